@@ -1,0 +1,36 @@
+import 'reflect-metadata';
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import { AppModule, type AppOverrides } from './app.module.js';
+import type { Config } from './config/config.schema.js';
+import { createLogger, REQUEST_ID_HEADER, requestId } from './logging/logger.js';
+import { PinoNestLogger } from './logging/pino-nest.logger.js';
+import { RequestLogController } from './logging/request-log.controller.js';
+import { OAuthErrorFilter } from './oauth/oauth-error.filter.js';
+
+/** OAuth requests are small; anything larger is refused before it is parsed. */
+const BODY_LIMIT_BYTES = 64 * 1024;
+
+/** Builds the application (used by `main.ts`, the e2e tests and the benchmarks alike). */
+export async function createApp(config: Config, overrides: AppOverrides = {}): Promise<NestFastifyApplication> {
+  const logger = createLogger(config, overrides.logDestination);
+  const adapter = new FastifyAdapter({
+    bodyLimit: BODY_LIMIT_BYTES,
+    loggerInstance: logger,
+    genReqId: requestId,
+    logController: new RequestLogController(),
+  });
+  const fastify = adapter.getInstance();
+  fastify.decorateRequest('oauthClient', undefined);
+  fastify.addHook('onRequest', (request, reply, done) => {
+    void reply.header(REQUEST_ID_HEADER, request.id);
+    done();
+  });
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, overrides), adapter, {
+    logger: new PinoNestLogger(logger.child({ component: 'nest' })),
+    abortOnError: false,
+  });
+  app.useGlobalFilters(new OAuthErrorFilter());
+  app.enableShutdownHooks();
+  return app;
+}

@@ -1,0 +1,36 @@
+import { systemClock } from '../common/clock.js';
+import { configFileFromEnv, loadConfigFile } from '../config/config.loader.js';
+import { KeyEncryption } from '../keys/key-encryption.js';
+import { SigningKeyService } from '../keys/signing-key.service.js';
+import { RealmRegistry } from '../realms/realm.registry.js';
+import { openDatabase } from '../storage/database.factory.js';
+import { migrate } from '../storage/migrator.js';
+import { SigningKeyRepository } from '../storage/signing-key.repository.js';
+
+
+/**
+ * `npm run keys:rotate -- REALM`: makes a new signing key the realm's active one. The old key stays
+ * in the JWKS until every token it signed has expired; running instances pick the new key up within
+ * a minute (ACTIVE_KEY_CACHE_MS).
+ */
+async function main(): Promise<void> {
+  const realmName = process.argv[2];
+  if (!realmName) throw new Error('usage: npm run keys:rotate -- REALM');
+  const config = loadConfigFile(configFileFromEnv());
+  const realm = new RealmRegistry(config).get(realmName);
+  if (realm.config.signingKeyFile) throw new Error(`realm ${realmName} loads its key from ${realm.config.signingKeyFile}: rotate by replacing that file`);
+  const db = await openDatabase(config.database);
+  try {
+    await migrate(db);
+    const keys = new SigningKeyService(new SigningKeyRepository(db), new KeyEncryption(config.keys.encryptionKey), systemClock);
+    const kid = await keys.rotate(realm);
+    process.stdout.write(`realm ${realmName}: new active signing key ${kid}\n`);
+  } finally {
+    await db.close();
+  }
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`keys:rotate failed: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(1);
+});

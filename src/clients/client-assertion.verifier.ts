@@ -1,0 +1,71 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { decodeJwt, jwtVerify } from 'jose';
+import { CLOCK, type Clock } from '../common/clock.js';
+import { OAuthError } from '../oauth/oauth.error.js';
+import type { Realm } from '../realms/realm.js';
+import { ClientAssertionJtiRepository } from '../storage/client-assertion-jti.repository.js';
+import { ClientRegistry } from './client.registry.js';
+import type { RegisteredClient } from './registered-client.js';
+
+export const JWT_BEARER_ASSERTION_TYPE = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
+/** Asymmetric algorithms only: `none` and HMAC (which would need a shared secret) are refused. */
+const ASSERTION_ALGORITHMS = ['ES256', 'ES384', 'PS256', 'PS384', 'RS256', 'RS384', 'EdDSA', 'Ed25519'];
+/** RFC 7523 §3 item 4 asks for a short-lived assertion; longer-lived ones are refused. */
+export const MAX_ASSERTION_LIFETIME_S = 300;
+const CLOCK_TOLERANCE_S = 30;
+
+/**
+ * `private_key_jwt` client authentication (OIDC Core §9, RFC 7523 §2.2 and §3): `iss` and `sub`
+ * are the client id, `aud` names this realm's issuer or token endpoint, `exp` is near, the
+ * signature verifies with a key the client registered, and the `jti` is used only once.
+ */
+@Injectable()
+export class ClientAssertionVerifier {
+  constructor(
+    private readonly clients: ClientRegistry,
+    private readonly jtis: ClientAssertionJtiRepository,
+    @Inject(CLOCK) private readonly clock: Clock,
+  ) {}
+
+  async verify(realm: Realm, assertion: string, claimedClientId: string | undefined): Promise<RegisteredClient> {
+    const client = this.clientOf(realm, assertion);
+    if (claimedClientId !== undefined && claimedClientId !== client.clientId) {
+      throw new OAuthError('invalid_client', 'client_id differs from the assertion issuer');
+    }
+    if (!client.jwks) throw new OAuthError('invalid_client', `client ${client.clientId} has no registered keys`);
+    const now = this.clock.now();
+    const { payload } = await jwtVerify(assertion, client.jwks, {
+      algorithms: ASSERTION_ALGORITHMS,
+      issuer: client.clientId,
+      subject: client.clientId,
+      audience: [realm.issuer, realm.endpoints.token],
+      currentDate: now,
+      clockTolerance: CLOCK_TOLERANCE_S,
+      requiredClaims: ['exp', 'jti'],
+    }).catch((error: unknown) => {
+      throw new OAuthError('invalid_client', `client assertion rejected: ${(error as Error).message}`);
+    });
+    const nowSeconds = Math.floor(now.getTime() / 1000);
+    if (payload.exp! > nowSeconds + MAX_ASSERTION_LIFETIME_S + CLOCK_TOLERANCE_S) {
+      throw new OAuthError('invalid_client', 'client assertion lives too long');
+    }
+    if (!(await this.jtis.consume(realm.name, client.clientId, payload.jti!, new Date((payload.exp! + CLOCK_TOLERANCE_S) * 1000)))) {
+      throw new OAuthError('invalid_client', 'client assertion jti replayed');
+    }
+    return client;
+  }
+
+  private clientOf(realm: Realm, assertion: string): RegisteredClient {
+    let issuer: unknown;
+    try {
+      issuer = decodeJwt(assertion).iss;
+    } catch {
+      throw new OAuthError('invalid_client', 'client assertion is not a JWT');
+    }
+    const client = typeof issuer === 'string' ? this.clients.find(realm.name, issuer) : undefined;
+    if (!client || !client.authMethods.includes('private_key_jwt')) {
+      throw new OAuthError('invalid_client', 'client assertion from an unknown client or one without keys');
+    }
+    return client;
+  }
+}

@@ -1,0 +1,59 @@
+import { Injectable } from '@nestjs/common';
+import type { FastifyRequest } from 'fastify';
+import { digestsEqual, sha256 } from '../common/constant-time.js';
+import { OAuthError } from '../oauth/oauth.error.js';
+import { RealmRegistry } from '../realms/realm.registry.js';
+import { ClientAssertionVerifier } from './client-assertion.verifier.js';
+import { ClientRegistry } from './client.registry.js';
+import { readPresentedCredentials, type PresentedCredentials } from './client-credentials.reader.js';
+import type { ClientAuthMethod, RegisteredClient } from './registered-client.js';
+
+/** Compared against when the client is unknown, so both paths cost one digest comparison. */
+const UNKNOWN_CLIENT_DIGEST = sha256('unknown-client');
+
+/**
+ * Authenticates the client of a token-endpoint request by the one method it presents. Every
+ * failure is `invalid_client` (RFC 6749 §5.2) with the specific reason kept for the log.
+ */
+@Injectable()
+export class ClientAuthenticator {
+  constructor(
+    private readonly realms: RealmRegistry,
+    private readonly clients: ClientRegistry,
+    private readonly assertions: ClientAssertionVerifier,
+  ) {}
+
+  /** The method this request presents, or undefined; lets each passport strategy claim its own. */
+  presented(request: FastifyRequest): PresentedCredentials {
+    return readPresentedCredentials(request);
+  }
+
+  async authenticate(request: FastifyRequest, credentials: PresentedCredentials): Promise<RegisteredClient> {
+    const realm = this.realms.get((request.params as { realm: string }).realm);
+    switch (credentials.method) {
+      case 'client_secret_basic':
+      case 'client_secret_post': {
+        const client = this.clients.find(realm.name, credentials.clientId);
+        const expected = client?.secretDigest ?? UNKNOWN_CLIENT_DIGEST;
+        if (!digestsEqual(sha256(credentials.secret), expected) || !client) {
+          throw new OAuthError('invalid_client', `wrong secret or unknown client "${credentials.clientId}"`);
+        }
+        return this.allowed(client, credentials.method);
+      }
+      case 'private_key_jwt':
+        return this.assertions.verify(realm, credentials.assertion, credentials.clientId);
+      case 'none': {
+        const client = this.clients.find(realm.name, credentials.clientId);
+        if (!client) throw new OAuthError('invalid_client', `unknown client "${credentials.clientId}"`);
+        return this.allowed(client, 'none');
+      }
+    }
+  }
+
+  private allowed(client: RegisteredClient, method: ClientAuthMethod): RegisteredClient {
+    if (!client.authMethods.includes(method)) {
+      throw new OAuthError('invalid_client', `client ${client.clientId} may not authenticate by ${method}`);
+    }
+    return client;
+  }
+}

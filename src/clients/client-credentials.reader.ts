@@ -1,0 +1,62 @@
+import type { FastifyRequest } from 'fastify';
+import { FormParams } from '../oauth/form-params.js';
+import { OAuthError } from '../oauth/oauth.error.js';
+import { JWT_BEARER_ASSERTION_TYPE } from './client-assertion.verifier.js';
+import type { ClientAuthMethod } from './registered-client.js';
+
+/** What the request presents to authenticate its client; exactly one method (RFC 6749 §2.3). */
+export type PresentedCredentials =
+  | { method: 'client_secret_basic'; clientId: string; secret: string }
+  | { method: 'client_secret_post'; clientId: string; secret: string }
+  | { method: 'private_key_jwt'; assertion: string; clientId: string | undefined }
+  | { method: 'none'; clientId: string };
+
+export function readPresentedCredentials(request: FastifyRequest): PresentedCredentials {
+  const params = FormParams.fromRequest(request);
+  const authorization = request.headers.authorization;
+  const presented: ClientAuthMethod[] = [];
+  if (authorization !== undefined) presented.push('client_secret_basic');
+  if (params.has('client_secret')) presented.push('client_secret_post');
+  if (params.has('client_assertion') || params.has('client_assertion_type')) presented.push('private_key_jwt');
+  if (presented.length > 1) throw new OAuthError('invalid_request', `several client authentication methods: ${presented.join(', ')}`);
+
+  switch (presented[0]) {
+    case 'client_secret_basic': {
+      const basic = parseBasic(authorization!);
+      const bodyClientId = params.get('client_id');
+      if (bodyClientId !== undefined && bodyClientId !== basic.clientId) {
+        throw new OAuthError('invalid_request', 'client_id differs from the Authorization header');
+      }
+      return { method: 'client_secret_basic', ...basic };
+    }
+    case 'client_secret_post':
+      return { method: 'client_secret_post', clientId: params.require('client_id'), secret: params.require('client_secret') };
+    case 'private_key_jwt':
+      if (params.require('client_assertion_type') !== JWT_BEARER_ASSERTION_TYPE) {
+        throw new OAuthError('invalid_client', 'unsupported client_assertion_type');
+      }
+      return { method: 'private_key_jwt', assertion: params.require('client_assertion'), clientId: params.get('client_id') };
+    default: {
+      const clientId = params.get('client_id');
+      if (clientId === undefined) throw new OAuthError('invalid_client', 'no client authentication');
+      return { method: 'none', clientId };
+    }
+  }
+}
+
+/** RFC 6749 §2.3.1: id and secret are form-encoded, then joined by a colon and base64-encoded. */
+function parseBasic(header: string): { clientId: string; secret: string } {
+  const match = /^Basic ([A-Za-z0-9+/]+={0,2})$/i.exec(header.trim());
+  if (!match) throw new OAuthError('invalid_client', 'Authorization header is not Basic');
+  const decoded = Buffer.from(match[1]!, 'base64').toString('utf8');
+  const colon = decoded.indexOf(':');
+  if (colon < 1) throw new OAuthError('invalid_client', 'Basic credentials without a client id');
+  try {
+    return {
+      clientId: decodeURIComponent(decoded.slice(0, colon).replace(/\+/g, ' ')),
+      secret: decodeURIComponent(decoded.slice(colon + 1).replace(/\+/g, ' ')),
+    };
+  } catch {
+    throw new OAuthError('invalid_client', 'Basic credentials are not form-encoded');
+  }
+}

@@ -1,0 +1,30 @@
+import { readFileSync } from 'node:fs';
+import { createLocalJWKSet, type JSONWebKeySet, type JWTVerifyGetKey } from 'jose';
+import { sha256 } from '../common/constant-time.js';
+import type { ClientConfig } from '../config/config.schema.js';
+
+/** RFC 7591 §2 names of the ways a client proves who it is at the token endpoint. */
+export type ClientAuthMethod = 'client_secret_basic' | 'client_secret_post' | 'private_key_jwt' | 'none';
+
+/** A client as the token endpoint needs it: its config, its secret only as a digest, its keys. */
+export interface RegisteredClient {
+  readonly realm: string;
+  readonly clientId: string;
+  readonly config: ClientConfig;
+  readonly authMethods: readonly ClientAuthMethod[];
+  readonly secretDigest?: Buffer;
+  readonly jwks?: JWTVerifyGetKey;
+}
+
+export function registerClient(realm: string, config: ClientConfig): RegisteredClient {
+  const base = { realm, clientId: config.clientId, config };
+  if (config.type === 'public') return { ...base, authMethods: ['none'] };
+  if (config.secret !== undefined || config.secretSha256 !== undefined) {
+    const secretDigest = config.secret !== undefined ? sha256(config.secret) : Buffer.from(config.secretSha256!, 'hex');
+    // The plain secret is dropped here so it never sits in memory beside the registry.
+    const { secret: _dropped, ...withoutSecret } = config;
+    return { ...base, config: withoutSecret, authMethods: ['client_secret_basic', 'client_secret_post'], secretDigest };
+  }
+  const jwks = config.jwks ?? (JSON.parse(readFileSync(config.jwksFile!, 'utf8')) as JSONWebKeySet);
+  return { ...base, authMethods: ['private_key_jwt'], jwks: createLocalJWKSet(jwks as JSONWebKeySet) };
+}

@@ -1,0 +1,147 @@
+import { z } from 'zod';
+
+/**
+ * The configuration file's shape (DESIGN.md §3). Every object is strict so that a misspelt key is
+ * reported at boot with its path instead of being silently ignored.
+ */
+
+const signingAlg = z.enum(['ES256', 'RS256', 'PS256', 'EdDSA']);
+
+/** Grant types this service implements; later grants add themselves here. */
+export const GRANT_TYPES = [
+  'authorization_code',
+  'refresh_token',
+  'client_credentials',
+  'urn:ietf:params:oauth:grant-type:token-exchange',
+] as const;
+
+/** An AGB code: 8 digits (Vektis AGB register). */
+const agbCode = z.string().regex(/^\d{8}$/, 'must be an 8-digit AGB code');
+
+const jwksSchema = z.strictObject({ keys: z.array(z.record(z.string(), z.unknown())).min(1) });
+
+const clientSchema = z
+  .strictObject({
+    clientId: z.string().min(1).regex(/^[\w.:-]+$/, 'may contain only letters, digits and . _ : -'),
+    type: z.enum(['public', 'confidential']),
+    /** Plain secret (normally `${VAR}`); hashed at load, never kept in clear. */
+    secret: z.string().min(1).optional(),
+    /** Hex SHA-256 of the secret, for config files that must not hold the secret itself. */
+    secretSha256: z.string().regex(/^[0-9a-f]{64}$/, 'must be 64 lowercase hex characters').optional(),
+    /** Public keys for `private_key_jwt` (RFC 7523): inline JWKS or a path to a JWKS file. */
+    jwks: jwksSchema.optional(),
+    jwksFile: z.string().min(1).optional(),
+    redirectUris: z.array(z.url()).default([]),
+    grantTypes: z.array(z.enum(GRANT_TYPES)).min(1),
+    scopes: z.array(z.string().regex(/^[\x21\x23-\x5b\x5d-\x7e]+$/, 'is not a valid scope token')).default([]),
+    roles: z.array(z.string().min(1)).default([]),
+    audience: z.array(z.string().min(1)).optional(),
+    tenants: z.array(agbCode).default([]),
+    tokenExchange: z.strictObject({ audiences: z.array(z.string().min(1)).min(1) }).optional(),
+  })
+  .superRefine((client, ctx) => {
+    const credentials = [client.secret, client.secretSha256, client.jwks, client.jwksFile].filter((c) => c !== undefined);
+    if (client.type === 'confidential' && credentials.length !== 1) {
+      ctx.addIssue({ code: 'custom', path: ['secret'], message: 'a confidential client needs exactly one of secret, secretSha256, jwks, jwksFile' });
+    }
+    if (client.type === 'public' && credentials.length > 0) {
+      ctx.addIssue({ code: 'custom', path: ['secret'], message: 'a public client has no credentials' });
+    }
+    if (client.type === 'public' && client.grantTypes.some((g) => g !== 'authorization_code' && g !== 'refresh_token')) {
+      ctx.addIssue({ code: 'custom', path: ['grantTypes'], message: 'a public client may only use authorization_code and refresh_token' });
+    }
+  });
+
+const identityProviderSchema = z.strictObject({
+  alias: z.string().regex(/^[a-z0-9-]+$/, 'may contain only lowercase letters, digits and -'),
+  profile: z.enum(['oiosaml3-citizen', 'dk-clinician', 'nl-citizen', 'generic']),
+  entityId: z.string().min(1),
+  ssoUrl: z.url(),
+  signingCertificates: z.array(z.string().min(1)).min(1),
+  attributes: z.record(z.string(), z.string()).optional(),
+});
+
+const mockUserSchema = z.record(z.string(), z.unknown());
+
+const realmSchema = z
+  .strictObject({
+    name: z.string().regex(/^[a-z0-9-]+$/, 'may contain only lowercase letters, digits and -'),
+    accessTokenTtl: z.number().int().positive().max(3600).default(300),
+    sessionIdle: z.number().int().positive().default(1800),
+    sessionMax: z.number().int().positive().default(36000),
+    signingAlg: signingAlg.default('ES256'),
+    /** A PEM (PKCS#8) or JWK file holding this realm's signing key; omitted → generated and stored. */
+    signingKeyFile: z.string().min(1).optional(),
+    /** `aud` of access tokens when the client names none (RFC 9068 §3). Defaults to the issuer. */
+    defaultAudience: z.string().min(1).optional(),
+    patientIdentifierSystem: z.string().min(1).optional(),
+    identityProviders: z.array(identityProviderSchema).default([]),
+    clients: z.array(clientSchema).default([]),
+    mockUsers: z.array(mockUserSchema).default([]),
+  })
+  .superRefine((realm, ctx) => {
+    if (realm.sessionIdle > realm.sessionMax) {
+      ctx.addIssue({ code: 'custom', path: ['sessionIdle'], message: 'must not exceed sessionMax' });
+    }
+    reportDuplicates(realm.clients.map((c) => c.clientId), ['clients'], 'clientId', ctx);
+    reportDuplicates(realm.identityProviders.map((i) => i.alias), ['identityProviders'], 'alias', ctx);
+  });
+
+export const configSchema = z
+  .strictObject({
+    environment: z.enum(['development', 'test', 'production']).default('development'),
+    publicUrl: z.url().transform((u) => u.replace(/\/+$/, '')),
+    port: z.number().int().min(0).max(65535).default(8080),
+    logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    database: z.strictObject({ url: z.string().default(''), dataDir: z.string().min(1).default('data/pglite') }).prefault({}),
+    keys: z.strictObject({
+      /** Encrypts stored private signing keys (AES-256-GCM); at least 32 characters. */
+      encryptionKey: z.string().min(32, 'must be at least 32 characters'),
+    }),
+    fhir: z
+      .strictObject({
+        baseUrl: z.string().min(1).default('embedded'),
+        seed: z.string().optional(),
+        timeoutMs: z.number().int().positive().default(3000),
+      })
+      .prefault({}),
+    realms: z.array(realmSchema).min(1),
+  })
+  .superRefine((config, ctx) => {
+    reportDuplicates(config.realms.map((r) => r.name), ['realms'], 'name', ctx);
+    if (config.environment === 'production') refineProduction(config, ctx);
+  });
+
+export type Config = z.infer<typeof configSchema>;
+export type RealmConfig = Config['realms'][number];
+export type ClientConfig = RealmConfig['clients'][number];
+export type SigningAlg = z.infer<typeof signingAlg>;
+export type GrantType = (typeof GRANT_TYPES)[number];
+
+/** What production forbids: mocked users, the embedded FHIR server, the demo key, short secrets. */
+function refineProduction(config: Config, ctx: z.RefinementCtx): void {
+  if (config.fhir.baseUrl === 'embedded') {
+    ctx.addIssue({ code: 'custom', path: ['fhir', 'baseUrl'], message: 'the embedded FHIR server is refused in production' });
+  }
+  if (/demo|insecure|change-?me/i.test(config.keys.encryptionKey)) {
+    ctx.addIssue({ code: 'custom', path: ['keys', 'encryptionKey'], message: 'a demo key is refused in production' });
+  }
+  config.realms.forEach((realm, r) => {
+    if (realm.mockUsers.length > 0) {
+      ctx.addIssue({ code: 'custom', path: ['realms', r, 'mockUsers'], message: 'mocked users are refused in production' });
+    }
+    realm.clients.forEach((client, c) => {
+      if (client.secret !== undefined && client.secret.length < 32) {
+        ctx.addIssue({ code: 'custom', path: ['realms', r, 'clients', c, 'secret'], message: 'must be at least 32 characters in production' });
+      }
+    });
+  });
+}
+
+function reportDuplicates(values: string[], path: (string | number)[], key: string, ctx: z.RefinementCtx): void {
+  values.forEach((value, index) => {
+    if (values.indexOf(value) !== index) {
+      ctx.addIssue({ code: 'custom', path: [...path, index, key], message: `duplicate ${key} "${value}"` });
+    }
+  });
+}

@@ -1,0 +1,31 @@
+/**
+ * `${VAR}` and `${VAR:-default}` in string values are read from the environment. Substitution runs on
+ * the parsed YAML tree, not on the file text, so a variable's value can never change the structure.
+ */
+const PLACEHOLDER = /\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}/g;
+
+export function substituteEnv(value: unknown, env: NodeJS.ProcessEnv, problems: string[], path: string[] = []): unknown {
+  if (typeof value === 'string') {
+    return value.replace(PLACEHOLDER, (_match, name: string, fallback: string | undefined) => {
+      const found = env[name];
+      if (found !== undefined && found !== '') return found;
+      if (fallback !== undefined) return fallback;
+      problems.push(`${formatPath(path)}: environment variable ${name} is not set`);
+      return '';
+    });
+  }
+  if (Array.isArray(value)) return value.map((item, i) => substituteEnv(item, env, problems, [...path, String(i)]));
+  if (value !== null && typeof value === 'object') {
+    return Object.fromEntries(
+      Object.entries(value).map(([key, item]) => [key, substituteEnv(item, env, problems, [...path, key])]),
+    );
+  }
+  return value;
+}
+
+/** `realms.1.clients.0.secret` → `realms[1].clients[0].secret`, the form used in every config error. */
+export function formatPath(path: readonly PropertyKey[]): string {
+  return path
+    .map((part, i) => (typeof part === 'number' || /^\d+$/.test(String(part)) ? `[${String(part)}]` : `${i === 0 ? '' : '.'}${String(part)}`))
+    .join('') || '(root)';
+}

@@ -1,0 +1,34 @@
+import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from 'node:crypto';
+
+/**
+ * Private signing keys are stored only encrypted: AES-256-GCM under a key derived (HKDF-SHA256)
+ * from `keys.encryptionKey`, with the key id as additional data so a ciphertext cannot be moved to
+ * another row. Format: `v1.{iv}.{tag}.{ciphertext}`, base64url parts.
+ */
+export class KeyEncryption {
+  private readonly key: Buffer;
+
+  constructor(secret: string) {
+    this.key = Buffer.from(hkdfSync('sha256', secret, 'federation-service', 'signing-key-encryption/v1', 32));
+  }
+
+  encrypt(plaintext: string, kid: string): string {
+    const iv = randomBytes(12);
+    const cipher = createCipheriv('aes-256-gcm', this.key, iv).setAAD(Buffer.from(kid));
+    const ciphertext = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final()]);
+    return ['v1', iv, cipher.getAuthTag(), ciphertext].map((p) => (typeof p === 'string' ? p : p.toString('base64url'))).join('.');
+  }
+
+  decrypt(sealed: string, kid: string): string {
+    const [version, iv, tag, ciphertext] = sealed.split('.');
+    if (version !== 'v1' || !iv || !tag || ciphertext === undefined) throw new Error(`signing key ${kid}: unknown encryption format`);
+    const decipher = createDecipheriv('aes-256-gcm', this.key, Buffer.from(iv, 'base64url'))
+      .setAAD(Buffer.from(kid))
+      .setAuthTag(Buffer.from(tag, 'base64url'));
+    try {
+      return Buffer.concat([decipher.update(Buffer.from(ciphertext, 'base64url')), decipher.final()]).toString('utf8');
+    } catch {
+      throw new Error(`signing key ${kid}: cannot decrypt (is keys.encryptionKey the one it was stored with?)`);
+    }
+  }
+}

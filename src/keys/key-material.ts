@@ -1,0 +1,46 @@
+import { readFileSync } from 'node:fs';
+import { calculateJwkThumbprint, exportJWK, generateKeyPair, importPKCS8, type JWK } from 'jose';
+import type { SigningAlg } from '../config/config.schema.js';
+
+/** A signing key pair as JWKs; `kid` is the RFC 7638 thumbprint of the public key. */
+export interface KeyMaterial {
+  kid: string;
+  alg: SigningAlg;
+  publicJwk: JWK;
+  privateJwk: JWK;
+}
+
+const PRIVATE_MEMBERS = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'oth', 'k'] as const;
+
+export async function generateKeyMaterial(alg: SigningAlg): Promise<KeyMaterial> {
+  const options = alg === 'EdDSA' ? { crv: 'Ed25519', extractable: true } : { modulusLength: 2048, extractable: true };
+  const { privateKey } = await generateKeyPair(alg, options);
+  return fromPrivateJwk(await exportJWK(privateKey), alg);
+}
+
+/** Loads a private key from a PKCS#8 PEM file or a JWK (JSON) file. */
+export async function loadKeyMaterial(file: string, alg: SigningAlg): Promise<KeyMaterial> {
+  const text = readFileSync(file, 'utf8').trim();
+  const jwk: JWK = text.startsWith('{')
+    ? (JSON.parse(text) as JWK)
+    : await exportJWK(await importPKCS8(text, alg, { extractable: true }));
+  if (!jwk.d) throw new Error(`${file} holds no private key`);
+  return fromPrivateJwk(jwk, alg);
+}
+
+async function fromPrivateJwk(privateJwk: JWK, alg: SigningAlg): Promise<KeyMaterial> {
+  const publicJwk = publicPart(privateJwk);
+  const kid = await calculateJwkThumbprint(publicJwk, 'sha256');
+  return { kid, alg, publicJwk: { ...publicJwk, kid, alg, use: 'sig' }, privateJwk: { ...privateJwk, kid, alg } };
+}
+
+export function publicPart(jwk: JWK): JWK {
+  const copy: Record<string, unknown> = { ...jwk };
+  for (const member of PRIVATE_MEMBERS) delete copy[member];
+  delete copy.kid;
+  delete copy.alg;
+  delete copy.use;
+  delete copy.key_ops;
+  delete copy.ext;
+  return copy as JWK;
+}

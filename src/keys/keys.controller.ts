@@ -1,0 +1,18 @@
+import { Controller, Get, Header, Param } from '@nestjs/common';
+import { RealmRegistry } from '../realms/realm.registry.js';
+import { SigningKeyService } from './signing-key.service.js';
+
+/** The realm's JWK Set (RFC 7517 §5), at Keycloak's path. */
+@Controller('realms/:realm/protocol/openid-connect')
+export class KeysController {
+  constructor(
+    private readonly realms: RealmRegistry,
+    private readonly keys: SigningKeyService,
+  ) {}
+
+  @Get('certs')
+  @Header('Cache-Control', 'public, max-age=60')
+  async certs(@Param('realm') realmName: string): Promise<{ keys: unknown[] }> {
+    return { keys: await this.keys.publishedKeys(this.realms.get(realmName)) };
+  }
+}

@@ -1,0 +1,109 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { importJWK, type CryptoKey, type JWK } from 'jose';
+import { CLOCK, type Clock } from '../common/clock.js';
+import type { SigningAlg } from '../config/config.schema.js';
+import type { Realm } from '../realms/realm.js';
+import { SigningKeyRepository, type SigningKeyRow } from '../storage/signing-key.repository.js';
+import { KeyEncryption } from './key-encryption.js';
+import { generateKeyMaterial, loadKeyMaterial, type KeyMaterial } from './key-material.js';
+
+export interface ActiveSigningKey {
+  kid: string;
+  alg: SigningAlg;
+  privateKey: CryptoKey;
+}
+
+/** How long an instance signs with a cached key before it looks for a rotation made elsewhere. */
+export const ACTIVE_KEY_CACHE_MS = 60_000;
+/** Leeway for verifiers' clocks when deciding how long a retired key stays published. */
+const CLOCK_SKEW_MS = 60_000;
+
+export const KEY_ENCRYPTION = Symbol('KEY_ENCRYPTION');
+
+/**
+ * Realm signing keys: one active key per realm, generated on first start (or loaded from
+ * `signingKeyFile`), stored encrypted. Rotation retires the old key but keeps it in the JWKS until
+ * every token it can have signed has expired.
+ */
+@Injectable()
+export class SigningKeyService {
+  private readonly active = new Map<string, { key: ActiveSigningKey; loadedAt: number }>();
+
+  constructor(
+    private readonly repository: SigningKeyRepository,
+    @Inject(KEY_ENCRYPTION) private readonly encryption: KeyEncryption,
+    @Inject(CLOCK) private readonly clock: Clock,
+  ) {}
+
+  /** At start: make sure the realm has an active key of its configured algorithm and source. */
+  async ensureActiveKey(realm: Realm): Promise<void> {
+    const wanted = realm.config.signingKeyFile
+      ? await loadKeyMaterial(realm.config.signingKeyFile, realm.config.signingAlg)
+      : undefined;
+    const isCurrent = (active: SigningKeyRow | undefined): boolean =>
+      active !== undefined && active.alg === realm.config.signingAlg && (wanted === undefined || active.kid === wanted.kid);
+    const existing = await this.repository.findActive(realm.name);
+    if (isCurrent(existing)) return;
+    const material = wanted ?? (await generateKeyMaterial(realm.config.signingAlg));
+    await this.install(realm, material, wanted ? 'file' : 'generated', (active) => !isCurrent(active));
+  }
+
+  /** Replaces the realm's active key with a newly generated one; returns the new key id. */
+  async rotate(realm: Realm): Promise<string> {
+    const material = await generateKeyMaterial(realm.config.signingAlg);
+    await this.install(realm, material, 'generated', () => true);
+    this.active.delete(realm.name);
+    return material.kid;
+  }
+
+  async activeKey(realm: Realm): Promise<ActiveSigningKey> {
+    const cached = this.active.get(realm.name);
+    const now = this.clock.now().getTime();
+    if (cached && now - cached.loadedAt < ACTIVE_KEY_CACHE_MS) return cached.key;
+    const row = await this.repository.findActive(realm.name);
+    if (!row) throw new Error(`realm ${realm.name} has no active signing key`);
+    const key = cached?.key.kid === row.kid ? cached.key : await this.importPrivate(row);
+    this.active.set(realm.name, { key, loadedAt: now });
+    return key;
+  }
+
+  /** The realm's JWKS (RFC 7517 §5): the active key and the retired keys still in their window. */
+  async publishedKeys(realm: Realm): Promise<JWK[]> {
+    const rows = await this.repository.findPublished(realm.name, this.clock.now());
+    return rows.map((row) => row.public_jwk);
+  }
+
+  private async install(
+    realm: Realm,
+    material: KeyMaterial,
+    source: SigningKeyRow['source'],
+    shouldReplace: (active: SigningKeyRow | undefined) => boolean,
+  ): Promise<void> {
+    const now = this.clock.now();
+    await this.repository.replaceActive(
+      realm.name,
+      {
+        kid: material.kid,
+        alg: material.alg,
+        public_jwk: material.publicJwk,
+        private_jwk_enc: this.encryption.encrypt(JSON.stringify(material.privateJwk), material.kid),
+        source,
+        created_at: now,
+      },
+      new Date(now.getTime() + this.retention(realm)),
+      shouldReplace,
+    );
+  }
+
+  /** The longest a token signed just before rotation can stay valid, plus cache and clock leeway. */
+  private retention(realm: Realm): number {
+    const longestTokenSeconds = Math.max(realm.config.accessTokenTtl, realm.config.sessionIdle);
+    return longestTokenSeconds * 1000 + ACTIVE_KEY_CACHE_MS + CLOCK_SKEW_MS;
+  }
+
+  private async importPrivate(row: SigningKeyRow): Promise<ActiveSigningKey> {
+    const jwk = JSON.parse(this.encryption.decrypt(row.private_jwk_enc, row.kid)) as JWK;
+    const privateKey = (await importJWK(jwk, row.alg)) as CryptoKey;
+    return { kid: row.kid, alg: row.alg as SigningAlg, privateKey };
+  }
+}

@@ -1,0 +1,22 @@
+import { Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
+import { RealmRegistry } from '../realms/realm.registry.js';
+import { SigningKeyService } from './signing-key.service.js';
+
+/** Gives every realm an active signing key before the service accepts requests. */
+@Injectable()
+export class SigningKeysBootstrap implements OnApplicationBootstrap {
+  private readonly logger = new Logger('SigningKeys');
+
+  constructor(
+    private readonly realms: RealmRegistry,
+    private readonly keys: SigningKeyService,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    for (const realm of this.realms.all()) {
+      await this.keys.ensureActiveKey(realm);
+      const { kid, alg } = await this.keys.activeKey(realm);
+      this.logger.log({ realm: realm.name, kid, alg }, 'signing key ready');
+    }
+  }
+}

@@ -1,0 +1,42 @@
+import type { LoggerService } from '@nestjs/common';
+import type { Logger } from 'pino';
+
+/**
+ * Nest's framework messages (module start-up, route mapping) through the same pino logger.
+ * Nest passes the context name last; an object first argument becomes structured fields.
+ */
+export class PinoNestLogger implements LoggerService {
+  constructor(private readonly logger: Logger) {}
+
+  log(message: unknown, ...rest: unknown[]): void {
+    this.write('info', message, rest);
+  }
+  error(message: unknown, ...rest: unknown[]): void {
+    this.write('error', message, rest);
+  }
+  warn(message: unknown, ...rest: unknown[]): void {
+    this.write('warn', message, rest);
+  }
+  debug(message: unknown, ...rest: unknown[]): void {
+    this.write('debug', message, rest);
+  }
+  verbose(message: unknown, ...rest: unknown[]): void {
+    this.write('trace', message, rest);
+  }
+  fatal(message: unknown, ...rest: unknown[]): void {
+    this.write('fatal', message, rest);
+  }
+
+  private write(level: 'info' | 'error' | 'warn' | 'debug' | 'trace' | 'fatal', message: unknown, rest: unknown[]): void {
+    const context = typeof rest[rest.length - 1] === 'string' ? (rest.pop() as string) : undefined;
+    const fields: Record<string, unknown> = context ? { context } : {};
+    if (message !== null && typeof message === 'object' && !(message instanceof Error)) {
+      const msg = rest.find((r) => typeof r === 'string');
+      this.logger[level]({ ...fields, ...message }, msg as string | undefined);
+    } else if (message instanceof Error) {
+      this.logger[level]({ ...fields, err: message }, message.message);
+    } else {
+      this.logger[level](fields, String(message));
+    }
+  }
+}

@@ -1,0 +1,29 @@
+import { createApp } from './app.factory.js';
+import { ConfigError } from './config/config.error.js';
+import { configFileFromEnv, loadConfigFile } from './config/config.loader.js';
+
+/** Starts the service: an invalid config stops it with every problem listed and exit code 1. */
+async function main(): Promise<void> {
+  const file = configFileFromEnv();
+  let config;
+  try {
+    config = loadConfigFile(file);
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`${error.message}\n`);
+      process.exit(1);
+    }
+    throw error;
+  }
+  const app = await createApp(config);
+  await app.listen({ port: config.port, host: process.env.HOST ?? '0.0.0.0' });
+  app.getHttpAdapter().getInstance().log.info(
+    { publicUrl: config.publicUrl, port: config.port, environment: config.environment, config: file },
+    'federation service listening',
+  );
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`federation service failed to start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,27 @@
+import { Controller, Get, Header, Param } from '@nestjs/common';
+import { RealmRegistry } from '../realms/realm.registry.js';
+import { DiscoveryService } from './discovery.service.js';
+
+/**
+ * Metadata at Keycloak's per-realm paths and at the RFC 8414 §3.1 path, where the well-known
+ * segment goes between the host and the issuer's path.
+ */
+@Controller()
+export class DiscoveryController {
+  constructor(
+    private readonly realms: RealmRegistry,
+    private readonly discovery: DiscoveryService,
+  ) {}
+
+  @Get('realms/:realm/.well-known/openid-configuration')
+  @Header('Cache-Control', 'public, max-age=300')
+  openidConfiguration(@Param('realm') realm: string): Record<string, unknown> {
+    return this.discovery.metadata(this.realms.get(realm));
+  }
+
+  @Get(['realms/:realm/.well-known/oauth-authorization-server', '.well-known/oauth-authorization-server/realms/:realm'])
+  @Header('Cache-Control', 'public, max-age=300')
+  authorizationServerMetadata(@Param('realm') realm: string): Record<string, unknown> {
+    return this.discovery.metadata(this.realms.get(realm));
+  }
+}

@@ -1,0 +1,30 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { Realm } from '../realms/realm.js';
+import { GRANT_HANDLERS, type GrantHandler } from './grants/grant-handler.js';
+
+/** Algorithms accepted for `private_key_jwt` client assertions; see ClientAssertionVerifier. */
+const ASSERTION_SIGNING_ALGS = ['ES256', 'ES384', 'PS256', 'PS384', 'RS256', 'RS384', 'EdDSA'];
+
+/**
+ * Authorization server metadata (RFC 8414 §2; OpenID Connect Discovery 1.0 §3), listing exactly
+ * what this deployment implements: grant types come from the registered grant handlers.
+ */
+@Injectable()
+export class DiscoveryService {
+  constructor(@Inject(GRANT_HANDLERS) private readonly grants: GrantHandler[]) {}
+
+  metadata(realm: Realm): Record<string, unknown> {
+    return {
+      issuer: realm.issuer,
+      token_endpoint: realm.endpoints.token,
+      jwks_uri: realm.endpoints.jwks,
+      grant_types_supported: this.grants.map((grant) => grant.grantType),
+      response_types_supported: [],
+      token_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post', 'private_key_jwt'],
+      token_endpoint_auth_signing_alg_values_supported: ASSERTION_SIGNING_ALGS,
+      scopes_supported: [...new Set(realm.config.clients.flatMap((client) => client.scopes))],
+      subject_types_supported: ['public'],
+      access_token_signing_alg_values_supported: [realm.config.signingAlg],
+    };
+  }
+}

@@ -1,0 +1,33 @@
+import { Injectable } from '@nestjs/common';
+import { bindTenant } from '../../tenancy/tenant-binding.js';
+import { AccessTokenIssuer } from '../../tokens/access-token.issuer.js';
+import { grantScopes } from '../scope.js';
+import type { GrantHandler, GrantRequest, TokenResponse } from './grant-handler.js';
+
+/**
+ * RFC 6749 §4.4: a confidential client obtains a token for itself. RFC 9068 §2.2 makes `sub` the
+ * client id when no resource owner is involved; no refresh token is issued (§4.4.3).
+ */
+@Injectable()
+export class ClientCredentialsGrant implements GrantHandler {
+  readonly grantType = 'client_credentials' as const;
+
+  constructor(private readonly accessTokens: AccessTokenIssuer) {}
+
+  async handle({ realm, client, params, organisationAgb }: GrantRequest): Promise<TokenResponse> {
+    const scopes = grantScopes(params.get('scope'), client.config.scopes);
+    const tenant = bindTenant(client.config, organisationAgb);
+    const issued = await this.accessTokens.issue({
+      realm,
+      client,
+      subject: client.clientId,
+      userType: 'SYSTEM',
+      scopes,
+      organisationAgb: tenant,
+      roles: client.config.roles,
+    });
+    const response: TokenResponse = { access_token: issued.token, token_type: 'Bearer', expires_in: issued.expiresIn };
+    if (issued.claims.scope !== undefined) response.scope = issued.claims.scope;
+    return response;
+  }
+}

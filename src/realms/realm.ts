@@ -1,0 +1,21 @@
+import type { RealmConfig } from '../config/config.schema.js';
+
+/** A configured realm with the URLs derived from `publicUrl` (Keycloak's paths, DESIGN.md §3). */
+export interface Realm {
+  readonly name: string;
+  readonly config: RealmConfig;
+  /** `{publicUrl}/realms/{realm}`: the `iss` of every token this realm signs. */
+  readonly issuer: string;
+  readonly endpoints: RealmEndpoints;
+}
+
+export interface RealmEndpoints {
+  readonly token: string;
+  readonly jwks: string;
+}
+
+export function realmFromConfig(publicUrl: string, config: RealmConfig): Realm {
+  const issuer = `${publicUrl}/realms/${config.name}`;
+  const oidc = `${issuer}/protocol/openid-connect`;
+  return { name: config.name, config, issuer, endpoints: { token: `${oidc}/token`, jwks: `${oidc}/certs` } };
+}

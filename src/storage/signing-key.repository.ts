@@ -1,0 +1,72 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { JWK } from 'jose';
+import { DATABASE, type Database, type Queryable } from './database.js';
+
+export interface SigningKeyRow {
+  kid: string;
+  realm: string;
+  alg: string;
+  public_jwk: JWK;
+  private_jwk_enc: string;
+  source: 'generated' | 'file';
+  created_at: Date;
+  retired_at: Date | null;
+  publish_until: Date | null;
+}
+
+/** Rows of `signing_keys`. A realm has at most one key with `retired_at` null: its active key. */
+@Injectable()
+export class SigningKeyRepository {
+  constructor(@Inject(DATABASE) private readonly db: Database) {}
+
+  async findActive(realm: string, db: Queryable = this.db): Promise<SigningKeyRow | undefined> {
+    const { rows } = await db.query<SigningKeyRow>('SELECT * FROM signing_keys WHERE realm = $1 AND retired_at IS NULL', [realm]);
+    return rows[0];
+  }
+
+  /** The active key and every retired key still inside its publication window. */
+  async findPublished(realm: string, now: Date): Promise<SigningKeyRow[]> {
+    const { rows } = await this.db.query<SigningKeyRow>(
+      `SELECT * FROM signing_keys
+        WHERE realm = $1 AND (retired_at IS NULL OR publish_until > $2)
+        ORDER BY retired_at IS NOT NULL, created_at DESC`,
+      [realm, now],
+    );
+    return rows;
+  }
+
+  async findByKid(kid: string): Promise<SigningKeyRow | undefined> {
+    const { rows } = await this.db.query<SigningKeyRow>('SELECT * FROM signing_keys WHERE kid = $1', [kid]);
+    return rows[0];
+  }
+
+  /**
+   * Retires the realm's active key (published until `publishUntil`) and makes `key` the active one,
+   * in one transaction serialised per realm, so two instances starting together install one key.
+   * `shouldReplace` sees the active key under the lock and may decide nothing needs to change.
+   */
+  async replaceActive(
+    realm: string,
+    key: Omit<SigningKeyRow, 'realm' | 'retired_at' | 'publish_until'>,
+    publishUntil: Date,
+    shouldReplace: (active: SigningKeyRow | undefined) => boolean,
+  ): Promise<boolean> {
+    return this.db.transaction(async (tx) => {
+      await tx.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`signing_keys:${realm}`]);
+      const active = await this.findActive(realm, tx);
+      if (!shouldReplace(active)) return false;
+      if (active) {
+        await tx.query('UPDATE signing_keys SET retired_at = $2, publish_until = $3 WHERE kid = $1', [active.kid, key.created_at, publishUntil]);
+      }
+      const reused = await tx.query('UPDATE signing_keys SET retired_at = NULL, publish_until = NULL WHERE kid = $1 AND realm = $2', [key.kid, realm]);
+      if (reused.rowCount === 0) {
+        await tx.query(
+          `INSERT INTO signing_keys (kid, realm, alg, public_jwk, private_jwk_enc, source, created_at)
+           VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+          [key.kid, realm, key.alg, JSON.stringify(key.public_jwk), key.private_jwk_enc, key.source, key.created_at],
+        );
+      }
+      return true;
+    });
+  }
+}

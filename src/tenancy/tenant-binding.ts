@@ -1,0 +1,22 @@
+import type { ClientConfig } from '../config/config.schema.js';
+import { OAuthError } from '../oauth/oauth.error.js';
+import { parseOrganisationAgb } from './organisation-agb.js';
+
+/**
+ * The tenant a token request acts for, from its `organisation_agb` header. A client configured with
+ * tenants must name one of them; a client without tenants must not name any. A repeated header
+ * arrives joined with commas and is refused as malformed.
+ */
+export function bindTenant(client: Pick<ClientConfig, 'clientId' | 'tenants'>, header: string | string[] | undefined): string | undefined {
+  if (header === undefined) {
+    if (client.tenants.length > 0) throw new OAuthError('invalid_request', `client ${client.clientId} must send organisation_agb`);
+    return undefined;
+  }
+  const value = Array.isArray(header) ? header.join(',') : header;
+  const parsed = parseOrganisationAgb(value);
+  if (!parsed.ok) throw new OAuthError('invalid_request', `malformed organisation_agb header: ${parsed.reason}`);
+  if (!client.tenants.includes(parsed.code)) {
+    throw new OAuthError('unauthorized_client', `client ${client.clientId} may not act for organisation ${parsed.code}`);
+  }
+  return parsed.code;
+}

@@ -1,0 +1,53 @@
+import { randomUUID } from 'node:crypto';
+import { Inject, Injectable } from '@nestjs/common';
+import { CLOCK, epochSeconds, type Clock } from '../common/clock.js';
+import type { RegisteredClient } from '../clients/registered-client.js';
+import type { Realm } from '../realms/realm.js';
+import type { AccessTokenClaims, UserType } from './access-token.claims.js';
+import { TokenSigner } from './token-signer.js';
+
+export interface AccessTokenRequest {
+  realm: Realm;
+  client: RegisteredClient;
+  subject: string;
+  userType: UserType;
+  scopes: readonly string[];
+  organisationAgb?: string;
+  roles?: readonly string[];
+}
+
+export interface IssuedAccessToken {
+  token: string;
+  expiresIn: number;
+  claims: AccessTokenClaims;
+}
+
+/** Mints RFC 9068 access tokens; every grant comes here, nothing else signs an access token. */
+@Injectable()
+export class AccessTokenIssuer {
+  constructor(
+    private readonly signer: TokenSigner,
+    @Inject(CLOCK) private readonly clock: Clock,
+  ) {}
+
+  async issue(request: AccessTokenRequest): Promise<IssuedAccessToken> {
+    const { realm, client } = request;
+    const iat = epochSeconds(this.clock);
+    const expiresIn = realm.config.accessTokenTtl;
+    const audiences = client.config.audience ?? [realm.config.defaultAudience ?? realm.issuer];
+    const claims: AccessTokenClaims = {
+      iss: realm.issuer,
+      sub: request.subject,
+      aud: audiences.length === 1 ? audiences[0]! : audiences,
+      exp: iat + expiresIn,
+      iat,
+      jti: randomUUID(),
+      client_id: client.clientId,
+      user_type: request.userType,
+    };
+    if (request.scopes.length > 0) claims.scope = request.scopes.join(' ');
+    if (request.organisationAgb !== undefined) claims.organisation_agb = request.organisationAgb;
+    if (request.roles && request.roles.length > 0) claims.realm_access = { roles: [...request.roles] };
+    return { token: await this.signer.sign(realm, claims, 'at+jwt'), expiresIn, claims };
+  }
+}

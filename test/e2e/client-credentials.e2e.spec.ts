@@ -1,0 +1,207 @@
+import { createRemoteJWKSet, decodeProtectedHeader, jwtVerify } from 'jose';
+import * as oidc from 'openid-client';
+import { startTestServer, type TestServer } from '../support/test-server.js';
+import { TEST_SECRETS, TEST_TENANTS } from '../support/test-config.js';
+import { basic, postForm } from '../support/token-requests.js';
+
+/** RFC 6749 §4.4 over real HTTP: a confidential client gets an RFC 9068 access token for itself. */
+describe('client_credentials grant', () => {
+  let server: TestServer;
+  let tokenUrl: string;
+  let issuer: string;
+
+  beforeAll(async () => {
+    server = await startTestServer();
+    issuer = `${server.baseUrl}/realms/nemlogin`;
+    tokenUrl = `${issuer}/protocol/openid-connect/token`;
+  });
+  afterAll(() => server.close());
+
+  const verify = (token: string) =>
+    jwtVerify(token, createRemoteJWKSet(new URL(`${issuer}/protocol/openid-connect/certs`)), { issuer, typ: 'at+jwt' });
+
+  it('serves discovery and a token to openid-client, which verifies against the published JWKS', async () => {
+    const config = await oidc.discovery(new URL(issuer), 'system', undefined, oidc.ClientSecretBasic(TEST_SECRETS.system), {
+      execute: [oidc.allowInsecureRequests],
+    });
+    expect(config.serverMetadata().token_endpoint).toBe(tokenUrl);
+
+    const tokens = await oidc.clientCredentialsGrant(config, { scope: 'system/*.read' });
+    expect(tokens.token_type).toBe('bearer');
+    expect(tokens.expires_in).toBe(300);
+    expect(tokens.refresh_token).toBeUndefined();
+
+    const { payload, protectedHeader } = await verify(tokens.access_token);
+    expect(protectedHeader).toMatchObject({ alg: 'ES256', typ: 'at+jwt', kid: expect.any(String) });
+    expect(payload).toMatchObject({
+      iss: issuer,
+      sub: 'system',
+      aud: issuer,
+      client_id: 'system',
+      scope: 'system/*.read',
+      user_type: 'SYSTEM',
+      realm_access: { roles: ['system'] },
+    });
+    expect(payload.exp! - payload.iat!).toBe(300);
+    expect(payload.jti).toEqual(expect.any(String));
+    expect(payload.organisation_agb).toBeUndefined();
+  });
+
+  it('authenticates with client_secret_post through openid-client too', async () => {
+    const config = await oidc.discovery(new URL(issuer), 'system', TEST_SECRETS.system, undefined, { execute: [oidc.allowInsecureRequests] });
+    const tokens = await oidc.clientCredentialsGrant(config);
+    const { payload } = await verify(tokens.access_token);
+    expect(payload.scope).toBe('system/*.read');
+  });
+
+  it('binds the tenant from organisation_agb, in both header forms, and marks the response no-store', async () => {
+    for (const header of [TEST_TENANTS.allowed, `http://fhir.nl/fhir/NamingSystem/agb-z|${TEST_TENANTS.allowed}`]) {
+      const response = await postForm(tokenUrl, 'grant_type=client_credentials&scope=xis', {
+        authorization: basic('portal', TEST_SECRETS.portal),
+        organisation_agb: header,
+      });
+      expect(response.status).toBe(200);
+      expect(response.headers.get('cache-control')).toBe('no-store');
+      expect(response.headers.get('pragma')).toBe('no-cache');
+      expect(response.body).toMatchObject({ token_type: 'Bearer', expires_in: 300, scope: 'xis' });
+      const { payload } = await verify(response.body.access_token as string);
+      expect(payload).toMatchObject({ organisation_agb: TEST_TENANTS.allowed, aud: 'xis', scope: 'xis', sub: 'portal' });
+    }
+  });
+
+  it('grants every registered scope when none is requested', async () => {
+    const response = await postForm(tokenUrl, 'grant_type=client_credentials', {
+      authorization: basic('portal', TEST_SECRETS.portal),
+      organisation_agb: TEST_TENANTS.allowed,
+    });
+    expect(response.body.scope).toBe('xis patient/*.read');
+  });
+
+  describe('refusals (RFC 6749 §5.2)', () => {
+    const systemAuth = { authorization: basic('system', TEST_SECRETS.system) };
+
+    const expectError = (response: { status: number; body: Record<string, unknown> }, status: number, error: string) => {
+      expect({ status: response.status, error: response.body.error }).toEqual({ status, error });
+      expect(Object.keys(response.body).sort()).toEqual(['error', 'error_description']);
+      expect(response.body.error_description).toEqual(expect.any(String));
+    };
+
+    it('wrong secret: 401 invalid_client with WWW-Authenticate', async () => {
+      const response = await postForm(tokenUrl, 'grant_type=client_credentials', { authorization: basic('system', 'wrong-secret-value') });
+      expectError(response, 401, 'invalid_client');
+      expect(response.headers.get('www-authenticate')).toBe('Basic realm="nemlogin"');
+    });
+
+    it('wrong secret by client_secret_post: 401 invalid_client', async () => {
+      expectError(await postForm(tokenUrl, 'grant_type=client_credentials&client_id=system&client_secret=nope'), 401, 'invalid_client');
+    });
+
+    it('unknown client: 401 invalid_client', async () => {
+      expectError(await postForm(tokenUrl, 'grant_type=client_credentials', { authorization: basic('nobody', 'whatever') }), 401, 'invalid_client');
+    });
+
+    it('no client authentication at all: 401 invalid_client', async () => {
+      expectError(await postForm(tokenUrl, 'grant_type=client_credentials'), 401, 'invalid_client');
+    });
+
+    it('a public client cannot use client credentials', async () => {
+      expectError(await postForm(tokenUrl, 'grant_type=client_credentials&client_id=patient-app'), 400, 'unauthorized_client');
+    });
+
+    it('missing grant type: invalid_request', async () => {
+      expectError(await postForm(tokenUrl, 'scope=system%2F*.read', systemAuth), 400, 'invalid_request');
+    });
+
+    it('unknown grant type: unsupported_grant_type', async () => {
+      expectError(await postForm(tokenUrl, 'grant_type=password&username=a&password=b', systemAuth), 400, 'unsupported_grant_type');
+    });
+
+    it('duplicate parameter: invalid_request', async () => {
+      expectError(await postForm(tokenUrl, 'grant_type=client_credentials&grant_type=client_credentials', systemAuth), 400, 'invalid_request');
+      expectError(await postForm(tokenUrl, 'grant_type=client_credentials&scope=a&scope=b', systemAuth), 400, 'invalid_request');
+    });
+
+    it('two authentication methods at once: invalid_request', async () => {
+      expectError(
+        await postForm(tokenUrl, `grant_type=client_credentials&client_id=system&client_secret=${TEST_SECRETS.system}`, systemAuth),
+        400,
+        'invalid_request',
+      );
+    });
+
+    it('scope not allowed: invalid_scope', async () => {
+      expectError(await postForm(tokenUrl, 'grant_type=client_credentials&scope=system%2F*.write', systemAuth), 400, 'invalid_scope');
+    });
+
+    it('tenant not allowed for the client: unauthorized_client', async () => {
+      const portal = { authorization: basic('portal', TEST_SECRETS.portal) };
+      expectError(await postForm(tokenUrl, 'grant_type=client_credentials', { ...portal, organisation_agb: TEST_TENANTS.other }), 400, 'unauthorized_client');
+      expectError(await postForm(tokenUrl, 'grant_type=client_credentials', { ...systemAuth, organisation_agb: TEST_TENANTS.allowed }), 400, 'unauthorized_client');
+    });
+
+    it('tenant header missing for a tenant-bound client, or malformed: invalid_request', async () => {
+      const portal = { authorization: basic('portal', TEST_SECRETS.portal) };
+      expectError(await postForm(tokenUrl, 'grant_type=client_credentials', portal), 400, 'invalid_request');
+      expectError(await postForm(tokenUrl, 'grant_type=client_credentials', { ...portal, organisation_agb: '1234' }), 400, 'invalid_request');
+      expectError(
+        await postForm(tokenUrl, 'grant_type=client_credentials', { ...portal, organisation_agb: `http://fhir.nl/fhir/NamingSystem/ura|${TEST_TENANTS.allowed}` }),
+        400,
+        'invalid_request',
+      );
+    });
+
+    it('a body that is not a form: invalid_request, not a 500', async () => {
+      const response = await fetch(tokenUrl, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...systemAuth },
+        body: JSON.stringify({ grant_type: 'client_credentials' }),
+      });
+      expect(response.status).toBe(400);
+      expect(((await response.json()) as { error: string }).error).toBe('invalid_request');
+    });
+
+    it('an unknown content type or broken JSON: still an OAuth error body', async () => {
+      for (const [contentType, body] of [['text/plain', 'grant_type=client_credentials'], ['application/json', '{"grant_type":']]) {
+        const response = await fetch(tokenUrl, { method: 'POST', headers: { 'content-type': contentType!, ...systemAuth }, body });
+        expect(response.status).toBeGreaterThanOrEqual(400);
+        expect(response.status).toBeLessThan(500);
+        expect(((await response.json()) as { error: string }).error).toBe('invalid_request');
+      }
+    });
+
+    it('a __proto__ parameter changes nothing and still gets an OAuth error body', async () => {
+      expectError(await postForm(tokenUrl, '__proto__=x&constructor=y', systemAuth), 400, 'invalid_request');
+      const ok = await postForm(tokenUrl, 'grant_type=client_credentials&__proto__[scope]=admin', systemAuth);
+      expect(ok.status).toBe(200);
+      expect(ok.body.scope).toBe('system/*.read');
+    });
+
+    it('an oversize body: refused with an OAuth error, not parsed', async () => {
+      const response = await postForm(tokenUrl, `grant_type=client_credentials&pad=${'x'.repeat(70 * 1024)}`, systemAuth);
+      expect(response.status).toBe(413);
+      expect(response.body.error).toBe('invalid_request');
+    });
+
+    it('unknown realm: 404 with an OAuth-style body', async () => {
+      const response = await postForm(`${server.baseUrl}/realms/nope/protocol/openid-connect/token`, 'grant_type=client_credentials', systemAuth);
+      expect(response.status).toBe(404);
+      expect(response.body).toEqual({ error: 'not_found', error_description: 'Realm does not exist.' });
+    });
+
+    it('a refusal never writes the presented secret or the Authorization header to the log', async () => {
+      const secret = 'a-distinctive-wrong-secret-4711';
+      await postForm(tokenUrl, 'grant_type=client_credentials', { authorization: basic('system', secret) });
+      await postForm(tokenUrl, `grant_type=client_credentials&client_id=system&client_secret=${secret}`);
+      const logs = server.logs.join('\n');
+      expect(logs).toContain('invalid_client');
+      expect(logs).not.toContain(secret);
+      expect(logs).not.toContain(Buffer.from(`system:${secret}`).toString('base64'));
+      expect(logs).not.toContain(TEST_SECRETS.system);
+    });
+  });
+
+  it('signs with the realm’s configured algorithm', async () => {
+    const response = await postForm(tokenUrl, 'grant_type=client_credentials', { authorization: basic('system', TEST_SECRETS.system) });
+    expect(decodeProtectedHeader(response.body.access_token as string).alg).toBe('ES256');
+  });
+});

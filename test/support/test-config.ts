@@ -1,0 +1,68 @@
+import { readFileSync } from 'node:fs';
+import { parseConfig } from '../../src/config/config.loader.js';
+import type { Config } from '../../src/config/config.schema.js';
+
+export const TEST_SECRETS = {
+  portal: 'test-portal-secret-0123456789abcdef',
+  system: 'test-system-secret-0123456789abcdef',
+} as const;
+
+export const TEST_TENANTS = { allowed: '01234567', other: '07654321' } as const;
+
+/** The test client's private key for `private_key_jwt` (a clearly named test-only fixture). */
+export const XIS_CLIENT_PRIVATE_JWK = JSON.parse(
+  readFileSync('fixtures/keys/demo-xis-client.TEST-ONLY-private.jwk.json', 'utf8'),
+) as Record<string, string>;
+
+/** A config for one test instance: in-memory PGlite unless a database is handed in. */
+export function testConfig(publicUrl: string, patch: (raw: Record<string, any>) => void = () => {}): Config {
+  const raw: Record<string, any> = {
+    environment: 'test',
+    publicUrl,
+    logLevel: 'info',
+    database: { url: '', dataDir: 'memory://' },
+    keys: { encryptionKey: 'test-only-key-encryption-key-0123456789' },
+    realms: [
+      {
+        name: 'nemlogin',
+        accessTokenTtl: 300,
+        clients: [
+          {
+            clientId: 'portal',
+            type: 'confidential',
+            secret: TEST_SECRETS.portal,
+            grantTypes: ['client_credentials'],
+            scopes: ['xis', 'patient/*.read'],
+            tenants: [TEST_TENANTS.allowed],
+            audience: ['xis'],
+          },
+          {
+            clientId: 'system',
+            type: 'confidential',
+            secret: TEST_SECRETS.system,
+            grantTypes: ['client_credentials'],
+            scopes: ['system/*.read'],
+            roles: ['system'],
+          },
+          {
+            clientId: 'xis',
+            type: 'confidential',
+            jwksFile: 'fixtures/keys/demo-xis-client.jwks.json',
+            grantTypes: ['client_credentials'],
+            scopes: ['portal'],
+          },
+          {
+            clientId: 'patient-app',
+            type: 'public',
+            redirectUris: ['http://127.0.0.1/callback'],
+            grantTypes: ['authorization_code'],
+          },
+        ],
+      },
+      { name: 'ehealth', signingAlg: 'RS256', clients: [] },
+      { name: 'ssl', signingAlg: 'EdDSA', clients: [] },
+    ],
+  };
+  patch(raw);
+  return parseConfig(raw, 'test config', {});
+}

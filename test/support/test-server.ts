@@ -1,0 +1,35 @@
+import { Writable } from 'node:stream';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { createApp } from '../../src/app.factory.js';
+import type { AppOverrides } from '../../src/app.module.js';
+import type { Config } from '../../src/config/config.schema.js';
+import { freePort } from './free-port.js';
+import { testConfig } from './test-config.js';
+
+export interface TestServer {
+  baseUrl: string;
+  app: NestFastifyApplication;
+  config: Config;
+  /** Every log line this instance wrote, for asserting what never reaches a log. */
+  logs: string[];
+  close(): Promise<void>;
+}
+
+/** Starts the real application on a loopback port, as a black box reachable over HTTP. */
+export async function startTestServer(
+  options: { patch?: (raw: Record<string, any>) => void; overrides?: Omit<AppOverrides, 'logDestination'> } = {},
+): Promise<TestServer> {
+  const port = await freePort();
+  const baseUrl = `http://127.0.0.1:${port}`;
+  const config = testConfig(baseUrl, options.patch);
+  const logs: string[] = [];
+  const logDestination = new Writable({
+    write(chunk: Buffer, _encoding, callback) {
+      logs.push(...chunk.toString('utf8').split('\n').filter(Boolean));
+      callback();
+    },
+  });
+  const app = await createApp(config, { ...options.overrides, logDestination });
+  await app.listen({ port, host: '127.0.0.1' });
+  return { baseUrl, app, config, logs, close: () => app.close() };
+}
