@@ -32,8 +32,11 @@ export class ClientAuthGuard implements CanActivate {
     const request = context.switchToHttp().getRequest<FastifyRequest>();
     const reply = context.switchToHttp().getResponse<FastifyReply>();
     request.oauthClient = await new Promise<RegisteredClient>((resolve, reject) => {
-      // passport accepts strategy instances where its typings only name strings.
-      const authenticate = passport.authenticate(this.strategies as unknown as string[], { session: false }, (error: unknown, client: RegisteredClient | false) => {
+      // passport accepts strategy instances (its typings only name strings), but then binds this
+      // request's success/fail/error callbacks onto the instance itself: without a fresh object per
+      // request, concurrent requests would answer each other's callbacks and hang.
+      const perRequest = this.strategies.map((strategy) => Object.create(strategy) as passport.Strategy);
+      const authenticate = passport.authenticate(perRequest as unknown as string[], { session: false }, (error: unknown, client: RegisteredClient | false) => {
         if (error) reject(error);
         else if (client) resolve(client);
         else reject(new OAuthError('invalid_client', 'no client authentication method matched'));

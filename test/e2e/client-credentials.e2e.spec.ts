@@ -77,6 +77,25 @@ describe('client_credentials grant', () => {
     expect(response.body.scope).toBe('xis patient/*.read');
   });
 
+  it('keeps concurrent requests of different clients apart: each token names its own client', async () => {
+    const clients: { id: string; headers: Record<string, string> }[] = [
+      { id: 'system', headers: { authorization: basic('system', TEST_SECRETS.system) } },
+      { id: 'portal', headers: { authorization: basic('portal', TEST_SECRETS.portal), organisation_agb: TEST_TENANTS.allowed } },
+      { id: 'wrong', headers: { authorization: basic('system', 'not-the-secret') } },
+    ];
+    const requests = Array.from({ length: 30 }, (_, i) => clients[i % clients.length]!);
+    const responses = await Promise.all(requests.map((c) => postForm(tokenUrl, 'grant_type=client_credentials', c.headers)));
+    for (const [i, response] of responses.entries()) {
+      const expected = requests[i]!.id;
+      if (expected === 'wrong') {
+        expect(response.status).toBe(401);
+      } else {
+        expect(response.status).toBe(200);
+        expect((await verify(response.body.access_token as string)).payload.client_id).toBe(expected);
+      }
+    }
+  });
+
   describe('refusals (RFC 6749 §5.2)', () => {
     const systemAuth = { authorization: basic('system', TEST_SECRETS.system) };
 

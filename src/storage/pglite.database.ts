@@ -1,0 +1,56 @@
+import { mkdir } from 'node:fs/promises';
+import { PGlite, types, type Results, type Transaction } from '@electric-sql/pglite';
+import type { Database, Queryable, QueryResult } from './database.js';
+
+/** PGlite's own scheme for a database that lives only in this process (tests, throwaway runs). */
+const IN_MEMORY_PREFIX = 'memory://';
+
+/**
+ * {@link Database} over embedded PGlite (WASM PostgreSQL, one connection, no server): the default
+ * when no `database.url` is configured.
+ */
+export class PgliteDatabase implements Database {
+  readonly engine = 'pglite' as const;
+
+  private constructor(private readonly db: PGlite) {}
+
+  /** `dataDir`: a filesystem directory (created if missing), or `memory://` for an in-memory database. */
+  static async open(dataDir: string): Promise<PgliteDatabase> {
+    if (!dataDir.startsWith(IN_MEMORY_PREFIX)) await mkdir(dataDir, { recursive: true });
+    const db = await PGlite.create(dataDir, {
+      // `pg` returns int8 (bigint, count(*)) as a string because it may exceed 2^53; PGlite returns a
+      // number, or a BigInt when it is large. Strings on both engines keep repositories portable.
+      parsers: { [types.INT8]: (value: string) => value },
+    });
+    return new PgliteDatabase(db);
+  }
+
+  async query<Row = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<QueryResult<Row>> {
+    return toQueryResult(await this.db.query<Row>(sql, params));
+  }
+
+  /** PGlite serialises transactions itself; it rolls back when `fn` throws and rethrows. */
+  transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
+    return this.db.transaction((tx) => fn(new PgliteTransaction(tx)));
+  }
+
+  async close(): Promise<void> {
+    await this.db.close();
+  }
+}
+
+class PgliteTransaction implements Queryable {
+  constructor(private readonly tx: Transaction) {}
+
+  async query<Row = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<QueryResult<Row>> {
+    return toQueryResult(await this.tx.query<Row>(sql, params));
+  }
+}
+
+/**
+ * `affectedRows` counts rows inserted, updated or deleted, and is 0 for a SELECT (PGlite's own
+ * `rowCount` would count the rows a SELECT returned, like `pg` does; the port promises the former).
+ */
+function toQueryResult<Row>(result: Results<Row>): QueryResult<Row> {
+  return { rows: result.rows, rowCount: result.affectedRows ?? 0 };
+}

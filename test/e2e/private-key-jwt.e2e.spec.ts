@@ -1,0 +1,107 @@
+import { randomUUID } from 'node:crypto';
+import { generateKeyPair, importJWK, SignJWT, type JWTPayload } from 'jose';
+import * as oidc from 'openid-client';
+import { startTestServer, type TestServer } from '../support/test-server.js';
+import { XIS_CLIENT_PRIVATE_JWK } from '../support/test-config.js';
+import { postForm } from '../support/token-requests.js';
+
+const ASSERTION_TYPE = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
+
+/** `private_key_jwt` client authentication (RFC 7523 §2.2, §3) over real HTTP. */
+describe('private_key_jwt client authentication', () => {
+  let server: TestServer;
+  let issuer: string;
+  let tokenUrl: string;
+
+  beforeAll(async () => {
+    server = await startTestServer();
+    issuer = `${server.baseUrl}/realms/nemlogin`;
+    tokenUrl = `${issuer}/protocol/openid-connect/token`;
+  });
+  afterAll(() => server.close());
+
+  async function assertion(claims: JWTPayload = {}, header: Record<string, unknown> = {}): Promise<string> {
+    const key = await importJWK(XIS_CLIENT_PRIVATE_JWK, 'ES256');
+    const now = Math.floor(Date.now() / 1000);
+    return new SignJWT({ iss: 'xis', sub: 'xis', aud: tokenUrl, jti: randomUUID(), iat: now, exp: now + 60, ...claims })
+      .setProtectedHeader({ alg: 'ES256', kid: XIS_CLIENT_PRIVATE_JWK.kid, ...header })
+      .sign(key);
+  }
+
+  const request = (clientAssertion: string, extra = '') =>
+    postForm(tokenUrl, `grant_type=client_credentials&client_assertion_type=${encodeURIComponent(ASSERTION_TYPE)}&client_assertion=${clientAssertion}${extra}`);
+
+  it('authenticates openid-client with PrivateKeyJwt', async () => {
+    const key = await importJWK(XIS_CLIENT_PRIVATE_JWK, 'ES256');
+    const config = await oidc.discovery(new URL(issuer), 'xis', undefined, oidc.PrivateKeyJwt({ key: key as oidc.CryptoKey, kid: XIS_CLIENT_PRIVATE_JWK.kid }), {
+      execute: [oidc.allowInsecureRequests],
+    });
+    const tokens = await oidc.clientCredentialsGrant(config);
+    expect(tokens.scope).toBe('portal');
+  });
+
+  it('accepts the issuer as audience as well as the token endpoint', async () => {
+    expect((await request(await assertion({ aud: issuer }))).status).toBe(200);
+    expect((await request(await assertion(), '&client_id=xis')).status).toBe(200);
+  });
+
+  const refusals: [string, () => Promise<string>][] = [
+    ['a malformed assertion', async () => 'not.a.jwt'],
+    ['garbage', async () => 'garbage'],
+    ['a wrong audience', () => assertion({ aud: 'https://elsewhere.example/token' })],
+    ['an expired assertion', () => assertion({ exp: Math.floor(Date.now() / 1000) - 120 })],
+    ['an assertion without exp', () => assertion({ exp: undefined })],
+    ['an assertion without jti', () => assertion({ jti: undefined })],
+    ['an assertion that lives too long', () => assertion({ exp: Math.floor(Date.now() / 1000) + 3600 })],
+    ['a subject other than the client', () => assertion({ sub: 'someone-else' })],
+    ['an unknown issuing client', () => assertion({ iss: 'nobody', sub: 'nobody' })],
+    ['a client that registered no keys', () => assertion({ iss: 'system', sub: 'system' })],
+    ['alg none', async () => {
+      const encode = (o: object) => Buffer.from(JSON.stringify(o)).toString('base64url');
+      const now = Math.floor(Date.now() / 1000);
+      return `${encode({ alg: 'none' })}.${encode({ iss: 'xis', sub: 'xis', aud: tokenUrl, jti: randomUUID(), exp: now + 60 })}.`;
+    }],
+    ['HS256 keyed with the public key', async () => {
+      const { kty: _k, d: _d, ...publicJwk } = XIS_CLIENT_PRIVATE_JWK;
+      const now = Math.floor(Date.now() / 1000);
+      return new SignJWT({ iss: 'xis', sub: 'xis', aud: tokenUrl, jti: randomUUID(), exp: now + 60 })
+        .setProtectedHeader({ alg: 'HS256' })
+        .sign(new TextEncoder().encode(JSON.stringify(publicJwk)));
+    }],
+    ['a key the client never registered', async () => {
+      const { privateKey } = await generateKeyPair('ES256');
+      const now = Math.floor(Date.now() / 1000);
+      return new SignJWT({ iss: 'xis', sub: 'xis', aud: tokenUrl, jti: randomUUID(), exp: now + 60 })
+        .setProtectedHeader({ alg: 'ES256', kid: XIS_CLIENT_PRIVATE_JWK.kid })
+        .sign(privateKey);
+    }],
+  ];
+
+  it.each(refusals)('refuses %s with 401 invalid_client', async (_name, make) => {
+    const response = await request(await make());
+    expect(response.status).toBe(401);
+    expect(response.body.error).toBe('invalid_client');
+  });
+
+  it('refuses a replayed jti, also when the replay is concurrent', async () => {
+    const once = await assertion();
+    expect((await request(once)).status).toBe(200);
+    const replay = await request(once);
+    expect(replay.status).toBe(401);
+    expect(replay.body.error).toBe('invalid_client');
+
+    const twice = await assertion();
+    const statuses = (await Promise.all(Array.from({ length: 10 }, () => request(twice)))).map((r) => r.status).sort();
+    expect(statuses).toEqual([200, ...Array(9).fill(401)]);
+  });
+
+  it('refuses a client_id that differs from the assertion', async () => {
+    const response = await request(await assertion(), '&client_id=portal');
+    expect(response.status).toBe(401);
+  });
+
+  it('refuses an unknown client_assertion_type', async () => {
+    const response = await postForm(tokenUrl, `grant_type=client_credentials&client_assertion_type=urn%3Afoo&client_assertion=${await assertion()}`);
+    expect(response.body.error).toBe('invalid_client');
+  });
+});
