@@ -30,6 +30,11 @@ export async function startTestServer(
     },
   });
   const app = await createApp(config, { ...options.overrides, logDestination });
-  await app.listen({ port, host: '127.0.0.1' });
+  try {
+    await app.listen({ port, host: '127.0.0.1' });
+  } catch (error) {
+    await app.close();
+    throw error;
+  }
   return { baseUrl, app, config, logs, close: () => app.close() };
 }

@@ -1,0 +1,122 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { checkConfig } from '../cli/config-check.js';
+import { ConfigError } from './config.error.js';
+import { loadConfigFile, parseConfig } from './config.loader.js';
+
+const minimal = () => ({
+  publicUrl: 'https://auth.example/',
+  keys: { encryptionKey: 'x'.repeat(32) },
+  realms: [{ name: 'nemlogin', clients: [{ clientId: 'portal', type: 'confidential', secret: 's3cret', grantTypes: ['client_credentials'] }] }],
+});
+
+const problemsOf = (raw: unknown, env: NodeJS.ProcessEnv = {}): string[] => {
+  try {
+    parseConfig(raw, 'test', env);
+  } catch (error) {
+    if (error instanceof ConfigError) return error.problems;
+    throw error;
+  }
+  return [];
+};
+
+describe('config loading', () => {
+  it('applies defaults and strips the trailing slash of publicUrl', () => {
+    const config = parseConfig(minimal(), 'test', {});
+    expect(config.publicUrl).toBe('https://auth.example');
+    expect(config.database).toEqual({ url: '', dataDir: 'data/pglite' });
+    expect(config.realms[0]).toMatchObject({ accessTokenTtl: 300, sessionIdle: 1800, sessionMax: 36000, signingAlg: 'ES256' });
+  });
+
+  it('reports every offending path with its reason, not just the first', () => {
+    const raw: any = minimal();
+    raw.realms[0].signingAlg = 'HS256';
+    raw.realms[0].clients[0].grantTypes = ['password'];
+    raw.realms[0].clients.push({ clientId: 'portal', type: 'public', grantTypes: ['client_credentials'] });
+    raw.realms.push({ name: 'Bad Name' });
+    raw.unknownKey = 1;
+    const problems = problemsOf(raw);
+    expect(problems).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^realms\[0\]\.signingAlg: /),
+        expect.stringMatching(/^realms\[0\]\.clients\[0\]\.grantTypes\[0\]: /),
+        expect.stringMatching(/^realms\[0\]\.clients\[1\]\.grantTypes: a public client may only use/),
+        expect.stringMatching(/^realms\[1\]\.name: may contain only/),
+        expect.stringMatching(/unknownKey/),
+      ]),
+    );
+  });
+
+  it('reports duplicate client ids and realm names once the entries themselves are valid', () => {
+    const raw: any = minimal();
+    raw.realms[0].clients.push({ ...raw.realms[0].clients[0] });
+    raw.realms.push({ name: 'nemlogin' });
+    expect(problemsOf(raw)).toEqual(['realms[0].clients[1].clientId: duplicate clientId "portal"', 'realms[1].name: duplicate name "nemlogin"']);
+  });
+
+  it('substitutes ${VAR} and ${VAR:-default} from the environment, inside values only', () => {
+    const raw: any = minimal();
+    raw.realms[0].clients[0].secret = '${PORTAL_SECRET}';
+    raw.keys.encryptionKey = '${KEY:-a-default-encryption-key-of-32-chars}';
+    const config = parseConfig(raw, 'test', { PORTAL_SECRET: 'from-env: {not: yaml}' });
+    expect(config.realms[0]!.clients[0]!.secret).toBe('from-env: {not: yaml}');
+    expect(config.keys.encryptionKey).toBe('a-default-encryption-key-of-32-chars');
+  });
+
+  it('names the key whose environment variable is missing', () => {
+    const raw: any = minimal();
+    raw.realms[0].clients[0].secret = '${PORTAL_SECRET}';
+    expect(problemsOf(raw)).toContain('realms[0].clients[0].secret: environment variable PORTAL_SECRET is not set');
+  });
+
+  it('lets PORT, PUBLIC_URL, DATABASE_URL and FHIR_BASE_URL override the file', () => {
+    const config = parseConfig(minimal(), 'test', {
+      PORT: '9090',
+      PUBLIC_URL: 'https://other.example',
+      DATABASE_URL: 'postgres://db/fed',
+      FHIR_BASE_URL: 'https://fhir.example/R4',
+    });
+    expect(config).toMatchObject({ port: 9090, publicUrl: 'https://other.example', database: { url: 'postgres://db/fed' }, fhir: { baseUrl: 'https://fhir.example/R4' } });
+    expect(problemsOf(minimal(), { PORT: 'eighty' })).toEqual([expect.stringMatching(/^port: /)]);
+  });
+
+  it('refuses in production: mocked users, embedded FHIR, a demo key and short secrets', () => {
+    const raw: any = { ...minimal(), environment: 'production', keys: { encryptionKey: 'demo-only-key-encryption-key-not-for-production' } };
+    raw.realms[0].mockUsers = [{ cpr: '0101011234' }];
+    expect(problemsOf(raw).sort()).toEqual([
+      'fhir.baseUrl: the embedded FHIR server is refused in production',
+      'keys.encryptionKey: a demo key is refused in production',
+      'realms[0].clients[0].secret: must be at least 32 characters in production',
+      'realms[0].mockUsers: mocked users are refused in production',
+    ]);
+  });
+
+  it('needs exactly one credential for a confidential client and none for a public one', () => {
+    const raw: any = minimal();
+    raw.realms[0].clients.push({ clientId: 'a', type: 'confidential', grantTypes: ['client_credentials'] });
+    raw.realms[0].clients.push({ clientId: 'b', type: 'public', secret: 'x', grantTypes: ['authorization_code'] });
+    expect(problemsOf(raw)).toEqual([
+      'realms[0].clients[1].secret: a confidential client needs exactly one of secret, secretSha256, jwks, jwksFile',
+      'realms[0].clients[2].secret: a public client has no credentials',
+    ]);
+  });
+
+  it('reports an unreadable or non-YAML file as one problem naming the file', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'config-'));
+    writeFileSync(join(dir, 'broken.yaml'), 'realms: [unclosed');
+    expect(() => loadConfigFile(join(dir, 'missing.yaml'))).toThrow(/missing\.yaml:\n {2}- cannot read the file/);
+    expect(() => loadConfigFile(join(dir, 'broken.yaml'))).toThrow(/not valid YAML/);
+  });
+
+  it('config:check validates the demo config and exits 1 with every problem for a bad file', () => {
+    expect(checkConfig('fixtures/config/demo.yaml', {})).toMatchObject({ exitCode: 0, output: expect.stringContaining('valid') });
+    const dir = mkdtempSync(join(tmpdir(), 'config-'));
+    writeFileSync(join(dir, 'bad.yaml'), 'publicUrl: not-a-url\nkeys: { encryptionKey: short }\nrealms: []\n');
+    const result = checkConfig(join(dir, 'bad.yaml'), {});
+    expect(result.exitCode).toBe(1);
+    expect(result.output).toMatch(/publicUrl: /);
+    expect(result.output).toMatch(/keys\.encryptionKey: must be at least 32 characters/);
+    expect(result.output).toMatch(/realms: /);
+  });
+});

@@ -1,0 +1,74 @@
+import { openDatabase } from '../../src/storage/database.factory.js';
+import { startTestServer, type TestServer } from '../support/test-server.js';
+
+describe('discovery and operations', () => {
+  let server: TestServer;
+
+  beforeAll(async () => {
+    server = await startTestServer();
+  });
+  afterAll(() => server.close());
+
+  it('publishes metadata at the OIDC path and the RFC 8414 paths, listing only what is implemented', async () => {
+    const issuer = `${server.baseUrl}/realms/nemlogin`;
+    const paths = [
+      '/realms/nemlogin/.well-known/openid-configuration',
+      '/realms/nemlogin/.well-known/oauth-authorization-server',
+      '/.well-known/oauth-authorization-server/realms/nemlogin',
+    ];
+    for (const path of paths) {
+      const response = await fetch(`${server.baseUrl}${path}`);
+      expect(response.status).toBe(200);
+      const metadata = (await response.json()) as Record<string, unknown>;
+      expect(metadata).toMatchObject({
+        issuer,
+        token_endpoint: `${issuer}/protocol/openid-connect/token`,
+        jwks_uri: `${issuer}/protocol/openid-connect/certs`,
+        grant_types_supported: ['client_credentials'],
+        token_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post', 'private_key_jwt'],
+      });
+      expect(metadata.token_endpoint_auth_signing_alg_values_supported).not.toContain('HS256');
+      expect(metadata).not.toHaveProperty('authorization_endpoint');
+    }
+  });
+
+  it('answers an unknown realm with 404 and an OAuth-style body on every realm path', async () => {
+    for (const path of ['/realms/nope/.well-known/openid-configuration', '/realms/nope/protocol/openid-connect/certs']) {
+      const response = await fetch(`${server.baseUrl}${path}`);
+      expect(response.status).toBe(404);
+      expect(await response.json()).toEqual({ error: 'not_found', error_description: 'Realm does not exist.' });
+    }
+  });
+
+  it('is live, and ready while its database answers', async () => {
+    expect(await (await fetch(`${server.baseUrl}/health/live`)).json()).toEqual({ status: 'ok' });
+    const ready = await fetch(`${server.baseUrl}/health/ready`);
+    expect(ready.status).toBe(200);
+  });
+
+  it('is not ready when its database is gone', async () => {
+    const db = await openDatabase({ url: '', dataDir: 'memory://' });
+    const instance = await startTestServer({ overrides: { database: db } });
+    await db.close();
+    const ready = await fetch(`${instance.baseUrl}/health/ready`);
+    expect(ready.status).toBe(503);
+    expect(await ready.json()).toEqual({ status: 'unavailable', database: 'unreachable' });
+    await instance.close();
+  });
+
+  it('tags every request with a request id: the caller’s when safe, else a new one, on the response and the log line', async () => {
+    const given = await fetch(`${server.baseUrl}/health/live`, { headers: { 'x-request-id': 'trace-abc.123' } });
+    expect(given.headers.get('x-request-id')).toBe('trace-abc.123');
+    const unsafe = await fetch(`${server.baseUrl}/health/live`, { headers: { 'x-request-id': 'bad id "with quotes" and <tags>' } });
+    const generated = unsafe.headers.get('x-request-id');
+    expect(generated).toMatch(/^[0-9a-f-]{36}$/);
+
+    const line = server.logs.map((l) => JSON.parse(l) as Record<string, unknown>).find((l) => l.reqId === 'trace-abc.123');
+    expect(line).toMatchObject({ msg: 'request completed', path: '/health/live', statusCode: 200 });
+  });
+
+  it('logs paths without their query string', async () => {
+    await fetch(`${server.baseUrl}/realms/nemlogin/protocol/openid-connect/certs?login_hint=0101011234`);
+    expect(server.logs.join('\n')).not.toContain('0101011234');
+  });
+});

@@ -1,0 +1,146 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createLocalJWKSet, decodeProtectedHeader, exportPKCS8, generateKeyPair, jwtVerify, type JSONWebKeySet } from 'jose';
+import { SigningKeyService } from '../../src/keys/signing-key.service.js';
+import { RealmRegistry } from '../../src/realms/realm.registry.js';
+import { DATABASE, type Database } from '../../src/storage/database.js';
+import { openDatabase } from '../../src/storage/database.factory.js';
+import { TestClock } from '../support/test-clock.js';
+import { TEST_SECRETS } from '../support/test-config.js';
+import { startTestServer, type TestServer } from '../support/test-server.js';
+import { basic, postForm } from '../support/token-requests.js';
+
+const jwksOf = async (server: TestServer, realm: string) =>
+  (await (await fetch(`${server.baseUrl}/realms/${realm}/protocol/openid-connect/certs`)).json()) as JSONWebKeySet;
+
+const systemToken = async (server: TestServer, realm = 'nemlogin') => {
+  const response = await postForm(`${server.baseUrl}/realms/${realm}/protocol/openid-connect/token`, 'grant_type=client_credentials', {
+    authorization: basic('system', TEST_SECRETS.system),
+  });
+  expect(response.status).toBe(200);
+  return response.body.access_token as string;
+};
+
+/** Every realm gets a system client, so each algorithm can be exercised through the token endpoint. */
+const withSystemClientInEveryRealm = (raw: Record<string, any>) => {
+  for (const realm of raw.realms.slice(1)) {
+    realm.clients = [{ clientId: 'system', type: 'confidential', secret: TEST_SECRETS.system, grantTypes: ['client_credentials'] }];
+  }
+};
+
+describe('realm signing keys', () => {
+  describe('algorithms, JWKS and rotation', () => {
+    const clock = new TestClock();
+    let server: TestServer;
+
+    beforeAll(async () => {
+      server = await startTestServer({ patch: withSystemClientInEveryRealm, overrides: { clock } });
+    });
+    afterAll(() => server.close());
+
+    it.each([
+      ['nemlogin', 'ES256', 'EC'],
+      ['ehealth', 'RS256', 'RSA'],
+      ['ssl', 'EdDSA', 'OKP'],
+    ])('realm %s signs with %s and publishes only public %s keys', async (realm, alg, kty) => {
+      const jwks = await jwksOf(server, realm);
+      expect(jwks.keys).toHaveLength(1);
+      expect(jwks.keys[0]).toMatchObject({ kty, alg, use: 'sig', kid: expect.any(String) });
+      for (const privateMember of ['d', 'p', 'q', 'dp', 'dq', 'qi']) expect(jwks.keys[0]).not.toHaveProperty(privateMember);
+      const token = await systemToken(server, realm);
+      expect(decodeProtectedHeader(token)).toMatchObject({ alg, kid: jwks.keys[0]!.kid });
+      await expect(jwtVerify(token, createLocalJWKSet(jwks))).resolves.toBeDefined();
+    });
+
+    it('stores private keys only encrypted', async () => {
+      const db = server.app.get<Database>(DATABASE);
+      const { rows } = await db.query<{ private_jwk_enc: string; public_jwk: Record<string, unknown> }>('SELECT private_jwk_enc, public_jwk FROM signing_keys');
+      expect(rows.length).toBeGreaterThanOrEqual(3);
+      for (const row of rows) {
+        expect(row.private_jwk_enc).toMatch(/^v1\./);
+        expect(row.private_jwk_enc).not.toContain('"d"');
+        expect(row.public_jwk).not.toHaveProperty('d');
+      }
+    });
+
+    it('rotation: new tokens use the new key; the retired key stays published until its tokens have expired', async () => {
+      const realm = server.app.get(RealmRegistry).get('nemlogin');
+      const before = await systemToken(server);
+      const oldKid = decodeProtectedHeader(before).kid;
+
+      const newKid = await server.app.get(SigningKeyService).rotate(realm);
+      expect(newKid).not.toBe(oldKid);
+      const after = await systemToken(server);
+      expect(decodeProtectedHeader(after).kid).toBe(newKid);
+
+      const published = (await jwksOf(server, 'nemlogin')).keys.map((k) => k.kid);
+      expect(published).toEqual([newKid, oldKid]);
+      await expect(jwtVerify(before, createLocalJWKSet(await jwksOf(server, 'nemlogin')))).resolves.toBeDefined();
+
+      // Longest token of the realm is the 1800 s refresh token; the window adds cache and skew leeway.
+      clock.advance(1800);
+      expect((await jwksOf(server, 'nemlogin')).keys.map((k) => k.kid)).toEqual([newKid, oldKid]);
+      clock.advance(121);
+      expect((await jwksOf(server, 'nemlogin')).keys.map((k) => k.kid)).toEqual([newKid]);
+    });
+  });
+
+  describe('persistence', () => {
+    it('keeps the same key across restarts on one database, and refuses another encryption key', async () => {
+      const dataDir = mkdtempSync(join(tmpdir(), 'keys-pglite-'));
+      const first = await startTestServer({ patch: (raw) => (raw.database.dataDir = dataDir) });
+      const kid = (await jwksOf(first, 'nemlogin')).keys[0]!.kid;
+      await first.close();
+
+      const second = await startTestServer({ patch: (raw) => (raw.database.dataDir = dataDir) });
+      expect((await jwksOf(second, 'nemlogin')).keys.map((k) => k.kid)).toEqual([kid]);
+      expect(decodeProtectedHeader(await systemToken(second)).kid).toBe(kid);
+      await second.close();
+
+      await expect(
+        startTestServer({ patch: (raw) => ((raw.database.dataDir = dataDir), (raw.keys.encryptionKey = 'another-encryption-key-0123456789abcdef')) }),
+      ).rejects.toThrow(/cannot decrypt/);
+    });
+
+    it('two instances starting together on one database install a single key per realm', async () => {
+      const db: Database = await openDatabase({ url: '', dataDir: 'memory://' });
+      const [a, b] = await Promise.all([startTestServer({ overrides: { database: db } }), startTestServer({ overrides: { database: db } })]);
+      const { rows } = await db.query<{ realm: string; n: string }>('SELECT realm, count(*)::text AS n FROM signing_keys GROUP BY realm ORDER BY realm');
+      expect(rows).toEqual([{ realm: 'ehealth', n: '1' }, { realm: 'nemlogin', n: '1' }, { realm: 'ssl', n: '1' }]);
+      expect(await jwksOf(a, 'nemlogin')).toEqual(await jwksOf(b, 'nemlogin'));
+      await a.close();
+      await b.close();
+      await db.close();
+    });
+  });
+
+  describe('a key loaded from a PEM file', () => {
+    it('signs with the file’s key, and a new file rotates to it', async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'keys-file-'));
+      const db: Database = await openDatabase({ url: '', dataDir: 'memory://' });
+      const writeKey = async (name: string) => {
+        const { privateKey } = await generateKeyPair('PS256', { extractable: true });
+        writeFileSync(join(dir, name), await exportPKCS8(privateKey));
+        return join(dir, name);
+      };
+      const usingFile = (file: string) => (raw: Record<string, any>) => {
+        withSystemClientInEveryRealm(raw);
+        Object.assign(raw.realms[1], { signingAlg: 'PS256', signingKeyFile: file });
+      };
+
+      const first = await startTestServer({ patch: usingFile(await writeKey('one.pem')), overrides: { database: db } });
+      const firstKid = (await jwksOf(first, 'ehealth')).keys[0]!.kid;
+      expect(decodeProtectedHeader(await systemToken(first, 'ehealth'))).toMatchObject({ alg: 'PS256', kid: firstKid });
+      await first.close();
+
+      const second = await startTestServer({ patch: usingFile(await writeKey('two.pem')), overrides: { database: db } });
+      const kids = (await jwksOf(second, 'ehealth')).keys.map((k) => k.kid);
+      expect(kids).toHaveLength(2);
+      expect(kids[1]).toBe(firstKid);
+      expect(decodeProtectedHeader(await systemToken(second, 'ehealth')).kid).toBe(kids[0]);
+      await second.close();
+      await db.close();
+    });
+  });
+});
