@@ -11,6 +11,7 @@ const ENV_OVERRIDES: { env: string; apply: (raw: Record<string, any>, value: str
   { env: 'PORT', apply: (raw, v) => (raw.port = Number(v)) },
   { env: 'PUBLIC_URL', apply: (raw, v) => (raw.publicUrl = v) },
   { env: 'DATABASE_URL', apply: (raw, v) => (raw.database = { ...raw.database, url: v }) },
+  { env: 'DATABASE_DIR', apply: (raw, v) => (raw.database = { ...raw.database, dataDir: v }) },
   { env: 'FHIR_BASE_URL', apply: (raw, v) => (raw.fhir = { ...raw.fhir, baseUrl: v }) },
   { env: 'LOG_LEVEL', apply: (raw, v) => (raw.logLevel = v) },
 ];

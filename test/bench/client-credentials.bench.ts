@@ -1,0 +1,17 @@
+import { runLoad, type LoadResult } from './load.js';
+
+const DEMO_PORTAL = { id: 'portal', secret: 'demo-portal-secret', tenant: '01234567' };
+
+/** RFC 6749 §4.4 grants against the demo `portal` client, tenant-bound, ES256 (demo realm nemlogin). */
+export async function benchClientCredentials(baseUrl: string): Promise<LoadResult> {
+  return runLoad({
+    name: 'client_credentials (ES256, basic auth)',
+    url: `${baseUrl}/realms/nemlogin/protocol/openid-connect/token`,
+    headers: {
+      'content-type': 'application/x-www-form-urlencoded',
+      authorization: `Basic ${Buffer.from(`${DEMO_PORTAL.id}:${DEMO_PORTAL.secret}`).toString('base64')}`,
+      organisation_agb: DEMO_PORTAL.tenant,
+    },
+    body: 'grant_type=client_credentials&scope=xis',
+  });
+}

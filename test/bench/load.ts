@@ -1,0 +1,63 @@
+import autocannon from 'autocannon';
+
+export interface LoadResult {
+  name: string;
+  requestsPerSecond: number;
+  p50Ms: number;
+  p99Ms: number;
+  total: number;
+  failures: number;
+}
+
+export interface LoadOptions {
+  name: string;
+  url: string;
+  method?: 'GET' | 'POST';
+  headers?: Record<string, string>;
+  body?: string;
+  /** Per-request bodies, for requests that must differ (fresh assertions, rotating tokens). */
+  requests?: autocannon.Request[];
+  connections?: number;
+  durationSeconds?: number;
+  expectStatus?: number;
+}
+
+/** Drives one endpoint with autocannon over loopback; counts any unexpected status as a failure. */
+export async function runLoad(options: LoadOptions): Promise<LoadResult> {
+  const expected = options.expectStatus ?? 200;
+  let unexpected = 0;
+  const result = await new Promise<autocannon.Result>((resolve, reject) => {
+    const instance = autocannon(
+      {
+        url: options.url,
+        method: options.method ?? 'POST',
+        headers: options.headers,
+        body: options.body,
+        requests: options.requests,
+        connections: options.connections ?? 32,
+        duration: options.durationSeconds ?? 10,
+      },
+      (error, finished) => (error ? reject(error) : resolve(finished)),
+    );
+    instance.on('response', (_client: unknown, statusCode: number) => {
+      if (statusCode !== expected) unexpected += 1;
+    });
+  });
+  return {
+    name: options.name,
+    requestsPerSecond: Math.round(result.requests.average),
+    p50Ms: result.latency.p50,
+    p99Ms: result.latency.p99,
+    total: result.requests.total,
+    failures: unexpected + result.errors + result.timeouts,
+  };
+}
+
+export function printResults(results: LoadResult[]): void {
+  console.log('\nscenario                                   req/s     p50 ms   p99 ms   requests  failures');
+  for (const r of results) {
+    console.log(
+      `${r.name.padEnd(40)} ${String(r.requestsPerSecond).padStart(7)} ${String(r.p50Ms).padStart(9)} ${String(r.p99Ms).padStart(8)} ${String(r.total).padStart(10)} ${String(r.failures).padStart(9)}`,
+    );
+  }
+}
