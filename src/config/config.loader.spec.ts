@@ -83,7 +83,7 @@ describe('config loading', () => {
 
   it('refuses in production: mocked users, embedded FHIR, a demo key and short secrets', () => {
     const raw: any = { ...minimal(), environment: 'production', keys: { encryptionKey: 'demo-only-key-encryption-key-not-for-production' } };
-    raw.realms[0].mockUsers = [{ cpr: '0101011234' }];
+    raw.realms[0].mockUsers = [{ username: 'supplier', kind: 'generic' }];
     expect(problemsOf(raw).sort()).toEqual([
       'fhir.baseUrl: the embedded FHIR server is refused in production',
       'keys.encryptionKey: a demo key is refused in production',

@@ -52,16 +52,46 @@ const clientSchema = z
     }
   });
 
+/** NSIS levels of assurance, lowest first (DOMAIN.md: the citizen realm requires Substantial). */
+export const LEVELS_OF_ASSURANCE = ['Low', 'Substantial', 'High'] as const;
+
 const identityProviderSchema = z.strictObject({
   alias: z.string().regex(/^[a-z0-9-]+$/, 'may contain only lowercase letters, digits and -'),
   profile: z.enum(['oiosaml3-citizen', 'dk-clinician', 'nl-citizen', 'generic']),
+  /** The IdP's SAML entity id: the only accepted `Issuer`. */
   entityId: z.string().min(1),
+  /** SSO endpoint for the HTTP-Redirect binding. */
   ssoUrl: z.url(),
+  /** PEM file paths or inline PEM; several during a certificate rollover. */
   signingCertificates: z.array(z.string().min(1)).min(1),
+  /** For the `generic` profile: which SAML attribute holds what (`externalId`, `givenName`, `familyName`, `name`). */
   attributes: z.record(z.string(), z.string()).optional(),
+  /** Shown on the IdP chooser page. */
+  displayName: z.string().min(1).optional(),
 });
 
-const mockUserSchema = z.record(z.string(), z.unknown());
+/** The realm's SAML service provider: signs AuthnRequests, decrypts encrypted assertions. */
+const serviceProviderSchema = z.strictObject({
+  /** Defaults to the realm's issuer URL. */
+  entityId: z.string().min(1).optional(),
+  signingKey: z.string().min(1),
+  signingCertificate: z.string().min(1),
+  decryptionKey: z.string().min(1).optional(),
+});
+
+/** A mocked user (non-production): logs in without the national IdP through the same pipeline. */
+const mockUserSchema = z.strictObject({
+  username: z.string().regex(/^[\w.-]+$/, 'may contain only letters, digits and . _ -'),
+  kind: z.enum(['citizen', 'clinician', 'generic']),
+  name: z.strictObject({ given: z.array(z.string()).optional(), family: z.string().optional(), text: z.string().optional() }).optional(),
+  /** Citizens: the social security number; its system is the realm's `patientIdentifierSystem`. */
+  ssn: z.string().min(1).optional(),
+  /** Clinicians: identifiers of the Practitioner, the first one found by. */
+  identifiers: z.array(z.strictObject({ system: z.string().min(1), value: z.string().min(1) })).default([]),
+  organisations: z.array(z.strictObject({ system: z.string().min(1), value: z.string().min(1), roles: z.array(z.string()).default([]) })).default([]),
+  careTeams: z.array(z.strictObject({ id: z.string().min(1), roles: z.array(z.string()).default([]) })).default([]),
+  loa: z.enum(LEVELS_OF_ASSURANCE).default('Substantial'),
+});
 
 const realmSchema = z
   .strictObject({
@@ -75,6 +105,9 @@ const realmSchema = z
     /** `aud` of access tokens when the client names none (RFC 9068 §3). Defaults to the issuer. */
     defaultAudience: z.string().min(1).optional(),
     patientIdentifierSystem: z.string().min(1).optional(),
+    /** Assertions below this level of assurance are refused. */
+    minimumLoa: z.enum(LEVELS_OF_ASSURANCE).optional(),
+    serviceProvider: serviceProviderSchema.optional(),
     identityProviders: z.array(identityProviderSchema).default([]),
     clients: z.array(clientSchema).default([]),
     mockUsers: z.array(mockUserSchema).default([]),
@@ -85,6 +118,21 @@ const realmSchema = z
     }
     reportDuplicates(realm.clients.map((c) => c.clientId), ['clients'], 'clientId', ctx);
     reportDuplicates(realm.identityProviders.map((i) => i.alias), ['identityProviders'], 'alias', ctx);
+    reportDuplicates(realm.mockUsers.map((u) => u.username), ['mockUsers'], 'username', ctx);
+    if (realm.identityProviders.length > 0 && !realm.serviceProvider) {
+      ctx.addIssue({ code: 'custom', path: ['serviceProvider'], message: 'a realm with identity providers needs a SAML service provider key and certificate' });
+    }
+    if (realm.identityProviders.some((i) => i.alias === 'mock')) {
+      ctx.addIssue({ code: 'custom', path: ['identityProviders'], message: 'the alias "mock" is reserved for mocked users' });
+    }
+    realm.mockUsers.forEach((user, u) => {
+      if (user.kind === 'citizen' && (!user.ssn || !realm.patientIdentifierSystem)) {
+        ctx.addIssue({ code: 'custom', path: ['mockUsers', u, 'ssn'], message: 'a mocked citizen needs ssn, and the realm a patientIdentifierSystem' });
+      }
+      if (user.kind === 'clinician' && user.identifiers.length === 0) {
+        ctx.addIssue({ code: 'custom', path: ['mockUsers', u, 'identifiers'], message: 'a mocked clinician needs at least one identifier' });
+      }
+    });
   });
 
 export const configSchema = z
@@ -117,6 +165,10 @@ export type RealmConfig = Config['realms'][number];
 export type ClientConfig = RealmConfig['clients'][number];
 export type SigningAlg = z.infer<typeof signingAlg>;
 export type GrantType = (typeof GRANT_TYPES)[number];
+export type IdentityProviderConfig = RealmConfig['identityProviders'][number];
+export type ServiceProviderConfig = NonNullable<RealmConfig['serviceProvider']>;
+export type MockUserConfig = RealmConfig['mockUsers'][number];
+export type LevelOfAssurance = (typeof LEVELS_OF_ASSURANCE)[number];
 
 /** What production forbids: mocked users, the embedded FHIR server, the demo key, short secrets. */
 function refineProduction(config: Config, ctx: z.RefinementCtx): void {
