@@ -8,6 +8,7 @@ import { HealthModule } from './health/health.module.js';
 import { KeysModule } from './keys/keys.module.js';
 import { OAuthModule } from './oauth/oauth.module.js';
 import { RealmsModule } from './realms/realms.module.js';
+import { SessionsModule } from './sessions/sessions.module.js';
 import type { Database } from './storage/database.js';
 import { StorageModule } from './storage/storage.module.js';
 import { TokensModule } from './tokens/tokens.module.js';
@@ -31,6 +32,7 @@ export class AppModule {
         KeysModule,
         ClientsModule,
         TokensModule,
+        SessionsModule,
         OAuthModule,
         HealthModule,
       ],

@@ -16,14 +16,20 @@ export class DiscoveryService {
   metadata(realm: Realm): Record<string, unknown> {
     return {
       issuer: realm.issuer,
+      authorization_endpoint: realm.endpoints.authorization,
       token_endpoint: realm.endpoints.token,
       jwks_uri: realm.endpoints.jwks,
       grant_types_supported: this.grants.map((grant) => grant.grantType),
-      response_types_supported: [],
+      response_types_supported: ['code'],
+      response_modes_supported: ['query'],
+      code_challenge_methods_supported: ['S256'],
+      authorization_response_iss_parameter_supported: true,
+      id_token_signing_alg_values_supported: [realm.config.signingAlg],
       token_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post', 'private_key_jwt'],
       token_endpoint_auth_signing_alg_values_supported: ASSERTION_SIGNING_ALGS,
       scopes_supported: [...new Set(realm.config.clients.flatMap((client) => client.scopes))],
       subject_types_supported: ['public'],
+      claims_supported: ['sub', 'iss', 'aud', 'exp', 'iat', 'auth_time', 'nonce', 'acr', 'sid', 'at_hash', 'name', 'given_name', 'family_name', 'fhirUser', 'patient', 'user_type'],
       access_token_signing_alg_values_supported: [realm.config.signingAlg],
     };
   }

@@ -10,6 +10,7 @@ export interface Realm {
 }
 
 export interface RealmEndpoints {
+  readonly authorization: string;
   readonly token: string;
   readonly jwks: string;
 }
@@ -17,5 +18,5 @@ export interface RealmEndpoints {
 export function realmFromConfig(publicUrl: string, config: RealmConfig): Realm {
   const issuer = `${publicUrl}/realms/${config.name}`;
   const oidc = `${issuer}/protocol/openid-connect`;
-  return { name: config.name, config, issuer, endpoints: { token: `${oidc}/token`, jwks: `${oidc}/certs` } };
+  return { name: config.name, config, issuer, endpoints: { authorization: `${oidc}/auth`, token: `${oidc}/token`, jwks: `${oidc}/certs` } };
 }

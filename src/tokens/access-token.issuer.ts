@@ -3,8 +3,10 @@ import { Inject, Injectable } from '@nestjs/common';
 import { CLOCK, epochSeconds, type Clock } from '../common/clock.js';
 import type { RegisteredClient } from '../clients/registered-client.js';
 import type { Realm } from '../realms/realm.js';
+import type { SessionRow } from '../storage/session.repository.js';
 import type { AccessTokenClaims, UserType } from './access-token.claims.js';
 import { TokenSigner } from './token-signer.js';
+import { sessionClaims } from './user-claims.js';
 
 export interface AccessTokenRequest {
   realm: Realm;
@@ -14,6 +16,8 @@ export interface AccessTokenRequest {
   scopes: readonly string[];
   organisationAgb?: string;
   roles?: readonly string[];
+  /** A user's session: adds `sid`, `auth_time`, `acr`, `user_id`, `fhirUser`, `patient`, `context`, roles. */
+  session?: SessionRow;
 }
 
 export interface IssuedAccessToken {
@@ -44,6 +48,7 @@ export class AccessTokenIssuer {
       jti: randomUUID(),
       client_id: client.clientId,
       user_type: request.userType,
+      ...(request.session ? sessionClaims(request.session) : {}),
     };
     if (request.scopes.length > 0) claims.scope = request.scopes.join(' ');
     if (request.organisationAgb !== undefined) claims.organisation_agb = request.organisationAgb;

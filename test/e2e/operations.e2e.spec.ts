@@ -24,11 +24,14 @@ describe('discovery and operations', () => {
         issuer,
         token_endpoint: `${issuer}/protocol/openid-connect/token`,
         jwks_uri: `${issuer}/protocol/openid-connect/certs`,
-        grant_types_supported: ['client_credentials'],
+        authorization_endpoint: `${issuer}/protocol/openid-connect/auth`,
+        grant_types_supported: ['authorization_code', 'client_credentials'],
+        response_types_supported: ['code'],
+        code_challenge_methods_supported: ['S256'],
         token_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post', 'private_key_jwt'],
       });
       expect(metadata.token_endpoint_auth_signing_alg_values_supported).not.toContain('HS256');
-      expect(metadata).not.toHaveProperty('authorization_endpoint');
+      expect(metadata.grant_types_supported).not.toContain('refresh_token');
     }
   });
 

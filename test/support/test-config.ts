@@ -5,6 +5,7 @@ import type { Config } from '../../src/config/config.schema.js';
 export const TEST_SECRETS = {
   portal: 'test-portal-secret-0123456789abcdef',
   system: 'test-system-secret-0123456789abcdef',
+  web: 'test-web-secret-0123456789abcdef0123',
 } as const;
 
 export const TEST_TENANTS = { allowed: '01234567', other: '07654321' } as const;
@@ -26,6 +27,12 @@ export function testConfig(publicUrl: string, patch: (raw: Record<string, any>) 
       {
         name: 'nemlogin',
         accessTokenTtl: 300,
+        patientIdentifierSystem: 'urn:oid:1.2.208.176.1.2',
+        minimumLoa: 'Substantial',
+        mockUsers: [
+          { username: 'alice', kind: 'citizen', ssn: '0101011234', name: { given: ['Alice'], family: 'Andersen' } },
+          { username: 'lowloa', kind: 'citizen', ssn: '0202021234', loa: 'Low' },
+        ],
         clients: [
           {
             clientId: 'portal',
@@ -54,8 +61,17 @@ export function testConfig(publicUrl: string, patch: (raw: Record<string, any>) 
           {
             clientId: 'patient-app',
             type: 'public',
-            redirectUris: ['http://127.0.0.1/callback'],
-            grantTypes: ['authorization_code'],
+            redirectUris: ['http://127.0.0.1/callback', 'https://app.example/cb?tab=1'],
+            grantTypes: ['authorization_code', 'refresh_token'],
+            scopes: ['openid', 'profile', 'patient/*.read'],
+          },
+          {
+            clientId: 'web',
+            type: 'confidential',
+            secret: TEST_SECRETS.web,
+            redirectUris: ['http://127.0.0.1/web/callback'],
+            grantTypes: ['authorization_code', 'refresh_token'],
+            scopes: ['openid', 'profile'],
           },
         ],
       },

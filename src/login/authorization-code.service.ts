@@ -1,0 +1,38 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { CLOCK, type Clock } from '../common/clock.js';
+import { sha256 } from '../common/constant-time.js';
+import { randomToken } from '../common/random.js';
+import { AuthorizationCodeRepository, type CodeRedemption } from '../storage/authorization-code.repository.js';
+import type { LoginTransaction } from '../storage/login-transaction.repository.js';
+
+/** RFC 6749 §4.1.2: "A maximum authorization code lifetime of 10 minutes is RECOMMENDED"; we allow 60 s. */
+export const AUTHORIZATION_CODE_TTL_S = 60;
+
+/** Issues and redeems one-time authorization codes, stored only as digests. */
+@Injectable()
+export class AuthorizationCodeService {
+  constructor(
+    private readonly codes: AuthorizationCodeRepository,
+    @Inject(CLOCK) private readonly clock: Clock,
+  ) {}
+
+  async issue(transaction: LoginTransaction, sessionId: string): Promise<string> {
+    const code = randomToken();
+    await this.codes.create({
+      code_hash: sha256(code).toString('base64url'),
+      realm: transaction.realm,
+      client_id: transaction.client_id,
+      redirect_uri: transaction.redirect_uri,
+      code_challenge: transaction.code_challenge,
+      nonce: transaction.nonce,
+      scope: transaction.scope,
+      session_id: sessionId,
+      expires_at: new Date(this.clock.now().getTime() + AUTHORIZATION_CODE_TTL_S * 1000),
+    });
+    return code;
+  }
+
+  redeem(realm: string, code: string): Promise<CodeRedemption> {
+    return this.codes.redeem(realm, sha256(code).toString('base64url'), this.clock.now());
+  }
+}

@@ -1,0 +1,52 @@
+import { Controller, Get, Logger, Param, Post, Req, Res } from '@nestjs/common';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { ClientRegistry } from '../clients/client.registry.js';
+import { checkAuthorizationRequest } from '../oauth/authorization-request.js';
+import { authorizationRedirect } from '../oauth/authorization-response.js';
+import { RealmRegistry } from '../realms/realm.registry.js';
+import { sendErrorPage, sendHtml, sendRedirect } from './html-reply.js';
+import { LoginStartService } from './login-start.service.js';
+import { renderChooserPage } from './pages/chooser.page.js';
+
+/**
+ * The authorization endpoint (OIDC Core §3.1.2), GET or form POST. Until the client and its
+ * redirect URI are established, errors are shown to the person; afterwards they go back to the
+ * client with `state` and `iss` (RFC 9207).
+ */
+@Controller('realms/:realm/protocol/openid-connect')
+export class AuthorizeController {
+  private readonly logger = new Logger('Authorize');
+
+  constructor(
+    private readonly realms: RealmRegistry,
+    private readonly clients: ClientRegistry,
+    private readonly logins: LoginStartService,
+  ) {}
+
+  @Get('auth')
+  authorizeByGet(@Param('realm') realm: string, @Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<FastifyReply> {
+    return this.authorize(realm, request.query, reply);
+  }
+
+  @Post('auth')
+  authorizeByPost(@Param('realm') realm: string, @Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<FastifyReply> {
+    return this.authorize(realm, request.body, reply);
+  }
+
+  private async authorize(realmName: string, input: unknown, reply: FastifyReply): Promise<FastifyReply> {
+    const realm = this.realms.get(realmName);
+    const params = new Map<string, string | string[]>(
+      Object.entries(input && typeof input === 'object' ? input : {}).filter((e): e is [string, string | string[]] => typeof e[1] === 'string' || Array.isArray(e[1])),
+    );
+    const check = checkAuthorizationRequest(realm, this.clients, params);
+    if (!check.ok) {
+      this.logger.warn({ realm: realm.name, reason: check.reason }, 'authorization request refused');
+      if (check.page) {
+        return sendErrorPage(reply, { status: 400, title: 'This login link is not valid', message: 'The application sent an invalid login request. Return to the application and try again; if it keeps happening, contact its support.' });
+      }
+      return sendRedirect(reply, authorizationRedirect(check.redirectUri, realm.issuer, { error: check.error, state: check.state }));
+    }
+    const start = await this.logins.start(realm, check.request);
+    return start.kind === 'redirect' ? sendRedirect(reply, start.url) : sendHtml(reply, 200, renderChooserPage(start.options));
+  }
+}

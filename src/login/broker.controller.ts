@@ -1,0 +1,61 @@
+import { Controller, Get, Inject, Logger, Param, Post, Query, Req, Res } from '@nestjs/common';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { CONFIG } from '../config/config.token.js';
+import type { Config } from '../config/config.schema.js';
+import { RealmRegistry } from '../realms/realm.registry.js';
+import { sendErrorPage, sendHtml, sendLoginOutcome, sendRedirect } from './html-reply.js';
+import { MOCK_ALIAS } from './idp-redirector.js';
+import { LOGIN_EXPIRED, LoginCompletionService } from './login-completion.service.js';
+import { LoginStartService } from './login-start.service.js';
+import { meetsMinimumLoa, mockPrincipal } from './mock-principal.js';
+import { renderMockLoginPage } from './pages/mock-login.page.js';
+
+const UNKNOWN_USER = { status: 400, title: 'Unknown mocked user', message: 'That mocked user does not exist in this realm.' };
+
+/**
+ * `/realms/{realm}/broker/{alias}/login`: continues a pending login at the chosen IdP; for the
+ * `mock` alias (never in production) it is the mock login page that stands in for the IdP.
+ */
+@Controller('realms/:realm/broker/:alias')
+export class BrokerController {
+  private readonly logger = new Logger('Broker');
+
+  constructor(
+    private readonly realms: RealmRegistry,
+    private readonly logins: LoginStartService,
+    private readonly completion: LoginCompletionService,
+    @Inject(CONFIG) private readonly config: Config,
+  ) {}
+
+  @Get('login')
+  async login(@Param('realm') realmName: string, @Param('alias') alias: string, @Query('tx') tx: unknown, @Res() reply: FastifyReply): Promise<FastifyReply> {
+    const realm = this.realms.get(realmName);
+    if (typeof tx !== 'string') return sendErrorPage(reply, LOGIN_EXPIRED);
+    if (alias === MOCK_ALIAS && this.mockUsersAllowed(realm.config.mockUsers.length)) {
+      if (!(await this.logins.continueAt(realm, alias, tx))) return sendErrorPage(reply, LOGIN_EXPIRED);
+      return sendHtml(reply, 200, renderMockLoginPage(`${realm.issuer}/broker/${MOCK_ALIAS}/login`, tx, realm.config.mockUsers));
+    }
+    const url = await this.logins.continueAt(realm, alias, tx);
+    return url ? sendRedirect(reply, url) : sendErrorPage(reply, LOGIN_EXPIRED);
+  }
+
+  @Post('login')
+  async mockLogin(@Param('realm') realmName: string, @Param('alias') alias: string, @Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<FastifyReply> {
+    const realm = this.realms.get(realmName);
+    if (alias !== MOCK_ALIAS || !this.mockUsersAllowed(realm.config.mockUsers.length)) return reply.status(404).send();
+    const form = (request.body ?? {}) as Record<string, unknown>;
+    const user = realm.config.mockUsers.find((u) => u.username === form.username);
+    if (typeof form.tx !== 'string') return sendErrorPage(reply, LOGIN_EXPIRED);
+    if (!user) return sendErrorPage(reply, UNKNOWN_USER);
+    if (!meetsMinimumLoa(realm, user.loa)) {
+      this.logger.warn({ realm: realm.name }, 'mocked login refused: level of assurance too low');
+      return sendErrorPage(reply, { status: 403, title: 'Login refused', message: 'This login does not meet the level of assurance the service requires.' });
+    }
+    return sendLoginOutcome(reply, await this.completion.complete(realm, form.tx, { principal: mockPrincipal(realm, user) }));
+  }
+
+  /** Mocked users never exist in production, whatever the config says (the schema refuses them too). */
+  private mockUsersAllowed(count: number): boolean {
+    return this.config.environment !== 'production' && count > 0;
+  }
+}

@@ -1,0 +1,17 @@
+import { Injectable } from '@nestjs/common';
+import type { Realm } from '../realms/realm.js';
+import { LoginTransactionRepository } from '../storage/login-transaction.repository.js';
+
+export const MOCK_ALIAS = 'mock';
+
+/** Where the browser goes to authenticate: the mock login page, or the SAML IdP with an AuthnRequest. */
+@Injectable()
+export class IdpRedirector {
+  constructor(private readonly transactions: LoginTransactionRepository) {}
+
+  async redirect(realm: Realm, alias: string, transactionId: string): Promise<string> {
+    await this.transactions.chooseIdp(transactionId, alias);
+    if (alias === MOCK_ALIAS) return `${realm.issuer}/broker/${MOCK_ALIAS}/login?tx=${encodeURIComponent(transactionId)}`;
+    throw new Error(`SAML IdP ${alias}: not wired yet`);
+  }
+}

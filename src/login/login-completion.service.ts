@@ -1,0 +1,101 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { CLOCK, type Clock } from '../common/clock.js';
+import { authorizationRedirect } from '../oauth/authorization-response.js';
+import type { Realm } from '../realms/realm.js';
+import { SessionService } from '../sessions/session.service.js';
+import { LoginTransactionRepository } from '../storage/login-transaction.repository.js';
+import { UserRepository } from '../storage/user.repository.js';
+import type { UserType } from '../tokens/access-token.claims.js';
+import { acrForLoa } from '../tokens/user-claims.js';
+import { AuthorizationCodeService } from './authorization-code.service.js';
+import { IDENTITY_LINKER, type IdentityLinker } from './identity-link.js';
+import { AmbiguousIdentityError, FhirUnavailableError } from './linking-errors.js';
+import type { ErrorPage } from './pages/error.page.js';
+import type { Principal } from './principal.js';
+
+/** What the IdP step established: the person and what the IdP said of the session. */
+export interface Authentication {
+  principal: Principal;
+  sessionIndex?: string;
+  sessionNotOnOrAfter?: Date;
+  authnInstant?: Date;
+}
+
+export type LoginOutcome = { kind: 'redirect'; url: string } | { kind: 'page'; page: ErrorPage };
+
+const USER_TYPES: Record<Principal['kind'], UserType> = { citizen: 'PATIENT', clinician: 'PRACTITIONER', generic: 'SSL' };
+
+export const LOGIN_EXPIRED: ErrorPage = {
+  status: 400,
+  title: 'This login has expired',
+  message: 'The login took too long or was already completed. Return to the application and log in again.',
+};
+
+/**
+ * The common end of every login (SAML assertion or mocked user): link the principal to FHIR, then
+ * — only if that worked — complete the pending transaction once, open the session and send the
+ * browser back to the client with a one-time code (RFC 6749 §4.1.2).
+ */
+@Injectable()
+export class LoginCompletionService {
+  private readonly logger = new Logger('LoginCompletion');
+
+  constructor(
+    private readonly transactions: LoginTransactionRepository,
+    @Inject(IDENTITY_LINKER) private readonly linker: IdentityLinker,
+    private readonly users: UserRepository,
+    private readonly sessions: SessionService,
+    private readonly codes: AuthorizationCodeService,
+    @Inject(CLOCK) private readonly clock: Clock,
+  ) {}
+
+  async complete(realm: Realm, transactionId: string, authentication: Authentication): Promise<LoginOutcome> {
+    const pending = await this.transactions.findPending(realm.name, transactionId, this.clock.now());
+    if (!pending) return { kind: 'page', page: LOGIN_EXPIRED };
+    const back = (params: Record<string, string | undefined>) =>
+      authorizationRedirect(pending.redirect_uri, realm.issuer, { ...params, state: pending.state ?? undefined });
+
+    // Linking comes before the transaction is completed: a FHIR outage leaves nothing behind.
+    let link;
+    try {
+      link = await this.linker.link(authentication.principal);
+    } catch (error) {
+      if (error instanceof FhirUnavailableError) {
+        this.logger.warn({ realm: realm.name, reason: error.message }, 'login refused: FHIR unavailable');
+        const retry = back({ error: 'temporarily_unavailable', error_description: 'The health records service is unavailable; try again.' });
+        return {
+          kind: 'page',
+          page: { status: 503, title: 'Please try again in a moment', message: 'The health records service did not answer, so you could not be logged in. Nothing was changed.', returnUrl: retry },
+        };
+      }
+      if (error instanceof AmbiguousIdentityError) {
+        this.logger.warn({ realm: realm.name }, 'login refused: identifier matches several patients');
+        return { kind: 'redirect', url: back({ error: 'access_denied', error_description: 'The login could not be linked to a single person.' }) };
+      }
+      throw error;
+    }
+
+    const transaction = await this.transactions.complete(realm.name, transactionId, this.clock.now());
+    if (!transaction) return { kind: 'page', page: LOGIN_EXPIRED };
+    const { principal } = authentication;
+    const now = this.clock.now();
+    const userId = await this.users.upsert(realm.name, principal.idpAlias, principal.externalId, now);
+    const session = await this.sessions.open({
+      realm,
+      userId,
+      clientId: transaction.client_id,
+      idpAlias: principal.idpAlias,
+      idpSessionIndex: authentication.sessionIndex,
+      userType: USER_TYPES[principal.kind],
+      profile: principal.name ?? {},
+      authTime: authentication.authnInstant ?? now,
+      acr: acrForLoa(principal.loa),
+      link,
+      scope: transaction.scope.split(' ').filter(Boolean),
+      notOnOrAfter: authentication.sessionNotOnOrAfter,
+    });
+    const code = await this.codes.issue(transaction, session.id);
+    this.logger.log({ realm: realm.name, client: transaction.client_id, sid: session.id, link: link.kind }, 'login completed');
+    return { kind: 'redirect', url: back({ code }) };
+  }
+}

@@ -1,0 +1,29 @@
+import { Module } from '@nestjs/common';
+import { AuthorizationCodeRepository } from '../storage/authorization-code.repository.js';
+import { LoginTransactionRepository } from '../storage/login-transaction.repository.js';
+import { UserRepository } from '../storage/user.repository.js';
+import { AuthorizationCodeService } from './authorization-code.service.js';
+import { AuthorizeController } from './authorize.controller.js';
+import { BrokerController } from './broker.controller.js';
+import { IDENTITY_LINKER } from './identity-link.js';
+import { IdpRedirector } from './idp-redirector.js';
+import { LoginCompletionService } from './login-completion.service.js';
+import { LoginStartService } from './login-start.service.js';
+import { UnlinkedIdentityLinker } from './unlinked-identity.linker.js';
+
+/** The browser login: authorization endpoint, IdP choice, mocked users, completion into a session and a code. */
+@Module({
+  controllers: [AuthorizeController, BrokerController],
+  providers: [
+    AuthorizationCodeRepository,
+    LoginTransactionRepository,
+    UserRepository,
+    AuthorizationCodeService,
+    IdpRedirector,
+    LoginStartService,
+    LoginCompletionService,
+    { provide: IDENTITY_LINKER, useClass: UnlinkedIdentityLinker },
+  ],
+  exports: [AuthorizationCodeService, AuthorizationCodeRepository],
+})
+export class LoginModule {}

@@ -1,0 +1,58 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { AuthorizationCodeService } from '../../login/authorization-code.service.js';
+import { SessionService } from '../../sessions/session.service.js';
+import { SessionTokensIssuer } from '../../tokens/session-tokens.issuer.js';
+import { OAuthError } from '../oauth.error.js';
+import { verifyS256 } from '../pkce.js';
+import type { GrantHandler, GrantRequest, TokenResponse } from './grant-handler.js';
+
+/**
+ * RFC 6749 §4.1.3 with PKCE (RFC 7636 §4.6): the code is redeemed once, by the client it was issued
+ * to, with the same redirect URI and the verifier of its challenge. A second redemption ends the
+ * session the first one opened, so every token issued from it dies (RFC 6749 §4.1.2, §10.5).
+ */
+@Injectable()
+export class AuthorizationCodeGrant implements GrantHandler {
+  readonly grantType = 'authorization_code' as const;
+  private readonly logger = new Logger('AuthorizationCodeGrant');
+
+  constructor(
+    private readonly codes: AuthorizationCodeService,
+    private readonly sessions: SessionService,
+    private readonly tokens: SessionTokensIssuer,
+  ) {}
+
+  async handle({ realm, client, params }: GrantRequest): Promise<TokenResponse> {
+    const codeValue = params.require('code');
+    const redirectUri = params.require('redirect_uri');
+    const verifier = params.get('code_verifier');
+
+    const redemption = await this.codes.redeem(realm.name, codeValue);
+    if (redemption.outcome === 'unknown') throw new OAuthError('invalid_grant', 'unknown or expired code');
+    const { code } = redemption;
+    if (redemption.outcome === 'replayed') {
+      await this.sessions.end(code.session_id, 'code replayed');
+      this.logger.warn({ realm: realm.name, sid: code.session_id }, 'authorization code replayed: session ended');
+      throw new OAuthError('invalid_grant', 'code already used');
+    }
+    // The code is spent from here on: a mismatch means it leaked, so its session is ended too.
+    const mismatch =
+      code.client_id !== client.clientId
+        ? 'code issued to another client'
+        : code.redirect_uri !== redirectUri
+          ? 'redirect_uri differs from the authorization request'
+          : code.code_challenge !== null && (verifier === undefined || !verifyS256(verifier, code.code_challenge))
+            ? 'PKCE verifier missing or wrong'
+            : code.code_challenge === null && verifier !== undefined
+              ? 'code_verifier without a code_challenge'
+              : undefined;
+    if (mismatch) {
+      await this.sessions.end(code.session_id, mismatch);
+      throw new OAuthError('invalid_grant', mismatch);
+    }
+    const session = await this.sessions.findLive(code.session_id);
+    if (!session) throw new OAuthError('invalid_grant', 'session of the code has ended');
+    const refreshJti = await this.sessions.startRefreshChain(session);
+    return this.tokens.issue({ realm, client, session, scopes: code.scope.split(' ').filter(Boolean), nonce: code.nonce ?? undefined, refreshJti });
+  }
+}

@@ -1,0 +1,81 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { CLOCK, type Clock } from '../common/clock.js';
+import { randomToken } from '../common/random.js';
+import type { IdentityLink } from '../login/identity-link.js';
+import type { PersonName } from '../login/principal.js';
+import type { Realm } from '../realms/realm.js';
+import { SessionRepository, type SessionRow } from '../storage/session.repository.js';
+import type { UserType } from '../tokens/access-token.claims.js';
+
+export interface OpenSession {
+  realm: Realm;
+  userId: string;
+  clientId: string;
+  idpAlias: string;
+  idpSessionIndex?: string;
+  userType: UserType;
+  profile: PersonName;
+  authTime: Date;
+  acr?: string;
+  link: IdentityLink;
+  scope: string[];
+  /** The IdP's `SessionNotOnOrAfter` (SAML Core §2.7.2): a hard cap on top of `sessionMax`. */
+  notOnOrAfter?: Date;
+}
+
+/**
+ * Sessions live exactly as long as their refresh-token chain: `sessionIdle` from the last use,
+ * never past `sessionMax` from the login nor the IdP's `SessionNotOnOrAfter`.
+ */
+@Injectable()
+export class SessionService {
+  constructor(
+    private readonly sessions: SessionRepository,
+    @Inject(CLOCK) private readonly clock: Clock,
+  ) {}
+
+  async open(request: OpenSession): Promise<SessionRow> {
+    const now = this.clock.now();
+    const { sessionIdle, sessionMax } = request.realm.config;
+    const maxEnd = Math.min(now.getTime() + sessionMax * 1000, request.notOnOrAfter?.getTime() ?? Infinity);
+    const session: SessionRow = {
+      id: randomToken(16),
+      realm: request.realm.name,
+      user_id: request.userId,
+      client_id: request.clientId,
+      idp_alias: request.idpAlias,
+      idp_session_index: request.idpSessionIndex ?? null,
+      user_type: request.userType,
+      profile: request.profile,
+      auth_time: request.authTime,
+      acr: request.acr ?? null,
+      link: request.link,
+      scope: request.scope.join(' '),
+      tenant: null,
+      refresh_jti: null,
+      created_at: now,
+      idle_expires_at: new Date(Math.min(now.getTime() + sessionIdle * 1000, maxEnd)),
+      max_expires_at: new Date(maxEnd),
+      ended_at: null,
+      end_reason: null,
+    };
+    await this.sessions.create(session);
+    return session;
+  }
+
+  /** Starts the refresh chain: the jti of the first refresh token. */
+  async startRefreshChain(session: SessionRow): Promise<string> {
+    const jti = randomToken(16);
+    await this.sessions.setRefreshJti(session.id, jti);
+    session.refresh_jti = jti;
+    return jti;
+  }
+
+  findLive(id: string): Promise<SessionRow | undefined> {
+    return this.sessions.findLive(id, this.clock.now());
+  }
+
+  end(id: string, reason: string): Promise<boolean> {
+    return this.sessions.end(id, reason, this.clock.now());
+  }
+}

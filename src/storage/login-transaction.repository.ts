@@ -1,0 +1,54 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { DATABASE, type Database } from './database.js';
+
+export interface LoginTransaction {
+  id: string;
+  realm: string;
+  client_id: string;
+  redirect_uri: string;
+  state: string | null;
+  nonce: string | null;
+  scope: string;
+  code_challenge: string | null;
+  idp_alias: string | null;
+  created_at: Date;
+  expires_at: Date;
+  completed_at: Date | null;
+}
+
+/** Pending browser logins, shared by every instance through the database. */
+@Injectable()
+export class LoginTransactionRepository {
+  constructor(@Inject(DATABASE) private readonly db: Database) {}
+
+  async create(tx: Omit<LoginTransaction, 'completed_at'>): Promise<void> {
+    await this.db.query(
+      `INSERT INTO login_transactions (id, realm, client_id, redirect_uri, state, nonce, scope, code_challenge, idp_alias, created_at, expires_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
+      [tx.id, tx.realm, tx.client_id, tx.redirect_uri, tx.state, tx.nonce, tx.scope, tx.code_challenge, tx.idp_alias, tx.created_at, tx.expires_at],
+    );
+  }
+
+  /** A transaction of this realm that is still pending. */
+  async findPending(realm: string, id: string, now: Date): Promise<LoginTransaction | undefined> {
+    const { rows } = await this.db.query<LoginTransaction>(
+      'SELECT * FROM login_transactions WHERE id = $1 AND realm = $2 AND completed_at IS NULL AND expires_at > $3',
+      [id, realm, now],
+    );
+    return rows[0];
+  }
+
+  async chooseIdp(id: string, idpAlias: string): Promise<void> {
+    await this.db.query('UPDATE login_transactions SET idp_alias = $2 WHERE id = $1 AND completed_at IS NULL', [id, idpAlias]);
+  }
+
+  /** Marks it completed; only one caller ever gets the row back (a second ACS post gets nothing). */
+  async complete(realm: string, id: string, now: Date): Promise<LoginTransaction | undefined> {
+    const { rows } = await this.db.query<LoginTransaction>(
+      `UPDATE login_transactions SET completed_at = $3
+        WHERE id = $1 AND realm = $2 AND completed_at IS NULL AND expires_at > $3 RETURNING *`,
+      [id, realm, now],
+    );
+    return rows[0];
+  }
+}

@@ -1,0 +1,79 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { IdentityLink } from '../login/identity-link.js';
+import type { PersonName } from '../login/principal.js';
+import type { UserType } from '../tokens/access-token.claims.js';
+import { DATABASE, type Database } from './database.js';
+
+export interface SessionRow {
+  id: string;
+  realm: string;
+  user_id: string;
+  client_id: string;
+  idp_alias: string;
+  idp_session_index: string | null;
+  user_type: UserType;
+  /** Display name only (OIDC `profile` claims); never a national identifier. */
+  profile: PersonName;
+  auth_time: Date;
+  acr: string | null;
+  link: IdentityLink;
+  scope: string;
+  tenant: string | null;
+  refresh_jti: string | null;
+  created_at: Date;
+  idle_expires_at: Date;
+  max_expires_at: Date;
+  ended_at: Date | null;
+  end_reason: string | null;
+}
+
+export type NewSession = Omit<SessionRow, 'ended_at' | 'end_reason' | 'refresh_jti'>;
+
+/** Login sessions; every refresh, revocation and logout is one conditional statement here. */
+@Injectable()
+export class SessionRepository {
+  constructor(@Inject(DATABASE) private readonly db: Database) {}
+
+  async create(session: NewSession): Promise<void> {
+    await this.db.query(
+      `INSERT INTO sessions (id, realm, user_id, client_id, idp_alias, idp_session_index, user_type, profile, auth_time, acr, link,
+                             scope, tenant, created_at, idle_expires_at, max_expires_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)`,
+      [
+        session.id, session.realm, session.user_id, session.client_id, session.idp_alias, session.idp_session_index,
+        session.user_type, JSON.stringify(session.profile), session.auth_time, session.acr, JSON.stringify(session.link), session.scope, session.tenant,
+        session.created_at, session.idle_expires_at, session.max_expires_at,
+      ],
+    );
+  }
+
+  async find(id: string): Promise<SessionRow | undefined> {
+    const { rows } = await this.db.query<SessionRow>('SELECT * FROM sessions WHERE id = $1', [id]);
+    return rows[0];
+  }
+
+  /** A session that has not ended and is inside both its idle and its absolute lifetime. */
+  async findLive(id: string, now: Date): Promise<SessionRow | undefined> {
+    const { rows } = await this.db.query<SessionRow>(
+      'SELECT * FROM sessions WHERE id = $1 AND ended_at IS NULL AND idle_expires_at > $2 AND max_expires_at > $2',
+      [id, now],
+    );
+    return rows[0];
+  }
+
+  /** Sets the refresh token that may be used next (at login). */
+  async setRefreshJti(id: string, jti: string): Promise<void> {
+    await this.db.query('UPDATE sessions SET refresh_jti = $2 WHERE id = $1', [id, jti]);
+  }
+
+  /** Ends the session; true when this call ended it. */
+  async end(id: string, reason: string, now: Date): Promise<boolean> {
+    const { rowCount } = await this.db.query('UPDATE sessions SET ended_at = $3, end_reason = $2 WHERE id = $1 AND ended_at IS NULL', [id, reason, now]);
+    return rowCount === 1;
+  }
+
+  async count(): Promise<number> {
+    const { rows } = await this.db.query<{ n: string }>('SELECT count(*)::text AS n FROM sessions');
+    return Number(rows[0]!.n);
+  }
+}

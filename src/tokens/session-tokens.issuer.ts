@@ -1,0 +1,102 @@
+import { randomUUID } from 'node:crypto';
+import { Inject, Injectable } from '@nestjs/common';
+import type { RegisteredClient } from '../clients/registered-client.js';
+import { CLOCK, epochSeconds, type Clock } from '../common/clock.js';
+import type { TokenResponse } from '../oauth/grants/grant-handler.js';
+import type { Realm } from '../realms/realm.js';
+import type { SessionRow } from '../storage/session.repository.js';
+import { AccessTokenIssuer } from './access-token.issuer.js';
+import { accessTokenHash } from './token-hash.js';
+import { TokenSigner } from './token-signer.js';
+import { fhirLogicalId } from './user-claims.js';
+
+export interface SessionTokenRequest {
+  realm: Realm;
+  client: RegisteredClient;
+  session: SessionRow;
+  scopes: string[];
+  /** The authorization request's nonce (OIDC Core §3.1.2.1), echoed in the ID token. */
+  nonce?: string;
+  /** The refresh token id to issue; the caller has made it the session's current one. */
+  refreshJti: string;
+}
+
+/**
+ * ID, access and refresh tokens for a user's session. The refresh token is a signed JWT bound to
+ * the session (`sid`) and its place in the rotation chain (`jti`); it expires at the earlier of the
+ * session's idle and absolute ends, which `refresh_expires_in` states.
+ */
+@Injectable()
+export class SessionTokensIssuer {
+  constructor(
+    private readonly accessTokens: AccessTokenIssuer,
+    private readonly signer: TokenSigner,
+    @Inject(CLOCK) private readonly clock: Clock,
+  ) {}
+
+  async issue({ realm, client, session, scopes, nonce, refreshJti }: SessionTokenRequest): Promise<TokenResponse> {
+    const access = await this.accessTokens.issue({ realm, client, subject: session.user_id, userType: session.user_type, scopes, session });
+    const now = epochSeconds(this.clock);
+    const refreshExp = Math.floor(Math.min(session.idle_expires_at.getTime(), session.max_expires_at.getTime()) / 1000);
+    const refreshToken = await this.signer.sign(
+      realm,
+      {
+        iss: realm.issuer,
+        sub: session.user_id,
+        aud: realm.issuer,
+        iat: now,
+        exp: refreshExp,
+        jti: refreshJti,
+        sid: session.id,
+        client_id: client.clientId,
+        scope: scopes.join(' '),
+        ...(access.claims.patient ? { patient: access.claims.patient } : {}),
+        ...(access.claims.context ? { context: access.claims.context } : {}),
+      },
+      'rt+jwt',
+    );
+    const response: TokenResponse = {
+      access_token: access.token,
+      token_type: 'Bearer',
+      expires_in: access.expiresIn,
+      refresh_token: refreshToken,
+      refresh_expires_in: refreshExp - now,
+      scope: scopes.join(' '),
+    };
+    if (scopes.includes('openid')) response.id_token = await this.idToken(realm, client, session, scopes, access.token, access.claims.fhirUser, nonce);
+    return response;
+  }
+
+  /** OIDC Core §2 and §3.1.3.6: audience is the client; `at_hash` binds the access token. */
+  private async idToken(realm: Realm, client: RegisteredClient, session: SessionRow, scopes: string[], accessToken: string, fhirUser: string | undefined, nonce?: string): Promise<string> {
+    const now = epochSeconds(this.clock);
+    const { given, family, text } = session.profile;
+    const claims: Record<string, unknown> = {
+      iss: realm.issuer,
+      sub: session.user_id,
+      aud: client.clientId,
+      azp: client.clientId,
+      iat: now,
+      exp: now + realm.config.accessTokenTtl,
+      jti: randomUUID(),
+      auth_time: Math.floor(session.auth_time.getTime() / 1000),
+      sid: session.id,
+      at_hash: accessTokenHash(accessToken, await this.signer.algorithm(realm)),
+      user_type: session.user_type,
+    };
+    if (nonce !== undefined) claims.nonce = nonce;
+    if (session.acr) claims.acr = session.acr;
+    if (fhirUser) {
+      claims.fhirUser = fhirUser;
+      if (session.link.kind === 'patient') claims.patient = fhirLogicalId(fhirUser);
+    }
+    if (scopes.includes('profile')) {
+      // OIDC Core §5.4: the `profile` scope asks for the name claims.
+      if (given?.length) claims.given_name = given.join(' ');
+      if (family) claims.family_name = family;
+      const name = text ?? [...(given ?? []), family].filter(Boolean).join(' ');
+      if (name) claims.name = name;
+    }
+    return this.signer.sign(realm, claims, 'JWT');
+  }
+}

@@ -1,0 +1,21 @@
+/**
+ * Drives the browser part of a login without a browser: follows the authorization redirect to the
+ * mock login page, "clicks" a mocked user, and returns where the service finally sends the browser.
+ */
+export async function loginAsMockUser(authorizationUrl: string, username: string): Promise<URL> {
+  const toMock = await fetch(authorizationUrl, { redirect: 'manual' });
+  if (toMock.status !== 303) throw new Error(`authorization answered ${toMock.status}: ${await toMock.text()}`);
+  const mockPage = await fetch(toMock.headers.get('location')!);
+  const html = await mockPage.text();
+  const tx = /name="tx" value="([^"]+)"/.exec(html)?.[1];
+  const action = /<form method="post" action="([^"]+)"/.exec(html)?.[1];
+  if (!tx || !action) throw new Error(`no mock login form in: ${html.slice(0, 200)}`);
+  const posted = await fetch(action, {
+    method: 'POST',
+    redirect: 'manual',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ tx, username }).toString(),
+  });
+  if (posted.status !== 303) throw new Error(`mock login answered ${posted.status}: ${await posted.text()}`);
+  return new URL(posted.headers.get('location')!);
+}
