@@ -32,6 +32,8 @@ const clientSchema = z
     jwks: jwksSchema.optional(),
     jwksFile: z.string().min(1).optional(),
     redirectUris: z.array(z.url()).default([]),
+    /** Where RP-initiated logout may send the browser afterwards (exact match). */
+    postLogoutRedirectUris: z.array(z.url()).default([]),
     grantTypes: z.array(z.enum(GRANT_TYPES)).min(1),
     scopes: z.array(z.string().regex(/^[\x21\x23-\x5b\x5d-\x7e]+$/, 'is not a valid scope token')).default([]),
     roles: z.array(z.string().min(1)).default([]),
@@ -148,9 +150,24 @@ export const configSchema = z
     }),
     fhir: z
       .strictObject({
-        baseUrl: z.string().min(1).default('embedded'),
+        /** `embedded` (an in-process FHIR server, refused in production) or the FHIR base URL. */
+        baseUrl: z
+          .string()
+          .min(1)
+          .default('embedded')
+          .refine((v) => v === 'embedded' || /^https?:\/\/[^/?#]+/.test(v), 'must be "embedded" or an http(s) URL'),
+        /** A FHIR Bundle loaded into the embedded server at start; only with `embedded`. */
         seed: z.string().optional(),
+        /** Per FHIR request, in milliseconds; reads are retried within `retries`. */
         timeoutMs: z.number().int().positive().default(3000),
+        /** Extra tries for reads and searches only (never for writes). */
+        retries: z.number().int().min(0).max(5).default(2),
+        /** Sent as `Authorization: Bearer` to the FHIR server. */
+        bearerToken: z.string().min(1).optional(),
+      })
+      .refine((fhir) => fhir.seed === undefined || fhir.baseUrl === 'embedded', {
+        path: ['seed'],
+        message: 'only the embedded FHIR server is seeded',
       })
       .prefault({}),
     realms: z.array(realmSchema).min(1),

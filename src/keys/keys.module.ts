@@ -6,6 +6,7 @@ import { KeyEncryption } from './key-encryption.js';
 import { KeysController } from './keys.controller.js';
 import { KEY_ENCRYPTION, SigningKeyService } from './signing-key.service.js';
 import { SigningKeysBootstrap } from './signing-keys.bootstrap.js';
+import { VerificationKeys } from './verification-keys.js';
 
 @Global()
 @Module({
@@ -14,8 +15,9 @@ import { SigningKeysBootstrap } from './signing-keys.bootstrap.js';
     SigningKeyRepository,
     SigningKeyService,
     SigningKeysBootstrap,
+    VerificationKeys,
     { provide: KEY_ENCRYPTION, useFactory: (config: Config) => new KeyEncryption(config.keys.encryptionKey), inject: [CONFIG] },
   ],
-  exports: [SigningKeyService],
+  exports: [SigningKeyService, VerificationKeys],
 })
 export class KeysModule {}

@@ -4,17 +4,27 @@ import { DiscoveryController } from './discovery.controller.js';
 import { DiscoveryService } from './discovery.service.js';
 import { AuthorizationCodeGrant } from './grants/authorization-code.grant.js';
 import { ClientCredentialsGrant } from './grants/client-credentials.grant.js';
+import { RefreshTokenGrant } from './grants/refresh-token.grant.js';
+import { IntrospectionController } from './introspection.controller.js';
+import { LogoutController } from './logout.controller.js';
+import { RevocationController } from './revocation.controller.js';
+import { UserinfoController } from './userinfo.controller.js';
 import { GRANT_HANDLERS, type GrantHandler } from './grants/grant-handler.js';
 import { TokenController } from './token.controller.js';
 
 @Module({
   imports: [LoginModule],
-  controllers: [TokenController, DiscoveryController],
+  controllers: [TokenController, DiscoveryController, IntrospectionController, RevocationController, UserinfoController, LogoutController],
   providers: [
     DiscoveryService,
     ClientCredentialsGrant,
     AuthorizationCodeGrant,
-    { provide: GRANT_HANDLERS, useFactory: (...grants: GrantHandler[]) => grants, inject: [AuthorizationCodeGrant, ClientCredentialsGrant] },
+    RefreshTokenGrant,
+    {
+      provide: GRANT_HANDLERS,
+      useFactory: (...grants: GrantHandler[]) => grants,
+      inject: [AuthorizationCodeGrant, RefreshTokenGrant, ClientCredentialsGrant],
+    },
   ],
 })
 export class OAuthModule {}

@@ -13,10 +13,22 @@ export interface RealmEndpoints {
   readonly authorization: string;
   readonly token: string;
   readonly jwks: string;
+  readonly introspection: string;
+  readonly revocation: string;
+  readonly userinfo: string;
+  readonly endSession: string;
 }
 
 export function realmFromConfig(publicUrl: string, config: RealmConfig): Realm {
   const issuer = `${publicUrl}/realms/${config.name}`;
   const oidc = `${issuer}/protocol/openid-connect`;
-  return { name: config.name, config, issuer, endpoints: { authorization: `${oidc}/auth`, token: `${oidc}/token`, jwks: `${oidc}/certs` } };
+  return { name: config.name, config, issuer, endpoints: {
+      authorization: `${oidc}/auth`,
+      token: `${oidc}/token`,
+      jwks: `${oidc}/certs`,
+      introspection: `${oidc}/token/introspect`,
+      revocation: `${oidc}/revoke`,
+      userinfo: `${oidc}/userinfo`,
+      endSession: `${oidc}/logout`,
+    }, };
 }

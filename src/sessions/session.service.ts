@@ -71,6 +71,22 @@ export class SessionService {
     return jti;
   }
 
+  /**
+   * Spends refresh token `presentedJti` of session `sid` and returns the session with its next jti.
+   * A token that is not the current one of a live session is a reuse (RFC 9700 §4.14.2): the whole
+   * session ends, so whoever holds the newer token loses it too.
+   */
+  async rotate(realm: Realm, sid: string, presentedJti: string): Promise<{ session: SessionRow; nextJti: string } | { refused: 'reused' | 'over' }> {
+    const nextJti = randomToken(16);
+    const now = this.clock.now();
+    const session = await this.sessions.rotateRefresh(sid, presentedJti, nextJti, realm.config.sessionIdle, now);
+    if (session) return { session, nextJti };
+    const current = await this.sessions.findLive(sid, now);
+    if (!current) return { refused: 'over' };
+    await this.sessions.end(sid, 'refresh token reused', now);
+    return { refused: 'reused' };
+  }
+
   findLive(id: string): Promise<SessionRow | undefined> {
     return this.sessions.findLive(id, this.clock.now());
   }

@@ -66,6 +66,24 @@ export class SessionRepository {
     await this.db.query('UPDATE sessions SET refresh_jti = $2 WHERE id = $1', [id, jti]);
   }
 
+  /**
+   * Rotation (RFC 9700 §4.14.2): moves the chain from `presentedJti` to `nextJti` and slides the
+   * idle end, in one conditional UPDATE — of concurrent refreshes with one token, exactly one
+   * matches. Returns the updated session, or undefined when the token is not the current one or the
+   * session is over.
+   */
+  async rotateRefresh(id: string, presentedJti: string, nextJti: string, idleSeconds: number, now: Date): Promise<SessionRow | undefined> {
+    const { rows } = await this.db.query<SessionRow>(
+      `UPDATE sessions
+          SET refresh_jti = $3,
+              idle_expires_at = LEAST($4::timestamptz + make_interval(secs => $5), max_expires_at)
+        WHERE id = $1 AND refresh_jti = $2 AND ended_at IS NULL AND idle_expires_at > $4 AND max_expires_at > $4
+        RETURNING *`,
+      [id, presentedJti, nextJti, now, idleSeconds],
+    );
+    return rows[0];
+  }
+
   /** Ends the session; true when this call ended it. */
   async end(id: string, reason: string, now: Date): Promise<boolean> {
     const { rowCount } = await this.db.query('UPDATE sessions SET ended_at = $3, end_reason = $2 WHERE id = $1 AND ended_at IS NULL', [id, reason, now]);

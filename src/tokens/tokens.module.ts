@@ -2,7 +2,11 @@ import { Global, Module } from '@nestjs/common';
 import { AccessTokenIssuer } from './access-token.issuer.js';
 import { SessionTokensIssuer } from './session-tokens.issuer.js';
 import { TokenSigner } from './token-signer.js';
+import { TokenVerifier } from './token-verifier.js';
 
 @Global()
-@Module({ providers: [TokenSigner, AccessTokenIssuer, SessionTokensIssuer], exports: [TokenSigner, AccessTokenIssuer, SessionTokensIssuer] })
+@Module({
+  providers: [TokenSigner, TokenVerifier, AccessTokenIssuer, SessionTokensIssuer],
+  exports: [TokenSigner, TokenVerifier, AccessTokenIssuer, SessionTokensIssuer],
+})
 export class TokensModule {}

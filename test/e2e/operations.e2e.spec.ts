@@ -25,13 +25,12 @@ describe('discovery and operations', () => {
         token_endpoint: `${issuer}/protocol/openid-connect/token`,
         jwks_uri: `${issuer}/protocol/openid-connect/certs`,
         authorization_endpoint: `${issuer}/protocol/openid-connect/auth`,
-        grant_types_supported: ['authorization_code', 'client_credentials'],
+        grant_types_supported: ['authorization_code', 'refresh_token', 'client_credentials'],
         response_types_supported: ['code'],
         code_challenge_methods_supported: ['S256'],
         token_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post', 'private_key_jwt'],
       });
       expect(metadata.token_endpoint_auth_signing_alg_values_supported).not.toContain('HS256');
-      expect(metadata.grant_types_supported).not.toContain('refresh_token');
     }
   });
 

@@ -1,0 +1,46 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { SessionService } from '../../sessions/session.service.js';
+import { SessionTokensIssuer } from '../../tokens/session-tokens.issuer.js';
+import { TokenVerifier, type RefreshTokenClaims } from '../../tokens/token-verifier.js';
+import { OAuthError } from '../oauth.error.js';
+import type { GrantHandler, GrantRequest, TokenResponse } from './grant-handler.js';
+
+/**
+ * RFC 6749 §6 with rotation (RFC 9700 §4.14.2): the refresh token is single use; its successor
+ * extends the session's idle end; scope may only shrink (§6: "MUST NOT include any scope not
+ * originally granted"). A refresh after the session ended, or of an already rotated token, fails.
+ */
+@Injectable()
+export class RefreshTokenGrant implements GrantHandler {
+  readonly grantType = 'refresh_token' as const;
+  private readonly logger = new Logger('RefreshTokenGrant');
+
+  constructor(
+    private readonly verifier: TokenVerifier,
+    private readonly sessions: SessionService,
+    private readonly tokens: SessionTokensIssuer,
+  ) {}
+
+  async handle({ realm, client, params }: GrantRequest): Promise<TokenResponse> {
+    let claims: RefreshTokenClaims;
+    try {
+      claims = await this.verifier.verifyRefreshToken(realm, params.require('refresh_token'));
+    } catch (error) {
+      if (error instanceof OAuthError) throw error;
+      throw new OAuthError('invalid_grant', `refresh token rejected: ${(error as Error).message}`);
+    }
+    if (claims.client_id !== client.clientId) throw new OAuthError('invalid_grant', 'refresh token of another client');
+
+    const granted = claims.scope.split(' ').filter(Boolean);
+    const requested = params.get('scope')?.split(' ').filter(Boolean);
+    const widened = requested?.filter((scope) => !granted.includes(scope)) ?? [];
+    if (widened.length > 0) throw new OAuthError('invalid_scope', `scope widened: ${widened.join(' ')}`);
+
+    const rotation = await this.sessions.rotate(realm, claims.sid, claims.jti);
+    if ('refused' in rotation) {
+      if (rotation.refused === 'reused') this.logger.warn({ realm: realm.name, sid: claims.sid }, 'refresh token reused: session ended');
+      throw new OAuthError('invalid_grant', rotation.refused === 'reused' ? 'refresh token reused' : 'session is over');
+    }
+    return this.tokens.issue({ realm, client, session: rotation.session, scopes: requested ? [...new Set(requested)] : granted, refreshJti: rotation.nextJti });
+  }
+}

@@ -1,0 +1,33 @@
+import { Controller, HttpCode, Param, Post, Req, Res, UseGuards } from '@nestjs/common';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { ClientAuthGuard } from '../clients/client-auth.guard.js';
+import { RealmRegistry } from '../realms/realm.registry.js';
+import { TokenInspector } from '../sessions/token-inspector.js';
+import { FormParams } from './form-params.js';
+import { OAuthError } from './oauth.error.js';
+
+/**
+ * Token introspection (RFC 7662) for authenticated confidential clients. Anything not live —
+ * unknown, expired, revoked, of an ended session, of another realm — is just `{"active": false}`
+ * (§2.2), so the answer never tells why.
+ */
+@Controller('realms/:realm/protocol/openid-connect/token')
+export class IntrospectionController {
+  constructor(
+    private readonly realms: RealmRegistry,
+    private readonly inspector: TokenInspector,
+  ) {}
+
+  @Post('introspect')
+  @HttpCode(200)
+  @UseGuards(ClientAuthGuard)
+  async introspect(@Param('realm') realmName: string, @Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply): Promise<Record<string, unknown>> {
+    const realm = this.realms.get(realmName);
+    if (request.oauthClient!.config.type !== 'confidential') throw new OAuthError('invalid_client', 'public clients may not introspect');
+    const params = FormParams.fromRequest(request);
+    const inspected = await this.inspector.inspect(realm, params.require('token'), params.get('token_type_hint'));
+    void reply.header('Cache-Control', 'no-store');
+    if (!inspected) return { active: false };
+    return { ...inspected.claims, active: true, token_type: inspected.kind === 'access' ? 'Bearer' : 'refresh_token' };
+  }
+}

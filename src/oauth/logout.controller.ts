@@ -1,0 +1,61 @@
+import { Controller, Get, Logger, Param, Post, Req, Res } from '@nestjs/common';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { ClientRegistry } from '../clients/client.registry.js';
+import { sendErrorPage, sendHtml, sendRedirect } from '../login/html-reply.js';
+import { page } from '../login/pages/html.js';
+import { RealmRegistry } from '../realms/realm.registry.js';
+import { SessionService } from '../sessions/session.service.js';
+import { TokenVerifier } from '../tokens/token-verifier.js';
+
+const INVALID_LOGOUT = { status: 400, title: 'This logout link is not valid', message: 'The application sent an invalid logout request. Close the browser to be sure you are logged out.' };
+
+/**
+ * RP-initiated logout (OpenID Connect RP-Initiated Logout 1.0 §2): the `id_token_hint` names the
+ * session (its `sid`) and the client (its `aud`); an expired hint still counts (§2: the OP SHOULD
+ * accept it). The session ends, so every refresh token of it dies and its access tokens introspect
+ * as inactive. Only a registered `post_logout_redirect_uri` is followed, with `state`.
+ */
+@Controller('realms/:realm/protocol/openid-connect')
+export class LogoutController {
+  private readonly logger = new Logger('Logout');
+
+  constructor(
+    private readonly realms: RealmRegistry,
+    private readonly clients: ClientRegistry,
+    private readonly verifier: TokenVerifier,
+    private readonly sessions: SessionService,
+  ) {}
+
+  @Get('logout')
+  byGet(@Param('realm') realm: string, @Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<FastifyReply> {
+    return this.logout(realm, request.query as Record<string, unknown>, reply);
+  }
+
+  @Post('logout')
+  byPost(@Param('realm') realm: string, @Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<FastifyReply> {
+    return this.logout(realm, (request.body ?? {}) as Record<string, unknown>, reply);
+  }
+
+  private async logout(realmName: string, params: Record<string, unknown>, reply: FastifyReply): Promise<FastifyReply> {
+    const realm = this.realms.get(realmName);
+    const text = (name: string) => (typeof params[name] === 'string' && params[name] !== '' ? (params[name] as string) : undefined);
+    const hint = text('id_token_hint');
+    const claims = hint ? await this.verifier.verify<{ aud: string; sid?: string }>(realm, hint, 'JWT', { allowExpired: true }).catch(() => undefined) : undefined;
+    const client = claims ? this.clients.find(realm.name, claims.aud) : undefined;
+    if (!claims?.sid || !client || (text('client_id') !== undefined && text('client_id') !== client.clientId)) {
+      this.logger.warn({ realm: realm.name }, 'logout refused: missing or invalid id_token_hint');
+      return sendErrorPage(reply, INVALID_LOGOUT);
+    }
+    const redirect = text('post_logout_redirect_uri');
+    if (redirect !== undefined && !client.config.postLogoutRedirectUris.includes(redirect)) {
+      this.logger.warn({ realm: realm.name, client: client.clientId }, 'logout refused: post_logout_redirect_uri not registered');
+      return sendErrorPage(reply, INVALID_LOGOUT);
+    }
+    await this.sessions.end(claims.sid, 'logout');
+    if (!redirect) return sendHtml(reply, 200, page('You are logged out', '<p>You can close this window.</p>'));
+    const target = new URL(redirect);
+    const state = text('state');
+    if (state !== undefined) target.searchParams.set('state', state);
+    return sendRedirect(reply, target.toString());
+  }
+}

@@ -1,0 +1,42 @@
+import { Controller, HttpCode, Logger, Param, Post, Req, UseGuards } from '@nestjs/common';
+import type { FastifyRequest } from 'fastify';
+import { ClientAuthGuard } from '../clients/client-auth.guard.js';
+import { RealmRegistry } from '../realms/realm.registry.js';
+import { SessionService } from '../sessions/session.service.js';
+import { TokenInspector } from '../sessions/token-inspector.js';
+import { RevokedAccessTokenRepository } from '../storage/revoked-access-token.repository.js';
+import { FormParams } from './form-params.js';
+
+/**
+ * Token revocation (RFC 7009). A refresh token ends its session, so the whole chain and every
+ * access token of it die; an access token is denied until it expires. Unknown, invalid or
+ * foreign tokens still get 200 (§2.2), and nothing happens to them.
+ */
+@Controller('realms/:realm/protocol/openid-connect')
+export class RevocationController {
+  private readonly logger = new Logger('Revocation');
+
+  constructor(
+    private readonly realms: RealmRegistry,
+    private readonly inspector: TokenInspector,
+    private readonly sessions: SessionService,
+    private readonly revoked: RevokedAccessTokenRepository,
+  ) {}
+
+  @Post('revoke')
+  @HttpCode(200)
+  @UseGuards(ClientAuthGuard)
+  async revoke(@Param('realm') realmName: string, @Req() request: FastifyRequest): Promise<void> {
+    const realm = this.realms.get(realmName);
+    const params = FormParams.fromRequest(request);
+    const inspected = await this.inspector.inspect(realm, params.require('token'), params.get('token_type_hint'));
+    // §2.1: only the client the token was issued to may revoke it.
+    if (!inspected || inspected.claims.client_id !== request.oauthClient!.clientId) return;
+    if (inspected.kind === 'refresh') {
+      await this.sessions.end(inspected.claims.sid, 'refresh token revoked');
+    } else if (inspected.claims.jti) {
+      await this.revoked.revoke(realm.name, inspected.claims.jti, new Date(inspected.claims.exp * 1000));
+    }
+    this.logger.log({ realm: realm.name, kind: inspected.kind }, 'token revoked');
+  }
+}

@@ -1,0 +1,48 @@
+import { Controller, Get, Param, Post, Req } from '@nestjs/common';
+import type { FastifyRequest } from 'fastify';
+import { RealmRegistry } from '../realms/realm.registry.js';
+import { SessionService } from '../sessions/session.service.js';
+import { TokenInspector } from '../sessions/token-inspector.js';
+import { bearerToken } from './bearer-token.js';
+import { OAuthError } from './oauth.error.js';
+
+/** UserInfo (OIDC Core §5.3): claims about the user of a live access token, by its scopes (§5.4). */
+@Controller('realms/:realm/protocol/openid-connect')
+export class UserinfoController {
+  constructor(
+    private readonly realms: RealmRegistry,
+    private readonly inspector: TokenInspector,
+    private readonly sessions: SessionService,
+  ) {}
+
+  @Get('userinfo')
+  byGet(@Param('realm') realm: string, @Req() request: FastifyRequest): Promise<Record<string, unknown>> {
+    return this.userinfo(realm, request);
+  }
+
+  @Post('userinfo')
+  byPost(@Param('realm') realm: string, @Req() request: FastifyRequest): Promise<Record<string, unknown>> {
+    return this.userinfo(realm, request);
+  }
+
+  private async userinfo(realmName: string, request: FastifyRequest): Promise<Record<string, unknown>> {
+    const realm = this.realms.get(realmName);
+    const inspected = await this.inspector.liveAccessToken(realm, bearerToken(request));
+    if (!inspected || inspected.kind !== 'access' || !inspected.claims.sid) throw new OAuthError('invalid_token', 'access token not live or not a user’s');
+    const session = await this.sessions.findLive(inspected.claims.sid);
+    if (!session) throw new OAuthError('invalid_token', 'session ended');
+    const { claims } = inspected;
+    const scopes = (claims.scope ?? '').split(' ');
+    const info: Record<string, unknown> = { sub: claims.sub, user_type: claims.user_type };
+    if (claims.fhirUser) info.fhirUser = claims.fhirUser;
+    if (claims.patient) info.patient = claims.patient;
+    if (scopes.includes('profile')) {
+      const { given, family, text } = session.profile;
+      const name = text ?? [...(given ?? []), family].filter(Boolean).join(' ');
+      if (name) info.name = name;
+      if (given?.length) info.given_name = given.join(' ');
+      if (family) info.family_name = family;
+    }
+    return info;
+  }
+}

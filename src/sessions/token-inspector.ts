@@ -1,0 +1,50 @@
+import { Injectable } from '@nestjs/common';
+import type { JWTPayload } from 'jose';
+import type { Realm } from '../realms/realm.js';
+import { RevokedAccessTokenRepository } from '../storage/revoked-access-token.repository.js';
+import type { AccessTokenClaims } from '../tokens/access-token.claims.js';
+import { TokenVerifier, type RefreshTokenClaims } from '../tokens/token-verifier.js';
+import { SessionService } from './session.service.js';
+
+export type InspectedToken =
+  | { kind: 'access'; claims: AccessTokenClaims & JWTPayload }
+  | { kind: 'refresh'; claims: RefreshTokenClaims };
+
+/**
+ * Is this token live right now? Signature, expiry and realm hold, it was not revoked, and its
+ * session (if any) has not ended; a refresh token must also still be its chain's current one.
+ * Used by introspection (RFC 7662), userinfo and token exchange alike.
+ */
+@Injectable()
+export class TokenInspector {
+  constructor(
+    private readonly verifier: TokenVerifier,
+    private readonly sessions: SessionService,
+    private readonly revoked: RevokedAccessTokenRepository,
+  ) {}
+
+  /** The live token, or undefined for anything else (never throws for a bad token). */
+  async inspect(realm: Realm, token: string, hint?: string): Promise<InspectedToken | undefined> {
+    const order = hint === 'refresh_token' ? (['refresh', 'access'] as const) : (['access', 'refresh'] as const);
+    for (const kind of order) {
+      const inspected = kind === 'access' ? await this.liveAccessToken(realm, token) : await this.liveRefreshToken(realm, token);
+      if (inspected) return inspected;
+    }
+    return undefined;
+  }
+
+  async liveAccessToken(realm: Realm, token: string): Promise<InspectedToken | undefined> {
+    const claims = await this.verifier.verifyAccessToken(realm, token).catch(() => undefined);
+    if (!claims || (claims.jti && (await this.revoked.isRevoked(claims.jti)))) return undefined;
+    if (claims.sid && !(await this.sessions.findLive(claims.sid))) return undefined;
+    return { kind: 'access', claims };
+  }
+
+  async liveRefreshToken(realm: Realm, token: string): Promise<InspectedToken | undefined> {
+    const claims = await this.verifier.verifyRefreshToken(realm, token).catch(() => undefined);
+    if (!claims) return undefined;
+    const session = await this.sessions.findLive(claims.sid);
+    if (!session || session.refresh_jti !== claims.jti) return undefined;
+    return { kind: 'refresh', claims };
+  }
+}

@@ -1,0 +1,52 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { jwtVerify, type JWTPayload } from 'jose';
+import { CLOCK, type Clock } from '../common/clock.js';
+import { VerificationKeys } from '../keys/verification-keys.js';
+import type { Realm } from '../realms/realm.js';
+import type { AccessTokenClaims } from './access-token.claims.js';
+import type { TokenTyp } from './token-signer.js';
+
+/** The claims of a refresh token (see SessionTokensIssuer). */
+export interface RefreshTokenClaims extends JWTPayload {
+  sub: string;
+  jti: string;
+  sid: string;
+  client_id: string;
+  scope: string;
+  patient?: string;
+  context?: AccessTokenClaims['context'];
+  realm_access?: { roles: string[] };
+}
+
+/**
+ * Verifies tokens this service issued: signature by a published key of the same realm, the exact
+ * `typ` (so an ID or refresh token is never taken for an access token), issuer and expiry. Whether
+ * the session still lives is the caller's check.
+ */
+@Injectable()
+export class TokenVerifier {
+  constructor(
+    private readonly keys: VerificationKeys,
+    @Inject(CLOCK) private readonly clock: Clock,
+  ) {}
+
+  async verify<T extends JWTPayload>(realm: Realm, token: string, typ: TokenTyp, options: { audience?: string; allowExpired?: boolean } = {}): Promise<T> {
+    const { payload } = await jwtVerify(token, this.keys.resolver(realm), {
+      issuer: realm.issuer,
+      typ,
+      audience: options.audience,
+      currentDate: options.allowExpired ? new Date(0) : this.clock.now(),
+      algorithms: [realm.config.signingAlg, 'ES256', 'RS256', 'PS256', 'EdDSA'],
+      requiredClaims: ['exp', 'iat', 'sub'],
+    });
+    return payload as T;
+  }
+
+  verifyAccessToken(realm: Realm, token: string): Promise<AccessTokenClaims & JWTPayload> {
+    return this.verify(realm, token, 'at+jwt');
+  }
+
+  verifyRefreshToken(realm: Realm, token: string): Promise<RefreshTokenClaims> {
+    return this.verify<RefreshTokenClaims>(realm, token, 'rt+jwt', { audience: realm.issuer });
+  }
+}
