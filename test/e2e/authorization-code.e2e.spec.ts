@@ -103,7 +103,10 @@ describe('authorization code flow (mocked users)', () => {
     const refusal = async (extra: Record<string, string | undefined>) => {
       const { url } = await authorize();
       const target = new URL(url);
-      for (const [name, value] of Object.entries(extra)) value === undefined ? target.searchParams.delete(name) : target.searchParams.set(name, value);
+      for (const [name, value] of Object.entries(extra)) {
+        if (value === undefined) target.searchParams.delete(name);
+        else target.searchParams.set(name, value);
+      }
       const response = await fetch(target, { redirect: 'manual' });
       expect(response.status).toBe(303);
       const location = new URL(response.headers.get('location')!);
