@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { benchClientCredentials } from './client-credentials.bench.js';
 import { printResults, type LoadResult } from './load.js';
+import { benchRefresh } from './refresh.bench.js';
 import { startService } from './service-process.js';
 
 /**
@@ -11,16 +12,29 @@ import { startService } from './service-process.js';
  * included: the service and autocannon share its cores.
  */
 async function main(): Promise<void> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'bench-pglite-'));
-  const service = await startService({ DATABASE_DIR: dataDir, DATABASE_URL: '' });
   const results: LoadResult[] = [];
+  const dataDir = mkdtempSync(join(tmpdir(), 'bench-pglite-'));
+  const embedded = await startService({ DATABASE_DIR: dataDir, DATABASE_URL: '' });
   try {
     // Warm-up: JIT, key import and connection setup are not what is measured.
-    await benchClientCredentials(service.baseUrl).catch(() => undefined);
-    results.push(await benchClientCredentials(service.baseUrl));
+    await benchClientCredentials(embedded.baseUrl);
+    results.push(await benchClientCredentials(embedded.baseUrl));
+    results.push(await benchRefresh(embedded.baseUrl, 'PGlite'));
   } finally {
-    await service.stop();
+    await embedded.stop();
     rmSync(dataDir, { recursive: true, force: true });
+  }
+
+  const postgresUrl = process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL;
+  if (postgresUrl) {
+    const onPostgres = await startService({ DATABASE_URL: postgresUrl });
+    try {
+      results.push(await benchRefresh(onPostgres.baseUrl, 'PostgreSQL'));
+    } finally {
+      await onPostgres.stop();
+    }
+  } else {
+    console.log('PostgreSQL scenarios skipped: set BENCH_DATABASE_URL (or TEST_DATABASE_URL) to a postgres:// URL');
   }
   printResults(results);
   if (results.some((r) => r.failures > 0)) {

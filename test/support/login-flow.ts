@@ -8,20 +8,26 @@ export const PUBLIC_CLIENT = { clientId: 'patient-app', redirectUri: 'http://127
  * A complete mocked-user login of the public test client with PKCE, by plain HTTP: returns the
  * token response of the authorization_code grant.
  */
-export async function loginTokens(baseUrl: string, realm: string, username: string, scope = 'openid profile patient/*.read'): Promise<Record<string, any>> {
+export async function loginTokens(
+  baseUrl: string,
+  realm: string,
+  username: string,
+  scope = 'openid profile patient/*.read',
+  client: { clientId: string; redirectUri: string } = PUBLIC_CLIENT,
+): Promise<Record<string, any>> {
   const verifier = randomBytes(32).toString('base64url');
   const challenge = createHash('sha256').update(verifier).digest('base64url');
   const issuer = `${baseUrl}/realms/${realm}`;
   const authorize = new URL(`${issuer}/protocol/openid-connect/auth`);
   for (const [name, value] of Object.entries({
-    client_id: PUBLIC_CLIENT.clientId, redirect_uri: PUBLIC_CLIENT.redirectUri, response_type: 'code', scope,
+    client_id: client.clientId, redirect_uri: client.redirectUri, response_type: 'code', scope,
     code_challenge: challenge, code_challenge_method: 'S256', state: 'st', nonce: 'n',
   })) authorize.searchParams.set(name, value);
   const callback = await loginAsMockUser(authorize.href, username);
   const code = callback.searchParams.get('code');
   if (!code) throw new Error(`login failed: ${callback.href}`);
   const response = await postForm(`${issuer}/protocol/openid-connect/token`, new URLSearchParams({
-    grant_type: 'authorization_code', code, redirect_uri: PUBLIC_CLIENT.redirectUri, client_id: PUBLIC_CLIENT.clientId, code_verifier: verifier,
+    grant_type: 'authorization_code', code, redirect_uri: client.redirectUri, client_id: client.clientId, code_verifier: verifier,
   }));
   if (response.status !== 200) throw new Error(`code redemption failed: ${JSON.stringify(response.body)}`);
   return response.body;

@@ -1,0 +1,34 @@
+import type autocannon from 'autocannon';
+import { loginTokens } from '../support/login-flow.js';
+import { runLoad, type LoadResult } from './load.js';
+
+const DEMO_PATIENT_APP = { clientId: 'patient-app', redirectUri: 'http://localhost:3000/callback' };
+const CONNECTIONS = 32;
+
+/**
+ * RFC 6749 §6 refresh grants with rotation: each connection owns one session's chain and always
+ * presents its newest refresh token, as a well-behaved client does. Every grant is a conditional
+ * UPDATE in the database plus three signatures (ID, access and refresh token).
+ */
+export async function benchRefresh(baseUrl: string, label: string): Promise<LoadResult> {
+  const chains: string[] = [];
+  for (let i = 0; i < CONNECTIONS * 2; i++) {
+    chains.push((await loginTokens(baseUrl, 'nemlogin', 'nancy', 'openid patient/*.read', DEMO_PATIENT_APP)).refresh_token as string);
+  }
+  const request: autocannon.Request = {
+    method: 'POST',
+    path: '/realms/nemlogin/protocol/openid-connect/token',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    // autocannon resets per-connection context between requests, so the chains live in one pool:
+    // each request takes a chain's newest token, and its response puts the successor back.
+    setupRequest: (req) => {
+      const token = chains.shift();
+      if (!token) throw new Error('refresh benchmark ran out of chains');
+      return { ...req, body: `grant_type=refresh_token&client_id=${DEMO_PATIENT_APP.clientId}&refresh_token=${token}` };
+    },
+    onResponse: (status, body) => {
+      if (status === 200) chains.push((JSON.parse(body) as { refresh_token: string }).refresh_token);
+    },
+  };
+  return runLoad({ name: `refresh_token rotation (${label})`, url: baseUrl, requests: [request], connections: CONNECTIONS });
+}
