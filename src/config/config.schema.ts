@@ -39,7 +39,14 @@ const clientSchema = z
     roles: z.array(z.string().min(1)).default([]),
     audience: z.array(z.string().min(1)).optional(),
     tenants: z.array(agbCode).default([]),
-    tokenExchange: z.strictObject({ audiences: z.array(z.string().min(1)).min(1) }).optional(),
+    /** RFC 8693 policy: the targets this client may exchange user tokens for. */
+    tokenExchange: z
+      .strictObject({
+        audiences: z.array(z.string().min(1)).min(1),
+        /** May it ask for a refresh token (`requested_token_type`), bound to the subject's session? */
+        refreshTokens: z.boolean().default(false),
+      })
+      .optional(),
   })
   .superRefine((client, ctx) => {
     const credentials = [client.secret, client.secretSha256, client.jwks, client.jwksFile].filter((c) => c !== undefined);
@@ -81,6 +88,18 @@ const serviceProviderSchema = z.strictObject({
   decryptionKey: z.string().min(1).optional(),
 });
 
+/** An external token issuer trusted for token exchange; keys from its JWKS, algorithms allow-listed. */
+const trustedIssuerSchema = z
+  .strictObject({
+    issuer: z.string().min(1),
+    jwksUri: z.url().optional(),
+    jwks: jwksSchema.optional(),
+    algorithms: z.array(z.enum(['ES256', 'ES384', 'RS256', 'RS384', 'PS256', 'PS384', 'EdDSA'])).min(1),
+    /** The `aud` its tokens must carry to be accepted here (default: this realm's issuer). */
+    audience: z.string().min(1).optional(),
+  })
+  .refine((t) => (t.jwksUri === undefined) !== (t.jwks === undefined), { message: 'needs exactly one of jwksUri, jwks', path: ['jwksUri'] });
+
 /** A mocked user (non-production): logs in without the national IdP through the same pipeline. */
 const mockUserSchema = z.strictObject({
   username: z.string().regex(/^[\w.-]+$/, 'may contain only letters, digits and . _ -'),
@@ -110,6 +129,8 @@ const realmSchema = z
     /** Assertions below this level of assurance are refused. */
     minimumLoa: z.enum(LEVELS_OF_ASSURANCE).optional(),
     serviceProvider: serviceProviderSchema.optional(),
+    /** External issuers whose JWTs are accepted as token-exchange subject tokens (RFC 8693 §3 `jwt`). */
+    trustedIssuers: z.array(trustedIssuerSchema).default([]),
     identityProviders: z.array(identityProviderSchema).default([]),
     clients: z.array(clientSchema).default([]),
     mockUsers: z.array(mockUserSchema).default([]),
@@ -185,6 +206,7 @@ export type GrantType = (typeof GRANT_TYPES)[number];
 export type IdentityProviderConfig = RealmConfig['identityProviders'][number];
 export type ServiceProviderConfig = NonNullable<RealmConfig['serviceProvider']>;
 export type MockUserConfig = RealmConfig['mockUsers'][number];
+export type TrustedIssuerConfig = RealmConfig['trustedIssuers'][number];
 export type LevelOfAssurance = (typeof LEVELS_OF_ASSURANCE)[number];
 
 /** What production forbids: mocked users, the embedded FHIR server, the demo key, short secrets. */

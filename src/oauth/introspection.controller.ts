@@ -3,13 +3,16 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ClientAuthGuard } from '../clients/client-auth.guard.js';
 import { RealmRegistry } from '../realms/realm.registry.js';
 import { TokenInspector } from '../sessions/token-inspector.js';
+import { ORGANISATION_AGB_HEADER } from '../tenancy/organisation-agb.js';
+import { tenantMatches } from '../tenancy/tenant-match.js';
 import { FormParams } from './form-params.js';
 import { OAuthError } from './oauth.error.js';
 
 /**
  * Token introspection (RFC 7662) for authenticated confidential clients. Anything not live —
  * unknown, expired, revoked, of an ended session, of another realm — is just `{"active": false}`
- * (§2.2), so the answer never tells why.
+ * (§2.2), so the answer never tells why. With an `organisation_agb` header, a token of another
+ * tenant is inactive too.
  */
 @Controller('realms/:realm/protocol/openid-connect/token')
 export class IntrospectionController {
@@ -27,7 +30,8 @@ export class IntrospectionController {
     const params = FormParams.fromRequest(request);
     const inspected = await this.inspector.inspect(realm, params.require('token'), params.get('token_type_hint'));
     void reply.header('Cache-Control', 'no-store');
-    if (!inspected) return { active: false };
+    // A token of another tenant than the caller names is not active for this caller.
+    if (!inspected || !tenantMatches(request.headers[ORGANISATION_AGB_HEADER], inspected.claims.organisation_agb)) return { active: false };
     return { ...inspected.claims, active: true, token_type: inspected.kind === 'access' ? 'Bearer' : 'refresh_token' };
   }
 }

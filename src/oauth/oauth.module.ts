@@ -4,7 +4,9 @@ import { DiscoveryController } from './discovery.controller.js';
 import { DiscoveryService } from './discovery.service.js';
 import { AuthorizationCodeGrant } from './grants/authorization-code.grant.js';
 import { ClientCredentialsGrant } from './grants/client-credentials.grant.js';
+import { ExchangeSubjectResolver } from './grants/exchange-subject.resolver.js';
 import { RefreshTokenGrant } from './grants/refresh-token.grant.js';
+import { TokenExchangeGrant } from './grants/token-exchange.grant.js';
 import { IntrospectionController } from './introspection.controller.js';
 import { LogoutController } from './logout.controller.js';
 import { RevocationController } from './revocation.controller.js';
@@ -20,10 +22,12 @@ import { TokenController } from './token.controller.js';
     ClientCredentialsGrant,
     AuthorizationCodeGrant,
     RefreshTokenGrant,
+    TokenExchangeGrant,
+    ExchangeSubjectResolver,
     {
       provide: GRANT_HANDLERS,
       useFactory: (...grants: GrantHandler[]) => grants,
-      inject: [AuthorizationCodeGrant, RefreshTokenGrant, ClientCredentialsGrant],
+      inject: [AuthorizationCodeGrant, RefreshTokenGrant, ClientCredentialsGrant, TokenExchangeGrant],
     },
   ],
 })

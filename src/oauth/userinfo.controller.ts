@@ -3,6 +3,8 @@ import type { FastifyRequest } from 'fastify';
 import { RealmRegistry } from '../realms/realm.registry.js';
 import { SessionService } from '../sessions/session.service.js';
 import { TokenInspector } from '../sessions/token-inspector.js';
+import { ORGANISATION_AGB_HEADER } from '../tenancy/organisation-agb.js';
+import { tenantMatches } from '../tenancy/tenant-match.js';
 import { bearerToken } from './bearer-token.js';
 import { OAuthError } from './oauth.error.js';
 
@@ -29,6 +31,7 @@ export class UserinfoController {
     const realm = this.realms.get(realmName);
     const inspected = await this.inspector.liveAccessToken(realm, bearerToken(request));
     if (!inspected || inspected.kind !== 'access' || !inspected.claims.sid) throw new OAuthError('invalid_token', 'access token not live or not a user’s');
+    if (!tenantMatches(request.headers[ORGANISATION_AGB_HEADER], inspected.claims.organisation_agb)) throw new OAuthError('invalid_token', 'token of another tenant');
     const session = await this.sessions.findLive(inspected.claims.sid);
     if (!session) throw new OAuthError('invalid_token', 'session ended');
     const { claims } = inspected;

@@ -18,6 +18,12 @@ export interface AccessTokenRequest {
   roles?: readonly string[];
   /** A user's session: adds `sid`, `auth_time`, `acr`, `user_id`, `fhirUser`, `patient`, `context`, roles. */
   session?: SessionRow;
+  /** Overrides the client's audience (token exchange targets, RFC 8693 §2.1). */
+  audience?: string[];
+  /** Claims carried over from elsewhere (a subject token's user claims, `act`). */
+  claims?: Partial<AccessTokenClaims>;
+  /** Latest `exp` allowed (epoch seconds): a token never outlives what it derives from. */
+  notAfter?: number;
 }
 
 export interface IssuedAccessToken {
@@ -37,8 +43,8 @@ export class AccessTokenIssuer {
   async issue(request: AccessTokenRequest): Promise<IssuedAccessToken> {
     const { realm, client } = request;
     const iat = epochSeconds(this.clock);
-    const expiresIn = realm.config.accessTokenTtl;
-    const audiences = client.config.audience ?? [realm.config.defaultAudience ?? realm.issuer];
+    const expiresIn = Math.min(realm.config.accessTokenTtl, (request.notAfter ?? Infinity) - iat);
+    const audiences = request.audience ?? client.config.audience ?? [realm.config.defaultAudience ?? realm.issuer];
     const claims: AccessTokenClaims = {
       iss: realm.issuer,
       sub: request.subject,
@@ -49,6 +55,7 @@ export class AccessTokenIssuer {
       client_id: client.clientId,
       user_type: request.userType,
       ...(request.session ? sessionClaims(request.session) : {}),
+      ...request.claims,
     };
     if (request.scopes.length > 0) claims.scope = request.scopes.join(' ');
     if (request.organisationAgb !== undefined) claims.organisation_agb = request.organisationAgb;

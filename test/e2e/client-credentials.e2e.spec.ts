@@ -154,7 +154,7 @@ describe('client_credentials grant', () => {
 
     it('tenant not allowed for the client: unauthorized_client', async () => {
       const portal = { authorization: basic('portal', TEST_SECRETS.portal) };
-      expectError(await postForm(tokenUrl, 'grant_type=client_credentials', { ...portal, organisation_agb: TEST_TENANTS.other }), 400, 'unauthorized_client');
+      expectError(await postForm(tokenUrl, 'grant_type=client_credentials', { ...portal, organisation_agb: TEST_TENANTS.forbidden }), 400, 'unauthorized_client');
       expectError(await postForm(tokenUrl, 'grant_type=client_credentials', { ...systemAuth, organisation_agb: TEST_TENANTS.allowed }), 400, 'unauthorized_client');
     });
 

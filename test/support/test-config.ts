@@ -8,7 +8,8 @@ export const TEST_SECRETS = {
   web: 'test-web-secret-0123456789abcdef0123',
 } as const;
 
-export const TEST_TENANTS = { allowed: '01234567', other: '07654321' } as const;
+/** `allowed` and `other` are both the portal's tenants; `forbidden` is nobody's. */
+export const TEST_TENANTS = { allowed: '01234567', other: '07654321', forbidden: '11111111' } as const;
 
 /** The test client's private key for `private_key_jwt` (a clearly named test-only fixture). */
 export const XIS_CLIENT_PRIVATE_JWK = JSON.parse(
@@ -38,10 +39,11 @@ export function testConfig(publicUrl: string, patch: (raw: Record<string, any>) 
             clientId: 'portal',
             type: 'confidential',
             secret: TEST_SECRETS.portal,
-            grantTypes: ['client_credentials'],
+            grantTypes: ['client_credentials', 'urn:ietf:params:oauth:grant-type:token-exchange'],
             scopes: ['xis', 'patient/*.read'],
-            tenants: [TEST_TENANTS.allowed],
+            tenants: [TEST_TENANTS.allowed, TEST_TENANTS.other],
             audience: ['xis'],
+            tokenExchange: { audiences: ['xis', 'xis-archive'] },
           },
           {
             clientId: 'system',

@@ -1,0 +1,82 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { CLOCK, epochSeconds, type Clock } from '../../common/clock.js';
+import type { Realm } from '../../realms/realm.js';
+import { SessionService } from '../../sessions/session.service.js';
+import { TokenInspector } from '../../sessions/token-inspector.js';
+import type { AccessTokenClaims } from '../../tokens/access-token.claims.js';
+import { ExternalTokenVerifier } from '../../tokens/external-token.verifier.js';
+import { OAuthError } from '../oauth.error.js';
+
+export const JWT_TOKEN_TYPE = 'urn:ietf:params:oauth:token-type:jwt';
+const ACCESS_TOKEN_TYPE = 'urn:ietf:params:oauth:token-type:access_token';
+
+/** The user claims an exchanged token keeps (DESIGN.md §3); everything else is issued afresh. */
+const CARRIED_CLAIMS = ['sub', 'sid', 'auth_time', 'acr', 'user_type', 'user_id', 'fhirUser', 'patient', 'context', 'realm_access', 'act'] as const;
+
+export interface ExchangeSubject {
+  claims: Partial<AccessTokenClaims>;
+  scopes: string[];
+  tenant: string | undefined;
+  mayAct?: { sub?: string; client_id?: string };
+  /** The exchanged token may not live past this (epoch seconds). */
+  notAfter: number;
+}
+
+/**
+ * The subject of a token exchange (RFC 8693 §2.1): a live access token of this realm (its session
+ * not ended, not revoked — ID and refresh tokens are not access tokens), or a JWT of a trusted
+ * external issuer. Any other token is `invalid_request` (§2.2.2).
+ */
+@Injectable()
+export class ExchangeSubjectResolver {
+  constructor(
+    private readonly inspector: TokenInspector,
+    private readonly sessions: SessionService,
+    private readonly external: ExternalTokenVerifier,
+    @Inject(CLOCK) private readonly clock: Clock,
+  ) {}
+
+  async resolve(realm: Realm, token: string, tokenType: string): Promise<ExchangeSubject> {
+    if (tokenType === ACCESS_TOKEN_TYPE) return this.ownAccessToken(realm, token);
+    if (tokenType === JWT_TOKEN_TYPE && realm.config.trustedIssuers.length > 0) return this.externalToken(realm, token);
+    throw new OAuthError('invalid_request', `subject_token_type ${tokenType} not accepted`);
+  }
+
+  private async ownAccessToken(realm: Realm, token: string): Promise<ExchangeSubject> {
+    const inspected = await this.inspector.liveAccessToken(realm, token);
+    if (!inspected || inspected.kind !== 'access') throw new OAuthError('invalid_request', 'subject token is not a live access token of this realm');
+    const { claims } = inspected;
+    let notAfter = claims.exp;
+    if (claims.sid) {
+      const session = await this.sessions.findLive(claims.sid);
+      if (!session) throw new OAuthError('invalid_request', 'subject token’s session has ended');
+      notAfter = Math.floor(Math.min(session.idle_expires_at.getTime(), session.max_expires_at.getTime()) / 1000);
+    }
+    return {
+      claims: pick(claims),
+      scopes: (claims.scope ?? '').split(' ').filter(Boolean),
+      tenant: claims.organisation_agb,
+      mayAct: claims.may_act as ExchangeSubject['mayAct'],
+      notAfter,
+    };
+  }
+
+  private async externalToken(realm: Realm, token: string): Promise<ExchangeSubject> {
+    const payload = await this.external.verify(realm, token).catch((error: unknown) => {
+      throw new OAuthError('invalid_request', `external subject token rejected: ${(error as Error).message}`);
+    });
+    return {
+      claims: pick(payload as Partial<AccessTokenClaims>),
+      scopes: typeof payload.scope === 'string' ? payload.scope.split(' ').filter(Boolean) : [],
+      tenant: typeof payload.organisation_agb === 'string' ? payload.organisation_agb : undefined,
+      mayAct: payload.may_act as ExchangeSubject['mayAct'],
+      notAfter: Math.min(payload.exp!, epochSeconds(this.clock) + realm.config.accessTokenTtl),
+    };
+  }
+}
+
+function pick(claims: Partial<AccessTokenClaims>): Partial<AccessTokenClaims> {
+  const carried: Record<string, unknown> = {};
+  for (const name of CARRIED_CLAIMS) if (claims[name] !== undefined) carried[name] = claims[name];
+  return carried as Partial<AccessTokenClaims>;
+}

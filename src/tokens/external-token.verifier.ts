@@ -1,0 +1,49 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { createLocalJWKSet, createRemoteJWKSet, jwtVerify, type JSONWebKeySet, type JWTPayload, type JWTVerifyGetKey } from 'jose';
+import { CLOCK, type Clock } from '../common/clock.js';
+import type { TrustedIssuerConfig } from '../config/config.schema.js';
+import type { Realm } from '../realms/realm.js';
+
+/**
+ * Verifies JWTs of the external issuers a realm trusts for token exchange (RFC 8693 §3,
+ * `urn:ietf:params:oauth:token-type:jwt`): the issuer must be listed, the key must come from its
+ * JWKS, the algorithm from its allow-list (never `none` or HMAC), and `aud` must name this realm.
+ */
+@Injectable()
+export class ExternalTokenVerifier {
+  private readonly keySets = new Map<string, JWTVerifyGetKey>();
+
+  constructor(@Inject(CLOCK) private readonly clock: Clock) {}
+
+  async verify(realm: Realm, token: string): Promise<JWTPayload> {
+    const issuer = this.unverifiedIssuer(token);
+    const trusted = realm.config.trustedIssuers.find((t) => t.issuer === issuer);
+    if (!trusted) throw new Error('issuer not trusted');
+    const { payload } = await jwtVerify(token, this.keySet(trusted), {
+      issuer: trusted.issuer,
+      audience: trusted.audience ?? realm.issuer,
+      algorithms: trusted.algorithms,
+      currentDate: this.clock.now(),
+      requiredClaims: ['exp', 'sub'],
+    });
+    return payload;
+  }
+
+  private keySet(trusted: TrustedIssuerConfig): JWTVerifyGetKey {
+    let keys = this.keySets.get(trusted.issuer);
+    if (!keys) {
+      keys = trusted.jwks ? createLocalJWKSet(trusted.jwks as JSONWebKeySet) : createRemoteJWKSet(new URL(trusted.jwksUri!));
+      this.keySets.set(trusted.issuer, keys);
+    }
+    return keys;
+  }
+
+  private unverifiedIssuer(token: string): string | undefined {
+    try {
+      const payload = JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString('utf8')) as { iss?: unknown };
+      return typeof payload.iss === 'string' ? payload.iss : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+}

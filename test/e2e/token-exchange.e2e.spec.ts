@@ -1,0 +1,180 @@
+import { createRemoteJWKSet, exportJWK, generateKeyPair, jwtVerify, SignJWT, type JWK } from 'jose';
+import { loginTokens } from '../support/login-flow.js';
+import { TestClock } from '../support/test-clock.js';
+import { TEST_SECRETS, TEST_TENANTS } from '../support/test-config.js';
+import { startTestServer, type TestServer } from '../support/test-server.js';
+import { basic, postForm, type RawResponse } from '../support/token-requests.js';
+
+const EXCHANGE = 'urn:ietf:params:oauth:grant-type:token-exchange';
+const ACCESS_TOKEN = 'urn:ietf:params:oauth:token-type:access_token';
+const JWT = 'urn:ietf:params:oauth:token-type:jwt';
+const EXTERNAL_ISSUER = 'https://idp.partner.example';
+
+/** RFC 8693 delegation: the portal exchanges a patient's token for the XIS, per tenant (organisation_agb). */
+describe('token exchange and tenancy', () => {
+  const clock = new TestClock();
+  let server: TestServer;
+  let issuer: string;
+  let externalKey: CryptoKey;
+  let externalPublic: JWK;
+
+  beforeAll(async () => {
+    const pair = await generateKeyPair('ES256', { extractable: true });
+    externalKey = pair.privateKey;
+    externalPublic = { ...(await exportJWK(pair.publicKey)), kid: 'partner-1', alg: 'ES256' };
+    server = await startTestServer({
+      overrides: { clock },
+      patch: (raw) => {
+        raw.realms[0].trustedIssuers = [{ issuer: EXTERNAL_ISSUER, jwks: { keys: [externalPublic] }, algorithms: ['ES256'] }];
+        raw.realms[1].mockUsers = [{ username: 'doc', kind: 'clinician', identifiers: [{ system: 'urn:test', value: 'doc' }] }];
+        raw.realms[1].clients = [{ clientId: 'patient-app', type: 'public', redirectUris: ['http://127.0.0.1/callback'], grantTypes: ['authorization_code'], scopes: ['openid', 'patient/*.read'] }];
+      },
+    });
+    issuer = `${server.baseUrl}/realms/nemlogin`;
+  });
+  afterAll(() => server.close());
+
+  const portal = { authorization: basic('portal', TEST_SECRETS.portal), organisation_agb: `http://fhir.nl/fhir/NamingSystem/agb-z|${TEST_TENANTS.allowed}` };
+  const exchange = (subjectToken: string, extra: Record<string, string> = {}, headers: Record<string, string> = portal): Promise<RawResponse> =>
+    postForm(`${issuer}/protocol/openid-connect/token`, new URLSearchParams({ grant_type: EXCHANGE, subject_token: subjectToken, subject_token_type: ACCESS_TOKEN, audience: 'xis', ...extra }), headers);
+  const patientLogin = () => loginTokens(server.baseUrl, 'nemlogin', 'alice');
+  const expectRefused = (response: RawResponse, error: string) => {
+    expect(response.status).toBe(400);
+    expect(response.body).toEqual({ error, error_description: expect.any(String) });
+  };
+
+  it('portal → XIS: the exchanged token keeps the patient’s sub, gains act and the tenant, narrows the scope, and verifies against the JWKS', async () => {
+    const patient = await patientLogin();
+    const response = await exchange(patient.access_token, { scope: 'patient/*.read' });
+    expect(response.status).toBe(200);
+    expect(response.headers.get('cache-control')).toBe('no-store');
+    expect(response.body).toMatchObject({ issued_token_type: ACCESS_TOKEN, token_type: 'Bearer', scope: 'patient/*.read' });
+
+    const { payload, protectedHeader } = await jwtVerify(response.body.access_token as string, createRemoteJWKSet(new URL(`${issuer}/protocol/openid-connect/certs`)), { issuer, audience: 'xis', typ: 'at+jwt' });
+    const subject = await jwtVerify(patient.access_token, createRemoteJWKSet(new URL(`${issuer}/protocol/openid-connect/certs`)));
+    expect(protectedHeader.typ).toBe('at+jwt');
+    expect(payload).toMatchObject({
+      sub: subject.payload.sub,
+      sid: subject.payload.sid,
+      user_type: 'PATIENT',
+      client_id: 'portal',
+      act: { sub: 'portal', client_id: 'portal' },
+      organisation_agb: TEST_TENANTS.allowed,
+      scope: 'patient/*.read',
+    });
+    expect(payload.exp! - payload.iat!).toBeLessThanOrEqual(300);
+  });
+
+  it('an exchanged token exchanged again nests the earlier actor', async () => {
+    const first = await exchange((await patientLogin()).access_token, { audience: 'xis-archive' });
+    const again = await exchange(first.body.access_token as string);
+    expect(again.status).toBe(200);
+    const { payload } = await jwtVerify(again.body.access_token as string, createRemoteJWKSet(new URL(`${issuer}/protocol/openid-connect/certs`)));
+    expect(payload.act).toEqual({ sub: 'portal', client_id: 'portal', act: { sub: 'portal', client_id: 'portal' } });
+  });
+
+  it('accepts a JWT of a trusted external issuer, with its key and allowed algorithm', async () => {
+    const token = await new SignJWT({ scope: 'patient/*.read', user_type: 'PATIENT' })
+      .setProtectedHeader({ alg: 'ES256', kid: 'partner-1' }).setIssuer(EXTERNAL_ISSUER).setSubject('partner-user-7').setAudience(issuer)
+      .setIssuedAt().setExpirationTime('5m').sign(externalKey);
+    const response = await exchange(token, { subject_token_type: JWT });
+    expect(response.status).toBe(200);
+  });
+
+  describe('refusals', () => {
+    it('a client not enabled for token exchange', async () => {
+      const response = await exchange((await patientLogin()).access_token, {}, { authorization: basic('system', TEST_SECRETS.system) });
+      expectRefused(response, 'unauthorized_client');
+    });
+
+    it('an audience the policy does not allow', async () => expectRefused(await exchange((await patientLogin()).access_token, { audience: 'billing' }), 'invalid_target'));
+    it('a resource the policy does not allow', async () => expectRefused(await exchange((await patientLogin()).access_token, { resource: 'https://evil.example/' }), 'invalid_target'));
+    it('scope widening', async () => expectRefused(await exchange((await patientLogin()).access_token, { scope: 'patient/*.read xis' }), 'invalid_scope'));
+
+    it('an expired subject token', async () => {
+      const patient = await patientLogin();
+      clock.advance(301);
+      expectRefused(await exchange(patient.access_token), 'invalid_request');
+    });
+
+    it('a revoked subject token', async () => {
+      const patient = await patientLogin();
+      await postForm(`${issuer}/protocol/openid-connect/revoke`, new URLSearchParams({ token: patient.access_token, client_id: 'patient-app' }));
+      expectRefused(await exchange(patient.access_token), 'invalid_request');
+    });
+
+    it('a subject token of a logged-out session', async () => {
+      const patient = await patientLogin();
+      await fetch(`${issuer}/protocol/openid-connect/logout?${new URLSearchParams({ id_token_hint: patient.id_token })}`);
+      expectRefused(await exchange(patient.access_token), 'invalid_request');
+    });
+
+    it('an ID token or a refresh token as subject token', async () => {
+      const patient = await patientLogin();
+      expectRefused(await exchange(patient.id_token), 'invalid_request');
+      expectRefused(await exchange(patient.refresh_token), 'invalid_request');
+    });
+
+    it('a token of another realm', async () => {
+      const other = await loginTokens(server.baseUrl, 'ehealth', 'doc', 'openid');
+      expectRefused(await exchange(other.access_token), 'invalid_request');
+    });
+
+    it('an untrusted external issuer, and a trusted issuer’s token signed by another key', async () => {
+      const { privateKey } = await generateKeyPair('ES256');
+      const forged = (iss: string) => new SignJWT({}).setProtectedHeader({ alg: 'ES256', kid: 'partner-1' }).setIssuer(iss).setSubject('x').setAudience(issuer).setExpirationTime('5m').sign(privateKey);
+      expectRefused(await exchange(await forged('https://unknown.example'), { subject_token_type: JWT }), 'invalid_request');
+      expectRefused(await exchange(await forged(EXTERNAL_ISSUER), { subject_token_type: JWT }), 'invalid_request');
+    });
+
+    it('alg none and HS256 keyed with the public key', async () => {
+      const encode = (o: object) => Buffer.from(JSON.stringify(o)).toString('base64url');
+      const claims = { iss: EXTERNAL_ISSUER, sub: 'x', aud: issuer, exp: Math.floor(Date.now() / 1000) + 300 };
+      const none = `${encode({ alg: 'none' })}.${encode(claims)}.`;
+      const hs256 = await new SignJWT(claims).setProtectedHeader({ alg: 'HS256', kid: 'partner-1' }).sign(new TextEncoder().encode(JSON.stringify(externalPublic)));
+      for (const token of [none, hs256]) {
+        expectRefused(await exchange(token, { subject_token_type: JWT }), 'invalid_request');
+        expectRefused(await exchange(token), 'invalid_request');
+      }
+    });
+
+    it('tenant header missing or malformed', async () => {
+      const patient = await patientLogin();
+      expectRefused(await exchange(patient.access_token, {}, { authorization: portal.authorization }), 'invalid_request');
+      expectRefused(await exchange(patient.access_token, {}, { ...portal, organisation_agb: 'http://fhir.nl/fhir/NamingSystem/ura|01234567' }), 'invalid_request');
+      expectRefused(await exchange(patient.access_token, {}, { ...portal, organisation_agb: '123' }), 'invalid_request');
+    });
+
+    it('a tenant the client may not act for', async () => {
+      expectRefused(await exchange((await patientLogin()).access_token, {}, { ...portal, organisation_agb: TEST_TENANTS.forbidden }), 'unauthorized_client');
+    });
+
+    it('a header naming another tenant than the subject token’s', async () => {
+      const bound = await exchange((await patientLogin()).access_token);
+      // Both tenants are the portal's: the refusal is that the subject token belongs to the first.
+      expectRefused(await exchange(bound.body.access_token as string, {}, { ...portal, organisation_agb: TEST_TENANTS.other }), 'invalid_request');
+    });
+
+    it('requested_token_type other than an access token', async () => {
+      expectRefused(await exchange((await patientLogin()).access_token, { requested_token_type: 'urn:ietf:params:oauth:token-type:id_token' }), 'invalid_request');
+    });
+  });
+
+  describe('tenancy of presented tokens', () => {
+    it('introspection and userinfo refuse a token of another tenant than the header names', async () => {
+      const exchanged = (await exchange((await patientLogin()).access_token)).body.access_token as string;
+      const introspect = (agb?: string) =>
+        postForm(`${issuer}/protocol/openid-connect/token/introspect`, new URLSearchParams({ token: exchanged }), {
+          authorization: basic('system', TEST_SECRETS.system),
+          ...(agb ? { organisation_agb: agb } : {}),
+        });
+      expect((await introspect(TEST_TENANTS.allowed)).body).toMatchObject({ active: true, organisation_agb: TEST_TENANTS.allowed });
+      expect((await introspect(TEST_TENANTS.other)).body).toEqual({ active: false });
+      expect((await introspect('not-agb')).status).toBe(400);
+
+      const userinfo = (agb: string) => fetch(`${issuer}/protocol/openid-connect/userinfo`, { headers: { authorization: `Bearer ${exchanged}`, organisation_agb: agb } });
+      expect((await userinfo(TEST_TENANTS.allowed)).status).toBe(200);
+      expect((await userinfo(TEST_TENANTS.other)).status).toBe(401);
+    });
+  });
+});
