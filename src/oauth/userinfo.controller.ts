@@ -1,7 +1,6 @@
 import { Controller, Get, Param, Post, Req } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
 import { RealmRegistry } from '../realms/realm.registry.js';
-import { SessionService } from '../sessions/session.service.js';
 import { TokenInspector } from '../sessions/token-inspector.js';
 import { ORGANISATION_AGB_HEADER } from '../tenancy/organisation-agb.js';
 import { tenantMatches } from '../tenancy/tenant-match.js';
@@ -14,7 +13,6 @@ export class UserinfoController {
   constructor(
     private readonly realms: RealmRegistry,
     private readonly inspector: TokenInspector,
-    private readonly sessions: SessionService,
   ) {}
 
   @Get('userinfo')
@@ -32,9 +30,8 @@ export class UserinfoController {
     const inspected = await this.inspector.liveAccessToken(realm, bearerToken(request));
     if (!inspected || inspected.kind !== 'access' || !inspected.claims.sid) throw new OAuthError('invalid_token', 'access token not live or not a user’s');
     if (!tenantMatches(request.headers[ORGANISATION_AGB_HEADER], inspected.claims.organisation_agb)) throw new OAuthError('invalid_token', 'token of another tenant');
-    const session = await this.sessions.findLive(inspected.claims.sid);
+    const { claims, session } = inspected;
     if (!session) throw new OAuthError('invalid_token', 'session ended');
-    const { claims } = inspected;
     const scopes = (claims.scope ?? '').split(' ');
     const info: Record<string, unknown> = { sub: claims.sub, user_type: claims.user_type };
     if (claims.fhirUser) info.fhirUser = claims.fhirUser;

@@ -2,13 +2,15 @@ import { Injectable } from '@nestjs/common';
 import type { JWTPayload } from 'jose';
 import type { Realm } from '../realms/realm.js';
 import { RevokedAccessTokenRepository } from '../storage/revoked-access-token.repository.js';
+import type { SessionRow } from '../storage/session.repository.js';
 import type { AccessTokenClaims } from '../tokens/access-token.claims.js';
 import { TokenVerifier, type RefreshTokenClaims } from '../tokens/token-verifier.js';
 import { SessionService } from './session.service.js';
 
 export type InspectedToken =
-  | { kind: 'access'; claims: AccessTokenClaims & JWTPayload }
-  | { kind: 'refresh'; claims: RefreshTokenClaims };
+  /** `session` is the token's live session; absent for tokens without one (client credentials). */
+  | { kind: 'access'; claims: AccessTokenClaims & JWTPayload; session?: SessionRow }
+  | { kind: 'refresh'; claims: RefreshTokenClaims; session: SessionRow };
 
 /**
  * Is this token live right now? Signature, expiry and realm hold, it was not revoked, and its
@@ -36,8 +38,9 @@ export class TokenInspector {
   async liveAccessToken(realm: Realm, token: string): Promise<InspectedToken | undefined> {
     const claims = await this.verifier.verifyAccessToken(realm, token).catch(() => undefined);
     if (!claims || (claims.jti && (await this.revoked.isRevoked(claims.jti)))) return undefined;
-    if (claims.sid && !(await this.sessions.findLive(claims.sid))) return undefined;
-    return { kind: 'access', claims };
+    if (!claims.sid) return { kind: 'access', claims };
+    const session = await this.sessions.findLive(claims.sid);
+    return session ? { kind: 'access', claims, session } : undefined;
   }
 
   async liveRefreshToken(realm: Realm, token: string): Promise<InspectedToken | undefined> {
@@ -45,6 +48,6 @@ export class TokenInspector {
     if (!claims) return undefined;
     const session = await this.sessions.findLive(claims.sid);
     if (!session || session.refresh_jti !== claims.jti) return undefined;
-    return { kind: 'refresh', claims };
+    return { kind: 'refresh', claims, session };
   }
 }

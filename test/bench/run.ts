@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { benchClientCredentials } from './client-credentials.bench.js';
 import { printResults, type LoadResult } from './load.js';
 import { benchRefresh } from './refresh.bench.js';
+import { benchTokenExchange } from './token-exchange.bench.js';
 import { startService } from './service-process.js';
 
 /**
@@ -20,6 +21,7 @@ async function main(): Promise<void> {
     await benchClientCredentials(embedded.baseUrl);
     results.push(await benchClientCredentials(embedded.baseUrl));
     results.push(await benchRefresh(embedded.baseUrl, 'PGlite'));
+    results.push(await benchTokenExchange(embedded.baseUrl));
   } finally {
     await embedded.stop();
     rmSync(dataDir, { recursive: true, force: true });
@@ -30,6 +32,7 @@ async function main(): Promise<void> {
     const onPostgres = await startService({ DATABASE_URL: postgresUrl });
     try {
       results.push(await benchRefresh(onPostgres.baseUrl, 'PostgreSQL'));
+      results.push({ ...(await benchTokenExchange(onPostgres.baseUrl)), name: 'token exchange (portal → xis, PostgreSQL)' });
     } finally {
       await onPostgres.stop();
     }

@@ -1,7 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { CLOCK, epochSeconds, type Clock } from '../../common/clock.js';
 import type { Realm } from '../../realms/realm.js';
-import { SessionService } from '../../sessions/session.service.js';
 import { TokenInspector } from '../../sessions/token-inspector.js';
 import type { AccessTokenClaims } from '../../tokens/access-token.claims.js';
 import { ExternalTokenVerifier } from '../../tokens/external-token.verifier.js';
@@ -31,7 +30,6 @@ export interface ExchangeSubject {
 export class ExchangeSubjectResolver {
   constructor(
     private readonly inspector: TokenInspector,
-    private readonly sessions: SessionService,
     private readonly external: ExternalTokenVerifier,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
@@ -45,13 +43,8 @@ export class ExchangeSubjectResolver {
   private async ownAccessToken(realm: Realm, token: string): Promise<ExchangeSubject> {
     const inspected = await this.inspector.liveAccessToken(realm, token);
     if (!inspected || inspected.kind !== 'access') throw new OAuthError('invalid_request', 'subject token is not a live access token of this realm');
-    const { claims } = inspected;
-    let notAfter = claims.exp;
-    if (claims.sid) {
-      const session = await this.sessions.findLive(claims.sid);
-      if (!session) throw new OAuthError('invalid_request', 'subject token’s session has ended');
-      notAfter = Math.floor(Math.min(session.idle_expires_at.getTime(), session.max_expires_at.getTime()) / 1000);
-    }
+    const { claims, session } = inspected;
+    const notAfter = session ? Math.floor(Math.min(session.idle_expires_at.getTime(), session.max_expires_at.getTime()) / 1000) : claims.exp;
     return {
       claims: pick(claims),
       scopes: (claims.scope ?? '').split(' ').filter(Boolean),

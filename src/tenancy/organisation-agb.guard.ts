@@ -1,0 +1,27 @@
+import { HttpException, type CanActivate, type ExecutionContext } from '@nestjs/common';
+import { createAccessVerifier, ResourceAccessError, type HeaderBag, type ResourceServerOptions, type VerifiedAccess } from './resource-server.js';
+
+/**
+ * A Nest guard for resource servers built on this project: the request must carry a valid access
+ * token of the configured issuer and audience, and an `organisation_agb` naming the token's tenant.
+ * The verified access is left on `request.access`. Refusals answer with the RFC 6750 §3 challenge.
+ */
+export class OrganisationAgbGuard implements CanActivate {
+  private readonly verify: (headers: HeaderBag) => Promise<VerifiedAccess>;
+
+  constructor(options: ResourceServerOptions) {
+    this.verify = createAccessVerifier(options);
+  }
+
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    const request = context.switchToHttp().getRequest<{ headers: HeaderBag; access?: VerifiedAccess }>();
+    try {
+      request.access = await this.verify(request.headers);
+      return true;
+    } catch (error) {
+      if (!(error instanceof ResourceAccessError)) throw error;
+      context.switchToHttp().getResponse<{ header(name: string, value: string): unknown }>().header('WWW-Authenticate', `Bearer error="${error.error}"`);
+      throw new HttpException({ error: error.error }, error.status);
+    }
+  }
+}

@@ -1,0 +1,74 @@
+import { createRemoteJWKSet, jwtVerify, type JWTPayload, type JWTVerifyGetKey } from 'jose';
+import { parseOrganisationAgb } from './organisation-agb.js';
+
+/**
+ * For resource servers (a FHIR server, a GP system / XIS) that trust this service: verifies the
+ * bearer access token (RFC 9068 §4: `typ` at+jwt, issuer, audience, signature from the realm's
+ * JWKS) and that the `organisation_agb` header names the tenant the token was issued for.
+ * Import it from `federation-service/resource-server`. It checks the token offline; a server that
+ * must see revocations and logouts within the token's few minutes calls introspection instead.
+ */
+export interface ResourceServerOptions {
+  /** The realm's issuer, e.g. `https://auth.example/realms/nemlogin`. */
+  issuer: string;
+  /** This resource server's identifier, as the tokens' `aud` names it (e.g. `xis`). */
+  audience: string;
+  /** Refuse requests without `organisation_agb` (multi-tenant APIs: true). Default true. */
+  requireTenant?: boolean;
+  /** Defaults to `{issuer}/protocol/openid-connect/certs`. */
+  jwksUri?: string;
+  /** Seconds of clock difference tolerated. Default 30. */
+  clockTolerance?: number;
+}
+
+export interface VerifiedAccess {
+  claims: JWTPayload & { organisation_agb?: string; patient?: string; user_type?: string; scope?: string };
+  /** The AGB code both the header and the token name; undefined when neither does. */
+  tenant: string | undefined;
+}
+
+/** Why a request was refused, with the RFC 6750 §3.1 error and the HTTP status to answer with. */
+export class ResourceAccessError extends Error {
+  constructor(
+    readonly status: 400 | 401 | 403,
+    readonly error: 'invalid_request' | 'invalid_token' | 'insufficient_scope',
+    message: string,
+  ) {
+    super(message);
+    this.name = 'ResourceAccessError';
+  }
+}
+
+export type HeaderBag = Record<string, string | string[] | undefined>;
+
+export function createAccessVerifier(options: ResourceServerOptions): (headers: HeaderBag) => Promise<VerifiedAccess> {
+  const keys: JWTVerifyGetKey = createRemoteJWKSet(new URL(options.jwksUri ?? `${options.issuer}/protocol/openid-connect/certs`));
+  const requireTenant = options.requireTenant ?? true;
+  return async (headers) => {
+    const match = /^Bearer ([A-Za-z0-9\-._~+/]+=*)$/.exec(single(headers.authorization) ?? '');
+    if (!match) throw new ResourceAccessError(401, 'invalid_token', 'no bearer token');
+    const { payload } = await jwtVerify(match[1]!, keys, {
+      issuer: options.issuer,
+      audience: options.audience,
+      typ: 'at+jwt',
+      algorithms: ['ES256', 'RS256', 'PS256', 'EdDSA'],
+      clockTolerance: options.clockTolerance ?? 30,
+    }).catch((error: unknown) => {
+      throw new ResourceAccessError(401, 'invalid_token', `token rejected: ${(error as Error).message}`);
+    });
+    const claims = payload as VerifiedAccess['claims'];
+    const header = headers.organisation_agb;
+    if (header === undefined) {
+      if (requireTenant) throw new ResourceAccessError(400, 'invalid_request', 'organisation_agb header missing');
+      return { claims, tenant: undefined };
+    }
+    const parsed = parseOrganisationAgb(Array.isArray(header) ? header.join(',') : header);
+    if (!parsed.ok) throw new ResourceAccessError(400, 'invalid_request', `malformed organisation_agb: ${parsed.reason}`);
+    if (claims.organisation_agb !== parsed.code) throw new ResourceAccessError(403, 'insufficient_scope', 'token issued for another organisation');
+    return { claims, tenant: parsed.code };
+  };
+}
+
+function single(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? undefined : value;
+}

@@ -1,0 +1,71 @@
+import { Controller, Get, Module, Req, UseGuards } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import { OrganisationAgbGuard } from '../../src/tenancy/organisation-agb.guard.js';
+import { createAccessVerifier, type VerifiedAccess } from '../../src/tenancy/resource-server.js';
+import { freePort } from '../support/free-port.js';
+import { TEST_SECRETS, TEST_TENANTS } from '../support/test-config.js';
+import { startTestServer, type TestServer } from '../support/test-server.js';
+import { basic, postForm } from '../support/token-requests.js';
+
+/** The exported verifier and guard, as an XIS built on this project would use them. */
+describe('resource-server verification of access token and organisation_agb', () => {
+  let server: TestServer;
+  let issuer: string;
+  let xis: NestFastifyApplication;
+  let xisUrl: string;
+
+  const tokenFor = async (tenant: string) =>
+    (await postForm(`${issuer}/protocol/openid-connect/token`, 'grant_type=client_credentials&scope=xis', {
+      authorization: basic('portal', TEST_SECRETS.portal),
+      organisation_agb: tenant,
+    })).body.access_token as string;
+
+  beforeAll(async () => {
+    server = await startTestServer();
+    issuer = `${server.baseUrl}/realms/nemlogin`;
+
+    @Controller('fhir')
+    class PatientController {
+      @Get('Patient')
+      @UseGuards(new OrganisationAgbGuard({ issuer, audience: 'xis' }))
+      list(@Req() request: { access: VerifiedAccess }) {
+        return { tenant: request.access.tenant, client: request.access.claims.client_id };
+      }
+    }
+    @Module({ controllers: [PatientController] })
+    class XisModule {}
+    xis = await NestFactory.create<NestFastifyApplication>(XisModule, new FastifyAdapter(), { logger: false });
+    const port = await freePort();
+    await xis.listen({ port, host: '127.0.0.1' });
+    xisUrl = `http://127.0.0.1:${port}/fhir/Patient`;
+  });
+  afterAll(async () => {
+    await xis?.close();
+    await server.close();
+  });
+
+  it('lets a request in whose header names the token’s tenant', async () => {
+    const response = await fetch(xisUrl, { headers: { authorization: `Bearer ${await tokenFor(TEST_TENANTS.allowed)}`, organisation_agb: `http://fhir.nl/fhir/NamingSystem/agb-z|${TEST_TENANTS.allowed}` } });
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual({ tenant: TEST_TENANTS.allowed, client: 'portal' });
+  });
+
+  it('refuses another tenant (403), a missing or malformed header (400), and a missing or foreign token (401)', async () => {
+    const token = await tokenFor(TEST_TENANTS.allowed);
+    const status = async (headers: Record<string, string>) => (await fetch(xisUrl, { headers })).status;
+    expect(await status({ authorization: `Bearer ${token}`, organisation_agb: TEST_TENANTS.other })).toBe(403);
+    expect(await status({ authorization: `Bearer ${token}` })).toBe(400);
+    expect(await status({ authorization: `Bearer ${token}`, organisation_agb: 'x' })).toBe(400);
+    expect(await status({ organisation_agb: TEST_TENANTS.allowed })).toBe(401);
+    const systemToken = (await postForm(`${issuer}/protocol/openid-connect/token`, 'grant_type=client_credentials', { authorization: basic('system', TEST_SECRETS.system) })).body.access_token as string;
+    expect(await status({ authorization: `Bearer ${systemToken}`, organisation_agb: TEST_TENANTS.allowed })).toBe(401);
+  });
+
+  it('the verifier alone refuses an ID token presented as an access token', async () => {
+    const verify = createAccessVerifier({ issuer, audience: 'xis', requireTenant: false });
+    const forged = (await tokenFor(TEST_TENANTS.allowed)).split('.');
+    const header = Buffer.from(JSON.stringify({ ...JSON.parse(Buffer.from(forged[0]!, 'base64url').toString()), typ: 'JWT' })).toString('base64url');
+    await expect(verify({ authorization: `Bearer ${header}.${forged[1]}.${forged[2]}` })).rejects.toMatchObject({ status: 401 });
+  });
+});
