@@ -8,8 +8,8 @@ import { PinoNestLogger } from './logging/pino-nest.logger.js';
 import { RequestLogController } from './logging/request-log.controller.js';
 import { OAuthErrorFilter } from './oauth/oauth-error.filter.js';
 
-/** OAuth requests are small; anything larger is refused before it is parsed. */
-const BODY_LIMIT_BYTES = 64 * 1024;
+/** Room for a SAML Response with an encrypted assertion; anything larger is refused before parsing. */
+const BODY_LIMIT_BYTES = 256 * 1024;
 
 /** Builds the application (used by `main.ts`, the e2e tests and the benchmarks alike). */
 export async function createApp(config: Config, overrides: AppOverrides = {}): Promise<NestFastifyApplication> {

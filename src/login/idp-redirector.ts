@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { Realm } from '../realms/realm.js';
+import { SamlService } from '../saml/saml.service.js';
 import { LoginTransactionRepository } from '../storage/login-transaction.repository.js';
 
 export const MOCK_ALIAS = 'mock';
@@ -7,11 +8,15 @@ export const MOCK_ALIAS = 'mock';
 /** Where the browser goes to authenticate: the mock login page, or the SAML IdP with an AuthnRequest. */
 @Injectable()
 export class IdpRedirector {
-  constructor(private readonly transactions: LoginTransactionRepository) {}
+  constructor(
+    private readonly transactions: LoginTransactionRepository,
+    private readonly saml: SamlService,
+  ) {}
 
   async redirect(realm: Realm, alias: string, transactionId: string): Promise<string> {
     await this.transactions.chooseIdp(transactionId, alias);
     if (alias === MOCK_ALIAS) return `${realm.issuer}/broker/${MOCK_ALIAS}/login?tx=${encodeURIComponent(transactionId)}`;
-    throw new Error(`SAML IdP ${alias}: not wired yet`);
+    // SAML Bindings §3.4: a signed AuthnRequest over HTTP-Redirect; RelayState names the transaction.
+    return this.saml.authnRequestUrl(realm, alias, transactionId);
   }
 }

@@ -49,6 +49,20 @@ export class LoginCompletionService {
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
+  /**
+   * Ends a pending login without a session (the IdP refused, or its answer was bad) and tells the
+   * client: `access_denied` with `state` and `iss` (RFC 6749 §4.1.2.1). Nothing is left to reuse.
+   */
+  async abort(realm: Realm, transactionId: string, reason: string): Promise<LoginOutcome> {
+    const transaction = await this.transactions.complete(realm.name, transactionId, this.clock.now());
+    if (!transaction) return { kind: 'page', page: LOGIN_EXPIRED };
+    this.logger.warn({ realm: realm.name, client: transaction.client_id, reason }, 'login refused');
+    return {
+      kind: 'redirect',
+      url: authorizationRedirect(transaction.redirect_uri, realm.issuer, { error: 'access_denied', state: transaction.state ?? undefined }),
+    };
+  }
+
   async complete(realm: Realm, transactionId: string, authentication: Authentication): Promise<LoginOutcome> {
     const pending = await this.transactions.findPending(realm.name, transactionId, this.clock.now());
     if (!pending) return { kind: 'page', page: LOGIN_EXPIRED };

@@ -1,7 +1,9 @@
 import { Module } from '@nestjs/common';
+import { SamlModule } from '../saml/saml.module.js';
 import { AuthorizationCodeRepository } from '../storage/authorization-code.repository.js';
 import { LoginTransactionRepository } from '../storage/login-transaction.repository.js';
 import { UserRepository } from '../storage/user.repository.js';
+import { AcsController } from './acs.controller.js';
 import { AuthorizationCodeService } from './authorization-code.service.js';
 import { AuthorizeController } from './authorize.controller.js';
 import { BrokerController } from './broker.controller.js';
@@ -13,7 +15,8 @@ import { UnlinkedIdentityLinker } from './unlinked-identity.linker.js';
 
 /** The browser login: authorization endpoint, IdP choice, mocked users, completion into a session and a code. */
 @Module({
-  controllers: [AuthorizeController, BrokerController],
+  imports: [SamlModule],
+  controllers: [AuthorizeController, BrokerController, AcsController],
   providers: [
     AuthorizationCodeRepository,
     LoginTransactionRepository,

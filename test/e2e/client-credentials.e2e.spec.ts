@@ -196,7 +196,7 @@ describe('client_credentials grant', () => {
     });
 
     it('an oversize body: refused with an OAuth error, not parsed', async () => {
-      const response = await postForm(tokenUrl, `grant_type=client_credentials&pad=${'x'.repeat(70 * 1024)}`, systemAuth);
+      const response = await postForm(tokenUrl, `grant_type=client_credentials&pad=${'x'.repeat(300 * 1024)}`, systemAuth);
       expect(response.status).toBe(413);
       expect(response.body.error).toBe('invalid_request');
     });

@@ -1,0 +1,53 @@
+import { Controller, Get, Header, Logger, Param, Post, Req, Res } from '@nestjs/common';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { RealmRegistry } from '../realms/realm.registry.js';
+import { SamlRejectedError, SamlService, SamlStatusError } from '../saml/saml.service.js';
+import { sendErrorPage, sendLoginOutcome } from './html-reply.js';
+import { LoginCompletionService } from './login-completion.service.js';
+
+const REJECTED = {
+  status: 400,
+  title: 'The login could not be completed',
+  message: 'The answer from the identity provider could not be accepted. Return to the application and log in again.',
+};
+
+/**
+ * The SAML endpoints of a realm's IdP (Keycloak's broker paths): the assertion consumer service
+ * (HTTP-POST binding, SAML Bindings §3.5) and the SP metadata (SAML Metadata §2.4.4).
+ */
+@Controller('realms/:realm/broker/:alias/endpoint')
+export class AcsController {
+  private readonly logger = new Logger('Acs');
+
+  constructor(
+    private readonly realms: RealmRegistry,
+    private readonly saml: SamlService,
+    private readonly completion: LoginCompletionService,
+  ) {}
+
+  @Post()
+  async consume(@Param('realm') realmName: string, @Param('alias') alias: string, @Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<FastifyReply> {
+    const realm = this.realms.get(realmName);
+    const form = request.body && typeof request.body === 'object' ? (request.body as Record<string, unknown>) : {};
+    try {
+      const login = await this.saml.consume(realm, alias, form);
+      return sendLoginOutcome(reply, await this.completion.complete(realm, login.relayState, login));
+    } catch (error) {
+      if (error instanceof SamlStatusError) {
+        return sendLoginOutcome(reply, await this.completion.abort(realm, error.relayState, `IdP status ${error.statusCode}${error.subStatus ? ` / ${error.subStatus}` : ''}`));
+      }
+      if (error instanceof SamlRejectedError) {
+        if (error.relayState) return sendLoginOutcome(reply, await this.completion.abort(realm, error.relayState, error.reason));
+        this.logger.warn({ realm: realm.name, idp: alias, reason: error.reason }, 'SAML response rejected');
+        return sendErrorPage(reply, REJECTED);
+      }
+      throw error;
+    }
+  }
+
+  @Get('descriptor')
+  @Header('Content-Type', 'application/samlmetadata+xml')
+  descriptor(@Param('realm') realmName: string, @Param('alias') alias: string): string {
+    return this.saml.metadata(this.realms.get(realmName), alias);
+  }
+}
