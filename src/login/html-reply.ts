@@ -2,14 +2,17 @@ import type { FastifyReply } from 'fastify';
 import type { LoginOutcome } from './login-completion.service.js';
 import { renderErrorPage, type ErrorPage } from './pages/error.page.js';
 
-/** Pages about a login are never cached, never framed, and run no script (CSP). */
+/**
+ * Pages about a login are never cached, never framed, and run no script (CSP). No `form-action`:
+ * browsers apply it to the redirect that follows a post, which here goes to the client's callback.
+ */
 export function sendHtml(reply: FastifyReply, status: number, html: string): FastifyReply {
   return reply
     .status(status)
     .header('Content-Type', 'text/html; charset=utf-8')
     .header('Cache-Control', 'no-store')
     .header('X-Frame-Options', 'DENY')
-    .header('Content-Security-Policy', "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'")
+    .header('Content-Security-Policy', "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'")
     .send(html);
 }
 
