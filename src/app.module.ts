@@ -3,6 +3,7 @@ import type { DestinationStream } from 'pino';
 import { ClientsModule } from './clients/clients.module.js';
 import type { Clock } from './common/clock.js';
 import { ConfigModule } from './config/config.module.js';
+import { FhirModule } from './fhir/fhir.module.js';
 import type { Config } from './config/config.schema.js';
 import { HealthModule } from './health/health.module.js';
 import { KeysModule } from './keys/keys.module.js';
@@ -28,6 +29,7 @@ export class AppModule {
       imports: [
         ConfigModule.forRoot(config, overrides.clock),
         StorageModule.forRoot(config, overrides.database),
+        FhirModule.forRoot(config),
         RealmsModule,
         KeysModule,
         ClientsModule,

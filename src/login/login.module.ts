@@ -7,11 +7,9 @@ import { AcsController } from './acs.controller.js';
 import { AuthorizationCodeService } from './authorization-code.service.js';
 import { AuthorizeController } from './authorize.controller.js';
 import { BrokerController } from './broker.controller.js';
-import { IDENTITY_LINKER } from './identity-link.js';
 import { IdpRedirector } from './idp-redirector.js';
 import { LoginCompletionService } from './login-completion.service.js';
 import { LoginStartService } from './login-start.service.js';
-import { UnlinkedIdentityLinker } from './unlinked-identity.linker.js';
 
 /** The browser login: authorization endpoint, IdP choice, mocked users, completion into a session and a code. */
 @Module({
@@ -25,7 +23,6 @@ import { UnlinkedIdentityLinker } from './unlinked-identity.linker.js';
     IdpRedirector,
     LoginStartService,
     LoginCompletionService,
-    { provide: IDENTITY_LINKER, useClass: UnlinkedIdentityLinker },
   ],
   exports: [AuthorizationCodeService, AuthorizationCodeRepository],
 })

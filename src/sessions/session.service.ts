@@ -4,7 +4,7 @@ import { randomToken } from '../common/random.js';
 import type { IdentityLink } from '../login/identity-link.js';
 import type { PersonName } from '../login/principal.js';
 import type { Realm } from '../realms/realm.js';
-import { SessionRepository, type SessionRow } from '../storage/session.repository.js';
+import { SessionRepository, type Delegation, type SessionContext, type SessionRow } from '../storage/session.repository.js';
 import type { UserType } from '../tokens/access-token.claims.js';
 
 export interface OpenSession {
@@ -21,6 +21,8 @@ export interface OpenSession {
   scope: string[];
   /** The IdP's `SessionNotOnOrAfter` (SAML Core §2.7.2): a hard cap on top of `sessionMax`. */
   notOnOrAfter?: Date;
+  /** The context chosen at login (a clinician's only care team). */
+  context?: SessionContext;
 }
 
 /**
@@ -58,6 +60,38 @@ export class SessionService {
       max_expires_at: new Date(maxEnd),
       ended_at: null,
       end_reason: null,
+      context: request.context ?? null,
+      parent_id: null,
+      delegation: null,
+    };
+    await this.sessions.create(session);
+    return session;
+  }
+
+  /**
+   * A session for a client that exchanged a token of `parent` (RFC 8693, refresh token requested):
+   * the same user, link and limits, its own refresh chain, alive only while the parent is.
+   */
+  async openDelegated(
+    realm: Realm,
+    parent: SessionRow,
+    child: { clientId: string; scope: string[]; tenant: string | null; context: SessionContext | null; delegation: Delegation },
+  ): Promise<SessionRow> {
+    const now = this.clock.now();
+    const session: SessionRow = {
+      ...parent,
+      id: randomToken(16),
+      client_id: child.clientId,
+      scope: child.scope.join(' '),
+      tenant: child.tenant,
+      refresh_jti: null,
+      created_at: now,
+      idle_expires_at: new Date(Math.min(now.getTime() + realm.config.sessionIdle * 1000, parent.max_expires_at.getTime())),
+      ended_at: null,
+      end_reason: null,
+      context: child.context,
+      parent_id: parent.id,
+      delegation: child.delegation,
     };
     await this.sessions.create(session);
     return session;

@@ -25,9 +25,32 @@ export interface SessionRow {
   max_expires_at: Date;
   ended_at: Date | null;
   end_reason: string | null;
+  context: SessionContext | null;
+  parent_id: string | null;
+  delegation: Delegation | null;
+}
+
+/** The selected context: absolute FHIR URLs and the roles held in it (DOMAIN.md, contexts). */
+export interface SessionContext {
+  organization_id?: string;
+  care_team_id?: string;
+  patient_id?: string;
+  episode_of_care_id?: string;
+  roles?: string[];
+}
+
+/** What tokens of an exchanged (child) session carry besides the user (RFC 8693 §4.1). */
+export interface Delegation {
+  act: Record<string, unknown>;
+  audience: string[];
 }
 
 export type NewSession = Omit<SessionRow, 'ended_at' | 'end_reason' | 'refresh_jti'>;
+
+/** Live: not ended, inside both lifetimes, and so is its parent if it has one. */
+const LIVE = `s.ended_at IS NULL AND s.idle_expires_at > $2 AND s.max_expires_at > $2
+  AND (s.parent_id IS NULL OR EXISTS (
+    SELECT 1 FROM sessions p WHERE p.id = s.parent_id AND p.ended_at IS NULL AND p.idle_expires_at > $2 AND p.max_expires_at > $2))`;
 
 /** Login sessions; every refresh, revocation and logout is one conditional statement here. */
 @Injectable()
@@ -37,12 +60,14 @@ export class SessionRepository {
   async create(session: NewSession): Promise<void> {
     await this.db.query(
       `INSERT INTO sessions (id, realm, user_id, client_id, idp_alias, idp_session_index, user_type, profile, auth_time, acr, link,
-                             scope, tenant, created_at, idle_expires_at, max_expires_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)`,
+                             scope, tenant, created_at, idle_expires_at, max_expires_at, context, parent_id, delegation)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)`,
       [
         session.id, session.realm, session.user_id, session.client_id, session.idp_alias, session.idp_session_index,
         session.user_type, JSON.stringify(session.profile), session.auth_time, session.acr, JSON.stringify(session.link), session.scope, session.tenant,
         session.created_at, session.idle_expires_at, session.max_expires_at,
+        session.context === null ? null : JSON.stringify(session.context), session.parent_id,
+        session.delegation === null ? null : JSON.stringify(session.delegation),
       ],
     );
   }
@@ -54,10 +79,7 @@ export class SessionRepository {
 
   /** A session that has not ended and is inside both its idle and its absolute lifetime. */
   async findLive(id: string, now: Date): Promise<SessionRow | undefined> {
-    const { rows } = await this.db.query<SessionRow>(
-      'SELECT * FROM sessions WHERE id = $1 AND ended_at IS NULL AND idle_expires_at > $2 AND max_expires_at > $2',
-      [id, now],
-    );
+    const { rows } = await this.db.query<SessionRow>(`SELECT s.* FROM sessions s WHERE s.id = $1 AND ${LIVE}`, [id, now]);
     return rows[0];
   }
 
@@ -72,14 +94,22 @@ export class SessionRepository {
    * matches. Returns the updated session, or undefined when the token is not the current one or the
    * session is over.
    */
-  async rotateRefresh(id: string, presentedJti: string, nextJti: string, idleSeconds: number, now: Date): Promise<SessionRow | undefined> {
+  async rotateRefresh(
+    id: string,
+    presentedJti: string,
+    nextJti: string,
+    idleSeconds: number,
+    now: Date,
+    context?: SessionContext,
+  ): Promise<SessionRow | undefined> {
     const { rows } = await this.db.query<SessionRow>(
-      `UPDATE sessions
-          SET refresh_jti = $3,
-              idle_expires_at = LEAST($4::timestamptz + make_interval(secs => $5), max_expires_at)
-        WHERE id = $1 AND refresh_jti = $2 AND ended_at IS NULL AND idle_expires_at > $4 AND max_expires_at > $4
-        RETURNING *`,
-      [id, presentedJti, nextJti, now, idleSeconds],
+      `UPDATE sessions AS s
+          SET refresh_jti = $4,
+              idle_expires_at = LEAST($2::timestamptz + make_interval(secs => $5), s.max_expires_at),
+              context = COALESCE($6::jsonb, s.context)
+        WHERE s.id = $1 AND s.refresh_jti = $3 AND ${LIVE}
+        RETURNING s.*`,
+      [id, now, presentedJti, nextJti, idleSeconds, context === undefined ? null : JSON.stringify(context)],
     );
     return rows[0];
   }

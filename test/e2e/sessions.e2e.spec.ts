@@ -163,7 +163,16 @@ describe('sessions and refresh tokens', () => {
     const tokens = await login();
     const response = await userinfo(tokens.access_token);
     expect(response.status).toBe(200);
-    expect(await response.json()).toEqual({ sub: decodeJwt(tokens.access_token).sub, user_type: 'PATIENT', name: 'Alice Andersen', given_name: 'Alice', family_name: 'Andersen' });
+    // alice's CPR is the demo seed's Nancy: linked, so fhirUser and patient come too.
+    expect(await response.json()).toEqual({
+      sub: decodeJwt(tokens.access_token).sub,
+      user_type: 'PATIENT',
+      fhirUser: expect.stringMatching(/\/Patient\/demo-patient-nancy$/),
+      patient: 'demo-patient-nancy',
+      name: 'Alice Andersen',
+      given_name: 'Alice',
+      family_name: 'Andersen',
+    });
     const narrow = await loginTokens(server.baseUrl, 'nemlogin', 'alice', 'openid');
     expect(await (await userinfo(narrow.access_token)).json()).not.toHaveProperty('name');
     const refused = await userinfo(tokens.refresh_token);

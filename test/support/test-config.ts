@@ -23,6 +23,7 @@ export function testConfig(publicUrl: string, patch: (raw: Record<string, any>) 
     publicUrl,
     logLevel: 'info',
     database: { url: '', dataDir: 'memory://' },
+    fhir: { baseUrl: 'embedded', seed: 'fixtures/fhir/demo.json', timeoutMs: 2000 },
     keys: { encryptionKey: 'test-only-key-encryption-key-0123456789' },
     realms: [
       {

@@ -1,0 +1,22 @@
+import type { IdentityLink } from '../login/identity-link.js';
+import type { CitizenPrincipal } from '../login/principal.js';
+import { AmbiguousIdentityError } from './fhir.errors.js';
+import type { FhirGateway } from './fhir.gateway.js';
+import { searchToken } from './fhir-references.js';
+
+/**
+ * Citizen login (DOMAIN.md): search `Patient?identifier={system}|{ssn}` — one round trip. One match
+ * links the Patient; none still lets the citizen in, with no patient and so no rights; more than
+ * one links nobody, since picking one could show a citizen another person's record.
+ */
+export class CitizenLinker {
+  constructor(private readonly gateway: FhirGateway) {}
+
+  async link(principal: CitizenPrincipal): Promise<IdentityLink> {
+    // `_count=2` is enough to tell one match from several, and keeps a bad register from being read whole.
+    const { matches } = await this.gateway.search('Patient', { identifier: searchToken(principal.ssn), _count: '2' });
+    if (matches.length > 1) throw new AmbiguousIdentityError('Patient', principal.ssn.system);
+    const [patient] = matches;
+    return { kind: 'patient', patient: patient === undefined ? undefined : this.gateway.absoluteUrl(`Patient/${patient.id}`) };
+  }
+}

@@ -1,0 +1,92 @@
+import { Logger } from '@nestjs/common';
+import type * as fhir4 from 'fhir/r4.js';
+import type { LinkedCareTeam } from '../../login/identity-link.js';
+import type { CareTeamPrivileges } from '../../login/principal.js';
+import type { FhirGateway, Stored } from '../fhir.gateway.js';
+import { escapeSearchValue, referenceTo } from '../fhir-references.js';
+import { isActiveParticipant, planJoin, planLeave } from './membership-plan.js';
+import { normaliseRoles } from './role-codes.js';
+import { updateVersioned } from './versioned-update.js';
+
+type CareTeam = Stored<fhir4.CareTeam>;
+
+/** DOMAIN.md: care-team scopes name `urn:dk:sundhed:ehealth:careteam:{id}`. */
+export const CARE_TEAM_IDENTIFIER_SYSTEM = 'urn:dk:sundhed:ehealth:careteam';
+
+export const hasCareTeamIdentifier = (team: fhir4.CareTeam, id: string): boolean =>
+  (team.identifier ?? []).some((i) => i.system === CARE_TEAM_IDENTIFIER_SYSTEM && i.value === id);
+
+/**
+ * Makes the clinician's CareTeam memberships match the assertion (DOMAIN.md): joins each existing
+ * care team named in the privileges, with an open `period.start`; ends (`period.end`) memberships
+ * no longer named. Care teams are never created; one that does not exist is skipped.
+ *
+ * A returning clinician costs one search (`CareTeam?participant=`), whose results already identify
+ * every team they belonged to; only teams not among them are searched for.
+ */
+export class CareTeamSync {
+  private readonly logger = new Logger('CareTeamSync');
+
+  constructor(private readonly gateway: FhirGateway) {}
+
+  async sync(practitioner: string, privileges: CareTeamPrivileges[], now: string): Promise<LinkedCareTeam[]> {
+    const { matches: memberOf } = await this.gateway.searchAll('CareTeam', { participant: practitioner, _count: '100' });
+    const wanted = await this.resolve(privileges, memberOf);
+
+    const linked = await Promise.all(
+      [...wanted.values()].map(async ({ team, roles }) => {
+        await updateVersioned(this.gateway, team, (latest) => planJoin(latest, practitioner, roles, now));
+        const organization = team.managingOrganization?.[0]?.reference;
+        return {
+          careTeam: this.gateway.absoluteUrl(referenceTo(team)),
+          ...(organization ? { organization: this.gateway.absoluteUrl(organization) } : {}),
+          roles,
+        };
+      }),
+    );
+    const left = memberOf.filter((team) => !wanted.has(team.id) && (team.participant ?? []).some((p) => isActiveParticipant(p, practitioner)));
+    await Promise.all(left.map((team) => updateVersioned(this.gateway, team, (latest) => planLeave(latest, practitioner, now))));
+    return linked;
+  }
+
+  /**
+   * Care team id → the team and the roles asserted for it. A scope's `{id}` is the CareTeam's
+   * identifier value, "or failing that" its logical id (DOMAIN.md), so a logical-id match counts
+   * only once no team has that identifier.
+   */
+  private async resolve(privileges: CareTeamPrivileges[], memberOf: CareTeam[]): Promise<Map<string, { team: CareTeam; roles: string[] }>> {
+    const byIdentifier = new Map<string, CareTeam[]>();
+    for (const { id } of privileges) byIdentifier.set(id, memberOf.filter((t) => hasCareTeamIdentifier(t, id)));
+
+    // Teams not among the clinician's own: by identifier, then by logical id for what is still missing
+    // (one after the other: teams are normally found by identifier, so the second search is rare).
+    const unknown = privileges.map((p) => p.id).filter((id) => byIdentifier.get(id)?.length === 0);
+    const foundByIdentifier = await this.searchTeams('identifier', unknown.map((id) => `${CARE_TEAM_IDENTIFIER_SYSTEM}|${escapeSearchValue(id)}`));
+    for (const id of unknown) byIdentifier.set(id, foundByIdentifier.filter((t) => hasCareTeamIdentifier(t, id)));
+
+    const byLogicalId = new Map<string, CareTeam>(memberOf.map((t) => [t.id, t]));
+    const missing = unknown.filter((id) => byIdentifier.get(id)?.length === 0 && !byLogicalId.has(id));
+    for (const team of await this.searchTeams('_id', missing.map(escapeSearchValue))) byLogicalId.set(team.id, team);
+
+    const wanted = new Map<string, { team: CareTeam; roles: string[] }>();
+    for (const privilege of privileges) {
+      const matches = byIdentifier.get(privilege.id) ?? [];
+      const team = matches.length === 0 ? byLogicalId.get(privilege.id) : matches.length === 1 ? matches[0] : undefined;
+      if (team === undefined) {
+        // Care team ids are not personal data; they tell an operator which team is missing.
+        const reason = matches.length > 1 ? 'matches several CareTeams' : 'does not exist';
+        this.logger[matches.length > 1 ? 'warn' : 'debug'](`care team ${privilege.id} named in the privileges ${reason}; skipped`);
+        continue;
+      }
+      const previous = wanted.get(team.id)?.roles ?? [];
+      wanted.set(team.id, { team, roles: normaliseRoles([...previous, ...privilege.roles]) });
+    }
+    return wanted;
+  }
+
+  /** One search ORing the values (`,`, R4 search.html#combining); none when there are none. */
+  private async searchTeams(parameter: 'identifier' | '_id', values: string[]): Promise<CareTeam[]> {
+    if (values.length === 0) return [];
+    return (await this.gateway.searchAll('CareTeam', { [parameter]: values.join(',') })).matches;
+  }
+}

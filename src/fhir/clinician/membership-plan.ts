@@ -1,0 +1,81 @@
+import type * as fhir4 from 'fhir/r4.js';
+import { pointsTo } from '../fhir-references.js';
+import { rolesOf, sameRoles, withRoles } from './role-codes.js';
+
+/*
+ * Pure plans for the clinician's memberships. Each takes the latest stored resource and returns
+ * the changed one, or undefined when it already matches; a versioned update re-runs the plan on a
+ * fresh read after a 412, so a plan must be a function of the stored resource alone.
+ */
+
+/** A membership is active while its period has no end (DOMAIN.md: "an open `period.start`"). */
+export function isActiveParticipant(participant: fhir4.CareTeamParticipant, member: string): boolean {
+  return pointsTo(participant.member, member) && participant.period?.end === undefined;
+}
+
+/**
+ * The clinician is an active participant of the care team with exactly these roles. A missing
+ * membership is added with `period.start = now`; extra active entries for the same member (left by
+ * some other writer) are closed, so there is one.
+ */
+export function planJoin(team: fhir4.CareTeam, member: string, roles: string[], now: string): fhir4.CareTeam | undefined {
+  const participants = team.participant ?? [];
+  const active = participants.filter((p) => isActiveParticipant(p, member));
+  if (active.length === 1 && sameRoles(rolesOf(active[0]?.role), roles)) return undefined;
+  const [kept, ...extra] = active;
+  const next = participants.map((p) => {
+    if (p === kept) return withParticipantRoles(p, roles);
+    if (extra.includes(p)) return { ...p, period: { ...p.period, end: now } };
+    return p;
+  });
+  if (kept === undefined) next.push(withParticipantRoles({ member: { reference: member }, period: { start: now } }, roles));
+  return { ...team, participant: next };
+}
+
+/** A membership no longer asserted is ended (`period.end`), never deleted: its history stays. */
+export function planLeave(team: fhir4.CareTeam, member: string, now: string): fhir4.CareTeam | undefined {
+  const participants = team.participant ?? [];
+  if (!participants.some((p) => isActiveParticipant(p, member))) return undefined;
+  return {
+    ...team,
+    participant: participants.map((p) => (isActiveParticipant(p, member) ? { ...p, period: { ...p.period, end: now } } : p)),
+  };
+}
+
+/**
+ * The PractitionerRole (practitioner × organisation) is active with these roles as `code`.
+ * A role that had ended starts a new period.
+ */
+export function planRole(role: fhir4.PractitionerRole, roles: string[], now: string): fhir4.PractitionerRole | undefined {
+  const ended = role.active === false || role.period?.end !== undefined;
+  if (!ended && sameRoles(rolesOf(role.code), roles)) return undefined;
+  const { code: _code, period: _period, ...rest } = role;
+  const code = withRoles(role.code, roles);
+  const period = ended ? { start: now } : role.period;
+  return { ...rest, active: true, ...(period ? { period } : {}), ...(code ? { code } : {}) };
+}
+
+/** A new PractitionerRole for a clinician's first login at an organisation. */
+export function newRole(practitioner: string, organization: string, roles: string[], now: string): fhir4.PractitionerRole {
+  const code = withRoles(undefined, roles);
+  return {
+    resourceType: 'PractitionerRole',
+    active: true,
+    period: { start: now },
+    practitioner: { reference: practitioner },
+    organization: { reference: organization },
+    ...(code ? { code } : {}),
+  };
+}
+
+/** An organisation no longer asserted: its PractitionerRole becomes inactive with `period.end`. */
+export function planRoleEnd(role: fhir4.PractitionerRole, now: string): fhir4.PractitionerRole | undefined {
+  if (role.active === false && role.period?.end !== undefined) return undefined;
+  return { ...role, active: false, period: { ...role.period, end: role.period?.end ?? now } };
+}
+
+function withParticipantRoles(participant: fhir4.CareTeamParticipant, roles: string[]): fhir4.CareTeamParticipant {
+  const { role: _role, ...rest } = participant;
+  const role = withRoles(participant.role, roles);
+  return role ? { ...rest, role } : rest;
+}

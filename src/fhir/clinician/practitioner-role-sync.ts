@@ -1,0 +1,81 @@
+import { Logger } from '@nestjs/common';
+import type * as fhir4 from 'fhir/r4.js';
+import type { LinkedOrganisation } from '../../login/identity-link.js';
+import type { OrganisationPrivileges } from '../../login/principal.js';
+import type { FhirGateway, Stored } from '../fhir.gateway.js';
+import { hasIdentifier, pointsTo, referenceTo, searchToken } from '../fhir-references.js';
+import { newRole, planRole, planRoleEnd } from './membership-plan.js';
+import { normaliseRoles } from './role-codes.js';
+import { updateVersioned } from './versioned-update.js';
+
+type Organization = Stored<fhir4.Organization>;
+
+/**
+ * One PractitionerRole per organisation the assertion names (DOMAIN.md: "PractitionerRole
+ * (practitioner × organisation)"), with the privileges as `code`; roles at organisations no longer
+ * named are ended. Organisations are looked up by identifier (SOR, AGB-Z, URA) and never created:
+ * the service links people to the organisation register, it does not extend it.
+ *
+ * A returning clinician costs one search: their roles with `_include` of the organisations, which
+ * already identifies every organisation they had before.
+ */
+export class PractitionerRoleSync {
+  private readonly logger = new Logger('PractitionerRoleSync');
+
+  constructor(private readonly gateway: FhirGateway) {}
+
+  async sync(practitioner: string, privileges: OrganisationPrivileges[], now: string): Promise<LinkedOrganisation[]> {
+    const { matches: roles, included } = await this.gateway.searchAll('PractitionerRole', {
+      practitioner,
+      _include: 'PractitionerRole:organization',
+      _count: '100',
+    });
+    const known = included.filter((r): r is Organization => r.resourceType === 'Organization');
+    const wanted = await this.resolve(privileges, known);
+
+    const linked = await Promise.all(
+      [...wanted.values()].map(async ({ organization, roles: asserted }) => {
+        const reference = referenceTo(organization);
+        const existing = roles.find((r) => pointsTo(r.organization, reference));
+        await this.ensureRole(practitioner, reference, existing, asserted, now);
+        return { organization: this.gateway.absoluteUrl(reference), roles: asserted };
+      }),
+    );
+    const stale = roles.filter((r) => ![...wanted.keys()].some((id) => pointsTo(r.organization, `Organization/${id}`)));
+    await Promise.all(stale.map((role) => updateVersioned(this.gateway, role, (latest) => planRoleEnd(latest, now))));
+    return linked;
+  }
+
+  private async ensureRole(practitioner: string, organization: string, existing: Stored<fhir4.PractitionerRole> | undefined, roles: string[], now: string): Promise<void> {
+    let current = existing;
+    if (current === undefined) {
+      const criteria = { practitioner, organization };
+      const { resource, created } = await this.gateway.createIfNoneExist(newRole(practitioner, organization, roles, now), criteria);
+      if (created) return;
+      current = resource;
+    }
+    await updateVersioned(this.gateway, current, (latest) => planRole(latest, roles, now));
+  }
+
+  /** Organisation id → the organisation and the roles asserted there (repeats merged). */
+  private async resolve(privileges: OrganisationPrivileges[], known: Organization[]): Promise<Map<string, { organization: Organization; roles: string[] }>> {
+    const unknown = privileges.filter((p) => !known.some((o) => hasIdentifier(o, p.identifier)));
+    const searched = unknown.length === 0 ? [] : (await this.gateway.searchAll('Organization', { identifier: unknown.map((p) => searchToken(p.identifier)).join(',') })).matches;
+
+    const wanted = new Map<string, { organization: Organization; roles: string[] }>();
+    privileges.forEach((privilege, index) => {
+      const local = known.filter((o) => hasIdentifier(o, privilege.identifier));
+      const candidates = local.length > 0 ? local : searched.filter((o) => hasIdentifier(o, privilege.identifier));
+      if (candidates.length !== 1) {
+        // Organisation identifiers are not personal data, but the position is all an operator needs.
+        const reason = candidates.length === 0 ? 'does not exist in FHIR' : 'matches several Organizations';
+        this.logger[candidates.length === 0 ? 'debug' : 'warn'](`organisation #${index} of the assertion ${reason}; skipped`);
+        return;
+      }
+      const organization = candidates[0] as Organization;
+      const previous = wanted.get(organization.id)?.roles ?? [];
+      wanted.set(organization.id, { organization, roles: normaliseRoles([...previous, ...privilege.roles]) });
+    });
+    return wanted;
+  }
+}

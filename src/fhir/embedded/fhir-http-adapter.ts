@@ -1,0 +1,134 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { badRequest, getStatus, normalizeOperationOutcome, validateResource } from '@medplum/core';
+import type { FhirRequest, FhirRouter, MemoryRepository } from '@medplum/fhir-router';
+import { BodyError, readBody, type ParsedBody } from './http-body.js';
+import { parameterNames, unknownSearchParameters } from './strict-search.js';
+
+type Outcome = ReturnType<typeof badRequest>;
+type RouterResource = Parameters<typeof validateResource>[0];
+type Method = FhirRequest['method'];
+
+const METHODS = new Set<string>(['GET', 'POST', 'PUT', 'PATCH', 'DELETE']);
+const FHIR_JSON = 'application/fhir+json; charset=utf-8';
+
+interface StoredResource {
+  resourceType: string;
+  id?: string;
+  meta?: { versionId?: string; lastUpdated?: string };
+  entry?: { fullUrl?: string; resource?: StoredResource }[];
+}
+
+/**
+ * Serves FHIR REST (R4 http.html) from Medplum's router over `node:http`. Medplum leaves the HTTP side
+ * to its host (DESIGN.md §5): each request needs `url` relative to the base and an empty `pathname`,
+ * and ETag, Location and Last-Modified are set here. On top of the router it refuses what would make
+ * this server quietly unlike a real one: unknown search parameters, resources that do not conform
+ * to their StructureDefinition (Medplum stores anything), and transaction Bundles (not atomic here).
+ */
+export class FhirHttpAdapter {
+  private readonly router: FhirRouter;
+  private readonly repo: MemoryRepository;
+  private readonly basePath: string;
+  private baseUrl = '';
+
+  constructor(router: FhirRouter, repo: MemoryRepository, basePath: string) {
+    this.router = router;
+    this.repo = repo;
+    this.basePath = basePath;
+  }
+
+  /** Known only once the server listens on its (ephemeral) port. */
+  setBaseUrl(baseUrl: string): void {
+    this.baseUrl = baseUrl;
+  }
+
+  async handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    try {
+      const url = new URL(request.url ?? '/', 'http://embedded.invalid');
+      const method = request.method ?? 'GET';
+      if (url.pathname !== this.basePath && !url.pathname.startsWith(`${this.basePath}/`)) {
+        return send(response, 404, normalizeOperationOutcome(new Error('not a FHIR endpoint')));
+      }
+      if (!METHODS.has(method)) return send(response, 405, badRequest(`method ${method} is not supported`));
+      const path = url.pathname.slice(this.basePath.length).replace(/^\/+/, '');
+      const body = await readBody(request);
+      const refusal = this.refusal(method as Method, path, url.search, body, request);
+      if (refusal) return send(response, 400, refusal);
+
+      const fhirRequest: FhirRequest = {
+        method: method as Method,
+        url: `${path}${url.search}`,
+        pathname: '',
+        body: body.value,
+        params: {},
+        query: {},
+        headers: request.headers,
+      };
+      const [outcome, resource] = await this.router.handleRequest(fhirRequest, this.repo);
+      const status = getStatus(outcome);
+      return send(response, status, resource ? this.decorate(resource as StoredResource) : outcome, this.headers(status, resource));
+    } catch (error) {
+      if (error instanceof BodyError) return send(response, error.status, badRequest(error.message));
+      return send(response, 500, normalizeOperationOutcome(new Error('internal error')));
+    }
+  }
+
+  /** Why the request is refused before it reaches Medplum, if it is. */
+  private refusal(method: Method, path: string, search: string, body: ParsedBody, request: IncomingMessage): Outcome | undefined {
+    const [resourceType = '', second] = path.split('/');
+    const queries = [
+      resourceType !== '' && (second === undefined || second === '_search') ? search : '',
+      second === '_search' ? (body.form ?? '') : '',
+      method === 'POST' && typeof request.headers['if-none-exist'] === 'string' ? request.headers['if-none-exist'] : '',
+    ];
+    const unknown = queries.flatMap((query) => unknownSearchParameters(resourceType, parameterNames(query)));
+    if (unknown.length > 0) return badRequest(`unknown search parameter(s) for ${resourceType}: ${unknown.join(', ')}`);
+
+    const bundle = body.value as { type?: string; entry?: { resource?: unknown }[] } | undefined;
+    if (method === 'POST' && path === '' && bundle?.type === 'transaction') {
+      return badRequest('transaction Bundles are not atomic on the embedded server; send a batch instead');
+    }
+    const isCreateOrUpdate = resourceType !== '' && ((method === 'POST' && second === undefined) || method === 'PUT');
+    const written = method === 'POST' && path === '' ? (bundle?.entry ?? []).map((e) => e.resource) : isCreateOrUpdate ? [body.value] : [];
+    return invalidResource(written);
+  }
+
+  /** Real servers give search entries a `fullUrl` (R4 Bundle.entry.fullUrl); Medplum's memory store does not. */
+  private decorate(resource: StoredResource): StoredResource {
+    for (const entry of resource.resourceType === 'Bundle' ? (resource.entry ?? []) : []) {
+      if (entry.resource?.id && entry.fullUrl === undefined) entry.fullUrl = `${this.baseUrl}/${entry.resource.resourceType}/${entry.resource.id}`;
+    }
+    return resource;
+  }
+
+  /** R4 http.html#versioning (ETag W/"versionId") and #create (Location with the version). */
+  private headers(status: number, resource: unknown): Record<string, string> {
+    const stored = resource as StoredResource | undefined;
+    if (!stored?.id || !stored.meta?.versionId || stored.resourceType === 'Bundle') return {};
+    const headers: Record<string, string> = { etag: `W/"${stored.meta.versionId}"` };
+    if (stored.meta.lastUpdated) headers['last-modified'] = new Date(stored.meta.lastUpdated).toUTCString();
+    if (status === 201) {
+      headers.location = `${this.baseUrl}/${stored.resourceType}/${stored.id}/_history/${stored.meta.versionId}`;
+    }
+    return headers;
+  }
+}
+
+/** The first structural problem (StructureDefinition, not value sets) among resources to be written. */
+function invalidResource(resources: unknown[]): Outcome | undefined {
+  for (const resource of resources) {
+    if (resource === undefined) continue;
+    try {
+      validateResource(resource as RouterResource);
+    } catch (error) {
+      return normalizeOperationOutcome(error);
+    }
+  }
+  return undefined;
+}
+
+function send(response: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  const text = JSON.stringify(body);
+  response.writeHead(status, { 'content-type': FHIR_JSON, 'content-length': Buffer.byteLength(text), ...headers });
+  response.end(text);
+}

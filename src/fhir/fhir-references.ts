@@ -1,0 +1,34 @@
+import type * as fhir4 from 'fhir/r4.js';
+import type { Identifier } from '../login/principal.js';
+
+/**
+ * A token search value `system|value` (R4 search.html#token), with `\ , $ |` escaped as R4
+ * search.html#escaping requires, so an identifier value cannot split into an OR (`,`).
+ */
+export function searchToken(identifier: Identifier): string {
+  return `${escapeSearchValue(identifier.system)}|${escapeSearchValue(identifier.value)}`;
+}
+
+export function escapeSearchValue(value: string): string {
+  return value.replace(/[\\,$|]/g, (c) => `\\${c}`);
+}
+
+/** A relative literal reference `Type/id` (R4 references.html#literal). */
+export function referenceTo(resource: { resourceType: string; id: string }): string {
+  return `${resource.resourceType}/${resource.id}`;
+}
+
+/**
+ * Whether `reference` (relative, absolute, or versioned `…/_history/n`) points at `Type/id`. Other
+ * writers may store absolute references to the same server (R4 references.html#literal), so compare by the tail.
+ */
+export function pointsTo(reference: fhir4.Reference | undefined, target: string): boolean {
+  const value = reference?.reference;
+  if (value === undefined) return false;
+  const withoutHistory = value.replace(/\/_history\/[^/]+$/, '');
+  return withoutHistory === target || withoutHistory.endsWith(`/${target}`);
+}
+
+export function hasIdentifier(resource: { identifier?: fhir4.Identifier[] }, identifier: Identifier): boolean {
+  return (resource.identifier ?? []).some((i) => i.system === identifier.system && i.value === identifier.value);
+}

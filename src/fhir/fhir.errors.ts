@@ -1,0 +1,68 @@
+/**
+ * What can go wrong talking to FHIR, as types the login flow can act on. Messages name the
+ * interaction, the resource type and the HTTP status, never a URL, a search value or a server
+ * diagnostic: those can carry a national identifier (DESIGN.md §3: never in a log line).
+ */
+export type FhirInteraction = 'search' | 'read' | 'create' | 'update';
+
+export interface FhirOperation {
+  interaction: FhirInteraction;
+  resourceType: string;
+}
+
+export abstract class FhirError extends Error {
+  /** True when the same request may succeed later (the server was down, slow or overloaded). */
+  abstract readonly retryable: boolean;
+
+  constructor(
+    message: string,
+    /** The HTTP status, when the server answered. */
+    readonly status?: number,
+  ) {
+    super(message);
+    this.name = new.target.name;
+  }
+}
+
+/** FHIR could not answer: unreachable, timed out, 5xx, 429, or not speaking FHIR JSON. */
+export class FhirUnavailableError extends FhirError {
+  readonly retryable = true;
+}
+
+/** 404 / 410 on a read (R4 http.html#read). */
+export class FhirNotFoundError extends FhirError {
+  readonly retryable = false;
+}
+
+/**
+ * 412 Precondition Failed: an If-Match update lost a race with another writer (R4 http.html#concurrency
+ * "Managing Resource Contention"), or a conditional create matched several resources (#ccreate).
+ */
+export class FhirPreconditionFailedError extends FhirError {
+  readonly retryable = false;
+}
+
+/** 409 Conflict (R4 http.html#update: a server may use it for version conflicts too). */
+export class FhirConflictError extends FhirError {
+  readonly retryable = false;
+}
+
+/** Any other refusal (400, 401, 403, 422 …) or an answer that breaks the FHIR REST contract. */
+export class FhirRequestError extends FhirError {
+  readonly retryable = false;
+}
+
+/**
+ * A national or professional identifier matches more than one Patient or Practitioner, so nobody
+ * can be linked safely. A data-quality problem to fix in FHIR, not a reason to pick one.
+ */
+export class AmbiguousIdentityError extends Error {
+  constructor(
+    readonly resourceType: 'Patient' | 'Practitioner',
+    /** The identifier system (e.g. the CPR OID); the value is never kept here. */
+    readonly identifierSystem: string,
+  ) {
+    super(`more than one ${resourceType} has the identifier of system ${identifierSystem}`);
+    this.name = 'AmbiguousIdentityError';
+  }
+}

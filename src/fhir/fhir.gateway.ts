@@ -1,0 +1,197 @@
+import { Client, type FhirResource as KitResource, type RequestOptions } from 'fhir-kit-client';
+import type * as fhir4 from 'fhir/r4.js';
+import { AGB_SYSTEM, ORGANISATION_AGB_HEADER, parseOrganisationAgb } from '../tenancy/organisation-agb.js';
+import { FhirError, FhirRequestError, type FhirInteraction } from './fhir.errors.js';
+import { toFhirError } from './fhir-failure.js';
+import { withRetries } from './fhir-retry.js';
+
+export type ResourceType = fhir4.FhirResource['resourceType'];
+export type ResourceOf<K extends ResourceType> = Extract<fhir4.FhirResource, { resourceType: K }>;
+/** A resource as the server holds it: it has a logical id (and normally `meta.versionId`). */
+export type Stored<T extends fhir4.Resource> = T & { id: string };
+export type SearchParams = Record<string, string | string[]>;
+
+export interface FhirGatewaySettings {
+  /** FHIR base URL (R4 http.html, "Service Base URL"). */
+  baseUrl: string;
+  bearerToken?: string;
+  /** Per HTTP request; the request is aborted when it runs out. */
+  timeoutMs: number;
+  /** Extra tries for reads and searches only; writes are never repeated. */
+  retries: number;
+  /** First pause between tries, doubling; 50 ms unless set. */
+  backoffMs?: number;
+}
+
+export interface FhirCallOptions {
+  /** AGB code (or `agb-z|code`) of the tenant, sent as the `organisation_agb` header (Spreekuur). */
+  tenant?: string;
+}
+
+export interface SearchPage<T extends fhir4.Resource> {
+  /** Entries with `search.mode = match`. */
+  matches: Stored<T>[];
+  /** Entries added by `_include` / `_revinclude` (`search.mode = include`). */
+  included: Stored<fhir4.FhirResource>[];
+  next?: string;
+}
+
+/** HTTP round trips made so far (retries included), for benchmarks and tests. */
+export interface FhirRoundTrips {
+  requests: number;
+  reads: number;
+  writes: number;
+  retries: number;
+  failures: number;
+}
+
+/** Beyond this a search is refused rather than silently cut short. */
+const MAX_PAGES = 20;
+
+/**
+ * The only code that talks to FHIR (DESIGN.md §4: gateways wrap third-party I/O). Searches go by
+ * POST `_search` (R4 http.html#search) so identifiers never appear in URLs and so in no access log.
+ * fhir-kit-client types every body as a plain record; the casts to FHIR types stay in this file.
+ */
+export class FhirGateway {
+  readonly baseUrl: string;
+  private readonly client: Client;
+  private readonly counters: FhirRoundTrips = { requests: 0, reads: 0, writes: 0, retries: 0, failures: 0 };
+
+  constructor(private readonly settings: FhirGatewaySettings) {
+    this.baseUrl = settings.baseUrl.replace(/\/+$/, '');
+    this.client = new Client({ baseUrl: this.baseUrl, bearerToken: settings.bearerToken });
+  }
+
+  /** `Patient/1` → `{baseUrl}/Patient/1`; an absolute URL is returned as it is. */
+  absoluteUrl(reference: string): string {
+    return /^https?:\/\//i.test(reference) ? reference : `${this.baseUrl}/${reference}`;
+  }
+
+  stats(): FhirRoundTrips {
+    return { ...this.counters };
+  }
+
+  /** The first page of a type search. */
+  async search<K extends ResourceType>(type: K, params: SearchParams, options: FhirCallOptions = {}): Promise<SearchPage<ResourceOf<K>>> {
+    const bundle = await this.sendRead('search', type, options, (o) => this.client.resourceSearch({ resourceType: type, searchParams: params, options: { ...o, postSearch: true } }));
+    return this.page<K>(bundle, type);
+  }
+
+  /** Every page of a type search, following `next` links (R4 http.html, "Paging") on this server only. */
+  async searchAll<K extends ResourceType>(type: K, params: SearchParams, options: FhirCallOptions = {}): Promise<SearchPage<ResourceOf<K>>> {
+    const result = await this.search(type, params, options);
+    for (let pages = 1; result.next !== undefined; pages++) {
+      const next = result.next;
+      if (pages >= MAX_PAGES) throw new FhirRequestError(`FHIR search ${type}: more than ${MAX_PAGES} pages`);
+      if (new URL(next).origin !== new URL(this.baseUrl).origin) throw new FhirRequestError(`FHIR search ${type}: a next link leaves the server`);
+      const page = this.page<K>(await this.sendRead('search', type, options, (o) => this.client.request(next, { options: o })), type);
+      result.matches.push(...page.matches);
+      result.included.push(...page.included);
+      result.next = page.next;
+    }
+    return result;
+  }
+
+  async readResource<K extends ResourceType>(type: K, id: string, options: FhirCallOptions = {}): Promise<Stored<ResourceOf<K>>> {
+    const body = await this.sendRead('read', type, options, (o) => this.client.read({ resourceType: type, id, options: o }));
+    return expectResource(body, type, 'read');
+  }
+
+  /**
+   * Conditional create (R4 http.html#ccreate, `If-None-Exist`): the server creates the resource only when
+   * the criteria match nothing, so concurrent first logins converge on one resource — provided the
+   * server evaluates criteria and insert atomically. `created` is false when it already existed.
+   */
+  async createIfNoneExist<K extends ResourceType>(resource: ResourceOf<K>, criteria: SearchParams, options: FhirCallOptions = {}): Promise<{ resource: Stored<ResourceOf<K>>; created: boolean }> {
+    const ifNoneExist = queryString(criteria);
+    const body = await this.sendWrite('create', resource.resourceType, options, { 'if-none-exist': ifNoneExist }, (o) =>
+      this.client.create({ resourceType: resource.resourceType, body: resource as unknown as KitResource, options: o }),
+    );
+    const created = Client.httpFor(body).response?.status === 201;
+    if (typeof body.id === 'string') return { resource: expectResource(body, resource.resourceType as K, 'create'), created };
+    // A server may answer without a body; the criteria then name exactly the resource meant.
+    const [found] = (await this.search(resource.resourceType as K, criteria, options)).matches;
+    if (!found) throw new FhirRequestError(`FHIR create ${resource.resourceType}: the resource cannot be found after creating it`);
+    return { resource: found, created };
+  }
+
+  /** Versioned update (R4 http.html#concurrency): `If-Match: W/"version"`; a concurrent change gives 412. */
+  async update<K extends ResourceType>(resource: Stored<ResourceOf<K>>, version: string, options: FhirCallOptions = {}): Promise<Stored<ResourceOf<K>>> {
+    const body = await this.sendWrite('update', resource.resourceType, options, { 'if-match': `W/"${version}"` }, (o) =>
+      this.client.update({ resourceType: resource.resourceType, id: resource.id, body: resource as unknown as KitResource, options: o }),
+    );
+    if (typeof body.id === 'string') return expectResource(body, resource.resourceType as K, 'update');
+    return this.readResource(resource.resourceType as K, resource.id, options);
+  }
+
+  private sendRead(interaction: FhirInteraction, resourceType: string, options: FhirCallOptions, send: (o: RequestOptions) => Promise<KitResource>): Promise<KitResource> {
+    const policy = { attempts: this.settings.retries + 1, backoffMs: this.settings.backoffMs ?? 50 };
+    const retryable = (e: unknown) => e instanceof FhirError && e.retryable;
+    return withRetries(policy, () => this.send('reads', interaction, resourceType, options, {}, send), retryable, () => this.counters.retries++);
+  }
+
+  private sendWrite(
+    interaction: FhirInteraction,
+    resourceType: string,
+    options: FhirCallOptions,
+    headers: Record<string, string>,
+    send: (o: RequestOptions) => Promise<KitResource>,
+  ): Promise<KitResource> {
+    // R4 http.html, `Prefer: return=representation`: ask for the stored resource back, so a write needs no follow-up read.
+    return this.send('writes', interaction, resourceType, options, { prefer: 'return=representation', ...headers }, send);
+  }
+
+  private async send(
+    kind: 'reads' | 'writes',
+    interaction: FhirInteraction,
+    resourceType: string,
+    options: FhirCallOptions,
+    headers: Record<string, string>,
+    send: (o: RequestOptions) => Promise<KitResource>,
+  ): Promise<KitResource> {
+    const allHeaders = { ...headers, ...tenantHeader(options) };
+    this.counters.requests++;
+    this.counters[kind]++;
+    try {
+      return await send({ headers: allHeaders, signal: AbortSignal.timeout(this.settings.timeoutMs) });
+    } catch (error) {
+      this.counters.failures++;
+      throw toFhirError(error, { interaction, resourceType });
+    }
+  }
+
+  private page<K extends ResourceType>(body: KitResource, type: K): SearchPage<ResourceOf<K>> {
+    const bundle = expectResource(body, 'Bundle', 'search', type);
+    const page: SearchPage<ResourceOf<K>> = { matches: [], included: [], next: bundle.link?.find((l) => l.relation === 'next')?.url };
+    for (const entry of bundle.entry ?? []) {
+      const resource = entry.resource;
+      if (resource === undefined || resource.resourceType === 'OperationOutcome') continue;
+      if (typeof resource.id !== 'string') throw new FhirRequestError(`FHIR search ${type}: an entry has no id`);
+      const isMatch = entry.search?.mode ? entry.search.mode === 'match' : resource.resourceType === type;
+      if (isMatch && resource.resourceType === type) page.matches.push(resource as Stored<ResourceOf<K>>);
+      else page.included.push(resource as Stored<fhir4.FhirResource>);
+    }
+    return page;
+  }
+}
+
+/** `subject`: the resource type the interaction was about (a search's answer is a Bundle). */
+function expectResource<K extends ResourceType>(body: KitResource, type: K, interaction: FhirInteraction, subject: string = type): Stored<ResourceOf<K>> {
+  if (body.resourceType !== type || (type !== 'Bundle' && typeof body.id !== 'string')) {
+    throw new FhirRequestError(`FHIR ${interaction} ${subject}: the answer is not a ${type}`);
+  }
+  return body as unknown as Stored<ResourceOf<K>>;
+}
+
+function queryString(params: SearchParams): string {
+  const pairs = Object.entries(params).flatMap(([name, value]) => (Array.isArray(value) ? value : [value]).map((v): [string, string] => [name, v]));
+  return new URLSearchParams(pairs).toString();
+}
+
+function tenantHeader(options: FhirCallOptions): Record<string, string> {
+  if (options.tenant === undefined) return {};
+  const parsed = parseOrganisationAgb(options.tenant);
+  if (!parsed.ok) throw new FhirRequestError(`organisation_agb: ${parsed.reason}`);
+  return { [ORGANISATION_AGB_HEADER]: `${AGB_SYSTEM}|${parsed.code}` };
+}

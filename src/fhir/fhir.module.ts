@@ -1,0 +1,55 @@
+import { Global, Inject, Module, type DynamicModule, type OnApplicationShutdown } from '@nestjs/common';
+import { CLOCK, systemClock, type Clock } from '../common/clock.js';
+import type { Config } from '../config/config.schema.js';
+import { IDENTITY_LINKER } from '../login/identity-link.js';
+import { CitizenLinker } from './citizen-linker.js';
+import { ClinicianLinker } from './clinician/clinician-linker.js';
+import { FhirGateway } from './fhir.gateway.js';
+import { openFhirEndpoint, type FhirEndpoint } from './fhir-endpoint.js';
+import { FhirIdentityLinker } from './fhir-identity-linker.js';
+
+/** Nest token of the {@link FhirEndpoint} (the base URL, and the embedded server when there is one). */
+export const FHIR_ENDPOINT = Symbol('FHIR_ENDPOINT');
+
+/**
+ * Everything FHIR: the {@link FhirGateway} (injected by its class) and the FHIR-backed
+ * `IDENTITY_LINKER`. With `fhir.baseUrl: embedded` it starts the embedded server before anything
+ * that needs FHIR is built, and stops it at shutdown. Global, like the database, so the login
+ * module can inject the linker without importing this module a second time.
+ */
+@Global()
+@Module({})
+export class FhirModule implements OnApplicationShutdown {
+  constructor(@Inject(FHIR_ENDPOINT) private readonly endpoint: FhirEndpoint) {}
+
+  static forRoot(config: Config): DynamicModule {
+    return {
+      module: FhirModule,
+      providers: [
+        { provide: FHIR_ENDPOINT, useFactory: () => openFhirEndpoint(config) },
+        {
+          provide: FhirGateway,
+          useFactory: (endpoint: FhirEndpoint) =>
+            new FhirGateway({
+              baseUrl: endpoint.baseUrl,
+              bearerToken: config.fhir.bearerToken,
+              timeoutMs: config.fhir.timeoutMs,
+              retries: config.fhir.retries,
+            }),
+          inject: [FHIR_ENDPOINT],
+        },
+        {
+          provide: IDENTITY_LINKER,
+          useFactory: (gateway: FhirGateway, clock: Clock | undefined) =>
+            new FhirIdentityLinker(new CitizenLinker(gateway), new ClinicianLinker(gateway, clock ?? systemClock)),
+          inject: [FhirGateway, { token: CLOCK, optional: true }],
+        },
+      ],
+      exports: [FhirGateway, IDENTITY_LINKER, FHIR_ENDPOINT],
+    };
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.endpoint.close();
+  }
+}

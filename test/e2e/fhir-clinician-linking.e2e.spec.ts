@@ -1,0 +1,214 @@
+import type { IdentityLink } from '../../src/login/identity-link.js';
+import {
+  activeParticipantsOf,
+  clinicianInFhir,
+  participantsOf,
+  roleSummary,
+  versionOf,
+} from '../support/fhir/clinician-probes.js';
+import { FHIR_SERVER_SETUPS, type RunningFhirServer } from '../support/fhir/fhir-servers.js';
+import { captureNestLogs, fhirLinker, measure } from '../support/fhir/fhir-linker.js';
+import { probeSearch } from '../support/fhir/fhir-probe.js';
+import { clinician, DEMO, fakeCpr, ROLE, sor, SOR_SYSTEM, uniqueClinicianId } from '../support/fhir/principals.js';
+
+/**
+ * Clinician linking (DOMAIN.md "Clinician login") over real HTTP, against the server in this
+ * process and against a separate process on its own port. Every assertion about what FHIR holds
+ * reads the server directly, not through the gateway under test.
+ */
+describe.each(FHIR_SERVER_SETUPS)('clinician linking against a FHIR server %s', (_name, start) => {
+  let server: RunningFhirServer;
+  let base: string;
+  let logs: ReturnType<typeof captureNestLogs>;
+  const cprs: string[] = [];
+
+  beforeAll(async () => {
+    server = await start();
+    base = server.baseUrl;
+    logs = captureNestLogs();
+  });
+  afterAll(async () => {
+    logs.restore();
+    await server.stop();
+  });
+
+  const org = (id: string) => `${base}/Organization/${id}`;
+  const team = (id: string) => `${base}/CareTeam/${id}`;
+  const { hospital, gpPractice } = DEMO.organizationId;
+  const { cardiology, copd, diabetes } = DEMO.careTeamId;
+
+  describe('one clinician over three logins', () => {
+    const id = uniqueClinicianId();
+    const cpr = fakeCpr();
+    cprs.push(cpr);
+    const firstAssertion = () =>
+      clinician(id, {
+        cpr,
+        organisations: [sor(DEMO.sor.hospital, [ROLE.doctor]), sor(DEMO.sor.gpPractice, [ROLE.nurse])],
+        careTeams: [
+          { id: DEMO.careTeam.cardiology, roles: [ROLE.doctor] },
+          { id: DEMO.careTeam.copd, roles: [ROLE.nurse] },
+        ],
+      });
+    let first: Extract<IdentityLink, { kind: 'practitioner' }>;
+    let practitioner: string;
+
+    it('first login creates the Practitioner, a role per existing organisation and joins existing care teams', async () => {
+      const { gateway, linker } = fhirLinker(base);
+      const { result, cost } = await measure(gateway, () => linker.link(firstAssertion()));
+      first = result as typeof first;
+      // Reads: Practitioner; roles (+ their organisations); organisations by identifier; memberships;
+      // care teams by identifier. Writes: the Practitioner, two roles, two care teams.
+      expect(cost).toEqual({ requests: 10, reads: 5, writes: 5, retries: 0, failures: 0 });
+      expect(first).toEqual({
+        kind: 'practitioner',
+        practitioner: expect.stringMatching(new RegExp(`^${base}/Practitioner/[\\w-]+$`)),
+        organisations: [
+          { organization: org(hospital), roles: [ROLE.doctor] },
+          { organization: org(gpPractice), roles: [ROLE.nurse] },
+        ],
+        careTeams: [
+          { careTeam: team(cardiology), organization: org(hospital), roles: [ROLE.doctor] },
+          { careTeam: team(copd), organization: org(gpPractice), roles: [ROLE.nurse] },
+        ],
+      });
+      practitioner = first.practitioner.slice(base.length + 1);
+
+      const fhir = await clinicianInFhir(base, id);
+      expect(fhir.practitioners).toHaveLength(1);
+      expect(fhir.practitioners[0]).toMatchObject({ active: true, name: [{ use: 'official', family: 'Demo-Hansen', given: ['Hanne'] }] });
+      expect(roleSummary(fhir.roles)).toEqual([
+        [`Organization/${gpPractice}`, [ROLE.nurse], true],
+        [`Organization/${hospital}`, [ROLE.doctor], true],
+      ]);
+      expect(fhir.careTeams.map((t) => t.id).sort()).toEqual([cardiology, copd]);
+      const [membership, ...others] = await activeParticipantsOf(base, cardiology, practitioner);
+      expect(others).toEqual([]);
+      expect(membership?.period?.start).toEqual(expect.any(String));
+      expect(membership?.role?.[0]?.coding?.[0]?.code).toBe(ROLE.doctor);
+    });
+
+    it('an unchanged second login writes nothing, makes no new version and costs three searches', async () => {
+      const { gateway, linker } = fhirLinker(base);
+      const references = [practitioner, `CareTeam/${cardiology}`, `CareTeam/${copd}`, ...(await clinicianInFhir(base, id)).roles.map((r) => `PractitionerRole/${r.id}`)];
+      const before = await Promise.all(references.map((r) => versionOf(base, r)));
+
+      const { result, cost } = await measure(gateway, () => linker.link(firstAssertion()));
+      expect(result).toEqual(first);
+      expect(cost).toEqual({ requests: 3, reads: 3, writes: 0, retries: 0, failures: 0 });
+      expect(await Promise.all(references.map((r) => versionOf(base, r)))).toEqual(before);
+    });
+
+    it('a changed name and dropped memberships update the Practitioner and end, not delete, the rest', async () => {
+      const { linker } = fhirLinker(base);
+      const cardiologyVersion = await versionOf(base, `CareTeam/${cardiology}`);
+      const practitionerVersion = await versionOf(base, practitioner);
+      const changed = clinician(id, {
+        cpr,
+        family: 'Demo-Hansen-Berg',
+        organisations: [sor(DEMO.sor.hospital, [ROLE.doctor])],
+        careTeams: [{ id: DEMO.careTeam.cardiology, roles: [ROLE.doctor] }],
+      });
+      const link = await linker.link(changed);
+      expect(link).toEqual({ ...first, organisations: [first.organisations[0]], careTeams: [first.careTeams[0]] });
+
+      const fhir = await clinicianInFhir(base, id);
+      expect(fhir.practitioners[0]?.name).toEqual([{ use: 'official', family: 'Demo-Hansen-Berg', given: ['Hanne'] }]);
+      expect(await versionOf(base, practitioner)).not.toBe(practitionerVersion);
+      expect(await versionOf(base, `CareTeam/${cardiology}`)).toBe(cardiologyVersion);
+
+      const copdEntries = await participantsOf(base, copd, practitioner);
+      expect(copdEntries).toHaveLength(1);
+      expect(copdEntries[0]?.period).toEqual({ start: expect.any(String), end: expect.any(String) });
+      expect(fhir.careTeams.map((t) => t.id).sort()).toEqual([cardiology, copd]);
+
+      const gpRole = fhir.roles.find((r) => r.organization?.reference === `Organization/${gpPractice}`);
+      expect(gpRole).toMatchObject({ active: false, period: { end: expect.any(String) } });
+      expect(fhir.roles.find((r) => r.organization?.reference === `Organization/${hospital}`)?.active).toBe(true);
+    });
+  });
+
+  it('skips organisations and care teams that do not exist, never creating them; each costs a lookup per login', async () => {
+    const assertion = clinician(uniqueClinicianId(), {
+      organisations: [sor(DEMO.sor.hospital, [ROLE.doctor]), sor(DEMO.sor.unknown, [ROLE.doctor])],
+      careTeams: [
+        { id: DEMO.careTeam.cardiology, roles: [ROLE.doctor] },
+        { id: 'DEMO-CT-DOES-NOT-EXIST', roles: [ROLE.doctor] },
+      ],
+    });
+    const { gateway, linker } = fhirLinker(base);
+    const link = await linker.link(assertion);
+    expect(link).toMatchObject({ organisations: [{ organization: org(hospital) }], careTeams: [{ careTeam: team(cardiology) }] });
+    expect(await probeSearch(base, `Organization?identifier=${SOR_SYSTEM}|${DEMO.sor.unknown}`)).toEqual([]);
+    expect(await probeSearch(base, 'CareTeam?identifier=urn:dk:sundhed:ehealth:careteam|DEMO-CT-DOES-NOT-EXIST')).toEqual([]);
+    expect(logs.lines.some((l) => l.startsWith('debug') && l.includes('care team DEMO-CT-DOES-NOT-EXIST'))).toBe(true);
+    expect(logs.lines.some((l) => l.startsWith('debug') && l.includes('organisation #1 of the assertion does not exist'))).toBe(true);
+
+    // Returning: the three searches, plus one for the missing organisation and two for the missing team.
+    const { cost } = await measure(gateway, () => linker.link(assertion));
+    expect(cost).toEqual({ requests: 6, reads: 6, writes: 0, retries: 0, failures: 0 });
+  });
+
+  it('joins a care team named by its logical id when no team has that identifier', async () => {
+    const { linker } = fhirLinker(base);
+    const link = await linker.link(clinician(uniqueClinicianId(), { careTeams: [{ id: diabetes, roles: [ROLE.secretary] }] }));
+    expect(link).toMatchObject({ careTeams: [{ careTeam: team(diabetes), organization: org(hospital), roles: [ROLE.secretary] }] });
+  });
+
+  /** One clinician's assertion, the same at every login (a fixed CPR, unlike `clinician()`'s default). */
+  const concurrentAssertion = (id: string, cpr: string) =>
+    clinician(id, {
+      cpr,
+      organisations: [sor(DEMO.sor.hospital, [ROLE.doctor]), sor(DEMO.sor.gpPractice, [ROLE.nurse])],
+      careTeams: [
+        { id: DEMO.careTeam.cardiology, roles: [ROLE.doctor] },
+        { id: DEMO.careTeam.copd, roles: [ROLE.nurse] },
+      ],
+    });
+
+  const expectExactlyOneOfEach = async (id: string, links: IdentityLink[]) => {
+    const fhir = await clinicianInFhir(base, id);
+    expect(fhir.practitioners).toHaveLength(1);
+    const practitioner = `Practitioner/${fhir.practitioners[0]?.id}`;
+    expect(new Set(links.map((l) => (l.kind === 'practitioner' ? l.practitioner : l.kind)))).toEqual(new Set([`${base}/${practitioner}`]));
+    expect(roleSummary(fhir.roles)).toEqual([
+      [`Organization/${gpPractice}`, [ROLE.nurse], true],
+      [`Organization/${hospital}`, [ROLE.doctor], true],
+    ]);
+    for (const careTeam of [cardiology, copd]) expect(await participantsOf(base, careTeam, practitioner)).toHaveLength(1);
+  };
+
+  it('20 concurrent first logins of one new clinician in one instance make exactly one of each', async () => {
+    const [id, cpr] = [uniqueClinicianId(), fakeCpr()];
+    const { gateway, linker } = fhirLinker(base);
+    const { result: links, cost } = await measure(gateway, () => Promise.all(Array.from({ length: 20 }, () => linker.link(concurrentAssertion(id, cpr)))));
+    await expectExactlyOneOfEach(id, links);
+    // Serialised in-process: the first login writes (Practitioner, 2 roles, 2 teams), the others find it all in place.
+    expect(cost).toMatchObject({ writes: 5, failures: 0 });
+  });
+
+  it('20 service instances racing the first login of one clinician make exactly one of each', async () => {
+    const [id, cpr] = [uniqueClinicianId(), fakeCpr()];
+    const instances = Array.from({ length: 20 }, () => fhirLinker(base));
+    const links = await Promise.all(instances.map(({ linker }) => linker.link(concurrentAssertion(id, cpr))));
+    await expectExactlyOneOfEach(id, links);
+    // It was a race, not a queue: instances wrote concurrently and lost If-Match races (412s).
+    const stats = instances.map(({ gateway }) => gateway.stats());
+    expect(stats.filter((s) => s.writes > 0).length).toBeGreaterThan(1);
+    expect(stats.reduce((sum, s) => sum + s.failures, 0)).toBeGreaterThan(0);
+  });
+
+  it('20 clinicians joining one care team at once from separate instances all stay members', async () => {
+    const ids = Array.from({ length: 20 }, () => uniqueClinicianId());
+    const links = await Promise.all(ids.map((id) => fhirLinker(base).linker.link(clinician(id, { careTeams: [{ id: DEMO.careTeam.diabetes, roles: [ROLE.nurse] }] }))));
+    for (const link of links) {
+      const practitioner = (link as Extract<IdentityLink, { kind: 'practitioner' }>).practitioner.slice(base.length + 1);
+      expect(await activeParticipantsOf(base, diabetes, practitioner)).toHaveLength(1);
+    }
+  });
+
+  it('never wrote a clinician CPR into a log line', () => {
+    expect(logs.lines.length).toBeGreaterThan(0);
+    expect(logs.lines.filter((line) => cprs.some((cpr) => line.includes(cpr)))).toEqual([]);
+  });
+});

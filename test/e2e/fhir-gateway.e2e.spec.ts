@@ -1,0 +1,100 @@
+import type { ServerResponse } from 'node:http';
+import { startEmbeddedFhirServer, type EmbeddedFhirServer } from '../../src/fhir/embedded/embedded-fhir-server.js';
+import { FhirNotFoundError, FhirRequestError, FhirUnavailableError } from '../../src/fhir/fhir.errors.js';
+import { FhirGateway } from '../../src/fhir/fhir.gateway.js';
+import { sendJson, startStubServer, type StubServer } from '../support/fhir/stub-http-server.js';
+
+/** FhirGateway's REST contract over real HTTP: paging, conditional create, versioned update, errors. */
+describe('FhirGateway', () => {
+  let fhir: EmbeddedFhirServer;
+  const stubs: StubServer[] = [];
+  const gatewayFor = (baseUrl: string) => new FhirGateway({ baseUrl, timeoutMs: 2000, retries: 0 });
+  const stub = async (respond: (response: ServerResponse, index: number) => void) => {
+    const server = await startStubServer(respond);
+    stubs.push(server);
+    return server;
+  };
+
+  beforeAll(async () => {
+    fhir = await startEmbeddedFhirServer({ environment: 'test', seedFile: 'fixtures/fhir/demo.json' });
+  });
+  afterAll(() => Promise.all([fhir.close(), ...stubs.map((s) => s.close())]));
+
+  it('creates once with If-None-Exist, then finds the same resource, and updates it with If-Match', async () => {
+    const gateway = gatewayFor(fhir.baseUrl);
+    const identifier = { system: 'urn:demo:test', value: `gw-${Date.now()}` };
+    const criteria = { identifier: `${identifier.system}|${identifier.value}` };
+    const first = await gateway.createIfNoneExist({ resourceType: 'Practitioner', identifier: [identifier] }, criteria);
+    const again = await gateway.createIfNoneExist({ resourceType: 'Practitioner', identifier: [identifier] }, criteria);
+    expect(first.created).toBe(true);
+    expect(again).toMatchObject({ created: false, resource: { id: first.resource.id } });
+
+    const version = first.resource.meta?.versionId as string;
+    const updated = await gateway.update({ ...first.resource, active: false }, version);
+    expect(updated).toMatchObject({ id: first.resource.id, active: false });
+    expect(updated.meta?.versionId).not.toBe(version);
+    await expect(gateway.update({ ...first.resource, active: true }, version)).rejects.toMatchObject({ name: 'FhirPreconditionFailedError', status: 412 });
+    expect(gateway.stats()).toEqual({ requests: 4, reads: 0, writes: 4, retries: 0, failures: 1 });
+  });
+
+  it('reads by id, and maps a missing resource to FhirNotFoundError', async () => {
+    const gateway = gatewayFor(fhir.baseUrl);
+    await expect(gateway.readResource('Organization', 'demo-org-hospital')).resolves.toMatchObject({ name: 'Demo Hospital (demo data)' });
+    await expect(gateway.readResource('Organization', 'missing')).rejects.toBeInstanceOf(FhirNotFoundError);
+  });
+
+  it('separates matches from _include entries', async () => {
+    const page = await gatewayFor(fhir.baseUrl).search('EpisodeOfCare', { _id: 'demo-eoc-bo-diabetes', _include: 'EpisodeOfCare:patient' });
+    expect(page.matches.map((r) => r.id)).toEqual(['demo-eoc-bo-diabetes']);
+    expect(page.included.map((r) => `${r.resourceType}/${r.id}`)).toEqual(['Patient/demo-patient-bo']);
+  });
+
+  it('follows next links on the same server, each page a round trip', async () => {
+    let base = '';
+    const paged = await stub((response, index) =>
+      sendJson(response, 200, {
+        resourceType: 'Bundle',
+        type: 'searchset',
+        entry: [{ resource: { resourceType: 'CareTeam', id: `t${index}` }, search: { mode: 'match' } }],
+        ...(index < 2 ? { link: [{ relation: 'next', url: `${base}/CareTeam?page=${index + 1}` }] } : {}),
+      }),
+    );
+    base = paged.baseUrl;
+    const gateway = gatewayFor(base);
+    const all = await gateway.searchAll('CareTeam', { participant: 'Practitioner/p' });
+    expect(all.matches.map((t) => t.id)).toEqual(['t0', 't1', 't2']);
+    expect(gateway.stats().reads).toBe(3);
+  });
+
+  it('refuses a next link to another origin, which would carry the bearer token elsewhere', async () => {
+    const leaking = await stub((response) =>
+      sendJson(response, 200, { resourceType: 'Bundle', type: 'searchset', link: [{ relation: 'next', url: 'http://attacker.invalid/CareTeam?page=2' }] }),
+    );
+    await expect(gatewayFor(leaking.baseUrl).searchAll('CareTeam', { participant: 'Practitioner/p' })).rejects.toThrow(
+      new FhirRequestError('FHIR search CareTeam: a next link leaves the server'),
+    );
+  });
+
+  it('treats an answer that is not FHIR JSON as unavailable, and a wrong resource type as a request error', async () => {
+    const html = await stub((response) => {
+      response.writeHead(200, { 'content-type': 'text/html' });
+      response.end('<html>maintenance</html>');
+    });
+    await expect(gatewayFor(html.baseUrl).search('Patient', { _id: 'x' })).rejects.toBeInstanceOf(FhirUnavailableError);
+    const wrong = await stub((response) => sendJson(response, 200, { resourceType: 'Patient', id: 'x' }));
+    await expect(gatewayFor(wrong.baseUrl).search('Patient', { _id: 'x' })).rejects.toThrow('FHIR search Patient: the answer is not a Bundle');
+  });
+
+  it('falls back to a search when a conditional create answers without a body', async () => {
+    const terse = await stub((response, index) => {
+      if (index === 0) {
+        response.writeHead(201, { location: 'Practitioner/p9/_history/1' });
+        return response.end();
+      }
+      sendJson(response, 200, { resourceType: 'Bundle', type: 'searchset', entry: [{ resource: { resourceType: 'Practitioner', id: 'p9' }, search: { mode: 'match' } }] });
+    });
+    const result = await gatewayFor(terse.baseUrl).createIfNoneExist({ resourceType: 'Practitioner' }, { identifier: 'urn:demo|1' });
+    expect(result).toEqual({ created: true, resource: { resourceType: 'Practitioner', id: 'p9' } });
+    expect(terse.requests[0]).toMatchObject({ 'if-none-exist': 'identifier=urn%3Ademo%7C1', prefer: 'return=representation' });
+  });
+});

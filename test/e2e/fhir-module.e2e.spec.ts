@@ -1,0 +1,79 @@
+import { Test } from '@nestjs/testing';
+import { ConfigModule } from '../../src/config/config.module.js';
+import { parseConfig } from '../../src/config/config.loader.js';
+import { startEmbeddedFhirServer } from '../../src/fhir/embedded/embedded-fhir-server.js';
+import { FhirGateway } from '../../src/fhir/fhir.gateway.js';
+import { FhirModule } from '../../src/fhir/fhir.module.js';
+import { IDENTITY_LINKER, type IdentityLinker } from '../../src/login/identity-link.js';
+import { testConfig } from '../support/test-config.js';
+import { citizen, DEMO } from '../support/fhir/principals.js';
+
+/** `FhirModule.forRoot(config)` as the application imports it: what it provides, starts and stops. */
+describe('FhirModule', () => {
+  const configWith = (fhir: Record<string, unknown>) => testConfig('http://127.0.0.1:8080', (raw) => (raw.fhir = fhir));
+
+  const compile = async (config: ReturnType<typeof configWith>) => {
+    const moduleRef = await Test.createTestingModule({ imports: [ConfigModule.forRoot(config), FhirModule.forRoot(config)] }).compile();
+    await moduleRef.init();
+    return moduleRef;
+  };
+
+  it('with `embedded`, starts a seeded server on a loopback port at init and stops it at shutdown', async () => {
+    const moduleRef = await compile(configWith({ baseUrl: 'embedded', seed: 'fixtures/fhir/demo.json', timeoutMs: 2000 }));
+    const gateway = moduleRef.get(FhirGateway);
+    const linker = moduleRef.get<IdentityLinker>(IDENTITY_LINKER);
+    expect(gateway.baseUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/fhir$/);
+
+    await expect(linker.link(citizen(DEMO.cpr.nancy))).resolves.toEqual({ kind: 'patient', patient: `${gateway.baseUrl}/Patient/demo-patient-nancy` });
+    expect(gateway.stats().requests).toBe(1);
+
+    await moduleRef.close();
+    await expect(fetch(`${gateway.baseUrl}/Patient`)).rejects.toThrow();
+  });
+
+  it('with a FHIR URL, starts nothing and leaves that server running at shutdown', async () => {
+    const external = await startEmbeddedFhirServer({ environment: 'test', seedFile: 'fixtures/fhir/demo.json' });
+    try {
+      const moduleRef = await compile(configWith({ baseUrl: external.baseUrl }));
+      const gateway = moduleRef.get(FhirGateway);
+      expect(gateway.baseUrl).toBe(external.baseUrl);
+      await expect(moduleRef.get<IdentityLinker>(IDENTITY_LINKER).link(citizen(DEMO.cpr.bo))).resolves.toEqual({
+        kind: 'patient',
+        patient: `${external.baseUrl}/Patient/demo-patient-bo`,
+      });
+      await moduleRef.close();
+      expect((await fetch(`${external.baseUrl}/Patient?_count=1`)).status).toBe(200);
+    } finally {
+      await external.close();
+    }
+  });
+
+  describe('fhir config', () => {
+    const problems = (fhir: Record<string, unknown>, environment = 'test') => {
+      try {
+        testConfig('http://127.0.0.1:8080', (raw) => Object.assign(raw, { fhir, environment }));
+        return [];
+      } catch (error) {
+        return (error as { problems: string[] }).problems;
+      }
+    };
+
+    it('defaults to the embedded server, 3 s per request and two read retries', () => {
+      expect(parseConfig({ publicUrl: 'http://x', keys: { encryptionKey: 'k'.repeat(32) }, realms: [{ name: 'r' }] }, 'inline', {}).fhir).toEqual({
+        baseUrl: 'embedded',
+        timeoutMs: 3000,
+        retries: 2,
+      });
+    });
+
+    it('refuses a base URL that is neither `embedded` nor http(s), and a seed for a remote server', () => {
+      expect(problems({ baseUrl: 'fhir.example/r4' })).toContain('fhir.baseUrl: must be "embedded" or an http(s) URL');
+      expect(problems({ baseUrl: 'https://fhir.example/r4', seed: 'fixtures/fhir/demo.json' })).toContain('fhir.seed: only the embedded FHIR server is seeded');
+      expect(problems({ baseUrl: 'https://fhir.example/r4', retries: 9 })).toContain('fhir.retries: Too big: expected number to be <=5');
+    });
+
+    it('refuses the embedded server in production', () => {
+      expect(problems({ baseUrl: 'embedded' }, 'production')).toContain('fhir.baseUrl: the embedded FHIR server is refused in production');
+    });
+  });
+});

@@ -1,0 +1,30 @@
+import { ConsoleLogger, Logger, type LoggerService } from '@nestjs/common';
+import { systemClock } from '../../../src/common/clock.js';
+import { CitizenLinker } from '../../../src/fhir/citizen-linker.js';
+import { ClinicianLinker } from '../../../src/fhir/clinician/clinician-linker.js';
+import { FhirGateway, type FhirGatewaySettings, type FhirRoundTrips } from '../../../src/fhir/fhir.gateway.js';
+import { FhirIdentityLinker } from '../../../src/fhir/fhir-identity-linker.js';
+
+/** One service instance's FHIR side, wired as FhirModule wires it, pointed at `baseUrl`. */
+export function fhirLinker(baseUrl: string, settings: Partial<FhirGatewaySettings> = {}): { gateway: FhirGateway; linker: FhirIdentityLinker } {
+  const gateway = new FhirGateway({ baseUrl, timeoutMs: 3000, retries: 2, backoffMs: 20, ...settings });
+  return { gateway, linker: new FhirIdentityLinker(new CitizenLinker(gateway), new ClinicianLinker(gateway, systemClock)) };
+}
+
+/** What a piece of work cost in FHIR round trips. */
+export async function measure<T>(gateway: FhirGateway, work: () => Promise<T>): Promise<{ result: T; cost: FhirRoundTrips }> {
+  const before = gateway.stats();
+  const result = await work();
+  const after = gateway.stats();
+  const cost = Object.fromEntries(Object.entries(after).map(([k, v]) => [k, v - before[k as keyof FhirRoundTrips]])) as unknown as FhirRoundTrips;
+  return { result, cost };
+}
+
+/** Every Nest log line (all levels, debug included) while installed, to assert what never reaches a log. */
+export function captureNestLogs(): { lines: string[]; restore(): void } {
+  const lines: string[] = [];
+  const record = (level: string) => (message: unknown, ...rest: unknown[]) => lines.push(`${level} ${JSON.stringify([message, ...rest])}`);
+  const sink: LoggerService = { log: record('log'), error: record('error'), warn: record('warn'), debug: record('debug'), verbose: record('verbose'), fatal: record('fatal') };
+  Logger.overrideLogger(sink);
+  return { lines, restore: () => Logger.overrideLogger(new ConsoleLogger()) };
+}
