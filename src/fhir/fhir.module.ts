@@ -3,6 +3,7 @@ import { CLOCK, systemClock, type Clock } from '../common/clock.js';
 import type { Config } from '../config/config.schema.js';
 import { IDENTITY_LINKER } from '../login/identity-link.js';
 import { CitizenLinker } from './citizen-linker.js';
+import { ContextDirectory } from './context-directory.js';
 import { ClinicianLinker } from './clinician/clinician-linker.js';
 import { FhirGateway } from './fhir.gateway.js';
 import { openFhirEndpoint, type FhirEndpoint } from './fhir-endpoint.js';
@@ -44,8 +45,9 @@ export class FhirModule implements OnApplicationShutdown {
             new FhirIdentityLinker(new CitizenLinker(gateway), new ClinicianLinker(gateway, clock ?? systemClock)),
           inject: [FhirGateway, { token: CLOCK, optional: true }],
         },
+        ContextDirectory,
       ],
-      exports: [FhirGateway, IDENTITY_LINKER, FHIR_ENDPOINT],
+      exports: [FhirGateway, IDENTITY_LINKER, FHIR_ENDPOINT, ContextDirectory],
     };
   }
 

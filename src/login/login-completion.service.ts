@@ -7,6 +7,7 @@ import { LoginTransactionRepository } from '../storage/login-transaction.reposit
 import { UserRepository } from '../storage/user.repository.js';
 import type { UserType } from '../tokens/access-token.claims.js';
 import { acrForLoa } from '../tokens/user-claims.js';
+import { defaultContext } from '../contexts/default-context.js';
 import { AuthorizationCodeService } from './authorization-code.service.js';
 import { IDENTITY_LINKER, type IdentityLinker } from './identity-link.js';
 import { AmbiguousIdentityError, FhirUnavailableError } from './linking-errors.js';
@@ -105,6 +106,7 @@ export class LoginCompletionService {
       authTime: authentication.authnInstant ?? now,
       acr: acrForLoa(principal.loa),
       link,
+      context: defaultContext(link),
       scope: transaction.scope.split(' ').filter(Boolean),
       notOnOrAfter: authentication.sessionNotOnOrAfter,
     });

@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { ContextsModule } from '../contexts/contexts.module.js';
 import { LoginModule } from '../login/login.module.js';
 import { DiscoveryController } from './discovery.controller.js';
 import { DiscoveryService } from './discovery.service.js';
@@ -15,7 +16,7 @@ import { GRANT_HANDLERS, type GrantHandler } from './grants/grant-handler.js';
 import { TokenController } from './token.controller.js';
 
 @Module({
-  imports: [LoginModule],
+  imports: [LoginModule, ContextsModule],
   controllers: [TokenController, DiscoveryController, IntrospectionController, RevocationController, UserinfoController, LogoutController],
   providers: [
     DiscoveryService,

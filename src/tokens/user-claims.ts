@@ -14,7 +14,7 @@ export function fhirLogicalId(url: string): string {
 
 /**
  * The claims a session gives its access tokens (DESIGN.md §3): who (`user_type`, `user_id`,
- * `fhirUser`), which patient, the selected context and the roles held in it.
+ * `fhirUser`, `patient`), the selected context (absolute FHIR URLs) and the roles held in it.
  */
 export function sessionClaims(session: SessionRow): Partial<AccessTokenClaims> {
   const claims: Partial<AccessTokenClaims> = {
@@ -22,28 +22,25 @@ export function sessionClaims(session: SessionRow): Partial<AccessTokenClaims> {
     auth_time: Math.floor(session.auth_time.getTime() / 1000),
     user_type: session.user_type,
     user_id: session.user_id,
+    ...identityClaims(session.link),
   };
   if (session.acr) claims.acr = session.acr;
   if (session.tenant) claims.organisation_agb = session.tenant;
-  return { ...claims, ...linkClaims(session.link) };
+  if (session.context) {
+    const { roles, ...context } = session.context;
+    if (Object.keys(context).length > 0) claims.context = context;
+    if (roles && roles.length > 0) claims.realm_access = { roles: [...roles] };
+  }
+  if (session.delegation) claims.act = session.delegation.act as AccessTokenClaims['act'];
+  return claims;
 }
 
-function linkClaims(link: IdentityLink): Partial<AccessTokenClaims> {
+function identityClaims(link: IdentityLink): Partial<AccessTokenClaims> {
   switch (link.kind) {
     case 'patient':
-      return link.patient
-        ? { user_id: link.patient, fhirUser: link.patient, patient: fhirLogicalId(link.patient), context: { patient_id: link.patient } }
-        : {};
-    case 'practitioner': {
-      const claims: Partial<AccessTokenClaims> = { user_id: link.practitioner, fhirUser: link.practitioner };
-      // A single care team is selected automatically (the Danish reference behaviour).
-      if (link.careTeams.length === 1) {
-        const team = link.careTeams[0]!;
-        claims.context = { care_team_id: team.careTeam, ...(team.organization ? { organization_id: team.organization } : {}) };
-        claims.realm_access = { roles: [...team.roles] };
-      }
-      return claims;
-    }
+      return link.patient ? { user_id: link.patient, fhirUser: link.patient, patient: fhirLogicalId(link.patient) } : {};
+    case 'practitioner':
+      return { user_id: link.practitioner, fhirUser: link.practitioner };
     case 'none':
       return {};
   }

@@ -1,4 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
+import { ContextSelectionService } from '../../contexts/context-selection.service.js';
+import { FhirUnavailableError } from '../../fhir/fhir.errors.js';
 import { SessionService } from '../../sessions/session.service.js';
 import { SessionTokensIssuer } from '../../tokens/session-tokens.issuer.js';
 import { TokenVerifier, type RefreshTokenClaims } from '../../tokens/token-verifier.js';
@@ -19,6 +21,7 @@ export class RefreshTokenGrant implements GrantHandler {
     private readonly verifier: TokenVerifier,
     private readonly sessions: SessionService,
     private readonly tokens: SessionTokensIssuer,
+    private readonly contexts: ContextSelectionService,
   ) {}
 
   async handle({ realm, client, params }: GrantRequest): Promise<TokenResponse> {
@@ -36,11 +39,29 @@ export class RefreshTokenGrant implements GrantHandler {
     const widened = requested?.filter((scope) => !granted.includes(scope)) ?? [];
     if (widened.length > 0) throw new OAuthError('invalid_scope', `scope widened: ${widened.join(' ')}`);
 
-    const rotation = await this.sessions.rotate(realm, claims.sid, claims.jti);
+    // A context choice is checked against FHIR before anything changes (DOMAIN.md, contexts).
+    const choice = ContextSelectionService.requested((name) => params.get(name));
+    const context = choice ? await this.selectContext(realm, claims, choice) : undefined;
+
+    const rotation = await this.sessions.rotate(realm, claims.sid, claims.jti, context);
     if ('refused' in rotation) {
       if (rotation.refused === 'reused') this.logger.warn({ realm: realm.name, sid: claims.sid }, 'refresh token reused: session ended');
       throw new OAuthError('invalid_grant', rotation.refused === 'reused' ? 'refresh token reused' : 'session is over');
     }
     return this.tokens.issue({ realm, client, session: rotation.session, scopes: requested ? [...new Set(requested)] : granted, refreshJti: rotation.nextJti });
+  }
+
+  private async selectContext(realm: GrantRequest['realm'], claims: RefreshTokenClaims, choice: NonNullable<ReturnType<typeof ContextSelectionService.requested>>) {
+    const session = await this.sessions.findLive(claims.sid);
+    if (!session || session.refresh_jti !== claims.jti) {
+      // Not the chain's current token: let rotation decide (reuse ends the session) without a FHIR call.
+      return undefined;
+    }
+    try {
+      return await this.contexts.select(session, choice);
+    } catch (error) {
+      if (error instanceof FhirUnavailableError) throw new OAuthError('temporarily_unavailable', `context check: ${error.message}`);
+      throw error;
+    }
   }
 }

@@ -1,0 +1,55 @@
+import { Controller, Get, Param, Req } from '@nestjs/common';
+import type { FastifyRequest } from 'fastify';
+import { ContextDirectory } from '../fhir/context-directory.js';
+import { FhirUnavailableError } from '../fhir/fhir.errors.js';
+import { bearerToken } from '../oauth/bearer-token.js';
+import { OAuthError } from '../oauth/oauth.error.js';
+import { RealmRegistry } from '../realms/realm.registry.js';
+import { TokenInspector } from '../sessions/token-inspector.js';
+
+/**
+ * `GET /realms/{realm}/contexts`: what the bearer may choose with the refresh grant. A clinician's
+ * care teams (with organisation and roles) and organisations come from the session's linked data;
+ * a citizen's episodes of care from one FHIR search. The current choice is included.
+ */
+@Controller('realms/:realm/contexts')
+export class ContextsController {
+  constructor(
+    private readonly realms: RealmRegistry,
+    private readonly inspector: TokenInspector,
+    private readonly directory: ContextDirectory,
+  ) {}
+
+  @Get()
+  async list(@Param('realm') realmName: string, @Req() request: FastifyRequest): Promise<Record<string, unknown>> {
+    const realm = this.realms.get(realmName);
+    const inspected = await this.inspector.liveAccessToken(realm, bearerToken(request));
+    const session = inspected?.kind === 'access' ? inspected.session : undefined;
+    if (!session) throw new OAuthError('invalid_token', 'no live user access token');
+    const { roles: _roles, ...current } = session.context ?? {};
+    const base = { user_type: session.user_type, current };
+    const { link } = session;
+    switch (link.kind) {
+      case 'practitioner':
+        return {
+          ...base,
+          care_teams: link.careTeams.map((t) => ({ care_team_id: t.careTeam, organization_id: t.organization, roles: t.roles })),
+          organizations: link.organisations.map((o) => ({ organization_id: o.organization, roles: o.roles })),
+        };
+      case 'patient': {
+        if (!link.patient) return { ...base, episodes_of_care: [] };
+        const episodes = await this.directory.episodesOf(link.patient).catch((error: unknown) => {
+          if (error instanceof FhirUnavailableError) throw new OAuthError('temporarily_unavailable', error.message);
+          throw error;
+        });
+        return {
+          ...base,
+          patient_id: link.patient,
+          episodes_of_care: episodes.map((e) => ({ episode_of_care_id: e.episode, care_team_ids: e.teams, organization_id: e.organization })),
+        };
+      }
+      case 'none':
+        return base;
+    }
+  }
+}

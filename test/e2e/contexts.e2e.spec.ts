@@ -1,0 +1,141 @@
+import { decodeJwt } from 'jose';
+import { FhirGateway } from '../../src/fhir/fhir.gateway.js';
+import { FHIR_ENDPOINT } from '../../src/fhir/fhir.module.js';
+import type { FhirEndpoint } from '../../src/fhir/fhir-endpoint.js';
+import { loginTokens, PUBLIC_CLIENT, refresh } from '../support/login-flow.js';
+import { startTestServer, type TestServer } from '../support/test-server.js';
+import type { RawResponse } from '../support/token-requests.js';
+
+const SOR = 'urn:oid:1.2.208.176.1.1';
+const NURSE = 'urn:dk:sundhed:role:nurse';
+
+/** Contexts with the demo seed: two organisations, three care teams, patients and episodes of care. */
+describe('contexts: listed, selected, checked against FHIR', () => {
+  let server: TestServer;
+  let fhir: string;
+
+  beforeAll(async () => {
+    server = await startTestServer({
+      patch: (raw) => {
+        const app = { ...raw.realms[0].clients.find((c: { clientId: string }) => c.clientId === 'patient-app'), scopes: ['openid', 'profile'] };
+        raw.realms[1].clients = [app];
+        raw.realms[1].mockUsers = [
+          {
+            username: 'nurse', kind: 'clinician', identifiers: [{ system: 'urn:test:clinician', value: 'nurse-ctx' }],
+            organisations: [{ system: SOR, value: '999000000000101', roles: [NURSE] }],
+            careTeams: [{ id: 'DEMO-CT-DIABETES', roles: [NURSE] }, { id: 'DEMO-CT-COPD', roles: [NURSE] }],
+          },
+        ];
+        raw.realms[2].clients = [app];
+        raw.realms[2].mockUsers = [{ username: 'supplier', kind: 'generic', name: { text: 'Sam Supplier' } }];
+      },
+    });
+    fhir = server.app.get<FhirEndpoint>(FHIR_ENDPOINT).baseUrl;
+  });
+  afterAll(() => server.close());
+
+  const nurse = () => loginTokens(server.baseUrl, 'ehealth', 'nurse', 'openid profile', PUBLIC_CLIENT);
+  const select = (realm: string, token: string, choice: Record<string, string>) => refresh(server.baseUrl, realm, token, choice);
+  const contextOf = (response: RawResponse) => decodeJwt(response.body.access_token as string).context;
+  const contexts = async (realm: string, accessToken: string) =>
+    (await fetch(`${server.baseUrl}/realms/${realm}/contexts`, { headers: { authorization: `Bearer ${accessToken}` } })).json() as Promise<Record<string, any>>;
+  const expectRefused = (response: RawResponse) => {
+    expect(response.status).toBe(400);
+    expect(response.body).toEqual({ error: 'invalid_request', error_description: 'The requested context is not available to this user.' });
+  };
+
+  it('lists a clinician’s care teams with organisation and roles, and organisations; no team is preselected with two', async () => {
+    const tokens = await nurse();
+    expect(decodeJwt(tokens.access_token)).not.toHaveProperty('context');
+    const listed = await contexts('ehealth', tokens.access_token);
+    expect(listed.user_type).toBe('PRACTITIONER');
+    expect(listed.current).toEqual({});
+    expect(listed.care_teams).toEqual(expect.arrayContaining([
+      { care_team_id: `${fhir}/CareTeam/demo-careteam-diabetes`, organization_id: `${fhir}/Organization/demo-org-hospital`, roles: [NURSE] },
+      { care_team_id: `${fhir}/CareTeam/demo-careteam-copd`, organization_id: `${fhir}/Organization/demo-org-gp-practice`, roles: [NURSE] },
+    ]));
+    expect(listed.organizations).toEqual([{ organization_id: `${fhir}/Organization/demo-org-hospital`, roles: [NURSE] }]);
+  });
+
+  it('team → patient → episode, each step in the token, and the context survives a plain refresh', async () => {
+    const team = await select('ehealth', (await nurse()).refresh_token, { care_team_id: 'demo-careteam-diabetes' });
+    expect(team.status).toBe(200);
+    expect(contextOf(team)).toEqual({ care_team_id: `${fhir}/CareTeam/demo-careteam-diabetes`, organization_id: `${fhir}/Organization/demo-org-hospital` });
+    expect(decodeJwt(team.body.access_token as string).realm_access).toEqual({ roles: [NURSE] });
+
+    const patient = await select('ehealth', team.body.refresh_token as string, { patient_id: `${fhir}/Patient/demo-patient-bo` });
+    expect(contextOf(patient)).toMatchObject({ patient_id: `${fhir}/Patient/demo-patient-bo` });
+
+    const episode = await select('ehealth', patient.body.refresh_token as string, { episode_of_care_id: 'EpisodeOfCare/demo-eoc-bo-diabetes' });
+    expect(contextOf(episode)).toEqual({
+      care_team_id: `${fhir}/CareTeam/demo-careteam-diabetes`,
+      organization_id: `${fhir}/Organization/demo-org-hospital`,
+      patient_id: `${fhir}/Patient/demo-patient-bo`,
+      episode_of_care_id: `${fhir}/EpisodeOfCare/demo-eoc-bo-diabetes`,
+    });
+    expect(decodeJwt(episode.body.refresh_token as string).context).toEqual(contextOf(episode));
+
+    const plain = await refresh(server.baseUrl, 'ehealth', episode.body.refresh_token as string);
+    expect(contextOf(plain)).toEqual(contextOf(episode));
+  });
+
+  describe('refused, changing nothing', () => {
+    it('a care team the clinician is not in', async () => {
+      const tokens = await nurse();
+      expectRefused(await select('ehealth', tokens.refresh_token, { care_team_id: 'demo-careteam-cardiology' }));
+      expect((await refresh(server.baseUrl, 'ehealth', tokens.refresh_token)).status).toBe(200);
+    });
+
+    it('an episode of another patient', async () => {
+      const team = await select('ehealth', (await nurse()).refresh_token, { care_team_id: 'demo-careteam-copd', patient_id: 'demo-patient-karen' });
+      expect(team.status).toBe(200);
+      expectRefused(await select('ehealth', team.body.refresh_token as string, { patient_id: 'demo-patient-karen', episode_of_care_id: 'demo-eoc-jan-gp' }));
+    });
+
+    it('an episode that does not name the care team', async () => {
+      const team = await select('ehealth', (await nurse()).refresh_token, { care_team_id: 'demo-careteam-diabetes' });
+      expectRefused(await select('ehealth', team.body.refresh_token as string, { episode_of_care_id: 'demo-eoc-karen-copd' }));
+    });
+
+    it('a patient without a care team', async () => {
+      expectRefused(await select('ehealth', (await nurse()).refresh_token, { patient_id: 'demo-patient-bo' }));
+    });
+
+    it('an organisation the clinician holds no role in, and a care team on another FHIR server', async () => {
+      const tokens = await nurse();
+      expectRefused(await select('ehealth', tokens.refresh_token, { organization_id: 'demo-org-gp-practice' }));
+      expectRefused(await select('ehealth', tokens.refresh_token, { care_team_id: 'http://evil.example/fhir/CareTeam/demo-careteam-diabetes' }));
+    });
+
+    it('a citizen switching patient, or taking another patient’s episode', async () => {
+      const citizen = await loginTokens(server.baseUrl, 'nemlogin', 'alice');
+      expectRefused(await select('nemlogin', citizen.refresh_token, { patient_id: 'demo-patient-bo' }));
+      expectRefused(await select('nemlogin', citizen.refresh_token, { episode_of_care_id: 'demo-eoc-bo-diabetes' }));
+      expectRefused(await select('nemlogin', citizen.refresh_token, { care_team_id: 'demo-careteam-copd' }));
+    });
+  });
+
+  it('a citizen works in their own patient context, lists their episodes, and may choose one', async () => {
+    const citizen = await loginTokens(server.baseUrl, 'nemlogin', 'alice');
+    expect(decodeJwt(citizen.access_token).context).toEqual({ patient_id: `${fhir}/Patient/demo-patient-nancy` });
+    const listed = await contexts('nemlogin', citizen.access_token);
+    expect(listed.episodes_of_care.map((e: { episode_of_care_id: string }) => e.episode_of_care_id).sort()).toEqual([
+      `${fhir}/EpisodeOfCare/demo-eoc-nancy-cardiology`,
+      `${fhir}/EpisodeOfCare/demo-eoc-nancy-copd`,
+    ]);
+    const chosen = await select('nemlogin', citizen.refresh_token, { episode_of_care_id: 'demo-eoc-nancy-copd' });
+    expect(contextOf(chosen)).toEqual({ patient_id: `${fhir}/Patient/demo-patient-nancy`, episode_of_care_id: `${fhir}/EpisodeOfCare/demo-eoc-nancy-copd` });
+  });
+
+  it('the SSL realm logs a supplier employee in with user_type SSL and no FHIR call', async () => {
+    const gateway = server.app.get(FhirGateway);
+    const before = gateway.stats().requests;
+    const tokens = await loginTokens(server.baseUrl, 'ssl', 'supplier', 'openid profile', PUBLIC_CLIENT);
+    const access = decodeJwt(tokens.access_token);
+    expect(access).toMatchObject({ user_type: 'SSL', user_id: access.sub });
+    expect(access).not.toHaveProperty('fhirUser');
+    expect(decodeJwt(tokens.id_token).name).toBe('Sam Supplier');
+    expect(gateway.stats().requests).toBe(before);
+    expectRefused(await select('ssl', tokens.refresh_token, { care_team_id: 'demo-careteam-copd' }));
+  });
+});
