@@ -35,7 +35,15 @@ export class SessionTokensIssuer {
   ) {}
 
   async issue({ realm, client, session, scopes, nonce, refreshJti }: SessionTokenRequest): Promise<TokenResponse> {
-    const access = await this.accessTokens.issue({ realm, client, subject: session.user_id, userType: session.user_type, scopes, session });
+    const access = await this.accessTokens.issue({
+      realm,
+      client,
+      subject: session.user_id,
+      userType: session.user_type,
+      scopes,
+      session,
+      audience: session.delegation?.audience,
+    });
     const now = epochSeconds(this.clock);
     const refreshExp = Math.floor(Math.min(session.idle_expires_at.getTime(), session.max_expires_at.getTime()) / 1000);
     const refreshToken = await this.signer.sign(
@@ -63,7 +71,8 @@ export class SessionTokensIssuer {
       refresh_expires_in: refreshExp - now,
       scope: scopes.join(' '),
     };
-    if (scopes.includes('openid')) response.id_token = await this.idToken(realm, client, session, scopes, access.token, access.claims.fhirUser, nonce);
+    // An exchanged (delegated) session is not a login of its client: no ID token (OIDC Core §2).
+    if (scopes.includes('openid') && !session.delegation) response.id_token = await this.idToken(realm, client, session, scopes, access.token, access.claims.fhirUser, nonce);
     return response;
   }
 

@@ -1,4 +1,4 @@
-import { createRemoteJWKSet, exportJWK, generateKeyPair, jwtVerify, SignJWT, type JWK } from 'jose';
+import { createRemoteJWKSet, decodeJwt, exportJWK, generateKeyPair, jwtVerify, SignJWT, type JWK } from 'jose';
 import { loginTokens } from '../support/login-flow.js';
 import { TestClock } from '../support/test-clock.js';
 import { TEST_SECRETS, TEST_TENANTS } from '../support/test-config.js';
@@ -157,6 +157,46 @@ describe('token exchange and tenancy', () => {
 
     it('requested_token_type other than an access token', async () => {
       expectRefused(await exchange((await patientLogin()).access_token, { requested_token_type: 'urn:ietf:params:oauth:token-type:id_token' }), 'invalid_request');
+    });
+  });
+
+  describe('a refresh token for the portal (policy allows it)', () => {
+    const REFRESH = 'urn:ietf:params:oauth:token-type:refresh_token';
+
+    it('lives in the patient’s session: the portal refreshes into act-bearing XIS tokens until the patient logs out', async () => {
+      const patient = await patientLogin();
+      const issued = await exchange(patient.access_token, { requested_token_type: REFRESH, scope: 'patient/*.read' });
+      expect(issued.status).toBe(200);
+      expect(issued.body).toMatchObject({ issued_token_type: REFRESH, token_type: 'N_A', scope: 'patient/*.read' });
+
+      const portalRefresh = (token: string) =>
+        postForm(`${issuer}/protocol/openid-connect/token`, new URLSearchParams({ grant_type: 'refresh_token', refresh_token: token }), { authorization: portal.authorization, organisation_agb: portal.organisation_agb });
+      const refreshed = await portalRefresh(issued.body.access_token as string);
+      expect(refreshed.status).toBe(200);
+      expect(refreshed.body).not.toHaveProperty('id_token');
+      const claims = decodeJwt(refreshed.body.access_token as string);
+      expect(claims).toMatchObject({ sub: decodeJwt(patient.access_token).sub, aud: 'xis', client_id: 'portal', act: { sub: 'portal' }, organisation_agb: TEST_TENANTS.allowed });
+
+      await fetch(`${issuer}/protocol/openid-connect/logout?${new URLSearchParams({ id_token_hint: patient.id_token })}`);
+      expect((await portalRefresh(refreshed.body.refresh_token as string)).body.error).toBe('invalid_grant');
+    });
+
+    it('is refused to a client whose policy does not allow it', async () => {
+      const lite = await startTestServer({
+        patch: (raw) => {
+          const portalConfig = raw.realms[0].clients.find((c: { clientId: string }) => c.clientId === 'portal');
+          portalConfig.tokenExchange = { audiences: ['xis'] };
+        },
+      });
+      try {
+        const patient = await loginTokens(lite.baseUrl, 'nemlogin', 'alice');
+        const response = await postForm(`${lite.baseUrl}/realms/nemlogin/protocol/openid-connect/token`, new URLSearchParams({
+          grant_type: EXCHANGE, subject_token: patient.access_token, subject_token_type: ACCESS_TOKEN, audience: 'xis', requested_token_type: REFRESH,
+        }), portal);
+        expectRefused(response, 'invalid_request');
+      } finally {
+        await lite.close();
+      }
     });
   });
 

@@ -40,11 +40,11 @@ export function testConfig(publicUrl: string, patch: (raw: Record<string, any>) 
             clientId: 'portal',
             type: 'confidential',
             secret: TEST_SECRETS.portal,
-            grantTypes: ['client_credentials', 'urn:ietf:params:oauth:grant-type:token-exchange'],
+            grantTypes: ['client_credentials', 'urn:ietf:params:oauth:grant-type:token-exchange', 'refresh_token'],
             scopes: ['xis', 'patient/*.read'],
             tenants: [TEST_TENANTS.allowed, TEST_TENANTS.other],
             audience: ['xis'],
-            tokenExchange: { audiences: ['xis', 'xis-archive'] },
+            tokenExchange: { audiences: ['xis', 'xis-archive'], refreshTokens: true },
           },
           {
             clientId: 'system',

@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { CLOCK, epochSeconds, type Clock } from '../../common/clock.js';
 import type { Realm } from '../../realms/realm.js';
 import { TokenInspector } from '../../sessions/token-inspector.js';
+import type { SessionRow } from '../../storage/session.repository.js';
 import type { AccessTokenClaims } from '../../tokens/access-token.claims.js';
 import { ExternalTokenVerifier } from '../../tokens/external-token.verifier.js';
 import { OAuthError } from '../oauth.error.js';
@@ -19,6 +20,8 @@ export interface ExchangeSubject {
   mayAct?: { sub?: string; client_id?: string };
   /** The exchanged token may not live past this (epoch seconds). */
   notAfter: number;
+  /** The subject token's live session (own access tokens of a user only). */
+  session?: SessionRow;
 }
 
 /**
@@ -51,6 +54,7 @@ export class ExchangeSubjectResolver {
       tenant: claims.organisation_agb,
       mayAct: claims.may_act as ExchangeSubject['mayAct'],
       notAfter,
+      session,
     };
   }
 

@@ -1,5 +1,7 @@
 import { Injectable } from '@nestjs/common';
+import { SessionService } from '../../sessions/session.service.js';
 import { bindExchangeTenant } from '../../tenancy/exchange-tenant.js';
+import { SessionTokensIssuer } from '../../tokens/session-tokens.issuer.js';
 import { AccessTokenIssuer } from '../../tokens/access-token.issuer.js';
 import { OAuthError } from '../oauth.error.js';
 import type { GrantHandler, GrantRequest, TokenResponse } from './grant-handler.js';
@@ -7,6 +9,7 @@ import { ExchangeSubjectResolver, type ExchangeSubject } from './exchange-subjec
 
 export const TOKEN_EXCHANGE = 'urn:ietf:params:oauth:grant-type:token-exchange';
 export const ACCESS_TOKEN_TYPE = 'urn:ietf:params:oauth:token-type:access_token';
+export const REFRESH_TOKEN_TYPE = 'urn:ietf:params:oauth:token-type:refresh_token';
 
 /**
  * OAuth 2.0 Token Exchange (RFC 8693), delegation semantics (§1.1): a portal holding a patient's
@@ -21,6 +24,8 @@ export class TokenExchangeGrant implements GrantHandler {
   constructor(
     private readonly subjects: ExchangeSubjectResolver,
     private readonly accessTokens: AccessTokenIssuer,
+    private readonly sessions: SessionService,
+    private readonly sessionTokens: SessionTokensIssuer,
   ) {}
 
   async handle({ realm, client, params, organisationAgb }: GrantRequest): Promise<TokenResponse> {
@@ -28,13 +33,17 @@ export class TokenExchangeGrant implements GrantHandler {
     if (!policy) throw new OAuthError('unauthorized_client', `client ${client.clientId} has no token-exchange policy`);
     if (params.has('actor_token') || params.has('actor_token_type')) throw new OAuthError('invalid_request', 'actor tokens are not supported');
     const requestedType = params.get('requested_token_type') ?? ACCESS_TOKEN_TYPE;
-    if (requestedType !== ACCESS_TOKEN_TYPE) throw new OAuthError('invalid_request', `requested_token_type ${requestedType} not issued`);
+    if (requestedType !== ACCESS_TOKEN_TYPE && !(requestedType === REFRESH_TOKEN_TYPE && policy.refreshTokens)) {
+      throw new OAuthError('invalid_request', `requested_token_type ${requestedType} not issued to this client`);
+    }
 
     const subject = await this.subjects.resolve(realm, params.require('subject_token'), params.require('subject_token_type'));
     this.checkMayAct(subject, client.clientId);
     const audience = this.targets(params.get('audience'), params.get('resource'), policy.audiences);
     const scopes = this.narrowedScopes(params.get('scope'), subject.scopes, client.config.scopes);
     const tenant = bindExchangeTenant(client.config, organisationAgb, subject.tenant);
+    const act = subject.claims.act ? { sub: client.clientId, client_id: client.clientId, act: subject.claims.act } : { sub: client.clientId, client_id: client.clientId };
+    if (requestedType === REFRESH_TOKEN_TYPE) return this.delegatedSession(realm, client, subject, { scopes, tenant, audience, act });
 
     const issued = await this.accessTokens.issue({
       realm,
@@ -45,11 +54,42 @@ export class TokenExchangeGrant implements GrantHandler {
       organisationAgb: tenant,
       audience,
       notAfter: subject.notAfter,
-      claims: { ...subject.claims, act: subject.claims.act ? { sub: client.clientId, client_id: client.clientId, act: subject.claims.act } : { sub: client.clientId, client_id: client.clientId } },
+      claims: { ...subject.claims, act },
     });
     const response: TokenResponse = { access_token: issued.token, issued_token_type: ACCESS_TOKEN_TYPE, token_type: 'Bearer', expires_in: issued.expiresIn };
     if (issued.claims.scope !== undefined) response.scope = issued.claims.scope;
     return response;
+  }
+
+  /**
+   * A refresh token for the client (policy `refreshTokens`): a session of its own under the
+   * subject's, dying with it; its tokens carry `act` and the target audience. Per §2.2.1 the issued
+   * token travels in `access_token`, with `issued_token_type` saying what it is and `token_type` N_A.
+   */
+  private async delegatedSession(
+    realm: GrantRequest['realm'],
+    client: GrantRequest['client'],
+    subject: ExchangeSubject,
+    issued: { scopes: string[]; tenant: string | undefined; audience: string[]; act: Record<string, unknown> },
+  ): Promise<TokenResponse> {
+    if (!subject.session) throw new OAuthError('invalid_request', 'a refresh token needs a user session behind the subject token');
+    const { context, realm_access } = subject.claims;
+    const child = await this.sessions.openDelegated(realm, subject.session, {
+      clientId: client.clientId,
+      scope: issued.scopes,
+      tenant: issued.tenant ?? null,
+      context: context || realm_access ? { ...context, ...(realm_access ? { roles: realm_access.roles } : {}) } : null,
+      delegation: { act: issued.act, audience: issued.audience },
+    });
+    const refreshJti = await this.sessions.startRefreshChain(child);
+    const tokens = await this.sessionTokens.issue({ realm, client, session: child, scopes: issued.scopes, refreshJti });
+    return {
+      access_token: tokens.refresh_token!,
+      issued_token_type: REFRESH_TOKEN_TYPE,
+      token_type: 'N_A',
+      expires_in: tokens.refresh_expires_in!,
+      ...(tokens.scope ? { scope: tokens.scope } : {}),
+    };
   }
 
   /** RFC 8693 §4.4: a `may_act` claim names who may act for the subject; anyone else is refused. */
