@@ -1,3 +1,5 @@
-// tsc does not copy non-TypeScript files (DESIGN.md §5): the SQL migrations travel to dist here.
+// tsc does not copy non-TypeScript files (DESIGN.md §5): the SQL migrations travel to dist here,
+// and so does the SAML worker, which piscina loads as plain JavaScript from beside its caller.
 import { cpSync } from 'node:fs';
 cpSync('src/storage/migrations', 'dist/src/storage/migrations', { recursive: true });
+cpSync('src/saml/worker', 'dist/src/saml/worker', { recursive: true, filter: (path) => !path.endsWith('.d.mts') });

@@ -7,6 +7,7 @@ import { FhirModule } from './fhir/fhir.module.js';
 import type { Config } from './config/config.schema.js';
 import { HealthModule } from './health/health.module.js';
 import { KeysModule } from './keys/keys.module.js';
+import { MetricsModule } from './metrics/metrics.module.js';
 import { OAuthModule } from './oauth/oauth.module.js';
 import { RealmsModule } from './realms/realms.module.js';
 import { SessionsModule } from './sessions/sessions.module.js';
@@ -37,6 +38,7 @@ export class AppModule {
         SessionsModule,
         OAuthModule,
         HealthModule,
+        MetricsModule,
       ],
     };
   }

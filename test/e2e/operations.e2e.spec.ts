@@ -69,6 +69,12 @@ describe('discovery and operations', () => {
     expect(line).toMatchObject({ msg: 'request completed', path: '/health/live', statusCode: 200 });
   });
 
+  it('serves Prometheus metrics with FHIR round trips', async () => {
+    const response = await fetch(`${server.baseUrl}/metrics`);
+    expect(response.headers.get('content-type')).toMatch(/^text\/plain/);
+    expect(await response.text()).toMatch(/^federation_fhir_requests_total\{kind="read"\} \d+$/m);
+  });
+
   it('logs paths without their query string', async () => {
     await fetch(`${server.baseUrl}/realms/nemlogin/protocol/openid-connect/certs?login_hint=0101011234`);
     expect(server.logs.join('\n')).not.toContain('0101011234');

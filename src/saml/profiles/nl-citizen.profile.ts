@@ -1,0 +1,38 @@
+import type { CitizenPrincipal } from '../../login/principal.js';
+import { ProfileError, optionalSingle, personName, requireSingle, stableNameId, type AttributeProfile } from './attribute-profile.js';
+
+export const BSN_SYSTEM = 'http://fhir.nl/fhir/NamingSystem/bsn';
+/** Default attribute carrying the BSN; the IdP config's `attributes.bsn` overrides it. */
+export const BSN_ATTRIBUTE = 'urn:nl-eid-gdi:1.0:id:BSN';
+
+/**
+ * Dutch citizens: the BSN becomes the social security number; the NameID (not transient) is the
+ * external id. `attributes.givenName` / `attributes.familyName` name optional name attributes.
+ */
+export const nlCitizenProfile: AttributeProfile = {
+  requestsNsisLoa: false,
+  toPrincipal(assertion, { realm, idp }): CitizenPrincipal {
+    const names = idp.attributes ?? {};
+    const bsnAttribute = names.bsn ?? BSN_ATTRIBUTE;
+    const bsn = requireSingle(assertion, bsnAttribute);
+    if (!isBsn(bsn)) throw new ProfileError(`attribute ${bsnAttribute} is not a BSN`);
+    const given = names.givenName ? optionalSingle(assertion, names.givenName) : undefined;
+    const family = names.familyName ? optionalSingle(assertion, names.familyName) : undefined;
+    return {
+      kind: 'citizen',
+      realm: realm.name,
+      idpAlias: idp.alias,
+      externalId: stableNameId(assertion, false),
+      name: personName(given, family),
+      ssn: { system: BSN_SYSTEM, value: bsn },
+    };
+  },
+};
+
+/** Nine digits passing the BSN eleven-test (weights 9…2 and −1; the sum is a multiple of 11). */
+export function isBsn(value: string): boolean {
+  if (!/^\d{9}$/.test(value)) return false;
+  const digits = [...value].map(Number);
+  const sum = digits.slice(0, 8).reduce((total, digit, i) => total + digit * (9 - i), 0) - digits[8];
+  return sum % 11 === 0 && value !== '000000000';
+}

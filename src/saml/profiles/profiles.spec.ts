@@ -1,0 +1,79 @@
+import { parseConfig } from '../../config/config.loader.js';
+import { realmFromConfig } from '../../realms/realm.js';
+import type { AssertionAttributes, ProfileContext } from './attribute-profile.js';
+import { ProfileError } from './attribute-profile.js';
+import { isBsn, nlCitizenProfile } from './nl-citizen.profile.js';
+import { oiosaml3CitizenProfile } from './oiosaml3-citizen.profile.js';
+import { genericProfile } from './generic.profile.js';
+import { attributeProfile } from './profiles.js';
+
+const PERSISTENT = 'urn:oasis:names:tc:SAML:2.0:nameid-format:persistent';
+
+function context(realmPatch: Record<string, unknown> = {}, idpPatch: Record<string, unknown> = {}): ProfileContext {
+  const idp = { alias: 'idp', profile: 'generic', entityId: 'https://idp.test', ssoUrl: 'https://idp.test/sso', signingCertificates: ['x'], ...idpPatch };
+  const config = parseConfig(
+    {
+      publicUrl: 'https://sp.test',
+      keys: { encryptionKey: 'test-only-key-encryption-key-0123456789' },
+      realms: [{ name: 'r', serviceProvider: { signingKey: 'k', signingCertificate: 'c' }, identityProviders: [idp], ...realmPatch }],
+    },
+    'profile test',
+    {},
+  );
+  return { realm: realmFromConfig(config.publicUrl, config.realms[0]), idp: config.realms[0].identityProviders[0] };
+}
+
+const assertion = (attributes: Record<string, string[]>, nameId?: { value: string; format?: string }): AssertionAttributes => ({
+  nameId,
+  attributes: new Map(Object.entries(attributes)),
+});
+
+describe('attribute profiles', () => {
+  it('picks the profile the config names', () => {
+    expect(attributeProfile('oiosaml3-citizen')).toBe(oiosaml3CitizenProfile);
+    expect(attributeProfile('nl-citizen').requestsNsisLoa).toBe(false);
+    expect(attributeProfile('oiosaml3-citizen').nameIdFormat).toBe(PERSISTENT);
+  });
+
+  it("oiosaml3-citizen uses the realm's patientIdentifierSystem for the CPR", () => {
+    const principal = oiosaml3CitizenProfile.toPrincipal(
+      assertion({ 'https://data.gov.dk/model/core/eid/cprNumber': ['0101701234'] }, { value: 'p', format: PERSISTENT }),
+      context({ patientIdentifierSystem: 'urn:example:cpr' }),
+    );
+    expect(principal).toMatchObject({ kind: 'citizen', ssn: { system: 'urn:example:cpr', value: '0101701234' }, externalId: 'p' });
+    expect(principal.name).toBeUndefined();
+  });
+
+  it('nl-citizen reads the BSN from the attribute the config names', () => {
+    const ctx = context({}, { profile: 'nl-citizen', attributes: { bsn: 'urn:example:bsn', givenName: 'gn' } });
+    const principal = nlCitizenProfile.toPrincipal(assertion({ 'urn:example:bsn': ['123456782'], gn: ['Jan'] }, { value: 'n' }), ctx);
+    expect(principal).toMatchObject({ ssn: { system: 'http://fhir.nl/fhir/NamingSystem/bsn', value: '123456782' }, name: { given: ['Jan'] } });
+    expect(() => nlCitizenProfile.toPrincipal(assertion({ 'urn:nl-eid-gdi:1.0:id:BSN': ['123456782'] }, { value: 'n' }), ctx)).toThrow(
+      'missing attribute urn:example:bsn',
+    );
+  });
+
+  it('refusals never carry the attribute value', () => {
+    const ctx = context({}, { profile: 'nl-citizen' });
+    const bad = () => nlCitizenProfile.toPrincipal(assertion({ 'urn:nl-eid-gdi:1.0:id:BSN': ['123456789'] }, { value: 'n' }), ctx);
+    expect(bad).toThrow(ProfileError);
+    expect(bad).not.toThrow('123456789');
+  });
+
+  it('generic ignores empty values and refuses a repeated single-valued attribute', () => {
+    const ctx = context({}, { attributes: { externalId: 'uid' } });
+    expect(genericProfile.toPrincipal(assertion({ uid: ['', 'u1'] }), ctx).externalId).toBe('u1');
+    expect(() => genericProfile.toPrincipal(assertion({ uid: ['u1', 'u2'] }), ctx)).toThrow('more than one value');
+  });
+
+  it.each([
+    ['111222333', true],
+    ['123456782', true],
+    ['123456789', false],
+    ['12345678', false],
+    ['000000000', false],
+    ['12345678a', false],
+  ])('BSN eleven-test: %s → %s', (value, valid) => {
+    expect(isBsn(value)).toBe(valid);
+  });
+});

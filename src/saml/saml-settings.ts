@@ -1,0 +1,92 @@
+import type { IdentityProviderConfig, ServiceProviderConfig } from '../config/config.schema.js';
+import type { Realm } from '../realms/realm.js';
+import { NSIS_LOA_CLASS_PREFIX } from './loa.js';
+import { keyMatchesCertificate, loadCertificate, loadPrivateKey } from './pem.js';
+import { attributeProfile } from './profiles/profiles.js';
+import type { AttributeProfile } from './profiles/attribute-profile.js';
+import type { SamlWorkerSettings } from './worker/saml-worker.mjs';
+
+/** One realm's SP towards one IdP: URLs, keys, the attribute profile; loaded once at boot. */
+export interface IdpSettings {
+  realm: Realm;
+  idp: IdentityProviderConfig;
+  profile: AttributeProfile;
+  spEntityId: string;
+  acsUrl: string;
+  spSigningCertificate: string;
+  /** Published in metadata as `use="encryption"` when the realm decrypts assertions. */
+  decryptionCertificate?: string;
+  /** What the worker pool needs (plain strings). */
+  worker: SamlWorkerSettings;
+}
+
+/** Where the IdP posts its Response (SAML Profiles §4.1.3.5, HTTP-POST), at Keycloak's path (DESIGN.md §3). */
+export function acsUrlOf(realm: Realm, alias: string): string {
+  return `${realm.issuer}/broker/${alias}/endpoint`;
+}
+
+export function spEntityIdOf(realm: Realm): string {
+  return realm.config.serviceProvider?.entityId ?? realm.issuer;
+}
+
+/** Loads and cross-checks every key and certificate of a realm's IdPs; errors name the config path. */
+export function loadRealmSettings(realm: Realm): IdpSettings[] {
+  const sp = realm.config.serviceProvider;
+  if (realm.config.identityProviders.length === 0) return [];
+  if (!sp) throw new Error(`realms.${realm.name}.serviceProvider: required for identity providers`);
+  const keys = loadServiceProviderKeys(sp, `realms.${realm.name}.serviceProvider`);
+  return realm.config.identityProviders.map((idp) => {
+    const where = `realms.${realm.name}.identityProviders.${idp.alias}`;
+    const profile = attributeProfile(idp.profile);
+    const acsUrl = acsUrlOf(realm, idp.alias);
+    const spEntityId = spEntityIdOf(realm);
+    const requestsLoa = profile.requestsNsisLoa && realm.config.minimumLoa !== undefined;
+    return {
+      realm,
+      idp,
+      profile,
+      spEntityId,
+      acsUrl,
+      spSigningCertificate: keys.signingCertificate,
+      decryptionCertificate: keys.decryptionCertificate,
+      worker: {
+        spEntityId,
+        acsUrl,
+        ssoUrl: idp.ssoUrl,
+        idpCertificates: idp.signingCertificates.map((c, i) => loadCertificate(c, `${where}.signingCertificates[${i}]`)),
+        spSigningKey: keys.signingKey,
+        decryptionKey: keys.decryptionKey,
+        nameIdFormat: profile.nameIdFormat,
+        requestedAuthnContext: requestsLoa ? `${NSIS_LOA_CLASS_PREFIX}${realm.config.minimumLoa}` : undefined,
+      },
+    };
+  });
+}
+
+interface ServiceProviderKeys {
+  signingKey: string;
+  signingCertificate: string;
+  decryptionKey?: string;
+  decryptionCertificate?: string;
+}
+
+/**
+ * The config has no `decryptionCertificate`, yet metadata must publish one for the IdP to encrypt
+ * to. It is taken from the `decryptionKey` PEM itself (key followed by its certificate), or else is
+ * the signing certificate when both keys are one; otherwise boot fails with the reason.
+ */
+function loadServiceProviderKeys(sp: ServiceProviderConfig, where: string): ServiceProviderKeys {
+  const signing = loadPrivateKey(sp.signingKey, `${where}.signingKey`);
+  const signingCertificate = loadCertificate(sp.signingCertificate, `${where}.signingCertificate`);
+  if (!keyMatchesCertificate(signing.key, signingCertificate)) {
+    throw new Error(`${where}.signingCertificate: does not belong to serviceProvider.signingKey`);
+  }
+  if (sp.decryptionKey === undefined) return { signingKey: signing.key, signingCertificate };
+  const decryption = loadPrivateKey(sp.decryptionKey, `${where}.decryptionKey`);
+  const decryptionCertificate =
+    decryption.certificate ?? (keyMatchesCertificate(decryption.key, signingCertificate) ? signingCertificate : undefined);
+  if (!decryptionCertificate) {
+    throw new Error(`${where}.decryptionKey: append the key's certificate to the PEM (key, then certificate) so metadata can publish it`);
+  }
+  return { signingKey: signing.key, signingCertificate, decryptionKey: decryption.key, decryptionCertificate };
+}

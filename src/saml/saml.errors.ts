@@ -1,0 +1,40 @@
+/**
+ * Why a SAML Response was not accepted. `reason` is fixed wording for the log: never personal data,
+ * never document content. `relayState` is set only when this Response was the genuine (verified)
+ * answer to a pending request of this realm and IdP, which it has now used up: the login
+ * transaction it names is over and its client can be told. Otherwise the pending request, if any,
+ * is untouched (a tampered or misdirected Response cannot spoil the honest one that may follow),
+ * and the browser gets an error page.
+ */
+export class SamlRejectedError extends Error {
+  override readonly name = 'SamlRejectedError';
+
+  constructor(
+    readonly reason: string,
+    readonly relayState?: string,
+  ) {
+    super(`SAML response rejected: ${reason}`);
+  }
+}
+
+/**
+ * The IdP answered a pending request of this realm and IdP with a non-Success status (SAML Core
+ * §3.2.2.2): the user cancelled, authentication failed, `NoPassive`, `RequestDenied`. The pending
+ * request is used up; the client gets `access_denied`.
+ */
+export class SamlStatusError extends Error {
+  override readonly name = 'SamlStatusError';
+
+  constructor(
+    readonly relayState: string,
+    readonly statusCode: string,
+    readonly subStatus?: string,
+  ) {
+    super(`SAML IdP answered ${printable(statusCode)}${subStatus ? ` / ${printable(subStatus)}` : ''}`);
+  }
+}
+
+/** Status codes come from an unsigned document: the message keeps only a short, plain rendering. */
+function printable(code: string): string {
+  return code.replace(/[^\w:./-]/g, '?').slice(0, 100);
+}

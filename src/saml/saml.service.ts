@@ -1,0 +1,218 @@
+import { randomBytes } from 'node:crypto';
+import { Inject, Injectable } from '@nestjs/common';
+import { generateServiceProviderMetadata } from '@node-saml/node-saml';
+import { CLOCK, type Clock } from '../common/clock.js';
+import { digestsEqual, sha256 } from '../common/constant-time.js';
+import type { Principal } from '../login/principal.js';
+import type { Realm } from '../realms/realm.js';
+import { RealmRegistry } from '../realms/realm.registry.js';
+import { DATABASE, type Database } from '../storage/database.js';
+import { SamlAssertionRepository } from '../storage/saml-assertion.repository.js';
+import { SamlRequestRepository } from '../storage/saml-request.repository.js';
+import { checkLoa, NSIS_LOA_ATTRIBUTE } from './loa.js';
+import { ProfileError, type AssertionAttributes } from './profiles/attribute-profile.js';
+import { checkAssertion, ResponseCheckError, type CheckedAssertion } from './response-checks.js';
+import { SamlRejectedError, SamlStatusError } from './saml.errors.js';
+import { loadRealmSettings, type IdpSettings } from './saml-settings.js';
+import { MAX_CLOCK_SKEW_SECONDS, SAML_OPTIONS, type SamlOptions } from './saml-options.js';
+import { SamlWorkers } from './saml-workers.js';
+import { decodeBase64Xml, XmlPrecheckError } from './xml-prechecks.js';
+import type { AssertionData } from './worker/saml-worker.mjs';
+
+export { SamlRejectedError, SamlStatusError } from './saml.errors.js';
+
+/** A verified login at a SAML IdP. */
+export interface SamlLogin {
+  relayState: string;
+  principal: Principal;
+  sessionIndex?: string;
+  /** SAML Core §2.7.2: the IdP's session ends here; ours must not outlive it. */
+  sessionNotOnOrAfter?: Date;
+  authnInstant?: Date;
+}
+
+/** SAML Bindings §3.4.3 / §3.5.3: RelayState MUST NOT exceed 80 bytes. */
+const MAX_RELAY_STATE_BYTES = 80;
+
+/**
+ * The SAML service provider side of a browser login (SAML Profiles §4.1, Web Browser SSO):
+ * AuthnRequests out, Responses in. Signatures and decryption run in the worker pool; every check
+ * that needs shared state (pending requests, used assertions) or time (the injected Clock) runs here.
+ */
+@Injectable()
+export class SamlService {
+  private readonly settings = new Map<string, IdpSettings>();
+  private readonly skewSeconds: number;
+
+  constructor(
+    realms: RealmRegistry,
+    private readonly workers: SamlWorkers,
+    private readonly requests: SamlRequestRepository,
+    private readonly assertions: SamlAssertionRepository,
+    @Inject(DATABASE) private readonly db: Database,
+    @Inject(CLOCK) private readonly clock: Clock,
+    @Inject(SAML_OPTIONS) private readonly options: SamlOptions,
+  ) {
+    this.skewSeconds = Math.min(Math.max(options.clockSkewSeconds, 0), MAX_CLOCK_SKEW_SECONDS);
+    for (const realm of realms.all()) {
+      for (const idp of loadRealmSettings(realm)) this.settings.set(key(realm.name, idp.idp.alias), idp);
+    }
+  }
+
+  /**
+   * IdP SSO URL carrying a signed AuthnRequest (HTTP-Redirect binding, SAML Bindings §3.4), with
+   * RelayState = relayState. The request ID is recorded first (persistent, shared, expiring), bound
+   * to realm, IdP alias and relayState. Throws Error for an unknown alias (a programming error).
+   */
+  async authnRequestUrl(realm: Realm, alias: string, relayState: string): Promise<string> {
+    const settings = this.settings.get(key(realm.name, alias));
+    if (!settings) throw new Error(`realm ${realm.name} has no SAML identity provider "${alias}"`);
+    if (relayState === '' || Buffer.byteLength(relayState, 'utf8') > MAX_RELAY_STATE_BYTES) {
+      throw new Error(`RelayState must be 1–${MAX_RELAY_STATE_BYTES} bytes (SAML Bindings §3.4.3)`);
+    }
+    // SAML Core §1.3.4: an xs:ID with at least 128 bits of randomness; "_" makes it an NCName.
+    const requestId = `_${randomBytes(20).toString('hex')}`;
+    const now = this.clock.now();
+    const expiresAt = new Date(now.getTime() + this.options.pendingRequestTtlSeconds * 1000);
+    await this.requests.record({ requestId, realm: realm.name, idpAlias: alias, relayState, createdAt: now, expiresAt });
+    return this.workers.authnRequestUrl({ settings: settings.worker, requestId, relayState });
+  }
+
+  /** SP metadata (SAML Metadata §2.4.4) for `/realms/{realm}/broker/{alias}/endpoint/descriptor`. */
+  metadata(realm: Realm, alias: string): string {
+    const settings = this.settings.get(key(realm.name, alias));
+    if (!settings) throw new Error(`realm ${realm.name} has no SAML identity provider "${alias}"`);
+    return generateServiceProviderMetadata({
+      issuer: settings.spEntityId,
+      callbackUrl: settings.acsUrl,
+      identifierFormat: settings.profile.nameIdFormat ?? null,
+      wantAssertionsSigned: true,
+      privateKey: settings.worker.spSigningKey,
+      publicCerts: [settings.spSigningCertificate],
+      decryptionPvk: settings.worker.decryptionKey,
+      decryptionCert: settings.decryptionCertificate ?? null,
+    });
+  }
+
+  /**
+   * Validates an ACS HTTP-POST body (SAML Bindings §3.5; form values as received). Fails closed:
+   * {@link SamlRejectedError} for anything not verifiably right, {@link SamlStatusError} for an
+   * IdP's non-Success answer to a pending request.
+   */
+  async consume(realm: Realm, alias: string, form: Record<string, unknown>): Promise<SamlLogin> {
+    const settings = this.settings.get(key(realm.name, alias));
+    if (!settings) throw new SamlRejectedError('unknown identity provider');
+    if (form === null || typeof form !== 'object') throw new SamlRejectedError('no form body');
+    const samlResponse = singleField(form, 'SAMLResponse');
+    const relayState = singleField(form, 'RelayState');
+    if (Buffer.byteLength(relayState, 'utf8') > MAX_RELAY_STATE_BYTES) throw new SamlRejectedError('RelayState too long');
+    let xml: string;
+    try {
+      xml = decodeBase64Xml(samlResponse);
+    } catch (error) {
+      throw new SamlRejectedError(error instanceof XmlPrecheckError ? error.message : 'undecodable SAMLResponse');
+    }
+
+    const result = await this.workers.validateResponse({ settings: settings.worker, xml });
+    if (!result.ok) throw new SamlRejectedError(result.reason);
+    if (result.kind === 'status') {
+      const { envelope } = result;
+      if (envelope.destination !== undefined && envelope.destination !== settings.acsUrl) throw new SamlRejectedError('Destination is not this ACS');
+      if (envelope.issuer !== undefined && envelope.issuer !== settings.idp.entityId) throw new SamlRejectedError('Response Issuer is not the configured IdP');
+      if (!envelope.inResponseTo) throw new SamlRejectedError('unsolicited status response');
+      // An error Response is usually unsigned; it is trusted only to end the pending request it
+      // names, and only when it comes back with that request's RelayState.
+      if (!(await this.takePendingRequest(settings, envelope.inResponseTo, relayState))) {
+        throw new SamlRejectedError('status response for no pending request');
+      }
+      throw new SamlStatusError(relayState, envelope.status.code, envelope.status.subCode);
+    }
+
+    let checked: CheckedAssertion;
+    try {
+      checked = checkAssertion(result.envelope, result.assertion, this.expectations(settings), this.clock.now());
+    } catch (error) {
+      if (error instanceof ResponseCheckError) throw new SamlRejectedError(error.message);
+      throw error;
+    }
+    await this.bindToPendingRequest(settings, result.assertion, checked, relayState);
+    // From here on the pending request is used up: a refusal is the end of this login.
+    return { relayState, principal: this.principal(settings, result.assertion, relayState), ...sessionFields(checked) };
+  }
+
+  /**
+   * Both single-use checks in one transaction: the pending request (this realm, this IdP, this
+   * RelayState) is taken and the assertion ID recorded, or neither happens. A Response that fails
+   * either leaves the pending request for the honest Response that may still arrive.
+   */
+  private async bindToPendingRequest(settings: IdpSettings, assertion: AssertionData, checked: CheckedAssertion, relayState: string): Promise<void> {
+    const now = this.clock.now();
+    await this.db.transaction(async (tx) => {
+      const recorded = await this.requests.take(checked.inResponseTo, settings.realm.name, settings.idp.alias, now, tx);
+      if (recorded === undefined) throw new SamlRejectedError('InResponseTo names no pending request of this realm and IdP');
+      if (!sameRelayState(recorded, relayState)) throw new SamlRejectedError('RelayState does not match the request');
+      const fresh = await this.assertions.consume(settings.idp.entityId, assertion.id, settings.realm.name, checked.replayExpiresAt, tx);
+      if (!fresh) throw new SamlRejectedError('assertion ID already used (replay)');
+    });
+  }
+
+  /** A status Response ends its pending request when the RelayState matches; otherwise the delete is rolled back. */
+  private async takePendingRequest(settings: IdpSettings, requestId: string, relayState: string): Promise<boolean> {
+    return this.db.transaction(async (tx) => {
+      const recorded = await this.requests.take(requestId, settings.realm.name, settings.idp.alias, this.clock.now(), tx);
+      if (recorded === undefined) return false;
+      // A mismatch rolls the delete back: someone else's error page must not end this login.
+      if (!sameRelayState(recorded, relayState)) throw new SamlRejectedError('RelayState does not match the request');
+      return true;
+    });
+  }
+
+  private principal(settings: IdpSettings, assertion: AssertionData, relayState: string): Principal {
+    const view = attributeView(assertion);
+    const loaName = settings.idp.attributes?.loa ?? NSIS_LOA_ATTRIBUTE;
+    const loa = checkLoa(view.attributes.get(loaName), settings.realm.config.minimumLoa);
+    if (!loa.ok) throw new SamlRejectedError(loa.reason, relayState);
+    try {
+      const principal = settings.profile.toPrincipal(view, { realm: settings.realm, idp: settings.idp });
+      return loa.loa === undefined ? principal : { ...principal, loa: loa.loa };
+    } catch (error) {
+      if (error instanceof ProfileError) throw new SamlRejectedError(error.message, relayState);
+      throw error;
+    }
+  }
+
+  private expectations(settings: IdpSettings) {
+    return { acsUrl: settings.acsUrl, spEntityId: settings.spEntityId, idpEntityId: settings.idp.entityId, skewSeconds: this.skewSeconds };
+  }
+
+  /** Deletes expired pending requests and used-assertion records; for a periodic job. */
+  async purgeExpired(): Promise<{ requests: number; assertions: number }> {
+    const now = this.clock.now();
+    return { requests: await this.requests.purgeExpired(now), assertions: await this.assertions.purgeExpired(now) };
+  }
+}
+
+function key(realm: string, alias: string): string {
+  return `${realm}\u0000${alias}`;
+}
+
+/** One string value: a missing or repeated form field is refused (SAML Bindings §3.5.4). */
+function singleField(form: Record<string, unknown>, name: string): string {
+  const value = Object.hasOwn(form, name) ? form[name] : undefined;
+  if (typeof value !== 'string' || value === '') throw new SamlRejectedError(Array.isArray(value) ? `${name} repeated` : `${name} missing`);
+  return value;
+}
+
+function sameRelayState(recorded: string, posted: string): boolean {
+  return digestsEqual(sha256(recorded), sha256(posted));
+}
+
+function attributeView(assertion: AssertionData): AssertionAttributes {
+  const attributes = new Map<string, string[]>();
+  for (const { name, values } of assertion.attributes) attributes.set(name, [...(attributes.get(name) ?? []), ...values]);
+  return { nameId: assertion.nameId, attributes };
+}
+
+function sessionFields(checked: CheckedAssertion): Omit<SamlLogin, 'relayState' | 'principal'> {
+  return { sessionIndex: checked.sessionIndex, sessionNotOnOrAfter: checked.sessionNotOnOrAfter, authnInstant: checked.authnInstant };
+}

@@ -1,0 +1,49 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { DATABASE, type Database, type Queryable } from './database.js';
+
+/** An AuthnRequest this service sent and has not yet seen answered. */
+export interface PendingSamlRequest {
+  requestId: string;
+  realm: string;
+  idpAlias: string;
+  relayState: string;
+  createdAt: Date;
+  expiresAt: Date;
+}
+
+/**
+ * Rows of `saml_pending_requests`: the persistent, shared replacement for node-saml's in-memory
+ * `InResponseTo` cache (DOMAIN.md, "Known failure modes of peers": such caches break with two
+ * instances).
+ */
+@Injectable()
+export class SamlRequestRepository {
+  constructor(@Inject(DATABASE) private readonly db: Database) {}
+
+  async record(request: PendingSamlRequest): Promise<void> {
+    await this.db.query(
+      `INSERT INTO saml_pending_requests (request_id, realm, idp_alias, relay_state, created_at, expires_at)
+       VALUES ($1, $2, $3, $4, $5, $6)`,
+      [request.requestId, request.realm, request.idpAlias, request.relayState, request.createdAt, request.expiresAt],
+    );
+  }
+
+  /**
+   * Deletes the request if it is still live and was sent for this realm and IdP, returning the
+   * RelayState it was sent with. The delete is the atomic single-use check: of two concurrent
+   * Responses to one request, exactly one gets the row. Inside a transaction, a rollback restores it.
+   */
+  async take(requestId: string, realm: string, idpAlias: string, now: Date, db: Queryable = this.db): Promise<string | undefined> {
+    const { rows } = await db.query<{ relay_state: string }>(
+      `DELETE FROM saml_pending_requests
+        WHERE request_id = $1 AND realm = $2 AND idp_alias = $3 AND expires_at > $4
+       RETURNING relay_state`,
+      [requestId, realm, idpAlias, now],
+    );
+    return rows[0]?.relay_state;
+  }
+
+  async purgeExpired(now: Date): Promise<number> {
+    return (await this.db.query('DELETE FROM saml_pending_requests WHERE expires_at <= $1', [now])).rowCount;
+  }
+}

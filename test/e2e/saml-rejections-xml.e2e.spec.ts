@@ -1,0 +1,148 @@
+import { MAX_XML_BYTES, maxBase64Chars } from '../../src/saml/xml-prechecks.js';
+import { SAML_FIXTURES } from '../support/saml/saml-fixtures.js';
+import { createSamlHarness, type SamlHarness } from '../support/saml/saml-harness.js';
+import { citizenAttributes } from '../support/saml/saml-attributes.js';
+import { expectRejected, expectRejectedKeepingRequest, post, startLogin } from '../support/saml/saml-expect.js';
+import {
+  addDoctype,
+  addUnsignedAssertion,
+  compose,
+  duplicateAssertion,
+  injectNameIdComment,
+  modifyAttribute,
+  moveSignedAssertionToExtensions,
+  oversize,
+  setResponseAttribute,
+  stripSignatures,
+  wrapSignedAssertionInAdvice,
+} from '../support/saml/tamper.js';
+
+const CPR = 'https://data.gov.dk/model/core/eid/cprNumber';
+const FORGED_CPR = { name: CPR, value: '3112999999' };
+
+/**
+ * What is refused before or during signature verification; inline validation (workers: 0). Each
+ * case also shows the pending request survives the bad response: an honest one then succeeds.
+ */
+describe('SAML response rejections: encoding, XML and signatures', () => {
+  let h: SamlHarness;
+
+  beforeAll(async () => {
+    h = await createSamlHarness({ workers: 0 });
+  });
+  afterAll(() => h.close());
+
+  describe('form fields and size, before any parsing', () => {
+    it('refuses a missing SAMLResponse, a repeated one, and a missing RelayState', async () => {
+      const { location, idp } = await startLogin(h, 'nemlogin');
+      const { form } = await idp.respondTo(location, { now: h.clock.now(), attributes: citizenAttributes() });
+      await expectRejected(post(h, 'nemlogin', { RelayState: form.RelayState }), 'SAMLResponse missing');
+      await expectRejected(post(h, 'nemlogin', { ...form, SAMLResponse: [form.SAMLResponse, form.SAMLResponse] }), 'SAMLResponse repeated');
+      await expectRejected(post(h, 'nemlogin', { SAMLResponse: form.SAMLResponse }), 'RelayState missing');
+      await expect(post(h, 'nemlogin', form)).resolves.toBeDefined();
+    });
+
+    it('refuses a RelayState over 80 bytes (SAML Bindings §3.5.3)', async () => {
+      await expectRejected(post(h, 'nemlogin', { SAMLResponse: 'PHg+', RelayState: 'x'.repeat(81) }), 'RelayState too long');
+    });
+
+    it('refuses a base64 SAMLResponse over the cap without decoding it', async () => {
+      await expectRejected(post(h, 'nemlogin', { SAMLResponse: 'A'.repeat(300_000), RelayState: 'tx' }), 'too large');
+    });
+
+    it('refuses decoded XML over 200 KB whose base64 fits the base64 cap', async () => {
+      const { location, idp } = await startLogin(h, 'nemlogin');
+      const { form } = await idp.respondTo(location, { now: h.clock.now(), attributes: citizenAttributes(), tamper: oversize(202_000) });
+      expect(form.SAMLResponse.length).toBeLessThanOrEqual(maxBase64Chars(MAX_XML_BYTES));
+      await expectRejected(post(h, 'nemlogin', form), 'too large');
+    });
+
+    it('accepts a response just under the cap', async () => {
+      const { location, idp } = await startLogin(h, 'nemlogin');
+      const { form } = await idp.respondTo(location, { now: h.clock.now(), attributes: citizenAttributes(), sign: 'assertion', tamper: oversize(199_000) });
+      await expect(post(h, 'nemlogin', form)).resolves.toBeDefined();
+    });
+
+    it('refuses a SAMLResponse that is not base64, or not UTF-8', async () => {
+      await expectRejected(post(h, 'nemlogin', { SAMLResponse: '<samlp:Response/>', RelayState: 'tx' }), 'not base64');
+      await expectRejected(post(h, 'nemlogin', { SAMLResponse: Buffer.from([0xff, 0xfe, 0x3c, 0x00]).toString('base64'), RelayState: 'tx' }), 'not UTF-8');
+    });
+
+    it('refuses a DOCTYPE with an entity declaration', async () => {
+      await expectRejectedKeepingRequest(h, 'nemlogin', { tamper: addDoctype() }, 'DTD or entity');
+    });
+
+    it('refuses a comment injected into the NameID (CVE-2017-11428 class), though the signature still verifies', async () => {
+      await expectRejectedKeepingRequest(h, 'nemlogin', { sign: 'assertion', tamper: injectNameIdComment() }, 'XML comment');
+    });
+
+    it('refuses an unknown IdP alias', async () => {
+      await expectRejected(h.saml.consume(h.realm('nemlogin'), 'no-such-idp', { SAMLResponse: 'PHg+', RelayState: 'tx' }), 'unknown identity provider');
+    });
+  });
+
+  describe('signatures', () => {
+    it('refuses an unsigned response', async () => {
+      await expectRejectedKeepingRequest(h, 'nemlogin', { sign: 'none' }, 'Invalid signature');
+    });
+
+    it('refuses a response whose signature covers only the Response, not the assertion (wantAssertionsSigned)', async () => {
+      await expectRejectedKeepingRequest(h, 'nemlogin', { sign: 'response' }, 'Invalid signature');
+    });
+
+    it('refuses an assertion whose signature was stripped', async () => {
+      await expectRejectedKeepingRequest(h, 'nemlogin', { sign: 'assertion', tamper: stripSignatures('assertion') }, 'Invalid signature');
+    });
+
+    it('refuses an attribute modified after signing', async () => {
+      await expectRejectedKeepingRequest(h, 'nemlogin', { sign: 'assertion', tamper: modifyAttribute(CPR, FORGED_CPR.value) }, 'Invalid signature');
+    });
+
+    it('refuses a Response signature that no longer verifies, even when the assertion signature does', async () => {
+      const tamper = setResponseAttribute('IssueInstant', '2031-03-14T09:26:54Z');
+      await expectRejectedKeepingRequest(h, 'nemlogin', { sign: 'both', tamper }, 'Response signature does not verify');
+    });
+
+    it("refuses an assertion signed by another realm's IdP key", async () => {
+      const { otherIdpSigningKey, otherIdpSigningCertificate } = SAML_FIXTURES;
+      await expectRejectedKeepingRequest(
+        h,
+        'nemlogin',
+        { sign: 'assertion', signingKey: otherIdpSigningKey, signingCertificate: otherIdpSigningCertificate },
+        'Invalid signature',
+      );
+    });
+
+    it("the other realm, trusting only its own IdP's certificate, refuses this IdP's signature", async () => {
+      const { idpSigningKey, idpSigningCertificate } = SAML_FIXTURES;
+      await expectRejectedKeepingRequest(h, 'other', { sign: 'assertion', signingKey: idpSigningKey, signingCertificate: idpSigningCertificate }, 'Invalid signature');
+    });
+
+    it('refuses an encrypted assertion in a realm without a decryption key', async () => {
+      await expectRejectedKeepingRequest(h, 'ehealth', { encrypt: true }, 'No decryption key');
+    });
+  });
+
+  describe('signature wrapping: exactly one assertion, directly in the Response', () => {
+    it('refuses the signed assertion moved into Extensions with a forged one in its place', async () => {
+      await expectRejectedKeepingRequest(h, 'nemlogin', { sign: 'assertion', tamper: moveSignedAssertionToExtensions(FORGED_CPR) }, 'exactly one assertion');
+    });
+
+    it('refuses a forged assertion carrying the signed one in its Advice', async () => {
+      await expectRejectedKeepingRequest(h, 'nemlogin', { sign: 'assertion', tamper: wrapSignedAssertionInAdvice(FORGED_CPR) }, 'exactly one assertion');
+    });
+
+    it('refuses a duplicated signed assertion', async () => {
+      await expectRejectedKeepingRequest(h, 'nemlogin', { sign: 'assertion', tamper: duplicateAssertion() }, 'exactly one assertion');
+    });
+
+    it.each(['before', 'after'] as const)('refuses an unsigned assertion %s the signed one', async (position) => {
+      await expectRejectedKeepingRequest(h, 'nemlogin', { sign: 'assertion', tamper: addUnsignedAssertion(position, FORGED_CPR) }, 'exactly one assertion');
+    });
+
+    it('refuses an unsigned forged assertion that replaced the signed one (signature stripped from the copy)', async () => {
+      const tamper = compose(modifyAttribute(CPR, FORGED_CPR.value), stripSignatures());
+      await expectRejectedKeepingRequest(h, 'nemlogin', { sign: 'both', tamper }, 'Invalid signature');
+    });
+  });
+});

@@ -1,0 +1,45 @@
+import { readFileSync } from 'node:fs';
+
+/**
+ * The committed SAML test keys (fixtures/saml/, generated with openssl, valid 20 years). Private
+ * keys are named `*.TEST-ONLY.key`: they are public and must never protect anything real.
+ */
+const dir = 'fixtures/saml';
+const read = (name: string) => readFileSync(`${dir}/${name}`, 'utf8');
+
+export const SAML_FIXTURE_FILES = {
+  idpSigningKey: `${dir}/idp-signing.TEST-ONLY.key`,
+  idpSigningCertificate: `${dir}/idp-signing.crt`,
+  otherIdpSigningKey: `${dir}/other-idp-signing.TEST-ONLY.key`,
+  otherIdpSigningCertificate: `${dir}/other-idp-signing.crt`,
+  spSigningKey: `${dir}/sp-signing.TEST-ONLY.key`,
+  spSigningCertificate: `${dir}/sp-signing.crt`,
+  spEncryptionKey: `${dir}/sp-encryption.TEST-ONLY.key`,
+  spEncryptionCertificate: `${dir}/sp-encryption.crt`,
+} as const;
+
+export const SAML_FIXTURES = {
+  idpSigningKey: read('idp-signing.TEST-ONLY.key'),
+  idpSigningCertificate: read('idp-signing.crt'),
+  /** A second IdP ("another realm's IdP"): its signatures must not validate here. */
+  otherIdpSigningKey: read('other-idp-signing.TEST-ONLY.key'),
+  otherIdpSigningCertificate: read('other-idp-signing.crt'),
+  spSigningKey: read('sp-signing.TEST-ONLY.key'),
+  spSigningCertificate: read('sp-signing.crt'),
+  spEncryptionKey: read('sp-encryption.TEST-ONLY.key'),
+  spEncryptionCertificate: read('sp-encryption.crt'),
+} as const;
+
+/**
+ * A realm's `serviceProvider` config using the fixtures. The config schema has no
+ * `decryptionCertificate`, so the decryption key is given inline followed by its certificate
+ * (see src/saml/saml-settings.ts).
+ */
+export function testServiceProviderConfig(options: { encryption?: boolean; entityId?: string } = {}): Record<string, string> {
+  return {
+    ...(options.entityId ? { entityId: options.entityId } : {}),
+    signingKey: SAML_FIXTURE_FILES.spSigningKey,
+    signingCertificate: SAML_FIXTURE_FILES.spSigningCertificate,
+    ...(options.encryption === false ? {} : { decryptionKey: SAML_FIXTURES.spEncryptionKey + SAML_FIXTURES.spEncryptionCertificate }),
+  };
+}
