@@ -184,12 +184,6 @@ export class SamlService {
   private expectations(settings: IdpSettings) {
     return { acsUrl: settings.acsUrl, spEntityId: settings.spEntityId, idpEntityId: settings.idp.entityId, skewSeconds: this.skewSeconds };
   }
-
-  /** Deletes expired pending requests and used-assertion records; for a periodic job. */
-  async purgeExpired(): Promise<{ requests: number; assertions: number }> {
-    const now = this.clock.now();
-    return { requests: await this.requests.purgeExpired(now), assertions: await this.assertions.purgeExpired(now) };
-  }
 }
 
 function key(realm: string, alias: string): string {

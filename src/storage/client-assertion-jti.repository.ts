@@ -15,8 +15,4 @@ export class ClientAssertionJtiRepository {
     );
     return rowCount === 1;
   }
-
-  async purgeExpired(now: Date): Promise<number> {
-    return (await this.db.query('DELETE FROM client_assertion_jtis WHERE expires_at < $1', [now])).rowCount;
-  }
 }

@@ -18,8 +18,4 @@ export class SamlAssertionRepository {
     );
     return rowCount === 1;
   }
-
-  async purgeExpired(now: Date): Promise<number> {
-    return (await this.db.query('DELETE FROM saml_used_assertions WHERE expires_at <= $1', [now])).rowCount;
-  }
 }

@@ -42,8 +42,4 @@ export class SamlRequestRepository {
     );
     return rows[0]?.relay_state;
   }
-
-  async purgeExpired(now: Date): Promise<number> {
-    return (await this.db.query('DELETE FROM saml_pending_requests WHERE expires_at <= $1', [now])).rowCount;
-  }
 }
