@@ -86,6 +86,8 @@ const serviceProviderSchema = z.strictObject({
   signingKey: z.string().min(1),
   signingCertificate: z.string().min(1),
   decryptionKey: z.string().min(1).optional(),
+  /** Published in the SP metadata so the IdP can encrypt to it; may instead follow the key in its PEM. */
+  decryptionCertificate: z.string().min(1).optional(),
 });
 
 /** An external token issuer trusted for token exchange; keys from its JWKS, algorithms allow-listed. */

@@ -71,9 +71,9 @@ interface ServiceProviderKeys {
 }
 
 /**
- * The config has no `decryptionCertificate`, yet metadata must publish one for the IdP to encrypt
- * to. It is taken from the `decryptionKey` PEM itself (key followed by its certificate), or else is
- * the signing certificate when both keys are one; otherwise boot fails with the reason.
+ * Metadata must publish the decryption certificate for the IdP to encrypt to: `decryptionCertificate`,
+ * else one following the key in the `decryptionKey` PEM, else the signing certificate when both keys
+ * are one; otherwise boot fails with the reason. A certificate not matching the key also fails boot.
  */
 function loadServiceProviderKeys(sp: ServiceProviderConfig, where: string): ServiceProviderKeys {
   const signing = loadPrivateKey(sp.signingKey, `${where}.signingKey`);
@@ -83,8 +83,12 @@ function loadServiceProviderKeys(sp: ServiceProviderConfig, where: string): Serv
   }
   if (sp.decryptionKey === undefined) return { signingKey: signing.key, signingCertificate };
   const decryption = loadPrivateKey(sp.decryptionKey, `${where}.decryptionKey`);
+  const configured = sp.decryptionCertificate ? loadCertificate(sp.decryptionCertificate, `${where}.decryptionCertificate`) : undefined;
+  if (configured && !keyMatchesCertificate(decryption.key, configured)) {
+    throw new Error(`${where}.decryptionCertificate: does not belong to serviceProvider.decryptionKey`);
+  }
   const decryptionCertificate =
-    decryption.certificate ?? (keyMatchesCertificate(decryption.key, signingCertificate) ? signingCertificate : undefined);
+    configured ?? decryption.certificate ?? (keyMatchesCertificate(decryption.key, signingCertificate) ? signingCertificate : undefined);
   if (!decryptionCertificate) {
     throw new Error(`${where}.decryptionKey: append the key's certificate to the PEM (key, then certificate) so metadata can publish it`);
   }

@@ -30,16 +30,14 @@ export const SAML_FIXTURES = {
   spEncryptionCertificate: read('sp-encryption.crt'),
 } as const;
 
-/**
- * A realm's `serviceProvider` config using the fixtures. The config schema has no
- * `decryptionCertificate`, so the decryption key is given inline followed by its certificate
- * (see src/saml/saml-settings.ts).
- */
+/** A realm's `serviceProvider` config using the fixture files. */
 export function testServiceProviderConfig(options: { encryption?: boolean; entityId?: string } = {}): Record<string, string> {
   return {
     ...(options.entityId ? { entityId: options.entityId } : {}),
     signingKey: SAML_FIXTURE_FILES.spSigningKey,
     signingCertificate: SAML_FIXTURE_FILES.spSigningCertificate,
-    ...(options.encryption === false ? {} : { decryptionKey: SAML_FIXTURES.spEncryptionKey + SAML_FIXTURES.spEncryptionCertificate }),
+    ...(options.encryption === false
+      ? {}
+      : { decryptionKey: SAML_FIXTURE_FILES.spEncryptionKey, decryptionCertificate: SAML_FIXTURE_FILES.spEncryptionCertificate }),
   };
 }
