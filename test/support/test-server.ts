@@ -17,9 +17,10 @@ export interface TestServer {
 
 /** Starts the real application on a loopback port, as a black box reachable over HTTP. */
 export async function startTestServer(
-  options: { patch?: (raw: Record<string, any>) => void; overrides?: Omit<AppOverrides, 'logDestination'> } = {},
+  options: { patch?: (raw: Record<string, any>) => void; overrides?: Omit<AppOverrides, 'logDestination'>; port?: number } = {},
 ): Promise<TestServer> {
-  const port = await freePort();
+  // A port chosen beforehand lets a test build what must know the issuer URL (a test IdP) first.
+  const port = options.port ?? (await freePort());
   const baseUrl = `http://127.0.0.1:${port}`;
   const config = testConfig(baseUrl, options.patch);
   const logs: string[] = [];

@@ -1,0 +1,80 @@
+import { createRemoteJWKSet, jwtVerify } from 'jose';
+import * as oidc from 'openid-client';
+import { freePort } from '../support/free-port.js';
+import { bsnAttributes } from '../support/saml/saml-attributes.js';
+import { testServiceProviderConfig } from '../support/saml/saml-fixtures.js';
+import { TestIdp } from '../support/saml/test-idp.js';
+import { TEST_SECRETS } from '../support/test-config.js';
+import { startTestServer, type TestServer } from '../support/test-server.js';
+import { basic, postForm } from '../support/token-requests.js';
+
+const CALLBACK = 'https://spreekuur.example/callback';
+const AGB = '01234567';
+
+/**
+ * The Spreekuur pattern end to end: a Dutch citizen logs in by SAML (BSN, nl-citizen profile) at
+ * the portal; the portal exchanges the patient's token for the GP system (XIS) of one organisation.
+ */
+describe('Dutch portal → XIS flow', () => {
+  let server: TestServer;
+  let issuer: string;
+  let idp: TestIdp;
+
+  beforeAll(async () => {
+    const port = await freePort();
+    issuer = `http://127.0.0.1:${port}/realms/spreekuur`;
+    idp = await TestIdp.create({ realmIssuer: issuer, alias: 'digid' });
+    server = await startTestServer({
+      port,
+      patch: (raw) => {
+        raw.realms.push({
+          name: 'spreekuur',
+          patientIdentifierSystem: 'http://fhir.nl/fhir/NamingSystem/bsn',
+          identityProviders: [idp.idpConfig('nl-citizen')],
+          serviceProvider: testServiceProviderConfig(),
+          clients: [
+            { clientId: 'spreekuur-web', type: 'confidential', secret: TEST_SECRETS.web, redirectUris: [CALLBACK], grantTypes: ['authorization_code', 'refresh_token'], scopes: ['openid', 'patient/*.read', 'patient/*.write'] },
+            {
+              clientId: 'portal', type: 'confidential', secret: TEST_SECRETS.portal, scopes: ['patient/*.read', 'patient/*.write'],
+              grantTypes: ['urn:ietf:params:oauth:grant-type:token-exchange'], tenants: [AGB], tokenExchange: { audiences: ['xis'] },
+            },
+          ],
+        });
+      },
+    });
+  });
+  afterAll(() => server.close());
+
+  it('login by BSN → exchange with the tenant header → a token for the XIS with act, patient, tenant and narrowed scope', async () => {
+    const web = await oidc.discovery(new URL(issuer), 'spreekuur-web', TEST_SECRETS.web, undefined, { execute: [oidc.allowInsecureRequests] });
+    const verifier = oidc.randomPKCECodeVerifier();
+    const state = oidc.randomState();
+    const toIdp = await fetch(oidc.buildAuthorizationUrl(web, {
+      redirect_uri: CALLBACK, scope: 'openid patient/*.read patient/*.write', state,
+      code_challenge: await oidc.calculatePKCECodeChallenge(verifier), code_challenge_method: 'S256',
+    }), { redirect: 'manual' });
+    const { form } = await idp.respondTo(toIdp.headers.get('location')!, { attributes: bsnAttributes({ bsn: '999911120' }) });
+    const back = await fetch(idp.acsUrl, { method: 'POST', redirect: 'manual', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(form).toString() });
+    const patientTokens = await oidc.authorizationCodeGrant(web, new URL(back.headers.get('location')!), { pkceCodeVerifier: verifier, expectedState: state, idTokenExpected: true });
+
+    const exchanged = await postForm(`${issuer}/protocol/openid-connect/token`, new URLSearchParams({
+      grant_type: 'urn:ietf:params:oauth:grant-type:token-exchange',
+      subject_token: patientTokens.access_token,
+      subject_token_type: 'urn:ietf:params:oauth:token-type:access_token',
+      audience: 'xis',
+      scope: 'patient/*.read',
+    }), { authorization: basic('portal', TEST_SECRETS.portal), organisation_agb: `http://fhir.nl/fhir/NamingSystem/agb-z|${AGB}` });
+    expect(exchanged.status).toBe(200);
+
+    const { payload } = await jwtVerify(exchanged.body.access_token as string, createRemoteJWKSet(new URL(`${issuer}/protocol/openid-connect/certs`)), { issuer, audience: 'xis', typ: 'at+jwt' });
+    expect(payload).toMatchObject({
+      sub: patientTokens.claims()!.sub,
+      patient: 'demo-patient-jan',
+      user_type: 'PATIENT',
+      act: { sub: 'portal' },
+      organisation_agb: AGB,
+      scope: 'patient/*.read',
+    });
+    expect(JSON.stringify(payload)).not.toContain('999911120');
+  });
+});
