@@ -10,8 +10,8 @@ export interface RunningService {
  * Starts the built service (`dist/src/main.js`) as its own process, so the benchmark measures it
  * over loopback HTTP exactly as deployed, not in the load generator's event loop.
  */
-export async function startService(env: Record<string, string> = {}): Promise<RunningService> {
-  const port = await freePort();
+export async function startService(env: Record<string, string> = {}, port?: number): Promise<RunningService> {
+  port ??= await freePort();
   const baseUrl = `http://127.0.0.1:${port}`;
   const child: ChildProcess = spawn(process.execPath, ['dist/src/main.js'], {
     env: { ...process.env, PORT: String(port), PUBLIC_URL: baseUrl, HOST: '127.0.0.1', ...env },
