@@ -15,6 +15,8 @@ export interface Engine {
 
 /** An empty database of its own; `connect()` twice gives two independent handles where the engine can. */
 export interface Scratch {
+  /** The connection URL, for a database other processes can reach (PostgreSQL). */
+  url?: string;
   connect(): Promise<Database>;
   dispose(): Promise<void>;
 }
@@ -62,6 +64,7 @@ export function postgresEngine(adminUrl: string): Engine {
       url.pathname = `/${name}`;
       const handles: Database[] = [];
       return {
+        url: url.href,
         async connect() {
           const db = new PostgresDatabase(url.href);
           handles.push(db);
