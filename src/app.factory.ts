@@ -31,6 +31,5 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     abortOnError: false,
   });
   app.useGlobalFilters(new OAuthErrorFilter());
-  app.enableShutdownHooks();
   return app;
 }

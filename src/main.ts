@@ -17,10 +17,28 @@ async function main(): Promise<void> {
   }
   const app = await createApp(config);
   await app.listen({ port: config.port, host: process.env.HOST ?? '0.0.0.0' });
-  app.getHttpAdapter().getInstance().log.info(
-    { publicUrl: config.publicUrl, port: config.port, environment: config.environment, config: file },
-    'federation service listening',
-  );
+  const log = app.getHttpAdapter().getInstance().log;
+  log.info({ publicUrl: config.publicUrl, port: config.port, environment: config.environment, config: file }, 'federation service listening');
+
+  // Graceful shutdown: stop accepting, finish in-flight requests, close workers, FHIR and database.
+  let closing = false;
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+    process.once(signal, () => {
+      if (closing) return;
+      closing = true;
+      log.info({ signal }, 'shutting down');
+      app.close().then(
+        () => {
+          log.info('stopped');
+          process.exit(0);
+        },
+        (error: unknown) => {
+          log.error({ err: error }, 'shutdown failed');
+          process.exit(1);
+        },
+      );
+    });
+  }
 }
 
 main().catch((error: unknown) => {

@@ -1,3 +1,7 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { SessionRepository } from '../../src/storage/session.repository.js';
 import { PostgresDatabase } from '../../src/storage/pg.database.js';
 import { buildService, startServiceProcess, type ServiceProcess } from '../support/built-service.js';
@@ -16,6 +20,40 @@ const SESSIONS = 20;
  */
 const engines = testDatabaseUrl ? [postgresEngine(testDatabaseUrl)] : [];
 
+// One suite builds dist/ once; the process tests below all run the built service.
+beforeAll(() => buildService(), 120_000);
+
+describe('the service as a process', () => {
+  let dataDir: string;
+  beforeAll(() => {
+    dataDir = mkdtempSync(join(tmpdir(), 'process-pglite-'));
+  });
+  afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
+
+  const kidOf = async (service: ServiceProcess) =>
+    ((await (await fetch(`${service.baseUrl}/realms/nemlogin/protocol/openid-connect/certs`)).json()) as { keys: { kid: string }[] }).keys[0]!.kid;
+
+  it('stops on SIGTERM with exit code 0, and a restart on the same embedded database keeps its keys', async () => {
+    const first = await startServiceProcess({ DATABASE_DIR: dataDir, DATABASE_URL: '' });
+    const kid = await kidOf(first);
+    await first.stop();
+    expect(first.child.exitCode).toBe(0);
+    const second = await startServiceProcess({ DATABASE_DIR: dataDir, DATABASE_URL: '' });
+    expect(await kidOf(second)).toBe(kid);
+    await second.stop();
+  }, 60_000);
+
+  it('refuses an invalid config with exit code 1, naming every offending key', () => {
+    const file = join(dataDir, 'bad.yaml');
+    writeFileSync(file, 'publicUrl: nope\nkeys: { encryptionKey: short }\nrealms: [ { name: Bad } ]\n');
+    const result = spawnSync(process.execPath, ['dist/src/main.js'], { env: { ...process.env, FEDERATION_CONFIG: file, NODE_OPTIONS: '' }, encoding: 'utf8' });
+    expect(result.status).toBe(1);
+    expect(result.stderr).toMatch(/publicUrl: /);
+    expect(result.stderr).toMatch(/keys\.encryptionKey: must be at least 32 characters/);
+    expect(result.stderr).toMatch(/realms\[0\]\.name: /);
+  });
+});
+
 describe.each(engines)('kill -9 of one of two instances on $name', (engine) => {
   let scratch: Scratch;
   let url: string;
@@ -25,7 +63,6 @@ describe.each(engines)('kill -9 of one of two instances on $name', (engine) => {
   let env: Record<string, string>;
 
   beforeAll(async () => {
-    buildService();
     scratch = await engine.createScratch();
     url = scratch.url!;
     // One issuer for both, as behind a load balancer; logins run on A, whose port A' takes over.
