@@ -1,13 +1,18 @@
 import { ArgumentsHost, Catch, HttpException, type ExceptionFilter } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { sendErrorPage } from '../login/html-reply.js';
 import { OAuthError } from './oauth.error.js';
+
+/** Routes a person's browser visits: their errors are pages, not JSON (OIDC Core §3.1.2.6). */
+const BROWSER_ROUTE = /\/(protocol\/openid-connect\/(auth|logout)|broker\/:alias\/(login|endpoint))$/;
 
 /**
  * The one place errors become responses. OAuth errors render as RFC 6749 §5.2 bodies (only `error`,
  * `error_description` and `state`); `invalid_client` carries `WWW-Authenticate` (§5.2) and
  * `invalid_token` the bearer challenge (RFC 6750 §3). Anything unexpected is logged and becomes a
  * `server_error` without detail; framework errors for bad input (body too large, unparsable body)
- * become `invalid_request`, never a 500.
+ * become `invalid_request`, never a 500. On the routes a browser visits, the same errors are a
+ * readable page.
  */
 @Catch()
 export class OAuthErrorFilter implements ExceptionFilter {
@@ -25,6 +30,14 @@ export class OAuthErrorFilter implements ExceptionFilter {
     }
     if (error.code === 'invalid_token') {
       void reply.header('WWW-Authenticate', `Bearer error="invalid_token"`);
+    }
+    if (BROWSER_ROUTE.test(request.routeOptions?.url ?? '')) {
+      void sendErrorPage(reply, {
+        status: error.status,
+        title: error.status === 404 ? 'Not found' : error.status >= 500 ? 'Something went wrong' : 'This request is not valid',
+        message: error.status >= 500 ? 'The login service could not complete this step. Please try again in a moment.' : error.description,
+      });
+      return;
     }
     const body: Record<string, string> = { error: error.code, error_description: error.description };
     if (error.state !== undefined) body.state = error.state;

@@ -42,6 +42,13 @@ describe('discovery and operations', () => {
     }
   });
 
+  it('answers a browser route of an unknown realm with a readable page, not JSON', async () => {
+    const response = await fetch(`${server.baseUrl}/realms/nope/protocol/openid-connect/auth?client_id=x`);
+    expect(response.status).toBe(404);
+    expect(response.headers.get('content-type')).toMatch(/text\/html/);
+    expect(await response.text()).toContain('<h1>Not found</h1>');
+  });
+
   it('is live, and ready while its database answers', async () => {
     expect(await (await fetch(`${server.baseUrl}/health/live`)).json()).toEqual({ status: 'ok' });
     const ready = await fetch(`${server.baseUrl}/health/ready`);
