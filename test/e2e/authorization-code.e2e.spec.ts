@@ -76,6 +76,33 @@ describe('authorization code flow (mocked users)', () => {
     expect(subs[0]).toBe(subs[1]);
   });
 
+  it('shows a chooser when a realm has several ways to log in, and a hint skips it', async () => {
+    const several = await startTestServer({
+      patch: (raw) => {
+        raw.realms[0].identityProviders = [{ alias: 'nemlog-in', profile: 'oiosaml3-citizen', entityId: 'https://idp.test/nemlog-in', ssoUrl: 'https://idp.test/sso', signingCertificates: ['fixtures/saml/idp-signing.crt'], displayName: 'MitID' }];
+        raw.realms[0].serviceProvider = { signingKey: 'fixtures/saml/sp-signing.TEST-ONLY.key', signingCertificate: 'fixtures/saml/sp-signing.crt' };
+      },
+    });
+    try {
+      const params = new URLSearchParams({ client_id: 'patient-app', redirect_uri: CALLBACK, response_type: 'code', scope: 'openid', code_challenge: 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM', code_challenge_method: 'S256' });
+      const auth = `${several.baseUrl}/realms/nemlogin/protocol/openid-connect/auth`;
+      const chooser = await fetch(`${auth}?${params}`);
+      expect(chooser.status).toBe(200);
+      const html = await chooser.text();
+      expect(html).toContain('Choose how to log in');
+      const links = [...html.matchAll(/href="([^"]+)">([^<]+)</g)].map((m) => [m[2], m[1]!.replace(/&#38;/g, '&')]);
+      expect(links.map(([label]) => label)).toEqual(['MitID', 'Mocked user (test only)']);
+      const toIdp = await fetch(links[0]![1]!, { redirect: 'manual' });
+      expect(toIdp.status).toBe(303);
+      expect(toIdp.headers.get('location')).toMatch(/^https:\/\/idp\.test\/sso\?SAMLRequest=/);
+
+      const hinted = await fetch(`${auth}?${params}&kc_idp_hint=mock`, { redirect: 'manual' });
+      expect(hinted.headers.get('location')).toMatch(/\/broker\/mock\/login\?tx=/);
+    } finally {
+      await several.close();
+    }
+  });
+
   describe('refusals before the redirect URI is trusted: an HTML page, no redirect', () => {
     it.each([
       ['a different case', 'http://127.0.0.1/Callback'],

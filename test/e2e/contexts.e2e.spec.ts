@@ -127,6 +127,25 @@ describe('contexts: listed, selected, checked against FHIR', () => {
     expect(contextOf(chosen)).toEqual({ patient_id: `${fhir}/Patient/demo-patient-nancy`, episode_of_care_id: `${fhir}/EpisodeOfCare/demo-eoc-nancy-copd` });
   });
 
+  it('a FHIR outage during selection is a retryable 503, and the refresh token stays the current one', async () => {
+    const down = await startTestServer({
+      patch: (raw) => {
+        raw.realms[1].clients = [{ ...raw.realms[0].clients.find((c: { clientId: string }) => c.clientId === 'patient-app'), scopes: ['openid'] }];
+        raw.realms[1].mockUsers = [{ username: 'nurse', kind: 'clinician', identifiers: [{ system: 'urn:test:clinician', value: 'nurse-outage' }], careTeams: [{ id: 'DEMO-CT-DIABETES', roles: [NURSE] }, { id: 'DEMO-CT-COPD', roles: [NURSE] }] }];
+      },
+    });
+    try {
+      const tokens = await loginTokens(down.baseUrl, 'ehealth', 'nurse', 'openid', PUBLIC_CLIENT);
+      await down.app.get<FhirEndpoint>(FHIR_ENDPOINT).close();
+      const refused = await refresh(down.baseUrl, 'ehealth', tokens.refresh_token, { care_team_id: 'demo-careteam-diabetes' });
+      expect(refused.status).toBe(503);
+      expect(refused.body.error).toBe('temporarily_unavailable');
+      expect((await refresh(down.baseUrl, 'ehealth', tokens.refresh_token)).status).toBe(200);
+    } finally {
+      await down.close();
+    }
+  });
+
   it('the SSL realm logs a supplier employee in with user_type SSL and no FHIR call', async () => {
     const gateway = server.app.get(FhirGateway);
     const before = gateway.stats().requests;
