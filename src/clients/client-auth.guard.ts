@@ -2,6 +2,7 @@ import { Injectable, type CanActivate, type ExecutionContext } from '@nestjs/com
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import passport from 'passport';
 import { OAuthError } from '../oauth/oauth.error.js';
+import { RealmRegistry } from '../realms/realm.registry.js';
 import { clientAuthStrategy } from './client-auth.strategy.js';
 import { ClientAuthenticator } from './client-authenticator.js';
 import type { RegisteredClient } from './registered-client.js';
@@ -22,7 +23,10 @@ declare module 'fastify' {
 export class ClientAuthGuard implements CanActivate {
   private readonly strategies: passport.Strategy[];
 
-  constructor(authenticator: ClientAuthenticator) {
+  constructor(
+    authenticator: ClientAuthenticator,
+    private readonly realms: RealmRegistry,
+  ) {
     this.strategies = (['client_secret_basic', 'client_secret_post', 'private_key_jwt', 'none'] as const).map((method) =>
       clientAuthStrategy(method, authenticator),
     );
@@ -31,6 +35,8 @@ export class ClientAuthGuard implements CanActivate {
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const request = context.switchToHttp().getRequest<FastifyRequest>();
     const reply = context.switchToHttp().getResponse<FastifyReply>();
+    // An unknown realm is a 404 before anything else is looked at.
+    this.realms.get((request.params as { realm: string }).realm);
     request.oauthClient = await new Promise<RegisteredClient>((resolve, reject) => {
       // passport accepts strategy instances (its typings only name strings), but then binds this
       // request's success/fail/error callbacks onto the instance itself: without a fresh object per

@@ -6,6 +6,7 @@ import { ConfigError } from './config.error.js';
 import { loadConfigFile, parseConfig } from './config.loader.js';
 
 const minimal = () => ({
+  environment: 'development',
   publicUrl: 'https://auth.example/',
   keys: { encryptionKey: 'x'.repeat(32) },
   realms: [{ name: 'nemlogin', clients: [{ clientId: 'portal', type: 'confidential', secret: 's3cret', grantTypes: ['client_credentials'] }] }],
@@ -90,6 +91,11 @@ describe('config loading', () => {
       'realms[0].clients[0].secret: must be at least 32 characters in production',
       'realms[0].mockUsers: mocked users are refused in production',
     ]);
+  });
+
+  it('treats a config without environment as production, so the production refusals apply', () => {
+    const { environment: _omitted, ...raw } = minimal();
+    expect(problemsOf(raw)).toContain('fhir.baseUrl: the embedded FHIR server is refused in production');
   });
 
   it('needs exactly one credential for a confidential client and none for a public one', () => {

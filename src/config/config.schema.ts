@@ -45,6 +45,8 @@ const clientSchema = z
         audiences: z.array(z.string().min(1)).min(1),
         /** May it ask for a refresh token (`requested_token_type`), bound to the subject's session? */
         refreshTokens: z.boolean().default(false),
+        /** Only subject tokens issued to these clients are exchanged (e.g. the patient-facing app). */
+        subjectClients: z.array(z.string().min(1)).optional(),
       })
       .optional(),
   })
@@ -162,7 +164,8 @@ const realmSchema = z
 
 export const configSchema = z
   .strictObject({
-    environment: z.enum(['development', 'test', 'production']).default('development'),
+    /** Absent means production: the safe checks apply unless a config says otherwise. */
+    environment: z.enum(['development', 'test', 'production']).default('production'),
     publicUrl: z.url().transform((u) => u.replace(/\/+$/, '')),
     port: z.number().int().min(0).max(65535).default(8080),
     logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),

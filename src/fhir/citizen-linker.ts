@@ -1,8 +1,8 @@
 import type { IdentityLink } from '../login/identity-link.js';
 import type { CitizenPrincipal } from '../login/principal.js';
-import { AmbiguousIdentityError } from './fhir.errors.js';
+import { AmbiguousIdentityError, FhirRequestError } from './fhir.errors.js';
 import type { FhirGateway } from './fhir.gateway.js';
-import { searchToken } from './fhir-references.js';
+import { hasIdentifier, searchToken } from './fhir-references.js';
 
 /**
  * Citizen login (DOMAIN.md): search `Patient?identifier={system}|{ssn}` — one round trip. One match
@@ -17,6 +17,8 @@ export class CitizenLinker {
     const { matches } = await this.gateway.search('Patient', { identifier: searchToken(principal.ssn), _count: '2' });
     if (matches.length > 1) throw new AmbiguousIdentityError('Patient', principal.ssn.system);
     const [patient] = matches;
+    // A server that ignored the identifier parameter would hand back some other person: fail closed.
+    if (patient !== undefined && !hasIdentifier(patient, principal.ssn)) throw new FhirRequestError('FHIR search Patient: a match lacks the searched identifier');
     return { kind: 'patient', patient: patient === undefined ? undefined : this.gateway.absoluteUrl(`Patient/${patient.id}`) };
   }
 }

@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { importJWK, type CryptoKey, type JWSHeaderParameters } from 'jose';
+import { errors, importJWK, type CryptoKey, type JWSHeaderParameters } from 'jose';
 import { CLOCK, type Clock } from '../common/clock.js';
 import type { Realm } from '../realms/realm.js';
 import { SigningKeyRepository } from '../storage/signing-key.repository.js';
@@ -21,14 +21,14 @@ export class VerificationKeys {
   /** A jose key resolver for one realm; throws (failing verification) for any other key. */
   resolver(realm: Realm): (header: JWSHeaderParameters) => Promise<CryptoKey> {
     return async (header) => {
-      if (!header.kid) throw new Error('token without kid');
+      if (!header.kid) throw new errors.JWSInvalid('token without kid');
       const entry = this.cache.get(header.kid) ?? (await this.load(header.kid));
-      if (!entry || entry.realm !== realm.name || entry.alg !== header.alg) throw new Error('unknown key');
+      if (!entry || entry.realm !== realm.name || entry.alg !== header.alg) throw new errors.JWKSNoMatchingKey();
       if (entry.publishUntil <= this.clock.now().getTime()) {
         // Re-read once: a key re-activated by a new key file is published again.
         this.cache.delete(header.kid);
         const fresh = await this.load(header.kid);
-        if (!fresh || fresh.publishUntil <= this.clock.now().getTime()) throw new Error('retired key');
+        if (!fresh || fresh.publishUntil <= this.clock.now().getTime()) throw new errors.JWKSNoMatchingKey();
         return fresh.key;
       }
       return entry.key;

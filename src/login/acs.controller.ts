@@ -2,6 +2,7 @@ import { Controller, Get, Header, Logger, Param, Post, Req, Res } from '@nestjs/
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { RealmRegistry } from '../realms/realm.registry.js';
 import { SamlRejectedError, SamlService, SamlStatusError } from '../saml/saml.service.js';
+import { OAuthError } from '../oauth/oauth.error.js';
 import { sendErrorPage, sendLoginOutcome } from './html-reply.js';
 import { LoginCompletionService } from './login-completion.service.js';
 
@@ -48,6 +49,10 @@ export class AcsController {
   @Get('descriptor')
   @Header('Content-Type', 'application/samlmetadata+xml')
   descriptor(@Param('realm') realmName: string, @Param('alias') alias: string): string {
-    return this.saml.metadata(this.realms.get(realmName), alias);
+    const realm = this.realms.get(realmName);
+    if (!realm.config.identityProviders.some((idp) => idp.alias === alias)) {
+      throw new OAuthError('not_found', `no identity provider "${alias}"`, { description: 'Not found.' });
+    }
+    return this.saml.metadata(realm, alias);
   }
 }

@@ -2,4 +2,4 @@
  * The two ways linking refuses a login (see IdentityLinker): FHIR could not answer (retryable,
  * nothing half-linked), or a national identifier matched more than one person (fail closed).
  */
-export { AmbiguousIdentityError, FhirUnavailableError } from '../fhir/fhir.errors.js';
+export { AmbiguousIdentityError, FhirError, FhirUnavailableError } from '../fhir/fhir.errors.js';

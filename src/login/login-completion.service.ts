@@ -10,7 +10,7 @@ import { acrForLoa } from '../tokens/user-claims.js';
 import { defaultContext } from '../contexts/default-context.js';
 import { AuthorizationCodeService } from './authorization-code.service.js';
 import { IDENTITY_LINKER, type IdentityLinker } from './identity-link.js';
-import { AmbiguousIdentityError, FhirUnavailableError } from './linking-errors.js';
+import { AmbiguousIdentityError, FhirError, FhirUnavailableError } from './linking-errors.js';
 import type { ErrorPage } from './pages/error.page.js';
 import type { Principal } from './principal.js';
 
@@ -66,7 +66,8 @@ export class LoginCompletionService {
 
   async complete(realm: Realm, transactionId: string, authentication: Authentication): Promise<LoginOutcome> {
     const pending = await this.transactions.findPending(realm.name, transactionId, this.clock.now());
-    if (!pending) return { kind: 'page', page: LOGIN_EXPIRED };
+    // The answer must come from the IdP this login was sent to (a mocked login cannot finish a SAML one).
+    if (!pending || pending.idp_alias !== authentication.principal.idpAlias) return { kind: 'page', page: LOGIN_EXPIRED };
     const back = (params: Record<string, string | undefined>) =>
       authorizationRedirect(pending.redirect_uri, realm.issuer, { ...params, state: pending.state ?? undefined });
 
@@ -82,6 +83,11 @@ export class LoginCompletionService {
           kind: 'page',
           page: { status: 503, title: 'Please try again in a moment', message: 'The health records service did not answer, so you could not be logged in. Nothing was changed.', returnUrl: retry },
         };
+      }
+      if (error instanceof FhirError) {
+        // The FHIR server refused (e.g. our credentials for it expired): not the person's fault, not retryable by them.
+        this.logger.error({ realm: realm.name, reason: error.message }, 'login refused: FHIR refused the linking');
+        return { kind: 'page', page: { status: 502, title: 'The login could not be completed', message: 'The health records service refused the request, so you could not be logged in. Nothing was changed; please contact support if this persists.' } };
       }
       if (error instanceof AmbiguousIdentityError) {
         this.logger.warn({ realm: realm.name }, 'login refused: identifier matches several patients');

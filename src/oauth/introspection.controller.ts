@@ -30,8 +30,16 @@ export class IntrospectionController {
     const params = FormParams.fromRequest(request);
     const inspected = await this.inspector.inspect(realm, params.require('token'), params.get('token_type_hint'));
     void reply.header('Cache-Control', 'no-store');
-    // A token of another tenant than the caller names is not active for this caller.
-    if (!inspected || !tenantMatches(request.headers[ORGANISATION_AGB_HEADER], inspected.claims.organisation_agb)) return { active: false };
+    // A token of another tenant than the caller names, or than a tenant-bound caller may act for, is not active for it.
+    const tenant = inspected?.claims.organisation_agb as string | undefined;
+    const callerTenants = request.oauthClient!.config.tenants;
+    if (
+      !inspected ||
+      !tenantMatches(request.headers[ORGANISATION_AGB_HEADER], tenant) ||
+      (callerTenants.length > 0 && tenant !== undefined && !callerTenants.includes(tenant))
+    ) {
+      return { active: false };
+    }
     return { ...inspected.claims, active: true, token_type: inspected.kind === 'access' ? 'Bearer' : 'refresh_token' };
   }
 }

@@ -25,8 +25,9 @@ export class OAuthErrorFilter implements ExceptionFilter {
     else request.log.warn(log, 'request refused');
 
     if (error.code === 'invalid_client') {
-      const realm = (request.params as Record<string, string> | undefined)?.realm ?? 'federation';
-      void reply.header('WWW-Authenticate', `Basic realm="${realm}"`);
+      // Only a well-formed realm name goes into the header (RFC 7235 quoted-string; no injection).
+      const realm = (request.params as Record<string, string> | undefined)?.realm;
+      void reply.header('WWW-Authenticate', `Basic realm="${realm && /^[a-z0-9-]+$/.test(realm) ? realm : 'federation'}"`);
     }
     if (error.code === 'invalid_token') {
       void reply.header('WWW-Authenticate', `Bearer error="invalid_token"`);
@@ -41,7 +42,13 @@ export class OAuthErrorFilter implements ExceptionFilter {
     }
     const body: Record<string, string> = { error: error.code, error_description: error.description };
     if (error.state !== undefined) body.state = error.state;
-    void reply.status(error.status).header('Cache-Control', 'no-store').header('Pragma', 'no-cache').send(body);
+    // The content type is set here: a route may have declared another one (e.g. SAML metadata XML).
+    void reply
+      .status(error.status)
+      .header('Content-Type', 'application/json; charset=utf-8')
+      .header('Cache-Control', 'no-store')
+      .header('Pragma', 'no-cache')
+      .send(body);
   }
 
   private toOAuthError(exception: unknown, request: FastifyRequest): OAuthError {

@@ -9,6 +9,7 @@ const pem = (name: string) => readFileSync(`${F}/${name}`, 'utf8');
 function realm(serviceProvider: Record<string, string>, extra: Record<string, unknown> = {}): Realm {
   const config = parseConfig(
     {
+      environment: 'test',
       publicUrl: 'https://sp.test',
       keys: { encryptionKey: 'test-only-key-encryption-key-0123456789' },
       realms: [

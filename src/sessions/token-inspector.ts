@@ -4,6 +4,7 @@ import type { Realm } from '../realms/realm.js';
 import { RevokedAccessTokenRepository } from '../storage/revoked-access-token.repository.js';
 import type { SessionRow } from '../storage/session.repository.js';
 import type { AccessTokenClaims } from '../tokens/access-token.claims.js';
+import { undefinedIfTokenError } from '../tokens/token-errors.js';
 import { TokenVerifier, type RefreshTokenClaims } from '../tokens/token-verifier.js';
 import { SessionService } from './session.service.js';
 
@@ -15,7 +16,8 @@ export type InspectedToken =
 /**
  * Is this token live right now? Signature, expiry and realm hold, it was not revoked, and its
  * session (if any) has not ended; a refresh token must also still be its chain's current one.
- * Used by introspection (RFC 7662), userinfo and token exchange alike.
+ * Used by introspection (RFC 7662), userinfo and token exchange alike. A database failure is not
+ * an inactive token: it propagates.
  */
 @Injectable()
 export class TokenInspector {
@@ -36,7 +38,7 @@ export class TokenInspector {
   }
 
   async liveAccessToken(realm: Realm, token: string): Promise<InspectedToken | undefined> {
-    const claims = await this.verifier.verifyAccessToken(realm, token).catch(() => undefined);
+    const claims = await this.verifier.verifyAccessToken(realm, token).catch(undefinedIfTokenError);
     if (!claims || (claims.jti && (await this.revoked.isRevoked(claims.jti)))) return undefined;
     if (!claims.sid) return { kind: 'access', claims };
     const session = await this.sessions.findLive(claims.sid);
@@ -44,7 +46,7 @@ export class TokenInspector {
   }
 
   async liveRefreshToken(realm: Realm, token: string): Promise<InspectedToken | undefined> {
-    const claims = await this.verifier.verifyRefreshToken(realm, token).catch(() => undefined);
+    const claims = await this.verifier.verifyRefreshToken(realm, token).catch(undefinedIfTokenError);
     if (!claims) return undefined;
     const session = await this.sessions.findLive(claims.sid);
     if (!session || session.refresh_jti !== claims.jti) return undefined;

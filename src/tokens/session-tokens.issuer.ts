@@ -17,8 +17,8 @@ export interface SessionTokenRequest {
   scopes: string[];
   /** The authorization request's nonce (OIDC Core §3.1.2.1), echoed in the ID token. */
   nonce?: string;
-  /** The refresh token id to issue; the caller has made it the session's current one. */
-  refreshJti: string;
+  /** The refresh token id to issue (the caller made it the session's current one); none: no refresh token. */
+  refreshJti?: string;
 }
 
 /**
@@ -46,7 +46,7 @@ export class SessionTokensIssuer {
     });
     const now = epochSeconds(this.clock);
     const refreshExp = Math.floor(Math.min(session.idle_expires_at.getTime(), session.max_expires_at.getTime()) / 1000);
-    const refreshToken = await this.signer.sign(
+    const refreshToken = refreshJti === undefined ? undefined : await this.signer.sign(
       realm,
       {
         iss: realm.issuer,
@@ -67,8 +67,7 @@ export class SessionTokensIssuer {
       access_token: access.token,
       token_type: 'Bearer',
       expires_in: access.expiresIn,
-      refresh_token: refreshToken,
-      refresh_expires_in: refreshExp - now,
+      ...(refreshToken ? { refresh_token: refreshToken, refresh_expires_in: refreshExp - now } : {}),
       scope: scopes.join(' '),
     };
     // An exchanged (delegated) session is not a login of its client: no ID token (OIDC Core §2).

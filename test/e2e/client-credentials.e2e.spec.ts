@@ -201,6 +201,12 @@ describe('client_credentials grant', () => {
       expect(response.body.error).toBe('invalid_request');
     });
 
+    it('a realm name built to inject a header: 404, nothing echoed', async () => {
+      const response = await postForm(`${server.baseUrl}/realms/x%22%2C%20error%3D%22injected/protocol/openid-connect/token`, 'grant_type=client_credentials', { authorization: 'Basic !!' });
+      expect(response.status).toBe(404);
+      expect(response.headers.get('www-authenticate')).toBeNull();
+    });
+
     it('unknown realm: 404 with an OAuth-style body', async () => {
       const response = await postForm(`${server.baseUrl}/realms/nope/protocol/openid-connect/token`, 'grant_type=client_credentials', systemAuth);
       expect(response.status).toBe(404);

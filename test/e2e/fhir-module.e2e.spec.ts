@@ -59,7 +59,7 @@ describe('FhirModule', () => {
     };
 
     it('defaults to the embedded server, 3 s per request and two read retries', () => {
-      expect(parseConfig({ publicUrl: 'http://x', keys: { encryptionKey: 'k'.repeat(32) }, realms: [{ name: 'r' }] }, 'inline', {}).fhir).toEqual({
+      expect(parseConfig({ environment: 'development', publicUrl: 'http://x', keys: { encryptionKey: 'k'.repeat(32) }, realms: [{ name: 'r' }] }, 'inline', {}).fhir).toEqual({
         baseUrl: 'embedded',
         timeoutMs: 3000,
         retries: 2,

@@ -99,6 +99,7 @@ describe('SAML login over HTTP', () => {
       }),
     });
     const access = decodeJwt(tokens.access_token);
+    expect(tokens.refresh_token).toBeUndefined(); // this client has no refresh_token grant
     expect(access).toMatchObject({ user_type: 'PRACTITIONER', realm_access: { roles: ['urn:dk:sundhed:role:doctor'] } });
     expect(access.fhirUser).toMatch(/\/Practitioner\/[^/]+$/);
     expect((access.context as Record<string, string>).care_team_id).toMatch(/\/CareTeam\/demo-careteam-cardiology$/);
@@ -164,6 +165,22 @@ describe('SAML login over HTTP', () => {
       expect(replay.status).toBe(400);
       expect(await counts()).toEqual(before);
     });
+  });
+
+  it('answers metadata of an unknown IdP alias with 404', async () => {
+    const response = await fetch(`${issuers.nemlogin}/broker/nope/endpoint/descriptor`);
+    expect(response.status).toBe(404);
+    expect(response.headers.get('content-type')).toMatch(/application\/json/);
+  });
+
+  it('does not let a mocked login finish a login that was sent to a SAML IdP', async () => {
+    const flow = await startLogin('nemlogin', 'nemlog-in');
+    const tx = new URL(flow.idpLocation).searchParams.get('RelayState')!;
+    const mock = await fetch(`${issuers.nemlogin}/broker/mock/login`, {
+      method: 'POST', redirect: 'manual', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ tx, username: 'alice' }).toString(),
+    });
+    expect(mock.status).toBe(400);
+    expect(mock.headers.get('location')).toBeNull();
   });
 
   it('publishes SP metadata for each IdP alias', async () => {

@@ -54,7 +54,7 @@ describe('the service as a process', () => {
   });
 });
 
-describe.each(engines)('kill -9 of one of two instances on $name', (engine) => {
+for (const engine of engines) describe(`kill -9 of one of two instances on ${engine.name}`, () => {
   let scratch: Scratch;
   let url: string;
   let a: ServiceProcess;

@@ -1,5 +1,6 @@
 import { decodeJwt } from 'jose';
 import { HousekeepingService } from '../../src/sessions/housekeeping.service.js';
+import { openDatabase } from '../../src/storage/database.factory.js';
 import { SessionRepository } from '../../src/storage/session.repository.js';
 import { loginTokens, refresh } from '../support/login-flow.js';
 import { TestClock } from '../support/test-clock.js';
@@ -179,6 +180,24 @@ describe('sessions and refresh tokens', () => {
     expect(refused.status).toBe(401);
     expect(refused.headers.get('www-authenticate')).toMatch(/^Bearer/);
     expect((await fetch(`${oidc}/userinfo`)).status).toBe(401);
+  });
+
+  it('a database outage is a server error, never "your token is dead"', async () => {
+    const db = await openDatabase({ url: '', dataDir: 'memory://' });
+    const instance = await startTestServer({ overrides: { database: db } });
+    try {
+      const tokens = await loginTokens(instance.baseUrl, 'nemlogin', 'alice');
+      await db.close();
+      const refreshed = await refresh(instance.baseUrl, 'nemlogin', tokens.refresh_token);
+      expect(refreshed.status).toBe(500);
+      expect(refreshed.body.error).toBe('server_error');
+      const introspected = await postForm(`${instance.baseUrl}/realms/nemlogin/protocol/openid-connect/token/introspect`, new URLSearchParams({ token: tokens.access_token }), {
+        authorization: basic('system', TEST_SECRETS.system),
+      });
+      expect(introspected.status).toBe(500);
+    } finally {
+      await instance.close();
+    }
   });
 
   it('housekeeping purges sessions a day after they ended, and expired codes', async () => {

@@ -25,6 +25,7 @@ describe('token exchange and tenancy', () => {
     server = await startTestServer({
       overrides: { clock },
       patch: (raw) => {
+        raw.realms[0].clients.push({ clientId: 'clinic-b', type: 'confidential', secret: TEST_SECRETS.web, grantTypes: ['client_credentials'], tenants: [TEST_TENANTS.other] });
         raw.realms[0].trustedIssuers = [{ issuer: EXTERNAL_ISSUER, jwks: { keys: [externalPublic] }, algorithms: ['ES256'] }];
         raw.realms[1].mockUsers = [{ username: 'doc', kind: 'clinician', identifiers: [{ system: 'urn:test', value: 'doc' }] }];
         raw.realms[1].clients = [{ clientId: 'patient-app', type: 'public', redirectUris: ['http://127.0.0.1/callback'], grantTypes: ['authorization_code'], scopes: ['openid', 'patient/*.read'] }];
@@ -73,12 +74,33 @@ describe('token exchange and tenancy', () => {
     expect(payload.act).toEqual({ sub: 'portal', client_id: 'portal', act: { sub: 'portal', client_id: 'portal' } });
   });
 
-  it('accepts a JWT of a trusted external issuer, with its key and allowed algorithm', async () => {
-    const token = await new SignJWT({ scope: 'patient/*.read', user_type: 'PATIENT' })
+  it('accepts a JWT of a trusted external issuer, with its key and allowed algorithm, keeping only who the subject is', async () => {
+    const token = await new SignJWT({ scope: 'patient/*.read', user_type: 'PATIENT', sid: 'not-our-session', realm_access: { roles: ['admin'] } })
       .setProtectedHeader({ alg: 'ES256', kid: 'partner-1' }).setIssuer(EXTERNAL_ISSUER).setSubject('partner-user-7').setAudience(issuer)
       .setIssuedAt().setExpirationTime('5m').sign(externalKey);
     const response = await exchange(token, { subject_token_type: JWT });
     expect(response.status).toBe(200);
+    const claims = decodeJwt(response.body.access_token as string);
+    expect(claims).toMatchObject({ sub: 'partner-user-7', user_type: 'PATIENT', act: { sub: 'portal' } });
+    expect(claims).not.toHaveProperty('sid');
+    expect(claims).not.toHaveProperty('realm_access');
+  });
+
+  it('refuses a subject token issued to a client the policy does not accept', async () => {
+    const strict = await startTestServer({
+      patch: (raw) => {
+        raw.realms[0].clients.find((c: { clientId: string }) => c.clientId === 'portal').tokenExchange = { audiences: ['xis'], subjectClients: ['some-other-app'] };
+      },
+    });
+    try {
+      const patient = await loginTokens(strict.baseUrl, 'nemlogin', 'alice');
+      const response = await postForm(`${strict.baseUrl}/realms/nemlogin/protocol/openid-connect/token`, new URLSearchParams({
+        grant_type: EXCHANGE, subject_token: patient.access_token, subject_token_type: ACCESS_TOKEN, audience: 'xis',
+      }), portal);
+      expectRefused(response, 'invalid_request');
+    } finally {
+      await strict.close();
+    }
   });
 
   describe('refusals', () => {
@@ -181,6 +203,14 @@ describe('token exchange and tenancy', () => {
       expect((await portalRefresh(refreshed.body.refresh_token as string)).body.error).toBe('invalid_grant');
     });
 
+    it('cannot be chained: a delegated session does not delegate again', async () => {
+      const patient = await patientLogin();
+      const child = await exchange(patient.access_token, { requested_token_type: REFRESH });
+      const childAccess = await postForm(`${issuer}/protocol/openid-connect/token`, new URLSearchParams({ grant_type: 'refresh_token', refresh_token: child.body.access_token as string }), portal);
+      expect(childAccess.status).toBe(200);
+      expectRefused(await exchange(childAccess.body.access_token as string, { requested_token_type: REFRESH }), 'invalid_request');
+    });
+
     it('is refused to a client whose policy does not allow it', async () => {
       const lite = await startTestServer({
         patch: (raw) => {
@@ -211,6 +241,10 @@ describe('token exchange and tenancy', () => {
       expect((await introspect(TEST_TENANTS.allowed)).body).toMatchObject({ active: true, organisation_agb: TEST_TENANTS.allowed });
       expect((await introspect(TEST_TENANTS.other)).body).toEqual({ active: false });
       expect((await introspect('not-agb')).status).toBe(400);
+
+      // A tenant-bound client does not see tokens of tenants it may not act for, header or not.
+      const asClinicB = await postForm(`${issuer}/protocol/openid-connect/token/introspect`, new URLSearchParams({ token: exchanged }), { authorization: basic('clinic-b', TEST_SECRETS.web) });
+      expect(asClinicB.body).toEqual({ active: false });
 
       const userinfo = (agb: string) => fetch(`${issuer}/protocol/openid-connect/userinfo`, { headers: { authorization: `Bearer ${exchanged}`, organisation_agb: agb } });
       expect((await userinfo(TEST_TENANTS.allowed)).status).toBe(200);

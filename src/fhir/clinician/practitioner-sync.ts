@@ -1,8 +1,8 @@
 import type * as fhir4 from 'fhir/r4.js';
 import type { ClinicianPrincipal } from '../../login/principal.js';
-import { AmbiguousIdentityError } from '../fhir.errors.js';
+import { AmbiguousIdentityError, FhirRequestError } from '../fhir.errors.js';
 import type { FhirGateway, Stored } from '../fhir.gateway.js';
-import { searchToken } from '../fhir-references.js';
+import { hasIdentifier, searchToken } from '../fhir-references.js';
 import { newPractitioner, planPractitioner } from './practitioner-plan.js';
 import { updateVersioned } from './versioned-update.js';
 
@@ -22,6 +22,7 @@ export class PractitionerSync {
     const { matches } = await this.gateway.search('Practitioner', { ...criteria, _count: '2' });
     if (matches.length > 1) throw new AmbiguousIdentityError('Practitioner', lookup.system);
     let current = matches[0];
+    if (current !== undefined && !hasIdentifier(current, lookup)) throw new FhirRequestError('FHIR search Practitioner: a match lacks the searched identifier');
     if (current === undefined) {
       // R4 http.html#ccreate: with If-None-Exist, concurrent first logins end with one Practitioner.
       const { resource, created } = await this.gateway.createIfNoneExist(newPractitioner(principal), criteria);

@@ -12,6 +12,11 @@ const ACCESS_TOKEN_TYPE = 'urn:ietf:params:oauth:token-type:access_token';
 
 /** The user claims an exchanged token keeps (DESIGN.md §3); everything else is issued afresh. */
 const CARRIED_CLAIMS = ['sub', 'sid', 'auth_time', 'acr', 'user_type', 'user_id', 'fhirUser', 'patient', 'context', 'realm_access', 'act'] as const;
+/**
+ * From an external issuer only who the subject is: never a `sid` (which would name one of our
+ * sessions), roles or authentication facts it cannot vouch for here.
+ */
+const CARRIED_EXTERNAL_CLAIMS = ['sub', 'user_type', 'fhirUser', 'patient', 'context', 'act'] as const;
 
 export interface ExchangeSubject {
   claims: Partial<AccessTokenClaims>;
@@ -22,6 +27,8 @@ export interface ExchangeSubject {
   notAfter: number;
   /** The subject token's live session (own access tokens of a user only). */
   session?: SessionRow;
+  /** The client the subject token was issued to (own tokens only). */
+  clientId?: string;
 }
 
 /**
@@ -55,6 +62,7 @@ export class ExchangeSubjectResolver {
       mayAct: claims.may_act as ExchangeSubject['mayAct'],
       notAfter,
       session,
+      clientId: claims.client_id,
     };
   }
 
@@ -63,7 +71,7 @@ export class ExchangeSubjectResolver {
       throw new OAuthError('invalid_request', `external subject token rejected: ${(error as Error).message}`);
     });
     return {
-      claims: pick(payload as Partial<AccessTokenClaims>),
+      claims: pick(payload as Partial<AccessTokenClaims>, CARRIED_EXTERNAL_CLAIMS),
       scopes: typeof payload.scope === 'string' ? payload.scope.split(' ').filter(Boolean) : [],
       tenant: typeof payload.organisation_agb === 'string' ? payload.organisation_agb : undefined,
       mayAct: payload.may_act as ExchangeSubject['mayAct'],
@@ -72,8 +80,8 @@ export class ExchangeSubjectResolver {
   }
 }
 
-function pick(claims: Partial<AccessTokenClaims>): Partial<AccessTokenClaims> {
+function pick(claims: Partial<AccessTokenClaims>, names: readonly string[] = CARRIED_CLAIMS): Partial<AccessTokenClaims> {
   const carried: Record<string, unknown> = {};
-  for (const name of CARRIED_CLAIMS) if (claims[name] !== undefined) carried[name] = claims[name];
+  for (const name of names) if (claims[name] !== undefined) carried[name] = claims[name];
   return carried as Partial<AccessTokenClaims>;
 }

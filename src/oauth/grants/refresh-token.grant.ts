@@ -3,6 +3,7 @@ import { ContextSelectionService } from '../../contexts/context-selection.servic
 import { FhirUnavailableError } from '../../fhir/fhir.errors.js';
 import { SessionService } from '../../sessions/session.service.js';
 import { SessionTokensIssuer } from '../../tokens/session-tokens.issuer.js';
+import { isTokenError } from '../../tokens/token-errors.js';
 import { TokenVerifier, type RefreshTokenClaims } from '../../tokens/token-verifier.js';
 import { OAuthError } from '../oauth.error.js';
 import type { GrantHandler, GrantRequest, TokenResponse } from './grant-handler.js';
@@ -29,7 +30,7 @@ export class RefreshTokenGrant implements GrantHandler {
     try {
       claims = await this.verifier.verifyRefreshToken(realm, params.require('refresh_token'));
     } catch (error) {
-      if (error instanceof OAuthError) throw error;
+      if (error instanceof OAuthError || !isTokenError(error)) throw error;
       throw new OAuthError('invalid_grant', `refresh token rejected: ${(error as Error).message}`);
     }
     if (claims.client_id !== client.clientId) throw new OAuthError('invalid_grant', 'refresh token of another client');

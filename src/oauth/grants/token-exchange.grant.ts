@@ -39,6 +39,9 @@ export class TokenExchangeGrant implements GrantHandler {
 
     const subject = await this.subjects.resolve(realm, params.require('subject_token'), params.require('subject_token_type'));
     this.checkMayAct(subject, client.clientId);
+    if (policy.subjectClients && !policy.subjectClients.includes(subject.clientId ?? '')) {
+      throw new OAuthError('invalid_request', 'subject token issued to a client this policy does not accept');
+    }
     const audience = this.targets(params.get('audience'), params.get('resource'), policy.audiences);
     const scopes = this.narrowedScopes(params.get('scope'), subject.scopes, client.config.scopes);
     const tenant = bindExchangeTenant(client.config, organisationAgb, subject.tenant);
@@ -73,6 +76,8 @@ export class TokenExchangeGrant implements GrantHandler {
     issued: { scopes: string[]; tenant: string | undefined; audience: string[]; act: Record<string, unknown> },
   ): Promise<TokenResponse> {
     if (!subject.session) throw new OAuthError('invalid_request', 'a refresh token needs a user session behind the subject token');
+    // One level only: a delegated session's liveness is checked against its parent, not further up.
+    if (subject.session.parent_id !== null) throw new OAuthError('invalid_request', 'a delegated session cannot delegate again');
     const { context, realm_access } = subject.claims;
     const child = await this.sessions.openDelegated(realm, subject.session, {
       clientId: client.clientId,

@@ -13,6 +13,7 @@ function context(realmPatch: Record<string, unknown> = {}, idpPatch: Record<stri
   const idp = { alias: 'idp', profile: 'generic', entityId: 'https://idp.test', ssoUrl: 'https://idp.test/sso', signingCertificates: ['x'], ...idpPatch };
   const config = parseConfig(
     {
+      environment: 'test',
       publicUrl: 'https://sp.test',
       keys: { encryptionKey: 'test-only-key-encryption-key-0123456789' },
       realms: [{ name: 'r', serviceProvider: { signingKey: 'k', signingCertificate: 'c' }, identityProviders: [idp], ...realmPatch }],
