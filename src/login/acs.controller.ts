@@ -4,7 +4,7 @@ import { RealmRegistry } from '../realms/realm.registry.js';
 import { SamlRejectedError, SamlService, SamlStatusError } from '../saml/saml.service.js';
 import { OAuthError } from '../oauth/oauth.error.js';
 import { sendErrorPage, sendLoginOutcome } from './html-reply.js';
-import { LoginCompletionService } from './login-completion.service.js';
+import { LoginCompletionService, OTHER_BROWSER } from './login-completion.service.js';
 
 const REJECTED = {
   status: 400,
@@ -30,9 +30,14 @@ export class AcsController {
   async consume(@Param('realm') realmName: string, @Param('alias') alias: string, @Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<FastifyReply> {
     const realm = this.realms.get(realmName);
     const form = request.body && typeof request.body === 'object' ? (request.body as Record<string, unknown>) : {};
+    // Before the Response is looked at (and its request used up): is this the browser that started the login?
+    if (typeof form.RelayState === 'string' && !(await this.completion.fromStartingBrowser(realm, form.RelayState, request))) {
+      this.logger.warn({ realm: realm.name, idp: alias }, 'SAML response posted by another browser than the one that started the login');
+      return sendErrorPage(reply, OTHER_BROWSER);
+    }
     try {
       const login = await this.saml.consume(realm, alias, form);
-      return sendLoginOutcome(reply, await this.completion.complete(realm, login.relayState, login));
+      return sendLoginOutcome(reply, await this.completion.complete(realm, login.relayState, login, request));
     } catch (error) {
       if (error instanceof SamlStatusError) {
         return sendLoginOutcome(reply, await this.completion.abort(realm, error.relayState, `IdP status ${error.statusCode}${error.subStatus ? ` / ${error.subStatus}` : ''}`));

@@ -4,6 +4,7 @@ import { ClientRegistry } from '../clients/client.registry.js';
 import { checkAuthorizationRequest } from '../oauth/authorization-request.js';
 import { authorizationRedirect } from '../oauth/authorization-response.js';
 import { RealmRegistry } from '../realms/realm.registry.js';
+import { setBindingCookie } from './browser-binding.js';
 import { sendErrorPage, sendHtml, sendRedirect } from './html-reply.js';
 import { LoginStartService } from './login-start.service.js';
 import { renderChooserPage } from './pages/chooser.page.js';
@@ -47,6 +48,7 @@ export class AuthorizeController {
       return sendRedirect(reply, authorizationRedirect(check.redirectUri, realm.issuer, { error: check.error, state: check.state }));
     }
     const start = await this.logins.start(realm, check.request);
+    setBindingCookie(reply, realm, start.transactionId, start.browserBinding);
     return start.kind === 'redirect' ? sendRedirect(reply, start.url) : sendHtml(reply, 200, renderChooserPage(start.options));
   }
 }

@@ -51,7 +51,7 @@ export class BrokerController {
       this.logger.warn({ realm: realm.name }, 'mocked login refused: level of assurance too low');
       return sendErrorPage(reply, { status: 403, title: 'Login refused', message: 'This login does not meet the level of assurance the service requires.' });
     }
-    return sendLoginOutcome(reply, await this.completion.complete(realm, form.tx, { principal: mockPrincipal(realm, user) }));
+    return sendLoginOutcome(reply, await this.completion.complete(realm, form.tx, { principal: mockPrincipal(realm, user) }, request));
   }
 
   /** Mocked users never exist in production, whatever the config says (the schema refuses them too). */

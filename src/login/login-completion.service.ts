@@ -8,7 +8,9 @@ import { UserRepository } from '../storage/user.repository.js';
 import type { UserType } from '../tokens/access-token.claims.js';
 import { acrForLoa } from '../tokens/user-claims.js';
 import { defaultContext } from '../contexts/default-context.js';
+import type { FastifyRequest } from 'fastify';
 import { AuthorizationCodeService } from './authorization-code.service.js';
+import { fromBoundBrowser } from './browser-binding.js';
 import { IDENTITY_LINKER, type IdentityLinker } from './identity-link.js';
 import { AmbiguousIdentityError, FhirError, FhirUnavailableError } from './linking-errors.js';
 import type { ErrorPage } from './pages/error.page.js';
@@ -25,6 +27,12 @@ export interface Authentication {
 export type LoginOutcome = { kind: 'redirect'; url: string } | { kind: 'page'; page: ErrorPage };
 
 const USER_TYPES: Record<Principal['kind'], UserType> = { citizen: 'PATIENT', clinician: 'PRACTITIONER', generic: 'SSL' };
+
+export const OTHER_BROWSER: ErrorPage = {
+  status: 400,
+  title: 'Log in from the application',
+  message: 'This login was started in another browser, or your browser blocked its cookie. Return to the application and log in from there.',
+};
 
 export const LOGIN_EXPIRED: ErrorPage = {
   status: 400,
@@ -64,10 +72,20 @@ export class LoginCompletionService {
     };
   }
 
-  async complete(realm: Realm, transactionId: string, authentication: Authentication): Promise<LoginOutcome> {
+  /** Whether this request comes from the browser that started the pending login `transactionId`. */
+  async fromStartingBrowser(realm: Realm, transactionId: string, request: FastifyRequest): Promise<boolean> {
+    const pending = await this.transactions.findPending(realm.name, transactionId, this.clock.now());
+    return pending !== undefined && fromBoundBrowser(request, transactionId, pending.browser_binding);
+  }
+
+  async complete(realm: Realm, transactionId: string, authentication: Authentication, request: FastifyRequest): Promise<LoginOutcome> {
     const pending = await this.transactions.findPending(realm.name, transactionId, this.clock.now());
     // The answer must come from the IdP this login was sent to (a mocked login cannot finish a SAML one).
     if (!pending || pending.idp_alias !== authentication.principal.idpAlias) return { kind: 'page', page: LOGIN_EXPIRED };
+    if (!fromBoundBrowser(request, transactionId, pending.browser_binding)) {
+      this.logger.warn({ realm: realm.name, client: pending.client_id }, 'login refused: completed in another browser than it started in');
+      return { kind: 'page', page: OTHER_BROWSER };
+    }
     const back = (params: Record<string, string | undefined>) =>
       authorizationRedirect(pending.redirect_uri, realm.issuer, { ...params, state: pending.state ?? undefined });
 

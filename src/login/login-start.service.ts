@@ -6,13 +6,18 @@ import { randomToken } from '../common/random.js';
 import type { AuthorizationRequest } from '../oauth/authorization-request.js';
 import type { Realm } from '../realms/realm.js';
 import { LoginTransactionRepository, type LoginTransaction } from '../storage/login-transaction.repository.js';
+import { newBrowserBinding } from './browser-binding.js';
 import { IdpRedirector, MOCK_ALIAS as MOCK_IDP_ALIAS } from './idp-redirector.js';
 import type { LoginOption } from './pages/chooser.page.js';
 
 /** How long a person has between the authorization request and the IdP's answer. */
 export const LOGIN_TRANSACTION_TTL_S = 600;
 
-export type LoginStart = { kind: 'redirect'; url: string } | { kind: 'choose'; options: LoginOption[] };
+export type LoginStart = ({ kind: 'redirect'; url: string } | { kind: 'choose'; options: LoginOption[] }) & {
+  /** For the cookie that binds the login to this browser (browser-binding.ts). */
+  transactionId: string;
+  browserBinding: string;
+};
 
 /**
  * Stores the pending login (server-side, shared by every instance) and sends the browser to the
@@ -29,6 +34,7 @@ export class LoginStartService {
 
   async start(realm: Realm, request: AuthorizationRequest): Promise<LoginStart> {
     const now = this.clock.now();
+    const binding = newBrowserBinding();
     const transaction: Omit<LoginTransaction, 'completed_at'> = {
       id: randomToken(),
       realm: realm.name,
@@ -39,14 +45,17 @@ export class LoginStartService {
       scope: request.scope.join(' '),
       code_challenge: request.codeChallenge ?? null,
       idp_alias: null,
+      browser_binding: binding.digest,
       created_at: now,
       expires_at: new Date(now.getTime() + LOGIN_TRANSACTION_TTL_S * 1000),
     };
     await this.transactions.create(transaction);
     const aliases = this.loginAliases(realm);
     const chosen = request.idpHint && aliases.includes(request.idpHint) ? request.idpHint : aliases.length === 1 ? aliases[0] : undefined;
-    if (chosen) return { kind: 'redirect', url: await this.redirector.redirect(realm, chosen, transaction.id) };
+    const bound = { transactionId: transaction.id, browserBinding: binding.value };
+    if (chosen) return { kind: 'redirect', url: await this.redirector.redirect(realm, chosen, transaction.id), ...bound };
     return {
+      ...bound,
       kind: 'choose',
       options: aliases.map((alias) => ({
         label: realm.config.identityProviders.find((idp) => idp.alias === alias)?.displayName ?? (alias === MOCK_IDP_ALIAS ? 'Mocked user (test only)' : alias),

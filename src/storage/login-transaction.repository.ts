@@ -11,6 +11,8 @@ export interface LoginTransaction {
   scope: string;
   code_challenge: string | null;
   idp_alias: string | null;
+  /** SHA-256 (base64url) of the value in the starting browser's cookie. */
+  browser_binding: string | null;
   created_at: Date;
   expires_at: Date;
   completed_at: Date | null;
@@ -23,9 +25,9 @@ export class LoginTransactionRepository {
 
   async create(tx: Omit<LoginTransaction, 'completed_at'>): Promise<void> {
     await this.db.query(
-      `INSERT INTO login_transactions (id, realm, client_id, redirect_uri, state, nonce, scope, code_challenge, idp_alias, created_at, expires_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
-      [tx.id, tx.realm, tx.client_id, tx.redirect_uri, tx.state, tx.nonce, tx.scope, tx.code_challenge, tx.idp_alias, tx.created_at, tx.expires_at],
+      `INSERT INTO login_transactions (id, realm, client_id, redirect_uri, state, nonce, scope, code_challenge, idp_alias, browser_binding, created_at, expires_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
+      [tx.id, tx.realm, tx.client_id, tx.redirect_uri, tx.state, tx.nonce, tx.scope, tx.code_challenge, tx.idp_alias, tx.browser_binding, tx.created_at, tx.expires_at],
     );
   }
 

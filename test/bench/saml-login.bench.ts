@@ -2,6 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
+import { cookiesFrom } from '../support/browser-cookies.js';
 import { citizenAttributes } from '../support/saml/saml-attributes.js';
 import { SAML_FIXTURE_FILES } from '../support/saml/saml-fixtures.js';
 import { TestIdp } from '../support/saml/test-idp.js';
@@ -37,6 +38,7 @@ export function samlBenchIdp(publicUrl: string): Promise<TestIdp> {
 interface PreparedLogin {
   form: Record<string, string>;
   verifier: string;
+  cookie: string;
 }
 
 /**
@@ -56,13 +58,15 @@ export async function benchSamlLogins(baseUrl: string, idp: TestIdp, count = 150
     })) authorize.searchParams.set(name, value);
     const toIdp = await fetch(authorize, { redirect: 'manual' });
     const { form } = await idp.respondTo(toIdp.headers.get('location')!, { attributes: citizenAttributes({ cpr: '0101011234' }), encrypt: true });
-    prepared.push({ form, verifier });
+    prepared.push({ form, verifier, cookie: cookiesFrom(toIdp) });
   }
   return runFlows(
     'SAML login (ACS → code → token)',
     async (i) => {
       const login = prepared[i]!;
-      const back = await fetch(idp.acsUrl, { method: 'POST', redirect: 'manual', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(login.form).toString() });
+      const back = await fetch(idp.acsUrl, {
+        method: 'POST', redirect: 'manual', headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: login.cookie }, body: new URLSearchParams(login.form).toString(),
+      });
       const code = new URL(back.headers.get('location') ?? 'http://x/').searchParams.get('code');
       if (!code) throw new Error(`ACS answered ${back.status} without a code`);
       const token = await fetch(`${issuer}/protocol/openid-connect/token`, {

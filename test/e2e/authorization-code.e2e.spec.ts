@@ -208,6 +208,18 @@ describe('authorization code flow (mocked users)', () => {
     });
   });
 
+  it('refuses a mocked login posted by another browser than the one that started it', async () => {
+    const { url } = await authorize();
+    const toMock = await fetch(url, { redirect: 'manual' });
+    expect(toMock.headers.get('set-cookie')).toMatch(/^federation_login_[\w-]+=[\w-]+; Path=\/realms\/nemlogin\/; Max-Age=600; HttpOnly; SameSite=None; Secure$/);
+    const tx = new URL(toMock.headers.get('location')!).searchParams.get('tx')!;
+    const posted = await fetch(`${issuer}/broker/mock/login`, {
+      method: 'POST', redirect: 'manual', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ tx, username: 'alice' }).toString(),
+    });
+    expect(posted.status).toBe(400);
+    expect(posted.headers.get('location')).toBeNull();
+  });
+
   it('creates no session and no code when the login is refused (LoA below the realm minimum)', async () => {
     const [sessionsBefore, codesBefore] = [await sessions(), await codes()];
     const { url } = await authorize();

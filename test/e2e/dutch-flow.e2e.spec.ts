@@ -1,5 +1,6 @@
 import { createRemoteJWKSet, jwtVerify } from 'jose';
 import * as oidc from 'openid-client';
+import { cookiesFrom } from '../support/browser-cookies.js';
 import { freePort } from '../support/free-port.js';
 import { bsnAttributes } from '../support/saml/saml-attributes.js';
 import { testServiceProviderConfig } from '../support/saml/saml-fixtures.js';
@@ -54,7 +55,9 @@ describe('Dutch portal → XIS flow', () => {
       code_challenge: await oidc.calculatePKCECodeChallenge(verifier), code_challenge_method: 'S256',
     }), { redirect: 'manual' });
     const { form } = await idp.respondTo(toIdp.headers.get('location')!, { attributes: bsnAttributes({ bsn: '999911120' }) });
-    const back = await fetch(idp.acsUrl, { method: 'POST', redirect: 'manual', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(form).toString() });
+    const back = await fetch(idp.acsUrl, {
+      method: 'POST', redirect: 'manual', headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: cookiesFrom(toIdp) }, body: new URLSearchParams(form).toString(),
+    });
     const patientTokens = await oidc.authorizationCodeGrant(web, new URL(back.headers.get('location')!), { pkceCodeVerifier: verifier, expectedState: state, idTokenExpected: true });
 
     const exchanged = await postForm(`${issuer}/protocol/openid-connect/token`, new URLSearchParams({

@@ -2,6 +2,7 @@ import { decodeJwt } from 'jose';
 import * as oidc from 'openid-client';
 import { AuthorizationCodeRepository } from '../../src/storage/authorization-code.repository.js';
 import { SessionRepository } from '../../src/storage/session.repository.js';
+import { cookiesFrom } from '../support/browser-cookies.js';
 import { freePort } from '../support/free-port.js';
 import { bsnAttributes, citizenAttributes, clinicianAttributes } from '../support/saml/saml-attributes.js';
 import { SAML_FIXTURES, testServiceProviderConfig } from '../support/saml/saml-fixtures.js';
@@ -64,16 +65,16 @@ describe('SAML login over HTTP', () => {
     });
     const toIdp = await fetch(url, { redirect: 'manual' });
     expect(toIdp.status).toBe(303);
-    return { client, verifier, state, nonce, idpLocation: toIdp.headers.get('location')! };
+    return { client, verifier, state, nonce, idpLocation: toIdp.headers.get('location')!, cookie: cookiesFrom(toIdp) };
   }
 
-  const postToAcs = (idp: TestIdp, form: Record<string, string>) =>
-    fetch(idp.acsUrl, { method: 'POST', redirect: 'manual', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(form).toString() });
+  const postToAcs = (idp: TestIdp, form: Record<string, string>, cookie: string) =>
+    fetch(idp.acsUrl, { method: 'POST', redirect: 'manual', headers: { 'content-type': 'application/x-www-form-urlencoded', cookie }, body: new URLSearchParams(form).toString() });
 
   async function login(realm: keyof typeof issuers, idp: TestIdp, response: ResponseOptions) {
     const flow = await startLogin(realm, idp.alias);
     const { form } = await idp.respondTo(flow.idpLocation, response);
-    const back = await postToAcs(idp, form);
+    const back = await postToAcs(idp, form, flow.cookie);
     expect(back.status).toBe(303);
     const tokens = await oidc.authorizationCodeGrant(flow.client, new URL(back.headers.get('location')!), {
       pkceCodeVerifier: flow.verifier, expectedState: flow.state, expectedNonce: flow.nonce,
@@ -114,7 +115,7 @@ describe('SAML login over HTTP', () => {
   it('a cancelled login at the IdP returns access_denied to the client, with state and iss', async () => {
     const flow = await startLogin('nemlogin', 'nemlog-in');
     const { form } = await citizenIdp.respondTo(flow.idpLocation, { status: { code: RESPONDER, subCode: 'urn:oasis:names:tc:SAML:2.0:status:AuthnFailed' } });
-    const back = await postToAcs(citizenIdp, form);
+    const back = await postToAcs(citizenIdp, form, flow.cookie);
     const location = new URL(back.headers.get('location')!);
     expect([location.searchParams.get('error'), location.searchParams.get('state'), location.searchParams.get('iss')]).toEqual(['access_denied', flow.state, issuers.nemlogin]);
   });
@@ -147,7 +148,7 @@ describe('SAML login over HTTP', () => {
       const before = await counts();
       const flow = await startLogin('nemlogin', 'nemlog-in');
       const { form } = await citizenIdp.respondTo(flow.idpLocation, response());
-      const back = await postToAcs(citizenIdp, form);
+      const back = await postToAcs(citizenIdp, form, flow.cookie);
       const location = back.headers.get('location');
       if (location) expect(new URL(location).searchParams.get('error')).toBe('access_denied');
       else expect([400, 413]).toContain(back.status);
@@ -158,13 +159,28 @@ describe('SAML login over HTTP', () => {
     it('a replayed assertion', async () => {
       const flow = await startLogin('nemlogin', 'nemlog-in');
       const { form } = await citizenIdp.respondTo(flow.idpLocation, good());
-      expect((await postToAcs(citizenIdp, form)).status).toBe(303);
+      expect((await postToAcs(citizenIdp, form, flow.cookie)).status).toBe(303);
       const before = await counts();
-      const replay = await postToAcs(citizenIdp, form);
+      const replay = await postToAcs(citizenIdp, form, flow.cookie);
       expect(replay.headers.get('location')).toBeNull();
       expect(replay.status).toBe(400);
       expect(await counts()).toEqual(before);
     });
+  });
+
+  it('refuses a login completed in another browser than it started in (no cookie, or another login’s)', async () => {
+    const before = await server.app.get(SessionRepository).count();
+    const flow = await startLogin('nemlogin', 'nemlog-in');
+    const { form } = await citizenIdp.respondTo(flow.idpLocation, { attributes: citizenAttributes({ cpr: '0101011234' }) });
+    const other = await startLogin('nemlogin', 'nemlog-in');
+    for (const cookie of ['', other.cookie]) {
+      const back = await postToAcs(citizenIdp, form, cookie);
+      expect(back.status).toBe(400);
+      expect(await back.text()).toContain('Log in from the application');
+    }
+    expect(await server.app.get(SessionRepository).count()).toBe(before);
+    // Nothing was used up: the browser that started the login still completes it.
+    expect((await postToAcs(citizenIdp, form, flow.cookie)).status).toBe(303);
   });
 
   it('answers metadata of an unknown IdP alias with 404', async () => {
@@ -177,7 +193,7 @@ describe('SAML login over HTTP', () => {
     const flow = await startLogin('nemlogin', 'nemlog-in');
     const tx = new URL(flow.idpLocation).searchParams.get('RelayState')!;
     const mock = await fetch(`${issuers.nemlogin}/broker/mock/login`, {
-      method: 'POST', redirect: 'manual', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ tx, username: 'alice' }).toString(),
+      method: 'POST', redirect: 'manual', headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: flow.cookie }, body: new URLSearchParams({ tx, username: 'alice' }).toString(),
     });
     expect(mock.status).toBe(400);
     expect(mock.headers.get('location')).toBeNull();

@@ -1,11 +1,15 @@
+import { cookiesFrom } from './browser-cookies.js';
+
 /**
  * Drives the browser part of a login without a browser: follows the authorization redirect to the
  * mock login page, "clicks" a mocked user, and returns where the service finally sends the browser.
+ * Like a browser, it sends back the cookie that binds the login to it.
  */
 export async function loginAsMockUser(authorizationUrl: string, username: string): Promise<URL> {
   const toMock = await fetch(authorizationUrl, { redirect: 'manual' });
   if (toMock.status !== 303) throw new Error(`authorization answered ${toMock.status}: ${await toMock.text()}`);
-  const mockPage = await fetch(toMock.headers.get('location')!);
+  const cookie = cookiesFrom(toMock);
+  const mockPage = await fetch(toMock.headers.get('location')!, { headers: { cookie } });
   const html = await mockPage.text();
   const tx = /name="tx" value="([^"]+)"/.exec(html)?.[1];
   const action = /<form method="post" action="([^"]+)"/.exec(html)?.[1];
@@ -13,7 +17,7 @@ export async function loginAsMockUser(authorizationUrl: string, username: string
   const posted = await fetch(action, {
     method: 'POST',
     redirect: 'manual',
-    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    headers: { 'content-type': 'application/x-www-form-urlencoded', cookie },
     body: new URLSearchParams({ tx, username }).toString(),
   });
   if (posted.status !== 303) throw new Error(`mock login answered ${posted.status}: ${await posted.text()}`);
