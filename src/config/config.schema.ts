@@ -133,6 +133,8 @@ const realmSchema = z
     /** Assertions below this level of assurance are refused. */
     minimumLoa: z.enum(LEVELS_OF_ASSURANCE).optional(),
     serviceProvider: serviceProviderSchema.optional(),
+    /** This realm's own FHIR server, when it is not the service-wide `fhir.baseUrl`. */
+    fhir: z.strictObject({ baseUrl: z.url(), bearerToken: z.string().min(1).optional() }).optional(),
     /** External issuers whose JWTs are accepted as token-exchange subject tokens (RFC 8693 §3 `jwt`). */
     trustedIssuers: z.array(trustedIssuerSchema).default([]),
     identityProviders: z.array(identityProviderSchema).default([]),

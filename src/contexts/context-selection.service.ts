@@ -1,6 +1,5 @@
 import { Injectable } from '@nestjs/common';
 import { ContextDirectory } from '../fhir/context-directory.js';
-import { FhirGateway } from '../fhir/fhir.gateway.js';
 import { OAuthError } from '../oauth/oauth.error.js';
 import type { SessionContext, SessionRow } from '../storage/session.repository.js';
 import { CONTEXT_PARAMETERS, contextId, type ContextParameter } from './context-reference.js';
@@ -19,10 +18,7 @@ const REFUSED = 'The requested context is not available to this user.';
  */
 @Injectable()
 export class ContextSelectionService {
-  constructor(
-    private readonly directory: ContextDirectory,
-    private readonly gateway: FhirGateway,
-  ) {}
+  constructor(private readonly directory: ContextDirectory) {}
 
   static requested(get: (name: string) => string | undefined): ContextRequest | undefined {
     const request: ContextRequest = {};
@@ -34,13 +30,13 @@ export class ContextSelectionService {
   }
 
   async select(session: SessionRow, request: ContextRequest): Promise<SessionContext> {
-    const ids = this.ids(request);
+    const ids = this.ids(session.realm, request);
     switch (session.link.kind) {
       case 'practitioner':
         return this.forClinician(session, session.link.practitioner, ids);
       case 'patient':
         if (!session.link.patient) return refuse('citizen without a patient');
-        return this.forCitizen(session.link.patient, ids);
+        return this.forCitizen(session.realm, session.link.patient, ids);
       case 'none':
         return refuse(`user type ${session.user_type} has no contexts`);
     }
@@ -50,13 +46,13 @@ export class ContextSelectionService {
     const link = session.link.kind === 'practitioner' ? session.link : undefined;
     let next: SessionContext = { ...(session.context ?? {}) };
     if (ids.care_team_id !== undefined) {
-      const team = await this.directory.careTeam(ids.care_team_id, practitioner);
+      const team = await this.directory.careTeam(session.realm, ids.care_team_id, practitioner);
       if (!team?.member) return refuse('not an active member of that care team');
-      if (ids.organization_id !== undefined && this.url('Organization', ids.organization_id) !== team.organization) return refuse('organisation is not the care team’s');
+      if (ids.organization_id !== undefined && this.url(session.realm, 'Organization', ids.organization_id) !== team.organization) return refuse('organisation is not the care team’s');
       const roles = link?.careTeams.find((t) => t.careTeam === team.careTeam)?.roles ?? [];
       next = { care_team_id: team.careTeam, ...(team.organization ? { organization_id: team.organization } : {}), roles };
     } else if (ids.organization_id !== undefined) {
-      const organization = this.url('Organization', ids.organization_id);
+      const organization = this.url(session.realm, 'Organization', ids.organization_id);
       const held = link?.organisations.find((o) => o.organization === organization);
       if (!held) return refuse('no role at that organisation');
       next = { organization_id: organization, roles: [...held.roles] };
@@ -67,11 +63,11 @@ export class ContextSelectionService {
       delete next.episode_of_care_id;
     }
     if (ids.patient_id !== undefined) {
-      if (!(await this.directory.patientExists(ids.patient_id))) return refuse('no such patient');
-      next.patient_id = this.url('Patient', ids.patient_id);
+      if (!(await this.directory.patientExists(session.realm, ids.patient_id))) return refuse('no such patient');
+      next.patient_id = this.url(session.realm, 'Patient', ids.patient_id);
     }
     if (ids.episode_of_care_id !== undefined) {
-      const episode = await this.directory.episode(ids.episode_of_care_id);
+      const episode = await this.directory.episode(session.realm, ids.episode_of_care_id);
       if (!episode || !episode.patient) return refuse('no such episode of care');
       if (!episode.teams.includes(next.care_team_id!)) return refuse('episode of care does not name the care team');
       if (next.patient_id !== undefined && episode.patient !== next.patient_id) return refuse('episode of care of another patient');
@@ -81,28 +77,28 @@ export class ContextSelectionService {
     return next;
   }
 
-  private async forCitizen(patient: string, ids: ContextRequest): Promise<SessionContext> {
+  private async forCitizen(realm: string, patient: string, ids: ContextRequest): Promise<SessionContext> {
     if (ids.care_team_id !== undefined || ids.organization_id !== undefined) return refuse('citizens do not choose care teams or organisations');
-    if (ids.patient_id !== undefined && this.url('Patient', ids.patient_id) !== patient) return refuse('a citizen cannot change patient');
+    if (ids.patient_id !== undefined && this.url(realm, 'Patient', ids.patient_id) !== patient) return refuse('a citizen cannot change patient');
     if (ids.episode_of_care_id === undefined) return { patient_id: patient };
-    const episode = await this.directory.episode(ids.episode_of_care_id);
+    const episode = await this.directory.episode(realm, ids.episode_of_care_id);
     if (!episode || episode.patient !== patient) return refuse('episode of care of another patient');
     return { patient_id: patient, episode_of_care_id: episode.episode };
   }
 
   /** Every named resource as its logical id; a malformed or foreign reference is refused outright. */
-  private ids(request: ContextRequest): ContextRequest {
+  private ids(realm: string, request: ContextRequest): ContextRequest {
     const ids: ContextRequest = {};
     for (const [name, value] of Object.entries(request) as [ContextParameter, string][]) {
-      const id = contextId(value, CONTEXT_PARAMETERS[name], this.gateway.baseUrl);
+      const id = contextId(value, CONTEXT_PARAMETERS[name], this.directory.gateway(realm).baseUrl);
       if (id === undefined) return refuse(`malformed ${name}`);
       ids[name] = id;
     }
     return ids;
   }
 
-  private url(type: string, id: string): string {
-    return this.gateway.absoluteUrl(`${type}/${id}`);
+  private url(realm: string, type: string, id: string): string {
+    return this.directory.gateway(realm).absoluteUrl(`${type}/${id}`);
   }
 }
 

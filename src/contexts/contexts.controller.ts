@@ -38,7 +38,7 @@ export class ContextsController {
         };
       case 'patient': {
         if (!link.patient) return { ...base, episodes_of_care: [] };
-        const episodes = await this.directory.episodesOf(link.patient).catch((error: unknown) => {
+        const episodes = await this.directory.episodesOf(session.realm, link.patient).catch((error: unknown) => {
           if (error instanceof FhirUnavailableError) throw new OAuthError('temporarily_unavailable', error.message);
           throw error;
         });

@@ -1,7 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type * as fhir4 from 'fhir/r4.js';
 import { isActiveParticipant } from './clinician/membership-plan.js';
-import { FhirGateway } from './fhir.gateway.js';
+import type { FhirGateway } from './fhir.gateway.js';
+import { FhirGateways } from './fhir-gateways.js';
 import { FhirNotFoundError } from './fhir.errors.js';
 
 /** What a context choice needs to know of a CareTeam (R4 CareTeam.participant, .managingOrganization). */
@@ -25,51 +26,59 @@ export interface EpisodeFacts {
  */
 @Injectable()
 export class ContextDirectory {
-  constructor(@Inject(FhirGateway) private readonly gateway: FhirGateway) {}
+  constructor(@Inject(FhirGateways) private readonly gateways: FhirGateways) {}
 
-  async careTeam(id: string, practitioner: string): Promise<CareTeamFacts | undefined> {
-    const team = await this.read('CareTeam', id);
+  /** The FHIR server of `realm`: its base URL makes context ids absolute and checks them. */
+  gateway(realm: string): FhirGateway {
+    return this.gateways.forRealm(realm);
+  }
+
+  async careTeam(realm: string, id: string, practitioner: string): Promise<CareTeamFacts | undefined> {
+    const gateway = this.gateway(realm);
+    const team = await this.read(gateway, 'CareTeam', id);
     if (!team) return undefined;
-    const member = this.relative(practitioner);
+    const member = this.relative(gateway, practitioner);
     return {
-      careTeam: this.gateway.absoluteUrl(`CareTeam/${team.id}`),
-      organization: team.managingOrganization?.[0]?.reference ? this.gateway.absoluteUrl(team.managingOrganization[0].reference) : undefined,
+      careTeam: gateway.absoluteUrl(`CareTeam/${team.id}`),
+      organization: team.managingOrganization?.[0]?.reference ? gateway.absoluteUrl(team.managingOrganization[0].reference) : undefined,
       member: (team.participant ?? []).some((p) => isActiveParticipant(p, member)),
     };
   }
 
-  async episode(id: string): Promise<EpisodeFacts | undefined> {
-    const episode = await this.read('EpisodeOfCare', id);
-    return episode ? this.episodeFacts(episode) : undefined;
+  async episode(realm: string, id: string): Promise<EpisodeFacts | undefined> {
+    const gateway = this.gateway(realm);
+    const episode = await this.read(gateway, 'EpisodeOfCare', id);
+    return episode ? this.episodeFacts(gateway, episode) : undefined;
   }
 
-  async patientExists(id: string): Promise<boolean> {
-    return (await this.read('Patient', id)) !== undefined;
+  async patientExists(realm: string, id: string): Promise<boolean> {
+    return (await this.read(this.gateway(realm), 'Patient', id)) !== undefined;
   }
 
   /** A citizen's episodes of care (R4 EpisodeOfCare?patient=). */
-  async episodesOf(patient: string): Promise<EpisodeFacts[]> {
-    const page = await this.gateway.search('EpisodeOfCare', { patient: this.relative(patient) });
-    return page.matches.map((episode) => this.episodeFacts(episode));
+  async episodesOf(realm: string, patient: string): Promise<EpisodeFacts[]> {
+    const gateway = this.gateway(realm);
+    const page = await gateway.search('EpisodeOfCare', { patient: this.relative(gateway, patient) });
+    return page.matches.map((episode) => this.episodeFacts(gateway, episode));
   }
 
-  private episodeFacts(episode: fhir4.EpisodeOfCare): EpisodeFacts {
+  private episodeFacts(gateway: FhirGateway, episode: fhir4.EpisodeOfCare): EpisodeFacts {
     return {
-      episode: this.gateway.absoluteUrl(`EpisodeOfCare/${episode.id}`),
-      patient: episode.patient?.reference ? this.gateway.absoluteUrl(episode.patient.reference) : undefined,
-      teams: (episode.team ?? []).flatMap((t) => (t.reference ? [this.gateway.absoluteUrl(t.reference)] : [])),
-      organization: episode.managingOrganization?.reference ? this.gateway.absoluteUrl(episode.managingOrganization.reference) : undefined,
+      episode: gateway.absoluteUrl(`EpisodeOfCare/${episode.id}`),
+      patient: episode.patient?.reference ? gateway.absoluteUrl(episode.patient.reference) : undefined,
+      teams: (episode.team ?? []).flatMap((t) => (t.reference ? [gateway.absoluteUrl(t.reference)] : [])),
+      organization: episode.managingOrganization?.reference ? gateway.absoluteUrl(episode.managingOrganization.reference) : undefined,
     };
   }
 
   /** `{base}/Type/id` or `Type/id` → `Type/id` (how references are stored on this server). */
-  private relative(reference: string): string {
-    return reference.startsWith(`${this.gateway.baseUrl}/`) ? reference.slice(this.gateway.baseUrl.length + 1) : reference;
+  private relative(gateway: FhirGateway, reference: string): string {
+    return reference.startsWith(`${gateway.baseUrl}/`) ? reference.slice(gateway.baseUrl.length + 1) : reference;
   }
 
-  private async read<K extends 'CareTeam' | 'EpisodeOfCare' | 'Patient'>(type: K, id: string) {
+  private async read<K extends 'CareTeam' | 'EpisodeOfCare' | 'Patient'>(gateway: FhirGateway, type: K, id: string) {
     try {
-      return await this.gateway.readResource(type, id);
+      return await gateway.readResource(type, id);
     } catch (error) {
       if (error instanceof FhirNotFoundError) return undefined;
       throw error;

@@ -1,27 +1,43 @@
+import type { Clock } from '../common/clock.js';
 import type { IdentityLink, IdentityLinker } from '../login/identity-link.js';
 import type { Principal } from '../login/principal.js';
-import type { CitizenLinker } from './citizen-linker.js';
-import type { ClinicianLinker } from './clinician/clinician-linker.js';
+import { CitizenLinker } from './citizen-linker.js';
+import { ClinicianLinker } from './clinician/clinician-linker.js';
+import type { FhirGateway } from './fhir.gateway.js';
+import type { FhirGateways } from './fhir-gateways.js';
 
 /**
  * The {@link IdentityLinker} seam implemented on FHIR: citizens to a Patient, clinicians to a
- * Practitioner with roles and care teams; supplier employees (`generic`) are not in FHIR at all,
- * so they cost no FHIR call.
+ * Practitioner with roles and care teams, on the FHIR server of the principal's realm; supplier
+ * employees (`generic`) are not in FHIR at all, so they cost no FHIR call.
  */
 export class FhirIdentityLinker implements IdentityLinker {
+  private readonly linkers = new Map<FhirGateway, { citizens: CitizenLinker; clinicians: ClinicianLinker }>();
+
   constructor(
-    private readonly citizens: CitizenLinker,
-    private readonly clinicians: ClinicianLinker,
+    private readonly gateways: FhirGateways,
+    private readonly clock: Clock,
   ) {}
 
   link(principal: Principal): Promise<IdentityLink> {
     switch (principal.kind) {
       case 'citizen':
-        return this.citizens.link(principal);
+        return this.linkersFor(principal.realm).citizens.link(principal);
       case 'clinician':
-        return this.clinicians.link(principal);
+        return this.linkersFor(principal.realm).clinicians.link(principal);
       case 'generic':
         return Promise.resolve({ kind: 'none' });
     }
+  }
+
+  /** One clinician linker per server, so its per-clinician queue covers every login on that server. */
+  private linkersFor(realm: string) {
+    const gateway = this.gateways.forRealm(realm);
+    let linkers = this.linkers.get(gateway);
+    if (!linkers) {
+      linkers = { citizens: new CitizenLinker(gateway), clinicians: new ClinicianLinker(gateway, this.clock) };
+      this.linkers.set(gateway, linkers);
+    }
+    return linkers;
   }
 }

@@ -2,11 +2,10 @@ import { Global, Inject, Module, type DynamicModule, type OnApplicationShutdown 
 import { CLOCK, systemClock, type Clock } from '../common/clock.js';
 import type { Config } from '../config/config.schema.js';
 import { IDENTITY_LINKER } from '../login/identity-link.js';
-import { CitizenLinker } from './citizen-linker.js';
 import { ContextDirectory } from './context-directory.js';
-import { ClinicianLinker } from './clinician/clinician-linker.js';
 import { FhirGateway } from './fhir.gateway.js';
 import { openFhirEndpoint, type FhirEndpoint } from './fhir-endpoint.js';
+import { FhirGateways } from './fhir-gateways.js';
 import { FhirIdentityLinker } from './fhir-identity-linker.js';
 
 /** Nest token of the {@link FhirEndpoint} (the base URL, and the embedded server when there is one). */
@@ -39,15 +38,15 @@ export class FhirModule implements OnApplicationShutdown {
             }),
           inject: [FHIR_ENDPOINT],
         },
+        { provide: FhirGateways, useFactory: (gateway: FhirGateway) => new FhirGateways(gateway, config), inject: [FhirGateway] },
         {
           provide: IDENTITY_LINKER,
-          useFactory: (gateway: FhirGateway, clock: Clock | undefined) =>
-            new FhirIdentityLinker(new CitizenLinker(gateway), new ClinicianLinker(gateway, clock ?? systemClock)),
-          inject: [FhirGateway, { token: CLOCK, optional: true }],
+          useFactory: (gateways: FhirGateways, clock: Clock | undefined) => new FhirIdentityLinker(gateways, clock ?? systemClock),
+          inject: [FhirGateways, { token: CLOCK, optional: true }],
         },
         ContextDirectory,
       ],
-      exports: [FhirGateway, IDENTITY_LINKER, FHIR_ENDPOINT, ContextDirectory],
+      exports: [FhirGateway, FhirGateways, IDENTITY_LINKER, FHIR_ENDPOINT, ContextDirectory],
     };
   }
 

@@ -1,5 +1,5 @@
 import { Controller, Get, Header } from '@nestjs/common';
-import { FhirGateway } from '../fhir/fhir.gateway.js';
+import { FhirGateways } from '../fhir/fhir-gateways.js';
 
 /**
  * `GET /metrics` in the Prometheus text format (exposition format 0.0.4): FHIR round trips by
@@ -7,7 +7,7 @@ import { FhirGateway } from '../fhir/fhir.gateway.js';
  */
 @Controller('metrics')
 export class MetricsController {
-  constructor(private readonly fhir: FhirGateway) {}
+  constructor(private readonly fhir: FhirGateways) {}
 
   @Get()
   @Header('Content-Type', 'text/plain; version=0.0.4')

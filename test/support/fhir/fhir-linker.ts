@@ -1,14 +1,13 @@
 import { ConsoleLogger, Logger, type LoggerService } from '@nestjs/common';
 import { systemClock } from '../../../src/common/clock.js';
-import { CitizenLinker } from '../../../src/fhir/citizen-linker.js';
-import { ClinicianLinker } from '../../../src/fhir/clinician/clinician-linker.js';
 import { FhirGateway, type FhirGatewaySettings, type FhirRoundTrips } from '../../../src/fhir/fhir.gateway.js';
+import { FhirGateways } from '../../../src/fhir/fhir-gateways.js';
 import { FhirIdentityLinker } from '../../../src/fhir/fhir-identity-linker.js';
 
 /** One service instance's FHIR side, wired as FhirModule wires it, pointed at `baseUrl`. */
 export function fhirLinker(baseUrl: string, settings: Partial<FhirGatewaySettings> = {}): { gateway: FhirGateway; linker: FhirIdentityLinker } {
   const gateway = new FhirGateway({ baseUrl, timeoutMs: 3000, retries: 2, backoffMs: 20, ...settings });
-  return { gateway, linker: new FhirIdentityLinker(new CitizenLinker(gateway), new ClinicianLinker(gateway, systemClock)) };
+  return { gateway, linker: new FhirIdentityLinker(new FhirGateways(gateway, { realms: [], fhir: { baseUrl, timeoutMs: 3000, retries: 2 } }), systemClock) };
 }
 
 /** What a piece of work cost in FHIR round trips. */

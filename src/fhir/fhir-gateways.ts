@@ -1,0 +1,37 @@
+import type { Config } from '../config/config.schema.js';
+import { FhirGateway, type FhirRoundTrips } from './fhir.gateway.js';
+
+/**
+ * One gateway per FHIR server: the service-wide one (`fhir.baseUrl`, possibly embedded) and one for
+ * each realm that names its own (`realms[].fhir`). Everything that talks to FHIR for a realm asks
+ * here, so a realm's logins and context checks reach that realm's server only.
+ */
+export class FhirGateways {
+  private readonly byRealm = new Map<string, FhirGateway>();
+
+  constructor(
+    readonly fallback: FhirGateway,
+    config: Pick<Config, 'realms' | 'fhir'>,
+  ) {
+    for (const realm of config.realms) {
+      if (!realm.fhir) continue;
+      this.byRealm.set(
+        realm.name,
+        new FhirGateway({ baseUrl: realm.fhir.baseUrl, bearerToken: realm.fhir.bearerToken, timeoutMs: config.fhir.timeoutMs, retries: config.fhir.retries }),
+      );
+    }
+  }
+
+  forRealm(realm: string): FhirGateway {
+    return this.byRealm.get(realm) ?? this.fallback;
+  }
+
+  /** Round trips of every gateway, summed (for /metrics and the benchmark). */
+  stats(): FhirRoundTrips {
+    const total: FhirRoundTrips = { ...this.fallback.stats() };
+    for (const gateway of this.byRealm.values()) {
+      for (const [key, value] of Object.entries(gateway.stats()) as [keyof FhirRoundTrips, number][]) total[key] += value;
+    }
+    return total;
+  }
+}
