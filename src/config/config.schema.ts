@@ -37,6 +37,8 @@ const clientSchema = z
     grantTypes: z.array(z.enum(GRANT_TYPES)).min(1),
     scopes: z.array(z.string().regex(/^[\x21\x23-\x5b\x5d-\x7e]+$/, 'is not a valid scope token')).default([]),
     roles: z.array(z.string().min(1)).default([]),
+    /** Its access tokens carry the citizen's national identifier (`bsn` or `cpr` claim), e.g. for an XIS. */
+    nationalIdentifier: z.boolean().default(false),
     audience: z.array(z.string().min(1)).optional(),
     tenants: z.array(agbCode).default([]),
     /** RFC 8693 policy: the targets this client may exchange user tokens for. */

@@ -14,6 +14,11 @@ describe('KeyEncryption', () => {
     expect(() => encryption.decrypt(sealed, 'kid-2')).toThrow(/cannot decrypt/);
   });
 
+  it('derives a separate key per purpose', () => {
+    const sealed = encryption.encrypt('x', 'kid-1');
+    expect(() => new KeyEncryption('a-test-encryption-key-of-32-characters!', 'national-identifier/v1').decrypt(sealed, 'kid-1')).toThrow(/cannot decrypt/);
+  });
+
   it('refuses to decrypt with another encryption key', () => {
     const sealed = encryption.encrypt('x', 'kid-1');
     expect(() => new KeyEncryption('another-test-encryption-key-32-chars!!').decrypt(sealed, 'kid-1')).toThrow(/keys.encryptionKey/);

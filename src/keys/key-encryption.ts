@@ -1,15 +1,16 @@
 import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from 'node:crypto';
 
 /**
- * Private signing keys are stored only encrypted: AES-256-GCM under a key derived (HKDF-SHA256)
- * from `keys.encryptionKey`, with the key id as additional data so a ciphertext cannot be moved to
- * another row. Format: `v1.{iv}.{tag}.{ciphertext}`, base64url parts.
+ * Secrets at rest (private signing keys; national identifiers of sessions) are stored only
+ * encrypted: AES-256-GCM under a key derived (HKDF-SHA256) from `keys.encryptionKey` for one
+ * purpose, with the row's id as additional data so a ciphertext cannot be moved to another row.
+ * Format: `v1.{iv}.{tag}.{ciphertext}`, base64url parts.
  */
 export class KeyEncryption {
   private readonly key: Buffer;
 
-  constructor(secret: string) {
-    this.key = Buffer.from(hkdfSync('sha256', secret, 'federation-service', 'signing-key-encryption/v1', 32));
+  constructor(secret: string, purpose = 'signing-key-encryption/v1') {
+    this.key = Buffer.from(hkdfSync('sha256', secret, 'federation-service', purpose, 32));
   }
 
   encrypt(plaintext: string, kid: string): string {
@@ -28,7 +29,7 @@ export class KeyEncryption {
     try {
       return Buffer.concat([decipher.update(Buffer.from(ciphertext, 'base64url')), decipher.final()]).toString('utf8');
     } catch {
-      throw new Error(`signing key ${kid}: cannot decrypt (is keys.encryptionKey the one it was stored with?)`);
+      throw new Error(`${kid}: cannot decrypt (is keys.encryptionKey the one it was stored with?)`);
     }
   }
 }

@@ -131,6 +131,8 @@ export class LoginCompletionService {
       acr: acrForLoa(principal.loa),
       link,
       context: defaultContext(link),
+      // Kept only if some client of the realm must receive it in its tokens; encrypted at rest.
+      nationalIdentifier: principal.kind === 'citizen' && realm.config.clients.some((c) => c.nationalIdentifier) ? principal.ssn : undefined,
       scope: transaction.scope.split(' ').filter(Boolean),
       notOnOrAfter: authentication.sessionNotOnOrAfter,
     });

@@ -2,7 +2,8 @@ import { Inject, Injectable } from '@nestjs/common';
 import { CLOCK, type Clock } from '../common/clock.js';
 import { randomToken } from '../common/random.js';
 import type { IdentityLink } from '../login/identity-link.js';
-import type { PersonName } from '../login/principal.js';
+import type { Identifier, PersonName } from '../login/principal.js';
+import type { KeyEncryption } from '../keys/key-encryption.js';
 import type { Realm } from '../realms/realm.js';
 import { SessionRepository, type Delegation, type SessionContext, type SessionRow } from '../storage/session.repository.js';
 import type { UserType } from '../tokens/access-token.claims.js';
@@ -23,7 +24,12 @@ export interface OpenSession {
   notOnOrAfter?: Date;
   /** The context chosen at login (a clinician's only care team). */
   context?: SessionContext;
+  /** A citizen's CPR/BSN, kept (encrypted) only when a client of the realm must receive it. */
+  nationalIdentifier?: Identifier;
 }
+
+/** Nest token of the {@link KeyEncryption} for national identifiers (its own derived key). */
+export const NATIONAL_ID_ENCRYPTION = Symbol('NATIONAL_ID_ENCRYPTION');
 
 /**
  * Sessions live exactly as long as their refresh-token chain: `sessionIdle` from the last use,
@@ -34,14 +40,28 @@ export class SessionService {
   constructor(
     private readonly sessions: SessionRepository,
     @Inject(CLOCK) private readonly clock: Clock,
+    @Inject(NATIONAL_ID_ENCRYPTION) private readonly encryption: KeyEncryption,
   ) {}
+
+  /** The session's national identifier, decrypted; undefined when none was kept. */
+  nationalIdentifier(session: SessionRow): Identifier | undefined {
+    if (!session.national_id_enc) return undefined;
+    const plain = this.encryption.decrypt(session.national_id_enc, session.id);
+    const separator = plain.lastIndexOf('|');
+    return { system: plain.slice(0, separator), value: plain.slice(separator + 1) };
+  }
+
+  private sealNationalIdentifier(sessionId: string, identifier: Identifier | undefined): string | null {
+    return identifier ? this.encryption.encrypt(`${identifier.system}|${identifier.value}`, sessionId) : null;
+  }
 
   async open(request: OpenSession): Promise<SessionRow> {
     const now = this.clock.now();
     const { sessionIdle, sessionMax } = request.realm.config;
     const maxEnd = Math.min(now.getTime() + sessionMax * 1000, request.notOnOrAfter?.getTime() ?? Infinity);
+    const id = randomToken(16);
     const session: SessionRow = {
-      id: randomToken(16),
+      id,
       realm: request.realm.name,
       user_id: request.userId,
       client_id: request.clientId,
@@ -63,6 +83,7 @@ export class SessionService {
       context: request.context ?? null,
       parent_id: null,
       delegation: null,
+      national_id_enc: this.sealNationalIdentifier(id, request.nationalIdentifier),
     };
     await this.sessions.create(session);
     return session;
@@ -78,9 +99,12 @@ export class SessionService {
     child: { clientId: string; scope: string[]; tenant: string | null; context: SessionContext | null; delegation: Delegation },
   ): Promise<SessionRow> {
     const now = this.clock.now();
+    const id = randomToken(16);
     const session: SessionRow = {
       ...parent,
-      id: randomToken(16),
+      id,
+      // Sealed anew: a ciphertext is bound to its session id.
+      national_id_enc: this.sealNationalIdentifier(id, this.nationalIdentifier(parent)),
       client_id: child.clientId,
       scope: child.scope.join(' '),
       tenant: child.tenant,

@@ -2,12 +2,26 @@ import { Global, Module } from '@nestjs/common';
 import { RevokedAccessTokenRepository } from '../storage/revoked-access-token.repository.js';
 import { SessionRepository } from '../storage/session.repository.js';
 import { HousekeepingService } from './housekeeping.service.js';
-import { SessionService } from './session.service.js';
+import { CONFIG } from '../config/config.token.js';
+import type { Config } from '../config/config.schema.js';
+import { KeyEncryption } from '../keys/key-encryption.js';
+import { NATIONAL_ID_ENCRYPTION, SessionService } from './session.service.js';
 import { TokenInspector } from './token-inspector.js';
 
 @Global()
 @Module({
-  providers: [SessionRepository, SessionService, RevokedAccessTokenRepository, TokenInspector, HousekeepingService],
+  providers: [
+    SessionRepository,
+    SessionService,
+    RevokedAccessTokenRepository,
+    TokenInspector,
+    HousekeepingService,
+    {
+      provide: NATIONAL_ID_ENCRYPTION,
+      useFactory: (config: Config) => new KeyEncryption(config.keys.encryptionKey, 'national-identifier/v1'),
+      inject: [CONFIG],
+    },
+  ],
   exports: [SessionService, SessionRepository, RevokedAccessTokenRepository, TokenInspector, HousekeepingService],
 })
 export class SessionsModule {}

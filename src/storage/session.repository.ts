@@ -28,6 +28,8 @@ export interface SessionRow {
   context: SessionContext | null;
   parent_id: string | null;
   delegation: Delegation | null;
+  /** Encrypted `{system}|{value}` of a citizen's CPR/BSN, only where a client's tokens need it. */
+  national_id_enc: string | null;
 }
 
 /** The selected context: absolute FHIR URLs and the roles held in it (DOMAIN.md, contexts). */
@@ -60,14 +62,15 @@ export class SessionRepository {
   async create(session: NewSession): Promise<void> {
     await this.db.query(
       `INSERT INTO sessions (id, realm, user_id, client_id, idp_alias, idp_session_index, user_type, profile, auth_time, acr, link,
-                             scope, tenant, created_at, idle_expires_at, max_expires_at, context, parent_id, delegation)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)`,
+                             scope, tenant, created_at, idle_expires_at, max_expires_at, context, parent_id, delegation, national_id_enc)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20)`,
       [
         session.id, session.realm, session.user_id, session.client_id, session.idp_alias, session.idp_session_index,
         session.user_type, JSON.stringify(session.profile), session.auth_time, session.acr, JSON.stringify(session.link), session.scope, session.tenant,
         session.created_at, session.idle_expires_at, session.max_expires_at,
         session.context === null ? null : JSON.stringify(session.context), session.parent_id,
         session.delegation === null ? null : JSON.stringify(session.delegation),
+        session.national_id_enc,
       ],
     );
   }

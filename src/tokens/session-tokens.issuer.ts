@@ -7,6 +7,8 @@ import type { Realm } from '../realms/realm.js';
 import type { SessionRow } from '../storage/session.repository.js';
 import { AccessTokenIssuer } from './access-token.issuer.js';
 import { accessTokenHash } from './token-hash.js';
+import { SessionService } from '../sessions/session.service.js';
+import { nationalIdentifierClaim } from './national-identifier-claim.js';
 import { TokenSigner } from './token-signer.js';
 import { fhirLogicalId } from './user-claims.js';
 
@@ -32,6 +34,7 @@ export class SessionTokensIssuer {
     private readonly accessTokens: AccessTokenIssuer,
     private readonly signer: TokenSigner,
     @Inject(CLOCK) private readonly clock: Clock,
+    private readonly sessions: SessionService,
   ) {}
 
   async issue({ realm, client, session, scopes, nonce, refreshJti }: SessionTokenRequest): Promise<TokenResponse> {
@@ -43,6 +46,7 @@ export class SessionTokensIssuer {
       scopes,
       session,
       audience: session.delegation?.audience,
+      claims: nationalIdentifierClaim(this.sessions.nationalIdentifier(session), client.config.nationalIdentifier),
     });
     const now = epochSeconds(this.clock);
     const refreshExp = Math.floor(Math.min(session.idle_expires_at.getTime(), session.max_expires_at.getTime()) / 1000);

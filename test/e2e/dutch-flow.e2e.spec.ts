@@ -1,4 +1,5 @@
-import { createRemoteJWKSet, jwtVerify } from 'jose';
+import { createRemoteJWKSet, decodeJwt, jwtVerify } from 'jose';
+import { DATABASE, type Database } from '../../src/storage/database.js';
 import * as oidc from 'openid-client';
 import { cookiesFrom } from '../support/browser-cookies.js';
 import { freePort } from '../support/free-port.js';
@@ -38,6 +39,8 @@ describe('Dutch portal → XIS flow', () => {
             {
               clientId: 'portal', type: 'confidential', secret: TEST_SECRETS.portal, scopes: ['patient/*.read', 'patient/*.write'],
               grantTypes: ['urn:ietf:params:oauth:grant-type:token-exchange'], tenants: [AGB], tokenExchange: { audiences: ['xis'] },
+              // The XIS finds the patient by BSN (Spreekuur): this client's tokens carry it.
+              nationalIdentifier: true,
             },
           ],
         });
@@ -78,6 +81,12 @@ describe('Dutch portal → XIS flow', () => {
       organisation_agb: AGB,
       scope: 'patient/*.read',
     });
-    expect(JSON.stringify(payload)).not.toContain('999911120');
+    expect(payload.bsn).toBe('999911120');
+    // Only the client configured for it gets the BSN; it is stored only encrypted; never logged.
+    expect(JSON.stringify(decodeJwt(patientTokens.access_token))).not.toContain('999911120');
+    const rows = await server.app.get<Database>(DATABASE).query<{ national_id_enc: string }>('SELECT national_id_enc FROM sessions');
+    expect(rows.rows.some((r) => r.national_id_enc?.startsWith('v1.'))).toBe(true);
+    expect(JSON.stringify(rows.rows)).not.toContain('999911120');
+    expect(server.logs.join('\n')).not.toContain('999911120');
   });
 });

@@ -2,6 +2,7 @@ import { decodeJwt } from 'jose';
 import { FhirGateway } from '../../src/fhir/fhir.gateway.js';
 import { FHIR_ENDPOINT } from '../../src/fhir/fhir.module.js';
 import type { FhirEndpoint } from '../../src/fhir/fhir-endpoint.js';
+import { DATABASE, type Database } from '../../src/storage/database.js';
 import { SessionRepository } from '../../src/storage/session.repository.js';
 import { clinicianInFhir, participantsOf, versionOf } from '../support/fhir/clinician-probes.js';
 import { loginTokens, PUBLIC_CLIENT } from '../support/login-flow.js';
@@ -52,6 +53,9 @@ describe('login linked to FHIR', () => {
       expect(decodeJwt(tokens.access_token)).toMatchObject({ user_type: 'PATIENT', patient: 'demo-patient-nancy', user_id: patientUrl, fhirUser: patientUrl, context: { patient_id: patientUrl } });
       expect(decodeJwt(tokens.refresh_token)).toMatchObject({ patient: 'demo-patient-nancy' });
       expect(decodeJwt(tokens.id_token)).toMatchObject({ patient: 'demo-patient-nancy', fhirUser: patientUrl });
+      // No client of this realm asks for the CPR, so no session keeps it, not even encrypted.
+      const kept = await server.app.get<Database>(DATABASE).query('SELECT 1 FROM sessions WHERE national_id_enc IS NOT NULL');
+      expect(kept.rows).toHaveLength(0);
     });
 
     it('not found: the login succeeds without patient claims, user_id is the internal id', async () => {

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { SessionService } from '../../sessions/session.service.js';
 import { bindExchangeTenant } from '../../tenancy/exchange-tenant.js';
+import { nationalIdentifierClaim } from '../../tokens/national-identifier-claim.js';
 import { SessionTokensIssuer } from '../../tokens/session-tokens.issuer.js';
 import { AccessTokenIssuer } from '../../tokens/access-token.issuer.js';
 import { OAuthError } from '../oauth.error.js';
@@ -57,7 +58,11 @@ export class TokenExchangeGrant implements GrantHandler {
       organisationAgb: tenant,
       audience,
       notAfter: subject.notAfter,
-      claims: { ...subject.claims, act },
+      claims: {
+        ...subject.claims,
+        act,
+        ...nationalIdentifierClaim(subject.session && this.sessions.nationalIdentifier(subject.session), client.config.nationalIdentifier),
+      },
     });
     const response: TokenResponse = { access_token: issued.token, issued_token_type: ACCESS_TOKEN_TYPE, token_type: 'Bearer', expires_in: issued.expiresIn };
     if (issued.claims.scope !== undefined) response.scope = issued.claims.scope;
