@@ -7,7 +7,7 @@ import type { AuthorizationRequest } from '../oauth/authorization-request.js';
 import type { Realm } from '../realms/realm.js';
 import { LoginTransactionRepository, type LoginTransaction } from '../storage/login-transaction.repository.js';
 import { newBrowserBinding } from './browser-binding.js';
-import { IdpRedirector, MOCK_ALIAS as MOCK_IDP_ALIAS } from './idp-redirector.js';
+import { IdpRedirector, MOCK_ALIAS } from './idp-redirector.js';
 import type { LoginOption } from './pages/chooser.page.js';
 
 /** How long a person has between the authorization request and the IdP's answer. */
@@ -58,7 +58,7 @@ export class LoginStartService {
       ...bound,
       kind: 'choose',
       options: aliases.map((alias) => ({
-        label: realm.config.identityProviders.find((idp) => idp.alias === alias)?.displayName ?? (alias === MOCK_IDP_ALIAS ? 'Mocked user (test only)' : alias),
+        label: realm.config.identityProviders.find((idp) => idp.alias === alias)?.displayName ?? (alias === MOCK_ALIAS ? 'Mocked user (test only)' : alias),
         href: `${realm.issuer}/broker/${alias}/login?tx=${encodeURIComponent(transaction.id)}`,
       })),
     };
@@ -75,7 +75,7 @@ export class LoginStartService {
   /** The realm's IdPs, plus mocked users outside production. */
   loginAliases(realm: Realm): string[] {
     const aliases = realm.config.identityProviders.map((idp) => idp.alias);
-    if (this.config.environment !== 'production' && realm.config.mockUsers.length > 0) aliases.push(MOCK_IDP_ALIAS);
+    if (this.config.environment !== 'production' && realm.config.mockUsers.length > 0) aliases.push(MOCK_ALIAS);
     return aliases;
   }
 }

@@ -1,5 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { ContextSelectionService } from '../../contexts/context-selection.service.js';
+import { ContextSelectionService, type ContextRequest } from '../../contexts/context-selection.service.js';
 import { FhirUnavailableError } from '../../fhir/fhir.errors.js';
 import { SessionService } from '../../sessions/session.service.js';
 import { SessionTokensIssuer } from '../../tokens/session-tokens.issuer.js';
@@ -42,7 +42,7 @@ export class RefreshTokenGrant implements GrantHandler {
 
     // A context choice is checked against FHIR before anything changes (DOMAIN.md, contexts).
     const choice = ContextSelectionService.requested((name) => params.get(name));
-    const context = choice ? await this.selectContext(realm, claims, choice) : undefined;
+    const context = choice ? await this.selectContext(claims, choice) : undefined;
 
     const rotation = await this.sessions.rotate(realm, claims.sid, claims.jti, context);
     if ('refused' in rotation) {
@@ -52,7 +52,7 @@ export class RefreshTokenGrant implements GrantHandler {
     return this.tokens.issue({ realm, client, session: rotation.session, scopes: requested ? [...new Set(requested)] : granted, refreshJti: rotation.nextJti });
   }
 
-  private async selectContext(realm: GrantRequest['realm'], claims: RefreshTokenClaims, choice: NonNullable<ReturnType<typeof ContextSelectionService.requested>>) {
+  private async selectContext(claims: RefreshTokenClaims, choice: ContextRequest) {
     const session = await this.sessions.findLive(claims.sid);
     if (!session || session.refresh_jti !== claims.jti) {
       // Not the chain's current token: let rotation decide (reuse ends the session) without a FHIR call.
