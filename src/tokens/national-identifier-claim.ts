@@ -9,8 +9,11 @@ const CLAIMS: Record<string, string> = {
 /**
  * `{ bsn: … }` or `{ cpr: … }` for a client whose config asks for the national identifier
  * (DESIGN.md §3: only then does one enter a token); nothing for any other client or system.
+ * `identifier` is called (and the session's ciphertext decrypted) only for such a client.
  */
-export function nationalIdentifierClaim(identifier: Identifier | undefined, clientWantsIt: boolean): Record<string, string> {
-  const claim = identifier && clientWantsIt ? CLAIMS[identifier.system] : undefined;
-  return claim ? { [claim]: identifier!.value } : {};
+export function nationalIdentifierClaim(clientWantsIt: boolean, identifier: () => Identifier | undefined): Record<string, string> {
+  if (!clientWantsIt) return {};
+  const found = identifier();
+  const claim = found ? CLAIMS[found.system] : undefined;
+  return claim ? { [claim]: found!.value } : {};
 }

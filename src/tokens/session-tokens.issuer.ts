@@ -46,7 +46,7 @@ export class SessionTokensIssuer {
       scopes,
       session,
       audience: session.delegation?.audience,
-      claims: nationalIdentifierClaim(this.sessions.nationalIdentifier(session), client.config.nationalIdentifier),
+      claims: nationalIdentifierClaim(client.config.nationalIdentifier, () => this.sessions.nationalIdentifier(session)),
     });
     const now = epochSeconds(this.clock);
     const refreshExp = Math.floor(Math.min(session.idle_expires_at.getTime(), session.max_expires_at.getTime()) / 1000);

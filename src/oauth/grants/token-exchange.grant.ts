@@ -61,7 +61,7 @@ export class TokenExchangeGrant implements GrantHandler {
       claims: {
         ...subject.claims,
         act,
-        ...nationalIdentifierClaim(subject.session && this.sessions.nationalIdentifier(subject.session), client.config.nationalIdentifier),
+        ...nationalIdentifierClaim(client.config.nationalIdentifier, () => subject.session && this.sessions.nationalIdentifier(subject.session)),
       },
     });
     const response: TokenResponse = { access_token: issued.token, issued_token_type: ACCESS_TOKEN_TYPE, token_type: 'Bearer', expires_in: issued.expiresIn };
