@@ -2,6 +2,7 @@ import type { FastifyRequest } from 'fastify';
 import type passport from 'passport';
 import { Strategy } from 'passport-custom';
 import type { ClientAuthenticator } from './client-authenticator.js';
+import { readPresentedCredentials } from './client-credentials.reader.js';
 import type { ClientAuthMethod, RegisteredClient } from './registered-client.js';
 
 /**
@@ -11,7 +12,7 @@ import type { ClientAuthMethod, RegisteredClient } from './registered-client.js'
  */
 export function clientAuthStrategy(method: ClientAuthMethod, authenticator: ClientAuthenticator): passport.Strategy {
   const verify = async (request: FastifyRequest): Promise<RegisteredClient | false> => {
-    const presented = authenticator.presented(request);
+    const presented = readPresentedCredentials(request);
     return presented.method === method ? authenticator.authenticate(request, presented) : false;
   };
   const strategy = new Strategy((request, done) => {

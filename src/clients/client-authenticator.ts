@@ -5,7 +5,7 @@ import { OAuthError } from '../oauth/oauth.error.js';
 import { RealmRegistry } from '../realms/realm.registry.js';
 import { ClientAssertionVerifier } from './client-assertion.verifier.js';
 import { ClientRegistry } from './client.registry.js';
-import { readPresentedCredentials, type PresentedCredentials } from './client-credentials.reader.js';
+import type { PresentedCredentials } from './client-credentials.reader.js';
 import type { ClientAuthMethod, RegisteredClient } from './registered-client.js';
 
 /** Compared against when the client is unknown, so both paths cost one digest comparison. */
@@ -22,11 +22,6 @@ export class ClientAuthenticator {
     private readonly clients: ClientRegistry,
     private readonly assertions: ClientAssertionVerifier,
   ) {}
-
-  /** The method this request presents, or undefined; lets each passport strategy claim its own. */
-  presented(request: FastifyRequest): PresentedCredentials {
-    return readPresentedCredentials(request);
-  }
 
   async authenticate(request: FastifyRequest, credentials: PresentedCredentials): Promise<RegisteredClient> {
     const realm = this.realms.get((request.params as { realm: string }).realm);

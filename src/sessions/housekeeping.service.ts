@@ -50,7 +50,6 @@ export class HousekeepingService implements OnApplicationBootstrap, OnApplicatio
   }
 
   private async deleteExpired(table: string, column: string, now: Date): Promise<number> {
-    if (!(await this.tableExists(table))) return 0;
     let total = 0;
     for (;;) {
       const { rowCount } = await this.db.query(`DELETE FROM ${table} WHERE ctid IN (SELECT ctid FROM ${table} WHERE ${column} < $1 LIMIT ${BATCH})`, [now]);
@@ -74,10 +73,5 @@ export class HousekeepingService implements OnApplicationBootstrap, OnApplicatio
       total += rowCount;
       if (rowCount < BATCH) return total;
     }
-  }
-
-  private async tableExists(table: string): Promise<boolean> {
-    const { rows } = await this.db.query('SELECT to_regclass($1) IS NOT NULL AS present', [table]);
-    return (rows[0] as { present: boolean }).present;
   }
 }
