@@ -18,7 +18,10 @@ async function main(): Promise<void> {
   const app = await createApp(config);
   await app.listen({ port: config.port, host: process.env.HOST ?? '0.0.0.0' });
   const log = app.getHttpAdapter().getInstance().log;
-  log.info({ publicUrl: config.publicUrl, port: config.port, environment: config.environment, config: file }, 'federation service listening');
+  log.info(
+    { publicUrl: config.publicUrl, port: config.port, environment: config.environment, config: file },
+    'federation service listening',
+  );
 
   // Graceful shutdown: stop accepting, finish in-flight requests, close workers, FHIR and database.
   let closing = false;

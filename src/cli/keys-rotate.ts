@@ -7,7 +7,6 @@ import { openDatabase } from '../storage/database.factory.js';
 import { migrate } from '../storage/migrator.js';
 import { SigningKeyRepository } from '../storage/signing-key.repository.js';
 
-
 /**
  * `npm run keys:rotate -- REALM`: makes a new signing key the realm's active one. The old key stays
  * in the JWKS until every token it signed has expired; running instances pick the new key up within
@@ -18,7 +17,8 @@ async function main(): Promise<void> {
   if (!realmName) throw new Error('usage: npm run keys:rotate -- REALM');
   const config = loadConfigFile(configFileFromEnv());
   const realm = new RealmRegistry(config).get(realmName);
-  if (realm.config.signingKeyFile) throw new Error(`realm ${realmName} loads its key from ${realm.config.signingKeyFile}: rotate by replacing that file`);
+  if (realm.config.signingKeyFile)
+    throw new Error(`realm ${realmName} loads its key from ${realm.config.signingKeyFile}: rotate by replacing that file`);
   const db = await openDatabase(config.database);
   try {
     await migrate(db);

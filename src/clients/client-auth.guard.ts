@@ -42,11 +42,15 @@ export class ClientAuthGuard implements CanActivate {
       // request's success/fail/error callbacks onto the instance itself: without a fresh object per
       // request, concurrent requests would answer each other's callbacks and hang.
       const perRequest = this.strategies.map((strategy) => Object.create(strategy) as passport.Strategy);
-      const authenticate = passport.authenticate(perRequest as unknown as string[], { session: false }, (error: unknown, client: RegisteredClient | false) => {
-        if (error) reject(error);
-        else if (client) resolve(client);
-        else reject(new OAuthError('invalid_client', 'no client authentication method matched'));
-      }) as (req: unknown, res: unknown, next: (error?: unknown) => void) => void;
+      const authenticate = passport.authenticate(
+        perRequest as unknown as string[],
+        { session: false },
+        (error: unknown, client: RegisteredClient | false) => {
+          if (error) reject(error);
+          else if (client) resolve(client);
+          else reject(new OAuthError('invalid_client', 'no client authentication method matched'));
+        },
+      ) as (req: unknown, res: unknown, next: (error?: unknown) => void) => void;
       authenticate(request, reply, reject);
     });
     return true;

@@ -9,7 +9,9 @@ const minimal = () => ({
   environment: 'development',
   publicUrl: 'https://auth.example/',
   keys: { encryptionKey: 'x'.repeat(32) },
-  realms: [{ name: 'nemlogin', clients: [{ clientId: 'portal', type: 'confidential', secret: 's3cret', grantTypes: ['client_credentials'] }] }],
+  realms: [
+    { name: 'nemlogin', clients: [{ clientId: 'portal', type: 'confidential', secret: 's3cret', grantTypes: ['client_credentials'] }] },
+  ],
 });
 
 const problemsOf = (raw: unknown, env: NodeJS.ProcessEnv = {}): string[] => {
@@ -53,7 +55,10 @@ describe('config loading', () => {
     const raw: any = minimal();
     raw.realms[0].clients.push({ ...raw.realms[0].clients[0] });
     raw.realms.push({ name: 'nemlogin' });
-    expect(problemsOf(raw)).toEqual(['realms[0].clients[1].clientId: duplicate clientId "portal"', 'realms[1].name: duplicate name "nemlogin"']);
+    expect(problemsOf(raw)).toEqual([
+      'realms[0].clients[1].clientId: duplicate clientId "portal"',
+      'realms[1].name: duplicate name "nemlogin"',
+    ]);
   });
 
   it('substitutes ${VAR} and ${VAR:-default} from the environment, inside values only', () => {
@@ -78,12 +83,21 @@ describe('config loading', () => {
       DATABASE_URL: 'postgres://db/fed',
       FHIR_BASE_URL: 'https://fhir.example/R4',
     });
-    expect(config).toMatchObject({ port: 9090, publicUrl: 'https://other.example', database: { url: 'postgres://db/fed' }, fhir: { baseUrl: 'https://fhir.example/R4' } });
+    expect(config).toMatchObject({
+      port: 9090,
+      publicUrl: 'https://other.example',
+      database: { url: 'postgres://db/fed' },
+      fhir: { baseUrl: 'https://fhir.example/R4' },
+    });
     expect(problemsOf(minimal(), { PORT: 'eighty' })).toEqual([expect.stringMatching(/^port: /)]);
   });
 
   it('refuses in production: mocked users, embedded FHIR, a demo key and short secrets', () => {
-    const raw: any = { ...minimal(), environment: 'production', keys: { encryptionKey: 'demo-only-key-encryption-key-not-for-production' } };
+    const raw: any = {
+      ...minimal(),
+      environment: 'production',
+      keys: { encryptionKey: 'demo-only-key-encryption-key-not-for-production' },
+    };
     raw.realms[0].mockUsers = [{ username: 'supplier', kind: 'generic' }];
     expect(problemsOf(raw).sort()).toEqual([
       'fhir.baseUrl: the embedded FHIR server is refused in production',

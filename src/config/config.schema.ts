@@ -22,12 +22,18 @@ const jwksSchema = z.strictObject({ keys: z.array(z.record(z.string(), z.unknown
 
 const clientSchema = z
   .strictObject({
-    clientId: z.string().min(1).regex(/^[\w.:-]+$/, 'may contain only letters, digits and . _ : -'),
+    clientId: z
+      .string()
+      .min(1)
+      .regex(/^[\w.:-]+$/, 'may contain only letters, digits and . _ : -'),
     type: z.enum(['public', 'confidential']),
     /** Plain secret (normally `${VAR}`); hashed at load, never kept in clear. */
     secret: z.string().min(1).optional(),
     /** Hex SHA-256 of the secret, for config files that must not hold the secret itself. */
-    secretSha256: z.string().regex(/^[0-9a-f]{64}$/, 'must be 64 lowercase hex characters').optional(),
+    secretSha256: z
+      .string()
+      .regex(/^[0-9a-f]{64}$/, 'must be 64 lowercase hex characters')
+      .optional(),
     /** Public keys for `private_key_jwt` (RFC 7523): inline JWKS or a path to a JWKS file. */
     jwks: jwksSchema.optional(),
     jwksFile: z.string().min(1).optional(),
@@ -55,7 +61,11 @@ const clientSchema = z
   .superRefine((client, ctx) => {
     const credentials = [client.secret, client.secretSha256, client.jwks, client.jwksFile].filter((c) => c !== undefined);
     if (client.type === 'confidential' && credentials.length !== 1) {
-      ctx.addIssue({ code: 'custom', path: ['secret'], message: 'a confidential client needs exactly one of secret, secretSha256, jwks, jwksFile' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['secret'],
+        message: 'a confidential client needs exactly one of secret, secretSha256, jwks, jwksFile',
+      });
     }
     if (client.type === 'public' && credentials.length > 0) {
       ctx.addIssue({ code: 'custom', path: ['secret'], message: 'a public client has no credentials' });
@@ -104,7 +114,10 @@ const trustedIssuerSchema = z
     /** The `aud` its tokens must carry to be accepted here (default: this realm's issuer). */
     audience: z.string().min(1).optional(),
   })
-  .refine((t) => (t.jwksUri === undefined) !== (t.jwks === undefined), { message: 'needs exactly one of jwksUri, jwks', path: ['jwksUri'] });
+  .refine((t) => (t.jwksUri === undefined) !== (t.jwks === undefined), {
+    message: 'needs exactly one of jwksUri, jwks',
+    path: ['jwksUri'],
+  });
 
 /** A mocked user (non-production): logs in without the national IdP through the same pipeline. */
 const mockUserSchema = z.strictObject({
@@ -115,7 +128,9 @@ const mockUserSchema = z.strictObject({
   ssn: z.string().min(1).optional(),
   /** Clinicians: identifiers of the Practitioner, the first one found by. */
   identifiers: z.array(z.strictObject({ system: z.string().min(1), value: z.string().min(1) })).default([]),
-  organisations: z.array(z.strictObject({ system: z.string().min(1), value: z.string().min(1), roles: z.array(z.string()).default([]) })).default([]),
+  organisations: z
+    .array(z.strictObject({ system: z.string().min(1), value: z.string().min(1), roles: z.array(z.string()).default([]) }))
+    .default([]),
   careTeams: z.array(z.strictObject({ id: z.string().min(1), roles: z.array(z.string()).default([]) })).default([]),
   loa: z.enum(LEVELS_OF_ASSURANCE).default('Substantial'),
 });
@@ -147,21 +162,48 @@ const realmSchema = z
     if (realm.sessionIdle > realm.sessionMax) {
       ctx.addIssue({ code: 'custom', path: ['sessionIdle'], message: 'must not exceed sessionMax' });
     }
-    reportDuplicates(realm.clients.map((c) => c.clientId), ['clients'], 'clientId', ctx);
-    reportDuplicates(realm.identityProviders.map((i) => i.alias), ['identityProviders'], 'alias', ctx);
-    reportDuplicates(realm.mockUsers.map((u) => u.username), ['mockUsers'], 'username', ctx);
+    reportDuplicates(
+      realm.clients.map((c) => c.clientId),
+      ['clients'],
+      'clientId',
+      ctx,
+    );
+    reportDuplicates(
+      realm.identityProviders.map((i) => i.alias),
+      ['identityProviders'],
+      'alias',
+      ctx,
+    );
+    reportDuplicates(
+      realm.mockUsers.map((u) => u.username),
+      ['mockUsers'],
+      'username',
+      ctx,
+    );
     if (realm.identityProviders.length > 0 && !realm.serviceProvider) {
-      ctx.addIssue({ code: 'custom', path: ['serviceProvider'], message: 'a realm with identity providers needs a SAML service provider key and certificate' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['serviceProvider'],
+        message: 'a realm with identity providers needs a SAML service provider key and certificate',
+      });
     }
     if (realm.identityProviders.some((i) => i.alias === 'mock')) {
       ctx.addIssue({ code: 'custom', path: ['identityProviders'], message: 'the alias "mock" is reserved for mocked users' });
     }
     realm.mockUsers.forEach((user, u) => {
       if (user.kind === 'citizen' && (!user.ssn || !realm.patientIdentifierSystem)) {
-        ctx.addIssue({ code: 'custom', path: ['mockUsers', u, 'ssn'], message: 'a mocked citizen needs ssn, and the realm a patientIdentifierSystem' });
+        ctx.addIssue({
+          code: 'custom',
+          path: ['mockUsers', u, 'ssn'],
+          message: 'a mocked citizen needs ssn, and the realm a patientIdentifierSystem',
+        });
       }
       if (user.kind === 'clinician' && user.identifiers.length === 0) {
-        ctx.addIssue({ code: 'custom', path: ['mockUsers', u, 'identifiers'], message: 'a mocked clinician needs at least one identifier' });
+        ctx.addIssue({
+          code: 'custom',
+          path: ['mockUsers', u, 'identifiers'],
+          message: 'a mocked clinician needs at least one identifier',
+        });
       }
     });
   });
@@ -203,7 +245,12 @@ export const configSchema = z
     realms: z.array(realmSchema).min(1),
   })
   .superRefine((config, ctx) => {
-    reportDuplicates(config.realms.map((r) => r.name), ['realms'], 'name', ctx);
+    reportDuplicates(
+      config.realms.map((r) => r.name),
+      ['realms'],
+      'name',
+      ctx,
+    );
     if (config.environment === 'production') refineProduction(config, ctx);
   });
 
@@ -232,7 +279,11 @@ function refineProduction(config: Config, ctx: z.RefinementCtx): void {
     }
     realm.clients.forEach((client, c) => {
       if (client.secret !== undefined && client.secret.length < 32) {
-        ctx.addIssue({ code: 'custom', path: ['realms', r, 'clients', c, 'secret'], message: 'must be at least 32 characters in production' });
+        ctx.addIssue({
+          code: 'custom',
+          path: ['realms', r, 'clients', c, 'secret'],
+          message: 'must be at least 32 characters in production',
+        });
       }
     });
   });

@@ -16,16 +16,18 @@ export function substituteEnv(value: unknown, env: NodeJS.ProcessEnv, problems: 
   }
   if (Array.isArray(value)) return value.map((item, i) => substituteEnv(item, env, problems, [...path, String(i)]));
   if (value !== null && typeof value === 'object') {
-    return Object.fromEntries(
-      Object.entries(value).map(([key, item]) => [key, substituteEnv(item, env, problems, [...path, key])]),
-    );
+    return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, substituteEnv(item, env, problems, [...path, key])]));
   }
   return value;
 }
 
 /** `realms.1.clients.0.secret` → `realms[1].clients[0].secret`, the form used in every config error. */
 export function formatPath(path: readonly PropertyKey[]): string {
-  return path
-    .map((part, i) => (typeof part === 'number' || /^\d+$/.test(String(part)) ? `[${String(part)}]` : `${i === 0 ? '' : '.'}${String(part)}`))
-    .join('') || '(root)';
+  return (
+    path
+      .map((part, i) =>
+        typeof part === 'number' || /^\d+$/.test(String(part)) ? `[${String(part)}]` : `${i === 0 ? '' : '.'}${String(part)}`,
+      )
+      .join('') || '(root)'
+  );
 }

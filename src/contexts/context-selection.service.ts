@@ -48,7 +48,8 @@ export class ContextSelectionService {
     if (ids.care_team_id !== undefined) {
       const team = await this.directory.careTeam(session.realm, ids.care_team_id, practitioner);
       if (!team?.member) return refuse('not an active member of that care team');
-      if (ids.organization_id !== undefined && this.url(session.realm, 'Organization', ids.organization_id) !== team.organization) return refuse('organisation is not the care team’s');
+      if (ids.organization_id !== undefined && this.url(session.realm, 'Organization', ids.organization_id) !== team.organization)
+        return refuse('organisation is not the care team’s');
       const roles = link?.careTeams.find((t) => t.careTeam === team.careTeam)?.roles ?? [];
       next = { care_team_id: team.careTeam, ...(team.organization ? { organization_id: team.organization } : {}), roles };
     } else if (ids.organization_id !== undefined) {
@@ -78,8 +79,10 @@ export class ContextSelectionService {
   }
 
   private async forCitizen(realm: string, patient: string, ids: ContextRequest): Promise<SessionContext> {
-    if (ids.care_team_id !== undefined || ids.organization_id !== undefined) return refuse('citizens do not choose care teams or organisations');
-    if (ids.patient_id !== undefined && this.url(realm, 'Patient', ids.patient_id) !== patient) return refuse('a citizen cannot change patient');
+    if (ids.care_team_id !== undefined || ids.organization_id !== undefined)
+      return refuse('citizens do not choose care teams or organisations');
+    if (ids.patient_id !== undefined && this.url(realm, 'Patient', ids.patient_id) !== patient)
+      return refuse('a citizen cannot change patient');
     if (ids.episode_of_care_id === undefined) return { patient_id: patient };
     const episode = await this.directory.episode(realm, ids.episode_of_care_id);
     if (!episode || episode.patient !== patient) return refuse('episode of care of another patient');

@@ -45,7 +45,11 @@ export class ContextsController {
         return {
           ...base,
           patient_id: link.patient,
-          episodes_of_care: episodes.map((e) => ({ episode_of_care_id: e.episode, care_team_ids: e.teams, organization_id: e.organization })),
+          episodes_of_care: episodes.map((e) => ({
+            episode_of_care_id: e.episode,
+            care_team_ids: e.teams,
+            organization_id: e.organization,
+          })),
         };
       }
       case 'none':

@@ -18,7 +18,8 @@ export class CitizenLinker {
     if (matches.length > 1) throw new AmbiguousIdentityError('Patient', principal.ssn.system);
     const [patient] = matches;
     // A server that ignored the identifier parameter would hand back some other person: fail closed.
-    if (patient !== undefined && !hasIdentifier(patient, principal.ssn)) throw new FhirRequestError('FHIR search Patient: a match lacks the searched identifier');
+    if (patient !== undefined && !hasIdentifier(patient, principal.ssn))
+      throw new FhirRequestError('FHIR search Patient: a match lacks the searched identifier');
     return { kind: 'patient', patient: patient === undefined ? undefined : this.gateway.absoluteUrl(`Patient/${patient.id}`) };
   }
 }

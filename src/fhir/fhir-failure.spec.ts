@@ -36,7 +36,9 @@ describe('toFhirError', () => {
   });
 
   it('maps a refused connection to FhirUnavailableError naming only the cause code', () => {
-    const refused = Object.assign(new TypeError('fetch failed'), { cause: Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:1'), { code: 'ECONNREFUSED' }) });
+    const refused = Object.assign(new TypeError('fetch failed'), {
+      cause: Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:1'), { code: 'ECONNREFUSED' }),
+    });
     const error = toFhirError(refused, search);
     expect(error).toBeInstanceOf(FhirUnavailableError);
     expect(error.message).toBe('FHIR search Patient: unreachable (ECONNREFUSED)');

@@ -17,7 +17,12 @@ export class FhirGateways {
       if (!realm.fhir) continue;
       this.byRealm.set(
         realm.name,
-        new FhirGateway({ baseUrl: realm.fhir.baseUrl, bearerToken: realm.fhir.bearerToken, timeoutMs: config.fhir.timeoutMs, retries: config.fhir.retries }),
+        new FhirGateway({
+          baseUrl: realm.fhir.baseUrl,
+          bearerToken: realm.fhir.bearerToken,
+          timeoutMs: config.fhir.timeoutMs,
+          retries: config.fhir.retries,
+        }),
       );
     }
   }

@@ -47,7 +47,11 @@ describe('withRetries', () => {
       waits.push(ms);
     };
     await expect(
-      withRetries({ attempts: 3, backoffMs: 100, sleep }, async () => Promise.reject(new Error('x')), () => true),
+      withRetries(
+        { attempts: 3, backoffMs: 100, sleep },
+        async () => Promise.reject(new Error('x')),
+        () => true,
+      ),
     ).rejects.toThrow();
     expect(waits).toHaveLength(2);
     expect(waits[0]).toBeGreaterThanOrEqual(75);

@@ -74,17 +74,24 @@ export class FhirGateway {
 
   /** The first page of a type search. */
   async search<K extends ResourceType>(type: K, params: SearchParams, options: FhirCallOptions = {}): Promise<SearchPage<ResourceOf<K>>> {
-    const bundle = await this.sendRead('search', type, options, (o) => this.client.resourceSearch({ resourceType: type, searchParams: params, options: { ...o, postSearch: true } }));
+    const bundle = await this.sendRead('search', type, options, (o) =>
+      this.client.resourceSearch({ resourceType: type, searchParams: params, options: { ...o, postSearch: true } }),
+    );
     return this.page<K>(bundle, type);
   }
 
   /** Every page of a type search, following `next` links (R4 http.html, "Paging") on this server only. */
-  async searchAll<K extends ResourceType>(type: K, params: SearchParams, options: FhirCallOptions = {}): Promise<SearchPage<ResourceOf<K>>> {
+  async searchAll<K extends ResourceType>(
+    type: K,
+    params: SearchParams,
+    options: FhirCallOptions = {},
+  ): Promise<SearchPage<ResourceOf<K>>> {
     const result = await this.search(type, params, options);
     for (let pages = 1; result.next !== undefined; pages++) {
       const next = result.next;
       if (pages >= MAX_PAGES) throw new FhirRequestError(`FHIR search ${type}: more than ${MAX_PAGES} pages`);
-      if (new URL(next).origin !== new URL(this.baseUrl).origin) throw new FhirRequestError(`FHIR search ${type}: a next link leaves the server`);
+      if (new URL(next).origin !== new URL(this.baseUrl).origin)
+        throw new FhirRequestError(`FHIR search ${type}: a next link leaves the server`);
       const page = this.page<K>(await this.sendRead('search', type, options, (o) => this.client.request(next, { options: o })), type);
       result.matches.push(...page.matches);
       result.included.push(...page.included);
@@ -103,7 +110,11 @@ export class FhirGateway {
    * the criteria match nothing, so concurrent first logins converge on one resource — provided the
    * server evaluates criteria and insert atomically. `created` is false when it already existed.
    */
-  async createIfNoneExist<K extends ResourceType>(resource: ResourceOf<K>, criteria: SearchParams, options: FhirCallOptions = {}): Promise<{ resource: Stored<ResourceOf<K>>; created: boolean }> {
+  async createIfNoneExist<K extends ResourceType>(
+    resource: ResourceOf<K>,
+    criteria: SearchParams,
+    options: FhirCallOptions = {},
+  ): Promise<{ resource: Stored<ResourceOf<K>>; created: boolean }> {
     const ifNoneExist = queryString(criteria);
     const body = await this.sendWrite('create', resource.resourceType, options, { 'if-none-exist': ifNoneExist }, (o) =>
       this.client.create({ resourceType: resource.resourceType, body: resource as unknown as KitResource, options: o }),
@@ -117,7 +128,11 @@ export class FhirGateway {
   }
 
   /** Versioned update (R4 http.html#concurrency): `If-Match: W/"version"`; a concurrent change gives 412. */
-  async update<K extends ResourceType>(resource: Stored<ResourceOf<K>>, version: string, options: FhirCallOptions = {}): Promise<Stored<ResourceOf<K>>> {
+  async update<K extends ResourceType>(
+    resource: Stored<ResourceOf<K>>,
+    version: string,
+    options: FhirCallOptions = {},
+  ): Promise<Stored<ResourceOf<K>>> {
     const body = await this.sendWrite('update', resource.resourceType, options, { 'if-match': `W/"${version}"` }, (o) =>
       this.client.update({ resourceType: resource.resourceType, id: resource.id, body: resource as unknown as KitResource, options: o }),
     );
@@ -125,10 +140,20 @@ export class FhirGateway {
     return this.readResource(resource.resourceType as K, resource.id, options);
   }
 
-  private sendRead(interaction: FhirInteraction, resourceType: string, options: FhirCallOptions, send: (o: RequestOptions) => Promise<KitResource>): Promise<KitResource> {
+  private sendRead(
+    interaction: FhirInteraction,
+    resourceType: string,
+    options: FhirCallOptions,
+    send: (o: RequestOptions) => Promise<KitResource>,
+  ): Promise<KitResource> {
     const policy = { attempts: this.settings.retries + 1, backoffMs: this.settings.backoffMs ?? 50 };
     const retryable = (e: unknown) => e instanceof FhirError && e.retryable;
-    return withRetries(policy, () => this.send('reads', interaction, resourceType, options, {}, send), retryable, () => this.counters.retries++);
+    return withRetries(
+      policy,
+      () => this.send('reads', interaction, resourceType, options, {}, send),
+      retryable,
+      () => this.counters.retries++,
+    );
   }
 
   private sendWrite(
@@ -177,7 +202,12 @@ export class FhirGateway {
 }
 
 /** `subject`: the resource type the interaction was about (a search's answer is a Bundle). */
-function expectResource<K extends ResourceType>(body: KitResource, type: K, interaction: FhirInteraction, subject: string = type): Stored<ResourceOf<K>> {
+function expectResource<K extends ResourceType>(
+  body: KitResource,
+  type: K,
+  interaction: FhirInteraction,
+  subject: string = type,
+): Stored<ResourceOf<K>> {
   if (body.resourceType !== type || (type !== 'Bundle' && typeof body.id !== 'string')) {
     throw new FhirRequestError(`FHIR ${interaction} ${subject}: the answer is not a ${type}`);
   }
@@ -185,7 +215,9 @@ function expectResource<K extends ResourceType>(body: KitResource, type: K, inte
 }
 
 function queryString(params: SearchParams): string {
-  const pairs = Object.entries(params).flatMap(([name, value]) => (Array.isArray(value) ? value : [value]).map((v): [string, string] => [name, v]));
+  const pairs = Object.entries(params).flatMap(([name, value]) =>
+    (Array.isArray(value) ? value : [value]).map((v): [string, string] => [name, v]),
+  );
   return new URLSearchParams(pairs).toString();
 }
 

@@ -16,7 +16,9 @@ describe('KeyEncryption', () => {
 
   it('derives a separate key per purpose', () => {
     const sealed = encryption.encrypt('x', 'kid-1');
-    expect(() => new KeyEncryption('a-test-encryption-key-of-32-characters!', 'national-identifier/v1').decrypt(sealed, 'kid-1')).toThrow(/cannot decrypt/);
+    expect(() => new KeyEncryption('a-test-encryption-key-of-32-characters!', 'national-identifier/v1').decrypt(sealed, 'kid-1')).toThrow(
+      /cannot decrypt/,
+    );
   });
 
   it('refuses to decrypt with another encryption key', () => {

@@ -21,9 +21,7 @@ export async function generateKeyMaterial(alg: SigningAlg): Promise<KeyMaterial>
 /** Loads a private key from a PKCS#8 PEM file or a JWK (JSON) file. */
 export async function loadKeyMaterial(file: string, alg: SigningAlg): Promise<KeyMaterial> {
   const text = readFileSync(file, 'utf8').trim();
-  const jwk: JWK = text.startsWith('{')
-    ? (JSON.parse(text) as JWK)
-    : await exportJWK(await importPKCS8(text, alg, { extractable: true }));
+  const jwk: JWK = text.startsWith('{') ? (JSON.parse(text) as JWK) : await exportJWK(await importPKCS8(text, alg, { extractable: true }));
   if (!jwk.d) throw new Error(`${file} holds no private key`);
   return fromPrivateJwk(jwk, alg);
 }

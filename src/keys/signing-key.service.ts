@@ -37,9 +37,7 @@ export class SigningKeyService {
 
   /** At start: make sure the realm has an active key of its configured algorithm and source. */
   async ensureActiveKey(realm: Realm): Promise<void> {
-    const wanted = realm.config.signingKeyFile
-      ? await loadKeyMaterial(realm.config.signingKeyFile, realm.config.signingAlg)
-      : undefined;
+    const wanted = realm.config.signingKeyFile ? await loadKeyMaterial(realm.config.signingKeyFile, realm.config.signingAlg) : undefined;
     const isCurrent = (active: SigningKeyRow | undefined): boolean =>
       active !== undefined && active.alg === realm.config.signingAlg && (wanted === undefined || active.kid === wanted.kid);
     const existing = await this.repository.findActive(realm.name);

@@ -16,7 +16,16 @@ export function createLogger(config: Pick<Config, 'logLevel'>, destination?: Des
     {
       level: config.logLevel,
       redact: {
-        paths: ['authorization', '*.authorization', 'client_secret', '*.client_secret', 'client_assertion', '*.client_assertion', 'secret', '*.secret'],
+        paths: [
+          'authorization',
+          '*.authorization',
+          'client_secret',
+          '*.client_secret',
+          'client_assertion',
+          '*.client_assertion',
+          'secret',
+          '*.secret',
+        ],
         censor: '[redacted]',
       },
     },

@@ -27,7 +27,12 @@ export class AcsController {
   ) {}
 
   @Post()
-  async consume(@Param('realm') realmName: string, @Param('alias') alias: string, @Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<FastifyReply> {
+  async consume(
+    @Param('realm') realmName: string,
+    @Param('alias') alias: string,
+    @Req() request: FastifyRequest,
+    @Res() reply: FastifyReply,
+  ): Promise<FastifyReply> {
     const realm = this.realms.get(realmName);
     const form = request.body && typeof request.body === 'object' ? (request.body as Record<string, unknown>) : {};
     // Before the Response is looked at (and its request used up): is this the browser that started the login?
@@ -40,7 +45,14 @@ export class AcsController {
       return sendLoginOutcome(reply, await this.completion.complete(realm, login.relayState, login, request));
     } catch (error) {
       if (error instanceof SamlStatusError) {
-        return sendLoginOutcome(reply, await this.completion.abort(realm, error.relayState, `IdP status ${error.statusCode}${error.subStatus ? ` / ${error.subStatus}` : ''}`));
+        return sendLoginOutcome(
+          reply,
+          await this.completion.abort(
+            realm,
+            error.relayState,
+            `IdP status ${error.statusCode}${error.subStatus ? ` / ${error.subStatus}` : ''}`,
+          ),
+        );
       }
       if (error instanceof SamlRejectedError) {
         if (error.relayState) return sendLoginOutcome(reply, await this.completion.abort(realm, error.relayState, error.reason));

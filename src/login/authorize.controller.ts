@@ -37,13 +37,20 @@ export class AuthorizeController {
   private async authorize(realmName: string, input: unknown, reply: FastifyReply): Promise<FastifyReply> {
     const realm = this.realms.get(realmName);
     const params = new Map<string, string | string[]>(
-      Object.entries(input && typeof input === 'object' ? input : {}).filter((e): e is [string, string | string[]] => typeof e[1] === 'string' || Array.isArray(e[1])),
+      Object.entries(input && typeof input === 'object' ? input : {}).filter(
+        (e): e is [string, string | string[]] => typeof e[1] === 'string' || Array.isArray(e[1]),
+      ),
     );
     const check = checkAuthorizationRequest(realm, this.clients, params);
     if (!check.ok) {
       this.logger.warn({ realm: realm.name, reason: check.reason }, 'authorization request refused');
       if (check.page) {
-        return sendErrorPage(reply, { status: 400, title: 'This login link is not valid', message: 'The application sent an invalid login request. Return to the application and try again; if it keeps happening, contact its support.' });
+        return sendErrorPage(reply, {
+          status: 400,
+          title: 'This login link is not valid',
+          message:
+            'The application sent an invalid login request. Return to the application and try again; if it keeps happening, contact its support.',
+        });
       }
       return sendRedirect(reply, authorizationRedirect(check.redirectUri, realm.issuer, { error: check.error, state: check.state }));
     }

@@ -28,7 +28,12 @@ export class BrokerController {
   ) {}
 
   @Get('login')
-  async login(@Param('realm') realmName: string, @Param('alias') alias: string, @Query('tx') tx: unknown, @Res() reply: FastifyReply): Promise<FastifyReply> {
+  async login(
+    @Param('realm') realmName: string,
+    @Param('alias') alias: string,
+    @Query('tx') tx: unknown,
+    @Res() reply: FastifyReply,
+  ): Promise<FastifyReply> {
     const realm = this.realms.get(realmName);
     if (typeof tx !== 'string') return sendErrorPage(reply, LOGIN_EXPIRED);
     if (alias === MOCK_ALIAS && this.mockUsersAllowed(realm.config.mockUsers.length)) {
@@ -40,7 +45,12 @@ export class BrokerController {
   }
 
   @Post('login')
-  async mockLogin(@Param('realm') realmName: string, @Param('alias') alias: string, @Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<FastifyReply> {
+  async mockLogin(
+    @Param('realm') realmName: string,
+    @Param('alias') alias: string,
+    @Req() request: FastifyRequest,
+    @Res() reply: FastifyReply,
+  ): Promise<FastifyReply> {
     const realm = this.realms.get(realmName);
     if (alias !== MOCK_ALIAS || !this.mockUsersAllowed(realm.config.mockUsers.length)) return reply.status(404).send();
     const form = (request.body ?? {}) as Record<string, unknown>;
@@ -49,7 +59,11 @@ export class BrokerController {
     if (!user) return sendErrorPage(reply, UNKNOWN_USER);
     if (!meetsMinimumLoa(realm, user.loa)) {
       this.logger.warn({ realm: realm.name }, 'mocked login refused: level of assurance too low');
-      return sendErrorPage(reply, { status: 403, title: 'Login refused', message: 'This login does not meet the level of assurance the service requires.' });
+      return sendErrorPage(reply, {
+        status: 403,
+        title: 'Login refused',
+        message: 'This login does not meet the level of assurance the service requires.',
+      });
     }
     return sendLoginOutcome(reply, await this.completion.complete(realm, form.tx, { principal: mockPrincipal(realm, user) }, request));
   }

@@ -27,7 +27,12 @@ export function cookieName(transactionId: string): string {
 export function setBindingCookie(reply: FastifyReply, realm: Realm, transactionId: string, value: string): void {
   const url = new URL(realm.issuer);
   const secure = url.protocol === 'https:' || ['localhost', '127.0.0.1', '[::1]'].includes(url.hostname);
-  const attributes = [`Path=${url.pathname}/`, `Max-Age=${LOGIN_COOKIE_TTL_S}`, 'HttpOnly', secure ? 'SameSite=None; Secure' : 'SameSite=Lax'];
+  const attributes = [
+    `Path=${url.pathname}/`,
+    `Max-Age=${LOGIN_COOKIE_TTL_S}`,
+    'HttpOnly',
+    secure ? 'SameSite=None; Secure' : 'SameSite=Lax',
+  ];
   void reply.header('Set-Cookie', `${cookieName(transactionId)}=${value}; ${attributes.join('; ')}`);
 }
 

@@ -31,7 +31,8 @@ const USER_TYPES: Record<Principal['kind'], UserType> = { citizen: 'PATIENT', cl
 export const OTHER_BROWSER: ErrorPage = {
   status: 400,
   title: 'Log in from the application',
-  message: 'This login was started in another browser, or your browser blocked its cookie. Return to the application and log in from there.',
+  message:
+    'This login was started in another browser, or your browser blocked its cookie. Return to the application and log in from there.',
 };
 
 export const LOGIN_EXPIRED: ErrorPage = {
@@ -96,20 +97,39 @@ export class LoginCompletionService {
     } catch (error) {
       if (error instanceof FhirUnavailableError) {
         this.logger.warn({ realm: realm.name, reason: error.message }, 'login refused: FHIR unavailable');
-        const retry = back({ error: 'temporarily_unavailable', error_description: 'The health records service is unavailable; try again.' });
+        const retry = back({
+          error: 'temporarily_unavailable',
+          error_description: 'The health records service is unavailable; try again.',
+        });
         return {
           kind: 'page',
-          page: { status: 503, title: 'Please try again in a moment', message: 'The health records service did not answer, so you could not be logged in. Nothing was changed.', returnUrl: retry },
+          page: {
+            status: 503,
+            title: 'Please try again in a moment',
+            message: 'The health records service did not answer, so you could not be logged in. Nothing was changed.',
+            returnUrl: retry,
+          },
         };
       }
       if (error instanceof FhirError) {
         // The FHIR server refused (e.g. our credentials for it expired): not the person's fault, not retryable by them.
         this.logger.error({ realm: realm.name, reason: error.message }, 'login refused: FHIR refused the linking');
-        return { kind: 'page', page: { status: 502, title: 'The login could not be completed', message: 'The health records service refused the request, so you could not be logged in. Nothing was changed; please contact support if this persists.' } };
+        return {
+          kind: 'page',
+          page: {
+            status: 502,
+            title: 'The login could not be completed',
+            message:
+              'The health records service refused the request, so you could not be logged in. Nothing was changed; please contact support if this persists.',
+          },
+        };
       }
       if (error instanceof AmbiguousIdentityError) {
         this.logger.warn({ realm: realm.name }, 'login refused: identifier matches several patients');
-        return { kind: 'redirect', url: back({ error: 'access_denied', error_description: 'The login could not be linked to a single person.' }) };
+        return {
+          kind: 'redirect',
+          url: back({ error: 'access_denied', error_description: 'The login could not be linked to a single person.' }),
+        };
       }
       throw error;
     }
@@ -132,7 +152,8 @@ export class LoginCompletionService {
       link,
       context: defaultContext(link),
       // Kept only if some client of the realm must receive it in its tokens; encrypted at rest.
-      nationalIdentifier: principal.kind === 'citizen' && realm.config.clients.some((c) => c.nationalIdentifier) ? principal.ssn : undefined,
+      nationalIdentifier:
+        principal.kind === 'citizen' && realm.config.clients.some((c) => c.nationalIdentifier) ? principal.ssn : undefined,
       scope: transaction.scope.split(' ').filter(Boolean),
       notOnOrAfter: authentication.sessionNotOnOrAfter,
     });

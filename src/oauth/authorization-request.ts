@@ -20,7 +20,14 @@ export type AuthorizationRequestCheck =
   /** The redirect URI cannot be trusted: the person sees an error page, the client nothing (§3.1.2.6). */
   | { ok: false; page: true; reason: string }
   /** The redirect URI is trusted: the error goes back to the client with state and iss. */
-  | { ok: false; page: false; redirectUri: string; state?: string; error: OAuthErrorCode | 'unsupported_response_type' | 'request_not_supported' | 'login_required'; reason: string };
+  | {
+      ok: false;
+      page: false;
+      redirectUri: string;
+      state?: string;
+      error: OAuthErrorCode | 'unsupported_response_type' | 'request_not_supported' | 'login_required';
+      reason: string;
+    };
 
 type Params = Map<string, string | string[]>;
 

@@ -13,7 +13,10 @@ export class FormParams {
   static fromRequest(request: FastifyRequest): FormParams {
     const cached = parsed.get(request);
     if (cached) return cached;
-    const contentType = String(request.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+    const contentType = String(request.headers['content-type'] ?? '')
+      .split(';')[0]!
+      .trim()
+      .toLowerCase();
     if (contentType !== 'application/x-www-form-urlencoded') {
       throw new OAuthError('invalid_request', `content type "${contentType}" is not a form`);
     }

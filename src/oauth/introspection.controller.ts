@@ -24,7 +24,11 @@ export class IntrospectionController {
   @Post('introspect')
   @HttpCode(200)
   @UseGuards(ClientAuthGuard)
-  async introspect(@Param('realm') realmName: string, @Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply): Promise<Record<string, unknown>> {
+  async introspect(
+    @Param('realm') realmName: string,
+    @Req() request: FastifyRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<Record<string, unknown>> {
     const realm = this.realms.get(realmName);
     if (request.oauthClient!.config.type !== 'confidential') throw new OAuthError('invalid_client', 'public clients may not introspect');
     const params = FormParams.fromRequest(request);

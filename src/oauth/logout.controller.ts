@@ -8,7 +8,11 @@ import { SessionService } from '../sessions/session.service.js';
 import { undefinedIfTokenError } from '../tokens/token-errors.js';
 import { TokenVerifier } from '../tokens/token-verifier.js';
 
-const INVALID_LOGOUT = { status: 400, title: 'This logout link is not valid', message: 'The application sent an invalid logout request. Close the browser to be sure you are logged out.' };
+const INVALID_LOGOUT = {
+  status: 400,
+  title: 'This logout link is not valid',
+  message: 'The application sent an invalid logout request. Close the browser to be sure you are logged out.',
+};
 
 /**
  * RP-initiated logout (OpenID Connect RP-Initiated Logout 1.0 §2): the `id_token_hint` names the
@@ -41,7 +45,9 @@ export class LogoutController {
     const realm = this.realms.get(realmName);
     const text = (name: string) => (typeof params[name] === 'string' && params[name] !== '' ? (params[name] as string) : undefined);
     const hint = text('id_token_hint');
-    const claims = hint ? await this.verifier.verify<{ aud: string; sid?: string }>(realm, hint, 'JWT', { allowExpired: true }).catch(undefinedIfTokenError) : undefined;
+    const claims = hint
+      ? await this.verifier.verify<{ aud: string; sid?: string }>(realm, hint, 'JWT', { allowExpired: true }).catch(undefinedIfTokenError)
+      : undefined;
     const client = claims ? this.clients.find(realm.name, claims.aud) : undefined;
     if (!claims?.sid || !client || (text('client_id') !== undefined && text('client_id') !== client.clientId)) {
       this.logger.warn({ realm: realm.name }, 'logout refused: missing or invalid id_token_hint');

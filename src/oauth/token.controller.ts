@@ -25,7 +25,11 @@ export class TokenController {
   @Post('token')
   @HttpCode(200)
   @UseGuards(ClientAuthGuard)
-  async token(@Param('realm') realmName: string, @Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply): Promise<TokenResponse> {
+  async token(
+    @Param('realm') realmName: string,
+    @Req() request: FastifyRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<TokenResponse> {
     const realm = this.realms.get(realmName);
     const client = request.oauthClient!;
     const params = FormParams.fromRequest(request);

@@ -28,8 +28,10 @@ export class UserinfoController {
   private async userinfo(realmName: string, request: FastifyRequest): Promise<Record<string, unknown>> {
     const realm = this.realms.get(realmName);
     const inspected = await this.inspector.liveAccessToken(realm, bearerToken(request));
-    if (!inspected || inspected.kind !== 'access' || !inspected.claims.sid) throw new OAuthError('invalid_token', 'access token not live or not a user’s');
-    if (!tenantMatches(request.headers[ORGANISATION_AGB_HEADER], inspected.claims.organisation_agb)) throw new OAuthError('invalid_token', 'token of another tenant');
+    if (!inspected || inspected.kind !== 'access' || !inspected.claims.sid)
+      throw new OAuthError('invalid_token', 'access token not live or not a user’s');
+    if (!tenantMatches(request.headers[ORGANISATION_AGB_HEADER], inspected.claims.organisation_agb))
+      throw new OAuthError('invalid_token', 'token of another tenant');
     const { claims, session } = inspected;
     if (!session) throw new OAuthError('invalid_token', 'session ended');
     const scopes = (claims.scope ?? '').split(' ');

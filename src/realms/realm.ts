@@ -22,7 +22,11 @@ export interface RealmEndpoints {
 export function realmFromConfig(publicUrl: string, config: RealmConfig): Realm {
   const issuer = `${publicUrl}/realms/${config.name}`;
   const oidc = `${issuer}/protocol/openid-connect`;
-  return { name: config.name, config, issuer, endpoints: {
+  return {
+    name: config.name,
+    config,
+    issuer,
+    endpoints: {
       authorization: `${oidc}/auth`,
       token: `${oidc}/token`,
       jwks: `${oidc}/certs`,
@@ -30,5 +34,6 @@ export function realmFromConfig(publicUrl: string, config: RealmConfig): Realm {
       revocation: `${oidc}/revoke`,
       userinfo: `${oidc}/userinfo`,
       endSession: `${oidc}/logout`,
-    }, };
+    },
+  };
 }

@@ -27,6 +27,7 @@ export function checkLoa(values: readonly string[] | undefined, minimum: LevelOf
   if (values.length > 1) return { ok: false, reason: 'more than one level of assurance' };
   const [value] = values;
   if (!isLevelOfAssurance(value)) return { ok: false, reason: 'unknown level of assurance' };
-  if (minimum && compareLoa(value, minimum) < 0) return { ok: false, reason: `level of assurance ${value} below the realm minimum ${minimum}` };
+  if (minimum && compareLoa(value, minimum) < 0)
+    return { ok: false, reason: `level of assurance ${value} below the realm minimum ${minimum}` };
   return { ok: true, loa: value };
 }

@@ -14,7 +14,9 @@ describe('PEM keys and certificates from the config', () => {
 
   it('finds the certificate that follows a key in one PEM, and checks it belongs to the key', () => {
     expect(loadPrivateKey(text(KEY) + text(CERT), 'where').certificate).toBe(pemBlocks(text(CERT))[0].pem);
-    expect(() => loadPrivateKey(text(KEY) + text(OTHER_CERT), 'cfg.key')).toThrow('cfg.key: the certificate does not belong to the private key');
+    expect(() => loadPrivateKey(text(KEY) + text(OTHER_CERT), 'cfg.key')).toThrow(
+      'cfg.key: the certificate does not belong to the private key',
+    );
     expect(keyMatchesCertificate(text(KEY), text(CERT))).toBe(true);
   });
 

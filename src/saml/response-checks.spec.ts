@@ -36,7 +36,10 @@ function assertion(patch: Partial<AssertionData> = {}): AssertionData {
   };
 }
 
-const check = (e: ResponseEnvelope, a: AssertionData, now = NOW) => () => checkAssertion(e, a, expected, now);
+const check =
+  (e: ResponseEnvelope, a: AssertionData, now = NOW) =>
+  () =>
+    checkAssertion(e, a, expected, now);
 
 describe('response checks (injected clock, bounded skew)', () => {
   it('accepts a well-formed response and reports the session and replay window', () => {
@@ -68,17 +71,49 @@ describe('response checks (injected clock, bounded skew)', () => {
     ['another Issuer', { issuer: 'https://evil.test' }, 'Assertion Issuer'],
     ['no IssueInstant', { issueInstant: undefined }, 'IssueInstant'],
     ['IssueInstant beyond the skew', { issueInstant: at(61) }, 'issued in the future'],
-    ['no bearer confirmation', { subjectConfirmations: [{ bearer: false, recipient: ACS, inResponseTo: '_req', notOnOrAfter: at(300) }] }, 'no bearer'],
-    ['another Recipient', { subjectConfirmations: [{ bearer: true, recipient: 'https://x', inResponseTo: '_req', notOnOrAfter: at(300) }] }, 'Recipient'],
-    ['another InResponseTo', { subjectConfirmations: [{ bearer: true, recipient: ACS, inResponseTo: '_x', notOnOrAfter: at(300) }] }, 'InResponseTo does not match'],
-    ['no confirmation NotOnOrAfter', { subjectConfirmations: [{ bearer: true, recipient: ACS, inResponseTo: '_req' }] }, 'NotOnOrAfter missing'],
-    ['a confirmation NotBefore beyond the skew', { subjectConfirmations: [{ bearer: true, recipient: ACS, inResponseTo: '_req', notBefore: at(61), notOnOrAfter: at(300) }] }, 'not yet valid'],
+    [
+      'no bearer confirmation',
+      { subjectConfirmations: [{ bearer: false, recipient: ACS, inResponseTo: '_req', notOnOrAfter: at(300) }] },
+      'no bearer',
+    ],
+    [
+      'another Recipient',
+      { subjectConfirmations: [{ bearer: true, recipient: 'https://x', inResponseTo: '_req', notOnOrAfter: at(300) }] },
+      'Recipient',
+    ],
+    [
+      'another InResponseTo',
+      { subjectConfirmations: [{ bearer: true, recipient: ACS, inResponseTo: '_x', notOnOrAfter: at(300) }] },
+      'InResponseTo does not match',
+    ],
+    [
+      'no confirmation NotOnOrAfter',
+      { subjectConfirmations: [{ bearer: true, recipient: ACS, inResponseTo: '_req' }] },
+      'NotOnOrAfter missing',
+    ],
+    [
+      'a confirmation NotBefore beyond the skew',
+      { subjectConfirmations: [{ bearer: true, recipient: ACS, inResponseTo: '_req', notBefore: at(61), notOnOrAfter: at(300) }] },
+      'not yet valid',
+    ],
     ['no Conditions', { conditionsCount: 0, conditions: undefined }, 'Conditions missing'],
     ['two Conditions', { conditionsCount: 2 }, 'Conditions missing or repeated'],
-    ['Conditions NotBefore beyond the skew', { conditions: { notBefore: at(61), notOnOrAfter: at(300), audienceRestrictions: [['https://sp.test/realms/r']] } }, 'not yet valid'],
+    [
+      'Conditions NotBefore beyond the skew',
+      { conditions: { notBefore: at(61), notOnOrAfter: at(300), audienceRestrictions: [['https://sp.test/realms/r']] } },
+      'not yet valid',
+    ],
     ['no AudienceRestriction', { conditions: { notOnOrAfter: at(300), audienceRestrictions: [] } }, 'AudienceRestriction missing'],
-    ['another audience', { conditions: { notOnOrAfter: at(300), audienceRestrictions: [['https://other.test']] } }, 'Audience is not this SP'],
-    ['a second restriction without us', { conditions: { notOnOrAfter: at(300), audienceRestrictions: [['https://sp.test/realms/r'], ['https://other.test']] } }, 'Audience is not this SP'],
+    [
+      'another audience',
+      { conditions: { notOnOrAfter: at(300), audienceRestrictions: [['https://other.test']] } },
+      'Audience is not this SP',
+    ],
+    [
+      'a second restriction without us',
+      { conditions: { notOnOrAfter: at(300), audienceRestrictions: [['https://sp.test/realms/r'], ['https://other.test']] } },
+      'Audience is not this SP',
+    ],
     ['no AuthnStatement', { authnStatements: [] }, 'AuthnStatement missing'],
     ['no AuthnInstant', { authnStatements: [{ sessionIndex: '_s' }] }, 'AuthnInstant'],
     ['AuthnInstant beyond the skew', { authnStatements: [{ authnInstant: at(61) }] }, 'AuthnInstant in the future'],
@@ -93,14 +128,18 @@ describe('response checks (injected clock, bounded skew)', () => {
       { bearer: true, recipient: 'https://elsewhere', inResponseTo: '_req', notOnOrAfter: at(300) },
       { bearer: true, recipient: ACS, inResponseTo: '_req', notOnOrAfter: at(120) },
     ];
-    expect(checkAssertion(envelope(), assertion({ subjectConfirmations: confirmations }), expected, NOW).replayExpiresAt).toEqual(new Date(at(180)));
+    expect(checkAssertion(envelope(), assertion({ subjectConfirmations: confirmations }), expected, NOW).replayExpiresAt).toEqual(
+      new Date(at(180)),
+    );
   });
 
   it('applies the skew to both ends of every window, and no more', () => {
     const a = assertion();
     expect(check(envelope(), a, new Date(at(359)))).not.toThrow();
     expect(check(envelope(), a, new Date(at(360)))).toThrow('SubjectConfirmationData expired');
-    const longerSubject = assertion({ subjectConfirmations: [{ bearer: true, recipient: ACS, inResponseTo: '_req', notOnOrAfter: at(900) }] });
+    const longerSubject = assertion({
+      subjectConfirmations: [{ bearer: true, recipient: ACS, inResponseTo: '_req', notOnOrAfter: at(900) }],
+    });
     expect(check(envelope(), longerSubject, new Date(at(360)))).toThrow('assertion expired');
     expect(check(envelope(), assertion({ issueInstant: at(60) }))).not.toThrow();
   });
@@ -108,7 +147,12 @@ describe('response checks (injected clock, bounded skew)', () => {
   it('refuses an IdP session already over, and takes the earliest SessionNotOnOrAfter', () => {
     const over = assertion({ authnStatements: [{ authnInstant: at(-100), sessionNotOnOrAfter: at(-61) }] });
     expect(check(envelope(), over)).toThrow('SessionNotOnOrAfter');
-    const two = assertion({ authnStatements: [{ authnInstant: at(0), sessionNotOnOrAfter: at(900) }, { authnInstant: at(0), sessionNotOnOrAfter: at(600) }] });
+    const two = assertion({
+      authnStatements: [
+        { authnInstant: at(0), sessionNotOnOrAfter: at(900) },
+        { authnInstant: at(0), sessionNotOnOrAfter: at(600) },
+      ],
+    });
     expect(checkAssertion(envelope(), two, expected, NOW).sessionNotOnOrAfter).toEqual(new Date(at(600)));
   });
 

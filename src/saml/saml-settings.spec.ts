@@ -18,7 +18,13 @@ function realm(serviceProvider: Record<string, string>, extra: Record<string, un
           minimumLoa: 'High',
           serviceProvider,
           identityProviders: [
-            { alias: 'nemlog-in', profile: 'oiosaml3-citizen', entityId: 'https://idp.test', ssoUrl: 'https://idp.test/sso', signingCertificates: [`${F}/idp-signing.crt`] },
+            {
+              alias: 'nemlog-in',
+              profile: 'oiosaml3-citizen',
+              entityId: 'https://idp.test',
+              ssoUrl: 'https://idp.test/sso',
+              signingCertificates: [`${F}/idp-signing.crt`],
+            },
           ],
           ...extra,
         },
@@ -43,7 +49,9 @@ describe('SAML settings loaded at boot', () => {
   });
 
   it('takes the decryption certificate from the key PEM, or the signing certificate when the keys are one', () => {
-    const bundled = loadRealmSettings(realm({ ...signing, decryptionKey: pem('sp-encryption.TEST-ONLY.key') + pem('sp-encryption.crt') }))[0];
+    const bundled = loadRealmSettings(
+      realm({ ...signing, decryptionKey: pem('sp-encryption.TEST-ONLY.key') + pem('sp-encryption.crt') }),
+    )[0];
     expect(bundled.decryptionCertificate).toBe(pem('sp-encryption.crt'));
     const shared = loadRealmSettings(realm({ ...signing, decryptionKey: `${F}/sp-signing.TEST-ONLY.key` }))[0];
     expect(shared.decryptionCertificate).toBe(shared.spSigningCertificate);
@@ -57,7 +65,9 @@ describe('SAML settings loaded at boot', () => {
       'realms.nemlogin.serviceProvider.signingCertificate: does not belong to serviceProvider.signingKey',
     );
     const badIdp = realm(signing, {
-      identityProviders: [{ alias: 'x', profile: 'generic', entityId: 'e', ssoUrl: 'https://idp.test/sso', signingCertificates: [`${F}/missing.crt`] }],
+      identityProviders: [
+        { alias: 'x', profile: 'generic', entityId: 'e', ssoUrl: 'https://idp.test/sso', signingCertificates: [`${F}/missing.crt`] },
+      ],
     });
     expect(() => loadRealmSettings(badIdp)).toThrow('realms.nemlogin.identityProviders.x.signingCertificates[0]: cannot read PEM file');
   });

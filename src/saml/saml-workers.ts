@@ -47,7 +47,12 @@ export class SamlWorkers implements OnModuleDestroy {
 
   /** Started on first use, so an application whose realms have no SAML IdP runs no threads. */
   private threads(): Piscina<ValidateTask | AuthnRequestTask, ValidationResult | string> {
-    this.pool ??= new Piscina({ filename: WORKER_FILE, minThreads: this.options.workers, maxThreads: this.options.workers, idleTimeout: Infinity });
+    this.pool ??= new Piscina({
+      filename: WORKER_FILE,
+      minThreads: this.options.workers,
+      maxThreads: this.options.workers,
+      idleTimeout: Infinity,
+    });
     return this.pool;
   }
 

@@ -117,8 +117,10 @@ export class SamlService {
     if (!result.ok) throw new SamlRejectedError(result.reason);
     if (result.kind === 'status') {
       const { envelope } = result;
-      if (envelope.destination !== undefined && envelope.destination !== settings.acsUrl) throw new SamlRejectedError('Destination is not this ACS');
-      if (envelope.issuer !== undefined && envelope.issuer !== settings.idp.entityId) throw new SamlRejectedError('Response Issuer is not the configured IdP');
+      if (envelope.destination !== undefined && envelope.destination !== settings.acsUrl)
+        throw new SamlRejectedError('Destination is not this ACS');
+      if (envelope.issuer !== undefined && envelope.issuer !== settings.idp.entityId)
+        throw new SamlRejectedError('Response Issuer is not the configured IdP');
       if (!envelope.inResponseTo) throw new SamlRejectedError('unsolicited status response');
       // An error Response is usually unsigned; it is trusted only to end the pending request it
       // names, and only when it comes back with that request's RelayState.
@@ -145,7 +147,12 @@ export class SamlService {
    * RelayState) is taken and the assertion ID recorded, or neither happens. A Response that fails
    * either leaves the pending request for the honest Response that may still arrive.
    */
-  private async bindToPendingRequest(settings: IdpSettings, assertion: AssertionData, checked: CheckedAssertion, relayState: string): Promise<void> {
+  private async bindToPendingRequest(
+    settings: IdpSettings,
+    assertion: AssertionData,
+    checked: CheckedAssertion,
+    relayState: string,
+  ): Promise<void> {
     const now = this.clock.now();
     await this.db.transaction(async (tx) => {
       const recorded = await this.requests.take(checked.inResponseTo, settings.realm.name, settings.idp.alias, now, tx);

@@ -24,7 +24,10 @@ export class HousekeepingService implements OnApplicationBootstrap, OnApplicatio
   ) {}
 
   onApplicationBootstrap(): void {
-    this.timer = setInterval(() => void this.purge().catch((error: unknown) => this.logger.warn({ err: error }, 'purge failed')), HOUSEKEEPING_INTERVAL_MS);
+    this.timer = setInterval(
+      () => void this.purge().catch((error: unknown) => this.logger.warn({ err: error }, 'purge failed')),
+      HOUSEKEEPING_INTERVAL_MS,
+    );
     this.timer.unref();
   }
 
@@ -52,7 +55,10 @@ export class HousekeepingService implements OnApplicationBootstrap, OnApplicatio
   private async deleteExpired(table: string, column: string, now: Date): Promise<number> {
     let total = 0;
     for (;;) {
-      const { rowCount } = await this.db.query(`DELETE FROM ${table} WHERE ctid IN (SELECT ctid FROM ${table} WHERE ${column} < $1 LIMIT ${BATCH})`, [now]);
+      const { rowCount } = await this.db.query(
+        `DELETE FROM ${table} WHERE ctid IN (SELECT ctid FROM ${table} WHERE ${column} < $1 LIMIT ${BATCH})`,
+        [now],
+      );
       total += rowCount;
       if (rowCount < BATCH) return total;
     }

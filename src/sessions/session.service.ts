@@ -134,7 +134,12 @@ export class SessionService {
    * A token that is not the current one of a live session is a reuse (RFC 9700 §4.14.2): the whole
    * session ends, so whoever holds the newer token loses it too.
    */
-  async rotate(realm: Realm, sid: string, presentedJti: string, context?: SessionContext): Promise<{ session: SessionRow; nextJti: string } | { refused: 'reused' | 'over' }> {
+  async rotate(
+    realm: Realm,
+    sid: string,
+    presentedJti: string,
+    context?: SessionContext,
+  ): Promise<{ session: SessionRow; nextJti: string } | { refused: 'reused' | 'over' }> {
     const nextJti = randomToken(16);
     const now = this.clock.now();
     const session = await this.sessions.rotateRefresh(sid, presentedJti, nextJti, realm.config.sessionIdle, now, context);

@@ -15,9 +15,7 @@ export interface AuthorizationCodeRow {
 }
 
 export type CodeRedemption =
-  | { outcome: 'redeemed'; code: AuthorizationCodeRow }
-  | { outcome: 'replayed'; code: AuthorizationCodeRow }
-  | { outcome: 'unknown' };
+  { outcome: 'redeemed'; code: AuthorizationCodeRow } | { outcome: 'replayed'; code: AuthorizationCodeRow } | { outcome: 'unknown' };
 
 /** Authorization codes by digest; redemption is one conditional UPDATE, so exactly one caller wins. */
 @Injectable()
@@ -28,7 +26,17 @@ export class AuthorizationCodeRepository {
     await this.db.query(
       `INSERT INTO authorization_codes (code_hash, realm, client_id, redirect_uri, code_challenge, nonce, scope, session_id, expires_at)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
-      [code.code_hash, code.realm, code.client_id, code.redirect_uri, code.code_challenge, code.nonce, code.scope, code.session_id, code.expires_at],
+      [
+        code.code_hash,
+        code.realm,
+        code.client_id,
+        code.redirect_uri,
+        code.code_challenge,
+        code.nonce,
+        code.scope,
+        code.session_id,
+        code.expires_at,
+      ],
     );
   }
 

@@ -27,7 +27,20 @@ export class LoginTransactionRepository {
     await this.db.query(
       `INSERT INTO login_transactions (id, realm, client_id, redirect_uri, state, nonce, scope, code_challenge, idp_alias, browser_binding, created_at, expires_at)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
-      [tx.id, tx.realm, tx.client_id, tx.redirect_uri, tx.state, tx.nonce, tx.scope, tx.code_challenge, tx.idp_alias, tx.browser_binding, tx.created_at, tx.expires_at],
+      [
+        tx.id,
+        tx.realm,
+        tx.client_id,
+        tx.redirect_uri,
+        tx.state,
+        tx.nonce,
+        tx.scope,
+        tx.code_challenge,
+        tx.idp_alias,
+        tx.browser_binding,
+        tx.created_at,
+        tx.expires_at,
+      ],
     );
   }
 

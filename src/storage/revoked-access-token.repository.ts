@@ -7,7 +7,11 @@ export class RevokedAccessTokenRepository {
   constructor(@Inject(DATABASE) private readonly db: Database) {}
 
   async revoke(realm: string, jti: string, expiresAt: Date): Promise<void> {
-    await this.db.query('INSERT INTO revoked_access_tokens (jti, realm, expires_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING', [jti, realm, expiresAt]);
+    await this.db.query('INSERT INTO revoked_access_tokens (jti, realm, expires_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING', [
+      jti,
+      realm,
+      expiresAt,
+    ]);
   }
 
   async isRevoked(jti: string): Promise<boolean> {

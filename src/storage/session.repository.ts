@@ -65,10 +65,24 @@ export class SessionRepository {
                              scope, tenant, created_at, idle_expires_at, max_expires_at, context, parent_id, delegation, national_id_enc)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20)`,
       [
-        session.id, session.realm, session.user_id, session.client_id, session.idp_alias, session.idp_session_index,
-        session.user_type, JSON.stringify(session.profile), session.auth_time, session.acr, JSON.stringify(session.link), session.scope, session.tenant,
-        session.created_at, session.idle_expires_at, session.max_expires_at,
-        session.context === null ? null : JSON.stringify(session.context), session.parent_id,
+        session.id,
+        session.realm,
+        session.user_id,
+        session.client_id,
+        session.idp_alias,
+        session.idp_session_index,
+        session.user_type,
+        JSON.stringify(session.profile),
+        session.auth_time,
+        session.acr,
+        JSON.stringify(session.link),
+        session.scope,
+        session.tenant,
+        session.created_at,
+        session.idle_expires_at,
+        session.max_expires_at,
+        session.context === null ? null : JSON.stringify(session.context),
+        session.parent_id,
         session.delegation === null ? null : JSON.stringify(session.delegation),
         session.national_id_enc,
       ],
@@ -119,7 +133,11 @@ export class SessionRepository {
 
   /** Ends the session; true when this call ended it. */
   async end(id: string, reason: string, now: Date): Promise<boolean> {
-    const { rowCount } = await this.db.query('UPDATE sessions SET ended_at = $3, end_reason = $2 WHERE id = $1 AND ended_at IS NULL', [id, reason, now]);
+    const { rowCount } = await this.db.query('UPDATE sessions SET ended_at = $3, end_reason = $2 WHERE id = $1 AND ended_at IS NULL', [
+      id,
+      reason,
+      now,
+    ]);
     return rowCount === 1;
   }
 

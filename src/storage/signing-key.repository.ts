@@ -56,9 +56,16 @@ export class SigningKeyRepository {
       const active = await this.findActive(realm, tx);
       if (!shouldReplace(active)) return false;
       if (active) {
-        await tx.query('UPDATE signing_keys SET retired_at = $2, publish_until = $3 WHERE kid = $1', [active.kid, key.created_at, publishUntil]);
+        await tx.query('UPDATE signing_keys SET retired_at = $2, publish_until = $3 WHERE kid = $1', [
+          active.kid,
+          key.created_at,
+          publishUntil,
+        ]);
       }
-      const reused = await tx.query('UPDATE signing_keys SET retired_at = NULL, publish_until = NULL WHERE kid = $1 AND realm = $2', [key.kid, realm]);
+      const reused = await tx.query('UPDATE signing_keys SET retired_at = NULL, publish_until = NULL WHERE kid = $1 AND realm = $2', [
+        key.kid,
+        realm,
+      ]);
       if (reused.rowCount === 0) {
         await tx.query(
           `INSERT INTO signing_keys (kid, realm, alg, public_jwk, private_jwk_enc, source, created_at)

@@ -37,10 +37,9 @@ describe.each(engines)('storage contract on $name', (engine) => {
     const t = await createTable('id int PRIMARY KEY, name text NOT NULL, active boolean NOT NULL');
     await db.query(`INSERT INTO ${t} VALUES ($1, $2, $3), ($4, $5, $6)`, [1, 'ada', true, 2, "o'brien; DROP", false]);
 
-    const { rows } = await db.query<{ id: number; name: string; active: boolean }>(
-      `SELECT id, name, active FROM ${t} WHERE name = $1`,
-      ["o'brien; DROP"],
-    );
+    const { rows } = await db.query<{ id: number; name: string; active: boolean }>(`SELECT id, name, active FROM ${t} WHERE name = $1`, [
+      "o'brien; DROP",
+    ]);
 
     expect(rows).toEqual([{ id: 2, name: "o'brien; DROP", active: false }]);
   });
@@ -262,9 +261,7 @@ describe('openDatabase', () => {
   });
 
   it('rejects a URL it cannot parse, naming database.url', async () => {
-    await expect(openDatabase({ url: 'not a url', dataDir: 'unused' })).rejects.toThrow(
-      /^database\.url: unsupported scheme \(not a URL\)/,
-    );
+    await expect(openDatabase({ url: 'not a url', dataDir: 'unused' })).rejects.toThrow(/^database\.url: unsupported scheme \(not a URL\)/);
   });
 
   it('picks PostgreSQL for postgres:// and postgresql:// without connecting yet', async () => {

@@ -1,5 +1,11 @@
 import { HttpException, type CanActivate, type ExecutionContext } from '@nestjs/common';
-import { createAccessVerifier, ResourceAccessError, type HeaderBag, type ResourceServerOptions, type VerifiedAccess } from './resource-server.js';
+import {
+  createAccessVerifier,
+  ResourceAccessError,
+  type HeaderBag,
+  type ResourceServerOptions,
+  type VerifiedAccess,
+} from './resource-server.js';
 
 /**
  * A Nest guard for resource servers built on this project: the request must carry a valid access
@@ -20,7 +26,10 @@ export class OrganisationAgbGuard implements CanActivate {
       return true;
     } catch (error) {
       if (!(error instanceof ResourceAccessError)) throw error;
-      context.switchToHttp().getResponse<{ header(name: string, value: string): unknown }>().header('WWW-Authenticate', `Bearer error="${error.error}"`);
+      context
+        .switchToHttp()
+        .getResponse<{ header(name: string, value: string): unknown }>()
+        .header('WWW-Authenticate', `Bearer error="${error.error}"`);
       throw new HttpException({ error: error.error }, error.status);
     }
   }

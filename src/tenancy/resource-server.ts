@@ -64,7 +64,8 @@ export function createAccessVerifier(options: ResourceServerOptions): (headers: 
     }
     const parsed = parseOrganisationAgb(Array.isArray(header) ? header.join(',') : header);
     if (!parsed.ok) throw new ResourceAccessError(400, 'invalid_request', `malformed organisation_agb: ${parsed.reason}`);
-    if (claims.organisation_agb !== parsed.code) throw new ResourceAccessError(403, 'insufficient_scope', 'token issued for another organisation');
+    if (claims.organisation_agb !== parsed.code)
+      throw new ResourceAccessError(403, 'insufficient_scope', 'token issued for another organisation');
     return { claims, tenant: parsed.code };
   };
 }

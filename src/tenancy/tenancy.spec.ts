@@ -17,7 +17,9 @@ describe('tenancy of exchanged and presented tokens', () => {
   });
 
   it('refuses a client without tenants exchanging a tenant-bound token', () => {
-    expect(() => bindExchangeTenant({ clientId: 'x', tenants: [] }, undefined, '01234567')).toThrow(expect.objectContaining({ code: 'unauthorized_client' }));
+    expect(() => bindExchangeTenant({ clientId: 'x', tenants: [] }, undefined, '01234567')).toThrow(
+      expect.objectContaining({ code: 'unauthorized_client' }),
+    );
   });
 
   it('matches a presented token against the header', () => {

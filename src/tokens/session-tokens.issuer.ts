@@ -50,23 +50,26 @@ export class SessionTokensIssuer {
     });
     const now = epochSeconds(this.clock);
     const refreshExp = Math.floor(Math.min(session.idle_expires_at.getTime(), session.max_expires_at.getTime()) / 1000);
-    const refreshToken = refreshJti === undefined ? undefined : await this.signer.sign(
-      realm,
-      {
-        iss: realm.issuer,
-        sub: session.user_id,
-        aud: realm.issuer,
-        iat: now,
-        exp: refreshExp,
-        jti: refreshJti,
-        sid: session.id,
-        client_id: client.clientId,
-        scope: scopes.join(' '),
-        ...(access.claims.patient ? { patient: access.claims.patient } : {}),
-        ...(access.claims.context ? { context: access.claims.context } : {}),
-      },
-      'rt+jwt',
-    );
+    const refreshToken =
+      refreshJti === undefined
+        ? undefined
+        : await this.signer.sign(
+            realm,
+            {
+              iss: realm.issuer,
+              sub: session.user_id,
+              aud: realm.issuer,
+              iat: now,
+              exp: refreshExp,
+              jti: refreshJti,
+              sid: session.id,
+              client_id: client.clientId,
+              scope: scopes.join(' '),
+              ...(access.claims.patient ? { patient: access.claims.patient } : {}),
+              ...(access.claims.context ? { context: access.claims.context } : {}),
+            },
+            'rt+jwt',
+          );
     const response: TokenResponse = {
       access_token: access.token,
       token_type: 'Bearer',
@@ -75,12 +78,21 @@ export class SessionTokensIssuer {
       scope: scopes.join(' '),
     };
     // An exchanged (delegated) session is not a login of its client: no ID token (OIDC Core §2).
-    if (scopes.includes('openid') && !session.delegation) response.id_token = await this.idToken(realm, client, session, scopes, access.token, access.claims.fhirUser, nonce);
+    if (scopes.includes('openid') && !session.delegation)
+      response.id_token = await this.idToken(realm, client, session, scopes, access.token, access.claims.fhirUser, nonce);
     return response;
   }
 
   /** OIDC Core §2 and §3.1.3.6: audience is the client; `at_hash` binds the access token. */
-  private async idToken(realm: Realm, client: RegisteredClient, session: SessionRow, scopes: string[], accessToken: string, fhirUser: string | undefined, nonce?: string): Promise<string> {
+  private async idToken(
+    realm: Realm,
+    client: RegisteredClient,
+    session: SessionRow,
+    scopes: string[],
+    accessToken: string,
+    fhirUser: string | undefined,
+    nonce?: string,
+  ): Promise<string> {
     const now = epochSeconds(this.clock);
     const { given, family, text } = session.profile;
     const claims: Record<string, unknown> = {

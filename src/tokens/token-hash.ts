@@ -5,6 +5,8 @@ import { createHash } from 'node:crypto';
  * hash is the one of the ID token's `alg` (SHA-256 for ES256/RS256/PS256; SHA-512 for Ed25519).
  */
 export function accessTokenHash(accessToken: string, alg: string): string {
-  const digest = createHash(alg === 'EdDSA' || alg === 'Ed25519' ? 'sha512' : 'sha256').update(accessToken, 'ascii').digest();
+  const digest = createHash(alg === 'EdDSA' || alg === 'Ed25519' ? 'sha512' : 'sha256')
+    .update(accessToken, 'ascii')
+    .digest();
   return digest.subarray(0, digest.length / 2).toString('base64url');
 }

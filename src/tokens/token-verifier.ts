@@ -30,7 +30,12 @@ export class TokenVerifier {
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
-  async verify<T extends JWTPayload>(realm: Realm, token: string, typ: TokenTyp, options: { audience?: string; allowExpired?: boolean } = {}): Promise<T> {
+  async verify<T extends JWTPayload>(
+    realm: Realm,
+    token: string,
+    typ: TokenTyp,
+    options: { audience?: string; allowExpired?: boolean } = {},
+  ): Promise<T> {
     const { payload } = await jwtVerify(token, this.keys.resolver(realm), {
       issuer: realm.issuer,
       typ,

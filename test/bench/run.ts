@@ -35,7 +35,10 @@ async function main(): Promise<void> {
 
     const port = await freePort();
     const idp = await samlBenchIdp(`http://127.0.0.1:${port}`);
-    const saml = await startService({ FEDERATION_CONFIG: samlBenchConfig(dir, idp), DATABASE_DIR: join(dir, 'pglite-saml'), DATABASE_URL: '' }, port);
+    const saml = await startService(
+      { FEDERATION_CONFIG: samlBenchConfig(dir, idp), DATABASE_DIR: join(dir, 'pglite-saml'), DATABASE_URL: '' },
+      port,
+    );
     try {
       results.push(await benchSamlLogins(saml.baseUrl, idp));
     } finally {

@@ -53,11 +53,20 @@ export async function benchSamlLogins(baseUrl: string, idp: TestIdp, count = 150
     const verifier = randomBytes(32).toString('base64url');
     const authorize = new URL(`${issuer}/protocol/openid-connect/auth`);
     for (const [name, value] of Object.entries({
-      client_id: 'patient-app', redirect_uri: CALLBACK, response_type: 'code', scope: 'openid patient/*.read', kc_idp_hint: ALIAS,
-      code_challenge: createHash('sha256').update(verifier).digest('base64url'), code_challenge_method: 'S256',
-    })) authorize.searchParams.set(name, value);
+      client_id: 'patient-app',
+      redirect_uri: CALLBACK,
+      response_type: 'code',
+      scope: 'openid patient/*.read',
+      kc_idp_hint: ALIAS,
+      code_challenge: createHash('sha256').update(verifier).digest('base64url'),
+      code_challenge_method: 'S256',
+    }))
+      authorize.searchParams.set(name, value);
     const toIdp = await fetch(authorize, { redirect: 'manual' });
-    const { form } = await idp.respondTo(toIdp.headers.get('location')!, { attributes: citizenAttributes({ cpr: '0101011234' }), encrypt: true });
+    const { form } = await idp.respondTo(toIdp.headers.get('location')!, {
+      attributes: citizenAttributes({ cpr: '0101011234' }),
+      encrypt: true,
+    });
     prepared.push({ form, verifier, cookie: cookiesFrom(toIdp) });
   }
   return runFlows(
@@ -65,14 +74,23 @@ export async function benchSamlLogins(baseUrl: string, idp: TestIdp, count = 150
     async (i) => {
       const login = prepared[i]!;
       const back = await fetch(idp.acsUrl, {
-        method: 'POST', redirect: 'manual', headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: login.cookie }, body: new URLSearchParams(login.form).toString(),
+        method: 'POST',
+        redirect: 'manual',
+        headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: login.cookie },
+        body: new URLSearchParams(login.form).toString(),
       });
       const code = new URL(back.headers.get('location') ?? 'http://x/').searchParams.get('code');
       if (!code) throw new Error(`ACS answered ${back.status} without a code`);
       const token = await fetch(`${issuer}/protocol/openid-connect/token`, {
         method: 'POST',
         headers: { 'content-type': 'application/x-www-form-urlencoded' },
-        body: new URLSearchParams({ grant_type: 'authorization_code', code, redirect_uri: CALLBACK, client_id: 'patient-app', code_verifier: login.verifier }).toString(),
+        body: new URLSearchParams({
+          grant_type: 'authorization_code',
+          code,
+          redirect_uri: CALLBACK,
+          client_id: 'patient-app',
+          code_verifier: login.verifier,
+        }).toString(),
       });
       if (token.status !== 200) throw new Error(`token endpoint answered ${token.status}`);
     },

@@ -21,7 +21,10 @@ export async function startService(env: Record<string, string> = {}, port?: numb
   const deadline = Date.now() + 60_000;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`service exited with code ${child.exitCode}`);
-    const ready = await fetch(`${baseUrl}/health/ready`).then((r) => r.ok, () => false);
+    const ready = await fetch(`${baseUrl}/health/ready`).then(
+      (r) => r.ok,
+      () => false,
+    );
     if (ready) break;
     if (Date.now() > deadline) throw new Error('service did not become ready within 60 s');
     await new Promise((resolve) => setTimeout(resolve, 200));

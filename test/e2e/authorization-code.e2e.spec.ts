@@ -47,15 +47,34 @@ describe('authorization code flow (mocked users)', () => {
     expect(callback.origin + callback.pathname).toBe(CALLBACK);
     expect(callback.searchParams.get('iss')).toBe(issuer);
 
-    const tokens = await oidc.authorizationCodeGrant(client, callback, { pkceCodeVerifier: verifier, expectedState: state, expectedNonce: nonce, idTokenExpected: true });
+    const tokens = await oidc.authorizationCodeGrant(client, callback, {
+      pkceCodeVerifier: verifier,
+      expectedState: state,
+      expectedNonce: nonce,
+      idTokenExpected: true,
+    });
     const idClaims = tokens.claims()!;
-    expect(idClaims).toMatchObject({ iss: issuer, aud: 'patient-app', nonce, name: 'Alice Andersen', given_name: 'Alice', family_name: 'Andersen', user_type: 'PATIENT' });
+    expect(idClaims).toMatchObject({
+      iss: issuer,
+      aud: 'patient-app',
+      nonce,
+      name: 'Alice Andersen',
+      given_name: 'Alice',
+      family_name: 'Andersen',
+      user_type: 'PATIENT',
+    });
     expect(idClaims.at_hash).toEqual(expect.any(String));
     expect(idClaims.acr).toBe('https://data.gov.dk/concept/core/nsis/loa/Substantial');
 
     const jwks = createRemoteJWKSet(new URL(`${issuer}/protocol/openid-connect/certs`));
     const { payload: access } = await jwtVerify(tokens.access_token, jwks, { issuer, typ: 'at+jwt' });
-    expect(access).toMatchObject({ sub: idClaims.sub, client_id: 'patient-app', user_type: 'PATIENT', sid: idClaims.sid, scope: 'openid profile patient/*.read' });
+    expect(access).toMatchObject({
+      sub: idClaims.sub,
+      client_id: 'patient-app',
+      user_type: 'PATIENT',
+      sid: idClaims.sid,
+      scope: 'openid profile patient/*.read',
+    });
     expect(JSON.stringify(access)).not.toContain('0101011234');
 
     expect(tokens.refresh_token).toEqual(expect.any(String));
@@ -70,7 +89,11 @@ describe('authorization code flow (mocked users)', () => {
     const subs = [];
     for (let i = 0; i < 2; i++) {
       const { url, verifier, state, nonce } = await authorize();
-      const tokens = await oidc.authorizationCodeGrant(client, await loginAsMockUser(url, 'alice'), { pkceCodeVerifier: verifier, expectedState: state, expectedNonce: nonce });
+      const tokens = await oidc.authorizationCodeGrant(client, await loginAsMockUser(url, 'alice'), {
+        pkceCodeVerifier: verifier,
+        expectedState: state,
+        expectedNonce: nonce,
+      });
       subs.push(tokens.claims()!.sub);
     }
     expect(subs[0]).toBe(subs[1]);
@@ -79,12 +102,31 @@ describe('authorization code flow (mocked users)', () => {
   it('shows a chooser when a realm has several ways to log in, and a hint skips it', async () => {
     const several = await startTestServer({
       patch: (raw) => {
-        raw.realms[0].identityProviders = [{ alias: 'nemlog-in', profile: 'oiosaml3-citizen', entityId: 'https://idp.test/nemlog-in', ssoUrl: 'https://idp.test/sso', signingCertificates: ['fixtures/saml/idp-signing.crt'], displayName: 'MitID' }];
-        raw.realms[0].serviceProvider = { signingKey: 'fixtures/saml/sp-signing.TEST-ONLY.key', signingCertificate: 'fixtures/saml/sp-signing.crt' };
+        raw.realms[0].identityProviders = [
+          {
+            alias: 'nemlog-in',
+            profile: 'oiosaml3-citizen',
+            entityId: 'https://idp.test/nemlog-in',
+            ssoUrl: 'https://idp.test/sso',
+            signingCertificates: ['fixtures/saml/idp-signing.crt'],
+            displayName: 'MitID',
+          },
+        ];
+        raw.realms[0].serviceProvider = {
+          signingKey: 'fixtures/saml/sp-signing.TEST-ONLY.key',
+          signingCertificate: 'fixtures/saml/sp-signing.crt',
+        };
       },
     });
     try {
-      const params = new URLSearchParams({ client_id: 'patient-app', redirect_uri: CALLBACK, response_type: 'code', scope: 'openid', code_challenge: 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM', code_challenge_method: 'S256' });
+      const params = new URLSearchParams({
+        client_id: 'patient-app',
+        redirect_uri: CALLBACK,
+        response_type: 'code',
+        scope: 'openid',
+        code_challenge: 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM',
+        code_challenge_method: 'S256',
+      });
       const auth = `${several.baseUrl}/realms/nemlogin/protocol/openid-connect/auth`;
       const chooser = await fetch(`${auth}?${params}`);
       expect(chooser.status).toBe(200);
@@ -120,7 +162,10 @@ describe('authorization code flow (mocked users)', () => {
     });
 
     it('an unknown client', async () => {
-      const response = await fetch(`${issuer}/protocol/openid-connect/auth?client_id=nobody&redirect_uri=${encodeURIComponent(CALLBACK)}&response_type=code`, { redirect: 'manual' });
+      const response = await fetch(
+        `${issuer}/protocol/openid-connect/auth?client_id=nobody&redirect_uri=${encodeURIComponent(CALLBACK)}&response_type=code`,
+        { redirect: 'manual' },
+      );
       expect(response.status).toBe(400);
       expect(response.headers.get('location')).toBeNull();
     });
@@ -142,7 +187,8 @@ describe('authorization code flow (mocked users)', () => {
       return location.searchParams.get('error');
     };
 
-    it('no PKCE from a public client', async () => expect(await refusal({ code_challenge: undefined, code_challenge_method: undefined })).toBe('invalid_request'));
+    it('no PKCE from a public client', async () =>
+      expect(await refusal({ code_challenge: undefined, code_challenge_method: undefined })).toBe('invalid_request'));
     it('PKCE plain', async () => expect(await refusal({ code_challenge_method: 'plain' })).toBe('invalid_request'));
     it('response_type token', async () => expect(await refusal({ response_type: 'token' })).toBe('unsupported_response_type'));
     it('a scope the client may not ask for', async () => expect(await refusal({ scope: 'openid admin' })).toBe('invalid_scope'));
@@ -159,10 +205,17 @@ describe('authorization code flow (mocked users)', () => {
       return { ...flow, code: (await loginAsMockUser(flow.url, 'alice')).searchParams.get('code')! };
     };
     const redeem = (code: string, verifier: string | undefined, extra: Record<string, string> = {}) =>
-      postForm(`${issuer}/protocol/openid-connect/token`, new URLSearchParams({
-        grant_type: 'authorization_code', code, redirect_uri: CALLBACK, client_id: 'patient-app',
-        ...(verifier ? { code_verifier: verifier } : {}), ...extra,
-      }));
+      postForm(
+        `${issuer}/protocol/openid-connect/token`,
+        new URLSearchParams({
+          grant_type: 'authorization_code',
+          code,
+          redirect_uri: CALLBACK,
+          client_id: 'patient-app',
+          ...(verifier ? { code_verifier: verifier } : {}),
+          ...extra,
+        }),
+      );
 
     it('refuses a missing or wrong PKCE verifier with invalid_grant', async () => {
       const first = await codeFor();
@@ -192,9 +245,17 @@ describe('authorization code flow (mocked users)', () => {
 
     it('refuses a code from another client', async () => {
       const { code, verifier } = await codeFor();
-      const response = await postForm(`${issuer}/protocol/openid-connect/token`, new URLSearchParams({
-        grant_type: 'authorization_code', code, redirect_uri: CALLBACK, code_verifier: verifier, client_id: 'web', client_secret: TEST_SECRETS.web,
-      }));
+      const response = await postForm(
+        `${issuer}/protocol/openid-connect/token`,
+        new URLSearchParams({
+          grant_type: 'authorization_code',
+          code,
+          redirect_uri: CALLBACK,
+          code_verifier: verifier,
+          client_id: 'web',
+          client_secret: TEST_SECRETS.web,
+        }),
+      );
       expect(response.body.error).toBe('invalid_grant');
     });
 
@@ -211,10 +272,15 @@ describe('authorization code flow (mocked users)', () => {
   it('refuses a mocked login posted by another browser than the one that started it', async () => {
     const { url } = await authorize();
     const toMock = await fetch(url, { redirect: 'manual' });
-    expect(toMock.headers.get('set-cookie')).toMatch(/^federation_login_[\w-]+=[\w-]+; Path=\/realms\/nemlogin\/; Max-Age=600; HttpOnly; SameSite=None; Secure$/);
+    expect(toMock.headers.get('set-cookie')).toMatch(
+      /^federation_login_[\w-]+=[\w-]+; Path=\/realms\/nemlogin\/; Max-Age=600; HttpOnly; SameSite=None; Secure$/,
+    );
     const tx = new URL(toMock.headers.get('location')!).searchParams.get('tx')!;
     const posted = await fetch(`${issuer}/broker/mock/login`, {
-      method: 'POST', redirect: 'manual', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ tx, username: 'alice' }).toString(),
+      method: 'POST',
+      redirect: 'manual',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ tx, username: 'alice' }).toString(),
     });
     expect(posted.status).toBe(400);
     expect(posted.headers.get('location')).toBeNull();

@@ -20,7 +20,14 @@ describe('browser login through the mock login page', () => {
     server = await startTestServer();
     browser = await chromium.launch({
       executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'],
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--no-first-run',
+      ],
     });
   });
   afterAll(async () => {
@@ -35,8 +42,12 @@ describe('browser login through the mock login page', () => {
     const state = oidc.randomState();
     const nonce = oidc.randomNonce();
     const url = oidc.buildAuthorizationUrl(client, {
-      redirect_uri: CALLBACK, scope: 'openid profile', state, nonce,
-      code_challenge: await oidc.calculatePKCECodeChallenge(verifier), code_challenge_method: 'S256',
+      redirect_uri: CALLBACK,
+      scope: 'openid profile',
+      state,
+      nonce,
+      code_challenge: await oidc.calculatePKCECodeChallenge(verifier),
+      code_challenge_method: 'S256',
     });
 
     const page = await browser.newPage();
@@ -54,7 +65,11 @@ describe('browser login through the mock login page', () => {
     await page.close();
 
     expect(landed?.searchParams.get('state')).toBe(state);
-    const tokens = await oidc.authorizationCodeGrant(client, landed!, { pkceCodeVerifier: verifier, expectedState: state, expectedNonce: nonce });
+    const tokens = await oidc.authorizationCodeGrant(client, landed!, {
+      pkceCodeVerifier: verifier,
+      expectedState: state,
+      expectedNonce: nonce,
+    });
     expect(tokens.claims()).toMatchObject({ name: 'Alice Andersen', iss: issuer });
   });
 });

@@ -48,7 +48,9 @@ describe('client_credentials grant', () => {
   });
 
   it('authenticates with client_secret_post through openid-client too', async () => {
-    const config = await oidc.discovery(new URL(issuer), 'system', TEST_SECRETS.system, undefined, { execute: [oidc.allowInsecureRequests] });
+    const config = await oidc.discovery(new URL(issuer), 'system', TEST_SECRETS.system, undefined, {
+      execute: [oidc.allowInsecureRequests],
+    });
     const tokens = await oidc.clientCredentialsGrant(config);
     const { payload } = await verify(tokens.access_token);
     expect(payload.scope).toBe('system/*.read');
@@ -116,7 +118,11 @@ describe('client_credentials grant', () => {
     });
 
     it('unknown client: 401 invalid_client', async () => {
-      expectError(await postForm(tokenUrl, 'grant_type=client_credentials', { authorization: basic('nobody', 'whatever') }), 401, 'invalid_client');
+      expectError(
+        await postForm(tokenUrl, 'grant_type=client_credentials', { authorization: basic('nobody', 'whatever') }),
+        401,
+        'invalid_client',
+      );
     });
 
     it('no client authentication at all: 401 invalid_client', async () => {
@@ -136,7 +142,11 @@ describe('client_credentials grant', () => {
     });
 
     it('duplicate parameter: invalid_request', async () => {
-      expectError(await postForm(tokenUrl, 'grant_type=client_credentials&grant_type=client_credentials', systemAuth), 400, 'invalid_request');
+      expectError(
+        await postForm(tokenUrl, 'grant_type=client_credentials&grant_type=client_credentials', systemAuth),
+        400,
+        'invalid_request',
+      );
       expectError(await postForm(tokenUrl, 'grant_type=client_credentials&scope=a&scope=b', systemAuth), 400, 'invalid_request');
     });
 
@@ -154,16 +164,31 @@ describe('client_credentials grant', () => {
 
     it('tenant not allowed for the client: unauthorized_client', async () => {
       const portal = { authorization: basic('portal', TEST_SECRETS.portal) };
-      expectError(await postForm(tokenUrl, 'grant_type=client_credentials', { ...portal, organisation_agb: TEST_TENANTS.forbidden }), 400, 'unauthorized_client');
-      expectError(await postForm(tokenUrl, 'grant_type=client_credentials', { ...systemAuth, organisation_agb: TEST_TENANTS.allowed }), 400, 'unauthorized_client');
+      expectError(
+        await postForm(tokenUrl, 'grant_type=client_credentials', { ...portal, organisation_agb: TEST_TENANTS.forbidden }),
+        400,
+        'unauthorized_client',
+      );
+      expectError(
+        await postForm(tokenUrl, 'grant_type=client_credentials', { ...systemAuth, organisation_agb: TEST_TENANTS.allowed }),
+        400,
+        'unauthorized_client',
+      );
     });
 
     it('tenant header missing for a tenant-bound client, or malformed: invalid_request', async () => {
       const portal = { authorization: basic('portal', TEST_SECRETS.portal) };
       expectError(await postForm(tokenUrl, 'grant_type=client_credentials', portal), 400, 'invalid_request');
-      expectError(await postForm(tokenUrl, 'grant_type=client_credentials', { ...portal, organisation_agb: '1234' }), 400, 'invalid_request');
       expectError(
-        await postForm(tokenUrl, 'grant_type=client_credentials', { ...portal, organisation_agb: `http://fhir.nl/fhir/NamingSystem/ura|${TEST_TENANTS.allowed}` }),
+        await postForm(tokenUrl, 'grant_type=client_credentials', { ...portal, organisation_agb: '1234' }),
+        400,
+        'invalid_request',
+      );
+      expectError(
+        await postForm(tokenUrl, 'grant_type=client_credentials', {
+          ...portal,
+          organisation_agb: `http://fhir.nl/fhir/NamingSystem/ura|${TEST_TENANTS.allowed}`,
+        }),
         400,
         'invalid_request',
       );
@@ -180,7 +205,10 @@ describe('client_credentials grant', () => {
     });
 
     it('an unknown content type or broken JSON: still an OAuth error body', async () => {
-      for (const [contentType, body] of [['text/plain', 'grant_type=client_credentials'], ['application/json', '{"grant_type":']]) {
+      for (const [contentType, body] of [
+        ['text/plain', 'grant_type=client_credentials'],
+        ['application/json', '{"grant_type":'],
+      ]) {
         const response = await fetch(tokenUrl, { method: 'POST', headers: { 'content-type': contentType!, ...systemAuth }, body });
         expect(response.status).toBeGreaterThanOrEqual(400);
         expect(response.status).toBeLessThan(500);
@@ -202,13 +230,21 @@ describe('client_credentials grant', () => {
     });
 
     it('a realm name built to inject a header: 404, nothing echoed', async () => {
-      const response = await postForm(`${server.baseUrl}/realms/x%22%2C%20error%3D%22injected/protocol/openid-connect/token`, 'grant_type=client_credentials', { authorization: 'Basic !!' });
+      const response = await postForm(
+        `${server.baseUrl}/realms/x%22%2C%20error%3D%22injected/protocol/openid-connect/token`,
+        'grant_type=client_credentials',
+        { authorization: 'Basic !!' },
+      );
       expect(response.status).toBe(404);
       expect(response.headers.get('www-authenticate')).toBeNull();
     });
 
     it('unknown realm: 404 with an OAuth-style body', async () => {
-      const response = await postForm(`${server.baseUrl}/realms/nope/protocol/openid-connect/token`, 'grant_type=client_credentials', systemAuth);
+      const response = await postForm(
+        `${server.baseUrl}/realms/nope/protocol/openid-connect/token`,
+        'grant_type=client_credentials',
+        systemAuth,
+      );
       expect(response.status).toBe(404);
       expect(response.body).toEqual({ error: 'not_found', error_description: 'Realm does not exist.' });
     });

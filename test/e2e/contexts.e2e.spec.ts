@@ -17,13 +17,21 @@ describe('contexts: listed, selected, checked against FHIR', () => {
   beforeAll(async () => {
     server = await startTestServer({
       patch: (raw) => {
-        const app = { ...raw.realms[0].clients.find((c: { clientId: string }) => c.clientId === 'patient-app'), scopes: ['openid', 'profile'] };
+        const app = {
+          ...raw.realms[0].clients.find((c: { clientId: string }) => c.clientId === 'patient-app'),
+          scopes: ['openid', 'profile'],
+        };
         raw.realms[1].clients = [app];
         raw.realms[1].mockUsers = [
           {
-            username: 'nurse', kind: 'clinician', identifiers: [{ system: 'urn:test:clinician', value: 'nurse-ctx' }],
+            username: 'nurse',
+            kind: 'clinician',
+            identifiers: [{ system: 'urn:test:clinician', value: 'nurse-ctx' }],
             organisations: [{ system: SOR, value: '999000000000101', roles: [NURSE] }],
-            careTeams: [{ id: 'DEMO-CT-DIABETES', roles: [NURSE] }, { id: 'DEMO-CT-COPD', roles: [NURSE] }],
+            careTeams: [
+              { id: 'DEMO-CT-DIABETES', roles: [NURSE] },
+              { id: 'DEMO-CT-COPD', roles: [NURSE] },
+            ],
           },
         ];
         raw.realms[2].clients = [app];
@@ -38,7 +46,9 @@ describe('contexts: listed, selected, checked against FHIR', () => {
   const select = (realm: string, token: string, choice: Record<string, string>) => refresh(server.baseUrl, realm, token, choice);
   const contextOf = (response: RawResponse) => decodeJwt(response.body.access_token as string).context;
   const contexts = async (realm: string, accessToken: string) =>
-    (await fetch(`${server.baseUrl}/realms/${realm}/contexts`, { headers: { authorization: `Bearer ${accessToken}` } })).json() as Promise<Record<string, any>>;
+    (await fetch(`${server.baseUrl}/realms/${realm}/contexts`, { headers: { authorization: `Bearer ${accessToken}` } })).json() as Promise<
+      Record<string, any>
+    >;
   const expectRefused = (response: RawResponse) => {
     expect(response.status).toBe(400);
     expect(response.body).toEqual({ error: 'invalid_request', error_description: 'The requested context is not available to this user.' });
@@ -50,23 +60,38 @@ describe('contexts: listed, selected, checked against FHIR', () => {
     const listed = await contexts('ehealth', tokens.access_token);
     expect(listed.user_type).toBe('PRACTITIONER');
     expect(listed.current).toEqual({});
-    expect(listed.care_teams).toEqual(expect.arrayContaining([
-      { care_team_id: `${fhir}/CareTeam/demo-careteam-diabetes`, organization_id: `${fhir}/Organization/demo-org-hospital`, roles: [NURSE] },
-      { care_team_id: `${fhir}/CareTeam/demo-careteam-copd`, organization_id: `${fhir}/Organization/demo-org-gp-practice`, roles: [NURSE] },
-    ]));
+    expect(listed.care_teams).toEqual(
+      expect.arrayContaining([
+        {
+          care_team_id: `${fhir}/CareTeam/demo-careteam-diabetes`,
+          organization_id: `${fhir}/Organization/demo-org-hospital`,
+          roles: [NURSE],
+        },
+        {
+          care_team_id: `${fhir}/CareTeam/demo-careteam-copd`,
+          organization_id: `${fhir}/Organization/demo-org-gp-practice`,
+          roles: [NURSE],
+        },
+      ]),
+    );
     expect(listed.organizations).toEqual([{ organization_id: `${fhir}/Organization/demo-org-hospital`, roles: [NURSE] }]);
   });
 
   it('team → patient → episode, each step in the token, and the context survives a plain refresh', async () => {
     const team = await select('ehealth', (await nurse()).refresh_token, { care_team_id: 'demo-careteam-diabetes' });
     expect(team.status).toBe(200);
-    expect(contextOf(team)).toEqual({ care_team_id: `${fhir}/CareTeam/demo-careteam-diabetes`, organization_id: `${fhir}/Organization/demo-org-hospital` });
+    expect(contextOf(team)).toEqual({
+      care_team_id: `${fhir}/CareTeam/demo-careteam-diabetes`,
+      organization_id: `${fhir}/Organization/demo-org-hospital`,
+    });
     expect(decodeJwt(team.body.access_token as string).realm_access).toEqual({ roles: [NURSE] });
 
     const patient = await select('ehealth', team.body.refresh_token as string, { patient_id: `${fhir}/Patient/demo-patient-bo` });
     expect(contextOf(patient)).toMatchObject({ patient_id: `${fhir}/Patient/demo-patient-bo` });
 
-    const episode = await select('ehealth', patient.body.refresh_token as string, { episode_of_care_id: 'EpisodeOfCare/demo-eoc-bo-diabetes' });
+    const episode = await select('ehealth', patient.body.refresh_token as string, {
+      episode_of_care_id: 'EpisodeOfCare/demo-eoc-bo-diabetes',
+    });
     expect(contextOf(episode)).toEqual({
       care_team_id: `${fhir}/CareTeam/demo-careteam-diabetes`,
       organization_id: `${fhir}/Organization/demo-org-hospital`,
@@ -87,9 +112,17 @@ describe('contexts: listed, selected, checked against FHIR', () => {
     });
 
     it('an episode of another patient', async () => {
-      const team = await select('ehealth', (await nurse()).refresh_token, { care_team_id: 'demo-careteam-copd', patient_id: 'demo-patient-karen' });
+      const team = await select('ehealth', (await nurse()).refresh_token, {
+        care_team_id: 'demo-careteam-copd',
+        patient_id: 'demo-patient-karen',
+      });
       expect(team.status).toBe(200);
-      expectRefused(await select('ehealth', team.body.refresh_token as string, { patient_id: 'demo-patient-karen', episode_of_care_id: 'demo-eoc-jan-gp' }));
+      expectRefused(
+        await select('ehealth', team.body.refresh_token as string, {
+          patient_id: 'demo-patient-karen',
+          episode_of_care_id: 'demo-eoc-jan-gp',
+        }),
+      );
     });
 
     it('an episode that does not name the care team', async () => {
@@ -104,7 +137,9 @@ describe('contexts: listed, selected, checked against FHIR', () => {
     it('an organisation the clinician holds no role in, and a care team on another FHIR server', async () => {
       const tokens = await nurse();
       expectRefused(await select('ehealth', tokens.refresh_token, { organization_id: 'demo-org-gp-practice' }));
-      expectRefused(await select('ehealth', tokens.refresh_token, { care_team_id: 'http://evil.example/fhir/CareTeam/demo-careteam-diabetes' }));
+      expectRefused(
+        await select('ehealth', tokens.refresh_token, { care_team_id: 'http://evil.example/fhir/CareTeam/demo-careteam-diabetes' }),
+      );
     });
 
     it('a citizen switching patient, or taking another patient’s episode', async () => {
@@ -124,14 +159,29 @@ describe('contexts: listed, selected, checked against FHIR', () => {
       `${fhir}/EpisodeOfCare/demo-eoc-nancy-copd`,
     ]);
     const chosen = await select('nemlogin', citizen.refresh_token, { episode_of_care_id: 'demo-eoc-nancy-copd' });
-    expect(contextOf(chosen)).toEqual({ patient_id: `${fhir}/Patient/demo-patient-nancy`, episode_of_care_id: `${fhir}/EpisodeOfCare/demo-eoc-nancy-copd` });
+    expect(contextOf(chosen)).toEqual({
+      patient_id: `${fhir}/Patient/demo-patient-nancy`,
+      episode_of_care_id: `${fhir}/EpisodeOfCare/demo-eoc-nancy-copd`,
+    });
   });
 
   it('a FHIR outage during selection is a retryable 503, and the refresh token stays the current one', async () => {
     const down = await startTestServer({
       patch: (raw) => {
-        raw.realms[1].clients = [{ ...raw.realms[0].clients.find((c: { clientId: string }) => c.clientId === 'patient-app'), scopes: ['openid'] }];
-        raw.realms[1].mockUsers = [{ username: 'nurse', kind: 'clinician', identifiers: [{ system: 'urn:test:clinician', value: 'nurse-outage' }], careTeams: [{ id: 'DEMO-CT-DIABETES', roles: [NURSE] }, { id: 'DEMO-CT-COPD', roles: [NURSE] }] }];
+        raw.realms[1].clients = [
+          { ...raw.realms[0].clients.find((c: { clientId: string }) => c.clientId === 'patient-app'), scopes: ['openid'] },
+        ];
+        raw.realms[1].mockUsers = [
+          {
+            username: 'nurse',
+            kind: 'clinician',
+            identifiers: [{ system: 'urn:test:clinician', value: 'nurse-outage' }],
+            careTeams: [
+              { id: 'DEMO-CT-DIABETES', roles: [NURSE] },
+              { id: 'DEMO-CT-COPD', roles: [NURSE] },
+            ],
+          },
+        ];
       },
     });
     try {

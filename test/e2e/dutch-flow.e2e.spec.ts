@@ -35,10 +35,22 @@ describe('Dutch portal → XIS flow', () => {
           identityProviders: [idp.idpConfig('nl-citizen')],
           serviceProvider: testServiceProviderConfig(),
           clients: [
-            { clientId: 'spreekuur-web', type: 'confidential', secret: TEST_SECRETS.web, redirectUris: [CALLBACK], grantTypes: ['authorization_code', 'refresh_token'], scopes: ['openid', 'patient/*.read', 'patient/*.write'] },
             {
-              clientId: 'portal', type: 'confidential', secret: TEST_SECRETS.portal, scopes: ['patient/*.read', 'patient/*.write'],
-              grantTypes: ['urn:ietf:params:oauth:grant-type:token-exchange'], tenants: [AGB], tokenExchange: { audiences: ['xis'] },
+              clientId: 'spreekuur-web',
+              type: 'confidential',
+              secret: TEST_SECRETS.web,
+              redirectUris: [CALLBACK],
+              grantTypes: ['authorization_code', 'refresh_token'],
+              scopes: ['openid', 'patient/*.read', 'patient/*.write'],
+            },
+            {
+              clientId: 'portal',
+              type: 'confidential',
+              secret: TEST_SECRETS.portal,
+              scopes: ['patient/*.read', 'patient/*.write'],
+              grantTypes: ['urn:ietf:params:oauth:grant-type:token-exchange'],
+              tenants: [AGB],
+              tokenExchange: { audiences: ['xis'] },
               // The XIS finds the patient by BSN (Spreekuur): this client's tokens carry it.
               nationalIdentifier: true,
             },
@@ -50,29 +62,52 @@ describe('Dutch portal → XIS flow', () => {
   afterAll(() => server.close());
 
   it('login by BSN → exchange with the tenant header → a token for the XIS with act, patient, tenant and narrowed scope', async () => {
-    const web = await oidc.discovery(new URL(issuer), 'spreekuur-web', TEST_SECRETS.web, undefined, { execute: [oidc.allowInsecureRequests] });
+    const web = await oidc.discovery(new URL(issuer), 'spreekuur-web', TEST_SECRETS.web, undefined, {
+      execute: [oidc.allowInsecureRequests],
+    });
     const verifier = oidc.randomPKCECodeVerifier();
     const state = oidc.randomState();
-    const toIdp = await fetch(oidc.buildAuthorizationUrl(web, {
-      redirect_uri: CALLBACK, scope: 'openid patient/*.read patient/*.write', state,
-      code_challenge: await oidc.calculatePKCECodeChallenge(verifier), code_challenge_method: 'S256',
-    }), { redirect: 'manual' });
+    const toIdp = await fetch(
+      oidc.buildAuthorizationUrl(web, {
+        redirect_uri: CALLBACK,
+        scope: 'openid patient/*.read patient/*.write',
+        state,
+        code_challenge: await oidc.calculatePKCECodeChallenge(verifier),
+        code_challenge_method: 'S256',
+      }),
+      { redirect: 'manual' },
+    );
     const { form } = await idp.respondTo(toIdp.headers.get('location')!, { attributes: bsnAttributes({ bsn: '999911120' }) });
     const back = await fetch(idp.acsUrl, {
-      method: 'POST', redirect: 'manual', headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: cookiesFrom(toIdp) }, body: new URLSearchParams(form).toString(),
+      method: 'POST',
+      redirect: 'manual',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: cookiesFrom(toIdp) },
+      body: new URLSearchParams(form).toString(),
     });
-    const patientTokens = await oidc.authorizationCodeGrant(web, new URL(back.headers.get('location')!), { pkceCodeVerifier: verifier, expectedState: state, idTokenExpected: true });
+    const patientTokens = await oidc.authorizationCodeGrant(web, new URL(back.headers.get('location')!), {
+      pkceCodeVerifier: verifier,
+      expectedState: state,
+      idTokenExpected: true,
+    });
 
-    const exchanged = await postForm(`${issuer}/protocol/openid-connect/token`, new URLSearchParams({
-      grant_type: 'urn:ietf:params:oauth:grant-type:token-exchange',
-      subject_token: patientTokens.access_token,
-      subject_token_type: 'urn:ietf:params:oauth:token-type:access_token',
-      audience: 'xis',
-      scope: 'patient/*.read',
-    }), { authorization: basic('portal', TEST_SECRETS.portal), organisation_agb: `http://fhir.nl/fhir/NamingSystem/agb-z|${AGB}` });
+    const exchanged = await postForm(
+      `${issuer}/protocol/openid-connect/token`,
+      new URLSearchParams({
+        grant_type: 'urn:ietf:params:oauth:grant-type:token-exchange',
+        subject_token: patientTokens.access_token,
+        subject_token_type: 'urn:ietf:params:oauth:token-type:access_token',
+        audience: 'xis',
+        scope: 'patient/*.read',
+      }),
+      { authorization: basic('portal', TEST_SECRETS.portal), organisation_agb: `http://fhir.nl/fhir/NamingSystem/agb-z|${AGB}` },
+    );
     expect(exchanged.status).toBe(200);
 
-    const { payload } = await jwtVerify(exchanged.body.access_token as string, createRemoteJWKSet(new URL(`${issuer}/protocol/openid-connect/certs`)), { issuer, audience: 'xis', typ: 'at+jwt' });
+    const { payload } = await jwtVerify(
+      exchanged.body.access_token as string,
+      createRemoteJWKSet(new URL(`${issuer}/protocol/openid-connect/certs`)),
+      { issuer, audience: 'xis', typ: 'at+jwt' },
+    );
     expect(payload).toMatchObject({
       sub: patientTokens.claims()!.sub,
       patient: 'demo-patient-jan',

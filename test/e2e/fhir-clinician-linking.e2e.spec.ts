@@ -1,11 +1,5 @@
 import type { IdentityLink } from '../../src/login/identity-link.js';
-import {
-  activeParticipantsOf,
-  clinicianInFhir,
-  participantsOf,
-  roleSummary,
-  versionOf,
-} from '../support/fhir/clinician-probes.js';
+import { activeParticipantsOf, clinicianInFhir, participantsOf, roleSummary, versionOf } from '../support/fhir/clinician-probes.js';
 import { FHIR_SERVER_SETUPS, type RunningFhirServer } from '../support/fhir/fhir-servers.js';
 import { captureNestLogs, fhirLinker, measure } from '../support/fhir/fhir-linker.js';
 import { probeSearch } from '../support/fhir/fhir-probe.js';
@@ -90,7 +84,12 @@ describe.each(FHIR_SERVER_SETUPS)('clinician linking against a FHIR server %s', 
 
     it('an unchanged second login writes nothing, makes no new version and costs three searches', async () => {
       const { gateway, linker } = fhirLinker(base);
-      const references = [practitioner, `CareTeam/${cardiology}`, `CareTeam/${copd}`, ...(await clinicianInFhir(base, id)).roles.map((r) => `PractitionerRole/${r.id}`)];
+      const references = [
+        practitioner,
+        `CareTeam/${cardiology}`,
+        `CareTeam/${copd}`,
+        ...(await clinicianInFhir(base, id)).roles.map((r) => `PractitionerRole/${r.id}`),
+      ];
       const before = await Promise.all(references.map((r) => versionOf(base, r)));
 
       const { result, cost } = await measure(gateway, () => linker.link(firstAssertion()));
@@ -181,7 +180,9 @@ describe.each(FHIR_SERVER_SETUPS)('clinician linking against a FHIR server %s', 
   it('20 concurrent first logins of one new clinician in one instance make exactly one of each', async () => {
     const [id, cpr] = [uniqueClinicianId(), fakeCpr()];
     const { gateway, linker } = fhirLinker(base);
-    const { result: links, cost } = await measure(gateway, () => Promise.all(Array.from({ length: 20 }, () => linker.link(concurrentAssertion(id, cpr)))));
+    const { result: links, cost } = await measure(gateway, () =>
+      Promise.all(Array.from({ length: 20 }, () => linker.link(concurrentAssertion(id, cpr)))),
+    );
     await expectExactlyOneOfEach(id, links);
     // Serialised in-process: the first login writes (Practitioner, 2 roles, 2 teams), the others find it all in place.
     expect(cost).toMatchObject({ writes: 5, failures: 0 });
@@ -200,7 +201,9 @@ describe.each(FHIR_SERVER_SETUPS)('clinician linking against a FHIR server %s', 
 
   it('20 clinicians joining one care team at once from separate instances all stay members', async () => {
     const ids = Array.from({ length: 20 }, () => uniqueClinicianId());
-    const links = await Promise.all(ids.map((id) => fhirLinker(base).linker.link(clinician(id, { careTeams: [{ id: DEMO.careTeam.diabetes, roles: [ROLE.nurse] }] }))));
+    const links = await Promise.all(
+      ids.map((id) => fhirLinker(base).linker.link(clinician(id, { careTeams: [{ id: DEMO.careTeam.diabetes, roles: [ROLE.nurse] }] }))),
+    );
     for (const link of links) {
       const practitioner = (link as Extract<IdentityLink, { kind: 'practitioner' }>).practitioner.slice(base.length + 1);
       expect(await activeParticipantsOf(base, diabetes, practitioner)).toHaveLength(1);

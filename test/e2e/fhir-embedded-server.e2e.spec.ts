@@ -33,14 +33,19 @@ describe('embedded FHIR server', () => {
       body: 'identifier=urn:oid:1.2.208.176.1.2|0404041234',
     });
     const bundle = (await response.json()) as { entry: { fullUrl: string }[] };
-    expect(bundle.entry.map((e) => e.fullUrl).sort()).toEqual([`${base}/Patient/demo-patient-duplicate-a`, `${base}/Patient/demo-patient-duplicate-b`]);
+    expect(bundle.entry.map((e) => e.fullUrl).sort()).toEqual([
+      `${base}/Patient/demo-patient-duplicate-a`,
+      `${base}/Patient/demo-patient-duplicate-b`,
+    ]);
   });
 
   it('searches CareTeam by participant, PractitionerRole by practitioner and organization, EpisodeOfCare by patient and team', async () => {
     const episodes = await probeSearch(base, 'EpisodeOfCare?patient=Patient/demo-patient-nancy&team=CareTeam/demo-careteam-copd');
     expect(episodes.map((e) => e.id)).toEqual(['demo-eoc-nancy-copd']);
     expect(await probeSearch(base, 'CareTeam?participant=Practitioner/nobody')).toEqual([]);
-    expect(await probeSearch(base, 'PractitionerRole?practitioner=Practitioner/nobody&organization=Organization/demo-org-hospital')).toEqual([]);
+    expect(
+      await probeSearch(base, 'PractitionerRole?practitioner=Practitioner/nobody&organization=Organization/demo-org-hospital'),
+    ).toEqual([]);
   });
 
   it('answers a create with 201, ETag and a versioned Location', async () => {
@@ -55,7 +60,11 @@ describe('embedded FHIR server', () => {
     const identifier = { system: 'urn:demo:test', value: `race-${Date.now()}` };
     const responses = await Promise.all(
       Array.from({ length: 20 }, () =>
-        post('Practitioner', { resourceType: 'Practitioner', identifier: [identifier] }, { 'if-none-exist': `identifier=${identifier.system}|${identifier.value}` }),
+        post(
+          'Practitioner',
+          { resourceType: 'Practitioner', identifier: [identifier] },
+          { 'if-none-exist': `identifier=${identifier.system}|${identifier.value}` },
+        ),
       ),
     );
     expect(responses.map((r) => r.status).sort()).toEqual([...Array<number>(19).fill(200), 201]);
@@ -63,10 +72,21 @@ describe('embedded FHIR server', () => {
   });
 
   it('updates with If-Match, and answers 412 to a stale version', async () => {
-    const created = (await (await post('Organization', { resourceType: 'Organization', name: 'v1' })).json()) as { id: string; meta: { versionId: string } };
-    const first = await put(`Organization/${created.id}`, { resourceType: 'Organization', id: created.id, name: 'v2' }, { 'if-match': `W/"${created.meta.versionId}"` });
+    const created = (await (await post('Organization', { resourceType: 'Organization', name: 'v1' })).json()) as {
+      id: string;
+      meta: { versionId: string };
+    };
+    const first = await put(
+      `Organization/${created.id}`,
+      { resourceType: 'Organization', id: created.id, name: 'v2' },
+      { 'if-match': `W/"${created.meta.versionId}"` },
+    );
     expect(first.status).toBe(200);
-    const stale = await put(`Organization/${created.id}`, { resourceType: 'Organization', id: created.id, name: 'v3' }, { 'if-match': `W/"${created.meta.versionId}"` });
+    const stale = await put(
+      `Organization/${created.id}`,
+      { resourceType: 'Organization', id: created.id, name: 'v3' },
+      { 'if-match': `W/"${created.meta.versionId}"` },
+    );
     expect(stale.status).toBe(412);
   });
 

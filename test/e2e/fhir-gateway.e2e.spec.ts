@@ -33,7 +33,10 @@ describe('FhirGateway', () => {
     const updated = await gateway.update({ ...first.resource, active: false }, version);
     expect(updated).toMatchObject({ id: first.resource.id, active: false });
     expect(updated.meta?.versionId).not.toBe(version);
-    await expect(gateway.update({ ...first.resource, active: true }, version)).rejects.toMatchObject({ name: 'FhirPreconditionFailedError', status: 412 });
+    await expect(gateway.update({ ...first.resource, active: true }, version)).rejects.toMatchObject({
+      name: 'FhirPreconditionFailedError',
+      status: 412,
+    });
     expect(gateway.stats()).toEqual({ requests: 4, reads: 0, writes: 4, retries: 0, failures: 1 });
   });
 
@@ -68,7 +71,11 @@ describe('FhirGateway', () => {
 
   it('refuses a next link to another origin, which would carry the bearer token elsewhere', async () => {
     const leaking = await stub((response) =>
-      sendJson(response, 200, { resourceType: 'Bundle', type: 'searchset', link: [{ relation: 'next', url: 'http://attacker.invalid/CareTeam?page=2' }] }),
+      sendJson(response, 200, {
+        resourceType: 'Bundle',
+        type: 'searchset',
+        link: [{ relation: 'next', url: 'http://attacker.invalid/CareTeam?page=2' }],
+      }),
     );
     await expect(gatewayFor(leaking.baseUrl).searchAll('CareTeam', { participant: 'Practitioner/p' })).rejects.toThrow(
       new FhirRequestError('FHIR search CareTeam: a next link leaves the server'),
@@ -82,7 +89,9 @@ describe('FhirGateway', () => {
     });
     await expect(gatewayFor(html.baseUrl).search('Patient', { _id: 'x' })).rejects.toBeInstanceOf(FhirUnavailableError);
     const wrong = await stub((response) => sendJson(response, 200, { resourceType: 'Patient', id: 'x' }));
-    await expect(gatewayFor(wrong.baseUrl).search('Patient', { _id: 'x' })).rejects.toThrow('FHIR search Patient: the answer is not a Bundle');
+    await expect(gatewayFor(wrong.baseUrl).search('Patient', { _id: 'x' })).rejects.toThrow(
+      'FHIR search Patient: the answer is not a Bundle',
+    );
   });
 
   it('falls back to a search when a conditional create answers without a body', async () => {
@@ -91,7 +100,11 @@ describe('FhirGateway', () => {
         response.writeHead(201, { location: 'Practitioner/p9/_history/1' });
         return response.end();
       }
-      sendJson(response, 200, { resourceType: 'Bundle', type: 'searchset', entry: [{ resource: { resourceType: 'Practitioner', id: 'p9' }, search: { mode: 'match' } }] });
+      sendJson(response, 200, {
+        resourceType: 'Bundle',
+        type: 'searchset',
+        entry: [{ resource: { resourceType: 'Practitioner', id: 'p9' }, search: { mode: 'match' } }],
+      });
     });
     const result = await gatewayFor(terse.baseUrl).createIfNoneExist({ resourceType: 'Practitioner' }, { identifier: 'urn:demo|1' });
     expect(result).toEqual({ created: true, resource: { resourceType: 'Practitioner', id: 'p9' } });

@@ -9,9 +9,18 @@ import { sendJson, startStubServer } from '../support/fhir/stub-http-server.js';
  */
 describe('a FHIR server that ignores the identifier parameter', () => {
   it('links nobody and refuses, rather than link the one Patient it returns', async () => {
-    const stranger = { resourceType: 'Patient', id: 'someone-else', identifier: [{ system: 'urn:oid:1.2.208.176.1.2', value: '9999999999' }] };
+    const stranger = {
+      resourceType: 'Patient',
+      id: 'someone-else',
+      identifier: [{ system: 'urn:oid:1.2.208.176.1.2', value: '9999999999' }],
+    };
     const server = await startStubServer((response) =>
-      sendJson(response, 200, { resourceType: 'Bundle', type: 'searchset', total: 1, entry: [{ resource: stranger, search: { mode: 'match' } }] }),
+      sendJson(response, 200, {
+        resourceType: 'Bundle',
+        type: 'searchset',
+        total: 1,
+        entry: [{ resource: stranger, search: { mode: 'match' } }],
+      }),
     );
     try {
       const { linker } = fhirLinker(server.baseUrl, { timeoutMs: 1000 });

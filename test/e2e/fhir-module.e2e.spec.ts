@@ -24,7 +24,10 @@ describe('FhirModule', () => {
     const linker = moduleRef.get<IdentityLinker>(IDENTITY_LINKER);
     expect(gateway.baseUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/fhir$/);
 
-    await expect(linker.link(citizen(DEMO.cpr.nancy))).resolves.toEqual({ kind: 'patient', patient: `${gateway.baseUrl}/Patient/demo-patient-nancy` });
+    await expect(linker.link(citizen(DEMO.cpr.nancy))).resolves.toEqual({
+      kind: 'patient',
+      patient: `${gateway.baseUrl}/Patient/demo-patient-nancy`,
+    });
     expect(gateway.stats().requests).toBe(1);
 
     await moduleRef.close();
@@ -59,7 +62,13 @@ describe('FhirModule', () => {
     };
 
     it('defaults to the embedded server, 3 s per request and two read retries', () => {
-      expect(parseConfig({ environment: 'development', publicUrl: 'http://x', keys: { encryptionKey: 'k'.repeat(32) }, realms: [{ name: 'r' }] }, 'inline', {}).fhir).toEqual({
+      expect(
+        parseConfig(
+          { environment: 'development', publicUrl: 'http://x', keys: { encryptionKey: 'k'.repeat(32) }, realms: [{ name: 'r' }] },
+          'inline',
+          {},
+        ).fhir,
+      ).toEqual({
         baseUrl: 'embedded',
         timeoutMs: 3000,
         retries: 2,
@@ -68,7 +77,9 @@ describe('FhirModule', () => {
 
     it('refuses a base URL that is neither `embedded` nor http(s), and a seed for a remote server', () => {
       expect(problems({ baseUrl: 'fhir.example/r4' })).toContain('fhir.baseUrl: must be "embedded" or an http(s) URL');
-      expect(problems({ baseUrl: 'https://fhir.example/r4', seed: 'fixtures/fhir/demo.json' })).toContain('fhir.seed: only the embedded FHIR server is seeded');
+      expect(problems({ baseUrl: 'https://fhir.example/r4', seed: 'fixtures/fhir/demo.json' })).toContain(
+        'fhir.seed: only the embedded FHIR server is seeded',
+      );
       expect(problems({ baseUrl: 'https://fhir.example/r4', retries: 9 })).toContain('fhir.retries: Too big: expected number to be <=5');
     });
 

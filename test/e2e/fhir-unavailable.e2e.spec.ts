@@ -63,9 +63,11 @@ describe('FHIR unavailable', () => {
   });
 
   it('never repeats a write: a create that met a 503 fails at once', async () => {
-    const writesFail = await stub((response) => response.req.method === 'POST' && !response.req.url?.endsWith('/_search')
-      ? sendJson(response, 503, {})
-      : sendJson(response, 200, EMPTY_SEARCHSET));
+    const writesFail = await stub((response) =>
+      response.req.method === 'POST' && !response.req.url?.endsWith('/_search')
+        ? sendJson(response, 503, {})
+        : sendJson(response, 200, EMPTY_SEARCHSET),
+    );
     const { gateway, linker } = fhirLinker(writesFail.baseUrl);
     await expect(linker.link(clinician(uniqueClinicianId()))).rejects.toBeInstanceOf(FhirUnavailableError);
     expect(gateway.stats()).toMatchObject({ writes: 1, retries: 0 });

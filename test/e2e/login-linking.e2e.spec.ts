@@ -37,7 +37,12 @@ describe('login linked to FHIR', () => {
           doctor('newcomer', 'dr-concurrent-1', 'Dr Newcomer', ['DEMO-CT-COPD']),
           doctor('single-team', 'dr-single-team', 'Dr Single', ['DEMO-CT-COPD']),
         ];
-        raw.realms[1].clients = [{ ...raw.realms[0].clients.find((c: { clientId: string }) => c.clientId === 'patient-app'), scopes: ['openid', 'profile', 'user/*.read'] }];
+        raw.realms[1].clients = [
+          {
+            ...raw.realms[0].clients.find((c: { clientId: string }) => c.clientId === 'patient-app'),
+            scopes: ['openid', 'profile', 'user/*.read'],
+          },
+        ];
       },
     });
     fhirBase = server.app.get<FhirEndpoint>(FHIR_ENDPOINT).baseUrl;
@@ -50,7 +55,13 @@ describe('login linked to FHIR', () => {
     it('found: the patient id is in the access, refresh and ID tokens', async () => {
       const tokens = await loginTokens(server.baseUrl, 'nemlogin', 'alice');
       const patientUrl = `${fhirBase}/Patient/demo-patient-nancy`;
-      expect(decodeJwt(tokens.access_token)).toMatchObject({ user_type: 'PATIENT', patient: 'demo-patient-nancy', user_id: patientUrl, fhirUser: patientUrl, context: { patient_id: patientUrl } });
+      expect(decodeJwt(tokens.access_token)).toMatchObject({
+        user_type: 'PATIENT',
+        patient: 'demo-patient-nancy',
+        user_id: patientUrl,
+        fhirUser: patientUrl,
+        context: { patient_id: patientUrl },
+      });
       expect(decodeJwt(tokens.refresh_token)).toMatchObject({ patient: 'demo-patient-nancy' });
       expect(decodeJwt(tokens.id_token)).toMatchObject({ patient: 'demo-patient-nancy', fhirUser: patientUrl });
       // No client of this realm asks for the CPR, so no session keeps it, not even encrypted.
@@ -109,7 +120,10 @@ describe('login linked to FHIR', () => {
     it('a single care team is selected automatically: context and roles in the access token', async () => {
       const access = decodeJwt((await login('single-team')).access_token);
       expect(access).toMatchObject({
-        context: { care_team_id: `${fhirBase}/CareTeam/demo-careteam-copd`, organization_id: `${fhirBase}/Organization/demo-org-gp-practice` },
+        context: {
+          care_team_id: `${fhirBase}/CareTeam/demo-careteam-copd`,
+          organization_id: `${fhirBase}/Organization/demo-org-gp-practice`,
+        },
         realm_access: { roles: ['urn:dk:sundhed:role:doctor'] },
       });
     });
@@ -129,7 +143,9 @@ describe('login linked to FHIR', () => {
 
   describe('FHIR down', () => {
     it('refuses the login with a retryable error page and creates no session', async () => {
-      const down = await startTestServer({ patch: (raw) => (raw.fhir = { baseUrl: 'http://127.0.0.1:9/fhir', timeoutMs: 500, retries: 0 }) });
+      const down = await startTestServer({
+        patch: (raw) => (raw.fhir = { baseUrl: 'http://127.0.0.1:9/fhir', timeoutMs: 500, retries: 0 }),
+      });
       try {
         const before = await down.app.get(SessionRepository).count();
         await expect(loginTokens(down.baseUrl, 'nemlogin', 'alice')).rejects.toThrow(/mock login answered 503/);
@@ -141,4 +157,3 @@ describe('login linked to FHIR', () => {
     });
   });
 });
-

@@ -29,13 +29,22 @@ describe('private_key_jwt client authentication', () => {
   }
 
   const request = (clientAssertion: string, extra = '') =>
-    postForm(tokenUrl, `grant_type=client_credentials&client_assertion_type=${encodeURIComponent(ASSERTION_TYPE)}&client_assertion=${clientAssertion}${extra}`);
+    postForm(
+      tokenUrl,
+      `grant_type=client_credentials&client_assertion_type=${encodeURIComponent(ASSERTION_TYPE)}&client_assertion=${clientAssertion}${extra}`,
+    );
 
   it('authenticates openid-client with PrivateKeyJwt', async () => {
     const key = await importJWK(XIS_CLIENT_PRIVATE_JWK, 'ES256');
-    const config = await oidc.discovery(new URL(issuer), 'xis', undefined, oidc.PrivateKeyJwt({ key: key as oidc.CryptoKey, kid: XIS_CLIENT_PRIVATE_JWK.kid }), {
-      execute: [oidc.allowInsecureRequests],
-    });
+    const config = await oidc.discovery(
+      new URL(issuer),
+      'xis',
+      undefined,
+      oidc.PrivateKeyJwt({ key: key as oidc.CryptoKey, kid: XIS_CLIENT_PRIVATE_JWK.kid }),
+      {
+        execute: [oidc.allowInsecureRequests],
+      },
+    );
     const tokens = await oidc.clientCredentialsGrant(config);
     expect(tokens.scope).toBe('portal');
   });
@@ -56,25 +65,34 @@ describe('private_key_jwt client authentication', () => {
     ['a subject other than the client', () => assertion({ sub: 'someone-else' })],
     ['an unknown issuing client', () => assertion({ iss: 'nobody', sub: 'nobody' })],
     ['a client that registered no keys', () => assertion({ iss: 'system', sub: 'system' })],
-    ['alg none', async () => {
-      const encode = (o: object) => Buffer.from(JSON.stringify(o)).toString('base64url');
-      const now = Math.floor(Date.now() / 1000);
-      return `${encode({ alg: 'none' })}.${encode({ iss: 'xis', sub: 'xis', aud: tokenUrl, jti: randomUUID(), exp: now + 60 })}.`;
-    }],
-    ['HS256 keyed with the public key', async () => {
-      const { kty: _k, d: _d, ...publicJwk } = XIS_CLIENT_PRIVATE_JWK;
-      const now = Math.floor(Date.now() / 1000);
-      return new SignJWT({ iss: 'xis', sub: 'xis', aud: tokenUrl, jti: randomUUID(), exp: now + 60 })
-        .setProtectedHeader({ alg: 'HS256' })
-        .sign(new TextEncoder().encode(JSON.stringify(publicJwk)));
-    }],
-    ['a key the client never registered', async () => {
-      const { privateKey } = await generateKeyPair('ES256');
-      const now = Math.floor(Date.now() / 1000);
-      return new SignJWT({ iss: 'xis', sub: 'xis', aud: tokenUrl, jti: randomUUID(), exp: now + 60 })
-        .setProtectedHeader({ alg: 'ES256', kid: XIS_CLIENT_PRIVATE_JWK.kid })
-        .sign(privateKey);
-    }],
+    [
+      'alg none',
+      async () => {
+        const encode = (o: object) => Buffer.from(JSON.stringify(o)).toString('base64url');
+        const now = Math.floor(Date.now() / 1000);
+        return `${encode({ alg: 'none' })}.${encode({ iss: 'xis', sub: 'xis', aud: tokenUrl, jti: randomUUID(), exp: now + 60 })}.`;
+      },
+    ],
+    [
+      'HS256 keyed with the public key',
+      async () => {
+        const { kty: _k, d: _d, ...publicJwk } = XIS_CLIENT_PRIVATE_JWK;
+        const now = Math.floor(Date.now() / 1000);
+        return new SignJWT({ iss: 'xis', sub: 'xis', aud: tokenUrl, jti: randomUUID(), exp: now + 60 })
+          .setProtectedHeader({ alg: 'HS256' })
+          .sign(new TextEncoder().encode(JSON.stringify(publicJwk)));
+      },
+    ],
+    [
+      'a key the client never registered',
+      async () => {
+        const { privateKey } = await generateKeyPair('ES256');
+        const now = Math.floor(Date.now() / 1000);
+        return new SignJWT({ iss: 'xis', sub: 'xis', aud: tokenUrl, jti: randomUUID(), exp: now + 60 })
+          .setProtectedHeader({ alg: 'ES256', kid: XIS_CLIENT_PRIVATE_JWK.kid })
+          .sign(privateKey);
+      },
+    ],
   ];
 
   it.each(refusals)('refuses %s with 401 invalid_client', async (_name, make) => {
@@ -101,7 +119,10 @@ describe('private_key_jwt client authentication', () => {
   });
 
   it('refuses an unknown client_assertion_type', async () => {
-    const response = await postForm(tokenUrl, `grant_type=client_credentials&client_assertion_type=urn%3Afoo&client_assertion=${await assertion()}`);
+    const response = await postForm(
+      tokenUrl,
+      `grant_type=client_credentials&client_assertion_type=urn%3Afoo&client_assertion=${await assertion()}`,
+    );
     expect(response.body.error).toBe('invalid_client');
   });
 });

@@ -16,10 +16,12 @@ describe('resource-server verification of access token and organisation_agb', ()
   let xisUrl: string;
 
   const tokenFor = async (tenant: string) =>
-    (await postForm(`${issuer}/protocol/openid-connect/token`, 'grant_type=client_credentials&scope=xis', {
-      authorization: basic('portal', TEST_SECRETS.portal),
-      organisation_agb: tenant,
-    })).body.access_token as string;
+    (
+      await postForm(`${issuer}/protocol/openid-connect/token`, 'grant_type=client_credentials&scope=xis', {
+        authorization: basic('portal', TEST_SECRETS.portal),
+        organisation_agb: tenant,
+      })
+    ).body.access_token as string;
 
   beforeAll(async () => {
     server = await startTestServer();
@@ -46,7 +48,12 @@ describe('resource-server verification of access token and organisation_agb', ()
   });
 
   it('lets a request in whose header names the token’s tenant', async () => {
-    const response = await fetch(xisUrl, { headers: { authorization: `Bearer ${await tokenFor(TEST_TENANTS.allowed)}`, organisation_agb: `http://fhir.nl/fhir/NamingSystem/agb-z|${TEST_TENANTS.allowed}` } });
+    const response = await fetch(xisUrl, {
+      headers: {
+        authorization: `Bearer ${await tokenFor(TEST_TENANTS.allowed)}`,
+        organisation_agb: `http://fhir.nl/fhir/NamingSystem/agb-z|${TEST_TENANTS.allowed}`,
+      },
+    });
     expect(response.status).toBe(200);
     expect(await response.json()).toEqual({ tenant: TEST_TENANTS.allowed, client: 'portal' });
   });
@@ -58,14 +65,20 @@ describe('resource-server verification of access token and organisation_agb', ()
     expect(await status({ authorization: `Bearer ${token}` })).toBe(400);
     expect(await status({ authorization: `Bearer ${token}`, organisation_agb: 'x' })).toBe(400);
     expect(await status({ organisation_agb: TEST_TENANTS.allowed })).toBe(401);
-    const systemToken = (await postForm(`${issuer}/protocol/openid-connect/token`, 'grant_type=client_credentials', { authorization: basic('system', TEST_SECRETS.system) })).body.access_token as string;
+    const systemToken = (
+      await postForm(`${issuer}/protocol/openid-connect/token`, 'grant_type=client_credentials', {
+        authorization: basic('system', TEST_SECRETS.system),
+      })
+    ).body.access_token as string;
     expect(await status({ authorization: `Bearer ${systemToken}`, organisation_agb: TEST_TENANTS.allowed })).toBe(401);
   });
 
   it('the verifier alone refuses an ID token presented as an access token', async () => {
     const verify = createAccessVerifier({ issuer, audience: 'xis', requireTenant: false });
     const forged = (await tokenFor(TEST_TENANTS.allowed)).split('.');
-    const header = Buffer.from(JSON.stringify({ ...JSON.parse(Buffer.from(forged[0]!, 'base64url').toString()), typ: 'JWT' })).toString('base64url');
+    const header = Buffer.from(JSON.stringify({ ...JSON.parse(Buffer.from(forged[0]!, 'base64url').toString()), typ: 'JWT' })).toString(
+      'base64url',
+    );
     await expect(verify({ authorization: `Bearer ${header}.${forged[1]}.${forged[2]}` })).rejects.toMatchObject({ status: 401 });
   });
 });

@@ -41,13 +41,29 @@ describe('SAML login over HTTP', () => {
         raw.realms[0].serviceProvider = testServiceProviderConfig();
         raw.realms[1].identityProviders = [clinicianIdp.idpConfig('dk-clinician')];
         raw.realms[1].serviceProvider = testServiceProviderConfig();
-        raw.realms[1].clients = [{ clientId: 'patient-app', type: 'public', redirectUris: [CALLBACK], grantTypes: ['authorization_code'], scopes: ['openid', 'profile'] }];
+        raw.realms[1].clients = [
+          {
+            clientId: 'patient-app',
+            type: 'public',
+            redirectUris: [CALLBACK],
+            grantTypes: ['authorization_code'],
+            scopes: ['openid', 'profile'],
+          },
+        ];
         raw.realms.push({
           name: 'spreekuur',
           patientIdentifierSystem: 'http://fhir.nl/fhir/NamingSystem/bsn',
           identityProviders: [dutchIdp.idpConfig('nl-citizen')],
           serviceProvider: testServiceProviderConfig(),
-          clients: [{ clientId: 'patient-app', type: 'public', redirectUris: [CALLBACK], grantTypes: ['authorization_code'], scopes: ['openid', 'profile'] }],
+          clients: [
+            {
+              clientId: 'patient-app',
+              type: 'public',
+              redirectUris: [CALLBACK],
+              grantTypes: ['authorization_code'],
+              scopes: ['openid', 'profile'],
+            },
+          ],
         });
       },
     });
@@ -55,13 +71,20 @@ describe('SAML login over HTTP', () => {
   afterAll(() => server.close());
 
   async function startLogin(realm: keyof typeof issuers, hint: string) {
-    const client = await oidc.discovery(new URL(issuers[realm]), 'patient-app', undefined, oidc.None(), { execute: [oidc.allowInsecureRequests] });
+    const client = await oidc.discovery(new URL(issuers[realm]), 'patient-app', undefined, oidc.None(), {
+      execute: [oidc.allowInsecureRequests],
+    });
     const verifier = oidc.randomPKCECodeVerifier();
     const state = oidc.randomState();
     const nonce = oidc.randomNonce();
     const url = oidc.buildAuthorizationUrl(client, {
-      redirect_uri: CALLBACK, scope: 'openid profile', state, nonce, kc_idp_hint: hint,
-      code_challenge: await oidc.calculatePKCECodeChallenge(verifier), code_challenge_method: 'S256',
+      redirect_uri: CALLBACK,
+      scope: 'openid profile',
+      state,
+      nonce,
+      kc_idp_hint: hint,
+      code_challenge: await oidc.calculatePKCECodeChallenge(verifier),
+      code_challenge_method: 'S256',
     });
     const toIdp = await fetch(url, { redirect: 'manual' });
     expect(toIdp.status).toBe(303);
@@ -69,7 +92,12 @@ describe('SAML login over HTTP', () => {
   }
 
   const postToAcs = (idp: TestIdp, form: Record<string, string>, cookie: string) =>
-    fetch(idp.acsUrl, { method: 'POST', redirect: 'manual', headers: { 'content-type': 'application/x-www-form-urlencoded', cookie }, body: new URLSearchParams(form).toString() });
+    fetch(idp.acsUrl, {
+      method: 'POST',
+      redirect: 'manual',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', cookie },
+      body: new URLSearchParams(form).toString(),
+    });
 
   async function login(realm: keyof typeof issuers, idp: TestIdp, response: ResponseOptions) {
     const flow = await startLogin(realm, idp.alias);
@@ -77,14 +105,24 @@ describe('SAML login over HTTP', () => {
     const back = await postToAcs(idp, form, flow.cookie);
     expect(back.status).toBe(303);
     const tokens = await oidc.authorizationCodeGrant(flow.client, new URL(back.headers.get('location')!), {
-      pkceCodeVerifier: flow.verifier, expectedState: flow.state, expectedNonce: flow.nonce,
+      pkceCodeVerifier: flow.verifier,
+      expectedState: flow.state,
+      expectedNonce: flow.nonce,
     });
     return tokens;
   }
 
   it('a NemLog-in citizen (signed and encrypted), linked to the demo patient', async () => {
-    const tokens = await login('nemlogin', citizenIdp, { attributes: citizenAttributes({ cpr: '0101011234', firstName: 'Nancy', lastName: 'Demo-Berggren' }), encrypt: true });
-    expect(tokens.claims()).toMatchObject({ iss: issuers.nemlogin, name: 'Nancy Demo-Berggren', acr: 'https://data.gov.dk/concept/core/nsis/loa/Substantial', patient: 'demo-patient-nancy' });
+    const tokens = await login('nemlogin', citizenIdp, {
+      attributes: citizenAttributes({ cpr: '0101011234', firstName: 'Nancy', lastName: 'Demo-Berggren' }),
+      encrypt: true,
+    });
+    expect(tokens.claims()).toMatchObject({
+      iss: issuers.nemlogin,
+      name: 'Nancy Demo-Berggren',
+      acr: 'https://data.gov.dk/concept/core/nsis/loa/Substantial',
+      patient: 'demo-patient-nancy',
+    });
     expect(decodeJwt(tokens.access_token)).toMatchObject({ user_type: 'PATIENT', patient: 'demo-patient-nancy' });
     expect(server.logs.join('\n')).not.toContain('0101011234');
   });
@@ -92,7 +130,9 @@ describe('SAML login over HTTP', () => {
   it('a clinician with privileges becomes a Practitioner in the named care team', async () => {
     const tokens = await login('ehealth', clinicianIdp, {
       attributes: clinicianAttributes({
-        userId: 'CVR:12345678-RID:4711', commonName: 'Dr. Saml Clinician', cpr: '0505051234',
+        userId: 'CVR:12345678-RID:4711',
+        commonName: 'Dr. Saml Clinician',
+        cpr: '0505051234',
         privileges: [
           { scope: 'urn:dk:gov:saml:sorIdentifier:999000000000101', privileges: ['urn:dk:sundhed:role:doctor'] },
           { scope: 'urn:dk:sundhed:ehealth:careteam:DEMO-CT-CARDIOLOGY', privileges: ['urn:dk:sundhed:role:doctor'] },
@@ -114,10 +154,16 @@ describe('SAML login over HTTP', () => {
 
   it('a cancelled login at the IdP returns access_denied to the client, with state and iss', async () => {
     const flow = await startLogin('nemlogin', 'nemlog-in');
-    const { form } = await citizenIdp.respondTo(flow.idpLocation, { status: { code: RESPONDER, subCode: 'urn:oasis:names:tc:SAML:2.0:status:AuthnFailed' } });
+    const { form } = await citizenIdp.respondTo(flow.idpLocation, {
+      status: { code: RESPONDER, subCode: 'urn:oasis:names:tc:SAML:2.0:status:AuthnFailed' },
+    });
     const back = await postToAcs(citizenIdp, form, flow.cookie);
     const location = new URL(back.headers.get('location')!);
-    expect([location.searchParams.get('error'), location.searchParams.get('state'), location.searchParams.get('iss')]).toEqual(['access_denied', flow.state, issuers.nemlogin]);
+    expect([location.searchParams.get('error'), location.searchParams.get('state'), location.searchParams.get('iss')]).toEqual([
+      'access_denied',
+      flow.state,
+      issuers.nemlogin,
+    ]);
   });
 
   describe('rejected, creating no session and no code', () => {
@@ -125,7 +171,10 @@ describe('SAML login over HTTP', () => {
     const good = (): ResponseOptions => ({ attributes: citizenAttributes({ cpr: '0101011234' }), encrypt: false });
 
     const cases: [string, () => ResponseOptions][] = [
-      ['a tampered assertion', () => ({ ...good(), tamper: tamper.modifyAttribute('https://data.gov.dk/model/core/eid/cprNumber', '0202021234') })],
+      [
+        'a tampered assertion',
+        () => ({ ...good(), tamper: tamper.modifyAttribute('https://data.gov.dk/model/core/eid/cprNumber', '0202021234') }),
+      ],
       ['a stripped signature', () => ({ ...good(), tamper: tamper.stripSignatures('all') })],
       ['a signed assertion moved into Extensions', () => ({ ...good(), tamper: tamper.moveSignedAssertionToExtensions() })],
       ['a signed assertion wrapped in Advice', () => ({ ...good(), tamper: tamper.wrapSignedAssertionInAdvice() })],
@@ -140,7 +189,10 @@ describe('SAML login over HTTP', () => {
       ['an unknown InResponseTo', () => ({ ...good(), inResponseTo: '_not-a-request-we-sent' })],
       ['a DOCTYPE with an entity', () => ({ ...good(), tamper: tamper.addDoctype() })],
       ['an oversize body', () => ({ ...good(), tamper: tamper.oversize() })],
-      ['the IdP certificate of another realm', () => ({ ...good(), signingKey: SAML_FIXTURES.otherIdpSigningKey, signingCertificate: SAML_FIXTURES.otherIdpSigningCertificate })],
+      [
+        'the IdP certificate of another realm',
+        () => ({ ...good(), signingKey: SAML_FIXTURES.otherIdpSigningKey, signingCertificate: SAML_FIXTURES.otherIdpSigningCertificate }),
+      ],
       ['a level of assurance too low', () => ({ attributes: citizenAttributes({ cpr: '0101011234', loa: 'Low' }) })],
     ];
 
@@ -193,7 +245,10 @@ describe('SAML login over HTTP', () => {
     const flow = await startLogin('nemlogin', 'nemlog-in');
     const tx = new URL(flow.idpLocation).searchParams.get('RelayState')!;
     const mock = await fetch(`${issuers.nemlogin}/broker/mock/login`, {
-      method: 'POST', redirect: 'manual', headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: flow.cookie }, body: new URLSearchParams({ tx, username: 'alice' }).toString(),
+      method: 'POST',
+      redirect: 'manual',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: flow.cookie },
+      body: new URLSearchParams({ tx, username: 'alice' }).toString(),
     });
     expect(mock.status).toBe(400);
     expect(mock.headers.get('location')).toBeNull();

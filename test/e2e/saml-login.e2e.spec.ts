@@ -58,7 +58,11 @@ describe('SAML login (service level, worker pool)', () => {
 
   it('oiosaml3-citizen: signed and encrypted assertion → citizen with CPR, names, LoA and session data', async () => {
     const location = await start('nemlogin', 'nemlog-in');
-    const response = await h.idps.nemlogin.respondTo(location, { now: h.clock.now(), attributes: citizenAttributes({ loa: 'High' }), encrypt: true });
+    const response = await h.idps.nemlogin.respondTo(location, {
+      now: h.clock.now(),
+      attributes: citizenAttributes({ loa: 'High' }),
+      encrypt: true,
+    });
     expect(response.xml).toContain('EncryptedAssertion');
     expect(response.xml).not.toContain('cprNumber');
     const login = await h.saml.consume(h.realm('nemlogin'), 'nemlog-in', response.form);
@@ -81,8 +85,14 @@ describe('SAML login (service level, worker pool)', () => {
 
   it('accepts an assertion signed only on the assertion, and one signed on both', async () => {
     for (const sign of ['assertion', 'both'] as const) {
-      const response = await h.idps.nemlogin.respondTo(await start('nemlogin', 'nemlog-in'), { now: h.clock.now(), attributes: citizenAttributes(), sign });
-      await expect(h.saml.consume(h.realm('nemlogin'), 'nemlog-in', response.form)).resolves.toMatchObject({ principal: { kind: 'citizen' } });
+      const response = await h.idps.nemlogin.respondTo(await start('nemlogin', 'nemlog-in'), {
+        now: h.clock.now(),
+        attributes: citizenAttributes(),
+        sign,
+      });
+      await expect(h.saml.consume(h.realm('nemlogin'), 'nemlog-in', response.form)).resolves.toMatchObject({
+        principal: { kind: 'citizen' },
+      });
     }
   });
 
@@ -110,7 +120,12 @@ describe('SAML login (service level, worker pool)', () => {
   });
 
   it('nl-citizen: BSN → citizen with the BSN naming system, NameID as external id', async () => {
-    const response = await h.idps.nl.respondTo(await start('nl', 'digid'), { now: h.clock.now(), attributes: bsnAttributes(), nameId: 'digid-pseudonym-1', encrypt: true });
+    const response = await h.idps.nl.respondTo(await start('nl', 'digid'), {
+      now: h.clock.now(),
+      attributes: bsnAttributes(),
+      nameId: 'digid-pseudonym-1',
+      encrypt: true,
+    });
     const login = await h.saml.consume(h.realm('nl'), 'digid', response.form);
     expect(login.principal).toEqual({
       kind: 'citizen',
@@ -129,7 +144,12 @@ describe('SAML login (service level, worker pool)', () => {
       'urn:oid:2.5.4.3': 'Sven Svendsen',
       'urn:example:groups': ['support', 'ops'],
     };
-    const response = await h.idps.ssl.respondTo(await start('ssl', 'ssl-idp'), { now: h.clock.now(), attributes, nameIdFormat: 'urn:oasis:names:tc:SAML:2.0:nameid-format:transient', nameId: 'transient-1' });
+    const response = await h.idps.ssl.respondTo(await start('ssl', 'ssl-idp'), {
+      now: h.clock.now(),
+      attributes,
+      nameIdFormat: 'urn:oasis:names:tc:SAML:2.0:nameid-format:transient',
+      nameId: 'transient-1',
+    });
     const login = await h.saml.consume(h.realm('ssl'), 'ssl-idp', response.form);
     expect(login.principal).toEqual({
       kind: 'generic',
@@ -150,9 +170,20 @@ describe('SAML login (service level, worker pool)', () => {
     expect(metadata).toContain('use="encryption"');
     expect(metadata).toContain('Location="https://federation.test/realms/nemlogin/broker/nemlog-in/endpoint"');
     expect(h.saml.metadata(h.realm('ehealth'), 'clinician-idp')).not.toContain('use="encryption"');
-    const idp = await TestIdp.create({ realmIssuer: 'https://federation.test/realms/nemlogin', alias: 'nemlog-in', entityId: 'https://saml.nemlog-in.test', spMetadata: metadata });
-    const response = await idp.respondTo(await start('nemlogin', 'nemlog-in'), { now: h.clock.now(), attributes: citizenAttributes(), encrypt: true });
-    await expect(h.saml.consume(h.realm('nemlogin'), 'nemlog-in', response.form)).resolves.toMatchObject({ principal: { kind: 'citizen' } });
+    const idp = await TestIdp.create({
+      realmIssuer: 'https://federation.test/realms/nemlogin',
+      alias: 'nemlog-in',
+      entityId: 'https://saml.nemlog-in.test',
+      spMetadata: metadata,
+    });
+    const response = await idp.respondTo(await start('nemlogin', 'nemlog-in'), {
+      now: h.clock.now(),
+      attributes: citizenAttributes(),
+      encrypt: true,
+    });
+    await expect(h.saml.consume(h.realm('nemlogin'), 'nemlog-in', response.form)).resolves.toMatchObject({
+      principal: { kind: 'citizen' },
+    });
   });
 
   it('reports refusals from the worker threads with their reason, and status responses', async () => {
@@ -172,7 +203,12 @@ describe('SAML login (service level, worker pool)', () => {
 
   it('a login started on one instance completes on another (pending requests live in the database)', async () => {
     const other: SamlService = await h.secondInstance();
-    const response = await h.idps.nemlogin.respondTo(await start('nemlogin', 'nemlog-in'), { now: h.clock.now(), attributes: citizenAttributes() });
-    await expect(other.consume(h.realm('nemlogin'), 'nemlog-in', response.form)).resolves.toMatchObject({ relayState: response.relayState });
+    const response = await h.idps.nemlogin.respondTo(await start('nemlogin', 'nemlog-in'), {
+      now: h.clock.now(),
+      attributes: citizenAttributes(),
+    });
+    await expect(other.consume(h.realm('nemlogin'), 'nemlog-in', response.form)).resolves.toMatchObject({
+      relayState: response.relayState,
+    });
   });
 });

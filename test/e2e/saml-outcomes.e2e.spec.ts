@@ -30,18 +30,29 @@ describe('SAML outcomes: status responses, level of assurance, attribute profile
   }
 
   describe('non-Success status', () => {
-    it.each(['AuthnFailed', 'NoPassive', 'RequestDenied'])('Responder/%s → SamlStatusError with the RelayState; the request is used up', async (sub) => {
-      const { location, relayState, idp } = await startLogin(h, 'nemlogin');
-      const response = await idp.respondTo(location, { now: h.clock.now(), status: { code: RESPONDER, subCode: `${STATUS}${sub}`, message: 'cancelled' }, sign: 'none' });
-      const error = await expectStatusError(post(h, 'nemlogin', response.form));
-      expect(error).toMatchObject({ relayState, statusCode: RESPONDER, subStatus: `${STATUS}${sub}` });
-      const honest = await idp.respondTo(location, { now: h.clock.now(), attributes: citizenAttributes() });
-      await expectRejected(post(h, 'nemlogin', honest.form), 'no pending request');
-    });
+    it.each(['AuthnFailed', 'NoPassive', 'RequestDenied'])(
+      'Responder/%s → SamlStatusError with the RelayState; the request is used up',
+      async (sub) => {
+        const { location, relayState, idp } = await startLogin(h, 'nemlogin');
+        const response = await idp.respondTo(location, {
+          now: h.clock.now(),
+          status: { code: RESPONDER, subCode: `${STATUS}${sub}`, message: 'cancelled' },
+          sign: 'none',
+        });
+        const error = await expectStatusError(post(h, 'nemlogin', response.form));
+        expect(error).toMatchObject({ relayState, statusCode: RESPONDER, subStatus: `${STATUS}${sub}` });
+        const honest = await idp.respondTo(location, { now: h.clock.now(), attributes: citizenAttributes() });
+        await expectRejected(post(h, 'nemlogin', honest.form), 'no pending request');
+      },
+    );
 
     it('a status response for no pending request is a SamlRejectedError without RelayState', async () => {
       const { location, idp } = await startLogin(h, 'nemlogin');
-      const response = await idp.respondTo(location, { now: h.clock.now(), status: { code: RESPONDER, subCode: `${STATUS}AuthnFailed` }, inResponseTo: '_unknown' });
+      const response = await idp.respondTo(location, {
+        now: h.clock.now(),
+        status: { code: RESPONDER, subCode: `${STATUS}AuthnFailed` },
+        inResponseTo: '_unknown',
+      });
       await expectRejected(post(h, 'nemlogin', response.form), 'no pending request');
     });
 
@@ -54,7 +65,13 @@ describe('SAML outcomes: status responses, level of assurance, attribute profile
     it('a status response with a signature that does not verify, or from another Issuer, does not end the login', async () => {
       const { location, relayState, idp } = await startLogin(h, 'nemlogin');
       const status = { code: RESPONDER, subCode: `${STATUS}AuthnFailed` };
-      const forged = await idp.respondTo(location, { now: h.clock.now(), status, sign: 'response', signingKey: SAML_FIXTURES.otherIdpSigningKey, signingCertificate: SAML_FIXTURES.otherIdpSigningCertificate });
+      const forged = await idp.respondTo(location, {
+        now: h.clock.now(),
+        status,
+        sign: 'response',
+        signingKey: SAML_FIXTURES.otherIdpSigningKey,
+        signingCertificate: SAML_FIXTURES.otherIdpSigningCertificate,
+      });
       await expectRejected(post(h, 'nemlogin', forged.form), 'Response signature does not verify');
       const foreign = await idp.respondTo(location, { now: h.clock.now(), status, sign: 'none', issuer: 'https://idp.test/other-idp' });
       await expectRejected(post(h, 'nemlogin', foreign.form), 'Response Issuer');
@@ -102,23 +119,44 @@ describe('SAML outcomes: status responses, level of assurance, attribute profile
 
     it('oiosaml3-citizen: a malformed CPR, a repeated CPR, a transient or missing NameID', async () => {
       await expectLoginEnded('nemlogin', { attributes: citizenAttributes({ cpr: '01017O1234' }) }, 'is not a CPR number');
-      await expectLoginEnded('nemlogin', { attributes: { ...citizenAttributes(), 'https://data.gov.dk/model/core/eid/cprNumber': ['0101701234', '0202801234'] } }, 'more than one value');
-      await expectLoginEnded('nemlogin', { attributes: citizenAttributes(), nameIdFormat: 'urn:oasis:names:tc:SAML:2.0:nameid-format:transient' }, 'transient');
+      await expectLoginEnded(
+        'nemlogin',
+        { attributes: { ...citizenAttributes(), 'https://data.gov.dk/model/core/eid/cprNumber': ['0101701234', '0202801234'] } },
+        'more than one value',
+      );
+      await expectLoginEnded(
+        'nemlogin',
+        { attributes: citizenAttributes(), nameIdFormat: 'urn:oasis:names:tc:SAML:2.0:nameid-format:transient' },
+        'transient',
+      );
       await expectLoginEnded('nemlogin', { attributes: citizenAttributes(), nameId: null }, 'missing NameID');
     });
 
     it('dk-clinician: a missing user id; malformed privileges (DTD inside the base64 XML)', async () => {
       const { 'urn:oid:0.9.2342.19200300.100.1.1': _uid, ...withoutUid } = clinicianAttributes();
       await expectLoginEnded('ehealth', { attributes: withoutUid }, 'missing attribute urn:oid:0.9.2342.19200300.100.1.1');
-      const evil = Buffer.from('<!DOCTYPE x [<!ENTITY e "e">]><bpp:PrivilegeList xmlns:bpp="http://itst.dk/oiosaml/basic_privilege_profile"/>').toString('base64');
-      await expectLoginEnded('ehealth', { attributes: { ...clinicianAttributes(), 'dk:gov:saml:attribute:Privileges_intermediate': evil } }, 'privilege attribute: DTD');
+      const evil = Buffer.from(
+        '<!DOCTYPE x [<!ENTITY e "e">]><bpp:PrivilegeList xmlns:bpp="http://itst.dk/oiosaml/basic_privilege_profile"/>',
+      ).toString('base64');
+      await expectLoginEnded(
+        'ehealth',
+        { attributes: { ...clinicianAttributes(), 'dk:gov:saml:attribute:Privileges_intermediate': evil } },
+        'privilege attribute: DTD',
+      );
     });
 
     it('dk-clinician: without CPR and privileges, a clinician with only the user id', async () => {
       const { location, idp } = await startLogin(h, 'ehealth');
-      const response = await idp.respondTo(location, { now: h.clock.now(), attributes: clinicianAttributes({ cpr: null, privileges: null }) });
+      const response = await idp.respondTo(location, {
+        now: h.clock.now(),
+        attributes: clinicianAttributes({ cpr: null, privileges: null }),
+      });
       const login = await post(h, 'ehealth', response.form);
-      expect(login.principal).toMatchObject({ identifiers: [{ system: 'urn:dk:sundhed:ehealth:userid', value: 'CVR:12345678-RID:98765' }], organisations: [], careTeams: [] });
+      expect(login.principal).toMatchObject({
+        identifiers: [{ system: 'urn:dk:sundhed:ehealth:userid', value: 'CVR:12345678-RID:98765' }],
+        organisations: [],
+        careTeams: [],
+      });
     });
 
     it('nl-citizen: a BSN failing the eleven-test, or missing', async () => {
@@ -128,8 +166,14 @@ describe('SAML outcomes: status responses, level of assurance, attribute profile
 
     it('generic: falls back to the NameID; refuses when there is neither', async () => {
       const { location, idp } = await startLogin(h, 'ssl');
-      const response = await idp.respondTo(location, { now: h.clock.now(), attributes: { 'urn:oid:2.5.4.3': 'Someone' }, nameId: 'ssl-user-9' });
-      await expect(post(h, 'ssl', response.form)).resolves.toMatchObject({ principal: { externalId: 'ssl-user-9', name: { text: 'Someone' } } });
+      const response = await idp.respondTo(location, {
+        now: h.clock.now(),
+        attributes: { 'urn:oid:2.5.4.3': 'Someone' },
+        nameId: 'ssl-user-9',
+      });
+      await expect(post(h, 'ssl', response.form)).resolves.toMatchObject({
+        principal: { externalId: 'ssl-user-9', name: { text: 'Someone' } },
+      });
       await expectLoginEnded('ssl', { attributes: {}, nameId: null }, 'missing NameID');
     });
   });

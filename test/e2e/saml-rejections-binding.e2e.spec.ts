@@ -37,10 +37,18 @@ describe('SAML response rejections: binding to the request, addressing, replay',
       const request = await h.idps.nl.parseAuthnRequest(nl.location);
       // A nemlogin IdP response naming the nl realm's request ID, with its RelayState.
       const { location, idp } = await startLogin(h, 'nemlogin');
-      const wrong = await idp.respondTo(location, { now: h.clock.now(), attributes: citizenAttributes(), inResponseTo: request.id, relayState: nl.relayState });
+      const wrong = await idp.respondTo(location, {
+        now: h.clock.now(),
+        attributes: citizenAttributes(),
+        inResponseTo: request.id,
+        relayState: nl.relayState,
+      });
       await expectRejected(post(h, 'nemlogin', wrong.form), 'no pending request of this realm and IdP');
       expect(await pendingCount(request.id)).toBe(1);
-      const honest = await h.idps.nl.respondTo(nl.location, { now: h.clock.now(), attributes: { 'urn:nl-eid-gdi:1.0:id:BSN': '123456782' } });
+      const honest = await h.idps.nl.respondTo(nl.location, {
+        now: h.clock.now(),
+        attributes: { 'urn:nl-eid-gdi:1.0:id:BSN': '123456782' },
+      });
       await expect(post(h, 'nl', honest.form)).resolves.toMatchObject({ relayState: nl.relayState });
     });
 
@@ -69,10 +77,16 @@ describe('SAML response rejections: binding to the request, addressing, replay',
       const used = await first.idp.respondTo(first.location, { now: h.clock.now(), attributes: citizenAttributes() });
       await post(h, 'nemlogin', used.form);
       const second = await startLogin(h, 'nemlogin');
-      const replayed = await second.idp.respondTo(second.location, { now: h.clock.now(), attributes: citizenAttributes(), assertionId: used.assertionId });
+      const replayed = await second.idp.respondTo(second.location, {
+        now: h.clock.now(),
+        attributes: citizenAttributes(),
+        assertionId: used.assertionId,
+      });
       await expectRejected(post(h, 'nemlogin', replayed.form), 'assertion ID already used');
       expect(await pendingCount(replayed.request.id)).toBe(1);
-      const { rows } = await h.db.query<{ expires_at: Date }>('SELECT expires_at FROM saml_used_assertions WHERE assertion_id = $1', [used.assertionId]);
+      const { rows } = await h.db.query<{ expires_at: Date }>('SELECT expires_at FROM saml_used_assertions WHERE assertion_id = $1', [
+        used.assertionId,
+      ]);
       // Kept until the assertion would fail the time checks anyway: NotOnOrAfter (+300 s) plus the skew.
       expect(rows[0].expires_at.getTime()).toBe(h.clock.now().getTime() + 360_000);
     });
@@ -95,7 +109,12 @@ describe('SAML response rejections: binding to the request, addressing, replay',
     });
 
     it('refuses a Destination other than this ACS', async () => {
-      await expectRejectedKeepingRequest(h, 'nemlogin', { destination: 'https://federation.test/realms/other/broker/other-idp/endpoint' }, 'Destination is not this ACS');
+      await expectRejectedKeepingRequest(
+        h,
+        'nemlogin',
+        { destination: 'https://federation.test/realms/other/broker/other-idp/endpoint' },
+        'Destination is not this ACS',
+      );
     });
 
     it('refuses a Destination changed in an unsigned envelope', async () => {
@@ -104,7 +123,12 @@ describe('SAML response rejections: binding to the request, addressing, replay',
     });
 
     it('refuses a SubjectConfirmationData Recipient other than this ACS, or none', async () => {
-      await expectRejectedKeepingRequest(h, 'nemlogin', { recipient: 'https://federation.test/realms/nl/broker/digid/endpoint' }, 'Recipient is not this ACS');
+      await expectRejectedKeepingRequest(
+        h,
+        'nemlogin',
+        { recipient: 'https://federation.test/realms/nl/broker/digid/endpoint' },
+        'Recipient is not this ACS',
+      );
       await expectRejectedKeepingRequest(h, 'nemlogin', { recipient: null }, 'Recipient is not this ACS');
     });
 
@@ -128,7 +152,12 @@ describe('SAML response rejections: binding to the request, addressing, replay',
 
     it('accepts an unsigned, unencrypted Response without Issuer (SAML Profiles §4.1.4.2)', async () => {
       const { location, idp } = await startLogin(h, 'nemlogin');
-      const response = await idp.respondTo(location, { now: h.clock.now(), attributes: citizenAttributes(), issuer: null, sign: 'assertion' });
+      const response = await idp.respondTo(location, {
+        now: h.clock.now(),
+        attributes: citizenAttributes(),
+        issuer: null,
+        sign: 'assertion',
+      });
       await expect(post(h, 'nemlogin', response.form)).resolves.toBeDefined();
     });
   });

@@ -59,13 +59,21 @@ describe('SAML response rejections: encoding, XML and signatures', () => {
 
     it('accepts a response just under the cap', async () => {
       const { location, idp } = await startLogin(h, 'nemlogin');
-      const { form } = await idp.respondTo(location, { now: h.clock.now(), attributes: citizenAttributes(), sign: 'assertion', tamper: oversize(199_000) });
+      const { form } = await idp.respondTo(location, {
+        now: h.clock.now(),
+        attributes: citizenAttributes(),
+        sign: 'assertion',
+        tamper: oversize(199_000),
+      });
       await expect(post(h, 'nemlogin', form)).resolves.toBeDefined();
     });
 
     it('refuses a SAMLResponse that is not base64, or not UTF-8', async () => {
       await expectRejected(post(h, 'nemlogin', { SAMLResponse: '<samlp:Response/>', RelayState: 'tx' }), 'not base64');
-      await expectRejected(post(h, 'nemlogin', { SAMLResponse: Buffer.from([0xff, 0xfe, 0x3c, 0x00]).toString('base64'), RelayState: 'tx' }), 'not UTF-8');
+      await expectRejected(
+        post(h, 'nemlogin', { SAMLResponse: Buffer.from([0xff, 0xfe, 0x3c, 0x00]).toString('base64'), RelayState: 'tx' }),
+        'not UTF-8',
+      );
     });
 
     it('refuses a DOCTYPE with an entity declaration', async () => {
@@ -77,7 +85,10 @@ describe('SAML response rejections: encoding, XML and signatures', () => {
     });
 
     it('refuses an unknown IdP alias', async () => {
-      await expectRejected(h.saml.consume(h.realm('nemlogin'), 'no-such-idp', { SAMLResponse: 'PHg+', RelayState: 'tx' }), 'unknown identity provider');
+      await expectRejected(
+        h.saml.consume(h.realm('nemlogin'), 'no-such-idp', { SAMLResponse: 'PHg+', RelayState: 'tx' }),
+        'unknown identity provider',
+      );
     });
   });
 
@@ -95,7 +106,12 @@ describe('SAML response rejections: encoding, XML and signatures', () => {
     });
 
     it('refuses an attribute modified after signing', async () => {
-      await expectRejectedKeepingRequest(h, 'nemlogin', { sign: 'assertion', tamper: modifyAttribute(CPR, FORGED_CPR.value) }, 'Invalid signature');
+      await expectRejectedKeepingRequest(
+        h,
+        'nemlogin',
+        { sign: 'assertion', tamper: modifyAttribute(CPR, FORGED_CPR.value) },
+        'Invalid signature',
+      );
     });
 
     it('refuses a Response signature that no longer verifies, even when the assertion signature does', async () => {
@@ -115,7 +131,12 @@ describe('SAML response rejections: encoding, XML and signatures', () => {
 
     it("the other realm, trusting only its own IdP's certificate, refuses this IdP's signature", async () => {
       const { idpSigningKey, idpSigningCertificate } = SAML_FIXTURES;
-      await expectRejectedKeepingRequest(h, 'other', { sign: 'assertion', signingKey: idpSigningKey, signingCertificate: idpSigningCertificate }, 'Invalid signature');
+      await expectRejectedKeepingRequest(
+        h,
+        'other',
+        { sign: 'assertion', signingKey: idpSigningKey, signingCertificate: idpSigningCertificate },
+        'Invalid signature',
+      );
     });
 
     it('refuses an encrypted assertion in a realm without a decryption key', async () => {
@@ -125,11 +146,21 @@ describe('SAML response rejections: encoding, XML and signatures', () => {
 
   describe('signature wrapping: exactly one assertion, directly in the Response', () => {
     it('refuses the signed assertion moved into Extensions with a forged one in its place', async () => {
-      await expectRejectedKeepingRequest(h, 'nemlogin', { sign: 'assertion', tamper: moveSignedAssertionToExtensions(FORGED_CPR) }, 'exactly one assertion');
+      await expectRejectedKeepingRequest(
+        h,
+        'nemlogin',
+        { sign: 'assertion', tamper: moveSignedAssertionToExtensions(FORGED_CPR) },
+        'exactly one assertion',
+      );
     });
 
     it('refuses a forged assertion carrying the signed one in its Advice', async () => {
-      await expectRejectedKeepingRequest(h, 'nemlogin', { sign: 'assertion', tamper: wrapSignedAssertionInAdvice(FORGED_CPR) }, 'exactly one assertion');
+      await expectRejectedKeepingRequest(
+        h,
+        'nemlogin',
+        { sign: 'assertion', tamper: wrapSignedAssertionInAdvice(FORGED_CPR) },
+        'exactly one assertion',
+      );
     });
 
     it('refuses a duplicated signed assertion', async () => {
@@ -137,7 +168,12 @@ describe('SAML response rejections: encoding, XML and signatures', () => {
     });
 
     it.each(['before', 'after'] as const)('refuses an unsigned assertion %s the signed one', async (position) => {
-      await expectRejectedKeepingRequest(h, 'nemlogin', { sign: 'assertion', tamper: addUnsignedAssertion(position, FORGED_CPR) }, 'exactly one assertion');
+      await expectRejectedKeepingRequest(
+        h,
+        'nemlogin',
+        { sign: 'assertion', tamper: addUnsignedAssertion(position, FORGED_CPR) },
+        'exactly one assertion',
+      );
     });
 
     it('refuses an unsigned forged assertion that replaced the signed one (signature stripped from the copy)', async () => {

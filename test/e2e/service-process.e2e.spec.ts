@@ -31,7 +31,8 @@ describe('the service as a process', () => {
   afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
 
   const kidOf = async (service: ServiceProcess) =>
-    ((await (await fetch(`${service.baseUrl}/realms/nemlogin/protocol/openid-connect/certs`)).json()) as { keys: { kid: string }[] }).keys[0]!.kid;
+    ((await (await fetch(`${service.baseUrl}/realms/nemlogin/protocol/openid-connect/certs`)).json()) as { keys: { kid: string }[] })
+      .keys[0]!.kid;
 
   it('stops on SIGTERM with exit code 0, and a restart on the same embedded database keeps its keys', async () => {
     const first = await startServiceProcess({ DATABASE_DIR: dataDir, DATABASE_URL: '' });
@@ -46,7 +47,10 @@ describe('the service as a process', () => {
   it('refuses an invalid config with exit code 1, naming every offending key', () => {
     const file = join(dataDir, 'bad.yaml');
     writeFileSync(file, 'publicUrl: nope\nkeys: { encryptionKey: short }\nrealms: [ { name: Bad } ]\n');
-    const result = spawnSync(process.execPath, ['dist/src/main.js'], { env: { ...process.env, FEDERATION_CONFIG: file, NODE_OPTIONS: '' }, encoding: 'utf8' });
+    const result = spawnSync(process.execPath, ['dist/src/main.js'], {
+      env: { ...process.env, FEDERATION_CONFIG: file, NODE_OPTIONS: '' },
+      encoding: 'utf8',
+    });
     expect(result.status).toBe(1);
     expect(result.stderr).toMatch(/publicUrl: /);
     expect(result.stderr).toMatch(/keys\.encryptionKey: must be at least 32 characters/);
@@ -54,69 +58,71 @@ describe('the service as a process', () => {
   });
 });
 
-for (const engine of engines) describe(`kill -9 of one of two instances on ${engine.name}`, () => {
-  let scratch: Scratch;
-  let url: string;
-  let a: ServiceProcess;
-  let b: ServiceProcess;
-  let aPort: number;
-  let env: Record<string, string>;
+for (const engine of engines)
+  describe(`kill -9 of one of two instances on ${engine.name}`, () => {
+    let scratch: Scratch;
+    let url: string;
+    let a: ServiceProcess;
+    let b: ServiceProcess;
+    let aPort: number;
+    let env: Record<string, string>;
 
-  beforeAll(async () => {
-    scratch = await engine.createScratch();
-    url = scratch.url!;
-    // One issuer for both, as behind a load balancer; logins run on A, whose port A' takes over.
-    aPort = await freePort();
-    env = { DATABASE_URL: url, PUBLIC_URL: `http://127.0.0.1:${aPort}` };
-    [a, b] = await Promise.all([startServiceProcess(env, aPort), startServiceProcess(env)]);
-  }, 120_000);
-  afterAll(async () => {
-    await a?.stop();
-    await b?.stop();
-    await scratch?.dispose();
+    beforeAll(async () => {
+      scratch = await engine.createScratch();
+      url = scratch.url!;
+      // One issuer for both, as behind a load balancer; logins run on A, whose port A' takes over.
+      aPort = await freePort();
+      env = { DATABASE_URL: url, PUBLIC_URL: `http://127.0.0.1:${aPort}` };
+      [a, b] = await Promise.all([startServiceProcess(env, aPort), startServiceProcess(env)]);
+    }, 120_000);
+    afterAll(async () => {
+      await a?.stop();
+      await b?.stop();
+      await scratch?.dispose();
+    });
+
+    it('loses no session', async () => {
+      const tokens: string[] = [];
+      for (let i = 0; i < SESSIONS; i++)
+        tokens.push((await loginTokens(a.baseUrl, 'nemlogin', 'nancy', 'openid', DEMO_APP)).refresh_token as string);
+      const answered = new Array<boolean>(SESSIONS).fill(true);
+      let stopping = false;
+      const served = { a: 0, b: 0 };
+      const worker = async (i: number) => {
+        while (!stopping) {
+          const server = i % 2 === 0 ? a : b;
+          answered[i] = false;
+          const response = await refresh(server.baseUrl, 'nemlogin', tokens[i]!).catch(() => undefined);
+          if (!response) return; // the instance died under this request: its answer is lost
+          expect(response.status).toBe(200);
+          tokens[i] = response.body.refresh_token as string;
+          answered[i] = true;
+          served[server === a ? 'a' : 'b'] += 1;
+        }
+      };
+      const load = Promise.all(tokens.map((_, i) => worker(i)));
+      await new Promise((resolve) => setTimeout(resolve, 1500));
+      await a.kill();
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      stopping = true;
+      await load;
+
+      a = await startServiceProcess(env, aPort);
+      const db = new PostgresDatabase(url);
+      try {
+        const repository = new SessionRepository(db);
+        for (let i = 0; i < SESSIONS; i++) {
+          const sid = JSON.parse(Buffer.from(tokens[i]!.split('.')[1]!, 'base64url').toString()).sid as string;
+          const row = await repository.find(sid);
+          expect(row?.ended_at).toBeNull();
+          if (answered[i]) expect((await refresh((i % 2 === 0 ? b : a).baseUrl, 'nemlogin', tokens[i]!)).status).toBe(200);
+        }
+      } finally {
+        await db.close();
+      }
+      // The load really ran on both, and B kept serving its half across A's death.
+      expect(served.a).toBeGreaterThan(SESSIONS);
+      expect(served.b).toBeGreaterThan(SESSIONS);
+      expect(answered.filter(Boolean).length).toBeGreaterThanOrEqual(SESSIONS / 2);
+    }, 120_000);
   });
-
-  it('loses no session', async () => {
-    const tokens: string[] = [];
-    for (let i = 0; i < SESSIONS; i++) tokens.push((await loginTokens(a.baseUrl, 'nemlogin', 'nancy', 'openid', DEMO_APP)).refresh_token as string);
-    const answered = new Array<boolean>(SESSIONS).fill(true);
-    let stopping = false;
-    const served = { a: 0, b: 0 };
-    const worker = async (i: number) => {
-      while (!stopping) {
-        const server = i % 2 === 0 ? a : b;
-        answered[i] = false;
-        const response = await refresh(server.baseUrl, 'nemlogin', tokens[i]!).catch(() => undefined);
-        if (!response) return; // the instance died under this request: its answer is lost
-        expect(response.status).toBe(200);
-        tokens[i] = response.body.refresh_token as string;
-        answered[i] = true;
-        served[server === a ? 'a' : 'b'] += 1;
-      }
-    };
-    const load = Promise.all(tokens.map((_, i) => worker(i)));
-    await new Promise((resolve) => setTimeout(resolve, 1500));
-    await a.kill();
-    await new Promise((resolve) => setTimeout(resolve, 500));
-    stopping = true;
-    await load;
-
-    a = await startServiceProcess(env, aPort);
-    const db = new PostgresDatabase(url);
-    try {
-      const repository = new SessionRepository(db);
-      for (let i = 0; i < SESSIONS; i++) {
-        const sid = JSON.parse(Buffer.from(tokens[i]!.split('.')[1]!, 'base64url').toString()).sid as string;
-        const row = await repository.find(sid);
-        expect(row?.ended_at).toBeNull();
-        if (answered[i]) expect((await refresh((i % 2 === 0 ? b : a).baseUrl, 'nemlogin', tokens[i]!)).status).toBe(200);
-      }
-    } finally {
-      await db.close();
-    }
-    // The load really ran on both, and B kept serving its half across A's death.
-    expect(served.a).toBeGreaterThan(SESSIONS);
-    expect(served.b).toBeGreaterThan(SESSIONS);
-    expect(answered.filter(Boolean).length).toBeGreaterThanOrEqual(SESSIONS / 2);
-  }, 120_000);
-});

@@ -20,7 +20,9 @@ describe('sessions and refresh tokens', () => {
       patch: (raw) => {
         raw.realms[0].sessionIdle = 1800;
         raw.realms[0].sessionMax = 36000;
-        raw.realms[0].clients.find((c: { clientId: string }) => c.clientId === 'patient-app').postLogoutRedirectUris = ['http://127.0.0.1/bye'];
+        raw.realms[0].clients.find((c: { clientId: string }) => c.clientId === 'patient-app').postLogoutRedirectUris = [
+          'http://127.0.0.1/bye',
+        ];
       },
     });
     oidc = `${server.baseUrl}/realms/nemlogin/protocol/openid-connect`;
@@ -28,7 +30,8 @@ describe('sessions and refresh tokens', () => {
   afterAll(() => server.close());
 
   const login = () => loginTokens(server.baseUrl, 'nemlogin', 'alice');
-  const introspect = (token: string) => postForm(`${oidc}/token/introspect`, new URLSearchParams({ token }), { authorization: basic('system', TEST_SECRETS.system) });
+  const introspect = (token: string) =>
+    postForm(`${oidc}/token/introspect`, new URLSearchParams({ token }), { authorization: basic('system', TEST_SECRETS.system) });
   const userinfo = (token: string) => fetch(`${oidc}/userinfo`, { headers: { authorization: `Bearer ${token}` } });
 
   it('refresh rotates the token and slides the idle end', async () => {
@@ -100,7 +103,11 @@ describe('sessions and refresh tokens', () => {
 
   it('refuses a refresh token presented by another client, an access token, and garbage', async () => {
     const tokens = await login();
-    const asWeb = await postForm(`${oidc}/token`, new URLSearchParams({ grant_type: 'refresh_token', refresh_token: tokens.refresh_token }), { authorization: basic('web', TEST_SECRETS.web) });
+    const asWeb = await postForm(
+      `${oidc}/token`,
+      new URLSearchParams({ grant_type: 'refresh_token', refresh_token: tokens.refresh_token }),
+      { authorization: basic('web', TEST_SECRETS.web) },
+    );
     expect(asWeb.body.error).toBe('invalid_grant');
     expect((await refresh(server.baseUrl, 'nemlogin', tokens.access_token)).body.error).toBe('invalid_grant');
     expect((await refresh(server.baseUrl, 'nemlogin', 'garbage')).body.error).toBe('invalid_grant');
@@ -110,17 +117,29 @@ describe('sessions and refresh tokens', () => {
     const tokens = await login();
     const active = await introspect(tokens.access_token);
     expect(active.status).toBe(200);
-    expect(active.body).toMatchObject({ active: true, sub: decodeJwt(tokens.access_token).sub, client_id: 'patient-app', token_type: 'Bearer', user_type: 'PATIENT' });
+    expect(active.body).toMatchObject({
+      active: true,
+      sub: decodeJwt(tokens.access_token).sub,
+      client_id: 'patient-app',
+      token_type: 'Bearer',
+      user_type: 'PATIENT',
+    });
     expect((await introspect(tokens.refresh_token)).body).toMatchObject({ active: true, token_type: 'refresh_token' });
     expect((await introspect(tokens.id_token)).body).toEqual({ active: false });
     expect((await introspect('garbage')).body).toEqual({ active: false });
-    const publicClient = await postForm(`${oidc}/token/introspect`, new URLSearchParams({ token: tokens.access_token, client_id: 'patient-app' }));
+    const publicClient = await postForm(
+      `${oidc}/token/introspect`,
+      new URLSearchParams({ token: tokens.access_token, client_id: 'patient-app' }),
+    );
     expect(publicClient.status).toBe(401);
   });
 
   it('logout ends the session: refresh fails, introspection answers inactive, and the browser goes to the registered URI', async () => {
     const tokens = await login();
-    const response = await fetch(`${oidc}/logout?${new URLSearchParams({ id_token_hint: tokens.id_token, post_logout_redirect_uri: 'http://127.0.0.1/bye', state: 's1' })}`, { redirect: 'manual' });
+    const response = await fetch(
+      `${oidc}/logout?${new URLSearchParams({ id_token_hint: tokens.id_token, post_logout_redirect_uri: 'http://127.0.0.1/bye', state: 's1' })}`,
+      { redirect: 'manual' },
+    );
     expect(response.status).toBe(303);
     expect(response.headers.get('location')).toBe('http://127.0.0.1/bye?state=s1');
     expect((await refresh(server.baseUrl, 'nemlogin', tokens.refresh_token)).body.error).toBe('invalid_grant');
@@ -130,7 +149,10 @@ describe('sessions and refresh tokens', () => {
 
   it('logout refuses an unregistered post_logout_redirect_uri and a forged hint, ending nothing', async () => {
     const tokens = await login();
-    const bad = await fetch(`${oidc}/logout?${new URLSearchParams({ id_token_hint: tokens.id_token, post_logout_redirect_uri: 'https://evil.example/' })}`, { redirect: 'manual' });
+    const bad = await fetch(
+      `${oidc}/logout?${new URLSearchParams({ id_token_hint: tokens.id_token, post_logout_redirect_uri: 'https://evil.example/' })}`,
+      { redirect: 'manual' },
+    );
     expect(bad.status).toBe(400);
     const forged = await fetch(`${oidc}/logout?${new URLSearchParams({ id_token_hint: `${tokens.id_token}x` })}`, { redirect: 'manual' });
     expect(forged.status).toBe(400);
@@ -146,7 +168,14 @@ describe('sessions and refresh tokens', () => {
     expect((await refresh(server.baseUrl, 'nemlogin', tokens.refresh_token)).status).toBe(200);
 
     const other = await login();
-    expect((await postForm(revokeUrl, new URLSearchParams({ token: other.refresh_token, token_type_hint: 'refresh_token', client_id: 'patient-app' }))).status).toBe(200);
+    expect(
+      (
+        await postForm(
+          revokeUrl,
+          new URLSearchParams({ token: other.refresh_token, token_type_hint: 'refresh_token', client_id: 'patient-app' }),
+        )
+      ).status,
+    ).toBe(200);
     expect((await refresh(server.baseUrl, 'nemlogin', other.refresh_token)).body.error).toBe('invalid_grant');
     expect((await introspect(other.access_token)).body).toEqual({ active: false });
 
@@ -155,7 +184,9 @@ describe('sessions and refresh tokens', () => {
 
   it('revocation by another client changes nothing', async () => {
     const tokens = await login();
-    const byWeb = await postForm(`${oidc}/revoke`, new URLSearchParams({ token: tokens.refresh_token }), { authorization: basic('web', TEST_SECRETS.web) });
+    const byWeb = await postForm(`${oidc}/revoke`, new URLSearchParams({ token: tokens.refresh_token }), {
+      authorization: basic('web', TEST_SECRETS.web),
+    });
     expect(byWeb.status).toBe(200);
     expect((await refresh(server.baseUrl, 'nemlogin', tokens.refresh_token)).status).toBe(200);
   });
@@ -191,9 +222,13 @@ describe('sessions and refresh tokens', () => {
       const refreshed = await refresh(instance.baseUrl, 'nemlogin', tokens.refresh_token);
       expect(refreshed.status).toBe(500);
       expect(refreshed.body.error).toBe('server_error');
-      const introspected = await postForm(`${instance.baseUrl}/realms/nemlogin/protocol/openid-connect/token/introspect`, new URLSearchParams({ token: tokens.access_token }), {
-        authorization: basic('system', TEST_SECRETS.system),
-      });
+      const introspected = await postForm(
+        `${instance.baseUrl}/realms/nemlogin/protocol/openid-connect/token/introspect`,
+        new URLSearchParams({ token: tokens.access_token }),
+        {
+          authorization: basic('system', TEST_SECRETS.system),
+        },
+      );
       expect(introspected.status).toBe(500);
     } finally {
       await instance.close();

@@ -55,7 +55,9 @@ describe('realm signing keys', () => {
 
     it('stores private keys only encrypted', async () => {
       const db = server.app.get<Database>(DATABASE);
-      const { rows } = await db.query<{ private_jwk_enc: string; public_jwk: Record<string, unknown> }>('SELECT private_jwk_enc, public_jwk FROM signing_keys');
+      const { rows } = await db.query<{ private_jwk_enc: string; public_jwk: Record<string, unknown> }>(
+        'SELECT private_jwk_enc, public_jwk FROM signing_keys',
+      );
       expect(rows.length).toBeGreaterThanOrEqual(3);
       for (const row of rows) {
         expect(row.private_jwk_enc).toMatch(/^v1\./);
@@ -99,15 +101,26 @@ describe('realm signing keys', () => {
       await second.close();
 
       await expect(
-        startTestServer({ patch: (raw) => ((raw.database.dataDir = dataDir), (raw.keys.encryptionKey = 'another-encryption-key-0123456789abcdef')) }),
+        startTestServer({
+          patch: (raw) => ((raw.database.dataDir = dataDir), (raw.keys.encryptionKey = 'another-encryption-key-0123456789abcdef')),
+        }),
       ).rejects.toThrow(/cannot decrypt/);
     });
 
     it('two instances starting together on one database install a single key per realm', async () => {
       const db: Database = await openDatabase({ url: '', dataDir: 'memory://' });
-      const [a, b] = await Promise.all([startTestServer({ overrides: { database: db } }), startTestServer({ overrides: { database: db } })]);
-      const { rows } = await db.query<{ realm: string; n: string }>('SELECT realm, count(*)::text AS n FROM signing_keys GROUP BY realm ORDER BY realm');
-      expect(rows).toEqual([{ realm: 'ehealth', n: '1' }, { realm: 'nemlogin', n: '1' }, { realm: 'ssl', n: '1' }]);
+      const [a, b] = await Promise.all([
+        startTestServer({ overrides: { database: db } }),
+        startTestServer({ overrides: { database: db } }),
+      ]);
+      const { rows } = await db.query<{ realm: string; n: string }>(
+        'SELECT realm, count(*)::text AS n FROM signing_keys GROUP BY realm ORDER BY realm',
+      );
+      expect(rows).toEqual([
+        { realm: 'ehealth', n: '1' },
+        { realm: 'nemlogin', n: '1' },
+        { realm: 'ssl', n: '1' },
+      ]);
       expect(await jwksOf(a, 'nemlogin')).toEqual(await jwksOf(b, 'nemlogin'));
       await a.close();
       await b.close();

@@ -25,19 +25,50 @@ describe('token exchange and tenancy', () => {
     server = await startTestServer({
       overrides: { clock },
       patch: (raw) => {
-        raw.realms[0].clients.push({ clientId: 'clinic-b', type: 'confidential', secret: TEST_SECRETS.web, grantTypes: ['client_credentials'], tenants: [TEST_TENANTS.other] });
+        raw.realms[0].clients.push({
+          clientId: 'clinic-b',
+          type: 'confidential',
+          secret: TEST_SECRETS.web,
+          grantTypes: ['client_credentials'],
+          tenants: [TEST_TENANTS.other],
+        });
         raw.realms[0].trustedIssuers = [{ issuer: EXTERNAL_ISSUER, jwks: { keys: [externalPublic] }, algorithms: ['ES256'] }];
         raw.realms[1].mockUsers = [{ username: 'doc', kind: 'clinician', identifiers: [{ system: 'urn:test', value: 'doc' }] }];
-        raw.realms[1].clients = [{ clientId: 'patient-app', type: 'public', redirectUris: ['http://127.0.0.1/callback'], grantTypes: ['authorization_code'], scopes: ['openid', 'patient/*.read'] }];
+        raw.realms[1].clients = [
+          {
+            clientId: 'patient-app',
+            type: 'public',
+            redirectUris: ['http://127.0.0.1/callback'],
+            grantTypes: ['authorization_code'],
+            scopes: ['openid', 'patient/*.read'],
+          },
+        ];
       },
     });
     issuer = `${server.baseUrl}/realms/nemlogin`;
   });
   afterAll(() => server.close());
 
-  const portal = { authorization: basic('portal', TEST_SECRETS.portal), organisation_agb: `http://fhir.nl/fhir/NamingSystem/agb-z|${TEST_TENANTS.allowed}` };
-  const exchange = (subjectToken: string, extra: Record<string, string> = {}, headers: Record<string, string> = portal): Promise<RawResponse> =>
-    postForm(`${issuer}/protocol/openid-connect/token`, new URLSearchParams({ grant_type: EXCHANGE, subject_token: subjectToken, subject_token_type: ACCESS_TOKEN, audience: 'xis', ...extra }), headers);
+  const portal = {
+    authorization: basic('portal', TEST_SECRETS.portal),
+    organisation_agb: `http://fhir.nl/fhir/NamingSystem/agb-z|${TEST_TENANTS.allowed}`,
+  };
+  const exchange = (
+    subjectToken: string,
+    extra: Record<string, string> = {},
+    headers: Record<string, string> = portal,
+  ): Promise<RawResponse> =>
+    postForm(
+      `${issuer}/protocol/openid-connect/token`,
+      new URLSearchParams({
+        grant_type: EXCHANGE,
+        subject_token: subjectToken,
+        subject_token_type: ACCESS_TOKEN,
+        audience: 'xis',
+        ...extra,
+      }),
+      headers,
+    );
   const patientLogin = () => loginTokens(server.baseUrl, 'nemlogin', 'alice');
   const expectRefused = (response: RawResponse, error: string) => {
     expect(response.status).toBe(400);
@@ -51,7 +82,11 @@ describe('token exchange and tenancy', () => {
     expect(response.headers.get('cache-control')).toBe('no-store');
     expect(response.body).toMatchObject({ issued_token_type: ACCESS_TOKEN, token_type: 'Bearer', scope: 'patient/*.read' });
 
-    const { payload, protectedHeader } = await jwtVerify(response.body.access_token as string, createRemoteJWKSet(new URL(`${issuer}/protocol/openid-connect/certs`)), { issuer, audience: 'xis', typ: 'at+jwt' });
+    const { payload, protectedHeader } = await jwtVerify(
+      response.body.access_token as string,
+      createRemoteJWKSet(new URL(`${issuer}/protocol/openid-connect/certs`)),
+      { issuer, audience: 'xis', typ: 'at+jwt' },
+    );
     const subject = await jwtVerify(patient.access_token, createRemoteJWKSet(new URL(`${issuer}/protocol/openid-connect/certs`)));
     expect(protectedHeader.typ).toBe('at+jwt');
     expect(payload).toMatchObject({
@@ -70,14 +105,27 @@ describe('token exchange and tenancy', () => {
     const first = await exchange((await patientLogin()).access_token, { audience: 'xis-archive' });
     const again = await exchange(first.body.access_token as string);
     expect(again.status).toBe(200);
-    const { payload } = await jwtVerify(again.body.access_token as string, createRemoteJWKSet(new URL(`${issuer}/protocol/openid-connect/certs`)));
+    const { payload } = await jwtVerify(
+      again.body.access_token as string,
+      createRemoteJWKSet(new URL(`${issuer}/protocol/openid-connect/certs`)),
+    );
     expect(payload.act).toEqual({ sub: 'portal', client_id: 'portal', act: { sub: 'portal', client_id: 'portal' } });
   });
 
   it('accepts a JWT of a trusted external issuer, with its key and allowed algorithm, keeping only who the subject is', async () => {
-    const token = await new SignJWT({ scope: 'patient/*.read', user_type: 'PATIENT', sid: 'not-our-session', realm_access: { roles: ['admin'] } })
-      .setProtectedHeader({ alg: 'ES256', kid: 'partner-1' }).setIssuer(EXTERNAL_ISSUER).setSubject('partner-user-7').setAudience(issuer)
-      .setIssuedAt().setExpirationTime('5m').sign(externalKey);
+    const token = await new SignJWT({
+      scope: 'patient/*.read',
+      user_type: 'PATIENT',
+      sid: 'not-our-session',
+      realm_access: { roles: ['admin'] },
+    })
+      .setProtectedHeader({ alg: 'ES256', kid: 'partner-1' })
+      .setIssuer(EXTERNAL_ISSUER)
+      .setSubject('partner-user-7')
+      .setAudience(issuer)
+      .setIssuedAt()
+      .setExpirationTime('5m')
+      .sign(externalKey);
     const response = await exchange(token, { subject_token_type: JWT });
     expect(response.status).toBe(200);
     const claims = decodeJwt(response.body.access_token as string);
@@ -89,14 +137,24 @@ describe('token exchange and tenancy', () => {
   it('refuses a subject token issued to a client the policy does not accept', async () => {
     const strict = await startTestServer({
       patch: (raw) => {
-        raw.realms[0].clients.find((c: { clientId: string }) => c.clientId === 'portal').tokenExchange = { audiences: ['xis'], subjectClients: ['some-other-app'] };
+        raw.realms[0].clients.find((c: { clientId: string }) => c.clientId === 'portal').tokenExchange = {
+          audiences: ['xis'],
+          subjectClients: ['some-other-app'],
+        };
       },
     });
     try {
       const patient = await loginTokens(strict.baseUrl, 'nemlogin', 'alice');
-      const response = await postForm(`${strict.baseUrl}/realms/nemlogin/protocol/openid-connect/token`, new URLSearchParams({
-        grant_type: EXCHANGE, subject_token: patient.access_token, subject_token_type: ACCESS_TOKEN, audience: 'xis',
-      }), portal);
+      const response = await postForm(
+        `${strict.baseUrl}/realms/nemlogin/protocol/openid-connect/token`,
+        new URLSearchParams({
+          grant_type: EXCHANGE,
+          subject_token: patient.access_token,
+          subject_token_type: ACCESS_TOKEN,
+          audience: 'xis',
+        }),
+        portal,
+      );
       expectRefused(response, 'invalid_request');
     } finally {
       await strict.close();
@@ -109,9 +167,12 @@ describe('token exchange and tenancy', () => {
       expectRefused(response, 'unauthorized_client');
     });
 
-    it('an audience the policy does not allow', async () => expectRefused(await exchange((await patientLogin()).access_token, { audience: 'billing' }), 'invalid_target'));
-    it('a resource the policy does not allow', async () => expectRefused(await exchange((await patientLogin()).access_token, { resource: 'https://evil.example/' }), 'invalid_target'));
-    it('scope widening', async () => expectRefused(await exchange((await patientLogin()).access_token, { scope: 'patient/*.read xis' }), 'invalid_scope'));
+    it('an audience the policy does not allow', async () =>
+      expectRefused(await exchange((await patientLogin()).access_token, { audience: 'billing' }), 'invalid_target'));
+    it('a resource the policy does not allow', async () =>
+      expectRefused(await exchange((await patientLogin()).access_token, { resource: 'https://evil.example/' }), 'invalid_target'));
+    it('scope widening', async () =>
+      expectRefused(await exchange((await patientLogin()).access_token, { scope: 'patient/*.read xis' }), 'invalid_scope'));
 
     it('an expired subject token', async () => {
       const patient = await patientLogin();
@@ -121,7 +182,10 @@ describe('token exchange and tenancy', () => {
 
     it('a revoked subject token', async () => {
       const patient = await patientLogin();
-      await postForm(`${issuer}/protocol/openid-connect/revoke`, new URLSearchParams({ token: patient.access_token, client_id: 'patient-app' }));
+      await postForm(
+        `${issuer}/protocol/openid-connect/revoke`,
+        new URLSearchParams({ token: patient.access_token, client_id: 'patient-app' }),
+      );
       expectRefused(await exchange(patient.access_token), 'invalid_request');
     });
 
@@ -144,7 +208,14 @@ describe('token exchange and tenancy', () => {
 
     it('an untrusted external issuer, and a trusted issuer’s token signed by another key', async () => {
       const { privateKey } = await generateKeyPair('ES256');
-      const forged = (iss: string) => new SignJWT({}).setProtectedHeader({ alg: 'ES256', kid: 'partner-1' }).setIssuer(iss).setSubject('x').setAudience(issuer).setExpirationTime('5m').sign(privateKey);
+      const forged = (iss: string) =>
+        new SignJWT({})
+          .setProtectedHeader({ alg: 'ES256', kid: 'partner-1' })
+          .setIssuer(iss)
+          .setSubject('x')
+          .setAudience(issuer)
+          .setExpirationTime('5m')
+          .sign(privateKey);
       expectRefused(await exchange(await forged('https://unknown.example'), { subject_token_type: JWT }), 'invalid_request');
       expectRefused(await exchange(await forged(EXTERNAL_ISSUER), { subject_token_type: JWT }), 'invalid_request');
     });
@@ -153,7 +224,9 @@ describe('token exchange and tenancy', () => {
       const encode = (o: object) => Buffer.from(JSON.stringify(o)).toString('base64url');
       const claims = { iss: EXTERNAL_ISSUER, sub: 'x', aud: issuer, exp: Math.floor(Date.now() / 1000) + 300 };
       const none = `${encode({ alg: 'none' })}.${encode(claims)}.`;
-      const hs256 = await new SignJWT(claims).setProtectedHeader({ alg: 'HS256', kid: 'partner-1' }).sign(new TextEncoder().encode(JSON.stringify(externalPublic)));
+      const hs256 = await new SignJWT(claims)
+        .setProtectedHeader({ alg: 'HS256', kid: 'partner-1' })
+        .sign(new TextEncoder().encode(JSON.stringify(externalPublic)));
       for (const token of [none, hs256]) {
         expectRefused(await exchange(token, { subject_token_type: JWT }), 'invalid_request');
         expectRefused(await exchange(token), 'invalid_request');
@@ -163,22 +236,34 @@ describe('token exchange and tenancy', () => {
     it('tenant header missing or malformed', async () => {
       const patient = await patientLogin();
       expectRefused(await exchange(patient.access_token, {}, { authorization: portal.authorization }), 'invalid_request');
-      expectRefused(await exchange(patient.access_token, {}, { ...portal, organisation_agb: 'http://fhir.nl/fhir/NamingSystem/ura|01234567' }), 'invalid_request');
+      expectRefused(
+        await exchange(patient.access_token, {}, { ...portal, organisation_agb: 'http://fhir.nl/fhir/NamingSystem/ura|01234567' }),
+        'invalid_request',
+      );
       expectRefused(await exchange(patient.access_token, {}, { ...portal, organisation_agb: '123' }), 'invalid_request');
     });
 
     it('a tenant the client may not act for', async () => {
-      expectRefused(await exchange((await patientLogin()).access_token, {}, { ...portal, organisation_agb: TEST_TENANTS.forbidden }), 'unauthorized_client');
+      expectRefused(
+        await exchange((await patientLogin()).access_token, {}, { ...portal, organisation_agb: TEST_TENANTS.forbidden }),
+        'unauthorized_client',
+      );
     });
 
     it('a header naming another tenant than the subject token’s', async () => {
       const bound = await exchange((await patientLogin()).access_token);
       // Both tenants are the portal's: the refusal is that the subject token belongs to the first.
-      expectRefused(await exchange(bound.body.access_token as string, {}, { ...portal, organisation_agb: TEST_TENANTS.other }), 'invalid_request');
+      expectRefused(
+        await exchange(bound.body.access_token as string, {}, { ...portal, organisation_agb: TEST_TENANTS.other }),
+        'invalid_request',
+      );
     });
 
     it('requested_token_type other than an access token', async () => {
-      expectRefused(await exchange((await patientLogin()).access_token, { requested_token_type: 'urn:ietf:params:oauth:token-type:id_token' }), 'invalid_request');
+      expectRefused(
+        await exchange((await patientLogin()).access_token, { requested_token_type: 'urn:ietf:params:oauth:token-type:id_token' }),
+        'invalid_request',
+      );
     });
   });
 
@@ -192,12 +277,21 @@ describe('token exchange and tenancy', () => {
       expect(issued.body).toMatchObject({ issued_token_type: REFRESH, token_type: 'N_A', scope: 'patient/*.read' });
 
       const portalRefresh = (token: string) =>
-        postForm(`${issuer}/protocol/openid-connect/token`, new URLSearchParams({ grant_type: 'refresh_token', refresh_token: token }), { authorization: portal.authorization, organisation_agb: portal.organisation_agb });
+        postForm(`${issuer}/protocol/openid-connect/token`, new URLSearchParams({ grant_type: 'refresh_token', refresh_token: token }), {
+          authorization: portal.authorization,
+          organisation_agb: portal.organisation_agb,
+        });
       const refreshed = await portalRefresh(issued.body.access_token as string);
       expect(refreshed.status).toBe(200);
       expect(refreshed.body).not.toHaveProperty('id_token');
       const claims = decodeJwt(refreshed.body.access_token as string);
-      expect(claims).toMatchObject({ sub: decodeJwt(patient.access_token).sub, aud: 'xis', client_id: 'portal', act: { sub: 'portal' }, organisation_agb: TEST_TENANTS.allowed });
+      expect(claims).toMatchObject({
+        sub: decodeJwt(patient.access_token).sub,
+        aud: 'xis',
+        client_id: 'portal',
+        act: { sub: 'portal' },
+        organisation_agb: TEST_TENANTS.allowed,
+      });
 
       await fetch(`${issuer}/protocol/openid-connect/logout?${new URLSearchParams({ id_token_hint: patient.id_token })}`);
       expect((await portalRefresh(refreshed.body.refresh_token as string)).body.error).toBe('invalid_grant');
@@ -206,7 +300,11 @@ describe('token exchange and tenancy', () => {
     it('cannot be chained: a delegated session does not delegate again', async () => {
       const patient = await patientLogin();
       const child = await exchange(patient.access_token, { requested_token_type: REFRESH });
-      const childAccess = await postForm(`${issuer}/protocol/openid-connect/token`, new URLSearchParams({ grant_type: 'refresh_token', refresh_token: child.body.access_token as string }), portal);
+      const childAccess = await postForm(
+        `${issuer}/protocol/openid-connect/token`,
+        new URLSearchParams({ grant_type: 'refresh_token', refresh_token: child.body.access_token as string }),
+        portal,
+      );
       expect(childAccess.status).toBe(200);
       expectRefused(await exchange(childAccess.body.access_token as string, { requested_token_type: REFRESH }), 'invalid_request');
     });
@@ -220,9 +318,17 @@ describe('token exchange and tenancy', () => {
       });
       try {
         const patient = await loginTokens(lite.baseUrl, 'nemlogin', 'alice');
-        const response = await postForm(`${lite.baseUrl}/realms/nemlogin/protocol/openid-connect/token`, new URLSearchParams({
-          grant_type: EXCHANGE, subject_token: patient.access_token, subject_token_type: ACCESS_TOKEN, audience: 'xis', requested_token_type: REFRESH,
-        }), portal);
+        const response = await postForm(
+          `${lite.baseUrl}/realms/nemlogin/protocol/openid-connect/token`,
+          new URLSearchParams({
+            grant_type: EXCHANGE,
+            subject_token: patient.access_token,
+            subject_token_type: ACCESS_TOKEN,
+            audience: 'xis',
+            requested_token_type: REFRESH,
+          }),
+          portal,
+        );
         expectRefused(response, 'invalid_request');
       } finally {
         await lite.close();
@@ -243,10 +349,13 @@ describe('token exchange and tenancy', () => {
       expect((await introspect('not-agb')).status).toBe(400);
 
       // A tenant-bound client does not see tokens of tenants it may not act for, header or not.
-      const asClinicB = await postForm(`${issuer}/protocol/openid-connect/token/introspect`, new URLSearchParams({ token: exchanged }), { authorization: basic('clinic-b', TEST_SECRETS.web) });
+      const asClinicB = await postForm(`${issuer}/protocol/openid-connect/token/introspect`, new URLSearchParams({ token: exchanged }), {
+        authorization: basic('clinic-b', TEST_SECRETS.web),
+      });
       expect(asClinicB.body).toEqual({ active: false });
 
-      const userinfo = (agb: string) => fetch(`${issuer}/protocol/openid-connect/userinfo`, { headers: { authorization: `Bearer ${exchanged}`, organisation_agb: agb } });
+      const userinfo = (agb: string) =>
+        fetch(`${issuer}/protocol/openid-connect/userinfo`, { headers: { authorization: `Bearer ${exchanged}`, organisation_agb: agb } });
       expect((await userinfo(TEST_TENANTS.allowed)).status).toBe(200);
       expect((await userinfo(TEST_TENANTS.other)).status).toBe(401);
     });

@@ -25,7 +25,12 @@ export async function startServiceProcess(env: Record<string, string>, port?: nu
   });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const deadline = Date.now() + 60_000;
-  while (!(await fetch(`${baseUrl}/health/ready`).then((r) => r.ok, () => false))) {
+  while (
+    !(await fetch(`${baseUrl}/health/ready`).then(
+      (r) => r.ok,
+      () => false,
+    ))
+  ) {
     if (child.exitCode !== null) throw new Error(`service exited with ${child.exitCode}`);
     if (Date.now() > deadline) throw new Error('service not ready within 60 s');
     await new Promise((resolve) => setTimeout(resolve, 100));

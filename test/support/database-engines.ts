@@ -81,4 +81,3 @@ export function postgresEngine(adminUrl: string): Engine {
 
 export const testDatabaseUrl = process.env.TEST_DATABASE_URL;
 export const engines: Engine[] = [pgliteEngine, ...(testDatabaseUrl ? [postgresEngine(testDatabaseUrl)] : [])];
-

@@ -20,21 +20,41 @@ export async function loginTokens(
   const issuer = `${baseUrl}/realms/${realm}`;
   const authorize = new URL(`${issuer}/protocol/openid-connect/auth`);
   for (const [name, value] of Object.entries({
-    client_id: client.clientId, redirect_uri: client.redirectUri, response_type: 'code', scope,
-    code_challenge: challenge, code_challenge_method: 'S256', state: 'st', nonce: 'n',
-  })) authorize.searchParams.set(name, value);
+    client_id: client.clientId,
+    redirect_uri: client.redirectUri,
+    response_type: 'code',
+    scope,
+    code_challenge: challenge,
+    code_challenge_method: 'S256',
+    state: 'st',
+    nonce: 'n',
+  }))
+    authorize.searchParams.set(name, value);
   const callback = await loginAsMockUser(authorize.href, username);
   const code = callback.searchParams.get('code');
   if (!code) throw new Error(`login failed: ${callback.href}`);
-  const response = await postForm(`${issuer}/protocol/openid-connect/token`, new URLSearchParams({
-    grant_type: 'authorization_code', code, redirect_uri: client.redirectUri, client_id: client.clientId, code_verifier: verifier,
-  }));
+  const response = await postForm(
+    `${issuer}/protocol/openid-connect/token`,
+    new URLSearchParams({
+      grant_type: 'authorization_code',
+      code,
+      redirect_uri: client.redirectUri,
+      client_id: client.clientId,
+      code_verifier: verifier,
+    }),
+  );
   if (response.status !== 200) throw new Error(`code redemption failed: ${JSON.stringify(response.body)}`);
   return response.body;
 }
 
 export function refresh(baseUrl: string, realm: string, refreshToken: string, extra: Record<string, string> = {}): Promise<RawResponse> {
-  return postForm(`${baseUrl}/realms/${realm}/protocol/openid-connect/token`, new URLSearchParams({
-    grant_type: 'refresh_token', refresh_token: refreshToken, client_id: PUBLIC_CLIENT.clientId, ...extra,
-  }));
+  return postForm(
+    `${baseUrl}/realms/${realm}/protocol/openid-connect/token`,
+    new URLSearchParams({
+      grant_type: 'refresh_token',
+      refresh_token: refreshToken,
+      client_id: PUBLIC_CLIENT.clientId,
+      ...extra,
+    }),
+  );
 }

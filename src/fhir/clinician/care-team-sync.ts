@@ -44,7 +44,9 @@ export class CareTeamSync {
         };
       }),
     );
-    const left = memberOf.filter((team) => !wanted.has(team.id) && (team.participant ?? []).some((p) => isActiveParticipant(p, practitioner)));
+    const left = memberOf.filter(
+      (team) => !wanted.has(team.id) && (team.participant ?? []).some((p) => isActiveParticipant(p, practitioner)),
+    );
     await Promise.all(left.map((team) => updateVersioned(this.gateway, team, (latest) => planLeave(latest, practitioner, now))));
     return linked;
   }
@@ -56,13 +58,24 @@ export class CareTeamSync {
    */
   private async resolve(privileges: CareTeamPrivileges[], memberOf: CareTeam[]): Promise<Map<string, { team: CareTeam; roles: string[] }>> {
     const byIdentifier = new Map<string, CareTeam[]>();
-    for (const { id } of privileges) byIdentifier.set(id, memberOf.filter((t) => hasCareTeamIdentifier(t, id)));
+    for (const { id } of privileges)
+      byIdentifier.set(
+        id,
+        memberOf.filter((t) => hasCareTeamIdentifier(t, id)),
+      );
 
     // Teams not among the clinician's own: by identifier, then by logical id for what is still missing
     // (one after the other: teams are normally found by identifier, so the second search is rare).
     const unknown = privileges.map((p) => p.id).filter((id) => byIdentifier.get(id)?.length === 0);
-    const foundByIdentifier = await this.searchTeams('identifier', unknown.map((id) => `${CARE_TEAM_IDENTIFIER_SYSTEM}|${escapeSearchValue(id)}`));
-    for (const id of unknown) byIdentifier.set(id, foundByIdentifier.filter((t) => hasCareTeamIdentifier(t, id)));
+    const foundByIdentifier = await this.searchTeams(
+      'identifier',
+      unknown.map((id) => `${CARE_TEAM_IDENTIFIER_SYSTEM}|${escapeSearchValue(id)}`),
+    );
+    for (const id of unknown)
+      byIdentifier.set(
+        id,
+        foundByIdentifier.filter((t) => hasCareTeamIdentifier(t, id)),
+      );
 
     const byLogicalId = new Map<string, CareTeam>(memberOf.map((t) => [t.id, t]));
     const missing = unknown.filter((id) => byIdentifier.get(id)?.length === 0 && !byLogicalId.has(id));

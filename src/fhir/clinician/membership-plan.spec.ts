@@ -44,7 +44,10 @@ describe('planJoin', () => {
 describe('planLeave', () => {
   it('ends the active membership instead of deleting it', () => {
     const member = { member: { reference: ME }, period: { start: T0 } };
-    expect(planLeave(team([other, member]), ME, NOW)?.participant).toEqual([other, { member: { reference: ME }, period: { start: T0, end: NOW } }]);
+    expect(planLeave(team([other, member]), ME, NOW)?.participant).toEqual([
+      other,
+      { member: { reference: ME }, period: { start: T0, end: NOW } },
+    ]);
   });
 
   it('plans nothing when the clinician is not an active member', () => {

@@ -33,7 +33,10 @@ describe('planPractitioner', () => {
       id: 'p1',
       meta: { versionId: '1' },
       identifier: [AUTH, { system: 'urn:other', value: 'kept' }, { ...ID, use: 'official' }],
-      name: [{ use: 'usual', text: 'Hanne' }, { use: 'official', family: 'Hansen', given: ['Hanne'] }],
+      name: [
+        { use: 'usual', text: 'Hanne' },
+        { use: 'official', family: 'Hansen', given: ['Hanne'] },
+      ],
       telecom: [{ system: 'phone', value: '+45 00 00 00 00' }],
     };
     expect(planPractitioner(principal(), stored)).toBeUndefined();
@@ -44,10 +47,16 @@ describe('planPractitioner', () => {
       resourceType: 'Practitioner',
       id: 'p1',
       identifier: [ID, AUTH],
-      name: [{ use: 'official', family: 'Hansen', given: ['Hanne'] }, { use: 'nickname', text: 'H' }],
+      name: [
+        { use: 'official', family: 'Hansen', given: ['Hanne'] },
+        { use: 'nickname', text: 'H' },
+      ],
     };
     const next = planPractitioner(principal({ name: { family: 'Hansen-Berg', given: ['Hanne'] } }), stored);
-    expect(next?.name).toEqual([{ use: 'official', family: 'Hansen-Berg', given: ['Hanne'] }, { use: 'nickname', text: 'H' }]);
+    expect(next?.name).toEqual([
+      { use: 'official', family: 'Hansen-Berg', given: ['Hanne'] },
+      { use: 'nickname', text: 'H' },
+    ]);
     expect(next?.id).toBe('p1');
   });
 

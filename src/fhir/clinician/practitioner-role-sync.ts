@@ -46,7 +46,13 @@ export class PractitionerRoleSync {
     return linked;
   }
 
-  private async ensureRole(practitioner: string, organization: string, existing: Stored<fhir4.PractitionerRole> | undefined, roles: string[], now: string): Promise<void> {
+  private async ensureRole(
+    practitioner: string,
+    organization: string,
+    existing: Stored<fhir4.PractitionerRole> | undefined,
+    roles: string[],
+    now: string,
+  ): Promise<void> {
     let current = existing;
     if (current === undefined) {
       const criteria = { practitioner, organization };
@@ -58,9 +64,15 @@ export class PractitionerRoleSync {
   }
 
   /** Organisation id → the organisation and the roles asserted there (repeats merged). */
-  private async resolve(privileges: OrganisationPrivileges[], known: Organization[]): Promise<Map<string, { organization: Organization; roles: string[] }>> {
+  private async resolve(
+    privileges: OrganisationPrivileges[],
+    known: Organization[],
+  ): Promise<Map<string, { organization: Organization; roles: string[] }>> {
     const unknown = privileges.filter((p) => !known.some((o) => hasIdentifier(o, p.identifier)));
-    const searched = unknown.length === 0 ? [] : (await this.gateway.searchAll('Organization', { identifier: unknown.map((p) => searchToken(p.identifier)).join(',') })).matches;
+    const searched =
+      unknown.length === 0
+        ? []
+        : (await this.gateway.searchAll('Organization', { identifier: unknown.map((p) => searchToken(p.identifier)).join(',') })).matches;
 
     const wanted = new Map<string, { organization: Organization; roles: string[] }>();
     privileges.forEach((privilege, index) => {

@@ -22,7 +22,8 @@ export class PractitionerSync {
     const { matches } = await this.gateway.search('Practitioner', { ...criteria, _count: '2' });
     if (matches.length > 1) throw new AmbiguousIdentityError('Practitioner', lookup.system);
     let current = matches[0];
-    if (current !== undefined && !hasIdentifier(current, lookup)) throw new FhirRequestError('FHIR search Practitioner: a match lacks the searched identifier');
+    if (current !== undefined && !hasIdentifier(current, lookup))
+      throw new FhirRequestError('FHIR search Practitioner: a match lacks the searched identifier');
     if (current === undefined) {
       // R4 http.html#ccreate: with If-None-Exist, concurrent first logins end with one Practitioner.
       const { resource, created } = await this.gateway.createIfNoneExist(newPractitioner(principal), criteria);

@@ -96,7 +96,8 @@ export class FhirHttpAdapter {
   /** Real servers give search entries a `fullUrl` (R4 Bundle.entry.fullUrl); Medplum's memory store does not. */
   private decorate(resource: StoredResource): StoredResource {
     for (const entry of resource.resourceType === 'Bundle' ? (resource.entry ?? []) : []) {
-      if (entry.resource?.id && entry.fullUrl === undefined) entry.fullUrl = `${this.baseUrl}/${entry.resource.resourceType}/${entry.resource.id}`;
+      if (entry.resource?.id && entry.fullUrl === undefined)
+        entry.fullUrl = `${this.baseUrl}/${entry.resource.resourceType}/${entry.resource.id}`;
     }
     return resource;
   }

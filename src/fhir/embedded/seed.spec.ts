@@ -13,13 +13,20 @@ describe('seeding the embedded FHIR server', () => {
     const { router, repo } = fresh();
     const bundle = await readSeedFile('fixtures/fhir/demo.json');
     expect(await applySeed(router, repo, bundle, 'demo.json')).toBe(16);
-    const careTeam = await repo.readResource<{ resourceType: 'CareTeam'; managingOrganization?: { reference?: string }[] }>('CareTeam', 'demo-careteam-copd');
+    const careTeam = await repo.readResource<{ resourceType: 'CareTeam'; managingOrganization?: { reference?: string }[] }>(
+      'CareTeam',
+      'demo-careteam-copd',
+    );
     expect(careTeam.managingOrganization?.[0]?.reference).toBe('Organization/demo-org-gp-practice');
   });
 
   it('stores a collection under its own ids', async () => {
     const { router, repo } = fresh();
-    const bundle = { resourceType: 'Bundle', type: 'collection', entry: [{ resource: { resourceType: 'Organization', id: 'o1', name: 'Demo' } }] };
+    const bundle = {
+      resourceType: 'Bundle',
+      type: 'collection',
+      entry: [{ resource: { resourceType: 'Organization', id: 'o1', name: 'Demo' } }],
+    };
     expect(await applySeed(router, repo, bundle, 'inline')).toBe(1);
     await expect(repo.readResource('Organization', 'o1')).resolves.toMatchObject({ name: 'Demo' });
   });
@@ -30,7 +37,10 @@ describe('seeding the embedded FHIR server', () => {
       resourceType: 'Bundle',
       type: 'transaction',
       entry: [
-        { resource: { resourceType: 'Patient', id: 'ok', identifier: [{ system: 'urn:oid:1.2.208.176.1.2', value: CPR }] }, request: { method: 'PUT', url: 'Patient/ok' } },
+        {
+          resource: { resourceType: 'Patient', id: 'ok', identifier: [{ system: 'urn:oid:1.2.208.176.1.2', value: CPR }] },
+          request: { method: 'PUT', url: 'Patient/ok' },
+        },
         { resource: { resourceType: 'Patient', id: 'bad', birthDate: CPR }, request: { method: 'PUT', url: 'Patient/bad' } },
       ],
     };

@@ -6,8 +6,20 @@ import { getSearchParameter } from '@medplum/core';
  * `_lastUpdated` are SearchParameters and are checked like any other.
  */
 const CONTROL_PARAMETERS = new Set([
-  '_count', '_offset', '_sort', '_include', '_revinclude', '_summary', '_elements', '_total',
-  '_contained', '_containedType', '_format', '_pretty', '_has', '_type',
+  '_count',
+  '_offset',
+  '_sort',
+  '_include',
+  '_revinclude',
+  '_summary',
+  '_elements',
+  '_total',
+  '_contained',
+  '_containedType',
+  '_format',
+  '_pretty',
+  '_has',
+  '_type',
 ]);
 
 /**

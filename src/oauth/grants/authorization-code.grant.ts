@@ -54,6 +54,13 @@ export class AuthorizationCodeGrant implements GrantHandler {
     if (!session) throw new OAuthError('invalid_grant', 'session of the code has ended');
     // A refresh token only for a client that may use it (RFC 6749 §5.1: "OPTIONAL").
     const refreshJti = client.config.grantTypes.includes('refresh_token') ? await this.sessions.startRefreshChain(session) : undefined;
-    return this.tokens.issue({ realm, client, session, scopes: code.scope.split(' ').filter(Boolean), nonce: code.nonce ?? undefined, refreshJti });
+    return this.tokens.issue({
+      realm,
+      client,
+      session,
+      scopes: code.scope.split(' ').filter(Boolean),
+      nonce: code.nonce ?? undefined,
+      refreshJti,
+    });
   }
 }

@@ -11,7 +11,19 @@ export const JWT_TOKEN_TYPE = 'urn:ietf:params:oauth:token-type:jwt';
 const ACCESS_TOKEN_TYPE = 'urn:ietf:params:oauth:token-type:access_token';
 
 /** The user claims an exchanged token keeps (DESIGN.md §3); everything else is issued afresh. */
-const CARRIED_CLAIMS = ['sub', 'sid', 'auth_time', 'acr', 'user_type', 'user_id', 'fhirUser', 'patient', 'context', 'realm_access', 'act'] as const;
+const CARRIED_CLAIMS = [
+  'sub',
+  'sid',
+  'auth_time',
+  'acr',
+  'user_type',
+  'user_id',
+  'fhirUser',
+  'patient',
+  'context',
+  'realm_access',
+  'act',
+] as const;
 /**
  * From an external issuer only who the subject is: never a `sid` (which would name one of our
  * sessions), roles or authentication facts it cannot vouch for here.
@@ -52,9 +64,12 @@ export class ExchangeSubjectResolver {
 
   private async ownAccessToken(realm: Realm, token: string): Promise<ExchangeSubject> {
     const inspected = await this.inspector.liveAccessToken(realm, token);
-    if (!inspected || inspected.kind !== 'access') throw new OAuthError('invalid_request', 'subject token is not a live access token of this realm');
+    if (!inspected || inspected.kind !== 'access')
+      throw new OAuthError('invalid_request', 'subject token is not a live access token of this realm');
     const { claims, session } = inspected;
-    const notAfter = session ? Math.floor(Math.min(session.idle_expires_at.getTime(), session.max_expires_at.getTime()) / 1000) : claims.exp;
+    const notAfter = session
+      ? Math.floor(Math.min(session.idle_expires_at.getTime(), session.max_expires_at.getTime()) / 1000)
+      : claims.exp;
     return {
       claims: pick(claims),
       scopes: (claims.scope ?? '').split(' ').filter(Boolean),

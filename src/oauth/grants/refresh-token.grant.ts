@@ -49,7 +49,13 @@ export class RefreshTokenGrant implements GrantHandler {
       if (rotation.refused === 'reused') this.logger.warn({ realm: realm.name, sid: claims.sid }, 'refresh token reused: session ended');
       throw new OAuthError('invalid_grant', rotation.refused === 'reused' ? 'refresh token reused' : 'session is over');
     }
-    return this.tokens.issue({ realm, client, session: rotation.session, scopes: requested ? [...new Set(requested)] : granted, refreshJti: rotation.nextJti });
+    return this.tokens.issue({
+      realm,
+      client,
+      session: rotation.session,
+      scopes: requested ? [...new Set(requested)] : granted,
+      refreshJti: rotation.nextJti,
+    });
   }
 
   private async selectContext(claims: RefreshTokenClaims, choice: ContextRequest) {

@@ -32,7 +32,8 @@ export class TokenExchangeGrant implements GrantHandler {
   async handle({ realm, client, params, organisationAgb }: GrantRequest): Promise<TokenResponse> {
     const policy = client.config.tokenExchange;
     if (!policy) throw new OAuthError('unauthorized_client', `client ${client.clientId} has no token-exchange policy`);
-    if (params.has('actor_token') || params.has('actor_token_type')) throw new OAuthError('invalid_request', 'actor tokens are not supported');
+    if (params.has('actor_token') || params.has('actor_token_type'))
+      throw new OAuthError('invalid_request', 'actor tokens are not supported');
     const requestedType = params.get('requested_token_type') ?? ACCESS_TOKEN_TYPE;
     if (requestedType !== ACCESS_TOKEN_TYPE && !(requestedType === REFRESH_TOKEN_TYPE && policy.refreshTokens)) {
       throw new OAuthError('invalid_request', `requested_token_type ${requestedType} not issued to this client`);
@@ -46,7 +47,9 @@ export class TokenExchangeGrant implements GrantHandler {
     const audience = this.targets(params.get('audience'), params.get('resource'), policy.audiences);
     const scopes = this.narrowedScopes(params.get('scope'), subject.scopes, client.config.scopes);
     const tenant = bindExchangeTenant(client.config, organisationAgb, subject.tenant);
-    const act = subject.claims.act ? { sub: client.clientId, client_id: client.clientId, act: subject.claims.act } : { sub: client.clientId, client_id: client.clientId };
+    const act = subject.claims.act
+      ? { sub: client.clientId, client_id: client.clientId, act: subject.claims.act }
+      : { sub: client.clientId, client_id: client.clientId };
     if (requestedType === REFRESH_TOKEN_TYPE) return this.delegatedSession(realm, client, subject, { scopes, tenant, audience, act });
 
     const issued = await this.accessTokens.issue({
@@ -61,10 +64,18 @@ export class TokenExchangeGrant implements GrantHandler {
       claims: {
         ...subject.claims,
         act,
-        ...nationalIdentifierClaim(client.config.nationalIdentifier, () => subject.session && this.sessions.nationalIdentifier(subject.session)),
+        ...nationalIdentifierClaim(
+          client.config.nationalIdentifier,
+          () => subject.session && this.sessions.nationalIdentifier(subject.session),
+        ),
       },
     });
-    const response: TokenResponse = { access_token: issued.token, issued_token_type: ACCESS_TOKEN_TYPE, token_type: 'Bearer', expires_in: issued.expiresIn };
+    const response: TokenResponse = {
+      access_token: issued.token,
+      issued_token_type: ACCESS_TOKEN_TYPE,
+      token_type: 'Bearer',
+      expires_in: issued.expiresIn,
+    };
     if (issued.claims.scope !== undefined) response.scope = issued.claims.scope;
     return response;
   }
@@ -105,7 +116,8 @@ export class TokenExchangeGrant implements GrantHandler {
   /** RFC 8693 §4.4: a `may_act` claim names who may act for the subject; anyone else is refused. */
   private checkMayAct(subject: ExchangeSubject, clientId: string): void {
     const mayAct = subject.mayAct;
-    if (mayAct && mayAct.sub !== clientId && mayAct.client_id !== clientId) throw new OAuthError('invalid_request', 'may_act does not name this client');
+    if (mayAct && mayAct.sub !== clientId && mayAct.client_id !== clientId)
+      throw new OAuthError('invalid_request', 'may_act does not name this client');
   }
 
   /** §2.1: `audience` and `resource` name the targets; each must be one the policy allows. */

@@ -1,5 +1,13 @@
 import type { CitizenPrincipal } from '../../login/principal.js';
-import { PERSISTENT_NAME_ID, ProfileError, optionalSingle, personName, requireSingle, stableNameId, type AttributeProfile } from './attribute-profile.js';
+import {
+  PERSISTENT_NAME_ID,
+  ProfileError,
+  optionalSingle,
+  personName,
+  requireSingle,
+  stableNameId,
+  type AttributeProfile,
+} from './attribute-profile.js';
 
 /** OIOSAML 3 (NemLog-in) attribute names (DOMAIN.md). */
 export const OIOSAML3 = {

@@ -21,7 +21,8 @@ describe('basic privilege profile', () => {
   });
 
   it('merges groups of one scope across values, without duplicate roles', () => {
-    const group = (role: string) => `<PrivilegeGroup Scope="urn:dk:gov:saml:sorIdentifier:1"><Privilege>${role}</Privilege></PrivilegeGroup>`;
+    const group = (role: string) =>
+      `<PrivilegeGroup Scope="urn:dk:gov:saml:sorIdentifier:1"><Privilege>${role}</Privilege></PrivilegeGroup>`;
     const profile = parsePrivilegeProfile([b64(list(group('a') + group('b'))), b64(list(group('a') + group('c')))]);
     expect(profile.organisations).toEqual([{ identifier: { system: SOR_SYSTEM, value: '1' }, roles: ['a', 'b', 'c'] }]);
   });
@@ -48,9 +49,17 @@ describe('basic privilege profile', () => {
   it.each([
     ['a DOCTYPE', b64(`<!DOCTYPE x [<!ENTITY e "y">]>${list('')}`), 'DTD'],
     ['a comment', b64(list('<!-- x -->')), 'comment'],
-    ['an oversized value', b64(list(`<PrivilegeGroup Scope="urn:x">${'<Privilege>r</Privilege>'.repeat(4000)}</PrivilegeGroup>`)), 'too large'],
+    [
+      'an oversized value',
+      b64(list(`<PrivilegeGroup Scope="urn:x">${'<Privilege>r</Privilege>'.repeat(4000)}</PrivilegeGroup>`)),
+      'too large',
+    ],
     ['not base64', '%%%', 'not base64'],
-    ['malformed XML', b64('<bpp:PrivilegeList xmlns:bpp="http://itst.dk/oiosaml/basic_privilege_profile"><PrivilegeGroup>'), 'PrivilegeList'],
+    [
+      'malformed XML',
+      b64('<bpp:PrivilegeList xmlns:bpp="http://itst.dk/oiosaml/basic_privilege_profile"><PrivilegeGroup>'),
+      'PrivilegeList',
+    ],
     ['another root element', b64('<PrivilegeList/>'), 'PrivilegeList'],
     ['a malformed scope id', b64(list('<PrivilegeGroup Scope="urn:dk:sundhed:ehealth:careteam:a b"/>')), 'scope'],
   ])('refuses %s', (_what, value, reason) => {

@@ -10,7 +10,14 @@ import { attributeProfile } from './profiles.js';
 const PERSISTENT = 'urn:oasis:names:tc:SAML:2.0:nameid-format:persistent';
 
 function context(realmPatch: Record<string, unknown> = {}, idpPatch: Record<string, unknown> = {}): ProfileContext {
-  const idp = { alias: 'idp', profile: 'generic', entityId: 'https://idp.test', ssoUrl: 'https://idp.test/sso', signingCertificates: ['x'], ...idpPatch };
+  const idp = {
+    alias: 'idp',
+    profile: 'generic',
+    entityId: 'https://idp.test',
+    ssoUrl: 'https://idp.test/sso',
+    signingCertificates: ['x'],
+    ...idpPatch,
+  };
   const config = parseConfig(
     {
       environment: 'test',
@@ -48,7 +55,10 @@ describe('attribute profiles', () => {
   it('nl-citizen reads the BSN from the attribute the config names', () => {
     const ctx = context({}, { profile: 'nl-citizen', attributes: { bsn: 'urn:example:bsn', givenName: 'gn' } });
     const principal = nlCitizenProfile.toPrincipal(assertion({ 'urn:example:bsn': ['123456782'], gn: ['Jan'] }, { value: 'n' }), ctx);
-    expect(principal).toMatchObject({ ssn: { system: 'http://fhir.nl/fhir/NamingSystem/bsn', value: '123456782' }, name: { given: ['Jan'] } });
+    expect(principal).toMatchObject({
+      ssn: { system: 'http://fhir.nl/fhir/NamingSystem/bsn', value: '123456782' },
+      name: { given: ['Jan'] },
+    });
     expect(() => nlCitizenProfile.toPrincipal(assertion({ 'urn:nl-eid-gdi:1.0:id:BSN': ['123456782'] }, { value: 'n' }), ctx)).toThrow(
       'missing attribute urn:example:bsn',
     );

@@ -31,7 +31,11 @@ export async function participantsOf(baseUrl: string, careTeamId: string, practi
   return (team.participant ?? []).filter((p) => p.member?.reference === practitioner);
 }
 
-export async function activeParticipantsOf(baseUrl: string, careTeamId: string, practitioner: string): Promise<fhir4.CareTeamParticipant[]> {
+export async function activeParticipantsOf(
+  baseUrl: string,
+  careTeamId: string,
+  practitioner: string,
+): Promise<fhir4.CareTeamParticipant[]> {
   return (await participantsOf(baseUrl, careTeamId, practitioner)).filter((p) => isActiveParticipant(p, practitioner));
 }
 

@@ -5,9 +5,15 @@ import { FhirGateways } from '../../../src/fhir/fhir-gateways.js';
 import { FhirIdentityLinker } from '../../../src/fhir/fhir-identity-linker.js';
 
 /** One service instance's FHIR side, wired as FhirModule wires it, pointed at `baseUrl`. */
-export function fhirLinker(baseUrl: string, settings: Partial<FhirGatewaySettings> = {}): { gateway: FhirGateway; linker: FhirIdentityLinker } {
+export function fhirLinker(
+  baseUrl: string,
+  settings: Partial<FhirGatewaySettings> = {},
+): { gateway: FhirGateway; linker: FhirIdentityLinker } {
   const gateway = new FhirGateway({ baseUrl, timeoutMs: 3000, retries: 2, backoffMs: 20, ...settings });
-  return { gateway, linker: new FhirIdentityLinker(new FhirGateways(gateway, { realms: [], fhir: { baseUrl, timeoutMs: 3000, retries: 2 } }), systemClock) };
+  return {
+    gateway,
+    linker: new FhirIdentityLinker(new FhirGateways(gateway, { realms: [], fhir: { baseUrl, timeoutMs: 3000, retries: 2 } }), systemClock),
+  };
 }
 
 /** What a piece of work cost in FHIR round trips. */
@@ -15,15 +21,27 @@ export async function measure<T>(gateway: FhirGateway, work: () => Promise<T>): 
   const before = gateway.stats();
   const result = await work();
   const after = gateway.stats();
-  const cost = Object.fromEntries(Object.entries(after).map(([k, v]) => [k, v - before[k as keyof FhirRoundTrips]])) as unknown as FhirRoundTrips;
+  const cost = Object.fromEntries(
+    Object.entries(after).map(([k, v]) => [k, v - before[k as keyof FhirRoundTrips]]),
+  ) as unknown as FhirRoundTrips;
   return { result, cost };
 }
 
 /** Every Nest log line (all levels, debug included) while installed, to assert what never reaches a log. */
 export function captureNestLogs(): { lines: string[]; restore(): void } {
   const lines: string[] = [];
-  const record = (level: string) => (message: unknown, ...rest: unknown[]) => lines.push(`${level} ${JSON.stringify([message, ...rest])}`);
-  const sink: LoggerService = { log: record('log'), error: record('error'), warn: record('warn'), debug: record('debug'), verbose: record('verbose'), fatal: record('fatal') };
+  const record =
+    (level: string) =>
+    (message: unknown, ...rest: unknown[]) =>
+      lines.push(`${level} ${JSON.stringify([message, ...rest])}`);
+  const sink: LoggerService = {
+    log: record('log'),
+    error: record('error'),
+    warn: record('warn'),
+    debug: record('debug'),
+    verbose: record('verbose'),
+    fatal: record('fatal'),
+  };
   Logger.overrideLogger(sink);
   return { lines, restore: () => Logger.overrideLogger(new ConsoleLogger()) };
 }

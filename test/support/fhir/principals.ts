@@ -34,7 +34,13 @@ export function uniqueClinicianId(): string {
 
 export function clinician(
   id: string,
-  options: { family?: string; given?: string[]; organisations?: OrganisationPrivileges[]; careTeams?: CareTeamPrivileges[]; cpr?: string } = {},
+  options: {
+    family?: string;
+    given?: string[];
+    organisations?: OrganisationPrivileges[];
+    careTeams?: CareTeamPrivileges[];
+    cpr?: string;
+  } = {},
 ): ClinicianPrincipal {
   return {
     kind: 'clinician',

@@ -32,7 +32,10 @@ export async function spawnFhirServer(seed = 'fixtures/fhir/demo.json', startTim
     const lines = createInterface({ input: child.stdout });
     lines.once('line', resolve);
     void exited.then(([code]) => reject(new Error(`FHIR server process exited (${String(code)}) before listening:\n${stderr}`)));
-    setTimeout(() => reject(new Error(`FHIR server process did not start within ${startTimeoutMs} ms:\n${stderr}`)), startTimeoutMs).unref();
+    setTimeout(
+      () => reject(new Error(`FHIR server process did not start within ${startTimeoutMs} ms:\n${stderr}`)),
+      startTimeoutMs,
+    ).unref();
   });
   try {
     const { baseUrl, pid } = JSON.parse(await firstLine) as { baseUrl: string; pid: number };

@@ -89,7 +89,10 @@ function subjectXml(f: ResponseFields): string {
 
 function conditionsXml(c: ResponseFields['conditions']): string {
   if (c === null) return '';
-  const audiences = c.audiences === null ? '' : `<saml:AudienceRestriction>${c.audiences.map((a) => `<saml:Audience>${esc(a)}</saml:Audience>`).join('')}</saml:AudienceRestriction>`;
+  const audiences =
+    c.audiences === null
+      ? ''
+      : `<saml:AudienceRestriction>${c.audiences.map((a) => `<saml:Audience>${esc(a)}</saml:Audience>`).join('')}</saml:AudienceRestriction>`;
   return (
     '<saml:Conditions' +
     optionalAttr('NotBefore', c.notBefore && time(c.notBefore)) +
@@ -103,7 +106,9 @@ function attributesXml(attributes: SamlAttributes): string {
   if (entries.length === 0) return '';
   const body = entries
     .map(([name, value]) => {
-      const values = (Array.isArray(value) ? value : [value]).map((v) => `<saml:AttributeValue xsi:type="xs:string">${esc(v)}</saml:AttributeValue>`);
+      const values = (Array.isArray(value) ? value : [value]).map(
+        (v) => `<saml:AttributeValue xsi:type="xs:string">${esc(v)}</saml:AttributeValue>`,
+      );
       return `<saml:Attribute Name="${esc(name)}" NameFormat="urn:oasis:names:tc:SAML:2.0:attrname-format:uri">${values.join('')}</saml:Attribute>`;
     })
     .join('');

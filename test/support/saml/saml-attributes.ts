@@ -7,7 +7,9 @@ export type SamlAttributes = Record<string, string | string[]>;
 export const NSIS_LOA = 'https://data.gov.dk/concept/core/nsis/loa';
 
 /** NemLog-in (OIOSAML 3) citizen. */
-export function citizenAttributes(options: { cpr?: string; loa?: string | null; firstName?: string; lastName?: string } = {}): SamlAttributes {
+export function citizenAttributes(
+  options: { cpr?: string; loa?: string | null; firstName?: string; lastName?: string } = {},
+): SamlAttributes {
   const { cpr = '0101701234', loa = 'Substantial', firstName = 'Karen', lastName = 'Jensen' } = options;
   return {
     'https://data.gov.dk/model/core/eid/cprNumber': cpr,

@@ -75,7 +75,12 @@ export async function expectStatusError(promise: Promise<unknown>): Promise<Saml
  * The response built with `bad` is rejected for `reason`, and the pending request it answered is
  * still there: an honest response to the same request then succeeds.
  */
-export async function expectRejectedKeepingRequest(h: SamlHarness, idp: HarnessIdp, bad: ResponseOptions, reason: string | RegExp): Promise<void> {
+export async function expectRejectedKeepingRequest(
+  h: SamlHarness,
+  idp: HarnessIdp,
+  bad: ResponseOptions,
+  reason: string | RegExp,
+): Promise<void> {
   const { location, relayState, idp: testIdp } = await startLogin(h, idp);
   const attributes = validAttributes(idp);
   const tampered = await testIdp.respondTo(location, { now: h.clock.now(), attributes, ...bad });

@@ -72,7 +72,11 @@ export async function createSamlHarness(options: Partial<SamlOptions> = {}): Pro
           serviceProvider: testServiceProviderConfig(),
           identityProviders: [idps.nemlogin.idpConfig('oiosaml3-citizen')],
         },
-        { name: 'ehealth', serviceProvider: testServiceProviderConfig({ encryption: false }), identityProviders: [idps.ehealth.idpConfig('dk-clinician')] },
+        {
+          name: 'ehealth',
+          serviceProvider: testServiceProviderConfig({ encryption: false }),
+          identityProviders: [idps.ehealth.idpConfig('dk-clinician')],
+        },
         { name: 'nl', serviceProvider: testServiceProviderConfig(), identityProviders: [idps.nl.idpConfig('nl-citizen')] },
         {
           name: 'ssl',
@@ -81,11 +85,21 @@ export async function createSamlHarness(options: Partial<SamlOptions> = {}): Pro
             idps.ssl.idpConfig('generic', {
               // Rollover: the IdP's next certificate listed first, the current one second.
               signingCertificates: [SAML_FIXTURES.otherIdpSigningCertificate, idps.ssl.signingCertificate],
-              attributes: { externalId: 'urn:oid:0.9.2342.19200300.100.1.1', givenName: 'urn:oid:2.5.4.42', familyName: 'urn:oid:2.5.4.4', name: 'urn:oid:2.5.4.3' },
+              attributes: {
+                externalId: 'urn:oid:0.9.2342.19200300.100.1.1',
+                givenName: 'urn:oid:2.5.4.42',
+                familyName: 'urn:oid:2.5.4.4',
+                name: 'urn:oid:2.5.4.3',
+              },
             }),
           ],
         },
-        { name: 'other', minimumLoa: 'Substantial', serviceProvider: testServiceProviderConfig(), identityProviders: [idps.other.idpConfig('oiosaml3-citizen')] },
+        {
+          name: 'other',
+          minimumLoa: 'Substantial',
+          serviceProvider: testServiceProviderConfig(),
+          identityProviders: [idps.other.idpConfig('oiosaml3-citizen')],
+        },
       ],
     },
     'saml test config',

@@ -83,7 +83,14 @@ export class TestIdp {
 
   /** The realm config entry for this IdP. */
   idpConfig(profile: 'oiosaml3-citizen' | 'dk-clinician' | 'nl-citizen' | 'generic', extra: Record<string, unknown> = {}) {
-    return { alias: this.alias, profile, entityId: this.entityId, ssoUrl: this.ssoUrl, signingCertificates: [this.signingCertificate], ...extra };
+    return {
+      alias: this.alias,
+      profile,
+      entityId: this.entityId,
+      ssoUrl: this.ssoUrl,
+      signingCertificates: [this.signingCertificate],
+      ...extra,
+    };
   }
 
   /** Parses and verifies (samlify, SP signature over the query string) our AuthnRequest. */
@@ -109,7 +116,13 @@ export class TestIdp {
   /** A Response to the AuthnRequest in `redirectUrl`. */
   async respondTo(redirectUrl: string, options: ResponseOptions = {}): Promise<TestIdpResponse & { request: AuthnRequestInfo }> {
     const request = await this.parseAuthnRequest(redirectUrl);
-    const response = await this.response({ inResponseTo: request.id, recipient: request.acsUrl, destination: request.acsUrl, relayState: request.relayState, ...options });
+    const response = await this.response({
+      inResponseTo: request.id,
+      recipient: request.acsUrl,
+      destination: request.acsUrl,
+      relayState: request.relayState,
+      ...options,
+    });
     return { ...response, request };
   }
 
@@ -127,14 +140,21 @@ export class TestIdp {
       destination: options.destination === undefined ? this.acsUrl : options.destination,
       inResponseTo: options.inResponseTo ?? null,
       status: options.status ?? { code: SUCCESS },
-      nameId: options.nameId === undefined ? 'https://data.gov.dk/model/core/eid/person/uuid/6a3b0e0c-0d1f-4c2a-9f3e-1b2c3d4e5f60' : options.nameId,
+      nameId:
+        options.nameId === undefined
+          ? 'https://data.gov.dk/model/core/eid/person/uuid/6a3b0e0c-0d1f-4c2a-9f3e-1b2c3d4e5f60'
+          : options.nameId,
       nameIdFormat: options.nameIdFormat ?? PERSISTENT,
       recipient: options.recipient === undefined ? this.acsUrl : options.recipient,
       subjectInResponseTo: options.subjectInResponseTo === undefined ? (options.inResponseTo ?? null) : options.subjectInResponseTo,
       subjectNotOnOrAfter: at(options.subjectNotOnOrAfter, 300),
       conditions: options.omitConditions
         ? null
-        : { notBefore: at(options.notBefore, -5), notOnOrAfter: at(options.notOnOrAfter, 300), audiences: options.audiences === undefined ? [this.spEntityId] : options.audiences },
+        : {
+            notBefore: at(options.notBefore, -5),
+            notOnOrAfter: at(options.notOnOrAfter, 300),
+            audiences: options.audiences === undefined ? [this.spEntityId] : options.audiences,
+          },
       authnInstant: now,
       sessionIndex: options.sessionIndex === undefined ? randomSamlId() : options.sessionIndex,
       sessionNotOnOrAfter: at(options.sessionNotOnOrAfter, 3600),
@@ -145,7 +165,13 @@ export class TestIdp {
     const final = options.tamper ? options.tamper(xml) : xml;
     const samlResponse = Buffer.from(final, 'utf8').toString('base64');
     const relayState = options.relayState ?? '';
-    return { samlResponse, relayState, form: { SAMLResponse: samlResponse, RelayState: relayState }, xml: final, assertionId: fields.assertionId };
+    return {
+      samlResponse,
+      relayState,
+      form: { SAMLResponse: samlResponse, RelayState: relayState },
+      xml: final,
+      assertionId: fields.assertionId,
+    };
   }
 
   /** Assertion signature, then encryption, then Response signature (the order NemLog-in uses). */
@@ -165,13 +191,21 @@ export class TestIdp {
       out = Buffer.from(await samlify.SamlLib.encryptAssertion(this.idp, this.sp, out), 'base64').toString('utf8');
     }
     if (sign === 'response' || sign === 'both') {
-      out = signXml(out, key, certificate, { isMessageSigned: true, after: fields.issuer === null ? undefined : "/*[local-name(.)='Response']/*[local-name(.)='Issuer']" });
+      out = signXml(out, key, certificate, {
+        isMessageSigned: true,
+        after: fields.issuer === null ? undefined : "/*[local-name(.)='Response']/*[local-name(.)='Issuer']",
+      });
     }
     return out;
   }
 }
 
-function signXml(xml: string, privateKey: string, certificate: string, where: { referenceTagXPath?: string; isMessageSigned?: boolean; after?: string }): string {
+function signXml(
+  xml: string,
+  privateKey: string,
+  certificate: string,
+  where: { referenceTagXPath?: string; isMessageSigned?: boolean; after?: string },
+): string {
   return samlify.SamlLib.constructSAMLSignature({
     rawSamlMessage: xml,
     referenceTagXPath: where.referenceTagXPath,
@@ -183,7 +217,9 @@ function signXml(xml: string, privateKey: string, certificate: string, where: { 
     signatureConfig: {
       prefix: 'ds',
       // SAML Core §5.4.1 / schema order: ds:Signature follows the Issuer, else comes first.
-      location: where.after ? { reference: where.after, action: 'after' } : { reference: "/*[local-name(.)='Response']", action: 'prepend' },
+      location: where.after
+        ? { reference: where.after, action: 'after' }
+        : { reference: "/*[local-name(.)='Response']", action: 'prepend' },
     },
   });
 }
