@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { decodeJwt, jwtVerify } from 'jose';
 import { CLOCK, type Clock } from '../common/clock.js';
-import { OAuthError } from '../oauth/oauth.error.js';
+import { OAuthError } from '../protocol/oauth-error.js';
 import type { Realm } from '../realms/realm.js';
 import { ClientAssertionJtiRepository } from '../storage/client-assertion-jti.repository.js';
 import { ClientRegistry } from './client.registry.js';

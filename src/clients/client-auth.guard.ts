@@ -1,7 +1,7 @@
 import { Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import passport from 'passport';
-import { OAuthError } from '../oauth/oauth.error.js';
+import { OAuthError } from '../protocol/oauth-error.js';
 import { RealmRegistry } from '../realms/realm.registry.js';
 import { clientAuthStrategy } from './client-auth.strategy.js';
 import { ClientAuthenticator } from './client-authenticator.js';

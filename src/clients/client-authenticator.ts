@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
 import { digestsEqual, sha256 } from '../common/constant-time.js';
-import { OAuthError } from '../oauth/oauth.error.js';
+import { OAuthError } from '../protocol/oauth-error.js';
 import { RealmRegistry } from '../realms/realm.registry.js';
 import { ClientAssertionVerifier } from './client-assertion.verifier.js';
 import { ClientRegistry } from './client.registry.js';

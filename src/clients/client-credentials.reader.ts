@@ -1,6 +1,6 @@
 import type { FastifyRequest } from 'fastify';
-import { FormParams } from '../oauth/form-params.js';
-import { OAuthError } from '../oauth/oauth.error.js';
+import { FormParams } from '../protocol/form-params.js';
+import { OAuthError } from '../protocol/oauth-error.js';
 import { JWT_BEARER_ASSERTION_TYPE } from './client-assertion.verifier.js';
 import type { ClientAuthMethod } from './registered-client.js';
 

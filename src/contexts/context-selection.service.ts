@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { ContextDirectory } from '../fhir/context-directory.js';
-import { OAuthError } from '../oauth/oauth.error.js';
-import type { SessionContext, SessionRow } from '../storage/session.repository.js';
+import { OAuthError } from '../protocol/oauth-error.js';
+import type { SessionContext } from '../identity/session-context.js';
+import type { SessionRow } from '../storage/session.repository.js';
 import { CONTEXT_PARAMETERS, contextId, type ContextParameter } from './context-reference.js';
 
 export type ContextRequest = Partial<Record<ContextParameter, string>>;

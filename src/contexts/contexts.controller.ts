@@ -2,8 +2,8 @@ import { Controller, Get, Param, Req } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
 import { ContextDirectory } from '../fhir/context-directory.js';
 import { FhirUnavailableError } from '../fhir/fhir.errors.js';
-import { bearerToken } from '../oauth/bearer-token.js';
-import { OAuthError } from '../oauth/oauth.error.js';
+import { bearerToken } from '../protocol/bearer-token.js';
+import { OAuthError } from '../protocol/oauth-error.js';
 import { RealmRegistry } from '../realms/realm.registry.js';
 import { TokenInspector } from '../sessions/token-inspector.js';
 

@@ -1,6 +1,7 @@
-import type { IdentityLink } from '../login/identity-link.js';
-import type { CitizenPrincipal } from '../login/principal.js';
-import { AmbiguousIdentityError, FhirRequestError } from './fhir.errors.js';
+import type { IdentityLink } from '../identity/identity-link.js';
+import type { CitizenPrincipal } from '../identity/principal.js';
+import { AmbiguousIdentityError } from '../identity/linking-errors.js';
+import { FhirRequestError } from './fhir.errors.js';
 import type { FhirGateway } from './fhir.gateway.js';
 import { hasIdentifier, searchToken } from './fhir-references.js';
 

@@ -1,8 +1,10 @@
 import type { Clock } from '../common/clock.js';
-import type { IdentityLink, IdentityLinker } from '../login/identity-link.js';
-import type { Principal } from '../login/principal.js';
+import type { IdentityLink, IdentityLinker } from '../identity/identity-link.js';
+import { IdentityDirectoryRefusedError, IdentityDirectoryUnavailableError } from '../identity/linking-errors.js';
+import type { Principal } from '../identity/principal.js';
 import { CitizenLinker } from './citizen-linker.js';
 import { ClinicianLinker } from './clinician/clinician-linker.js';
+import { FhirError } from './fhir.errors.js';
 import type { FhirGateway } from './fhir.gateway.js';
 import type { FhirGateways } from './fhir-gateways.js';
 
@@ -20,6 +22,12 @@ export class FhirIdentityLinker implements IdentityLinker {
   ) {}
 
   link(principal: Principal): Promise<IdentityLink> {
+    return this.linkOnFhir(principal).catch((error: unknown) => {
+      throw asLinkingError(error);
+    });
+  }
+
+  private linkOnFhir(principal: Principal): Promise<IdentityLink> {
     switch (principal.kind) {
       case 'citizen':
         return this.linkersFor(principal.realm).citizens.link(principal);
@@ -40,4 +48,12 @@ export class FhirIdentityLinker implements IdentityLinker {
     }
     return linkers;
   }
+}
+
+/** FHIR's failures in the login's words (identity/linking-errors); the message names no identifier. */
+function asLinkingError(error: unknown): unknown {
+  if (!(error instanceof FhirError)) return error;
+  return error.retryable
+    ? new IdentityDirectoryUnavailableError(error.message, { cause: error })
+    : new IdentityDirectoryRefusedError(error.message, { cause: error });
 }

@@ -1,5 +1,5 @@
 import type * as fhir4 from 'fhir/r4.js';
-import type { Identifier } from '../login/principal.js';
+import type { Identifier } from '../identity/principal.js';
 
 /**
  * A token search value `system|value` (R4 search.html#token), with `\ , $ |` escaped as R4

@@ -51,18 +51,3 @@ export class FhirConflictError extends FhirError {
 export class FhirRequestError extends FhirError {
   readonly retryable = false;
 }
-
-/**
- * A national or professional identifier matches more than one Patient or Practitioner, so nobody
- * can be linked safely. A data-quality problem to fix in FHIR, not a reason to pick one.
- */
-export class AmbiguousIdentityError extends Error {
-  constructor(
-    readonly resourceType: 'Patient' | 'Practitioner',
-    /** The identifier system (e.g. the CPR OID); the value is never kept here. */
-    readonly identifierSystem: string,
-  ) {
-    super(`more than one ${resourceType} has the identifier of system ${identifierSystem}`);
-    this.name = 'AmbiguousIdentityError';
-  }
-}

@@ -1,7 +1,7 @@
 import { Global, Inject, Module, type DynamicModule, type OnApplicationShutdown } from '@nestjs/common';
 import { CLOCK, systemClock, type Clock } from '../common/clock.js';
 import type { Config } from '../config/config.schema.js';
-import { IDENTITY_LINKER } from '../login/identity-link.js';
+import { IDENTITY_LINKER } from '../identity/identity-link.js';
 import { ContextDirectory } from './context-directory.js';
 import { FhirGateway } from './fhir.gateway.js';
 import { openFhirEndpoint, type FhirEndpoint } from './fhir-endpoint.js';

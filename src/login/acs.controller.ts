@@ -2,7 +2,7 @@ import { Controller, Get, Header, Logger, Param, Post, Req, Res } from '@nestjs/
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { RealmRegistry } from '../realms/realm.registry.js';
 import { SamlRejectedError, SamlService, SamlStatusError } from '../saml/saml.service.js';
-import { OAuthError } from '../oauth/oauth.error.js';
+import { OAuthError } from '../protocol/oauth-error.js';
 import { sendErrorPage, sendLoginOutcome } from './html-reply.js';
 import { LoginCompletionService, OTHER_BROWSER } from './login-completion.service.js';
 

@@ -1,20 +1,21 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { CLOCK, type Clock } from '../common/clock.js';
-import { authorizationRedirect } from '../oauth/authorization-response.js';
+import { authorizationRedirect } from '../protocol/authorization-response.js';
 import type { Realm } from '../realms/realm.js';
 import { SessionService } from '../sessions/session.service.js';
 import { LoginTransactionRepository } from '../storage/login-transaction.repository.js';
 import { UserRepository } from '../storage/user.repository.js';
-import type { UserType } from '../tokens/access-token.claims.js';
-import { acrForLoa } from '../tokens/user-claims.js';
-import { defaultContext } from '../contexts/default-context.js';
+import type { UserType } from '../identity/user-type.js';
+import { acrForLoa } from '../identity/acr.js';
+import { defaultContext } from '../identity/default-context.js';
 import type { FastifyRequest } from 'fastify';
 import { AuthorizationCodeService } from './authorization-code.service.js';
 import { fromBoundBrowser } from './browser-binding.js';
-import { IDENTITY_LINKER, type IdentityLinker } from './identity-link.js';
-import { AmbiguousIdentityError, FhirError, FhirUnavailableError } from './linking-errors.js';
+import { IDENTITY_LINKER, type IdentityLinker } from '../identity/identity-link.js';
+import { AmbiguousIdentityError, IdentityDirectoryRefusedError, IdentityDirectoryUnavailableError } from '../identity/linking-errors.js';
 import type { ErrorPage } from './pages/error.page.js';
-import type { Principal } from './principal.js';
+import type { Principal } from '../identity/principal.js';
+import { parseScope } from '../protocol/scope.js';
 
 /** What the IdP step established: the person and what the IdP said of the session. */
 export interface Authentication {
@@ -95,7 +96,7 @@ export class LoginCompletionService {
     try {
       link = await this.linker.link(authentication.principal);
     } catch (error) {
-      if (error instanceof FhirUnavailableError) {
+      if (error instanceof IdentityDirectoryUnavailableError) {
         this.logger.warn({ realm: realm.name, reason: error.message }, 'login refused: FHIR unavailable');
         const retry = back({
           error: 'temporarily_unavailable',
@@ -111,7 +112,7 @@ export class LoginCompletionService {
           },
         };
       }
-      if (error instanceof FhirError) {
+      if (error instanceof IdentityDirectoryRefusedError) {
         // The FHIR server refused (e.g. our credentials for it expired): not the person's fault, not retryable by them.
         this.logger.error({ realm: realm.name, reason: error.message }, 'login refused: FHIR refused the linking');
         return {
@@ -154,7 +155,7 @@ export class LoginCompletionService {
       // Kept only if some client of the realm must receive it in its tokens; encrypted at rest.
       nationalIdentifier:
         principal.kind === 'citizen' && realm.config.clients.some((c) => c.nationalIdentifier) ? principal.ssn : undefined,
-      scope: transaction.scope.split(' ').filter(Boolean),
+      scope: parseScope(transaction.scope),
       notOnOrAfter: authentication.sessionNotOnOrAfter,
     });
     const code = await this.codes.issue(transaction, session.id);

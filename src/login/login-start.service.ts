@@ -3,12 +3,13 @@ import { CLOCK, type Clock } from '../common/clock.js';
 import { CONFIG } from '../config/config.token.js';
 import type { Config } from '../config/config.schema.js';
 import { randomToken } from '../common/random.js';
-import type { AuthorizationRequest } from '../oauth/authorization-request.js';
+import type { LoginRequest } from './login-request.js';
 import type { Realm } from '../realms/realm.js';
 import { LoginTransactionRepository, type LoginTransaction } from '../storage/login-transaction.repository.js';
 import { newBrowserBinding } from './browser-binding.js';
 import { IdpRedirector, MOCK_ALIAS } from './idp-redirector.js';
 import type { LoginOption } from './pages/chooser.page.js';
+import { formatScope } from '../protocol/scope.js';
 
 /** How long a person has between the authorization request and the IdP's answer. */
 export const LOGIN_TRANSACTION_TTL_S = 600;
@@ -32,7 +33,7 @@ export class LoginStartService {
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
-  async start(realm: Realm, request: AuthorizationRequest): Promise<LoginStart> {
+  async start(realm: Realm, request: LoginRequest): Promise<LoginStart> {
     const now = this.clock.now();
     const binding = newBrowserBinding();
     const transaction: Omit<LoginTransaction, 'completed_at'> = {
@@ -42,7 +43,7 @@ export class LoginStartService {
       redirect_uri: request.redirectUri,
       state: request.state ?? null,
       nonce: request.nonce ?? null,
-      scope: request.scope.join(' '),
+      scope: formatScope(request.scope),
       code_challenge: request.codeChallenge ?? null,
       idp_alias: null,
       browser_binding: binding.digest,

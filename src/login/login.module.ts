@@ -5,7 +5,6 @@ import { LoginTransactionRepository } from '../storage/login-transaction.reposit
 import { UserRepository } from '../storage/user.repository.js';
 import { AcsController } from './acs.controller.js';
 import { AuthorizationCodeService } from './authorization-code.service.js';
-import { AuthorizeController } from './authorize.controller.js';
 import { BrokerController } from './broker.controller.js';
 import { IdpRedirector } from './idp-redirector.js';
 import { LoginCompletionService } from './login-completion.service.js';
@@ -14,7 +13,7 @@ import { LoginStartService } from './login-start.service.js';
 /** The browser login: authorization endpoint, IdP choice, mocked users, completion into a session and a code. */
 @Module({
   imports: [SamlModule],
-  controllers: [AuthorizeController, BrokerController, AcsController],
+  controllers: [BrokerController, AcsController],
   providers: [
     AuthorizationCodeRepository,
     LoginTransactionRepository,
@@ -24,6 +23,6 @@ import { LoginStartService } from './login-start.service.js';
     LoginStartService,
     LoginCompletionService,
   ],
-  exports: [AuthorizationCodeService, AuthorizationCodeRepository],
+  exports: [AuthorizationCodeService, AuthorizationCodeRepository, LoginStartService],
 })
 export class LoginModule {}

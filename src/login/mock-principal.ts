@@ -1,7 +1,7 @@
 import { LEVELS_OF_ASSURANCE, type MockUserConfig } from '../config/config.schema.js';
 import type { Realm } from '../realms/realm.js';
 import { MOCK_ALIAS } from './idp-redirector.js';
-import type { Principal } from './principal.js';
+import type { Principal } from '../identity/principal.js';
 
 /** The Principal a mocked user stands for: the same shape a SAML attribute profile produces. */
 export function mockPrincipal(realm: Realm, user: MockUserConfig): Principal {

@@ -1,19 +1,12 @@
 import type { ClientRegistry } from '../clients/client.registry.js';
-import type { RegisteredClient } from '../clients/registered-client.js';
+import type { LoginRequest } from '../login/login-request.js';
 import type { Realm } from '../realms/realm.js';
-import type { OAuthErrorCode } from './oauth.error.js';
-import { isWellFormedPkceValue } from './pkce.js';
+import type { OAuthErrorCode } from '../protocol/oauth-error.js';
+import { isWellFormedPkceValue } from '../protocol/pkce.js';
+import { parseScope } from '../protocol/scope.js';
 
-/** An authorization request that passed every check (OIDC Core §3.1.2.2, RFC 7636 §4.4). */
-export interface AuthorizationRequest {
-  client: RegisteredClient;
-  redirectUri: string;
-  state?: string;
-  nonce?: string;
-  scope: string[];
-  codeChallenge?: string;
-  idpHint?: string;
-}
+/** An authorization request that passed every check: what a login starts from. */
+export type AuthorizationRequest = LoginRequest;
 
 export type AuthorizationRequestCheck =
   | { ok: true; request: AuthorizationRequest }
@@ -72,7 +65,7 @@ export function checkAuthorizationRequest(realm: Realm, clients: ClientRegistry,
   if (codeChallenge !== undefined && !isWellFormedPkceValue(codeChallenge)) return fail('invalid_request', 'malformed code_challenge');
   if (client.config.type === 'public' && !codeChallenge) return fail('invalid_request', 'PKCE is required for public clients');
 
-  const requested = (single('scope') ?? '').split(' ').filter(Boolean);
+  const requested = parseScope(single('scope') ?? undefined);
   const refused = requested.filter((scope) => !client.config.scopes.includes(scope));
   if (refused.length > 0) return fail('invalid_scope', `scope not allowed: ${refused.join(' ')}`);
 
@@ -83,7 +76,7 @@ export function checkAuthorizationRequest(realm: Realm, clients: ClientRegistry,
       redirectUri,
       state: state ?? undefined,
       nonce: single('nonce') ?? undefined,
-      scope: [...new Set(requested)],
+      scope: requested,
       codeChallenge,
       idpHint: single('kc_idp_hint') ?? single('idp_hint') ?? undefined,
     },

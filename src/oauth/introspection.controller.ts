@@ -5,8 +5,8 @@ import { RealmRegistry } from '../realms/realm.registry.js';
 import { TokenInspector } from '../sessions/token-inspector.js';
 import { ORGANISATION_AGB_HEADER } from '../tenancy/organisation-agb.js';
 import { tenantMatches } from '../tenancy/tenant-match.js';
-import { FormParams } from './form-params.js';
-import { OAuthError } from './oauth.error.js';
+import { FormParams } from '../protocol/form-params.js';
+import { OAuthError } from '../protocol/oauth-error.js';
 
 /**
  * Token introspection (RFC 7662) for authenticated confidential clients. Anything not live —

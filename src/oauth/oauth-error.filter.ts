@@ -1,7 +1,8 @@
 import { ArgumentsHost, Catch, HttpException, type ExceptionFilter } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { sendErrorPage } from '../login/html-reply.js';
-import { OAuthError } from './oauth.error.js';
+import { OAuthError } from '../protocol/oauth-error.js';
+import { UnknownRealmError } from '../realms/unknown-realm.error.js';
 
 /** Routes a person's browser visits: their errors are pages, not JSON (OIDC Core §3.1.2.6). */
 const BROWSER_ROUTE = /\/(protocol\/openid-connect\/(auth|logout)|broker\/:alias\/(login|endpoint))$/;
@@ -53,6 +54,7 @@ export class OAuthErrorFilter implements ExceptionFilter {
 
   private toOAuthError(exception: unknown, request: FastifyRequest): OAuthError {
     if (exception instanceof OAuthError) return exception;
+    if (exception instanceof UnknownRealmError) return new OAuthError('not_found', 'unknown realm');
     if (exception instanceof HttpException) {
       const status = exception.getStatus();
       if (status === 404) return new OAuthError('not_found', `no route for ${request.method}`, { description: 'Not found.' });

@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { ContextsModule } from '../contexts/contexts.module.js';
 import { LoginModule } from '../login/login.module.js';
+import { AuthorizeController } from './authorize.controller.js';
 import { DiscoveryController } from './discovery.controller.js';
 import { DiscoveryService } from './discovery.service.js';
 import { AuthorizationCodeGrant } from './grants/authorization-code.grant.js';
@@ -17,7 +18,15 @@ import { TokenController } from './token.controller.js';
 
 @Module({
   imports: [LoginModule, ContextsModule],
-  controllers: [TokenController, DiscoveryController, IntrospectionController, RevocationController, UserinfoController, LogoutController],
+  controllers: [
+    AuthorizeController,
+    TokenController,
+    DiscoveryController,
+    IntrospectionController,
+    RevocationController,
+    UserinfoController,
+    LogoutController,
+  ],
   providers: [
     DiscoveryService,
     ClientCredentialsGrant,

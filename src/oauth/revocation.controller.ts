@@ -5,7 +5,7 @@ import { RealmRegistry } from '../realms/realm.registry.js';
 import { SessionService } from '../sessions/session.service.js';
 import { TokenInspector } from '../sessions/token-inspector.js';
 import { RevokedAccessTokenRepository } from '../storage/revoked-access-token.repository.js';
-import { FormParams } from './form-params.js';
+import { FormParams } from '../protocol/form-params.js';
 
 /**
  * Token revocation (RFC 7009). A refresh token ends its session, so the whole chain and every

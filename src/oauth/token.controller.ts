@@ -3,9 +3,9 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ClientAuthGuard } from '../clients/client-auth.guard.js';
 import { RealmRegistry } from '../realms/realm.registry.js';
 import { ORGANISATION_AGB_HEADER } from '../tenancy/organisation-agb.js';
-import { FormParams } from './form-params.js';
+import { FormParams } from '../protocol/form-params.js';
 import { GRANT_HANDLERS, type GrantHandler, type TokenResponse } from './grants/grant-handler.js';
-import { OAuthError } from './oauth.error.js';
+import { OAuthError } from '../protocol/oauth-error.js';
 
 /**
  * The token endpoint (RFC 6749 §3.2): authenticates the client (guard), then hands the request to

@@ -4,8 +4,9 @@ import { RealmRegistry } from '../realms/realm.registry.js';
 import { TokenInspector } from '../sessions/token-inspector.js';
 import { ORGANISATION_AGB_HEADER } from '../tenancy/organisation-agb.js';
 import { tenantMatches } from '../tenancy/tenant-match.js';
-import { bearerToken } from './bearer-token.js';
-import { OAuthError } from './oauth.error.js';
+import { bearerToken } from '../protocol/bearer-token.js';
+import { OAuthError } from '../protocol/oauth-error.js';
+import { parseScope } from '../protocol/scope.js';
 
 /** UserInfo (OIDC Core §5.3): claims about the user of a live access token, by its scopes (§5.4). */
 @Controller('realms/:realm/protocol/openid-connect')
@@ -34,7 +35,7 @@ export class UserinfoController {
       throw new OAuthError('invalid_token', 'token of another tenant');
     const { claims, session } = inspected;
     if (!session) throw new OAuthError('invalid_token', 'session ended');
-    const scopes = (claims.scope ?? '').split(' ');
+    const scopes = parseScope(claims.scope);
     const info: Record<string, unknown> = { sub: claims.sub, user_type: claims.user_type };
     if (claims.fhirUser) info.fhirUser = claims.fhirUser;
     if (claims.patient) info.patient = claims.patient;

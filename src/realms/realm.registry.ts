@@ -1,10 +1,10 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { CONFIG } from '../config/config.token.js';
 import type { Config } from '../config/config.schema.js';
-import { OAuthError } from '../oauth/oauth.error.js';
 import { realmFromConfig, type Realm } from './realm.js';
+import { UnknownRealmError } from './unknown-realm.error.js';
 
-/** The configured realms by name. An unknown name is a 404 with an OAuth-style body. */
+/** The configured realms by name; an unknown name throws {@link UnknownRealmError}. */
 @Injectable()
 export class RealmRegistry {
   private readonly realms: Map<string, Realm>;
@@ -15,7 +15,7 @@ export class RealmRegistry {
 
   get(name: string): Realm {
     const realm = this.realms.get(name);
-    if (!realm) throw new OAuthError('not_found', `unknown realm "${name}"`);
+    if (!realm) throw new UnknownRealmError(name);
     return realm;
   }
 

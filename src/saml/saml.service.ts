@@ -3,7 +3,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { generateServiceProviderMetadata } from '@node-saml/node-saml';
 import { CLOCK, type Clock } from '../common/clock.js';
 import { digestsEqual, sha256 } from '../common/constant-time.js';
-import type { Principal } from '../login/principal.js';
+import type { Principal } from '../identity/principal.js';
 import type { Realm } from '../realms/realm.js';
 import { RealmRegistry } from '../realms/realm.registry.js';
 import { DATABASE, type Database } from '../storage/database.js';

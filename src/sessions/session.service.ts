@@ -1,12 +1,15 @@
 import { Inject, Injectable } from '@nestjs/common';
+import type { RegisteredClient } from '../clients/registered-client.js';
 import { CLOCK, type Clock } from '../common/clock.js';
 import { randomToken } from '../common/random.js';
-import type { IdentityLink } from '../login/identity-link.js';
-import type { Identifier, PersonName } from '../login/principal.js';
+import type { IdentityLink } from '../identity/identity-link.js';
+import type { Identifier, PersonName } from '../identity/principal.js';
 import type { KeyEncryption } from '../keys/key-encryption.js';
 import type { Realm } from '../realms/realm.js';
-import { SessionRepository, type Delegation, type SessionContext, type SessionRow } from '../storage/session.repository.js';
-import type { UserType } from '../tokens/access-token.claims.js';
+import type { SessionContext } from '../identity/session-context.js';
+import type { UserType } from '../identity/user-type.js';
+import { SessionRepository, type Delegation, type SessionRow } from '../storage/session.repository.js';
+import { formatScope } from '../protocol/scope.js';
 
 export interface OpenSession {
   realm: Realm;
@@ -43,6 +46,14 @@ export class SessionService {
     @Inject(NATIONAL_ID_ENCRYPTION) private readonly encryption: KeyEncryption,
   ) {}
 
+  /**
+   * The national identifier for a client's tokens: decrypted only when the client is configured to
+   * receive it (DESIGN.md §3), so no other request ever holds the plaintext.
+   */
+  nationalIdentifierFor(client: RegisteredClient, session: SessionRow): Identifier | undefined {
+    return client.config.nationalIdentifier ? this.nationalIdentifier(session) : undefined;
+  }
+
   /** The session's national identifier, decrypted; undefined when none was kept. */
   nationalIdentifier(session: SessionRow): Identifier | undefined {
     if (!session.national_id_enc) return undefined;
@@ -72,7 +83,7 @@ export class SessionService {
       auth_time: request.authTime,
       acr: request.acr ?? null,
       link: request.link,
-      scope: request.scope.join(' '),
+      scope: formatScope(request.scope),
       tenant: null,
       refresh_jti: null,
       created_at: now,
@@ -106,7 +117,7 @@ export class SessionService {
       // Sealed anew: a ciphertext is bound to its session id.
       national_id_enc: this.sealNationalIdentifier(id, this.nationalIdentifier(parent)),
       client_id: child.clientId,
-      scope: child.scope.join(' '),
+      scope: formatScope(child.scope),
       tenant: child.tenant,
       refresh_jti: null,
       created_at: now,

@@ -1,7 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { IdentityLink } from '../login/identity-link.js';
-import type { PersonName } from '../login/principal.js';
-import type { UserType } from '../tokens/access-token.claims.js';
+import type { IdentityLink } from '../identity/identity-link.js';
+import type { PersonName } from '../identity/principal.js';
+import type { SessionContext } from '../identity/session-context.js';
+import type { UserType } from '../identity/user-type.js';
 import { DATABASE, type Database } from './database.js';
 
 export interface SessionRow {
@@ -32,19 +33,15 @@ export interface SessionRow {
   national_id_enc: string | null;
 }
 
-/** The selected context: absolute FHIR URLs and the roles held in it (DOMAIN.md, contexts). */
-export interface SessionContext {
-  organization_id?: string;
-  care_team_id?: string;
-  patient_id?: string;
-  episode_of_care_id?: string;
-  roles?: string[];
-}
-
 /** What tokens of an exchanged (child) session carry besides the user (RFC 8693 §4.1). */
 export interface Delegation {
   act: Record<string, unknown>;
   audience: string[];
+}
+
+/** When a session ends if nothing else happens (epoch seconds): the earlier of its idle and absolute ends. */
+export function sessionEndsAt(session: Pick<SessionRow, 'idle_expires_at' | 'max_expires_at'>): number {
+  return Math.floor(Math.min(session.idle_expires_at.getTime(), session.max_expires_at.getTime()) / 1000);
 }
 
 export type NewSession = Omit<SessionRow, 'ended_at' | 'end_reason' | 'refresh_jti'>;

@@ -1,5 +1,5 @@
 import type { ClientConfig } from '../config/config.schema.js';
-import { OAuthError } from '../oauth/oauth.error.js';
+import { OAuthError } from '../protocol/oauth-error.js';
 import { parseOrganisationAgb } from './organisation-agb.js';
 
 /**

@@ -1,4 +1,4 @@
-import { OAuthError } from '../oauth/oauth.error.js';
+import { OAuthError } from '../protocol/oauth-error.js';
 import { parseOrganisationAgb } from './organisation-agb.js';
 
 /**

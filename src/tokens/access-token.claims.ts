@@ -1,5 +1,4 @@
-/** Who a token speaks for (DESIGN.md §3; the eHealth `user_type` values). */
-export type UserType = 'PATIENT' | 'PRACTITIONER' | 'SSL' | 'SYSTEM';
+import type { UserType } from '../identity/user-type.js';
 
 /** The claims of an access token: RFC 9068 §2.2 plus the eHealth and Spreekuur claims. */
 export interface AccessTokenClaims {

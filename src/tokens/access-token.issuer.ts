@@ -4,9 +4,13 @@ import { CLOCK, epochSeconds, type Clock } from '../common/clock.js';
 import type { RegisteredClient } from '../clients/registered-client.js';
 import type { Realm } from '../realms/realm.js';
 import type { SessionRow } from '../storage/session.repository.js';
-import type { AccessTokenClaims, UserType } from './access-token.claims.js';
+import type { Identifier } from '../identity/principal.js';
+import type { UserType } from '../identity/user-type.js';
+import type { AccessTokenClaims } from './access-token.claims.js';
+import { nationalIdentifierClaim } from './national-identifier-claim.js';
 import { TokenSigner } from './token-signer.js';
 import { sessionClaims } from './user-claims.js';
+import { formatScope } from '../protocol/scope.js';
 
 export interface AccessTokenRequest {
   realm: Realm;
@@ -22,6 +26,8 @@ export interface AccessTokenRequest {
   audience?: string[];
   /** Claims carried over from elsewhere (a subject token's user claims, `act`). */
   claims?: Partial<AccessTokenClaims>;
+  /** The citizen's CPR/BSN, handed over by the grant only for a client configured to receive it. */
+  nationalIdentifier?: Identifier;
   /** Latest `exp` allowed (epoch seconds): a token never outlives what it derives from. */
   notAfter?: number;
 }
@@ -56,8 +62,9 @@ export class AccessTokenIssuer {
       user_type: request.userType,
       ...(request.session ? sessionClaims(request.session) : {}),
       ...request.claims,
+      ...nationalIdentifierClaim(request.nationalIdentifier),
     };
-    if (request.scopes.length > 0) claims.scope = request.scopes.join(' ');
+    if (request.scopes.length > 0) claims.scope = formatScope(request.scopes);
     if (request.organisationAgb !== undefined) claims.organisation_agb = request.organisationAgb;
     if (request.roles && request.roles.length > 0) claims.realm_access = { roles: [...request.roles] };
     return { token: await this.signer.sign(realm, claims, 'at+jwt'), expiresIn, claims };

@@ -1,4 +1,4 @@
-import type { Identifier } from '../login/principal.js';
+import type { Identifier } from '../identity/principal.js';
 
 /** The claim a national identifier travels in, by its system (DOMAIN.md identifier systems). */
 const CLAIMS: Record<string, string> = {
@@ -7,13 +7,10 @@ const CLAIMS: Record<string, string> = {
 };
 
 /**
- * `{ bsn: … }` or `{ cpr: … }` for a client whose config asks for the national identifier
- * (DESIGN.md §3: only then does one enter a token); nothing for any other client or system.
- * `identifier` is called (and the session's ciphertext decrypted) only for such a client.
+ * `{ bsn: … }` or `{ cpr: … }` for the national identifier a grant hands over: grants do so only for
+ * a client whose config asks for it (DESIGN.md §3); nothing for an identifier of another system.
  */
-export function nationalIdentifierClaim(clientWantsIt: boolean, identifier: () => Identifier | undefined): Record<string, string> {
-  if (!clientWantsIt) return {};
-  const found = identifier();
-  const claim = found ? CLAIMS[found.system] : undefined;
-  return claim ? { [claim]: found!.value } : {};
+export function nationalIdentifierClaim(identifier: Identifier | undefined): Record<string, string> {
+  const claim = identifier ? CLAIMS[identifier.system] : undefined;
+  return claim ? { [claim]: identifier!.value } : {};
 }

@@ -2,15 +2,15 @@ import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import type { RegisteredClient } from '../clients/registered-client.js';
 import { CLOCK, epochSeconds, type Clock } from '../common/clock.js';
-import type { TokenResponse } from '../oauth/grants/grant-handler.js';
+import type { TokenResponse } from '../protocol/token-response.js';
 import type { Realm } from '../realms/realm.js';
-import type { SessionRow } from '../storage/session.repository.js';
+import { sessionEndsAt, type SessionRow } from '../storage/session.repository.js';
 import { AccessTokenIssuer } from './access-token.issuer.js';
 import { accessTokenHash } from './token-hash.js';
-import { SessionService } from '../sessions/session.service.js';
-import { nationalIdentifierClaim } from './national-identifier-claim.js';
+import type { Identifier } from '../identity/principal.js';
 import { TokenSigner } from './token-signer.js';
 import { fhirLogicalId } from './user-claims.js';
+import { formatScope } from '../protocol/scope.js';
 
 export interface SessionTokenRequest {
   realm: Realm;
@@ -21,6 +21,8 @@ export interface SessionTokenRequest {
   nonce?: string;
   /** The refresh token id to issue (the caller made it the session's current one); none: no refresh token. */
   refreshJti?: string;
+  /** The citizen's CPR/BSN, handed over by the grant only for a client configured to receive it. */
+  nationalIdentifier?: Identifier;
 }
 
 /**
@@ -34,10 +36,9 @@ export class SessionTokensIssuer {
     private readonly accessTokens: AccessTokenIssuer,
     private readonly signer: TokenSigner,
     @Inject(CLOCK) private readonly clock: Clock,
-    private readonly sessions: SessionService,
   ) {}
 
-  async issue({ realm, client, session, scopes, nonce, refreshJti }: SessionTokenRequest): Promise<TokenResponse> {
+  async issue({ realm, client, session, scopes, nonce, refreshJti, nationalIdentifier }: SessionTokenRequest): Promise<TokenResponse> {
     const access = await this.accessTokens.issue({
       realm,
       client,
@@ -46,10 +47,10 @@ export class SessionTokensIssuer {
       scopes,
       session,
       audience: session.delegation?.audience,
-      claims: nationalIdentifierClaim(client.config.nationalIdentifier, () => this.sessions.nationalIdentifier(session)),
+      nationalIdentifier,
     });
     const now = epochSeconds(this.clock);
-    const refreshExp = Math.floor(Math.min(session.idle_expires_at.getTime(), session.max_expires_at.getTime()) / 1000);
+    const refreshExp = sessionEndsAt(session);
     const refreshToken =
       refreshJti === undefined
         ? undefined
@@ -64,7 +65,7 @@ export class SessionTokensIssuer {
               jti: refreshJti,
               sid: session.id,
               client_id: client.clientId,
-              scope: scopes.join(' '),
+              scope: formatScope(scopes),
               ...(access.claims.patient ? { patient: access.claims.patient } : {}),
               ...(access.claims.context ? { context: access.claims.context } : {}),
             },
@@ -75,7 +76,7 @@ export class SessionTokensIssuer {
       token_type: 'Bearer',
       expires_in: access.expiresIn,
       ...(refreshToken ? { refresh_token: refreshToken, refresh_expires_in: refreshExp - now } : {}),
-      scope: scopes.join(' '),
+      scope: formatScope(scopes),
     };
     // An exchanged (delegated) session is not a login of its client: no ID token (OIDC Core §2).
     if (scopes.includes('openid') && !session.delegation)

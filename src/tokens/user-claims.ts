@@ -1,11 +1,6 @@
-import type { IdentityLink } from '../login/identity-link.js';
+import type { IdentityLink } from '../identity/identity-link.js';
 import type { SessionRow } from '../storage/session.repository.js';
 import type { AccessTokenClaims } from './access-token.claims.js';
-
-/** NSIS levels of assurance as `acr` values (OIDC Core §2), as the Danish infrastructure names them. */
-export function acrForLoa(loa: string | undefined): string | undefined {
-  return loa ? `https://data.gov.dk/concept/core/nsis/loa/${loa}` : undefined;
-}
 
 /** The bare logical id of an absolute FHIR URL (SMART's `patient` claim is the bare id). */
 export function fhirLogicalId(url: string): string {

@@ -1,4 +1,4 @@
-import { AmbiguousIdentityError } from '../../src/fhir/fhir.errors.js';
+import { AmbiguousIdentityError } from '../../src/identity/linking-errors.js';
 import { FHIR_SERVER_SETUPS, SEPARATE_PROCESS, type RunningFhirServer } from '../support/fhir/fhir-servers.js';
 import { captureNestLogs, fhirLinker, measure } from '../support/fhir/fhir-linker.js';
 import { BSN_SYSTEM, citizen, DEMO } from '../support/fhir/principals.js';

@@ -1,4 +1,4 @@
-import type { IdentityLink } from '../../src/login/identity-link.js';
+import type { IdentityLink } from '../../src/identity/identity-link.js';
 import { activeParticipantsOf, clinicianInFhir, participantsOf, roleSummary, versionOf } from '../support/fhir/clinician-probes.js';
 import { FHIR_SERVER_SETUPS, type RunningFhirServer } from '../support/fhir/fhir-servers.js';
 import { captureNestLogs, fhirLinker, measure } from '../support/fhir/fhir-linker.js';

@@ -4,7 +4,7 @@ import { parseConfig } from '../../src/config/config.loader.js';
 import { startEmbeddedFhirServer } from '../../src/fhir/embedded/embedded-fhir-server.js';
 import { FhirGateway } from '../../src/fhir/fhir.gateway.js';
 import { FhirModule } from '../../src/fhir/fhir.module.js';
-import { IDENTITY_LINKER, type IdentityLinker } from '../../src/login/identity-link.js';
+import { IDENTITY_LINKER, type IdentityLinker } from '../../src/identity/identity-link.js';
 import { testConfig } from '../support/test-config.js';
 import { citizen, DEMO } from '../support/fhir/principals.js';
 

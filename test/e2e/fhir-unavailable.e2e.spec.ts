@@ -1,11 +1,11 @@
 import { startEmbeddedFhirServer } from '../../src/fhir/embedded/embedded-fhir-server.js';
-import { FhirUnavailableError } from '../../src/fhir/fhir.errors.js';
+import { IdentityDirectoryUnavailableError } from '../../src/identity/linking-errors.js';
 import { freePort } from '../support/free-port.js';
 import { fhirLinker, measure } from '../support/fhir/fhir-linker.js';
 import { citizen, clinician, DEMO, uniqueClinicianId } from '../support/fhir/principals.js';
 import { EMPTY_SEARCHSET, sendJson, startStubServer, type StubServer } from '../support/fhir/stub-http-server.js';
 
-/** When FHIR cannot answer, linking fails fast with FhirUnavailableError (retryable), never hangs. */
+/** When FHIR cannot answer, linking fails fast with IdentityDirectoryUnavailableError (retryable), never hangs. */
 describe('FHIR unavailable', () => {
   const stubs: StubServer[] = [];
   const stub = async (respond: Parameters<typeof startStubServer>[0]) => {
@@ -27,8 +27,8 @@ describe('FHIR unavailable', () => {
   it('fails quickly when nothing listens, after retrying the search twice', async () => {
     const { gateway, linker } = fhirLinker(`http://127.0.0.1:${await freePort()}/fhir`, { timeoutMs: 500 });
     const { error, ms } = await elapsed(() => linker.link(citizen(DEMO.cpr.nancy)));
-    expect(error).toBeInstanceOf(FhirUnavailableError);
-    expect((error as FhirUnavailableError).retryable).toBe(true);
+    expect(error).toBeInstanceOf(IdentityDirectoryUnavailableError);
+    expect((error as IdentityDirectoryUnavailableError).retryable).toBe(true);
     expect((error as Error).message).toBe('FHIR search Patient: unreachable (ECONNREFUSED)');
     expect(ms).toBeLessThan(1000);
     expect(gateway.stats()).toMatchObject({ requests: 3, retries: 2, failures: 3 });
@@ -39,14 +39,14 @@ describe('FHIR unavailable', () => {
     const { linker } = fhirLinker(server.baseUrl, { timeoutMs: 500 });
     await expect(linker.link(citizen(DEMO.cpr.nancy))).resolves.toMatchObject({ kind: 'patient' });
     await server.close();
-    await expect(linker.link(citizen(DEMO.cpr.nancy))).rejects.toBeInstanceOf(FhirUnavailableError);
+    await expect(linker.link(citizen(DEMO.cpr.nancy))).rejects.toBeInstanceOf(IdentityDirectoryUnavailableError);
   });
 
   it('gives up on a server slower than the timeout within the retry budget', async () => {
     const slow = await stub((response) => setTimeout(() => sendJson(response, 200, EMPTY_SEARCHSET), 2000).unref());
     const { linker } = fhirLinker(slow.baseUrl, { timeoutMs: 200, retries: 2, backoffMs: 20 });
     const { error, ms } = await elapsed(() => linker.link(citizen(DEMO.cpr.nancy)));
-    expect(error).toBeInstanceOf(FhirUnavailableError);
+    expect(error).toBeInstanceOf(IdentityDirectoryUnavailableError);
     expect((error as Error).message).toContain('timeout');
     // Three tries of 200 ms plus two short pauses; never the server's 2 s.
     expect(ms).toBeGreaterThanOrEqual(600);
@@ -69,7 +69,7 @@ describe('FHIR unavailable', () => {
         : sendJson(response, 200, EMPTY_SEARCHSET),
     );
     const { gateway, linker } = fhirLinker(writesFail.baseUrl);
-    await expect(linker.link(clinician(uniqueClinicianId()))).rejects.toBeInstanceOf(FhirUnavailableError);
+    await expect(linker.link(clinician(uniqueClinicianId()))).rejects.toBeInstanceOf(IdentityDirectoryUnavailableError);
     expect(gateway.stats()).toMatchObject({ writes: 1, retries: 0 });
   });
 

@@ -1,7 +1,7 @@
 import { Logger } from '@nestjs/common';
 import type * as fhir4 from 'fhir/r4.js';
-import type { LinkedCareTeam } from '../../login/identity-link.js';
-import type { CareTeamPrivileges } from '../../login/principal.js';
+import type { LinkedCareTeam } from '../../identity/identity-link.js';
+import type { CareTeamPrivileges } from '../../identity/principal.js';
 import type { FhirGateway, Stored } from '../fhir.gateway.js';
 import { escapeSearchValue, referenceTo } from '../fhir-references.js';
 import { isActiveParticipant, planJoin, planLeave } from './membership-plan.js';

@@ -1,6 +1,6 @@
 import type { Clock } from '../../common/clock.js';
-import type { IdentityLink } from '../../login/identity-link.js';
-import type { ClinicianPrincipal } from '../../login/principal.js';
+import type { IdentityLink } from '../../identity/identity-link.js';
+import type { ClinicianPrincipal } from '../../identity/principal.js';
 import type { FhirGateway } from '../fhir.gateway.js';
 import { referenceTo, searchToken } from '../fhir-references.js';
 import { CareTeamSync } from './care-team-sync.js';

@@ -1,5 +1,5 @@
 import type * as fhir4 from 'fhir/r4.js';
-import type { ClinicianPrincipal } from '../../login/principal.js';
+import type { ClinicianPrincipal } from '../../identity/principal.js';
 import { mergeIdentifiers, mergeName, newPractitioner, officialName, planPractitioner } from './practitioner-plan.js';
 
 const ID = { system: 'urn:dk:healthcare:demo:clinician-id', value: 'C-1' };

@@ -1,5 +1,5 @@
 import type * as fhir4 from 'fhir/r4.js';
-import type { ClinicianPrincipal, Identifier, PersonName } from '../../login/principal.js';
+import type { ClinicianPrincipal, Identifier, PersonName } from '../../identity/principal.js';
 
 /** The Practitioner of a clinician's first login (DOMAIN.md: clinicians are "turned into Practitioner"). */
 export function newPractitioner(principal: ClinicianPrincipal): fhir4.Practitioner {

@@ -1,7 +1,7 @@
 import { Logger } from '@nestjs/common';
 import type * as fhir4 from 'fhir/r4.js';
-import type { LinkedOrganisation } from '../../login/identity-link.js';
-import type { OrganisationPrivileges } from '../../login/principal.js';
+import type { LinkedOrganisation } from '../../identity/identity-link.js';
+import type { OrganisationPrivileges } from '../../identity/principal.js';
 import type { FhirGateway, Stored } from '../fhir.gateway.js';
 import { hasIdentifier, pointsTo, referenceTo, searchToken } from '../fhir-references.js';
 import { newRole, planRole, planRoleEnd } from './membership-plan.js';

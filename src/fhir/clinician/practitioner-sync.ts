@@ -1,6 +1,7 @@
 import type * as fhir4 from 'fhir/r4.js';
-import type { ClinicianPrincipal } from '../../login/principal.js';
-import { AmbiguousIdentityError, FhirRequestError } from '../fhir.errors.js';
+import type { ClinicianPrincipal } from '../../identity/principal.js';
+import { AmbiguousIdentityError } from '../../identity/linking-errors.js';
+import { FhirRequestError } from '../fhir.errors.js';
 import type { FhirGateway, Stored } from '../fhir.gateway.js';
 import { hasIdentifier, searchToken } from '../fhir-references.js';
 import { newPractitioner, planPractitioner } from './practitioner-plan.js';

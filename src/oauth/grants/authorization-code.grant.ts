@@ -2,9 +2,10 @@ import { Injectable, Logger } from '@nestjs/common';
 import { AuthorizationCodeService } from '../../login/authorization-code.service.js';
 import { SessionService } from '../../sessions/session.service.js';
 import { SessionTokensIssuer } from '../../tokens/session-tokens.issuer.js';
-import { OAuthError } from '../oauth.error.js';
-import { verifyS256 } from '../pkce.js';
+import { OAuthError } from '../../protocol/oauth-error.js';
+import { verifyS256 } from '../../protocol/pkce.js';
 import type { GrantHandler, GrantRequest, TokenResponse } from './grant-handler.js';
+import { parseScope } from '../../protocol/scope.js';
 
 /**
  * RFC 6749 §4.1.3 with PKCE (RFC 7636 §4.6): the code is redeemed once, by the client it was issued
@@ -58,9 +59,10 @@ export class AuthorizationCodeGrant implements GrantHandler {
       realm,
       client,
       session,
-      scopes: code.scope.split(' ').filter(Boolean),
+      scopes: parseScope(code.scope),
       nonce: code.nonce ?? undefined,
       refreshJti,
+      nationalIdentifier: this.sessions.nationalIdentifierFor(client, session),
     });
   }
 }

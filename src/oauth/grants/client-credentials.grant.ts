@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { bindTenant } from '../../tenancy/tenant-binding.js';
 import { AccessTokenIssuer } from '../../tokens/access-token.issuer.js';
-import { grantScopes } from '../scope.js';
+import { grantScopes } from '../../protocol/scope.js';
 import type { GrantHandler, GrantRequest, TokenResponse } from './grant-handler.js';
 
 /**

@@ -5,7 +5,9 @@ import { TokenInspector } from '../../sessions/token-inspector.js';
 import type { SessionRow } from '../../storage/session.repository.js';
 import type { AccessTokenClaims } from '../../tokens/access-token.claims.js';
 import { ExternalTokenVerifier } from '../../tokens/external-token.verifier.js';
-import { OAuthError } from '../oauth.error.js';
+import { OAuthError } from '../../protocol/oauth-error.js';
+import { parseScope } from '../../protocol/scope.js';
+import { sessionEndsAt } from '../../storage/session.repository.js';
 
 export const JWT_TOKEN_TYPE = 'urn:ietf:params:oauth:token-type:jwt';
 const ACCESS_TOKEN_TYPE = 'urn:ietf:params:oauth:token-type:access_token';
@@ -67,12 +69,10 @@ export class ExchangeSubjectResolver {
     if (!inspected || inspected.kind !== 'access')
       throw new OAuthError('invalid_request', 'subject token is not a live access token of this realm');
     const { claims, session } = inspected;
-    const notAfter = session
-      ? Math.floor(Math.min(session.idle_expires_at.getTime(), session.max_expires_at.getTime()) / 1000)
-      : claims.exp;
+    const notAfter = session ? sessionEndsAt(session) : claims.exp;
     return {
       claims: pick(claims),
-      scopes: (claims.scope ?? '').split(' ').filter(Boolean),
+      scopes: parseScope(claims.scope),
       tenant: claims.organisation_agb,
       mayAct: claims.may_act as ExchangeSubject['mayAct'],
       notAfter,
@@ -87,7 +87,7 @@ export class ExchangeSubjectResolver {
     });
     return {
       claims: pick(payload as Partial<AccessTokenClaims>, CARRIED_EXTERNAL_CLAIMS),
-      scopes: typeof payload.scope === 'string' ? payload.scope.split(' ').filter(Boolean) : [],
+      scopes: parseScope(typeof payload.scope === 'string' ? payload.scope : undefined),
       tenant: typeof payload.organisation_agb === 'string' ? payload.organisation_agb : undefined,
       mayAct: payload.may_act as ExchangeSubject['mayAct'],
       notAfter: Math.min(payload.exp!, epochSeconds(this.clock) + realm.config.accessTokenTtl),

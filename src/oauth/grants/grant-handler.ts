@@ -1,20 +1,10 @@
 import type { RegisteredClient } from '../../clients/registered-client.js';
 import type { GrantType } from '../../config/config.schema.js';
 import type { Realm } from '../../realms/realm.js';
-import type { FormParams } from '../form-params.js';
+import type { FormParams } from '../../protocol/form-params.js';
+import type { TokenResponse } from '../../protocol/token-response.js';
 
-/** A successful token response (RFC 6749 §5.1), plus the extra members some grants return. */
-export interface TokenResponse {
-  access_token: string;
-  /** `N_A` when token exchange issues something that is not an access token (RFC 8693 §2.2.1). */
-  token_type: 'Bearer' | 'N_A';
-  expires_in: number;
-  scope?: string;
-  refresh_token?: string;
-  refresh_expires_in?: number;
-  id_token?: string;
-  issued_token_type?: string;
-}
+export type { TokenResponse };
 
 export interface GrantRequest {
   realm: Realm;

@@ -5,8 +5,9 @@ import { SessionService } from '../../sessions/session.service.js';
 import { SessionTokensIssuer } from '../../tokens/session-tokens.issuer.js';
 import { isTokenError } from '../../tokens/token-errors.js';
 import { TokenVerifier, type RefreshTokenClaims } from '../../tokens/token-verifier.js';
-import { OAuthError } from '../oauth.error.js';
+import { OAuthError } from '../../protocol/oauth-error.js';
 import type { GrantHandler, GrantRequest, TokenResponse } from './grant-handler.js';
+import { narrowScope, parseScope } from '../../protocol/scope.js';
 
 /**
  * RFC 6749 §6 with rotation (RFC 9700 §4.14.2): the refresh token is single use; its successor
@@ -35,10 +36,7 @@ export class RefreshTokenGrant implements GrantHandler {
     }
     if (claims.client_id !== client.clientId) throw new OAuthError('invalid_grant', 'refresh token of another client');
 
-    const granted = claims.scope.split(' ').filter(Boolean);
-    const requested = params.get('scope')?.split(' ').filter(Boolean);
-    const widened = requested?.filter((scope) => !granted.includes(scope)) ?? [];
-    if (widened.length > 0) throw new OAuthError('invalid_scope', `scope widened: ${widened.join(' ')}`);
+    const scopes = narrowScope(params.get('scope'), parseScope(claims.scope));
 
     // A context choice is checked against FHIR before anything changes (DOMAIN.md, contexts).
     const choice = ContextSelectionService.requested((name) => params.get(name));
@@ -53,8 +51,9 @@ export class RefreshTokenGrant implements GrantHandler {
       realm,
       client,
       session: rotation.session,
-      scopes: requested ? [...new Set(requested)] : granted,
+      scopes,
       refreshJti: rotation.nextJti,
+      nationalIdentifier: this.sessions.nationalIdentifierFor(client, rotation.session),
     });
   }
 

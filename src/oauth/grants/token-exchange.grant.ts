@@ -1,12 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import { SessionService } from '../../sessions/session.service.js';
 import { bindExchangeTenant } from '../../tenancy/exchange-tenant.js';
-import { nationalIdentifierClaim } from '../../tokens/national-identifier-claim.js';
 import { SessionTokensIssuer } from '../../tokens/session-tokens.issuer.js';
 import { AccessTokenIssuer } from '../../tokens/access-token.issuer.js';
-import { OAuthError } from '../oauth.error.js';
+import { OAuthError } from '../../protocol/oauth-error.js';
 import type { GrantHandler, GrantRequest, TokenResponse } from './grant-handler.js';
 import { ExchangeSubjectResolver, type ExchangeSubject } from './exchange-subject.resolver.js';
+import { narrowScope } from '../../protocol/scope.js';
 
 export const TOKEN_EXCHANGE = 'urn:ietf:params:oauth:grant-type:token-exchange';
 export const ACCESS_TOKEN_TYPE = 'urn:ietf:params:oauth:token-type:access_token';
@@ -61,14 +61,8 @@ export class TokenExchangeGrant implements GrantHandler {
       organisationAgb: tenant,
       audience,
       notAfter: subject.notAfter,
-      claims: {
-        ...subject.claims,
-        act,
-        ...nationalIdentifierClaim(
-          client.config.nationalIdentifier,
-          () => subject.session && this.sessions.nationalIdentifier(subject.session),
-        ),
-      },
+      claims: { ...subject.claims, act },
+      nationalIdentifier: subject.session && this.sessions.nationalIdentifierFor(client, subject.session),
     });
     const response: TokenResponse = {
       access_token: issued.token,
@@ -103,7 +97,14 @@ export class TokenExchangeGrant implements GrantHandler {
       delegation: { act: issued.act, audience: issued.audience },
     });
     const refreshJti = await this.sessions.startRefreshChain(child);
-    const tokens = await this.sessionTokens.issue({ realm, client, session: child, scopes: issued.scopes, refreshJti });
+    const tokens = await this.sessionTokens.issue({
+      realm,
+      client,
+      session: child,
+      scopes: issued.scopes,
+      refreshJti,
+      nationalIdentifier: this.sessions.nationalIdentifierFor(client, child),
+    });
     return {
       access_token: tokens.refresh_token!,
       issued_token_type: REFRESH_TOKEN_TYPE,
@@ -135,10 +136,6 @@ export class TokenExchangeGrant implements GrantHandler {
   /** The subject's scopes the client may also hold; a request may pick from those, never widen. */
   private narrowedScopes(requested: string | undefined, subjectScopes: string[], clientScopes: string[]): string[] {
     const available = subjectScopes.filter((scope) => clientScopes.includes(scope));
-    if (requested === undefined) return available;
-    const scopes = [...new Set(requested.split(' ').filter(Boolean))];
-    const widened = scopes.filter((scope) => !available.includes(scope));
-    if (widened.length > 0) throw new OAuthError('invalid_scope', `scope widened: ${widened.join(' ')}`);
-    return scopes;
+    return narrowScope(requested, available);
   }
 }

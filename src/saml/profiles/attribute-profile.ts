@@ -1,5 +1,5 @@
 import type { IdentityProviderConfig } from '../../config/config.schema.js';
-import type { Principal } from '../../login/principal.js';
+import type { Principal } from '../../identity/principal.js';
 import type { Realm } from '../../realms/realm.js';
 
 export const PERSISTENT_NAME_ID = 'urn:oasis:names:tc:SAML:2.0:nameid-format:persistent';

@@ -1,4 +1,4 @@
-import type { ClinicianPrincipal, Identifier } from '../../login/principal.js';
+import type { ClinicianPrincipal, Identifier } from '../../identity/principal.js';
 import { ProfileError, optionalSingle, personName, requireSingle, type AttributeProfile } from './attribute-profile.js';
 import { CPR_SYSTEM } from './oiosaml3-citizen.profile.js';
 import { PrivilegeProfileError, parsePrivilegeProfile } from './privilege-profile.js';

@@ -1,4 +1,4 @@
-import type { GenericPrincipal } from '../../login/principal.js';
+import type { GenericPrincipal } from '../../identity/principal.js';
 import { optionalSingle, personName, stableNameId, type AttributeProfile } from './attribute-profile.js';
 
 /**

@@ -1,4 +1,4 @@
-import type { CitizenPrincipal } from '../../login/principal.js';
+import type { CitizenPrincipal } from '../../identity/principal.js';
 import { ProfileError, optionalSingle, personName, requireSingle, stableNameId, type AttributeProfile } from './attribute-profile.js';
 
 export const BSN_SYSTEM = 'http://fhir.nl/fhir/NamingSystem/bsn';

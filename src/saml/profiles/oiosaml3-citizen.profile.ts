@@ -1,4 +1,4 @@
-import type { CitizenPrincipal } from '../../login/principal.js';
+import type { CitizenPrincipal } from '../../identity/principal.js';
 import {
   PERSISTENT_NAME_ID,
   ProfileError,

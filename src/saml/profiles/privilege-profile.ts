@@ -1,4 +1,4 @@
-import type { CareTeamPrivileges, OrganisationPrivileges } from '../../login/principal.js';
+import type { CareTeamPrivileges, OrganisationPrivileges } from '../../identity/principal.js';
 import { childElements, parseEmbeddedXml } from '../xml-dom.js';
 import { XmlPrecheckError, decodeBase64Xml } from '../xml-prechecks.js';
 

@@ -1,5 +1,5 @@
 import { createHash, randomInt, randomUUID } from 'node:crypto';
-import type { CareTeamPrivileges, CitizenPrincipal, ClinicianPrincipal, OrganisationPrivileges } from '../../../src/login/principal.js';
+import type { CareTeamPrivileges, CitizenPrincipal, ClinicianPrincipal, OrganisationPrivileges } from '../../../src/identity/principal.js';
 
 export const CPR_SYSTEM = 'urn:oid:1.2.208.176.1.2';
 export const BSN_SYSTEM = 'http://fhir.nl/fhir/NamingSystem/bsn';

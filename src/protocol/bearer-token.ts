@@ -1,5 +1,5 @@
 import type { FastifyRequest } from 'fastify';
-import { OAuthError } from './oauth.error.js';
+import { OAuthError } from './oauth-error.js';
 
 /** The bearer token of a request (RFC 6750 §2.1: the Authorization header; no query or body forms). */
 export function bearerToken(request: FastifyRequest): string {

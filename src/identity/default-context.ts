@@ -1,5 +1,5 @@
-import type { IdentityLink } from '../login/identity-link.js';
-import type { SessionContext } from '../storage/session.repository.js';
+import type { IdentityLink } from './identity-link.js';
+import type { SessionContext } from './session-context.js';
 
 /**
  * The context a session starts in (DOMAIN.md): a citizen found in FHIR works in their own Patient

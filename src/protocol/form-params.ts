@@ -1,5 +1,5 @@
 import type { FastifyRequest } from 'fastify';
-import { OAuthError } from './oauth.error.js';
+import { OAuthError } from './oauth-error.js';
 
 /**
  * The parameters of an `application/x-www-form-urlencoded` OAuth request (RFC 6749 §3.2).

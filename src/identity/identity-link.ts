@@ -24,8 +24,8 @@ export type IdentityLink =
 /**
  * The seam between login and FHIR (DESIGN.md §2): login hands over the Principal and gets back the
  * link. `patient` is the absolute FHIR URL of the one Patient found, undefined when none was.
- * Implementations throw `FhirUnavailableError` when FHIR cannot answer, and
- * `AmbiguousIdentityError` when a national identifier matches more than one Patient.
+ * Implementations throw the errors of `./linking-errors.ts`: the directory could not answer
+ * (retryable), refused, or a national identifier matches more than one person.
  */
 export interface IdentityLinker {
   link(principal: Principal): Promise<IdentityLink>;

@@ -1,13 +1,13 @@
 import { Controller, Get, Logger, Param, Post, Req, Res } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ClientRegistry } from '../clients/client.registry.js';
-import { checkAuthorizationRequest } from '../oauth/authorization-request.js';
-import { authorizationRedirect } from '../oauth/authorization-response.js';
+import { checkAuthorizationRequest } from './authorization-request.js';
+import { authorizationRedirect } from '../protocol/authorization-response.js';
 import { RealmRegistry } from '../realms/realm.registry.js';
-import { setBindingCookie } from './browser-binding.js';
-import { sendErrorPage, sendHtml, sendRedirect } from './html-reply.js';
-import { LoginStartService } from './login-start.service.js';
-import { renderChooserPage } from './pages/chooser.page.js';
+import { setBindingCookie } from '../login/browser-binding.js';
+import { sendErrorPage, sendHtml, sendRedirect } from '../login/html-reply.js';
+import { LoginStartService } from '../login/login-start.service.js';
+import { renderChooserPage } from '../login/pages/chooser.page.js';
 
 /**
  * The authorization endpoint (OIDC Core §3.1.2), GET or form POST. Until the client and its

@@ -1,0 +1,16 @@
+import type { RegisteredClient } from '../clients/registered-client.js';
+
+/**
+ * What a login starts from: an authorization request that passed every check at the authorization
+ * endpoint (OIDC Core §3.1.2.2, RFC 7636 §4.4). Defined here, below `oauth/`, so the endpoint
+ * hands it down and nothing in `login/` imports upwards.
+ */
+export interface LoginRequest {
+  client: RegisteredClient;
+  redirectUri: string;
+  state?: string;
+  nonce?: string;
+  scope: string[];
+  codeChallenge?: string;
+  idpHint?: string;
+}

@@ -1,0 +1,46 @@
+import { formatScope, grantScopes, narrowScope, parseScope } from './scope.js';
+
+describe('grantScopes', () => {
+  const allowed = ['system/*.read', 'xis'];
+
+  it('grants the registered scopes when none are requested', () => {
+    expect(grantScopes(undefined, allowed)).toEqual(allowed);
+  });
+
+  it('grants a subset, once each', () => {
+    expect(grantScopes('xis xis', allowed)).toEqual(['xis']);
+  });
+
+  it('refuses a scope outside the registered ones, case-sensitively', () => {
+    expect(() => grantScopes('xis admin', allowed)).toThrow(expect.objectContaining({ code: 'invalid_scope' }));
+    expect(() => grantScopes('XIS', allowed)).toThrow(expect.objectContaining({ code: 'invalid_scope' }));
+  });
+});
+
+describe('parseScope', () => {
+  it('splits on spaces, drops empty values and duplicates, keeps case and order', () => {
+    expect(parseScope(' openid  profile openid Profile ')).toEqual(['openid', 'profile', 'Profile']);
+    expect(parseScope(undefined)).toEqual([]);
+    expect(parseScope('')).toEqual([]);
+  });
+
+  it('formats back to the wire form', () => {
+    expect(formatScope(parseScope('a  b'))).toBe('a b');
+  });
+});
+
+describe('narrowScope', () => {
+  const held = ['openid', 'profile', 'xis'];
+
+  it('keeps everything held when nothing is requested', () => {
+    expect(narrowScope(undefined, held)).toEqual(held);
+  });
+
+  it('narrows to the requested subset, once each', () => {
+    expect(narrowScope('xis openid xis', held)).toEqual(['xis', 'openid']);
+  });
+
+  it('refuses a value not held, as invalid_scope', () => {
+    expect(() => narrowScope('openid admin', held)).toThrow(expect.objectContaining({ code: 'invalid_scope' }));
+  });
+});

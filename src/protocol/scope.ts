@@ -1,0 +1,42 @@
+import { OAuthError } from './oauth-error.js';
+
+/**
+ * Scope values (RFC 6749 §3.3): a space-delimited, case-sensitive list whose order carries no
+ * meaning. One module parses, narrows and formats them, so every grant reads them the same way.
+ */
+
+/** The distinct values of a scope string, in first-seen order; absent or blank is none. */
+export function parseScope(scope: string | undefined): string[] {
+  if (scope === undefined) return [];
+  return [...new Set(scope.split(' ').filter((value) => value !== ''))];
+}
+
+/** The wire form of a list of scope values. */
+export function formatScope(scopes: readonly string[]): string {
+  return scopes.join(' ');
+}
+
+/**
+ * A request may narrow what is held, never widen it (RFC 6749 §6: "MUST NOT include any scope not
+ * originally granted"; RFC 8693 §2.1 likewise): absent, everything `held` is kept; a value outside
+ * `held` is `invalid_scope`.
+ */
+export function narrowScope(requested: string | undefined, held: readonly string[]): string[] {
+  if (requested === undefined) return [...held];
+  const scopes = parseScope(requested);
+  const widened = scopes.filter((scope) => !held.includes(scope));
+  if (widened.length > 0) throw new OAuthError('invalid_scope', `scope widened: ${widened.join(' ')}`);
+  return scopes;
+}
+
+/**
+ * Client credentials (RFC 6749 §4.4.2): absent, the client gets its registered scopes; a value it is
+ * not registered for is `invalid_scope` (never silently dropped, so a client always knows what it holds).
+ */
+export function grantScopes(requested: string | undefined, allowed: readonly string[]): string[] {
+  if (requested === undefined) return [...allowed];
+  const scopes = parseScope(requested);
+  const refused = scopes.filter((scope) => !allowed.includes(scope));
+  if (refused.length > 0) throw new OAuthError('invalid_scope', `scope not allowed: ${refused.join(' ')}`);
+  return scopes;
+}
