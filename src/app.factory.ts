@@ -22,6 +22,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
   });
   const fastify = adapter.getInstance();
   fastify.decorateRequest('oauthClient', undefined);
+  fastify.decorateRequest('oauthRealm', undefined);
   fastify.addHook('onRequest', (request, reply, done) => {
     void reply.header(REQUEST_ID_HEADER, request.id);
     done();

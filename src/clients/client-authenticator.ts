@@ -1,8 +1,7 @@
 import { Injectable } from '@nestjs/common';
-import type { FastifyRequest } from 'fastify';
 import { digestsEqual, sha256 } from '../common/constant-time.js';
 import { OAuthError } from '../protocol/oauth-error.js';
-import { RealmRegistry } from '../realms/realm.registry.js';
+import type { Realm } from '../realms/realm.js';
 import { ClientAssertionVerifier } from './client-assertion.verifier.js';
 import { ClientRegistry } from './client.registry.js';
 import type { PresentedCredentials } from './client-credentials.reader.js';
@@ -18,13 +17,11 @@ const UNKNOWN_CLIENT_DIGEST = sha256('unknown-client');
 @Injectable()
 export class ClientAuthenticator {
   constructor(
-    private readonly realms: RealmRegistry,
     private readonly clients: ClientRegistry,
     private readonly assertions: ClientAssertionVerifier,
   ) {}
 
-  async authenticate(request: FastifyRequest, credentials: PresentedCredentials): Promise<RegisteredClient> {
-    const realm = this.realms.get((request.params as { realm: string }).realm);
+  async authenticate(realm: Realm, credentials: PresentedCredentials): Promise<RegisteredClient> {
     switch (credentials.method) {
       case 'client_secret_basic':
       case 'client_secret_post': {

@@ -1,7 +1,6 @@
-import { Controller, HttpCode, Param, Post, Req, Res, UseGuards } from '@nestjs/common';
+import { Controller, HttpCode, Post, Req, Res, UseGuards } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ClientAuthGuard } from '../clients/client-auth.guard.js';
-import { RealmRegistry } from '../realms/realm.registry.js';
 import { TokenInspector } from '../sessions/token-inspector.js';
 import { ORGANISATION_AGB_HEADER } from '../tenancy/organisation-agb.js';
 import { tenantMatches } from '../tenancy/tenant-match.js';
@@ -16,20 +15,13 @@ import { OAuthError } from '../protocol/oauth-error.js';
  */
 @Controller('realms/:realm/protocol/openid-connect/token')
 export class IntrospectionController {
-  constructor(
-    private readonly realms: RealmRegistry,
-    private readonly inspector: TokenInspector,
-  ) {}
+  constructor(private readonly inspector: TokenInspector) {}
 
   @Post('introspect')
   @HttpCode(200)
   @UseGuards(ClientAuthGuard)
-  async introspect(
-    @Param('realm') realmName: string,
-    @Req() request: FastifyRequest,
-    @Res({ passthrough: true }) reply: FastifyReply,
-  ): Promise<Record<string, unknown>> {
-    const realm = this.realms.get(realmName);
+  async introspect(@Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply): Promise<Record<string, unknown>> {
+    const realm = request.oauthRealm!;
     if (request.oauthClient!.config.type !== 'confidential') throw new OAuthError('invalid_client', 'public clients may not introspect');
     const params = FormParams.fromRequest(request);
     const inspected = await this.inspector.inspect(realm, params.require('token'), params.get('token_type_hint'));

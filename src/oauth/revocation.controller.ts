@@ -1,7 +1,6 @@
-import { Controller, HttpCode, Logger, Param, Post, Req, UseGuards } from '@nestjs/common';
+import { Controller, HttpCode, Logger, Post, Req, UseGuards } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
 import { ClientAuthGuard } from '../clients/client-auth.guard.js';
-import { RealmRegistry } from '../realms/realm.registry.js';
 import { SessionService } from '../sessions/session.service.js';
 import { TokenInspector } from '../sessions/token-inspector.js';
 import { RevokedAccessTokenRepository } from '../storage/revoked-access-token.repository.js';
@@ -17,7 +16,6 @@ export class RevocationController {
   private readonly logger = new Logger('Revocation');
 
   constructor(
-    private readonly realms: RealmRegistry,
     private readonly inspector: TokenInspector,
     private readonly sessions: SessionService,
     private readonly revoked: RevokedAccessTokenRepository,
@@ -26,8 +24,8 @@ export class RevocationController {
   @Post('revoke')
   @HttpCode(200)
   @UseGuards(ClientAuthGuard)
-  async revoke(@Param('realm') realmName: string, @Req() request: FastifyRequest): Promise<void> {
-    const realm = this.realms.get(realmName);
+  async revoke(@Req() request: FastifyRequest): Promise<void> {
+    const realm = request.oauthRealm!;
     const params = FormParams.fromRequest(request);
     const inspected = await this.inspector.inspect(realm, params.require('token'), params.get('token_type_hint'));
     // §2.1: only the client the token was issued to may revoke it.

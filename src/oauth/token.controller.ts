@@ -1,7 +1,6 @@
-import { Controller, HttpCode, Inject, Param, Post, Req, Res, UseGuards } from '@nestjs/common';
+import { Controller, HttpCode, Inject, Post, Req, Res, UseGuards } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ClientAuthGuard } from '../clients/client-auth.guard.js';
-import { RealmRegistry } from '../realms/realm.registry.js';
 import { ORGANISATION_AGB_HEADER } from '../tenancy/organisation-agb.js';
 import { FormParams } from '../protocol/form-params.js';
 import { GRANT_HANDLERS, type GrantHandler, type TokenResponse } from './grants/grant-handler.js';
@@ -15,22 +14,15 @@ import { OAuthError } from '../protocol/oauth-error.js';
 export class TokenController {
   private readonly grants: Map<string, GrantHandler>;
 
-  constructor(
-    private readonly realms: RealmRegistry,
-    @Inject(GRANT_HANDLERS) grants: GrantHandler[],
-  ) {
+  constructor(@Inject(GRANT_HANDLERS) grants: GrantHandler[]) {
     this.grants = new Map(grants.map((grant) => [grant.grantType, grant]));
   }
 
   @Post('token')
   @HttpCode(200)
   @UseGuards(ClientAuthGuard)
-  async token(
-    @Param('realm') realmName: string,
-    @Req() request: FastifyRequest,
-    @Res({ passthrough: true }) reply: FastifyReply,
-  ): Promise<TokenResponse> {
-    const realm = this.realms.get(realmName);
+  async token(@Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply): Promise<TokenResponse> {
+    const realm = request.oauthRealm!;
     const client = request.oauthClient!;
     const params = FormParams.fromRequest(request);
     const grantType = params.require('grant_type');
