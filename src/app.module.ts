@@ -2,14 +2,17 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import type { DestinationStream } from 'pino';
 import { ClientsModule } from './clients/clients.module.js';
 import type { Clock } from './common/clock.js';
+import { ContextsModule } from './contexts/contexts.module.js';
 import { ConfigModule } from './config/config.module.js';
 import { FhirModule } from './fhir/fhir.module.js';
 import type { Config } from './config/config.schema.js';
 import { HealthModule } from './health/health.module.js';
 import { KeysModule } from './keys/keys.module.js';
+import { LoginModule } from './login/login.module.js';
 import { MetricsModule } from './metrics/metrics.module.js';
 import { OAuthModule } from './oauth/oauth.module.js';
 import { RealmsModule } from './realms/realms.module.js';
+import { SamlModule } from './saml/saml.module.js';
 import { SessionsModule } from './sessions/sessions.module.js';
 import type { Database } from './storage/database.js';
 import { StorageModule } from './storage/storage.module.js';
@@ -36,6 +39,9 @@ export class AppModule {
         ClientsModule,
         TokensModule,
         SessionsModule,
+        SamlModule,
+        ContextsModule,
+        LoginModule,
         OAuthModule,
         HealthModule,
         MetricsModule,

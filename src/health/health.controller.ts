@@ -1,6 +1,6 @@
 import { Controller, Get, Inject, Res } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
-import { DATABASE, type Database } from '../storage/database.js';
+import { DATABASE, databaseAnswers, type Database } from '../storage/database.js';
 
 /** Liveness (the process answers) and readiness (it can reach its database). */
 @Controller('health')
@@ -14,11 +14,7 @@ export class HealthController {
 
   @Get('ready')
   async ready(@Res() reply: FastifyReply): Promise<void> {
-    try {
-      await this.db.query('SELECT 1');
-      await reply.status(200).send({ status: 'ok', database: 'ok' });
-    } catch {
-      await reply.status(503).send({ status: 'unavailable', database: 'unreachable' });
-    }
+    if (await databaseAnswers(this.db)) await reply.status(200).send({ status: 'ok', database: 'ok' });
+    else await reply.status(503).send({ status: 'unavailable', database: 'unreachable' });
   }
 }

@@ -1,4 +1,5 @@
 import { Global, Module } from '@nestjs/common';
+import { ExpiredRowsRepository } from '../storage/expired-rows.repository.js';
 import { RevokedAccessTokenRepository } from '../storage/revoked-access-token.repository.js';
 import { SessionRepository } from '../storage/session.repository.js';
 import { HousekeepingService } from './housekeeping.service.js';
@@ -15,6 +16,7 @@ import { TokenInspector } from './token-inspector.js';
     SessionService,
     RevokedAccessTokenRepository,
     TokenInspector,
+    ExpiredRowsRepository,
     HousekeepingService,
     {
       provide: NATIONAL_ID_ENCRYPTION,

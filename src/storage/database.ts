@@ -25,3 +25,11 @@ export interface Database extends Queryable {
 
 /** Nest injection token for the {@link Database}. */
 export const DATABASE = Symbol('DATABASE');
+
+/** Readiness: whether the database answers a trivial query. */
+export function databaseAnswers(db: Queryable): Promise<boolean> {
+  return db.query('SELECT 1').then(
+    () => true,
+    () => false,
+  );
+}

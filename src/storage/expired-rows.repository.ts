@@ -1,0 +1,56 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { DATABASE, type Database } from './database.js';
+
+/** Every table whose rows carry their own expiry, each purged once `expires_at` has passed. */
+const EXPIRING_TABLES = [
+  'authorization_codes',
+  'login_transactions',
+  'client_assertion_jtis',
+  'revoked_access_tokens',
+  'saml_pending_requests',
+  'saml_used_assertions',
+] as const;
+
+/** Rows deleted per statement, so a purge never holds locks long enough to slow requests. */
+const BATCH = 1000;
+
+export type PurgeCounts = Record<(typeof EXPIRING_TABLES)[number] | 'sessions', number>;
+
+/**
+ * The purge statements of housekeeping, in batches: what can no longer matter, across the tables of
+ * several repositories (the one place that deletes by age rather than by key).
+ */
+@Injectable()
+export class ExpiredRowsRepository {
+  constructor(@Inject(DATABASE) private readonly db: Database) {}
+
+  /** Deletes expired rows of every expiring table, and sessions that ended or expired before `sessionCutoff`. */
+  async purge(now: Date, sessionCutoff: Date): Promise<PurgeCounts> {
+    const purged = {} as PurgeCounts;
+    for (const table of EXPIRING_TABLES) {
+      purged[table] = await this.inBatches(
+        `DELETE FROM ${table} WHERE ctid IN (SELECT ctid FROM ${table} WHERE expires_at < $1 LIMIT ${BATCH})`,
+        now,
+      );
+    }
+    // Codes reference sessions, so a session goes only once its codes are gone (they expire within a minute).
+    purged.sessions = await this.inBatches(
+      `DELETE FROM sessions WHERE ctid IN (
+         SELECT s.ctid FROM sessions s
+          WHERE (COALESCE(s.ended_at, s.max_expires_at) < $1 OR s.idle_expires_at < $1)
+            AND NOT EXISTS (SELECT 1 FROM authorization_codes c WHERE c.session_id = s.id)
+          LIMIT ${BATCH})`,
+      sessionCutoff,
+    );
+    return purged;
+  }
+
+  private async inBatches(statement: string, cutoff: Date): Promise<number> {
+    let total = 0;
+    for (;;) {
+      const { rowCount } = await this.db.query(statement, [cutoff]);
+      total += rowCount;
+      if (rowCount < BATCH) return total;
+    }
+  }
+}
