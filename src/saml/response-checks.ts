@@ -25,6 +25,24 @@ export interface CheckedAssertion {
 
 export class ResponseCheckError extends Error {}
 
+/**
+ * The Response's own Destination and Issuer. SAML Bindings §3.5.5.2: a signed Response names the
+ * endpoint it was sent to (required for a login; an unsigned status answer may omit it). SAML
+ * Profiles §4.1.4.2: Issuer, if present (required when signed or encrypted), is the IdP.
+ */
+export function checkEnvelope(
+  envelope: Pick<ResponseEnvelope, 'destination' | 'issuer' | 'signed' | 'encrypted'>,
+  expected: Pick<Expectations, 'acsUrl' | 'idpEntityId'>,
+  { destinationRequired }: { destinationRequired: boolean },
+): void {
+  if (envelope.destination === undefined ? destinationRequired : envelope.destination !== expected.acsUrl) {
+    throw new ResponseCheckError(envelope.destination ? 'Destination is not this ACS' : 'Destination missing');
+  }
+  if (envelope.issuer === undefined ? envelope.signed || envelope.encrypted : envelope.issuer !== expected.idpEntityId) {
+    throw new ResponseCheckError('Response Issuer is not the configured IdP');
+  }
+}
+
 export function checkAssertion(envelope: ResponseEnvelope, assertion: AssertionData, expected: Expectations, now: Date): CheckedAssertion {
   const fail = (reason: string): never => {
     throw new ResponseCheckError(reason);
@@ -33,12 +51,7 @@ export function checkAssertion(envelope: ResponseEnvelope, assertion: AssertionD
   const notYet = (instant: Date) => instant.getTime() > now.getTime() + skewMs;
   const over = (notOnOrAfter: Date) => now.getTime() - skewMs >= notOnOrAfter.getTime();
 
-  // SAML Bindings §3.5.5.2: the Response names the endpoint it was sent to; required here always.
-  if (envelope.destination !== expected.acsUrl) fail(envelope.destination ? 'Destination is not this ACS' : 'Destination missing');
-  // SAML Profiles §4.1.4.2: Issuer, if present (required when signed or encrypted), is the IdP.
-  if (envelope.issuer === undefined ? envelope.signed || envelope.encrypted : envelope.issuer !== expected.idpEntityId) {
-    fail('Response Issuer is not the configured IdP');
-  }
+  checkEnvelope(envelope, expected, { destinationRequired: true });
   if (assertion.issuer !== expected.idpEntityId) fail('Assertion Issuer is not the configured IdP');
   // Unsolicited (IdP-initiated) responses are not accepted: every login starts with our AuthnRequest.
   if (!envelope.inResponseTo) fail('InResponseTo missing: unsolicited responses are refused');

@@ -11,7 +11,7 @@ import { SamlAssertionRepository } from '../storage/saml-assertion.repository.js
 import { SamlRequestRepository } from '../storage/saml-request.repository.js';
 import { checkLoa, NSIS_LOA_ATTRIBUTE } from './loa.js';
 import { ProfileError, type AssertionAttributes } from './profiles/attribute-profile.js';
-import { checkAssertion, ResponseCheckError, type CheckedAssertion } from './response-checks.js';
+import { checkAssertion, checkEnvelope, ResponseCheckError, type CheckedAssertion } from './response-checks.js';
 import { SamlRejectedError, SamlStatusError } from './saml.errors.js';
 import { loadRealmSettings, type IdpSettings } from './saml-settings.js';
 import { MAX_CLOCK_SKEW_SECONDS, SAML_OPTIONS, type SamlOptions } from './saml-options.js';
@@ -117,10 +117,12 @@ export class SamlService {
     if (!result.ok) throw new SamlRejectedError(result.reason);
     if (result.kind === 'status') {
       const { envelope } = result;
-      if (envelope.destination !== undefined && envelope.destination !== settings.acsUrl)
-        throw new SamlRejectedError('Destination is not this ACS');
-      if (envelope.issuer !== undefined && envelope.issuer !== settings.idp.entityId)
-        throw new SamlRejectedError('Response Issuer is not the configured IdP');
+      try {
+        checkEnvelope(envelope, this.expectations(settings), { destinationRequired: false });
+      } catch (error) {
+        if (error instanceof ResponseCheckError) throw new SamlRejectedError(error.message);
+        throw error;
+      }
       if (!envelope.inResponseTo) throw new SamlRejectedError('unsolicited status response');
       // An error Response is usually unsigned; it is trusted only to end the pending request it
       // names, and only when it comes back with that request's RelayState.
