@@ -1,4 +1,12 @@
-import { decodeBase64Xml, MAX_XML_BYTES, maxBase64Chars, precheckXml, XmlPrecheckError } from './xml-prechecks.js';
+import {
+  DEFAULT_XML_LIMITS,
+  decodeBase64Xml,
+  MAX_XML_BYTES,
+  maxBase64Chars,
+  measureXml,
+  precheckXml,
+  XmlPrecheckError,
+} from './xml-prechecks.js';
 
 const b64 = (text: string | Buffer) => Buffer.from(text).toString('base64');
 
@@ -46,5 +54,65 @@ describe('XML pre-checks (before any parser)', () => {
     expect(() => decodeBase64Xml(justOver)).toThrow('too large');
     expect(() => decodeBase64Xml(b64(`<a>${' '.repeat(MAX_XML_BYTES - 7)}</a>`))).not.toThrow();
     expect(() => decodeBase64Xml(b64('<a>12345</a>'), 8)).toThrow('too large');
+  });
+
+  describe('shape limits (node-saml’s XPath work grows faster than the document)', () => {
+    const response = (inner: string) => `<samlp:Response xmlns:samlp="urn:x" ID="_r">${inner}</samlp:Response>`;
+
+    it('counts elements, depth and attributes in one pass over the text', () => {
+      const xml = '<?xml version="1.0"?><a x="1" y=\'>\'><b/><c z="a=b"><![CDATA[<d><e/></d>]]>t &gt; u</c><f><g><h/></g></f></a>';
+      expect(measureXml(xml)).toEqual({ elements: 6, depth: 4, attributesPerElement: 2 });
+    });
+
+    it('refuses the amplification Response: 16,000 empty elements in Extensions, within milliseconds', () => {
+      const xml = response(`<samlp:Extensions>${'<samlp:e/>'.repeat(16_000)}</samlp:Extensions>`);
+      const started = performance.now();
+      expect(() => precheckXml(xml)).toThrow('too many elements');
+      expect(performance.now() - started).toBeLessThan(200);
+    });
+
+    it.each([
+      ['elements', response('<e/>'.repeat(DEFAULT_XML_LIMITS.maxElements)), 'too many elements'],
+      ['depth', response('<e>'.repeat(DEFAULT_XML_LIMITS.maxDepth) + '</e>'.repeat(DEFAULT_XML_LIMITS.maxDepth)), 'nested too deeply'],
+      [
+        'depth, self-closing innermost',
+        response('<e>'.repeat(DEFAULT_XML_LIMITS.maxDepth - 1) + '<e/>' + '</e>'.repeat(DEFAULT_XML_LIMITS.maxDepth - 1)),
+        'nested too deeply',
+      ],
+      [
+        'attributes',
+        response(`<e ${Array.from({ length: DEFAULT_XML_LIMITS.maxAttributesPerElement + 1 }, (_, i) => `a${i}="v"`).join(' ')}/>`),
+        'too many attributes',
+      ],
+    ])('refuses one %s over the default limit', (_what, xml, reason) => {
+      expect(() => precheckXml(xml)).toThrow(XmlPrecheckError);
+      expect(() => precheckXml(xml)).toThrow(reason);
+    });
+
+    it('accepts a document exactly at every limit, and applies the limits it is given', () => {
+      const limits = { maxElements: 3, maxDepth: 2, maxAttributesPerElement: 2 };
+      expect(() => precheckXml('<a p="1" q="2"><b/><c/></a>', limits)).not.toThrow();
+      expect(() => precheckXml('<a><b/><c/><d/></a>', limits)).toThrow('too many elements');
+      expect(() => precheckXml('<a><b><c/></b></a>', limits)).toThrow('nested too deeply');
+      expect(() => precheckXml('<a p="1" q="2" r="3"/>', limits)).toThrow('too many attributes');
+      expect(() => decodeBase64Xml(b64('<a><b/><c/><d/></a>'), MAX_XML_BYTES, limits)).toThrow('too many elements');
+    });
+  });
+
+  describe('character references (XML 1.0 §2.2 Char, §4.1 WFC: Legal Character)', () => {
+    it.each(['&#0;', '&#1;', '&#x0;', '&#x1F;', '&#xFFFE;', '&#xffff;', '&#xD800;', '&#57343;', '&#x110000;', '&#99999999999999999999;'])(
+      'refuses %s',
+      (reference) => {
+        expect(() => precheckXml(`<a>x${reference}y</a>`)).toThrow('character reference');
+        expect(() => precheckXml(`<a b="${reference}"/>`)).toThrow('character reference');
+      },
+    );
+
+    it.each(['&#9;', '&#xA;', '&#13;', '&#32;', '&#x20AC;', '&#xD7FF;', '&#xE000;', '&#xFFFD;', '&#x10000;', '&#128512;', '&#x10FFFF;'])(
+      'accepts %s',
+      (reference) => {
+        expect(() => precheckXml(`<a b="${reference}">${reference}</a>`)).not.toThrow();
+      },
+    );
   });
 });

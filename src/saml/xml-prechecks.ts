@@ -6,6 +6,33 @@
 /** Decoded XML larger than this is refused (a NemLog-in Response with an encrypted assertion is ~15 KB). */
 export const MAX_XML_BYTES = 200_000;
 
+/**
+ * Bounds on a document's shape. node-saml's XPath queries (xml-crypto reference lookup, node
+ * ordering) cost far more than linear time in the element count: 16,000 empty elements (156 KB, under
+ * the byte cap) took ~9 s of worker CPU to refuse. Config `saml.xmlLimits` sets them.
+ */
+export interface XmlLimits {
+  maxElements: number;
+  maxDepth: number;
+  maxAttributesPerElement: number;
+}
+
+/**
+ * Several times what real Responses use: a NemLog-in Response with an encrypted assertion has ~35
+ * elements (the assertion inside ~70 with 20 attributes), depth 8 (EncryptedAssertion › … ›
+ * X509Certificate), and at most ~10 attributes on one element (Response with its namespace
+ * declarations); an eHealth clinician's signed plaintext assertion stays under 120 elements.
+ */
+export const DEFAULT_XML_LIMITS: XmlLimits = { maxElements: 1000, maxDepth: 24, maxAttributesPerElement: 32 };
+
+export interface XmlShape {
+  elements: number;
+  /** Deepest element nesting; the root element is depth 1. */
+  depth: number;
+  /** The most attributes (namespace declarations included) on any one element. */
+  attributesPerElement: number;
+}
+
 /** The base64 length of `maxBytes`, plus room for the CRLF some IdPs insert every 76 characters. */
 export function maxBase64Chars(maxBytes: number): number {
   return Math.ceil(maxBytes / 3) * 4 + Math.ceil(maxBytes / 57) * 2;
@@ -19,7 +46,7 @@ export class XmlPrecheckError extends Error {}
  * Strict base64 (SAML Bindings §3.5.4: the POST binding base64-encodes the message) to UTF-8 text,
  * size-capped before and after decoding.
  */
-export function decodeBase64Xml(value: string, maxBytes = MAX_XML_BYTES): string {
+export function decodeBase64Xml(value: string, maxBytes = MAX_XML_BYTES, limits: XmlLimits = DEFAULT_XML_LIMITS): string {
   if (value.length > maxBase64Chars(maxBytes)) throw new XmlPrecheckError('message too large');
   const compact = value.replace(/[\r\n\t ]/g, '');
   if (compact.length === 0 || compact.length % 4 !== 0 || !BASE64.test(compact)) throw new XmlPrecheckError('message is not base64');
@@ -31,7 +58,7 @@ export function decodeBase64Xml(value: string, maxBytes = MAX_XML_BYTES): string
   } catch {
     throw new XmlPrecheckError('message is not UTF-8');
   }
-  precheckXml(xml);
+  precheckXml(xml, limits);
   return xml;
 }
 
@@ -41,13 +68,90 @@ export function decodeBase64Xml(value: string, maxBytes = MAX_XML_BYTES): string
  *   (`user@example.com<!---->.evil.com` in a NameID) is still "signed" while a naive reader sees only
  *   part of it (CVE-2017-11428 and kin). Refusing every comment removes the whole class.
  * - A processing instruction other than the XML declaration, and control characters XML 1.0 forbids
- *   (a NUL-padded UTF-16 document would otherwise slip past the checks above).
+ *   (a NUL-padded UTF-16 document would otherwise slip past the checks above), whether raw or written
+ *   as a character reference (`&#0;`, which xmldom decodes into a NUL in a signed name).
+ * - A shape beyond `limits` (element count, depth, attributes on one element).
  */
-export function precheckXml(xml: string): void {
+export function precheckXml(xml: string, limits: XmlLimits = DEFAULT_XML_LIMITS): void {
   if (/<!\s*(DOCTYPE|ENTITY)/i.test(xml)) throw new XmlPrecheckError('DTD or entity declaration refused');
   if (xml.includes('<!--')) throw new XmlPrecheckError('XML comment refused');
   const withoutDeclaration = xml.replace(/^\uFEFF?<\?xml[^?]*\?>/, '');
   if (withoutDeclaration.includes('<?')) throw new XmlPrecheckError('processing instruction refused');
   // eslint-disable-next-line no-control-regex
   if (/[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/.test(xml)) throw new XmlPrecheckError('control character refused');
+  for (const [, hex, decimal] of xml.matchAll(CHARACTER_REFERENCE)) {
+    if (!isXmlChar(hex === undefined ? Number(decimal) : parseInt(hex, 16))) {
+      throw new XmlPrecheckError('character reference to a character XML forbids refused');
+    }
+  }
+  const shape = measureXml(xml);
+  if (shape.elements > limits.maxElements) throw new XmlPrecheckError('too many elements');
+  if (shape.depth > limits.maxDepth) throw new XmlPrecheckError('elements nested too deeply');
+  if (shape.attributesPerElement > limits.maxAttributesPerElement) throw new XmlPrecheckError('too many attributes on one element');
+}
+
+/** `&#…;` and `&#x…;` (XML 1.0 §4.1); a reference not of this form is left to the parser to refuse. */
+const CHARACTER_REFERENCE = /&#(?:x([0-9A-Fa-f]+)|([0-9]+));/g;
+
+/** XML 1.0 §2.2: Char ::= #x9 | #xA | #xD | [#x20-#xD7FF] | [#xE000-#xFFFD] | [#x10000-#x10FFFF]. */
+function isXmlChar(code: number): boolean {
+  return (
+    code === 0x9 ||
+    code === 0xa ||
+    code === 0xd ||
+    (code >= 0x20 && code <= 0xd7ff) ||
+    (code >= 0xe000 && code <= 0xfffd) ||
+    (code >= 0x10000 && code <= 0x10ffff)
+  );
+}
+
+const GT = 0x3e;
+const SLASH = 0x2f;
+const BANG = 0x21;
+const QUESTION = 0x3f;
+const EQUALS = 0x3d;
+const QUOTE = 0x22;
+const APOSTROPHE = 0x27;
+
+/**
+ * The document's shape, counted in one pass over the text (no DOM): a `<` outside a tag always starts
+ * markup, since text and attribute values may not hold a raw `<` (XML 1.0 §2.4, §3.1). CDATA content
+ * is skipped; comments and DTDs are refused before this runs. Malformed input still yields finite
+ * counts; the parser refuses it afterwards.
+ */
+export function measureXml(xml: string): XmlShape {
+  let elements = 0;
+  let depth = 0;
+  let deepest = 0;
+  let widest = 0;
+  let at = xml.indexOf('<');
+  while (at !== -1) {
+    const next = xml.charCodeAt(at + 1);
+    if (next === SLASH) {
+      depth = Math.max(0, depth - 1);
+      at = xml.indexOf('<', at + 2);
+    } else if (next === BANG || next === QUESTION) {
+      const end = xml.startsWith('<![CDATA[', at) ? xml.indexOf(']]>', at) : next === QUESTION ? xml.indexOf('?>', at) : at;
+      at = end === -1 ? -1 : xml.indexOf('<', end + 1);
+    } else {
+      // A start tag: to its closing `>`, which may also appear inside a quoted attribute value.
+      let i = at + 1;
+      let quote = 0;
+      let attributes = 0;
+      for (; i < xml.length; i++) {
+        const c = xml.charCodeAt(i);
+        if (quote !== 0) {
+          if (c === quote) quote = 0;
+        } else if (c === QUOTE || c === APOSTROPHE) quote = c;
+        else if (c === EQUALS) attributes++;
+        else if (c === GT) break;
+      }
+      elements++;
+      widest = Math.max(widest, attributes);
+      deepest = Math.max(deepest, depth + 1);
+      if (xml.charCodeAt(i - 1) !== SLASH) depth++;
+      at = xml.indexOf('<', i + 1);
+    }
+  }
+  return { elements, depth: deepest, attributesPerElement: widest };
 }
