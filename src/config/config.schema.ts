@@ -91,7 +91,41 @@ const identityProviderSchema = z.strictObject({
   attributes: z.record(z.string(), z.string()).optional(),
   /** Shown on the IdP chooser page. */
   displayName: z.string().min(1).optional(),
+  /**
+   * An assertion whose AuthnInstant is older than this is refused: the IdP's authentication is
+   * stale (2 hours, as Spring Security SAML's `maxAuthenticationAge`).
+   */
+  maxAuthenticationAgeSeconds: wholeNumber(1, Number.MAX_SAFE_INTEGER, 'must be a whole number of seconds from 1').default(7200),
 });
+
+/**
+ * What an anonymous poster can make the SAML worker pool do (src/saml/saml-workers.ts,
+ * src/saml/xml-prechecks.ts). The XML limit defaults are DEFAULT_XML_LIMITS there; the minimums keep
+ * every real NemLog-in or eHealth Response acceptable.
+ */
+const samlSchema = z
+  .strictObject({
+    /** From submission to the worker pool: past it the worker is terminated and restarted, and the Response refused. */
+    validationTimeoutMs: wholeNumber(100, 60_000, 'must be between 100 and 60000 milliseconds').default(2000),
+    /** Responses waiting for a worker beyond this many are answered 503 at once, instead of slowing every login. */
+    maxQueue: wholeNumber(0, 10_000, 'must be a whole number from 0 to 10000').default(64),
+    xmlLimits: z
+      .strictObject({
+        maxElements: wholeNumber(
+          200,
+          1_000_000,
+          'must be a whole number of at least 200 (a real Response has up to ~120 elements)',
+        ).default(1000),
+        maxDepth: wholeNumber(12, 1000, 'must be a whole number of at least 12 (a real Response nests up to 8 deep)').default(24),
+        maxAttributesPerElement: wholeNumber(
+          16,
+          10_000,
+          'must be a whole number of at least 16 (a real Response has up to ~10 on one element)',
+        ).default(32),
+      })
+      .prefault({}),
+  })
+  .prefault({});
 
 /** The realm's SAML service provider: signs AuthnRequests, decrypts encrypted assertions. */
 const serviceProviderSchema = z.strictObject({
@@ -242,6 +276,7 @@ export const configSchema = z
         message: 'only the embedded FHIR server is seeded',
       })
       .prefault({}),
+    saml: samlSchema,
     realms: z.array(realmSchema).min(1),
   })
   .superRefine((config, ctx) => {
@@ -287,6 +322,11 @@ function refineProduction(config: Config, ctx: z.RefinementCtx): void {
       }
     });
   });
+}
+
+/** An integer in [min, max]; one message for every way a value can miss, naming what is expected. */
+function wholeNumber(min: number, max: number, message: string) {
+  return z.number({ error: message }).int({ error: message }).min(min, { error: message }).max(max, { error: message });
 }
 
 function reportDuplicates(values: string[], path: (string | number)[], key: string, ctx: z.RefinementCtx): void {

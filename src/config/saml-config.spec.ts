@@ -1,0 +1,72 @@
+import { ConfigError } from './config.error.js';
+import { parseConfig } from './config.loader.js';
+
+const idp = { alias: 'idp', profile: 'generic', entityId: 'https://idp.test', ssoUrl: 'https://idp.test/sso', signingCertificates: ['c'] };
+
+const raw = (patch: { saml?: unknown; idp?: Record<string, unknown> } = {}) => ({
+  environment: 'test',
+  publicUrl: 'https://auth.example',
+  keys: { encryptionKey: 'x'.repeat(32) },
+  ...(patch.saml === undefined ? {} : { saml: patch.saml }),
+  realms: [{ name: 'r', serviceProvider: { signingKey: 'k', signingCertificate: 'c' }, identityProviders: [{ ...idp, ...patch.idp }] }],
+});
+
+const problemsOf = (config: unknown): string[] => {
+  try {
+    parseConfig(config, 'test', {});
+  } catch (error) {
+    if (error instanceof ConfigError) return error.problems;
+    throw error;
+  }
+  return [];
+};
+
+describe('SAML hardening config', () => {
+  it('has safe defaults: a validation deadline, a bounded queue, XML shape limits, a 2-hour authentication age', () => {
+    const config = parseConfig(raw(), 'test', {});
+    expect(config.saml).toEqual({
+      validationTimeoutMs: 2000,
+      maxQueue: 64,
+      xmlLimits: { maxElements: 1000, maxDepth: 24, maxAttributesPerElement: 32 },
+    });
+    expect(config.realms[0].identityProviders[0].maxAuthenticationAgeSeconds).toBe(7200);
+  });
+
+  it('takes each value from the file', () => {
+    const config = parseConfig(
+      raw({ saml: { validationTimeoutMs: 500, maxQueue: 0, xmlLimits: { maxElements: 400 } }, idp: { maxAuthenticationAgeSeconds: 600 } }),
+      'test',
+      {},
+    );
+    expect(config.saml).toEqual({
+      validationTimeoutMs: 500,
+      maxQueue: 0,
+      xmlLimits: { maxElements: 400, maxDepth: 24, maxAttributesPerElement: 32 },
+    });
+    expect(config.realms[0].identityProviders[0].maxAuthenticationAgeSeconds).toBe(600);
+  });
+
+  it('names the key and the reason of every value it refuses', () => {
+    expect(
+      problemsOf(
+        raw({
+          saml: {
+            validationTimeoutMs: 10,
+            maxQueue: -1,
+            xmlLimits: { maxElements: 50, maxDepth: 4, maxAttributesPerElement: 2.5 },
+            extra: 1,
+          },
+          idp: { maxAuthenticationAgeSeconds: 0 },
+        }),
+      ),
+    ).toEqual([
+      'saml.validationTimeoutMs: must be between 100 and 60000 milliseconds',
+      'saml.maxQueue: must be a whole number from 0 to 10000',
+      'saml.xmlLimits.maxElements: must be a whole number of at least 200 (a real Response has up to ~120 elements)',
+      'saml.xmlLimits.maxDepth: must be a whole number of at least 12 (a real Response nests up to 8 deep)',
+      'saml.xmlLimits.maxAttributesPerElement: must be a whole number of at least 16 (a real Response has up to ~10 on one element)',
+      'saml: Unrecognized key: "extra"',
+      'realms[0].identityProviders[0].maxAuthenticationAgeSeconds: must be a whole number of seconds from 1',
+    ]);
+  });
+});
