@@ -17,4 +17,14 @@ describe('contextId', () => {
     expect(contextId('x'.repeat(65), 'CareTeam', base)).toBeUndefined();
     expect(contextId('', 'CareTeam', base)).toBeUndefined();
   });
+
+  it('refuses the path segments "." and "..", which a FHIR URL would resolve to the type or the base', () => {
+    for (const id of ['.', '..']) {
+      expect(contextId(id, 'CareTeam', base)).toBeUndefined();
+      expect(contextId(`CareTeam/${id}`, 'CareTeam', base)).toBeUndefined();
+      expect(contextId(`${base}/CareTeam/${id}`, 'CareTeam', base)).toBeUndefined();
+    }
+    expect(contextId('...', 'CareTeam', base)).toBe('...');
+    expect(contextId('a.b', 'CareTeam', base)).toBe('a.b');
+  });
 });

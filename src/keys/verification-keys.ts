@@ -5,6 +5,13 @@ import type { Realm } from '../realms/realm.js';
 import { SigningKeyRepository } from '../storage/signing-key.repository.js';
 
 /**
+ * A `kid` worth looking up: RFC 7515 §4.1.4 leaves it free-form, ours are RFC 7638 thumbprints (43
+ * base64url characters). Anything else — a NUL byte the database refuses, a 100 KB string — is a
+ * bad token, decided before the database is asked.
+ */
+const PLAUSIBLE_KID = /^[\x21-\x7e]{1,128}$/;
+
+/**
  * Public keys for verifying this service's own tokens, by `kid`: only keys of the token's realm that
  * are still published (active, or retired inside their window). Imported keys are cached; the
  * publication window is checked on every use.
@@ -22,6 +29,8 @@ export class VerificationKeys {
   resolver(realm: Realm): (header: JWSHeaderParameters) => Promise<CryptoKey> {
     return async (header) => {
       if (!header.kid) throw new errors.JWSInvalid('token without kid');
+      if (typeof header.kid !== 'string' || !PLAUSIBLE_KID.test(header.kid))
+        throw new errors.JWSInvalid('kid is not a short printable string');
       const entry = this.cache.get(header.kid) ?? (await this.load(header.kid));
       if (!entry || entry.realm !== realm.name || entry.alg !== header.alg) throw new errors.JWKSNoMatchingKey();
       if (entry.publishUntil <= this.clock.now().getTime()) {

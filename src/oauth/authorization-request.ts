@@ -4,6 +4,7 @@ import type { Realm } from '../realms/realm.js';
 import type { OAuthErrorCode } from '../protocol/oauth-error.js';
 import { isWellFormedPkceValue } from '../protocol/pkce.js';
 import { parseScope } from '../protocol/scope.js';
+import { unacceptableParameter } from './authorization-request-limits.js';
 
 /** An authorization request that passed every check: what a login starts from. */
 export type AuthorizationRequest = LoginRequest;
@@ -34,6 +35,10 @@ export function checkAuthorizationRequest(realm: Realm, clients: ClientRegistry,
   const clientId = single('client_id');
   const redirectUri = single('redirect_uri');
   if (clientId === null || redirectUri === null) return { ok: false, page: true, reason: 'client_id or redirect_uri repeated' };
+  // Too long or with a control character: refused before it is looked up, stored, logged or echoed.
+  const unacceptable = unacceptableParameter(params);
+  if (unacceptable === 'client_id' || unacceptable === 'redirect_uri')
+    return { ok: false, page: true, reason: `unacceptable ${unacceptable}` };
   if (!clientId) return { ok: false, page: true, reason: 'missing client_id' };
   const client = clients.find(realm.name, clientId);
   if (!client) return { ok: false, page: true, reason: `unknown client ${clientId}` };
@@ -42,7 +47,7 @@ export function checkAuthorizationRequest(realm: Realm, clients: ClientRegistry,
     return { ok: false, page: true, reason: `redirect_uri not registered for ${clientId}` };
   }
 
-  const state = single('state');
+  const state = unacceptable === 'state' ? undefined : single('state');
   const fail = (error: Extract<AuthorizationRequestCheck, { page: false }>['error'], reason: string): AuthorizationRequestCheck => ({
     ok: false,
     page: false,
@@ -52,6 +57,7 @@ export function checkAuthorizationRequest(realm: Realm, clients: ClientRegistry,
     reason,
   });
   for (const [name, value] of params) if (Array.isArray(value)) return fail('invalid_request', `parameter ${name} repeated`);
+  if (unacceptable) return fail('invalid_request', `${unacceptable} too long or holds a control character`);
   if (params.has('request') || params.has('request_uri')) return fail('request_not_supported', 'request objects are not supported');
   const responseType = single('response_type');
   if (!responseType) return fail('invalid_request', 'missing response_type');

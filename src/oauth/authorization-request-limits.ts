@@ -1,0 +1,36 @@
+import { hasControlCharacter } from '../common/control-characters.js';
+
+/**
+ * The longest value accepted for each parameter of an authorization request that is kept with the
+ * pending login, echoed back, or compared. RFC 6749 and OIDC Core set no maximum; these leave room
+ * for what clients send in practice (a `state` carrying a return path, any hash as `nonce`) while
+ * bounding what one anonymous request can make the database hold for the login's ten minutes
+ * (issue 15). PKCE values are 43–128 characters by their own grammar (RFC 7636 §4.2).
+ */
+export const AUTHORIZATION_PARAMETER_MAX_LENGTH: Readonly<Record<string, number>> = {
+  // The client and its redirect URI come first: while they are unknown, errors go to a page.
+  client_id: 256,
+  redirect_uri: 2048,
+  response_type: 64,
+  scope: 1024,
+  state: 2048,
+  nonce: 512,
+  code_challenge: 128,
+  code_challenge_method: 16,
+  prompt: 64,
+  kc_idp_hint: 64,
+  idp_hint: 64,
+};
+
+/**
+ * The first of the parameters above whose value is too long or holds a control character (which
+ * PostgreSQL refuses, or which would split a header or a log line), or undefined. A repeated
+ * parameter is left to the repetition check.
+ */
+export function unacceptableParameter(params: ReadonlyMap<string, string | string[]>): string | undefined {
+  for (const [name, maxLength] of Object.entries(AUTHORIZATION_PARAMETER_MAX_LENGTH)) {
+    const value = params.get(name);
+    if (typeof value === 'string' && (value.length > maxLength || hasControlCharacter(value))) return name;
+  }
+  return undefined;
+}
