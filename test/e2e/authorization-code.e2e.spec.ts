@@ -6,6 +6,7 @@ import { loginAsMockUser } from '../support/mock-login.js';
 import { TEST_SECRETS } from '../support/test-config.js';
 import { startTestServer, type TestServer } from '../support/test-server.js';
 import { postForm } from '../support/token-requests.js';
+import { expectOAuthError } from '../support/oauth-error.js';
 
 const CALLBACK = 'http://127.0.0.1/callback';
 
@@ -219,9 +220,9 @@ describe('authorization code flow (mocked users)', () => {
 
     it('refuses a missing or wrong PKCE verifier with invalid_grant', async () => {
       const first = await codeFor();
-      expect((await redeem(first.code, undefined)).body.error).toBe('invalid_grant');
+      expectOAuthError(await redeem(first.code, undefined), 400, 'invalid_grant');
       const second = await codeFor();
-      expect((await redeem(second.code, oidc.randomPKCECodeVerifier())).body.error).toBe('invalid_grant');
+      expectOAuthError(await redeem(second.code, oidc.randomPKCECodeVerifier()), 400, 'invalid_grant');
     });
 
     it('refuses a reused code, and the reuse ends the session the first use opened', async () => {
@@ -233,7 +234,7 @@ describe('authorization code flow (mocked users)', () => {
 
       const second = await redeem(code, verifier);
       expect(second.status).toBe(400);
-      expect(second.body).toEqual({ error: 'invalid_grant', error_description: expect.any(String) });
+      expectOAuthError(second, 400, 'invalid_grant');
       expect((await server.app.get(SessionRepository).find(sid))!.end_reason).toBe('code replayed');
     });
 
@@ -256,16 +257,16 @@ describe('authorization code flow (mocked users)', () => {
           client_secret: TEST_SECRETS.web,
         }),
       );
-      expect(response.body.error).toBe('invalid_grant');
+      expectOAuthError(response, 400, 'invalid_grant');
     });
 
     it('refuses another redirect_uri than the authorization request’s', async () => {
       const { code, verifier } = await codeFor();
-      expect((await redeem(code, verifier, { redirect_uri: 'https://app.example/cb?tab=1' })).body.error).toBe('invalid_grant');
+      expectOAuthError(await redeem(code, verifier, { redirect_uri: 'https://app.example/cb?tab=1' }), 400, 'invalid_grant');
     });
 
     it('refuses an unknown code', async () => {
-      expect((await redeem('made-up-code', oidc.randomPKCECodeVerifier())).body.error).toBe('invalid_grant');
+      expectOAuthError(await redeem('made-up-code', oidc.randomPKCECodeVerifier()), 400, 'invalid_grant');
     });
   });
 

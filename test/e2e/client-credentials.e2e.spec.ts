@@ -3,6 +3,7 @@ import * as oidc from 'openid-client';
 import { startTestServer, type TestServer } from '../support/test-server.js';
 import { TEST_SECRETS, TEST_TENANTS } from '../support/test-config.js';
 import { basic, postForm } from '../support/token-requests.js';
+import { expectOAuthError } from '../support/oauth-error.js';
 
 /** RFC 6749 §4.4 over real HTTP: a confidential client gets an RFC 9068 access token for itself. */
 describe('client_credentials grant', () => {
@@ -101,24 +102,22 @@ describe('client_credentials grant', () => {
   describe('refusals (RFC 6749 §5.2)', () => {
     const systemAuth = { authorization: basic('system', TEST_SECRETS.system) };
 
-    const expectError = (response: { status: number; body: Record<string, unknown> }, status: number, error: string) => {
-      expect({ status: response.status, error: response.body.error }).toEqual({ status, error });
-      expect(Object.keys(response.body).sort()).toEqual(['error', 'error_description']);
-      expect(response.body.error_description).toEqual(expect.any(String));
-    };
-
     it('wrong secret: 401 invalid_client with WWW-Authenticate', async () => {
       const response = await postForm(tokenUrl, 'grant_type=client_credentials', { authorization: basic('system', 'wrong-secret-value') });
-      expectError(response, 401, 'invalid_client');
+      expectOAuthError(response, 401, 'invalid_client');
       expect(response.headers.get('www-authenticate')).toBe('Basic realm="nemlogin"');
     });
 
     it('wrong secret by client_secret_post: 401 invalid_client', async () => {
-      expectError(await postForm(tokenUrl, 'grant_type=client_credentials&client_id=system&client_secret=nope'), 401, 'invalid_client');
+      expectOAuthError(
+        await postForm(tokenUrl, 'grant_type=client_credentials&client_id=system&client_secret=nope'),
+        401,
+        'invalid_client',
+      );
     });
 
     it('unknown client: 401 invalid_client', async () => {
-      expectError(
+      expectOAuthError(
         await postForm(tokenUrl, 'grant_type=client_credentials', { authorization: basic('nobody', 'whatever') }),
         401,
         'invalid_client',
@@ -126,32 +125,32 @@ describe('client_credentials grant', () => {
     });
 
     it('no client authentication at all: 401 invalid_client', async () => {
-      expectError(await postForm(tokenUrl, 'grant_type=client_credentials'), 401, 'invalid_client');
+      expectOAuthError(await postForm(tokenUrl, 'grant_type=client_credentials'), 401, 'invalid_client');
     });
 
     it('a public client cannot use client credentials', async () => {
-      expectError(await postForm(tokenUrl, 'grant_type=client_credentials&client_id=patient-app'), 400, 'unauthorized_client');
+      expectOAuthError(await postForm(tokenUrl, 'grant_type=client_credentials&client_id=patient-app'), 400, 'unauthorized_client');
     });
 
     it('missing grant type: invalid_request', async () => {
-      expectError(await postForm(tokenUrl, 'scope=system%2F*.read', systemAuth), 400, 'invalid_request');
+      expectOAuthError(await postForm(tokenUrl, 'scope=system%2F*.read', systemAuth), 400, 'invalid_request');
     });
 
     it('unknown grant type: unsupported_grant_type', async () => {
-      expectError(await postForm(tokenUrl, 'grant_type=password&username=a&password=b', systemAuth), 400, 'unsupported_grant_type');
+      expectOAuthError(await postForm(tokenUrl, 'grant_type=password&username=a&password=b', systemAuth), 400, 'unsupported_grant_type');
     });
 
     it('duplicate parameter: invalid_request', async () => {
-      expectError(
+      expectOAuthError(
         await postForm(tokenUrl, 'grant_type=client_credentials&grant_type=client_credentials', systemAuth),
         400,
         'invalid_request',
       );
-      expectError(await postForm(tokenUrl, 'grant_type=client_credentials&scope=a&scope=b', systemAuth), 400, 'invalid_request');
+      expectOAuthError(await postForm(tokenUrl, 'grant_type=client_credentials&scope=a&scope=b', systemAuth), 400, 'invalid_request');
     });
 
     it('two authentication methods at once: invalid_request', async () => {
-      expectError(
+      expectOAuthError(
         await postForm(tokenUrl, `grant_type=client_credentials&client_id=system&client_secret=${TEST_SECRETS.system}`, systemAuth),
         400,
         'invalid_request',
@@ -159,17 +158,17 @@ describe('client_credentials grant', () => {
     });
 
     it('scope not allowed: invalid_scope', async () => {
-      expectError(await postForm(tokenUrl, 'grant_type=client_credentials&scope=system%2F*.write', systemAuth), 400, 'invalid_scope');
+      expectOAuthError(await postForm(tokenUrl, 'grant_type=client_credentials&scope=system%2F*.write', systemAuth), 400, 'invalid_scope');
     });
 
     it('tenant not allowed for the client: unauthorized_client', async () => {
       const portal = { authorization: basic('portal', TEST_SECRETS.portal) };
-      expectError(
+      expectOAuthError(
         await postForm(tokenUrl, 'grant_type=client_credentials', { ...portal, organisation_agb: TEST_TENANTS.forbidden }),
         400,
         'unauthorized_client',
       );
-      expectError(
+      expectOAuthError(
         await postForm(tokenUrl, 'grant_type=client_credentials', { ...systemAuth, organisation_agb: TEST_TENANTS.allowed }),
         400,
         'unauthorized_client',
@@ -178,13 +177,13 @@ describe('client_credentials grant', () => {
 
     it('tenant header missing for a tenant-bound client, or malformed: invalid_request', async () => {
       const portal = { authorization: basic('portal', TEST_SECRETS.portal) };
-      expectError(await postForm(tokenUrl, 'grant_type=client_credentials', portal), 400, 'invalid_request');
-      expectError(
+      expectOAuthError(await postForm(tokenUrl, 'grant_type=client_credentials', portal), 400, 'invalid_request');
+      expectOAuthError(
         await postForm(tokenUrl, 'grant_type=client_credentials', { ...portal, organisation_agb: '1234' }),
         400,
         'invalid_request',
       );
-      expectError(
+      expectOAuthError(
         await postForm(tokenUrl, 'grant_type=client_credentials', {
           ...portal,
           organisation_agb: `http://fhir.nl/fhir/NamingSystem/ura|${TEST_TENANTS.allowed}`,
@@ -217,7 +216,7 @@ describe('client_credentials grant', () => {
     });
 
     it('a __proto__ parameter changes nothing and still gets an OAuth error body', async () => {
-      expectError(await postForm(tokenUrl, '__proto__=x&constructor=y', systemAuth), 400, 'invalid_request');
+      expectOAuthError(await postForm(tokenUrl, '__proto__=x&constructor=y', systemAuth), 400, 'invalid_request');
       const ok = await postForm(tokenUrl, 'grant_type=client_credentials&__proto__[scope]=admin', systemAuth);
       expect(ok.status).toBe(200);
       expect(ok.body.scope).toBe('system/*.read');
@@ -225,8 +224,7 @@ describe('client_credentials grant', () => {
 
     it('an oversize body: refused with an OAuth error, not parsed', async () => {
       const response = await postForm(tokenUrl, `grant_type=client_credentials&pad=${'x'.repeat(300 * 1024)}`, systemAuth);
-      expect(response.status).toBe(413);
-      expect(response.body.error).toBe('invalid_request');
+      expectOAuthError(response, 413, 'invalid_request');
     });
 
     it('a realm name built to inject a header: 404, nothing echoed', async () => {
@@ -246,7 +244,7 @@ describe('client_credentials grant', () => {
         systemAuth,
       );
       expect(response.status).toBe(404);
-      expect(response.body).toEqual({ error: 'not_found', error_description: 'Realm does not exist.' });
+      expectOAuthError(response, 404, 'not_found');
     });
 
     it('a refusal never writes the presented secret or the Authorization header to the log', async () => {

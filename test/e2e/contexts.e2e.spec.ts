@@ -5,6 +5,7 @@ import type { FhirEndpoint } from '../../src/fhir/fhir-endpoint.js';
 import { loginTokens, PUBLIC_CLIENT, refresh } from '../support/login-flow.js';
 import { startTestServer, type TestServer } from '../support/test-server.js';
 import type { RawResponse } from '../support/token-requests.js';
+import { expectOAuthError } from '../support/oauth-error.js';
 
 const SOR = 'urn:oid:1.2.208.176.1.1';
 const NURSE = 'urn:dk:sundhed:role:nurse';
@@ -50,8 +51,7 @@ describe('contexts: listed, selected, checked against FHIR', () => {
       Record<string, any>
     >;
   const expectRefused = (response: RawResponse) => {
-    expect(response.status).toBe(400);
-    expect(response.body).toEqual({ error: 'invalid_request', error_description: 'The requested context is not available to this user.' });
+    expectOAuthError(response, 400, 'invalid_request', { description: 'The requested context is not available to this user.' });
   };
 
   it('lists a clinician’s care teams with organisation and roles, and organisations; no team is preselected with two', async () => {
@@ -189,7 +189,7 @@ describe('contexts: listed, selected, checked against FHIR', () => {
       await down.app.get<FhirEndpoint>(FHIR_ENDPOINT).close();
       const refused = await refresh(down.baseUrl, 'ehealth', tokens.refresh_token, { care_team_id: 'demo-careteam-diabetes' });
       expect(refused.status).toBe(503);
-      expect(refused.body.error).toBe('temporarily_unavailable');
+      expectOAuthError(refused, 503, 'temporarily_unavailable');
       expect((await refresh(down.baseUrl, 'ehealth', tokens.refresh_token)).status).toBe(200);
     } finally {
       await down.close();

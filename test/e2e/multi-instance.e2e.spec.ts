@@ -4,6 +4,7 @@ import { loginTokens, refresh } from '../support/login-flow.js';
 import { TEST_SECRETS } from '../support/test-config.js';
 import { startTestServer, type TestServer } from '../support/test-server.js';
 import { basic, postForm } from '../support/token-requests.js';
+import { expectOAuthError } from '../support/oauth-error.js';
 
 /**
  * Two instances on one database (PostgreSQL in CI; PGlite's single handle otherwise): everything a
@@ -39,12 +40,12 @@ describe.each(engines)('two instances on one $name database', (engine) => {
     const refreshed = await refresh(b.baseUrl, 'nemlogin', tokens.refresh_token);
     expect(refreshed.status).toBe(200);
     expect((await introspect(a, refreshed.body.access_token as string)).body.active).toBe(true);
-    expect((await refresh(a.baseUrl, 'nemlogin', tokens.refresh_token)).body.error).toBe('invalid_grant');
+    expectOAuthError(await refresh(a.baseUrl, 'nemlogin', tokens.refresh_token), 400, 'invalid_grant');
 
     const again = await loginTokens(a.baseUrl, 'nemlogin', 'alice');
     await fetch(`${oidc(b)}/logout?${new URLSearchParams({ id_token_hint: again.id_token })}`);
     expect((await introspect(a, again.access_token)).body).toEqual({ active: false });
-    expect((await refresh(a.baseUrl, 'nemlogin', again.refresh_token)).body.error).toBe('invalid_grant');
+    expectOAuthError(await refresh(a.baseUrl, 'nemlogin', again.refresh_token), 400, 'invalid_grant');
   });
 
   it('of 50 parallel refreshes spread over both instances, exactly one succeeds', async () => {

@@ -1,5 +1,7 @@
 import { openDatabase } from '../../src/storage/database.factory.js';
 import { startTestServer, type TestServer } from '../support/test-server.js';
+import { OAuthError } from '../../src/protocol/oauth-error.js';
+import { expectOAuthErrorResponse } from '../support/oauth-error.js';
 
 describe('discovery and operations', () => {
   let server: TestServer;
@@ -42,8 +44,8 @@ describe('discovery and operations', () => {
   it('answers an unknown realm with 404 and an OAuth-style body on every realm path', async () => {
     for (const path of ['/realms/nope/.well-known/openid-configuration', '/realms/nope/protocol/openid-connect/certs']) {
       const response = await fetch(`${server.baseUrl}${path}`);
-      expect(response.status).toBe(404);
-      expect(await response.json()).toEqual({ error: 'not_found', error_description: 'Realm does not exist.' });
+      await expectOAuthErrorResponse(response, 404, 'not_found');
+      expect(new OAuthError('not_found', 'expected').description).toBe('Realm does not exist.');
     }
   });
 

@@ -4,6 +4,7 @@ import * as oidc from 'openid-client';
 import { startTestServer, type TestServer } from '../support/test-server.js';
 import { XIS_CLIENT_PRIVATE_JWK } from '../support/test-config.js';
 import { postForm } from '../support/token-requests.js';
+import { expectOAuthError } from '../support/oauth-error.js';
 
 const ASSERTION_TYPE = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
 
@@ -98,7 +99,7 @@ describe('private_key_jwt client authentication', () => {
   it.each(refusals)('refuses %s with 401 invalid_client', async (_name, make) => {
     const response = await request(await make());
     expect(response.status).toBe(401);
-    expect(response.body.error).toBe('invalid_client');
+    expectOAuthError(response, 401, 'invalid_client');
   });
 
   it('refuses a replayed jti, also when the replay is concurrent', async () => {
@@ -106,7 +107,7 @@ describe('private_key_jwt client authentication', () => {
     expect((await request(once)).status).toBe(200);
     const replay = await request(once);
     expect(replay.status).toBe(401);
-    expect(replay.body.error).toBe('invalid_client');
+    expectOAuthError(replay, 401, 'invalid_client');
 
     const twice = await assertion();
     const statuses = (await Promise.all(Array.from({ length: 10 }, () => request(twice)))).map((r) => r.status).sort();
@@ -123,6 +124,6 @@ describe('private_key_jwt client authentication', () => {
       tokenUrl,
       `grant_type=client_credentials&client_assertion_type=urn%3Afoo&client_assertion=${await assertion()}`,
     );
-    expect(response.body.error).toBe('invalid_client');
+    expectOAuthError(response, 401, 'invalid_client');
   });
 });

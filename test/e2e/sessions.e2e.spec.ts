@@ -7,6 +7,7 @@ import { TestClock } from '../support/test-clock.js';
 import { TEST_SECRETS } from '../support/test-config.js';
 import { startTestServer, type TestServer } from '../support/test-server.js';
 import { basic, postForm } from '../support/token-requests.js';
+import { expectOAuthError } from '../support/oauth-error.js';
 
 /** Sessions tied to their refresh-token chain (issue: rotation, reuse, idle/max, logout, introspection, revocation, userinfo). */
 describe('sessions and refresh tokens', () => {
@@ -50,8 +51,8 @@ describe('sessions and refresh tokens', () => {
     const second = await refresh(server.baseUrl, 'nemlogin', first.refresh_token);
     const reuse = await refresh(server.baseUrl, 'nemlogin', first.refresh_token);
     expect(reuse.status).toBe(400);
-    expect(reuse.body.error).toBe('invalid_grant');
-    expect((await refresh(server.baseUrl, 'nemlogin', second.body.refresh_token as string)).body.error).toBe('invalid_grant');
+    expectOAuthError(reuse, 400, 'invalid_grant');
+    expectOAuthError(await refresh(server.baseUrl, 'nemlogin', second.body.refresh_token as string), 400, 'invalid_grant');
     expect((await introspect(second.body.access_token as string)).body).toEqual({ active: false });
   });
 
@@ -68,7 +69,7 @@ describe('sessions and refresh tokens', () => {
     const kept = await refresh(server.baseUrl, 'nemlogin', refresh_token);
     expect(kept.status).toBe(200);
     clock.advance(1801);
-    expect((await refresh(server.baseUrl, 'nemlogin', kept.body.refresh_token as string)).body.error).toBe('invalid_grant');
+    expectOAuthError(await refresh(server.baseUrl, 'nemlogin', kept.body.refresh_token as string), 400, 'invalid_grant');
   });
 
   it('never outlives sessionMax, however often it is refreshed', async () => {
@@ -83,13 +84,13 @@ describe('sessions and refresh tokens', () => {
     const claims = decodeJwt(token);
     expect(claims.exp! - Math.floor(clock.now().getTime() / 1000)).toBeLessThanOrEqual(1800);
     clock.advance(1800);
-    expect((await refresh(server.baseUrl, 'nemlogin', token)).body.error).toBe('invalid_grant');
+    expectOAuthError(await refresh(server.baseUrl, 'nemlogin', token), 400, 'invalid_grant');
   });
 
   it('scope may only shrink on refresh', async () => {
     const { refresh_token } = await login();
     const widened = await refresh(server.baseUrl, 'nemlogin', refresh_token, { scope: 'openid admin' });
-    expect(widened.body.error).toBe('invalid_scope');
+    expectOAuthError(widened, 400, 'invalid_scope');
     const narrowed = await refresh(server.baseUrl, 'nemlogin', refresh_token, { scope: 'openid' });
     expect(narrowed.status).toBe(200);
     expect(narrowed.body.scope).toBe('openid');
@@ -108,9 +109,9 @@ describe('sessions and refresh tokens', () => {
       new URLSearchParams({ grant_type: 'refresh_token', refresh_token: tokens.refresh_token }),
       { authorization: basic('web', TEST_SECRETS.web) },
     );
-    expect(asWeb.body.error).toBe('invalid_grant');
-    expect((await refresh(server.baseUrl, 'nemlogin', tokens.access_token)).body.error).toBe('invalid_grant');
-    expect((await refresh(server.baseUrl, 'nemlogin', 'garbage')).body.error).toBe('invalid_grant');
+    expectOAuthError(asWeb, 400, 'invalid_grant');
+    expectOAuthError(await refresh(server.baseUrl, 'nemlogin', tokens.access_token), 400, 'invalid_grant');
+    expectOAuthError(await refresh(server.baseUrl, 'nemlogin', 'garbage'), 400, 'invalid_grant');
   });
 
   it('introspection: active with the claims for live tokens, inactive otherwise', async () => {
@@ -142,7 +143,7 @@ describe('sessions and refresh tokens', () => {
     );
     expect(response.status).toBe(303);
     expect(response.headers.get('location')).toBe('http://127.0.0.1/bye?state=s1');
-    expect((await refresh(server.baseUrl, 'nemlogin', tokens.refresh_token)).body.error).toBe('invalid_grant');
+    expectOAuthError(await refresh(server.baseUrl, 'nemlogin', tokens.refresh_token), 400, 'invalid_grant');
     expect((await introspect(tokens.access_token)).body).toEqual({ active: false });
     expect((await userinfo(tokens.access_token)).status).toBe(401);
   });
@@ -176,7 +177,7 @@ describe('sessions and refresh tokens', () => {
         )
       ).status,
     ).toBe(200);
-    expect((await refresh(server.baseUrl, 'nemlogin', other.refresh_token)).body.error).toBe('invalid_grant');
+    expectOAuthError(await refresh(server.baseUrl, 'nemlogin', other.refresh_token), 400, 'invalid_grant');
     expect((await introspect(other.access_token)).body).toEqual({ active: false });
 
     expect((await postForm(revokeUrl, new URLSearchParams({ token: 'unknown-token', client_id: 'patient-app' }))).status).toBe(200);
@@ -221,7 +222,7 @@ describe('sessions and refresh tokens', () => {
       await db.close();
       const refreshed = await refresh(instance.baseUrl, 'nemlogin', tokens.refresh_token);
       expect(refreshed.status).toBe(500);
-      expect(refreshed.body.error).toBe('server_error');
+      expectOAuthError(refreshed, 500, 'server_error');
       const introspected = await postForm(
         `${instance.baseUrl}/realms/nemlogin/protocol/openid-connect/token/introspect`,
         new URLSearchParams({ token: tokens.access_token }),

@@ -4,6 +4,7 @@ import { TestClock } from '../support/test-clock.js';
 import { TEST_SECRETS, TEST_TENANTS } from '../support/test-config.js';
 import { startTestServer, type TestServer } from '../support/test-server.js';
 import { basic, postForm, type RawResponse } from '../support/token-requests.js';
+import { expectOAuthError } from '../support/oauth-error.js';
 
 const EXCHANGE = 'urn:ietf:params:oauth:grant-type:token-exchange';
 const ACCESS_TOKEN = 'urn:ietf:params:oauth:token-type:access_token';
@@ -294,7 +295,7 @@ describe('token exchange and tenancy', () => {
       });
 
       await fetch(`${issuer}/protocol/openid-connect/logout?${new URLSearchParams({ id_token_hint: patient.id_token })}`);
-      expect((await portalRefresh(refreshed.body.refresh_token as string)).body.error).toBe('invalid_grant');
+      expectOAuthError(await portalRefresh(refreshed.body.refresh_token as string), 400, 'invalid_grant');
     });
 
     it('cannot be chained: a delegated session does not delegate again', async () => {
