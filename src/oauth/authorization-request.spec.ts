@@ -1,0 +1,97 @@
+import { testConfig } from '../../test/support/test-config.js';
+import { ClientRegistry } from '../clients/client.registry.js';
+import { RealmRegistry } from '../realms/realm.registry.js';
+import { checkAuthorizationRequest } from './authorization-request.js';
+
+const config = testConfig('http://127.0.0.1:1');
+const realm = new RealmRegistry(config).get('nemlogin');
+const clients = new ClientRegistry(config);
+
+const CHALLENGE = 'rQzxQVwoF1Ngz36EcYf7vjzrqlKXoh7v7bEt08gkQWM';
+const VALID = {
+  client_id: 'patient-app',
+  redirect_uri: 'http://127.0.0.1/callback',
+  response_type: 'code',
+  scope: 'openid profile',
+  state: 's1',
+  nonce: 'n1',
+  code_challenge: CHALLENGE,
+  code_challenge_method: 'S256',
+};
+
+function check(overrides: Record<string, string | string[] | undefined> = {}) {
+  const params = new Map<string, string | string[]>();
+  for (const [name, value] of Object.entries({ ...VALID, ...overrides })) if (value !== undefined) params.set(name, value);
+  return checkAuthorizationRequest(realm, clients, params);
+}
+
+describe('checkAuthorizationRequest (OIDC Core §3.1.2.2, RFC 6749 §4.1.2.1)', () => {
+  it('accepts a complete request and hands the login what it was bound to', () => {
+    const result = check({ kc_idp_hint: 'nemlog-in' });
+    expect(result).toMatchObject({
+      ok: true,
+      request: {
+        redirectUri: 'http://127.0.0.1/callback',
+        state: 's1',
+        nonce: 'n1',
+        scope: ['openid', 'profile'],
+        codeChallenge: CHALLENGE,
+        idpHint: 'nemlog-in',
+      },
+    });
+    expect(result.ok && result.request.client.clientId).toBe('patient-app');
+  });
+
+  describe('before the redirect URI is trusted, the person gets a page and the client nothing (§3.1.2.6)', () => {
+    it.each([
+      ['a missing client_id', { client_id: undefined }],
+      ['an unknown client', { client_id: 'nobody' }],
+      ['a missing redirect_uri', { redirect_uri: undefined }],
+      ['a redirect_uri not registered', { redirect_uri: 'http://127.0.0.1/elsewhere' }],
+      ['a redirect_uri differing only in case', { redirect_uri: 'http://127.0.0.1/Callback' }],
+      ['a registered URI with a query, but another query', { redirect_uri: 'https://app.example/cb?tab=2' }],
+      ['a repeated client_id', { client_id: ['patient-app', 'web'] }],
+      ['a repeated redirect_uri', { redirect_uri: ['http://127.0.0.1/callback', 'http://127.0.0.1/callback'] }],
+    ])('%s', (_name, overrides) => {
+      expect(check(overrides)).toMatchObject({ ok: false, page: true });
+    });
+  });
+
+  describe('once the redirect URI is trusted, the error goes back to the client with its state', () => {
+    it.each([
+      ['a repeated parameter', { scope: ['openid', 'profile'] }, 'invalid_request'],
+      ['a request object', { request: 'eyJ…' }, 'request_not_supported'],
+      ['a request_uri', { request_uri: 'https://app.example/r' }, 'request_not_supported'],
+      ['no response_type', { response_type: undefined }, 'invalid_request'],
+      ['the implicit flow', { response_type: 'token' }, 'unsupported_response_type'],
+      ['a hybrid response type', { response_type: 'code id_token' }, 'unsupported_response_type'],
+      ['prompt=none without a login', { prompt: 'none' }, 'login_required'],
+      ['PKCE plain (RFC 7636 §4.2; only S256 here)', { code_challenge_method: 'plain' }, 'invalid_request'],
+      ['a challenge without a method (plain by default)', { code_challenge_method: undefined }, 'invalid_request'],
+      ['a malformed challenge', { code_challenge: 'short' }, 'invalid_request'],
+      ['a public client without PKCE', { code_challenge: undefined, code_challenge_method: undefined }, 'invalid_request'],
+      ['a scope the client may not have', { scope: 'openid admin' }, 'invalid_scope'],
+    ])('%s', (_name, overrides, error) => {
+      expect(check(overrides)).toEqual({
+        ok: false,
+        page: false,
+        redirectUri: 'http://127.0.0.1/callback',
+        state: 's1',
+        error,
+        reason: expect.any(String),
+      });
+    });
+  });
+
+  it('shows a page for a machine client, which has no redirect URI to trust', () => {
+    expect(check({ client_id: 'portal' })).toMatchObject({ ok: false, page: true });
+  });
+
+  it('keeps each requested scope once', () => {
+    expect(check({ scope: 'openid openid profile' })).toMatchObject({ ok: true, request: { scope: ['openid', 'profile'] } });
+  });
+
+  it('treats empty values as absent (RFC 6749 §3.1)', () => {
+    expect(check({ state: '', nonce: '' })).toMatchObject({ ok: true, request: { state: undefined, nonce: undefined } });
+  });
+});
