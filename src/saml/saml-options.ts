@@ -1,4 +1,6 @@
 import { availableParallelism } from 'node:os';
+import type { Config } from '../config/config.schema.js';
+import { DEFAULT_XML_LIMITS, type XmlLimits } from './xml-prechecks.js';
 
 /** Nest injection token for {@link SamlOptions}; SamlModule provides the defaults. */
 export const SAML_OPTIONS = Symbol('SAML_OPTIONS');
@@ -10,6 +12,12 @@ export interface SamlOptions {
   pendingRequestTtlSeconds: number;
   /** Tolerance for the IdP's clock on every NotBefore / NotOnOrAfter; at most 60 s. */
   clockSkewSeconds: number;
+  /** Per Response, from submission to the pool (config `saml.validationTimeoutMs`); not enforceable inline. */
+  validationTimeoutMs: number;
+  /** Tasks waiting for a worker beyond this are shed (config `saml.maxQueue`). */
+  maxQueue: number;
+  /** Checked on the decoded Response before any parser (config `saml.xmlLimits`). */
+  xmlLimits: XmlLimits;
 }
 
 export const MAX_CLOCK_SKEW_SECONDS = 60;
@@ -19,4 +27,14 @@ export const DEFAULT_SAML_OPTIONS: SamlOptions = {
   workers: Math.max(1, availableParallelism()),
   pendingRequestTtlSeconds: 1800,
   clockSkewSeconds: MAX_CLOCK_SKEW_SECONDS,
+  // The config schema's defaults (config.schema.ts `saml`); saml-options.spec.ts keeps them equal.
+  validationTimeoutMs: 2000,
+  maxQueue: 64,
+  xmlLimits: DEFAULT_XML_LIMITS,
 };
+
+/** The defaults, with what the config file sets. */
+export function samlOptionsFromConfig(config: Config): SamlOptions {
+  const { validationTimeoutMs, maxQueue, xmlLimits } = config.saml;
+  return { ...DEFAULT_SAML_OPTIONS, validationTimeoutMs, maxQueue, xmlLimits };
+}

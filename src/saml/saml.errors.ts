@@ -1,3 +1,5 @@
+import { OAuthError } from '../protocol/oauth-error.js';
+
 /**
  * Why a SAML Response was not accepted. `reason` is fixed wording for the log: never personal data,
  * never document content. `relayState` is set only when this Response was the genuine (verified)
@@ -31,6 +33,19 @@ export class SamlStatusError extends Error {
     readonly subStatus?: string,
   ) {
     super(`SAML IdP answered ${printable(statusCode)}${subStatus ? ` / ${printable(subStatus)}` : ''}`);
+  }
+}
+
+/**
+ * The worker pool's queue is full (config `saml.maxQueue`): the Response was not looked at and its
+ * pending login is untouched, so the person can retry. An OAuth `temporarily_unavailable` (503), so
+ * that wherever it surfaces (the ACS, or AuthnRequest signing at /auth) it is a "try again" page.
+ */
+export class SamlBusyError extends OAuthError {
+  override readonly name = 'SamlBusyError';
+
+  constructor() {
+    super('temporarily_unavailable', 'SAML worker pool queue full: request shed');
   }
 }
 

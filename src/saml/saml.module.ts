@@ -1,7 +1,9 @@
 import { Module } from '@nestjs/common';
+import type { Config } from '../config/config.schema.js';
+import { CONFIG } from '../config/config.token.js';
 import { SamlAssertionRepository } from '../storage/saml-assertion.repository.js';
 import { SamlRequestRepository } from '../storage/saml-request.repository.js';
-import { DEFAULT_SAML_OPTIONS, SAML_OPTIONS } from './saml-options.js';
+import { SAML_OPTIONS, samlOptionsFromConfig } from './saml-options.js';
 import { SamlWorkers } from './saml-workers.js';
 import { SamlService } from './saml.service.js';
 
@@ -11,7 +13,7 @@ import { SamlService } from './saml.service.js';
  */
 @Module({
   providers: [
-    { provide: SAML_OPTIONS, useValue: DEFAULT_SAML_OPTIONS },
+    { provide: SAML_OPTIONS, useFactory: (config: Config) => samlOptionsFromConfig(config), inject: [CONFIG] },
     SamlWorkers,
     SamlRequestRepository,
     SamlAssertionRepository,

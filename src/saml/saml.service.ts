@@ -16,10 +16,10 @@ import { SamlRejectedError, SamlStatusError } from './saml.errors.js';
 import { loadRealmSettings, type IdpSettings } from './saml-settings.js';
 import { MAX_CLOCK_SKEW_SECONDS, SAML_OPTIONS, type SamlOptions } from './saml-options.js';
 import { SamlWorkers } from './saml-workers.js';
-import { decodeBase64Xml, XmlPrecheckError } from './xml-prechecks.js';
+import { decodeBase64Xml, MAX_XML_BYTES, XmlPrecheckError } from './xml-prechecks.js';
 import type { AssertionData } from './worker/saml-worker.mjs';
 
-export { SamlRejectedError, SamlStatusError } from './saml.errors.js';
+export { SamlBusyError, SamlRejectedError, SamlStatusError } from './saml.errors.js';
 
 /** A verified login at a SAML IdP. */
 export interface SamlLogin {
@@ -108,7 +108,7 @@ export class SamlService {
     if (Buffer.byteLength(relayState, 'utf8') > MAX_RELAY_STATE_BYTES) throw new SamlRejectedError('RelayState too long');
     let xml: string;
     try {
-      xml = decodeBase64Xml(samlResponse);
+      xml = decodeBase64Xml(samlResponse, MAX_XML_BYTES, this.options.xmlLimits);
     } catch (error) {
       throw new SamlRejectedError(error instanceof XmlPrecheckError ? error.message : 'undecodable SAMLResponse');
     }

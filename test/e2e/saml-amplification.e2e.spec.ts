@@ -1,0 +1,126 @@
+import { SamlBusyError } from '../../src/saml/saml.errors.js';
+import { DEFAULT_XML_LIMITS, measureXml } from '../../src/saml/xml-prechecks.js';
+import { citizenAttributes, clinicianAttributes } from '../support/saml/saml-attributes.js';
+import { createSamlHarness, type SamlHarness } from '../support/saml/saml-harness.js';
+import { expectRejected, post, startLogin, validAttributes } from '../support/saml/saml-expect.js';
+import type { Tamper } from '../support/saml/tamper.js';
+
+/**
+ * Issue 15, finding 1: a Response whose signature is broken but whose `samlp:Extensions` holds 16,000
+ * empty elements (156 KB) cost ~9 s of worker CPU to refuse. The precheck refuses its shape first;
+ * past the precheck, a validation has a deadline and the pool a bounded queue.
+ */
+const wideExtensions =
+  (count: number): Tamper =>
+  (xml) =>
+    xml.replace('<samlp:Status>', `<samlp:Extensions>${'<samlp:e/>'.repeat(count)}</samlp:Extensions><samlp:Status>`);
+
+/** No limit the amplification document reaches, so that it gets to the worker pool. */
+const NO_SHAPE_LIMITS = { maxElements: 1_000_000, maxDepth: 1000, maxAttributesPerElement: 1000 };
+
+async function amplificationPost(h: SamlHarness, count = 16_000) {
+  const { location, idp } = await startLogin(h, 'nemlogin');
+  const { form, xml } = await idp.respondTo(location, {
+    now: h.clock.now(),
+    attributes: citizenAttributes(),
+    tamper: wideExtensions(count),
+  });
+  return { form, bytes: Buffer.byteLength(xml) };
+}
+
+async function honestLogin(h: SamlHarness) {
+  const { location, idp, relayState } = await startLogin(h, 'nemlogin');
+  const { form } = await idp.respondTo(location, { now: h.clock.now(), attributes: validAttributes('nemlogin'), encrypt: true });
+  await expect(post(h, 'nemlogin', form)).resolves.toMatchObject({ relayState });
+}
+
+const timed = async <T>(promise: Promise<T>) => {
+  const started = performance.now();
+  const outcome = await promise.then(
+    (value) => ({ value }),
+    (error: unknown) => ({ error }),
+  );
+  return { ...outcome, ms: performance.now() - started };
+};
+
+describe('SAML CPU amplification', () => {
+  describe('with the default limits', () => {
+    let h: SamlHarness;
+    beforeAll(async () => {
+      h = await createSamlHarness({ workers: 1 });
+    });
+    afterAll(() => h.close());
+
+    it('refuses the 16,000-element Response in the precheck, before any worker sees it', async () => {
+      const { form, bytes } = await amplificationPost(h);
+      expect(bytes).toBeGreaterThan(150_000);
+      const { ms } = await timed(expectRejected(post(h, 'nemlogin', form), 'too many elements'));
+      expect(ms).toBeLessThan(500);
+    });
+
+    it('leaves real Responses far below every limit (NemLog-in encrypted with 25 more attributes, eHealth clinician)', async () => {
+      const idps = h.idps;
+      const extra = Object.fromEntries(
+        Array.from({ length: 25 }, (_, i) => [`https://data.gov.dk/model/core/eid/extra${i}`, `value ${i}`]),
+      );
+      const responses = [
+        await idps.nemlogin.response({ inResponseTo: '_r', attributes: { ...citizenAttributes(), ...extra }, encrypt: true }),
+        await idps.nemlogin.response({ inResponseTo: '_r', attributes: { ...citizenAttributes(), ...extra } }),
+        await idps.ehealth.response({ inResponseTo: '_r', attributes: clinicianAttributes() }),
+      ];
+      for (const { xml } of responses) {
+        const shape = measureXml(xml);
+        expect(shape.elements * 4).toBeLessThanOrEqual(DEFAULT_XML_LIMITS.maxElements);
+        expect(shape.depth * 3).toBeLessThanOrEqual(DEFAULT_XML_LIMITS.maxDepth);
+        expect(shape.attributesPerElement * 4).toBeLessThanOrEqual(DEFAULT_XML_LIMITS.maxAttributesPerElement);
+      }
+    });
+
+    it('refuses a character reference to a character XML forbids (&#1; in a name)', async () => {
+      const { location, idp } = await startLogin(h, 'nemlogin');
+      const { form } = await idp.respondTo(location, {
+        now: h.clock.now(),
+        attributes: citizenAttributes({ firstName: 'Karen' }),
+        tamper: (xml) => xml.replace('>Karen<', '>Ka&#1;ren<'),
+      });
+      await expectRejected(post(h, 'nemlogin', form), 'character reference');
+    });
+  });
+
+  describe('past the precheck: a deadline per validation', () => {
+    let h: SamlHarness;
+    beforeAll(async () => {
+      h = await createSamlHarness({ workers: 1, validationTimeoutMs: 400, xmlLimits: NO_SHAPE_LIMITS });
+    });
+    afterAll(() => h.close());
+
+    it('abandons a validation at its deadline, restarts the worker, and the next login succeeds', async () => {
+      const { form } = await amplificationPost(h);
+      const { ms } = await timed(expectRejected(post(h, 'nemlogin', form), 'deadline'));
+      expect(ms).toBeGreaterThanOrEqual(350);
+      expect(ms).toBeLessThan(2000);
+      await honestLogin(h);
+    });
+  });
+
+  describe('past the precheck: a bounded queue', () => {
+    let h: SamlHarness;
+    beforeAll(async () => {
+      h = await createSamlHarness({ workers: 1, maxQueue: 1, validationTimeoutMs: 1500, xmlLimits: NO_SHAPE_LIMITS });
+    });
+    afterAll(() => h.close());
+
+    it('sheds a Response that would wait behind a full queue at once, and recovers', async () => {
+      const posts = [await amplificationPost(h), await amplificationPost(h), await amplificationPost(h)];
+      const [running, queued, shed] = posts.map(({ form }) => timed(post(h, 'nemlogin', form)));
+      const third = await shed;
+      expect((third as { error?: unknown }).error).toBeInstanceOf(SamlBusyError);
+      expect(third.ms).toBeLessThan(200);
+      for (const outcome of [await running, await queued]) {
+        expect(outcome.ms).toBeLessThan(3000);
+        expect(String((outcome as { error?: { reason?: string } }).error?.reason)).toContain('deadline');
+      }
+      await honestLogin(h);
+    });
+  });
+});
