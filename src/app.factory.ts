@@ -3,6 +3,7 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { AppModule, type AppOverrides } from './app.module.js';
 import type { Config } from './config/config.schema.js';
+import { registerLoginRateLimit } from './login-rate-limit.js';
 import { createLogger, REQUEST_ID_HEADER, requestId } from './logging/logger.js';
 import { PinoNestLogger } from './logging/pino-nest.logger.js';
 import { RequestLogController } from './logging/request-log.controller.js';
@@ -19,6 +20,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     loggerInstance: logger,
     genReqId: requestId,
     logController: new RequestLogController(),
+    trustProxy: config.trustProxy,
   });
   const fastify = adapter.getInstance();
   fastify.decorateRequest('oauthClient', undefined);
@@ -27,6 +29,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     void reply.header(REQUEST_ID_HEADER, request.id);
     done();
   });
+  await registerLoginRateLimit(fastify, config.limits.loginRate);
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, overrides), adapter, {
     logger: new PinoNestLogger(logger.child({ component: 'nest' })),
     abortOnError: false,

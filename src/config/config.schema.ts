@@ -250,6 +250,32 @@ export const configSchema = z
     port: z.number().int().min(0).max(65535).default(8080),
     logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     database: z.strictObject({ url: z.string().default(''), dataDir: z.string().min(1).default('data/pglite') }).prefault({}),
+    /**
+     * Reverse proxies whose `X-Forwarded-For` names the client address (Fastify `trustProxy`): their
+     * addresses or CIDRs; `true` trusts any sender, so only behind a proxy that overwrites the header.
+     * Without it every client behind a proxy shares the proxy's rate limit.
+     */
+    trustProxy: z.union([z.boolean(), z.array(z.string().min(1)).min(1)]).default(false),
+    /** What anonymous traffic may cost (issue 15). */
+    limits: z
+      .strictObject({
+        /**
+         * Requests to the authorization endpoint, the broker login page (the mock login) and the ACS per
+         * window, counted by each instance on its own: behind N instances a client may get N times these.
+         */
+        loginRate: z
+          .strictObject({
+            windowSeconds: z.number().int().positive().default(60),
+            /** From one client address (IPv6: one /64). */
+            perAddress: z.number().int().positive().default(300),
+            /** From all addresses together. */
+            global: z.number().int().positive().default(6000),
+          })
+          .prefault({}),
+        /** Pending logins kept in the database, by all instances together; beyond it the oldest is dropped first. */
+        pendingLogins: z.number().int().positive().default(20000),
+      })
+      .prefault({}),
     keys: z.strictObject({
       /** Encrypts stored private signing keys (AES-256-GCM); at least 32 characters. */
       encryptionKey: z.string().min(32, 'must be at least 32 characters'),

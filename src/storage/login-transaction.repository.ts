@@ -1,4 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
+import type { Config } from '../config/config.schema.js';
+import { CONFIG } from '../config/config.token.js';
 import { DATABASE, type Database } from './database.js';
 
 export interface LoginTransaction {
@@ -21,12 +23,28 @@ export interface LoginTransaction {
 /** Pending browser logins, shared by every instance through the database. */
 @Injectable()
 export class LoginTransactionRepository {
-  constructor(@Inject(DATABASE) private readonly db: Database) {}
+  private readonly ceiling: number;
 
+  constructor(
+    @Inject(DATABASE) private readonly db: Database,
+    @Inject(CONFIG) config: Config,
+  ) {
+    this.ceiling = config.limits.pendingLogins;
+  }
+
+  /**
+   * Stores a pending login and keeps at most `limits.pendingLogins` of them: anyone can start a login,
+   * so the newest push out the oldest (issue 15). Each insert takes the next `seq` and, in the same
+   * statement, deletes the row `ceiling` places behind it, so rows within the last `ceiling` inserts
+   * remain, whichever instance made them. A row that misses its turn still expires with its login.
+   */
   async create(tx: Omit<LoginTransaction, 'completed_at'>): Promise<void> {
     await this.db.query(
-      `INSERT INTO login_transactions (id, realm, client_id, redirect_uri, state, nonce, scope, code_challenge, idp_alias, browser_binding, created_at, expires_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
+      `WITH inserted AS (
+         INSERT INTO login_transactions (id, realm, client_id, redirect_uri, state, nonce, scope, code_challenge, idp_alias, browser_binding, created_at, expires_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
+         RETURNING seq)
+       DELETE FROM login_transactions WHERE seq = (SELECT seq - $13 FROM inserted)`,
       [
         tx.id,
         tx.realm,
@@ -40,6 +58,7 @@ export class LoginTransactionRepository {
         tx.browser_binding,
         tx.created_at,
         tx.expires_at,
+        this.ceiling,
       ],
     );
   }

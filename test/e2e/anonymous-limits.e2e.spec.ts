@@ -1,0 +1,197 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { openDatabase } from '../../src/storage/database.factory.js';
+import type { Database } from '../../src/storage/database.js';
+import { cookiesFrom } from '../support/browser-cookies.js';
+import { PUBLIC_CLIENT } from '../support/login-flow.js';
+import { startTestServer, type TestServer } from '../support/test-server.js';
+
+/**
+ * What one anonymous client can make the service do and keep (issue 15, finding 2): parameter
+ * values of the authorization request are bounded, the login routes are rate limited per client
+ * address and in total, and the pending logins in the database have a ceiling.
+ */
+function authorizeUrl(baseUrl: string, extra: Record<string, string> = {}): URL {
+  const url = new URL(`${baseUrl}/realms/nemlogin/protocol/openid-connect/auth`);
+  const challenge = createHash('sha256').update(randomBytes(32).toString('base64url')).digest('base64url');
+  for (const [name, value] of Object.entries({
+    client_id: PUBLIC_CLIENT.clientId,
+    redirect_uri: PUBLIC_CLIENT.redirectUri,
+    response_type: 'code',
+    scope: 'openid',
+    code_challenge: challenge,
+    code_challenge_method: 'S256',
+    state: 'st',
+    ...extra,
+  }))
+    url.searchParams.set(name, value);
+  return url;
+}
+
+const countPending = async (db: Database) =>
+  Number((await db.query<{ n: string }>('SELECT count(*) AS n FROM login_transactions')).rows[0]!.n);
+
+describe('bounded authorization request parameters', () => {
+  let db: Database;
+  let server: TestServer;
+
+  beforeAll(async () => {
+    db = await openDatabase({ url: '', dataDir: 'memory://' });
+    server = await startTestServer({ overrides: { database: db } });
+  });
+  afterAll(async () => {
+    await server.close();
+    await db.close();
+  });
+
+  const refusal = async (response: Response) => {
+    expect(response.status).toBe(303);
+    const location = new URL(response.headers.get('location')!);
+    expect(`${location.origin}${location.pathname}`).toBe(PUBLIC_CLIENT.redirectUri);
+    return location.searchParams;
+  };
+
+  it('accepts state, nonce and scope up to their caps', async () => {
+    const response = await fetch(authorizeUrl(server.baseUrl, { state: 's'.repeat(2048), nonce: 'n'.repeat(512) }), { redirect: 'manual' });
+    expect(response.status).toBe(303);
+    expect(response.headers.get('location')).toContain('/broker/mock/login?tx=');
+  });
+
+  it('refuses a longer state as invalid_request via the redirect, without echoing it, and stores nothing', async () => {
+    const before = await countPending(db);
+    const params = await refusal(await fetch(authorizeUrl(server.baseUrl, { state: 's'.repeat(2049) }), { redirect: 'manual' }));
+    expect(params.get('error')).toBe('invalid_request');
+    expect(params.get('state')).toBeNull();
+    expect(await countPending(db)).toBe(before);
+  });
+
+  it('refuses a longer nonce or scope, echoing the state', async () => {
+    for (const extra of [{ nonce: 'n'.repeat(513) }, { scope: `openid${' openid'.repeat(200)}` }] as Record<string, string>[]) {
+      const params = await refusal(await fetch(authorizeUrl(server.baseUrl, extra), { redirect: 'manual' }));
+      expect(params.get('error')).toBe('invalid_request');
+      expect(params.get('state')).toBe('st');
+    }
+  });
+
+  it('refuses a 200 KB state sent by form post, storing nothing', async () => {
+    const before = await countPending(db);
+    const url = authorizeUrl(server.baseUrl, { state: 'x'.repeat(200 * 1024) });
+    const response = await fetch(`${url.origin}${url.pathname}`, {
+      method: 'POST',
+      redirect: 'manual',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: url.searchParams.toString(),
+    });
+    const params = await refusal(response);
+    expect(params.get('error')).toBe('invalid_request');
+    expect(response.headers.get('location')!.length).toBeLessThan(500);
+    expect(await countPending(db)).toBe(before);
+  });
+
+  it('shows a page, not a redirect, for an overlong client_id or redirect_uri', async () => {
+    const overlong: Record<string, string>[] = [
+      { client_id: 'c'.repeat(300) },
+      { redirect_uri: `${PUBLIC_CLIENT.redirectUri}?${'q'.repeat(2100)}` },
+    ];
+    for (const extra of overlong) {
+      const response = await fetch(authorizeUrl(server.baseUrl, extra), { redirect: 'manual' });
+      expect(response.status).toBe(400);
+      expect(response.headers.get('content-type')).toMatch(/text\/html/);
+    }
+  });
+});
+
+describe('rate limits on the login routes', () => {
+  let server: TestServer;
+
+  beforeAll(async () => {
+    server = await startTestServer({
+      patch: (raw) => {
+        raw.trustProxy = true;
+        raw.limits = { loginRate: { windowSeconds: 60, perAddress: 4, global: 10 } };
+      },
+    });
+  });
+  afterAll(() => server.close());
+
+  const from = (address: string) => ({ 'x-forwarded-for': address });
+  const authorize = (address: string) => fetch(authorizeUrl(server.baseUrl), { redirect: 'manual', headers: from(address) });
+
+  it('answers 429 with Retry-After and a readable page once one address used its share; other addresses go on', async () => {
+    for (let i = 0; i < 4; i++) expect((await authorize('203.0.113.1')).status).toBe(303);
+    const limited = await authorize('203.0.113.1');
+    expect(limited.status).toBe(429);
+    const retryAfter = Number(limited.headers.get('retry-after'));
+    expect(retryAfter).toBeGreaterThan(0);
+    expect(retryAfter).toBeLessThanOrEqual(60);
+    expect(limited.headers.get('content-type')).toMatch(/text\/html/);
+    expect(await limited.text()).toContain('<h1>Too many login attempts</h1>');
+
+    expect((await authorize('203.0.113.2')).status).toBe(303);
+    // Routes outside the login flow are not limited.
+    const discovery = await fetch(`${server.baseUrl}/realms/nemlogin/.well-known/openid-configuration`, { headers: from('203.0.113.1') });
+    expect(discovery.status).toBe(200);
+  });
+
+  it('counts the mock login page and the assertion consumer service with the authorization endpoint', async () => {
+    const address = '198.51.100.7';
+    const started = await authorize(address);
+    const page = started.headers.get('location')!;
+    const cookie = cookiesFrom(started);
+    expect((await fetch(page, { headers: { ...from(address), cookie } })).status).toBe(200);
+    const acs = `${server.baseUrl}/realms/nemlogin/broker/some-idp/endpoint`;
+    const post = {
+      method: 'POST',
+      headers: { ...from(address), 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'SAMLResponse=x',
+    };
+    expect((await fetch(acs, post)).status).not.toBe(429);
+    expect((await fetch(page, { headers: { ...from(address), cookie } })).status).toBe(200);
+    expect((await fetch(page, { headers: { ...from(address), cookie } })).status).toBe(429);
+    expect((await fetch(acs, post)).status).toBe(429);
+  });
+
+  it('limits all addresses together, too', async () => {
+    // 4 + 1 + 4 requests were let through above; one more fills the global share of 10.
+    expect((await authorize('192.0.2.1')).status).toBe(303);
+    const limited = await authorize('192.0.2.2');
+    expect(limited.status).toBe(429);
+    expect(Number(limited.headers.get('retry-after'))).toBeGreaterThan(0);
+  });
+});
+
+describe('the ceiling on pending logins', () => {
+  let db: Database;
+  let server: TestServer;
+
+  beforeAll(async () => {
+    db = await openDatabase({ url: '', dataDir: 'memory://' });
+    server = await startTestServer({ overrides: { database: db }, patch: (raw) => (raw.limits = { pendingLogins: 3 }) });
+  });
+  afterAll(async () => {
+    await server.close();
+    await db.close();
+  });
+
+  it('keeps at most the configured number, dropping the oldest first; the newest still completes', async () => {
+    const started: { page: string; cookie: string }[] = [];
+    for (let i = 0; i < 5; i++) {
+      const response = await fetch(authorizeUrl(server.baseUrl), { redirect: 'manual' });
+      expect(response.status).toBe(303);
+      started.push({ page: response.headers.get('location')!, cookie: cookiesFrom(response) });
+    }
+    expect(await countPending(db)).toBe(3);
+    for (const [index, { page, cookie }] of started.entries()) {
+      const response = await fetch(page, { headers: { cookie } });
+      expect(response.status).toBe(index < 2 ? 400 : 200);
+    }
+    const newest = new URL(started[4]!.page);
+    const completed = await fetch(`${newest.origin}${newest.pathname}`, {
+      method: 'POST',
+      redirect: 'manual',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: started[4]!.cookie },
+      body: new URLSearchParams({ tx: newest.searchParams.get('tx')!, username: 'alice' }).toString(),
+    });
+    expect(completed.status).toBe(303);
+    expect(new URL(completed.headers.get('location')!).searchParams.get('code')).toBeTruthy();
+  });
+});
