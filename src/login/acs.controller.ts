@@ -1,7 +1,8 @@
 import { Controller, Get, Header, Logger, Param, Post, Req, Res } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { isRandomToken } from '../common/random.js';
 import { RealmRegistry } from '../realms/realm.registry.js';
-import { SamlRejectedError, SamlService, SamlStatusError } from '../saml/saml.service.js';
+import { SamlBusyError, SamlRejectedError, SamlService, SamlStatusError } from '../saml/saml.service.js';
 import { OAuthError } from '../protocol/oauth-error.js';
 import { sendErrorPage, sendLoginOutcome } from './html-reply.js';
 import { LoginCompletionService, OTHER_BROWSER } from './login-completion.service.js';
@@ -10,6 +11,12 @@ const REJECTED = {
   status: 400,
   title: 'The login could not be completed',
   message: 'The answer from the identity provider could not be accepted. Return to the application and log in again.',
+};
+
+const BUSY = {
+  status: 503,
+  title: 'Please try again in a moment',
+  message: 'The login service is busy right now. Reload this page in a moment to try again: your login is still waiting.',
 };
 
 /**
@@ -35,8 +42,15 @@ export class AcsController {
   ): Promise<FastifyReply> {
     const realm = this.realms.get(realmName);
     const form = request.body && typeof request.body === 'object' ? (request.body as Record<string, unknown>) : {};
+    // RelayState is the id of our login transaction (login-start.service.ts), a random token: a value
+    // that cannot be one (a NUL, a control character, a repeated field) is refused before any query.
+    const relayState = form.RelayState === undefined ? undefined : isRandomToken(form.RelayState) ? form.RelayState : null;
+    if (relayState === null) {
+      this.logger.warn({ realm: realm.name, idp: alias }, 'SAML response rejected: RelayState is not a login transaction id');
+      return sendErrorPage(reply, REJECTED);
+    }
     // Before the Response is looked at (and its request used up): is this the browser that started the login?
-    if (typeof form.RelayState === 'string' && !(await this.completion.fromStartingBrowser(realm, form.RelayState, request))) {
+    if (relayState !== undefined && !(await this.completion.fromStartingBrowser(realm, relayState, request))) {
       this.logger.warn({ realm: realm.name, idp: alias }, 'SAML response posted by another browser than the one that started the login');
       return sendErrorPage(reply, OTHER_BROWSER);
     }
@@ -54,8 +68,17 @@ export class AcsController {
           ),
         );
       }
+      if (error instanceof SamlBusyError) {
+        // Shed before anything was looked at: the login stays pending, and this same post may be retried.
+        this.logger.warn({ realm: realm.name, idp: alias }, 'SAML response shed: worker queue full');
+        return sendErrorPage(reply, BUSY);
+      }
       if (error instanceof SamlRejectedError) {
-        if (error.relayState) return sendLoginOutcome(reply, await this.completion.abort(realm, error.relayState, error.reason));
+        // A refused Response ends the login it names, as a replay finds it ended: one authorization
+        // request buys one attempt, so a Response that is expensive to refuse cannot be posted again
+        // and again (issue 15). Only the browser that started the login gets here with its RelayState.
+        const transactionId = error.relayState ?? relayState;
+        if (transactionId) return sendLoginOutcome(reply, await this.completion.abort(realm, transactionId, error.reason));
         this.logger.warn({ realm: realm.name, idp: alias, reason: error.reason }, 'SAML response rejected');
         return sendErrorPage(reply, REJECTED);
       }

@@ -2,6 +2,7 @@ import { Controller, Get, Inject, Logger, Param, Post, Query, Req, Res } from '@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { CONFIG } from '../config/config.token.js';
 import type { Config } from '../config/config.schema.js';
+import { isRandomToken } from '../common/random.js';
 import { RealmRegistry } from '../realms/realm.registry.js';
 import { sendErrorPage, sendHtml, sendLoginOutcome, sendRedirect } from './html-reply.js';
 import { MOCK_ALIAS } from './idp-redirector.js';
@@ -35,7 +36,8 @@ export class BrokerController {
     @Res() reply: FastifyReply,
   ): Promise<FastifyReply> {
     const realm = this.realms.get(realmName);
-    if (typeof tx !== 'string') return sendErrorPage(reply, LOGIN_EXPIRED);
+    // `tx` is a login transaction id (a random token): anything else names no login, and never reaches a query.
+    if (!isRandomToken(tx)) return sendErrorPage(reply, LOGIN_EXPIRED);
     if (alias === MOCK_ALIAS && this.mockUsersAllowed(realm.config.mockUsers.length)) {
       if (!(await this.logins.continueAt(realm, alias, tx))) return sendErrorPage(reply, LOGIN_EXPIRED);
       return sendHtml(reply, 200, renderMockLoginPage(`${realm.issuer}/broker/${MOCK_ALIAS}/login`, tx, realm.config.mockUsers));
@@ -55,7 +57,7 @@ export class BrokerController {
     if (alias !== MOCK_ALIAS || !this.mockUsersAllowed(realm.config.mockUsers.length)) return reply.status(404).send();
     const form = (request.body ?? {}) as Record<string, unknown>;
     const user = realm.config.mockUsers.find((u) => u.username === form.username);
-    if (typeof form.tx !== 'string') return sendErrorPage(reply, LOGIN_EXPIRED);
+    if (!isRandomToken(form.tx)) return sendErrorPage(reply, LOGIN_EXPIRED);
     if (!user) return sendErrorPage(reply, UNKNOWN_USER);
     if (!meetsMinimumLoa(realm, user.loa)) {
       this.logger.warn({ realm: realm.name }, 'mocked login refused: level of assurance too low');
