@@ -53,6 +53,18 @@ export function stableNameId(assertion: AssertionAttributes, persistent: boolean
   return nameId.value;
 }
 
+/**
+ * One assertion names one person. Where the NameID itself carries a national identifier (the first
+ * group of `carrier`, e.g. DigiD's `s00000000:{BSN}`), it must be the one in the identifier attribute,
+ * which is what the FHIR link follows; otherwise `sub` (from the NameID) and the linked record would
+ * belong to two people, as when an IdP names a representative in the NameID and the person
+ * represented in the attribute. Refused with fixed wording: neither value reaches a log.
+ */
+export function requireNameIdAgrees(nameId: string, carrier: RegExp, identifier: string, what: string): void {
+  const carried = carrier.exec(nameId)?.[1];
+  if (carried !== undefined && carried !== identifier) throw new ProfileError(`NameID and the ${what} attribute name different persons`);
+}
+
 /** given/family/text without empty members, undefined when nothing is known. */
 export function personName(given: string | undefined, family: string | undefined, text?: string): Principal['name'] {
   const name = { ...(given ? { given: [given] } : {}), ...(family ? { family } : {}), ...(text ? { text } : {}) };

@@ -1,13 +1,26 @@
 import type { CitizenPrincipal } from '../../identity/principal.js';
-import { ProfileError, optionalSingle, personName, requireSingle, stableNameId, type AttributeProfile } from './attribute-profile.js';
+import {
+  ProfileError,
+  optionalSingle,
+  personName,
+  requireNameIdAgrees,
+  requireSingle,
+  stableNameId,
+  type AttributeProfile,
+} from './attribute-profile.js';
 
 export const BSN_SYSTEM = 'http://fhir.nl/fhir/NamingSystem/bsn';
 /** Default attribute carrying the BSN; the IdP config's `attributes.bsn` overrides it. */
 export const BSN_ATTRIBUTE = 'urn:nl-eid-gdi:1.0:id:BSN';
 
+/** A NameID carrying the BSN: bare, or behind DigiD's sector code for the BSN (`s00000000:`). */
+const BSN_NAME_ID = /^(?:s00000000:)?(\d{9})$/;
+
 /**
- * Dutch citizens: the BSN becomes the social security number; the NameID (not transient) is the
- * external id. `attributes.givenName` / `attributes.familyName` name optional name attributes.
+ * Dutch citizens: the BSN attribute is the person, and becomes the social security number the FHIR
+ * link follows; the NameID (not transient) is the external id, and when it carries a BSN it must be
+ * that same BSN (requireNameIdAgrees). `attributes.givenName` / `attributes.familyName` name
+ * optional name attributes.
  */
 export const nlCitizenProfile: AttributeProfile = {
   requestsNsisLoa: false,
@@ -16,13 +29,15 @@ export const nlCitizenProfile: AttributeProfile = {
     const bsnAttribute = names.bsn ?? BSN_ATTRIBUTE;
     const bsn = requireSingle(assertion, bsnAttribute);
     if (!isBsn(bsn)) throw new ProfileError(`attribute ${bsnAttribute} is not a BSN`);
+    const externalId = stableNameId(assertion, false);
+    requireNameIdAgrees(externalId, BSN_NAME_ID, bsn, 'BSN');
     const given = names.givenName ? optionalSingle(assertion, names.givenName) : undefined;
     const family = names.familyName ? optionalSingle(assertion, names.familyName) : undefined;
     return {
       kind: 'citizen',
       realm: realm.name,
       idpAlias: idp.alias,
-      externalId: stableNameId(assertion, false),
+      externalId,
       name: personName(given, family),
       ssn: { system: BSN_SYSTEM, value: bsn },
     };

@@ -4,6 +4,7 @@ import {
   ProfileError,
   optionalSingle,
   personName,
+  requireNameIdAgrees,
   requireSingle,
   stableNameId,
   type AttributeProfile,
@@ -18,9 +19,13 @@ export const OIOSAML3 = {
 
 export const CPR_SYSTEM = 'urn:oid:1.2.208.176.1.2';
 
+/** A NameID that is a CPR number; NemLog-in's persistent NameID is a UUID URI, never one. */
+const CPR_NAME_ID = /^(\d{10})$/;
+
 /**
  * NemLog-in citizens: the CPR number becomes the social security number (system: the realm's
- * `patientIdentifierSystem`, CPR's OID by default); the persistent NameID is the external id.
+ * `patientIdentifierSystem`, CPR's OID by default); the persistent NameID is the external id, and
+ * if it is a CPR number it must be that same one (requireNameIdAgrees).
  */
 export const oiosaml3CitizenProfile: AttributeProfile = {
   nameIdFormat: PERSISTENT_NAME_ID,
@@ -29,11 +34,13 @@ export const oiosaml3CitizenProfile: AttributeProfile = {
     const cpr = requireSingle(assertion, OIOSAML3.cpr);
     // Ten digits; no modulus-11 test, which CPR numbers issued since 2007 need not pass.
     if (!/^\d{10}$/.test(cpr)) throw new ProfileError(`attribute ${OIOSAML3.cpr} is not a CPR number`);
+    const externalId = stableNameId(assertion, true);
+    requireNameIdAgrees(externalId, CPR_NAME_ID, cpr, 'CPR');
     return {
       kind: 'citizen',
       realm: realm.name,
       idpAlias: idp.alias,
-      externalId: stableNameId(assertion, true),
+      externalId,
       name: personName(optionalSingle(assertion, OIOSAML3.firstName), optionalSingle(assertion, OIOSAML3.lastName)),
       ssn: { system: realm.config.patientIdentifierSystem ?? CPR_SYSTEM, value: cpr },
     };

@@ -71,6 +71,34 @@ describe('attribute profiles', () => {
     expect(bad).not.toThrow('123456789');
   });
 
+  describe('one assertion, one person: a NameID carrying the identifier must be the identifier attribute', () => {
+    const nl = () => context({}, { profile: 'nl-citizen' });
+    const bsn = (value: string) => ({ 'urn:nl-eid-gdi:1.0:id:BSN': [value] });
+
+    it.each(['123456782', 's00000000:123456782'])('nl-citizen refuses NameID %s with another BSN in the attribute', (nameId) => {
+      const refuse = () => nlCitizenProfile.toPrincipal(assertion(bsn('111222333'), { value: nameId }), nl());
+      expect(refuse).toThrow(ProfileError);
+      expect(refuse).toThrow('NameID and the BSN attribute name different persons');
+      expect(refuse).not.toThrow(/123456782|111222333/);
+    });
+
+    it.each(['111222333', 's00000000:111222333', 'opaque-pseudonym-1'])('nl-citizen accepts NameID %s with BSN 111222333', (nameId) => {
+      const principal = nlCitizenProfile.toPrincipal(assertion(bsn('111222333'), { value: nameId }), nl());
+      expect(principal).toMatchObject({ externalId: nameId, ssn: { value: '111222333' } });
+    });
+
+    it('oiosaml3-citizen refuses a CPR-shaped NameID that is not the CPR attribute', () => {
+      const cpr = { 'https://data.gov.dk/model/core/eid/cprNumber': ['0101701234'] };
+      const ctx = context();
+      expect(() => oiosaml3CitizenProfile.toPrincipal(assertion(cpr, { value: '0202801234', format: PERSISTENT }), ctx)).toThrow(
+        'NameID and the CPR attribute name different persons',
+      );
+      expect(oiosaml3CitizenProfile.toPrincipal(assertion(cpr, { value: '0101701234', format: PERSISTENT }), ctx).externalId).toBe(
+        '0101701234',
+      );
+    });
+  });
+
   it('generic ignores empty values and refuses a repeated single-valued attribute', () => {
     const ctx = context({}, { attributes: { externalId: 'uid' } });
     expect(genericProfile.toPrincipal(assertion({ uid: ['', 'u1'] }), ctx).externalId).toBe('u1');
