@@ -4,7 +4,13 @@ import type { AssertionData, ResponseEnvelope } from './worker/saml-worker.mjs';
 const NOW = new Date('2031-01-01T12:00:00Z');
 const at = (seconds: number) => new Date(NOW.getTime() + seconds * 1000).toISOString();
 const ACS = 'https://sp.test/realms/r/broker/idp/endpoint';
-const expected: Expectations = { acsUrl: ACS, spEntityId: 'https://sp.test/realms/r', idpEntityId: 'https://idp.test', skewSeconds: 60 };
+const expected: Expectations = {
+  acsUrl: ACS,
+  spEntityId: 'https://sp.test/realms/r',
+  idpEntityId: 'https://idp.test',
+  skewSeconds: 60,
+  maxAuthenticationAgeSeconds: 7200,
+};
 
 function envelope(patch: Partial<ResponseEnvelope> = {}): ResponseEnvelope {
   return {
@@ -154,6 +160,18 @@ describe('response checks (injected clock, bounded skew)', () => {
       ],
     });
     expect(checkAssertion(envelope(), two, expected, NOW).sessionNotOnOrAfter).toEqual(new Date(at(600)));
+  });
+
+  it('refuses a stale authentication: an AuthnInstant older than the maximum authentication age plus the skew', () => {
+    const authnAt = (seconds: number) => assertion({ authnStatements: [{ authnInstant: at(seconds), sessionIndex: '_s' }] });
+    const threeYears = 3 * 365 * 24 * 3600;
+    expect(check(envelope(), authnAt(-threeYears))).toThrow('AuthnInstant older than the maximum authentication age');
+    expect(check(envelope(), authnAt(-7200 - 61))).toThrow('AuthnInstant older than the maximum authentication age');
+    expect(check(envelope(), authnAt(-7200 - 60))).not.toThrow();
+    expect(checkAssertion(envelope(), authnAt(-3600), expected, NOW).authnInstant).toEqual(new Date(at(-3600)));
+    expect(() => checkAssertion(envelope(), authnAt(-3600), { ...expected, maxAuthenticationAgeSeconds: 600 }, NOW)).toThrow(
+      'maximum authentication age',
+    );
   });
 
   it('reads SAML instants as UTC, with or without Z and fractions', () => {

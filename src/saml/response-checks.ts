@@ -11,6 +11,8 @@ export interface Expectations {
   idpEntityId: string;
   /** Seconds of tolerance for the IdP's clock. */
   skewSeconds: number;
+  /** An AuthnInstant older than this (plus the skew) is a stale authentication (config `maxAuthenticationAgeSeconds`). */
+  maxAuthenticationAgeSeconds: number;
 }
 
 export interface CheckedAssertion {
@@ -73,6 +75,11 @@ export function checkAssertion(envelope: ResponseEnvelope, assertion: AssertionD
   if (assertion.authnStatements.length === 0) fail('AuthnStatement missing');
   const authnInstant = instant(assertion.authnStatements[0].authnInstant, 'AuthnInstant');
   if (notYet(authnInstant)) fail('AuthnInstant in the future');
+  // SAML Core §2.7.2: AuthnInstant is when the IdP authenticated the person; an IdP session may be
+  // days old. Past the maximum age the login is not a fresh authentication, and is refused.
+  if (now.getTime() - authnInstant.getTime() > expected.maxAuthenticationAgeSeconds * 1000 + skewMs) {
+    fail('AuthnInstant older than the maximum authentication age');
+  }
   const sessionEnds = assertion.authnStatements
     .filter((s) => s.sessionNotOnOrAfter !== undefined)
     .map((s) => instant(s.sessionNotOnOrAfter, 'SessionNotOnOrAfter'));

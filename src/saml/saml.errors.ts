@@ -6,7 +6,8 @@ import { OAuthError } from '../protocol/oauth-error.js';
  * answer to a pending request of this realm and IdP, which it has now used up: the login
  * transaction it names is over and its client can be told. Otherwise the pending request, if any,
  * is untouched (a tampered or misdirected Response cannot spoil the honest one that may follow),
- * and the browser gets an error page.
+ * and the browser gets an error page. (The ACS still ends the login transaction its RelayState names
+ * when the browser that started that login posted it: see acs.controller.ts.)
  */
 export class SamlRejectedError extends Error {
   override readonly name = 'SamlRejectedError';

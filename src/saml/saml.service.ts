@@ -191,7 +191,13 @@ export class SamlService {
   }
 
   private expectations(settings: IdpSettings) {
-    return { acsUrl: settings.acsUrl, spEntityId: settings.spEntityId, idpEntityId: settings.idp.entityId, skewSeconds: this.skewSeconds };
+    return {
+      acsUrl: settings.acsUrl,
+      spEntityId: settings.spEntityId,
+      idpEntityId: settings.idp.entityId,
+      skewSeconds: this.skewSeconds,
+      maxAuthenticationAgeSeconds: settings.idp.maxAuthenticationAgeSeconds,
+    };
   }
 }
 

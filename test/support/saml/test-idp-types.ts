@@ -22,6 +22,8 @@ export interface TestIdpOptions {
 export interface ResponseOptions {
   /** The IdP's clock: IssueInstant, AuthnInstant and every window derive from it. Default: now. */
   now?: Date;
+  /** When the IdP authenticated the person (AuthnStatement@AuthnInstant). Default: `now`. */
+  authnInstant?: Date;
   attributes?: SamlAttributes;
   /** null omits the NameID. Default: a persistent pseudonym. */
   nameId?: string | null;

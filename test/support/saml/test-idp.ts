@@ -155,7 +155,7 @@ export class TestIdp {
             notOnOrAfter: at(options.notOnOrAfter, 300),
             audiences: options.audiences === undefined ? [this.spEntityId] : options.audiences,
           },
-      authnInstant: now,
+      authnInstant: options.authnInstant ?? now,
       sessionIndex: options.sessionIndex === undefined ? randomSamlId() : options.sessionIndex,
       sessionNotOnOrAfter: at(options.sessionNotOnOrAfter, 3600),
       authnContextClassRef: 'https://data.gov.dk/concept/core/nsis/loa/Substantial',
