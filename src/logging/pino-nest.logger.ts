@@ -34,7 +34,8 @@ export class PinoNestLogger implements LoggerService {
       const msg = rest.find((r) => typeof r === 'string');
       this.logger[level]({ ...fields, ...message }, msg as string | undefined);
     } else if (message instanceof Error) {
-      this.logger[level]({ ...fields, err: message }, message.message);
+      // A fixed text: the message may quote SQL parameters or input (error-summary.ts).
+      this.logger[level]({ ...fields, err: message }, 'error');
     } else {
       this.logger[level](fields, String(message));
     }

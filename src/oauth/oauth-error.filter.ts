@@ -1,5 +1,6 @@
 import { ArgumentsHost, Catch, HttpException, type ExceptionFilter } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { errorSummary } from '../logging/error-summary.js';
 import { sendErrorPage } from '../login/html-reply.js';
 import { OAuthError } from '../protocol/oauth-error.js';
 import { UnknownRealmError } from '../realms/unknown-realm.error.js';
@@ -10,10 +11,11 @@ const BROWSER_ROUTE = /\/(protocol\/openid-connect\/(auth|logout)|broker\/:alias
 /**
  * The one place errors become responses. OAuth errors render as RFC 6749 §5.2 bodies (only `error`,
  * `error_description` and `state`); `invalid_client` carries `WWW-Authenticate` (§5.2) and
- * `invalid_token` the bearer challenge (RFC 6750 §3). Anything unexpected is logged and becomes a
- * `server_error` without detail; framework errors for bad input (body too large, unparsable body)
- * become `invalid_request`, never a 500. On the routes a browser visits, the same errors are a
- * readable page.
+ * `invalid_token` the bearer challenge (RFC 6750 §3). Anything unexpected becomes a `server_error`
+ * without detail, logged by class only (the logger's `err` serializer: a database error's message
+ * and fields hold SQL parameters and personal data); framework errors for bad input (body too large,
+ * unparsable body) and values the database refuses become `invalid_request`, never a 500. On the
+ * routes a browser visits, the same errors are a readable page.
  */
 @Catch()
 export class OAuthErrorFilter implements ExceptionFilter {
@@ -62,8 +64,15 @@ export class OAuthErrorFilter implements ExceptionFilter {
     }
     const fastifyStatus = (exception as { statusCode?: unknown } | null)?.statusCode;
     if (typeof fastifyStatus === 'number' && fastifyStatus >= 400 && fastifyStatus < 500) {
-      return new OAuthError('invalid_request', (exception as Error).message, { status: fastifyStatus === 413 ? 413 : 400 });
+      // Its code, not its message: a JSON parse error quotes the body.
+      const { code, type } = errorSummary(exception);
+      return new OAuthError('invalid_request', `unreadable request (${code ?? type})`, { status: fastifyStatus === 413 ? 413 : 400 });
     }
-    return new OAuthError('server_error', exception instanceof Error ? exception.message : 'unknown error');
+    // SQLSTATE class 22 (data exception, e.g. a NUL byte in text): a value got past the edge checks.
+    const { type, code } = errorSummary(exception);
+    if (type === 'DatabaseError' && code?.startsWith('22'))
+      return new OAuthError('invalid_request', `the database refused a value (${code})`);
+    // Never the exception's message: it may quote SQL parameters or input.
+    return new OAuthError('server_error', 'unexpected error');
   }
 }

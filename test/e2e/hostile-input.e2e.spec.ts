@@ -1,5 +1,6 @@
+import { importJWK, SignJWT } from 'jose';
 import { loginTokens, PUBLIC_CLIENT, refresh } from '../support/login-flow.js';
-import { TEST_SECRETS } from '../support/test-config.js';
+import { TEST_SECRETS, XIS_CLIENT_PRIVATE_JWK } from '../support/test-config.js';
 import { startTestServer, type TestServer } from '../support/test-server.js';
 import { basic, postForm } from '../support/token-requests.js';
 
@@ -132,5 +133,23 @@ describe('hostile input reaches no 500', () => {
       current = next.body.refresh_token as string;
     }
     expect(await fhirReads()).toBe(readsBefore);
+  });
+
+  it('a value the database refuses that got past the edge is invalid_request, not a 500', async () => {
+    // A signed client assertion whose jti holds a NUL byte: the jti is stored for replay detection.
+    const now = Math.floor(Date.now() / 1000);
+    const assertion = await new SignJWT({ iss: 'xis', sub: 'xis', aud: `${oidc}/token`, jti: 'jti\u0000', iat: now, exp: now + 60 })
+      .setProtectedHeader({ alg: 'ES256', kid: XIS_CLIENT_PRIVATE_JWK.kid })
+      .sign(await importJWK(XIS_CLIENT_PRIVATE_JWK, 'ES256'));
+    const response = await postForm(
+      `${oidc}/token`,
+      new URLSearchParams({
+        grant_type: 'client_credentials',
+        client_assertion_type: 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer',
+        client_assertion: assertion,
+      }),
+    );
+    expect(response.status).toBe(400);
+    expect(response.body.error).toMatch(/^invalid_(request|client)$/);
   });
 });
