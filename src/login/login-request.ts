@@ -13,4 +13,6 @@ export interface LoginRequest {
   scope: string[];
   codeChallenge?: string;
   idpHint?: string;
+  /** OIDC Core §3.1.2.1 `max_age`, seconds: the IdP is asked to re-authenticate, and an older authentication is refused. */
+  maxAge?: number;
 }

@@ -5,6 +5,7 @@ import type { OAuthErrorCode } from '../protocol/oauth-error.js';
 import { isWellFormedPkceValue } from '../protocol/pkce.js';
 import { parseScope } from '../protocol/scope.js';
 import { unacceptableParameter } from './authorization-request-limits.js';
+import { parseMaxAge } from './max-age.js';
 
 /** An authorization request that passed every check: what a login starts from. */
 export type AuthorizationRequest = LoginRequest;
@@ -64,6 +65,8 @@ export function checkAuthorizationRequest(realm: Realm, clients: ClientRegistry,
   if (responseType !== 'code') return fail('unsupported_response_type', `response_type ${responseType}`);
   if (!client.config.grantTypes.includes('authorization_code')) return fail('unauthorized_client', 'client may not use authorization_code');
   if (single('prompt')?.split(' ').includes('none')) return fail('login_required', 'prompt=none needs an existing login');
+  const maxAge = parseMaxAge(single('max_age') ?? undefined);
+  if (maxAge === null) return fail('invalid_request', 'max_age is not a non-negative integer');
 
   const codeChallenge = single('code_challenge') ?? undefined;
   const method = single('code_challenge_method') ?? (codeChallenge ? 'plain' : undefined);
@@ -85,6 +88,7 @@ export function checkAuthorizationRequest(realm: Realm, clients: ClientRegistry,
       scope: requested,
       codeChallenge,
       idpHint: single('kc_idp_hint') ?? single('idp_hint') ?? undefined,
+      maxAge,
     },
   };
 }
