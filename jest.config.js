@@ -5,6 +5,8 @@ export default {
   moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
   transform: { '^.+\\.ts$': ['ts-jest', { useESM: true, tsconfig: 'tsconfig.json' }] },
   testMatch: ['<rootDir>/src/**/*.spec.ts', '<rootDir>/test/e2e/**/*.e2e.spec.ts'],
-  testTimeout: 30000,
+  // Sized for a slow, busy machine: booting a test server (PGlite, embedded FHIR, realm keys) has
+  // measured 7–10 s with both cores loaded, and some tests boot several.
+  testTimeout: 120_000,
   maxWorkers: 2,
 };

@@ -1,13 +1,18 @@
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { Agent, get } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { parse, stringify } from 'yaml';
 import { SessionRepository } from '../../src/storage/session.repository.js';
 import { PostgresDatabase } from '../../src/storage/pg.database.js';
 import { buildService, startServiceProcess, type ServiceProcess } from '../support/built-service.js';
 import { freePort } from '../support/free-port.js';
 import { postgresEngine, testDatabaseUrl, type Scratch } from '../support/database-engines.js';
 import { loginTokens, refresh } from '../support/login-flow.js';
+import { startStubServer, type StubServer } from '../support/fhir/stub-http-server.js';
+import { cookiesFrom } from '../support/browser-cookies.js';
 
 const DEMO_APP = { clientId: 'patient-app', redirectUri: 'http://localhost:3000/callback' };
 const SESSIONS = 20;
@@ -21,7 +26,7 @@ const SESSIONS = 20;
 const engines = testDatabaseUrl ? [postgresEngine(testDatabaseUrl)] : [];
 
 // One suite builds dist/ once; the process tests below all run the built service.
-beforeAll(() => buildService(), 120_000);
+beforeAll(() => buildService(), 300_000);
 
 describe('the service as a process', () => {
   let dataDir: string;
@@ -42,7 +47,119 @@ describe('the service as a process', () => {
     const second = await startServiceProcess({ DATABASE_DIR: dataDir, DATABASE_URL: '' });
     expect(await kidOf(second)).toBe(kid);
     await second.stop();
-  }, 60_000);
+  }, 180_000);
+
+  /** Runs a built entry point to its end (it is expected to refuse to start), with its stderr. */
+  const runToExit = (script: string, env: Record<string, string>, args: string[] = []) =>
+    new Promise<{ code: number | null; stderr: string }>((resolve) => {
+      const child = spawn(process.execPath, [script, ...args], {
+        env: { ...process.env, NODE_OPTIONS: '', HOST: '127.0.0.1', LOG_LEVEL: 'warn', ...env },
+        stdio: ['ignore', 'ignore', 'pipe'],
+      });
+      let stderr = '';
+      child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
+      child.once('exit', (code) => resolve({ code, stderr }));
+    });
+
+  it('refuses a second process on the same embedded database, naming the directory and the holder', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'process-lock-'));
+    const first = await startServiceProcess({ DATABASE_DIR: dir, DATABASE_URL: '' });
+    try {
+      const env = { DATABASE_DIR: dir, DATABASE_URL: '', PORT: String(await freePort()) };
+      const second = await runToExit('dist/src/main.js', env);
+      expect(second.code).toBe(1);
+      expect(second.stderr).toContain(dir);
+      expect(second.stderr).toContain(`pid ${first.child.pid}`);
+
+      const rotation = await runToExit('dist/src/cli/keys-rotate.js', env, ['nemlogin']);
+      expect(rotation.code).not.toBe(0);
+      expect(rotation.stderr).toContain(`pid ${first.child.pid}`);
+
+      // The first one never noticed: it still logs people in.
+      expect((await loginTokens(first.baseUrl, 'nemlogin', 'nancy', 'openid', DEMO_APP)).access_token).toBeTruthy();
+    } finally {
+      await first.stop();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 240_000);
+
+  it('takes over the lock a killed process left behind', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'process-lock-'));
+    try {
+      const killed = await startServiceProcess({ DATABASE_DIR: dir, DATABASE_URL: '' });
+      await killed.kill();
+      const next = await startServiceProcess({ DATABASE_DIR: dir, DATABASE_URL: '' });
+      expect((await loginTokens(next.baseUrl, 'nemlogin', 'nancy', 'openid', DEMO_APP)).access_token).toBeTruthy();
+      await next.stop();
+      expect(next.child.exitCode).toBe(0);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 240_000);
+
+  it('on SIGTERM closes idle keep-alive connections at once and exits 0', async () => {
+    const service = await startServiceProcess({ DATABASE_DIR: dataDir, DATABASE_URL: '' });
+    const agent = new Agent({ keepAlive: true });
+    await new Promise<void>((resolve, reject) =>
+      get(`${service.baseUrl}/health/live`, { agent }, (response) => response.resume().on('end', resolve)).on('error', reject),
+    );
+    const started = Date.now();
+    await service.stop();
+    expect(service.child.exitCode).toBe(0);
+    expect(Date.now() - started).toBeLessThan(3000);
+    agent.destroy();
+  }, 180_000);
+
+  describe('with a request that never finishes', () => {
+    let fhir: StubServer;
+    let configFile: string;
+    beforeAll(async () => {
+      // A FHIR server that never answers, and a FHIR timeout far beyond the shutdown deadline.
+      fhir = await startStubServer(() => {});
+      const config = parse(readFileSync('fixtures/config/demo.yaml', 'utf8')) as Record<string, unknown>;
+      config.fhir = { baseUrl: fhir.baseUrl, timeoutMs: 120_000, retries: 0 };
+      config.shutdownTimeoutMs = 1000;
+      configFile = join(dataDir, 'hanging-fhir.yaml');
+      writeFileSync(configFile, stringify(config));
+    });
+    afterAll(() => fhir.close());
+
+    it('exits once the shutdown deadline has passed, with exit code 1', async () => {
+      const service = await startServiceProcess({
+        FEDERATION_CONFIG: configFile,
+        DATABASE_DIR: join(dataDir, 'deadline'),
+        DATABASE_URL: '',
+      });
+      const authorize = new URL(`${service.baseUrl}/realms/nemlogin/protocol/openid-connect/auth`);
+      const challenge = createHash('sha256').update(randomBytes(32).toString('base64url')).digest('base64url');
+      for (const [name, value] of Object.entries({
+        client_id: DEMO_APP.clientId,
+        redirect_uri: DEMO_APP.redirectUri,
+        response_type: 'code',
+        scope: 'openid',
+        code_challenge: challenge,
+        code_challenge_method: 'S256',
+      }))
+        authorize.searchParams.set(name, value);
+      const started = await fetch(authorize, { redirect: 'manual' });
+      const cookie = cookiesFrom(started);
+      const page = await (await fetch(started.headers.get('location')!, { headers: { cookie } })).text();
+      const tx = /name="tx" value="([^"]+)"/.exec(page)![1]!;
+      // The login's FHIR search hangs: the request stays in flight.
+      const inFlight = fetch(`${service.baseUrl}/realms/nemlogin/broker/mock/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded', cookie },
+        body: new URLSearchParams({ tx, username: 'nancy' }).toString(),
+      }).catch(() => undefined);
+      while (fhir.requests.length === 0) await new Promise((resolve) => setTimeout(resolve, 50));
+
+      const stopping = Date.now();
+      await service.stop();
+      expect(Date.now() - stopping).toBeLessThan(5000);
+      expect(service.child.exitCode).toBe(1);
+      await inFlight;
+    }, 180_000);
+  });
 
   it('refuses an invalid config with exit code 1, naming every offending key', () => {
     const file = join(dataDir, 'bad.yaml');
@@ -74,7 +191,7 @@ for (const engine of engines)
       aPort = await freePort();
       env = { DATABASE_URL: url, PUBLIC_URL: `http://127.0.0.1:${aPort}` };
       [a, b] = await Promise.all([startServiceProcess(env, aPort), startServiceProcess(env)]);
-    }, 120_000);
+    }, 300_000);
     afterAll(async () => {
       await a?.stop();
       await b?.stop();
@@ -124,5 +241,5 @@ for (const engine of engines)
       expect(served.a).toBeGreaterThan(SESSIONS);
       expect(served.b).toBeGreaterThan(SESSIONS);
       expect(answered.filter(Boolean).length).toBeGreaterThanOrEqual(SESSIONS / 2);
-    }, 120_000);
+    }, 300_000);
   });

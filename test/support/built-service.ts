@@ -24,7 +24,7 @@ export async function startServiceProcess(env: Record<string, string>, port?: nu
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const deadline = Date.now() + 60_000;
+  const deadline = Date.now() + 150_000;
   while (
     !(await fetch(`${baseUrl}/health/ready`).then(
       (r) => r.ok,
@@ -32,7 +32,7 @@ export async function startServiceProcess(env: Record<string, string>, port?: nu
     ))
   ) {
     if (child.exitCode !== null) throw new Error(`service exited with ${child.exitCode}`);
-    if (Date.now() > deadline) throw new Error('service not ready within 60 s');
+    if (Date.now() > deadline) throw new Error('service not ready within 150 s');
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
   const signal = async (name: NodeJS.Signals) => {
