@@ -23,12 +23,12 @@ export function expectOAuthError(
 }
 
 /** The same, for a fetch `Response` whose body was not read yet. */
-export async function expectOAuthErrorResponse(response: Response, status: number, code: OAuthErrorCode, state?: string): Promise<void> {
-  const text = await response.text();
-  expectOAuthError(
-    { status: response.status, headers: response.headers, body: JSON.parse(text) as Record<string, unknown> },
-    status,
-    code,
-    state,
-  );
+export async function expectOAuthErrorResponse(
+  response: Response,
+  status: number,
+  code: OAuthErrorCode,
+  expected: { state?: string; description?: string } = {},
+): Promise<void> {
+  const body = JSON.parse(await response.text()) as Record<string, unknown>;
+  expectOAuthError({ status: response.status, headers: response.headers, body }, status, code, expected);
 }
