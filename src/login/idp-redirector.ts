@@ -13,10 +13,11 @@ export class IdpRedirector {
     private readonly saml: SamlService,
   ) {}
 
-  async redirect(realm: Realm, alias: string, transactionId: string): Promise<string> {
+  /** `forceAuthn`: the client sent max_age, so the IdP must authenticate the person anew (SAML Core §3.4.1). */
+  async redirect(realm: Realm, alias: string, transactionId: string, options: { forceAuthn: boolean }): Promise<string> {
     await this.transactions.chooseIdp(transactionId, alias);
     if (alias === MOCK_ALIAS) return `${realm.issuer}/broker/${MOCK_ALIAS}/login?tx=${encodeURIComponent(transactionId)}`;
     // SAML Bindings §3.4: a signed AuthnRequest over HTTP-Redirect; RelayState names the transaction.
-    return this.saml.authnRequestUrl(realm, alias, transactionId);
+    return this.saml.authnRequestUrl(realm, alias, transactionId, options);
   }
 }

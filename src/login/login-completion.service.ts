@@ -9,6 +9,7 @@ import type { UserType } from '../identity/user-type.js';
 import { acrForLoa } from '../identity/acr.js';
 import { defaultContext } from '../identity/default-context.js';
 import type { FastifyRequest } from 'fastify';
+import { authenticatedRecentlyEnough } from './authentication-age.js';
 import { AuthorizationCodeService } from './authorization-code.service.js';
 import { fromBoundBrowser } from './browser-binding.js';
 import { IDENTITY_LINKER, type IdentityLinker } from '../identity/identity-link.js';
@@ -87,6 +88,13 @@ export class LoginCompletionService {
     if (!fromBoundBrowser(request, transactionId, pending.browser_binding)) {
       this.logger.warn({ realm: realm.name, client: pending.client_id }, 'login refused: completed in another browser than it started in');
       return { kind: 'page', page: OTHER_BROWSER };
+    }
+    // OIDC Core §3.1.2.1: the client sent max_age; a mocked user authenticates now, a SAML login at AuthnInstant.
+    if (
+      pending.max_age !== null &&
+      !authenticatedRecentlyEnough(authentication.authnInstant ?? this.clock.now(), pending.created_at, pending.max_age)
+    ) {
+      return this.abort(realm, transactionId, 'authentication older than max_age');
     }
     const back = (params: Record<string, string | undefined>) =>
       authorizationRedirect(pending.redirect_uri, realm.issuer, { ...params, state: pending.state ?? undefined });

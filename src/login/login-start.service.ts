@@ -47,6 +47,7 @@ export class LoginStartService {
       code_challenge: request.codeChallenge ?? null,
       idp_alias: null,
       browser_binding: binding.digest,
+      max_age: request.maxAge ?? null,
       created_at: now,
       expires_at: new Date(now.getTime() + LOGIN_TRANSACTION_TTL_S * 1000),
     };
@@ -54,7 +55,8 @@ export class LoginStartService {
     const aliases = this.loginAliases(realm);
     const chosen = request.idpHint && aliases.includes(request.idpHint) ? request.idpHint : aliases.length === 1 ? aliases[0] : undefined;
     const bound = { transactionId: transaction.id, browserBinding: binding.value };
-    if (chosen) return { kind: 'redirect', url: await this.redirector.redirect(realm, chosen, transaction.id), ...bound };
+    const reauthenticate = { forceAuthn: request.maxAge !== undefined };
+    if (chosen) return { kind: 'redirect', url: await this.redirector.redirect(realm, chosen, transaction.id, reauthenticate), ...bound };
     return {
       ...bound,
       kind: 'choose',
@@ -72,7 +74,7 @@ export class LoginStartService {
     if (!this.loginAliases(realm).includes(alias)) return undefined;
     const pending = await this.transactions.findPending(realm.name, transactionId, this.clock.now());
     if (!pending) return undefined;
-    return this.redirector.redirect(realm, alias, transactionId);
+    return this.redirector.redirect(realm, alias, transactionId, { forceAuthn: pending.max_age !== null });
   }
 
   /** The realm's IdPs, plus mocked users outside production. */

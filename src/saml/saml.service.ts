@@ -62,9 +62,11 @@ export class SamlService {
   /**
    * IdP SSO URL carrying a signed AuthnRequest (HTTP-Redirect binding, SAML Bindings §3.4), with
    * RelayState = relayState. The request ID is recorded first (persistent, shared, expiring), bound
-   * to realm, IdP alias and relayState. Throws Error for an unknown alias (a programming error).
+   * to realm, IdP alias and relayState. With `forceAuthn` the IdP must authenticate the person anew
+   * rather than rely on its session (SAML Core §3.4.1; asked for an OIDC max_age). Throws Error for
+   * an unknown alias (a programming error).
    */
-  async authnRequestUrl(realm: Realm, alias: string, relayState: string): Promise<string> {
+  async authnRequestUrl(realm: Realm, alias: string, relayState: string, options: { forceAuthn?: boolean } = {}): Promise<string> {
     const settings = this.settings.get(key(realm.name, alias));
     if (!settings) throw new Error(`realm ${realm.name} has no SAML identity provider "${alias}"`);
     if (relayState === '' || Buffer.byteLength(relayState, 'utf8') > MAX_RELAY_STATE_BYTES) {
@@ -75,7 +77,7 @@ export class SamlService {
     const now = this.clock.now();
     const expiresAt = new Date(now.getTime() + this.options.pendingRequestTtlSeconds * 1000);
     await this.requests.record({ requestId, realm: realm.name, idpAlias: alias, relayState, createdAt: now, expiresAt });
-    return this.workers.authnRequestUrl({ settings: settings.worker, requestId, relayState });
+    return this.workers.authnRequestUrl({ settings: settings.worker, requestId, relayState, forceAuthn: options.forceAuthn === true });
   }
 
   /** SP metadata (SAML Metadata §2.4.4) for `/realms/{realm}/broker/{alias}/endpoint/descriptor`. */

@@ -15,6 +15,8 @@ export interface LoginTransaction {
   idp_alias: string | null;
   /** SHA-256 (base64url) of the value in the starting browser's cookie. */
   browser_binding: string | null;
+  /** OIDC `max_age` in seconds, when the authorization request set one. */
+  max_age: number | null;
   created_at: Date;
   expires_at: Date;
   completed_at: Date | null;
@@ -41,8 +43,8 @@ export class LoginTransactionRepository {
   async create(tx: Omit<LoginTransaction, 'completed_at'>): Promise<void> {
     await this.db.query(
       `WITH inserted AS (
-         INSERT INTO login_transactions (id, realm, client_id, redirect_uri, state, nonce, scope, code_challenge, idp_alias, browser_binding, created_at, expires_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
+         INSERT INTO login_transactions (id, realm, client_id, redirect_uri, state, nonce, scope, code_challenge, idp_alias, browser_binding, created_at, expires_at, max_age)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $14)
          RETURNING seq)
        DELETE FROM login_transactions WHERE seq = (SELECT seq - $13 FROM inserted)`,
       [
@@ -59,6 +61,7 @@ export class LoginTransactionRepository {
         tx.created_at,
         tx.expires_at,
         this.ceiling,
+        tx.max_age,
       ],
     );
   }

@@ -91,6 +91,8 @@ export interface AuthnRequestTask {
   settings: SamlWorkerSettings;
   requestId: string;
   relayState: string;
+  /** ForceAuthn="true" (SAML Core §3.4.1). */
+  forceAuthn?: boolean;
 }
 
 export function validateResponse(task: ValidateTask): Promise<ValidationResult>;

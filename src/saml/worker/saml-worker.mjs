@@ -25,7 +25,7 @@ const refusingCache = {
 };
 
 /** Signed AuthnRequest URL for the HTTP-Redirect binding (SAML Bindings §3.4.4.1, RSA-SHA256). */
-export async function authnRequestUrl({ settings, requestId, relayState }) {
+export async function authnRequestUrl({ settings, requestId, relayState, forceAuthn }) {
   const saml = new SAML({
     ...baseOptions(settings),
     entryPoint: settings.ssoUrl,
@@ -37,6 +37,8 @@ export async function authnRequestUrl({ settings, requestId, relayState }) {
     disableRequestedAuthnContext: settings.requestedAuthnContext === undefined,
     authnContext: settings.requestedAuthnContext ? [settings.requestedAuthnContext] : undefined,
     racComparison: 'minimum',
+    // SAML Core §3.4.1: the IdP must authenticate the person anew (the client sent OIDC max_age).
+    forceAuthn: forceAuthn === true,
   });
   return saml.getAuthorizeUrlAsync(relayState, undefined, {});
 }
