@@ -87,6 +87,23 @@ describe('SAML CPU amplification', () => {
     });
   });
 
+  describe('inside an encrypted assertion, which the precheck sees only as ciphertext', () => {
+    let h: SamlHarness;
+    beforeAll(async () => {
+      h = await createSamlHarness({ workers: 1 });
+    });
+    afterAll(() => h.close());
+
+    it.each([
+      ['a raw control character', 'Ka\u0001ren'],
+      ['a NUL', 'Ka\u0000ren'],
+    ])('refuses %s in a signed name', async (_what, firstName) => {
+      const { location, idp } = await startLogin(h, 'nemlogin');
+      const { form } = await idp.respondTo(location, { now: h.clock.now(), attributes: citizenAttributes({ firstName }), encrypt: true });
+      await expectRejected(post(h, 'nemlogin', form), 'character XML forbids');
+    });
+  });
+
   describe('past the precheck: a deadline per validation', () => {
     let h: SamlHarness;
     beforeAll(async () => {

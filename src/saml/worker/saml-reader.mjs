@@ -5,6 +5,7 @@
  * elsewhere in the document. Plain JavaScript: it runs inside the worker pool (see saml-worker.mjs).
  */
 import xmldom from '@xmldom/xmldom';
+import { hasForbiddenCharacter, hasForbiddenCharacterReference } from './xml-characters.mjs';
 
 const { DOMParser, XMLSerializer } = xmldom;
 
@@ -88,6 +89,10 @@ function readStatus(status) {
  * signed reference), or the decrypted assertion whose own signature was verified. Read from nothing else.
  */
 export function readAssertion(xml) {
+  // The precheck saw an encrypted assertion only as ciphertext: what XML forbids is refused here too,
+  // before any value is read (a NUL in a signed name would reach SQL, a control character the claims).
+  if (hasForbiddenCharacter(xml) || hasForbiddenCharacterReference(xml))
+    throw new RejectedResponse('assertion holds a character XML forbids');
   const root = parseXml(xml).documentElement;
   if (!is(root, ASSERTION_NS, 'Assertion')) throw new RejectedResponse('signed content is not an Assertion');
   if (descendants(root, 'Assertion').length > 0) throw new RejectedResponse('nested assertion (Advice) refused');
