@@ -18,6 +18,23 @@ export const GRANT_TYPES = [
 /** An AGB code: 8 digits (Vektis AGB register). */
 const agbCode = z.string().regex(/^\d{8}$/, 'must be an 8-digit AGB code');
 
+/** RFC 6749 §3.3: scope-token = 1*( %x21 / %x23-5B / %x5D-7E ). */
+const scopeToken = z.string().regex(/^[\x21\x23-\x5b\x5d-\x7e]+$/, 'is not a valid scope token');
+
+/** An origin exactly as a browser sends it (RFC 6454 §6.2: scheme, host, port; no path), or `+`. */
+const webOrigin = z.string().refine((value) => value === '+' || isSerialisedOrigin(value), {
+  message: 'must be an origin such as https://app.example (scheme, lower-case host, optional port; no path) or "+"',
+});
+
+function isSerialisedOrigin(value: string): boolean {
+  try {
+    const url = new URL(value);
+    return (url.protocol === 'https:' || url.protocol === 'http:') && url.origin === value;
+  } catch {
+    return false;
+  }
+}
+
 const jwksSchema = z.strictObject({ keys: z.array(z.record(z.string(), z.unknown())).min(1) });
 
 const clientSchema = z
@@ -41,7 +58,14 @@ const clientSchema = z
     /** Where RP-initiated logout may send the browser afterwards (exact match). */
     postLogoutRedirectUris: z.array(z.url()).default([]),
     grantTypes: z.array(z.enum(GRANT_TYPES)).min(1),
-    scopes: z.array(z.string().regex(/^[\x21\x23-\x5b\x5d-\x7e]+$/, 'is not a valid scope token')).default([]),
+    /** What the client may get; none listed: at the authorization endpoint, the realm's whole scope catalogue. */
+    scopes: z.array(scopeToken).default([]),
+    /**
+     * Browser origins allowed to call the token, userinfo, revocation, introspection and logout
+     * endpoints (CORS), as Keycloak's "Web origins": `https://app.example`, or `+` for the origins
+     * of the client's redirect URIs.
+     */
+    webOrigins: z.array(webOrigin).default([]),
     roles: z.array(z.string().min(1)).default([]),
     /** Its access tokens carry the citizen's national identifier (`bsn` or `cpr` claim), e.g. for an XIS. */
     nationalIdentifier: z.boolean().default(false),
@@ -188,6 +212,8 @@ const realmSchema = z
     fhir: z.strictObject({ baseUrl: z.url(), bearerToken: z.string().min(1).optional() }).optional(),
     /** External issuers whose JWTs are accepted as token-exchange subject tokens (RFC 8693 §3 `jwt`). */
     trustedIssuers: z.array(trustedIssuerSchema).default([]),
+    /** The realm's own scopes in its catalogue, beside the OIDC and SMART ones (e.g. `xis`). */
+    scopes: z.array(scopeToken).default([]),
     identityProviders: z.array(identityProviderSchema).default([]),
     clients: z.array(clientSchema).default([]),
     mockUsers: z.array(mockUserSchema).default([]),
