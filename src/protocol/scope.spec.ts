@@ -1,4 +1,4 @@
-import { formatScope, grantScopes, narrowScope, parseScope } from './scope.js';
+import { formatScope, grantScopes, narrowScope, parseScope, selectScopes } from './scope.js';
 
 describe('grantScopes', () => {
   const allowed = ['system/*.read', 'xis'];
@@ -42,5 +42,21 @@ describe('narrowScope', () => {
 
   it('refuses a value not held, as invalid_scope', () => {
     expect(() => narrowScope('openid admin', held)).toThrow(expect.objectContaining({ code: 'invalid_scope' }));
+  });
+});
+
+describe('selectScopes', () => {
+  const rules = { known: (scope: string) => scope !== 'nonsense', allowed: (scope: string) => scope !== 'email' };
+
+  it('grants what is known and allowed, in the order asked; ignores the unknown, drops the refused', () => {
+    expect(selectScopes(['profile', 'nonsense', 'openid', 'email'], rules)).toEqual({
+      granted: ['profile', 'openid'],
+      unknown: ['nonsense'],
+      refused: ['email'],
+    });
+  });
+
+  it('grants nothing for nothing', () => {
+    expect(selectScopes([], rules)).toEqual({ granted: [], unknown: [], refused: [] });
   });
 });

@@ -40,3 +40,30 @@ export function grantScopes(requested: string | undefined, allowed: readonly str
   if (refused.length > 0) throw new OAuthError('invalid_scope', `scope not allowed: ${refused.join(' ')}`);
   return scopes;
 }
+
+export interface ScopeSelection {
+  granted: string[];
+  /** Values the server does not understand: ignored (OIDC Core §3.1.2.1). */
+  unknown: string[];
+  /** Values it understands but will not grant this client: dropped (RFC 6749 §3.3). */
+  refused: string[];
+}
+
+/**
+ * The authorization endpoint's rule: "scope values used that are not understood by an
+ * implementation SHOULD be ignored" (OIDC Core §3.1.2.1), and the server "MAY fully or partially
+ * ignore the scope requested" as long as the token response says what it granted (RFC 6749 §3.3).
+ * So a login never fails over scope; what is granted keeps the requested order.
+ */
+export function selectScopes(
+  requested: readonly string[],
+  rules: { known(scope: string): boolean; allowed(scope: string): boolean },
+): ScopeSelection {
+  const selection: ScopeSelection = { granted: [], unknown: [], refused: [] };
+  for (const scope of requested) {
+    if (!rules.known(scope)) selection.unknown.push(scope);
+    else if (!rules.allowed(scope)) selection.refused.push(scope);
+    else selection.granted.push(scope);
+  }
+  return selection;
+}

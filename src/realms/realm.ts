@@ -1,4 +1,5 @@
 import type { RealmConfig } from '../config/config.schema.js';
+import { ScopeCatalogue } from './scope-catalogue.js';
 
 /** A configured realm with the URLs derived from `publicUrl` (Keycloak's paths, DESIGN.md §3). */
 export interface Realm {
@@ -7,6 +8,8 @@ export interface Realm {
   /** `{publicUrl}/realms/{realm}`: the `iss` of every token this realm signs. */
   readonly issuer: string;
   readonly endpoints: RealmEndpoints;
+  /** The scopes the realm understands, and what each client may get of them. */
+  readonly scopeCatalogue: ScopeCatalogue;
 }
 
 export interface RealmEndpoints {
@@ -35,5 +38,6 @@ export function realmFromConfig(publicUrl: string, config: RealmConfig): Realm {
       userinfo: `${oidc}/userinfo`,
       endSession: `${oidc}/logout`,
     },
+    scopeCatalogue: new ScopeCatalogue(config.scopes),
   };
 }

@@ -1,0 +1,47 @@
+import { parseSmartResourceScope, scopeCovers } from './smart-scope.js';
+
+describe('parseSmartResourceScope (SMART App Launch 2.x scopes)', () => {
+  it.each([
+    ['patient/*.rs', { context: 'patient', resource: '*', permissions: 'rs' }],
+    ['user/Observation.cruds', { context: 'user', resource: 'Observation', permissions: 'cruds' }],
+    ['patient/Patient.r', { context: 'patient', resource: 'Patient', permissions: 'r' }],
+    ['system/*.read', { context: 'system', resource: '*', permissions: 'rs' }],
+    ['patient/*.write', { context: 'patient', resource: '*', permissions: 'cud' }],
+    ['user/*.*', { context: 'user', resource: '*', permissions: 'cruds' }],
+  ])('reads %s', (scope, parts) => {
+    expect(parseSmartResourceScope(scope)).toEqual(parts);
+  });
+
+  it.each([
+    ['no permission', 'patient/*.'],
+    ['letters out of cruds order', 'patient/*.sr'],
+    ['a repeated letter', 'patient/*.rr'],
+    ['another context', 'group/*.rs'],
+    ['a lower-case resource type', 'patient/observation.rs'],
+    ['a v2 query', 'patient/Observation.rs?category=laboratory'],
+    ['an OIDC scope', 'openid'],
+    ['launch context', 'launch/patient'],
+  ])('refuses %s', (_name, scope) => {
+    expect(parseSmartResourceScope(scope)).toBeUndefined();
+  });
+});
+
+describe('scopeCovers', () => {
+  it('covers the same value, and narrower resource scopes of the same context', () => {
+    expect(scopeCovers('xis', 'xis')).toBe(true);
+    expect(scopeCovers('patient/*.rs', 'patient/*.rs')).toBe(true);
+    expect(scopeCovers('patient/*.rs', 'patient/Observation.r')).toBe(true);
+    expect(scopeCovers('patient/*.rs', 'patient/*.read')).toBe(true);
+    expect(scopeCovers('patient/*.read', 'patient/Observation.rs')).toBe(true);
+    expect(scopeCovers('user/*.cruds', 'user/Patient.write')).toBe(true);
+  });
+
+  it('does not cover more permissions, another resource type or another context', () => {
+    expect(scopeCovers('patient/*.rs', 'patient/*.cruds')).toBe(false);
+    expect(scopeCovers('patient/*.read', 'patient/*.write')).toBe(false);
+    expect(scopeCovers('patient/Observation.rs', 'patient/Patient.r')).toBe(false);
+    expect(scopeCovers('patient/Observation.rs', 'patient/*.r')).toBe(false);
+    expect(scopeCovers('patient/*.rs', 'user/*.rs')).toBe(false);
+    expect(scopeCovers('xis', 'xis-archive')).toBe(false);
+  });
+});

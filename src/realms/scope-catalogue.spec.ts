@@ -1,0 +1,39 @@
+import { ScopeCatalogue } from './scope-catalogue.js';
+
+describe("ScopeCatalogue (a realm's scopes, as Keycloak client scopes)", () => {
+  const catalogue = new ScopeCatalogue(['xis']);
+
+  it("knows the OIDC and SMART scopes, patient and user resource scopes in both syntaxes, and the realm's own", () => {
+    for (const scope of ['openid', 'profile', 'email', 'offline_access', 'launch/patient', 'fhirUser', 'xis'])
+      expect(catalogue.knows(scope)).toBe(true);
+    for (const scope of ['patient/*.rs', 'patient/Observation.cruds', 'user/Patient.read', 'user/*.*', 'patient/*.write'])
+      expect(catalogue.knows(scope)).toBe(true);
+  });
+
+  it('does not know system scopes (client credentials only), launch/encounter, or anything else', () => {
+    for (const scope of ['system/*.read', 'launch', 'launch/encounter', 'admin', 'patient/*.x', 'OPENID'])
+      expect(catalogue.knows(scope)).toBe(false);
+  });
+
+  it('lists the OIDC, SMART and own scopes for discovery', () => {
+    expect(catalogue.listing()).toEqual(
+      expect.arrayContaining(['openid', 'launch/patient', 'fhirUser', 'patient/*.rs', 'user/*.cruds', 'xis']),
+    );
+  });
+
+  it('counts a value the client is registered for as known, even outside the catalogue', () => {
+    expect(new ScopeCatalogue([]).selectForLogin({ scopes: ['legacy'], grantTypes: ['authorization_code'] }, ['legacy', 'other'])).toEqual({
+      granted: ['legacy'],
+      unknown: ['other'],
+      refused: [],
+    });
+  });
+
+  it('allows openid only to a client that may log people in', () => {
+    expect(catalogue.selectForLogin({ scopes: ['xis'], grantTypes: ['client_credentials'] }, ['openid'])).toEqual({
+      granted: [],
+      unknown: [],
+      refused: ['openid'],
+    });
+  });
+});

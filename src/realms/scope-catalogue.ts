@@ -1,0 +1,58 @@
+import type { ClientConfig } from '../config/config.schema.js';
+import { selectScopes, type ScopeSelection } from '../protocol/scope.js';
+import { parseSmartResourceScope, scopeCovers } from '../protocol/smart-scope.js';
+
+/** OIDC Core §5.4 and §11: the scopes every realm understands. */
+export const OIDC_SCOPES = ['openid', 'profile', 'email', 'offline_access'] as const;
+
+/** SMART App Launch 2.x §"Scopes for requesting context data" / "identity data" this service serves. */
+export const SMART_CONTEXT_SCOPES = ['launch/patient', 'fhirUser'] as const;
+
+/**
+ * What discovery shows of the SMART resource scopes: the wildcard forms in both syntaxes. Any
+ * resource-specific scope and any subset of `cruds` is understood too (SMART App Launch 2.x
+ * §"scopes_supported" lists what a client may ask for, not every spelling).
+ */
+const SMART_RESOURCE_EXAMPLES = ['patient/*.cruds', 'patient/*.rs', 'patient/*.read', 'user/*.cruds', 'user/*.rs', 'user/*.read'];
+
+/**
+ * A realm's scope catalogue, like Keycloak's client scopes: the OIDC scopes, the SMART scopes for
+ * a person's login (`patient/…` and `user/…` resource scopes, `launch/patient`, `fhirUser`) and the
+ * realm's own (`scopes` in its config, e.g. `xis`). `system/…` scopes are not in it: they are for
+ * client credentials, where a client gets only what it is registered for.
+ *
+ * A client's `scopes` list narrows what it may get at the authorization endpoint; a value in that
+ * list counts as known for that client even when the realm does not list it. A SMART resource scope
+ * in the list covers the narrower ones (`patient/*.rs` covers `patient/Observation.r`; see
+ * `scopeCovers`). A client without a list may get the whole catalogue. `openid` is always allowed
+ * to a client that may log people in.
+ */
+export class ScopeCatalogue {
+  private readonly named: ReadonlySet<string>;
+
+  constructor(private readonly realmScopes: readonly string[]) {
+    this.named = new Set<string>([...OIDC_SCOPES, ...SMART_CONTEXT_SCOPES, ...realmScopes]);
+  }
+
+  knows(scope: string): boolean {
+    if (this.named.has(scope)) return true;
+    const smart = parseSmartResourceScope(scope);
+    return smart !== undefined && smart.context !== 'system';
+  }
+
+  /** For `scopes_supported` (RFC 8414 §2, SMART App Launch 2.x). */
+  listing(): string[] {
+    return [...OIDC_SCOPES, ...SMART_CONTEXT_SCOPES, ...SMART_RESOURCE_EXAMPLES, ...this.realmScopes];
+  }
+
+  /** What `client` gets of `requested` at the authorization endpoint (see `selectScopes`). */
+  selectForLogin(client: Pick<ClientConfig, 'scopes' | 'grantTypes'>, requested: readonly string[]): ScopeSelection {
+    const registered = client.scopes;
+    const covered = (scope: string) => registered.some((held) => scopeCovers(held, scope));
+    return selectScopes(requested, {
+      known: (scope) => this.knows(scope) || covered(scope),
+      allowed: (scope) =>
+        (scope === 'openid' && client.grantTypes.includes('authorization_code')) || registered.length === 0 || covered(scope),
+    });
+  }
+}
