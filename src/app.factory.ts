@@ -3,6 +3,7 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { AppModule, type AppOverrides } from './app.module.js';
 import type { Config } from './config/config.schema.js';
+import { registerCors } from './cors.js';
 import { registerLoginRateLimit } from './login-rate-limit.js';
 import { createLogger, REQUEST_ID_HEADER, requestId } from './logging/logger.js';
 import { PinoNestLogger } from './logging/pino-nest.logger.js';
@@ -30,6 +31,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     done();
   });
   await registerLoginRateLimit(fastify, config.limits.loginRate);
+  await registerCors(fastify, config);
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, overrides), adapter, {
     logger: new PinoNestLogger(logger.child({ component: 'nest' })),
     abortOnError: false,

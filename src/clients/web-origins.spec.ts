@@ -1,0 +1,26 @@
+import { clientWebOrigins, realmWebOrigins } from './web-origins.js';
+
+describe('web origins (Keycloak "Web origins")', () => {
+  it('takes listed origins as they are, and "+" as the origins of the redirect URIs', () => {
+    expect(
+      clientWebOrigins({
+        webOrigins: ['https://spa.example', '+'],
+        redirectUris: ['http://localhost:3000/callback', 'https://app.example:8443/cb?tab=1'],
+      }),
+    ).toEqual(['https://spa.example', 'http://localhost:3000', 'https://app.example:8443']);
+  });
+
+  it('allows no origin to a client that lists none', () => {
+    expect(clientWebOrigins({ webOrigins: [], redirectUris: ['https://app.example/cb'] })).toEqual([]);
+  });
+
+  it('joins the origins of every client of a realm', () => {
+    const origins = realmWebOrigins({
+      clients: [
+        { webOrigins: ['+'], redirectUris: ['https://a.example/cb'] },
+        { webOrigins: ['https://b.example', 'https://a.example'], redirectUris: [] },
+      ] as never,
+    });
+    expect([...origins]).toEqual(['https://a.example', 'https://b.example']);
+  });
+});
