@@ -1,6 +1,8 @@
 import type { FastifyReply } from 'fastify';
+import type { AuthorizationResponse } from '../protocol/authorization-response.js';
 import type { LoginOutcome } from './login-completion.service.js';
 import { renderErrorPage, type ErrorPage } from './pages/error.page.js';
+import { FORM_POST_CSP, renderFormPostPage } from './pages/form-post.page.js';
 
 /**
  * Pages about a login are never cached, never framed, and run no script (CSP). No `form-action`:
@@ -25,6 +27,21 @@ export function sendRedirect(reply: FastifyReply, url: string): FastifyReply {
   return reply.status(303).header('Location', url).header('Cache-Control', 'no-store').send();
 }
 
+/**
+ * The authorization response in the client's response mode: a redirect (query or fragment), or a
+ * self-submitting form (Form Post Response Mode §2), which carries a code and so is never cached.
+ */
+export function sendAuthorizationResponse(reply: FastifyReply, response: AuthorizationResponse): FastifyReply {
+  if (response.mode !== 'form_post') return sendRedirect(reply, response.url);
+  return reply
+    .status(200)
+    .header('Content-Type', 'text/html; charset=utf-8')
+    .header('Cache-Control', 'no-store')
+    .header('X-Frame-Options', 'DENY')
+    .header('Content-Security-Policy', FORM_POST_CSP)
+    .send(renderFormPostPage(response.action, response.fields));
+}
+
 export function sendLoginOutcome(reply: FastifyReply, outcome: LoginOutcome): FastifyReply {
-  return outcome.kind === 'redirect' ? sendRedirect(reply, outcome.url) : sendErrorPage(reply, outcome.page);
+  return outcome.kind === 'response' ? sendAuthorizationResponse(reply, outcome.response) : sendErrorPage(reply, outcome.page);
 }

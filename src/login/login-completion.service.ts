@@ -1,9 +1,9 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { CLOCK, type Clock } from '../common/clock.js';
-import { authorizationRedirect } from '../protocol/authorization-response.js';
+import { authorizationResponse, type AuthorizationResponse } from '../protocol/authorization-response.js';
 import type { Realm } from '../realms/realm.js';
 import { SessionService } from '../sessions/session.service.js';
-import { LoginTransactionRepository } from '../storage/login-transaction.repository.js';
+import { LoginTransactionRepository, type LoginTransaction } from '../storage/login-transaction.repository.js';
 import { UserRepository } from '../storage/user.repository.js';
 import type { UserType } from '../identity/user-type.js';
 import { acrForLoa } from '../identity/acr.js';
@@ -26,7 +26,8 @@ export interface Authentication {
   authnInstant?: Date;
 }
 
-export type LoginOutcome = { kind: 'redirect'; url: string } | { kind: 'page'; page: ErrorPage };
+/** The answer for the client, in its response mode; or a page for the person. */
+export type LoginOutcome = { kind: 'response'; response: AuthorizationResponse } | { kind: 'page'; page: ErrorPage };
 
 const USER_TYPES: Record<Principal['kind'], UserType> = { citizen: 'PATIENT', clinician: 'PRACTITIONER', generic: 'SSL' };
 
@@ -69,10 +70,7 @@ export class LoginCompletionService {
     const transaction = await this.transactions.complete(realm.name, transactionId, this.clock.now());
     if (!transaction) return { kind: 'page', page: LOGIN_EXPIRED };
     this.logger.warn({ realm: realm.name, client: transaction.client_id, reason }, 'login refused');
-    return {
-      kind: 'redirect',
-      url: authorizationRedirect(transaction.redirect_uri, realm.issuer, { error: 'access_denied', state: transaction.state ?? undefined }),
-    };
+    return { kind: 'response', response: respond(realm, transaction, { error: 'access_denied' }) };
   }
 
   /** Whether this request comes from the browser that started the pending login `transactionId`. */
@@ -96,8 +94,7 @@ export class LoginCompletionService {
     ) {
       return this.abort(realm, transactionId, 'authentication older than max_age');
     }
-    const back = (params: Record<string, string | undefined>) =>
-      authorizationRedirect(pending.redirect_uri, realm.issuer, { ...params, state: pending.state ?? undefined });
+    const back = (params: Record<string, string | undefined>) => respond(realm, pending, params);
 
     // Linking comes before the transaction is completed: a FHIR outage leaves nothing behind.
     let link;
@@ -116,7 +113,7 @@ export class LoginCompletionService {
             status: 503,
             title: 'Please try again in a moment',
             message: 'The health records service did not answer, so you could not be logged in. Nothing was changed.',
-            returnUrl: retry,
+            ...(retry.mode === 'form_post' ? { returnForm: retry } : { returnUrl: retry.url }),
           },
         };
       }
@@ -136,8 +133,8 @@ export class LoginCompletionService {
       if (error instanceof AmbiguousIdentityError) {
         this.logger.warn({ realm: realm.name }, 'login refused: identifier matches several patients');
         return {
-          kind: 'redirect',
-          url: back({ error: 'access_denied', error_description: 'The login could not be linked to a single person.' }),
+          kind: 'response',
+          response: back({ error: 'access_denied', error_description: 'The login could not be linked to a single person.' }),
         };
       }
       throw error;
@@ -168,6 +165,17 @@ export class LoginCompletionService {
     });
     const code = await this.codes.issue(transaction, session.id);
     this.logger.log({ realm: realm.name, client: transaction.client_id, sid: session.id, link: link.kind }, 'login completed');
-    return { kind: 'redirect', url: back({ code }) };
+    return { kind: 'response', response: back({ code }) };
   }
+}
+
+/**
+ * The response to the client that started the pending login, with its `state`, in the response
+ * mode it asked for (logins stored before response modes existed answer in the query).
+ */
+function respond(realm: Realm, login: LoginTransaction, params: Record<string, string | undefined>): AuthorizationResponse {
+  return authorizationResponse(login.response_mode ?? 'query', login.redirect_uri, realm.issuer, {
+    ...params,
+    state: login.state ?? undefined,
+  });
 }

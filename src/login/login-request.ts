@@ -1,4 +1,5 @@
 import type { RegisteredClient } from '../clients/registered-client.js';
+import type { ResponseMode } from '../protocol/authorization-response.js';
 
 /**
  * What a login starts from: an authorization request that passed every check at the authorization
@@ -8,8 +9,11 @@ import type { RegisteredClient } from '../clients/registered-client.js';
 export interface LoginRequest {
   client: RegisteredClient;
   redirectUri: string;
+  /** How the code (or an error) goes back to the client. */
+  responseMode: ResponseMode;
   state?: string;
   nonce?: string;
+  /** What is granted: the requested values the realm knows and the client may have (scope-catalogue.ts). */
   scope: string[];
   codeChallenge?: string;
   idpHint?: string;

@@ -41,6 +41,7 @@ export class LoginStartService {
       realm: realm.name,
       client_id: request.client.clientId,
       redirect_uri: request.redirectUri,
+      response_mode: request.responseMode,
       state: request.state ?? null,
       nonce: request.nonce ?? null,
       scope: formatScope(request.scope),

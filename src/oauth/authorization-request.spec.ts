@@ -3,9 +3,19 @@ import { ClientRegistry } from '../clients/client.registry.js';
 import { RealmRegistry } from '../realms/realm.registry.js';
 import { checkAuthorizationRequest } from './authorization-request.js';
 
-const config = testConfig('http://127.0.0.1:1');
+const config = testConfig('http://127.0.0.1:1', (raw) => {
+  raw.realms[0].scopes = ['xis'];
+  // A single-page app registered without a scopes list: it may ask for the realm's whole catalogue.
+  raw.realms[0].clients.push({
+    clientId: 'spa',
+    type: 'public',
+    redirectUris: ['http://127.0.0.1/spa'],
+    grantTypes: ['authorization_code'],
+  });
+});
 const realm = new RealmRegistry(config).get('nemlogin');
 const clients = new ClientRegistry(config);
+const FHIR_BASE = 'http://127.0.0.1:1/fhir/R4';
 
 const CHALLENGE = 'rQzxQVwoF1Ngz36EcYf7vjzrqlKXoh7v7bEt08gkQWM';
 const VALID = {
@@ -22,7 +32,7 @@ const VALID = {
 function check(overrides: Record<string, string | string[] | undefined> = {}) {
   const params = new Map<string, string | string[]>();
   for (const [name, value] of Object.entries({ ...VALID, ...overrides })) if (value !== undefined) params.set(name, value);
-  return checkAuthorizationRequest(realm, clients, params);
+  return checkAuthorizationRequest(realm, clients, params, { fhirBaseUrl: FHIR_BASE });
 }
 
 describe('checkAuthorizationRequest (OIDC Core §3.1.2.2, RFC 6749 §4.1.2.1)', () => {
@@ -70,12 +80,16 @@ describe('checkAuthorizationRequest (OIDC Core §3.1.2.2, RFC 6749 §4.1.2.1)', 
       ['a challenge without a method (plain by default)', { code_challenge_method: undefined }, 'invalid_request'],
       ['a malformed challenge', { code_challenge: 'short' }, 'invalid_request'],
       ['a public client without PKCE', { code_challenge: undefined, code_challenge_method: undefined }, 'invalid_request'],
-      ['a scope the client may not have', { scope: 'openid admin' }, 'invalid_scope'],
+      ['a response_mode not supported', { response_mode: 'jwt' }, 'invalid_request'],
+      ['a repeated response_mode', { response_mode: ['query', 'fragment'] }, 'invalid_request'],
+      ['an aud naming another FHIR server (SMART App Launch 2.x)', { aud: 'https://fhir.elsewhere.example/R4' }, 'invalid_request'],
+      ['an aud that is not a URL', { aud: 'fhir' }, 'invalid_request'],
     ])('%s', (_name, overrides, error) => {
       expect(check(overrides)).toEqual({
         ok: false,
         page: false,
         redirectUri: 'http://127.0.0.1/callback',
+        responseMode: 'query',
         state: 's1',
         error,
         reason: expect.any(String),
@@ -93,5 +107,87 @@ describe('checkAuthorizationRequest (OIDC Core §3.1.2.2, RFC 6749 §4.1.2.1)', 
 
   it('treats empty values as absent (RFC 6749 §3.1)', () => {
     expect(check({ state: '', nonce: '' })).toMatchObject({ ok: true, request: { state: undefined, nonce: undefined } });
+  });
+});
+
+describe('scope at the authorization endpoint (OIDC Core §3.1.2.1, RFC 6749 §3.3, the realm catalogue)', () => {
+  const spa = (scope: string) => check({ client_id: 'spa', redirect_uri: 'http://127.0.0.1/spa', scope });
+
+  it('ignores a value the realm does not know, and grants the rest', () => {
+    expect(check({ scope: 'openid admin profile' })).toMatchObject({
+      ok: true,
+      request: { scope: ['openid', 'profile'] },
+      ignoredScopes: ['admin'],
+    });
+  });
+
+  it('drops a known value the client is not registered for', () => {
+    expect(check({ scope: 'openid email xis launch/patient' })).toMatchObject({
+      ok: true,
+      request: { scope: ['openid'] },
+      ignoredScopes: ['email', 'xis', 'launch/patient'],
+    });
+  });
+
+  it('lets a registered SMART resource scope cover the same or a narrower request, in either syntax', () => {
+    // patient-app is registered for patient/*.read (v1), which is v2's patient/*.rs.
+    expect(check({ scope: 'openid patient/*.rs patient/Observation.r patient/*.write' })).toMatchObject({
+      ok: true,
+      request: { scope: ['openid', 'patient/*.rs', 'patient/Observation.r'] },
+      ignoredScopes: ['patient/*.write'],
+    });
+  });
+
+  it('gives a client without a scopes list what the realm knows: OIDC, SMART and its own scopes', () => {
+    expect(
+      spa('openid fhirUser launch/patient offline_access patient/*.rs user/Practitioner.read email xis system/*.read junk'),
+    ).toMatchObject({
+      ok: true,
+      request: {
+        scope: ['openid', 'fhirUser', 'launch/patient', 'offline_access', 'patient/*.rs', 'user/Practitioner.read', 'email', 'xis'],
+      },
+      ignoredScopes: ['system/*.read', 'junk'],
+    });
+  });
+
+  it('always allows openid to a client with authorization_code, listed or not', () => {
+    expect(spa('openid')).toMatchObject({ ok: true, request: { scope: ['openid'] } });
+    const noOpenid = testConfig('http://127.0.0.1:1', (raw) => {
+      raw.realms[0].clients.push({
+        clientId: 'narrow',
+        type: 'public',
+        redirectUris: ['http://127.0.0.1/narrow'],
+        grantTypes: ['authorization_code'],
+        scopes: ['profile'],
+      });
+    });
+    const params = new Map(Object.entries({ ...VALID, client_id: 'narrow', redirect_uri: 'http://127.0.0.1/narrow' }));
+    expect(
+      checkAuthorizationRequest(new RealmRegistry(noOpenid).get('nemlogin'), new ClientRegistry(noOpenid), params, {
+        fhirBaseUrl: FHIR_BASE,
+      }),
+    ).toMatchObject({ ok: true, request: { scope: ['openid', 'profile'] } });
+  });
+});
+
+describe('response_mode and aud', () => {
+  it('defaults to query and hands the chosen mode to the login', () => {
+    expect(check()).toMatchObject({ ok: true, request: { responseMode: 'query' } });
+    expect(check({ response_mode: 'fragment' })).toMatchObject({ ok: true, request: { responseMode: 'fragment' } });
+    expect(check({ response_mode: 'form_post' })).toMatchObject({ ok: true, request: { responseMode: 'form_post' } });
+  });
+
+  it('sends a later error back in the mode asked for', () => {
+    expect(check({ response_mode: 'form_post', response_type: 'token' })).toMatchObject({
+      ok: false,
+      page: false,
+      responseMode: 'form_post',
+      error: 'unsupported_response_type',
+    });
+  });
+
+  it("accepts an aud naming the realm's FHIR server, with or without a trailing slash", () => {
+    expect(check({ aud: FHIR_BASE })).toMatchObject({ ok: true });
+    expect(check({ aud: `${FHIR_BASE}/` })).toMatchObject({ ok: true });
   });
 });

@@ -2,16 +2,19 @@ import type { ClientRegistry } from '../clients/client.registry.js';
 import type { LoginRequest } from '../login/login-request.js';
 import type { Realm } from '../realms/realm.js';
 import type { OAuthErrorCode } from '../protocol/oauth-error.js';
+import { parseResponseMode, type ResponseMode } from '../protocol/authorization-response.js';
 import { isWellFormedPkceValue } from '../protocol/pkce.js';
 import { parseScope } from '../protocol/scope.js';
 import { unacceptableParameter } from './authorization-request-limits.js';
 import { parseMaxAge } from './max-age.js';
+import { namesFhirServer } from './smart-audience.js';
 
 /** An authorization request that passed every check: what a login starts from. */
 export type AuthorizationRequest = LoginRequest;
 
 export type AuthorizationRequestCheck =
-  | { ok: true; request: AuthorizationRequest }
+  /** `ignoredScopes`: requested values that were not granted (unknown, or not for this client), for the log. */
+  | { ok: true; request: AuthorizationRequest; ignoredScopes: string[] }
   /** The redirect URI cannot be trusted: the person sees an error page, the client nothing (§3.1.2.6). */
   | { ok: false; page: true; reason: string }
   /** The redirect URI is trusted: the error goes back to the client with state and iss. */
@@ -19,6 +22,8 @@ export type AuthorizationRequestCheck =
       ok: false;
       page: false;
       redirectUri: string;
+      /** How the error goes back: the request's response_mode when it was valid, else `query`. */
+      responseMode: ResponseMode;
       state?: string;
       error: OAuthErrorCode | 'unsupported_response_type' | 'request_not_supported' | 'login_required';
       reason: string;
@@ -26,8 +31,19 @@ export type AuthorizationRequestCheck =
 
 type Params = Map<string, string | string[]>;
 
+/** What the endpoint knows beyond the realm and its clients. */
+export interface AuthorizationContext {
+  /** The FHIR base URL the realm's tokens are for: the only `aud` a SMART app may name. */
+  fhirBaseUrl: string;
+}
+
 /** Validates the parameters of an authorization request, in the order RFC 6749 §4.1.2.1 requires. */
-export function checkAuthorizationRequest(realm: Realm, clients: ClientRegistry, params: Params): AuthorizationRequestCheck {
+export function checkAuthorizationRequest(
+  realm: Realm,
+  clients: ClientRegistry,
+  params: Params,
+  context: AuthorizationContext,
+): AuthorizationRequestCheck {
   const single = (name: string): string | undefined | null => {
     const value = params.get(name);
     if (Array.isArray(value)) return null;
@@ -49,10 +65,14 @@ export function checkAuthorizationRequest(realm: Realm, clients: ClientRegistry,
   }
 
   const state = unacceptable === 'state' ? undefined : single('state');
+  // Read first, so every later error goes back the way the client asked (OAuth 2.0 Form Post Response Mode §2).
+  const requestedMode = single('response_mode');
+  const responseMode = requestedMode === null ? null : parseResponseMode(requestedMode);
   const fail = (error: Extract<AuthorizationRequestCheck, { page: false }>['error'], reason: string): AuthorizationRequestCheck => ({
     ok: false,
     page: false,
     redirectUri,
+    responseMode: responseMode ?? 'query',
     state: typeof state === 'string' ? state : undefined,
     error,
     reason,
@@ -60,6 +80,7 @@ export function checkAuthorizationRequest(realm: Realm, clients: ClientRegistry,
   for (const [name, value] of params) if (Array.isArray(value)) return fail('invalid_request', `parameter ${name} repeated`);
   if (unacceptable) return fail('invalid_request', `${unacceptable} too long or holds a control character`);
   if (params.has('request') || params.has('request_uri')) return fail('request_not_supported', 'request objects are not supported');
+  if (responseMode === null) return fail('invalid_request', 'unsupported response_mode');
   const responseType = single('response_type');
   if (!responseType) return fail('invalid_request', 'missing response_type');
   if (responseType !== 'code') return fail('unsupported_response_type', `response_type ${responseType}`);
@@ -74,21 +95,25 @@ export function checkAuthorizationRequest(realm: Realm, clients: ClientRegistry,
   if (codeChallenge !== undefined && !isWellFormedPkceValue(codeChallenge)) return fail('invalid_request', 'malformed code_challenge');
   if (client.config.type === 'public' && !codeChallenge) return fail('invalid_request', 'PKCE is required for public clients');
 
-  const requested = parseScope(single('scope') ?? undefined);
-  const refused = requested.filter((scope) => !client.config.scopes.includes(scope));
-  if (refused.length > 0) return fail('invalid_scope', `scope not allowed: ${refused.join(' ')}`);
+  const aud = single('aud') ?? undefined;
+  if (aud !== undefined && !namesFhirServer(aud, context.fhirBaseUrl)) return fail('invalid_request', 'aud names another FHIR server');
+
+  // Never an error: unknown values are ignored, others the client may not have are dropped (scope-catalogue.ts).
+  const scopes = realm.scopeCatalogue.selectForLogin(client.config, parseScope(single('scope') ?? undefined));
 
   return {
     ok: true,
     request: {
       client,
       redirectUri,
+      responseMode,
       state: state ?? undefined,
       nonce: single('nonce') ?? undefined,
-      scope: requested,
+      scope: scopes.granted,
       codeChallenge,
       idpHint: single('kc_idp_hint') ?? single('idp_hint') ?? undefined,
       maxAge,
     },
+    ignoredScopes: [...scopes.unknown, ...scopes.refused],
   };
 }

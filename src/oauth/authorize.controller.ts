@@ -1,11 +1,12 @@
 import { Controller, Get, Logger, Param, Post, Req, Res } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ClientRegistry } from '../clients/client.registry.js';
+import { FhirGateways } from '../fhir/fhir-gateways.js';
 import { checkAuthorizationRequest } from './authorization-request.js';
-import { authorizationRedirect } from '../protocol/authorization-response.js';
+import { authorizationResponse } from '../protocol/authorization-response.js';
 import { RealmRegistry } from '../realms/realm.registry.js';
 import { setBindingCookie } from '../login/browser-binding.js';
-import { sendErrorPage, sendHtml, sendRedirect } from '../login/html-reply.js';
+import { sendAuthorizationResponse, sendErrorPage, sendHtml, sendRedirect } from '../login/html-reply.js';
 import { LoginStartService } from '../login/login-start.service.js';
 import { renderChooserPage } from '../login/pages/chooser.page.js';
 
@@ -22,6 +23,7 @@ export class AuthorizeController {
     private readonly realms: RealmRegistry,
     private readonly clients: ClientRegistry,
     private readonly logins: LoginStartService,
+    private readonly fhir: FhirGateways,
   ) {}
 
   @Get('auth')
@@ -41,7 +43,7 @@ export class AuthorizeController {
         (e): e is [string, string | string[]] => typeof e[1] === 'string' || Array.isArray(e[1]),
       ),
     );
-    const check = checkAuthorizationRequest(realm, this.clients, params);
+    const check = checkAuthorizationRequest(realm, this.clients, params, { fhirBaseUrl: this.fhir.forRealm(realm.name).baseUrl });
     if (!check.ok) {
       this.logger.warn({ realm: realm.name, reason: check.reason }, 'authorization request refused');
       if (check.page) {
@@ -52,7 +54,17 @@ export class AuthorizeController {
             'The application sent an invalid login request. Return to the application and try again; if it keeps happening, contact its support.',
         });
       }
-      return sendRedirect(reply, authorizationRedirect(check.redirectUri, realm.issuer, { error: check.error, state: check.state }));
+      return sendAuthorizationResponse(
+        reply,
+        authorizationResponse(check.responseMode, check.redirectUri, realm.issuer, { error: check.error, state: check.state }),
+      );
+    }
+    if (check.ignoredScopes.length > 0) {
+      // Not an error (OIDC Core §3.1.2.1); logged so an operator can see why a client got less than it asked for.
+      this.logger.log(
+        { realm: realm.name, client: check.request.client.clientId, ignored: check.ignoredScopes },
+        'scope values not granted',
+      );
     }
     const start = await this.logins.start(realm, check.request);
     setBindingCookie(reply, realm, start.transactionId, start.browserBinding);

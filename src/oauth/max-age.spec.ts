@@ -23,6 +23,7 @@ const check = (maxAge?: string) =>
         ...(maxAge === undefined ? {} : { max_age: maxAge }),
       }),
     ),
+    { fhirBaseUrl: 'http://127.0.0.1:1/fhir' },
   );
 
 describe('max_age (OIDC Core §3.1.2.1)', () => {

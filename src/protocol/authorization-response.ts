@@ -1,10 +1,53 @@
 /**
- * The redirect back to the client (RFC 6749 §4.1.2 and §4.1.2.1), always carrying `iss`
- * (RFC 9207 §2) so the client can tell which authorization server answered.
+ * How the authorization response reaches the client: in the query (the default for `code`, OAuth
+ * 2.0 Multiple Response Type Encoding Practices §2.1), in the fragment (§2.1; keycloak-js's default,
+ * so a single-page app's server never sees the code), or as a form the browser posts (OAuth 2.0
+ * Form Post Response Mode §2).
  */
+export const RESPONSE_MODES = ['query', 'fragment', 'form_post'] as const;
+export type ResponseMode = (typeof RESPONSE_MODES)[number];
+
+/** `response_mode` of an authorization request: absent is `query`; a value not listed above is null. */
+export function parseResponseMode(value: string | undefined): ResponseMode | null {
+  if (value === undefined) return 'query';
+  return (RESPONSE_MODES as readonly string[]).includes(value) ? (value as ResponseMode) : null;
+}
+
+/** The response, ready to send: a redirect, or the fields of a form to post to the redirect URI. */
+export type AuthorizationResponse =
+  { mode: 'query' | 'fragment'; url: string } | { mode: 'form_post'; action: string; fields: Record<string, string> };
+
+/**
+ * The response to the client (RFC 6749 §4.1.2 and §4.1.2.1), always carrying `iss` (RFC 9207 §2) so
+ * the client can tell which authorization server answered. Values that are undefined are left out.
+ */
+export function authorizationResponse(
+  mode: ResponseMode,
+  redirectUri: string,
+  issuer: string,
+  params: Record<string, string | undefined>,
+): AuthorizationResponse {
+  const fields: Record<string, string> = {};
+  for (const [name, value] of Object.entries(params)) if (value !== undefined) fields[name] = value;
+  fields.iss = issuer;
+  switch (mode) {
+    case 'form_post':
+      // The redirect URI as registered, query included (Form Post Response Mode §2).
+      return { mode, action: redirectUri, fields };
+    case 'fragment': {
+      const url = new URL(redirectUri);
+      url.hash = new URLSearchParams(fields).toString();
+      return { mode, url: url.toString() };
+    }
+    case 'query': {
+      const url = new URL(redirectUri);
+      for (const [name, value] of Object.entries(fields)) url.searchParams.set(name, value);
+      return { mode, url: url.toString() };
+    }
+  }
+}
+
+/** The response in the default `query` mode, as a URL. */
 export function authorizationRedirect(redirectUri: string, issuer: string, params: Record<string, string | undefined>): string {
-  const url = new URL(redirectUri);
-  for (const [name, value] of Object.entries(params)) if (value !== undefined) url.searchParams.set(name, value);
-  url.searchParams.set('iss', issuer);
-  return url.toString();
+  return (authorizationResponse('query', redirectUri, issuer, params) as { url: string }).url;
 }

@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Config } from '../config/config.schema.js';
 import { CONFIG } from '../config/config.token.js';
+import type { ResponseMode } from '../protocol/authorization-response.js';
 import { DATABASE, type Database } from './database.js';
 
 export interface LoginTransaction {
@@ -8,6 +9,8 @@ export interface LoginTransaction {
   realm: string;
   client_id: string;
   redirect_uri: string;
+  /** How the answer goes back; null in rows from before migration 010, meaning `query`. */
+  response_mode: ResponseMode | null;
   state: string | null;
   nonce: string | null;
   scope: string;
@@ -43,8 +46,8 @@ export class LoginTransactionRepository {
   async create(tx: Omit<LoginTransaction, 'completed_at'>): Promise<void> {
     await this.db.query(
       `WITH inserted AS (
-         INSERT INTO login_transactions (id, realm, client_id, redirect_uri, state, nonce, scope, code_challenge, idp_alias, browser_binding, created_at, expires_at, max_age)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $14)
+         INSERT INTO login_transactions (id, realm, client_id, redirect_uri, state, nonce, scope, code_challenge, idp_alias, browser_binding, created_at, expires_at, max_age, response_mode)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $14, $15)
          RETURNING seq)
        DELETE FROM login_transactions WHERE seq = (SELECT seq - $13 FROM inserted)`,
       [
@@ -62,6 +65,7 @@ export class LoginTransactionRepository {
         tx.expires_at,
         this.ceiling,
         tx.max_age,
+        tx.response_mode,
       ],
     );
   }

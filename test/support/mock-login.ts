@@ -6,6 +6,13 @@ import { cookiesFrom } from './browser-cookies.js';
  * Like a browser, it sends back the cookie that binds the login to it.
  */
 export async function loginAsMockUser(authorizationUrl: string, username: string): Promise<URL> {
+  const posted = await mockLoginResponse(authorizationUrl, username);
+  if (posted.status !== 303) throw new Error(`mock login answered ${posted.status}: ${await posted.text()}`);
+  return new URL(posted.headers.get('location')!);
+}
+
+/** The same steps, returning the service's last answer as it is (a redirect, or a form_post page). */
+export async function mockLoginResponse(authorizationUrl: string, username: string): Promise<Response> {
   const toMock = await fetch(authorizationUrl, { redirect: 'manual' });
   if (toMock.status !== 303) throw new Error(`authorization answered ${toMock.status}: ${await toMock.text()}`);
   const cookie = cookiesFrom(toMock);
@@ -14,12 +21,10 @@ export async function loginAsMockUser(authorizationUrl: string, username: string
   const tx = /name="tx" value="([^"]+)"/.exec(html)?.[1];
   const action = /<form method="post" action="([^"]+)"/.exec(html)?.[1];
   if (!tx || !action) throw new Error(`no mock login form in: ${html.slice(0, 200)}`);
-  const posted = await fetch(action, {
+  return fetch(action, {
     method: 'POST',
     redirect: 'manual',
     headers: { 'content-type': 'application/x-www-form-urlencoded', cookie },
     body: new URLSearchParams({ tx, username }).toString(),
   });
-  if (posted.status !== 303) throw new Error(`mock login answered ${posted.status}: ${await posted.text()}`);
-  return new URL(posted.headers.get('location')!);
 }

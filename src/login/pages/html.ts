@@ -3,6 +3,13 @@ export function escapeHtml(value: string): string {
   return value.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
+/** Hidden form fields carrying `fields` as they are. */
+export function hiddenFields(fields: Readonly<Record<string, string>>): string {
+  return Object.entries(fields)
+    .map(([name, value]) => `<input type="hidden" name="${escapeHtml(name)}" value="${escapeHtml(value)}">`)
+    .join('\n');
+}
+
 /** The frame of every page this service shows a person: plain, readable, no scripts. */
 export function page(title: string, body: string): string {
   return `<!doctype html>
