@@ -1,16 +1,19 @@
 import { Controller, Get, Header, Param } from '@nestjs/common';
 import { RealmRegistry } from '../realms/realm.registry.js';
 import { DiscoveryService } from './discovery.service.js';
+import { SmartConfigurationService } from './smart-configuration.service.js';
 
 /**
  * Metadata at Keycloak's per-realm paths and at the RFC 8414 §3.1 path, where the well-known
- * segment goes between the host and the issuer's path.
+ * segment goes between the host and the issuer's path; SMART's beside the issuer, where a SMART
+ * client looks for it when the issuer is its authorization server.
  */
 @Controller()
 export class DiscoveryController {
   constructor(
     private readonly realms: RealmRegistry,
     private readonly discovery: DiscoveryService,
+    private readonly smart: SmartConfigurationService,
   ) {}
 
   @Get('realms/:realm/.well-known/openid-configuration')
@@ -23,5 +26,11 @@ export class DiscoveryController {
   @Header('Cache-Control', 'public, max-age=300')
   authorizationServerMetadata(@Param('realm') realm: string): Record<string, unknown> {
     return this.discovery.metadata(this.realms.get(realm));
+  }
+
+  @Get('realms/:realm/.well-known/smart-configuration')
+  @Header('Cache-Control', 'public, max-age=300')
+  smartConfiguration(@Param('realm') realm: string): Record<string, unknown> {
+    return this.smart.configuration(this.realms.get(realm));
   }
 }

@@ -1,4 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { RESPONSE_MODES } from '../protocol/authorization-response.js';
 import type { Realm } from '../realms/realm.js';
 import { GRANT_HANDLERS, type GrantHandler } from './grants/grant-handler.js';
 
@@ -25,7 +26,7 @@ export class DiscoveryService {
       end_session_endpoint: realm.endpoints.endSession,
       grant_types_supported: this.grants.map((grant) => grant.grantType),
       response_types_supported: ['code'],
-      response_modes_supported: ['query'],
+      response_modes_supported: [...RESPONSE_MODES],
       code_challenge_methods_supported: ['S256'],
       authorization_response_iss_parameter_supported: true,
       id_token_signing_alg_values_supported: [realm.config.signingAlg],
@@ -33,7 +34,7 @@ export class DiscoveryService {
       token_endpoint_auth_signing_alg_values_supported: ASSERTION_SIGNING_ALGS,
       introspection_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post', 'private_key_jwt'],
       revocation_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post', 'private_key_jwt', 'none'],
-      scopes_supported: [...new Set(realm.config.clients.flatMap((client) => client.scopes))],
+      scopes_supported: supportedScopes(realm),
       subject_types_supported: ['public'],
       claims_supported: [
         'sub',
@@ -56,4 +57,9 @@ export class DiscoveryService {
       access_token_signing_alg_values_supported: [realm.config.signingAlg],
     };
   }
+}
+
+/** The realm's scope catalogue, and whatever its clients are registered for beyond it (e.g. `system/…`). */
+export function supportedScopes(realm: Realm): string[] {
+  return [...new Set([...realm.scopeCatalogue.listing(), ...realm.config.clients.flatMap((client) => client.scopes)])];
 }

@@ -12,6 +12,7 @@ import { TokenExchangeGrant } from './grants/token-exchange.grant.js';
 import { IntrospectionController } from './introspection.controller.js';
 import { LogoutController } from './logout.controller.js';
 import { RevocationController } from './revocation.controller.js';
+import { SmartConfigurationService } from './smart-configuration.service.js';
 import { UserinfoController } from './userinfo.controller.js';
 import { GRANT_HANDLERS, type GrantHandler } from './grants/grant-handler.js';
 import { TokenController } from './token.controller.js';
@@ -29,6 +30,7 @@ import { TokenController } from './token.controller.js';
   ],
   providers: [
     DiscoveryService,
+    SmartConfigurationService,
     ClientCredentialsGrant,
     AuthorizationCodeGrant,
     RefreshTokenGrant,

@@ -9,4 +9,6 @@ export interface TokenResponse {
   refresh_expires_in?: number;
   id_token?: string;
   issued_token_type?: string;
+  /** SMART App Launch 2.x §"Launch context": the bare id of the patient in context, for the app that logged in. */
+  patient?: string;
 }

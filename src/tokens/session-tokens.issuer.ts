@@ -9,7 +9,7 @@ import { AccessTokenIssuer } from './access-token.issuer.js';
 import { accessTokenHash } from './token-hash.js';
 import type { Identifier } from '../identity/principal.js';
 import { TokenSigner } from './token-signer.js';
-import { fhirLogicalId } from './user-claims.js';
+import { fhirLogicalId, launchPatient } from './user-claims.js';
 import { formatScope } from '../protocol/scope.js';
 
 export interface SessionTokenRequest {
@@ -78,6 +78,10 @@ export class SessionTokensIssuer {
       ...(refreshToken ? { refresh_token: refreshToken, refresh_expires_in: refreshExp - now } : {}),
       scope: formatScope(scopes),
     };
+    const patient = launchPatient(session);
+    // SMART App Launch 2.x §"Launch context": beside the tokens, the patient the app works with. A
+    // delegated session is not an app's launch (RFC 8693 answers carry only the issued token).
+    if (patient !== undefined && !session.delegation) response.patient = patient;
     // An exchanged (delegated) session is not a login of its client: no ID token (OIDC Core §2).
     if (scopes.includes('openid') && !session.delegation)
       response.id_token = await this.idToken(realm, client, session, scopes, access.token, access.claims.fhirUser, nonce);

@@ -8,6 +8,15 @@ export function fhirLogicalId(url: string): string {
 }
 
 /**
+ * The patient in the session's context, as a bare id: the citizen's own Patient, or the patient a
+ * clinician selected (contexts). SMART's `patient` launch-context parameter of the token response.
+ */
+export function launchPatient(session: Pick<SessionRow, 'context'>): string | undefined {
+  const patient = session.context?.patient_id;
+  return patient === undefined ? undefined : fhirLogicalId(patient);
+}
+
+/**
  * The claims a session gives its access tokens (DESIGN.md §3): who (`user_type`, `user_id`,
  * `fhirUser`, `patient`), the selected context (absolute FHIR URLs) and the roles held in it.
  */
