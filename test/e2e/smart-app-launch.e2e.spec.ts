@@ -1,0 +1,190 @@
+import { createHash } from 'node:crypto';
+import { createRemoteJWKSet, decodeJwt, jwtVerify } from 'jose';
+import * as oidc from 'openid-client';
+import { FhirGateways } from '../../src/fhir/fhir-gateways.js';
+import { loginAsMockUser } from '../support/mock-login.js';
+import { startTestServer, type TestServer } from '../support/test-server.js';
+
+const SPA = { clientId: 'spa', redirectUri: 'https://spa.example/callback' };
+const SMART = { clientId: 'smart-app', redirectUri: 'https://smart.example/launch/callback' };
+const SMART_REQUEST = 'openid fhirUser launch/patient offline_access patient/*.rs';
+
+/**
+ * Issue 11, scopes: the realm's catalogue (OIDC, SMART App Launch 2.x, the realm's own), what a
+ * client gets of it at /auth, SMART's discovery document and launch context, and `aud` — through
+ * openid-client as the client would run it.
+ */
+describe('scopes and SMART App Launch', () => {
+  let server: TestServer;
+  let issuer: string;
+  let fhirBase: string;
+
+  beforeAll(async () => {
+    server = await startTestServer({
+      patch: (raw) => {
+        raw.realms[0].scopes = ['xis'];
+        raw.realms[0].clients.push(
+          // Registered without a scopes list, as most single-page apps are: it may ask for the catalogue.
+          { clientId: SPA.clientId, type: 'public', redirectUris: [SPA.redirectUri], grantTypes: ['authorization_code'] },
+          {
+            clientId: SMART.clientId,
+            type: 'public',
+            redirectUris: [SMART.redirectUri],
+            grantTypes: ['authorization_code', 'refresh_token'],
+            scopes: ['openid', 'fhirUser', 'launch/patient', 'offline_access', 'patient/*.rs'],
+          },
+        );
+      },
+    });
+    issuer = `${server.baseUrl}/realms/nemlogin`;
+    fhirBase = server.app.get(FhirGateways).forRealm('nemlogin').baseUrl;
+  });
+  afterAll(() => server.close());
+
+  const configFor = (clientId: string) =>
+    oidc.discovery(new URL(issuer), clientId, undefined, oidc.None(), { execute: [oidc.allowInsecureRequests] });
+
+  /** A mocked citizen's login (alice, linked to demo-patient-nancy), redeemed by openid-client. */
+  async function login(client: { clientId: string; redirectUri: string }, scope: string, extra: Record<string, string> = {}) {
+    const config = await configFor(client.clientId);
+    const verifier = oidc.randomPKCECodeVerifier();
+    const state = oidc.randomState();
+    const nonce = oidc.randomNonce();
+    const url = oidc.buildAuthorizationUrl(config, {
+      redirect_uri: client.redirectUri,
+      scope,
+      code_challenge: await oidc.calculatePKCECodeChallenge(verifier),
+      code_challenge_method: 'S256',
+      state,
+      nonce,
+      ...extra,
+    });
+    const callback = await loginAsMockUser(url.href, 'alice');
+    return {
+      config,
+      tokens: await oidc.authorizationCodeGrant(config, callback, {
+        pkceCodeVerifier: verifier,
+        expectedState: state,
+        expectedNonce: nonce,
+      }),
+    };
+  }
+
+  it('gives openid to a public client registered without scopes, with an ID token', async () => {
+    const { tokens } = await login(SPA, 'openid');
+    expect(tokens.scope).toBe('openid');
+    expect(tokens.claims()).toMatchObject({ iss: issuer, aud: SPA.clientId });
+  });
+
+  it('grants a SMART app its request (aud = the FHIR base), with patient beside the tokens and fhirUser in the ID token', async () => {
+    const { config, tokens } = await login(SMART, SMART_REQUEST, { aud: fhirBase });
+    expect(tokens.scope).toBe(SMART_REQUEST);
+    expect(tokens.patient).toBe('demo-patient-nancy');
+    expect(tokens.refresh_token).toEqual(expect.any(String));
+    expect(tokens.claims()!.fhirUser).toBe(`${fhirBase}/Patient/demo-patient-nancy`);
+    const { payload } = await jwtVerify(tokens.access_token, createRemoteJWKSet(new URL(`${issuer}/protocol/openid-connect/certs`)), {
+      issuer,
+      typ: 'at+jwt',
+    });
+    expect(payload).toMatchObject({ scope: SMART_REQUEST, patient: 'demo-patient-nancy' });
+
+    // The refresh grant keeps the launch context (SMART App Launch 2.x §"Refresh access token").
+    const refreshed = await oidc.refreshTokenGrant(config, tokens.refresh_token!);
+    expect(refreshed.patient).toBe('demo-patient-nancy');
+    expect(refreshed.scope).toBe(SMART_REQUEST);
+  });
+
+  it('lets a registered patient/*.rs cover a narrower resource-specific request in v1 syntax', async () => {
+    const { tokens } = await login(SMART, 'openid patient/Observation.read');
+    expect(tokens.scope).toBe('openid patient/Observation.read');
+  });
+
+  it('ignores values the realm does not know and drops those the client may not have; scope says what was granted', async () => {
+    const spa = await login(SPA, 'openid made-up-scope profile xis patient/*.rs');
+    expect(spa.tokens.scope).toBe('openid profile xis patient/*.rs');
+    expect(decodeJwt(spa.tokens.access_token).scope).toBe('openid profile xis patient/*.rs');
+
+    const smart = await login(SMART, 'openid email xis patient/*.cruds launch/patient');
+    expect(smart.tokens.scope).toBe('openid launch/patient');
+  });
+
+  it('refuses an aud that names another FHIR server: invalid_request back to the client, with state and iss', async () => {
+    const config = await configFor(SMART.clientId);
+    const url = oidc.buildAuthorizationUrl(config, {
+      redirect_uri: SMART.redirectUri,
+      scope: SMART_REQUEST,
+      code_challenge: createHash('sha256').update('v'.repeat(43)).digest('base64url'),
+      code_challenge_method: 'S256',
+      state: 'st-aud',
+      aud: 'https://fhir.elsewhere.example/R4',
+    });
+    const response = await fetch(url, { redirect: 'manual' });
+    expect(response.status).toBe(303);
+    const location = new URL(response.headers.get('location')!);
+    expect(location.origin + location.pathname).toBe(SMART.redirectUri);
+    expect(Object.fromEntries(location.searchParams)).toEqual({ error: 'invalid_request', state: 'st-aud', iss: issuer });
+  });
+
+  it('publishes /.well-known/smart-configuration (SMART App Launch 2.x §"Conformance")', async () => {
+    const response = await fetch(`${issuer}/.well-known/smart-configuration`);
+    expect(response.status).toBe(200);
+    const body = (await response.json()) as Record<string, unknown>;
+    const oidcEndpoints = `${issuer}/protocol/openid-connect`;
+    expect(body).toEqual({
+      issuer,
+      jwks_uri: `${oidcEndpoints}/certs`,
+      authorization_endpoint: `${oidcEndpoints}/auth`,
+      token_endpoint: `${oidcEndpoints}/token`,
+      introspection_endpoint: `${oidcEndpoints}/token/introspect`,
+      revocation_endpoint: `${oidcEndpoints}/revoke`,
+      userinfo_endpoint: `${oidcEndpoints}/userinfo`,
+      grant_types_supported: [
+        'authorization_code',
+        'refresh_token',
+        'client_credentials',
+        'urn:ietf:params:oauth:grant-type:token-exchange',
+      ],
+      response_types_supported: ['code'],
+      code_challenge_methods_supported: ['S256'],
+      token_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post', 'private_key_jwt'],
+      scopes_supported: expect.arrayContaining([
+        'openid',
+        'profile',
+        'email',
+        'offline_access',
+        'launch/patient',
+        'fhirUser',
+        'patient/*.rs',
+        'xis',
+      ]),
+      capabilities: [
+        'launch-standalone',
+        'client-public',
+        'client-confidential-symmetric',
+        'context-standalone-patient',
+        'permission-v2',
+        'permission-v1',
+        'permission-patient',
+        'permission-user',
+        'sso-openid-connect',
+      ],
+    });
+  });
+
+  it('lists the catalogue in discovery, beside the scopes clients are registered for', async () => {
+    const metadata = (await (await fetch(`${issuer}/.well-known/openid-configuration`)).json()) as { scopes_supported: string[] };
+    expect(metadata.scopes_supported).toEqual(
+      expect.arrayContaining([
+        'openid',
+        'offline_access',
+        'launch/patient',
+        'fhirUser',
+        'patient/*.rs',
+        'user/*.rs',
+        'xis',
+        'system/*.read',
+      ]),
+    );
+    expect(new Set(metadata.scopes_supported).size).toBe(metadata.scopes_supported.length);
+  });
+});
