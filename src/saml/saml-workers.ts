@@ -1,3 +1,4 @@
+import { MessageChannel, type MessagePort } from 'node:worker_threads';
 import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
 import { Piscina } from 'piscina';
 import { SAML_OPTIONS, type SamlOptions } from './saml-options.js';
@@ -15,8 +16,9 @@ const WORKER_FILE = new URL('./worker/saml-worker.mjs', import.meta.url).href;
  * same module run inline.
  *
  * What one anonymous POST can cost is bounded (issue 15): each validation has a deadline, counted
- * from submission so that time in the queue counts too; past it piscina terminates the worker running
- * it (a synchronous XPath cannot be interrupted otherwise) and starts a fresh one. At most `maxQueue`
+ * from when a worker starts on it (the worker says so over a MessagePort), so that neither a wait in
+ * the queue nor a worker's start-up counts against an honest Response; past it piscina terminates the
+ * worker (a synchronous XPath cannot be interrupted otherwise) and starts a fresh one. At most `maxQueue`
  * tasks wait for a worker; beyond that a task is refused at once ({@link SamlBusyError}), so that a
  * flood sheds load instead of delaying every login. The bound is counted here: piscina's own
  * `maxQueue` does not apply to tasks that carry an AbortSignal, which it keeps in a separate,
@@ -38,12 +40,20 @@ export class SamlWorkers implements OnModuleDestroy {
 
   async validateResponse(task: ValidateTask): Promise<ValidationResult> {
     if (!this.pooled) return (await this.module()).validateResponse(task);
-    const deadline = AbortSignal.timeout(this.options.validationTimeoutMs);
+    const deadline = new AbortController();
+    const { port1: started, port2 } = new MessageChannel();
+    let timer: NodeJS.Timeout | undefined;
+    started.once('message', () => {
+      timer = setTimeout(() => deadline.abort(), this.options.validationTimeoutMs);
+    });
     try {
-      return (await this.submit(task, 'validateResponse', deadline)) as ValidationResult;
+      return (await this.submit({ ...task, started: port2 }, 'validateResponse', deadline.signal, [port2])) as ValidationResult;
     } catch (error) {
-      if (deadline.aborted) return { ok: false, reason: 'validation did not finish within its deadline' };
+      if (deadline.signal.aborted) return { ok: false, reason: 'validation did not finish within its deadline' };
       throw error;
+    } finally {
+      clearTimeout(timer);
+      started.close();
     }
   }
 
@@ -62,11 +72,16 @@ export class SamlWorkers implements OnModuleDestroy {
     await this.close();
   }
 
-  private async submit(task: ValidateTask | AuthnRequestTask, name: string, signal?: AbortSignal): Promise<ValidationResult | string> {
+  private async submit(
+    task: ValidateTask | AuthnRequestTask,
+    name: string,
+    signal?: AbortSignal,
+    transferList: MessagePort[] = [],
+  ): Promise<ValidationResult | string> {
     if (this.inFlight >= this.options.workers + this.options.maxQueue) throw new SamlBusyError();
     this.inFlight++;
     try {
-      return await this.threads().run(task, { name, signal });
+      return await this.threads().run(task, { name, signal, transferList });
     } finally {
       this.inFlight--;
     }

@@ -115,7 +115,7 @@ export class SamlService {
       throw new SamlRejectedError(error instanceof XmlPrecheckError ? error.message : 'undecodable SAMLResponse');
     }
 
-    const result = await this.workers.validateResponse({ settings: settings.worker, xml });
+    const result = await this.workers.validateResponse({ settings: settings.worker, xml, xmlLimits: this.options.xmlLimits });
     if (!result.ok) throw new SamlRejectedError(result.reason);
     if (result.kind === 'status') {
       const { envelope } = result;

@@ -1,4 +1,7 @@
 import { hasForbiddenCharacter, hasForbiddenCharacterReference } from './worker/xml-characters.mjs';
+import { shapeProblem, type XmlLimits } from './worker/xml-shape.mjs';
+
+export { measureXml, type XmlLimits, type XmlShape } from './worker/xml-shape.mjs';
 
 /**
  * Checks on the raw bytes of a SAML message, made before any XML parser sees them. They reject
@@ -9,31 +12,13 @@ import { hasForbiddenCharacter, hasForbiddenCharacterReference } from './worker/
 export const MAX_XML_BYTES = 200_000;
 
 /**
- * Bounds on a document's shape. node-saml's XPath queries (xml-crypto reference lookup, node
- * ordering) cost far more than linear time in the element count: 16,000 empty elements (156 KB, under
- * the byte cap) took ~9 s of worker CPU to refuse. Config `saml.xmlLimits` sets them.
- */
-export interface XmlLimits {
-  maxElements: number;
-  maxDepth: number;
-  maxAttributesPerElement: number;
-}
-
-/**
- * Several times what real Responses use: a NemLog-in Response with an encrypted assertion has ~35
- * elements (the assertion inside ~70 with 20 attributes), depth 8 (EncryptedAssertion › … ›
- * X509Certificate), and at most ~10 attributes on one element (Response with its namespace
- * declarations); an eHealth clinician's signed plaintext assertion stays under 120 elements.
+ * Shape limits (worker/xml-shape.d.mts) several times what real Responses use: a NemLog-in Response
+ * with an encrypted assertion has ~35 elements (the assertion inside ~70 with 20 attributes), depth 8
+ * (EncryptedAssertion › … › X509Certificate), and at most ~10 attributes on one element (Response
+ * with its namespace declarations); an eHealth clinician's signed plaintext assertion stays under 120
+ * elements.
  */
 export const DEFAULT_XML_LIMITS: XmlLimits = { maxElements: 1000, maxDepth: 24, maxAttributesPerElement: 32 };
-
-export interface XmlShape {
-  elements: number;
-  /** Deepest element nesting; the root element is depth 1. */
-  depth: number;
-  /** The most attributes (namespace declarations included) on any one element. */
-  attributesPerElement: number;
-}
 
 /** The base64 length of `maxBytes`, plus room for the CRLF some IdPs insert every 76 characters. */
 export function maxBase64Chars(maxBytes: number): number {
@@ -81,59 +66,6 @@ export function precheckXml(xml: string, limits: XmlLimits = DEFAULT_XML_LIMITS)
   if (withoutDeclaration.includes('<?')) throw new XmlPrecheckError('processing instruction refused');
   if (hasForbiddenCharacter(xml)) throw new XmlPrecheckError('control character refused');
   if (hasForbiddenCharacterReference(xml)) throw new XmlPrecheckError('character reference to a character XML forbids refused');
-  const shape = measureXml(xml);
-  if (shape.elements > limits.maxElements) throw new XmlPrecheckError('too many elements');
-  if (shape.depth > limits.maxDepth) throw new XmlPrecheckError('elements nested too deeply');
-  if (shape.attributesPerElement > limits.maxAttributesPerElement) throw new XmlPrecheckError('too many attributes on one element');
-}
-
-const GT = 0x3e;
-const SLASH = 0x2f;
-const BANG = 0x21;
-const QUESTION = 0x3f;
-const EQUALS = 0x3d;
-const QUOTE = 0x22;
-const APOSTROPHE = 0x27;
-
-/**
- * The document's shape, counted in one pass over the text (no DOM): a `<` outside a tag always starts
- * markup, since text and attribute values may not hold a raw `<` (XML 1.0 §2.4, §3.1). CDATA content
- * is skipped; comments and DTDs are refused before this runs. Malformed input still yields finite
- * counts; the parser refuses it afterwards.
- */
-export function measureXml(xml: string): XmlShape {
-  let elements = 0;
-  let depth = 0;
-  let deepest = 0;
-  let widest = 0;
-  let at = xml.indexOf('<');
-  while (at !== -1) {
-    const next = xml.charCodeAt(at + 1);
-    if (next === SLASH) {
-      depth = Math.max(0, depth - 1);
-      at = xml.indexOf('<', at + 2);
-    } else if (next === BANG || next === QUESTION) {
-      const end = xml.startsWith('<![CDATA[', at) ? xml.indexOf(']]>', at) : next === QUESTION ? xml.indexOf('?>', at) : at;
-      at = end === -1 ? -1 : xml.indexOf('<', end + 1);
-    } else {
-      // A start tag: to its closing `>`, which may also appear inside a quoted attribute value.
-      let i = at + 1;
-      let quote = 0;
-      let attributes = 0;
-      for (; i < xml.length; i++) {
-        const c = xml.charCodeAt(i);
-        if (quote !== 0) {
-          if (c === quote) quote = 0;
-        } else if (c === QUOTE || c === APOSTROPHE) quote = c;
-        else if (c === EQUALS) attributes++;
-        else if (c === GT) break;
-      }
-      elements++;
-      widest = Math.max(widest, attributes);
-      deepest = Math.max(deepest, depth + 1);
-      if (xml.charCodeAt(i - 1) !== SLASH) depth++;
-      at = xml.indexOf('<', i + 1);
-    }
-  }
-  return { elements, depth: deepest, attributesPerElement: widest };
+  const problem = shapeProblem(xml, limits);
+  if (problem) throw new XmlPrecheckError(problem);
 }

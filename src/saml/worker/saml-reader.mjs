@@ -76,6 +76,13 @@ function countAssertions(root) {
   return { assertionCount: all.length, assertionInPlace: direct, encrypted: encrypted.length > 0 };
 }
 
+/** The EncryptedAssertion directly inside the Response (readEnvelope has checked there is exactly one assertion, in place). */
+export function encryptedAssertion(root) {
+  const [found] = children(root, ASSERTION_NS, 'EncryptedAssertion');
+  if (!found) throw new RejectedResponse('no EncryptedAssertion in the Response');
+  return found;
+}
+
 /** Top-level StatusCode and its first nested StatusCode (SAML Core §3.2.2.2). */
 function readStatus(status) {
   const [code] = children(status, PROTOCOL_NS, 'StatusCode');

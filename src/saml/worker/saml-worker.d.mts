@@ -1,4 +1,6 @@
 /** Types of saml-worker.mjs: the contract between the main thread and the worker pool. */
+import type { MessagePort } from 'node:worker_threads';
+import type { XmlLimits } from './xml-shape.mjs';
 
 /** What the worker needs about one realm's SP and one IdP: plain strings (structured clone). */
 export interface SamlWorkerSettings {
@@ -85,6 +87,10 @@ export type ValidationResult =
 export interface ValidateTask {
   settings: SamlWorkerSettings;
   xml: string;
+  /** The shape limits the Response text was prechecked against; applied to a decrypted assertion too. */
+  xmlLimits: XmlLimits;
+  /** In the pool: told when the worker starts on this task, which starts its deadline (saml-workers.ts). */
+  started?: MessagePort;
 }
 
 export interface AuthnRequestTask {

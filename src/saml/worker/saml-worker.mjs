@@ -10,7 +10,18 @@
 import nodeSaml from '@node-saml/node-saml';
 // node-saml's own signature verifier (not re-exported from its index; the package has no exports map).
 import xmlHelpers from '@node-saml/node-saml/lib/xml.js';
-import { RejectedResponse, SUCCESS, parseXml, readAssertion, readEnvelope, responseSignatures, serializeXml } from './saml-reader.mjs';
+import {
+  RejectedResponse,
+  SUCCESS,
+  encryptedAssertion,
+  parseXml,
+  readAssertion,
+  readEnvelope,
+  responseSignatures,
+  serializeXml,
+} from './saml-reader.mjs';
+import { hasForbiddenCharacter, hasForbiddenCharacterReference } from './xml-characters.mjs';
+import { shapeProblem } from './xml-shape.mjs';
 
 const { SAML, ValidateInResponseTo } = nodeSaml;
 
@@ -44,10 +55,14 @@ export async function authnRequestUrl({ settings, requestId, relayState, forceAu
 }
 
 /**
- * Verifies a Response (the XML already size- and DOCTYPE-checked by the caller) and returns its
- * envelope and the verified assertion as plain values, or a failure with a log-safe reason.
+ * Verifies a Response (the XML already prechecked by the caller: size, DOCTYPE, characters, shape
+ * within `xmlLimits`) and returns its envelope and the verified assertion as plain values, or a
+ * failure with a log-safe reason.
  */
-export async function validateResponse({ settings, xml }) {
+export async function validateResponse({ settings, xml, xmlLimits, started }) {
+  // The deadline runs from here: the pool's wait and this worker's start-up do not count against it.
+  started?.postMessage('started');
+  started?.close();
   try {
     const root = parseXml(xml).documentElement;
     const envelope = readEnvelope(root);
@@ -60,12 +75,33 @@ export async function validateResponse({ settings, xml }) {
     if (envelope.assertionCount !== 1 || !envelope.assertionInPlace) {
       throw new RejectedResponse('Response must carry exactly one assertion, directly inside it');
     }
+    if (envelope.encrypted && settings.decryptionKey) await precheckDecrypted(root, settings.decryptionKey, xmlLimits);
     const saml = new SAML(baseOptions(settings));
     const { profile } = await saml.validatePostResponseAsync({ SAMLResponse: base64(withVerifiedResponseSignature(xml, root, settings)) });
     if (!profile || typeof profile.getAssertionXml !== 'function') throw new RejectedResponse('no verified assertion');
     return { ok: true, kind: 'assertion', envelope, assertion: readAssertion(profile.getAssertionXml()) };
   } catch (error) {
     return { ok: false, reason: safeReason(error) };
+  }
+}
+
+/**
+ * The caller's precheck saw an encrypted assertion only as ciphertext, and anyone can encrypt to the
+ * SP's published certificate: an assertion of 16,000 elements would cost node-saml seconds of XPath
+ * before its signature fails. So the plaintext gets the same checks before node-saml sees it. This
+ * decrypts a second time (node-saml decrypts again itself), about 1 ms of RSA per login.
+ */
+async function precheckDecrypted(root, decryptionKey, xmlLimits) {
+  let plaintext;
+  try {
+    plaintext = await xmlHelpers.decryptXml(serializeXml(encryptedAssertion(root)), decryptionKey);
+  } catch {
+    throw new RejectedResponse('Invalid EncryptedAssertion content');
+  }
+  const problem = shapeProblem(plaintext, xmlLimits);
+  if (problem) throw new RejectedResponse(`encrypted assertion: ${problem}`);
+  if (hasForbiddenCharacter(plaintext) || hasForbiddenCharacterReference(plaintext)) {
+    throw new RejectedResponse('assertion holds a character XML forbids');
   }
 }
 
