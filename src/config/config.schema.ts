@@ -129,7 +129,7 @@ const identityProviderSchema = z.strictObject({
  */
 const samlSchema = z
   .strictObject({
-    /** From submission to the worker pool: past it the worker is terminated and restarted, and the Response refused. */
+    /** From when a worker starts on a Response: past it the worker is terminated and restarted, and the Response refused. */
     validationTimeoutMs: wholeNumber(100, 60_000, 'must be between 100 and 60000 milliseconds').default(2000),
     /** Responses waiting for a worker beyond this many are answered 503 at once, instead of slowing every login. */
     maxQueue: wholeNumber(0, 10_000, 'must be a whole number from 0 to 10000').default(64),

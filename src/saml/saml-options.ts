@@ -12,7 +12,7 @@ export interface SamlOptions {
   pendingRequestTtlSeconds: number;
   /** Tolerance for the IdP's clock on every NotBefore / NotOnOrAfter; at most 60 s. */
   clockSkewSeconds: number;
-  /** Per Response, from submission to the pool (config `saml.validationTimeoutMs`); not enforceable inline. */
+  /** Per Response, from when a worker starts on it (config `saml.validationTimeoutMs`); not enforceable inline. */
   validationTimeoutMs: number;
   /** Tasks waiting for a worker beyond this are shed (config `saml.maxQueue`). */
   maxQueue: number;
