@@ -62,6 +62,7 @@ describe('XML pre-checks (before any parser)', () => {
     it('counts elements, depth and attributes in one pass over the text', () => {
       const xml = '<?xml version="1.0"?><a x="1" y=\'>\'><b/><c z="a=b"><![CDATA[<d><e/></d>]]>t &gt; u</c><f><g><h/></g></f></a>';
       expect(measureXml(xml)).toEqual({ elements: 6, depth: 4, attributesPerElement: 2 });
+      expect(measureXml(xml, 2).elements).toBe(3);
     });
 
     it('refuses the amplification Response: 16,000 empty elements in Extensions, within milliseconds', () => {

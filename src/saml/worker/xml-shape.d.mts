@@ -19,5 +19,6 @@ export interface XmlShape {
   attributesPerElement: number;
 }
 
-export function measureXml(xml: string): XmlShape;
+/** Stops counting past `maxElements` (default: counts everything). */
+export function measureXml(xml: string, maxElements?: number): XmlShape;
 export function shapeProblem(xml: string, limits: XmlLimits): string | undefined;

@@ -16,15 +16,16 @@ const APOSTROPHE = 0x27;
  * The document's shape, counted in one pass over the text (no DOM): a `<` outside a tag always starts
  * markup, since text and attribute values may not hold a raw `<` (XML 1.0 §2.4, §3.1). CDATA content
  * is skipped; comments and DTDs are refused before this runs. Malformed input still yields finite
- * counts; the parser refuses it afterwards.
+ * counts; the parser refuses it afterwards. Counting stops past `maxElements`: a document already too
+ * large costs no more to refuse.
  */
-export function measureXml(xml) {
+export function measureXml(xml, maxElements = Infinity) {
   let elements = 0;
   let depth = 0;
   let deepest = 0;
   let widest = 0;
   let at = xml.indexOf('<');
-  while (at !== -1) {
+  while (at !== -1 && elements <= maxElements) {
     const next = xml.charCodeAt(at + 1);
     if (next === SLASH) {
       depth = Math.max(0, depth - 1);
@@ -57,7 +58,7 @@ export function measureXml(xml) {
 
 /** The first limit `xml` exceeds, as fixed wording; undefined when within all of them. */
 export function shapeProblem(xml, limits) {
-  const shape = measureXml(xml);
+  const shape = measureXml(xml, limits.maxElements);
   if (shape.elements > limits.maxElements) return 'too many elements';
   if (shape.depth > limits.maxDepth) return 'elements nested too deeply';
   if (shape.attributesPerElement > limits.maxAttributesPerElement) return 'too many attributes on one element';
