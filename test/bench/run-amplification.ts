@@ -25,8 +25,10 @@ const MAX_SLOWDOWN = 3;
 /**
  * `npm run bench:amplification` (issue 15, finding 1): honest SAML logins (ACS → code → token), first
  * alone, then while 8 anonymous clients keep an amplification Response (16,000 elements in
- * Extensions, broken signature) in flight. Prints both p99s and how long the attack posts took to be
- * refused. Not part of `npm run bench`: it prepares 800 logins and runs for about a minute.
+ * Extensions, broken signature) in flight; then with the same traffic carrying a tiny malformed
+ * Response, to tell the cost of the attack's own requests (each needs its own /auth) from any
+ * amplification. Prints the p99s and how long the attack posts took to be refused. Not part of
+ * `npm run bench`: it prepares 1,250 logins and runs for about two minutes.
  */
 async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'bench-amplification-'));
@@ -42,14 +44,20 @@ async function main(): Promise<void> {
       await runHonestLogins('warm-up', service.baseUrl, idp, await prepareHonestLogins(service.baseUrl, idp, 50), CONCURRENCY);
       const idleLogins = await prepareHonestLogins(service.baseUrl, idp, LOGINS);
       const attackedLogins = await prepareHonestLogins(service.baseUrl, idp, LOGINS);
+      const floodedLogins = await prepareHonestLogins(service.baseUrl, idp, LOGINS);
       const samlResponse = await amplificationResponse(service.baseUrl, idp);
+      // The same traffic with a tiny Response refused as malformed: what the attack costs without any amplification.
+      const tiny = Buffer.from('<samlp:Response xmlns:samlp="urn:oasis:names:tc:SAML:2.0:protocol"/>').toString('base64');
 
       const idle = await runHonestLogins('SAML login, idle', service.baseUrl, idp, idleLogins, CONCURRENCY);
       const attack = startAttack(service.baseUrl, idp, samlResponse, ATTACKERS);
       const attacked = await runHonestLogins(`SAML login, ${ATTACKERS} attackers`, service.baseUrl, idp, attackedLogins, CONCURRENCY);
       const refused = await attack.stop();
+      const flood = startAttack(service.baseUrl, idp, tiny, ATTACKERS);
+      const flooded = await runHonestLogins(`SAML login, ${ATTACKERS} tiny posts`, service.baseUrl, idp, floodedLogins, CONCURRENCY);
+      const floodRefused = await flood.stop();
 
-      printResults([idle, attacked]);
+      printResults([idle, attacked, flooded]);
       const slowdown = attacked.p99Ms / Math.max(1, idle.p99Ms);
       const bytes = Math.round((Buffer.from(samlResponse, 'base64').length / 1024) * 10) / 10;
       console.log(`\namplification Response: ${AMPLIFICATION_ELEMENTS} elements in Extensions, ${bytes} KB, broken signature`);
@@ -64,8 +72,12 @@ async function main(): Promise<void> {
       console.log(
         `honest login p99: idle ${idle.p99Ms} ms, under attack ${attacked.p99Ms} ms = ${slowdown.toFixed(2)}× (limit ${MAX_SLOWDOWN}×)`,
       );
+      console.log(
+        `same traffic, tiny Response: honest p99 ${flooded.p99Ms} ms = ${(flooded.p99Ms / Math.max(1, idle.p99Ms)).toFixed(2)}× idle; ` +
+          `${floodRefused.posts} posts refused in p50 ${floodRefused.p50Ms} ms, p99 ${floodRefused.p99Ms} ms`,
+      );
       const failed = [
-        idle.failures + attacked.failures > 0 && 'some honest logins failed',
+        idle.failures + attacked.failures + flooded.failures > 0 && 'some honest logins failed',
         slowdown >= MAX_SLOWDOWN && `honest p99 under attack is ${slowdown.toFixed(2)}× idle`,
         refused.maxMs >= WORKER_DEADLINE_MS && 'an attack post took longer than the worker deadline',
         refused.posts === 0 && 'no attack post was answered',
