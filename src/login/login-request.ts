@@ -19,4 +19,9 @@ export interface LoginRequest {
   idpHint?: string;
   /** OIDC Core §3.1.2.1 `max_age`, seconds: the IdP is asked to re-authenticate, and an older authentication is refused. */
   maxAge?: number;
+  /**
+   * OIDC Core §3.1.2.1 `prompt`: `none` answers from the browser's SSO session or with
+   * `login_required`, never showing a page; `login` sends the person to the IdP even with one.
+   */
+  prompt?: 'none' | 'login';
 }

@@ -191,3 +191,34 @@ describe('response_mode and aud', () => {
     expect(check({ aud: `${FHIR_BASE}/` })).toMatchObject({ ok: true });
   });
 });
+
+describe('prompt (OIDC Core §3.1.2.1) and the SSO session', () => {
+  const NOW = new Date('2030-01-01T12:00:00Z');
+  const withSso = (overrides: Record<string, string>, authSecondsAgo: number) => {
+    const params = new Map<string, string | string[]>(Object.entries({ ...VALID, ...overrides }));
+    return checkAuthorizationRequest(realm, clients, params, {
+      fhirBaseUrl: FHIR_BASE,
+      ssoSession: { auth_time: new Date(NOW.getTime() - authSecondsAgo * 1000) },
+      now: NOW,
+    });
+  };
+
+  it('hands prompt=login and prompt=none to the login', () => {
+    expect(check({ prompt: 'login' })).toMatchObject({ ok: true, request: { prompt: 'login' } });
+    expect(check({ prompt: 'consent select_account' })).toMatchObject({ ok: true, request: { prompt: undefined } });
+    expect(withSso({ prompt: 'none' }, 60)).toMatchObject({ ok: true, request: { prompt: 'none' } });
+  });
+
+  it('answers prompt=none with login_required when the SSO session cannot answer without the IdP', () => {
+    expect(withSso({ prompt: 'none', max_age: '30' }, 60)).toMatchObject({ ok: false, error: 'login_required', state: 's1' });
+    expect(withSso({ prompt: 'none', max_age: '0' }, 0)).toMatchObject({ ok: false, error: 'login_required' });
+    expect(withSso({ prompt: 'none', max_age: '120' }, 60)).toMatchObject({ ok: true, request: { prompt: 'none', maxAge: 120 } });
+  });
+
+  it.each([
+    ['none with another value', 'none login'],
+    ['an unknown value', 'sometimes'],
+  ])('refuses %s with invalid_request', (_name, prompt) => {
+    expect(check({ prompt })).toMatchObject({ ok: false, page: false, error: 'invalid_request' });
+  });
+});

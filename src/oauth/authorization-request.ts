@@ -1,5 +1,6 @@
 import type { ClientRegistry } from '../clients/client.registry.js';
 import type { LoginRequest } from '../login/login-request.js';
+import { answersFromSso } from '../login/sso-reuse.js';
 import type { Realm } from '../realms/realm.js';
 import type { OAuthErrorCode } from '../protocol/oauth-error.js';
 import { parseResponseMode, type ResponseMode } from '../protocol/authorization-response.js';
@@ -35,6 +36,10 @@ type Params = Map<string, string | string[]>;
 export interface AuthorizationContext {
   /** The FHIR base URL the realm's tokens are for: the only `aud` a SMART app may name. */
   fhirBaseUrl: string;
+  /** The browser's live SSO session in the realm, if it has one: what `prompt=none` may be answered from. */
+  ssoSession?: { auth_time: Date };
+  /** Now, for `max_age` against the SSO session's authentication. */
+  now?: Date;
 }
 
 /** Validates the parameters of an authorization request, in the order RFC 6749 §4.1.2.1 requires. */
@@ -85,9 +90,14 @@ export function checkAuthorizationRequest(
   if (!responseType) return fail('invalid_request', 'missing response_type');
   if (responseType !== 'code') return fail('unsupported_response_type', `response_type ${responseType}`);
   if (!client.config.grantTypes.includes('authorization_code')) return fail('unauthorized_client', 'client may not use authorization_code');
-  if (single('prompt')?.split(' ').includes('none')) return fail('login_required', 'prompt=none needs an existing login');
+  const prompt = parsePrompt(single('prompt') ?? undefined);
+  if (prompt === null) return fail('invalid_request', 'prompt: unknown value, or none with another');
   const maxAge = parseMaxAge(single('max_age') ?? undefined);
   if (maxAge === null) return fail('invalid_request', 'max_age is not a non-negative integer');
+  // OIDC Core §3.1.2.6: prompt=none and the End-User would have to authenticate.
+  if (prompt === 'none' && !answersFromSso(context.ssoSession, { prompt, maxAge }, context.now ?? new Date())) {
+    return fail('login_required', 'prompt=none without an SSO session that can answer it');
+  }
 
   const codeChallenge = single('code_challenge') ?? undefined;
   const method = single('code_challenge_method') ?? (codeChallenge ? 'plain' : undefined);
@@ -113,7 +123,20 @@ export function checkAuthorizationRequest(
       codeChallenge,
       idpHint: single('kc_idp_hint') ?? single('idp_hint') ?? undefined,
       maxAge,
+      prompt,
     },
     ignoredScopes: [...scopes.unknown, ...scopes.refused],
   };
+}
+
+/**
+ * OIDC Core §3.1.2.1 `prompt`, space-delimited: `none` alone, or any of `login`, `consent`,
+ * `select_account`. This service asks no consent and keeps one account per browser, so only `none`
+ * and `login` change anything. Null: an unknown value, or `none` with another (the spec's error).
+ */
+function parsePrompt(value: string | undefined): 'none' | 'login' | undefined | null {
+  const values = (value ?? '').split(' ').filter((v) => v !== '');
+  if (values.some((v) => !['none', 'login', 'consent', 'select_account'].includes(v))) return null;
+  if (values.includes('none')) return values.length === 1 ? 'none' : null;
+  return values.includes('login') ? 'login' : undefined;
 }

@@ -2,11 +2,13 @@ import { Global, Module } from '@nestjs/common';
 import { ExpiredRowsRepository } from '../storage/expired-rows.repository.js';
 import { RevokedAccessTokenRepository } from '../storage/revoked-access-token.repository.js';
 import { SessionRepository } from '../storage/session.repository.js';
+import { SsoSessionRepository } from '../storage/sso-session.repository.js';
 import { HousekeepingService } from './housekeeping.service.js';
 import { CONFIG } from '../config/config.token.js';
 import type { Config } from '../config/config.schema.js';
 import { KeyEncryption } from '../keys/key-encryption.js';
 import { NATIONAL_ID_ENCRYPTION, SessionService } from './session.service.js';
+import { SsoSessionService } from './sso-session.service.js';
 import { TokenInspector } from './token-inspector.js';
 
 @Global()
@@ -14,6 +16,8 @@ import { TokenInspector } from './token-inspector.js';
   providers: [
     SessionRepository,
     SessionService,
+    SsoSessionRepository,
+    SsoSessionService,
     RevokedAccessTokenRepository,
     TokenInspector,
     ExpiredRowsRepository,
@@ -24,6 +28,6 @@ import { TokenInspector } from './token-inspector.js';
       inject: [CONFIG],
     },
   ],
-  exports: [SessionService, SessionRepository, RevokedAccessTokenRepository, TokenInspector, HousekeepingService],
+  exports: [SessionService, SsoSessionService, SessionRepository, RevokedAccessTokenRepository, TokenInspector, HousekeepingService],
 })
 export class SessionsModule {}

@@ -3,7 +3,7 @@ import type { IdentityLink } from '../identity/identity-link.js';
 import type { PersonName } from '../identity/principal.js';
 import type { SessionContext } from '../identity/session-context.js';
 import type { UserType } from '../identity/user-type.js';
-import { DATABASE, type Database } from './database.js';
+import { DATABASE, type Database, type Queryable } from './database.js';
 
 export interface SessionRow {
   id: string;
@@ -31,6 +31,11 @@ export interface SessionRow {
   delegation: Delegation | null;
   /** Encrypted `{system}|{value}` of a citizen's CPR/BSN, only where a client's tokens need it. */
   national_id_enc: string | null;
+  /**
+   * The browser's SSO session this client session was opened in (sso-session.repository.ts), which it
+   * never outlives (a delegated session inherits it from its parent); null for sessions opened before SSO existed.
+   */
+  sso_session_id?: string | null;
 }
 
 /** What tokens of an exchanged (child) session carry besides the user (RFC 8693 §4.1). */
@@ -46,21 +51,24 @@ export function sessionEndsAt(session: Pick<SessionRow, 'idle_expires_at' | 'max
 
 export type NewSession = Omit<SessionRow, 'ended_at' | 'end_reason' | 'refresh_jti'>;
 
-/** Live: not ended, inside both lifetimes, and so is its parent if it has one. */
+/** Live: not ended, inside both lifetimes, and so are its parent and its SSO session if it has them. */
 const LIVE = `s.ended_at IS NULL AND s.idle_expires_at > $2 AND s.max_expires_at > $2
   AND (s.parent_id IS NULL OR EXISTS (
-    SELECT 1 FROM sessions p WHERE p.id = s.parent_id AND p.ended_at IS NULL AND p.idle_expires_at > $2 AND p.max_expires_at > $2))`;
+    SELECT 1 FROM sessions p WHERE p.id = s.parent_id AND p.ended_at IS NULL AND p.idle_expires_at > $2 AND p.max_expires_at > $2))
+  AND (s.sso_session_id IS NULL OR EXISTS (
+    SELECT 1 FROM sso_sessions u WHERE u.id = s.sso_session_id AND u.ended_at IS NULL AND u.idle_expires_at > $2 AND u.max_expires_at > $2))`;
 
 /** Login sessions; every refresh, revocation and logout is one conditional statement here. */
 @Injectable()
 export class SessionRepository {
   constructor(@Inject(DATABASE) private readonly db: Database) {}
 
-  async create(session: NewSession): Promise<void> {
-    await this.db.query(
+  async create(session: NewSession, db: Queryable = this.db): Promise<void> {
+    await db.query(
       `INSERT INTO sessions (id, realm, user_id, client_id, idp_alias, idp_session_index, user_type, profile, auth_time, acr, link,
-                             scope, tenant, created_at, idle_expires_at, max_expires_at, context, parent_id, delegation, national_id_enc)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20)`,
+                             scope, tenant, created_at, idle_expires_at, max_expires_at, context, parent_id, delegation, national_id_enc,
+                             sso_session_id)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21)`,
       [
         session.id,
         session.realm,
@@ -82,6 +90,7 @@ export class SessionRepository {
         session.parent_id,
         session.delegation === null ? null : JSON.stringify(session.delegation),
         session.national_id_enc,
+        session.sso_session_id ?? null,
       ],
     );
   }
@@ -105,8 +114,10 @@ export class SessionRepository {
   /**
    * Rotation (RFC 9700 §4.14.2): moves the chain from `presentedJti` to `nextJti` and slides the
    * idle end, in one conditional UPDATE — of concurrent refreshes with one token, exactly one
-   * matches. Returns the updated session, or undefined when the token is not the current one or the
-   * session is over.
+   * matches. The SSO session the session belongs to slides with it, in the same statement (a data-
+   * modifying CTE), so a refresh costs one round trip and an active client keeps the browser's SSO
+   * session alive. Returns the updated session, or undefined when the token is not the current one
+   * or the session (or its SSO session) is over.
    */
   async rotateRefresh(
     id: string,
@@ -117,12 +128,17 @@ export class SessionRepository {
     context?: SessionContext,
   ): Promise<SessionRow | undefined> {
     const { rows } = await this.db.query<SessionRow>(
-      `UPDATE sessions AS s
-          SET refresh_jti = $4,
-              idle_expires_at = LEAST($2::timestamptz + make_interval(secs => $5), s.max_expires_at),
-              context = COALESCE($6::jsonb, s.context)
-        WHERE s.id = $1 AND s.refresh_jti = $3 AND ${LIVE}
-        RETURNING s.*`,
+      `WITH rotated AS (
+         UPDATE sessions AS s
+            SET refresh_jti = $4,
+                idle_expires_at = LEAST($2::timestamptz + make_interval(secs => $5), s.max_expires_at),
+                context = COALESCE($6::jsonb, s.context)
+          WHERE s.id = $1 AND s.refresh_jti = $3 AND ${LIVE}
+          RETURNING s.*),
+       slid AS (
+         UPDATE sso_sessions AS u SET idle_expires_at = LEAST($2::timestamptz + make_interval(secs => $5), u.max_expires_at)
+           FROM rotated r WHERE u.id = r.sso_session_id)
+       SELECT * FROM rotated`,
       [id, now, presentedJti, nextJti, idleSeconds, context === undefined ? null : JSON.stringify(context)],
     );
     return rows[0];
@@ -136,6 +152,15 @@ export class SessionRepository {
       now,
     ]);
     return rowCount === 1;
+  }
+
+  /** Ends every client session opened in SSO session `ssoSessionId` (logout, or the SSO session ended). */
+  async endAllInSso(ssoSessionId: string, reason: string, now: Date, db: Queryable = this.db): Promise<number> {
+    const { rowCount } = await db.query(
+      'UPDATE sessions SET ended_at = $3, end_reason = $2 WHERE sso_session_id = $1 AND ended_at IS NULL',
+      [ssoSessionId, reason, now],
+    );
+    return rowCount;
   }
 
   async count(): Promise<number> {

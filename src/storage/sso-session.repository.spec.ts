@@ -1,0 +1,138 @@
+import { engines, type Scratch } from '../../test/support/database-engines.js';
+import type { Database } from './database.js';
+import { migrate } from './migrator.js';
+import { SessionRepository, type NewSession } from './session.repository.js';
+import { SsoSessionRepository, type NewSsoSession } from './sso-session.repository.js';
+
+const T0 = new Date('2030-01-01T10:00:00Z');
+const at = (seconds: number) => new Date(T0.getTime() + seconds * 1000);
+
+/** SSO sessions (migration 012) and the client sessions in them: one lifetime bounds the other. */
+describe.each(engines)('SSO sessions on $name', (engine) => {
+  let scratch: Scratch;
+  let db: Database;
+  let ssoSessions: SsoSessionRepository;
+  let sessions: SessionRepository;
+  let n = 0;
+
+  beforeAll(async () => {
+    scratch = await engine.createScratch();
+    db = await scratch.connect();
+    await migrate(db);
+    ssoSessions = new SsoSessionRepository(db);
+    sessions = new SessionRepository(db);
+  });
+  afterAll(() => scratch?.dispose());
+
+  async function ssoWithClientSession(idleSeconds = 1800, maxSeconds = 36000) {
+    const id = `sso-${++n}`;
+    const userId = `user-${n}`;
+    await db.query(
+      `INSERT INTO users (id, realm, idp_alias, external_id, created_at, last_login_at) VALUES ($1, 'r', 'mock', $1, $2, $2)`,
+      [userId, T0],
+    );
+    const sso: NewSsoSession = {
+      id,
+      realm: 'r',
+      user_id: userId,
+      secret_hash: `digest-${n}`,
+      idp_alias: 'mock',
+      idp_session_index: null,
+      user_type: 'PATIENT',
+      profile: {},
+      auth_time: T0,
+      acr: null,
+      link: { kind: 'none' },
+      national_id_enc: null,
+      created_at: T0,
+      idle_expires_at: at(idleSeconds),
+      max_expires_at: at(maxSeconds),
+    };
+    await ssoSessions.create(sso);
+    const session: NewSession = {
+      id: `${id}.client`,
+      realm: 'r',
+      user_id: userId,
+      client_id: 'app',
+      idp_alias: 'mock',
+      idp_session_index: null,
+      user_type: 'PATIENT',
+      profile: {},
+      auth_time: T0,
+      acr: null,
+      link: { kind: 'none' },
+      scope: 'openid',
+      tenant: null,
+      created_at: T0,
+      idle_expires_at: at(idleSeconds),
+      max_expires_at: at(maxSeconds),
+      context: null,
+      parent_id: null,
+      delegation: null,
+      national_id_enc: null,
+      sso_session_id: id,
+    };
+    await sessions.create(session);
+    await sessions.setRefreshJti(session.id, 'jti-0');
+    return { sso, session };
+  }
+
+  it('finds a live SSO session by the digest of its cookie, in its realm only', async () => {
+    const { sso } = await ssoWithClientSession();
+    expect((await ssoSessions.findLiveBySecret('r', sso.secret_hash, at(1)))?.id).toBe(sso.id);
+    expect(await ssoSessions.findLiveBySecret('other', sso.secret_hash, at(1))).toBeUndefined();
+    expect(await ssoSessions.findLiveBySecret('r', 'another digest', at(1))).toBeUndefined();
+    expect(await ssoSessions.findLiveBySecret('r', sso.secret_hash, at(1800))).toBeUndefined();
+  });
+
+  it('a refresh of a client session slides the SSO session’s idle end too, in the same statement', async () => {
+    const { sso, session } = await ssoWithClientSession(600);
+    const rotated = await sessions.rotateRefresh(session.id, 'jti-0', 'jti-1', 600, at(500));
+    expect(rotated?.refresh_jti).toBe('jti-1');
+    expect((await ssoSessions.find(sso.id))!.idle_expires_at).toEqual(at(1100));
+    // Alive past the first idle end because it was used.
+    expect((await sessions.findLive(session.id, at(700)))?.id).toBe(session.id);
+  });
+
+  it('a client session dies with its SSO session: ended, or idle, or past its maximum', async () => {
+    const ended = await ssoWithClientSession();
+    await ssoSessions.end(ended.sso.id, 'logout', at(10));
+    expect(await sessions.findLive(ended.session.id, at(11))).toBeUndefined();
+    expect(await sessions.rotateRefresh(ended.session.id, 'jti-0', 'jti-1', 1800, at(11))).toBeUndefined();
+
+    const idle = await ssoWithClientSession(600);
+    // The client session alone would still live (its own idle end moved on); its SSO session does not.
+    await db.query('UPDATE sessions SET idle_expires_at = $2 WHERE id = $1', [idle.session.id, at(5000)]);
+    expect(await sessions.findLive(idle.session.id, at(601))).toBeUndefined();
+  });
+
+  it('ends every client session in an SSO session at once', async () => {
+    const { sso, session } = await ssoWithClientSession();
+    expect(await sessions.endAllInSso(sso.id, 'logout', at(5))).toBe(1);
+    expect((await sessions.find(session.id))!.end_reason).toBe('logout');
+    expect(await sessions.endAllInSso(sso.id, 'logout', at(6))).toBe(0);
+  });
+
+  it('a renewed authentication keeps the id, takes the new cookie digest, never moves the maximum later', async () => {
+    const { sso } = await ssoWithClientSession(600, 3600);
+    const renewed = await ssoSessions.reauthenticate(
+      sso.id,
+      {
+        secret_hash: 'renewed-digest',
+        idp_alias: 'mock',
+        idp_session_index: null,
+        profile: { text: 'x' },
+        auth_time: at(100),
+        acr: 'acr',
+        link: { kind: 'none' },
+        national_id_enc: null,
+        idleSeconds: 600,
+        notOnOrAfter: at(1000),
+      },
+      at(100),
+    );
+    expect(renewed).toMatchObject({ id: sso.id, secret_hash: 'renewed-digest', auth_time: at(100), max_expires_at: at(1000) });
+    expect(renewed!.idle_expires_at).toEqual(at(700));
+    expect(await ssoSessions.findLiveBySecret('r', sso.secret_hash, at(101))).toBeUndefined();
+  });
+});

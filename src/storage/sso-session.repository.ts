@@ -1,0 +1,141 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { IdentityLink } from '../identity/identity-link.js';
+import type { PersonName } from '../identity/principal.js';
+import type { UserType } from '../identity/user-type.js';
+import { DATABASE, type Database, type Queryable } from './database.js';
+
+/** A browser's single sign-on session in a realm (migration 012). */
+export interface SsoSessionRow {
+  id: string;
+  realm: string;
+  user_id: string;
+  /** SHA-256 (base64url) of the identity cookie's value; the value itself is never stored. */
+  secret_hash: string;
+  idp_alias: string;
+  idp_session_index: string | null;
+  user_type: UserType;
+  /** Display name only (OIDC `profile` claims); never a national identifier. */
+  profile: PersonName;
+  auth_time: Date;
+  acr: string | null;
+  link: IdentityLink;
+  national_id_enc: string | null;
+  created_at: Date;
+  idle_expires_at: Date;
+  max_expires_at: Date;
+  ended_at: Date | null;
+  end_reason: string | null;
+}
+
+export type NewSsoSession = Omit<SsoSessionRow, 'ended_at' | 'end_reason'>;
+
+/** What a new authentication of the same person in the same browser changes. */
+export type Reauthentication = Pick<
+  SsoSessionRow,
+  'secret_hash' | 'idp_alias' | 'idp_session_index' | 'profile' | 'auth_time' | 'acr' | 'link' | 'national_id_enc'
+> & { idleSeconds: number; notOnOrAfter: Date | null };
+
+const LIVE = 'ended_at IS NULL AND idle_expires_at > $2 AND max_expires_at > $2';
+
+/** SSO sessions: looked up by the digest of the browser's cookie, each change one conditional statement. */
+@Injectable()
+export class SsoSessionRepository {
+  constructor(@Inject(DATABASE) private readonly db: Database) {}
+
+  async create(session: NewSsoSession, db: Queryable = this.db): Promise<void> {
+    await db.query(
+      `INSERT INTO sso_sessions (id, realm, user_id, secret_hash, idp_alias, idp_session_index, user_type, profile, auth_time, acr, link,
+                                 national_id_enc, created_at, idle_expires_at, max_expires_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)`,
+      [
+        session.id,
+        session.realm,
+        session.user_id,
+        session.secret_hash,
+        session.idp_alias,
+        session.idp_session_index,
+        session.user_type,
+        JSON.stringify(session.profile),
+        session.auth_time,
+        session.acr,
+        JSON.stringify(session.link),
+        session.national_id_enc,
+        session.created_at,
+        session.idle_expires_at,
+        session.max_expires_at,
+      ],
+    );
+  }
+
+  /** The live SSO session of `realm` whose cookie digests to `secretHash`. */
+  async findLiveBySecret(realm: string, secretHash: string, now: Date, db: Queryable = this.db): Promise<SsoSessionRow | undefined> {
+    const { rows } = await db.query<SsoSessionRow>(`SELECT * FROM sso_sessions WHERE secret_hash = $1 AND ${LIVE} AND realm = $3`, [
+      secretHash,
+      now,
+      realm,
+    ]);
+    return rows[0];
+  }
+
+  async findLive(id: string, now: Date): Promise<SsoSessionRow | undefined> {
+    const { rows } = await this.db.query<SsoSessionRow>(`SELECT * FROM sso_sessions WHERE id = $1 AND ${LIVE}`, [id, now]);
+    return rows[0];
+  }
+
+  async find(id: string): Promise<SsoSessionRow | undefined> {
+    const { rows } = await this.db.query<SsoSessionRow>('SELECT * FROM sso_sessions WHERE id = $1', [id]);
+    return rows[0];
+  }
+
+  /**
+   * The same person authenticated again in this browser (`prompt=login`, `max_age`): the session keeps
+   * its id, so the client sessions under it live on, and takes the new authentication and a new cookie
+   * value (no fixation). Its absolute end never moves later, only earlier (a new `SessionNotOnOrAfter`).
+   */
+  async reauthenticate(id: string, change: Reauthentication, now: Date, db: Queryable = this.db): Promise<SsoSessionRow | undefined> {
+    const { rows } = await db.query<SsoSessionRow>(
+      `UPDATE sso_sessions
+          SET secret_hash = $3, idp_alias = $4, idp_session_index = $5, profile = $6, auth_time = $7, acr = $8, link = $9,
+              national_id_enc = $10,
+              max_expires_at = LEAST(max_expires_at, COALESCE($12::timestamptz, max_expires_at)),
+              idle_expires_at = LEAST($2::timestamptz + make_interval(secs => $11), max_expires_at, COALESCE($12::timestamptz, max_expires_at))
+        WHERE id = $1 AND ${LIVE}
+        RETURNING *`,
+      [
+        id,
+        now,
+        change.secret_hash,
+        change.idp_alias,
+        change.idp_session_index,
+        JSON.stringify(change.profile),
+        change.auth_time,
+        change.acr,
+        JSON.stringify(change.link),
+        change.national_id_enc,
+        change.idleSeconds,
+        change.notOnOrAfter,
+      ],
+    );
+    return rows[0];
+  }
+
+  /** Slides the idle end (a client session was opened or refreshed in it), never past the absolute end. */
+  async touch(id: string, idleSeconds: number, now: Date, db: Queryable = this.db): Promise<SsoSessionRow | undefined> {
+    const { rows } = await db.query<SsoSessionRow>(
+      `UPDATE sso_sessions SET idle_expires_at = LEAST($2::timestamptz + make_interval(secs => $3), max_expires_at)
+        WHERE id = $1 AND ${LIVE} RETURNING *`,
+      [id, now, idleSeconds],
+    );
+    return rows[0];
+  }
+
+  /** Ends the SSO session; true when this call ended it. Its client sessions die with it (session.repository.ts). */
+  async end(id: string, reason: string, now: Date, db: Queryable = this.db): Promise<boolean> {
+    const { rowCount } = await db.query('UPDATE sso_sessions SET ended_at = $2, end_reason = $3 WHERE id = $1 AND ended_at IS NULL', [
+      id,
+      now,
+      reason,
+    ]);
+    return rowCount === 1;
+  }
+}
