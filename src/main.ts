@@ -1,6 +1,10 @@
+import type { Server } from 'node:http';
 import { createApp } from './app.factory.js';
 import { ConfigError } from './config/config.error.js';
 import { configFileFromEnv, loadConfigFile } from './config/config.loader.js';
+
+/** During shutdown, how often connections that have become idle are closed. */
+const IDLE_SWEEP_MS = 100;
 
 /** Starts the service: an invalid config stops it with every problem listed and exit code 1. */
 async function main(): Promise<void> {
@@ -23,13 +27,23 @@ async function main(): Promise<void> {
     'federation service listening',
   );
 
-  // Graceful shutdown: stop accepting, finish in-flight requests, close workers, FHIR and database.
+  // Graceful shutdown: stop accepting, finish in-flight requests, close workers, FHIR and database;
+  // with a deadline (issue 15, finding 7), since a request waiting on a dead peer or a keep-alive
+  // connection would otherwise keep a stopped service alive for as long as they last.
   let closing = false;
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     process.once(signal, () => {
       if (closing) return;
       closing = true;
-      log.info({ signal }, 'shutting down');
+      log.info({ signal, deadlineMs: config.shutdownTimeoutMs }, 'shutting down');
+      setTimeout(() => {
+        log.error({ deadlineMs: config.shutdownTimeoutMs }, 'shutdown deadline passed: exiting with requests still open');
+        process.exit(1);
+      }, config.shutdownTimeoutMs);
+      // Idle keep-alive connections go at once, and each in-flight one as soon as its response is out.
+      const server = app.getHttpServer() as Server;
+      server.closeIdleConnections();
+      setInterval(() => server.closeIdleConnections(), IDLE_SWEEP_MS).unref();
       app.close().then(
         () => {
           log.info('stopped');

@@ -302,6 +302,8 @@ export const configSchema = z
         pendingLogins: z.number().int().positive().default(20000),
       })
       .prefault({}),
+    /** After SIGTERM/SIGINT, how long in-flight requests may take before the process exits anyway. */
+    shutdownTimeoutMs: z.number().int().min(0).default(10000),
     keys: z.strictObject({
       /** Encrypts stored private signing keys (AES-256-GCM); at least 32 characters. */
       encryptionKey: z.string().min(32, 'must be at least 32 characters'),

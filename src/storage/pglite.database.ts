@@ -1,5 +1,6 @@
 import { mkdir } from 'node:fs/promises';
 import { PGlite, types, type Results, type Transaction } from '@electric-sql/pglite';
+import { DataDirectoryLock } from './data-directory-lock.js';
 import type { Database, Queryable, QueryResult } from './database.js';
 
 /** PGlite's own scheme for a database that lives only in this process (tests, throwaway runs). */
@@ -12,17 +13,32 @@ const IN_MEMORY_PREFIX = 'memory://';
 export class PgliteDatabase implements Database {
   readonly engine = 'pglite' as const;
 
-  private constructor(private readonly db: PGlite) {}
+  private constructor(
+    private readonly db: PGlite,
+    private readonly lock: DataDirectoryLock | undefined,
+  ) {}
 
-  /** `dataDir`: a filesystem directory (created if missing), or `memory://` for an in-memory database. */
+  /**
+   * `dataDir`: a filesystem directory (created if missing), or `memory://` for an in-memory database.
+   * A directory is locked for this process until {@link close}: a second process is refused.
+   */
   static async open(dataDir: string): Promise<PgliteDatabase> {
-    if (!dataDir.startsWith(IN_MEMORY_PREFIX)) await mkdir(dataDir, { recursive: true });
-    const db = await PGlite.create(dataDir, {
-      // `pg` returns int8 (bigint, count(*)) as a string because it may exceed 2^53; PGlite returns a
-      // number, or a BigInt when it is large. Strings on both engines keep repositories portable.
-      parsers: { [types.INT8]: (value: string) => value },
-    });
-    return new PgliteDatabase(db);
+    let lock: DataDirectoryLock | undefined;
+    if (!dataDir.startsWith(IN_MEMORY_PREFIX)) {
+      await mkdir(dataDir, { recursive: true });
+      lock = DataDirectoryLock.acquire(dataDir);
+    }
+    try {
+      const db = await PGlite.create(dataDir, {
+        // `pg` returns int8 (bigint, count(*)) as a string because it may exceed 2^53; PGlite returns a
+        // number, or a BigInt when it is large. Strings on both engines keep repositories portable.
+        parsers: { [types.INT8]: (value: string) => value },
+      });
+      return new PgliteDatabase(db, lock);
+    } catch (error) {
+      lock?.release();
+      throw error;
+    }
   }
 
   async query<Row = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<QueryResult<Row>> {
@@ -35,7 +51,11 @@ export class PgliteDatabase implements Database {
   }
 
   async close(): Promise<void> {
-    await this.db.close();
+    try {
+      await this.db.close();
+    } finally {
+      this.lock?.release();
+    }
   }
 }
 

@@ -49,6 +49,12 @@ describe('the service as a process', () => {
     await second.stop();
   }, 180_000);
 
+  /** A service whose issuer is its own address, so the login's redirects come back to it. */
+  const startOwnIssuer = async (env: Record<string, string>) => {
+    const port = await freePort();
+    return startServiceProcess({ PUBLIC_URL: `http://127.0.0.1:${port}`, ...env }, port);
+  };
+
   /** Runs a built entry point to its end (it is expected to refuse to start), with its stderr. */
   const runToExit = (script: string, env: Record<string, string>, args: string[] = []) =>
     new Promise<{ code: number | null; stderr: string }>((resolve) => {
@@ -63,7 +69,7 @@ describe('the service as a process', () => {
 
   it('refuses a second process on the same embedded database, naming the directory and the holder', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'process-lock-'));
-    const first = await startServiceProcess({ DATABASE_DIR: dir, DATABASE_URL: '' });
+    const first = await startOwnIssuer({ DATABASE_DIR: dir, DATABASE_URL: '' });
     try {
       const env = { DATABASE_DIR: dir, DATABASE_URL: '', PORT: String(await freePort()) };
       const second = await runToExit('dist/src/main.js', env);
@@ -86,9 +92,9 @@ describe('the service as a process', () => {
   it('takes over the lock a killed process left behind', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'process-lock-'));
     try {
-      const killed = await startServiceProcess({ DATABASE_DIR: dir, DATABASE_URL: '' });
+      const killed = await startOwnIssuer({ DATABASE_DIR: dir, DATABASE_URL: '' });
       await killed.kill();
-      const next = await startServiceProcess({ DATABASE_DIR: dir, DATABASE_URL: '' });
+      const next = await startOwnIssuer({ DATABASE_DIR: dir, DATABASE_URL: '' });
       expect((await loginTokens(next.baseUrl, 'nemlogin', 'nancy', 'openid', DEMO_APP)).access_token).toBeTruthy();
       await next.stop();
       expect(next.child.exitCode).toBe(0);
@@ -125,7 +131,7 @@ describe('the service as a process', () => {
     afterAll(() => fhir.close());
 
     it('exits once the shutdown deadline has passed, with exit code 1', async () => {
-      const service = await startServiceProcess({
+      const service = await startOwnIssuer({
         FEDERATION_CONFIG: configFile,
         DATABASE_DIR: join(dataDir, 'deadline'),
         DATABASE_URL: '',
