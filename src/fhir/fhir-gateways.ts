@@ -1,5 +1,5 @@
 import type { Config } from '../config/config.schema.js';
-import { FhirGateway, type FhirRoundTrips } from './fhir.gateway.js';
+import { FhirGateway, type FhirRoundTripListener, type FhirRoundTrips } from './fhir.gateway.js';
 
 /**
  * One gateway per FHIR server: the service-wide one (`fhir.baseUrl`, possibly embedded) and one for
@@ -29,6 +29,12 @@ export class FhirGateways {
 
   forRealm(realm: string): FhirGateway {
     return this.byRealm.get(realm) ?? this.fallback;
+  }
+
+  /** Subscribes to the round trips of every gateway (the realms' servers are all known at start). */
+  onRoundTrip(listener: FhirRoundTripListener): void {
+    this.fallback.onRoundTrip(listener);
+    for (const gateway of this.byRealm.values()) gateway.onRoundTrip(listener);
   }
 
   /** Round trips of every gateway, summed (for /metrics and the benchmark). */

@@ -45,6 +45,15 @@ export interface FhirRoundTrips {
   failures: number;
 }
 
+/**
+ * Told of every round trip as it ends (for /metrics: latency needs each one, not a total). The
+ * metrics module sits above this one, so it subscribes here instead of this module calling it.
+ */
+export interface FhirRoundTripListener {
+  roundTrip(kind: 'read' | 'write', ok: boolean, seconds: number): void;
+  retry(): void;
+}
+
 /** Beyond this a search is refused rather than silently cut short. */
 const MAX_PAGES = 20;
 
@@ -57,6 +66,7 @@ export class FhirGateway {
   readonly baseUrl: string;
   private readonly client: Client;
   private readonly counters: FhirRoundTrips = { requests: 0, reads: 0, writes: 0, retries: 0, failures: 0 };
+  private readonly listeners: FhirRoundTripListener[] = [];
 
   constructor(private readonly settings: FhirGatewaySettings) {
     this.baseUrl = settings.baseUrl.replace(/\/+$/, '');
@@ -70,6 +80,10 @@ export class FhirGateway {
 
   stats(): FhirRoundTrips {
     return { ...this.counters };
+  }
+
+  onRoundTrip(listener: FhirRoundTripListener): void {
+    this.listeners.push(listener);
   }
 
   /** The first page of a type search. */
@@ -152,7 +166,10 @@ export class FhirGateway {
       policy,
       () => this.send('reads', interaction, resourceType, options, {}, send),
       retryable,
-      () => this.counters.retries++,
+      () => {
+        this.counters.retries++;
+        for (const listener of this.listeners) listener.retry();
+      },
     );
   }
 
@@ -178,11 +195,18 @@ export class FhirGateway {
     const allHeaders = { ...headers, ...tenantHeader(options) };
     this.counters.requests++;
     this.counters[kind]++;
+    const started = performance.now();
+    let ok = false;
     try {
-      return await send({ headers: allHeaders, signal: AbortSignal.timeout(this.settings.timeoutMs) });
+      const body = await send({ headers: allHeaders, signal: AbortSignal.timeout(this.settings.timeoutMs) });
+      ok = true;
+      return body;
     } catch (error) {
       this.counters.failures++;
       throw toFhirError(error, { interaction, resourceType });
+    } finally {
+      const seconds = (performance.now() - started) / 1000;
+      for (const listener of this.listeners) listener.roundTrip(kind === 'reads' ? 'read' : 'write', ok, seconds);
     }
   }
 

@@ -33,6 +33,11 @@ export class SamlWorkers implements OnModuleDestroy {
 
   constructor(@Inject(SAML_OPTIONS) private readonly options: SamlOptions) {}
 
+  /** Tasks waiting for a worker (piscina's `queueSize`, which counts tasks with a deadline too), for /metrics. */
+  get queueSize(): number {
+    return this.pool?.queueSize ?? 0;
+  }
+
   /** Whether verification runs on worker threads. */
   get pooled(): boolean {
     return this.options.workers > 0;

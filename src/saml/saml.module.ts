@@ -19,6 +19,6 @@ import { SamlService } from './saml.service.js';
     SamlAssertionRepository,
     SamlService,
   ],
-  exports: [SamlService],
+  exports: [SamlService, SamlWorkers],
 })
 export class SamlModule {}

@@ -1,0 +1,142 @@
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { GRANT_TYPES, type Config } from '../config/config.schema.js';
+import type { FhirGateways } from '../fhir/fhir-gateways.js';
+import type { SamlWorkers } from '../saml/saml-workers.js';
+import { RequestDurations } from './request-durations.js';
+
+/** Seconds; from a cached JWKS answer (~1 ms) to a login waiting on FHIR and a SAML worker. */
+const REQUEST_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+/** Seconds; a FHIR request times out at `fhir.timeoutMs` (3 s by default). */
+const FHIR_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5];
+
+/** What the metrics read from the modules below them. */
+export interface MetricSources {
+  fhir: FhirGateways;
+  saml: Pick<SamlWorkers, 'queueSize'>;
+}
+
+/** The alias of the mocked-user login (login/idp-redirector.ts), which is no configured IdP. */
+const MOCK_ALIAS = 'mock';
+
+/**
+ * Every metric of one application, in a registry of its own: never prom-client's global default
+ * registry, where two applications in one process (the tests, the benchmark) would register the same
+ * names twice and count into each other. Label values come only from bounded sets (route templates,
+ * configured realms and IdPs, grant types, error codes), never from raw input.
+ */
+export class FederationMetrics {
+  readonly registry = new Registry();
+  readonly requests: RequestDurations;
+  private readonly logins: Counter<'realm' | 'idp' | 'outcome'>;
+  private readonly grants: Counter<'grant_type' | 'outcome'>;
+  private readonly refreshReuse: Counter<'realm'>;
+  /** Realm name → its IdP aliases: what a realm or IdP label may be; anything else is `other`. */
+  private readonly aliases: Map<string, Set<string>>;
+
+  constructor(sources: MetricSources, config: Pick<Config, 'realms'>) {
+    this.aliases = new Map(config.realms.map((r) => [r.name, new Set([...r.identityProviders.map((i) => i.alias), MOCK_ALIAS])]));
+    const registers = [this.registry];
+    // Process (CPU, memory, file descriptors) and Node.js (event-loop lag, heap, GC) metrics.
+    collectDefaultMetrics({ register: this.registry });
+    this.requests = new RequestDurations(
+      new Histogram({
+        name: 'federation_http_request_duration_seconds',
+        help: 'HTTP requests by method, route template (never the raw path) and status, until the response is sent.',
+        labelNames: ['method', 'route', 'status'],
+        buckets: REQUEST_BUCKETS,
+        registers,
+      }),
+    );
+    this.logins = new Counter({
+      name: 'federation_logins_total',
+      help: 'Browser logins that ended, by realm, IdP alias and outcome (success, an OAuth error code sent to the client, or the page shown).',
+      labelNames: ['realm', 'idp', 'outcome'],
+      registers,
+    });
+    this.grants = new Counter({
+      name: 'federation_grants_total',
+      help: 'Token requests by grant type and outcome (success or the OAuth error code).',
+      labelNames: ['grant_type', 'outcome'],
+      registers,
+    });
+    this.refreshReuse = new Counter({
+      name: 'federation_refresh_token_reuse_total',
+      help: 'Refresh tokens presented again after rotation; each ended its session (RFC 9700 §4.14.2).',
+      labelNames: ['realm'],
+      registers,
+    });
+    this.watchFhir(sources.fhir, registers);
+    new Gauge({
+      name: 'federation_saml_queue_depth',
+      help: 'SAML Responses waiting for a validation worker.',
+      registers,
+      collect() {
+        this.set(sources.saml.queueSize);
+      },
+    });
+  }
+
+  /** Realm and IdP as they came in the path: labelled only when configured, so a stranger cannot add series. */
+  login(realm: unknown, idp: unknown, outcome: string): void {
+    const aliases = typeof realm === 'string' ? this.aliases.get(realm) : undefined;
+    this.logins.inc({
+      realm: aliases ? (realm as string) : 'other',
+      idp: aliases && typeof idp === 'string' && aliases.has(idp) ? idp : 'other',
+      outcome,
+    });
+  }
+
+  /** The grant type as the client sent it: labelled only when it is one this service implements. */
+  grant(grantType: unknown, outcome: string): void {
+    const known = (GRANT_TYPES as readonly unknown[]).includes(grantType);
+    this.grants.inc({ grant_type: known ? (grantType as string) : 'other', outcome });
+  }
+
+  refreshTokenReused(realm: string): void {
+    this.refreshReuse.inc({ realm: this.aliases.has(realm) ? realm : 'other' });
+  }
+
+  /** The Prometheus text exposition format (0.0.4). */
+  text(): Promise<string> {
+    return this.registry.metrics();
+  }
+
+  get contentType(): string {
+    return this.registry.contentType;
+  }
+
+  /** FHIR round trips as they end, from every gateway (the service-wide one and each realm's own). */
+  private watchFhir(fhir: FhirGateways, registers: Registry[]): void {
+    const requests = new Counter({
+      name: 'federation_fhir_requests_total',
+      help: 'FHIR requests sent, by kind (retries included).',
+      labelNames: ['kind'],
+      registers,
+    });
+    const failures = new Counter({ name: 'federation_fhir_failures_total', help: 'FHIR requests that failed.', registers });
+    const retries = new Counter({
+      name: 'federation_fhir_retries_total',
+      help: 'FHIR reads retried after a transient failure.',
+      registers,
+    });
+    const latency = new Histogram({
+      name: 'federation_fhir_request_duration_seconds',
+      help: 'FHIR round trips by kind and outcome.',
+      labelNames: ['kind', 'outcome'],
+      buckets: FHIR_BUCKETS,
+      registers,
+    });
+    // Present from the first scrape, so a rate() over them starts at zero rather than at the first login.
+    for (const kind of ['read', 'write']) requests.inc({ kind }, 0);
+    fhir.onRoundTrip({
+      roundTrip(kind, ok, seconds) {
+        requests.inc({ kind });
+        if (!ok) failures.inc();
+        latency.observe({ kind, outcome: ok ? 'ok' : 'failed' }, seconds);
+      },
+      retry() {
+        retries.inc();
+      },
+    });
+  }
+}
