@@ -1,6 +1,7 @@
 import { mkdir } from 'node:fs/promises';
 import { PGlite, types, type Results, type Transaction } from '@electric-sql/pglite';
 import { DataDirectoryLock } from './data-directory-lock.js';
+import { freshClusterDump } from './pglite-fresh-cluster.js';
 import type { Database, Queryable, QueryResult } from './database.js';
 
 /** PGlite's own scheme for a database that lives only in this process (tests, throwaway runs). */
@@ -24,7 +25,8 @@ export class PgliteDatabase implements Database {
    */
   static async open(dataDir: string): Promise<PgliteDatabase> {
     let lock: DataDirectoryLock | undefined;
-    if (!dataDir.startsWith(IN_MEMORY_PREFIX)) {
+    const inMemory = dataDir.startsWith(IN_MEMORY_PREFIX);
+    if (!inMemory) {
       await mkdir(dataDir, { recursive: true });
       lock = DataDirectoryLock.acquire(dataDir);
     }
@@ -33,6 +35,8 @@ export class PgliteDatabase implements Database {
         // `pg` returns int8 (bigint, count(*)) as a string because it may exceed 2^53; PGlite returns a
         // number, or a BigInt when it is large. Strings on both engines keep repositories portable.
         parsers: { [types.INT8]: (value: string) => value },
+        // A new in-memory cluster starts from a dump of a fresh one instead of running initdb again.
+        ...(inMemory ? { loadDataDir: await freshClusterDump() } : {}),
       });
       return new PgliteDatabase(db, lock);
     } catch (error) {
