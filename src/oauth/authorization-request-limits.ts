@@ -18,6 +18,9 @@ export const AUTHORIZATION_PARAMETER_MAX_LENGTH: Readonly<Record<string, number>
   code_challenge: 128,
   code_challenge_method: 16,
   prompt: 64,
+  max_age: 16,
+  response_mode: 32,
+  aud: 2048,
   kc_idp_hint: 64,
   idp_hint: 64,
 };
