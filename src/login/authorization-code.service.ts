@@ -5,6 +5,9 @@ import { randomToken } from '../common/random.js';
 import { AuthorizationCodeRepository, type CodeRedemption } from '../storage/authorization-code.repository.js';
 import type { LoginTransaction } from '../storage/login-transaction.repository.js';
 
+/** What a code is bound to (RFC 6749 §4.1.3, RFC 7636 §4.6): what its authorization request named. */
+export type CodeBinding = Pick<LoginTransaction, 'realm' | 'client_id' | 'redirect_uri' | 'code_challenge' | 'nonce' | 'scope'>;
+
 /** RFC 6749 §4.1.2: "A maximum authorization code lifetime of 10 minutes is RECOMMENDED"; we allow 60 s. */
 export const AUTHORIZATION_CODE_TTL_S = 60;
 
@@ -16,7 +19,7 @@ export class AuthorizationCodeService {
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
-  async issue(transaction: LoginTransaction, sessionId: string): Promise<string> {
+  async issue(transaction: CodeBinding, sessionId: string): Promise<string> {
     const code = randomToken();
     await this.codes.create({
       code_hash: sha256(code).toString('base64url'),

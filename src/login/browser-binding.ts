@@ -25,15 +25,15 @@ export function cookieName(transactionId: string): string {
 }
 
 export function setBindingCookie(reply: FastifyReply, realm: Realm, transactionId: string, value: string): void {
+  const attributes = [`Path=${new URL(realm.issuer).pathname}/`, `Max-Age=${LOGIN_COOKIE_TTL_S}`, 'HttpOnly', sameSiteAttributes(realm)];
+  void reply.header('Set-Cookie', `${cookieName(transactionId)}=${value}; ${attributes.join('; ')}`);
+}
+
+/** `SameSite=None; Secure` where browsers keep Secure cookies (https, and loopback over http), else `Lax` (see above). */
+export function sameSiteAttributes(realm: Realm): string {
   const url = new URL(realm.issuer);
   const secure = url.protocol === 'https:' || ['localhost', '127.0.0.1', '[::1]'].includes(url.hostname);
-  const attributes = [
-    `Path=${url.pathname}/`,
-    `Max-Age=${LOGIN_COOKIE_TTL_S}`,
-    'HttpOnly',
-    secure ? 'SameSite=None; Secure' : 'SameSite=Lax',
-  ];
-  void reply.header('Set-Cookie', `${cookieName(transactionId)}=${value}; ${attributes.join('; ')}`);
+  return secure ? 'SameSite=None; Secure' : 'SameSite=Lax';
 }
 
 /** Whether this request comes from the browser the transaction is bound to. */
@@ -47,7 +47,8 @@ function digest(value: string): string {
   return createHash('sha256').update(value).digest('base64url');
 }
 
-function readCookie(header: string | undefined, name: string): string | undefined {
+/** The value of cookie `name` in a `Cookie` header (RFC 6265 §5.4), the first if repeated. */
+export function readCookie(header: string | undefined, name: string): string | undefined {
   for (const part of (header ?? '').split(';')) {
     const [key, ...rest] = part.trim().split('=');
     if (key === name) return rest.join('=');

@@ -43,5 +43,7 @@ export function sendAuthorizationResponse(reply: FastifyReply, response: Authori
 }
 
 export function sendLoginOutcome(reply: FastifyReply, outcome: LoginOutcome): FastifyReply {
-  return outcome.kind === 'response' ? sendAuthorizationResponse(reply, outcome.response) : sendErrorPage(reply, outcome.page);
+  if (outcome.kind === 'page') return sendErrorPage(reply, outcome.page);
+  if (outcome.cookies) void reply.header('Set-Cookie', outcome.cookies);
+  return sendAuthorizationResponse(reply, outcome.response);
 }

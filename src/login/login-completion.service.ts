@@ -2,16 +2,16 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { CLOCK, type Clock } from '../common/clock.js';
 import { authorizationResponse, type AuthorizationResponse } from '../protocol/authorization-response.js';
 import type { Realm } from '../realms/realm.js';
-import { SessionService } from '../sessions/session.service.js';
+import { SsoSessionService } from '../sessions/sso-session.service.js';
 import { LoginTransactionRepository, type LoginTransaction } from '../storage/login-transaction.repository.js';
 import { UserRepository } from '../storage/user.repository.js';
 import type { UserType } from '../identity/user-type.js';
 import { acrForLoa } from '../identity/acr.js';
-import { defaultContext } from '../identity/default-context.js';
 import type { FastifyRequest } from 'fastify';
 import { authenticatedRecentlyEnough } from './authentication-age.js';
 import { AuthorizationCodeService } from './authorization-code.service.js';
 import { fromBoundBrowser } from './browser-binding.js';
+import { presentedSsoSecret, ssoCookies } from './sso-cookies.js';
 import { IDENTITY_LINKER, type IdentityLinker } from '../identity/identity-link.js';
 import { AmbiguousIdentityError, IdentityDirectoryRefusedError, IdentityDirectoryUnavailableError } from '../identity/linking-errors.js';
 import type { ErrorPage } from './pages/error.page.js';
@@ -26,8 +26,8 @@ export interface Authentication {
   authnInstant?: Date;
 }
 
-/** The answer for the client, in its response mode; or a page for the person. */
-export type LoginOutcome = { kind: 'response'; response: AuthorizationResponse } | { kind: 'page'; page: ErrorPage };
+/** The answer for the client, in its response mode (with the SSO cookies of a completed login); or a page for the person. */
+export type LoginOutcome = { kind: 'response'; response: AuthorizationResponse; cookies?: string[] } | { kind: 'page'; page: ErrorPage };
 
 const USER_TYPES: Record<Principal['kind'], UserType> = { citizen: 'PATIENT', clinician: 'PRACTITIONER', generic: 'SSL' };
 
@@ -46,8 +46,9 @@ export const LOGIN_EXPIRED: ErrorPage = {
 
 /**
  * The common end of every login (SAML assertion or mocked user): link the principal to FHIR, then
- * — only if that worked — complete the pending transaction once, open the session and send the
- * browser back to the client with a one-time code (RFC 6749 §4.1.2).
+ * — only if that worked — complete the pending transaction once, establish the browser's SSO session
+ * (sso-session.service.ts), open the client session in it and send the browser back to the client
+ * with a one-time code (RFC 6749 §4.1.2) and the SSO cookies (sso-cookies.ts).
  */
 @Injectable()
 export class LoginCompletionService {
@@ -57,7 +58,7 @@ export class LoginCompletionService {
     private readonly transactions: LoginTransactionRepository,
     @Inject(IDENTITY_LINKER) private readonly linker: IdentityLinker,
     private readonly users: UserRepository,
-    private readonly sessions: SessionService,
+    private readonly ssoSessions: SsoSessionService,
     private readonly codes: AuthorizationCodeService,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
@@ -145,27 +146,31 @@ export class LoginCompletionService {
     const { principal } = authentication;
     const now = this.clock.now();
     const userId = await this.users.upsert(realm.name, principal.idpAlias, principal.externalId, now);
-    const session = await this.sessions.open({
-      realm,
-      userId,
+    const { sso, secret } = await this.ssoSessions.establish(
+      {
+        realm,
+        userId,
+        idpAlias: principal.idpAlias,
+        idpSessionIndex: authentication.sessionIndex,
+        userType: USER_TYPES[principal.kind],
+        profile: principal.name ?? {},
+        authTime: authentication.authnInstant ?? now,
+        acr: acrForLoa(principal.loa),
+        link,
+        // Kept only if some client of the realm must receive it in its tokens; encrypted at rest.
+        nationalIdentifier:
+          principal.kind === 'citizen' && realm.config.clients.some((c) => c.nationalIdentifier) ? principal.ssn : undefined,
+        notOnOrAfter: authentication.sessionNotOnOrAfter,
+      },
+      presentedSsoSecret(request),
+    );
+    const session = await this.ssoSessions.openClientSession(realm, sso, {
       clientId: transaction.client_id,
-      idpAlias: principal.idpAlias,
-      idpSessionIndex: authentication.sessionIndex,
-      userType: USER_TYPES[principal.kind],
-      profile: principal.name ?? {},
-      authTime: authentication.authnInstant ?? now,
-      acr: acrForLoa(principal.loa),
-      link,
-      context: defaultContext(link),
-      // Kept only if some client of the realm must receive it in its tokens; encrypted at rest.
-      nationalIdentifier:
-        principal.kind === 'citizen' && realm.config.clients.some((c) => c.nationalIdentifier) ? principal.ssn : undefined,
       scope: parseScope(transaction.scope),
-      notOnOrAfter: authentication.sessionNotOnOrAfter,
     });
     const code = await this.codes.issue(transaction, session.id);
     this.logger.log({ realm: realm.name, client: transaction.client_id, sid: session.id, link: link.kind }, 'login completed');
-    return { kind: 'response', response: back({ code }) };
+    return { kind: 'response', response: back({ code }), cookies: ssoCookies(realm, sso, secret, now) };
   }
 }
 

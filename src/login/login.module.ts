@@ -9,6 +9,7 @@ import { BrokerController } from './broker.controller.js';
 import { IdpRedirector } from './idp-redirector.js';
 import { LoginCompletionService } from './login-completion.service.js';
 import { LoginStartService } from './login-start.service.js';
+import { SsoLoginService } from './sso-login.service.js';
 
 /** The browser login: authorization endpoint, IdP choice, mocked users, completion into a session and a code. */
 @Module({
@@ -22,7 +23,8 @@ import { LoginStartService } from './login-start.service.js';
     IdpRedirector,
     LoginStartService,
     LoginCompletionService,
+    SsoLoginService,
   ],
-  exports: [AuthorizationCodeService, AuthorizationCodeRepository, LoginStartService],
+  exports: [AuthorizationCodeService, AuthorizationCodeRepository, LoginStartService, SsoLoginService],
 })
 export class LoginModule {}

@@ -1,6 +1,7 @@
-import { Controller, Get, Logger, Param, Post, Req, Res } from '@nestjs/common';
+import { Controller, Get, Inject, Logger, Param, Post, Req, Res } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ClientRegistry } from '../clients/client.registry.js';
+import { CLOCK, type Clock } from '../common/clock.js';
 import { FhirGateways } from '../fhir/fhir-gateways.js';
 import { checkAuthorizationRequest } from './authorization-request.js';
 import { authorizationResponse } from '../protocol/authorization-response.js';
@@ -9,11 +10,14 @@ import { setBindingCookie } from '../login/browser-binding.js';
 import { sendAuthorizationResponse, sendErrorPage, sendHtml, sendRedirect } from '../login/html-reply.js';
 import { LoginStartService } from '../login/login-start.service.js';
 import { renderChooserPage } from '../login/pages/chooser.page.js';
+import { SsoLoginService } from '../login/sso-login.service.js';
 
 /**
  * The authorization endpoint (OIDC Core §3.1.2), GET or form POST. Until the client and its
  * redirect URI are established, errors are shown to the person; afterwards they go back to the
- * client with `state` and `iss` (RFC 9207).
+ * client with `state` and `iss` (RFC 9207). A browser with a live SSO session in the realm gets its
+ * code at once (sso-login.service.ts), unless the request asks for a new authentication; with
+ * `prompt=none` and no such session, `login_required` goes back to the client.
  */
 @Controller('realms/:realm/protocol/openid-connect')
 export class AuthorizeController {
@@ -24,26 +28,33 @@ export class AuthorizeController {
     private readonly clients: ClientRegistry,
     private readonly logins: LoginStartService,
     private readonly fhir: FhirGateways,
+    private readonly sso: SsoLoginService,
+    @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
   @Get('auth')
   authorizeByGet(@Param('realm') realm: string, @Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<FastifyReply> {
-    return this.authorize(realm, request.query, reply);
+    return this.authorize(realm, request.query, request, reply);
   }
 
   @Post('auth')
   authorizeByPost(@Param('realm') realm: string, @Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<FastifyReply> {
-    return this.authorize(realm, request.body, reply);
+    return this.authorize(realm, request.body, request, reply);
   }
 
-  private async authorize(realmName: string, input: unknown, reply: FastifyReply): Promise<FastifyReply> {
+  private async authorize(realmName: string, input: unknown, request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
     const realm = this.realms.get(realmName);
     const params = new Map<string, string | string[]>(
       Object.entries(input && typeof input === 'object' ? input : {}).filter(
         (e): e is [string, string | string[]] => typeof e[1] === 'string' || Array.isArray(e[1]),
       ),
     );
-    const check = checkAuthorizationRequest(realm, this.clients, params, { fhirBaseUrl: this.fhir.forRealm(realm.name).baseUrl });
+    const ssoSession = await this.sso.browserSession(realm, request);
+    const check = checkAuthorizationRequest(realm, this.clients, params, {
+      fhirBaseUrl: this.fhir.forRealm(realm.name).baseUrl,
+      ssoSession,
+      now: this.clock.now(),
+    });
     if (!check.ok) {
       this.logger.warn({ realm: realm.name, reason: check.reason }, 'authorization request refused');
       if (check.page) {
@@ -66,6 +77,8 @@ export class AuthorizeController {
         'scope values not granted',
       );
     }
+    const fromSso = await this.sso.answer(realm, ssoSession, check.request);
+    if (fromSso) return sendAuthorizationResponse(reply, fromSso);
     const start = await this.logins.start(realm, check.request);
     setBindingCookie(reply, realm, start.transactionId, start.browserBinding);
     return start.kind === 'redirect' ? sendRedirect(reply, start.url) : sendHtml(reply, 200, renderChooserPage(start.options));

@@ -5,6 +5,8 @@ import { sendErrorPage, sendHtml, sendRedirect } from '../login/html-reply.js';
 import { page } from '../login/pages/html.js';
 import { RealmRegistry } from '../realms/realm.registry.js';
 import { SessionService } from '../sessions/session.service.js';
+import { SsoSessionService, ssoSessionIdOf } from '../sessions/sso-session.service.js';
+import { clearedSsoCookies, presentedSsoSecret } from '../login/sso-cookies.js';
 import { undefinedIfTokenError } from '../tokens/token-errors.js';
 import { TokenVerifier } from '../tokens/token-verifier.js';
 
@@ -17,8 +19,10 @@ const INVALID_LOGOUT = {
 /**
  * RP-initiated logout (OpenID Connect RP-Initiated Logout 1.0 §2): the `id_token_hint` names the
  * session (its `sid`) and the client (its `aud`); an expired hint still counts (§2: the OP SHOULD
- * accept it). The session ends, so every refresh token of it dies and its access tokens introspect
- * as inactive. Only a registered `post_logout_redirect_uri` is followed, with `state`.
+ * accept it). The browser's SSO session the hint's session belongs to ends, and with it every client
+ * session in it (every app of the realm this browser logged in to), so every refresh token of them
+ * dies and their access tokens introspect as inactive; the browser's SSO cookies go when they named
+ * it. Only a registered `post_logout_redirect_uri` is followed, with `state`.
  */
 @Controller('realms/:realm/protocol/openid-connect')
 export class LogoutController {
@@ -29,19 +33,25 @@ export class LogoutController {
     private readonly clients: ClientRegistry,
     private readonly verifier: TokenVerifier,
     private readonly sessions: SessionService,
+    private readonly ssoSessions: SsoSessionService,
   ) {}
 
   @Get('logout')
   byGet(@Param('realm') realm: string, @Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<FastifyReply> {
-    return this.logout(realm, request.query as Record<string, unknown>, reply);
+    return this.logout(realm, request.query as Record<string, unknown>, request, reply);
   }
 
   @Post('logout')
   byPost(@Param('realm') realm: string, @Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<FastifyReply> {
-    return this.logout(realm, (request.body ?? {}) as Record<string, unknown>, reply);
+    return this.logout(realm, (request.body ?? {}) as Record<string, unknown>, request, reply);
   }
 
-  private async logout(realmName: string, params: Record<string, unknown>, reply: FastifyReply): Promise<FastifyReply> {
+  private async logout(
+    realmName: string,
+    params: Record<string, unknown>,
+    request: FastifyRequest,
+    reply: FastifyReply,
+  ): Promise<FastifyReply> {
     const realm = this.realms.get(realmName);
     const text = (name: string) => (typeof params[name] === 'string' && params[name] !== '' ? (params[name] as string) : undefined);
     const hint = text('id_token_hint');
@@ -58,7 +68,11 @@ export class LogoutController {
       this.logger.warn({ realm: realm.name, client: client.clientId }, 'logout refused: post_logout_redirect_uri not registered');
       return sendErrorPage(reply, INVALID_LOGOUT);
     }
-    await this.sessions.end(claims.sid, 'logout');
+    const sso = ssoSessionIdOf(claims.sid);
+    await (sso === undefined ? this.sessions.end(claims.sid, 'logout') : this.ssoSessions.end(sso, 'logout'));
+    // The browser's cookies go when the session they named is over (another live one is left alone).
+    const secret = presentedSsoSecret(request);
+    if (secret !== undefined && !(await this.ssoSessions.resume(realm, secret))) void reply.header('Set-Cookie', clearedSsoCookies(realm));
     if (!redirect) return sendHtml(reply, 200, page('You are logged out', '<p>You can close this window.</p>'));
     const target = new URL(redirect);
     const state = text('state');

@@ -169,12 +169,13 @@ export class SsoSessionService {
     return session;
   }
 
-  /** Ends SSO session `id` and every client session in it (RP-initiated logout, another user). */
-  async end(id: string, reason: string, db?: Queryable): Promise<void> {
+  /** Ends SSO session `id` and every client session in it (RP-initiated logout, another user); true when this call ended it. */
+  async end(id: string, reason: string, db?: Queryable): Promise<boolean> {
     const now = this.clock.now();
-    await this.ssoSessions.end(id, reason, now, db);
-    const ended = await this.sessions.endAllInSso(id, reason, now, db);
-    this.logger.log({ ssoSession: id, clientSessions: ended, reason }, 'SSO session ended');
+    const ended = await this.ssoSessions.end(id, reason, now, db);
+    const clientSessions = await this.sessions.endAllInSso(id, reason, now, db);
+    this.logger.log({ ssoSession: id, clientSessions, reason }, 'SSO session ended');
+    return ended;
   }
 
   /** The SSO session a client session belongs to, if it has one (live or not). */
@@ -192,6 +193,12 @@ export class SsoSessionService {
     const separator = plain.lastIndexOf('|');
     return { system: plain.slice(0, separator), value: plain.slice(separator + 1) };
   }
+}
+
+/** The SSO session a client session belongs to, read from its id (`{sso}.{own}`); none for older sessions. */
+export function ssoSessionIdOf(sessionId: string): string | undefined {
+  const dot = sessionId.indexOf('.');
+  return dot > 0 ? sessionId.slice(0, dot) : undefined;
 }
 
 /** Only the digest of the cookie value is stored: a database reader cannot take over a browser's session. */

@@ -1,0 +1,52 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import type { FastifyRequest } from 'fastify';
+import { CLOCK, type Clock } from '../common/clock.js';
+import { authorizationResponse, type AuthorizationResponse } from '../protocol/authorization-response.js';
+import type { Realm } from '../realms/realm.js';
+import { SsoSessionService } from '../sessions/sso-session.service.js';
+import type { SsoSessionRow } from '../storage/sso-session.repository.js';
+import { AuthorizationCodeService } from './authorization-code.service.js';
+import type { LoginRequest } from './login-request.js';
+import { presentedSsoSecret } from './sso-cookies.js';
+import { answersFromSso } from './sso-reuse.js';
+
+/**
+ * Single sign-on at the authorization endpoint (OIDC Core §3.1.2.3): a browser with a live SSO
+ * session in the realm gets a code at once, for the same or another client, as a new client session
+ * of the same SSO session, linked and contextualised as at its login: no IdP step, no FHIR call.
+ */
+@Injectable()
+export class SsoLoginService {
+  private readonly logger = new Logger('SsoLogin');
+
+  constructor(
+    private readonly ssoSessions: SsoSessionService,
+    private readonly codes: AuthorizationCodeService,
+    @Inject(CLOCK) private readonly clock: Clock,
+  ) {}
+
+  /** The live SSO session of the realm this browser's identity cookie names, if any. */
+  async browserSession(realm: Realm, request: FastifyRequest): Promise<SsoSessionRow | undefined> {
+    const secret = presentedSsoSecret(request);
+    return secret === undefined ? undefined : this.ssoSessions.resume(realm, secret);
+  }
+
+  /** The authorization response from `sso` (a code, in the request's response mode); undefined when the IdP step is needed. */
+  async answer(realm: Realm, sso: SsoSessionRow | undefined, request: LoginRequest): Promise<AuthorizationResponse | undefined> {
+    if (!sso || !answersFromSso(sso, request, this.clock.now())) return undefined;
+    const session = await this.ssoSessions.openClientSession(realm, sso, { clientId: request.client.clientId, scope: request.scope });
+    const code = await this.codes.issue(
+      {
+        realm: realm.name,
+        client_id: request.client.clientId,
+        redirect_uri: request.redirectUri,
+        code_challenge: request.codeChallenge ?? null,
+        nonce: request.nonce ?? null,
+        scope: session.scope,
+      },
+      session.id,
+    );
+    this.logger.log({ realm: realm.name, client: request.client.clientId, sid: session.id }, 'login from the SSO session');
+    return authorizationResponse(request.responseMode, request.redirectUri, realm.issuer, { code, state: request.state });
+  }
+}
