@@ -59,7 +59,7 @@ export class BrokerController {
     const user = realm.config.mockUsers.find((u) => u.username === form.username);
     if (!isRandomToken(form.tx)) return sendErrorPage(reply, LOGIN_EXPIRED);
     if (!user) return sendErrorPage(reply, UNKNOWN_USER);
-    if (!meetsMinimumLoa(realm, user.loa)) {
+    if (!meetsMinimumLoa(realm, user)) {
       this.logger.warn({ realm: realm.name }, 'mocked login refused: level of assurance too low');
       return sendErrorPage(reply, {
         status: 403,

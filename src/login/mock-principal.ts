@@ -1,5 +1,7 @@
-import { LEVELS_OF_ASSURANCE, type MockUserConfig } from '../config/config.schema.js';
+import type { MockUserConfig } from '../config/config.schema.js';
+import { minimumLoa } from '../realms/minimum-loa.js';
 import type { Realm } from '../realms/realm.js';
+import { compareLoa } from '../saml/loa.js';
 import { MOCK_ALIAS } from './idp-redirector.js';
 import type { Principal } from '../identity/principal.js';
 
@@ -22,10 +24,8 @@ export function mockPrincipal(realm: Realm, user: MockUserConfig): Principal {
   }
 }
 
-/** True when `loa` meets the realm's minimum level of assurance (none configured: anything does). */
-export function meetsMinimumLoa(realm: Realm, loa: string | undefined): boolean {
-  const minimum = realm.config.minimumLoa;
-  if (!minimum) return true;
-  const rank = (level: string | undefined) => LEVELS_OF_ASSURANCE.indexOf(level as (typeof LEVELS_OF_ASSURANCE)[number]);
-  return rank(loa) >= rank(minimum);
+/** True when the mocked user's level meets what the realm requires of its kind (realms/minimum-loa.ts). */
+export function meetsMinimumLoa(realm: Realm, user: Pick<MockUserConfig, 'kind' | 'loa'>): boolean {
+  const minimum = minimumLoa(realm, user.kind);
+  return minimum === undefined || compareLoa(user.loa, minimum) >= 0;
 }

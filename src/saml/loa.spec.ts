@@ -1,4 +1,4 @@
-import { checkLoa, compareLoa, isLevelOfAssurance } from './loa.js';
+import { checkLoa, compareLoa, isLevelOfAssurance, loaOfContextClass } from './loa.js';
 
 describe('NSIS level of assurance', () => {
   it('orders Low < Substantial < High', () => {
@@ -36,5 +36,22 @@ describe('NSIS level of assurance', () => {
     const outcome = checkLoa(values, minimum);
     expect(outcome.ok).toBe(false);
     expect(outcome.ok === false && outcome.reason).toContain(reason);
+  });
+
+  it.each([
+    ['https://data.gov.dk/concept/core/nsis/loa/High', 'High'],
+    ['http://eidas.europa.eu/LoA/substantial', 'Substantial'],
+    ['urn:oasis:names:tc:SAML:2.0:ac:classes:Smartcard', 'Substantial'],
+    ['urn:oasis:names:tc:SAML:2.0:ac:classes:SmartcardPKI', 'High'],
+    ['urn:oasis:names:tc:SAML:2.0:ac:classes:MobileTwoFactorContract', 'Low'],
+    ['urn:oasis:names:tc:SAML:2.0:ac:classes:PasswordProtectedTransport', 'Low'],
+  ])('reads the level of AuthnContextClassRef %s as %s', (classRef, level) => {
+    expect(loaOfContextClass(classRef)).toBe(level);
+  });
+
+  it('reads no level from a class that states none', () => {
+    expect(loaOfContextClass('urn:oasis:names:tc:SAML:2.0:ac:classes:X509')).toBeUndefined();
+    expect(loaOfContextClass('https://data.gov.dk/concept/core/nsis/loa/substantial')).toBeUndefined();
+    expect(loaOfContextClass(undefined)).toBeUndefined();
   });
 });

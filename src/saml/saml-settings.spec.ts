@@ -48,6 +48,22 @@ describe('SAML settings loaded at boot', () => {
     expect(loadRealmSettings(realm({ ...signing, entityId: 'urn:sp' }))[0].spEntityId).toBe('urn:sp');
   });
 
+  it("asks for Substantial where a citizen realm names no minimum, in the profile's classes; asks clinician IdPs for nothing", () => {
+    const idp = (profile: string) => ({
+      alias: 'idp',
+      profile,
+      entityId: 'https://idp.test',
+      ssoUrl: 'https://idp.test/sso',
+      signingCertificates: [`${F}/idp-signing.crt`],
+    });
+    const requested = (profile: string) =>
+      loadRealmSettings(realm(signing, { minimumLoa: undefined, identityProviders: [idp(profile)] }))[0].worker.requestedAuthnContext;
+    expect(requested('oiosaml3-citizen')).toBe('https://data.gov.dk/concept/core/nsis/loa/Substantial');
+    expect(requested('nl-citizen')).toBe('urn:oasis:names:tc:SAML:2.0:ac:classes:Smartcard');
+    expect(requested('dk-clinician')).toBeUndefined();
+    expect(requested('generic')).toBeUndefined();
+  });
+
   it('takes the decryption certificate from the key PEM, or the signing certificate when the keys are one', () => {
     const bundled = loadRealmSettings(
       realm({ ...signing, decryptionKey: pem('sp-encryption.TEST-ONLY.key') + pem('sp-encryption.crt') }),

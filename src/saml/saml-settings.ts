@@ -1,6 +1,6 @@
 import type { IdentityProviderConfig, ServiceProviderConfig } from '../config/config.schema.js';
 import type { Realm } from '../realms/realm.js';
-import { NSIS_LOA_CLASS_PREFIX } from './loa.js';
+import { minimumLoa } from '../realms/minimum-loa.js';
 import { keyMatchesCertificate, loadCertificate, loadPrivateKey } from './pem.js';
 import { attributeProfile } from './profiles/profiles.js';
 import type { AttributeProfile } from './profiles/attribute-profile.js';
@@ -40,7 +40,7 @@ export function loadRealmSettings(realm: Realm): IdpSettings[] {
     const profile = attributeProfile(idp.profile);
     const acsUrl = acsUrlOf(realm, idp.alias);
     const spEntityId = spEntityIdOf(realm);
-    const requestsLoa = profile.requestsNsisLoa && realm.config.minimumLoa !== undefined;
+    const minimum = minimumLoa(realm, profile.kind);
     return {
       realm,
       idp,
@@ -57,7 +57,8 @@ export function loadRealmSettings(realm: Realm): IdpSettings[] {
         spSigningKey: keys.signingKey,
         decryptionKey: keys.decryptionKey,
         nameIdFormat: profile.nameIdFormat,
-        requestedAuthnContext: requestsLoa ? `${NSIS_LOA_CLASS_PREFIX}${realm.config.minimumLoa}` : undefined,
+        // The IdP is asked for the minimum; the assertion's level is checked all the same (saml.service.ts).
+        requestedAuthnContext: minimum && profile.assurance ? profile.assurance.requestedClasses[minimum] : undefined,
       },
     };
   });

@@ -9,7 +9,8 @@ import { RealmRegistry } from '../realms/realm.registry.js';
 import { DATABASE, type Database } from '../storage/database.js';
 import { SamlAssertionRepository } from '../storage/saml-assertion.repository.js';
 import { SamlRequestRepository } from '../storage/saml-request.repository.js';
-import { checkLoa, NSIS_LOA_ATTRIBUTE } from './loa.js';
+import { minimumLoa } from '../realms/minimum-loa.js';
+import { checkLoa, loaOfContextClass, NSIS_LOA_ATTRIBUTE } from './loa.js';
 import { ProfileError, type AssertionAttributes } from './profiles/attribute-profile.js';
 import { checkAssertion, checkEnvelope, ResponseCheckError, type CheckedAssertion } from './response-checks.js';
 import { SamlRejectedError, SamlStatusError } from './saml.errors.js';
@@ -180,8 +181,7 @@ export class SamlService {
 
   private principal(settings: IdpSettings, assertion: AssertionData, relayState: string): Principal {
     const view = attributeView(assertion);
-    const loaName = settings.idp.attributes?.loa ?? NSIS_LOA_ATTRIBUTE;
-    const loa = checkLoa(view.attributes.get(loaName), settings.realm.config.minimumLoa);
+    const loa = checkLoa(statedLoa(settings, view, assertion), minimumLoa(settings.realm, settings.profile.kind));
     if (!loa.ok) throw new SamlRejectedError(loa.reason, relayState);
     try {
       const principal = settings.profile.toPrincipal(view, { realm: settings.realm, idp: settings.idp });
@@ -222,6 +222,17 @@ function attributeView(assertion: AssertionData): AssertionAttributes {
   const attributes = new Map<string, string[]>();
   for (const { name, values } of assertion.attributes) attributes.set(name, [...(attributes.get(name) ?? []), ...values]);
   return { nameId: assertion.nameId, attributes };
+}
+
+/**
+ * The level the signed assertion states, whatever the IdP was asked: the LoA attribute (NSIS's, or
+ * the one `attributes.loa` names); absent that, for a profile whose IdP states it there (DigiD), each
+ * AuthnStatement's AuthnContextClassRef (SAML Core §2.7.2.2) whose level is known.
+ */
+function statedLoa(settings: IdpSettings, view: AssertionAttributes, assertion: AssertionData): readonly string[] | undefined {
+  const attribute = view.attributes.get(settings.idp.attributes?.loa ?? NSIS_LOA_ATTRIBUTE);
+  if (attribute?.length || !settings.profile.assurance?.statedInAuthnContext) return attribute;
+  return [...new Set(assertion.authnStatements.flatMap((statement) => loaOfContextClass(statement.authnContextClassRef) ?? []))];
 }
 
 function sessionFields(checked: CheckedAssertion): Omit<SamlLogin, 'relayState' | 'principal'> {

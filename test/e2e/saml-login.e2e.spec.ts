@@ -132,6 +132,8 @@ describe('SAML login (service level, worker pool)', () => {
       realm: 'nl',
       idpAlias: 'digid',
       externalId: 'digid-pseudonym-1',
+      // DigiD states its level in the AuthnContextClassRef, which a citizen realm now checks (issue 12).
+      loa: 'Substantial',
       ssn: { system: 'http://fhir.nl/fhir/NamingSystem/bsn', value: '111222333' },
     });
   });

@@ -1,4 +1,4 @@
-import type { IdentityProviderConfig } from '../../config/config.schema.js';
+import type { IdentityProviderConfig, LevelOfAssurance } from '../../config/config.schema.js';
 import type { Principal } from '../../identity/principal.js';
 import type { Realm } from '../../realms/realm.js';
 
@@ -23,6 +23,14 @@ export interface AttributeProfile {
   readonly nameIdFormat?: string;
   /** Whether the AuthnRequest asks for the realm's minimum NSIS level (OIOSAML 3 RequestedAuthnContext). */
   readonly requestsNsisLoa: boolean;
+  /** Who the profile's Principals are: a citizen realm requires Substantial unless it says otherwise (realms/minimum-loa.ts). */
+  readonly kind: Principal['kind'];
+  /**
+   * How the IdP speaks of levels of assurance, for profiles whose IdP does: the AuthnContextClassRef
+   * the AuthnRequest asks for as the minimum (SAML Core §3.3.2.2.1, Comparison="minimum"), and
+   * whether the assertion states its level in the AuthnContextClassRef rather than in an attribute.
+   */
+  readonly assurance?: { requestedClasses: Readonly<Record<LevelOfAssurance, string>>; statedInAuthnContext: boolean };
   /** The Principal without `loa`, which the service checks and sets for every profile alike. */
   toPrincipal(assertion: AssertionAttributes, context: ProfileContext): Principal;
 }

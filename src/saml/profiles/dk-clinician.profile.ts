@@ -24,6 +24,7 @@ export const CLINICIAN_USER_ID_SYSTEM = 'urn:dk:sundhed:ehealth:userid';
  */
 export const dkClinicianProfile: AttributeProfile = {
   requestsNsisLoa: false,
+  kind: 'clinician',
   toPrincipal(assertion, { realm, idp }): ClinicianPrincipal {
     const userId = requireSingle(assertion, DK_CLINICIAN.userId);
     const identifiers: Identifier[] = [{ system: CLINICIAN_USER_ID_SYSTEM, value: userId }];

@@ -8,6 +8,7 @@ import { optionalSingle, personName, stableNameId, type AttributeProfile } from 
  */
 export const genericProfile: AttributeProfile = {
   requestsNsisLoa: false,
+  kind: 'generic',
   toPrincipal(assertion, { realm, idp }): GenericPrincipal {
     const names = idp.attributes ?? {};
     const pick = (key: string) => (names[key] ? optionalSingle(assertion, names[key]) : undefined);

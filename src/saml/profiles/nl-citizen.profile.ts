@@ -1,4 +1,5 @@
 import type { CitizenPrincipal } from '../../identity/principal.js';
+import { DIGID_LOA_CLASSES } from '../loa.js';
 import {
   ProfileError,
   optionalSingle,
@@ -24,6 +25,9 @@ const BSN_NAME_ID = /^(?:s00000000:)?(\d{9})$/;
  */
 export const nlCitizenProfile: AttributeProfile = {
   requestsNsisLoa: false,
+  kind: 'citizen',
+  // DigiD states the level only as the AuthnContextClassRef (its own classes, or eIDAS's), and is asked in its classes.
+  assurance: { requestedClasses: DIGID_LOA_CLASSES, statedInAuthnContext: true },
   toPrincipal(assertion, { realm, idp }): CitizenPrincipal {
     const names = idp.attributes ?? {};
     const bsnAttribute = names.bsn ?? BSN_ATTRIBUTE;

@@ -1,4 +1,5 @@
 import type { CitizenPrincipal } from '../../identity/principal.js';
+import { NSIS_LOA_CLASSES } from '../loa.js';
 import {
   PERSISTENT_NAME_ID,
   ProfileError,
@@ -30,6 +31,9 @@ const CPR_NAME_ID = /^(\d{10})$/;
 export const oiosaml3CitizenProfile: AttributeProfile = {
   nameIdFormat: PERSISTENT_NAME_ID,
   requestsNsisLoa: true,
+  kind: 'citizen',
+  // OIOSAML 3: the NSIS level attribute is mandatory and authoritative; the request asks in NSIS's classes.
+  assurance: { requestedClasses: NSIS_LOA_CLASSES, statedInAuthnContext: false },
   toPrincipal(assertion, { realm, idp }): CitizenPrincipal {
     const cpr = requireSingle(assertion, OIOSAML3.cpr);
     // Ten digits; no modulus-11 test, which CPR numbers issued since 2007 need not pass.

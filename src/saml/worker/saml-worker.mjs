@@ -44,7 +44,7 @@ export async function authnRequestUrl({ settings, requestId, relayState, forceAu
     signatureAlgorithm: 'sha256',
     generateUniqueId: () => requestId,
     identifierFormat: settings.nameIdFormat ?? null,
-    // SAML Core §3.3.2.2.1: ask for a minimum level only where the profile defines one (OIOSAML 3).
+    // SAML Core §3.3.2.2.1: ask for the realm's minimum level where the profile has classes for it (OIOSAML 3, DigiD).
     disableRequestedAuthnContext: settings.requestedAuthnContext === undefined,
     authnContext: settings.requestedAuthnContext ? [settings.requestedAuthnContext] : undefined,
     racComparison: 'minimum',

@@ -46,6 +46,8 @@ export interface ResponseOptions {
   subjectNotOnOrAfter?: number | null;
   sessionNotOnOrAfter?: number | null;
   sessionIndex?: string | null;
+  /** AuthnStatement's AuthnContextClassRef. Default: NSIS Substantial. */
+  authnContextClassRef?: string;
   omitConditions?: boolean;
   /** What carries a signature. Default 'both' (as NemLog-in). */
   sign?: 'assertion' | 'response' | 'both' | 'none';

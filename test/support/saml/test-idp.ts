@@ -158,7 +158,7 @@ export class TestIdp {
       authnInstant: options.authnInstant ?? now,
       sessionIndex: options.sessionIndex === undefined ? randomSamlId() : options.sessionIndex,
       sessionNotOnOrAfter: at(options.sessionNotOnOrAfter, 3600),
-      authnContextClassRef: 'https://data.gov.dk/concept/core/nsis/loa/Substantial',
+      authnContextClassRef: options.authnContextClassRef ?? 'https://data.gov.dk/concept/core/nsis/loa/Substantial',
       attributes: options.attributes ?? {},
     };
     const xml = await this.signAndEncrypt(responseXml(fields), fields, options);
