@@ -38,9 +38,5 @@ export async function registerLoginRateLimit(fastify: FastifyInstance, limits: C
 
 function tooManyRequests(reply: FastifyReply, retryAfterSeconds: number): FastifyReply {
   void reply.header('Retry-After', String(Math.max(1, retryAfterSeconds)));
-  return sendErrorPage(reply, {
-    status: 429,
-    title: 'Too many login attempts',
-    message: 'The login service received too many requests in a short time. Please wait a minute and try again.',
-  });
+  return sendErrorPage(reply, { status: 429, key: 'too_many_requests' });
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { brandingSchema } from './branding.schema.js';
 
 /**
  * The configuration file's shape (DESIGN.md §3). Every object is strict so that a misspelt key is
@@ -217,6 +218,8 @@ const realmSchema = z
     identityProviders: z.array(identityProviderSchema).default([]),
     clients: z.array(clientSchema).default([]),
     mockUsers: z.array(mockUserSchema).default([]),
+    /** This realm's operator, logo or privacy statement, where they differ from the service-wide `branding`. */
+    branding: brandingSchema.optional(),
   })
   .superRefine((realm, ctx) => {
     if (realm.sessionIdle > realm.sessionMax) {
@@ -331,6 +334,8 @@ export const configSchema = z
       })
       .prefault({}),
     saml: samlSchema,
+    /** Who runs the service, on the pages a citizen sees (operator name, logo, privacy statement). */
+    branding: brandingSchema.optional(),
     realms: z.array(realmSchema).min(1),
   })
   .superRefine((config, ctx) => {

@@ -6,18 +6,12 @@ import { SamlBusyError, SamlRejectedError, SamlService, SamlStatusError } from '
 import { OAuthError } from '../protocol/oauth-error.js';
 import { sendErrorPage, sendLoginOutcome } from './html-reply.js';
 import { LoginCompletionService, OTHER_BROWSER } from './login-completion.service.js';
+import type { ErrorPage } from './pages/error.page.js';
 
-const REJECTED = {
-  status: 400,
-  title: 'The login could not be completed',
-  message: 'The answer from the identity provider could not be accepted. Return to the application and log in again.',
-};
+const REJECTED: ErrorPage = { status: 400, key: 'saml_rejected' };
 
-const BUSY = {
-  status: 503,
-  title: 'Please try again in a moment',
-  message: 'The login service is busy right now. Reload this page in a moment to try again: your login is still waiting.',
-};
+/** The login is still pending: the page says to reload, which posts the same Response again. */
+const BUSY: ErrorPage = { status: 503, key: 'busy' };
 
 /**
  * The SAML endpoints of a realm's IdP (Keycloak's broker paths): the assertion consumer service

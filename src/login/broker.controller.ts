@@ -9,9 +9,10 @@ import { MOCK_ALIAS } from './idp-redirector.js';
 import { LOGIN_EXPIRED, LoginCompletionService } from './login-completion.service.js';
 import { LoginStartService } from './login-start.service.js';
 import { meetsMinimumLoa, mockPrincipal } from './mock-principal.js';
+import type { ErrorPage } from './pages/error.page.js';
 import { renderMockLoginPage } from './pages/mock-login.page.js';
 
-const UNKNOWN_USER = { status: 400, title: 'Unknown mocked user', message: 'That mocked user does not exist in this realm.' };
+const UNKNOWN_USER: ErrorPage = { status: 400, key: 'unknown_user' };
 
 /**
  * `/realms/{realm}/broker/{alias}/login`: continues a pending login at the chosen IdP; for the
@@ -61,11 +62,7 @@ export class BrokerController {
     if (!user) return sendErrorPage(reply, UNKNOWN_USER);
     if (!meetsMinimumLoa(realm, user)) {
       this.logger.warn({ realm: realm.name }, 'mocked login refused: level of assurance too low');
-      return sendErrorPage(reply, {
-        status: 403,
-        title: 'Login refused',
-        message: 'This login does not meet the level of assurance the service requires.',
-      });
+      return sendErrorPage(reply, { status: 403, key: 'loa_too_low' });
     }
     return sendLoginOutcome(reply, await this.completion.complete(realm, form.tx, { principal: mockPrincipal(realm, user) }, request));
   }

@@ -3,19 +3,26 @@ import type { AuthorizationResponse } from '../protocol/authorization-response.j
 import type { LoginOutcome } from './login-completion.service.js';
 import { renderErrorPage, type ErrorPage } from './pages/error.page.js';
 import { FORM_POST_CSP, renderFormPostPage } from './pages/form-post.page.js';
+import type { Page } from './pages/page.js';
+import { pageContext } from './pages/page-context.js';
 
 /**
- * Pages about a login are never cached, never framed, and run no script (CSP). No `form-action`:
- * browsers apply it to the redirect that follows a post, which here goes to the client's callback.
+ * Pages about a login are never cached, never framed, and run no script (CSP); the only thing they
+ * may load is the operator's logo, by its exact address. No `form-action`: browsers apply it to the
+ * redirect that follows a post, which here goes to the client's callback. A {@link Page} is rendered
+ * here, in the language and with the branding and reference of this request (page-context.ts).
  */
-export function sendHtml(reply: FastifyReply, status: number, html: string): FastifyReply {
+export function sendHtml(reply: FastifyReply, status: number, html: string | Page): FastifyReply {
+  const context = pageContext(reply.request, reply.server.loginPages);
+  const logo = context.branding.logoUrl ? `; img-src ${context.branding.logoUrl}` : '';
   return reply
     .status(status)
     .header('Content-Type', 'text/html; charset=utf-8')
+    .header('Content-Language', context.locale)
     .header('Cache-Control', 'no-store')
     .header('X-Frame-Options', 'DENY')
-    .header('Content-Security-Policy', "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'")
-    .send(html);
+    .header('Content-Security-Policy', `default-src 'none'; style-src 'unsafe-inline'${logo}; frame-ancestors 'none'`)
+    .send(typeof html === 'string' ? html : html(context));
 }
 
 export function sendErrorPage(reply: FastifyReply, page: ErrorPage): FastifyReply {
@@ -39,7 +46,7 @@ export function sendAuthorizationResponse(reply: FastifyReply, response: Authori
     .header('Cache-Control', 'no-store')
     .header('X-Frame-Options', 'DENY')
     .header('Content-Security-Policy', FORM_POST_CSP)
-    .send(renderFormPostPage(response.action, response.fields));
+    .send(renderFormPostPage(response.action, response.fields)(pageContext(reply.request, reply.server.loginPages)));
 }
 
 export function sendLoginOutcome(reply: FastifyReply, outcome: LoginOutcome): FastifyReply {

@@ -31,18 +31,9 @@ export type LoginOutcome = { kind: 'response'; response: AuthorizationResponse; 
 
 const USER_TYPES: Record<Principal['kind'], UserType> = { citizen: 'PATIENT', clinician: 'PRACTITIONER', generic: 'SSL' };
 
-export const OTHER_BROWSER: ErrorPage = {
-  status: 400,
-  title: 'Log in from the application',
-  message:
-    'This login was started in another browser, or your browser blocked its cookie. Return to the application and log in from there.',
-};
+export const OTHER_BROWSER: ErrorPage = { status: 400, key: 'other_browser' };
 
-export const LOGIN_EXPIRED: ErrorPage = {
-  status: 400,
-  title: 'This login has expired',
-  message: 'The login took too long or was already completed. Return to the application and log in again.',
-};
+export const LOGIN_EXPIRED: ErrorPage = { status: 400, key: 'login_expired' };
 
 /**
  * The common end of every login (SAML assertion or mocked user): link the principal to FHIR, then
@@ -112,8 +103,7 @@ export class LoginCompletionService {
           kind: 'page',
           page: {
             status: 503,
-            title: 'Please try again in a moment',
-            message: 'The health records service did not answer, so you could not be logged in. Nothing was changed.',
+            key: 'fhir_unavailable',
             ...(retry.mode === 'form_post' ? { returnForm: retry } : { returnUrl: retry.url }),
           },
         };
@@ -123,12 +113,7 @@ export class LoginCompletionService {
         this.logger.error({ realm: realm.name, reason: error.message }, 'login refused: FHIR refused the linking');
         return {
           kind: 'page',
-          page: {
-            status: 502,
-            title: 'The login could not be completed',
-            message:
-              'The health records service refused the request, so you could not be logged in. Nothing was changed; please contact support if this persists.',
-          },
+          page: { status: 502, key: 'fhir_refused' },
         };
       }
       if (error instanceof AmbiguousIdentityError) {

@@ -62,9 +62,7 @@ export class LoginStartService {
       ...bound,
       kind: 'choose',
       options: aliases.map((alias) => ({
-        label:
-          realm.config.identityProviders.find((idp) => idp.alias === alias)?.displayName ??
-          (alias === MOCK_ALIAS ? 'Mocked user (test only)' : alias),
+        alias,
         href: `${realm.issuer}/broker/${alias}/login?tx=${encodeURIComponent(transaction.id)}`,
       })),
     };

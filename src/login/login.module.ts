@@ -9,6 +9,7 @@ import { BrokerController } from './broker.controller.js';
 import { IdpRedirector } from './idp-redirector.js';
 import { LoginCompletionService } from './login-completion.service.js';
 import { LoginStartService } from './login-start.service.js';
+import { LoginPagesSetup } from './pages/login-pages.setup.js';
 import { SsoLoginService } from './sso-login.service.js';
 
 /** The browser login: authorization endpoint, IdP choice, mocked users, completion into a session and a code. */
@@ -23,6 +24,7 @@ import { SsoLoginService } from './sso-login.service.js';
     IdpRedirector,
     LoginStartService,
     LoginCompletionService,
+    LoginPagesSetup,
     SsoLoginService,
   ],
   exports: [AuthorizationCodeService, AuthorizationCodeRepository, LoginStartService, SsoLoginService],

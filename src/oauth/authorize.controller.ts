@@ -58,12 +58,7 @@ export class AuthorizeController {
     if (!check.ok) {
       this.logger.warn({ realm: realm.name, reason: check.reason }, 'authorization request refused');
       if (check.page) {
-        return sendErrorPage(reply, {
-          status: 400,
-          title: 'This login link is not valid',
-          message:
-            'The application sent an invalid login request. Return to the application and try again; if it keeps happening, contact its support.',
-        });
+        return sendErrorPage(reply, { status: 400, key: 'invalid_login_link' });
       }
       return sendAuthorizationResponse(
         reply,

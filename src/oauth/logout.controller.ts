@@ -2,7 +2,8 @@ import { Controller, Get, Logger, Param, Post, Req, Res } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ClientRegistry } from '../clients/client.registry.js';
 import { sendErrorPage, sendHtml, sendRedirect } from '../login/html-reply.js';
-import { page } from '../login/pages/html.js';
+import type { ErrorPage } from '../login/pages/error.page.js';
+import { renderLoggedOutPage } from '../login/pages/logged-out.page.js';
 import { RealmRegistry } from '../realms/realm.registry.js';
 import { SessionService } from '../sessions/session.service.js';
 import { SsoSessionService, ssoSessionIdOf } from '../sessions/sso-session.service.js';
@@ -10,11 +11,7 @@ import { clearedSsoCookies, presentedSsoSecret } from '../login/sso-cookies.js';
 import { undefinedIfTokenError } from '../tokens/token-errors.js';
 import { TokenVerifier } from '../tokens/token-verifier.js';
 
-const INVALID_LOGOUT = {
-  status: 400,
-  title: 'This logout link is not valid',
-  message: 'The application sent an invalid logout request. Close the browser to be sure you are logged out.',
-};
+const INVALID_LOGOUT: ErrorPage = { status: 400, key: 'invalid_logout_link' };
 
 /**
  * RP-initiated logout (OpenID Connect RP-Initiated Logout 1.0 §2): the `id_token_hint` names the
@@ -73,7 +70,7 @@ export class LogoutController {
     // The browser's cookies go when the session they named is over (another live one is left alone).
     const secret = presentedSsoSecret(request);
     if (secret !== undefined && !(await this.ssoSessions.resume(realm, secret))) void reply.header('Set-Cookie', clearedSsoCookies(realm));
-    if (!redirect) return sendHtml(reply, 200, page('You are logged out', '<p>You can close this window.</p>'));
+    if (!redirect) return sendHtml(reply, 200, renderLoggedOutPage());
     const target = new URL(redirect);
     const state = text('state');
     if (state !== undefined) target.searchParams.set('state', state);

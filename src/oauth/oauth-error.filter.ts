@@ -36,11 +36,8 @@ export class OAuthErrorFilter implements ExceptionFilter {
       void reply.header('WWW-Authenticate', `Bearer error="invalid_token"`);
     }
     if (BROWSER_ROUTE.test(request.routeOptions?.url ?? '')) {
-      void sendErrorPage(reply, {
-        status: error.status,
-        title: error.status === 404 ? 'Not found' : error.status >= 500 ? 'Something went wrong' : 'This request is not valid',
-        message: error.status >= 500 ? 'The login service could not complete this step. Please try again in a moment.' : error.description,
-      });
+      const key = error.status === 404 ? 'not_found' : error.status >= 500 ? 'server_error' : 'bad_request';
+      void sendErrorPage(reply, { status: error.status, key });
       return;
     }
     const body: Record<string, string> = { error: error.code, error_description: error.description };

@@ -1,26 +1,52 @@
-import { escapeHtml, hiddenFields, page } from './html.js';
+import { hiddenFields } from './html.js';
+import { framed, type Page } from './page.js';
+import { renderTemplate } from './templates.js';
+
+/** The error pages a person can see; each has a title and a text in the catalogue (`error.{key}.title`, `.text`). */
+export type ErrorKey =
+  | 'login_expired'
+  | 'other_browser'
+  | 'fhir_unavailable'
+  | 'fhir_refused'
+  | 'saml_rejected'
+  | 'busy'
+  | 'unknown_user'
+  | 'loa_too_low'
+  | 'invalid_login_link'
+  | 'invalid_logout_link'
+  | 'too_many_requests'
+  | 'not_found'
+  | 'bad_request'
+  | 'server_error';
 
 export interface ErrorPage {
   status: number;
-  title: string;
-  message: string;
+  key: ErrorKey;
   /** A link back to the application, when one can be trusted (e.g. the client's redirect with an error). */
   returnUrl?: string;
   /** The same for a client that asked for response_mode=form_post: a button that posts these fields. */
   returnForm?: { action: string; fields: Readonly<Record<string, string>> };
 }
 
-/** A readable error page for a person in a browser; the technical reason stays in the log. */
-export function renderErrorPage(error: ErrorPage): string {
-  const back = error.returnUrl
-    ? `<a class="button" href="${escapeHtml(error.returnUrl)}">Return to the application</a>`
-    : error.returnForm
-      ? returnButton(error.returnForm)
-      : '';
-  return page(error.title, `<p>${escapeHtml(error.message)}</p>${back}`);
-}
-
-/** No script runs on this page: the person posts the form (Form Post Response Mode §2) with the button. */
-function returnButton({ action, fields }: NonNullable<ErrorPage['returnForm']>): string {
-  return `<form method="post" action="${escapeHtml(action)}">${hiddenFields(fields)}<button type="submit">Return to the application</button></form>`;
+/**
+ * A readable error page for a person in a browser, with the request's reference (its log line's
+ * `reqId`) for support; the technical reason stays in the log. No script runs on it: a form_post
+ * client's way back is a button that posts the form (Form Post Response Mode §2).
+ */
+export function renderErrorPage(error: ErrorPage): Page {
+  return (context) => {
+    const label = context.text('page.return');
+    const back = error.returnUrl
+      ? renderTemplate('link-button', { href: error.returnUrl, label })
+      : error.returnForm
+        ? renderTemplate('return-form', { action: error.returnForm.action, fields: hiddenFields(error.returnForm.fields), label })
+        : '';
+    const body = renderTemplate('error', {
+      message: context.text(`error.${error.key}.text`),
+      back,
+      referenceLabel: context.text('page.reference'),
+      reference: context.reference,
+    });
+    return framed(context, context.text(`error.${error.key}.title`), body);
+  };
 }

@@ -1,5 +1,7 @@
 import { createHash } from 'node:crypto';
-import { escapeHtml, hiddenFields } from './html.js';
+import { hiddenFields } from './html.js';
+import type { Page } from './page.js';
+import { renderTemplate } from './templates.js';
 
 /** The page's only script: submit the form once it is parsed. */
 const SUBMIT = 'document.forms[0].submit();';
@@ -12,24 +14,19 @@ const SUBMIT = 'document.forms[0].submit();';
 export const FORM_POST_CSP = `default-src 'none'; script-src 'sha256-${createHash('sha256').update(SUBMIT).digest('base64')}'; base-uri 'none'; frame-ancestors 'none'`;
 
 /**
- * OAuth 2.0 Form Post Response Mode §2: an HTML page whose form carries the response fields to the
- * client's redirect URI and submits itself. Without script a person presses the button instead.
+ * OAuth 2.0 Form Post Response Mode §2: an HTML page (templates/form-post.html) whose form carries
+ * the response fields to the client's redirect URI and submits itself. Without script a person
+ * presses the button instead.
  */
-export function renderFormPostPage(action: string, fields: Readonly<Record<string, string>>): string {
-  return `<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="referrer" content="no-referrer">
-<title>Returning to the application</title>
-</head>
-<body>
-<form method="post" action="${escapeHtml(action)}">
-${hiddenFields(fields)}
-<noscript><p>Press the button to return to the application.</p><button type="submit">Continue</button></noscript>
-</form>
-<script>${SUBMIT}</script>
-</body>
-</html>
-`;
+export function renderFormPostPage(action: string, fields: Readonly<Record<string, string>>): Page {
+  return (context) =>
+    renderTemplate('form-post', {
+      lang: context.locale,
+      title: context.text('form_post.title'),
+      action,
+      fields: hiddenFields(fields),
+      noscript: context.text('form_post.noscript'),
+      continue: context.text('form_post.continue'),
+      script: SUBMIT,
+    });
 }
