@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { decodeJwt, jwtVerify } from 'jose';
 import { CLOCK, type Clock } from '../common/clock.js';
+import { hasControlCharacter } from '../common/control-characters.js';
 import { OAuthError } from '../protocol/oauth-error.js';
 import type { Realm } from '../realms/realm.js';
 import { ClientAssertionJtiRepository } from '../storage/client-assertion-jti.repository.js';
@@ -13,6 +14,7 @@ const ASSERTION_ALGORITHMS = ['ES256', 'ES384', 'PS256', 'PS384', 'RS256', 'RS38
 /** RFC 7523 §3 item 4 asks for a short-lived assertion; longer-lived ones are refused. */
 export const MAX_ASSERTION_LIFETIME_S = 300;
 const CLOCK_TOLERANCE_S = 30;
+const MAX_JTI_LENGTH = 256;
 
 /**
  * `private_key_jwt` client authentication (OIDC Core §9, RFC 7523 §2.2 and §3): `iss` and `sub`
@@ -48,6 +50,11 @@ export class ClientAssertionVerifier {
     const nowSeconds = Math.floor(now.getTime() / 1000);
     if (payload.exp! > nowSeconds + MAX_ASSERTION_LIFETIME_S + CLOCK_TOLERANCE_S) {
       throw new OAuthError('invalid_client', 'client assertion lives too long');
+    }
+    // The jti is stored to refuse its replay: a value no client needs (control characters, or longer
+    // than any UUID or random id) is refused before it reaches the database.
+    if (typeof payload.jti !== 'string' || payload.jti.length > MAX_JTI_LENGTH || hasControlCharacter(payload.jti)) {
+      throw new OAuthError('invalid_client', 'client assertion jti is not a short printable string');
     }
     if (!(await this.jtis.consume(realm.name, client.clientId, payload.jti!, new Date((payload.exp! + CLOCK_TOLERANCE_S) * 1000)))) {
       throw new OAuthError('invalid_client', 'client assertion jti replayed');
