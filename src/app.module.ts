@@ -1,5 +1,7 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import type { DestinationStream } from 'pino';
+import { AdminModule } from './admin/admin.module.js';
+import { AuditModule } from './audit/audit.module.js';
 import { ClientsModule } from './clients/clients.module.js';
 import type { Clock } from './common/clock.js';
 import { ContextsModule } from './contexts/contexts.module.js';
@@ -38,11 +40,13 @@ export class AppModule {
         KeysModule,
         ClientsModule,
         TokensModule,
+        AuditModule,
         SessionsModule,
         SamlModule,
         ContextsModule,
         LoginModule,
         OAuthModule,
+        AdminModule,
         HealthModule,
         MetricsModule,
       ],

@@ -19,11 +19,11 @@ const LAYERS: readonly (readonly string[])[] = [
   ['logging', 'storage', 'realms'],
   ['keys', 'clients', 'tenancy'],
   ['saml', 'fhir'],
-  ['tokens', 'health', 'metrics'],
+  ['tokens', 'health', 'metrics', 'audit'],
   ['sessions'],
   ['contexts'],
   ['login'],
-  ['oauth'],
+  ['oauth', 'admin'],
   ['cli', '(app)'],
 ];
 

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { brandingSchema } from './branding.schema.js';
+import { auditSchema, realmAuditSchema } from './audit-config.schema.js';
 
 /**
  * The configuration file's shape (DESIGN.md §3). Every object is strict so that a misspelt key is
@@ -220,6 +221,7 @@ const realmSchema = z
     mockUsers: z.array(mockUserSchema).default([]),
     /** This realm's operator, logo or privacy statement, where they differ from the service-wide `branding`. */
     branding: brandingSchema.optional(),
+    audit: realmAuditSchema,
   })
   .superRefine((realm, ctx) => {
     if (realm.sessionIdle > realm.sessionMax) {
@@ -336,6 +338,7 @@ export const configSchema = z
     saml: samlSchema,
     /** Who runs the service, on the pages a citizen sees (operator name, logo, privacy statement). */
     branding: brandingSchema.optional(),
+    audit: auditSchema,
     realms: z.array(realmSchema).min(1),
   })
   .superRefine((config, ctx) => {

@@ -3,6 +3,7 @@ import { CLOCK, type Clock } from '../common/clock.js';
 import { sha256 } from '../common/constant-time.js';
 import { randomToken } from '../common/random.js';
 import { AuthorizationCodeRepository, type CodeRedemption } from '../storage/authorization-code.repository.js';
+import type { Queryable } from '../storage/database.js';
 import type { LoginTransaction } from '../storage/login-transaction.repository.js';
 
 /** What a code is bound to (RFC 6749 §4.1.3, RFC 7636 §4.6): what its authorization request named. */
@@ -19,19 +20,23 @@ export class AuthorizationCodeService {
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
-  async issue(transaction: CodeBinding, sessionId: string): Promise<string> {
+  /** `db`: the login's transaction (issue 13: the session, its code and its LOGIN event commit together). */
+  async issue(transaction: CodeBinding, sessionId: string, db?: Queryable): Promise<string> {
     const code = randomToken();
-    await this.codes.create({
-      code_hash: sha256(code).toString('base64url'),
-      realm: transaction.realm,
-      client_id: transaction.client_id,
-      redirect_uri: transaction.redirect_uri,
-      code_challenge: transaction.code_challenge,
-      nonce: transaction.nonce,
-      scope: transaction.scope,
-      session_id: sessionId,
-      expires_at: new Date(this.clock.now().getTime() + AUTHORIZATION_CODE_TTL_S * 1000),
-    });
+    await this.codes.create(
+      {
+        code_hash: sha256(code).toString('base64url'),
+        realm: transaction.realm,
+        client_id: transaction.client_id,
+        redirect_uri: transaction.redirect_uri,
+        code_challenge: transaction.code_challenge,
+        nonce: transaction.nonce,
+        scope: transaction.scope,
+        session_id: sessionId,
+        expires_at: new Date(this.clock.now().getTime() + AUTHORIZATION_CODE_TTL_S * 1000),
+      },
+      db,
+    );
     return code;
   }
 

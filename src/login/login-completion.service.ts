@@ -17,6 +17,7 @@ import { AmbiguousIdentityError, IdentityDirectoryRefusedError, IdentityDirector
 import type { ErrorPage } from './pages/error.page.js';
 import type { Principal } from '../identity/principal.js';
 import { parseScope } from '../protocol/scope.js';
+import { AuditTrail } from '../audit/audit-trail.service.js';
 
 /** What the IdP step established: the person and what the IdP said of the session. */
 export interface Authentication {
@@ -52,14 +53,20 @@ export class LoginCompletionService {
     private readonly ssoSessions: SsoSessionService,
     private readonly codes: AuthorizationCodeService,
     @Inject(CLOCK) private readonly clock: Clock,
+    private readonly audit: AuditTrail,
   ) {}
 
   /**
    * Ends a pending login without a session (the IdP refused, or its answer was bad) and tells the
    * client: `access_denied` with `state` and `iss` (RFC 6749 §4.1.2.1). Nothing is left to reuse.
+   * The LOGIN_ERROR event (`error`: a reason code) is written with the login's end, in one transaction.
    */
-  async abort(realm: Realm, transactionId: string, reason: string): Promise<LoginOutcome> {
-    const transaction = await this.transactions.complete(realm.name, transactionId, this.clock.now());
+  async abort(realm: Realm, transactionId: string, reason: string, error = 'identity_provider_error'): Promise<LoginOutcome> {
+    const transaction = await this.audit.transaction(async (tx) => {
+      const ended = await this.transactions.complete(realm.name, transactionId, this.clock.now(), tx);
+      if (ended) await this.audit.record({ ...loginFacts(realm, ended), type: 'LOGIN_ERROR', error }, tx);
+      return ended;
+    });
     if (!transaction) return { kind: 'page', page: LOGIN_EXPIRED };
     this.logger.warn({ realm: realm.name, client: transaction.client_id, reason }, 'login refused');
     return { kind: 'response', response: respond(realm, transaction, { error: 'access_denied' }) };
@@ -73,10 +80,19 @@ export class LoginCompletionService {
 
   async complete(realm: Realm, transactionId: string, authentication: Authentication, request: FastifyRequest): Promise<LoginOutcome> {
     const pending = await this.transactions.findPending(realm.name, transactionId, this.clock.now());
+    const refused = (error: string) =>
+      this.audit.failed(
+        { ...loginFacts(realm, pending, request), idpAlias: authentication.principal.idpAlias, type: 'LOGIN_ERROR' },
+        error,
+      );
     // The answer must come from the IdP this login was sent to (a mocked login cannot finish a SAML one).
-    if (!pending || pending.idp_alias !== authentication.principal.idpAlias) return { kind: 'page', page: LOGIN_EXPIRED };
+    if (!pending || pending.idp_alias !== authentication.principal.idpAlias) {
+      await refused('expired_login');
+      return { kind: 'page', page: LOGIN_EXPIRED };
+    }
     if (!fromBoundBrowser(request, transactionId, pending.browser_binding)) {
       this.logger.warn({ realm: realm.name, client: pending.client_id }, 'login refused: completed in another browser than it started in');
+      await refused('different_browser');
       return { kind: 'page', page: OTHER_BROWSER };
     }
     // OIDC Core §3.1.2.1: the client sent max_age; a mocked user authenticates now, a SAML login at AuthnInstant.
@@ -84,7 +100,7 @@ export class LoginCompletionService {
       pending.max_age !== null &&
       !authenticatedRecentlyEnough(authentication.authnInstant ?? this.clock.now(), pending.created_at, pending.max_age)
     ) {
-      return this.abort(realm, transactionId, 'authentication older than max_age');
+      return this.abort(realm, transactionId, 'authentication older than max_age', 'authentication_too_old');
     }
     const back = (params: Record<string, string | undefined>) => respond(realm, pending, params);
 
@@ -95,6 +111,7 @@ export class LoginCompletionService {
     } catch (error) {
       if (error instanceof IdentityDirectoryUnavailableError) {
         this.logger.warn({ realm: realm.name, reason: error.message }, 'login refused: FHIR unavailable');
+        await refused('identity_directory_unavailable');
         const retry = back({
           error: 'temporarily_unavailable',
           error_description: 'The health records service is unavailable; try again.',
@@ -111,6 +128,7 @@ export class LoginCompletionService {
       if (error instanceof IdentityDirectoryRefusedError) {
         // The FHIR server refused (e.g. our credentials for it expired): not the person's fault, not retryable by them.
         this.logger.error({ realm: realm.name, reason: error.message }, 'login refused: FHIR refused the linking');
+        await refused('identity_directory_refused');
         return {
           kind: 'page',
           page: { status: 502, key: 'fhir_refused' },
@@ -118,6 +136,7 @@ export class LoginCompletionService {
       }
       if (error instanceof AmbiguousIdentityError) {
         this.logger.warn({ realm: realm.name }, 'login refused: identifier matches several patients');
+        await refused('ambiguous_identity');
         return {
           kind: 'response',
           response: back({ error: 'access_denied', error_description: 'The login could not be linked to a single person.' }),
@@ -126,37 +145,73 @@ export class LoginCompletionService {
       throw error;
     }
 
-    const transaction = await this.transactions.complete(realm.name, transactionId, this.clock.now());
-    if (!transaction) return { kind: 'page', page: LOGIN_EXPIRED };
     const { principal } = authentication;
-    const now = this.clock.now();
-    const userId = await this.users.upsert(realm.name, principal.idpAlias, principal.externalId, now);
-    const { sso, secret } = await this.ssoSessions.establish(
-      {
+    // One transaction (issue 13): the pending login completes, the session and its code exist and the
+    // LOGIN event is written — or none of it. Nothing slow runs inside: linking is done above.
+    const completed = await this.audit.transaction(async (tx) => {
+      const now = this.clock.now();
+      const transaction = await this.transactions.complete(realm.name, transactionId, now, tx);
+      if (!transaction) return undefined;
+      const userId = await this.users.upsert(realm.name, principal.idpAlias, principal.externalId, now, tx);
+      const { sso, secret } = await this.ssoSessions.establish(
+        {
+          realm,
+          userId,
+          idpAlias: principal.idpAlias,
+          idpSessionIndex: authentication.sessionIndex,
+          userType: USER_TYPES[principal.kind],
+          profile: principal.name ?? {},
+          authTime: authentication.authnInstant ?? now,
+          acr: acrForLoa(principal.loa),
+          link,
+          // Kept only if some client of the realm must receive it in its tokens; encrypted at rest.
+          nationalIdentifier:
+            principal.kind === 'citizen' && realm.config.clients.some((c) => c.nationalIdentifier) ? principal.ssn : undefined,
+          notOnOrAfter: authentication.sessionNotOnOrAfter,
+        },
+        presentedSsoSecret(request),
+        tx,
+      );
+      const session = await this.ssoSessions.openClientSession(
         realm,
-        userId,
-        idpAlias: principal.idpAlias,
-        idpSessionIndex: authentication.sessionIndex,
-        userType: USER_TYPES[principal.kind],
-        profile: principal.name ?? {},
-        authTime: authentication.authnInstant ?? now,
-        acr: acrForLoa(principal.loa),
-        link,
-        // Kept only if some client of the realm must receive it in its tokens; encrypted at rest.
-        nationalIdentifier:
-          principal.kind === 'citizen' && realm.config.clients.some((c) => c.nationalIdentifier) ? principal.ssn : undefined,
-        notOnOrAfter: authentication.sessionNotOnOrAfter,
-      },
-      presentedSsoSecret(request),
-    );
-    const session = await this.ssoSessions.openClientSession(realm, sso, {
-      clientId: transaction.client_id,
-      scope: parseScope(transaction.scope),
+        sso,
+        { clientId: transaction.client_id, scope: parseScope(transaction.scope) },
+        tx,
+      );
+      const code = await this.codes.issue(transaction, session.id, tx);
+      await this.audit.record(
+        {
+          ...loginFacts(realm, transaction, request),
+          type: 'LOGIN',
+          userId,
+          sessionId: session.id,
+          idpAlias: principal.idpAlias,
+          details: {
+            user_type: session.user_type,
+            acr: session.acr ?? undefined,
+            link: link.kind,
+            patient: link.kind === 'patient' ? link.patient : undefined,
+            practitioner: link.kind === 'practitioner' ? link.practitioner : undefined,
+            scope: transaction.scope,
+          },
+        },
+        tx,
+      );
+      return { transaction, session, code, sso, secret };
     });
-    const code = await this.codes.issue(transaction, session.id);
+    if (!completed) {
+      await refused('expired_login');
+      return { kind: 'page', page: LOGIN_EXPIRED };
+    }
+    const { transaction, session, code, sso, secret } = completed;
     this.logger.log({ realm: realm.name, client: transaction.client_id, sid: session.id, link: link.kind }, 'login completed');
-    return { kind: 'response', response: back({ code }), cookies: ssoCookies(realm, sso, secret, now) };
+    return { kind: 'response', response: back({ code }), cookies: ssoCookies(realm, sso, secret, this.clock.now()) };
   }
+}
+
+/** What every login event says of the pending login: realm, client, the IdP it was sent to, the browser's address. */
+function loginFacts(realm: Realm, login: LoginTransaction | undefined, request?: FastifyRequest) {
+  return { realm: realm.name, clientId: login?.client_id, idpAlias: login?.idp_alias, ipAddress: request?.ip };
 }
 
 /**

@@ -1,5 +1,6 @@
 import { Controller, Get, Logger, Param, Post, Req, Res } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { AuditTrail } from '../audit/audit-trail.service.js';
 import { ClientRegistry } from '../clients/client.registry.js';
 import { sendErrorPage, sendHtml, sendRedirect } from '../login/html-reply.js';
 import type { ErrorPage } from '../login/pages/error.page.js';
@@ -31,6 +32,7 @@ export class LogoutController {
     private readonly verifier: TokenVerifier,
     private readonly sessions: SessionService,
     private readonly ssoSessions: SsoSessionService,
+    private readonly audit: AuditTrail,
   ) {}
 
   @Get('logout')
@@ -65,8 +67,11 @@ export class LogoutController {
       this.logger.warn({ realm: realm.name, client: client.clientId }, 'logout refused: post_logout_redirect_uri not registered');
       return sendErrorPage(reply, INVALID_LOGOUT);
     }
-    const sso = ssoSessionIdOf(claims.sid);
-    await (sso === undefined ? this.sessions.end(claims.sid, 'logout') : this.ssoSessions.end(sso, 'logout'));
+    const sid = claims.sid;
+    const sso = ssoSessionIdOf(sid);
+    await this.audit.endSession(sid, { by: 'user', ipAddress: reply.request.ip }, (tx) =>
+      sso === undefined ? this.sessions.end(sid, 'logout', tx) : this.ssoSessions.end(sso, 'logout', tx),
+    );
     // The browser's cookies go when the session they named is over (another live one is left alone).
     const secret = presentedSsoSecret(request);
     if (secret !== undefined && !(await this.ssoSessions.resume(realm, secret))) void reply.header('Set-Cookie', clearedSsoCookies(realm));

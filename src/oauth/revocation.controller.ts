@@ -1,5 +1,6 @@
 import { Controller, HttpCode, Logger, Post, Req, UseGuards } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
+import { AuditTrail } from '../audit/audit-trail.service.js';
 import { ClientAuthGuard } from '../clients/client-auth.guard.js';
 import { SessionService } from '../sessions/session.service.js';
 import { TokenInspector } from '../sessions/token-inspector.js';
@@ -19,6 +20,7 @@ export class RevocationController {
     private readonly inspector: TokenInspector,
     private readonly sessions: SessionService,
     private readonly revoked: RevokedAccessTokenRepository,
+    private readonly audit: AuditTrail,
   ) {}
 
   @Post('revoke')
@@ -31,7 +33,9 @@ export class RevocationController {
     // §2.1: only the client the token was issued to may revoke it.
     if (!inspected || inspected.claims.client_id !== request.oauthClient!.clientId) return;
     if (inspected.kind === 'refresh') {
-      await this.sessions.end(inspected.claims.sid, 'refresh token revoked');
+      const { sid } = inspected.claims;
+      const facts = { by: 'user', reason: 'revoked', actor: inspected.claims.client_id, ipAddress: request.ip } as const;
+      await this.audit.endSession(sid, facts, (tx) => this.sessions.end(sid, 'refresh token revoked', tx));
     } else if (inspected.claims.jti) {
       await this.revoked.revoke(realm.name, inspected.claims.jti, new Date(inspected.claims.exp * 1000));
     }

@@ -12,6 +12,7 @@ export type OAuthErrorCode =
   | 'invalid_scope'
   | 'invalid_target'
   | 'invalid_token'
+  | 'insufficient_scope'
   | 'unsupported_token_type'
   | 'access_denied'
   | 'not_found'
@@ -27,6 +28,7 @@ const STATUS: Record<OAuthErrorCode, number> = {
   invalid_scope: 400,
   invalid_target: 400,
   invalid_token: 401,
+  insufficient_scope: 403,
   unsupported_token_type: 400,
   access_denied: 403,
   not_found: 404,
@@ -43,6 +45,7 @@ const DESCRIPTION: Record<OAuthErrorCode, string> = {
   invalid_scope: 'The requested scope is invalid, unknown or exceeds what the client may request.',
   invalid_target: 'The requested audience or resource is not allowed.',
   invalid_token: 'The access token is invalid, expired or revoked.',
+  insufficient_scope: 'The request requires higher privileges than provided by the access token.',
   unsupported_token_type: 'The token type is not supported.',
   access_denied: 'The request was denied.',
   not_found: 'Realm does not exist.',

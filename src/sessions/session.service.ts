@@ -8,6 +8,7 @@ import type { KeyEncryption } from '../keys/key-encryption.js';
 import type { Realm } from '../realms/realm.js';
 import type { SessionContext } from '../identity/session-context.js';
 import type { UserType } from '../identity/user-type.js';
+import type { Queryable } from '../storage/database.js';
 import { SessionRepository, type Delegation, type SessionRow } from '../storage/session.repository.js';
 import { formatScope } from '../protocol/scope.js';
 
@@ -66,7 +67,8 @@ export class SessionService {
     return identifier ? this.encryption.encrypt(`${identifier.system}|${identifier.value}`, sessionId) : null;
   }
 
-  async open(request: OpenSession): Promise<SessionRow> {
+  /** `db`: the login's transaction, so the session opens with its login event (issue 13). */
+  async open(request: OpenSession, db?: Queryable): Promise<SessionRow> {
     const now = this.clock.now();
     const { sessionIdle, sessionMax } = request.realm.config;
     const maxEnd = Math.min(now.getTime() + sessionMax * 1000, request.notOnOrAfter?.getTime() ?? Infinity);
@@ -96,7 +98,7 @@ export class SessionService {
       delegation: null,
       national_id_enc: this.sealNationalIdentifier(id, request.nationalIdentifier),
     };
-    await this.sessions.create(session);
+    await this.sessions.create(session, db);
     return session;
   }
 
@@ -108,6 +110,7 @@ export class SessionService {
     realm: Realm,
     parent: SessionRow,
     child: { clientId: string; scope: string[]; tenant: string | null; context: SessionContext | null; delegation: Delegation },
+    db?: Queryable,
   ): Promise<SessionRow> {
     const now = this.clock.now();
     const id = randomToken(16);
@@ -128,14 +131,14 @@ export class SessionService {
       parent_id: parent.id,
       delegation: child.delegation,
     };
-    await this.sessions.create(session);
+    await this.sessions.create(session, db);
     return session;
   }
 
   /** Starts the refresh chain: the jti of the first refresh token. */
-  async startRefreshChain(session: SessionRow): Promise<string> {
+  async startRefreshChain(session: SessionRow, db?: Queryable): Promise<string> {
     const jti = randomToken(16);
-    await this.sessions.setRefreshJti(session.id, jti);
+    await this.sessions.setRefreshJti(session.id, jti, db);
     session.refresh_jti = jti;
     return jti;
   }
@@ -150,14 +153,15 @@ export class SessionService {
     sid: string,
     presentedJti: string,
     context?: SessionContext,
+    db?: Queryable,
   ): Promise<{ session: SessionRow; nextJti: string } | { refused: 'reused' | 'over' }> {
     const nextJti = randomToken(16);
     const now = this.clock.now();
-    const session = await this.sessions.rotateRefresh(sid, presentedJti, nextJti, realm.config.sessionIdle, now, context);
+    const session = await this.sessions.rotateRefresh(sid, presentedJti, nextJti, realm.config.sessionIdle, now, context, db);
     if (session) return { session, nextJti };
-    const current = await this.sessions.findLive(sid, now);
+    const current = await this.sessions.findLive(sid, now, db);
     if (!current) return { refused: 'over' };
-    await this.sessions.end(sid, 'refresh token reused', now);
+    await this.sessions.end(sid, 'refresh token reused', now, db);
     return { refused: 'reused' };
   }
 
@@ -165,7 +169,7 @@ export class SessionService {
     return this.sessions.findLive(id, this.clock.now());
   }
 
-  end(id: string, reason: string): Promise<boolean> {
-    return this.sessions.end(id, reason, this.clock.now());
+  end(id: string, reason: string, db?: Queryable): Promise<boolean> {
+    return this.sessions.end(id, reason, this.clock.now(), db);
   }
 }

@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { DATABASE, type Database } from './database.js';
+import { DATABASE, type Database, type Queryable } from './database.js';
 
 export interface AuthorizationCodeRow {
   code_hash: string;
@@ -22,8 +22,8 @@ export type CodeRedemption =
 export class AuthorizationCodeRepository {
   constructor(@Inject(DATABASE) private readonly db: Database) {}
 
-  async create(code: Omit<AuthorizationCodeRow, 'consumed_at'>): Promise<void> {
-    await this.db.query(
+  async create(code: Omit<AuthorizationCodeRow, 'consumed_at'>, db: Queryable = this.db): Promise<void> {
+    await db.query(
       `INSERT INTO authorization_codes (code_hash, realm, client_id, redirect_uri, code_challenge, nonce, scope, session_id, expires_at)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
       [

@@ -14,7 +14,7 @@ const EXPIRING_TABLES = [
 /** Rows deleted per statement, so a purge never holds locks long enough to slow requests. */
 const BATCH = 1000;
 
-export type PurgeCounts = Record<(typeof EXPIRING_TABLES)[number] | 'sessions', number>;
+export type PurgeCounts = Record<(typeof EXPIRING_TABLES)[number] | 'sessions' | 'audit_events', number>;
 
 /**
  * The purge statements of housekeeping, in batches: what can no longer matter, across the tables of
@@ -24,8 +24,11 @@ export type PurgeCounts = Record<(typeof EXPIRING_TABLES)[number] | 'sessions', 
 export class ExpiredRowsRepository {
   constructor(@Inject(DATABASE) private readonly db: Database) {}
 
-  /** Deletes expired rows of every expiring table, and sessions that ended or expired before `sessionCutoff`. */
-  async purge(now: Date, sessionCutoff: Date): Promise<PurgeCounts> {
+  /**
+   * Deletes expired rows of every expiring table, sessions that ended or expired before `sessionCutoff`,
+   * and audit events older than `auditCutoff` (`audit.retentionDays`).
+   */
+  async purge(now: Date, sessionCutoff: Date, auditCutoff: Date): Promise<PurgeCounts> {
     const purged = {} as PurgeCounts;
     for (const table of EXPIRING_TABLES) {
       purged[table] = await this.inBatches(
@@ -41,6 +44,10 @@ export class ExpiredRowsRepository {
             AND NOT EXISTS (SELECT 1 FROM authorization_codes c WHERE c.session_id = s.id)
           LIMIT ${BATCH})`,
       sessionCutoff,
+    );
+    purged.audit_events = await this.inBatches(
+      `DELETE FROM audit_events WHERE id IN (SELECT id FROM audit_events WHERE occurred_at < $1 LIMIT ${BATCH})`,
+      auditCutoff,
     );
     return purged;
   }

@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { Config } from '../config/config.schema.js';
 import { CONFIG } from '../config/config.token.js';
 import type { ResponseMode } from '../protocol/authorization-response.js';
-import { DATABASE, type Database } from './database.js';
+import { DATABASE, type Database, type Queryable } from './database.js';
 
 export interface LoginTransaction {
   id: string;
@@ -84,8 +84,8 @@ export class LoginTransactionRepository {
   }
 
   /** Marks it completed; only one caller ever gets the row back (a second ACS post gets nothing). */
-  async complete(realm: string, id: string, now: Date): Promise<LoginTransaction | undefined> {
-    const { rows } = await this.db.query<LoginTransaction>(
+  async complete(realm: string, id: string, now: Date, db: Queryable = this.db): Promise<LoginTransaction | undefined> {
+    const { rows } = await db.query<LoginTransaction>(
       `UPDATE login_transactions SET completed_at = $3
         WHERE id = $1 AND realm = $2 AND completed_at IS NULL AND expires_at > $3 RETURNING *`,
       [id, realm, now],

@@ -95,20 +95,20 @@ export class SessionRepository {
     );
   }
 
-  async find(id: string): Promise<SessionRow | undefined> {
-    const { rows } = await this.db.query<SessionRow>('SELECT * FROM sessions WHERE id = $1', [id]);
+  async find(id: string, db: Queryable = this.db): Promise<SessionRow | undefined> {
+    const { rows } = await db.query<SessionRow>('SELECT * FROM sessions WHERE id = $1', [id]);
     return rows[0];
   }
 
   /** A session that has not ended and is inside both its idle and its absolute lifetime. */
-  async findLive(id: string, now: Date): Promise<SessionRow | undefined> {
-    const { rows } = await this.db.query<SessionRow>(`SELECT s.* FROM sessions s WHERE s.id = $1 AND ${LIVE}`, [id, now]);
+  async findLive(id: string, now: Date, db: Queryable = this.db): Promise<SessionRow | undefined> {
+    const { rows } = await db.query<SessionRow>(`SELECT s.* FROM sessions s WHERE s.id = $1 AND ${LIVE}`, [id, now]);
     return rows[0];
   }
 
   /** Sets the refresh token that may be used next (at login). */
-  async setRefreshJti(id: string, jti: string): Promise<void> {
-    await this.db.query('UPDATE sessions SET refresh_jti = $2 WHERE id = $1', [id, jti]);
+  async setRefreshJti(id: string, jti: string, db: Queryable = this.db): Promise<void> {
+    await db.query('UPDATE sessions SET refresh_jti = $2 WHERE id = $1', [id, jti]);
   }
 
   /**
@@ -126,8 +126,9 @@ export class SessionRepository {
     idleSeconds: number,
     now: Date,
     context?: SessionContext,
+    db: Queryable = this.db,
   ): Promise<SessionRow | undefined> {
-    const { rows } = await this.db.query<SessionRow>(
+    const { rows } = await db.query<SessionRow>(
       `WITH rotated AS (
          UPDATE sessions AS s
             SET refresh_jti = $4,
@@ -145,13 +146,31 @@ export class SessionRepository {
   }
 
   /** Ends the session; true when this call ended it. */
-  async end(id: string, reason: string, now: Date): Promise<boolean> {
-    const { rowCount } = await this.db.query('UPDATE sessions SET ended_at = $3, end_reason = $2 WHERE id = $1 AND ended_at IS NULL', [
+  async end(id: string, reason: string, now: Date, db: Queryable = this.db): Promise<boolean> {
+    const { rowCount } = await db.query('UPDATE sessions SET ended_at = $3, end_reason = $2 WHERE id = $1 AND ended_at IS NULL', [
       id,
       reason,
       now,
     ]);
     return rowCount === 1;
+  }
+
+  /** A user's live sessions in a realm, newest first (the admin API's view of them). */
+  async findLiveOfUser(realm: string, userId: string, now: Date): Promise<SessionRow[]> {
+    const { rows } = await this.db.query<SessionRow>(
+      `SELECT s.* FROM sessions s WHERE s.user_id = $1 AND ${LIVE} AND s.realm = $3 ORDER BY s.created_at DESC`,
+      [userId, now, realm],
+    );
+    return rows;
+  }
+
+  /** Ends every live session of a user in a realm; returns the ids this call ended. */
+  async endAllOfUser(realm: string, userId: string, reason: string, now: Date, db: Queryable = this.db): Promise<string[]> {
+    const { rows } = await db.query<{ id: string }>(
+      `UPDATE sessions AS s SET ended_at = $2, end_reason = $4 WHERE s.user_id = $1 AND ${LIVE} AND s.realm = $3 RETURNING s.id`,
+      [userId, now, realm, reason],
+    );
+    return rows.map((row) => row.id);
   }
 
   /** Ends every client session opened in SSO session `ssoSessionId` (logout, or the SSO session ended). */

@@ -1,4 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
+import { AuditedRefusal } from '../../audit/audited-refusal.js';
+import { AuditTrail } from '../../audit/audit-trail.service.js';
 import { AuthorizationCodeService } from '../../login/authorization-code.service.js';
 import { SessionService } from '../../sessions/session.service.js';
 import { SessionTokensIssuer } from '../../tokens/session-tokens.issuer.js';
@@ -21,9 +23,10 @@ export class AuthorizationCodeGrant implements GrantHandler {
     private readonly codes: AuthorizationCodeService,
     private readonly sessions: SessionService,
     private readonly tokens: SessionTokensIssuer,
+    private readonly audit: AuditTrail,
   ) {}
 
-  async handle({ realm, client, params }: GrantRequest): Promise<TokenResponse> {
+  async handle({ realm, client, params, clientAddress }: GrantRequest): Promise<TokenResponse> {
     const codeValue = params.require('code');
     const redirectUri = params.require('redirect_uri');
     const verifier = params.get('code_verifier');
@@ -32,9 +35,9 @@ export class AuthorizationCodeGrant implements GrantHandler {
     if (redemption.outcome === 'unknown') throw new OAuthError('invalid_grant', 'unknown or expired code');
     const { code } = redemption;
     if (redemption.outcome === 'replayed') {
-      await this.sessions.end(code.session_id, 'code replayed');
+      await this.endSession(code.session_id, 'code replayed', 'code_replayed', clientAddress);
       this.logger.warn({ realm: realm.name, sid: code.session_id }, 'authorization code replayed: session ended');
-      throw new OAuthError('invalid_grant', 'code already used');
+      throw new AuditedRefusal('invalid_grant', 'code already used', { error: 'code_replayed', sessionId: code.session_id });
     }
     // The code is spent from here on: a mismatch means it leaked, so its session is ended too.
     const mismatch =
@@ -48,13 +51,19 @@ export class AuthorizationCodeGrant implements GrantHandler {
               ? 'code_verifier without a code_challenge'
               : undefined;
     if (mismatch) {
-      await this.sessions.end(code.session_id, mismatch);
-      throw new OAuthError('invalid_grant', mismatch);
+      await this.endSession(code.session_id, mismatch, 'code_misused', clientAddress);
+      throw new AuditedRefusal('invalid_grant', mismatch, { error: 'invalid_code', sessionId: code.session_id });
     }
     const session = await this.sessions.findLive(code.session_id);
     if (!session) throw new OAuthError('invalid_grant', 'session of the code has ended');
-    // A refresh token only for a client that may use it (RFC 6749 §5.1: "OPTIONAL").
-    const refreshJti = client.config.grantTypes.includes('refresh_token') ? await this.sessions.startRefreshChain(session) : undefined;
+    // A refresh token only for a client that may use it (RFC 6749 §5.1: "OPTIONAL"); the chain starts with its event.
+    const refreshJti = await this.audit.transaction(async (tx) => {
+      const jti = client.config.grantTypes.includes('refresh_token') ? await this.sessions.startRefreshChain(session, tx) : undefined;
+      const event = { realm: realm.name, type: 'CODE_TO_TOKEN', clientId: client.clientId, ipAddress: clientAddress } as const;
+      const details = { scope: code.scope, refresh_token: jti !== undefined };
+      await this.audit.record({ ...event, userId: session.user_id, sessionId: session.id, idpAlias: session.idp_alias, details }, tx);
+      return jti;
+    });
     return this.tokens.issue({
       realm,
       client,
@@ -64,5 +73,10 @@ export class AuthorizationCodeGrant implements GrantHandler {
       refreshJti,
       nationalIdentifier: this.sessions.nationalIdentifierFor(client, session),
     });
+  }
+
+  /** A spent code presented again or misused ends its session (RFC 6749 §4.1.2), recorded as a LOGOUT by reuse. */
+  private async endSession(sid: string, reason: string, code: string, ipAddress: string | undefined): Promise<void> {
+    await this.audit.endSession(sid, { by: 'reuse', reason: code, ipAddress }, (tx) => this.sessions.end(sid, reason, tx));
   }
 }

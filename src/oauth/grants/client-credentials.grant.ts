@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { AuditTrail } from '../../audit/audit-trail.service.js';
 import { bindTenant } from '../../tenancy/tenant-binding.js';
 import { AccessTokenIssuer } from '../../tokens/access-token.issuer.js';
 import { grantScopes } from '../../protocol/scope.js';
@@ -12,9 +13,12 @@ import type { GrantHandler, GrantRequest, TokenResponse } from './grant-handler.
 export class ClientCredentialsGrant implements GrantHandler {
   readonly grantType = 'client_credentials' as const;
 
-  constructor(private readonly accessTokens: AccessTokenIssuer) {}
+  constructor(
+    private readonly accessTokens: AccessTokenIssuer,
+    private readonly audit: AuditTrail,
+  ) {}
 
-  async handle({ realm, client, params, organisationAgb }: GrantRequest): Promise<TokenResponse> {
+  async handle({ realm, client, params, organisationAgb, clientAddress }: GrantRequest): Promise<TokenResponse> {
     const scopes = grantScopes(params.get('scope'), client.config.scopes);
     const tenant = bindTenant(client.config, organisationAgb);
     const issued = await this.accessTokens.issue({
@@ -25,6 +29,16 @@ export class ClientCredentialsGrant implements GrantHandler {
       scopes,
       organisationAgb: tenant,
       roles: client.config.roles,
+    });
+    // Nothing changed to commit it with: the event is written before the token leaves, or the request fails.
+    const details = { scope: issued.claims.scope, roles: client.config.roles };
+    await this.audit.record({
+      realm: realm.name,
+      type: 'CLIENT_LOGIN',
+      clientId: client.clientId,
+      ipAddress: clientAddress,
+      tenant,
+      details,
     });
     const response: TokenResponse = { access_token: issued.token, token_type: 'Bearer', expires_in: issued.expiresIn };
     if (issued.claims.scope !== undefined) response.scope = issued.claims.scope;

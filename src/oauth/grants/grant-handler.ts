@@ -12,6 +12,8 @@ export interface GrantRequest {
   params: FormParams;
   /** The raw `organisation_agb` header, if any. */
   organisationAgb: string | string[] | undefined;
+  /** The client address (Fastify's `request.ip`), for the audit trail. */
+  clientAddress?: string;
 }
 
 /** One grant type (DESIGN.md §4: one file per grant under `oauth/grants/`). */

@@ -1,4 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
+import { AuditedRefusal } from '../../audit/audited-refusal.js';
+import { AuditTrail } from '../../audit/audit-trail.service.js';
 import { ContextSelectionService, type ContextRequest } from '../../contexts/context-selection.service.js';
 import { FhirUnavailableError } from '../../fhir/fhir.errors.js';
 import { SessionService } from '../../sessions/session.service.js';
@@ -24,15 +26,16 @@ export class RefreshTokenGrant implements GrantHandler {
     private readonly sessions: SessionService,
     private readonly tokens: SessionTokensIssuer,
     private readonly contexts: ContextSelectionService,
+    private readonly audit: AuditTrail,
   ) {}
 
-  async handle({ realm, client, params }: GrantRequest): Promise<TokenResponse> {
+  async handle({ realm, client, params, clientAddress }: GrantRequest): Promise<TokenResponse> {
     let claims: RefreshTokenClaims;
     try {
       claims = await this.verifier.verifyRefreshToken(realm, params.require('refresh_token'));
     } catch (error) {
       if (error instanceof OAuthError || !isTokenError(error)) throw error;
-      throw new OAuthError('invalid_grant', `refresh token rejected: ${(error as Error).message}`);
+      throw new AuditedRefusal('invalid_grant', `refresh token rejected: ${(error as Error).message}`, { error: 'invalid_token' });
     }
     if (claims.client_id !== client.clientId) throw new OAuthError('invalid_grant', 'refresh token of another client');
 
@@ -42,10 +45,28 @@ export class RefreshTokenGrant implements GrantHandler {
     const choice = ContextSelectionService.requested((name) => params.get(name));
     const context = choice ? await this.selectContext(claims, choice) : undefined;
 
-    const rotation = await this.sessions.rotate(realm, claims.sid, claims.jti, context);
+    // The rotation and its events commit together (issue 13): REFRESH_TOKEN (and CONTEXT_SELECTED), or a reuse's LOGOUT.
+    const rotation = await this.audit.transaction(async (tx) => {
+      const rotated = await this.sessions.rotate(realm, claims.sid, claims.jti, context, tx);
+      if ('refused' in rotated) {
+        if (rotated.refused === 'reused') {
+          await this.audit.sessionEnded(claims.sid, { by: 'reuse', reason: 'refresh_token_reused', ipAddress: clientAddress }, tx);
+        }
+        return rotated;
+      }
+      const { session } = rotated;
+      const event = { realm: realm.name, clientId: client.clientId, ipAddress: clientAddress, tenant: session.tenant } as const;
+      const subject = { userId: session.user_id, sessionId: session.id, idpAlias: session.idp_alias };
+      await this.audit.record({ ...event, ...subject, type: 'REFRESH_TOKEN', details: { scope: scopes.join(' ') } }, tx);
+      if (context) await this.audit.record({ ...event, ...subject, type: 'CONTEXT_SELECTED', details: { ...context } }, tx);
+      return rotated;
+    });
     if ('refused' in rotation) {
       if (rotation.refused === 'reused') this.logger.warn({ realm: realm.name, sid: claims.sid }, 'refresh token reused: session ended');
-      throw new OAuthError('invalid_grant', rotation.refused === 'reused' ? 'refresh token reused' : 'session is over');
+      throw new AuditedRefusal('invalid_grant', rotation.refused === 'reused' ? 'refresh token reused' : 'session is over', {
+        error: rotation.refused === 'reused' ? 'refresh_token_reused' : 'session_expired',
+        sessionId: claims.sid,
+      });
     }
     return this.tokens.issue({
       realm,

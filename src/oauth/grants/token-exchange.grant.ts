@@ -1,4 +1,6 @@
 import { Injectable } from '@nestjs/common';
+import { AuditTrail, type AuditEvent } from '../../audit/audit-trail.service.js';
+import type { Queryable } from '../../storage/database.js';
 import { SessionService } from '../../sessions/session.service.js';
 import { bindExchangeTenant } from '../../tenancy/exchange-tenant.js';
 import { SessionTokensIssuer } from '../../tokens/session-tokens.issuer.js';
@@ -27,9 +29,10 @@ export class TokenExchangeGrant implements GrantHandler {
     private readonly accessTokens: AccessTokenIssuer,
     private readonly sessions: SessionService,
     private readonly sessionTokens: SessionTokensIssuer,
+    private readonly audit: AuditTrail,
   ) {}
 
-  async handle({ realm, client, params, organisationAgb }: GrantRequest): Promise<TokenResponse> {
+  async handle({ realm, client, params, organisationAgb, clientAddress }: GrantRequest): Promise<TokenResponse> {
     const policy = client.config.tokenExchange;
     if (!policy) throw new OAuthError('unauthorized_client', `client ${client.clientId} has no token-exchange policy`);
     if (params.has('actor_token') || params.has('actor_token_type'))
@@ -50,7 +53,9 @@ export class TokenExchangeGrant implements GrantHandler {
     const act = subject.claims.act
       ? { sub: client.clientId, client_id: client.clientId, act: subject.claims.act }
       : { sub: client.clientId, client_id: client.clientId };
-    if (requestedType === REFRESH_TOKEN_TYPE) return this.delegatedSession(realm, client, subject, { scopes, tenant, audience, act });
+    const event = exchangeEvent(realm.name, client.clientId, subject, { scopes, tenant, audience, requestedType, clientAddress });
+    if (requestedType === REFRESH_TOKEN_TYPE)
+      return this.delegatedSession(realm, client, subject, { scopes, tenant, audience, act }, event);
 
     const issued = await this.accessTokens.issue({
       realm,
@@ -64,6 +69,7 @@ export class TokenExchangeGrant implements GrantHandler {
       claims: { ...subject.claims, act },
       nationalIdentifier: subject.session && this.sessions.nationalIdentifierFor(client, subject.session),
     });
+    await this.audit.record(event);
     const response: TokenResponse = {
       access_token: issued.token,
       issued_token_type: ACCESS_TOKEN_TYPE,
@@ -84,19 +90,32 @@ export class TokenExchangeGrant implements GrantHandler {
     client: GrantRequest['client'],
     subject: ExchangeSubject,
     issued: { scopes: string[]; tenant: string | undefined; audience: string[]; act: Record<string, unknown> },
+    event: AuditEvent,
   ): Promise<TokenResponse> {
     if (!subject.session) throw new OAuthError('invalid_request', 'a refresh token needs a user session behind the subject token');
     // One level only: a delegated session's liveness is checked against its parent, not further up.
     if (subject.session.parent_id !== null) throw new OAuthError('invalid_request', 'a delegated session cannot delegate again');
     const { context, realm_access } = subject.claims;
-    const child = await this.sessions.openDelegated(realm, subject.session, {
-      clientId: client.clientId,
-      scope: issued.scopes,
-      tenant: issued.tenant ?? null,
-      context: context || realm_access ? { ...context, ...(realm_access ? { roles: realm_access.roles } : {}) } : null,
-      delegation: { act: issued.act, audience: issued.audience },
-    });
-    const refreshJti = await this.sessions.startRefreshChain(child);
+    const parent = subject.session;
+    // The delegated session, its refresh chain and the TOKEN_EXCHANGE event commit together (issue 13).
+    const open = async (tx: Queryable) => {
+      const session = await this.sessions.openDelegated(
+        realm,
+        parent,
+        {
+          clientId: client.clientId,
+          scope: issued.scopes,
+          tenant: issued.tenant ?? null,
+          context: context || realm_access ? { ...context, ...(realm_access ? { roles: realm_access.roles } : {}) } : null,
+          delegation: { act: issued.act, audience: issued.audience },
+        },
+        tx,
+      );
+      const jti = await this.sessions.startRefreshChain(session, tx);
+      await this.audit.record({ ...event, details: { ...event.details, delegated_session: session.id } }, tx);
+      return { child: session, refreshJti: jti };
+    };
+    const { child, refreshJti } = await this.audit.transaction(open);
     const tokens = await this.sessionTokens.issue({
       realm,
       client,
@@ -138,4 +157,36 @@ export class TokenExchangeGrant implements GrantHandler {
     const available = subjectScopes.filter((scope) => clientScopes.includes(scope));
     return narrowScope(requested, available);
   }
+}
+
+/**
+ * TOKEN_EXCHANGE (issue 13): the subject (`sub` and its session), the actor (the client exchanging),
+ * the audience and the tenant; the patient when the subject is in one's context (a citizen, or a
+ * clinician who chose one), for the patient-linked FHIR AuditEvent.
+ */
+function exchangeEvent(
+  realm: string,
+  actor: string,
+  subject: ExchangeSubject,
+  issued: { scopes: string[]; tenant: string | undefined; audience: string[]; requestedType: string; clientAddress?: string },
+): AuditEvent {
+  const link = subject.session?.link;
+  return {
+    realm,
+    type: 'TOKEN_EXCHANGE',
+    clientId: actor,
+    userId: subject.claims.sub,
+    sessionId: subject.session?.id,
+    idpAlias: subject.session?.idp_alias,
+    ipAddress: issued.clientAddress,
+    tenant: issued.tenant,
+    details: {
+      audience: issued.audience,
+      scope: issued.scopes.join(' '),
+      subject_client: subject.clientId,
+      requested_token_type: issued.requestedType,
+      user_type: subject.claims.user_type,
+      patient: subject.claims.context?.patient_id ?? (link?.kind === 'patient' ? link.patient : undefined),
+    },
+  };
 }

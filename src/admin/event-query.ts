@@ -1,0 +1,67 @@
+import { isAuditEventType } from '../audit/audit-event-type.js';
+import { OAuthError } from '../protocol/oauth-error.js';
+import type { AuditEventQuery } from '../storage/audit-event.repository.js';
+
+/** Keycloak's default page size for `GET /admin/realms/{realm}/events`. */
+export const DEFAULT_MAX = 100;
+/** No page larger than this, whatever `max` asks: an audit log is large, and one request must stay cheap. */
+export const MAX_MAX = 1000;
+
+const DAY = /^(\d{4})-(\d{2})-(\d{2})$/;
+const MILLIS = /^\d{1,15}$/;
+const SHORT_TEXT = /^[\x21-\x7e]{1,200}$/;
+
+/**
+ * The filters of Keycloak's events endpoint: `type` (repeated or comma-separated), `client`, `user`,
+ * `dateFrom` and `dateTo` (`yyyy-MM-dd`, UTC, both days included — or epoch milliseconds), `first`
+ * and `max` (at most {@link MAX_MAX}). A value that is not one of these is `invalid_request`.
+ */
+export function parseEventQuery(realm: string, query: Record<string, unknown>): AuditEventQuery {
+  const types = list(query.type);
+  const unknown = types.filter((type) => !isAuditEventType(type));
+  if (unknown.length > 0) throw refused('unknown event type');
+  return {
+    realm,
+    types: types.length > 0 ? types : undefined,
+    clientId: text(query.client, 'client'),
+    userId: text(query.user, 'user'),
+    from: instant(query.dateFrom, 'dateFrom', 'start'),
+    to: instant(query.dateTo, 'dateTo', 'end'),
+    first: count(query.first, 'first', 0, Number.MAX_SAFE_INTEGER) ?? 0,
+    max: Math.min(count(query.max, 'max', 1, Number.MAX_SAFE_INTEGER) ?? DEFAULT_MAX, MAX_MAX),
+  };
+}
+
+function list(value: unknown): string[] {
+  if (value === undefined) return [];
+  const values = Array.isArray(value) ? value : [value];
+  if (!values.every((v) => typeof v === 'string')) throw refused('type');
+  return (values as string[]).flatMap((v) => v.split(',')).filter((v) => v !== '');
+}
+
+function text(value: unknown, name: string): string | undefined {
+  if (value === undefined || value === '') return undefined;
+  if (typeof value !== 'string' || !SHORT_TEXT.test(value)) throw refused(name);
+  return value;
+}
+
+/** A day is taken whole: `dateFrom` from its first millisecond, `dateTo` to its last (as Keycloak). */
+function instant(value: unknown, name: string, edge: 'start' | 'end'): Date | undefined {
+  if (value === undefined || value === '') return undefined;
+  if (typeof value !== 'string') throw refused(name);
+  if (MILLIS.test(value)) return new Date(Number(value));
+  const day = DAY.exec(value);
+  const start = day ? new Date(Date.UTC(Number(day[1]), Number(day[2]) - 1, Number(day[3]))) : undefined;
+  if (!start || start.toISOString().slice(0, 10) !== value) throw refused(name);
+  return edge === 'start' ? start : new Date(start.getTime() + 86_400_000 - 1);
+}
+
+function count(value: unknown, name: string, min: number, max: number): number | undefined {
+  if (value === undefined || value === '') return undefined;
+  if (typeof value !== 'string' || !/^\d{1,16}$/.test(value) || Number(value) < min || Number(value) > max) throw refused(name);
+  return Number(value);
+}
+
+function refused(what: string): OAuthError {
+  return new OAuthError('invalid_request', `events query: bad ${what}`);
+}

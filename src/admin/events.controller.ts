@@ -1,0 +1,30 @@
+import { Controller, Get, Header, Req, UseGuards } from '@nestjs/common';
+import type { FastifyRequest } from 'fastify';
+import { AuditTrail } from '../audit/audit-trail.service.js';
+import { AuditEventRepository } from '../storage/audit-event.repository.js';
+import { adminAction } from './admin-action.js';
+import { AdminAuthGuard } from './admin-auth.guard.js';
+import { RequiresRole } from './admin-roles.js';
+import { toEventRepresentation, type EventRepresentation } from './event-representation.js';
+import { parseEventQuery } from './event-query.js';
+
+/** Keycloak's `GET /admin/realms/{realm}/events`: the audit trail, newest first, for a client with `view-events`. */
+@Controller('admin/realms/:realm')
+@UseGuards(AdminAuthGuard)
+export class EventsController {
+  constructor(
+    private readonly events: AuditEventRepository,
+    private readonly audit: AuditTrail,
+  ) {}
+
+  @Get('events')
+  @RequiresRole('view-events')
+  @Header('Cache-Control', 'no-store')
+  async list(@Req() request: FastifyRequest): Promise<EventRepresentation[]> {
+    const query = parseEventQuery(request.oauthRealm!.name, request.query as Record<string, unknown>);
+    const rows = await this.events.list(query);
+    // Recorded after the read it describes, so a page never shows its own reading.
+    await this.audit.record(adminAction(request, 'READ', 'events', { details: { count: rows.length } }));
+    return rows.map(toEventRepresentation);
+  }
+}

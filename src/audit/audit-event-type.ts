@@ -1,0 +1,38 @@
+/**
+ * The audit trail's vocabulary: Keycloak's event types where one fits (`LOGIN`, `CODE_TO_TOKEN`,
+ * `REFRESH_TOKEN`, `CLIENT_LOGIN`, `TOKEN_EXCHANGE`, `LOGOUT` and their `_ERROR`s), plus
+ * `CONTEXT_SELECTED` (a clinician's or citizen's choice of organisation, care team, patient or episode)
+ * and `ADMIN_ACTION` (every call of the admin API). Introspection is not an event: it is asked for
+ * every API call a resource server serves, and records nothing a person did.
+ */
+export const AUDIT_EVENT_TYPES = [
+  'LOGIN',
+  'LOGIN_ERROR',
+  'CODE_TO_TOKEN',
+  'CODE_TO_TOKEN_ERROR',
+  'REFRESH_TOKEN',
+  'REFRESH_TOKEN_ERROR',
+  'CLIENT_LOGIN',
+  'CLIENT_LOGIN_ERROR',
+  'TOKEN_EXCHANGE',
+  'TOKEN_EXCHANGE_ERROR',
+  'LOGOUT',
+  'CONTEXT_SELECTED',
+  'ADMIN_ACTION',
+] as const;
+
+export type AuditEventType = (typeof AUDIT_EVENT_TYPES)[number];
+
+export function isAuditEventType(value: string): value is AuditEventType {
+  return (AUDIT_EVENT_TYPES as readonly string[]).includes(value);
+}
+
+/**
+ * Who ended a session (`details.by` of `LOGOUT`): the user (RP-initiated logout, or their app revoking
+ * the refresh token), their IdP (SAML single logout), an administrator, or the service itself on a
+ * replayed code or refresh token (RFC 9700 §4.14.2, RFC 6749 §4.1.2).
+ */
+export type LogoutBy = 'user' | 'idp' | 'admin' | 'reuse';
+
+/** `details`: codes, client ids, FHIR references and scopes; never a national identifier, name, secret or token. */
+export type AuditDetails = Record<string, string | number | boolean | string[] | undefined>;

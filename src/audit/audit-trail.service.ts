@@ -1,0 +1,141 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { CLOCK, type Clock } from '../common/clock.js';
+import { AuditEventRepository, type NewAuditEvent } from '../storage/audit-event.repository.js';
+import { DATABASE, type Database, type Queryable } from '../storage/database.js';
+import { SessionRepository } from '../storage/session.repository.js';
+import type { AuditDetails, AuditEventType, LogoutBy } from './audit-event-type.js';
+import { refusalFacts } from './audited-refusal.js';
+
+/** One audit event as the flows describe it; absent fields are stored as null. */
+export interface AuditEvent {
+  realm: string;
+  type: AuditEventType;
+  clientId?: string | null;
+  /** The internal user id (`sub`), never a national identifier. */
+  userId?: string | null;
+  sessionId?: string | null;
+  idpAlias?: string | null;
+  /** The client address as Fastify sees it (`trustProxy` decides whether X-Forwarded-For counts). */
+  ipAddress?: string | null;
+  /** The AGB code the request acted for. */
+  tenant?: string | null;
+  /** Set for a failure: a reason code (Keycloak's `error`), never free text. */
+  error?: string;
+  details?: AuditDetails;
+}
+
+/** Who and from where, for a LOGOUT recorded by {@link AuditTrail.sessionEnded}. */
+export interface LogoutFacts {
+  by: LogoutBy;
+  ipAddress?: string;
+  /** The client that asked (an administrator's client, or the client revoking). */
+  actor?: string;
+  /** Why, as a code (`code_replayed`, `refresh_token_reused`, `revoked`). */
+  reason?: string;
+}
+
+/**
+ * The one way the flows write the audit trail (issue 13). An event that records a change is written
+ * with the flows' transaction handle, so the change and its event commit together or not at all: no
+ * login without its event. A refusal changes nothing and is recorded on its own; failing to record it
+ * is logged and never replaces the refusal the client gets.
+ */
+@Injectable()
+export class AuditTrail {
+  private readonly logger = new Logger('AuditTrail');
+
+  constructor(
+    @Inject(DATABASE) private readonly db: Database,
+    private readonly events: AuditEventRepository,
+    private readonly sessions: SessionRepository,
+    @Inject(CLOCK) private readonly clock: Clock,
+  ) {}
+
+  /** A transaction for a change and its event (DESIGN.md §5: inside it use only `tx`, and call no FHIR). */
+  transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
+    return this.db.transaction(fn);
+  }
+
+  async record(event: AuditEvent, db: Queryable = this.db): Promise<void> {
+    await this.events.insert(this.row(event), db);
+  }
+
+  /**
+   * The LOGOUT of a session `db` has just ended: user, client, IdP and tenant are read from the session
+   * in the same transaction, so whoever ended it need not know them.
+   */
+  async sessionEnded(sessionId: string, facts: LogoutFacts, db: Queryable = this.db): Promise<void> {
+    const session = await this.sessions.find(sessionId, db);
+    if (!session) return;
+    await this.record(
+      {
+        realm: session.realm,
+        type: 'LOGOUT',
+        clientId: session.client_id,
+        userId: session.user_id,
+        sessionId,
+        idpAlias: session.idp_alias,
+        ipAddress: facts.ipAddress,
+        tenant: session.tenant,
+        details: {
+          by: facts.by,
+          reason: facts.reason,
+          actor: facts.actor,
+          patient: session.link.kind === 'patient' ? session.link.patient : undefined,
+        },
+      },
+      db,
+    );
+  }
+
+  /** Runs `end` (a session's end) and, when it ended the session, records its LOGOUT in the same transaction. */
+  async endSession(sessionId: string, facts: LogoutFacts, end: (tx: Queryable) => Promise<boolean>): Promise<boolean> {
+    return this.transaction(async (tx) => {
+      const ended = await end(tx);
+      if (ended) await this.sessionEnded(sessionId, facts, tx);
+      return ended;
+    });
+  }
+
+  /**
+   * The `_ERROR` event of a refused request, with the code the refusal carries (audited-refusal.ts);
+   * when it names a session, the session's user and IdP too, so the refusal shows in the user's trail.
+   */
+  async refused(event: Omit<AuditEvent, 'error'>, cause: unknown): Promise<void> {
+    const facts = refusalFacts(cause);
+    const sessionId = event.sessionId ?? facts.sessionId;
+    const session = sessionId !== undefined && sessionId !== null ? await this.sessions.find(sessionId).catch(() => undefined) : undefined;
+    const subject = { sessionId, userId: event.userId ?? facts.userId ?? session?.user_id, idpAlias: event.idpAlias ?? session?.idp_alias };
+    await this.failed({ ...event, ...subject }, facts.error);
+  }
+
+  /** A failure that changed nothing, with its reason code; failing to record it is logged, never thrown. */
+  async failed(event: Omit<AuditEvent, 'error'>, error: string): Promise<void> {
+    try {
+      await this.record({ ...event, error });
+    } catch (cause) {
+      this.logger.error({ err: cause, type: event.type }, 'audit event of a refusal not recorded');
+    }
+  }
+
+  private row(event: AuditEvent): NewAuditEvent {
+    return {
+      occurred_at: this.clock.now(),
+      realm: event.realm,
+      type: event.type,
+      outcome: event.error === undefined ? 'success' : 'failure',
+      client_id: event.clientId ?? null,
+      user_id: event.userId ?? null,
+      session_id: event.sessionId ?? null,
+      idp_alias: event.idpAlias ?? null,
+      ip_address: event.ipAddress ?? null,
+      tenant: event.tenant ?? null,
+      error: event.error ?? null,
+      details: withoutUndefined(event.details ?? {}),
+    };
+  }
+}
+
+function withoutUndefined(details: AuditDetails): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(details).filter(([, value]) => value !== undefined));
+}

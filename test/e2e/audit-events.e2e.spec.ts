@@ -1,0 +1,196 @@
+import { decodeJwt } from 'jose';
+import { HousekeepingService } from '../../src/sessions/housekeeping.service.js';
+import { adminCall, adminToken, clientToken, withAdminClients } from '../support/admin-api.js';
+import { loginTokens, refresh } from '../support/login-flow.js';
+import { cookiesFrom } from '../support/browser-cookies.js';
+import { expectOAuthError } from '../support/oauth-error.js';
+import { TestClock } from '../support/test-clock.js';
+import { TEST_SECRETS, TEST_TENANTS } from '../support/test-config.js';
+import { startTestServer, type TestServer } from '../support/test-server.js';
+import { basic, postForm } from '../support/token-requests.js';
+
+const ALICE_CPR = '0101011234';
+const EXCHANGE = 'urn:ietf:params:oauth:grant-type:token-exchange';
+const ACCESS_TOKEN = 'urn:ietf:params:oauth:token-type:access_token';
+
+/**
+ * The audit trail over HTTP (issue 13): what a citizen's login, refresh, a portal's token exchange and
+ * the logout leave behind, read back through Keycloak's events API by an auditor client.
+ */
+describe('audit events', () => {
+  const clock = new TestClock();
+  let server: TestServer;
+  let oidc: string;
+
+  beforeAll(async () => {
+    server = await startTestServer({
+      overrides: { clock },
+      patch: (raw) => {
+        withAdminClients(raw.realms[0]);
+        raw.audit = { retentionDays: 30 };
+      },
+    });
+    oidc = `${server.baseUrl}/realms/nemlogin/protocol/openid-connect`;
+  });
+  afterAll(() => server.close());
+
+  const events = async (query: Record<string, string>) => {
+    const response = await adminCall(
+      server.baseUrl,
+      'GET',
+      `nemlogin/events?${new URLSearchParams(query)}`,
+      await adminToken(server.baseUrl, 'nemlogin', 'auditor'),
+    );
+    expect(response.status).toBe(200);
+    return response.body as Record<string, any>[];
+  };
+  /** A mocked login up to its last step, which can then be posted (again). */
+  const startMockLogin = async () => {
+    const authorize = new URL(`${oidc}/auth`);
+    const params = { client_id: 'patient-app', redirect_uri: 'http://127.0.0.1/callback', response_type: 'code', scope: 'openid' };
+    for (const [name, value] of Object.entries({ ...params, code_challenge: 'rQzxQVwoF1Ngz36EcYf7vjzrqlKXoh7v7bEt08gkQWM' }))
+      authorize.searchParams.set(name, value);
+    authorize.searchParams.set('code_challenge_method', 'S256');
+    const toMock = await fetch(authorize, { redirect: 'manual' });
+    const cookie = cookiesFrom(toMock);
+    const html = await (await fetch(toMock.headers.get('location')!, { headers: { cookie } })).text();
+    const tx = /name="tx" value="([^"]+)"/.exec(html)![1]!;
+    const action = /<form method="post" action="([^"]+)"/.exec(html)![1]!;
+    return {
+      post: (username: string) =>
+        fetch(action, {
+          method: 'POST',
+          redirect: 'manual',
+          headers: { 'content-type': 'application/x-www-form-urlencoded', cookie },
+          body: new URLSearchParams({ tx, username }).toString(),
+        }),
+    };
+  };
+  const exchange = (subjectToken: string) =>
+    postForm(
+      `${oidc}/token`,
+      new URLSearchParams({ grant_type: EXCHANGE, subject_token: subjectToken, subject_token_type: ACCESS_TOKEN, audience: 'xis' }),
+      { authorization: basic('portal', TEST_SECRETS.portal), organisation_agb: TEST_TENANTS.allowed },
+    );
+
+  it('a citizen login, a refresh, an exchange and a logout leave exactly their events, readable by an auditor', async () => {
+    const tokens = await loginTokens(server.baseUrl, 'nemlogin', 'alice');
+    const { sub, sid } = decodeJwt(tokens.access_token) as { sub: string; sid: string };
+    const refreshed = await refresh(server.baseUrl, 'nemlogin', tokens.refresh_token);
+    expect(refreshed.status).toBe(200);
+    expect((await exchange(refreshed.body.access_token as string)).status).toBe(200);
+    await fetch(`${oidc}/logout?${new URLSearchParams({ id_token_hint: tokens.id_token })}`);
+
+    const trail = await events({ user: sub });
+    expect(trail.map((e) => e.type)).toEqual(['LOGOUT', 'TOKEN_EXCHANGE', 'REFRESH_TOKEN', 'CODE_TO_TOKEN', 'LOGIN']);
+    const [logout, exchanged, refreshedEvent, codeToToken, login] = trail;
+    const common = { realmId: 'nemlogin', userId: sub, sessionId: sid, ipAddress: '127.0.0.1' };
+    expect(login).toMatchObject({
+      ...common,
+      clientId: 'patient-app',
+      details: { identity_provider: 'mock', user_type: 'PATIENT', link: 'patient', scope: 'openid profile patient/*.read' },
+    });
+    expect(login).not.toHaveProperty('error');
+    expect(codeToToken).toMatchObject({ ...common, clientId: 'patient-app', details: { refresh_token: 'true' } });
+    expect(refreshedEvent).toMatchObject({ ...common, clientId: 'patient-app' });
+    expect(exchanged).toMatchObject({
+      ...common,
+      clientId: 'portal',
+      details: { audience: 'xis', organisation_agb: TEST_TENANTS.allowed, subject_client: 'patient-app' },
+    });
+    expect(logout).toMatchObject({ ...common, clientId: 'patient-app', details: { by: 'user' } });
+    for (const event of trail) {
+      expect(event.time).toBe(clock.now().getTime());
+      expect(event.id).toEqual(expect.any(String));
+    }
+  });
+
+  it('records a reused refresh token as its own error, and the session it ends as a LOGOUT by reuse', async () => {
+    const tokens = await loginTokens(server.baseUrl, 'nemlogin', 'alice');
+    const { sub, sid } = decodeJwt(tokens.access_token) as { sub: string; sid: string };
+    expect((await refresh(server.baseUrl, 'nemlogin', tokens.refresh_token)).status).toBe(200);
+    expectOAuthError(await refresh(server.baseUrl, 'nemlogin', tokens.refresh_token), 400, 'invalid_grant');
+
+    const trail = await events({ user: sub });
+    expect(trail.slice(0, 2).map((e) => [e.type, e.error, e.details.by])).toEqual([
+      ['REFRESH_TOKEN_ERROR', 'refresh_token_reused', undefined],
+      ['LOGOUT', undefined, 'reuse'],
+    ]);
+    expect(trail[0]).toMatchObject({ clientId: 'patient-app', sessionId: sid });
+  });
+
+  it('records client logins, their refusals and a refused login, with a reason code', async () => {
+    await clientToken(server.baseUrl, 'nemlogin', 'system', TEST_SECRETS.system);
+    const refused = await postForm(`${oidc}/token`, new URLSearchParams({ grant_type: 'client_credentials', scope: 'not-mine' }), {
+      authorization: basic('system', TEST_SECRETS.system),
+    });
+    expectOAuthError(refused, 400, 'invalid_scope');
+    // The same login completed twice: the second finds it used up.
+    const login = await startMockLogin();
+    expect((await login.post('alice')).status).toBe(303);
+    expect((await login.post('alice')).status).toBe(400);
+
+    const clientEvents = await events({ client: 'system', type: 'CLIENT_LOGIN,CLIENT_LOGIN_ERROR' });
+    expect(clientEvents.slice(0, 2).map((e) => [e.type, e.error])).toEqual([
+      ['CLIENT_LOGIN_ERROR', 'invalid_scope'],
+      ['CLIENT_LOGIN', undefined],
+    ]);
+    expect(clientEvents[1].details).toMatchObject({ scope: 'system/*.read', roles: 'system' });
+    const [loginError] = await events({ type: 'LOGIN_ERROR', max: '1' });
+    expect(loginError).toMatchObject({ error: 'expired_login', ipAddress: '127.0.0.1', details: { identity_provider: 'mock' } });
+    expect(loginError).not.toHaveProperty('userId');
+  });
+
+  it('refuses the events to a request without a token, and to a client without view-events', async () => {
+    const anonymous = await adminCall(server.baseUrl, 'GET', 'nemlogin/events');
+    expect(anonymous).toMatchObject({ status: 401, body: { error: 'invalid_token' } });
+    expect(anonymous.headers.get('www-authenticate')).toBe('Bearer error="invalid_token"');
+
+    const system = await clientToken(server.baseUrl, 'nemlogin', 'system', TEST_SECRETS.system);
+    const forbidden = await adminCall(server.baseUrl, 'GET', 'nemlogin/events', system);
+    expect(forbidden).toMatchObject({ status: 403, body: { error: 'insufficient_scope', error_description: expect.any(String) } });
+    expect(forbidden.headers.get('www-authenticate')).toBe('Bearer error="insufficient_scope"');
+
+    const user = await loginTokens(server.baseUrl, 'nemlogin', 'alice');
+    expect((await adminCall(server.baseUrl, 'GET', 'nemlogin/events', user.access_token)).status).toBe(403);
+    const auditor = await adminToken(server.baseUrl, 'nemlogin', 'auditor');
+    expect((await adminCall(server.baseUrl, 'GET', 'ehealth/events', auditor)).status).toBe(401);
+  });
+
+  it('filters by type, client, user, dates and pages with first and max; refuses a malformed filter', async () => {
+    const day = clock.now().toISOString().slice(0, 10);
+    // LOGIN only: every call of `events` adds a CLIENT_LOGIN and an ADMIN_ACTION of its own.
+    const today = await events({ type: 'LOGIN', dateFrom: day, dateTo: day, max: '2' });
+    expect(today).toHaveLength(2);
+    const next = await events({ type: 'LOGIN', dateFrom: day, dateTo: day, first: '1', max: '1' });
+    expect(next.map((e) => e.id)).toEqual([today[1].id]);
+    expect(await events({ dateTo: '2000-01-01' })).toEqual([]);
+    expect(await events({ dateFrom: String(clock.now().getTime() + 1) })).toEqual([]);
+
+    const auditor = await adminToken(server.baseUrl, 'nemlogin', 'auditor');
+    for (const query of ['type=NOPE', 'dateFrom=2024-02-30', 'max=-1', 'first=x']) {
+      const response = await adminCall(server.baseUrl, 'GET', `nemlogin/events?${query}`, auditor);
+      expect(response).toMatchObject({ status: 400, body: { error: 'invalid_request' } });
+    }
+    const reads = await events({ type: 'ADMIN_ACTION', client: 'auditor', max: '1' });
+    expect(reads[0]).toMatchObject({ clientId: 'auditor', details: { operation_type: 'READ', resource_path: 'events' } });
+  });
+
+  it('keeps no national identifier, name or token in any event or log line', async () => {
+    const tokens = await loginTokens(server.baseUrl, 'nemlogin', 'alice');
+    const all = JSON.stringify(await events({ max: '1000' }));
+    for (const secret of [ALICE_CPR, 'Alice', 'Andersen', tokens.access_token, tokens.refresh_token, TEST_SECRETS.portal]) {
+      expect(all).not.toContain(secret);
+      expect(server.logs.join('\n')).not.toContain(secret);
+    }
+  });
+
+  it('housekeeping deletes events older than audit.retentionDays', async () => {
+    expect((await events({ max: '1' })).length).toBe(1);
+    clock.advance(31 * 86_400);
+    const purged = await server.app.get(HousekeepingService).purge();
+    expect(purged.audit_events).toBeGreaterThan(0);
+    // Only this request's own token and read remain: everything before the cutoff is gone.
+    expect((await events({})).map((e) => e.type)).toEqual(['CLIENT_LOGIN']);
+  });
+});
