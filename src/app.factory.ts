@@ -4,6 +4,9 @@ import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fa
 import { AppModule, type AppOverrides } from './app.module.js';
 import type { Config } from './config/config.schema.js';
 import { registerCors } from './cors.js';
+import { registerEmbeddedFhirRoutes } from './fhir/embedded/embedded-fhir-routes.js';
+import type { FhirEndpoint } from './fhir/fhir-endpoint.js';
+import { FHIR_ENDPOINT } from './fhir/fhir.module.js';
 import { registerLoginRateLimit } from './login-rate-limit.js';
 import { createLogger, REQUEST_ID_HEADER, requestId } from './logging/logger.js';
 import { PinoNestLogger } from './logging/pino-nest.logger.js';
@@ -37,5 +40,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     abortOnError: false,
   });
   app.useGlobalFilters(new OAuthErrorFilter());
+  // The embedded FHIR server's realm bases on this port, so the FHIR URLs in tokens survive restarts.
+  await registerEmbeddedFhirRoutes(fastify, app.get<FhirEndpoint>(FHIR_ENDPOINT));
   return app;
 }

@@ -13,6 +13,16 @@ const CREDENTIALED = /^\/realms\/([^/]+)\/protocol\/openid-connect\/(?:token|tok
 const PUBLIC =
   /^\/(?:realms\/[^/]+\/(?:\.well-known\/(?:openid-configuration|oauth-authorization-server|smart-configuration)|protocol\/openid-connect\/certs)|\.well-known\/oauth-authorization-server\/realms\/[^/]+)$/;
 
+/**
+ * The embedded FHIR server's realm bases (fhir-endpoint.ts): their CapabilityStatement and SMART
+ * configuration are public like discovery; their data is for the realm's web origins, which bring a
+ * bearer token (SMART App Launch 2.x §"Access FHIR"), not cookies.
+ */
+const FHIR_PUBLIC = /^\/fhir\/[^/]+\/(?:metadata|\.well-known\/smart-configuration)$/;
+const FHIR = /^\/fhir\/([^/]+)(?:\/|$)/;
+const FHIR_REQUEST_HEADERS = ['authorization', 'content-type', 'accept', 'prefer', 'if-match', 'if-none-exist', 'if-none-match'];
+const FHIR_RESPONSE_HEADERS = ['ETag', 'Location', 'Last-Modified', 'Content-Location'];
+
 /** Headers a browser client sends to the credentialed endpoints: Basic or Bearer, a form, the tenant (Spreekuur). */
 const ALLOWED_HEADERS = ['authorization', 'content-type', 'organisation_agb'];
 
@@ -26,7 +36,8 @@ const REFUSED: FastifyCorsOptions = { origin: false };
  * endpoints an origin registered by a client of that realm (`webOrigins`, Keycloak's setting) is
  * echoed with `Access-Control-Allow-Credentials: true`, any other gets no CORS header at all (and
  * its preflight no 2xx); discovery, smart-configuration and the JWKS answer `*` without
- * credentials; every other route (the login pages, the ACS) stays same-origin only.
+ * credentials; the embedded FHIR server's bases answer their realm's web origins (below); every other
+ * route (the login pages, the ACS) stays same-origin only.
  * Preflights are matched on the path, since they reach the plugin's catch-all OPTIONS route.
  */
 export async function registerCors(fastify: FastifyInstance, config: Pick<Config, 'realms'>): Promise<void> {
@@ -39,9 +50,20 @@ export async function registerCors(fastify: FastifyInstance, config: Pick<Config
 
 function corsOptionsFor(request: FastifyRequest, originsByRealm: ReadonlyMap<string, ReadonlySet<string>>): FastifyCorsOptions {
   const path = request.url.split('?', 1)[0]!;
-  if (PUBLIC.test(path)) return { origin: '*', methods: ['GET'], maxAge: PREFLIGHT_MAX_AGE_S };
-  const realm = CREDENTIALED.exec(path)?.[1];
+  if (PUBLIC.test(path) || FHIR_PUBLIC.test(path)) return { origin: '*', methods: ['GET'], maxAge: PREFLIGHT_MAX_AGE_S };
   const origin = request.headers.origin;
+  const fhirRealm = FHIR.exec(path)?.[1];
+  if (fhirRealm !== undefined) {
+    if (origin === undefined || !originsByRealm.get(fhirRealm)?.has(origin)) return REFUSED;
+    return {
+      origin,
+      methods: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'],
+      allowedHeaders: FHIR_REQUEST_HEADERS,
+      exposedHeaders: FHIR_RESPONSE_HEADERS,
+      maxAge: PREFLIGHT_MAX_AGE_S,
+    };
+  }
+  const realm = CREDENTIALED.exec(path)?.[1];
   if (realm === undefined || origin === undefined || !originsByRealm.get(realm)?.has(origin)) return REFUSED;
   return {
     origin,

@@ -14,6 +14,11 @@ export type SearchParams = Record<string, string | string[]>;
 export interface FhirGatewaySettings {
   /** FHIR base URL (R4 http.html, "Service Base URL"). */
   baseUrl: string;
+  /**
+   * Where requests go when the server is reached at another address than its base URL (the embedded
+   * server: known by `{publicUrl}/fhir/{realm}`, reached on its loopback port); the base URL by default.
+   */
+  requestUrl?: string;
   bearerToken?: string;
   /** Per HTTP request; the request is aborted when it runs out. */
   timeoutMs: number;
@@ -64,13 +69,31 @@ const MAX_PAGES = 20;
  */
 export class FhirGateway {
   readonly baseUrl: string;
+  private readonly requestUrl: string;
   private readonly client: Client;
-  private readonly counters: FhirRoundTrips = { requests: 0, reads: 0, writes: 0, retries: 0, failures: 0 };
-  private readonly listeners: FhirRoundTripListener[] = [];
+  private readonly counters: FhirRoundTrips;
+  private readonly listeners: FhirRoundTripListener[];
 
-  constructor(private readonly settings: FhirGatewaySettings) {
+  constructor(
+    private readonly settings: FhirGatewaySettings,
+    shared: { counters: FhirRoundTrips; listeners: FhirRoundTripListener[] } = {
+      counters: { requests: 0, reads: 0, writes: 0, retries: 0, failures: 0 },
+      listeners: [],
+    },
+  ) {
     this.baseUrl = settings.baseUrl.replace(/\/+$/, '');
-    this.client = new Client({ baseUrl: this.baseUrl, bearerToken: settings.bearerToken });
+    this.requestUrl = (settings.requestUrl ?? settings.baseUrl).replace(/\/+$/, '');
+    this.client = new Client({ baseUrl: this.requestUrl, bearerToken: settings.bearerToken });
+    this.counters = shared.counters;
+    this.listeners = shared.listeners;
+  }
+
+  /**
+   * The same server under another base (a realm's base on the embedded server): its own URLs, the
+   * same settings, and the same round-trip counts and listeners as this gateway.
+   */
+  withBase(baseUrl: string, requestUrl: string): FhirGateway {
+    return new FhirGateway({ ...this.settings, baseUrl, requestUrl }, { counters: this.counters, listeners: this.listeners });
   }
 
   /** `Patient/1` → `{baseUrl}/Patient/1`; an absolute URL is returned as it is. */
@@ -104,7 +127,7 @@ export class FhirGateway {
     for (let pages = 1; result.next !== undefined; pages++) {
       const next = result.next;
       if (pages >= MAX_PAGES) throw new FhirRequestError(`FHIR search ${type}: more than ${MAX_PAGES} pages`);
-      if (new URL(next).origin !== new URL(this.baseUrl).origin)
+      if (new URL(next).origin !== new URL(this.requestUrl).origin && new URL(next).origin !== new URL(this.baseUrl).origin)
         throw new FhirRequestError(`FHIR search ${type}: a next link leaves the server`);
       const page = this.page<K>(await this.sendRead('search', type, options, (o) => this.client.request(next, { options: o })), type);
       result.matches.push(...page.matches);

@@ -38,7 +38,11 @@ export class FhirModule implements OnApplicationShutdown {
             }),
           inject: [FHIR_ENDPOINT],
         },
-        { provide: FhirGateways, useFactory: (gateway: FhirGateway) => new FhirGateways(gateway, config), inject: [FhirGateway] },
+        {
+          provide: FhirGateways,
+          useFactory: (gateway: FhirGateway, endpoint: FhirEndpoint) => new FhirGateways(gateway, config, endpoint.realmBases),
+          inject: [FhirGateway, FHIR_ENDPOINT],
+        },
         {
           provide: IDENTITY_LINKER,
           useFactory: (gateways: FhirGateways, clock: Clock | undefined) => new FhirIdentityLinker(gateways, clock ?? systemClock),

@@ -1,4 +1,7 @@
-import { Controller, Get, Header, Param } from '@nestjs/common';
+import { Controller, Get, Header, Inject, Param } from '@nestjs/common';
+import type { FhirEndpoint } from '../fhir/fhir-endpoint.js';
+import { FHIR_ENDPOINT } from '../fhir/fhir.module.js';
+import { OAuthError } from '../protocol/oauth-error.js';
 import { RealmRegistry } from '../realms/realm.registry.js';
 import { DiscoveryService } from './discovery.service.js';
 import { SmartConfigurationService } from './smart-configuration.service.js';
@@ -14,6 +17,7 @@ export class DiscoveryController {
     private readonly realms: RealmRegistry,
     private readonly discovery: DiscoveryService,
     private readonly smart: SmartConfigurationService,
+    @Inject(FHIR_ENDPOINT) private readonly fhir: FhirEndpoint,
   ) {}
 
   @Get('realms/:realm/.well-known/openid-configuration')
@@ -31,6 +35,18 @@ export class DiscoveryController {
   @Get('realms/:realm/.well-known/smart-configuration')
   @Header('Cache-Control', 'public, max-age=300')
   smartConfiguration(@Param('realm') realm: string): Record<string, unknown> {
+    return this.smart.configuration(this.realms.get(realm));
+  }
+
+  /**
+   * SMART App Launch 2.x §"Retrieving .well-known/smart-configuration": a SMART app looks beside the
+   * FHIR base it was given, so the embedded server's base of each realm publishes that realm's.
+   */
+  @Get('fhir/:realm/.well-known/smart-configuration')
+  @Header('Cache-Control', 'public, max-age=300')
+  fhirSmartConfiguration(@Param('realm') realm: string): Record<string, unknown> {
+    if (!this.fhir.realmBases.has(realm))
+      throw new OAuthError('not_found', `no embedded FHIR base for realm ${realm}`, { description: 'Not found.' });
     return this.smart.configuration(this.realms.get(realm));
   }
 }

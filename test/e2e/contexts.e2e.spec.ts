@@ -1,5 +1,6 @@
 import { decodeJwt } from 'jose';
 import { FhirGateway } from '../../src/fhir/fhir.gateway.js';
+import { FhirGateways } from '../../src/fhir/fhir-gateways.js';
 import { FHIR_ENDPOINT } from '../../src/fhir/fhir.module.js';
 import type { FhirEndpoint } from '../../src/fhir/fhir-endpoint.js';
 import { loginTokens, PUBLIC_CLIENT, refresh } from '../support/login-flow.js';
@@ -13,7 +14,9 @@ const NURSE = 'urn:dk:sundhed:role:nurse';
 /** Contexts with the demo seed: two organisations, three care teams, patients and episodes of care. */
 describe('contexts: listed, selected, checked against FHIR', () => {
   let server: TestServer;
+  /** The FHIR bases of the realms (the embedded server's, one per realm over one store). */
   let fhir: string;
+  let citizenFhir: string;
 
   beforeAll(async () => {
     server = await startTestServer({
@@ -39,7 +42,8 @@ describe('contexts: listed, selected, checked against FHIR', () => {
         raw.realms[2].mockUsers = [{ username: 'supplier', kind: 'generic', name: { text: 'Sam Supplier' } }];
       },
     });
-    fhir = server.app.get<FhirEndpoint>(FHIR_ENDPOINT).baseUrl;
+    fhir = server.app.get(FhirGateways).forRealm('ehealth').baseUrl;
+    citizenFhir = server.app.get(FhirGateways).forRealm('nemlogin').baseUrl;
   });
   afterAll(() => server.close());
 
@@ -152,16 +156,16 @@ describe('contexts: listed, selected, checked against FHIR', () => {
 
   it('a citizen works in their own patient context, lists their episodes, and may choose one', async () => {
     const citizen = await loginTokens(server.baseUrl, 'nemlogin', 'alice');
-    expect(decodeJwt(citizen.access_token).context).toEqual({ patient_id: `${fhir}/Patient/demo-patient-nancy` });
+    expect(decodeJwt(citizen.access_token).context).toEqual({ patient_id: `${citizenFhir}/Patient/demo-patient-nancy` });
     const listed = await contexts('nemlogin', citizen.access_token);
     expect(listed.episodes_of_care.map((e: { episode_of_care_id: string }) => e.episode_of_care_id).sort()).toEqual([
-      `${fhir}/EpisodeOfCare/demo-eoc-nancy-cardiology`,
-      `${fhir}/EpisodeOfCare/demo-eoc-nancy-copd`,
+      `${citizenFhir}/EpisodeOfCare/demo-eoc-nancy-cardiology`,
+      `${citizenFhir}/EpisodeOfCare/demo-eoc-nancy-copd`,
     ]);
     const chosen = await select('nemlogin', citizen.refresh_token, { episode_of_care_id: 'demo-eoc-nancy-copd' });
     expect(contextOf(chosen)).toEqual({
-      patient_id: `${fhir}/Patient/demo-patient-nancy`,
-      episode_of_care_id: `${fhir}/EpisodeOfCare/demo-eoc-nancy-copd`,
+      patient_id: `${citizenFhir}/Patient/demo-patient-nancy`,
+      episode_of_care_id: `${citizenFhir}/EpisodeOfCare/demo-eoc-nancy-copd`,
     });
   });
 

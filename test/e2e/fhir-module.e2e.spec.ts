@@ -3,7 +3,9 @@ import { ConfigModule } from '../../src/config/config.module.js';
 import { parseConfig } from '../../src/config/config.loader.js';
 import { startEmbeddedFhirServer } from '../../src/fhir/embedded/embedded-fhir-server.js';
 import { FhirGateway } from '../../src/fhir/fhir.gateway.js';
-import { FhirModule } from '../../src/fhir/fhir.module.js';
+import type { FhirEndpoint } from '../../src/fhir/fhir-endpoint.js';
+import { FhirGateways } from '../../src/fhir/fhir-gateways.js';
+import { FHIR_ENDPOINT, FhirModule } from '../../src/fhir/fhir.module.js';
 import { IDENTITY_LINKER, type IdentityLinker } from '../../src/identity/identity-link.js';
 import { testConfig } from '../support/test-config.js';
 import { citizen, DEMO } from '../support/fhir/principals.js';
@@ -22,16 +24,23 @@ describe('FhirModule', () => {
     const moduleRef = await compile(configWith({ baseUrl: 'embedded', seed: 'fixtures/fhir/demo.json', timeoutMs: 2000 }));
     const gateway = moduleRef.get(FhirGateway);
     const linker = moduleRef.get<IdentityLinker>(IDENTITY_LINKER);
-    expect(gateway.baseUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/fhir$/);
+    const endpoint = moduleRef.get<FhirEndpoint>(FHIR_ENDPOINT);
+    // Each realm's base is under the service's public URL (stable across restarts); requests go to the loopback port.
+    expect(gateway.baseUrl).toBe('http://127.0.0.1:8080/fhir');
+    const nemlogin = endpoint.realmBases.get('nemlogin')!;
+    expect(nemlogin.baseUrl).toBe('http://127.0.0.1:8080/fhir/nemlogin');
+    expect(nemlogin.requestUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/fhir\/nemlogin$/);
+    expect(moduleRef.get(FhirGateways).forRealm('nemlogin').baseUrl).toBe(nemlogin.baseUrl);
 
     await expect(linker.link(citizen(DEMO.cpr.nancy))).resolves.toEqual({
       kind: 'patient',
-      patient: `${gateway.baseUrl}/Patient/demo-patient-nancy`,
+      patient: `${nemlogin.baseUrl}/Patient/demo-patient-nancy`,
     });
     expect(gateway.stats().requests).toBe(1);
+    expect((await fetch(`${nemlogin.requestUrl}/Patient?_count=1`)).status).toBe(200);
 
     await moduleRef.close();
-    await expect(fetch(`${gateway.baseUrl}/Patient`)).rejects.toThrow();
+    await expect(fetch(`${nemlogin.requestUrl}/Patient`)).rejects.toThrow();
   });
 
   it('with a FHIR URL, starts nothing and leaves that server running at shutdown', async () => {

@@ -1,7 +1,6 @@
 import { decodeJwt } from 'jose';
 import { FhirGateway } from '../../src/fhir/fhir.gateway.js';
-import { FHIR_ENDPOINT } from '../../src/fhir/fhir.module.js';
-import type { FhirEndpoint } from '../../src/fhir/fhir-endpoint.js';
+import { FhirGateways } from '../../src/fhir/fhir-gateways.js';
 import { DATABASE, type Database } from '../../src/storage/database.js';
 import { SessionRepository } from '../../src/storage/session.repository.js';
 import { clinicianInFhir, participantsOf, versionOf } from '../support/fhir/clinician-probes.js';
@@ -23,6 +22,7 @@ const doctor = (username: string, id: string, name: string, careTeams: string[])
 describe('login linked to FHIR', () => {
   let server: TestServer;
   let fhirBase: string;
+  let citizenBase: string;
 
   beforeAll(async () => {
     server = await startTestServer({
@@ -45,7 +45,9 @@ describe('login linked to FHIR', () => {
         ];
       },
     });
-    fhirBase = server.app.get<FhirEndpoint>(FHIR_ENDPOINT).baseUrl;
+    // The embedded server's FHIR bases, one per realm over one store: clinicians log in to ehealth, citizens to nemlogin.
+    fhirBase = server.app.get(FhirGateways).forRealm('ehealth').baseUrl;
+    citizenBase = server.app.get(FhirGateways).forRealm('nemlogin').baseUrl;
   });
   afterAll(() => server.close());
 
@@ -54,7 +56,7 @@ describe('login linked to FHIR', () => {
   describe('citizens', () => {
     it('found: the patient id is in the access, refresh and ID tokens', async () => {
       const tokens = await loginTokens(server.baseUrl, 'nemlogin', 'alice');
-      const patientUrl = `${fhirBase}/Patient/demo-patient-nancy`;
+      const patientUrl = `${citizenBase}/Patient/demo-patient-nancy`;
       expect(decodeJwt(tokens.access_token)).toMatchObject({
         user_type: 'PATIENT',
         patient: 'demo-patient-nancy',

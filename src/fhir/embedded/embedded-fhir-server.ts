@@ -1,7 +1,8 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { FhirRouter, MemoryRepository } from '@medplum/fhir-router';
-import { FhirHttpAdapter } from './fhir-http-adapter.js';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { FhirHttpAdapter, type FhirBase } from './fhir-http-adapter.js';
 import { loadFhirSchema } from './medplum-schema.js';
 import { applySeed, readSeedFile } from './seed.js';
 
@@ -16,11 +17,20 @@ export interface EmbeddedFhirServerOptions {
   port?: number;
   /** Path of the FHIR base under the origin; `/fhir` by default. */
   basePath?: string;
+  /**
+   * Several bases over the one store instead (one per realm), each with the absolute URL it is known
+   * by; `basePath` is then unused.
+   */
+  bases?: FhirBase[];
 }
 
 export interface EmbeddedFhirServer {
   /** The FHIR base URL, e.g. `http://127.0.0.1:40123/fhir`, without a trailing slash. */
   readonly baseUrl: string;
+  /** This server's own address, e.g. `http://127.0.0.1:40123`: where a base's requests can be sent. */
+  readonly origin: string;
+  /** Answers a request as this server does, for a host that serves the same store on its own port. */
+  handle(request: IncomingMessage, response: ServerResponse): Promise<void>;
   /** How many seed entries were stored. */
   readonly seeded: number;
   close(): Promise<void>;
@@ -42,16 +52,17 @@ export async function startEmbeddedFhirServer(options: EmbeddedFhirServerOptions
   const seeded = options.seedFile ? await applySeed(router, repo, await readSeedFile(options.seedFile), options.seedFile) : 0;
 
   const basePath = `/${(options.basePath ?? '/fhir').replace(/^\/+|\/+$/g, '')}`.replace(/^\/$/, '');
-  const adapter = new FhirHttpAdapter(router, repo, basePath);
+  const adapter = new FhirHttpAdapter(router, repo, options.bases ?? [{ path: basePath, url: '' }]);
   const server = createServer({ keepAliveTimeout: 5_000 }, (request, response) => {
     void adapter.handle(request, response);
   });
   const host = options.host ?? '127.0.0.1';
   await listen(server, host, options.port ?? 0);
   const { port } = server.address() as AddressInfo;
-  const baseUrl = `http://${host.includes(':') ? `[${host}]` : host}:${port}${basePath}`;
+  const origin = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  const baseUrl = options.bases?.[0]?.url ?? `${origin}${basePath}`;
   adapter.setBaseUrl(baseUrl);
-  return { baseUrl, seeded, close: () => close(server) };
+  return { baseUrl, origin, seeded, handle: (request, response) => adapter.handle(request, response), close: () => close(server) };
 }
 
 function listen(server: Server, host: string, port: number): Promise<void> {

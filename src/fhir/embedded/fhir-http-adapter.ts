@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { badRequest, getStatus, normalizeOperationOutcome, validateResource } from '@medplum/core';
 import type { FhirRequest, FhirRouter, MemoryRepository } from '@medplum/fhir-router';
 import { BodyError, readBody, type ParsedBody } from './http-body.js';
+import { capabilityStatement } from './capability-statement.js';
 import { parameterNames, unknownSearchParameters } from './strict-search.js';
 
 type Outcome = ReturnType<typeof badRequest>;
@@ -19,38 +20,51 @@ interface StoredResource {
 }
 
 /**
+ * One FHIR base the embedded server answers at: its path on this server, and the absolute URL it is
+ * known by (in `fullUrl`, `Location`), which need not be this server's own address — the service
+ * serves the same store on its own port too (embedded-fhir-routes.ts).
+ */
+export interface FhirBase {
+  path: string;
+  url: string;
+  /** The authorization server whose tokens the base's clients bring (SMART App Launch 2.x, CapabilityStatement). */
+  oauth?: { authorize: string; token: string };
+}
+
+/**
  * Serves FHIR REST (R4 http.html) from Medplum's router over `node:http`. Medplum leaves the HTTP side
  * to its host (DESIGN.md §5): each request needs `url` relative to the base and an empty `pathname`,
  * and ETag, Location and Last-Modified are set here. On top of the router it refuses what would make
  * this server quietly unlike a real one: unknown search parameters, resources that do not conform
  * to their StructureDefinition (Medplum stores anything), and transaction Bundles (not atomic here).
+ * Several bases may share the one store (one per realm); each answers with its own URLs and its own
+ * CapabilityStatement (`metadata`).
  */
 export class FhirHttpAdapter {
   private readonly router: FhirRouter;
   private readonly repo: MemoryRepository;
-  private readonly basePath: string;
-  private baseUrl = '';
+  private bases: FhirBase[];
 
-  constructor(router: FhirRouter, repo: MemoryRepository, basePath: string) {
+  constructor(router: FhirRouter, repo: MemoryRepository, bases: FhirBase[]) {
     this.router = router;
     this.repo = repo;
-    this.basePath = basePath;
+    this.bases = bases;
   }
 
-  /** Known only once the server listens on its (ephemeral) port. */
+  /** Known only once the server listens on its (ephemeral) port: a base that is this server's own address. */
   setBaseUrl(baseUrl: string): void {
-    this.baseUrl = baseUrl;
+    this.bases = this.bases.map((base) => (base.url === '' ? { ...base, url: baseUrl } : base));
   }
 
   async handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
     try {
       const url = new URL(request.url ?? '/', 'http://embedded.invalid');
       const method = request.method ?? 'GET';
-      if (url.pathname !== this.basePath && !url.pathname.startsWith(`${this.basePath}/`)) {
-        return send(response, 404, normalizeOperationOutcome(new Error('not a FHIR endpoint')));
-      }
+      const base = this.bases.find((b) => url.pathname === b.path || url.pathname.startsWith(`${b.path}/`));
+      if (!base) return send(response, 404, normalizeOperationOutcome(new Error('not a FHIR endpoint')));
       if (!METHODS.has(method)) return send(response, 405, badRequest(`method ${method} is not supported`));
-      const path = url.pathname.slice(this.basePath.length).replace(/^\/+/, '');
+      const path = url.pathname.slice(base.path.length).replace(/^\/+/, '');
+      if (path === 'metadata' && method === 'GET') return send(response, 200, capabilityStatement(base));
       const body = await readBody(request);
       const refusal = this.refusal(method as Method, path, url.search, body, request);
       if (refusal) return send(response, 400, refusal);
@@ -66,7 +80,12 @@ export class FhirHttpAdapter {
       };
       const [outcome, resource] = await this.router.handleRequest(fhirRequest, this.repo);
       const status = getStatus(outcome);
-      return send(response, status, resource ? this.decorate(resource as StoredResource) : outcome, this.headers(status, resource));
+      return send(
+        response,
+        status,
+        resource ? decorate(resource as StoredResource, base.url) : outcome,
+        this.headers(status, resource, base.url),
+      );
     } catch (error) {
       if (error instanceof BodyError) return send(response, error.status, badRequest(error.message));
       return send(response, 500, normalizeOperationOutcome(new Error('internal error')));
@@ -93,26 +112,25 @@ export class FhirHttpAdapter {
     return invalidResource(written);
   }
 
-  /** Real servers give search entries a `fullUrl` (R4 Bundle.entry.fullUrl); Medplum's memory store does not. */
-  private decorate(resource: StoredResource): StoredResource {
-    for (const entry of resource.resourceType === 'Bundle' ? (resource.entry ?? []) : []) {
-      if (entry.resource?.id && entry.fullUrl === undefined)
-        entry.fullUrl = `${this.baseUrl}/${entry.resource.resourceType}/${entry.resource.id}`;
-    }
-    return resource;
-  }
-
   /** R4 http.html#versioning (ETag W/"versionId") and #create (Location with the version). */
-  private headers(status: number, resource: unknown): Record<string, string> {
+  private headers(status: number, resource: unknown, baseUrl: string): Record<string, string> {
     const stored = resource as StoredResource | undefined;
     if (!stored?.id || !stored.meta?.versionId || stored.resourceType === 'Bundle') return {};
     const headers: Record<string, string> = { etag: `W/"${stored.meta.versionId}"` };
     if (stored.meta.lastUpdated) headers['last-modified'] = new Date(stored.meta.lastUpdated).toUTCString();
     if (status === 201) {
-      headers.location = `${this.baseUrl}/${stored.resourceType}/${stored.id}/_history/${stored.meta.versionId}`;
+      headers.location = `${baseUrl}/${stored.resourceType}/${stored.id}/_history/${stored.meta.versionId}`;
     }
     return headers;
   }
+}
+
+/** Real servers give search entries a `fullUrl` (R4 Bundle.entry.fullUrl); Medplum's memory store does not. */
+function decorate(resource: StoredResource, baseUrl: string): StoredResource {
+  for (const entry of resource.resourceType === 'Bundle' ? (resource.entry ?? []) : []) {
+    if (entry.resource?.id && entry.fullUrl === undefined) entry.fullUrl = `${baseUrl}/${entry.resource.resourceType}/${entry.resource.id}`;
+  }
+  return resource;
 }
 
 /** The first structural problem (StructureDefinition, not value sets) among resources to be written. */

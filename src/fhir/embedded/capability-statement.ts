@@ -1,0 +1,50 @@
+import type { FhirBase } from './fhir-http-adapter.js';
+
+/** Resource types the demo and the tests keep in the embedded server. */
+const RESOURCE_TYPES = ['Patient', 'Practitioner', 'PractitionerRole', 'Organization', 'CareTeam', 'EpisodeOfCare', 'Observation'];
+
+/**
+ * The base's CapabilityStatement (R4 capabilitystatement.html, `GET [base]/metadata`). With an
+ * authorization server it names it the way SMART clients look for it when a base has no
+ * `.well-known/smart-configuration` (SMART App Launch 1.0 "oauth-uris" extension, kept in 2.x for
+ * older clients); the service publishes that document too.
+ */
+export function capabilityStatement(base: FhirBase): Record<string, unknown> {
+  const security = base.oauth && {
+    service: [
+      {
+        coding: [{ system: 'http://terminology.hl7.org/CodeSystem/restful-security-service', code: 'SMART-on-FHIR' }],
+        text: 'OAuth2 using SMART-on-FHIR profile',
+      },
+    ],
+    extension: [
+      {
+        url: 'http://fhir-registry.smarthealthit.org/StructureDefinition/oauth-uris',
+        extension: [
+          { url: 'authorize', valueUri: base.oauth.authorize },
+          { url: 'token', valueUri: base.oauth.token },
+        ],
+      },
+    ],
+  };
+  return {
+    resourceType: 'CapabilityStatement',
+    status: 'active',
+    date: '2026-01-01',
+    kind: 'instance',
+    software: { name: 'federation-service embedded FHIR server (Medplum fhir-router, in memory)' },
+    implementation: { description: 'Embedded FHIR server for the demo and tests', url: base.url },
+    fhirVersion: '4.0.1',
+    format: ['json'],
+    rest: [
+      {
+        mode: 'server',
+        ...(security ? { security } : {}),
+        resource: RESOURCE_TYPES.map((type) => ({
+          type,
+          interaction: ['read', 'vread', 'search-type', 'create', 'update'].map((code) => ({ code })),
+        })),
+      },
+    ],
+  };
+}
