@@ -3,6 +3,7 @@ import { importJWK, type CryptoKey, type JWK } from 'jose';
 import { CLOCK, type Clock } from '../common/clock.js';
 import type { SigningAlg } from '../config/config.schema.js';
 import type { Realm } from '../realms/realm.js';
+import type { Queryable } from '../storage/database.js';
 import { SigningKeyRepository, type SigningKeyRow } from '../storage/signing-key.repository.js';
 import { KeyEncryption } from './key-encryption.js';
 import { generateKeyMaterial, loadKeyMaterial, type KeyMaterial } from './key-material.js';
@@ -46,10 +47,14 @@ export class SigningKeyService {
     await this.install(realm, material, wanted ? 'file' : 'generated', (active) => !isCurrent(active));
   }
 
-  /** Replaces the realm's active key with a newly generated one; returns the new key id. */
-  async rotate(realm: Realm): Promise<string> {
+  /**
+   * Replaces the realm's active key with a newly generated one; returns the new key id. `record` runs
+   * in the rotation's transaction (the admin API's audit event). Other instances sign with the new
+   * key once their cache of the active key expires (ACTIVE_KEY_CACHE_MS); the JWKS shows it at once.
+   */
+  async rotate(realm: Realm, record?: (tx: Queryable, kid: string) => Promise<void>): Promise<string> {
     const material = await generateKeyMaterial(realm.config.signingAlg);
-    await this.install(realm, material, 'generated', () => true);
+    await this.install(realm, material, 'generated', () => true, record && ((tx) => record(tx, material.kid)));
     this.active.delete(realm.name);
     return material.kid;
   }
@@ -76,6 +81,7 @@ export class SigningKeyService {
     material: KeyMaterial,
     source: SigningKeyRow['source'],
     shouldReplace: (active: SigningKeyRow | undefined) => boolean,
+    alsoInTransaction?: (tx: Queryable) => Promise<void>,
   ): Promise<void> {
     const now = this.clock.now();
     await this.repository.replaceActive(
@@ -90,6 +96,7 @@ export class SigningKeyService {
       },
       new Date(now.getTime() + this.retention(realm)),
       shouldReplace,
+      alsoInTransaction,
     );
   }
 

@@ -43,13 +43,15 @@ export class SigningKeyRepository {
   /**
    * Retires the realm's active key (published until `publishUntil`) and makes `key` the active one,
    * in one transaction serialised per realm, so two instances starting together install one key.
-   * `shouldReplace` sees the active key under the lock and may decide nothing needs to change.
+   * `shouldReplace` sees the active key under the lock and may decide nothing needs to change;
+   * `alsoInTransaction` writes what must commit with the rotation (its audit event).
    */
   async replaceActive(
     realm: string,
     key: Omit<SigningKeyRow, 'realm' | 'retired_at' | 'publish_until'>,
     publishUntil: Date,
     shouldReplace: (active: SigningKeyRow | undefined) => boolean,
+    alsoInTransaction?: (tx: Queryable) => Promise<void>,
   ): Promise<boolean> {
     return this.db.transaction(async (tx) => {
       await tx.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`signing_keys:${realm}`]);
@@ -73,6 +75,7 @@ export class SigningKeyRepository {
           [key.kid, realm, key.alg, JSON.stringify(key.public_jwk), key.private_jwk_enc, key.source, key.created_at],
         );
       }
+      await alsoInTransaction?.(tx);
       return true;
     });
   }

@@ -138,4 +138,13 @@ export class SsoSessionRepository {
     ]);
     return rowCount === 1;
   }
+
+  /** Ends every SSO session of a user in a realm (an administrator's "log out everywhere"); returns how many. */
+  async endAllOfUser(realm: string, userId: string, reason: string, now: Date, db: Queryable = this.db): Promise<number> {
+    const { rowCount } = await db.query(
+      'UPDATE sso_sessions SET ended_at = $3, end_reason = $4 WHERE realm = $1 AND user_id = $2 AND ended_at IS NULL',
+      [realm, userId, now, reason],
+    );
+    return rowCount;
+  }
 }

@@ -1,0 +1,88 @@
+import { createPublicKey, type JsonWebKey } from 'node:crypto';
+import { Controller, Get, Header, HttpCode, Inject, Post, Req, UseGuards } from '@nestjs/common';
+import type { FastifyRequest } from 'fastify';
+import { AuditTrail } from '../audit/audit-trail.service.js';
+import { CLOCK, type Clock } from '../common/clock.js';
+import { SigningKeyService } from '../keys/signing-key.service.js';
+import { OAuthError } from '../protocol/oauth-error.js';
+import { SigningKeyRepository, type SigningKeyRow } from '../storage/signing-key.repository.js';
+import { adminAction } from './admin-action.js';
+import { AdminAuthGuard } from './admin-auth.guard.js';
+import { RequiresRole } from './admin-roles.js';
+
+/** Keycloak's `KeysMetadataRepresentation`: the active key per algorithm, and every published key. */
+export interface KeysMetadata {
+  active: Record<string, string>;
+  keys: {
+    kid: string;
+    algorithm: string;
+    type: string;
+    use: 'SIG';
+    /** ACTIVE signs; PASSIVE is retired and stays in the JWKS until tokens it signed have expired. */
+    status: 'ACTIVE' | 'PASSIVE';
+    /** Base64 DER SubjectPublicKeyInfo, as Keycloak gives it. */
+    publicKey: string;
+    /** Epoch milliseconds; when a passive key leaves the JWKS. */
+    validTo?: number;
+  }[];
+}
+
+/**
+ * The realm's signing keys at Keycloak's admin path, and their rotation while the service runs: the
+ * new key is installed through this instance's own database handle (so on embedded PGlite too, which
+ * one process holds), this instance signs with it at once, and every instance publishes it in its JWKS
+ * at once and signs with it within ACTIVE_KEY_CACHE_MS (signing-key.service.ts).
+ */
+@Controller('admin/realms/:realm')
+@UseGuards(AdminAuthGuard)
+export class KeysAdminController {
+  constructor(
+    private readonly keys: SigningKeyService,
+    private readonly repository: SigningKeyRepository,
+    private readonly audit: AuditTrail,
+    @Inject(CLOCK) private readonly clock: Clock,
+  ) {}
+
+  @Get('keys')
+  @RequiresRole('view-realm')
+  @Header('Cache-Control', 'no-store')
+  async list(@Req() request: FastifyRequest): Promise<KeysMetadata> {
+    const rows = await this.repository.findPublished(request.oauthRealm!.name, this.clock.now());
+    await this.audit.record(adminAction(request, 'READ', 'keys'));
+    return {
+      active: Object.fromEntries(rows.filter((row) => row.retired_at === null).map((row) => [row.alg, row.kid])),
+      keys: rows.map(metadata),
+    };
+  }
+
+  /** Not in Keycloak (which rotates by adding a key provider): one call makes a new generated key the active one. */
+  @Post('keys/rotate')
+  @HttpCode(200)
+  @RequiresRole('manage-realm')
+  async rotate(@Req() request: FastifyRequest): Promise<{ kid: string; algorithm: string }> {
+    const realm = request.oauthRealm!;
+    if (realm.config.signingKeyFile) throw new OAuthError('invalid_request', 'admin API: the realm loads its key from signingKeyFile');
+    const kid = await this.keys.rotate(realm, (tx, newKid) =>
+      this.audit.record(
+        adminAction(request, 'ACTION', 'keys/rotate', { details: { kid: newKid, algorithm: realm.config.signingAlg } }),
+        tx,
+      ),
+    );
+    return { kid, algorithm: realm.config.signingAlg };
+  }
+}
+
+function metadata(row: SigningKeyRow): KeysMetadata['keys'][number] {
+  const publicKey = createPublicKey({ key: row.public_jwk as JsonWebKey, format: 'jwk' })
+    .export({ type: 'spki', format: 'der' })
+    .toString('base64');
+  return {
+    kid: row.kid,
+    algorithm: row.alg,
+    type: String(row.public_jwk.kty),
+    use: 'SIG',
+    status: row.retired_at === null ? 'ACTIVE' : 'PASSIVE',
+    publicKey,
+    ...(row.publish_until ? { validTo: row.publish_until.getTime() } : {}),
+  };
+}

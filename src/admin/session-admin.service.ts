@@ -1,0 +1,107 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { FastifyRequest } from 'fastify';
+import { AuditTrail } from '../audit/audit-trail.service.js';
+import { CLOCK, type Clock } from '../common/clock.js';
+import type { Realm } from '../realms/realm.js';
+import { AuditEventRepository } from '../storage/audit-event.repository.js';
+import { SessionRepository, type SessionRow } from '../storage/session.repository.js';
+import { SsoSessionRepository } from '../storage/sso-session.repository.js';
+import { adminAction } from './admin-action.js';
+
+/** Keycloak's `UserSessionRepresentation`, as far as this service knows it (no user names here). */
+export interface UserSessionRepresentation {
+  id: string;
+  userId: string;
+  ipAddress?: string;
+  /** Epoch milliseconds. */
+  start: number;
+  lastAccess: number;
+  rememberMe: false;
+  /** Keycloak maps client UUIDs to client ids; here the id is the client id. */
+  clients: Record<string, string>;
+}
+
+const ENDED_BY_ADMIN = 'ended by an administrator';
+
+/**
+ * What an administrator may do with sessions: list a user's live sessions, end them all, end one.
+ * Every ending writes a LOGOUT (`by: admin`) per session and the ADMIN_ACTION in the transaction that
+ * ends them; the sessions' refresh tokens then fail and their access tokens introspect inactive,
+ * on every instance, since liveness is read from the database (token-inspector.ts).
+ */
+@Injectable()
+export class SessionAdminService {
+  constructor(
+    private readonly sessions: SessionRepository,
+    private readonly ssoSessions: SsoSessionRepository,
+    private readonly events: AuditEventRepository,
+    private readonly audit: AuditTrail,
+    @Inject(CLOCK) private readonly clock: Clock,
+  ) {}
+
+  async userSessions(request: FastifyRequest, userId: string): Promise<UserSessionRepresentation[]> {
+    const realm = request.oauthRealm!;
+    const live = await this.sessions.findLiveOfUser(realm.name, userId, this.clock.now());
+    const logins = await this.events.loginsOf(
+      realm.name,
+      userId,
+      live.map((session) => session.id),
+    );
+    const addressOf = new Map(logins.map((login) => [login.session_id, login.ip_address]));
+    await this.audit.record(adminAction(request, 'READ', `users/${userId}/sessions`, { userId }));
+    return live.map((session) => representation(realm, session, addressOf.get(session.id) ?? undefined));
+  }
+
+  /**
+   * Keycloak's `POST /users/{id}/logout`: every live client session of the user ends, and every SSO
+   * session of theirs, so no browser of theirs gets a new code without logging in again; returns how
+   * many client sessions ended.
+   */
+  logoutUser(request: FastifyRequest, userId: string): Promise<number> {
+    const realm = request.oauthRealm!;
+    return this.audit.transaction(async (tx) => {
+      const now = this.clock.now();
+      const ended = await this.sessions.endAllOfUser(realm.name, userId, ENDED_BY_ADMIN, now, tx);
+      const browsers = await this.ssoSessions.endAllOfUser(realm.name, userId, ENDED_BY_ADMIN, now, tx);
+      for (const id of ended) await this.audit.sessionEnded(id, this.logoutFacts(request), tx);
+      const details = { sessions: ended.length, sso_sessions: browsers };
+      await this.audit.record(adminAction(request, 'ACTION', `users/${userId}/logout`, { userId, details }), tx);
+      return ended.length;
+    });
+  }
+
+  /** Keycloak's `DELETE /sessions/{id}`: false when the realm has no such live session. */
+  async endSession(request: FastifyRequest, sessionId: string): Promise<boolean> {
+    const realm = request.oauthRealm!;
+    const session = await this.sessions.findLive(sessionId, this.clock.now());
+    if (!session || session.realm !== realm.name) return false;
+    return this.audit.transaction(async (tx) => {
+      const ended = await this.sessions.end(sessionId, ENDED_BY_ADMIN, this.clock.now(), tx);
+      if (ended) await this.audit.sessionEnded(sessionId, this.logoutFacts(request), tx);
+      await this.audit.record(adminAction(request, 'DELETE', `sessions/${sessionId}`, { userId: session.user_id, sessionId }), tx);
+      return ended;
+    });
+  }
+
+  private logoutFacts(request: FastifyRequest) {
+    return { by: 'admin', actor: request.oauthClient!.clientId, ipAddress: request.ip } as const;
+  }
+}
+
+/**
+ * `lastAccess` is not stored: a session's idle end is set `sessionIdle` after its last refresh, so the
+ * last refresh is that end minus `sessionIdle` (earlier when `sessionMax` capped the idle end).
+ */
+function representation(realm: Realm, session: SessionRow, ipAddress: string | undefined): UserSessionRepresentation {
+  const start = session.created_at.getTime();
+  const lastAccess = Math.max(start, session.idle_expires_at.getTime() - realm.config.sessionIdle * 1000);
+  return {
+    id: session.id,
+    userId: session.user_id,
+    ...(ipAddress ? { ipAddress } : {}),
+    start,
+    lastAccess,
+    rememberMe: false,
+    clients: { [session.client_id]: session.client_id },
+  };
+}

@@ -1,0 +1,44 @@
+import { Controller, Delete, Get, Header, HttpCode, Param, Post, Req, UseGuards } from '@nestjs/common';
+import type { FastifyRequest } from 'fastify';
+import { OAuthError } from '../protocol/oauth-error.js';
+import { AdminAuthGuard } from './admin-auth.guard.js';
+import { RequiresRole } from './admin-roles.js';
+import { SessionAdminService, type UserSessionRepresentation } from './session-admin.service.js';
+
+/** User ids are UUIDs, session ids random tokens (`{sso}.{own}` in an SSO session): anything else is refused before a query. */
+const ID = /^[A-Za-z0-9_.-]{1,100}$/;
+
+/** Keycloak's admin paths for sessions: a user's sessions, log a user out everywhere, end one session. */
+@Controller('admin/realms/:realm')
+@UseGuards(AdminAuthGuard)
+export class SessionsController {
+  constructor(private readonly admin: SessionAdminService) {}
+
+  @Get('users/:id/sessions')
+  @RequiresRole('view-users')
+  @Header('Cache-Control', 'no-store')
+  sessions(@Req() request: FastifyRequest, @Param('id') userId: string): Promise<UserSessionRepresentation[]> {
+    return this.admin.userSessions(request, id(userId));
+  }
+
+  @Post('users/:id/logout')
+  @HttpCode(204)
+  @RequiresRole('manage-users')
+  async logout(@Req() request: FastifyRequest, @Param('id') userId: string): Promise<void> {
+    await this.admin.logoutUser(request, id(userId));
+  }
+
+  @Delete('sessions/:id')
+  @HttpCode(204)
+  @RequiresRole('manage-users')
+  async endSession(@Req() request: FastifyRequest, @Param('id') sessionId: string): Promise<void> {
+    if (!(await this.admin.endSession(request, id(sessionId)))) {
+      throw new OAuthError('not_found', 'admin API: no such live session', { description: 'Not found.' });
+    }
+  }
+}
+
+function id(value: string): string {
+  if (!ID.test(value)) throw new OAuthError('invalid_request', 'admin API: malformed id');
+  return value;
+}

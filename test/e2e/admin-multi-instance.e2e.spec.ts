@@ -1,0 +1,72 @@
+import { decodeJwt, decodeProtectedHeader } from 'jose';
+import { ACTIVE_KEY_CACHE_MS } from '../../src/keys/signing-key.service.js';
+import type { Database } from '../../src/storage/database.js';
+import { adminCall, adminToken, clientToken, withAdminClients } from '../support/admin-api.js';
+import { engines, type Scratch } from '../support/database-engines.js';
+import { loginTokens, refresh } from '../support/login-flow.js';
+import { expectOAuthError } from '../support/oauth-error.js';
+import { TestClock } from '../support/test-clock.js';
+import { TEST_SECRETS } from '../support/test-config.js';
+import { startTestServer, type TestServer } from '../support/test-server.js';
+
+/**
+ * The admin API's actions reach every instance on the database (PostgreSQL when TEST_DATABASE_URL is
+ * set; PGlite's single handle otherwise): a key rotated through one instance is in the other's JWKS at
+ * once and signs there once its cache of the active key is stale; a session ended on one is dead on
+ * the other. The clock is shared and moved by hand, so nothing waits.
+ */
+describe.each(engines)('admin API across two instances on one $name database', (engine) => {
+  const clock = new TestClock();
+  let scratch: Scratch;
+  let a: TestServer;
+  let b: TestServer;
+
+  const startInstance = async (db: Database, url?: string) =>
+    startTestServer({
+      overrides: { database: db, clock },
+      patch: (raw) => {
+        withAdminClients(raw.realms[0]);
+        if (url) raw.publicUrl = url;
+      },
+    });
+
+  beforeAll(async () => {
+    scratch = await engine.createScratch();
+    a = await startInstance(await scratch.connect());
+    b = await startInstance(await scratch.connect(), a.baseUrl);
+  });
+  afterAll(async () => {
+    await a?.close();
+    await b?.close();
+    await scratch?.dispose();
+  });
+
+  const kids = async (server: TestServer) => {
+    const jwks = (await (await fetch(`${server.baseUrl}/realms/nemlogin/protocol/openid-connect/certs`)).json()) as {
+      keys: { kid: string }[];
+    };
+    return jwks.keys.map((key) => key.kid);
+  };
+  const signingKid = async (server: TestServer) =>
+    decodeProtectedHeader(await clientToken(server.baseUrl, 'nemlogin', 'system', TEST_SECRETS.system)).kid;
+
+  it('a key rotated through one instance is in the other’s JWKS at once, and signs there within the cache period', async () => {
+    const oldKid = await signingKid(b);
+    const rotated = await adminCall(a.baseUrl, 'POST', 'nemlogin/keys/rotate', await adminToken(a.baseUrl, 'nemlogin', 'operator'));
+    expect(rotated.status).toBe(200);
+    const newKid = rotated.body.kid as string;
+
+    expect(await kids(b)).toEqual([newKid, oldKid]);
+    expect(await signingKid(a)).toBe(newKid);
+    clock.advance(ACTIVE_KEY_CACHE_MS / 1000 + 1);
+    expect(await signingKid(b)).toBe(newKid);
+  });
+
+  it('a user logged out through one instance cannot refresh on the other', async () => {
+    const tokens = await loginTokens(b.baseUrl, 'nemlogin', 'alice');
+    const { sub } = decodeJwt(tokens.access_token) as { sub: string };
+    const logout = await adminCall(a.baseUrl, 'POST', `nemlogin/users/${sub}/logout`, await adminToken(a.baseUrl, 'nemlogin', 'operator'));
+    expect(logout.status).toBe(204);
+    expectOAuthError(await refresh(b.baseUrl, 'nemlogin', tokens.refresh_token), 400, 'invalid_grant');
+  });
+});
