@@ -12,6 +12,7 @@ import { createLogger, REQUEST_ID_HEADER, requestId } from './logging/logger.js'
 import { PinoNestLogger } from './logging/pino-nest.logger.js';
 import { RequestLogController } from './logging/request-log.controller.js';
 import { OAuthErrorFilter } from './oauth/oauth-error.filter.js';
+import { registerOpenApi } from './openapi.js';
 
 /** Room for a SAML Response with an encrypted assertion; anything larger is refused before parsing. */
 const BODY_LIMIT_BYTES = 256 * 1024;
@@ -40,6 +41,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     abortOnError: false,
   });
   app.useGlobalFilters(new OAuthErrorFilter());
+  registerOpenApi(app, config);
   // The embedded FHIR server's realm bases on this port, so the FHIR URLs in tokens survive restarts.
   await registerEmbeddedFhirRoutes(fastify, app.get<FhirEndpoint>(FHIR_ENDPOINT));
   return app;

@@ -1,4 +1,6 @@
 import { Controller, Get, Param, Req } from '@nestjs/common';
+import { ApiBearerAuth, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ApiOAuthErrors } from '../protocol/openapi.js';
 import type { FastifyRequest } from 'fastify';
 import { ContextDirectory } from '../fhir/context-directory.js';
 import { FhirUnavailableError } from '../fhir/fhir.errors.js';
@@ -12,6 +14,7 @@ import { TokenInspector } from '../sessions/token-inspector.js';
  * care teams (with organisation and roles) and organisations come from the session's linked data;
  * a citizen's episodes of care from one FHIR search. The current choice is included.
  */
+@ApiTags('Contexts')
 @Controller('realms/:realm/contexts')
 export class ContextsController {
   constructor(
@@ -21,6 +24,10 @@ export class ContextsController {
   ) {}
 
   @Get()
+  @ApiOperation({ summary: 'The contexts (care teams, patients, episodes of care) the bearer may choose with a refresh_token grant' })
+  @ApiBearerAuth('bearer')
+  @ApiResponse({ status: 200, description: 'The choosable contexts' })
+  @ApiOAuthErrors(401)
   async list(@Param('realm') realmName: string, @Req() request: FastifyRequest): Promise<Record<string, unknown>> {
     const realm = this.realms.get(realmName);
     const inspected = await this.inspector.liveAccessToken(realm, bearerToken(request));

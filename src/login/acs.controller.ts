@@ -1,4 +1,5 @@
 import { Controller, Get, Header, Logger, Param, Post, Req, Res } from '@nestjs/common';
+import { ApiConsumes, ApiOperation, ApiProduces, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { isRandomToken } from '../common/random.js';
 import { RealmRegistry } from '../realms/realm.registry.js';
@@ -17,6 +18,7 @@ const BUSY: ErrorPage = { status: 503, key: 'busy' };
  * The SAML endpoints of a realm's IdP (Keycloak's broker paths): the assertion consumer service
  * (HTTP-POST binding, SAML Bindings §3.5) and the SP metadata (SAML Metadata §2.4.4).
  */
+@ApiTags('SAML broker')
 @Controller('realms/:realm/broker/:alias/endpoint')
 export class AcsController {
   private readonly logger = new Logger('Acs');
@@ -28,6 +30,10 @@ export class AcsController {
   ) {}
 
   @Post()
+  @ApiOperation({ summary: 'SAML assertion consumer service (HTTP-POST binding, SAML Bindings §3.5)' })
+  @ApiConsumes('application/x-www-form-urlencoded')
+  @ApiResponse({ status: 303, description: 'Back to the client with `code` or `error`' })
+  @ApiResponse({ status: 400, description: 'A page for the person' })
   async consume(
     @Param('realm') realmName: string,
     @Param('alias') alias: string,
@@ -81,6 +87,8 @@ export class AcsController {
   }
 
   @Get('descriptor')
+  @ApiOperation({ summary: 'SAML SP metadata (SAML Metadata §2.4.4)' })
+  @ApiProduces('application/samlmetadata+xml')
   @Header('Content-Type', 'application/samlmetadata+xml')
   descriptor(@Param('realm') realmName: string, @Param('alias') alias: string): string {
     const realm = this.realms.get(realmName);

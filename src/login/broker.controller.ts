@@ -1,4 +1,5 @@
 import { Controller, Get, Inject, Logger, Param, Post, Query, Req, Res } from '@nestjs/common';
+import { ApiConsumes, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { CONFIG } from '../config/config.token.js';
 import type { Config } from '../config/config.schema.js';
@@ -18,6 +19,7 @@ const UNKNOWN_USER: ErrorPage = { status: 400, key: 'unknown_user' };
  * `/realms/{realm}/broker/{alias}/login`: continues a pending login at the chosen IdP; for the
  * `mock` alias (never in production) it is the mock login page that stands in for the IdP.
  */
+@ApiTags('SAML broker')
 @Controller('realms/:realm/broker/:alias')
 export class BrokerController {
   private readonly logger = new Logger('Broker');
@@ -30,6 +32,8 @@ export class BrokerController {
   ) {}
 
   @Get('login')
+  @ApiOperation({ summary: 'Continue a pending login at this IdP; `mock`: the mocked-user page (non-production)' })
+  @ApiResponse({ status: 303, description: 'To the IdP with a signed AuthnRequest' })
   async login(
     @Param('realm') realmName: string,
     @Param('alias') alias: string,
@@ -48,6 +52,8 @@ export class BrokerController {
   }
 
   @Post('login')
+  @ApiOperation({ summary: 'The mocked-user form (non-production)' })
+  @ApiConsumes('application/x-www-form-urlencoded')
   async mockLogin(
     @Param('realm') realmName: string,
     @Param('alias') alias: string,

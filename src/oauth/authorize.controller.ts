@@ -1,4 +1,5 @@
 import { Controller, Get, Inject, Logger, Param, Post, Req, Res } from '@nestjs/common';
+import { ApiConsumes, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ClientRegistry } from '../clients/client.registry.js';
 import { CLOCK, type Clock } from '../common/clock.js';
@@ -19,6 +20,7 @@ import { SsoLoginService } from '../login/sso-login.service.js';
  * code at once (sso-login.service.ts), unless the request asks for a new authentication; with
  * `prompt=none` and no such session, `login_required` goes back to the client.
  */
+@ApiTags('OpenID Connect')
 @Controller('realms/:realm/protocol/openid-connect')
 export class AuthorizeController {
   private readonly logger = new Logger('Authorize');
@@ -33,11 +35,18 @@ export class AuthorizeController {
   ) {}
 
   @Get('auth')
+  @ApiOperation({ summary: 'Authorization endpoint (OIDC Core §3.1.2): code flow with PKCE S256; ui_locales chooses the pages’ language' })
+  @ApiResponse({ status: 303, description: 'To the IdP, or back to the client with `code` or `error`, `state`, `iss`' })
+  @ApiResponse({ status: 200, description: 'The IdP chooser, or a form_post response (HTML)' })
+  @ApiResponse({ status: 400, description: 'A page for the person: the request names no valid client or redirect URI' })
   authorizeByGet(@Param('realm') realm: string, @Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<FastifyReply> {
     return this.authorize(realm, request.query, request, reply);
   }
 
   @Post('auth')
+  @ApiOperation({ summary: 'Authorization endpoint by form POST (OIDC Core §3.1.2.1)' })
+  @ApiConsumes('application/x-www-form-urlencoded')
+  @ApiResponse({ status: 303, description: 'As GET' })
   authorizeByPost(@Param('realm') realm: string, @Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<FastifyReply> {
     return this.authorize(realm, request.body, request, reply);
   }

@@ -1,4 +1,5 @@
 import { Controller, Get, Header, Inject, Param } from '@nestjs/common';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FhirEndpoint } from '../fhir/fhir-endpoint.js';
 import { FHIR_ENDPOINT } from '../fhir/fhir.module.js';
 import { OAuthError } from '../protocol/oauth-error.js';
@@ -11,6 +12,7 @@ import { SmartConfigurationService } from './smart-configuration.service.js';
  * segment goes between the host and the issuer's path; SMART's beside the issuer, where a SMART
  * client looks for it when the issuer is its authorization server.
  */
+@ApiTags('OpenID Connect')
 @Controller()
 export class DiscoveryController {
   constructor(
@@ -21,6 +23,7 @@ export class DiscoveryController {
   ) {}
 
   @Get('realms/:realm/.well-known/openid-configuration')
+  @ApiOperation({ summary: 'OpenID Provider metadata (OIDC Discovery 1.0 §4)' })
   @Header('Cache-Control', 'public, max-age=300')
   openidConfiguration(@Param('realm') realm: string): Record<string, unknown> {
     return this.discovery.metadata(this.realms.get(realm));
@@ -33,6 +36,7 @@ export class DiscoveryController {
   }
 
   @Get('realms/:realm/.well-known/smart-configuration')
+  @ApiOperation({ summary: 'SMART App Launch 2.x configuration' })
   @Header('Cache-Control', 'public, max-age=300')
   smartConfiguration(@Param('realm') realm: string): Record<string, unknown> {
     return this.smart.configuration(this.realms.get(realm));

@@ -1,4 +1,6 @@
 import { Controller, HttpCode, Post, Req, Res, UseGuards } from '@nestjs/common';
+import { ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ApiForm, ApiOAuthErrors } from '../protocol/openapi.js';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ClientAuthGuard } from '../clients/client-auth.guard.js';
 import { TokenInspector } from '../sessions/token-inspector.js';
@@ -13,11 +15,16 @@ import { OAuthError } from '../protocol/oauth-error.js';
  * (§2.2), so the answer never tells why. With an `organisation_agb` header, a token of another
  * tenant is inactive too.
  */
+@ApiTags('OpenID Connect')
 @Controller('realms/:realm/protocol/openid-connect/token')
 export class IntrospectionController {
   constructor(private readonly inspector: TokenInspector) {}
 
   @Post('introspect')
+  @ApiOperation({ summary: 'Token introspection (RFC 7662), for confidential clients' })
+  @ApiForm({ token: 'the token', token_type_hint: 'access_token or refresh_token' }, ['token'])
+  @ApiResponse({ status: 200, description: '`active`, and the claims of an active token' })
+  @ApiOAuthErrors(400, 401)
   @HttpCode(200)
   @UseGuards(ClientAuthGuard)
   async introspect(@Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply): Promise<Record<string, unknown>> {

@@ -1,4 +1,6 @@
 import { Controller, Get, Logger, Param, Post, Req, Res } from '@nestjs/common';
+import { ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ApiForm } from '../protocol/openapi.js';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { AuditTrail } from '../audit/audit-trail.service.js';
 import { ClientRegistry } from '../clients/client.registry.js';
@@ -22,6 +24,7 @@ const INVALID_LOGOUT: ErrorPage = { status: 400, key: 'invalid_logout_link' };
  * dies and their access tokens introspect as inactive; the browser's SSO cookies go when they named
  * it. Only a registered `post_logout_redirect_uri` is followed, with `state`.
  */
+@ApiTags('OpenID Connect')
 @Controller('realms/:realm/protocol/openid-connect')
 export class LogoutController {
   private readonly logger = new Logger('Logout');
@@ -36,11 +39,24 @@ export class LogoutController {
   ) {}
 
   @Get('logout')
+  @ApiOperation({
+    summary: 'RP-initiated logout (OpenID Connect RP-Initiated Logout 1.0 §2): id_token_hint, post_logout_redirect_uri, state',
+  })
+  @ApiResponse({ status: 303, description: 'To the registered post_logout_redirect_uri' })
+  @ApiResponse({ status: 200, description: 'A logged-out page' })
   byGet(@Param('realm') realm: string, @Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<FastifyReply> {
     return this.logout(realm, request.query as Record<string, unknown>, request, reply);
   }
 
   @Post('logout')
+  @ApiOperation({ summary: 'RP-initiated logout by form POST' })
+  @ApiForm({
+    id_token_hint: 'an ID token of the session',
+    post_logout_redirect_uri: 'a registered URI',
+    state: 'returned as is',
+    client_id: 'the client',
+  })
+  @ApiResponse({ status: 303, description: 'To the registered post_logout_redirect_uri' })
   byPost(@Param('realm') realm: string, @Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<FastifyReply> {
     return this.logout(realm, (request.body ?? {}) as Record<string, unknown>, request, reply);
   }

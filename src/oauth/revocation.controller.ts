@@ -1,4 +1,6 @@
 import { Controller, HttpCode, Logger, Post, Req, UseGuards } from '@nestjs/common';
+import { ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ApiForm, ApiOAuthErrors } from '../protocol/openapi.js';
 import type { FastifyRequest } from 'fastify';
 import { AuditTrail } from '../audit/audit-trail.service.js';
 import { ClientAuthGuard } from '../clients/client-auth.guard.js';
@@ -12,6 +14,7 @@ import { FormParams } from '../protocol/form-params.js';
  * access token of it die; an access token is denied until it expires. Unknown, invalid or
  * foreign tokens still get 200 (§2.2), and nothing happens to them.
  */
+@ApiTags('OpenID Connect')
 @Controller('realms/:realm/protocol/openid-connect')
 export class RevocationController {
   private readonly logger = new Logger('Revocation');
@@ -24,6 +27,10 @@ export class RevocationController {
   ) {}
 
   @Post('revoke')
+  @ApiOperation({ summary: 'Token revocation (RFC 7009); a refresh token ends its session' })
+  @ApiForm({ token: 'the token', token_type_hint: 'access_token or refresh_token' }, ['token'])
+  @ApiResponse({ status: 200, description: 'Revoked, or not a token of this client (§2.2)' })
+  @ApiOAuthErrors(400, 401)
   @HttpCode(200)
   @UseGuards(ClientAuthGuard)
   async revoke(@Req() request: FastifyRequest): Promise<void> {

@@ -1,4 +1,7 @@
 import { Controller, HttpCode, Inject, Post, Req, Res, UseGuards } from '@nestjs/common';
+import { ApiOperation, ApiResponse, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import { GRANT_TYPES } from '../config/config.schema.js';
+import { ApiForm, ApiOAuthErrors } from '../protocol/openapi.js';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { AuditTrail } from '../audit/audit-trail.service.js';
 import type { AuditEventType } from '../audit/audit-event-type.js';
@@ -22,6 +25,7 @@ const REFUSAL_EVENTS: Record<GrantType, AuditEventType> = {
  * the handler of its grant type. Responses are never cached (§5.1). A refusal of a known grant is
  * recorded in the audit trail here, once for every grant; each grant records its own success.
  */
+@ApiTags('OpenID Connect')
 @Controller('realms/:realm/protocol/openid-connect')
 export class TokenController {
   private readonly grants: Map<string, GrantHandler>;
@@ -36,6 +40,34 @@ export class TokenController {
   @Post('token')
   @HttpCode(200)
   @UseGuards(ClientAuthGuard)
+  @ApiOperation({
+    summary: 'Token endpoint (RFC 6749 §3.2)',
+    description:
+      'authorization_code (PKCE), refresh_token (rotating), client_credentials and token exchange (RFC 8693). The client authenticates with client_secret_basic, client_secret_post or private_key_jwt; a public client names itself with client_id. `organisation_agb` (header) names the tenant.',
+  })
+  @ApiSecurity('client_secret_basic')
+  @ApiForm(
+    {
+      grant_type: { type: 'string', enum: [...GRANT_TYPES] },
+      code: 'authorization_code: the code',
+      redirect_uri: 'authorization_code: the redirect URI of the authorization request',
+      code_verifier: 'authorization_code: the PKCE verifier (RFC 7636)',
+      refresh_token: 'refresh_token: the current refresh token',
+      scope: 'space-separated scopes; may only narrow what was granted',
+      client_id: 'the client, when it does not authenticate with a header',
+      client_secret: 'client_secret_post',
+      client_assertion_type: 'private_key_jwt (RFC 7523): urn:ietf:params:oauth:client-assertion-type:jwt-bearer',
+      client_assertion: 'private_key_jwt (RFC 7523): the signed JWT',
+      subject_token: 'token exchange: the access token to exchange',
+      subject_token_type: 'token exchange: urn:ietf:params:oauth:token-type:access_token',
+      audience: 'token exchange: the target',
+      requested_token_type: 'token exchange: urn:ietf:params:oauth:token-type:refresh_token to get one',
+      organization_id: 'refresh_token: select a context (also care_team_id, patient_id, episode_of_care_id)',
+    },
+    ['grant_type'],
+  )
+  @ApiResponse({ status: 200, description: 'Tokens (RFC 6749 §5.1); access tokens are RFC 9068 JWTs' })
+  @ApiOAuthErrors(400, 401)
   async token(@Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply): Promise<TokenResponse> {
     const realm = request.oauthRealm!;
     const client = request.oauthClient!;

@@ -1,4 +1,6 @@
 import { Controller, Get, Param, Post, Req } from '@nestjs/common';
+import { ApiBearerAuth, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ApiOAuthErrors } from '../protocol/openapi.js';
 import type { FastifyRequest } from 'fastify';
 import { RealmRegistry } from '../realms/realm.registry.js';
 import { TokenInspector } from '../sessions/token-inspector.js';
@@ -9,6 +11,7 @@ import { OAuthError } from '../protocol/oauth-error.js';
 import { parseScope } from '../protocol/scope.js';
 
 /** UserInfo (OIDC Core §5.3): claims about the user of a live access token, by its scopes (§5.4). */
+@ApiTags('OpenID Connect')
 @Controller('realms/:realm/protocol/openid-connect')
 export class UserinfoController {
   constructor(
@@ -17,11 +20,19 @@ export class UserinfoController {
   ) {}
 
   @Get('userinfo')
+  @ApiOperation({ summary: 'UserInfo (OIDC Core §5.3): claims by scope' })
+  @ApiBearerAuth('bearer')
+  @ApiResponse({ status: 200, description: 'The claims' })
+  @ApiOAuthErrors(401)
   byGet(@Param('realm') realm: string, @Req() request: FastifyRequest): Promise<Record<string, unknown>> {
     return this.userinfo(realm, request);
   }
 
   @Post('userinfo')
+  @ApiOperation({ summary: 'UserInfo by POST (OIDC Core §5.3.1)' })
+  @ApiBearerAuth('bearer')
+  @ApiResponse({ status: 200, description: 'The claims' })
+  @ApiOAuthErrors(401)
   byPost(@Param('realm') realm: string, @Req() request: FastifyRequest): Promise<Record<string, unknown>> {
     return this.userinfo(realm, request);
   }

@@ -1,0 +1,57 @@
+import { Validator } from '@seriousme/openapi-schema-validator';
+import { startTestServer, type TestServer } from '../support/test-server.js';
+
+/**
+ * `/openapi.json`, generated from the controllers by @nestjs/swagger, as an integrator or a client
+ * generator reads it: a valid OpenAPI 3 document (checked against the specification's JSON schema)
+ * that lists the public endpoints with their form bodies.
+ */
+describe('the OpenAPI document', () => {
+  let server: TestServer;
+  let document: Record<string, any>;
+
+  beforeAll(async () => {
+    server = await startTestServer();
+    const response = await fetch(`${server.baseUrl}/openapi.json`);
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toMatch(/^application\/json/);
+    document = (await response.json()) as Record<string, any>;
+  });
+  afterAll(() => server.close());
+
+  it('is valid OpenAPI 3', async () => {
+    expect(document.openapi).toMatch(/^3\./);
+    const result = await new Validator().validate(document);
+    expect(result.errors ?? []).toEqual([]);
+    expect(result.valid).toBe(true);
+  });
+
+  it('lists the public endpoints on Keycloak’s paths, and the server it is served by', () => {
+    expect(document.servers).toEqual([{ url: server.baseUrl }]);
+    const oidc = '/realms/{realm}/protocol/openid-connect';
+    expect(Object.keys(document.paths)).toEqual(
+      expect.arrayContaining([
+        `${oidc}/auth`,
+        `${oidc}/token`,
+        `${oidc}/token/introspect`,
+        `${oidc}/revoke`,
+        `${oidc}/userinfo`,
+        `${oidc}/logout`,
+        `${oidc}/certs`,
+        '/realms/{realm}/.well-known/openid-configuration',
+        '/realms/{realm}/broker/{alias}/endpoint',
+        '/realms/{realm}/contexts',
+        '/health/ready',
+      ]),
+    );
+  });
+
+  it('describes the token endpoint’s form body and its RFC 6749 §5.2 errors', () => {
+    const token = document.paths['/realms/{realm}/protocol/openid-connect/token'].post;
+    const form = token.requestBody.content['application/x-www-form-urlencoded'].schema;
+    expect(form.required).toEqual(['grant_type']);
+    expect(form.properties.grant_type.enum).toEqual(expect.arrayContaining(['authorization_code', 'client_credentials']));
+    expect(token.responses['400'].content['application/json'].schema.required).toEqual(['error']);
+    expect(token.tags).toEqual(['OpenID Connect']);
+  });
+});
