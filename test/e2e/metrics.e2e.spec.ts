@@ -1,4 +1,4 @@
-import { loginTokens } from '../support/login-flow.js';
+import { loginTokens, refresh } from '../support/login-flow.js';
 import { parseMetrics, sampleSum, sampleValue, scrape } from '../support/prometheus.js';
 import { TEST_SECRETS } from '../support/test-config.js';
 import { startTestServer, type TestServer } from '../support/test-server.js';
@@ -94,6 +94,20 @@ describe('Prometheus metrics', () => {
     expect(sampleValue(after, 'federation_fhir_requests_total', { kind: 'read' })).toBeGreaterThan(
       sampleValue(before, 'federation_fhir_requests_total', { kind: 'read' }),
     );
+  });
+
+  it('counts a refresh token presented again after rotation', async () => {
+    const tokens = await loginTokens(server.baseUrl, 'nemlogin', 'alice');
+    expect((await refresh(server.baseUrl, 'nemlogin', tokens.refresh_token as string)).status).toBe(200);
+    const before = await scrape(metricsUrl);
+    expect((await refresh(server.baseUrl, 'nemlogin', tokens.refresh_token as string)).status).toBe(400);
+    const after = await scrape(metricsUrl);
+    const reuse = { realm: 'nemlogin' };
+    expect(sampleValue(after, 'federation_refresh_token_reuse_total', reuse)).toBe(
+      sampleValue(before, 'federation_refresh_token_reuse_total', reuse) + 1,
+    );
+    const refused = { grant_type: 'refresh_token', outcome: 'invalid_grant' };
+    expect(sampleValue(after, 'federation_grants_total', refused)).toBe(sampleValue(before, 'federation_grants_total', refused) + 1);
   });
 
   it('counts a refused login by the error sent to the client', async () => {

@@ -3,6 +3,7 @@ import { AuditedRefusal } from '../../audit/audited-refusal.js';
 import { AuditTrail } from '../../audit/audit-trail.service.js';
 import { ContextSelectionService, type ContextRequest } from '../../contexts/context-selection.service.js';
 import { FhirUnavailableError } from '../../fhir/fhir.errors.js';
+import { FederationMetrics } from '../../metrics/federation-metrics.js';
 import { SessionService } from '../../sessions/session.service.js';
 import { SessionTokensIssuer } from '../../tokens/session-tokens.issuer.js';
 import { isTokenError } from '../../tokens/token-errors.js';
@@ -27,6 +28,7 @@ export class RefreshTokenGrant implements GrantHandler {
     private readonly tokens: SessionTokensIssuer,
     private readonly contexts: ContextSelectionService,
     private readonly audit: AuditTrail,
+    private readonly metrics: FederationMetrics,
   ) {}
 
   async handle({ realm, client, params, clientAddress }: GrantRequest): Promise<TokenResponse> {
@@ -62,7 +64,10 @@ export class RefreshTokenGrant implements GrantHandler {
       return rotated;
     });
     if ('refused' in rotation) {
-      if (rotation.refused === 'reused') this.logger.warn({ realm: realm.name, sid: claims.sid }, 'refresh token reused: session ended');
+      if (rotation.refused === 'reused') {
+        this.logger.warn({ realm: realm.name, sid: claims.sid }, 'refresh token reused: session ended');
+        this.metrics.refreshTokenReused(realm.name);
+      }
       throw new AuditedRefusal('invalid_grant', rotation.refused === 'reused' ? 'refresh token reused' : 'session is over', {
         error: rotation.refused === 'reused' ? 'refresh_token_reused' : 'session_expired',
         sessionId: claims.sid,
