@@ -16,6 +16,7 @@ import { SmartConfigurationService } from './smart-configuration.service.js';
 import { UserinfoController } from './userinfo.controller.js';
 import { GRANT_HANDLERS, type GrantHandler } from './grants/grant-handler.js';
 import { TokenController } from './token.controller.js';
+import { SessionStatusController } from './session-status/session-status.controller.js';
 
 @Module({
   imports: [LoginModule, ContextsModule],
@@ -26,6 +27,7 @@ import { TokenController } from './token.controller.js';
     IntrospectionController,
     RevocationController,
     UserinfoController,
+    SessionStatusController,
     LogoutController,
   ],
   providers: [
