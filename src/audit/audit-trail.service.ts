@@ -1,7 +1,11 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { CLOCK, type Clock } from '../common/clock.js';
+import { balpAuditEvent, type AuditEventFacts } from '../fhir/balp-audit-event.js';
+import { FhirGateways } from '../fhir/fhir-gateways.js';
+import { RealmRegistry } from '../realms/realm.registry.js';
 import { AuditEventRepository, type NewAuditEvent } from '../storage/audit-event.repository.js';
 import { DATABASE, type Database, type Queryable } from '../storage/database.js';
+import { FhirAuditOutboxRepository } from '../storage/fhir-audit-outbox.repository.js';
 import { SessionRepository } from '../storage/session.repository.js';
 import type { AuditDetails, AuditEventType, LogoutBy } from './audit-event-type.js';
 import { refusalFacts } from './audited-refusal.js';
@@ -34,11 +38,20 @@ export interface LogoutFacts {
   reason?: string;
 }
 
+/** The events a realm with `audit: { fhir: true }` also sends to its FHIR server as AuditEvents (BALP). */
+const FHIR_KINDS: Partial<Record<AuditEventType, AuditEventFacts['kind']>> = {
+  LOGIN: 'login',
+  LOGOUT: 'logout',
+  TOKEN_EXCHANGE: 'token-exchange',
+};
+
 /**
  * The one way the flows write the audit trail (issue 13). An event that records a change is written
  * with the flows' transaction handle, so the change and its event commit together or not at all: no
  * login without its event. A refusal changes nothing and is recorded on its own; failing to record it
- * is logged and never replaces the refusal the client gets.
+ * is logged and never replaces the refusal the client gets. For a realm that asks for them, a
+ * successful login, logout or token exchange also queues its FHIR AuditEvent in the same transaction
+ * (fhir-audit-delivery.service.ts sends it): a FHIR outage delays the AuditEvent, never the login.
  */
 @Injectable()
 export class AuditTrail {
@@ -48,6 +61,9 @@ export class AuditTrail {
     @Inject(DATABASE) private readonly db: Database,
     private readonly events: AuditEventRepository,
     private readonly sessions: SessionRepository,
+    private readonly outbox: FhirAuditOutboxRepository,
+    private readonly realms: RealmRegistry,
+    private readonly gateways: FhirGateways,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
@@ -57,7 +73,10 @@ export class AuditTrail {
   }
 
   async record(event: AuditEvent, db: Queryable = this.db): Promise<void> {
-    await this.events.insert(this.row(event), db);
+    const row = this.row(event);
+    await this.events.insert(row, db);
+    const resource = this.fhirAuditEvent(row);
+    if (resource) await this.outbox.enqueue(row.realm, resource, row.occurred_at, db);
   }
 
   /**
@@ -116,6 +135,27 @@ export class AuditTrail {
     } catch (cause) {
       this.logger.error({ err: cause, type: event.type }, 'audit event of a refusal not recorded');
     }
+  }
+
+  /** The FHIR AuditEvent of a successful login, logout or token exchange of a user, where the realm asks for one. */
+  private fhirAuditEvent(row: NewAuditEvent): object | undefined {
+    const kind = FHIR_KINDS[row.type as AuditEventType];
+    if (!kind || row.outcome !== 'success' || row.user_id === null || row.client_id === null) return undefined;
+    const realm = this.realms.get(row.realm);
+    if (!realm.config.audit.fhir) return undefined;
+    const { patient, audience } = row.details;
+    return balpAuditEvent({
+      kind,
+      recorded: row.occurred_at,
+      issuer: realm.issuer,
+      realm: realm.name,
+      userId: row.user_id,
+      clientId: row.client_id,
+      address: row.ip_address ?? undefined,
+      patient: typeof patient === 'string' ? patient : undefined,
+      audience: Array.isArray(audience) ? (audience as string[]) : undefined,
+      fhirBase: this.gateways.forRealm(realm.name).baseUrl,
+    });
   }
 
   private row(event: AuditEvent): NewAuditEvent {

@@ -1,12 +1,14 @@
 import { Global, Module } from '@nestjs/common';
 import { AuditEventRepository } from '../storage/audit-event.repository.js';
+import { FhirAuditOutboxRepository } from '../storage/fhir-audit-outbox.repository.js';
 import { SessionRepository } from '../storage/session.repository.js';
 import { AuditTrail } from './audit-trail.service.js';
+import { FhirAuditDelivery } from './fhir-audit-delivery.service.js';
 
-/** The audit trail every flow writes to (issue 13); global, like the database it writes into. */
+/** The audit trail every flow writes to (issue 13), and the delivery of its FHIR AuditEvents; global, like the database. */
 @Global()
 @Module({
-  providers: [AuditEventRepository, SessionRepository, AuditTrail],
-  exports: [AuditTrail, AuditEventRepository],
+  providers: [AuditEventRepository, FhirAuditOutboxRepository, SessionRepository, AuditTrail, FhirAuditDelivery],
+  exports: [AuditTrail, AuditEventRepository, FhirAuditOutboxRepository, FhirAuditDelivery],
 })
 export class AuditModule {}

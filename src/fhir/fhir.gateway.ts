@@ -164,6 +164,18 @@ export class FhirGateway {
     return { resource: found, created };
   }
 
+  /**
+   * Plain create (R4 http.html#create), for what is only ever added, such as AuditEvents; returns the id
+   * the server gave it, if it says. Like every write, never repeated here: a create is not idempotent,
+   * so whoever retries decides what a repeat may cost (fhir-audit-delivery.service.ts: a duplicate).
+   */
+  async create<K extends ResourceType>(resource: ResourceOf<K>, options: FhirCallOptions = {}): Promise<string | undefined> {
+    const body = await this.sendWrite('create', resource.resourceType, options, {}, (o) =>
+      this.client.create({ resourceType: resource.resourceType, body: resource as unknown as KitResource, options: o }),
+    );
+    return typeof body.id === 'string' ? body.id : undefined;
+  }
+
   /** Versioned update (R4 http.html#concurrency): `If-Match: W/"version"`; a concurrent change gives 412. */
   async update<K extends ResourceType>(
     resource: Stored<ResourceOf<K>>,
