@@ -55,7 +55,8 @@ describe('SAML CPU amplification', () => {
       const { form, bytes } = await amplificationPost(h);
       expect(bytes).toBeGreaterThan(150_000);
       const { ms } = await timed(expectRejected(post(h, 'nemlogin', form), 'too many elements'));
-      expect(ms).toBeLessThan(500);
+      // One pass over the text: far below the ~9 s of worker CPU the validation cost (more on a slower machine).
+      expect(ms).toBeLessThan(3000);
     });
 
     it('leaves real Responses far below every limit (NemLog-in encrypted with 25 more attributes, eHealth clinician)', async () => {
@@ -131,15 +132,16 @@ describe('SAML CPU amplification', () => {
   describe('past the precheck: a deadline per validation', () => {
     let h: SamlHarness;
     beforeAll(async () => {
-      h = await createSamlHarness({ workers: 1, validationTimeoutMs: 400, xmlLimits: NO_SHAPE_LIMITS });
+      // A deadline an honest validation meets even on a slow, busy machine, and the amplification does not.
+      h = await createSamlHarness({ workers: 1, validationTimeoutMs: 2000, xmlLimits: NO_SHAPE_LIMITS });
     });
     afterAll(() => h.close());
 
     it('abandons a validation at its deadline, restarts the worker, and the next login succeeds', async () => {
       const { form } = await amplificationPost(h);
       const { ms } = await timed(expectRejected(post(h, 'nemlogin', form), 'deadline'));
-      expect(ms).toBeGreaterThanOrEqual(350);
-      expect(ms).toBeLessThan(2000);
+      expect(ms).toBeGreaterThanOrEqual(1900);
+      expect(ms).toBeLessThan(8000);
       await honestLogin(h);
     });
   });
@@ -156,7 +158,8 @@ describe('SAML CPU amplification', () => {
       const [running, queued, shed] = posts.map(({ form }) => timed(post(h, 'nemlogin', form)));
       const third = await shed;
       expect((third as { error?: unknown }).error).toBeInstanceOf(SamlBusyError);
-      expect(third.ms).toBeLessThan(200);
+      // At once: without waiting for the running validation's deadline.
+      expect(third.ms).toBeLessThan(1500);
       // Each runs to its own deadline, the queued one after the first (and a fresh worker's start-up).
       for (const outcome of [await running, await queued]) {
         expect(outcome.ms).toBeLessThan(8000);
