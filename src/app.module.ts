@@ -11,6 +11,7 @@ import type { Config } from './config/config.schema.js';
 import { HealthModule } from './health/health.module.js';
 import { KeysModule } from './keys/keys.module.js';
 import { LoginModule } from './login/login.module.js';
+import { ManagementModule } from './management/management.module.js';
 import { MetricsModule } from './metrics/metrics.module.js';
 import { OAuthModule } from './oauth/oauth.module.js';
 import { RealmsModule } from './realms/realms.module.js';
@@ -48,7 +49,8 @@ export class AppModule {
         OAuthModule,
         AdminModule,
         HealthModule,
-        MetricsModule,
+        MetricsModule.forRoot(config),
+        ManagementModule.forRoot(config),
       ],
     };
   }

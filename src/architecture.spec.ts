@@ -20,7 +20,7 @@ const LAYERS: readonly (readonly string[])[] = [
   ['keys', 'clients', 'tenancy'],
   ['saml', 'fhir'],
   ['tokens', 'health', 'metrics', 'audit'],
-  ['sessions'],
+  ['sessions', 'management'],
   ['contexts'],
   ['login'],
   ['oauth', 'admin'],

@@ -9,6 +9,7 @@ export const DEFAULT_CONFIG_FILE = 'fixtures/config/demo.yaml';
 /** Environment variables that override single config keys (DESIGN.md §3). */
 const ENV_OVERRIDES: { env: string; apply: (raw: Record<string, any>, value: string) => void }[] = [
   { env: 'PORT', apply: (raw, v) => (raw.port = Number(v)) },
+  { env: 'MANAGEMENT_PORT', apply: (raw, v) => (raw.managementPort = Number(v)) },
   { env: 'PUBLIC_URL', apply: (raw, v) => (raw.publicUrl = v) },
   { env: 'DATABASE_URL', apply: (raw, v) => (raw.database = { ...raw.database, url: v }) },
   { env: 'DATABASE_DIR', apply: (raw, v) => (raw.database = { ...raw.database, dataDir: v }) },

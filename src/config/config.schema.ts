@@ -279,6 +279,11 @@ export const configSchema = z
     environment: z.enum(['development', 'test', 'production']).default('production'),
     publicUrl: z.url().transform((u) => u.replace(/\/+$/, '')),
     port: z.number().int().min(0).max(65535).default(8080),
+    /**
+     * A second port for `/health/*` and `/metrics` (Keycloak's management interface, 9000): set, the
+     * public port no longer serves `/metrics`, so only the monitoring network need reach them.
+     */
+    managementPort: z.number().int().min(0).max(65535).optional(),
     logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     database: z.strictObject({ url: z.string().default(''), dataDir: z.string().min(1).default('data/pglite') }).prefault({}),
     /**

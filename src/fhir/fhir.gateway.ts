@@ -101,6 +101,19 @@ export class FhirGateway {
     return /^https?:\/\//i.test(reference) ? reference : `${this.baseUrl}/${reference}`;
   }
 
+  /**
+   * Whether the server answers with its CapabilityStatement (R4 http.html#capabilities) within the
+   * request timeout: for readiness, so it is neither retried nor counted as a round trip.
+   */
+  async answers(): Promise<boolean> {
+    try {
+      const body = await this.client.capabilityStatement({ signal: AbortSignal.timeout(this.settings.timeoutMs) });
+      return body.resourceType === 'CapabilityStatement';
+    } catch {
+      return false;
+    }
+  }
+
   stats(): FhirRoundTrips {
     return { ...this.counters };
   }

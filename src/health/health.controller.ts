@@ -1,13 +1,13 @@
-import { Controller, Get, Inject, Res } from '@nestjs/common';
+import { Controller, Get, Res } from '@nestjs/common';
 import { ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
-import { DATABASE, databaseAnswers, type Database } from '../storage/database.js';
+import { ReadinessService } from './readiness.service.js';
 
-/** Liveness (the process answers) and readiness (it can reach its database). */
+/** Liveness (the process answers) and readiness (it can reach its database, and whether FHIR answers). */
 @ApiTags('Operations')
 @Controller('health')
 export class HealthController {
-  constructor(@Inject(DATABASE) private readonly db: Database) {}
+  constructor(private readonly readiness: ReadinessService) {}
 
   @Get('live')
   @ApiOperation({ summary: 'Liveness: the process answers' })
@@ -20,7 +20,7 @@ export class HealthController {
   @ApiResponse({ status: 200, description: '`status` ok, or degraded when only FHIR is unreachable' })
   @ApiResponse({ status: 503, description: 'The database is unreachable' })
   async ready(@Res() reply: FastifyReply): Promise<void> {
-    if (await databaseAnswers(this.db)) await reply.status(200).send({ status: 'ok', database: 'ok' });
-    else await reply.status(503).send({ status: 'unavailable', database: 'unreachable' });
+    const { httpStatus, body } = await this.readiness.check();
+    await reply.status(httpStatus).header('Cache-Control', 'no-store').send(body);
   }
 }

@@ -1,0 +1,38 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { Config } from '../config/config.schema.js';
+import { CONFIG } from '../config/config.token.js';
+import { FhirGateways } from '../fhir/fhir-gateways.js';
+import type { FhirGateway } from '../fhir/fhir.gateway.js';
+import { DATABASE, databaseAnswers, type Database } from '../storage/database.js';
+
+export type Readiness =
+  | { httpStatus: 503; body: { status: 'unavailable'; database: 'unreachable' } }
+  | { httpStatus: 200; body: { status: 'ok' | 'degraded'; database: 'ok'; fhir: 'ok' | 'unreachable' } };
+
+/**
+ * Whether the service can do its work. Without its database it can do nothing: 503, so a load
+ * balancer sends traffic elsewhere. Without FHIR it still refreshes, exchanges and introspects
+ * tokens and only logins fail (with a try-again page): `degraded`, still 200, so an outage of the
+ * FHIR server does not take every instance out of rotation at once. Shared by the public port and
+ * the management port (src/management).
+ */
+@Injectable()
+export class ReadinessService {
+  /** The FHIR servers the realms' logins use: each once, however many realms share it. */
+  private readonly fhirServers: FhirGateway[];
+
+  constructor(
+    @Inject(DATABASE) private readonly db: Database,
+    @Inject(CONFIG) config: Config,
+    fhir: FhirGateways,
+  ) {
+    this.fhirServers = [...new Set(config.realms.map((realm) => fhir.forRealm(realm.name)))];
+  }
+
+  async check(): Promise<Readiness> {
+    const [database, ...fhirAnswers] = await Promise.all([databaseAnswers(this.db), ...this.fhirServers.map((server) => server.answers())]);
+    const fhir = fhirAnswers.every(Boolean);
+    if (!database) return { httpStatus: 503, body: { status: 'unavailable', database: 'unreachable' } };
+    return { httpStatus: 200, body: { status: fhir ? 'ok' : 'degraded', database: 'ok', fhir: fhir ? 'ok' : 'unreachable' } };
+  }
+}

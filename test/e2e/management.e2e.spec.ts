@@ -1,0 +1,63 @@
+import { freePort } from '../support/free-port.js';
+import { parseMetrics, sampleValue } from '../support/prometheus.js';
+import { startTestServer, type TestServer } from '../support/test-server.js';
+
+/**
+ * `managementPort` (Keycloak's management interface): `/health/*` and `/metrics` on a port of their
+ * own, `/metrics` no longer on the public one; readiness reports FHIR reachability beside the database.
+ */
+describe('the management port and readiness', () => {
+  let server: TestServer;
+  let management: string;
+
+  beforeAll(async () => {
+    const port = await freePort();
+    management = `http://127.0.0.1:${port}`;
+    server = await startTestServer({ patch: (raw) => (raw.managementPort = port) });
+  });
+  afterAll(() => server.close());
+
+  it('serves metrics and health on the management port, and no longer metrics on the public one', async () => {
+    expect((await fetch(`${server.baseUrl}/metrics`)).status).toBe(404);
+    await fetch(`${server.baseUrl}/health/live`);
+    const response = await fetch(`${management}/metrics`);
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toMatch(/^text\/plain; version=0\.0\.4/);
+    const metrics = parseMetrics(await response.text());
+    // The public port's traffic is what it counts.
+    expect(
+      sampleValue(metrics, 'federation_http_request_duration_seconds_count', { route: '/health/live', status: '200' }),
+    ).toBeGreaterThan(0);
+    expect(await (await fetch(`${management}/health/live`)).json()).toEqual({ status: 'ok' });
+  });
+
+  it('is ready with its database and FHIR, on both ports', async () => {
+    for (const base of [management, server.baseUrl]) {
+      const ready = await fetch(`${base}/health/ready`);
+      expect(ready.status).toBe(200);
+      expect(await ready.json()).toEqual({ status: 'ok', database: 'ok', fhir: 'ok' });
+    }
+  });
+
+  it('is degraded but still ready when only FHIR is away', async () => {
+    const nobody = await freePort();
+    const instance = await startTestServer({
+      patch: (raw) => (raw.fhir = { baseUrl: `http://127.0.0.1:${nobody}/fhir`, timeoutMs: 2000 }),
+    });
+    try {
+      const ready = await fetch(`${instance.baseUrl}/health/ready`);
+      expect(ready.status).toBe(200);
+      expect(await ready.json()).toEqual({ status: 'degraded', database: 'ok', fhir: 'unreachable' });
+    } finally {
+      await instance.close();
+    }
+  });
+
+  it('stops listening when the application closes', async () => {
+    const port = await freePort();
+    const instance = await startTestServer({ patch: (raw) => (raw.managementPort = port) });
+    expect((await fetch(`http://127.0.0.1:${port}/health/live`)).status).toBe(200);
+    await instance.close();
+    await expect(fetch(`http://127.0.0.1:${port}/health/live`)).rejects.toThrow();
+  });
+});
