@@ -1,0 +1,94 @@
+import { existsSync } from 'node:fs';
+import { chromium, type Browser } from 'playwright-core';
+import { freePort } from '../support/free-port.js';
+import { startStaticApp, type StaticApp } from '../support/static-app.js';
+import { startTestServer, type TestServer } from '../support/test-server.js';
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+
+/**
+ * A SMART App Launch 2.x standalone launch with fhirclient (SMART's JS client 2.x, its browser
+ * bundle) in headless Chromium, against the demo FHIR base of the realm: it discovers the
+ * authorization server from the FHIR base's smart-configuration, logs the mocked citizen in (PKCE,
+ * `aud` = the FHIR base), and reads the launch patient from that base with the access token.
+ */
+describe('fhirclient standalone launch in a real browser', () => {
+  let server: TestServer;
+  let app: StaticApp;
+  let browser: Browser;
+
+  beforeAll(async () => {
+    if (!existsSync(CHROMIUM)) throw new Error(`Chromium not found at ${CHROMIUM}: apt-get install chromium (or set CHROMIUM_PATH)`);
+    const appPort = await freePort();
+    const appOrigin = `http://127.0.0.1:${appPort}`;
+    server = await startTestServer({
+      patch: (raw) => {
+        raw.realms[0].clients.push({
+          clientId: 'smart-app',
+          type: 'public',
+          redirectUris: [`${appOrigin}/index.html`],
+          webOrigins: ['+'],
+          grantTypes: ['authorization_code', 'refresh_token'],
+        });
+      },
+    });
+    const iss = `${server.baseUrl}/fhir/nemlogin`;
+    const launch = `<!DOCTYPE html><html><head><meta charset="utf-8"><script src="/fhir-client.js"></script></head><body><p>launching</p>
+<script>
+FHIR.oauth2
+  .authorize({ iss: '${iss}', clientId: 'smart-app', scope: 'openid fhirUser launch/patient patient/*.rs', redirectUri: 'index.html', pkceMode: 'required' })
+  .catch((error) => { window.launchError = String(error); });
+</script></body></html>`;
+    const index = `<!DOCTYPE html><html><head><meta charset="utf-8"><script src="/fhir-client.js"></script></head><body><p>app</p>
+<script>
+FHIR.oauth2.ready()
+  .then((client) => client.patient.read().then((patient) => { window.result = { patient, patientId: client.patient.id, fhirUser: client.getFhirUser() }; }))
+  .catch((error) => { window.launchError = String(error); });
+</script></body></html>`;
+    app = await startStaticApp(
+      appPort,
+      { '/launch.html': launch, '/index.html': index },
+      { '/fhir-client.js': 'node_modules/fhirclient/build/fhir-client.min.js' },
+    );
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--no-first-run',
+      ],
+    });
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await app?.close();
+    await server?.close();
+  });
+
+  it('launch → mocked citizen → client.patient.read() returns the logged-in citizen’s Patient', async () => {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    page.setDefaultTimeout(60_000);
+    await page.goto(`${app.origin}/launch.html`);
+    await page.getByRole('heading', { name: /Mocked login/ }).waitFor();
+    await page.getByRole('button', { name: /Alice Andersen/ }).click();
+    await page.waitForFunction(() => {
+      const w = window as unknown as { result?: unknown; launchError?: string };
+      return w.result !== undefined || w.launchError !== undefined;
+    });
+    const outcome = await page.evaluate(() => {
+      const w = window as unknown as { result?: Record<string, any>; launchError?: string };
+      return { result: w.result, error: w.launchError };
+    });
+    expect(outcome.error).toBeUndefined();
+    expect(outcome.result).toMatchObject({
+      patientId: 'demo-patient-nancy',
+      patient: { resourceType: 'Patient', id: 'demo-patient-nancy', identifier: [{ value: '0101011234' }] },
+      fhirUser: 'Patient/demo-patient-nancy',
+    });
+    await context.close();
+  });
+});
