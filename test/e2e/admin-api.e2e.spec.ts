@@ -1,10 +1,14 @@
 import { createRemoteJWKSet, decodeJwt, decodeProtectedHeader, jwtVerify } from 'jose';
 import { adminCall, adminToken, clientToken, withAdminClients } from '../support/admin-api.js';
+import { CookieJar } from '../support/cookie-jar.js';
 import { loginTokens, refresh } from '../support/login-flow.js';
 import { expectOAuthError } from '../support/oauth-error.js';
 import { TEST_SECRETS } from '../support/test-config.js';
 import { startTestServer, type TestServer } from '../support/test-server.js';
 import { basic, postForm } from '../support/token-requests.js';
+
+/** The S256 challenge of a fixed test verifier (the code is never redeemed here). */
+const CHALLENGE = 'rQzxQVwoF1Ngz36EcYf7vjzrqlKXoh7v7bEt08gkQWM';
 
 /**
  * The admin API's session and key actions over HTTP (issue 13): an administrator ends a user's
@@ -66,6 +70,35 @@ describe('admin API: sessions and keys', () => {
       clientId: 'operator',
       details: { operation_type: 'ACTION', resource_path: `users/${sub}/logout`, sessions: '2' },
     });
+  });
+
+  it('logging a user out everywhere ends their browser’s SSO session too: prompt=none gets no code', async () => {
+    const browser = new CookieJar();
+    const authorize = (extra: Record<string, string> = {}) => {
+      const url = new URL(`${oidc}/auth`);
+      const params = { client_id: 'patient-app', redirect_uri: 'http://127.0.0.1/callback', response_type: 'code', scope: 'openid' };
+      for (const [name, value] of Object.entries({ ...params, code_challenge: CHALLENGE, code_challenge_method: 'S256', ...extra }))
+        url.searchParams.set(name, value);
+      return browser.fetch(url.href);
+    };
+    const toMock = await authorize();
+    const page = await (await browser.fetch(toMock.headers.get('location')!)).text();
+    const tx = /name="tx" value="([^"]+)"/.exec(page)![1]!;
+    const action = /<form method="post" action="([^"]+)"/.exec(page)![1]!;
+    const body = new URLSearchParams({ tx, username: 'alice' }).toString();
+    const loggedIn = await browser.fetch(action, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body,
+    });
+    expect(new URL(loggedIn.headers.get('location')!).searchParams.has('code')).toBe(true);
+    const silent = new URL((await authorize({ prompt: 'none' })).headers.get('location')!);
+    expect(silent.searchParams.has('code')).toBe(true);
+
+    const sub = (await adminEvents({ type: 'LOGIN', max: '1' }))[0]!.userId as string;
+    expect((await adminCall(server.baseUrl, 'POST', `nemlogin/users/${sub}/logout`, await operator())).status).toBe(204);
+    const refused = new URL((await authorize({ prompt: 'none' })).headers.get('location')!);
+    expect(refused.searchParams.get('error')).toBe('login_required');
   });
 
   it('ends one session; a second attempt, and a session of nobody, are 404', async () => {

@@ -119,6 +119,20 @@ describe('audit events', () => {
     expect(trail[0]).toMatchObject({ clientId: 'patient-app', sessionId: sid });
   });
 
+  it('records a context chosen on a refresh as CONTEXT_SELECTED, with the rotation it came with', async () => {
+    const tokens = await loginTokens(server.baseUrl, 'nemlogin', 'alice');
+    const { sub } = decodeJwt(tokens.access_token) as { sub: string };
+    const refreshed = await refresh(server.baseUrl, 'nemlogin', tokens.refresh_token, { patient_id: 'demo-patient-nancy' });
+    expect(refreshed.status).toBe(200);
+
+    const [selected, rotated] = await events({ user: sub, max: '2' });
+    expect([selected?.type, rotated?.type]).toEqual(['CONTEXT_SELECTED', 'REFRESH_TOKEN']);
+    expect(selected).toMatchObject({
+      clientId: 'patient-app',
+      details: { patient_id: expect.stringMatching(/\/Patient\/demo-patient-nancy$/) },
+    });
+  });
+
   it('records client logins, their refusals and a refused login, with a reason code', async () => {
     await clientToken(server.baseUrl, 'nemlogin', 'system', TEST_SECRETS.system);
     const refused = await postForm(`${oidc}/token`, new URLSearchParams({ grant_type: 'client_credentials', scope: 'not-mine' }), {
