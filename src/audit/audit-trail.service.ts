@@ -74,9 +74,14 @@ export class AuditTrail {
 
   async record(event: AuditEvent, db: Queryable = this.db): Promise<void> {
     const row = this.row(event);
-    await this.events.insert(row, db);
     const resource = this.fhirAuditEvent(row);
-    if (resource) await this.outbox.enqueue(row.realm, resource, row.occurred_at, db);
+    if (!resource) return this.events.insert(row, db);
+    // The event and its FHIR AuditEvent go together: in the caller's transaction, or in one of their own.
+    const write = async (tx: Queryable) => {
+      await this.events.insert(row, tx);
+      await this.outbox.enqueue(row.realm, resource, row.occurred_at, tx);
+    };
+    await (db === this.db ? this.db.transaction(write) : write(db));
   }
 
   /**
