@@ -14,7 +14,7 @@ const EXPIRING_TABLES = [
 /** Rows deleted per statement, so a purge never holds locks long enough to slow requests. */
 const BATCH = 1000;
 
-export type PurgeCounts = Record<(typeof EXPIRING_TABLES)[number] | 'sessions' | 'audit_events', number>;
+export type PurgeCounts = Record<(typeof EXPIRING_TABLES)[number] | 'sessions' | 'sso_sessions' | 'audit_events', number>;
 
 /**
  * The purge statements of housekeeping, in batches: what can no longer matter, across the tables of
@@ -25,8 +25,8 @@ export class ExpiredRowsRepository {
   constructor(@Inject(DATABASE) private readonly db: Database) {}
 
   /**
-   * Deletes expired rows of every expiring table, sessions that ended or expired before `sessionCutoff`,
-   * and audit events older than `auditCutoff` (`audit.retentionDays`).
+   * Deletes expired rows of every expiring table, sessions and SSO sessions that ended or expired before
+   * `sessionCutoff`, and audit events older than `auditCutoff` (`audit.retentionDays`).
    */
   async purge(now: Date, sessionCutoff: Date, auditCutoff: Date): Promise<PurgeCounts> {
     const purged = {} as PurgeCounts;
@@ -42,6 +42,15 @@ export class ExpiredRowsRepository {
          SELECT s.ctid FROM sessions s
           WHERE (COALESCE(s.ended_at, s.max_expires_at) < $1 OR s.idle_expires_at < $1)
             AND NOT EXISTS (SELECT 1 FROM authorization_codes c WHERE c.session_id = s.id)
+          LIMIT ${BATCH})`,
+      sessionCutoff,
+    );
+    // An SSO session goes once it is over and no client session of it is left (they end with it, and go first).
+    purged.sso_sessions = await this.inBatches(
+      `DELETE FROM sso_sessions WHERE ctid IN (
+         SELECT u.ctid FROM sso_sessions u
+          WHERE (COALESCE(u.ended_at, u.max_expires_at) < $1 OR u.idle_expires_at < $1)
+            AND NOT EXISTS (SELECT 1 FROM sessions s WHERE s.sso_session_id = u.id)
           LIMIT ${BATCH})`,
       sessionCutoff,
     );

@@ -1,6 +1,7 @@
 import { engines, type Scratch } from '../../test/support/database-engines.js';
 import type { Database } from './database.js';
 import { migrate } from './migrator.js';
+import { ExpiredRowsRepository } from './expired-rows.repository.js';
 import { SessionRepository, type NewSession } from './session.repository.js';
 import { SsoSessionRepository, type NewSsoSession } from './sso-session.repository.js';
 
@@ -111,6 +112,20 @@ describe.each(engines)('SSO sessions on $name', (engine) => {
     expect(await sessions.endAllInSso(sso.id, 'logout', at(5))).toBe(1);
     expect((await sessions.find(session.id))!.end_reason).toBe('logout');
     expect(await sessions.endAllInSso(sso.id, 'logout', at(6))).toBe(0);
+  });
+
+  it('housekeeping removes an SSO session once it is over and its client sessions are gone, not before', async () => {
+    const over = await ssoWithClientSession(600);
+    const live = await ssoWithClientSession(600);
+    await ssoSessions.end(over.sso.id, 'logout', at(10));
+    await sessions.endAllInSso(over.sso.id, 'logout', at(10));
+    await ssoSessions.touch(live.sso.id, 86_400, at(10));
+    const purge = (cutoff: Date) => new ExpiredRowsRepository(db).purge(cutoff, cutoff, new Date(0));
+    await purge(at(20));
+    expect(await ssoSessions.find(over.sso.id)).toBeUndefined();
+    expect(await sessions.find(over.session.id)).toBeUndefined();
+    // One still in use stays, with its client session.
+    expect(await ssoSessions.find(live.sso.id)).toBeDefined();
   });
 
   it('a renewed authentication keeps the id, takes the new cookie digest, never moves the maximum later', async () => {
