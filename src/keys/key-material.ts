@@ -1,3 +1,4 @@
+import { createPrivateKey, type JsonWebKey, type KeyObject } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { calculateJwkThumbprint, exportJWK, generateKeyPair, importPKCS8, type JWK } from 'jose';
 import type { SigningAlg } from '../config/config.schema.js';
@@ -11,6 +12,25 @@ export interface KeyMaterial {
 }
 
 const PRIVATE_MEMBERS = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'oth', 'k'] as const;
+
+/** What each algorithm needs of a private key (RFC 7518 §3.3–3.5: RSA of 2048 bits or more; RFC 8037 §3.1). */
+const FITS: Record<SigningAlg, (key: KeyObject) => boolean> = {
+  ES256: (key) => key.asymmetricKeyType === 'ec' && key.asymmetricKeyDetails?.namedCurve === 'prime256v1',
+  RS256: (key) => key.asymmetricKeyType === 'rsa' && (key.asymmetricKeyDetails?.modulusLength ?? 0) >= 2048,
+  PS256: (key) => key.asymmetricKeyType === 'rsa' && (key.asymmetricKeyDetails?.modulusLength ?? 0) >= 2048,
+  EdDSA: (key) => key.asymmetricKeyType === 'ed25519',
+};
+
+/**
+ * A private JWK as a node:crypto key for signing, checked against its algorithm as jose's importJWK
+ * would. Imported once per key: node:crypto signs with it synchronously, without WebCrypto's per-call
+ * argument conversion and job (issue 14).
+ */
+export function signingKeyObject(jwk: JWK, alg: SigningAlg): KeyObject {
+  const key = createPrivateKey({ key: jwk as JsonWebKey, format: 'jwk' });
+  if (!FITS[alg](key)) throw new Error(`signing key ${jwk.kid ?? ''} does not fit ${alg}`);
+  return key;
+}
 
 export async function generateKeyMaterial(alg: SigningAlg): Promise<KeyMaterial> {
   const options = alg === 'EdDSA' ? { crv: 'Ed25519', extractable: true } : { modulusLength: 2048, extractable: true };

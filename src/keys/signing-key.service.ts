@@ -1,17 +1,19 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { importJWK, type CryptoKey, type JWK } from 'jose';
+import type { KeyObject } from 'node:crypto';
+import type { JWK } from 'jose';
 import { CLOCK, type Clock } from '../common/clock.js';
 import type { SigningAlg } from '../config/config.schema.js';
 import type { Realm } from '../realms/realm.js';
 import type { Queryable } from '../storage/database.js';
 import { SigningKeyRepository, type SigningKeyRow } from '../storage/signing-key.repository.js';
 import { KeyEncryption } from './key-encryption.js';
-import { generateKeyMaterial, loadKeyMaterial, type KeyMaterial } from './key-material.js';
+import { generateKeyMaterial, loadKeyMaterial, signingKeyObject, type KeyMaterial } from './key-material.js';
 
 export interface ActiveSigningKey {
   kid: string;
   alg: SigningAlg;
-  privateKey: CryptoKey;
+  /** A node:crypto key, imported once per key: the signer signs with it synchronously (issue 14). */
+  privateKey: KeyObject;
 }
 
 /** How long an instance signs with a cached key before it looks for a rotation made elsewhere. */
@@ -65,7 +67,7 @@ export class SigningKeyService {
     if (cached && now - cached.loadedAt < ACTIVE_KEY_CACHE_MS) return cached.key;
     const row = await this.repository.findActive(realm.name);
     if (!row) throw new Error(`realm ${realm.name} has no active signing key`);
-    const key = cached?.key.kid === row.kid ? cached.key : await this.importPrivate(row);
+    const key = cached?.key.kid === row.kid ? cached.key : this.importPrivate(row);
     this.active.set(realm.name, { key, loadedAt: now });
     return key;
   }
@@ -106,9 +108,9 @@ export class SigningKeyService {
     return longestTokenSeconds * 1000 + ACTIVE_KEY_CACHE_MS + CLOCK_SKEW_MS;
   }
 
-  private async importPrivate(row: SigningKeyRow): Promise<ActiveSigningKey> {
+  private importPrivate(row: SigningKeyRow): ActiveSigningKey {
     const jwk = JSON.parse(this.encryption.decrypt(row.private_jwk_enc, row.kid)) as JWK;
-    const privateKey = (await importJWK(jwk, row.alg)) as CryptoKey;
-    return { kid: row.kid, alg: row.alg as SigningAlg, privateKey };
+    const alg = row.alg as SigningAlg;
+    return { kid: row.kid, alg, privateKey: signingKeyObject(jwk, alg) };
   }
 }
