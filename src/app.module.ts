@@ -2,6 +2,7 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import type { DestinationStream } from 'pino';
 import { AdminModule } from './admin/admin.module.js';
 import { AuditModule } from './audit/audit.module.js';
+import { BackchannelModule } from './backchannel/backchannel.module.js';
 import { ClientsModule } from './clients/clients.module.js';
 import type { Clock } from './common/clock.js';
 import { ContextsModule } from './contexts/contexts.module.js';
@@ -43,6 +44,7 @@ export class AppModule {
         TokensModule,
         AuditModule,
         SessionsModule,
+        BackchannelModule,
         SamlModule,
         ContextsModule,
         LoginModule,

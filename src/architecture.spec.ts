@@ -20,7 +20,7 @@ const LAYERS: readonly (readonly string[])[] = [
   ['keys', 'clients', 'tenancy'],
   ['saml', 'fhir'],
   ['tokens', 'health', 'metrics', 'audit'],
-  ['sessions', 'management'],
+  ['sessions', 'management', 'backchannel'],
   ['contexts'],
   ['login'],
   ['oauth', 'admin'],

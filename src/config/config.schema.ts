@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { brandingSchema } from './branding.schema.js';
 import { auditSchema, realmAuditSchema } from './audit-config.schema.js';
+import { backchannelLogoutSchema } from './backchannel-logout.schema.js';
 
 /**
  * The configuration file's shape (DESIGN.md §3). Every object is strict so that a misspelt key is
@@ -59,6 +60,8 @@ const clientSchema = z
     redirectUris: z.array(z.url()).default([]),
     /** Where RP-initiated logout may send the browser afterwards (exact match). */
     postLogoutRedirectUris: z.array(z.url()).default([]),
+    /** OIDC Back-Channel Logout 1.0 §2.2: where a logout token is POSTed when one of its sessions ends. */
+    backchannelLogoutUri: z.url().optional(),
     grantTypes: z.array(z.enum(GRANT_TYPES)).min(1),
     /** What the client may get; none listed: at the authorization endpoint, the realm's whole scope catalogue. */
     scopes: z.array(scopeToken).default([]),
@@ -111,6 +114,11 @@ const identityProviderSchema = z.strictObject({
   entityId: z.string().min(1),
   /** SSO endpoint for the HTTP-Redirect binding. */
   ssoUrl: z.url(),
+  /**
+   * SingleLogoutService (SAML Profiles §4.4): where this SP's LogoutRequests (RP-initiated logout) and
+   * its LogoutResponses to the IdP's LogoutRequests go. Without it, logout ends only the sessions here.
+   */
+  sloUrl: z.url().optional(),
   /** PEM file paths or inline PEM; several during a certificate rollover. */
   signingCertificates: z.array(z.string().min(1)).min(1),
   /** For the `generic` profile: which SAML attribute holds what (`externalId`, `givenName`, `familyName`, `name`). */
@@ -344,6 +352,7 @@ export const configSchema = z
     /** Who runs the service, on the pages a citizen sees (operator name, logo, privacy statement). */
     branding: brandingSchema.optional(),
     audit: auditSchema,
+    backchannelLogout: backchannelLogoutSchema,
     realms: z.array(realmSchema).min(1),
   })
   .superRefine((config, ctx) => {

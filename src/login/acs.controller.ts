@@ -3,11 +3,14 @@ import { ApiConsumes, ApiOperation, ApiProduces, ApiResponse, ApiTags } from '@n
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { isRandomToken } from '../common/random.js';
 import { RealmRegistry } from '../realms/realm.registry.js';
+import { isLogoutResponse } from '../saml/logout-bindings.js';
 import { SamlBusyError, SamlRejectedError, SamlService, SamlStatusError } from '../saml/saml.service.js';
 import { OAuthError } from '../protocol/oauth-error.js';
 import { sendErrorPage, sendLoginOutcome } from './html-reply.js';
 import { LoginCompletionService, OTHER_BROWSER } from './login-completion.service.js';
+import { sendLogoutOutcome } from './logout-reply.js';
 import type { ErrorPage } from './pages/error.page.js';
+import { SingleLogoutService } from './single-logout.service.js';
 
 const REJECTED: ErrorPage = { status: 400, key: 'saml_rejected' };
 
@@ -16,7 +19,8 @@ const BUSY: ErrorPage = { status: 503, key: 'busy' };
 
 /**
  * The SAML endpoints of a realm's IdP (Keycloak's broker paths): the assertion consumer service
- * (HTTP-POST binding, SAML Bindings §3.5) and the SP metadata (SAML Metadata §2.4.4).
+ * (HTTP-POST binding, SAML Bindings §3.5), where single logout by HTTP-POST arrives too, and the SP
+ * metadata (SAML Metadata §2.4.4).
  */
 @ApiTags('SAML broker')
 @Controller('realms/:realm/broker/:alias/endpoint')
@@ -27,10 +31,11 @@ export class AcsController {
     private readonly realms: RealmRegistry,
     private readonly saml: SamlService,
     private readonly completion: LoginCompletionService,
+    private readonly logout: SingleLogoutService,
   ) {}
 
   @Post()
-  @ApiOperation({ summary: 'SAML assertion consumer service (HTTP-POST binding, SAML Bindings §3.5)' })
+  @ApiOperation({ summary: 'SAML assertion consumer service and single logout (HTTP-POST binding, SAML Bindings §3.5)' })
   @ApiConsumes('application/x-www-form-urlencoded')
   @ApiResponse({ status: 303, description: 'Back to the client with `code` or `error`' })
   @ApiResponse({ status: 400, description: 'A page for the person' })
@@ -42,6 +47,10 @@ export class AcsController {
   ): Promise<FastifyReply> {
     const realm = this.realms.get(realmName);
     const form = request.body && typeof request.body === 'object' ? (request.body as Record<string, unknown>) : {};
+    // SAML single logout by HTTP-POST shares the endpoint (Keycloak's): a LogoutRequest, or a LogoutResponse to ours.
+    if (Object.hasOwn(form, 'SAMLRequest') || isLogoutResponse(form.SAMLResponse)) {
+      return sendLogoutOutcome(reply, realm, await this.logout.receive(realm, alias, { binding: 'post', form }, request));
+    }
     // RelayState is the id of our login transaction (login-start.service.ts), a random token: a value
     // that cannot be one (a NUL, a control character, a repeated field) is refused before any query.
     const relayState = form.RelayState === undefined ? undefined : isRandomToken(form.RelayState) ? form.RelayState : null;

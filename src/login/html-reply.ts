@@ -40,13 +40,18 @@ export function sendRedirect(reply: FastifyReply, url: string): FastifyReply {
  */
 export function sendAuthorizationResponse(reply: FastifyReply, response: AuthorizationResponse): FastifyReply {
   if (response.mode !== 'form_post') return sendRedirect(reply, response.url);
+  return sendSelfPostingForm(reply, response.action, response.fields);
+}
+
+/** A page whose form posts `fields` to `action` by itself: the form_post response mode, and SAML's HTTP-POST binding (SAML Bindings §3.5.4). */
+export function sendSelfPostingForm(reply: FastifyReply, action: string, fields: Readonly<Record<string, string>>): FastifyReply {
   return reply
     .status(200)
     .header('Content-Type', 'text/html; charset=utf-8')
     .header('Cache-Control', 'no-store')
     .header('X-Frame-Options', 'DENY')
     .header('Content-Security-Policy', FORM_POST_CSP)
-    .send(renderFormPostPage(response.action, response.fields)(pageContext(reply.request, reply.server.loginPages)));
+    .send(renderFormPostPage(action, fields)(pageContext(reply.request, reply.server.loginPages)));
 }
 
 export function sendLoginOutcome(reply: FastifyReply, outcome: LoginOutcome): FastifyReply {

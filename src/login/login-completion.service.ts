@@ -2,6 +2,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { CLOCK, type Clock } from '../common/clock.js';
 import { authorizationResponse, type AuthorizationResponse } from '../protocol/authorization-response.js';
 import type { Realm } from '../realms/realm.js';
+import { IdpSubjects } from '../sessions/idp-subjects.service.js';
 import { SsoSessionService } from '../sessions/sso-session.service.js';
 import { LoginTransactionRepository, type LoginTransaction } from '../storage/login-transaction.repository.js';
 import { UserRepository } from '../storage/user.repository.js';
@@ -15,6 +16,7 @@ import { presentedSsoSecret, ssoCookies } from './sso-cookies.js';
 import { IDENTITY_LINKER, type IdentityLinker } from '../identity/identity-link.js';
 import { AmbiguousIdentityError, IdentityDirectoryRefusedError, IdentityDirectoryUnavailableError } from '../identity/linking-errors.js';
 import type { ErrorPage } from './pages/error.page.js';
+import type { IdpNameId } from '../identity/idp-name-id.js';
 import type { Principal } from '../identity/principal.js';
 import { parseScope } from '../protocol/scope.js';
 import { AuditTrail } from '../audit/audit-trail.service.js';
@@ -22,6 +24,8 @@ import { AuditTrail } from '../audit/audit-trail.service.js';
 /** What the IdP step established: the person and what the IdP said of the session. */
 export interface Authentication {
   principal: Principal;
+  /** The SAML NameID, kept (digest and ciphertext only) for single logout. */
+  nameId?: IdpNameId;
   sessionIndex?: string;
   sessionNotOnOrAfter?: Date;
   authnInstant?: Date;
@@ -54,6 +58,7 @@ export class LoginCompletionService {
     private readonly codes: AuthorizationCodeService,
     @Inject(CLOCK) private readonly clock: Clock,
     private readonly audit: AuditTrail,
+    private readonly idpSubjects: IdpSubjects,
   ) {}
 
   /**
@@ -172,6 +177,7 @@ export class LoginCompletionService {
         presentedSsoSecret(request),
         tx,
       );
+      if (authentication.nameId) await this.idpSubjects.remember(realm, sso.id, principal.idpAlias, authentication.nameId, tx);
       const session = await this.ssoSessions.openClientSession(
         realm,
         sso,

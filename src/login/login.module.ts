@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { BackchannelModule } from '../backchannel/backchannel.module.js';
 import { SamlModule } from '../saml/saml.module.js';
 import { AuthorizationCodeRepository } from '../storage/authorization-code.repository.js';
 import { LoginTransactionRepository } from '../storage/login-transaction.repository.js';
@@ -10,12 +11,14 @@ import { IdpRedirector } from './idp-redirector.js';
 import { LoginCompletionService } from './login-completion.service.js';
 import { LoginStartService } from './login-start.service.js';
 import { LoginPagesSetup } from './pages/login-pages.setup.js';
+import { SingleLogoutController } from './single-logout.controller.js';
+import { SingleLogoutService } from './single-logout.service.js';
 import { SsoLoginService } from './sso-login.service.js';
 
-/** The browser login: authorization endpoint, IdP choice, mocked users, completion into a session and a code. */
+/** The browser login: authorization endpoint, IdP choice, mocked users, completion into a session and a code; SAML single logout. */
 @Module({
-  imports: [SamlModule],
-  controllers: [BrokerController, AcsController],
+  imports: [SamlModule, BackchannelModule],
+  controllers: [BrokerController, AcsController, SingleLogoutController],
   providers: [
     AuthorizationCodeRepository,
     LoginTransactionRepository,
@@ -26,7 +29,8 @@ import { SsoLoginService } from './sso-login.service.js';
     LoginCompletionService,
     LoginPagesSetup,
     SsoLoginService,
+    SingleLogoutService,
   ],
-  exports: [AuthorizationCodeService, AuthorizationCodeRepository, LoginStartService, SsoLoginService],
+  exports: [AuthorizationCodeService, AuthorizationCodeRepository, LoginStartService, SsoLoginService, SingleLogoutService],
 })
 export class LoginModule {}

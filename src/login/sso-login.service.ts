@@ -1,5 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
+import { AuditTrail } from '../audit/audit-trail.service.js';
 import { CLOCK, type Clock } from '../common/clock.js';
 import { authorizationResponse, type AuthorizationResponse } from '../protocol/authorization-response.js';
 import type { Realm } from '../realms/realm.js';
@@ -14,6 +15,8 @@ import { answersFromSso } from './sso-reuse.js';
  * Single sign-on at the authorization endpoint (OIDC Core §3.1.2.3): a browser with a live SSO
  * session in the realm gets a code at once, for the same or another client, as a new client session
  * of the same SSO session, linked and contextualised as at its login: no IdP step, no FHIR call.
+ * Like a login at the IdP it is a LOGIN in the audit trail (`sso: true`), written with the client
+ * session and its code in one transaction.
  */
 @Injectable()
 export class SsoLoginService {
@@ -22,6 +25,7 @@ export class SsoLoginService {
   constructor(
     private readonly ssoSessions: SsoSessionService,
     private readonly codes: AuthorizationCodeService,
+    private readonly audit: AuditTrail,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
@@ -32,21 +36,53 @@ export class SsoLoginService {
   }
 
   /** The authorization response from `sso` (a code, in the request's response mode); undefined when the IdP step is needed. */
-  async answer(realm: Realm, sso: SsoSessionRow | undefined, request: LoginRequest): Promise<AuthorizationResponse | undefined> {
+  async answer(
+    realm: Realm,
+    sso: SsoSessionRow | undefined,
+    request: LoginRequest,
+    browser: FastifyRequest,
+  ): Promise<AuthorizationResponse | undefined> {
     if (!sso || !answersFromSso(sso, request, this.clock.now())) return undefined;
-    const session = await this.ssoSessions.openClientSession(realm, sso, { clientId: request.client.clientId, scope: request.scope });
-    const code = await this.codes.issue(
-      {
-        realm: realm.name,
-        client_id: request.client.clientId,
-        redirect_uri: request.redirectUri,
-        code_challenge: request.codeChallenge ?? null,
-        nonce: request.nonce ?? null,
-        scope: session.scope,
-      },
-      session.id,
-    );
-    this.logger.log({ realm: realm.name, client: request.client.clientId, sid: session.id }, 'login from the SSO session');
+    const clientId = request.client.clientId;
+    const { session, code } = await this.audit.transaction(async (tx) => {
+      const session = await this.ssoSessions.openClientSession(realm, sso, { clientId, scope: request.scope }, tx);
+      const code = await this.codes.issue(
+        {
+          realm: realm.name,
+          client_id: clientId,
+          redirect_uri: request.redirectUri,
+          code_challenge: request.codeChallenge ?? null,
+          nonce: request.nonce ?? null,
+          scope: session.scope,
+        },
+        session.id,
+        tx,
+      );
+      const { link } = sso;
+      await this.audit.record(
+        {
+          realm: realm.name,
+          type: 'LOGIN',
+          clientId,
+          userId: sso.user_id,
+          sessionId: session.id,
+          idpAlias: sso.idp_alias,
+          ipAddress: browser.ip,
+          details: {
+            sso: true,
+            user_type: session.user_type,
+            acr: session.acr ?? undefined,
+            link: link.kind,
+            patient: link.kind === 'patient' ? link.patient : undefined,
+            practitioner: link.kind === 'practitioner' ? link.practitioner : undefined,
+            scope: session.scope,
+          },
+        },
+        tx,
+      );
+      return { session, code };
+    });
+    this.logger.log({ realm: realm.name, client: clientId, sid: session.id }, 'login from the SSO session');
     return authorizationResponse(request.responseMode, request.redirectUri, realm.issuer, { code, state: request.state });
   }
 }

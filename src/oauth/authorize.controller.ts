@@ -81,7 +81,7 @@ export class AuthorizeController {
         'scope values not granted',
       );
     }
-    const fromSso = await this.sso.answer(realm, ssoSession, check.request);
+    const fromSso = await this.sso.answer(realm, ssoSession, check.request, request);
     if (fromSso) return sendAuthorizationResponse(reply, fromSso);
     const start = await this.logins.start(realm, check.request);
     setBindingCookie(reply, realm, start.transactionId, start.browserBinding);

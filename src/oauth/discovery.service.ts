@@ -24,6 +24,9 @@ export class DiscoveryService {
       revocation_endpoint: realm.endpoints.revocation,
       userinfo_endpoint: realm.endpoints.userinfo,
       end_session_endpoint: realm.endpoints.endSession,
+      // OIDC Back-Channel Logout 1.0 §2.1: logout tokens to clients' backchannelLogoutUri, always with `sid`.
+      backchannel_logout_supported: true,
+      backchannel_logout_session_supported: true,
       grant_types_supported: this.grants.map((grant) => grant.grantType),
       response_types_supported: ['code'],
       response_modes_supported: [...RESPONSE_MODES],

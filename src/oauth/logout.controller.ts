@@ -7,6 +7,7 @@ import { ClientRegistry } from '../clients/client.registry.js';
 import { sendErrorPage, sendHtml, sendRedirect } from '../login/html-reply.js';
 import type { ErrorPage } from '../login/pages/error.page.js';
 import { renderLoggedOutPage } from '../login/pages/logged-out.page.js';
+import { SingleLogoutService } from '../login/single-logout.service.js';
 import { RealmRegistry } from '../realms/realm.registry.js';
 import { SessionService } from '../sessions/session.service.js';
 import { SsoSessionService, ssoSessionIdOf } from '../sessions/sso-session.service.js';
@@ -22,7 +23,9 @@ const INVALID_LOGOUT: ErrorPage = { status: 400, key: 'invalid_logout_link' };
  * accept it). The browser's SSO session the hint's session belongs to ends, and with it every client
  * session in it (every app of the realm this browser logged in to), so every refresh token of them
  * dies and their access tokens introspect as inactive; the browser's SSO cookies go when they named
- * it. Only a registered `post_logout_redirect_uri` is followed, with `state`.
+ * it. Only a registered `post_logout_redirect_uri` is followed, with `state`. When the login was at
+ * a SAML IdP with a SingleLogoutService, the browser goes there first with a signed LogoutRequest
+ * (SAML Profiles §4.4.3.1), and its LogoutResponse at the broker endpoint sends it on.
  */
 @ApiTags('OpenID Connect')
 @Controller('realms/:realm/protocol/openid-connect')
@@ -36,6 +39,7 @@ export class LogoutController {
     private readonly sessions: SessionService,
     private readonly ssoSessions: SsoSessionService,
     private readonly audit: AuditTrail,
+    private readonly singleLogout: SingleLogoutService,
   ) {}
 
   @Get('logout')
@@ -85,16 +89,23 @@ export class LogoutController {
     }
     const sid = claims.sid;
     const sso = ssoSessionIdOf(sid);
-    await this.audit.endSession(sid, { by: 'user', ipAddress: reply.request.ip }, (tx) =>
+    const ended = await this.audit.endSession(sid, { by: 'user', ipAddress: reply.request.ip }, (tx) =>
       sso === undefined ? this.sessions.end(sid, 'logout', tx) : this.ssoSessions.end(sso, 'logout', tx),
     );
     // The browser's cookies go when the session they named is over (another live one is left alone).
     const secret = presentedSsoSecret(request);
     if (secret !== undefined && !(await this.ssoSessions.resume(realm, secret))) void reply.header('Set-Cookie', clearedSsoCookies(realm));
-    if (!redirect) return sendHtml(reply, 200, renderLoggedOutPage());
-    const target = new URL(redirect);
-    const state = text('state');
-    if (state !== undefined) target.searchParams.set('state', state);
-    return sendRedirect(reply, target.toString());
+    let target: string | undefined;
+    if (redirect) {
+      const url = new URL(redirect);
+      const state = text('state');
+      if (state !== undefined) url.searchParams.set('state', state);
+      target = url.toString();
+    }
+    // SAML Profiles §4.4.3.1: the session here has ended, whatever the IdP answers; the IdP's session
+    // ends too when it has a SingleLogoutService, and its LogoutResponse brings the browser back here.
+    const atIdp = ended && sso !== undefined ? await this.singleLogout.logoutAtIdp(realm, sso, target ?? '') : undefined;
+    if (atIdp) return sendRedirect(reply, atIdp);
+    return target ? sendRedirect(reply, target) : sendHtml(reply, 200, renderLoggedOutPage());
   }
 }

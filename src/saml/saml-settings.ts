@@ -14,6 +14,10 @@ export interface IdpSettings {
   spEntityId: string;
   acsUrl: string;
   spSigningCertificate: string;
+  /** The IdP's entity id: the only accepted Issuer. */
+  idpEntityId: string;
+  /** The IdP's SingleLogoutService (SAML Profiles §4.4), when it has one. */
+  sloUrl?: string;
   /** Published in metadata as `use="encryption"` when the realm decrypts assertions. */
   decryptionCertificate?: string;
   /** What the worker pool needs (plain strings). */
@@ -48,6 +52,8 @@ export function loadRealmSettings(realm: Realm): IdpSettings[] {
       spEntityId,
       acsUrl,
       spSigningCertificate: keys.signingCertificate,
+      idpEntityId: idp.entityId,
+      sloUrl: idp.sloUrl,
       decryptionCertificate: keys.decryptionCertificate,
       worker: {
         spEntityId,

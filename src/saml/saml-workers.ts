@@ -3,9 +3,19 @@ import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
 import { Piscina } from 'piscina';
 import { SAML_OPTIONS, type SamlOptions } from './saml-options.js';
 import { SamlBusyError } from './saml.errors.js';
-import type { AuthnRequestTask, ValidateTask, ValidationResult } from './worker/saml-worker.mjs';
+import type {
+  AuthnRequestTask,
+  LogoutReply,
+  LogoutRequestTask,
+  LogoutResponseTask,
+  LogoutVerification,
+  ValidateTask,
+  ValidationResult,
+  VerifyLogoutTask,
+} from './worker/saml-worker.mjs';
 
 type WorkerModule = typeof import('./worker/saml-worker.mjs');
+type WorkerTask = ValidateTask | AuthnRequestTask | VerifyLogoutTask | LogoutResponseTask | LogoutRequestTask;
 
 /** Plain JavaScript, so piscina loads it from `src/` under jest and from `dist/` (copied) alike. */
 const WORKER_FILE = new URL('./worker/saml-worker.mjs', import.meta.url).href;
@@ -26,7 +36,7 @@ const WORKER_FILE = new URL('./worker/saml-worker.mjs', import.meta.url).href;
  */
 @Injectable()
 export class SamlWorkers implements OnModuleDestroy {
-  private pool: Piscina<ValidateTask | AuthnRequestTask, ValidationResult | string> | undefined;
+  private pool: Piscina<WorkerTask, unknown> | undefined;
   private inline: Promise<WorkerModule> | undefined;
   /** Tasks submitted to the pool and not yet settled: running plus waiting. */
   private inFlight = 0;
@@ -45,26 +55,28 @@ export class SamlWorkers implements OnModuleDestroy {
 
   async validateResponse(task: ValidateTask): Promise<ValidationResult> {
     if (!this.pooled) return (await this.module()).validateResponse(task);
-    const deadline = new AbortController();
-    const { port1: started, port2 } = new MessageChannel();
-    let timer: NodeJS.Timeout | undefined;
-    started.once('message', () => {
-      timer = setTimeout(() => deadline.abort(), this.options.validationTimeoutMs);
-    });
-    try {
-      return (await this.submit({ ...task, started: port2 }, 'validateResponse', deadline.signal, [port2])) as ValidationResult;
-    } catch (error) {
-      if (deadline.signal.aborted) return { ok: false, reason: 'validation did not finish within its deadline' };
-      throw error;
-    } finally {
-      clearTimeout(timer);
-      started.close();
-    }
+    return this.withDeadline<ValidationResult>(task, 'validateResponse');
+  }
+
+  /** An IdP's LogoutRequest or LogoutResponse: verified with the same deadline as a Response (anyone can send one). */
+  async verifyLogout(task: VerifyLogoutTask): Promise<LogoutVerification> {
+    if (!this.pooled) return (await this.module()).verifyLogoutMessage(task);
+    return this.withDeadline<LogoutVerification>(task, 'verifyLogoutMessage');
   }
 
   async authnRequestUrl(task: AuthnRequestTask): Promise<string> {
     if (!this.pooled) return (await this.module()).authnRequestUrl(task);
     return (await this.submit(task, 'authnRequestUrl')) as string;
+  }
+
+  async logoutResponse(task: LogoutResponseTask): Promise<LogoutReply> {
+    if (!this.pooled) return (await this.module()).logoutResponse(task);
+    return (await this.submit(task, 'logoutResponse')) as LogoutReply;
+  }
+
+  async logoutRequestUrl(task: LogoutRequestTask): Promise<string> {
+    if (!this.pooled) return (await this.module()).logoutRequestUrl(task);
+    return (await this.submit(task, 'logoutRequestUrl')) as string;
   }
 
   async close(): Promise<void> {
@@ -77,12 +89,26 @@ export class SamlWorkers implements OnModuleDestroy {
     await this.close();
   }
 
-  private async submit(
-    task: ValidateTask | AuthnRequestTask,
-    name: string,
-    signal?: AbortSignal,
-    transferList: MessagePort[] = [],
-  ): Promise<ValidationResult | string> {
+  /** A verification under the deadline, which starts when a worker takes the task up (it says so over `started`). */
+  private async withDeadline<T>(task: ValidateTask | VerifyLogoutTask, name: string): Promise<T | { ok: false; reason: string }> {
+    const deadline = new AbortController();
+    const { port1: started, port2 } = new MessageChannel();
+    let timer: NodeJS.Timeout | undefined;
+    started.once('message', () => {
+      timer = setTimeout(() => deadline.abort(), this.options.validationTimeoutMs);
+    });
+    try {
+      return (await this.submit({ ...task, started: port2 }, name, deadline.signal, [port2])) as T;
+    } catch (error) {
+      if (deadline.signal.aborted) return { ok: false, reason: 'validation did not finish within its deadline' };
+      throw error;
+    } finally {
+      clearTimeout(timer);
+      started.close();
+    }
+  }
+
+  private async submit(task: WorkerTask, name: string, signal?: AbortSignal, transferList: MessagePort[] = []): Promise<unknown> {
     if (this.inFlight >= this.options.workers + this.options.maxQueue) throw new SamlBusyError();
     this.inFlight++;
     try {
@@ -93,7 +119,7 @@ export class SamlWorkers implements OnModuleDestroy {
   }
 
   /** Started on first use, so an application whose realms have no SAML IdP runs no threads. */
-  private threads(): Piscina<ValidateTask | AuthnRequestTask, ValidationResult | string> {
+  private threads(): Piscina<WorkerTask, unknown> {
     this.pool ??= new Piscina({
       filename: WORKER_FILE,
       minThreads: this.options.workers,

@@ -3,8 +3,10 @@ import type { Config } from '../config/config.schema.js';
 import { CONFIG } from '../config/config.token.js';
 import { SamlAssertionRepository } from '../storage/saml-assertion.repository.js';
 import { SamlRequestRepository } from '../storage/saml-request.repository.js';
+import { IdpSettingsRegistry } from './idp-settings.registry.js';
 import { SAML_OPTIONS, samlOptionsFromConfig } from './saml-options.js';
 import { SamlWorkers } from './saml-workers.js';
+import { SamlLogoutService } from './saml-logout.service.js';
 import { SamlService } from './saml.service.js';
 
 /**
@@ -15,10 +17,12 @@ import { SamlService } from './saml.service.js';
   providers: [
     { provide: SAML_OPTIONS, useFactory: (config: Config) => samlOptionsFromConfig(config), inject: [CONFIG] },
     SamlWorkers,
+    IdpSettingsRegistry,
     SamlRequestRepository,
     SamlAssertionRepository,
     SamlService,
+    SamlLogoutService,
   ],
-  exports: [SamlService, SamlWorkers],
+  exports: [SamlService, SamlLogoutService, SamlWorkers],
 })
 export class SamlModule {}

@@ -1,11 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
-import { generateServiceProviderMetadata } from '@node-saml/node-saml';
 import { CLOCK, type Clock } from '../common/clock.js';
 import { digestsEqual, sha256 } from '../common/constant-time.js';
+import type { IdpNameId } from '../identity/idp-name-id.js';
 import type { Principal } from '../identity/principal.js';
 import type { Realm } from '../realms/realm.js';
-import { RealmRegistry } from '../realms/realm.registry.js';
 import { DATABASE, type Database } from '../storage/database.js';
 import { SamlAssertionRepository } from '../storage/saml-assertion.repository.js';
 import { SamlRequestRepository } from '../storage/saml-request.repository.js';
@@ -14,9 +13,11 @@ import { checkLoa, loaOfContextClass, NSIS_LOA_ATTRIBUTE } from './loa.js';
 import { ProfileError, type AssertionAttributes } from './profiles/attribute-profile.js';
 import { checkAssertion, checkEnvelope, ResponseCheckError, type CheckedAssertion } from './response-checks.js';
 import { SamlRejectedError, SamlStatusError } from './saml.errors.js';
-import { loadRealmSettings, type IdpSettings } from './saml-settings.js';
+import { IdpSettingsRegistry } from './idp-settings.registry.js';
+import type { IdpSettings } from './saml-settings.js';
 import { MAX_CLOCK_SKEW_SECONDS, SAML_OPTIONS, type SamlOptions } from './saml-options.js';
 import { SamlWorkers } from './saml-workers.js';
+import { serviceProviderMetadata } from './sp-metadata.js';
 import { decodeBase64Xml, MAX_XML_BYTES, XmlPrecheckError } from './xml-prechecks.js';
 import type { AssertionData } from './worker/saml-worker.mjs';
 
@@ -26,6 +27,8 @@ export { SamlBusyError, SamlRejectedError, SamlStatusError } from './saml.errors
 export interface SamlLogin {
   relayState: string;
   principal: Principal;
+  /** The assertion's Subject NameID: whom the IdP's LogoutRequests will name (SAML Core §3.7.1). */
+  nameId?: IdpNameId;
   sessionIndex?: string;
   /** SAML Core §2.7.2: the IdP's session ends here; ours must not outlive it. */
   sessionNotOnOrAfter?: Date;
@@ -42,11 +45,10 @@ const MAX_RELAY_STATE_BYTES = 80;
  */
 @Injectable()
 export class SamlService {
-  private readonly settings = new Map<string, IdpSettings>();
   private readonly skewSeconds: number;
 
   constructor(
-    realms: RealmRegistry,
+    private readonly settings: IdpSettingsRegistry,
     private readonly workers: SamlWorkers,
     private readonly requests: SamlRequestRepository,
     private readonly assertions: SamlAssertionRepository,
@@ -55,9 +57,6 @@ export class SamlService {
     @Inject(SAML_OPTIONS) private readonly options: SamlOptions,
   ) {
     this.skewSeconds = Math.min(Math.max(options.clockSkewSeconds, 0), MAX_CLOCK_SKEW_SECONDS);
-    for (const realm of realms.all()) {
-      for (const idp of loadRealmSettings(realm)) this.settings.set(key(realm.name, idp.idp.alias), idp);
-    }
   }
 
   /**
@@ -68,7 +67,7 @@ export class SamlService {
    * an unknown alias (a programming error).
    */
   async authnRequestUrl(realm: Realm, alias: string, relayState: string, options: { forceAuthn?: boolean } = {}): Promise<string> {
-    const settings = this.settings.get(key(realm.name, alias));
+    const settings = this.settings.find(realm, alias);
     if (!settings) throw new Error(`realm ${realm.name} has no SAML identity provider "${alias}"`);
     if (relayState === '' || Buffer.byteLength(relayState, 'utf8') > MAX_RELAY_STATE_BYTES) {
       throw new Error(`RelayState must be 1–${MAX_RELAY_STATE_BYTES} bytes (SAML Bindings §3.4.3)`);
@@ -83,18 +82,9 @@ export class SamlService {
 
   /** SP metadata (SAML Metadata §2.4.4) for `/realms/{realm}/broker/{alias}/endpoint/descriptor`. */
   metadata(realm: Realm, alias: string): string {
-    const settings = this.settings.get(key(realm.name, alias));
+    const settings = this.settings.find(realm, alias);
     if (!settings) throw new Error(`realm ${realm.name} has no SAML identity provider "${alias}"`);
-    return generateServiceProviderMetadata({
-      issuer: settings.spEntityId,
-      callbackUrl: settings.acsUrl,
-      identifierFormat: settings.profile.nameIdFormat ?? null,
-      wantAssertionsSigned: true,
-      privateKey: settings.worker.spSigningKey,
-      publicCerts: [settings.spSigningCertificate],
-      decryptionPvk: settings.worker.decryptionKey,
-      decryptionCert: settings.decryptionCertificate ?? null,
-    });
+    return serviceProviderMetadata(settings);
   }
 
   /**
@@ -103,7 +93,7 @@ export class SamlService {
    * IdP's non-Success answer to a pending request.
    */
   async consume(realm: Realm, alias: string, form: Record<string, unknown>): Promise<SamlLogin> {
-    const settings = this.settings.get(key(realm.name, alias));
+    const settings = this.settings.find(realm, alias);
     if (!settings) throw new SamlRejectedError('unknown identity provider');
     if (form === null || typeof form !== 'object') throw new SamlRejectedError('no form body');
     const samlResponse = singleField(form, 'SAMLResponse');
@@ -144,7 +134,8 @@ export class SamlService {
     }
     await this.bindToPendingRequest(settings, result.assertion, checked, relayState);
     // From here on the pending request is used up: a refusal is the end of this login.
-    return { relayState, principal: this.principal(settings, result.assertion, relayState), ...sessionFields(checked) };
+    const principal = this.principal(settings, result.assertion, relayState);
+    return { relayState, principal, nameId: result.assertion.nameId, ...sessionFields(checked) };
   }
 
   /**
@@ -201,10 +192,6 @@ export class SamlService {
       maxAuthenticationAgeSeconds: settings.idp.maxAuthenticationAgeSeconds,
     };
   }
-}
-
-function key(realm: string, alias: string): string {
-  return `${realm}\u0000${alias}`;
 }
 
 /** One string value: a missing or repeated form field is refused (SAML Bindings §3.5.4). */

@@ -2,8 +2,10 @@ import { Global, Module } from '@nestjs/common';
 import { ExpiredRowsRepository } from '../storage/expired-rows.repository.js';
 import { RevokedAccessTokenRepository } from '../storage/revoked-access-token.repository.js';
 import { SessionRepository } from '../storage/session.repository.js';
+import { SsoSessionNameIdRepository } from '../storage/sso-session-name-id.repository.js';
 import { SsoSessionRepository } from '../storage/sso-session.repository.js';
 import { HousekeepingService } from './housekeeping.service.js';
+import { IdpSubjects } from './idp-subjects.service.js';
 import { CONFIG } from '../config/config.token.js';
 import type { Config } from '../config/config.schema.js';
 import { KeyEncryption } from '../keys/key-encryption.js';
@@ -18,6 +20,8 @@ import { TokenInspector } from './token-inspector.js';
     SessionService,
     SsoSessionRepository,
     SsoSessionService,
+    SsoSessionNameIdRepository,
+    IdpSubjects,
     RevokedAccessTokenRepository,
     TokenInspector,
     ExpiredRowsRepository,
@@ -28,6 +32,14 @@ import { TokenInspector } from './token-inspector.js';
       inject: [CONFIG],
     },
   ],
-  exports: [SessionService, SsoSessionService, SessionRepository, RevokedAccessTokenRepository, TokenInspector, HousekeepingService],
+  exports: [
+    SessionService,
+    SsoSessionService,
+    IdpSubjects,
+    SessionRepository,
+    RevokedAccessTokenRepository,
+    TokenInspector,
+    HousekeepingService,
+  ],
 })
 export class SessionsModule {}

@@ -9,6 +9,7 @@ const EXPIRING_TABLES = [
   'revoked_access_tokens',
   'saml_pending_requests',
   'saml_used_assertions',
+  'backchannel_logouts',
 ] as const;
 
 /** Rows deleted per statement, so a purge never holds locks long enough to slow requests. */

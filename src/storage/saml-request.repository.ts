@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DATABASE, type Database, type Queryable } from './database.js';
 
-/** An AuthnRequest this service sent and has not yet seen answered. */
+/** An AuthnRequest (or, with `returnTo`, a LogoutRequest) this service sent and has not yet seen answered. */
 export interface PendingSamlRequest {
   requestId: string;
   realm: string;
@@ -9,6 +9,14 @@ export interface PendingSamlRequest {
   relayState: string;
   createdAt: Date;
   expiresAt: Date;
+  /** A LogoutRequest's: where the browser goes once its LogoutResponse is in (a post_logout_redirect_uri, or '' for none). */
+  returnTo?: string;
+}
+
+/** A LogoutRequest's pending record, taken by its LogoutResponse. */
+export interface PendingLogout {
+  relayState: string;
+  returnTo: string;
 }
 
 /**
@@ -22,9 +30,18 @@ export class SamlRequestRepository {
 
   async record(request: PendingSamlRequest): Promise<void> {
     await this.db.query(
-      `INSERT INTO saml_pending_requests (request_id, realm, idp_alias, relay_state, created_at, expires_at)
-       VALUES ($1, $2, $3, $4, $5, $6)`,
-      [request.requestId, request.realm, request.idpAlias, request.relayState, request.createdAt, request.expiresAt],
+      `INSERT INTO saml_pending_requests (request_id, realm, idp_alias, relay_state, created_at, expires_at, kind, return_to)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+      [
+        request.requestId,
+        request.realm,
+        request.idpAlias,
+        request.relayState,
+        request.createdAt,
+        request.expiresAt,
+        request.returnTo === undefined ? 'authn' : 'logout',
+        request.returnTo ?? null,
+      ],
     );
   }
 
@@ -36,10 +53,27 @@ export class SamlRequestRepository {
   async take(requestId: string, realm: string, idpAlias: string, now: Date, db: Queryable = this.db): Promise<string | undefined> {
     const { rows } = await db.query<{ relay_state: string }>(
       `DELETE FROM saml_pending_requests
-        WHERE request_id = $1 AND realm = $2 AND idp_alias = $3 AND expires_at > $4
+        WHERE request_id = $1 AND realm = $2 AND idp_alias = $3 AND expires_at > $4 AND kind = 'authn'
        RETURNING relay_state`,
       [requestId, realm, idpAlias, now],
     );
     return rows[0]?.relay_state;
+  }
+
+  /** The same single-use take for a LogoutRequest (SAML Core §3.7.3.2: its LogoutResponse's InResponseTo). */
+  async takeLogout(
+    requestId: string,
+    realm: string,
+    idpAlias: string,
+    now: Date,
+    db: Queryable = this.db,
+  ): Promise<PendingLogout | undefined> {
+    const { rows } = await db.query<{ relay_state: string; return_to: string }>(
+      `DELETE FROM saml_pending_requests
+        WHERE request_id = $1 AND realm = $2 AND idp_alias = $3 AND expires_at > $4 AND kind = 'logout'
+       RETURNING relay_state, return_to`,
+      [requestId, realm, idpAlias, now],
+    );
+    return rows[0] && { relayState: rows[0].relay_state, returnTo: rows[0].return_to };
   }
 }

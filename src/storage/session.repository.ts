@@ -173,6 +173,15 @@ export class SessionRepository {
     return rows.map((row) => row.id);
   }
 
+  /** The client sessions of SSO session `ssoSessionId` not yet ended: those its end will end. */
+  async unendedInSso(ssoSessionId: string, db: Queryable = this.db): Promise<Pick<SessionRow, 'id' | 'realm' | 'client_id'>[]> {
+    const { rows } = await db.query<Pick<SessionRow, 'id' | 'realm' | 'client_id'>>(
+      'SELECT id, realm, client_id FROM sessions WHERE sso_session_id = $1 AND ended_at IS NULL',
+      [ssoSessionId],
+    );
+    return rows;
+  }
+
   /** Ends every client session opened in SSO session `ssoSessionId` (logout, or the SSO session ended). */
   async endAllInSso(ssoSessionId: string, reason: string, now: Date, db: Queryable = this.db): Promise<number> {
     const { rowCount } = await db.query(

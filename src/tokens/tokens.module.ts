@@ -1,13 +1,14 @@
 import { Global, Module } from '@nestjs/common';
 import { AccessTokenIssuer } from './access-token.issuer.js';
 import { ExternalTokenVerifier } from './external-token.verifier.js';
+import { LogoutTokenIssuer } from './logout-token.issuer.js';
 import { SessionTokensIssuer } from './session-tokens.issuer.js';
 import { TokenSigner } from './token-signer.js';
 import { TokenVerifier } from './token-verifier.js';
 
 @Global()
 @Module({
-  providers: [TokenSigner, TokenVerifier, ExternalTokenVerifier, AccessTokenIssuer, SessionTokensIssuer],
-  exports: [TokenSigner, TokenVerifier, ExternalTokenVerifier, AccessTokenIssuer, SessionTokensIssuer],
+  providers: [TokenSigner, TokenVerifier, ExternalTokenVerifier, AccessTokenIssuer, SessionTokensIssuer, LogoutTokenIssuer],
+  exports: [TokenSigner, TokenVerifier, ExternalTokenVerifier, AccessTokenIssuer, SessionTokensIssuer, LogoutTokenIssuer],
 })
 export class TokensModule {}

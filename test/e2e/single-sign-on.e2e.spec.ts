@@ -1,5 +1,6 @@
 import { decodeJwt } from 'jose';
 import * as oidc from 'openid-client';
+import { DATABASE, type Database } from '../../src/storage/database.js';
 import { SessionRepository } from '../../src/storage/session.repository.js';
 import { CookieJar } from '../support/cookie-jar.js';
 import { expectOAuthError } from '../support/oauth-error.js';
@@ -128,6 +129,14 @@ describe('single sign-on', () => {
     const [rowA, rowB] = [await sessions.find(a.sid as string), await sessions.find(b.sid as string)];
     expect(rowB!.sso_session_id).toBe(rowA!.sso_session_id);
     expect(rowB!.sso_session_id).toEqual(expect.any(String));
+    // Like a login at the IdP, it is a LOGIN in the audit trail, marked as answered from the SSO session.
+    const { rows } = await server.app
+      .get<Database>(DATABASE)
+      .query<{ type: string; client_id: string; details: Record<string, unknown> }>(
+        "SELECT type, client_id, details FROM audit_events WHERE session_id = $1 AND type = 'LOGIN'",
+        [b.sid],
+      );
+    expect(rows).toEqual([{ type: 'LOGIN', client_id: 'web', details: expect.objectContaining({ sso: true, link: 'patient' }) }]);
     // Each client session has its own refresh chain.
     expect((await refreshOf('patient-app', first.refresh_token!)).status).toBe(200);
     expect((await refreshOf('web', second.refresh_token!, TEST_SECRETS.web)).status).toBe(200);

@@ -123,8 +123,21 @@ export function readAssertion(xml) {
 function readNameId(subject) {
   const ids = children(subject, ASSERTION_NS, 'NameID');
   if (ids.length > 1) throw new RejectedResponse('Subject with more than one NameID');
-  // textContent joins every text node: a comment splitting the value cannot truncate it.
-  return ids[0] ? { value: text(ids[0]), format: attr(ids[0], 'Format') } : undefined;
+  return ids[0] ? nameIdOf(ids[0]) : undefined;
+}
+
+/**
+ * SAML Core §2.2.3: the value and what qualifies it; kept for single logout, whose LogoutRequest
+ * names the person by the same NameID (§3.7.1). textContent joins every text node: a comment
+ * splitting the value cannot truncate it.
+ */
+export function nameIdOf(element) {
+  return {
+    value: text(element),
+    format: attr(element, 'Format'),
+    nameQualifier: attr(element, 'NameQualifier'),
+    spNameQualifier: attr(element, 'SPNameQualifier'),
+  };
 }
 
 /** SAML Profiles §4.1.4.2: the bearer confirmation carries Recipient, NotOnOrAfter, InResponseTo. */
@@ -170,13 +183,13 @@ function readAttributes(statement) {
   }));
 }
 
-function singleText(parent, ns, localName, where) {
+export function singleText(parent, ns, localName, where) {
   const found = children(parent, ns, localName);
   if (found.length > 1) throw new RejectedResponse(`${where} with more than one ${localName}`);
   return found[0] ? text(found[0]) : undefined;
 }
 
-function children(parent, ns, localName) {
+export function children(parent, ns, localName) {
   const found = [];
   for (let node = parent.firstChild; node; node = node.nextSibling) {
     if (node.nodeType === 1 && is(node, ns, localName)) found.push(node);
@@ -192,14 +205,14 @@ function descendants(root, localName) {
   return found;
 }
 
-function is(element, ns, localName) {
+export function is(element, ns, localName) {
   return element.namespaceURI === ns && element.localName === localName;
 }
 
-function attr(element, name) {
+export function attr(element, name) {
   return element.hasAttribute(name) ? element.getAttribute(name) : undefined;
 }
 
-function text(element) {
+export function text(element) {
   return (element.textContent ?? '').trim();
 }

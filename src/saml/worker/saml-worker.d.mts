@@ -1,5 +1,6 @@
 /** Types of saml-worker.mjs: the contract between the main thread and the worker pool. */
 import type { MessagePort } from 'node:worker_threads';
+import type { IdpNameId } from '../../identity/idp-name-id.js';
 import type { XmlLimits } from './xml-shape.mjs';
 
 /** What the worker needs about one realm's SP and one IdP: plain strings (structured clone). */
@@ -71,7 +72,7 @@ export interface AssertionData {
   id: string;
   issueInstant?: string;
   issuer?: string;
-  nameId?: { value: string; format?: string };
+  nameId?: IdpNameId;
   subjectConfirmations: SubjectConfirmationData[];
   conditionsCount: number;
   conditions?: ConditionsData;
@@ -104,3 +105,79 @@ export interface AuthnRequestTask {
 export function validateResponse(task: ValidateTask): Promise<ValidationResult>;
 export function authnRequestUrl(task: AuthnRequestTask): Promise<string>;
 export default validateResponse;
+
+/** A logout message as it arrived (SAML Bindings §3.4 HTTP-Redirect, §3.5 HTTP-POST). */
+export type LogoutBinding = 'redirect' | 'post';
+
+/** The HTTP-Redirect query of a logout message: decoded values, and the signed octets rebuilt from the raw query. */
+export interface RedirectQuery {
+  parameter: 'SAMLRequest' | 'SAMLResponse';
+  message: string;
+  relayState?: string;
+  sigAlg?: string;
+  signature?: string;
+  /** `SAMLRequest=…&RelayState=…&SigAlg=…&Signature=…` with each value exactly as received. */
+  octets: string;
+}
+
+export interface VerifyLogoutTask {
+  settings: SamlWorkerSettings;
+  binding: LogoutBinding;
+  /** The message's XML, prechecked (and inflated, for HTTP-Redirect). */
+  xml: string;
+  query?: RedirectQuery;
+  started?: MessagePort;
+}
+
+interface LogoutMessageBase {
+  id: string;
+  issuer?: string;
+  destination?: string;
+  issueInstant?: string;
+}
+
+/** SAML Core §3.7.1, read from the verified message. */
+export interface LogoutRequestData extends LogoutMessageBase {
+  kind: 'request';
+  notOnOrAfter?: string;
+  nameId: IdpNameId;
+  sessionIndexes: string[];
+}
+
+/** SAML Core §3.7.2, read from the verified message. */
+export interface LogoutResponseData extends LogoutMessageBase {
+  kind: 'response';
+  inResponseTo?: string;
+  status: ResponseStatus;
+}
+
+export type LogoutVerification = { ok: true; message: LogoutRequestData | LogoutResponseData } | { ok: false; reason: string };
+
+export interface LogoutResponseTask {
+  settings: SamlWorkerSettings;
+  binding: LogoutBinding;
+  id: string;
+  issueInstant: string;
+  destination: string;
+  inResponseTo: string;
+  status: ResponseStatus;
+  relayState?: string;
+}
+
+/** How the LogoutResponse travels back through the browser. */
+export type LogoutReply = { binding: 'redirect'; url: string } | { binding: 'post'; action: string; fields: Record<string, string> };
+
+export interface LogoutRequestTask {
+  settings: SamlWorkerSettings;
+  id: string;
+  issueInstant: string;
+  notOnOrAfter: string;
+  destination: string;
+  nameId: IdpNameId;
+  sessionIndex?: string;
+  relayState: string;
+}
+
+export function verifyLogoutMessage(task: VerifyLogoutTask): Promise<LogoutVerification>;
+export function logoutResponse(task: LogoutResponseTask): Promise<LogoutReply>;
+export function logoutRequestUrl(task: LogoutRequestTask): Promise<string>;

@@ -22,18 +22,11 @@ import {
 } from './saml-reader.mjs';
 import { hasForbiddenCharacter, hasForbiddenCharacterReference } from './xml-characters.mjs';
 import { shapeProblem } from './xml-shape.mjs';
+import { baseOptions } from './node-saml-options.mjs';
 
-const { SAML, ValidateInResponseTo } = nodeSaml;
+export { logoutRequestUrl, logoutResponse, verifyLogoutMessage } from './saml-logout.mjs';
 
-/**
- * node-saml's own InResponseTo cache lives in process memory; it must never be consulted (requests
- * are recorded in the database instead), so any use of it fails loudly.
- */
-const refusingCache = {
-  saveAsync: () => Promise.reject(new Error('node-saml request cache must not be used')),
-  getAsync: () => Promise.reject(new Error('node-saml request cache must not be used')),
-  removeAsync: () => Promise.reject(new Error('node-saml request cache must not be used')),
-};
+const { SAML } = nodeSaml;
 
 /** Signed AuthnRequest URL for the HTTP-Redirect binding (SAML Bindings §3.4.4.1, RSA-SHA256). */
 export async function authnRequestUrl({ settings, requestId, relayState, forceAuthn }) {
@@ -126,26 +119,6 @@ function base64(xml) {
 }
 
 export default validateResponse;
-
-function baseOptions(settings) {
-  return {
-    callbackUrl: settings.acsUrl,
-    issuer: settings.spEntityId,
-    // The caller checks every AudienceRestriction (response-checks.ts); node-saml's check would
-    // throw a TypeError on an assertion without Conditions instead of saying so.
-    audience: false,
-    idpCert: settings.idpCertificates,
-    decryptionPvk: settings.decryptionKey,
-    wantAssertionsSigned: true,
-    // The Response signature, if any, was verified and removed by withVerifiedResponseSignature.
-    wantAuthnResponseSigned: false,
-    // node-saml compares times with the real clock; -1 turns its checks off, and the caller checks
-    // every NotBefore/NotOnOrAfter against the injected Clock with a bounded skew instead.
-    acceptedClockSkewMs: -1,
-    validateInResponseTo: ValidateInResponseTo.never,
-    cacheProvider: refusingCache,
-  };
-}
 
 /**
  * node-saml's messages, kept only when they are one of its fixed wordings (some append values

@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { cookiesFrom } from '../browser-cookies.js';
+import { CookieJar } from '../cookie-jar.js';
 import { postForm } from '../token-requests.js';
 import type { AuthnRequestInfo, ResponseOptions, TestIdp } from './test-idp.js';
 
@@ -13,8 +13,8 @@ export interface HttpLoginResult {
   callback: URL;
   /** The AuthnRequest the IdP received. */
   request: AuthnRequestInfo;
-  /** The cookies the browser holds after the login (name=value pairs). */
-  cookie: string;
+  /** The browser, holding the cookies the login left (the SSO session's among them). */
+  browser: CookieJar;
   /** The authorization_code grant's answer, when the login gave a code. */
   tokens?: Record<string, any>;
 }
@@ -22,14 +22,16 @@ export interface HttpLoginResult {
 /**
  * A browser login at a realm's SAML IdP over plain HTTP, as a browser and a public client would do
  * it: /auth (PKCE, `kc_idp_hint`) → the test IdP answers the AuthnRequest → ACS → code → tokens.
+ * `options.browser` carries cookies from earlier steps (default: a fresh browser).
  */
 export async function samlHttpLogin(
   issuer: string,
   idp: TestIdp,
   client: HttpLoginClient,
   response: ResponseOptions = {},
-  extra: Record<string, string> = {},
+  options: { browser?: CookieJar; extra?: Record<string, string> } = {},
 ): Promise<HttpLoginResult> {
+  const browser = options.browser ?? new CookieJar();
   const verifier = randomBytes(32).toString('base64url');
   const authorize = new URL(`${issuer}/protocol/openid-connect/auth`);
   const params = {
@@ -41,24 +43,21 @@ export async function samlHttpLogin(
     code_challenge: createHash('sha256').update(verifier).digest('base64url'),
     code_challenge_method: 'S256',
     kc_idp_hint: idp.alias,
-    ...extra,
+    ...options.extra,
   };
   for (const [name, value] of Object.entries(params)) authorize.searchParams.set(name, value);
-  const toIdp = await fetch(authorize, { redirect: 'manual' });
+  const toIdp = await browser.fetch(authorize.href);
   if (toIdp.status !== 303) throw new Error(`authorization answered ${toIdp.status}: ${await toIdp.text()}`);
-  const startCookie = cookiesFrom(toIdp);
   const { form, request } = await idp.respondTo(toIdp.headers.get('location')!, response);
-  const back = await fetch(idp.acsUrl, {
+  const back = await browser.fetch(idp.acsUrl, {
     method: 'POST',
-    redirect: 'manual',
-    headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: startCookie },
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
     body: new URLSearchParams(form).toString(),
   });
   if (back.status !== 303) throw new Error(`ACS answered ${back.status}: ${await back.text()}`);
-  const cookie = [startCookie, cookiesFrom(back)].filter(Boolean).join('; ');
   const callback = new URL(back.headers.get('location')!);
   const code = callback.searchParams.get('code');
-  if (!code) return { callback, request, cookie };
+  if (!code) return { callback, request, browser };
   const grant = await postForm(
     `${issuer}/protocol/openid-connect/token`,
     new URLSearchParams({
@@ -70,5 +69,5 @@ export async function samlHttpLogin(
     }),
   );
   if (grant.status !== 200) throw new Error(`code redemption failed: ${JSON.stringify(grant.body)}`);
-  return { callback, request, cookie, tokens: grant.body };
+  return { callback, request, browser, tokens: grant.body };
 }

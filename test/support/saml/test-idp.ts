@@ -16,6 +16,7 @@
 import samlify from 'samlify';
 import { SAML_FIXTURES } from './saml-fixtures.js';
 import { PERSISTENT, randomSamlId, responseXml, SUCCESS, type ResponseFields } from './response-xml.js';
+import { TestIdpLogout } from './test-idp-logout.js';
 import type { AuthnRequestInfo, ResponseOptions, TestIdpOptions, TestIdpResponse } from './test-idp-types.js';
 
 export type { AuthnRequestInfo, ResponseOptions, TestIdpOptions, TestIdpResponse } from './test-idp-types.js';
@@ -37,6 +38,10 @@ export class TestIdp {
   readonly alias: string;
   readonly acsUrl: string;
   readonly ssoUrl: string;
+  /** Its SingleLogoutService (config `sloUrl`): where the SP's LogoutRequests and LogoutResponses go. */
+  readonly sloUrl: string;
+  /** Single logout: LogoutRequests and LogoutResponses to the SP, and the SP's parsed and verified. */
+  readonly logout: TestIdpLogout;
 
   private constructor(
     readonly entityId: string,
@@ -50,6 +55,13 @@ export class TestIdp {
     this.alias = options.alias;
     this.acsUrl = `${options.realmIssuer}/broker/${options.alias}/endpoint`;
     this.ssoUrl = `https://idp.test/${options.alias}/sso`;
+    this.sloUrl = `https://idp.test/${options.alias}/slo`;
+    const signRoot = (xml: string, root: string, key: string, certificate: string) =>
+      signXml(xml, key, certificateBody(certificate), {
+        isMessageSigned: true,
+        after: `/*[local-name(.)='${root}']/*[local-name(.)='Issuer']`,
+      });
+    this.logout = new TestIdpLogout(entityId, this.acsUrl, signingKey, signingCertificate, idp, sp, signRoot);
   }
 
   static async create(options: TestIdpOptions): Promise<TestIdp> {
@@ -63,9 +75,14 @@ export class TestIdp {
       privateKey: signingKey,
       signingCert: certificateBody(signingCertificate),
       wantAuthnRequestsSigned: true,
+      wantLogoutRequestSigned: true,
+      wantLogoutResponseSigned: true,
       isAssertionEncrypted: true,
       singleSignOnService: [{ Binding: REDIRECT_BINDING, Location: ssoUrl }],
-      singleLogoutService: [{ Binding: REDIRECT_BINDING, Location: `https://idp.test/${options.alias}/slo` }],
+      singleLogoutService: [
+        { Binding: REDIRECT_BINDING, Location: `https://idp.test/${options.alias}/slo` },
+        { Binding: POST_BINDING, Location: `https://idp.test/${options.alias}/slo` },
+      ],
       ...{ dataEncryptionAlgorithm: AES256_GCM, keyEncryptionAlgorithm: RSA_OAEP },
     });
     const sp = options.spMetadata

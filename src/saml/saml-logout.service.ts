@@ -1,0 +1,222 @@
+import { randomBytes } from 'node:crypto';
+import { Inject, Injectable } from '@nestjs/common';
+import { CLOCK, type Clock } from '../common/clock.js';
+import { digestsEqual, sha256 } from '../common/constant-time.js';
+import type { IdpNameId } from '../identity/idp-name-id.js';
+import type { Realm } from '../realms/realm.js';
+import { DATABASE, type Database } from '../storage/database.js';
+import { SamlAssertionRepository } from '../storage/saml-assertion.repository.js';
+import { SamlRequestRepository } from '../storage/saml-request.repository.js';
+import { IdpSettingsRegistry } from './idp-settings.registry.js';
+import { decodeRedirectXml, readRedirectQuery } from './logout-bindings.js';
+import { checkLogoutMessage } from './logout-checks.js';
+import { ResponseCheckError } from './response-checks.js';
+import { SamlRejectedError } from './saml.errors.js';
+import { MAX_CLOCK_SKEW_SECONDS, SAML_OPTIONS, type SamlOptions } from './saml-options.js';
+import type { IdpSettings } from './saml-settings.js';
+import { SamlWorkers } from './saml-workers.js';
+import { decodeBase64Xml, MAX_XML_BYTES, XmlPrecheckError } from './xml-prechecks.js';
+import type { LogoutBinding, LogoutReply, LogoutRequestData, RedirectQuery, ResponseStatus } from './worker/saml-worker.mjs';
+
+export type { LogoutBinding, LogoutReply } from './worker/saml-worker.mjs';
+
+const STATUS = 'urn:oasis:names:tc:SAML:2.0:status:';
+
+/** SAML Core §3.7.3.2: Success; PartialLogout (second level) when not every session participant confirmed. */
+export const LOGOUT_SUCCESS: ResponseStatus = { code: `${STATUS}Success` };
+export const LOGOUT_PARTIAL: ResponseStatus = { code: `${STATUS}Success`, subCode: `${STATUS}PartialLogout` };
+
+/** A logout message as it reached the broker endpoint: the raw query (HTTP-Redirect) or the form (HTTP-POST). */
+export type LogoutMessageInput = { binding: 'redirect'; rawQuery: string } | { binding: 'post'; form: Record<string, unknown> };
+
+/** A verified LogoutRequest of the IdP (SAML Core §3.7.1). */
+export interface IdpLogoutRequest {
+  kind: 'request';
+  binding: LogoutBinding;
+  id: string;
+  nameId: IdpNameId;
+  sessionIndexes: string[];
+  relayState?: string;
+}
+
+/** A verified LogoutResponse of the IdP (SAML Core §3.7.2). */
+export interface IdpLogoutResponse {
+  kind: 'response';
+  inResponseTo?: string;
+  status: ResponseStatus;
+  relayState?: string;
+}
+
+/** How long this SP waits for the LogoutResponse to its LogoutRequest. */
+const PENDING_LOGOUT_SECONDS = 600;
+/** SAML Bindings §3.4.3: RelayState MUST NOT exceed 80 bytes; a longer one is not echoed. */
+const MAX_RELAY_STATE_BYTES = 80;
+
+/**
+ * SAML single logout at a realm's broker endpoint (SAML Profiles §4.4), both directions. An IdP's
+ * LogoutRequest is validated as an assertion is: size and shape before any parser, the signature with
+ * that IdP's certificates only (in the worker pool, under the validation deadline), Issuer,
+ * Destination, time window, and its ID used once (the replay table, shared by every instance).
+ * Which sessions it ends is the caller's business; this answers it with a signed LogoutResponse. The
+ * other way, a signed LogoutRequest for a session that ended here, and its LogoutResponse bound to
+ * it by InResponseTo and RelayState (as an AuthnRequest's Response is).
+ */
+@Injectable()
+export class SamlLogoutService {
+  private readonly skewSeconds: number;
+
+  constructor(
+    private readonly settings: IdpSettingsRegistry,
+    private readonly workers: SamlWorkers,
+    private readonly requests: SamlRequestRepository,
+    private readonly messages: SamlAssertionRepository,
+    @Inject(DATABASE) private readonly db: Database,
+    @Inject(CLOCK) private readonly clock: Clock,
+    @Inject(SAML_OPTIONS) private readonly options: SamlOptions,
+  ) {
+    this.skewSeconds = Math.min(Math.max(options.clockSkewSeconds, 0), MAX_CLOCK_SKEW_SECONDS);
+  }
+
+  /** Verifies a logout message of IdP `alias`; {@link SamlRejectedError} (fixed wording) for anything not verifiably right. */
+  async read(realm: Realm, alias: string, input: LogoutMessageInput): Promise<IdpLogoutRequest | IdpLogoutResponse> {
+    const settings = this.settings.find(realm, alias);
+    if (!settings) throw new SamlRejectedError('unknown identity provider');
+    const { xml, query, relayState } = this.decode(input);
+    const verified = await this.workers.verifyLogout({ settings: settings.worker, binding: input.binding, xml, query });
+    if (!verified.ok) throw new SamlRejectedError(verified.reason);
+    const { message } = verified;
+    let replayExpiresAt: Date;
+    try {
+      replayExpiresAt = checkLogoutMessage(message, this.expectations(settings), this.clock.now());
+    } catch (error) {
+      if (error instanceof ResponseCheckError) throw new SamlRejectedError(error.message);
+      throw error;
+    }
+    if (message.kind === 'response') return { kind: 'response', inResponseTo: message.inResponseTo, status: message.status, relayState };
+    // SAML Core §1.3.4: IDs are unique across the IdP's messages and assertions; one table catches a replay of either.
+    if (!(await this.messages.consume(settings.idpEntityId, message.id, realm.name, replayExpiresAt))) {
+      throw new SamlRejectedError('LogoutRequest ID already used (replay)');
+    }
+    return { kind: 'request', binding: input.binding, ...requestFields(message), relayState };
+  }
+
+  /**
+   * The signed LogoutResponse to `request`, to the IdP's SingleLogoutService in the binding the
+   * request came by, with its RelayState (SAML Bindings §3.4.3, §3.5.3); undefined when the IdP
+   * has no SingleLogoutService to answer to.
+   */
+  async answer(realm: Realm, alias: string, request: IdpLogoutRequest, status: ResponseStatus): Promise<LogoutReply | undefined> {
+    const settings = this.settings.find(realm, alias);
+    if (!settings?.sloUrl) return undefined;
+    return this.workers.logoutResponse({
+      settings: settings.worker,
+      binding: request.binding,
+      id: newMessageId(),
+      issueInstant: this.clock.now().toISOString(),
+      destination: settings.sloUrl,
+      inResponseTo: request.id,
+      status,
+      relayState: request.relayState,
+    });
+  }
+
+  /**
+   * SP-initiated logout (SAML Profiles §4.4.3.1): the IdP's SingleLogoutService URL carrying a signed
+   * LogoutRequest for the login's NameID and SessionIndex (HTTP-Redirect), recorded as pending with
+   * `returnTo` (where the browser goes once the answer is in; '' for none). Undefined when the IdP
+   * has no SingleLogoutService.
+   */
+  async logoutRequestUrl(
+    realm: Realm,
+    alias: string,
+    nameId: IdpNameId,
+    sessionIndex: string | undefined,
+    returnTo: string,
+  ): Promise<string | undefined> {
+    const settings = this.settings.find(realm, alias);
+    if (!settings?.sloUrl) return undefined;
+    const id = newMessageId();
+    const relayState = randomBytes(16).toString('base64url');
+    const now = this.clock.now();
+    const expiresAt = new Date(now.getTime() + PENDING_LOGOUT_SECONDS * 1000);
+    await this.requests.record({ requestId: id, realm: realm.name, idpAlias: alias, relayState, createdAt: now, expiresAt, returnTo });
+    return this.workers.logoutRequestUrl({
+      settings: settings.worker,
+      id,
+      issueInstant: now.toISOString(),
+      notOnOrAfter: expiresAt.toISOString(),
+      destination: settings.sloUrl,
+      nameId,
+      sessionIndex,
+      relayState,
+    });
+  }
+
+  /**
+   * The IdP's answer to this SP's LogoutRequest, whatever its status (the session here ended before it
+   * was sent): takes the pending request it names, once, with its RelayState, and returns where the
+   * browser goes next; undefined when it answers no pending LogoutRequest of this realm and IdP.
+   */
+  async completeLogout(realm: Realm, alias: string, response: IdpLogoutResponse): Promise<string | undefined> {
+    const { inResponseTo, relayState } = response;
+    if (!inResponseTo || relayState === undefined) return undefined;
+    return this.db
+      .transaction(async (tx) => {
+        const pending = await this.requests.takeLogout(inResponseTo, realm.name, alias, this.clock.now(), tx);
+        // A RelayState of someone else's rolls the take back: it must not end this logout's return.
+        if (pending && !digestsEqual(sha256(pending.relayState), sha256(relayState))) throw new RelayStateMismatch();
+        return pending?.returnTo;
+      })
+      .catch((error: unknown) => {
+        if (error instanceof RelayStateMismatch) return undefined;
+        throw error;
+      });
+  }
+
+  private decode(input: LogoutMessageInput): { xml: string; query?: RedirectQuery; relayState?: string } {
+    try {
+      if (input.binding === 'redirect') {
+        const query = readRedirectQuery(input.rawQuery);
+        checkRelayState(query.relayState);
+        return { xml: decodeRedirectXml(query.message, this.options.xmlLimits), query, relayState: query.relayState };
+      }
+      const [request, response] = [single(input.form, 'SAMLRequest'), single(input.form, 'SAMLResponse')];
+      if ((request === undefined) === (response === undefined))
+        throw new XmlPrecheckError('exactly one of SAMLRequest and SAMLResponse expected');
+      const relayState = single(input.form, 'RelayState');
+      checkRelayState(relayState);
+      return { xml: decodeBase64Xml((request ?? response)!, MAX_XML_BYTES, this.options.xmlLimits), relayState };
+    } catch (error) {
+      throw new SamlRejectedError(error instanceof XmlPrecheckError ? error.message : 'undecodable message');
+    }
+  }
+
+  private expectations(settings: IdpSettings) {
+    return { endpointUrl: settings.acsUrl, idpEntityId: settings.idpEntityId, skewSeconds: this.skewSeconds };
+  }
+}
+
+function requestFields(message: LogoutRequestData): Pick<IdpLogoutRequest, 'id' | 'nameId' | 'sessionIndexes'> {
+  return { id: message.id, nameId: message.nameId, sessionIndexes: message.sessionIndexes };
+}
+
+/** A form value given once; a repeated one is refused (SAML Bindings §3.5.4). */
+function single(form: Record<string, unknown>, name: string): string | undefined {
+  const value = Object.hasOwn(form, name) ? form[name] : undefined;
+  if (Array.isArray(value)) throw new XmlPrecheckError(`${name} repeated`);
+  if (value === undefined) return undefined;
+  if (typeof value !== 'string' || value === '') throw new XmlPrecheckError(`${name} empty`);
+  return value;
+}
+
+function checkRelayState(relayState: string | undefined): void {
+  if (relayState !== undefined && Buffer.byteLength(relayState, 'utf8') > MAX_RELAY_STATE_BYTES)
+    throw new XmlPrecheckError('RelayState too long');
+}
+
+class RelayStateMismatch extends Error {}
+
+/** SAML Core §1.3.4: an xs:ID with at least 128 bits of randomness; "_" makes it an NCName. */
+function newMessageId(): string {
+  return `_${randomBytes(20).toString('hex')}`;
+}

@@ -1,0 +1,143 @@
+import { freePort } from '../support/free-port.js';
+import { refresh } from '../support/login-flow.js';
+import { expectOAuthError } from '../support/oauth-error.js';
+import { citizenAttributes } from '../support/saml/saml-attributes.js';
+import { testServiceProviderConfig } from '../support/saml/saml-fixtures.js';
+import { samlHttpLogin } from '../support/saml/saml-http-login.js';
+import { inflateRedirectMessage } from '../support/saml/test-idp-logout.js';
+import { TestIdp } from '../support/saml/test-idp.js';
+import { TEST_SECRETS } from '../support/test-config.js';
+import { startTestServer, type TestServer } from '../support/test-server.js';
+import { basic, postForm } from '../support/token-requests.js';
+
+const CLIENT = { clientId: 'patient-app', redirectUri: 'http://127.0.0.1/callback' };
+const BYE = 'http://127.0.0.1/bye';
+const STATUS = 'urn:oasis:names:tc:SAML:2.0:status:';
+const NAME_ID = 'https://data.gov.dk/model/core/eid/person/uuid/5b1f0e0c-0d1f-4c2a-9f3e-1b2c3d4e5f61';
+
+/**
+ * SP-initiated SAML single logout (SAML Profiles §4.4.3.1): RP-initiated logout of a session whose
+ * IdP has a SingleLogoutService ends the session here first, then sends the browser to the IdP with a
+ * signed LogoutRequest naming the login's NameID and SessionIndex; the IdP's LogoutResponse at the
+ * broker endpoint, bound to that request by InResponseTo and RelayState, sends it on to the
+ * registered post_logout_redirect_uri.
+ */
+describe('SP-initiated SAML single logout', () => {
+  let server: TestServer;
+  let idp: TestIdp;
+  let issuer: string;
+
+  beforeAll(async () => {
+    const port = await freePort();
+    issuer = `http://127.0.0.1:${port}/realms/nemlogin`;
+    idp = await TestIdp.create({ realmIssuer: issuer, alias: 'nemlog-in' });
+    server = await startTestServer({
+      port,
+      patch: (raw) => {
+        raw.realms[0].serviceProvider = testServiceProviderConfig();
+        raw.realms[0].identityProviders = [idp.idpConfig('oiosaml3-citizen', { sloUrl: idp.sloUrl })];
+        raw.realms[0].clients.find((c: { clientId: string }) => c.clientId === 'patient-app').postLogoutRedirectUris = [BYE];
+      },
+    });
+  });
+  afterAll(() => server?.close());
+
+  const login = async (sessionIndex: string) => {
+    const { tokens, browser } = await samlHttpLogin(issuer, idp, CLIENT, {
+      attributes: citizenAttributes({ cpr: '0101011234' }),
+      nameId: NAME_ID,
+      sessionIndex,
+    });
+    return { tokens: tokens!, browser };
+  };
+
+  const introspect = async (token: string) =>
+    (
+      await postForm(`${issuer}/protocol/openid-connect/token/introspect`, new URLSearchParams({ token }), {
+        authorization: basic('system', TEST_SECRETS.system),
+      })
+    ).body.active;
+
+  /** RP-initiated logout in the browser: where it is sent. */
+  async function rpLogout(browser: { fetch(url: string): Promise<Response> }, idToken: string, extra: Record<string, string> = {}) {
+    const params = new URLSearchParams({ id_token_hint: idToken, post_logout_redirect_uri: BYE, state: 'bye-state', ...extra });
+    const response = await browser.fetch(`${issuer}/protocol/openid-connect/logout?${params}`);
+    expect(response.status).toBe(303);
+    return response.headers.get('location')!;
+  }
+
+  it('round trip: the session ends here, the IdP gets a verifiable LogoutRequest, its LogoutResponse returns the browser to the client', async () => {
+    const { tokens, browser } = await login('_sp-1');
+    const toIdp = await rpLogout(browser, tokens.id_token as string);
+    expect(toIdp.startsWith(`${idp.sloUrl}?SAMLRequest=`)).toBe(true);
+    const request = await idp.logout.parseRequest(toIdp);
+    expect(request).toMatchObject({
+      destination: idp.sloUrl,
+      issuer,
+      nameId: NAME_ID,
+      nameIdFormat: 'urn:oasis:names:tc:SAML:2.0:nameid-format:persistent',
+      sessionIndex: '_sp-1',
+    });
+    expect(inflateRedirectMessage(toIdp, 'SAMLRequest')).toMatch(/NotOnOrAfter="[^"]+Z"/);
+
+    // The session here ended before the IdP answered anything.
+    expectOAuthError(await refresh(server.baseUrl, 'nemlogin', tokens.refresh_token as string), 400, 'invalid_grant');
+    expect(await introspect(tokens.access_token as string)).toBe(false);
+
+    const answer = idp.logout.response({ binding: 'redirect', inResponseTo: request.id, relayState: request.relayState });
+    const back = await browser.fetch(answer.url);
+    expect(back.status).toBe(303);
+    expect(back.headers.get('location')).toBe(`${BYE}?state=bye-state`);
+    // The request is used up: the same answer again returns no one anywhere.
+    const again = await browser.fetch(answer.url);
+    expect([again.status, again.headers.get('location')]).toEqual([200, null]);
+  });
+
+  it('whatever the IdP answers (a POSTed failure status), the browser returns to the client', async () => {
+    const { tokens, browser } = await login('_sp-2');
+    const request = await idp.logout.parseRequest(await rpLogout(browser, tokens.id_token as string));
+    const answer = idp.logout.response({
+      binding: 'post',
+      inResponseTo: request.id,
+      relayState: request.relayState,
+      status: `${STATUS}Responder`,
+      subStatus: `${STATUS}PartialLogout`,
+    });
+    const back = await browser.fetch(answer.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams(answer.form).toString(),
+    } as RequestInit);
+    expect([back.status, back.headers.get('location')]).toEqual([303, `${BYE}?state=bye-state`]);
+  });
+
+  it('a LogoutResponse not bound to the request (another RelayState, another InResponseTo, unsigned) sends no one to the client', async () => {
+    const { tokens, browser } = await login('_sp-3');
+    const request = await idp.logout.parseRequest(await rpLogout(browser, tokens.id_token as string));
+    for (const answer of [
+      idp.logout.response({ binding: 'redirect', inResponseTo: request.id, relayState: 'another-relay-state' }),
+      idp.logout.response({ binding: 'redirect', inResponseTo: '_another-request', relayState: request.relayState }),
+      idp.logout.response({ binding: 'redirect', inResponseTo: request.id, relayState: request.relayState, sign: false }),
+    ]) {
+      const back = await browser.fetch(answer.url);
+      expect(back.headers.get('location')).toBeNull();
+    }
+    // The pending request survived the wrong answers (a RelayState mismatch leaves it), so the right one still works.
+    const right = idp.logout.response({ binding: 'redirect', inResponseTo: request.id, relayState: request.relayState });
+    expect((await browser.fetch(right.url)).headers.get('location')).toBe(`${BYE}?state=bye-state`);
+  });
+
+  it('without a post_logout_redirect_uri the IdP round trip ends on the logged-out page', async () => {
+    const { tokens, browser } = await login('_sp-4');
+    const response = await browser.fetch(
+      `${issuer}/protocol/openid-connect/logout?${new URLSearchParams({ id_token_hint: tokens.id_token })}`,
+    );
+    const request = await idp.logout.parseRequest(response.headers.get('location')!);
+    const back = await browser.fetch(
+      idp.logout.response({ binding: 'redirect', inResponseTo: request.id, relayState: request.relayState }).url,
+    );
+    expect(back.status).toBe(200);
+    expect(await back.text()).toContain('logged out');
+    expect(await introspect(tokens.access_token as string)).toBe(false);
+  });
+});
