@@ -74,6 +74,7 @@ export class AcsController {
             realm,
             error.relayState,
             `IdP status ${error.statusCode}${error.subStatus ? ` / ${error.subStatus}` : ''}`,
+            request,
           ),
         );
       }
@@ -87,7 +88,7 @@ export class AcsController {
         // request buys one attempt, so a Response that is expensive to refuse cannot be posted again
         // and again (issue 15). Only the browser that started the login gets here with its RelayState.
         const transactionId = error.relayState ?? relayState;
-        if (transactionId) return sendLoginOutcome(reply, await this.completion.abort(realm, transactionId, error.reason));
+        if (transactionId) return sendLoginOutcome(reply, await this.completion.abort(realm, transactionId, error.reason, request));
         this.logger.warn({ realm: realm.name, idp: alias, reason: error.reason }, 'SAML response rejected');
         return sendErrorPage(reply, REJECTED);
       }

@@ -66,10 +66,16 @@ export class LoginCompletionService {
    * client: `access_denied` with `state` and `iss` (RFC 6749 §4.1.2.1). Nothing is left to reuse.
    * The LOGIN_ERROR event (`error`: a reason code) is written with the login's end, in one transaction.
    */
-  async abort(realm: Realm, transactionId: string, reason: string, error = 'identity_provider_error'): Promise<LoginOutcome> {
+  async abort(
+    realm: Realm,
+    transactionId: string,
+    reason: string,
+    request: FastifyRequest,
+    error = 'identity_provider_error',
+  ): Promise<LoginOutcome> {
     const transaction = await this.audit.transaction(async (tx) => {
       const ended = await this.transactions.complete(realm.name, transactionId, this.clock.now(), tx);
-      if (ended) await this.audit.record({ ...loginFacts(realm, ended), type: 'LOGIN_ERROR', error }, tx);
+      if (ended) await this.audit.record({ ...loginFacts(realm, ended, request), type: 'LOGIN_ERROR', error }, tx);
       return ended;
     });
     if (!transaction) return { kind: 'page', page: LOGIN_EXPIRED };
@@ -105,7 +111,7 @@ export class LoginCompletionService {
       pending.max_age !== null &&
       !authenticatedRecentlyEnough(authentication.authnInstant ?? this.clock.now(), pending.created_at, pending.max_age)
     ) {
-      return this.abort(realm, transactionId, 'authentication older than max_age', 'authentication_too_old');
+      return this.abort(realm, transactionId, 'authentication older than max_age', request, 'authentication_too_old');
     }
     const back = (params: Record<string, string | undefined>) => respond(realm, pending, params);
 
@@ -216,8 +222,18 @@ export class LoginCompletionService {
 }
 
 /** What every login event says of the pending login: realm, client, the IdP it was sent to, the browser's address. */
+/**
+ * Who, where from, and the request id: the reference a refused login's page shows is on its log line
+ * and in its event's details, so support finds both from what the citizen reads out (issue 13).
+ */
 function loginFacts(realm: Realm, login: LoginTransaction | undefined, request?: FastifyRequest) {
-  return { realm: realm.name, clientId: login?.client_id, idpAlias: login?.idp_alias, ipAddress: request?.ip };
+  return {
+    realm: realm.name,
+    clientId: login?.client_id,
+    idpAlias: login?.idp_alias,
+    ipAddress: request?.ip,
+    details: request ? { requestId: String(request.id) } : undefined,
+  };
 }
 
 /**

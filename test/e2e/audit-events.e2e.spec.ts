@@ -142,7 +142,8 @@ describe('audit events', () => {
     // The same login completed twice: the second finds it used up.
     const login = await startMockLogin();
     expect((await login.post('alice')).status).toBe(303);
-    expect((await login.post('alice')).status).toBe(400);
+    const usedUp = await login.post('alice');
+    expect(usedUp.status).toBe(400);
 
     const clientEvents = await events({ client: 'system', type: 'CLIENT_LOGIN,CLIENT_LOGIN_ERROR' });
     expect(clientEvents.slice(0, 2).map((e) => [e.type, e.error])).toEqual([
@@ -152,6 +153,8 @@ describe('audit events', () => {
     expect(clientEvents[1].details).toMatchObject({ scope: 'system/*.read', roles: 'system' });
     const [loginError] = await events({ type: 'LOGIN_ERROR', max: '1' });
     expect(loginError).toMatchObject({ error: 'expired_login', ipAddress: '127.0.0.1', details: { identity_provider: 'mock' } });
+    // The reference on the error page finds the event too.
+    expect(loginError!.details.requestId).toBe(usedUp.headers.get('x-request-id'));
     expect(loginError).not.toHaveProperty('userId');
   });
 
