@@ -1,10 +1,8 @@
-import { existsSync } from 'node:fs';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
+import { launchChromium } from '../support/chromium.js';
 import { freePort } from '../support/free-port.js';
 import { startStaticApp, type StaticApp } from '../support/static-app.js';
 import { startTestServer, type TestServer } from '../support/test-server.js';
-
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
 /**
  * A SMART App Launch 2.x standalone launch with fhirclient (SMART's JS client 2.x, its browser
@@ -18,7 +16,6 @@ describe('fhirclient standalone launch in a real browser', () => {
   let browser: Browser;
 
   beforeAll(async () => {
-    if (!existsSync(CHROMIUM)) throw new Error(`Chromium not found at ${CHROMIUM}: apt-get install chromium (or set CHROMIUM_PATH)`);
     const appPort = await freePort();
     const appOrigin = `http://127.0.0.1:${appPort}`;
     server = await startTestServer({
@@ -50,17 +47,7 @@ FHIR.oauth2.ready()
       { '/launch.html': launch, '/index.html': index },
       { '/fhir-client.js': 'node_modules/fhirclient/build/fhir-client.min.js' },
     );
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--no-first-run',
-      ],
-    });
+    browser = await launchChromium();
   });
   afterAll(async () => {
     await browser?.close();

@@ -1,10 +1,8 @@
-import { existsSync } from 'node:fs';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { launchChromium } from '../support/chromium.js';
 import { freePort } from '../support/free-port.js';
 import { startStaticApp, type StaticApp } from '../support/static-app.js';
 import { startTestServer, type TestServer } from '../support/test-server.js';
-
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
 /** What the test page exposes of keycloak-js to the test. */
 interface KeycloakWindow {
@@ -33,7 +31,6 @@ describe('keycloak-js in a real browser', () => {
   let appOrigin: string;
 
   beforeAll(async () => {
-    if (!existsSync(CHROMIUM)) throw new Error(`Chromium not found at ${CHROMIUM}: apt-get install chromium (or set CHROMIUM_PATH)`);
     const appPort = await freePort();
     appOrigin = `http://127.0.0.1:${appPort}`;
     server = await startTestServer({
@@ -63,17 +60,7 @@ kc.init({ onLoad: 'login-required', pkceMethod: 'S256' }).then(
       { '/app.html': page, '/bye.html': '<p>bye</p>' },
       { '/keycloak.js': 'node_modules/keycloak-js/lib/keycloak.js' },
     );
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--no-first-run',
-      ],
-    });
+    browser = await launchChromium();
   });
   afterAll(async () => {
     await browser?.close();
