@@ -188,9 +188,17 @@ describe.each(FHIR_SERVER_SETUPS)('clinician linking against a FHIR server %s', 
     expect(cost).toMatchObject({ writes: 5, failures: 0 });
   });
 
+  /**
+   * The races below prove that every writer ends right, not how fast: 20 writers on one CareTeam queue
+   * behind each other's If-Match retries, and on a slow, busy machine one write can wait longer than
+   * the production default of 3 s. A timed-out write is not retried (not idempotent), so it would fail
+   * the test for the machine's speed, not for a lost update.
+   */
+  const RACE = { timeoutMs: 30_000 };
+
   it('20 service instances racing the first login of one clinician make exactly one of each', async () => {
     const [id, cpr] = [uniqueClinicianId(), fakeCpr()];
-    const instances = Array.from({ length: 20 }, () => fhirLinker(base));
+    const instances = Array.from({ length: 20 }, () => fhirLinker(base, RACE));
     const links = await Promise.all(instances.map(({ linker }) => linker.link(concurrentAssertion(id, cpr))));
     await expectExactlyOneOfEach(id, links);
     // It was a race, not a queue: instances wrote concurrently and lost If-Match races (412s).
@@ -202,7 +210,9 @@ describe.each(FHIR_SERVER_SETUPS)('clinician linking against a FHIR server %s', 
   it('20 clinicians joining one care team at once from separate instances all stay members', async () => {
     const ids = Array.from({ length: 20 }, () => uniqueClinicianId());
     const links = await Promise.all(
-      ids.map((id) => fhirLinker(base).linker.link(clinician(id, { careTeams: [{ id: DEMO.careTeam.diabetes, roles: [ROLE.nurse] }] }))),
+      ids.map((id) =>
+        fhirLinker(base, RACE).linker.link(clinician(id, { careTeams: [{ id: DEMO.careTeam.diabetes, roles: [ROLE.nurse] }] })),
+      ),
     );
     for (const link of links) {
       const practitioner = (link as Extract<IdentityLink, { kind: 'practitioner' }>).practitioner.slice(base.length + 1);
