@@ -78,6 +78,13 @@ describe('SAML login (service level, worker pool)', () => {
         ssn: { system: 'urn:oid:1.2.208.176.1.2', value: '0101701234' },
       },
       sessionIndex: expect.stringMatching(/^_/),
+      // The NameID as the IdP sent it: what a LogoutRequest names (SAML Profiles §4.4.4.1).
+      nameId: {
+        format: 'urn:oasis:names:tc:SAML:2.0:nameid-format:persistent',
+        value: 'https://data.gov.dk/model/core/eid/person/uuid/6a3b0e0c-0d1f-4c2a-9f3e-1b2c3d4e5f60',
+        nameQualifier: undefined,
+        spNameQualifier: undefined,
+      },
       sessionNotOnOrAfter: new Date(PINNED_TIME.getTime() + 3600_000),
       authnInstant: PINNED_TIME,
     });
