@@ -1,22 +1,93 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
+import { CLOCK, type Clock } from '../common/clock.js';
 import type { Realm } from '../realms/realm.js';
 import { RealmRegistry } from '../realms/realm.registry.js';
-import { loadRealmSettings, type IdpSettings } from './saml-settings.js';
+import { resolveIdpSettings, unavailableReason } from './idp-settings-resolver.js';
+import { MetadataRefresher } from './metadata/metadata-refresher.js';
+import { loadRealmSettings, type IdpSettings, type IdpStaticSettings } from './saml-settings.js';
 
-/** Every realm's SP towards each of its IdPs, loaded (and cross-checked) once at boot. */
+interface Entry {
+  base: IdpStaticSettings;
+  refresher?: MetadataRefresher;
+}
+
+/**
+ * Every realm's SP towards each of its IdPs: the config, loaded (and cross-checked) once at boot, and
+ * for an IdP configured by `metadataUrl` or `metadataFile` its metadata, fetched by this instance at
+ * boot and then on a schedule. Settings are resolved on each use, so a refreshed certificate reaches
+ * the worker threads with the next task (each task carries its settings) and an expired one drops out
+ * without a restart.
+ *
+ * At boot a `metadataFile` that cannot be read or is refused stops the process with its config path
+ * (the operator's own file is wrong); a `metadataUrl` that fails leaves only that IdP unavailable
+ * (fail closed: its logins are refused) while the rest of the service runs, and is tried again.
+ */
 @Injectable()
-export class IdpSettingsRegistry {
-  private readonly settings = new Map<string, IdpSettings>();
+export class IdpSettingsRegistry implements OnModuleInit, OnModuleDestroy {
+  private readonly logger = new Logger('IdpMetadata');
+  private readonly entries = new Map<string, Entry>();
 
-  constructor(realms: RealmRegistry) {
+  constructor(
+    realms: RealmRegistry,
+    @Inject(CLOCK) private readonly clock: Clock,
+  ) {
     for (const realm of realms.all()) {
-      for (const idp of loadRealmSettings(realm)) this.settings.set(key(realm.name, idp.idp.alias), idp);
+      for (const base of loadRealmSettings(realm)) {
+        const { metadata } = base;
+        const refresher = metadata ? new MetadataRefresher({ ...base, metadata }, clock, this.logger) : undefined;
+        this.entries.set(key(realm.name, base.idp.alias), { base, refresher });
+      }
     }
   }
 
-  /** The settings of IdP `alias` of `realm`; undefined when the realm has no such SAML IdP. */
+  async onModuleInit(): Promise<void> {
+    const withMetadata = [...this.entries.values()].filter((entry) => entry.refresher);
+    await Promise.all(withMetadata.map((entry) => entry.refresher!.refresh('boot')));
+    for (const { base, refresher } of withMetadata) {
+      if (refresher!.metadata === undefined && base.idp.metadataFile !== undefined) {
+        throw new Error(`${base.where}.metadataFile: ${refresher!.lastError ?? 'refused'}`);
+      }
+    }
+    for (const { refresher } of withMetadata) refresher!.start();
+  }
+
+  onModuleDestroy(): void {
+    for (const { refresher } of this.entries.values()) refresher?.stop();
+  }
+
+  /**
+   * The settings of IdP `alias` of `realm` as they stand now; undefined when the realm has no such
+   * SAML IdP, or when it cannot be used now ({@link isConfigured} tells the two apart).
+   */
   find(realm: Realm, alias: string): IdpSettings | undefined {
-    return this.settings.get(key(realm.name, alias));
+    const entry = this.entries.get(key(realm.name, alias));
+    if (!entry) return undefined;
+    const now = this.clock.now();
+    const settings = resolveIdpSettings(entry.base, entry.refresher?.metadata, now);
+    if (!settings) {
+      const reason = unavailableReason(entry.base, entry.refresher?.metadata, now);
+      this.logger.warn({ realm: realm.name, idp: alias, reason }, 'SAML identity provider unavailable');
+    }
+    return settings;
+  }
+
+  /** What the config alone says about IdP `alias` (enough for this SP's own metadata). */
+  configured(realm: Realm, alias: string): IdpStaticSettings | undefined {
+    return this.entries.get(key(realm.name, alias))?.base;
+  }
+
+  isConfigured(realm: Realm, alias: string): boolean {
+    return this.entries.has(key(realm.name, alias));
+  }
+
+  /**
+   * A Response of this IdP failed its signature: perhaps the IdP rolled its key over. Fetches the
+   * metadata again (rate-limited per IdP); true when the IdP's settings changed, so the Response is
+   * worth verifying once more. Always false for an IdP without metadata.
+   */
+  async refreshAfterSignatureFailure(realm: Realm, alias: string): Promise<boolean> {
+    const refresher = this.entries.get(key(realm.name, alias))?.refresher;
+    return refresher ? refresher.refreshAfterSignatureFailure() : false;
   }
 }
 

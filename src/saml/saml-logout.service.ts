@@ -79,10 +79,17 @@ export class SamlLogoutService {
 
   /** Verifies a logout message of IdP `alias`; {@link SamlRejectedError} (fixed wording) for anything not verifiably right. */
   async read(realm: Realm, alias: string, input: LogoutMessageInput): Promise<IdpLogoutRequest | IdpLogoutResponse> {
-    const settings = this.settings.find(realm, alias);
+    let settings = this.settings.find(realm, alias);
     if (!settings) throw new SamlRejectedError('unknown identity provider');
     const { xml, query, relayState } = this.decode(input);
-    const verified = await this.workers.verifyLogout({ settings: settings.worker, binding: input.binding, xml, query });
+    let verified = await this.workers.verifyLogout({ settings: settings.worker, binding: input.binding, xml, query });
+    if (!verified.ok && /signature/i.test(verified.reason) && (await this.settings.refreshAfterSignatureFailure(realm, alias))) {
+      // As at the ACS: the IdP's metadata changed (a key rollover), so the message gets one more try.
+      const refreshed = this.settings.find(realm, alias);
+      if (!refreshed) throw new SamlRejectedError('identity provider unavailable');
+      settings = refreshed;
+      verified = await this.workers.verifyLogout({ settings: settings.worker, binding: input.binding, xml, query });
+    }
     if (!verified.ok) throw new SamlRejectedError(verified.reason);
     const { message } = verified;
     let replayExpiresAt: Date;

@@ -1,26 +1,50 @@
 import type { IdentityProviderConfig, ServiceProviderConfig } from '../config/config.schema.js';
 import type { Realm } from '../realms/realm.js';
 import { minimumLoa } from '../realms/minimum-loa.js';
+import { withValidity, type TrustedCertificate } from './certificate-validity.js';
+import type { MetadataSource } from './metadata/metadata-source.js';
 import { keyMatchesCertificate, loadCertificate, loadPrivateKey } from './pem.js';
 import { attributeProfile } from './profiles/profiles.js';
 import type { AttributeProfile } from './profiles/attribute-profile.js';
 import type { SamlWorkerSettings } from './worker/saml-worker.mjs';
 
-/** One realm's SP towards one IdP: URLs, keys, the attribute profile; loaded once at boot. */
-export interface IdpSettings {
+/** Where an IdP's metadata comes from and how it is trusted (config `metadata*`). */
+export interface IdpMetadataConfig {
+  source: MetadataSource;
+  /** `metadataSigningCertificate`: the metadata must be signed by it. */
+  signingCertificate?: TrustedCertificate;
+  refreshSeconds: number;
+}
+
+/**
+ * One realm's SP towards one IdP as far as the config alone says: URLs, keys, the attribute profile,
+ * the IdP values written by hand, and where its metadata comes from. Loaded once at boot.
+ */
+export interface IdpStaticSettings {
   realm: Realm;
   idp: IdentityProviderConfig;
   profile: AttributeProfile;
   spEntityId: string;
   acsUrl: string;
   spSigningCertificate: string;
+  /** Published in metadata as `use="encryption"` when the realm decrypts assertions. */
+  decryptionCertificate?: string;
+  /** The config path of this IdP, for errors and logs (`realms.{realm}.identityProviders.{alias}`). */
+  where: string;
+  /** The IdP values written in the config: each wins over the metadata's. */
+  configured: { entityId?: string; ssoUrl?: string; sloUrl?: string; signingCertificates?: TrustedCertificate[] };
+  metadata?: IdpMetadataConfig;
+  /** The SP's half of what the worker pool needs; the IdP's half comes with the metadata. */
+  worker: Omit<SamlWorkerSettings, 'ssoUrl' | 'idpCertificates'>;
+}
+
+/** One realm's SP towards one IdP, with the IdP's values as they stand now (config over metadata). */
+export interface IdpSettings extends Omit<IdpStaticSettings, 'worker'> {
   /** The IdP's entity id: the only accepted Issuer. */
   idpEntityId: string;
   /** The IdP's SingleLogoutService (SAML Profiles §4.4), when it has one. */
   sloUrl?: string;
-  /** Published in metadata as `use="encryption"` when the realm decrypts assertions. */
-  decryptionCertificate?: string;
-  /** What the worker pool needs (plain strings). */
+  /** What the worker pool needs (plain strings): only the IdP certificates valid now. */
   worker: SamlWorkerSettings;
 }
 
@@ -34,7 +58,7 @@ export function spEntityIdOf(realm: Realm): string {
 }
 
 /** Loads and cross-checks every key and certificate of a realm's IdPs; errors name the config path. */
-export function loadRealmSettings(realm: Realm): IdpSettings[] {
+export function loadRealmSettings(realm: Realm): IdpStaticSettings[] {
   const sp = realm.config.serviceProvider;
   if (realm.config.identityProviders.length === 0) return [];
   if (!sp) throw new Error(`realms.${realm.name}.serviceProvider: required for identity providers`);
@@ -52,14 +76,18 @@ export function loadRealmSettings(realm: Realm): IdpSettings[] {
       spEntityId,
       acsUrl,
       spSigningCertificate: keys.signingCertificate,
-      idpEntityId: idp.entityId,
-      sloUrl: idp.sloUrl,
       decryptionCertificate: keys.decryptionCertificate,
+      where,
+      configured: {
+        entityId: idp.entityId,
+        ssoUrl: idp.ssoUrl,
+        sloUrl: idp.sloUrl,
+        signingCertificates: idp.signingCertificates?.map((c, i) => withValidity(loadCertificate(c, `${where}.signingCertificates[${i}]`))),
+      },
+      metadata: metadataConfig(idp, where),
       worker: {
         spEntityId,
         acsUrl,
-        ssoUrl: idp.ssoUrl,
-        idpCertificates: idp.signingCertificates.map((c, i) => loadCertificate(c, `${where}.signingCertificates[${i}]`)),
         spSigningKey: keys.signingKey,
         decryptionKey: keys.decryptionKey,
         nameIdFormat: profile.nameIdFormat,
@@ -68,6 +96,17 @@ export function loadRealmSettings(realm: Realm): IdpSettings[] {
       },
     };
   });
+}
+
+function metadataConfig(idp: IdentityProviderConfig, where: string): IdpMetadataConfig | undefined {
+  const source = idp.metadataUrl ? { url: idp.metadataUrl } : idp.metadataFile ? { file: idp.metadataFile } : undefined;
+  if (!source) return undefined;
+  const signing = idp.metadataSigningCertificate;
+  return {
+    source,
+    signingCertificate: signing === undefined ? undefined : withValidity(loadCertificate(signing, `${where}.metadataSigningCertificate`)),
+    refreshSeconds: idp.metadataRefreshSeconds,
+  };
 }
 
 interface ServiceProviderKeys {

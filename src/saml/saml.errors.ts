@@ -50,6 +50,19 @@ export class SamlBusyError extends OAuthError {
   }
 }
 
+/**
+ * The IdP is configured but cannot be used now: no good metadata yet, metadata past its validUntil,
+ * or no signing certificate inside its validity period (saml/idp-settings-resolver.ts). Fails closed
+ * as a "try again later" (503) at /auth: nothing is sent to an IdP whose answer could not be verified.
+ */
+export class SamlIdpUnavailableError extends OAuthError {
+  override readonly name = 'SamlIdpUnavailableError';
+
+  constructor() {
+    super('temporarily_unavailable', 'SAML identity provider unavailable: no usable metadata or certificate');
+  }
+}
+
 /** Status codes come from an unsigned document: the message keeps only a short, plain rendering. */
 function printable(code: string): string {
   return code.replace(/[^\w:./-]/g, '?').slice(0, 100);

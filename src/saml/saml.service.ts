@@ -12,7 +12,7 @@ import { minimumLoa } from '../realms/minimum-loa.js';
 import { checkLoa, loaOfContextClass, NSIS_LOA_ATTRIBUTE } from './loa.js';
 import { ProfileError, type AssertionAttributes } from './profiles/attribute-profile.js';
 import { checkAssertion, checkEnvelope, ResponseCheckError, type CheckedAssertion } from './response-checks.js';
-import { SamlRejectedError, SamlStatusError } from './saml.errors.js';
+import { SamlIdpUnavailableError, SamlRejectedError, SamlStatusError } from './saml.errors.js';
 import { IdpSettingsRegistry } from './idp-settings.registry.js';
 import type { IdpSettings } from './saml-settings.js';
 import { MAX_CLOCK_SKEW_SECONDS, SAML_OPTIONS, type SamlOptions } from './saml-options.js';
@@ -21,7 +21,7 @@ import { serviceProviderMetadata } from './sp-metadata.js';
 import { decodeBase64Xml, MAX_XML_BYTES, XmlPrecheckError } from './xml-prechecks.js';
 import type { AssertionData } from './worker/saml-worker.mjs';
 
-export { SamlBusyError, SamlRejectedError, SamlStatusError } from './saml.errors.js';
+export { SamlBusyError, SamlIdpUnavailableError, SamlRejectedError, SamlStatusError } from './saml.errors.js';
 
 /** A verified login at a SAML IdP. */
 export interface SamlLogin {
@@ -34,6 +34,9 @@ export interface SamlLogin {
   sessionNotOnOrAfter?: Date;
   authnInstant?: Date;
 }
+
+/** A worker's reason that may mean the IdP signs with a key this SP does not know yet (saml-worker.mjs). */
+const SIGNATURE_FAILURE = /signature/i;
 
 /** SAML Bindings §3.4.3 / §3.5.3: RelayState MUST NOT exceed 80 bytes. */
 const MAX_RELAY_STATE_BYTES = 80;
@@ -67,8 +70,7 @@ export class SamlService {
    * an unknown alias (a programming error).
    */
   async authnRequestUrl(realm: Realm, alias: string, relayState: string, options: { forceAuthn?: boolean } = {}): Promise<string> {
-    const settings = this.settings.find(realm, alias);
-    if (!settings) throw new Error(`realm ${realm.name} has no SAML identity provider "${alias}"`);
+    const settings = this.usable(realm, alias);
     if (relayState === '' || Buffer.byteLength(relayState, 'utf8') > MAX_RELAY_STATE_BYTES) {
       throw new Error(`RelayState must be 1–${MAX_RELAY_STATE_BYTES} bytes (SAML Bindings §3.4.3)`);
     }
@@ -82,7 +84,7 @@ export class SamlService {
 
   /** SP metadata (SAML Metadata §2.4.4) for `/realms/{realm}/broker/{alias}/endpoint/descriptor`. */
   metadata(realm: Realm, alias: string): string {
-    const settings = this.settings.find(realm, alias);
+    const settings = this.settings.configured(realm, alias);
     if (!settings) throw new Error(`realm ${realm.name} has no SAML identity provider "${alias}"`);
     return serviceProviderMetadata(settings);
   }
@@ -93,8 +95,9 @@ export class SamlService {
    * IdP's non-Success answer to a pending request.
    */
   async consume(realm: Realm, alias: string, form: Record<string, unknown>): Promise<SamlLogin> {
-    const settings = this.settings.find(realm, alias);
-    if (!settings) throw new SamlRejectedError('unknown identity provider');
+    let settings = this.settings.find(realm, alias);
+    if (!settings)
+      throw new SamlRejectedError(this.settings.isConfigured(realm, alias) ? 'identity provider unavailable' : 'unknown identity provider');
     if (form === null || typeof form !== 'object') throw new SamlRejectedError('no form body');
     const samlResponse = singleField(form, 'SAMLResponse');
     const relayState = singleField(form, 'RelayState');
@@ -106,7 +109,14 @@ export class SamlService {
       throw new SamlRejectedError(error instanceof XmlPrecheckError ? error.message : 'undecodable SAMLResponse');
     }
 
-    const result = await this.workers.validateResponse({ settings: settings.worker, xml, xmlLimits: this.options.xmlLimits });
+    let result = await this.workers.validateResponse({ settings: settings.worker, xml, xmlLimits: this.options.xmlLimits });
+    if (!result.ok && SIGNATURE_FAILURE.test(result.reason) && (await this.settings.refreshAfterSignatureFailure(realm, alias))) {
+      // The IdP's metadata changed (a key rollover, SAML Metadata 2.0 §2.4.1.1): this Response gets one
+      // more try under the new settings. Nothing was used up by the failed try.
+      settings = this.settings.find(realm, alias);
+      if (!settings) throw new SamlRejectedError('identity provider unavailable');
+      result = await this.workers.validateResponse({ settings: settings.worker, xml, xmlLimits: this.options.xmlLimits });
+    }
     if (!result.ok) throw new SamlRejectedError(result.reason);
     if (result.kind === 'status') {
       const { envelope } = result;
@@ -154,7 +164,7 @@ export class SamlService {
       const recorded = await this.requests.take(checked.inResponseTo, settings.realm.name, settings.idp.alias, now, tx);
       if (recorded === undefined) throw new SamlRejectedError('InResponseTo names no pending request of this realm and IdP');
       if (!sameRelayState(recorded, relayState)) throw new SamlRejectedError('RelayState does not match the request');
-      const fresh = await this.assertions.consume(settings.idp.entityId, assertion.id, settings.realm.name, checked.replayExpiresAt, tx);
+      const fresh = await this.assertions.consume(settings.idpEntityId, assertion.id, settings.realm.name, checked.replayExpiresAt, tx);
       if (!fresh) throw new SamlRejectedError('assertion ID already used (replay)');
     });
   }
@@ -183,11 +193,19 @@ export class SamlService {
     }
   }
 
+  /** The IdP's settings now: Error for an alias the realm does not have (a programming error), 503 when it is unusable now. */
+  private usable(realm: Realm, alias: string): IdpSettings {
+    const settings = this.settings.find(realm, alias);
+    if (settings) return settings;
+    if (this.settings.isConfigured(realm, alias)) throw new SamlIdpUnavailableError();
+    throw new Error(`realm ${realm.name} has no SAML identity provider "${alias}"`);
+  }
+
   private expectations(settings: IdpSettings) {
     return {
       acsUrl: settings.acsUrl,
       spEntityId: settings.spEntityId,
-      idpEntityId: settings.idp.entityId,
+      idpEntityId: settings.idpEntityId,
       skewSeconds: this.skewSeconds,
       maxAuthenticationAgeSeconds: settings.idp.maxAuthenticationAgeSeconds,
     };

@@ -1,6 +1,6 @@
 import { DOMParser, XMLSerializer } from '@xmldom/xmldom';
 import { generateServiceProviderMetadata } from '@node-saml/node-saml';
-import type { IdpSettings } from './saml-settings.js';
+import type { IdpStaticSettings } from './saml-settings.js';
 
 const METADATA_NS = 'urn:oasis:names:tc:SAML:2.0:metadata';
 const REDIRECT_BINDING = 'urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect';
@@ -11,7 +11,7 @@ const REDIRECT_BINDING = 'urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect';
  * both bindings this SP accepts there (SAML Bindings §3.4 HTTP-Redirect, §3.5 HTTP-POST). node-saml
  * writes the HTTP-POST one; the HTTP-Redirect one is added beside it, in schema order.
  */
-export function serviceProviderMetadata(settings: IdpSettings): string {
+export function serviceProviderMetadata(settings: IdpStaticSettings): string {
   const xml = generateServiceProviderMetadata({
     issuer: settings.spEntityId,
     callbackUrl: settings.acsUrl,

@@ -9,12 +9,20 @@ import { precheckXml } from './xml-prechecks.js';
 export function parseEmbeddedXml(xml: string): Document | undefined {
   try {
     precheckXml(xml);
-    let problems = 0;
-    const doc = new DOMParser({ locator: {}, errorHandler: () => void problems++ }).parseFromString(xml, 'text/xml');
-    return problems === 0 && doc.documentElement ? (doc as unknown as Document) : undefined;
+    return parseStrictXml(xml);
   } catch {
     return undefined;
   }
+}
+
+/**
+ * Parses XML the caller has already prechecked (xml-prechecks.ts), failing on any parser warning or
+ * error: undefined instead of the partial document xmldom would otherwise recover.
+ */
+export function parseStrictXml(xml: string): Document | undefined {
+  let problems = 0;
+  const doc = new DOMParser({ locator: {}, errorHandler: () => void problems++ }).parseFromString(xml, 'text/xml');
+  return problems === 0 && doc.documentElement ? (doc as unknown as Document) : undefined;
 }
 
 /** Element children of `parent` with this local name, in `namespaces` (null: no namespace, which xmldom reports as undefined). */

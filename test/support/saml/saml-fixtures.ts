@@ -16,6 +16,7 @@ export const SAML_FIXTURE_FILES = {
   spSigningCertificate: `${dir}/sp-signing.crt`,
   spEncryptionKey: `${dir}/sp-encryption.TEST-ONLY.key`,
   spEncryptionCertificate: `${dir}/sp-encryption.crt`,
+  metadataSigningCertificate: `${dir}/metadata-signing.crt`,
 } as const;
 
 export const SAML_FIXTURES = {
@@ -28,6 +29,15 @@ export const SAML_FIXTURES = {
   spSigningCertificate: read('sp-signing.crt'),
   spEncryptionKey: read('sp-encryption.TEST-ONLY.key'),
   spEncryptionCertificate: read('sp-encryption.crt'),
+  /** Signs IdP metadata documents (config `metadataSigningCertificate`). */
+  metadataSigningKey: read('metadata-signing.TEST-ONLY.key'),
+  metadataSigningCertificate: read('metadata-signing.crt'),
+  /** The IdP's next key in the metadata rollover tests. */
+  nextIdpSigningKey: read('next-idp-signing.TEST-ONLY.key'),
+  nextIdpSigningCertificate: read('next-idp-signing.crt'),
+  /** Valid only during 2020: never to be trusted. */
+  expiredIdpSigningKey: read('expired-idp-signing.TEST-ONLY.key'),
+  expiredIdpSigningCertificate: read('expired-idp-signing.crt'),
 } as const;
 
 /** A realm's `serviceProvider` config using the fixture files. */

@@ -1,0 +1,90 @@
+import { SAML_FIXTURES } from '../../../test/support/saml/saml-fixtures.js';
+import { idpMetadataXml } from '../../../test/support/saml/idp-metadata-xml.js';
+import { TestClock } from '../../../test/support/test-clock.js';
+import type { IdpStaticSettings } from '../saml-settings.js';
+import { MetadataError } from './metadata-error.js';
+import { MetadataRefresher, MIN_SECONDS_BETWEEN_FAILURE_REFRESHES, type MetadataLog } from './metadata-refresher.js';
+
+const F = SAML_FIXTURES;
+const settings = {
+  realm: { name: 'r' },
+  idp: { alias: 'idp' },
+  configured: {},
+  metadata: { source: { url: 'https://idp.test/metadata' }, refreshSeconds: 3600 },
+} as unknown as IdpStaticSettings & { metadata: NonNullable<IdpStaticSettings['metadata']> };
+const document = (certificate: string) =>
+  idpMetadataXml({ entityId: 'https://idp.test', ssoUrl: 'https://idp.test/sso', signingCertificates: [certificate] });
+
+function setup(answers: (() => string)[]) {
+  const clock = new TestClock(new Date('2031-03-14T09:26:53Z'));
+  const lines: string[] = [];
+  const log: MetadataLog = {
+    log: (_facts, message) => lines.push(`log ${message}`),
+    warn: (facts, message) => lines.push(`warn ${message}: ${(facts as { reason: string }).reason}`),
+    error: (facts, message) => lines.push(`error ${message}: ${(facts as { reason: string }).reason}`),
+  };
+  let fetches = 0;
+  const load = () => {
+    const answer = answers[Math.min(fetches++, answers.length - 1)];
+    return Promise.resolve().then(answer);
+  };
+  return { refresher: new MetadataRefresher(settings, clock, log, load), clock, lines, fetches: () => fetches };
+}
+
+const failing = (reason: string) => () => {
+  throw new MetadataError(reason);
+};
+
+describe('IdP metadata refresh', () => {
+  it('keeps the last good copy when a fetch fails or the document is refused', async () => {
+    const { refresher, lines } = setup([
+      () => document(F.idpSigningCertificate),
+      failing('metadata fetch answered HTTP 500'),
+      () => '<broken',
+    ]);
+    expect(await refresher.refresh('boot')).toBe(true);
+    expect(await refresher.refresh('schedule')).toBe(false);
+    expect(await refresher.refresh('schedule')).toBe(false);
+    expect(refresher.metadata?.signingCertificates).toHaveLength(1);
+    expect(refresher.lastError).toBe('metadata is not well-formed XML');
+    expect(lines).toEqual([
+      'log IdP metadata loaded',
+      'warn IdP metadata refused or unreachable; keeping the last good copy: metadata fetch answered HTTP 500',
+      'warn IdP metadata refused or unreachable; keeping the last good copy: metadata is not well-formed XML',
+    ]);
+  });
+
+  it('says the IdP is unavailable when there is no good copy at all', async () => {
+    const { refresher, lines } = setup([failing('metadata fetch timed out')]);
+    expect(await refresher.refresh('boot')).toBe(false);
+    expect(refresher.metadata).toBeUndefined();
+    expect(lines).toEqual([
+      'error IdP metadata refused or unreachable; the IdP is unavailable until a good copy arrives: metadata fetch timed out',
+    ]);
+  });
+
+  it('reports a change only when the document says something new', async () => {
+    const { refresher } = setup([
+      () => document(F.idpSigningCertificate),
+      () => document(F.idpSigningCertificate),
+      () => document(F.nextIdpSigningCertificate),
+    ]);
+    expect(await refresher.refresh('boot')).toBe(true);
+    expect(await refresher.refresh('schedule')).toBe(false);
+    expect(await refresher.refresh('schedule')).toBe(true);
+  });
+
+  it('fetches after a signature failure at most once a minute, and joins an attempt under way', async () => {
+    const { refresher, clock, fetches } = setup([() => document(F.idpSigningCertificate), () => document(F.nextIdpSigningCertificate)]);
+    await refresher.refresh('boot');
+    const [a, b] = await Promise.all([refresher.refreshAfterSignatureFailure(), refresher.refreshAfterSignatureFailure()]);
+    expect([a, b, fetches()]).toEqual([true, true, 2]);
+    expect(await refresher.refreshAfterSignatureFailure()).toBe(false);
+    clock.advance(MIN_SECONDS_BETWEEN_FAILURE_REFRESHES - 1);
+    expect(await refresher.refreshAfterSignatureFailure()).toBe(false);
+    expect(fetches()).toBe(2);
+    clock.advance(1);
+    await refresher.refreshAfterSignatureFailure();
+    expect(fetches()).toBe(3);
+  });
+});
