@@ -1,9 +1,10 @@
+import { PEER_CLIENT, PEER_TOKEN_PATH } from './peers/oidc-provider.peer.js';
 import { runLoad, type LoadResult } from './load.js';
 
 const DEMO_PORTAL = { id: 'portal', secret: 'demo-portal-secret', tenant: '01234567' };
 
 /** RFC 6749 §4.4 grants against the demo `portal` client, tenant-bound, ES256 (demo realm nemlogin). */
-export async function benchClientCredentials(baseUrl: string): Promise<LoadResult> {
+export async function benchClientCredentials(baseUrl: string, durationSeconds?: number): Promise<LoadResult> {
   return runLoad({
     name: 'client_credentials (ES256, basic auth)',
     url: `${baseUrl}/realms/nemlogin/protocol/openid-connect/token`,
@@ -13,5 +14,20 @@ export async function benchClientCredentials(baseUrl: string): Promise<LoadResul
       organisation_agb: DEMO_PORTAL.tenant,
     },
     body: 'grant_type=client_credentials&scope=xis',
+    durationSeconds,
+  });
+}
+
+/** The same request to the oidc-provider peer (peers/oidc-provider.peer.ts): its `portal` client, ES256 JWT for `xis`. */
+export async function benchPeerClientCredentials(baseUrl: string, durationSeconds?: number): Promise<LoadResult> {
+  return runLoad({
+    name: 'client_credentials, oidc-provider peer',
+    url: `${baseUrl}${PEER_TOKEN_PATH}`,
+    headers: {
+      'content-type': 'application/x-www-form-urlencoded',
+      authorization: `Basic ${Buffer.from(`${PEER_CLIENT.id}:${PEER_CLIENT.secret}`).toString('base64')}`,
+    },
+    body: `grant_type=client_credentials&scope=${PEER_CLIENT.scope}`,
+    durationSeconds,
   });
 }

@@ -8,13 +8,27 @@ const CONNECTIONS = 32;
 /**
  * RFC 6749 §6 refresh grants with rotation: each connection owns one session's chain and always
  * presents its newest refresh token, as a well-behaved client does. Every grant is a conditional
- * UPDATE in the database plus three signatures (ID, access and refresh token).
+ * UPDATE in the database plus three signatures (ID, access and refresh token). The sessions are
+ * opened by mock logins before the first round; each call of the returned function is one round.
+ * A round's end cuts off the requests in flight, whose successors are never seen: those chains are
+ * replaced by fresh logins before the next round, outside the timed load.
  */
-export async function benchRefresh(baseUrl: string, label: string): Promise<LoadResult> {
+export async function prepareRefresh(baseUrl: string, label: string): Promise<(durationSeconds?: number) => Promise<LoadResult>> {
   const chains: string[] = [];
-  for (let i = 0; i < CONNECTIONS * 2; i++) {
-    chains.push((await loginTokens(baseUrl, 'nemlogin', 'nancy', 'openid patient/*.read', DEMO_PATIENT_APP)).refresh_token as string);
-  }
+  const topUp = async () => {
+    while (chains.length < CONNECTIONS * 2) {
+      chains.push((await loginTokens(baseUrl, 'nemlogin', 'nancy', 'openid patient/*.read', DEMO_PATIENT_APP)).refresh_token as string);
+    }
+  };
+  await topUp();
+  return async (durationSeconds) => {
+    await topUp();
+    return refreshRound(baseUrl, label, chains, durationSeconds);
+  };
+}
+
+/** One round of refresh grants over the chains in `chains` (each successor is put back in the pool). */
+export function refreshRound(baseUrl: string, label: string, chains: string[], durationSeconds?: number): Promise<LoadResult> {
   const request: autocannon.Request = {
     method: 'POST',
     path: '/realms/nemlogin/protocol/openid-connect/token',
@@ -30,5 +44,11 @@ export async function benchRefresh(baseUrl: string, label: string): Promise<Load
       if (status === 200) chains.push((JSON.parse(body) as { refresh_token: string }).refresh_token);
     },
   };
-  return runLoad({ name: `refresh_token rotation (${label})`, url: baseUrl, requests: [request], connections: CONNECTIONS });
+  return runLoad({
+    name: `refresh_token rotation (${label})`,
+    url: baseUrl,
+    requests: [request],
+    connections: CONNECTIONS,
+    durationSeconds,
+  });
 }

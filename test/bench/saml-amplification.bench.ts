@@ -21,7 +21,7 @@ export interface AttackResult {
   statuses: Record<string, number>;
 }
 
-interface PreparedLogin {
+export interface PreparedLogin {
   form: Record<string, string>;
   verifier: string;
   cookie: string;

@@ -1,0 +1,34 @@
+import type { LoadResult } from './load.js';
+
+export interface Contender {
+  name: string;
+  /** One round of load; returns its figures. */
+  round(): Promise<LoadResult>;
+}
+
+/**
+ * Runs the contenders' rounds alternately (A B, B A, A B, …) so that whatever else the shared
+ * machine is doing falls on both alike, and reports each contender's mean rate over its rounds and
+ * its worst round's p99, with the requests and failures of all rounds.
+ */
+export async function alternateRounds(rounds: number, contenders: Contender[]): Promise<LoadResult[]> {
+  const seen: LoadResult[][] = contenders.map(() => []);
+  for (let round = 0; round < rounds; round++) {
+    const order = contenders.map((_, i) => i);
+    if (round % 2 === 1) order.reverse();
+    for (const i of order) seen[i]!.push(await contenders[i]!.round());
+  }
+  return contenders.map((contender, i) => combine(contender.name, seen[i]!));
+}
+
+export function combine(name: string, results: LoadResult[]): LoadResult {
+  const sum = (pick: (r: LoadResult) => number) => results.reduce((total, r) => total + pick(r), 0);
+  return {
+    name,
+    requestsPerSecond: Math.round(sum((r) => r.requestsPerSecond) / results.length),
+    p50Ms: Math.max(...results.map((r) => r.p50Ms)),
+    p99Ms: Math.max(...results.map((r) => r.p99Ms)),
+    total: sum((r) => r.total),
+    failures: sum((r) => r.failures),
+  };
+}
