@@ -54,10 +54,10 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
 }
 
 export function printResults(results: LoadResult[]): void {
-  console.log('\nscenario                                   req/s     p50 ms   p99 ms   requests  failures');
+  console.log('\nscenario                                           req/s     p50 ms   p99 ms   requests  failures');
   for (const r of results) {
     console.log(
-      `${r.name.padEnd(40)} ${String(r.requestsPerSecond).padStart(7)} ${String(r.p50Ms).padStart(9)} ${String(r.p99Ms).padStart(8)} ${String(r.total).padStart(10)} ${String(r.failures).padStart(9)}`,
+      `${r.name.padEnd(48)} ${String(r.requestsPerSecond).padStart(7)} ${String(r.p50Ms).padStart(9)} ${String(r.p99Ms).padStart(8)} ${String(r.total).padStart(10)} ${String(r.failures).padStart(9)}`,
     );
   }
 }
