@@ -6,7 +6,7 @@ import { RealmRegistry } from '../realms/realm.registry.js';
 import { AuditEventRepository, type NewAuditEvent } from '../storage/audit-event.repository.js';
 import { DATABASE, type Database, type Queryable } from '../storage/database.js';
 import { FhirAuditOutboxRepository } from '../storage/fhir-audit-outbox.repository.js';
-import { SessionRepository } from '../storage/session.repository.js';
+import { SessionRepository, type SessionEvent } from '../storage/session.repository.js';
 import type { AuditDetails, AuditEventType, LogoutBy } from './audit-event-type.js';
 import { refusalFacts } from './audited-refusal.js';
 
@@ -82,6 +82,20 @@ export class AuditTrail {
       await this.outbox.enqueue(row.realm, resource, row.occurred_at, tx);
     };
     await (db === this.db ? this.db.transaction(write) : write(db));
+  }
+
+  /**
+   * Rows of success events that the statement changing a session writes itself (a refresh's rotation,
+   * session.repository.ts), committing with it in one round trip; the statement adds the session's user,
+   * IdP and tenant. Only events a realm never sends to FHIR: those need the outbox, through {@link record}.
+   */
+  sessionEvents(events: Omit<AuditEvent, 'userId' | 'sessionId' | 'idpAlias' | 'tenant' | 'error'>[]): SessionEvent[] {
+    return events.map((event) => {
+      if (FHIR_KINDS[event.type])
+        throw new Error(`${event.type} events are recorded with their FHIR AuditEvent, not by a session statement`);
+      const { occurred_at, realm, type, client_id, ip_address, details } = this.row(event);
+      return { occurred_at, realm, type, client_id, ip_address, details };
+    });
   }
 
   /**

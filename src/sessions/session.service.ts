@@ -9,7 +9,7 @@ import type { Realm } from '../realms/realm.js';
 import type { SessionContext } from '../identity/session-context.js';
 import type { UserType } from '../identity/user-type.js';
 import type { Queryable } from '../storage/database.js';
-import { SessionRepository, type Delegation, type SessionRow } from '../storage/session.repository.js';
+import { SessionRepository, type Delegation, type SessionEvent, type SessionRow } from '../storage/session.repository.js';
 import { formatScope } from '../protocol/scope.js';
 
 export interface OpenSession {
@@ -144,25 +144,37 @@ export class SessionService {
   }
 
   /**
-   * Spends refresh token `presentedJti` of session `sid` and returns the session with its next jti.
-   * A token that is not the current one of a live session is a reuse (RFC 9700 §4.14.2): the whole
-   * session ends, so whoever holds the newer token loses it too.
+   * Spends refresh token `presentedJti` of session `sid` and returns the session with its next jti,
+   * `events` committed with it; undefined when it is not the current token of a live session, and
+   * then nothing changed ({@link endReused} decides what that means).
    */
   async rotate(
     realm: Realm,
     sid: string,
     presentedJti: string,
-    context?: SessionContext,
-    db?: Queryable,
-  ): Promise<{ session: SessionRow; nextJti: string } | { refused: 'reused' | 'over' }> {
+    context: SessionContext | undefined,
+    events: SessionEvent[],
+  ): Promise<{ session: SessionRow; nextJti: string } | undefined> {
     const nextJti = randomToken(16);
-    const now = this.clock.now();
-    const session = await this.sessions.rotateRefresh(sid, presentedJti, nextJti, realm.config.sessionIdle, now, context, db);
-    if (session) return { session, nextJti };
-    const current = await this.sessions.findLive(sid, now, db);
-    if (!current) return { refused: 'over' };
-    await this.sessions.end(sid, 'refresh token reused', now, db);
-    return { refused: 'reused' };
+    const session = await this.sessions.rotateRefresh(
+      sid,
+      presentedJti,
+      nextJti,
+      realm.config.sessionIdle,
+      this.clock.now(),
+      context,
+      events,
+    );
+    return session && { session, nextJti };
+  }
+
+  /**
+   * After a refused rotation: a token that is not the current one of a live session is a reuse
+   * (RFC 9700 §4.14.2) and the whole session ends, so whoever holds the newer token loses it too;
+   * false when the session was over already.
+   */
+  endReused(sid: string, db?: Queryable): Promise<boolean> {
+    return this.sessions.endIfLive(sid, 'refresh token reused', this.clock.now(), db);
   }
 
   findLive(id: string): Promise<SessionRow | undefined> {

@@ -1,5 +1,5 @@
 import pg from 'pg';
-import type { Database, Queryable, QueryResult } from './database.js';
+import type { Database, NamedStatement, Queryable, QueryResult } from './database.js';
 
 export interface PostgresDatabaseOptions {
   /** Upper bound on open connections; modest, because several instances may share one server. */
@@ -26,8 +26,8 @@ export class PostgresDatabase implements Database {
     this.pool.on('error', options.onIdleClientError ?? warnAboutIdleClientError);
   }
 
-  async query<Row = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<QueryResult<Row>> {
-    return toQueryResult<Row>(await this.pool.query(sql, params));
+  async query<Row = Record<string, unknown>>(sql: string | NamedStatement, params?: unknown[]): Promise<QueryResult<Row>> {
+    return toQueryResult<Row>(await this.pool.query(queryConfig(sql, params)));
   }
 
   async transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
@@ -68,9 +68,9 @@ class ClientTransaction implements Queryable {
 
   constructor(private readonly client: pg.PoolClient) {}
 
-  async query<Row = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<QueryResult<Row>> {
+  async query<Row = Record<string, unknown>>(sql: string | NamedStatement, params?: unknown[]): Promise<QueryResult<Row>> {
     if (this.closed) throw new Error('Transaction is closed');
-    return toQueryResult<Row>(await this.client.query(sql, params));
+    return toQueryResult<Row>(await this.client.query(queryConfig(sql, params)));
   }
 
   close(): void {
@@ -84,6 +84,11 @@ class ClientTransaction implements Queryable {
  */
 function warnAboutIdleClientError(error: Error): void {
   process.emitWarning(`idle PostgreSQL connection failed: ${error.message}`);
+}
+
+/** A named statement is prepared by `pg` on each connection at its first use, and executed by name after. */
+function queryConfig(sql: string | NamedStatement, values?: unknown[]): pg.QueryConfig {
+  return typeof sql === 'string' ? { text: sql, values } : { name: sql.name, text: sql.text, values };
 }
 
 /** `pg` reports `rowCount: null` for statements without a count (DDL, BEGIN, SET). */

@@ -2,7 +2,7 @@ import { mkdir } from 'node:fs/promises';
 import { PGlite, types, type Results, type Transaction } from '@electric-sql/pglite';
 import { DataDirectoryLock } from './data-directory-lock.js';
 import { freshClusterDump } from './pglite-fresh-cluster.js';
-import type { Database, Queryable, QueryResult } from './database.js';
+import { statementText, type Database, type NamedStatement, type Queryable, type QueryResult } from './database.js';
 
 /** PGlite's own scheme for a database that lives only in this process (tests, throwaway runs). */
 const IN_MEMORY_PREFIX = 'memory://';
@@ -45,8 +45,8 @@ export class PgliteDatabase implements Database {
     }
   }
 
-  async query<Row = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<QueryResult<Row>> {
-    return toQueryResult(await this.db.query<Row>(sql, params));
+  async query<Row = Record<string, unknown>>(sql: string | NamedStatement, params?: unknown[]): Promise<QueryResult<Row>> {
+    return toQueryResult(await this.db.query<Row>(statementText(sql), params));
   }
 
   /** PGlite serialises transactions itself; it rolls back when `fn` throws and rethrows. */
@@ -66,8 +66,8 @@ export class PgliteDatabase implements Database {
 class PgliteTransaction implements Queryable {
   constructor(private readonly tx: Transaction) {}
 
-  async query<Row = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<QueryResult<Row>> {
-    return toQueryResult(await this.tx.query<Row>(sql, params));
+  async query<Row = Record<string, unknown>>(sql: string | NamedStatement, params?: unknown[]): Promise<QueryResult<Row>> {
+    return toQueryResult(await this.tx.query<Row>(statementText(sql), params));
   }
 }
 

@@ -3,7 +3,8 @@ import type { IdentityLink } from '../identity/identity-link.js';
 import type { PersonName } from '../identity/principal.js';
 import type { SessionContext } from '../identity/session-context.js';
 import type { UserType } from '../identity/user-type.js';
-import { DATABASE, type Database, type Queryable } from './database.js';
+import type { NewAuditEvent } from './audit-event.repository.js';
+import { DATABASE, type Database, type NamedStatement, type Queryable } from './database.js';
 
 export interface SessionRow {
   id: string;
@@ -49,6 +50,12 @@ export function sessionEndsAt(session: Pick<SessionRow, 'idle_expires_at' | 'max
   return Math.floor(Math.min(session.idle_expires_at.getTime(), session.max_expires_at.getTime()) / 1000);
 }
 
+/**
+ * An audit event written by the statement that changes the session (a success, audit-event.repository.ts's
+ * columns); its user, session, IdP alias and tenant are the session's own, filled in by that statement.
+ */
+export type SessionEvent = Pick<NewAuditEvent, 'occurred_at' | 'realm' | 'type' | 'client_id' | 'ip_address' | 'details'>;
+
 export type NewSession = Omit<SessionRow, 'ended_at' | 'end_reason' | 'refresh_jti'>;
 
 /** Live: not ended, inside both lifetimes, and so are its parent and its SSO session if it has them. */
@@ -57,6 +64,31 @@ const LIVE = `s.ended_at IS NULL AND s.idle_expires_at > $2 AND s.max_expires_at
     SELECT 1 FROM sessions p WHERE p.id = s.parent_id AND p.ended_at IS NULL AND p.idle_expires_at > $2 AND p.max_expires_at > $2))
   AND (s.sso_session_id IS NULL OR EXISTS (
     SELECT 1 FROM sso_sessions u WHERE u.id = s.sso_session_id AND u.ended_at IS NULL AND u.idle_expires_at > $2 AND u.max_expires_at > $2))`;
+
+/** The statement of {@link SessionRepository.findLive}: every token exchange, introspection and userinfo call. */
+const FIND_LIVE: NamedStatement = { name: 'sessions.find-live', text: `SELECT s.* FROM sessions s WHERE s.id = $1 AND ${LIVE}` };
+
+/** The statement of {@link SessionRepository.rotateRefresh}, planned once per connection (database.ts). */
+const ROTATE_REFRESH: NamedStatement = {
+  name: 'sessions.rotate-refresh',
+  text: `WITH rotated AS (
+           UPDATE sessions AS s
+              SET refresh_jti = $4,
+                  idle_expires_at = LEAST($2::timestamptz + make_interval(secs => $5), s.max_expires_at),
+                  context = COALESCE($6::jsonb, s.context)
+            WHERE s.id = $1 AND s.refresh_jti = $3 AND ${LIVE}
+            RETURNING s.*),
+         slid AS (
+           UPDATE sso_sessions AS u SET idle_expires_at = LEAST($2::timestamptz + make_interval(secs => $5), u.max_expires_at)
+             FROM rotated r WHERE u.id = r.sso_session_id),
+         recorded AS (
+           INSERT INTO audit_events (occurred_at, realm, type, outcome, client_id, user_id, session_id, idp_alias, ip_address, tenant, details)
+           SELECT e.occurred_at, e.realm, e.type, 'success', e.client_id, r.user_id, r.id, r.idp_alias, e.ip_address, r.tenant, e.details
+             FROM rotated r
+            CROSS JOIN jsonb_to_recordset($7::jsonb)
+                    AS e(occurred_at timestamptz, realm text, type text, client_id text, ip_address text, details jsonb))
+         SELECT * FROM rotated`,
+};
 
 /** Login sessions; every refresh, revocation and logout is one conditional statement here. */
 @Injectable()
@@ -102,7 +134,7 @@ export class SessionRepository {
 
   /** A session that has not ended and is inside both its idle and its absolute lifetime. */
   async findLive(id: string, now: Date, db: Queryable = this.db): Promise<SessionRow | undefined> {
-    const { rows } = await db.query<SessionRow>(`SELECT s.* FROM sessions s WHERE s.id = $1 AND ${LIVE}`, [id, now]);
+    const { rows } = await db.query<SessionRow>(FIND_LIVE, [id, now]);
     return rows[0];
   }
 
@@ -114,10 +146,12 @@ export class SessionRepository {
   /**
    * Rotation (RFC 9700 §4.14.2): moves the chain from `presentedJti` to `nextJti` and slides the
    * idle end, in one conditional UPDATE — of concurrent refreshes with one token, exactly one
-   * matches. The SSO session the session belongs to slides with it, in the same statement (a data-
-   * modifying CTE), so a refresh costs one round trip and an active client keeps the browser's SSO
-   * session alive. Returns the updated session, or undefined when the token is not the current one
-   * or the session (or its SSO session) is over.
+   * matches. In the same statement (data-modifying CTEs, one round trip and one commit: issue 14)
+   * the SSO session the session belongs to slides with it, so an active client keeps the browser's
+   * SSO session alive, and `events` are written with the session's subject, so the rotation and its
+   * audit events commit together or not at all (issue 13). Returns the updated session, or undefined
+   * when the token is not the current one or the session (or its SSO session) is over; then nothing
+   * was written.
    */
   async rotateRefresh(
     id: string,
@@ -126,23 +160,32 @@ export class SessionRepository {
     idleSeconds: number,
     now: Date,
     context?: SessionContext,
+    events: SessionEvent[] = [],
     db: Queryable = this.db,
   ): Promise<SessionRow | undefined> {
-    const { rows } = await db.query<SessionRow>(
-      `WITH rotated AS (
-         UPDATE sessions AS s
-            SET refresh_jti = $4,
-                idle_expires_at = LEAST($2::timestamptz + make_interval(secs => $5), s.max_expires_at),
-                context = COALESCE($6::jsonb, s.context)
-          WHERE s.id = $1 AND s.refresh_jti = $3 AND ${LIVE}
-          RETURNING s.*),
-       slid AS (
-         UPDATE sso_sessions AS u SET idle_expires_at = LEAST($2::timestamptz + make_interval(secs => $5), u.max_expires_at)
-           FROM rotated r WHERE u.id = r.sso_session_id)
-       SELECT * FROM rotated`,
-      [id, now, presentedJti, nextJti, idleSeconds, context === undefined ? null : JSON.stringify(context)],
-    );
+    const { rows } = await db.query<SessionRow>(ROTATE_REFRESH, [
+      id,
+      now,
+      presentedJti,
+      nextJti,
+      idleSeconds,
+      context === undefined ? null : JSON.stringify(context),
+      JSON.stringify(events),
+    ]);
     return rows[0];
+  }
+
+  /**
+   * Ends the session if it is live (a refresh token's reuse: a session already over stays as it is);
+   * true when this call ended it. One conditional UPDATE, so of concurrent callers one wins.
+   */
+  async endIfLive(id: string, reason: string, now: Date, db: Queryable = this.db): Promise<boolean> {
+    const { rowCount } = await db.query(`UPDATE sessions AS s SET ended_at = $2, end_reason = $3 WHERE s.id = $1 AND ${LIVE}`, [
+      id,
+      now,
+      reason,
+    ]);
+    return rowCount === 1;
   }
 
   /** Ends the session; true when this call ended it. */

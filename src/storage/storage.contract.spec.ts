@@ -44,6 +44,20 @@ describe.each(engines)('storage contract on $name', (engine) => {
     expect(rows).toEqual([{ id: 2, name: "o'brien; DROP", active: false }]);
   });
 
+  it('runs a named statement many times, on every connection and inside transactions, with its own parameters each time', async () => {
+    const t = await createTable('id int PRIMARY KEY, name text NOT NULL');
+    await db.query(`INSERT INTO ${t} VALUES (1, 'ada'), (2, 'grace')`);
+    const byId = { name: `contract-by-id-${t}`, text: `SELECT name FROM ${t} WHERE id = $1` };
+
+    // More at once than a pool has connections, so several connections prepare it.
+    const names = await Promise.all(Array.from({ length: 24 }, (_, i) => db.query<{ name: string }>(byId, [(i % 2) + 1])));
+    const inTransaction = await db.transaction(async (tx) => (await tx.query<{ name: string }>(byId, [2])).rows);
+
+    expect(names.map((result) => result.rows[0]!.name)).toEqual(Array.from({ length: 24 }, (_, i) => (i % 2 ? 'grace' : 'ada')));
+    expect(inTransaction).toEqual([{ name: 'grace' }]);
+    expect((await db.query(byId, [3])).rows).toEqual([]);
+  });
+
   it('returns int8 and count(*) as exact strings', async () => {
     const t = await createTable('id int8 PRIMARY KEY');
     await db.query(`INSERT INTO ${t} VALUES ($1), ($2)`, ['9007199254740993', '1']);

@@ -47,29 +47,23 @@ export class RefreshTokenGrant implements GrantHandler {
     const choice = ContextSelectionService.requested((name) => params.get(name));
     const context = choice ? await this.selectContext(claims, choice) : undefined;
 
-    // The rotation and its events commit together (issue 13): REFRESH_TOKEN (and CONTEXT_SELECTED), or a reuse's LOGOUT.
-    const rotation = await this.audit.transaction(async (tx) => {
-      const rotated = await this.sessions.rotate(realm, claims.sid, claims.jti, context, tx);
-      if ('refused' in rotated) {
-        if (rotated.refused === 'reused') {
-          await this.audit.sessionEnded(claims.sid, { by: 'reuse', reason: 'refresh_token_reused', ipAddress: clientAddress }, tx);
-        }
-        return rotated;
-      }
-      const { session } = rotated;
-      const event = { realm: realm.name, clientId: client.clientId, ipAddress: clientAddress, tenant: session.tenant } as const;
-      const subject = { userId: session.user_id, sessionId: session.id, idpAlias: session.idp_alias };
-      await this.audit.record({ ...event, ...subject, type: 'REFRESH_TOKEN', details: { scope: scopes.join(' ') } }, tx);
-      if (context) await this.audit.record({ ...event, ...subject, type: 'CONTEXT_SELECTED', details: { ...context } }, tx);
-      return rotated;
-    });
-    if ('refused' in rotation) {
-      if (rotation.refused === 'reused') {
+    // The rotation and its events commit together (issue 13), in one statement: REFRESH_TOKEN (and CONTEXT_SELECTED).
+    const event = { realm: realm.name, clientId: client.clientId, ipAddress: clientAddress } as const;
+    const events = this.audit.sessionEvents([
+      { ...event, type: 'REFRESH_TOKEN', details: { scope: scopes.join(' ') } },
+      ...(context ? [{ ...event, type: 'CONTEXT_SELECTED', details: { ...context } } as const] : []),
+    ]);
+    const rotation = await this.sessions.rotate(realm, claims.sid, claims.jti, context, events);
+    if (!rotation) {
+      // A reuse ends the session, with its LOGOUT; a token of a session already over just fails.
+      const logout = { by: 'reuse', reason: 'refresh_token_reused', ipAddress: clientAddress } as const;
+      const reused = await this.audit.endSession(claims.sid, logout, (tx) => this.sessions.endReused(claims.sid, tx));
+      if (reused) {
         this.logger.warn({ realm: realm.name, sid: claims.sid }, 'refresh token reused: session ended');
         this.metrics.refreshTokenReused(realm.name);
       }
-      throw new AuditedRefusal('invalid_grant', rotation.refused === 'reused' ? 'refresh token reused' : 'session is over', {
-        error: rotation.refused === 'reused' ? 'refresh_token_reused' : 'session_expired',
+      throw new AuditedRefusal('invalid_grant', reused ? 'refresh token reused' : 'session is over', {
+        error: reused ? 'refresh_token_reused' : 'session_expired',
         sessionId: claims.sid,
       });
     }

@@ -1,0 +1,131 @@
+import { engines, type Scratch } from '../../test/support/database-engines.js';
+import type { Database } from './database.js';
+import { migrate } from './migrator.js';
+import { SessionRepository, type NewSession, type SessionEvent } from './session.repository.js';
+
+const T0 = new Date('2030-01-01T10:00:00Z');
+const at = (seconds: number) => new Date(T0.getTime() + seconds * 1000);
+
+/** A refresh's rotation and its audit events: one statement, so both or neither (issues 13 and 14). */
+describe.each(engines)('session rotation on $name', (engine) => {
+  let scratch: Scratch;
+  let db: Database;
+  let sessions: SessionRepository;
+  let n = 0;
+
+  beforeAll(async () => {
+    scratch = await engine.createScratch();
+    db = await scratch.connect();
+    await migrate(db);
+    sessions = new SessionRepository(db);
+  });
+  afterAll(() => scratch?.dispose());
+
+  async function session(idleSeconds = 1800): Promise<NewSession> {
+    const id = `session-${++n}`;
+    await db.query(
+      `INSERT INTO users (id, realm, idp_alias, external_id, created_at, last_login_at) VALUES ($1, 'r', 'mock', $1, $2, $2)`,
+      [`user-${n}`, T0],
+    );
+    const row: NewSession = {
+      id,
+      realm: 'r',
+      user_id: `user-${n}`,
+      client_id: 'app',
+      idp_alias: 'mock',
+      idp_session_index: null,
+      user_type: 'PATIENT',
+      profile: {},
+      auth_time: T0,
+      acr: null,
+      link: { kind: 'none' },
+      scope: 'openid',
+      tenant: `agb-${n}`,
+      created_at: T0,
+      idle_expires_at: at(idleSeconds),
+      max_expires_at: at(36000),
+      context: null,
+      parent_id: null,
+      delegation: null,
+      national_id_enc: null,
+    };
+    await sessions.create(row);
+    await sessions.setRefreshJti(id, 'jti-0');
+    return row;
+  }
+
+  const refreshed = (occurredAt: Date): SessionEvent => ({
+    occurred_at: occurredAt,
+    realm: 'r',
+    type: 'REFRESH_TOKEN',
+    client_id: 'app',
+    ip_address: '192.0.2.7',
+    details: { scope: 'openid' },
+  });
+
+  async function eventsOf(sessionId: string) {
+    const { rows } = await db.query<Record<string, unknown>>('SELECT * FROM audit_events WHERE session_id = $1 ORDER BY id', [sessionId]);
+    return rows;
+  }
+
+  it('writes the events with the session’s user, IdP and tenant when the rotation happens', async () => {
+    const s = await session();
+    const rotated = await sessions.rotateRefresh(s.id, 'jti-0', 'jti-1', 600, at(10), undefined, [
+      refreshed(at(10)),
+      { ...refreshed(at(10)), type: 'CONTEXT_SELECTED', details: { organization: 'Organization/1' } },
+    ]);
+    expect(rotated?.refresh_jti).toBe('jti-1');
+    const events = await eventsOf(s.id);
+    expect(events).toEqual([
+      expect.objectContaining({
+        type: 'REFRESH_TOKEN',
+        outcome: 'success',
+        realm: 'r',
+        client_id: 'app',
+        user_id: s.user_id,
+        idp_alias: 'mock',
+        tenant: s.tenant,
+        ip_address: '192.0.2.7',
+        error: null,
+        details: { scope: 'openid' },
+        occurred_at: at(10),
+      }),
+      expect.objectContaining({ type: 'CONTEXT_SELECTED', user_id: s.user_id, details: { organization: 'Organization/1' } }),
+    ]);
+  });
+
+  it('writes nothing when the token is not the current one, or the session is over', async () => {
+    const s = await session(600);
+    expect(await sessions.rotateRefresh(s.id, 'jti-stale', 'jti-1', 600, at(10), undefined, [refreshed(at(10))])).toBeUndefined();
+    expect(await sessions.rotateRefresh(s.id, 'jti-0', 'jti-1', 600, at(601), undefined, [refreshed(at(601))])).toBeUndefined();
+    expect(await eventsOf(s.id)).toEqual([]);
+    expect((await sessions.find(s.id))!.refresh_jti).toBe('jti-0');
+  });
+
+  it('of concurrent rotations with one token, exactly one wins and writes its event', async () => {
+    const s = await session();
+    const results = await Promise.all(
+      Array.from({ length: 8 }, (_, i) =>
+        sessions.rotateRefresh(s.id, 'jti-0', `jti-next-${i}`, 600, at(10), undefined, [refreshed(at(10))]),
+      ),
+    );
+    const winners = results.filter((row) => row !== undefined);
+    expect(winners).toHaveLength(1);
+    expect((await sessions.find(s.id))!.refresh_jti).toBe(winners[0]!.refresh_jti);
+    expect(await eventsOf(s.id)).toHaveLength(1);
+  });
+
+  it('ends a live session once on reuse, and leaves a session that is over as it is', async () => {
+    const live = await session();
+    const ends = await Promise.all([
+      sessions.endIfLive(live.id, 'refresh token reused', at(10)),
+      sessions.endIfLive(live.id, 'again', at(10)),
+    ]);
+    expect(ends.filter(Boolean)).toHaveLength(1);
+    expect((await sessions.find(live.id))!.end_reason).toBe('refresh token reused');
+
+    const idle = await session(600);
+    expect(await sessions.endIfLive(idle.id, 'refresh token reused', at(601))).toBe(false);
+    expect((await sessions.find(idle.id))!.ended_at).toBeNull();
+  });
+});
