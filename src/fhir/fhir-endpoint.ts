@@ -2,7 +2,6 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Logger } from '@nestjs/common';
 import type { Config } from '../config/config.schema.js';
 import { realmFromConfig } from '../realms/realm.js';
-import { startEmbeddedFhirServer } from './embedded/embedded-fhir-server.js';
 import type { FhirBase } from './embedded/fhir-http-adapter.js';
 
 /** A realm's FHIR base on the embedded server: the URL tokens name, and where the gateway sends requests. */
@@ -49,7 +48,9 @@ export async function openFhirEndpoint(
             oauth: { authorize: endpoints.authorization, token: endpoints.token },
           };
         });
-  // The config schema refuses this too; the server is refused here as well should that ever slip.
+  // Imported only here: Medplum's FHIR definitions cost ~100 MB of heap, which a service with an external
+  // FHIR server must not pay (issue 14). The config schema refuses this in production; the server refuses it too.
+  const { startEmbeddedFhirServer } = await import('./embedded/embedded-fhir-server.js');
   const server = await startEmbeddedFhirServer({ environment: config.environment, seedFile: config.fhir.seed, bases });
   const realmBases = new Map(
     sharing.map((realm) => [realm.name, { baseUrl: `${publicUrl}/fhir/${realm.name}`, requestUrl: `${server.origin}/fhir/${realm.name}` }]),
