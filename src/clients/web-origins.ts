@@ -1,4 +1,5 @@
-import type { ClientConfig, RealmConfig } from '../config/config.schema.js';
+import type { ClientConfig } from '../config/client-config.schema.js';
+import type { RealmConfig } from '../config/config.schema.js';
 
 /**
  * The browser origins a client's pages run on (Keycloak's "Web origins"): the listed origins, with

@@ -2,6 +2,13 @@ import { z } from 'zod';
 import { brandingSchema } from './branding.schema.js';
 import { auditSchema, realmAuditSchema } from './audit-config.schema.js';
 import { backchannelLogoutSchema } from './backchannel-logout.schema.js';
+import { clientSchema } from './client-config.schema.js';
+import { identityProviderSchema } from './idp-config.schema.js';
+import { jwksSchema, scopeToken, wholeNumber } from './shared-values.schema.js';
+
+// src/saml and src/oauth still import these from here.
+export { GRANT_TYPES, type GrantType } from './client-config.schema.js';
+export type { IdentityProviderConfig } from './idp-config.schema.js';
 
 /**
  * The configuration file's shape (DESIGN.md §3). Every object is strict so that a misspelt key is
@@ -10,164 +17,8 @@ import { backchannelLogoutSchema } from './backchannel-logout.schema.js';
 
 const signingAlg = z.enum(['ES256', 'RS256', 'PS256', 'EdDSA']);
 
-/** Grant types this service implements; later grants add themselves here. */
-export const GRANT_TYPES = [
-  'authorization_code',
-  'refresh_token',
-  'client_credentials',
-  'urn:ietf:params:oauth:grant-type:token-exchange',
-] as const;
-
-/** An AGB code: 8 digits (Vektis AGB register). */
-const agbCode = z.string().regex(/^\d{8}$/, 'must be an 8-digit AGB code');
-
-/** RFC 6749 §3.3: scope-token = 1*( %x21 / %x23-5B / %x5D-7E ). */
-const scopeToken = z.string().regex(/^[\x21\x23-\x5b\x5d-\x7e]+$/, 'is not a valid scope token');
-
-/** An origin exactly as a browser sends it (RFC 6454 §6.2: scheme, host, port; no path), or `+`. */
-const webOrigin = z.string().refine((value) => value === '+' || isSerialisedOrigin(value), {
-  message: 'must be an origin such as https://app.example (scheme, lower-case host, optional port; no path) or "+"',
-});
-
-function isSerialisedOrigin(value: string): boolean {
-  try {
-    const url = new URL(value);
-    return (url.protocol === 'https:' || url.protocol === 'http:') && url.origin === value;
-  } catch {
-    return false;
-  }
-}
-
-const jwksSchema = z.strictObject({ keys: z.array(z.record(z.string(), z.unknown())).min(1) });
-
-const clientSchema = z
-  .strictObject({
-    clientId: z
-      .string()
-      .min(1)
-      .regex(/^[\w.:-]+$/, 'may contain only letters, digits and . _ : -'),
-    type: z.enum(['public', 'confidential']),
-    /** Plain secret (normally `${VAR}`); hashed at load, never kept in clear. */
-    secret: z.string().min(1).optional(),
-    /** Hex SHA-256 of the secret, for config files that must not hold the secret itself. */
-    secretSha256: z
-      .string()
-      .regex(/^[0-9a-f]{64}$/, 'must be 64 lowercase hex characters')
-      .optional(),
-    /** Public keys for `private_key_jwt` (RFC 7523): inline JWKS or a path to a JWKS file. */
-    jwks: jwksSchema.optional(),
-    jwksFile: z.string().min(1).optional(),
-    redirectUris: z.array(z.url()).default([]),
-    /** Where RP-initiated logout may send the browser afterwards (exact match). */
-    postLogoutRedirectUris: z.array(z.url()).default([]),
-    /** OIDC Back-Channel Logout 1.0 §2.2: where a logout token is POSTed when one of its sessions ends. */
-    backchannelLogoutUri: z.url().optional(),
-    grantTypes: z.array(z.enum(GRANT_TYPES)).min(1),
-    /** What the client may get; none listed: at the authorization endpoint, the realm's whole scope catalogue. */
-    scopes: z.array(scopeToken).default([]),
-    /**
-     * Browser origins allowed to call the token, userinfo, revocation, introspection and logout
-     * endpoints (CORS), as Keycloak's "Web origins": `https://app.example`, or `+` for the origins
-     * of the client's redirect URIs.
-     */
-    webOrigins: z.array(webOrigin).default([]),
-    roles: z.array(z.string().min(1)).default([]),
-    /** Its access tokens carry the citizen's national identifier (`bsn` or `cpr` claim), e.g. for an XIS. */
-    nationalIdentifier: z.boolean().default(false),
-    audience: z.array(z.string().min(1)).optional(),
-    tenants: z.array(agbCode).default([]),
-    /** RFC 8693 policy: the targets this client may exchange user tokens for. */
-    tokenExchange: z
-      .strictObject({
-        audiences: z.array(z.string().min(1)).min(1),
-        /** May it ask for a refresh token (`requested_token_type`), bound to the subject's session? */
-        refreshTokens: z.boolean().default(false),
-        /** Only subject tokens issued to these clients are exchanged (e.g. the patient-facing app). */
-        subjectClients: z.array(z.string().min(1)).optional(),
-      })
-      .optional(),
-  })
-  .superRefine((client, ctx) => {
-    const credentials = [client.secret, client.secretSha256, client.jwks, client.jwksFile].filter((c) => c !== undefined);
-    if (client.type === 'confidential' && credentials.length !== 1) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['secret'],
-        message: 'a confidential client needs exactly one of secret, secretSha256, jwks, jwksFile',
-      });
-    }
-    if (client.type === 'public' && credentials.length > 0) {
-      ctx.addIssue({ code: 'custom', path: ['secret'], message: 'a public client has no credentials' });
-    }
-    if (client.type === 'public' && client.grantTypes.some((g) => g !== 'authorization_code' && g !== 'refresh_token')) {
-      ctx.addIssue({ code: 'custom', path: ['grantTypes'], message: 'a public client may only use authorization_code and refresh_token' });
-    }
-  });
-
 /** NSIS levels of assurance, lowest first (DOMAIN.md: the citizen realm requires Substantial). */
 export const LEVELS_OF_ASSURANCE = ['Low', 'Substantial', 'High'] as const;
-
-/** Where an IdP's SAML metadata (SAML Metadata 2.0 §2.4.3 IDPSSODescriptor) comes from, and how it is trusted. */
-const identityProviderMetadataFields = {
-  /**
-   * The IdP's metadata document, fetched at start and every `metadataRefreshSeconds` (and, rate-limited,
-   * when a Response's signature fails): entity id, SSO and SLO endpoints and signing certificates.
-   */
-  metadataUrl: z.url().optional(),
-  /** The same from a local file (re-read on the same schedule). */
-  metadataFile: z.string().min(1).optional(),
-  /**
-   * PEM file path or inline PEM: the metadata must then carry an enveloped signature by this
-   * certificate's key (SAML Metadata 2.0 §3), else it is refused and the last good copy stays.
-   */
-  metadataSigningCertificate: z.string().min(1).optional(),
-  metadataRefreshSeconds: wholeNumber(1, 604_800, 'must be a whole number of seconds from 1 to 604800 (a week)').default(3600),
-};
-
-const identityProviderSchema = z
-  .strictObject({
-    alias: z.string().regex(/^[a-z0-9-]+$/, 'may contain only lowercase letters, digits and -'),
-    profile: z.enum(['oiosaml3-citizen', 'dk-clinician', 'nl-citizen', 'generic']),
-    /**
-     * The IdP's SAML entity id: the only accepted `Issuer`. With metadata, optional: given, it picks
-     * the EntityDescriptor of that entityID from the document (and wins over it).
-     */
-    entityId: z.string().min(1).optional(),
-    /** SSO endpoint for the HTTP-Redirect binding; with metadata, optional (and wins over it). */
-    ssoUrl: z.url().optional(),
-    /**
-     * SingleLogoutService (SAML Profiles §4.4): where this SP's LogoutRequests (RP-initiated logout) and
-     * its LogoutResponses to the IdP's LogoutRequests go. Without it (and without one in the metadata),
-     * logout ends only the sessions here.
-     */
-    sloUrl: z.url().optional(),
-    /** PEM file paths or inline PEM; several during a certificate rollover. Given, they replace the metadata's. */
-    signingCertificates: z.array(z.string().min(1)).min(1).optional(),
-    ...identityProviderMetadataFields,
-    /** For the `generic` profile: which SAML attribute holds what (`externalId`, `givenName`, `familyName`, `name`). */
-    attributes: z.record(z.string(), z.string()).optional(),
-    /** Shown on the IdP chooser page. */
-    displayName: z.string().min(1).optional(),
-    /**
-     * An assertion whose AuthnInstant is older than this is refused: the IdP's authentication is
-     * stale (2 hours, as Spring Security SAML's `maxAuthenticationAge`).
-     */
-    maxAuthenticationAgeSeconds: wholeNumber(1, Number.MAX_SAFE_INTEGER, 'must be a whole number of seconds from 1').default(7200),
-  })
-  .superRefine((idp, ctx) => {
-    if (idp.metadataUrl !== undefined && idp.metadataFile !== undefined) {
-      ctx.addIssue({ code: 'custom', path: ['metadataFile'], message: 'give either metadataUrl or metadataFile, not both' });
-    }
-    const fromMetadata = idp.metadataUrl !== undefined || idp.metadataFile !== undefined;
-    if (!fromMetadata) {
-      for (const key of ['entityId', 'ssoUrl', 'signingCertificates'] as const) {
-        if (idp[key] === undefined) ctx.addIssue({ code: 'custom', path: [key], message: 'required without metadataUrl or metadataFile' });
-      }
-      if (idp.metadataSigningCertificate !== undefined) {
-        ctx.addIssue({ code: 'custom', path: ['metadataSigningCertificate'], message: 'only with metadataUrl or metadataFile' });
-      }
-    }
-  });
 
 /**
  * What an anonymous poster can make the SAML worker pool do (src/saml/saml-workers.ts,
@@ -404,10 +255,7 @@ export const configSchema = z
 
 export type Config = z.infer<typeof configSchema>;
 export type RealmConfig = Config['realms'][number];
-export type ClientConfig = RealmConfig['clients'][number];
 export type SigningAlg = z.infer<typeof signingAlg>;
-export type GrantType = (typeof GRANT_TYPES)[number];
-export type IdentityProviderConfig = RealmConfig['identityProviders'][number];
 export type ServiceProviderConfig = NonNullable<RealmConfig['serviceProvider']>;
 export type MockUserConfig = RealmConfig['mockUsers'][number];
 export type TrustedIssuerConfig = RealmConfig['trustedIssuers'][number];
@@ -445,11 +293,6 @@ function refineProduction(config: Config, ctx: z.RefinementCtx): void {
       }
     });
   });
-}
-
-/** An integer in [min, max]; one message for every way a value can miss, naming what is expected. */
-function wholeNumber(min: number, max: number, message: string) {
-  return z.number({ error: message }).int({ error: message }).min(min, { error: message }).max(max, { error: message });
 }
 
 function reportDuplicates(values: string[], path: (string | number)[], key: string, ctx: z.RefinementCtx): void {

@@ -1,5 +1,6 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
-import { GRANT_TYPES, type Config } from '../config/config.schema.js';
+import { GRANT_TYPES } from '../config/client-config.schema.js';
+import type { Config } from '../config/config.schema.js';
 import type { FhirGateways } from '../fhir/fhir-gateways.js';
 import type { SamlWorkers } from '../saml/saml-workers.js';
 import { RequestDurations } from './request-durations.js';

@@ -1,4 +1,4 @@
-import type { ClientConfig } from '../config/config.schema.js';
+import type { ClientConfig } from '../config/client-config.schema.js';
 import { selectScopes, type ScopeSelection } from '../protocol/scope.js';
 import { parseSmartResourceScope, scopeCovers } from '../protocol/smart-scope.js';
 

@@ -1,4 +1,4 @@
-import type { ClientConfig } from '../config/config.schema.js';
+import type { ClientConfig } from '../config/client-config.schema.js';
 import { OAuthError } from '../protocol/oauth-error.js';
 import { parseOrganisationAgb } from './organisation-agb.js';
 

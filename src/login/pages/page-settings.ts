@@ -1,5 +1,6 @@
 import type { BrandingConfig } from '../../config/branding.schema.js';
-import type { Config, IdentityProviderConfig } from '../../config/config.schema.js';
+import type { Config } from '../../config/config.schema.js';
+import type { IdentityProviderConfig } from '../../config/idp-config.schema.js';
 
 declare module 'fastify' {
   interface FastifyInstance {

@@ -1,0 +1,98 @@
+import { z } from 'zod';
+import { jwksSchema, scopeToken } from './shared-values.schema.js';
+
+/** Grant types this service implements; later grants add themselves here. */
+export const GRANT_TYPES = [
+  'authorization_code',
+  'refresh_token',
+  'client_credentials',
+  'urn:ietf:params:oauth:grant-type:token-exchange',
+] as const;
+
+/** An AGB code: 8 digits (Vektis AGB register). */
+const agbCode = z.string().regex(/^\d{8}$/, 'must be an 8-digit AGB code');
+
+/** An origin exactly as a browser sends it (RFC 6454 §6.2: scheme, host, port; no path), or `+`. */
+const webOrigin = z.string().refine((value) => value === '+' || isSerialisedOrigin(value), {
+  message: 'must be an origin such as https://app.example (scheme, lower-case host, optional port; no path) or "+"',
+});
+
+function isSerialisedOrigin(value: string): boolean {
+  try {
+    const url = new URL(value);
+    return (url.protocol === 'https:' || url.protocol === 'http:') && url.origin === value;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * A client of a realm (RFC 6749 §2): its credentials, redirect URIs, grants, scopes and token policy.
+ * Kept beside config.schema.ts, which places it under `realms[].clients`.
+ */
+export const clientSchema = z
+  .strictObject({
+    clientId: z
+      .string()
+      .min(1)
+      .regex(/^[\w.:-]+$/, 'may contain only letters, digits and . _ : -'),
+    type: z.enum(['public', 'confidential']),
+    /** Plain secret (normally `${VAR}`); hashed at load, never kept in clear. */
+    secret: z.string().min(1).optional(),
+    /** Hex SHA-256 of the secret, for config files that must not hold the secret itself. */
+    secretSha256: z
+      .string()
+      .regex(/^[0-9a-f]{64}$/, 'must be 64 lowercase hex characters')
+      .optional(),
+    /** Public keys for `private_key_jwt` (RFC 7523): inline JWKS or a path to a JWKS file. */
+    jwks: jwksSchema.optional(),
+    jwksFile: z.string().min(1).optional(),
+    redirectUris: z.array(z.url()).default([]),
+    /** Where RP-initiated logout may send the browser afterwards (exact match). */
+    postLogoutRedirectUris: z.array(z.url()).default([]),
+    /** OIDC Back-Channel Logout 1.0 §2.2: where a logout token is POSTed when one of its sessions ends. */
+    backchannelLogoutUri: z.url().optional(),
+    grantTypes: z.array(z.enum(GRANT_TYPES)).min(1),
+    /** What the client may get; none listed: at the authorization endpoint, the realm's whole scope catalogue. */
+    scopes: z.array(scopeToken).default([]),
+    /**
+     * Browser origins allowed to call the token, userinfo, revocation, introspection and logout
+     * endpoints (CORS), as Keycloak's "Web origins": `https://app.example`, or `+` for the origins
+     * of the client's redirect URIs.
+     */
+    webOrigins: z.array(webOrigin).default([]),
+    roles: z.array(z.string().min(1)).default([]),
+    /** Its access tokens carry the citizen's national identifier (`bsn` or `cpr` claim), e.g. for an XIS. */
+    nationalIdentifier: z.boolean().default(false),
+    audience: z.array(z.string().min(1)).optional(),
+    tenants: z.array(agbCode).default([]),
+    /** RFC 8693 policy: the targets this client may exchange user tokens for. */
+    tokenExchange: z
+      .strictObject({
+        audiences: z.array(z.string().min(1)).min(1),
+        /** May it ask for a refresh token (`requested_token_type`), bound to the subject's session? */
+        refreshTokens: z.boolean().default(false),
+        /** Only subject tokens issued to these clients are exchanged (e.g. the patient-facing app). */
+        subjectClients: z.array(z.string().min(1)).optional(),
+      })
+      .optional(),
+  })
+  .superRefine((client, ctx) => {
+    const credentials = [client.secret, client.secretSha256, client.jwks, client.jwksFile].filter((c) => c !== undefined);
+    if (client.type === 'confidential' && credentials.length !== 1) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['secret'],
+        message: 'a confidential client needs exactly one of secret, secretSha256, jwks, jwksFile',
+      });
+    }
+    if (client.type === 'public' && credentials.length > 0) {
+      ctx.addIssue({ code: 'custom', path: ['secret'], message: 'a public client has no credentials' });
+    }
+    if (client.type === 'public' && client.grantTypes.some((g) => g !== 'authorization_code' && g !== 'refresh_token')) {
+      ctx.addIssue({ code: 'custom', path: ['grantTypes'], message: 'a public client may only use authorization_code and refresh_token' });
+    }
+  });
+
+export type ClientConfig = z.infer<typeof clientSchema>;
+export type GrantType = (typeof GRANT_TYPES)[number];

@@ -1,0 +1,71 @@
+import { z } from 'zod';
+import { wholeNumber } from './shared-values.schema.js';
+
+/** Where an IdP's SAML metadata (SAML Metadata 2.0 §2.4.3 IDPSSODescriptor) comes from, and how it is trusted. */
+const identityProviderMetadataFields = {
+  /**
+   * The IdP's metadata document, fetched at start and every `metadataRefreshSeconds` (and, rate-limited,
+   * when a Response's signature fails): entity id, SSO and SLO endpoints and signing certificates. In
+   * production a plain http URL also needs `metadataSigningCertificate` (refineProduction in config.schema.ts).
+   */
+  metadataUrl: z.url().optional(),
+  /** The same from a local file (re-read on the same schedule). */
+  metadataFile: z.string().min(1).optional(),
+  /**
+   * PEM file path or inline PEM: the metadata must then carry an enveloped signature by this
+   * certificate's key (SAML Metadata 2.0 §3), else it is refused and the last good copy stays.
+   */
+  metadataSigningCertificate: z.string().min(1).optional(),
+  metadataRefreshSeconds: wholeNumber(1, 604_800, 'must be a whole number of seconds from 1 to 604800 (a week)').default(3600),
+};
+
+/**
+ * A realm's SAML identity provider: described by hand, by its metadata, or both (the hand-written values
+ * win). Kept beside config.schema.ts, which places it under `realms[].identityProviders`.
+ */
+export const identityProviderSchema = z
+  .strictObject({
+    alias: z.string().regex(/^[a-z0-9-]+$/, 'may contain only lowercase letters, digits and -'),
+    profile: z.enum(['oiosaml3-citizen', 'dk-clinician', 'nl-citizen', 'generic']),
+    /**
+     * The IdP's SAML entity id: the only accepted `Issuer`. With metadata, optional: given, it picks
+     * the EntityDescriptor of that entityID from the document (and wins over it).
+     */
+    entityId: z.string().min(1).optional(),
+    /** SSO endpoint for the HTTP-Redirect binding; with metadata, optional (and wins over it). */
+    ssoUrl: z.url().optional(),
+    /**
+     * SingleLogoutService (SAML Profiles §4.4): where this SP's LogoutRequests (RP-initiated logout) and
+     * its LogoutResponses to the IdP's LogoutRequests go. Without it (and without one in the metadata),
+     * logout ends only the sessions here.
+     */
+    sloUrl: z.url().optional(),
+    /** PEM file paths or inline PEM; several during a certificate rollover. Given, they replace the metadata's. */
+    signingCertificates: z.array(z.string().min(1)).min(1).optional(),
+    ...identityProviderMetadataFields,
+    /** For the `generic` profile: which SAML attribute holds what (`externalId`, `givenName`, `familyName`, `name`). */
+    attributes: z.record(z.string(), z.string()).optional(),
+    /** Shown on the IdP chooser page. */
+    displayName: z.string().min(1).optional(),
+    /**
+     * An assertion whose AuthnInstant is older than this is refused: the IdP's authentication is
+     * stale (2 hours, as Spring Security SAML's `maxAuthenticationAge`).
+     */
+    maxAuthenticationAgeSeconds: wholeNumber(1, Number.MAX_SAFE_INTEGER, 'must be a whole number of seconds from 1').default(7200),
+  })
+  .superRefine((idp, ctx) => {
+    if (idp.metadataUrl !== undefined && idp.metadataFile !== undefined) {
+      ctx.addIssue({ code: 'custom', path: ['metadataFile'], message: 'give either metadataUrl or metadataFile, not both' });
+    }
+    const fromMetadata = idp.metadataUrl !== undefined || idp.metadataFile !== undefined;
+    if (!fromMetadata) {
+      for (const key of ['entityId', 'ssoUrl', 'signingCertificates'] as const) {
+        if (idp[key] === undefined) ctx.addIssue({ code: 'custom', path: [key], message: 'required without metadataUrl or metadataFile' });
+      }
+      if (idp.metadataSigningCertificate !== undefined) {
+        ctx.addIssue({ code: 'custom', path: ['metadataSigningCertificate'], message: 'only with metadataUrl or metadataFile' });
+      }
+    }
+  });
+
+export type IdentityProviderConfig = z.infer<typeof identityProviderSchema>;

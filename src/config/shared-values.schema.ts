@@ -1,0 +1,14 @@
+import { z } from 'zod';
+
+// Value schemas that more than one config section uses (clients, identity providers, realms, SAML limits).
+
+/** RFC 6749 §3.3: scope-token = 1*( %x21 / %x23-5B / %x5D-7E ). */
+export const scopeToken = z.string().regex(/^[\x21\x23-\x5b\x5d-\x7e]+$/, 'is not a valid scope token');
+
+/** An inline JSON Web Key Set (RFC 7517 §5) with at least one key. */
+export const jwksSchema = z.strictObject({ keys: z.array(z.record(z.string(), z.unknown())).min(1) });
+
+/** An integer in [min, max]; one message for every way a value can miss, naming what is expected. */
+export function wholeNumber(min: number, max: number, message: string) {
+  return z.number({ error: message }).int({ error: message }).min(min, { error: message }).max(max, { error: message });
+}
