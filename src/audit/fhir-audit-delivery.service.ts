@@ -1,5 +1,6 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { CLOCK, type Clock } from '../common/clock.js';
+import { PeriodicTask } from '../common/periodic-task.js';
 import { randomToken } from '../common/random.js';
 import type { Config } from '../config/config.schema.js';
 import { CONFIG } from '../config/config.token.js';
@@ -25,30 +26,28 @@ const LEASE_MARGIN_MS = 30_000;
 @Injectable()
 export class FhirAuditDelivery implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger('FhirAuditDelivery');
-  private timer: NodeJS.Timeout | undefined;
-  private running: Promise<unknown> | undefined;
+  /** One round at a time per instance: a round still running (a slow FHIR server) is not doubled. */
+  private readonly rounds: PeriodicTask;
 
   constructor(
     private readonly outbox: FhirAuditOutboxRepository,
     private readonly gateways: FhirGateways,
     @Inject(CONFIG) private readonly config: Config,
     @Inject(CLOCK) private readonly clock: Clock,
-  ) {}
+  ) {
+    this.rounds = new PeriodicTask({
+      intervalMs: config.audit.fhirDelivery.intervalMs,
+      round: () => this.deliverDue(),
+      onFailure: (error) => this.logger.warn({ err: error }, 'FHIR AuditEvent delivery round failed'),
+    });
+  }
 
   onApplicationBootstrap(): void {
-    if (!this.config.realms.some((realm) => realm.audit.fhir)) return;
-    this.timer = setInterval(() => {
-      // One round at a time per instance; a round still running (a slow FHIR server) is not doubled.
-      this.running ??= this.deliverDue()
-        .catch((error: unknown) => this.logger.warn({ err: error }, 'FHIR AuditEvent delivery round failed'))
-        .finally(() => (this.running = undefined));
-    }, this.config.audit.fhirDelivery.intervalMs);
-    this.timer.unref();
+    if (this.config.realms.some((realm) => realm.audit.fhir)) this.rounds.start();
   }
 
   async onApplicationShutdown(): Promise<void> {
-    clearInterval(this.timer);
-    await this.running;
+    await this.rounds.stop();
   }
 
   /** One round: claims what is due and tries each once; returns how many were delivered and how many wait. */

@@ -1,4 +1,5 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { PeriodicTask } from '../common/periodic-task.js';
 import type { Config } from '../config/config.schema.js';
 import { CONFIG } from '../config/config.token.js';
 import { BackchannelLogoutService } from './backchannel-logout.service.js';
@@ -12,35 +13,29 @@ import { BackchannelLogoutService } from './backchannel-logout.service.js';
 @Injectable()
 export class BackchannelWorker implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger('BackchannelWorker');
-  private timer: NodeJS.Timeout | undefined;
-  private round: Promise<void> | undefined;
+  private readonly rounds: PeriodicTask;
 
   constructor(
     private readonly delivery: BackchannelLogoutService,
-    @Inject(CONFIG) private readonly config: Config,
-  ) {}
+    @Inject(CONFIG) config: Config,
+  ) {
+    this.rounds = new PeriodicTask({
+      intervalMs: config.backchannelLogout.intervalMs,
+      round: () => this.drain(),
+      onFailure: (error) => this.logger.warn({ err: error }, 'back-channel logout round failed'),
+    });
+  }
 
   onApplicationBootstrap(): void {
-    if (!this.delivery.hasSubscribers) return;
-    this.timer = setInterval(() => this.tick(), this.config.backchannelLogout.intervalMs);
-    this.timer.unref();
+    if (this.delivery.hasSubscribers) this.rounds.start();
   }
 
   async onApplicationShutdown(): Promise<void> {
-    clearInterval(this.timer);
-    this.timer = undefined;
-    await this.round;
-  }
-
-  private tick(): void {
-    if (this.round) return;
-    this.round = this.drain()
-      .catch((error: unknown) => this.logger.warn({ err: error }, 'back-channel logout round failed'))
-      .finally(() => (this.round = undefined));
+    await this.rounds.stop();
   }
 
   /** Rounds until fewer than a full batch were due, unless shutting down. */
   private async drain(): Promise<void> {
-    while ((await this.delivery.deliverDue()) > 0 && this.timer);
+    while ((await this.delivery.deliverDue()) > 0 && this.rounds.scheduled);
   }
 }
