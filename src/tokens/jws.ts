@@ -1,4 +1,4 @@
-import { constants, sign, type KeyObject } from 'node:crypto';
+import { constants, createHmac, sign, type KeyObject } from 'node:crypto';
 import type { SigningAlg } from '../config/config.schema.js';
 
 /**
@@ -9,13 +9,16 @@ import type { SigningAlg } from '../config/config.schema.js';
  * `sign()` with an options object (`dsaEncoding: 'ieee-p1363'`) ≈140 µs, the same call with the bare
  * KeyObject ≈60 µs — so ES256 signs in DER and is converted to R ‖ S here.
  */
-export function signJws(header: { alg: SigningAlg } & Record<string, unknown>, payload: object, key: KeyObject): string {
+export function signJws(header: { alg: JwsAlg } & Record<string, unknown>, payload: object, key: KeyObject): string {
   const input = `${base64url(JSON.stringify(header))}.${base64url(JSON.stringify(payload))}`;
   return `${input}.${SIGNERS[header.alg](Buffer.from(input, 'ascii'), key).toString('base64url')}`;
 }
 
+/** The realm's signing algorithms, and HS256 for what only this service reads (refresh-token-mac.ts). */
+export type JwsAlg = SigningAlg | 'HS256';
+
 /** Each algorithm's signature over the signing input (RFC 7518 §3, RFC 8037 §3.1). */
-const SIGNERS: Record<SigningAlg, (input: Buffer, key: KeyObject) => Buffer> = {
+const SIGNERS: Record<JwsAlg, (input: Buffer, key: KeyObject) => Buffer> = {
   // §3.4: R ‖ S, 32 octets each, not the DER that node:crypto makes by default.
   ES256: (input, key) => ecdsaDerToJose(sign('sha256', input, key), 32),
   // §3.3: RSASSA-PKCS1-v1_5 with SHA-256.
@@ -25,6 +28,8 @@ const SIGNERS: Record<SigningAlg, (input: Buffer, key: KeyObject) => Buffer> = {
     sign('sha256', input, { key, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: constants.RSA_PSS_SALTLEN_DIGEST }),
   // RFC 8037 §3.1: Ed25519 hashes internally.
   EdDSA: (input, key) => sign(null, input, key),
+  // §3.2: HMAC with SHA-256 under a secret key.
+  HS256: (input, key) => createHmac('sha256', key).update(input).digest(),
 };
 
 /**

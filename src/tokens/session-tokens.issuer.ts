@@ -8,6 +8,7 @@ import { sessionEndsAt, type SessionRow } from '../storage/session.repository.js
 import { AccessTokenIssuer } from './access-token.issuer.js';
 import { accessTokenHash } from './token-hash.js';
 import type { Identifier } from '../identity/principal.js';
+import { RefreshTokenMac } from './refresh-token-mac.js';
 import { TokenSigner } from './token-signer.js';
 import { fhirLogicalId, launchPatient } from './user-claims.js';
 import { formatScope } from '../protocol/scope.js';
@@ -26,7 +27,7 @@ export interface SessionTokenRequest {
 }
 
 /**
- * ID, access and refresh tokens for a user's session. The refresh token is a signed JWT bound to
+ * ID, access and refresh tokens for a user's session. The refresh token is a MACed JWT (refresh-token-mac.ts) bound to
  * the session (`sid`) and its place in the rotation chain (`jti`); it expires at the earlier of the
  * session's idle and absolute ends, which `refresh_expires_in` states.
  */
@@ -35,6 +36,7 @@ export class SessionTokensIssuer {
   constructor(
     private readonly accessTokens: AccessTokenIssuer,
     private readonly signer: TokenSigner,
+    private readonly refreshMac: RefreshTokenMac,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
@@ -54,23 +56,19 @@ export class SessionTokensIssuer {
     const refreshToken =
       refreshJti === undefined
         ? undefined
-        : await this.signer.sign(
-            realm,
-            {
-              iss: realm.issuer,
-              sub: session.user_id,
-              aud: realm.issuer,
-              iat: now,
-              exp: refreshExp,
-              jti: refreshJti,
-              sid: session.id,
-              client_id: client.clientId,
-              scope: formatScope(scopes),
-              ...(access.claims.patient ? { patient: access.claims.patient } : {}),
-              ...(access.claims.context ? { context: access.claims.context } : {}),
-            },
-            'rt+jwt',
-          );
+        : this.refreshMac.sign(realm, {
+            iss: realm.issuer,
+            sub: session.user_id,
+            aud: realm.issuer,
+            iat: now,
+            exp: refreshExp,
+            jti: refreshJti,
+            sid: session.id,
+            client_id: client.clientId,
+            scope: formatScope(scopes),
+            ...(access.claims.patient ? { patient: access.claims.patient } : {}),
+            ...(access.claims.context ? { context: access.claims.context } : {}),
+          });
     const response: TokenResponse = {
       access_token: access.token,
       token_type: 'Bearer',

@@ -1,9 +1,10 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { jwtVerify, type JWTPayload } from 'jose';
+import { decodeProtectedHeader, jwtVerify, type JWTPayload } from 'jose';
 import { CLOCK, type Clock } from '../common/clock.js';
 import { VerificationKeys } from '../keys/verification-keys.js';
 import type { Realm } from '../realms/realm.js';
 import type { AccessTokenClaims } from './access-token.claims.js';
+import { RefreshTokenMac } from './refresh-token-mac.js';
 import type { TokenTyp } from './token-signer.js';
 
 /** The claims of a refresh token (see SessionTokensIssuer). */
@@ -27,6 +28,7 @@ export interface RefreshTokenClaims extends JWTPayload {
 export class TokenVerifier {
   constructor(
     private readonly keys: VerificationKeys,
+    private readonly refreshMac: RefreshTokenMac,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
@@ -51,7 +53,21 @@ export class TokenVerifier {
     return this.verify(realm, token, 'at+jwt');
   }
 
-  verifyRefreshToken(realm: Realm, token: string): Promise<RefreshTokenClaims> {
+  /**
+   * Refresh tokens are HS256 (refresh-token-mac.ts); one signed with the realm's key before that stays
+   * good for the rest of its life, verified as it was issued. Each path takes its own algorithms only.
+   */
+  async verifyRefreshToken(realm: Realm, token: string): Promise<RefreshTokenClaims> {
+    if (isMaced(token)) return (await this.refreshMac.verify(realm, token, this.clock.now())) as RefreshTokenClaims;
     return this.verify<RefreshTokenClaims>(realm, token, 'rt+jwt', { audience: realm.issuer });
+  }
+}
+
+/** An HS256 header; anything unreadable is left to jose's verification, which refuses it as a bad token. */
+function isMaced(token: string): boolean {
+  try {
+    return decodeProtectedHeader(token).alg === 'HS256';
+  } catch {
+    return false;
   }
 }

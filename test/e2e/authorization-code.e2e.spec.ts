@@ -1,3 +1,4 @@
+import { hkdfSync } from 'node:crypto';
 import { createRemoteJWKSet, decodeJwt, jwtVerify } from 'jose';
 import * as oidc from 'openid-client';
 import { AuthorizationCodeRepository } from '../../src/storage/authorization-code.repository.js';
@@ -79,9 +80,18 @@ describe('authorization code flow (mocked users)', () => {
     expect(JSON.stringify(access)).not.toContain('0101011234');
 
     expect(tokens.refresh_token).toEqual(expect.any(String));
-    const { payload: refresh, protectedHeader } = await jwtVerify(tokens.refresh_token!, jwks, { issuer, typ: 'rt+jwt' });
-    expect(protectedHeader.typ).toBe('rt+jwt');
-    expect(refresh).toMatchObject({ sid: idClaims.sid, client_id: 'patient-app' });
+    // Read by this service alone: HS256 under the realm's key derived from keys.encryptionKey (refresh-token-mac.ts), as
+    // Keycloak MACs its refresh tokens; derived here independently, and published nowhere.
+    const macKey = hkdfSync('sha256', server.config.keys.encryptionKey, 'federation-service', 'refresh-token-mac/v1/nemlogin', 32);
+    const { payload: refresh, protectedHeader } = await jwtVerify(tokens.refresh_token!, new Uint8Array(macKey), {
+      issuer,
+      audience: issuer,
+      typ: 'rt+jwt',
+      algorithms: ['HS256'],
+    });
+    expect(protectedHeader).toMatchObject({ alg: 'HS256', typ: 'rt+jwt', kid: 'refresh-hs256-v1' });
+    expect(refresh).toMatchObject({ sid: idClaims.sid, client_id: 'patient-app', sub: idClaims.sub });
+    await expect(jwtVerify(tokens.refresh_token!, jwks)).rejects.toThrow();
     expect((tokens as unknown as { refresh_expires_in: number }).refresh_expires_in).toBe(1800);
     expect(server.logs.join('\n')).not.toContain('0101011234');
   });

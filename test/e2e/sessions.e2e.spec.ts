@@ -1,7 +1,9 @@
-import { decodeJwt } from 'jose';
+import { decodeJwt, decodeProtectedHeader } from 'jose';
+import { RealmRegistry } from '../../src/realms/realm.registry.js';
 import { HousekeepingService } from '../../src/sessions/housekeeping.service.js';
 import { openDatabase } from '../../src/storage/database.factory.js';
 import { SessionRepository } from '../../src/storage/session.repository.js';
+import { TokenSigner } from '../../src/tokens/token-signer.js';
 import { loginTokens, refresh } from '../support/login-flow.js';
 import { TestClock } from '../support/test-clock.js';
 import { TEST_SECRETS } from '../support/test-config.js';
@@ -112,6 +114,19 @@ describe('sessions and refresh tokens', () => {
     expectOAuthError(asWeb, 400, 'invalid_grant');
     expectOAuthError(await refresh(server.baseUrl, 'nemlogin', tokens.access_token), 400, 'invalid_grant');
     expectOAuthError(await refresh(server.baseUrl, 'nemlogin', 'garbage'), 400, 'invalid_grant');
+  });
+
+  it('a refresh token signed with the realm key, as issued before refresh tokens were MACed, stays good at its place in the chain', async () => {
+    const { refresh_token } = await login();
+    const realm = server.app.get(RealmRegistry).get('nemlogin');
+    const signed = await server.app.get(TokenSigner).sign(realm, decodeJwt(refresh_token), 'rt+jwt');
+    expect(decodeProtectedHeader(signed).alg).toBe('ES256');
+    const rotated = await refresh(server.baseUrl, 'nemlogin', signed);
+    expect(rotated.status).toBe(200);
+    expect(decodeProtectedHeader(rotated.body.refresh_token as string)).toMatchObject({ alg: 'HS256', typ: 'rt+jwt' });
+    // The same place in the chain: the MACed twin is now a reuse, which ends the session.
+    expectOAuthError(await refresh(server.baseUrl, 'nemlogin', refresh_token), 400, 'invalid_grant');
+    expectOAuthError(await refresh(server.baseUrl, 'nemlogin', rotated.body.refresh_token as string), 400, 'invalid_grant');
   });
 
   it('introspection: active with the claims for live tokens, inactive otherwise', async () => {

@@ -1,0 +1,36 @@
+import { decodeProtectedHeader } from 'jose';
+import type { Realm } from '../realms/realm.js';
+import { REFRESH_MAC_KID, RefreshTokenMac } from './refresh-token-mac.js';
+
+const realm = (name: string) => ({ name, issuer: `https://id.example/realms/${name}` }) as Realm;
+const NOW = new Date('2030-01-01T10:00:00Z');
+const iat = NOW.getTime() / 1000;
+const claims = (r: Realm) => ({ iss: r.issuer, aud: r.issuer, sub: 'u1', iat, exp: iat + 1800, jti: 'j1', sid: 's1', client_id: 'app' });
+
+describe('RefreshTokenMac', () => {
+  const mac = new RefreshTokenMac({ keys: { encryptionKey: 'test-only-key-encryption-key-0123456789' } });
+  const nemlogin = realm('nemlogin');
+
+  it('MACs with HS256 under its kid and typ, and verifies its own tokens', async () => {
+    const token = mac.sign(nemlogin, claims(nemlogin));
+    expect(decodeProtectedHeader(token)).toEqual({ alg: 'HS256', kid: REFRESH_MAC_KID, typ: 'rt+jwt' });
+    await expect(mac.verify(nemlogin, token, NOW)).resolves.toMatchObject({ sub: 'u1', jti: 'j1', sid: 's1' });
+  });
+
+  it('refuses a token of another realm, or under another secret', async () => {
+    const ehealth = realm('ehealth');
+    await expect(mac.verify(ehealth, mac.sign(ehealth, claims(nemlogin)), NOW)).rejects.toThrow();
+    const other = new RefreshTokenMac({ keys: { encryptionKey: 'test-only-another-encryption-key-987654321' } });
+    await expect(mac.verify(nemlogin, other.sign(nemlogin, claims(nemlogin)), NOW)).rejects.toThrow('signature verification failed');
+  });
+
+  it('refuses a changed payload, an expired token and one without its session or place in the chain', async () => {
+    const [header, , signature] = mac.sign(nemlogin, claims(nemlogin)).split('.');
+    const forged = Buffer.from(JSON.stringify({ ...claims(nemlogin), sub: 'u2' })).toString('base64url');
+    await expect(mac.verify(nemlogin, `${header}.${forged}.${signature}`, NOW)).rejects.toThrow('signature verification failed');
+    await expect(mac.verify(nemlogin, mac.sign(nemlogin, claims(nemlogin)), new Date(NOW.getTime() + 1801_000))).rejects.toThrow('"exp"');
+    const { sid: _sid, ...withoutSid } = claims(nemlogin);
+    await expect(mac.verify(nemlogin, mac.sign(nemlogin, withoutSid), NOW)).rejects.toThrow('"sid"');
+    await expect(mac.verify(nemlogin, mac.sign(nemlogin, { ...claims(nemlogin), aud: 'someone-else' }), NOW)).rejects.toThrow('"aud"');
+  });
+});
