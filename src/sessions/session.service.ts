@@ -177,6 +177,11 @@ export class SessionService {
     return this.sessions.endIfLive(sid, 'refresh token reused', this.clock.now(), db);
   }
 
+  /** The live session of an access token that was not revoked. */
+  findLiveUnlessRevoked(id: string, jti: string): Promise<SessionRow | undefined> {
+    return this.sessions.findLiveUnlessRevoked(id, jti, this.clock.now());
+  }
+
   findLive(id: string): Promise<SessionRow | undefined> {
     return this.sessions.findLive(id, this.clock.now());
   }

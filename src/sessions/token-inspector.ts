@@ -39,9 +39,12 @@ export class TokenInspector {
 
   async liveAccessToken(realm: Realm, token: string): Promise<InspectedToken | undefined> {
     const claims = await this.verifier.verifyAccessToken(realm, token).catch(undefinedIfTokenError);
-    if (!claims || (claims.jti && (await this.revoked.isRevoked(claims.jti)))) return undefined;
-    if (!claims.sid) return { kind: 'access', claims };
-    const session = await this.sessions.findLive(claims.sid);
+    if (!claims) return undefined;
+    if (!claims.sid) return claims.jti && (await this.revoked.isRevoked(claims.jti)) ? undefined : { kind: 'access', claims };
+    // Revocation and the session's life in one statement: a token exchange's database work is this one round trip.
+    const session = claims.jti
+      ? await this.sessions.findLiveUnlessRevoked(claims.sid, claims.jti)
+      : await this.sessions.findLive(claims.sid);
     return session ? { kind: 'access', claims, session } : undefined;
   }
 

@@ -128,4 +128,12 @@ describe.each(engines)('session rotation on $name', (engine) => {
     expect(await sessions.endIfLive(idle.id, 'refresh token reused', at(601))).toBe(false);
     expect((await sessions.find(idle.id))!.ended_at).toBeNull();
   });
+
+  it('finds the live session of an access token unless that token was revoked', async () => {
+    const s = await session(600);
+    await db.query(`INSERT INTO revoked_access_tokens (jti, realm, expires_at) VALUES ('revoked-jti', 'r', $1)`, [at(900)]);
+    expect((await sessions.findLiveUnlessRevoked(s.id, 'live-jti', at(10)))?.id).toBe(s.id);
+    expect(await sessions.findLiveUnlessRevoked(s.id, 'revoked-jti', at(10))).toBeUndefined();
+    expect(await sessions.findLiveUnlessRevoked(s.id, 'live-jti', at(601))).toBeUndefined();
+  });
 });
