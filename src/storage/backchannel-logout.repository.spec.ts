@@ -1,4 +1,5 @@
 import { engines, type Scratch } from '../../test/support/database-engines.js';
+import { clientSessionRow, insertUser, ssoSessionRow } from '../../test/support/session-rows.js';
 import { BackchannelLogoutRepository, subscriberKey } from './backchannel-logout.repository.js';
 import type { Database } from './database.js';
 import { migrate } from './migrator.js';
@@ -34,38 +35,13 @@ describe.each(engines)('back-channel logout outbox and SSO session NameIDs on $n
   /** An SSO session with one client session of `clientId`. */
   async function session(clientId = 'app', sessionIndex: string | null = null) {
     const id = `sso-${++n}`;
-    await db.query(`INSERT INTO users (id, realm, idp_alias, external_id, created_at, last_login_at) VALUES ($1, 'r', 'idp', $1, $2, $2)`, [
-      `user-${n}`,
-      T0,
-    ]);
-    const common = {
-      realm: 'r',
-      user_id: `user-${n}`,
-      idp_alias: 'idp',
-      idp_session_index: sessionIndex,
-      user_type: 'PATIENT' as const,
-      profile: {},
-      auth_time: T0,
-      acr: null,
-      link: { kind: 'none' as const },
-      national_id_enc: null,
-      created_at: T0,
-      idle_expires_at: at(1800),
-      max_expires_at: at(36000),
-    };
-    await new SsoSessionRepository(db).create({ ...common, id, secret_hash: `digest-${n}` });
-    const client = {
-      ...common,
-      id: `${id}.c`,
-      client_id: clientId,
-      scope: 'openid',
-      tenant: null,
-      context: null,
-      parent_id: null,
-      delegation: null,
-    };
-    await sessions.create({ ...client, sso_session_id: id });
-    return { ssoId: id, sessionId: client.id, userId: common.user_id };
+    const userId = `user-${n}`;
+    await insertUser(db, userId, T0, 'idp');
+    const login = { idp_alias: 'idp', idp_session_index: sessionIndex };
+    await new SsoSessionRepository(db).create(ssoSessionRow(id, userId, T0, { ...login, secret_hash: `digest-${n}` }));
+    const client = clientSessionRow(`${id}.c`, userId, T0, { ...login, client_id: clientId, sso_session_id: id });
+    await sessions.create(client);
+    return { ssoId: id, sessionId: client.id, userId };
   }
 
   const rowOf = async (sessionId: string) =>

@@ -1,4 +1,5 @@
 import { engines, type Scratch } from '../../test/support/database-engines.js';
+import { clientSessionRow, insertUser } from '../../test/support/session-rows.js';
 import type { Database } from './database.js';
 import { migrate } from './migrator.js';
 import { SessionRepository, type NewSession, type SessionEvent } from './session.repository.js';
@@ -23,32 +24,8 @@ describe.each(engines)('session rotation on $name', (engine) => {
 
   async function session(idleSeconds = 1800): Promise<NewSession> {
     const id = `session-${++n}`;
-    await db.query(
-      `INSERT INTO users (id, realm, idp_alias, external_id, created_at, last_login_at) VALUES ($1, 'r', 'mock', $1, $2, $2)`,
-      [`user-${n}`, T0],
-    );
-    const row: NewSession = {
-      id,
-      realm: 'r',
-      user_id: `user-${n}`,
-      client_id: 'app',
-      idp_alias: 'mock',
-      idp_session_index: null,
-      user_type: 'PATIENT',
-      profile: {},
-      auth_time: T0,
-      acr: null,
-      link: { kind: 'none' },
-      scope: 'openid',
-      tenant: `agb-${n}`,
-      created_at: T0,
-      idle_expires_at: at(idleSeconds),
-      max_expires_at: at(36000),
-      context: null,
-      parent_id: null,
-      delegation: null,
-      national_id_enc: null,
-    };
+    await insertUser(db, `user-${n}`, T0);
+    const row = clientSessionRow(id, `user-${n}`, T0, { tenant: `agb-${n}`, idle_expires_at: at(idleSeconds) });
     await sessions.create(row);
     await sessions.setRefreshJti(id, 'jti-0');
     return row;

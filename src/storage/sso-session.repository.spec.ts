@@ -1,9 +1,10 @@
 import { engines, type Scratch } from '../../test/support/database-engines.js';
+import { clientSessionRow, insertUser, ssoSessionRow } from '../../test/support/session-rows.js';
 import type { Database } from './database.js';
 import { migrate } from './migrator.js';
 import { ExpiredRowsRepository } from './expired-rows.repository.js';
-import { SessionRepository, type NewSession } from './session.repository.js';
-import { SsoSessionRepository, type NewSsoSession } from './sso-session.repository.js';
+import { SessionRepository } from './session.repository.js';
+import { SsoSessionRepository } from './sso-session.repository.js';
 
 const T0 = new Date('2030-01-01T10:00:00Z');
 const at = (seconds: number) => new Date(T0.getTime() + seconds * 1000);
@@ -28,51 +29,18 @@ describe.each(engines)('SSO sessions on $name', (engine) => {
   async function ssoWithClientSession(idleSeconds = 1800, maxSeconds = 36000) {
     const id = `sso-${++n}`;
     const userId = `user-${n}`;
-    await db.query(
-      `INSERT INTO users (id, realm, idp_alias, external_id, created_at, last_login_at) VALUES ($1, 'r', 'mock', $1, $2, $2)`,
-      [userId, T0],
-    );
-    const sso: NewSsoSession = {
-      id,
-      realm: 'r',
-      user_id: userId,
+    await insertUser(db, userId, T0);
+    const sso = ssoSessionRow(id, userId, T0, {
       secret_hash: `digest-${n}`,
-      idp_alias: 'mock',
-      idp_session_index: null,
-      user_type: 'PATIENT',
-      profile: {},
-      auth_time: T0,
-      acr: null,
-      link: { kind: 'none' },
-      national_id_enc: null,
-      created_at: T0,
       idle_expires_at: at(idleSeconds),
       max_expires_at: at(maxSeconds),
-    };
+    });
     await ssoSessions.create(sso);
-    const session: NewSession = {
-      id: `${id}.client`,
-      realm: 'r',
-      user_id: userId,
-      client_id: 'app',
-      idp_alias: 'mock',
-      idp_session_index: null,
-      user_type: 'PATIENT',
-      profile: {},
-      auth_time: T0,
-      acr: null,
-      link: { kind: 'none' },
-      scope: 'openid',
-      tenant: null,
-      created_at: T0,
+    const session = clientSessionRow(`${id}.client`, userId, T0, {
       idle_expires_at: at(idleSeconds),
       max_expires_at: at(maxSeconds),
-      context: null,
-      parent_id: null,
-      delegation: null,
-      national_id_enc: null,
       sso_session_id: id,
-    };
+    });
     await sessions.create(session);
     await sessions.setRefreshJti(session.id, 'jti-0');
     return { sso, session };
