@@ -48,7 +48,7 @@ export async function openFhirEndpoint(
             oauth: { authorize: endpoints.authorization, token: endpoints.token },
           };
         });
-  // Imported only here: Medplum's FHIR definitions cost ~100 MB of heap, which a service with an external
+  // Imported only here: Medplum's FHIR definitions cost ≈130 MB of RSS, which a service with an external
   // FHIR server must not pay (issue 14). The config schema refuses this in production; the server refuses it too.
   const { startEmbeddedFhirServer } = await import('./embedded/embedded-fhir-server.js');
   const server = await startEmbeddedFhirServer({ environment: config.environment, seedFile: config.fhir.seed, bases });

@@ -1,3 +1,4 @@
+import { createHmac, hkdfSync } from 'node:crypto';
 import { decodeProtectedHeader } from 'jose';
 import type { Realm } from '../realms/realm.js';
 import { REFRESH_MAC_KID, RefreshTokenMac } from './refresh-token-mac.js';
@@ -22,6 +23,14 @@ describe('RefreshTokenMac', () => {
     await expect(mac.verify(ehealth, mac.sign(ehealth, claims(nemlogin)), NOW)).rejects.toThrow();
     const other = new RefreshTokenMac({ keys: { encryptionKey: 'test-only-another-encryption-key-987654321' } });
     await expect(mac.verify(nemlogin, other.sign(nemlogin, claims(nemlogin)), NOW)).rejects.toThrow('signature verification failed');
+  });
+
+  it('refuses a token MACed with its key under another kid', async () => {
+    const [, payload] = mac.sign(nemlogin, claims(nemlogin)).split('.');
+    const header = Buffer.from(JSON.stringify({ alg: 'HS256', kid: 'refresh-hs256-v0', typ: 'rt+jwt' })).toString('base64url');
+    const secret = hkdfSync('sha256', 'test-only-key-encryption-key-0123456789', 'federation-service', 'refresh-token-mac/v1/nemlogin', 32);
+    const signature = createHmac('sha256', Buffer.from(secret)).update(`${header}.${payload}`).digest('base64url');
+    await expect(mac.verify(nemlogin, `${header}.${payload}.${signature}`, NOW)).rejects.toThrow('unknown key');
   });
 
   it('refuses a changed payload, an expired token and one without its session or place in the chain', async () => {

@@ -1,6 +1,6 @@
 import { createSecretKey, hkdfSync, type KeyObject } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
-import { jwtVerify, type JWTPayload } from 'jose';
+import { errors, jwtVerify, type JWTPayload } from 'jose';
 import type { Config } from '../config/config.schema.js';
 import { CONFIG } from '../config/config.token.js';
 import type { Realm } from '../realms/realm.js';
@@ -29,7 +29,7 @@ export class RefreshTokenMac {
 
   /** The claims of a refresh token of `realm`: MAC, `typ`, `kid`, issuer, audience (the issuer itself) and expiry checked. */
   async verify(realm: Realm, token: string, now: Date): Promise<JWTPayload> {
-    const { payload } = await jwtVerify(token, await this.key(realm).verifying, {
+    const { payload, protectedHeader } = await jwtVerify(token, await this.key(realm).verifying, {
       algorithms: ['HS256'],
       typ: 'rt+jwt',
       issuer: realm.issuer,
@@ -37,6 +37,8 @@ export class RefreshTokenMac {
       currentDate: now,
       requiredClaims: ['exp', 'iat', 'sub', 'jti', 'sid'],
     });
+    // Only tokens of this derivation: a later one gets its own kid, and this check then voids the old tokens.
+    if (protectedHeader.kid !== REFRESH_MAC_KID) throw new errors.JWSInvalid('refresh token of an unknown key');
     return payload;
   }
 
