@@ -13,6 +13,9 @@ export interface QueryResult<Row> {
  * (a named prepared statement, Frontend/Backend Protocol §55.2.3). Measured (issue 14): a refresh's
  * rotation spends ≈0.5 ms of the server's CPU planning its CTEs, more than executing them; prepared,
  * rotations on one pool ran 3.2× as fast. PGlite plans in the caller's process and takes the text.
+ * Its columns are named, never `*`: PostgreSQL replans a prepared statement after a migration, but
+ * refuses one whose result columns changed ("cached plan must not change result type"), which an
+ * added column would do to every instance still running during a rolling upgrade.
  */
 export interface NamedStatement {
   /** Unique per statement text: PostgreSQL keeps one plan per name and connection. */

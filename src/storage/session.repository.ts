@@ -65,13 +65,50 @@ const LIVE = `s.ended_at IS NULL AND s.idle_expires_at > $2 AND s.max_expires_at
   AND (s.sso_session_id IS NULL OR EXISTS (
     SELECT 1 FROM sso_sessions u WHERE u.id = s.sso_session_id AND u.ended_at IS NULL AND u.idle_expires_at > $2 AND u.max_expires_at > $2))`;
 
-/** The statement of {@link SessionRepository.findLive}: every token exchange, introspection and userinfo call. */
-const FIND_LIVE: NamedStatement = { name: 'sessions.find-live', text: `SELECT s.* FROM sessions s WHERE s.id = $1 AND ${LIVE}` };
+/**
+ * Every column of {@link SessionRow}, named: a named statement must not say `s.*` (database.ts), or a
+ * migration adding a column would break it on the instances still running.
+ */
+const SESSION_COLUMNS = [
+  'id',
+  'realm',
+  'user_id',
+  'client_id',
+  'idp_alias',
+  'idp_session_index',
+  'user_type',
+  'profile',
+  'auth_time',
+  'acr',
+  'link',
+  'scope',
+  'tenant',
+  'refresh_jti',
+  'created_at',
+  'idle_expires_at',
+  'max_expires_at',
+  'ended_at',
+  'end_reason',
+  'context',
+  'parent_id',
+  'delegation',
+  'national_id_enc',
+  'sso_session_id',
+]
+  .map((column) => `s.${column}`)
+  .join(', ');
+
+/** The statement of {@link SessionRepository.findLive}: a refresh token's inspection, a context choice. */
+const FIND_LIVE: NamedStatement = {
+  name: 'sessions.find-live',
+  text: `SELECT ${SESSION_COLUMNS} FROM sessions s WHERE s.id = $1 AND ${LIVE}`,
+};
 
 /** The statement of {@link SessionRepository.findLiveUnlessRevoked}: every token exchange, introspection and userinfo call. */
 const FIND_LIVE_UNLESS_REVOKED: NamedStatement = {
   name: 'sessions.find-live-unless-revoked',
-  text: `SELECT s.* FROM sessions s WHERE s.id = $1 AND ${LIVE} AND NOT EXISTS (SELECT 1 FROM revoked_access_tokens r WHERE r.jti = $3)`,
+  text: `SELECT ${SESSION_COLUMNS} FROM sessions s
+          WHERE s.id = $1 AND ${LIVE} AND NOT EXISTS (SELECT 1 FROM revoked_access_tokens r WHERE r.jti = $3)`,
 };
 
 /** The statement of {@link SessionRepository.rotateRefresh}, planned once per connection (database.ts). */
@@ -83,7 +120,7 @@ const ROTATE_REFRESH: NamedStatement = {
                   idle_expires_at = LEAST($2::timestamptz + make_interval(secs => $5), s.max_expires_at),
                   context = COALESCE($6::jsonb, s.context)
             WHERE s.id = $1 AND s.refresh_jti = $3 AND ${LIVE}
-            RETURNING s.*),
+            RETURNING ${SESSION_COLUMNS}),
          slid AS (
            UPDATE sso_sessions AS u SET idle_expires_at = LEAST($2::timestamptz + make_interval(secs => $5), u.max_expires_at)
              FROM rotated r WHERE u.id = r.sso_session_id),

@@ -58,6 +58,19 @@ describe.each(engines)('storage contract on $name', (engine) => {
     expect((await db.query(byId, [3])).rows).toEqual([]);
   });
 
+  it('keeps running a named statement with named columns after a migration adds a column to its table', async () => {
+    const t = await createTable('id int PRIMARY KEY, name text NOT NULL');
+    await db.query(`INSERT INTO ${t} VALUES (1, 'ada')`);
+    const named = { name: `contract-columns-${t}`, text: `SELECT id, name FROM ${t} WHERE id = $1` };
+    // Prepared on every pooled connection before the migration, as on a running instance.
+    await Promise.all(Array.from({ length: 12 }, () => db.query(named, [1])));
+
+    await db.query(`ALTER TABLE ${t} ADD COLUMN added text`);
+
+    const after = await Promise.all(Array.from({ length: 12 }, () => db.query(named, [1])));
+    expect(after.every((result) => result.rows[0]?.name === 'ada')).toBe(true);
+  });
+
   it('returns int8 and count(*) as exact strings', async () => {
     const t = await createTable('id int8 PRIMARY KEY');
     await db.query(`INSERT INTO ${t} VALUES ($1), ($2)`, ['9007199254740993', '1']);
