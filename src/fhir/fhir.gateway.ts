@@ -1,8 +1,8 @@
 import { Client, type FhirResource as KitResource, type RequestOptions } from 'fhir-kit-client';
 import type * as fhir4 from 'fhir/r4.js';
-import { AGB_SYSTEM, ORGANISATION_AGB_HEADER, parseOrganisationAgb } from '../tenancy/organisation-agb.js';
 import { FhirError, FhirRequestError, type FhirInteraction } from './fhir.errors.js';
 import { toFhirError } from './fhir-failure.js';
+import { queryString, tenantHeader } from './fhir-request-parts.js';
 import { withRetries } from './fhir-retry.js';
 
 export type ResourceType = fhir4.FhirResource['resourceType'];
@@ -284,18 +284,4 @@ function expectResource<K extends ResourceType>(
     throw new FhirRequestError(`FHIR ${interaction} ${subject}: the answer is not a ${type}`);
   }
   return body as unknown as Stored<ResourceOf<K>>;
-}
-
-function queryString(params: SearchParams): string {
-  const pairs = Object.entries(params).flatMap(([name, value]) =>
-    (Array.isArray(value) ? value : [value]).map((v): [string, string] => [name, v]),
-  );
-  return new URLSearchParams(pairs).toString();
-}
-
-function tenantHeader(options: FhirCallOptions): Record<string, string> {
-  if (options.tenant === undefined) return {};
-  const parsed = parseOrganisationAgb(options.tenant);
-  if (!parsed.ok) throw new FhirRequestError(`organisation_agb: ${parsed.reason}`);
-  return { [ORGANISATION_AGB_HEADER]: `${AGB_SYSTEM}|${parsed.code}` };
 }

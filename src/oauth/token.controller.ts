@@ -1,12 +1,12 @@
 import { Controller, HttpCode, Inject, Post, Req, Res, UseGuards } from '@nestjs/common';
 import { ApiOperation, ApiResponse, ApiSecurity, ApiTags } from '@nestjs/swagger';
-import { GRANT_TYPES } from '../config/config.schema.js';
+import { GRANT_TYPES } from '../config/client-config.schema.js';
 import { ApiForm, ApiOAuthErrors } from '../protocol/openapi.js';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { AuditTrail } from '../audit/audit-trail.service.js';
 import type { AuditEventType } from '../audit/audit-event-type.js';
 import { ClientAuthGuard } from '../clients/client-auth.guard.js';
-import type { GrantType } from '../config/config.schema.js';
+import type { GrantType } from '../config/client-config.schema.js';
 import { ORGANISATION_AGB_HEADER } from '../tenancy/organisation-agb.js';
 import { FormParams } from '../protocol/form-params.js';
 import { GRANT_HANDLERS, type GrantHandler, type GrantRequest, type TokenResponse } from './grants/grant-handler.js';

@@ -1,4 +1,5 @@
-import type { IdentityProviderConfig, ServiceProviderConfig } from '../config/config.schema.js';
+import type { ServiceProviderConfig } from '../config/config.schema.js';
+import type { IdentityProviderConfig } from '../config/idp-config.schema.js';
 import type { Realm } from '../realms/realm.js';
 import { minimumLoa } from '../realms/minimum-loa.js';
 import { withValidity, type TrustedCertificate } from './certificate-validity.js';

@@ -1,5 +1,5 @@
 import type { RegisteredClient } from '../../clients/registered-client.js';
-import type { GrantType } from '../../config/config.schema.js';
+import type { GrantType } from '../../config/client-config.schema.js';
 import type { Realm } from '../../realms/realm.js';
 import type { FormParams } from '../../protocol/form-params.js';
 import type { TokenResponse } from '../../protocol/token-response.js';

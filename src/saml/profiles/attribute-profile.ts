@@ -1,4 +1,5 @@
-import type { IdentityProviderConfig, LevelOfAssurance } from '../../config/config.schema.js';
+import type { LevelOfAssurance } from '../../config/config.schema.js';
+import type { IdentityProviderConfig } from '../../config/idp-config.schema.js';
 import type { Principal } from '../../identity/principal.js';
 import type { Realm } from '../../realms/realm.js';
 

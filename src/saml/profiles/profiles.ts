@@ -1,4 +1,4 @@
-import type { IdentityProviderConfig } from '../../config/config.schema.js';
+import type { IdentityProviderConfig } from '../../config/idp-config.schema.js';
 import type { AttributeProfile } from './attribute-profile.js';
 import { dkClinicianProfile } from './dk-clinician.profile.js';
 import { genericProfile } from './generic.profile.js';

@@ -1,0 +1,19 @@
+import { AGB_SYSTEM, ORGANISATION_AGB_HEADER, parseOrganisationAgb } from '../tenancy/organisation-agb.js';
+import { FhirRequestError } from './fhir.errors.js';
+import type { FhirCallOptions, SearchParams } from './fhir.gateway.js';
+
+/** Search parameters as a query string; a parameter given several values is repeated (FHIR search: repeated parameters are joined by AND). */
+export function queryString(params: SearchParams): string {
+  const pairs = Object.entries(params).flatMap(([name, value]) =>
+    (Array.isArray(value) ? value : [value]).map((v): [string, string] => [name, v]),
+  );
+  return new URLSearchParams(pairs).toString();
+}
+
+/** The tenant a call acts for, as the `organisation_agb` header (`{AGB system}|{code}`); a malformed code is refused before sending. */
+export function tenantHeader(options: FhirCallOptions): Record<string, string> {
+  if (options.tenant === undefined) return {};
+  const parsed = parseOrganisationAgb(options.tenant);
+  if (!parsed.ok) throw new FhirRequestError(`organisation_agb: ${parsed.reason}`);
+  return { [ORGANISATION_AGB_HEADER]: `${AGB_SYSTEM}|${parsed.code}` };
+}
