@@ -102,12 +102,14 @@ export class FhirGateway {
   }
 
   /**
-   * Whether the server answers with its CapabilityStatement (R4 http.html#capabilities) within the
-   * request timeout: for readiness, so it is neither retried nor counted as a round trip.
+   * Whether the server answers with its CapabilityStatement (R4 http.html#capabilities) within
+   * `withinMs` (at most the request timeout): for readiness, so it is neither retried nor counted as a
+   * round trip.
    */
-  async answers(): Promise<boolean> {
+  async answers(withinMs = this.settings.timeoutMs): Promise<boolean> {
     try {
-      const body = await this.client.capabilityStatement({ signal: AbortSignal.timeout(this.settings.timeoutMs) });
+      const signal = AbortSignal.timeout(Math.min(withinMs, this.settings.timeoutMs));
+      const body = await this.client.capabilityStatement({ signal });
       return body.resourceType === 'CapabilityStatement';
     } catch {
       return false;

@@ -5,6 +5,14 @@ import { FhirGateways } from '../fhir/fhir-gateways.js';
 import type { FhirGateway } from '../fhir/fhir.gateway.js';
 import { DATABASE, databaseAnswers, type Database } from '../storage/database.js';
 
+/**
+ * How long readiness waits for a FHIR server's CapabilityStatement. A probe that hangs as long as
+ * a FHIR request may (`fhir.timeoutMs`, up to minutes) outlasts the prober's own timeout (one
+ * second by default in Kubernetes), which would count as not ready: the very thing `degraded` exists
+ * to avoid. A server that is this slow to say what it is counts as unreachable.
+ */
+const FHIR_PROBE_MS = 1000;
+
 export type Readiness =
   | { httpStatus: 503; body: { status: 'unavailable'; database: 'unreachable' } }
   | { httpStatus: 200; body: { status: 'ok' | 'degraded'; database: 'ok'; fhir: 'ok' | 'unreachable' } };
@@ -30,7 +38,10 @@ export class ReadinessService {
   }
 
   async check(): Promise<Readiness> {
-    const [database, ...fhirAnswers] = await Promise.all([databaseAnswers(this.db), ...this.fhirServers.map((server) => server.answers())]);
+    const [database, ...fhirAnswers] = await Promise.all([
+      databaseAnswers(this.db),
+      ...this.fhirServers.map((server) => server.answers(FHIR_PROBE_MS)),
+    ]);
     const fhir = fhirAnswers.every(Boolean);
     if (!database) return { httpStatus: 503, body: { status: 'unavailable', database: 'unreachable' } };
     return { httpStatus: 200, body: { status: fhir ? 'ok' : 'degraded', database: 'ok', fhir: fhir ? 'ok' : 'unreachable' } };

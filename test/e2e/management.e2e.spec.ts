@@ -1,4 +1,5 @@
 import { freePort } from '../support/free-port.js';
+import { startStubServer } from '../support/fhir/stub-http-server.js';
 import { parseMetrics, sampleValue } from '../support/prometheus.js';
 import { startTestServer, type TestServer } from '../support/test-server.js';
 
@@ -50,6 +51,22 @@ describe('the management port and readiness', () => {
       expect(await ready.json()).toEqual({ status: 'degraded', database: 'ok', fhir: 'unreachable' });
     } finally {
       await instance.close();
+    }
+  });
+
+  it('answers degraded within its one-second FHIR probe when FHIR accepts the request but never answers', async () => {
+    const fhir = await startStubServer(() => {});
+    // A FHIR timeout of two minutes: readiness must not wait that long.
+    const instance = await startTestServer({ patch: (raw) => (raw.fhir = { baseUrl: fhir.baseUrl, timeoutMs: 120_000 }) });
+    try {
+      const asked = Date.now();
+      const ready = await fetch(`${instance.baseUrl}/health/ready`);
+      expect(await ready.json()).toEqual({ status: 'degraded', database: 'ok', fhir: 'unreachable' });
+      expect(Date.now() - asked).toBeLessThan(30_000);
+      expect(fhir.urls.at(-1)).toMatch(/\/metadata$/);
+    } finally {
+      await instance.close();
+      await fhir.close();
     }
   });
 

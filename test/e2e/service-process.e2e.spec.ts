@@ -153,13 +153,14 @@ describe('the service as a process', () => {
       const cookie = cookiesFrom(started);
       const page = await (await fetch(started.headers.get('location')!, { headers: { cookie } })).text();
       const tx = /name="tx" value="([^"]+)"/.exec(page)![1]!;
-      // The login's FHIR search hangs: the request stays in flight.
+      // The login's FHIR search hangs: the request stays in flight. (Readiness probes reach the stub
+      // too, so wait for the Patient search itself, not for any request.)
       const inFlight = fetch(`${service.baseUrl}/realms/nemlogin/broker/mock/login`, {
         method: 'POST',
         headers: { 'content-type': 'application/x-www-form-urlencoded', cookie },
         body: new URLSearchParams({ tx, username: 'nancy' }).toString(),
       }).catch(() => undefined);
-      while (fhir.requests.length === 0) await new Promise((resolve) => setTimeout(resolve, 50));
+      while (!fhir.urls.some((url) => url.includes('/Patient'))) await new Promise((resolve) => setTimeout(resolve, 50));
 
       const stopping = Date.now();
       await service.stop();

@@ -5,6 +5,8 @@ export interface StubServer {
   baseUrl: string;
   /** Headers of every request received, in order. */
   requests: IncomingHttpHeaders[];
+  /** Path and query of every request received, in the same order. */
+  urls: string[];
   close(): Promise<void>;
 }
 
@@ -14,8 +16,10 @@ export interface StubServer {
  */
 export async function startStubServer(respond: (response: ServerResponse, index: number) => void): Promise<StubServer> {
   const requests: IncomingHttpHeaders[] = [];
+  const urls: string[] = [];
   const server = createServer((request, response) => {
     requests.push(request.headers);
+    urls.push(request.url ?? '');
     request.resume();
     respond(response, requests.length - 1);
   });
@@ -24,6 +28,7 @@ export async function startStubServer(respond: (response: ServerResponse, index:
   return {
     baseUrl: `http://127.0.0.1:${port}/fhir`,
     requests,
+    urls,
     close: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve());
