@@ -2,6 +2,7 @@ import type { Server } from 'node:http';
 import { createApp } from './app.factory.js';
 import { ConfigError } from './config/config.error.js';
 import { configFileFromEnv, loadConfigFile } from './config/config.loader.js';
+import { missingNodeFlags, SERVICE_NODE_FLAGS } from './node-flags.js';
 
 /** During shutdown, how often connections that have become idle are closed. */
 const IDLE_SWEEP_MS = 100;
@@ -26,6 +27,12 @@ async function main(): Promise<void> {
     { publicUrl: config.publicUrl, port: config.port, environment: config.environment, config: file },
     'federation service listening',
   );
+  const missing = missingNodeFlags(process.execArgv, process.env.NODE_OPTIONS);
+  if (missing.length > 0)
+    log.warn(
+      { missing, expected: SERVICE_NODE_FLAGS },
+      'started without the node flags npm start uses: expect more memory (README, Operations)',
+    );
 
   // Graceful shutdown: stop accepting, finish in-flight requests, close workers, FHIR and database;
   // with a deadline (issue 15, finding 7), since a request waiting on a dead peer or a keep-alive

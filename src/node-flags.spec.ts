@@ -1,0 +1,17 @@
+import { readFileSync } from 'node:fs';
+import { missingNodeFlags, SERVICE_NODE_FLAGS } from './node-flags.js';
+
+describe('the service node flags', () => {
+  it('are what npm start runs the service with', () => {
+    const { scripts } = JSON.parse(readFileSync('package.json', 'utf8')) as { scripts: Record<string, string> };
+    expect(scripts.start).toContain(`node ${SERVICE_NODE_FLAGS.join(' ')} dist/src/main.js`);
+  });
+
+  it('counts a flag given on the command line or in NODE_OPTIONS, with any value, as given', () => {
+    expect(missingNodeFlags([])).toEqual(['--max-semi-space-size=16']);
+    expect(missingNodeFlags(['--max-semi-space-size=16'])).toEqual([]);
+    expect(missingNodeFlags(['--max-semi-space-size=8'])).toEqual([]);
+    expect(missingNodeFlags([], '--enable-source-maps --max-semi-space-size=32')).toEqual([]);
+    expect(missingNodeFlags(['--max-semi-space-size-other=1'], '--max-old-space-size=512')).toEqual(['--max-semi-space-size=16']);
+  });
+});
