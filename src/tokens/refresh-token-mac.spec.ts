@@ -1,5 +1,6 @@
 import { createHmac, hkdfSync } from 'node:crypto';
 import { decodeProtectedHeader } from 'jose';
+import { isTokenError } from './token-errors.js';
 import type { Realm } from '../realms/realm.js';
 import { REFRESH_MAC_KID, RefreshTokenMac } from './refresh-token-mac.js';
 
@@ -41,5 +42,49 @@ describe('RefreshTokenMac', () => {
     const { sid: _sid, ...withoutSid } = claims(nemlogin);
     await expect(mac.verify(nemlogin, mac.sign(nemlogin, withoutSid), NOW)).rejects.toThrow('"sid"');
     await expect(mac.verify(nemlogin, mac.sign(nemlogin, { ...claims(nemlogin), aud: 'someone-else' }), NOW)).rejects.toThrow('"aud"');
+  });
+
+  /** A token with this header and these claims, MACed with the realm's own key: only the header's content can fail it. */
+  const macedWith = (header: object, body: object = claims(nemlogin)) => {
+    const input = `${Buffer.from(JSON.stringify(header)).toString('base64url')}.${Buffer.from(JSON.stringify(body)).toString('base64url')}`;
+    const secret = hkdfSync('sha256', 'test-only-key-encryption-key-0123456789', 'federation-service', 'refresh-token-mac/v1/nemlogin', 32);
+    return `${input}.${createHmac('sha256', Buffer.from(secret)).update(input).digest('base64url')}`;
+  };
+
+  it('refuses, under its own valid MAC, another typ, alg none, an unknown crit extension and a non-object payload', async () => {
+    const header = { alg: 'HS256', kid: REFRESH_MAC_KID, typ: 'rt+jwt' };
+    await expect(mac.verify(nemlogin, macedWith(header), NOW)).resolves.toMatchObject({ sid: 's1' });
+    await expect(mac.verify(nemlogin, macedWith({ ...header, typ: 'at+jwt' }), NOW)).rejects.toThrow('"typ"');
+    await expect(mac.verify(nemlogin, macedWith({ ...header, alg: 'none' }), NOW)).rejects.toThrow('HS256');
+    await expect(mac.verify(nemlogin, macedWith({ ...header, crit: ['exp-private'], 'exp-private': 1 }), NOW)).rejects.toThrow(
+      'not recognized',
+    );
+    await expect(mac.verify(nemlogin, macedWith(header, ['not', 'claims']), NOW)).rejects.toThrow('JWT Claims Set');
+  });
+
+  it('accepts only the canonical spelling of the MAC', async () => {
+    const token = mac.sign(nemlogin, claims(nemlogin));
+    // Node's base64url decoder skips characters outside the alphabet: the same octets, another text.
+    await expect(mac.verify(nemlogin, `${token}!`, NOW)).rejects.toThrow('signature verification failed');
+    await expect(mac.verify(nemlogin, `${token}A`, NOW)).rejects.toThrow('signature verification failed');
+  });
+
+  it('refuses malformed tokens as bad tokens (a token error, never a server error)', async () => {
+    const token = mac.sign(nemlogin, claims(nemlogin));
+    const [header, payload, signature] = token.split('.');
+    for (const malformed of [
+      '',
+      'a',
+      `${header}.${payload}`,
+      `${token}.x`,
+      `!!.${payload}.${signature}`,
+      `${Buffer.from('[1]').toString('base64url')}.${payload}.${signature}`,
+    ]) {
+      const refusal = await mac.verify(nemlogin, malformed, NOW).then(
+        () => undefined,
+        (error: unknown) => error,
+      );
+      expect(isTokenError(refusal)).toBe(true);
+    }
   });
 });
