@@ -106,7 +106,7 @@ export class FhirGateway {
    * `withinMs` (at most the request timeout): for readiness, so it is neither retried nor counted as a
    * round trip.
    */
-  async answers(withinMs = this.settings.timeoutMs): Promise<boolean> {
+  async answers(withinMs: number): Promise<boolean> {
     try {
       const signal = AbortSignal.timeout(Math.min(withinMs, this.settings.timeoutMs));
       const body = await this.client.capabilityStatement({ signal });

@@ -1,6 +1,6 @@
 import { createHmac, createSecretKey, hkdfSync, timingSafeEqual, type KeyObject } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
-import { errors, UnsecuredJWT, type JWTPayload } from 'jose';
+import { decodeProtectedHeader, errors, UnsecuredJWT, type JWTPayload, type ProtectedHeaderParameters } from 'jose';
 import type { Config } from '../config/config.schema.js';
 import { CONFIG } from '../config/config.token.js';
 import type { Realm } from '../realms/realm.js';
@@ -36,7 +36,7 @@ export class RefreshTokenMac {
   async verify(realm: Realm, token: string, now: Date): Promise<JWTPayload> {
     const [encodedHeader, encodedPayload, signature, ...rest] = token.split('.');
     if (signature === undefined || rest.length > 0) throw new errors.JWSInvalid('refresh token is not a compact JWS');
-    const header = parseHeader(encodedHeader!);
+    const header = protectedHeaderOf(token);
     if (header.alg !== 'HS256') throw new errors.JOSEAlgNotAllowed('refresh token "alg" is not HS256');
     // Only tokens of this derivation: a later one gets its own kid, and this check then voids the old tokens.
     if (header.kid !== REFRESH_MAC_KID) throw new errors.JWSInvalid('refresh token of an unknown key');
@@ -69,19 +69,15 @@ export class RefreshTokenMac {
   }
 }
 
-/** A JOSE header (RFC 7515 §4): a JSON object, or the token is refused as malformed. */
-function parseHeader(encoded: string): Record<string, unknown> {
-  let header: unknown;
+/** The JOSE header (RFC 7515 §4); jose's decoder throws a TypeError on a malformed one, refused here as a bad token. */
+function protectedHeaderOf(token: string): ProtectedHeaderParameters {
   try {
-    header = JSON.parse(Buffer.from(encoded, 'base64url').toString('utf8'));
+    return decodeProtectedHeader(token);
   } catch {
-    throw new errors.JWSInvalid('refresh token header is not JSON');
+    throw new errors.JWSInvalid('refresh token header is not a JSON object');
   }
-  if (typeof header !== 'object' || header === null || Array.isArray(header))
-    throw new errors.JWSInvalid('refresh token header is not an object');
-  return header as Record<string, unknown>;
 }
 
-function encodeHeader(header: Record<string, unknown>): string {
+function encodeHeader(header: ProtectedHeaderParameters): string {
   return Buffer.from(JSON.stringify(header), 'utf8').toString('base64url');
 }
