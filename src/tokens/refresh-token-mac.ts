@@ -43,8 +43,9 @@ export class RefreshTokenMac {
     // RFC 7515 §5.2 step 6 over the exact signing input; the signature compared as its one canonical
     // base64url text, in constant time, so no other spelling of the same octets is accepted.
     const expected = createHmac('sha256', this.key(realm)).update(`${encodedHeader}.${encodedPayload}`).digest('base64url');
-    const presented = Buffer.from(signature, 'ascii');
-    if (presented.length !== expected.length || !timingSafeEqual(presented, Buffer.from(expected, 'ascii')))
+    // UTF-8, not 'ascii': Node's 'ascii' keeps only each character's low byte, so 'Ł' (U+0141) would read as 'A'.
+    const presented = Buffer.from(signature, 'utf8');
+    if (presented.length !== expected.length || !timingSafeEqual(presented, Buffer.from(expected, 'utf8')))
       throw new errors.JWSSignatureVerificationFailed();
     // The MAC holds: jose validates the rest, the header's `typ` and `crit` and the JWT claims set
     // (RFC 7519 §7.2), on the same payload octets handed over as an unsecured JWT.
