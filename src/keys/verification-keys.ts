@@ -1,5 +1,7 @@
+import { createPublicKey, type JsonWebKey, type KeyObject } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
-import { errors, importJWK, type CryptoKey, type JWSHeaderParameters } from 'jose';
+import { errors, type JWK, type JWSHeaderParameters } from 'jose';
+import type { SigningAlg } from '../config/config.schema.js';
 import { CLOCK, type Clock } from '../common/clock.js';
 import type { Realm } from '../realms/realm.js';
 import { SigningKeyRepository } from '../storage/signing-key.repository.js';
@@ -13,48 +15,65 @@ const PLAUSIBLE_KID = /^[\x21-\x7e]{1,128}$/;
 
 /**
  * Public keys for verifying this service's own tokens, by `kid`: only keys of the token's realm that
- * are still published (active, or retired inside their window). Imported keys are cached; the
- * publication window is checked on every use.
+ * are still published (active, or retired inside their window), and only for the algorithm the key
+ * was made for. Imported keys are cached; the publication window is checked on every use.
  */
 @Injectable()
 export class VerificationKeys {
-  private readonly cache = new Map<string, { realm: string; alg: string; key: CryptoKey; publishUntil: number }>();
+  private readonly cache = new Map<string, { realm: string; alg: SigningAlg; key: KeyObject; publishUntil: number }>();
 
   constructor(
     private readonly repository: SigningKeyRepository,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
-  /** A jose key resolver for one realm; throws (failing verification) for any other key. */
-  resolver(realm: Realm): (header: JWSHeaderParameters) => Promise<CryptoKey> {
-    return async (header) => {
-      if (!header.kid) throw new errors.JWSInvalid('token without kid');
-      if (typeof header.kid !== 'string' || !PLAUSIBLE_KID.test(header.kid))
-        throw new errors.JWSInvalid('kid is not a short printable string');
-      const entry = this.cache.get(header.kid) ?? (await this.load(header.kid));
-      if (!entry || entry.realm !== realm.name || entry.alg !== header.alg) throw new errors.JWKSNoMatchingKey();
-      if (entry.publishUntil <= this.clock.now().getTime()) {
-        // Re-read once: a key re-activated by a new key file is published again.
-        this.cache.delete(header.kid);
-        const fresh = await this.load(header.kid);
-        if (!fresh || fresh.publishUntil <= this.clock.now().getTime()) throw new errors.JWKSNoMatchingKey();
-        return fresh.key;
-      }
-      return entry.key;
-    };
+  /**
+   * The key a token's header names, for verifying with the header's `alg`; throws a jose error (a bad
+   * token) for a missing or implausible `kid`, another realm's key, a key that is no longer published,
+   * and an `alg` other than the key's own — the algorithm comes from the key, so a token cannot choose
+   * how the key is used (RFC 8725 §3.1, §2.1: algorithm confusion).
+   */
+  async keyFor(realm: Realm, header: JWSHeaderParameters): Promise<{ alg: SigningAlg; key: KeyObject }> {
+    if (!header.kid) throw new errors.JWSInvalid('token without kid');
+    if (typeof header.kid !== 'string' || !PLAUSIBLE_KID.test(header.kid))
+      throw new errors.JWSInvalid('kid is not a short printable string');
+    let entry = this.cache.get(header.kid) ?? (await this.load(header.kid));
+    if (!entry || entry.realm !== realm.name || entry.alg !== header.alg) throw new errors.JWKSNoMatchingKey();
+    if (entry.publishUntil <= this.clock.now().getTime()) {
+      // Re-read once: a key re-activated by a new key file is published again.
+      this.cache.delete(header.kid);
+      entry = await this.load(header.kid);
+      if (!entry || entry.publishUntil <= this.clock.now().getTime()) throw new errors.JWKSNoMatchingKey();
+    }
+    return { alg: entry.alg, key: entry.key };
   }
 
   private async load(kid: string) {
     const row = await this.repository.findByKid(kid);
     if (!row) return undefined;
+    const alg = row.alg as SigningAlg;
     const entry = {
       realm: row.realm,
-      alg: row.alg,
-      key: (await importJWK(row.public_jwk, row.alg)) as CryptoKey,
+      alg,
+      key: publicKeyFor(alg, row.public_jwk),
       // An active key is good until rotation; re-checked against the database once a minute.
       publishUntil: row.publish_until?.getTime() ?? this.clock.now().getTime() + 60_000,
     };
     this.cache.set(kid, entry);
     return entry;
   }
+}
+
+/** What each algorithm's key must be (RFC 7518 §3.3–3.5, RFC 8037 §3.1); the rows are ours, checked anyway. */
+const KEY_TYPES: Record<SigningAlg, (key: KeyObject) => boolean> = {
+  ES256: (key) => key.asymmetricKeyType === 'ec' && key.asymmetricKeyDetails?.namedCurve === 'prime256v1',
+  RS256: (key) => key.asymmetricKeyType === 'rsa' && (key.asymmetricKeyDetails?.modulusLength ?? 0) >= 2048,
+  PS256: (key) => key.asymmetricKeyType === 'rsa' && (key.asymmetricKeyDetails?.modulusLength ?? 0) >= 2048,
+  EdDSA: (key) => key.asymmetricKeyType === 'ed25519',
+};
+
+function publicKeyFor(alg: SigningAlg, jwk: JWK): KeyObject {
+  const key = createPublicKey({ key: jwk as JsonWebKey, format: 'jwk' });
+  if (!Object.hasOwn(KEY_TYPES, alg) || !KEY_TYPES[alg](key)) throw new Error(`signing key is not a ${alg} key`);
+  return key;
 }

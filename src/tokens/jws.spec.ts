@@ -1,7 +1,7 @@
 import { generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { compactVerify, decodeProtectedHeader, importJWK, type JWK } from 'jose';
 import type { SigningAlg } from '../config/config.schema.js';
-import { ecdsaDerToJose, signJws } from './jws.js';
+import { ecdsaDerToJose, ecdsaJoseToDer, signJws } from './jws.js';
 
 const PAIRS: Record<SigningAlg, () => { privateKey: KeyObject; publicKey: KeyObject }> = {
   ES256: () => generateKeyPairSync('ec', { namedCurve: 'P-256' }),
@@ -53,5 +53,21 @@ describe('ecdsaDerToJose', () => {
     ['trailing octets', Buffer.concat([der([1], [1]), Buffer.from([0])])],
   ])('refuses a signature %s', (_name, bytes) => {
     expect(() => ecdsaDerToJose(bytes, 32)).toThrow('malformed ECDSA signature');
+  });
+});
+
+describe('ecdsaJoseToDer', () => {
+  it.each([
+    ['high bits', Buffer.alloc(64, 0xff)],
+    ['leading zero octets', Buffer.concat([Buffer.alloc(3), Buffer.alloc(29, 0x7f), Buffer.alloc(1), Buffer.alloc(31, 0x81)])],
+    ['zero integers', Buffer.alloc(64)],
+  ])('writes minimal DER that reads back to the same R ‖ S (%s)', (_name, jose) => {
+    const der = ecdsaJoseToDer(jose);
+    expect(ecdsaDerToJose(der, 32)).toEqual(jose);
+    // Minimal: no integer starts with a zero octet unless the next one has its high bit set.
+    for (let offset = 2; offset < der.length; offset += 2 + der[offset + 1]!) {
+      const [first, second] = [der[offset + 2]!, der[offset + 3]];
+      expect(der[offset + 1] === 1 || first !== 0 || (second! & 0x80) !== 0).toBe(true);
+    }
   });
 });

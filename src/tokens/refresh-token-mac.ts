@@ -1,9 +1,10 @@
 import { createHmac, createSecretKey, hkdfSync, timingSafeEqual, type KeyObject } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
-import { decodeProtectedHeader, errors, UnsecuredJWT, type JWTPayload, type ProtectedHeaderParameters } from 'jose';
+import { errors, type JWTPayload } from 'jose';
 import type { Config } from '../config/config.schema.js';
 import { CONFIG } from '../config/config.token.js';
 import type { Realm } from '../realms/realm.js';
+import { parseCompactJws, verifiedClaims } from './compact-jws.js';
 import { signJws } from './jws.js';
 
 /** The MAC key's `kid`: the version of its derivation (a new derivation, a new kid, and the old tokens are void). */
@@ -34,29 +35,22 @@ export class RefreshTokenMac {
    * itself) and expiry checked. Every refusal is a jose error, which callers treat as a bad token (token-errors.ts).
    */
   async verify(realm: Realm, token: string, now: Date): Promise<JWTPayload> {
-    const [encodedHeader, encodedPayload, signature, ...rest] = token.split('.');
-    if (signature === undefined || rest.length > 0) throw new errors.JWSInvalid('refresh token is not a compact JWS');
-    const header = protectedHeaderOf(token);
-    if (header.alg !== 'HS256') throw new errors.JOSEAlgNotAllowed('refresh token "alg" is not HS256');
+    const jws = parseCompactJws(token);
+    if (jws.header.alg !== 'HS256') throw new errors.JOSEAlgNotAllowed('refresh token "alg" is not HS256');
     // Only tokens of this derivation: a later one gets its own kid, and this check then voids the old tokens.
-    if (header.kid !== REFRESH_MAC_KID) throw new errors.JWSInvalid('refresh token of an unknown key');
-    // RFC 7515 §5.2 step 6 over the exact signing input; the signature compared as its one canonical
-    // base64url text, in constant time, so no other spelling of the same octets is accepted.
-    const expected = createHmac('sha256', this.key(realm)).update(`${encodedHeader}.${encodedPayload}`).digest('base64url');
-    // UTF-8, not 'ascii': Node's 'ascii' keeps only each character's low byte, so 'Ł' (U+0141) would read as 'A'.
-    const presented = Buffer.from(signature, 'utf8');
-    if (presented.length !== expected.length || !timingSafeEqual(presented, Buffer.from(expected, 'utf8')))
+    if (jws.header.kid !== REFRESH_MAC_KID) throw new errors.JWSInvalid('refresh token of an unknown key');
+    // RFC 7515 §5.2 step 6 over the exact signing input, compared in constant time; parseCompactJws
+    // took only the signature's canonical spelling.
+    const expected = createHmac('sha256', this.key(realm)).update(jws.signingInput).digest();
+    if (jws.signature.length !== expected.length || !timingSafeEqual(jws.signature, expected))
       throw new errors.JWSSignatureVerificationFailed();
-    // The MAC holds: jose validates the rest, the header's `typ` and `crit` and the JWT claims set
-    // (RFC 7519 §7.2), on the same payload octets handed over as an unsecured JWT.
-    const { payload } = UnsecuredJWT.decode(`${encodeHeader({ ...header, alg: 'none' })}.${encodedPayload}.`, {
+    return verifiedClaims(jws, {
       typ: 'rt+jwt',
       issuer: realm.issuer,
       audience: realm.issuer,
       currentDate: now,
       requiredClaims: ['exp', 'iat', 'sub', 'jti', 'sid'],
     });
-    return payload;
   }
 
   private key(realm: Realm): KeyObject {
@@ -68,17 +62,4 @@ export class RefreshTokenMac {
     }
     return key;
   }
-}
-
-/** The JOSE header (RFC 7515 §4); jose's decoder throws a TypeError on a malformed one, refused here as a bad token. */
-function protectedHeaderOf(token: string): ProtectedHeaderParameters {
-  try {
-    return decodeProtectedHeader(token);
-  } catch {
-    throw new errors.JWSInvalid('refresh token header is not a JSON object');
-  }
-}
-
-function encodeHeader(header: ProtectedHeaderParameters): string {
-  return Buffer.from(JSON.stringify(header), 'utf8').toString('base64url');
 }
