@@ -2,6 +2,7 @@ import { mkdir } from 'node:fs/promises';
 import { PGlite, types, type Results, type Transaction } from '@electric-sql/pglite';
 import { DataDirectoryLock } from './data-directory-lock.js';
 import { freshClusterDump } from './pglite-fresh-cluster.js';
+import { PgliteStatements } from './pglite-statements.js';
 import { statementText, type Database, type NamedStatement, type Queryable, type QueryResult } from './database.js';
 
 /** PGlite's own scheme for a database that lives only in this process (tests, throwaway runs). */
@@ -13,11 +14,14 @@ const IN_MEMORY_PREFIX = 'memory://';
  */
 export class PgliteDatabase implements Database {
   readonly engine = 'pglite' as const;
+  private readonly statements: PgliteStatements;
 
   private constructor(
     private readonly db: PGlite,
     private readonly lock: DataDirectoryLock | undefined,
-  ) {}
+  ) {
+    this.statements = new PgliteStatements(db);
+  }
 
   /**
    * `dataDir`: a filesystem directory (created if missing), or `memory://` for an in-memory database.
@@ -45,13 +49,29 @@ export class PgliteDatabase implements Database {
     }
   }
 
+  /**
+   * Parameterised SQL runs prepared (pglite-statements.ts), under the two locks PGlite's own `query()`
+   * takes: no transaction open, no other exchange with the backend. SQL without parameters (the
+   * migrations' DDL, readiness) goes through `query()` as it is.
+   */
   async query<Row = Record<string, unknown>>(sql: string | NamedStatement, params?: unknown[]): Promise<QueryResult<Row>> {
-    return toQueryResult(await this.db.query<Row>(statementText(sql), params));
+    const text = statementText(sql);
+    if (!params?.length) return toQueryResult(await this.db.query<Row>(text));
+    return toQueryResult(
+      await this.db._runExclusiveTransaction(() => this.db._runExclusiveQuery(() => this.statements.run<Row>(text, params, true))),
+    );
   }
 
   /** PGlite serialises transactions itself; it rolls back when `fn` throws and rethrows. */
   transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
-    return this.db.transaction((tx) => fn(new PgliteTransaction(tx)));
+    return this.db.transaction(async (tx) => {
+      const handle = new PgliteTransaction(tx, this.db, this.statements);
+      try {
+        return await fn(handle);
+      } finally {
+        handle.closed = true;
+      }
+    });
   }
 
   async close(): Promise<void> {
@@ -64,10 +84,21 @@ export class PgliteDatabase implements Database {
 }
 
 class PgliteTransaction implements Queryable {
-  constructor(private readonly tx: Transaction) {}
+  /** Set when the transaction is over: a late query must not run outside it, unlocked. */
+  closed = false;
 
+  constructor(
+    private readonly tx: Transaction,
+    private readonly db: PGlite,
+    private readonly statements: PgliteStatements,
+  ) {}
+
+  /** Inside the transaction PGlite holds its transaction lock for us; only the exchange is taken. */
   async query<Row = Record<string, unknown>>(sql: string | NamedStatement, params?: unknown[]): Promise<QueryResult<Row>> {
-    return toQueryResult(await this.tx.query<Row>(statementText(sql), params));
+    const text = statementText(sql);
+    if (!params?.length) return toQueryResult(await this.tx.query<Row>(text));
+    if (this.closed) throw new Error('Transaction is closed');
+    return toQueryResult(await this.db._runExclusiveQuery(() => this.statements.run<Row>(text, params, false)));
   }
 }
 

@@ -1,0 +1,98 @@
+import { PGlite } from '@electric-sql/pglite';
+import { PgliteDatabase } from './pglite.database.js';
+import { PgliteStatements } from './pglite-statements.js';
+
+/** What PostgreSQL itself holds prepared in PGlite's one session. */
+async function preparedInSession(db: PGlite): Promise<string[]> {
+  const { rows } = await db.query<{ name: string }>('SELECT name FROM pg_prepared_statements ORDER BY name');
+  return rows.map((row) => row.name);
+}
+
+describe('PgliteStatements', () => {
+  let db: PGlite;
+  beforeAll(async () => {
+    db = await PGlite.create();
+    await db.exec('CREATE TABLE t (id int PRIMARY KEY, at timestamptz, doc jsonb, tags text[], flag boolean)');
+  });
+  afterAll(() => db.close());
+
+  it('writes each value by its parameter type and reads rows back as query() does', async () => {
+    const statements = new PgliteStatements(db);
+    const at = new Date('2030-01-01T10:00:00.123Z');
+    const insert = 'INSERT INTO t VALUES ($1, $2, $3, $4, $5) RETURNING *';
+    const prepared = await statements.run(insert, [1, at, { a: ['é', 1] }, ['x', 'y,z'], true], true);
+    expect(prepared.rows).toEqual([{ id: 1, at, doc: { a: ['é', 1] }, tags: ['x', 'y,z'], flag: true }]);
+    expect(prepared.affectedRows).toBe(1);
+    const nulls = await statements.run(insert, [2, null, undefined, null, null], true);
+    expect(nulls.rows).toEqual([{ id: 2, at: null, doc: null, tags: null, flag: null }]);
+    const select = 'SELECT * FROM t WHERE id = ANY($1) ORDER BY id';
+    expect((await statements.run(select, [[1, 2]], true)).rows).toEqual((await db.query(select, [[1, 2]])).rows);
+  });
+
+  it('prepares a text once and keeps at most its limit, closing the least recently used', async () => {
+    const statements = new PgliteStatements(db, 3);
+    const before = (await preparedInSession(db)).length;
+    const texts = [1, 2, 3, 4].map((n) => `SELECT $1::int + ${n} AS sum`);
+    for (const text of [texts[0]!, texts[1]!, texts[0]!, texts[2]!]) await statements.run(text, [1], true);
+    expect(statements.size).toBe(3);
+    expect((await preparedInSession(db)).length).toBe(before + 3);
+    // texts[1] is the least recently used: the fourth text takes its place, in this class and in PostgreSQL.
+    expect((await statements.run(texts[3]!, [1], true)).rows).toEqual([{ sum: 5 }]);
+    expect(statements.size).toBe(3);
+    expect((await preparedInSession(db)).length).toBe(before + 3);
+    expect((await statements.run(texts[1]!, [1], true)).rows).toEqual([{ sum: 3 }]);
+  });
+
+  it('keeps nothing for a text PostgreSQL refuses, and stays usable after a refused value', async () => {
+    const statements = new PgliteStatements(db);
+    await expect(statements.run('SELEC $1', [1], true)).rejects.toThrow('syntax error');
+    expect(statements.size).toBe(0);
+    await expect(statements.run('SELECT $1::int AS n', ['not a number'], true)).rejects.toThrow('invalid input syntax');
+    expect((await statements.run('SELECT $1::int AS n', [7], true)).rows).toEqual([{ n: 7 }]);
+  });
+});
+
+describe('PgliteDatabase with prepared statements', () => {
+  let db: PgliteDatabase;
+  beforeAll(async () => {
+    db = await PgliteDatabase.open('memory://');
+    await db.query('CREATE TABLE u (id int PRIMARY KEY, name text)');
+  });
+  afterAll(() => db.close());
+
+  it('keeps a statement first prepared inside a transaction that rolled back', async () => {
+    const insert = 'INSERT INTO u VALUES ($1, $2)';
+    await expect(
+      db.transaction(async (tx) => {
+        await tx.query(insert, [1, 'rolled back']);
+        throw new Error('abort');
+      }),
+    ).rejects.toThrow('abort');
+    await db.query(insert, [1, 'kept']);
+    expect((await db.query('SELECT name FROM u WHERE id = $1', [1])).rows).toEqual([{ name: 'kept' }]);
+  });
+
+  it('refuses a query on a transaction handle after the transaction is over', async () => {
+    let late: { query: (sql: string, params: unknown[]) => Promise<unknown> } | undefined;
+    await db.transaction(async (tx) => {
+      late = tx;
+    });
+    await expect(late!.query('SELECT $1::int', [1])).rejects.toThrow('Transaction is closed');
+  });
+
+  it('runs queries issued all at once beside a transaction without interleaving them into it', async () => {
+    const outside = Array.from({ length: 20 }, (_, i) => db.query('INSERT INTO u VALUES ($1, $2)', [100 + i, 'outside']));
+    const inside = db.transaction(async (tx) => {
+      await tx.query('INSERT INTO u VALUES ($1, $2)', [200, 'inside']);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      const { rows } = await tx.query<{ n: string }>('SELECT count(*) AS n FROM u WHERE name = $1', ['outside']);
+      throw new Error(`saw ${rows[0]!.n}`);
+    });
+    const seen = await inside.catch((error: Error) => error.message);
+    await Promise.all(outside);
+    // Whatever the order, the transaction saw a whole number of the outside inserts, and its own row is gone.
+    expect(seen).toMatch(/^saw (0|20)$/);
+    expect((await db.query('SELECT count(*) AS n FROM u WHERE id = $1', [200])).rows).toEqual([{ n: '0' }]);
+    expect((await db.query('SELECT count(*) AS n FROM u WHERE name = $1', ['outside'])).rows).toEqual([{ n: '20' }]);
+  });
+});
