@@ -96,3 +96,11 @@ describe('PgliteDatabase with prepared statements', () => {
     expect((await db.query('SELECT count(*) AS n FROM u WHERE name = $1', ['outside'])).rows).toEqual([{ n: '20' }]);
   });
 });
+
+describe('PgliteDatabase once closed', () => {
+  it('refuses a parameterised query as PGlite refuses its own', async () => {
+    const db = await PgliteDatabase.open('memory://');
+    await db.close();
+    await expect(db.query('SELECT $1::int', [1])).rejects.toThrow('PGlite is closed');
+  });
+});

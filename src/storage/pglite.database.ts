@@ -69,6 +69,8 @@ export class PgliteDatabase implements Database {
   async query<Row = Record<string, unknown>>(sql: string | NamedStatement, params?: unknown[]): Promise<QueryResult<Row>> {
     const text = statementText(sql);
     if (!params?.length) return toQueryResult(await this.db.query<Row>(text));
+    // As query() does: a closed or closing PGlite refuses at once.
+    await this.db._checkReady();
     return toQueryResult(
       await this.db._runExclusiveTransaction(() => this.db._runExclusiveQuery(() => this.statements.run<Row>(text, params, true))),
     );
