@@ -12,8 +12,8 @@ const { serialize } = protocol;
 let statementsNamed = 0;
 
 /**
- * Runs parameterised SQL on PGlite as prepared statements of its one session (PostgreSQL protocol,
- * §55.2.3 Extended Query): parsed, described and planned once per text, then each run is one
+ * Runs parameterised SQL on PGlite as prepared statements of its one session (PostgreSQL's wire
+ * protocol, "Extended Query"): parsed, described and planned once per text, then each run is one
  * Bind/Describe/Execute/Sync exchange with the WASM backend. PGlite's own `query()` sends six
  * exchanges and parses and plans the text every time; measured (issue 14) on a session rotation
  * (an UPDATE … RETURNING with an INSERT in a CTE): 842–990 µs a run through `query()`, 287 µs
