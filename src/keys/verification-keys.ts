@@ -43,7 +43,8 @@ export class VerificationKeys {
       // Re-read once: a key re-activated by a new key file is published again.
       this.cache.delete(header.kid);
       entry = await this.load(header.kid);
-      if (!entry || entry.publishUntil <= this.clock.now().getTime()) throw new errors.JWKSNoMatchingKey();
+      if (!entry || entry.realm !== realm.name || entry.alg !== header.alg || entry.publishUntil <= this.clock.now().getTime())
+        throw new errors.JWKSNoMatchingKey();
     }
     return { alg: entry.alg, key: entry.key };
   }
