@@ -40,7 +40,9 @@ const SIGNERS: Record<JwsAlg, (input: Buffer, key: KeyObject) => Buffer> = {
  */
 export function verifiesJws(alg: SigningAlg, input: string, signature: Buffer, key: KeyObject): boolean {
   try {
-    return VERIFIERS[alg](Buffer.from(input, 'ascii'), signature, key);
+    // UTF-8, not 'ascii' (which keeps each character's low byte): a signing input with any other
+    // character than base64url's is then other octets than were signed.
+    return VERIFIERS[alg](Buffer.from(input, 'utf8'), signature, key);
   } catch {
     // node:crypto throws on some malformed signatures (a wrong length for Ed25519): not a valid one either.
     return false;

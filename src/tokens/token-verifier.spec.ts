@@ -145,6 +145,16 @@ describe('TokenVerifier', () => {
     ).resolves.toMatchObject({ sub: 'u1' });
   });
 
+  it('accepts only the canonical spelling of the header and payload', async () => {
+    const [header, payload, signature] = signed('es-1').split('.') as [string, string, string];
+    // A character whose low byte is that of the one it replaces (as 'Ł', U+0141, is 'A' 0x41 + 0x100):
+    // read as 'ascii' it would be the signed octets again.
+    const lookalike = (text: string) => `${text.slice(0, -1)}${String.fromCharCode(text.charCodeAt(text.length - 1) + 0x100)}`;
+    for (const respelled of [`${lookalike(header)}.${payload}.${signature}`, `${header}.${lookalike(payload)}.${signature}`]) {
+      expect(await refusal(respelled)).not.toMatch(/^(accepted|not a token error)/);
+    }
+  });
+
   it('refuses malformed tokens and non-canonical signatures as bad tokens, never as a server error', async () => {
     const token = signed('es-1');
     const [header, payload, signature] = token.split('.') as [string, string, string];
