@@ -31,6 +31,13 @@ describe('PGlite data directory initialised in a child process', () => {
     }
   }, 120_000);
 
+  it('stops a child that does not finish in time, and says so', async () => {
+    const dir = join(root, 'slow');
+    await expect(initialiseInChildProcess(dir, PGlite.defaultStartParams, 50)).rejects.toThrow(
+      `PGlite did not initialise the data directory ${dir} within 0.05 s`,
+    );
+  }, 120_000);
+
   it('says which directory it could not initialise, and why', async () => {
     const dir = join(root, 'refused');
     await expect(initialiseInChildProcess(dir, [...PGlite.defaultStartParams, '-c', 'shared_buffers=lots'])).rejects.toThrow(

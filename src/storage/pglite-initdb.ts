@@ -11,6 +11,9 @@ require(entry).PGlite.create(dataDir, { startParams: JSON.parse(startParams) })
   .catch((error) => { process.stderr.write(String(error && error.message || error)); process.exit(1); });
 `;
 
+/** initdb took 4–8 s on a busy 2-core machine; machines differ up to tenfold. */
+const INITDB_TIMEOUT_MS = 180_000;
+
 /** Whether `dataDir` holds a PostgreSQL cluster already (initdb writes PG_VERSION first of all). */
 export function holdsCluster(dataDir: string): boolean {
   return existsSync(join(dataDir, 'PG_VERSION'));
@@ -24,7 +27,11 @@ export function holdsCluster(dataDir: string): boolean {
  * again (issue 14: 414–453 MB against 300–330 MB under client_credentials). The child's memory goes
  * with it.
  */
-export async function initialiseInChildProcess(dataDir: string, startParams: readonly string[]): Promise<void> {
+export async function initialiseInChildProcess(
+  dataDir: string,
+  startParams: readonly string[],
+  timeoutMs = INITDB_TIMEOUT_MS,
+): Promise<void> {
   const entry = createRequire(import.meta.url).resolve('@electric-sql/pglite');
   const child = spawn(process.execPath, ['-e', INITDB_SCRIPT, entry, dataDir, JSON.stringify(startParams)], {
     stdio: ['ignore', 'ignore', 'pipe'],
@@ -34,9 +41,17 @@ export async function initialiseInChildProcess(dataDir: string, startParams: rea
     // A bounded tail: enough for PGlite's reason, never a runaway buffer.
     stderr = (stderr + chunk.toString()).slice(-2000);
   });
+  // A child that never finishes must not hold the start-up forever: it is killed, and the start fails.
+  let timedOut = false;
+  const timer = setTimeout(() => {
+    timedOut = true;
+    child.kill('SIGKILL');
+  }, timeoutMs);
+  // 'close', not 'exit': its standard error has been read to the end by then.
   const code = await new Promise<number | null>((resolve, reject) => {
     child.once('error', reject);
-    child.once('exit', resolve);
-  });
+    child.once('close', resolve);
+  }).finally(() => clearTimeout(timer));
+  if (timedOut) throw new Error(`PGlite did not initialise the data directory ${dataDir} within ${timeoutMs / 1000} s`);
   if (code !== 0) throw new Error(`PGlite could not initialise the data directory ${dataDir}: ${stderr.trim() || `exit code ${code}`}`);
 }

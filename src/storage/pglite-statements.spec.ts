@@ -1,6 +1,6 @@
 import { PGlite } from '@electric-sql/pglite';
 import { PgliteDatabase } from './pglite.database.js';
-import { PgliteStatements } from './pglite-statements.js';
+import { MAX_PARAMETERS_PREPARED, PgliteStatements } from './pglite-statements.js';
 
 /** What PostgreSQL itself holds prepared in PGlite's one session. */
 async function preparedInSession(db: PGlite): Promise<string[]> {
@@ -43,6 +43,18 @@ describe('PgliteStatements', () => {
     expect((await statements.run(texts[1]!, [1], true)).rows).toEqual([{ sum: 3 }]);
   });
 
+  it('prepares a text again after a change of its table made the prepared one stale', async () => {
+    const statements = new PgliteStatements(db);
+    await db.exec('CREATE TABLE widening (id int)');
+    const select = 'SELECT * FROM widening WHERE id = $1';
+    await statements.run(select, [1], true);
+    await db.exec('ALTER TABLE widening ADD COLUMN name text');
+    await db.exec(`INSERT INTO widening VALUES (1, 'wide')`);
+    // PostgreSQL refuses the stale statement once; the next run prepares the text anew.
+    await expect(statements.run(select, [1], true)).rejects.toThrow('cached plan must not change result type');
+    expect((await statements.run(select, [1], true)).rows).toEqual([{ id: 1, name: 'wide' }]);
+  });
+
   it('keeps nothing for a text PostgreSQL refuses, and stays usable after a refused value', async () => {
     const statements = new PgliteStatements(db);
     await expect(statements.run('SELEC $1', [1], true)).rejects.toThrow('syntax error');
@@ -70,6 +82,16 @@ describe('PgliteDatabase with prepared statements', () => {
     ).rejects.toThrow('abort');
     await db.query(insert, [1, 'kept']);
     expect((await db.query('SELECT name FROM u WHERE id = $1', [1])).rows).toEqual([{ name: 'kept' }]);
+  });
+
+  it('leaves a statement with very many parameters unprepared', async () => {
+    const many = Array.from({ length: MAX_PARAMETERS_PREPARED + 1 }, (_, i) => i);
+    const text = `SELECT ${many.map((i) => `$${i + 1}::int`).join(' + ')} AS total`;
+    const expected = (many.length * (many.length - 1)) / 2;
+    expect((await db.query(text, many)).rows).toEqual([{ total: expected }]);
+    await db.transaction(async (tx) => expect((await tx.query(text, many)).rows).toEqual([{ total: expected }]));
+    const { rows } = await db.query<{ n: string }>('SELECT count(*) AS n FROM pg_prepared_statements WHERE statement = $1', [text]);
+    expect(rows).toEqual([{ n: '0' }]);
   });
 
   it('refuses a query on a transaction handle after the transaction is over', async () => {

@@ -1,10 +1,26 @@
 import { parse, protocol, type PGlite, type Results } from '@electric-sql/pglite';
 
-/**
- * How many prepared statements PGlite's one session keeps; the least recently used beyond it is
- * closed. Our repositories have a few dozen texts; batched audit inserts add one per batch size.
- */
+/** How many prepared statements PGlite's one session keeps; the least recently used beyond it is closed. */
 export const PREPARED_STATEMENTS_KEPT = 256;
+
+/**
+ * Statements with more parameters are not prepared. A prepared statement keeps its parse tree and
+ * plans in WASM memory, which never shrinks, and the batched audit inserts make one text per batch
+ * size (12 parameters an event, up to 256 events): those beyond a few events are not worth keeping.
+ */
+export const MAX_PARAMETERS_PREPARED = 64;
+
+/** Whether a statement with these parameters runs prepared; the others go through PGlite's `query()`. */
+export function runsPrepared(params: readonly unknown[] | undefined): params is unknown[] {
+  return params !== undefined && params.length > 0 && params.length <= MAX_PARAMETERS_PREPARED;
+}
+
+/**
+ * PostgreSQL's refusals that mean the prepared statement itself is stale: a `SELECT *` or `RETURNING *`
+ * whose table changed ("cached plan must not change result type"), or a statement the session no longer
+ * has. The text is prepared again on its next run.
+ */
+const STALE_STATEMENT = new Set(['0A000', '26000']);
 
 const { serialize } = protocol;
 
@@ -38,16 +54,21 @@ export class PgliteStatements {
       const serializer = this.db.serializers[statement.paramTypes[i]!];
       return serializer ? serializer(value) : String(value);
     });
-    const { messages } = await this.db.execProtocol(
-      concat(
-        serialize.bind({ statement: statement.name, values }),
-        serialize.describe({ type: 'P' }),
-        serialize.execute({}),
-        serialize.sync(),
-      ),
-      { syncToFs },
-    );
-    return parse.parseResults(messages, this.db.parsers)[0] as Results<Row>;
+    try {
+      const { messages } = await this.db.execProtocol(
+        concat(
+          serialize.bind({ statement: statement.name, values }),
+          serialize.describe({ type: 'P' }),
+          serialize.execute({}),
+          serialize.sync(),
+        ),
+        { syncToFs },
+      );
+      return parse.parseResults(messages, this.db.parsers)[0] as Results<Row>;
+    } catch (error) {
+      if (STALE_STATEMENT.has((error as { code?: string }).code ?? '')) this.prepared.delete(text);
+      throw error;
+    }
   }
 
   /**

@@ -3,7 +3,7 @@ import { PGlite, types, type Results, type Transaction } from '@electric-sql/pgl
 import { DataDirectoryLock } from './data-directory-lock.js';
 import { freshClusterDump } from './pglite-fresh-cluster.js';
 import { holdsCluster, initialiseInChildProcess } from './pglite-initdb.js';
-import { PgliteStatements } from './pglite-statements.js';
+import { PgliteStatements, runsPrepared } from './pglite-statements.js';
 import { statementText, type Database, type NamedStatement, type Queryable, type QueryResult } from './database.js';
 
 /** PGlite's own scheme for a database that lives only in this process (tests, throwaway runs). */
@@ -64,15 +64,19 @@ export class PgliteDatabase implements Database {
   /**
    * Parameterised SQL runs prepared (pglite-statements.ts), under the two locks PGlite's own `query()`
    * takes: no transaction open, no other exchange with the backend. SQL without parameters (the
-   * migrations' DDL, readiness) goes through `query()` as it is.
+   * migrations' DDL, readiness) or with very many (large audit batches) goes through `query()` as it is.
    */
   async query<Row = Record<string, unknown>>(sql: string | NamedStatement, params?: unknown[]): Promise<QueryResult<Row>> {
     const text = statementText(sql);
-    if (!params?.length) return toQueryResult(await this.db.query<Row>(text));
-    // As query() does: a closed or closing PGlite refuses at once.
-    await this.db._checkReady();
+    if (!runsPrepared(params)) return toQueryResult(await this.db.query<Row>(text, params));
     return toQueryResult(
-      await this.db._runExclusiveTransaction(() => this.db._runExclusiveQuery(() => this.statements.run<Row>(text, params, true))),
+      await this.db._runExclusiveTransaction(() =>
+        this.db._runExclusiveQuery(async () => {
+          // As query() does, and once the locks are ours: a PGlite closed meanwhile refuses.
+          await this.db._checkReady();
+          return this.statements.run<Row>(text, params, true);
+        }),
+      ),
     );
   }
 
@@ -110,7 +114,7 @@ class PgliteTransaction implements Queryable {
   /** Inside the transaction PGlite holds its transaction lock for us; only the exchange is taken. */
   async query<Row = Record<string, unknown>>(sql: string | NamedStatement, params?: unknown[]): Promise<QueryResult<Row>> {
     const text = statementText(sql);
-    if (!params?.length) return toQueryResult(await this.tx.query<Row>(text));
+    if (!runsPrepared(params)) return toQueryResult(await this.tx.query<Row>(text, params));
     if (this.closed) throw new Error('Transaction is closed');
     return toQueryResult(await this.db._runExclusiveQuery(() => this.statements.run<Row>(text, params, false)));
   }
