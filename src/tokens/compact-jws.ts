@@ -17,7 +17,7 @@ export interface CompactJws {
 }
 
 /**
- * Splits a compact JWS for verification by node:crypto (jws.ts, refresh-token-mac.ts). Refuses, as a
+ * Splits a compact JWS for verification by node:crypto (token-verifier.ts, refresh-token-mac.ts). Refuses, as a
  * bad token (a jose error, token-errors.ts): anything but three parts, a header that is not a JSON
  * object, and a signature that is not in its one canonical base64url spelling — Node's decoder skips
  * characters outside the alphabet, so without the re-encoding check `sig` and `s!ig` would be one token.

@@ -1,5 +1,6 @@
 import { createHmac, generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { SignJWT, type JWK } from 'jose';
+import { malformedCompactJws } from '../../test/support/malformed-jws.js';
 import { TestClock } from '../../test/support/test-clock.js';
 import type { SigningAlg } from '../config/config.schema.js';
 import { VerificationKeys } from '../keys/verification-keys.js';
@@ -160,12 +161,7 @@ describe('TokenVerifier', () => {
     const [header, payload, signature] = token.split('.') as [string, string, string];
     const short = Buffer.from(signature, 'base64url').subarray(0, 63).toString('base64url');
     for (const malformed of [
-      '',
-      'a',
-      `${header}.${payload}`,
-      `${token}.x`,
-      `!!.${payload}.${signature}`,
-      `${Buffer.from('[1]').toString('base64url')}.${payload}.${signature}`,
+      ...malformedCompactJws(token),
       `${header}.${payload}.${signature}!`,
       `${header}.${payload}.${short}`,
       `${header}.!!.${signature}`,
