@@ -29,6 +29,21 @@ describe('PgliteStatements', () => {
     expect((await statements.run(select, [[1, 2]], true)).rows).toEqual((await db.query(select, [[1, 2]])).rows);
   });
 
+  it('reads later runs by the description kept at preparation, and a statement without rows as no rows', async () => {
+    const statements = new PgliteStatements(db);
+    await db.exec(`INSERT INTO t (id, flag) VALUES (10, false), (11, false)`);
+    const update = 'UPDATE t SET flag = $2 WHERE id = $1';
+    for (const id of [10, 11]) expect(await statements.run(update, [id, true], true)).toMatchObject({ rows: [], affectedRows: 1 });
+    const select = 'SELECT id AS "renamed", flag FROM t WHERE id >= $1 AND id <= $2 ORDER BY id';
+    await statements.run(select, [10, 10], true);
+    const later = await statements.run(select, [10, 11], true);
+    expect(later.rows).toEqual([
+      { renamed: 10, flag: true },
+      { renamed: 11, flag: true },
+    ]);
+    expect(later.fields.map((field) => field.name)).toEqual(['renamed', 'flag']);
+  });
+
   it('prepares a text once and keeps at most its limit, closing the least recently used', async () => {
     const statements = new PgliteStatements(db, 3);
     const before = (await preparedInSession(db)).length;

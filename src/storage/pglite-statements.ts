@@ -1,5 +1,8 @@
 import { parse, protocol, type PGlite, type Results } from '@electric-sql/pglite';
 
+/** A message PGlite's backend sent, as its protocol parser gives it (the type parseResults takes). */
+type BackendMessage = Parameters<typeof parse.parseResults>[0][number];
+
 /** How many prepared statements PGlite's one session keeps; the least recently used beyond it is closed. */
 export const PREPARED_STATEMENTS_KEPT = 256;
 
@@ -33,14 +36,21 @@ let statementsNamed = 0;
 /**
  * Runs parameterised SQL on PGlite as prepared statements of its one session (PostgreSQL's wire
  * protocol, "Extended Query"): parsed, described and planned once per text, then each run is one
- * Bind/Describe/Execute/Sync exchange with the WASM backend. PGlite's own `query()` sends six
+ * Bind/Execute/Sync exchange with the WASM backend. PGlite's own `query()` sends six
  * exchanges and parses and plans the text every time; measured (issue 14) on a session rotation
  * (an UPDATE … RETURNING with an INSERT in a CTE): 842–990 µs a run through `query()`, 287 µs
  * prepared. The caller holds PGlite's locks (pglite.database.ts), as PGlite's `query()` does.
+ *
+ * A run does not describe its portal again: the row description the statement's Describe returned
+ * at preparation is the portal's too, as every result column is sent as text (Bind names no result
+ * formats; PostgreSQL protocol, "Extended Query": the statement's description has format codes of
+ * zero, "not yet known"). Decoding the session row's 24-field description on every refresh cost
+ * ≈180 µs in PGlite's protocol parser (issue 14). A table changed under a `SELECT *` does not leave
+ * the description stale: PostgreSQL refuses such a run (0A000, below), and the text is prepared again.
  */
 export class PgliteStatements {
   /** By SQL text, in order of last use (a Map keeps insertion order; a use re-inserts). */
-  private readonly prepared = new Map<string, { name: string; paramTypes: number[] }>();
+  private readonly prepared = new Map<string, PreparedStatement>();
 
   constructor(
     private readonly db: PGlite,
@@ -59,15 +69,11 @@ export class PgliteStatements {
     });
     try {
       const { messages } = await this.db.execProtocol(
-        concat(
-          serialize.bind({ statement: statement.name, values }),
-          serialize.describe({ type: 'P' }),
-          serialize.execute({}),
-          serialize.sync(),
-        ),
+        concat(serialize.bind({ statement: statement.name, values }), serialize.execute({}), serialize.sync()),
         { syncToFs },
       );
-      return parse.parseResults(messages, this.db.parsers)[0] as Results<Row>;
+      const described = statement.rowDescription ? [statement.rowDescription, ...messages] : messages;
+      return parse.parseResults(described, this.db.parsers)[0] as Results<Row>;
     } catch (error) {
       if (STALE_STATEMENT.has((error as { code?: string }).code ?? '')) this.prepared.delete(text);
       throw error;
@@ -79,7 +85,7 @@ export class PgliteStatements {
    * an object as JSON). Kept only once PostgreSQL accepted the text; closing an evicted statement
    * rides along. Prepared statements belong to the session, not to a transaction: a ROLLBACK keeps them.
    */
-  private async prepare(text: string): Promise<{ name: string; paramTypes: number[] }> {
+  private async prepare(text: string): Promise<PreparedStatement> {
     const name = `federation_${++statementsNamed}`;
     const evicted = this.prepared.size >= this.kept ? this.prepared.entries().next().value : undefined;
     const close = evicted ? [serialize.close({ type: 'S', name: evicted[1].name })] : [];
@@ -88,13 +94,24 @@ export class PgliteStatements {
       concat(...close, serialize.parse({ name, text }), serialize.describe({ type: 'S', name }), serialize.sync()),
       { syncToFs: false },
     );
-    return { name, paramTypes: parse.parseDescribeStatementResults(messages) };
+    return {
+      name,
+      paramTypes: parse.parseDescribeStatementResults(messages),
+      // Absent for a statement that returns no rows (NoData).
+      rowDescription: messages.find((message) => message.name === 'rowDescription'),
+    };
   }
 
   /** How many statements are prepared now (for the spec). */
   get size(): number {
     return this.prepared.size;
   }
+}
+
+interface PreparedStatement {
+  name: string;
+  paramTypes: number[];
+  rowDescription?: BackendMessage;
 }
 
 function concat(...messages: Uint8Array[]): Uint8Array {
