@@ -132,6 +132,28 @@ describe('TokenVerifier', () => {
     }
   });
 
+  it('checks a token verified before as it checked it the first time, but for the signature: expiry, key window, typ', async () => {
+    const token = signed('es-retired', { ...claims, exp: iat + 30 });
+    expect(await refusal(token)).toBe('accepted');
+    expect(await refusal(token, 'JWT')).toBe('unexpected "typ" JWT header value');
+    clock.advance(31);
+    try {
+      expect(await refusal(token)).toBe('"exp" claim timestamp check failed');
+      clock.advance(30);
+      await expect(verifier.verify(nemlogin, token, 'at+jwt', { allowExpired: true })).rejects.toThrow(
+        'no applicable key found in the JSON Web Key Set',
+      );
+    } finally {
+      clock.advance(-61);
+    }
+    // A token differing in one character of its signature after the original was verified: still refused.
+    const [header, payload, signature] = signed('es-1').split('.') as [string, string, string];
+    expect(await refusal(`${header}.${payload}.${signature}`)).toBe('accepted');
+    const bytes = Buffer.from(signature, 'base64url');
+    bytes[63] ^= 1;
+    expect(await refusal(`${header}.${payload}.${bytes.toString('base64url')}`)).toBe('signature verification failed');
+  });
+
   it('refuses another typ, an unknown crit extension, another issuer, an expired token and one without sub', async () => {
     expect(await refusal(signed('es-1', claims, { typ: 'JWT' }))).toBe('unexpected "typ" JWT header value');
     expect(await refusal(signed('es-1', claims, { crit: ['exp-private'], 'exp-private': 1 }))).toBe(

@@ -8,6 +8,7 @@ import { parseCompactJws, verifiedClaims } from './compact-jws.js';
 import { verifiesJws } from './jws.js';
 import { RefreshTokenMac } from './refresh-token-mac.js';
 import type { TokenTyp } from './token-signer.js';
+import { VerifiedSignatures } from './verified-signatures.js';
 
 /** The claims of a refresh token (see SessionTokensIssuer). */
 export interface RefreshTokenClaims extends JWTPayload {
@@ -26,10 +27,13 @@ export interface RefreshTokenClaims extends JWTPayload {
  * `typ` (so an ID or refresh token is never taken for an access token), issuer and expiry. Whether
  * the session still lives is the caller's check. The signature is checked by node:crypto (jws.ts;
  * issue 14 measured jose's WebCrypto verification as the largest item of a token exchange, ≈290 µs
- * of its wall time under load), the header and claims by jose (compact-jws.ts).
+ * of its wall time under load), the header and claims by jose (compact-jws.ts). A token presented
+ * again skips only the signature math (verified-signatures.ts); every other check runs each time.
  */
 @Injectable()
 export class TokenVerifier {
+  private readonly signatures = new VerifiedSignatures();
+
   constructor(
     private readonly keys: VerificationKeys,
     private readonly refreshMac: RefreshTokenMac,
@@ -45,7 +49,9 @@ export class TokenVerifier {
     const jws = parseCompactJws(token);
     // The algorithm is the key's (verification-keys.ts); HS256 and `none` are no realm key's.
     const { alg, key } = await this.keys.keyFor(realm, jws.header);
-    if (!verifiesJws(alg, jws.signingInput, jws.signature, key)) throw new errors.JWSSignatureVerificationFailed();
+    if (!this.signatures.verifies(token, key, () => verifiesJws(alg, jws.signingInput, jws.signature, key))) {
+      throw new errors.JWSSignatureVerificationFailed();
+    }
     return verifiedClaims(jws, {
       issuer: realm.issuer,
       typ,
