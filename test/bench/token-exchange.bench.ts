@@ -4,9 +4,11 @@ import { runLoad, type LoadResult } from './load.js';
 const DEMO_PATIENT_APP = { clientId: 'patient-app', redirectUri: 'http://localhost:3000/callback' };
 
 /**
- * RFC 8693 exchanges by the demo portal for the XIS audience, tenant-bound: each one verifies the
- * subject token, checks its session and revocation in the database, and signs one token. The
- * subject token comes from one mock login; each call of the returned function is one round.
+ * RFC 8693 exchanges by the demo portal for the XIS audience, tenant-bound: each one checks the
+ * subject token, its session and revocation in the database, and signs one token. The subject token
+ * comes from one mock login, as a portal exchanges its user's token for each call: its signature is
+ * verified on its first presentation only (src/tokens/verified-signatures.ts). Each call of the
+ * returned function is one round.
  */
 export async function prepareTokenExchange(baseUrl: string, label: string): Promise<(durationSeconds?: number) => Promise<LoadResult>> {
   const subject = (await loginTokens(baseUrl, 'nemlogin', 'nancy', 'openid patient/*.read', DEMO_PATIENT_APP)).access_token as string;
