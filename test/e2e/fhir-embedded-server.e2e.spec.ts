@@ -104,6 +104,16 @@ describe('embedded FHIR server', () => {
     expect((await post('', { resourceType: 'Bundle', type: 'transaction', entry: [] })).status).toBe(400);
   });
 
+  it('answers 404 for a resource type it does not hold, and lists those it holds in its CapabilityStatement', async () => {
+    for (const response of [await fetch(`${base}/Encounter?patient=x`), await post('Encounter', { resourceType: 'Encounter' })]) {
+      expect(response.status).toBe(404);
+      expect(await response.json()).toMatchObject({ resourceType: 'OperationOutcome' });
+    }
+    const metadata = (await (await fetch(`${base}/metadata`)).json()) as { rest: { resource: { type: string }[] }[] };
+    expect(metadata.rest[0]!.resource.map((resource) => resource.type)).toEqual(expect.arrayContaining(['Patient', 'AuditEvent']));
+    expect((await post('AuditEvent', { resourceType: 'AuditEvent' })).status).toBe(400); // held, and validated
+  });
+
   it('stops listening when closed', async () => {
     const other = await startEmbeddedFhirServer({ environment: 'test' });
     expect((await fetch(`${other.baseUrl}/Patient`)).status).toBe(200);

@@ -1,7 +1,5 @@
 import type { FhirBase } from './fhir-http-adapter.js';
-
-/** Resource types the demo and the tests keep in the embedded server. */
-const RESOURCE_TYPES = ['Patient', 'Practitioner', 'PractitionerRole', 'Organization', 'CareTeam', 'EpisodeOfCare', 'Observation'];
+import { HELD_RESOURCE_TYPES } from './resource-types.js';
 
 /**
  * The base's CapabilityStatement (R4 capabilitystatement.html, `GET [base]/metadata`). With an
@@ -40,7 +38,7 @@ export function capabilityStatement(base: FhirBase): Record<string, unknown> {
       {
         mode: 'server',
         ...(security ? { security } : {}),
-        resource: RESOURCE_TYPES.map((type) => ({
+        resource: HELD_RESOURCE_TYPES.map((type) => ({
           type,
           interaction: ['read', 'vread', 'search-type', 'create', 'update'].map((code) => ({ code })),
         })),

@@ -3,6 +3,7 @@ import { badRequest, getStatus, normalizeOperationOutcome, validateResource } fr
 import type { FhirRequest, FhirRouter, MemoryRepository } from '@medplum/fhir-router';
 import { BodyError, readBody, type ParsedBody } from './http-body.js';
 import { capabilityStatement } from './capability-statement.js';
+import { isHeldResourceType } from './resource-types.js';
 import { parameterNames, unknownSearchParameters } from './strict-search.js';
 
 type Outcome = ReturnType<typeof badRequest>;
@@ -36,7 +37,8 @@ export interface FhirBase {
  * to its host (DESIGN.md §5): each request needs `url` relative to the base and an empty `pathname`,
  * and ETag, Location and Last-Modified are set here. On top of the router it refuses what would make
  * this server quietly unlike a real one: unknown search parameters, resources that do not conform
- * to their StructureDefinition (Medplum stores anything), and transaction Bundles (not atomic here).
+ * to their StructureDefinition (Medplum stores anything), transaction Bundles (not atomic here), and
+ * resource types it does not hold (resource-types.ts).
  * Several bases may share the one store (one per realm); each answers with its own URLs and its own
  * CapabilityStatement (`metadata`).
  */
@@ -65,6 +67,11 @@ export class FhirHttpAdapter {
       if (!METHODS.has(method)) return send(response, 405, badRequest(`method ${method} is not supported`));
       const path = url.pathname.slice(base.path.length).replace(/^\/+/, '');
       if (path === 'metadata' && method === 'GET') return send(response, 200, capabilityStatement(base));
+      const resourceType = path.split('/', 1)[0]!;
+      if (/^[A-Z]/.test(resourceType) && !isHeldResourceType(resourceType)) {
+        // R4 http.html: "404 Not Found - resource type not supported".
+        return send(response, 404, normalizeOperationOutcome(new Error(`resource type ${resourceType} is not held by this server`)));
+      }
       const body = await readBody(request);
       const refusal = this.refusal(method as Method, path, url.search, body, request);
       if (refusal) return send(response, 400, refusal);
