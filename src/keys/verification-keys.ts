@@ -42,21 +42,26 @@ export class VerificationKeys {
     if (entry.publishUntil <= this.clock.now().getTime()) {
       // Re-read once: a key re-activated by a new key file is published again.
       this.cache.delete(header.kid);
-      entry = await this.load(header.kid);
+      entry = await this.load(header.kid, entry);
       if (!entry || entry.realm !== realm.name || entry.alg !== header.alg || entry.publishUntil <= this.clock.now().getTime())
         throw new errors.JWKSNoMatchingKey();
     }
     return { alg: entry.alg, key: entry.key };
   }
 
-  private async load(kid: string) {
+  /**
+   * An unchanged key read again keeps its KeyObject, so the signatures it verified stay remembered
+   * (tokens/verified-signatures.ts, which holds a signature for the very object that verified it).
+   */
+  private async load(kid: string, previous?: { alg: SigningAlg; key: KeyObject }) {
     const row = await this.repository.findByKid(kid);
     if (!row) return undefined;
     const alg = row.alg as SigningAlg;
+    const key = publicKeyFor(alg, row.public_jwk);
     const entry = {
       realm: row.realm,
       alg,
-      key: publicKeyFor(alg, row.public_jwk),
+      key: previous?.alg === alg && previous.key.equals(key) ? previous.key : key,
       // An active key is good until rotation; re-checked against the database once a minute.
       publishUntil: row.publish_until?.getTime() ?? this.clock.now().getTime() + 60_000,
     };

@@ -154,6 +154,28 @@ describe('TokenVerifier', () => {
     expect(await refusal(`${header}.${payload}.${bytes.toString('base64url')}`)).toBe('signature verification failed');
   });
 
+  it('keeps the key object of an unchanged key read again, so its tokens stay remembered; a changed key is another', async () => {
+    const keys = new VerificationKeys(store.repository, clock);
+    store.add('es-reread', 'ES256');
+    const first = await keys.keyFor(nemlogin, { alg: 'ES256', kid: 'es-reread' });
+    let advanced = 0;
+    const advance = (seconds: number) => {
+      clock.advance(seconds);
+      advanced += seconds;
+    };
+    advance(61); // past the minute an active key is cached for
+    try {
+      expect((await keys.keyFor(nemlogin, { alg: 'ES256', kid: 'es-reread' })).key).toBe(first.key);
+      store.add('es-reread', 'ES256'); // the same kid, other key material
+      advance(61);
+      const other = await keys.keyFor(nemlogin, { alg: 'ES256', kid: 'es-reread' });
+      expect(other.key).not.toBe(first.key);
+      expect(other.key.equals(first.key)).toBe(false);
+    } finally {
+      clock.advance(-advanced);
+    }
+  });
+
   it('refuses another typ, an unknown crit extension, another issuer, an expired token and one without sub', async () => {
     expect(await refusal(signed('es-1', claims, { typ: 'JWT' }))).toBe('unexpected "typ" JWT header value');
     expect(await refusal(signed('es-1', claims, { crit: ['exp-private'], 'exp-private': 1 }))).toBe(

@@ -1,5 +1,5 @@
 import { generateKeyPairSync } from 'node:crypto';
-import { LONGEST_REMEMBERED_TOKEN, VerifiedSignatures } from './verified-signatures.js';
+import { VerifiedSignatures } from './verified-signatures.js';
 
 describe('VerifiedSignatures', () => {
   const key = generateKeyPairSync('ec', { namedCurve: 'P-256' }).publicKey;
@@ -34,7 +34,7 @@ describe('VerifiedSignatures', () => {
     expect(again.calls).toBe(1);
   });
 
-  it('keeps at most its limit, forgetting the least recently presented, and never a very long token', () => {
+  it('keeps at most its limit, forgetting the least recently presented', () => {
     const signatures = new VerifiedSignatures(2);
     signatures.verifies('t1', key, counting(true));
     signatures.verifies('t2', key, counting(true));
@@ -46,11 +46,5 @@ describe('VerifiedSignatures', () => {
     signatures.verifies('t1', key, t1);
     signatures.verifies('t2', key, t2);
     expect([t1.calls, t2.calls]).toEqual([0, 1]);
-
-    const long = 'x'.repeat(LONGEST_REMEMBERED_TOKEN + 1);
-    const verify = counting(true);
-    expect(signatures.verifies(long, key, verify)).toBe(true);
-    expect(signatures.verifies(long, key, verify)).toBe(true);
-    expect(verify.calls).toBe(2);
   });
 });
