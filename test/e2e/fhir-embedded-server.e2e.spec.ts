@@ -105,10 +105,20 @@ describe('embedded FHIR server', () => {
   });
 
   it('answers 404 for a resource type it does not hold, and lists those it holds in its CapabilityStatement', async () => {
-    for (const response of [await fetch(`${base}/Encounter?patient=x`), await post('Encounter', { resourceType: 'Encounter' })]) {
+    for (const response of [
+      await fetch(`${base}/Encounter?patient=x`),
+      await fetch(`${base}/Patient/demo-patient-nancy/Encounter`),
+      await post('Encounter', { resourceType: 'Encounter' }),
+    ]) {
       expect(response.status).toBe(404);
       expect(await response.json()).toMatchObject({ resourceType: 'OperationOutcome' });
     }
+    const batch = await post('', {
+      resourceType: 'Bundle',
+      type: 'batch',
+      entry: [{ request: { method: 'GET', url: 'Encounter?patient=x' } }],
+    });
+    expect(batch.status).toBe(400);
     const metadata = (await (await fetch(`${base}/metadata`)).json()) as { rest: { resource: { type: string }[] }[] };
     expect(metadata.rest[0]!.resource.map((resource) => resource.type)).toEqual(expect.arrayContaining(['Patient', 'AuditEvent']));
     expect((await post('AuditEvent', { resourceType: 'AuditEvent' })).status).toBe(400); // held, and validated

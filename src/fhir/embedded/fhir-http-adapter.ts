@@ -67,10 +67,10 @@ export class FhirHttpAdapter {
       if (!METHODS.has(method)) return send(response, 405, badRequest(`method ${method} is not supported`));
       const path = url.pathname.slice(base.path.length).replace(/^\/+/, '');
       if (path === 'metadata' && method === 'GET') return send(response, 200, capabilityStatement(base));
-      const resourceType = path.split('/', 1)[0]!;
-      if (/^[A-Z]/.test(resourceType) && !isHeldResourceType(resourceType)) {
+      const unheld = unheldResourceType(path);
+      if (unheld) {
         // R4 http.html: "404 Not Found - resource type not supported".
-        return send(response, 404, normalizeOperationOutcome(new Error(`resource type ${resourceType} is not held by this server`)));
+        return send(response, 404, normalizeOperationOutcome(new Error(`resource type ${unheld} is not held by this server`)));
       }
       const body = await readBody(request);
       const refusal = this.refusal(method as Method, path, url.search, body, request);
@@ -110,9 +110,13 @@ export class FhirHttpAdapter {
     const unknown = queries.flatMap((query) => unknownSearchParameters(resourceType, parameterNames(query)));
     if (unknown.length > 0) return badRequest(`unknown search parameter(s) for ${resourceType}: ${unknown.join(', ')}`);
 
-    const bundle = body.value as { type?: string; entry?: { resource?: unknown }[] } | undefined;
+    const bundle = body.value as { type?: string; entry?: { resource?: unknown; request?: { url?: unknown } }[] } | undefined;
     if (method === 'POST' && path === '' && bundle?.type === 'transaction') {
       return badRequest('transaction Bundles are not atomic on the embedded server; send a batch instead');
+    }
+    for (const [index, entry] of (method === 'POST' && path === '' ? (bundle?.entry ?? []) : []).entries()) {
+      const unheld = unheldResourceType(String(entry.request?.url ?? '').split('?', 1)[0]!);
+      if (unheld) return badRequest(`batch entry #${index}: resource type ${unheld} is not held by this server`);
     }
     const isCreateOrUpdate = resourceType !== '' && ((method === 'POST' && second === undefined) || method === 'PUT');
     const written = method === 'POST' && path === '' ? (bundle?.entry ?? []).map((e) => e.resource) : isCreateOrUpdate ? [body.value] : [];
@@ -130,6 +134,15 @@ export class FhirHttpAdapter {
     }
     return headers;
   }
+}
+
+/**
+ * The resource type a path names that this server does not hold, if any: `Type…` and a compartment's
+ * `Type/id/OtherType` (R4 http.html#search). System paths (`metadata`, `_history`, `$operation`) name none.
+ */
+function unheldResourceType(path: string): string | undefined {
+  const segments = path.replace(/^\/+/, '').split('/');
+  return [segments[0], segments[2]].find((segment) => segment !== undefined && /^[A-Z]/.test(segment) && !isHeldResourceType(segment));
 }
 
 /** Real servers give search entries a `fullUrl` (R4 Bundle.entry.fullUrl); Medplum's memory store does not. */

@@ -49,6 +49,14 @@ describe('seeding the embedded FHIR server', () => {
     await expect(failure).rejects.not.toThrow(CPR);
   });
 
+  it('refuses a seed with a resource type the server does not hold, naming it and the held types', async () => {
+    const { router, repo } = fresh();
+    const bundle = { resourceType: 'Bundle', type: 'collection', entry: [{ resource: { resourceType: 'Encounter', id: 'e1' } }] };
+    await expect(applySeed(router, repo, bundle, 'inline')).rejects.toThrow(
+      /#0 PUT Encounter: not a type the embedded server holds \(Patient, /,
+    );
+  });
+
   it('checks every entry response, since a transaction on MemoryRepository is not atomic', async () => {
     const { router, repo } = fresh();
     const bundle = {

@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { getStatus, normalizeOperationOutcome, validateResource } from '@medplum/core';
 import type { FhirRouter, MemoryRepository } from '@medplum/fhir-router';
+import { HELD_RESOURCE_TYPES, isHeldResourceType } from './resource-types.js';
 
 type RouterResource = Parameters<typeof validateResource>[0];
 
@@ -80,6 +81,9 @@ function withImpliedRequest(entry: SeedEntry): SeedEntry {
 /** Medplum does not validate what it stores (measured: even an unknown resource type is kept). */
 function validationProblem(entry: SeedEntry, index: number): string[] {
   if (entry.resource === undefined) return entry.request?.method === 'DELETE' ? [] : [`#${index} has no resource`];
+  if (!isHeldResourceType(String(entry.resource.resourceType))) {
+    return [`#${index} ${describe(entry)}: not a type the embedded server holds (${HELD_RESOURCE_TYPES.join(', ')})`];
+  }
   try {
     validateResource(entry.resource as RouterResource);
     return [];
