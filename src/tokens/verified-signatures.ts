@@ -28,12 +28,8 @@ export class VerifiedSignatures {
   /** Whether `token`'s signature verifies under `key`: remembered, else `verify()`'s answer (remembered when true). */
   verifies(token: string, key: KeyObject, verify: () => boolean): boolean {
     const digest = createHash('sha256').update(token).digest('base64url');
-    if (this.verified.get(digest) === key) {
-      this.verified.delete(digest);
-      this.verified.set(digest, key);
-      return true;
-    }
-    if (!verify()) return false;
+    if (this.verified.get(digest) !== key && !verify()) return false;
+    // Remembered as the most recently presented; the least recently presented beyond the limit goes.
     this.verified.delete(digest);
     this.verified.set(digest, key);
     if (this.verified.size > this.kept) this.verified.delete(this.verified.keys().next().value!);
