@@ -8,10 +8,13 @@ describe('the service node flags', () => {
   });
 
   it('counts a flag given on the command line or in NODE_OPTIONS, with any value, as given', () => {
-    expect(missingNodeFlags([])).toEqual(['--max-semi-space-size=16']);
-    expect(missingNodeFlags(['--max-semi-space-size=16'])).toEqual([]);
-    expect(missingNodeFlags(['--max-semi-space-size=8'])).toEqual([]);
-    expect(missingNodeFlags([], '--enable-source-maps --max-semi-space-size=32')).toEqual([]);
-    expect(missingNodeFlags(['--max-semi-space-size-other=1'], '--max-old-space-size=512')).toEqual(['--max-semi-space-size=16']);
+    expect(missingNodeFlags([])).toEqual(['--max-semi-space-size=16', '--v8-pool-size=1']);
+    expect(missingNodeFlags(['--max-semi-space-size=16', '--v8-pool-size=1'])).toEqual([]);
+    expect(missingNodeFlags(['--max-semi-space-size=8'])).toEqual(['--v8-pool-size=1']);
+    expect(missingNodeFlags(['--v8-pool-size=2'], '--enable-source-maps --max-semi-space-size=32')).toEqual([]);
+    expect(missingNodeFlags(['--max-semi-space-size-other=1'], '--max-old-space-size=512')).toEqual([
+      '--max-semi-space-size=16',
+      '--v8-pool-size=1',
+    ]);
   });
 });
