@@ -13,12 +13,13 @@
  * and for PGlite's WebAssembly, and glibc gives each thread its own malloc arena, in which the
  * compilers' freed zone memory stays resident. With the embedded database, `/proc/<pid>/smaps`
  * after load showed five 64 MB-aligned arenas holding 98–125 MB; with one background thread, two
- * holding 45 MB. Peak RSS of the embedded service 353–361 → 295–301 MB in alternating rounds of
- * client_credentials and refresh, throughput 1.04× and 0.97× (noise); no change with an external
- * FHIR server and PostgreSQL, which run no WebAssembly (issue 14). Not taken: `--no-liftoff` (peak
- * 313 MB, but a start on an existing data directory 3 → 10 s), `--liftoff-only` (0.78× refresh on
- * PGlite), `--optimize-for-size` (0.66× client_credentials), `MALLOC_ARENA_MAX` (an environment
- * variable, not a flag the service can check; one arena gave 305 MB idle).
+ * holding 45 MB. Peak RSS of the embedded service 361 → 301 and 353 → 295 MB in A/B runs of
+ * client_credentials and refresh (295–316 MB over four runs), throughput 1.04× and 0.97× (noise);
+ * no change with an external FHIR server and PostgreSQL, which run no WebAssembly (issue 14).
+ * Not taken: `--no-liftoff` (peak 313 MB, but a start on an existing data directory 3 → 10 s),
+ * `--liftoff-only` (0.78× refresh on PGlite), `--optimize-for-size` (0.66× client_credentials),
+ * `MALLOC_ARENA_MAX` (an environment variable, not a flag the service can check; one arena gave
+ * 305 MB idle).
  */
 export const SERVICE_NODE_FLAGS: readonly string[] = ['--max-semi-space-size=16', '--v8-pool-size=1'];
 
