@@ -111,15 +111,17 @@ export class FhirHttpAdapter {
     if (unknown.length > 0) return badRequest(`unknown search parameter(s) for ${resourceType}: ${unknown.join(', ')}`);
 
     const bundle = body.value as { type?: string; entry?: { resource?: unknown; request?: { url?: unknown } }[] } | undefined;
-    if (method === 'POST' && path === '' && bundle?.type === 'transaction') {
+    // A Bundle posted to the base (R4 http.html#transaction): its entries, else none.
+    const entries = method === 'POST' && path === '' ? (bundle?.entry ?? []) : undefined;
+    if (entries && bundle?.type === 'transaction') {
       return badRequest('transaction Bundles are not atomic on the embedded server; send a batch instead');
     }
-    for (const [index, entry] of (method === 'POST' && path === '' ? (bundle?.entry ?? []) : []).entries()) {
+    for (const [index, entry] of (entries ?? []).entries()) {
       const unheld = unheldResourceType(String(entry.request?.url ?? '').split('?', 1)[0]!);
       if (unheld) return badRequest(`batch entry #${index}: resource type ${unheld} is not held by this server`);
     }
     const isCreateOrUpdate = resourceType !== '' && ((method === 'POST' && second === undefined) || method === 'PUT');
-    const written = method === 'POST' && path === '' ? (bundle?.entry ?? []).map((e) => e.resource) : isCreateOrUpdate ? [body.value] : [];
+    const written = entries ? entries.map((e) => e.resource) : isCreateOrUpdate ? [body.value] : [];
     return invalidResource(written);
   }
 
