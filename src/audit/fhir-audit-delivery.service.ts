@@ -16,7 +16,8 @@ const LEASE_MARGIN_MS = 30_000;
 
 /**
  * Sends queued FHIR AuditEvents (fhir-audit-outbox.repository.ts) to each realm's FHIR server through
- * the FHIR gateway, on every instance, every `audit.fhirDelivery.intervalMs`. An entry leaves the queue
+ * the FHIR gateway, on every instance, in a round every `audit.fhirDelivery.intervalMs` that goes on
+ * while full batches are delivered ({@link FhirAuditDelivery.drain}). An entry leaves the queue
  * only once its server created it; a failure is retried after a pause that doubles from 5 s up to
  * `maxBackoffSeconds`, for as long as it takes (an AuditEvent is a legal record: it is delayed, never
  * dropped). Delivery is at least once: an instance that dies after the server created an AuditEvent and
@@ -37,7 +38,7 @@ export class FhirAuditDelivery implements OnApplicationBootstrap, OnApplicationS
   ) {
     this.rounds = new PeriodicTask({
       intervalMs: config.audit.fhirDelivery.intervalMs,
-      round: () => this.deliverDue(),
+      round: () => this.drain(),
       onFailure: (error) => this.logger.warn({ err: error }, 'FHIR AuditEvent delivery round failed'),
     });
   }
@@ -50,7 +51,24 @@ export class FhirAuditDelivery implements OnApplicationBootstrap, OnApplicationS
     await this.rounds.stop();
   }
 
-  /** One round: claims what is due and tries each once; returns how many were delivered and how many wait. */
+  /**
+   * Claims batch after batch until less than a full batch was due or a delivery failed, unless shutting
+   * down: a backlog (after an outage, or more audited events than `batchSize` per `intervalMs`) drains
+   * at the FHIR server's pace, as the back-channel worker's does. A failure ends it: the server's
+   * trouble is left to the entries' backoff and the next tick, not met by the rest of the queue.
+   */
+  async drain(): Promise<{ delivered: number; failed: number }> {
+    const { batchSize } = this.config.audit.fhirDelivery;
+    const total = { delivered: 0, failed: 0 };
+    for (;;) {
+      const { delivered, failed } = await this.deliverDue();
+      total.delivered += delivered;
+      total.failed += failed;
+      if (failed > 0 || delivered < batchSize || !this.rounds.scheduled) return total;
+    }
+  }
+
+  /** One batch: claims what is due and tries each once; returns how many were delivered and how many wait. */
   async deliverDue(): Promise<{ delivered: number; failed: number }> {
     const { batchSize } = this.config.audit.fhirDelivery;
     const now = this.clock.now();

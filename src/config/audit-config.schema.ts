@@ -17,7 +17,7 @@ export const auditSchema = z
       .strictObject({
         /** How often each instance looks for AuditEvents due for delivery. */
         intervalMs: z.number().int().min(100).max(3_600_000).default(5000),
-        /** AuditEvents one instance takes from the queue per round. */
+        /** AuditEvents one instance takes from the queue at a time; a round takes again while it delivered a full batch. */
         batchSize: z.number().int().min(1).max(500).default(20),
         /** The wait after a failed delivery doubles from 5 s up to this, and never gives up. */
         maxBackoffSeconds: z.number().int().min(5).max(86_400).default(3600),
