@@ -3,11 +3,13 @@
  * to node before `dist/src/main.js` (V8 sizes its heap when the process starts; setting a flag from
  * inside, with `v8.setFlagsFromString`, was measured to change nothing).
  *
- * `--max-semi-space-size=16` (MB): on this 24 GiB machine Node 24 let the young generation grow to
+ * `--max-semi-space-size=8` (MB): on this 24 GiB machine Node 24 let the young generation grow to
  * 128 MB under the token endpoint's load, every page of it resident, although under 5 MB of it is
  * live between scavenges. Capped at 2 × 16 MB, the service with an external FHIR server held 178–190 MB
  * instead of 253–269 MB under client_credentials, refresh and token exchange, with throughput the
- * same within the noise of alternating 5 s rounds (client_credentials 0.89–1.02×, refresh 1.00×; issue 14).
+ * same within the noise of alternating 5 s rounds (client_credentials 0.89–1.02×, refresh 1.00×); at
+ * 2 × 8 MB, the embedded service's peak 326 → 298 MB over six alternating rounds of client_credentials,
+ * refresh and exchange, at 1.07×, 1.03× and 1.07× their rates (noise; issue 14).
  *
  * `--v8-pool-size=1`: V8's background threads (4 by default) compile optimised code, for JavaScript
  * and for PGlite's WebAssembly, and glibc gives each thread its own malloc arena, in which the
@@ -20,8 +22,17 @@
  * `--liftoff-only` (0.78× refresh on PGlite), `--optimize-for-size` (0.66× client_credentials),
  * `MALLOC_ARENA_MAX` (an environment variable, not a flag the service can check; one arena gave
  * 305 MB idle).
+ *
+ * `--heap-growing-percent=20`: after the last full collection of start-up, V8 let the old generation
+ * grow to up to four times what was live (it picks the factor, between 1.1 and 4 on a machine with
+ * this much memory, from the speeds it measured collecting and allocating), and nothing collected it
+ * under load: with `--trace-gc`, no full collection in 75 s of client_credentials, refresh and
+ * exchange, and the embedded service's RSS rose 330 → 363 → 391 → 422 MB round after round (external
+ * FHIR on PostgreSQL: 177 → 204 MB). With the factor fixed at 1.2, a full collection every 5–8 s
+ * under that load (12–30 ms on the main thread each, the marking itself concurrent) and RSS flat at
+ * 299–310 MB (external: 197–201 MB); throughput in alternating rounds 1.02×, 1.00×, 1.04× (noise).
  */
-export const SERVICE_NODE_FLAGS: readonly string[] = ['--max-semi-space-size=16', '--v8-pool-size=1'];
+export const SERVICE_NODE_FLAGS: readonly string[] = ['--max-semi-space-size=8', '--v8-pool-size=1', '--heap-growing-percent=20'];
 
 /** The flags of {@link SERVICE_NODE_FLAGS} this process was started without (on node's command line or in NODE_OPTIONS). */
 export function missingNodeFlags(execArgv: readonly string[], nodeOptions = ''): string[] {

@@ -19,7 +19,9 @@ describe('PGlite data directory initialised in a child process', () => {
       expect(holdsCluster(dir)).toBe(true);
       await db.query('CREATE TABLE kept (id int)');
       await db.query('INSERT INTO kept VALUES ($1)', [7]);
-      expect((await db.query('SHOW shared_buffers')).rows).toEqual([{ shared_buffers: '16MB' }]);
+      // Sized for its one backend (pglite.database.ts) from the first start on.
+      expect((await db.query('SHOW shared_buffers')).rows).toEqual([{ shared_buffers: '8MB' }]);
+      expect((await db.query('SHOW max_connections')).rows).toEqual([{ max_connections: '1' }]);
     } finally {
       await db.close();
     }
