@@ -1,9 +1,12 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { GRANT_TYPES } from '../config/client-config.schema.js';
+import type { Clock } from '../common/clock.js';
 import type { Config } from '../config/config.schema.js';
 import type { FhirGateways } from '../fhir/fhir-gateways.js';
 import type { SamlWorkers } from '../saml/saml-workers.js';
+import type { FhirAuditOutboxRepository } from '../storage/fhir-audit-outbox.repository.js';
 import { RequestDurations } from './request-durations.js';
+import { ThrottledReading } from './throttled-reading.js';
 
 /** Seconds; from a cached JWKS answer (~1 ms) to a login waiting on FHIR and a SAML worker. */
 const REQUEST_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
@@ -14,7 +17,12 @@ const FHIR_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5];
 export interface MetricSources {
   fhir: FhirGateways;
   saml: Pick<SamlWorkers, 'queueSize'>;
+  auditQueue: Pick<FhirAuditOutboxRepository, 'backlog'>;
+  clock: Clock;
 }
+
+/** The FHIR AuditEvent queue is counted in the database at most this often, whoever scrapes. */
+const AUDIT_QUEUE_READ_MS = 1000;
 
 /** The alias of the mocked-user login (login/idp-redirector.ts), which is no configured IdP. */
 const MOCK_ALIAS = 'mock';
@@ -75,6 +83,7 @@ export class FederationMetrics {
         this.set(sources.saml.queueSize);
       },
     });
+    this.watchAuditQueue(sources, registers);
   }
 
   /** Realm and IdP as they came in the path: labelled only when configured, so a stranger cannot add series. */
@@ -104,6 +113,33 @@ export class FederationMetrics {
 
   get contentType(): string {
     return this.registry.contentType;
+  }
+
+  /**
+   * The FHIR AuditEvent queue (audit.fhirDelivery), so that an operator sees a backlog grow, or an entry
+   * that will not go, before anyone asks for the record. Read from the database at most once a second;
+   * when it cannot be read, the last values stay and readiness reports the database.
+   */
+  private watchAuditQueue({ auditQueue, clock }: MetricSources, registers: Registry[]): void {
+    const backlog = new ThrottledReading(() => auditQueue.backlog(), AUDIT_QUEUE_READ_MS);
+    new Gauge({
+      name: 'federation_fhir_audit_queue_entries',
+      help: 'FHIR AuditEvents waiting in the database queue for delivery, all realms.',
+      registers,
+      async collect() {
+        const read = await backlog.get().catch(() => undefined);
+        if (read) this.set(read.entries);
+      },
+    });
+    new Gauge({
+      name: 'federation_fhir_audit_queue_oldest_seconds',
+      help: 'Age of the oldest FHIR AuditEvent waiting for delivery; 0 when none waits.',
+      registers,
+      async collect() {
+        const read = await backlog.get().catch(() => undefined);
+        if (read) this.set(read.oldest ? Math.max(0, (clock.now().getTime() - read.oldest.getTime()) / 1000) : 0);
+      },
+    });
   }
 
   /** FHIR round trips as they end, from every gateway (the service-wide one and each realm's own). */

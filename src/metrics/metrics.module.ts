@@ -1,9 +1,11 @@
 import { Module, type DynamicModule } from '@nestjs/common';
+import { CLOCK, type Clock } from '../common/clock.js';
 import type { Config } from '../config/config.schema.js';
 import { CONFIG } from '../config/config.token.js';
 import { FhirGateways } from '../fhir/fhir-gateways.js';
 import { SamlModule } from '../saml/saml.module.js';
 import { SamlWorkers } from '../saml/saml-workers.js';
+import { FhirAuditOutboxRepository } from '../storage/fhir-audit-outbox.repository.js';
 import { FederationMetrics } from './federation-metrics.js';
 import { HttpMetricsHook } from './http-metrics.hook.js';
 import { MetricsController } from './metrics.controller.js';
@@ -22,10 +24,12 @@ export class MetricsModule {
       imports: [SamlModule],
       controllers: config.managementPort === undefined ? [MetricsController] : [],
       providers: [
+        FhirAuditOutboxRepository,
         {
           provide: FederationMetrics,
-          useFactory: (fhir: FhirGateways, saml: SamlWorkers, config: Config) => new FederationMetrics({ fhir, saml }, config),
-          inject: [FhirGateways, SamlWorkers, CONFIG],
+          useFactory: (fhir: FhirGateways, saml: SamlWorkers, auditQueue: FhirAuditOutboxRepository, clock: Clock, config: Config) =>
+            new FederationMetrics({ fhir, saml, auditQueue, clock }, config),
+          inject: [FhirGateways, SamlWorkers, FhirAuditOutboxRepository, CLOCK, CONFIG],
         },
         HttpMetricsHook,
       ],

@@ -99,6 +99,15 @@ describe.each(engines)('audit storage on $name', (engine) => {
       expect(await outbox.claim(at(5), lease, 'due', 10)).toMatchObject([{ attempts: 2, last_error: 'FHIR create AuditEvent: HTTP 503' }]);
     });
 
+    it('counts the entries waiting, all realms, and names when the oldest was queued', async () => {
+      const before = await outbox.backlog();
+      await outbox.enqueue('count', { resourceType: 'AuditEvent' }, at(10));
+      await outbox.enqueue('count-other', { resourceType: 'AuditEvent' }, at(-30));
+      const after = await outbox.backlog();
+      expect(after.entries).toBe(before.entries + 2);
+      expect(after.oldest).toEqual(at(-30));
+    });
+
     it('claims running at the same time on separate connections take different entries', async () => {
       for (let i = 0; i < 20; i++) await outbox.enqueue('shared', { resourceType: 'AuditEvent', i }, T0);
       const other = new FhirAuditOutboxRepository(await scratch.connect());

@@ -65,7 +65,15 @@ export class FhirAuditOutboxRepository {
     );
   }
 
-  /** Entries not yet delivered (readiness and tests). */
+  /** How many entries wait, all realms, and when the oldest was queued (null when none): one aggregate row, for /metrics. */
+  async backlog(): Promise<{ entries: number; oldest: Date | null }> {
+    const { rows } = await this.db.query<{ entries: string; oldest: Date | null }>(
+      'SELECT count(*) AS entries, min(created_at) AS oldest FROM fhir_audit_outbox',
+    );
+    return { entries: Number(rows[0]!.entries), oldest: rows[0]!.oldest };
+  }
+
+  /** Entries not yet delivered (tests). */
   async pending(realm?: string): Promise<OutboxEntry[]> {
     const { rows } = await this.db.query<OutboxEntry>('SELECT * FROM fhir_audit_outbox WHERE $1::text IS NULL OR realm = $1 ORDER BY id', [
       realm ?? null,

@@ -4,6 +4,7 @@ import { startEmbeddedFhirServer, type EmbeddedFhirServer } from '../../src/fhir
 import { FhirAuditOutboxRepository } from '../../src/storage/fhir-audit-outbox.repository.js';
 import { startSwitchableFhirProxy, type SwitchableFhirProxy } from '../support/fhir/switchable-proxy.js';
 import { loginTokens } from '../support/login-flow.js';
+import { sampleValue, scrape } from '../support/prometheus.js';
 import { TestClock } from '../support/test-clock.js';
 import { TEST_SECRETS, TEST_TENANTS } from '../support/test-config.js';
 import { startTestServer, type TestServer } from '../support/test-server.js';
@@ -98,6 +99,10 @@ describe('FHIR AuditEvents', () => {
     await fetch(`${oidc}/logout?${new URLSearchParams({ id_token_hint: tokens.id_token })}`);
 
     expect(await deliver()).toEqual({ delivered: 0, failed: 2 });
+    // /metrics shows the backlog and its age (the test clock has not moved since they were queued).
+    const queued = await scrape(`${server.baseUrl}/metrics`);
+    expect(sampleValue(queued, 'federation_fhir_audit_queue_entries')).toBe(2);
+    expect(sampleValue(queued, 'federation_fhir_audit_queue_oldest_seconds')).toBe(0);
     const waiting = await pending();
     expect(waiting.map((entry) => [entry.attempts, entry.last_error])).toEqual([
       [1, 'FHIR create AuditEvent: HTTP 503'],
@@ -113,8 +118,13 @@ describe('FHIR AuditEvents', () => {
 
     proxy.mode = 'up';
     clock.advance(10);
+    // Counted again after at most a second (metrics/throttled-reading.ts): 15 s old now.
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+    expect(sampleValue(await scrape(`${server.baseUrl}/metrics`), 'federation_fhir_audit_queue_oldest_seconds')).toBe(15);
     expect(await deliver()).toEqual({ delivered: 2, failed: 0 });
     expect(await pending()).toEqual([]);
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+    expect(sampleValue(await scrape(`${server.baseUrl}/metrics`), 'federation_fhir_audit_queue_entries')).toBe(0);
     expect(subtypes(await recent())).toEqual(['110122', '110123']);
   });
 });

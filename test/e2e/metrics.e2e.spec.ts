@@ -46,6 +46,8 @@ describe('Prometheus metrics', () => {
         'federation_fhir_requests_total',
         'federation_fhir_request_duration_seconds',
         'federation_saml_queue_depth',
+        'federation_fhir_audit_queue_entries',
+        'federation_fhir_audit_queue_oldest_seconds',
       ]),
     );
     expect(sampleValue(metrics, 'federation_saml_queue_depth')).toBe(0);
