@@ -63,16 +63,22 @@ export class ClientAssertionVerifier {
   }
 
   private clientOf(realm: Realm, assertion: string): RegisteredClient {
-    let issuer: unknown;
-    try {
-      issuer = decodeJwt(assertion).iss;
-    } catch {
-      throw new OAuthError('invalid_client', 'client assertion is not a JWT');
-    }
-    const client = typeof issuer === 'string' ? this.clients.find(realm.name, issuer) : undefined;
+    const issuer = assertionIssuer(assertion);
+    if (issuer === null) throw new OAuthError('invalid_client', 'client assertion is not a JWT');
+    const client = issuer !== undefined ? this.clients.find(realm.name, issuer) : undefined;
     if (!client || !client.authMethods.includes('private_key_jwt')) {
       throw new OAuthError('invalid_client', 'client assertion from an unknown client or one without keys');
     }
     return client;
+  }
+}
+
+/** The client an assertion says it is from (`iss`), unverified; `null` when it is not a JWT at all. */
+export function assertionIssuer(assertion: string): string | undefined | null {
+  try {
+    const { iss } = decodeJwt(assertion);
+    return typeof iss === 'string' ? iss : undefined;
+  } catch {
+    return null;
   }
 }

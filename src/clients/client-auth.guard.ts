@@ -27,8 +27,8 @@ declare module 'fastify' {
 @Injectable()
 export class ClientAuthGuard implements CanActivate {
   constructor(
-    private readonly authenticator: ClientAuthenticator,
-    private readonly realms: RealmRegistry,
+    protected readonly authenticator: ClientAuthenticator,
+    protected readonly realms: RealmRegistry,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {

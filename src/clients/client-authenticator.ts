@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { digestsEqual, sha256 } from '../common/constant-time.js';
 import { OAuthError } from '../protocol/oauth-error.js';
 import type { Realm } from '../realms/realm.js';
-import { ClientAssertionVerifier } from './client-assertion.verifier.js';
+import { assertionIssuer, ClientAssertionVerifier } from './client-assertion.verifier.js';
 import { ClientRegistry } from './client.registry.js';
 import type { PresentedCredentials } from './client-credentials.reader.js';
 import type { ClientAuthMethod, RegisteredClient } from './registered-client.js';
@@ -40,6 +40,16 @@ export class ClientAuthenticator {
         return this.allowed(client, 'none');
       }
     }
+  }
+
+  /**
+   * The registered client the credentials name, whether or not they authenticate it: whom a refused
+   * authentication concerns, for the audit trail. An assertion names its client by its `iss`, unverified.
+   */
+  claimedClient(realm: Realm, credentials: PresentedCredentials): RegisteredClient | undefined {
+    const clientId =
+      credentials.method === 'private_key_jwt' ? (credentials.clientId ?? assertionIssuer(credentials.assertion)) : credentials.clientId;
+    return typeof clientId === 'string' ? this.clients.find(realm.name, clientId) : undefined;
   }
 
   private allowed(client: RegisteredClient, method: ClientAuthMethod): RegisteredClient {

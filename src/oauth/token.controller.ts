@@ -4,26 +4,18 @@ import { GRANT_TYPES } from '../config/client-config.schema.js';
 import { ApiForm, ApiOAuthErrors } from '../protocol/openapi.js';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { AuditTrail } from '../audit/audit-trail.service.js';
-import type { AuditEventType } from '../audit/audit-event-type.js';
-import { ClientAuthGuard } from '../clients/client-auth.guard.js';
-import type { GrantType } from '../config/client-config.schema.js';
 import { ORGANISATION_AGB_HEADER } from '../tenancy/organisation-agb.js';
 import { FormParams } from '../protocol/form-params.js';
+import { REFUSAL_EVENTS } from './grants/refusal-events.js';
+import { TokenClientAuthGuard } from './token-client-auth.guard.js';
 import { GRANT_HANDLERS, type GrantHandler, type GrantRequest, type TokenResponse } from './grants/grant-handler.js';
 import { OAuthError } from '../protocol/oauth-error.js';
-
-/** The audit event of a refused token request, per grant (Keycloak's event types). */
-const REFUSAL_EVENTS: Record<GrantType, AuditEventType> = {
-  authorization_code: 'CODE_TO_TOKEN_ERROR',
-  refresh_token: 'REFRESH_TOKEN_ERROR',
-  client_credentials: 'CLIENT_LOGIN_ERROR',
-  'urn:ietf:params:oauth:grant-type:token-exchange': 'TOKEN_EXCHANGE_ERROR',
-};
 
 /**
  * The token endpoint (RFC 6749 §3.2): authenticates the client (guard), then hands the request to
  * the handler of its grant type. Responses are never cached (§5.1). A refusal of a known grant is
- * recorded in the audit trail here, once for every grant; each grant records its own success.
+ * recorded in the audit trail here, once for every grant, and a refused client authentication by the
+ * guard; each grant records its own success.
  */
 @ApiTags('OpenID Connect')
 @Controller('realms/:realm/protocol/openid-connect')
@@ -39,7 +31,7 @@ export class TokenController {
 
   @Post('token')
   @HttpCode(200)
-  @UseGuards(ClientAuthGuard)
+  @UseGuards(TokenClientAuthGuard)
   @ApiOperation({
     summary: 'Token endpoint (RFC 6749 §3.2)',
     description:

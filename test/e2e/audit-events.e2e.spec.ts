@@ -158,6 +158,31 @@ describe('audit events', () => {
     expect(loginError).not.toHaveProperty('userId');
   });
 
+  it('records a refused client authentication as the refusal of its grant, naming only a registered client', async () => {
+    const wrongSecret = 'not-the-system-secret';
+    const attempts: { form: Record<string, string>; headers?: Record<string, string> }[] = [
+      // A registered client with a wrong secret: somebody trying its secrets shows in its trail.
+      { form: { grant_type: 'client_credentials' }, headers: { authorization: basic('system', wrongSecret) } },
+      // An id nobody registered, sent in the body on a refresh.
+      { form: { grant_type: 'refresh_token', refresh_token: 'x', client_id: 'nobody-registered', client_secret: wrongSecret } },
+      // Credentials that cannot be read, on a grant type nobody implements.
+      { form: { grant_type: 'password' }, headers: { authorization: 'Basic !!!' } },
+    ];
+    for (const { form, headers } of attempts) {
+      expectOAuthError(await postForm(`${oidc}/token`, new URLSearchParams(form), headers), 401, 'invalid_client');
+    }
+
+    const refusals = await events({ type: 'CLIENT_LOGIN_ERROR,REFRESH_TOKEN_ERROR', max: '3' });
+    expect(refusals.map((e) => [e.type, e.error, e.clientId, e.details.client_auth_method])).toEqual([
+      ['CLIENT_LOGIN_ERROR', 'invalid_client', undefined, undefined],
+      ['REFRESH_TOKEN_ERROR', 'client_not_found', undefined, 'client_secret_post'],
+      ['CLIENT_LOGIN_ERROR', 'invalid_client_credentials', 'system', 'client_secret_basic'],
+    ]);
+    for (const refusal of refusals) expect(refusal).toMatchObject({ realmId: 'nemlogin', ipAddress: '127.0.0.1' });
+    const all = JSON.stringify(await events({ max: '1000' }));
+    for (const text of [wrongSecret, 'nobody-registered']) expect(all).not.toContain(text);
+  });
+
   it('refuses the events to a request without a token, and to a client without view-events', async () => {
     const anonymous = await adminCall(server.baseUrl, 'GET', 'nemlogin/events');
     expect(anonymous).toMatchObject({ status: 401, body: { error: 'invalid_token' } });
