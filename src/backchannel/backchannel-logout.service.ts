@@ -4,7 +4,12 @@ import type { BackchannelLogoutConfig } from '../config/backchannel-logout.schem
 import type { Config } from '../config/config.schema.js';
 import { CONFIG } from '../config/config.token.js';
 import { RealmRegistry } from '../realms/realm.registry.js';
-import { BackchannelLogoutRepository, subscriberKey, type BackchannelLogout } from '../storage/backchannel-logout.repository.js';
+import {
+  backchannelSubscribers,
+  BackchannelLogoutRepository,
+  subscriberKey,
+  type BackchannelLogout,
+} from '../storage/backchannel-logout.repository.js';
 import { LogoutTokenIssuer } from '../tokens/logout-token.issuer.js';
 import { nextAttemptAt } from './backoff.js';
 
@@ -43,13 +48,7 @@ export class BackchannelLogoutService {
     @Inject(CLOCK) private readonly clock: Clock,
   ) {
     this.options = config.backchannelLogout;
-    this.endpoints = new Map(
-      config.realms.flatMap((realm) =>
-        realm.clients.flatMap((client) =>
-          client.backchannelLogoutUri ? [[subscriberKey(realm.name, client.clientId), client.backchannelLogoutUri]] : [],
-        ),
-      ),
-    );
+    this.endpoints = backchannelSubscribers(config);
   }
 
   /** Whether any client listens: without one no round need run. */

@@ -4,7 +4,6 @@ import type { Clock } from '../common/clock.js';
 import type { Config } from '../config/config.schema.js';
 import type { FhirGateways } from '../fhir/fhir-gateways.js';
 import type { SamlWorkers } from '../saml/saml-workers.js';
-import type { FhirAuditOutboxRepository } from '../storage/fhir-audit-outbox.repository.js';
 import { RequestDurations } from './request-durations.js';
 import { ThrottledReading } from './throttled-reading.js';
 
@@ -17,12 +16,20 @@ const FHIR_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5];
 export interface MetricSources {
   fhir: FhirGateways;
   saml: Pick<SamlWorkers, 'queueSize'>;
-  auditQueue: Pick<FhirAuditOutboxRepository, 'backlog'>;
+  /** FHIR AuditEvents waiting for delivery (audit.fhirDelivery). */
+  auditQueue: QueueBacklog;
+  /** Logout tokens owed to clients with a backchannelLogoutUri. */
+  logoutQueue: QueueBacklog;
   clock: Clock;
 }
 
-/** The FHIR AuditEvent queue is counted in the database at most this often, whoever scrapes. */
-const AUDIT_QUEUE_READ_MS = 1000;
+/** A database queue's entries waiting, and when the oldest of them was queued (null when none). */
+export interface QueueBacklog {
+  backlog(): Promise<{ entries: number; oldest: Date | null }>;
+}
+
+/** A database queue is counted at most this often, whoever scrapes. */
+const QUEUE_READ_MS = 1000;
 
 /** The alias of the mocked-user login (login/idp-redirector.ts), which is no configured IdP. */
 const MOCK_ALIAS = 'mock';
@@ -83,7 +90,22 @@ export class FederationMetrics {
         this.set(sources.saml.queueSize);
       },
     });
-    this.watchAuditQueue(sources, registers);
+    // So that an operator sees a backlog grow, or an entry that will not go, before anyone asks for the
+    // record or wonders why an app still shows someone logged in.
+    this.watchQueue(
+      'federation_fhir_audit_queue',
+      'FHIR AuditEvents waiting in the database queue for delivery',
+      sources.auditQueue,
+      sources.clock,
+      registers,
+    );
+    this.watchQueue(
+      'federation_backchannel_logout_queue',
+      'Back-channel logout tokens owed to clients, neither delivered nor given up',
+      sources.logoutQueue,
+      sources.clock,
+      registers,
+    );
   }
 
   /** Realm and IdP as they came in the path: labelled only when configured, so a stranger cannot add series. */
@@ -116,15 +138,15 @@ export class FederationMetrics {
   }
 
   /**
-   * The FHIR AuditEvent queue (audit.fhirDelivery), so that an operator sees a backlog grow, or an entry
-   * that will not go, before anyone asks for the record. Read from the database at most once a second;
-   * when it cannot be read, the last values stay and readiness reports the database.
+   * `{name}_entries` and `{name}_oldest_seconds` of a database queue, all realms. Read from the database
+   * at most once a second however often `/metrics` is scraped; when it cannot be read, the last values
+   * stay and readiness reports the database.
    */
-  private watchAuditQueue({ auditQueue, clock }: MetricSources, registers: Registry[]): void {
-    const backlog = new ThrottledReading(() => auditQueue.backlog(), AUDIT_QUEUE_READ_MS);
+  private watchQueue(name: string, what: string, queue: QueueBacklog, clock: Clock, registers: Registry[]): void {
+    const backlog = new ThrottledReading(() => queue.backlog(), QUEUE_READ_MS);
     new Gauge({
-      name: 'federation_fhir_audit_queue_entries',
-      help: 'FHIR AuditEvents waiting in the database queue for delivery, all realms.',
+      name: `${name}_entries`,
+      help: `${what}, all realms.`,
       registers,
       async collect() {
         const read = await backlog.get().catch(() => undefined);
@@ -132,8 +154,8 @@ export class FederationMetrics {
       },
     });
     new Gauge({
-      name: 'federation_fhir_audit_queue_oldest_seconds',
-      help: 'Age of the oldest FHIR AuditEvent waiting for delivery; 0 when none waits.',
+      name: `${name}_oldest_seconds`,
+      help: `Age of the oldest of the ${what.charAt(0).toLowerCase()}${what.slice(1)}; 0 when none waits.`,
       registers,
       async collect() {
         const read = await backlog.get().catch(() => undefined);

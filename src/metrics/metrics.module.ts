@@ -5,6 +5,7 @@ import { CONFIG } from '../config/config.token.js';
 import { FhirGateways } from '../fhir/fhir-gateways.js';
 import { SamlModule } from '../saml/saml.module.js';
 import { SamlWorkers } from '../saml/saml-workers.js';
+import { backchannelSubscribers, BackchannelLogoutRepository } from '../storage/backchannel-logout.repository.js';
 import { FhirAuditOutboxRepository } from '../storage/fhir-audit-outbox.repository.js';
 import { FederationMetrics } from './federation-metrics.js';
 import { HttpMetricsHook } from './http-metrics.hook.js';
@@ -25,11 +26,22 @@ export class MetricsModule {
       controllers: config.managementPort === undefined ? [MetricsController] : [],
       providers: [
         FhirAuditOutboxRepository,
+        BackchannelLogoutRepository,
         {
           provide: FederationMetrics,
-          useFactory: (fhir: FhirGateways, saml: SamlWorkers, auditQueue: FhirAuditOutboxRepository, clock: Clock, config: Config) =>
-            new FederationMetrics({ fhir, saml, auditQueue, clock }, config),
-          inject: [FhirGateways, SamlWorkers, FhirAuditOutboxRepository, CLOCK, CONFIG],
+          useFactory: (
+            fhir: FhirGateways,
+            saml: SamlWorkers,
+            auditQueue: FhirAuditOutboxRepository,
+            logouts: BackchannelLogoutRepository,
+            clock: Clock,
+            config: Config,
+          ) => {
+            const subscribers = [...backchannelSubscribers(config).keys()];
+            const logoutQueue = { backlog: () => logouts.backlog(subscribers) };
+            return new FederationMetrics({ fhir, saml, auditQueue, logoutQueue, clock }, config);
+          },
+          inject: [FhirGateways, SamlWorkers, FhirAuditOutboxRepository, BackchannelLogoutRepository, CLOCK, CONFIG],
         },
         HttpMetricsHook,
       ],

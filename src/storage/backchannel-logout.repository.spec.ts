@@ -109,6 +109,32 @@ describe.each(engines)('back-channel logout outbox and SSO session NameIDs on $n
     expect(await outbox.claimSessions([s.sessionId], at(2), at(100), SUBSCRIBERS)).toEqual([]);
   });
 
+  it('counts the notifications owed to subscribers and not yet delivered or given up, and when the oldest session ended', async () => {
+    const counted = [subscriberKey('r', 'counted-app')];
+    expect(await outbox.backlog(counted)).toEqual({ entries: 0, oldest: null });
+    const [givenUp, retried, waiting, delivered, unsubscribed] = [
+      await session('counted-app'),
+      await session('counted-app'),
+      await session('counted-app'),
+      await session('counted-app'),
+      await session('silent-app'),
+    ];
+    for (const [s, end] of [
+      [givenUp, 5],
+      [retried, 10],
+      [waiting, 20],
+      [delivered, 1],
+      [unsubscribed, 0],
+    ] as const) {
+      await sessions.end(s.sessionId, 'logout', at(end));
+    }
+    await outbox.failed(givenUp.sessionId, at(30));
+    await outbox.retryAt(retried.sessionId, at(500));
+    await outbox.delivered(delivered.sessionId, at(30));
+    expect(await outbox.backlog(counted)).toEqual({ entries: 2, oldest: at(10) });
+    expect(await outbox.backlog([])).toEqual({ entries: 0, oldest: null });
+  });
+
   it('finds the live SSO sessions a NameID digest names, by SessionIndex when given; keeps one row per SSO session', async () => {
     const nameIds = new SsoSessionNameIdRepository(db);
     const first = await session('app', '_a');

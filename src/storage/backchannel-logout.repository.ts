@@ -1,4 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
+import type { Config } from '../config/config.schema.js';
 import { DATABASE, type Database } from './database.js';
 
 /** A logout notification owed to a client (migration 013), as claimed for one delivery attempt. */
@@ -14,6 +15,17 @@ export interface BackchannelLogout {
 /** `{realm} {clientId}`: the clients that registered a backchannelLogoutUri (neither part may hold a space). */
 export function subscriberKey(realm: string, clientId: string): string {
   return `${realm} ${clientId}`;
+}
+
+/** The clients that registered a backchannelLogoutUri, from config: {@link subscriberKey} → that URI. */
+export function backchannelSubscribers(config: Pick<Config, 'realms'>): Map<string, string> {
+  return new Map(
+    config.realms.flatMap((realm) =>
+      realm.clients.flatMap((client) =>
+        client.backchannelLogoutUri ? [[subscriberKey(realm.name, client.clientId), client.backchannelLogoutUri] as const] : [],
+      ),
+    ),
+  );
 }
 
 /** Claimable: not delivered, not given up, not leased to a delivery under way, of a subscribing client. */
@@ -59,6 +71,20 @@ export class BackchannelLogoutRepository {
       sessionId,
       next,
     ]);
+  }
+
+  /**
+   * How many logout tokens are owed to these subscribers and neither delivered nor given up, and when the
+   * session of the oldest ended (null when none): one aggregate row, for /metrics.
+   */
+  async backlog(subscribers: readonly string[]): Promise<{ entries: number; oldest: Date | null }> {
+    if (subscribers.length === 0) return { entries: 0, oldest: null };
+    const { rows } = await this.db.query<{ entries: string; oldest: Date | null }>(
+      `SELECT count(*) AS entries, min(b.ended_at) AS oldest FROM backchannel_logouts AS b
+        WHERE b.delivered_at IS NULL AND b.failed_at IS NULL AND (b.realm || ' ' || b.client_id) = ANY($1::text[])`,
+      [subscribers],
+    );
+    return { entries: Number(rows[0]!.entries), oldest: rows[0]!.oldest };
   }
 
   /** Given up: the client refused the token, or every attempt failed. */

@@ -5,6 +5,7 @@ import { BackchannelReceiver } from '../support/backchannel-receiver.js';
 import { engines, type Scratch } from '../support/database-engines.js';
 import { loginTokens, PUBLIC_CLIENT, refresh } from '../support/login-flow.js';
 import { loginAsMockUser } from '../support/mock-login.js';
+import { sampleValue, scrape } from '../support/prometheus.js';
 import { TestClock } from '../support/test-clock.js';
 import { startTestServer, type TestServer } from '../support/test-server.js';
 import { postForm } from '../support/token-requests.js';
@@ -131,9 +132,17 @@ describe('back-channel logout', () => {
     receiver.status = 200;
     // The clock moves only once the failure is recorded: its backoff counts from then.
     expect(await attemptRecorded(sidOf(tokens.access_token))).toMatchObject({ attempts: 1, delivered_at: null, failed_at: null });
+    // /metrics shows the token owed (the test clock has not moved since the session ended).
+    const owed = await scrape(`${server.baseUrl}/metrics`);
+    expect(sampleValue(owed, 'federation_backchannel_logout_queue_entries')).toBe(1);
+    expect(sampleValue(owed, 'federation_backchannel_logout_queue_oldest_seconds')).toBe(0);
     clock.advance(11);
     await verifyLogoutToken(await receiver.tokenFor(sidOf(tokens.access_token)), issuer, clock);
     expect((await row(sidOf(tokens.access_token)))!.attempts).toBe(2);
+    await attemptRecorded(sidOf(tokens.access_token));
+    // Counted again after at most a second (metrics/throttled-reading.ts).
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+    expect(sampleValue(await scrape(`${server.baseUrl}/metrics`), 'federation_backchannel_logout_queue_entries')).toBe(0);
 
     const refused = await login();
     receiver.status = 400;

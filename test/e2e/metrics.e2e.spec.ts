@@ -48,6 +48,8 @@ describe('Prometheus metrics', () => {
         'federation_saml_queue_depth',
         'federation_fhir_audit_queue_entries',
         'federation_fhir_audit_queue_oldest_seconds',
+        'federation_backchannel_logout_queue_entries',
+        'federation_backchannel_logout_queue_oldest_seconds',
       ]),
     );
     expect(sampleValue(metrics, 'federation_saml_queue_depth')).toBe(0);
