@@ -155,7 +155,7 @@ export class FederationMetrics {
     });
     new Gauge({
       name: `${name}_oldest_seconds`,
-      help: `Age of the oldest of the ${what.charAt(0).toLowerCase()}${what.slice(1)}; 0 when none waits.`,
+      help: `Age in seconds of the oldest of ${name}_entries; 0 when none waits.`,
       registers,
       async collect() {
         const read = await backlog.get().catch(() => undefined);
