@@ -3,6 +3,7 @@ import { CLOCK, type Clock } from '../common/clock.js';
 import type { BackchannelLogoutConfig } from '../config/backchannel-logout.schema.js';
 import type { Config } from '../config/config.schema.js';
 import { CONFIG } from '../config/config.token.js';
+import { FederationMetrics } from '../metrics/federation-metrics.js';
 import { RealmRegistry } from '../realms/realm.registry.js';
 import {
   backchannelSubscribers,
@@ -46,6 +47,7 @@ export class BackchannelLogoutService {
     private readonly outbox: BackchannelLogoutRepository,
     private readonly tokens: LogoutTokenIssuer,
     @Inject(CLOCK) private readonly clock: Clock,
+    private readonly metrics: FederationMetrics,
   ) {
     this.options = config.backchannelLogout;
     this.endpoints = backchannelSubscribers(config);
@@ -89,12 +91,15 @@ export class BackchannelLogoutService {
     const facts = { realm: realm.name, client: clientId, sid, attempt: notification.attempts };
     if (outcome === 'delivered') {
       await this.outbox.delivered(sid, now);
+      this.metrics.backchannelAttempt('delivered');
       this.logger.log(facts, 'back-channel logout delivered');
     } else if (outcome === 'refused' || notification.attempts >= this.options.maxAttempts) {
       await this.outbox.failed(sid, now);
+      this.metrics.backchannelAttempt('given_up');
       this.logger.warn({ ...facts, outcome }, 'back-channel logout given up');
     } else {
       await this.outbox.retryAt(sid, nextAttemptAt(now, notification.attempts, this.options.initialBackoffSeconds));
+      this.metrics.backchannelAttempt('retry');
       this.logger.warn(facts, 'back-channel logout failed; will retry');
     }
     return outcome;

@@ -46,6 +46,7 @@ export class FederationMetrics {
   private readonly logins: Counter<'realm' | 'idp' | 'outcome'>;
   private readonly grants: Counter<'grant_type' | 'outcome'>;
   private readonly refreshReuse: Counter<'realm'>;
+  private readonly backchannelAttempts: Counter<'outcome'>;
   /** Realm name → its IdP aliases: what a realm or IdP label may be; anything else is `other`. */
   private readonly aliases: Map<string, Set<string>>;
 
@@ -79,6 +80,12 @@ export class FederationMetrics {
       name: 'federation_refresh_token_reuse_total',
       help: 'Refresh tokens presented again after rotation; each ended its session (RFC 9700 §4.14.2).',
       labelNames: ['realm'],
+      registers,
+    });
+    this.backchannelAttempts = new Counter({
+      name: 'federation_backchannel_logout_attempts_total',
+      help: 'Back-channel logout deliveries by outcome: delivered, retry (to be tried again), given_up (refused by the client, or out of attempts).',
+      labelNames: ['outcome'],
       registers,
     });
     this.watchFhir(sources.fhir, registers);
@@ -126,6 +133,11 @@ export class FederationMetrics {
 
   refreshTokenReused(realm: string): void {
     this.refreshReuse.inc({ realm: this.aliases.has(realm) ? realm : 'other' });
+  }
+
+  /** A logout token's delivery attempt ended: a `given_up` is a client that never heard its session end. */
+  backchannelAttempt(outcome: 'delivered' | 'retry' | 'given_up'): void {
+    this.backchannelAttempts.inc({ outcome });
   }
 
   /** The Prometheus text exposition format (0.0.4). */

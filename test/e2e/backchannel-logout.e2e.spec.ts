@@ -124,6 +124,7 @@ describe('back-channel logout', () => {
   });
 
   it('a failed delivery is retried after its backoff; a refusal (4xx) is not', async () => {
+    const attempts = await scrape(`${server.baseUrl}/metrics`);
     const tokens = await login();
     receiver.status = 503;
     const failed = receiver.nextAnswer();
@@ -132,7 +133,9 @@ describe('back-channel logout', () => {
     receiver.status = 200;
     // The clock moves only once the failure is recorded: its backoff counts from then.
     expect(await attemptRecorded(sidOf(tokens.access_token))).toMatchObject({ attempts: 1, delivered_at: null, failed_at: null });
-    // /metrics shows the token owed (the test clock has not moved since the session ended).
+    // /metrics shows the token owed (the test clock has not moved since the session ended), once the
+    // queue is counted again after the scrape above (at most once a second, metrics/throttled-reading.ts).
+    await new Promise((resolve) => setTimeout(resolve, 1100));
     const owed = await scrape(`${server.baseUrl}/metrics`);
     expect(sampleValue(owed, 'federation_backchannel_logout_queue_entries')).toBe(1);
     expect(sampleValue(owed, 'federation_backchannel_logout_queue_oldest_seconds')).toBe(0);
@@ -151,6 +154,13 @@ describe('back-channel logout', () => {
     expect(await answered).toBe(400);
     receiver.status = 200;
     expect(await attemptRecorded(sidOf(refused.access_token))).toMatchObject({ attempts: 1, failed_at: clock.now() });
+    // Each attempt's outcome is counted: the one retried, its delivery (an earlier test's may land too), the refusal.
+    const counted = await scrape(`${server.baseUrl}/metrics`);
+    const added = (outcome: string) =>
+      sampleValue(counted, 'federation_backchannel_logout_attempts_total', { outcome }) -
+      sampleValue(attempts, 'federation_backchannel_logout_attempts_total', { outcome });
+    expect([added('retry'), added('given_up')]).toEqual([1, 1]);
+    expect(added('delivered')).toBeGreaterThanOrEqual(1);
   });
 
   it('a session that merely expires is no logout event: nothing is queued', async () => {

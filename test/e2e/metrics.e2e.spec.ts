@@ -50,6 +50,7 @@ describe('Prometheus metrics', () => {
         'federation_fhir_audit_queue_oldest_seconds',
         'federation_backchannel_logout_queue_entries',
         'federation_backchannel_logout_queue_oldest_seconds',
+        'federation_backchannel_logout_attempts_total',
       ]),
     );
     expect(sampleValue(metrics, 'federation_saml_queue_depth')).toBe(0);
