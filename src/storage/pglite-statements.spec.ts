@@ -66,8 +66,13 @@ describe('PgliteStatements', () => {
     await db.exec('ALTER TABLE widening ADD COLUMN name text');
     await db.exec(`INSERT INTO widening VALUES (1, 'wide')`);
     // PostgreSQL refuses the stale statement once; the next run prepares the text anew.
+    const before = await preparedInSession(db);
     await expect(statements.run(select, [1], true)).rejects.toThrow('cached plan must not change result type');
     expect((await statements.run(select, [1], true)).rows).toEqual([{ id: 1, name: 'wide' }]);
+    // …and closes the stale one in the session: one statement for the text, as before.
+    const after = await preparedInSession(db);
+    expect(after).toHaveLength(before.length);
+    expect(after.filter((name) => !before.includes(name))).toHaveLength(1);
   });
 
   it('keeps nothing for a text PostgreSQL refuses, and stays usable after a refused value', async () => {

@@ -51,6 +51,8 @@ let statementsNamed = 0;
 export class PgliteStatements {
   /** By SQL text, in order of last use (a Map keeps insertion order; a use re-inserts). */
   private readonly prepared = new Map<string, PreparedStatement>();
+  /** Stale statements forgotten here but still held by the session: closed with the next preparation. */
+  private readonly stale: string[] = [];
 
   constructor(
     private readonly db: PGlite,
@@ -75,25 +77,35 @@ export class PgliteStatements {
       const described = statement.rowDescription ? [statement.rowDescription, ...messages] : messages;
       return parse.parseResults(described, this.db.parsers)[0] as Results<Row>;
     } catch (error) {
-      if (STALE_STATEMENT.has((error as { code?: string }).code ?? '')) this.prepared.delete(text);
+      if (STALE_STATEMENT.has((error as { code?: string }).code ?? '') && this.prepared.get(text) === statement) {
+        this.prepared.delete(text);
+        this.stale.push(statement.name);
+      }
       throw error;
     }
   }
 
   /**
    * Parse and Describe: the parameter types decide how each value is written (a Date as a timestamp,
-   * an object as JSON). Kept only once PostgreSQL accepted the text; closing an evicted statement
-   * rides along. Prepared statements belong to the session, not to a transaction: a ROLLBACK keeps them.
+   * an object as JSON). Kept only once PostgreSQL accepted the text; closing an evicted statement and
+   * the stale ones rides along (closing one the session no longer has is no error, protocol "Close").
+   * Prepared statements belong to the session, not to a transaction: a ROLLBACK keeps them.
    */
   private async prepare(text: string): Promise<PreparedStatement> {
     const name = `federation_${++statementsNamed}`;
     const evicted = this.prepared.size >= this.kept ? this.prepared.entries().next().value : undefined;
-    const close = evicted ? [serialize.close({ type: 'S', name: evicted[1].name })] : [];
     if (evicted) this.prepared.delete(evicted[0]);
-    const { messages } = await this.db.execProtocol(
-      concat(...close, serialize.parse({ name, text }), serialize.describe({ type: 'S', name }), serialize.sync()),
-      { syncToFs: false },
-    );
+    const closing = [...this.stale.splice(0), ...(evicted ? [evicted[1].name] : [])];
+    const close = closing.map((closed) => serialize.close({ type: 'S', name: closed }));
+    const { messages } = await this.db
+      .execProtocol(concat(...close, serialize.parse({ name, text }), serialize.describe({ type: 'S', name }), serialize.sync()), {
+        syncToFs: false,
+      })
+      .catch((error: unknown) => {
+        // Refused before its Close ran (an aborted transaction) or after: closing again later is harmless.
+        this.stale.push(...closing);
+        throw error;
+      });
     return {
       name,
       paramTypes: parse.parseDescribeStatementResults(messages),
