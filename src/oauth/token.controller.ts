@@ -6,7 +6,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { AuditTrail } from '../audit/audit-trail.service.js';
 import { ORGANISATION_AGB_HEADER } from '../tenancy/organisation-agb.js';
 import { FormParams } from '../protocol/form-params.js';
-import { REFUSAL_EVENTS } from './grants/refusal-events.js';
+import { refusalEventOf } from './grants/refusal-events.js';
 import { TokenClientAuthGuard } from './token-client-auth.guard.js';
 import { GRANT_HANDLERS, type GrantHandler, type GrantRequest, type TokenResponse } from './grants/grant-handler.js';
 import { OAuthError } from '../protocol/oauth-error.js';
@@ -88,7 +88,7 @@ export class TokenController {
     } catch (error) {
       const event = {
         realm: realm.name,
-        type: REFUSAL_EVENTS[grant.grantType],
+        type: refusalEventOf(grant.grantType),
         clientId: client.clientId,
         ipAddress: request.clientAddress,
       };

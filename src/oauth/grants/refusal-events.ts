@@ -2,7 +2,7 @@ import type { AuditEventType } from '../../audit/audit-event-type.js';
 import type { GrantType } from '../../config/client-config.schema.js';
 
 /** The audit event of a refused token request, per grant (Keycloak's event types). */
-export const REFUSAL_EVENTS: Record<GrantType, AuditEventType> = {
+const REFUSAL_EVENTS: Record<GrantType, AuditEventType> = {
   authorization_code: 'CODE_TO_TOKEN_ERROR',
   refresh_token: 'REFRESH_TOKEN_ERROR',
   client_credentials: 'CLIENT_LOGIN_ERROR',
