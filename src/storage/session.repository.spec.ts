@@ -113,4 +113,61 @@ describe.each(engines)('session rotation on $name', (engine) => {
     expect(await sessions.findLiveUnlessRevoked(s.id, 'revoked-jti', at(10))).toBeUndefined();
     expect(await sessions.findLiveUnlessRevoked(s.id, 'live-jti', at(601))).toBeUndefined();
   });
+
+  it('answers lookups made together with one statement, each with its own session, time and token', async () => {
+    const live = await session(600);
+    const other = await session(600);
+    const ended = await session(600);
+    await sessions.endIfLive(ended.id, 'logout', at(5));
+    await db.query(`INSERT INTO revoked_access_tokens (jti, realm, expires_at) VALUES ('gone-jti', 'r', $1)`, [at(900)]);
+    const statements = countStatements(db);
+    const found = await Promise.all([
+      sessions.findLiveUnlessRevoked(live.id, 'a-jti', at(10)),
+      sessions.findLiveUnlessRevoked(live.id, 'gone-jti', at(10)),
+      sessions.findLiveUnlessRevoked(other.id, 'b-jti', at(10)),
+      sessions.findLiveUnlessRevoked(live.id, 'c-jti', at(601)),
+      sessions.findLiveUnlessRevoked(ended.id, 'd-jti', at(10)),
+      sessions.findLiveUnlessRevoked('no-such-session', 'e-jti', at(10)),
+      sessions.findLiveUnlessRevoked(other.id, 'f-jti', at(20)),
+    ]);
+    expect(found.map((row) => row?.id)).toEqual([live.id, undefined, other.id, undefined, undefined, undefined, other.id]);
+    // A row carries the session's columns only, not the statement's lookup number.
+    expect(Object.keys(found[0]!)).not.toContain('lookup');
+    expect(statements.count).toBe(1);
+    statements.restore();
+    expect(found[0]).toEqual(await sessions.findLive(live.id, at(10)));
+
+    const plain = await Promise.all([
+      sessions.findLive(live.id, at(10)),
+      sessions.findLive(live.id, at(601)),
+      sessions.findLive(ended.id, at(10)),
+    ]);
+    expect(plain.map((row) => row?.id)).toEqual([live.id, undefined, undefined]);
+  });
+
+  it('fails every lookup of a statement the database refuses, and answers the next ones', async () => {
+    const live = await session(600);
+    const query = db.query.bind(db);
+    db.query = (() => Promise.reject(new Error('connection lost'))) as Database['query'];
+    const failed = await Promise.allSettled([sessions.findLive(live.id, at(10)), sessions.findLiveUnlessRevoked(live.id, 'jti', at(10))]);
+    db.query = query;
+    expect(failed.map((result) => result.status)).toEqual(['rejected', 'rejected']);
+    expect((await sessions.findLive(live.id, at(10)))?.id).toBe(live.id);
+  });
 });
+
+/** Counts the statements `db` runs until restored. */
+function countStatements(db: Database): { count: number; restore: () => void } {
+  const query = db.query.bind(db);
+  const counter = {
+    count: 0,
+    restore: () => {
+      db.query = query;
+    },
+  };
+  db.query = ((...args: Parameters<Database['query']>) => {
+    counter.count++;
+    return query(...args);
+  }) as Database['query'];
+  return counter;
+}

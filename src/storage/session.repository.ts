@@ -5,6 +5,7 @@ import type { SessionContext } from '../identity/session-context.js';
 import type { UserType } from '../identity/user-type.js';
 import type { NewAuditEvent } from './audit-event.repository.js';
 import { DATABASE, type Database, type NamedStatement, type Queryable } from './database.js';
+import { groupedLookups, rowsByLookup } from './grouped-lookups.js';
 
 export interface SessionRow {
   id: string;
@@ -58,12 +59,17 @@ export type SessionEvent = Pick<NewAuditEvent, 'occurred_at' | 'realm' | 'type' 
 
 export type NewSession = Omit<SessionRow, 'ended_at' | 'end_reason' | 'refresh_jti'>;
 
-/** Live: not ended, inside both lifetimes, and so are its parent and its SSO session if it has them. */
-const LIVE = `s.ended_at IS NULL AND s.idle_expires_at > $2 AND s.max_expires_at > $2
+/** Session `s` is live at `now`: not ended, inside both lifetimes, and so are its parent and its SSO session if it has them. */
+function liveAt(now: string): string {
+  return `s.ended_at IS NULL AND s.idle_expires_at > ${now} AND s.max_expires_at > ${now}
   AND (s.parent_id IS NULL OR EXISTS (
-    SELECT 1 FROM sessions p WHERE p.id = s.parent_id AND p.ended_at IS NULL AND p.idle_expires_at > $2 AND p.max_expires_at > $2))
+    SELECT 1 FROM sessions p WHERE p.id = s.parent_id AND p.ended_at IS NULL AND p.idle_expires_at > ${now} AND p.max_expires_at > ${now}))
   AND (s.sso_session_id IS NULL OR EXISTS (
-    SELECT 1 FROM sso_sessions u WHERE u.id = s.sso_session_id AND u.ended_at IS NULL AND u.idle_expires_at > $2 AND u.max_expires_at > $2))`;
+    SELECT 1 FROM sso_sessions u WHERE u.id = s.sso_session_id AND u.ended_at IS NULL AND u.idle_expires_at > ${now} AND u.max_expires_at > ${now}))`;
+}
+
+/** {@link liveAt} the time in `$2`, for the statements that take one. */
+const LIVE = liveAt('$2');
 
 /**
  * Every column of {@link SessionRow}, named: a named statement must not say `s.*` (database.ts), or a
@@ -98,17 +104,30 @@ const SESSION_COLUMNS = [
   .map((column) => `s.${column}`)
   .join(', ');
 
-/** The statement of {@link SessionRepository.findLive}: a refresh token's inspection, a context choice. */
+/**
+ * The statement of {@link SessionRepository.findLive}, for the lookups of one turn of the event loop
+ * (grouped-lookups.ts): a refresh, an authorization code's redemption, a context choice. `$1` holds
+ * their session ids and `$2` the time of each; LATERAL makes each one its own primary-key lookup, so the
+ * plan stays a nested loop over the ids whatever the table's size.
+ */
 const FIND_LIVE: NamedStatement = {
-  name: 'sessions.find-live',
-  text: `SELECT ${SESSION_COLUMNS} FROM sessions s WHERE s.id = $1 AND ${LIVE}`,
+  name: 'sessions.find-live-many',
+  text: `SELECT q.ord::int AS lookup, ${SESSION_COLUMNS}
+           FROM unnest($1::text[], $2::timestamptz[]) WITH ORDINALITY AS q(id, now, ord)
+          CROSS JOIN LATERAL (SELECT ${SESSION_COLUMNS} FROM sessions s WHERE s.id = q.id AND ${liveAt('q.now')}) s`,
 };
 
-/** The statement of {@link SessionRepository.findLiveUnlessRevoked}: every token exchange, introspection and userinfo call. */
+/**
+ * The statement of {@link SessionRepository.findLiveUnlessRevoked}, grouped likewise: every token
+ * exchange, introspection and userinfo call. `$3` holds each lookup's access token `jti`.
+ */
 const FIND_LIVE_UNLESS_REVOKED: NamedStatement = {
-  name: 'sessions.find-live-unless-revoked',
-  text: `SELECT ${SESSION_COLUMNS} FROM sessions s
-          WHERE s.id = $1 AND ${LIVE} AND NOT EXISTS (SELECT 1 FROM revoked_access_tokens r WHERE r.jti = $3)`,
+  name: 'sessions.find-live-unless-revoked-many',
+  text: `SELECT q.ord::int AS lookup, ${SESSION_COLUMNS}
+           FROM unnest($1::text[], $2::timestamptz[], $3::text[]) WITH ORDINALITY AS q(id, now, jti, ord)
+          CROSS JOIN LATERAL (SELECT ${SESSION_COLUMNS} FROM sessions s
+                               WHERE s.id = q.id AND ${liveAt('q.now')}
+                                 AND NOT EXISTS (SELECT 1 FROM revoked_access_tokens r WHERE r.jti = q.jti)) s`,
 };
 
 /** The statement of {@link SessionRepository.rotateRefresh}, planned once per connection (database.ts). */
@@ -176,9 +195,8 @@ export class SessionRepository {
   }
 
   /** A session that has not ended and is inside both its idle and its absolute lifetime. */
-  async findLive(id: string, now: Date, db: Queryable = this.db): Promise<SessionRow | undefined> {
-    const { rows } = await db.query<SessionRow>(FIND_LIVE, [id, now]);
-    return rows[0];
+  findLive(id: string, now: Date): Promise<SessionRow | undefined> {
+    return this.groupedLive({ id, now });
   }
 
   /**
@@ -186,10 +204,23 @@ export class SessionRepository {
    * revoked-access-token.repository.ts): both checks in one round trip, which cost the database as
    * much CPU again as the statements themselves when made apart (issue 14).
    */
-  async findLiveUnlessRevoked(id: string, jti: string, now: Date, db: Queryable = this.db): Promise<SessionRow | undefined> {
-    const { rows } = await db.query<SessionRow>(FIND_LIVE_UNLESS_REVOKED, [id, now, jti]);
-    return rows[0];
+  findLiveUnlessRevoked(id: string, jti: string, now: Date): Promise<SessionRow | undefined> {
+    return this.groupedLiveUnlessRevoked({ id, jti, now });
   }
+
+  private readonly groupedLive = groupedLookups(async (lookups: readonly { id: string; now: Date }[]) => {
+    const { rows } = await this.db.query<SessionRow & { lookup: number }>(FIND_LIVE, [lookups.map((l) => l.id), lookups.map((l) => l.now)]);
+    return rowsByLookup(rows, lookups.length);
+  });
+
+  private readonly groupedLiveUnlessRevoked = groupedLookups(async (lookups: readonly { id: string; jti: string; now: Date }[]) => {
+    const { rows } = await this.db.query<SessionRow & { lookup: number }>(FIND_LIVE_UNLESS_REVOKED, [
+      lookups.map((l) => l.id),
+      lookups.map((l) => l.now),
+      lookups.map((l) => l.jti),
+    ]);
+    return rowsByLookup(rows, lookups.length);
+  });
 
   /** Sets the refresh token that may be used next (at login). */
   async setRefreshJti(id: string, jti: string, db: Queryable = this.db): Promise<void> {
