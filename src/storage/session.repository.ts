@@ -106,28 +106,30 @@ const SESSION_COLUMNS = [
 
 /**
  * The statement of {@link SessionRepository.findLive}, for the lookups of one turn of the event loop
- * (grouped-lookups.ts): a refresh, an authorization code's redemption, a context choice. `$1` holds
- * their session ids and `$2` the time of each; LATERAL makes each one its own primary-key lookup, so the
- * plan stays a nested loop over the ids whatever the table's size.
+ * (grouped-lookups.ts): a refresh that chooses a context, an authorization code's redemption, the admin
+ * API. `$1` holds their session ids and `$2` the time of each. With a million sessions the plan is one
+ * primary-key lookup per id (EXPLAIN, issue 14).
  */
 const FIND_LIVE: NamedStatement = {
   name: 'sessions.find-live-many',
   text: `SELECT q.ord::int AS lookup, ${SESSION_COLUMNS}
            FROM unnest($1::text[], $2::timestamptz[]) WITH ORDINALITY AS q(id, now, ord)
-          CROSS JOIN LATERAL (SELECT ${SESSION_COLUMNS} FROM sessions s WHERE s.id = q.id AND ${liveAt('q.now')}) s`,
+           JOIN sessions s ON s.id = q.id
+          WHERE ${liveAt('q.now')}`,
 };
 
 /**
  * The statement of {@link SessionRepository.findLiveUnlessRevoked}, grouped likewise: every token
- * exchange, introspection and userinfo call. `$3` holds each lookup's access token `jti`.
+ * exchange, introspection and userinfo call. `$3` holds each lookup's access token `jti`, probed in
+ * the primary key of the revoked tokens.
  */
 const FIND_LIVE_UNLESS_REVOKED: NamedStatement = {
   name: 'sessions.find-live-unless-revoked-many',
   text: `SELECT q.ord::int AS lookup, ${SESSION_COLUMNS}
            FROM unnest($1::text[], $2::timestamptz[], $3::text[]) WITH ORDINALITY AS q(id, now, jti, ord)
-          CROSS JOIN LATERAL (SELECT ${SESSION_COLUMNS} FROM sessions s
-                               WHERE s.id = q.id AND ${liveAt('q.now')}
-                                 AND NOT EXISTS (SELECT 1 FROM revoked_access_tokens r WHERE r.jti = q.jti)) s`,
+           JOIN sessions s ON s.id = q.id
+          WHERE ${liveAt('q.now')}
+            AND NOT EXISTS (SELECT 1 FROM revoked_access_tokens r WHERE r.jti = q.jti)`,
 };
 
 /** The statement of {@link SessionRepository.rotateRefresh}, planned once per connection (database.ts). */
