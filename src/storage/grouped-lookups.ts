@@ -5,8 +5,10 @@ const MAX_LOOKUPS_PER_STATEMENT = 256;
 
 /**
  * Lookups made in the same turn of the event loop, answered by one statement (issue 14): `readAll`
- * gets them in order and returns one answer for each, `undefined` for none. One round trip for many
- * cost the database a third of what one per lookup did, and the service the system calls of the rest.
+ * gets them in order and returns one answer for each, `undefined` for none. A round trip cost more than
+ * the statement it carried: a token exchange's session lookup ran 14 µs in PostgreSQL, while its
+ * backends spent 81–98 µs of CPU an exchange and the service 30–34 µs of system time; grouped, 51–63 µs
+ * and 19–22 µs, and the exchange rate rose 1.36–1.40× (1.75× on PGlite).
  * DataLoader does the grouping; its cache is off, because a session read a moment ago may have ended
  * since, and it dispatches after the I/O callbacks of the turn (setImmediate), so the requests read
  * together are looked up together. A failed statement fails every lookup in it, as it would have
