@@ -106,8 +106,8 @@ const SESSION_COLUMNS = [
 
 /**
  * The statement of {@link SessionRepository.findLive}, for the lookups of one turn of the event loop
- * (grouped-lookups.ts): a refresh that chooses a context, an authorization code's redemption, the admin
- * API. `$1` holds their session ids and `$2` the time of each. With a million sessions the plan is one
+ * (grouped-lookups.ts): a refresh token's introspection, a refresh that chooses a context, an
+ * authorization code's redemption, the admin API. `$1` holds their session ids and `$2` the time of each. With a million sessions the plan is one
  * primary-key lookup per id (EXPLAIN, issue 14).
  */
 const FIND_LIVE: NamedStatement = {
