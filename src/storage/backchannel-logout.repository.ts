@@ -28,9 +28,13 @@ export function backchannelSubscribers(config: Pick<Config, 'realms'>): Map<stri
   );
 }
 
-/** Claimable: not delivered, not given up, not leased to a delivery under way, of a subscribing client. */
-const CLAIMABLE = `b.delivered_at IS NULL AND b.failed_at IS NULL AND (b.leased_until IS NULL OR b.leased_until <= $1)
-  AND (b.realm || ' ' || b.client_id) = ANY($3::text[])`;
+/** Owed: neither delivered nor given up, to one of the subscribers (`subscribers`, a text[] parameter). */
+function owedTo(subscribers: string): string {
+  return `b.delivered_at IS NULL AND b.failed_at IS NULL AND (b.realm || ' ' || b.client_id) = ANY(${subscribers}::text[])`;
+}
+
+/** Claimable: owed, and not leased to a delivery under way. */
+const CLAIMABLE = `${owedTo('$3')} AND (b.leased_until IS NULL OR b.leased_until <= $1)`;
 
 /**
  * The back-channel logout outbox (OIDC Back-Channel Logout 1.0 §2.5), shared by every instance. Rows
@@ -80,8 +84,7 @@ export class BackchannelLogoutRepository {
   async backlog(subscribers: readonly string[]): Promise<{ entries: number; oldest: Date | null }> {
     if (subscribers.length === 0) return { entries: 0, oldest: null };
     const { rows } = await this.db.query<{ entries: string; oldest: Date | null }>(
-      `SELECT count(*) AS entries, min(b.ended_at) AS oldest FROM backchannel_logouts AS b
-        WHERE b.delivered_at IS NULL AND b.failed_at IS NULL AND (b.realm || ' ' || b.client_id) = ANY($1::text[])`,
+      `SELECT count(*) AS entries, min(b.ended_at) AS oldest FROM backchannel_logouts AS b WHERE ${owedTo('$1')}`,
       [subscribers],
     );
     return { entries: Number(rows[0]!.entries), oldest: rows[0]!.oldest };
