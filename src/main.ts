@@ -2,7 +2,7 @@ import type { Server } from 'node:http';
 import { createApp } from './app.factory.js';
 import { ConfigError } from './config/config.error.js';
 import { configFileFromEnv, loadConfigFile } from './config/config.loader.js';
-import { missingNodeFlags, SERVICE_NODE_FLAGS } from './node-flags.js';
+import { mallocTunablesMissing, missingNodeFlags, SERVICE_MALLOC_TUNABLES, SERVICE_NODE_FLAGS } from './node-flags.js';
 
 /** During shutdown, how often connections that have become idle are closed. */
 const IDLE_SWEEP_MS = 100;
@@ -32,6 +32,12 @@ async function main(): Promise<void> {
     log.warn(
       { missing, expected: SERVICE_NODE_FLAGS },
       'started without the node flags npm start uses: expect more memory (README, Operations)',
+    );
+  const { glibcVersionRuntime } = (process.report.getReport() as { header: { glibcVersionRuntime?: string } }).header;
+  if (mallocTunablesMissing(process.env.GLIBC_TUNABLES, glibcVersionRuntime))
+    log.warn(
+      { expected: `GLIBC_TUNABLES=${SERVICE_MALLOC_TUNABLES}` },
+      'started without the malloc setting npm start uses: expect more memory (README, Operations)',
     );
 
   // Graceful shutdown: stop accepting, finish in-flight requests, close workers, FHIR and database;

@@ -20,8 +20,8 @@
  * no change with an external FHIR server and PostgreSQL, which run no WebAssembly (issue 14).
  * Not taken: `--no-liftoff` (peak 313 MB, but a start on an existing data directory 3 → 10 s),
  * `--liftoff-only` (0.78× refresh on PGlite), `--optimize-for-size` (0.66× client_credentials),
- * `MALLOC_ARENA_MAX` (an environment variable, not a flag the service can check; one arena gave
- * 305 MB idle).
+ * `MALLOC_ARENA_MAX` (one arena gave 305 MB idle; see {@link SERVICE_MALLOC_TUNABLES} for the
+ * malloc setting that is taken).
  *
  * `--heap-growing-percent=20`: after the last full collection of start-up, V8 let the old generation
  * grow to up to four times what was live (it picks the factor, between 1.1 and 4 on a machine with
@@ -38,4 +38,35 @@ export const SERVICE_NODE_FLAGS: readonly string[] = ['--max-semi-space-size=8',
 export function missingNodeFlags(execArgv: readonly string[], nodeOptions = ''): string[] {
   const given = [...execArgv, ...nodeOptions.split(/\s+/)];
   return SERVICE_NODE_FLAGS.filter((flag) => !given.some((argument) => argument.split('=')[0] === flag.split('=')[0]));
+}
+
+/**
+ * The glibc malloc setting the service runs with, in the environment variable `GLIBC_TUNABLES` (read
+ * by glibc when the process starts, so `npm start`, the benchmarks and the process tests set it;
+ * ignored where the C library is not glibc).
+ *
+ * `glibc.malloc.mmap_threshold=32768`: an allocation of 32 KB or more gets its own mapping, given
+ * back to the kernel when it is freed. By default glibc serves those from its arenas, and raises the
+ * threshold to the size of the largest mapped block freed so far (up to 32 MB), so ever larger blocks
+ * land there too; freed, they stay resident wherever a live allocation sits above them. Under load,
+ * `malloc_trim(0)` called into the running embedded service (gdb) released 42 MB: memory free in
+ * malloc, still counted in RSS. V8's compilers take their working memory from malloc in segments of up
+ * to 32 KB; with `--liftoff-only` (no optimising compiler for PGlite's WebAssembly) the largest arena
+ * held 21 MB instead of 60. Measured, four alternating rounds of client_credentials, refresh and token
+ * exchange, two services side by side (issue 14): embedded (PGlite, embedded FHIR) peak RSS 313 → 283
+ * MB, external FHIR on PostgreSQL 189 → 174 MB; throughput 0.99–1.10×, CPU per request the same or
+ * lower. Three runs of one service through three such rounds each: 324–330 → 281–297 MB.
+ */
+export const SERVICE_MALLOC_TUNABLES = 'glibc.malloc.mmap_threshold=32768';
+
+/**
+ * Whether this process runs on glibc (its runtime version known) without the tunables of
+ * {@link SERVICE_MALLOC_TUNABLES} in `GLIBC_TUNABLES`; one given with another value counts as given,
+ * as a node flag does (an operator's own choice).
+ */
+export function mallocTunablesMissing(glibcTunables: string | undefined, glibcVersion: string | undefined): boolean {
+  if (!glibcVersion) return false;
+  const name = (tunable: string) => tunable.split('=')[0];
+  const given = (glibcTunables ?? '').split(':').map(name);
+  return !SERVICE_MALLOC_TUNABLES.split(':').every((tunable) => given.includes(name(tunable)));
 }

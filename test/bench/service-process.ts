@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { SERVICE_NODE_FLAGS } from '../../src/node-flags.js';
+import { SERVICE_MALLOC_TUNABLES, SERVICE_NODE_FLAGS } from '../../src/node-flags.js';
 import { freePort } from '../support/free-port.js';
 
 export interface RunningService {
@@ -12,14 +12,14 @@ export interface RunningService {
 
 /**
  * Starts the built service (`dist/src/main.js`) as its own process, so the benchmark measures it
- * over loopback HTTP exactly as deployed (with `npm start`'s node flags), not in the load generator's
+ * over loopback HTTP exactly as deployed (with `npm start`'s node flags and malloc setting), not in the load generator's
  * event loop. `nodeArgs` go to node before the script, after those flags (e.g. `--cpu-prof`).
  */
 export async function startService(env: Record<string, string> = {}, port?: number, nodeArgs: string[] = []): Promise<RunningService> {
   port ??= await freePort();
   const baseUrl = `http://127.0.0.1:${port}`;
   const child: ChildProcess = spawn(process.execPath, [...SERVICE_NODE_FLAGS, ...nodeArgs, 'dist/src/main.js'], {
-    env: { ...process.env, PORT: String(port), PUBLIC_URL: baseUrl, HOST: '127.0.0.1', ...env },
+    env: { ...process.env, GLIBC_TUNABLES: SERVICE_MALLOC_TUNABLES, PORT: String(port), PUBLIC_URL: baseUrl, HOST: '127.0.0.1', ...env },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));

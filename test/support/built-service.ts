@@ -1,5 +1,5 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { SERVICE_NODE_FLAGS } from '../../src/node-flags.js';
+import { SERVICE_MALLOC_TUNABLES, SERVICE_NODE_FLAGS } from '../../src/node-flags.js';
 import { freePort } from './free-port.js';
 
 /** Compiles the service to dist/ (incremental), for tests that run it as a separate process. */
@@ -21,7 +21,15 @@ export async function startServiceProcess(env: Record<string, string>, port?: nu
   port ??= await freePort();
   const baseUrl = `http://127.0.0.1:${port}`;
   const child = spawn(process.execPath, [...SERVICE_NODE_FLAGS, 'dist/src/main.js'], {
-    env: { ...process.env, NODE_OPTIONS: '', PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', ...env },
+    env: {
+      ...process.env,
+      NODE_OPTIONS: '',
+      GLIBC_TUNABLES: SERVICE_MALLOC_TUNABLES,
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      LOG_LEVEL: 'warn',
+      ...env,
+    },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
