@@ -44,6 +44,14 @@ describe('PgliteStatements', () => {
     expect(later.fields.map((field) => field.name)).toEqual(['renamed', 'flag']);
   });
 
+  it('reads an answer larger than PGlite hands over at once (8 KB pieces, rows split between them)', async () => {
+    const statements = new PgliteStatements(db);
+    const select = "SELECT n, repeat('é', n % 300) AS pad FROM generate_series(1, $1::int) n";
+    const { rows } = await statements.run<{ n: number; pad: string }>(select, [3000], true);
+    expect(rows).toHaveLength(3000);
+    expect(rows).toEqual((await db.query(select, [3000])).rows);
+  });
+
   it('prepares a text once and keeps at most its limit, closing the least recently used', async () => {
     const statements = new PgliteStatements(db, 3);
     const before = (await preparedInSession(db)).length;

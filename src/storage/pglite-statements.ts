@@ -1,7 +1,5 @@
-import { parse, protocol, type PGlite, type Results } from '@electric-sql/pglite';
-
-/** A message PGlite's backend sent, as its protocol parser gives it (the type parseResults takes). */
-type BackendMessage = Parameters<typeof parse.parseResults>[0][number];
+import { parse, protocol, type messages as wire, type PGlite, type Results } from '@electric-sql/pglite';
+import { readRunResults } from './pglite-run-results.js';
 
 /** How many prepared statements PGlite's one session keeps; the least recently used beyond it is closed. */
 export const PREPARED_STATEMENTS_KEPT = 256;
@@ -70,12 +68,13 @@ export class PgliteStatements {
       return serializer ? serializer(value) : String(value);
     });
     try {
-      const { messages } = await this.db.execProtocol(
+      // The backend's answer arrives as views of WASM memory, copied here; read once it is all there.
+      const answer: Uint8Array[] = [];
+      await this.db.execProtocolRawStream(
         concat(serialize.bind({ statement: statement.name, values }), serialize.execute({}), serialize.sync()),
-        { syncToFs },
+        { syncToFs, onRawData: (chunk) => answer.push(chunk.slice()) },
       );
-      const described = statement.rowDescription ? [statement.rowDescription, ...messages] : messages;
-      return parse.parseResults(described, this.db.parsers)[0] as Results<Row>;
+      return readRunResults<Row>(answer.length === 1 ? answer[0]! : concat(...answer), statement.rowDescription, this.db.parsers);
     } catch (error) {
       if (STALE_STATEMENT.has((error as { code?: string }).code ?? '') && this.prepared.get(text) === statement) {
         this.prepared.delete(text);
@@ -110,7 +109,7 @@ export class PgliteStatements {
       name,
       paramTypes: parse.parseDescribeStatementResults(messages),
       // Absent for a statement that returns no rows (NoData).
-      rowDescription: messages.find((message) => message.name === 'rowDescription'),
+      rowDescription: messages.find((message): message is wire.RowDescriptionMessage => message.name === 'rowDescription'),
     };
   }
 
@@ -123,7 +122,7 @@ export class PgliteStatements {
 interface PreparedStatement {
   name: string;
   paramTypes: number[];
-  rowDescription?: BackendMessage;
+  rowDescription?: wire.RowDescriptionMessage;
 }
 
 function concat(...messages: Uint8Array[]): Uint8Array {
