@@ -41,8 +41,8 @@ export function readRunResults<Row>(
   }
   const result: Results<Row> = { rows, fields: fields.map(({ name, dataTypeID }) => ({ name, dataTypeID })), affectedRows: 0 };
   if (tag === undefined) return result;
-  // The tag is NUL-terminated; its last word is the count ("INSERT 0 1", "UPDATE 3", "SELECT 2").
-  const words = tag.replace(/\0$/, '').split(' ');
+  // Its last word is the count ("INSERT 0 1", "UPDATE 3", "SELECT 2"); read above without its NUL.
+  const words = tag.split(' ');
   const count = Number.parseInt(words[words.length - 1]!, 10);
   return {
     ...result,
