@@ -33,15 +33,19 @@ export function readRunResults<Row>(
   const fields = description?.fields ?? [];
   const rows: Row[] = [];
   let tag: string | undefined;
-  for (let at = 0; at < bytes.length; at += 1 + bytes.readInt32BE(at + 1)) {
+  // Each message: a type byte, a length counting itself but not the type, then the body.
+  for (let at = 0; at < bytes.length;) {
     const type = bytes[at];
+    const end = at + 1 + bytes.readInt32BE(at + 1);
     if (type === DATA_ROW) rows.push(readRow<Row>(bytes, at + 5, fields, parsers));
-    else if (type === COMMAND_COMPLETE && tag === undefined) tag = bytes.toString('utf8', at + 5, at + bytes.readInt32BE(at + 1));
+    // The command tag, without its closing NUL.
+    else if (type === COMMAND_COMPLETE && tag === undefined) tag = bytes.toString('utf8', at + 5, end - 1);
     else if (type === ERROR_RESPONSE) throw firstRefusal(answer);
+    at = end;
   }
   const result: Results<Row> = { rows, fields: fields.map(({ name, dataTypeID }) => ({ name, dataTypeID })), affectedRows: 0 };
   if (tag === undefined) return result;
-  // Its last word is the count ("INSERT 0 1", "UPDATE 3", "SELECT 2"); read above without its NUL.
+  // Its last word is the count ("INSERT 0 1", "UPDATE 3", "SELECT 2").
   const words = tag.split(' ');
   const count = Number.parseInt(words[words.length - 1]!, 10);
   return {
