@@ -32,9 +32,10 @@ export class OAuthErrorFilter implements ExceptionFilter {
       const realm = (request.params as Record<string, string> | undefined)?.realm;
       void reply.header('WWW-Authenticate', `Basic realm="${realm && /^[a-z0-9-]+$/.test(realm) ? realm : 'federation'}"`);
     }
-    // RFC 6750 §3.1: a bearer token refused (401) or lacking the privileges asked for (403, the admin API's roles).
+    // RFC 6750 §3.1: a bearer token refused (401) or lacking the privileges asked for (403, the admin API's
+    // roles); a request that carried no credentials is only challenged, with no error code.
     if (error.code === 'invalid_token' || error.code === 'insufficient_scope') {
-      void reply.header('WWW-Authenticate', `Bearer error="${error.code}"`);
+      void reply.header('WWW-Authenticate', error.withoutCredentials ? 'Bearer' : `Bearer error="${error.code}"`);
     }
     if (BROWSER_ROUTE.test(request.routeOptions?.url ?? '')) {
       const key = error.status === 404 ? 'not_found' : error.status >= 500 ? 'server_error' : 'bad_request';

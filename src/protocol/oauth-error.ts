@@ -61,14 +61,17 @@ export class OAuthError extends Error {
     readonly code: OAuthErrorCode,
     /** Why, for the log only: never sent to the client. */
     readonly reason: string,
-    options: { status?: number; description?: string; state?: string } = {},
+    options: { status?: number; description?: string; state?: string; withoutCredentials?: boolean } = {},
   ) {
     super(`${code}: ${reason}`);
     this.name = 'OAuthError';
     this.status = options.status ?? STATUS[code];
     this.description = options.description ?? DESCRIPTION[code];
     this.state = options.state;
+    this.withoutCredentials = options.withoutCredentials ?? false;
   }
 
   readonly state: string | undefined;
+  /** The request carried no credentials at all: the challenge names no error (RFC 6750 §3.1). */
+  readonly withoutCredentials: boolean;
 }

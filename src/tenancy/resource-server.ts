@@ -1,4 +1,5 @@
 import { createRemoteJWKSet, jwtVerify, type JWTPayload, type JWTVerifyGetKey } from 'jose';
+import { bearerCredentials } from '../protocol/bearer-token.js';
 import { parseOrganisationAgb } from './organisation-agb.js';
 
 /**
@@ -45,9 +46,9 @@ export function createAccessVerifier(options: ResourceServerOptions): (headers: 
   const keys: JWTVerifyGetKey = createRemoteJWKSet(new URL(options.jwksUri ?? `${options.issuer}/protocol/openid-connect/certs`));
   const requireTenant = options.requireTenant ?? true;
   return async (headers) => {
-    const match = /^Bearer ([A-Za-z0-9\-._~+/]+=*)$/.exec(single(headers.authorization) ?? '');
-    if (!match) throw new ResourceAccessError(401, 'invalid_token', 'no bearer token');
-    const { payload } = await jwtVerify(match[1]!, keys, {
+    const token = bearerCredentials(single(headers.authorization));
+    if (token === undefined) throw new ResourceAccessError(401, 'invalid_token', 'no bearer token');
+    const { payload } = await jwtVerify(token, keys, {
       issuer: options.issuer,
       audience: options.audience,
       typ: 'at+jwt',

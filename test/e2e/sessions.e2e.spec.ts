@@ -223,10 +223,16 @@ describe('sessions and refresh tokens', () => {
     });
     const narrow = await loginTokens(server.baseUrl, 'nemlogin', 'alice', 'openid');
     expect(await (await userinfo(narrow.access_token)).json()).not.toHaveProperty('name');
+    // The scheme is case-insensitive (RFC 9110 §11.1): keycloak-js's loadUserInfo() sends `bearer`.
+    const lowercase = await fetch(`${oidc}/userinfo`, { headers: { authorization: `bearer ${tokens.access_token}` } });
+    expect(lowercase.status).toBe(200);
     const refused = await userinfo(tokens.refresh_token);
     expect(refused.status).toBe(401);
-    expect(refused.headers.get('www-authenticate')).toMatch(/^Bearer/);
-    expect((await fetch(`${oidc}/userinfo`)).status).toBe(401);
+    expect(refused.headers.get('www-authenticate')).toBe('Bearer error="invalid_token"');
+    // RFC 6750 §3.1: no credentials at all, no error code in the challenge.
+    const anonymous = await fetch(`${oidc}/userinfo`);
+    expect(anonymous.status).toBe(401);
+    expect(anonymous.headers.get('www-authenticate')).toBe('Bearer');
   });
 
   it('a database outage is a server error, never "your token is dead"', async () => {
