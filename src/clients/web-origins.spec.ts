@@ -10,6 +10,15 @@ describe('web origins (Keycloak "Web origins")', () => {
     ).toEqual(['https://spa.example', 'http://localhost:3000', 'https://app.example:8443']);
   });
 
+  it('finds no web origin in a native app\'s private-use scheme: never the opaque "null" that sandboxed frames send', () => {
+    const origins = clientWebOrigins({
+      webOrigins: ['+'],
+      redirectUris: ['dk.sundhed.app:/oauth2redirect', 'com.example.app://callback', 'https://app.example/cb'],
+    });
+    expect(origins).toEqual(['https://app.example']);
+    expect(realmWebOrigins({ clients: [{ webOrigins: ['+'], redirectUris: ['dk.sundhed.app:/cb'] }] as never }).has('null')).toBe(false);
+  });
+
   it('allows no origin to a client that lists none', () => {
     expect(clientWebOrigins({ webOrigins: [], redirectUris: ['https://app.example/cb'] })).toEqual([]);
   });
