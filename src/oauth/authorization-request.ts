@@ -26,7 +26,7 @@ export type AuthorizationRequestCheck =
       /** How the error goes back: the request's response_mode when it was valid, else `query`. */
       responseMode: ResponseMode;
       state?: string;
-      error: OAuthErrorCode | 'unsupported_response_type' | 'request_not_supported' | 'login_required';
+      error: OAuthErrorCode | 'unsupported_response_type' | 'request_not_supported' | 'request_uri_not_supported' | 'login_required';
       reason: string;
     };
 
@@ -84,7 +84,9 @@ export function checkAuthorizationRequest(
   });
   for (const [name, value] of params) if (Array.isArray(value)) return fail('invalid_request', `parameter ${name} repeated`);
   if (unacceptable) return fail('invalid_request', `${unacceptable} too long or holds a control character`);
-  if (params.has('request') || params.has('request_uri')) return fail('request_not_supported', 'request objects are not supported');
+  // OIDC Core §3.1.2.6: each form of request object has its own error (Discovery: both advertised false).
+  if (params.has('request')) return fail('request_not_supported', 'request objects are not supported');
+  if (params.has('request_uri')) return fail('request_uri_not_supported', 'request_uri is not supported');
   if (responseMode === null) return fail('invalid_request', 'unsupported response_mode');
   const responseType = single('response_type');
   if (!responseType) return fail('invalid_request', 'missing response_type');
@@ -94,11 +96,6 @@ export function checkAuthorizationRequest(
   if (prompt === null) return fail('invalid_request', 'prompt: unknown value, or none with another');
   const maxAge = parseMaxAge(single('max_age') ?? undefined);
   if (maxAge === null) return fail('invalid_request', 'max_age is not a non-negative integer');
-  // OIDC Core §3.1.2.6: prompt=none and the End-User would have to authenticate.
-  if (prompt === 'none' && !answersFromSso(context.ssoSession, { prompt, maxAge }, context.now ?? new Date())) {
-    return fail('login_required', 'prompt=none without an SSO session that can answer it');
-  }
-
   const codeChallenge = single('code_challenge') ?? undefined;
   const method = single('code_challenge_method') ?? (codeChallenge ? 'plain' : undefined);
   if (method !== undefined && method !== 'S256') return fail('invalid_request', `code_challenge_method ${method} refused`);
@@ -107,6 +104,12 @@ export function checkAuthorizationRequest(
 
   const aud = single('aud') ?? undefined;
   if (aud !== undefined && !namesFhirServer(aud, context.fhirBaseUrl)) return fail('invalid_request', 'aud names another FHIR server');
+
+  // OIDC Core §3.1.2.6: prompt=none and the End-User would have to authenticate. Asked once the request
+  // is otherwise valid, so a malformed one is told what is wrong with it, not that no one is logged in.
+  if (prompt === 'none' && !answersFromSso(context.ssoSession, { prompt, maxAge }, context.now ?? new Date())) {
+    return fail('login_required', 'prompt=none without an SSO session that can answer it');
+  }
 
   // Never an error: unknown values are ignored, others the client may not have are dropped (scope-catalogue.ts).
   const scopes = realm.scopeCatalogue.selectForLogin(client.config, parseScope(single('scope') ?? undefined));

@@ -32,8 +32,12 @@ export class DiscoveryService {
       response_modes_supported: [...RESPONSE_MODES],
       code_challenge_methods_supported: ['S256'],
       authorization_response_iss_parameter_supported: true,
+      // Discovery §3: request_uri_parameter_supported defaults to true when absent; neither form is.
+      request_parameter_supported: false,
+      request_uri_parameter_supported: false,
       id_token_signing_alg_values_supported: [realm.config.signingAlg],
-      token_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post', 'private_key_jwt'],
+      // `none`: public clients (RFC 8414 §2) redeem their codes with PKCE and no secret.
+      token_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post', 'private_key_jwt', 'none'],
       token_endpoint_auth_signing_alg_values_supported: ASSERTION_SIGNING_ALGS,
       introspection_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post', 'private_key_jwt'],
       revocation_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post', 'private_key_jwt', 'none'],

@@ -38,7 +38,7 @@ export class SmartConfigurationService {
       grant_types_supported: this.grants.map((grant) => grant.grantType),
       response_types_supported: ['code'],
       code_challenge_methods_supported: ['S256'],
-      token_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post', 'private_key_jwt'],
+      token_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post', 'private_key_jwt', 'none'],
       scopes_supported: supportedScopes(realm),
       capabilities: [...SMART_CAPABILITIES],
     };

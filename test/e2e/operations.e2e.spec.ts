@@ -35,7 +35,10 @@ describe('discovery and operations', () => {
         ],
         response_types_supported: ['code'],
         code_challenge_methods_supported: ['S256'],
-        token_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post', 'private_key_jwt'],
+        token_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post', 'private_key_jwt', 'none'],
+        // Absent, request_uri_parameter_supported would mean true (OpenID Connect Discovery 1.0 §3).
+        request_parameter_supported: false,
+        request_uri_parameter_supported: false,
       });
       expect(metadata.token_endpoint_auth_signing_alg_values_supported).not.toContain('HS256');
     }
