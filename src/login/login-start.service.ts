@@ -48,7 +48,9 @@ export class LoginStartService {
       code_challenge: request.codeChallenge ?? null,
       idp_alias: null,
       browser_binding: binding.digest,
-      max_age: request.maxAge ?? null,
+      // OIDC Core §3.1.2.1: prompt=login asks for a fresh authentication, which is what max_age=0 asks:
+      // the IdP is told to re-authenticate (ForceAuthn, SAML Core §3.4.1) and an older AuthnInstant is refused.
+      max_age: request.prompt === 'login' ? 0 : (request.maxAge ?? null),
       created_at: now,
       expires_at: new Date(now.getTime() + LOGIN_TRANSACTION_TTL_S * 1000),
     };
@@ -56,7 +58,7 @@ export class LoginStartService {
     const aliases = this.loginAliases(realm);
     const chosen = request.idpHint && aliases.includes(request.idpHint) ? request.idpHint : aliases.length === 1 ? aliases[0] : undefined;
     const bound = { transactionId: transaction.id, browserBinding: binding.value };
-    const reauthenticate = { forceAuthn: request.maxAge !== undefined };
+    const reauthenticate = { forceAuthn: transaction.max_age !== null };
     if (chosen) return { kind: 'redirect', url: await this.redirector.redirect(realm, chosen, transaction.id, reauthenticate), ...bound };
     return {
       ...bound,

@@ -73,6 +73,20 @@ describe('max_age at /auth', () => {
     expect((await idp.parseAuthnRequest(plain.location)).xml).not.toMatch(/ForceAuthn="true"/);
   });
 
+  it('asks for ForceAuthn with prompt=login (OIDC Core §3.1.2.1), and refuses an authentication older than the request', async () => {
+    const start = await authorize({ prompt: 'login', kc_idp_hint: 'nemlog-in' });
+    expect((await idp.parseAuthnRequest(start.location)).xml).toMatch(/ForceAuthn="true"/);
+    const { form: old } = await idp.respondTo(start.location, {
+      attributes: citizenAttributes({ cpr: '0101011234' }),
+      authnInstant: new Date(Date.now() - 10 * MINUTE),
+    });
+    expect(callback(await acs(old, start.cookie)).searchParams.get('error')).toBe('access_denied');
+
+    const again = await authorize({ prompt: 'login', kc_idp_hint: 'nemlog-in' });
+    const { form } = await idp.respondTo(again.location, { attributes: citizenAttributes({ cpr: '0101011234' }) });
+    expect(callback(await acs(form, again.cookie)).searchParams.get('code')).toBeTruthy();
+  });
+
   it('asks for ForceAuthn also when the IdP is chosen on the chooser page', async () => {
     const start = await authorize({ max_age: '300' });
     const link = /href="([^"]*\/broker\/nemlog-in\/login\?tx=[^"]+)"/.exec(await start.response.text())?.[1];
