@@ -27,14 +27,27 @@ export class SamlRejectedError extends Error {
  */
 export class SamlStatusError extends Error {
   override readonly name = 'SamlStatusError';
+  /** The status codes as the log may show them (see {@link statusForLog}). */
+  readonly statusCode: string;
+  readonly subStatus: string | undefined;
 
   constructor(
     readonly relayState: string,
-    readonly statusCode: string,
-    readonly subStatus?: string,
+    statusCode: string,
+    subStatus?: string,
   ) {
-    super(`SAML IdP answered ${printable(statusCode)}${subStatus ? ` / ${printable(subStatus)}` : ''}`);
+    super(`SAML IdP answered ${statusForLog(statusCode)}${subStatus ? ` / ${statusForLog(subStatus)}` : ''}`);
+    this.statusCode = statusForLog(statusCode);
+    this.subStatus = subStatus === undefined ? undefined : statusForLog(subStatus);
   }
+}
+
+/**
+ * A status code of SAML Core §3.2.2.2 as it is, anything else as "another status": an error Response
+ * is usually unsigned, so its values are whatever the sender wrote, and they go to the log.
+ */
+function statusForLog(code: string): string {
+  return /^urn:oasis:names:tc:SAML:2\.0:status:[A-Za-z]{1,40}$/.test(code) ? code : 'another status';
 }
 
 /**
@@ -61,9 +74,4 @@ export class SamlIdpUnavailableError extends OAuthError {
   constructor() {
     super('temporarily_unavailable', 'SAML identity provider unavailable: no usable metadata or certificate');
   }
-}
-
-/** Status codes come from an unsigned document: the message keeps only a short, plain rendering. */
-function printable(code: string): string {
-  return code.replace(/[^\w:./-]/g, '?').slice(0, 100);
 }

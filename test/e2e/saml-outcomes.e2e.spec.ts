@@ -46,6 +46,18 @@ describe('SAML outcomes: status responses, level of assurance, attribute profile
       },
     );
 
+    it('a status code outside SAML Core §3.2.2.2 reaches the log only as "another status" (unsigned text)', async () => {
+      const { location, relayState, idp } = await startLogin(h, 'nemlogin');
+      const response = await idp.respondTo(location, {
+        now: h.clock.now(),
+        status: { code: RESPONDER, subCode: 'urn:x:CPR-0101011234 injected\nline', message: 'cancelled' },
+        sign: 'none',
+      });
+      const error = await expectStatusError(post(h, 'nemlogin', response.form));
+      expect(error).toMatchObject({ relayState, statusCode: RESPONDER, subStatus: 'another status' });
+      expect(error.message).not.toContain('0101011234');
+    });
+
     it('a status response for no pending request is a SamlRejectedError without RelayState', async () => {
       const { location, idp } = await startLogin(h, 'nemlogin');
       const response = await idp.respondTo(location, {
