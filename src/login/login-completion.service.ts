@@ -20,6 +20,7 @@ import type { IdpNameId } from '../identity/idp-name-id.js';
 import type { Principal } from '../identity/principal.js';
 import { parseScope } from '../protocol/scope.js';
 import { AuditTrail } from '../audit/audit-trail.service.js';
+import { scopesBackedByLink } from './scopes-backed-by-link.js';
 
 /** What the IdP step established: the person and what the IdP said of the session. */
 export interface Authentication {
@@ -187,10 +188,11 @@ export class LoginCompletionService {
       const session = await this.ssoSessions.openClientSession(
         realm,
         sso,
-        { clientId: transaction.client_id, scope: parseScope(transaction.scope) },
+        { clientId: transaction.client_id, scope: scopesBackedByLink(parseScope(transaction.scope), link) },
         tx,
       );
-      const code = await this.codes.issue(transaction, session.id, tx);
+      // The code carries what the session was granted, which may be less than was asked.
+      const code = await this.codes.issue({ ...transaction, scope: session.scope }, session.id, tx);
       await this.audit.record(
         {
           ...loginFacts(realm, transaction, request),
@@ -204,7 +206,7 @@ export class LoginCompletionService {
             link: link.kind,
             patient: link.kind === 'patient' ? link.patient : undefined,
             practitioner: link.kind === 'practitioner' ? link.practitioner : undefined,
-            scope: transaction.scope,
+            scope: session.scope,
           },
         },
         tx,

@@ -10,6 +10,7 @@ import { AuthorizationCodeService } from './authorization-code.service.js';
 import type { LoginRequest } from './login-request.js';
 import { presentedSsoSecret } from './sso-cookies.js';
 import { answersFromSso } from './sso-reuse.js';
+import { scopesBackedByLink } from './scopes-backed-by-link.js';
 
 /**
  * Single sign-on at the authorization endpoint (OIDC Core §3.1.2.3): a browser with a live SSO
@@ -45,7 +46,8 @@ export class SsoLoginService {
     if (!sso || !answersFromSso(sso, request, this.clock.now())) return undefined;
     const clientId = request.client.clientId;
     const { session, code } = await this.audit.transaction(async (tx) => {
-      const session = await this.ssoSessions.openClientSession(realm, sso, { clientId, scope: request.scope }, tx);
+      const scope = scopesBackedByLink(request.scope, sso.link);
+      const session = await this.ssoSessions.openClientSession(realm, sso, { clientId, scope }, tx);
       const code = await this.codes.issue(
         {
           realm: realm.name,

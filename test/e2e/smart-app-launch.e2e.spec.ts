@@ -23,6 +23,8 @@ describe('scopes and SMART App Launch', () => {
     server = await startTestServer({
       patch: (raw) => {
         raw.realms[0].scopes = ['xis'];
+        // A citizen whose CPR is in no FHIR Patient.
+        raw.realms[0].mockUsers.push({ username: 'stranger', kind: 'citizen', ssn: '0909091234' });
         raw.realms[0].clients.push(
           // Registered without a scopes list, as most single-page apps are: it may ask for the catalogue.
           { clientId: SPA.clientId, type: 'public', redirectUris: [SPA.redirectUri], grantTypes: ['authorization_code'] },
@@ -44,8 +46,13 @@ describe('scopes and SMART App Launch', () => {
   const configFor = (clientId: string) =>
     oidc.discovery(new URL(issuer), clientId, undefined, oidc.None(), { execute: [oidc.allowInsecureRequests] });
 
-  /** A mocked citizen's login (alice, linked to demo-patient-nancy), redeemed by openid-client. */
-  async function login(client: { clientId: string; redirectUri: string }, scope: string, extra: Record<string, string> = {}) {
+  /** A mocked citizen's login (alice, linked to demo-patient-nancy, by default), redeemed by openid-client. */
+  async function login(
+    client: { clientId: string; redirectUri: string },
+    scope: string,
+    extra: Record<string, string> = {},
+    user = 'alice',
+  ) {
     const config = await configFor(client.clientId);
     const verifier = oidc.randomPKCECodeVerifier();
     const state = oidc.randomState();
@@ -59,7 +66,7 @@ describe('scopes and SMART App Launch', () => {
       nonce,
       ...extra,
     });
-    const callback = await loginAsMockUser(url.href, 'alice');
+    const callback = await loginAsMockUser(url.href, user);
     return {
       config,
       tokens: await oidc.authorizationCodeGrant(config, callback, {
@@ -92,6 +99,19 @@ describe('scopes and SMART App Launch', () => {
     const refreshed = await oidc.refreshTokenGrant(config, tokens.refresh_token!);
     expect(refreshed.patient).toBe('demo-patient-nancy');
     expect(refreshed.scope).toBe(SMART_REQUEST);
+  });
+
+  it('grants a citizen no Patient matched no patient-level scope: there is no patient context to give (SMART "Scopes and launch context")', async () => {
+    const { config, tokens } = await login(SMART, SMART_REQUEST, { aud: fhirBase }, 'stranger');
+    const withoutPatientScopes = SMART_REQUEST.split(' ')
+      .filter((scope) => scope !== 'launch/patient' && !scope.startsWith('patient/'))
+      .join(' ');
+    expect(tokens.scope).toBe(withoutPatientScopes);
+    expect(tokens.patient).toBeUndefined();
+    expect(decodeJwt(tokens.access_token)).toMatchObject({ scope: withoutPatientScopes });
+    expect(decodeJwt(tokens.access_token)).not.toHaveProperty('patient');
+    // The refresh token carries what was granted, not what was asked.
+    expect((await oidc.refreshTokenGrant(config, tokens.refresh_token!)).scope).toBe(withoutPatientScopes);
   });
 
   it('lets a registered patient/*.rs cover a narrower resource-specific request in v1 syntax', async () => {

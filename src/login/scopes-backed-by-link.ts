@@ -1,0 +1,19 @@
+import type { IdentityLink } from '../identity/identity-link.js';
+import { parseSmartResourceScope } from '../protocol/smart-scope.js';
+
+/**
+ * The granted scopes a login's link to FHIR can back. SMART App Launch 2.x ("Scopes and launch
+ * context"): a server that grants a patient-level scope SHALL provide a `patient` launch context. A
+ * citizen whose national identifier matched no FHIR Patient (or a login linked to no one) never has
+ * one, so `launch/patient` and `patient/…` are not granted: the login succeeds without rights, and the
+ * token response's `scope` says what was granted (RFC 6749 §3.3, §5.1). A clinician keeps them: they
+ * choose a patient of their care team as their context later (contexts/), checked against FHIR.
+ */
+export function scopesBackedByLink(scopes: readonly string[], link: IdentityLink): string[] {
+  const patientContextPossible = link.kind === 'practitioner' || (link.kind === 'patient' && link.patient !== undefined);
+  return patientContextPossible ? [...scopes] : scopes.filter((scope) => !needsPatientContext(scope));
+}
+
+function needsPatientContext(scope: string): boolean {
+  return scope === 'launch/patient' || parseSmartResourceScope(scope)?.context === 'patient';
+}
