@@ -52,7 +52,7 @@ export class TokenController {
       client_assertion: 'private_key_jwt (RFC 7523): the signed JWT',
       subject_token: 'token exchange: the access token to exchange',
       subject_token_type: 'token exchange: urn:ietf:params:oauth:token-type:access_token',
-      audience: 'token exchange: the target',
+      audience: 'token exchange: a target (repeatable, RFC 8693 §2.1)',
       requested_token_type: 'token exchange: urn:ietf:params:oauth:token-type:refresh_token to get one',
       organization_id: 'refresh_token: select a context (also care_team_id, patient_id, episode_of_care_id)',
     },

@@ -70,6 +70,13 @@ describe('token exchange and tenancy', () => {
       }),
       headers,
     );
+  /** An exchange whose form may repeat parameters (URLSearchParams.append). */
+  const exchangeRepeating = (subjectToken: string, pairs: [string, string][]): Promise<RawResponse> =>
+    postForm(
+      `${issuer}/protocol/openid-connect/token`,
+      new URLSearchParams([['grant_type', EXCHANGE], ['subject_token', subjectToken], ['subject_token_type', ACCESS_TOKEN], ...pairs]),
+      portal,
+    );
   const patientLogin = () => loginTokens(server.baseUrl, 'nemlogin', 'alice');
   const expectRefused = (response: RawResponse, error: string) => {
     expect(response.status).toBe(400);
@@ -111,6 +118,26 @@ describe('token exchange and tenancy', () => {
       createRemoteJWKSet(new URL(`${issuer}/protocol/openid-connect/certs`)),
     );
     expect(payload.act).toEqual({ sub: 'portal', client_id: 'portal', act: { sub: 'portal', client_id: 'portal' } });
+  });
+
+  it('several targets: audience and resource may each repeat (RFC 8693 §2.1), every value one name', async () => {
+    const patient = await patientLogin();
+    const audiences = await exchangeRepeating(patient.access_token, [
+      ['audience', 'xis'],
+      ['audience', 'xis-archive'],
+    ]);
+    expect(audiences.status).toBe(200);
+    expect(decodeJwt(audiences.body.access_token as string).aud).toEqual(['xis', 'xis-archive']);
+
+    const resources = await exchangeRepeating(patient.access_token, [
+      ['resource', 'xis-archive'],
+      ['resource', 'xis'],
+    ]);
+    expect(resources.status).toBe(200);
+    expect(decodeJwt(resources.body.access_token as string).aud).toEqual(['xis-archive', 'xis']);
+
+    // A space is part of one audience value, not a separator: this names no registered target.
+    expectRefused(await exchange(patient.access_token, { audience: 'xis xis-archive' }), 'invalid_target');
   });
 
   it('accepts a JWT of a trusted external issuer, with its key and allowed algorithm, keeping only who the subject is', async () => {
@@ -172,6 +199,46 @@ describe('token exchange and tenancy', () => {
       expectRefused(await exchange((await patientLogin()).access_token, { audience: 'billing' }), 'invalid_target'));
     it('a resource the policy does not allow', async () =>
       expectRefused(await exchange((await patientLogin()).access_token, { resource: 'https://evil.example/' }), 'invalid_target'));
+    it('any other parameter repeated (RFC 6749 §3.1), and audience or resource repeated by another grant', async () => {
+      const patient = await patientLogin();
+      for (const repeated of [
+        [
+          ['audience', 'xis'],
+          ['scope', 'patient/*.read'],
+          ['scope', 'patient/*.read'],
+        ],
+        [
+          ['audience', 'xis'],
+          ['subject_token', patient.access_token],
+        ],
+        [
+          ['audience', 'xis'],
+          ['requested_token_type', ACCESS_TOKEN],
+          ['requested_token_type', ACCESS_TOKEN],
+        ],
+      ] as [string, string][][]) {
+        expectRefused(await exchangeRepeating(patient.access_token, repeated), 'invalid_request');
+      }
+      const credentials = await postForm(
+        `${issuer}/protocol/openid-connect/token`,
+        new URLSearchParams([
+          ['grant_type', 'client_credentials'],
+          ['audience', 'xis'],
+          ['audience', 'xis'],
+        ]),
+        { authorization: basic('system', TEST_SECRETS.system) },
+      );
+      expectRefused(credentials, 'invalid_request');
+    });
+
+    it('more than ten values of audience or resource, even all allowed', async () => {
+      const patient = await patientLogin();
+      const times = (name: string, n: number) => Array.from({ length: n }, (): [string, string] => [name, 'xis']);
+      expect((await exchangeRepeating(patient.access_token, times('audience', 10))).status).toBe(200);
+      expectRefused(await exchangeRepeating(patient.access_token, times('audience', 11)), 'invalid_request');
+      expectRefused(await exchangeRepeating(patient.access_token, times('resource', 1000)), 'invalid_request');
+    });
+
     it('scope widening', async () =>
       expectRefused(await exchange((await patientLogin()).access_token, { scope: 'patient/*.read xis' }), 'invalid_scope'));
 
@@ -359,6 +426,21 @@ describe('token exchange and tenancy', () => {
         fetch(`${issuer}/protocol/openid-connect/userinfo`, { headers: { authorization: `Bearer ${exchanged}`, organisation_agb: agb } });
       expect((await userinfo(TEST_TENANTS.allowed)).status).toBe(200);
       expect((await userinfo(TEST_TENANTS.other)).status).toBe(401);
+    });
+
+    it('introspection answers a malformed organisation_agb header alike for a live and a junk token (RFC 7662 §2.2)', async () => {
+      const live = (await exchange((await patientLogin()).access_token)).body.access_token as string;
+      const introspect = (token: string, agb: string) =>
+        postForm(`${issuer}/protocol/openid-connect/token/introspect`, new URLSearchParams({ token }), {
+          authorization: basic('system', TEST_SECRETS.system),
+          organisation_agb: agb,
+        });
+      for (const malformed of ['not-agb', 'http://fhir.nl/fhir/NamingSystem/ura|01234567', '123']) {
+        const forLive = await introspect(live, malformed);
+        const forJunk = await introspect('junk', malformed);
+        expect({ status: forLive.status, body: forLive.body }).toEqual({ status: forJunk.status, body: forJunk.body });
+        expectRefused(forJunk, 'invalid_request');
+      }
     });
   });
 });
