@@ -191,7 +191,7 @@ export class FhirGateway {
     return typeof body.id === 'string' ? body.id : undefined;
   }
 
-  /** Versioned update (R4 http.html#concurrency): `If-Match: W/"version"`; a concurrent change gives 412. */
+  /** Versioned update (R4 http.html#concurrency): `If-Match: W/"version"`; a concurrent change gives 412 (some servers: 409). */
   async update<K extends ResourceType>(
     resource: Stored<ResourceOf<K>>,
     version: string,

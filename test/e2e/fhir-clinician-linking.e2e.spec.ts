@@ -4,6 +4,7 @@ import { FHIR_SERVER_SETUPS, type RunningFhirServer } from '../support/fhir/fhir
 import { captureNestLogs, fhirLinker, measure } from '../support/fhir/fhir-linker.js';
 import { probeSearch } from '../support/fhir/fhir-probe.js';
 import { clinician, DEMO, fakeCpr, ROLE, sor, SOR_SYSTEM, uniqueClinicianId } from '../support/fhir/principals.js';
+import { EMPTY_SEARCHSET, sendJson, startStubServer, type StubServer } from '../support/fhir/stub-http-server.js';
 
 /**
  * Clinician linking (DOMAIN.md "Clinician login") over real HTTP, against the server in this
@@ -223,5 +224,64 @@ describe.each(FHIR_SERVER_SETUPS)('clinician linking against a FHIR server %s', 
   it('never wrote a clinician CPR into a log line', () => {
     expect(logs.lines.length).toBeGreaterThan(0);
     expect(logs.lines.filter((line) => cprs.some((cpr) => line.includes(cpr)))).toEqual([]);
+  });
+});
+
+/**
+ * R4 http.html#update lets a server answer a version conflict with 409 Conflict instead of 412. On
+ * such a server a clinician who loses the If-Match race for a CareTeam must re-read and retry, as
+ * after a 412, not be refused: concurrent logins joining one team are the normal case.
+ */
+describe('clinician linking against a FHIR server that answers 409 for a version conflict', () => {
+  it('re-reads the CareTeam after a 409 and joins it with the next version', async () => {
+    const principal = clinician(uniqueClinicianId(), { careTeams: [{ id: 'DEMO-CT-409', roles: [ROLE.doctor] }] });
+    const me = {
+      resourceType: 'Practitioner',
+      id: 'p-me',
+      meta: { versionId: '1' },
+      active: true,
+      identifier: principal.identifiers,
+      name: [{ use: 'official', family: 'Demo-Hansen', given: ['Hanne'] }],
+    };
+    let version = 1;
+    const team = () => ({
+      resourceType: 'CareTeam',
+      id: 'ct-409',
+      meta: { versionId: String(version) },
+      identifier: [{ system: 'urn:dk:sundhed:ehealth:careteam', value: 'DEMO-CT-409' }],
+      participant: [],
+    });
+    const searchset = (resources: object[]) => ({
+      resourceType: 'Bundle',
+      type: 'searchset',
+      entry: resources.map((resource) => ({ resource, search: { mode: 'match' } })),
+    });
+    let careTeamSearches = 0;
+    let updates = 0;
+    const server: StubServer = await startStubServer((response, index) => {
+      const url = server.urls[index] ?? '';
+      const ifMatch = server.requests[index]?.['if-match'];
+      if (url.endsWith('/Practitioner/_search')) return sendJson(response, 200, searchset([me]));
+      // First the clinician's memberships (none), then the team by identifier.
+      if (url.endsWith('/CareTeam/_search')) return sendJson(response, 200, searchset(careTeamSearches++ === 0 ? [] : [team()]));
+      if (url.endsWith('/_search')) return sendJson(response, 200, EMPTY_SEARCHSET);
+      if (ifMatch === undefined) return sendJson(response, 200, team());
+      // Every If-Match update makes a version; the first is another writer's, so this one gets a 409.
+      version++;
+      if (++updates === 1)
+        return sendJson(response, 409, { resourceType: 'OperationOutcome', issue: [{ severity: 'error', code: 'conflict' }] });
+      return sendJson(response, 200, team());
+    });
+    try {
+      const { gateway, linker } = fhirLinker(server.baseUrl, { timeoutMs: 2000 });
+      const link = await linker.link(principal);
+      expect(link).toMatchObject({ careTeams: [{ careTeam: `${server.baseUrl}/CareTeam/ct-409`, roles: [ROLE.doctor] }] });
+      // PUT with the version searched, re-read, PUT with the version the other writer left.
+      expect(server.requests.map((headers) => headers['if-match']).filter((v) => v !== undefined)).toEqual(['W/"1"', 'W/"2"']);
+      expect(server.urls.filter((url) => url.endsWith('/CareTeam/ct-409'))).toHaveLength(3);
+      expect(gateway.stats()).toMatchObject({ writes: 2, failures: 1 });
+    } finally {
+      await server.close();
+    }
   });
 });

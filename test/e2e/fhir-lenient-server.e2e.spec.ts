@@ -1,8 +1,8 @@
 import { FhirRequestError } from '../../src/fhir/fhir.errors.js';
 import { IdentityDirectoryRefusedError } from '../../src/identity/linking-errors.js';
 import { fhirLinker } from '../support/fhir/fhir-linker.js';
-import { citizen, DEMO } from '../support/fhir/principals.js';
-import { sendJson, startStubServer } from '../support/fhir/stub-http-server.js';
+import { citizen, clinician, DEMO, sor, SOR_SYSTEM } from '../support/fhir/principals.js';
+import { sendJson, startStubServer, type StubServer } from '../support/fhir/stub-http-server.js';
 
 /**
  * A FHIR server that ignores the `identifier` search parameter (answering with whatever it holds)
@@ -32,6 +32,69 @@ describe('a FHIR server that ignores the identifier parameter', () => {
       // The login sees the refusal in its own words; the FHIR-level cause is kept beside it.
       expect(refusal).toBeInstanceOf(IdentityDirectoryRefusedError);
       expect((refusal as Error).cause).toBeInstanceOf(FhirRequestError);
+    } finally {
+      await server.close();
+    }
+  });
+});
+
+/**
+ * A FHIR server that ignores PractitionerRole's `practitioner` parameter answers with everyone's
+ * roles. Taken as the clinician's, another practitioner's role would be rewritten and their roles
+ * elsewhere ended, while the link claimed an organisation the clinician has no role at: the search
+ * fails closed instead, before anything is written.
+ */
+describe('a FHIR server that ignores the PractitionerRole practitioner parameter', () => {
+  const searchset = (matches: object[], included: object[] = []) => ({
+    resourceType: 'Bundle',
+    type: 'searchset',
+    entry: [
+      ...matches.map((resource) => ({ resource, search: { mode: 'match' } })),
+      ...included.map((resource) => ({ resource, search: { mode: 'include' } })),
+    ],
+  });
+
+  it('refuses the login and writes no role, rather than rewrite and end another practitioner’s roles', async () => {
+    const principal = clinician('DEMO-CLIN-lenient-roles', { organisations: [sor('111', ['urn:role:doctor'])] });
+    // The clinician's Practitioner, already as asserted: the login's only writes would be roles.
+    const me = {
+      resourceType: 'Practitioner',
+      id: 'p-me',
+      meta: { versionId: '1' },
+      active: true,
+      identifier: principal.identifiers,
+      name: [{ use: 'official', family: 'Demo-Hansen', given: ['Hanne'] }],
+    };
+    const orgA = { resourceType: 'Organization', id: 'org-A', identifier: [{ system: SOR_SYSTEM, value: '111' }] };
+    const orgB = { resourceType: 'Organization', id: 'org-B', identifier: [{ system: SOR_SYSTEM, value: '222' }] };
+    const othersRole = (id: string, organization: string) => ({
+      resourceType: 'PractitionerRole',
+      id,
+      meta: { versionId: '3' },
+      active: true,
+      practitioner: { reference: 'Practitioner/p-other' },
+      organization: { reference: `Organization/${organization}` },
+    });
+    const server: StubServer = await startStubServer((response, index) => {
+      const url = server.urls[index] ?? '';
+      if (url.endsWith('/Practitioner/_search')) return sendJson(response, 200, searchset([me]));
+      if (url.endsWith('/PractitionerRole/_search'))
+        return sendJson(response, 200, searchset([othersRole('role-other-A', 'org-A'), othersRole('role-other-B', 'org-B')], [orgA, orgB]));
+      if (url.endsWith('/_search')) return sendJson(response, 200, searchset([]));
+      // A role write: answered as done, so that without the check the harm would go through.
+      return sendJson(response, 201, { resourceType: 'PractitionerRole', id: 'written', meta: { versionId: '9' } });
+    });
+    try {
+      const { linker } = fhirLinker(server.baseUrl, { timeoutMs: 1000 });
+      const refusal = await linker.link(principal).then(
+        () => undefined,
+        (error: unknown) => error,
+      );
+      expect(refusal).toBeInstanceOf(IdentityDirectoryRefusedError);
+      expect((refusal as Error).cause).toBeInstanceOf(FhirRequestError);
+      expect((refusal as Error).message).toBe('FHIR search PractitionerRole: a match lacks the searched practitioner');
+      // Searches only (all POST `_search`): no PUT to another practitioner's role, no create.
+      expect(server.urls.filter((url) => !url.endsWith('/_search'))).toEqual([]);
     } finally {
       await server.close();
     }

@@ -2,6 +2,7 @@ import { Logger } from '@nestjs/common';
 import type * as fhir4 from 'fhir/r4.js';
 import type { LinkedOrganisation } from '../../identity/identity-link.js';
 import type { OrganisationPrivileges } from '../../identity/principal.js';
+import { FhirRequestError } from '../fhir.errors.js';
 import type { FhirGateway, Stored } from '../fhir.gateway.js';
 import { hasIdentifier, pointsTo, referenceTo, searchToken } from '../fhir-references.js';
 import { newRole, planRole, planRoleEnd } from './membership-plan.js';
@@ -30,6 +31,10 @@ export class PractitionerRoleSync {
       _include: 'PractitionerRole:organization',
       _count: '100',
     });
+    // A server that ignored the practitioner parameter (R4 search.html#errors, lenient handling) hands back
+    // everyone's roles, which would then be rewritten or ended as this clinician's: fail closed.
+    if (roles.some((role) => !pointsTo(role.practitioner, practitioner)))
+      throw new FhirRequestError('FHIR search PractitionerRole: a match lacks the searched practitioner');
     const known = included.filter((r): r is Organization => r.resourceType === 'Organization');
     const wanted = await this.resolve(privileges, known);
 

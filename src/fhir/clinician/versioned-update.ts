@@ -1,12 +1,12 @@
 import type * as fhir4 from 'fhir/r4.js';
-import { FhirPreconditionFailedError, FhirRequestError } from '../fhir.errors.js';
+import { FhirConflictError, FhirPreconditionFailedError, FhirRequestError } from '../fhir.errors.js';
 import type { FhirGateway, ResourceOf, ResourceType, Stored } from '../fhir.gateway.js';
 import { backoffDelay, sleep } from '../fhir-retry.js';
 
 /**
- * Each 412 means another writer succeeded, so N clinicians joining one care team at once need up to
- * N tries for the last of them; the e2e suite runs 20 against one team. The pause stays short (a
- * login waits on it) but grows and jitters so racing writers spread out.
+ * Each 412 (or 409) means another writer succeeded, so N clinicians joining one care team at once
+ * need up to N tries for the last of them; the e2e suite runs 20 against one team. The pause stays
+ * short (a login waits on it) but grows and jitters so racing writers spread out.
  */
 const MAX_ATTEMPTS = 30;
 const BACKOFF_MS = 5;
@@ -14,8 +14,9 @@ const MAX_BACKOFF_MS = 100;
 
 /**
  * Optimistic concurrency (R4 http.html#concurrency, "Managing Resource Contention"): apply `plan` to the latest
- * version and write it with `If-Match`; when another writer got there first (412), read again and
- * re-apply the plan to what they wrote. Nothing is written when the plan finds nothing to change,
+ * version and write it with `If-Match`; when another writer got there first (412, or 409, which R4
+ * http.html#update lets a server answer for a version conflict instead), read again and re-apply
+ * the plan to what they wrote. Nothing is written when the plan finds nothing to change,
  * so a clinician whose data did not change leaves no new version behind.
  */
 export async function updateVersioned<K extends ResourceType>(
@@ -34,9 +35,17 @@ export async function updateVersioned<K extends ResourceType>(
     try {
       return await gateway.update({ ...next, id: latest.id } as Stored<ResourceOf<K>>, version);
     } catch (error) {
-      if (!(error instanceof FhirPreconditionFailedError) || attempt >= MAX_ATTEMPTS) throw error;
+      if (!isVersionConflict(error) || attempt >= MAX_ATTEMPTS) throw error;
       await sleep(Math.min(backoffDelay(BACKOFF_MS, attempt), MAX_BACKOFF_MS));
       latest = await gateway.readResource(latest.resourceType as K, latest.id);
     }
   }
+}
+
+/**
+ * The If-Match write lost a race. R4 http.html#update lists 409 Conflict beside 412 for version
+ * conflicts, so some servers answer 409; here the only precondition sent is the version.
+ */
+function isVersionConflict(error: unknown): boolean {
+  return error instanceof FhirPreconditionFailedError || error instanceof FhirConflictError;
 }
