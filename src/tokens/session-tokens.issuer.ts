@@ -5,7 +5,7 @@ import { CLOCK, epochSeconds, type Clock } from '../common/clock.js';
 import type { TokenResponse } from '../protocol/token-response.js';
 import type { Realm } from '../realms/realm.js';
 import { sessionEndsAt, type SessionRow } from '../storage/session.repository.js';
-import { AccessTokenIssuer } from './access-token.issuer.js';
+import { AccessTokenIssuer, type IssuedAccessToken } from './access-token.issuer.js';
 import { accessTokenHash } from './token-hash.js';
 import type { Identifier } from '../identity/principal.js';
 import { RefreshTokenMac } from './refresh-token-mac.js';
@@ -17,7 +17,13 @@ export interface SessionTokenRequest {
   realm: Realm;
   client: RegisteredClient;
   session: SessionRow;
+  /** The scope of the tokens issued now (a refresh may narrow it). */
   scopes: string[];
+  /**
+   * The refresh token's scope when it is wider than `scopes`: RFC 6749 §6, a new refresh token's scope
+   * "MUST be identical to that of the refresh token included by the client"; `scopes` by default.
+   */
+  refreshScopes?: string[];
   /** The authorization request's nonce (OIDC Core §3.1.2.1), echoed in the ID token. */
   nonce?: string;
   /** The refresh token id to issue (the caller made it the session's current one); none: no refresh token. */
@@ -29,7 +35,8 @@ export interface SessionTokenRequest {
 /**
  * ID, access and refresh tokens for a user's session. The refresh token is a MACed JWT (refresh-token-mac.ts) bound to
  * the session (`sid`) and its place in the rotation chain (`jti`); it expires at the earlier of the
- * session's idle and absolute ends, which `refresh_expires_in` states.
+ * session's idle and absolute ends, which `refresh_expires_in` states. No token outlives that end:
+ * the access and ID tokens expire there too when it comes before `accessTokenTtl` is up.
  */
 @Injectable()
 export class SessionTokensIssuer {
@@ -40,7 +47,12 @@ export class SessionTokensIssuer {
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
-  async issue({ realm, client, session, scopes, nonce, refreshJti, nationalIdentifier }: SessionTokenRequest): Promise<TokenResponse> {
+  async issue(request: SessionTokenRequest): Promise<TokenResponse> {
+    const { realm, client, session, scopes, nonce, refreshJti, nationalIdentifier } = request;
+    // The session ends here unless a refresh moves its idle end, and that refresh issues new tokens.
+    // Introspection calls a token of an ended session inactive; a resource server reading only `exp`
+    // must agree, so no token of it expires later (as token exchange caps at the subject's session).
+    const sessionEnd = sessionEndsAt(session);
     const access = await this.accessTokens.issue({
       realm,
       client,
@@ -50,9 +62,9 @@ export class SessionTokensIssuer {
       session,
       audience: session.delegation?.audience,
       nationalIdentifier,
+      notAfter: sessionEnd,
     });
     const now = epochSeconds(this.clock);
-    const refreshExp = sessionEndsAt(session);
     const refreshToken =
       refreshJti === undefined
         ? undefined
@@ -61,11 +73,11 @@ export class SessionTokensIssuer {
             sub: session.user_id,
             aud: realm.issuer,
             iat: now,
-            exp: refreshExp,
+            exp: sessionEnd,
             jti: refreshJti,
             sid: session.id,
             client_id: client.clientId,
-            scope: formatScope(scopes),
+            scope: formatScope(request.refreshScopes ?? scopes),
             ...(access.claims.patient ? { patient: access.claims.patient } : {}),
             ...(access.claims.context ? { context: access.claims.context } : {}),
           });
@@ -73,7 +85,7 @@ export class SessionTokensIssuer {
       access_token: access.token,
       token_type: 'Bearer',
       expires_in: access.expiresIn,
-      ...(refreshToken ? { refresh_token: refreshToken, refresh_expires_in: refreshExp - now } : {}),
+      ...(refreshToken ? { refresh_token: refreshToken, refresh_expires_in: sessionEnd - now } : {}),
       scope: formatScope(scopes),
     };
     const patient = launchPatient(session);
@@ -82,20 +94,23 @@ export class SessionTokensIssuer {
     if (patient !== undefined && !session.delegation) response.patient = patient;
     // An exchanged (delegated) session is not a login of its client: no ID token (OIDC Core §2).
     if (scopes.includes('openid') && !session.delegation)
-      response.id_token = await this.idToken(realm, client, session, scopes, access.token, access.claims.fhirUser, nonce);
+      response.id_token = await this.idToken(realm, client, session, scopes, access, nonce);
     return response;
   }
 
-  /** OIDC Core §2 and §3.1.3.6: audience is the client; `at_hash` binds the access token. */
+  /**
+   * OIDC Core §2 and §3.1.3.6: audience is the client; `at_hash` binds the access token, whose `exp`
+   * (capped at the session's end) it shares.
+   */
   private async idToken(
     realm: Realm,
     client: RegisteredClient,
     session: SessionRow,
     scopes: string[],
-    accessToken: string,
-    fhirUser: string | undefined,
+    access: IssuedAccessToken,
     nonce?: string,
   ): Promise<string> {
+    const { fhirUser } = access.claims;
     const now = epochSeconds(this.clock);
     const { given, family, text } = session.profile;
     const claims: Record<string, unknown> = {
@@ -104,11 +119,11 @@ export class SessionTokensIssuer {
       aud: client.clientId,
       azp: client.clientId,
       iat: now,
-      exp: now + realm.config.accessTokenTtl,
+      exp: access.claims.exp,
       jti: randomUUID(),
       auth_time: Math.floor(session.auth_time.getTime() / 1000),
       sid: session.id,
-      at_hash: accessTokenHash(accessToken, await this.signer.algorithm(realm)),
+      at_hash: accessTokenHash(access.token, await this.signer.algorithm(realm)),
       user_type: session.user_type,
     };
     if (nonce !== undefined) claims.nonce = nonce;

@@ -5,6 +5,8 @@ import { ContextSelectionService, type ContextRequest } from '../../contexts/con
 import { FhirUnavailableError } from '../../fhir/fhir.errors.js';
 import { FederationMetrics } from '../../metrics/federation-metrics.js';
 import { SessionService } from '../../sessions/session.service.js';
+import { bindExchangeTenant } from '../../tenancy/exchange-tenant.js';
+import { bindTenant } from '../../tenancy/tenant-binding.js';
 import { SessionTokensIssuer } from '../../tokens/session-tokens.issuer.js';
 import { isTokenError } from '../../tokens/token-errors.js';
 import { TokenVerifier, type RefreshTokenClaims } from '../../tokens/token-verifier.js';
@@ -15,7 +17,9 @@ import { narrowScope, parseScope } from '../../protocol/scope.js';
 /**
  * RFC 6749 §6 with rotation (RFC 9700 §4.14.2): the refresh token is single use; its successor
  * extends the session's idle end; scope may only shrink (§6: "MUST NOT include any scope not
- * originally granted"). A refresh after the session ended, or of an already rotated token, fails.
+ * originally granted"), and only that of the tokens issued now: the successor keeps the presented
+ * token's scope (§6: "MUST be identical"). A refresh after the session ended, or of an already
+ * rotated token, fails. The tenant rules are those of the other grants (tenant-binding.ts).
  */
 @Injectable()
 export class RefreshTokenGrant implements GrantHandler {
@@ -31,7 +35,7 @@ export class RefreshTokenGrant implements GrantHandler {
     private readonly metrics: FederationMetrics,
   ) {}
 
-  async handle({ realm, client, params, clientAddress }: GrantRequest): Promise<TokenResponse> {
+  async handle({ realm, client, params, organisationAgb, clientAddress }: GrantRequest): Promise<TokenResponse> {
     let claims: RefreshTokenClaims;
     try {
       claims = await this.verifier.verifyRefreshToken(realm, params.require('refresh_token'));
@@ -41,7 +45,10 @@ export class RefreshTokenGrant implements GrantHandler {
     }
     if (claims.client_id !== client.clientId) throw new OAuthError('invalid_grant', 'refresh token of another client');
 
-    const scopes = narrowScope(params.get('scope'), parseScope(claims.scope));
+    const granted = parseScope(claims.scope);
+    const scopes = narrowScope(params.get('scope'), granted);
+    // Before anything changes, as every refusal here: the presented token stays good.
+    await this.checkTenant(client, organisationAgb, claims.sid);
 
     // A context choice is checked against FHIR before anything changes (DOMAIN.md, contexts).
     const choice = ContextSelectionService.requested((name) => params.get(name));
@@ -72,9 +79,26 @@ export class RefreshTokenGrant implements GrantHandler {
       client,
       session: rotation.session,
       scopes,
+      refreshScopes: granted,
       refreshJti: rotation.nextJti,
       nationalIdentifier: this.sessions.nationalIdentifierFor(client, rotation.session),
     });
+  }
+
+  /**
+   * A client with tenants names one in `organisation_agb` (bindTenant), and for a session opened for
+   * a tenant (a token exchange's) it must be that one, as token exchange requires of its subject
+   * (bindExchangeTenant); a client without tenants names none. Only a tenant-bound client's refresh
+   * looks the session up: only its token exchanges open sessions with a tenant.
+   */
+  private async checkTenant(client: GrantRequest['client'], header: GrantRequest['organisationAgb'], sid: string): Promise<void> {
+    if (client.config.tenants.length === 0) {
+      bindTenant(client.config, header);
+      return;
+    }
+    // A session no longer live is left to the rotation, which refuses it (or ends it on a reuse).
+    const session = await this.sessions.findLive(sid);
+    bindExchangeTenant(client.config, header, session?.tenant ?? undefined);
   }
 
   private async selectContext(claims: RefreshTokenClaims, choice: ContextRequest) {
