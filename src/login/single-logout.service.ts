@@ -32,7 +32,8 @@ const ENDED_AT_IDP = 'logout at the identity provider';
 /**
  * IdP-initiated SAML single logout (SAML Profiles §4.4.3.2–4, §4.4.4.2) at the broker endpoint, and
  * the LogoutResponse that ends an SP-initiated one. A verified LogoutRequest ends every SSO session
- * that IdP opened for the NameID it names (only those of its SessionIndexes, if it names any) and
+ * that IdP opened for the NameID it names (only those of its SessionIndexes, if it names any; an SSO
+ * session renewed by a later login is named by its earlier NameID and SessionIndex too) and
  * with each every client session in it, recording a LOGOUT (`by: idp`) per client session in the
  * same transaction; their clients' back-channel logout notifications are queued by that end, and
  * tried at once. The answer is Success, or PartialLogout when a client could not be told (§3.7.3.2).

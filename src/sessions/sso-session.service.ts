@@ -60,7 +60,9 @@ export class SsoSessionService {
    * The SSO session after an authentication at the IdP. When the browser already has a live one of the
    * same person (`prompt=login`, `max_age`), it is renewed in place, so the client sessions in it live
    * on; another person's is ended first (this browser is now someone else's). The cookie value is new
-   * either way, so a value known before the login names nothing afterwards (session fixation).
+   * either way, so a value known before the login names nothing afterwards (session fixation). A
+   * renewed session takes the new SessionIndex; single logout for the earlier one still finds it by
+   * its client sessions' (SAML Core §3.7.3.2: every session the IdP's LogoutRequest names must end).
    */
   async establish(authentication: SsoAuthentication, presentedSecret: string | undefined, db?: Queryable): Promise<EstablishedSso> {
     const { realm } = authentication;

@@ -91,6 +91,9 @@ export class SsoSessionRepository {
    * The same person authenticated again in this browser (`prompt=login`, `max_age`): the session keeps
    * its id, so the client sessions under it live on, and takes the new authentication and a new cookie
    * value (no fixation). Its absolute end never moves later, only earlier (a new `SessionNotOnOrAfter`).
+   * The earlier SessionIndex stays with the client sessions opened under it, and the earlier NameID in
+   * its own row: an IdP's LogoutRequest naming the earlier login still ends this session
+   * (sso-session-name-id.repository.ts, SAML Core §3.7.3.2).
    */
   async reauthenticate(id: string, change: Reauthentication, now: Date, db: Queryable = this.db): Promise<SsoSessionRow | undefined> {
     const { rows } = await db.query<SsoSessionRow>(

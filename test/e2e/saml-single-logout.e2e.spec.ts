@@ -200,6 +200,34 @@ describe('IdP-initiated SAML single logout', () => {
     expect(await introspect(second.tokens.access_token)).toBe(true);
   });
 
+  it('names an SSO session renewed by a later login (prompt=login) by the earlier SessionIndex too: it ends', async () => {
+    const first = await login('_renewed-A');
+    // The same person logs in again in the same browser: the SSO session keeps its id and the first
+    // client session, and takes the new SessionIndex (sso-session.service.ts establish).
+    const second = await samlHttpLogin(
+      issuer,
+      idp,
+      CLIENT,
+      { attributes: citizenAttributes({ cpr: CPR }), nameId: first.nameId, sessionIndex: '_renewed-B' },
+      { browser: first.browser, extra: { prompt: 'login' } },
+    );
+    const ssoOf = (accessToken: string) => (decodeJwt(accessToken).sid as string).split('.')[0];
+    expect(ssoOf(second.tokens!.access_token)).toBe(ssoOf(first.tokens.access_token));
+    expect(await introspect(first.tokens.access_token)).toBe(true);
+
+    // SAML Core §3.7.3.2: the IdP ends its session _renewed-A, under which the first client session was opened.
+    const { response } = await sendLogoutRequest(new CookieJar(), {
+      binding: 'redirect',
+      nameId: first.nameId,
+      sessionIndexes: ['_renewed-A'],
+    });
+    expect((await idp.logout.parseResponse(await replyOf(response))).status).toBe(`${STATUS}Success`);
+    expect(await introspect(first.tokens.access_token)).toBe(false);
+    expectOAuthError(await refresh(server.baseUrl, 'nemlogin', first.tokens.refresh_token as string), 400, 'invalid_grant');
+    // The SSO session ended, and every client session in it.
+    expect(await introspect(second.tokens!.access_token)).toBe(false);
+  });
+
   it('a LogoutRequest naming no session here is answered Success, and ends nothing', async () => {
     const { tokens } = await login();
     const { response } = await sendLogoutRequest(new CookieJar(), { binding: 'redirect', nameId: 'someone-never-seen' });
