@@ -46,6 +46,27 @@ describe('IdP settings from config and metadata', () => {
     expect(settings.worker.idpCertificates).toEqual([next.pem]);
   });
 
+  it("answers LogoutRequests at the metadata's ResponseLocation of the binding used (SAML Metadata §2.2.2); the config's sloUrl wins", () => {
+    const split = {
+      ...metadata,
+      sloResponseUrls: { redirect: 'https://idp.test/slo/response', post: 'https://idp.test/slo/post-response' },
+    };
+    const settings = resolveIdpSettings(base(), split, NOW)!;
+    expect(settings.sloUrl).toBe('https://idp.test/slo');
+    expect(settings.sloResponseUrls).toEqual({ redirect: 'https://idp.test/slo/response', post: 'https://idp.test/slo/post-response' });
+    // An IdP without an HTTP-POST endpoint is answered at its HTTP-Redirect one in either binding, as before.
+    const redirectOnly = { ...metadata, sloResponseUrls: { redirect: 'https://idp.test/slo/response' } };
+    expect(resolveIdpSettings(base(), redirectOnly, NOW)!.sloResponseUrls).toEqual({
+      redirect: 'https://idp.test/slo/response',
+      post: 'https://idp.test/slo/response',
+    });
+    expect(resolveIdpSettings(base({ sloUrl: 'https://own.test/slo' }), split, NOW)!.sloResponseUrls).toEqual({
+      redirect: 'https://own.test/slo',
+      post: 'https://own.test/slo',
+    });
+    expect(resolveIdpSettings(base(), { ...metadata, sloUrl: undefined }, NOW)!.sloResponseUrls).toEqual({});
+  });
+
   it('never hands an expired or not yet valid certificate to the workers, from metadata or config', () => {
     expect(resolveIdpSettings(base(), { ...metadata, signingCertificates: [expired, current] }, NOW)!.worker.idpCertificates).toEqual([
       current.pem,

@@ -18,8 +18,21 @@ export function resolveIdpSettings(base: IdpStaticSettings, metadata: IdpMetadat
     ...base,
     idpEntityId: entityId,
     sloUrl: base.configured.sloUrl ?? current?.sloUrl,
+    sloResponseUrls: sloResponseUrls(base.configured.sloUrl, current),
     worker: { ...base.worker, ssoUrl, idpCertificates: certificates },
   };
+}
+
+/**
+ * Where LogoutResponses go. A hand-written `sloUrl` names one endpoint, for every binding (it wins
+ * over the metadata's, ResponseLocations included). From metadata, §2.2.2 per binding: the
+ * ResponseLocation, else the Location, of the endpoint in the binding the answer goes by; an IdP
+ * without an HTTP-POST endpoint gets an HTTP-POST answer at its HTTP-Redirect one, as it always has.
+ */
+function sloResponseUrls(configured: string | undefined, metadata: IdpMetadata | undefined): IdpSettings['sloResponseUrls'] {
+  if (configured) return { redirect: configured, post: configured };
+  const redirect = metadata?.sloResponseUrls?.redirect ?? metadata?.sloUrl;
+  return { redirect, post: metadata?.sloResponseUrls?.post ?? redirect };
 }
 
 /** Why {@link resolveIdpSettings} gives nothing, for the log. */

@@ -108,19 +108,21 @@ export class SamlLogoutService {
   }
 
   /**
-   * The signed LogoutResponse to `request`, to the IdP's SingleLogoutService in the binding the
-   * request came by, with its RelayState (SAML Bindings §3.4.3, §3.5.3); undefined when the IdP
-   * has no SingleLogoutService to answer to.
+   * The signed LogoutResponse to `request`, in the binding the request came by, with its RelayState
+   * (SAML Bindings §3.4.3, §3.5.3), to the IdP's SingleLogoutService ResponseLocation for that
+   * binding, else its Location (SAML Metadata §2.2.2); undefined when the IdP has no
+   * SingleLogoutService to answer to.
    */
   async answer(realm: Realm, alias: string, request: IdpLogoutRequest, status: ResponseStatus): Promise<LogoutReply | undefined> {
     const settings = this.settings.find(realm, alias);
-    if (!settings?.sloUrl) return undefined;
+    const destination = settings?.sloResponseUrls[request.binding];
+    if (!settings || !destination) return undefined;
     return this.workers.logoutResponse({
       settings: settings.worker,
       binding: request.binding,
       id: newMessageId(),
       issueInstant: this.clock.now().toISOString(),
-      destination: settings.sloUrl,
+      destination,
       inResponseTo: request.id,
       status,
       relayState: request.relayState,

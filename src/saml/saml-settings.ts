@@ -7,7 +7,7 @@ import type { MetadataSource } from './metadata/metadata-source.js';
 import { keyMatchesCertificate, loadCertificate, loadPrivateKey } from './pem.js';
 import { attributeProfile } from './profiles/profiles.js';
 import type { AttributeProfile } from './profiles/attribute-profile.js';
-import type { SamlWorkerSettings } from './worker/saml-worker.mjs';
+import type { LogoutBinding, SamlWorkerSettings } from './worker/saml-worker.mjs';
 
 /** Where an IdP's metadata comes from and how it is trusted (config `metadata*`). */
 export interface IdpMetadataConfig {
@@ -43,8 +43,13 @@ export interface IdpStaticSettings {
 export interface IdpSettings extends Omit<IdpStaticSettings, 'worker'> {
   /** The IdP's entity id: the only accepted Issuer. */
   idpEntityId: string;
-  /** The IdP's SingleLogoutService (SAML Profiles §4.4), when it has one. */
+  /** The IdP's SingleLogoutService (SAML Profiles §4.4), when it has one: where this SP's LogoutRequests go. */
   sloUrl?: string;
+  /**
+   * Where this SP's LogoutResponses go, per binding they are sent by (SAML Metadata §2.2.2: the
+   * endpoint's ResponseLocation, else its Location); none in a binding: no answer by it.
+   */
+  sloResponseUrls: Partial<Record<LogoutBinding, string>>;
   /** What the worker pool needs (plain strings): only the IdP certificates valid now. */
   worker: SamlWorkerSettings;
 }

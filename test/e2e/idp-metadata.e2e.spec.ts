@@ -172,3 +172,86 @@ describe('IdP metadata', () => {
 function body(pem: string): string {
   return pem.replace(/-----(BEGIN|END) CERTIFICATE-----/g, '').replace(/\s+/g, '');
 }
+
+/**
+ * SAML Metadata 2.0 §2.2.2: an endpoint's ResponseLocation, when present, is where response messages
+ * go; Location takes the requests. An IdP whose metadata gives its SingleLogoutService endpoints both
+ * gets this SP's LogoutResponses at the ResponseLocation of the binding the answer goes by, and its
+ * LogoutRequests at the HTTP-Redirect Location.
+ */
+describe('IdP metadata: SingleLogoutService ResponseLocation', () => {
+  let server: TestServer;
+  let metadata: MetadataServer;
+  let issuer: string;
+  let idp: TestIdp;
+  const slo = {
+    redirect: 'https://idp.test/split/slo/redirect',
+    redirectResponse: 'https://idp.test/split/slo/redirect-response',
+    post: 'https://idp.test/split/slo/post',
+    postResponse: 'https://idp.test/split/slo/post-response',
+  };
+
+  beforeAll(async () => {
+    metadata = await MetadataServer.start();
+    const port = await freePort();
+    issuer = `http://127.0.0.1:${port}/realms/nemlogin`;
+    idp = await TestIdp.create({ realmIssuer: issuer, alias: 'split', entityId: 'https://idp.test/split' });
+    const xml = idpMetadataXml({ entityId: 'https://idp.test/split', ssoUrl: idp.ssoUrl, signingCertificates: [F.idpSigningCertificate] });
+    const endpoints =
+      `<md:SingleLogoutService Binding="urn:oasis:names:tc:SAML:2.0:bindings:HTTP-POST" Location="${slo.post}" ResponseLocation="${slo.postResponse}"/>` +
+      `<md:SingleLogoutService Binding="urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect" Location="${slo.redirect}" ResponseLocation="${slo.redirectResponse}"/>`;
+    metadata.serve('/split', { body: xml.replace('<md:NameIDFormat>', `${endpoints}<md:NameIDFormat>`) });
+    server = await startTestServer({
+      port,
+      patch: (raw) => {
+        raw.realms[0].serviceProvider = testServiceProviderConfig();
+        raw.realms[0].identityProviders = [{ alias: 'split', profile: 'oiosaml3-citizen', metadataUrl: metadata.url('/split') }];
+      },
+    });
+  });
+  afterAll(async () => {
+    await server?.close();
+    await metadata?.close();
+  });
+
+  const login = (nameId: string) =>
+    samlHttpLogin(issuer, idp, CLIENT, { attributes: citizenAttributes({ cpr: '0101011234' }), nameId, sessionIndex: '_split' });
+
+  it('answers an HTTP-Redirect LogoutRequest at the HTTP-Redirect ResponseLocation', async () => {
+    const nameId = 'https://data.gov.dk/model/core/eid/person/uuid/00000000-0000-4000-8000-00000000aa01';
+    await login(nameId);
+    const message = idp.logout.request({ binding: 'redirect', nameId, relayState: 'r' });
+    const response = await fetch(message.url, { redirect: 'manual' });
+    expect(response.status).toBe(303);
+    const location = response.headers.get('location')!;
+    expect(location.startsWith(`${slo.redirectResponse}?SAMLResponse=`)).toBe(true);
+    expect(await idp.logout.parseResponse({ location })).toMatchObject({ inResponseTo: message.id, destination: slo.redirectResponse });
+  });
+
+  it('answers an HTTP-POST LogoutRequest at the HTTP-POST ResponseLocation', async () => {
+    const nameId = 'https://data.gov.dk/model/core/eid/person/uuid/00000000-0000-4000-8000-00000000aa02';
+    await login(nameId);
+    const message = idp.logout.request({ binding: 'post', nameId, relayState: 'r' });
+    const response = await fetch(message.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams(message.form).toString(),
+    });
+    expect(response.status).toBe(200);
+    const html = await response.text();
+    expect(/<form[^>]* action="([^"]+)"/.exec(html)?.[1]).toBe(slo.postResponse);
+    const form = Object.fromEntries([...html.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)"/g)].map((m) => [m[1], m[2]]));
+    expect(await idp.logout.parseResponse({ form })).toMatchObject({ inResponseTo: message.id, destination: slo.postResponse });
+  });
+
+  it("sends this SP's LogoutRequest to the HTTP-Redirect Location, not the ResponseLocation", async () => {
+    const nameId = 'https://data.gov.dk/model/core/eid/person/uuid/00000000-0000-4000-8000-00000000aa03';
+    const { tokens, browser } = await login(nameId);
+    const params = new URLSearchParams({ id_token_hint: tokens!.id_token as string });
+    const response = await browser.fetch(`${issuer}/protocol/openid-connect/logout?${params}`);
+    expect(response.status).toBe(303);
+    const location = response.headers.get('location')!;
+    expect(location.startsWith(`${slo.redirect}?SAMLRequest=`)).toBe(true);
+    expect(await idp.logout.parseRequest(location)).toMatchObject({ destination: slo.redirect, nameId, sessionIndex: '_split' });
+  });
+});

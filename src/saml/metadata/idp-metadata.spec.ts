@@ -68,6 +68,33 @@ describe('IdP metadata (SAML Metadata 2.0)', () => {
     );
   });
 
+  it("takes ResponseLocation, else Location, of each binding's SingleLogoutService as where LogoutResponses go (§2.2.2)", () => {
+    const xml = idpMetadataXml(entity)
+      .replace('Location="https://idp.test/slo"', 'Location="https://idp.test/slo" ResponseLocation="https://idp.test/slo/response"')
+      .replace(
+        'Location="https://idp.test/slo/post"',
+        'Location="https://idp.test/slo/post" ResponseLocation="https://idp.test/slo/post-response"',
+      );
+    const metadata = readIdpMetadata(xml, { now: NOW });
+    // LogoutRequests still go to the HTTP-Redirect Location.
+    expect(metadata.sloUrl).toBe('https://idp.test/slo');
+    expect(metadata.sloResponseUrls).toEqual({ redirect: 'https://idp.test/slo/response', post: 'https://idp.test/slo/post-response' });
+    // Without ResponseLocation, responses go to Location; without an endpoint, nowhere.
+    expect(readIdpMetadata(idpMetadataXml(entity), { now: NOW }).sloResponseUrls).toEqual({
+      redirect: 'https://idp.test/slo',
+      post: 'https://idp.test/slo/post',
+    });
+    expect(readIdpMetadata(idpMetadataXml({ ...entity, sloUrl: undefined }), { now: NOW }).sloResponseUrls).toEqual({});
+  });
+
+  it('refuses a SingleLogoutService ResponseLocation that is not an http(s) URL', () => {
+    const xml = idpMetadataXml(entity).replace(
+      'Location="https://idp.test/slo"',
+      'Location="https://idp.test/slo" ResponseLocation="javascript:alert(1)"',
+    );
+    expect(refusal(() => readIdpMetadata(xml, { now: NOW }))).toBe('SingleLogoutService ResponseLocation is not an http(s) URL');
+  });
+
   it('refuses metadata past its validUntil (§2.3.2), and an unreadable one', () => {
     expect(refusal(() => readIdpMetadata(idpMetadataXml({ ...entity, validUntil: new Date(NOW.getTime() - 1000) }), { now: NOW }))).toBe(
       'metadata is past its validUntil',

@@ -11,8 +11,13 @@ export interface IdpMetadata {
   entityId: string;
   /** SingleSignOnService with the HTTP-Redirect binding, the one AuthnRequests go by. */
   ssoUrl?: string;
-  /** SingleLogoutService with the HTTP-Redirect binding (§2.4.2), when the IdP has one. */
+  /** SingleLogoutService with the HTTP-Redirect binding (§2.4.2), when the IdP has one: where LogoutRequests go. */
   sloUrl?: string;
+  /**
+   * Where LogoutResponses go, per binding of the IdP's SingleLogoutService endpoints: §2.2.2 an
+   * endpoint's ResponseLocation, when present, else its Location.
+   */
+  sloResponseUrls?: Partial<Record<'redirect' | 'post', string>>;
   /** KeyDescriptor use="signing" or without `use` (§2.4.1.1), in document order; expired ones too (filtered at use). */
   signingCertificates: TrustedCertificate[];
   /** The earliest validUntil on the way to the IDPSSODescriptor (§2.3.1, §2.3.2, §2.4.1): past it the copy is void. */
@@ -31,6 +36,7 @@ const MD = 'urn:oasis:names:tc:SAML:2.0:metadata';
 const DS = 'http://www.w3.org/2000/09/xmldsig#';
 const SAML2_PROTOCOL = 'urn:oasis:names:tc:SAML:2.0:protocol';
 const REDIRECT_BINDING = 'urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect';
+const POST_BINDING = 'urn:oasis:names:tc:SAML:2.0:bindings:HTTP-POST';
 
 /** A single IdP's metadata is a few KB (NemLog-in's ~10 KB); this leaves room for a small federation aggregate. */
 export const MAX_METADATA_BYTES = 1_000_000;
@@ -62,6 +68,10 @@ export function readIdpMetadata(xml: string, expect: MetadataExpectations): IdpM
     entityId,
     ssoUrl: redirectLocation(idp, 'SingleSignOnService'),
     sloUrl: redirectLocation(idp, 'SingleLogoutService'),
+    sloResponseUrls: {
+      redirect: responseLocation(idp, REDIRECT_BINDING),
+      post: responseLocation(idp, POST_BINDING),
+    },
     signingCertificates: signingCertificates(idp),
     validUntil,
   };
@@ -121,16 +131,36 @@ function supportsSaml2(role: Element): boolean {
 
 /** §2.2.2 EndpointType: the first endpoint of this kind in the HTTP-Redirect binding (the one this SP uses). */
 function redirectLocation(idp: Element, kind: 'SingleSignOnService' | 'SingleLogoutService'): string | undefined {
-  const endpoint = childElements(idp, kind, [MD]).find((e) => e.getAttribute('Binding') === REDIRECT_BINDING);
+  const endpoint = firstEndpoint(idp, kind, REDIRECT_BINDING);
+  return endpoint && httpUrl(endpoint.getAttribute('Location') ?? '', `${kind} Location`);
+}
+
+/**
+ * §2.2.2: "ResponseLocation … specifies a different location to which response messages sent as part
+ * of the protocol or profile should be sent"; without it, responses go to Location. Of the first
+ * SingleLogoutService in `binding`, as the SSO and SLO request endpoints are chosen.
+ */
+function responseLocation(idp: Element, binding: string): string | undefined {
+  const endpoint = firstEndpoint(idp, 'SingleLogoutService', binding);
   if (!endpoint) return undefined;
-  const location = endpoint.getAttribute('Location') ?? '';
+  const response = endpoint.getAttribute('ResponseLocation');
+  if (response) return httpUrl(response, 'SingleLogoutService ResponseLocation');
+  return httpUrl(endpoint.getAttribute('Location') ?? '', 'SingleLogoutService Location');
+}
+
+function firstEndpoint(idp: Element, kind: 'SingleSignOnService' | 'SingleLogoutService', binding: string): Element | undefined {
+  return childElements(idp, kind, [MD]).find((e) => e.getAttribute('Binding') === binding);
+}
+
+/** An endpoint URL this SP may send a browser to; anything else refuses the metadata. */
+function httpUrl(location: string, what: string): string {
   try {
     const url = new URL(location);
     if (url.protocol === 'https:' || url.protocol === 'http:') return location;
   } catch {
     // refused below
   }
-  throw new MetadataError(`${kind} Location is not an http(s) URL`);
+  throw new MetadataError(`${what} is not an http(s) URL`);
 }
 
 /**
