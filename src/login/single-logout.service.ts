@@ -1,6 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
-import { AuditTrail } from '../audit/audit-trail.service.js';
+import { AuditTrail, type LogoutFacts } from '../audit/audit-trail.service.js';
 import { BackchannelLogoutService, type EndedSession } from '../backchannel/backchannel-logout.service.js';
 import type { Realm } from '../realms/realm.js';
 import {
@@ -86,6 +86,26 @@ export class SingleLogoutService {
     return this.saml.logoutRequestUrl(realm, sso.idp_alias, nameId, sso.idp_session_index ?? undefined, returnTo);
   }
 
+  /**
+   * Ends these SSO sessions and every client session in them, with a LOGOUT per client session, in one
+   * transaction; returns the client sessions it ended (those of a session someone else ended first
+   * are not counted twice).
+   */
+  async endSsoSessions(ssoSessionIds: readonly string[], reason: string, facts: LogoutFacts): Promise<EndedSession[]> {
+    return this.audit.transaction(async (tx) => {
+      const clientSessions: EndedSession[] = [];
+      for (const ssoSessionId of ssoSessionIds) {
+        const inside = await this.sessions.unendedInSso(ssoSessionId, tx);
+        if (!(await this.ssoSessions.end(ssoSessionId, reason, tx))) continue;
+        for (const session of inside) {
+          await this.audit.sessionEnded(session.id, facts, tx);
+          clientSessions.push({ id: session.id, realm: session.realm, clientId: session.client_id });
+        }
+      }
+      return clientSessions;
+    });
+  }
+
   /** The browser's SSO cookie names no live session (any more): its cookies go, as at RP-initiated logout. */
   private async browserSessionOver(realm: Realm, request: FastifyRequest): Promise<boolean> {
     const secret = presentedSsoSecret(request);
@@ -95,18 +115,7 @@ export class SingleLogoutService {
   /** Ends the SSO sessions the request names and the client sessions in them; returns the client sessions it ended. */
   private async endNamedSessions(realm: Realm, alias: string, request: IdpLogoutRequest, ipAddress: string): Promise<EndedSession[]> {
     const named = await this.subjects.liveSsoSessions(realm, alias, request.nameId, request.sessionIndexes);
-    const ended = await this.audit.transaction(async (tx) => {
-      const clientSessions: EndedSession[] = [];
-      for (const ssoSessionId of named) {
-        const inside = await this.sessions.unendedInSso(ssoSessionId, tx);
-        if (!(await this.ssoSessions.end(ssoSessionId, ENDED_AT_IDP, tx))) continue;
-        for (const session of inside) {
-          await this.audit.sessionEnded(session.id, { by: 'idp', ipAddress }, tx);
-          clientSessions.push({ id: session.id, realm: session.realm, clientId: session.client_id });
-        }
-      }
-      return clientSessions;
-    });
+    const ended = await this.endSsoSessions(named, ENDED_AT_IDP, { by: 'idp', ipAddress });
     this.logger.log(
       { realm: realm.name, idp: alias, ssoSessions: named.length, clientSessions: ended.length, by: 'idp' },
       'logout at the IdP',

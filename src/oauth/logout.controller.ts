@@ -7,7 +7,10 @@ import { ClientRegistry } from '../clients/client.registry.js';
 import { sendErrorPage, sendHtml, sendRedirect } from '../login/html-reply.js';
 import type { ErrorPage } from '../login/pages/error.page.js';
 import { renderLoggedOutPage } from '../login/pages/logged-out.page.js';
+import { renderLogoutConfirmPage } from '../login/pages/logout-confirm.page.js';
+import { confirmsLogout, logoutConfirmation } from '../login/logout-confirmation.js';
 import { SingleLogoutService } from '../login/single-logout.service.js';
+import type { Realm } from '../realms/realm.js';
 import { RealmRegistry } from '../realms/realm.registry.js';
 import { SessionService } from '../sessions/session.service.js';
 import { SsoSessionService, ssoSessionIdOf } from '../sessions/sso-session.service.js';
@@ -65,6 +68,14 @@ export class LogoutController {
     return this.logout(realm, (request.body ?? {}) as Record<string, unknown>, request, reply);
   }
 
+  @Post('logout/confirm')
+  @ApiOperation({ summary: 'The logout confirmation form of a logout without id_token_hint (its button posts here)' })
+  @ApiResponse({ status: 303, description: 'To the registered post_logout_redirect_uri' })
+  @ApiResponse({ status: 200, description: 'A logged-out page' })
+  confirmed(@Param('realm') realm: string, @Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<FastifyReply> {
+    return this.withoutHint(this.realms.get(realm), textParams((request.body ?? {}) as Record<string, unknown>), request, reply, true);
+  }
+
   private async logout(
     realmName: string,
     params: Record<string, unknown>,
@@ -72,14 +83,15 @@ export class LogoutController {
     reply: FastifyReply,
   ): Promise<FastifyReply> {
     const realm = this.realms.get(realmName);
-    const text = (name: string) => (typeof params[name] === 'string' && params[name] !== '' ? (params[name] as string) : undefined);
+    const text = textParams(params);
     const hint = text('id_token_hint');
-    const claims = hint
-      ? await this.verifier.verify<{ aud: string; sid?: string }>(realm, hint, 'JWT', { allowExpired: true }).catch(undefinedIfTokenError)
-      : undefined;
+    if (hint === undefined) return this.withoutHint(realm, text, request, reply, false);
+    const claims = await this.verifier
+      .verify<{ aud: string; sid?: string }>(realm, hint, 'JWT', { allowExpired: true })
+      .catch(undefinedIfTokenError);
     const client = claims ? this.clients.find(realm.name, claims.aud) : undefined;
     if (!claims?.sid || !client || (text('client_id') !== undefined && text('client_id') !== client.clientId)) {
-      this.logger.warn({ realm: realm.name }, 'logout refused: missing or invalid id_token_hint');
+      this.logger.warn({ realm: realm.name }, 'logout refused: invalid id_token_hint');
       return sendErrorPage(reply, INVALID_LOGOUT);
     }
     const redirect = text('post_logout_redirect_uri');
@@ -95,17 +107,78 @@ export class LogoutController {
     // The browser's cookies go when the session they named is over (another live one is left alone).
     const secret = presentedSsoSecret(request);
     if (secret !== undefined && !(await this.ssoSessions.resume(realm, secret))) void reply.header('Set-Cookie', clearedSsoCookies(realm));
-    let target: string | undefined;
-    if (redirect) {
-      const url = new URL(redirect);
-      const state = text('state');
-      if (state !== undefined) url.searchParams.set('state', state);
-      target = url.toString();
+    const target = redirect === undefined ? undefined : withState(redirect, text('state'));
+    return this.leave(realm, reply, ended ? sso : undefined, target);
+  }
+
+  /**
+   * A logout that names no session (§2: `id_token_hint` is only RECOMMENDED; keycloak-js leaves it out
+   * once it has dropped its tokens). It can only be about this browser's SSO session, and a link any
+   * site can open must not end that by itself: the person is asked first (§2: the OP "SHOULD ask the
+   * End-User whether to log out"), and the answer counts only with the confirmation value that page
+   * carried (logout-confirmation.ts). `client_id` names the client whose registered
+   * `post_logout_redirect_uri` may be followed; without it no redirect can be checked, so none is taken.
+   * A browser with no live SSO session has nothing to end and goes straight on.
+   */
+  private async withoutHint(
+    realm: Realm,
+    text: (name: string) => string | undefined,
+    request: FastifyRequest,
+    reply: FastifyReply,
+    confirmed: boolean,
+  ): Promise<FastifyReply> {
+    const clientId = text('client_id');
+    const client = clientId === undefined ? undefined : this.clients.find(realm.name, clientId);
+    const redirect = text('post_logout_redirect_uri');
+    if ((clientId !== undefined && !client) || (redirect !== undefined && !client?.config.postLogoutRedirectUris.includes(redirect))) {
+      this.logger.warn({ realm: realm.name }, 'logout refused: unknown client_id, or a post_logout_redirect_uri not registered for it');
+      return sendErrorPage(reply, INVALID_LOGOUT);
     }
-    // SAML Profiles §4.4.3.1: the session here has ended, whatever the IdP answers; the IdP's session
-    // ends too when it has a SingleLogoutService, and its LogoutResponse brings the browser back here.
-    const atIdp = ended && sso !== undefined ? await this.singleLogout.logoutAtIdp(realm, sso, target ?? '') : undefined;
+    const target = redirect === undefined ? undefined : withState(redirect, text('state'));
+    const secret = presentedSsoSecret(request);
+    const sso = secret === undefined ? undefined : await this.ssoSessions.resume(realm, secret);
+    if (secret === undefined || sso === undefined) {
+      if (secret !== undefined) void reply.header('Set-Cookie', clearedSsoCookies(realm));
+      return this.leave(realm, reply, undefined, target);
+    }
+    if (!confirmed) {
+      const fields: Record<string, string> = { confirmation: logoutConfirmation(secret) };
+      for (const name of ['client_id', 'post_logout_redirect_uri', 'state']) {
+        const value = text(name);
+        if (value !== undefined) fields[name] = value;
+      }
+      return sendHtml(reply, 200, renderLogoutConfirmPage(`${realm.endpoints.endSession}/confirm`, fields));
+    }
+    if (!confirmsLogout(text('confirmation'), secret)) {
+      this.logger.warn({ realm: realm.name }, 'logout refused: confirmation missing or not of this browser');
+      return sendErrorPage(reply, INVALID_LOGOUT);
+    }
+    await this.singleLogout.endSsoSessions([sso.id], 'logout', { by: 'user', ipAddress: request.ip });
+    void reply.header('Set-Cookie', clearedSsoCookies(realm));
+    return this.leave(realm, reply, sso.id, target);
+  }
+
+  /**
+   * Where the browser goes once the session here is over. SAML Profiles §4.4.3.1: when the SSO session
+   * `endedSso` came from an IdP with a SingleLogoutService, the IdP's session ends too, and its
+   * LogoutResponse brings the browser back to `target`; otherwise straight to `target`, or a
+   * logged-out page.
+   */
+  private async leave(realm: Realm, reply: FastifyReply, endedSso: string | undefined, target: string | undefined): Promise<FastifyReply> {
+    const atIdp = endedSso === undefined ? undefined : await this.singleLogout.logoutAtIdp(realm, endedSso, target ?? '');
     if (atIdp) return sendRedirect(reply, atIdp);
     return target ? sendRedirect(reply, target) : sendHtml(reply, 200, renderLoggedOutPage());
   }
+}
+
+/** A request's parameters as text: a parameter that is not one non-empty string counts as absent. */
+function textParams(params: Record<string, unknown>): (name: string) => string | undefined {
+  return (name) => (typeof params[name] === 'string' && params[name] !== '' ? (params[name] as string) : undefined);
+}
+
+/** A registered post_logout_redirect_uri with the client's `state` (§3), if it sent one. */
+function withState(redirect: string, state: string | undefined): string {
+  const url = new URL(redirect);
+  if (state !== undefined) url.searchParams.set('state', state);
+  return url.toString();
 }

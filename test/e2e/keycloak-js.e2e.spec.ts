@@ -10,7 +10,9 @@ interface KeycloakWindow {
     authenticated?: boolean;
     token?: string;
     tokenParsed?: Record<string, unknown>;
+    idToken?: string;
     updateToken(minValidity: number): Promise<boolean>;
+    loadUserInfo(): Promise<Record<string, unknown>>;
     logout(options?: { redirectUri?: string }): Promise<void>;
   };
   initResult?: boolean;
@@ -116,6 +118,9 @@ kc.init({ onLoad: 'login-required', pkceMethod: 'S256' }).then(
     expect(after.tokenParsed).toMatchObject({ patient: 'demo-patient-nancy' });
     // The iframe asked the realm whether the app's origin is registered for its client.
     expect(framed).toContain('/realms/nemlogin/protocol/openid-connect/login-status-iframe.html/init');
+    // loadUserInfo() sends `Authorization: bearer …`, lower case (RFC 9110 §11.1: the scheme is case-insensitive).
+    const userinfo = await page.evaluate(() => (window as unknown as KeycloakWindow).kc.loadUserInfo());
+    expect(userinfo).toMatchObject({ sub: claims.sub, patient: 'demo-patient-nancy' });
 
     // The login-status iframe answers every message: the app's own session, another one, and malformed ones.
     const answers = await page.evaluate(async (src) => {
@@ -155,6 +160,28 @@ kc.init({ onLoad: 'login-required', pkceMethod: 'S256' }).then(
 
     // Logout through keycloak-js ends the SSO session: the next visit needs the login page again.
     await page.evaluate(() => (window as unknown as KeycloakWindow).kc.logout({ redirectUri: `${location.origin}/bye.html` }));
+    await page.waitForURL(`${app.origin}/bye.html`);
+    await page.goto(`${app.origin}/app.html`);
+    await page.getByRole('heading', { name: /Mocked login/ }).waitFor();
+    await context.close();
+  });
+
+  it('logout after keycloak-js dropped its ID token: the realm asks first, and the confirmed logout ends the SSO session', async () => {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    page.setDefaultTimeout(60_000);
+    await page.goto(`${app.origin}/app.html`);
+    await page.getByRole('heading', { name: /Mocked login/ }).waitFor();
+    await page.getByRole('button', { name: /Alice Andersen/ }).click();
+    expect(await initOutcome(page)).toEqual({ result: true });
+
+    // As after a failed refresh or an iframe `changed`: keycloak-js then logs out with client_id only.
+    await page.evaluate(() => {
+      const { kc } = window as unknown as KeycloakWindow;
+      kc.idToken = undefined;
+      return kc.logout({ redirectUri: `${location.origin}/bye.html` });
+    });
+    await page.getByRole('button', { name: 'Log out' }).click();
     await page.waitForURL(`${app.origin}/bye.html`);
     await page.goto(`${app.origin}/app.html`);
     await page.getByRole('heading', { name: /Mocked login/ }).waitFor();

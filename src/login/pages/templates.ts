@@ -28,6 +28,7 @@ export type TemplateName =
   | 'mock-login'
   | 'mock-user'
   | 'logged-out'
+  | 'logout-confirm'
   | 'form-post';
 
 /** Fills a template; a placeholder without a value is a programming error, so it throws. */
