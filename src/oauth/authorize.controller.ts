@@ -6,7 +6,11 @@ import { CLOCK, type Clock } from '../common/clock.js';
 import { FhirGateways } from '../fhir/fhir-gateways.js';
 import { checkAuthorizationRequest } from './authorization-request.js';
 import { authorizationResponse } from '../protocol/authorization-response.js';
+import type { Realm } from '../realms/realm.js';
 import { RealmRegistry } from '../realms/realm.registry.js';
+import type { SsoSessionRow } from '../storage/sso-session.repository.js';
+import { undefinedIfTokenError } from '../tokens/token-errors.js';
+import { TokenVerifier } from '../tokens/token-verifier.js';
 import { setBindingCookie } from '../login/browser-binding.js';
 import { sendAuthorizationResponse, sendErrorPage, sendHtml, sendRedirect } from '../login/html-reply.js';
 import { LoginStartService } from '../login/login-start.service.js';
@@ -31,6 +35,7 @@ export class AuthorizeController {
     private readonly logins: LoginStartService,
     private readonly fhir: FhirGateways,
     private readonly sso: SsoLoginService,
+    private readonly verifier: TokenVerifier,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
@@ -58,7 +63,7 @@ export class AuthorizeController {
         (e): e is [string, string | string[]] => typeof e[1] === 'string' || Array.isArray(e[1]),
       ),
     );
-    const ssoSession = await this.sso.browserSession(realm, request);
+    const ssoSession = await this.sessionTheHintAllows(realm, params.get('id_token_hint'), await this.sso.browserSession(realm, request));
     const check = checkAuthorizationRequest(realm, this.clients, params, {
       fhirBaseUrl: this.fhir.forRealm(realm.name).baseUrl,
       ssoSession,
@@ -87,4 +92,24 @@ export class AuthorizeController {
     setBindingCookie(reply, realm, start.transactionId, start.browserBinding);
     return start.kind === 'redirect' ? sendRedirect(reply, start.url) : sendHtml(reply, 200, renderChooserPage(start.options));
   }
+
+  /**
+   * OIDC Core §3.1.2.1 `id_token_hint`: the client expects the person its ID token names (an expired
+   * one still names them). The browser's SSO session answers only if it is theirs; someone else's, or a
+   * hint this realm did not sign, is no answer: `prompt=none` then gets `login_required`, otherwise the
+   * person logs in at the IdP. A hint longer than any ID token here is not even verified.
+   */
+  private async sessionTheHintAllows(
+    realm: Realm,
+    hint: string | string[] | undefined,
+    sso: SsoSessionRow | undefined,
+  ): Promise<SsoSessionRow | undefined> {
+    if (sso === undefined || hint === undefined || hint === '') return sso;
+    if (typeof hint !== 'string' || hint.length > MAX_ID_TOKEN_HINT_LENGTH) return undefined;
+    const claims = await this.verifier.verify(realm, hint, 'JWT', { allowExpired: true }).catch(undefinedIfTokenError);
+    return claims?.sub === sso.user_id ? sso : undefined;
+  }
 }
+
+/** Our ID tokens are well under 4 KB (profile claims, fhirUser, acr); twice that is room enough. */
+const MAX_ID_TOKEN_HINT_LENGTH = 8192;

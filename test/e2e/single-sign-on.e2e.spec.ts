@@ -175,6 +175,23 @@ describe('single sign-on', () => {
     expect(decodeJwt(tokens.access_token)).toMatchObject({ client_id: 'patient-app', patient: 'demo-patient-nancy' });
   });
 
+  it('id_token_hint: the SSO session answers only for the person the hint names (OIDC Core §3.1.2.1)', async () => {
+    const alices = new CookieJar();
+    const alice = await loginAtIdp(alices, app, APP.redirectUri);
+    const bob = await loginAtIdp(new CookieJar(), app, APP.redirectUri, 'bob');
+    const silently = async (hint: string) =>
+      authorize(alices, (await authorization(web, WEB.redirectUri, { prompt: 'none', id_token_hint: hint })).url);
+
+    expect((await silently(alice.id_token!)).searchParams.get('code')).toEqual(expect.any(String));
+    for (const hint of [bob.id_token!, `${alice.id_token!}x`, 'not-a-token', 'x'.repeat(9000)]) {
+      expect((await silently(hint)).searchParams.get('error')).toBe('login_required');
+    }
+    // Without prompt=none the hinted person is asked to log in, and Alice's session is left as it is.
+    const request = await authorization(web, WEB.redirectUri, { id_token_hint: bob.id_token! });
+    expect(isMockPage(await authorize(alices, request.url))).toBe(true);
+    expect((await refreshOf('patient-app', alice.refresh_token!)).status).toBe(200);
+  });
+
   it('prompt=login and max_age send the person to the IdP despite the SSO session; a recent enough login does not', async () => {
     const browser = new CookieJar();
     await loginAtIdp(browser, app, APP.redirectUri);
