@@ -135,7 +135,7 @@ describe.each(engines)('back-channel logout outbox and SSO session NameIDs on $n
     expect(await outbox.backlog([])).toEqual({ entries: 0, oldest: null });
   });
 
-  it('finds the live SSO sessions a NameID digest names, by SessionIndex when given; keeps one row per SSO session', async () => {
+  it('finds the live SSO sessions a NameID digest names, by SessionIndex when given; keeps one row per SSO session and NameID', async () => {
     const nameIds = new SsoSessionNameIdRepository(db);
     const first = await session('app', '_a');
     const second = await session('app', '_b');

@@ -117,6 +117,7 @@ function fingerprintOf(metadata: IdpMetadata): string {
     metadata.entityId,
     metadata.ssoUrl,
     metadata.sloUrl,
+    metadata.sloResponseUrls,
     metadata.validUntil?.toISOString(),
     metadata.signingCertificates.map((c) => c.pem),
   ]);
