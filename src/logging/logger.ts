@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { pino, type DestinationStream, type Logger } from 'pino';
 import type { Config } from '../config/config.schema.js';
+import { boundLongStrings } from './bounded-strings.js';
 import { REDACTED, redactCredentials, TOP_LEVEL_CREDENTIAL_PATHS } from './credential-redaction.js';
 import { errorSummary } from './error-summary.js';
 
@@ -11,15 +12,16 @@ const SAFE_REQUEST_ID = /^[\w.:-]{1,64}$/;
 /**
  * The one pino logger: Fastify derives a child per request from it (so every line of a request
  * carries its `reqId`), and Nest's own messages go through {@link PinoNestLogger}. Credentials are
- * redacted at the top of a logged object and one level down (credential-redaction.ts); an error
- * under `err` is reduced to its class, code and frames (error-summary.ts), whoever logs it.
+ * redacted at the top of a logged object and one level down (credential-redaction.ts), and long
+ * strings there are cut (bounded-strings.ts); an error under `err` is reduced to its class, code and
+ * frames (error-summary.ts), whoever logs it.
  */
 export function createLogger(config: Pick<Config, 'logLevel'>, destination?: DestinationStream): Logger {
   return pino(
     {
       level: config.logLevel,
       serializers: { err: errorSummary },
-      formatters: { log: redactCredentials },
+      formatters: { log: (object) => boundLongStrings(redactCredentials(object)) },
       // Top-level names only: a `*.name` path would cost on every line (credential-redaction.ts).
       redact: { paths: [...TOP_LEVEL_CREDENTIAL_PATHS], censor: REDACTED },
     },

@@ -136,6 +136,28 @@ describe('hostile input reaches no 500', () => {
     expect(await fhirReads()).toBe(readsBefore);
   });
 
+  it('what a refused request names reaches the log cut short: a 200 KB client_id, grant_type or parameter name', async () => {
+    const from = server.logs.length;
+    const huge = 'x'.repeat(200_000);
+    expectOAuthError(
+      await postForm(`${oidc}/token`, new URLSearchParams({ grant_type: 'client_credentials', client_id: huge })),
+      401,
+      'invalid_client',
+    );
+    const grant = await postForm(`${oidc}/token`, new URLSearchParams({ grant_type: huge, client_id: 'patient-app' }));
+    expect(grant.status).toBe(400);
+    const repeated = await fetch(`${oidc}/auth`, {
+      method: 'POST',
+      redirect: 'manual',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: `${huge.slice(0, 120_000)}=1&${huge.slice(0, 120_000)}=2&client_id=patient-app&redirect_uri=http%3A%2F%2F127.0.0.1%2Fcallback`,
+    });
+    expect(repeated.status).toBeLessThan(500);
+    const lines = server.logs.slice(from);
+    expect(lines.length).toBeGreaterThanOrEqual(3);
+    for (const line of lines) expect(line.length).toBeLessThan(4096);
+  });
+
   it('a client assertion whose jti holds a NUL byte is refused at the edge, before the database (a value that got past the edge would be invalid_request: see oauth-error.filter.spec)', async () => {
     // A signed client assertion whose jti holds a NUL byte: the jti is stored for replay detection.
     const now = Math.floor(Date.now() / 1000);
