@@ -9,6 +9,7 @@ import { FhirAuditOutboxRepository } from '../storage/fhir-audit-outbox.reposito
 import { SessionRepository, type SessionEvent } from '../storage/session.repository.js';
 import type { AuditDetails, AuditEventType, LogoutBy } from './audit-event-type.js';
 import { refusalFacts } from './audited-refusal.js';
+import { attributeLogout, type LogoutAttribution } from './logout-attribution.js';
 
 /** One audit event as the flows describe it; absent fields are stored as null. */
 export interface AuditEvent {
@@ -163,7 +164,7 @@ export class AuditTrail {
     const realm = this.realms.get(row.realm);
     if (!realm.config.audit.fhir) return undefined;
     const { patient, audience } = row.details;
-    return balpAuditEvent({
+    const event = balpAuditEvent({
       kind,
       recorded: row.occurred_at,
       issuer: realm.issuer,
@@ -175,6 +176,7 @@ export class AuditTrail {
       audience: Array.isArray(audience) ? (audience as string[]) : undefined,
       fhirBase: this.gateways.forRealm(realm.name).baseUrl,
     });
+    return kind === 'logout' ? attributeLogout(event, logoutAttribution(row, realm.issuer)) : event;
   }
 
   private row(event: AuditEvent): NewAuditEvent {
@@ -193,6 +195,22 @@ export class AuditTrail {
       details: withoutUndefined(event.details ?? {}),
     };
   }
+}
+
+/**
+ * Who ended the session of a LOGOUT row ({@link AuditTrail.sessionEnded} always writes `by`): the
+ * AuditEvent must name them, not the user (logout-attribution.ts).
+ */
+function logoutAttribution(row: NewAuditEvent, issuer: string): LogoutAttribution {
+  const { by, actor, reason } = row.details;
+  return {
+    by: (by ?? 'user') as LogoutBy,
+    issuer,
+    actor: typeof actor === 'string' ? actor : undefined,
+    idpAlias: row.idp_alias ?? undefined,
+    reason: typeof reason === 'string' ? reason : undefined,
+    address: row.ip_address ?? undefined,
+  };
 }
 
 function withoutUndefined(details: AuditDetails): Record<string, unknown> {

@@ -2,8 +2,9 @@ import { decodeJwt } from 'jose';
 import { FhirAuditDelivery } from '../../src/audit/fhir-audit-delivery.service.js';
 import { startEmbeddedFhirServer, type EmbeddedFhirServer } from '../../src/fhir/embedded/embedded-fhir-server.js';
 import { FhirAuditOutboxRepository } from '../../src/storage/fhir-audit-outbox.repository.js';
+import { adminCall, adminToken, withAdminClients } from '../support/admin-api.js';
 import { startSwitchableFhirProxy, type SwitchableFhirProxy } from '../support/fhir/switchable-proxy.js';
-import { loginTokens } from '../support/login-flow.js';
+import { loginTokens, refresh } from '../support/login-flow.js';
 import { sampleValue, scrape } from '../support/prometheus.js';
 import { TestClock } from '../support/test-clock.js';
 import { TEST_SECRETS, TEST_TENANTS } from '../support/test-config.js';
@@ -35,6 +36,7 @@ describe('FHIR AuditEvents', () => {
       patch: (raw) => {
         raw.realms[0].fhir = { baseUrl: proxy.baseUrl };
         raw.realms[0].audit = { fhir: true };
+        withAdminClients(raw.realms[0]);
         raw.audit = { fhirDelivery: { intervalMs: 3_600_000 } };
       },
     });
@@ -126,5 +128,87 @@ describe('FHIR AuditEvents', () => {
     await new Promise((resolve) => setTimeout(resolve, 1100));
     expect(sampleValue(await scrape(`${server.baseUrl}/metrics`), 'federation_fhir_audit_queue_entries')).toBe(0);
     expect(subtypes(await recent())).toEqual(['110122', '110123']);
+  });
+
+  /**
+   * Who a Logout AuditEvent names as requestor (R4 AuditEvent.agent.requestor): the one who ended the
+   * session, which is the user only for their own logout; it lands in the patient's access log.
+   */
+  describe('a Logout names who ended the session', () => {
+    /** Alice's Logout AuditEvent of the session `tokens` belong to, once delivered; and her `sub`. */
+    const logoutOf = async (tokens: Record<string, any>) => {
+      const { sub } = decodeJwt(tokens.access_token) as { sub: string };
+      await deliver();
+      const logouts = ofUser(await stored(), sub).filter((event) => event.subtype[0].code === '110123' && event.recorded >= since);
+      expect(logouts).toHaveLength(1);
+      return { sub, logout: logouts[0]! };
+    };
+    /** Each agent as [who's value, requestor, network address]. */
+    const agents = (event: Record<string, any>) =>
+      event.agent.map((agent: any) => [agent.who?.identifier?.value, agent.requestor, agent.network?.address]);
+    const ending = (event: Record<string, any>) => event.entity.find((entity: any) => entity.role.code === '13')?.detail;
+    let since: string;
+    beforeEach(() => {
+      clock.advance(1);
+      since = clock.now().toISOString();
+    });
+
+    it('a session an administrator ends: the admin client is the requestor, with its address; the user is not', async () => {
+      const tokens = await loginTokens(server.baseUrl, 'nemlogin', 'alice');
+      const sid = decodeJwt(tokens.access_token).sid as string;
+      const ended = await adminCall(
+        server.baseUrl,
+        'DELETE',
+        `nemlogin/sessions/${sid}`,
+        await adminToken(server.baseUrl, 'nemlogin', 'operator'),
+      );
+      expect(ended.status).toBe(204);
+
+      const { sub, logout } = await logoutOf(tokens);
+      expect(agents(logout)).toEqual([
+        [sub, false, undefined],
+        ['patient-app', false, undefined],
+        [expect.stringContaining('/realms/nemlogin'), false, undefined],
+        ['operator', true, '127.0.0.1'],
+      ]);
+      expect(logout.agent[3]).toMatchObject({
+        type: { coding: [{ system: DCM, code: '110150' }] },
+        who: { identifier: { system: expect.stringMatching(/\/clients$/) } },
+      });
+      expect(ending(logout)).toEqual([{ type: 'by', valueString: 'admin' }]);
+      // Still in the patient's access log.
+      expect(logout.entity[0]).toMatchObject({ what: { reference: 'Patient/demo-patient-nancy' }, role: { code: '1' } });
+    });
+
+    it('a session ended for a reused refresh token: this service is the requestor, the reason a detail', async () => {
+      const tokens = await loginTokens(server.baseUrl, 'nemlogin', 'alice');
+      expect((await refresh(server.baseUrl, 'nemlogin', tokens.refresh_token)).status).toBe(200);
+      expect((await refresh(server.baseUrl, 'nemlogin', tokens.refresh_token)).status).toBe(400);
+
+      const { sub, logout } = await logoutOf(tokens);
+      expect(agents(logout)).toEqual([
+        [sub, false, undefined],
+        ['patient-app', false, undefined],
+        [expect.stringContaining('/realms/nemlogin'), true, undefined],
+      ]);
+      expect(ending(logout)).toEqual([
+        { type: 'by', valueString: 'reuse' },
+        { type: 'reason', valueString: 'refresh_token_reused' },
+        { type: 'address', valueString: '127.0.0.1' },
+      ]);
+    });
+
+    it('a user’s own logout stays theirs: the user is the requestor, their app has the address, no other agent', async () => {
+      const tokens = await loginTokens(server.baseUrl, 'nemlogin', 'alice');
+      await fetch(`${oidc}/logout?${new URLSearchParams({ id_token_hint: tokens.id_token })}`);
+
+      const { sub, logout } = await logoutOf(tokens);
+      expect(agents(logout)).toEqual([
+        [sub, true, undefined],
+        ['patient-app', false, '127.0.0.1'],
+        [expect.stringContaining('/realms/nemlogin'), false, undefined],
+      ]);
+      expect(ending(logout)).toBeUndefined();
+    });
   });
 });
