@@ -18,8 +18,9 @@ export class AuditedRefusal extends OAuthError {
     code: OAuthErrorCode,
     reason: string,
     readonly facts: RefusalFacts,
+    options: { description?: string } = {},
   ) {
-    super(code, reason);
+    super(code, reason, options);
   }
 }
 

@@ -3,6 +3,7 @@ import { FhirGateway } from '../../src/fhir/fhir.gateway.js';
 import { FhirGateways } from '../../src/fhir/fhir-gateways.js';
 import { FHIR_ENDPOINT } from '../../src/fhir/fhir.module.js';
 import type { FhirEndpoint } from '../../src/fhir/fhir-endpoint.js';
+import { DATABASE, type Database } from '../../src/storage/database.js';
 import { loginTokens, PUBLIC_CLIENT, refresh } from '../support/login-flow.js';
 import { startTestServer, type TestServer } from '../support/test-server.js';
 import type { RawResponse } from '../support/token-requests.js';
@@ -109,9 +110,14 @@ describe('contexts: listed, selected, checked against FHIR', () => {
   });
 
   describe('refused, changing nothing', () => {
-    it('a care team the clinician is not in', async () => {
+    it('a care team the clinician is not in; the refusal is in the clinician’s audit trail, with the session', async () => {
       const tokens = await nurse();
       expectRefused(await select('ehealth', tokens.refresh_token, { care_team_id: 'demo-careteam-cardiology' }));
+      const { sid, sub } = decodeJwt(tokens.access_token as string);
+      const { rows } = await server.app
+        .get<Database>(DATABASE)
+        .query("SELECT user_id, session_id, error FROM audit_events WHERE type = 'REFRESH_TOKEN_ERROR' AND session_id = $1", [sid]);
+      expect(rows).toEqual([{ user_id: sub, session_id: sid, error: 'context_refused' }]);
       expect((await refresh(server.baseUrl, 'ehealth', tokens.refresh_token)).status).toBe(200);
     });
 

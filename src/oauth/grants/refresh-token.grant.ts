@@ -111,6 +111,11 @@ export class RefreshTokenGrant implements GrantHandler {
       return await this.contexts.select(session, choice);
     } catch (error) {
       if (error instanceof FhirUnavailableError) throw new OAuthError('temporarily_unavailable', `context check: ${error.message}`);
+      // A refused choice is the user's: their trail shows it, with the session it was asked in.
+      if (error instanceof OAuthError) {
+        const facts = { error: 'context_refused', sessionId: session.id, userId: session.user_id };
+        throw new AuditedRefusal(error.code, error.reason, facts, { description: error.description });
+      }
       throw error;
     }
   }
