@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Config } from '../config/config.schema.js';
 import { CONFIG } from '../config/config.token.js';
+import { ThrottledReading } from '../common/throttled-reading.js';
 import { FhirGateways } from '../fhir/fhir-gateways.js';
 import type { FhirGateway } from '../fhir/fhir.gateway.js';
 import { DATABASE, databaseAnswers, type Database } from '../storage/database.js';
@@ -12,6 +13,13 @@ import { DATABASE, databaseAnswers, type Database } from '../storage/database.js
  * to avoid. A server that is this slow to say what it is counts as unreachable.
  */
 const FHIR_PROBE_MS = 1000;
+
+/**
+ * Probes are shared for this long: `/health/ready` stays on the public port, and each probe asks the
+ * database and every FHIR server the logins use; a stranger polling it must not pass every request on.
+ * A prober asks every few seconds, so an answer this old is still news to it.
+ */
+const PROBE_SHARED_MS = 1000;
 
 export type Readiness =
   | { httpStatus: 503; body: { status: 'unavailable'; database: 'unreachable' } }
@@ -28,6 +36,7 @@ export type Readiness =
 export class ReadinessService {
   /** The FHIR servers the realms' logins use: each once, however many realms share it. */
   private readonly fhirServers: FhirGateway[];
+  private readonly latest = new ThrottledReading(() => this.probe(), PROBE_SHARED_MS);
 
   constructor(
     @Inject(DATABASE) private readonly db: Database,
@@ -37,7 +46,11 @@ export class ReadinessService {
     this.fhirServers = [...new Set(config.realms.map((realm) => fhir.forRealm(realm.name)))];
   }
 
-  async check(): Promise<Readiness> {
+  check(): Promise<Readiness> {
+    return this.latest.get();
+  }
+
+  private async probe(): Promise<Readiness> {
     const [database, ...fhirAnswers] = await Promise.all([
       databaseAnswers(this.db),
       ...this.fhirServers.map((server) => server.answers(FHIR_PROBE_MS)),

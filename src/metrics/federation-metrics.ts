@@ -5,7 +5,7 @@ import type { Config } from '../config/config.schema.js';
 import type { FhirGateways } from '../fhir/fhir-gateways.js';
 import type { SamlWorkers } from '../saml/saml-workers.js';
 import { RequestDurations } from './request-durations.js';
-import { ThrottledReading } from './throttled-reading.js';
+import { ThrottledReading } from '../common/throttled-reading.js';
 
 /** Seconds; from a cached JWKS answer (~1 ms) to a login waiting on FHIR and a SAML worker. */
 const REQUEST_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];

@@ -1,5 +1,5 @@
 import { freePort } from '../support/free-port.js';
-import { startStubServer } from '../support/fhir/stub-http-server.js';
+import { sendJson, startStubServer } from '../support/fhir/stub-http-server.js';
 import { parseMetrics, sampleValue } from '../support/prometheus.js';
 import { startTestServer, type TestServer } from '../support/test-server.js';
 
@@ -51,6 +51,22 @@ describe('the management port and readiness', () => {
       expect(await ready.json()).toEqual({ status: 'degraded', database: 'ok', fhir: 'unreachable' });
     } finally {
       await instance.close();
+    }
+  });
+
+  it('shares one probe among the requests of a second: a stranger polling readiness does not pass each request on to FHIR', async () => {
+    const fhir = await startStubServer((response) => sendJson(response, 200, { resourceType: 'CapabilityStatement', status: 'active' }));
+    const instance = await startTestServer({ patch: (raw) => (raw.fhir = { baseUrl: fhir.baseUrl, timeoutMs: 2000 }) });
+    try {
+      const asked = fhir.urls.length;
+      const answers = await Promise.all(Array.from({ length: 50 }, () => fetch(`${instance.baseUrl}/health/ready`).then((r) => r.json())));
+      expect(new Set(answers.map((answer) => JSON.stringify(answer)))).toEqual(
+        new Set([JSON.stringify({ status: 'ok', database: 'ok', fhir: 'ok' })]),
+      );
+      expect(fhir.urls.length - asked).toBeLessThanOrEqual(2);
+    } finally {
+      await instance.close();
+      await fhir.close();
     }
   });
 

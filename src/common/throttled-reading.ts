@@ -1,8 +1,8 @@
 /**
  * A value read at most once per `maxAgeMs` however often it is asked for; askers within that time share
- * one read. For a gauge that costs a database query: `/metrics` may be on the public port, and a
- * stranger scraping it in a loop must not turn each scrape into a query. A failed read is not kept, so
- * the next ask tries again.
+ * one read. For what an anonymous request may ask and costs a query or a request elsewhere: a gauge
+ * of `/metrics` (which may be on the public port) or `/health/ready`'s probes; a stranger asking in a
+ * loop must not turn each request into a query. A failed read is not kept, so the next ask tries again.
  */
 export class ThrottledReading<T> {
   private last: { at: number; value: Promise<T> } | undefined;
