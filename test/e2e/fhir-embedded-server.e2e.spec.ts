@@ -102,6 +102,12 @@ describe('embedded FHIR server', () => {
     expect((await post('Patient', { resourceType: 'Patient', birthDate: 'yesterday' })).status).toBe(400);
     expect((await post('Patient', { resourceType: 'Patient', nickname: 'x' })).status).toBe(400);
     expect((await post('', { resourceType: 'Bundle', type: 'transaction', entry: [] })).status).toBe(400);
+    // A malformed batch is a 400 with an OperationOutcome, not a 500.
+    for (const entry of [[null], 'x', [42], [[]], { request: {} }]) {
+      const malformed = await post('', { resourceType: 'Bundle', type: 'batch', entry });
+      expect(malformed.status).toBe(400);
+      expect(await malformed.json()).toMatchObject({ resourceType: 'OperationOutcome' });
+    }
   });
 
   it('answers 404 for a resource type it does not hold, and lists those it holds in its CapabilityStatement', async () => {

@@ -110,18 +110,25 @@ export class FhirHttpAdapter {
     const unknown = queries.flatMap((query) => unknownSearchParameters(resourceType, parameterNames(query)));
     if (unknown.length > 0) return badRequest(`unknown search parameter(s) for ${resourceType}: ${unknown.join(', ')}`);
 
-    const bundle = body.value as { type?: string; entry?: { resource?: unknown; request?: { url?: unknown } }[] } | undefined;
-    // A Bundle posted to the base (R4 http.html#transaction): its entries, else none.
+    const bundle = body.value as { type?: string; entry?: unknown } | undefined;
+    // A Bundle posted to the base (R4 http.html#transaction): its entries, else none; each an object
+    // (R4 Bundle.entry is a BackboneElement), or the batch is malformed.
     const entries = method === 'POST' && path === '' ? (bundle?.entry ?? []) : undefined;
+    if (
+      entries &&
+      (!Array.isArray(entries) || !entries.every((entry) => typeof entry === 'object' && entry !== null && !Array.isArray(entry)))
+    ) {
+      return badRequest('Bundle.entry must be a list of objects');
+    }
     if (entries && bundle?.type === 'transaction') {
       return badRequest('transaction Bundles are not atomic on the embedded server; send a batch instead');
     }
-    for (const [index, entry] of (entries ?? []).entries()) {
+    for (const [index, entry] of ((entries ?? []) as BatchEntry[]).entries()) {
       const unheld = unheldResourceType(String(entry.request?.url ?? '').split('?', 1)[0]!);
       if (unheld) return badRequest(`batch entry #${index}: resource type ${unheld} is not held by this server`);
     }
     const isCreateOrUpdate = resourceType !== '' && ((method === 'POST' && second === undefined) || method === 'PUT');
-    const written = entries ? entries.map((e) => e.resource) : isCreateOrUpdate ? [body.value] : [];
+    const written = entries ? (entries as BatchEntry[]).map((e) => e.resource) : isCreateOrUpdate ? [body.value] : [];
     return invalidResource(written);
   }
 
@@ -172,4 +179,10 @@ function send(response: ServerResponse, status: number, body: unknown, headers: 
   const text = JSON.stringify(body);
   response.writeHead(status, { 'content-type': FHIR_JSON, 'content-length': Buffer.byteLength(text), ...headers });
   response.end(text);
+}
+
+/** What the refusal reads of a batch entry. */
+interface BatchEntry {
+  resource?: unknown;
+  request?: { url?: unknown };
 }
