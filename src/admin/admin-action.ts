@@ -1,5 +1,6 @@
 import type { FastifyRequest } from 'fastify';
 import type { AuditEvent } from '../audit/audit-trail.service.js';
+import type { Realm } from '../realms/realm.js';
 
 /** Keycloak's admin-event operation types. */
 export type AdminOperation = 'READ' | 'ACTION' | 'DELETE';
@@ -25,4 +26,32 @@ export function adminAction(
     sessionId: subject.sessionId,
     details: { operation_type: operation, resource_path: resourcePath, ...subject.details },
   };
+}
+
+/** The longest resource path a refused call records: the path is the caller's, not yet checked. */
+const PATH_LIMIT = 200;
+
+/**
+ * The ADMIN_ACTION of a call refused before its handler (403 without the role): the operation and
+ * path from the request itself, the error on the event. Only a caller with a live token of the realm
+ * gets this far, so an anonymous flood writes nothing.
+ */
+export function refusedAdminAction(request: FastifyRequest, realm: Realm, clientId: string): Omit<AuditEvent, 'error'> {
+  const prefix = `/admin/realms/${realm.name}/`;
+  const path = request.url.split('?')[0]!;
+  return {
+    realm: realm.name,
+    type: 'ADMIN_ACTION',
+    clientId,
+    ipAddress: request.ip,
+    details: {
+      operation_type: operationOf(request.method),
+      resource_path: (path.startsWith(prefix) ? path.slice(prefix.length) : path).slice(0, PATH_LIMIT),
+    },
+  };
+}
+
+function operationOf(method: string): AdminOperation {
+  if (method === 'GET' || method === 'HEAD') return 'READ';
+  return method === 'DELETE' ? 'DELETE' : 'ACTION';
 }

@@ -1,11 +1,12 @@
 import { SetMetadata } from '@nestjs/common';
+import type { ADMIN_ROLES } from '../config/config.schema.js';
 
 /**
  * The admin API's roles, named as Keycloak's realm-management roles. A client gets them through its
  * configured `roles`, which its client-credentials tokens carry in `realm_access.roles`. As in
  * Keycloak, a `manage-` role includes its `view-` role.
  */
-export type AdminRole = 'view-events' | 'view-users' | 'manage-users' | 'view-realm' | 'manage-realm';
+export type AdminRole = (typeof ADMIN_ROLES)[number];
 
 const INCLUDED_IN: Partial<Record<AdminRole, AdminRole[]>> = {
   'view-users': ['manage-users'],

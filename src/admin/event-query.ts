@@ -1,5 +1,6 @@
 import { isAuditEventType } from '../audit/audit-event-type.js';
 import { OAuthError } from '../protocol/oauth-error.js';
+import type { AuditDetails } from '../audit/audit-event-type.js';
 import type { AuditEventQuery } from '../storage/audit-event.repository.js';
 
 /** Keycloak's default page size for `GET /admin/realms/{realm}/events`. */
@@ -29,6 +30,22 @@ export function parseEventQuery(realm: string, query: Record<string, unknown>): 
     to: instant(query.dateTo, 'dateTo', 'end'),
     first: count(query.first, 'first', 0, Number.MAX_SAFE_INTEGER) ?? 0,
     max: Math.min(count(query.max, 'max', 1, Number.MAX_SAFE_INTEGER) ?? DEFAULT_MAX, MAX_MAX),
+  };
+}
+
+/**
+ * The filters of a read, for its ADMIN_ACTION: whose trail an auditor read, of what and when, is
+ * itself access to be accounted for (issue 13). Only what the query names, never more than a user id.
+ */
+export function queryDetails(query: AuditEventQuery): AuditDetails {
+  return {
+    type: query.types,
+    client: query.clientId,
+    user: query.userId,
+    dateFrom: query.from?.toISOString(),
+    dateTo: query.to?.toISOString(),
+    first: query.first,
+    max: query.max,
   };
 }
 

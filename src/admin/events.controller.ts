@@ -6,7 +6,7 @@ import { adminAction } from './admin-action.js';
 import { AdminAuthGuard } from './admin-auth.guard.js';
 import { RequiresRole } from './admin-roles.js';
 import { toEventRepresentation, type EventRepresentation } from './event-representation.js';
-import { parseEventQuery } from './event-query.js';
+import { parseEventQuery, queryDetails } from './event-query.js';
 
 /** Keycloak's `GET /admin/realms/{realm}/events`: the audit trail, newest first, for a client with `view-events`. */
 @Controller('admin/realms/:realm')
@@ -24,7 +24,8 @@ export class EventsController {
     const query = parseEventQuery(request.oauthRealm!.name, request.query as Record<string, unknown>);
     const rows = await this.events.list(query);
     // Recorded after the read it describes, so a page never shows its own reading.
-    await this.audit.record(adminAction(request, 'READ', 'events', { details: { count: rows.length } }));
+    const details = { ...queryDetails(query), count: rows.length };
+    await this.audit.record(adminAction(request, 'READ', 'events', { details }));
     return rows.map(toEventRepresentation);
   }
 }

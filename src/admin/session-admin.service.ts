@@ -3,7 +3,9 @@ import type { FastifyRequest } from 'fastify';
 import { AuditTrail } from '../audit/audit-trail.service.js';
 import { CLOCK, type Clock } from '../common/clock.js';
 import type { Realm } from '../realms/realm.js';
+import { SsoSessionService } from '../sessions/sso-session.service.js';
 import { AuditEventRepository } from '../storage/audit-event.repository.js';
+import type { Queryable } from '../storage/database.js';
 import { SessionRepository, type SessionRow } from '../storage/session.repository.js';
 import { SsoSessionRepository } from '../storage/sso-session.repository.js';
 import { adminAction } from './admin-action.js';
@@ -34,6 +36,7 @@ export class SessionAdminService {
   constructor(
     private readonly sessions: SessionRepository,
     private readonly ssoSessions: SsoSessionRepository,
+    private readonly ssoSessionService: SsoSessionService,
     private readonly events: AuditEventRepository,
     private readonly audit: AuditTrail,
     @Inject(CLOCK) private readonly clock: Clock,
@@ -70,22 +73,65 @@ export class SessionAdminService {
     });
   }
 
-  /** Keycloak's `DELETE /sessions/{id}`: false when the realm has no such live session. */
+  /**
+   * Keycloak's `DELETE /sessions/{id}`, which removes the user session, that is the browser's SSO
+   * session (OIDC Core §3.1.2.3: the OP answers from it, so ending only the client session would let
+   * the same browser get a new code at once, `prompt=none` included): a session opened in an SSO
+   * session ends with it and every client session in it. Sessions delegated from an ended one
+   * (RFC 8693 token exchange, `parent_id`) end explicitly too: they would die silently with their
+   * parent (session.statements.ts), without their LOGOUT and their clients' back-channel logout
+   * (OIDC Back-Channel Logout 1.0 §2.5), which the end of each row queues (migration 013). False
+   * when the realm has no such live session.
+   */
   async endSession(request: FastifyRequest, sessionId: string): Promise<boolean> {
     const realm = request.oauthRealm!;
-    const session = await this.sessions.findLive(sessionId, this.clock.now());
-    if (!session || session.realm !== realm.name) return false;
+    const now = this.clock.now();
+    const session = await this.sessions.findLive(sessionId, now);
+    if (!session || session.realm !== realm.name) {
+      await this.audit.failed(adminAction(request, 'DELETE', `sessions/${sessionId}`, { sessionId }), 'not_found');
+      return false;
+    }
+    // Read before anything ends: once the parent has ended, its delegated sessions no longer read as live.
+    const live = await this.sessions.findLiveOfUser(realm.name, session.user_id, now);
     return this.audit.transaction(async (tx) => {
-      const ended = await this.sessions.end(sessionId, ENDED_BY_ADMIN, this.clock.now(), tx);
-      if (ended) await this.audit.sessionEnded(sessionId, this.logoutFacts(request), tx);
-      await this.audit.record(adminAction(request, 'DELETE', `sessions/${sessionId}`, { userId: session.user_id, sessionId }), tx);
-      return ended;
+      const ended = session.sso_session_id ? await this.endSso(session.sso_session_id, tx) : await this.endOne(sessionId, now, tx);
+      for (const id of delegatedFrom(ended, live)) if (await this.sessions.end(id, ENDED_BY_ADMIN, now, tx)) ended.push(id);
+      for (const id of ended) await this.audit.sessionEnded(id, this.logoutFacts(request), tx);
+      const details = { sessions: ended.length, sso_sessions: session.sso_session_id && ended.length > 0 ? 1 : 0 };
+      const event = adminAction(request, 'DELETE', `sessions/${sessionId}`, { userId: session.user_id, sessionId, details });
+      await this.audit.record(event, tx);
+      return ended.includes(sessionId);
     });
+  }
+
+  /** Ends SSO session `ssoSessionId` and the client sessions in it; returns those this call ended. */
+  private async endSso(ssoSessionId: string, tx: Queryable): Promise<string[]> {
+    const inside = await this.sessions.unendedInSso(ssoSessionId, tx);
+    if (!(await this.ssoSessionService.end(ssoSessionId, ENDED_BY_ADMIN, tx))) return [];
+    return inside.map((session) => session.id);
+  }
+
+  private async endOne(sessionId: string, now: Date, tx: Queryable): Promise<string[]> {
+    return (await this.sessions.end(sessionId, ENDED_BY_ADMIN, now, tx)) ? [sessionId] : [];
   }
 
   private logoutFacts(request: FastifyRequest) {
     return { by: 'admin', actor: request.oauthClient!.clientId, ipAddress: request.ip } as const;
   }
+}
+
+/** The sessions of `live` delegated from one of `ended`, or from one of those, and so on (`parent_id`), not yet in `ended`. */
+function delegatedFrom(ended: readonly string[], live: readonly SessionRow[]): string[] {
+  const gone = new Set(ended);
+  const found: string[] = [];
+  for (let parents: readonly string[] = ended; parents.length > 0;) {
+    const of = new Set(parents);
+    const children = live.filter((s) => s.parent_id !== null && of.has(s.parent_id) && !gone.has(s.id)).map((s) => s.id);
+    for (const id of children) gone.add(id);
+    found.push(...children);
+    parents = children;
+  }
+  return found;
 }
 
 /**

@@ -1,9 +1,13 @@
 import { createRemoteJWKSet, decodeJwt, decodeProtectedHeader, jwtVerify } from 'jose';
 import { adminCall, adminToken, clientToken, withAdminClients } from '../support/admin-api.js';
+import { ClientRegistry } from '../../src/clients/client.registry.js';
+import { RealmRegistry } from '../../src/realms/realm.registry.js';
+import { DATABASE, type Database } from '../../src/storage/database.js';
+import { AccessTokenIssuer } from '../../src/tokens/access-token.issuer.js';
 import { CookieJar } from '../support/cookie-jar.js';
 import { loginTokens, refresh } from '../support/login-flow.js';
 import { expectOAuthError } from '../support/oauth-error.js';
-import { TEST_SECRETS } from '../support/test-config.js';
+import { TEST_SECRETS, TEST_TENANTS } from '../support/test-config.js';
 import { startTestServer, type TestServer } from '../support/test-server.js';
 import { basic, postForm } from '../support/token-requests.js';
 
@@ -72,7 +76,8 @@ describe('admin API: sessions and keys', () => {
     });
   });
 
-  it('logging a user out everywhere ends their browser’s SSO session too: prompt=none gets no code', async () => {
+  /** A browser (cookie jar) logged in to patient-app by the mock IdP; `authorize` asks again from it. */
+  const browserLogin = async () => {
     const browser = new CookieJar();
     const authorize = (extra: Record<string, string> = {}) => {
       const url = new URL(`${oidc}/auth`);
@@ -94,6 +99,37 @@ describe('admin API: sessions and keys', () => {
     expect(new URL(loggedIn.headers.get('location')!).searchParams.has('code')).toBe(true);
     const silent = new URL((await authorize({ prompt: 'none' })).headers.get('location')!);
     expect(silent.searchParams.has('code')).toBe(true);
+    return authorize;
+  };
+  const db = () => server.app.get<Database>(DATABASE);
+  /** The session a portal's token exchange (RFC 8693, refresh token requested) delegated from `parentSid`. */
+  const delegatedSession = async (patient: Record<string, any>) => {
+    const parentSid = decodeJwt(patient.access_token).sid as string;
+    const issued = await postForm(
+      `${oidc}/token`,
+      new URLSearchParams({
+        grant_type: 'urn:ietf:params:oauth:grant-type:token-exchange',
+        subject_token: patient.access_token,
+        subject_token_type: 'urn:ietf:params:oauth:token-type:access_token',
+        requested_token_type: 'urn:ietf:params:oauth:token-type:refresh_token',
+        audience: 'xis',
+      }),
+      { authorization: basic('portal', TEST_SECRETS.portal), organisation_agb: TEST_TENANTS.allowed },
+    );
+    expect(issued.status).toBe(200);
+    const { rows } = await db().query<{ id: string }>('SELECT id FROM sessions WHERE parent_id = $1', [parentSid]);
+    return { parentSid, childSid: rows[0]!.id, refreshToken: issued.body.access_token as string };
+  };
+  const portalRefresh = (token: string) =>
+    postForm(`${oidc}/token`, new URLSearchParams({ grant_type: 'refresh_token', refresh_token: token }), {
+      authorization: basic('portal', TEST_SECRETS.portal),
+      organisation_agb: TEST_TENANTS.allowed,
+    });
+  const queuedBackchannelLogout = async (sid: string) =>
+    (await db().query('SELECT session_id FROM backchannel_logouts WHERE session_id = $1', [sid])).rows.length === 1;
+
+  it('logging a user out everywhere ends their browser’s SSO session too: prompt=none gets no code', async () => {
+    const authorize = await browserLogin();
 
     const sub = (await adminEvents({ type: 'LOGIN', max: '1' }))[0]!.userId as string;
     expect((await adminCall(server.baseUrl, 'POST', `nemlogin/users/${sub}/logout`, await operator())).status).toBe(204);
@@ -115,6 +151,95 @@ describe('admin API: sessions and keys', () => {
     }
     const malformed = await adminCall(server.baseUrl, 'DELETE', `nemlogin/sessions/${encodeURIComponent('a b')}`, await operator());
     expect(malformed).toMatchObject({ status: 400, body: { error: 'invalid_request' } });
+  });
+
+  it('ending one session ends the browser’s SSO session it belongs to: prompt=none from that browser gets login_required', async () => {
+    const authorize = await browserLogin();
+    const [login] = await adminEvents({ type: 'LOGIN', max: '1' });
+    const sid = login!.sessionId as string;
+
+    expect((await adminCall(server.baseUrl, 'DELETE', `nemlogin/sessions/${sid}`, await operator())).status).toBe(204);
+    const refused = new URL((await authorize({ prompt: 'none' })).headers.get('location')!);
+    expect(refused.searchParams.get('error')).toBe('login_required');
+    const [action] = await adminEvents({ type: 'ADMIN_ACTION', client: 'operator', max: '2' }).then((events) =>
+      events.filter((e) => e.details.resource_path === `sessions/${sid}`),
+    );
+    // Two client sessions: the login's, and the one prompt=none opened in the same SSO session.
+    expect(action).toMatchObject({ userId: login!.userId, details: { operation_type: 'DELETE', sessions: '2', sso_sessions: '1' } });
+  });
+
+  it('ending a session ends the sessions delegated from it (token exchange) with their LOGOUT and back-channel logout', async () => {
+    const patient = await loginTokens(server.baseUrl, 'nemlogin', 'alice');
+    const { parentSid, childSid, refreshToken } = await delegatedSession(patient);
+
+    expect((await adminCall(server.baseUrl, 'DELETE', `nemlogin/sessions/${parentSid}`, await operator())).status).toBe(204);
+    expectOAuthError(await portalRefresh(refreshToken), 400, 'invalid_grant');
+    const logouts = await adminEvents({ type: 'LOGOUT', max: '2' });
+    expect(logouts.map((e) => [e.sessionId, e.clientId, e.details.by, e.details.actor]).sort()).toEqual(
+      [
+        [parentSid, 'patient-app', 'admin', 'operator'],
+        [childSid, 'portal', 'admin', 'operator'],
+      ].sort(),
+    );
+    expect(await queuedBackchannelLogout(childSid)).toBe(true);
+  });
+
+  it('ends the delegated sessions of a session opened before SSO, which has no SSO session to end them with', async () => {
+    const patient = await loginTokens(server.baseUrl, 'nemlogin', 'alice');
+    const { parentSid, childSid, refreshToken } = await delegatedSession(patient);
+    await db().query('UPDATE sessions SET sso_session_id = NULL WHERE id = ANY($1)', [[parentSid, childSid]]);
+
+    expect((await adminCall(server.baseUrl, 'DELETE', `nemlogin/sessions/${parentSid}`, await operator())).status).toBe(204);
+    expectOAuthError(await portalRefresh(refreshToken), 400, 'invalid_grant');
+    const logouts = await adminEvents({ type: 'LOGOUT', max: '2' });
+    expect(logouts.map((e) => e.sessionId).sort()).toEqual([parentSid, childSid].sort());
+    expect(await queuedBackchannelLogout(childSid)).toBe(true);
+  });
+
+  it('logging a user out everywhere ends their delegated sessions with a LOGOUT each', async () => {
+    const patient = await loginTokens(server.baseUrl, 'nemlogin', 'alice');
+    const { childSid } = await delegatedSession(patient);
+    const sub = decodeJwt(patient.access_token).sub as string;
+
+    expect((await adminCall(server.baseUrl, 'POST', `nemlogin/users/${sub}/logout`, await operator())).status).toBe(204);
+    const logouts = await adminEvents({ type: 'LOGOUT', client: 'portal', max: '1' });
+    expect(logouts[0]).toMatchObject({ sessionId: childSid, details: { by: 'admin', actor: 'operator' } });
+    expect(await queuedBackchannelLogout(childSid)).toBe(true);
+  });
+
+  it('refuses a token issued for another audience, as RFC 9068 §4 has a resource server do', async () => {
+    const realm = server.app.get(RealmRegistry).get('nemlogin');
+    const auditor = server.app.get(ClientRegistry).find('nemlogin', 'auditor')!;
+    // What an auditor client configured with `audience: [xis]` got before config.schema.ts refused it.
+    const issue = (audience: string[]) =>
+      server.app
+        .get(AccessTokenIssuer)
+        .issue({ realm, client: auditor, subject: 'auditor', userType: 'SYSTEM', scopes: [], roles: ['view-events'], audience });
+    const forXis = (await issue(['xis'])).token;
+    expect(await adminCall(server.baseUrl, 'GET', 'nemlogin/events', forXis)).toMatchObject({
+      status: 401,
+      body: { error: 'invalid_token' },
+    });
+    expect((await adminCall(server.baseUrl, 'GET', 'nemlogin/events', (await issue(['xis', realm.issuer])).token)).status).toBe(200);
+  });
+
+  it('records a refused call as a failed ADMIN_ACTION: 403 without the role, 404 for no such session', async () => {
+    const auditor = await adminToken(server.baseUrl, 'nemlogin', 'auditor');
+    expect((await adminCall(server.baseUrl, 'DELETE', 'nemlogin/sessions/someone-else', auditor)).status).toBe(403);
+    expect((await adminCall(server.baseUrl, 'DELETE', 'nemlogin/sessions/no-such-session', await operator())).status).toBe(404);
+    const [notFound, forbidden] = await adminEvents({ type: 'ADMIN_ACTION', max: '3' }).then((events) =>
+      events.filter((e) => e.error !== undefined),
+    );
+    expect(forbidden).toMatchObject({
+      clientId: 'auditor',
+      error: 'insufficient_scope',
+      details: { operation_type: 'DELETE', resource_path: 'sessions/someone-else' },
+    });
+    expect(notFound).toMatchObject({
+      clientId: 'operator',
+      error: 'not_found',
+      details: { operation_type: 'DELETE', resource_path: 'sessions/no-such-session' },
+    });
   });
 
   it('refuses session actions to a client without manage-users, and changes nothing', async () => {

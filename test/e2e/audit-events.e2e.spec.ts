@@ -219,6 +219,25 @@ describe('audit events', () => {
     expect(reads[0]).toMatchObject({ clientId: 'auditor', details: { operation_type: 'READ', resource_path: 'events' } });
   });
 
+  it('records the filters of an events read, so whose trail was read is itself on record', async () => {
+    const day = clock.now().toISOString().slice(0, 10);
+    const query = { type: 'LOGIN,LOGOUT', client: 'patient-app', user: 'some-user-id', dateFrom: day, dateTo: day, first: '1', max: '5' };
+    await events(query);
+    const [read] = await events({ type: 'ADMIN_ACTION', client: 'auditor', max: '1' });
+    expect(read!.details).toEqual({
+      operation_type: 'READ',
+      resource_path: 'events',
+      type: 'LOGIN LOGOUT',
+      client: 'patient-app',
+      user: 'some-user-id',
+      dateFrom: `${day}T00:00:00.000Z`,
+      dateTo: `${day}T23:59:59.999Z`,
+      first: '1',
+      max: '5',
+      count: '0',
+    });
+  });
+
   it('keeps no national identifier, name or token in any event or log line', async () => {
     const tokens = await loginTokens(server.baseUrl, 'nemlogin', 'alice');
     const all = JSON.stringify(await events({ max: '1000' }));
