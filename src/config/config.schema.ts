@@ -163,6 +163,20 @@ export const configSchema = z
           .prefault({}),
         /** Pending logins kept in the database, by all instances together; beyond it the oldest is dropped first. */
         pendingLogins: z.number().int().positive().default(20000),
+        /**
+         * Refused client authentications at the token endpoint recorded one by one in the audit trail per
+         * window, counted by each instance on its own; the rest are counted into one summary event per
+         * address (and one for all addresses) per window. The 401 itself is never limited.
+         */
+        tokenRefusalAudit: z
+          .strictObject({
+            windowSeconds: z.number().int().positive().default(60),
+            /** From one client address (IPv6: one /64). */
+            perAddress: z.number().int().positive().default(60),
+            /** From all addresses together. */
+            global: z.number().int().positive().default(6000),
+          })
+          .prefault({}),
       })
       .prefault({}),
     /** After SIGTERM/SIGINT, how long in-flight requests may take before the process exits anyway. */

@@ -1,13 +1,17 @@
-import { Injectable, type ExecutionContext } from '@nestjs/common';
+import { Inject, Injectable, type BeforeApplicationShutdown, type ExecutionContext } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
 import { AuditTrail } from '../audit/audit-trail.service.js';
 import { ClientAuthGuard } from '../clients/client-auth.guard.js';
 import { ClientAuthenticator } from '../clients/client-authenticator.js';
 import { readPresentedCredentials } from '../clients/client-credentials.reader.js';
+import { CLOCK, type Clock } from '../common/clock.js';
+import type { Config } from '../config/config.schema.js';
+import { CONFIG } from '../config/config.token.js';
 import { FormParams } from '../protocol/form-params.js';
 import { OAuthError } from '../protocol/oauth-error.js';
 import { RealmRegistry } from '../realms/realm.registry.js';
 import { refusalEventOf } from './grants/refusal-events.js';
+import { TokenRefusalAudit } from './token-refusal-audit.js';
 
 /**
  * The token endpoint's client authentication ({@link ClientAuthGuard}), with a refusal (`invalid_client`,
@@ -17,15 +21,29 @@ import { refusalEventOf } from './grants/refusal-events.js';
  * `invalid_client` when its credentials could not be read. So someone trying a client's secrets shows
  * in that client's trail. An id that names no registered client is not kept: it is an anonymous
  * caller's text. Introspection and revocation authenticate alike, but have no refusal event.
+ *
+ * Refusals are recorded one by one up to `limits.tokenRefusalAudit` per client address and in all per
+ * window, the rest as a count ({@link TokenRefusalAudit}): a flood of wrong secrets must not fill the
+ * database. A request that authenticates passes through untouched.
  */
 @Injectable()
-export class TokenClientAuthGuard extends ClientAuthGuard {
+export class TokenClientAuthGuard extends ClientAuthGuard implements BeforeApplicationShutdown {
+  private readonly refusals: TokenRefusalAudit;
+
   constructor(
     authenticator: ClientAuthenticator,
     realms: RealmRegistry,
-    private readonly audit: AuditTrail,
+    audit: AuditTrail,
+    @Inject(CONFIG) config: Config,
+    @Inject(CLOCK) clock: Clock,
   ) {
     super(authenticator, realms);
+    this.refusals = new TokenRefusalAudit(audit, config.limits.tokenRefusalAudit, clock);
+  }
+
+  /** Before shutdown, not on it: the database closes on application shutdown (storage.module.ts). */
+  beforeApplicationShutdown(): Promise<void> {
+    return this.refusals.flush();
   }
 
   override async canActivate(context: ExecutionContext): Promise<boolean> {
@@ -45,7 +63,7 @@ export class TokenClientAuthGuard extends ClientAuthGuard {
     const credentials = unlessRefused(() => readPresentedCredentials(request));
     const client = credentials && this.authenticator.claimedClient(realm, credentials);
     const reason = credentials === undefined ? 'invalid_client' : client ? 'invalid_client_credentials' : 'client_not_found';
-    await this.audit.failed(
+    await this.refusals.failed(
       {
         realm: realm.name,
         type: refusalEventOf(unlessRefused(() => FormParams.fromRequest(request).get('grant_type'))),

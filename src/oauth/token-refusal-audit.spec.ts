@@ -1,0 +1,95 @@
+import { jest } from '@jest/globals';
+import type { AuditEvent, AuditTrail } from '../audit/audit-trail.service.js';
+import { TestClock } from '../../test/support/test-clock.js';
+import { REFUSALS_NOT_RECORDED, TokenRefusalAudit } from './token-refusal-audit.js';
+
+type Written = [Omit<AuditEvent, 'error'>, string];
+
+function fakeAudit(): { audit: AuditTrail; written: Written[] } {
+  const written: Written[] = [];
+  const audit = {
+    failed: (event: Omit<AuditEvent, 'error'>, error: string) => {
+      written.push([event, error]);
+      return Promise.resolve();
+    },
+  } as unknown as AuditTrail;
+  return { audit, written };
+}
+
+const refusal = (ipAddress: string) => ({ realm: 'nemlogin', type: 'CLIENT_LOGIN_ERROR' as const, ipAddress });
+
+describe('TokenRefusalAudit', () => {
+  afterEach(() => jest.useRealTimers());
+
+  it('records the share one by one and the rest as one summary at the next refusal after the window', async () => {
+    const clock = new TestClock(new Date('2030-01-01T00:00:00Z'));
+    const { audit, written } = fakeAudit();
+    const refusals = new TokenRefusalAudit(audit, { perAddress: 2, global: 10, windowSeconds: 60 }, clock);
+    for (let i = 0; i < 5; i++) await refusals.failed(refusal('203.0.113.1'), 'client_not_found');
+    expect(written.map(([, error]) => error)).toEqual(['client_not_found', 'client_not_found']);
+
+    clock.advance(60);
+    await refusals.failed(refusal('203.0.113.1'), 'client_not_found');
+    await refusals.flush();
+    // The summary is written beside the refusal, not before it: a refusal never waits for it.
+    expect(written.slice(2)).toHaveLength(2);
+    expect(written.slice(2)).toEqual(
+      expect.arrayContaining([
+        [
+          {
+            realm: 'nemlogin',
+            type: 'CLIENT_LOGIN_ERROR',
+            ipAddress: '203.0.113.1',
+            details: { refusals: 3, window_start: '2030-01-01T00:00:00.000Z', window_seconds: 60 },
+          },
+          REFUSALS_NOT_RECORDED,
+        ],
+        // The refusal that closed the window is the first of the next one.
+        [refusal('203.0.113.1'), 'client_not_found'],
+      ]),
+    );
+  });
+
+  it('writes the summary by a timer that does not keep the process alive, once the window is over', async () => {
+    jest.useFakeTimers({ now: new Date('2030-01-01T00:00:00Z') });
+    const clock = { now: () => new Date() };
+    const { audit, written } = fakeAudit();
+    const refusals = new TokenRefusalAudit(audit, { perAddress: 1, global: 10, windowSeconds: 60 }, clock);
+    await refusals.failed(refusal('203.0.113.1'), 'invalid_client');
+    await refusals.failed(refusal('203.0.113.1'), 'invalid_client');
+    expect(jest.getTimerCount()).toBe(1);
+    await jest.advanceTimersByTimeAsync(59_000);
+    expect(written).toHaveLength(1);
+    await jest.advanceTimersByTimeAsync(1_000);
+    expect(written[1]).toEqual([expect.objectContaining({ details: expect.objectContaining({ refusals: 1 }) }), REFUSALS_NOT_RECORDED]);
+    expect(jest.getTimerCount()).toBe(0);
+  });
+
+  it('unrefs its timer', async () => {
+    const unref = jest.fn<() => NodeJS.Timeout>();
+    const setTimeoutSpy = jest.spyOn(globalThis, 'setTimeout').mockReturnValue({ unref } as unknown as NodeJS.Timeout);
+    try {
+      const refusals = new TokenRefusalAudit(fakeAudit().audit, { perAddress: 1, global: 10, windowSeconds: 60 }, new TestClock());
+      await refusals.failed(refusal('203.0.113.1'), 'invalid_client');
+      await refusals.failed(refusal('203.0.113.1'), 'invalid_client');
+      expect(unref).toHaveBeenCalledTimes(1);
+    } finally {
+      setTimeoutSpy.mockRestore();
+    }
+  });
+
+  it('writes what the open window did not record on flush, and nothing when all was recorded', async () => {
+    const { audit, written } = fakeAudit();
+    const refusals = new TokenRefusalAudit(audit, { perAddress: 5, global: 1, windowSeconds: 60 }, new TestClock());
+    await refusals.flush();
+    expect(written).toEqual([]);
+    await refusals.failed(refusal('203.0.113.1'), 'invalid_client');
+    await refusals.failed(refusal('203.0.113.2'), 'invalid_client');
+    await refusals.failed(refusal('203.0.113.3'), 'invalid_client');
+    await refusals.flush();
+    expect(written.map(([event, error]) => [event.ipAddress, error, event.details?.refusals])).toEqual([
+      ['203.0.113.1', 'invalid_client', undefined],
+      [undefined, REFUSALS_NOT_RECORDED, 2],
+    ]);
+  });
+});
