@@ -15,7 +15,7 @@ import { SamlRejectedError } from './saml.errors.js';
 import { MAX_CLOCK_SKEW_SECONDS, SAML_OPTIONS, type SamlOptions } from './saml-options.js';
 import type { IdpSettings } from './saml-settings.js';
 import { SamlWorkers } from './saml-workers.js';
-import { decodeBase64Xml, MAX_XML_BYTES, XmlPrecheckError } from './xml-prechecks.js';
+import { decodeBase64Xml, logoutXmlLimits, MAX_LOGOUT_XML_BYTES, rootAttributeAsWritten, XmlPrecheckError } from './xml-prechecks.js';
 import type { LogoutBinding, LogoutReply, LogoutRequestData, RedirectQuery, ResponseStatus } from './worker/saml-worker.mjs';
 
 export type { LogoutBinding, LogoutReply } from './worker/saml-worker.mjs';
@@ -39,13 +39,18 @@ export interface IdpLogoutRequest {
   relayState?: string;
 }
 
-/** A verified LogoutResponse of the IdP (SAML Core §3.7.2). */
+/**
+ * A verified LogoutResponse of the IdP (SAML Core §3.7.2); or, with neither `inResponseTo` nor
+ * `status`, one set aside unverified because it answers no pending LogoutRequest of this SP.
+ */
 export interface IdpLogoutResponse {
   kind: 'response';
   inResponseTo?: string;
-  status: ResponseStatus;
+  status?: ResponseStatus;
   relayState?: string;
 }
+
+type LogoutParameter = RedirectQuery['parameter'];
 
 /** How long this SP waits for the LogoutResponse to its LogoutRequest. */
 const PENDING_LOGOUT_SECONDS = 600;
@@ -54,7 +59,8 @@ const MAX_RELAY_STATE_BYTES = 80;
 
 /**
  * SAML single logout at a realm's broker endpoint (SAML Profiles §4.4), both directions. An IdP's
- * LogoutRequest is validated as an assertion is: size and shape before any parser, the signature with
+ * LogoutRequest is validated as an assertion is: size and shape before any parser (to a logout
+ * profile of limits far tighter than a Response's), the signature with
  * that IdP's certificates only (in the worker pool, under the validation deadline), Issuer,
  * Destination, time window, and its ID used once (the replay table, shared by every instance).
  * Which sessions it ends is the caller's business; this answers it with a signed LogoutResponse. The
@@ -81,7 +87,10 @@ export class SamlLogoutService {
   async read(realm: Realm, alias: string, input: LogoutMessageInput): Promise<IdpLogoutRequest | IdpLogoutResponse> {
     let settings = this.settings.find(realm, alias);
     if (!settings) throw new SamlRejectedError('unknown identity provider');
-    const { xml, query, relayState } = this.decode(input);
+    const { xml, query, relayState, parameter } = this.decode(input);
+    if (parameter === 'SAMLResponse' && !(await this.answersPendingLogout(realm, alias, xml, relayState))) {
+      return { kind: 'response', relayState };
+    }
     let verified = await this.workers.verifyLogout({ settings: settings.worker, binding: input.binding, xml, query });
     if (!verified.ok && /signature/i.test(verified.reason) && (await this.settings.refreshAfterSignatureFailure(realm, alias))) {
       // As at the ACS: the IdP's metadata changed (a key rollover), so the message gets one more try.
@@ -182,19 +191,41 @@ export class SamlLogoutService {
       });
   }
 
-  private decode(input: LogoutMessageInput): { xml: string; query?: RedirectQuery; relayState?: string } {
+  /**
+   * Whether a LogoutResponse could answer a live LogoutRequest of this SP (SAML Core §3.7.2: its
+   * InResponseTo), with that request's RelayState: read from the prechecked text before its
+   * signature is verified, since one that answers nothing ends nothing (completeLogout) and anyone
+   * can send it. Our request IDs are plain `_hex`, so an InResponseTo written with entity references
+   * cannot name one. The verified message is still what completeLogout takes the request by.
+   */
+  private async answersPendingLogout(realm: Realm, alias: string, xml: string, relayState: string | undefined): Promise<boolean> {
+    const inResponseTo = rootAttributeAsWritten(xml, 'InResponseTo');
+    if (!inResponseTo || relayState === undefined) return false;
+    const pending = await this.requests.pendingLogoutRelayState(inResponseTo, realm.name, alias, this.clock.now());
+    return pending !== undefined && digestsEqual(sha256(pending), sha256(relayState));
+  }
+
+  /**
+   * The message's text, checked against the logout profile of limits (xml-prechecks.ts
+   * LOGOUT_XML_LIMITS: far tighter than a login Response's, since a logout message needs no pending
+   * login to reach the worker), and which parameter carried it.
+   */
+  private decode(input: LogoutMessageInput): { xml: string; query?: RedirectQuery; relayState?: string; parameter: LogoutParameter } {
+    const limits = logoutXmlLimits(this.options.xmlLimits);
     try {
       if (input.binding === 'redirect') {
         const query = readRedirectQuery(input.rawQuery);
         checkRelayState(query.relayState);
-        return { xml: decodeRedirectXml(query.message, this.options.xmlLimits), query, relayState: query.relayState };
+        const xml = decodeRedirectXml(query.message, limits, MAX_LOGOUT_XML_BYTES);
+        return { xml, query, relayState: query.relayState, parameter: query.parameter };
       }
       const [request, response] = [single(input.form, 'SAMLRequest'), single(input.form, 'SAMLResponse')];
       if ((request === undefined) === (response === undefined))
         throw new XmlPrecheckError('exactly one of SAMLRequest and SAMLResponse expected');
       const relayState = single(input.form, 'RelayState');
       checkRelayState(relayState);
-      return { xml: decodeBase64Xml((request ?? response)!, MAX_XML_BYTES, this.options.xmlLimits), relayState };
+      const xml = decodeBase64Xml((request ?? response)!, MAX_LOGOUT_XML_BYTES, limits);
+      return { xml, relayState, parameter: request === undefined ? 'SAMLResponse' : 'SAMLRequest' };
     } catch (error) {
       throw new SamlRejectedError(error instanceof XmlPrecheckError ? error.message : 'undecodable message');
     }

@@ -1,10 +1,14 @@
 import {
   DEFAULT_XML_LIMITS,
   decodeBase64Xml,
+  LOGOUT_XML_LIMITS,
+  logoutXmlLimits,
+  MAX_LOGOUT_XML_BYTES,
   MAX_XML_BYTES,
   maxBase64Chars,
   measureXml,
   precheckXml,
+  rootAttributeAsWritten,
   XmlPrecheckError,
 } from './xml-prechecks.js';
 
@@ -61,7 +65,7 @@ describe('XML pre-checks (before any parser)', () => {
 
     it('counts elements, depth and attributes in one pass over the text', () => {
       const xml = '<?xml version="1.0"?><a x="1" y=\'>\'><b/><c z="a=b"><![CDATA[<d><e/></d>]]>t &gt; u</c><f><g><h/></g></f></a>';
-      expect(measureXml(xml)).toEqual({ elements: 6, depth: 4, attributesPerElement: 2 });
+      expect(measureXml(xml)).toEqual({ elements: 6, depth: 4, attributesPerElement: 2, attributes: 3 });
       expect(measureXml(xml, 2).elements).toBe(3);
     });
 
@@ -97,6 +101,50 @@ describe('XML pre-checks (before any parser)', () => {
       expect(() => precheckXml('<a><b><c/></b></a>', limits)).toThrow('nested too deeply');
       expect(() => precheckXml('<a p="1" q="2" r="3"/>', limits)).toThrow('too many attributes');
       expect(() => decodeBase64Xml(b64('<a><b/><c/><d/></a>'), MAX_XML_BYTES, limits)).toThrow('too many elements');
+    });
+  });
+
+  describe('the logout profile (a LogoutRequest or LogoutResponse needs no pending login to reach the worker)', () => {
+    /** The review's forged LogoutRequest: 700 × 30 empty attributes and a fake Signature over the root, 155 KB. */
+    const forged = (count: number, attributes = 30) =>
+      '<samlp:LogoutRequest xmlns:samlp="urn:oasis:names:tc:SAML:2.0:protocol" ID="_abc" Version="2.0">' +
+      '<ds:Signature xmlns:ds="http://www.w3.org/2000/09/xmldsig#"><ds:SignedInfo><ds:Reference URI="#_abc"/></ds:SignedInfo></ds:Signature>' +
+      `<saml:NameID xmlns:saml="urn:oasis:names:tc:SAML:2.0:assertion">x</saml:NameID>` +
+      Array.from({ length: count }, () => `<samlp:Extensions ${Array.from({ length: attributes }, (_, k) => `a${k}=""`).join(' ')}/>`).join(
+        '',
+      ) +
+      '</samlp:LogoutRequest>';
+
+    it('refuses the forged LogoutRequest, which is within every limit of a login Response', () => {
+      const xml = forged(700);
+      expect(Buffer.byteLength(xml)).toBeGreaterThan(150_000);
+      expect(() => precheckXml(xml, DEFAULT_XML_LIMITS)).not.toThrow();
+      expect(() => decodeBase64Xml(b64(xml), MAX_LOGOUT_XML_BYTES, LOGOUT_XML_LIMITS)).toThrow('message too large');
+      expect(() => precheckXml(xml, LOGOUT_XML_LIMITS)).toThrow('too many elements');
+    });
+
+    it('bounds the attributes of the whole document, not only of one element', () => {
+      const xml = forged(20, 10);
+      expect(measureXml(xml).elements).toBeLessThan(LOGOUT_XML_LIMITS.maxElements);
+      expect(() => precheckXml(xml, LOGOUT_XML_LIMITS)).toThrow('too many attributes');
+      expect(() => precheckXml(forged(10, 10), LOGOUT_XML_LIMITS)).not.toThrow();
+    });
+
+    it('is never looser than the configured limits', () => {
+      expect(logoutXmlLimits(DEFAULT_XML_LIMITS)).toEqual(LOGOUT_XML_LIMITS);
+      const tight = { maxElements: 10, maxDepth: 3, maxAttributesPerElement: 4, maxAttributes: 20 };
+      expect(logoutXmlLimits(tight)).toEqual(tight);
+    });
+  });
+
+  describe('rootAttributeAsWritten (a look-up before verification, never a verified value)', () => {
+    it.each([
+      ['<?xml version="1.0"?><p:R xmlns:p="urn:x" InResponseTo="_a1" ID="_b"><p:S InResponseTo="_c"/></p:R>', '_a1'],
+      ["<R a='>' InResponseTo='_q'/>", '_q'],
+      ['<R x:InResponseTo="_p" ID="_b"><S InResponseTo="_c"/></R>', undefined],
+      ['<R ID="_b"><S InResponseTo="_c"/></R>', undefined],
+    ])('%s: %s', (xml, expected) => {
+      expect(rootAttributeAsWritten(xml, 'InResponseTo')).toBe(expected);
     });
   });
 

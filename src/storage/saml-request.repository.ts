@@ -28,10 +28,18 @@ export interface PendingLogout {
 export class SamlRequestRepository {
   constructor(@Inject(DATABASE) private readonly db: Database) {}
 
+  /**
+   * Records a request. An AuthnRequest replaces the pending one of the same login (RelayState) and
+   * IdP, in the one statement (migration 016's unique index): one login keeps at most one row per
+   * IdP however often its chooser link is followed, and the latest request, the one the browser took
+   * to the IdP, is the one a Response can answer.
+   */
   async record(request: PendingSamlRequest): Promise<void> {
     await this.db.query(
       `INSERT INTO saml_pending_requests (request_id, realm, idp_alias, relay_state, created_at, expires_at, kind, return_to)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+       ON CONFLICT (realm, idp_alias, relay_state) WHERE kind = 'authn'
+       DO UPDATE SET request_id = EXCLUDED.request_id, created_at = EXCLUDED.created_at, expires_at = EXCLUDED.expires_at`,
       [
         request.requestId,
         request.realm,
@@ -55,6 +63,19 @@ export class SamlRequestRepository {
       `DELETE FROM saml_pending_requests
         WHERE request_id = $1 AND realm = $2 AND idp_alias = $3 AND expires_at > $4 AND kind = 'authn'
        RETURNING relay_state`,
+      [requestId, realm, idpAlias, now],
+    );
+    return rows[0]?.relay_state;
+  }
+
+  /**
+   * The RelayState of a live pending LogoutRequest, without taking it: lets a LogoutResponse that
+   * answers none be set aside before its signature is verified. {@link takeLogout} stays the single-use check.
+   */
+  async pendingLogoutRelayState(requestId: string, realm: string, idpAlias: string, now: Date): Promise<string | undefined> {
+    const { rows } = await this.db.query<{ relay_state: string }>(
+      `SELECT relay_state FROM saml_pending_requests
+        WHERE request_id = $1 AND realm = $2 AND idp_alias = $3 AND expires_at > $4 AND kind = 'logout'`,
       [requestId, realm, idpAlias, now],
     );
     return rows[0]?.relay_state;

@@ -13,6 +13,8 @@ import { TEST_SECRETS } from '../support/test-config.js';
 import { startTestServer, type TestServer } from '../support/test-server.js';
 import { basic, postForm } from '../support/token-requests.js';
 import { DATABASE, type Database } from '../../src/storage/database.js';
+import { SamlWorkers } from '../../src/saml/saml-workers.js';
+import { DEFAULT_XML_LIMITS, LOGOUT_XML_LIMITS, MAX_LOGOUT_XML_BYTES, measureXml, precheckXml } from '../../src/saml/xml-prechecks.js';
 
 const CLIENT = { clientId: 'patient-app', redirectUri: 'http://127.0.0.1/callback' };
 const STATUS = 'urn:oasis:names:tc:SAML:2.0:status:';
@@ -349,6 +351,115 @@ describe('IdP-initiated SAML single logout', () => {
       expect(server.logs.filter((line) => line.includes('SAML logout message refused')).at(-1)).toContain('replay');
       expect(await introspect(again.tokens!.access_token)).toBe(true);
     });
+  });
+
+  /**
+   * Review finding 1: a logout message needs no pending login to reach the worker, where node-saml
+   * searches the whole document for the signature's Reference by XPath before any crypto. A forged
+   * LogoutRequest within a login Response's limits cost ~300 ms of worker CPU; the logout profile of
+   * limits refuses it on the main thread.
+   */
+  describe('logout messages are bounded before the worker', () => {
+    /** How many logout messages reached the worker pool while `run` ran. */
+    async function workerCalls(run: () => Promise<void>): Promise<number> {
+      const workers = server.app.get(SamlWorkers);
+      const verifyLogout = workers.verifyLogout;
+      let calls = 0;
+      workers.verifyLogout = (task) => {
+        calls++;
+        return verifyLogout.call(workers, task);
+      };
+      try {
+        await run();
+      } finally {
+        workers.verifyLogout = verifyLogout;
+      }
+      return calls;
+    }
+
+    /** The review's forged LogoutRequest (slo2.mjs "attrs"): `count` × `attributes` empty attributes, a fake Signature over the root. */
+    const forged = (count: number, attributes: number) =>
+      '<samlp:LogoutRequest xmlns:samlp="urn:oasis:names:tc:SAML:2.0:protocol" xmlns:saml="urn:oasis:names:tc:SAML:2.0:assertion" ' +
+      'ID="_abc" Version="2.0" IssueInstant="2026-01-01T00:00:00Z"><saml:Issuer>https://idp.test/nemlog-in</saml:Issuer>' +
+      '<ds:Signature xmlns:ds="http://www.w3.org/2000/09/xmldsig#"><ds:SignedInfo>' +
+      '<ds:CanonicalizationMethod Algorithm="http://www.w3.org/2001/10/xml-exc-c14n#"/>' +
+      '<ds:SignatureMethod Algorithm="http://www.w3.org/2001/04/xmldsig-more#rsa-sha256"/><ds:Reference URI="#_abc"><ds:Transforms>' +
+      '<ds:Transform Algorithm="http://www.w3.org/2000/09/xmldsig#enveloped-signature"/></ds:Transforms>' +
+      '<ds:DigestMethod Algorithm="http://www.w3.org/2001/04/xmlenc#sha256"/><ds:DigestValue>AAAA</ds:DigestValue></ds:Reference>' +
+      `</ds:SignedInfo><ds:SignatureValue>${'A'.repeat(344)}</ds:SignatureValue></ds:Signature><saml:NameID>x</saml:NameID>` +
+      Array.from({ length: count }, () => `<samlp:Extensions ${Array.from({ length: attributes }, (_, k) => `a${k}=""`).join(' ')}/>`).join(
+        '',
+      ) +
+      '</samlp:LogoutRequest>';
+
+    const postLogout = (field: 'SAMLRequest' | 'SAMLResponse', xml: string, relayState?: string) =>
+      fetch(idp.acsUrl, {
+        method: 'POST',
+        redirect: 'manual',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({
+          [field]: Buffer.from(xml).toString('base64'),
+          ...(relayState ? { RelayState: relayState } : {}),
+        }).toString(),
+      });
+
+    it.each([
+      ['the 155 KB one (700 elements × 30 attributes), within a login Response’s limits', 700, 30, 'message too large'],
+      ['one under the byte cap with too many elements', 120, 4, 'too many elements'],
+      ['one under the element cap with too many attributes in all', 40, 10, 'too many attributes'],
+    ])('refuses %s on the main thread: no worker sees it', async (_name, count, attributes, reason) => {
+      const xml = forged(count, attributes);
+      if (count === 700) {
+        expect(Buffer.byteLength(xml)).toBeGreaterThan(150_000);
+        expect(() => precheckXml(xml, DEFAULT_XML_LIMITS)).not.toThrow();
+      }
+      const calls = await workerCalls(async () => {
+        const response = await postLogout('SAMLRequest', xml);
+        expect(response.status).toBe(400);
+      });
+      expect(calls).toBe(0);
+      const refusal = server.logs.filter((line) => line.includes('SAML logout message refused')).at(-1);
+      expect(JSON.parse(refusal!).reason).toBe(reason);
+    });
+
+    it('leaves an honest signed LogoutRequest by HTTP-POST far below every logout limit, and verifies it', async () => {
+      const { nameId, browser } = await login();
+      const message = idp.logout.request({ binding: 'post', nameId, sessionIndexes: ['_a', '_b', '_c'] });
+      const xml = Buffer.from(message.form.SAMLRequest!, 'base64').toString('utf8');
+      const shape = measureXml(xml);
+      expect(shape.elements * 3).toBeLessThanOrEqual(LOGOUT_XML_LIMITS.maxElements);
+      expect(shape.attributes * 3).toBeLessThanOrEqual(LOGOUT_XML_LIMITS.maxAttributes);
+      expect(shape.attributesPerElement * 2).toBeLessThanOrEqual(LOGOUT_XML_LIMITS.maxAttributesPerElement);
+      expect(shape.depth * 2).toBeLessThanOrEqual(LOGOUT_XML_LIMITS.maxDepth);
+      expect(Buffer.byteLength(xml) * 4).toBeLessThanOrEqual(MAX_LOGOUT_XML_BYTES);
+      const calls = await workerCalls(async () => {
+        const { response } = await sendLogoutRequest(browser, { binding: 'post', nameId });
+        expect(response.status).toBe(200);
+      });
+      expect(calls).toBe(1);
+    });
+
+    it.each(['redirect', 'post'] as const)(
+      'sets a LogoutResponse (HTTP-%s) answering no pending logout aside unverified: the logged-out page, no worker',
+      async (binding) => {
+        const answer = idp.logout.response({ binding, inResponseTo: '_no-such-request', relayState: 'r' });
+        const logged = server.logs.length;
+        const calls = await workerCalls(async () => {
+          const response =
+            binding === 'redirect'
+              ? await fetch(answer.url, { redirect: 'manual' })
+              : await fetch(answer.url, {
+                  method: 'POST',
+                  redirect: 'manual',
+                  headers: { 'content-type': 'application/x-www-form-urlencoded' },
+                  body: new URLSearchParams(answer.form).toString(),
+                });
+          expect([response.status, response.headers.get('location')]).toEqual([200, null]);
+        });
+        expect(calls).toBe(0);
+        expect(server.logs.slice(logged).join('\n')).toContain('LogoutResponse answers no pending logout');
+      },
+    );
   });
 
   it('no CPR and no NameID reach a log line', async () => {

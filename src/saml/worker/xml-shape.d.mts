@@ -9,6 +9,12 @@ export interface XmlLimits {
   maxElements: number;
   maxDepth: number;
   maxAttributesPerElement: number;
+  /**
+   * Attributes (namespace declarations included) in the whole document; unbounded when absent. The
+   * XPath search for a signature's Reference (`//*[@ID=…]`) visits every attribute, so it is the
+   * attribute total, not the element count alone, that sets its cost.
+   */
+  maxAttributes?: number;
 }
 
 export interface XmlShape {
@@ -17,6 +23,8 @@ export interface XmlShape {
   depth: number;
   /** The most attributes (namespace declarations included) on any one element. */
   attributesPerElement: number;
+  /** Attributes (namespace declarations included) on all elements together. */
+  attributes: number;
 }
 
 /** Stops counting past `maxElements` (default: counts everything). */

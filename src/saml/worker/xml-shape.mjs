@@ -24,6 +24,7 @@ export function measureXml(xml, maxElements = Infinity) {
   let depth = 0;
   let deepest = 0;
   let widest = 0;
+  let totalAttributes = 0;
   let at = xml.indexOf('<');
   while (at !== -1 && elements <= maxElements) {
     const next = xml.charCodeAt(at + 1);
@@ -47,13 +48,14 @@ export function measureXml(xml, maxElements = Infinity) {
         else if (c === GT) break;
       }
       elements++;
+      totalAttributes += attributes;
       widest = Math.max(widest, attributes);
       deepest = Math.max(deepest, depth + 1);
       if (xml.charCodeAt(i - 1) !== SLASH) depth++;
       at = xml.indexOf('<', i + 1);
     }
   }
-  return { elements, depth: deepest, attributesPerElement: widest };
+  return { elements, depth: deepest, attributesPerElement: widest, attributes: totalAttributes };
 }
 
 /** The first limit `xml` exceeds, as fixed wording; undefined when within all of them. */
@@ -62,5 +64,6 @@ export function shapeProblem(xml, limits) {
   if (shape.elements > limits.maxElements) return 'too many elements';
   if (shape.depth > limits.maxDepth) return 'elements nested too deeply';
   if (shape.attributesPerElement > limits.maxAttributesPerElement) return 'too many attributes on one element';
+  if (limits.maxAttributes !== undefined && shape.attributes > limits.maxAttributes) return 'too many attributes';
   return undefined;
 }
