@@ -2,7 +2,12 @@ import { createHash, randomBytes } from 'node:crypto';
 import { openDatabase } from '../../src/storage/database.factory.js';
 import type { Database } from '../../src/storage/database.js';
 import { cookiesFrom } from '../support/browser-cookies.js';
+import { CookieJar } from '../support/cookie-jar.js';
+import { freePort } from '../support/free-port.js';
 import { PUBLIC_CLIENT } from '../support/login-flow.js';
+import { citizenAttributes } from '../support/saml/saml-attributes.js';
+import { testServiceProviderConfig } from '../support/saml/saml-fixtures.js';
+import { TestIdp } from '../support/saml/test-idp.js';
 import { startTestServer, type TestServer } from '../support/test-server.js';
 
 /**
@@ -193,5 +198,88 @@ describe('the ceiling on pending logins', () => {
     });
     expect(completed.status).toBe(303);
     expect(new URL(completed.headers.get('location')!).searchParams.get('code')).toBeTruthy();
+  });
+});
+
+/**
+ * Finding 6: following the chooser's link of one pending login again and again sent an AuthnRequest
+ * each time, and each left a pending SAML request (1800 s, three times the login's 600 s) outside the
+ * pendingLogins ceiling. A login now keeps one per IdP: the latest, which its browser took to the IdP.
+ */
+describe('pending SAML requests of one login', () => {
+  let db: Database;
+  let server: TestServer;
+  let idp: TestIdp;
+  let issuer: string;
+
+  beforeAll(async () => {
+    const port = await freePort();
+    issuer = `http://127.0.0.1:${port}/realms/nemlogin`;
+    idp = await TestIdp.create({ realmIssuer: issuer, alias: 'nemlog-in' });
+    db = await openDatabase({ url: '', dataDir: 'memory://' });
+    server = await startTestServer({
+      port,
+      overrides: { database: db },
+      patch: (raw) => {
+        raw.realms[0].serviceProvider = testServiceProviderConfig();
+        raw.realms[0].identityProviders = [idp.idpConfig('oiosaml3-citizen')];
+      },
+    });
+  });
+  afterAll(async () => {
+    await server.close();
+    await db.close();
+  });
+
+  const pendingAuthnRequests = async (relayState: string) =>
+    Number(
+      (
+        await db.query<{ n: string }>(`SELECT count(*) AS n FROM saml_pending_requests WHERE kind = 'authn' AND relay_state = $1`, [
+          relayState,
+        ])
+      ).rows[0]!.n,
+    );
+
+  /** A login sent to the IdP, then its chooser link followed `again` more times: every AuthnRequest URL, oldest first. */
+  async function startAndContinue(again: number) {
+    const browser = new CookieJar();
+    const first = await browser.fetch(authorizeUrl(server.baseUrl, { kc_idp_hint: 'nemlog-in' }).href);
+    expect(first.status).toBe(303);
+    const locations = [first.headers.get('location')!];
+    const tx = new URL(locations[0]!).searchParams.get('RelayState')!;
+    for (let i = 0; i < again; i++) {
+      const next = await browser.fetch(`${issuer}/broker/nemlog-in/login?tx=${encodeURIComponent(tx)}`);
+      expect(next.status).toBe(303);
+      locations.push(next.headers.get('location')!);
+    }
+    return { browser, tx, locations };
+  }
+
+  async function answer(browser: CookieJar, location: string) {
+    const { form } = await idp.respondTo(location, { attributes: citizenAttributes() });
+    const back = await browser.fetch(idp.acsUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams(form).toString(),
+    });
+    expect(back.status).toBe(303);
+    return new URL(back.headers.get('location')!).searchParams;
+  }
+
+  it('keeps one per IdP however often the login is continued; the latest request completes the login', async () => {
+    const { browser, tx, locations } = await startAndContinue(20);
+    expect(new Set(locations).size).toBe(21);
+    expect(await pendingAuthnRequests(tx)).toBe(1);
+    expect((await answer(browser, locations.at(-1)!)).get('code')).toBeTruthy();
+    expect(await pendingAuthnRequests(tx)).toBe(0);
+  });
+
+  it('refuses the Response to a request a later one replaced', async () => {
+    const { browser, locations } = await startAndContinue(1);
+    const callback = await answer(browser, locations[0]!);
+    expect(callback.get('code')).toBeNull();
+    expect(callback.get('error')).toBe('access_denied');
+    const refusal = server.logs.filter((line) => line.includes('login refused')).at(-1);
+    expect(JSON.parse(refusal!).reason).toContain('InResponseTo names no pending request');
   });
 });
