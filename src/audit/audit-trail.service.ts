@@ -29,6 +29,9 @@ export interface AuditEvent {
   details?: AuditDetails;
 }
 
+/** The end reason of a session delegated from one that ended (RFC 8693 token exchange). */
+const DELEGATING_SESSION_ENDED = 'the session it was delegated from ended';
+
 /** Who and from where, for a LOGOUT recorded by {@link AuditTrail.sessionEnded}. */
 export interface LogoutFacts {
   by: LogoutBy;
@@ -127,12 +130,19 @@ export class AuditTrail {
     );
   }
 
-  /** Runs `end` (a session's end) and, when it ended the session, records its LOGOUT in the same transaction. */
+  /**
+   * Runs `end` (a session's end) and, when it ended the session, records its LOGOUT in the same
+   * transaction; the sessions delegated from it end there too, each with its LOGOUT.
+   */
   async endSession(sessionId: string, facts: LogoutFacts, end: (tx: Queryable) => Promise<boolean>): Promise<boolean> {
     return this.transaction(async (tx) => {
       const ended = await end(tx);
-      if (ended) await this.sessionEnded(sessionId, facts, tx);
-      return ended;
+      if (!ended) return false;
+      await this.sessionEnded(sessionId, facts, tx);
+      // The sessions a portal was delegated from it (token exchange) end with it, each with its LOGOUT.
+      const delegated = await this.sessions.endDelegatedFrom(sessionId, DELEGATING_SESSION_ENDED, this.clock.now(), tx);
+      for (const id of delegated) await this.sessionEnded(id, facts, tx);
+      return true;
     });
   }
 

@@ -190,6 +190,25 @@ export class SessionRepository {
     return rowCount === 1;
   }
 
+  /**
+   * Ends the sessions delegated from session `id` (RFC 8693 token exchange, `parent_id`), and those
+   * delegated from them, that are not over yet; returns their ids. They stop being live with their
+   * parent anyway (the LIVE condition), but only a row that ends gets its LOGOUT and queues its
+   * clients' back-channel logout (migration 013's trigger).
+   */
+  async endDelegatedFrom(id: string, reason: string, now: Date, db: Queryable = this.db): Promise<string[]> {
+    const { rows } = await db.query<{ id: string }>(
+      `WITH RECURSIVE delegated AS (
+         SELECT d.id FROM sessions d WHERE d.parent_id = $1
+         UNION
+         SELECT d.id FROM sessions d JOIN delegated p ON d.parent_id = p.id
+       )
+       UPDATE sessions SET ended_at = $3, end_reason = $2 WHERE id IN (SELECT id FROM delegated) AND ended_at IS NULL RETURNING id`,
+      [id, reason, now],
+    );
+    return rows.map((row) => row.id);
+  }
+
   /** A user's live sessions in a realm, newest first (the admin API's view of them). */
   async findLiveOfUser(realm: string, userId: string, now: Date): Promise<SessionRow[]> {
     const { rows } = await this.db.query<SessionRow>(

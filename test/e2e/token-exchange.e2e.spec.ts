@@ -1,4 +1,5 @@
 import { createRemoteJWKSet, decodeJwt, exportJWK, generateKeyPair, jwtVerify, SignJWT, type JWK } from 'jose';
+import { DATABASE, type Database } from '../../src/storage/database.js';
 import { loginTokens } from '../support/login-flow.js';
 import { TestClock } from '../support/test-clock.js';
 import { TEST_SECRETS, TEST_TENANTS } from '../support/test-config.js';
@@ -363,6 +364,33 @@ describe('token exchange and tenancy', () => {
 
       await fetch(`${issuer}/protocol/openid-connect/logout?${new URLSearchParams({ id_token_hint: patient.id_token })}`);
       expectOAuthError(await portalRefresh(refreshed.body.refresh_token as string), 400, 'invalid_grant');
+    });
+
+    it('ends, with its LOGOUT and back-channel logout, when the patient’s app revokes the session it was delegated from', async () => {
+      const patient = await patientLogin();
+      const issued = await exchange(patient.access_token, { requested_token_type: REFRESH });
+      expect(issued.status).toBe(200);
+      const parentSid = decodeJwt(patient.access_token).sid as string;
+      const db = server.app.get<Database>(DATABASE);
+      const [child] = (await db.query<{ id: string }>('SELECT id FROM sessions WHERE parent_id = $1', [parentSid])).rows;
+
+      const revoked = await postForm(
+        `${issuer}/protocol/openid-connect/revoke`,
+        new URLSearchParams({ token: patient.refresh_token, client_id: 'patient-app' }),
+      );
+      expect(revoked.status).toBe(200);
+      const { rows } = await db.query<{ session_id: string; client_id: string }>(
+        "SELECT session_id, client_id FROM audit_events WHERE type = 'LOGOUT' AND session_id = ANY($1) ORDER BY session_id",
+        [[parentSid, child!.id]],
+      );
+      expect(rows).toEqual(
+        [
+          { session_id: parentSid, client_id: 'patient-app' },
+          { session_id: child!.id, client_id: 'portal' },
+        ].sort((a, b) => a.session_id.localeCompare(b.session_id)),
+      );
+      const queued = await db.query('SELECT 1 FROM backchannel_logouts WHERE session_id = $1', [child!.id]);
+      expect(queued.rows).toHaveLength(1);
     });
 
     it('cannot be chained: a delegated session does not delegate again', async () => {
