@@ -91,11 +91,9 @@ export class SessionAdminService {
       await this.audit.failed(adminAction(request, 'DELETE', `sessions/${sessionId}`, { sessionId }), 'not_found');
       return false;
     }
-    // Read before anything ends: once the parent has ended, its delegated sessions no longer read as live.
-    const live = await this.sessions.findLiveOfUser(realm.name, session.user_id, now);
     return this.audit.transaction(async (tx) => {
       const ended = session.sso_session_id ? await this.endSso(session.sso_session_id, tx) : await this.endOne(sessionId, now, tx);
-      for (const id of delegatedFrom(ended, live)) if (await this.sessions.end(id, ENDED_BY_ADMIN, now, tx)) ended.push(id);
+      for (const id of [...ended]) ended.push(...(await this.sessions.endDelegatedFrom(id, ENDED_BY_ADMIN, now, tx)));
       for (const id of ended) await this.audit.sessionEnded(id, this.logoutFacts(request), tx);
       const details = { sessions: ended.length, sso_sessions: session.sso_session_id && ended.length > 0 ? 1 : 0 };
       const event = adminAction(request, 'DELETE', `sessions/${sessionId}`, { userId: session.user_id, sessionId, details });
@@ -118,20 +116,6 @@ export class SessionAdminService {
   private logoutFacts(request: FastifyRequest) {
     return { by: 'admin', actor: request.oauthClient!.clientId, ipAddress: request.ip } as const;
   }
-}
-
-/** The sessions of `live` delegated from one of `ended`, or from one of those, and so on (`parent_id`), not yet in `ended`. */
-function delegatedFrom(ended: readonly string[], live: readonly SessionRow[]): string[] {
-  const gone = new Set(ended);
-  const found: string[] = [];
-  for (let parents: readonly string[] = ended; parents.length > 0;) {
-    const of = new Set(parents);
-    const children = live.filter((s) => s.parent_id !== null && of.has(s.parent_id) && !gone.has(s.id)).map((s) => s.id);
-    for (const id of children) gone.add(id);
-    found.push(...children);
-    parents = children;
-  }
-  return found;
 }
 
 /**
