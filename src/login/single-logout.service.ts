@@ -88,21 +88,26 @@ export class SingleLogoutService {
 
   /**
    * Ends these SSO sessions and every client session in them, with a LOGOUT per client session, in one
-   * transaction; returns the client sessions it ended (those of a session someone else ended first
-   * are not counted twice).
+   * transaction; returns the SSO sessions this call ended and their client sessions (those of a
+   * session someone else ended first are not counted twice).
    */
-  async endSsoSessions(ssoSessionIds: readonly string[], reason: string, facts: LogoutFacts): Promise<EndedSession[]> {
+  async endSsoSessions(
+    ssoSessionIds: readonly string[],
+    reason: string,
+    facts: LogoutFacts,
+  ): Promise<{ ssoSessions: string[]; clientSessions: EndedSession[] }> {
     return this.audit.transaction(async (tx) => {
-      const clientSessions: EndedSession[] = [];
+      const ended = { ssoSessions: [] as string[], clientSessions: [] as EndedSession[] };
       for (const ssoSessionId of ssoSessionIds) {
         const inside = await this.sessions.unendedInSso(ssoSessionId, tx);
         if (!(await this.ssoSessions.end(ssoSessionId, reason, tx))) continue;
+        ended.ssoSessions.push(ssoSessionId);
         for (const session of inside) {
           await this.audit.sessionEnded(session.id, facts, tx);
-          clientSessions.push({ id: session.id, realm: session.realm, clientId: session.client_id });
+          ended.clientSessions.push({ id: session.id, realm: session.realm, clientId: session.client_id });
         }
       }
-      return clientSessions;
+      return ended;
     });
   }
 
@@ -115,7 +120,7 @@ export class SingleLogoutService {
   /** Ends the SSO sessions the request names and the client sessions in them; returns the client sessions it ended. */
   private async endNamedSessions(realm: Realm, alias: string, request: IdpLogoutRequest, ipAddress: string): Promise<EndedSession[]> {
     const named = await this.subjects.liveSsoSessions(realm, alias, request.nameId, request.sessionIndexes);
-    const ended = await this.endSsoSessions(named, ENDED_AT_IDP, { by: 'idp', ipAddress });
+    const { clientSessions: ended } = await this.endSsoSessions(named, ENDED_AT_IDP, { by: 'idp', ipAddress });
     this.logger.log(
       { realm: realm.name, idp: alias, ssoSessions: named.length, clientSessions: ended.length, by: 'idp' },
       'logout at the IdP',

@@ -101,9 +101,12 @@ export class LogoutController {
     }
     const sid = claims.sid;
     const sso = ssoSessionIdOf(sid);
-    const ended = await this.audit.endSession(sid, { by: 'user', ipAddress: reply.request.ip }, (tx) =>
-      sso === undefined ? this.sessions.end(sid, 'logout', tx) : this.ssoSessions.end(sso, 'logout', tx),
-    );
+    // Every client session that ends here gets its LOGOUT, not only the one the hint names.
+    const facts = { by: 'user', ipAddress: reply.request.ip } as const;
+    const ended =
+      sso === undefined
+        ? await this.audit.endSession(sid, facts, (tx) => this.sessions.end(sid, 'logout', tx))
+        : (await this.singleLogout.endSsoSessions([sso], 'logout', facts)).ssoSessions.length > 0;
     // The browser's cookies go when the session they named is over (another live one is left alone).
     const secret = presentedSsoSecret(request);
     if (secret !== undefined && !(await this.ssoSessions.resume(realm, secret))) void reply.header('Set-Cookie', clearedSsoCookies(realm));

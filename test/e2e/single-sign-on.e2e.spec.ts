@@ -232,6 +232,15 @@ describe('single sign-on', () => {
     expectOAuthError(await refreshOf('patient-app', first.refresh_token!), 400, 'invalid_grant');
     expectOAuthError(await refreshOf('web', second.refresh_token!, TEST_SECRETS.web), 400, 'invalid_grant');
     expect((await server.app.get(SessionRepository).find(decodeJwt(second.access_token).sid as string))!.end_reason).toBe('logout');
+    // Each client session that ended has its LOGOUT, not only the one the hint named.
+    const sids = [decodeJwt(first.access_token).sid, decodeJwt(second.access_token).sid];
+    const { rows } = await server.app
+      .get<Database>(DATABASE)
+      .query<{ client_id: string }>(
+        "SELECT client_id FROM audit_events WHERE type = 'LOGOUT' AND session_id = ANY($1) ORDER BY client_id",
+        [sids],
+      );
+    expect(rows.map((row) => row.client_id)).toEqual(['patient-app', 'web']);
     // Without the cookies the next request goes to the IdP.
     expect(isMockPage(await authorize(browser, (await authorization(web, WEB.redirectUri)).url))).toBe(true);
   });
