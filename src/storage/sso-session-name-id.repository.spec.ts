@@ -87,7 +87,7 @@ describe.each(engines)('SSO session NameIDs across a renewed login on $name', (e
     expect(await nameIds.liveSsoSessions('r', 'idp', 'digest-transient-1', [], at(61))).toEqual([sso.id]);
     expect(await nameIds.liveSsoSessions('r', 'idp', 'digest-transient-2', [], at(61))).toEqual([sso.id]);
     expect(await nameIds.sealedNameId(sso.id)).toBe('sealed-digest-transient-2');
-    // The first NameID again: it is the latest login's now, and still one row.
+    // The first NameID again: it is the latest login's now.
     await nameIds.record({
       ssoSessionId: sso.id,
       realm: 'r',
@@ -96,8 +96,27 @@ describe.each(engines)('SSO session NameIDs across a renewed login on $name', (e
       nameIdEnc: 'sealed-anew',
     });
     expect(await nameIds.sealedNameId(sso.id)).toBe('sealed-anew');
-    const { rows } = await db.query('SELECT 1 FROM sso_session_name_ids WHERE sso_session_id = $1', [sso.id]);
-    expect(rows).toHaveLength(2);
+    // The latest NameID where the previous release reads and writes it; the earlier one as a digest beside it.
+    const latest = await db.query('SELECT name_id_digest FROM sso_session_name_ids WHERE sso_session_id = $1', [sso.id]);
+    const earlier = await db.query('SELECT name_id_digest FROM sso_session_earlier_name_ids WHERE sso_session_id = $1', [sso.id]);
+    expect(latest.rows).toEqual([{ name_id_digest: 'digest-transient-1' }]);
+    expect(earlier.rows).toContainEqual({ name_id_digest: 'digest-transient-2' });
+    expect(await nameIds.liveSsoSessions('r', 'idp', 'digest-transient-2', [], at(61))).toEqual([sso.id]);
+  });
+
+  it('keeps the previous release’s statements working on this schema (instances not yet upgraded during a rollout)', async () => {
+    const sso = await login('_idx-E', 'digest-old-1');
+    // The previous release's record() and sealedNameId(), verbatim.
+    await db.query(
+      `INSERT INTO sso_session_name_ids (sso_session_id, realm, idp_alias, name_id_digest, name_id_enc) VALUES ($1, $2, $3, $4, $5)
+       ON CONFLICT (sso_session_id) DO UPDATE SET idp_alias = $3, name_id_digest = $4, name_id_enc = $5`,
+      [sso.id, 'r', 'idp', 'digest-old-2', 'sealed-old-2'],
+    );
+    const { rows } = await db.query<{ name_id_enc: string }>('SELECT name_id_enc FROM sso_session_name_ids WHERE sso_session_id = $1', [
+      sso.id,
+    ]);
+    expect(rows).toEqual([{ name_id_enc: 'sealed-old-2' }]);
+    expect(await nameIds.liveSsoSessions('r', 'idp', 'digest-old-2', [], at(61))).toEqual([sso.id]);
   });
 
   it('finds no ended SSO session by an earlier SessionIndex', async () => {

@@ -10,20 +10,26 @@ export interface SsoSessionNameId {
   nameIdEnc: string;
 }
 
-/** Rows of `sso_session_name_ids`: which SSO sessions an IdP's NameID names (SAML single logout). */
+/** Rows of `sso_session_name_ids` and `sso_session_earlier_name_ids`: which SSO sessions an IdP's NameID names (SAML single logout). */
 @Injectable()
 export class SsoSessionNameIdRepository {
   constructor(@Inject(DATABASE) private readonly db: Database) {}
 
   /**
-   * Records a NameID of the SSO session's login (migration 015): a renewed SSO session keeps the rows
-   * of its earlier logins, so a LogoutRequest naming any of them still finds it; the same NameID again
-   * becomes the latest.
+   * Records the NameID of the SSO session's latest login; the one it replaces, if another, is kept as
+   * a digest (migration 015), so a LogoutRequest naming an earlier login's NameID still finds it.
+   * One statement: the data-modifying CTE reads the row as it was before the upsert.
    */
   async record(row: SsoSessionNameId, db: Queryable = this.db): Promise<void> {
     await db.query(
-      `INSERT INTO sso_session_name_ids (sso_session_id, realm, idp_alias, name_id_digest, name_id_enc) VALUES ($1, $2, $3, $4, $5)
-       ON CONFLICT (sso_session_id, idp_alias, name_id_digest) DO UPDATE SET name_id_enc = $5, recorded = DEFAULT`,
+      `WITH earlier AS (
+         INSERT INTO sso_session_earlier_name_ids (sso_session_id, realm, idp_alias, name_id_digest)
+         SELECT sso_session_id, realm, idp_alias, name_id_digest FROM sso_session_name_ids
+          WHERE sso_session_id = $1 AND (idp_alias, name_id_digest) IS DISTINCT FROM ($3::text, $4::text)
+         ON CONFLICT DO NOTHING
+       )
+       INSERT INTO sso_session_name_ids (sso_session_id, realm, idp_alias, name_id_digest, name_id_enc) VALUES ($1, $2, $3, $4, $5)
+       ON CONFLICT (sso_session_id) DO UPDATE SET idp_alias = $3, name_id_digest = $4, name_id_enc = $5`,
       [row.ssoSessionId, row.realm, row.idpAlias, row.nameIdDigest, row.nameIdEnc],
     );
   }
@@ -43,8 +49,10 @@ export class SsoSessionNameIdRepository {
     now: Date,
   ): Promise<string[]> {
     const { rows } = await this.db.query<{ id: string }>(
-      `SELECT u.id FROM sso_session_name_ids n JOIN sso_sessions u ON u.id = n.sso_session_id
-        WHERE n.realm = $1 AND n.idp_alias = $2 AND n.name_id_digest = $3
+      `SELECT u.id FROM sso_sessions u
+        WHERE u.id IN (SELECT sso_session_id FROM sso_session_name_ids WHERE realm = $1 AND idp_alias = $2 AND name_id_digest = $3
+                       UNION
+                       SELECT sso_session_id FROM sso_session_earlier_name_ids WHERE realm = $1 AND idp_alias = $2 AND name_id_digest = $3)
           AND u.ended_at IS NULL AND u.idle_expires_at > $4 AND u.max_expires_at > $4
           AND (cardinality($5::text[]) = 0
                OR (u.idp_alias = $2 AND u.idp_session_index = ANY($5::text[]))
@@ -55,11 +63,10 @@ export class SsoSessionNameIdRepository {
     return rows.map((row) => row.id);
   }
 
-  /** The encrypted NameID of SSO session `ssoSessionId`'s latest login at its IdP, if that is a SAML IdP. */
+  /** The encrypted NameID of SSO session `ssoSessionId`'s latest login, if that was at a SAML IdP. */
   async sealedNameId(ssoSessionId: string): Promise<string | undefined> {
     const { rows } = await this.db.query<{ name_id_enc: string }>(
-      `SELECT n.name_id_enc FROM sso_session_name_ids n JOIN sso_sessions u ON u.id = n.sso_session_id AND u.idp_alias = n.idp_alias
-        WHERE n.sso_session_id = $1 ORDER BY n.recorded DESC LIMIT 1`,
+      'SELECT name_id_enc FROM sso_session_name_ids WHERE sso_session_id = $1',
       [ssoSessionId],
     );
     return rows[0]?.name_id_enc;
