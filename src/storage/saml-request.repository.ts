@@ -30,16 +30,18 @@ export class SamlRequestRepository {
 
   /**
    * Records a request. An AuthnRequest replaces the pending one of the same login (RelayState) and
-   * IdP, in the one statement (migration 016's unique index): one login keeps at most one row per
-   * IdP however often its chooser link is followed, and the latest request, the one the browser took
-   * to the IdP, is the one a Response can answer.
+   * IdP, in the same statement (migration 016): one login keeps one row per IdP however often its
+   * chooser link is followed, and the latest request, the one the browser took to the IdP, is the one
+   * a Response can answer. (Two racing for one login may both stand; each is then answerable.)
    */
   async record(request: PendingSamlRequest): Promise<void> {
     await this.db.query(
-      `INSERT INTO saml_pending_requests (request_id, realm, idp_alias, relay_state, created_at, expires_at, kind, return_to)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
-       ON CONFLICT (realm, idp_alias, relay_state) WHERE kind = 'authn'
-       DO UPDATE SET request_id = EXCLUDED.request_id, created_at = EXCLUDED.created_at, expires_at = EXCLUDED.expires_at`,
+      `WITH replaced AS (
+         DELETE FROM saml_pending_requests
+          WHERE $7::text = 'authn' AND kind = 'authn' AND realm = $2 AND idp_alias = $3 AND relay_state = $4
+       )
+       INSERT INTO saml_pending_requests (request_id, realm, idp_alias, relay_state, created_at, expires_at, kind, return_to)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
       [
         request.requestId,
         request.realm,
