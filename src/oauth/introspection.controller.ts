@@ -4,7 +4,8 @@ import { ApiForm, ApiOAuthErrors } from '../protocol/openapi.js';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ClientAuthGuard } from '../clients/client-auth.guard.js';
 import { TokenInspector } from '../sessions/token-inspector.js';
-import { ORGANISATION_AGB_HEADER, parseOrganisationAgb } from '../tenancy/organisation-agb.js';
+import { ORGANISATION_AGB_HEADER } from '../tenancy/organisation-agb.js';
+import { tenantNamedBy } from '../tenancy/tenant-match.js';
 import { FormParams } from '../protocol/form-params.js';
 import { OAuthError } from '../protocol/oauth-error.js';
 
@@ -30,6 +31,8 @@ export class IntrospectionController {
     const realm = request.oauthRealm!;
     if (request.oauthClient!.config.type !== 'confidential') throw new OAuthError('invalid_client', 'public clients may not introspect');
     const params = FormParams.fromRequest(request);
+    // Read before the token is looked at: a malformed header is invalid_request whether the token is
+    // live or not, so the error never tells what `{"active": false}` would hide (RFC 7662 §2.2).
     const namedTenant = tenantNamedBy(request.headers[ORGANISATION_AGB_HEADER]);
     const inspected = await this.inspector.inspect(realm, params.require('token'), params.get('token_type_hint'));
     void reply.header('Cache-Control', 'no-store');
@@ -45,17 +48,4 @@ export class IntrospectionController {
     }
     return { ...inspected.claims, active: true, token_type: inspected.kind === 'access' ? 'Bearer' : 'refresh_token' };
   }
-}
-
-/**
- * The tenant an `organisation_agb` header names (undefined: no header), read before the token is
- * looked at: a malformed header is `invalid_request` whether the token is live or not, so the error
- * never tells a caller what `{"active": false}` would hide (RFC 7662 §2.2). A repeated header
- * arrives joined with commas and is malformed.
- */
-function tenantNamedBy(header: string | string[] | undefined): string | undefined {
-  if (header === undefined) return undefined;
-  const parsed = parseOrganisationAgb(Array.isArray(header) ? header.join(',') : header);
-  if (!parsed.ok) throw new OAuthError('invalid_request', `malformed organisation_agb header: ${parsed.reason}`);
-  return parsed.code;
 }

@@ -1,6 +1,6 @@
 import type { ClientConfig } from '../config/client-config.schema.js';
 import { OAuthError } from '../protocol/oauth-error.js';
-import { parseOrganisationAgb } from './organisation-agb.js';
+import { tenantNamedBy } from './tenant-match.js';
 
 /**
  * The tenant a token request acts for, from its `organisation_agb` header. A client configured with
@@ -12,11 +12,9 @@ export function bindTenant(client: Pick<ClientConfig, 'clientId' | 'tenants'>, h
     if (client.tenants.length > 0) throw new OAuthError('invalid_request', `client ${client.clientId} must send organisation_agb`);
     return undefined;
   }
-  const value = Array.isArray(header) ? header.join(',') : header;
-  const parsed = parseOrganisationAgb(value);
-  if (!parsed.ok) throw new OAuthError('invalid_request', `malformed organisation_agb header: ${parsed.reason}`);
-  if (!client.tenants.includes(parsed.code)) {
-    throw new OAuthError('unauthorized_client', `client ${client.clientId} may not act for organisation ${parsed.code}`);
+  const code = tenantNamedBy(header)!;
+  if (!client.tenants.includes(code)) {
+    throw new OAuthError('unauthorized_client', `client ${client.clientId} may not act for organisation ${code}`);
   }
-  return parsed.code;
+  return code;
 }
