@@ -43,11 +43,13 @@ export class SamlStatusError extends Error {
 }
 
 /**
- * A status code of SAML Core §3.2.2.2 as it is, anything else as "another status": an error Response
- * is usually unsigned, so its values are whatever the sender wrote, and they go to the log.
+ * A status code as the log may show it: an error Response is usually unsigned, so its values are
+ * whatever the sender wrote. A URN of plain characters (SAML Core §3.2.2.2's, or an IdP's own
+ * sub-status, such as a cancel reason an operator needs) is kept; anything else, and anything with a
+ * run of six or more digits (a CPR or BSN in disguise), is "another status".
  */
 function statusForLog(code: string): string {
-  return /^urn:oasis:names:tc:SAML:2\.0:status:[A-Za-z]{1,40}$/.test(code) ? code : 'another status';
+  return /^urn:[A-Za-z0-9:._-]{1,120}$/.test(code) && !/\d{6}/.test(code) ? code : 'another status';
 }
 
 /**

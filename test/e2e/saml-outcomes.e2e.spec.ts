@@ -46,7 +46,7 @@ describe('SAML outcomes: status responses, level of assurance, attribute profile
       },
     );
 
-    it('a status code outside SAML Core §3.2.2.2 reaches the log only as "another status" (unsigned text)', async () => {
+    it('an unsigned status that is no plain URN, or holds a long run of digits, reaches the log only as "another status"', async () => {
       const { location, relayState, idp } = await startLogin(h, 'nemlogin');
       const response = await idp.respondTo(location, {
         now: h.clock.now(),
@@ -56,6 +56,13 @@ describe('SAML outcomes: status responses, level of assurance, attribute profile
       const error = await expectStatusError(post(h, 'nemlogin', response.form));
       expect(error).toMatchObject({ relayState, statusCode: RESPONDER, subStatus: 'another status' });
       expect(error.message).not.toContain('0101011234');
+    });
+
+    it('an IdP’s own sub-status URN is kept for the operator', async () => {
+      const { location, idp } = await startLogin(h, 'nemlogin');
+      const own = 'urn:dk:gov:saml:status:UserCancelled';
+      const response = await idp.respondTo(location, { now: h.clock.now(), status: { code: RESPONDER, subCode: own }, sign: 'none' });
+      expect(await expectStatusError(post(h, 'nemlogin', response.form))).toMatchObject({ statusCode: RESPONDER, subStatus: own });
     });
 
     it('a status response for no pending request is a SamlRejectedError without RelayState', async () => {
