@@ -77,11 +77,11 @@ export class SessionAdminService {
    * Keycloak's `DELETE /sessions/{id}`, which removes the user session, that is the browser's SSO
    * session (OIDC Core §3.1.2.3: the OP answers from it, so ending only the client session would let
    * the same browser get a new code at once, `prompt=none` included): a session opened in an SSO
-   * session ends with it and every client session in it. Sessions delegated from an ended one
-   * (RFC 8693 token exchange, `parent_id`) end explicitly too: they would die silently with their
-   * parent (session.statements.ts), without their LOGOUT and their clients' back-channel logout
-   * (OIDC Back-Channel Logout 1.0 §2.5), which the end of each row queues (migration 013). False
-   * when the realm has no such live session.
+   * session ends with it and every client session in it. A session delegated by token exchange
+   * (RFC 8693, `parent_id`) is no browser's: it ends on its own. Sessions delegated from an ended one
+   * end explicitly too: they would die silently with their parent (session.statements.ts), without
+   * their LOGOUT and their clients' back-channel logout (OIDC Back-Channel Logout 1.0 §2.5), which
+   * the end of each row queues (migration 013). False when the realm has no such live session.
    */
   async endSession(request: FastifyRequest, sessionId: string): Promise<boolean> {
     const realm = request.oauthRealm!;
@@ -92,21 +92,27 @@ export class SessionAdminService {
       return false;
     }
     return this.audit.transaction(async (tx) => {
-      const ended = session.sso_session_id ? await this.endSso(session.sso_session_id, tx) : await this.endOne(sessionId, now, tx);
+      const { ended, ssoSessions } = await this.endWithBrowser(session, now, tx);
       for (const id of [...ended]) ended.push(...(await this.sessions.endDelegatedFrom(id, ENDED_BY_ADMIN, now, tx)));
       for (const id of ended) await this.audit.sessionEnded(id, this.logoutFacts(request), tx);
-      const details = { sessions: ended.length, sso_sessions: session.sso_session_id && ended.length > 0 ? 1 : 0 };
+      const details = { sessions: ended.length, sso_sessions: ssoSessions };
       const event = adminAction(request, 'DELETE', `sessions/${sessionId}`, { userId: session.user_id, sessionId, details });
       await this.audit.record(event, tx);
       return ended.includes(sessionId);
     });
   }
 
-  /** Ends SSO session `ssoSessionId` and the client sessions in it; returns those this call ended. */
-  private async endSso(ssoSessionId: string, tx: Queryable): Promise<string[]> {
-    const inside = await this.sessions.unendedInSso(ssoSessionId, tx);
-    if (!(await this.ssoSessionService.end(ssoSessionId, ENDED_BY_ADMIN, tx))) return [];
-    return inside.map((session) => session.id);
+  /**
+   * Ends `session` and, when it was opened in a browser's SSO session, that SSO session and every
+   * client session in it; returns the sessions this call ended and how many SSO sessions (0 or 1).
+   * A delegated session carries its parent's `sso_session_id` (SessionService.openDelegated), but
+   * revoking a portal's delegation must not log the patient out of their browser and apps.
+   */
+  private async endWithBrowser(session: SessionRow, now: Date, tx: Queryable): Promise<{ ended: string[]; ssoSessions: number }> {
+    if (!session.sso_session_id || session.parent_id !== null) return { ended: await this.endOne(session.id, now, tx), ssoSessions: 0 };
+    // Exactly the client sessions the ending UPDATE ended get their LOGOUT (SsoSessionService).
+    const inSso = await this.ssoSessionService.endWithClientSessions(session.sso_session_id, ENDED_BY_ADMIN, tx);
+    return { ended: inSso?.map((ended) => ended.id) ?? [], ssoSessions: inSso ? 1 : 0 };
   }
 
   private async endOne(sessionId: string, now: Date, tx: Queryable): Promise<string[]> {

@@ -14,7 +14,6 @@ import {
 import { SamlRejectedError } from '../saml/saml.errors.js';
 import { IdpSubjects } from '../sessions/idp-subjects.service.js';
 import { SsoSessionService } from '../sessions/sso-session.service.js';
-import { SessionRepository } from '../storage/session.repository.js';
 import { presentedSsoSecret } from './sso-cookies.js';
 
 /** What the broker endpoint does with a logout message; `clearCookies` when the browser's SSO session is over. */
@@ -47,7 +46,6 @@ export class SingleLogoutService {
     private readonly saml: SamlLogoutService,
     private readonly subjects: IdpSubjects,
     private readonly ssoSessions: SsoSessionService,
-    private readonly sessions: SessionRepository,
     private readonly backchannel: BackchannelLogoutService,
     private readonly audit: AuditTrail,
   ) {}
@@ -99,10 +97,11 @@ export class SingleLogoutService {
     return this.audit.transaction(async (tx) => {
       const ended = { ssoSessions: [] as string[], clientSessions: [] as EndedSession[] };
       for (const ssoSessionId of ssoSessionIds) {
-        const inside = await this.sessions.unendedInSso(ssoSessionId, tx);
-        if (!(await this.ssoSessions.end(ssoSessionId, reason, tx))) continue;
+        // Exactly the client sessions the ending UPDATE ended get their LOGOUT (SsoSessionService).
+        const clientSessions = await this.ssoSessions.endWithClientSessions(ssoSessionId, reason, tx);
+        if (clientSessions === undefined) continue;
         ended.ssoSessions.push(ssoSessionId);
-        for (const session of inside) {
+        for (const session of clientSessions) {
           await this.audit.sessionEnded(session.id, facts, tx);
           ended.clientSessions.push({ id: session.id, realm: session.realm, clientId: session.client_id });
         }

@@ -10,7 +10,7 @@ import type { KeyEncryption } from '../keys/key-encryption.js';
 import type { Queryable } from '../storage/database.js';
 import { formatScope } from '../protocol/scope.js';
 import type { Realm } from '../realms/realm.js';
-import { SessionRepository, type SessionRow } from '../storage/session.repository.js';
+import { SessionRepository, type EndedClientSession, type SessionRow } from '../storage/session.repository.js';
 import { SsoSessionRepository, type SsoSessionRow } from '../storage/sso-session.repository.js';
 import { NATIONAL_ID_ENCRYPTION } from './session.service.js';
 
@@ -171,13 +171,27 @@ export class SsoSessionService {
     return session;
   }
 
-  /** Ends SSO session `id` and every client session in it (RP-initiated logout, another user); true when this call ended it. */
+  /** Ends SSO session `id` and every client session in it (another user logged in); true when this call ended it. */
   async end(id: string, reason: string, db?: Queryable): Promise<boolean> {
+    return (await this.endWithClientSessions(id, reason, db)) !== undefined;
+  }
+
+  /**
+   * Ends SSO session `id` and every client session in it (logout at the RP or the IdP, an
+   * administrator); returns the client sessions this call ended, each owed its LOGOUT, or undefined
+   * when it did not end the SSO session. The SSO session's end is one conditional UPDATE, so of
+   * concurrent callers one wins and it alone records; the client sessions are the rows its ending
+   * UPDATE returned, not a read made before it, so one a revocation ended in between gets no second
+   * LOGOUT and one opened in between does not end without one. Those that had run out are left as
+   * they are (SessionRepository.endAllInSso: expiry is not an event).
+   */
+  async endWithClientSessions(id: string, reason: string, db?: Queryable): Promise<EndedClientSession[] | undefined> {
     const now = this.clock.now();
-    const ended = await this.ssoSessions.end(id, reason, now, db);
+    // The winner ended the client sessions in the transaction that ended the SSO session.
+    if (!(await this.ssoSessions.end(id, reason, now, db))) return undefined;
     const clientSessions = await this.sessions.endAllInSso(id, reason, now, db);
-    this.logger.log({ ssoSession: id, clientSessions, reason }, 'SSO session ended');
-    return ended;
+    this.logger.log({ ssoSession: id, clientSessions: clientSessions.length, reason }, 'SSO session ended');
+    return clientSessions;
   }
 
   /** The SSO session a client session belongs to, if it has one (live or not). */

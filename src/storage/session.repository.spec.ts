@@ -1,8 +1,9 @@
 import { engines, type Scratch } from '../../test/support/database-engines.js';
-import { clientSessionRow, insertUser } from '../../test/support/session-rows.js';
+import { clientSessionRow, insertUser, ssoSessionRow } from '../../test/support/session-rows.js';
 import type { Database } from './database.js';
 import { migrate } from './migrator.js';
 import { SessionRepository, type NewSession, type SessionEvent } from './session.repository.js';
+import { SsoSessionRepository } from './sso-session.repository.js';
 
 const T0 = new Date('2030-01-01T10:00:00Z');
 const at = (seconds: number) => new Date(T0.getTime() + seconds * 1000);
@@ -153,6 +154,73 @@ describe.each(engines)('session rotation on $name', (engine) => {
     db.query = query;
     expect(failed.map((result) => result.status)).toEqual(['rejected', 'rejected']);
     expect((await sessions.findLive(live.id, at(10)))?.id).toBe(live.id);
+  });
+});
+
+/**
+ * Which sessions an SSO session's end and a delegating session's end end: exactly the rows returned
+ * get a LOGOUT and queue a back-channel logout (migration 013), and "Expiry is not an event".
+ */
+describe.each(engines)('ending sessions on $name', (engine) => {
+  let scratch: Scratch;
+  let db: Database;
+  let sessions: SessionRepository;
+  let n = 0;
+
+  beforeAll(async () => {
+    scratch = await engine.createScratch();
+    db = await scratch.connect();
+    await migrate(db);
+    sessions = new SessionRepository(db);
+  });
+  afterAll(() => scratch?.dispose());
+
+  async function user(): Promise<string> {
+    const userId = `ending-user-${++n}`;
+    await insertUser(db, userId, T0);
+    return userId;
+  }
+
+  async function sessionOf(userId: string, id: string, overrides: Partial<NewSession> = {}): Promise<string> {
+    await sessions.create(clientSessionRow(id, userId, T0, overrides));
+    return id;
+  }
+
+  const queued = async (id: string) => (await db.query('SELECT 1 FROM backchannel_logouts WHERE session_id = $1', [id])).rows.length;
+
+  it('an SSO session’s end returns exactly the client sessions it ended: not one ended before, not one that ran out', async () => {
+    const userId = await user();
+    const sso = `sso-${n}`;
+    await new SsoSessionRepository(db).create(ssoSessionRow(sso, userId, T0));
+    const live = await sessionOf(userId, `${sso}.live`, { sso_session_id: sso });
+    const revoked = await sessionOf(userId, `${sso}.revoked`, { sso_session_id: sso });
+    const idle = await sessionOf(userId, `${sso}.idle`, { sso_session_id: sso, idle_expires_at: at(600) });
+    expect(await sessions.end(revoked, 'refresh token revoked', at(5))).toBe(true);
+
+    expect(await sessions.endAllInSso(sso, 'logout', at(700))).toEqual([{ id: live, realm: 'r', client_id: 'app' }]);
+    expect((await sessions.find(revoked))!.end_reason).toBe('refresh token revoked');
+    // Run out, not ended: no LOGOUT, no logout token for its client.
+    expect((await sessions.find(idle))!.ended_at).toBeNull();
+    expect(await queued(idle)).toBe(0);
+  });
+
+  it('a session’s end ends what was delegated from it that is within its ends, and nothing past an expired one', async () => {
+    const userId = await user();
+    const parent = await sessionOf(userId, `parent-${n}`);
+    const child = await sessionOf(userId, `child-${n}`, { parent_id: parent });
+    const grandchild = await sessionOf(userId, `grandchild-${n}`, { parent_id: child });
+    const idle = await sessionOf(userId, `idle-${n}`, { parent_id: parent, idle_expires_at: at(600) });
+    const capped = await sessionOf(userId, `capped-${n}`, { parent_id: parent, max_expires_at: at(650) });
+    // Delegated from one that ran out: it stopped being live then (LIVE checks the parent), by expiry.
+    const underIdle = await sessionOf(userId, `under-idle-${n}`, { parent_id: idle });
+
+    expect((await sessions.endDelegatedFrom(parent, 'the session it was delegated from ended', at(700))).sort()).toEqual(
+      [child, grandchild].sort(),
+    );
+    for (const id of [idle, capped, underIdle]) {
+      expect((await sessions.find(id))!.ended_at).toBeNull();
+      expect(await queued(id)).toBe(0);
+    }
   });
 });
 

@@ -60,6 +60,14 @@ export type SessionEvent = Pick<NewAuditEvent, 'occurred_at' | 'realm' | 'type' 
 
 export type NewSession = Omit<SessionRow, 'ended_at' | 'end_reason' | 'refresh_jti'>;
 
+/** A client session that a statement has just ended: whose LOGOUT to record and whose client to tell. */
+export type EndedClientSession = Pick<SessionRow, 'id' | 'realm' | 'client_id'>;
+
+/** Session `alias` is inside its idle and absolute ends at `now`: past either it has run out, which is not an event. */
+function withinEnds(alias: string, now: string): string {
+  return `${alias}.idle_expires_at > ${now} AND ${alias}.max_expires_at > ${now}`;
+}
+
 /** Login sessions; every refresh, revocation and logout is one conditional statement here. */
 @Injectable()
 export class SessionRepository {
@@ -192,16 +200,19 @@ export class SessionRepository {
 
   /**
    * Ends the sessions delegated from session `id` (RFC 8693 token exchange, `parent_id`), and those
-   * delegated from them, that are not over yet; returns their ids. They stop being live with their
-   * parent anyway (the LIVE condition), but only a row that ends gets its LOGOUT and queues its
-   * clients' back-channel logout (migration 013's trigger).
+   * delegated from them, that have not ended and are still inside their idle and absolute ends at
+   * `now`; returns their ids. They stop being live with their parent anyway (the LIVE condition),
+   * but only a row that ends gets its LOGOUT and queues its clients' back-channel logout (migration
+   * 013's trigger), and one that has run out must get neither: "Expiry is not an event" (migration
+   * 013). The walk does not go through a session that has run out either: what was delegated from it
+   * stopped being live when it ran out (LIVE checks the parent's ends), so that end was expiry too.
    */
   async endDelegatedFrom(id: string, reason: string, now: Date, db: Queryable = this.db): Promise<string[]> {
     const { rows } = await db.query<{ id: string }>(
       `WITH RECURSIVE delegated AS (
-         SELECT d.id FROM sessions d WHERE d.parent_id = $1
+         SELECT d.id FROM sessions d WHERE d.parent_id = $1 AND ${withinEnds('d', '$3')}
          UNION
-         SELECT d.id FROM sessions d JOIN delegated p ON d.parent_id = p.id
+         SELECT d.id FROM sessions d JOIN delegated p ON d.parent_id = p.id WHERE ${withinEnds('d', '$3')}
        )
        UPDATE sessions SET ended_at = $3, end_reason = $2 WHERE id IN (SELECT id FROM delegated) AND ended_at IS NULL RETURNING id`,
       [id, reason, now],
@@ -227,22 +238,22 @@ export class SessionRepository {
     return rows.map((row) => row.id);
   }
 
-  /** The client sessions of SSO session `ssoSessionId` not yet ended: those its end will end. */
-  async unendedInSso(ssoSessionId: string, db: Queryable = this.db): Promise<Pick<SessionRow, 'id' | 'realm' | 'client_id'>[]> {
-    const { rows } = await db.query<Pick<SessionRow, 'id' | 'realm' | 'client_id'>>(
-      'SELECT id, realm, client_id FROM sessions WHERE sso_session_id = $1 AND ended_at IS NULL',
-      [ssoSessionId],
-    );
-    return rows;
-  }
-
-  /** Ends every client session opened in SSO session `ssoSessionId` (logout, or the SSO session ended). */
-  async endAllInSso(ssoSessionId: string, reason: string, now: Date, db: Queryable = this.db): Promise<number> {
-    const { rowCount } = await db.query(
-      'UPDATE sessions SET ended_at = $3, end_reason = $2 WHERE sso_session_id = $1 AND ended_at IS NULL',
+  /**
+   * Ends every client session opened in SSO session `ssoSessionId` (logout, or the SSO session
+   * ended) that has not ended and is still inside its idle and absolute ends at `now`; returns
+   * exactly the rows this statement ended, so the caller records a LOGOUT for those and no others: a
+   * session another caller ended first is not returned (no second LOGOUT), one opened just before is
+   * (not ended silently). One that has run out is left as it is: "Expiry is not an event" (migration
+   * 013), so it gets no LOGOUT and its trigger queues no back-channel logout token for it.
+   */
+  async endAllInSso(ssoSessionId: string, reason: string, now: Date, db: Queryable = this.db): Promise<EndedClientSession[]> {
+    const { rows } = await db.query<EndedClientSession>(
+      `UPDATE sessions AS s SET ended_at = $3, end_reason = $2
+        WHERE s.sso_session_id = $1 AND s.ended_at IS NULL AND ${withinEnds('s', '$3')}
+       RETURNING s.id, s.realm, s.client_id`,
       [ssoSessionId, reason, now],
     );
-    return rowCount;
+    return rows;
   }
 
   async count(): Promise<number> {

@@ -1,8 +1,15 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { jest } from '@jest/globals';
 import { createRemoteJWKSet, decodeJwt, decodeProtectedHeader, jwtVerify } from 'jose';
 import { adminCall, adminToken, clientToken, withAdminClients } from '../support/admin-api.js';
 import { ClientRegistry } from '../../src/clients/client.registry.js';
+import { AuditTrail } from '../../src/audit/audit-trail.service.js';
 import { RealmRegistry } from '../../src/realms/realm.registry.js';
-import { DATABASE, type Database } from '../../src/storage/database.js';
+import { SessionsModule } from '../../src/sessions/sessions.module.js';
+import { ssoSessionIdOf } from '../../src/sessions/sso-session.service.js';
+import { DATABASE, type Database, type Queryable } from '../../src/storage/database.js';
+import { SessionRepository } from '../../src/storage/session.repository.js';
+import { SsoSessionRepository } from '../../src/storage/sso-session.repository.js';
 import { AccessTokenIssuer } from '../../src/tokens/access-token.issuer.js';
 import { CookieJar } from '../support/cookie-jar.js';
 import { loginTokens, refresh } from '../support/login-flow.js';
@@ -120,6 +127,30 @@ describe('admin API: sessions and keys', () => {
     const { rows } = await db().query<{ id: string }>('SELECT id FROM sessions WHERE parent_id = $1', [parentSid]);
     return { parentSid, childSid: rows[0]!.id, refreshToken: issued.body.access_token as string };
   };
+  /** Tokens of patient-app from the browser's SSO session (prompt=none), its code redeemed with PKCE. */
+  const silentTokens = async (authorize: Awaited<ReturnType<typeof browserLogin>>) => {
+    const verifier = randomBytes(32).toString('base64url');
+    const challenge = createHash('sha256').update(verifier).digest('base64url');
+    const silent = await authorize({ prompt: 'none', scope: 'openid profile patient/*.read', code_challenge: challenge });
+    const code = new URL(silent.headers.get('location')!).searchParams.get('code')!;
+    const params = { grant_type: 'authorization_code', code, redirect_uri: 'http://127.0.0.1/callback', client_id: 'patient-app' };
+    const redeemed = await postForm(`${oidc}/token`, new URLSearchParams({ ...params, code_verifier: verifier }));
+    expect(redeemed.status).toBe(200);
+    return redeemed.body as Record<string, any>;
+  };
+  /**
+   * Runs `meanwhile` in the transaction that ends an SSO session, just before its UPDATE: what other
+   * requests committed between a read of its client sessions and their end (one connection here).
+   */
+  const meanwhileInSsoEnd = (meanwhile: (tx: Queryable, now: Date) => Promise<void>) => {
+    // The instance SsoSessionService ends SSO sessions with (AdminModule has one of its own).
+    const repository = server.app.select(SessionsModule).get(SsoSessionRepository, { strict: true });
+    const end = repository.end.bind(repository);
+    return jest.spyOn(repository, 'end').mockImplementationOnce(async (id, reason, now, tx) => {
+      await meanwhile(tx!, now);
+      return end(id, reason, now, tx);
+    });
+  };
   const portalRefresh = (token: string) =>
     postForm(`${oidc}/token`, new URLSearchParams({ grant_type: 'refresh_token', refresh_token: token }), {
       authorization: basic('portal', TEST_SECRETS.portal),
@@ -205,6 +236,51 @@ describe('admin API: sessions and keys', () => {
     const logouts = await adminEvents({ type: 'LOGOUT', client: 'portal', max: '1' });
     expect(logouts[0]).toMatchObject({ sessionId: childSid, details: { by: 'admin', actor: 'operator' } });
     expect(await queuedBackchannelLogout(childSid)).toBe(true);
+  });
+
+  it('ending a delegated session ends it alone: the patient’s browser and app keep their SSO session, only the portal is logged out', async () => {
+    const authorize = await browserLogin();
+    const patient = await silentTokens(authorize);
+    const { parentSid, childSid, refreshToken } = await delegatedSession(patient);
+
+    expect((await adminCall(server.baseUrl, 'DELETE', `nemlogin/sessions/${childSid}`, await operator())).status).toBe(204);
+    expectOAuthError(await portalRefresh(refreshToken), 400, 'invalid_grant');
+    expect((await refresh(server.baseUrl, 'nemlogin', patient.refresh_token)).status).toBe(200);
+    expect(new URL((await authorize({ prompt: 'none' })).headers.get('location')!).searchParams.has('code')).toBe(true);
+    // The delegated session carries the SSO session's id too: of all of them, it alone has a LOGOUT.
+    const { rows } = await db().query<{ session_id: string }>(
+      `SELECT a.session_id FROM audit_events a JOIN sessions s ON s.id = a.session_id
+        WHERE a.type = 'LOGOUT' AND s.sso_session_id = (SELECT sso_session_id FROM sessions WHERE id = $1)`,
+      [parentSid],
+    );
+    expect(rows).toEqual([{ session_id: childSid }]);
+    const [action] = (await adminEvents({ type: 'ADMIN_ACTION', client: 'operator', max: '1' })).filter(
+      (e) => e.details.resource_path === `sessions/${childSid}`,
+    );
+    expect(action).toMatchObject({ details: { sessions: '1', sso_sessions: '0' } });
+  });
+
+  it('an SSO session’s end records a LOGOUT for exactly the client sessions it ended, whatever ended or opened since they were read', async () => {
+    await browserLogin();
+    const [login] = await adminEvents({ type: 'LOGIN', max: '1' });
+    const sid = login!.sessionId as string;
+    const sso = ssoSessionIdOf(sid)!;
+    const [other] = (await db().query<{ id: string }>('SELECT id FROM sessions WHERE sso_session_id = $1 AND id <> $2', [sso, sid])).rows;
+    const late = `${sso}.opened-meanwhile`;
+    const spy = meanwhileInSsoEnd(async (tx, now) => {
+      // Another request revokes one client session (with its LOGOUT) and opens one, both committed before the end.
+      await server.app.get(SessionRepository).end(other!.id, 'refresh token revoked', now, tx);
+      await server.app.get(AuditTrail).sessionEnded(other!.id, { by: 'user', ipAddress: '127.0.0.1' }, tx);
+      await server.app.get(SessionRepository).create({ ...(await server.app.get(SessionRepository).find(sid, tx))!, id: late }, tx);
+    });
+
+    expect((await adminCall(server.baseUrl, 'DELETE', `nemlogin/sessions/${sid}`, await operator())).status).toBe(204);
+    spy.mockRestore();
+    const { rows } = await db().query<{ session_id: string; n: number }>(
+      "SELECT session_id, count(*)::int AS n FROM audit_events WHERE type = 'LOGOUT' AND session_id = ANY($1) GROUP BY session_id ORDER BY session_id",
+      [[sid, other!.id, late]],
+    );
+    expect(rows).toEqual([sid, other!.id, late].sort().map((session_id) => ({ session_id, n: 1 })));
   });
 
   it('refuses a token issued for another audience, as RFC 9068 §4 has a resource server do', async () => {

@@ -1,7 +1,12 @@
+import { jest } from '@jest/globals';
 import { decodeJwt } from 'jose';
 import * as oidc from 'openid-client';
-import { DATABASE, type Database } from '../../src/storage/database.js';
+import { AuditTrail } from '../../src/audit/audit-trail.service.js';
+import { SessionsModule } from '../../src/sessions/sessions.module.js';
+import { ssoSessionIdOf } from '../../src/sessions/sso-session.service.js';
+import { DATABASE, type Database, type Queryable } from '../../src/storage/database.js';
 import { SessionRepository } from '../../src/storage/session.repository.js';
+import { SsoSessionRepository } from '../../src/storage/sso-session.repository.js';
 import { CookieJar } from '../support/cookie-jar.js';
 import { expectOAuthError } from '../support/oauth-error.js';
 import { TestClock } from '../support/test-clock.js';
@@ -91,6 +96,19 @@ describe('single sign-on', () => {
   function redeem(client: oidc.Configuration, callback: URL, request: { verifier: string; state: string }) {
     return oidc.authorizationCodeGrant(client, callback, { pkceCodeVerifier: request.verifier, expectedState: request.state });
   }
+
+  /**
+   * Runs `meanwhile` in the transaction that ends an SSO session, just before its UPDATE: what other
+   * requests committed between a read of its client sessions and their end (one connection here).
+   */
+  const meanwhileInSsoEnd = (meanwhile: (tx: Queryable, now: Date) => Promise<void>) => {
+    const repository = server.app.select(SessionsModule).get(SsoSessionRepository, { strict: true });
+    const end = repository.end.bind(repository);
+    return jest.spyOn(repository, 'end').mockImplementationOnce(async (id, reason, now, tx) => {
+      await meanwhile(tx!, now);
+      return end(id, reason, now, tx);
+    });
+  };
 
   const refreshOf = (clientId: string, refreshToken: string, secret?: string) =>
     postForm(
@@ -243,6 +261,41 @@ describe('single sign-on', () => {
     expect(rows.map((row) => row.client_id)).toEqual(['patient-app', 'web']);
     // Without the cookies the next request goes to the IdP.
     expect(isMockPage(await authorize(browser, (await authorization(web, WEB.redirectUri)).url))).toBe(true);
+  });
+
+  it('logout records a LOGOUT for exactly the client sessions the SSO session’s end ended: not twice, not none, not for one run out', async () => {
+    const browser = new CookieJar();
+    const first = await loginAtIdp(browser, app, APP.redirectUri);
+    const again = async (client: oidc.Configuration, redirectUri: string) => {
+      const request = await authorization(client, redirectUri);
+      return decodeJwt((await redeem(client, await authorize(browser, request.url), request)).access_token).sid as string;
+    };
+    const [sid, revoked, runOut] = [
+      decodeJwt(first.access_token).sid as string,
+      await again(web, WEB.redirectUri),
+      await again(app, APP.redirectUri),
+    ];
+    const db = server.app.get<Database>(DATABASE);
+    // Its idle end passed: it ran out, which is no event (migration 013).
+    await db.query('UPDATE sessions SET idle_expires_at = created_at WHERE id = $1', [runOut]);
+    const late = `${ssoSessionIdOf(sid)}.opened-meanwhile`;
+    const spy = meanwhileInSsoEnd(async (tx, now) => {
+      // Another request revokes one client session (with its LOGOUT) and opens one, both committed before the end.
+      const sessions = server.app.get(SessionRepository);
+      await sessions.end(revoked, 'refresh token revoked', now, tx);
+      await server.app.get(AuditTrail).sessionEnded(revoked, { by: 'user', ipAddress: '127.0.0.1' }, tx);
+      await sessions.create({ ...(await sessions.find(sid, tx))!, id: late }, tx);
+    });
+
+    const logout = oidc.buildEndSessionUrl(app, { id_token_hint: first.id_token!, post_logout_redirect_uri: BYE });
+    expect((await browser.fetch(logout.href)).status).toBe(303);
+    spy.mockRestore();
+    const { rows } = await db.query<{ session_id: string; n: number }>(
+      "SELECT session_id, count(*)::int AS n FROM audit_events WHERE type = 'LOGOUT' AND session_id = ANY($1) GROUP BY session_id ORDER BY session_id",
+      [[sid, revoked, runOut, late]],
+    );
+    expect(rows).toEqual([sid, revoked, late].sort().map((session_id) => ({ session_id, n: 1 })));
+    expect((await db.query('SELECT 1 FROM backchannel_logouts WHERE session_id = $1', [runOut])).rows).toHaveLength(0);
   });
 
   it('a refresh token of an SSO client session dies with the SSO session; refreshing keeps the SSO session alive', async () => {

@@ -393,6 +393,28 @@ describe('token exchange and tenancy', () => {
       expect(queued.rows).toHaveLength(1);
     });
 
+    it('gets no LOGOUT nor back-channel logout when it had already run out as the session it was delegated from is revoked', async () => {
+      const patient = await patientLogin();
+      expect((await exchange(patient.access_token, { requested_token_type: REFRESH })).status).toBe(200);
+      const parentSid = decodeJwt(patient.access_token).sid as string;
+      const db = server.app.get<Database>(DATABASE);
+      const [child] = (await db.query<{ id: string }>('SELECT id FROM sessions WHERE parent_id = $1', [parentSid])).rows;
+      // Its idle end passed: it ran out, which is no event (migration 013).
+      await db.query('UPDATE sessions SET idle_expires_at = created_at WHERE id = $1', [child!.id]);
+
+      const revoked = await postForm(
+        `${issuer}/protocol/openid-connect/revoke`,
+        new URLSearchParams({ token: patient.refresh_token, client_id: 'patient-app' }),
+      );
+      expect(revoked.status).toBe(200);
+      const { rows } = await db.query<{ session_id: string }>(
+        "SELECT session_id FROM audit_events WHERE type = 'LOGOUT' AND session_id = ANY($1)",
+        [[parentSid, child!.id]],
+      );
+      expect(rows).toEqual([{ session_id: parentSid }]);
+      expect((await db.query('SELECT 1 FROM backchannel_logouts WHERE session_id = $1', [child!.id])).rows).toHaveLength(0);
+    });
+
     it('cannot be chained: a delegated session does not delegate again', async () => {
       const patient = await patientLogin();
       const child = await exchange(patient.access_token, { requested_token_type: REFRESH });
