@@ -1,8 +1,9 @@
+import type * as fhir4 from 'fhir/r4.js';
 import type { IdentityLink } from '../identity/identity-link.js';
 import type { CitizenPrincipal } from '../identity/principal.js';
 import { AmbiguousIdentityError } from '../identity/linking-errors.js';
-import { FhirRequestError } from './fhir.errors.js';
-import type { FhirGateway } from './fhir.gateway.js';
+import { FhirRequestError, FhirUnavailableError } from './fhir.errors.js';
+import type { FhirGateway, SearchPage, SearchParams, Stored } from './fhir.gateway.js';
 import { hasIdentifier, searchToken } from './fhir-references.js';
 
 /**
@@ -15,7 +16,7 @@ export class CitizenLinker {
 
   async link(principal: CitizenPrincipal): Promise<IdentityLink> {
     // `_count=2` is enough to tell one match from several, and keeps a bad register from being read whole.
-    const { matches } = await this.gateway.search('Patient', { identifier: searchToken(principal.ssn), _count: '2' });
+    const matches = await this.matches({ identifier: searchToken(principal.ssn), _count: '2' });
     if (matches.length > 1) throw new AmbiguousIdentityError('Patient', principal.ssn.system);
     const [patient] = matches;
     // A server that ignored the identifier parameter would hand back some other person: fail closed.
@@ -23,4 +24,23 @@ export class CitizenLinker {
       throw new FhirRequestError('FHIR search Patient: a match lacks the searched identifier');
     return { kind: 'patient', patient: patient === undefined ? undefined : this.gateway.absoluteUrl(`Patient/${patient.id}`) };
   }
+
+  /**
+   * Enough of the matches to tell none from one from several. "None" links a citizen with no rights
+   * while the login succeeds, so it is believed only from a complete answer: a page with a `next` link
+   * (R4 http.html#paging) may have its matches on later pages, which are followed; a `total` above the
+   * matches returned (R4 bundle.html, Bundle.total counts the whole search) means some were left out,
+   * and if even every page does not hold them the answer is broken, so retryable.
+   */
+  private async matches(params: SearchParams): Promise<Stored<fhir4.Patient>[]> {
+    const first = await this.gateway.search('Patient', params);
+    if (first.matches.length > 1 || isComplete(first)) return first.matches;
+    const all = await this.gateway.followPages('Patient', first);
+    if (all.matches.length > 1 || isComplete(all)) return all.matches;
+    throw new FhirUnavailableError('FHIR search Patient: Bundle.total counts more matches than the answer holds');
+  }
+}
+
+function isComplete(page: SearchPage<fhir4.Patient>): boolean {
+  return page.next === undefined && (page.total === undefined || page.total <= page.matches.length);
 }

@@ -24,7 +24,10 @@ export abstract class FhirError extends Error {
   }
 }
 
-/** FHIR could not answer: unreachable, timed out, 5xx, 429, or not speaking FHIR JSON. */
+/**
+ * FHIR could not answer: unreachable, timed out, 5xx, 429, or a 2xx that is not the answer asked for
+ * (not FHIR JSON, not the resource, a broken or incomplete Bundle). A broken answer is no refusal.
+ */
 export class FhirUnavailableError extends FhirError {
   readonly retryable = true;
 }
@@ -47,7 +50,7 @@ export class FhirConflictError extends FhirError {
   readonly retryable = false;
 }
 
-/** Any other refusal (400, 401, 403, 422 …) or an answer that breaks the FHIR REST contract. */
+/** Any other refusal (400, 401, 403, 422 …), or an answer that is whole but unsafe to use (a match lacking the searched identifier). */
 export class FhirRequestError extends FhirError {
   readonly retryable = false;
 }

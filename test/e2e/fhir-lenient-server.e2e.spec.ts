@@ -1,7 +1,7 @@
 import { FhirRequestError } from '../../src/fhir/fhir.errors.js';
 import { IdentityDirectoryRefusedError } from '../../src/identity/linking-errors.js';
 import { fhirLinker } from '../support/fhir/fhir-linker.js';
-import { citizen, clinician, DEMO, sor, SOR_SYSTEM } from '../support/fhir/principals.js';
+import { citizen, clinician, CPR_SYSTEM, DEMO, sor, SOR_SYSTEM } from '../support/fhir/principals.js';
 import { sendJson, startStubServer, type StubServer } from '../support/fhir/stub-http-server.js';
 
 /**
@@ -95,6 +95,59 @@ describe('a FHIR server that ignores the PractitionerRole practitioner parameter
       expect((refusal as Error).message).toBe('FHIR search PractitionerRole: a match lacks the searched practitioner');
       // Searches only (all POST `_search`): no PUT to another practitioner's role, no create.
       expect(server.urls.filter((url) => !url.endsWith('/_search'))).toEqual([]);
+    } finally {
+      await server.close();
+    }
+  });
+});
+
+/**
+ * A server may answer a search with a first page that holds no match but links to the next one (R4
+ * http.html#paging; Bundle.total counts the whole search, bundle.html). "No entries" on that page is
+ * not "no such patient": the citizen would log in without their patient's rights.
+ */
+describe('a FHIR server that pages a search from an empty first page', () => {
+  const nancy = { resourceType: 'Patient', id: 'nancy', identifier: [{ system: CPR_SYSTEM, value: DEMO.cpr.nancy }] };
+  const pagedServer = async (next: (baseUrl: string) => string) => {
+    const server: StubServer = await startStubServer((response, index) =>
+      index === 0
+        ? sendJson(response, 200, {
+            resourceType: 'Bundle',
+            type: 'searchset',
+            total: 1,
+            link: [{ relation: 'next', url: next(server.baseUrl) }],
+          })
+        : sendJson(response, 200, {
+            resourceType: 'Bundle',
+            type: 'searchset',
+            total: 1,
+            entry: [{ resource: nancy, search: { mode: 'match' } }],
+          }),
+    );
+    return server;
+  };
+
+  it.each([
+    ['an absolute', (baseUrl: string) => `${baseUrl}/Patient?page=2`],
+    ['a relative', () => 'Patient?page=2'],
+  ])('follows %s next link to the patient on the second page', async (_, next) => {
+    const server = await pagedServer(next);
+    try {
+      const { linker } = fhirLinker(server.baseUrl, { timeoutMs: 1000 });
+      await expect(linker.link(citizen(DEMO.cpr.nancy))).resolves.toEqual({ kind: 'patient', patient: `${server.baseUrl}/Patient/nancy` });
+      // The relative link is read against the base (R4 http.html#paging), so it stays on this server.
+      expect(server.urls).toEqual(['/fhir/Patient/_search', '/fhir/Patient?page=2']);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('follows a relative next link of a clinician-side search on this server', async () => {
+    const server = await pagedServer(() => 'PractitionerRole?page=2');
+    try {
+      const { gateway } = fhirLinker(server.baseUrl, { timeoutMs: 1000 });
+      await expect(gateway.searchAll('PractitionerRole', { practitioner: 'Practitioner/p' })).resolves.toMatchObject({ next: undefined });
+      expect(server.urls).toEqual(['/fhir/PractitionerRole/_search', '/fhir/PractitionerRole?page=2']);
     } finally {
       await server.close();
     }

@@ -1,8 +1,9 @@
 import { startEmbeddedFhirServer } from '../../src/fhir/embedded/embedded-fhir-server.js';
-import { IdentityDirectoryUnavailableError } from '../../src/identity/linking-errors.js';
+import { FhirUnavailableError } from '../../src/fhir/fhir.errors.js';
+import { IdentityDirectoryRefusedError, IdentityDirectoryUnavailableError } from '../../src/identity/linking-errors.js';
 import { freePort } from '../support/free-port.js';
 import { fhirLinker, measure } from '../support/fhir/fhir-linker.js';
-import { citizen, clinician, DEMO, uniqueClinicianId } from '../support/fhir/principals.js';
+import { citizen, clinician, CPR_SYSTEM, DEMO, uniqueClinicianId } from '../support/fhir/principals.js';
 import { EMPTY_SEARCHSET, sendJson, startStubServer, type StubServer } from '../support/fhir/stub-http-server.js';
 
 /** When FHIR cannot answer, linking fails fast with IdentityDirectoryUnavailableError (retryable), never hangs. */
@@ -92,5 +93,75 @@ describe('FHIR unavailable', () => {
     await expect(gateway.search('Patient', { _id: 'x' }, { tenant: '123' })).rejects.toThrow('organisation_agb: AGB code is not 8 digits');
     expect(recorder.requests).toHaveLength(0);
     expect(gateway.stats().requests).toBe(0);
+  });
+});
+
+/**
+ * A 2xx that is not the answer asked for — an incomplete searchset, a Bundle that breaks its shape,
+ * an empty body, an OperationOutcome — is a broken answer: retryable (503, "try again"), never a
+ * login without the patient's rights, never a 500, never a refusal (R4 http.html: refusals are 4xx).
+ */
+describe('broken FHIR answers', () => {
+  const stubs: StubServer[] = [];
+  const answering = async (body: unknown) => {
+    const server = await startStubServer((response) =>
+      typeof body === 'string'
+        ? (response.writeHead(200, { 'content-type': 'application/fhir+json' }), response.end(body))
+        : sendJson(response, 200, body),
+    );
+    stubs.push(server);
+    return server;
+  };
+  afterAll(() => Promise.all(stubs.map((s) => s.close())));
+
+  const failure = (work: Promise<unknown>) =>
+    work.then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+  const nancy = { resourceType: 'Patient', id: 'nancy', identifier: [{ system: CPR_SYSTEM, value: DEMO.cpr.nancy }] };
+
+  it('does not read a searchset whose total counts a match it does not hold as "no such patient"', async () => {
+    const server = await answering({ resourceType: 'Bundle', type: 'searchset', total: 1 });
+    const error = await failure(fhirLinker(server.baseUrl).linker.link(citizen(DEMO.cpr.nancy)));
+    expect(error).toBeInstanceOf(IdentityDirectoryUnavailableError);
+    expect((error as Error).cause).toBeInstanceOf(FhirUnavailableError);
+  });
+
+  it.each([
+    ['entry as an object', { resourceType: 'Bundle', type: 'searchset', entry: { resource: nancy } }],
+    ['link as an object', { resourceType: 'Bundle', type: 'searchset', link: { relation: 'next', url: 'x' } }],
+    ['a next link that is no URL', { resourceType: 'Bundle', type: 'searchset', link: [{ relation: 'next', url: 'http://[' }] }],
+    ['a next link without url', { resourceType: 'Bundle', type: 'searchset', link: [{ relation: 'next' }] }],
+    ['entries that are not objects', { resourceType: 'Bundle', type: 'searchset', entry: ['x'] }],
+    ['a total that is not a count', { resourceType: 'Bundle', type: 'searchset', total: '1' }],
+    ['an empty body', ''],
+    ['an OperationOutcome', { resourceType: 'OperationOutcome', issue: [{ severity: 'error', code: 'transient' }] }],
+  ])('gives a retryable error for a 200 with %s', async (_, body) => {
+    const server = await answering(body);
+    const { gateway, linker } = fhirLinker(server.baseUrl);
+    await expect(gateway.searchAll('CareTeam', { participant: 'Practitioner/p' })).rejects.toBeInstanceOf(FhirUnavailableError);
+    const error = await failure(linker.link(citizen(DEMO.cpr.nancy)));
+    expect(error).toBeInstanceOf(IdentityDirectoryUnavailableError);
+    expect((error as IdentityDirectoryUnavailableError).retryable).toBe(true);
+  });
+
+  it.each([
+    ['an empty body', ''],
+    ['an OperationOutcome', { resourceType: 'OperationOutcome', issue: [{ severity: 'error', code: 'transient' }] }],
+  ])('gives a retryable error for a read answered 200 with %s', async (_, body) => {
+    const server = await answering(body);
+    const { gateway } = fhirLinker(server.baseUrl);
+    await expect(gateway.readResource('Patient', 'nancy')).rejects.toBeInstanceOf(FhirUnavailableError);
+  });
+
+  it('still takes a 4xx with an OperationOutcome as a refusal', async () => {
+    const server = await startStubServer((response) =>
+      sendJson(response, 400, { resourceType: 'OperationOutcome', issue: [{ severity: 'error', code: 'invalid' }] }),
+    );
+    stubs.push(server);
+    const error = await failure(fhirLinker(server.baseUrl).linker.link(citizen(DEMO.cpr.nancy)));
+    expect(error).toBeInstanceOf(IdentityDirectoryRefusedError);
+    expect((error as Error).message).toBe('FHIR search Patient: HTTP 400 (invalid)');
   });
 });
