@@ -3,7 +3,7 @@ import { ApiBearerAuth, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagg
 import { ApiOAuthErrors } from '../protocol/openapi.js';
 import type { FastifyRequest } from 'fastify';
 import { ContextDirectory } from '../fhir/context-directory.js';
-import { FhirUnavailableError } from '../fhir/fhir.errors.js';
+import { FhirError } from '../fhir/fhir.errors.js';
 import { bearerToken } from '../protocol/bearer-token.js';
 import { OAuthError } from '../protocol/oauth-error.js';
 import { RealmRegistry } from '../realms/realm.registry.js';
@@ -46,7 +46,8 @@ export class ContextsController {
       case 'patient': {
         if (!link.patient) return { ...base, episodes_of_care: [] };
         const episodes = await this.directory.episodesOf(session.realm, link.patient).catch((error: unknown) => {
-          if (error instanceof FhirUnavailableError) throw new OAuthError('temporarily_unavailable', error.message);
+          // Any FHIR failure (an outage or an answer breaking the REST contract) is retryable, never a 500.
+          if (error instanceof FhirError) throw new OAuthError('temporarily_unavailable', error.message);
           throw error;
         });
         return {

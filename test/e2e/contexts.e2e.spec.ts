@@ -1,4 +1,7 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { decodeJwt } from 'jose';
+import { startEmbeddedFhirServer, type EmbeddedFhirServer } from '../../src/fhir/embedded/embedded-fhir-server.js';
 import { FhirGateway } from '../../src/fhir/fhir.gateway.js';
 import { FhirGateways } from '../../src/fhir/fhir-gateways.js';
 import { FHIR_ENDPOINT } from '../../src/fhir/fhir.module.js';
@@ -8,6 +11,7 @@ import { loginTokens, PUBLIC_CLIENT, refresh } from '../support/login-flow.js';
 import { startTestServer, type TestServer } from '../support/test-server.js';
 import type { RawResponse } from '../support/token-requests.js';
 import { expectOAuthError } from '../support/oauth-error.js';
+import { sendJson } from '../support/fhir/stub-http-server.js';
 
 const SOR = 'urn:oid:1.2.208.176.1.1';
 const NURSE = 'urn:dk:sundhed:role:nurse';
@@ -216,5 +220,57 @@ describe('contexts: listed, selected, checked against FHIR', () => {
     expect(decodeJwt(tokens.id_token).name).toBe('Sam Supplier');
     expect(gateway.stats().requests).toBe(before);
     expectRefused(await select('ssl', tokens.refresh_token, { care_team_id: 'demo-careteam-copd' }));
+  });
+});
+
+/**
+ * A FHIR server that fails other than by an outage: a 200 OperationOutcome where an EpisodeOfCare or
+ * a searchset Bundle was due (a contract breach), or a refusal (403, 409): FHIR's fault, not the
+ * user's, so a retryable 503 that changes nothing, never a 500, whichever FhirError class it becomes.
+ * Everything else is the embedded server's answer.
+ */
+describe.each([200, 403, 409])('contexts: FHIR answering %i with an OperationOutcome', (status) => {
+  const OUTCOME = { resourceType: 'OperationOutcome', issue: [{ severity: 'error', code: 'processing' }] };
+  let fhir: EmbeddedFhirServer;
+  let stub: ReturnType<typeof createServer>;
+  let server: TestServer;
+  /** While true, every EpisodeOfCare read or search gets the OperationOutcome. */
+  let broken = false;
+
+  beforeAll(async () => {
+    fhir = await startEmbeddedFhirServer({ environment: 'test', seedFile: 'fixtures/fhir/demo.json' });
+    stub = createServer((request, response) => {
+      if (broken && /\/EpisodeOfCare([/?]|$)/.test(request.url ?? '')) return sendJson(response, status, OUTCOME);
+      void fhir.handle(request, response);
+    });
+    await new Promise<void>((resolve) => stub.listen(0, '127.0.0.1', resolve));
+    const base = `http://127.0.0.1:${(stub.address() as AddressInfo).port}/fhir`;
+    server = await startTestServer({ patch: (raw) => (raw.realms[0].fhir = { baseUrl: base }) });
+  });
+  afterEach(() => (broken = false));
+  afterAll(async () => {
+    await server?.close();
+    stub?.closeAllConnections();
+    await new Promise((resolve) => stub?.close(resolve));
+    await fhir?.close();
+  });
+
+  it('choosing an episode is a retryable 503, and the refresh token stays the current one', async () => {
+    const citizen = await loginTokens(server.baseUrl, 'nemlogin', 'alice');
+    broken = true;
+    const refused = await refresh(server.baseUrl, 'nemlogin', citizen.refresh_token, { episode_of_care_id: 'demo-eoc-nancy-copd' });
+    expectOAuthError(refused, 503, 'temporarily_unavailable');
+    broken = false;
+    expect((await refresh(server.baseUrl, 'nemlogin', citizen.refresh_token)).status).toBe(200);
+  });
+
+  it('listing the episodes is a retryable 503', async () => {
+    const citizen = await loginTokens(server.baseUrl, 'nemlogin', 'alice');
+    broken = true;
+    const listed = await fetch(`${server.baseUrl}/realms/nemlogin/contexts`, {
+      headers: { authorization: `Bearer ${citizen.access_token}` },
+    });
+    expect(listed.status).toBe(503);
+    expect(await listed.json()).toMatchObject({ error: 'temporarily_unavailable' });
   });
 });

@@ -2,7 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { AuditedRefusal } from '../../audit/audited-refusal.js';
 import { AuditTrail } from '../../audit/audit-trail.service.js';
 import { ContextSelectionService, type ContextRequest } from '../../contexts/context-selection.service.js';
-import { FhirUnavailableError } from '../../fhir/fhir.errors.js';
+import { FhirError } from '../../fhir/fhir.errors.js';
 import { FederationMetrics } from '../../metrics/federation-metrics.js';
 import { SessionService } from '../../sessions/session.service.js';
 import { bindExchangeTenant } from '../../tenancy/exchange-tenant.js';
@@ -110,7 +110,9 @@ export class RefreshTokenGrant implements GrantHandler {
     try {
       return await this.contexts.select(session, choice);
     } catch (error) {
-      if (error instanceof FhirUnavailableError) throw new OAuthError('temporarily_unavailable', `context check: ${error.message}`);
+      // Any FHIR failure, not only an outage (a 200 OperationOutcome where a resource was due, an
+      // empty answer …), is FHIR's fault, not the user's: retryable, and the token stays current.
+      if (error instanceof FhirError) throw new OAuthError('temporarily_unavailable', `context check: ${error.message}`);
       // A refused choice is the user's: their trail shows it, with the session it was asked in.
       if (error instanceof OAuthError) {
         const facts = { error: 'context_refused', sessionId: session.id, userId: session.user_id };
