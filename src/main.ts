@@ -71,7 +71,16 @@ async function main(): Promise<void> {
   }
 }
 
+/**
+ * A config problem found while starting (a key file named in the config, read by a loader) is the
+ * operator's to fix: its message names the key, file and reason, and a stack would only bury it.
+ */
+function startupFailure(error: unknown): string {
+  if (error instanceof ConfigError) return error.message;
+  return `federation service failed to start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`;
+}
+
 main().catch((error: unknown) => {
-  process.stderr.write(`federation service failed to start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.stderr.write(`${startupFailure(error)}\n`);
   process.exit(1);
 });

@@ -1,7 +1,7 @@
-import { readFileSync } from 'node:fs';
 import { createLocalJWKSet, type JSONWebKeySet, type JWTVerifyGetKey } from 'jose';
 import { sha256 } from '../common/constant-time.js';
 import type { ClientConfig } from '../config/client-config.schema.js';
+import { readConfiguredJwks } from '../config/config.loader.js';
 
 /** RFC 7591 §2 names of the ways a client proves who it is at the token endpoint. */
 export type ClientAuthMethod = 'client_secret_basic' | 'client_secret_post' | 'private_key_jwt' | 'none';
@@ -25,6 +25,8 @@ export function registerClient(realm: string, config: ClientConfig): RegisteredC
     const { secret: _dropped, ...withoutSecret } = config;
     return { ...base, config: withoutSecret, authMethods: ['client_secret_basic', 'client_secret_post'], secretDigest };
   }
-  const jwks = config.jwks ?? (JSON.parse(readFileSync(config.jwksFile!, 'utf8')) as JSONWebKeySet);
+  // loadConfigFile has read it already, with the indexed key path; a config built in code has not.
+  const jwks =
+    config.jwks ?? (readConfiguredJwks(config.jwksFile!, `realm ${realm}, client ${config.clientId}: jwksFile`) as JSONWebKeySet);
   return { ...base, authMethods: ['private_key_jwt'], jwks: createLocalJWKSet(jwks as JSONWebKeySet) };
 }

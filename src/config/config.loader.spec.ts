@@ -140,3 +140,73 @@ describe('config loading', () => {
     expect(result.output).toMatch(/realms: /);
   });
 });
+
+/** Files named in the config are read at load: a bad one names its key path, the file and the reason, never its contents. */
+describe('config loading: files the config names', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'config-files-'));
+  const SECRET = 'AAAA-not-a-real-key-but-secret-looking';
+  const write = (name: string, text: string) => {
+    const file = join(dir, name);
+    writeFileSync(file, text);
+    return file;
+  };
+  const problemsLoading = (patch: (raw: any) => void): string[] => {
+    const raw: any = minimal();
+    raw.realms.unshift({ name: 'other' });
+    patch(raw);
+    const file = write('config.yaml', JSON.stringify(raw));
+    try {
+      loadConfigFile(file, {});
+    } catch (error) {
+      expect(error).toBeInstanceOf(ConfigError);
+      return (error as ConfigError).problems;
+    }
+    return [];
+  };
+  const withJwksFile = (file: string) => (raw: any) => {
+    raw.realms[1].clients[0] = { clientId: 'portal', type: 'confidential', jwksFile: file, grantTypes: ['client_credentials'] };
+  };
+
+  it('a missing jwksFile: the indexed key path, the file and "not found"', () => {
+    expect(problemsLoading(withJwksFile('/nonexistent/x.jwks.json'))).toEqual([
+      'realms[1].clients[0].jwksFile: cannot read /nonexistent/x.jwks.json: not found',
+    ]);
+  });
+
+  it('a jwksFile of malformed JSON, or not a JWK Set, without quoting it', () => {
+    const malformed = write('malformed.jwks.json', `{"keys": [{"d": "${SECRET}"`);
+    expect(problemsLoading(withJwksFile(malformed))).toEqual([`realms[1].clients[0].jwksFile: ${malformed} is not valid JSON (malformed)`]);
+    const notASet = write('not-a-set.jwks.json', `{"d": "${SECRET}"}`);
+    expect(problemsLoading(withJwksFile(notASet))).toEqual([
+      `realms[1].clients[0].jwksFile: ${notASet} is not a JWK Set (an object with a "keys" list)`,
+    ]);
+  });
+
+  it('a signingKeyFile missing, or holding neither a PEM private key nor a private JWK, without its contents', () => {
+    expect(problemsLoading((raw) => (raw.realms[0].signingKeyFile = '/nonexistent/key.pem'))).toEqual([
+      'realms[0].signingKeyFile: cannot read /nonexistent/key.pem: not found',
+    ]);
+    const garbage = write('garbage.pem', `-----BEGIN PRIVATE KEY-----\n${SECRET}\n-----END PRIVATE KEY-----\n`);
+    const problems = problemsLoading((raw) => (raw.realms[0].signingKeyFile = garbage));
+    expect(problems).toEqual([`realms[0].signingKeyFile: ${garbage} is not a PEM private key or a private JWK`]);
+    const jwk = write('garbage.jwk.json', `{"kty": "EC", "d": "${SECRET}"`);
+    expect(problemsLoading((raw) => (raw.realms[0].signingKeyFile = jwk))).toEqual([
+      `realms[0].signingKeyFile: ${jwk} is not valid JSON (malformed)`,
+    ]);
+  });
+
+  it('SAML key files and IdP metadata files by their indexed key path', () => {
+    const problems = problemsLoading((raw) => {
+      raw.realms[1].serviceProvider = { signingKey: '/nonexistent/sp.key', signingCertificate: '/nonexistent/sp.crt' };
+      raw.realms[1].identityProviders = [{ alias: 'idp', profile: 'generic', metadataFile: '/nonexistent/idp.xml' }];
+    });
+    expect(problems).toEqual(
+      expect.arrayContaining([
+        'realms[1].serviceProvider.signingKey: cannot read /nonexistent/sp.key: not found',
+        'realms[1].serviceProvider.signingCertificate: cannot read /nonexistent/sp.crt: not found',
+        'realms[1].identityProviders[0].metadataFile: cannot read /nonexistent/idp.xml: not found',
+      ]),
+    );
+    expect(problems.join('\n')).not.toContain(SECRET);
+  });
+});

@@ -1,3 +1,4 @@
+import { createPrivateKey, type JsonWebKey } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { ConfigError } from './config.error.js';
@@ -31,7 +32,107 @@ export function loadConfigFile(file: string, env: NodeJS.ProcessEnv = process.en
   } catch (error) {
     throw new ConfigError(file, [`not valid YAML: ${(error as Error).message}`]);
   }
-  return parseConfig(parsed, file, env);
+  const config = parseConfig(parsed, file, env);
+  const problems = configuredFileProblems(config);
+  if (problems.length > 0) throw new ConfigError(file, problems);
+  return config;
+}
+
+/** Why a file named in the config cannot be read, in words: an fs error's text and stack say neither key nor file. */
+function unreadableReason(error: unknown): string {
+  switch ((error as NodeJS.ErrnoException).code) {
+    case 'ENOENT':
+      return 'not found';
+    case 'EACCES':
+    case 'EPERM':
+      return 'unreadable (permission denied)';
+    case 'EISDIR':
+      return 'unreadable (a directory)';
+    default:
+      return `unreadable (${(error as NodeJS.ErrnoException).code ?? 'unknown error'})`;
+  }
+}
+
+/**
+ * The text of a file the config names at `where`; else a ConfigError naming the key, the file and the
+ * reason. Never the contents: they may be key material.
+ */
+export function readConfiguredFile(file: string, where: string): string {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new ConfigError(file, [`${where}: cannot read ${file}: ${unreadableReason(error)}`]);
+  }
+}
+
+/** JSON from a configured file. A JSON.parse message quotes the input (a key), so only "malformed JSON" is said. */
+export function readConfiguredJson(file: string, where: string): unknown {
+  const text = readConfiguredFile(file, where);
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    throw new ConfigError(file, [`${where}: ${file} is not valid JSON (malformed)`]);
+  }
+}
+
+/** A JWK Set (RFC 7517 §5) from a configured file. */
+export function readConfiguredJwks(file: string, where: string): { keys: Record<string, unknown>[] } {
+  const jwks = readConfiguredJson(file, where) as { keys?: unknown } | null;
+  if (
+    jwks === null ||
+    typeof jwks !== 'object' ||
+    !Array.isArray(jwks.keys) ||
+    !jwks.keys.every((k) => k !== null && typeof k === 'object')
+  ) {
+    throw new ConfigError(file, [`${where}: ${file} is not a JWK Set (an object with a "keys" list)`]);
+  }
+  return jwks as { keys: Record<string, unknown>[] };
+}
+
+/** A private key's text (PKCS#8 PEM or a private JWK) from a configured file, checked to parse as one. */
+export function readConfiguredPrivateKey(file: string, where: string): string {
+  const text = readConfiguredFile(file, where).trim();
+  const jwk = text.startsWith('{') ? (readConfiguredJson(file, where) as JsonWebKey) : undefined;
+  try {
+    createPrivateKey(jwk ? { key: jwk, format: 'jwk' } : text);
+  } catch {
+    throw new ConfigError(file, [`${where}: ${file} is not a PEM private key or a private JWK`]);
+  }
+  return text;
+}
+
+/**
+ * Every file the config names, read now so that a bad one stops boot with its key path in the form
+ * the schema errors use (`realms[1].clients[0].jwksFile`); the loaders that use them later know no
+ * index. SAML keys and metadata are only checked to be readable here: saml-settings parses them.
+ */
+function configuredFileProblems(config: Config): string[] {
+  const checks: (() => unknown)[] = [];
+  config.realms.forEach((realm, r) => {
+    const at = `realms[${r}]`;
+    if (realm.signingKeyFile) checks.push(() => readConfiguredPrivateKey(realm.signingKeyFile!, `${at}.signingKeyFile`));
+    realm.clients.forEach((client, c) => {
+      if (client.jwksFile) checks.push(() => readConfiguredJwks(client.jwksFile!, `${at}.clients[${c}].jwksFile`));
+    });
+    const sp = realm.serviceProvider;
+    for (const key of ['signingKey', 'signingCertificate', 'decryptionKey', 'decryptionCertificate'] as const) {
+      const source = sp?.[key];
+      if (source !== undefined && !source.includes('-----BEGIN'))
+        checks.push(() => readConfiguredFile(source, `${at}.serviceProvider.${key}`));
+    }
+    realm.identityProviders.forEach((idp, i) => {
+      if (idp.metadataFile) checks.push(() => readConfiguredFile(idp.metadataFile!, `${at}.identityProviders[${i}].metadataFile`));
+    });
+  });
+  return checks.flatMap((check) => {
+    try {
+      check();
+      return [];
+    } catch (error) {
+      if (error instanceof ConfigError) return error.problems;
+      throw error;
+    }
+  });
 }
 
 /** Validates an already parsed config object (tests build these in code). */

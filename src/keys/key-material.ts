@@ -1,6 +1,7 @@
 import { createPrivateKey, type JsonWebKey, type KeyObject } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { calculateJwkThumbprint, exportJWK, generateKeyPair, importPKCS8, type JWK } from 'jose';
+import { ConfigError } from '../config/config.error.js';
+import { readConfiguredPrivateKey } from '../config/config.loader.js';
 import type { SigningAlg } from '../config/config.schema.js';
 
 /** A signing key pair as JWKs; `kid` is the RFC 7638 thumbprint of the public key. */
@@ -38,12 +39,24 @@ export async function generateKeyMaterial(alg: SigningAlg): Promise<KeyMaterial>
   return fromPrivateJwk(await exportJWK(privateKey), alg);
 }
 
-/** Loads a private key from a PKCS#8 PEM file or a JWK (JSON) file. */
-export async function loadKeyMaterial(file: string, alg: SigningAlg): Promise<KeyMaterial> {
-  const text = readFileSync(file, 'utf8').trim();
-  const jwk: JWK = text.startsWith('{') ? (JSON.parse(text) as JWK) : await exportJWK(await importPKCS8(text, alg, { extractable: true }));
-  if (!jwk.d) throw new Error(`${file} holds no private key`);
+/**
+ * Loads a private key from a PKCS#8 PEM file or a JWK (JSON) file. Every failure is a ConfigError
+ * naming the key and the file, never the material: WebCrypto's own ("DataError: Invalid keyData")
+ * names neither.
+ */
+export async function loadKeyMaterial(file: string, alg: SigningAlg, where = 'signingKeyFile'): Promise<KeyMaterial> {
+  const text = readConfiguredPrivateKey(file, where);
+  const jwk = text.startsWith('{') ? (JSON.parse(text) as JWK) : await pemToJwk(text, alg, file, where);
+  if (!jwk.d) throw new ConfigError(file, [`${where}: ${file} holds no private key`]);
   return fromPrivateJwk(jwk, alg);
+}
+
+async function pemToJwk(pem: string, alg: SigningAlg, file: string, where: string): Promise<JWK> {
+  try {
+    return await exportJWK(await importPKCS8(pem, alg, { extractable: true }));
+  } catch {
+    throw new ConfigError(file, [`${where}: ${file} is not a PKCS#8 PEM private key for ${alg}`]);
+  }
 }
 
 async function fromPrivateJwk(privateJwk: JWK, alg: SigningAlg): Promise<KeyMaterial> {

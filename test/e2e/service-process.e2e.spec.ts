@@ -1,5 +1,5 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash, generateKeyPairSync, randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { Agent, get } from 'node:http';
 import { tmpdir } from 'node:os';
@@ -181,6 +181,23 @@ describe('the service as a process', () => {
     expect(result.stderr).toMatch(/publicUrl: /);
     expect(result.stderr).toMatch(/keys\.encryptionKey: must be at least 32 characters/);
     expect(result.stderr).toMatch(/realms\[0\]\.name: /);
+  });
+
+  it('refuses a signing key file it cannot use with exit code 1, naming key and file, without a stack trace', () => {
+    // An Ed25519 key parses as a private key, so only the realm's loader, while starting, finds it unfit for ES256.
+    const keyFile = join(dataDir, 'ed25519.pem');
+    writeFileSync(keyFile, generateKeyPairSync('ed25519').privateKey.export({ format: 'pem', type: 'pkcs8' }));
+    const raw = parse(readFileSync('fixtures/config/demo.yaml', 'utf8'));
+    raw.realms[0].signingKeyFile = keyFile;
+    const file = join(dataDir, 'bad-key.yaml');
+    writeFileSync(file, stringify(raw));
+    const result = spawnSync(process.execPath, ['dist/src/main.js'], {
+      env: { ...process.env, FEDERATION_CONFIG: file, DATABASE_DIR: join(dataDir, 'bad-key-db'), NODE_OPTIONS: '' },
+      encoding: 'utf8',
+    });
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain(`signingKeyFile: ${keyFile} is not a PKCS#8 PEM private key for ES256`);
+    expect(result.stderr).not.toMatch(/\n\s+at /);
   });
 });
 
