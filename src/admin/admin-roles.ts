@@ -1,5 +1,5 @@
 import { SetMetadata } from '@nestjs/common';
-import type { ADMIN_ROLES } from '../config/config.schema.js';
+import type { ADMIN_ROLES } from '../config/admin-audiences.js';
 
 /**
  * The admin API's roles, named as Keycloak's realm-management roles. A client gets them through its

@@ -1,6 +1,7 @@
 import { Client, type FhirResource as KitResource, type RequestOptions } from 'fhir-kit-client';
 import type * as fhir4 from 'fhir/r4.js';
-import { FhirError, FhirRequestError, FhirUnavailableError, type FhirInteraction } from './fhir.errors.js';
+import { expectResource, readSearchPage } from './fhir-answers.js';
+import { FhirError, FhirRequestError, type FhirInteraction } from './fhir.errors.js';
 import { toFhirError } from './fhir-failure.js';
 import { queryString, tenantHeader } from './fhir-request-parts.js';
 import { withRetries } from './fhir-retry.js';
@@ -135,7 +136,7 @@ export class FhirGateway {
     const bundle = await this.sendRead('search', type, options, (o) =>
       this.client.resourceSearch({ resourceType: type, searchParams: params, options: { ...o, postSearch: true } }),
     );
-    return this.page<K>(bundle, type);
+    return readSearchPage<K>(bundle, type, this.requestUrl);
   }
 
   /** Every page of a type search, following `next` links (R4 http.html, "Paging") on this server only. */
@@ -171,7 +172,11 @@ export class FhirGateway {
     const origin = new URL(next).origin;
     if (origin !== new URL(this.requestUrl).origin && origin !== new URL(this.baseUrl).origin)
       throw new FhirRequestError(`FHIR search ${type}: a next link leaves the server`);
-    return this.page<K>(await this.sendRead('search', type, options, (o) => this.client.request(next, { options: o })), type);
+    return readSearchPage<K>(
+      await this.sendRead('search', type, options, (o) => this.client.request(next, { options: o })),
+      type,
+      this.requestUrl,
+    );
   }
 
   async readResource<K extends ResourceType>(type: K, id: string, options: FhirCallOptions = {}): Promise<Stored<ResourceOf<K>>> {
@@ -281,82 +286,4 @@ export class FhirGateway {
       for (const listener of this.listeners) listener.roundTrip(kind === 'reads' ? 'read' : 'write', ok, seconds);
     }
   }
-
-  private page<K extends ResourceType>(body: KitResource, type: K): SearchPage<ResourceOf<K>> {
-    const bundle = expectResource(body, 'Bundle', 'search', type);
-    const page: SearchPage<ResourceOf<K>> = {
-      matches: [],
-      included: [],
-      next: this.nextLink(bundle, type),
-      total: bundleTotal(bundle, type),
-    };
-    for (const entry of listOf<fhir4.BundleEntry>(bundle.entry, 'entry', type)) {
-      const resource = entry.resource;
-      if (resource !== undefined && !isObject(resource)) throw brokenBundle(type, 'an entry resource is not a resource');
-      if (resource === undefined || resource.resourceType === 'OperationOutcome') continue;
-      if (typeof resource.id !== 'string') throw new FhirRequestError(`FHIR search ${type}: an entry has no id`);
-      const isMatch = entry.search?.mode ? entry.search.mode === 'match' : resource.resourceType === type;
-      if (isMatch && resource.resourceType === type) page.matches.push(resource as Stored<ResourceOf<K>>);
-      else page.included.push(resource as Stored<fhir4.FhirResource>);
-    }
-    return page;
-  }
-
-  /**
-   * The `next` link, absolute. R4 http.html#paging: the links are opaque, to be followed as the server
-   * gives them; a relative one is read, like any relative URL in a FHIR answer, against the service
-   * base (R4 references.html#literal), here the address this gateway reaches that server at.
-   */
-  private nextLink(bundle: fhir4.Bundle, type: string): string | undefined {
-    const next = listOf<fhir4.BundleLink>(bundle.link, 'link', type).find((link) => link.relation === 'next');
-    if (next === undefined) return undefined;
-    if (typeof next.url !== 'string' || !URL.canParse(next.url, `${this.requestUrl}/`))
-      throw brokenBundle(type, 'the next link is not a URL');
-    return new URL(next.url, `${this.requestUrl}/`).href;
-  }
-}
-
-/**
- * A Bundle that breaks its own shape (R4 bundle.html: `entry` and `link` are lists of elements,
- * `total` an unsignedInt) is a broken answer, like one that is not JSON: retryable, since the server
- * that sent it cannot be refusing anything (R4 http.html: refusals come as 4xx with an OperationOutcome).
- */
-function brokenBundle(type: string, what: string): FhirUnavailableError {
-  return new FhirUnavailableError(`FHIR search ${type}: the answer is a broken Bundle (${what})`);
-}
-
-function listOf<T>(value: unknown, field: 'entry' | 'link', type: string): T[] {
-  if (value === undefined) return [];
-  if (!Array.isArray(value) || !value.every(isObject)) throw brokenBundle(type, `${field} is not a list of elements`);
-  return value as T[];
-}
-
-function bundleTotal(bundle: fhir4.Bundle, type: string): number | undefined {
-  const total: unknown = bundle.total;
-  if (total === undefined) return undefined;
-  if (typeof total !== 'number' || !Number.isInteger(total) || total < 0) throw brokenBundle(type, 'total is not a count');
-  return total;
-}
-
-function isObject(value: unknown): value is object {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-/**
- * `subject`: the resource type the interaction was about (a search's answer is a Bundle). A 2xx whose
- * body is not the resource asked for — empty (fhir-kit-client gives `{}`), an OperationOutcome, a
- * resource without its id — is a broken answer, not a refusal: R4 http.html answers a refusal with a
- * 4xx status (and an OperationOutcome), a search with a searchset Bundle (search.html). So it is
- * retryable, like a 2xx that is not JSON at all (fhir-failure.ts).
- */
-function expectResource<K extends ResourceType>(
-  body: KitResource,
-  type: K,
-  interaction: FhirInteraction,
-  subject: string = type,
-): Stored<ResourceOf<K>> {
-  if (body.resourceType !== type || (type !== 'Bundle' && typeof body.id !== 'string')) {
-    throw new FhirUnavailableError(`FHIR ${interaction} ${subject}: the answer is not a ${type}`);
-  }
-  return body as unknown as Stored<ResourceOf<K>>;
 }

@@ -1,0 +1,86 @@
+import type { FhirResource as KitResource } from 'fhir-kit-client';
+import type * as fhir4 from 'fhir/r4.js';
+import { FhirRequestError, FhirUnavailableError, type FhirInteraction } from './fhir.errors.js';
+import type { ResourceOf, ResourceType, SearchPage, Stored } from './fhir.gateway.js';
+
+/**
+ * A search's answer as a page: the matches of `type`, what `_include` added, the `next` link made
+ * absolute against `requestUrl` (where the gateway reaches the server) and `Bundle.total`. A Bundle
+ * that breaks its own shape is refused here (brokenBundle), before anything reads it.
+ */
+export function readSearchPage<K extends ResourceType>(body: KitResource, type: K, requestUrl: string): SearchPage<ResourceOf<K>> {
+  const bundle = expectResource(body, 'Bundle', 'search', type);
+  const page: SearchPage<ResourceOf<K>> = {
+    matches: [],
+    included: [],
+    next: nextLink(bundle, type, requestUrl),
+    total: bundleTotal(bundle, type),
+  };
+  for (const entry of listOf<fhir4.BundleEntry>(bundle.entry, 'entry', type)) {
+    const resource = entry.resource;
+    if (resource !== undefined && !isObject(resource)) throw brokenBundle(type, 'an entry resource is not a resource');
+    if (resource === undefined || resource.resourceType === 'OperationOutcome') continue;
+    if (typeof resource.id !== 'string') throw new FhirRequestError(`FHIR search ${type}: an entry has no id`);
+    const isMatch = entry.search?.mode ? entry.search.mode === 'match' : resource.resourceType === type;
+    if (isMatch && resource.resourceType === type) page.matches.push(resource as Stored<ResourceOf<K>>);
+    else page.included.push(resource as Stored<fhir4.FhirResource>);
+  }
+  return page;
+}
+
+/**
+ * `subject`: the resource type the interaction was about (a search's answer is a Bundle). A 2xx whose
+ * body is not the resource asked for — empty (fhir-kit-client gives `{}`), an OperationOutcome, a
+ * resource without its id — is a broken answer, not a refusal: R4 http.html answers a refusal with a
+ * 4xx status (and an OperationOutcome), a search with a searchset Bundle (search.html). So it is
+ * retryable, like a 2xx that is not JSON at all (fhir-failure.ts).
+ */
+export function expectResource<K extends ResourceType>(
+  body: KitResource,
+  type: K,
+  interaction: FhirInteraction,
+  subject: string = type,
+): Stored<ResourceOf<K>> {
+  if (body.resourceType !== type || (type !== 'Bundle' && typeof body.id !== 'string')) {
+    throw new FhirUnavailableError(`FHIR ${interaction} ${subject}: the answer is not a ${type}`);
+  }
+  return body as unknown as Stored<ResourceOf<K>>;
+}
+
+/**
+ * The `next` link, absolute. R4 http.html#paging: the links are opaque, to be followed as the server
+ * gives them; a relative one is read, like any relative URL in a FHIR answer, against the service
+ * base (R4 references.html#literal), here the address the gateway reaches that server at.
+ */
+function nextLink(bundle: fhir4.Bundle, type: string, requestUrl: string): string | undefined {
+  const next = listOf<fhir4.BundleLink>(bundle.link, 'link', type).find((link) => link.relation === 'next');
+  if (next === undefined) return undefined;
+  if (typeof next.url !== 'string' || !URL.canParse(next.url, `${requestUrl}/`)) throw brokenBundle(type, 'the next link is not a URL');
+  return new URL(next.url, `${requestUrl}/`).href;
+}
+
+/**
+ * A Bundle that breaks its own shape (R4 bundle.html: `entry` and `link` are lists of elements,
+ * `total` an unsignedInt) is a broken answer, like one that is not JSON: retryable, since the server
+ * that sent it cannot be refusing anything (R4 http.html: refusals come as 4xx with an OperationOutcome).
+ */
+function brokenBundle(type: string, what: string): FhirUnavailableError {
+  return new FhirUnavailableError(`FHIR search ${type}: the answer is a broken Bundle (${what})`);
+}
+
+function listOf<T>(value: unknown, field: 'entry' | 'link', type: string): T[] {
+  if (value === undefined) return [];
+  if (!Array.isArray(value) || !value.every(isObject)) throw brokenBundle(type, `${field} is not a list of elements`);
+  return value as T[];
+}
+
+function bundleTotal(bundle: fhir4.Bundle, type: string): number | undefined {
+  const total: unknown = bundle.total;
+  if (total === undefined) return undefined;
+  if (typeof total !== 'number' || !Number.isInteger(total) || total < 0) throw brokenBundle(type, 'total is not a count');
+  return total;
+}
+
+function isObject(value: unknown): value is object {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
