@@ -12,7 +12,7 @@ import { SessionRepository } from '../../src/storage/session.repository.js';
 import { SsoSessionRepository } from '../../src/storage/sso-session.repository.js';
 import { AccessTokenIssuer } from '../../src/tokens/access-token.issuer.js';
 import { CookieJar } from '../support/cookie-jar.js';
-import { loginTokens, refresh } from '../support/login-flow.js';
+import { loginTokens, portalDelegation, refresh } from '../support/login-flow.js';
 import { expectOAuthError } from '../support/oauth-error.js';
 import { TEST_SECRETS, TEST_TENANTS } from '../support/test-config.js';
 import { startTestServer, type TestServer } from '../support/test-server.js';
@@ -112,17 +112,7 @@ describe('admin API: sessions and keys', () => {
   /** The session a portal's token exchange (RFC 8693, refresh token requested) delegated from `parentSid`. */
   const delegatedSession = async (patient: Record<string, any>) => {
     const parentSid = decodeJwt(patient.access_token).sid as string;
-    const issued = await postForm(
-      `${oidc}/token`,
-      new URLSearchParams({
-        grant_type: 'urn:ietf:params:oauth:grant-type:token-exchange',
-        subject_token: patient.access_token,
-        subject_token_type: 'urn:ietf:params:oauth:token-type:access_token',
-        requested_token_type: 'urn:ietf:params:oauth:token-type:refresh_token',
-        audience: 'xis',
-      }),
-      { authorization: basic('portal', TEST_SECRETS.portal), organisation_agb: TEST_TENANTS.allowed },
-    );
+    const issued = await portalDelegation(server.baseUrl, 'nemlogin', patient.access_token);
     expect(issued.status).toBe(200);
     const { rows } = await db().query<{ id: string }>('SELECT id FROM sessions WHERE parent_id = $1', [parentSid]);
     return { parentSid, childSid: rows[0]!.id, refreshToken: issued.body.access_token as string };

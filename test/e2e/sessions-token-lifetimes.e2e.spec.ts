@@ -1,5 +1,5 @@
 import { decodeJwt } from 'jose';
-import { loginTokens, refresh } from '../support/login-flow.js';
+import { loginTokens, portalDelegation, refresh } from '../support/login-flow.js';
 import { TestClock } from '../support/test-clock.js';
 import { TEST_SECRETS, TEST_TENANTS } from '../support/test-config.js';
 import { startTestServer, type TestServer } from '../support/test-server.js';
@@ -70,17 +70,7 @@ describe('session tokens: lifetime, refresh scope and tenant', () => {
     const portal = basic('portal', TEST_SECRETS.portal);
     const delegated = async (): Promise<string> => {
       const patient = await login();
-      const issued = await postForm(
-        tokenUrl,
-        new URLSearchParams({
-          grant_type: 'urn:ietf:params:oauth:grant-type:token-exchange',
-          subject_token: patient.access_token,
-          subject_token_type: 'urn:ietf:params:oauth:token-type:access_token',
-          requested_token_type: 'urn:ietf:params:oauth:token-type:refresh_token',
-          audience: 'xis',
-        }),
-        { authorization: portal, organisation_agb: TEST_TENANTS.allowed },
-      );
+      const issued = await portalDelegation(server.baseUrl, 'nemlogin', patient.access_token);
       expect(issued.status).toBe(200);
       return issued.body.access_token as string;
     };

@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { loginAsMockUser } from './mock-login.js';
-import { postForm, type RawResponse } from './token-requests.js';
+import { TEST_SECRETS, TEST_TENANTS } from './test-config.js';
+import { basic, postForm, type RawResponse } from './token-requests.js';
 
 export const PUBLIC_CLIENT = { clientId: 'patient-app', redirectUri: 'http://127.0.0.1/callback' };
 
@@ -56,5 +57,24 @@ export function refresh(baseUrl: string, realm: string, refreshToken: string, ex
       client_id: PUBLIC_CLIENT.clientId,
       ...extra,
     }),
+  );
+}
+
+/**
+ * The test config's `portal` exchanging a user's access token for a refresh token of a session
+ * delegated from the user's (RFC 8693; the issued token is in `access_token`, §2.2.1), for XIS, as
+ * its allowed tenant.
+ */
+export function portalDelegation(baseUrl: string, realm: string, subjectAccessToken: string): Promise<RawResponse> {
+  return postForm(
+    `${baseUrl}/realms/${realm}/protocol/openid-connect/token`,
+    new URLSearchParams({
+      grant_type: 'urn:ietf:params:oauth:grant-type:token-exchange',
+      subject_token: subjectAccessToken,
+      subject_token_type: 'urn:ietf:params:oauth:token-type:access_token',
+      requested_token_type: 'urn:ietf:params:oauth:token-type:refresh_token',
+      audience: 'xis',
+    }),
+    { authorization: basic('portal', TEST_SECRETS.portal), organisation_agb: TEST_TENANTS.allowed },
   );
 }
