@@ -5,6 +5,7 @@ import type { Config } from '../config/config.schema.js';
 import { boundLongStrings } from './bounded-strings.js';
 import { REDACTED, redactCredentials, TOP_LEVEL_CREDENTIAL_PATHS } from './credential-redaction.js';
 import { errorSummary } from './error-summary.js';
+import { maskNationalIdentifiersInLine } from './national-identifiers.js';
 
 export const REQUEST_ID_HEADER = 'x-request-id';
 const SAFE_REQUEST_ID = /^[\w.:-]{1,64}$/;
@@ -14,7 +15,8 @@ const SAFE_REQUEST_ID = /^[\w.:-]{1,64}$/;
  * carries its `reqId`), and Nest's own messages go through {@link PinoNestLogger}. Credentials are
  * redacted at the top of a logged object and one level down (credential-redaction.ts), and long
  * strings there are cut (bounded-strings.ts); an error under `err` is reduced to its class, code and
- * frames (error-summary.ts), whoever logs it.
+ * frames (error-summary.ts), whoever logs it; a national identifier is masked anywhere in the finished
+ * line (national-identifiers.ts).
  */
 export function createLogger(config: Pick<Config, 'logLevel'>, destination?: DestinationStream): Logger {
   return pino(
@@ -24,6 +26,7 @@ export function createLogger(config: Pick<Config, 'logLevel'>, destination?: Des
       formatters: { log: (object) => boundLongStrings(redactCredentials(object)) },
       // Top-level names only: a `*.name` path would cost on every line (credential-redaction.ts).
       redact: { paths: [...TOP_LEVEL_CREDENTIAL_PATHS], censor: REDACTED },
+      hooks: { streamWrite: maskNationalIdentifiersInLine },
     },
     destination,
   );

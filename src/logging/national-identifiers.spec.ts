@@ -1,0 +1,54 @@
+import { createLogger } from './logger.js';
+import { MASKED_DIGITS, maskNationalIdentifiersInLine } from './national-identifiers.js';
+
+const lineOf = (fields: Record<string, unknown>) => `${JSON.stringify({ level: 30, time: 1764892800123, pid: 4242, ...fields })}\n`;
+
+describe('maskNationalIdentifiersInLine', () => {
+  it('masks a CPR, a CPR with its hyphen and a BSN in a string, a key, a number and an array, at any depth', () => {
+    const line = lineOf({
+      msg: 'unknown client 0101011234',
+      path: '/realms/nemlogin/x/010101-1234',
+      patient: 'cpr-0404041234',
+      nested: { deeper: { bsn: 111222333, list: ['a', 'cpr=0202021234'] }, '0303031234': true },
+    });
+    const masked = maskNationalIdentifiersInLine(line);
+    expect(masked.endsWith('}\n')).toBe(true);
+    expect(JSON.parse(masked)).toEqual({
+      level: 30,
+      time: 1764892800123,
+      pid: 4242,
+      msg: `unknown client ${MASKED_DIGITS}`,
+      path: `/realms/nemlogin/x/${MASKED_DIGITS}`,
+      patient: `cpr-${MASKED_DIGITS}`,
+      nested: { deeper: { bsn: MASKED_DIGITS, list: ['a', `cpr=${MASKED_DIGITS}`] }, [MASKED_DIGITS]: true },
+    });
+  });
+
+  it('passes a line without one as the same string: pino time, UUIDs, AGB codes, ports, longer and shorter runs', () => {
+    const line = lineOf({
+      reqId: 'd0c4f0a2-3a6e-4c1c-9b7f-123456789012',
+      organisation_agb: '01234567',
+      port: 55433,
+      ms: 1234,
+      sor: '123456789012345',
+      kid: 'k-20261205-1',
+      token: 'abc0101011234',
+    });
+    expect(maskNationalIdentifiersInLine(line)).toBe(line);
+  });
+
+  it('masks what is not JSON as plain text', () => {
+    expect(maskNationalIdentifiersInLine('cpr 0101011234, "bsn": 111222333\n')).toBe(`cpr ${MASKED_DIGITS}, "bsn": ${MASKED_DIGITS}\n`);
+  });
+});
+
+describe('the logger', () => {
+  it('writes no national identifier a request carried, in its fields, its message or a child’s bindings', () => {
+    const lines: string[] = [];
+    const logger = createLogger({ logLevel: 'info' }, { write: (line: string) => void lines.push(line) });
+    logger.child({ clientId: '0101011234' }).warn({ path: '/x/111222333', statusCode: 404 }, 'refused parameter 010101-1234');
+    const written = lines.join('');
+    for (const identifier of ['0101011234', '111222333', '010101-1234']) expect(written).not.toContain(identifier);
+    expect(JSON.parse(lines[0]!)).toMatchObject({ clientId: MASKED_DIGITS, path: `/x/${MASKED_DIGITS}`, statusCode: 404 });
+  });
+});
