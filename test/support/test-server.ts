@@ -4,6 +4,7 @@ import { createApp } from '../../src/app.factory.js';
 import type { AppOverrides } from '../../src/app.module.js';
 import type { Config } from '../../src/config/config.schema.js';
 import { freePort } from './free-port.js';
+import { linesWithPersonalData } from './log-privacy.js';
 import { testConfig } from './test-config.js';
 
 export interface TestServer {
@@ -12,6 +13,7 @@ export interface TestServer {
   config: Config;
   /** Every log line this instance wrote, for asserting what never reaches a log. */
   logs: string[];
+  /** Stops the server; fails when any of its log lines held a national identifier or a name (log-privacy.ts). */
   close(): Promise<void>;
 }
 
@@ -37,5 +39,10 @@ export async function startTestServer(
     await app.close();
     throw error;
   }
-  return { baseUrl, app, config, logs, close: () => app.close() };
+  const close = async (): Promise<void> => {
+    await app.close();
+    const leaked = linesWithPersonalData(logs);
+    if (leaked.length > 0) throw new Error(`personal data in ${leaked.length} log line(s), the first: ${leaked[0]}`);
+  };
+  return { baseUrl, app, config, logs, close };
 }

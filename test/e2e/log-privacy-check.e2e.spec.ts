@@ -1,0 +1,45 @@
+import { linesWithPersonalData } from '../support/log-privacy.js';
+import { startTestServer } from '../support/test-server.js';
+
+const line = (fields: Record<string, unknown>) => JSON.stringify({ level: 30, time: 1764892800123, pid: 4242, ...fields });
+
+/** The suite-wide check every test server runs on its log when it closes (support/log-privacy.ts). */
+describe('the log privacy check of every test server', () => {
+  it('finds a CPR, a CPR with its hyphen, a BSN and a test name, wherever in the line they stand', () => {
+    const leaking = [
+      line({ msg: 'linked citizen 0101011234' }),
+      line({ subject: { cpr: '010101-1234' } }),
+      line({ msg: 'request completed', path: '/x/111222333' }),
+      line({ msg: 'user Karen Jensen' }),
+      line({ bsn: 111222333 }),
+    ];
+    expect(linesWithPersonalData(leaking)).toEqual(leaking);
+  });
+
+  it('passes pino time, request ids, durations, ports, usernames and longer or shorter digit runs', () => {
+    const clean = [
+      line({ reqId: 'd0c4f0a2-3a6e-4c1c-9b7f-123456789012', msg: 'request completed', ms: 12, statusCode: 200 }),
+      line({ msg: 'listening', port: 55433, bytes: 262144, jti: 'aZ_123456789012x' }),
+      line({ msg: 'rotated', kid: 'k-20261205-1', count: 12345678, big: 12345678901 }),
+      line({ msg: 'mock login', username: 'dr-hansen' }),
+    ];
+    expect(linesWithPersonalData(clean)).toEqual([]);
+  });
+
+  it('passes a CPR a client put in a path: the service masks it in the request log', async () => {
+    const server = await startTestServer();
+    const answer = await fetch(`${server.baseUrl}/realms/nemlogin/patients/0101011234`);
+    expect(answer.status).toBe(404);
+    const line = server.logs
+      .map((l) => JSON.parse(l) as Record<string, unknown>)
+      .find((l) => l.msg === 'request completed' && l.statusCode === 404);
+    expect(line?.path).toBe('/realms/nemlogin/patients/[digits masked]');
+    await server.close();
+  });
+
+  it('fails the close of a server whose log holds a name', async () => {
+    const server = await startTestServer();
+    server.app.getHttpAdapter().getInstance().log.warn({ user: 'Karen Jensen' }, 'a careless line');
+    await expect(server.close()).rejects.toThrow(/personal data in 1 log line\(s\), the first: .*Karen Jensen/);
+  });
+});
