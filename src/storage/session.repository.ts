@@ -63,6 +63,17 @@ export type NewSession = Omit<SessionRow, 'ended_at' | 'end_reason' | 'refresh_j
 /** A client session that a statement has just ended: whose LOGOUT to record and whose client to tell. */
 export type EndedClientSession = Pick<SessionRow, 'id' | 'realm' | 'client_id'>;
 
+/** One rotation of {@link SessionRepository.rotateRefresh}, as ROTATE_REFRESH reads it from JSON. */
+interface Rotation {
+  id: string;
+  now: Date;
+  presented: string;
+  next: string;
+  idle: number;
+  context: SessionContext | null;
+  events: SessionEvent[];
+}
+
 /** Session `alias` is inside its idle and absolute ends at `now`: past either it has run out, which is not an event. */
 function withinEnds(alias: string, now: string): string {
   return `${alias}.idle_expires_at > ${now} AND ${alias}.max_expires_at > ${now}`;
@@ -146,14 +157,14 @@ export class SessionRepository {
   /**
    * Rotation (RFC 9700 §4.14.2): moves the chain from `presentedJti` to `nextJti` and slides the
    * idle end, in one conditional UPDATE — of concurrent refreshes with one token, exactly one
-   * matches. In the same statement (data-modifying CTEs, one round trip and one commit: issue 14)
-   * the SSO session the session belongs to slides with it, so an active client keeps the browser's
-   * SSO session alive, and `events` are written with the session's subject, so the rotation and its
-   * audit events commit together or not at all (issue 13). Returns the updated session, or undefined
-   * when the token is not the current one or the session (or its SSO session) is over; then nothing
-   * was written.
+   * matches. In the same statement (data-modifying CTEs: issue 14) the SSO session the session
+   * belongs to slides with it, so an active client keeps the browser's SSO session alive, and `events`
+   * are written with the session's subject, so the rotation and its audit events commit together or
+   * not at all (issue 13). Rotations made in the same turn of the event loop share that statement
+   * (ROTATE_REFRESH). Returns the updated session, or undefined when the token is not the current one
+   * or the session (or its SSO session) is over; then nothing was written.
    */
-  async rotateRefresh(
+  rotateRefresh(
     id: string,
     presentedJti: string,
     nextJti: string,
@@ -161,19 +172,14 @@ export class SessionRepository {
     now: Date,
     context?: SessionContext,
     events: SessionEvent[] = [],
-    db: Queryable = this.db,
   ): Promise<SessionRow | undefined> {
-    const { rows } = await db.query<SessionRow>(ROTATE_REFRESH, [
-      id,
-      now,
-      presentedJti,
-      nextJti,
-      idleSeconds,
-      context === undefined ? null : JSON.stringify(context),
-      JSON.stringify(events),
-    ]);
-    return rows[0];
+    return this.groupedRotations({ id, now, presented: presentedJti, next: nextJti, idle: idleSeconds, context: context ?? null, events });
   }
+
+  private readonly groupedRotations = groupedLookups<Rotation, SessionRow>(async (rotations) => {
+    const { rows } = await this.db.query<SessionRow & { lookup: number }>(ROTATE_REFRESH, [JSON.stringify(rotations)]);
+    return rowsByLookup(rows, rotations.length);
+  });
 
   /**
    * Ends the session if it is live (a refresh token's reuse: a session already over stays as it is);

@@ -1,0 +1,177 @@
+import { engines, type Scratch } from '../../test/support/database-engines.js';
+import { clientSessionRow, insertUser, ssoSessionRow } from '../../test/support/session-rows.js';
+import type { Database } from './database.js';
+import { migrate } from './migrator.js';
+import { SessionRepository, type SessionEvent } from './session.repository.js';
+import { SsoSessionRepository } from './sso-session.repository.js';
+
+const T0 = new Date('2030-01-01T10:00:00Z');
+const at = (seconds: number) => new Date(T0.getTime() + seconds * 1000);
+
+/** Refresh token rotations made in the same turn of the event loop share one statement (ROTATE_REFRESH, issue 14). */
+describe.each(engines)('grouped rotations on $name', (engine) => {
+  let scratch: Scratch;
+  let db: Database;
+  let sessions: SessionRepository;
+  let n = 0;
+
+  beforeAll(async () => {
+    scratch = await engine.createScratch();
+    db = await scratch.connect();
+    await migrate(db);
+    sessions = new SessionRepository(db);
+  });
+  afterAll(() => scratch?.dispose());
+
+  /** A session with refresh token `jti-0`, in SSO session `sso` when given. */
+  async function session(options: { idleSeconds?: number; sso?: string; id?: string } = {}): Promise<string> {
+    const id = options.id ?? `rotation-${++n}`;
+    await insertUser(db, `user-${id}`, T0);
+    if (options.sso) await new SsoSessionRepository(db).create(ssoSessionRow(options.sso, `user-${id}`, T0));
+    await sessions.create(
+      clientSessionRow(id, `user-${id}`, T0, { idle_expires_at: at(options.idleSeconds ?? 1800), sso_session_id: options.sso ?? null }),
+    );
+    await sessions.setRefreshJti(id, 'jti-0');
+    return id;
+  }
+
+  const refreshed = (occurredAt: Date): SessionEvent => ({
+    occurred_at: occurredAt,
+    realm: 'r',
+    type: 'REFRESH_TOKEN',
+    client_id: 'app',
+    ip_address: '192.0.2.7',
+    details: { scope: 'openid' },
+  });
+
+  const eventCount = async (id: string) => (await db.query('SELECT 1 FROM audit_events WHERE session_id = $1', [id])).rows.length;
+  const jtiOf = async (id: string) => (await sessions.find(id))!.refresh_jti;
+
+  it('answers rotations made together with one statement, each by its own session, token, time and idle end', async () => {
+    const sso = `sso-${++n}`;
+    const inSso = await session({ sso });
+    const plain = await session();
+    const stale = await session();
+    const runOut = await session({ idleSeconds: 600 });
+    const ended = await session();
+    await sessions.endIfLive(ended, 'logout', at(5));
+    const twice = await session();
+
+    const statements = countStatements(db);
+    const rotated = await Promise.all([
+      sessions.rotateRefresh(inSso, 'jti-0', 'next-sso', 900, at(100), undefined, [refreshed(at(100))]),
+      sessions.rotateRefresh(plain, 'jti-0', 'next-plain', 300, at(20), { organization_id: 'org-7' }, [refreshed(at(20))]),
+      sessions.rotateRefresh(stale, 'jti-older', 'next-stale', 300, at(20), undefined, [refreshed(at(20))]),
+      sessions.rotateRefresh(runOut, 'jti-0', 'next-run-out', 300, at(601), undefined, [refreshed(at(601))]),
+      sessions.rotateRefresh(ended, 'jti-0', 'next-ended', 300, at(20), undefined, [refreshed(at(20))]),
+      sessions.rotateRefresh('no-such-session', 'jti-0', 'next-none', 300, at(20), undefined, [refreshed(at(20))]),
+      sessions.rotateRefresh(twice, 'jti-0', 'next-twice-a', 300, at(20), undefined, [refreshed(at(20))]),
+      sessions.rotateRefresh(twice, 'jti-0', 'next-twice-b', 300, at(20), undefined, [refreshed(at(20))]),
+    ]);
+    expect(statements.count).toBe(1);
+    statements.restore();
+
+    expect(rotated.slice(0, 6).map((row) => row?.refresh_jti)).toEqual([
+      'next-sso',
+      'next-plain',
+      undefined,
+      undefined,
+      undefined,
+      undefined,
+    ]);
+    // A row carries the session's columns only, not the statement's lookup number.
+    expect(Object.keys(rotated[0]!)).not.toContain('lookup');
+    expect(rotated[0]).toEqual(await sessions.find(inSso));
+    expect(rotated[0]!.idle_expires_at).toEqual(at(1000));
+    expect(rotated[1]).toMatchObject({ idle_expires_at: at(320), context: { organization_id: 'org-7' } });
+    expect((await new SsoSessionRepository(db).find(sso))!.idle_expires_at).toEqual(at(1000));
+
+    // Two rotations with one token: one wins, one event; the loser finds the token spent.
+    const winners = rotated.slice(6).filter((row) => row !== undefined);
+    expect(winners).toHaveLength(1);
+    expect(await jtiOf(twice)).toBe(winners[0]!.refresh_jti);
+    expect(await eventCount(twice)).toBe(1);
+
+    // The refused ones changed nothing and wrote nothing.
+    for (const id of [stale, runOut, ended]) {
+      expect(await jtiOf(id)).toBe('jti-0');
+      expect(await eventCount(id)).toBe(0);
+    }
+    expect([await eventCount(inSso), await eventCount(plain)]).toEqual([1, 1]);
+  });
+
+  it('fails every rotation of a statement the database refuses, changing nothing, and answers the next ones', async () => {
+    const first = await session();
+    const second = await session();
+    const query = db.query.bind(db);
+    db.query = (() => Promise.reject(new Error('connection lost'))) as Database['query'];
+    const failed = await Promise.allSettled([
+      sessions.rotateRefresh(first, 'jti-0', 'next-1', 300, at(20), undefined, [refreshed(at(20))]),
+      sessions.rotateRefresh(second, 'jti-0', 'next-2', 300, at(20), undefined, [refreshed(at(20))]),
+    ]);
+    db.query = query;
+    expect(failed.map((result) => result.status)).toEqual(['rejected', 'rejected']);
+    expect([await jtiOf(first), await jtiOf(second)]).toEqual(['jti-0', 'jti-0']);
+    expect((await sessions.rotateRefresh(first, 'jti-0', 'next-1', 300, at(20)))?.refresh_jti).toBe('next-1');
+  });
+
+  /**
+   * Two statements that rotate the same sessions named in opposite orders, while another transaction
+   * holds the last of them: were the rows locked in the order named, each statement would hold a row
+   * the other waits for once that transaction ends, and PostgreSQL would abort one as a deadlock
+   * (40P01) after `deadlock_timeout`. Locked in id order, the second waits for the first. Only
+   * PostgreSQL has concurrent transactions; PGlite runs one statement at a time.
+   */
+  if (engine.name === 'postgres') {
+    it('locks the sessions of a statement in id order: two statements naming them in opposite orders never deadlock', async () => {
+      const [a, b, c] = await Promise.all(['a', 'b', 'c'].map((letter) => session({ id: `lock-${letter}-${++n}` })));
+      let holding!: () => void;
+      let release!: () => void;
+      const held = new Promise<void>((resolve) => (holding = resolve));
+      const holder = db.transaction(async (tx) => {
+        await tx.query('SELECT 1 FROM sessions WHERE id = $1 FOR UPDATE', [c]);
+        holding();
+        await new Promise<void>((resolve) => (release = resolve));
+      });
+      await held;
+      const rotate = (id: string, batch: string) => sessions.rotateRefresh(id, 'jti-0', `next-${batch}`, 300, at(20));
+      const waiting = async (count: number) => {
+        for (;;) {
+          const { rows } = await db.query<{ n: number }>(
+            `SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`,
+          );
+          if (rows[0]!.n >= count) return;
+          await new Promise((resolve) => setTimeout(resolve, 20));
+        }
+      };
+
+      const first = Promise.all([rotate(a, 'first'), rotate(c, 'first'), rotate(b, 'first')]);
+      await waiting(1);
+      const second = Promise.all([rotate(b, 'second'), rotate(c, 'second'), rotate(a, 'second')]);
+      await waiting(2);
+      release();
+      await holder;
+
+      const settled = await Promise.allSettled([first, second]);
+      expect(settled.map((result) => result.status)).toEqual(['fulfilled', 'fulfilled']);
+      // Each token was spent once: the first statement, which waited first, rotated all three.
+      expect(await Promise.all([a, b, c].map(jtiOf))).toEqual(['next-first', 'next-first', 'next-first']);
+    });
+  }
+});
+
+/** Counts the statements `db` runs until restored. */
+function countStatements(db: Database): { count: number; restore: () => void } {
+  const query = db.query.bind(db);
+  const counter = {
+    count: 0,
+    restore: () => {
+      db.query = query;
+    },
+  };
+  db.query = ((...args: Parameters<Database['query']>) => {
+    counter.count++;
+    return query(...args);
+  }) as Database['query'];
+  return counter;
+}
