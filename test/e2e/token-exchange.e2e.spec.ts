@@ -380,14 +380,16 @@ describe('token exchange and tenancy', () => {
       );
       expect(revoked.status).toBe(200);
       const { rows } = await db.query<{ session_id: string; client_id: string }>(
-        "SELECT session_id, client_id FROM audit_events WHERE type = 'LOGOUT' AND session_id = ANY($1) ORDER BY session_id",
+        "SELECT session_id, client_id FROM audit_events WHERE type = 'LOGOUT' AND session_id = ANY($1)",
         [[parentSid, child!.id]],
       );
-      expect(rows).toEqual(
+      // Ordered here, not by the database, whose collation need not be JavaScript's.
+      const bySession = (a: { session_id: string }, b: { session_id: string }) => a.session_id.localeCompare(b.session_id);
+      expect(rows.sort(bySession)).toEqual(
         [
           { session_id: parentSid, client_id: 'patient-app' },
           { session_id: child!.id, client_id: 'portal' },
-        ].sort((a, b) => a.session_id.localeCompare(b.session_id)),
+        ].sort(bySession),
       );
       const queued = await db.query('SELECT 1 FROM backchannel_logouts WHERE session_id = $1', [child!.id]);
       expect(queued.rows).toHaveLength(1);
