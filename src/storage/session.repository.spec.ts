@@ -1,5 +1,6 @@
 import { engines, type Scratch } from '../../test/support/database-engines.js';
 import { clientSessionRow, insertUser, ssoSessionRow } from '../../test/support/session-rows.js';
+import { countStatements } from '../../test/support/statement-counter.js';
 import type { Database } from './database.js';
 import { migrate } from './migrator.js';
 import { SessionRepository, type NewSession, type SessionEvent } from './session.repository.js';
@@ -223,19 +224,3 @@ describe.each(engines)('ending sessions on $name', (engine) => {
     }
   });
 });
-
-/** Counts the statements `db` runs until restored. */
-function countStatements(db: Database): { count: number; restore: () => void } {
-  const query = db.query.bind(db);
-  const counter = {
-    count: 0,
-    restore: () => {
-      db.query = query;
-    },
-  };
-  db.query = ((...args: Parameters<Database['query']>) => {
-    counter.count++;
-    return query(...args);
-  }) as Database['query'];
-  return counter;
-}
