@@ -32,6 +32,15 @@ describe('OAuthErrorFilter', () => {
     expect(body).toEqual({ error: 'invalid_request', error_description: expect.any(String) });
   });
 
+  it('answers a statement the database rolled back (SQLSTATE class 40: deadlock, serialization) as retryable, a 503', () => {
+    for (const code of ['40P01', '40001']) {
+      const { status, body, logged } = answer(databaseError(code));
+      expect(status).toBe(503);
+      expect(body).toEqual({ error: 'temporarily_unavailable', error_description: expect.any(String) });
+      expect(JSON.stringify(logged)).not.toContain('Nancy');
+    }
+  });
+
   it('answers any other database error as a bare server_error, whose log entry quotes nothing of it', () => {
     const { status, body, logged } = answer(databaseError('23505'));
     expect(status).toBe(500);

@@ -71,6 +71,11 @@ export class OAuthErrorFilter implements ExceptionFilter {
     const { type, code } = errorSummary(exception);
     if (type === 'DatabaseError' && code?.startsWith('22'))
       return new OAuthError('invalid_request', `the database refused a value (${code})`);
+    // SQLSTATE class 40 (transaction rollback: a deadlock victim, a serialization failure): nothing
+    // was changed and the same request may well succeed now. A grouped statement (grouped-lookups.ts)
+    // fails all its callers at once; each is told to try again, as for a FHIR outage.
+    if (type === 'DatabaseError' && code?.startsWith('40'))
+      return new OAuthError('temporarily_unavailable', `the database rolled the statement back (${code})`);
     // Never the exception's message: it may quote SQL parameters or input.
     return new OAuthError('server_error', 'unexpected error');
   }
