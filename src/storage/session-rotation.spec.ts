@@ -1,7 +1,7 @@
 import { engines, type Scratch } from '../../test/support/database-engines.js';
 import { clientSessionRow, insertUser, ssoSessionRow } from '../../test/support/session-rows.js';
 import { countStatements } from '../../test/support/statement-counter.js';
-import type { Database } from './database.js';
+import type { Database, Queryable } from './database.js';
 import { migrate } from './migrator.js';
 import { SessionRepository, type SessionEvent } from './session.repository.js';
 import { SsoSessionRepository } from './sso-session.repository.js';
@@ -117,46 +117,78 @@ describe.each(engines)('grouped rotations on $name', (engine) => {
   });
 
   /**
-   * Two statements that rotate the same sessions named in opposite orders, while another transaction
-   * holds the last of them: were the rows locked in the order named, each statement would hold a row
-   * the other waits for once that transaction ends, and PostgreSQL would abort one as a deadlock
-   * (40P01) after `deadlock_timeout`. Locked in id order, the second waits for the first. Only
-   * PostgreSQL has concurrent transactions; PGlite runs one statement at a time.
+   * Races on PostgreSQL, whose transactions run concurrently (PGlite runs one statement at a time).
+   * Were rows locked in another order, each race below would leave two transactions each holding a
+   * row the other waits for, and PostgreSQL would abort one as a deadlock (40P01) after
+   * `deadlock_timeout`.
    */
   if (engine.name === 'postgres') {
+    /** Resolves once `count` of this database's backends wait for a lock. */
+    const waitingForLocks = async (count: number) => {
+      for (;;) {
+        const { rows } = await db.query<{ n: number }>(
+          `SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`,
+        );
+        if (rows[0]!.n >= count) return;
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+    };
+
+    /** Runs `first` in a transaction and holds it open until the returned `release` is called. */
+    async function holding(first: (tx: Queryable) => Promise<unknown>) {
+      let held!: () => void;
+      let release!: () => void;
+      const started = new Promise<void>((resolve) => (held = resolve));
+      let then: (tx: Queryable) => Promise<unknown> = async () => undefined;
+      const done = db.transaction(async (tx) => {
+        await first(tx);
+        held();
+        await new Promise<void>((resolve) => (release = resolve));
+        await then(tx);
+      });
+      await started;
+      return {
+        done,
+        release: (last?: (tx: Queryable) => Promise<unknown>) => {
+          if (last) then = last;
+          release();
+          return done;
+        },
+      };
+    }
+
     it('locks the sessions of a statement in id order: two statements naming them in opposite orders never deadlock', async () => {
       const [a, b, c] = await Promise.all(['a', 'b', 'c'].map((letter) => session({ id: `lock-${letter}-${++n}` })));
-      let holding!: () => void;
-      let release!: () => void;
-      const held = new Promise<void>((resolve) => (holding = resolve));
-      const holder = db.transaction(async (tx) => {
-        await tx.query('SELECT 1 FROM sessions WHERE id = $1 FOR UPDATE', [c]);
-        holding();
-        await new Promise<void>((resolve) => (release = resolve));
-      });
-      await held;
+      const holder = await holding((tx) => tx.query('SELECT 1 FROM sessions WHERE id = $1 FOR UPDATE', [c]));
       const rotate = (id: string, batch: string) => sessions.rotateRefresh(id, 'jti-0', `next-${batch}`, 300, at(20));
-      const waiting = async (count: number) => {
-        for (;;) {
-          const { rows } = await db.query<{ n: number }>(
-            `SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`,
-          );
-          if (rows[0]!.n >= count) return;
-          await new Promise((resolve) => setTimeout(resolve, 20));
-        }
-      };
 
       const first = Promise.all([rotate(a, 'first'), rotate(c, 'first'), rotate(b, 'first')]);
-      await waiting(1);
+      await waitingForLocks(1);
       const second = Promise.all([rotate(b, 'second'), rotate(c, 'second'), rotate(a, 'second')]);
-      await waiting(2);
-      release();
-      await holder;
+      await waitingForLocks(2);
+      await holder.release();
 
       const settled = await Promise.allSettled([first, second]);
       expect(settled.map((result) => result.status)).toEqual(['fulfilled', 'fulfilled']);
       // Each token was spent once: the first statement, which waited first, rotated all three.
       expect(await Promise.all([a, b, c].map(jtiOf))).toEqual(['next-first', 'next-first', 'next-first']);
+    });
+
+    it('locks the SSO session before the session, as its end does: a rotation racing a logout never deadlocks', async () => {
+      const sso = `sso-race-${++n}`;
+      const id = await session({ sso });
+      const ssoSessions = new SsoSessionRepository(db);
+      // The SSO session's end, as SsoSessionService.endWithClientSessions runs it: the SSO session first ...
+      const logout = await holding((tx) => ssoSessions.end(sso, 'logout', at(15), tx));
+      const rotation = sessions.rotateRefresh(id, 'jti-0', 'next-racing', 300, at(20), undefined, [refreshed(at(20))]);
+      await waitingForLocks(1);
+      // ... then its client sessions, while the rotation waits.
+      await logout.release((tx) => sessions.endAllInSso(sso, 'logout', at(15), tx));
+
+      // The logout won; the rotation then found the session over, and changed and wrote nothing.
+      await expect(rotation).resolves.toBeUndefined();
+      expect(await sessions.find(id)).toMatchObject({ refresh_jti: 'jti-0', end_reason: 'logout' });
+      expect(await eventCount(id)).toBe(0);
     });
   }
 });

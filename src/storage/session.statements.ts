@@ -96,9 +96,11 @@ export const FIND_LIVE_UNLESS_REVOKED: NamedStatement = {
  * with it, and its events are written with the session's subject, all in the one statement: both or
  * neither (issue 13). Each row names its rotation (`lookup`); a rotation without a row changed nothing.
  *
- * One statement now locks several rows, so that two of them on two connections never wait for each
- * other in a cycle: each locks its sessions in id order first (`locked`; FOR UPDATE locks after the
- * sort), then their SSO sessions in id order (`sso_locked`, which sorts all of `rotated` first).
+ * One statement now locks several rows, so it takes its locks in the one order every statement that
+ * locks both kinds takes them: SSO sessions before client sessions, as an SSO session's end does
+ * (SsoSessionService.endWithClientSessions), and each kind in id order (FOR UPDATE locks after the
+ * sort; `locked` waits for all of `sso_locked` through its count). So neither two rotation statements
+ * nor a rotation and a logout ever wait for each other in a cycle.
  */
 export const ROTATE_REFRESH: NamedStatement = {
   name: 'sessions.rotate-refresh-many',
@@ -106,8 +108,13 @@ export const ROTATE_REFRESH: NamedStatement = {
            SELECT * FROM ROWS FROM (jsonb_to_recordset($1::jsonb)
                     AS (id text, now timestamptz, presented text, next text, idle int, context jsonb, events jsonb))
                     WITH ORDINALITY AS q(id, now, presented, next, idle, context, events, ord)),
+         sso_locked AS MATERIALIZED (
+           SELECT u.id FROM sso_sessions u
+            WHERE u.id IN (SELECT s.sso_session_id FROM sessions s WHERE s.id IN (SELECT q.id FROM q))
+            ORDER BY u.id FOR UPDATE),
          locked AS MATERIALIZED (
-           SELECT s.id FROM sessions s WHERE s.id IN (SELECT q.id FROM q) ORDER BY s.id FOR UPDATE),
+           SELECT s.id FROM sessions s CROSS JOIN (SELECT count(*) FROM sso_locked) AS after_sso
+            WHERE s.id IN (SELECT q.id FROM q) ORDER BY s.id FOR UPDATE OF s),
          rotated AS (
            UPDATE sessions AS s
               SET refresh_jti = q.next,
@@ -116,12 +123,10 @@ export const ROTATE_REFRESH: NamedStatement = {
              FROM q
             WHERE s.id = q.id AND s.id IN (SELECT l.id FROM locked l) AND s.refresh_jti = q.presented AND ${liveAt('q.now')}
             RETURNING q.ord, q.now + make_interval(secs => q.idle) AS slide_to, q.events, ${SESSION_COLUMNS}),
-         sso_locked AS MATERIALIZED (
-           SELECT u.id FROM sso_sessions u WHERE u.id IN (SELECT r.sso_session_id FROM rotated r) ORDER BY u.id FOR UPDATE),
          slid AS (
            UPDATE sso_sessions AS u SET idle_expires_at = LEAST(r.slide_to, u.max_expires_at)
              FROM (SELECT r.sso_session_id, max(r.slide_to) AS slide_to FROM rotated r GROUP BY r.sso_session_id) r
-            WHERE u.id = r.sso_session_id AND u.id IN (SELECT l.id FROM sso_locked l)),
+            WHERE u.id = r.sso_session_id),
          recorded AS (
            INSERT INTO audit_events (occurred_at, realm, type, outcome, client_id, user_id, session_id, idp_alias, ip_address, tenant, details)
            SELECT e.occurred_at, e.realm, e.type, 'success', e.client_id, r.user_id, r.id, r.idp_alias, e.ip_address, r.tenant, e.details
