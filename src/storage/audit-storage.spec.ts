@@ -1,27 +1,21 @@
-import { engines, type Scratch } from '../../test/support/database-engines.js';
+import { engines, migratedScratch } from '../../test/support/database-engines.js';
+import { at, T0 } from '../../test/support/session-rows.js';
 import { AuditEventRepository, type NewAuditEvent } from './audit-event.repository.js';
 import type { Database } from './database.js';
 import { FhirAuditOutboxRepository } from './fhir-audit-outbox.repository.js';
-import { migrate } from './migrator.js';
-
-const T0 = new Date('2030-01-01T10:00:00Z');
-const at = (seconds: number) => new Date(T0.getTime() + seconds * 1000);
 
 /** The audit trail's tables (migrations 011, 014) on every engine: events, and the FHIR AuditEvent queue. */
 describe.each(engines)('audit storage on $name', (engine) => {
-  let scratch: Scratch;
+  const storage = migratedScratch(engine);
   let db: Database;
   let events: AuditEventRepository;
   let outbox: FhirAuditOutboxRepository;
 
-  beforeAll(async () => {
-    scratch = await engine.createScratch();
-    db = await scratch.connect();
-    await migrate(db);
+  beforeAll(() => {
+    db = storage.db;
     events = new AuditEventRepository(db);
     outbox = new FhirAuditOutboxRepository(db);
   });
-  afterAll(() => scratch?.dispose());
 
   const event = (seconds: number, fields: Partial<NewAuditEvent> = {}): NewAuditEvent => ({
     occurred_at: at(seconds),
@@ -110,7 +104,7 @@ describe.each(engines)('audit storage on $name', (engine) => {
 
     it('claims running at the same time on separate connections take different entries', async () => {
       for (let i = 0; i < 20; i++) await outbox.enqueue('shared', { resourceType: 'AuditEvent', i }, T0);
-      const other = new FhirAuditOutboxRepository(await scratch.connect());
+      const other = new FhirAuditOutboxRepository(await storage.scratch.connect());
       const claims = await Promise.all([outbox.claim(at(1), lease, 'a', 15), other.claim(at(1), lease, 'b', 15)]);
       const ids = claims
         .flat()

@@ -1,14 +1,11 @@
-import { engines, type Scratch } from '../../test/support/database-engines.js';
-import { clientSessionRow, insertUser, ssoSessionRow } from '../../test/support/session-rows.js';
+import { engines, migratedScratch } from '../../test/support/database-engines.js';
+import { at, clientSessionRow, insertUser, ssoSessionRow, T0 } from '../../test/support/session-rows.js';
 import { BackchannelLogoutRepository, subscriberKey } from './backchannel-logout.repository.js';
 import type { Database } from './database.js';
-import { migrate } from './migrator.js';
 import { SessionRepository } from './session.repository.js';
 import { SsoSessionNameIdRepository } from './sso-session-name-id.repository.js';
 import { SsoSessionRepository } from './sso-session.repository.js';
 
-const T0 = new Date('2030-01-01T10:00:00Z');
-const at = (seconds: number) => new Date(T0.getTime() + seconds * 1000);
 const SUBSCRIBERS = [subscriberKey('r', 'app')];
 
 /**
@@ -17,20 +14,17 @@ const SUBSCRIBERS = [subscriberKey('r', 'app')];
  * one attempts a notification at a time. And the NameIDs that name SSO sessions for single logout.
  */
 describe.each(engines)('back-channel logout outbox and SSO session NameIDs on $name', (engine) => {
-  let scratch: Scratch;
+  const storage = migratedScratch(engine);
   let db: Database;
   let outbox: BackchannelLogoutRepository;
   let sessions: SessionRepository;
   let n = 0;
 
-  beforeAll(async () => {
-    scratch = await engine.createScratch();
-    db = await scratch.connect();
-    await migrate(db);
+  beforeAll(() => {
+    db = storage.db;
     outbox = new BackchannelLogoutRepository(db);
     sessions = new SessionRepository(db);
   });
-  afterAll(() => scratch?.dispose());
 
   /** An SSO session with one client session of `clientId`. */
   async function session(clientId = 'app', sessionIndex: string | null = null) {

@@ -1,28 +1,21 @@
-import { engines, type Scratch } from '../../test/support/database-engines.js';
-import { clientSessionRow, insertUser, ssoSessionRow } from '../../test/support/session-rows.js';
+import { engines, migratedScratch } from '../../test/support/database-engines.js';
+import { at, clientSessionRow, insertUser, ssoSessionRow, T0 } from '../../test/support/session-rows.js';
 import { countStatements } from '../../test/support/statement-counter.js';
 import type { Database, Queryable } from './database.js';
-import { migrate } from './migrator.js';
 import { SessionRepository, type SessionEvent } from './session.repository.js';
 import { SsoSessionRepository } from './sso-session.repository.js';
 
-const T0 = new Date('2030-01-01T10:00:00Z');
-const at = (seconds: number) => new Date(T0.getTime() + seconds * 1000);
-
 /** Refresh token rotations made in the same turn of the event loop share one statement (ROTATE_REFRESH, issue 14). */
 describe.each(engines)('grouped rotations on $name', (engine) => {
-  let scratch: Scratch;
+  const storage = migratedScratch(engine);
   let db: Database;
   let sessions: SessionRepository;
   let n = 0;
 
-  beforeAll(async () => {
-    scratch = await engine.createScratch();
-    db = await scratch.connect();
-    await migrate(db);
+  beforeAll(() => {
+    db = storage.db;
     sessions = new SessionRepository(db);
   });
-  afterAll(() => scratch?.dispose());
 
   /** A session with refresh token `jti-0`, in SSO session `sso` when given. */
   async function session(options: { idleSeconds?: number; sso?: string; id?: string } = {}): Promise<string> {

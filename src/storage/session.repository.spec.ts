@@ -1,28 +1,21 @@
-import { engines, type Scratch } from '../../test/support/database-engines.js';
-import { clientSessionRow, insertUser, ssoSessionRow } from '../../test/support/session-rows.js';
+import { engines, migratedScratch } from '../../test/support/database-engines.js';
+import { at, clientSessionRow, insertUser, ssoSessionRow, T0 } from '../../test/support/session-rows.js';
 import { countStatements } from '../../test/support/statement-counter.js';
 import type { Database } from './database.js';
-import { migrate } from './migrator.js';
 import { SessionRepository, type NewSession, type SessionEvent } from './session.repository.js';
 import { SsoSessionRepository } from './sso-session.repository.js';
 
-const T0 = new Date('2030-01-01T10:00:00Z');
-const at = (seconds: number) => new Date(T0.getTime() + seconds * 1000);
-
 /** A refresh's rotation and its audit events: one statement, so both or neither (issues 13 and 14). */
 describe.each(engines)('session rotation on $name', (engine) => {
-  let scratch: Scratch;
+  const storage = migratedScratch(engine);
   let db: Database;
   let sessions: SessionRepository;
   let n = 0;
 
-  beforeAll(async () => {
-    scratch = await engine.createScratch();
-    db = await scratch.connect();
-    await migrate(db);
+  beforeAll(() => {
+    db = storage.db;
     sessions = new SessionRepository(db);
   });
-  afterAll(() => scratch?.dispose());
 
   async function session(idleSeconds = 1800): Promise<NewSession> {
     const id = `session-${++n}`;
@@ -163,18 +156,15 @@ describe.each(engines)('session rotation on $name', (engine) => {
  * get a LOGOUT and queue a back-channel logout (migration 013), and "Expiry is not an event".
  */
 describe.each(engines)('ending sessions on $name', (engine) => {
-  let scratch: Scratch;
+  const storage = migratedScratch(engine);
   let db: Database;
   let sessions: SessionRepository;
   let n = 0;
 
-  beforeAll(async () => {
-    scratch = await engine.createScratch();
-    db = await scratch.connect();
-    await migrate(db);
+  beforeAll(() => {
+    db = storage.db;
     sessions = new SessionRepository(db);
   });
-  afterAll(() => scratch?.dispose());
 
   async function user(): Promise<string> {
     const userId = `ending-user-${++n}`;

@@ -1,13 +1,9 @@
-import { engines, type Scratch } from '../../test/support/database-engines.js';
-import { clientSessionRow, insertUser, ssoSessionRow } from '../../test/support/session-rows.js';
+import { engines, migratedScratch } from '../../test/support/database-engines.js';
+import { at, clientSessionRow, insertUser, ssoSessionRow, T0 } from '../../test/support/session-rows.js';
 import type { Database } from './database.js';
-import { migrate } from './migrator.js';
 import { SessionRepository } from './session.repository.js';
 import { SsoSessionNameIdRepository } from './sso-session-name-id.repository.js';
 import { SsoSessionRepository, type Reauthentication } from './sso-session.repository.js';
-
-const T0 = new Date('2030-01-01T10:00:00Z');
-const at = (seconds: number) => new Date(T0.getTime() + seconds * 1000);
 
 /**
  * Single logout after a renewed SSO session (migration 015): the same person logged in again in the
@@ -16,22 +12,19 @@ const at = (seconds: number) => new Date(T0.getTime() + seconds * 1000);
  * SessionIndex or NameID must still find it (SAML Core §3.7.3.2, Profiles §4.4.4.2).
  */
 describe.each(engines)('SSO session NameIDs across a renewed login on $name', (engine) => {
-  let scratch: Scratch;
+  const storage = migratedScratch(engine);
   let db: Database;
   let ssoSessions: SsoSessionRepository;
   let sessions: SessionRepository;
   let nameIds: SsoSessionNameIdRepository;
   let n = 0;
 
-  beforeAll(async () => {
-    scratch = await engine.createScratch();
-    db = await scratch.connect();
-    await migrate(db);
+  beforeAll(() => {
+    db = storage.db;
     ssoSessions = new SsoSessionRepository(db);
     sessions = new SessionRepository(db);
     nameIds = new SsoSessionNameIdRepository(db);
   });
-  afterAll(() => scratch?.dispose());
 
   /** A login at IdP `idp` under `sessionIndex` with NameID `nameId`, and a client session opened by it. */
   async function login(sessionIndex: string, nameId: string) {

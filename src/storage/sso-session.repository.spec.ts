@@ -1,30 +1,23 @@
-import { engines, type Scratch } from '../../test/support/database-engines.js';
-import { clientSessionRow, insertUser, ssoSessionRow } from '../../test/support/session-rows.js';
+import { engines, migratedScratch } from '../../test/support/database-engines.js';
+import { at, clientSessionRow, insertUser, ssoSessionRow, T0 } from '../../test/support/session-rows.js';
 import type { Database } from './database.js';
-import { migrate } from './migrator.js';
 import { ExpiredRowsRepository } from './expired-rows.repository.js';
 import { SessionRepository } from './session.repository.js';
 import { SsoSessionRepository } from './sso-session.repository.js';
 
-const T0 = new Date('2030-01-01T10:00:00Z');
-const at = (seconds: number) => new Date(T0.getTime() + seconds * 1000);
-
 /** SSO sessions (migration 012) and the client sessions in them: one lifetime bounds the other. */
 describe.each(engines)('SSO sessions on $name', (engine) => {
-  let scratch: Scratch;
+  const storage = migratedScratch(engine);
   let db: Database;
   let ssoSessions: SsoSessionRepository;
   let sessions: SessionRepository;
   let n = 0;
 
-  beforeAll(async () => {
-    scratch = await engine.createScratch();
-    db = await scratch.connect();
-    await migrate(db);
+  beforeAll(() => {
+    db = storage.db;
     ssoSessions = new SsoSessionRepository(db);
     sessions = new SessionRepository(db);
   });
-  afterAll(() => scratch?.dispose());
 
   async function ssoWithClientSession(idleSeconds = 1800, maxSeconds = 36000) {
     const id = `sso-${++n}`;

@@ -2,6 +2,10 @@ import type { Queryable } from '../../src/storage/database.js';
 import type { NewSession } from '../../src/storage/session.repository.js';
 import type { NewSsoSession } from '../../src/storage/sso-session.repository.js';
 
+/** The instant storage specs start at, and {@link at} a number of seconds after it. */
+export const T0 = new Date('2030-01-01T10:00:00Z');
+export const at = (seconds: number) => new Date(T0.getTime() + seconds * 1000);
+
 /** What a repository spec's sessions have in common: a citizen of realm `r`, logged in at `start`, without a context. */
 function loginFacts(userId: string, start: Date, idpAlias: string) {
   return {
