@@ -3,11 +3,10 @@ import { openDatabase } from '../../src/storage/database.factory.js';
 import type { Database } from '../../src/storage/database.js';
 import { cookiesFrom } from '../support/browser-cookies.js';
 import { CookieJar } from '../support/cookie-jar.js';
-import { freePort } from '../support/free-port.js';
 import { PUBLIC_CLIENT } from '../support/login-flow.js';
 import { citizenAttributes } from '../support/saml/saml-attributes.js';
-import { testServiceProviderConfig } from '../support/saml/saml-fixtures.js';
-import { TestIdp } from '../support/saml/test-idp.js';
+import type { TestIdp } from '../support/saml/test-idp.js';
+import { startSamlTestServer } from '../support/saml/saml-test-server.js';
 import { startTestServer, type TestServer } from '../support/test-server.js';
 
 /**
@@ -213,18 +212,8 @@ describe('pending SAML requests of one login', () => {
   let issuer: string;
 
   beforeAll(async () => {
-    const port = await freePort();
-    issuer = `http://127.0.0.1:${port}/realms/nemlogin`;
-    idp = await TestIdp.create({ realmIssuer: issuer, alias: 'nemlog-in' });
     db = await openDatabase({ url: '', dataDir: 'memory://' });
-    server = await startTestServer({
-      port,
-      overrides: { database: db },
-      patch: (raw) => {
-        raw.realms[0].serviceProvider = testServiceProviderConfig();
-        raw.realms[0].identityProviders = [idp.idpConfig('oiosaml3-citizen')];
-      },
-    });
+    ({ server, idp, issuer } = await startSamlTestServer({ overrides: { database: db } }));
   });
   afterAll(async () => {
     await server.close();

@@ -1,10 +1,9 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { cookiesFrom } from '../support/browser-cookies.js';
-import { freePort } from '../support/free-port.js';
 import { citizenAttributes } from '../support/saml/saml-attributes.js';
-import { testServiceProviderConfig } from '../support/saml/saml-fixtures.js';
-import { TestIdp } from '../support/saml/test-idp.js';
-import { startTestServer, type TestServer } from '../support/test-server.js';
+import type { TestIdp } from '../support/saml/test-idp.js';
+import { startSamlTestServer } from '../support/saml/saml-test-server.js';
+import type { TestServer } from '../support/test-server.js';
 
 const CALLBACK = 'http://127.0.0.1/callback';
 const MINUTE = 60_000;
@@ -19,16 +18,7 @@ describe('max_age at /auth', () => {
   let issuer: string;
 
   beforeAll(async () => {
-    const port = await freePort();
-    issuer = `http://127.0.0.1:${port}/realms/nemlogin`;
-    idp = await TestIdp.create({ realmIssuer: issuer, alias: 'nemlog-in' });
-    server = await startTestServer({
-      port,
-      patch: (raw) => {
-        raw.realms[0].identityProviders = [idp.idpConfig('oiosaml3-citizen')];
-        raw.realms[0].serviceProvider = testServiceProviderConfig();
-      },
-    });
+    ({ server, idp, issuer } = await startSamlTestServer());
   });
   afterAll(() => server.close());
 

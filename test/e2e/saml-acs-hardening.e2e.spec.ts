@@ -2,12 +2,11 @@ import { createHash, randomBytes } from 'node:crypto';
 import { AuthorizationCodeRepository } from '../../src/storage/authorization-code.repository.js';
 import { SessionRepository } from '../../src/storage/session.repository.js';
 import { cookiesFrom } from '../support/browser-cookies.js';
-import { freePort } from '../support/free-port.js';
 import { citizenAttributes } from '../support/saml/saml-attributes.js';
-import { testServiceProviderConfig } from '../support/saml/saml-fixtures.js';
+import { startSamlTestServer } from '../support/saml/saml-test-server.js';
 import * as tamper from '../support/saml/tamper.js';
-import { TestIdp, type ResponseOptions } from '../support/saml/test-idp.js';
-import { startTestServer, type TestServer } from '../support/test-server.js';
+import type { ResponseOptions, TestIdp } from '../support/saml/test-idp.js';
+import type { TestServer } from '../support/test-server.js';
 
 const CALLBACK = 'http://127.0.0.1/callback';
 
@@ -16,21 +15,6 @@ const CALLBACK = 'http://127.0.0.1/callback';
  * authorization request buys one attempt), a full worker queue is a 503 that leaves the login
  * pending, and a transaction id that cannot be one is refused at the edge with a readable page.
  */
-async function startServer(patch: (raw: Record<string, any>) => void = () => {}) {
-  const port = await freePort();
-  const issuer = `http://127.0.0.1:${port}/realms/nemlogin`;
-  const idp = await TestIdp.create({ realmIssuer: issuer, alias: 'nemlog-in' });
-  const server = await startTestServer({
-    port,
-    patch: (raw) => {
-      raw.realms[0].identityProviders = [idp.idpConfig('oiosaml3-citizen')];
-      raw.realms[0].serviceProvider = testServiceProviderConfig();
-      patch(raw);
-    },
-  });
-  return { server, idp, issuer };
-}
-
 async function startLogin(issuer: string, hint = 'nemlog-in') {
   const verifier = randomBytes(32).toString('base64url');
   const state = randomBytes(8).toString('hex');
@@ -72,7 +56,7 @@ describe('ACS and broker pages against an anonymous attacker', () => {
   const counts = async () => [await server.app.get(SessionRepository).count(), await server.app.get(AuthorizationCodeRepository).count()];
 
   beforeAll(async () => {
-    ({ server, idp, issuer } = await startServer());
+    ({ server, idp, issuer } = await startSamlTestServer());
   });
   afterAll(() => server.close());
 
@@ -154,8 +138,10 @@ describe('ACS when the SAML worker queue is full', () => {
   let issuer: string;
 
   beforeAll(async () => {
-    ({ server, idp, issuer } = await startServer((raw) => {
-      raw.saml = { maxQueue: 0, validationTimeoutMs: 1500, xmlLimits: { maxElements: 1_000_000 } };
+    ({ server, idp, issuer } = await startSamlTestServer({
+      patch: (raw) => {
+        raw.saml = { maxQueue: 0, validationTimeoutMs: 1500, xmlLimits: { maxElements: 1_000_000 } };
+      },
     }));
   });
   afterAll(() => server.close());

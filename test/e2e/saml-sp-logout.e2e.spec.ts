@@ -1,13 +1,12 @@
-import { freePort } from '../support/free-port.js';
 import { refresh } from '../support/login-flow.js';
 import { expectOAuthError } from '../support/oauth-error.js';
 import { citizenAttributes } from '../support/saml/saml-attributes.js';
-import { testServiceProviderConfig } from '../support/saml/saml-fixtures.js';
 import { samlHttpLogin } from '../support/saml/saml-http-login.js';
 import { inflateRedirectMessage } from '../support/saml/test-idp-logout.js';
-import { TestIdp } from '../support/saml/test-idp.js';
+import type { TestIdp } from '../support/saml/test-idp.js';
 import { TEST_SECRETS } from '../support/test-config.js';
-import { startTestServer, type TestServer } from '../support/test-server.js';
+import { startSamlTestServer } from '../support/saml/saml-test-server.js';
+import type { TestServer } from '../support/test-server.js';
 import { basic, postForm } from '../support/token-requests.js';
 
 const CLIENT = { clientId: 'patient-app', redirectUri: 'http://127.0.0.1/callback' };
@@ -28,17 +27,12 @@ describe('SP-initiated SAML single logout', () => {
   let issuer: string;
 
   beforeAll(async () => {
-    const port = await freePort();
-    issuer = `http://127.0.0.1:${port}/realms/nemlogin`;
-    idp = await TestIdp.create({ realmIssuer: issuer, alias: 'nemlog-in' });
-    server = await startTestServer({
-      port,
+    ({ server, idp, issuer } = await startSamlTestServer({
+      slo: true,
       patch: (raw) => {
-        raw.realms[0].serviceProvider = testServiceProviderConfig();
-        raw.realms[0].identityProviders = [idp.idpConfig('oiosaml3-citizen', { sloUrl: idp.sloUrl })];
         raw.realms[0].clients.find((c: { clientId: string }) => c.clientId === 'patient-app').postLogoutRedirectUris = [BYE];
       },
-    });
+    }));
   });
   afterAll(() => server?.close());
 
