@@ -1,20 +1,18 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { jest } from '@jest/globals';
 import { createRemoteJWKSet, decodeJwt, decodeProtectedHeader, jwtVerify } from 'jose';
 import { adminCall, adminToken, clientToken, withAdminClients } from '../support/admin-api.js';
 import { ClientRegistry } from '../../src/clients/client.registry.js';
 import { AuditTrail } from '../../src/audit/audit-trail.service.js';
 import { RealmRegistry } from '../../src/realms/realm.registry.js';
-import { SessionsModule } from '../../src/sessions/sessions.module.js';
 import { ssoSessionIdOf } from '../../src/sessions/sso-session.service.js';
-import { DATABASE, type Database, type Queryable } from '../../src/storage/database.js';
+import { DATABASE, type Database } from '../../src/storage/database.js';
 import { SessionRepository } from '../../src/storage/session.repository.js';
-import { SsoSessionRepository } from '../../src/storage/sso-session.repository.js';
 import { AccessTokenIssuer } from '../../src/tokens/access-token.issuer.js';
 import { CookieJar } from '../support/cookie-jar.js';
 import { loginTokens, portalDelegation, refresh } from '../support/login-flow.js';
 import { expectOAuthError } from '../support/oauth-error.js';
 import { TEST_SECRETS, TEST_TENANTS } from '../support/test-config.js';
+import { meanwhileInSsoEnd } from '../support/sso-end-hook.js';
 import { startTestServer, type TestServer } from '../support/test-server.js';
 import { basic, postForm } from '../support/token-requests.js';
 
@@ -128,19 +126,7 @@ describe('admin API: sessions and keys', () => {
     expect(redeemed.status).toBe(200);
     return redeemed.body as Record<string, any>;
   };
-  /**
-   * Runs `meanwhile` in the transaction that ends an SSO session, just before its UPDATE: what other
-   * requests committed between a read of its client sessions and their end (one connection here).
-   */
-  const meanwhileInSsoEnd = (meanwhile: (tx: Queryable, now: Date) => Promise<void>) => {
-    // The instance SsoSessionService ends SSO sessions with (AdminModule has one of its own).
-    const repository = server.app.select(SessionsModule).get(SsoSessionRepository, { strict: true });
-    const end = repository.end.bind(repository);
-    return jest.spyOn(repository, 'end').mockImplementationOnce(async (id, reason, now, tx) => {
-      await meanwhile(tx!, now);
-      return end(id, reason, now, tx);
-    });
-  };
+
   const portalRefresh = (token: string) =>
     postForm(`${oidc}/token`, new URLSearchParams({ grant_type: 'refresh_token', refresh_token: token }), {
       authorization: basic('portal', TEST_SECRETS.portal),
@@ -257,7 +243,7 @@ describe('admin API: sessions and keys', () => {
     const sso = ssoSessionIdOf(sid)!;
     const [other] = (await db().query<{ id: string }>('SELECT id FROM sessions WHERE sso_session_id = $1 AND id <> $2', [sso, sid])).rows;
     const late = `${sso}.opened-meanwhile`;
-    const spy = meanwhileInSsoEnd(async (tx, now) => {
+    const spy = meanwhileInSsoEnd(server.app, async (tx, now) => {
       // Another request revokes one client session (with its LOGOUT) and opens one, both committed before the end.
       await server.app.get(SessionRepository).end(other!.id, 'refresh token revoked', now, tx);
       await server.app.get(AuditTrail).sessionEnded(other!.id, { by: 'user', ipAddress: '127.0.0.1' }, tx);

@@ -1,16 +1,14 @@
-import { jest } from '@jest/globals';
 import { decodeJwt } from 'jose';
 import * as oidc from 'openid-client';
 import { AuditTrail } from '../../src/audit/audit-trail.service.js';
-import { SessionsModule } from '../../src/sessions/sessions.module.js';
 import { ssoSessionIdOf } from '../../src/sessions/sso-session.service.js';
-import { DATABASE, type Database, type Queryable } from '../../src/storage/database.js';
+import { DATABASE, type Database } from '../../src/storage/database.js';
 import { SessionRepository } from '../../src/storage/session.repository.js';
-import { SsoSessionRepository } from '../../src/storage/sso-session.repository.js';
 import { CookieJar } from '../support/cookie-jar.js';
 import { expectOAuthError } from '../support/oauth-error.js';
 import { TestClock } from '../support/test-clock.js';
 import { TEST_SECRETS } from '../support/test-config.js';
+import { meanwhileInSsoEnd } from '../support/sso-end-hook.js';
 import { startTestServer, type TestServer } from '../support/test-server.js';
 import { postForm } from '../support/token-requests.js';
 
@@ -96,19 +94,6 @@ describe('single sign-on', () => {
   function redeem(client: oidc.Configuration, callback: URL, request: { verifier: string; state: string }) {
     return oidc.authorizationCodeGrant(client, callback, { pkceCodeVerifier: request.verifier, expectedState: request.state });
   }
-
-  /**
-   * Runs `meanwhile` in the transaction that ends an SSO session, just before its UPDATE: what other
-   * requests committed between a read of its client sessions and their end (one connection here).
-   */
-  const meanwhileInSsoEnd = (meanwhile: (tx: Queryable, now: Date) => Promise<void>) => {
-    const repository = server.app.select(SessionsModule).get(SsoSessionRepository, { strict: true });
-    const end = repository.end.bind(repository);
-    return jest.spyOn(repository, 'end').mockImplementationOnce(async (id, reason, now, tx) => {
-      await meanwhile(tx!, now);
-      return end(id, reason, now, tx);
-    });
-  };
 
   const refreshOf = (clientId: string, refreshToken: string, secret?: string) =>
     postForm(
@@ -279,7 +264,7 @@ describe('single sign-on', () => {
     // Its idle end passed: it ran out, which is no event (migration 013).
     await db.query('UPDATE sessions SET idle_expires_at = created_at WHERE id = $1', [runOut]);
     const late = `${ssoSessionIdOf(sid)}.opened-meanwhile`;
-    const spy = meanwhileInSsoEnd(async (tx, now) => {
+    const spy = meanwhileInSsoEnd(server.app, async (tx, now) => {
       // Another request revokes one client session (with its LOGOUT) and opens one, both committed before the end.
       const sessions = server.app.get(SessionRepository);
       await sessions.end(revoked, 'refresh token revoked', now, tx);
