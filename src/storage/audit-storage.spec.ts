@@ -1,4 +1,5 @@
-import { engines, migratedScratch } from '../../test/support/database-engines.js';
+import { engines } from '../../test/support/database-engines.js';
+import { migratedScratch } from '../../test/support/migrated-scratch.js';
 import { at, T0 } from '../../test/support/session-rows.js';
 import { AuditEventRepository, type NewAuditEvent } from './audit-event.repository.js';
 import type { Database } from './database.js';

@@ -1,4 +1,5 @@
-import { engines, migratedScratch } from '../../test/support/database-engines.js';
+import { engines } from '../../test/support/database-engines.js';
+import { migratedScratch } from '../../test/support/migrated-scratch.js';
 import { at, clientSessionRow, insertUser, ssoSessionRow, T0 } from '../../test/support/session-rows.js';
 import { countStatements } from '../../test/support/statement-counter.js';
 import type { Database, Queryable } from './database.js';
