@@ -4,7 +4,7 @@ import { errors, type JWTPayload } from 'jose';
 import type { Config } from '../config/config.schema.js';
 import { CONFIG } from '../config/config.token.js';
 import type { Realm } from '../realms/realm.js';
-import { parseCompactJws, verifiedClaims } from './compact-jws.js';
+import { parseCompactJws, verifiedClaims, type CompactJws } from './compact-jws.js';
 import { signJws } from './jws.js';
 
 /** The MAC key's `kid`: the version of its derivation (a new derivation, a new kid, and the old tokens are void). */
@@ -34,8 +34,8 @@ export class RefreshTokenMac {
    * The claims of a refresh token of `realm`: MAC, `alg`, `kid`, `typ`, `crit`, issuer, audience (the issuer
    * itself) and expiry checked. Every refusal is a jose error, which callers treat as a bad token (token-errors.ts).
    */
-  async verify(realm: Realm, token: string, now: Date): Promise<JWTPayload> {
-    const jws = parseCompactJws(token);
+  async verify(realm: Realm, token: string | CompactJws, now: Date): Promise<JWTPayload> {
+    const jws = typeof token === 'string' ? parseCompactJws(token) : token;
     if (jws.header.alg !== 'HS256') throw new errors.JOSEAlgNotAllowed('refresh token "alg" is not HS256');
     // Only tokens of this derivation: a later one gets its own kid, and this check then voids the old tokens.
     if (jws.header.kid !== REFRESH_MAC_KID) throw new errors.JWSInvalid('refresh token of an unknown key');

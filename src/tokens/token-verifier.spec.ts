@@ -211,4 +211,30 @@ describe('TokenVerifier', () => {
       expect(await refusal(malformed)).not.toMatch(/^(accepted|not a token error)/);
     }
   });
+
+  describe('refresh tokens', () => {
+    const mac = new RefreshTokenMac({ keys: { encryptionKey: 'test-only-key-encryption-key-0123456789' } });
+    const refreshClaims = { ...claims, aud: nemlogin.issuer, jti: 'j1', sid: 's1' };
+    const refreshRefusal = (token: string) =>
+      verifier.verifyRefreshToken(nemlogin, token).then(
+        () => 'accepted',
+        (error: unknown) => (isTokenError(error) ? (error as Error).message : `not a token error: ${String(error)}`),
+      );
+
+    it('takes an HS256 token to the MAC and one signed with the realm key to its signature, by its header alone', async () => {
+      await expect(verifier.verifyRefreshToken(nemlogin, mac.sign(nemlogin, refreshClaims))).resolves.toMatchObject({ sid: 's1', jti: 'j1' });
+      const legacy = signed('es-1', refreshClaims, { typ: 'rt+jwt' });
+      await expect(verifier.verifyRefreshToken(nemlogin, legacy)).resolves.toMatchObject({ sid: 's1', jti: 'j1' });
+      // Each path keeps its own checks: an access token's typ is not a refresh token's.
+      expect(await refreshRefusal(signed('es-1', refreshClaims))).toMatch(/typ/);
+    });
+
+    it('refuses malformed refresh tokens, HS256 or not, as bad tokens, never as a server error', async () => {
+      for (const token of [mac.sign(nemlogin, refreshClaims), signed('es-1', refreshClaims, { typ: 'rt+jwt' })]) {
+        for (const malformed of malformedCompactJws(token)) {
+          expect(await refreshRefusal(malformed)).not.toMatch(/^(accepted|not a token error)/);
+        }
+      }
+    });
+  });
 });
