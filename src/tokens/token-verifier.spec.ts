@@ -222,7 +222,10 @@ describe('TokenVerifier', () => {
       );
 
     it('takes an HS256 token to the MAC and one signed with the realm key to its signature, by its header alone', async () => {
-      await expect(verifier.verifyRefreshToken(nemlogin, mac.sign(nemlogin, refreshClaims))).resolves.toMatchObject({ sid: 's1', jti: 'j1' });
+      await expect(verifier.verifyRefreshToken(nemlogin, mac.sign(nemlogin, refreshClaims))).resolves.toMatchObject({
+        sid: 's1',
+        jti: 'j1',
+      });
       const legacy = signed('es-1', refreshClaims, { typ: 'rt+jwt' });
       await expect(verifier.verifyRefreshToken(nemlogin, legacy)).resolves.toMatchObject({ sid: 's1', jti: 'j1' });
       // Each path keeps its own checks: an access token's typ is not a refresh token's.
