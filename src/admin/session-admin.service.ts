@@ -64,6 +64,8 @@ export class SessionAdminService {
     const realm = request.oauthRealm!;
     return this.audit.transaction(async (tx) => {
       const now = this.clock.now();
+      // The sessions end before the SSO sessions: locked first in the order a rotation locks them.
+      await this.sessions.lockAllOfUser(realm.name, userId, tx);
       const ended = await this.sessions.endAllOfUser(realm.name, userId, ENDED_BY_ADMIN, now, tx);
       const browsers = await this.ssoSessions.endAllOfUser(realm.name, userId, ENDED_BY_ADMIN, now, tx);
       for (const id of ended) await this.audit.sessionEnded(id, this.logoutFacts(request), tx);
@@ -92,6 +94,8 @@ export class SessionAdminService {
       return false;
     }
     return this.audit.transaction(async (tx) => {
+      // A delegated session ends, then those delegated from it: locked first (session.statements.ts).
+      await this.sessions.lockWithDelegated(session.id, tx);
       const { ended, ssoSessions } = await this.endWithBrowser(session, now, tx);
       for (const id of [...ended]) ended.push(...(await this.sessions.endDelegatedFrom(id, ENDED_BY_ADMIN, now, tx)));
       for (const id of ended) await this.audit.sessionEnded(id, this.logoutFacts(request), tx);

@@ -136,6 +136,8 @@ export class AuditTrail {
    */
   async endSession(sessionId: string, facts: LogoutFacts, end: (tx: Queryable) => Promise<boolean>): Promise<boolean> {
     return this.transaction(async (tx) => {
+      // It and those delegated from it, before it ends: a rotation of one of them cannot hold one this waits for.
+      await this.sessions.lockWithDelegated(sessionId, tx);
       const ended = await end(tx);
       if (!ended) return false;
       await this.sessionEnded(sessionId, facts, tx);

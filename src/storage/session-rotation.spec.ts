@@ -1,8 +1,9 @@
 import { engines } from '../../test/support/database-engines.js';
 import { migratedScratch } from '../../test/support/migrated-scratch.js';
 import { at, clientSessionRow, insertUser, ssoSessionRow, T0 } from '../../test/support/session-rows.js';
+import { holding, waitingForLocks } from '../../test/support/lock-races.js';
 import { countStatements } from '../../test/support/statement-counter.js';
-import type { Database, Queryable } from './database.js';
+import type { Database } from './database.js';
 import { SessionRepository, type SessionEvent } from './session.repository.js';
 import { SsoSessionRepository } from './sso-session.repository.js';
 
@@ -117,49 +118,15 @@ describe.each(engines)('grouped rotations on $name', (engine) => {
    * `deadlock_timeout`.
    */
   if (engine.name === 'postgres') {
-    /** Resolves once `count` of this database's backends wait for a lock. */
-    const waitingForLocks = async (count: number) => {
-      for (;;) {
-        const { rows } = await db.query<{ n: number }>(
-          `SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`,
-        );
-        if (rows[0]!.n >= count) return;
-        await new Promise((resolve) => setTimeout(resolve, 20));
-      }
-    };
-
-    /** Runs `first` in a transaction and holds it open until the returned `release` is called. */
-    async function holding(first: (tx: Queryable) => Promise<unknown>) {
-      let held!: () => void;
-      let release!: () => void;
-      const started = new Promise<void>((resolve) => (held = resolve));
-      let then: (tx: Queryable) => Promise<unknown> = async () => undefined;
-      const done = db.transaction(async (tx) => {
-        await first(tx);
-        held();
-        await new Promise<void>((resolve) => (release = resolve));
-        await then(tx);
-      });
-      await started;
-      return {
-        done,
-        release: (last?: (tx: Queryable) => Promise<unknown>) => {
-          if (last) then = last;
-          release();
-          return done;
-        },
-      };
-    }
-
     it('locks the sessions of a statement in id order: two statements naming them in opposite orders never deadlock', async () => {
       const [a, b, c] = await Promise.all(['a', 'b', 'c'].map((letter) => session({ id: `lock-${letter}-${++n}` })));
-      const holder = await holding((tx) => tx.query('SELECT 1 FROM sessions WHERE id = $1 FOR UPDATE', [c]));
+      const holder = await holding(db, (tx) => tx.query('SELECT 1 FROM sessions WHERE id = $1 FOR UPDATE', [c]));
       const rotate = (id: string, batch: string) => sessions.rotateRefresh(id, 'jti-0', `next-${batch}`, 300, at(20));
 
       const first = Promise.all([rotate(a, 'first'), rotate(c, 'first'), rotate(b, 'first')]);
-      await waitingForLocks(1);
+      await waitingForLocks(db, 1);
       const second = Promise.all([rotate(b, 'second'), rotate(c, 'second'), rotate(a, 'second')]);
-      await waitingForLocks(2);
+      await waitingForLocks(db, 2);
       await holder.release();
 
       const settled = await Promise.allSettled([first, second]);
@@ -173,9 +140,9 @@ describe.each(engines)('grouped rotations on $name', (engine) => {
       const id = await session({ sso });
       const ssoSessions = new SsoSessionRepository(db);
       // The SSO session's end, as SsoSessionService.endWithClientSessions runs it: the SSO session first ...
-      const logout = await holding((tx) => ssoSessions.end(sso, 'logout', at(15), tx));
+      const logout = await holding(db, (tx) => ssoSessions.end(sso, 'logout', at(15), tx));
       const rotation = sessions.rotateRefresh(id, 'jti-0', 'next-racing', 300, at(20), undefined, [refreshed(at(20))]);
-      await waitingForLocks(1);
+      await waitingForLocks(db, 1);
       // ... then its client sessions, while the rotation waits.
       await logout.release((tx) => sessions.endAllInSso(sso, 'logout', at(15), tx));
 

@@ -6,7 +6,7 @@ import type { UserType } from '../identity/user-type.js';
 import type { NewAuditEvent } from './audit-event.repository.js';
 import { DATABASE, type Database, type Queryable } from './database.js';
 import { groupedLookups, rowsByLookup } from './grouped-lookups.js';
-import { FIND_LIVE, FIND_LIVE_UNLESS_REVOKED, LIVE, ROTATE_REFRESH } from './session.statements.js';
+import { FIND_LIVE, FIND_LIVE_UNLESS_REVOKED, LIVE, LOCK_ALL_OF_USER, LOCK_WITH_DELEGATED, ROTATE_REFRESH } from './session.statements.js';
 
 export interface SessionRow {
   id: string;
@@ -202,6 +202,20 @@ export class SessionRepository {
       now,
     ]);
     return rowCount === 1;
+  }
+
+  /**
+   * Locks session `id`, the sessions delegated from it and their SSO session until the end of
+   * transaction `tx`, in the order every transaction that locks several takes them (session.statements.ts):
+   * first in a transaction that ends the session and then {@link endDelegatedFrom}.
+   */
+  async lockWithDelegated(id: string, tx: Queryable): Promise<void> {
+    await tx.query(LOCK_WITH_DELEGATED, [id]);
+  }
+
+  /** Locks, likewise, every session and SSO session of a user that has not ended: first in a transaction that ends them all. */
+  async lockAllOfUser(realm: string, userId: string, tx: Queryable): Promise<void> {
+    await tx.query(LOCK_ALL_OF_USER, [realm, userId]);
   }
 
   /**
