@@ -7,12 +7,13 @@ import { TestClock } from '../../test/support/test-clock.js';
 import { AuditTrail } from '../audit/audit-trail.service.js';
 import type { FhirGateways } from '../fhir/fhir-gateways.js';
 import type { RealmRegistry } from '../realms/realm.registry.js';
-import type { SsoSessionService } from '../sessions/sso-session.service.js';
 import { AuditEventRepository } from '../storage/audit-event.repository.js';
 import type { Database } from '../storage/database.js';
 import { FhirAuditOutboxRepository } from '../storage/fhir-audit-outbox.repository.js';
 import { SessionRepository } from '../storage/session.repository.js';
 import { SsoSessionRepository } from '../storage/sso-session.repository.js';
+import { SingleLogoutService } from '../login/single-logout.service.js';
+import { SsoSessionService } from '../sessions/sso-session.service.js';
 import { SessionAdminService } from './session-admin.service.js';
 
 /**
@@ -28,6 +29,7 @@ describe.each(engines)('ending several sessions on $name', (engine) => {
   let sessions: SessionRepository;
   let audit: AuditTrail;
   let admin: SessionAdminService;
+  let singleLogout: SingleLogoutService;
   let n = 0;
 
   beforeAll(() => {
@@ -52,6 +54,9 @@ describe.each(engines)('ending several sessions on $name', (engine) => {
       audit,
       clock,
     );
+    // Ending SSO sessions reads no national identifier and sends nothing: the other collaborators stay unused.
+    const ssoSessions = new SsoSessionService(new SsoSessionRepository(db), sessions, clock, {} as never);
+    singleLogout = new SingleLogoutService({} as never, {} as never, ssoSessions, {} as never, audit);
   });
 
   /** A user's SSO session with a portal's session in it, a session delegated from that one and, with `other`, a session of another app. */
@@ -77,7 +82,7 @@ describe.each(engines)('ending several sessions on $name', (engine) => {
   it('a revocation ends the session and those delegated from it, and an administrator all of a user, each with its LOGOUT', async () => {
     const revoked = await family();
     await expect(
-      audit.endSession(revoked.portal, { by: 'client' }, (tx) => sessions.end(revoked.portal, 'revoked', at(10), tx)),
+      audit.endSession(revoked.portal, { by: 'user', reason: 'revoked' }, (tx) => sessions.end(revoked.portal, 'revoked', at(10), tx)),
     ).resolves.toBe(true);
     expect((await sessions.find(revoked.app))!.ended_at).toBeNull();
     expect([await eventTypes(revoked.portal), await eventTypes(revoked.delegated)]).toEqual([['LOGOUT'], ['LOGOUT']]);
@@ -94,7 +99,7 @@ describe.each(engines)('ending several sessions on $name', (engine) => {
     const { portal, delegated } = await family();
     // Holds the portal's session, so that the revocation reaches it only once the rotation is queued too.
     const blocker = await holding(db, (tx) => tx.query('SELECT 1 FROM sessions WHERE id = $1 FOR SHARE', [portal]));
-    const revocation = audit.endSession(portal, { by: 'client', reason: 'revoked' }, (tx) => sessions.end(portal, 'revoked', at(10), tx));
+    const revocation = audit.endSession(portal, { by: 'user', reason: 'revoked' }, (tx) => sessions.end(portal, 'revoked', at(10), tx));
     await waitingForLocks(db, 1);
     const rotation = Promise.all([rotate(delegated), rotate(portal)]);
     await waitingForLocks(db, 2);
@@ -127,5 +132,28 @@ describe.each(engines)('ending several sessions on $name', (engine) => {
     expect(loggedOut).toEqual({ status: 'fulfilled', value: 3 });
     expect(await sessions.find(app)).toMatchObject({ refresh_jti: `next-${app}`, end_reason: 'ended by an administrator' });
     expect(await new SsoSessionRepository(db).find(sso)).toMatchObject({ end_reason: 'ended by an administrator' });
+  });
+
+  it('a logout at the IdP ending two SSO sessions waits for a rotation that holds the first of them, and is not aborted', async () => {
+    const first = await family();
+    const second = await family();
+    // The logout names them in the other order than their ids (IdpSubjects.liveSsoSessions decides it).
+    const [later, earlier] = [first, second].sort((a, b) => (a.sso < b.sso ? 1 : -1)) as [typeof first, typeof first];
+    const blocker = await holding(db, (tx) => tx.query('SELECT 1 FROM sso_sessions WHERE id = $1 FOR SHARE', [earlier.sso]));
+    const rotation = Promise.all([rotate(earlier.app), rotate(later.app)]);
+    await waitingForLocks(db, 1);
+    const logout = singleLogout.endSsoSessions([later.sso, earlier.sso], 'ended at the IdP', { by: 'idp' });
+    await waitingForLocks(db, 2);
+    await blocker.release();
+
+    // Ending one SSO session and its client sessions before it locked the next, the logout would have
+    // held the later SSO session while it waited for the earlier, which the rotation held while it waited for the later.
+    const [rotated, loggedOut] = await Promise.allSettled([rotation, logout]);
+    expect(rotated).toMatchObject({
+      status: 'fulfilled',
+      value: [{ refresh_jti: `next-${earlier.app}` }, { refresh_jti: `next-${later.app}` }],
+    });
+    expect(loggedOut).toMatchObject({ status: 'fulfilled', value: { ssoSessions: [later.sso, earlier.sso] } });
+    expect((loggedOut as PromiseFulfilledResult<{ clientSessions: unknown[] }>).value.clientSessions).toHaveLength(6);
   });
 });

@@ -96,6 +96,8 @@ export class SingleLogoutService {
   ): Promise<{ ssoSessions: string[]; clientSessions: EndedSession[] }> {
     return this.audit.transaction(async (tx) => {
       const ended = { ssoSessions: [] as string[], clientSessions: [] as EndedSession[] };
+      // One by one in the order given, but locked first all together in a rotation's order.
+      await this.ssoSessions.lockForEnding(ssoSessionIds, tx);
       for (const ssoSessionId of ssoSessionIds) {
         // Exactly the client sessions the ending UPDATE ended get their LOGOUT (SsoSessionService).
         const clientSessions = await this.ssoSessions.endWithClientSessions(ssoSessionId, reason, tx);

@@ -194,6 +194,15 @@ export class SsoSessionService {
     return clientSessions;
   }
 
+  /**
+   * Locks SSO sessions `ids` and their client sessions until the end of transaction `tx`, in the order
+   * a refresh token rotation locks them (session.statements.ts): first in a transaction that ends
+   * several with {@link endWithClientSessions}, one after the other.
+   */
+  lockForEnding(ids: readonly string[], tx: Queryable): Promise<void> {
+    return this.sessions.lockInSsoSessions(ids, tx);
+  }
+
   /** The SSO session a client session belongs to, if it has one (live or not). */
   find(id: string): Promise<SsoSessionRow | undefined> {
     return this.ssoSessions.find(id);

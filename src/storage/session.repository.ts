@@ -6,7 +6,15 @@ import type { UserType } from '../identity/user-type.js';
 import type { NewAuditEvent } from './audit-event.repository.js';
 import { DATABASE, type Database, type Queryable } from './database.js';
 import { groupedLookups, rowsByLookup } from './grouped-lookups.js';
-import { FIND_LIVE, FIND_LIVE_UNLESS_REVOKED, LIVE, LOCK_ALL_OF_USER, LOCK_WITH_DELEGATED, ROTATE_REFRESH } from './session.statements.js';
+import {
+  FIND_LIVE,
+  FIND_LIVE_UNLESS_REVOKED,
+  LIVE,
+  LOCK_ALL_OF_USER,
+  LOCK_IN_SSO_SESSIONS,
+  LOCK_WITH_DELEGATED,
+  ROTATE_REFRESH,
+} from './session.statements.js';
 
 export interface SessionRow {
   id: string;
@@ -211,6 +219,11 @@ export class SessionRepository {
    */
   async lockWithDelegated(id: string, tx: Queryable): Promise<void> {
     await tx.query(LOCK_WITH_DELEGATED, [id]);
+  }
+
+  /** Locks, likewise, SSO sessions `ssoSessionIds` and their client sessions: first in a transaction that ends several. */
+  async lockInSsoSessions(ssoSessionIds: readonly string[], tx: Queryable): Promise<void> {
+    await tx.query(LOCK_IN_SSO_SESSIONS, [ssoSessionIds]);
   }
 
   /** Locks, likewise, every session and SSO session of a user that has not ended: first in a transaction that ends them all. */

@@ -120,6 +120,17 @@ export const LOCK_WITH_DELEGATED: NamedStatement = {
 };
 
 /**
+ * Locks the SSO sessions `$1` and every client session in them, in {@link lockingInOrder}: before a
+ * logout ends them one after the other (SingleLogoutService.endSsoSessions), SSO session by SSO
+ * session, in the order it was given them.
+ */
+export const LOCK_IN_SSO_SESSIONS: NamedStatement = {
+  name: 'sessions.lock-in-sso-sessions',
+  text: `WITH ${lockingInOrder('SELECT unnest($1::text[])', 'SELECT o.id FROM sessions o WHERE o.sso_session_id = ANY($1::text[])')}
+         SELECT count(*)::int AS locked FROM locked`,
+};
+
+/**
  * Locks every session that has not ended of user `$2` in realm `$1` and every SSO session of theirs that
  * has not ended, in {@link lockingInOrder}: before an administrator ends them all
  * (SessionAdminService.logoutUser), which ends the sessions and then the SSO sessions.
