@@ -46,20 +46,13 @@ describe.each(engines)('ending several sessions on $name', (engine) => {
       {} as FhirGateways,
       clock,
     );
-    admin = new SessionAdminService(
-      sessions,
-      new SsoSessionRepository(db),
-      {} as SsoSessionService,
-      new AuditEventRepository(db),
-      audit,
-      clock,
-    );
     // Ending SSO sessions reads no national identifier and sends nothing: the other collaborators stay unused.
     const ssoSessions = new SsoSessionService(new SsoSessionRepository(db), sessions, clock, {} as never);
+    admin = new SessionAdminService(sessions, new SsoSessionRepository(db), ssoSessions, new AuditEventRepository(db), audit, clock);
     singleLogout = new SingleLogoutService({} as never, {} as never, ssoSessions, {} as never, audit);
   });
 
-  /** A user's SSO session with a portal's session in it, a session delegated from that one and, with `other`, a session of another app. */
+  /** A user's SSO session with a portal's session in it, a session delegated from the portal's, and another app's session. */
   async function family() {
     const user = `user-lock-${++n}`;
     const sso = `sso-lock-${n}`;
