@@ -151,5 +151,31 @@ describe.each(engines)('grouped rotations on $name', (engine) => {
       expect(await sessions.find(id)).toMatchObject({ refresh_jti: 'jti-0', end_reason: 'logout' });
       expect(await eventCount(id)).toBe(0);
     });
+
+    it("does not hold off a token exchange opening a session delegated from the rotating one: the new row's key checks pass", async () => {
+      const sso = `sso-exchange-${++n}`;
+      const portal = await session({ sso });
+      // Holds the portal's session, so that the rotation has its SSO session and waits for the session.
+      const blocker = await holding(db, (tx) => tx.query('SELECT 1 FROM sessions WHERE id = $1 FOR SHARE', [portal]));
+      const rotation = sessions.rotateRefresh(portal, 'jti-0', 'next-exchange', 300, at(20), undefined, [refreshed(at(20))]);
+      await waitingForLocks(db, 1);
+      // A token exchange's new session: its foreign keys share-lock its parent, then its SSO session.
+      const delegated = clientSessionRow(`delegated-${n}`, `user-${portal}`, T0, {
+        sso_session_id: sso,
+        parent_id: portal,
+        client_id: 'gp',
+      });
+      const exchange = db.transaction((tx) => sessions.create(delegated, tx));
+      // Locking rows to update them only (FOR NO KEY UPDATE, as an UPDATE of them does), the rotation
+      // lets the key checks through; locking them FOR UPDATE, it made the exchange wait for the SSO
+      // session while the exchange's share lock on the portal's session held the rotation: a deadlock.
+      await Promise.race([exchange, waitingForLocks(db, 2)]);
+      await blocker.release();
+
+      const settled = await Promise.allSettled([rotation, exchange]);
+      expect(settled.map((result) => result.status)).toEqual(['fulfilled', 'fulfilled']);
+      expect(await jtiOf(portal)).toBe('next-exchange');
+      expect(await sessions.find(delegated.id)).toMatchObject({ parent_id: portal });
+    });
   }
 });

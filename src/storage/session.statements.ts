@@ -92,15 +92,18 @@ export const FIND_LIVE_UNLESS_REVOKED: NamedStatement = {
  * on its client sessions, the sessions delegated from them included, which carry their parent's.
  *
  * Two CTEs, `sso_locked` and `locked` (the sessions' ids), of the SSO session ids `ssoIds` and the
- * session ids `sessionIds` select: FOR UPDATE locks the rows after the sort, and `locked` takes no
- * session before all of `sso_locked`, which its count waits for.
+ * session ids `sessionIds` select: the rows are locked after the sort, and `locked` takes no session
+ * before all of `sso_locked`, which its count waits for. They are locked as an UPDATE of them locks
+ * them, FOR NO KEY UPDATE: a new row's foreign key checks (FOR KEY SHARE: a token exchange's session
+ * delegated from a locked one, in its SSO session) pass, where FOR UPDATE held them off while the new
+ * row's share lock on its parent held off the rotation, a deadlock.
  */
 function lockingInOrder(ssoIds: string, sessionIds: string): string {
   return `sso_locked AS MATERIALIZED (
-           SELECT u.id FROM sso_sessions u WHERE u.id IN (${ssoIds}) ORDER BY u.id FOR UPDATE),
+           SELECT u.id FROM sso_sessions u WHERE u.id IN (${ssoIds}) ORDER BY u.id FOR NO KEY UPDATE),
          locked AS MATERIALIZED (
            SELECT s.id FROM sessions s CROSS JOIN (SELECT count(*) FROM sso_locked) AS after_sso
-            WHERE s.id IN (${sessionIds}) ORDER BY s.id FOR UPDATE OF s)`;
+            WHERE s.id IN (${sessionIds}) ORDER BY s.id FOR NO KEY UPDATE OF s)`;
 }
 
 /**
