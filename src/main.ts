@@ -20,7 +20,13 @@ async function main(): Promise<void> {
     }
     throw error;
   }
-  const app = await createApp(config);
+  let app;
+  try {
+    app = await createApp(config);
+  } catch (error) {
+    // A loader that found a problem while starting (a SAML key or certificate) names the key, not the file.
+    throw error instanceof ConfigError ? error.in(file) : error;
+  }
   await app.listen({ port: config.port, host: process.env.HOST ?? '0.0.0.0' });
   const log = app.getHttpAdapter().getInstance().log;
   log.info(

@@ -1,14 +1,18 @@
 import { ConfigError } from '../config/config.error.js';
 import { configFileFromEnv, loadConfigFile } from '../config/config.loader.js';
+import { realmFromConfig } from '../realms/realm.js';
+import { loadRealmSettings } from '../saml/saml-settings.js';
 
 /** `npm run config:check -- FILE`: validates a config file without starting; exit 1 when invalid. */
 export function checkConfig(file: string, env: NodeJS.ProcessEnv = process.env): { exitCode: number; output: string } {
   try {
     const config = loadConfigFile(file, env);
+    // Each realm's SAML keys and certificates too, as the service reads them when it starts.
+    for (const realm of config.realms) loadRealmSettings(realmFromConfig(config.publicUrl, realm));
     const realms = config.realms.map((r) => `${r.name} (${r.clients.length} clients)`).join(', ');
     return { exitCode: 0, output: `${file}: valid — environment ${config.environment}, realms ${realms}` };
   } catch (error) {
-    if (error instanceof ConfigError) return { exitCode: 1, output: error.message };
+    if (error instanceof ConfigError) return { exitCode: 1, output: error.in(file).message };
     throw error;
   }
 }

@@ -1,6 +1,7 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { parse, stringify } from 'yaml';
 import { checkConfig } from '../cli/config-check.js';
 import { ConfigError } from './config.error.js';
 import { loadConfigFile, parseConfig } from './config.loader.js';
@@ -138,6 +139,31 @@ describe('config loading', () => {
     expect(result.output).toMatch(/publicUrl: /);
     expect(result.output).toMatch(/keys\.encryptionKey: must be at least 32 characters/);
     expect(result.output).toMatch(/realms: /);
+  });
+
+  it("config:check reads each realm's SAML keys and certificates as the service does when it starts", () => {
+    const dir = mkdtempSync(join(tmpdir(), 'config-'));
+    const raw = parse(readFileSync('fixtures/config/demo.yaml', 'utf8'));
+    const nemlogin = raw.realms.findIndex((realm: { name: string }) => realm.name === 'nemlogin');
+    // Readable, so the loader passes it; but a certificate where the private key should be.
+    raw.realms[nemlogin].serviceProvider = {
+      signingKey: 'fixtures/saml/sp-signing.crt',
+      signingCertificate: 'fixtures/saml/sp-signing.crt',
+    };
+    raw.realms[nemlogin].identityProviders = [
+      {
+        alias: 'nemlog-in',
+        profile: 'oiosaml3-citizen',
+        entityId: 'urn:idp',
+        ssoUrl: 'https://idp.example/sso',
+        signingCertificates: ['fixtures/saml/idp-signing.crt'],
+      },
+    ];
+    writeFileSync(join(dir, 'bad-sp.yaml'), stringify(raw));
+    expect(checkConfig(join(dir, 'bad-sp.yaml'), {})).toEqual({
+      exitCode: 1,
+      output: `invalid configuration in ${join(dir, 'bad-sp.yaml')}:\n  - realms.nemlogin.serviceProvider.signingKey: expected exactly one PEM private key`,
+    });
   });
 });
 

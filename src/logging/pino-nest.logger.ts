@@ -1,5 +1,6 @@
 import type { LoggerService } from '@nestjs/common';
 import type { Logger } from 'pino';
+import { ConfigError } from '../config/config.error.js';
 
 /**
  * Nest's framework messages (module start-up, route mapping) through the same pino logger.
@@ -12,6 +13,8 @@ export class PinoNestLogger implements LoggerService {
     this.write('info', message, rest);
   }
   error(message: unknown, ...rest: unknown[]): void {
+    // Nest reports a provider that failed to start; a config problem is the entry point's to print, in full and once (main.ts).
+    if (message instanceof ConfigError) return;
     this.write('error', message, rest);
   }
   warn(message: unknown, ...rest: unknown[]): void {

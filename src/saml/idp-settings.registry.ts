@@ -1,5 +1,6 @@
 import { Inject, Injectable, Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import { CLOCK, type Clock } from '../common/clock.js';
+import { ConfigError } from '../config/config.error.js';
 import type { Realm } from '../realms/realm.js';
 import { RealmRegistry } from '../realms/realm.registry.js';
 import { resolveIdpSettings, unavailableReason } from './idp-settings-resolver.js';
@@ -45,7 +46,7 @@ export class IdpSettingsRegistry implements OnModuleInit, OnModuleDestroy {
     await Promise.all(withMetadata.map((entry) => entry.refresher!.refresh('boot')));
     for (const { base, refresher } of withMetadata) {
       if (refresher!.metadata === undefined && base.idp.metadataFile !== undefined) {
-        throw new Error(`${base.where}.metadataFile: ${refresher!.lastError ?? 'refused'}`);
+        throw new ConfigError(undefined, [`${base.where}.metadataFile: ${refresher!.lastError ?? 'refused'}`]);
       }
     }
     for (const { refresher } of withMetadata) refresher!.start();

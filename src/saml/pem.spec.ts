@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { ConfigError } from '../config/config.error.js';
 import { keyMatchesCertificate, loadCertificate, loadPrivateKey, pemBlocks } from './pem.js';
 
 const KEY = 'fixtures/saml/sp-encryption.TEST-ONLY.key';
@@ -25,6 +26,8 @@ describe('PEM keys and certificates from the config', () => {
       'realms.r.serviceProvider.signingCertificate: cannot read PEM file no/such/file.crt',
     );
     expect(() => loadCertificate(text(KEY), 'where')).toThrow('where: expected exactly one PEM CERTIFICATE');
+    // A config error: the service prints it as it prints an invalid config file's, without a stack.
+    expect(() => loadCertificate(text(KEY), 'where')).toThrow(ConfigError);
     expect(() => loadPrivateKey(text(CERT), 'where')).toThrow('where: expected exactly one PEM private key');
     const broken = '-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n';
     expect(() => loadCertificate(broken, 'where')).toThrow('where: not a valid X.509 certificate');

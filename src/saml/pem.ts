@@ -1,9 +1,11 @@
 import { createPrivateKey, createPublicKey, X509Certificate, type KeyObject } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { ConfigError } from '../config/config.error.js';
 
 /**
- * Keys and certificates in the config are PEM file paths or inline PEM (DESIGN.md §3). Errors name
- * the config path and the reason, never the key material.
+ * Keys and certificates in the config are PEM file paths or inline PEM (DESIGN.md §3). Errors are
+ * ConfigErrors naming the config path and the reason, never the key material: they stop the service
+ * at start-up, as an invalid config file does.
  */
 const BLOCK = /-----BEGIN ([A-Z0-9 ]+)-----[\s\S]*?-----END \1-----/g;
 
@@ -18,7 +20,7 @@ export function readPemSource(source: string, where: string): string {
   try {
     return readFileSync(source, 'utf8');
   } catch {
-    throw new Error(`${where}: cannot read PEM file ${source}`);
+    throw new ConfigError(undefined, [`${where}: cannot read PEM file ${source}`]);
   }
 }
 
@@ -29,11 +31,11 @@ export function pemBlocks(text: string): PemBlock[] {
 /** One X.509 certificate, checked to parse. */
 export function loadCertificate(source: string, where: string): string {
   const certificates = pemBlocks(readPemSource(source, where)).filter((b) => b.label === 'CERTIFICATE');
-  if (certificates.length !== 1) throw new Error(`${where}: expected exactly one PEM CERTIFICATE`);
+  if (certificates.length !== 1) throw new ConfigError(undefined, [`${where}: expected exactly one PEM CERTIFICATE`]);
   try {
     new X509Certificate(certificates[0].pem);
   } catch {
-    throw new Error(`${where}: not a valid X.509 certificate`);
+    throw new ConfigError(undefined, [`${where}: not a valid X.509 certificate`]);
   }
   return certificates[0].pem;
 }
@@ -49,17 +51,17 @@ export interface LoadedKey {
 export function loadPrivateKey(source: string, where: string): LoadedKey {
   const blocks = pemBlocks(readPemSource(source, where));
   const keys = blocks.filter((b) => /PRIVATE KEY$/.test(b.label));
-  if (keys.length !== 1) throw new Error(`${where}: expected exactly one PEM private key`);
+  if (keys.length !== 1) throw new ConfigError(undefined, [`${where}: expected exactly one PEM private key`]);
   try {
     createPrivateKey(keys[0].pem);
   } catch {
-    throw new Error(`${where}: not a valid private key (an encrypted key is not supported)`);
+    throw new ConfigError(undefined, [`${where}: not a valid private key (an encrypted key is not supported)`]);
   }
   const certificates = blocks.filter((b) => b.label === 'CERTIFICATE');
-  if (certificates.length > 1) throw new Error(`${where}: more than one certificate after the key`);
+  if (certificates.length > 1) throw new ConfigError(undefined, [`${where}: more than one certificate after the key`]);
   const certificate = certificates[0]?.pem;
   if (certificate && !keyMatchesCertificate(keys[0].pem, certificate)) {
-    throw new Error(`${where}: the certificate does not belong to the private key`);
+    throw new ConfigError(undefined, [`${where}: the certificate does not belong to the private key`]);
   }
   return { key: keys[0].pem, certificate };
 }
