@@ -8,7 +8,8 @@ const CONNECTIONS = 32;
 /**
  * RFC 6749 §6 refresh grants with rotation: each connection owns one session's chain and always
  * presents its newest refresh token, as a well-behaved client does. Every grant is a conditional
- * UPDATE in the database plus three signatures (ID, access and refresh token). The sessions are
+ * UPDATE in the database (grouped with the others of its event-loop turn), two ES256 signatures (ID
+ * and access token) and the refresh token's MAC checked and made anew. The sessions are
  * opened by mock logins before the first round; each call of the returned function is one round.
  * A round's end cuts off the requests in flight, whose successors are never seen: those chains are
  * replaced by fresh logins before the next round, outside the timed load.
