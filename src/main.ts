@@ -23,11 +23,12 @@ async function main(): Promise<void> {
   let app;
   try {
     app = await createApp(config);
+    // Modules start here (IdP metadata files are read and verified): still the config's to fail.
+    await app.listen({ port: config.port, host: process.env.HOST ?? '0.0.0.0' });
   } catch (error) {
-    // A loader that found a problem while starting (a SAML key or certificate) names the key, not the file.
+    // A loader that found a problem while starting (a SAML key, certificate or metadata file) names the key, not the file.
     throw error instanceof ConfigError ? error.in(file) : error;
   }
-  await app.listen({ port: config.port, host: process.env.HOST ?? '0.0.0.0' });
   const log = app.getHttpAdapter().getInstance().log;
   log.info(
     { publicUrl: config.publicUrl, port: config.port, environment: config.environment, config: file },

@@ -94,7 +94,8 @@ export class SessionAdminService {
       return false;
     }
     return this.audit.transaction(async (tx) => {
-      // A delegated session ends, then those delegated from it: locked first (session.statements.ts).
+      // It, those delegated from it and its SSO session, locked first (session.statements.ts). A browser's session ends
+      // its whole SSO session too: held, that keeps rotations of the other client sessions in it waiting.
       await this.sessions.lockWithDelegated(session.id, tx);
       const { ended, ssoSessions } = await this.endWithBrowser(session, now, tx);
       for (const id of [...ended]) ended.push(...(await this.sessions.endDelegatedFrom(id, ENDED_BY_ADMIN, now, tx)));

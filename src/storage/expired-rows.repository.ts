@@ -38,12 +38,20 @@ export class ExpiredRowsRepository {
       );
     }
     // Codes reference sessions, so a session goes only once its codes are gone (they expire within a minute).
+    // Of a batch, those a refresh, a revocation or a logout holds are left to the next run (SKIP LOCKED)
+    // and the rest locked in id order: deleting many rows, the purge must not hold one a rotation waits
+    // for while it waits for one the rotation holds (the lock order of session.statements.ts). The batch
+    // is chosen first, unsorted, so a large backlog is not sorted again for every batch. What makes a
+    // session purgeable does not change once it holds (an end stays, a rotation of it fails).
     purged.sessions = await this.inBatches(
-      `DELETE FROM sessions WHERE ctid IN (
-         SELECT s.ctid FROM sessions s
-          WHERE (COALESCE(s.ended_at, s.max_expires_at) < $1 OR s.idle_expires_at < $1)
-            AND NOT EXISTS (SELECT 1 FROM authorization_codes c WHERE c.session_id = s.id)
-          LIMIT ${BATCH})`,
+      `DELETE FROM sessions WHERE id IN (
+         SELECT l.id FROM sessions l
+          WHERE l.id IN (
+                SELECT s.id FROM sessions s
+                 WHERE (COALESCE(s.ended_at, s.max_expires_at) < $1 OR s.idle_expires_at < $1)
+                   AND NOT EXISTS (SELECT 1 FROM authorization_codes c WHERE c.session_id = s.id)
+                 LIMIT ${BATCH})
+          ORDER BY l.id FOR UPDATE SKIP LOCKED)`,
       sessionCutoff,
     );
     // An SSO session goes once it is over and no client session of it is left (they end with it, and go first).

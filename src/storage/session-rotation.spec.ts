@@ -4,6 +4,7 @@ import { at, clientSessionRow, insertUser, ssoSessionRow, T0 } from '../../test/
 import { holding, waitingForLocks } from '../../test/support/lock-races.js';
 import { countStatements } from '../../test/support/statement-counter.js';
 import type { Database } from './database.js';
+import { ExpiredRowsRepository } from './expired-rows.repository.js';
 import { SessionRepository, type SessionEvent } from './session.repository.js';
 import { SsoSessionRepository } from './sso-session.repository.js';
 
@@ -176,6 +177,23 @@ describe.each(engines)('grouped rotations on $name', (engine) => {
       expect(settled.map((result) => result.status)).toEqual(['fulfilled', 'fulfilled']);
       expect(await jtiOf(portal)).toBe('next-exchange');
       expect(await sessions.find(delegated.id)).toMatchObject({ parent_id: portal });
+    });
+
+    it('housekeeping leaves a session a rotation holds to its next run, and does not wait for it', async () => {
+      const [held, free] = [await session({ idleSeconds: 600 }), await session({ idleSeconds: 600 })];
+      // A late refresh of a session that ran out: the rotation statement holds it until it finds it over.
+      const rotation = await holding(db, (tx) => tx.query('SELECT 1 FROM sessions WHERE id = $1 FOR NO KEY UPDATE', [held]));
+      const purge = () => new ExpiredRowsRepository(db).purge(at(700), at(700), new Date(0));
+      const waited = new Promise<'waited'>((resolve) => setTimeout(() => resolve('waited'), 3000).unref());
+      // Waiting for the held row, the purge would also hold the rows before it in the batch, which a rotation may wait for.
+      const first = purge();
+      const outcome = await Promise.race([first.then(() => 'purged'), waited]);
+      await rotation.release();
+      await first;
+      expect(outcome).toBe('purged');
+      expect(await sessions.find(free)).toBeUndefined();
+      await purge();
+      expect(await sessions.find(held)).toBeUndefined();
     });
   }
 });

@@ -70,7 +70,7 @@ export class TokenVerifier {
    * good for the rest of its life, verified as it was issued. Each path takes its own algorithms only.
    */
   async verifyRefreshToken(realm: Realm, token: string): Promise<RefreshTokenClaims> {
-    // Taken apart once: its header says which path (an unreadable token is refused here, as a bad token).
+    // Its header says which path; an unreadable token is refused here, as a bad token. A MACed one is not parsed again.
     const jws = parseCompactJws(token);
     if (jws.header.alg === 'HS256') return (await this.refreshMac.verify(realm, jws, this.clock.now())) as RefreshTokenClaims;
     return this.verify<RefreshTokenClaims>(realm, token, 'rt+jwt', { audience: realm.issuer });

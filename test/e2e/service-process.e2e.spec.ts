@@ -200,35 +200,36 @@ describe('the service as a process', () => {
     expect(result.stderr).not.toMatch(/\n\s+at /);
   });
 
-  it('refuses a SAML key it cannot use with exit code 1, naming the config file and the key, without a stack trace', () => {
+  it.each([
+    {
+      what: 'a SAML key it cannot use',
+      // Readable, so the config loader passes it; only the SAML settings, while starting, find no private key in it.
+      serviceProvider: { signingKey: 'fixtures/saml/sp-signing.crt', signingCertificate: 'fixtures/saml/sp-signing.crt' },
+      idp: { entityId: 'urn:idp', ssoUrl: 'https://idp.example/sso', signingCertificates: ['fixtures/saml/idp-signing.crt'] },
+      problem: 'realms.nemlogin.serviceProvider.signingKey: expected exactly one PEM private key',
+    },
+    {
+      what: 'an IdP metadata file that is not metadata',
+      serviceProvider: { signingKey: 'fixtures/saml/sp-signing.TEST-ONLY.key', signingCertificate: 'fixtures/saml/sp-signing.crt' },
+      // Readable too; read and refused while the modules start, as the service starts listening.
+      idp: { metadataFile: 'fixtures/saml/README.md' },
+      problem: 'realms.nemlogin.identityProviders.nemlog-in.metadataFile: metadata is not well-formed XML',
+    },
+  ])('refuses $what with exit code 1, naming the config file and the key, without a stack trace', ({ serviceProvider, idp, problem }) => {
     const raw = parse(readFileSync('fixtures/config/demo.yaml', 'utf8'));
     const nemlogin = raw.realms.findIndex((realm: { name: string }) => realm.name === 'nemlogin');
-    // Readable, so the config loader passes it; only the SAML settings, while starting, find no private key in it.
-    raw.realms[nemlogin].serviceProvider = {
-      signingKey: 'fixtures/saml/sp-signing.crt',
-      signingCertificate: 'fixtures/saml/sp-signing.crt',
-    };
-    raw.realms[nemlogin].identityProviders = [
-      {
-        alias: 'nemlog-in',
-        profile: 'oiosaml3-citizen',
-        entityId: 'urn:idp',
-        ssoUrl: 'https://idp.example/sso',
-        signingCertificates: ['fixtures/saml/idp-signing.crt'],
-      },
-    ];
-    const file = join(dataDir, 'bad-sp.yaml');
+    raw.realms[nemlogin].serviceProvider = serviceProvider;
+    raw.realms[nemlogin].identityProviders = [{ alias: 'nemlog-in', profile: 'oiosaml3-citizen', ...idp }];
+    const file = join(dataDir, 'bad-saml.yaml');
     writeFileSync(file, stringify(raw));
     const result = spawnSync(process.execPath, ['dist/src/main.js'], {
-      env: { ...process.env, FEDERATION_CONFIG: file, DATABASE_DIR: join(dataDir, 'bad-sp-db'), NODE_OPTIONS: '' },
+      env: { ...process.env, FEDERATION_CONFIG: file, DATABASE_DIR: join(dataDir, 'bad-saml-db'), NODE_OPTIONS: '' },
       encoding: 'utf8',
     });
     expect(result.status).toBe(1);
-    expect(result.stderr).toBe(
-      `invalid configuration in ${file}:\n  - realms.nemlogin.serviceProvider.signingKey: expected exactly one PEM private key\n`,
-    );
+    expect(result.stderr).toBe(`invalid configuration in ${file}:\n  - ${problem}\n`);
     // Printed once, by the entry point: not also as Nest's report of a provider that failed.
-    expect(result.stdout).not.toContain('"level":50');
+    expect(result.stdout).not.toMatch(/"level":50,[^\n]*"context":"ExceptionHandler"/);
   });
 });
 

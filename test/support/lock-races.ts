@@ -5,9 +5,14 @@ import type { Database, Queryable } from '../../src/storage/database.js';
  * time): a spec lines its transactions up on row locks, then lets them go.
  */
 
+/** How long a race may take to line up before its spec fails with a reason instead of jest's timeout. */
+const LINE_UP_MS = 10_000;
+
 /** Resolves once `count` of this database's backends wait for a lock. */
 export async function waitingForLocks(db: Database, count: number): Promise<void> {
+  const deadline = Date.now() + LINE_UP_MS;
   for (;;) {
+    if (Date.now() > deadline) throw new Error(`fewer than ${count} backends waited for a lock within ${LINE_UP_MS} ms`);
     const { rows } = await db.query<{ n: number }>(
       `SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`,
     );
@@ -31,7 +36,8 @@ export async function holding(db: Database, first: (tx: Queryable) => Promise<un
     await new Promise<void>((resolve) => (release = resolve));
     await then(tx);
   });
-  await started;
+  // A `first` that fails fails the caller, instead of leaving it waiting for a hold that never comes.
+  await Promise.race([started, done]);
   return {
     done,
     release: (last?: (tx: Queryable) => Promise<unknown>) => {
