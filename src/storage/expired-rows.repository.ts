@@ -38,6 +38,9 @@ export class ExpiredRowsRepository {
       );
     }
     // Codes reference sessions, so a session goes only once its codes are gone (they expire within a minute).
+    // A session delegated from another goes before it: deleting the parent would delete it too (ON DELETE
+    // CASCADE), locking rows outside the batch's order. It runs out by its own ends at the latest, and
+    // its parent goes at the next run.
     // Of a batch, those a refresh, a revocation or a logout holds are left to the next run (SKIP LOCKED)
     // and the rest locked in id order: deleting many rows, the purge must not hold one a rotation waits
     // for while it waits for one the rotation holds (the lock order of session.statements.ts). The batch
@@ -50,6 +53,7 @@ export class ExpiredRowsRepository {
                 SELECT s.id FROM sessions s
                  WHERE (COALESCE(s.ended_at, s.max_expires_at) < $1 OR s.idle_expires_at < $1)
                    AND NOT EXISTS (SELECT 1 FROM authorization_codes c WHERE c.session_id = s.id)
+                   AND NOT EXISTS (SELECT 1 FROM sessions d WHERE d.parent_id = s.id)
                  LIMIT ${BATCH})
           ORDER BY l.id FOR UPDATE SKIP LOCKED)`,
       sessionCutoff,

@@ -3,6 +3,7 @@ import { migratedScratch } from '../../test/support/migrated-scratch.js';
 import { at, clientSessionRow, insertUser, ssoSessionRow, T0 } from '../../test/support/session-rows.js';
 import { countStatements } from '../../test/support/statement-counter.js';
 import type { Database } from './database.js';
+import { ExpiredRowsRepository } from './expired-rows.repository.js';
 import { SessionRepository, type NewSession, type SessionEvent } from './session.repository.js';
 import { SsoSessionRepository } from './sso-session.repository.js';
 
@@ -213,5 +214,21 @@ describe.each(engines)('ending sessions on $name', (engine) => {
       expect((await sessions.find(id))!.ended_at).toBeNull();
       expect(await queued(id)).toBe(0);
     }
+  });
+
+  it('housekeeping deletes a delegated session before the one it was delegated from, never both by cascade', async () => {
+    const userId = await user();
+    const parent = await sessionOf(userId, `parent-${n}`, { idle_expires_at: at(600) });
+    const child = await sessionOf(userId, `delegated-${n}`, { parent_id: parent, idle_expires_at: at(1200) });
+    const purge = (cutoff: Date) => new ExpiredRowsRepository(db).purge(cutoff, cutoff, new Date(0));
+
+    // The parent ran out, the delegated session by its own ends not yet: both stay.
+    await purge(at(900));
+    expect([await sessions.find(parent), await sessions.find(child)].map((row) => row?.id)).toEqual([parent, child]);
+    // Once it has run out as well, the delegated session goes first, and its parent at the next run.
+    await purge(at(1300));
+    expect([await sessions.find(parent), await sessions.find(child)].map((row) => row?.id)).toEqual([parent, undefined]);
+    await purge(at(1300));
+    expect(await sessions.find(parent)).toBeUndefined();
   });
 });
