@@ -184,7 +184,8 @@ describe.each(engines)('grouped rotations on $name', (engine) => {
       // A late refresh of a session that ran out: the rotation statement holds it until it finds it over.
       const rotation = await holding(db, (tx) => tx.query('SELECT 1 FROM sessions WHERE id = $1 FOR NO KEY UPDATE', [held]));
       const purge = () => new ExpiredRowsRepository(db).purge(at(700), at(700), new Date(0));
-      const waited = new Promise<'waited'>((resolve) => setTimeout(() => resolve('waited'), 3000).unref());
+      // Long enough for a slow machine's purge; a purge that waits for the held row never ends before the release.
+      const waited = new Promise<'waited'>((resolve) => setTimeout(() => resolve('waited'), 15_000).unref());
       // Waiting for the held row, the purge would also hold the rows before it in the batch, which a rotation may wait for.
       const first = purge();
       const outcome = await Promise.race([first.then(() => 'purged'), waited]);
