@@ -7,28 +7,12 @@ import { mallocTunablesMissing, missingNodeFlags, SERVICE_MALLOC_TUNABLES, SERVI
 /** During shutdown, how often connections that have become idle are closed. */
 const IDLE_SWEEP_MS = 100;
 
-/** Starts the service: an invalid config stops it with every problem listed and exit code 1. */
-async function main(): Promise<void> {
-  const file = configFileFromEnv();
-  let config;
-  try {
-    config = loadConfigFile(file);
-  } catch (error) {
-    if (error instanceof ConfigError) {
-      process.stderr.write(`${error.message}\n`);
-      process.exit(1);
-    }
-    throw error;
-  }
-  let app;
-  try {
-    app = await createApp(config);
-    // Modules start here (IdP metadata files are read and verified): still the config's to fail.
-    await app.listen({ port: config.port, host: process.env.HOST ?? '0.0.0.0' });
-  } catch (error) {
-    // A loader that found a problem while starting (a SAML key, certificate or metadata file) names the key, not the file.
-    throw error instanceof ConfigError ? error.in(file) : error;
-  }
+/** Starts the service on config file `file`; an invalid config stops it with every problem listed (startupFailure). */
+async function main(file: string): Promise<void> {
+  const config = loadConfigFile(file);
+  const app = await createApp(config);
+  // Modules start here (IdP metadata files are read and verified): still the config's to fail.
+  await app.listen({ port: config.port, host: process.env.HOST ?? '0.0.0.0' });
   const log = app.getHttpAdapter().getInstance().log;
   log.info(
     { publicUrl: config.publicUrl, port: config.port, environment: config.environment, config: file },
@@ -80,14 +64,16 @@ async function main(): Promise<void> {
 
 /**
  * A config problem found while starting (a key file named in the config, read by a loader) is the
- * operator's to fix: its message names the key, file and reason, and a stack would only bury it.
+ * operator's to fix: its message names the config file, the key and the reason, and a stack would
+ * only bury it. A loader that knows only the key (a SAML key, certificate or metadata file) gets `file`.
  */
-function startupFailure(error: unknown): string {
-  if (error instanceof ConfigError) return error.message;
+function startupFailure(error: unknown, file: string): string {
+  if (error instanceof ConfigError) return error.in(file).message;
   return `federation service failed to start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`;
 }
 
-main().catch((error: unknown) => {
-  process.stderr.write(`${startupFailure(error)}\n`);
+const configFile = configFileFromEnv();
+main(configFile).catch((error: unknown) => {
+  process.stderr.write(`${startupFailure(error, configFile)}\n`);
   process.exit(1);
 });

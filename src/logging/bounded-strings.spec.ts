@@ -1,4 +1,8 @@
-import { boundLongStrings, MAX_LOGGED_STRING } from './bounded-strings.js';
+import { boundLongString, MAX_LOGGED_STRING } from './bounded-strings.js';
+import { mapLoggedFields } from './logged-fields.js';
+
+/** The bounding step of the logger's one walk over a line's fields (logger.ts). */
+const boundLongStrings = (line: Record<string, unknown>) => mapLoggedFields(line, boundLongString);
 
 describe('boundLongStrings', () => {
   const long = 'x'.repeat(200_000);

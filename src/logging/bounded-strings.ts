@@ -1,5 +1,3 @@
-import { mapLoggedFields } from './logged-fields.js';
-
 /** The most characters of one logged string value; what is longer is cut, with its length noted. */
 export const MAX_LOGGED_STRING = 512;
 
@@ -12,9 +10,4 @@ export function boundLongString(key: string, value: unknown): unknown {
   return typeof value === 'string' && value.length > MAX_LOGGED_STRING
     ? `${value.slice(0, MAX_LOGGED_STRING)}… (${value.length} characters)`
     : value;
-}
-
-/** {@link boundLongString} at the top of a logged object and one level down, on a copy (logged-fields.ts). */
-export function boundLongStrings(object: Record<string, unknown>): Record<string, unknown> {
-  return mapLoggedFields(object, boundLongString);
 }

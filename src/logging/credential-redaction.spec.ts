@@ -1,5 +1,9 @@
 import { createLogger } from './logger.js';
-import { REDACTED, redactCredentials } from './credential-redaction.js';
+import { REDACTED, redactCredential } from './credential-redaction.js';
+import { mapLoggedFields } from './logged-fields.js';
+
+/** The redaction step of the logger's one walk over a line's fields (logger.ts). */
+const redactCredentials = (line: Record<string, unknown>) => mapLoggedFields(line, redactCredential);
 
 describe('redactCredentials', () => {
   it('passes a line without credentials on as it is', () => {

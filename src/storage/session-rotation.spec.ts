@@ -1,11 +1,11 @@
 import { engines } from '../../test/support/database-engines.js';
 import { migratedScratch } from '../../test/support/migrated-scratch.js';
-import { at, clientSessionRow, insertUser, ssoSessionRow, T0 } from '../../test/support/session-rows.js';
+import { at, clientSessionRow, insertUser, refreshEvent, ssoSessionRow, T0 } from '../../test/support/session-rows.js';
 import { holding, waitingForLocks } from '../../test/support/lock-races.js';
 import { countStatements } from '../../test/support/statement-counter.js';
 import type { Database } from './database.js';
 import { ExpiredRowsRepository } from './expired-rows.repository.js';
-import { SessionRepository, type SessionEvent } from './session.repository.js';
+import { SessionRepository } from './session.repository.js';
 import { SsoSessionRepository } from './sso-session.repository.js';
 
 /** Refresh token rotations made in the same turn of the event loop share one statement (ROTATE_REFRESH, issue 14). */
@@ -32,15 +32,6 @@ describe.each(engines)('grouped rotations on $name', (engine) => {
     return id;
   }
 
-  const refreshed = (occurredAt: Date): SessionEvent => ({
-    occurred_at: occurredAt,
-    realm: 'r',
-    type: 'REFRESH_TOKEN',
-    client_id: 'app',
-    ip_address: '192.0.2.7',
-    details: { scope: 'openid' },
-  });
-
   const eventCount = async (id: string) => (await db.query('SELECT 1 FROM audit_events WHERE session_id = $1', [id])).rows.length;
   const jtiOf = async (id: string) => (await sessions.find(id))!.refresh_jti;
 
@@ -56,14 +47,14 @@ describe.each(engines)('grouped rotations on $name', (engine) => {
 
     const statements = countStatements(db);
     const rotated = await Promise.all([
-      sessions.rotateRefresh(inSso, 'jti-0', 'next-sso', 900, at(100), undefined, [refreshed(at(100))]),
-      sessions.rotateRefresh(plain, 'jti-0', 'next-plain', 300, at(20), { organization_id: 'org-7' }, [refreshed(at(20))]),
-      sessions.rotateRefresh(stale, 'jti-older', 'next-stale', 300, at(20), undefined, [refreshed(at(20))]),
-      sessions.rotateRefresh(runOut, 'jti-0', 'next-run-out', 300, at(601), undefined, [refreshed(at(601))]),
-      sessions.rotateRefresh(ended, 'jti-0', 'next-ended', 300, at(20), undefined, [refreshed(at(20))]),
-      sessions.rotateRefresh('no-such-session', 'jti-0', 'next-none', 300, at(20), undefined, [refreshed(at(20))]),
-      sessions.rotateRefresh(twice, 'jti-0', 'next-twice-a', 300, at(20), undefined, [refreshed(at(20))]),
-      sessions.rotateRefresh(twice, 'jti-0', 'next-twice-b', 300, at(20), undefined, [refreshed(at(20))]),
+      sessions.rotateRefresh(inSso, 'jti-0', 'next-sso', 900, at(100), undefined, [refreshEvent(at(100))]),
+      sessions.rotateRefresh(plain, 'jti-0', 'next-plain', 300, at(20), { organization_id: 'org-7' }, [refreshEvent(at(20))]),
+      sessions.rotateRefresh(stale, 'jti-older', 'next-stale', 300, at(20), undefined, [refreshEvent(at(20))]),
+      sessions.rotateRefresh(runOut, 'jti-0', 'next-run-out', 300, at(601), undefined, [refreshEvent(at(601))]),
+      sessions.rotateRefresh(ended, 'jti-0', 'next-ended', 300, at(20), undefined, [refreshEvent(at(20))]),
+      sessions.rotateRefresh('no-such-session', 'jti-0', 'next-none', 300, at(20), undefined, [refreshEvent(at(20))]),
+      sessions.rotateRefresh(twice, 'jti-0', 'next-twice-a', 300, at(20), undefined, [refreshEvent(at(20))]),
+      sessions.rotateRefresh(twice, 'jti-0', 'next-twice-b', 300, at(20), undefined, [refreshEvent(at(20))]),
     ]);
     expect(statements.count).toBe(1);
     statements.restore();
@@ -103,8 +94,8 @@ describe.each(engines)('grouped rotations on $name', (engine) => {
     const query = db.query.bind(db);
     db.query = (() => Promise.reject(new Error('connection lost'))) as Database['query'];
     const failed = await Promise.allSettled([
-      sessions.rotateRefresh(first, 'jti-0', 'next-1', 300, at(20), undefined, [refreshed(at(20))]),
-      sessions.rotateRefresh(second, 'jti-0', 'next-2', 300, at(20), undefined, [refreshed(at(20))]),
+      sessions.rotateRefresh(first, 'jti-0', 'next-1', 300, at(20), undefined, [refreshEvent(at(20))]),
+      sessions.rotateRefresh(second, 'jti-0', 'next-2', 300, at(20), undefined, [refreshEvent(at(20))]),
     ]);
     db.query = query;
     expect(failed.map((result) => result.status)).toEqual(['rejected', 'rejected']);
@@ -142,7 +133,7 @@ describe.each(engines)('grouped rotations on $name', (engine) => {
       const ssoSessions = new SsoSessionRepository(db);
       // The SSO session's end, as SsoSessionService.endWithClientSessions runs it: the SSO session first ...
       const logout = await holding(db, (tx) => ssoSessions.end(sso, 'logout', at(15), tx));
-      const rotation = sessions.rotateRefresh(id, 'jti-0', 'next-racing', 300, at(20), undefined, [refreshed(at(20))]);
+      const rotation = sessions.rotateRefresh(id, 'jti-0', 'next-racing', 300, at(20), undefined, [refreshEvent(at(20))]);
       await waitingForLocks(db, 1);
       // ... then its client sessions, while the rotation waits.
       await logout.release((tx) => sessions.endAllInSso(sso, 'logout', at(15), tx));
@@ -158,7 +149,7 @@ describe.each(engines)('grouped rotations on $name', (engine) => {
       const portal = await session({ sso });
       // Holds the portal's session, so that the rotation has its SSO session and waits for the session.
       const blocker = await holding(db, (tx) => tx.query('SELECT 1 FROM sessions WHERE id = $1 FOR SHARE', [portal]));
-      const rotation = sessions.rotateRefresh(portal, 'jti-0', 'next-exchange', 300, at(20), undefined, [refreshed(at(20))]);
+      const rotation = sessions.rotateRefresh(portal, 'jti-0', 'next-exchange', 300, at(20), undefined, [refreshEvent(at(20))]);
       await waitingForLocks(db, 1);
       // A token exchange's new session: its foreign keys share-lock its parent, then its SSO session.
       const delegated = clientSessionRow(`delegated-${n}`, `user-${portal}`, T0, {

@@ -1,10 +1,10 @@
 import { engines } from '../../test/support/database-engines.js';
 import { migratedScratch } from '../../test/support/migrated-scratch.js';
-import { at, clientSessionRow, insertUser, ssoSessionRow, T0 } from '../../test/support/session-rows.js';
+import { at, clientSessionRow, insertUser, refreshEvent, ssoSessionRow, T0 } from '../../test/support/session-rows.js';
 import { countStatements } from '../../test/support/statement-counter.js';
 import type { Database } from './database.js';
 import { ExpiredRowsRepository } from './expired-rows.repository.js';
-import { SessionRepository, type NewSession, type SessionEvent } from './session.repository.js';
+import { SessionRepository, type NewSession } from './session.repository.js';
 import { SsoSessionRepository } from './sso-session.repository.js';
 
 /** A refresh's rotation and its audit events: one statement, so both or neither (issues 13 and 14). */
@@ -28,15 +28,6 @@ describe.each(engines)('session rotation on $name', (engine) => {
     return row;
   }
 
-  const refreshed = (occurredAt: Date): SessionEvent => ({
-    occurred_at: occurredAt,
-    realm: 'r',
-    type: 'REFRESH_TOKEN',
-    client_id: 'app',
-    ip_address: '192.0.2.7',
-    details: { scope: 'openid' },
-  });
-
   async function eventsOf(sessionId: string) {
     const { rows } = await db.query<Record<string, unknown>>('SELECT * FROM audit_events WHERE session_id = $1 ORDER BY id', [sessionId]);
     return rows;
@@ -45,8 +36,8 @@ describe.each(engines)('session rotation on $name', (engine) => {
   it('writes the events with the session’s user, IdP and tenant when the rotation happens', async () => {
     const s = await session();
     const rotated = await sessions.rotateRefresh(s.id, 'jti-0', 'jti-1', 600, at(10), undefined, [
-      refreshed(at(10)),
-      { ...refreshed(at(10)), type: 'CONTEXT_SELECTED', details: { organization: 'Organization/1' } },
+      refreshEvent(at(10)),
+      { ...refreshEvent(at(10)), type: 'CONTEXT_SELECTED', details: { organization: 'Organization/1' } },
     ]);
     expect(rotated?.refresh_jti).toBe('jti-1');
     const events = await eventsOf(s.id);
@@ -70,8 +61,8 @@ describe.each(engines)('session rotation on $name', (engine) => {
 
   it('writes nothing when the token is not the current one, or the session is over', async () => {
     const s = await session(600);
-    expect(await sessions.rotateRefresh(s.id, 'jti-stale', 'jti-1', 600, at(10), undefined, [refreshed(at(10))])).toBeUndefined();
-    expect(await sessions.rotateRefresh(s.id, 'jti-0', 'jti-1', 600, at(601), undefined, [refreshed(at(601))])).toBeUndefined();
+    expect(await sessions.rotateRefresh(s.id, 'jti-stale', 'jti-1', 600, at(10), undefined, [refreshEvent(at(10))])).toBeUndefined();
+    expect(await sessions.rotateRefresh(s.id, 'jti-0', 'jti-1', 600, at(601), undefined, [refreshEvent(at(601))])).toBeUndefined();
     expect(await eventsOf(s.id)).toEqual([]);
     expect((await sessions.find(s.id))!.refresh_jti).toBe('jti-0');
   });
@@ -80,7 +71,7 @@ describe.each(engines)('session rotation on $name', (engine) => {
     const s = await session();
     const results = await Promise.all(
       Array.from({ length: 8 }, (_, i) =>
-        sessions.rotateRefresh(s.id, 'jti-0', `jti-next-${i}`, 600, at(10), undefined, [refreshed(at(10))]),
+        sessions.rotateRefresh(s.id, 'jti-0', `jti-next-${i}`, 600, at(10), undefined, [refreshEvent(at(10))]),
       ),
     );
     const winners = results.filter((row) => row !== undefined);

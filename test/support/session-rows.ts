@@ -1,5 +1,5 @@
 import type { Queryable } from '../../src/storage/database.js';
-import type { NewSession } from '../../src/storage/session.repository.js';
+import type { NewSession, SessionEvent } from '../../src/storage/session.repository.js';
 import type { NewSsoSession } from '../../src/storage/sso-session.repository.js';
 
 /** The instant storage specs start at, and {@link at} a number of seconds after it. */
@@ -58,5 +58,17 @@ export function ssoSessionRow(id: string, userId: string, start: Date, overrides
     idle_expires_at: new Date(start.getTime() + 1800_000),
     max_expires_at: new Date(start.getTime() + 36000_000),
     ...overrides,
+  };
+}
+
+/** The REFRESH_TOKEN event a rotation in storage specs writes with it, at `occurredAt`. */
+export function refreshEvent(occurredAt: Date): SessionEvent {
+  return {
+    occurred_at: occurredAt,
+    realm: 'r',
+    type: 'REFRESH_TOKEN',
+    client_id: 'app',
+    ip_address: '192.0.2.7',
+    details: { scope: 'openid' },
   };
 }
