@@ -1,3 +1,4 @@
+import { BARE_ROUTE_CLIENT, BARE_ROUTE_TOKEN_PATH } from './peers/bare-route.peer.js';
 import { PEER_CLIENT, PEER_TOKEN_PATH } from './peers/oidc-provider.peer.js';
 import { runLoad, type LoadResult } from './load.js';
 
@@ -28,6 +29,21 @@ export async function benchPeerClientCredentials(baseUrl: string, durationSecond
       authorization: `Basic ${Buffer.from(`${PEER_CLIENT.id}:${PEER_CLIENT.secret}`).toString('base64')}`,
     },
     body: `grant_type=client_credentials&scope=${PEER_CLIENT.scope}`,
+    durationSeconds,
+  });
+}
+
+/** The same request to the bare Fastify route (peers/bare-route.peer.ts), which does only what no grant can skip. */
+export async function benchBareRouteClientCredentials(baseUrl: string, durationSeconds?: number): Promise<LoadResult> {
+  return runLoad({
+    name: 'client_credentials, bare Fastify route',
+    url: `${baseUrl}${BARE_ROUTE_TOKEN_PATH}`,
+    headers: {
+      'content-type': 'application/x-www-form-urlencoded',
+      authorization: `Basic ${Buffer.from(`${BARE_ROUTE_CLIENT.id}:${BARE_ROUTE_CLIENT.secret}`).toString('base64')}`,
+      organisation_agb: BARE_ROUTE_CLIENT.tenant,
+    },
+    body: `grant_type=client_credentials&scope=${BARE_ROUTE_CLIENT.scope}`,
     durationSeconds,
   });
 }

@@ -2,19 +2,26 @@ import { spawn } from 'node:child_process';
 import { freePort } from '../../support/free-port.js';
 import type { RunningService } from '../service-process.js';
 
+/** The peers' entry points, built (tsconfig.build.json). */
+const PEER_FILES = {
+  'oidc-provider': 'dist/test/bench/peers/oidc-provider.peer.js',
+  'bare route': 'dist/test/bench/peers/bare-route.peer.js',
+} as const;
+
 /**
- * Starts the `oidc-provider` peer (oidc-provider.peer.ts, built) in its own process, as the service
- * runs in its own: the two are driven by the same load generator, so their figures compare.
+ * Starts a peer of `npm run bench` — `oidc-provider` (oidc-provider.peer.ts) or the bare Fastify
+ * route (bare-route.peer.ts) — in its own process, as the service runs in its own: all are driven by
+ * the same load generator, so their figures compare.
  */
-export async function startOidcProviderPeer(): Promise<RunningService> {
+export async function startPeer(peer: keyof typeof PEER_FILES): Promise<RunningService> {
   const port = await freePort();
-  const child = spawn(process.execPath, ['dist/test/bench/peers/oidc-provider.peer.js'], {
+  const child = spawn(process.execPath, [PEER_FILES[peer]], {
     env: { ...process.env, PORT: String(port), NODE_ENV: 'production' },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error('oidc-provider peer did not start within 30 s')), 30_000);
+    const timer = setTimeout(() => reject(new Error(`${peer} peer did not start within 30 s`)), 30_000);
     let seen = '';
     child.stdout.on('data', (chunk: Buffer) => {
       seen += chunk.toString();
@@ -25,7 +32,7 @@ export async function startOidcProviderPeer(): Promise<RunningService> {
     });
     child.once('exit', (code) => {
       clearTimeout(timer);
-      reject(new Error(`oidc-provider peer exited with code ${code}`));
+      reject(new Error(`${peer} peer exited with code ${code}`));
     });
   });
   child.stdout.resume();
