@@ -1,0 +1,133 @@
+import { decodeJwt } from 'jose';
+import { DATABASE, type Database } from '../../src/storage/database.js';
+import { loginTokens } from '../support/login-flow.js';
+import { TEST_TENANTS } from '../support/test-config.js';
+import { startTestServer } from '../support/test-server.js';
+import { postForm } from '../support/token-requests.js';
+import { expectOAuthError } from '../support/oauth-error.js';
+import { ACCESS_TOKEN, EXCHANGE, expectRefused, PORTAL_HEADERS, exchangeServerForSuite } from '../support/token-exchange-server.js';
+
+/** RFC 8693 token exchange (token-exchange.e2e.spec.ts) issuing a refresh token to the portal, in the patient's session. */
+describe('token exchange and tenancy', () => {
+  const h = exchangeServerForSuite();
+
+  describe('a refresh token for the portal (policy allows it)', () => {
+    const REFRESH = 'urn:ietf:params:oauth:token-type:refresh_token';
+
+    it('lives in the patient’s session: the portal refreshes into act-bearing XIS tokens until the patient logs out', async () => {
+      const patient = await h.patientLogin();
+      const issued = await h.exchange(patient.access_token, { requested_token_type: REFRESH, scope: 'patient/*.read' });
+      expect(issued.status).toBe(200);
+      expect(issued.body).toMatchObject({ issued_token_type: REFRESH, token_type: 'N_A', scope: 'patient/*.read' });
+
+      const portalRefresh = (token: string) =>
+        postForm(`${h.issuer}/protocol/openid-connect/token`, new URLSearchParams({ grant_type: 'refresh_token', refresh_token: token }), {
+          authorization: PORTAL_HEADERS.authorization,
+          organisation_agb: PORTAL_HEADERS.organisation_agb,
+        });
+      const refreshed = await portalRefresh(issued.body.access_token as string);
+      expect(refreshed.status).toBe(200);
+      expect(refreshed.body).not.toHaveProperty('id_token');
+      const claims = decodeJwt(refreshed.body.access_token as string);
+      expect(claims).toMatchObject({
+        sub: decodeJwt(patient.access_token).sub,
+        aud: 'xis',
+        client_id: 'portal',
+        act: { sub: 'portal' },
+        organisation_agb: TEST_TENANTS.allowed,
+      });
+
+      await fetch(`${h.issuer}/protocol/openid-connect/logout?${new URLSearchParams({ id_token_hint: patient.id_token })}`);
+      expectOAuthError(await portalRefresh(refreshed.body.refresh_token as string), 400, 'invalid_grant');
+    });
+
+    it('ends, with its LOGOUT and back-channel logout, when the patient’s app revokes the session it was delegated from', async () => {
+      const patient = await h.patientLogin();
+      const issued = await h.exchange(patient.access_token, { requested_token_type: REFRESH });
+      expect(issued.status).toBe(200);
+      const parentSid = decodeJwt(patient.access_token).sid as string;
+      const db = h.server.app.get<Database>(DATABASE);
+      const [child] = (await db.query<{ id: string }>('SELECT id FROM sessions WHERE parent_id = $1', [parentSid])).rows;
+
+      const revoked = await postForm(
+        `${h.issuer}/protocol/openid-connect/revoke`,
+        new URLSearchParams({ token: patient.refresh_token, client_id: 'patient-app' }),
+      );
+      expect(revoked.status).toBe(200);
+      const { rows } = await db.query<{ session_id: string; client_id: string }>(
+        "SELECT session_id, client_id FROM audit_events WHERE type = 'LOGOUT' AND session_id = ANY($1)",
+        [[parentSid, child!.id]],
+      );
+      // Ordered here, not by the database, whose collation need not be JavaScript's.
+      const bySession = (a: { session_id: string }, b: { session_id: string }) => a.session_id.localeCompare(b.session_id);
+      expect(rows.sort(bySession)).toEqual(
+        [
+          { session_id: parentSid, client_id: 'patient-app' },
+          { session_id: child!.id, client_id: 'portal' },
+        ].sort(bySession),
+      );
+      const queued = await db.query('SELECT 1 FROM backchannel_logouts WHERE session_id = $1', [child!.id]);
+      expect(queued.rows).toHaveLength(1);
+    });
+
+    it('gets no LOGOUT nor back-channel logout when it had already run out as the session it was delegated from is revoked', async () => {
+      const patient = await h.patientLogin();
+      expect((await h.exchange(patient.access_token, { requested_token_type: REFRESH })).status).toBe(200);
+      const parentSid = decodeJwt(patient.access_token).sid as string;
+      const db = h.server.app.get<Database>(DATABASE);
+      const [child] = (await db.query<{ id: string }>('SELECT id FROM sessions WHERE parent_id = $1', [parentSid])).rows;
+      // Its idle end passed: it ran out, which is no event (migration 013).
+      await db.query('UPDATE sessions SET idle_expires_at = created_at WHERE id = $1', [child!.id]);
+
+      const revoked = await postForm(
+        `${h.issuer}/protocol/openid-connect/revoke`,
+        new URLSearchParams({ token: patient.refresh_token, client_id: 'patient-app' }),
+      );
+      expect(revoked.status).toBe(200);
+      const { rows } = await db.query<{ session_id: string }>(
+        "SELECT session_id FROM audit_events WHERE type = 'LOGOUT' AND session_id = ANY($1)",
+        [[parentSid, child!.id]],
+      );
+      expect(rows).toEqual([{ session_id: parentSid }]);
+      expect((await db.query('SELECT 1 FROM backchannel_logouts WHERE session_id = $1', [child!.id])).rows).toHaveLength(0);
+    });
+
+    it('cannot be chained: a delegated session does not delegate again', async () => {
+      const patient = await h.patientLogin();
+      const child = await h.exchange(patient.access_token, { requested_token_type: REFRESH });
+      const childAccess = await postForm(
+        `${h.issuer}/protocol/openid-connect/token`,
+        new URLSearchParams({ grant_type: 'refresh_token', refresh_token: child.body.access_token as string }),
+        PORTAL_HEADERS,
+      );
+      expect(childAccess.status).toBe(200);
+      expectRefused(await h.exchange(childAccess.body.access_token as string, { requested_token_type: REFRESH }), 'invalid_request');
+    });
+
+    it('is refused to a client whose policy does not allow it', async () => {
+      const lite = await startTestServer({
+        patch: (raw) => {
+          const portalConfig = raw.realms[0].clients.find((c: { clientId: string }) => c.clientId === 'portal');
+          portalConfig.tokenExchange = { audiences: ['xis'] };
+        },
+      });
+      try {
+        const patient = await loginTokens(lite.baseUrl, 'nemlogin', 'alice');
+        const response = await postForm(
+          `${lite.baseUrl}/realms/nemlogin/protocol/openid-connect/token`,
+          new URLSearchParams({
+            grant_type: EXCHANGE,
+            subject_token: patient.access_token,
+            subject_token_type: ACCESS_TOKEN,
+            audience: 'xis',
+            requested_token_type: REFRESH,
+          }),
+          PORTAL_HEADERS,
+        );
+        expectRefused(response, 'invalid_request');
+      } finally {
+        await lite.close();
+      }
+    });
+  });
+});
