@@ -12,6 +12,11 @@ export class ConfigError extends Error {
     this.name = 'ConfigError';
   }
 
+  /** One problem, found by a loader at start-up that does not know the config file's name (a key, certificate or metadata file). */
+  static problem(problem: string): ConfigError {
+    return new ConfigError(undefined, [problem]);
+  }
+
   /** These problems as found in config file `source`, unless they already name where they were found. */
   in(source: string): ConfigError {
     return this.source === undefined ? new ConfigError(source, this.problems) : this;

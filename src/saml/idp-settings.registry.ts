@@ -46,7 +46,7 @@ export class IdpSettingsRegistry implements OnModuleInit, OnModuleDestroy {
     await Promise.all(withMetadata.map((entry) => entry.refresher!.refresh('boot')));
     for (const { base, refresher } of withMetadata) {
       if (refresher!.metadata === undefined && base.idp.metadataFile !== undefined) {
-        throw new ConfigError(undefined, [`${base.where}.metadataFile: ${refresher!.lastError ?? 'refused'}`]);
+        throw ConfigError.problem(`${base.where}.metadataFile: ${refresher!.lastError ?? 'refused'}`);
       }
     }
     for (const { refresher } of withMetadata) refresher!.start();

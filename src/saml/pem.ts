@@ -20,7 +20,7 @@ export function readPemSource(source: string, where: string): string {
   try {
     return readFileSync(source, 'utf8');
   } catch {
-    throw new ConfigError(undefined, [`${where}: cannot read PEM file ${source}`]);
+    throw ConfigError.problem(`${where}: cannot read PEM file ${source}`);
   }
 }
 
@@ -31,11 +31,11 @@ export function pemBlocks(text: string): PemBlock[] {
 /** One X.509 certificate, checked to parse. */
 export function loadCertificate(source: string, where: string): string {
   const certificates = pemBlocks(readPemSource(source, where)).filter((b) => b.label === 'CERTIFICATE');
-  if (certificates.length !== 1) throw new ConfigError(undefined, [`${where}: expected exactly one PEM CERTIFICATE`]);
+  if (certificates.length !== 1) throw ConfigError.problem(`${where}: expected exactly one PEM CERTIFICATE`);
   try {
     new X509Certificate(certificates[0].pem);
   } catch {
-    throw new ConfigError(undefined, [`${where}: not a valid X.509 certificate`]);
+    throw ConfigError.problem(`${where}: not a valid X.509 certificate`);
   }
   return certificates[0].pem;
 }
@@ -51,17 +51,17 @@ export interface LoadedKey {
 export function loadPrivateKey(source: string, where: string): LoadedKey {
   const blocks = pemBlocks(readPemSource(source, where));
   const keys = blocks.filter((b) => /PRIVATE KEY$/.test(b.label));
-  if (keys.length !== 1) throw new ConfigError(undefined, [`${where}: expected exactly one PEM private key`]);
+  if (keys.length !== 1) throw ConfigError.problem(`${where}: expected exactly one PEM private key`);
   try {
     createPrivateKey(keys[0].pem);
   } catch {
-    throw new ConfigError(undefined, [`${where}: not a valid private key (an encrypted key is not supported)`]);
+    throw ConfigError.problem(`${where}: not a valid private key (an encrypted key is not supported)`);
   }
   const certificates = blocks.filter((b) => b.label === 'CERTIFICATE');
-  if (certificates.length > 1) throw new ConfigError(undefined, [`${where}: more than one certificate after the key`]);
+  if (certificates.length > 1) throw ConfigError.problem(`${where}: more than one certificate after the key`);
   const certificate = certificates[0]?.pem;
   if (certificate && !keyMatchesCertificate(keys[0].pem, certificate)) {
-    throw new ConfigError(undefined, [`${where}: the certificate does not belong to the private key`]);
+    throw ConfigError.problem(`${where}: the certificate does not belong to the private key`);
   }
   return { key: keys[0].pem, certificate };
 }

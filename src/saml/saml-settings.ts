@@ -68,7 +68,7 @@ export function spEntityIdOf(realm: Realm): string {
 export function loadRealmSettings(realm: Realm): IdpStaticSettings[] {
   const sp = realm.config.serviceProvider;
   if (realm.config.identityProviders.length === 0) return [];
-  if (!sp) throw new ConfigError(undefined, [`realms.${realm.name}.serviceProvider: required for identity providers`]);
+  if (!sp) throw ConfigError.problem(`realms.${realm.name}.serviceProvider: required for identity providers`);
   const keys = loadServiceProviderKeys(sp, `realms.${realm.name}.serviceProvider`);
   return realm.config.identityProviders.map((idp) => {
     const where = `realms.${realm.name}.identityProviders.${idp.alias}`;
@@ -132,20 +132,20 @@ function loadServiceProviderKeys(sp: ServiceProviderConfig, where: string): Serv
   const signing = loadPrivateKey(sp.signingKey, `${where}.signingKey`);
   const signingCertificate = loadCertificate(sp.signingCertificate, `${where}.signingCertificate`);
   if (!keyMatchesCertificate(signing.key, signingCertificate)) {
-    throw new ConfigError(undefined, [`${where}.signingCertificate: does not belong to serviceProvider.signingKey`]);
+    throw ConfigError.problem(`${where}.signingCertificate: does not belong to serviceProvider.signingKey`);
   }
   if (sp.decryptionKey === undefined) return { signingKey: signing.key, signingCertificate };
   const decryption = loadPrivateKey(sp.decryptionKey, `${where}.decryptionKey`);
   const configured = sp.decryptionCertificate ? loadCertificate(sp.decryptionCertificate, `${where}.decryptionCertificate`) : undefined;
   if (configured && !keyMatchesCertificate(decryption.key, configured)) {
-    throw new ConfigError(undefined, [`${where}.decryptionCertificate: does not belong to serviceProvider.decryptionKey`]);
+    throw ConfigError.problem(`${where}.decryptionCertificate: does not belong to serviceProvider.decryptionKey`);
   }
   const decryptionCertificate =
     configured ?? decryption.certificate ?? (keyMatchesCertificate(decryption.key, signingCertificate) ? signingCertificate : undefined);
   if (!decryptionCertificate) {
-    throw new ConfigError(undefined, [
+    throw ConfigError.problem(
       `${where}.decryptionKey: append the key's certificate to the PEM (key, then certificate) so metadata can publish it`,
-    ]);
+    );
   }
   return { signingKey: signing.key, signingCertificate, decryptionKey: decryption.key, decryptionCertificate };
 }

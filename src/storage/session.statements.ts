@@ -85,7 +85,7 @@ export const FIND_LIVE_UNLESS_REVOKED: NamedStatement = {
 
 /**
  * The lock order of every transaction that locks more than one session row, or a session with its SSO
- * session, unless it holds their SSO session first (an SSO session's end): the SSO sessions first, as an SSO session's end does (SsoSessionService.endWithClientSessions,
+ * session: the SSO sessions first, as an SSO session's end does (SsoSessionService.endWithClientSessions,
  * whose first statement ends the SSO session), then the client sessions, each kind in id order. Two
  * such transactions then never hold a row each that the other waits for: PostgreSQL would abort one
  * after `deadlock_timeout` (40P01). Holding an SSO session also holds off every other such transaction
@@ -123,9 +123,9 @@ export const LOCK_WITH_DELEGATED: NamedStatement = {
 };
 
 /**
- * Locks the SSO sessions `$1` and every client session in them that has not ended, in {@link lockingInOrder}: before a
- * logout ends them one after the other (SingleLogoutService.endSsoSessions), SSO session by SSO
- * session, in the order it was given them.
+ * Locks the SSO sessions `$1` and every client session in them that has not ended, in
+ * {@link lockingInOrder}: before a logout ends them one after the other
+ * (SingleLogoutService.endSsoSessions), in the order it was given them.
  */
 export const LOCK_IN_SSO_SESSIONS: NamedStatement = {
   name: 'sessions.lock-in-sso-sessions',

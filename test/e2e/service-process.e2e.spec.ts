@@ -67,6 +67,17 @@ describe('the service as a process', () => {
       child.once('exit', (code) => resolve({ code, stderr }));
     });
 
+  /** Starts the built service on config `yaml` (written to `<dataDir>/<name>.yaml`) and waits for it to exit: it is expected to refuse. */
+  const startOnConfig = (name: string, yaml: string) => {
+    const file = join(dataDir, `${name}.yaml`);
+    writeFileSync(file, yaml);
+    const result = spawnSync(process.execPath, ['dist/src/main.js'], {
+      env: { ...process.env, FEDERATION_CONFIG: file, DATABASE_DIR: join(dataDir, `${name}-db`), NODE_OPTIONS: '' },
+      encoding: 'utf8',
+    });
+    return { file, result };
+  };
+
   it('refuses a second process on the same embedded database, naming the directory and the holder', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'process-lock-'));
     const first = await startOwnIssuer({ DATABASE_DIR: dir, DATABASE_URL: '' });
@@ -171,12 +182,7 @@ describe('the service as a process', () => {
   });
 
   it('refuses an invalid config with exit code 1, naming every offending key', () => {
-    const file = join(dataDir, 'bad.yaml');
-    writeFileSync(file, 'publicUrl: nope\nkeys: { encryptionKey: short }\nrealms: [ { name: Bad } ]\n');
-    const result = spawnSync(process.execPath, ['dist/src/main.js'], {
-      env: { ...process.env, FEDERATION_CONFIG: file, NODE_OPTIONS: '' },
-      encoding: 'utf8',
-    });
+    const { result } = startOnConfig('bad', 'publicUrl: nope\nkeys: { encryptionKey: short }\nrealms: [ { name: Bad } ]\n');
     expect(result.status).toBe(1);
     expect(result.stderr).toMatch(/publicUrl: /);
     expect(result.stderr).toMatch(/keys\.encryptionKey: must be at least 32 characters/);
@@ -189,12 +195,7 @@ describe('the service as a process', () => {
     writeFileSync(keyFile, generateKeyPairSync('ed25519').privateKey.export({ format: 'pem', type: 'pkcs8' }));
     const raw = parse(readFileSync('fixtures/config/demo.yaml', 'utf8'));
     raw.realms[0].signingKeyFile = keyFile;
-    const file = join(dataDir, 'bad-key.yaml');
-    writeFileSync(file, stringify(raw));
-    const result = spawnSync(process.execPath, ['dist/src/main.js'], {
-      env: { ...process.env, FEDERATION_CONFIG: file, DATABASE_DIR: join(dataDir, 'bad-key-db'), NODE_OPTIONS: '' },
-      encoding: 'utf8',
-    });
+    const { result } = startOnConfig('bad-key', stringify(raw));
     expect(result.status).toBe(1);
     expect(result.stderr).toContain(`signingKeyFile: ${keyFile} is not a PKCS#8 PEM private key for ES256`);
     expect(result.stderr).not.toMatch(/\n\s+at /);
@@ -220,12 +221,7 @@ describe('the service as a process', () => {
     const nemlogin = raw.realms.findIndex((realm: { name: string }) => realm.name === 'nemlogin');
     raw.realms[nemlogin].serviceProvider = serviceProvider;
     raw.realms[nemlogin].identityProviders = [{ alias: 'nemlog-in', profile: 'oiosaml3-citizen', ...idp }];
-    const file = join(dataDir, 'bad-saml.yaml');
-    writeFileSync(file, stringify(raw));
-    const result = spawnSync(process.execPath, ['dist/src/main.js'], {
-      env: { ...process.env, FEDERATION_CONFIG: file, DATABASE_DIR: join(dataDir, 'bad-saml-db'), NODE_OPTIONS: '' },
-      encoding: 'utf8',
-    });
+    const { file, result } = startOnConfig('bad-saml', stringify(raw));
     expect(result.status).toBe(1);
     expect(result.stderr).toBe(`invalid configuration in ${file}:\n  - ${problem}\n`);
     // Printed once, by the entry point: not also as Nest's report of a provider that failed.

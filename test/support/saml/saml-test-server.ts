@@ -14,12 +14,18 @@ export interface SamlTestServer {
 /**
  * The test server with realm `nemlogin` brokering to one test IdP (`nemlog-in`, the OIOSAML 3 citizen
  * profile), on a port chosen first: the IdP must know the realm's issuer before the server starts.
- * `slo` gives the IdP a SingleLogoutService; `patch` changes the config after that.
+ * `slo` gives the IdP a SingleLogoutService; `patch` changes the config after that. `port` is one the
+ * caller chose, when it needs the realms' issuers first too.
  */
 export async function startSamlTestServer(
-  options: { slo?: boolean; patch?: (raw: Record<string, any>) => void; overrides?: Omit<AppOverrides, 'logDestination'> } = {},
+  options: {
+    slo?: boolean;
+    patch?: (raw: Record<string, any>) => void;
+    overrides?: Omit<AppOverrides, 'logDestination'>;
+    port?: number;
+  } = {},
 ): Promise<SamlTestServer> {
-  const port = await freePort();
+  const port = options.port ?? (await freePort());
   const issuer = `http://127.0.0.1:${port}/realms/nemlogin`;
   const idp = await TestIdp.create({ realmIssuer: issuer, alias: 'nemlog-in' });
   const server = await startTestServer({

@@ -2,11 +2,12 @@ import { BackchannelReceiver } from '../backchannel-receiver.js';
 import type { CookieJar } from '../cookie-jar.js';
 import { freePort } from '../free-port.js';
 import { TEST_SECRETS } from '../test-config.js';
-import { startTestServer, type TestServer } from '../test-server.js';
+import type { TestServer } from '../test-server.js';
 import { basic, postForm } from '../token-requests.js';
 import { citizenAttributes } from './saml-attributes.js';
 import { SAML_FIXTURES, testServiceProviderConfig } from './saml-fixtures.js';
 import { samlHttpLogin } from './saml-http-login.js';
+import { startSamlTestServer } from './saml-test-server.js';
 import type { LogoutRequestOptions, OutgoingMessage, SpReply } from './test-idp-logout.js';
 import { TestIdp } from './test-idp.js';
 
@@ -51,8 +52,6 @@ interface LoginNames {
  */
 export async function startSloServer(): Promise<SloServer> {
   const port = await freePort();
-  const issuer = `http://127.0.0.1:${port}/realms/nemlogin`;
-  const idp = await TestIdp.create({ realmIssuer: issuer, alias: 'nemlog-in' });
   const otherIdp = await TestIdp.create({
     realmIssuer: `http://127.0.0.1:${port}/realms/other`,
     alias: 'nemlog-in',
@@ -61,12 +60,11 @@ export async function startSloServer(): Promise<SloServer> {
     signingCertificate: SAML_FIXTURES.otherIdpSigningCertificate,
   });
   const receiver = await BackchannelReceiver.create();
-  const server = await startTestServer({
+  const { server, idp, issuer } = await startSamlTestServer({
     port,
+    slo: true,
     patch: (raw) => {
       raw.backchannelLogout = { intervalMs: 100 };
-      raw.realms[0].serviceProvider = testServiceProviderConfig();
-      raw.realms[0].identityProviders = [idp.idpConfig('oiosaml3-citizen', { sloUrl: idp.sloUrl })];
       const clients = raw.realms[0].clients as { clientId: string; [key: string]: unknown }[];
       clients.find((c) => c.clientId === 'patient-app')!.backchannelLogoutUri = receiver.url;
       clients.find((c) => c.clientId === 'web')!.backchannelLogoutUri = `${receiver.url}/web`;
