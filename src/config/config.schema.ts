@@ -165,9 +165,9 @@ export const configSchema = z
         /** Pending logins kept in the database, by all instances together; beyond it the oldest is dropped first. */
         pendingLogins: z.number().int().positive().default(20000),
         /**
-         * Refused client authentications at the token endpoint recorded one by one in the audit trail per
-         * window, counted by each instance on its own; the rest are counted into one summary event per
-         * address (and one for all addresses) per window. The 401 itself is never limited.
+         * Refused token requests (client authentications and grants) recorded one by one in the audit trail
+         * per window, counted by each instance on its own; the rest are counted into one summary event per
+         * kind and address (and one per kind for all addresses) per window. The refusal itself is never limited.
          */
         tokenRefusalAudit: z
           .strictObject({

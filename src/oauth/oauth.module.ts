@@ -1,4 +1,8 @@
 import { Module } from '@nestjs/common';
+import { AuditTrail } from '../audit/audit-trail.service.js';
+import { CLOCK, type Clock } from '../common/clock.js';
+import type { Config } from '../config/config.schema.js';
+import { CONFIG } from '../config/config.token.js';
 import { ContextsModule } from '../contexts/contexts.module.js';
 import { LoginModule } from '../login/login.module.js';
 import { AuthorizeController } from './authorize.controller.js';
@@ -16,6 +20,7 @@ import { SmartConfigurationService } from './smart-configuration.service.js';
 import { UserinfoController } from './userinfo.controller.js';
 import { GRANT_HANDLERS, type GrantHandler } from './grants/grant-handler.js';
 import { TokenController } from './token.controller.js';
+import { TokenRefusalAudit } from './token-refusal-audit.js';
 import { SessionStatusController } from './session-status/session-status.controller.js';
 
 @Module({
@@ -38,6 +43,11 @@ import { SessionStatusController } from './session-status/session-status.control
     RefreshTokenGrant,
     TokenExchangeGrant,
     ExchangeSubjectResolver,
+    {
+      provide: TokenRefusalAudit,
+      useFactory: (audit: AuditTrail, config: Config, clock: Clock) => new TokenRefusalAudit(audit, config.limits.tokenRefusalAudit, clock),
+      inject: [AuditTrail, CONFIG, CLOCK],
+    },
     {
       provide: GRANT_HANDLERS,
       useFactory: (...grants: GrantHandler[]) => grants,

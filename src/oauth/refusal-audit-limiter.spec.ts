@@ -1,12 +1,13 @@
 import { TestClock } from '../../test/support/test-clock.js';
 import { testConfig } from '../../test/support/test-config.js';
-import { RefusalAuditLimiter } from './refusal-audit-limiter.js';
+import { RefusalAuditLimiter, type RefusalKind } from './refusal-audit-limiter.js';
 
 const limits = { perAddress: 3, global: 5, windowSeconds: 60 };
+const REFUSED_CLIENT: RefusalKind = { realm: 'nemlogin', type: 'CLIENT_LOGIN_ERROR' };
 
-function admitted(limiter: RefusalAuditLimiter, ip: string, times: number, realm = 'nemlogin'): number {
+function admitted(limiter: RefusalAuditLimiter, ip: string, times: number, kind: RefusalKind = REFUSED_CLIENT): number {
   let count = 0;
-  for (let i = 0; i < times; i++) if (limiter.admit(realm, ip)) count++;
+  for (let i = 0; i < times; i++) if (limiter.admit(kind, ip)) count++;
   return count;
 }
 
@@ -20,7 +21,7 @@ describe('RefusalAuditLimiter', () => {
     expect(limiter.close()).toEqual([]);
     clock.advance(1);
     expect(limiter.close()).toEqual([
-      { realm: 'nemlogin', address: '203.0.113.1', count: 7, windowStart: new Date('2030-01-01T00:00:00Z') },
+      { realm: 'nemlogin', type: 'CLIENT_LOGIN_ERROR', address: '203.0.113.1', count: 7, windowStart: new Date('2030-01-01T00:00:00Z') },
     ]);
     // A new window: the address has its share again, and nothing is due.
     expect(limiter.hasUnrecorded).toBe(false);
@@ -54,11 +55,26 @@ describe('RefusalAuditLimiter', () => {
 
   it('counts per realm, so each summary names the realm whose clients were tried', () => {
     const limiter = new RefusalAuditLimiter(limits, new TestClock());
-    admitted(limiter, '203.0.113.1', 4, 'nemlogin');
-    admitted(limiter, '203.0.113.1', 2, 'ehealth');
+    admitted(limiter, '203.0.113.1', 4, REFUSED_CLIENT);
+    admitted(limiter, '203.0.113.1', 2, { ...REFUSED_CLIENT, realm: 'ehealth' });
     expect(limiter.close(true).map(({ realm, count }) => [realm, count])).toEqual([
       ['nemlogin', 1],
       ['ehealth', 2],
+    ]);
+  });
+
+  it('counts per event type and registered client within one share of the address', () => {
+    const limiter = new RefusalAuditLimiter(limits, new TestClock());
+    const refreshOfApp: RefusalKind = { realm: 'nemlogin', type: 'REFRESH_TOKEN_ERROR', clientId: 'patient-app' };
+    expect(admitted(limiter, '203.0.113.1', 2, REFUSED_CLIENT)).toBe(2);
+    // The address's share is one for every kind: the third refusal of any kind is its last recorded.
+    expect(admitted(limiter, '203.0.113.1', 3, refreshOfApp)).toBe(1);
+    expect(admitted(limiter, '203.0.113.1', 1, { ...refreshOfApp, clientId: 'web-app' })).toBe(0);
+    expect(admitted(limiter, '203.0.113.1', 2, REFUSED_CLIENT)).toBe(0);
+    expect(limiter.close(true).map(({ type, clientId, count }) => [type, clientId, count])).toEqual([
+      ['REFRESH_TOKEN_ERROR', 'patient-app', 2],
+      ['REFRESH_TOKEN_ERROR', 'web-app', 1],
+      ['CLIENT_LOGIN_ERROR', undefined, 2],
     ]);
   });
 
@@ -77,7 +93,7 @@ describe('RefusalAuditLimiter', () => {
     const limiter = new RefusalAuditLimiter(limits, clock);
     expect(limiter.windowEnd).toBeUndefined();
     expect(limiter.close(true)).toEqual([]);
-    limiter.admit('nemlogin', '203.0.113.1');
+    limiter.admit(REFUSED_CLIENT, '203.0.113.1');
     expect(limiter.windowEnd).toBe(clock.now().getTime() + 60_000);
   });
 

@@ -1,24 +1,37 @@
 import { normalizeIP } from '@fastify/rate-limit';
+import type { AuditEventType } from '../audit/audit-event-type.js';
 import type { Clock } from '../common/clock.js';
 import type { Config } from '../config/config.schema.js';
 
 export type RefusalAuditLimits = Config['limits']['tokenRefusalAudit'];
 
 /**
- * Refusals of one realm in one window that were counted, not recorded one by one: those of `address`
+ * What a summary counts refusals of: the realm, the refused grant's event type and the client named
+ * (a registered one only: an unknown id is an anonymous caller's text). Each is bounded by config.
+ */
+export interface RefusalKind {
+  realm: string;
+  type: AuditEventType;
+  clientId?: string;
+}
+
+/**
+ * Refusals of one kind in one window that were counted, not recorded one by one: those of `address`
  * beyond its own share, or (no `address`) those of any address once all addresses' share was used up.
  */
-export interface UnrecordedRefusals {
-  realm: string;
+export interface UnrecordedRefusals extends RefusalKind {
   address?: string;
   count: number;
   windowStart: Date;
 }
 
+/** Counts per {@link RefusalKind}. */
+type KindCounts = Map<string, { kind: RefusalKind; count: number }>;
+
 interface AddressShare {
   recorded: number;
-  /** Per realm: an address may try the clients of several. */
-  unrecorded?: Map<string, number>;
+  /** Per kind: an address may try several grants, and the clients of several realms. */
+  unrecorded?: KindCounts;
 }
 
 /**
@@ -29,9 +42,9 @@ interface AddressShare {
 export const MAX_ADDRESSES = 10_000;
 
 /**
- * Decides which refused client authentications the audit trail records one by one: at most
- * `perAddress` per client address and `global` in all per window, the rest counted per realm and
- * address for a summary when the window closes. Addresses are keyed as the login routes' rate limit
+ * Decides which refused token requests the audit trail records one by one: at most `perAddress` per
+ * client address and `global` in all per window, the rest counted per kind and address for a summary
+ * when the window closes. Addresses are keyed as the login routes' rate limit
  * keys them (@fastify/rate-limit's `normalizeIP`: `request.ip`, an IPv6 address by its /64).
  *
  * Not @fastify/rate-limit's `createRateLimit` itself: its result tells neither how far over the limit
@@ -45,7 +58,7 @@ export class RefusalAuditLimiter {
   private recorded = 0;
   private unrecorded = 0;
   private readonly addresses = new Map<string, AddressShare>();
-  private readonly ofAllAddresses = new Map<string, number>();
+  private readonly ofAllAddresses: KindCounts = new Map();
 
   constructor(
     private readonly limits: RefusalAuditLimits,
@@ -69,18 +82,18 @@ export class RefusalAuditLimiter {
    * Whether to record this refusal one by one. If not, it is counted for the window's summary. Call
    * {@link close} first, so a refusal after the window's end opens a new one.
    */
-  admit(realm: string, ip: string): boolean {
+  admit(kind: RefusalKind, ip: string): boolean {
     this.windowStart ??= this.clock.now().getTime();
     const key = normalizeIP(ip);
     const share = this.addresses.get(key);
     if (share !== undefined && share.recorded >= this.limits.perAddress) {
       this.unrecorded++;
-      countIn((share.unrecorded ??= new Map()), realm, 1);
+      countIn((share.unrecorded ??= new Map()), kind, 1);
       return false;
     }
     if (this.recorded >= this.limits.global) {
       this.unrecorded++;
-      countIn(this.ofAllAddresses, realm, 1);
+      countIn(this.ofAllAddresses, kind, 1);
       return false;
     }
     this.recorded++;
@@ -96,9 +109,9 @@ export class RefusalAuditLimiter {
     const windowStart = new Date(this.windowStart!);
     const summaries: UnrecordedRefusals[] = [];
     for (const [address, share] of this.addresses) {
-      for (const [realm, count] of share.unrecorded ?? []) summaries.push({ realm, address, count, windowStart });
+      for (const { kind, count } of share.unrecorded?.values() ?? []) summaries.push({ ...kind, address, count, windowStart });
     }
-    for (const [realm, count] of this.ofAllAddresses) summaries.push({ realm, count, windowStart });
+    for (const { kind, count } of this.ofAllAddresses.values()) summaries.push({ ...kind, count, windowStart });
     this.addresses.clear();
     this.ofAllAddresses.clear();
     this.recorded = 0;
@@ -112,12 +125,15 @@ export class RefusalAuditLimiter {
       // A Map iterates in insertion order: the first key is the oldest.
       const [oldest, share] = this.addresses.entries().next().value!;
       this.addresses.delete(oldest);
-      for (const [realm, count] of share.unrecorded ?? []) countIn(this.ofAllAddresses, realm, count);
+      for (const { kind, count } of share.unrecorded?.values() ?? []) countIn(this.ofAllAddresses, kind, count);
     }
     this.addresses.set(key, { recorded: 1 });
   }
 }
 
-function countIn(counts: Map<string, number>, realm: string, count: number): void {
-  counts.set(realm, (counts.get(realm) ?? 0) + count);
+function countIn(counts: KindCounts, kind: RefusalKind, count: number): void {
+  const key = JSON.stringify([kind.realm, kind.type, kind.clientId ?? null]);
+  const counted = counts.get(key);
+  if (counted) counted.count += count;
+  else counts.set(key, { kind: { realm: kind.realm, type: kind.type, ...(kind.clientId ? { clientId: kind.clientId } : {}) }, count });
 }

@@ -1,12 +1,8 @@
-import { Inject, Injectable, type BeforeApplicationShutdown, type ExecutionContext } from '@nestjs/common';
+import { Injectable, type ExecutionContext } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
-import { AuditTrail } from '../audit/audit-trail.service.js';
 import { ClientAuthGuard } from '../clients/client-auth.guard.js';
 import { ClientAuthenticator } from '../clients/client-authenticator.js';
 import { readPresentedCredentials } from '../clients/client-credentials.reader.js';
-import { CLOCK, type Clock } from '../common/clock.js';
-import type { Config } from '../config/config.schema.js';
-import { CONFIG } from '../config/config.token.js';
 import { FormParams } from '../protocol/form-params.js';
 import { OAuthError } from '../protocol/oauth-error.js';
 import { RealmRegistry } from '../realms/realm.registry.js';
@@ -23,27 +19,17 @@ import { TokenRefusalAudit } from './token-refusal-audit.js';
  * caller's text. Introspection and revocation authenticate alike, but have no refusal event.
  *
  * Refusals are recorded one by one up to `limits.tokenRefusalAudit` per client address and in all per
- * window, the rest as a count ({@link TokenRefusalAudit}): a flood of wrong secrets must not fill the
- * database. A request that authenticates passes through untouched.
+ * window, the rest as a count ({@link TokenRefusalAudit}, shared with the grants' refusals): a flood of
+ * wrong secrets must not fill the database. A request that authenticates passes through untouched.
  */
 @Injectable()
-export class TokenClientAuthGuard extends ClientAuthGuard implements BeforeApplicationShutdown {
-  private readonly refusals: TokenRefusalAudit;
-
+export class TokenClientAuthGuard extends ClientAuthGuard {
   constructor(
     authenticator: ClientAuthenticator,
     realms: RealmRegistry,
-    audit: AuditTrail,
-    @Inject(CONFIG) config: Config,
-    @Inject(CLOCK) clock: Clock,
+    private readonly refusals: TokenRefusalAudit,
   ) {
     super(authenticator, realms);
-    this.refusals = new TokenRefusalAudit(audit, config.limits.tokenRefusalAudit, clock);
-  }
-
-  /** Before shutdown, not on it: the database closes on application shutdown (storage.module.ts). */
-  beforeApplicationShutdown(): Promise<void> {
-    return this.refusals.flush();
   }
 
   override async canActivate(context: ExecutionContext): Promise<boolean> {

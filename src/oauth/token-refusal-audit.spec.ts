@@ -5,11 +5,16 @@ import { REFUSALS_NOT_RECORDED, TokenRefusalAudit } from './token-refusal-audit.
 
 type Written = [Omit<AuditEvent, 'error'>, string];
 
+/** The audit trail's two ways of recording a refusal; `refused` writes its cause's message as the error here. */
 function fakeAudit(): { audit: AuditTrail; written: Written[] } {
   const written: Written[] = [];
   const audit = {
     failed: (event: Omit<AuditEvent, 'error'>, error: string) => {
       written.push([event, error]);
+      return Promise.resolve();
+    },
+    refused: (event: Omit<AuditEvent, 'error'>, cause: Error) => {
+      written.push([event, cause.message]);
       return Promise.resolve();
     },
   } as unknown as AuditTrail;
@@ -90,6 +95,29 @@ describe('TokenRefusalAudit', () => {
     expect(written.map(([event, error]) => [event.ipAddress, error, event.details?.refusals])).toEqual([
       ['203.0.113.1', 'invalid_client', undefined],
       [undefined, REFUSALS_NOT_RECORDED, 2],
+    ]);
+  });
+
+  it('bounds refused grants within the same share, and sums them up per event type and client', async () => {
+    const { audit, written } = fakeAudit();
+    const refusals = new TokenRefusalAudit(audit, { perAddress: 2, global: 10, windowSeconds: 60 }, new TestClock());
+    const grant = { realm: 'nemlogin', type: 'REFRESH_TOKEN_ERROR' as const, clientId: 'patient-app', ipAddress: '203.0.113.1' };
+    await refusals.failed(refusal('203.0.113.1'), 'client_not_found');
+    for (let i = 0; i < 4; i++) await refusals.refused(grant, new Error('invalid_token'));
+    await refusals.flush();
+    expect(written).toEqual([
+      [refusal('203.0.113.1'), 'client_not_found'],
+      [grant, 'invalid_token'],
+      [
+        {
+          realm: 'nemlogin',
+          type: 'REFRESH_TOKEN_ERROR',
+          clientId: 'patient-app',
+          ipAddress: '203.0.113.1',
+          details: expect.objectContaining({ refusals: 3 }),
+        },
+        REFUSALS_NOT_RECORDED,
+      ],
     ]);
   });
 });

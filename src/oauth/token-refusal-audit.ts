@@ -1,3 +1,4 @@
+import type { BeforeApplicationShutdown } from '@nestjs/common';
 import type { AuditEvent, AuditTrail } from '../audit/audit-trail.service.js';
 import type { Clock } from '../common/clock.js';
 import { RefusalAuditLimiter, type RefusalAuditLimits, type UnrecordedRefusals } from './refusal-audit-limiter.js';
@@ -5,17 +6,23 @@ import { RefusalAuditLimiter, type RefusalAuditLimits, type UnrecordedRefusals }
 /** The `error` of a summary event: refusals counted, not recorded one by one. */
 export const REFUSALS_NOT_RECORDED = 'refusals_not_recorded';
 
+/** A refused token request, from the client address it came from. */
+export type TokenRefusal = Omit<AuditEvent, 'error'> & { ipAddress: string };
+
 /**
- * The audit trail of refused client authentications at the token endpoint (RFC 6749 §5.2
- * `invalid_client`), bounded: anyone can send a wrong secret thousands of times a second, and each
- * refusal recorded is a row kept for the retention period. Up to `limits.tokenRefusalAudit` per window
- * are recorded one by one ({@link RefusalAuditLimiter}); the rest become one `CLIENT_LOGIN_ERROR`
- * event per realm and address (no address: counted across addresses) with the count, written when
+ * The audit trail of refused token requests, bounded: refused client authentications (RFC 6749 §5.2
+ * `invalid_client`) and refused grants (a bad code or refresh token, RFC 6749 §5.2 `invalid_grant`).
+ * Anyone can send either thousands of times a second: a public client names itself with its
+ * `client_id` alone, so a made-up refresh token in its name needs no secret. Each refusal recorded is
+ * a row kept for the retention period. Up to `limits.tokenRefusalAudit` per window are recorded one
+ * by one ({@link RefusalAuditLimiter}); the rest become one event per kind (realm, event type,
+ * registered client) and address (no address: counted across addresses) with the count, written when
  * the window closes: by a timer that does not keep the process alive, or by the next refusal after
  * it, or by {@link flush} at shutdown. Only the audit trail is bounded: the refusal the client gets
- * is not changed, and a request that authenticates never reaches this.
+ * is not changed, and a request that succeeds never reaches this. What a refusal changed has its own
+ * event: a reused refresh token's session end is a LOGOUT, written with the end.
  */
-export class TokenRefusalAudit {
+export class TokenRefusalAudit implements BeforeApplicationShutdown {
   private readonly limiter: RefusalAuditLimiter;
   private readonly windowSeconds: number;
   private timer: NodeJS.Timeout | undefined;
@@ -31,11 +38,22 @@ export class TokenRefusalAudit {
     this.windowSeconds = limits.windowSeconds;
   }
 
-  /** Records a refusal from `event.ipAddress` as {@link AuditTrail.failed} does, while its window's share lasts. */
-  async failed(event: Omit<AuditEvent, 'error'> & { ipAddress: string }, error: string): Promise<void> {
-    this.write(this.limiter.close());
-    if (this.limiter.admit(event.realm, event.ipAddress)) return this.audit.failed(event, error);
-    this.closeOnTime();
+  /** Records a refusal with reason code `error` as {@link AuditTrail.failed} does, while its window's share lasts. */
+  async failed(event: TokenRefusal, error: string): Promise<void> {
+    if (this.admit(event)) await this.audit.failed(event, error);
+  }
+
+  /**
+   * Records a grant refused with `cause` as {@link AuditTrail.refused} does, while its window's share
+   * lasts; one not recorded costs no database work, not even the refused session's lookup.
+   */
+  async refused(event: TokenRefusal, cause: unknown): Promise<void> {
+    if (this.admit(event)) await this.audit.refused(event, cause);
+  }
+
+  /** Before shutdown, not on it: the database closes on application shutdown (storage.module.ts). */
+  beforeApplicationShutdown(): Promise<void> {
+    return this.flush();
   }
 
   /** Writes what the open window has not recorded yet; for shutdown, while the database is still open. */
@@ -44,6 +62,14 @@ export class TokenRefusalAudit {
     this.timer = undefined;
     this.write(this.limiter.close(true));
     await this.writing;
+  }
+
+  /** Whether to record `event` one by one; if not, it is counted for its window's summary, due when the window closes. */
+  private admit(event: TokenRefusal): boolean {
+    this.write(this.limiter.close());
+    const admitted = this.limiter.admit({ realm: event.realm, type: event.type, clientId: event.clientId ?? undefined }, event.ipAddress);
+    if (!admitted) this.closeOnTime();
+    return admitted;
   }
 
   private closeOnTime(): void {
@@ -65,10 +91,11 @@ export class TokenRefusalAudit {
     });
   }
 
-  private summaryEvent({ realm, address, count, windowStart }: UnrecordedRefusals): Omit<AuditEvent, 'error'> {
+  private summaryEvent({ realm, type, clientId, address, count, windowStart }: UnrecordedRefusals): Omit<AuditEvent, 'error'> {
     return {
       realm,
-      type: 'CLIENT_LOGIN_ERROR',
+      type,
+      clientId,
       ipAddress: address,
       details: { refusals: count, window_start: windowStart.toISOString(), window_seconds: this.windowSeconds },
     };

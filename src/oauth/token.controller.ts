@@ -3,11 +3,11 @@ import { ApiOperation, ApiResponse, ApiSecurity, ApiTags } from '@nestjs/swagger
 import { GRANT_TYPES } from '../config/client-config.schema.js';
 import { ApiForm, ApiOAuthErrors } from '../protocol/openapi.js';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { AuditTrail } from '../audit/audit-trail.service.js';
 import { ORGANISATION_AGB_HEADER } from '../tenancy/organisation-agb.js';
 import { FormParams } from '../protocol/form-params.js';
 import { refusalEventOf } from './grants/refusal-events.js';
 import { TokenClientAuthGuard } from './token-client-auth.guard.js';
+import { TokenRefusalAudit } from './token-refusal-audit.js';
 import { GRANT_HANDLERS, type GrantHandler, type GrantRequest, type TokenResponse } from './grants/grant-handler.js';
 import { OAuthError } from '../protocol/oauth-error.js';
 
@@ -15,7 +15,7 @@ import { OAuthError } from '../protocol/oauth-error.js';
  * The token endpoint (RFC 6749 §3.2): authenticates the client (guard), then hands the request to
  * the handler of its grant type. Responses are never cached (§5.1). A refusal of a known grant is
  * recorded in the audit trail here, once for every grant, and a refused client authentication by the
- * guard; each grant records its own success.
+ * guard, both within the bounds of {@link TokenRefusalAudit}; each grant records its own success.
  */
 @ApiTags('OpenID Connect')
 @Controller('realms/:realm/protocol/openid-connect')
@@ -24,7 +24,7 @@ export class TokenController {
 
   constructor(
     @Inject(GRANT_HANDLERS) grants: GrantHandler[],
-    private readonly audit: AuditTrail,
+    private readonly refusals: TokenRefusalAudit,
   ) {
     this.grants = new Map(grants.map((grant) => [grant.grantType, grant]));
   }
@@ -78,7 +78,7 @@ export class TokenController {
     return response;
   }
 
-  private async handle(grant: GrantHandler, request: GrantRequest): Promise<TokenResponse> {
+  private async handle(grant: GrantHandler, request: GrantRequest & { clientAddress: string }): Promise<TokenResponse> {
     const { realm, client } = request;
     try {
       if (!(client.config.grantTypes as readonly string[]).includes(grant.grantType)) {
@@ -92,7 +92,7 @@ export class TokenController {
         clientId: client.clientId,
         ipAddress: request.clientAddress,
       };
-      await this.audit.refused(event, error);
+      await this.refusals.refused(event, error);
       throw error;
     }
   }
