@@ -1,5 +1,5 @@
 import { createPublicKey, type JsonWebKey } from 'node:crypto';
-import { Controller, Get, Header, HttpCode, Inject, Post, Req, UseGuards } from '@nestjs/common';
+import { Controller, Get, Header, HttpCode, Inject, Post, Query, Req, UseGuards } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
 import { AuditTrail } from '../audit/audit-trail.service.js';
 import { CLOCK, type Clock } from '../common/clock.js';
@@ -55,20 +55,25 @@ export class KeysAdminController {
     };
   }
 
-  /** Not in Keycloak (which rotates by adding a key provider): one call makes a new generated key the active one. */
+  /**
+   * Not in Keycloak (which rotates by adding a key provider): one call makes a new generated key the
+   * active one, of the realm's `signingAlg` or of the `algorithm` asked for, one the realm signs a
+   * client's ID tokens with (`idTokenSignedResponseAlg`).
+   */
   @Post('keys/rotate')
   @HttpCode(200)
   @RequiresRole('manage-realm')
-  async rotate(@Req() request: FastifyRequest): Promise<{ kid: string; algorithm: string }> {
+  async rotate(@Req() request: FastifyRequest, @Query('algorithm') asked?: unknown): Promise<{ kid: string; algorithm: string }> {
     const realm = request.oauthRealm!;
-    if (realm.config.signingKeyFile) throw new OAuthError('invalid_request', 'admin API: the realm loads its key from signingKeyFile');
-    const kid = await this.keys.rotate(realm, (tx, newKid) =>
-      this.audit.record(
-        adminAction(request, 'ACTION', 'keys/rotate', { details: { kid: newKid, algorithm: realm.config.signingAlg } }),
-        tx,
-      ),
+    const algorithm = realm.signingAlgs.find((alg) => alg === (asked ?? realm.config.signingAlg));
+    if (!algorithm)
+      throw new OAuthError('invalid_request', `admin API: algorithm must be one the realm signs with: ${realm.signingAlgs.join(', ')}`);
+    if (realm.config.signingKeyFile && algorithm === realm.config.signingAlg)
+      throw new OAuthError('invalid_request', 'admin API: the realm loads its key from signingKeyFile');
+    const kid = await this.keys.rotate(realm, algorithm, (tx, newKid) =>
+      this.audit.record(adminAction(request, 'ACTION', 'keys/rotate', { details: { kid: newKid, algorithm } }), tx),
     );
-    return { kid, algorithm: realm.config.signingAlg };
+    return { kid, algorithm };
   }
 }
 

@@ -8,23 +8,26 @@ import { migrate } from '../storage/migrator.js';
 import { SigningKeyRepository } from '../storage/signing-key.repository.js';
 
 /**
- * `npm run keys:rotate -- REALM`: makes a new signing key the realm's active one. The old key stays
- * in the JWKS until every token it signed has expired; running instances pick the new key up within
- * a minute (ACTIVE_KEY_CACHE_MS).
+ * `npm run keys:rotate -- REALM [ALGORITHM]`: makes a new signing key the realm's active one, of its
+ * `signingAlg` or of ALGORITHM, one it signs a client's ID tokens with. The old key stays in the JWKS
+ * until every token it signed has expired; running instances pick the new key up within a minute
+ * (ACTIVE_KEY_CACHE_MS).
  */
 async function main(): Promise<void> {
-  const realmName = process.argv[2];
-  if (!realmName) throw new Error('usage: npm run keys:rotate -- REALM');
+  const [realmName, asked] = process.argv.slice(2);
+  if (!realmName) throw new Error('usage: npm run keys:rotate -- REALM [ALGORITHM]');
   const config = loadConfigFile(configFileFromEnv());
   const realm = new RealmRegistry(config).get(realmName);
-  if (realm.config.signingKeyFile)
+  const algorithm = realm.signingAlgs.find((alg) => alg === (asked ?? realm.config.signingAlg));
+  if (!algorithm) throw new Error(`realm ${realmName} signs with ${realm.signingAlgs.join(', ')} only`);
+  if (realm.config.signingKeyFile && algorithm === realm.config.signingAlg)
     throw new Error(`realm ${realmName} loads its key from ${realm.config.signingKeyFile}: rotate by replacing that file`);
   const db = await openDatabase(config.database);
   try {
     await migrate(db);
     const keys = new SigningKeyService(new SigningKeyRepository(db), new KeyEncryption(config.keys.encryptionKey), systemClock);
-    const kid = await keys.rotate(realm);
-    process.stdout.write(`realm ${realmName}: new active signing key ${kid}\n`);
+    const kid = await keys.rotate(realm, algorithm);
+    process.stdout.write(`realm ${realmName}: new active ${algorithm} signing key ${kid}\n`);
   } finally {
     await db.close();
   }

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { jwksSchema, scopeToken } from './shared-values.schema.js';
+import { jwksSchema, scopeToken, signingAlg } from './shared-values.schema.js';
 
 /** Grant types this service implements; later grants add themselves here. */
 export const GRANT_TYPES = [
@@ -50,6 +50,13 @@ export const clientSchema = z
     redirectUris: z.array(z.url()).default([]),
     /** Where RP-initiated logout may send the browser afterwards (exact match). */
     postLogoutRedirectUris: z.array(z.url()).default([]),
+    /**
+     * OIDC Dynamic Client Registration 1.0 §2 `id_token_signed_response_alg`: the algorithm of this
+     * client's ID tokens, and of its logout tokens (OIDC Back-Channel Logout 1.0 §2.4: the keys of its
+     * ID tokens), when it cannot take the realm's `signingAlg`: RS256 for a client library that
+     * expects it by default (OIDC Core §3.1.3.7, item 7). The realm then keeps a key of that algorithm too.
+     */
+    idTokenSignedResponseAlg: signingAlg.optional(),
     /** OIDC Back-Channel Logout 1.0 §2.2: where a logout token is POSTed when one of its sessions ends. */
     backchannelLogoutUri: z.url().optional(),
     grantTypes: z.array(z.enum(GRANT_TYPES)).min(1),

@@ -3,8 +3,11 @@ import { parseConfig } from './config.loader.js';
 
 const ISSUER = 'https://auth.example/realms/nemlogin';
 
-/** A realm with one client granted `roles`, naming `audience` when given. */
-const withClient = (client: { roles: string[]; audience?: string[] }, realm: { defaultAudience?: string } = {}) => ({
+/** A realm with one client granted `roles`, naming `audience` (and an ID token algorithm) when given. */
+const withClient = (
+  client: { roles: string[]; audience?: string[]; idTokenSignedResponseAlg?: string },
+  realm: { defaultAudience?: string; signingKeyFile?: string } = {},
+) => ({
   environment: 'development',
   publicUrl: 'https://auth.example/',
   keys: { encryptionKey: 'x'.repeat(32) },
@@ -45,5 +48,22 @@ describe('config schema: admin clients and their audience (RFC 9068 §4)', () =>
     expect(problemsOf(withClient({ roles: ['view-events'], audience: ['xis', ISSUER] }, { defaultAudience: 'xis' }))).toEqual([]);
     expect(problemsOf(withClient({ roles: ['view-events'] }, { defaultAudience: ISSUER }))).toEqual([]);
     expect(problemsOf(withClient({ roles: ['system'], audience: ['xis'] }, { defaultAudience: 'xis' }))).toEqual([]);
+  });
+});
+
+describe('config schema: a client’s ID token algorithm (OIDC Dynamic Client Registration 1.0 §2)', () => {
+  const withAlgorithm = (idTokenSignedResponseAlg: string, realm: { signingKeyFile?: string } = {}) =>
+    withClient({ roles: [], idTokenSignedResponseAlg }, realm);
+
+  it('accepts one of the signing algorithms, beside a realm key of another that is generated', () => {
+    expect(problemsOf(withAlgorithm('RS256'))).toEqual([]);
+    expect(problemsOf(withAlgorithm('ES256', { signingKeyFile: '/keys/realm.pem' }))).toEqual([]);
+  });
+
+  it('refuses an algorithm the realm cannot sign with, and another than the key file’s', () => {
+    expect(problemsOf(withAlgorithm('HS256'))[0]).toMatch(/^realms\[0\]\.clients\[0\]\.idTokenSignedResponseAlg: /);
+    expect(problemsOf(withAlgorithm('RS256', { signingKeyFile: '/keys/realm.pem' }))).toEqual([
+      "realms[0].clients[0].idTokenSignedResponseAlg: the realm's only key is the ES256 key of its signingKeyFile, so its clients' ID tokens are ES256",
+    ]);
   });
 });

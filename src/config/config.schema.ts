@@ -6,14 +6,12 @@ import { refineAdminAudiences } from './admin-audiences.js';
 import { clientSchema } from './client-config.schema.js';
 import { identityProviderSchema } from './idp-config.schema.js';
 import { samlSchema, serviceProviderSchema } from './saml-config.schema.js';
-import { jwksSchema, scopeToken } from './shared-values.schema.js';
+import { jwksSchema, scopeToken, signingAlg } from './shared-values.schema.js';
 
 /**
  * The configuration file's shape (DESIGN.md §3). Every object is strict so that a misspelt key is
  * reported at boot with its path instead of being silently ignored.
  */
-
-const signingAlg = z.enum(['ES256', 'RS256', 'PS256', 'EdDSA']);
 
 /** NSIS levels of assurance, lowest first (DOMAIN.md: the citizen realm requires Substantial). */
 export const LEVELS_OF_ASSURANCE = ['Low', 'Substantial', 'High'] as const;
@@ -106,6 +104,16 @@ const realmSchema = z
         message: 'a realm with identity providers needs a SAML service provider key and certificate',
       });
     }
+    realm.clients.forEach((client, c) => {
+      const alg = client.idTokenSignedResponseAlg;
+      if (realm.signingKeyFile && alg !== undefined && alg !== realm.signingAlg) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['clients', c, 'idTokenSignedResponseAlg'],
+          message: `the realm's only key is the ${realm.signingAlg} key of its signingKeyFile, so its clients' ID tokens are ${realm.signingAlg}`,
+        });
+      }
+    });
     if (realm.identityProviders.some((i) => i.alias === 'mock')) {
       ctx.addIssue({ code: 'custom', path: ['identityProviders'], message: 'the alias "mock" is reserved for mocked users' });
     }

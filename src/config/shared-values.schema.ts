@@ -5,6 +5,9 @@ import { z } from 'zod';
 /** RFC 6749 §3.3: scope-token = 1*( %x21 / %x23-5B / %x5D-7E ). */
 export const scopeToken = z.string().regex(/^[\x21\x23-\x5b\x5d-\x7e]+$/, 'is not a valid scope token');
 
+/** The algorithms a realm signs tokens with (RFC 7518 §3.1, RFC 8037 §3.1). */
+export const signingAlg = z.enum(['ES256', 'RS256', 'PS256', 'EdDSA']);
+
 /** An inline JSON Web Key Set (RFC 7517 §5) with at least one key. */
 export const jwksSchema = z.strictObject({ keys: z.array(z.record(z.string(), z.unknown())).min(1) });
 

@@ -24,9 +24,10 @@ const CLOCK_SKEW_MS = 60_000;
 export const KEY_ENCRYPTION = Symbol('KEY_ENCRYPTION');
 
 /**
- * Realm signing keys: one active key per realm, generated on first start (or loaded from
- * `signingKeyFile`), stored encrypted. Rotation retires the old key but keeps it in the JWKS until
- * every token it can have signed has expired.
+ * Realm signing keys: one active key per realm and algorithm it signs with (`Realm.signingAlgs`: its
+ * `signingAlg`, and a client's `idTokenSignedResponseAlg`), generated on first start (or, the realm's
+ * own, loaded from `signingKeyFile`), stored encrypted. Rotation retires the old key but keeps it in
+ * the JWKS until every token it can have signed has expired; so does a start without the algorithm.
  */
 @Injectable()
 export class SigningKeyService {
@@ -38,38 +39,51 @@ export class SigningKeyService {
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
-  /** At start: make sure the realm has an active key of its configured algorithm and source. */
-  async ensureActiveKey(realm: Realm): Promise<void> {
-    const wanted = realm.config.signingKeyFile ? await loadKeyMaterial(realm.config.signingKeyFile, realm.config.signingAlg) : undefined;
-    const isCurrent = (active: SigningKeyRow | undefined): boolean =>
-      active !== undefined && active.alg === realm.config.signingAlg && (wanted === undefined || active.kid === wanted.kid);
-    const existing = await this.repository.findActive(realm.name);
-    if (isCurrent(existing)) return;
-    const material = wanted ?? (await generateKeyMaterial(realm.config.signingAlg));
-    await this.install(realm, material, wanted ? 'file' : 'generated', (active) => !isCurrent(active));
+  /** At start: make sure the realm has an active key of each algorithm it signs with, of its configured source. */
+  async ensureActiveKeys(realm: Realm): Promise<void> {
+    for (const alg of realm.signingAlgs) {
+      // Only the realm's own algorithm may come from a file (config.schema.ts refuses another with one).
+      const file = alg === realm.config.signingAlg ? realm.config.signingKeyFile : undefined;
+      const wanted = file ? await loadKeyMaterial(file, alg) : undefined;
+      const isCurrent = (active: SigningKeyRow | undefined): boolean =>
+        active !== undefined && (wanted === undefined || active.kid === wanted.kid);
+      if (isCurrent(await this.repository.findActive(realm.name, alg))) continue;
+      const material = wanted ?? (await generateKeyMaterial(alg));
+      await this.install(realm, material, wanted ? 'file' : 'generated', (active) => !isCurrent(active));
+    }
+    const now = this.clock.now();
+    await this.repository.retireUnused(realm.name, realm.signingAlgs, now, new Date(now.getTime() + this.retention(realm)));
   }
 
   /**
-   * Replaces the realm's active key with a newly generated one; returns the new key id. `record` runs
-   * in the rotation's transaction (the admin API's audit event). Other instances sign with the new
-   * key once their cache of the active key expires (ACTIVE_KEY_CACHE_MS); the JWKS shows it at once.
+   * Replaces the realm's active key of `alg` (by default its own `signingAlg`) with a newly generated
+   * one; returns the new key id. `record` runs in the rotation's transaction (the admin API's audit
+   * event). Other instances sign with the new key once their cache of the active key expires
+   * (ACTIVE_KEY_CACHE_MS); the JWKS shows it at once.
    */
-  async rotate(realm: Realm, record?: (tx: Queryable, kid: string) => Promise<void>): Promise<string> {
-    const material = await generateKeyMaterial(realm.config.signingAlg);
+  async rotate(
+    realm: Realm,
+    alg: SigningAlg = realm.config.signingAlg,
+    record?: (tx: Queryable, kid: string) => Promise<void>,
+  ): Promise<string> {
+    if (!realm.signingAlgs.includes(alg)) throw new Error(`realm ${realm.name} does not sign with ${alg}`);
+    const material = await generateKeyMaterial(alg);
     await this.install(realm, material, 'generated', () => true, record && ((tx) => record(tx, material.kid)));
-    this.active.delete(realm.name);
+    this.active.delete(cacheKey(realm, alg));
     return material.kid;
   }
 
-  async activeKey(realm: Realm): Promise<ActiveSigningKey> {
-    const cached = this.active.get(realm.name);
+  /** The key the realm signs with in `alg` now: by default its own `signingAlg`, which signs every access token. */
+  async activeKey(realm: Realm, alg: SigningAlg = realm.config.signingAlg): Promise<ActiveSigningKey> {
+    const key = cacheKey(realm, alg);
+    const cached = this.active.get(key);
     const now = this.clock.now().getTime();
     if (cached && now - cached.loadedAt < ACTIVE_KEY_CACHE_MS) return cached.key;
-    const row = await this.repository.findActive(realm.name);
-    if (!row) throw new Error(`realm ${realm.name} has no active signing key`);
-    const key = cached?.key.kid === row.kid ? cached.key : this.importPrivate(row);
-    this.active.set(realm.name, { key, loadedAt: now });
-    return key;
+    const row = await this.repository.findActive(realm.name, alg);
+    if (!row) throw new Error(`realm ${realm.name} has no active ${alg} signing key`);
+    const active = cached?.key.kid === row.kid ? cached.key : this.importPrivate(row);
+    this.active.set(key, { key: active, loadedAt: now });
+    return active;
   }
 
   /** The realm's JWKS (RFC 7517 §5): the active key and the retired keys still in their window. */
@@ -113,4 +127,9 @@ export class SigningKeyService {
     const alg = row.alg as SigningAlg;
     return { kid: row.kid, alg, privateKey: signingKeyObject(jwk, alg) };
   }
+}
+
+/** Realm names are `[a-z0-9-]+` (config.schema.ts): a space cannot occur in one. */
+function cacheKey(realm: Realm, alg: SigningAlg): string {
+  return `${realm.name} ${alg}`;
 }

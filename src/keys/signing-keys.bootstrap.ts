@@ -2,7 +2,7 @@ import { Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common'
 import { RealmRegistry } from '../realms/realm.registry.js';
 import { SigningKeyService } from './signing-key.service.js';
 
-/** Gives every realm an active signing key before the service accepts requests. */
+/** Gives every realm an active signing key of each algorithm it signs with before the service accepts requests. */
 @Injectable()
 export class SigningKeysBootstrap implements OnApplicationBootstrap {
   private readonly logger = new Logger('SigningKeys');
@@ -14,9 +14,11 @@ export class SigningKeysBootstrap implements OnApplicationBootstrap {
 
   async onApplicationBootstrap(): Promise<void> {
     for (const realm of this.realms.all()) {
-      await this.keys.ensureActiveKey(realm);
-      const { kid, alg } = await this.keys.activeKey(realm);
-      this.logger.log({ realm: realm.name, kid, alg }, 'signing key ready');
+      await this.keys.ensureActiveKeys(realm);
+      for (const wanted of realm.signingAlgs) {
+        const { kid, alg } = await this.keys.activeKey(realm, wanted);
+        this.logger.log({ realm: realm.name, kid, alg }, 'signing key ready');
+      }
     }
   }
 }

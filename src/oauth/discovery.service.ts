@@ -35,7 +35,8 @@ export class DiscoveryService {
       // Discovery §3: request_uri_parameter_supported defaults to true when absent; neither form is.
       request_parameter_supported: false,
       request_uri_parameter_supported: false,
-      id_token_signing_alg_values_supported: [realm.config.signingAlg],
+      // The realm's own, and those its clients ask for (idTokenSignedResponseAlg).
+      id_token_signing_alg_values_supported: realm.signingAlgs,
       // `none`: public clients (RFC 8414 §2) redeem their codes with PKCE and no secret.
       token_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post', 'private_key_jwt', 'none'],
       token_endpoint_auth_signing_alg_values_supported: ASSERTION_SIGNING_ALGS,

@@ -1,4 +1,4 @@
-import type { RealmConfig } from '../config/config.schema.js';
+import type { RealmConfig, SigningAlg } from '../config/config.schema.js';
 import { ScopeCatalogue } from './scope-catalogue.js';
 
 /** A configured realm with the URLs derived from `publicUrl` (Keycloak's paths, DESIGN.md §3). */
@@ -10,6 +10,11 @@ export interface Realm {
   readonly endpoints: RealmEndpoints;
   /** The scopes the realm understands, and what each client may get of them. */
   readonly scopeCatalogue: ScopeCatalogue;
+  /**
+   * The algorithms the realm keeps a signing key for: its `signingAlg` first (every access token),
+   * then those its clients ask for their ID tokens (`idTokenSignedResponseAlg`).
+   */
+  readonly signingAlgs: readonly SigningAlg[];
 }
 
 export interface RealmEndpoints {
@@ -39,5 +44,14 @@ export function realmFromConfig(publicUrl: string, config: RealmConfig): Realm {
       endSession: `${oidc}/logout`,
     },
     scopeCatalogue: new ScopeCatalogue(config.scopes),
+    signingAlgs: [...new Set([config.signingAlg, ...config.clients.flatMap((client) => client.idTokenSignedResponseAlg ?? [])])],
   };
+}
+
+/**
+ * The algorithm of the ID and logout tokens of client `clientId` (OIDC Dynamic Client Registration
+ * 1.0 §2 `id_token_signed_response_alg`): its own, else the realm's.
+ */
+export function idTokenAlgorithm(realm: Realm, clientId: string): SigningAlg {
+  return realm.config.clients.find((client) => client.clientId === clientId)?.idTokenSignedResponseAlg ?? realm.config.signingAlg;
 }

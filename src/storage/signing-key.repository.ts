@@ -14,13 +14,16 @@ export interface SigningKeyRow {
   publish_until: Date | null;
 }
 
-/** Rows of `signing_keys`. A realm has at most one key with `retired_at` null: its active key. */
+/** Rows of `signing_keys`. A realm has at most one key per algorithm with `retired_at` null: its active key of that algorithm. */
 @Injectable()
 export class SigningKeyRepository {
   constructor(@Inject(DATABASE) private readonly db: Database) {}
 
-  async findActive(realm: string, db: Queryable = this.db): Promise<SigningKeyRow | undefined> {
-    const { rows } = await db.query<SigningKeyRow>('SELECT * FROM signing_keys WHERE realm = $1 AND retired_at IS NULL', [realm]);
+  async findActive(realm: string, alg: string, db: Queryable = this.db): Promise<SigningKeyRow | undefined> {
+    const { rows } = await db.query<SigningKeyRow>('SELECT * FROM signing_keys WHERE realm = $1 AND alg = $2 AND retired_at IS NULL', [
+      realm,
+      alg,
+    ]);
     return rows[0];
   }
 
@@ -41,10 +44,25 @@ export class SigningKeyRepository {
   }
 
   /**
-   * Retires the realm's active key (published until `publishUntil`) and makes `key` the active one,
-   * in one transaction serialised per realm, so two instances starting together install one key.
-   * `shouldReplace` sees the active key under the lock and may decide nothing needs to change;
-   * `alsoInTransaction` writes what must commit with the rotation (its audit event).
+   * Retires the realm's active keys of algorithms other than `inUse` (published until `publishUntil`):
+   * a realm that no longer signs with an algorithm stops signing with its key, and verifiers can check
+   * what it signed until then. Serialised per realm with {@link replaceActive}.
+   */
+  async retireUnused(realm: string, inUse: readonly string[], now: Date, publishUntil: Date): Promise<void> {
+    await this.db.transaction(async (tx) => {
+      await tx.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`signing_keys:${realm}`]);
+      await tx.query(
+        'UPDATE signing_keys SET retired_at = $3, publish_until = $4 WHERE realm = $1 AND retired_at IS NULL AND NOT (alg = ANY($2))',
+        [realm, inUse, now, publishUntil],
+      );
+    });
+  }
+
+  /**
+   * Retires the realm's active key of `key`'s algorithm (published until `publishUntil`) and makes
+   * `key` the active one, in one transaction serialised per realm, so two instances starting together
+   * install one key. `shouldReplace` sees the active key under the lock and may decide nothing needs to
+   * change; `alsoInTransaction` writes what must commit with the rotation (its audit event).
    */
   async replaceActive(
     realm: string,
@@ -55,7 +73,7 @@ export class SigningKeyRepository {
   ): Promise<boolean> {
     return this.db.transaction(async (tx) => {
       await tx.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`signing_keys:${realm}`]);
-      const active = await this.findActive(realm, tx);
+      const active = await this.findActive(realm, key.alg, tx);
       if (!shouldReplace(active)) return false;
       if (active) {
         await tx.query('UPDATE signing_keys SET retired_at = $2, publish_until = $3 WHERE kid = $1', [

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { CLOCK, epochSeconds, type Clock } from '../common/clock.js';
-import type { Realm } from '../realms/realm.js';
+import { idTokenAlgorithm, type Realm } from '../realms/realm.js';
 import { TokenSigner } from './token-signer.js';
 
 /** OIDC Back-Channel Logout 1.0 §2.4: the event that makes a JWT a logout token. */
@@ -23,7 +23,7 @@ export interface LoggedOutSession {
 /**
  * Logout tokens (OIDC Back-Channel Logout 1.0 §2.4): `iss aud iat exp jti sid sub events`, explicitly
  * typed `logout+jwt` (§2.4, RFC 8725 §3.11), never a `nonce` (§2.4: so no logout token can pass for an
- * ID token), signed with the realm's key like every other token.
+ * ID token), signed with the keys of the client's ID tokens (§2.4; idTokenAlgorithm).
  */
 @Injectable()
 export class LogoutTokenIssuer {
@@ -47,6 +47,7 @@ export class LogoutTokenIssuer {
         events: { [BACKCHANNEL_LOGOUT_EVENT]: {} },
       },
       'logout+jwt',
+      idTokenAlgorithm(realm, clientId),
     );
   }
 }

@@ -3,7 +3,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { RegisteredClient } from '../clients/registered-client.js';
 import { CLOCK, epochSeconds, type Clock } from '../common/clock.js';
 import type { TokenResponse } from '../protocol/token-response.js';
-import type { Realm } from '../realms/realm.js';
+import { idTokenAlgorithm, type Realm } from '../realms/realm.js';
 import { sessionEndsAt, type SessionRow } from '../storage/session.repository.js';
 import { AccessTokenIssuer, type IssuedAccessToken } from './access-token.issuer.js';
 import { accessTokenHash } from './token-hash.js';
@@ -100,7 +100,8 @@ export class SessionTokensIssuer {
 
   /**
    * OIDC Core §2 and §3.1.3.6: audience is the client; `at_hash` binds the access token, whose `exp`
-   * (capped at the session's end) it shares.
+   * (capped at the session's end) it shares. Signed in the client's algorithm (idTokenAlgorithm), whose
+   * hash `at_hash` takes (§3.1.3.6).
    */
   private async idToken(
     realm: Realm,
@@ -112,6 +113,7 @@ export class SessionTokensIssuer {
   ): Promise<string> {
     const { fhirUser } = access.claims;
     const now = epochSeconds(this.clock);
+    const alg = idTokenAlgorithm(realm, client.clientId);
     const { given, family, text } = session.profile;
     const claims: Record<string, unknown> = {
       iss: realm.issuer,
@@ -123,7 +125,7 @@ export class SessionTokensIssuer {
       jti: randomUUID(),
       auth_time: Math.floor(session.auth_time.getTime() / 1000),
       sid: session.id,
-      at_hash: accessTokenHash(access.token, await this.signer.algorithm(realm)),
+      at_hash: accessTokenHash(access.token, alg),
       user_type: session.user_type,
     };
     if (nonce !== undefined) claims.nonce = nonce;
@@ -139,6 +141,6 @@ export class SessionTokensIssuer {
       const name = text ?? [...(given ?? []), family].filter(Boolean).join(' ');
       if (name) claims.name = name;
     }
-    return this.signer.sign(realm, claims, 'JWT');
+    return this.signer.sign(realm, claims, 'JWT', alg);
   }
 }

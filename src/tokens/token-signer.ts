@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { JWTPayload } from 'jose';
+import type { SigningAlg } from '../config/config.schema.js';
 import { SigningKeyService } from '../keys/signing-key.service.js';
 import type { Realm } from '../realms/realm.js';
 import { signJws } from './jws.js';
@@ -20,13 +21,9 @@ export type TokenTyp = 'at+jwt' | 'JWT' | 'rt+jwt' | 'logout+jwt';
 export class TokenSigner {
   constructor(private readonly keys: SigningKeyService) {}
 
-  async sign(realm: Realm, claims: JWTPayload, typ: TokenTyp): Promise<string> {
-    const key = await this.keys.activeKey(realm);
+  /** Signs with the realm's active key of `alg`: by default its own `signingAlg`; a client's ID and logout tokens may ask for another. */
+  async sign(realm: Realm, claims: JWTPayload, typ: TokenTyp, alg?: SigningAlg): Promise<string> {
+    const key = await this.keys.activeKey(realm, alg);
     return signJws({ alg: key.alg, kid: key.kid, typ }, claims, key.privateKey);
-  }
-
-  /** The algorithm tokens of this realm are signed with now (for `at_hash`, OIDC Core §3.1.3.6). */
-  async algorithm(realm: Realm): Promise<string> {
-    return (await this.keys.activeKey(realm)).alg;
   }
 }
