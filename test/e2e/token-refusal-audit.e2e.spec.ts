@@ -1,17 +1,11 @@
 import { openDatabase } from '../../src/storage/database.factory.js';
 import type { Database } from '../../src/storage/database.js';
 import { expectOAuthError } from '../support/oauth-error.js';
+import { eventuallyRefusalEvents, refusalEvents } from '../support/refusal-events.js';
 import { TestClock } from '../support/test-clock.js';
 import { TEST_SECRETS } from '../support/test-config.js';
 import { startTestServer, type TestServer } from '../support/test-server.js';
 import { basic, postForm } from '../support/token-requests.js';
-
-interface Row {
-  type: string;
-  error: string | null;
-  ip_address: string | null;
-  details: Record<string, unknown>;
-}
 
 /**
  * What a flood of wrong client credentials leaves in the audit trail: the first
@@ -36,22 +30,7 @@ describe('the audit trail of refused client authentications, bounded', () => {
     await db.close();
   });
 
-  const rows = async (error: string): Promise<Row[]> =>
-    (
-      await db.query<Row>(
-        "SELECT type, error, ip_address, details FROM audit_events WHERE realm = 'nemlogin' AND outcome = 'failure' AND error = $1 ORDER BY id",
-        [error],
-      )
-    ).rows;
-  /** Summaries are written beside the refusal that closes a window, not before its answer. */
-  const eventually = async (error: string, count: number): Promise<Row[]> => {
-    for (let tries = 0; tries < 100; tries++) {
-      const found = await rows(error);
-      if (found.length >= count) return found;
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
-    return rows(error);
-  };
+  const rows = (error: string) => refusalEvents(db, { error });
   const refused = async () => {
     const response = await postForm(tokenUrl, 'grant_type=client_credentials&client_id=nobody&client_secret=x');
     expectOAuthError(response, 401, 'invalid_client');
@@ -82,11 +61,12 @@ describe('the audit trail of refused client authentications, bounded', () => {
     const windowStart = clock.now();
     clock.advance(60);
     await refused();
-    const [summary, ...more] = await eventually('refusals_not_recorded', 1);
+    const [summary, ...more] = await eventuallyRefusalEvents(db, { error: 'refusals_not_recorded' }, 1);
     expect(more).toEqual([]);
     expect(summary).toEqual({
       type: 'CLIENT_LOGIN_ERROR',
       error: 'refusals_not_recorded',
+      client_id: null,
       ip_address: '127.0.0.1',
       // The window opened at the first refusal; the test clock stood still until now.
       details: { refusals: 40, window_start: windowStart.toISOString(), window_seconds: 60 },
