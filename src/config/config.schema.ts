@@ -175,7 +175,7 @@ export const configSchema = z
         /**
          * Refused token requests (client authentications and grants) recorded one by one in the audit trail
          * per window, counted by each instance on its own; the rest are counted into one summary event per
-         * kind and address (and one per kind for all addresses) per window. The refusal itself is never limited.
+         * realm and address (and one per realm for all addresses) per window. The refusal itself is never limited.
          */
         tokenRefusalAudit: z
           .strictObject({

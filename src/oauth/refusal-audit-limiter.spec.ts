@@ -21,7 +21,14 @@ describe('RefusalAuditLimiter', () => {
     expect(limiter.close()).toEqual([]);
     clock.advance(1);
     expect(limiter.close()).toEqual([
-      { realm: 'nemlogin', type: 'CLIENT_LOGIN_ERROR', address: '203.0.113.1', count: 7, windowStart: new Date('2030-01-01T00:00:00Z') },
+      {
+        realm: 'nemlogin',
+        address: '203.0.113.1',
+        count: 7,
+        byType: new Map([['CLIENT_LOGIN_ERROR', 7]]),
+        byClient: new Map(),
+        windowStart: new Date('2030-01-01T00:00:00Z'),
+      },
     ]);
     // A new window: the address has its share again, and nothing is due.
     expect(limiter.hasUnrecorded).toBe(false);
@@ -63,18 +70,29 @@ describe('RefusalAuditLimiter', () => {
     ]);
   });
 
-  it('counts per event type and registered client within one share of the address', () => {
+  it('shares one share among every kind of refusal of an address, and counts them all in one summary per realm', () => {
     const limiter = new RefusalAuditLimiter(limits, new TestClock());
     const refreshOfApp: RefusalKind = { realm: 'nemlogin', type: 'REFRESH_TOKEN_ERROR', clientId: 'patient-app' };
     expect(admitted(limiter, '203.0.113.1', 2, REFUSED_CLIENT)).toBe(2);
-    // The address's share is one for every kind: the third refusal of any kind is its last recorded.
+    // The third refusal of any kind is the address's last recorded.
     expect(admitted(limiter, '203.0.113.1', 3, refreshOfApp)).toBe(1);
+    // However many kinds an address tries, its summaries stay one per realm (a row each).
     expect(admitted(limiter, '203.0.113.1', 1, { ...refreshOfApp, clientId: 'web-app' })).toBe(0);
+    expect(admitted(limiter, '203.0.113.1', 1, { ...refreshOfApp, type: 'CODE_TO_TOKEN_ERROR' })).toBe(0);
     expect(admitted(limiter, '203.0.113.1', 2, REFUSED_CLIENT)).toBe(0);
-    expect(limiter.close(true).map(({ type, clientId, count }) => [type, clientId, count])).toEqual([
-      ['REFRESH_TOKEN_ERROR', 'patient-app', 2],
-      ['REFRESH_TOKEN_ERROR', 'web-app', 1],
-      ['CLIENT_LOGIN_ERROR', undefined, 2],
+    expect(limiter.close(true)).toEqual([
+      expect.objectContaining({
+        count: 6,
+        byType: new Map([
+          ['REFRESH_TOKEN_ERROR', 3],
+          ['CODE_TO_TOKEN_ERROR', 1],
+          ['CLIENT_LOGIN_ERROR', 2],
+        ]),
+        byClient: new Map([
+          ['patient-app', 3],
+          ['web-app', 1],
+        ]),
+      }),
     ]);
   });
 

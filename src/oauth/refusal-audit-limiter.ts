@@ -5,33 +5,35 @@ import type { Config } from '../config/config.schema.js';
 
 export type RefusalAuditLimits = Config['limits']['tokenRefusalAudit'];
 
-/**
- * What a summary counts refusals of: the realm, the refused grant's event type and the client named
- * (a registered one only: an unknown id is an anonymous caller's text). Each is bounded by config.
- */
+/** A refused token request as the limiter sees it: its realm, its event type, and the registered client it named, if any. */
 export interface RefusalKind {
   realm: string;
   type: AuditEventType;
+  /** A registered client only: an unknown id is an anonymous caller's text. */
   clientId?: string;
 }
 
 /**
- * Refusals of one kind in one window that were counted, not recorded one by one: those of `address`
+ * Refusals of one realm in one window that were counted, not recorded one by one: those of `address`
  * beyond its own share, or (no `address`) those of any address once all addresses' share was used up.
+ * One summary per realm and address, whatever kinds it counts, so the number of summaries is bounded
+ * as the number of addresses is: `byType` and `byClient` say how many were of each.
  */
-export interface UnrecordedRefusals extends RefusalKind {
+export interface UnrecordedRefusals {
+  realm: string;
   address?: string;
   count: number;
+  byType: Map<AuditEventType, number>;
+  byClient: Map<string, number>;
   windowStart: Date;
 }
 
-/** Counts per {@link RefusalKind}. */
-type KindCounts = Map<string, { kind: RefusalKind; count: number }>;
+type Tally = Pick<UnrecordedRefusals, 'count' | 'byType' | 'byClient'>;
 
 interface AddressShare {
   recorded: number;
-  /** Per kind: an address may try several grants, and the clients of several realms. */
-  unrecorded?: KindCounts;
+  /** Per realm: an address may try the clients of several. */
+  unrecorded?: Map<string, Tally>;
 }
 
 /**
@@ -43,8 +45,8 @@ export const MAX_ADDRESSES = 10_000;
 
 /**
  * Decides which refused token requests the audit trail records one by one: at most `perAddress` per
- * client address and `global` in all per window, the rest counted per kind and address for a summary
- * when the window closes. Addresses are keyed as the login routes' rate limit
+ * client address and `global` in all per window, the rest counted per realm and address for a
+ * summary when the window closes. Addresses are keyed as the login routes' rate limit
  * keys them (@fastify/rate-limit's `normalizeIP`: `request.ip`, an IPv6 address by its /64).
  *
  * Not @fastify/rate-limit's `createRateLimit` itself: its result tells neither how far over the limit
@@ -58,7 +60,7 @@ export class RefusalAuditLimiter {
   private recorded = 0;
   private unrecorded = 0;
   private readonly addresses = new Map<string, AddressShare>();
-  private readonly ofAllAddresses: KindCounts = new Map();
+  private readonly ofAllAddresses = new Map<string, Tally>();
 
   constructor(
     private readonly limits: RefusalAuditLimits,
@@ -88,12 +90,12 @@ export class RefusalAuditLimiter {
     const share = this.addresses.get(key);
     if (share !== undefined && share.recorded >= this.limits.perAddress) {
       this.unrecorded++;
-      countIn((share.unrecorded ??= new Map()), kind, 1);
+      addTo((share.unrecorded ??= new Map()), kind.realm, oneOf(kind));
       return false;
     }
     if (this.recorded >= this.limits.global) {
       this.unrecorded++;
-      countIn(this.ofAllAddresses, kind, 1);
+      addTo(this.ofAllAddresses, kind.realm, oneOf(kind));
       return false;
     }
     this.recorded++;
@@ -109,9 +111,9 @@ export class RefusalAuditLimiter {
     const windowStart = new Date(this.windowStart!);
     const summaries: UnrecordedRefusals[] = [];
     for (const [address, share] of this.addresses) {
-      for (const { kind, count } of share.unrecorded?.values() ?? []) summaries.push({ ...kind, address, count, windowStart });
+      for (const [realm, tally] of share.unrecorded ?? []) summaries.push({ realm, address, ...tally, windowStart });
     }
-    for (const { kind, count } of this.ofAllAddresses.values()) summaries.push({ ...kind, count, windowStart });
+    for (const [realm, tally] of this.ofAllAddresses) summaries.push({ realm, ...tally, windowStart });
     this.addresses.clear();
     this.ofAllAddresses.clear();
     this.recorded = 0;
@@ -125,15 +127,20 @@ export class RefusalAuditLimiter {
       // A Map iterates in insertion order: the first key is the oldest.
       const [oldest, share] = this.addresses.entries().next().value!;
       this.addresses.delete(oldest);
-      for (const { kind, count } of share.unrecorded?.values() ?? []) countIn(this.ofAllAddresses, kind, count);
+      for (const [realm, tally] of share.unrecorded ?? []) addTo(this.ofAllAddresses, realm, tally);
     }
     this.addresses.set(key, { recorded: 1 });
   }
 }
 
-function countIn(counts: KindCounts, kind: RefusalKind, count: number): void {
-  const key = JSON.stringify([kind.realm, kind.type, kind.clientId ?? null]);
-  const counted = counts.get(key);
-  if (counted) counted.count += count;
-  else counts.set(key, { kind: { realm: kind.realm, type: kind.type, ...(kind.clientId ? { clientId: kind.clientId } : {}) }, count });
+function oneOf(kind: RefusalKind): Tally {
+  return { count: 1, byType: new Map([[kind.type, 1]]), byClient: new Map(kind.clientId ? [[kind.clientId, 1]] : []) };
+}
+
+function addTo(tallies: Map<string, Tally>, realm: string, tally: Tally): void {
+  const into = tallies.get(realm);
+  if (!into) return void tallies.set(realm, { count: tally.count, byType: new Map(tally.byType), byClient: new Map(tally.byClient) });
+  into.count += tally.count;
+  for (const [type, n] of tally.byType) into.byType.set(type, (into.byType.get(type) ?? 0) + n);
+  for (const [client, n] of tally.byClient) into.byClient.set(client, (into.byClient.get(client) ?? 0) + n);
 }

@@ -45,7 +45,7 @@ describe('TokenRefusalAudit', () => {
             realm: 'nemlogin',
             type: 'CLIENT_LOGIN_ERROR',
             ipAddress: '203.0.113.1',
-            details: { refusals: 3, window_start: '2030-01-01T00:00:00.000Z', window_seconds: 60 },
+            details: { refusals: 3, types: ['CLIENT_LOGIN_ERROR'], window_start: '2030-01-01T00:00:00.000Z', window_seconds: 60 },
           },
           REFUSALS_NOT_RECORDED,
         ],
@@ -98,12 +98,13 @@ describe('TokenRefusalAudit', () => {
     ]);
   });
 
-  it('bounds refused grants within the same share, and sums them up per event type and client', async () => {
+  it('bounds refused grants within the same share, summed up with the types and clients they were of', async () => {
     const { audit, written } = fakeAudit();
     const refusals = new TokenRefusalAudit(audit, { perAddress: 2, global: 10, windowSeconds: 60 }, new TestClock());
     const grant = { realm: 'nemlogin', type: 'REFRESH_TOKEN_ERROR' as const, clientId: 'patient-app', ipAddress: '203.0.113.1' };
     await refusals.failed(refusal('203.0.113.1'), 'client_not_found');
     for (let i = 0; i < 4; i++) await refusals.refused(grant, new Error('invalid_token'));
+    await refusals.failed(refusal('203.0.113.1'), 'client_not_found');
     await refusals.flush();
     expect(written).toEqual([
       [refusal('203.0.113.1'), 'client_not_found'],
@@ -111,10 +112,10 @@ describe('TokenRefusalAudit', () => {
       [
         {
           realm: 'nemlogin',
+          // The type most of them had.
           type: 'REFRESH_TOKEN_ERROR',
-          clientId: 'patient-app',
           ipAddress: '203.0.113.1',
-          details: expect.objectContaining({ refusals: 3 }),
+          details: expect.objectContaining({ refusals: 4, types: ['REFRESH_TOKEN_ERROR', 'CLIENT_LOGIN_ERROR'], clients: ['patient-app'] }),
         },
         REFUSALS_NOT_RECORDED,
       ],

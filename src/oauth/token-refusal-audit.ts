@@ -15,8 +15,8 @@ export type TokenRefusal = Omit<AuditEvent, 'error'> & { ipAddress: string };
  * Anyone can send either thousands of times a second: a public client names itself with its
  * `client_id` alone, so a made-up refresh token in its name needs no secret. Each refusal recorded is
  * a row kept for the retention period. Up to `limits.tokenRefusalAudit` per window are recorded one
- * by one ({@link RefusalAuditLimiter}); the rest become one event per kind (realm, event type,
- * registered client) and address (no address: counted across addresses) with the count, written when
+ * by one ({@link RefusalAuditLimiter}); the rest become one event per realm and address (no address:
+ * counted across addresses) with the count and the event types and clients counted, written when
  * the window closes: by a timer that does not keep the process alive, or by the next refusal after
  * it, or by {@link flush} at shutdown. Only the audit trail is bounded: the refusal the client gets
  * is not changed, and a request that succeeds never reaches this. What a refusal changed has its own
@@ -91,13 +91,23 @@ export class TokenRefusalAudit implements BeforeApplicationShutdown {
     });
   }
 
-  private summaryEvent({ realm, type, clientId, address, count, windowStart }: UnrecordedRefusals): Omit<AuditEvent, 'error'> {
+  /**
+   * One event per realm and address: of the type most of its refusals had (the first counted, on a
+   * tie), with the types and registered clients it counts.
+   */
+  private summaryEvent({ realm, address, count, byType, byClient, windowStart }: UnrecordedRefusals): Omit<AuditEvent, 'error'> {
+    const [type] = [...byType].reduce((most, next) => (next[1] > most[1] ? next : most));
     return {
       realm,
       type,
-      clientId,
       ipAddress: address,
-      details: { refusals: count, window_start: windowStart.toISOString(), window_seconds: this.windowSeconds },
+      details: {
+        refusals: count,
+        types: [...byType.keys()],
+        ...(byClient.size > 0 ? { clients: [...byClient.keys()] } : {}),
+        window_start: windowStart.toISOString(),
+        window_seconds: this.windowSeconds,
+      },
     };
   }
 }

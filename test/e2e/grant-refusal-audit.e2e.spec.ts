@@ -6,15 +6,15 @@ import { expectOAuthError } from '../support/oauth-error.js';
 import { eventuallyRefusalEvents, refusalEvents } from '../support/refusal-events.js';
 import { TestClock } from '../support/test-clock.js';
 import { startTestServer, type TestServer } from '../support/test-server.js';
-import { postForm } from '../support/token-requests.js';
+import { basic, postForm } from '../support/token-requests.js';
 
 /**
  * What a flood of made-up grants leaves in the audit trail. A public client names itself with its
  * `client_id` alone, so anyone can send refresh tokens and codes in its name; each refusal was a row,
  * unbounded. Now the refused grants of an address share its `limits.tokenRefusalAudit` with its
- * refused client authentications: that many one by one per window, the rest counted per event type
- * and client. Every refusal is still answered as RFC 6749 §5.2 asks, and what a refusal changed keeps
- * its own event: the session a reused refresh token ends gets its LOGOUT.
+ * refused client authentications: that many one by one per window, the rest counted in one summary
+ * per realm and address. Every refusal is still answered as RFC 6749 §5.2 asks, and what a refusal
+ * changed keeps its own event: the session a reused refresh token ends gets its LOGOUT.
  */
 describe('the audit trail of refused grants, bounded', () => {
   const clock = new TestClock();
@@ -57,11 +57,19 @@ describe('the audit trail of refused grants, bounded', () => {
       'invalid_grant',
     );
 
-  it("answers 80 made-up refresh tokens and 20 codes in a public client's name, recording only the share of 60", async () => {
-    for (let i = 0; i < 80; i++) await madeUpRefresh();
+  it("answers 70 made-up refresh tokens and 20 codes in a public client's name, recording only the share of 60 that 10 wrong secrets began", async () => {
+    for (let i = 0; i < 10; i++) {
+      expectOAuthError(
+        await postForm(tokenUrl, 'grant_type=client_credentials', { authorization: basic('system', 'wrong') }),
+        401,
+        'invalid_client',
+      );
+    }
+    for (let i = 0; i < 70; i++) await madeUpRefresh();
     for (let i = 0; i < 20; i++) await madeUpCode();
+    expect(await rows('CLIENT_LOGIN_ERROR', 'invalid_client_credentials')).toHaveLength(10);
     const refused = await rows('REFRESH_TOKEN_ERROR');
-    expect(refused).toHaveLength(60);
+    expect(refused).toHaveLength(50);
     expect(refused[0]).toMatchObject({ error: 'invalid_token', client_id: 'patient-app', ip_address: '127.0.0.1' });
     expect(await rows('CODE_TO_TOKEN_ERROR')).toEqual([]);
   });
@@ -90,28 +98,25 @@ describe('the audit trail of refused grants, bounded', () => {
     expect(await rows('REFRESH_TOKEN_ERROR', 'refresh_token_reused')).toEqual([]);
   });
 
-  it('records what it did not as one summary per event type and client once the window has passed', async () => {
+  it('records what it did not as one summary for the address once the window has passed, whatever it tried', async () => {
     clock.advance(60);
     await madeUpRefresh();
-    const summaries = await eventuallyRefusalEvents(db, { type: 'REFRESH_TOKEN_ERROR', error: 'refusals_not_recorded' }, 1);
-    expect(summaries).toEqual([
+    expect(await eventuallyRefusalEvents(db, { error: 'refusals_not_recorded' }, 1)).toEqual([
       {
+        // The type most of them had: 20 made-up refresh tokens, the reuse and the refresh after it.
         type: 'REFRESH_TOKEN_ERROR',
         error: 'refusals_not_recorded',
-        client_id: 'patient-app',
+        client_id: null,
         ip_address: '127.0.0.1',
-        // 20 made-up refresh tokens, and the reuse and the refresh after it.
-        details: expect.objectContaining({ refusals: 22, window_seconds: 60 }),
+        details: expect.objectContaining({
+          refusals: 42,
+          types: ['REFRESH_TOKEN_ERROR', 'CODE_TO_TOKEN_ERROR'],
+          clients: ['patient-app'],
+          window_seconds: 60,
+        }),
       },
     ]);
-    expect(await eventuallyRefusalEvents(db, { type: 'CODE_TO_TOKEN_ERROR', error: 'refusals_not_recorded' }, 1)).toEqual([
-      expect.objectContaining({
-        error: 'refusals_not_recorded',
-        client_id: 'patient-app',
-        details: expect.objectContaining({ refusals: 20 }),
-      }),
-    ]);
     // The refusal after the window opened the next one, with a share of its own.
-    expect(await rows('REFRESH_TOKEN_ERROR', 'invalid_token')).toHaveLength(61);
+    expect(await rows('REFRESH_TOKEN_ERROR', 'invalid_token')).toHaveLength(51);
   });
 });
