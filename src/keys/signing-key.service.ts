@@ -39,20 +39,26 @@ export class SigningKeyService {
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
-  /** At start: make sure the realm has an active key of each algorithm it signs with, of its configured source. */
+  /**
+   * At start: make sure the realm has an active key of each algorithm it signs with, of its configured
+   * source, and retire those of algorithms it no longer signs with. Their tokens still verify: a retired
+   * key stays published until every token it can have signed has expired.
+   */
   async ensureActiveKeys(realm: Realm): Promise<void> {
-    for (const alg of realm.signingAlgs) {
-      // Only the realm's own algorithm may come from a file (config.schema.ts refuses another with one).
-      const file = alg === realm.config.signingAlg ? realm.config.signingKeyFile : undefined;
-      const wanted = file ? await loadKeyMaterial(file, alg) : undefined;
-      const isCurrent = (active: SigningKeyRow | undefined): boolean =>
-        active !== undefined && (wanted === undefined || active.kid === wanted.kid);
-      if (isCurrent(await this.repository.findActive(realm.name, alg))) continue;
-      const material = wanted ?? (await generateKeyMaterial(alg));
-      await this.install(realm, material, wanted ? 'file' : 'generated', (active) => !isCurrent(active));
-    }
+    for (const alg of realm.signingAlgs) await this.ensureActiveKey(realm, alg);
     const now = this.clock.now();
     await this.repository.retireUnused(realm.name, realm.signingAlgs, now, new Date(now.getTime() + this.retention(realm)));
+  }
+
+  private async ensureActiveKey(realm: Realm, alg: SigningAlg): Promise<void> {
+    // A file holds the key of the realm's own algorithm; another is generated beside it.
+    const file = alg === realm.config.signingAlg ? realm.config.signingKeyFile : undefined;
+    const wanted = file ? await loadKeyMaterial(file, alg) : undefined;
+    const isCurrent = (active: SigningKeyRow | undefined): boolean =>
+      active !== undefined && (wanted === undefined || active.kid === wanted.kid);
+    if (isCurrent(await this.repository.findActive(realm.name, alg))) return;
+    const material = wanted ?? (await generateKeyMaterial(alg));
+    await this.install(realm, material, wanted ? 'file' : 'generated', (active) => !isCurrent(active));
   }
 
   /**
@@ -73,13 +79,23 @@ export class SigningKeyService {
     return material.kid;
   }
 
-  /** The key the realm signs with in `alg` now: by default its own `signingAlg`, which signs every access token. */
+  /**
+   * The key the realm signs with in `alg` now: by default its own `signingAlg`, which signs every access
+   * token. One retired meanwhile by an instance that does not sign with `alg` (a rolling deploy of a
+   * config that adds or drops a client's `idTokenSignedResponseAlg`) is replaced, as at start: each
+   * instance signs with what its own config asks for.
+   */
   async activeKey(realm: Realm, alg: SigningAlg = realm.config.signingAlg): Promise<ActiveSigningKey> {
     const key = cacheKey(realm, alg);
     const cached = this.active.get(key);
     const now = this.clock.now().getTime();
     if (cached && now - cached.loadedAt < ACTIVE_KEY_CACHE_MS) return cached.key;
-    const row = await this.repository.findActive(realm.name, alg);
+    if (!realm.signingAlgs.includes(alg)) throw new Error(`realm ${realm.name} does not sign with ${alg}`);
+    let row = await this.repository.findActive(realm.name, alg);
+    if (!row) {
+      await this.ensureActiveKey(realm, alg);
+      row = await this.repository.findActive(realm.name, alg);
+    }
     if (!row) throw new Error(`realm ${realm.name} has no active ${alg} signing key`);
     const active = cached?.key.kid === row.kid ? cached.key : this.importPrivate(row);
     this.active.set(key, { key: active, loadedAt: now });

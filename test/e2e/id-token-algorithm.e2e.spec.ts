@@ -2,9 +2,11 @@ import { createHash } from 'node:crypto';
 import { createRemoteJWKSet, decodeJwt, decodeProtectedHeader, jwtVerify } from 'jose';
 import * as oidc from 'openid-client';
 import type { Database } from '../../src/storage/database.js';
+import { SigningKeyRepository } from '../../src/storage/signing-key.repository.js';
 import { openDatabase } from '../../src/storage/database.factory.js';
 import { adminCall, adminToken, withAdminClients } from '../support/admin-api.js';
 import { BackchannelReceiver } from '../support/backchannel-receiver.js';
+import { engines } from '../support/database-engines.js';
 import { loginTokens, PUBLIC_CLIENT, refresh } from '../support/login-flow.js';
 import { loginAsMockUser } from '../support/mock-login.js';
 import { TestClock } from '../support/test-clock.js';
@@ -119,6 +121,20 @@ describe('a client’s own ID token algorithm', () => {
     expect(await published()).toHaveLength(3);
   });
 
+  it('replaces its RS256 key when an instance that does not sign with it retired it (a rolling deploy)', async () => {
+    const retired = (await published()).find((key) => key.alg === 'RS256')!.kid;
+    // What an instance of the previous config does at its start: publish it for the realm's longest token and leeway.
+    const now = clock.now();
+    await server.app.get(SigningKeyRepository).retireUnused('nemlogin', ['ES256'], now, new Date(now.getTime() + (1800 + 120) * 1000));
+    clock.advance(61); // past ACTIVE_KEY_CACHE_MS: this instance looks for its active key again
+    const tokens = await loginTokens(server.baseUrl, 'nemlogin', 'alice');
+    const { kid, alg } = decodeProtectedHeader(tokens.id_token);
+    expect(alg).toBe('RS256');
+    expect(kid).not.toBe(retired);
+    await expect(verify(tokens.id_token, ['RS256'], 'JWT')).resolves.toBeDefined();
+    expect((await published()).map((key) => key.kid)).toEqual(expect.arrayContaining([kid, retired]));
+  });
+
   it('retires the RS256 key when a restart no longer asks for it, publishing it until its tokens have expired', async () => {
     const rsa = (await published()).filter((key) => key.alg === 'RS256').map((key) => key.kid);
     await server.close();
@@ -132,5 +148,30 @@ describe('a client’s own ID token algorithm', () => {
     // The realm's longest token is its 1800 s refresh token; the window adds cache and clock leeway.
     clock.advance(1800 + 121);
     expect((await published()).map((key) => key.alg)).toEqual(['ES256']);
+  });
+});
+
+describe.each(engines)('a client’s own ID token algorithm, with two instances starting together on $name', (engine) => {
+  it('installs one key of each algorithm per realm', async () => {
+    const scratch = await engine.createScratch();
+    const receiver = await BackchannelReceiver.create();
+    const databases = [await scratch.connect(), await scratch.connect()];
+    const starts = await Promise.allSettled(
+      databases.map((database) => startTestServer({ overrides: { database }, patch: rs256PatientApp(receiver) })),
+    );
+    try {
+      for (const start of starts) if (start.status === 'rejected') throw start.reason;
+      const { rows } = await databases[0]!.query<{ alg: string; n: number }>(
+        "SELECT alg, count(*)::int AS n FROM signing_keys WHERE realm = 'nemlogin' GROUP BY alg ORDER BY alg",
+      );
+      expect(rows).toEqual([
+        { alg: 'ES256', n: 1 },
+        { alg: 'RS256', n: 1 },
+      ]);
+    } finally {
+      for (const start of starts) if (start.status === 'fulfilled') await start.value.close();
+      await receiver.close();
+      await scratch.dispose();
+    }
   });
 });
