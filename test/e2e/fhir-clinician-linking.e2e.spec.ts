@@ -198,14 +198,20 @@ describe.each(FHIR_SERVER_SETUPS)('clinician linking against a FHIR server %s', 
   const RACE = { timeoutMs: 30_000 };
 
   it('20 service instances racing the first login of one clinician make exactly one of each', async () => {
-    const [id, cpr] = [uniqueClinicianId(), fakeCpr()];
-    const instances = Array.from({ length: 20 }, () => fhirLinker(base, RACE));
-    const links = await Promise.all(instances.map(({ linker }) => linker.link(concurrentAssertion(id, cpr))));
-    await expectExactlyOneOfEach(id, links);
-    // It was a race, not a queue: instances wrote concurrently and lost If-Match races (412s).
-    const stats = instances.map(({ gateway }) => gateway.stats());
-    expect(stats.filter((s) => s.writes > 0).length).toBeGreaterThan(1);
-    expect(stats.reduce((sum, s) => sum + s.failures, 0)).toBeGreaterThan(0);
+    // Each round is checked. The race itself is up to the scheduler: on a busy machine the instances'
+    // writes can happen to come one after another. So a new clinician races again, at most three
+    // times, until a round shows it was a race and not a queue: instances wrote concurrently and lost
+    // If-Match races (412s).
+    let raced = false;
+    for (let round = 0; round < 3 && !raced; round++) {
+      const [id, cpr] = [uniqueClinicianId(), fakeCpr()];
+      const instances = Array.from({ length: 20 }, () => fhirLinker(base, RACE));
+      const links = await Promise.all(instances.map(({ linker }) => linker.link(concurrentAssertion(id, cpr))));
+      await expectExactlyOneOfEach(id, links);
+      const stats = instances.map(({ gateway }) => gateway.stats());
+      raced = stats.filter((s) => s.writes > 0).length > 1 && stats.reduce((sum, s) => sum + s.failures, 0) > 0;
+    }
+    expect(raced).toBe(true);
   });
 
   it('20 clinicians joining one care team at once from separate instances all stay members', async () => {
