@@ -32,6 +32,8 @@ export const KEY_ENCRYPTION = Symbol('KEY_ENCRYPTION');
 @Injectable()
 export class SigningKeyService {
   private readonly active = new Map<string, { key: ActiveSigningKey; loadedAt: number }>();
+  /** Lookups under way: the requests that find the cache expired together share one (and one new key, if it comes to that). */
+  private readonly loading = new Map<string, Promise<ActiveSigningKey>>();
 
   constructor(
     private readonly repository: SigningKeyRepository,
@@ -88,17 +90,26 @@ export class SigningKeyService {
   async activeKey(realm: Realm, alg: SigningAlg = realm.config.signingAlg): Promise<ActiveSigningKey> {
     const key = cacheKey(realm, alg);
     const cached = this.active.get(key);
-    const now = this.clock.now().getTime();
-    if (cached && now - cached.loadedAt < ACTIVE_KEY_CACHE_MS) return cached.key;
+    if (cached && this.clock.now().getTime() - cached.loadedAt < ACTIVE_KEY_CACHE_MS) return cached.key;
+    let loading = this.loading.get(key);
+    if (!loading) {
+      loading = this.load(realm, alg, cached?.key).finally(() => this.loading.delete(key));
+      this.loading.set(key, loading);
+    }
+    return loading;
+  }
+
+  private async load(realm: Realm, alg: SigningAlg, previous: ActiveSigningKey | undefined): Promise<ActiveSigningKey> {
     if (!realm.signingAlgs.includes(alg)) throw new Error(`realm ${realm.name} does not sign with ${alg}`);
+    const loadedAt = this.clock.now().getTime();
     let row = await this.repository.findActive(realm.name, alg);
     if (!row) {
       await this.ensureActiveKey(realm, alg);
       row = await this.repository.findActive(realm.name, alg);
     }
     if (!row) throw new Error(`realm ${realm.name} has no active ${alg} signing key`);
-    const active = cached?.key.kid === row.kid ? cached.key : this.importPrivate(row);
-    this.active.set(key, { key: active, loadedAt: now });
+    const active = previous?.kid === row.kid ? previous : this.importPrivate(row);
+    this.active.set(cacheKey(realm, alg), { key: active, loadedAt });
     return active;
   }
 

@@ -1,6 +1,9 @@
 import { createHash } from 'node:crypto';
+import { jest } from '@jest/globals';
 import { createRemoteJWKSet, decodeJwt, decodeProtectedHeader, jwtVerify } from 'jose';
 import * as oidc from 'openid-client';
+import { SigningKeyService } from '../../src/keys/signing-key.service.js';
+import { RealmRegistry } from '../../src/realms/realm.registry.js';
 import type { Database } from '../../src/storage/database.js';
 import { SigningKeyRepository } from '../../src/storage/signing-key.repository.js';
 import { openDatabase } from '../../src/storage/database.factory.js';
@@ -127,10 +130,20 @@ describe('a client’s own ID token algorithm', () => {
     const now = clock.now();
     await server.app.get(SigningKeyRepository).retireUnused('nemlogin', ['ES256'], now, new Date(now.getTime() + (1800 + 120) * 1000));
     clock.advance(61); // past ACTIVE_KEY_CACHE_MS: this instance looks for its active key again
+    // Requests that find the key gone together make one new key between them, not one each.
+    const install = jest.spyOn(SigningKeyRepository.prototype, 'replaceActive');
+    const keys = server.app.get(SigningKeyService);
+    const realm = server.app.get(RealmRegistry).get('nemlogin');
+    const found = await Promise.all(Array.from({ length: 8 }, () => keys.activeKey(realm, 'RS256')));
+    expect(install).toHaveBeenCalledTimes(1);
+    install.mockRestore();
+    expect(new Set(found.map((key) => key.kid)).size).toBe(1);
+
     const tokens = await loginTokens(server.baseUrl, 'nemlogin', 'alice');
     const { kid, alg } = decodeProtectedHeader(tokens.id_token);
     expect(alg).toBe('RS256');
     expect(kid).not.toBe(retired);
+    expect(kid).toBe(found[0]!.kid);
     await expect(verify(tokens.id_token, ['RS256'], 'JWT')).resolves.toBeDefined();
     expect((await published()).map((key) => key.kid)).toEqual(expect.arrayContaining([kid, retired]));
   });
