@@ -103,7 +103,8 @@ export class SigningKeyService {
     if (!realm.signingAlgs.includes(alg)) throw new Error(`realm ${realm.name} does not sign with ${alg}`);
     const loadedAt = this.clock.now().getTime();
     let row = await this.repository.findActive(realm.name, alg);
-    if (!row) {
+    // Another instance's start may retire the key made here before it is read back: make one again, once.
+    for (let attempt = 0; attempt < 2 && !row; attempt++) {
       await this.ensureActiveKey(realm, alg);
       row = await this.repository.findActive(realm.name, alg);
     }

@@ -15,7 +15,8 @@ import { TokenRefusalAudit } from './token-refusal-audit.js';
  * reason codes: `invalid_client_credentials` when the request named a registered client (a wrong
  * secret, a bad assertion, a method the client may not use), `client_not_found` when it named none,
  * `invalid_client` when its credentials could not be read. So someone trying a client's secrets shows
- * in that client's trail. An id that names no registered client is not kept: it is an anonymous
+ * in that client's trail, one by one up to the address's share and then in the address's summary
+ * (its `clients` and `client_login_error` count). An id that names no registered client is not kept: it is an anonymous
  * caller's text. Introspection and revocation authenticate alike, but have no refusal event.
  *
  * Refusals are recorded one by one up to `limits.tokenRefusalAudit` per client address and in all per

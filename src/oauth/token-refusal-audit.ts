@@ -93,7 +93,8 @@ export class TokenRefusalAudit implements BeforeApplicationShutdown {
 
   /**
    * One event per realm and address: of the type most of its refusals had (the first counted, on a
-   * tie), with the types and registered clients it counts.
+   * tie), with how many were of each type (`client_login_error: 10`, so secrets tried among made-up
+   * refresh tokens still show) and the registered clients it counts.
    */
   private summaryEvent({ realm, address, count, byType, byClient, windowStart }: UnrecordedRefusals): Omit<AuditEvent, 'error'> {
     const [type] = [...byType].reduce((most, next) => (next[1] > most[1] ? next : most));
@@ -104,6 +105,7 @@ export class TokenRefusalAudit implements BeforeApplicationShutdown {
       details: {
         refusals: count,
         types: [...byType.keys()],
+        ...Object.fromEntries([...byType].map(([counted, n]) => [counted.toLowerCase(), n])),
         ...(byClient.size > 0 ? { clients: [...byClient.keys()] } : {}),
         window_start: windowStart.toISOString(),
         window_seconds: this.windowSeconds,

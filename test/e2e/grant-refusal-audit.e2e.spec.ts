@@ -111,6 +111,8 @@ describe('the audit trail of refused grants, bounded', () => {
         details: expect.objectContaining({
           refusals: 42,
           types: ['REFRESH_TOKEN_ERROR', 'CODE_TO_TOKEN_ERROR'],
+          refresh_token_error: 22,
+          code_to_token_error: 20,
           clients: ['patient-app'],
           window_seconds: 60,
         }),

@@ -69,7 +69,13 @@ describe('the audit trail of refused client authentications, bounded', () => {
       client_id: null,
       ip_address: '127.0.0.1',
       // The window opened at the first refusal; the test clock stood still until now.
-      details: { refusals: 40, types: ['CLIENT_LOGIN_ERROR'], window_start: windowStart.toISOString(), window_seconds: 60 },
+      details: {
+        refusals: 40,
+        types: ['CLIENT_LOGIN_ERROR'],
+        client_login_error: 40,
+        window_start: windowStart.toISOString(),
+        window_seconds: 60,
+      },
     });
     // The refusal after the window opened the next one, with a share of its own.
     expect(await rows('client_not_found')).toHaveLength(61);
