@@ -1,9 +1,9 @@
 import { decodeJwt } from 'jose';
-import { refresh } from '../support/login-flow.js';
+import { PUBLIC_CLIENT, refresh } from '../support/login-flow.js';
 import { citizenAttributes } from '../support/saml/saml-attributes.js';
 import { SAML_FIXTURES } from '../support/saml/saml-fixtures.js';
 import { samlHttpLogin } from '../support/saml/saml-http-login.js';
-import { CLIENT, CPR, sloServerForSuite } from '../support/saml/slo-server.js';
+import { CPR, sloServerForSuite } from '../support/saml/slo-server.js';
 import type { LogoutRequestOptions } from '../support/saml/test-idp-logout.js';
 import { TestIdp } from '../support/saml/test-idp.js';
 import { SamlWorkers } from '../../src/saml/saml-workers.js';
@@ -87,7 +87,7 @@ describe('IdP-initiated SAML single logout', () => {
       const { nameId } = await h.login();
       const message = h.idp.logout.request({ binding: 'redirect', nameId, relayState: 'r' });
       expect((await fetch(message.url, { redirect: 'manual' })).status).toBe(303);
-      const again = await samlHttpLogin(h.issuer, h.idp, CLIENT, { attributes: citizenAttributes({ cpr: CPR }), nameId });
+      const again = await samlHttpLogin(h.issuer, h.idp, PUBLIC_CLIENT, { attributes: citizenAttributes({ cpr: CPR }), nameId });
       expect((await fetch(message.url, { redirect: 'manual' })).status).toBe(400);
       expect(h.server.logs.filter((line) => line.includes('SAML logout message refused')).at(-1)).toContain('replay');
       expect(await h.introspect(again.tokens!.access_token)).toBe(true);

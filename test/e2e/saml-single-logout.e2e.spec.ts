@@ -1,10 +1,10 @@
 import { createRemoteJWKSet, decodeJwt, jwtVerify } from 'jose';
 import { CookieJar } from '../support/cookie-jar.js';
-import { refresh } from '../support/login-flow.js';
+import { PUBLIC_CLIENT, refresh } from '../support/login-flow.js';
 import { expectOAuthError } from '../support/oauth-error.js';
 import { citizenAttributes } from '../support/saml/saml-attributes.js';
 import { samlHttpLogin } from '../support/saml/saml-http-login.js';
-import { CLIENT, CPR, STATUS, sloServerForSuite } from '../support/saml/slo-server.js';
+import { CPR, STATUS, sloServerForSuite } from '../support/saml/slo-server.js';
 import { TEST_SECRETS } from '../support/test-config.js';
 import { basic, postForm } from '../support/token-requests.js';
 import { DATABASE, type Database } from '../../src/storage/database.js';
@@ -52,8 +52,8 @@ describe('IdP-initiated SAML single logout', () => {
   async function silentAuthorization(cookie: string): Promise<URL> {
     const url = new URL(`${h.issuer}/protocol/openid-connect/auth`);
     const params = {
-      client_id: CLIENT.clientId,
-      redirect_uri: CLIENT.redirectUri,
+      client_id: PUBLIC_CLIENT.clientId,
+      redirect_uri: PUBLIC_CLIENT.redirectUri,
       response_type: 'code',
       scope: 'openid',
       prompt: 'none',
@@ -92,7 +92,7 @@ describe('IdP-initiated SAML single logout', () => {
     const second = await h.login('_second');
     // The same person (NameID) in a second browser, under another SessionIndex.
     const person = first.nameId;
-    const other = await samlHttpLogin(h.issuer, h.idp, CLIENT, {
+    const other = await samlHttpLogin(h.issuer, h.idp, PUBLIC_CLIENT, {
       attributes: citizenAttributes({ cpr: CPR }),
       nameId: person,
       sessionIndex: '_other',
@@ -113,7 +113,7 @@ describe('IdP-initiated SAML single logout', () => {
     const second = await samlHttpLogin(
       h.issuer,
       h.idp,
-      CLIENT,
+      PUBLIC_CLIENT,
       { attributes: citizenAttributes({ cpr: CPR }), nameId: first.nameId, sessionIndex: '_renewed-B' },
       { browser: first.browser, extra: { prompt: 'login' } },
     );

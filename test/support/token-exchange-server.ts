@@ -72,18 +72,7 @@ export async function startExchangeServer(): Promise<ExchangeServer> {
     issuer,
     externalKey: pair.privateKey,
     externalPublic,
-    exchange: (subjectToken, extra = {}, headers = PORTAL_HEADERS) =>
-      postForm(
-        tokenEndpoint,
-        new URLSearchParams({
-          grant_type: EXCHANGE,
-          subject_token: subjectToken,
-          subject_token_type: ACCESS_TOKEN,
-          audience: 'xis',
-          ...extra,
-        }),
-        headers,
-      ),
+    exchange: (subjectToken, extra, headers) => exchangeAt(tokenEndpoint, subjectToken, extra, headers),
     exchangeRepeating: (subjectToken, pairs) =>
       postForm(
         tokenEndpoint,
@@ -92,6 +81,38 @@ export async function startExchangeServer(): Promise<ExchangeServer> {
       ),
     patientLogin: () => loginTokens(server.baseUrl, 'nemlogin', 'alice'),
   };
+}
+
+/** An RFC 8693 exchange of `subjectToken` for the XIS at `tokenEndpoint`, by the portal unless `headers` say otherwise. */
+function exchangeAt(
+  tokenEndpoint: string,
+  subjectToken: string,
+  extra: Record<string, string> = {},
+  headers: Record<string, string> = PORTAL_HEADERS,
+): Promise<RawResponse> {
+  return postForm(
+    tokenEndpoint,
+    new URLSearchParams({ grant_type: EXCHANGE, subject_token: subjectToken, subject_token_type: ACCESS_TOKEN, audience: 'xis', ...extra }),
+    headers,
+  );
+}
+
+/**
+ * The portal's exchange of a patient's token on a server of its own, where the portal's token
+ * exchange policy is `policy` (a client config's `tokenExchange`).
+ */
+export async function exchangeUnderPolicy(policy: Record<string, unknown>, extra: Record<string, string> = {}): Promise<RawResponse> {
+  const server = await startTestServer({
+    patch: (raw) => {
+      raw.realms[0].clients.find((c: { clientId: string }) => c.clientId === 'portal').tokenExchange = policy;
+    },
+  });
+  try {
+    const patient = await loginTokens(server.baseUrl, 'nemlogin', 'alice');
+    return await exchangeAt(`${server.baseUrl}/realms/nemlogin/protocol/openid-connect/token`, patient.access_token, extra);
+  } finally {
+    await server.close();
+  }
 }
 
 /** The exchange server of the calling `describe`: started before its specs, closed after them. */

@@ -7,11 +7,11 @@ import { basic, postForm } from '../token-requests.js';
 import { citizenAttributes } from './saml-attributes.js';
 import { SAML_FIXTURES, testServiceProviderConfig } from './saml-fixtures.js';
 import { samlHttpLogin } from './saml-http-login.js';
+import { PUBLIC_CLIENT } from '../login-flow.js';
 import { startSamlTestServer } from './saml-test-server.js';
 import type { LogoutRequestOptions, OutgoingMessage, SpReply } from './test-idp-logout.js';
 import { TestIdp } from './test-idp.js';
 
-export const CLIENT = { clientId: 'patient-app', redirectUri: 'http://127.0.0.1/callback' };
 export const STATUS = 'urn:oasis:names:tc:SAML:2.0:status:';
 export const CPR = '0101011234';
 
@@ -88,7 +88,7 @@ export async function startSloServer(): Promise<SloServer> {
       const result = await samlHttpLogin(
         issuer,
         idp,
-        CLIENT,
+        PUBLIC_CLIENT,
         { attributes: citizenAttributes({ cpr: CPR }), nameId, sessionIndex },
         { browser },
       );
