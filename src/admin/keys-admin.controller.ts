@@ -3,7 +3,7 @@ import { Controller, Get, Header, HttpCode, Inject, Post, Query, Req, UseGuards 
 import type { FastifyRequest } from 'fastify';
 import { AuditTrail } from '../audit/audit-trail.service.js';
 import { CLOCK, type Clock } from '../common/clock.js';
-import { SigningKeyService } from '../keys/signing-key.service.js';
+import { KeyRotationRefused, rotationAlgorithm, SigningKeyService } from '../keys/signing-key.service.js';
 import { OAuthError } from '../protocol/oauth-error.js';
 import { SigningKeyRepository, type SigningKeyRow } from '../storage/signing-key.repository.js';
 import { adminAction } from './admin-action.js';
@@ -65,11 +65,7 @@ export class KeysAdminController {
   @RequiresRole('manage-realm')
   async rotate(@Req() request: FastifyRequest, @Query('algorithm') asked?: unknown): Promise<{ kid: string; algorithm: string }> {
     const realm = request.oauthRealm!;
-    const algorithm = realm.signingAlgs.find((alg) => alg === (asked ?? realm.config.signingAlg));
-    if (!algorithm)
-      throw new OAuthError('invalid_request', `admin API: algorithm must be one the realm signs with: ${realm.signingAlgs.join(', ')}`);
-    if (realm.config.signingKeyFile && algorithm === realm.config.signingAlg)
-      throw new OAuthError('invalid_request', 'admin API: the realm loads its key from signingKeyFile');
+    const algorithm = refusedAsInvalidRequest(() => rotationAlgorithm(realm, asked));
     const kid = await this.keys.rotate(realm, algorithm, (tx, newKid) =>
       this.audit.record(adminAction(request, 'ACTION', 'keys/rotate', { details: { kid: newKid, algorithm } }), tx),
     );
@@ -90,4 +86,13 @@ function metadata(row: SigningKeyRow): KeysMetadata['keys'][number] {
     publicKey,
     ...(row.publish_until ? { validTo: row.publish_until.getTime() } : {}),
   };
+}
+
+function refusedAsInvalidRequest<T>(decide: () => T): T {
+  try {
+    return decide();
+  } catch (error) {
+    if (error instanceof KeyRotationRefused) throw new OAuthError('invalid_request', `admin API: ${error.message}`);
+    throw error;
+  }
 }

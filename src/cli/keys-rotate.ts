@@ -1,7 +1,7 @@
 import { systemClock } from '../common/clock.js';
 import { configFileFromEnv, loadConfigFile } from '../config/config.loader.js';
 import { KeyEncryption } from '../keys/key-encryption.js';
-import { SigningKeyService } from '../keys/signing-key.service.js';
+import { rotationAlgorithm, SigningKeyService } from '../keys/signing-key.service.js';
 import { RealmRegistry } from '../realms/realm.registry.js';
 import { openDatabase } from '../storage/database.factory.js';
 import { migrate } from '../storage/migrator.js';
@@ -18,10 +18,7 @@ async function main(): Promise<void> {
   if (!realmName) throw new Error('usage: npm run keys:rotate -- REALM [ALGORITHM]');
   const config = loadConfigFile(configFileFromEnv());
   const realm = new RealmRegistry(config).get(realmName);
-  const algorithm = realm.signingAlgs.find((alg) => alg === (asked ?? realm.config.signingAlg));
-  if (!algorithm) throw new Error(`realm ${realmName} signs with ${realm.signingAlgs.join(', ')} only`);
-  if (realm.config.signingKeyFile && algorithm === realm.config.signingAlg)
-    throw new Error(`realm ${realmName} loads its key from ${realm.config.signingKeyFile}: rotate by replacing that file`);
+  const algorithm = rotationAlgorithm(realm, asked);
   const db = await openDatabase(config.database);
   try {
     await migrate(db);

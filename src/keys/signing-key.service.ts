@@ -23,6 +23,22 @@ const CLOCK_SKEW_MS = 60_000;
 
 export const KEY_ENCRYPTION = Symbol('KEY_ENCRYPTION');
 
+/** A rotation that cannot be made, in fixed wording that repeats nothing the caller sent. */
+export class KeyRotationRefused extends Error {}
+
+/**
+ * The algorithm whose key a rotation replaces (the admin API's, the CLI's): `asked`, by default the
+ * realm's `signingAlg`, when the realm signs with it and generates its key. A key from `signingKeyFile`
+ * rotates by replacing the file.
+ */
+export function rotationAlgorithm(realm: Realm, asked?: unknown): SigningAlg {
+  const algorithm = realm.signingAlgs.find((alg) => alg === (asked ?? realm.config.signingAlg));
+  if (!algorithm) throw new KeyRotationRefused(`realm ${realm.name} signs with ${realm.signingAlgs.join(', ')} only`);
+  if (realm.config.signingKeyFile && algorithm === realm.config.signingAlg)
+    throw new KeyRotationRefused(`realm ${realm.name} loads its ${algorithm} key from signingKeyFile: rotate by replacing that file`);
+  return algorithm;
+}
+
 /**
  * Realm signing keys: one active key per realm and algorithm it signs with (`Realm.signingAlgs`: its
  * `signingAlg`, and a client's `idTokenSignedResponseAlg`), generated on first start (or, the realm's
@@ -74,7 +90,7 @@ export class SigningKeyService {
     alg: SigningAlg = realm.config.signingAlg,
     record?: (tx: Queryable, kid: string) => Promise<void>,
   ): Promise<string> {
-    if (!realm.signingAlgs.includes(alg)) throw new Error(`realm ${realm.name} does not sign with ${alg}`);
+    rotationAlgorithm(realm, alg);
     const material = await generateKeyMaterial(alg);
     await this.install(realm, material, 'generated', () => true, record && ((tx) => record(tx, material.kid)));
     this.active.delete(cacheKey(realm, alg));

@@ -15,6 +15,8 @@ export interface Realm {
    * then those its clients ask for their ID tokens (`idTokenSignedResponseAlg`).
    */
   readonly signingAlgs: readonly SigningAlg[];
+  /** The clients that ask for their own ID token algorithm, and that algorithm: read at every ID token, so kept by client id. */
+  readonly idTokenAlgs: ReadonlyMap<string, SigningAlg>;
 }
 
 export interface RealmEndpoints {
@@ -29,6 +31,9 @@ export interface RealmEndpoints {
 
 export function realmFromConfig(publicUrl: string, config: RealmConfig): Realm {
   const issuer = `${publicUrl}/realms/${config.name}`;
+  const idTokenAlgs = new Map(
+    config.clients.flatMap(({ clientId, idTokenSignedResponseAlg: alg }) => (alg ? [[clientId, alg] as const] : [])),
+  );
   const oidc = `${issuer}/protocol/openid-connect`;
   return {
     name: config.name,
@@ -44,7 +49,8 @@ export function realmFromConfig(publicUrl: string, config: RealmConfig): Realm {
       endSession: `${oidc}/logout`,
     },
     scopeCatalogue: new ScopeCatalogue(config.scopes),
-    signingAlgs: [...new Set([config.signingAlg, ...config.clients.flatMap((client) => client.idTokenSignedResponseAlg ?? [])])],
+    signingAlgs: [...new Set([config.signingAlg, ...idTokenAlgs.values()])],
+    idTokenAlgs,
   };
 }
 
@@ -53,5 +59,5 @@ export function realmFromConfig(publicUrl: string, config: RealmConfig): Realm {
  * 1.0 §2 `id_token_signed_response_alg`): its own, else the realm's.
  */
 export function idTokenAlgorithm(realm: Realm, clientId: string): SigningAlg {
-  return realm.config.clients.find((client) => client.clientId === clientId)?.idTokenSignedResponseAlg ?? realm.config.signingAlg;
+  return realm.idTokenAlgs.get(clientId) ?? realm.config.signingAlg;
 }
