@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { decodeJwt, jwtVerify } from 'jose';
+import { decodeJwt, decodeProtectedHeader, jwtVerify } from 'jose';
 import { CLOCK, type Clock } from '../common/clock.js';
 import { hasControlCharacter } from '../common/control-characters.js';
 import { OAuthError } from '../protocol/oauth-error.js';
@@ -9,8 +9,11 @@ import { ClientRegistry } from './client.registry.js';
 import type { RegisteredClient } from './registered-client.js';
 
 export const JWT_BEARER_ASSERTION_TYPE = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
-/** Asymmetric algorithms only: `none` and HMAC (which would need a shared secret) are refused. */
-const ASSERTION_ALGORITHMS = ['ES256', 'ES384', 'PS256', 'PS384', 'RS256', 'RS384', 'EdDSA', 'Ed25519'];
+/**
+ * Asymmetric algorithms only: `none` and HMAC (which would need a shared secret) are refused.
+ * Discovery lists these as `token_endpoint_auth_signing_alg_values_supported` (RFC 8414 §2).
+ */
+export const ASSERTION_ALGORITHMS: readonly string[] = ['ES256', 'ES384', 'PS256', 'PS384', 'RS256', 'RS384', 'EdDSA', 'Ed25519'];
 /** RFC 7523 §3 item 4 asks for a short-lived assertion; longer-lived ones are refused. */
 export const MAX_ASSERTION_LIFETIME_S = 300;
 const CLOCK_TOLERANCE_S = 30;
@@ -35,9 +38,14 @@ export class ClientAssertionVerifier {
       throw new OAuthError('invalid_client', 'client_id differs from the assertion issuer');
     }
     if (!client.jwks) throw new OAuthError('invalid_client', `client ${client.clientId} has no registered keys`);
+    // SMART App Launch 2.2, client-confidential-asymmetric: a `jku` header must match the JWK Set
+    // URL the client registered, or verification fails. Clients register their keys here, never a
+    // URL, so no `jku` can match.
+    if (namesKeyUrl(assertion))
+      throw new OAuthError('invalid_client', 'client assertion names a jku; the client registered keys, not a URL');
     const now = this.clock.now();
     const { payload } = await jwtVerify(assertion, client.jwks, {
-      algorithms: ASSERTION_ALGORITHMS,
+      algorithms: [...ASSERTION_ALGORITHMS],
       issuer: client.clientId,
       subject: client.clientId,
       audience: [realm.issuer, realm.endpoints.token],
@@ -70,6 +78,15 @@ export class ClientAssertionVerifier {
       throw new OAuthError('invalid_client', 'client assertion from an unknown client or one without keys');
     }
     return client;
+  }
+}
+
+/** Whether the header names a `jku`; a header that does not decode is left to jwtVerify to refuse. */
+function namesKeyUrl(assertion: string): boolean {
+  try {
+    return decodeProtectedHeader(assertion).jku !== undefined;
+  } catch {
+    return false;
   }
 }
 

@@ -1,10 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { RESPONSE_MODES } from '../protocol/authorization-response.js';
+import { ASSERTION_ALGORITHMS } from '../clients/client-assertion.verifier.js';
 import type { Realm } from '../realms/realm.js';
 import { GRANT_HANDLERS, type GrantHandler } from './grants/grant-handler.js';
-
-/** Algorithms accepted for `private_key_jwt` client assertions; see ClientAssertionVerifier. */
-const ASSERTION_SIGNING_ALGS = ['ES256', 'ES384', 'PS256', 'PS384', 'RS256', 'RS384', 'EdDSA'];
 
 /**
  * Authorization server metadata (RFC 8414 §2; OpenID Connect Discovery 1.0 §3), listing exactly
@@ -39,7 +37,7 @@ export class DiscoveryService {
       id_token_signing_alg_values_supported: realm.signingAlgs,
       // `none`: public clients (RFC 8414 §2) redeem their codes with PKCE and no secret.
       token_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post', 'private_key_jwt', 'none'],
-      token_endpoint_auth_signing_alg_values_supported: ASSERTION_SIGNING_ALGS,
+      token_endpoint_auth_signing_alg_values_supported: [...ASSERTION_ALGORITHMS],
       introspection_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post', 'private_key_jwt'],
       revocation_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post', 'private_key_jwt', 'none'],
       scopes_supported: supportedScopes(realm),

@@ -1,18 +1,24 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { ASSERTION_ALGORITHMS } from '../clients/client-assertion.verifier.js';
 import type { Realm } from '../realms/realm.js';
 import { supportedScopes } from './discovery.service.js';
 import { GRANT_HANDLERS, type GrantHandler } from './grants/grant-handler.js';
 
 /**
- * SMART App Launch 2.x §"Conformance" capabilities this service has: a standalone launch
- * (`launch/patient` gives the logged-in citizen's patient), public and secret-holding clients,
- * v1 and v2 scope syntax in patient and user context, and OpenID Connect sign-in. No EHR launch:
- * nothing here hands out a `launch` parameter.
+ * SMART App Launch 2.2 §"Conformance" capabilities this service has: a standalone launch
+ * (`launch/patient` gives the logged-in citizen's patient), authorization requests by GET or form
+ * POST, public clients, clients with a secret and clients with registered keys (`private_key_jwt`
+ * with RS384 and ES384 among its algorithms, as client-confidential-asymmetric asks), v1 and v2
+ * scope syntax in patient and user context, and OpenID Connect sign-in. No EHR launch: nothing here
+ * hands out a `launch` parameter. No `permission-offline`: a refresh token lives only as long as
+ * its session, `offline_access` or not.
  */
 export const SMART_CAPABILITIES = [
   'launch-standalone',
+  'authorize-post',
   'client-public',
   'client-confidential-symmetric',
+  'client-confidential-asymmetric',
   'context-standalone-patient',
   'permission-v2',
   'permission-v1',
@@ -39,6 +45,7 @@ export class SmartConfigurationService {
       response_types_supported: ['code'],
       code_challenge_methods_supported: ['S256'],
       token_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post', 'private_key_jwt', 'none'],
+      token_endpoint_auth_signing_alg_values_supported: [...ASSERTION_ALGORITHMS],
       scopes_supported: supportedScopes(realm),
       capabilities: [...SMART_CAPABILITIES],
     };

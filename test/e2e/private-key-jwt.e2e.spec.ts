@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { generateKeyPair, importJWK, SignJWT, type JWTPayload } from 'jose';
+import { exportJWK, generateKeyPair, importJWK, SignJWT, type CryptoKey, type JWTPayload } from 'jose';
 import * as oidc from 'openid-client';
 import { startTestServer, type TestServer } from '../support/test-server.js';
 import { XIS_CLIENT_PRIVATE_JWK } from '../support/test-config.js';
@@ -13,9 +13,26 @@ describe('private_key_jwt client authentication', () => {
   let server: TestServer;
   let issuer: string;
   let tokenUrl: string;
+  /** SMART App Launch 2.2 asks servers of client-confidential-asymmetric for RS384 and ES384. */
+  const smartKeys: { alg: 'ES384' | 'RS384'; privateKey: CryptoKey }[] = [];
 
   beforeAll(async () => {
-    server = await startTestServer();
+    const publicJwks: Record<string, unknown>[] = [];
+    for (const alg of ['ES384', 'RS384'] as const) {
+      const { publicKey, privateKey } = await generateKeyPair(alg);
+      smartKeys.push({ alg, privateKey });
+      publicJwks.push({ ...(await exportJWK(publicKey)), kid: `smart-${alg}`, alg });
+    }
+    server = await startTestServer({
+      patch: (raw) =>
+        raw.realms[0].clients.push({
+          clientId: 'smart-backend',
+          type: 'confidential',
+          jwks: { keys: publicJwks },
+          grantTypes: ['client_credentials'],
+          scopes: ['portal'],
+        }),
+    });
     issuer = `${server.baseUrl}/realms/nemlogin`;
     tokenUrl = `${issuer}/protocol/openid-connect/token`;
   });
@@ -50,6 +67,17 @@ describe('private_key_jwt client authentication', () => {
     expect(tokens.scope).toBe('portal');
   });
 
+  it('accepts ES384 and RS384 assertions, as SMART’s client-confidential-asymmetric asks', async () => {
+    for (const { alg, privateKey } of smartKeys) {
+      const now = Math.floor(Date.now() / 1000);
+      const signed = await new SignJWT({ iss: 'smart-backend', sub: 'smart-backend', aud: tokenUrl, jti: randomUUID(), exp: now + 60 })
+        .setProtectedHeader({ alg, kid: `smart-${alg}`, typ: 'JWT' })
+        .sign(privateKey);
+      const response = await request(signed);
+      expect([alg, response.status]).toEqual([alg, 200]);
+    }
+  });
+
   it('accepts the issuer as audience as well as the token endpoint', async () => {
     expect((await request(await assertion({ aud: issuer }))).status).toBe(200);
     expect((await request(await assertion(), '&client_id=xis')).status).toBe(200);
@@ -68,6 +96,8 @@ describe('private_key_jwt client authentication', () => {
     ['an assertion that lives too long', () => assertion({ exp: Math.floor(Date.now() / 1000) + 3600 })],
     ['a subject other than the client', () => assertion({ sub: 'someone-else' })],
     ['an unknown issuing client', () => assertion({ iss: 'nobody', sub: 'nobody' })],
+    // SMART App Launch 2.2: a jku that is not the client's registered JWK Set URL fails, and no client registers one.
+    ['a registered key with a jku header', () => assertion({}, { jku: 'https://attacker.example/jwks.json' })],
     ['a client that registered no keys', () => assertion({ iss: 'system', sub: 'system' })],
     [
       'alg none',

@@ -46,12 +46,16 @@ describe('scopes and SMART App Launch', () => {
   const configFor = (clientId: string) =>
     oidc.discovery(new URL(issuer), clientId, undefined, oidc.None(), { execute: [oidc.allowInsecureRequests] });
 
-  /** A mocked citizen's login (alice, linked to demo-patient-nancy, by default), redeemed by openid-client. */
+  /**
+   * A mocked citizen's login (alice, linked to demo-patient-nancy, by default), redeemed by
+   * openid-client; `byPost` sends the authorization request as a form (SMART's authorize-post).
+   */
   async function login(
     client: { clientId: string; redirectUri: string },
     scope: string,
     extra: Record<string, string> = {},
     user = 'alice',
+    byPost = false,
   ) {
     const config = await configFor(client.clientId);
     const verifier = oidc.randomPKCECodeVerifier();
@@ -66,7 +70,13 @@ describe('scopes and SMART App Launch', () => {
       nonce,
       ...extra,
     });
-    const callback = await loginAsMockUser(url.href, user);
+    const callback = byPost
+      ? await loginAsMockUser(url.origin + url.pathname, user, {
+          method: 'POST',
+          headers: { 'content-type': 'application/x-www-form-urlencoded' },
+          body: url.searchParams.toString(),
+        })
+      : await loginAsMockUser(url.href, user);
     return {
       config,
       tokens: await oidc.authorizationCodeGrant(config, callback, {
@@ -99,6 +109,13 @@ describe('scopes and SMART App Launch', () => {
     const refreshed = await oidc.refreshTokenGrant(config, tokens.refresh_token!);
     expect(refreshed.patient).toBe('demo-patient-nancy');
     expect(refreshed.scope).toBe(SMART_REQUEST);
+  });
+
+  it('grants the same launch context to an authorization request sent as a form POST (SMART App Launch 2.2 authorize-post)', async () => {
+    const { tokens } = await login(SMART, SMART_REQUEST, { aud: fhirBase }, 'alice', true);
+    expect(tokens.scope).toBe(SMART_REQUEST);
+    expect(tokens.patient).toBe('demo-patient-nancy');
+    expect(tokens.claims()!.fhirUser).toBe(`${fhirBase}/Patient/demo-patient-nancy`);
   });
 
   it('grants a citizen no Patient matched no patient-level scope: there is no patient context to give (SMART "Scopes and launch context")', async () => {
@@ -167,6 +184,7 @@ describe('scopes and SMART App Launch', () => {
       response_types_supported: ['code'],
       code_challenge_methods_supported: ['S256'],
       token_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post', 'private_key_jwt', 'none'],
+      token_endpoint_auth_signing_alg_values_supported: expect.arrayContaining(['ES384', 'RS384']),
       scopes_supported: expect.arrayContaining([
         'openid',
         'profile',
@@ -179,8 +197,10 @@ describe('scopes and SMART App Launch', () => {
       ]),
       capabilities: [
         'launch-standalone',
+        'authorize-post',
         'client-public',
         'client-confidential-symmetric',
+        'client-confidential-asymmetric',
         'context-standalone-patient',
         'permission-v2',
         'permission-v1',

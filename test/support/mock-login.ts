@@ -5,15 +5,18 @@ import { cookiesFrom } from './browser-cookies.js';
  * mock login page, "clicks" a mocked user, and returns where the service finally sends the browser.
  * Like a browser, it sends back the cookie that binds the login to it.
  */
-export async function loginAsMockUser(authorizationUrl: string, username: string): Promise<URL> {
-  const posted = await mockLoginResponse(authorizationUrl, username);
+export async function loginAsMockUser(authorizationUrl: string, username: string, request: RequestInit = {}): Promise<URL> {
+  const posted = await mockLoginResponse(authorizationUrl, username, request);
   if (posted.status !== 303) throw new Error(`mock login answered ${posted.status}: ${await posted.text()}`);
   return new URL(posted.headers.get('location')!);
 }
 
-/** The same steps, returning the service's last answer as it is (a redirect, or a form_post page). */
-export async function mockLoginResponse(authorizationUrl: string, username: string): Promise<Response> {
-  const toMock = await fetch(authorizationUrl, { redirect: 'manual' });
+/**
+ * The same steps, returning the service's last answer as it is (a redirect, or a form_post page).
+ * `request` sends the authorization request otherwise than by GET, e.g. as a form POST.
+ */
+export async function mockLoginResponse(authorizationUrl: string, username: string, request: RequestInit = {}): Promise<Response> {
+  const toMock = await fetch(authorizationUrl, { ...request, redirect: 'manual' });
   if (toMock.status !== 303) throw new Error(`authorization answered ${toMock.status}: ${await toMock.text()}`);
   const cookie = cookiesFrom(toMock);
   const mockPage = await fetch(toMock.headers.get('location')!, { headers: { cookie } });
