@@ -1,0 +1,66 @@
+import { decodeJwt } from 'jose';
+import { adminCall, adminToken } from '../support/admin-api.js';
+import { adminApiServerForSuite } from '../support/admin-api-server.js';
+import { ClientRegistry } from '../../src/clients/client.registry.js';
+import { RealmRegistry } from '../../src/realms/realm.registry.js';
+import { AccessTokenIssuer } from '../../src/tokens/access-token.issuer.js';
+import { loginTokens } from '../support/login-flow.js';
+
+/** The admin API (admin-api.e2e.spec.ts) refusing a token of another audience or without the role, and recording the refusal. */
+describe('admin API: sessions and keys', () => {
+  const h = adminApiServerForSuite();
+
+  it('refuses a token issued for another audience, as RFC 9068 §4 has a resource server do', async () => {
+    const realm = h.server.app.get(RealmRegistry).get('nemlogin');
+    const auditor = h.server.app.get(ClientRegistry).find('nemlogin', 'auditor')!;
+    // What an auditor client configured with `audience: [xis]` got before config.schema.ts refused it.
+    const issue = (audience: string[]) =>
+      h.server.app
+        .get(AccessTokenIssuer)
+        .issue({ realm, client: auditor, subject: 'auditor', userType: 'SYSTEM', scopes: [], roles: ['view-events'], audience });
+    const forXis = (await issue(['xis'])).token;
+    expect(await adminCall(h.server.baseUrl, 'GET', 'nemlogin/events', forXis)).toMatchObject({
+      status: 401,
+      body: { error: 'invalid_token' },
+    });
+    expect((await adminCall(h.server.baseUrl, 'GET', 'nemlogin/events', (await issue(['xis', realm.issuer])).token)).status).toBe(200);
+  });
+
+  it('records a refused call as a failed ADMIN_ACTION: 403 without the role, 404 for no such session', async () => {
+    const auditor = await adminToken(h.server.baseUrl, 'nemlogin', 'auditor');
+    expect((await adminCall(h.server.baseUrl, 'DELETE', 'nemlogin/sessions/someone-else', auditor)).status).toBe(403);
+    expect((await adminCall(h.server.baseUrl, 'DELETE', 'nemlogin/sessions/no-such-session', await h.operator())).status).toBe(404);
+    const [notFound, forbidden] = await h
+      .adminEvents({ type: 'ADMIN_ACTION', max: '3' })
+      .then((events) => events.filter((e) => e.error !== undefined));
+    expect(forbidden).toMatchObject({
+      clientId: 'auditor',
+      error: 'insufficient_scope',
+      details: { operation_type: 'DELETE', resource_path: 'sessions/someone-else' },
+    });
+    expect(notFound).toMatchObject({
+      clientId: 'operator',
+      error: 'not_found',
+      details: { operation_type: 'DELETE', resource_path: 'sessions/no-such-session' },
+    });
+  });
+
+  it('refuses session actions to a client without manage-users, and changes nothing', async () => {
+    const tokens = await loginTokens(h.server.baseUrl, 'nemlogin', 'alice');
+    const { sub, sid } = decodeJwt(tokens.access_token) as { sub: string; sid: string };
+    const auditor = await adminToken(h.server.baseUrl, 'nemlogin', 'auditor');
+    for (const [method, path] of [
+      ['POST', `nemlogin/users/${sub}/logout`],
+      ['DELETE', `nemlogin/sessions/${sid}`],
+      ['GET', `nemlogin/users/${sub}/sessions`],
+      ['POST', 'nemlogin/keys/rotate'],
+    ] as const) {
+      expect(await adminCall(h.server.baseUrl, method, path, auditor)).toMatchObject({
+        status: 403,
+        body: { error: 'insufficient_scope' },
+      });
+      expect((await adminCall(h.server.baseUrl, method, path)).status).toBe(401);
+    }
+    expect((await h.introspect(tokens.access_token)).active).toBe(true);
+  });
+});
