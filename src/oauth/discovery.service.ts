@@ -1,4 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { signingAlg } from '../config/shared-values.schema.js';
 import { RESPONSE_MODES } from '../protocol/authorization-response.js';
 import { ASSERTION_ALGORITHMS } from '../clients/client-assertion.verifier.js';
 import type { Realm } from '../realms/realm.js';
@@ -33,8 +34,7 @@ export class DiscoveryService {
       // Discovery §3: request_uri_parameter_supported defaults to true when absent; neither form is.
       request_parameter_supported: false,
       request_uri_parameter_supported: false,
-      // The realm's own, and those its clients ask for (idTokenSignedResponseAlg).
-      id_token_signing_alg_values_supported: realm.signingAlgs,
+      id_token_signing_alg_values_supported: idTokenSigningAlgs(realm),
       // `none`: public clients (RFC 8414 §2) redeem their codes with PKCE and no secret.
       token_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post', 'private_key_jwt', 'none'],
       token_endpoint_auth_signing_alg_values_supported: [...ASSERTION_ALGORITHMS],
@@ -63,6 +63,15 @@ export class DiscoveryService {
       access_token_signing_alg_values_supported: [realm.config.signingAlg],
     };
   }
+}
+
+/**
+ * Every algorithm a client's ID tokens may be signed with (`idTokenSignedResponseAlg`): the realm's
+ * own first, then those its clients use, then the rest a client may be configured for. Discovery §3
+ * says RS256 MUST be listed, and a client needs no published key of an algorithm it does not use.
+ */
+function idTokenSigningAlgs(realm: Realm): string[] {
+  return [...new Set([...realm.signingAlgs, ...signingAlg.options])];
 }
 
 /** The realm's scope catalogue, and whatever its clients are registered for beyond it (e.g. `system/…`). */

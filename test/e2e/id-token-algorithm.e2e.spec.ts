@@ -57,7 +57,8 @@ describe('a client’s own ID token algorithm', () => {
 
   it('announces both algorithms for ID tokens, the realm’s alone for access tokens, and publishes a key of each', async () => {
     const metadata = (await (await fetch(`${issuer}/.well-known/openid-configuration`)).json()) as Record<string, unknown>;
-    expect(metadata.id_token_signing_alg_values_supported).toEqual(['ES256', 'RS256']);
+    // The realm's own first, its clients' next, then the rest a client may be configured for.
+    expect(metadata.id_token_signing_alg_values_supported).toEqual(['ES256', 'RS256', 'PS256', 'EdDSA']);
     expect(metadata.access_token_signing_alg_values_supported).toEqual(['ES256']);
     expect((await published()).map((key) => key.alg).sort()).toEqual(['ES256', 'RS256']);
   });
@@ -154,7 +155,8 @@ describe('a client’s own ID token algorithm', () => {
     server = await startTestServer({ overrides: { database: db, clock }, patch: (raw) => withAdminClients(raw.realms[0]) });
     issuer = `${server.baseUrl}/realms/nemlogin`;
     const metadata = (await (await fetch(`${issuer}/.well-known/openid-configuration`)).json()) as Record<string, unknown>;
-    expect(metadata.id_token_signing_alg_values_supported).toEqual(['ES256']);
+    // Still listed (Discovery §3: RS256 MUST be), though no client uses it and its key is retired.
+    expect(metadata.id_token_signing_alg_values_supported).toEqual(['ES256', 'RS256', 'PS256', 'EdDSA']);
     const tokens = await loginTokens(server.baseUrl, 'nemlogin', 'alice');
     expect(decodeProtectedHeader(tokens.id_token).alg).toBe('ES256');
     expect((await published()).map((key) => key.kid)).toEqual(expect.arrayContaining(rsa));

@@ -41,6 +41,8 @@ describe('discovery and operations', () => {
         request_uri_parameter_supported: false,
       });
       expect(metadata.token_endpoint_auth_signing_alg_values_supported).not.toContain('HS256');
+      // Discovery §3: RS256 MUST be listed, though no client of this realm asks for it; the realm's own comes first.
+      expect(metadata.id_token_signing_alg_values_supported).toEqual(['ES256', 'RS256', 'PS256', 'EdDSA']);
     }
   });
 
