@@ -1,4 +1,4 @@
-import { Controller, Get, Param, Post, Req } from '@nestjs/common';
+import { Controller, Get, HttpCode, Param, Post, Req } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { ApiOAuthErrors } from '../protocol/openapi.js';
 import type { FastifyRequest } from 'fastify';
@@ -6,11 +6,14 @@ import { RealmRegistry } from '../realms/realm.registry.js';
 import { TokenInspector } from '../sessions/token-inspector.js';
 import { ORGANISATION_AGB_HEADER } from '../tenancy/organisation-agb.js';
 import { tenantMatches } from '../tenancy/tenant-match.js';
-import { bearerToken } from '../protocol/bearer-token.js';
+import { bearerTokenFromHeaderOrForm } from '../protocol/bearer-token.js';
 import { OAuthError } from '../protocol/oauth-error.js';
 import { parseScope } from '../protocol/scope.js';
 
-/** UserInfo (OIDC Core §5.3): claims about the user of a live access token, by its scopes (§5.4). */
+/**
+ * UserInfo (OIDC Core §5.3): claims about the user of a live access token, by its scopes (§5.4).
+ * GET, or POST with the token in the header or the form body (RFC 6750 §2.1, §2.2).
+ */
 @ApiTags('OpenID Connect')
 @Controller('realms/:realm/protocol/openid-connect')
 export class UserinfoController {
@@ -29,17 +32,20 @@ export class UserinfoController {
   }
 
   @Post('userinfo')
-  @ApiOperation({ summary: 'UserInfo by POST (OIDC Core §5.3.1)' })
+  @ApiOperation({
+    summary: 'UserInfo by POST (OIDC Core §5.3.1): the token in the header, or as the form body’s access_token (RFC 6750 §2.2)',
+  })
   @ApiBearerAuth('bearer')
   @ApiResponse({ status: 200, description: 'The claims' })
-  @ApiOAuthErrors(401)
+  @ApiOAuthErrors(400, 401)
+  @HttpCode(200)
   byPost(@Param('realm') realm: string, @Req() request: FastifyRequest): Promise<Record<string, unknown>> {
     return this.userinfo(realm, request);
   }
 
   private async userinfo(realmName: string, request: FastifyRequest): Promise<Record<string, unknown>> {
     const realm = this.realms.get(realmName);
-    const inspected = await this.inspector.liveAccessToken(realm, bearerToken(request));
+    const inspected = await this.inspector.liveAccessToken(realm, bearerTokenFromHeaderOrForm(request));
     if (!inspected || inspected.kind !== 'access' || !inspected.claims.sid)
       throw new OAuthError('invalid_token', 'access token not live or not a user’s');
     if (!tenantMatches(request.headers[ORGANISATION_AGB_HEADER], inspected.claims.organisation_agb))

@@ -1,9 +1,13 @@
 import type { FastifyRequest } from 'fastify';
+import { FormParams, isFormPost } from './form-params.js';
 import { OAuthError } from './oauth-error.js';
 
+/** RFC 6750 §2.1 b64token, as a form body's `access_token` must be too. */
+const B64TOKEN = /^[A-Za-z0-9\-._~+/]+=*$/;
+
 /**
- * The token of an `Authorization: Bearer <b64token>` header (RFC 6750 §2.1; no query or body forms),
- * or undefined. The scheme name is case-insensitive (RFC 9110 §11.1): keycloak-js's `loadUserInfo()`
+ * The token of an `Authorization: Bearer <b64token>` header (RFC 6750 §2.1), or undefined.
+ * The scheme name is case-insensitive (RFC 9110 §11.1): keycloak-js's `loadUserInfo()`
  * sends `bearer`.
  */
 export function bearerCredentials(authorization: string | undefined): string | undefined {
@@ -20,4 +24,17 @@ export function bearerToken(request: FastifyRequest): string {
     throw new OAuthError('invalid_token', 'no bearer token', { withoutCredentials: request.headers.authorization === undefined });
   }
   return token;
+}
+
+/**
+ * The bearer token of a request to an endpoint that also takes it as a form body's `access_token`
+ * (RFC 6750 §2.2; OIDC Core §5.3.1 for UserInfo by POST). A request that uses both ways is refused
+ * (§2: a client "MUST NOT use more than one method"); otherwise as `bearerToken`.
+ */
+export function bearerTokenFromHeaderOrForm(request: FastifyRequest): string {
+  const inBody = isFormPost(request) ? FormParams.fromRequest(request).get('access_token') : undefined;
+  if (inBody === undefined) return bearerToken(request);
+  if (request.headers.authorization !== undefined) throw new OAuthError('invalid_request', 'bearer token in the header and the body');
+  if (!B64TOKEN.test(inBody)) throw new OAuthError('invalid_token', 'access_token in the body is not a b64token');
+  return inBody;
 }

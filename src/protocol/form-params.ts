@@ -16,6 +16,21 @@ const REPEATABLE_BY_GRANT: Readonly<Record<string, readonly string[]>> = {
  */
 export const MAX_REPEATED_VALUES = 10;
 
+const FORM_MEDIA_TYPE = 'application/x-www-form-urlencoded';
+
+/** The media type of a request's body, without parameters, in lower case ('' when none). */
+function mediaType(request: FastifyRequest): string {
+  return String(request.headers['content-type'] ?? '')
+    .split(';')[0]!
+    .trim()
+    .toLowerCase();
+}
+
+/** Whether a request is a POST with a form body, the one place RFC 6750 §2.2 lets a bearer token be. */
+export function isFormPost(request: FastifyRequest): boolean {
+  return request.method === 'POST' && mediaType(request) === FORM_MEDIA_TYPE;
+}
+
 /**
  * The parameters of an `application/x-www-form-urlencoded` OAuth request (RFC 6749 §3.2).
  * A parameter sent twice is refused (§3.1: "Request and response parameters MUST NOT be included
@@ -29,11 +44,8 @@ export class FormParams {
   static fromRequest(request: FastifyRequest): FormParams {
     const cached = parsed.get(request);
     if (cached) return cached;
-    const contentType = String(request.headers['content-type'] ?? '')
-      .split(';')[0]!
-      .trim()
-      .toLowerCase();
-    if (contentType !== 'application/x-www-form-urlencoded') {
+    const contentType = mediaType(request);
+    if (contentType !== FORM_MEDIA_TYPE) {
       throw new OAuthError('invalid_request', `content type "${contentType}" is not a form`);
     }
     const body: unknown = request.body ?? {};

@@ -1,0 +1,52 @@
+import { decodeJwt } from 'jose';
+import { loginTokens } from '../support/login-flow.js';
+import { expectOAuthError } from '../support/oauth-error.js';
+import { startTestServer, type TestServer } from '../support/test-server.js';
+import { postForm } from '../support/token-requests.js';
+
+/**
+ * UserInfo by POST (OIDC Core §5.3.1) and the two ways RFC 6750 §2 lets its bearer token travel.
+ * The GET path and its claims by scope are in sessions.e2e.spec.ts.
+ */
+describe('UserInfo', () => {
+  let server: TestServer;
+  let userinfo: string;
+
+  beforeAll(async () => {
+    server = await startTestServer();
+    userinfo = `${server.baseUrl}/realms/nemlogin/protocol/openid-connect/userinfo`;
+  });
+  afterAll(() => server.close());
+
+  const login = (scope?: string) => loginTokens(server.baseUrl, 'nemlogin', 'alice', scope);
+
+  it('answers a POST with the token in the header with 200 and the same claims as a GET', async () => {
+    const { access_token } = await login();
+    const byGet = await fetch(userinfo, { headers: { authorization: `Bearer ${access_token}` } });
+    const byPost = await fetch(userinfo, { method: 'POST', headers: { authorization: `Bearer ${access_token}` } });
+    expect([byGet.status, byPost.status]).toEqual([200, 200]);
+    const claims = await byPost.json();
+    expect(claims).toEqual(await byGet.json());
+    expect(claims).toMatchObject({ sub: decodeJwt(access_token).sub, patient: 'demo-patient-nancy' });
+  });
+
+  it('takes the token as the form body’s access_token (RFC 6750 §2.2)', async () => {
+    const { access_token } = await login();
+    const response = await postForm(userinfo, new URLSearchParams({ access_token }));
+    expect(response.status).toBe(200);
+    expect(response.body).toMatchObject({ sub: decodeJwt(access_token).sub });
+  });
+
+  it('refuses a token sent both ways with invalid_request (RFC 6750 §2), and a dead one in the body with invalid_token', async () => {
+    const { access_token, refresh_token } = await login();
+    expectOAuthError(
+      await postForm(userinfo, new URLSearchParams({ access_token }), { authorization: `Bearer ${access_token}` }),
+      400,
+      'invalid_request',
+    );
+    const dead = await postForm(userinfo, new URLSearchParams({ access_token: refresh_token }));
+    expectOAuthError(dead, 401, 'invalid_token');
+    expect(dead.headers.get('www-authenticate')).toBe('Bearer error="invalid_token"');
+    expectOAuthError(await postForm(userinfo, new URLSearchParams({ access_token: 'a b' })), 401, 'invalid_token');
+  });
+});
