@@ -1,39 +1,121 @@
-import { createHash, randomBytes } from 'node:crypto';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { createHash, generateKeyPairSync, randomBytes } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { Agent, get } from 'node:http';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
 import { SessionRepository } from '../../src/storage/session.repository.js';
 import { PostgresDatabase } from '../../src/storage/pg.database.js';
-import { DEMO_APP, startOwnIssuer, startServiceProcess, type ServiceProcess } from '../support/built-service.js';
+import { buildService, startServiceProcess, type ServiceProcess } from '../support/built-service.js';
 import { freePort } from '../support/free-port.js';
 import { postgresEngine, testDatabaseUrl, type Scratch } from '../support/database-engines.js';
 import { loginTokens, refresh } from '../support/login-flow.js';
 import { startStubServer, type StubServer } from '../support/fhir/stub-http-server.js';
 import { cookiesFrom } from '../support/browser-cookies.js';
-import { builtServiceSuite } from '../support/service-process-suite.js';
 
-// The service built once for this file, and a directory of its own for its data and config files.
-const h = builtServiceSuite();
+const DEMO_APP = { clientId: 'patient-app', redirectUri: 'http://localhost:3000/callback' };
+const SESSIONS = 20;
 
-/** How the built service stops: on SIGTERM, within its deadline, or killed. What it refuses at start: service-process-start.e2e.spec.ts. */
+/**
+ * Two service processes on one PostgreSQL: one is killed with SIGKILL in the middle of a refresh
+ * load and started again. Every session survives in the database, and every session whose latest
+ * refresh answer reached the client goes on refreshing, on either instance. (A client whose answer
+ * was cut off holds a rotated token: presenting it again is reuse, which ends that session by design.)
+ */
+const engines = testDatabaseUrl ? [postgresEngine(testDatabaseUrl)] : [];
+
+// One suite builds dist/ once; the process tests below all run the built service.
+beforeAll(() => buildService(), 300_000);
+
 describe('the service as a process', () => {
+  let dataDir: string;
+  beforeAll(() => {
+    dataDir = mkdtempSync(join(tmpdir(), 'process-pglite-'));
+  });
+  afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
+
   const kidOf = async (service: ServiceProcess) =>
     ((await (await fetch(`${service.baseUrl}/realms/nemlogin/protocol/openid-connect/certs`)).json()) as { keys: { kid: string }[] })
       .keys[0]!.kid;
 
   it('stops on SIGTERM with exit code 0, and a restart on the same embedded database keeps its keys', async () => {
-    const first = await startServiceProcess({ DATABASE_DIR: h.dataDir, DATABASE_URL: '' });
+    const first = await startServiceProcess({ DATABASE_DIR: dataDir, DATABASE_URL: '' });
     const kid = await kidOf(first);
     await first.stop();
     expect(first.child.exitCode).toBe(0);
-    const second = await startServiceProcess({ DATABASE_DIR: h.dataDir, DATABASE_URL: '' });
+    const second = await startServiceProcess({ DATABASE_DIR: dataDir, DATABASE_URL: '' });
     expect(await kidOf(second)).toBe(kid);
     await second.stop();
   }, 180_000);
 
+  /** A service whose issuer is its own address, so the login's redirects come back to it. */
+  const startOwnIssuer = async (env: Record<string, string>) => {
+    const port = await freePort();
+    return startServiceProcess({ PUBLIC_URL: `http://127.0.0.1:${port}`, ...env }, port);
+  };
+
+  /** Runs a built entry point to its end (it is expected to refuse to start), with its stderr. */
+  const runToExit = (script: string, env: Record<string, string>, args: string[] = []) =>
+    new Promise<{ code: number | null; stderr: string }>((resolve) => {
+      const child = spawn(process.execPath, [script, ...args], {
+        env: { ...process.env, NODE_OPTIONS: '', HOST: '127.0.0.1', LOG_LEVEL: 'warn', ...env },
+        stdio: ['ignore', 'ignore', 'pipe'],
+      });
+      let stderr = '';
+      child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
+      child.once('exit', (code) => resolve({ code, stderr }));
+    });
+
+  /** Starts the built service on config `yaml` (written to `<dataDir>/<name>.yaml`) and waits for it to exit: it is expected to refuse. */
+  const startOnConfig = (name: string, yaml: string) => {
+    const file = join(dataDir, `${name}.yaml`);
+    writeFileSync(file, yaml);
+    const result = spawnSync(process.execPath, ['dist/src/main.js'], {
+      env: { ...process.env, FEDERATION_CONFIG: file, DATABASE_DIR: join(dataDir, `${name}-db`), NODE_OPTIONS: '' },
+      encoding: 'utf8',
+    });
+    return { file, result };
+  };
+
+  it('refuses a second process on the same embedded database, naming the directory and the holder', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'process-lock-'));
+    const first = await startOwnIssuer({ DATABASE_DIR: dir, DATABASE_URL: '' });
+    try {
+      const env = { DATABASE_DIR: dir, DATABASE_URL: '', PORT: String(await freePort()) };
+      const second = await runToExit('dist/src/main.js', env);
+      expect(second.code).toBe(1);
+      expect(second.stderr).toContain(dir);
+      expect(second.stderr).toContain(`pid ${first.child.pid}`);
+
+      const rotation = await runToExit('dist/src/cli/keys-rotate.js', env, ['nemlogin']);
+      expect(rotation.code).not.toBe(0);
+      expect(rotation.stderr).toContain(`pid ${first.child.pid}`);
+
+      // The first one never noticed: it still logs people in.
+      expect((await loginTokens(first.baseUrl, 'nemlogin', 'nancy', 'openid', DEMO_APP)).access_token).toBeTruthy();
+    } finally {
+      await first.stop();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 240_000);
+
+  it('takes over the lock a killed process left behind', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'process-lock-'));
+    try {
+      const killed = await startOwnIssuer({ DATABASE_DIR: dir, DATABASE_URL: '' });
+      await killed.kill();
+      const next = await startOwnIssuer({ DATABASE_DIR: dir, DATABASE_URL: '' });
+      expect((await loginTokens(next.baseUrl, 'nemlogin', 'nancy', 'openid', DEMO_APP)).access_token).toBeTruthy();
+      await next.stop();
+      expect(next.child.exitCode).toBe(0);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 240_000);
+
   it('on SIGTERM closes idle keep-alive connections at once and exits 0', async () => {
-    const service = await startServiceProcess({ DATABASE_DIR: h.dataDir, DATABASE_URL: '' });
+    const service = await startServiceProcess({ DATABASE_DIR: dataDir, DATABASE_URL: '' });
     const agent = new Agent({ keepAlive: true });
     await new Promise<void>((resolve, reject) =>
       get(`${service.baseUrl}/health/live`, { agent }, (response) => response.resume().on('end', resolve)).on('error', reject),
@@ -56,7 +138,7 @@ describe('the service as a process', () => {
       const config = parse(readFileSync('fixtures/config/demo.yaml', 'utf8')) as Record<string, unknown>;
       config.fhir = { baseUrl: fhir.baseUrl, timeoutMs: 120_000, retries: 0 };
       config.shutdownTimeoutMs = 1000;
-      configFile = join(h.dataDir, 'hanging-fhir.yaml');
+      configFile = join(dataDir, 'hanging-fhir.yaml');
       writeFileSync(configFile, stringify(config));
     });
     afterAll(() => fhir.close());
@@ -64,7 +146,7 @@ describe('the service as a process', () => {
     it('exits once the shutdown deadline has passed, with exit code 1', async () => {
       const service = await startOwnIssuer({
         FEDERATION_CONFIG: configFile,
-        DATABASE_DIR: join(h.dataDir, 'deadline'),
+        DATABASE_DIR: join(dataDir, 'deadline'),
         DATABASE_URL: '',
       });
       const authorize = new URL(`${service.baseUrl}/realms/nemlogin/protocol/openid-connect/auth`);
@@ -98,17 +180,54 @@ describe('the service as a process', () => {
       await inFlight;
     }, 180_000);
   });
+
+  it('refuses an invalid config with exit code 1, naming every offending key', () => {
+    const { result } = startOnConfig('bad', 'publicUrl: nope\nkeys: { encryptionKey: short }\nrealms: [ { name: Bad } ]\n');
+    expect(result.status).toBe(1);
+    expect(result.stderr).toMatch(/publicUrl: /);
+    expect(result.stderr).toMatch(/keys\.encryptionKey: must be at least 32 characters/);
+    expect(result.stderr).toMatch(/realms\[0\]\.name: /);
+  });
+
+  it('refuses a signing key file it cannot use with exit code 1, naming key and file, without a stack trace', () => {
+    // An Ed25519 key parses as a private key, so only the realm's loader, while starting, finds it unfit for ES256.
+    const keyFile = join(dataDir, 'ed25519.pem');
+    writeFileSync(keyFile, generateKeyPairSync('ed25519').privateKey.export({ format: 'pem', type: 'pkcs8' }));
+    const raw = parse(readFileSync('fixtures/config/demo.yaml', 'utf8'));
+    raw.realms[0].signingKeyFile = keyFile;
+    const { result } = startOnConfig('bad-key', stringify(raw));
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain(`signingKeyFile: ${keyFile} is not a PKCS#8 PEM private key for ES256`);
+    expect(result.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it.each([
+    {
+      what: 'a SAML key it cannot use',
+      // Readable, so the config loader passes it; only the SAML settings, while starting, find no private key in it.
+      serviceProvider: { signingKey: 'fixtures/saml/sp-signing.crt', signingCertificate: 'fixtures/saml/sp-signing.crt' },
+      idp: { entityId: 'urn:idp', ssoUrl: 'https://idp.example/sso', signingCertificates: ['fixtures/saml/idp-signing.crt'] },
+      problem: 'realms.nemlogin.serviceProvider.signingKey: expected exactly one PEM private key',
+    },
+    {
+      what: 'an IdP metadata file that is not metadata',
+      serviceProvider: { signingKey: 'fixtures/saml/sp-signing.TEST-ONLY.key', signingCertificate: 'fixtures/saml/sp-signing.crt' },
+      // Readable too; read and refused while the modules start, as the service starts listening.
+      idp: { metadataFile: 'fixtures/saml/README.md' },
+      problem: 'realms.nemlogin.identityProviders.nemlog-in.metadataFile: metadata is not well-formed XML',
+    },
+  ])('refuses $what with exit code 1, naming the config file and the key, without a stack trace', ({ serviceProvider, idp, problem }) => {
+    const raw = parse(readFileSync('fixtures/config/demo.yaml', 'utf8'));
+    const nemlogin = raw.realms.findIndex((realm: { name: string }) => realm.name === 'nemlogin');
+    raw.realms[nemlogin].serviceProvider = serviceProvider;
+    raw.realms[nemlogin].identityProviders = [{ alias: 'nemlog-in', profile: 'oiosaml3-citizen', ...idp }];
+    const { file, result } = startOnConfig('bad-saml', stringify(raw));
+    expect(result.status).toBe(1);
+    expect(result.stderr).toBe(`invalid configuration in ${file}:\n  - ${problem}\n`);
+    // Printed once, by the entry point: not also as Nest's report of a provider that failed.
+    expect(result.stdout).not.toMatch(/"level":50,[^\n]*"context":"ExceptionHandler"/);
+  });
 });
-
-const SESSIONS = 20;
-
-/**
- * Two service processes on one PostgreSQL: one is killed with SIGKILL in the middle of a refresh
- * load and started again. Every session survives in the database, and every session whose latest
- * refresh answer reached the client goes on refreshing, on either instance. (A client whose answer
- * was cut off holds a rotated token: presenting it again is reuse, which ends that session by design.)
- */
-const engines = testDatabaseUrl ? [postgresEngine(testDatabaseUrl)] : [];
 
 for (const engine of engines)
   describe(`kill -9 of one of two instances on ${engine.name}`, () => {
