@@ -45,7 +45,12 @@ export async function openFhirEndpoint(
           return {
             path: `/fhir/${realm.name}`,
             url: `${publicUrl}/fhir/${realm.name}`,
-            oauth: { authorize: endpoints.authorization, token: endpoints.token },
+            oauth: {
+              authorize: endpoints.authorization,
+              token: endpoints.token,
+              introspect: endpoints.introspection,
+              revoke: endpoints.revocation,
+            },
           };
         });
   // Imported only here: Medplum's FHIR definitions cost ≈130 MB of RSS, which a service with an external

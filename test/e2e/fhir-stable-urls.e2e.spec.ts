@@ -65,6 +65,8 @@ describe('embedded FHIR server under the service’s own URL', () => {
         extension: [
           { url: 'authorize', valueUri: `${issuer}/protocol/openid-connect/auth` },
           { url: 'token', valueUri: `${issuer}/protocol/openid-connect/token` },
+          { url: 'introspect', valueUri: `${issuer}/protocol/openid-connect/token/introspect` },
+          { url: 'revoke', valueUri: `${issuer}/protocol/openid-connect/revoke` },
         ],
       });
       // One store: the same patient under each base.

@@ -5,7 +5,8 @@ import { HELD_RESOURCE_TYPES } from './resource-types.js';
  * The base's CapabilityStatement (R4 capabilitystatement.html, `GET [base]/metadata`). With an
  * authorization server it names it the way SMART clients look for it when a base has no
  * `.well-known/smart-configuration` (SMART App Launch 1.0 "oauth-uris" extension, kept in 2.x for
- * older clients); the service publishes that document too.
+ * older clients), with every endpoint of it that the extension has a name for and the service has
+ * (no `register`, no `manage`); the service publishes that document too, and the two agree.
  */
 export function capabilityStatement(base: FhirBase): Record<string, unknown> {
   const security = base.oauth && {
@@ -21,6 +22,8 @@ export function capabilityStatement(base: FhirBase): Record<string, unknown> {
         extension: [
           { url: 'authorize', valueUri: base.oauth.authorize },
           { url: 'token', valueUri: base.oauth.token },
+          { url: 'introspect', valueUri: base.oauth.introspect },
+          { url: 'revoke', valueUri: base.oauth.revoke },
         ],
       },
     ],

@@ -29,7 +29,7 @@ export interface FhirBase {
   path: string;
   url: string;
   /** The authorization server whose tokens the base's clients bring (SMART App Launch 2.x, CapabilityStatement). */
-  oauth?: { authorize: string; token: string };
+  oauth?: { authorize: string; token: string; introspect: string; revoke: string };
 }
 
 /**
