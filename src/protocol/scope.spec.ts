@@ -11,6 +11,13 @@ describe('grantScopes', () => {
     expect(grantScopes('xis xis', allowed)).toEqual(['xis']);
   });
 
+  it('grants a narrower SMART resource scope a registered one covers, in its context only', () => {
+    expect(grantScopes('system/Patient.read system/Observation.rs', allowed)).toEqual(['system/Patient.read', 'system/Observation.rs']);
+    for (const wider of ['system/Patient.write', 'system/*.cruds', 'patient/Patient.read', 'user/*.read']) {
+      expect(() => grantScopes(wider, allowed)).toThrow(expect.objectContaining({ code: 'invalid_scope' }));
+    }
+  });
+
   it('refuses a scope outside the registered ones, case-sensitively', () => {
     expect(() => grantScopes('xis admin', allowed)).toThrow(expect.objectContaining({ code: 'invalid_scope' }));
     expect(() => grantScopes('XIS', allowed)).toThrow(expect.objectContaining({ code: 'invalid_scope' }));

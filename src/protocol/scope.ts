@@ -1,4 +1,5 @@
 import { OAuthError } from './oauth-error.js';
+import { scopeCovers } from './smart-scope.js';
 
 /**
  * Scope values (RFC 6749 §3.3): a space-delimited, case-sensitive list whose order carries no
@@ -32,11 +33,13 @@ export function narrowScope(requested: string | undefined, held: readonly string
 /**
  * Client credentials (RFC 6749 §4.4.2): absent, the client gets its registered scopes; a value it is
  * not registered for is `invalid_scope` (never silently dropped, so a client always knows what it holds).
+ * A registered SMART resource scope covers the narrower ones (SMART Backend Services: a client of
+ * `system/*.rs` may ask for `system/Patient.rs`), as at the authorization endpoint (`scopeCovers`).
  */
 export function grantScopes(requested: string | undefined, allowed: readonly string[]): string[] {
   if (requested === undefined) return [...allowed];
   const scopes = parseScope(requested);
-  const refused = scopes.filter((scope) => !allowed.includes(scope));
+  const refused = scopes.filter((scope) => !allowed.some((held) => scopeCovers(held, scope)));
   if (refused.length > 0) throw new OAuthError('invalid_scope', `scope not allowed: ${refused.join(' ')}`);
   return scopes;
 }

@@ -80,6 +80,15 @@ describe('client_credentials grant', () => {
     expect(response.body.scope).toBe('xis patient/*.read');
   });
 
+  it('grants a narrower SMART resource scope than the registered system/*.read (SMART Backend Services)', async () => {
+    const response = await postForm(tokenUrl, 'grant_type=client_credentials&scope=system%2FPatient.rs', {
+      authorization: basic('system', TEST_SECRETS.system),
+    });
+    expect(response.status).toBe(200);
+    expect(response.body.scope).toBe('system/Patient.rs');
+    expect((await verify(response.body.access_token as string)).payload.scope).toBe('system/Patient.rs');
+  });
+
   it('keeps concurrent requests of different clients apart: each token names its own client', async () => {
     const clients: { id: string; headers: Record<string, string> }[] = [
       { id: 'system', headers: { authorization: basic('system', TEST_SECRETS.system) } },
