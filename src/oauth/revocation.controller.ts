@@ -8,11 +8,13 @@ import { SessionService } from '../sessions/session.service.js';
 import { TokenInspector } from '../sessions/token-inspector.js';
 import { RevokedAccessTokenRepository } from '../storage/revoked-access-token.repository.js';
 import { FormParams } from '../protocol/form-params.js';
+import { OAuthError } from '../protocol/oauth-error.js';
 
 /**
  * Token revocation (RFC 7009). A refresh token ends its session, so the whole chain and every
- * access token of it die; an access token is denied until it expires. Unknown, invalid or
- * foreign tokens still get 200 (§2.2), and nothing happens to them.
+ * access token of it die; an access token is denied until it expires. Unknown or invalid tokens
+ * still get 200 (§2.2). A live token issued to another client is refused (§2.1), so a client that
+ * names itself wrongly learns that its logout did not happen; nothing happens to the token.
  */
 @ApiTags('OpenID Connect')
 @Controller('realms/:realm/protocol/openid-connect')
@@ -29,7 +31,7 @@ export class RevocationController {
   @Post('revoke')
   @ApiOperation({ summary: 'Token revocation (RFC 7009); a refresh token ends its session' })
   @ApiForm({ token: 'the token', token_type_hint: 'access_token or refresh_token' }, ['token'])
-  @ApiResponse({ status: 200, description: 'Revoked, or not a token of this client (§2.2)' })
+  @ApiResponse({ status: 200, description: 'Revoked, or not a live token (§2.2)' })
   @ApiOAuthErrors(400, 401)
   @HttpCode(200)
   @UseGuards(ClientAuthGuard)
@@ -37,8 +39,10 @@ export class RevocationController {
     const realm = request.oauthRealm!;
     const params = FormParams.fromRequest(request);
     const inspected = await this.inspector.inspect(realm, params.require('token'), params.get('token_type_hint'));
-    // §2.1: only the client the token was issued to may revoke it.
-    if (!inspected || inspected.claims.client_id !== request.oauthClient!.clientId) return;
+    if (!inspected) return;
+    // §2.1: only the client the token was issued to may revoke it; another is told so (§2.2.1), as Keycloak does.
+    if (inspected.claims.client_id !== request.oauthClient!.clientId)
+      throw new OAuthError('unauthorized_client', 'token issued to another client');
     if (inspected.kind === 'refresh') {
       const { sid } = inspected.claims;
       const facts = { by: 'user', reason: 'revoked', actor: inspected.claims.client_id, ipAddress: request.ip } as const;

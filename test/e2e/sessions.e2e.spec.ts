@@ -198,12 +198,13 @@ describe('sessions and refresh tokens', () => {
     expect((await postForm(revokeUrl, new URLSearchParams({ token: 'unknown-token', client_id: 'patient-app' }))).status).toBe(200);
   });
 
-  it('revocation by another client changes nothing', async () => {
+  it('revocation by another client is refused (RFC 7009 §2.1) and changes nothing', async () => {
     const tokens = await login();
-    const byWeb = await postForm(`${oidc}/revoke`, new URLSearchParams({ token: tokens.refresh_token }), {
-      authorization: basic('web', TEST_SECRETS.web),
-    });
-    expect(byWeb.status).toBe(200);
+    for (const token of [tokens.refresh_token, tokens.access_token]) {
+      const byWeb = await postForm(`${oidc}/revoke`, new URLSearchParams({ token }), { authorization: basic('web', TEST_SECRETS.web) });
+      expectOAuthError(byWeb, 400, 'unauthorized_client');
+    }
+    expect((await introspect(tokens.access_token)).body).toMatchObject({ active: true });
     expect((await refresh(server.baseUrl, 'nemlogin', tokens.refresh_token)).status).toBe(200);
   });
 
