@@ -23,10 +23,10 @@ const INVALID_LOGOUT: ErrorPage = { status: 400, key: 'invalid_logout_link' };
 /**
  * RP-initiated logout (OpenID Connect RP-Initiated Logout 1.0 §2): the `id_token_hint` names the
  * session (its `sid`) and the client (its `aud`); an expired hint still counts (§2: the OP SHOULD
- * accept it). The browser's SSO session the hint's session belongs to ends, and with it every client
- * session in it (every app of the realm this browser logged in to), so every refresh token of them
- * dies and their access tokens introspect as inactive; the browser's SSO cookies go when they named
- * it. Only a registered `post_logout_redirect_uri` is followed, with `state`. When the login was at
+ * accept it). A browser whose live SSO session is another one is asked first (§2: MUST). The SSO
+ * session the hint's session belongs to ends, and with it every client session in it (every app of
+ * the realm this browser logged in to), so every refresh token of them dies and their access tokens
+ * introspect as inactive; the browser's SSO cookies go. Only a registered `post_logout_redirect_uri` is followed, with `state`. When the login was at
  * a SAML IdP with a SingleLogoutService, the browser goes there first with a signed LogoutRequest
  * (SAML Profiles §4.4.3.1), and its LogoutResponse at the broker endpoint sends it on.
  */
@@ -101,15 +101,25 @@ export class LogoutController {
     }
     const sid = claims.sid;
     const sso = ssoSessionIdOf(sid);
+    // §2: the OP MUST ask when the hint does not belong to the browser's current session. A browser
+    // whose own live SSO session is not the hint's (another person's, or one that replaced it since)
+    // is asked, as without a hint, and its answer ends its own session. Without a live one (another
+    // user agent, e.g. an RP's server) the hint's session ends, as Keycloak does.
+    const secret = presentedSsoSecret(request);
+    const browserSso = secret === undefined ? undefined : await this.ssoSessions.resume(realm, secret);
+    if (browserSso !== undefined && browserSso.id !== sso) {
+      this.logger.log({ realm: realm.name, client: client.clientId }, 'logout asked: the hint is not of this browser’s session');
+      const asked = (name: string) => (name === 'client_id' ? client.clientId : text(name));
+      return this.withoutHint(realm, asked, request, reply, false);
+    }
     // Every client session that ends here gets its LOGOUT, not only the one the hint names.
     const facts = { by: 'user', ipAddress: reply.request.ip } as const;
     const ended =
       sso === undefined
         ? await this.audit.endSession(sid, facts, (tx) => this.sessions.end(sid, 'logout', tx))
         : (await this.singleLogout.endSsoSessions([sso], 'logout', facts)).ssoSessions.length > 0;
-    // The browser's cookies go when the session they named is over (another live one is left alone).
-    const secret = presentedSsoSecret(request);
-    if (secret !== undefined && !(await this.ssoSessions.resume(realm, secret))) void reply.header('Set-Cookie', clearedSsoCookies(realm));
+    // The browser's cookies named this session, or none that is live.
+    if (secret !== undefined) void reply.header('Set-Cookie', clearedSsoCookies(realm));
     const target = redirect === undefined ? undefined : withState(redirect, text('state'));
     return this.leave(realm, reply, ended ? sso : undefined, target);
   }

@@ -21,6 +21,8 @@ describe('logout without id_token_hint', () => {
     server = await startTestServer({
       patch: (raw) => {
         raw.realms[0].clients.find((c: { clientId: string }) => c.clientId === 'patient-app').postLogoutRedirectUris = [BYE];
+        // A second person, for a browser of someone else's.
+        raw.realms[0].mockUsers.push({ username: 'bente', kind: 'citizen', ssn: '0909091234' });
       },
     });
     oidc = `${server.baseUrl}/realms/nemlogin/protocol/openid-connect`;
@@ -28,7 +30,7 @@ describe('logout without id_token_hint', () => {
   afterAll(() => server.close());
 
   /** A mocked citizen's login in `browser`, redeemed: the token response. */
-  async function login(browser: CookieJar): Promise<Record<string, string>> {
+  async function login(browser: CookieJar, username = 'alice'): Promise<Record<string, string>> {
     const verifier = randomBytes(32).toString('base64url');
     const auth = new URL(`${oidc}/auth`);
     const params = {
@@ -45,7 +47,7 @@ describe('logout without id_token_hint', () => {
     const posted = await browser.fetch(/<form method="post" action="([^"]+)"/.exec(html)![1]!, {
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({ tx: /name="tx" value="([^"]+)"/.exec(html)![1]!, username: 'alice' }).toString(),
+      body: new URLSearchParams({ tx: /name="tx" value="([^"]+)"/.exec(html)![1]!, username }).toString(),
     });
     const code = new URL(posted.headers.get('location')!).searchParams.get('code')!;
     const tokens = await postForm(
@@ -147,6 +149,43 @@ describe('logout without id_token_hint', () => {
       expect((await confirm(browser, form.action, { ...form.fields, ...params })).status).toBe(400);
     }
     await stillLive(tokens.refresh_token!);
+  });
+
+  const hinted = (browser: CookieJar, idToken: string, state: string) =>
+    browser.fetch(`${oidc}/logout?${new URLSearchParams({ id_token_hint: idToken, post_logout_redirect_uri: BYE, state })}`);
+
+  it('asks, with a hint, in a browser whose own session is another person’s; the answer ends that session, not the hint’s', async () => {
+    const alices = new CookieJar();
+    const alice = await login(alices);
+    const others = new CookieJar();
+    const other = await login(others, 'bente');
+
+    const page = await hinted(others, alice.id_token!, 's3');
+    expect(page.status).toBe(200);
+    const form = await confirmationForm(page);
+    expect(form.fields).toEqual({ confirmation: expect.any(String), client_id: APP.clientId, post_logout_redirect_uri: BYE, state: 's3' });
+    const alicesNext = await stillLive(alice.refresh_token!);
+    const othersNext = await stillLive(other.refresh_token!);
+
+    const done = await confirm(others, form.action, form.fields);
+    expect(done.headers.get('location')).toBe(`${BYE}?state=s3`);
+    expect((await refresh(server.baseUrl, 'nemlogin', othersNext)).status).toBe(400);
+    await stillLive(alicesNext);
+  });
+
+  it('asks, with the hint of a session this browser has since replaced, instead of reporting a logout that did not happen', async () => {
+    const browser = new CookieJar();
+    const first = await login(browser);
+    expect((await hinted(browser, first.id_token!, 's4')).headers.get('location')).toBe(`${BYE}?state=s4`);
+    const second = await login(browser);
+
+    const page = await hinted(browser, first.id_token!, 's5');
+    expect(page.status).toBe(200);
+    const next = await stillLive(second.refresh_token!);
+    const form = await confirmationForm(page);
+    const done = await confirm(browser, form.action, form.fields);
+    expect(done.headers.get('location')).toBe(`${BYE}?state=s5`);
+    expect((await refresh(server.baseUrl, 'nemlogin', next)).status).toBe(400);
   });
 
   it('a browser without a live SSO session has nothing to end: straight on, or a logged-out page', async () => {
