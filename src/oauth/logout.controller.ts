@@ -1,5 +1,6 @@
 import { Controller, Get, Logger, Param, Post, Req, Res } from '@nestjs/common';
 import { ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { withQueryParams } from '../protocol/authorization-response.js';
 import { ApiForm } from '../protocol/openapi.js';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { AuditTrail } from '../audit/audit-trail.service.js';
@@ -189,9 +190,7 @@ function textParams(params: Record<string, unknown>): (name: string) => string |
   return (name) => (typeof params[name] === 'string' && params[name] !== '' ? (params[name] as string) : undefined);
 }
 
-/** A registered post_logout_redirect_uri with the client's `state` (§3), if it sent one. */
+/** A registered post_logout_redirect_uri, as registered, with the client's `state` (§3) if it sent one. */
 function withState(redirect: string, state: string | undefined): string {
-  const url = new URL(redirect);
-  if (state !== undefined) url.searchParams.set('state', state);
-  return url.toString();
+  return state === undefined ? redirect : withQueryParams(redirect, { state });
 }

@@ -1,4 +1,4 @@
-import { authorizationRedirect, authorizationResponse, parseResponseMode } from './authorization-response.js';
+import { authorizationRedirect, authorizationResponse, parseResponseMode, withQueryParams } from './authorization-response.js';
 
 const ISSUER = 'https://auth.example/realms/nemlogin';
 
@@ -26,6 +26,17 @@ describe('authorizationResponse (RFC 6749 §4.1.2, RFC 9207, response modes)', (
       action: 'https://app.example/cb?tab=1',
       fields: { error: 'access_denied', iss: ISSUER },
     });
+  });
+
+  it('keeps the registered query byte for byte, however it is encoded, and the URI as written', () => {
+    expect(authorizationRedirect('https://app.example/cb?next=/a%20b&k=v~1', ISSUER, { code: 'c1' })).toBe(
+      'https://app.example/cb?next=/a%20b&k=v~1&code=c1&iss=https%3A%2F%2Fauth.example%2Frealms%2Fnemlogin',
+    );
+    expect(authorizationResponse('fragment', 'http://127.0.0.1:9000', ISSUER, { code: 'c1' })).toEqual({
+      mode: 'fragment',
+      url: 'http://127.0.0.1:9000#code=c1&iss=https%3A%2F%2Fauth.example%2Frealms%2Fnemlogin',
+    });
+    expect(withQueryParams('http://127.0.0.1:9000/bye?', { state: 's 1' })).toBe('http://127.0.0.1:9000/bye?state=s+1');
   });
 
   it('authorizationRedirect is the query mode', () => {

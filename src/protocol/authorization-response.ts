@@ -34,17 +34,30 @@ export function authorizationResponse(
     case 'form_post':
       // The redirect URI as registered, query included (Form Post Response Mode §2).
       return { mode, action: redirectUri, fields };
-    case 'fragment': {
-      const url = new URL(redirectUri);
-      url.hash = new URLSearchParams(fields).toString();
-      return { mode, url: url.toString() };
-    }
-    case 'query': {
-      const url = new URL(redirectUri);
-      for (const [name, value] of Object.entries(fields)) url.searchParams.set(name, value);
-      return { mode, url: url.toString() };
-    }
+    case 'fragment':
+      return { mode, url: `${withoutFragment(redirectUri)}#${new URLSearchParams(fields).toString()}` };
+    case 'query':
+      return { mode, url: withQueryParams(redirectUri, fields) };
   }
+}
+
+/**
+ * A registered URI with `params` added to its query. The URI's own query is kept byte for byte
+ * (RFC 6749 §3.1.2: it "MUST be retained"), not re-encoded: a client may compare or decode it as it
+ * registered it.
+ */
+export function withQueryParams(uri: string, params: Record<string, string>): string {
+  const base = withoutFragment(uri);
+  const added = new URLSearchParams(params).toString();
+  if (added === '') return base;
+  const separator = !base.includes('?') ? '?' : base.endsWith('?') || base.endsWith('&') ? '' : '&';
+  return `${base}${separator}${added}`;
+}
+
+/** A URI without its fragment (RFC 6749 §3.1.2: a redirection endpoint has none to keep). */
+function withoutFragment(uri: string): string {
+  const hash = uri.indexOf('#');
+  return hash < 0 ? uri : uri.slice(0, hash);
 }
 
 /** The response in the default `query` mode, as a URL. */

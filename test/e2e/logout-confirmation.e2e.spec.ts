@@ -7,6 +7,8 @@ import { startTestServer, type TestServer } from '../support/test-server.js';
 
 const APP = { clientId: 'patient-app', redirectUri: 'http://127.0.0.1/callback' };
 const BYE = 'http://127.0.0.1/bye';
+/** Registered with a query that form encoding would write otherwise (`%2F`, `+`, `%7E`). */
+const BYE_WITH_QUERY = 'http://127.0.0.1/bye?next=/a%20b&k=v~1';
 
 /**
  * RP-initiated logout without `id_token_hint` (OpenID Connect RP-Initiated Logout 1.0 §2: the hint
@@ -20,7 +22,10 @@ describe('logout without id_token_hint', () => {
   beforeAll(async () => {
     server = await startTestServer({
       patch: (raw) => {
-        raw.realms[0].clients.find((c: { clientId: string }) => c.clientId === 'patient-app').postLogoutRedirectUris = [BYE];
+        raw.realms[0].clients.find((c: { clientId: string }) => c.clientId === 'patient-app').postLogoutRedirectUris = [
+          BYE,
+          BYE_WITH_QUERY,
+        ];
         // A second person, for a browser of someone else's.
         raw.realms[0].mockUsers.push({ username: 'bente', kind: 'citizen', ssn: '0909091234' });
       },
@@ -198,5 +203,12 @@ describe('logout without id_token_hint', () => {
     const page = await stranger.fetch(`${oidc}/logout`);
     expect(page.status).toBe(200);
     expect(await page.text()).toContain('You are logged out');
+  });
+
+  it('keeps a registered post_logout_redirect_uri’s query as registered when it adds state (RFC 6749 §3.1.2)', async () => {
+    const onward = await new CookieJar().fetch(
+      `${oidc}/logout?${new URLSearchParams({ client_id: APP.clientId, post_logout_redirect_uri: BYE_WITH_QUERY, state: 's6' })}`,
+    );
+    expect(onward.headers.get('location')).toBe(`${BYE_WITH_QUERY}&state=s6`);
   });
 });
