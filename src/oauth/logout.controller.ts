@@ -73,8 +73,15 @@ export class LogoutController {
   @ApiOperation({ summary: 'The logout confirmation form of a logout without id_token_hint (its button posts here)' })
   @ApiResponse({ status: 303, description: 'To the registered post_logout_redirect_uri' })
   @ApiResponse({ status: 200, description: 'A logged-out page' })
-  confirmed(@Param('realm') realm: string, @Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<FastifyReply> {
-    return this.withoutHint(this.realms.get(realm), textParams((request.body ?? {}) as Record<string, unknown>), request, reply, true);
+  async confirmed(@Param('realm') realm: string, @Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<FastifyReply> {
+    const text = textParams((request.body ?? {}) as Record<string, unknown>);
+    if (!text) return this.refuseRepeated(realm, reply);
+    return this.withoutHint(this.realms.get(realm), text, request, reply, true);
+  }
+
+  private refuseRepeated(realm: string, reply: FastifyReply): FastifyReply {
+    this.logger.warn({ realm }, 'logout refused: a parameter sent more than once');
+    return sendErrorPage(reply, INVALID_LOGOUT);
   }
 
   private async logout(
@@ -85,6 +92,7 @@ export class LogoutController {
   ): Promise<FastifyReply> {
     const realm = this.realms.get(realmName);
     const text = textParams(params);
+    if (!text) return this.refuseRepeated(realm.name, reply);
     const hint = text('id_token_hint');
     if (hint === undefined) return this.withoutHint(realm, text, request, reply, false);
     const claims = await this.verifier
@@ -185,8 +193,16 @@ export class LogoutController {
   }
 }
 
-/** A request's parameters as text: a parameter that is not one non-empty string counts as absent. */
-function textParams(params: Record<string, unknown>): (name: string) => string | undefined {
+/** The parameters a logout reads; the others are ignored. */
+const LOGOUT_PARAMS = ['id_token_hint', 'post_logout_redirect_uri', 'state', 'client_id', 'confirmation'];
+
+/**
+ * A request's parameters as text: a parameter that is not one non-empty string counts as absent.
+ * Undefined when one the logout reads was sent more than once (RFC 6749 §3.1: parameters "MUST NOT
+ * be included more than once"), rather than reading it as absent and, say, leaving `state` out.
+ */
+function textParams(params: Record<string, unknown>): ((name: string) => string | undefined) | undefined {
+  if (LOGOUT_PARAMS.some((name) => Array.isArray(params[name]))) return undefined;
   return (name) => (typeof params[name] === 'string' && params[name] !== '' ? (params[name] as string) : undefined);
 }
 

@@ -211,4 +211,25 @@ describe('logout without id_token_hint', () => {
     );
     expect(onward.headers.get('location')).toBe(`${BYE_WITH_QUERY}&state=s6`);
   });
+
+  it('refuses a parameter sent twice instead of reading it as absent (RFC 6749 §3.1), with or without a hint', async () => {
+    const browser = new CookieJar();
+    const tokens = await login(browser);
+    for (const query of [
+      `id_token_hint=${tokens.id_token}&post_logout_redirect_uri=${encodeURIComponent(BYE)}&state=a&state=b`,
+      `client_id=${APP.clientId}&client_id=${APP.clientId}&post_logout_redirect_uri=${encodeURIComponent(BYE)}`,
+    ]) {
+      const refused = await browser.fetch(`${oidc}/logout?${query}`);
+      expect(refused.status).toBe(400);
+      expect(await refused.text()).toContain('This logout link is not valid');
+    }
+    const form = await confirmationForm(await browser.fetch(`${oidc}/logout`));
+    const twice = await browser.fetch(form.action, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: `${new URLSearchParams(form.fields)}&confirmation=${form.fields.confirmation}`,
+    });
+    expect(twice.status).toBe(400);
+    await stillLive(tokens.refresh_token!);
+  });
 });
