@@ -46,6 +46,27 @@ describe('readPresentedCredentials (RFC 6749 §2.3)', () => {
     expect(readPresentedCredentials(request({ client_id: 'spa' }))).toEqual({ method: 'none', clientId: 'spa' });
   });
 
+  it('reads the client of a refresh token sent with no client identification (RFC 6749 §6), only on a refresh', () => {
+    const encode = (o: object) => Buffer.from(JSON.stringify(o)).toString('base64url');
+    const token = `${encode({ alg: 'HS256', typ: 'rt+jwt' })}.${encode({ client_id: 'spa', sid: 's' })}.mac`;
+    expect(readPresentedCredentials(request({ grant_type: 'refresh_token', refresh_token: token }))).toEqual({
+      method: 'none',
+      clientId: 'spa',
+    });
+    // A client_id sent wins: the grant then finds the token is another client's.
+    expect(readPresentedCredentials(request({ grant_type: 'refresh_token', refresh_token: token, client_id: 'app' }))).toMatchObject({
+      clientId: 'app',
+    });
+    for (const body of [
+      { grant_type: 'authorization_code', refresh_token: token },
+      { grant_type: 'refresh_token', refresh_token: 'not-a-jwt' },
+      { grant_type: 'refresh_token', refresh_token: `${encode({ alg: 'HS256' })}.${encode({ client_id: 42 })}.mac` },
+      { grant_type: 'refresh_token' },
+    ] as Record<string, string>[]) {
+      expect(() => readPresentedCredentials(request(body))).toThrow(refusal('invalid_client'));
+    }
+  });
+
   it('refuses more than one method in one request (§2.3: "MUST NOT use more than one")', () => {
     expect(() => readPresentedCredentials(request({ client_secret: 'pw' }, basic('app', 'pw')))).toThrow(refusal('invalid_request'));
     expect(() =>

@@ -1,4 +1,5 @@
 import type { FastifyRequest } from 'fastify';
+import { decodeJwt } from 'jose';
 import { FormParams } from '../protocol/form-params.js';
 import { OAuthError } from '../protocol/oauth-error.js';
 import { JWT_BEARER_ASSERTION_TYPE } from './client-assertion.verifier.js';
@@ -37,10 +38,29 @@ export function readPresentedCredentials(request: FastifyRequest): PresentedCred
       }
       return { method: 'private_key_jwt', assertion: params.require('client_assertion'), clientId: params.get('client_id') };
     default: {
-      const clientId = params.get('client_id');
+      const clientId = params.get('client_id') ?? refreshTokenClient(params);
       if (clientId === undefined) throw new OAuthError('invalid_client', 'no client authentication');
       return { method: 'none', clientId };
     }
+  }
+}
+
+/**
+ * The client a refresh token sent without any client identification was issued to. RFC 6749 §6 asks
+ * a public client for no `client_id` on a refresh, and fhirclient sends none by default
+ * (`refreshTokenWithClientId`). Read without checking the MAC: it only names the client to try, as a
+ * `client_id` would. Method `none` passes only for a public client, so a confidential client's token
+ * still needs its credentials, and the refresh grant then checks the MAC and that the token is this
+ * client's.
+ */
+function refreshTokenClient(params: FormParams): string | undefined {
+  if (params.get('grant_type') !== 'refresh_token') return undefined;
+  const token = params.get('refresh_token');
+  try {
+    const clientId = token === undefined ? undefined : decodeJwt(token).client_id;
+    return typeof clientId === 'string' && clientId !== '' ? clientId : undefined;
+  } catch {
+    return undefined;
   }
 }
 

@@ -10,8 +10,8 @@ import { GRANT_HANDLERS, type GrantHandler } from './grants/grant-handler.js';
  * POST, public clients, clients with a secret and clients with registered keys (`private_key_jwt`
  * with RS384 and ES384 among its algorithms, as client-confidential-asymmetric asks), v1 and v2
  * scope syntax in patient and user context, and OpenID Connect sign-in. No EHR launch: nothing here
- * hands out a `launch` parameter. No `permission-offline`: a refresh token lives only as long as
- * its session, `offline_access` or not.
+ * hands out a `launch` parameter. `permission-online` but no `permission-offline`: a refresh token
+ * lives only as long as its session, `offline_access` or not.
  */
 export const SMART_CAPABILITIES = [
   'launch-standalone',
@@ -20,6 +20,7 @@ export const SMART_CAPABILITIES = [
   'client-confidential-symmetric',
   'client-confidential-asymmetric',
   'context-standalone-patient',
+  'permission-online',
   'permission-v2',
   'permission-v1',
   'permission-patient',

@@ -8,7 +8,8 @@ import { startTestServer, type TestServer } from '../support/test-server.js';
  * A SMART App Launch 2.x standalone launch with fhirclient (SMART's JS client 2.x, its browser
  * bundle) in headless Chromium, against the demo FHIR base of the realm: it discovers the
  * authorization server from the FHIR base's smart-configuration, logs the mocked citizen in (PKCE,
- * `aud` = the FHIR base), and reads the launch patient from that base with the access token.
+ * `aud` = the FHIR base), reads the launch patient from that base with the access token, and
+ * refreshes its tokens the way fhirclient does by default (`online_access`, no `client_id`).
  */
 describe('fhirclient standalone launch in a real browser', () => {
   let server: TestServer;
@@ -33,13 +34,27 @@ describe('fhirclient standalone launch in a real browser', () => {
     const launch = `<!DOCTYPE html><html><head><meta charset="utf-8"><script src="/fhir-client.js"></script></head><body><p>launching</p>
 <script>
 FHIR.oauth2
-  .authorize({ iss: '${iss}', clientId: 'smart-app', scope: 'openid fhirUser launch/patient patient/*.rs', redirectUri: 'index.html', pkceMode: 'required' })
+  .authorize({ iss: '${iss}', clientId: 'smart-app', scope: 'openid fhirUser launch/patient online_access patient/*.rs', redirectUri: 'index.html', pkceMode: 'required' })
   .catch((error) => { window.launchError = String(error); });
 </script></body></html>`;
     const index = `<!DOCTYPE html><html><head><meta charset="utf-8"><script src="/fhir-client.js"></script></head><body><p>app</p>
 <script>
 FHIR.oauth2.ready()
-  .then((client) => client.patient.read().then((patient) => { window.result = { patient, patientId: client.patient.id, fhirUser: client.getFhirUser() }; }))
+  .then(async (client) => {
+    const patient = await client.patient.read();
+    const first = client.state.tokenResponse.access_token;
+    // fhirclient's defaults: a refresh needs online_access (or offline_access) granted, and sends no client_id.
+    await client.refresh();
+    const again = await client.patient.read();
+    window.result = {
+      patient,
+      patientId: client.patient.id,
+      fhirUser: client.getFhirUser(),
+      scope: client.state.tokenResponse.scope,
+      refreshed: client.state.tokenResponse.access_token !== first,
+      readAfterRefresh: again.id,
+    };
+  })
   .catch((error) => { window.launchError = String(error); });
 </script></body></html>`;
     app = await startStaticApp(
@@ -55,7 +70,7 @@ FHIR.oauth2.ready()
     await server?.close();
   });
 
-  it('launch → mocked citizen → client.patient.read() returns the logged-in citizen’s Patient', async () => {
+  it('launch → mocked citizen → client.patient.read() returns the logged-in citizen’s Patient; client.refresh() with fhirclient’s defaults', async () => {
     const context = await browser.newContext();
     const page = await context.newPage();
     page.setDefaultTimeout(60_000);
@@ -75,6 +90,9 @@ FHIR.oauth2.ready()
       patientId: 'demo-patient-nancy',
       patient: { resourceType: 'Patient', id: 'demo-patient-nancy', identifier: [{ value: '0101011234' }] },
       fhirUser: 'Patient/demo-patient-nancy',
+      scope: 'openid fhirUser launch/patient online_access patient/*.rs',
+      refreshed: true,
+      readAfterRefresh: 'demo-patient-nancy',
     });
     await context.close();
   });

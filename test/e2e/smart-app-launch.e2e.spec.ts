@@ -202,6 +202,7 @@ describe('scopes and SMART App Launch', () => {
         'client-confidential-symmetric',
         'client-confidential-asymmetric',
         'context-standalone-patient',
+        'permission-online',
         'permission-v2',
         'permission-v1',
         'permission-patient',

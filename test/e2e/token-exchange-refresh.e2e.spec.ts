@@ -23,6 +23,14 @@ describe('token exchange and tenancy', () => {
           authorization: PORTAL_HEADERS.authorization,
           organisation_agb: PORTAL_HEADERS.organisation_agb,
         });
+      // A confidential client's refresh token still needs the client's credentials (RFC 6749 §6): the
+      // token names its client, but only a public client may refresh on that alone.
+      const anonymous = await postForm(
+        `${h.issuer}/protocol/openid-connect/token`,
+        new URLSearchParams({ grant_type: 'refresh_token', refresh_token: issued.body.access_token as string }),
+        { organisation_agb: PORTAL_HEADERS.organisation_agb },
+      );
+      expectOAuthError(anonymous, 401, 'invalid_client');
       const refreshed = await portalRefresh(issued.body.access_token as string);
       expect(refreshed.status).toBe(200);
       expect(refreshed.body).not.toHaveProperty('id_token');
