@@ -23,6 +23,9 @@ export class DiscoveryService {
       revocation_endpoint: realm.endpoints.revocation,
       userinfo_endpoint: realm.endpoints.userinfo,
       end_session_endpoint: realm.endpoints.endSession,
+      // As Keycloak lists it: keycloak-js configured by discovery (`oidcProvider`) frames it to check
+      // the session, and refuses to start without it unless `checkLoginIframe` is off.
+      check_session_iframe: realm.endpoints.checkSessionIframe,
       // OIDC Back-Channel Logout 1.0 §2.1: logout tokens to clients' backchannelLogoutUri, always with `sid`.
       backchannel_logout_supported: true,
       backchannel_logout_session_supported: true,

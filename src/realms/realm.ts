@@ -27,6 +27,8 @@ export interface RealmEndpoints {
   readonly revocation: string;
   readonly userinfo: string;
   readonly endSession: string;
+  /** keycloak-js's login-status iframe (Keycloak's variant of OIDC Session Management 1.0 §3.2). */
+  readonly checkSessionIframe: string;
 }
 
 export function realmFromConfig(publicUrl: string, config: RealmConfig): Realm {
@@ -47,6 +49,7 @@ export function realmFromConfig(publicUrl: string, config: RealmConfig): Realm {
       revocation: `${oidc}/revoke`,
       userinfo: `${oidc}/userinfo`,
       endSession: `${oidc}/logout`,
+      checkSessionIframe: `${oidc}/login-status-iframe.html`,
     },
     scopeCatalogue: new ScopeCatalogue(config.scopes),
     signingAlgs: [...new Set([config.signingAlg, ...idTokenAlgs.values()])],

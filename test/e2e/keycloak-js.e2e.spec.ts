@@ -40,7 +40,7 @@ describe('keycloak-js in a real browser', () => {
         raw.realms[0].clients.push({
           clientId: 'kc-app',
           type: 'public',
-          redirectUris: [`${appOrigin}/app.html`],
+          redirectUris: [`${appOrigin}/app.html`, `${appOrigin}/by-discovery.html`],
           postLogoutRedirectUris: [`${appOrigin}/bye.html`],
           webOrigins: ['+'],
           grantTypes: ['authorization_code', 'refresh_token'],
@@ -57,9 +57,14 @@ kc.init({ onLoad: 'login-required', pkceMethod: 'S256' }).then(
   (error) => { window.initError = String((error && (error.message || error.error)) || error); },
 );
 </script></body></html>`;
+    // keycloak-js configured from discovery alone, as for any OpenID provider (`oidcProvider`).
+    const byDiscovery = page.replace(
+      `{ url: '${server.baseUrl}', realm: 'nemlogin', clientId: 'kc-app' }`,
+      `{ oidcProvider: '${server.baseUrl}/realms/nemlogin', clientId: 'kc-app' }`,
+    );
     app = await startStaticApp(
       appPort,
-      { '/app.html': page, '/bye.html': '<p>bye</p>' },
+      { '/app.html': page, '/by-discovery.html': byDiscovery, '/bye.html': '<p>bye</p>' },
       { '/keycloak.js': 'node_modules/keycloak-js/lib/keycloak.js' },
     );
     browser = await launchChromium();
@@ -163,6 +168,23 @@ kc.init({ onLoad: 'login-required', pkceMethod: 'S256' }).then(
     await page.waitForURL(`${app.origin}/bye.html`);
     await page.goto(`${app.origin}/app.html`);
     await page.getByRole('heading', { name: /Mocked login/ }).waitFor();
+    await context.close();
+  });
+
+  it('configured by discovery (oidcProvider): logs in and checks the session in the iframe discovery names', async () => {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    page.setDefaultTimeout(60_000);
+    const framed: string[] = [];
+    page.on('request', (request) => {
+      if (request.frame() !== page.mainFrame()) framed.push(new URL(request.url()).pathname);
+    });
+    await page.goto(`${app.origin}/by-discovery.html`);
+    await page.getByRole('heading', { name: /Mocked login/ }).waitFor();
+    await page.getByRole('button', { name: /Alice Andersen/ }).click();
+    expect(await initOutcome(page)).toEqual({ result: true });
+    expect(framed).toContain('/realms/nemlogin/protocol/openid-connect/login-status-iframe.html');
+    expect(await page.evaluate(() => (window as unknown as KeycloakWindow).kc.updateToken(-1))).toBe(true);
     await context.close();
   });
 
