@@ -8,8 +8,9 @@ import { startTestServer, type TestServer } from '../support/test-server.js';
  * A SMART App Launch 2.x standalone launch with fhirclient (SMART's JS client 2.x, its browser
  * bundle) in headless Chromium, against the demo FHIR base of the realm: it discovers the
  * authorization server from the FHIR base's smart-configuration, logs the mocked citizen in (PKCE,
- * `aud` = the FHIR base), reads the launch patient from that base with the access token, and
- * refreshes its tokens the way fhirclient does by default (`online_access`, no `client_id`).
+ * `aud` = the FHIR base), reads the launch patient from that base with the access token, refreshes
+ * its tokens the way fhirclient does by default (`online_access`, no `client_id`), and reads the
+ * patient's Observations by the search parameter the base's CapabilityStatement names.
  */
 describe('fhirclient standalone launch in a real browser', () => {
   let server: TestServer;
@@ -31,6 +32,21 @@ describe('fhirclient standalone launch in a real browser', () => {
       },
     });
     const iss = `${server.baseUrl}/fhir/nemlogin`;
+    // One Observation of the citizen's and one of someone else's, for client.patient.request('Observation').
+    for (const patient of ['demo-patient-nancy', 'demo-patient-bo']) {
+      const observation = {
+        resourceType: 'Observation',
+        status: 'final',
+        code: { text: 'pulse' },
+        subject: { reference: `Patient/${patient}` },
+      };
+      const created = await fetch(`${iss}/Observation`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/fhir+json' },
+        body: JSON.stringify(observation),
+      });
+      expect(created.status).toBe(201);
+    }
     const launch = `<!DOCTYPE html><html><head><meta charset="utf-8"><script src="/fhir-client.js"></script></head><body><p>launching</p>
 <script>
 FHIR.oauth2
@@ -46,6 +62,8 @@ FHIR.oauth2.ready()
     // fhirclient's defaults: a refresh needs online_access (or offline_access) granted, and sends no client_id.
     await client.refresh();
     const again = await client.patient.read();
+    // The patient's Observations: fhirclient finds the parameter that scopes them by patient in the CapabilityStatement.
+    const observations = await client.patient.request('Observation');
     window.result = {
       patient,
       patientId: client.patient.id,
@@ -53,6 +71,7 @@ FHIR.oauth2.ready()
       scope: client.state.tokenResponse.scope,
       refreshed: client.state.tokenResponse.access_token !== first,
       readAfterRefresh: again.id,
+      observations: (observations.entry || []).map((entry) => entry.resource.subject.reference),
     };
   })
   .catch((error) => { window.launchError = String(error); });
@@ -70,7 +89,7 @@ FHIR.oauth2.ready()
     await server?.close();
   });
 
-  it('launch → mocked citizen → client.patient.read() returns the logged-in citizen’s Patient; client.refresh() with fhirclient’s defaults', async () => {
+  it('launch → mocked citizen → client.patient.read() returns the logged-in citizen’s Patient; client.refresh() with fhirclient’s defaults; client.patient.request() finds only theirs', async () => {
     const context = await browser.newContext();
     const page = await context.newPage();
     page.setDefaultTimeout(60_000);
@@ -93,6 +112,7 @@ FHIR.oauth2.ready()
       scope: 'openid fhirUser launch/patient online_access patient/*.rs',
       refreshed: true,
       readAfterRefresh: 'demo-patient-nancy',
+      observations: ['Patient/demo-patient-nancy'],
     });
     await context.close();
   });

@@ -1,3 +1,4 @@
+import { getSearchParameters } from '@medplum/core';
 import type { FhirBase } from './fhir-http-adapter.js';
 import { HELD_RESOURCE_TYPES } from './resource-types.js';
 
@@ -44,8 +45,20 @@ export function capabilityStatement(base: FhirBase): Record<string, unknown> {
         resource: HELD_RESOURCE_TYPES.map((type) => ({
           type,
           interaction: ['read', 'vread', 'search-type', 'create', 'update'].map((code) => ({ code })),
+          searchParam: searchParams(type),
         })),
       },
     ],
   };
+}
+
+/**
+ * The search parameters the server understands for `type` (those loaded in medplum-schema.ts, which
+ * strict-search.ts holds a request to). fhirclient's `client.patient.request('Observation')` picks
+ * the parameter that scopes a type by patient from this list, and refuses a type without one.
+ */
+function searchParams(type: string): { name: string; type: string }[] {
+  return Object.values(getSearchParameters(type) ?? {})
+    .map((parameter) => ({ name: parameter.code, type: parameter.type }))
+    .sort((a, b) => a.name.localeCompare(b.name));
 }
