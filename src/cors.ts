@@ -7,7 +7,7 @@ import type { Config } from './config/config.schema.js';
  * Endpoints a single-page app calls with credentials (a code, a refresh token, a bearer token, a
  * client secret): only the realm's clients' web origins may read their answers.
  */
-const CREDENTIALED = /^\/realms\/([^/]+)\/protocol\/openid-connect\/(?:token|token\/introspect|userinfo|revoke|logout)$/;
+const CREDENTIALED = /^\/realms\/([^/]+)\/(?:protocol\/openid-connect\/(?:token|token\/introspect|userinfo|revoke|logout)|account)$/;
 
 /** Public metadata and keys: any page may read them, without credentials. */
 const PUBLIC =

@@ -18,6 +18,7 @@ import { LogoutController } from './logout.controller.js';
 import { RevocationController } from './revocation.controller.js';
 import { SmartConfigurationService } from './smart-configuration.service.js';
 import { UserinfoController } from './userinfo.controller.js';
+import { AccountController } from './account.controller.js';
 import { GRANT_HANDLERS, type GrantHandler } from './grants/grant-handler.js';
 import { TokenController } from './token.controller.js';
 import { TokenRefusalAudit } from './token-refusal-audit.js';
@@ -32,6 +33,7 @@ import { SessionStatusController } from './session-status/session-status.control
     IntrospectionController,
     RevocationController,
     UserinfoController,
+    AccountController,
     SessionStatusController,
     LogoutController,
   ],

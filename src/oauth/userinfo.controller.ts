@@ -5,9 +5,7 @@ import type { FastifyRequest } from 'fastify';
 import { RealmRegistry } from '../realms/realm.registry.js';
 import { TokenInspector } from '../sessions/token-inspector.js';
 import { ORGANISATION_AGB_HEADER } from '../tenancy/organisation-agb.js';
-import { tenantMatches } from '../tenancy/tenant-match.js';
 import { bearerTokenFromHeaderOrForm } from '../protocol/bearer-token.js';
-import { OAuthError } from '../protocol/oauth-error.js';
 import { parseScope } from '../protocol/scope.js';
 
 /**
@@ -45,13 +43,11 @@ export class UserinfoController {
 
   private async userinfo(realmName: string, request: FastifyRequest): Promise<Record<string, unknown>> {
     const realm = this.realms.get(realmName);
-    const inspected = await this.inspector.liveAccessToken(realm, bearerTokenFromHeaderOrForm(request));
-    if (!inspected || inspected.kind !== 'access' || !inspected.claims.sid)
-      throw new OAuthError('invalid_token', 'access token not live or not a user’s');
-    if (!tenantMatches(request.headers[ORGANISATION_AGB_HEADER], inspected.claims.organisation_agb))
-      throw new OAuthError('invalid_token', 'token of another tenant');
-    const { claims, session } = inspected;
-    if (!session) throw new OAuthError('invalid_token', 'session ended');
+    const { claims, session } = await this.inspector.personsAccessToken(
+      realm,
+      bearerTokenFromHeaderOrForm(request),
+      request.headers[ORGANISATION_AGB_HEADER],
+    );
     const scopes = parseScope(claims.scope);
     const info: Record<string, unknown> = { sub: claims.sub, user_type: claims.user_type };
     if (claims.fhirUser) info.fhirUser = claims.fhirUser;

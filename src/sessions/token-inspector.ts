@@ -1,8 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import type { JWTPayload } from 'jose';
+import { OAuthError } from '../protocol/oauth-error.js';
 import type { Realm } from '../realms/realm.js';
 import { RevokedAccessTokenRepository } from '../storage/revoked-access-token.repository.js';
 import type { SessionRow } from '../storage/session.repository.js';
+import { tenantMatches } from '../tenancy/tenant-match.js';
 import type { AccessTokenClaims } from '../tokens/access-token.claims.js';
 import { undefinedIfTokenError } from '../tokens/token-errors.js';
 import { TokenVerifier, type RefreshTokenClaims } from '../tokens/token-verifier.js';
@@ -35,6 +37,24 @@ export class TokenInspector {
       if (inspected) return inspected;
     }
     return undefined;
+  }
+
+  /**
+   * The live access token of a person's session that a bearer request presents (UserInfo, the account
+   * endpoint), or `invalid_token` (RFC 6750 §3.1): live, of a session (not a machine's), and of the
+   * tenant the request's `organisation_agb` names, if it names one.
+   */
+  async personsAccessToken(
+    realm: Realm,
+    token: string,
+    tenantHeader: string | string[] | undefined,
+  ): Promise<{ claims: AccessTokenClaims & JWTPayload; session: SessionRow }> {
+    const inspected = await this.liveAccessToken(realm, token);
+    if (!inspected || inspected.kind !== 'access' || !inspected.claims.sid)
+      throw new OAuthError('invalid_token', 'access token not live or not a user’s');
+    if (!tenantMatches(tenantHeader, inspected.claims.organisation_agb)) throw new OAuthError('invalid_token', 'token of another tenant');
+    if (!inspected.session) throw new OAuthError('invalid_token', 'session ended');
+    return { claims: inspected.claims, session: inspected.session };
   }
 
   async liveAccessToken(realm: Realm, token: string): Promise<InspectedToken | undefined> {

@@ -13,6 +13,7 @@ interface KeycloakWindow {
     idToken?: string;
     updateToken(minValidity: number): Promise<boolean>;
     loadUserInfo(): Promise<Record<string, unknown>>;
+    loadUserProfile(): Promise<Record<string, unknown>>;
     logout(options?: { redirectUri?: string }): Promise<void>;
   };
   initResult?: boolean;
@@ -126,6 +127,8 @@ kc.init({ onLoad: 'login-required', pkceMethod: 'S256' }).then(
     // loadUserInfo() sends `Authorization: bearer …`, lower case (RFC 9110 §11.1: the scheme is case-insensitive).
     const userinfo = await page.evaluate(() => (window as unknown as KeycloakWindow).kc.loadUserInfo());
     expect(userinfo).toMatchObject({ sub: claims.sub, patient: 'demo-patient-nancy' });
+    // loadUserProfile() reads the realm's account endpoint across origins (keycloak-js asks for `openid` alone: no names).
+    expect(await page.evaluate(() => (window as unknown as KeycloakWindow).kc.loadUserProfile())).toEqual({ id: claims.sub });
 
     // The login-status iframe answers every message: the app's own session, another one, and malformed ones.
     const answers = await page.evaluate(async (src) => {
