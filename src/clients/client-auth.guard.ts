@@ -26,6 +26,9 @@ declare module 'fastify' {
  */
 @Injectable()
 export class ClientAuthGuard implements CanActivate {
+  /** Whether a refresh that identifies no client is its refresh token's client's: at the token endpoint only. */
+  protected readonly refreshTokenNamesClient: boolean = false;
+
   constructor(
     protected readonly authenticator: ClientAuthenticator,
     protected readonly realms: RealmRegistry,
@@ -34,7 +37,7 @@ export class ClientAuthGuard implements CanActivate {
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const request = context.switchToHttp().getRequest<FastifyRequest>();
     const realm = this.realms.get((request.params as { realm: string }).realm);
-    const credentials = readPresentedCredentials(request);
+    const credentials = readPresentedCredentials(request, { refreshTokenNamesClient: this.refreshTokenNamesClient });
     request.oauthClient = await this.authenticator.authenticate(realm, credentials);
     request.oauthRealm = realm;
     return true;

@@ -49,12 +49,15 @@ describe('readPresentedCredentials (RFC 6749 §2.3)', () => {
   it('reads the client of a refresh token sent with no client identification (RFC 6749 §6), only on a refresh', () => {
     const encode = (o: object) => Buffer.from(JSON.stringify(o)).toString('base64url');
     const token = `${encode({ alg: 'HS256', typ: 'rt+jwt' })}.${encode({ client_id: 'spa', sid: 's' })}.mac`;
-    expect(readPresentedCredentials(request({ grant_type: 'refresh_token', refresh_token: token }))).toEqual({
-      method: 'none',
-      clientId: 'spa',
-    });
+    const atTokenEndpoint = { refreshTokenNamesClient: true };
+    const refresh = request({ grant_type: 'refresh_token', refresh_token: token });
+    expect(readPresentedCredentials(refresh, atTokenEndpoint)).toEqual({ method: 'none', clientId: 'spa' });
+    // Introspection and revocation do not take it.
+    expect(() => readPresentedCredentials(refresh)).toThrow(refusal('invalid_client'));
     // A client_id sent wins: the grant then finds the token is another client's.
-    expect(readPresentedCredentials(request({ grant_type: 'refresh_token', refresh_token: token, client_id: 'app' }))).toMatchObject({
+    expect(
+      readPresentedCredentials(request({ grant_type: 'refresh_token', refresh_token: token, client_id: 'app' }), atTokenEndpoint),
+    ).toMatchObject({
       clientId: 'app',
     });
     for (const body of [
@@ -63,7 +66,7 @@ describe('readPresentedCredentials (RFC 6749 §2.3)', () => {
       { grant_type: 'refresh_token', refresh_token: `${encode({ alg: 'HS256' })}.${encode({ client_id: 42 })}.mac` },
       { grant_type: 'refresh_token' },
     ] as Record<string, string>[]) {
-      expect(() => readPresentedCredentials(request(body))).toThrow(refusal('invalid_client'));
+      expect(() => readPresentedCredentials(request(body), atTokenEndpoint)).toThrow(refusal('invalid_client'));
     }
   });
 

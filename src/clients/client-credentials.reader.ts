@@ -12,7 +12,11 @@ export type PresentedCredentials =
   | { method: 'private_key_jwt'; assertion: string; clientId: string | undefined }
   | { method: 'none'; clientId: string };
 
-export function readPresentedCredentials(request: FastifyRequest): PresentedCredentials {
+/**
+ * `refreshTokenNamesClient`: at the token endpoint, a refresh that identifies no client is the refresh
+ * token's client's (see refreshTokenClient); introspection and revocation do not read it.
+ */
+export function readPresentedCredentials(request: FastifyRequest, { refreshTokenNamesClient = false } = {}): PresentedCredentials {
   const params = FormParams.fromRequest(request);
   const authorization = request.headers.authorization;
   const presented: ClientAuthMethod[] = [];
@@ -38,7 +42,7 @@ export function readPresentedCredentials(request: FastifyRequest): PresentedCred
       }
       return { method: 'private_key_jwt', assertion: params.require('client_assertion'), clientId: params.get('client_id') };
     default: {
-      const clientId = params.get('client_id') ?? refreshTokenClient(params);
+      const clientId = params.get('client_id') ?? (refreshTokenNamesClient ? refreshTokenClient(params) : undefined);
       if (clientId === undefined) throw new OAuthError('invalid_client', 'no client authentication');
       return { method: 'none', clientId };
     }

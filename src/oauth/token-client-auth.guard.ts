@@ -25,6 +25,9 @@ import { TokenRefusalAudit } from './token-refusal-audit.js';
  */
 @Injectable()
 export class TokenClientAuthGuard extends ClientAuthGuard {
+  /** RFC 6749 §6: a public client's refresh needs no client_id (client-credentials.reader.ts). */
+  protected override readonly refreshTokenNamesClient = true;
+
   constructor(
     authenticator: ClientAuthenticator,
     realms: RealmRegistry,
@@ -47,7 +50,7 @@ export class TokenClientAuthGuard extends ClientAuthGuard {
   /** The request got as far as its client: its realm is known, and its form was read or refused already. */
   private async recordRefusal(request: FastifyRequest): Promise<void> {
     const realm = this.realms.get((request.params as { realm: string }).realm);
-    const credentials = unlessRefused(() => readPresentedCredentials(request));
+    const credentials = unlessRefused(() => readPresentedCredentials(request, { refreshTokenNamesClient: this.refreshTokenNamesClient }));
     const client = credentials && this.authenticator.claimedClient(realm, credentials);
     const reason = credentials === undefined ? 'invalid_client' : client ? 'invalid_client_credentials' : 'client_not_found';
     await this.refusals.failed(
