@@ -73,10 +73,11 @@ export class LogoutController {
   @ApiOperation({ summary: 'The logout confirmation form of a logout without id_token_hint (its button posts here)' })
   @ApiResponse({ status: 303, description: 'To the registered post_logout_redirect_uri' })
   @ApiResponse({ status: 200, description: 'A logged-out page' })
-  async confirmed(@Param('realm') realm: string, @Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<FastifyReply> {
+  async confirmed(@Param('realm') realmName: string, @Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<FastifyReply> {
+    const realm = this.realms.get(realmName);
     const text = textParams((request.body ?? {}) as Record<string, unknown>);
-    if (!text) return this.refuseRepeated(realm, reply);
-    return this.withoutHint(this.realms.get(realm), text, request, reply, true);
+    if (!text) return this.refuseRepeated(realm.name, reply);
+    return this.withoutHint(realm, text, request, reply, true);
   }
 
   private refuseRepeated(realm: string, reply: FastifyReply): FastifyReply {
@@ -206,7 +207,7 @@ function textParams(params: Record<string, unknown>): ((name: string) => string 
   return (name) => (typeof params[name] === 'string' && params[name] !== '' ? (params[name] as string) : undefined);
 }
 
-/** A registered post_logout_redirect_uri, as registered, with the client's `state` (§3) if it sent one. */
+/** A registered post_logout_redirect_uri, its query as registered, with the client's `state` (§3) if it sent one. */
 function withState(redirect: string, state: string | undefined): string {
-  return state === undefined ? redirect : withQueryParams(redirect, { state });
+  return withQueryParams(redirect, state === undefined ? {} : { state });
 }

@@ -28,15 +28,14 @@ describe('authorizationResponse (RFC 6749 §4.1.2, RFC 9207, response modes)', (
     });
   });
 
-  it('keeps the registered query byte for byte, however it is encoded, and the URI as written', () => {
+  it('keeps the registered query as registered, however it is encoded, replacing only a parameter it adds', () => {
     expect(authorizationRedirect('https://app.example/cb?next=/a%20b&k=v~1', ISSUER, { code: 'c1' })).toBe(
       'https://app.example/cb?next=/a%20b&k=v~1&code=c1&iss=https%3A%2F%2Fauth.example%2Frealms%2Fnemlogin',
     );
-    expect(authorizationResponse('fragment', 'http://127.0.0.1:9000', ISSUER, { code: 'c1' })).toEqual({
-      mode: 'fragment',
-      url: 'http://127.0.0.1:9000#code=c1&iss=https%3A%2F%2Fauth.example%2Frealms%2Fnemlogin',
-    });
     expect(withQueryParams('http://127.0.0.1:9000/bye?', { state: 's 1' })).toBe('http://127.0.0.1:9000/bye?state=s+1');
+    expect(withQueryParams('http://127.0.0.1:9000/bye?state=x&tab=1', { state: 's1' })).toBe('http://127.0.0.1:9000/bye?tab=1&state=s1');
+    // Written as the URL Standard serialises it: a Location header carries ASCII only.
+    expect(withQueryParams('https://app.example/cb?x=→', { state: 's' })).toBe('https://app.example/cb?x=%E2%86%92&state=s');
   });
 
   it('authorizationRedirect is the query mode', () => {

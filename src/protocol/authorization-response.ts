@@ -34,30 +34,32 @@ export function authorizationResponse(
     case 'form_post':
       // The redirect URI as registered, query included (Form Post Response Mode §2).
       return { mode, action: redirectUri, fields };
-    case 'fragment':
-      return { mode, url: `${withoutFragment(redirectUri)}#${new URLSearchParams(fields).toString()}` };
+    case 'fragment': {
+      const url = new URL(redirectUri);
+      url.hash = new URLSearchParams(fields).toString();
+      return { mode, url: url.href };
+    }
     case 'query':
       return { mode, url: withQueryParams(redirectUri, fields) };
   }
 }
 
 /**
- * A registered URI with `params` added to its query. The URI's own query is kept byte for byte
- * (RFC 6749 §3.1.2: it "MUST be retained"), not re-encoded: a client may compare or decode it as it
- * registered it.
+ * A registered URI with `params` added to its query. The URI's own query is kept as registered (RFC
+ * 6749 §3.1.2: it "MUST be retained"), not re-encoded as a form: a client may compare or decode it
+ * as it registered it. A parameter of the same name in it is replaced (RFC 6749 §3.1: none may
+ * appear twice). The URI itself is written as the URL Standard serialises it, so what goes into
+ * `Location` is always ASCII.
  */
 export function withQueryParams(uri: string, params: Record<string, string>): string {
-  const base = withoutFragment(uri);
-  const added = new URLSearchParams(params).toString();
-  if (added === '') return base;
-  const separator = !base.includes('?') ? '?' : base.endsWith('?') || base.endsWith('&') ? '' : '&';
-  return `${base}${separator}${added}`;
-}
-
-/** A URI without its fragment (RFC 6749 §3.1.2: a redirection endpoint has none to keep). */
-function withoutFragment(uri: string): string {
-  const hash = uri.indexOf('#');
-  return hash < 0 ? uri : uri.slice(0, hash);
+  const url = new URL(uri);
+  url.hash = '';
+  const kept = url.search
+    .slice(1)
+    .split('&')
+    .filter((part) => part !== '' && !Object.hasOwn(params, new URLSearchParams(part).keys().next().value ?? ''));
+  url.search = [...kept, new URLSearchParams(params).toString()].filter((part) => part !== '').join('&');
+  return url.href;
 }
 
 /** The response in the default `query` mode, as a URL. */
