@@ -27,9 +27,10 @@ const INVALID_LOGOUT: ErrorPage = { status: 400, key: 'invalid_logout_link' };
  * accept it). A browser whose live SSO session is another one is asked first (§2: MUST). The SSO
  * session the hint's session belongs to ends, and with it every client session in it (every app of
  * the realm this browser logged in to), so every refresh token of them dies and their access tokens
- * introspect as inactive; the browser's SSO cookies go. Only a registered `post_logout_redirect_uri` is followed, with `state`. When the login was at
- * a SAML IdP with a SingleLogoutService, the browser goes there first with a signed LogoutRequest
- * (SAML Profiles §4.4.3.1), and its LogoutResponse at the broker endpoint sends it on.
+ * introspect as inactive; the browser's SSO cookies go. Only a registered `post_logout_redirect_uri`
+ * is followed, with `state`. When the login was at a SAML IdP with a SingleLogoutService, the
+ * browser goes there first with a signed LogoutRequest (SAML Profiles §4.4.3.1), and its
+ * LogoutResponse at the broker endpoint sends it on.
  */
 @ApiTags('OpenID Connect')
 @Controller('realms/:realm/protocol/openid-connect')
