@@ -1,4 +1,4 @@
-import type { Browser, Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { launchChromium } from '../support/chromium.js';
 import { freePort } from '../support/free-port.js';
 import { startStaticApp, type StaticApp } from '../support/static-app.js';
@@ -88,7 +88,8 @@ kc.init({ onLoad: 'login-required', pkceMethod: 'S256' }).then(
     });
   }
 
-  it('init({ onLoad: login-required }) → mocked citizen → authenticated, patient in the token, updateToken(-1) through the session check', async () => {
+  /** A page in a fresh browser context, and the paths its frames (not the page itself) request. */
+  async function pageRecordingFrames(): Promise<{ context: BrowserContext; page: Page; framed: string[] }> {
     const context = await browser.newContext();
     const page = await context.newPage();
     page.setDefaultTimeout(60_000);
@@ -96,6 +97,11 @@ kc.init({ onLoad: 'login-required', pkceMethod: 'S256' }).then(
     page.on('request', (request) => {
       if (request.frame() !== page.mainFrame()) framed.push(new URL(request.url()).pathname);
     });
+    return { context, page, framed };
+  }
+
+  it('init({ onLoad: login-required }) → mocked citizen → authenticated, patient in the token, updateToken(-1) through the session check', async () => {
+    const { context, page, framed } = await pageRecordingFrames();
 
     await page.goto(`${app.origin}/app.html`);
     await page.getByRole('heading', { name: /Mocked login/ }).waitFor();
@@ -175,13 +181,7 @@ kc.init({ onLoad: 'login-required', pkceMethod: 'S256' }).then(
   });
 
   it('configured by discovery (oidcProvider): logs in and checks the session in the iframe discovery names', async () => {
-    const context = await browser.newContext();
-    const page = await context.newPage();
-    page.setDefaultTimeout(60_000);
-    const framed: string[] = [];
-    page.on('request', (request) => {
-      if (request.frame() !== page.mainFrame()) framed.push(new URL(request.url()).pathname);
-    });
+    const { context, page, framed } = await pageRecordingFrames();
     await page.goto(`${app.origin}/by-discovery.html`);
     await page.getByRole('heading', { name: /Mocked login/ }).waitFor();
     await page.getByRole('button', { name: /Alice Andersen/ }).click();
