@@ -26,7 +26,7 @@ const problemsOf = (config: unknown): string[] => {
   return [];
 };
 
-describe('client webOrigins and realm scopes', () => {
+describe('client webOrigins, redirect URIs and realm scopes', () => {
   it('defaults to no web origins and no realm scopes', () => {
     const config = parseConfig(raw({}), 'test', {});
     expect(config.realms[0].clients[0].webOrigins).toEqual([]);
@@ -49,6 +49,24 @@ describe('client webOrigins and realm scopes', () => {
     expect(problemsOf(raw({ webOrigins: [origin] }))).toEqual([
       expect.stringMatching(/^realms\[0\]\.clients\[0\]\.webOrigins\[0\]: must be an origin/),
     ]);
+  });
+
+  it.each([
+    ['a fragment', 'https://spa.example/cb#x', /must not have a fragment/],
+    ['an empty fragment', 'https://spa.example/cb#', /must not have a fragment/],
+    ['a javascript: URI', 'javascript:alert(1)', /must not be a javascript: URI/],
+    ['a data: URI', 'data:text/html,hi', /must not be a data: URI/],
+  ])('refuses a redirect URI with %s, naming the key, for logout too', (_name, uri, message) => {
+    expect(problemsOf(raw({ redirectUris: [uri] }))).toEqual([expect.stringMatching(/^realms\[0\]\.clients\[0\]\.redirectUris\[0\]: /)]);
+    expect(problemsOf(raw({ redirectUris: [uri] }))[0]).toMatch(message);
+    expect(problemsOf(raw({ postLogoutRedirectUris: [uri] }))).toEqual([
+      expect.stringMatching(/^realms\[0\]\.clients\[0\]\.postLogoutRedirectUris\[0\]: /),
+    ]);
+  });
+
+  it('takes a redirect URI with a query, a loopback port or a native app’s own scheme', () => {
+    const uris = ['https://spa.example/cb?tab=1', 'http://127.0.0.1:8123/cb', 'com.example.app:/oauth2redirect'];
+    expect(parseConfig(raw({ redirectUris: uris }), 'test', {}).realms[0].clients[0].redirectUris).toEqual(uris);
   });
 
   it('refuses a realm scope that is not a scope token', () => {

@@ -27,6 +27,19 @@ function isSerialisedOrigin(value: string): boolean {
 }
 
 /**
+ * A registered redirect URI (RFC 6749 §3.1.2; RP-Initiated Logout 1.0 §3 for the logout ones): an
+ * absolute URI with no fragment ("MUST NOT include a fragment component"), whose query the service
+ * keeps when it adds its parameters; not a scheme that would run in the browser instead of going
+ * somewhere (`javascript:`, `data:`, `vbscript:`). Native apps' own schemes are allowed.
+ */
+const redirectUri = z.url().superRefine((value, context) => {
+  const url = new URL(value);
+  if (url.hash !== '' || value.includes('#')) context.addIssue({ code: 'custom', message: 'must not have a fragment (RFC 6749 §3.1.2)' });
+  if (['javascript:', 'data:', 'vbscript:'].includes(url.protocol))
+    context.addIssue({ code: 'custom', message: `must not be a ${url.protocol} URI` });
+});
+
+/**
  * A client of a realm (RFC 6749 §2): its credentials, redirect URIs, grants, scopes and token policy.
  * Kept beside config.schema.ts, which places it under `realms[].clients`.
  */
@@ -47,9 +60,9 @@ export const clientSchema = z
     /** Public keys for `private_key_jwt` (RFC 7523): inline JWKS or a path to a JWKS file. */
     jwks: jwksSchema.optional(),
     jwksFile: z.string().min(1).optional(),
-    redirectUris: z.array(z.url()).default([]),
+    redirectUris: z.array(redirectUri).default([]),
     /** Where RP-initiated logout may send the browser afterwards (exact match). */
-    postLogoutRedirectUris: z.array(z.url()).default([]),
+    postLogoutRedirectUris: z.array(redirectUri).default([]),
     /**
      * OIDC Dynamic Client Registration 1.0 §2 `id_token_signed_response_alg`: the algorithm of this
      * client's ID tokens, and of its logout tokens (OIDC Back-Channel Logout 1.0 §2.4: the keys of its
