@@ -14,6 +14,7 @@ import { SingleLogoutService } from '../login/single-logout.service.js';
 import type { Realm } from '../realms/realm.js';
 import { RealmRegistry } from '../realms/realm.registry.js';
 import { SessionService } from '../sessions/session.service.js';
+import type { SsoSessionRow } from '../storage/sso-session.repository.js';
 import { SsoSessionService, ssoSessionIdOf } from '../sessions/sso-session.service.js';
 import { clearedSsoCookies, presentedSsoSecret } from '../login/sso-cookies.js';
 import { undefinedIfTokenError } from '../tokens/token-errors.js';
@@ -121,7 +122,7 @@ export class LogoutController {
     if (browserSso !== undefined && browserSso.id !== sso) {
       this.logger.log({ realm: realm.name, client: client.clientId }, 'logout asked: the hint is not of this browser’s session');
       const asked = (name: string) => (name === 'client_id' ? client.clientId : text(name));
-      return this.withoutHint(realm, asked, request, reply, false);
+      return this.withoutHint(realm, asked, request, reply, false, browserSso);
     }
     // Every client session that ends here gets its LOGOUT, not only the one the hint names.
     const facts = { by: 'user', ipAddress: reply.request.ip } as const;
@@ -142,7 +143,8 @@ export class LogoutController {
    * End-User whether to log out"), and the answer counts only with the confirmation value that page
    * carried (logout-confirmation.ts). `client_id` names the client whose registered
    * `post_logout_redirect_uri` may be followed; without it no redirect can be checked, so none is taken.
-   * A browser with no live SSO session has nothing to end and goes straight on.
+   * A browser with no live SSO session has nothing to end and goes straight on. `browserSso`: the
+   * browser's live SSO session, when the caller has looked it up already.
    */
   private async withoutHint(
     realm: Realm,
@@ -150,6 +152,7 @@ export class LogoutController {
     request: FastifyRequest,
     reply: FastifyReply,
     confirmed: boolean,
+    browserSso?: SsoSessionRow,
   ): Promise<FastifyReply> {
     const clientId = text('client_id');
     const client = clientId === undefined ? undefined : this.clients.find(realm.name, clientId);
@@ -160,7 +163,7 @@ export class LogoutController {
     }
     const target = redirect === undefined ? undefined : withState(redirect, text('state'));
     const secret = presentedSsoSecret(request);
-    const sso = secret === undefined ? undefined : await this.ssoSessions.resume(realm, secret);
+    const sso = browserSso ?? (secret === undefined ? undefined : await this.ssoSessions.resume(realm, secret));
     if (secret === undefined || sso === undefined) {
       if (secret !== undefined) void reply.header('Set-Cookie', clearedSsoCookies(realm));
       return this.leave(realm, reply, undefined, target);

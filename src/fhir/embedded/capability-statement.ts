@@ -10,6 +10,15 @@ import { HELD_RESOURCE_TYPES } from './resource-types.js';
  * (no `register`, no `manage`); the service publishes that document too, and the two agree.
  */
 export function capabilityStatement(base: FhirBase): Record<string, unknown> {
+  let statement = statements.get(base);
+  if (!statement) statements.set(base, (statement = buildStatement(base)));
+  return statement;
+}
+
+/** Built once per base: it changes only with the schema, loaded once at start (medplum-schema.ts). */
+const statements = new WeakMap<FhirBase, Record<string, unknown>>();
+
+function buildStatement(base: FhirBase): Record<string, unknown> {
   const security = base.oauth && {
     service: [
       {
