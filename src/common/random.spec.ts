@@ -7,6 +7,15 @@ describe('random tokens', () => {
     expect(isRandomToken(randomToken(24))).toBe(false);
   });
 
+  it('never hands out the same bytes twice, across the blocks it draws', () => {
+    const tokens = Array.from({ length: 1000 }, () => randomToken()); // 32,000 bytes: several blocks
+    expect(new Set(tokens).size).toBe(tokens.length);
+    expect(tokens.every((token) => isRandomToken(token))).toBe(true);
+    const large = randomToken(8192); // more than a block: drawn on its own
+    expect(isRandomToken(large, 8192)).toBe(true);
+    expect(new Set(large).size).toBeGreaterThan(32);
+  });
+
   it.each([
     undefined,
     42,
