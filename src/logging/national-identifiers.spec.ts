@@ -32,9 +32,33 @@ describe('maskNationalIdentifiersInLine', () => {
       ms: 1234,
       sor: '123456789012345',
       kid: 'k-20261205-1',
-      token: 'abc0101011234',
     });
     expect(maskNationalIdentifiersInLine(line)).toBe(line);
+  });
+
+  it('masks one stuck to letters, behind a percent-escape, with a space, or in full-width digits', () => {
+    const line = lineOf({
+      client: 'cpr0101011234',
+      token: 'abc0101011234x',
+      scope: 'patient/Patient.read?identifier=urn%3Aoid%3A1.2.208.176.1.2%7C0101011234',
+      typed: 'cpr 010101 1234',
+      bsn: 'bsn111222333',
+      wide: 'cpr ０１０１０１１２３４',
+    });
+    expect(JSON.parse(maskNationalIdentifiersInLine(line))).toMatchObject({
+      client: `cpr${MASKED_DIGITS}`,
+      token: `abc${MASKED_DIGITS}x`,
+      scope: `patient/Patient.read?identifier=urn%3Aoid%3A1.2.208.176.1.2%7C${MASKED_DIGITS}`,
+      typed: `cpr ${MASKED_DIGITS}`,
+      bsn: `bsn${MASKED_DIGITS}`,
+      wide: `cpr ${MASKED_DIGITS}`,
+    });
+  });
+
+  it('passes a UUID over whole, though its hex holds a run of 10 digits, and masks what stands beside it', () => {
+    const reqId = 'd0c4f0a2-3a6e-4c1c-9b7f-a0101011234b';
+    const line = lineOf({ reqId, msg: `request ${reqId} named 0101011234` });
+    expect(JSON.parse(maskNationalIdentifiersInLine(line))).toMatchObject({ reqId, msg: `request ${reqId} named ${MASKED_DIGITS}` });
   });
 
   it('masks what is not JSON as plain text', () => {

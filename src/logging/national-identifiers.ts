@@ -2,12 +2,20 @@
 export const MASKED_DIGITS = '[digits masked]';
 
 /**
- * A run of 9 digits (a Dutch BSN) or 10 (a Danish CPR), or a CPR as written `ddmmyy-xxxx`, standing
- * on its own: not part of a longer run (pino's `time` has 13 digits) or of a word. An AGB code has 8
- * digits, as has a CVR number; no group of a UUID has 9 or 10.
+ * A run of 9 digits (a Dutch BSN) or 10 (a Danish CPR), or a CPR as written `ddmmyy-xxxx` or
+ * `ddmmyy xxxx`, wherever it stands but inside a longer run (pino's `time` has 13 digits): stuck to
+ * letters (`cpr0101011234`) or behind a percent-escape (`%7C0101011234`, a SMART scope's identifier
+ * search) as well. Digits of any script count (full-width ones too). An AGB code has 8 digits, as
+ * has a CVR number.
  */
-const NATIONAL_IDENTIFIER = /(?<!\w)(?:\d{9,10}|\d{6}-\d{4})(?!\w)/;
-const EVERY_NATIONAL_IDENTIFIER = new RegExp(NATIONAL_IDENTIFIER.source, 'g');
+const NATIONAL_IDENTIFIER = /(?<!\p{Nd})(?:\p{Nd}{9,10}|\p{Nd}{6}[- ]\p{Nd}{4})(?!\p{Nd})/u;
+/**
+ * A UUID (a request id, a token's `jti`) is passed over whole: one in fifty has a run of 9 or 10
+ * digits among its hex, and masking it would break the request id that ties a request's lines.
+ */
+const UUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}(?![0-9a-z])/;
+const EVERY_NATIONAL_IDENTIFIER = new RegExp(`(${UUID.source})|${NATIONAL_IDENTIFIER.source}`, 'giu');
+const maskedUnlessUuid = (text: string) => text.replace(EVERY_NATIONAL_IDENTIFIER, (_match, uuid?: string) => uuid ?? MASKED_DIGITS);
 
 /**
  * The logger's last step (pino's `streamWrite` hook, on the finished JSON line): national identifiers
@@ -24,12 +32,12 @@ export function maskNationalIdentifiersInLine(line: string): string {
     return `${JSON.stringify(masked(JSON.parse(line)))}\n`;
   } catch {
     // Not JSON after all (pino writes only JSON lines): mask every run in the text as it stands.
-    return line.replace(EVERY_NATIONAL_IDENTIFIER, MASKED_DIGITS);
+    return maskedUnlessUuid(line);
   }
 }
 
 function masked(value: unknown): unknown {
-  if (typeof value === 'string') return value.replace(EVERY_NATIONAL_IDENTIFIER, MASKED_DIGITS);
+  if (typeof value === 'string') return maskedUnlessUuid(value);
   if (typeof value === 'number') return NATIONAL_IDENTIFIER.test(String(value)) ? MASKED_DIGITS : value;
   if (Array.isArray(value)) return value.map(masked);
   if (typeof value === 'object' && value !== null) {

@@ -12,6 +12,10 @@ describe('the log privacy check of every test server', () => {
       line({ msg: 'request completed', path: '/x/111222333' }),
       line({ msg: 'user Karen Jensen' }),
       line({ bsn: 111222333 }),
+      line({ client: 'cpr0101011234' }),
+      line({ ignored: ['patient/Patient.read?identifier=urn%3Aoid%3A1.2.208.176.1.2%7C0101011234'] }),
+      line({ typed: '010101 1234' }),
+      line({ wide: '０１０１０１１２３４' }),
     ];
     expect(linesWithPersonalData(leaking)).toEqual(leaking);
   });
@@ -19,6 +23,7 @@ describe('the log privacy check of every test server', () => {
   it('passes pino time, request ids, durations, ports, usernames and longer or shorter digit runs', () => {
     const clean = [
       line({ reqId: 'd0c4f0a2-3a6e-4c1c-9b7f-123456789012', msg: 'request completed', ms: 12, statusCode: 200 }),
+      line({ reqId: 'd0c4f0a2-3a6e-4c1c-9b7f-a0101011234b', msg: 'request completed' }),
       line({ msg: 'listening', port: 55433, bytes: 262144, jti: 'aZ_123456789012x' }),
       line({ msg: 'rotated', kid: 'k-20261205-1', count: 12345678, big: 12345678901 }),
       line({ msg: 'mock login', username: 'dr-hansen' }),
