@@ -28,7 +28,8 @@ export class ClientAuthenticator {
         const client = this.clients.find(realm.name, credentials.clientId);
         const expected = client?.secretDigest ?? UNKNOWN_CLIENT_DIGEST;
         if (!digestsEqual(sha256(credentials.secret), expected) || !client) {
-          throw new OAuthError('invalid_client', `wrong secret or unknown client "${credentials.clientId}"`);
+          // An id that names no client is not written to the log: it may be a secret sent in its place.
+          throw new OAuthError('invalid_client', client ? `wrong secret for client "${client.clientId}"` : 'unknown client');
         }
         return this.allowed(client, credentials.method);
       }
@@ -36,7 +37,7 @@ export class ClientAuthenticator {
         return this.assertions.verify(realm, credentials.assertion, credentials.clientId);
       case 'none': {
         const client = this.clients.find(realm.name, credentials.clientId);
-        if (!client) throw new OAuthError('invalid_client', `unknown client "${credentials.clientId}"`);
+        if (!client) throw new OAuthError('invalid_client', 'unknown client');
         return this.allowed(client, 'none');
       }
     }

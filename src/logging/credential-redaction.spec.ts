@@ -16,6 +16,7 @@ describe('redactCredentials', () => {
       client_secret: 's3cret',
       request: { authorization: 'Basic cG9ydGFsOnMzY3JldA==', client_assertion: 'eyJ.x.y', path: '/token' },
       other: { secret: 'k' },
+      form: { grant_type: 'refresh_token', refresh_token: 'eyJ.r.t', code_verifier: 'v', SAMLResponse: 'PHNhbWw+' },
       clean: { realm: 'r' },
     };
     const before = structuredClone(line);
@@ -24,6 +25,7 @@ describe('redactCredentials', () => {
       client_secret: REDACTED,
       request: { authorization: REDACTED, client_assertion: REDACTED, path: '/token' },
       other: { secret: REDACTED },
+      form: { grant_type: 'refresh_token', refresh_token: REDACTED, code_verifier: REDACTED, SAMLResponse: REDACTED },
       clean: { realm: 'r' },
     });
     expect(redacted.clean).toBe(line.clean);

@@ -1,5 +1,27 @@
-/** Keys whose values are credentials wherever a logged object holds them (RFC 6749 §2.3.1, RFC 7523 §2.2). */
-const CREDENTIAL_KEYS: ReadonlySet<string> = new Set(['authorization', 'client_secret', 'client_assertion', 'secret']);
+/**
+ * Keys whose values are credentials wherever a logged object holds them: client credentials (RFC 6749
+ * §2.3.1, RFC 7523 §2.2), the tokens and proofs a request may carry by their parameter names (RFC 6749
+ * §4.1.3 and §6, RFC 7636 §4.5, RFC 8693 §2.1, OIDC RP-Initiated Logout §2), a SAML message and a
+ * browser's cookies. No line names them today; one that logged a request's form would redact them.
+ */
+const CREDENTIAL_KEYS: ReadonlySet<string> = new Set([
+  'authorization',
+  'client_secret',
+  'client_assertion',
+  'secret',
+  'password',
+  'cookie',
+  'access_token',
+  'refresh_token',
+  'id_token',
+  'id_token_hint',
+  'subject_token',
+  'actor_token',
+  'assertion',
+  'code_verifier',
+  'SAMLResponse',
+  'SAMLRequest',
+]);
 
 export const REDACTED = '[redacted]';
 

@@ -5,6 +5,7 @@ import type { Realm } from '../realms/realm.js';
 import type { OAuthErrorCode } from '../protocol/oauth-error.js';
 import { parseResponseMode, type ResponseMode } from '../protocol/authorization-response.js';
 import { isWellFormedPkceValue } from '../protocol/pkce.js';
+import { CODE_CHALLENGE_METHODS, RESPONSE_TYPES, registeredOrOther } from '../protocol/registered-values.js';
 import { parseScope } from '../protocol/scope.js';
 import { unacceptableParameter } from './authorization-request-limits.js';
 import { parseMaxAge } from './max-age.js';
@@ -63,7 +64,8 @@ export function checkAuthorizationRequest(
     return { ok: false, page: true, reason: `unacceptable ${unacceptable}` };
   if (!clientId) return { ok: false, page: true, reason: 'missing client_id' };
   const client = clients.find(realm.name, clientId);
-  if (!client) return { ok: false, page: true, reason: `unknown client ${clientId}` };
+  // Not written to the log: an id that names no client may be anything a person or app typed there.
+  if (!client) return { ok: false, page: true, reason: 'unknown client' };
   // Exact string comparison (RFC 9700 §4.1.3): no case folding, no port or query leeway.
   if (!redirectUri || !client.config.redirectUris.includes(redirectUri)) {
     return { ok: false, page: true, reason: `redirect_uri not registered for ${clientId}` };
@@ -90,7 +92,7 @@ export function checkAuthorizationRequest(
   if (responseMode === null) return fail('invalid_request', 'unsupported response_mode');
   const responseType = single('response_type');
   if (!responseType) return fail('invalid_request', 'missing response_type');
-  if (responseType !== 'code') return fail('unsupported_response_type', `response_type ${responseType}`);
+  if (responseType !== 'code') return fail('unsupported_response_type', `response_type ${registeredOrOther(responseType, RESPONSE_TYPES)}`);
   if (!client.config.grantTypes.includes('authorization_code')) return fail('unauthorized_client', 'client may not use authorization_code');
   const prompt = parsePrompt(single('prompt') ?? undefined);
   if (prompt === null) return fail('invalid_request', 'prompt: unknown value, or none with another');
@@ -98,7 +100,8 @@ export function checkAuthorizationRequest(
   if (maxAge === null) return fail('invalid_request', 'max_age is not a non-negative integer');
   const codeChallenge = single('code_challenge') ?? undefined;
   const method = single('code_challenge_method') ?? (codeChallenge ? 'plain' : undefined);
-  if (method !== undefined && method !== 'S256') return fail('invalid_request', `code_challenge_method ${method} refused`);
+  if (method !== undefined && method !== 'S256')
+    return fail('invalid_request', `code_challenge_method ${registeredOrOther(method, CODE_CHALLENGE_METHODS)} refused`);
   if (codeChallenge !== undefined && !isWellFormedPkceValue(codeChallenge)) return fail('invalid_request', 'malformed code_challenge');
   if (client.config.type === 'public' && !codeChallenge) return fail('invalid_request', 'PKCE is required for public clients');
 

@@ -6,6 +6,7 @@ import { CLOCK, type Clock } from '../common/clock.js';
 import { FhirGateways } from '../fhir/fhir-gateways.js';
 import { checkAuthorizationRequest } from './authorization-request.js';
 import { authorizationResponse } from '../protocol/authorization-response.js';
+import { scopesForTheLog } from '../protocol/scope.js';
 import type { Realm } from '../realms/realm.js';
 import { RealmRegistry } from '../realms/realm.registry.js';
 import type { SsoSessionRow } from '../storage/sso-session.repository.js';
@@ -82,7 +83,7 @@ export class AuthorizeController {
     if (check.ignoredScopes.length > 0) {
       // Not an error (OIDC Core §3.1.2.1); logged so an operator can see why a client got less than it asked for.
       this.logger.log(
-        { realm: realm.name, client: check.request.client.clientId, ignored: check.ignoredScopes },
+        { realm: realm.name, client: check.request.client.clientId, ignored: scopesForTheLog(check.ignoredScopes) },
         'scope values not granted',
       );
     }

@@ -10,6 +10,7 @@ import { TokenClientAuthGuard } from './token-client-auth.guard.js';
 import { TokenRefusalAudit } from './token-refusal-audit.js';
 import { GRANT_HANDLERS, type GrantHandler, type GrantRequest, type TokenResponse } from './grants/grant-handler.js';
 import { OAuthError } from '../protocol/oauth-error.js';
+import { REGISTERED_GRANT_TYPES, registeredOrOther } from '../protocol/registered-values.js';
 
 /**
  * The token endpoint (RFC 6749 §3.2): authenticates the client (guard), then hands the request to
@@ -66,7 +67,11 @@ export class TokenController {
     const params = FormParams.fromRequest(request);
     const grantType = params.require('grant_type');
     const grant = this.grants.get(grantType);
-    if (!grant) throw new OAuthError('unsupported_grant_type', `grant type "${grantType}" is not implemented`);
+    if (!grant)
+      throw new OAuthError(
+        'unsupported_grant_type',
+        `grant type ${registeredOrOther(grantType, REGISTERED_GRANT_TYPES)} is not implemented`,
+      );
     const response = await this.handle(grant, {
       realm,
       client,

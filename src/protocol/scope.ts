@@ -1,10 +1,21 @@
 import { OAuthError } from './oauth-error.js';
-import { scopeCovers } from './smart-scope.js';
+import { parseSmartResourceScope, scopeCovers } from './smart-scope.js';
 
 /**
  * Scope values (RFC 6749 §3.3): a space-delimited, case-sensitive list whose order carries no
  * meaning. One module parses, narrows and formats them, so every grant reads them the same way.
  */
+
+/** OIDC Core §5.4 and §11: the scopes every realm understands. */
+export const OIDC_SCOPES = ['openid', 'profile', 'email', 'offline_access'] as const;
+
+/**
+ * SMART App Launch 2.x §"Scopes for requesting context data" / "identity data" / "a refresh token"
+ * this service serves. `online_access` asks for a refresh token usable while the person's session
+ * lives, which is what every refresh token here is (fhirclient refreshes only with it or
+ * `offline_access` granted).
+ */
+export const SMART_CONTEXT_SCOPES = ['launch/patient', 'fhirUser', 'online_access'] as const;
 
 /** The distinct values of a scope string, in first-seen order; absent or blank is none. */
 export function parseScope(scope: string | undefined): string[] {
@@ -26,7 +37,7 @@ export function narrowScope(requested: string | undefined, held: readonly string
   if (requested === undefined) return [...held];
   const scopes = parseScope(requested);
   const widened = scopes.filter((scope) => !held.includes(scope));
-  if (widened.length > 0) throw new OAuthError('invalid_scope', `scope widened: ${widened.join(' ')}`);
+  if (widened.length > 0) throw new OAuthError('invalid_scope', `scope widened: ${scopesForTheLog(widened)}`);
   return scopes;
 }
 
@@ -40,7 +51,7 @@ export function grantScopes(requested: string | undefined, allowed: readonly str
   if (requested === undefined) return [...allowed];
   const scopes = parseScope(requested);
   const refused = scopes.filter((scope) => !allowed.some((held) => scopeCovers(held, scope)));
-  if (refused.length > 0) throw new OAuthError('invalid_scope', `scope not allowed: ${refused.join(' ')}`);
+  if (refused.length > 0) throw new OAuthError('invalid_scope', `scope not allowed: ${scopesForTheLog(refused)}`);
   return scopes;
 }
 
@@ -69,4 +80,16 @@ export function selectScopes(
     else selection.granted.push(scope);
   }
   return selection;
+}
+
+const STANDARD_SCOPES: ReadonlySet<string> = new Set([...OIDC_SCOPES, ...SMART_CONTEXT_SCOPES]);
+
+/**
+ * How a reason (written to the log) names scope values a request sent: the OIDC and SMART ones as
+ * sent, any other only counted. A value a client put in `scope` may be a name or an identifier.
+ */
+export function scopesForTheLog(values: readonly string[]): string {
+  const named = values.filter((value) => STANDARD_SCOPES.has(value) || parseSmartResourceScope(value) !== undefined);
+  const others = values.length - named.length;
+  return [...named, ...(others > 0 ? [`${others} other value${others === 1 ? '' : 's'}`] : [])].join(' ');
 }

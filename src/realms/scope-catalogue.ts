@@ -1,17 +1,6 @@
 import type { ClientConfig } from '../config/client-config.schema.js';
-import { selectScopes, type ScopeSelection } from '../protocol/scope.js';
+import { OIDC_SCOPES, SMART_CONTEXT_SCOPES, selectScopes, type ScopeSelection } from '../protocol/scope.js';
 import { parseSmartResourceScope, scopeCovers } from '../protocol/smart-scope.js';
-
-/** OIDC Core §5.4 and §11: the scopes every realm understands. */
-export const OIDC_SCOPES = ['openid', 'profile', 'email', 'offline_access'] as const;
-
-/**
- * SMART App Launch 2.x §"Scopes for requesting context data" / "identity data" / "a refresh token"
- * this service serves. `online_access` asks for a refresh token usable while the person's session
- * lives, which is what every refresh token here is (fhirclient refreshes only with it or
- * `offline_access` granted).
- */
-export const SMART_CONTEXT_SCOPES = ['launch/patient', 'fhirUser', 'online_access'] as const;
 
 /**
  * What discovery shows of the SMART resource scopes: the wildcard forms in both syntaxes. Any

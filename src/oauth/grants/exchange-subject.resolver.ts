@@ -6,6 +6,7 @@ import type { SessionRow } from '../../storage/session.repository.js';
 import type { AccessTokenClaims } from '../../tokens/access-token.claims.js';
 import { ExternalTokenVerifier } from '../../tokens/external-token.verifier.js';
 import { OAuthError } from '../../protocol/oauth-error.js';
+import { TOKEN_TYPES, registeredOrOther } from '../../protocol/registered-values.js';
 import { parseScope } from '../../protocol/scope.js';
 import { sessionEndsAt } from '../../storage/session.repository.js';
 
@@ -61,7 +62,7 @@ export class ExchangeSubjectResolver {
   async resolve(realm: Realm, token: string, tokenType: string): Promise<ExchangeSubject> {
     if (tokenType === ACCESS_TOKEN_TYPE) return this.ownAccessToken(realm, token);
     if (tokenType === JWT_TOKEN_TYPE && realm.config.trustedIssuers.length > 0) return this.externalToken(realm, token);
-    throw new OAuthError('invalid_request', `subject_token_type ${tokenType} not accepted`);
+    throw new OAuthError('invalid_request', `subject_token_type ${registeredOrOther(tokenType, TOKEN_TYPES)} not accepted`);
   }
 
   private async ownAccessToken(realm: Realm, token: string): Promise<ExchangeSubject> {

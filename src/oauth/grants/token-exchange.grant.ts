@@ -6,6 +6,7 @@ import { bindExchangeTenant } from '../../tenancy/exchange-tenant.js';
 import { SessionTokensIssuer } from '../../tokens/session-tokens.issuer.js';
 import { AccessTokenIssuer } from '../../tokens/access-token.issuer.js';
 import { OAuthError } from '../../protocol/oauth-error.js';
+import { TOKEN_TYPES, registeredOrOther } from '../../protocol/registered-values.js';
 import type { GrantHandler, GrantRequest, TokenResponse } from './grant-handler.js';
 import { ExchangeSubjectResolver, type ExchangeSubject } from './exchange-subject.resolver.js';
 import { narrowScope } from '../../protocol/scope.js';
@@ -39,7 +40,10 @@ export class TokenExchangeGrant implements GrantHandler {
       throw new OAuthError('invalid_request', 'actor tokens are not supported');
     const requestedType = params.get('requested_token_type') ?? ACCESS_TOKEN_TYPE;
     if (requestedType !== ACCESS_TOKEN_TYPE && !(requestedType === REFRESH_TOKEN_TYPE && policy.refreshTokens)) {
-      throw new OAuthError('invalid_request', `requested_token_type ${requestedType} not issued to this client`);
+      throw new OAuthError(
+        'invalid_request',
+        `requested_token_type ${registeredOrOther(requestedType, TOKEN_TYPES)} not issued to this client`,
+      );
     }
 
     const subject = await this.subjects.resolve(realm, params.require('subject_token'), params.require('subject_token_type'));
@@ -152,7 +156,8 @@ export class TokenExchangeGrant implements GrantHandler {
       throw new OAuthError('invalid_target', 'no audience named and the policy allows several');
     }
     const refused = requested.filter((target) => !allowed.includes(target));
-    if (refused.length > 0) throw new OAuthError('invalid_target', `target not allowed: ${refused.join(' ')}`);
+    // Counted, not named: a target that no policy lists may be anything a client put there.
+    if (refused.length > 0) throw new OAuthError('invalid_target', `${refused.length} target(s) not allowed`);
     return [...new Set(requested)];
   }
 
