@@ -7,11 +7,12 @@ import { registerCors } from './cors.js';
 import { registerEmbeddedFhirRoutes } from './fhir/embedded/embedded-fhir-routes.js';
 import type { FhirEndpoint } from './fhir/fhir-endpoint.js';
 import { FHIR_ENDPOINT } from './fhir/fhir.module.js';
+import { answerClientError } from './http-client-errors.js';
 import { registerLoginRateLimit } from './login-rate-limit.js';
 import { createLogger, REQUEST_ID_HEADER, requestId } from './logging/logger.js';
 import { PinoNestLogger } from './logging/pino-nest.logger.js';
 import { RequestLogController } from './logging/request-log.controller.js';
-import { OAuthErrorFilter } from './oauth/oauth-error.filter.js';
+import { answerFrameworkError, OAuthErrorFilter } from './oauth/oauth-error.filter.js';
 import { registerOpenApi } from './openapi.js';
 
 /** Room for a SAML Response with an encrypted assertion; anything larger is refused before parsing. */
@@ -20,12 +21,19 @@ const BODY_LIMIT_BYTES = 256 * 1024;
 /** Builds the application (used by `main.ts`, the e2e tests and the benchmarks alike). */
 export async function createApp(config: Config, overrides: AppOverrides = {}): Promise<NestFastifyApplication> {
   const logger = createLogger(config, overrides.logDestination);
+  const requestTimeout = config.limits.requestTimeoutSeconds * 1000;
   const adapter = new FastifyAdapter({
     bodyLimit: BODY_LIMIT_BYTES,
     loggerInstance: logger,
     genReqId: requestId,
     logController: new RequestLogController(),
     trustProxy: config.trustProxy,
+    // Fastify sets no limit; its documentation asks for one wherever no reverse proxy stands in front.
+    // node checks it every `connectionsCheckingInterval` (30 s by default), so a slow request ends within 5 s of it.
+    requestTimeout,
+    http: { requestTimeout, headersTimeout: requestTimeout, connectionsCheckingInterval: Math.min(5_000, requestTimeout) },
+    clientErrorHandler: answerClientError,
+    frameworkErrors: answerFrameworkError,
   });
   const fastify = adapter.getInstance();
   fastify.decorateRequest('oauthClient', undefined);

@@ -176,6 +176,12 @@ export const configSchema = z
             global: z.number().int().positive().default(6000),
           })
           .prefault({}),
+        /**
+         * How long a client may take to send a whole request, headers and body, before the connection is
+         * closed with 408 (node's `server.requestTimeout`; Fastify leaves it unlimited). Without it, a
+         * client that declares a body and never sends it holds its connection open for ever.
+         */
+        requestTimeoutSeconds: z.number().int().positive().max(600).default(30),
       })
       .prefault({}),
     /** After SIGTERM/SIGINT, how long in-flight requests may take before the process exits anyway. */

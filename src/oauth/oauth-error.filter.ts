@@ -1,12 +1,15 @@
 import { ArgumentsHost, Catch, HttpException, type ExceptionFilter } from '@nestjs/common';
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { errorSummary } from '../logging/error-summary.js';
 import { sendErrorPage } from '../login/html-reply.js';
 import { OAuthError } from '../protocol/oauth-error.js';
 import { UnknownRealmError } from '../realms/unknown-realm.error.js';
 
-/** Routes a person's browser visits: their errors are pages, not JSON (OIDC Core §3.1.2.6). */
-const BROWSER_ROUTE = /\/(protocol\/openid-connect\/(auth|logout)|broker\/:alias\/(login|endpoint))$/;
+/**
+ * Routes a person's browser visits, as a route's pattern or a request's path: their errors are pages,
+ * not JSON (OIDC Core §3.1.2.6). The logout confirmation is the form the logout page posts.
+ */
+const BROWSER_ROUTE = /\/(protocol\/openid-connect\/(auth|logout|logout\/confirm)|broker\/[^/]+\/(login|endpoint))$/;
 
 /**
  * The one place errors become responses. OAuth errors render as RFC 6749 §5.2 bodies (only `error`,
@@ -22,35 +25,7 @@ export class OAuthErrorFilter implements ExceptionFilter {
   catch(exception: unknown, host: ArgumentsHost): void {
     const reply = host.switchToHttp().getResponse<FastifyReply>();
     const request = host.switchToHttp().getRequest<FastifyRequest>();
-    const error = this.toOAuthError(exception, request);
-    const log = { code: error.code, reason: error.reason, path: request.routeOptions?.url ?? 'unmatched' };
-    if (error.status >= 500) request.log.error({ ...log, err: exception }, 'request failed');
-    else request.log.warn(log, 'request refused');
-
-    if (error.code === 'invalid_client') {
-      // Only a well-formed realm name goes into the header (RFC 7235 quoted-string; no injection).
-      const realm = (request.params as Record<string, string> | undefined)?.realm;
-      void reply.header('WWW-Authenticate', `Basic realm="${realm && /^[a-z0-9-]+$/.test(realm) ? realm : 'federation'}"`);
-    }
-    // RFC 6750 §3.1: a bearer token refused (401) or lacking the privileges asked for (403, the admin API's
-    // roles); a request that carried no credentials is only challenged, with no error code.
-    if (error.code === 'invalid_token' || error.code === 'insufficient_scope') {
-      void reply.header('WWW-Authenticate', error.withoutCredentials ? 'Bearer' : `Bearer error="${error.code}"`);
-    }
-    if (BROWSER_ROUTE.test(request.routeOptions?.url ?? '')) {
-      const key = error.status === 404 ? 'not_found' : error.status >= 500 ? 'server_error' : 'bad_request';
-      void sendErrorPage(reply, { status: error.status, key });
-      return;
-    }
-    const body: Record<string, string> = { error: error.code, error_description: error.description };
-    if (error.state !== undefined) body.state = error.state;
-    // The content type is set here: a route may have declared another one (e.g. SAML metadata XML).
-    void reply
-      .status(error.status)
-      .header('Content-Type', 'application/json; charset=utf-8')
-      .header('Cache-Control', 'no-store')
-      .header('Pragma', 'no-cache')
-      .send(body);
+    sendOAuthError(request, reply, this.toOAuthError(exception, request), exception, request.routeOptions?.url);
   }
 
   private toOAuthError(exception: unknown, request: FastifyRequest): OAuthError {
@@ -79,4 +54,52 @@ export class OAuthErrorFilter implements ExceptionFilter {
     // Never the exception's message: it may quote SQL parameters or input.
     return new OAuthError('server_error', 'unexpected error');
   }
+}
+
+/**
+ * Fastify's own refusals of a path it cannot route, which never reach Nest's filter: a segment that is
+ * no UTF-8 once percent-decoded (`FST_ERR_BAD_URL`), or one over the router's 100 characters
+ * (`FST_ERR_MAX_PARAM_LENGTH`). Answered as the filter answers a malformed request (a page on a route
+ * a browser visits), instead of Fastify's own body, which echoes the path (`frameworkErrors`).
+ */
+export function answerFrameworkError(error: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
+  sendOAuthError(request, reply, new OAuthError('invalid_request', `unroutable path (${error.code})`), error, undefined);
+}
+
+/** The log line and the answer for `error`, on the route `route` (a pattern; none when no route matched). */
+function sendOAuthError(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  error: OAuthError,
+  exception: unknown,
+  route: string | undefined,
+): void {
+  const log = { code: error.code, reason: error.reason, path: route ?? 'unmatched' };
+  if (error.status >= 500) request.log.error({ ...log, err: exception }, 'request failed');
+  else request.log.warn(log, 'request refused');
+
+  if (error.code === 'invalid_client') {
+    // Only a well-formed realm name goes into the header (RFC 7235 quoted-string; no injection).
+    const realm = (request.params as Record<string, string> | undefined)?.realm;
+    void reply.header('WWW-Authenticate', `Basic realm="${realm && /^[a-z0-9-]+$/.test(realm) ? realm : 'federation'}"`);
+  }
+  // RFC 6750 §3.1: a bearer token refused (401) or lacking the privileges asked for (403, the admin API's
+  // roles); a request that carried no credentials is only challenged, with no error code.
+  if (error.code === 'invalid_token' || error.code === 'insufficient_scope') {
+    void reply.header('WWW-Authenticate', error.withoutCredentials ? 'Bearer' : `Bearer error="${error.code}"`);
+  }
+  if (BROWSER_ROUTE.test(route ?? request.url.split('?')[0]!)) {
+    const key = error.status === 404 ? 'not_found' : error.status >= 500 ? 'server_error' : 'bad_request';
+    void sendErrorPage(reply, { status: error.status, key });
+    return;
+  }
+  const body: Record<string, string> = { error: error.code, error_description: error.description };
+  if (error.state !== undefined) body.state = error.state;
+  // The content type is set here: a route may have declared another one (e.g. SAML metadata XML).
+  void reply
+    .status(error.status)
+    .header('Content-Type', 'application/json; charset=utf-8')
+    .header('Cache-Control', 'no-store')
+    .header('Pragma', 'no-cache')
+    .send(body);
 }

@@ -1,0 +1,27 @@
+import { STATUS_CODES } from 'node:http';
+import type { Duplex } from 'node:stream';
+import type { FastifyInstance } from 'fastify';
+import { OAuthError } from './protocol/oauth-error.js';
+
+/**
+ * node's HTTP parser refuses what it cannot read before any route sees it: a NUL or a raw 0xFF in the
+ * path or a header, an unknown method, both `Transfer-Encoding` and `Content-Length`, headers over
+ * 16 KB; and a request not received whole within `limits.requestTimeoutSeconds`. Fastify's default
+ * answer to these has a shape of its own; this one has the RFC 6749 §5.2 body of every other refusal
+ * (408 and 431 keep their status), and the connection is closed, as node and Fastify close it.
+ */
+export function answerClientError(this: FastifyInstance, error: NodeJS.ErrnoException, socket: Duplex): void {
+  if (error.code === 'ECONNRESET' || socket.destroyed) return;
+  const status = error.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : error.code === 'HPE_HEADER_OVERFLOW' ? 431 : 400;
+  // Its code only: a parser error's message may quote the bytes it could not read.
+  this.log.debug({ code: error.code, status }, 'unreadable request refused');
+  if (socket.writable) {
+    const { code, description } = new OAuthError('invalid_request', 'unreadable request');
+    const body = JSON.stringify({ error: code, error_description: description });
+    socket.write(
+      `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: application/json; charset=utf-8\r\n` +
+        `Content-Length: ${Buffer.byteLength(body)}\r\nCache-Control: no-store\r\nConnection: close\r\n\r\n${body}`,
+    );
+  }
+  socket.destroy(error);
+}

@@ -1,0 +1,88 @@
+import { connect } from 'node:net';
+import { startTestServer, type TestServer } from '../support/test-server.js';
+
+/** What the server answers to `request`, sent as raw bytes, and whether it then closed the connection. */
+function rawExchange(port: number, request: string | Buffer, waitMs = 10_000): Promise<{ head: string; body: string; closed: boolean }> {
+  return new Promise((resolve, reject) => {
+    const socket = connect(port, '127.0.0.1');
+    const chunks: Buffer[] = [];
+    const finish = (closed: boolean) => {
+      clearTimeout(timer);
+      socket.destroy();
+      const text = Buffer.concat(chunks).toString('utf8');
+      const split = text.indexOf('\r\n\r\n');
+      resolve({ head: split < 0 ? text : text.slice(0, split), body: split < 0 ? '' : text.slice(split + 4), closed });
+    };
+    const timer = setTimeout(() => finish(false), waitMs);
+    socket.on('data', (chunk) => chunks.push(chunk));
+    socket.on('end', () => finish(true));
+    socket.on('error', reject);
+    socket.write(request);
+  });
+}
+
+const RFC_6749_BODY = { error: 'invalid_request', error_description: expect.any(String) };
+
+/**
+ * Requests refused before any route sees them (RFC 6749 §5.2 bodies there too, a page on a browser's
+ * route): by Fastify's router (a path segment that is no UTF-8, one over 100 characters), by node's
+ * HTTP parser (a NUL in a header), and a request that never arrives whole (limits.requestTimeoutSeconds).
+ */
+describe('requests the service cannot read', () => {
+  let server: TestServer;
+  let port: number;
+
+  beforeAll(async () => {
+    server = await startTestServer({ patch: (raw) => (raw.limits = { ...raw.limits, requestTimeoutSeconds: 1 }) });
+    port = Number(new URL(server.baseUrl).port);
+  });
+  afterAll(() => server.close());
+
+  it('answers a path segment that is no UTF-8, or too long to route, as every other bad request', async () => {
+    for (const realm of ['%FF', '%C0%AF', 'a'.repeat(101)]) {
+      const token = await fetch(`${server.baseUrl}/realms/${realm}/protocol/openid-connect/token`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: 'grant_type=client_credentials',
+      });
+      expect(token.status).toBe(400);
+      expect(await token.json()).toEqual(RFC_6749_BODY);
+      const login = await fetch(`${server.baseUrl}/realms/${realm}/protocol/openid-connect/auth?client_id=patient-app`);
+      expect(login.status).toBe(400);
+      expect(login.headers.get('content-type')).toMatch(/^text\/html/);
+      expect(await login.text()).not.toContain(realm);
+    }
+  });
+
+  it('answers the logout confirmation form it cannot read with a page, not JSON', async () => {
+    const confirm = await fetch(`${server.baseUrl}/realms/nemlogin/protocol/openid-connect/logout/confirm`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{',
+    });
+    expect(confirm.status).toBe(400);
+    expect(confirm.headers.get('content-type')).toMatch(/^text\/html/);
+  });
+
+  it('answers what node cannot parse (a NUL in a header) with an RFC 6749 body, and closes', async () => {
+    const answer = await rawExchange(
+      port,
+      'POST /realms/nemlogin/protocol/openid-connect/token HTTP/1.1\r\nHost: x\r\nCookie: a=\u0000\r\nContent-Length: 0\r\n\r\n',
+    );
+    expect(answer.head).toMatch(/^HTTP\/1\.1 400 /);
+    expect(JSON.parse(answer.body)).toEqual(RFC_6749_BODY);
+    expect(answer.closed).toBe(true);
+  });
+
+  // A 1 s limit, checked every second; rawExchange gives up (closed: false) after 10 s.
+  it('closes a request whose body never comes, with 408, instead of holding it open', async () => {
+    const answer = await rawExchange(
+      port,
+      'POST /realms/nemlogin/protocol/openid-connect/token HTTP/1.1\r\nHost: x\r\n' +
+        'Content-Type: application/x-www-form-urlencoded\r\nContent-Length: 100\r\n\r\ngrant_type',
+    );
+    expect(answer.closed).toBe(true);
+    expect(answer.head).toMatch(/^HTTP\/1\.1 408 /);
+    expect(JSON.parse(answer.body)).toEqual(RFC_6749_BODY);
+  });
+});
