@@ -1,5 +1,6 @@
 import type { FastifyRequest } from 'fastify';
 import { OAuthError } from './oauth-error.js';
+import { MEDIA_TYPE_SHAPE, PARAMETER_NAME_SHAPE, registeredOrOther } from './registered-values.js';
 
 /**
  * RFC 8693 §2.1: "Multiple audience parameters MAY be used to indicate that the issued token is
@@ -46,7 +47,7 @@ export class FormParams {
     if (cached) return cached;
     const contentType = mediaType(request);
     if (contentType !== FORM_MEDIA_TYPE) {
-      throw new OAuthError('invalid_request', `content type "${contentType}" is not a form`);
+      throw new OAuthError('invalid_request', `content type ${registeredOrOther(contentType, MEDIA_TYPE_SHAPE)} is not a form`);
     }
     const body: unknown = request.body ?? {};
     if (typeof body !== 'object' || body === null) throw new OAuthError('invalid_request', 'body is not a form');
@@ -93,12 +94,13 @@ function repeatableIn(body: Record<string, unknown>): readonly string[] {
 /** A parameter's values as strings: repeated only where allowed, and then at most `MAX_REPEATED_VALUES`. */
 function valuesOf(key: string, value: unknown, repeatable: boolean): string[] {
   const all = Array.isArray(value) ? (value as unknown[]) : [value];
-  if (all.length > 1 && !repeatable) throw new OAuthError('invalid_request', `parameter ${key} repeated`);
+  const name = registeredOrOther(key, PARAMETER_NAME_SHAPE);
+  if (all.length > 1 && !repeatable) throw new OAuthError('invalid_request', `parameter ${name} repeated`);
   if (all.length > MAX_REPEATED_VALUES) {
-    throw new OAuthError('invalid_request', `parameter ${key} has more than ${MAX_REPEATED_VALUES} values`);
+    throw new OAuthError('invalid_request', `parameter ${name} has more than ${MAX_REPEATED_VALUES} values`);
   }
   if (!all.every((one): one is string => typeof one === 'string')) {
-    throw new OAuthError('invalid_request', `parameter ${key} is not a string`);
+    throw new OAuthError('invalid_request', `parameter ${name} is not a string`);
   }
   return all;
 }

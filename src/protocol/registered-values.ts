@@ -39,11 +39,17 @@ export const TOKEN_TYPES: ReadonlySet<string> = new Set(
   ['access_token', 'refresh_token', 'id_token', 'saml1', 'saml2', 'jwt'].map((type) => `urn:ietf:params:oauth:token-type:${type}`),
 );
 
+/** OAuth's parameter names: lower-case words joined by `_` (RFC 6749 §11.2, the IANA registry). */
+export const PARAMETER_NAME_SHAPE = /^[a-z][a-z_]{0,63}$/;
+
+/** A media type without its parameters, `type/subtype`, in lower case. */
+export const MEDIA_TYPE_SHAPE = /^[a-z]+\/[a-z0-9.+-]{1,64}$/;
+
 /**
- * How a reason (written to the log, never sent) names a value a request sent: quoted when it is one
- * of `registered`, else only as another value. A request's value may be anything a person or an app
- * put there (a CPR, a name, a secret), and the log holds none of those.
+ * How a reason (written to the log, never sent) names a value a request sent: as sent when it is one
+ * of `registered` (or has its shape), else only as another value. A request's value may be anything a
+ * person or an app put there (a CPR, a name, a secret), and the log holds none of those.
  */
-export function registeredOrOther(value: string, registered: ReadonlySet<string>): string {
-  return registered.has(value) ? `"${value}"` : '(another value)';
+export function registeredOrOther(value: string, registered: ReadonlySet<string> | RegExp): string {
+  return (registered instanceof RegExp ? registered.test(value) : registered.has(value)) ? value : '(another value)';
 }

@@ -53,7 +53,7 @@ describe('the log line of a refused request', () => {
     expect(reasons).toEqual(['wrong secret for client "portal"']);
   });
 
-  it('names registered grant and token types, and only counts or hides any other value', async () => {
+  it('names registered grant and token types and parameter names, and only counts or hides any other value', async () => {
     const system = { authorization: basic('system', TEST_SECRETS.system) };
     const portal = { authorization: basic('portal', TEST_SECRETS.portal), organisation_agb: TEST_TENANTS.allowed };
     const exchange = (fields: Record<string, string>) =>
@@ -69,14 +69,18 @@ describe('the log line of a refused request', () => {
       expect((await exchange({ subject_token_type: 'urn:ietf:params:oauth:token-type:saml2' })).status).toBe(400);
       expect((await exchange({ subject_token_type: 'urn:Karen:Jensen' })).status).toBe(400);
       expect((await exchange({ subject_token_type: 'x', requested_token_type: 'Karen' })).status).toBe(400);
+      expect((await postForm(tokenUrl, 'grant_type=client_credentials&scope=a&scope=b', system)).status).toBe(400);
+      expect((await postForm(tokenUrl, 'grant_type=client_credentials&Karen=a&Karen=b', system)).status).toBe(400);
     });
     expect(reasons).toEqual([
-      'grant type "password" is not implemented',
+      'grant type password is not implemented',
       'grant type (another value) is not implemented',
       'scope not allowed: system/*.write 2 other values',
-      'subject_token_type "urn:ietf:params:oauth:token-type:saml2" not accepted',
+      'subject_token_type urn:ietf:params:oauth:token-type:saml2 not accepted',
       'subject_token_type (another value) not accepted',
       'requested_token_type (another value) not issued to this client',
+      'parameter scope repeated',
+      'parameter (another value) repeated',
     ]);
   });
 
