@@ -55,10 +55,29 @@ describe('maskNationalIdentifiersInLine', () => {
     });
   });
 
-  it('passes a UUID over whole, though its hex holds a run of 10 digits, and masks what stands beside it', () => {
+  it('masks one written as people write them, and leaves IPv4 addresses, dates and times alone', () => {
+    const written = ['010101–1234', '010101.1234', '010101/1234', '010101:1234', '010101+1234', '010101%201234', '010101%2D1234'];
+    const more = ['01 01 01 1234', '010101\u00a01234', '111 222 333', '111.222.333', '1112.22.333'];
+    const line = lineOf({ written, more, ip: '192.168.100.123', other: '10.0.0.1', at: '2026-12-05 10:04:22.123' });
+    expect(JSON.parse(maskNationalIdentifiersInLine(line))).toMatchObject({
+      written: written.map(() => MASKED_DIGITS),
+      more: more.map(() => MASKED_DIGITS),
+      ip: '192.168.100.123',
+      other: '10.0.0.1',
+      at: '2026-12-05 10:04:22.123',
+    });
+  });
+
+  it('leaves a hex request id whole, though it holds a run of 10 digits, and masks that run anywhere else', () => {
     const reqId = 'd0c4f0a2-3a6e-4c1c-9b7f-a0101011234b';
-    const line = lineOf({ reqId, msg: `request ${reqId} named 0101011234` });
-    expect(JSON.parse(maskNationalIdentifiersInLine(line))).toMatchObject({ reqId, msg: `request ${reqId} named ${MASKED_DIGITS}` });
+    const line = lineOf({ reqId, msg: `request ${reqId} named 0101011234`, nested: { reqId } });
+    expect(JSON.parse(maskNationalIdentifiersInLine(line))).toMatchObject({
+      reqId,
+      msg: `request d0c4f0a2-3a6e-4c1c-9b7f-a${MASKED_DIGITS}b named ${MASKED_DIGITS}`,
+      nested: { reqId: `d0c4f0a2-3a6e-4c1c-9b7f-a${MASKED_DIGITS}b` },
+    });
+    // A client's own X-Request-Id that is not hex is masked as anything else.
+    expect(JSON.parse(maskNationalIdentifiersInLine(lineOf({ reqId: 'cpr-0101011234' }))).reqId).toBe(`cpr-${MASKED_DIGITS}`);
   });
 
   it('masks what is not JSON as plain text', () => {

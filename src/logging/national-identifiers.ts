@@ -2,20 +2,31 @@
 export const MASKED_DIGITS = '[digits masked]';
 
 /**
- * A run of 9 digits (a Dutch BSN) or 10 (a Danish CPR), or a CPR as written `ddmmyy-xxxx` or
- * `ddmmyy xxxx`, wherever it stands but inside a longer run (pino's `time` has 13 digits): stuck to
- * letters (`cpr0101011234`) or behind a percent-escape (`%7C0101011234`, a SMART scope's identifier
- * search) as well. Digits of any script count (full-width ones too). An AGB code has 8 digits, as
- * has a CVR number.
+ * A run of 9 digits (a Dutch BSN) or 10 (a Danish CPR) wherever it stands but inside a longer run
+ * (pino's `time` has 13 digits): stuck to letters (`cpr0101011234`) or behind a percent-escape
+ * (`%7C0101011234`, a SMART scope's identifier search) as well; digits of any script (full-width ones
+ * too). And as people write them: a CPR `ddmmyy-xxxx` with any dash, a space, `.`, `/`, `:`, `+`, `_`
+ * or a percent-escaped space or hyphen between, or `dd mm yy xxxx`; a BSN `ddd ddd ddd`, `ddd.ddd.ddd`
+ * or `dddd.dd.ddd`. An AGB code has 8 digits, as has a CVR number; an IPv4 address and a date have
+ * no group of 6.
  */
-const NATIONAL_IDENTIFIER = /(?<!\p{Nd})(?:\p{Nd}{9,10}|\p{Nd}{6}[- ]\p{Nd}{4})(?!\p{Nd})/u;
+const D = '\\p{Nd}';
+const CPR_SEPARATOR = '(?:[-\\u2010-\\u2015\\s./:+_]|%20|%2[dD])';
+const NATIONAL_IDENTIFIER = new RegExp(
+  // Not inside a longer run, nor a dotted one (an IPv4 address such as 192.168.100.123).
+  `(?<!${D}|${D}\\.)(?:${D}{9,10}|${D}{6}${CPR_SEPARATOR}${D}{4}|${D}{2}[ .-]${D}{2}[ .-]${D}{2}[ -]${D}{4}|` +
+    `${D}{3}([ .])${D}{3}\\1${D}{3}|${D}{4}\\.${D}{2}\\.${D}{3})(?!${D}|\\.${D})`,
+  'u',
+);
+const EVERY_NATIONAL_IDENTIFIER = new RegExp(NATIONAL_IDENTIFIER.source, 'gu');
+
 /**
- * A UUID (a request id, a token's `jti`) is passed over whole: one in fifty has a run of 9 or 10
- * digits among its hex, and masking it would break the request id that ties a request's lines.
+ * The one value left as it is: the request id (`reqId`) when it is hex and hyphens, as the service's
+ * own UUIDs and a proxy's ids are. One UUID in forty has a run of 9 or 10 digits among its hex, and
+ * masking it would cut the thread that ties a request's lines to each other and to the proxy's.
  */
-const UUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}(?![0-9a-z])/;
-const EVERY_NATIONAL_IDENTIFIER = new RegExp(`(${UUID.source})|${NATIONAL_IDENTIFIER.source}`, 'giu');
-const maskedUnlessUuid = (text: string) => text.replace(EVERY_NATIONAL_IDENTIFIER, (_match, uuid?: string) => uuid ?? MASKED_DIGITS);
+const REQUEST_ID_KEY = 'reqId';
+const HEX_ID = /^[0-9a-f-]{16,64}$/i;
 
 /**
  * The logger's last step (pino's `streamWrite` hook, on the finished JSON line): national identifiers
@@ -29,15 +40,18 @@ const maskedUnlessUuid = (text: string) => text.replace(EVERY_NATIONAL_IDENTIFIE
 export function maskNationalIdentifiersInLine(line: string): string {
   if (!NATIONAL_IDENTIFIER.test(line)) return line;
   try {
-    return `${JSON.stringify(masked(JSON.parse(line)))}\n`;
+    const fields = Object.entries(JSON.parse(line) as Record<string, unknown>).map(([key, value]) =>
+      key === REQUEST_ID_KEY && typeof value === 'string' && HEX_ID.test(value) ? [key, value] : [masked(key), masked(value)],
+    );
+    return `${JSON.stringify(Object.fromEntries(fields))}\n`;
   } catch {
     // Not JSON after all (pino writes only JSON lines): mask every run in the text as it stands.
-    return maskedUnlessUuid(line);
+    return line.replace(EVERY_NATIONAL_IDENTIFIER, MASKED_DIGITS);
   }
 }
 
 function masked(value: unknown): unknown {
-  if (typeof value === 'string') return maskedUnlessUuid(value);
+  if (typeof value === 'string') return value.replace(EVERY_NATIONAL_IDENTIFIER, MASKED_DIGITS);
   if (typeof value === 'number') return NATIONAL_IDENTIFIER.test(String(value)) ? MASKED_DIGITS : value;
   if (Array.isArray(value)) return value.map(masked);
   if (typeof value === 'object' && value !== null) {

@@ -16,6 +16,10 @@ describe('the log privacy check of every test server', () => {
       line({ ignored: ['patient/Patient.read?identifier=urn%3Aoid%3A1.2.208.176.1.2%7C0101011234'] }),
       line({ typed: '010101 1234' }),
       line({ wide: '０１０１０１１２３４' }),
+      line({ dotted: '010101.1234', spaced: 'x' }),
+      line({ bsn: '111 222 333' }),
+      line({ msg: 'named d0c4f0a2-3a6e-4c1c-9b7f-a0101011234b' }),
+      line({ reqId: 'cpr-0101011234' }),
     ];
     expect(linesWithPersonalData(leaking)).toEqual(leaking);
   });
@@ -24,6 +28,7 @@ describe('the log privacy check of every test server', () => {
     const clean = [
       line({ reqId: 'd0c4f0a2-3a6e-4c1c-9b7f-123456789012', msg: 'request completed', ms: 12, statusCode: 200 }),
       line({ reqId: 'd0c4f0a2-3a6e-4c1c-9b7f-a0101011234b', msg: 'request completed' }),
+      line({ ip: '192.168.100.123', oid: 'urn:oid:1.2.208.176.1.1', at: '2026-12-05 10:04:22.123' }),
       line({ msg: 'listening', port: 55433, bytes: 262144, jti: 'aZ_123456789012x' }),
       line({ msg: 'rotated', kid: 'k-20261205-1', count: 12345678, big: 12345678901 }),
       line({ msg: 'mock login', username: 'dr-hansen' }),

@@ -4,30 +4,38 @@
  * anywhere in a flow the suite runs cannot leak one unnoticed. Written apart from the service's own
  * mask (src/logging/national-identifiers.ts), so that a mistake there fails here.
  *
- * - A national identifier: a run of 9 digits (a BSN) or 10 (a CPR) of any script, or a CPR written
- *   `ddmmyy-xxxx` or `ddmmyy xxxx`, whatever stands beside it (letters, a percent-escape). pino's
- *   `time` (epoch milliseconds, 13 digits) is left out, so nothing there can hide one, and so are
- *   UUIDs (request ids), whose hex may hold such a run.
+ * - A national identifier, modelled apart from the mask: every run of digit groups joined by single
+ *   separators (space, dash, `.`, `/`, `:`, `+`, `_`, a percent-escaped space or hyphen) is taken
+ *   apart into its groups' lengths; a group of 9 digits (a BSN) or 10 (a CPR), of any script, or
+ *   consecutive groups of 6+4 (`ddmmyy-xxxx`), 2+2+2+4, 3+3+3 or 4+2+3 (a BSN as written) is one,
+ *   wherever it stands. Four or more groups joined by dots are an IPv4 address or an OID. pino's `time`
+ *   (epoch milliseconds, 13 digits) is left out, so nothing there can hide one, and so is a hex request
+ *   id (`reqId`), whose hex may hold such a run.
  * - A name: one the tests give a person, in the test config, the demo seed and the SAML attributes
  *   the tests send (support/saml/saml-attributes.ts), matched as whole words and case-sensitively.
  */
-const UUIDS = /[0-9a-f]{8}(?:-[0-9a-f]{4}){3}-[0-9a-f]{12}/gi;
-const DIGIT_RUNS = /\p{Nd}+/gu;
-const CPR_WITH_SEPARATOR = /(?:^|\P{Nd})\p{Nd}{6}[- ]\p{Nd}{4}(?:\P{Nd}|$)/u;
+const DIGIT_GROUPS = /\p{Nd}+(?:[\s./:+_\-\u2010-\u2015]\p{Nd}+)*/gu;
+const SHAPES = new Set(['6,4', '2,2,2,4', '3,3,3', '4,2,3']);
+const HEX_REQUEST_ID = /^[0-9a-f-]{16,64}$/i;
 
 const NAMES = /\b(?:Alice|Andersen|Karen|Jensen|Nancy|Berggren|Hanne|Hansen|Olsen)\b/;
 
 function holdsNationalIdentifier(text: string): boolean {
-  const withoutUuids = text.replace(UUIDS, '');
-  const runs = withoutUuids.match(DIGIT_RUNS) ?? [];
-  return runs.some((run) => run.length === 9 || run.length === 10) || CPR_WITH_SEPARATOR.test(withoutUuids);
+  for (const [run] of text.replace(/%2[0dD]/g, ' ').matchAll(DIGIT_GROUPS)) {
+    const lengths = run.split(/\P{Nd}/u).map((group) => [...group].length);
+    if (lengths.some((length) => length === 9 || length === 10)) return true;
+    if (lengths.length >= 4 && /^[\p{Nd}.]+$/u.test(run)) continue;
+    for (let from = 0; from < lengths.length; from++)
+      for (let to = from + 2; to <= lengths.length; to++) if (SHAPES.has(lengths.slice(from, to).join(','))) return true;
+  }
+  return false;
 }
 
 /** The lines among `lines` (pino's JSON lines) that hold a national identifier or a person's name. */
 export function linesWithPersonalData(lines: readonly string[]): string[] {
   return lines.filter((line) => {
-    const { time: _time, ...rest } = JSON.parse(line) as Record<string, unknown>;
-    const text = JSON.stringify(rest);
+    const { time: _time, reqId, ...rest } = JSON.parse(line) as Record<string, unknown>;
+    const text = JSON.stringify(typeof reqId === 'string' && HEX_REQUEST_ID.test(reqId) ? rest : { reqId, ...rest });
     return holdsNationalIdentifier(text) || NAMES.test(text);
   });
 }
