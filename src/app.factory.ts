@@ -31,7 +31,11 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     // Fastify sets no limit; its documentation asks for one wherever no reverse proxy stands in front.
     // node checks it every `connectionsCheckingInterval` (30 s by default), so a slow request ends within 5 s of it.
     requestTimeout,
-    http: { requestTimeout, headersTimeout: requestTimeout, connectionsCheckingInterval: Math.min(5_000, requestTimeout) },
+    http: {
+      requestTimeout,
+      headersTimeout: Math.min(60_000, requestTimeout),
+      connectionsCheckingInterval: Math.min(5_000, requestTimeout),
+    },
     clientErrorHandler: answerClientError,
     frameworkErrors: answerFrameworkError,
   });

@@ -178,10 +178,12 @@ export const configSchema = z
           .prefault({}),
         /**
          * How long a client may take to send a whole request, headers and body, before the connection is
-         * closed with 408 (node's `server.requestTimeout`; Fastify leaves it unlimited). Without it, a
-         * client that declares a body and never sends it holds its connection open for ever.
+         * closed with 408 (node's `server.requestTimeout`, the total time, not an idle time; Fastify leaves
+         * it unlimited). Without it, a client that declares a body and never sends it holds its connection
+         * open for ever. Long enough for the largest body on a poor link: 8 MB to the embedded FHIR
+         * server at 1 Mbit/s, a 256 KB SAML post at far less. Headers alone get at most 60 s.
          */
-        requestTimeoutSeconds: z.number().int().positive().max(600).default(30),
+        requestTimeoutSeconds: z.number().int().positive().max(600).default(120),
       })
       .prefault({}),
     /** After SIGTERM/SIGINT, how long in-flight requests may take before the process exits anyway. */
