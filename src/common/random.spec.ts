@@ -16,6 +16,14 @@ describe('random tokens', () => {
     expect(new Set(large).size).toBeGreaterThan(32);
   });
 
+  it('refuses a size that is not a positive whole number of bytes, and hands out nothing twice after it', () => {
+    const before = randomToken(16);
+    for (const size of [0, -8, 1.5, Number.NaN]) expect(() => randomToken(size)).toThrow(RangeError);
+    const after = randomToken(16);
+    expect(after).not.toBe(before);
+    expect(after.startsWith('AAAA')).toBe(false); // not zeroed bytes already handed out
+  });
+
   it.each([
     undefined,
     42,

@@ -12,6 +12,8 @@ let offset = 0;
 
 /** An unguessable identifier: 256 bits from the CSPRNG, base64url (codes, sessions, transactions). */
 export function randomToken(bytes = 32): string {
+  // Fails closed, as randomBytes() did: a size of 0 or less would move `offset` back over bytes handed out.
+  if (!Number.isSafeInteger(bytes) || bytes < 1) throw new RangeError(`randomToken: ${bytes} is not a positive number of bytes`);
   if (bytes > BLOCK_BYTES) return randomFillSync(Buffer.allocUnsafe(bytes)).toString('base64url');
   if (offset + bytes > block.length) {
     block = randomFillSync(Buffer.allocUnsafeSlow(BLOCK_BYTES));
