@@ -1,8 +1,9 @@
 /**
  * Keys whose values are credentials wherever a logged object holds them: client credentials (RFC 6749
  * §2.3.1, RFC 7523 §2.2), the tokens and proofs a request may carry by their parameter names (RFC 6749
- * §4.1.3 and §6, RFC 7636 §4.5, RFC 8693 §2.1, OIDC RP-Initiated Logout §2), a SAML message and a
- * browser's cookies. No line names them today; one that logged a request's form would redact them.
+ * §6, RFC 7009 §2.1 and RFC 7662 §2.1 `token`, RFC 7636 §4.5, RFC 8693 §2.1, OIDC RP-Initiated Logout
+ * §2, Back-Channel Logout §2.5), a SAML message and a browser's cookies. No line names them today; one
+ * that logged a request's form would redact them. Not `code`: log lines use that key for an error's code.
  */
 const CREDENTIAL_KEYS: ReadonlySet<string> = new Set([
   'authorization',
@@ -11,6 +12,8 @@ const CREDENTIAL_KEYS: ReadonlySet<string> = new Set([
   'secret',
   'password',
   'cookie',
+  'token',
+  'logout_token',
   'access_token',
   'refresh_token',
   'id_token',
