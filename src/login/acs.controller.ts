@@ -103,7 +103,7 @@ export class AcsController {
   descriptor(@Param('realm') realmName: string, @Param('alias') alias: string): string {
     const realm = this.realms.get(realmName);
     if (!realm.config.identityProviders.some((idp) => idp.alias === alias)) {
-      throw new OAuthError('not_found', `no identity provider "${alias}"`, { description: 'Not found.' });
+      throw new OAuthError('not_found', 'no such identity provider', { description: 'Not found.' });
     }
     return this.saml.metadata(realm, alias);
   }

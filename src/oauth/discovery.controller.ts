@@ -50,7 +50,7 @@ export class DiscoveryController {
   @Header('Cache-Control', 'public, max-age=300')
   fhirSmartConfiguration(@Param('realm') realm: string): Record<string, unknown> {
     if (!this.fhir.realmBases.has(realm))
-      throw new OAuthError('not_found', `no embedded FHIR base for realm ${realm}`, { description: 'Not found.' });
+      throw new OAuthError('not_found', 'no embedded FHIR base of that name', { description: 'Not found.' });
     return this.smart.configuration(this.realms.get(realm));
   }
 }
