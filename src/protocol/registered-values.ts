@@ -35,9 +35,15 @@ export const REGISTERED_GRANT_TYPES: ReadonlySet<string> = new Set([
 ]);
 
 /** RFC 8693 §3: the token type identifiers. */
-export const TOKEN_TYPES: ReadonlySet<string> = new Set(
-  ['access_token', 'refresh_token', 'id_token', 'saml1', 'saml2', 'jwt'].map((type) => `urn:ietf:params:oauth:token-type:${type}`),
-);
+export const ACCESS_TOKEN_TYPE = 'urn:ietf:params:oauth:token-type:access_token';
+export const REFRESH_TOKEN_TYPE = 'urn:ietf:params:oauth:token-type:refresh_token';
+export const JWT_TOKEN_TYPE = 'urn:ietf:params:oauth:token-type:jwt';
+export const TOKEN_TYPES: ReadonlySet<string> = new Set([
+  ACCESS_TOKEN_TYPE,
+  REFRESH_TOKEN_TYPE,
+  JWT_TOKEN_TYPE,
+  ...['id_token', 'saml1', 'saml2'].map((type) => `urn:ietf:params:oauth:token-type:${type}`),
+]);
 
 /** OAuth's parameter names: lower-case words joined by `_` (RFC 6749 §11.2, the IANA registry). */
 export const PARAMETER_NAME_SHAPE = /^[a-z][a-z_]{0,63}$/;

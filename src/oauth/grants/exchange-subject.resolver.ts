@@ -6,12 +6,9 @@ import type { SessionRow } from '../../storage/session.repository.js';
 import type { AccessTokenClaims } from '../../tokens/access-token.claims.js';
 import { ExternalTokenVerifier } from '../../tokens/external-token.verifier.js';
 import { OAuthError } from '../../protocol/oauth-error.js';
-import { TOKEN_TYPES, registeredOrOther } from '../../protocol/registered-values.js';
+import { ACCESS_TOKEN_TYPE, JWT_TOKEN_TYPE, TOKEN_TYPES, registeredOrOther } from '../../protocol/registered-values.js';
 import { parseScope } from '../../protocol/scope.js';
 import { sessionEndsAt } from '../../storage/session.repository.js';
-
-export const JWT_TOKEN_TYPE = 'urn:ietf:params:oauth:token-type:jwt';
-const ACCESS_TOKEN_TYPE = 'urn:ietf:params:oauth:token-type:access_token';
 
 /** The user claims an exchanged token keeps (DESIGN.md §3); everything else is issued afresh. */
 const CARRIED_CLAIMS = [

@@ -6,14 +6,12 @@ import { bindExchangeTenant } from '../../tenancy/exchange-tenant.js';
 import { SessionTokensIssuer } from '../../tokens/session-tokens.issuer.js';
 import { AccessTokenIssuer } from '../../tokens/access-token.issuer.js';
 import { OAuthError } from '../../protocol/oauth-error.js';
-import { TOKEN_TYPES, registeredOrOther } from '../../protocol/registered-values.js';
+import { ACCESS_TOKEN_TYPE, REFRESH_TOKEN_TYPE, TOKEN_TYPES, registeredOrOther } from '../../protocol/registered-values.js';
 import type { GrantHandler, GrantRequest, TokenResponse } from './grant-handler.js';
 import { ExchangeSubjectResolver, type ExchangeSubject } from './exchange-subject.resolver.js';
 import { narrowScope } from '../../protocol/scope.js';
 
 export const TOKEN_EXCHANGE = 'urn:ietf:params:oauth:grant-type:token-exchange';
-export const ACCESS_TOKEN_TYPE = 'urn:ietf:params:oauth:token-type:access_token';
-export const REFRESH_TOKEN_TYPE = 'urn:ietf:params:oauth:token-type:refresh_token';
 
 /**
  * OAuth 2.0 Token Exchange (RFC 8693), delegation semantics (§1.1): a portal holding a patient's
