@@ -54,7 +54,7 @@ describe('requests the service cannot read', () => {
     }
   });
 
-  it('answers the logout confirmation form it cannot read with a page, not JSON', async () => {
+  it('answers the logout confirmation form it cannot read, and a method a browser route does not take, with a page', async () => {
     const confirm = await fetch(`${server.baseUrl}/realms/nemlogin/protocol/openid-connect/logout/confirm`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
@@ -62,6 +62,10 @@ describe('requests the service cannot read', () => {
     });
     expect(confirm.status).toBe(400);
     expect(confirm.headers.get('content-type')).toMatch(/^text\/html/);
+    // A method no route of that path takes: a browser's route still answers with a page.
+    const put = await fetch(`${server.baseUrl}/realms/nemlogin/protocol/openid-connect/auth`, { method: 'PUT' });
+    expect(put.status).toBe(404);
+    expect(put.headers.get('content-type')).toMatch(/^text\/html/);
   });
 
   it('answers what node cannot parse (a NUL in a header) with an RFC 6749 body, and closes', async () => {
@@ -70,6 +74,16 @@ describe('requests the service cannot read', () => {
       'POST /realms/nemlogin/protocol/openid-connect/token HTTP/1.1\r\nHost: x\r\nCookie: a=\u0000\r\nContent-Length: 0\r\n\r\n',
     );
     expect(answer.head).toMatch(/^HTTP\/1\.1 400 /);
+    expect(JSON.parse(answer.body)).toEqual(RFC_6749_BODY);
+    expect(answer.closed).toBe(true);
+  });
+
+  it('answers headers over node’s 16 KB with 431 and an RFC 6749 body, and closes', async () => {
+    const answer = await rawExchange(
+      port,
+      `GET /realms/nemlogin/protocol/openid-connect/certs HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(20_000)}\r\n\r\n`,
+    );
+    expect(answer.head).toMatch(/^HTTP\/1\.1 431 /);
     expect(JSON.parse(answer.body)).toEqual(RFC_6749_BODY);
     expect(answer.closed).toBe(true);
   });
