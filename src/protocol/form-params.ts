@@ -94,13 +94,14 @@ function repeatableIn(body: Record<string, unknown>): readonly string[] {
 /** A parameter's values as strings: repeated only where allowed, and then at most `MAX_REPEATED_VALUES`. */
 function valuesOf(key: string, value: unknown, repeatable: boolean): string[] {
   const all = Array.isArray(value) ? (value as unknown[]) : [value];
-  const name = registeredOrOther(key, PARAMETER_NAME_SHAPE);
-  if (all.length > 1 && !repeatable) throw new OAuthError('invalid_request', `parameter ${name} repeated`);
+  // Named only on a refusal: every parameter of every request passes through here.
+  const name = () => registeredOrOther(key, PARAMETER_NAME_SHAPE);
+  if (all.length > 1 && !repeatable) throw new OAuthError('invalid_request', `parameter ${name()} repeated`);
   if (all.length > MAX_REPEATED_VALUES) {
-    throw new OAuthError('invalid_request', `parameter ${name} has more than ${MAX_REPEATED_VALUES} values`);
+    throw new OAuthError('invalid_request', `parameter ${name()} has more than ${MAX_REPEATED_VALUES} values`);
   }
   if (!all.every((one): one is string => typeof one === 'string')) {
-    throw new OAuthError('invalid_request', `parameter ${name} is not a string`);
+    throw new OAuthError('invalid_request', `parameter ${name()} is not a string`);
   }
   return all;
 }
