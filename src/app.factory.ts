@@ -32,7 +32,6 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     // node checks it every `connectionsCheckingInterval` (30 s by default), so a slow request ends within 5 s of it.
     requestTimeout,
     http: {
-      requestTimeout,
       headersTimeout: Math.min(60_000, requestTimeout),
       connectionsCheckingInterval: Math.min(5_000, requestTimeout),
     },

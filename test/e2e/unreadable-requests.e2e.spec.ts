@@ -68,35 +68,28 @@ describe('requests the service cannot read', () => {
     expect(put.headers.get('content-type')).toMatch(/^text\/html/);
   });
 
-  it('answers what node cannot parse (a NUL in a header) with an RFC 6749 body, and closes', async () => {
-    const answer = await rawExchange(
-      port,
+  // The 408 case: a 1 s limit, checked every second; rawExchange gives up (closed: false) after 10 s.
+  it.each([
+    [
+      'what node cannot parse (a NUL in a header)',
+      400,
       'POST /realms/nemlogin/protocol/openid-connect/token HTTP/1.1\r\nHost: x\r\nCookie: a=\u0000\r\nContent-Length: 0\r\n\r\n',
-    );
-    expect(answer.head).toMatch(/^HTTP\/1\.1 400 /);
-    expect(JSON.parse(answer.body)).toEqual(RFC_6749_BODY);
-    expect(answer.closed).toBe(true);
-  });
-
-  it('answers headers over node’s 16 KB with 431 and an RFC 6749 body, and closes', async () => {
-    const answer = await rawExchange(
-      port,
+    ],
+    [
+      'headers over node’s 16 KB',
+      431,
       `GET /realms/nemlogin/protocol/openid-connect/certs HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(20_000)}\r\n\r\n`,
-    );
-    expect(answer.head).toMatch(/^HTTP\/1\.1 431 /);
-    expect(JSON.parse(answer.body)).toEqual(RFC_6749_BODY);
-    expect(answer.closed).toBe(true);
-  });
-
-  // A 1 s limit, checked every second; rawExchange gives up (closed: false) after 10 s.
-  it('closes a request whose body never comes, with 408, instead of holding it open', async () => {
-    const answer = await rawExchange(
-      port,
+    ],
+    [
+      'a request whose body never comes (instead of holding it open)',
+      408,
       'POST /realms/nemlogin/protocol/openid-connect/token HTTP/1.1\r\nHost: x\r\n' +
         'Content-Type: application/x-www-form-urlencoded\r\nContent-Length: 100\r\n\r\ngrant_type',
-    );
-    expect(answer.closed).toBe(true);
-    expect(answer.head).toMatch(/^HTTP\/1\.1 408 /);
+    ],
+  ])('answers %s with %i and an RFC 6749 body, and closes', async (_what, status, request) => {
+    const answer = await rawExchange(port, request);
+    expect(answer.head).toMatch(new RegExp(`^HTTP/1\\.1 ${status} `));
     expect(JSON.parse(answer.body)).toEqual(RFC_6749_BODY);
+    expect(answer.closed).toBe(true);
   });
 });
