@@ -6,6 +6,7 @@ import { countStatements } from '../../test/support/statement-counter.js';
 import type { Database } from './database.js';
 import { ExpiredRowsRepository } from './expired-rows.repository.js';
 import { SessionRepository } from './session.repository.js';
+import { ROTATE_REFRESH } from './session.statements.js';
 import { SsoSessionRepository } from './sso-session.repository.js';
 
 /** Refresh token rotations made in the same turn of the event loop share one statement (ROTATE_REFRESH, issue 14). */
@@ -101,6 +102,48 @@ describe.each(engines)('grouped rotations on $name', (engine) => {
     expect(failed.map((result) => result.status)).toEqual(['rejected', 'rejected']);
     expect([await jtiOf(first), await jtiOf(second)]).toEqual(['jti-0', 'jti-0']);
     expect((await sessions.rotateRefresh(first, 'jti-0', 'next-1', 300, at(20)))?.refresh_jti).toBe('next-1');
+  });
+
+  /**
+   * The planner's view of a batch (ROTATE_REFRESH's LIMIT): among a few thousand sessions, estimated
+   * at `jsonb_to_recordset`'s 100 rows, the batch was locked and updated by hashing a sequential scan
+   * of every session, at several times the cost of the rotations themselves.
+   */
+  it('plans a batch of rotations as primary-key lookups among thousands of sessions, in custom and generic plans alike', async () => {
+    const template = await session({ sso: `sso-${++n}` });
+    await db.query(
+      `INSERT INTO sessions SELECT (jsonb_populate_record(s, jsonb_build_object('id', 'many-' || g))).*
+         FROM sessions s, generate_series(1, 3000) g WHERE s.id = $1`,
+      [template],
+    );
+    await db.query('ANALYZE sessions');
+    await db.query('ANALYZE sso_sessions');
+    const batch = Array.from({ length: 12 }, (_, i) => ({
+      id: `many-${i + 1}`,
+      now: at(20),
+      presented: 'jti-0',
+      next: `next-${i}`,
+      idle: 300,
+      context: null,
+      events: [refreshEvent(at(20))],
+    }));
+
+    for (const mode of ['force_custom_plan', 'force_generic_plan']) {
+      const plan = await db.transaction(async (tx) => {
+        await tx.query(`SET LOCAL plan_cache_mode = ${mode}`);
+        await tx.query(`PREPARE rotation_plan_check(jsonb) AS ${ROTATE_REFRESH.text}`);
+        try {
+          const { rows } = await tx.query<{ 'QUERY PLAN': string }>(
+            `EXPLAIN EXECUTE rotation_plan_check('${JSON.stringify(batch).replaceAll("'", "''")}')`,
+          );
+          return rows.map((row) => row['QUERY PLAN']).join('\n');
+        } finally {
+          await tx.query('DEALLOCATE rotation_plan_check');
+        }
+      });
+      expect({ mode, scans: plan.match(/Seq Scan on sessions.*/g) ?? [] }).toEqual({ mode, scans: [] });
+      expect(plan).toContain('Index Scan using sessions_pkey on sessions');
+    }
   });
 
   /**
