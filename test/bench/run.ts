@@ -2,6 +2,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
+import { DEFAULT_SAML_OPTIONS } from '../../src/saml/saml-options.js';
 import { freePort } from '../support/free-port.js';
 import { alternateRounds, combine } from './alternate.js';
 import { benchBareRouteClientCredentials, benchClientCredentials, benchPeerClientCredentials } from './client-credentials.bench.js';
@@ -11,7 +12,7 @@ import { startPeer } from './peers/peers.js';
 import { prepareRefresh } from './refresh.bench.js';
 import { prepareHonestLogins, runHonestLogins } from './saml-amplification.bench.js';
 import { samlBenchConfig, samlBenchIdp } from './saml-login.bench.js';
-import { nodeSamlValidationRate, type ReferenceRate } from './saml-reference.bench.js';
+import { nodeSamlPoolRate, nodeSamlValidationRate, type ReferenceRate } from './saml-reference.bench.js';
 import { rawEs256SigningRate } from './signing-rate.js';
 import { startService, withPeakRss, type RunningService } from './service-process.js';
 import { prepareTokenExchange } from './token-exchange.bench.js';
@@ -22,6 +23,8 @@ const ROUND_SECONDS = Number(process.env.BENCH_ROUND_SECONDS ?? 5);
 /** SAML logins prepared (each a fresh signed and encrypted Response), and how many run at once. */
 const SAML_LOGINS = Number(process.env.BENCH_SAML_LOGINS ?? 1500);
 const SAML_CONCURRENCY = 16;
+/** Threads of the node-saml pool reference: as many as the service's SAML workers (saml-options.ts). */
+const SAML_WORKERS = DEFAULT_SAML_OPTIONS.workers;
 const MB = 1024 * 1024;
 
 /** A ratio row: ours over its reference, against the issue 14 target (none: for the reader's comparison only). */
@@ -39,6 +42,14 @@ interface LimitRow {
   value: number;
   limit: number;
   unit: string;
+}
+
+/** The mean rate of a reference's rounds, and all it validated. */
+function meanRate(rates: ReferenceRate[]): ReferenceRate {
+  return {
+    perSecond: Math.round(rates.reduce((sum, r) => sum + r.perSecond, 0) / rates.length),
+    validated: rates.reduce((sum, r) => sum + r.validated, 0),
+  };
 }
 
 /** The demo config with an external FHIR server at `fhirBaseUrl` (no seed: that is the embedded server's); its path. */
@@ -89,7 +100,8 @@ async function databaseBound(service: RunningService, label: string, peak: { byt
  * - refresh with rotation and token exchange against our own client_credentials on the same
  *   database (PGlite, and PostgreSQL with BENCH_DATABASE_URL or TEST_DATABASE_URL);
  * - complete SAML logins (ACS → code → token, citizen found in FHIR) against node-saml's own
- *   validation of the same Responses in one thread;
+ *   validation of the same Responses in one thread, and beside it that validation in as many threads
+ *   as the service has SAML workers (no target: the most such a pool could give here);
  * - the service's RSS under client_credentials load, with the embedded FHIR server and with an
  *   external one (the first service's embedded server, over HTTP);
  * - and the machine's raw ES256 signing rate beside them.
@@ -103,6 +115,7 @@ async function main(): Promise<void> {
   const logins: LinkedLoginResult[] = [];
   const es256PerSecond = rawEs256SigningRate();
   let samlReference: ReferenceRate | undefined;
+  let samlPool: ReferenceRate | undefined;
   const postgresUrl = process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL;
   const dir = mkdtempSync(join(tmpdir(), 'bench-'));
   try {
@@ -189,7 +202,8 @@ async function main(): Promise<void> {
       await embedded.stop();
     }
 
-    // 4. SAML logins against node-saml's own validation of the same Responses, one thread.
+    // 4. SAML logins against node-saml's own validation of the same Responses, in one thread and in the
+    //    service's number of SAML worker threads.
     const port = await freePort();
     const idp = await samlBenchIdp(`http://127.0.0.1:${port}`);
     const saml = await startService(
@@ -199,16 +213,19 @@ async function main(): Promise<void> {
     try {
       await runHonestLogins('warm-up', saml.baseUrl, idp, await prepareHonestLogins(saml.baseUrl, idp, 50), SAML_CONCURRENCY);
       const prepared = await prepareHonestLogins(saml.baseUrl, idp, SAML_LOGINS);
-      // Alternating rounds: node-saml on 200 of the Responses for ROUND_SECONDS, then a share of the logins,
-      // then the other way round. Validation is stateless here (node-saml's InResponseTo and clock checks
-      // off), so the Responses it reads stay good for the service.
-      const reference = prepared.slice(0, 200);
+      // Alternating rounds: node-saml on 200 of the Responses for ROUND_SECONDS in one thread, then in as
+      // many threads as the service has SAML workers, then a share of the logins; then the other way
+      // round. Validation is stateless here (node-saml's InResponseTo and clock checks off), so the
+      // Responses it reads stay good for the service.
+      const job = { acsUrl: idp.acsUrl, responses: prepared.slice(0, 200).map((login) => login.form.SAMLResponse!), seconds: ROUND_SECONDS };
       const share = Math.ceil(prepared.length / ROUNDS);
       const references: ReferenceRate[] = [];
+      const pools: ReferenceRate[] = [];
       const rounds: LoadResult[] = [];
       for (let round = 0; round < ROUNDS; round++) {
         const steps = [
-          async () => references.push(await nodeSamlValidationRate(idp, reference, ROUND_SECONDS)),
+          async () => references.push(await nodeSamlValidationRate(job)),
+          async () => pools.push(await nodeSamlPoolRate(job, SAML_WORKERS)),
           async () =>
             rounds.push(
               await runHonestLogins('SAML login', saml.baseUrl, idp, prepared.slice(round * share, (round + 1) * share), SAML_CONCURRENCY),
@@ -217,18 +234,28 @@ async function main(): Promise<void> {
         if (round % 2 === 1) steps.reverse();
         for (const step of steps) await step();
       }
-      samlReference = {
-        perSecond: Math.round(references.reduce((sum, r) => sum + r.perSecond, 0) / references.length),
-        validated: references.reduce((sum, r) => sum + r.validated, 0),
-      };
+      samlReference = meanRate(references);
+      samlPool = meanRate(pools);
       const samlLogins = combine('SAML login (ACS → code → token, FHIR)', rounds);
       absolute.push(samlLogins);
-      ratios.push({
-        name: 'SAML logins / node-saml validation, 1 thread',
-        ratio: samlLogins.requestsPerSecond / samlReference.perSecond,
-        target: 1.5,
-        p99: `${samlLogins.p99Ms} / –`,
-      });
+      ratios.push(
+        {
+          name: 'SAML logins / node-saml validation, 1 thread',
+          ratio: samlLogins.requestsPerSecond / samlReference.perSecond,
+          target: 1.5,
+          p99: `${samlLogins.p99Ms} / –`,
+        },
+        {
+          name: `  node-saml validation, ${SAML_WORKERS} threads (no HTTP, database, FHIR) / 1 thread`,
+          ratio: samlPool.perSecond / samlReference.perSecond,
+          p99: '– / –',
+        },
+        {
+          name: `  SAML logins / node-saml validation, ${SAML_WORKERS} threads`,
+          ratio: samlLogins.requestsPerSecond / samlPool.perSecond,
+          p99: `${samlLogins.p99Ms} / –`,
+        },
+      );
     } finally {
       await saml.stop();
     }
@@ -250,9 +277,10 @@ async function main(): Promise<void> {
   }
   console.log('\nAbsolute figures (this machine, this run)');
   console.log(`raw ES256 signing, node:crypto, 1 thread: ${es256PerSecond.toLocaleString('en')}/s`);
-  if (samlReference) {
+  if (samlReference && samlPool) {
     console.log(
-      `node-saml validatePostResponseAsync, 1 thread: ${samlReference.perSecond.toLocaleString('en')}/s (${samlReference.validated} Responses)`,
+      `node-saml validatePostResponseAsync, 1 thread: ${samlReference.perSecond.toLocaleString('en')}/s (${samlReference.validated} Responses); ` +
+        `${SAML_WORKERS} threads: ${samlPool.perSecond.toLocaleString('en')}/s (${samlPool.validated} Responses)`,
     );
   }
   printResults([...absolute, ...logins]);
