@@ -217,7 +217,11 @@ async function main(): Promise<void> {
       // many threads as the service has SAML workers, then a share of the logins; then the other way
       // round. Validation is stateless here (node-saml's InResponseTo and clock checks off), so the
       // Responses it reads stay good for the service.
-      const job = { acsUrl: idp.acsUrl, responses: prepared.slice(0, 200).map((login) => login.form.SAMLResponse!), seconds: ROUND_SECONDS };
+      const job = {
+        acsUrl: idp.acsUrl,
+        responses: prepared.slice(0, 200).map((login) => login.form.SAMLResponse!),
+        seconds: ROUND_SECONDS,
+      };
       const share = Math.ceil(prepared.length / ROUNDS);
       const references: ReferenceRate[] = [];
       const pools: ReferenceRate[] = [];

@@ -74,7 +74,10 @@ export function nodeSamlValidationRate(job: ReferenceJob): Promise<ReferenceRate
  * the database, FHIR, tokens and the load generator on the same cores.
  */
 export async function nodeSamlPoolRate(job: ReferenceJob, threads: number): Promise<ReferenceRate> {
-  const workers = Array.from({ length: threads }, () => new Worker(new URL('./saml-reference.worker.js', import.meta.url), { workerData: job }));
+  const workers = Array.from(
+    { length: threads },
+    () => new Worker(new URL('./saml-reference.worker.js', import.meta.url), { workerData: job }),
+  );
   try {
     await Promise.all(workers.map((worker) => once(worker, 'message')));
     const results = workers.map(async (worker) => (await once(worker, 'message'))[0] as ReferenceRate);
