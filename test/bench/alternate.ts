@@ -1,3 +1,4 @@
+import { combineCpu } from './cpu-accounting.js';
 import type { LoadResult } from './load.js';
 
 export interface Contender {
@@ -30,5 +31,6 @@ export function combine(name: string, results: LoadResult[]): LoadResult {
     p99Ms: Math.max(...results.map((r) => r.p99Ms)),
     total: sum((r) => r.total),
     failures: sum((r) => r.failures),
+    cpu: combineCpu(results),
   };
 }

@@ -7,6 +7,18 @@ export interface LoadResult {
   p99Ms: number;
   total: number;
   failures: number;
+  /** Where the cores went (cpu-accounting.ts), for the rounds measured so. */
+  cpu?: CpuPerRequest;
+}
+
+/** CPU time a round cost, per request or flow, in microseconds; where the cores went (issue 14). */
+export interface CpuPerRequest {
+  /** The process that answered (the service with its worker threads, or a peer). */
+  server: number;
+  /** PostgreSQL's processes, when the scenario's database is a PostgreSQL server on this machine. */
+  database?: number;
+  /** This process: autocannon or the login flows, which share the cores with the server. */
+  loadGenerator: number;
 }
 
 export interface LoadOptions {
@@ -54,10 +66,14 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
 }
 
 export function printResults(results: LoadResult[]): void {
-  console.log('\nscenario                                           req/s     p50 ms   p99 ms   requests  failures');
+  const micros = (value: number | undefined) => (value === undefined ? '–' : String(value)).padStart(7);
+  console.log(
+    '\nscenario                                           req/s     p50 ms   p99 ms   requests  failures   CPU µs a request: server  database  load generator',
+  );
   for (const r of results) {
     console.log(
-      `${r.name.padEnd(48)} ${String(r.requestsPerSecond).padStart(7)} ${String(r.p50Ms).padStart(9)} ${String(r.p99Ms).padStart(8)} ${String(r.total).padStart(10)} ${String(r.failures).padStart(9)}`,
+      `${r.name.padEnd(48)} ${String(r.requestsPerSecond).padStart(7)} ${String(r.p50Ms).padStart(9)} ${String(r.p99Ms).padStart(8)} ${String(r.total).padStart(10)} ${String(r.failures).padStart(9)}` +
+        (r.cpu ? `                     ${micros(r.cpu.server)}   ${micros(r.cpu.database)}   ${micros(r.cpu.loadGenerator)}` : ''),
     );
   }
 }

@@ -6,6 +6,7 @@ import { DEFAULT_SAML_OPTIONS } from '../../src/saml/saml-options.js';
 import { freePort } from '../support/free-port.js';
 import { alternateRounds, combine } from './alternate.js';
 import { benchBareRouteClientCredentials, benchClientCredentials, benchPeerClientCredentials } from './client-credentials.bench.js';
+import { withCpuAccounting } from './cpu-accounting.js';
 import { printResults, type LoadResult } from './load.js';
 import { benchLinkedLogins, type LinkedLoginResult } from './mock-login.bench.js';
 import { startPeer } from './peers/peers.js';
@@ -61,15 +62,19 @@ function externalFhirConfig(dir: string, fhirBaseUrl: string): string {
   return file;
 }
 
-/** client_credentials on `service` beside the other contenders, alternating; RSS sampled during its rounds only. */
-function clientCredentialsContender(service: RunningService, peak: { bytes: number }) {
+/**
+ * client_credentials on `service` beside the other contenders, alternating; RSS sampled during its
+ * rounds only; PostgreSQL's CPU counted when `postgres` (its database is the local server).
+ */
+function clientCredentialsContender(service: RunningService, peak: { bytes: number }, postgres: boolean) {
   return {
     name: 'client_credentials',
-    round: async () => {
-      const { result, peakRssBytes } = await withPeakRss(service.pid, () => benchClientCredentials(service.baseUrl, ROUND_SECONDS));
-      peak.bytes = Math.max(peak.bytes, peakRssBytes);
-      return result;
-    },
+    round: () =>
+      withCpuAccounting(service.pid, postgres, async () => {
+        const { result, peakRssBytes } = await withPeakRss(service.pid, () => benchClientCredentials(service.baseUrl, ROUND_SECONDS));
+        peak.bytes = Math.max(peak.bytes, peakRssBytes);
+        return result;
+      }),
   };
 }
 
@@ -83,10 +88,14 @@ async function databaseBound(service: RunningService, label: string, peak: { byt
   await benchClientCredentials(service.baseUrl, 2); // warm-up: JIT, key import, pool
   await refresh(2);
   await exchange(2);
+  const postgres = label === 'PostgreSQL';
   const [cc, rt, te] = await alternateRounds(ROUNDS, [
-    clientCredentialsContender(service, peak),
-    { name: `refresh_token rotation (${label})`, round: () => refresh(ROUND_SECONDS) },
-    { name: `token exchange portal → xis (${label})`, round: () => exchange(ROUND_SECONDS) },
+    clientCredentialsContender(service, peak, postgres),
+    { name: `refresh_token rotation (${label})`, round: () => withCpuAccounting(service.pid, postgres, () => refresh(ROUND_SECONDS)) },
+    {
+      name: `token exchange portal → xis (${label})`,
+      round: () => withCpuAccounting(service.pid, postgres, () => exchange(ROUND_SECONDS)),
+    },
   ]);
   return [{ ...cc!, name: `client_credentials (${label})` }, rt!, te!];
 }
@@ -141,10 +150,16 @@ async function main(): Promise<void> {
           await benchPeerClientCredentials(peer.baseUrl, 3);
           await benchBareRouteClientCredentials(bare.baseUrl, 3);
           const [onPglite, theirs, onExternal, bareRoute] = await alternateRounds(ROUNDS, [
-            clientCredentialsContender(embedded, embeddedPeak),
-            { name: 'client_credentials, oidc-provider peer', round: () => benchPeerClientCredentials(peer.baseUrl, ROUND_SECONDS) },
-            clientCredentialsContender(external, externalPeak),
-            { name: 'client_credentials, bare Fastify route', round: () => benchBareRouteClientCredentials(bare.baseUrl, ROUND_SECONDS) },
+            clientCredentialsContender(embedded, embeddedPeak, false),
+            {
+              name: 'client_credentials, oidc-provider peer',
+              round: () => withCpuAccounting(peer.pid, false, () => benchPeerClientCredentials(peer.baseUrl, ROUND_SECONDS)),
+            },
+            clientCredentialsContender(external, externalPeak, postgresUrl !== undefined),
+            {
+              name: 'client_credentials, bare Fastify route',
+              round: () => withCpuAccounting(bare.pid, false, () => benchBareRouteClientCredentials(bare.baseUrl, ROUND_SECONDS)),
+            },
           ]);
           absolute.push(
             { ...onPglite!, name: 'client_credentials (PGlite, embedded FHIR)' },
@@ -232,7 +247,9 @@ async function main(): Promise<void> {
           async () => pools.push(await nodeSamlPoolRate(job, SAML_WORKERS)),
           async () =>
             rounds.push(
-              await runHonestLogins('SAML login', saml.baseUrl, idp, prepared.slice(round * share, (round + 1) * share), SAML_CONCURRENCY),
+              await withCpuAccounting(saml.pid, false, () =>
+                runHonestLogins('SAML login', saml.baseUrl, idp, prepared.slice(round * share, (round + 1) * share), SAML_CONCURRENCY),
+              ),
             ),
         ];
         if (round % 2 === 1) steps.reverse();
