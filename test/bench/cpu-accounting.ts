@@ -17,12 +17,11 @@ function processMicros(pid: number | string): number | undefined {
 }
 
 /**
- * The CPU time so far of every process named `postgres` on this machine: the backends, the WAL writer,
- * the checkpointer. A process that ends during a round (an autovacuum worker) takes its time with it,
- * so the figure is a floor.
+ * The CPU time so far of each process named `postgres` on this machine, by process id: the backends,
+ * the WAL writer, the checkpointer, autovacuum's workers.
  */
-function postgresMicros(): number {
-  let total = 0;
+function postgresMicros(): Map<string, number> {
+  const byProcess = new Map<string, number>();
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
     try {
@@ -30,8 +29,19 @@ function postgresMicros(): number {
     } catch {
       continue;
     }
-    total += processMicros(entry) ?? 0;
+    const micros = processMicros(entry);
+    if (micros !== undefined) byProcess.set(entry, micros);
   }
+  return byProcess;
+}
+
+/**
+ * What PostgreSQL's processes spent since `before`: each one's growth, all of a process that started
+ * since. A process that ended meanwhile (an autovacuum worker) took its time with it, so this is a floor.
+ */
+function postgresMicrosSince(before: Map<string, number>): number {
+  let total = 0;
+  for (const [pid, micros] of postgresMicros()) total += micros - (before.get(pid) ?? 0);
   return total;
 }
 
@@ -42,7 +52,7 @@ function postgresMicros(): number {
  */
 export async function withCpuAccounting(pid: number, postgres: boolean, round: () => Promise<LoadResult>): Promise<LoadResult> {
   const serverBefore = processMicros(pid);
-  const databaseBefore = postgres && serverBefore !== undefined ? postgresMicros() : 0;
+  const databaseBefore = postgres && serverBefore !== undefined ? postgresMicros() : new Map<string, number>();
   const loadBefore = process.cpuUsage();
   const result = await round();
   const load = process.cpuUsage(loadBefore);
@@ -53,7 +63,7 @@ export async function withCpuAccounting(pid: number, postgres: boolean, round: (
     ...result,
     cpu: {
       server: perRequest(serverAfter - serverBefore),
-      ...(postgres ? { database: perRequest(postgresMicros() - databaseBefore) } : {}),
+      ...(postgres ? { database: perRequest(postgresMicrosSince(databaseBefore)) } : {}),
       loadGenerator: perRequest(load.user + load.system),
     },
   };

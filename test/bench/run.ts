@@ -267,7 +267,7 @@ async function main(): Promise<void> {
           p99: `${samlLogins.p99Ms} / –`,
         },
         {
-          name: `  node-saml validation, ${SAML_WORKERS} threads (no HTTP, database, FHIR) / 1 thread`,
+          name: `  node-saml validation alone, ${SAML_WORKERS} threads / 1 thread (ceiling)`,
           ratio: samlPool.perSecond / samlReference.perSecond,
           p99: '– / –',
         },
