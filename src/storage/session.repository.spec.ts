@@ -5,6 +5,7 @@ import { countStatements } from '../../test/support/statement-counter.js';
 import type { Database } from './database.js';
 import { ExpiredRowsRepository } from './expired-rows.repository.js';
 import { SessionRepository, type NewSession } from './session.repository.js';
+import { FIND_LIVE, FIND_LIVE_UNLESS_REVOKED } from './session.statements.js';
 import { SsoSessionRepository } from './sso-session.repository.js';
 
 /** A refresh's rotation and its audit events: one statement, so both or neither (issues 13 and 14). */
@@ -131,6 +132,52 @@ describe.each(engines)('session rotation on $name', (engine) => {
       sessions.findLive(ended.id, at(10)),
     ]);
     expect(plain.map((row) => row?.id)).toEqual([live.id, undefined, undefined]);
+  });
+
+  /**
+   * Each lookup statement is planned once (session.statements.ts, `lookupBatch`): after PostgreSQL's
+   * five custom plans the generic one, a primary-key lookup per id, is kept, among 3,000 sessions as
+   * among a few. Without the batch's LIMIT it planned every call anew once the table had grown, a
+   * lookup of one session costing its backend 3.3× the CPU.
+   */
+  it.each([
+    {
+      statement: FIND_LIVE,
+      types: 'text[], timestamptz[]',
+      args: (id: string) => `ARRAY['${id}'], ARRAY['${at(10).toISOString()}']::timestamptz[]`,
+    },
+    {
+      statement: FIND_LIVE_UNLESS_REVOKED,
+      types: 'text[], timestamptz[], text[]',
+      args: (id: string) => `ARRAY['${id}'], ARRAY['${at(10).toISOString()}']::timestamptz[], ARRAY['a-jti']`,
+    },
+  ])('$statement.name keeps one plan, a primary-key lookup per id, for lookups of one session', async ({ statement, types, args }) => {
+    const { id } = await session(600);
+    // Among a few sessions any plan is cheap; among thousands a generic plan for 10 rows is not.
+    if (Number((await db.query<{ n: number | string }>('SELECT count(*) AS n FROM sessions')).rows[0]!.n) < 3000) {
+      await db.query(
+        `INSERT INTO sessions SELECT r.* FROM sessions s, generate_series(1, 3000) g,
+           LATERAL jsonb_populate_record(NULL::sessions, to_jsonb(s) || jsonb_build_object('id', 'copy-' || g)) r
+          WHERE s.id = $1`,
+        [id],
+      );
+      await db.query('ANALYZE sessions');
+    }
+    const { generic, plan } = await db.transaction(async (tx) => {
+      await tx.query(`PREPARE plan_check(${types}) AS ${statement.text}`);
+      try {
+        for (let call = 0; call < 8; call++) expect((await tx.query(`EXECUTE plan_check(${args(id)})`)).rows).toHaveLength(1);
+        const { rows } = await tx.query<{ generic_plans: number | string }>(
+          "SELECT generic_plans FROM pg_prepared_statements WHERE name = 'plan_check'",
+        );
+        const explained = await tx.query<{ 'QUERY PLAN': string }>(`EXPLAIN EXECUTE plan_check(${args(id)})`);
+        return { generic: Number(rows[0]!.generic_plans), plan: explained.rows.map((row) => row['QUERY PLAN']).join('\n') };
+      } finally {
+        await tx.query('DEALLOCATE plan_check');
+      }
+    });
+    expect(generic).toBeGreaterThan(0);
+    expect(plan).toContain('Index Scan using sessions_pkey on sessions');
   });
 
   it('fails every lookup of a statement the database refuses, and answers the next ones', async () => {
