@@ -3,6 +3,7 @@ import { migratedScratch } from '../../test/support/migrated-scratch.js';
 import { at, clientSessionRow, insertUser, refreshEvent, ssoSessionRow, T0 } from '../../test/support/session-rows.js';
 import { holding, waitingForLocks } from '../../test/support/lock-races.js';
 import { countStatements } from '../../test/support/statement-counter.js';
+import { planOf } from '../../test/support/statement-plans.js';
 import type { Database } from './database.js';
 import { ExpiredRowsRepository } from './expired-rows.repository.js';
 import { SessionRepository } from './session.repository.js';
@@ -128,19 +129,9 @@ describe.each(engines)('grouped rotations on $name', (engine) => {
       events: [refreshEvent(at(20))],
     }));
 
-    for (const mode of ['force_custom_plan', 'force_generic_plan']) {
-      const plan = await db.transaction(async (tx) => {
-        await tx.query(`SET LOCAL plan_cache_mode = ${mode}`);
-        await tx.query(`PREPARE rotation_plan_check(jsonb) AS ${ROTATE_REFRESH.text}`);
-        try {
-          const { rows } = await tx.query<{ 'QUERY PLAN': string }>(
-            `EXPLAIN EXECUTE rotation_plan_check('${JSON.stringify(batch).replaceAll("'", "''")}')`,
-          );
-          return rows.map((row) => row['QUERY PLAN']).join('\n');
-        } finally {
-          await tx.query('DEALLOCATE rotation_plan_check');
-        }
-      });
+    for (const mode of ['force_custom_plan', 'force_generic_plan'] as const) {
+      const args = `'${JSON.stringify(batch).replaceAll("'", "''")}'`;
+      const { plan } = await planOf(db, { statement: ROTATE_REFRESH, types: 'jsonb', args }, { mode });
       expect({ mode, scans: plan.match(/Seq Scan on sessions.*/g) ?? [] }).toEqual({ mode, scans: [] });
       expect(plan).toContain('Index Scan using sessions_pkey on sessions');
     }

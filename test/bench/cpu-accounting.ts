@@ -1,58 +1,90 @@
 import { readdirSync, readFileSync } from 'node:fs';
+import pg from 'pg';
 import type { CpuPerRequest, LoadResult } from './load.js';
 
 /** USER_HZ: Linux reports `utime` and `stime` in /proc in hundredths of a second on every architecture it runs on. */
 const MICROS_PER_TICK = 10_000;
 
-/** A process's user and system time so far (all its threads, live and ended), from /proc/{pid}/stat. */
-function processMicros(pid: number | string): number | undefined {
+/** The fields of /proc/{pid}/stat after the command name (which is in parentheses and may hold spaces). */
+function statFields(pid: number | string): string[] | undefined {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    // The fields after the command name, which is in parentheses and may hold spaces: utime and stime are the 12th and 13th.
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(fields[11]) + Number(fields[12])) * MICROS_PER_TICK;
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  } catch {
+    return undefined;
+  }
+}
+
+function commandOf(pid: number): string | undefined {
+  try {
+    return readFileSync(`/proc/${pid}/comm`, 'utf8').trim();
   } catch {
     return undefined;
   }
 }
 
 /**
- * The CPU time so far of each process named `postgres` on this machine, by process id: the backends,
- * the WAL writer, the checkpointer, autovacuum's workers.
+ * The process id of the PostgreSQL server behind `url` when it runs on this machine: the parent of
+ * the backend that serves a connection. Undefined for a server elsewhere (its backend is not in /proc).
  */
-function postgresMicros(): Map<string, number> {
+export async function localPostmaster(url: string): Promise<number | undefined> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    const backend = (await client.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]!.pid;
+    // In a container the id may name another process here, or none.
+    if (commandOf(backend) !== 'postgres') return undefined;
+    const parent = statFields(backend)?.[1];
+    return parent === undefined ? undefined : Number(parent);
+  } finally {
+    await client.end();
+  }
+}
+
+/**
+ * The CPU time so far of the server `postmaster` and each of its processes, by process id: the
+ * backends, the WAL writer, the checkpointer, autovacuum's workers. Another cluster on the machine
+ * is not counted.
+ */
+function postgresMicros(postmaster: number): Map<string, number> {
   const byProcess = new Map<string, number>();
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
-    try {
-      if (readFileSync(`/proc/${entry}/comm`, 'utf8').trim() !== 'postgres') continue;
-    } catch {
-      continue;
-    }
-    const micros = processMicros(entry);
-    if (micros !== undefined) byProcess.set(entry, micros);
+    const fields = statFields(entry);
+    if (!fields || (entry !== String(postmaster) && fields[1] !== String(postmaster))) continue;
+    byProcess.set(entry, (Number(fields[11]) + Number(fields[12])) * MICROS_PER_TICK);
   }
   return byProcess;
 }
 
 /**
- * What PostgreSQL's processes spent since `before`: each one's growth, all of a process that started
+ * What the server's processes spent since `before`: each one's growth, all of a process that started
  * since. A process that ended meanwhile (an autovacuum worker) took its time with it, so this is a floor.
  */
-function postgresMicrosSince(before: Map<string, number>): number {
+function postgresMicrosSince(postmaster: number, before: Map<string, number>): number {
   let total = 0;
-  for (const [pid, micros] of postgresMicros()) total += micros - (before.get(pid) ?? 0);
+  for (const [pid, micros] of postgresMicros(postmaster)) total += micros - (before.get(pid) ?? 0);
   return total;
+}
+
+/** A process's user and system time so far (all its threads, live and ended): utime and stime. */
+function processMicros(pid: number): number | undefined {
+  const fields = statFields(pid);
+  return fields && (Number(fields[11]) + Number(fields[12])) * MICROS_PER_TICK;
 }
 
 /**
  * Runs one round and adds to its result the CPU time it cost per request: the server process `pid`,
- * PostgreSQL's processes when `postgres` (a server on this machine), and this process. Without
- * /proc (not Linux) the result comes back without it.
+ * the PostgreSQL server `postmaster` (localPostmaster) when the round uses one on this machine, and
+ * this process. Without /proc (not Linux) the result comes back without it.
  */
-export async function withCpuAccounting(pid: number, postgres: boolean, round: () => Promise<LoadResult>): Promise<LoadResult> {
+export async function withCpuAccounting(
+  pid: number,
+  postmaster: number | undefined,
+  round: () => Promise<LoadResult>,
+): Promise<LoadResult> {
   const serverBefore = processMicros(pid);
-  const databaseBefore = postgres && serverBefore !== undefined ? postgresMicros() : new Map<string, number>();
+  const databaseBefore = postmaster === undefined ? new Map<string, number>() : postgresMicros(postmaster);
   const loadBefore = process.cpuUsage();
   const result = await round();
   const load = process.cpuUsage(loadBefore);
@@ -63,7 +95,7 @@ export async function withCpuAccounting(pid: number, postgres: boolean, round: (
     ...result,
     cpu: {
       server: perRequest(serverAfter - serverBefore),
-      ...(postgres ? { database: perRequest(postgresMicrosSince(databaseBefore)) } : {}),
+      ...(postmaster === undefined ? {} : { database: perRequest(postgresMicrosSince(postmaster, databaseBefore)) }),
       loadGenerator: perRequest(load.user + load.system),
     },
   };

@@ -68,7 +68,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
 export function printResults(results: LoadResult[]): void {
   const micros = (value: number | undefined) => (value === undefined ? '–' : String(value)).padStart(7);
   console.log(
-    '\nscenario                                           req/s     p50 ms   p99 ms   requests  failures   CPU µs a request: server  database  load generator',
+    '\nscenario                                           req/s     p50 ms   p99 ms   requests  failures   CPU µs a request (a flow: a login): server  database  load generator',
   );
   for (const r of results) {
     console.log(

@@ -6,7 +6,7 @@ import { DEFAULT_SAML_OPTIONS } from '../../src/saml/saml-options.js';
 import { freePort } from '../support/free-port.js';
 import { alternateRounds, combine } from './alternate.js';
 import { benchBareRouteClientCredentials, benchClientCredentials, benchPeerClientCredentials } from './client-credentials.bench.js';
-import { withCpuAccounting } from './cpu-accounting.js';
+import { localPostmaster, withCpuAccounting } from './cpu-accounting.js';
 import { printResults, type LoadResult } from './load.js';
 import { benchLinkedLogins, type LinkedLoginResult } from './mock-login.bench.js';
 import { startPeer } from './peers/peers.js';
@@ -64,13 +64,13 @@ function externalFhirConfig(dir: string, fhirBaseUrl: string): string {
 
 /**
  * client_credentials on `service` beside the other contenders, alternating; RSS sampled during its
- * rounds only; PostgreSQL's CPU counted when `postgres` (its database is the local server).
+ * rounds only; the CPU of its PostgreSQL server `postmaster` counted, when it has one on this machine.
  */
-function clientCredentialsContender(service: RunningService, peak: { bytes: number }, postgres: boolean) {
+function clientCredentialsContender(service: RunningService, peak: { bytes: number }, postmaster: number | undefined) {
   return {
     name: 'client_credentials',
     round: () =>
-      withCpuAccounting(service.pid, postgres, async () => {
+      withCpuAccounting(service.pid, postmaster, async () => {
         const { result, peakRssBytes } = await withPeakRss(service.pid, () => benchClientCredentials(service.baseUrl, ROUND_SECONDS));
         peak.bytes = Math.max(peak.bytes, peakRssBytes);
         return result;
@@ -82,19 +82,23 @@ function clientCredentialsContender(service: RunningService, peak: { bytes: numb
  * Refresh with rotation and token exchange against client_credentials on the same service and
  * database, in alternating rounds: [client_credentials, refresh, token exchange].
  */
-async function databaseBound(service: RunningService, label: string, peak: { bytes: number }): Promise<LoadResult[]> {
+async function databaseBound(
+  service: RunningService,
+  label: string,
+  peak: { bytes: number },
+  postmaster: number | undefined,
+): Promise<LoadResult[]> {
   const refresh = await prepareRefresh(service.baseUrl, label);
   const exchange = await prepareTokenExchange(service.baseUrl, label);
   await benchClientCredentials(service.baseUrl, 2); // warm-up: JIT, key import, pool
   await refresh(2);
   await exchange(2);
-  const postgres = label === 'PostgreSQL';
   const [cc, rt, te] = await alternateRounds(ROUNDS, [
-    clientCredentialsContender(service, peak, postgres),
-    { name: `refresh_token rotation (${label})`, round: () => withCpuAccounting(service.pid, postgres, () => refresh(ROUND_SECONDS)) },
+    clientCredentialsContender(service, peak, postmaster),
+    { name: `refresh_token rotation (${label})`, round: () => withCpuAccounting(service.pid, postmaster, () => refresh(ROUND_SECONDS)) },
     {
       name: `token exchange portal → xis (${label})`,
-      round: () => withCpuAccounting(service.pid, postgres, () => exchange(ROUND_SECONDS)),
+      round: () => withCpuAccounting(service.pid, postmaster, () => exchange(ROUND_SECONDS)),
     },
   ]);
   return [{ ...cc!, name: `client_credentials (${label})` }, rt!, te!];
@@ -126,6 +130,8 @@ async function main(): Promise<void> {
   let samlReference: ReferenceRate | undefined;
   let samlPool: ReferenceRate | undefined;
   const postgresUrl = process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL;
+  // PostgreSQL's CPU is counted where its server runs on this machine (its backends visible in /proc).
+  const postmaster = postgresUrl ? await localPostmaster(postgresUrl) : undefined;
   const dir = mkdtempSync(join(tmpdir(), 'bench-'));
   try {
     const embedded = await startService({ DATABASE_DIR: join(dir, 'pglite'), DATABASE_URL: '' });
@@ -150,15 +156,15 @@ async function main(): Promise<void> {
           await benchPeerClientCredentials(peer.baseUrl, 3);
           await benchBareRouteClientCredentials(bare.baseUrl, 3);
           const [onPglite, theirs, onExternal, bareRoute] = await alternateRounds(ROUNDS, [
-            clientCredentialsContender(embedded, embeddedPeak, false),
+            clientCredentialsContender(embedded, embeddedPeak, undefined),
             {
               name: 'client_credentials, oidc-provider peer',
-              round: () => withCpuAccounting(peer.pid, false, () => benchPeerClientCredentials(peer.baseUrl, ROUND_SECONDS)),
+              round: () => withCpuAccounting(peer.pid, undefined, () => benchPeerClientCredentials(peer.baseUrl, ROUND_SECONDS)),
             },
-            clientCredentialsContender(external, externalPeak, postgresUrl !== undefined),
+            clientCredentialsContender(external, externalPeak, postmaster),
             {
               name: 'client_credentials, bare Fastify route',
-              round: () => withCpuAccounting(bare.pid, false, () => benchBareRouteClientCredentials(bare.baseUrl, ROUND_SECONDS)),
+              round: () => withCpuAccounting(bare.pid, undefined, () => benchBareRouteClientCredentials(bare.baseUrl, ROUND_SECONDS)),
             },
           ]);
           absolute.push(
@@ -195,8 +201,8 @@ async function main(): Promise<void> {
         }
 
         // 2. Database-bound grants against client_credentials on the same service and database.
-        const onPostgres = postgresUrl ? await databaseBound(external, 'PostgreSQL', externalPeak) : undefined;
-        const onPglite = await databaseBound(embedded, 'PGlite', embeddedPeak);
+        const onPostgres = postgresUrl ? await databaseBound(external, 'PostgreSQL', externalPeak, postmaster) : undefined;
+        const onPglite = await databaseBound(embedded, 'PGlite', embeddedPeak, undefined);
         absolute.push(...(onPostgres ?? []), ...onPglite);
         const relative = (row: LoadResult, to: LoadResult, name: string, target: number) =>
           ratios.push({ name, ratio: row.requestsPerSecond / to.requestsPerSecond, target, p99: `${row.p99Ms} / ${to.p99Ms}` });
@@ -247,7 +253,7 @@ async function main(): Promise<void> {
           async () => pools.push(await nodeSamlPoolRate(job, SAML_WORKERS)),
           async () =>
             rounds.push(
-              await withCpuAccounting(saml.pid, false, () =>
+              await withCpuAccounting(saml.pid, undefined, () =>
                 runHonestLogins('SAML login', saml.baseUrl, idp, prepared.slice(round * share, (round + 1) * share), SAML_CONCURRENCY),
               ),
             ),

@@ -78,9 +78,17 @@ export async function nodeSamlPoolRate(job: ReferenceJob, threads: number): Prom
     { length: threads },
     () => new Worker(new URL('./saml-reference.worker.js', import.meta.url), { workerData: job }),
   );
+  // A worker that exits without an error or an answer must not leave the benchmark waiting.
+  const answer = async (worker: Worker) => {
+    const [message] = await Promise.race([
+      once(worker, 'message'),
+      once(worker, 'exit').then(([code]) => Promise.reject(new Error(`node-saml reference worker exited with code ${code}`))),
+    ]);
+    return message as unknown;
+  };
   try {
-    await Promise.all(workers.map((worker) => once(worker, 'message')));
-    const results = workers.map(async (worker) => (await once(worker, 'message'))[0] as ReferenceRate);
+    await Promise.all(workers.map(answer));
+    const results = workers.map(async (worker) => (await answer(worker)) as ReferenceRate);
     for (const worker of workers) worker.postMessage('go');
     const rates = await Promise.all(results);
     return {
