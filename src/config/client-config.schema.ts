@@ -34,7 +34,8 @@ function isSerialisedOrigin(value: string): boolean {
  */
 const redirectUri = z.url().superRefine((value, context) => {
   const url = new URL(value);
-  if (url.hash !== '' || value.includes('#')) context.addIssue({ code: 'custom', message: 'must not have a fragment (RFC 6749 §3.1.2)' });
+  // `#` alone too: an empty fragment leaves `url.hash` empty.
+  if (value.includes('#')) context.addIssue({ code: 'custom', message: 'must not have a fragment (RFC 6749 §3.1.2)' });
   if (['javascript:', 'data:', 'vbscript:'].includes(url.protocol))
     context.addIssue({ code: 'custom', message: `must not be a ${url.protocol} URI` });
 });

@@ -1,6 +1,6 @@
 import { engines } from '../../test/support/database-engines.js';
 import { migratedScratch } from '../../test/support/migrated-scratch.js';
-import { at, clientSessionRow, insertUser, refreshEvent, ssoSessionRow, T0 } from '../../test/support/session-rows.js';
+import { at, clientSessionRow, copySession, insertUser, refreshEvent, ssoSessionRow, T0 } from '../../test/support/session-rows.js';
 import { holding, waitingForLocks } from '../../test/support/lock-races.js';
 import { countStatements } from '../../test/support/statement-counter.js';
 import { planOf } from '../../test/support/statement-plans.js';
@@ -112,12 +112,7 @@ describe.each(engines)('grouped rotations on $name', (engine) => {
    */
   it('plans a batch of rotations as primary-key lookups among thousands of sessions, in custom and generic plans alike', async () => {
     const template = await session({ sso: `sso-${++n}` });
-    await db.query(
-      `INSERT INTO sessions SELECT (jsonb_populate_record(s, jsonb_build_object('id', 'many-' || g))).*
-         FROM sessions s, generate_series(1, 3000) g WHERE s.id = $1`,
-      [template],
-    );
-    await db.query('ANALYZE sessions');
+    await copySession(db, template, 3000, 'many-');
     await db.query('ANALYZE sso_sessions');
     const batch = Array.from({ length: 12 }, (_, i) => ({
       id: `many-${i + 1}`,

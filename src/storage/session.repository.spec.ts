@@ -1,6 +1,6 @@
 import { engines } from '../../test/support/database-engines.js';
 import { migratedScratch } from '../../test/support/migrated-scratch.js';
-import { at, clientSessionRow, insertUser, refreshEvent, ssoSessionRow, T0 } from '../../test/support/session-rows.js';
+import { at, clientSessionRow, copySession, insertUser, refreshEvent, ssoSessionRow, T0 } from '../../test/support/session-rows.js';
 import { countStatements } from '../../test/support/statement-counter.js';
 import { planOf } from '../../test/support/statement-plans.js';
 import type { Database } from './database.js';
@@ -156,13 +156,7 @@ describe.each(engines)('session rotation on $name', (engine) => {
     const { id } = await session(600);
     // Among a few sessions any plan is cheap; among thousands a generic plan for 10 rows is not.
     if (Number((await db.query<{ n: number | string }>('SELECT count(*) AS n FROM sessions')).rows[0]!.n) < 3000) {
-      await db.query(
-        `INSERT INTO sessions SELECT r.* FROM sessions s, generate_series(1, 3000) g,
-           LATERAL jsonb_populate_record(NULL::sessions, to_jsonb(s) || jsonb_build_object('id', 'copy-' || g)) r
-          WHERE s.id = $1`,
-        [id],
-      );
-      await db.query('ANALYZE sessions');
+      await copySession(db, id, 3000, 'copy-');
     }
     const { genericPlans, plan } = await planOf(db, { statement, types, args: args(id) }, { executions: 8 });
     expect(genericPlans).toBeGreaterThan(0);

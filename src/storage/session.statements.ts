@@ -56,15 +56,16 @@ function sessionColumns(alias: string): string {
 const SESSION_COLUMNS = sessionColumns('s');
 
 /**
- * The batch of a lookup statement: `arrays` unnested as `columns`, with each row's place (`ord`). The LIMIT drops nothing (it is the first array's length); it lets PostgreSQL keep one plan
- * for the statement. In a custom plan, made with the arrays' values, the batch's size is known; in a
- * generic one it is estimated at 10 rows for an `unnest` and a tenth of that under a LIMIT it cannot
- * evaluate, so one row. Without the LIMIT the generic plan (10 rows) never looked as cheap as a
- * custom one for a batch of one, the common case, and PostgreSQL planned the statement anew on every
- * call: among 2,874 sessions, 113–117 µs of a backend's CPU a lookup of one session against 23–37 µs
- * with the generic plan kept, and 143–150 against 37–43 µs with the revocation check (3,000 calls a
- * round, two rounds each; issue 14). The generic plan is a primary-key lookup
- * per row; session.repository.spec.ts checks that PostgreSQL settles on it.
+ * The batch of a lookup statement: `arrays` unnested as `columns`, with each row's place (`ord`). The
+ * LIMIT drops nothing (it is the first array's length); it lets PostgreSQL keep one plan for the
+ * statement. In a custom plan, made with the arrays' values, the batch's size is known; in a generic
+ * one it is estimated at 10 rows for an `unnest` and a tenth of that under a LIMIT it cannot evaluate,
+ * so one row. Without the LIMIT the generic plan (10 rows) never looked as cheap as a custom one for a
+ * batch of one, the common case, and PostgreSQL planned the statement anew on every call: among 2,874
+ * sessions, 113–117 µs of a backend's CPU a lookup of one session against 23–37 µs with the generic
+ * plan kept, and 143–150 against 37–43 µs with the revocation check (3,000 calls a round, two rounds
+ * each; issue 14). The generic plan is a primary-key lookup per row; session.repository.spec.ts checks
+ * that PostgreSQL settles on it.
  */
 function lookupBatch(arrays: string[], columns: string): string {
   return `(SELECT * FROM unnest(${arrays.join(', ')}) WITH ORDINALITY AS q(${columns}, ord) LIMIT cardinality(${arrays[0]})) AS q`;

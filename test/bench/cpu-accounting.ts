@@ -15,6 +15,11 @@ function statFields(pid: number | string): string[] | undefined {
   }
 }
 
+/** A process's user and system time so far (all its threads, live and ended): utime and stime, from its stat fields. */
+function cpuMicros(fields: string[]): number {
+  return (Number(fields[11]) + Number(fields[12])) * MICROS_PER_TICK;
+}
+
 function commandOf(pid: number): string | undefined {
   try {
     return readFileSync(`/proc/${pid}/comm`, 'utf8').trim();
@@ -52,7 +57,7 @@ function postgresMicros(postmaster: number): Map<string, number> {
     if (!/^\d+$/.test(entry)) continue;
     const fields = statFields(entry);
     if (!fields || (entry !== String(postmaster) && fields[1] !== String(postmaster))) continue;
-    byProcess.set(entry, (Number(fields[11]) + Number(fields[12])) * MICROS_PER_TICK);
+    byProcess.set(entry, cpuMicros(fields));
   }
   return byProcess;
 }
@@ -67,10 +72,9 @@ function postgresMicrosSince(postmaster: number, before: Map<string, number>): n
   return total;
 }
 
-/** A process's user and system time so far (all its threads, live and ended): utime and stime. */
 function processMicros(pid: number): number | undefined {
   const fields = statFields(pid);
-  return fields && (Number(fields[11]) + Number(fields[12])) * MICROS_PER_TICK;
+  return fields && cpuMicros(fields);
 }
 
 /**

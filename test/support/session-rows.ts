@@ -32,6 +32,20 @@ export async function insertUser(db: Queryable, userId: string, start: Date, idp
   ]);
 }
 
+/**
+ * `count` copies of session `id`, with ids `{prefix}1` on, then ANALYZE as autovacuum would have the
+ * table: for the specs of how PostgreSQL plans a statement among thousands of sessions (issue 14).
+ */
+export async function copySession(db: Queryable, id: string, count: number, prefix: string): Promise<void> {
+  await db.query(
+    `INSERT INTO sessions SELECT r.* FROM sessions s, generate_series(1, $2::int) g,
+       LATERAL jsonb_populate_record(NULL::sessions, to_jsonb(s) || jsonb_build_object('id', $3::text || g)) r
+      WHERE s.id = $1`,
+    [id, count, prefix],
+  );
+  await db.query('ANALYZE sessions');
+}
+
 /** A client session of `app` for storage specs, idle 1800 s and at most 36000 s from `start`; `overrides` say what a spec is about. */
 export function clientSessionRow(id: string, userId: string, start: Date, overrides: Partial<NewSession> = {}): NewSession {
   return {
