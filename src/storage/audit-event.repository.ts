@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DATABASE, type Database, type Queryable } from './database.js';
+import { groupCommitted } from './group-commit.js';
 
 /** A stored audit event; `details` holds only codes and references (never a national identifier, name or token). */
 export interface AuditEventRow {
@@ -36,60 +37,42 @@ export interface AuditEventQuery {
 /** Columns of an inserted event, in the order of {@link eventParams}. */
 const COLUMNS = 'occurred_at, realm, type, outcome, client_id, user_id, session_id, idp_alias, ip_address, tenant, error, details';
 const PARAMS_PER_ROW = 12;
-/** Most events one INSERT writes (PostgreSQL takes up to 65,535 parameters in a statement). */
-const MAX_EVENTS_PER_INSERT = 256;
-
-interface Waiting {
-  event: NewAuditEvent;
-  resolve: () => void;
-  reject: (error: unknown) => void;
-}
 
 /**
  * Rows of `audit_events`. Inserts take the caller's transaction, so an event commits with what it records.
  *
  * An event recorded on its own (no transaction: a CLIENT_LOGIN, a refusal) is written by a group commit
- * (issue 14): the events recorded while one INSERT is under way go together in the next, one statement
- * and one commit for all of them, and each caller's promise settles only when its own row is committed —
- * still before its response leaves. One INSERT per grant cost two thirds of a client_credentials grant's
- * CPU on PGlite. A statement the database refuses is retried row by row, so a row it cannot take fails
- * only its own request.
+ * (group-commit.ts, issue 14): the events recorded while one INSERT is under way go together in the next,
+ * one statement and one commit for all of them, and each caller's promise settles only when its own row
+ * is committed — still before its response leaves. One INSERT per grant cost two thirds of a
+ * client_credentials grant's CPU on PGlite. A statement the database refuses is retried row by row, so a
+ * row it cannot take fails only its own request.
  */
 @Injectable()
 export class AuditEventRepository {
-  private waiting: Waiting[] = [];
-  private writing = false;
-
   constructor(@Inject(DATABASE) private readonly db: Database) {}
 
-  async insert(event: NewAuditEvent, db: Queryable = this.db): Promise<void> {
-    if (db !== this.db) return this.insertRows([event], db);
-    return new Promise<void>((resolve, reject) => {
-      this.waiting.push({ event, resolve, reject });
-      if (!this.writing) void this.writeWaiting();
-    });
+  insert(event: NewAuditEvent, db: Queryable = this.db): Promise<void> {
+    return db === this.db ? this.groupCommitted(event) : this.insertRows([event], db);
   }
 
-  /** Writes what waits, a statement at a time, until nothing does; one writer at a time. */
-  private async writeWaiting(): Promise<void> {
-    this.writing = true;
-    // The requests read in this turn of the event loop join the first statement too.
-    await new Promise((resolve) => setImmediate(resolve));
-    while (this.waiting.length > 0) {
-      const batch = this.waiting.splice(0, MAX_EVENTS_PER_INSERT);
-      const events = batch.map((w) => w.event);
-      try {
-        await this.insertRows(events, this.db);
-        for (const w of batch) w.resolve();
-      } catch (error) {
-        if (batch.length === 1) batch[0]!.reject(error);
-        else await Promise.all(batch.map((w) => this.insertRows([w.event], this.db).then(w.resolve, w.reject)));
-      }
+  private readonly groupCommitted = groupCommitted<NewAuditEvent, void>(async (events) => {
+    try {
+      await this.insertRows(events, this.db);
+      return events.map(() => undefined);
+    } catch (error) {
+      // A row the database refuses fails the statement it is in: each is tried alone, so it fails only its own request.
+      if (events.length === 1) throw error;
+      const alone = (event: NewAuditEvent) =>
+        this.insertRows([event], this.db).then(
+          () => undefined,
+          (refusal: unknown) => (refusal instanceof Error ? refusal : new Error(String(refusal))),
+        );
+      return Promise.all(events.map(alone));
     }
-    this.writing = false;
-  }
+  });
 
-  private async insertRows(events: NewAuditEvent[], db: Queryable): Promise<void> {
+  private async insertRows(events: readonly NewAuditEvent[], db: Queryable): Promise<void> {
     await db.query(insertStatement(events.length), events.flatMap(eventParams));
   }
 

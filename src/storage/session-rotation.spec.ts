@@ -10,7 +10,7 @@ import { SessionRepository } from './session.repository.js';
 import { ROTATE_REFRESH } from './session.statements.js';
 import { SsoSessionRepository } from './sso-session.repository.js';
 
-/** Refresh token rotations made in the same turn of the event loop share one statement (ROTATE_REFRESH, issue 14). */
+/** Refresh token rotations asked for together share one statement (ROTATE_REFRESH, group-commit.ts, issue 14). */
 describe.each(engines)('grouped rotations on $name', (engine) => {
   const storage = migratedScratch(engine);
   let db: Database;
@@ -105,6 +105,32 @@ describe.each(engines)('grouped rotations on $name', (engine) => {
     expect((await sessions.rotateRefresh(first, 'jti-0', 'next-1', 300, at(20)))?.refresh_jti).toBe('next-1');
   });
 
+  it('keeps one rotation statement in flight: rotations asked for while it waits go together in the next', async () => {
+    const [held, later, latest] = await Promise.all([session(), session(), session()]);
+    // Holds the first rotation's session (on PGlite, whose one connection the transaction holds, every statement waits).
+    const holder = await holding(db, (tx) => tx.query('SELECT 1 FROM sessions WHERE id = $1 FOR UPDATE', [held]));
+    const turn = () => new Promise((resolve) => setImmediate(resolve));
+    const rotate = (id: string) => sessions.rotateRefresh(id, 'jti-0', `next-${id}`, 300, at(20), undefined, [refreshEvent(at(20))]);
+
+    const first = rotate(held);
+    if (engine.name === 'postgres') await waitingForLocks(db, 1);
+    else await turn();
+    const statements = countStatements(db);
+    const second = rotate(later);
+    await turn();
+    const third = rotate(latest);
+    await turn();
+    // Nothing more is sent while the first statement waits ...
+    expect(statements.count).toBe(0);
+
+    await holder.release();
+    const rotated = await Promise.all([first, second, third]);
+    // ... and then the two rotations asked for in different turns go in one.
+    expect(statements.count).toBe(1);
+    statements.restore();
+    expect(rotated.map((row) => row?.refresh_jti)).toEqual([`next-${held}`, `next-${later}`, `next-${latest}`]);
+  });
+
   /**
    * The planner's view of a batch (ROTATE_REFRESH's LIMIT): among a few thousand sessions, estimated
    * at `jsonb_to_recordset`'s 100 rows, the batch was locked and updated by hashing a sequential scan
@@ -139,14 +165,21 @@ describe.each(engines)('grouped rotations on $name', (engine) => {
    * `deadlock_timeout`.
    */
   if (engine.name === 'postgres') {
-    it('locks the sessions of a statement in id order: two statements naming them in opposite orders never deadlock', async () => {
+    it('locks the sessions of a statement in id order: two instances naming them in opposite orders never deadlock', async () => {
       const [a, b, c] = await Promise.all(['a', 'b', 'c'].map((letter) => session({ id: `lock-${letter}-${++n}` })));
       const holder = await holding(db, (tx) => tx.query('SELECT 1 FROM sessions WHERE id = $1 FOR UPDATE', [c]));
-      const rotate = (id: string, batch: string) => sessions.rotateRefresh(id, 'jti-0', `next-${batch}`, 300, at(20));
+      // One instance has one rotation statement in flight; a second instance on the same database has its own.
+      const otherInstance = new SessionRepository(db);
+      const rotate = (repository: SessionRepository, id: string, batch: string) =>
+        repository.rotateRefresh(id, 'jti-0', `next-${batch}`, 300, at(20));
 
-      const first = Promise.all([rotate(a, 'first'), rotate(c, 'first'), rotate(b, 'first')]);
+      const first = Promise.all([rotate(sessions, a, 'first'), rotate(sessions, c, 'first'), rotate(sessions, b, 'first')]);
       await waitingForLocks(db, 1);
-      const second = Promise.all([rotate(b, 'second'), rotate(c, 'second'), rotate(a, 'second')]);
+      const second = Promise.all([
+        rotate(otherInstance, b, 'second'),
+        rotate(otherInstance, c, 'second'),
+        rotate(otherInstance, a, 'second'),
+      ]);
       await waitingForLocks(db, 2);
       await holder.release();
 

@@ -5,6 +5,7 @@ import type { SessionContext } from '../identity/session-context.js';
 import type { UserType } from '../identity/user-type.js';
 import type { NewAuditEvent } from './audit-event.repository.js';
 import { DATABASE, type Database, type Queryable } from './database.js';
+import { groupCommitted } from './group-commit.js';
 import { groupedLookups, rowsByLookup } from './grouped-lookups.js';
 import {
   FIND_LIVE,
@@ -168,9 +169,10 @@ export class SessionRepository {
    * matches. In the same statement (data-modifying CTEs: issue 14) the SSO session the session
    * belongs to slides with it, so an active client keeps the browser's SSO session alive, and `events`
    * are written with the session's subject, so the rotation and its audit events commit together or
-   * not at all (issue 13). Rotations made in the same turn of the event loop share that statement
-   * (ROTATE_REFRESH). Returns the updated session, or undefined when the token is not the current one
-   * or the session (or its SSO session) is over; then nothing was written.
+   * not at all (issue 13). Rotations share that statement by a group commit (ROTATE_REFRESH,
+   * group-commit.ts): those asked for while one runs go together in the next. Returns the updated
+   * session, or undefined when the token is not the current one or the session (or its SSO session) is
+   * over; then nothing was written.
    */
   rotateRefresh(
     id: string,
@@ -184,7 +186,7 @@ export class SessionRepository {
     return this.groupedRotations({ id, now, presented: presentedJti, next: nextJti, idle: idleSeconds, context: context ?? null, events });
   }
 
-  private readonly groupedRotations = groupedLookups<Rotation, SessionRow>(async (rotations) => {
+  private readonly groupedRotations = groupCommitted<Rotation, SessionRow | undefined>(async (rotations) => {
     const { rows } = await this.db.query<SessionRow & { lookup: number }>(ROTATE_REFRESH, [JSON.stringify(rotations)]);
     return rowsByLookup(rows, rotations.length);
   });
