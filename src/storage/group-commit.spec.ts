@@ -60,6 +60,15 @@ describe('groupCommitted', () => {
     ]);
   });
 
+  it('fails every item of a statement whose answer does not answer each of them', async () => {
+    const held = heldStatements();
+    const write = groupCommitted(held.writeAll);
+    const results = Promise.allSettled([1, 2].map(write));
+    await turn();
+    held.statements[0]!.finish(['written 1']);
+    expect((await results).map((r) => r.status)).toEqual(['rejected', 'rejected']);
+  });
+
   it('fails every item of a statement that throws, and writes the next statement all the same', async () => {
     const held = heldStatements();
     const write = groupCommitted(held.writeAll);
