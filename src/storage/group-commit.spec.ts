@@ -1,3 +1,4 @@
+import { nextTurn } from '../../test/support/event-loop.js';
 import { groupCommitted, MAX_ITEMS_PER_STATEMENT } from './group-commit.js';
 
 /** A writeAll whose statements finish only when the test says so. */
@@ -19,25 +20,23 @@ function heldStatements() {
   return { statements, writeAll, mostInFlight: () => mostInFlight };
 }
 
-const turn = () => new Promise((resolve) => setImmediate(resolve));
-
 describe('groupCommitted', () => {
   it('writes what is asked for in one turn together, and what arrives while it runs in the next statement', async () => {
     const held = heldStatements();
     const write = groupCommitted(held.writeAll);
     const first = [1, 2, 3].map(write);
-    await turn();
+    await nextTurn();
     expect(held.statements.map((s) => s.items)).toEqual([[1, 2, 3]]);
 
     const second = [4, 5].map(write);
-    await turn();
-    await turn();
+    await nextTurn();
+    await nextTurn();
     // One statement in flight: 4 and 5 wait for it.
     expect(held.statements).toHaveLength(1);
 
     held.statements[0]!.finish();
     expect(await Promise.all(first)).toEqual(['written 1', 'written 2', 'written 3']);
-    await turn();
+    await nextTurn();
     expect(held.statements.map((s) => s.items)).toEqual([
       [1, 2, 3],
       [4, 5],
@@ -51,7 +50,7 @@ describe('groupCommitted', () => {
     const held = heldStatements();
     const write = groupCommitted(held.writeAll);
     const results = Promise.allSettled([1, 2, 3].map(write));
-    await turn();
+    await nextTurn();
     held.statements[0]!.finish(['written 1', new Error('refused 2'), 'written 3']);
     expect((await results).map((r) => (r.status === 'fulfilled' ? r.value : (r.reason as Error).message))).toEqual([
       'written 1',
@@ -64,7 +63,7 @@ describe('groupCommitted', () => {
     const held = heldStatements();
     const write = groupCommitted(held.writeAll);
     const results = Promise.allSettled([1, 2].map(write));
-    await turn();
+    await nextTurn();
     held.statements[0]!.finish(['written 1']);
     expect((await results).map((r) => r.status)).toEqual(['rejected', 'rejected']);
   });
@@ -73,14 +72,14 @@ describe('groupCommitted', () => {
     const held = heldStatements();
     const write = groupCommitted(held.writeAll);
     const failed = Promise.allSettled([1, 2].map(write));
-    await turn();
+    await nextTurn();
     const later = write(3);
     held.statements[0]!.fail(new Error('connection lost'));
     expect((await failed).map((r) => r.status === 'rejected' && (r.reason as Error).message)).toEqual([
       'connection lost',
       'connection lost',
     ]);
-    await turn();
+    await nextTurn();
     held.statements[1]!.finish();
     expect(await later).toBe('written 3');
   });
@@ -89,10 +88,10 @@ describe('groupCommitted', () => {
     const held = heldStatements();
     const write = groupCommitted(held.writeAll);
     const all = Promise.all(Array.from({ length: MAX_ITEMS_PER_STATEMENT + 1 }, (_, i) => write(i)));
-    await turn();
+    await nextTurn();
     held.statements[0]!.finish();
-    await turn();
-    await turn();
+    await nextTurn();
+    await nextTurn();
     held.statements[1]!.finish();
     await all;
     expect(held.statements.map((s) => s.items.length)).toEqual([MAX_ITEMS_PER_STATEMENT, 1]);

@@ -1,4 +1,7 @@
-/** Most items one statement writes: well inside PostgreSQL's 65,535 parameters and a Bind message. */
+/**
+ * Most items one grouped statement carries (a group commit's, or grouped-lookups.ts'): their parameters
+ * stay well inside PostgreSQL's 65,535 and a Bind message.
+ */
 export const MAX_ITEMS_PER_STATEMENT = 256;
 
 /**

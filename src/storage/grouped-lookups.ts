@@ -1,7 +1,5 @@
 import DataLoader from 'dataloader';
-
-/** Most lookups one statement answers: three arrays of this length are well inside a Bind message. */
-const MAX_LOOKUPS_PER_STATEMENT = 256;
+import { MAX_ITEMS_PER_STATEMENT } from './group-commit.js';
 
 /**
  * Lookups made in the same turn of the event loop, answered by one statement (issue 14): `readAll`
@@ -19,7 +17,7 @@ export function groupedLookups<Key, Found>(
 ): (key: Key) => Promise<Found | undefined> {
   const loader = new DataLoader<Key, Found | undefined>(readAll, {
     cache: false,
-    maxBatchSize: MAX_LOOKUPS_PER_STATEMENT,
+    maxBatchSize: MAX_ITEMS_PER_STATEMENT,
     batchScheduleFn: (dispatch) => setImmediate(dispatch),
   });
   return (key) => loader.load(key);

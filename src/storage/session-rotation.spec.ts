@@ -1,6 +1,7 @@
 import { engines } from '../../test/support/database-engines.js';
 import { migratedScratch } from '../../test/support/migrated-scratch.js';
 import { at, clientSessionRow, copySession, insertUser, refreshEvent, ssoSessionRow, T0 } from '../../test/support/session-rows.js';
+import { nextTurn } from '../../test/support/event-loop.js';
 import { holding, waitingForLocks } from '../../test/support/lock-races.js';
 import { countStatements } from '../../test/support/statement-counter.js';
 import { planOf } from '../../test/support/statement-plans.js';
@@ -109,17 +110,16 @@ describe.each(engines)('grouped rotations on $name', (engine) => {
     const [held, later, latest] = await Promise.all([session(), session(), session()]);
     // Holds the first rotation's session (on PGlite, whose one connection the transaction holds, every statement waits).
     const holder = await holding(db, (tx) => tx.query('SELECT 1 FROM sessions WHERE id = $1 FOR UPDATE', [held]));
-    const turn = () => new Promise((resolve) => setImmediate(resolve));
     const rotate = (id: string) => sessions.rotateRefresh(id, 'jti-0', `next-${id}`, 300, at(20), undefined, [refreshEvent(at(20))]);
 
     const first = rotate(held);
     if (engine.name === 'postgres') await waitingForLocks(db, 1);
-    else await turn();
+    else await nextTurn();
     const statements = countStatements(db);
     const second = rotate(later);
-    await turn();
+    await nextTurn();
     const third = rotate(latest);
-    await turn();
+    await nextTurn();
     // Nothing more is sent while the first statement waits ...
     expect(statements.count).toBe(0);
 

@@ -171,9 +171,8 @@ export const LOCK_ALL_OF_USER: NamedStatement = {
  * The statement of `SessionRepository.rotateRefresh`, for the rotations asked for together (issue 14:
  * those of one turn of the event loop made 32 concurrent refreshes 1.56× as fast on PostgreSQL and
  * 2.9× on PGlite, where each statement is also a write to disk; a group commit, group-commit.ts, made
- * them 1.07× as fast again). `$1` is a JSON array
- * of rotations: session id, time, presented and next jti, idle seconds (an integer, as the config's
- * `sessionIdle`), context and events.
+ * them 1.07× as fast again). `$1` is a JSON array of rotations: session id, time, presented and next
+ * jti, idle seconds (an integer, as the config's `sessionIdle`), context and events.
  *
  * Each rotation is the conditional UPDATE it was alone: it matches only the current token of a live
  * session, so of two rotations with one token exactly one wins, in one statement (an UPDATE changes a
