@@ -39,8 +39,34 @@ export interface Database extends Queryable {
    * Runs `fn` in one transaction: committed when it resolves, rolled back when it throws.
    * Inside `fn` use only `tx`; PGlite has one connection, so the outer handle would wait forever.
    */
-  transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T>;
+  transaction<T>(fn: (tx: Queryable) => Promise<T>, options?: TransactionOptions): Promise<T>;
   close(): Promise<void>;
+}
+
+export interface TransactionOptions {
+  /**
+   * No time bound on its statements (PostgreSQL; PGlite has none). Only for schema migrations: an
+   * index built over a large table, or the wait for another instance's migration, may take minutes.
+   */
+  readonly untimed?: boolean;
+}
+
+/**
+ * The database did not answer in time or could not be reached: the connection failed, PostgreSQL
+ * cancelled a statement at `statement_timeout`, or it is shutting down or out of connections. What
+ * was asked was not done (a cancelled statement is rolled back), and the same request may succeed
+ * once the database is back: callers answer it as retryable (RFC 6749 §5.2 `temporarily_unavailable`).
+ * Its message is fixed wording and `code` the cause's SQLSTATE or system error code: no data.
+ */
+export class DatabaseUnavailableError extends Error {
+  constructor(
+    readonly code: string,
+    /** False when the connection itself failed (it must be discarded, not rolled back and reused). */
+    readonly connectionUsable: boolean,
+  ) {
+    super(`the database is unavailable (${code})`);
+    this.name = 'DatabaseUnavailableError';
+  }
 }
 
 /** Nest injection token for the {@link Database}. */

@@ -5,7 +5,8 @@ import { nextTurn } from '../../test/support/event-loop.js';
 import { holding, waitingForLocks } from '../../test/support/lock-races.js';
 import { countStatements } from '../../test/support/statement-counter.js';
 import { planOf } from '../../test/support/statement-plans.js';
-import type { Database } from './database.js';
+import { DatabaseUnavailableError, type Database } from './database.js';
+import { PostgresDatabase } from './pg.database.js';
 import { ExpiredRowsRepository } from './expired-rows.repository.js';
 import { SessionRepository } from './session.repository.js';
 import { ROTATE_REFRESH } from './session.statements.js';
@@ -187,6 +188,31 @@ describe.each(engines)('grouped rotations on $name', (engine) => {
       expect(settled.map((result) => result.status)).toEqual(['fulfilled', 'fulfilled']);
       // Each token was spent once: the first statement, which waited first, rotated all three.
       expect(await Promise.all([a, b, c].map(jtiOf))).toEqual(['next-first', 'next-first', 'next-first']);
+    });
+
+    it('cancels a rotation statement held past the statement timeout, changing nothing, and the rotations behind it go on', async () => {
+      const [held, behind] = await Promise.all([session(), session()]);
+      const timed = new PostgresDatabase(storage.scratch.url!, { statementTimeoutSeconds: 1 });
+      const holder = await holding(db, (tx) => tx.query('SELECT 1 FROM sessions WHERE id = $1 FOR UPDATE', [held]));
+      try {
+        const repository = new SessionRepository(timed);
+        const rotate = (id: string) => repository.rotateRefresh(id, 'jti-0', `next-${id}`, 300, at(20), undefined, [refreshEvent(at(20))]);
+        const first = rotate(held).then(
+          () => 'rotated',
+          (error: unknown) => error,
+        );
+        await waitingForLocks(db, 1);
+        // Asked for while the first statement waits: it goes in the next, once the first is cancelled.
+        const second = rotate(behind);
+        expect(await first).toMatchObject({ code: '57014' });
+        expect(await first).toBeInstanceOf(DatabaseUnavailableError);
+        expect((await second)?.refresh_jti).toBe(`next-${behind}`);
+      } finally {
+        await holder.release();
+        await timed.close();
+      }
+      expect(await jtiOf(held)).toBe('jti-0');
+      expect(await eventCount(held)).toBe(0);
     });
 
     it('locks the SSO session before the session, as its end does: a rotation racing a logout never deadlocks', async () => {

@@ -1,0 +1,168 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import pg from 'pg';
+import { postgresEngine, testDatabaseUrl, type Scratch } from '../../test/support/database-engines.js';
+import { startFreezableProxy, type FreezableProxy } from '../../test/support/freezable-proxy.js';
+import { holding, waitingForLocks } from '../../test/support/lock-races.js';
+import { DatabaseUnavailableError, type Database } from './database.js';
+import { migrate } from './migrator.js';
+import { PostgresDatabase, unavailableCause } from './pg.database.js';
+
+const databaseError = (code: string) => Object.assign(new pg.DatabaseError('refused', 0, 'error'), { code });
+
+describe('what counts as the database being unavailable', () => {
+  it('a cancelled statement (the connection stays usable), a lost connection or a server going away', () => {
+    expect(unavailableCause(databaseError('57014'))).toMatchObject({ code: '57014', connectionUsable: true });
+    for (const code of ['08006', '53300', '57P01', '57P03', '25P03']) {
+      expect(unavailableCause(databaseError(code))).toMatchObject({ code, connectionUsable: false });
+    }
+    const refused = Object.assign(new Error('connect ECONNREFUSED 10.0.0.1:5432'), { code: 'ECONNREFUSED', syscall: 'connect' });
+    expect(unavailableCause(refused)).toMatchObject({ code: 'ECONNREFUSED', connectionUsable: false });
+    expect(unavailableCause(new Error('Query read timeout'))).toMatchObject({ code: 'QUERY_TIMEOUT' });
+    expect(unavailableCause(new Error('timeout exceeded when trying to connect'))).toMatchObject({ code: 'CONNECT_TIMEOUT' });
+    expect(unavailableCause(new Error('Connection terminated unexpectedly'))).toMatchObject({ code: 'CONNECTION_LOST' });
+  });
+
+  it('not a statement the database refuses, nor a fault of the caller', () => {
+    for (const code of ['23505', '22P02', '40001', '42P01']) expect(unavailableCause(databaseError(code))).toBeUndefined();
+    expect(unavailableCause(new TypeError('not a function'))).toBeUndefined();
+    expect(unavailableCause(new Error('Query read timeout, and more'))).toBeUndefined();
+  });
+
+  it('says so in fixed wording, with only the cause code', () => {
+    const error = unavailableCause(databaseError('57014'))!;
+    expect(error).toBeInstanceOf(DatabaseUnavailableError);
+    expect(error.message).toBe('the database is unavailable (57014)');
+  });
+});
+
+/** PostgreSQL alone: PGlite runs in the process, with one connection and nothing to time out. */
+const postgres = testDatabaseUrl ? [postgresEngine(testDatabaseUrl)] : [];
+
+for (const engine of postgres) {
+  describe('PostgreSQL statements and connections bounded in time', () => {
+    let scratch: Scratch;
+    let setup: Database;
+    const opened: Database[] = [];
+    const open = (url: string) => {
+      const db = new PostgresDatabase(url, { connectTimeoutSeconds: 1, statementTimeoutSeconds: 1 });
+      opened.push(db);
+      return db;
+    };
+    const failure = (promise: Promise<unknown>) =>
+      promise.then(
+        () => undefined,
+        (error: unknown) => error,
+      );
+
+    beforeAll(async () => {
+      scratch = await engine.createScratch();
+      setup = await scratch.connect();
+      await setup.query('CREATE TABLE counters (id int PRIMARY KEY, value int NOT NULL)');
+      await setup.query('INSERT INTO counters VALUES (1, 0)');
+    });
+    afterAll(async () => {
+      await Promise.all(opened.map((db) => db.close()));
+      await scratch.dispose();
+    });
+
+    it('cancels a statement that waits for a lock past statementTimeoutSeconds: unavailable, nothing changed, the pool goes on', async () => {
+      const db = open(scratch.url!);
+      const holder = await holding(setup, (tx) => tx.query('SELECT 1 FROM counters WHERE id = 1 FOR UPDATE'));
+      const update = failure(db.query('UPDATE counters SET value = value + 1 WHERE id = 1'));
+      await waitingForLocks(setup, 1);
+      const error = await update;
+      await holder.release();
+      expect(error).toBeInstanceOf(DatabaseUnavailableError);
+      expect(error).toMatchObject({ code: '57014', connectionUsable: true });
+      expect((await setup.query<{ value: number }>('SELECT value FROM counters WHERE id = 1')).rows[0]!.value).toBe(0);
+      expect((await db.query('UPDATE counters SET value = value + 1 WHERE id = 1')).rowCount).toBe(1);
+    });
+
+    it('fails a transaction whose connection the server ends between two statements, instead of ending the process', async () => {
+      const db = open(scratch.url!);
+      const error = await failure(
+        db.transaction(async (tx) => {
+          const { rows } = await tx.query<{ pid: number }>('SELECT pg_backend_pid() AS pid');
+          await tx.query('UPDATE counters SET value = value + 10 WHERE id = 1');
+          // As a restart or a failover does: the backend is told to end while the transaction sits between statements.
+          await setup.query('SELECT pg_terminate_backend($1)', [rows[0]!.pid]);
+          await new Promise((resolve) => setTimeout(resolve, 200));
+          await tx.query('UPDATE counters SET value = value + 10 WHERE id = 1');
+        }),
+      );
+      expect(error).toBeInstanceOf(DatabaseUnavailableError);
+      expect(error).toMatchObject({ code: '57P01', connectionUsable: false });
+      expect((await setup.query<{ value: number }>('SELECT value FROM counters WHERE id = 1')).rows[0]!.value).toBeLessThan(10);
+      expect((await db.query('SELECT 1')).rowCount).toBe(1);
+    });
+
+    it('passes a statement the database refuses through as it is', async () => {
+      const error = await failure(open(scratch.url!).query('INSERT INTO counters VALUES (1, 0)'));
+      expect(error).toBeInstanceOf(pg.DatabaseError);
+      expect(error).toMatchObject({ code: '23505' });
+    });
+
+    describe('behind a connection that stops passing bytes', () => {
+      let proxy: FreezableProxy;
+      beforeEach(async () => {
+        proxy = await startFreezableProxy(scratch.url!);
+      });
+      afterEach(async () => {
+        proxy.thaw();
+        await proxy.close();
+      });
+
+      it('fails a statement the server never answers as unavailable, and the next one gets a new connection', async () => {
+        const db = open(proxy.url);
+        await db.query('SELECT 1');
+        proxy.freeze();
+        const error = await failure(db.query('SELECT 1'));
+        expect(error).toBeInstanceOf(DatabaseUnavailableError);
+        expect(error).toMatchObject({ code: 'QUERY_TIMEOUT', connectionUsable: false });
+        proxy.thaw();
+        expect((await db.query<{ one: number }>('SELECT 1 AS one')).rows).toEqual([{ one: 1 }]);
+      });
+
+      it('fails a transaction on such a connection without a ROLLBACK that would wait out a second timeout', async () => {
+        const value = async () => (await setup.query<{ value: number }>('SELECT value FROM counters WHERE id = 1')).rows[0]!.value;
+        const before = await value();
+        const db = open(proxy.url);
+        const error = await failure(
+          db.transaction(async (tx) => {
+            await tx.query('UPDATE counters SET value = value + 10 WHERE id = 1');
+            proxy.freeze();
+            await tx.query('UPDATE counters SET value = value + 10 WHERE id = 1');
+          }),
+        );
+        expect(error).toMatchObject({ code: 'QUERY_TIMEOUT' });
+        expect(proxy.dropped.join('')).toContain('UPDATE counters');
+        expect(proxy.dropped.join('')).not.toContain('ROLLBACK');
+        // The connection was closed, so the server rolled the transaction back and let its row lock go.
+        expect((await setup.query('UPDATE counters SET value = value + 1 WHERE id = 1')).rowCount).toBe(1);
+        expect(await value()).toBe(before + 1);
+      });
+
+      it('gives up on a connection the server never answers after connectTimeoutSeconds', async () => {
+        proxy.freeze();
+        const error = await failure(open(proxy.url).query('SELECT 1'));
+        expect(error).toBeInstanceOf(DatabaseUnavailableError);
+        expect(error).toMatchObject({ code: 'CONNECT_TIMEOUT', connectionUsable: false });
+      });
+    });
+
+    it('runs migrations without the statement timeout, which still bounds every other statement', async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'slow-migration-'));
+      try {
+        writeFileSync(join(dir, '001_slow.sql'), 'SELECT pg_sleep(1.5);\n');
+        const db = open(scratch.url!);
+        expect(await migrate(db, pathToFileURL(dir))).toEqual(['001_slow']);
+        expect(await failure(db.query('SELECT pg_sleep(1.5)'))).toMatchObject({ code: '57014' });
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    });
+  });
+}
