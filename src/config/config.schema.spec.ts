@@ -66,3 +66,18 @@ describe('config schema: a client’s ID token algorithm (OIDC Dynamic Client Re
     }
   });
 });
+
+describe('config schema: database timeouts', () => {
+  const withDatabase = (database: Record<string, unknown>) => ({ ...withClient({ roles: [] }), database });
+
+  it('takes whole seconds for the connection and statement timeouts of PostgreSQL', () => {
+    expect(problemsOf(withDatabase({ url: 'postgres://db/fed', connectTimeoutSeconds: 3, statementTimeoutSeconds: 30 }))).toEqual([]);
+  });
+
+  it('refuses a timeout of zero (none) or a fraction, naming the key', () => {
+    const problems = problemsOf(withDatabase({ url: 'postgres://db/fed', connectTimeoutSeconds: 0, statementTimeoutSeconds: 0.5 }));
+    expect(problems).toHaveLength(2);
+    expect(problems[0]).toMatch(/^database\.connectTimeoutSeconds: /);
+    expect(problems[1]).toMatch(/^database\.statementTimeoutSeconds: /);
+  });
+});

@@ -137,7 +137,16 @@ export const configSchema = z
      */
     managementPort: z.number().int().min(0).max(65535).optional(),
     logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-    database: z.strictObject({ url: z.string().default(''), dataDir: z.string().min(1).default('data/pglite') }).prefault({}),
+    database: z
+      .strictObject({
+        url: z.string().default(''),
+        dataDir: z.string().min(1).default('data/pglite'),
+        /** PostgreSQL: the wait for a connection (a new one, or a pooled one when all are busy); default 5. */
+        connectTimeoutSeconds: z.number().int().min(1).max(60).optional(),
+        /** PostgreSQL: the longest a request's statement may run, or wait for a lock, before it is cancelled; default 10. */
+        statementTimeoutSeconds: z.number().int().min(1).max(600).optional(),
+      })
+      .prefault({}),
     /**
      * Reverse proxies whose `X-Forwarded-For` names the client address (Fastify `trustProxy`): their
      * addresses or CIDRs; `true` trusts any sender, so only behind a proxy that overwrites the header.

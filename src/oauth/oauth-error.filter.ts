@@ -4,6 +4,7 @@ import { errorSummary } from '../logging/error-summary.js';
 import { sendErrorPage } from '../login/html-reply.js';
 import { OAuthError } from '../protocol/oauth-error.js';
 import { UnknownRealmError } from '../realms/unknown-realm.error.js';
+import { DatabaseUnavailableError } from '../storage/database.js';
 
 /**
  * Routes a person's browser visits, as a route's pattern or a request's path: their errors are pages,
@@ -51,6 +52,8 @@ export class OAuthErrorFilter implements ExceptionFilter {
     // fails all its callers at once; each is told to try again, as for a FHIR outage.
     if (type === 'DatabaseError' && code?.startsWith('40'))
       return new OAuthError('temporarily_unavailable', `the database rolled the statement back (${code})`);
+    // The database did not answer in time, or could not be reached: nothing was done (storage/database.ts).
+    if (exception instanceof DatabaseUnavailableError) return new OAuthError('temporarily_unavailable', exception.message);
     // Never the exception's message: it may quote SQL parameters or input.
     return new OAuthError('server_error', 'unexpected error');
   }

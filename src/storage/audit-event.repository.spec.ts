@@ -1,6 +1,6 @@
 import { engines, type Scratch } from '../../test/support/database-engines.js';
 import { AuditEventRepository, type NewAuditEvent } from './audit-event.repository.js';
-import type { Database } from './database.js';
+import { DatabaseUnavailableError, type Database } from './database.js';
 import { migrate } from './migrator.js';
 
 const event = (clientId: string, details: Record<string, unknown> = {}): NewAuditEvent => ({
@@ -68,6 +68,21 @@ describe.each(engines)('audit events on $name', (engine) => {
     ]);
     expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
     expect((await stored('mixed-')).sort()).toEqual(['mixed-1', 'mixed-2']);
+  });
+
+  it('fails every event of a statement the database did not answer, without trying each alone', async () => {
+    const answering = new AuditEventRepository(
+      Object.assign(Object.create(db) as Database, {
+        query: (sql: string) => {
+          statements.push(sql);
+          return Promise.reject(new DatabaseUnavailableError('QUERY_TIMEOUT', false));
+        },
+      }),
+    );
+    const results = await Promise.allSettled(Array.from({ length: 5 }, (_, i) => answering.insert(event(`unanswered-${i}`))));
+    expect(results.map((r) => r.status)).toEqual(Array(5).fill('rejected'));
+    expect(results.map((r) => (r as PromiseRejectedResult).reason)).toEqual(Array(5).fill(expect.any(DatabaseUnavailableError)));
+    expect(statements).toHaveLength(1);
   });
 
   it('writes an event inside the caller’s transaction at once, and rolls it back with it', async () => {

@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { DATABASE, type Database, type Queryable } from './database.js';
+import { DATABASE, DatabaseUnavailableError, type Database, type Queryable } from './database.js';
 import { groupCommitted } from './group-commit.js';
 
 /** A stored audit event; `details` holds only codes and references (never a national identifier, name or token). */
@@ -62,7 +62,8 @@ export class AuditEventRepository {
       return events.map(() => undefined);
     } catch (error) {
       // A row the database refuses fails the statement it is in: each is tried alone, so it fails only its own request.
-      if (events.length === 1) throw error;
+      // A database that is unavailable refuses no row: trying each alone would only queue more work on it.
+      if (events.length === 1 || error instanceof DatabaseUnavailableError) throw error;
       const alone = (event: NewAuditEvent) =>
         this.insertRows([event], this.db).then(
           () => undefined,
