@@ -24,7 +24,7 @@ for (const engine of postgres) {
       scratch = await engine.createScratch();
       proxy = await startFreezableProxy(scratch.url!);
       server = await startTestServer({
-        patch: (raw) => (raw.database = { url: proxy.url, connectTimeoutSeconds: 1, statementTimeoutSeconds: 1 }),
+        patch: (raw) => (raw.database = { url: proxy.url, connectTimeoutSeconds: 2, statementTimeoutSeconds: 2 }),
       });
       oidc = `${server.baseUrl}/realms/nemlogin/protocol/openid-connect`;
     }, 60_000);
