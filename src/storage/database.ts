@@ -45,18 +45,24 @@ export interface Database extends Queryable {
 
 export interface TransactionOptions {
   /**
-   * No time bound on its statements (PostgreSQL; PGlite has none). Only for schema migrations: an
-   * index built over a large table, or the wait for another instance's migration, may take minutes.
+   * In place of `database.statementTimeoutSeconds` for this transaction's statements (PostgreSQL;
+   * PGlite has none); 0 for no bound. Schema migrations take 0: an index built over a large table, or
+   * the wait for another instance's migration, may take minutes. Housekeeping's purges take a longer
+   * bound than a request's statements.
    */
-  readonly untimed?: boolean;
+  readonly statementTimeoutSeconds?: number;
 }
 
 /**
- * The database did not answer in time or could not be reached: the connection failed, PostgreSQL
- * cancelled a statement at `statement_timeout`, or it is shutting down or out of connections. What
- * was asked was not done (a cancelled statement is rolled back), and the same request may succeed
- * once the database is back: callers answer it as retryable (RFC 6749 §5.2 `temporarily_unavailable`).
- * Its message is fixed wording and `code` the cause's SQLSTATE or system error code: no data.
+ * The database did not answer in time or could not be reached: no connection within the connect
+ * timeout, PostgreSQL cancelled a statement (`statement_timeout`) or ended the session, it is shutting
+ * down or out of connections, or a connection failed or went silent. The same request may succeed once
+ * the database is back: callers answer it as retryable (RFC 6749 §5.2 `temporarily_unavailable`).
+ * Where the database said so (a cancelled statement, a refused connection) nothing was done. Where the
+ * connection failed or went silent after a statement was sent, whether it committed is unknown: the
+ * retry of a refresh whose rotation did commit is a reuse, and ends its session (fail closed).
+ * Its message is fixed wording, and `code` the cause's SQLSTATE or system error code, or `pg`'s failure
+ * (`QUERY_TIMEOUT`, `CONNECT_TIMEOUT`, `CONNECTION_LOST`, `POOL_ENDED`): no data.
  */
 export class DatabaseUnavailableError extends Error {
   constructor(

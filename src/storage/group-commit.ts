@@ -15,8 +15,9 @@ export const MAX_ITEMS_PER_STATEMENT = 256;
  * the load makes them and only one of PostgreSQL's backends works on them: with 32 refresh grants in
  * flight, a rotation cost PostgreSQL 36 µs of CPU instead of 64 and the grant rate rose 1.07×. The cost
  * is that a statement waiting on a row lock holds up the ones after it; the flows' transactions that
- * take those locks touch only the database, and are short. The pool sets no statement timeout, so a
- * statement that never answered would hold up the rest for as long: as the audit trail's writer could.
+ * take those locks touch only the database, and are short. On PostgreSQL no statement waits longer
+ * than `database.statementTimeoutSeconds` (pg.database.ts): then it fails its own callers, and the
+ * next statement takes what queued behind it.
  */
 export function groupCommitted<Item, Result>(
   writeAll: (items: readonly Item[]) => Promise<(Result | Error)[]>,

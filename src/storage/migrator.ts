@@ -24,8 +24,8 @@ interface Migration {
  */
 export async function migrate(db: Database, dir: URL = new URL('./migrations/', import.meta.url)): Promise<string[]> {
   const migrations = await listMigrations(asDirectory(dir));
-  // Untimed: building an index over a large table, or waiting for another instance's migration, may
-  // take longer than any request's statement may (database.statementTimeoutSeconds).
+  // No statement timeout: building an index over a large table, or waiting for another instance's
+  // migration, may take longer than any request's statement may (database.statementTimeoutSeconds).
   return db.transaction(
     async (tx) => {
       // Taken before anything else, so a second runner waits here until the first commits, and then
@@ -46,7 +46,7 @@ export async function migrate(db: Database, dir: URL = new URL('./migrations/', 
       }
       return applied;
     },
-    { untimed: true },
+    { statementTimeoutSeconds: 0 },
   );
 }
 

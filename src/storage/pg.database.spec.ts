@@ -2,41 +2,14 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { jest } from '@jest/globals';
 import pg from 'pg';
 import { postgresEngine, testDatabaseUrl, type Scratch } from '../../test/support/database-engines.js';
 import { startFreezableProxy, type FreezableProxy } from '../../test/support/freezable-proxy.js';
 import { holding, waitingForLocks } from '../../test/support/lock-races.js';
-import { DatabaseUnavailableError, type Database } from './database.js';
+import { DatabaseUnavailableError, type Database, type Queryable } from './database.js';
 import { migrate } from './migrator.js';
-import { PostgresDatabase, unavailableCause } from './pg.database.js';
-
-const databaseError = (code: string) => Object.assign(new pg.DatabaseError('refused', 0, 'error'), { code });
-
-describe('what counts as the database being unavailable', () => {
-  it('a cancelled statement (the connection stays usable), a lost connection or a server going away', () => {
-    expect(unavailableCause(databaseError('57014'))).toMatchObject({ code: '57014', connectionUsable: true });
-    for (const code of ['08006', '53300', '57P01', '57P03', '25P03']) {
-      expect(unavailableCause(databaseError(code))).toMatchObject({ code, connectionUsable: false });
-    }
-    const refused = Object.assign(new Error('connect ECONNREFUSED 10.0.0.1:5432'), { code: 'ECONNREFUSED', syscall: 'connect' });
-    expect(unavailableCause(refused)).toMatchObject({ code: 'ECONNREFUSED', connectionUsable: false });
-    expect(unavailableCause(new Error('Query read timeout'))).toMatchObject({ code: 'QUERY_TIMEOUT' });
-    expect(unavailableCause(new Error('timeout exceeded when trying to connect'))).toMatchObject({ code: 'CONNECT_TIMEOUT' });
-    expect(unavailableCause(new Error('Connection terminated unexpectedly'))).toMatchObject({ code: 'CONNECTION_LOST' });
-  });
-
-  it('not a statement the database refuses, nor a fault of the caller', () => {
-    for (const code of ['23505', '22P02', '40001', '42P01']) expect(unavailableCause(databaseError(code))).toBeUndefined();
-    expect(unavailableCause(new TypeError('not a function'))).toBeUndefined();
-    expect(unavailableCause(new Error('Query read timeout, and more'))).toBeUndefined();
-  });
-
-  it('says so in fixed wording, with only the cause code', () => {
-    const error = unavailableCause(databaseError('57014'))!;
-    expect(error).toBeInstanceOf(DatabaseUnavailableError);
-    expect(error.message).toBe('the database is unavailable (57014)');
-  });
-});
+import { PostgresDatabase } from './pg.database.js';
 
 /** PostgreSQL alone: PGlite runs in the process, with one connection and nothing to time out. */
 const postgres = testDatabaseUrl ? [postgresEngine(testDatabaseUrl)] : [];
@@ -130,10 +103,9 @@ for (const engine of postgres) {
         expect((await db.query<{ one: number }>('SELECT 1 AS one')).rows).toEqual([{ one: 1 }]);
       });
 
-      it('fails a transaction on such a connection without a ROLLBACK that would wait out a second timeout', async () => {
-        const value = async () => (await setup.query<{ value: number }>('SELECT value FROM counters WHERE id = 1')).rows[0]!.value;
-        const before = await value();
+      it('fails a transaction on such a connection without a ROLLBACK, and discards the connection', async () => {
         const db = open(proxy.url);
+        const sent = jest.spyOn(pg.Client.prototype, 'query');
         const error = await failure(
           db.transaction(async (tx) => {
             await tx.query('UPDATE counters SET value = value + 10 WHERE id = 1');
@@ -141,12 +113,15 @@ for (const engine of postgres) {
             await tx.query('UPDATE counters SET value = value + 10 WHERE id = 1');
           }),
         );
+        const statements = sent.mock.calls.map(([config]) => (typeof config === 'string' ? config : (config as { text: string }).text));
+        sent.mockRestore();
         expect(error).toMatchObject({ code: 'QUERY_TIMEOUT' });
         expect(proxy.dropped.join('')).toContain('UPDATE counters');
-        expect(proxy.dropped.join('')).not.toContain('ROLLBACK');
-        // The connection was closed, so the server rolled the transaction back and let its row lock go.
-        expect((await setup.query('UPDATE counters SET value = value + 1 WHERE id = 1')).rowCount).toBe(1);
-        expect(await value()).toBe(before + 1);
+        // A ROLLBACK would wait behind the unanswered statement for a second read timeout.
+        expect(statements.filter((text) => text === 'ROLLBACK')).toEqual([]);
+        // Pooled again, the connection would hold the next statement behind that one, and time it out too.
+        proxy.thaw();
+        expect((await db.query<{ one: number }>('SELECT 1 AS one')).rows).toEqual([{ one: 1 }]);
       });
 
       it('gives up on a connection the server never answers after connectTimeoutSeconds', async () => {
@@ -160,13 +135,26 @@ for (const engine of postgres) {
     it('runs migrations without the statement timeout, which still bounds every other statement', async () => {
       const dir = mkdtempSync(join(tmpdir(), 'slow-migration-'));
       try {
-        writeFileSync(join(dir, '001_slow.sql'), 'SELECT pg_sleep(1.5);\n');
+        // Longer than the read timeout too (statement + connect timeout, 2 s).
+        writeFileSync(join(dir, '001_slow.sql'), 'SELECT pg_sleep(2.5);\n');
         const db = open(scratch.url!);
         expect(await migrate(db, pathToFileURL(dir))).toEqual(['001_slow']);
         expect(await failure(db.query('SELECT pg_sleep(1.5)'))).toMatchObject({ code: '57014' });
       } finally {
         rmSync(dir, { recursive: true, force: true });
       }
+    });
+
+    it('gives a transaction its own bound for statements and for the pauses between them, where it asks', async () => {
+      const db = open(scratch.url!);
+      const pausing = (tx: Queryable) =>
+        tx
+          .query('SELECT 1')
+          .then(() => new Promise((resolve) => setTimeout(resolve, 1500)))
+          .then(() => tx.query('SELECT pg_sleep(1.5)'));
+      await expect(db.transaction(pausing, { statementTimeoutSeconds: 3 })).resolves.toBeDefined();
+      // With the database's 1 s: the pause ends the session (idle_in_transaction_session_timeout).
+      expect(await failure(db.transaction(pausing))).toBeInstanceOf(DatabaseUnavailableError);
     });
   });
 }

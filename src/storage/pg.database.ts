@@ -7,6 +7,7 @@ import {
   type QueryResult,
   type TransactionOptions,
 } from './database.js';
+import { unavailableCause } from './pg-unavailable.js';
 
 export interface PostgresDatabaseOptions {
   /** Upper bound on open connections; modest, because several instances may share one server. */
@@ -33,30 +34,38 @@ export interface PostgresDatabaseOptions {
 const DEFAULT_MAX_CONNECTIONS = 10;
 export const DEFAULT_CONNECT_TIMEOUT_SECONDS = 5;
 export const DEFAULT_STATEMENT_TIMEOUT_SECONDS = 10;
-/** setTimeout's largest delay (about 24.8 days): `pg` reads a `query_timeout` of 0 as "use the pool's". */
+/** setTimeout's largest delay (about 24.8 days), for no bound: `pg` reads a `query_timeout` of 0 as "use the pool's". */
 const NO_READ_TIMEOUT_MS = 2 ** 31 - 1;
 
 /** {@link Database} over a `pg.Pool`: production and CI. */
 export class PostgresDatabase implements Database {
   readonly engine = 'postgres' as const;
   private readonly pool: pg.Pool;
+  private readonly connectMs: number;
+  /** What each connection failed with, noted by the listener it has for its whole life. */
+  private readonly connectionFailures = new WeakMap<pg.Client, Error>();
 
   constructor(connectionUrl: string, options: PostgresDatabaseOptions = {}) {
-    const connectMs = (options.connectTimeoutSeconds ?? DEFAULT_CONNECT_TIMEOUT_SECONDS) * 1000;
+    this.connectMs = (options.connectTimeoutSeconds ?? DEFAULT_CONNECT_TIMEOUT_SECONDS) * 1000;
     const statementMs = (options.statementTimeoutSeconds ?? DEFAULT_STATEMENT_TIMEOUT_SECONDS) * 1000;
     this.pool = new pg.Pool({
       connectionString: connectionUrl,
       max: options.maxConnections ?? DEFAULT_MAX_CONNECTIONS,
-      connectionTimeoutMillis: connectMs,
+      connectionTimeoutMillis: this.connectMs,
       // Sent as startup parameters: the server enforces them, and a cancelled statement is rolled back.
       statement_timeout: statementMs,
       idle_in_transaction_session_timeout: statementMs,
-      // A server that stopped answering altogether (a half-open connection) cancels nothing: the client
-      // gives up one connect timeout after the server would have cancelled, so it cuts off only a
-      // statement the server did not answer at all, never one the server was still allowed to finish.
-      query_timeout: statementMs + connectMs,
+      query_timeout: this.readTimeoutMs(statementMs),
     });
     this.pool.on('error', options.onIdleClientError ?? warnAboutIdleClientError);
+    // pg-pool listens for a connection's errors only while it is idle: one that fails while checked
+    // out between two statements of a transaction (a restart, idle_in_transaction_session_timeout)
+    // would emit an unhandled 'error', which ends the process. So every connection has a listener of
+    // its own, and its transaction finds the failure before its next statement.
+    this.pool.on('connect', (client) =>
+      // The first failure says why (57P01: the server ended it); the end of the socket follows it.
+      client.on('error', (error) => this.connectionFailures.has(client) || this.connectionFailures.set(client, error)),
+    );
   }
 
   async query<Row = Record<string, unknown>>(sql: string | NamedStatement, params?: unknown[]): Promise<QueryResult<Row>> {
@@ -74,19 +83,19 @@ export class PostgresDatabase implements Database {
     } catch (error) {
       throw unavailableCause(error) ?? error;
     }
-    const tx = new ClientTransaction(client, options.untimed === true);
-    // pg-pool listens for a checked-out client's errors no more: a connection lost between two
-    // statements (the server restarted, idle_in_transaction_session_timeout) would be an unhandled
-    // 'error' event, which ends the process. It is noted, and fails the transaction's next statement.
-    const onConnectionError = (error: Error) => tx.noteConnectionError(error);
-    client.on('error', onConnectionError);
+    const timeoutMs = options.statementTimeoutSeconds === undefined ? undefined : Math.trunc(options.statementTimeoutSeconds * 1000);
+    const tx = new ClientTransaction(
+      client,
+      () => this.connectionFailures.get(client),
+      timeoutMs === undefined ? undefined : this.readTimeoutMs(timeoutMs),
+    );
     // A client whose ROLLBACK failed may still be inside a transaction: destroy it, don't pool it.
     let unusable: Error | undefined;
     try {
       await tx.run('BEGIN');
-      if (options.untimed) {
-        await tx.run('SET LOCAL statement_timeout = 0');
-        await tx.run('SET LOCAL idle_in_transaction_session_timeout = 0');
+      if (timeoutMs !== undefined) {
+        await tx.run(`SET LOCAL statement_timeout = ${timeoutMs}`);
+        await tx.run(`SET LOCAL idle_in_transaction_session_timeout = ${timeoutMs}`);
       }
       const result = await fn(tx);
       const commit = await tx.run('COMMIT');
@@ -98,10 +107,10 @@ export class PostgresDatabase implements Database {
       }
       return result;
     } catch (error) {
-      // A connection that failed gets no ROLLBACK, which would wait out a second timeout: the server
-      // rolls back a transaction whose connection goes.
-      if (tx.connectionFailed) unusable = tx.connectionFailed;
-      else
+      // A connection that failed gets no ROLLBACK, which would wait out a second timeout behind the
+      // statement it never answered: the server rolls back a transaction whose connection goes.
+      unusable = tx.failedConnection();
+      if (!unusable)
         await client.query('ROLLBACK').catch((rollbackError: Error) => {
           unusable = rollbackError;
         });
@@ -109,12 +118,20 @@ export class PostgresDatabase implements Database {
     } finally {
       tx.close();
       client.release(unusable);
-      client.removeListener('error', onConnectionError);
     }
   }
 
   async close(): Promise<void> {
     await this.pool.end();
+  }
+
+  /**
+   * A server that stopped answering altogether (a half-open connection) cancels nothing: the client
+   * gives up one connect timeout after the server would have cancelled, so it cuts off only a statement
+   * the server did not answer at all, never one it was still allowed to finish. None for no bound.
+   */
+  private readTimeoutMs(statementMs: number): number {
+    return statementMs === 0 ? NO_READ_TIMEOUT_MS : statementMs + this.connectMs;
   }
 }
 
@@ -122,11 +139,14 @@ export class PostgresDatabase implements Database {
 class ClientTransaction implements Queryable {
   private closed = false;
   /** Set when a statement failed because the connection did (not the statement): it must not be pooled again. */
-  connectionFailed: DatabaseUnavailableError | undefined;
+  private failed: DatabaseUnavailableError | undefined;
 
   constructor(
     private readonly client: pg.PoolClient,
-    private readonly untimed: boolean,
+    /** What the connection failed with between statements (its 'error' event), if it did. */
+    private readonly connectionError: () => Error | undefined,
+    /** `pg`'s read timeout for this transaction's statements, where it has its own statement timeout. */
+    private readonly readTimeoutMs: number | undefined,
   ) {}
 
   async query<Row = Record<string, unknown>>(sql: string | NamedStatement, params?: unknown[]): Promise<QueryResult<Row>> {
@@ -134,21 +154,25 @@ class ClientTransaction implements Queryable {
     return toQueryResult<Row>(await this.run(sql, params));
   }
 
-  noteConnectionError(error: Error): void {
-    this.connectionFailed ??= unavailableCause(error) ?? new DatabaseUnavailableError('CONNECTION_LOST', false);
+  /** The failure that makes this connection unfit to roll back and reuse, if there was one. */
+  failedConnection(): DatabaseUnavailableError | undefined {
+    const error = this.connectionError();
+    if (error) this.failed ??= unavailableCause(error) ?? new DatabaseUnavailableError('CONNECTION_LOST', false);
+    return this.failed;
   }
 
   /** The statement with `pg`'s whole answer (its command tag too); a failed connection remembered. */
   async run(sql: string | NamedStatement, params?: unknown[]): Promise<pg.QueryResult> {
-    if (this.connectionFailed) throw this.connectionFailed;
+    const failed = this.failedConnection();
+    if (failed) throw failed;
     const config = queryConfig(sql, params);
-    if (this.untimed) config.query_timeout = NO_READ_TIMEOUT_MS;
+    if (this.readTimeoutMs !== undefined) config.query_timeout = this.readTimeoutMs;
     try {
       return await this.client.query(config);
     } catch (error) {
       const unavailable = unavailableCause(error);
       if (!unavailable) throw error;
-      if (!unavailable.connectionUsable) this.connectionFailed = unavailable;
+      if (!unavailable.connectionUsable) this.failed ??= unavailable;
       throw unavailable;
     }
   }
@@ -164,41 +188,6 @@ class ClientTransaction implements Queryable {
  */
 function warnAboutIdleClientError(error: Error): void {
   process.emitWarning(`idle PostgreSQL connection failed: ${error.message}`);
-}
-
-/**
- * SQLSTATE classes in which the database, not the statement, failed (PostgreSQL Appendix A): 08
- * connection exception, 53 insufficient resources (too many connections, disk full), 57 operator
- * intervention (57014 a statement cancelled at statement_timeout, 57P01 shutdown, 57P03 starting up).
- * 25P03: the session ended at idle_in_transaction_session_timeout.
- */
-const UNAVAILABLE_SQLSTATE = /^(08|53|57)|^25P03$/;
-
-/** `pg`'s own failures of a connection: plain Errors, known only by their fixed wording. */
-const PG_CONNECTION_FAILURES: ReadonlyMap<string, string> = new Map([
-  ['Query read timeout', 'QUERY_TIMEOUT'],
-  ['timeout exceeded when trying to connect', 'CONNECT_TIMEOUT'],
-  ['Connection terminated due to connection timeout', 'CONNECT_TIMEOUT'],
-  ['Connection terminated unexpectedly', 'CONNECTION_LOST'],
-  ['Connection terminated', 'CONNECTION_LOST'],
-  ['Client has encountered a connection error and is not queryable', 'CONNECTION_LOST'],
-  ['Cannot use a pool after calling end on the pool', 'POOL_ENDED'],
-]);
-
-/** The {@link DatabaseUnavailableError} `error` amounts to, or undefined when the statement itself failed. */
-export function unavailableCause(error: unknown): DatabaseUnavailableError | undefined {
-  if (error instanceof DatabaseUnavailableError) return error;
-  if (error instanceof pg.DatabaseError) {
-    const code = error.code ?? '';
-    // Only a cancelled statement leaves its connection in working order.
-    return UNAVAILABLE_SQLSTATE.test(code) ? new DatabaseUnavailableError(code, code === '57014') : undefined;
-  }
-  if (!(error instanceof Error)) return undefined;
-  // A system error of the socket (ECONNREFUSED, ECONNRESET, ENOTFOUND …) carries the failed call.
-  const { code, syscall } = error as NodeJS.ErrnoException;
-  if (syscall !== undefined && code !== undefined) return new DatabaseUnavailableError(code, false);
-  const known = PG_CONNECTION_FAILURES.get(error.message);
-  return known === undefined ? undefined : new DatabaseUnavailableError(known, false);
 }
 
 /** A named statement is prepared by `pg` on each connection at its first use, and executed by name after. */

@@ -4,8 +4,8 @@ import type { AddressInfo } from 'node:net';
 /**
  * A TCP proxy in front of a server (PostgreSQL) that can stop passing bytes while keeping every
  * connection open: what a client sees of a half-open connection or a network that drops packets.
- * Frozen, it discards what either side sends (kept in `dropped` for assertions), passes on no close
- * and answers nothing to new connections; thawed, new connections pass again.
+ * Frozen, it discards what either side sends (what the client sent is kept in `dropped`, for
+ * assertions), passes on no close and answers nothing to new connections; thawed, bytes pass again.
  */
 export interface FreezableProxy {
   /** The URL of `upstreamUrl` with this proxy's host and port. */
