@@ -4,7 +4,7 @@ import { balpAuditEvent, type AuditEventFacts } from '../fhir/balp-audit-event.j
 import { FhirGateways } from '../fhir/fhir-gateways.js';
 import { RealmRegistry } from '../realms/realm.registry.js';
 import { AuditEventRepository, type NewAuditEvent } from '../storage/audit-event.repository.js';
-import { DATABASE, type Database, type Queryable } from '../storage/database.js';
+import { DATABASE, DatabaseUnavailableError, type Database, type Queryable } from '../storage/database.js';
 import { FhirAuditOutboxRepository } from '../storage/fhir-audit-outbox.repository.js';
 import { SessionRepository, type SessionEvent } from '../storage/session.repository.js';
 import type { AuditDetails, AuditEventType, LogoutBy } from './audit-event-type.js';
@@ -153,6 +153,9 @@ export class AuditTrail {
    * when it names a session, the session's user and IdP too, so the refusal shows in the user's trail.
    */
   async refused(event: Omit<AuditEvent, 'error'>, cause: unknown): Promise<void> {
+    // The database that failed the request would fail its record too, after one more timeout before the
+    // answer leaves; the request's error log line is its trace (oauth-error.filter.ts).
+    if (cause instanceof DatabaseUnavailableError) return;
     const facts = refusalFacts(cause);
     const sessionId = event.sessionId ?? facts.sessionId;
     const session = sessionId !== undefined && sessionId !== null ? await this.sessions.find(sessionId).catch(() => undefined) : undefined;

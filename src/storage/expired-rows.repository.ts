@@ -15,6 +15,13 @@ const EXPIRING_TABLES = [
 /** Rows deleted per statement, so a purge never holds locks long enough to slow requests. */
 const BATCH = 1000;
 
+/**
+ * How long one purge statement may run (PostgreSQL; `database.statementTimeoutSeconds` bounds a
+ * request's). Finding a batch may scan a table of millions of rows, which must not be cancelled at
+ * every run while expired rows pile up; a statement that has not found its batch in this long is.
+ */
+const PURGE_STATEMENT_SECONDS = 120;
+
 export type PurgeCounts = Record<(typeof EXPIRING_TABLES)[number] | 'sessions' | 'sso_sessions' | 'audit_events', number>;
 
 /**
@@ -77,7 +84,9 @@ export class ExpiredRowsRepository {
   private async inBatches(statement: string, cutoff: Date): Promise<number> {
     let total = 0;
     for (;;) {
-      const { rowCount } = await this.db.query(statement, [cutoff]);
+      const { rowCount } = await this.db.transaction((tx) => tx.query(statement, [cutoff]), {
+        statementTimeoutSeconds: PURGE_STATEMENT_SECONDS,
+      });
       total += rowCount;
       if (rowCount < BATCH) return total;
     }

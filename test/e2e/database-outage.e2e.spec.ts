@@ -81,8 +81,10 @@ for (const engine of postgres) {
       expect(after.status).toBe(200);
       expect((await clientCredentials()).status).toBe(200);
       expect((await fetch(`${server.baseUrl}/health/ready`)).status).toBe(200);
-      // Logged by class and cause code, as every unexpected failure is (the close checks no personal data).
+      // Logged by class and cause code, as every unexpected failure is (the close checks no personal data) ...
       expect(server.logs.some((line) => line.includes('DatabaseUnavailableError') && line.includes('QUERY_TIMEOUT'))).toBe(true);
+      // ... and not tried again as an audit event of the refusal, which would wait out another timeout before the answer.
+      expect(server.logs.filter((line) => line.includes('audit event of a refusal not recorded'))).toEqual([]);
     }, 60_000);
   });
 }
