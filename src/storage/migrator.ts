@@ -24,30 +24,28 @@ interface Migration {
  */
 export async function migrate(db: Database, dir: URL = new URL('./migrations/', import.meta.url)): Promise<string[]> {
   const migrations = await listMigrations(asDirectory(dir));
+  const apply = async (tx: Queryable): Promise<string[]> => {
+    // Taken before anything else, so a second runner waits here until the first commits, and then
+    // sees its schema_migrations rows. Released automatically at COMMIT/ROLLBACK.
+    await tx.query(`SELECT pg_advisory_xact_lock(${MIGRATION_LOCK_KEY})`);
+    await tx.query(
+      'CREATE TABLE IF NOT EXISTS schema_migrations (version text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())',
+    );
+    const done = await appliedVersions(tx);
+    const applied: string[] = [];
+    for (const migration of migrations) {
+      if (done.has(migration.version)) continue;
+      for (const statement of splitStatements(await readFile(migration.file, 'utf8'))) {
+        await tx.query(statement);
+      }
+      await tx.query('INSERT INTO schema_migrations (version, applied_at) VALUES ($1, now())', [migration.version]);
+      applied.push(migration.version);
+    }
+    return applied;
+  };
   // No statement timeout: building an index over a large table, or waiting for another instance's
   // migration, may take longer than any request's statement may (database.statementTimeoutSeconds).
-  return db.transaction(
-    async (tx) => {
-      // Taken before anything else, so a second runner waits here until the first commits, and then
-      // sees its schema_migrations rows. Released automatically at COMMIT/ROLLBACK.
-      await tx.query(`SELECT pg_advisory_xact_lock(${MIGRATION_LOCK_KEY})`);
-      await tx.query(
-        'CREATE TABLE IF NOT EXISTS schema_migrations (version text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())',
-      );
-      const done = await appliedVersions(tx);
-      const applied: string[] = [];
-      for (const migration of migrations) {
-        if (done.has(migration.version)) continue;
-        for (const statement of splitStatements(await readFile(migration.file, 'utf8'))) {
-          await tx.query(statement);
-        }
-        await tx.query('INSERT INTO schema_migrations (version, applied_at) VALUES ($1, now())', [migration.version]);
-        applied.push(migration.version);
-      }
-      return applied;
-    },
-    { statementTimeoutSeconds: 0 },
-  );
+  return db.transaction(apply, { statementTimeoutSeconds: 0 });
 }
 
 /** `new URL(name, dir)` would replace the last segment of a directory URL without a trailing slash. */
