@@ -1,13 +1,11 @@
-import { postgresEngine, testDatabaseUrl } from '../../test/support/database-engines.js';
+import { postgresEngines } from '../../test/support/database-engines.js';
 import { holding, waitingForLocks } from '../../test/support/lock-races.js';
 import { migratedScratch } from '../../test/support/migrated-scratch.js';
 import { ExpiredRowsRepository } from './expired-rows.repository.js';
 import { PostgresDatabase } from './pg.database.js';
 
 /** PostgreSQL alone: PGlite runs one statement at a time and has no statement timeout. */
-const postgres = testDatabaseUrl ? [postgresEngine(testDatabaseUrl)] : [];
-
-for (const engine of postgres) {
+for (const engine of postgresEngines) {
   describe('housekeeping on PostgreSQL', () => {
     const storage = migratedScratch(engine);
 

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { jest } from '@jest/globals';
 import pg from 'pg';
-import { postgresEngine, testDatabaseUrl, type Scratch } from '../../test/support/database-engines.js';
+import { postgresEngines, type Scratch } from '../../test/support/database-engines.js';
 import { startFreezableProxy, type FreezableProxy } from '../../test/support/freezable-proxy.js';
 import { holding, waitingForLocks } from '../../test/support/lock-races.js';
 import { DatabaseUnavailableError, type Database, type Queryable } from './database.js';
@@ -12,9 +12,7 @@ import { migrate } from './migrator.js';
 import { PostgresDatabase } from './pg.database.js';
 
 /** PostgreSQL alone: PGlite runs in the process, with one connection and nothing to time out. */
-const postgres = testDatabaseUrl ? [postgresEngine(testDatabaseUrl)] : [];
-
-for (const engine of postgres) {
+for (const engine of postgresEngines) {
   describe('PostgreSQL statements and connections bounded in time', () => {
     let scratch: Scratch;
     let setup: Database;

@@ -32,8 +32,8 @@ export interface PostgresDatabaseOptions {
 }
 
 const DEFAULT_MAX_CONNECTIONS = 10;
-export const DEFAULT_CONNECT_TIMEOUT_SECONDS = 5;
-export const DEFAULT_STATEMENT_TIMEOUT_SECONDS = 10;
+const DEFAULT_CONNECT_TIMEOUT_SECONDS = 5;
+const DEFAULT_STATEMENT_TIMEOUT_SECONDS = 10;
 /** setTimeout's largest delay (about 24.8 days), for no bound: `pg` reads a `query_timeout` of 0 as "use the pool's". */
 const NO_READ_TIMEOUT_MS = 2 ** 31 - 1;
 
@@ -94,8 +94,10 @@ export class PostgresDatabase implements Database {
     try {
       await tx.run('BEGIN');
       if (timeoutMs !== undefined) {
-        await tx.run(`SET LOCAL statement_timeout = ${timeoutMs}`);
-        await tx.run(`SET LOCAL idle_in_transaction_session_timeout = ${timeoutMs}`);
+        // SET LOCAL, in one round trip: both return to the connection's own at the transaction's end.
+        await tx.run(`SELECT set_config('statement_timeout', $1, true), set_config('idle_in_transaction_session_timeout', $1, true)`, [
+          String(timeoutMs),
+        ]);
       }
       const result = await fn(tx);
       const commit = await tx.run('COMMIT');

@@ -1,19 +1,17 @@
-import { postgresEngine, testDatabaseUrl, type Scratch } from '../support/database-engines.js';
+import { postgresEngines, type Scratch } from '../support/database-engines.js';
 import { startFreezableProxy, type FreezableProxy } from '../support/freezable-proxy.js';
 import { loginTokens, PUBLIC_CLIENT, refresh } from '../support/login-flow.js';
 import { TEST_SECRETS } from '../support/test-config.js';
 import { startTestServer, type TestServer } from '../support/test-server.js';
 import { basic, postForm } from '../support/token-requests.js';
 
-/** PostgreSQL alone: an embedded PGlite cannot become unreachable. */
-const postgres = testDatabaseUrl ? [postgresEngine(testDatabaseUrl)] : [];
-
 /**
  * A PostgreSQL that stops answering (a half-open connection, a network that drops packets), seen
  * over HTTP: every request that needs it is answered within the configured timeouts with a
  * retryable error, changes nothing, and the service serves again once the database is back.
+ * PostgreSQL alone: an embedded PGlite cannot become unreachable.
  */
-for (const engine of postgres) {
+for (const engine of postgresEngines) {
   describe('a database that stops answering', () => {
     let scratch: Scratch;
     let proxy: FreezableProxy;

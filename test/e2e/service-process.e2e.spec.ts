@@ -9,21 +9,13 @@ import { SessionRepository } from '../../src/storage/session.repository.js';
 import { PostgresDatabase } from '../../src/storage/pg.database.js';
 import { buildService, startServiceProcess, type ServiceProcess } from '../support/built-service.js';
 import { freePort } from '../support/free-port.js';
-import { postgresEngine, testDatabaseUrl, type Scratch } from '../support/database-engines.js';
+import { postgresEngines, type Scratch } from '../support/database-engines.js';
 import { loginTokens, refresh } from '../support/login-flow.js';
 import { startStubServer, type StubServer } from '../support/fhir/stub-http-server.js';
 import { cookiesFrom } from '../support/browser-cookies.js';
 
 const DEMO_APP = { clientId: 'patient-app', redirectUri: 'http://localhost:3000/callback' };
 const SESSIONS = 20;
-
-/**
- * Two service processes on one PostgreSQL: one is killed with SIGKILL in the middle of a refresh
- * load and started again. Every session survives in the database, and every session whose latest
- * refresh answer reached the client goes on refreshing, on either instance. (A client whose answer
- * was cut off holds a rotated token: presenting it again is reuse, which ends that session by design.)
- */
-const engines = testDatabaseUrl ? [postgresEngine(testDatabaseUrl)] : [];
 
 // One suite builds dist/ once; the process tests below all run the built service.
 beforeAll(() => buildService(), 300_000);
@@ -229,7 +221,13 @@ describe('the service as a process', () => {
   });
 });
 
-for (const engine of engines)
+/**
+ * Two service processes on one PostgreSQL: one is killed with SIGKILL in the middle of a refresh
+ * load and started again. Every session survives in the database, and every session whose latest
+ * refresh answer reached the client goes on refreshing, on either instance. (A client whose answer
+ * was cut off holds a rotated token: presenting it again is reuse, which ends that session by design.)
+ */
+for (const engine of postgresEngines)
   describe(`kill -9 of one of two instances on ${engine.name}`, () => {
     let scratch: Scratch;
     let url: string;

@@ -80,4 +80,6 @@ export function postgresEngine(adminUrl: string): Engine {
 }
 
 export const testDatabaseUrl = process.env.TEST_DATABASE_URL;
-export const engines: Engine[] = [pgliteEngine, ...(testDatabaseUrl ? [postgresEngine(testDatabaseUrl)] : [])];
+/** PostgreSQL alone, when `TEST_DATABASE_URL` is set: for what PGlite, one connection in the process, cannot show (timeouts, lost connections). */
+export const postgresEngines: Engine[] = testDatabaseUrl ? [postgresEngine(testDatabaseUrl)] : [];
+export const engines: Engine[] = [pgliteEngine, ...postgresEngines];
