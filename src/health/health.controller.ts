@@ -16,9 +16,9 @@ export class HealthController {
   }
 
   @Get('ready')
-  @ApiOperation({ summary: 'Readiness: the database answers (503 if not); FHIR reachability is reported' })
+  @ApiOperation({ summary: 'Readiness: the database answers and takes writes (503 if not); FHIR reachability is reported' })
   @ApiResponse({ status: 200, description: '`status` ok, or degraded when only FHIR is unreachable' })
-  @ApiResponse({ status: 503, description: 'The database is unreachable' })
+  @ApiResponse({ status: 503, description: 'The database is unreachable, or read-only (a standby)' })
   async ready(@Res() reply: FastifyReply): Promise<void> {
     const { httpStatus, body } = await this.readiness.check();
     await reply.status(httpStatus).header('Cache-Control', 'no-store').send(body);

@@ -4,7 +4,7 @@ import { CONFIG } from '../config/config.token.js';
 import { ThrottledReading } from '../common/throttled-reading.js';
 import { FhirGateways } from '../fhir/fhir-gateways.js';
 import type { FhirGateway } from '../fhir/fhir.gateway.js';
-import { DATABASE, databaseAnswers, type Database } from '../storage/database.js';
+import { DATABASE, databaseReadiness, type Database } from '../storage/database.js';
 
 /**
  * How long readiness waits for a FHIR server's CapabilityStatement. A probe that hangs as long as
@@ -22,12 +22,13 @@ const FHIR_PROBE_MS = 1000;
 const PROBE_SHARED_MS = 1000;
 
 export type Readiness =
-  | { httpStatus: 503; body: { status: 'unavailable'; database: 'unreachable' } }
+  | { httpStatus: 503; body: { status: 'unavailable'; database: 'unreachable' | 'read-only' } }
   | { httpStatus: 200; body: { status: 'ok' | 'degraded'; database: 'ok'; fhir: 'ok' | 'unreachable' } };
 
 /**
- * Whether the service can do its work. Without its database it can do nothing: 503, so a load
- * balancer sends traffic elsewhere. Without FHIR it still refreshes, exchanges and introspects
+ * Whether the service can do its work. Without its database it can do nothing, and with one that
+ * refuses writes (a standby) it can do almost nothing: 503 either way, so a load balancer sends
+ * traffic elsewhere. Without FHIR it still refreshes, exchanges and introspects
  * tokens and only logins fail (with a try-again page): `degraded`, still 200, so an outage of the
  * FHIR server does not take every instance out of rotation at once. Shared by the public port and
  * the management port (src/management).
@@ -52,11 +53,11 @@ export class ReadinessService {
 
   private async probe(): Promise<Readiness> {
     const [database, ...fhirAnswers] = await Promise.all([
-      databaseAnswers(this.db),
+      databaseReadiness(this.db),
       ...this.fhirServers.map((server) => server.answers(FHIR_PROBE_MS)),
     ]);
     const fhir = fhirAnswers.every(Boolean);
-    if (!database) return { httpStatus: 503, body: { status: 'unavailable', database: 'unreachable' } };
+    if (database !== 'ok') return { httpStatus: 503, body: { status: 'unavailable', database } };
     return { httpStatus: 200, body: { status: fhir ? 'ok' : 'degraded', database: 'ok', fhir: fhir ? 'ok' : 'unreachable' } };
   }
 }

@@ -78,10 +78,18 @@ export class DatabaseUnavailableError extends Error {
 /** Nest injection token for the {@link Database}. */
 export const DATABASE = Symbol('DATABASE');
 
-/** Readiness: whether the database answers a trivial query. */
-export function databaseAnswers(db: Queryable): Promise<boolean> {
-  return db.query('SELECT 1').then(
-    () => true,
-    () => false,
+/** What readiness says of the database: it answers and takes writes, it does not answer, or it refuses writes. */
+export type DatabaseReadiness = 'ok' | 'unreachable' | 'read-only';
+
+/**
+ * Readiness: whether the database answers, and whether it would take a write. A hot standby (a
+ * connection string left on the old primary after a failover) or a role or database set to
+ * `default_transaction_read_only` answers every read and refuses every write (25006): every login,
+ * refresh and client_credentials grant would get 503 while a probe of `SELECT 1` said all was well.
+ */
+export function databaseReadiness(db: Queryable): Promise<DatabaseReadiness> {
+  return db.query<{ read_only: string }>(`SELECT current_setting('transaction_read_only') AS read_only`).then(
+    ({ rows }) => (rows[0]?.read_only === 'off' ? 'ok' : 'read-only'),
+    () => 'unreachable',
   );
 }

@@ -77,6 +77,22 @@ describe('discovery and operations', () => {
     await instance.close();
   });
 
+  it('is not ready when its database refuses writes, as a standby does', async () => {
+    const db = await openDatabase({ url: '', dataDir: 'memory://' });
+    const instance = await startTestServer({ overrides: { database: db } });
+    try {
+      // PGlite is one session: from here on every transaction is read-only, as on a hot standby.
+      await db.query('SET default_transaction_read_only = on');
+      const ready = await fetch(`${instance.baseUrl}/health/ready`);
+      expect(ready.status).toBe(503);
+      expect(await ready.json()).toEqual({ status: 'unavailable', database: 'read-only' });
+    } finally {
+      // The database is the test's, not the server's: it closes it.
+      await instance.close();
+      await db.close();
+    }
+  });
+
   it('tags every request with a request id: the caller’s when safe, else a new one, on the response and the log line', async () => {
     const given = await fetch(`${server.baseUrl}/health/live`, { headers: { 'x-request-id': 'trace-abc.123' } });
     expect(given.headers.get('x-request-id')).toBe('trace-abc.123');
