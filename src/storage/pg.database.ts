@@ -7,6 +7,7 @@ import {
   type QueryResult,
   type TransactionOptions,
 } from './database.js';
+import { typeParserOf } from './pg-timestamps.js';
 import { unavailableCause } from './pg-unavailable.js';
 
 export interface PostgresDatabaseOptions {
@@ -50,6 +51,7 @@ export class PostgresDatabase implements Database {
     const statementMs = (options.statementTimeoutSeconds ?? DEFAULT_STATEMENT_TIMEOUT_SECONDS) * 1000;
     this.pool = new pg.Pool({
       connectionString: connectionUrl,
+      types: { getTypeParser: typeParserOf },
       max: options.maxConnections ?? DEFAULT_MAX_CONNECTIONS,
       connectionTimeoutMillis: this.connectMs,
       // Sent as startup parameters: the server enforces them, and a cancelled statement is rolled back.
