@@ -47,12 +47,13 @@ export function parseTimestamptz(text: string): Date | number | null {
   const sign = text.charCodeAt(at);
   if (sign !== PLUS && sign !== DASH) return parsedByPg(text);
   // ±HH, then :MM and :SS where the offset has them; nothing may follow.
-  const offsetParts = [digits(text, at + 1, 2)];
-  for (at += 3; at < length && offsetParts.length < 3 && text.charCodeAt(at) === COLON; at += 3) offsetParts.push(digits(text, at + 1, 2));
-  const [offsetHours, offsetMinutes = 0, offsetSeconds = 0] = offsetParts;
-  if (at !== length || Number.isNaN(offsetHours! + offsetMinutes + offsetSeconds)) return parsedByPg(text);
+  const offsetHours = digits(text, at + 1, 2);
+  const offsetRest: number[] = [];
+  for (at += 3; at < length && offsetRest.length < 2 && text.charCodeAt(at) === COLON; at += 3) offsetRest.push(digits(text, at + 1, 2));
+  const [offsetMinutes = 0, offsetSeconds = 0] = offsetRest;
+  if (at !== length || Number.isNaN(offsetHours + offsetMinutes + offsetSeconds)) return parsedByPg(text);
 
-  const offsetMs = (sign === PLUS ? 1 : -1) * ((offsetHours! * 60 + offsetMinutes) * 60 + offsetSeconds) * 1000;
+  const offsetMs = (sign === PLUS ? 1 : -1) * ((offsetHours * 60 + offsetMinutes) * 60 + offsetSeconds) * 1000;
   return new Date(Date.UTC(year, month - 1, day, hour, minute, second, Math.trunc(milliseconds)) - offsetMs);
 }
 
