@@ -4,7 +4,7 @@ import { CONFIG } from '../config/config.token.js';
 import { ThrottledReading } from '../common/throttled-reading.js';
 import { FhirGateways } from '../fhir/fhir-gateways.js';
 import type { FhirGateway } from '../fhir/fhir.gateway.js';
-import { DATABASE, databaseReadiness, type Database } from '../storage/database.js';
+import { DATABASE, databaseReadiness, type Database, type DatabaseReadiness } from '../storage/database.js';
 
 /**
  * How long readiness waits for a FHIR server's CapabilityStatement. A probe that hangs as long as
@@ -22,7 +22,7 @@ const FHIR_PROBE_MS = 1000;
 const PROBE_SHARED_MS = 1000;
 
 export type Readiness =
-  | { httpStatus: 503; body: { status: 'unavailable'; database: 'unreachable' | 'read-only' } }
+  | { httpStatus: 503; body: { status: 'unavailable'; database: Exclude<DatabaseReadiness, 'ok'> } }
   | { httpStatus: 200; body: { status: 'ok' | 'degraded'; database: 'ok'; fhir: 'ok' | 'unreachable' } };
 
 /**
