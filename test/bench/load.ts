@@ -34,6 +34,22 @@ export interface LoadOptions {
   expectStatus?: number;
 }
 
+/**
+ * Connections each load keeps busy, the same for every contender: `BENCH_CONNECTIONS`, 32 by default.
+ * Ours is the contender whose rate rises with them; the peer's and the bare route's are flat from 8 on
+ * (docs/PERFORMANCE.md, "Where a client_credentials grant waits").
+ */
+export const LOAD_CONNECTIONS = connectionsFrom(process.env.BENCH_CONNECTIONS);
+
+function connectionsFrom(value: string | undefined): number {
+  if (value === undefined || value === '') return 32;
+  const connections = Number(value);
+  if (!Number.isInteger(connections) || connections < 1 || connections > 1024) {
+    throw new Error(`BENCH_CONNECTIONS: ${JSON.stringify(value)} is not a whole number of connections from 1 to 1024`);
+  }
+  return connections;
+}
+
 /** Drives one endpoint with autocannon over loopback; counts any unexpected status as a failure. */
 export async function runLoad(options: LoadOptions): Promise<LoadResult> {
   const expected = options.expectStatus ?? 200;
@@ -46,7 +62,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
         headers: options.headers,
         body: options.body,
         requests: options.requests,
-        connections: options.connections ?? 32,
+        connections: options.connections ?? LOAD_CONNECTIONS,
         duration: options.durationSeconds ?? 10,
       },
       (error, finished) => (error ? reject(error) : resolve(finished)),

@@ -1,9 +1,9 @@
 import type autocannon from 'autocannon';
 import { loginTokens } from '../support/login-flow.js';
-import { runLoad, type LoadResult } from './load.js';
+import { LOAD_CONNECTIONS, runLoad, type LoadResult } from './load.js';
 
 const DEMO_PATIENT_APP = { clientId: 'patient-app', redirectUri: 'http://localhost:3000/callback' };
-const CONNECTIONS = 32;
+const CONNECTIONS = LOAD_CONNECTIONS;
 
 /**
  * RFC 6749 §6 refresh grants with rotation: each connection owns one session's chain and always

@@ -7,7 +7,7 @@ import { freePort } from '../support/free-port.js';
 import { alternateRounds, combine } from './alternate.js';
 import { benchBareRouteClientCredentials, benchClientCredentials, benchPeerClientCredentials } from './client-credentials.bench.js';
 import { localPostmaster, withCpuAccounting } from './cpu-accounting.js';
-import { printResults, type LoadResult } from './load.js';
+import { LOAD_CONNECTIONS, printResults, type LoadResult } from './load.js';
 import { benchLinkedLogins, type LinkedLoginResult } from './mock-login.bench.js';
 import { startPeer } from './peers/peers.js';
 import { prepareRefresh } from './refresh.bench.js';
@@ -290,7 +290,9 @@ async function main(): Promise<void> {
     rmSync(dir, { recursive: true, force: true });
   }
 
-  console.log(`\nRatios (same run; ${cpus().length} cores shared by service, reference and load generator)`);
+  console.log(
+    `\nRatios (same run; ${cpus().length} cores shared by service, reference and load generator; ${LOAD_CONNECTIONS} connections a load)`,
+  );
   console.log(`${'comparison'.padEnd(66)} ${'ratio'.padStart(7)} ${'target'.padStart(8)}  result  p99 ms (ours / ref)`);
   for (const r of ratios) {
     const target = r.target === undefined ? '–' : `≥ ${r.target.toFixed(1)}×`;
