@@ -9,8 +9,8 @@ export interface Contender {
 
 /**
  * Runs the contenders' rounds alternately (A B, B A, A B, …) so that whatever else the shared
- * machine is doing falls on both alike, and reports each contender's mean rate over its rounds and
- * its worst round's p99, with the requests and failures of all rounds.
+ * machine is doing falls on both alike, and reports each contender's mean rate over its rounds (and
+ * each round's) and its worst round's p99, with the requests and failures of all rounds.
  */
 export async function alternateRounds(rounds: number, contenders: Contender[]): Promise<LoadResult[]> {
   const seen: LoadResult[][] = contenders.map(() => []);
@@ -32,5 +32,23 @@ export function combine(name: string, results: LoadResult[]): LoadResult {
     total: sum((r) => r.total),
     failures: sum((r) => r.failures),
     cpu: combineCpu(results),
+    roundRates: results.map((r) => r.requestsPerSecond),
   };
+}
+
+/** The lowest and highest ratio of a round of one contender to the other's round beside it. */
+export interface RoundSpread {
+  low: number;
+  high: number;
+}
+
+/**
+ * The spread of a ratio over its rounds: round i of ours against round i of the reference, run one
+ * right after the other by {@link alternateRounds}. A ratio near its target is a PASS or a MISS worth
+ * the name only when its rounds agree; the spread shows, in the run itself, whether they did.
+ */
+export function roundSpread(ours: readonly number[] | undefined, reference: readonly number[] | undefined): RoundSpread | undefined {
+  if (!ours || !reference || ours.length !== reference.length || ours.length < 2) return undefined;
+  const ratios = ours.map((rate, i) => rate / reference[i]!);
+  return { low: Math.min(...ratios), high: Math.max(...ratios) };
 }

@@ -9,6 +9,8 @@ export interface LoadResult {
   failures: number;
   /** Where the cores went (cpu-accounting.ts), for the rounds measured so. */
   cpu?: CpuPerRequest;
+  /** Each round's rate, in order, where these figures combine alternating rounds (alternate.ts). */
+  roundRates?: number[];
 }
 
 /** CPU time a round cost, per request or flow, in microseconds; where the cores went (issue 14). */

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
 import { DEFAULT_SAML_OPTIONS } from '../../src/saml/saml-options.js';
 import { freePort } from '../support/free-port.js';
-import { alternateRounds, combine } from './alternate.js';
+import { alternateRounds, combine, roundSpread, type RoundSpread } from './alternate.js';
 import { benchBareRouteClientCredentials, benchClientCredentials, benchPeerClientCredentials } from './client-credentials.bench.js';
 import { localPostmaster, withCpuAccounting } from './cpu-accounting.js';
 import { LOAD_CONNECTIONS, printResults, type LoadResult } from './load.js';
@@ -35,6 +35,8 @@ interface RatioRow {
   target?: number;
   /** p99 of ours, and of the reference where it has one (ms). */
   p99: string;
+  /** The lowest and highest ratio of a round of ours to the reference's round beside it. */
+  rounds?: RoundSpread;
 }
 
 /** A limit row: a measured value that must stay at or under its limit. */
@@ -43,6 +45,11 @@ interface LimitRow {
   value: number;
   limit: number;
   unit: string;
+}
+
+/** Each round's rate of a reference. */
+function perRound(rates: ReferenceRate[]): number[] {
+  return rates.map((r) => r.perSecond);
 }
 
 /** The mean rate of a reference's rounds, and all it validated. */
@@ -182,6 +189,7 @@ async function main(): Promise<void> {
               ratio: ours.requestsPerSecond / theirs!.requestsPerSecond,
               target: 2.0,
               p99: `${ours.p99Ms} / ${theirs!.p99Ms}`,
+              rounds: roundSpread(ours.roundRates, theirs!.roundRates),
             });
           }
           ratios.push(
@@ -189,11 +197,13 @@ async function main(): Promise<void> {
               name: '  bare Fastify route (Basic + ES256 only) / oidc-provider',
               ratio: bareRoute!.requestsPerSecond / theirs!.requestsPerSecond,
               p99: `${bareRoute!.p99Ms} / ${theirs!.p99Ms}`,
+              rounds: roundSpread(bareRoute!.roundRates, theirs!.roundRates),
             },
             {
               name: `  client_credentials (${database}, external FHIR) / bare route`,
               ratio: onExternal!.requestsPerSecond / bareRoute!.requestsPerSecond,
               p99: `${onExternal!.p99Ms} / ${bareRoute!.p99Ms}`,
+              rounds: roundSpread(onExternal!.roundRates, bareRoute!.roundRates),
             },
           );
         } finally {
@@ -205,7 +215,13 @@ async function main(): Promise<void> {
         const onPglite = await databaseBound(embedded, 'PGlite', embeddedPeak, undefined);
         absolute.push(...(onPostgres ?? []), ...onPglite);
         const relative = (row: LoadResult, to: LoadResult, name: string, target: number) =>
-          ratios.push({ name, ratio: row.requestsPerSecond / to.requestsPerSecond, target, p99: `${row.p99Ms} / ${to.p99Ms}` });
+          ratios.push({
+            name,
+            ratio: row.requestsPerSecond / to.requestsPerSecond,
+            target,
+            p99: `${row.p99Ms} / ${to.p99Ms}`,
+            rounds: roundSpread(row.roundRates, to.roundRates),
+          });
         if (onPostgres) relative(onPostgres[1]!, onPostgres[0]!, 'refresh rotation, PostgreSQL / our client_credentials', 0.5);
         else console.log('PostgreSQL scenarios skipped: set BENCH_DATABASE_URL (or TEST_DATABASE_URL) to a postgres:// URL');
         relative(onPglite[1]!, onPglite[0]!, 'refresh rotation, PGlite / our client_credentials', 0.3);
@@ -271,16 +287,19 @@ async function main(): Promise<void> {
           ratio: samlLogins.requestsPerSecond / samlReference.perSecond,
           target: 1.5,
           p99: `${samlLogins.p99Ms} / –`,
+          rounds: roundSpread(samlLogins.roundRates, perRound(references)),
         },
         {
           name: `  node-saml validation alone, ${SAML_WORKERS} threads / 1 thread (ceiling)`,
           ratio: samlPool.perSecond / samlReference.perSecond,
           p99: '– / –',
+          rounds: roundSpread(perRound(pools), perRound(references)),
         },
         {
           name: `  SAML logins / node-saml validation, ${SAML_WORKERS} threads`,
           ratio: samlLogins.requestsPerSecond / samlPool.perSecond,
           p99: `${samlLogins.p99Ms} / –`,
+          rounds: roundSpread(samlLogins.roundRates, perRound(pools)),
         },
       );
     } finally {
@@ -293,11 +312,16 @@ async function main(): Promise<void> {
   console.log(
     `\nRatios (same run; ${cpus().length} cores shared by service, reference and load generator; ${LOAD_CONNECTIONS} connections a load)`,
   );
-  console.log(`${'comparison'.padEnd(66)} ${'ratio'.padStart(7)} ${'target'.padStart(8)}  result  p99 ms (ours / ref)`);
+  console.log(
+    `${'comparison'.padEnd(66)} ${'ratio'.padStart(7)} ${'rounds'.padStart(11)} ${'target'.padStart(8)}  result  p99 ms (ours / ref)`,
+  );
   for (const r of ratios) {
     const target = r.target === undefined ? '–' : `≥ ${r.target.toFixed(1)}×`;
     const result = r.target === undefined ? '' : r.ratio >= r.target ? 'PASS' : 'MISS';
-    console.log(`${r.name.padEnd(66)} ${`${r.ratio.toFixed(2)}×`.padStart(7)} ${target.padStart(8)}  ${result.padEnd(6)}  ${r.p99}`);
+    const rounds = r.rounds ? `${r.rounds.low.toFixed(2)}–${r.rounds.high.toFixed(2)}` : '–';
+    console.log(
+      `${r.name.padEnd(66)} ${`${r.ratio.toFixed(2)}×`.padStart(7)} ${rounds.padStart(11)} ${target.padStart(8)}  ${result.padEnd(6)}  ${r.p99}`,
+    );
   }
   for (const l of limits) {
     console.log(
