@@ -35,7 +35,7 @@ interface RatioRow {
   target?: number;
   /** p99 of ours, and of the reference where it has one (ms). */
   p99: string;
-  /** The lowest and highest ratio of a round of ours to the reference's round beside it. */
+  /** Its spread over the paired rounds (alternate.ts). */
   rounds?: RoundSpread;
 }
 
