@@ -52,3 +52,8 @@ export function roundSpread(ours: readonly number[] | undefined, reference: read
   const ratios = ours.map((rate, i) => rate / reference[i]!);
   return { low: Math.min(...ratios), high: Math.max(...ratios) };
 }
+
+/** A spread as the benchmarks print it: `0.50–0.53`. */
+export function formatSpread(spread: RoundSpread): string {
+  return `${spread.low.toFixed(2)}–${spread.high.toFixed(2)}`;
+}

@@ -39,7 +39,7 @@ export interface LoadOptions {
 /**
  * Connections each load keeps busy, the same for every contender: `BENCH_CONNECTIONS`, 32 by default.
  * Ours is the contender whose rate rises with them; the peer's and the bare route's are flat from 8 on
- * (docs/PERFORMANCE.md, "Where a client_credentials grant waits").
+ * (docs/PERFORMANCE.md, "The same questions on a second machine").
  */
 export const LOAD_CONNECTIONS = connectionsFrom(process.env.BENCH_CONNECTIONS);
 

@@ -3,7 +3,6 @@ import { loginTokens } from '../support/login-flow.js';
 import { LOAD_CONNECTIONS, runLoad, type LoadResult } from './load.js';
 
 const DEMO_PATIENT_APP = { clientId: 'patient-app', redirectUri: 'http://localhost:3000/callback' };
-const CONNECTIONS = LOAD_CONNECTIONS;
 
 /**
  * RFC 6749 §6 refresh grants with rotation: each connection owns one session's chain and always
@@ -17,7 +16,7 @@ const CONNECTIONS = LOAD_CONNECTIONS;
 export async function prepareRefresh(baseUrl: string, label: string): Promise<(durationSeconds?: number) => Promise<LoadResult>> {
   const chains: string[] = [];
   const topUp = async () => {
-    while (chains.length < CONNECTIONS * 2) {
+    while (chains.length < LOAD_CONNECTIONS * 2) {
       chains.push((await loginTokens(baseUrl, 'nemlogin', 'nancy', 'openid patient/*.read', DEMO_PATIENT_APP)).refresh_token as string);
     }
   };
@@ -49,7 +48,6 @@ export function refreshRound(baseUrl: string, label: string, chains: string[], d
     name: `refresh_token rotation (${label})`,
     url: baseUrl,
     requests: [request],
-    connections: CONNECTIONS,
     durationSeconds,
   });
 }

@@ -1,5 +1,5 @@
 import pg from 'pg';
-import { alternateRounds, roundSpread } from './alternate.js';
+import { alternateRounds, formatSpread, roundSpread } from './alternate.js';
 import { printResults } from './load.js';
 import { prepareRefresh } from './refresh.bench.js';
 import { startService, type RunningService } from './service-process.js';
@@ -127,7 +127,7 @@ async function main(): Promise<void> {
       `\nrefresh rotation on PostgreSQL, ${stored[1]!.toLocaleString('en')} / ${stored[0]!.toLocaleString('en')} stored sessions`,
     );
     console.log(
-      `ratio ${ratio.toFixed(2)}×${spread ? ` (rounds ${spread.low.toFixed(2)}–${spread.high.toFixed(2)})` : ''} (target ≥ ${TARGET}×) ` +
+      `ratio ${ratio.toFixed(2)}×${spread ? ` (rounds ${formatSpread(spread)})` : ''} (target ≥ ${TARGET}×) ` +
         `${ratio >= TARGET ? 'PASS' : 'MISS'}; p99 ${many!.p99Ms} / ${few!.p99Ms} ms`,
     );
     printResults([few!, many!]);

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
 import { DEFAULT_SAML_OPTIONS } from '../../src/saml/saml-options.js';
 import { freePort } from '../support/free-port.js';
-import { alternateRounds, combine, roundSpread, type RoundSpread } from './alternate.js';
+import { alternateRounds, combine, formatSpread, roundSpread, type RoundSpread } from './alternate.js';
 import { benchBareRouteClientCredentials, benchClientCredentials, benchPeerClientCredentials } from './client-credentials.bench.js';
 import { localPostmaster, withCpuAccounting } from './cpu-accounting.js';
 import { LOAD_CONNECTIONS, printResults, type LoadResult } from './load.js';
@@ -45,6 +45,17 @@ interface LimitRow {
   value: number;
   limit: number;
   unit: string;
+}
+
+/** `ours` against a reference measured as a load too, in the same alternating rounds. */
+function loadRatio(name: string, ours: LoadResult, reference: LoadResult, target?: number): RatioRow {
+  return {
+    name,
+    ratio: ours.requestsPerSecond / reference.requestsPerSecond,
+    target,
+    p99: `${ours.p99Ms} / ${reference.p99Ms}`,
+    rounds: roundSpread(ours.roundRates, reference.roundRates),
+  };
 }
 
 /** Each round's rate of a reference. */
@@ -184,27 +195,11 @@ async function main(): Promise<void> {
             [onExternal!, `${database}, external FHIR`],
             [onPglite!, 'PGlite, embedded FHIR'],
           ] as const) {
-            ratios.push({
-              name: `client_credentials (${label}) / oidc-provider`,
-              ratio: ours.requestsPerSecond / theirs!.requestsPerSecond,
-              target: 2.0,
-              p99: `${ours.p99Ms} / ${theirs!.p99Ms}`,
-              rounds: roundSpread(ours.roundRates, theirs!.roundRates),
-            });
+            ratios.push(loadRatio(`client_credentials (${label}) / oidc-provider`, ours, theirs!, 2.0));
           }
           ratios.push(
-            {
-              name: '  bare Fastify route (Basic + ES256 only) / oidc-provider',
-              ratio: bareRoute!.requestsPerSecond / theirs!.requestsPerSecond,
-              p99: `${bareRoute!.p99Ms} / ${theirs!.p99Ms}`,
-              rounds: roundSpread(bareRoute!.roundRates, theirs!.roundRates),
-            },
-            {
-              name: `  client_credentials (${database}, external FHIR) / bare route`,
-              ratio: onExternal!.requestsPerSecond / bareRoute!.requestsPerSecond,
-              p99: `${onExternal!.p99Ms} / ${bareRoute!.p99Ms}`,
-              rounds: roundSpread(onExternal!.roundRates, bareRoute!.roundRates),
-            },
+            loadRatio('  bare Fastify route (Basic + ES256 only) / oidc-provider', bareRoute!, theirs!),
+            loadRatio(`  client_credentials (${database}, external FHIR) / bare route`, onExternal!, bareRoute!),
           );
         } finally {
           await Promise.all([peer.stop(), bare.stop()]);
@@ -214,14 +209,7 @@ async function main(): Promise<void> {
         const onPostgres = postgresUrl ? await databaseBound(external, 'PostgreSQL', externalPeak, postmaster) : undefined;
         const onPglite = await databaseBound(embedded, 'PGlite', embeddedPeak, undefined);
         absolute.push(...(onPostgres ?? []), ...onPglite);
-        const relative = (row: LoadResult, to: LoadResult, name: string, target: number) =>
-          ratios.push({
-            name,
-            ratio: row.requestsPerSecond / to.requestsPerSecond,
-            target,
-            p99: `${row.p99Ms} / ${to.p99Ms}`,
-            rounds: roundSpread(row.roundRates, to.roundRates),
-          });
+        const relative = (row: LoadResult, to: LoadResult, name: string, target: number) => ratios.push(loadRatio(name, row, to, target));
         if (onPostgres) relative(onPostgres[1]!, onPostgres[0]!, 'refresh rotation, PostgreSQL / our client_credentials', 0.5);
         else console.log('PostgreSQL scenarios skipped: set BENCH_DATABASE_URL (or TEST_DATABASE_URL) to a postgres:// URL');
         relative(onPglite[1]!, onPglite[0]!, 'refresh rotation, PGlite / our client_credentials', 0.3);
@@ -318,7 +306,7 @@ async function main(): Promise<void> {
   for (const r of ratios) {
     const target = r.target === undefined ? '–' : `≥ ${r.target.toFixed(1)}×`;
     const result = r.target === undefined ? '' : r.ratio >= r.target ? 'PASS' : 'MISS';
-    const rounds = r.rounds ? `${r.rounds.low.toFixed(2)}–${r.rounds.high.toFixed(2)}` : '–';
+    const rounds = r.rounds ? formatSpread(r.rounds) : '–';
     console.log(
       `${r.name.padEnd(66)} ${`${r.ratio.toFixed(2)}×`.padStart(7)} ${rounds.padStart(11)} ${target.padStart(8)}  ${result.padEnd(6)}  ${r.p99}`,
     );
