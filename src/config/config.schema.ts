@@ -198,7 +198,12 @@ export const configSchema = z
     /** After SIGTERM/SIGINT, how long in-flight requests may take before the process exits anyway. */
     shutdownTimeoutMs: z.number().int().min(0).default(10000),
     keys: z.strictObject({
-      /** Encrypts stored private signing keys (AES-256-GCM); at least 32 characters. */
+      /**
+       * Encrypts stored private signing keys and what sessions keep of a national identifier (AES-256-GCM),
+       * and keys the digests users are found by (login/external-id-digest.ts); at least 32 characters.
+       * It stays the one a database was first used with: under another, stored keys cannot be decrypted
+       * and every returning person would be a new user.
+       */
       encryptionKey: z.string().min(32, 'must be at least 32 characters'),
     }),
     fhir: z

@@ -11,6 +11,7 @@ import { acrForLoa } from '../identity/acr.js';
 import type { FastifyRequest } from 'fastify';
 import { authenticatedRecentlyEnough } from './authentication-age.js';
 import { AuthorizationCodeService } from './authorization-code.service.js';
+import { ExternalIdDigest } from './external-id-digest.js';
 import { fromBoundBrowser } from './browser-binding.js';
 import { presentedSsoSecret, ssoCookies } from './sso-cookies.js';
 import { IDENTITY_LINKER, type IdentityLinker } from '../identity/identity-link.js';
@@ -60,6 +61,7 @@ export class LoginCompletionService {
     @Inject(CLOCK) private readonly clock: Clock,
     private readonly audit: AuditTrail,
     private readonly idpSubjects: IdpSubjects,
+    private readonly externalIds: ExternalIdDigest,
   ) {}
 
   /**
@@ -164,7 +166,8 @@ export class LoginCompletionService {
       const now = this.clock.now();
       const transaction = await this.transactions.complete(realm.name, transactionId, now, tx);
       if (!transaction) return undefined;
-      const userId = await this.users.upsert(realm.name, principal.idpAlias, principal.externalId, now, tx);
+      const identity = this.externalIds.identity(realm.name, principal.idpAlias, principal.externalId);
+      const userId = await this.users.upsert(realm.name, principal.idpAlias, identity, now, tx);
       const { sso, secret } = await this.ssoSessions.establish(
         {
           realm,

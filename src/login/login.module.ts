@@ -7,7 +7,9 @@ import { UserRepository } from '../storage/user.repository.js';
 import { AcsController } from './acs.controller.js';
 import { AuthorizationCodeService } from './authorization-code.service.js';
 import { BrokerController } from './broker.controller.js';
+import { ExternalIdDigest } from './external-id-digest.js';
 import { IdpRedirector } from './idp-redirector.js';
+import { LegacyExternalIdSweep } from './legacy-external-id-sweep.js';
 import { LoginCompletionService } from './login-completion.service.js';
 import { LoginStartService } from './login-start.service.js';
 import { LoginPagesSetup } from './pages/login-pages.setup.js';
@@ -23,6 +25,8 @@ import { SsoLoginService } from './sso-login.service.js';
     AuthorizationCodeRepository,
     LoginTransactionRepository,
     UserRepository,
+    ExternalIdDigest,
+    LegacyExternalIdSweep,
     AuthorizationCodeService,
     IdpRedirector,
     LoginStartService,

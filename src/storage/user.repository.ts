@@ -2,19 +2,96 @@ import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { DATABASE, type Database, type Queryable } from './database.js';
 
+/**
+ * What `users.external_id` holds since migration 018: a keyed digest of the IdP's identifier for the
+ * person, behind this prefix. Rows of earlier releases hold the identifier itself, which for a citizen
+ * may be a CPR or BSN (DigiD's NameID `s00000000:…`): they are replaced by the digest at the person's
+ * next login ({@link UserRepository.upsert}) and by the sweep at boot ({@link UserRepository.replaceLegacy}).
+ */
+export const EXTERNAL_ID_DIGEST_PREFIX = 'hmac:v1:';
+
+/**
+ * What a legacy row's external id becomes when its identity already has a digest row: a user created
+ * by an instance of an earlier release during a rolling upgrade, after an instance of this one had
+ * created the digest row. The row stays (sessions refer to it); the identifier in the clear goes.
+ */
+const SUPERSEDED_PREFIX = 'superseded:';
+
+/** An IdP identity as a login names it: the digest stored, and the identifier an earlier release stored. */
+export interface ExternalIdentity {
+  /** `EXTERNAL_ID_DIGEST_PREFIX` and the keyed digest. */
+  digest: string;
+  /** The identifier in the clear: only compared with rows of earlier releases, never written. */
+  legacy: string;
+}
+
+/** A row of an earlier release, external id still in the clear. */
+export interface LegacyUserRow {
+  id: string;
+  realm: string;
+  idp_alias: string;
+  external_id: string;
+}
+
+/** How a legacy row was replaced, if at all (another instance or a login may have done it first). */
+export type LegacyReplacement = 'digest' | 'superseded' | 'gone';
+
 /** Internal users; their id is the stable `sub` of every token (never a national identifier). */
 @Injectable()
 export class UserRepository {
   constructor(@Inject(DATABASE) private readonly db: Database) {}
 
-  /** The user for this IdP identity, created on first login; one statement, so concurrent first logins agree. */
-  async upsert(realm: string, idpAlias: string, externalId: string, now: Date, db: Queryable = this.db): Promise<string> {
+  /**
+   * The user for this IdP identity, created on first login; one statement, so concurrent first logins
+   * agree. A row of an earlier release with the identifier in the clear is taken over (same id, so
+   * the same `sub`) and its external id replaced by the digest, unless a digest row exists already.
+   * Two logins taking over one row: the second waits for the first's row lock, then finds the row no
+   * longer in the clear, and its INSERT meets the first's digest (ON CONFLICT).
+   */
+  async upsert(realm: string, idpAlias: string, identity: ExternalIdentity, now: Date, db: Queryable = this.db): Promise<string> {
     const { rows } = await db.query<{ id: string }>(
-      `INSERT INTO users (id, realm, idp_alias, external_id, created_at, last_login_at) VALUES ($1, $2, $3, $4, $5, $5)
-       ON CONFLICT (realm, idp_alias, external_id) DO UPDATE SET last_login_at = EXCLUDED.last_login_at
-       RETURNING id`,
-      [randomUUID(), realm, idpAlias, externalId, now],
+      `WITH adopted AS (
+         UPDATE users SET external_id = $4, last_login_at = $5
+          WHERE realm = $2 AND idp_alias = $3 AND external_id = $6
+            AND NOT EXISTS (SELECT 1 FROM users WHERE realm = $2 AND idp_alias = $3 AND external_id = $4)
+         RETURNING id
+       ), created AS (
+         INSERT INTO users (id, realm, idp_alias, external_id, created_at, last_login_at)
+         SELECT $1, $2, $3, $4, $5, $5 WHERE NOT EXISTS (SELECT 1 FROM adopted)
+         ON CONFLICT (realm, idp_alias, external_id) DO UPDATE SET last_login_at = EXCLUDED.last_login_at
+         RETURNING id
+       )
+       SELECT id FROM adopted UNION ALL SELECT id FROM created`,
+      [randomUUID(), realm, idpAlias, identity.digest, now, identity.legacy],
     );
     return rows[0]!.id;
+  }
+
+  /** Up to `limit` rows still in the clear, in id order after `afterId` (the sweep pages through the table once). */
+  async legacyRows(afterId: string, limit: number): Promise<LegacyUserRow[]> {
+    const { rows } = await this.db.query<LegacyUserRow>(
+      `SELECT id, realm, idp_alias, external_id FROM users
+        WHERE id > $1 AND external_id NOT LIKE $2 AND external_id NOT LIKE $3
+        ORDER BY id LIMIT $4`,
+      [afterId, `${EXTERNAL_ID_DIGEST_PREFIX}%`, `${SUPERSEDED_PREFIX}%`, limit],
+    );
+    return rows;
+  }
+
+  /**
+   * Replaces legacy row `row`'s external id by `digest`, or, when its identity already has a digest
+   * row, by a marker naming only the row itself. Nothing when a login or another instance did first.
+   */
+  async replaceLegacy(row: LegacyUserRow, digest: string): Promise<LegacyReplacement> {
+    const { rows } = await this.db.query<{ external_id: string }>(
+      `UPDATE users u SET external_id = CASE
+         WHEN EXISTS (SELECT 1 FROM users d WHERE d.realm = u.realm AND d.idp_alias = u.idp_alias AND d.external_id = $3)
+         THEN $4 || u.id ELSE $3 END
+        WHERE u.id = $1 AND u.external_id = $2
+        RETURNING u.external_id`,
+      [row.id, row.external_id, digest, SUPERSEDED_PREFIX],
+    );
+    if (rows.length === 0) return 'gone';
+    return rows[0]!.external_id === digest ? 'digest' : 'superseded';
   }
 }

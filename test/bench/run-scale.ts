@@ -1,4 +1,5 @@
 import pg from 'pg';
+import { EXTERNAL_ID_DIGEST_PREFIX } from '../../src/storage/user.repository.js';
 import { alternateRounds, formatSpread, roundSpread } from './alternate.js';
 import { printResults } from './load.js';
 import { prepareRefresh } from './refresh.bench.js';
@@ -52,9 +53,10 @@ async function fillSessions(url: string, total: number): Promise<number> {
       await client.query(
         `INSERT INTO users SELECT r.* FROM users u, generate_series(1, $2::int) g,
            LATERAL jsonb_populate_record(NULL::users, to_jsonb(u) || jsonb_build_object(
-           'id', 'scale-u-' || g, 'external_id', 'scale-' || g)) r
+           'id', 'scale-u-' || g, 'external_id', $3 || 'scale-' || g)) r
            WHERE u.id = $1`,
-        [template.user_id, missing],
+        // In this release's form (a digest), so a service started on the filled database has nothing to sweep.
+        [template.user_id, missing, EXTERNAL_ID_DIGEST_PREFIX],
       );
       await client.query(
         `INSERT INTO sso_sessions SELECT r.* FROM sso_sessions o, generate_series(1, $2::int) g,

@@ -77,7 +77,12 @@ describe('Dutch portal → XIS flow', () => {
       }),
       { redirect: 'manual' },
     );
-    const { form } = await idp.respondTo(toIdp.headers.get('location')!, { attributes: bsnAttributes({ bsn: '999911120' }) });
+    // DigiD's NameID carries the BSN too (its sector code for the BSN, `s00000000:`).
+    const { form } = await idp.respondTo(toIdp.headers.get('location')!, {
+      nameId: 's00000000:999911120',
+      nameIdFormat: 'urn:oasis:names:tc:SAML:1.1:nameid-format:unspecified',
+      attributes: bsnAttributes({ bsn: '999911120' }),
+    });
     const back = await fetch(idp.acsUrl, {
       method: 'POST',
       redirect: 'manual',
@@ -117,11 +122,19 @@ describe('Dutch portal → XIS flow', () => {
       scope: 'patient/*.read',
     });
     expect(payload.bsn).toBe('999911120');
-    // Only the client configured for it gets the BSN; it is stored only encrypted; never logged.
+    // Only the client configured for it gets the BSN; it is stored only encrypted, in no table in the clear; never logged.
     expect(JSON.stringify(decodeJwt(patientTokens.access_token))).not.toContain('999911120');
-    const rows = await server.app.get<Database>(DATABASE).query<{ national_id_enc: string }>('SELECT national_id_enc FROM sessions');
+    const db = server.app.get<Database>(DATABASE);
+    const rows = await db.query<{ national_id_enc: string }>('SELECT national_id_enc FROM sessions');
     expect(rows.rows.some((r) => r.national_id_enc?.startsWith('v1.'))).toBe(true);
-    expect(JSON.stringify(rows.rows)).not.toContain('999911120');
+    const tables = await db.query<{ table_name: string }>(
+      `SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema() AND table_type = 'BASE TABLE'`,
+    );
+    expect(tables.rows.map((t) => t.table_name)).toEqual(expect.arrayContaining(['users', 'sessions', 'sso_sessions', 'audit_events']));
+    for (const { table_name } of tables.rows) {
+      const stored = await db.query(`SELECT * FROM ${table_name}`);
+      expect({ table_name, rows: JSON.stringify(stored.rows) }).toEqual({ table_name, rows: expect.not.stringContaining('999911120') });
+    }
     expect(server.logs.join('\n')).not.toContain('999911120');
   });
 });
