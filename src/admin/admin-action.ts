@@ -1,5 +1,6 @@
 import type { FastifyRequest } from 'fastify';
 import type { AuditEvent } from '../audit/audit-trail.service.js';
+import { maskNationalIdentifiers } from '../logging/national-identifiers.js';
 import type { Realm } from '../realms/realm.js';
 
 /** Keycloak's admin-event operation types. */
@@ -22,10 +23,28 @@ export function adminAction(
     type: 'ADMIN_ACTION',
     clientId: request.oauthClient!.clientId,
     ipAddress: request.ip,
-    userId: subject.userId,
-    sessionId: subject.sessionId,
-    details: { operation_type: operation, resource_path: resourcePath, ...subject.details },
+    userId: subject.userId === undefined ? undefined : operatorNamed(subject.userId),
+    sessionId: subject.sessionId === undefined ? undefined : operatorNamed(subject.sessionId),
+    details: { operation_type: operation, resource_path: pathOperatorNamed(resourcePath), ...subject.details },
   };
+}
+
+/** The ids this service issues: a user's UUID, a session's random token (`{sso}.{own}` in an SSO session). */
+const ISSUED_ID = /^(?:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|[A-Za-z0-9_-]{22}(?:\.[A-Za-z0-9_-]{22})?)$/;
+
+/**
+ * A value an operator named (a path's id, a filter), as the audit trail keeps it: an id this service
+ * issued as it is, anything else with any CPR or BSN in it masked. An operator who looks a person up by
+ * their CPR by mistake must not leave it in the trail, where no national identifier is kept; an issued
+ * id stays whole even where its random characters happen to form nine or ten digits.
+ */
+export function operatorNamed(value: string): string {
+  return ISSUED_ID.test(value) ? value : maskNationalIdentifiers(value);
+}
+
+/** A resource path an operator named, segment by segment as {@link operatorNamed}. */
+function pathOperatorNamed(path: string): string {
+  return path.split('/').map(operatorNamed).join('/');
 }
 
 /** The longest resource path a refused call records: the path is the caller's, not yet checked. */
@@ -46,7 +65,7 @@ export function refusedAdminAction(request: FastifyRequest, realm: Realm, client
     ipAddress: request.ip,
     details: {
       operation_type: operationOf(request.method),
-      resource_path: (path.startsWith(prefix) ? path.slice(prefix.length) : path).slice(0, PATH_LIMIT),
+      resource_path: pathOperatorNamed((path.startsWith(prefix) ? path.slice(prefix.length) : path).slice(0, PATH_LIMIT)),
     },
   };
 }

@@ -1,5 +1,5 @@
 import { OAuthError } from '../protocol/oauth-error.js';
-import { MAX_MAX, parseEventQuery } from './event-query.js';
+import { MAX_MAX, parseEventQuery, queryDetails } from './event-query.js';
 
 describe('parseEventQuery', () => {
   it('reads Keycloak’s filters: types repeated or comma-separated, days as whole UTC days, epoch milliseconds', () => {
@@ -41,5 +41,17 @@ describe('parseEventQuery', () => {
     ]) {
       expect(() => parseEventQuery('r', query)).toThrow(OAuthError);
     }
+  });
+
+  it('records the filters of a read without a CPR or BSN an operator typed, and an issued user id whole', () => {
+    const details = (query: Record<string, string>) => queryDetails(parseEventQuery('r', query));
+    expect(details({ user: '0101701234', client: 'app' })).toMatchObject({ user: '[digits masked]', client: 'app' });
+    expect(details({ user: '010170-1234', client: 'portal-999.911.120' })).toMatchObject({
+      user: '[digits masked]',
+      client: 'portal-[digits masked]',
+    });
+    // A UUID whose last group happens to hold ten digits is an id this service issued, not a CPR.
+    const sub = '6a3b0e0c-0d1f-4c2a-9f3e-ab0101701234';
+    expect(details({ user: sub })).toMatchObject({ user: sub });
   });
 });

@@ -1,5 +1,6 @@
 import { isAuditEventType } from '../audit/audit-event-type.js';
 import { OAuthError } from '../protocol/oauth-error.js';
+import { operatorNamed } from './admin-action.js';
 import type { AuditDetails } from '../audit/audit-event-type.js';
 import type { AuditEventQuery } from '../storage/audit-event.repository.js';
 
@@ -35,13 +36,14 @@ export function parseEventQuery(realm: string, query: Record<string, unknown>): 
 
 /**
  * The filters of a read, for its ADMIN_ACTION: whose trail an auditor read, of what and when, is
- * itself access to be accounted for (issue 13). Only what the query names, never more than a user id.
+ * itself access to be accounted for (issue 13). Only what the query names, never more than a user id,
+ * and no CPR or BSN an operator typed as one (admin-action.ts).
  */
 export function queryDetails(query: AuditEventQuery): AuditDetails {
   return {
     type: query.types,
-    client: query.clientId,
-    user: query.userId,
+    client: query.clientId === undefined ? undefined : operatorNamed(query.clientId),
+    user: query.userId === undefined ? undefined : operatorNamed(query.userId),
     dateFrom: query.from?.toISOString(),
     dateTo: query.to?.toISOString(),
     first: query.first,

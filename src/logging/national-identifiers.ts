@@ -46,12 +46,17 @@ export function maskNationalIdentifiersInLine(line: string): string {
     return `${JSON.stringify(Object.fromEntries(fields))}\n`;
   } catch {
     // Not JSON after all (pino writes only JSON lines): mask every run in the text as it stands.
-    return line.replace(EVERY_NATIONAL_IDENTIFIER, MASKED_DIGITS);
+    return maskNationalIdentifiers(line);
   }
 }
 
+/** `text` with every CPR or BSN in it, as a digit run or as written, replaced by {@link MASKED_DIGITS}. */
+export function maskNationalIdentifiers(text: string): string {
+  return text.replace(EVERY_NATIONAL_IDENTIFIER, MASKED_DIGITS);
+}
+
 function masked(value: unknown): unknown {
-  if (typeof value === 'string') return value.replace(EVERY_NATIONAL_IDENTIFIER, MASKED_DIGITS);
+  if (typeof value === 'string') return maskNationalIdentifiers(value);
   if (typeof value === 'number') return NATIONAL_IDENTIFIER.test(String(value)) ? MASKED_DIGITS : value;
   if (Array.isArray(value)) return value.map(masked);
   if (typeof value === 'object' && value !== null) {

@@ -63,4 +63,24 @@ describe('admin API: sessions and keys', () => {
     }
     expect((await h.introspect(tokens.access_token)).active).toBe(true);
   });
+
+  it('keeps no CPR or BSN an operator typed for an id in the audit trail, refused or not', async () => {
+    const auditor = await adminToken(h.server.baseUrl, 'nemlogin', 'auditor');
+    const calls = [
+      ['GET', 'nemlogin/users/0101701234/sessions', await h.operator()],
+      ['POST', 'nemlogin/users/010170-1234/logout', await h.operator()],
+      ['DELETE', 'nemlogin/sessions/999911120', await h.operator()],
+      ['GET', 'nemlogin/events?user=0101701234&client=010170-1234', await h.operator()],
+      ['GET', 'nemlogin/users/0101701234/sessions', auditor],
+    ] as const;
+    for (const [method, path, token] of calls) expect((await adminCall(h.server.baseUrl, method, path, token)).status).toBeLessThan(500);
+
+    const rows = await h.db().query(`SELECT * FROM audit_events WHERE type = 'ADMIN_ACTION'`);
+    const paths = rows.rows.map((row) => (row.details as Record<string, string>).resource_path);
+    expect(paths).toEqual(
+      expect.arrayContaining(['users/[digits masked]/sessions', 'users/[digits masked]/logout', 'sessions/[digits masked]', 'events']),
+    );
+    const stored = JSON.stringify(rows.rows);
+    for (const identifier of ['0101701234', '010170-1234', '999911120']) expect(stored).not.toContain(identifier);
+  });
 });
