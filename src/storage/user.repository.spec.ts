@@ -1,9 +1,10 @@
 import { engines } from '../../test/support/database-engines.js';
 import { holding, waitingForLocks } from '../../test/support/lock-races.js';
 import { migratedScratch } from '../../test/support/migrated-scratch.js';
+import { planOf } from '../../test/support/statement-plans.js';
 import { at, T0 } from '../../test/support/session-rows.js';
 import type { Database, Queryable } from './database.js';
-import { EXTERNAL_ID_DIGEST_PREFIX, UserRepository, type ExternalIdentity } from './user.repository.js';
+import { EXTERNAL_ID_DIGEST_PREFIX, LEGACY_ROWS, UserRepository, type ExternalIdentity } from './user.repository.js';
 
 /**
  * Users are found by a digest of the IdP's identifier, never stored in the clear (migration 018). A
@@ -105,6 +106,19 @@ describe.each(engines)('users on $name', (engine) => {
   });
 
   if (engine.name === 'postgres') {
+    it('finds the rows still in the clear by their own index, not by reading every user', async () => {
+      await db.query(
+        `INSERT INTO users (id, realm, idp_alias, external_id, created_at, last_login_at)
+         SELECT 'many-' || g, 'r', 'idp', $1 || g, $2, $2 FROM generate_series(1, 20000) g`,
+        [EXTERNAL_ID_DIGEST_PREFIX, T0],
+      );
+      await db.query('ANALYZE users');
+      for (const executions of [0, 8]) {
+        const { plan } = await planOf(db, { statement: LEGACY_ROWS, types: 'text, int', args: `'', 500` }, { executions });
+        expect(plan).toContain('users_legacy_external_id');
+      }
+    });
+
     it("lets concurrent first logins of one earlier release's user agree on it, with one row", async () => {
       const identity = person();
       await legacyRow(`raced-${n}`, identity);

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
-import { DATABASE, type Database, type Queryable } from './database.js';
+import { DATABASE, type Database, type NamedStatement, type Queryable } from './database.js';
 
 /**
  * What `users.external_id` holds since migration 018: a keyed digest of the IdP's identifier for the
@@ -36,6 +36,18 @@ export interface LegacyUserRow {
 /** How a legacy row was replaced, if at all (another instance or a login may have done it first). */
 export type LegacyReplacement = 'digest' | 'superseded' | 'gone';
 
+/**
+ * The rows still in the clear, by the partial index of migration 018, which holds only them: every
+ * boot asks, and on a table of millions of users without such rows the answer must not be a scan of
+ * them all. The patterns are the index's own, written out, so the planner can match them to it.
+ */
+export const LEGACY_ROWS: NamedStatement = {
+  name: 'users.legacy-rows',
+  text: `SELECT id, realm, idp_alias, external_id FROM users
+          WHERE id > $1 AND external_id NOT LIKE '${EXTERNAL_ID_DIGEST_PREFIX}%' AND external_id NOT LIKE '${SUPERSEDED_PREFIX}%'
+          ORDER BY id LIMIT $2`,
+};
+
 /** Internal users; their id is the stable `sub` of every token (never a national identifier). */
 @Injectable()
 export class UserRepository {
@@ -69,12 +81,7 @@ export class UserRepository {
 
   /** Up to `limit` rows still in the clear, in id order after `afterId` (the sweep pages through the table once). */
   async legacyRows(afterId: string, limit: number): Promise<LegacyUserRow[]> {
-    const { rows } = await this.db.query<LegacyUserRow>(
-      `SELECT id, realm, idp_alias, external_id FROM users
-        WHERE id > $1 AND external_id NOT LIKE $2 AND external_id NOT LIKE $3
-        ORDER BY id LIMIT $4`,
-      [afterId, `${EXTERNAL_ID_DIGEST_PREFIX}%`, `${SUPERSEDED_PREFIX}%`, limit],
-    );
+    const { rows } = await this.db.query<LegacyUserRow>(LEGACY_ROWS, [afterId, limit]);
     return rows;
   }
 
