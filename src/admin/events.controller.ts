@@ -1,9 +1,10 @@
-import { Controller, Get, Header, Req, UseGuards } from '@nestjs/common';
+import { Controller, Get, Header, Req, UseGuards, UseInterceptors } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
 import { AuditTrail } from '../audit/audit-trail.service.js';
 import { AuditEventRepository } from '../storage/audit-event.repository.js';
 import { adminAction } from './admin-action.js';
 import { AdminAuthGuard } from './admin-auth.guard.js';
+import { RecordRefusedAdminCall } from './refused-admin-call.interceptor.js';
 import { RequiresRole } from './admin-roles.js';
 import { toEventRepresentation, type EventRepresentation } from './event-representation.js';
 import { parseEventQuery, queryDetails } from './event-query.js';
@@ -11,6 +12,7 @@ import { parseEventQuery, queryDetails } from './event-query.js';
 /** Keycloak's `GET /admin/realms/{realm}/events`: the audit trail, newest first, for a client with `view-events`. */
 @Controller('admin/realms/:realm')
 @UseGuards(AdminAuthGuard)
+@UseInterceptors(RecordRefusedAdminCall)
 export class EventsController {
   constructor(
     private readonly events: AuditEventRepository,

@@ -1,5 +1,5 @@
 import { createPublicKey, type JsonWebKey } from 'node:crypto';
-import { Controller, Get, Header, HttpCode, Inject, Post, Query, Req, UseGuards } from '@nestjs/common';
+import { Controller, Get, Header, HttpCode, Inject, Post, Query, Req, UseGuards, UseInterceptors } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
 import { AuditTrail } from '../audit/audit-trail.service.js';
 import { CLOCK, type Clock } from '../common/clock.js';
@@ -8,6 +8,7 @@ import { OAuthError } from '../protocol/oauth-error.js';
 import { SigningKeyRepository, type SigningKeyRow } from '../storage/signing-key.repository.js';
 import { adminAction } from './admin-action.js';
 import { AdminAuthGuard } from './admin-auth.guard.js';
+import { RecordRefusedAdminCall } from './refused-admin-call.interceptor.js';
 import { RequiresRole } from './admin-roles.js';
 
 /** Keycloak's `KeysMetadataRepresentation`: the active key per algorithm, and every published key. */
@@ -35,6 +36,7 @@ export interface KeysMetadata {
  */
 @Controller('admin/realms/:realm')
 @UseGuards(AdminAuthGuard)
+@UseInterceptors(RecordRefusedAdminCall)
 export class KeysAdminController {
   constructor(
     private readonly keys: SigningKeyService,

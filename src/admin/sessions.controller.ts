@@ -1,7 +1,8 @@
-import { Controller, Delete, Get, Header, HttpCode, Param, Post, Req, UseGuards } from '@nestjs/common';
+import { Controller, Delete, Get, Header, HttpCode, Param, Post, Req, UseGuards, UseInterceptors } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
 import { OAuthError } from '../protocol/oauth-error.js';
 import { AdminAuthGuard } from './admin-auth.guard.js';
+import { RecordRefusedAdminCall } from './refused-admin-call.interceptor.js';
 import { RequiresRole } from './admin-roles.js';
 import { SessionAdminService, type UserSessionRepresentation } from './session-admin.service.js';
 
@@ -11,6 +12,7 @@ const ID = /^[A-Za-z0-9_.-]{1,100}$/;
 /** Keycloak's admin paths for sessions: a user's sessions, log a user out everywhere, end one session. */
 @Controller('admin/realms/:realm')
 @UseGuards(AdminAuthGuard)
+@UseInterceptors(RecordRefusedAdminCall)
 export class SessionsController {
   constructor(private readonly admin: SessionAdminService) {}
 

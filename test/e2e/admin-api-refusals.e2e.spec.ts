@@ -83,4 +83,24 @@ describe('admin API: sessions and keys', () => {
     const stored = JSON.stringify(rows.rows);
     for (const identifier of ['0101701234', '010170-1234', '999911120']) expect(stored).not.toContain(identifier);
   });
+
+  it('records a call refused as malformed after admission as a failed ADMIN_ACTION, and changes nothing', async () => {
+    const operator = await h.operator();
+    const calls = [
+      ['DELETE', 'nemlogin/sessions/not$an$id', 'DELETE', 'sessions/not$an$id'],
+      ['GET', 'nemlogin/events?type=NOT_AN_EVENT', 'READ', 'events'],
+      ['POST', 'nemlogin/keys/rotate?algorithm=HS256', 'ACTION', 'keys/rotate'],
+    ] as const;
+    for (const [method, path, operation, resourcePath] of calls) {
+      expect(await adminCall(h.server.baseUrl, method, path, operator)).toMatchObject({ status: 400, body: { error: 'invalid_request' } });
+      const [recorded] = await h.adminEvents({ type: 'ADMIN_ACTION', max: '1' });
+      expect(recorded).toMatchObject({
+        clientId: 'operator',
+        error: 'invalid_request',
+        details: { operation_type: operation, resource_path: resourcePath },
+      });
+    }
+    const keys = await adminCall(h.server.baseUrl, 'GET', 'nemlogin/keys', operator);
+    expect(Object.keys(keys.body.active)).toEqual(['ES256']);
+  });
 });
