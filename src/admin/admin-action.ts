@@ -51,8 +51,9 @@ function pathOperatorNamed(path: string): string {
 const PATH_LIMIT = 200;
 
 /**
- * The ADMIN_ACTION of a call refused before its handler (403 without the role): the operation and
- * path from the request itself, the error on the event. Only a caller with a live token of the realm
+ * The ADMIN_ACTION of a call refused before its handler did anything (403 without the role, 400 for a
+ * malformed request: refused-admin-call.interceptor.ts): the operation and path from the request
+ * itself, the error on the event. Only a caller with a live token of the realm
  * gets this far, so an anonymous flood writes nothing.
  */
 export function refusedAdminAction(request: FastifyRequest, realm: Realm, clientId: string): Omit<AuditEvent, 'error'> {
