@@ -65,6 +65,22 @@ describe.each(engines)('users on $name', (engine) => {
     expect(await users.legacyRows('', 1000)).not.toContainEqual(expect.objectContaining({ id: `legacy-${n}` }));
   });
 
+  it("takes over no row whose external id is a digest or a marker, whatever the IdP's identifier reads", async () => {
+    const someone = person();
+    const id = await users.upsert('r', 'idp', someone, T0);
+    const marked = `marked-${n}`;
+    await db.query(`INSERT INTO users (id, realm, idp_alias, external_id, created_at, last_login_at) VALUES ($1, 'r', 'idp', $2, $3, $3)`, [
+      marked,
+      `superseded:${marked}`,
+      T0,
+    ]);
+    for (const legacy of [someone.digest, `superseded:${marked}`]) {
+      const other = { ...person(), legacy };
+      expect(await users.upsert('r', 'idp', other, at(60))).not.toMatch(new RegExp(`^(${id}|${marked})$`));
+    }
+    expect((await rowsOf(id, marked)).map((row) => row.external_id).sort()).toEqual([someone.digest, `superseded:${marked}`].sort());
+  });
+
   it('answers with the digest row when an earlier release made a second row, and leaves that one to the sweep', async () => {
     const identity = person();
     const id = await users.upsert('r', 'idp', identity, T0);

@@ -37,15 +37,21 @@ export interface LegacyUserRow {
 export type LegacyReplacement = 'digest' | 'superseded' | 'gone';
 
 /**
+ * A row whose external id is still the identifier in the clear: neither a digest nor a marker. The
+ * predicate of migration 018's partial index, written out so the planner can match it; and what a
+ * login may take over, so an IdP identifier that happens to read as another row's digest or marker
+ * (a marker names a user id, which is the `sub` in tokens) finds no row to take.
+ */
+const IN_THE_CLEAR = `external_id NOT LIKE '${EXTERNAL_ID_DIGEST_PREFIX}%' AND external_id NOT LIKE '${SUPERSEDED_PREFIX}%'`;
+
+/**
  * The rows still in the clear, by the partial index of migration 018, which holds only them: every
  * boot asks, and on a table of millions of users without such rows the answer must not be a scan of
- * them all. The patterns are the index's own, written out, so the planner can match them to it.
+ * them all.
  */
 export const LEGACY_ROWS: NamedStatement = {
   name: 'users.legacy-rows',
-  text: `SELECT id, realm, idp_alias, external_id FROM users
-          WHERE id > $1 AND external_id NOT LIKE '${EXTERNAL_ID_DIGEST_PREFIX}%' AND external_id NOT LIKE '${SUPERSEDED_PREFIX}%'
-          ORDER BY id LIMIT $2`,
+  text: `SELECT id, realm, idp_alias, external_id FROM users WHERE id > $1 AND ${IN_THE_CLEAR} ORDER BY id LIMIT $2`,
 };
 
 /** Internal users; their id is the stable `sub` of every token (never a national identifier). */
@@ -64,7 +70,7 @@ export class UserRepository {
     const { rows } = await db.query<{ id: string }>(
       `WITH adopted AS (
          UPDATE users SET external_id = $4, last_login_at = $5
-          WHERE realm = $2 AND idp_alias = $3 AND external_id = $6
+          WHERE realm = $2 AND idp_alias = $3 AND external_id = $6 AND ${IN_THE_CLEAR}
             AND NOT EXISTS (SELECT 1 FROM users WHERE realm = $2 AND idp_alias = $3 AND external_id = $4)
          RETURNING id
        ), created AS (
