@@ -23,8 +23,8 @@ export function adminAction(
     type: 'ADMIN_ACTION',
     clientId: request.oauthClient!.clientId,
     ipAddress: request.ip,
-    userId: subject.userId === undefined ? undefined : operatorNamed(subject.userId),
-    sessionId: subject.sessionId === undefined ? undefined : operatorNamed(subject.sessionId),
+    userId: operatorNamed(subject.userId),
+    sessionId: operatorNamed(subject.sessionId),
     details: { operation_type: operation, resource_path: pathOperatorNamed(resourcePath), ...subject.details },
   };
 }
@@ -38,8 +38,8 @@ const ISSUED_ID = /^(?:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{
  * their CPR by mistake must not leave it in the trail, where no national identifier is kept; an issued
  * id stays whole even where its random characters happen to form nine or ten digits.
  */
-export function operatorNamed(value: string): string {
-  return ISSUED_ID.test(value) ? value : maskNationalIdentifiers(value);
+export function operatorNamed<T extends string | undefined>(value: T): T {
+  return (value === undefined || ISSUED_ID.test(value) ? value : maskNationalIdentifiers(value)) as T;
 }
 
 /** A resource path an operator named, segment by segment as {@link operatorNamed}. */

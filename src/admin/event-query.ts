@@ -42,8 +42,8 @@ export function parseEventQuery(realm: string, query: Record<string, unknown>): 
 export function queryDetails(query: AuditEventQuery): AuditDetails {
   return {
     type: query.types,
-    client: query.clientId === undefined ? undefined : operatorNamed(query.clientId),
-    user: query.userId === undefined ? undefined : operatorNamed(query.userId),
+    client: operatorNamed(query.clientId),
+    user: operatorNamed(query.userId),
     dateFrom: query.from?.toISOString(),
     dateTo: query.to?.toISOString(),
     first: query.first,
