@@ -4,6 +4,7 @@
  * since the main thread makes them against the injected clock and the database.
  */
 import nodeSaml from '@node-saml/node-saml';
+import { decryptionKeyObject } from './decryption-key.mjs';
 
 const { ValidateInResponseTo } = nodeSaml;
 
@@ -25,7 +26,8 @@ export function baseOptions(settings) {
     // throw a TypeError on an assertion without Conditions instead of saying so.
     audience: false,
     idpCert: settings.idpCertificates,
-    decryptionPvk: settings.decryptionKey,
+    // node-saml hands it on to xml-encryption, which takes a KeyObject as well as PEM text.
+    decryptionPvk: decryptionKeyObject(settings.decryptionKey),
     wantAssertionsSigned: true,
     // The Response signature, if any, was verified and removed by withVerifiedResponseSignature.
     wantAuthnResponseSigned: false,
