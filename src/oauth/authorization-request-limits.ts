@@ -31,9 +31,12 @@ export const AUTHORIZATION_PARAMETER_MAX_LENGTH: Readonly<Record<string, number>
  * parameter is left to the repetition check.
  */
 export function unacceptableParameter(params: ReadonlyMap<string, string | string[]>): string | undefined {
-  for (const [name, maxLength] of Object.entries(AUTHORIZATION_PARAMETER_MAX_LENGTH)) {
-    const value = params.get(name);
-    if (typeof value === 'string' && (value.length > maxLength || hasControlCharacter(value))) return name;
-  }
-  return undefined;
+  return Object.keys(AUTHORIZATION_PARAMETER_MAX_LENGTH).find((name) => isUnacceptable(params, name));
+}
+
+/** Whether this one parameter is too long or holds a control character (a repeated one is not judged here). */
+export function isUnacceptable(params: ReadonlyMap<string, string | string[]>, name: string): boolean {
+  const value = params.get(name);
+  const maxLength = AUTHORIZATION_PARAMETER_MAX_LENGTH[name];
+  return typeof value === 'string' && maxLength !== undefined && (value.length > maxLength || hasControlCharacter(value));
 }

@@ -102,6 +102,22 @@ describe('checkAuthorizationRequest (OIDC Core §3.1.2.2, RFC 6749 §4.1.2.1)', 
     });
   });
 
+  describe('a state too long or with a control character is never echoed, whatever else is refused first', () => {
+    it.each([
+      ['alone', {}],
+      ['with an over-long response_type, which the limits list before it', { response_type: 'c'.repeat(65) }],
+      ['with an over-long scope, which the limits list before it', { scope: 's'.repeat(1025) }],
+      ['with a response type refused', { response_type: 'token' }],
+      ['with a request object', { request: 'eyJ…' }],
+    ])('%s', (_name, overrides) => {
+      for (const state of ['s'.repeat(2049), 'a\r\nSet-Cookie: x=1']) {
+        const result = check({ ...overrides, state });
+        expect(result).toMatchObject({ ok: false, page: false, redirectUri: 'http://127.0.0.1/callback' });
+        expect(result).not.toHaveProperty('state', expect.anything());
+      }
+    });
+  });
+
   it('shows a page for a machine client, which has no redirect URI to trust', () => {
     expect(check({ client_id: 'portal' })).toMatchObject({ ok: false, page: true });
   });

@@ -7,7 +7,7 @@ import { parseResponseMode, type ResponseMode } from '../protocol/authorization-
 import { isWellFormedPkceValue } from '../protocol/pkce.js';
 import { CODE_CHALLENGE_METHODS, RESPONSE_TYPES, registeredOrOther } from '../protocol/registered-values.js';
 import { parseScope } from '../protocol/scope.js';
-import { unacceptableParameter } from './authorization-request-limits.js';
+import { isUnacceptable, unacceptableParameter } from './authorization-request-limits.js';
 import { parseMaxAge } from './max-age.js';
 import { namesFhirServer } from './smart-audience.js';
 
@@ -71,7 +71,9 @@ export function checkAuthorizationRequest(
     return { ok: false, page: true, reason: `redirect_uri not registered for ${clientId}` };
   }
 
-  const state = unacceptable === 'state' ? undefined : single('state');
+  // Judged on its own, not only as the first unacceptable parameter: whatever else is wrong, an
+  // over-long state or one with a control character is never echoed (RFC 6749 §4.1.2.1 echoes only a valid one).
+  const state = isUnacceptable(params, 'state') ? undefined : single('state');
   // Read first, so every later error goes back the way the client asked (OAuth 2.0 Form Post Response Mode §2).
   const requestedMode = single('response_mode');
   const responseMode = requestedMode === null ? null : parseResponseMode(requestedMode);
