@@ -7,6 +7,7 @@ import { startTestServer, type TestServer } from '../support/test-server.js';
 
 const APP = { clientId: 'patient-app', redirectUri: 'http://127.0.0.1/callback' };
 const BYE = 'http://127.0.0.1/bye';
+const APP_ORIGIN = 'https://patient-app.example';
 /** Registered with a query that form encoding would write otherwise (`%2F`, `+`, `%7E`). */
 const BYE_WITH_QUERY = 'http://127.0.0.1/bye?next=/a%20b&k=v~1';
 
@@ -26,6 +27,8 @@ describe('logout without id_token_hint', () => {
           BYE,
           BYE_WITH_QUERY,
         ];
+        // Its pages may call the credentialed endpoints across origins (CORS), but not logout (below).
+        raw.realms[0].clients.find((c: { clientId: string }) => c.clientId === 'patient-app').webOrigins = [APP_ORIGIN];
         // A second person, for a browser of someone else's.
         raw.realms[0].mockUsers.push({ username: 'bente', kind: 'citizen', ssn: '0909091234' });
       },
@@ -136,6 +139,27 @@ describe('logout without id_token_hint', () => {
     }
     expect(victim.get('KEYCLOAK_IDENTITY')).toEqual(expect.any(String));
     await stillLive(tokens.refresh_token!);
+  });
+
+  it('lets no other page read the confirmation: logout answers no CORS, not even to a web origin of the realm', async () => {
+    const browser = new CookieJar();
+    await login(browser);
+    // The CORS set-up answers the credentialed endpoints from that origin, so the refusal below is logout's own.
+    const allowed = await browser.fetch(`${oidc}/userinfo`, { headers: { origin: APP_ORIGIN } });
+    expect(allowed.headers.get('access-control-allow-origin')).toBe(APP_ORIGIN);
+    for (const method of ['GET', 'POST']) {
+      const preflight = await fetch(`${oidc}/logout`, {
+        method: 'OPTIONS',
+        headers: { origin: APP_ORIGIN, 'access-control-request-method': method, 'access-control-request-headers': 'content-type' },
+      });
+      expect(preflight.headers.get('access-control-allow-origin')).toBeNull();
+    }
+    // What fetch(…, { credentials: 'include' }) from that origin receives: the page, without the
+    // headers a browser needs to let the calling script read the value that would confirm it.
+    const page = await browser.fetch(`${oidc}/logout`, { headers: { origin: APP_ORIGIN } });
+    expect((await confirmationForm(page)).fields.confirmation).toEqual(expect.any(String));
+    expect(page.headers.get('access-control-allow-origin')).toBeNull();
+    expect(page.headers.get('access-control-allow-credentials')).toBeNull();
   });
 
   it('follows a post_logout_redirect_uri only when client_id names a client it is registered for', async () => {
