@@ -1,10 +1,12 @@
 import type { GenericPrincipal } from '../../identity/principal.js';
-import { optionalSingle, personName, stableNameId, type AttributeProfile } from './attribute-profile.js';
+import { optionalSingle, personName, requireSingle, stableNameId, type AttributeProfile } from './attribute-profile.js';
 
 /**
  * Any other IdP (supplier employees, realm `ssl`): the IdP config's `attributes` map names which
- * attribute holds `externalId`, `givenName`, `familyName` and `name`; the external id falls back to
- * the NameID. Every attribute is passed on as received.
+ * attribute holds `externalId`, `givenName`, `familyName` and `name`. The external id is that
+ * attribute, required when it is named, or else the NameID; never one or the other assertion by
+ * assertion, since both end up as the same user key, and an assertion without the attribute would
+ * then be the user whose attribute equals its NameID. Every attribute is passed on as received.
  */
 export const genericProfile: AttributeProfile = {
   requestsNsisLoa: false,
@@ -16,7 +18,7 @@ export const genericProfile: AttributeProfile = {
       kind: 'generic',
       realm: realm.name,
       idpAlias: idp.alias,
-      externalId: pick('externalId') ?? stableNameId(assertion, false),
+      externalId: names.externalId ? requireSingle(assertion, names.externalId) : stableNameId(assertion, false),
       name: personName(pick('givenName'), pick('familyName'), pick('name')),
       attributes: Object.fromEntries([...assertion.attributes].map(([name, values]) => [name, [...values]])),
     };

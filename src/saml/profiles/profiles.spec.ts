@@ -105,6 +105,17 @@ describe('attribute profiles', () => {
     expect(() => genericProfile.toPrincipal(assertion({ uid: ['u1', 'u2'] }), ctx)).toThrow('more than one value');
   });
 
+  it('generic takes the external id from the attribute the IdP names, and then never from the NameID', () => {
+    const named = context({}, { attributes: { externalId: 'uid' } });
+    const nameId = { value: '4711', format: PERSISTENT };
+    expect(genericProfile.toPrincipal(assertion({ uid: ['4711'] }, { value: 'alice', format: PERSISTENT }), named).externalId).toBe('4711');
+    for (const without of [{}, { uid: [''] }]) {
+      expect(() => genericProfile.toPrincipal(assertion(without, nameId), named)).toThrow('missing attribute uid');
+    }
+    // No attribute named: the NameID is the id, for every assertion of that IdP.
+    expect(genericProfile.toPrincipal(assertion({ uid: ['u1'] }, nameId), context()).externalId).toBe('4711');
+  });
+
   it.each([
     ['111222333', true],
     ['123456782', true],
