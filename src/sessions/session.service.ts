@@ -124,7 +124,10 @@ export class SessionService {
       tenant: child.tenant,
       refresh_jti: null,
       created_at: now,
-      idle_expires_at: new Date(Math.min(now.getTime() + realm.config.sessionIdle * 1000, parent.max_expires_at.getTime())),
+      // No further than the parent's own ends: alive only while it is, so its tokens end with it.
+      idle_expires_at: new Date(
+        Math.min(now.getTime() + realm.config.sessionIdle * 1000, parent.idle_expires_at.getTime(), parent.max_expires_at.getTime()),
+      ),
       ended_at: null,
       end_reason: null,
       context: child.context,

@@ -180,6 +180,14 @@ export const LOCK_ALL_OF_USER: NamedStatement = {
  * with it, and its events are written with the session's subject, all in the one statement: both or
  * neither (issue 13). Each row names its rotation (`lookup`); a rotation without a row changed nothing.
  *
+ * A delegated session (token exchange) lives only while the session it was delegated from does
+ * ({@link liveAt}), so its idle end slides no further than that session's (`LEAST` passes over the
+ * NULL of a session delegated from none): its tokens, whose `exp` and
+ * `refresh_expires_in` follow its row, never outlive the subject's session (RFC 8693 §2.2.1 leaves
+ * their lifetime to the server). Nor does it slide the SSO session: a portal refreshing on the
+ * person's behalf, server to server, is no use of their browser's login, which would otherwise go
+ * on answering new authorizations without them.
+ *
  * One statement now locks several rows, so it takes its locks in the one order every transaction
  * that locks several takes them ({@link lockingInOrder}). So neither two rotation statements nor a
  * rotation and a logout ever wait for each other in a cycle.
@@ -203,14 +211,15 @@ export const ROTATE_REFRESH: NamedStatement = {
          rotated AS (
            UPDATE sessions AS s
               SET refresh_jti = q.next,
-                  idle_expires_at = LEAST(q.now + make_interval(secs => q.idle), s.max_expires_at),
+                  idle_expires_at = LEAST(q.now + make_interval(secs => q.idle), s.max_expires_at,
+                                          (SELECT p.idle_expires_at FROM sessions p WHERE p.id = s.parent_id)),
                   context = COALESCE(q.context, s.context)
              FROM q
             WHERE s.id = q.id AND s.id IN (SELECT l.id FROM locked l) AND s.refresh_jti = q.presented AND ${liveAt('q.now')}
             RETURNING q.ord, q.now + make_interval(secs => q.idle) AS slide_to, q.events, ${SESSION_COLUMNS}),
          slid AS (
            UPDATE sso_sessions AS u SET idle_expires_at = LEAST(r.slide_to, u.max_expires_at)
-             FROM (SELECT r.sso_session_id, max(r.slide_to) AS slide_to FROM rotated r GROUP BY r.sso_session_id) r
+             FROM (SELECT r.sso_session_id, max(r.slide_to) AS slide_to FROM rotated r WHERE r.parent_id IS NULL GROUP BY r.sso_session_id) r
             WHERE u.id = r.sso_session_id),
          recorded AS (
            INSERT INTO audit_events (occurred_at, realm, type, outcome, client_id, user_id, session_id, idp_alias, ip_address, tenant, details)

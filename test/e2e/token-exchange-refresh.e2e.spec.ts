@@ -98,6 +98,65 @@ describe('token exchange and tenancy', () => {
       expect((await db.query('SELECT 1 FROM backchannel_logouts WHERE session_id = $1', [child!.id])).rows).toHaveLength(0);
     });
 
+    it('never outlives the session it was delegated from, and keeps no browser login alive by refreshing', async () => {
+      const patient = await h.patientLogin();
+      const parentSid = decodeJwt(patient.access_token).sid as string;
+      const db = h.server.app.get<Database>(DATABASE);
+      const parentEnd = async () => {
+        const [row] = (
+          await db.query<{ idle: Date; max: Date }>('SELECT idle_expires_at AS idle, max_expires_at AS max FROM sessions WHERE id = $1', [
+            parentSid,
+          ])
+        ).rows;
+        return Math.min(row!.idle.getTime(), row!.max.getTime()) / 1000;
+      };
+      const ssoIdleEnd = async () =>
+        (
+          await db.query<{ idle: Date }>(
+            'SELECT u.idle_expires_at AS idle FROM sso_sessions u JOIN sessions s ON s.sso_session_id = u.id WHERE s.id = $1',
+            [parentSid],
+          )
+        ).rows[0]!.idle.getTime();
+
+      // 200 s after the login, within the access token's 300 s, the portal exchanges it.
+      h.clock.advance(200);
+      const issued = await h.exchange(patient.access_token, { requested_token_type: REFRESH });
+      expect(issued.status).toBe(200);
+      const [child] = (await db.query<{ idle: Date }>('SELECT idle_expires_at AS idle FROM sessions WHERE parent_id = $1', [parentSid]))
+        .rows;
+      expect(child!.idle.getTime() / 1000).toBeLessThanOrEqual(await parentEnd());
+      // 1,700 s after the login, the patient's app idle all along: 100 s of the realm's 1,800 s idle time are
+      // left. The portal refreshes on the patient's behalf; it has 1,800 s of idle time of its own, but the
+      // patient's session ends first, and the portal is told so.
+      h.clock.advance(1_500);
+      const ssoBefore = await ssoIdleEnd();
+      const refreshed = await postForm(
+        `${h.issuer}/protocol/openid-connect/token`,
+        new URLSearchParams({ grant_type: 'refresh_token', refresh_token: issued.body.access_token as string }),
+        PORTAL_HEADERS,
+      );
+      expect(refreshed.status).toBe(200);
+      const now = h.clock.now().getTime() / 1000;
+      const end = await parentEnd();
+      expect(end).toBeGreaterThan(now);
+      expect(decodeJwt(refreshed.body.access_token as string).exp).toBeLessThanOrEqual(end);
+      expect(now + (refreshed.body.refresh_expires_in as number)).toBeLessThanOrEqual(end);
+      expect(decodeJwt(refreshed.body.refresh_token as string).exp).toBeLessThanOrEqual(end);
+      expect(await ssoIdleEnd()).toBe(ssoBefore);
+
+      // The patient does nothing more: both sessions end together.
+      h.clock.advance(end - now + 1);
+      expectOAuthError(
+        await postForm(
+          `${h.issuer}/protocol/openid-connect/token`,
+          new URLSearchParams({ grant_type: 'refresh_token', refresh_token: refreshed.body.refresh_token as string }),
+          PORTAL_HEADERS,
+        ),
+        400,
+        'invalid_grant',
+      );
+    });
+
     it('cannot be chained: a delegated session does not delegate again', async () => {
       const patient = await h.patientLogin();
       const child = await h.exchange(patient.access_token, { requested_token_type: REFRESH });
