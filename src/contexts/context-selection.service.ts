@@ -61,6 +61,9 @@ export class ContextSelectionService {
     }
     if (ids.patient_id !== undefined || ids.episode_of_care_id !== undefined) {
       if (!next.care_team_id) return refuse('patient or episode without a care team');
+      // A care team chosen on an earlier refresh is checked again before a patient or episode rests on
+      // it: the membership may have ended since (its period.end set by a later login or in FHIR).
+      if (ids.care_team_id === undefined) await this.stillMember(session.realm, next.care_team_id, practitioner);
       delete next.patient_id;
       delete next.episode_of_care_id;
     }
@@ -77,6 +80,12 @@ export class ContextSelectionService {
       next.episode_of_care_id = episode.episode;
     }
     return next;
+  }
+
+  private async stillMember(realm: string, careTeam: string, practitioner: string): Promise<void> {
+    const id = contextId(careTeam, 'CareTeam', this.directory.gateway(realm).baseUrl);
+    const team = id === undefined ? undefined : await this.directory.careTeam(realm, id, practitioner);
+    if (!team?.member) refuse('no longer an active member of the care team in the session');
   }
 
   private async forCitizen(realm: string, patient: string, ids: ContextRequest): Promise<SessionContext> {

@@ -156,6 +156,29 @@ describe('contexts: listed, selected, checked against FHIR', () => {
       );
     });
 
+    it('a patient or episode under a care team the clinician has left since choosing it', async () => {
+      const team = await select('ehealth', (await nurse()).refresh_token, { care_team_id: 'demo-careteam-diabetes' });
+      expect(team.status).toBe(200);
+      const practitioner = decodeJwt(team.body.access_token as string).user_id as string;
+      const url = `${fhir}/CareTeam/demo-careteam-diabetes`;
+      const original = (await (await fetch(url)).json()) as { participant: { member?: { reference?: string }; period?: object }[] };
+      const put = (body: object) =>
+        fetch(url, { method: 'PUT', headers: { 'content-type': 'application/fhir+json' }, body: JSON.stringify(body) });
+      // Her participation ends in FHIR (period.end), as a later login without the team or an administrator would end it.
+      const left = structuredClone(original);
+      for (const p of left.participant)
+        if (p.member?.reference && practitioner.endsWith(p.member.reference)) p.period = { ...p.period, end: '2020-01-01T00:00:00Z' };
+      expect((await put(left)).status).toBe(200);
+      try {
+        for (const choice of [{ patient_id: 'demo-patient-bo' }, { episode_of_care_id: 'demo-eoc-bo-diabetes' }]) {
+          expectRefused(await select('ehealth', team.body.refresh_token as string, choice));
+        }
+      } finally {
+        expect((await put(original)).status).toBe(200);
+      }
+      expect((await select('ehealth', team.body.refresh_token as string, { patient_id: 'demo-patient-bo' })).status).toBe(200);
+    });
+
     it('a citizen switching patient, or taking another patient’s episode', async () => {
       const citizen = await loginTokens(server.baseUrl, 'nemlogin', 'alice');
       expectRefused(await select('nemlogin', citizen.refresh_token, { patient_id: 'demo-patient-bo' }));
