@@ -36,9 +36,9 @@ const DELEGATING_SESSION_ENDED = 'the session it was delegated from ended';
 export interface LogoutFacts {
   by: LogoutBy;
   ipAddress?: string;
-  /** The client that asked (an administrator's client, or the client revoking). */
+  /** The client that asked (an administrator's client, the client revoking, or the one another person logged in to). */
   actor?: string;
-  /** Why, as a code (`code_replayed`, `refresh_token_reused`, `revoked`). */
+  /** Why, as a code (`code_replayed`, `refresh_token_reused`, `revoked`, `another_user_logged_in`). */
   reason?: string;
 }
 

@@ -64,4 +64,18 @@ describe('attributeLogout', () => {
       { type: 'address', valueString: '203.0.113.5' },
     ]);
   });
+
+  it('another person’s login in the browser: this service is the requestor, with the reason and the browser’s address as details', () => {
+    const event = attributeLogout(logout, { by: 'login', issuer, actor: 'web', reason: 'another_user_logged_in', address: '192.0.2.7' });
+    expect(agents(event)).toEqual([
+      ['UserSamlAgent', 'f2bddc82-f1bc-4403-95c3-d54853ea1a60', false, undefined],
+      ['110150', 'patient-app', false, undefined],
+      ['AuthzOauthService', issuer, true, undefined],
+    ]);
+    expect(ending(event)).toEqual([
+      { type: 'by', valueString: 'login' },
+      { type: 'reason', valueString: 'another_user_logged_in' },
+      { type: 'address', valueString: '192.0.2.7' },
+    ]);
+  });
 });

@@ -6,11 +6,11 @@ export interface LogoutAttribution {
   by: LogoutBy;
   /** The realm's issuer: the namespace of client and IdP identifiers, as in balp-audit-event.ts. */
   issuer: string;
-  /** The admin client that ended it (`by: 'admin'`). */
+  /** The admin client that ended it (`by: 'admin'`), or the client another person logged in to (`login`). */
   actor?: string;
   /** The IdP of the session's login (`by: 'idp'`). */
   idpAlias?: string;
-  /** Why, as a code (`refresh_token_reused`, `code_replayed`, …). */
+  /** Why, as a code (`refresh_token_reused`, `code_replayed`, `another_user_logged_in`, …). */
   reason?: string;
   /** The address the ending request came from. */
   address?: string;
@@ -28,11 +28,14 @@ const SERVICE = 'AuthzOauthService';
  * stay as agents with requestor false, and the requestor is who ended it — the admin client (DICOM
  * 110150 Application, like the user's app, with the address its request came from), the IdP (SAML
  * single logout), or this service's own agent (BALP AuthzOauthService) for a replayed code or
- * refresh token. `by` and `reason` go to an entity detail, as the exchange's audience does.
+ * refresh token, and for another person's login in the browser (its rule, one person's SSO session
+ * per browser; that person is not named in this one's access log). `by` and `reason` go to an entity
+ * detail, as the exchange's audience does.
  */
 export function attributeLogout(event: fhir4.AuditEvent, facts: LogoutAttribution): fhir4.AuditEvent {
   if (facts.by === 'user') return event;
-  const agents = event.agent.map((agent) => asBystander(agent, facts.by === 'reuse' && isService(agent)));
+  const byService = facts.by === 'reuse' || facts.by === 'login';
+  const agents = event.agent.map((agent) => asBystander(agent, byService && isService(agent)));
   const requestor = requestorAgent(facts);
   return {
     ...event,
@@ -79,7 +82,8 @@ function requestorAgent(facts: LogoutAttribution): fhir4.AuditEventAgent | undef
  * Why the session ended, where an auditor reads it: the session as a System Object in the role of a
  * Security Resource (audit-entity-type 2, object-role 13, as the exchange's audience entity), with
  * `by`, `reason` and — when it is not the requestor's own (a replayed token's presenter, the browser
- * carrying an IdP's logout) — the address the ending request came from.
+ * carrying an IdP's logout, the browser of another person's login) — the address the ending request
+ * came from.
  */
 function endingEntity(facts: LogoutAttribution): fhir4.AuditEventEntity {
   const detail: fhir4.AuditEventEntityDetail[] = [{ type: 'by', valueString: facts.by }];

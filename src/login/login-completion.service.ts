@@ -168,7 +168,7 @@ export class LoginCompletionService {
       if (!transaction) return undefined;
       const identity = this.externalIds.identity(realm.name, principal.idpAlias, principal.externalId);
       const userId = await this.users.upsert(realm.name, principal.idpAlias, identity, now, tx);
-      const { sso, secret } = await this.ssoSessions.establish(
+      const { sso, secret, ended } = await this.ssoSessions.establish(
         {
           realm,
           userId,
@@ -187,6 +187,10 @@ export class LoginCompletionService {
         presentedSsoSecret(request),
         tx,
       );
+      // Another person's SSO session in this browser ended with its client sessions: each gets its LOGOUT
+      // with the change, naming this login (its client, the browser's address) as what ended it.
+      const endedBy = { by: 'login', reason: 'another_user_logged_in', actor: transaction.client_id, ipAddress: request.ip } as const;
+      for (const { id } of ended) await this.audit.sessionEnded(id, endedBy, tx);
       if (authentication.nameId) await this.idpSubjects.remember(realm, sso.id, principal.idpAlias, authentication.nameId, tx);
       const session = await this.ssoSessions.openClientSession(
         realm,

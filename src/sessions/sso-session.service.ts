@@ -35,7 +35,12 @@ export interface SsoAuthentication {
 export interface EstablishedSso {
   sso: SsoSessionRow;
   secret: string;
+  /** The client sessions of another person's SSO session in this browser that this login ended, each owed its LOGOUT. */
+  ended: EndedClientSession[];
 }
+
+/** The end reason of an SSO session, and of its client sessions, that another person's login in the browser ended. */
+const ANOTHER_USER_LOGGED_IN = 'another user logged in in this browser';
 
 /**
  * Single sign-on in a realm (OIDC Core §3.1.2.3: the OP may answer from an existing session). A
@@ -63,12 +68,15 @@ export class SsoSessionService {
    * either way, so a value known before the login names nothing afterwards (session fixation). A
    * renewed session takes the new SessionIndex; single logout for the earlier one still finds it by
    * its client sessions' (SAML Core §3.7.3.2: every session the IdP's LogoutRequest names must end).
+   * The client sessions the other person's end took along are returned for the caller to record their
+   * LOGOUTs in `db`'s transaction, as {@link endWithClientSessions} returns them to every caller.
    */
   async establish(authentication: SsoAuthentication, presentedSecret: string | undefined, db?: Queryable): Promise<EstablishedSso> {
     const { realm } = authentication;
     const now = this.clock.now();
     const secret = randomToken(32);
     const previous = presentedSecret === undefined ? undefined : await this.resume(realm, presentedSecret, db);
+    let ended: EndedClientSession[] = [];
     if (previous && previous.user_id === authentication.userId) {
       const renewed = await this.ssoSessions.reauthenticate(
         previous.id,
@@ -87,9 +95,11 @@ export class SsoSessionService {
         now,
         db,
       );
-      if (renewed) return { sso: renewed, secret };
+      if (renewed) return { sso: renewed, secret, ended };
     } else if (previous) {
-      await this.end(previous.id, 'another user logged in in this browser', db);
+      // One SSO session, so no lockForEnding: its ending UPDATE is the login's first lock on a session
+      // row and holds it before any client session in it, the order of session.statements.ts.
+      ended = (await this.endWithClientSessions(previous.id, ANOTHER_USER_LOGGED_IN, db)) ?? [];
     }
 
     const id = randomToken(16);
@@ -114,7 +124,7 @@ export class SsoSessionService {
       end_reason: null,
     };
     await this.ssoSessions.create(sso, db);
-    return { sso, secret };
+    return { sso, secret, ended };
   }
 
   /** The live SSO session of `realm` the browser's identity cookie names, if any. */
@@ -171,15 +181,10 @@ export class SsoSessionService {
     return session;
   }
 
-  /** Ends SSO session `id` and every client session in it (another user logged in); true when this call ended it. */
-  async end(id: string, reason: string, db?: Queryable): Promise<boolean> {
-    return (await this.endWithClientSessions(id, reason, db)) !== undefined;
-  }
-
   /**
    * Ends SSO session `id` and every client session in it (logout at the RP or the IdP, an
-   * administrator); returns the client sessions this call ended, each owed its LOGOUT, or undefined
-   * when it did not end the SSO session. The SSO session's end is one conditional UPDATE, so of
+   * administrator, another person's login in the browser); returns the client sessions this call
+   * ended, each owed its LOGOUT, or undefined when it did not end the SSO session. The SSO session's end is one conditional UPDATE, so of
    * concurrent callers one wins and it alone records; the client sessions are the rows its ending
    * UPDATE returned, not a read made before it, so one a revocation ended in between gets no second
    * LOGOUT and one opened in between does not end without one. Those that had run out are left as

@@ -106,12 +106,29 @@ describe('single sign-on', () => {
     expect((await h.authorize(browser, none.url)).searchParams.get('error')).toBe('login_required');
   });
 
-  it('another person logging in in the same browser ends the first person’s SSO session and its client sessions', async () => {
+  it('another person logging in in the same browser ends the first person’s SSO session and its client sessions, each with its LOGOUT', async () => {
     const browser = new CookieJar();
     const alice = await h.loginAtIdp(browser, h.app, APP.redirectUri);
+    const signedOn = await h.authorization(h.web, WEB.redirectUri);
+    const aliceAtWeb = await h.redeem(h.web, await h.authorize(browser, signedOn.url), signedOn);
     const request = await h.authorization(h.web, WEB.redirectUri, { prompt: 'login' });
     const other = await h.redeem(h.web, await h.pickMockUser(browser, await h.authorize(browser, request.url), 'bob'), request);
     expect(decodeJwt(other.access_token).sub).not.toBe(decodeJwt(alice.access_token).sub);
     expectOAuthError(await h.refreshOf('patient-app', alice.refresh_token!), 400, 'invalid_grant');
+    expectOAuthError(await h.refreshOf('web', aliceAtWeb.refresh_token!, TEST_SECRETS.web), 400, 'invalid_grant');
+    // Each of Alice's client sessions has its LOGOUT, in her name, saying that Bob's login (at web, from this browser) ended it.
+    const [app, web, bob] = [alice, aliceAtWeb, other].map((tokens) => decodeJwt(tokens.access_token).sid as string);
+    const { rows } = await h.server.app
+      .get<Database>(DATABASE)
+      .query(
+        "SELECT session_id, client_id, user_id, ip_address, details FROM audit_events WHERE type = 'LOGOUT' AND session_id = ANY($1) ORDER BY client_id",
+        [[app, web, bob]],
+      );
+    const ended = { user_id: decodeJwt(alice.access_token).sub, ip_address: '127.0.0.1' };
+    const details = expect.objectContaining({ by: 'login', reason: 'another_user_logged_in', actor: 'web' });
+    expect(rows).toEqual([
+      { session_id: app, client_id: 'patient-app', ...ended, details },
+      { session_id: web, client_id: 'web', ...ended, details },
+    ]);
   });
 });
