@@ -109,7 +109,7 @@ describe('attribute profiles', () => {
     const named = context({}, { attributes: { externalId: 'uid' } });
     const nameId = { value: '4711', format: PERSISTENT };
     expect(genericProfile.toPrincipal(assertion({ uid: ['4711'] }, { value: 'alice', format: PERSISTENT }), named).externalId).toBe('4711');
-    for (const without of [{}, { uid: [''] }]) {
+    for (const without of [{}, { uid: [''] }] as Record<string, string[]>[]) {
       expect(() => genericProfile.toPrincipal(assertion(without, nameId), named)).toThrow('missing attribute uid');
     }
     // No attribute named: the NameID is the id, for every assertion of that IdP.
