@@ -1,5 +1,6 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
 import { CLOCK, type Clock } from '../common/clock.js';
+import { within } from '../common/within.js';
 import type { BackchannelLogoutConfig } from '../config/backchannel-logout.schema.js';
 import type { Config } from '../config/config.schema.js';
 import { CONFIG } from '../config/config.token.js';
@@ -35,11 +36,13 @@ type Outcome = 'delivered' | 'retry' | 'refused';
  * most `maxAttempts` times.
  */
 @Injectable()
-export class BackchannelLogoutService {
+export class BackchannelLogoutService implements OnApplicationShutdown {
   private readonly logger = new Logger('BackchannelLogout');
   private readonly options: BackchannelLogoutConfig;
   /** `{realm} {clientId}` → backchannelLogoutUri. */
   private readonly endpoints: Map<string, string>;
+  /** Attempts of {@link deliverNow} that outlived its wait, until they are recorded. */
+  private readonly unfinished = new Set<Promise<void>>();
 
   constructor(
     @Inject(CONFIG) config: Config,
@@ -62,14 +65,16 @@ export class BackchannelLogoutService {
   async deliverDue(): Promise<number> {
     const now = this.clock.now();
     const claimed = await this.outbox.claimDue(now, this.leaseEnd(now), [...this.endpoints.keys()], BATCH);
-    await Promise.all(claimed.map((notification) => this.attempt(notification, this.options.timeoutMs)));
+    await Promise.all(claimed.map((notification) => this.attempt(notification)));
     return claimed.length;
   }
 
   /**
-   * Delivers the notifications of these just-ended sessions now, due or not, waiting at most `waitMs`
-   * (a SAML LogoutResponse waits for the answer). True when every client owed one confirmed it; a
-   * failure stays queued for the background delivery.
+   * Delivers the notifications of these just-ended sessions now, due or not, and waits at most
+   * `waitMs` for them (a SAML LogoutResponse waits for the answer). True when every client owed one
+   * confirmed it within the wait. Only the waiting is bounded: each attempt has its whole `timeoutMs`
+   * (§2.5: the token is for the client, not for the IdP's answer), and one still under way goes on
+   * and is recorded as any other; a failure stays queued for the background delivery.
    */
   async deliverNow(sessions: readonly EndedSession[], waitMs = this.options.sloWaitMs): Promise<boolean> {
     const owed = sessions.filter((session) => this.endpoints.has(subscriberKey(session.realm, session.clientId)));
@@ -77,16 +82,39 @@ export class BackchannelLogoutService {
     const now = this.clock.now();
     const ids = owed.map((session) => session.id);
     const claimed = await this.outbox.claimSessions(ids, now, this.leaseEnd(now), [...this.endpoints.keys()]);
-    const outcomes = await Promise.all(claimed.map((notification) => this.attempt(notification, Math.min(waitMs, this.options.timeoutMs))));
+    const attempts = claimed.map((notification) => this.attempt(notification));
+    const outcomes = await within(Promise.all(attempts), waitMs);
+    if (outcomes === undefined) this.finishUnwatched(attempts);
     // A row another instance holds at this moment cannot be confirmed here.
-    return claimed.length === owed.length && outcomes.every((outcome) => outcome === 'delivered');
+    return claimed.length === owed.length && outcomes !== undefined && outcomes.every((outcome) => outcome === 'delivered');
   }
 
-  private async attempt(notification: BackchannelLogout, timeoutMs: number): Promise<Outcome> {
+  /** Lets the attempts that outlived a wait finish, so none is cut off with the database it records in. */
+  async onApplicationShutdown(): Promise<void> {
+    await Promise.all(this.unfinished);
+  }
+
+  /**
+   * Attempts no one waits for any more: an attempt that could not record its outcome (a database
+   * failure) is logged here, where its caller would have heard of it; its lease runs out and the
+   * background delivery takes it up again.
+   */
+  private finishUnwatched(attempts: Promise<Outcome>[]): void {
+    const finished: Promise<void> = Promise.allSettled(attempts).then((results) => {
+      this.unfinished.delete(finished);
+      for (const result of results) {
+        if (result.status !== 'rejected') continue;
+        this.logger.warn({ err: result.reason }, 'back-channel logout attempt not recorded; its lease runs out');
+      }
+    });
+    this.unfinished.add(finished);
+  }
+
+  private async attempt(notification: BackchannelLogout): Promise<Outcome> {
     const { session_id: sid, client_id: clientId } = notification;
     const uri = this.endpoints.get(subscriberKey(notification.realm, clientId))!;
     const realm = this.realms.get(notification.realm);
-    const outcome = await this.post(uri, await this.tokens.issue({ realm, clientId, sid, subject: notification.subject }), timeoutMs);
+    const outcome = await this.post(uri, await this.tokens.issue({ realm, clientId, sid, subject: notification.subject }));
     const now = this.clock.now();
     const facts = { realm: realm.name, client: clientId, sid, attempt: notification.attempts };
     if (outcome === 'delivered') {
@@ -106,14 +134,14 @@ export class BackchannelLogoutService {
   }
 
   /** §2.5: POST `logout_token` form-encoded; no redirect is followed (§2.8 asks 200, a redirect is a failure). */
-  private async post(uri: string, token: string, timeoutMs: number): Promise<Outcome> {
+  private async post(uri: string, token: string): Promise<Outcome> {
     try {
       const response = await fetch(uri, {
         method: 'POST',
         headers: { 'content-type': 'application/x-www-form-urlencoded' },
         body: new URLSearchParams({ logout_token: token }).toString(),
         redirect: 'manual',
-        signal: AbortSignal.timeout(timeoutMs),
+        signal: AbortSignal.timeout(this.options.timeoutMs),
       });
       await response.body?.cancel();
       if (response.status >= 200 && response.status < 300) return 'delivered';

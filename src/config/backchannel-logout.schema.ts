@@ -13,7 +13,11 @@ export const backchannelLogoutSchema = z
     /** Attempts per notification; the wait between them doubles from `initialBackoffSeconds`. */
     maxAttempts: z.number().int().min(1).max(20).default(8),
     initialBackoffSeconds: z.number().int().min(1).max(3600).default(10),
-    /** A SAML single logout waits at most this long for the clients before it answers the IdP (PartialLogout if one failed). */
+    /**
+     * A SAML single logout waits at most this long for the clients before it answers the IdP
+     * (PartialLogout if one was not told by then). It bounds only that wait: a POST still under way
+     * goes on, with its `timeoutMs`, and counts as any other attempt.
+     */
     sloWaitMs: z.number().int().min(0).max(30_000).default(3000),
   })
   .prefault({});

@@ -35,7 +35,8 @@ const ENDED_AT_IDP = 'logout at the identity provider';
  * session renewed by a later login is named by its earlier NameID and SessionIndex too) and
  * with each every client session in it, recording a LOGOUT (`by: idp`) per client session in the
  * same transaction; their clients' back-channel logout notifications are queued by that end, and
- * tried at once. The answer is Success, or PartialLogout when a client could not be told (§3.7.3.2).
+ * tried at once. The answer is Success, or PartialLogout when a client could not be told within
+ * `backchannelLogout.sloWaitMs` (§3.7.3.2); a delivery still under way then goes on.
  * A request naming no session here is answered Success all the same: the IdP learns nothing.
  */
 @Injectable()

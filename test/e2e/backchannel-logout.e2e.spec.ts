@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { createRemoteJWKSet, decodeJwt, jwtVerify } from 'jose';
 import { DATABASE, type Database } from '../../src/storage/database.js';
+import { attemptRecorded, outboxRow } from '../support/backchannel-outbox.js';
 import { BackchannelReceiver } from '../support/backchannel-receiver.js';
 import { engines, type Scratch } from '../support/database-engines.js';
 import { loginTokens, PUBLIC_CLIENT, refresh } from '../support/login-flow.js';
@@ -55,23 +56,8 @@ describe('back-channel logout', () => {
 
   const login = () => loginTokens(server.baseUrl, 'nemlogin', 'alice');
   const sidOf = (token: string) => decodeJwt(token).sid as string;
-  const row = async (sid: string) =>
-    (
-      await server.app
-        .get<Database>(DATABASE)
-        .query<{ attempts: number; delivered_at: Date | null; failed_at: Date | null; leased_until: Date | null }>(
-          'SELECT attempts, delivered_at, failed_at, leased_until FROM backchannel_logouts WHERE session_id = $1',
-          [sid],
-        )
-    ).rows[0];
-  /** The attempt under way on `sid` has been recorded (its lease given back), whatever its outcome. */
-  const attemptRecorded = async (sid: string) => {
-    for (;;) {
-      const current = await row(sid);
-      if (current && current.attempts > 0 && current.leased_until === null) return current;
-      await new Promise((resolve) => setImmediate(resolve));
-    }
-  };
+  const db = () => server.app.get<Database>(DATABASE);
+  const row = (sid: string) => outboxRow(db(), sid);
 
   it('discovery announces back-channel logout with sid', async () => {
     const metadata = (await (await fetch(`${issuer}/.well-known/openid-configuration`)).json()) as Record<string, unknown>;
@@ -83,7 +69,7 @@ describe('back-channel logout', () => {
     await fetch(`${issuer}/protocol/openid-connect/logout?${new URLSearchParams({ id_token_hint: tokens.id_token })}`);
     const payload = await verifyLogoutToken(await receiver.tokenFor(sidOf(tokens.access_token)), issuer, clock);
     expect(payload).toMatchObject({ sid: sidOf(tokens.access_token), sub: decodeJwt(tokens.access_token).sub, aud: 'patient-app' });
-    expect(await attemptRecorded(sidOf(tokens.access_token))).toMatchObject({ attempts: 1, delivered_at: clock.now() });
+    expect(await attemptRecorded(db(), sidOf(tokens.access_token))).toMatchObject({ attempts: 1, delivered_at: clock.now() });
   });
 
   it('refresh-token reuse ends the session, and the client hears of it', async () => {
@@ -132,7 +118,7 @@ describe('back-channel logout', () => {
     expect(await failed).toBe(503);
     receiver.status = 200;
     // The clock moves only once the failure is recorded: its backoff counts from then.
-    expect(await attemptRecorded(sidOf(tokens.access_token))).toMatchObject({ attempts: 1, delivered_at: null, failed_at: null });
+    expect(await attemptRecorded(db(), sidOf(tokens.access_token))).toMatchObject({ attempts: 1, delivered_at: null, failed_at: null });
     // /metrics shows the token owed (the test clock has not moved since the session ended), once the
     // queue is counted again after the scrape above (at most once a second, metrics/throttled-reading.ts).
     await new Promise((resolve) => setTimeout(resolve, 1100));
@@ -142,7 +128,7 @@ describe('back-channel logout', () => {
     clock.advance(11);
     await verifyLogoutToken(await receiver.tokenFor(sidOf(tokens.access_token)), issuer, clock);
     expect((await row(sidOf(tokens.access_token)))!.attempts).toBe(2);
-    await attemptRecorded(sidOf(tokens.access_token));
+    await attemptRecorded(db(), sidOf(tokens.access_token));
     // Counted again after at most a second (metrics/throttled-reading.ts).
     await new Promise((resolve) => setTimeout(resolve, 1100));
     expect(sampleValue(await scrape(`${server.baseUrl}/metrics`), 'federation_backchannel_logout_queue_entries')).toBe(0);
@@ -153,7 +139,7 @@ describe('back-channel logout', () => {
     await fetch(`${issuer}/protocol/openid-connect/logout?${new URLSearchParams({ id_token_hint: refused.id_token })}`);
     expect(await answered).toBe(400);
     receiver.status = 200;
-    expect(await attemptRecorded(sidOf(refused.access_token))).toMatchObject({ attempts: 1, failed_at: clock.now() });
+    expect(await attemptRecorded(db(), sidOf(refused.access_token))).toMatchObject({ attempts: 1, failed_at: clock.now() });
     // Each attempt's outcome is counted: the one retried, its delivery (an earlier test's may land too), the refusal.
     const counted = await scrape(`${server.baseUrl}/metrics`);
     const added = (outcome: string) =>

@@ -1,4 +1,5 @@
 import { createRemoteJWKSet, decodeJwt, jwtVerify } from 'jose';
+import { attemptRecorded } from '../support/backchannel-outbox.js';
 import { CookieJar } from '../support/cookie-jar.js';
 import { PUBLIC_CLIENT, refresh } from '../support/login-flow.js';
 import { expectOAuthError } from '../support/oauth-error.js';
@@ -178,4 +179,30 @@ describe('IdP-initiated SAML single logout', () => {
   }
 
   const db = () => h.server.app.get<Database>(DATABASE);
+});
+
+/**
+ * `sloWaitMs` bounds only how long the LogoutResponse waits (SAML Core §3.7.3.2: PartialLogout when a
+ * client was not told by then); the POST to the client has its whole `timeoutMs` and is recorded
+ * like any other attempt (OIDC Back-Channel Logout 1.0 §2.5).
+ */
+describe('IdP-initiated SAML single logout, with a client slower than sloWaitMs', () => {
+  // No background round (the first would come an hour after start): the one attempt is the logout's own.
+  const h = sloServerForSuite({ sloWaitMs: 0, maxAttempts: 1, intervalMs: 3_600_000 });
+
+  it('answers PartialLogout without waiting for the client, whose one attempt still delivers the logout token', async () => {
+    const { browser, tokens, nameId } = await h.login();
+    const sid = decodeJwt(tokens.access_token).sid as string;
+    const release = h.receiver.hold();
+    try {
+      const { response } = await h.sendLogoutRequest(browser, { binding: 'redirect', nameId });
+      const answer = await h.idp.logout.parseResponse(await h.replyOf(response));
+      expect([answer.status, answer.subStatus]).toEqual([`${STATUS}Success`, `${STATUS}PartialLogout`]);
+    } finally {
+      release();
+    }
+    const row = await attemptRecorded(h.server.app.get<Database>(DATABASE), sid);
+    expect(row).toMatchObject({ attempts: 1, delivered_at: expect.any(Date), failed_at: null });
+    expect(decodeJwt(await h.receiver.tokenFor(sid))).toMatchObject({ sid, aud: 'patient-app' });
+  });
 });

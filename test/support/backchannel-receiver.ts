@@ -5,7 +5,8 @@ import { freePort } from './free-port.js';
 /**
  * A client's back-channel logout endpoint for tests (OIDC Back-Channel Logout 1.0 §2.5): a small
  * HTTP server that keeps every `logout_token` POSTed to it and answers with the status the test sets
- * (200 by default). `next()` and `tokenFor(sid)` wait for a token; nothing here depends on timing.
+ * (200 by default), at once or, while the test holds it, once released. `next()` and `tokenFor(sid)`
+ * wait for a token; nothing here depends on timing.
  */
 export class BackchannelReceiver {
   readonly url: string;
@@ -15,6 +16,8 @@ export class BackchannelReceiver {
   private readonly answeredWaiters: ((status: number) => void)[] = [];
   private readonly waiting: { wanted: (token: string) => boolean; resolve: (token: string) => void }[] = [];
   private server: Server | undefined;
+  /** Set while {@link hold} holds the answers back. */
+  private held: Promise<void> | undefined;
 
   private constructor(readonly port: number) {
     this.url = `http://127.0.0.1:${port}/backchannel-logout`;
@@ -32,15 +35,32 @@ export class BackchannelReceiver {
       let body = '';
       request.on('data', (chunk: Buffer) => (body += chunk.toString('utf8')));
       request.on('end', () => {
-        const status = this.status;
-        response.writeHead(status, { 'cache-control': 'no-store' }).end();
-        for (const answered of this.answeredWaiters.splice(0)) answered(status);
-        const token = new URLSearchParams(body).get('logout_token');
-        const typed = request.method === 'POST' && request.headers['content-type'] === 'application/x-www-form-urlencoded';
-        if (status === 200 && token && typed) this.deliver(token);
+        const answer = () => {
+          const status = this.status;
+          response.writeHead(status, { 'cache-control': 'no-store' }).end();
+          for (const answered of this.answeredWaiters.splice(0)) answered(status);
+          const token = new URLSearchParams(body).get('logout_token');
+          const typed = request.method === 'POST' && request.headers['content-type'] === 'application/x-www-form-urlencoded';
+          if (status === 200 && token && typed) this.deliver(token);
+        };
+        if (this.held) void this.held.then(answer);
+        else answer();
       });
     });
     await new Promise<void>((resolve) => this.server!.listen(this.port, '127.0.0.1', resolve));
+  }
+
+  /**
+   * A slow client: requests are read but not answered (nor their tokens kept) until the returned
+   * release is called, which answers them and ends the hold.
+   */
+  hold(): () => void {
+    let release!: () => void;
+    this.held = new Promise((resolve) => (release = resolve));
+    return () => {
+      this.held = undefined;
+      release();
+    };
   }
 
   /** The next logout token received (already received ones first). */

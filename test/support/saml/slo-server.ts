@@ -1,3 +1,4 @@
+import type { BackchannelLogoutConfig } from '../../../src/config/backchannel-logout.schema.js';
 import { BackchannelReceiver } from '../backchannel-receiver.js';
 import type { CookieJar } from '../cookie-jar.js';
 import { freePort } from '../free-port.js';
@@ -48,9 +49,10 @@ interface LoginNames {
 
 /**
  * The demo server with nemlogin federated to a samlify IdP that has a SingleLogoutService, the
- * clients' back-channel logout endpoints at one receiver, and a second realm with an IdP of its own.
+ * clients' back-channel logout endpoints at one receiver, and a second realm with an IdP of its own;
+ * `backchannelLogout` over its delivery settings (a round every 100 ms).
  */
-export async function startSloServer(): Promise<SloServer> {
+export async function startSloServer(backchannelLogout: Partial<BackchannelLogoutConfig> = {}): Promise<SloServer> {
   const port = await freePort();
   const otherIdp = await TestIdp.create({
     realmIssuer: `http://127.0.0.1:${port}/realms/other`,
@@ -64,7 +66,7 @@ export async function startSloServer(): Promise<SloServer> {
     port,
     slo: true,
     patch: (raw) => {
-      raw.backchannelLogout = { intervalMs: 100 };
+      raw.backchannelLogout = { intervalMs: 100, ...backchannelLogout };
       const clients = raw.realms[0].clients as { clientId: string; [key: string]: unknown }[];
       clients.find((c) => c.clientId === 'patient-app')!.backchannelLogoutUri = receiver.url;
       clients.find((c) => c.clientId === 'web')!.backchannelLogoutUri = `${receiver.url}/web`;
@@ -130,11 +132,11 @@ export async function startSloServer(): Promise<SloServer> {
   };
 }
 
-/** The SLO server of the calling `describe`: started before its specs, closed after them. */
-export function sloServerForSuite(): SloServer {
+/** The SLO server of the calling `describe` (`backchannelLogout` over its settings): started before its specs, closed after them. */
+export function sloServerForSuite(backchannelLogout?: Partial<BackchannelLogoutConfig>): SloServer {
   const suite = {} as SloServer;
   beforeAll(async () => {
-    Object.assign(suite, await startSloServer());
+    Object.assign(suite, await startSloServer(backchannelLogout));
   });
   afterAll(() => suite.close?.());
   return suite;
