@@ -3,7 +3,7 @@ import { ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { ApiForm, ApiOAuthErrors } from '../protocol/openapi.js';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ClientAuthGuard } from '../clients/client-auth.guard.js';
-import { TokenInspector } from '../sessions/token-inspector.js';
+import { TokenInspector, tenantOf } from '../sessions/token-inspector.js';
 import { ORGANISATION_AGB_HEADER } from '../tenancy/organisation-agb.js';
 import { tenantNamedBy } from '../tenancy/tenant-match.js';
 import { FormParams } from '../protocol/form-params.js';
@@ -13,7 +13,7 @@ import { OAuthError } from '../protocol/oauth-error.js';
  * Token introspection (RFC 7662) for authenticated confidential clients. Anything not live —
  * unknown, expired, revoked, of an ended session, of another realm — is just `{"active": false}`
  * (§2.2), so the answer never tells why. With an `organisation_agb` header, a token of another
- * tenant is inactive too.
+ * tenant is inactive too; a refresh token's tenant is that of its session.
  */
 @ApiTags('OpenID Connect')
 @Controller('realms/:realm/protocol/openid-connect/token')
@@ -36,8 +36,9 @@ export class IntrospectionController {
     const namedTenant = tenantNamedBy(request.headers[ORGANISATION_AGB_HEADER]);
     const inspected = await this.inspector.inspect(realm, params.require('token'), params.get('token_type_hint'));
     void reply.header('Cache-Control', 'no-store');
-    // A token of another tenant than the caller names, or than a tenant-bound caller may act for, is not active for it.
-    const tenant = inspected?.claims.organisation_agb as string | undefined;
+    // A token of another tenant than the caller names, or than a tenant-bound caller may act for, is
+    // not active for it; a refresh token's tenant is its session's (RFC 7662 §4: the server decides).
+    const tenant = inspected && tenantOf(inspected);
     const callerTenants = request.oauthClient!.config.tenants;
     if (
       !inspected ||

@@ -16,6 +16,16 @@ export type InspectedToken =
   | { kind: 'refresh'; claims: RefreshTokenClaims; session: SessionRow };
 
 /**
+ * The tenant a live token acts for. An access token names it (`organisation_agb`); a refresh token
+ * carries no such claim, so its tenant is its session's, the one that session's access tokens carry
+ * (tokens/user-claims.ts). Both kinds of one session thus answer alike where the tenant decides
+ * which tokens a client may learn about (introspection, RFC 7662 §4).
+ */
+export function tenantOf(inspected: InspectedToken): string | undefined {
+  return inspected.kind === 'refresh' ? (inspected.session.tenant ?? undefined) : inspected.claims.organisation_agb;
+}
+
+/**
  * Is this token live right now? Signature, expiry and realm hold, it was not revoked, and its
  * session (if any) has not ended; a refresh token must also still be its chain's current one.
  * Used by introspection (RFC 7662), userinfo and token exchange alike. A database failure is not

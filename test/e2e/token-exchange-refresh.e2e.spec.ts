@@ -1,7 +1,7 @@
 import { decodeJwt } from 'jose';
 import { DATABASE, type Database } from '../../src/storage/database.js';
-import { TEST_TENANTS } from '../support/test-config.js';
-import { postForm } from '../support/token-requests.js';
+import { TEST_SECRETS, TEST_TENANTS } from '../support/test-config.js';
+import { basic, postForm } from '../support/token-requests.js';
 import { expectOAuthError } from '../support/oauth-error.js';
 import { expectRefused, PORTAL_HEADERS, exchangeServerForSuite, exchangeUnderPolicy } from '../support/token-exchange-server.js';
 
@@ -45,6 +45,39 @@ describe('token exchange and tenancy', () => {
 
       await fetch(`${h.issuer}/protocol/openid-connect/logout?${new URLSearchParams({ id_token_hint: patient.id_token })}`);
       expectOAuthError(await portalRefresh(refreshed.body.refresh_token as string), 400, 'invalid_grant');
+    });
+
+    /** The access and refresh token of a delegated session of the portal's, after its first refresh. */
+    const delegatedTokens = async () => {
+      const issued = await h.exchange((await h.patientLogin()).access_token, { requested_token_type: REFRESH });
+      const refreshed = await postForm(
+        `${h.issuer}/protocol/openid-connect/token`,
+        new URLSearchParams({ grant_type: 'refresh_token', refresh_token: issued.body.access_token as string }),
+        PORTAL_HEADERS,
+      );
+      expect(refreshed.status).toBe(200);
+      return { access: refreshed.body.access_token as string, refresh: refreshed.body.refresh_token as string };
+    };
+    const introspect = (token: string, headers: Record<string, string>) =>
+      postForm(`${h.issuer}/protocol/openid-connect/token/introspect`, new URLSearchParams({ token }), headers);
+
+    // A refresh token carries no organisation_agb: its session's tenant, which its access tokens carry, is its tenant.
+    it('is introspected under its session’s tenant, as its access tokens are: the header naming it sees both (RFC 7662 §4)', async () => {
+      const { access, refresh } = await delegatedTokens();
+      const sid = decodeJwt(access).sid;
+      const asPortal = (agb: string) => ({ authorization: PORTAL_HEADERS.authorization, organisation_agb: agb });
+      for (const token of [access, refresh]) {
+        expect((await introspect(token, asPortal(TEST_TENANTS.allowed))).body).toMatchObject({ active: true, sid });
+        // Also one of the portal's tenants, but not the one the session acts for.
+        expect((await introspect(token, asPortal(TEST_TENANTS.other))).body).toEqual({ active: false });
+      }
+    });
+
+    it('is inactive, as its access tokens are, to a client bound to another tenant (RFC 7662 §4)', async () => {
+      const { access, refresh } = await delegatedTokens();
+      const asClinicB = { authorization: basic('clinic-b', TEST_SECRETS.web) };
+      expect((await introspect(access, asClinicB)).body).toEqual({ active: false });
+      expect((await introspect(refresh, asClinicB)).body).toEqual({ active: false });
     });
 
     it('ends, with its LOGOUT and back-channel logout, when the patient’s app revokes the session it was delegated from', async () => {
