@@ -86,6 +86,7 @@ export const clientSchema = z
     /** Its access tokens carry the citizen's national identifier (`bsn` or `cpr` claim), e.g. for an XIS. */
     nationalIdentifier: z.boolean().default(false),
     audience: z.array(z.string().min(1)).optional(),
+    /** The organisations (AGB codes) it may act for, named in `organisation_agb`; machine clients only. */
     tenants: z.array(agbCode).default([]),
     /** RFC 8693 policy: the targets this client may exchange user tokens for. */
     tokenExchange: z
@@ -112,6 +113,17 @@ export const clientSchema = z
     }
     if (client.type === 'public' && client.grantTypes.some((g) => g !== 'authorization_code' && g !== 'refresh_token')) {
       ctx.addIssue({ code: 'custom', path: ['grantTypes'], message: 'a public client may only use authorization_code and refresh_token' });
+    }
+    // A tenant is bound where a request names it in organisation_agb: client credentials and token
+    // exchange (README, tenancy). A code is redeemed for a login (RFC 6749 §4.1), which names none: its
+    // session has no tenant, so its tokens would carry none while its refreshes demanded the header.
+    if (client.tenants.length > 0 && client.grantTypes.includes('authorization_code')) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['tenants'],
+        message:
+          'tenants bind machine clients (client_credentials, token exchange) only: a login by authorization_code acts for no tenant, so its tokens would carry none while its refreshes demanded organisation_agb',
+      });
     }
   });
 

@@ -3,9 +3,9 @@ import { parseConfig } from './config.loader.js';
 
 const ISSUER = 'https://auth.example/realms/nemlogin';
 
-/** A realm with one client granted `roles`, naming `audience` (and an ID token algorithm) when given. */
+/** A realm with one client granted `roles`, naming `audience` (and an ID token algorithm, its grants and tenants) when given. */
 const withClient = (
-  client: { roles: string[]; audience?: string[]; idTokenSignedResponseAlg?: string },
+  client: { roles: string[]; audience?: string[]; idTokenSignedResponseAlg?: string; grantTypes?: string[]; tenants?: string[] },
   realm: { defaultAudience?: string; signingKeyFile?: string } = {},
 ) => ({
   environment: 'development',
@@ -64,6 +64,27 @@ describe('config schema: a client’s ID token algorithm (OIDC Dynamic Client Re
     for (const alg of ['HS256', 'none', 'RS512']) {
       expect(problemsOf(withAlgorithm(alg))).toEqual([expect.stringMatching(/^realms\[0\]\.clients\[0\]\.idTokenSignedResponseAlg: /)]);
     }
+  });
+});
+
+describe('config schema: a client’s tenants (organisation_agb)', () => {
+  const withTenants = (grantTypes: string[], tenants = ['01234567']) => withClient({ roles: [], grantTypes, tenants });
+
+  it('refuses tenants on a client of the authorization_code grant, naming the key', () => {
+    for (const grants of [
+      ['authorization_code', 'refresh_token'],
+      ['authorization_code', 'urn:ietf:params:oauth:grant-type:token-exchange'],
+    ]) {
+      expect(problemsOf(withTenants(grants))).toEqual([
+        'realms[0].clients[0].tenants: tenants bind machine clients (client_credentials, token exchange) only: a login by authorization_code acts for no tenant, so its tokens would carry none while its refreshes demanded organisation_agb',
+      ]);
+    }
+  });
+
+  it('takes tenants on a machine client, and an authorization_code client without any', () => {
+    const exchange = 'urn:ietf:params:oauth:grant-type:token-exchange';
+    expect(problemsOf(withTenants(['client_credentials', exchange, 'refresh_token']))).toEqual([]);
+    expect(problemsOf(withTenants(['authorization_code', 'refresh_token'], []))).toEqual([]);
   });
 });
 
