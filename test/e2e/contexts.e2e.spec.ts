@@ -170,7 +170,10 @@ describe('contexts: listed, selected, checked against FHIR', () => {
         if (p.member?.reference && practitioner.endsWith(p.member.reference)) p.period = { ...p.period, end: '2020-01-01T00:00:00Z' };
       expect((await put(left)).status).toBe(200);
       try {
-        for (const choice of [{ patient_id: 'demo-patient-bo' }, { episode_of_care_id: 'demo-eoc-bo-diabetes' }]) {
+        for (const choice of [{ patient_id: 'demo-patient-bo' }, { episode_of_care_id: 'demo-eoc-bo-diabetes' }] as Record<
+          string,
+          string
+        >[]) {
           expectRefused(await select('ehealth', team.body.refresh_token as string, choice));
         }
       } finally {
