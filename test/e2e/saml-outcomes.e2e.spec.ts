@@ -183,17 +183,19 @@ describe('SAML outcomes: status responses, level of assurance, attribute profile
       await expectLoginEnded('nl', { attributes: {} }, 'missing attribute urn:nl-eid-gdi:1.0:id:BSN');
     });
 
-    it('generic: falls back to the NameID; refuses when there is neither', async () => {
+    it('generic: the externalId attribute the IdP config names is required, with no NameID in its place', async () => {
       const { location, idp } = await startLogin(h, 'ssl');
       const response = await idp.respondTo(location, {
         now: h.clock.now(),
-        attributes: { 'urn:oid:2.5.4.3': 'Someone' },
+        attributes: { 'urn:oid:0.9.2342.19200300.100.1.1': 'emp-9', 'urn:oid:2.5.4.3': 'Someone' },
         nameId: 'ssl-user-9',
       });
       await expect(post(h, 'ssl', response.form)).resolves.toMatchObject({
-        principal: { externalId: 'ssl-user-9', name: { text: 'Someone' } },
+        principal: { externalId: 'emp-9', name: { text: 'Someone' } },
       });
-      await expectLoginEnded('ssl', { attributes: {}, nameId: null }, 'missing NameID');
+      // Without it, the NameID would be this IdP's user whose attribute reads 'ssl-user-9'.
+      const withoutIt = { attributes: { 'urn:oid:2.5.4.3': 'Someone' }, nameId: 'ssl-user-9' };
+      await expectLoginEnded('ssl', withoutIt, 'missing attribute urn:oid:0.9.2342.19200300.100.1.1');
     });
   });
 });

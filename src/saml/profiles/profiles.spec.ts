@@ -112,8 +112,9 @@ describe('attribute profiles', () => {
     for (const without of [{}, { uid: [''] }] as Record<string, string[]>[]) {
       expect(() => genericProfile.toPrincipal(assertion(without, nameId), named)).toThrow('missing attribute uid');
     }
-    // No attribute named: the NameID is the id, for every assertion of that IdP.
+    // No attribute named: the NameID is the id, for every assertion of that IdP, which must then carry one.
     expect(genericProfile.toPrincipal(assertion({ uid: ['u1'] }, nameId), context()).externalId).toBe('4711');
+    expect(() => genericProfile.toPrincipal(assertion({ uid: ['u1'] }), context())).toThrow('missing NameID');
   });
 
   it.each([
