@@ -52,6 +52,11 @@ export const identityProviderSchema = z
      * stale (2 hours, as Spring Security SAML's `maxAuthenticationAge`).
      */
     maxAuthenticationAgeSeconds: wholeNumber(1, Number.MAX_SAFE_INTEGER, 'must be a whole number of seconds from 1').default(7200),
+    /**
+     * Accept assertions this IdP encrypts with AES-CBC besides AES-GCM. Off: CBC in XML Encryption is
+     * open to a padding oracle (saml/worker/content-encryption.mjs); only for an IdP that cannot use GCM.
+     */
+    acceptAesCbc: z.boolean().default(false),
   })
   .superRefine((idp, ctx) => {
     if (idp.metadataUrl !== undefined && idp.metadataFile !== undefined) {

@@ -22,7 +22,7 @@ const problemsOf = (config: unknown): string[] => {
 };
 
 describe('SAML hardening config', () => {
-  it('has safe defaults: a validation deadline, a bounded queue, XML shape limits, a 2-hour authentication age', () => {
+  it('has safe defaults: a validation deadline, a bounded queue, XML shape limits, a 2-hour authentication age, AES-GCM only', () => {
     const config = parseConfig(raw(), 'test', {});
     expect(config.saml).toEqual({
       validationTimeoutMs: 2000,
@@ -30,11 +30,15 @@ describe('SAML hardening config', () => {
       xmlLimits: { maxElements: 1000, maxDepth: 24, maxAttributesPerElement: 32 },
     });
     expect(config.realms[0].identityProviders[0].maxAuthenticationAgeSeconds).toBe(7200);
+    expect(config.realms[0].identityProviders[0].acceptAesCbc).toBe(false);
   });
 
   it('takes each value from the file', () => {
     const config = parseConfig(
-      raw({ saml: { validationTimeoutMs: 500, maxQueue: 0, xmlLimits: { maxElements: 400 } }, idp: { maxAuthenticationAgeSeconds: 600 } }),
+      raw({
+        saml: { validationTimeoutMs: 500, maxQueue: 0, xmlLimits: { maxElements: 400 } },
+        idp: { maxAuthenticationAgeSeconds: 600, acceptAesCbc: true },
+      }),
       'test',
       {},
     );
@@ -44,6 +48,7 @@ describe('SAML hardening config', () => {
       xmlLimits: { maxElements: 400, maxDepth: 24, maxAttributesPerElement: 32 },
     });
     expect(config.realms[0].identityProviders[0].maxAuthenticationAgeSeconds).toBe(600);
+    expect(config.realms[0].identityProviders[0].acceptAesCbc).toBe(true);
   });
 
   it('names the key and the reason of every value it refuses', () => {

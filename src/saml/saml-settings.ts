@@ -97,6 +97,7 @@ export function loadRealmSettings(realm: Realm): IdpStaticSettings[] {
         acsUrl,
         spSigningKey: keys.signingKey,
         decryptionKey: keys.decryptionKey,
+        acceptAesCbc: idp.acceptAesCbc,
         nameIdFormat: profile.nameIdFormat,
         // The IdP is asked for the minimum; the assertion's level is checked all the same (saml.service.ts).
         requestedAuthnContext: minimum && profile.assurance ? profile.assurance.requestedClasses[minimum] : undefined,

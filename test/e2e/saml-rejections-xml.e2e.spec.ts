@@ -3,6 +3,7 @@ import { SAML_FIXTURES } from '../support/saml/saml-fixtures.js';
 import { createSamlHarness, type SamlHarness } from '../support/saml/saml-harness.js';
 import { citizenAttributes } from '../support/saml/saml-attributes.js';
 import { expectRejected, expectRejectedKeepingRequest, post, startLogin } from '../support/saml/saml-expect.js';
+import { TestIdp } from '../support/saml/test-idp.js';
 import {
   addDoctype,
   addUnsignedAssertion,
@@ -141,6 +142,49 @@ describe('SAML response rejections: encoding, XML and signatures', () => {
 
     it('refuses an encrypted assertion in a realm without a decryption key', async () => {
       await expectRejectedKeepingRequest(h, 'ehealth', { encrypt: true }, 'No decryption key');
+    });
+  });
+
+  describe('content encryption: AES-GCM, and AES-CBC only from an IdP configured for it', () => {
+    const AES256_CBC = 'http://www.w3.org/2001/04/xmlenc#aes256-cbc';
+    const AES128_CBC = 'http://www.w3.org/2001/04/xmlenc#aes128-cbc';
+
+    it('refuses an assertion encrypted with AES-CBC, keeping the pending request for an honest answer', async () => {
+      const nemlogin = h.idps.nemlogin;
+      const cbc = await TestIdp.create({
+        realmIssuer: 'https://federation.test/realms/nemlogin',
+        alias: nemlogin.alias,
+        entityId: nemlogin.entityId,
+        dataEncryptionAlgorithm: AES256_CBC,
+      });
+      const { location, relayState } = await startLogin(h, 'nemlogin');
+      const refused = await cbc.respondTo(location, { now: h.clock.now(), attributes: citizenAttributes(), encrypt: true });
+      expect(refused.xml).toContain(`Algorithm="${AES256_CBC}"`);
+      await expectRejected(post(h, 'nemlogin', refused.form), 'AES-CBC');
+      const honest = await nemlogin.respondTo(location, { now: h.clock.now(), attributes: citizenAttributes(), encrypt: true });
+      await expect(post(h, 'nemlogin', honest.form)).resolves.toMatchObject({ relayState });
+    });
+
+    it('accepts it from an IdP whose config says acceptAesCbc, and its SP metadata offers CBC only there', async () => {
+      const other = h.idps.other;
+      const cbc = await TestIdp.create({
+        realmIssuer: 'https://federation.test/realms/other',
+        alias: other.alias,
+        signingKey: SAML_FIXTURES.otherIdpSigningKey,
+        signingCertificate: SAML_FIXTURES.otherIdpSigningCertificate,
+        dataEncryptionAlgorithm: AES128_CBC,
+      });
+      const { location, relayState } = await startLogin(h, 'other');
+      const { form } = await cbc.respondTo(location, { now: h.clock.now(), attributes: citizenAttributes(), encrypt: true });
+      await expect(post(h, 'other', form)).resolves.toMatchObject({ relayState, principal: { kind: 'citizen' } });
+
+      const offered = (realm: string, alias: string) =>
+        [...h.saml.metadata(h.realm(realm), alias).matchAll(/EncryptionMethod Algorithm="([^"]+)"/g)].map((m) => m[1]);
+      expect(offered('nemlogin', 'nemlog-in')).toEqual([
+        'http://www.w3.org/2009/xmlenc11#aes256-gcm',
+        'http://www.w3.org/2009/xmlenc11#aes128-gcm',
+      ]);
+      expect(offered('other', 'other-idp')).toEqual(expect.arrayContaining([AES256_CBC, AES128_CBC]));
     });
   });
 

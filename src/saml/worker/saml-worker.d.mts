@@ -15,6 +15,8 @@ export interface SamlWorkerSettings {
   spSigningKey: string;
   /** PEM private key for encrypted assertions, when the realm has one. */
   decryptionKey?: string;
+  /** The IdP's config accepts assertions encrypted with AES-CBC (content-encryption.mjs); else AES-GCM only. */
+  acceptAesCbc?: boolean;
   /** NameIDPolicy Format; omitted lets the IdP choose. */
   nameIdFormat?: string;
   /** AuthnContextClassRef requested with Comparison="minimum". */

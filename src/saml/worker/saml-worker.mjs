@@ -24,6 +24,7 @@ import { hasForbiddenCharacter, hasForbiddenCharacterReference } from './xml-cha
 import { shapeProblem } from './xml-shape.mjs';
 import { baseOptions } from './node-saml-options.mjs';
 import { decryptionKeyObject } from './decryption-key.mjs';
+import { refuseUnacceptedContentEncryption } from './content-encryption.mjs';
 
 export { logoutRequestUrl, logoutResponse, verifyLogoutMessage } from './saml-logout.mjs';
 
@@ -69,7 +70,11 @@ export async function validateResponse({ settings, xml, xmlLimits, started }) {
     if (envelope.assertionCount !== 1 || !envelope.assertionInPlace) {
       throw new RejectedResponse('Response must carry exactly one assertion, directly inside it');
     }
-    if (envelope.encrypted && settings.decryptionKey) await precheckDecrypted(root, decryptionKeyObject(settings.decryptionKey), xmlLimits);
+    const acceptAesCbc = settings.acceptAesCbc === true;
+    if (envelope.encrypted) refuseUnacceptedContentEncryption(encryptedAssertion(root), acceptAesCbc);
+    if (envelope.encrypted && settings.decryptionKey) {
+      await precheckDecrypted(root, decryptionKeyObject(settings.decryptionKey), xmlLimits, acceptAesCbc);
+    }
     const saml = new SAML(baseOptions(settings));
     const { profile } = await saml.validatePostResponseAsync({ SAMLResponse: base64(withVerifiedResponseSignature(xml, root, settings)) });
     if (!profile || typeof profile.getAssertionXml !== 'function') throw new RejectedResponse('no verified assertion');
@@ -86,7 +91,7 @@ export async function validateResponse({ settings, xml, xmlLimits, started }) {
  * decrypts a second time (node-saml decrypts again itself): about 1 ms of a login's worker CPU, of
  * which the RSA-OAEP decryption is 0.28 ms with the key parsed once (decryption-key.mjs).
  */
-async function precheckDecrypted(root, decryptionKey, xmlLimits) {
+async function precheckDecrypted(root, decryptionKey, xmlLimits, acceptAesCbc) {
   let plaintext;
   try {
     plaintext = await xmlHelpers.decryptXml(serializeXml(encryptedAssertion(root)), decryptionKey);
@@ -98,6 +103,8 @@ async function precheckDecrypted(root, decryptionKey, xmlLimits) {
   if (hasForbiddenCharacter(plaintext) || hasForbiddenCharacterReference(plaintext)) {
     throw new RejectedResponse('assertion holds a character XML forbids');
   }
+  // An EncryptedID or EncryptedAttribute inside, which node-saml would decrypt too: parsed only then.
+  if (plaintext.includes('EncryptedData')) refuseUnacceptedContentEncryption(parseXml(plaintext).documentElement, acceptAesCbc);
 }
 
 /**

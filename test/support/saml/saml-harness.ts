@@ -98,7 +98,8 @@ export async function createSamlHarness(options: Partial<SamlOptions> = {}): Pro
           name: 'other',
           minimumLoa: 'Substantial',
           serviceProvider: testServiceProviderConfig(),
-          identityProviders: [idps.other.idpConfig('oiosaml3-citizen')],
+          // The one IdP whose AES-CBC encrypted assertions are accepted (content-encryption.mjs).
+          identityProviders: [idps.other.idpConfig('oiosaml3-citizen', { acceptAesCbc: true })],
         },
       ],
     },

@@ -17,6 +17,8 @@ export interface TestIdpOptions {
   /** PEM; defaults to the fixtures. */
   spSigningCertificate?: string;
   spEncryptionCertificate?: string;
+  /** The block algorithm of encrypted assertions (XML Encryption URI); default AES-256-GCM. */
+  dataEncryptionAlgorithm?: string;
 }
 
 export interface ResponseOptions {

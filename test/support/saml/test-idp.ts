@@ -83,7 +83,7 @@ export class TestIdp {
         { Binding: REDIRECT_BINDING, Location: `https://idp.test/${options.alias}/slo` },
         { Binding: POST_BINDING, Location: `https://idp.test/${options.alias}/slo` },
       ],
-      ...{ dataEncryptionAlgorithm: AES256_GCM, keyEncryptionAlgorithm: RSA_OAEP },
+      ...{ dataEncryptionAlgorithm: options.dataEncryptionAlgorithm ?? AES256_GCM, keyEncryptionAlgorithm: RSA_OAEP },
     });
     const sp = options.spMetadata
       ? samlify.ServiceProvider({ metadata: options.spMetadata })
