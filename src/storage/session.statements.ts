@@ -182,11 +182,11 @@ export const LOCK_ALL_OF_USER: NamedStatement = {
  *
  * A delegated session (token exchange) lives only while the session it was delegated from does
  * ({@link liveAt}), so its idle end slides no further than that session's (`LEAST` passes over the
- * NULL of a session delegated from none): its tokens, whose `exp` and
- * `refresh_expires_in` follow its row, never outlive the subject's session (RFC 8693 §2.2.1 leaves
- * their lifetime to the server). Nor does it slide the SSO session: a portal refreshing on the
- * person's behalf, server to server, is no use of their browser's login, which would otherwise go
- * on answering new authorizations without them.
+ * NULL of a session delegated from none): its tokens, whose `exp` and `refresh_expires_in` follow
+ * its row, never outlive the subject's session (RFC 8693 §2.2.1 leaves their lifetime to the
+ * server). Nor does it slide the SSO session: a portal refreshing on the person's behalf, server to
+ * server, is no use of their browser's login, which would otherwise go on answering new
+ * authorizations without them.
  *
  * One statement now locks several rows, so it takes its locks in the one order every transaction
  * that locks several takes them ({@link lockingInOrder}). So neither two rotation statements nor a
