@@ -1,5 +1,5 @@
 import { MessageChannel, type MessagePort } from 'node:worker_threads';
-import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
+import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import { Piscina } from 'piscina';
 import { SAML_OPTIONS, type SamlOptions } from './saml-options.js';
 import { SamlBusyError } from './saml.errors.js';
@@ -35,8 +35,10 @@ const WORKER_FILE = new URL('./worker/saml-worker.mjs', import.meta.url).href;
  * unbounded queue (piscinajs/piscina#899).
  */
 @Injectable()
-export class SamlWorkers implements OnModuleDestroy {
+export class SamlWorkers implements OnApplicationShutdown {
   private pool: Piscina<WorkerTask, unknown> | undefined;
+  /** Once closed, a task is refused rather than starting a pool that nothing would close. */
+  private closed = false;
   private inline: Promise<WorkerModule> | undefined;
   /** Tasks submitted to the pool and not yet settled: running plus waiting. */
   private inFlight = 0;
@@ -80,12 +82,18 @@ export class SamlWorkers implements OnModuleDestroy {
   }
 
   async close(): Promise<void> {
+    this.closed = true;
     const pool = this.pool;
     this.pool = undefined;
     await pool?.destroy();
   }
 
-  async onModuleDestroy(): Promise<void> {
+  /**
+   * Nest runs this after the HTTP server has stopped taking requests and finished those under way
+   * (the database closes at the same point): a login or IdP logout in flight at SIGTERM completes,
+   * where closing the pool at module destruction, before that, failed it with a 500.
+   */
+  async onApplicationShutdown(): Promise<void> {
     await this.close();
   }
 
@@ -120,6 +128,7 @@ export class SamlWorkers implements OnModuleDestroy {
 
   /** Started on first use, so an application whose realms have no SAML IdP runs no threads. */
   private threads(): Piscina<WorkerTask, unknown> {
+    if (this.closed) throw new SamlBusyError('SAML worker pool closed: the service is shutting down');
     this.pool ??= new Piscina({
       filename: WORKER_FILE,
       minThreads: this.options.workers,

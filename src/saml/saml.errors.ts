@@ -53,15 +53,16 @@ function statusForLog(code: string): string {
 }
 
 /**
- * The worker pool's queue is full (config `saml.maxQueue`): the Response was not looked at and its
- * pending login is untouched, so the person can retry. An OAuth `temporarily_unavailable` (503), so
- * that wherever it surfaces (the ACS, or AuthnRequest signing at /auth) it is a "try again" page.
+ * The worker pool's queue is full (config `saml.maxQueue`), or the pool has closed as the service
+ * shuts down: the Response was not looked at and its pending login is untouched, so the person can
+ * retry. An OAuth `temporarily_unavailable` (503), so that wherever it surfaces (the ACS, or
+ * AuthnRequest signing at /auth) it is a "try again" page.
  */
 export class SamlBusyError extends OAuthError {
   override readonly name = 'SamlBusyError';
 
-  constructor() {
-    super('temporarily_unavailable', 'SAML worker pool queue full: request shed');
+  constructor(reason = 'SAML worker pool queue full: request shed') {
+    super('temporarily_unavailable', reason);
   }
 }
 
