@@ -1,4 +1,4 @@
-import type { BeforeApplicationShutdown } from '@nestjs/common';
+import type { OnApplicationShutdown } from '@nestjs/common';
 import type { AuditEvent, AuditTrail } from '../audit/audit-trail.service.js';
 import type { Clock } from '../common/clock.js';
 import { RefusalAuditLimiter, type RefusalAuditLimits, type UnrecordedRefusals } from './refusal-audit-limiter.js';
@@ -22,7 +22,7 @@ export type TokenRefusal = Omit<AuditEvent, 'error'> & { ipAddress: string };
  * is not changed, and a request that succeeds never reaches this. What a refusal changed has its own
  * event: a reused refresh token's session end is a LOGOUT, written with the end.
  */
-export class TokenRefusalAudit implements BeforeApplicationShutdown {
+export class TokenRefusalAudit implements OnApplicationShutdown {
   private readonly limiter: RefusalAuditLimiter;
   private readonly windowSeconds: number;
   private timer: NodeJS.Timeout | undefined;
@@ -51,8 +51,12 @@ export class TokenRefusalAudit implements BeforeApplicationShutdown {
     if (this.admit(event)) await this.audit.refused(event, cause);
   }
 
-  /** Before shutdown, not on it: the database closes on application shutdown (storage.module.ts). */
-  beforeApplicationShutdown(): Promise<void> {
+  /**
+   * After the HTTP server has closed, so refusals of the requests it finished meanwhile are counted
+   * too; still before the database closes, whose module Nest shuts down after this one's, which
+   * depends on it (storage.module.ts).
+   */
+  onApplicationShutdown(): Promise<void> {
     return this.flush();
   }
 
