@@ -29,6 +29,20 @@ describe("ScopeCatalogue (a realm's scopes, as Keycloak client scopes)", () => {
     });
   });
 
+  it('allows online_access to a client that gets refresh tokens, whatever its list, and to no other', () => {
+    const app = { scopes: ['openid', 'profile', 'patient/*.read'], grantTypes: ['authorization_code', 'refresh_token'] };
+    expect(catalogue.selectForLogin(app, ['openid', 'patient/*.read', 'online_access', 'offline_access'])).toEqual({
+      granted: ['openid', 'patient/*.read', 'online_access'],
+      unknown: [],
+      refused: ['offline_access'],
+    });
+    expect(catalogue.selectForLogin({ ...app, grantTypes: ['authorization_code'] }, ['openid', 'online_access'])).toEqual({
+      granted: ['openid'],
+      unknown: [],
+      refused: ['online_access'],
+    });
+  });
+
   it('allows openid only to a client that may log people in', () => {
     expect(catalogue.selectForLogin({ scopes: ['xis'], grantTypes: ['client_credentials'] }, ['openid'])).toEqual({
       granted: [],

@@ -46,7 +46,12 @@ export class ScopeCatalogue {
     return selectScopes(requested, {
       known: (scope) => this.knows(scope) || covered(scope),
       allowed: (scope) =>
-        (scope === 'openid' && client.grantTypes.includes('authorization_code')) || registered.length === 0 || covered(scope),
+        (scope === 'openid' && client.grantTypes.includes('authorization_code')) ||
+        // What every refresh token here is (scope.ts): granted to a client that gets one, registered or
+        // not, so the answer's `scope` says so (SMART App Launch 2.x; fhirclient refreshes only then).
+        (scope === 'online_access' && client.grantTypes.includes('refresh_token')) ||
+        registered.length === 0 ||
+        covered(scope),
     });
   }
 }
