@@ -1,3 +1,4 @@
+import type { ClientConfig } from '../config/client-config.schema.js';
 import { ScopeCatalogue } from './scope-catalogue.js';
 
 describe("ScopeCatalogue (a realm's scopes, as Keycloak client scopes)", () => {
@@ -30,7 +31,10 @@ describe("ScopeCatalogue (a realm's scopes, as Keycloak client scopes)", () => {
   });
 
   it('allows online_access to a client that gets refresh tokens, whatever its list, and to no other', () => {
-    const app = { scopes: ['openid', 'profile', 'patient/*.read'], grantTypes: ['authorization_code', 'refresh_token'] };
+    const app: Pick<ClientConfig, 'scopes' | 'grantTypes'> = {
+      scopes: ['openid', 'profile', 'patient/*.read'],
+      grantTypes: ['authorization_code', 'refresh_token'],
+    };
     expect(catalogue.selectForLogin(app, ['openid', 'patient/*.read', 'online_access', 'offline_access'])).toEqual({
       granted: ['openid', 'patient/*.read', 'online_access'],
       unknown: [],
