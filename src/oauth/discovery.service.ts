@@ -43,6 +43,9 @@ export class DiscoveryService {
       token_endpoint_auth_signing_alg_values_supported: [...ASSERTION_ALGORITHMS],
       introspection_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post', 'private_key_jwt'],
       revocation_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post', 'private_key_jwt', 'none'],
+      // RFC 8414 §2: REQUIRED where the endpoint takes private_key_jwt; the same verifier as the token endpoint's.
+      introspection_endpoint_auth_signing_alg_values_supported: [...ASSERTION_ALGORITHMS],
+      revocation_endpoint_auth_signing_alg_values_supported: [...ASSERTION_ALGORITHMS],
       scopes_supported: supportedScopes(realm),
       subject_types_supported: ['public'],
       claims_supported: [

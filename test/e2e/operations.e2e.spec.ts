@@ -41,6 +41,13 @@ describe('discovery and operations', () => {
         request_uri_parameter_supported: false,
       });
       expect(metadata.token_endpoint_auth_signing_alg_values_supported).not.toContain('HS256');
+      // RFC 8414 §2: every endpoint that takes private_key_jwt names its algorithms, the token endpoint's.
+      for (const endpoint of ['introspection', 'revocation']) {
+        expect(metadata[`${endpoint}_endpoint_auth_methods_supported`]).toContain('private_key_jwt');
+        expect(metadata[`${endpoint}_endpoint_auth_signing_alg_values_supported`]).toEqual(
+          metadata.token_endpoint_auth_signing_alg_values_supported,
+        );
+      }
       // Discovery §3: RS256 MUST be listed, though no client of this realm asks for it; the realm's own comes first.
       expect(metadata.id_token_signing_alg_values_supported).toEqual(['ES256', 'RS256', 'PS256', 'EdDSA']);
     }
