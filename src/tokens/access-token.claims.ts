@@ -9,6 +9,10 @@ export interface AccessTokenClaims {
   iat: number;
   jti: string;
   client_id: string;
+  /** Keycloak's token type claim, `Bearer` for an access token (its adapters check it). */
+  typ: 'Bearer';
+  /** The client it was issued to (OIDC Core §2), as Keycloak writes it; the same as `client_id`. */
+  azp: string;
   scope?: string;
   sid?: string;
   auth_time?: number;

@@ -59,6 +59,10 @@ export class AccessTokenIssuer {
       iat,
       jti: randomUUID(),
       client_id: client.clientId,
+      // As Keycloak's own access tokens: resource servers on Keycloak's adapters check `typ` (keycloak-connect's
+      // validateToken, Keycloak's TokenVerifier) and read `azp` (OIDC Core §2); RFC 9068's `at+jwt` is the header's.
+      typ: 'Bearer',
+      azp: client.clientId,
       user_type: request.userType,
       ...(request.session ? sessionClaims(request.session) : {}),
       ...request.claims,

@@ -39,6 +39,9 @@ describe('client_credentials grant', () => {
       sub: 'system',
       aud: issuer,
       client_id: 'system',
+      // Keycloak's: its adapters check typ, read azp.
+      typ: 'Bearer',
+      azp: 'system',
       scope: 'system/*.read',
       user_type: 'SYSTEM',
       realm_access: { roles: ['system'] },

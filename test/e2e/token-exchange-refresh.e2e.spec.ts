@@ -39,6 +39,8 @@ describe('token exchange and tenancy', () => {
         sub: decodeJwt(patient.access_token).sub,
         aud: 'xis',
         client_id: 'portal',
+        azp: 'portal',
+        typ: 'Bearer',
         act: { sub: 'portal' },
         organisation_agb: TEST_TENANTS.allowed,
       });
