@@ -102,3 +102,18 @@ describe('config schema: database timeouts', () => {
     expect(problems[1]).toMatch(/^database\.statementTimeoutSeconds: /);
   });
 });
+
+describe('config schema: the size cap of a FHIR answer', () => {
+  const withFhir = (fhir: Record<string, unknown>) => ({ ...withClient({ roles: [] }), fhir });
+
+  it('reads at most 4 MiB of an answer unless configured', () => {
+    expect(parseConfig(withFhir({}), 'test', {}).fhir.maxAnswerBytes).toBe(4 * 1024 * 1024);
+    expect(parseConfig(withFhir({ maxAnswerBytes: 1_000_000 }), 'test', {}).fhir.maxAnswerBytes).toBe(1_000_000);
+  });
+
+  it('refuses a cap too small for a page of a search, or none, naming the key', () => {
+    for (const maxAnswerBytes of [0, 1000, 2.5e6 + 0.5]) {
+      expect(problemsOf(withFhir({ maxAnswerBytes }))).toEqual([expect.stringMatching(/^fhir\.maxAnswerBytes: /)]);
+    }
+  });
+});

@@ -14,6 +14,9 @@ import { jwksSchema, scopeToken, signingAlg } from './shared-values.schema.js';
  */
 
 /** NSIS levels of assurance, lowest first (DOMAIN.md: the citizen realm requires Substantial). */
+/** `fhir.maxAnswerBytes` unless configured: a searchset page of a hundred CareTeams is well under it. */
+export const DEFAULT_FHIR_MAX_ANSWER_BYTES = 4 * 1024 * 1024;
+
 export const LEVELS_OF_ASSURANCE = ['Low', 'Substantial', 'High'] as const;
 
 /** An external token issuer trusted for token exchange; keys from its JWKS, algorithms allow-listed. */
@@ -220,6 +223,12 @@ export const configSchema = z
         timeoutMs: z.number().int().positive().default(3000),
         /** Extra tries for reads and searches only (never for writes). */
         retries: z.number().int().min(0).max(5).default(2),
+        /**
+         * The most of one FHIR answer that is read, in bytes (4 MiB by default): a larger one, declared
+         * or counted while it arrives, is given up as a broken answer (retryable), so no FHIR server can
+         * make this service hold more than this per request in memory. Searches read up to 20 pages.
+         */
+        maxAnswerBytes: z.number().int().min(65_536).default(DEFAULT_FHIR_MAX_ANSWER_BYTES),
         /** Sent as `Authorization: Bearer` to the FHIR server. */
         bearerToken: z.string().min(1).optional(),
       })

@@ -1,3 +1,4 @@
+import { BodyTooLargeError } from '../common/capped-body.js';
 import {
   FhirConflictError,
   FhirNotFoundError,
@@ -33,6 +34,13 @@ describe('toFhirError', () => {
     expect(error).toBeInstanceOf(type);
     expect(error.retryable).toBe(retryable);
     expect(error.status).toBe(status);
+  });
+
+  it('maps an answer past the size cap to FhirUnavailableError: a broken answer, retryable', () => {
+    const error = toFhirError(new BodyTooLargeError(4096), search);
+    expect(error).toBeInstanceOf(FhirUnavailableError);
+    expect(error.retryable).toBe(true);
+    expect(error.message).toBe('FHIR search Patient: the answer is larger than 4096 bytes');
   });
 
   it('maps a refused connection to FhirUnavailableError naming only the cause code', () => {

@@ -1,3 +1,4 @@
+import { BodyTooLargeError } from '../common/capped-body.js';
 import {
   FhirConflictError,
   FhirError,
@@ -22,6 +23,8 @@ export function toFhirError(error: unknown, operation: FhirOperation): FhirError
   if (error instanceof FhirError) return error;
   const what = `FHIR ${operation.interaction} ${operation.resourceType}`;
   if (isAbort(error)) return new FhirUnavailableError(`${what}: no answer within the timeout`);
+  // Like any broken answer (fhir-answers.ts): the server's doing, not a refusal, so retryable.
+  if (error instanceof BodyTooLargeError) return new FhirUnavailableError(`${what}: the answer is larger than ${error.maxBytes} bytes`);
 
   const status = (error as HttpFailure | null)?.response?.status;
   if (typeof status !== 'number') return new FhirUnavailableError(`${what}: unreachable (${networkCode(error)})`);

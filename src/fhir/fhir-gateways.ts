@@ -26,6 +26,7 @@ export class FhirGateways {
         bearerToken: realm.fhir.bearerToken,
         timeoutMs: config.fhir.timeoutMs,
         retries: config.fhir.retries,
+        maxAnswerBytes: config.fhir.maxAnswerBytes,
       });
       this.byRealm.set(realm.name, gateway);
       this.ownServers.push(gateway);

@@ -1,7 +1,9 @@
 import { Client, type FhirResource as KitResource, type RequestOptions } from 'fhir-kit-client';
 import type * as fhir4 from 'fhir/r4.js';
+import { DEFAULT_FHIR_MAX_ANSWER_BYTES } from '../config/config.schema.js';
 import { expectResource, readSearchPage } from './fhir-answers.js';
 import { FhirError, FhirRequestError, type FhirInteraction } from './fhir.errors.js';
+import { fhirClient } from './fhir-exchange.js';
 import { toFhirError } from './fhir-failure.js';
 import { queryString, tenantHeader } from './fhir-request-parts.js';
 import { withRetries } from './fhir-retry.js';
@@ -27,6 +29,8 @@ export interface FhirGatewaySettings {
   retries: number;
   /** First pause between tries, doubling; 50 ms unless set. */
   backoffMs?: number;
+  /** The most of one answer that is read (`fhir.maxAnswerBytes`); its default unless set. */
+  maxAnswerBytes?: number;
 }
 
 export interface FhirCallOptions {
@@ -90,7 +94,11 @@ export class FhirGateway {
   ) {
     this.baseUrl = settings.baseUrl.replace(/\/+$/, '');
     this.requestUrl = (settings.requestUrl ?? settings.baseUrl).replace(/\/+$/, '');
-    this.client = new Client({ baseUrl: this.requestUrl, bearerToken: settings.bearerToken });
+    this.client = fhirClient({
+      requestUrl: this.requestUrl,
+      bearerToken: settings.bearerToken,
+      maxAnswerBytes: settings.maxAnswerBytes ?? DEFAULT_FHIR_MAX_ANSWER_BYTES,
+    });
     this.counters = shared.counters;
     this.listeners = shared.listeners;
   }

@@ -35,6 +35,7 @@ export class FhirModule implements OnApplicationShutdown {
               bearerToken: config.fhir.bearerToken,
               timeoutMs: config.fhir.timeoutMs,
               retries: config.fhir.retries,
+              maxAnswerBytes: config.fhir.maxAnswerBytes,
             }),
           inject: [FHIR_ENDPOINT],
         },

@@ -165,3 +165,63 @@ describe('broken FHIR answers', () => {
     expect((error as Error).message).toBe('FHIR search Patient: HTTP 400 (invalid)');
   });
 });
+
+/**
+ * A FHIR answer is read only up to `fhir.maxAnswerBytes` (4 MiB by default): one larger, declared or
+ * counted while it streams, is given up as a broken answer (retryable, like the ones above) before it
+ * is held in memory, so a server that answers too much cannot grow the service's memory with it.
+ */
+describe('FHIR answers beyond the size cap', () => {
+  const MiB = 1024 * 1024;
+  const stubs: StubServer[] = [];
+  afterAll(() => Promise.all(stubs.map((s) => s.close())));
+  const failure = (work: Promise<unknown>) =>
+    work.then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+
+  it('gives up a searchset that streams past the cap, without reading the rest', async () => {
+    let written = 0;
+    const entry = (i: number) => `{"resource":{"resourceType":"Patient","id":"p${i}"},"search":{"mode":"match"}},`;
+    const server = await startStubServer((response) => {
+      response.writeHead(200, { 'content-type': 'application/fhir+json' });
+      response.write('{"resourceType":"Bundle","type":"searchset","entry":[');
+      let i = 0;
+      const pump = () => {
+        while (written < 64 * MiB && !response.destroyed) {
+          const chunk = Array.from({ length: 500 }, () => entry(i++)).join('');
+          written += chunk.length;
+          if (!response.write(chunk)) return void response.once('drain', pump);
+        }
+        response.end('{}]}');
+      };
+      pump();
+    });
+    stubs.push(server);
+    const { gateway, linker } = fhirLinker(server.baseUrl, { retries: 0 });
+    const error = await failure(linker.link(citizen(DEMO.cpr.nancy)));
+    expect(error).toBeInstanceOf(IdentityDirectoryUnavailableError);
+    expect((error as IdentityDirectoryUnavailableError).retryable).toBe(true);
+    expect((error as Error).cause).toBeInstanceOf(FhirUnavailableError);
+    expect((error as Error).message).toBe(`FHIR search Patient: the answer is larger than ${4 * MiB} bytes`);
+    // Given up at the cap: the server got no further than the cap and what the sockets buffer.
+    expect(written).toBeLessThan(24 * MiB);
+    expect(gateway.stats()).toMatchObject({ requests: 1, failures: 1 });
+  });
+
+  it('gives up an answer whose Content-Length is above the cap before reading its body', async () => {
+    const server = await startStubServer((response) => {
+      response.writeHead(200, { 'content-type': 'application/fhir+json', 'content-length': String(1024 * MiB) });
+      // The head of a body it never finishes: a reader waiting for the declared bytes would wait out the timeout.
+      response.write('{"resourceType":"Bundle","type":"searchset","entry":[');
+    });
+    stubs.push(server);
+    const { gateway } = fhirLinker(server.baseUrl, { retries: 0, timeoutMs: 2000 });
+    const started = performance.now();
+    const error = await failure(gateway.readResource('Patient', 'nancy'));
+    expect(error).toBeInstanceOf(FhirUnavailableError);
+    expect((error as Error).message).toBe(`FHIR read Patient: the answer is larger than ${4 * MiB} bytes`);
+    expect(performance.now() - started).toBeLessThan(1000);
+  });
+});

@@ -1,4 +1,5 @@
 import { open } from 'node:fs/promises';
+import { BodyTooLargeError, readCappedBody } from '../../common/capped-body.js';
 import { MetadataError } from './metadata-error.js';
 import { MAX_METADATA_BYTES } from './idp-metadata.js';
 
@@ -35,35 +36,12 @@ async function fetchBounded(url: string, maxBytes: number): Promise<Uint8Array> 
     await response.body?.cancel().catch(() => undefined);
     throw new MetadataError(`metadata fetch answered HTTP ${response.status}`);
   }
-  const declared = Number(response.headers.get('content-length') ?? NaN);
-  if (declared > maxBytes) {
-    await response.body?.cancel().catch(() => undefined);
-    throw new MetadataError('metadata larger than the size cap');
-  }
   try {
-    return await readCapped(response.body, maxBytes);
+    return await readCappedBody(response, maxBytes);
   } catch (error) {
-    if (error instanceof MetadataError) throw error;
+    if (error instanceof BodyTooLargeError) throw new MetadataError('metadata larger than the size cap');
     throw new MetadataError(signal.aborted ? 'metadata fetch timed out' : 'metadata fetch failed');
   }
-}
-
-async function readCapped(body: ReadableStream<Uint8Array> | null, maxBytes: number): Promise<Uint8Array> {
-  if (!body) return new Uint8Array();
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  const reader = body.getReader();
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    total += value.byteLength;
-    if (total > maxBytes) {
-      await reader.cancel().catch(() => undefined);
-      throw new MetadataError('metadata larger than the size cap');
-    }
-    chunks.push(value);
-  }
-  return Buffer.concat(chunks);
 }
 
 async function readBounded(file: string, maxBytes: number): Promise<Uint8Array> {

@@ -1,5 +1,6 @@
 import { ConsoleLogger, Logger, type LoggerService } from '@nestjs/common';
 import { systemClock } from '../../../src/common/clock.js';
+import { DEFAULT_FHIR_MAX_ANSWER_BYTES } from '../../../src/config/config.schema.js';
 import { FhirGateway, type FhirGatewaySettings, type FhirRoundTrips } from '../../../src/fhir/fhir.gateway.js';
 import { FhirGateways } from '../../../src/fhir/fhir-gateways.js';
 import { FhirIdentityLinker } from '../../../src/fhir/fhir-identity-linker.js';
@@ -12,7 +13,13 @@ export function fhirLinker(
   const gateway = new FhirGateway({ baseUrl, timeoutMs: 3000, retries: 2, backoffMs: 20, ...settings });
   return {
     gateway,
-    linker: new FhirIdentityLinker(new FhirGateways(gateway, { realms: [], fhir: { baseUrl, timeoutMs: 3000, retries: 2 } }), systemClock),
+    linker: new FhirIdentityLinker(
+      new FhirGateways(gateway, {
+        realms: [],
+        fhir: { baseUrl, timeoutMs: 3000, retries: 2, maxAnswerBytes: DEFAULT_FHIR_MAX_ANSWER_BYTES },
+      }),
+      systemClock,
+    ),
   };
 }
 
