@@ -34,11 +34,15 @@ class FhirHttpFailure extends Error {
  * (2.0.3, http-client.js) reads every answer whole with `response.text()` and offers no hook on the
  * response, so one server answering a search with hundreds of megabytes within the timeout would hold
  * them all in memory. Here only that exchange is replaced: the library still builds each request
- * (URL, headers, bearer token, body, signal) as before; the answer is read with
+ * (URL, headers, bearer token, body, signal, no redirects) as before; the answer is read with
  * {@link readCappedBody} and parsed as the library parses it.
  */
 export function fhirClient(settings: FhirClientSettings): Client {
-  const client = new Client({ baseUrl: settings.requestUrl, bearerToken: settings.bearerToken });
+  // No redirect is followed: fetch's default would re-send a search's body (a CPR or BSN) and the bearer
+  // token to whatever origin a 307/308 names, and use that host's answer, as the gateway refuses to for a
+  // `next` link (fhir.gateway.ts). R4 http.html defines no redirect for any interaction; a 3xx is a
+  // broken answer (fhir-failure.ts).
+  const client = new Client({ baseUrl: settings.requestUrl, bearerToken: settings.bearerToken, requestOptions: { redirect: 'manual' } });
   const http = client.httpClient as unknown as KitHttpClient;
   const buildRequest = http.buildRequest?.bind(http);
   // Checked once here, so a fhir-kit-client without it fails at start, not at the first login.

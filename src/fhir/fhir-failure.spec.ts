@@ -23,6 +23,8 @@ describe('toFhirError', () => {
     [503, FhirUnavailableError, true],
     [500, FhirUnavailableError, true],
     [429, FhirUnavailableError, true],
+    [307, FhirUnavailableError, true],
+    [301, FhirUnavailableError, true],
     [404, FhirNotFoundError, false],
     [410, FhirNotFoundError, false],
     [412, FhirPreconditionFailedError, false],

@@ -29,6 +29,8 @@ export function toFhirError(error: unknown, operation: FhirOperation): FhirError
   const status = (error as HttpFailure | null)?.response?.status;
   if (typeof status !== 'number') return new FhirUnavailableError(`${what}: unreachable (${networkCode(error)})`);
   if (status >= 200 && status < 300) return new FhirUnavailableError(`${what}: the answer is not FHIR JSON`, status);
+  // Redirects are not followed (fhir-exchange.ts): the answer is elsewhere, which is no refusal but no answer either.
+  if (status >= 300 && status < 400) return new FhirUnavailableError(`${what}: HTTP ${status} (a redirect, not followed)`, status);
   if (status >= 500 || status === 429 || status === 408) return new FhirUnavailableError(`${what}: HTTP ${status}`, status);
   if (status === 404 || status === 410) return new FhirNotFoundError(`${what}: HTTP ${status}`, status);
   if (status === 412) return new FhirPreconditionFailedError(`${what}: HTTP 412`, status);

@@ -2,7 +2,10 @@ import type { ServerResponse } from 'node:http';
 import { startEmbeddedFhirServer, type EmbeddedFhirServer } from '../../src/fhir/embedded/embedded-fhir-server.js';
 import { FhirNotFoundError, FhirRequestError, FhirUnavailableError } from '../../src/fhir/fhir.errors.js';
 import { FhirGateway } from '../../src/fhir/fhir.gateway.js';
-import { sendJson, startStubServer, type StubServer } from '../support/fhir/stub-http-server.js';
+import { IdentityDirectoryUnavailableError } from '../../src/identity/linking-errors.js';
+import { fhirLinker } from '../support/fhir/fhir-linker.js';
+import { citizen, DEMO } from '../support/fhir/principals.js';
+import { EMPTY_SEARCHSET, sendJson, startStubServer, type StubServer } from '../support/fhir/stub-http-server.js';
 
 /** FhirGateway's REST contract over real HTTP: paging, conditional create, versioned update, errors. */
 describe('FhirGateway', () => {
@@ -81,6 +84,29 @@ describe('FhirGateway', () => {
       new FhirRequestError('FHIR search CareTeam: a next link leaves the server'),
     );
   });
+
+  it.each([307, 308, 302])(
+    'follows no %i redirect, which would send the search body (the CPR) and the bearer token elsewhere and use that answer',
+    async (status) => {
+      const elsewhere = await stub((response) => sendJson(response, 200, EMPTY_SEARCHSET));
+      const redirecting = await stub((response) => {
+        response.writeHead(status, { location: `${elsewhere.baseUrl}/Patient/_search` });
+        response.end();
+      });
+      const { gateway, linker } = fhirLinker(redirecting.baseUrl, { bearerToken: 'test-only-fhir-token', retries: 0 });
+      const error = await linker.link(citizen(DEMO.cpr.nancy)).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      // Not a login without the patient's rights (what the other origin's empty searchset would give): a retryable failure.
+      expect(error).toBeInstanceOf(IdentityDirectoryUnavailableError);
+      expect((error as Error).message).toBe(`FHIR search Patient: HTTP ${status} (a redirect, not followed)`);
+      await expect(gateway.readResource('Patient', 'nancy')).rejects.toBeInstanceOf(FhirUnavailableError);
+      await expect(gateway.create({ resourceType: 'Basic', code: { text: 'x' } })).rejects.toBeInstanceOf(FhirUnavailableError);
+      expect(redirecting.requests).toHaveLength(3);
+      expect(elsewhere.requests).toEqual([]);
+    },
+  );
 
   it('treats an answer that is not FHIR JSON as unavailable, and a wrong resource type as a request error', async () => {
     const html = await stub((response) => {
