@@ -3,7 +3,8 @@ import type * as fhir4 from 'fhir/r4.js';
 import { isActiveParticipant } from './clinician/membership-plan.js';
 import type { FhirGateway } from './fhir.gateway.js';
 import { FhirGateways } from './fhir-gateways.js';
-import { FhirNotFoundError } from './fhir.errors.js';
+import { FhirNotFoundError, FhirRequestError } from './fhir.errors.js';
+import { pointsTo } from './fhir-references.js';
 
 /** What a context choice needs to know of a CareTeam (R4 CareTeam.participant, .managingOrganization). */
 export interface CareTeamFacts {
@@ -21,8 +22,9 @@ export interface EpisodeFacts {
 }
 
 /**
- * FHIR reads behind context listing and selection (one round trip each). Absolute URLs in, absolute
- * URLs out; a missing resource is `undefined`; an outage is FhirUnavailableError, as at login.
+ * FHIR reads behind context listing and selection (one round trip each; a listing, one a page).
+ * Absolute URLs in, absolute URLs out; a missing resource is `undefined`; an outage is
+ * FhirUnavailableError, as at login.
  */
 @Injectable()
 export class ContextDirectory {
@@ -55,11 +57,19 @@ export class ContextDirectory {
     return (await this.read(this.gateway(realm), 'Patient', id)) !== undefined;
   }
 
-  /** A citizen's episodes of care (R4 EpisodeOfCare?patient=). */
+  /**
+   * A citizen's episodes of care (R4 EpisodeOfCare?patient=), every page of them (R4 http.html#paging).
+   * A server that ignored the `patient` parameter (R4 search.html#errors, lenient handling) would list
+   * other patients' episodes, teams and organisations to the citizen: a match naming another patient
+   * fails the listing closed, as linking does (citizen-linker.ts, practitioner-role-sync.ts).
+   */
   async episodesOf(realm: string, patient: string): Promise<EpisodeFacts[]> {
     const gateway = this.gateway(realm);
-    const page = await gateway.search('EpisodeOfCare', { patient: this.relative(gateway, patient) });
-    return page.matches.map((episode) => this.episodeFacts(gateway, episode));
+    const reference = this.relative(gateway, patient);
+    const { matches } = await gateway.searchAll('EpisodeOfCare', { patient: reference });
+    if (matches.some((episode) => !pointsTo(episode.patient, reference)))
+      throw new FhirRequestError('FHIR search EpisodeOfCare: a match lacks the searched patient');
+    return matches.map((episode) => this.episodeFacts(gateway, episode));
   }
 
   private episodeFacts(gateway: FhirGateway, episode: fhir4.EpisodeOfCare): EpisodeFacts {

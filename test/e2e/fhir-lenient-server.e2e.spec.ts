@@ -1,4 +1,7 @@
+import { DEFAULT_FHIR_MAX_ANSWER_BYTES } from '../../src/config/config.schema.js';
+import { ContextDirectory } from '../../src/fhir/context-directory.js';
 import { FhirRequestError } from '../../src/fhir/fhir.errors.js';
+import { FhirGateways } from '../../src/fhir/fhir-gateways.js';
 import { IdentityDirectoryRefusedError } from '../../src/identity/linking-errors.js';
 import { fhirLinker } from '../support/fhir/fhir-linker.js';
 import { citizen, clinician, CPR_SYSTEM, DEMO, sor, SOR_SYSTEM } from '../support/fhir/principals.js';
@@ -148,6 +151,65 @@ describe('a FHIR server that pages a search from an empty first page', () => {
       const { gateway } = fhirLinker(server.baseUrl, { timeoutMs: 1000 });
       await expect(gateway.searchAll('PractitionerRole', { practitioner: 'Practitioner/p' })).resolves.toMatchObject({ next: undefined });
       expect(server.urls).toEqual(['/fhir/PractitionerRole/_search', '/fhir/PractitionerRole?page=2']);
+    } finally {
+      await server.close();
+    }
+  });
+});
+
+/**
+ * A citizen's episodes of care for GET /contexts (`EpisodeOfCare?patient=`): every page of them (R4
+ * http.html#paging), and only theirs. A server that ignored the `patient` parameter would list other
+ * patients' episodes, care teams and organisations to the citizen: the listing fails closed instead,
+ * as linking does (above), and the endpoint answers it with a retryable 503.
+ */
+describe('a citizen’s episodes of care on a server that pages or ignores the patient parameter', () => {
+  const episode = (id: string, patient: string) => ({
+    resourceType: 'EpisodeOfCare',
+    id,
+    status: 'active',
+    patient: { reference: `Patient/${patient}` },
+    team: [{ reference: `CareTeam/team-${id}` }],
+  });
+  const searchset = (episodes: object[], extra: object = {}) => ({
+    resourceType: 'Bundle',
+    type: 'searchset',
+    entry: episodes.map((resource) => ({ resource, search: { mode: 'match' } })),
+    ...extra,
+  });
+  const directoryOn = (baseUrl: string) => {
+    const { gateway } = fhirLinker(baseUrl, { timeoutMs: 1000 });
+    const fhir = { baseUrl, timeoutMs: 1000, retries: 2, maxAnswerBytes: DEFAULT_FHIR_MAX_ANSWER_BYTES };
+    return new ContextDirectory(new FhirGateways(gateway, { realms: [], fhir }));
+  };
+
+  it('lists the episodes of every page, not only the first', async () => {
+    const server: StubServer = await startStubServer((response, index) =>
+      index === 0
+        ? sendJson(
+            response,
+            200,
+            searchset([episode('e1', 'nancy')], { total: 2, link: [{ relation: 'next', url: 'EpisodeOfCare?page=2' }] }),
+          )
+        : sendJson(response, 200, searchset([episode('e2', 'nancy')], { total: 2 })),
+    );
+    try {
+      const episodes = await directoryOn(server.baseUrl).episodesOf('nemlogin', `${server.baseUrl}/Patient/nancy`);
+      expect(episodes.map((e) => e.episode)).toEqual([`${server.baseUrl}/EpisodeOfCare/e1`, `${server.baseUrl}/EpisodeOfCare/e2`]);
+      expect(server.urls).toEqual(['/fhir/EpisodeOfCare/_search', '/fhir/EpisodeOfCare?page=2']);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('refuses a listing that holds another patient’s episode, rather than show it to the citizen', async () => {
+    const server = await startStubServer((response) =>
+      sendJson(response, 200, searchset([episode('e1', 'nancy'), episode('e-other', 'someone-else')])),
+    );
+    try {
+      await expect(directoryOn(server.baseUrl).episodesOf('nemlogin', `${server.baseUrl}/Patient/nancy`)).rejects.toThrow(
+        new FhirRequestError('FHIR search EpisodeOfCare: a match lacks the searched patient'),
+      );
     } finally {
       await server.close();
     }
