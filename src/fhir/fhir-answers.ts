@@ -2,11 +2,13 @@ import type { FhirResource as KitResource } from 'fhir-kit-client';
 import type * as fhir4 from 'fhir/r4.js';
 import { FhirRequestError, FhirUnavailableError, type FhirInteraction } from './fhir.errors.js';
 import type { ResourceOf, ResourceType, SearchPage, Stored } from './fhir.gateway.js';
+import { malformedField } from './fhir-resource-shapes.js';
 
 /**
  * A search's answer as a page: the matches of `type`, what `_include` added, the `next` link made
  * absolute against `requestUrl` (where the gateway reaches the server) and `Bundle.total`. A Bundle
- * that breaks its own shape is refused here (brokenBundle), before anything reads it.
+ * that breaks its own shape, or holds a resource breaking the shape of a field this service reads
+ * (fhir-resource-shapes.ts), is refused here, retryable, before anything reads it.
  */
 export function readSearchPage<K extends ResourceType>(body: KitResource, type: K, requestUrl: string): SearchPage<ResourceOf<K>> {
   const bundle = expectResource(body, 'Bundle', 'search', type);
@@ -21,6 +23,9 @@ export function readSearchPage<K extends ResourceType>(body: KitResource, type: 
     if (resource !== undefined && !isObject(resource)) throw brokenBundle(type, 'an entry resource is not a resource');
     if (resource === undefined || resource.resourceType === 'OperationOutcome') continue;
     if (typeof resource.id !== 'string') throw new FhirRequestError(`FHIR search ${type}: an entry has no id`);
+    const malformed = malformedField(resource);
+    if (malformed !== undefined)
+      throw new FhirUnavailableError(`FHIR search ${type}: a ${resource.resourceType} in the answer is malformed (${malformed})`);
     const isMatch = entry.search?.mode ? entry.search.mode === 'match' : resource.resourceType === type;
     if (isMatch && resource.resourceType === type) page.matches.push(resource as Stored<ResourceOf<K>>);
     else page.included.push(resource as Stored<fhir4.FhirResource>);
@@ -31,7 +36,8 @@ export function readSearchPage<K extends ResourceType>(body: KitResource, type: 
 /**
  * `subject`: the resource type the interaction was about (a search's answer is a Bundle). A 2xx whose
  * body is not the resource asked for — empty (fhir-kit-client gives `{}`), an OperationOutcome, a
- * resource without its id — is a broken answer, not a refusal: R4 http.html answers a refusal with a
+ * resource without its id, one breaking the shape of a field this service reads
+ * (fhir-resource-shapes.ts) — is a broken answer, not a refusal: R4 http.html answers a refusal with a
  * 4xx status (and an OperationOutcome), a search with a searchset Bundle (search.html). So it is
  * retryable, like a 2xx that is not JSON at all (fhir-failure.ts).
  */
@@ -44,6 +50,9 @@ export function expectResource<K extends ResourceType>(
   if (body.resourceType !== type || (type !== 'Bundle' && typeof body.id !== 'string')) {
     throw new FhirUnavailableError(`FHIR ${interaction} ${subject}: the answer is not a ${type}`);
   }
+  const malformed = malformedField(body);
+  if (malformed !== undefined)
+    throw new FhirUnavailableError(`FHIR ${interaction} ${subject}: the answer is a malformed ${type} (${malformed})`);
   return body as unknown as Stored<ResourceOf<K>>;
 }
 

@@ -3,7 +3,7 @@ import { FhirUnavailableError } from '../../src/fhir/fhir.errors.js';
 import { IdentityDirectoryRefusedError, IdentityDirectoryUnavailableError } from '../../src/identity/linking-errors.js';
 import { freePort } from '../support/free-port.js';
 import { fhirLinker, measure } from '../support/fhir/fhir-linker.js';
-import { citizen, clinician, CPR_SYSTEM, DEMO, uniqueClinicianId } from '../support/fhir/principals.js';
+import { citizen, clinician, CPR_SYSTEM, DEMO, SOR_SYSTEM, uniqueClinicianId } from '../support/fhir/principals.js';
 import { EMPTY_SEARCHSET, sendJson, startStubServer, type StubServer } from '../support/fhir/stub-http-server.js';
 
 /** When FHIR cannot answer, linking fails fast with IdentityDirectoryUnavailableError (retryable), never hangs. */
@@ -223,5 +223,154 @@ describe('FHIR answers beyond the size cap', () => {
     expect(error).toBeInstanceOf(FhirUnavailableError);
     expect((error as Error).message).toBe(`FHIR read Patient: the answer is larger than ${4 * MiB} bytes`);
     expect(performance.now() - started).toBeLessThan(1000);
+  });
+});
+
+/**
+ * A 2xx whose resources break the shape of a field this service reads (R4 datatypes: `identifier`,
+ * `participant`, `code` are lists of elements, `period` and a reference are elements, their values
+ * strings; R4 json.html: no null but in a list of primitives) is a broken answer like the ones above:
+ * retryable, before anything is written, and never a TypeError that the login would answer with a 500.
+ */
+describe('malformed fields in FHIR answers', () => {
+  const stubs: StubServer[] = [];
+  afterAll(() => Promise.all(stubs.map((s) => s.close())));
+  const failure = (work: Promise<unknown>) =>
+    work.then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+  const searchset = (matches: object[], included: object[] = []) => ({
+    resourceType: 'Bundle',
+    type: 'searchset',
+    entry: [
+      ...matches.map((resource) => ({ resource, search: { mode: 'match' } })),
+      ...included.map((resource) => ({ resource, search: { mode: 'include' } })),
+    ],
+  });
+
+  it.each([
+    ['an identifier that is not a list', 'not-a-list'],
+    ['an identifier list holding null', [null]],
+    ['an identifier that is one element, not a list', { system: CPR_SYSTEM, value: DEMO.cpr.nancy }],
+    ['an identifier value that is not a string', [{ system: CPR_SYSTEM, value: 101011234 }]],
+  ])('gives a retryable error for a Patient with %s', async (_, identifier) => {
+    const server = await startStubServer((response) =>
+      sendJson(response, 200, searchset([{ resourceType: 'Patient', id: 'nancy', identifier }])),
+    );
+    stubs.push(server);
+    const error = await failure(fhirLinker(server.baseUrl, { retries: 0 }).linker.link(citizen(DEMO.cpr.nancy)));
+    expect(error).toBeInstanceOf(IdentityDirectoryUnavailableError);
+    expect((error as Error).cause).toBeInstanceOf(FhirUnavailableError);
+    expect((error as Error).message).toMatch(/^FHIR search Patient: a Patient in the answer is malformed \(identifier(\.0(\.value)?)?\)$/);
+  });
+
+  describe('a clinician whose resources are all in place but one', () => {
+    const ROLE = 'urn:role:doctor';
+    const principal = clinician('DEMO-CLIN-malformed', {
+      organisations: [{ identifier: { system: SOR_SYSTEM, value: '111' }, roles: [ROLE] }],
+      careTeams: [{ id: 'CT1', roles: [ROLE] }],
+    });
+    const roleCode = [{ coding: [{ system: 'urn:ietf:rfc:3986', code: ROLE }] }];
+    const stored: Record<string, Record<string, unknown>> = {
+      Practitioner: {
+        resourceType: 'Practitioner',
+        id: 'p-me',
+        meta: { versionId: '1' },
+        active: true,
+        identifier: principal.identifiers,
+        name: [{ use: 'official', family: 'Demo-Hansen', given: ['Hanne'] }],
+      },
+      PractitionerRole: {
+        resourceType: 'PractitionerRole',
+        id: 'role-A',
+        meta: { versionId: '1' },
+        active: true,
+        period: { start: '2024-01-01' },
+        practitioner: { reference: 'Practitioner/p-me' },
+        organization: { reference: 'Organization/org-A' },
+        code: roleCode,
+      },
+      CareTeam: {
+        resourceType: 'CareTeam',
+        id: 'ct1',
+        meta: { versionId: '1' },
+        identifier: [{ system: 'urn:dk:sundhed:ehealth:careteam', value: 'CT1' }],
+        participant: [{ member: { reference: 'Practitioner/p-me' }, role: roleCode, period: { start: '2024-01-01' } }],
+        managingOrganization: [{ reference: 'Organization/org-A' }],
+      },
+    };
+    const organization = { resourceType: 'Organization', id: 'org-A', identifier: [{ system: SOR_SYSTEM, value: '111' }] };
+
+    /** The stored resources, `type` changed by `change`; every write is recorded and answered 500. */
+    const serving = async (type?: string, change: Record<string, unknown> = {}) => {
+      const resource = (t: string) => ({ ...stored[t], ...(t === type ? change : {}) });
+      const server: StubServer = await startStubServer((response, index) => {
+        const url = server.urls[index] ?? '';
+        if (url.endsWith('/Practitioner/_search')) return sendJson(response, 200, searchset([resource('Practitioner')]));
+        if (url.endsWith('/PractitionerRole/_search'))
+          return sendJson(response, 200, searchset([resource('PractitionerRole')], [organization]));
+        if (url.endsWith('/CareTeam/_search')) return sendJson(response, 200, searchset([resource('CareTeam')]));
+        if (url.endsWith('/_search')) return sendJson(response, 200, searchset([]));
+        sendJson(response, 500, {});
+      });
+      stubs.push(server);
+      return server;
+    };
+
+    it('links, writing nothing, when every resource is well formed', async () => {
+      const server = await serving();
+      await expect(fhirLinker(server.baseUrl, { retries: 0 }).linker.link(principal)).resolves.toMatchObject({
+        kind: 'practitioner',
+        practitioner: `${server.baseUrl}/Practitioner/p-me`,
+        organisations: [{ organization: `${server.baseUrl}/Organization/org-A`, roles: [ROLE] }],
+        careTeams: [{ careTeam: `${server.baseUrl}/CareTeam/ct1`, roles: [ROLE] }],
+      });
+      expect(server.urls.filter((url) => !url.endsWith('/_search'))).toEqual([]);
+    });
+
+    it.each([
+      ['Practitioner', 'an identifier that is not a list', { identifier: 'not-a-list' }, 'identifier'],
+      ['Practitioner', 'a name list holding null', { name: [null] }, 'name.0'],
+      ['Practitioner', 'a versionId that is not a string', { meta: { versionId: 1 } }, 'meta.versionId'],
+      ['PractitionerRole', 'a period that is not an element', { period: '2024-01-01' }, 'period'],
+      ['PractitionerRole', 'a practitioner reference that is not a string', { practitioner: { reference: 7 } }, 'practitioner.reference'],
+      [
+        'PractitionerRole',
+        'a code whose coding is not a list',
+        { code: [{ coding: { system: 'urn:ietf:rfc:3986', code: ROLE } }] },
+        'code.0.coding',
+      ],
+      ['CareTeam', 'a participant that is not a list', { participant: 'not-a-list' }, 'participant'],
+      ['CareTeam', 'a participant list holding null', { participant: [null] }, 'participant.0'],
+      [
+        'CareTeam',
+        'a participant period that is not an element',
+        { participant: [{ member: { reference: 'Practitioner/p-me' }, role: roleCode, period: 'x' }] },
+        'participant.0.period',
+      ],
+      [
+        'CareTeam',
+        'a managingOrganization that is not a list',
+        { managingOrganization: { reference: 'Organization/org-A' } },
+        'managingOrganization',
+      ],
+    ])('gives a retryable error, writing nothing, for a %s with %s', async (type, _, change, path) => {
+      const server = await serving(type, change);
+      const error = await failure(fhirLinker(server.baseUrl, { retries: 0 }).linker.link(principal));
+      expect(error).toBeInstanceOf(IdentityDirectoryUnavailableError);
+      expect((error as Error).message).toBe(`FHIR search ${type}: a ${type} in the answer is malformed (${path})`);
+      expect(server.urls.filter((url) => !url.endsWith('/_search'))).toEqual([]);
+    });
+  });
+
+  it('gives a retryable error for a read answered with an EpisodeOfCare whose team is not a list', async () => {
+    const server = await startStubServer((response) =>
+      sendJson(response, 200, { resourceType: 'EpisodeOfCare', id: 'e1', patient: { reference: 'Patient/nancy' }, team: 'CareTeam/ct1' }),
+    );
+    stubs.push(server);
+    const error = await failure(fhirLinker(server.baseUrl, { retries: 0 }).gateway.readResource('EpisodeOfCare', 'e1'));
+    expect(error).toBeInstanceOf(FhirUnavailableError);
+    expect((error as Error).message).toBe('FHIR read EpisodeOfCare: the answer is a malformed EpisodeOfCare (team)');
   });
 });
