@@ -45,7 +45,12 @@ export class FhirPreconditionFailedError extends FhirError {
   readonly retryable = false;
 }
 
-/** 409 Conflict (R4 http.html#update: a server may use it for version conflicts too). */
+/**
+ * 409 Conflict (R4 http.html#update: a server may use it for version conflicts too; a server guarding
+ * uniqueness, for a conditional create that lost a race). A refusal as such; where the write that met it
+ * knows it for a lost race, it tries again or finds the winner's resource (clinician/), and a race
+ * still lost after that is retryable (FhirUnavailableError).
+ */
 export class FhirConflictError extends FhirError {
   readonly retryable = false;
 }

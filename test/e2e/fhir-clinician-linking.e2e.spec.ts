@@ -1,4 +1,5 @@
 import type { IdentityLink } from '../../src/identity/identity-link.js';
+import { IdentityDirectoryRefusedError, IdentityDirectoryUnavailableError } from '../../src/identity/linking-errors.js';
 import { activeParticipantsOf, clinicianInFhir, participantsOf, roleSummary, versionOf } from '../support/fhir/clinician-probes.js';
 import { FHIR_SERVER_SETUPS, type RunningFhirServer } from '../support/fhir/fhir-servers.js';
 import { captureNestLogs, fhirLinker, measure } from '../support/fhir/fhir-linker.js';
@@ -290,5 +291,123 @@ describe('clinician linking against a FHIR server that answers 409 for a version
     } finally {
       await server.close();
     }
+  });
+});
+
+/**
+ * A server guarding uniqueness may answer the conditional create (R4 http.html#ccreate) of a first
+ * login that lost the race to another instance's with 409 Conflict. That race is transient and its
+ * winner's resource is the one meant: it is searched for again, with the checks of the first search,
+ * and the login carries on with it; not finding it yet is retryable, never a refusal.
+ */
+describe('clinician linking against a FHIR server that answers a conditional create 409', () => {
+  const CONFLICT = { resourceType: 'OperationOutcome', issue: [{ severity: 'error', code: 'conflict' }] };
+  const searchset = (matches: object[], included: object[] = []) => ({
+    resourceType: 'Bundle',
+    type: 'searchset',
+    entry: [
+      ...matches.map((resource) => ({ resource, search: { mode: 'match' } })),
+      ...included.map((resource) => ({ resource, search: { mode: 'include' } })),
+    ],
+  });
+  const stubs: StubServer[] = [];
+  afterAll(() => Promise.all(stubs.map((s) => s.close())));
+  const failure = (work: Promise<unknown>) =>
+    work.then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+
+  const principal = clinician(uniqueClinicianId(), { organisations: [sor('111', [ROLE.doctor])] });
+  const practitioner = (identifier: object[] = principal.identifiers) => ({
+    resourceType: 'Practitioner',
+    id: 'p-winner',
+    meta: { versionId: '1' },
+    active: true,
+    identifier,
+    name: [{ use: 'official', family: 'Demo-Hansen', given: ['Hanne'] }],
+  });
+  const organization = { resourceType: 'Organization', id: 'org-A', identifier: [{ system: SOR_SYSTEM, value: '111' }] };
+  const role = {
+    resourceType: 'PractitionerRole',
+    id: 'role-winner',
+    meta: { versionId: '1' },
+    active: true,
+    practitioner: { reference: 'Practitioner/p-winner' },
+    organization: { reference: 'Organization/org-A' },
+    code: [{ coding: [{ system: 'urn:ietf:rfc:3986', code: ROLE.doctor }] }],
+  };
+
+  /**
+   * Practitioner and PractitionerRole searches answer `first` until their create met its 409, then
+   * `then`; the creates get 409, any other write a 500.
+   */
+  const racingServer = async (searches: Record<'Practitioner' | 'PractitionerRole', { first: object; then: object }>) => {
+    const conflicted = new Set<string>();
+    const server: StubServer = await startStubServer((response, index) => {
+      const url = server.urls[index] ?? '';
+      const type = /\/fhir\/(Practitioner|PractitionerRole)(\/_search)?$/.exec(url);
+      if (type?.[2] !== undefined) {
+        const answers = searches[type[1] as 'Practitioner' | 'PractitionerRole'];
+        return sendJson(response, 200, conflicted.has(type[1]!) ? answers.then : answers.first);
+      }
+      if (url.endsWith('/Organization/_search')) return sendJson(response, 200, searchset([organization]));
+      if (url.endsWith('/_search')) return sendJson(response, 200, EMPTY_SEARCHSET);
+      if (type !== null && response.req.method === 'POST') {
+        conflicted.add(type[1]!);
+        return sendJson(response, 409, CONFLICT);
+      }
+      sendJson(response, 500, {});
+    });
+    stubs.push(server);
+    return server;
+  };
+  const writesTo = (server: StubServer) => server.urls.filter((url) => !url.endsWith('/_search'));
+
+  it('finds the Practitioner and the PractitionerRole the winner created, and carries on with them', async () => {
+    const server = await racingServer({
+      Practitioner: { first: EMPTY_SEARCHSET, then: searchset([practitioner()]) },
+      PractitionerRole: { first: EMPTY_SEARCHSET, then: searchset([role]) },
+    });
+    await expect(fhirLinker(server.baseUrl).linker.link(principal)).resolves.toEqual({
+      kind: 'practitioner',
+      practitioner: `${server.baseUrl}/Practitioner/p-winner`,
+      organisations: [{ organization: `${server.baseUrl}/Organization/org-A`, roles: [ROLE.doctor] }],
+      careTeams: [],
+    });
+    // One create each, answered 409; what the winner wrote already matches, so nothing else is written.
+    expect(writesTo(server)).toEqual(['/fhir/Practitioner', '/fhir/PractitionerRole']);
+  });
+
+  it('is retryable when the winner’s Practitioner cannot be found yet', async () => {
+    const server = await racingServer({
+      Practitioner: { first: EMPTY_SEARCHSET, then: EMPTY_SEARCHSET },
+      PractitionerRole: { first: EMPTY_SEARCHSET, then: EMPTY_SEARCHSET },
+    });
+    const error = await failure(fhirLinker(server.baseUrl).linker.link(principal));
+    expect(error).toBeInstanceOf(IdentityDirectoryUnavailableError);
+    expect((error as Error).message).toBe('FHIR create Practitioner: HTTP 409, and no Practitioner found after it');
+  });
+
+  it('is retryable when the winner’s PractitionerRole cannot be found yet', async () => {
+    const server = await racingServer({
+      Practitioner: { first: searchset([practitioner()]), then: searchset([practitioner()]) },
+      PractitionerRole: { first: EMPTY_SEARCHSET, then: EMPTY_SEARCHSET },
+    });
+    const error = await failure(fhirLinker(server.baseUrl).linker.link(principal));
+    expect(error).toBeInstanceOf(IdentityDirectoryUnavailableError);
+    expect((error as Error).message).toBe('FHIR create PractitionerRole: HTTP 409, and no PractitionerRole found after it');
+  });
+
+  it('applies the first search’s identifier check to what it finds after the 409', async () => {
+    const stranger = [{ system: 'urn:dk:healthcare:demo:clinician-id', value: 'someone-else' }];
+    const server = await racingServer({
+      Practitioner: { first: EMPTY_SEARCHSET, then: searchset([practitioner(stranger)]) },
+      PractitionerRole: { first: EMPTY_SEARCHSET, then: EMPTY_SEARCHSET },
+    });
+    const error = await failure(fhirLinker(server.baseUrl).linker.link(principal));
+    expect(error).toBeInstanceOf(IdentityDirectoryRefusedError);
+    expect((error as Error).message).toBe('FHIR search Practitioner: a match lacks the searched identifier');
+    expect(writesTo(server)).toEqual(['/fhir/Practitioner']);
   });
 });

@@ -15,7 +15,8 @@ import { PractitionerSync } from './practitioner-sync.js';
  * Exactly one of each resource under concurrent first logins rests on two server guarantees, which
  * hold for any FHIR server this service may be pointed at that implements them: conditional create
  * (`If-None-Exist`, R4 http.html#ccreate) evaluated atomically with the insert, for the Practitioner and
- * each PractitionerRole; and versioned updates (`If-Match`, R4 http.html#concurrency) for CareTeam
+ * each PractitionerRole (a server answering the loser 409 instead of the winner's resource will do: the
+ * loser searches for it); and versioned updates (`If-Match`, R4 http.html#concurrency) for CareTeam
  * participants, retried on 412 (or 409) by re-reading and re-planning. The e2e suite checks both with
  * twenty service instances racing one server. On top of that, logins of one clinician are
  * serialised within this instance (keyed by the lookup identifier): they would converge anyway,

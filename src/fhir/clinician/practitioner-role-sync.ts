@@ -2,7 +2,7 @@ import { Logger } from '@nestjs/common';
 import type * as fhir4 from 'fhir/r4.js';
 import type { LinkedOrganisation } from '../../identity/identity-link.js';
 import type { OrganisationPrivileges } from '../../identity/principal.js';
-import { FhirRequestError } from '../fhir.errors.js';
+import { FhirConflictError, FhirRequestError, FhirUnavailableError } from '../fhir.errors.js';
 import type { FhirGateway, Stored } from '../fhir.gateway.js';
 import { hasIdentifier, pointsTo, referenceTo, searchToken } from '../fhir-references.js';
 import { newRole, planRole, planRoleEnd } from './membership-plan.js';
@@ -60,12 +60,37 @@ export class PractitionerRoleSync {
   ): Promise<void> {
     let current = existing;
     if (current === undefined) {
-      const criteria = { practitioner, organization };
-      const { resource, created } = await this.gateway.createIfNoneExist(newRole(practitioner, organization, roles, now), criteria);
+      const { resource, created } = await this.create(practitioner, organization, roles, now);
       if (created) return;
       current = resource;
     }
     await updateVersioned(this.gateway, current, (latest) => planRole(latest, roles, now));
+  }
+
+  /**
+   * R4 http.html#ccreate, as for the Practitioner (practitioner-sync.ts): a 409 Conflict tells a login
+   * that lost the race to another instance's create; the role that won is searched for, with the checks
+   * of the first search, and carried on with. Not finding it yet is retryable (R4 http.html#concurrency).
+   */
+  private async create(
+    practitioner: string,
+    organization: string,
+    roles: string[],
+    now: string,
+  ): Promise<{ resource: Stored<fhir4.PractitionerRole>; created: boolean }> {
+    const criteria = { practitioner, organization };
+    try {
+      return await this.gateway.createIfNoneExist(newRole(practitioner, organization, roles, now), criteria);
+    } catch (error) {
+      if (!(error instanceof FhirConflictError)) throw error;
+      const { matches } = await this.gateway.searchAll('PractitionerRole', criteria);
+      if (matches.some((role) => !pointsTo(role.practitioner, practitioner)))
+        throw new FhirRequestError('FHIR search PractitionerRole: a match lacks the searched practitioner');
+      const found = matches.find((role) => pointsTo(role.organization, organization));
+      if (found === undefined)
+        throw new FhirUnavailableError('FHIR create PractitionerRole: HTTP 409, and no PractitionerRole found after it', 409);
+      return { resource: found, created: false };
+    }
   }
 
   /** Organisation id → the organisation and the roles asserted there (repeats merged). */

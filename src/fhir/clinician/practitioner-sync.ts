@@ -1,7 +1,7 @@
 import type * as fhir4 from 'fhir/r4.js';
-import type { ClinicianPrincipal } from '../../identity/principal.js';
+import type { ClinicianPrincipal, Identifier } from '../../identity/principal.js';
 import { AmbiguousIdentityError } from '../../identity/linking-errors.js';
-import { FhirRequestError } from '../fhir.errors.js';
+import { FhirConflictError, FhirRequestError, FhirUnavailableError } from '../fhir.errors.js';
 import type { FhirGateway, Stored } from '../fhir.gateway.js';
 import { hasIdentifier, searchToken } from '../fhir-references.js';
 import { newPractitioner, planPractitioner } from './practitioner-plan.js';
@@ -17,20 +17,44 @@ export class PractitionerSync {
   async sync(principal: ClinicianPrincipal): Promise<Stored<fhir4.Practitioner>> {
     const lookup = principal.identifiers[0];
     if (lookup === undefined) throw new TypeError('a clinician principal needs at least one identifier');
-    const criteria = { identifier: searchToken(lookup) };
-
-    // `_count=2` is enough to tell one match from several.
-    const { matches } = await this.gateway.search('Practitioner', { ...criteria, _count: '2' });
-    if (matches.length > 1) throw new AmbiguousIdentityError('Practitioner', lookup.system);
-    let current = matches[0];
-    if (current !== undefined && !hasIdentifier(current, lookup))
-      throw new FhirRequestError('FHIR search Practitioner: a match lacks the searched identifier');
+    let current = await this.find(lookup);
     if (current === undefined) {
-      // R4 http.html#ccreate: with If-None-Exist, concurrent first logins end with one Practitioner.
-      const { resource, created } = await this.gateway.createIfNoneExist(newPractitioner(principal), criteria);
+      const { resource, created } = await this.create(principal, lookup);
       if (created) return resource;
       current = resource;
     }
     return updateVersioned(this.gateway, current, (latest) => planPractitioner(principal, latest));
+  }
+
+  /** The clinician's Practitioner, if there is one. */
+  private async find(lookup: Identifier): Promise<Stored<fhir4.Practitioner> | undefined> {
+    // `_count=2` is enough to tell one match from several.
+    const { matches } = await this.gateway.search('Practitioner', { identifier: searchToken(lookup), _count: '2' });
+    if (matches.length > 1) throw new AmbiguousIdentityError('Practitioner', lookup.system);
+    const [found] = matches;
+    if (found !== undefined && !hasIdentifier(found, lookup))
+      throw new FhirRequestError('FHIR search Practitioner: a match lacks the searched identifier');
+    return found;
+  }
+
+  /**
+   * R4 http.html#ccreate: with If-None-Exist, concurrent first logins end with one Practitioner. A server
+   * guarding that uniqueness may answer the login that lost the race with 409 Conflict: the Practitioner
+   * exists now, so it is found as a returning clinician's is, with the same checks. A lost race is
+   * transient (R4 http.html#concurrency): not finding it yet is retryable.
+   */
+  private async create(
+    principal: ClinicianPrincipal,
+    lookup: Identifier,
+  ): Promise<{ resource: Stored<fhir4.Practitioner>; created: boolean }> {
+    try {
+      return await this.gateway.createIfNoneExist(newPractitioner(principal), { identifier: searchToken(lookup) });
+    } catch (error) {
+      if (!(error instanceof FhirConflictError)) throw error;
+      const found = await this.find(lookup);
+      if (found === undefined)
+        throw new FhirUnavailableError('FHIR create Practitioner: HTTP 409, and no Practitioner found after it', 409);
+      return { resource: found, created: false };
+    }
   }
 }

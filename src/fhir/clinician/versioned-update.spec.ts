@@ -1,5 +1,5 @@
 import type * as fhir4 from 'fhir/r4.js';
-import { FhirConflictError, FhirPreconditionFailedError, FhirRequestError } from '../fhir.errors.js';
+import { FhirConflictError, FhirPreconditionFailedError, FhirRequestError, FhirUnavailableError } from '../fhir.errors.js';
 import type { FhirGateway, Stored } from '../fhir.gateway.js';
 import { updateVersioned } from './versioned-update.js';
 
@@ -48,12 +48,23 @@ describe('updateVersioned', () => {
     expect(reads).toEqual(['CareTeam/ct']);
   });
 
-  it('gives up, with the conflict, after a bounded number of tries', async () => {
-    const conflict = new FhirConflictError('HTTP 409', 409);
-    const { gateway, updates } = fakeServer(() => conflict);
-    await expect(updateVersioned(gateway, team('1'), rename)).rejects.toBe(conflict);
-    expect(updates).toHaveLength(30);
-  });
+  it.each([
+    ['409', new FhirConflictError('HTTP 409', 409)],
+    ['412', new FhirPreconditionFailedError('HTTP 412', 412)],
+  ])(
+    'gives up after a bounded number of tries lost with %s, retryable: a lost race is transient (R4 http.html#concurrency)',
+    async (status, conflict) => {
+      const { gateway, updates } = fakeServer(() => conflict);
+      const error = await updateVersioned(gateway, team('1'), rename).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(FhirUnavailableError);
+      expect(error).toMatchObject({
+        retryable: true,
+        status: Number(status),
+        message: 'FHIR update CareTeam: still in conflict after 30 tries',
+      });
+      expect(updates).toHaveLength(30);
+    },
+  );
 
   it('does not retry any other refusal', async () => {
     const refusal = new FhirRequestError('HTTP 422', 422);

@@ -1,5 +1,5 @@
 import type * as fhir4 from 'fhir/r4.js';
-import { FhirConflictError, FhirPreconditionFailedError, FhirRequestError } from '../fhir.errors.js';
+import { FhirConflictError, FhirPreconditionFailedError, FhirRequestError, FhirUnavailableError } from '../fhir.errors.js';
 import type { FhirGateway, ResourceOf, ResourceType, Stored } from '../fhir.gateway.js';
 import { backoffDelay, sleep } from '../fhir-retry.js';
 
@@ -35,7 +35,11 @@ export async function updateVersioned<K extends ResourceType>(
     try {
       return await gateway.update({ ...next, id: latest.id } as Stored<ResourceOf<K>>, version);
     } catch (error) {
-      if (!isVersionConflict(error) || attempt >= MAX_ATTEMPTS) throw error;
+      if (!isVersionConflict(error)) throw error;
+      // Every try lost a race to another writer: transient (R4 http.html#concurrency), so the login may be
+      // tried again (retryable, the "try again" page), not refused as if FHIR had said no.
+      if (attempt >= MAX_ATTEMPTS)
+        throw new FhirUnavailableError(`FHIR update ${latest.resourceType}: still in conflict after ${MAX_ATTEMPTS} tries`, error.status);
       await sleep(Math.min(backoffDelay(BACKOFF_MS, attempt), MAX_BACKOFF_MS));
       latest = await gateway.readResource(latest.resourceType as K, latest.id);
     }
@@ -46,6 +50,6 @@ export async function updateVersioned<K extends ResourceType>(
  * The If-Match write lost a race. R4 http.html#update lists 409 Conflict beside 412 for version
  * conflicts, so some servers answer 409; here the only precondition sent is the version.
  */
-function isVersionConflict(error: unknown): boolean {
+function isVersionConflict(error: unknown): error is FhirPreconditionFailedError | FhirConflictError {
   return error instanceof FhirPreconditionFailedError || error instanceof FhirConflictError;
 }
