@@ -2,7 +2,7 @@ import { Client, type FhirResource as KitResource, type RequestOptions } from 'f
 import type * as fhir4 from 'fhir/r4.js';
 import { DEFAULT_FHIR_MAX_ANSWER_BYTES } from '../config/config.schema.js';
 import { expectResource, readSearchPage } from './fhir-answers.js';
-import { FhirError, FhirRequestError, type FhirInteraction } from './fhir.errors.js';
+import { FhirError, FhirNotFoundError, FhirRequestError, FhirUnavailableError, type FhirInteraction } from './fhir.errors.js';
 import { fhirClient } from './fhir-exchange.js';
 import { toFhirError } from './fhir-failure.js';
 import { queryString, tenantHeader } from './fhir-request-parts.js';
@@ -196,22 +196,59 @@ export class FhirGateway {
    * Conditional create (R4 http.html#ccreate, `If-None-Exist`): the server creates the resource only when
    * the criteria match nothing, so concurrent first logins converge on one resource — provided the
    * server evaluates criteria and insert atomically. `created` is false when it already existed.
+   * `isMeant` tells whether a resource found by other means than the answer's body is the one the
+   * criteria name (the identifier a search for them would check).
    */
   async createIfNoneExist<K extends ResourceType>(
     resource: ResourceOf<K>,
     criteria: SearchParams,
+    isMeant: (found: Stored<ResourceOf<K>>) => boolean,
     options: FhirCallOptions = {},
   ): Promise<{ resource: Stored<ResourceOf<K>>; created: boolean }> {
+    const type = resource.resourceType as K;
     const ifNoneExist = queryString(criteria);
-    const body = await this.sendWrite('create', resource.resourceType, options, { 'if-none-exist': ifNoneExist }, (o) =>
-      this.client.create({ resourceType: resource.resourceType, body: resource as unknown as KitResource, options: o }),
+    const body = await this.sendWrite('create', type, options, { 'if-none-exist': ifNoneExist }, (o) =>
+      this.client.create({ resourceType: type, body: resource as unknown as KitResource, options: o }),
     );
-    const created = Client.httpFor(body).response?.status === 201;
-    if (typeof body.id === 'string') return { resource: expectResource(body, resource.resourceType as K, 'create'), created };
-    // A server may answer without a body; the criteria then name exactly the resource meant.
-    const [found] = (await this.search(resource.resourceType as K, criteria, options)).matches;
-    if (!found) throw new FhirRequestError(`FHIR create ${resource.resourceType}: the resource cannot be found after creating it`);
-    return { resource: found, created };
+    const { response } = Client.httpFor(body);
+    const created = response?.status === 201;
+    if (typeof body.id === 'string') return { resource: expectResource(body, type, 'create'), created };
+    return { resource: await this.findCreated(type, criteria, isMeant, response?.headers.get('location') ?? undefined, options), created };
+  }
+
+  /**
+   * The resource a conditional create answered without a body is about. R4 http.html#create: the
+   * Location header names it (`{base}/{type}/{id}/_history/{vid}`), so it is read — on this server only,
+   * as a `next` link is followed. Without one (or when what it names is not found), the criteria name
+   * it: one search, `_count=2` to tell one match from several, and exactly one match that is the one
+   * meant is taken. Nothing found yet is retryable (the server just said it exists); several, or one not
+   * meant, is unsafe to use.
+   */
+  private async findCreated<K extends ResourceType>(
+    type: K,
+    criteria: SearchParams,
+    isMeant: (found: Stored<ResourceOf<K>>) => boolean,
+    location: string | undefined,
+    options: FhirCallOptions,
+  ): Promise<Stored<ResourceOf<K>>> {
+    const id = location === undefined ? undefined : this.idInLocation(type, location);
+    const named = id === undefined ? undefined : await this.readResource(type, id, options).catch(notFoundAsUndefined);
+    const found = named === undefined ? (await this.search(type, { ...criteria, _count: '2' }, options)).matches : [named];
+    if (found.length === 0) throw new FhirUnavailableError(`FHIR create ${type}: the resource cannot be found after creating it`);
+    if (found.length > 1) throw new FhirRequestError(`FHIR create ${type}: several resources match the criteria after creating one`);
+    if (!isMeant(found[0]!))
+      throw new FhirRequestError(`FHIR create ${type}: the resource found after creating one does not match the criteria`);
+    return found[0]!;
+  }
+
+  /** The logical id a Location header names for a resource of `type` on this server, if it does. */
+  private idInLocation(type: ResourceType, location: string): string | undefined {
+    if (!URL.canParse(location, `${this.requestUrl}/`)) return undefined;
+    const url = new URL(location, `${this.requestUrl}/`);
+    if (url.origin !== new URL(this.requestUrl).origin && url.origin !== new URL(this.baseUrl).origin) return undefined;
+    // R4 datatypes.html#id: an id is 1 to 64 of [A-Za-z0-9\-.].
+    const match = /\/([A-Za-z]+)\/([A-Za-z0-9\-.]{1,64})(?:\/_history\/[^/]+)?\/?$/.exec(url.pathname);
+    return match?.[1] === type ? match[2] : undefined;
   }
 
   /**
@@ -294,4 +331,10 @@ export class FhirGateway {
       for (const listener of this.listeners) listener.roundTrip(kind === 'reads' ? 'read' : 'write', ok, seconds);
     }
   }
+}
+
+/** A read answered 404 or 410 (R4 http.html#read) as nothing; any other failure as it is. */
+function notFoundAsUndefined(error: unknown): undefined {
+  if (error instanceof FhirNotFoundError) return undefined;
+  throw error;
 }

@@ -1,7 +1,9 @@
 import type { ServerResponse } from 'node:http';
+import type * as fhir4 from 'fhir/r4.js';
 import { startEmbeddedFhirServer, type EmbeddedFhirServer } from '../../src/fhir/embedded/embedded-fhir-server.js';
 import { FhirNotFoundError, FhirRequestError, FhirUnavailableError } from '../../src/fhir/fhir.errors.js';
 import { FhirGateway } from '../../src/fhir/fhir.gateway.js';
+import { hasIdentifier } from '../../src/fhir/fhir-references.js';
 import { IdentityDirectoryUnavailableError } from '../../src/identity/linking-errors.js';
 import { fhirLinker } from '../support/fhir/fhir-linker.js';
 import { citizen, DEMO } from '../support/fhir/principals.js';
@@ -27,8 +29,9 @@ describe('FhirGateway', () => {
     const gateway = gatewayFor(fhir.baseUrl);
     const identifier = { system: 'urn:demo:test', value: `gw-${Date.now()}` };
     const criteria = { identifier: `${identifier.system}|${identifier.value}` };
-    const first = await gateway.createIfNoneExist({ resourceType: 'Practitioner', identifier: [identifier] }, criteria);
-    const again = await gateway.createIfNoneExist({ resourceType: 'Practitioner', identifier: [identifier] }, criteria);
+    const meant = (found: fhir4.Practitioner) => hasIdentifier(found, identifier);
+    const first = await gateway.createIfNoneExist({ resourceType: 'Practitioner', identifier: [identifier] }, criteria, meant);
+    const again = await gateway.createIfNoneExist({ resourceType: 'Practitioner', identifier: [identifier] }, criteria, meant);
     expect(first.created).toBe(true);
     expect(again).toMatchObject({ created: false, resource: { id: first.resource.id } });
 
@@ -120,20 +123,75 @@ describe('FhirGateway', () => {
     );
   });
 
-  it('falls back to a search when a conditional create answers without a body', async () => {
-    const terse = await stub((response, index) => {
-      if (index === 0) {
-        response.writeHead(201, { location: 'Practitioner/p9/_history/1' });
-        return response.end();
-      }
-      sendJson(response, 200, {
-        resourceType: 'Bundle',
-        type: 'searchset',
-        entry: [{ resource: { resourceType: 'Practitioner', id: 'p9' }, search: { mode: 'match' } }],
-      });
+  describe('a conditional create answered without a body', () => {
+    const identifier = { system: 'urn:demo', value: '1' };
+    const criteria = { identifier: 'urn:demo|1' };
+    const mine = { resourceType: 'Practitioner', id: 'p9', meta: { versionId: '1' }, identifier: [identifier] };
+    const someoneElse = {
+      resourceType: 'Practitioner',
+      id: 'p-else',
+      meta: { versionId: '4' },
+      identifier: [{ system: 'urn:demo', value: '2' }],
+    };
+    const meant = (found: fhir4.Practitioner) => hasIdentifier(found, identifier);
+    const searchset = (matches: object[]) => ({
+      resourceType: 'Bundle',
+      type: 'searchset',
+      entry: matches.map((resource) => ({ resource, search: { mode: 'match' } })),
     });
-    const result = await gatewayFor(terse.baseUrl).createIfNoneExist({ resourceType: 'Practitioner' }, { identifier: 'urn:demo|1' });
-    expect(result).toEqual({ created: true, resource: { resourceType: 'Practitioner', id: 'p9' } });
-    expect(terse.requests[0]).toMatchObject({ 'if-none-exist': 'identifier=urn%3Ademo%7C1', prefer: 'return=representation' });
+    /** Answers the create with 201, no body and `location`; a read of p9 with it; a search with `matches`. */
+    const terseServer = (location: ((base: string) => string) | undefined, matches: object[]) => {
+      let base = '';
+      const server = stub((response, index) => {
+        if (index === 0) {
+          response.writeHead(201, location ? { location: location(base) } : {});
+          return response.end();
+        }
+        if (response.req.method === 'GET' && response.req.url === '/fhir/Practitioner/p9') return sendJson(response, 200, mine);
+        sendJson(response, 200, searchset(matches));
+      });
+      return server.then((s) => ((base = s.baseUrl), s));
+    };
+    const create = (server: StubServer) =>
+      gatewayFor(server.baseUrl).createIfNoneExist({ resourceType: 'Practitioner', identifier: [identifier] }, criteria, meant);
+
+    it.each([
+      ['absolute', (base: string) => `${base}/Practitioner/p9/_history/1`],
+      ['relative', () => 'Practitioner/p9/_history/1'],
+    ])('reads the resource its %s Location names, not whatever a search finds first', async (_, location) => {
+      const terse = await terseServer(location, [someoneElse, mine]);
+      await expect(create(terse)).resolves.toEqual({ created: true, resource: mine });
+      expect(terse.urls).toEqual(['/fhir/Practitioner', '/fhir/Practitioner/p9']);
+      expect(terse.requests[0]).toMatchObject({ 'if-none-exist': 'identifier=urn%3Ademo%7C1', prefer: 'return=representation' });
+    });
+
+    it('follows no Location to another origin, and falls back to a search for exactly one match carrying the identifier', async () => {
+      const elsewhere = await stub((response) => sendJson(response, 200, someoneElse));
+      const terse = await terseServer(() => `${elsewhere.baseUrl}/Practitioner/p9`, [mine]);
+      await expect(create(terse)).resolves.toEqual({ created: true, resource: mine });
+      expect(terse.urls).toEqual(['/fhir/Practitioner', '/fhir/Practitioner/_search']);
+      expect(elsewhere.requests).toEqual([]);
+    });
+
+    it('falls back to a search without a Location too', async () => {
+      const terse = await terseServer(undefined, [mine]);
+      await expect(create(terse)).resolves.toEqual({ created: true, resource: mine });
+      expect(terse.urls).toEqual(['/fhir/Practitioner', '/fhir/Practitioner/_search']);
+    });
+
+    it('refuses, rather than pick one, several matches or one lacking the identifier', async () => {
+      await expect(create(await terseServer(undefined, [someoneElse, mine]))).rejects.toThrow(
+        new FhirRequestError('FHIR create Practitioner: several resources match the criteria after creating one'),
+      );
+      await expect(create(await terseServer(undefined, [someoneElse]))).rejects.toThrow(
+        new FhirRequestError('FHIR create Practitioner: the resource found after creating one does not match the criteria'),
+      );
+    });
+
+    it('is retryable when the created resource cannot be found yet', async () => {
+      const error = await create(await terseServer(undefined, [])).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(FhirUnavailableError);
+      expect((error as Error).message).toBe('FHIR create Practitioner: the resource cannot be found after creating it');
+    });
   });
 });

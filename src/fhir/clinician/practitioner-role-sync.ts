@@ -80,7 +80,9 @@ export class PractitionerRoleSync {
   ): Promise<{ resource: Stored<fhir4.PractitionerRole>; created: boolean }> {
     const criteria = { practitioner, organization };
     try {
-      return await this.gateway.createIfNoneExist(newRole(practitioner, organization, roles, now), criteria);
+      const isMeant = (found: fhir4.PractitionerRole) =>
+        pointsTo(found.practitioner, practitioner) && pointsTo(found.organization, organization);
+      return await this.gateway.createIfNoneExist(newRole(practitioner, organization, roles, now), criteria, isMeant);
     } catch (error) {
       if (!(error instanceof FhirConflictError)) throw error;
       const { matches } = await this.gateway.searchAll('PractitionerRole', criteria);

@@ -48,7 +48,8 @@ export class PractitionerSync {
     lookup: Identifier,
   ): Promise<{ resource: Stored<fhir4.Practitioner>; created: boolean }> {
     try {
-      return await this.gateway.createIfNoneExist(newPractitioner(principal), { identifier: searchToken(lookup) });
+      const isMeant = (found: fhir4.Practitioner) => hasIdentifier(found, lookup);
+      return await this.gateway.createIfNoneExist(newPractitioner(principal), { identifier: searchToken(lookup) }, isMeant);
     } catch (error) {
       if (!(error instanceof FhirConflictError)) throw error;
       const found = await this.find(lookup);
