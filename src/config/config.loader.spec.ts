@@ -1,3 +1,4 @@
+import { generateKeyPairSync } from 'node:crypto';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -219,6 +220,32 @@ describe('config loading: files the config names', () => {
     expect(problemsLoading((raw) => (raw.realms[0].signingKeyFile = jwk))).toEqual([
       `realms[0].signingKeyFile: ${jwk} is not valid JSON (malformed)`,
     ]);
+  });
+
+  it('a signingKeyFile holding the key of an earlier realm, by path or in another file: each realm signs with its own key', () => {
+    const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
+    const pem = write('shared.pem', privateKey.export({ format: 'pem', type: 'pkcs8' }).toString());
+    const jwk = write('shared.jwk.json', JSON.stringify(privateKey.export({ format: 'jwk' })));
+    const other = write(
+      'other.pem',
+      generateKeyPairSync('ec', { namedCurve: 'prime256v1' }).privateKey.export({ format: 'pem', type: 'pkcs8' }).toString(),
+    );
+    expect(problemsLoading((raw) => ((raw.realms[0].signingKeyFile = pem), (raw.realms[1].signingKeyFile = pem)))).toEqual([
+      `realms[1].signingKeyFile: ${pem} holds the same key as realms[0].signingKeyFile; each realm signs with its own key`,
+    ]);
+    expect(problemsLoading((raw) => ((raw.realms[0].signingKeyFile = pem), (raw.realms[1].signingKeyFile = jwk)))).toEqual([
+      `realms[1].signingKeyFile: ${jwk} holds the same key as realms[0].signingKeyFile; each realm signs with its own key`,
+    ]);
+    expect(problemsLoading((raw) => ((raw.realms[0].signingKeyFile = pem), (raw.realms[1].signingKeyFile = other)))).toEqual([]);
+    // config:check says so too: it loads the config as the service does.
+    const raw: any = minimal();
+    raw.realms.unshift({ name: 'other', signingKeyFile: pem });
+    raw.realms[1].signingKeyFile = jwk;
+    writeFileSync(join(dir, 'shared-key.yaml'), stringify(raw));
+    expect(checkConfig(join(dir, 'shared-key.yaml'), {})).toEqual({
+      exitCode: 1,
+      output: `invalid configuration in ${join(dir, 'shared-key.yaml')}:\n  - realms[1].signingKeyFile: ${jwk} holds the same key as realms[0].signingKeyFile; each realm signs with its own key`,
+    });
   });
 
   it('SAML key files and IdP metadata files by their indexed key path', () => {

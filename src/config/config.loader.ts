@@ -1,4 +1,4 @@
-import { createPrivateKey, type JsonWebKey } from 'node:crypto';
+import { createPrivateKey, createPublicKey, type JsonWebKey, type KeyObject } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { ConfigError } from './config.error.js';
@@ -91,26 +91,45 @@ export function readConfiguredJwks(file: string, where: string): { keys: Record<
 
 /** A private key's text (PKCS#8 PEM or a private JWK) from a configured file, checked to parse as one. */
 export function readConfiguredPrivateKey(file: string, where: string): string {
+  return configuredPrivateKey(file, where).text;
+}
+
+function configuredPrivateKey(file: string, where: string): { text: string; key: KeyObject } {
   const text = readConfiguredFile(file, where).trim();
   const jwk = text.startsWith('{') ? (readConfiguredJson(file, where) as JsonWebKey) : undefined;
   try {
-    createPrivateKey(jwk ? { key: jwk, format: 'jwk' } : text);
+    return { text, key: createPrivateKey(jwk ? { key: jwk, format: 'jwk' } : text) };
   } catch {
     throw new ConfigError(file, [`${where}: ${file} is not a PEM private key or a private JWK`]);
   }
-  return text;
+}
+
+/**
+ * Each realm's `signingKeyFile` holds a key no earlier realm's holds, compared by the public key (the
+ * same key in another file or format is the same key): a key signs one realm's tokens, and its `kid`
+ * (its RFC 7638 thumbprint) names one realm's key in signing_keys and in every JWKS.
+ */
+function signingKeyFileCheck(seen: Map<string, string>, file: string, where: string): () => void {
+  return () => {
+    const publicKey = createPublicKey(configuredPrivateKey(file, where).key).export({ type: 'spki', format: 'der' }).toString('base64');
+    const earlier = seen.get(publicKey);
+    if (earlier) throw new ConfigError(file, [`${where}: ${file} holds the same key as ${earlier}; each realm signs with its own key`]);
+    seen.set(publicKey, where);
+  };
 }
 
 /**
  * Every file the config names, read now so that a bad one stops boot with its key path in the form
  * the schema errors use (`realms[1].clients[0].jwksFile`); the loaders that use them later know no
- * index. SAML keys and metadata are only checked to be readable here: saml-settings parses them.
+ * index. Signing key files are also compared with each other. SAML keys and metadata are only checked
+ * to be readable here: saml-settings parses them.
  */
 function configuredFileProblems(config: Config): string[] {
   const checks: (() => unknown)[] = [];
+  const signingKeys = new Map<string, string>();
   config.realms.forEach((realm, r) => {
     const at = `realms[${r}]`;
-    if (realm.signingKeyFile) checks.push(() => readConfiguredPrivateKey(realm.signingKeyFile!, `${at}.signingKeyFile`));
+    if (realm.signingKeyFile) checks.push(signingKeyFileCheck(signingKeys, realm.signingKeyFile, `${at}.signingKeyFile`));
     realm.clients.forEach((client, c) => {
       if (client.jwksFile) checks.push(() => readConfiguredJwks(client.jwksFile!, `${at}.clients[${c}].jwksFile`));
     });

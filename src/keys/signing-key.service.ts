@@ -2,10 +2,11 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { KeyObject } from 'node:crypto';
 import type { JWK } from 'jose';
 import { CLOCK, type Clock } from '../common/clock.js';
+import { ConfigError } from '../config/config.error.js';
 import type { SigningAlg } from '../config/config.schema.js';
 import type { Realm } from '../realms/realm.js';
 import type { Queryable } from '../storage/database.js';
-import { SigningKeyRepository, type SigningKeyRow } from '../storage/signing-key.repository.js';
+import { SigningKeyRepository, SigningKeyTaken, type SigningKeyRow } from '../storage/signing-key.repository.js';
 import { KeyEncryption } from './key-encryption.js';
 import { generateKeyMaterial, loadKeyMaterial, signingKeyObject, type KeyMaterial } from './key-material.js';
 
@@ -76,7 +77,12 @@ export class SigningKeyService {
       active !== undefined && (wanted === undefined || active.kid === wanted.kid);
     if (isCurrent(await this.repository.findActive(realm.name, alg))) return;
     const material = wanted ?? (await generateKeyMaterial(alg));
-    await this.install(realm, material, wanted ? 'file' : 'generated', (active) => !isCurrent(active));
+    try {
+      await this.install(realm, material, wanted ? 'file' : 'generated', (active) => !isCurrent(active));
+    } catch (error) {
+      if (file && error instanceof SigningKeyTaken) throw keyFileTaken(realm, file, alg, error.holder);
+      throw error;
+    }
   }
 
   /**
@@ -171,6 +177,21 @@ export class SigningKeyService {
     const alg = row.alg as SigningAlg;
     return { kid: row.kid, alg, privateKey: signingKeyObject(jwk, alg) };
   }
+}
+
+/**
+ * Why `file` cannot be the realm's key of `alg`: its key already is another realm's (each realm signs
+ * with its own: config.loader.ts refuses two in one config, this catches one a realm held before), or
+ * this realm's key of another algorithm, which would then verify tokens of two algorithms (RFC 8725
+ * §3.1: each key is used with exactly one algorithm). Nothing was changed: the old key still signs.
+ */
+function keyFileTaken(realm: Realm, file: string, alg: SigningAlg, holder: Pick<SigningKeyRow, 'realm' | 'alg'>): ConfigError {
+  const where = `realms.${realm.name}.signingKeyFile`;
+  if (holder.realm !== realm.name)
+    return ConfigError.problem(`${where}: ${file} holds the key realm ${holder.realm} signed with; each realm signs with its own key`);
+  return ConfigError.problem(
+    `${where}: ${file} holds the key this realm signed ${holder.alg} tokens with, and a key signs with one algorithm only (RFC 8725 §3.1): give ${alg} a key file of its own`,
+  );
 }
 
 /** Realm names are `[a-z0-9-]+` (config.schema.ts): a space cannot occur in one. */

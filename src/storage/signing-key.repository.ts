@@ -14,6 +14,21 @@ export interface SigningKeyRow {
   publish_until: Date | null;
 }
 
+/**
+ * A key whose `kid` (its thumbprint, the primary key) already names another realm's key, or this realm's
+ * key of another algorithm: the same key material, which {@link SigningKeyRepository.replaceActive}
+ * neither takes over nor gives a second algorithm.
+ */
+export class SigningKeyTaken extends Error {
+  constructor(
+    readonly kid: string,
+    readonly holder: Pick<SigningKeyRow, 'realm' | 'alg'>,
+  ) {
+    super(`signing key ${kid} is realm ${holder.realm}'s ${holder.alg} key`);
+    this.name = 'SigningKeyTaken';
+  }
+}
+
 /** Rows of `signing_keys`. A realm has at most one key per algorithm with `retired_at` null: its active key of that algorithm. */
 @Injectable()
 export class SigningKeyRepository {
@@ -38,8 +53,8 @@ export class SigningKeyRepository {
     return rows;
   }
 
-  async findByKid(kid: string): Promise<SigningKeyRow | undefined> {
-    const { rows } = await this.db.query<SigningKeyRow>('SELECT * FROM signing_keys WHERE kid = $1', [kid]);
+  async findByKid(kid: string, db: Queryable = this.db): Promise<SigningKeyRow | undefined> {
+    const { rows } = await db.query<SigningKeyRow>('SELECT * FROM signing_keys WHERE kid = $1', [kid]);
     return rows[0];
   }
 
@@ -62,7 +77,10 @@ export class SigningKeyRepository {
    * Retires the realm's active key of `key`'s algorithm (published until `publishUntil`) and makes
    * `key` the active one, in one transaction serialised per realm, so two instances starting together
    * install one key. `shouldReplace` sees the active key under the lock and may decide nothing needs to
-   * change; `alsoInTransaction` writes what must commit with the rotation (its audit event).
+   * change; `alsoInTransaction` writes what must commit with the rotation (its audit event). A key
+   * that was this realm's key of this algorithm before (a key file back in place) becomes active again;
+   * one whose `kid` names another realm's key or another algorithm's throws {@link SigningKeyTaken}
+   * and changes nothing.
    */
   async replaceActive(
     realm: string,
@@ -82,16 +100,23 @@ export class SigningKeyRepository {
           publishUntil,
         ]);
       }
-      const reused = await tx.query('UPDATE signing_keys SET retired_at = NULL, publish_until = NULL WHERE kid = $1 AND realm = $2', [
-        key.kid,
-        realm,
-      ]);
+      // Only a row of this realm and algorithm: RFC 8725 §3.1, a key is used with exactly one algorithm.
+      const reused = await tx.query(
+        'UPDATE signing_keys SET retired_at = NULL, publish_until = NULL WHERE kid = $1 AND realm = $2 AND alg = $3',
+        [key.kid, realm, key.alg],
+      );
       if (reused.rowCount === 0) {
-        await tx.query(
+        // The lock is per realm: another realm's start may be inserting this kid now; the conflict waits for it.
+        const inserted = await tx.query(
           `INSERT INTO signing_keys (kid, realm, alg, public_jwk, private_jwk_enc, source, created_at)
-           VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+           VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (kid) DO NOTHING`,
           [key.kid, realm, key.alg, JSON.stringify(key.public_jwk), key.private_jwk_enc, key.source, key.created_at],
         );
+        if (inserted.rowCount === 0) {
+          // No statement deletes a signing key: the row in the way is there to be read.
+          const { realm: holder, alg } = (await this.findByKid(key.kid, tx))!;
+          throw new SigningKeyTaken(key.kid, { realm: holder, alg });
+        }
       }
       await alsoInTransaction?.(tx);
       return true;

@@ -155,5 +155,33 @@ describe('realm signing keys', () => {
       await second.close();
       await db.close();
     });
+
+    it('signingAlg RS256 → PS256 on the same file stops the start, naming the key and the reason; the RS256 key stays active', async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'keys-file-'));
+      const db: Database = await openDatabase({ url: '', dataDir: 'memory://' });
+      const { privateKey } = await generateKeyPair('RS256', { extractable: true });
+      const file = join(dir, 'rsa.pem');
+      writeFileSync(file, await exportPKCS8(privateKey));
+      const signingWith = (signingAlg: string) => (raw: Record<string, any>) => {
+        withSystemClientInEveryRealm(raw);
+        Object.assign(raw.realms[1], { signingAlg, signingKeyFile: file });
+      };
+
+      try {
+        const first = await startTestServer({ patch: signingWith('RS256'), overrides: { database: db } });
+        const kid = (await jwksOf(first, 'ehealth')).keys[0]!.kid;
+        await first.close();
+
+        await expect(startTestServer({ patch: signingWith('PS256'), overrides: { database: db } })).rejects.toThrow(
+          `realms.ehealth.signingKeyFile: ${file} holds the key this realm signed RS256 tokens with, and a key signs with one algorithm only (RFC 8725 §3.1): give PS256 a key file of its own`,
+        );
+        const { rows } = await db.query<{ kid: string; alg: string; retired_at: Date | null }>(
+          "SELECT kid, alg, retired_at FROM signing_keys WHERE realm = 'ehealth'",
+        );
+        expect(rows).toEqual([{ kid, alg: 'RS256', retired_at: null }]);
+      } finally {
+        await db.close();
+      }
+    });
   });
 });

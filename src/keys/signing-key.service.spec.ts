@@ -1,0 +1,112 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { exportPKCS8, generateKeyPair } from 'jose';
+import { engines } from '../../test/support/database-engines.js';
+import { migratedScratch } from '../../test/support/migrated-scratch.js';
+import { TestClock } from '../../test/support/test-clock.js';
+import { ConfigError } from '../config/config.error.js';
+import { parseConfig } from '../config/config.loader.js';
+import { realmFromConfig, type Realm } from '../realms/realm.js';
+import { SigningKeyRepository } from '../storage/signing-key.repository.js';
+import { KeyEncryption } from './key-encryption.js';
+import { SigningKeyService } from './signing-key.service.js';
+
+/**
+ * A key from `signingKeyFile` is one realm's key of one algorithm (RFC 8725 §3.1: a key is used with
+ * exactly one algorithm; `kid`, its thumbprint, is the primary key of signing_keys across realms).
+ * A config that would give it another algorithm or another realm stops the start with the key and the
+ * reason, and changes nothing.
+ */
+describe.each(engines)('signing keys from a file on $name', (engine) => {
+  const storage = migratedScratch(engine);
+  const dir = mkdtempSync(join(tmpdir(), 'signing-key-file-'));
+  const clock = new TestClock();
+  let keys: SigningKeyService;
+  let n = 0;
+
+  beforeAll(() => {
+    keys = new SigningKeyService(new SigningKeyRepository(storage.db), new KeyEncryption('test-only-key-encryption-key-0123456789'), clock);
+  });
+
+  const rsaKeyFile = async () => {
+    const { privateKey } = await generateKeyPair('PS256', { extractable: true });
+    const file = join(dir, `rsa-${++n}.pem`);
+    writeFileSync(file, await exportPKCS8(privateKey));
+    return file;
+  };
+  const realm = (name: string, signingAlg: string, signingKeyFile: string): Realm => {
+    const raw = { environment: 'development', publicUrl: 'https://auth.example', keys: { encryptionKey: 'x'.repeat(32) } };
+    const config = parseConfig({ ...raw, realms: [{ name, signingAlg, signingKeyFile }] }, 'test', {});
+    return realmFromConfig(config.publicUrl, config.realms[0]!);
+  };
+  const rows = async (name: string) =>
+    (
+      await storage.db.query<{ kid: string; alg: string; active: boolean }>(
+        'SELECT kid, alg, retired_at IS NULL AS active FROM signing_keys WHERE realm = $1 ORDER BY created_at, alg',
+        [name],
+      )
+    ).rows;
+  const refusal = (promise: Promise<unknown>) =>
+    promise.then(
+      () => {
+        throw new Error('expected a refusal');
+      },
+      (error: unknown) => {
+        expect(error).toBeInstanceOf(ConfigError);
+        return (error as ConfigError).problems;
+      },
+    );
+
+  it('signingAlg RS256 → PS256 on the same key file: refused with the key and the reason, the RS256 key still active', async () => {
+    const file = await rsaKeyFile();
+    const rs256 = realm('alg-change', 'RS256', file);
+    await keys.ensureActiveKeys(rs256);
+    const { kid } = await keys.activeKey(rs256);
+    const before = await rows('alg-change');
+    expect(before).toEqual([{ kid, alg: 'RS256', active: true }]);
+
+    const ps256 = realm('alg-change', 'PS256', file);
+    expect(await refusal(keys.ensureActiveKeys(ps256))).toEqual([
+      `realms.alg-change.signingKeyFile: ${file} holds the key this realm signed RS256 tokens with, and a key signs with one algorithm only (RFC 8725 §3.1): give PS256 a key file of its own`,
+    ]);
+    expect(await refusal(keys.activeKey(ps256, 'PS256'))).toHaveLength(1);
+    expect(await rows('alg-change')).toEqual(before);
+  });
+
+  it('signingAlg RS256 → PS256 with a new key file: PS256 signs, the RS256 key stays published as RS256 until its tokens have expired', async () => {
+    const rs256 = realm('alg-moved', 'RS256', await rsaKeyFile());
+    await keys.ensureActiveKeys(rs256);
+    const old = await keys.activeKey(rs256);
+
+    const ps256 = realm('alg-moved', 'PS256', await rsaKeyFile());
+    await keys.ensureActiveKeys(ps256);
+    const current = await keys.activeKey(ps256);
+    expect(current).toMatchObject({ alg: 'PS256' });
+    expect(current.kid).not.toBe(old.kid);
+    expect((await keys.publishedKeys(ps256)).map(({ kid, alg }) => ({ kid, alg }))).toEqual([
+      { kid: current.kid, alg: 'PS256' },
+      { kid: old.kid, alg: 'RS256' },
+    ]);
+  });
+
+  it('a key file back after another: its own retired row signs again, in its algorithm', async () => {
+    const [one, two] = [await rsaKeyFile(), await rsaKeyFile()];
+    await keys.ensureActiveKeys(realm('file-back', 'PS256', one));
+    const first = (await rows('file-back'))[0]!.kid;
+    await keys.ensureActiveKeys(realm('file-back', 'PS256', two));
+    await keys.ensureActiveKeys(realm('file-back', 'PS256', one));
+    const now = await rows('file-back');
+    expect(now).toHaveLength(2);
+    expect(now.filter((row) => row.active)).toEqual([{ kid: first, alg: 'PS256', active: true }]);
+  });
+
+  it("another realm's key file (a realm renamed, a file copied): refused with the key and the reason, nothing installed", async () => {
+    const file = await rsaKeyFile();
+    await keys.ensureActiveKeys(realm('first-owner', 'RS256', file));
+    expect(await refusal(keys.ensureActiveKeys(realm('second-owner', 'RS256', file)))).toEqual([
+      `realms.second-owner.signingKeyFile: ${file} holds the key realm first-owner signed with; each realm signs with its own key`,
+    ]);
+    expect(await rows('second-owner')).toEqual([]);
+  });
+});
