@@ -29,6 +29,21 @@ export function adminAction(
   };
 }
 
+/**
+ * The ADMIN_ACTION of an operator's command that does what an admin API call does (`npm run
+ * keys:rotate`, the admin API's `keys/rotate`): the same operation and resource path, `via: 'cli'`,
+ * and no client or address, since none took part: the command runs with the service's config and
+ * database.
+ */
+export function commandLineAction(
+  realm: string,
+  operation: AdminOperation,
+  resourcePath: string,
+  details: AuditEvent['details'] = {},
+): AuditEvent {
+  return { realm, type: 'ADMIN_ACTION', details: { operation_type: operation, resource_path: resourcePath, via: 'cli', ...details } };
+}
+
 /** The ids this service issues: a user's UUID, a session's random token (`{sso}.{own}` in an SSO session). */
 const ISSUED_ID = /^(?:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|[A-Za-z0-9_-]{22}(?:\.[A-Za-z0-9_-]{22})?)$/;
 

@@ -1,11 +1,59 @@
-import { systemClock } from '../common/clock.js';
+import { commandLineAction } from '../admin/admin-action.js';
+import { AuditTrail } from '../audit/audit-trail.service.js';
+import { systemClock, type Clock } from '../common/clock.js';
 import { configFileFromEnv, loadConfigFile } from '../config/config.loader.js';
+import type { Config } from '../config/config.schema.js';
+import type { FhirGateways } from '../fhir/fhir-gateways.js';
 import { KeyEncryption } from '../keys/key-encryption.js';
 import { rotationAlgorithm, SigningKeyService } from '../keys/signing-key.service.js';
 import { RealmRegistry } from '../realms/realm.registry.js';
+import { AuditEventRepository } from '../storage/audit-event.repository.js';
+import type { Database } from '../storage/database.js';
 import { openDatabase } from '../storage/database.factory.js';
+import { FhirAuditOutboxRepository } from '../storage/fhir-audit-outbox.repository.js';
 import { migrate } from '../storage/migrator.js';
+import { SessionRepository } from '../storage/session.repository.js';
 import { SigningKeyRepository } from '../storage/signing-key.repository.js';
+
+/**
+ * What the command's audit trail is handed for FHIR: nothing it could use. It records one ADMIN_ACTION,
+ * which no realm sends to FHIR (AuditTrail sends logins, logouts and token exchanges), so the command
+ * opens no FHIR server (an embedded one would start Medplum for nothing).
+ */
+const NO_FHIR_SERVER = {
+  forRealm(): never {
+    throw new Error('keys:rotate opens no FHIR server');
+  },
+} as Partial<FhirGateways> as FhirGateways;
+
+/**
+ * Makes a new generated key `realmName`'s active one, of `asked` or the realm's `signingAlg`, and
+ * records it as the admin API's rotation does (keys-admin.controller.ts): an ADMIN_ACTION in the
+ * rotation's transaction, through the service's AuditTrail, so no key changes without its event
+ * (docs/ARCHITECTURE.md). Returns the new key id.
+ */
+export async function rotateFromCommandLine(
+  { config, db, clock = systemClock }: { config: Config; db: Database; clock?: Clock },
+  realmName: string,
+  asked?: string,
+): Promise<string> {
+  const realms = new RealmRegistry(config);
+  const realm = realms.get(realmName);
+  const algorithm = rotationAlgorithm(realm, asked);
+  const keys = new SigningKeyService(new SigningKeyRepository(db), new KeyEncryption(config.keys.encryptionKey), clock);
+  const audit = new AuditTrail(
+    db,
+    new AuditEventRepository(db),
+    new SessionRepository(db),
+    new FhirAuditOutboxRepository(db),
+    realms,
+    NO_FHIR_SERVER,
+    clock,
+  );
+  return keys.rotate(realm, algorithm, (tx, kid) =>
+    audit.record(commandLineAction(realm.name, 'ACTION', 'keys/rotate', { kid, algorithm }), tx),
+  );
+}
 
 /**
  * `npm run keys:rotate -- REALM [ALGORITHM]`: makes a new signing key the realm's active one, of its
@@ -17,20 +65,21 @@ async function main(): Promise<void> {
   const [realmName, asked] = process.argv.slice(2);
   if (!realmName) throw new Error('usage: npm run keys:rotate -- REALM [ALGORITHM]');
   const config = loadConfigFile(configFileFromEnv());
-  const realm = new RealmRegistry(config).get(realmName);
-  const algorithm = rotationAlgorithm(realm, asked);
+  // Refused (an unknown realm, an algorithm it does not sign with) before the database is opened.
+  const algorithm = rotationAlgorithm(new RealmRegistry(config).get(realmName), asked);
   const db = await openDatabase(config.database);
   try {
     await migrate(db);
-    const keys = new SigningKeyService(new SigningKeyRepository(db), new KeyEncryption(config.keys.encryptionKey), systemClock);
-    const kid = await keys.rotate(realm, algorithm);
+    const kid = await rotateFromCommandLine({ config, db }, realmName, algorithm);
     process.stdout.write(`realm ${realmName}: new active ${algorithm} signing key ${kid}\n`);
   } finally {
     await db.close();
   }
 }
 
-main().catch((error: unknown) => {
-  process.stderr.write(`keys:rotate failed: ${error instanceof Error ? error.message : String(error)}\n`);
-  process.exit(1);
-});
+if (import.meta.url === `file://${process.argv[1]}`) {
+  main().catch((error: unknown) => {
+    process.stderr.write(`keys:rotate failed: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.exit(1);
+  });
+}

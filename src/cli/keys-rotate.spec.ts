@@ -1,0 +1,56 @@
+import { engines } from '../../test/support/database-engines.js';
+import { migratedScratch } from '../../test/support/migrated-scratch.js';
+import { TestClock } from '../../test/support/test-clock.js';
+import { testConfig } from '../../test/support/test-config.js';
+import { SigningKeyRepository } from '../storage/signing-key.repository.js';
+import { rotateFromCommandLine } from './keys-rotate.js';
+
+/**
+ * `npm run keys:rotate` does what the admin API's rotation does (keys-admin.controller.ts), its
+ * ADMIN_ACTION included: "No recorded change without its audit event" (docs/ARCHITECTURE.md).
+ */
+describe.each(engines)('keys:rotate on $name', (engine) => {
+  const storage = migratedScratch(engine);
+  const config = testConfig('https://auth.example');
+  const clock = new TestClock();
+
+  const active = async (alg: string) => (await new SigningKeyRepository(storage.db).findActive('nemlogin', alg))?.kid;
+  const events = async () =>
+    (
+      await storage.db.query<{ type: string; client_id: string | null; ip_address: string | null; details: Record<string, unknown> }>(
+        "SELECT type, client_id, ip_address, details FROM audit_events WHERE realm = 'nemlogin' ORDER BY id",
+      )
+    ).rows;
+
+  it('rotates and records an ADMIN_ACTION that says it came from the command line, with the new kid and algorithm', async () => {
+    const kid = await rotateFromCommandLine({ config, db: storage.db, clock }, 'nemlogin');
+    expect(await active('ES256')).toBe(kid);
+    expect(await events()).toEqual([
+      {
+        type: 'ADMIN_ACTION',
+        client_id: null,
+        ip_address: null,
+        details: { operation_type: 'ACTION', resource_path: 'keys/rotate', via: 'cli', kid, algorithm: 'ES256' },
+      },
+    ]);
+  });
+
+  it('records in the rotation’s transaction: an event that cannot be written leaves the old key active', async () => {
+    const before = await active('ES256');
+    await storage.db.query("ALTER TABLE audit_events ADD CONSTRAINT refuse_cli CHECK (details->>'via' IS DISTINCT FROM 'cli') NOT VALID");
+    try {
+      await expect(rotateFromCommandLine({ config, db: storage.db, clock }, 'nemlogin')).rejects.toThrow(/refuse_cli/);
+      expect(await active('ES256')).toBe(before);
+    } finally {
+      await storage.db.query('ALTER TABLE audit_events DROP CONSTRAINT refuse_cli');
+    }
+  });
+
+  it('refuses an algorithm the realm does not sign with, before anything changes', async () => {
+    const before = (await events()).length;
+    await expect(rotateFromCommandLine({ config, db: storage.db, clock }, 'nemlogin', 'HS256')).rejects.toThrow(
+      'realm nemlogin signs with ES256 only',
+    );
+    expect(await events()).toHaveLength(before);
+  });
+});
