@@ -5,7 +5,8 @@ import { FHIR_SERVER_SETUPS, type RunningFhirServer } from '../support/fhir/fhir
 import { captureNestLogs, fhirLinker, measure } from '../support/fhir/fhir-linker.js';
 import { probeSearch } from '../support/fhir/fhir-probe.js';
 import { clinician, DEMO, fakeCpr, ROLE, sor, SOR_SYSTEM, uniqueClinicianId } from '../support/fhir/principals.js';
-import { EMPTY_SEARCHSET, sendJson, startStubServer, type StubServer } from '../support/fhir/stub-http-server.js';
+import { EMPTY_SEARCHSET, sendJson, searchset, startStubServer, type StubServer } from '../support/fhir/stub-http-server.js';
+import { rejectionOf } from '../support/rejection.js';
 
 /**
  * Clinician linking (DOMAIN.md "Clinician login") over real HTTP, against the server in this
@@ -259,11 +260,6 @@ describe('clinician linking against a FHIR server that answers 409 for a version
       identifier: [{ system: 'urn:dk:sundhed:ehealth:careteam', value: 'DEMO-CT-409' }],
       participant: [],
     });
-    const searchset = (resources: object[]) => ({
-      resourceType: 'Bundle',
-      type: 'searchset',
-      entry: resources.map((resource) => ({ resource, search: { mode: 'match' } })),
-    });
     let careTeamSearches = 0;
     let updates = 0;
     const server: StubServer = await startStubServer((response, index) => {
@@ -302,21 +298,8 @@ describe('clinician linking against a FHIR server that answers 409 for a version
  */
 describe('clinician linking against a FHIR server that answers a conditional create 409', () => {
   const CONFLICT = { resourceType: 'OperationOutcome', issue: [{ severity: 'error', code: 'conflict' }] };
-  const searchset = (matches: object[], included: object[] = []) => ({
-    resourceType: 'Bundle',
-    type: 'searchset',
-    entry: [
-      ...matches.map((resource) => ({ resource, search: { mode: 'match' } })),
-      ...included.map((resource) => ({ resource, search: { mode: 'include' } })),
-    ],
-  });
   const stubs: StubServer[] = [];
   afterAll(() => Promise.all(stubs.map((s) => s.close())));
-  const failure = (work: Promise<unknown>) =>
-    work.then(
-      () => undefined,
-      (e: unknown) => e,
-    );
 
   const principal = clinician(uniqueClinicianId(), { organisations: [sor('111', [ROLE.doctor])] });
   const practitioner = (identifier: object[] = principal.identifiers) => ({
@@ -384,7 +367,7 @@ describe('clinician linking against a FHIR server that answers a conditional cre
       Practitioner: { first: EMPTY_SEARCHSET, then: EMPTY_SEARCHSET },
       PractitionerRole: { first: EMPTY_SEARCHSET, then: EMPTY_SEARCHSET },
     });
-    const error = await failure(fhirLinker(server.baseUrl).linker.link(principal));
+    const error = await rejectionOf(fhirLinker(server.baseUrl).linker.link(principal));
     expect(error).toBeInstanceOf(IdentityDirectoryUnavailableError);
     expect((error as Error).message).toBe('FHIR create Practitioner: HTTP 409, and no Practitioner found after it');
   });
@@ -394,7 +377,7 @@ describe('clinician linking against a FHIR server that answers a conditional cre
       Practitioner: { first: searchset([practitioner()]), then: searchset([practitioner()]) },
       PractitionerRole: { first: EMPTY_SEARCHSET, then: EMPTY_SEARCHSET },
     });
-    const error = await failure(fhirLinker(server.baseUrl).linker.link(principal));
+    const error = await rejectionOf(fhirLinker(server.baseUrl).linker.link(principal));
     expect(error).toBeInstanceOf(IdentityDirectoryUnavailableError);
     expect((error as Error).message).toBe('FHIR create PractitionerRole: HTTP 409, and no PractitionerRole found after it');
   });
@@ -405,7 +388,7 @@ describe('clinician linking against a FHIR server that answers a conditional cre
       Practitioner: { first: EMPTY_SEARCHSET, then: searchset([practitioner(stranger)]) },
       PractitionerRole: { first: EMPTY_SEARCHSET, then: EMPTY_SEARCHSET },
     });
-    const error = await failure(fhirLinker(server.baseUrl).linker.link(principal));
+    const error = await rejectionOf(fhirLinker(server.baseUrl).linker.link(principal));
     expect(error).toBeInstanceOf(IdentityDirectoryRefusedError);
     expect((error as Error).message).toBe('FHIR search Practitioner: a match lacks the searched identifier');
     expect(writesTo(server)).toEqual(['/fhir/Practitioner']);

@@ -7,7 +7,7 @@ import { hasIdentifier } from '../../src/fhir/fhir-references.js';
 import { IdentityDirectoryUnavailableError } from '../../src/identity/linking-errors.js';
 import { fhirLinker } from '../support/fhir/fhir-linker.js';
 import { citizen, DEMO } from '../support/fhir/principals.js';
-import { EMPTY_SEARCHSET, sendJson, startStubServer, type StubServer } from '../support/fhir/stub-http-server.js';
+import { EMPTY_SEARCHSET, sendJson, searchset, startStubServer, type StubServer } from '../support/fhir/stub-http-server.js';
 
 /** FhirGateway's REST contract over real HTTP: paging, conditional create, versioned update, errors. */
 describe('FhirGateway', () => {
@@ -134,11 +134,6 @@ describe('FhirGateway', () => {
       identifier: [{ system: 'urn:demo', value: '2' }],
     };
     const meant = (found: fhir4.Practitioner) => hasIdentifier(found, identifier);
-    const searchset = (matches: object[]) => ({
-      resourceType: 'Bundle',
-      type: 'searchset',
-      entry: matches.map((resource) => ({ resource, search: { mode: 'match' } })),
-    });
     /** Answers the create with 201, no body and `location`; a read of p9 with it; a search with `matches`. */
     const terseServer = (location: ((base: string) => string) | undefined, matches: object[]) => {
       let base = '';

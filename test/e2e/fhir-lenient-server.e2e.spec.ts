@@ -5,7 +5,7 @@ import { FhirGateways } from '../../src/fhir/fhir-gateways.js';
 import { IdentityDirectoryRefusedError } from '../../src/identity/linking-errors.js';
 import { fhirLinker } from '../support/fhir/fhir-linker.js';
 import { citizen, clinician, CPR_SYSTEM, DEMO, sor, SOR_SYSTEM } from '../support/fhir/principals.js';
-import { sendJson, startStubServer, type StubServer } from '../support/fhir/stub-http-server.js';
+import { sendJson, searchset, startStubServer, type StubServer } from '../support/fhir/stub-http-server.js';
 
 /**
  * A FHIR server that ignores the `identifier` search parameter (answering with whatever it holds)
@@ -48,15 +48,6 @@ describe('a FHIR server that ignores the identifier parameter', () => {
  * fails closed instead, before anything is written.
  */
 describe('a FHIR server that ignores the PractitionerRole practitioner parameter', () => {
-  const searchset = (matches: object[], included: object[] = []) => ({
-    resourceType: 'Bundle',
-    type: 'searchset',
-    entry: [
-      ...matches.map((resource) => ({ resource, search: { mode: 'match' } })),
-      ...included.map((resource) => ({ resource, search: { mode: 'include' } })),
-    ],
-  });
-
   it('refuses the login and writes no role, rather than rewrite and end another practitioner’s roles', async () => {
     const principal = clinician('DEMO-CLIN-lenient-roles', { organisations: [sor('111', ['urn:role:doctor'])] });
     // The clinician's Practitioner, already as asserted: the login's only writes would be roles.

@@ -2,9 +2,10 @@ import { startEmbeddedFhirServer } from '../../src/fhir/embedded/embedded-fhir-s
 import { FhirUnavailableError } from '../../src/fhir/fhir.errors.js';
 import { IdentityDirectoryRefusedError, IdentityDirectoryUnavailableError } from '../../src/identity/linking-errors.js';
 import { freePort } from '../support/free-port.js';
+import { rejectionOf } from '../support/rejection.js';
 import { fhirLinker, measure } from '../support/fhir/fhir-linker.js';
 import { citizen, clinician, CPR_SYSTEM, DEMO, SOR_SYSTEM, uniqueClinicianId } from '../support/fhir/principals.js';
-import { EMPTY_SEARCHSET, sendJson, startStubServer, type StubServer } from '../support/fhir/stub-http-server.js';
+import { EMPTY_SEARCHSET, sendJson, searchset, startStubServer, type StubServer } from '../support/fhir/stub-http-server.js';
 
 /** When FHIR cannot answer, linking fails fast with IdentityDirectoryUnavailableError (retryable), never hangs. */
 describe('FHIR unavailable', () => {
@@ -114,16 +115,11 @@ describe('broken FHIR answers', () => {
   };
   afterAll(() => Promise.all(stubs.map((s) => s.close())));
 
-  const failure = (work: Promise<unknown>) =>
-    work.then(
-      () => undefined,
-      (e: unknown) => e,
-    );
   const nancy = { resourceType: 'Patient', id: 'nancy', identifier: [{ system: CPR_SYSTEM, value: DEMO.cpr.nancy }] };
 
   it('does not read a searchset whose total counts a match it does not hold as "no such patient"', async () => {
     const server = await answering({ resourceType: 'Bundle', type: 'searchset', total: 1 });
-    const error = await failure(fhirLinker(server.baseUrl).linker.link(citizen(DEMO.cpr.nancy)));
+    const error = await rejectionOf(fhirLinker(server.baseUrl).linker.link(citizen(DEMO.cpr.nancy)));
     expect(error).toBeInstanceOf(IdentityDirectoryUnavailableError);
     expect((error as Error).cause).toBeInstanceOf(FhirUnavailableError);
   });
@@ -141,7 +137,7 @@ describe('broken FHIR answers', () => {
     const server = await answering(body);
     const { gateway, linker } = fhirLinker(server.baseUrl);
     await expect(gateway.searchAll('CareTeam', { participant: 'Practitioner/p' })).rejects.toBeInstanceOf(FhirUnavailableError);
-    const error = await failure(linker.link(citizen(DEMO.cpr.nancy)));
+    const error = await rejectionOf(linker.link(citizen(DEMO.cpr.nancy)));
     expect(error).toBeInstanceOf(IdentityDirectoryUnavailableError);
     expect((error as IdentityDirectoryUnavailableError).retryable).toBe(true);
   });
@@ -160,7 +156,7 @@ describe('broken FHIR answers', () => {
       sendJson(response, 400, { resourceType: 'OperationOutcome', issue: [{ severity: 'error', code: 'invalid' }] }),
     );
     stubs.push(server);
-    const error = await failure(fhirLinker(server.baseUrl).linker.link(citizen(DEMO.cpr.nancy)));
+    const error = await rejectionOf(fhirLinker(server.baseUrl).linker.link(citizen(DEMO.cpr.nancy)));
     expect(error).toBeInstanceOf(IdentityDirectoryRefusedError);
     expect((error as Error).message).toBe('FHIR search Patient: HTTP 400 (invalid)');
   });
@@ -175,11 +171,6 @@ describe('FHIR answers beyond the size cap', () => {
   const MiB = 1024 * 1024;
   const stubs: StubServer[] = [];
   afterAll(() => Promise.all(stubs.map((s) => s.close())));
-  const failure = (work: Promise<unknown>) =>
-    work.then(
-      () => undefined,
-      (e: unknown) => e,
-    );
 
   it('gives up a searchset that streams past the cap, without reading the rest', async () => {
     let written = 0;
@@ -200,7 +191,7 @@ describe('FHIR answers beyond the size cap', () => {
     });
     stubs.push(server);
     const { gateway, linker } = fhirLinker(server.baseUrl, { retries: 0 });
-    const error = await failure(linker.link(citizen(DEMO.cpr.nancy)));
+    const error = await rejectionOf(linker.link(citizen(DEMO.cpr.nancy)));
     expect(error).toBeInstanceOf(IdentityDirectoryUnavailableError);
     expect((error as IdentityDirectoryUnavailableError).retryable).toBe(true);
     expect((error as Error).cause).toBeInstanceOf(FhirUnavailableError);
@@ -219,7 +210,7 @@ describe('FHIR answers beyond the size cap', () => {
     stubs.push(server);
     const { gateway } = fhirLinker(server.baseUrl, { retries: 0, timeoutMs: 2000 });
     const started = performance.now();
-    const error = await failure(gateway.readResource('Patient', 'nancy'));
+    const error = await rejectionOf(gateway.readResource('Patient', 'nancy'));
     expect(error).toBeInstanceOf(FhirUnavailableError);
     expect((error as Error).message).toBe(`FHIR read Patient: the answer is larger than ${4 * MiB} bytes`);
     expect(performance.now() - started).toBeLessThan(1000);
@@ -235,19 +226,6 @@ describe('FHIR answers beyond the size cap', () => {
 describe('malformed fields in FHIR answers', () => {
   const stubs: StubServer[] = [];
   afterAll(() => Promise.all(stubs.map((s) => s.close())));
-  const failure = (work: Promise<unknown>) =>
-    work.then(
-      () => undefined,
-      (e: unknown) => e,
-    );
-  const searchset = (matches: object[], included: object[] = []) => ({
-    resourceType: 'Bundle',
-    type: 'searchset',
-    entry: [
-      ...matches.map((resource) => ({ resource, search: { mode: 'match' } })),
-      ...included.map((resource) => ({ resource, search: { mode: 'include' } })),
-    ],
-  });
 
   it.each([
     ['an identifier that is not a list', 'not-a-list'],
@@ -259,7 +237,7 @@ describe('malformed fields in FHIR answers', () => {
       sendJson(response, 200, searchset([{ resourceType: 'Patient', id: 'nancy', identifier }])),
     );
     stubs.push(server);
-    const error = await failure(fhirLinker(server.baseUrl, { retries: 0 }).linker.link(citizen(DEMO.cpr.nancy)));
+    const error = await rejectionOf(fhirLinker(server.baseUrl, { retries: 0 }).linker.link(citizen(DEMO.cpr.nancy)));
     expect(error).toBeInstanceOf(IdentityDirectoryUnavailableError);
     expect((error as Error).cause).toBeInstanceOf(FhirUnavailableError);
     expect((error as Error).message).toMatch(/^FHIR search Patient: a Patient in the answer is malformed \(identifier(\.0(\.value)?)?\)$/);
@@ -357,7 +335,7 @@ describe('malformed fields in FHIR answers', () => {
       ],
     ])('gives a retryable error, writing nothing, for a %s with %s', async (type, _, change, path) => {
       const server = await serving(type, change);
-      const error = await failure(fhirLinker(server.baseUrl, { retries: 0 }).linker.link(principal));
+      const error = await rejectionOf(fhirLinker(server.baseUrl, { retries: 0 }).linker.link(principal));
       expect(error).toBeInstanceOf(IdentityDirectoryUnavailableError);
       expect((error as Error).message).toBe(`FHIR search ${type}: a ${type} in the answer is malformed (${path})`);
       expect(server.urls.filter((url) => !url.endsWith('/_search'))).toEqual([]);
@@ -369,7 +347,7 @@ describe('malformed fields in FHIR answers', () => {
       sendJson(response, 200, { resourceType: 'EpisodeOfCare', id: 'e1', patient: { reference: 'Patient/nancy' }, team: 'CareTeam/ct1' }),
     );
     stubs.push(server);
-    const error = await failure(fhirLinker(server.baseUrl, { retries: 0 }).gateway.readResource('EpisodeOfCare', 'e1'));
+    const error = await rejectionOf(fhirLinker(server.baseUrl, { retries: 0 }).gateway.readResource('EpisodeOfCare', 'e1'));
     expect(error).toBeInstanceOf(FhirUnavailableError);
     expect((error as Error).message).toBe('FHIR read EpisodeOfCare: the answer is a malformed EpisodeOfCare (team)');
   });

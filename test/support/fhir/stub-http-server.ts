@@ -43,3 +43,15 @@ export function sendJson(response: ServerResponse, status: number, body: unknown
 }
 
 export const EMPTY_SEARCHSET = { resourceType: 'Bundle', type: 'searchset', total: 0 };
+
+/** A searchset Bundle (R4 http.html#search): `matches` with search mode `match`, then `included` with `include`. */
+export function searchset(matches: object[], included: object[] = []) {
+  return {
+    resourceType: 'Bundle',
+    type: 'searchset',
+    entry: [
+      ...matches.map((resource) => ({ resource, search: { mode: 'match' } })),
+      ...included.map((resource) => ({ resource, search: { mode: 'include' } })),
+    ],
+  };
+}
