@@ -6,7 +6,7 @@ import type { Config } from '../config/config.schema.js';
 import { CONFIG } from '../config/config.token.js';
 import { FhirError } from '../fhir/fhir.errors.js';
 import { FhirGateways } from '../fhir/fhir-gateways.js';
-import type { ResourceOf } from '../fhir/fhir.gateway.js';
+import type { ResourceOf } from '../fhir/fhir-resources.js';
 import { FhirAuditOutboxRepository, type OutboxEntry } from '../storage/fhir-audit-outbox.repository.js';
 
 /** The first pause after a failed delivery; it doubles with each failure up to `audit.fhirDelivery.maxBackoffSeconds`. */

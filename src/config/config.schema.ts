@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { brandingSchema } from './branding.schema.js';
 import { auditSchema, realmAuditSchema } from './audit-config.schema.js';
 import { backchannelLogoutSchema } from './backchannel-logout.schema.js';
+import { fhirSchema } from './fhir-config.schema.js';
 import { refineAdminAudiences } from './admin-audiences.js';
 import { clientSchema } from './client-config.schema.js';
 import { identityProviderSchema } from './idp-config.schema.js';
@@ -14,9 +15,6 @@ import { jwksSchema, scopeToken, signingAlg } from './shared-values.schema.js';
  */
 
 /** NSIS levels of assurance, lowest first (DOMAIN.md: the citizen realm requires Substantial). */
-/** `fhir.maxAnswerBytes` unless configured: a searchset page of a hundred CareTeams is well under it. */
-export const DEFAULT_FHIR_MAX_ANSWER_BYTES = 4 * 1024 * 1024;
-
 export const LEVELS_OF_ASSURANCE = ['Low', 'Substantial', 'High'] as const;
 
 /** An external token issuer trusted for token exchange; keys from its JWKS, algorithms allow-listed. */
@@ -209,34 +207,7 @@ export const configSchema = z
        */
       encryptionKey: z.string().min(32, 'must be at least 32 characters'),
     }),
-    fhir: z
-      .strictObject({
-        /** `embedded` (an in-process FHIR server, refused in production) or the FHIR base URL. */
-        baseUrl: z
-          .string()
-          .min(1)
-          .default('embedded')
-          .refine((v) => v === 'embedded' || /^https?:\/\/[^/?#]+/.test(v), 'must be "embedded" or an http(s) URL'),
-        /** A FHIR Bundle loaded into the embedded server at start; only with `embedded`. */
-        seed: z.string().optional(),
-        /** Per FHIR request, in milliseconds; reads are retried within `retries`. */
-        timeoutMs: z.number().int().positive().default(3000),
-        /** Extra tries for reads and searches only (never for writes). */
-        retries: z.number().int().min(0).max(5).default(2),
-        /**
-         * The most of one FHIR answer that is read, in bytes (4 MiB by default): a larger one, declared
-         * or counted while it arrives, is given up as a broken answer (retryable), so no FHIR server can
-         * make this service hold more than this per request in memory. Searches read up to 20 pages.
-         */
-        maxAnswerBytes: z.number().int().min(65_536).default(DEFAULT_FHIR_MAX_ANSWER_BYTES),
-        /** Sent as `Authorization: Bearer` to the FHIR server. */
-        bearerToken: z.string().min(1).optional(),
-      })
-      .refine((fhir) => fhir.seed === undefined || fhir.baseUrl === 'embedded', {
-        path: ['seed'],
-        message: 'only the embedded FHIR server is seeded',
-      })
-      .prefault({}),
+    fhir: fhirSchema,
     saml: samlSchema,
     /** Who runs the service, on the pages a citizen sees (operator name, logo, privacy statement). */
     branding: brandingSchema.optional(),

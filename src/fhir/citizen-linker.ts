@@ -3,7 +3,8 @@ import type { IdentityLink } from '../identity/identity-link.js';
 import type { CitizenPrincipal } from '../identity/principal.js';
 import { AmbiguousIdentityError } from '../identity/linking-errors.js';
 import { FhirRequestError, FhirUnavailableError } from './fhir.errors.js';
-import type { FhirGateway, SearchPage, SearchParams, Stored } from './fhir.gateway.js';
+import type { FhirGateway } from './fhir.gateway.js';
+import type { SearchPage, SearchParams, Stored } from './fhir-resources.js';
 import { hasIdentifier, searchToken } from './fhir-references.js';
 
 /**

@@ -1,7 +1,7 @@
 import type { FhirResource as KitResource } from 'fhir-kit-client';
 import type * as fhir4 from 'fhir/r4.js';
 import { FhirRequestError, FhirUnavailableError, type FhirInteraction } from './fhir.errors.js';
-import type { ResourceOf, ResourceType, SearchPage, Stored } from './fhir.gateway.js';
+import type { ResourceOf, ResourceType, SearchPage, Stored } from './fhir-resources.js';
 import { malformedField } from './fhir-resource-shapes.js';
 
 /**

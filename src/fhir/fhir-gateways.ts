@@ -1,6 +1,7 @@
 import type { Config } from '../config/config.schema.js';
 import type { RealmFhirBase } from './fhir-endpoint.js';
-import { FhirGateway, type FhirRoundTripListener, type FhirRoundTrips } from './fhir.gateway.js';
+import { FhirGateway } from './fhir.gateway.js';
+import type { FhirRoundTripListener, FhirRoundTrips } from './fhir-round-trips.js';
 
 /**
  * One gateway per FHIR server: the service-wide one (`fhir.baseUrl`, possibly embedded) and one for

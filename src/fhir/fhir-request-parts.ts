@@ -1,6 +1,6 @@
 import { AGB_SYSTEM, ORGANISATION_AGB_HEADER, parseOrganisationAgb } from '../tenancy/organisation-agb.js';
 import { FhirRequestError } from './fhir.errors.js';
-import type { FhirCallOptions, SearchParams } from './fhir.gateway.js';
+import type { FhirCallOptions, SearchParams } from './fhir-resources.js';
 
 /** Search parameters as a query string; a parameter given several values is repeated (FHIR search: repeated parameters are joined by AND). */
 export function queryString(params: SearchParams): string {

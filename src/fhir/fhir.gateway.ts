@@ -1,18 +1,13 @@
 import { Client, type FhirResource as KitResource, type RequestOptions } from 'fhir-kit-client';
-import type * as fhir4 from 'fhir/r4.js';
-import { DEFAULT_FHIR_MAX_ANSWER_BYTES } from '../config/config.schema.js';
+import { DEFAULT_FHIR_MAX_ANSWER_BYTES } from '../config/fhir-config.schema.js';
 import { expectResource, readSearchPage } from './fhir-answers.js';
 import { FhirError, FhirNotFoundError, FhirRequestError, FhirUnavailableError, type FhirInteraction } from './fhir.errors.js';
 import { fhirClient } from './fhir-exchange.js';
 import { toFhirError } from './fhir-failure.js';
 import { queryString, tenantHeader } from './fhir-request-parts.js';
+import type { FhirCallOptions, ResourceOf, ResourceType, SearchPage, SearchParams, Stored } from './fhir-resources.js';
 import { withRetries } from './fhir-retry.js';
-
-export type ResourceType = fhir4.FhirResource['resourceType'];
-export type ResourceOf<K extends ResourceType> = Extract<fhir4.FhirResource, { resourceType: K }>;
-/** A resource as the server holds it: it has a logical id (and normally `meta.versionId`). */
-export type Stored<T extends fhir4.Resource> = T & { id: string };
-export type SearchParams = Record<string, string | string[]>;
+import { FhirRoundTripMeter, type FhirRoundTripListener, type FhirRoundTrips } from './fhir-round-trips.js';
 
 export interface FhirGatewaySettings {
   /** FHIR base URL (R4 http.html, "Service Base URL"). */
@@ -33,43 +28,6 @@ export interface FhirGatewaySettings {
   maxAnswerBytes?: number;
 }
 
-export interface FhirCallOptions {
-  /** AGB code (or `agb-z|code`) of the tenant, sent as the `organisation_agb` header (Spreekuur). */
-  tenant?: string;
-}
-
-export interface SearchPage<T extends fhir4.Resource> {
-  /** Entries with `search.mode = match`. */
-  matches: Stored<T>[];
-  /** Entries added by `_include` / `_revinclude` (`search.mode = include`). */
-  included: Stored<fhir4.FhirResource>[];
-  /** The `next` link, absolute (resolved against the base when the server sent it relative). */
-  next?: string;
-  /**
-   * `Bundle.total`, when the server says: the matches in the whole search, not on this page (R4
-   * bundle.html, Bundle.total), so a page holding fewer shows that the rest are elsewhere.
-   */
-  total?: number;
-}
-
-/** HTTP round trips made so far (retries included), for benchmarks and tests. */
-export interface FhirRoundTrips {
-  requests: number;
-  reads: number;
-  writes: number;
-  retries: number;
-  failures: number;
-}
-
-/**
- * Told of every round trip as it ends (for /metrics: latency needs each one, not a total). The
- * metrics module sits above this one, so it subscribes here instead of this module calling it.
- */
-export interface FhirRoundTripListener {
-  roundTrip(kind: 'read' | 'write', ok: boolean, seconds: number): void;
-  retry(): void;
-}
-
 /** Beyond this a search is refused rather than silently cut short. */
 const MAX_PAGES = 20;
 
@@ -82,15 +40,10 @@ export class FhirGateway {
   readonly baseUrl: string;
   private readonly requestUrl: string;
   private readonly client: Client;
-  private readonly counters: FhirRoundTrips;
-  private readonly listeners: FhirRoundTripListener[];
 
   constructor(
     private readonly settings: FhirGatewaySettings,
-    shared: { counters: FhirRoundTrips; listeners: FhirRoundTripListener[] } = {
-      counters: { requests: 0, reads: 0, writes: 0, retries: 0, failures: 0 },
-      listeners: [],
-    },
+    private readonly meter = new FhirRoundTripMeter(),
   ) {
     this.baseUrl = settings.baseUrl.replace(/\/+$/, '');
     this.requestUrl = (settings.requestUrl ?? settings.baseUrl).replace(/\/+$/, '');
@@ -99,8 +52,6 @@ export class FhirGateway {
       bearerToken: settings.bearerToken,
       maxAnswerBytes: settings.maxAnswerBytes ?? DEFAULT_FHIR_MAX_ANSWER_BYTES,
     });
-    this.counters = shared.counters;
-    this.listeners = shared.listeners;
   }
 
   /**
@@ -108,7 +59,7 @@ export class FhirGateway {
    * same settings, and the same round-trip counts and listeners as this gateway.
    */
   withBase(baseUrl: string, requestUrl: string): FhirGateway {
-    return new FhirGateway({ ...this.settings, baseUrl, requestUrl }, { counters: this.counters, listeners: this.listeners });
+    return new FhirGateway({ ...this.settings, baseUrl, requestUrl }, this.meter);
   }
 
   /** `Patient/1` → `{baseUrl}/Patient/1`; an absolute URL is returned as it is. */
@@ -132,11 +83,11 @@ export class FhirGateway {
   }
 
   stats(): FhirRoundTrips {
-    return { ...this.counters };
+    return this.meter.stats();
   }
 
   onRoundTrip(listener: FhirRoundTripListener): void {
-    this.listeners.push(listener);
+    this.meter.onRoundTrip(listener);
   }
 
   /** The first page of a type search. */
@@ -177,9 +128,7 @@ export class FhirGateway {
   }
 
   private async nextPage<K extends ResourceType>(type: K, next: string, options: FhirCallOptions): Promise<SearchPage<ResourceOf<K>>> {
-    const origin = new URL(next).origin;
-    if (origin !== new URL(this.requestUrl).origin && origin !== new URL(this.baseUrl).origin)
-      throw new FhirRequestError(`FHIR search ${type}: a next link leaves the server`);
+    if (!this.isThisServer(new URL(next))) throw new FhirRequestError(`FHIR search ${type}: a next link leaves the server`);
     return readSearchPage<K>(
       await this.sendRead('search', type, options, (o) => this.client.request(next, { options: o })),
       type,
@@ -241,11 +190,16 @@ export class FhirGateway {
     return found[0]!;
   }
 
+  /** Whether `url` is on this server: at its base URL's origin or the one it is reached at. */
+  private isThisServer(url: URL): boolean {
+    return url.origin === new URL(this.requestUrl).origin || url.origin === new URL(this.baseUrl).origin;
+  }
+
   /** The logical id a Location header names for a resource of `type` on this server, if it does. */
   private idInLocation(type: ResourceType, location: string): string | undefined {
     if (!URL.canParse(location, `${this.requestUrl}/`)) return undefined;
     const url = new URL(location, `${this.requestUrl}/`);
-    if (url.origin !== new URL(this.requestUrl).origin && url.origin !== new URL(this.baseUrl).origin) return undefined;
+    if (!this.isThisServer(url)) return undefined;
     // R4 datatypes.html#id: an id is 1 to 64 of [A-Za-z0-9\-.].
     const match = /\/([A-Za-z]+)\/([A-Za-z0-9\-.]{1,64})(?:\/_history\/[^/]+)?\/?$/.exec(url.pathname);
     return match?.[1] === type ? match[2] : undefined;
@@ -286,12 +240,9 @@ export class FhirGateway {
     const retryable = (e: unknown) => e instanceof FhirError && e.retryable;
     return withRetries(
       policy,
-      () => this.send('reads', interaction, resourceType, options, {}, send),
+      () => this.send('read', interaction, resourceType, options, {}, send),
       retryable,
-      () => {
-        this.counters.retries++;
-        for (const listener of this.listeners) listener.retry();
-      },
+      () => this.meter.retried(),
     );
   }
 
@@ -303,11 +254,11 @@ export class FhirGateway {
     send: (o: RequestOptions) => Promise<KitResource>,
   ): Promise<KitResource> {
     // R4 http.html, `Prefer: return=representation`: ask for the stored resource back, so a write needs no follow-up read.
-    return this.send('writes', interaction, resourceType, options, { prefer: 'return=representation', ...headers }, send);
+    return this.send('write', interaction, resourceType, options, { prefer: 'return=representation', ...headers }, send);
   }
 
   private async send(
-    kind: 'reads' | 'writes',
+    kind: 'read' | 'write',
     interaction: FhirInteraction,
     resourceType: string,
     options: FhirCallOptions,
@@ -315,20 +266,10 @@ export class FhirGateway {
     send: (o: RequestOptions) => Promise<KitResource>,
   ): Promise<KitResource> {
     const allHeaders = { ...headers, ...tenantHeader(options) };
-    this.counters.requests++;
-    this.counters[kind]++;
-    const started = performance.now();
-    let ok = false;
     try {
-      const body = await send({ headers: allHeaders, signal: AbortSignal.timeout(this.settings.timeoutMs) });
-      ok = true;
-      return body;
+      return await this.meter.measure(kind, () => send({ headers: allHeaders, signal: AbortSignal.timeout(this.settings.timeoutMs) }));
     } catch (error) {
-      this.counters.failures++;
       throw toFhirError(error, { interaction, resourceType });
-    } finally {
-      const seconds = (performance.now() - started) / 1000;
-      for (const listener of this.listeners) listener.roundTrip(kind === 'reads' ? 'read' : 'write', ok, seconds);
     }
   }
 }

@@ -1,4 +1,4 @@
-import { DEFAULT_FHIR_MAX_ANSWER_BYTES } from '../../src/config/config.schema.js';
+import { DEFAULT_FHIR_MAX_ANSWER_BYTES } from '../../src/config/fhir-config.schema.js';
 import { startEmbeddedFhirServer, type EmbeddedFhirServer } from '../../src/fhir/embedded/embedded-fhir-server.js';
 import { openFhirEndpoint } from '../../src/fhir/fhir-endpoint.js';
 import { probeSearch } from '../support/fhir/fhir-probe.js';

@@ -1,4 +1,4 @@
-import { DEFAULT_FHIR_MAX_ANSWER_BYTES } from '../../src/config/config.schema.js';
+import { DEFAULT_FHIR_MAX_ANSWER_BYTES } from '../../src/config/fhir-config.schema.js';
 import { ContextDirectory } from '../../src/fhir/context-directory.js';
 import { FhirRequestError } from '../../src/fhir/fhir.errors.js';
 import { FhirGateways } from '../../src/fhir/fhir-gateways.js';

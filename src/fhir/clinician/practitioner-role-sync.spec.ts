@@ -1,6 +1,7 @@
 import type * as fhir4 from 'fhir/r4.js';
 import { FhirRequestError } from '../fhir.errors.js';
-import type { FhirGateway, Stored } from '../fhir.gateway.js';
+import type { FhirGateway } from '../fhir.gateway.js';
+import type { Stored } from '../fhir-resources.js';
 import { PractitionerRoleSync } from './practitioner-role-sync.js';
 import { ROLE_CODE_SYSTEM } from './role-codes.js';
 

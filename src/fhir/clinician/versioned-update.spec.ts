@@ -1,6 +1,7 @@
 import type * as fhir4 from 'fhir/r4.js';
 import { FhirConflictError, FhirPreconditionFailedError, FhirRequestError, FhirUnavailableError } from '../fhir.errors.js';
-import type { FhirGateway, Stored } from '../fhir.gateway.js';
+import type { FhirGateway } from '../fhir.gateway.js';
+import type { Stored } from '../fhir-resources.js';
 import { updateVersioned } from './versioned-update.js';
 
 type CareTeam = Stored<fhir4.CareTeam>;

@@ -1,6 +1,7 @@
 import type * as fhir4 from 'fhir/r4.js';
 import { FhirConflictError, FhirPreconditionFailedError, FhirRequestError, FhirUnavailableError } from '../fhir.errors.js';
-import type { FhirGateway, ResourceOf, ResourceType, Stored } from '../fhir.gateway.js';
+import type { FhirGateway } from '../fhir.gateway.js';
+import type { ResourceOf, ResourceType, Stored } from '../fhir-resources.js';
 import { backoffDelay, sleep } from '../fhir-retry.js';
 
 /**

@@ -1,7 +1,8 @@
 import { ConsoleLogger, Logger, type LoggerService } from '@nestjs/common';
 import { systemClock } from '../../../src/common/clock.js';
-import { DEFAULT_FHIR_MAX_ANSWER_BYTES } from '../../../src/config/config.schema.js';
-import { FhirGateway, type FhirGatewaySettings, type FhirRoundTrips } from '../../../src/fhir/fhir.gateway.js';
+import { DEFAULT_FHIR_MAX_ANSWER_BYTES } from '../../../src/config/fhir-config.schema.js';
+import { FhirGateway, type FhirGatewaySettings } from '../../../src/fhir/fhir.gateway.js';
+import type { FhirRoundTrips } from '../../../src/fhir/fhir-round-trips.js';
 import { FhirGateways } from '../../../src/fhir/fhir-gateways.js';
 import { FhirIdentityLinker } from '../../../src/fhir/fhir-identity-linker.js';
 
