@@ -4,7 +4,7 @@ import { activeParticipantsOf, clinicianInFhir, participantsOf, roleSummary, ver
 import { FHIR_SERVER_SETUPS, type RunningFhirServer } from '../support/fhir/fhir-servers.js';
 import { captureNestLogs, fhirLinker, measure } from '../support/fhir/fhir-linker.js';
 import { probeSearch } from '../support/fhir/fhir-probe.js';
-import { clinician, DEMO, fakeCpr, ROLE, sor, SOR_SYSTEM, uniqueClinicianId } from '../support/fhir/principals.js';
+import { clinician, DEMO, fakeCpr, ROLE, sor, SOR_SYSTEM, storedPractitioner, uniqueClinicianId } from '../support/fhir/principals.js';
 import { EMPTY_SEARCHSET, sendJson, searchset, startStubServer, type StubServer } from '../support/fhir/stub-http-server.js';
 import { rejectionOf } from '../support/rejection.js';
 
@@ -244,14 +244,7 @@ describe.each(FHIR_SERVER_SETUPS)('clinician linking against a FHIR server %s', 
 describe('clinician linking against a FHIR server that answers 409 for a version conflict', () => {
   it('re-reads the CareTeam after a 409 and joins it with the next version', async () => {
     const principal = clinician(uniqueClinicianId(), { careTeams: [{ id: 'DEMO-CT-409', roles: [ROLE.doctor] }] });
-    const me = {
-      resourceType: 'Practitioner',
-      id: 'p-me',
-      meta: { versionId: '1' },
-      active: true,
-      identifier: principal.identifiers,
-      name: [{ use: 'official', family: 'Demo-Hansen', given: ['Hanne'] }],
-    };
+    const me = storedPractitioner(principal);
     let version = 1;
     const team = () => ({
       resourceType: 'CareTeam',
@@ -302,14 +295,7 @@ describe('clinician linking against a FHIR server that answers a conditional cre
   afterAll(() => Promise.all(stubs.map((s) => s.close())));
 
   const principal = clinician(uniqueClinicianId(), { organisations: [sor('111', [ROLE.doctor])] });
-  const practitioner = (identifier: object[] = principal.identifiers) => ({
-    resourceType: 'Practitioner',
-    id: 'p-winner',
-    meta: { versionId: '1' },
-    active: true,
-    identifier,
-    name: [{ use: 'official', family: 'Demo-Hansen', given: ['Hanne'] }],
-  });
+  const practitioner = (identifier: object[] = principal.identifiers) => storedPractitioner(principal, 'p-winner', identifier);
   const organization = { resourceType: 'Organization', id: 'org-A', identifier: [{ system: SOR_SYSTEM, value: '111' }] };
   const role = {
     resourceType: 'PractitionerRole',

@@ -4,7 +4,7 @@ import { FhirRequestError } from '../../src/fhir/fhir.errors.js';
 import { FhirGateways } from '../../src/fhir/fhir-gateways.js';
 import { IdentityDirectoryRefusedError } from '../../src/identity/linking-errors.js';
 import { fhirLinker } from '../support/fhir/fhir-linker.js';
-import { citizen, clinician, CPR_SYSTEM, DEMO, sor, SOR_SYSTEM } from '../support/fhir/principals.js';
+import { citizen, clinician, CPR_SYSTEM, DEMO, sor, SOR_SYSTEM, storedPractitioner } from '../support/fhir/principals.js';
 import { sendJson, searchset, startStubServer, type StubServer } from '../support/fhir/stub-http-server.js';
 
 /**
@@ -51,14 +51,7 @@ describe('a FHIR server that ignores the PractitionerRole practitioner parameter
   it('refuses the login and writes no role, rather than rewrite and end another practitioner’s roles', async () => {
     const principal = clinician('DEMO-CLIN-lenient-roles', { organisations: [sor('111', ['urn:role:doctor'])] });
     // The clinician's Practitioner, already as asserted: the login's only writes would be roles.
-    const me = {
-      resourceType: 'Practitioner',
-      id: 'p-me',
-      meta: { versionId: '1' },
-      active: true,
-      identifier: principal.identifiers,
-      name: [{ use: 'official', family: 'Demo-Hansen', given: ['Hanne'] }],
-    };
+    const me = storedPractitioner(principal);
     const orgA = { resourceType: 'Organization', id: 'org-A', identifier: [{ system: SOR_SYSTEM, value: '111' }] };
     const orgB = { resourceType: 'Organization', id: 'org-B', identifier: [{ system: SOR_SYSTEM, value: '222' }] };
     const othersRole = (id: string, organization: string) => ({

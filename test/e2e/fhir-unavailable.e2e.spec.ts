@@ -4,7 +4,7 @@ import { IdentityDirectoryRefusedError, IdentityDirectoryUnavailableError } from
 import { freePort } from '../support/free-port.js';
 import { rejectionOf } from '../support/rejection.js';
 import { fhirLinker, measure } from '../support/fhir/fhir-linker.js';
-import { citizen, clinician, CPR_SYSTEM, DEMO, SOR_SYSTEM, uniqueClinicianId } from '../support/fhir/principals.js';
+import { citizen, clinician, CPR_SYSTEM, DEMO, SOR_SYSTEM, storedPractitioner, uniqueClinicianId } from '../support/fhir/principals.js';
 import { EMPTY_SEARCHSET, sendJson, searchset, startStubServer, type StubServer } from '../support/fhir/stub-http-server.js';
 
 /** When FHIR cannot answer, linking fails fast with IdentityDirectoryUnavailableError (retryable), never hangs. */
@@ -251,14 +251,7 @@ describe('malformed fields in FHIR answers', () => {
     });
     const roleCode = [{ coding: [{ system: 'urn:ietf:rfc:3986', code: ROLE }] }];
     const stored: Record<string, Record<string, unknown>> = {
-      Practitioner: {
-        resourceType: 'Practitioner',
-        id: 'p-me',
-        meta: { versionId: '1' },
-        active: true,
-        identifier: principal.identifiers,
-        name: [{ use: 'official', family: 'Demo-Hansen', given: ['Hanne'] }],
-      },
+      Practitioner: storedPractitioner(principal),
       PractitionerRole: {
         resourceType: 'PractitionerRole',
         id: 'role-A',

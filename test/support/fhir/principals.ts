@@ -70,3 +70,18 @@ export function fakeCpr(seed?: string): string {
   const serial = 9000 + Math.floor(n / 81);
   return `0${day}0${month}90${serial}`;
 }
+
+/**
+ * A stored Practitioner that already matches `principal` as asserted (version 1, active, its
+ * identifiers and name), for stub servers: a login then needs to write nothing for it.
+ */
+export function storedPractitioner(principal: ClinicianPrincipal, id = 'p-me', identifier: object[] = principal.identifiers) {
+  return {
+    resourceType: 'Practitioner',
+    id,
+    meta: { versionId: '1' },
+    active: true,
+    identifier,
+    name: [{ use: 'official', family: principal.name?.family, given: principal.name?.given }],
+  };
+}
