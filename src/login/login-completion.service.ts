@@ -226,7 +226,13 @@ export class LoginCompletionService {
     }
     const { transaction, session, code, sso, secret } = completed;
     this.logger.log({ realm: realm.name, client: transaction.client_id, sid: session.id, link: link.kind }, 'login completed');
-    return { kind: 'response', response: back({ code }), cookies: ssoCookies(realm, sso, secret, this.clock.now()) };
+    // `session_state` (OIDC Session Management 1.0 §2): what an RP posts to the login-status iframe
+    // beside its client_id; the client session's id is the token's `sid`, which keycloak-js posts.
+    return {
+      kind: 'response',
+      response: back({ code, session_state: session.id }),
+      cookies: ssoCookies(realm, sso, secret, this.clock.now()),
+    };
   }
 }
 

@@ -85,6 +85,11 @@ export class SsoLoginService {
       return { session, code };
     });
     this.logger.log({ realm: realm.name, client: clientId, sid: session.id }, 'login from the SSO session');
-    return authorizationResponse(request.responseMode, request.redirectUri, realm.issuer, { code, state: request.state });
+    // `session_state` as after a login at the IdP (login-completion.service.ts, OIDC Session Management 1.0 §2).
+    return authorizationResponse(request.responseMode, request.redirectUri, realm.issuer, {
+      code,
+      state: request.state,
+      session_state: session.id,
+    });
   }
 }

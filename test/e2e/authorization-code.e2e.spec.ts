@@ -31,6 +31,8 @@ describe('authorization code flow (mocked users)', () => {
       idTokenExpected: true,
     });
     const idClaims = tokens.claims()!;
+    // What a Session Management RP posts to the login-status iframe (OIDC Session Management 1.0 §2): the session of `sid`.
+    expect(callback.searchParams.get('session_state')).toBe(idClaims.sid);
     expect(idClaims).toMatchObject({
       iss: h.issuer,
       aud: 'patient-app',

@@ -103,6 +103,13 @@ kc.init({ onLoad: 'login-required', pkceMethod: 'S256' }).then(
   it('init({ onLoad: login-required }) → mocked citizen → authenticated, patient in the token, updateToken(-1) through the session check', async () => {
     const { context, page, framed } = await pageRecordingFrames();
 
+    // The authorization response's `session_state`, which keycloak-js reads and drops; a generic Session Management RP posts it.
+    let sessionState: string | null = null;
+    page.on('response', (response) => {
+      const location = response.headers().location;
+      if (location?.startsWith(`${app.origin}/app.html#`))
+        sessionState = new URLSearchParams(new URL(location).hash.slice(1)).get('session_state');
+    });
     await page.goto(`${app.origin}/app.html`);
     await page.getByRole('heading', { name: /Mocked login/ }).waitFor();
     await page.getByRole('button', { name: /Alice Andersen/ }).click();
@@ -137,31 +144,36 @@ kc.init({ onLoad: 'login-required', pkceMethod: 'S256' }).then(
     expect(await page.evaluate(() => (window as unknown as KeycloakWindow).kc.loadUserProfile())).toEqual({ id: claims.sub });
 
     // The login-status iframe answers every message: the app's own session, another one, and malformed ones.
-    const answers = await page.evaluate(async (src) => {
-      const frame = document.createElement('iframe');
-      frame.src = src;
-      document.body.appendChild(frame);
-      await new Promise((resolve) => frame.addEventListener('load', resolve));
-      const ask = (data: unknown) =>
-        new Promise((resolve) => {
-          const listener = (event: MessageEvent) => {
-            if (event.source !== frame.contentWindow) return;
-            window.removeEventListener('message', listener);
-            resolve(event.data);
-          };
-          window.addEventListener('message', listener);
-          frame.contentWindow!.postMessage(data, new URL(src).origin);
-        });
-      const sid = (window as unknown as { kc: { sessionId: string } }).kc.sessionId;
-      return [
-        await ask(`kc-app ${sid}`),
-        await ask('kc-app someone.else'),
-        await ask(42),
-        await ask('one-part'),
-        await ask(`nobody ${sid}`),
-      ];
-    }, `${server.baseUrl}/realms/nemlogin/protocol/openid-connect/login-status-iframe.html`);
-    expect(answers).toEqual(['unchanged', 'changed', 'error', 'error', 'error']);
+    const answers = await page.evaluate(
+      async ({ src, sessionState }) => {
+        const frame = document.createElement('iframe');
+        frame.src = src;
+        document.body.appendChild(frame);
+        await new Promise((resolve) => frame.addEventListener('load', resolve));
+        const ask = (data: unknown) =>
+          new Promise((resolve) => {
+            const listener = (event: MessageEvent) => {
+              if (event.source !== frame.contentWindow) return;
+              window.removeEventListener('message', listener);
+              resolve(event.data);
+            };
+            window.addEventListener('message', listener);
+            frame.contentWindow!.postMessage(data, new URL(src).origin);
+          });
+        const sid = (window as unknown as { kc: { sessionId: string } }).kc.sessionId;
+        return [
+          await ask(`kc-app ${sid}`),
+          await ask(`kc-app ${sessionState}`),
+          await ask('kc-app someone.else'),
+          await ask(42),
+          await ask('one-part'),
+          await ask(`nobody ${sid}`),
+        ];
+      },
+      { src: `${server.baseUrl}/realms/nemlogin/protocol/openid-connect/login-status-iframe.html`, sessionState },
+    );
+    expect(sessionState).toBe(claims.sid);
+    expect(answers).toEqual(['unchanged', 'unchanged', 'changed', 'error', 'error', 'error']);
 
     // A reload: keycloak-js logs in again, and the SSO session answers without the login page.
     const visited: string[] = [];

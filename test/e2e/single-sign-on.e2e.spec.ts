@@ -36,6 +36,7 @@ describe('single sign-on', () => {
     });
     expect(b.patient).toBe('demo-patient-nancy');
     expect(b.sid).not.toBe(a.sid);
+    expect(callback.searchParams.get('session_state')).toBe(b.sid);
     const sessions = h.server.app.get(SessionRepository);
     const [rowA, rowB] = [await sessions.find(a.sid as string), await sessions.find(b.sid as string)];
     expect(rowB!.sso_session_id).toBe(rowA!.sso_session_id);

@@ -29,7 +29,8 @@ window.parent.postMessage(supported ? 'supported' : 'unsupported', '*');`;
 
 /**
  * `login-status-iframe.html` (OpenID Connect Session Management 1.0 §3.2, Keycloak's variant): the
- * app posts `"{client_id} {sid}"`; once the service has confirmed that the client registered the
+ * app posts `"{client_id} {sid}"` (keycloak-js: the token's `sid`; any other RP: the authorization
+ * response's `session_state`, §2, which is the same value); once the service has confirmed that the client registered the
  * app's origin (`init`, asked once per client and origin), the answer is `unchanged` when the token's
  * session belongs to the browser's SSO session (a client session id is `{sso}.{own}`; the
  * `KEYCLOAK_SESSION` cookie is `{realm}/{user}/{sso}`), `changed` when it does not (logged out, or
