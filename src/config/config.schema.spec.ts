@@ -103,6 +103,26 @@ describe('config schema: database timeouts', () => {
   });
 });
 
+describe("config schema: a login's FHIR deadline", () => {
+  const withFhir = (fhir: Record<string, unknown>) => ({ ...withClient({ roles: [] }), fhir });
+
+  it('gives a login 15 s of FHIR unless configured', () => {
+    expect(parseConfig(withFhir({}), 'test', {}).fhir.loginDeadlineMs).toBe(15_000);
+    expect(parseConfig(withFhir({ loginDeadlineMs: 5000, timeoutMs: 5000 }), 'test', {}).fhir.loginDeadlineMs).toBe(5000);
+  });
+
+  it('refuses a deadline shorter than one request, or none, naming the key and the reason', () => {
+    expect(problemsOf(withFhir({ loginDeadlineMs: 2000 }))).toEqual([
+      'fhir.loginDeadlineMs: must be at least fhir.timeoutMs: a login makes at least one FHIR request',
+    ]);
+    for (const loginDeadlineMs of [0, -1, 1.5, '15000']) {
+      const problems = problemsOf(withFhir({ loginDeadlineMs }));
+      expect(problems.length).toBeGreaterThan(0);
+      for (const problem of problems) expect(problem).toMatch(/^fhir\.loginDeadlineMs: /);
+    }
+  });
+});
+
 describe('config schema: the size cap of a FHIR answer', () => {
   const withFhir = (fhir: Record<string, unknown>) => ({ ...withClient({ roles: [] }), fhir });
 

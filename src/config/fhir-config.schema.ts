@@ -3,6 +3,9 @@ import { z } from 'zod';
 /** `fhir.maxAnswerBytes` unless configured: a searchset page of a hundred CareTeams is well under it. */
 export const DEFAULT_FHIR_MAX_ANSWER_BYTES = 4 * 1024 * 1024;
 
+/** `fhir.loginDeadlineMs` unless configured: a clinician's first login is seven requests or so. */
+export const DEFAULT_FHIR_LOGIN_DEADLINE_MS = 15_000;
+
 /**
  * The service-wide FHIR server (a realm may name its own, `realms[].fhir`) and how it is called.
  * Kept beside config.schema.ts, which places it under `fhir`.
@@ -22,6 +25,13 @@ export const fhirSchema = z
     /** Extra tries for reads and searches only (never for writes). */
     retries: z.number().int().min(0).max(5).default(2),
     /**
+     * The most a login waits for FHIR in all, in milliseconds: a clinician's login makes several
+     * requests, each with its own `timeoutMs` and retries, and a FHIR server that answers each just in
+     * time would otherwise hold the browser for minutes. Past it the login gets the retryable error
+     * page, and its requests still in flight are given up.
+     */
+    loginDeadlineMs: z.number().int().positive().default(DEFAULT_FHIR_LOGIN_DEADLINE_MS),
+    /**
      * The most of one FHIR answer that is read, in bytes (4 MiB by default): a larger one, declared
      * or counted while it arrives, is given up as a broken answer (retryable), so no FHIR server can
      * make this service hold more than this per request in memory. Searches read up to 20 pages.
@@ -29,6 +39,10 @@ export const fhirSchema = z
     maxAnswerBytes: z.number().int().min(65_536).default(DEFAULT_FHIR_MAX_ANSWER_BYTES),
     /** Sent as `Authorization: Bearer` to the FHIR server. */
     bearerToken: z.string().min(1).optional(),
+  })
+  .refine((fhir) => fhir.loginDeadlineMs >= fhir.timeoutMs, {
+    path: ['loginDeadlineMs'],
+    message: 'must be at least fhir.timeoutMs: a login makes at least one FHIR request',
   })
   .refine((fhir) => fhir.seed === undefined || fhir.baseUrl === 'embedded', {
     path: ['seed'],

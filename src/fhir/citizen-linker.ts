@@ -4,7 +4,7 @@ import type { CitizenPrincipal } from '../identity/principal.js';
 import { AmbiguousIdentityError } from '../identity/linking-errors.js';
 import { FhirRequestError, FhirUnavailableError } from './fhir.errors.js';
 import type { FhirGateway } from './fhir.gateway.js';
-import type { SearchPage, SearchParams, Stored } from './fhir-resources.js';
+import type { FhirCallOptions, SearchPage, SearchParams, Stored } from './fhir-resources.js';
 import { hasIdentifier, searchToken } from './fhir-references.js';
 
 /**
@@ -15,9 +15,9 @@ import { hasIdentifier, searchToken } from './fhir-references.js';
 export class CitizenLinker {
   constructor(private readonly gateway: FhirGateway) {}
 
-  async link(principal: CitizenPrincipal): Promise<IdentityLink> {
+  async link(principal: CitizenPrincipal, options: FhirCallOptions = {}): Promise<IdentityLink> {
     // `_count=2` is enough to tell one match from several, and keeps a bad register from being read whole.
-    const matches = await this.matches({ identifier: searchToken(principal.ssn), _count: '2' });
+    const matches = await this.matches({ identifier: searchToken(principal.ssn), _count: '2' }, options);
     if (matches.length > 1) throw new AmbiguousIdentityError('Patient', principal.ssn.system);
     const [patient] = matches;
     // A server that ignored the identifier parameter would hand back some other person: fail closed.
@@ -33,10 +33,10 @@ export class CitizenLinker {
    * matches returned (R4 bundle.html, Bundle.total counts the whole search) means some were left out,
    * and if even every page does not hold them the answer is broken, so retryable.
    */
-  private async matches(params: SearchParams): Promise<Stored<fhir4.Patient>[]> {
-    const first = await this.gateway.search('Patient', params);
+  private async matches(params: SearchParams, options: FhirCallOptions): Promise<Stored<fhir4.Patient>[]> {
+    const first = await this.gateway.search('Patient', params, options);
     if (first.matches.length > 1 || isComplete(first)) return first.matches;
-    const all = await this.gateway.followPages('Patient', first);
+    const all = await this.gateway.followPages('Patient', first, options);
     if (all.matches.length > 1 || isComplete(all)) return all.matches;
     throw new FhirUnavailableError('FHIR search Patient: Bundle.total counts more matches than the answer holds');
   }

@@ -7,6 +7,7 @@ import { ClinicianLinker } from './clinician/clinician-linker.js';
 import { FhirError } from './fhir.errors.js';
 import type { FhirGateway } from './fhir.gateway.js';
 import type { FhirGateways } from './fhir-gateways.js';
+import type { FhirCallOptions } from './fhir-resources.js';
 
 /**
  * The {@link IdentityLinker} seam implemented on FHIR: citizens to a Patient, clinicians to a
@@ -19,20 +20,22 @@ export class FhirIdentityLinker implements IdentityLinker {
   constructor(
     private readonly gateways: FhirGateways,
     private readonly clock: Clock,
+    /** `fhir.loginDeadlineMs`: every FHIR request of one login ends by then. */
+    private readonly deadlineMs: number,
   ) {}
 
   link(principal: Principal): Promise<IdentityLink> {
-    return this.linkOnFhir(principal).catch((error: unknown) => {
+    return this.linkOnFhir(principal, { signal: AbortSignal.timeout(this.deadlineMs) }).catch((error: unknown) => {
       throw asLinkingError(error);
     });
   }
 
-  private linkOnFhir(principal: Principal): Promise<IdentityLink> {
+  private linkOnFhir(principal: Principal, options: FhirCallOptions): Promise<IdentityLink> {
     switch (principal.kind) {
       case 'citizen':
-        return this.linkersFor(principal.realm).citizens.link(principal);
+        return this.linkersFor(principal.realm).citizens.link(principal, options);
       case 'clinician':
-        return this.linkersFor(principal.realm).clinicians.link(principal);
+        return this.linkersFor(principal.realm).clinicians.link(principal, options);
       case 'generic':
         return Promise.resolve({ kind: 'none' });
     }

@@ -11,6 +11,11 @@ export type SearchParams = Record<string, string | string[]>;
 export interface FhirCallOptions {
   /** AGB code (or `agb-z|code`) of the tenant, sent as the `organisation_agb` header (Spreekuur). */
   tenant?: string;
+  /**
+   * Ends every request of the call, and its retries, when it aborts: a login's overall FHIR deadline
+   * (`fhir.loginDeadlineMs`), on top of each request's own `timeoutMs`.
+   */
+  signal?: AbortSignal;
 }
 
 export interface SearchPage<T extends fhir4.Resource> {

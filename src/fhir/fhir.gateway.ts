@@ -237,7 +237,8 @@ export class FhirGateway {
     send: (o: RequestOptions) => Promise<KitResource>,
   ): Promise<KitResource> {
     const policy = { attempts: this.settings.retries + 1, backoffMs: this.settings.backoffMs ?? 50 };
-    const retryable = (e: unknown) => e instanceof FhirError && e.retryable;
+    // Nothing is tried again once the caller's deadline passed: the failure goes to the caller as it is (retryable).
+    const retryable = (e: unknown) => e instanceof FhirError && e.retryable && options.signal?.aborted !== true;
     return withRetries(
       policy,
       () => this.send('read', interaction, resourceType, options, {}, send),
@@ -267,11 +268,19 @@ export class FhirGateway {
   ): Promise<KitResource> {
     const allHeaders = { ...headers, ...tenantHeader(options) };
     try {
-      return await this.meter.measure(kind, () => send({ headers: allHeaders, signal: AbortSignal.timeout(this.settings.timeoutMs) }));
+      return await this.meter.measure(kind, () =>
+        send({ headers: allHeaders, signal: requestSignal(this.settings.timeoutMs, options.signal) }),
+      );
     } catch (error) {
       throw toFhirError(error, { interaction, resourceType });
     }
   }
+}
+
+/** Each request's own timeout, and the caller's deadline when it has one (whichever ends first). */
+function requestSignal(timeoutMs: number, deadline: AbortSignal | undefined): AbortSignal {
+  const timeout = AbortSignal.timeout(timeoutMs);
+  return deadline === undefined ? timeout : AbortSignal.any([timeout, deadline]);
 }
 
 /** A read answered 404 or 410 (R4 http.html#read) as nothing; any other failure as it is. */

@@ -46,7 +46,8 @@ export class FhirModule implements OnApplicationShutdown {
         },
         {
           provide: IDENTITY_LINKER,
-          useFactory: (gateways: FhirGateways, clock: Clock | undefined) => new FhirIdentityLinker(gateways, clock ?? systemClock),
+          useFactory: (gateways: FhirGateways, clock: Clock | undefined) =>
+            new FhirIdentityLinker(gateways, clock ?? systemClock, config.fhir.loginDeadlineMs),
           inject: [FhirGateways, { token: CLOCK, optional: true }],
         },
         ContextDirectory,

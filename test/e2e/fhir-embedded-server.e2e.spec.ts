@@ -1,4 +1,4 @@
-import { DEFAULT_FHIR_MAX_ANSWER_BYTES } from '../../src/config/fhir-config.schema.js';
+import { DEFAULT_FHIR_LOGIN_DEADLINE_MS, DEFAULT_FHIR_MAX_ANSWER_BYTES } from '../../src/config/fhir-config.schema.js';
 import { startEmbeddedFhirServer, type EmbeddedFhirServer } from '../../src/fhir/embedded/embedded-fhir-server.js';
 import { openFhirEndpoint } from '../../src/fhir/fhir-endpoint.js';
 import { probeSearch } from '../support/fhir/fhir-probe.js';
@@ -140,7 +140,13 @@ describe('embedded FHIR server', () => {
 
   it('is refused in production, by the server and by the endpoint resolver', async () => {
     await expect(startEmbeddedFhirServer({ environment: 'production' })).rejects.toThrow('refused in production');
-    const fhir = { baseUrl: 'embedded', timeoutMs: 1000, retries: 0, maxAnswerBytes: DEFAULT_FHIR_MAX_ANSWER_BYTES };
+    const fhir = {
+      baseUrl: 'embedded',
+      timeoutMs: 1000,
+      retries: 0,
+      loginDeadlineMs: DEFAULT_FHIR_LOGIN_DEADLINE_MS,
+      maxAnswerBytes: DEFAULT_FHIR_MAX_ANSWER_BYTES,
+    };
     await expect(openFhirEndpoint({ environment: 'production', fhir })).rejects.toThrow('refused in production');
   });
 

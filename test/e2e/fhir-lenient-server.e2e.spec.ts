@@ -1,4 +1,4 @@
-import { DEFAULT_FHIR_MAX_ANSWER_BYTES } from '../../src/config/fhir-config.schema.js';
+import { DEFAULT_FHIR_LOGIN_DEADLINE_MS, DEFAULT_FHIR_MAX_ANSWER_BYTES } from '../../src/config/fhir-config.schema.js';
 import { ContextDirectory } from '../../src/fhir/context-directory.js';
 import { FhirRequestError } from '../../src/fhir/fhir.errors.js';
 import { FhirGateways } from '../../src/fhir/fhir-gateways.js';
@@ -163,7 +163,13 @@ describe('a citizen’s episodes of care on a server that pages or ignores the p
   });
   const directoryOn = (baseUrl: string) => {
     const { gateway } = fhirLinker(baseUrl, { timeoutMs: 1000 });
-    const fhir = { baseUrl, timeoutMs: 1000, retries: 2, maxAnswerBytes: DEFAULT_FHIR_MAX_ANSWER_BYTES };
+    const fhir = {
+      baseUrl,
+      timeoutMs: 1000,
+      retries: 2,
+      loginDeadlineMs: DEFAULT_FHIR_LOGIN_DEADLINE_MS,
+      maxAnswerBytes: DEFAULT_FHIR_MAX_ANSWER_BYTES,
+    };
     return new ContextDirectory(new FhirGateways(gateway, { realms: [], fhir }));
   };
 

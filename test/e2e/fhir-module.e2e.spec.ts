@@ -70,7 +70,7 @@ describe('FhirModule', () => {
       }
     };
 
-    it('defaults to the embedded server, 3 s per request, two read retries and 4 MiB an answer', () => {
+    it('defaults to the embedded server, 3 s per request, two read retries, 15 s a login and 4 MiB an answer', () => {
       expect(
         parseConfig(
           { environment: 'development', publicUrl: 'http://x', keys: { encryptionKey: 'k'.repeat(32) }, realms: [{ name: 'r' }] },
@@ -81,6 +81,7 @@ describe('FhirModule', () => {
         baseUrl: 'embedded',
         timeoutMs: 3000,
         retries: 2,
+        loginDeadlineMs: 15_000,
         maxAnswerBytes: 4 * 1024 * 1024,
       });
     });

@@ -56,6 +56,41 @@ describe('FHIR unavailable', () => {
     expect(slow.requests).toHaveLength(3);
   });
 
+  describe('a login has one deadline for all its FHIR requests (fhir.loginDeadlineMs)', () => {
+    it('tries no more once it passed, however many retries are left', async () => {
+      const silent = await stub(() => {});
+      const { linker } = fhirLinker(silent.baseUrl, { timeoutMs: 300, retries: 5, backoffMs: 20, loginDeadlineMs: 450 });
+      const { error, ms } = await elapsed(() => linker.link(citizen(DEMO.cpr.nancy)));
+      expect(error).toBeInstanceOf(IdentityDirectoryUnavailableError);
+      expect((error as IdentityDirectoryUnavailableError).retryable).toBe(true);
+      // The first try timed out at 300 ms, the second was given up at the deadline; six tries would take 1.8 s.
+      expect(silent.requests.length).toBeLessThanOrEqual(2);
+      expect(ms).toBeLessThan(1200);
+    });
+
+    it("ends a clinician's login whose requests are each answered in time but together too late", async () => {
+      const principal = clinician(uniqueClinicianId(), { careTeams: [{ id: DEMO.careTeam.copd, roles: [] }] });
+      // Every answer takes 300 ms, well under the 1 s timeout: the Practitioner found as stored, nothing else.
+      const unhurried = await stub((response) => {
+        const url = response.req.url ?? '';
+        const body = url.startsWith('/fhir/Practitioner') ? searchset([storedPractitioner(principal)]) : EMPTY_SEARCHSET;
+        setTimeout(() => sendJson(response, 200, body), 300).unref();
+      });
+      const { linker } = fhirLinker(unhurried.baseUrl, { timeoutMs: 1000, retries: 0 });
+      // With the default deadline, its four rounds of requests (the Practitioner; roles and teams; teams by
+      // identifier; by logical id) link it after 1.2 s at least.
+      const unbounded = await elapsed(() => linker.link(principal));
+      expect(unbounded.error).toBeUndefined();
+      expect(unbounded.ms).toBeGreaterThanOrEqual(1200);
+
+      const { linker: bounded } = fhirLinker(unhurried.baseUrl, { timeoutMs: 1000, retries: 0, loginDeadlineMs: 1000 });
+      const { error, ms } = await elapsed(() => bounded.link(principal));
+      expect(error).toBeInstanceOf(IdentityDirectoryUnavailableError);
+      expect((error as Error).message).toContain('timeout');
+      expect(ms).toBeLessThan(unbounded.ms);
+    });
+  });
+
   it('retries a search that met a 503 and succeeds on the next try', async () => {
     const flaky = await stub((response, index) => (index === 0 ? sendJson(response, 503, {}) : sendJson(response, 200, EMPTY_SEARCHSET)));
     const { gateway, linker } = fhirLinker(flaky.baseUrl);

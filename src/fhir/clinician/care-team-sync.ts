@@ -3,7 +3,7 @@ import type * as fhir4 from 'fhir/r4.js';
 import type { LinkedCareTeam } from '../../identity/identity-link.js';
 import type { CareTeamPrivileges } from '../../identity/principal.js';
 import type { FhirGateway } from '../fhir.gateway.js';
-import type { Stored } from '../fhir-resources.js';
+import type { FhirCallOptions, Stored } from '../fhir-resources.js';
 import { escapeSearchValue, referenceTo } from '../fhir-references.js';
 import { isActiveParticipant, planJoin, planLeave } from './membership-plan.js';
 import { normaliseRoles } from './role-codes.js';
@@ -30,13 +30,18 @@ export class CareTeamSync {
 
   constructor(private readonly gateway: FhirGateway) {}
 
-  async sync(practitioner: string, privileges: CareTeamPrivileges[], now: string): Promise<LinkedCareTeam[]> {
-    const { matches: memberOf } = await this.gateway.searchAll('CareTeam', { participant: practitioner, _count: '100' });
-    const wanted = await this.resolve(privileges, memberOf);
+  async sync(
+    practitioner: string,
+    privileges: CareTeamPrivileges[],
+    now: string,
+    options: FhirCallOptions = {},
+  ): Promise<LinkedCareTeam[]> {
+    const { matches: memberOf } = await this.gateway.searchAll('CareTeam', { participant: practitioner, _count: '100' }, options);
+    const wanted = await this.resolve(privileges, memberOf, options);
 
     const linked = await Promise.all(
       [...wanted.values()].map(async ({ team, roles }) => {
-        await updateVersioned(this.gateway, team, (latest) => planJoin(latest, practitioner, roles, now));
+        await updateVersioned(this.gateway, team, (latest) => planJoin(latest, practitioner, roles, now), options);
         const organization = team.managingOrganization?.[0]?.reference;
         return {
           careTeam: this.gateway.absoluteUrl(referenceTo(team)),
@@ -48,7 +53,7 @@ export class CareTeamSync {
     const left = memberOf.filter(
       (team) => !wanted.has(team.id) && (team.participant ?? []).some((p) => isActiveParticipant(p, practitioner)),
     );
-    await Promise.all(left.map((team) => updateVersioned(this.gateway, team, (latest) => planLeave(latest, practitioner, now))));
+    await Promise.all(left.map((team) => updateVersioned(this.gateway, team, (latest) => planLeave(latest, practitioner, now), options)));
     return linked;
   }
 
@@ -57,7 +62,11 @@ export class CareTeamSync {
    * identifier value, "or failing that" its logical id (DOMAIN.md), so a logical-id match counts
    * only once no team has that identifier.
    */
-  private async resolve(privileges: CareTeamPrivileges[], memberOf: CareTeam[]): Promise<Map<string, { team: CareTeam; roles: string[] }>> {
+  private async resolve(
+    privileges: CareTeamPrivileges[],
+    memberOf: CareTeam[],
+    options: FhirCallOptions,
+  ): Promise<Map<string, { team: CareTeam; roles: string[] }>> {
     const byIdentifier = new Map<string, CareTeam[]>();
     for (const { id } of privileges)
       byIdentifier.set(
@@ -71,6 +80,7 @@ export class CareTeamSync {
     const foundByIdentifier = await this.searchTeams(
       'identifier',
       unknown.map((id) => `${CARE_TEAM_IDENTIFIER_SYSTEM}|${escapeSearchValue(id)}`),
+      options,
     );
     for (const id of unknown)
       byIdentifier.set(
@@ -80,7 +90,7 @@ export class CareTeamSync {
 
     const byLogicalId = new Map<string, CareTeam>(memberOf.map((t) => [t.id, t]));
     const missing = unknown.filter((id) => byIdentifier.get(id)?.length === 0 && !byLogicalId.has(id));
-    for (const team of await this.searchTeams('_id', missing.map(escapeSearchValue))) byLogicalId.set(team.id, team);
+    for (const team of await this.searchTeams('_id', missing.map(escapeSearchValue), options)) byLogicalId.set(team.id, team);
 
     const wanted = new Map<string, { team: CareTeam; roles: string[] }>();
     for (const privilege of privileges) {
@@ -99,8 +109,8 @@ export class CareTeamSync {
   }
 
   /** One search ORing the values (`,`, R4 search.html#combining); none when there are none. */
-  private async searchTeams(parameter: 'identifier' | '_id', values: string[]): Promise<CareTeam[]> {
+  private async searchTeams(parameter: 'identifier' | '_id', values: string[], options: FhirCallOptions): Promise<CareTeam[]> {
     if (values.length === 0) return [];
-    return (await this.gateway.searchAll('CareTeam', { [parameter]: values.join(',') })).matches;
+    return (await this.gateway.searchAll('CareTeam', { [parameter]: values.join(',') }, options)).matches;
   }
 }

@@ -3,6 +3,7 @@ import type { IdentityLink } from '../../identity/identity-link.js';
 import type { ClinicianPrincipal } from '../../identity/principal.js';
 import type { FhirGateway } from '../fhir.gateway.js';
 import { referenceTo, searchToken } from '../fhir-references.js';
+import type { FhirCallOptions } from '../fhir-resources.js';
 import { CareTeamSync } from './care-team-sync.js';
 import { KeyedMutex } from './keyed-mutex.js';
 import { PractitionerRoleSync } from './practitioner-role-sync.js';
@@ -39,18 +40,18 @@ export class ClinicianLinker {
     this.careTeams = new CareTeamSync(gateway);
   }
 
-  link(principal: ClinicianPrincipal): Promise<IdentityLink> {
+  link(principal: ClinicianPrincipal, options: FhirCallOptions = {}): Promise<IdentityLink> {
     const lookup = principal.identifiers[0];
     if (lookup === undefined) return Promise.reject(new TypeError('a clinician principal needs at least one identifier'));
-    return this.mutex.runExclusive(searchToken(lookup), () => this.linkExclusively(principal));
+    return this.mutex.runExclusive(searchToken(lookup), () => this.linkExclusively(principal, options));
   }
 
-  private async linkExclusively(principal: ClinicianPrincipal): Promise<IdentityLink> {
-    const practitioner = referenceTo(await this.practitioners.sync(principal));
+  private async linkExclusively(principal: ClinicianPrincipal, options: FhirCallOptions): Promise<IdentityLink> {
+    const practitioner = referenceTo(await this.practitioners.sync(principal, options));
     const now = this.clock.now().toISOString();
     const [organisations, careTeams] = await Promise.all([
-      this.roles.sync(practitioner, principal.organisations, now),
-      this.careTeams.sync(practitioner, principal.careTeams, now),
+      this.roles.sync(practitioner, principal.organisations, now, options),
+      this.careTeams.sync(practitioner, principal.careTeams, now, options),
     ]);
     return { kind: 'practitioner', practitioner: this.gateway.absoluteUrl(practitioner), organisations, careTeams };
   }

@@ -4,7 +4,7 @@ import type { LinkedOrganisation } from '../../identity/identity-link.js';
 import type { OrganisationPrivileges } from '../../identity/principal.js';
 import { FhirConflictError, FhirRequestError, FhirUnavailableError } from '../fhir.errors.js';
 import type { FhirGateway } from '../fhir.gateway.js';
-import type { Stored } from '../fhir-resources.js';
+import type { FhirCallOptions, Stored } from '../fhir-resources.js';
 import { hasIdentifier, pointsTo, referenceTo, searchToken } from '../fhir-references.js';
 import { newRole, planRole, planRoleEnd } from './membership-plan.js';
 import { normaliseRoles } from './role-codes.js';
@@ -26,29 +26,34 @@ export class PractitionerRoleSync {
 
   constructor(private readonly gateway: FhirGateway) {}
 
-  async sync(practitioner: string, privileges: OrganisationPrivileges[], now: string): Promise<LinkedOrganisation[]> {
-    const { matches: roles, included } = await this.gateway.searchAll('PractitionerRole', {
-      practitioner,
-      _include: 'PractitionerRole:organization',
-      _count: '100',
-    });
+  async sync(
+    practitioner: string,
+    privileges: OrganisationPrivileges[],
+    now: string,
+    options: FhirCallOptions = {},
+  ): Promise<LinkedOrganisation[]> {
+    const { matches: roles, included } = await this.gateway.searchAll(
+      'PractitionerRole',
+      { practitioner, _include: 'PractitionerRole:organization', _count: '100' },
+      options,
+    );
     // A server that ignored the practitioner parameter (R4 search.html#errors, lenient handling) hands back
     // everyone's roles, which would then be rewritten or ended as this clinician's: fail closed.
     if (roles.some((role) => !pointsTo(role.practitioner, practitioner)))
       throw new FhirRequestError('FHIR search PractitionerRole: a match lacks the searched practitioner');
     const known = included.filter((r): r is Organization => r.resourceType === 'Organization');
-    const wanted = await this.resolve(privileges, known);
+    const wanted = await this.resolve(privileges, known, options);
 
     const linked = await Promise.all(
       [...wanted.values()].map(async ({ organization, roles: asserted }) => {
         const reference = referenceTo(organization);
         const existing = roles.find((r) => pointsTo(r.organization, reference));
-        await this.ensureRole(practitioner, reference, existing, asserted, now);
+        await this.ensureRole(practitioner, reference, existing, asserted, now, options);
         return { organization: this.gateway.absoluteUrl(reference), roles: asserted };
       }),
     );
     const stale = roles.filter((r) => ![...wanted.keys()].some((id) => pointsTo(r.organization, `Organization/${id}`)));
-    await Promise.all(stale.map((role) => updateVersioned(this.gateway, role, (latest) => planRoleEnd(latest, now))));
+    await Promise.all(stale.map((role) => updateVersioned(this.gateway, role, (latest) => planRoleEnd(latest, now), options)));
     return linked;
   }
 
@@ -58,14 +63,15 @@ export class PractitionerRoleSync {
     existing: Stored<fhir4.PractitionerRole> | undefined,
     roles: string[],
     now: string,
+    options: FhirCallOptions,
   ): Promise<void> {
     let current = existing;
     if (current === undefined) {
-      const { resource, created } = await this.create(practitioner, organization, roles, now);
+      const { resource, created } = await this.create(practitioner, organization, roles, now, options);
       if (created) return;
       current = resource;
     }
-    await updateVersioned(this.gateway, current, (latest) => planRole(latest, roles, now));
+    await updateVersioned(this.gateway, current, (latest) => planRole(latest, roles, now), options);
   }
 
   /**
@@ -78,15 +84,16 @@ export class PractitionerRoleSync {
     organization: string,
     roles: string[],
     now: string,
+    options: FhirCallOptions,
   ): Promise<{ resource: Stored<fhir4.PractitionerRole>; created: boolean }> {
     const criteria = { practitioner, organization };
     try {
       const isMeant = (found: fhir4.PractitionerRole) =>
         pointsTo(found.practitioner, practitioner) && pointsTo(found.organization, organization);
-      return await this.gateway.createIfNoneExist(newRole(practitioner, organization, roles, now), criteria, isMeant);
+      return await this.gateway.createIfNoneExist(newRole(practitioner, organization, roles, now), criteria, isMeant, options);
     } catch (error) {
       if (!(error instanceof FhirConflictError)) throw error;
-      const { matches } = await this.gateway.searchAll('PractitionerRole', criteria);
+      const { matches } = await this.gateway.searchAll('PractitionerRole', criteria, options);
       if (matches.some((role) => !pointsTo(role.practitioner, practitioner)))
         throw new FhirRequestError('FHIR search PractitionerRole: a match lacks the searched practitioner');
       const found = matches.find((role) => pointsTo(role.organization, organization));
@@ -100,12 +107,14 @@ export class PractitionerRoleSync {
   private async resolve(
     privileges: OrganisationPrivileges[],
     known: Organization[],
+    options: FhirCallOptions,
   ): Promise<Map<string, { organization: Organization; roles: string[] }>> {
     const unknown = privileges.filter((p) => !known.some((o) => hasIdentifier(o, p.identifier)));
     const searched =
       unknown.length === 0
         ? []
-        : (await this.gateway.searchAll('Organization', { identifier: unknown.map((p) => searchToken(p.identifier)).join(',') })).matches;
+        : (await this.gateway.searchAll('Organization', { identifier: unknown.map((p) => searchToken(p.identifier)).join(',') }, options))
+            .matches;
 
     const wanted = new Map<string, { organization: Organization; roles: string[] }>();
     privileges.forEach((privilege, index) => {

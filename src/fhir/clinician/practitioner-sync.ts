@@ -3,7 +3,7 @@ import type { ClinicianPrincipal, Identifier } from '../../identity/principal.js
 import { AmbiguousIdentityError } from '../../identity/linking-errors.js';
 import { FhirConflictError, FhirRequestError, FhirUnavailableError } from '../fhir.errors.js';
 import type { FhirGateway } from '../fhir.gateway.js';
-import type { Stored } from '../fhir-resources.js';
+import type { FhirCallOptions, Stored } from '../fhir-resources.js';
 import { hasIdentifier, searchToken } from '../fhir-references.js';
 import { newPractitioner, planPractitioner } from './practitioner-plan.js';
 import { updateVersioned } from './versioned-update.js';
@@ -15,22 +15,22 @@ import { updateVersioned } from './versioned-update.js';
 export class PractitionerSync {
   constructor(private readonly gateway: FhirGateway) {}
 
-  async sync(principal: ClinicianPrincipal): Promise<Stored<fhir4.Practitioner>> {
+  async sync(principal: ClinicianPrincipal, options: FhirCallOptions = {}): Promise<Stored<fhir4.Practitioner>> {
     const lookup = principal.identifiers[0];
     if (lookup === undefined) throw new TypeError('a clinician principal needs at least one identifier');
-    let current = await this.find(lookup);
+    let current = await this.find(lookup, options);
     if (current === undefined) {
-      const { resource, created } = await this.create(principal, lookup);
+      const { resource, created } = await this.create(principal, lookup, options);
       if (created) return resource;
       current = resource;
     }
-    return updateVersioned(this.gateway, current, (latest) => planPractitioner(principal, latest));
+    return updateVersioned(this.gateway, current, (latest) => planPractitioner(principal, latest), options);
   }
 
   /** The clinician's Practitioner, if there is one. */
-  private async find(lookup: Identifier): Promise<Stored<fhir4.Practitioner> | undefined> {
+  private async find(lookup: Identifier, options: FhirCallOptions): Promise<Stored<fhir4.Practitioner> | undefined> {
     // `_count=2` is enough to tell one match from several.
-    const { matches } = await this.gateway.search('Practitioner', { identifier: searchToken(lookup), _count: '2' });
+    const { matches } = await this.gateway.search('Practitioner', { identifier: searchToken(lookup), _count: '2' }, options);
     if (matches.length > 1) throw new AmbiguousIdentityError('Practitioner', lookup.system);
     const [found] = matches;
     if (found !== undefined && !hasIdentifier(found, lookup))
@@ -47,13 +47,14 @@ export class PractitionerSync {
   private async create(
     principal: ClinicianPrincipal,
     lookup: Identifier,
+    options: FhirCallOptions,
   ): Promise<{ resource: Stored<fhir4.Practitioner>; created: boolean }> {
     try {
       const isMeant = (found: fhir4.Practitioner) => hasIdentifier(found, lookup);
-      return await this.gateway.createIfNoneExist(newPractitioner(principal), { identifier: searchToken(lookup) }, isMeant);
+      return await this.gateway.createIfNoneExist(newPractitioner(principal), { identifier: searchToken(lookup) }, isMeant, options);
     } catch (error) {
       if (!(error instanceof FhirConflictError)) throw error;
-      const found = await this.find(lookup);
+      const found = await this.find(lookup, options);
       if (found === undefined)
         throw new FhirUnavailableError('FHIR create Practitioner: HTTP 409, and no Practitioner found after it', 409);
       return { resource: found, created: false };

@@ -1,7 +1,7 @@
 import type * as fhir4 from 'fhir/r4.js';
 import { FhirConflictError, FhirPreconditionFailedError, FhirRequestError, FhirUnavailableError } from '../fhir.errors.js';
 import type { FhirGateway } from '../fhir.gateway.js';
-import type { ResourceOf, ResourceType, Stored } from '../fhir-resources.js';
+import type { FhirCallOptions, ResourceOf, ResourceType, Stored } from '../fhir-resources.js';
 import { backoffDelay, sleep } from '../fhir-retry.js';
 
 /**
@@ -24,6 +24,7 @@ export async function updateVersioned<K extends ResourceType>(
   gateway: FhirGateway,
   current: Stored<ResourceOf<K>>,
   plan: (latest: Stored<ResourceOf<K>>) => ResourceOf<K> | undefined,
+  options: FhirCallOptions = {},
 ): Promise<Stored<ResourceOf<K>>> {
   let latest = current;
   for (let attempt = 1; ; attempt++) {
@@ -34,7 +35,7 @@ export async function updateVersioned<K extends ResourceType>(
       throw new FhirRequestError(`FHIR update ${latest.resourceType}: the server gives no versionId, so If-Match is impossible`);
     }
     try {
-      return await gateway.update({ ...next, id: latest.id } as Stored<ResourceOf<K>>, version);
+      return await gateway.update({ ...next, id: latest.id } as Stored<ResourceOf<K>>, version, options);
     } catch (error) {
       if (!isVersionConflict(error)) throw error;
       // Every try lost a race to another writer: transient (R4 http.html#concurrency), so the login may be
@@ -42,7 +43,7 @@ export async function updateVersioned<K extends ResourceType>(
       if (attempt >= MAX_ATTEMPTS)
         throw new FhirUnavailableError(`FHIR update ${latest.resourceType}: still in conflict after ${MAX_ATTEMPTS} tries`, error.status);
       await sleep(Math.min(backoffDelay(BACKOFF_MS, attempt), MAX_BACKOFF_MS));
-      latest = await gateway.readResource(latest.resourceType as K, latest.id);
+      latest = await gateway.readResource(latest.resourceType as K, latest.id, options);
     }
   }
 }

@@ -1,6 +1,6 @@
 import { ConsoleLogger, Logger, type LoggerService } from '@nestjs/common';
 import { systemClock } from '../../../src/common/clock.js';
-import { DEFAULT_FHIR_MAX_ANSWER_BYTES } from '../../../src/config/fhir-config.schema.js';
+import { DEFAULT_FHIR_LOGIN_DEADLINE_MS, DEFAULT_FHIR_MAX_ANSWER_BYTES } from '../../../src/config/fhir-config.schema.js';
 import { FhirGateway, type FhirGatewaySettings } from '../../../src/fhir/fhir.gateway.js';
 import type { FhirRoundTrips } from '../../../src/fhir/fhir-round-trips.js';
 import { FhirGateways } from '../../../src/fhir/fhir-gateways.js';
@@ -9,7 +9,7 @@ import { FhirIdentityLinker } from '../../../src/fhir/fhir-identity-linker.js';
 /** One service instance's FHIR side, wired as FhirModule wires it, pointed at `baseUrl`. */
 export function fhirLinker(
   baseUrl: string,
-  settings: Partial<FhirGatewaySettings> = {},
+  { loginDeadlineMs = DEFAULT_FHIR_LOGIN_DEADLINE_MS, ...settings }: Partial<FhirGatewaySettings> & { loginDeadlineMs?: number } = {},
 ): { gateway: FhirGateway; linker: FhirIdentityLinker } {
   const gateway = new FhirGateway({ baseUrl, timeoutMs: 3000, retries: 2, backoffMs: 20, ...settings });
   return {
@@ -17,9 +17,10 @@ export function fhirLinker(
     linker: new FhirIdentityLinker(
       new FhirGateways(gateway, {
         realms: [],
-        fhir: { baseUrl, timeoutMs: 3000, retries: 2, maxAnswerBytes: DEFAULT_FHIR_MAX_ANSWER_BYTES },
+        fhir: { baseUrl, timeoutMs: 3000, retries: 2, loginDeadlineMs, maxAnswerBytes: DEFAULT_FHIR_MAX_ANSWER_BYTES },
       }),
       systemClock,
+      loginDeadlineMs,
     ),
   };
 }
