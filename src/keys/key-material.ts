@@ -22,6 +22,14 @@ const FITS: Record<SigningAlg, (key: KeyObject) => boolean> = {
   EdDSA: (key) => key.asymmetricKeyType === 'ed25519',
 };
 
+/** What {@link FITS} asks, in words for a config error. */
+const NEEDS: Record<SigningAlg, string> = {
+  ES256: 'RFC 7518 §3.4: EC on P-256',
+  RS256: 'RFC 7518 §3.3: RSA of 2048 bits or more',
+  PS256: 'RFC 7518 §3.5: RSA of 2048 bits or more',
+  EdDSA: 'RFC 8037 §3.1: Ed25519',
+};
+
 /**
  * A private JWK as a node:crypto key for signing, checked against its algorithm as jose's importJWK
  * would. Imported once per key: node:crypto signs with it synchronously, without WebCrypto's per-call
@@ -48,6 +56,11 @@ export async function loadKeyMaterial(file: string, alg: SigningAlg, where = 'si
   const text = readConfiguredPrivateKey(file, where);
   const jwk = text.startsWith('{') ? (JSON.parse(text) as JWK) : await pemToJwk(text, alg, file, where);
   if (!jwk.d) throw new ConfigError(file, [`${where}: ${file} holds no private key`]);
+  // Checked before the key is stored and made active: a JWK names no algorithm we trust, and a PEM
+  // import takes an RSA key of any size. Found only when signing, it would have replaced the realm's
+  // good key with one that cannot sign, in an error naming neither the key nor the file.
+  if (!FITS[alg](createPrivateKey({ key: jwk as JsonWebKey, format: 'jwk' })))
+    throw new ConfigError(file, [`${where}: ${file} is not a key for ${alg} (${NEEDS[alg]})`]);
   return fromPrivateJwk(jwk, alg);
 }
 

@@ -1,3 +1,4 @@
+import { generateKeyPairSync } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -99,6 +100,23 @@ describe.each(engines)('signing keys from a file on $name', (engine) => {
     const now = await rows('file-back');
     expect(now).toHaveLength(2);
     expect(now.filter((row) => row.active)).toEqual([{ kid: first, alg: 'PS256', active: true }]);
+  });
+
+  it('a key file that does not fit signingAlg (a JWK of another type, an RSA key under 2048 bits): refused with the key and the reason, the old key still active', async () => {
+    const rs256 = realm('misfit', 'RS256', await rsaKeyFile());
+    await keys.ensureActiveKeys(rs256);
+    const before = await rows('misfit');
+
+    const ecJwk = join(dir, 'ec.jwk.json');
+    writeFileSync(ecJwk, JSON.stringify(generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ format: 'jwk' })));
+    const smallRsa = join(dir, 'rsa-1024.pem');
+    writeFileSync(smallRsa, generateKeyPairSync('rsa', { modulusLength: 1024 }).privateKey.export({ format: 'pem', type: 'pkcs8' }));
+    for (const file of [ecJwk, smallRsa]) {
+      expect(await refusal(keys.ensureActiveKeys(realm('misfit', 'RS256', file)))).toEqual([
+        `realms.misfit.signingKeyFile: ${file} is not a key for RS256 (RFC 7518 §3.3: RSA of 2048 bits or more)`,
+      ]);
+      expect(await rows('misfit')).toEqual(before);
+    }
   });
 
   it("another realm's key file (a realm renamed, a file copied): refused with the key and the reason, nothing installed", async () => {

@@ -72,7 +72,7 @@ export class SigningKeyService {
   private async ensureActiveKey(realm: Realm, alg: SigningAlg): Promise<void> {
     // A file holds the key of the realm's own algorithm; another is generated beside it.
     const file = alg === realm.config.signingAlg ? realm.config.signingKeyFile : undefined;
-    const wanted = file ? await loadKeyMaterial(file, alg) : undefined;
+    const wanted = file ? await loadKeyMaterial(file, alg, `realms.${realm.name}.signingKeyFile`) : undefined;
     const isCurrent = (active: SigningKeyRow | undefined): boolean =>
       active !== undefined && (wanted === undefined || active.kid === wanted.kid);
     if (isCurrent(await this.repository.findActive(realm.name, alg))) return;
