@@ -109,6 +109,23 @@ describe('config loading', () => {
     ]);
   });
 
+  it('refuses an http publicUrl in production, naming the key: the issuer of every token (OIDC Discovery §3: https)', () => {
+    const production = (publicUrl: string) => ({
+      ...minimal(),
+      environment: 'production',
+      publicUrl,
+      keys: { encryptionKey: 'production-grade-key-encryption-key-0123456789' },
+      fhir: { baseUrl: 'https://fhir.example/R4' },
+      realms: [{ name: 'nemlogin' }],
+    });
+    expect(problemsOf(production('http://auth.example'))).toEqual([
+      'publicUrl: must be an https URL in production: it is the issuer of every token (OpenID Connect Discovery 1.0 §3)',
+    ]);
+    expect(problemsOf(production('https://other.example'), { PUBLIC_URL: 'http://auth.example' })).toHaveLength(1);
+    expect(problemsOf(production('https://auth.example'))).toEqual([]);
+    expect(problemsOf({ ...minimal(), publicUrl: 'http://localhost:8080' })).toEqual([]);
+  });
+
   it('treats a config without environment as production, so the production refusals apply', () => {
     const { environment: _omitted, ...raw } = minimal();
     expect(problemsOf(raw)).toContain('fhir.baseUrl: the embedded FHIR server is refused in production');

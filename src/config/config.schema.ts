@@ -234,8 +234,17 @@ export type MockUserConfig = RealmConfig['mockUsers'][number];
 export type TrustedIssuerConfig = RealmConfig['trustedIssuers'][number];
 export type LevelOfAssurance = (typeof LEVELS_OF_ASSURANCE)[number];
 
-/** What production forbids: mocked users, the embedded FHIR server, the demo key, short secrets. */
+/** What production forbids: an http issuer, mocked users, the embedded FHIR server, the demo key, short secrets. */
 function refineProduction(config: Config, ctx: z.RefinementCtx): void {
+  // The issuer of every token and the base of every endpoint; the SSO and login cookies are Secure, and
+  // codes and tokens would cross the network in the clear (OIDC Core §3.1.2.1, Discovery §3: https).
+  if (URL.parse(config.publicUrl)?.protocol !== 'https:') {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['publicUrl'],
+      message: 'must be an https URL in production: it is the issuer of every token (OpenID Connect Discovery 1.0 §3)',
+    });
+  }
   if (config.fhir.baseUrl === 'embedded') {
     ctx.addIssue({ code: 'custom', path: ['fhir', 'baseUrl'], message: 'the embedded FHIR server is refused in production' });
   }
