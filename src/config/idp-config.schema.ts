@@ -19,6 +19,21 @@ const identityProviderMetadataFields = {
   metadataRefreshSeconds: wholeNumber(1, 604_800, 'must be a whole number of seconds from 1 to 604800 (a week)').default(3600),
 };
 
+/** The attribute profiles (saml/profiles/). */
+const PROFILES = ['oiosaml3-citizen', 'dk-clinician', 'nl-citizen', 'generic'] as const;
+
+/**
+ * The `attributes` keys each profile reads (saml/profiles/*.profile.ts; `loa` saml.service.ts, for
+ * all). Any other key would be ignored: a generic IdP's `externalID` typo would key its users by the
+ * NameID instead, and correcting it later would make every one of them a new user.
+ */
+const ATTRIBUTE_KEYS: Record<(typeof PROFILES)[number], readonly string[]> = {
+  'oiosaml3-citizen': ['loa'],
+  'dk-clinician': ['loa'],
+  'nl-citizen': ['bsn', 'givenName', 'familyName', 'loa'],
+  generic: ['externalId', 'givenName', 'familyName', 'name', 'loa'],
+};
+
 /**
  * A realm's SAML identity provider: described by hand, by its metadata, or both (the hand-written values
  * win). Kept beside config.schema.ts, which places it under `realms[].identityProviders`.
@@ -26,7 +41,7 @@ const identityProviderMetadataFields = {
 export const identityProviderSchema = z
   .strictObject({
     alias: z.string().regex(/^[a-z0-9-]+$/, 'may contain only lowercase letters, digits and -'),
-    profile: z.enum(['oiosaml3-citizen', 'dk-clinician', 'nl-citizen', 'generic']),
+    profile: z.enum(PROFILES),
     /**
      * The IdP's SAML entity id: the only accepted `Issuer`. With metadata, optional: given, it picks
      * the EntityDescriptor of that entityID from the document (and wins over it).
@@ -59,6 +74,15 @@ export const identityProviderSchema = z
     acceptAesCbc: z.boolean().default(false),
   })
   .superRefine((idp, ctx) => {
+    const reads = ATTRIBUTE_KEYS[idp.profile];
+    for (const key of Object.keys(idp.attributes ?? {})) {
+      if (!reads.includes(key))
+        ctx.addIssue({
+          code: 'custom',
+          path: ['attributes', key],
+          message: `the ${idp.profile} profile reads no such attribute (it reads ${reads.join(', ')})`,
+        });
+    }
     if (idp.metadataUrl !== undefined && idp.metadataFile !== undefined) {
       ctx.addIssue({ code: 'custom', path: ['metadataFile'], message: 'give either metadataUrl or metadataFile, not both' });
     }
