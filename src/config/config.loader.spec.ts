@@ -94,6 +94,16 @@ describe('config loading', () => {
     expect(problemsOf(minimal(), { PORT: 'eighty' })).toEqual([expect.stringMatching(/^port: /)]);
   });
 
+  it('refuses a managementPort equal to port, naming the key (the second listen would fail with EADDRINUSE alone)', () => {
+    expect(problemsOf({ ...minimal(), port: 9000, managementPort: 9000 })).toEqual([
+      'managementPort: must differ from port (9000): it serves /metrics apart from the public port',
+    ]);
+    expect(problemsOf(minimal(), { MANAGEMENT_PORT: '8080' })).toHaveLength(1);
+    expect(problemsOf({ ...minimal(), port: 9000, managementPort: 9001 })).toEqual([]);
+    // Port 0: each listen gets a port of its own from the system.
+    expect(problemsOf({ ...minimal(), port: 0, managementPort: 0 })).toEqual([]);
+  });
+
   it('refuses in production: mocked users, embedded FHIR, a demo key and short secrets', () => {
     const raw: any = {
       ...minimal(),

@@ -223,6 +223,14 @@ export const configSchema = z
       ctx,
     );
     config.realms.forEach((realm, r) => refineAdminAudiences(config.publicUrl, realm, r, ctx));
+    // Both listen on HOST: the second would fail at start with EADDRINUSE, naming no key.
+    if (config.managementPort !== undefined && config.managementPort !== 0 && config.managementPort === config.port) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['managementPort'],
+        message: `must differ from port (${config.port}): it serves /metrics apart from the public port`,
+      });
+    }
     if (config.environment === 'production') refineProduction(config, ctx);
   });
 
