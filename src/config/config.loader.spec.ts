@@ -136,6 +136,32 @@ describe('config loading', () => {
     expect(problemsOf({ ...minimal(), publicUrl: 'http://localhost:8080' })).toEqual([]);
   });
 
+  it('refuses in production the private keys the repository ships for tests and the demo (TEST-ONLY), naming the key', () => {
+    const raw: any = {
+      ...minimal(),
+      environment: 'production',
+      keys: { encryptionKey: 'production-grade-key-encryption-key-0123456789' },
+      fhir: { baseUrl: 'https://fhir.example/R4' },
+      realms: [
+        {
+          name: 'nemlogin',
+          signingKeyFile: 'fixtures/keys/realm.TEST-ONLY.pem',
+          serviceProvider: {
+            signingKey: 'fixtures/saml/sp-signing.TEST-ONLY.key',
+            signingCertificate: 'fixtures/saml/sp-signing.crt',
+            decryptionKey: '/srv/federation/fixtures/saml/sp-encryption.TEST-ONLY.key',
+          },
+        },
+      ],
+    };
+    expect(problemsOf(raw)).toEqual([
+      'realms[0].signingKeyFile: a TEST-ONLY key (published with the source) is refused in production',
+      'realms[0].serviceProvider.signingKey: a TEST-ONLY key (published with the source) is refused in production',
+      'realms[0].serviceProvider.decryptionKey: a TEST-ONLY key (published with the source) is refused in production',
+    ]);
+    expect(problemsOf({ ...raw, environment: 'test' })).toEqual([]);
+  });
+
   it('treats a config without environment as production, so the production refusals apply', () => {
     const { environment: _omitted, ...raw } = minimal();
     expect(problemsOf(raw)).toContain('fhir.baseUrl: the embedded FHIR server is refused in production');
