@@ -184,6 +184,22 @@ describe('config loading', () => {
     expect(() => loadConfigFile(join(dir, 'broken.yaml'))).toThrow(/not valid YAML/);
   });
 
+  it('says where a file is not YAML without quoting it: the lines around a mistake may hold a secret', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'config-'));
+    const file = join(dir, 'secret.yaml');
+    writeFileSync(file, 'keys:\n  encryptionKey: s3cret-key-material: 0123456789abcdef\nrealms: []\n');
+    const error = (() => {
+      try {
+        loadConfigFile(file);
+      } catch (thrown) {
+        return thrown as ConfigError;
+      }
+      throw new Error('expected a refusal');
+    })();
+    expect(error.problems).toEqual(['not valid YAML: Nested mappings are not allowed in compact mappings at line 2, column 18']);
+    expect(error.message).not.toContain('s3cret');
+  });
+
   it('config:check validates the demo config and exits 1 with every problem for a bad file', () => {
     expect(checkConfig('fixtures/config/demo.yaml', {})).toMatchObject({ exitCode: 0, output: expect.stringContaining('valid') });
     const dir = mkdtempSync(join(tmpdir(), 'config-'));

@@ -30,7 +30,9 @@ export function loadConfigFile(file: string, env: NodeJS.ProcessEnv = process.en
   try {
     parsed = parseYaml(text);
   } catch (error) {
-    throw new ConfigError(file, [`not valid YAML: ${(error as Error).message}`]);
+    // Its first line says what and where; the lines after quote the file around it, which may be a secret.
+    const [where = ''] = (error as Error).message.split('\n');
+    throw new ConfigError(file, [`not valid YAML: ${where.replace(/:$/, '')}`]);
   }
   const config = parseConfig(parsed, file, env);
   const problems = configuredFileProblems(config);
