@@ -18,7 +18,8 @@ export function launchPatient(session: Pick<SessionRow, 'context'>): string | un
 
 /**
  * The claims a session gives its access tokens (DESIGN.md §3): who (`user_type`, `user_id`,
- * `fhirUser`, `patient`), the selected context (absolute FHIR URLs) and the roles held in it.
+ * `fhirUser`), the patient in context (`patient`), the selected context (absolute FHIR URLs) and the
+ * roles held in it.
  */
 export function sessionClaims(session: SessionRow): Partial<AccessTokenClaims> {
   const claims: Partial<AccessTokenClaims> = {
@@ -28,6 +29,11 @@ export function sessionClaims(session: SessionRow): Partial<AccessTokenClaims> {
     user_id: session.user_id,
     ...identityClaims(session.link),
   };
+  // `patient` is the launch context the token response states (launchPatient), a clinician's chosen
+  // patient too: SMART App Launch 2.x token-introspection.html ("Conditional fields") has introspection
+  // include the launch context parameters of the token response, and introspection answers these claims.
+  const patient = launchPatient(session);
+  if (patient !== undefined) claims.patient = patient;
   if (session.acr) claims.acr = session.acr;
   if (session.tenant) claims.organisation_agb = session.tenant;
   if (session.context) {

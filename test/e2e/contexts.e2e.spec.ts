@@ -113,6 +113,25 @@ describe('contexts: listed, selected, checked against FHIR', () => {
     expect(contextOf(plain)).toEqual(contextOf(episode));
   });
 
+  it('a patient a clinician chose is the `patient` of every token kind and UserInfo, as of the token response (SMART launch context)', async () => {
+    const team = await select('ehealth', (await nurse()).refresh_token, { care_team_id: 'demo-careteam-diabetes' });
+    const chosen = await select('ehealth', team.body.refresh_token as string, { patient_id: 'demo-patient-bo' });
+    expect(chosen.status).toBe(200);
+    expect(chosen.body.patient).toBe('demo-patient-bo');
+    const access = chosen.body.access_token as string;
+    expect(decodeJwt(access).patient).toBe('demo-patient-bo');
+    expect(decodeJwt(chosen.body.refresh_token as string).patient).toBe('demo-patient-bo');
+    const userinfo = await fetch(`${server.baseUrl}/realms/ehealth/protocol/openid-connect/userinfo`, {
+      headers: { authorization: `Bearer ${access}` },
+    });
+    expect(((await userinfo.json()) as Record<string, unknown>).patient).toBe('demo-patient-bo');
+
+    // Another care team, no patient: no `patient` anywhere.
+    const other = await select('ehealth', chosen.body.refresh_token as string, { care_team_id: 'demo-careteam-copd' });
+    expect(other.body).not.toHaveProperty('patient');
+    expect(decodeJwt(other.body.access_token as string)).not.toHaveProperty('patient');
+  });
+
   describe('refused, changing nothing', () => {
     it('a care team the clinician is not in; the refusal is in the clinician’s audit trail, with the session', async () => {
       const tokens = await nurse();
