@@ -31,6 +31,9 @@ export class ContextSelectionService {
   }
 
   async select(session: SessionRow, request: ContextRequest): Promise<SessionContext> {
+    // A session delegated by token exchange keeps the subject token's context (RFC 8693 §1.1: the actor
+    // acts within what the subject allowed): choosing is the person's, in their own session, not the actor's.
+    if (session.delegation) return refuse('a delegated session keeps the context it was exchanged with');
     const ids = this.ids(session.realm, request);
     switch (session.link.kind) {
       case 'practitioner':

@@ -204,6 +204,23 @@ describe('token exchange and tenancy', () => {
       expectRefused(await h.exchange(childAccess.body.access_token as string, { requested_token_type: REFRESH }), 'invalid_request');
     });
 
+    it('keeps the context it was exchanged with: the portal’s refresh cannot choose another (RFC 8693: the subject’s, narrowed only)', async () => {
+      const patient = await h.patientLogin();
+      const child = await h.exchange(patient.access_token, { requested_token_type: REFRESH });
+      const portalRefresh = (token: string, choice: Record<string, string> = {}) =>
+        postForm(
+          `${h.issuer}/protocol/openid-connect/token`,
+          new URLSearchParams({ grant_type: 'refresh_token', refresh_token: token, ...choice }),
+          PORTAL_HEADERS,
+        );
+      // The patient's own episode, which the patient could choose in their own session.
+      const chosen = await portalRefresh(child.body.access_token as string, { episode_of_care_id: 'demo-eoc-nancy-copd' });
+      expectOAuthError(chosen, 400, 'invalid_request', { description: 'The requested context is not available to this user.' });
+      const plain = await portalRefresh(child.body.access_token as string);
+      expect(plain.status).toBe(200);
+      expect(decodeJwt(plain.body.access_token as string).context).toEqual(decodeJwt(patient.access_token).context);
+    });
+
     it('is refused to a client whose policy does not allow it', async () =>
       expectRefused(await exchangeUnderPolicy({ audiences: ['xis'] }, { requested_token_type: REFRESH }), 'invalid_request'));
   });
