@@ -35,6 +35,8 @@ export class ContextsController {
     if (!session) throw new OAuthError('invalid_token', 'no live user access token');
     const { roles: _roles, ...current } = session.context ?? {};
     const base = { user_type: session.user_type, current };
+    // A session delegated by token exchange keeps its context (ContextSelectionService): nothing to choose.
+    if (session.delegation) return base;
     const { link } = session;
     switch (link.kind) {
       case 'practitioner':

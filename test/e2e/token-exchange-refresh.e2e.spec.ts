@@ -219,6 +219,11 @@ describe('token exchange and tenancy', () => {
       const plain = await portalRefresh(child.body.access_token as string);
       expect(plain.status).toBe(200);
       expect(decodeJwt(plain.body.access_token as string).context).toEqual(decodeJwt(patient.access_token).context);
+      // Nor does the listing offer the delegated session's bearer anything to choose: only what it is in.
+      const listed = await fetch(`${h.issuer}/contexts`, { headers: { authorization: `Bearer ${plain.body.access_token as string}` } });
+      expect(listed.status).toBe(200);
+      const body = (await listed.json()) as Record<string, unknown>;
+      expect(body).toEqual({ user_type: 'PATIENT', current: decodeJwt(patient.access_token).context });
     });
 
     it('is refused to a client whose policy does not allow it', async () =>
