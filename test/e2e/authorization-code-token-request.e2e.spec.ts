@@ -3,7 +3,7 @@ import * as oidc from 'openid-client';
 import { SessionRepository } from '../../src/storage/session.repository.js';
 import { CALLBACK, codeFlowServerForSuite } from '../support/code-flow-server.js';
 import { loginAsMockUser } from '../support/mock-login.js';
-import { TEST_SECRETS } from '../support/test-config.js';
+import { TEST_SECRETS, TEST_TENANTS } from '../support/test-config.js';
 import { postForm } from '../support/token-requests.js';
 import { expectOAuthError } from '../support/oauth-error.js';
 
@@ -16,7 +16,7 @@ describe('authorization code flow (mocked users)', () => {
       const flow = await h.authorize();
       return { ...flow, code: (await loginAsMockUser(flow.url, 'alice')).searchParams.get('code')! };
     };
-    const redeem = (code: string, verifier: string | undefined, extra: Record<string, string> = {}) =>
+    const redeem = (code: string, verifier: string | undefined, extra: Record<string, string> = {}, headers: Record<string, string> = {}) =>
       postForm(
         `${h.issuer}/protocol/openid-connect/token`,
         new URLSearchParams({
@@ -27,6 +27,7 @@ describe('authorization code flow (mocked users)', () => {
           ...(verifier ? { code_verifier: verifier } : {}),
           ...extra,
         }),
+        headers,
       );
 
     it('refuses a missing or wrong PKCE verifier with invalid_grant', async () => {
@@ -74,6 +75,15 @@ describe('authorization code flow (mocked users)', () => {
     it('refuses another redirect_uri than the authorization request’s', async () => {
       const { code, verifier } = await codeFor();
       expectOAuthError(await redeem(code, verifier, { redirect_uri: 'https://app.example/cb?tab=1' }), 400, 'invalid_grant');
+    });
+
+    it('refuses an organisation_agb header, as the refresh grant does: a login acts for no tenant; the code stays good', async () => {
+      const { code, verifier } = await codeFor();
+      expectOAuthError(await redeem(code, verifier, {}, { organisation_agb: TEST_TENANTS.allowed }), 400, 'unauthorized_client');
+      expectOAuthError(await redeem(code, verifier, {}, { organisation_agb: 'not-agb' }), 400, 'invalid_request');
+      const redeemed = await redeem(code, verifier);
+      expect(redeemed.status).toBe(200);
+      expect(decodeJwt(redeemed.body.access_token as string)).not.toHaveProperty('organisation_agb');
     });
 
     it('refuses an unknown code', async () => {

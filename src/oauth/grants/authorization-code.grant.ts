@@ -4,6 +4,7 @@ import { AuditTrail } from '../../audit/audit-trail.service.js';
 import { AuthorizationCodeService } from '../../login/authorization-code.service.js';
 import { SessionService } from '../../sessions/session.service.js';
 import { SessionTokensIssuer } from '../../tokens/session-tokens.issuer.js';
+import { bindTenant } from '../../tenancy/tenant-binding.js';
 import { OAuthError } from '../../protocol/oauth-error.js';
 import { verifyS256 } from '../../protocol/pkce.js';
 import type { GrantHandler, GrantRequest, TokenResponse } from './grant-handler.js';
@@ -26,10 +27,14 @@ export class AuthorizationCodeGrant implements GrantHandler {
     private readonly audit: AuditTrail,
   ) {}
 
-  async handle({ realm, client, params, clientAddress }: GrantRequest): Promise<TokenResponse> {
+  async handle({ realm, client, params, organisationAgb, clientAddress }: GrantRequest): Promise<TokenResponse> {
     const codeValue = params.require('code');
     const redirectUri = params.require('redirect_uri');
     const verifier = params.get('code_verifier');
+    // A login acts for no tenant (the config refuses `tenants` beside this grant), so a header naming one
+    // is refused as the refresh grant refuses it (tenant-binding.ts), not ignored into a token without
+    // the tenant the client asked for; before the code is spent, so the refusal changes nothing.
+    bindTenant(client.config, organisationAgb);
 
     const redemption = await this.codes.redeem(realm.name, codeValue);
     if (redemption.outcome === 'unknown') throw new OAuthError('invalid_grant', 'unknown or expired code');
