@@ -9,6 +9,7 @@ import type { Queryable } from '../storage/database.js';
 import { SigningKeyRepository, SigningKeyTaken, type SigningKeyRow } from '../storage/signing-key.repository.js';
 import { KeyEncryption } from './key-encryption.js';
 import { generateKeyMaterial, loadKeyMaterial, signingKeyObject, type KeyMaterial } from './key-material.js';
+import { PublishedKeys } from './published-keys.js';
 
 export interface ActiveSigningKey {
   kid: string;
@@ -51,12 +52,15 @@ export class SigningKeyService {
   private readonly active = new Map<string, { key: ActiveSigningKey; loadedAt: number }>();
   /** Lookups under way: the requests that find the cache expired together share one (and one new key, if it comes to that). */
   private readonly loading = new Map<string, Promise<ActiveSigningKey>>();
+  private readonly published: PublishedKeys;
 
   constructor(
     private readonly repository: SigningKeyRepository,
     @Inject(KEY_ENCRYPTION) private readonly encryption: KeyEncryption,
     @Inject(CLOCK) private readonly clock: Clock,
-  ) {}
+  ) {
+    this.published = new PublishedKeys(repository, clock);
+  }
 
   /**
    * At start: make sure the realm has an active key of each algorithm it signs with, of its configured
@@ -136,9 +140,9 @@ export class SigningKeyService {
     return active;
   }
 
-  /** The realm's JWKS (RFC 7517 §5): the active key and the retired keys still in their window. */
+  /** The realm's JWKS (RFC 7517 §5): the active key and the retired keys still in their window; anyone may ask (PublishedKeys). */
   async publishedKeys(realm: Realm): Promise<JWK[]> {
-    const rows = await this.repository.findPublished(realm.name, this.clock.now());
+    const rows = await this.published.of(realm.name);
     return rows.map((row) => row.public_jwk);
   }
 

@@ -5,6 +5,7 @@ import type { SigningAlg } from '../config/config.schema.js';
 import { CLOCK, type Clock } from '../common/clock.js';
 import type { Realm } from '../realms/realm.js';
 import { SigningKeyRepository } from '../storage/signing-key.repository.js';
+import { PublishedKeys } from './published-keys.js';
 
 /**
  * A `kid` worth looking up: RFC 7515 §4.1.4 leaves it free-form, ours are RFC 7638 thumbprints (43
@@ -21,11 +22,15 @@ const PLAUSIBLE_KID = /^[\x21-\x7e]{1,128}$/;
 @Injectable()
 export class VerificationKeys {
   private readonly cache = new Map<string, { realm: string; alg: SigningAlg; key: KeyObject; publishUntil: number }>();
+  /** A `kid` not cached is looked for among the realm's published keys, one read shared by whoever asks meanwhile. */
+  private readonly published: PublishedKeys;
 
   constructor(
-    private readonly repository: SigningKeyRepository,
+    repository: SigningKeyRepository,
     @Inject(CLOCK) private readonly clock: Clock,
-  ) {}
+  ) {
+    this.published = new PublishedKeys(repository, clock);
+  }
 
   /**
    * The key a token's header names, for verifying with the header's `alg`; throws a jose error (a bad
@@ -37,12 +42,12 @@ export class VerificationKeys {
     if (!header.kid) throw new errors.JWSInvalid('token without kid');
     if (typeof header.kid !== 'string' || !PLAUSIBLE_KID.test(header.kid))
       throw new errors.JWSInvalid('kid is not a short printable string');
-    let entry = this.cache.get(header.kid) ?? (await this.load(header.kid));
+    let entry = this.cache.get(header.kid) ?? (await this.load(realm, header.kid));
     if (!entry || entry.realm !== realm.name || entry.alg !== header.alg) throw new errors.JWKSNoMatchingKey();
     if (entry.publishUntil <= this.clock.now().getTime()) {
       // Re-read once: a key re-activated by a new key file is published again.
       this.cache.delete(header.kid);
-      entry = await this.load(header.kid, entry);
+      entry = await this.load(realm, header.kid, entry);
       if (!entry || entry.realm !== realm.name || entry.alg !== header.alg || entry.publishUntil <= this.clock.now().getTime())
         throw new errors.JWKSNoMatchingKey();
     }
@@ -50,11 +55,13 @@ export class VerificationKeys {
   }
 
   /**
-   * An unchanged key read again keeps its KeyObject, so the signatures it verified stay remembered
+   * The key `kid` among the realm's published keys: a made-up `kid` costs no statement of its own
+   * (PublishedKeys), and another realm's key, or one no longer published, is not found. An unchanged
+   * key read again keeps its KeyObject, so the signatures it verified stay remembered
    * (tokens/verified-signatures.ts, which holds a signature for the very object that verified it).
    */
-  private async load(kid: string, previous?: { alg: SigningAlg; key: KeyObject }) {
-    const row = await this.repository.findByKid(kid);
+  private async load(realm: Realm, kid: string, previous?: { alg: SigningAlg; key: KeyObject }) {
+    const row = (await this.published.of(realm.name)).find((published) => published.kid === kid);
     if (!row) return undefined;
     const alg = row.alg as SigningAlg;
     const key = publicKeyFor(alg, row.public_jwk);

@@ -24,7 +24,7 @@ const PAIRS: Record<SigningAlg, () => { privateKey: KeyObject; publicKey: KeyObj
   EdDSA: () => generateKeyPairSync('ed25519'),
 };
 
-/** Signing keys as the database holds them: only `findByKid` is read by the verifier. */
+/** Signing keys as the database holds them: only `findPublished` is read by the verifier. */
 function keyStore() {
   const rows = new Map<string, SigningKeyRow>();
   const privates = new Map<string, KeyObject>();
@@ -45,7 +45,10 @@ function keyStore() {
     privates.set(kid, privateKey);
     return { privateKey, publicKey, public_jwk };
   };
-  const repository = { findByKid: async (kid: string) => rows.get(kid) } as unknown as SigningKeyRepository;
+  const repository = {
+    findPublished: async (realmName: string, now: Date) =>
+      [...rows.values()].filter((row) => row.realm === realmName && (row.retired_at === null || row.publish_until! > now)),
+  } as unknown as SigningKeyRepository;
   return { add, repository, privates };
 }
 

@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { openDatabase } from '../../src/storage/database.factory.js';
-import type { Database } from '../../src/storage/database.js';
+import { statementText, type Database } from '../../src/storage/database.js';
 import { cookiesFrom } from '../support/browser-cookies.js';
 import { CookieJar } from '../support/cookie-jar.js';
 import { PUBLIC_CLIENT } from '../support/login-flow.js';
@@ -270,5 +270,55 @@ describe('pending SAML requests of one login', () => {
     expect(callback.get('error')).toBe('access_denied');
     const refusal = server.logs.filter((line) => line.includes('login refused')).at(-1);
     expect(JSON.parse(refusal!).reason).toContain('InResponseTo names no pending request');
+  });
+});
+
+/**
+ * The JWKS and a token naming a key this instance has not cached both read the realm's signing keys
+ * from the database, and anyone may ask for either as often as they like: a flood of `/certs` (or of
+ * bearer tokens with a made-up `kid`) was a flood of statements, which on the embedded database queued
+ * ahead of every grant. Requests that ask while a read is under way share it.
+ */
+describe('signing keys read for anonymous requests', () => {
+  let db: Database;
+  let server: TestServer;
+  let keyReads = 0;
+
+  beforeAll(async () => {
+    db = await openDatabase({ url: '', dataDir: 'memory://' });
+    server = await startTestServer({ overrides: { database: db } });
+    // Each read of the signing keys takes 300 ms from now on, so that requests sent together overlap it.
+    const query = db.query.bind(db);
+    db.query = (async (...args: Parameters<Database['query']>) => {
+      if (/\bFROM signing_keys\b/.test(statementText(args[0]))) {
+        keyReads++;
+        await new Promise((resolve) => setTimeout(resolve, 300));
+      }
+      return query(...args);
+    }) as Database['query'];
+  });
+  afterAll(async () => {
+    await server.close();
+    await db.close();
+  });
+
+  const together = async (count: number, request: () => Promise<Response>) => {
+    keyReads = 0;
+    const responses = await Promise.all(Array.from({ length: count }, request));
+    return { statuses: new Set(responses.map((r) => r.status)), keyReads };
+  };
+
+  it('twenty JWKS requests at once cost one read, and a request after it reads again', async () => {
+    const certs = `${server.baseUrl}/realms/nemlogin/protocol/openid-connect/certs`;
+    expect(await together(20, () => fetch(certs))).toEqual({ statuses: new Set([200]), keyReads: 1 });
+    expect(await together(1, () => fetch(certs))).toEqual({ statuses: new Set([200]), keyReads: 1 });
+  });
+
+  it('twenty bearer tokens naming unknown keys at once cost one read', async () => {
+    const part = (value: object) => Buffer.from(JSON.stringify(value)).toString('base64url');
+    const userinfo = `${server.baseUrl}/realms/nemlogin/protocol/openid-connect/userinfo`;
+    const token = () => `${part({ alg: 'ES256', typ: 'at+jwt', kid: randomBytes(32).toString('base64url') })}.${part({ sub: 'x' })}.AAAA`;
+    const answer = await together(20, () => fetch(userinfo, { headers: { authorization: `Bearer ${token()}` } }));
+    expect(answer).toEqual({ statuses: new Set([401]), keyReads: 1 });
   });
 });
