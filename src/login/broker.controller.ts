@@ -14,6 +14,8 @@ import type { ErrorPage } from './pages/error.page.js';
 import { renderMockLoginPage } from './pages/mock-login.page.js';
 
 const UNKNOWN_USER: ErrorPage = { status: 400, key: 'unknown_user' };
+/** Only the mock login page takes a form; a browser posting to another IdP's is shown a page, not an empty 404. */
+const NO_FORM_HERE: ErrorPage = { status: 404, key: 'not_found' };
 
 /**
  * `/realms/{realm}/broker/{alias}/login`: continues a pending login at the chosen IdP; for the
@@ -61,7 +63,7 @@ export class BrokerController {
     @Res() reply: FastifyReply,
   ): Promise<FastifyReply> {
     const realm = this.realms.get(realmName);
-    if (alias !== MOCK_ALIAS || !this.mockUsersAllowed(realm.config.mockUsers.length)) return reply.status(404).send();
+    if (alias !== MOCK_ALIAS || !this.mockUsersAllowed(realm.config.mockUsers.length)) return sendErrorPage(reply, NO_FORM_HERE);
     const form = (request.body ?? {}) as Record<string, unknown>;
     const user = realm.config.mockUsers.find((u) => u.username === form.username);
     if (!isRandomToken(form.tx)) return sendErrorPage(reply, LOGIN_EXPIRED);

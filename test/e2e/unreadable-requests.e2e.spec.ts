@@ -68,6 +68,17 @@ describe('requests the service cannot read', () => {
     expect(put.headers.get('content-type')).toMatch(/^text\/html/);
   });
 
+  it('answers a form posted to the broker login page of an IdP that takes none (any but the mocked users) with a page', async () => {
+    const post = await fetch(`${server.baseUrl}/realms/nemlogin/broker/some-idp/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'tx=x&username=alice',
+    });
+    expect(post.status).toBe(404);
+    expect(post.headers.get('content-type')).toMatch(/^text\/html/);
+    expect(await post.text()).toContain('<h1>Not found</h1>');
+  });
+
   // The 408 case: a 1 s limit, checked every second; rawExchange gives up (closed: false) after 10 s.
   it.each([
     [
