@@ -119,6 +119,26 @@ describe('config loading', () => {
     ]);
   });
 
+  it('refuses trustProxy: true in production, naming the key, and takes the proxies by address', () => {
+    const production = (trustProxy: unknown) => ({
+      ...minimal(),
+      environment: 'production',
+      trustProxy,
+      keys: { encryptionKey: 'production-grade-key-encryption-key-0123456789' },
+      fhir: { baseUrl: 'https://fhir.example/R4' },
+      realms: [{ name: 'nemlogin' }],
+    });
+    expect(problemsOf(production(true))).toEqual([expect.stringMatching(/^trustProxy: true takes X-Forwarded-For's first address/)]);
+    for (const trusted of [false, ['10.0.0.0/8'], ['192.0.2.10', '2001:db8::/32']]) expect(problemsOf(production(trusted))).toEqual([]);
+    for (const wrong of [1, [], 'yes']) expect(problemsOf(production(wrong))).toEqual([expect.stringMatching(/^trustProxy: /)]);
+    // An entry Fastify could not compile is refused by its key, not by a TypeError when the server is built.
+    expect(problemsOf({ ...minimal(), trustProxy: ['loopback', '10.0.0.0/33', 'proxy.internal'] })).toEqual([
+      'trustProxy[1]: is not an IP address, a CIDR, or one of loopback, linklocal and uniquelocal',
+      'trustProxy[2]: is not an IP address, a CIDR, or one of loopback, linklocal and uniquelocal',
+    ]);
+    expect(problemsOf({ ...minimal(), trustProxy: true })).toEqual([]);
+  });
+
   it('refuses an http publicUrl in production, naming the key: the issuer of every token (OIDC Discovery §3: https)', () => {
     const production = (publicUrl: string) => ({
       ...minimal(),

@@ -1,3 +1,4 @@
+import proxyAddr from '@fastify/proxy-addr';
 import { z } from 'zod';
 import { brandingSchema } from './branding.schema.js';
 import { auditSchema, realmAuditSchema } from './audit-config.schema.js';
@@ -16,6 +17,23 @@ import { jwksSchema, scopeToken, signingAlg } from './shared-values.schema.js';
 
 /** NSIS levels of assurance, lowest first (DOMAIN.md: the citizen realm requires Substantial). */
 export const LEVELS_OF_ASSURANCE = ['Low', 'Substantial', 'High'] as const;
+
+/**
+ * A proxy trusted to name the client in `X-Forwarded-For`: an address, a CIDR (or address/netmask), or
+ * one of `loopback`, `linklocal`, `uniquelocal`. Checked by the parser Fastify itself uses, so a typo
+ * is refused here with its key rather than by a TypeError when the server is built.
+ */
+const trustedProxy = z
+  .string()
+  .min(1)
+  .refine((value) => {
+    try {
+      proxyAddr.compile(value);
+      return true;
+    } catch {
+      return false;
+    }
+  }, 'is not an IP address, a CIDR, or one of loopback, linklocal and uniquelocal');
 
 /** An external token issuer trusted for token exchange; keys from its JWKS, algorithms allow-listed. */
 const trustedIssuerSchema = z
@@ -150,10 +168,12 @@ export const configSchema = z
       .prefault({}),
     /**
      * Reverse proxies whose `X-Forwarded-For` names the client address (Fastify `trustProxy`): their
-     * addresses or CIDRs; `true` trusts any sender, so only behind a proxy that overwrites the header.
-     * Without it every client behind a proxy shares the proxy's rate limit.
+     * addresses or CIDRs (a load balancer whose addresses change: its subnet). `true` takes the header's
+     * first address, which the client writes itself wherever a proxy appends to the header rather than
+     * replacing it: refused in production. (Fastify 5 no longer trusts a hop count.) Without any, every
+     * client behind a proxy shares the proxy's rate limit.
      */
-    trustProxy: z.union([z.boolean(), z.array(z.string().min(1)).min(1)]).default(false),
+    trustProxy: z.union([z.boolean(), z.array(trustedProxy).min(1)]).default(false),
     /** What anonymous traffic may cost (issue 15). */
     limits: z
       .strictObject({
@@ -251,6 +271,14 @@ function refineProduction(config: Config, ctx: z.RefinementCtx): void {
       code: 'custom',
       path: ['publicUrl'],
       message: 'must be an https URL in production: it is the issuer of every token (OpenID Connect Discovery 1.0 §3)',
+    });
+  }
+  if (config.trustProxy === true) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['trustProxy'],
+      message:
+        "true takes X-Forwarded-For's first address, which a client writes itself behind a proxy that appends to the header (rate limits and the audit trail would see any address it likes): give the proxies' addresses or CIDRs",
     });
   }
   if (config.fhir.baseUrl === 'embedded') {
