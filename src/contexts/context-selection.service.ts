@@ -52,6 +52,7 @@ export class ContextSelectionService {
     if (ids.care_team_id !== undefined) {
       const team = await this.directory.careTeam(session.realm, ids.care_team_id, practitioner);
       if (!team?.member) return refuse('not an active member of that care team');
+      if (!team.inForce) return refuse('care team not in force');
       if (ids.organization_id !== undefined && this.url(session.realm, 'Organization', ids.organization_id) !== team.organization)
         return refuse('organisation is not the care team’s');
       const roles = link?.careTeams.find((t) => t.careTeam === team.careTeam)?.roles ?? [];
@@ -71,12 +72,12 @@ export class ContextSelectionService {
       delete next.episode_of_care_id;
     }
     if (ids.patient_id !== undefined) {
-      if (!(await this.directory.patientExists(session.realm, ids.patient_id))) return refuse('no such patient');
+      if (!(await this.directory.patientInUse(session.realm, ids.patient_id))) return refuse('no such patient in use');
       next.patient_id = this.url(session.realm, 'Patient', ids.patient_id);
     }
     if (ids.episode_of_care_id !== undefined) {
       const episode = await this.directory.episode(session.realm, ids.episode_of_care_id);
-      if (!episode || !episode.patient) return refuse('no such episode of care');
+      if (!episode?.inForce || !episode.patient) return refuse('no such episode of care in force');
       if (!episode.teams.includes(next.care_team_id!)) return refuse('episode of care does not name the care team');
       if (next.patient_id !== undefined && episode.patient !== next.patient_id) return refuse('episode of care of another patient');
       next.patient_id = episode.patient;
@@ -89,6 +90,7 @@ export class ContextSelectionService {
     const id = contextId(careTeam, 'CareTeam', this.directory.gateway(realm).baseUrl);
     const team = id === undefined ? undefined : await this.directory.careTeam(realm, id, practitioner);
     if (!team?.member) refuse('no longer an active member of the care team in the session');
+    if (!team.inForce) refuse('the care team in the session is no longer in force');
   }
 
   private async forCitizen(realm: string, patient: string, ids: ContextRequest): Promise<SessionContext> {
@@ -99,6 +101,7 @@ export class ContextSelectionService {
     if (ids.episode_of_care_id === undefined) return { patient_id: patient };
     const episode = await this.directory.episode(realm, ids.episode_of_care_id);
     if (!episode || episode.patient !== patient) return refuse('episode of care of another patient');
+    if (!episode.inForce) return refuse('episode of care not in force');
     return { patient_id: patient, episode_of_care_id: episode.episode };
   }
 

@@ -55,11 +55,14 @@ export class ContextsController {
         return {
           ...base,
           patient_id: link.patient,
-          episodes_of_care: episodes.map((e) => ({
-            episode_of_care_id: e.episode,
-            care_team_ids: e.teams,
-            organization_id: e.organization,
-          })),
+          // Only what may be chosen: an episode entered in error or cancelled is not (episodeInForce).
+          episodes_of_care: episodes
+            .filter((e) => e.inForce)
+            .map((e) => ({
+              episode_of_care_id: e.episode,
+              care_team_ids: e.teams,
+              organization_id: e.organization,
+            })),
         };
       }
       case 'none':

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type * as fhir4 from 'fhir/r4.js';
-import { isActiveParticipant } from './clinician/membership-plan.js';
+import { careTeamInForce, isActiveParticipant } from './clinician/membership-plan.js';
 import type { FhirGateway } from './fhir.gateway.js';
 import { FhirGateways } from './fhir-gateways.js';
 import { FhirNotFoundError, FhirRequestError } from './fhir.errors.js';
@@ -12,10 +12,14 @@ export interface CareTeamFacts {
   organization?: string;
   /** The practitioner is an active participant (no ended period). */
   member: boolean;
+  /** The team is in force: {@link careTeamInForce}. */
+  inForce: boolean;
 }
 
 export interface EpisodeFacts {
   episode: string;
+  /** The episode is a valid record: {@link episodeInForce}. */
+  inForce: boolean;
   patient?: string;
   teams: string[];
   organization?: string;
@@ -44,6 +48,7 @@ export class ContextDirectory {
       careTeam: gateway.absoluteUrl(`CareTeam/${team.id}`),
       organization: team.managingOrganization?.[0]?.reference ? gateway.absoluteUrl(team.managingOrganization[0].reference) : undefined,
       member: (team.participant ?? []).some((p) => isActiveParticipant(p, member)),
+      inForce: careTeamInForce(team),
     };
   }
 
@@ -53,8 +58,13 @@ export class ContextDirectory {
     return episode ? this.episodeFacts(gateway, episode) : undefined;
   }
 
-  async patientExists(realm: string, id: string): Promise<boolean> {
-    return (await this.read(this.gateway(realm), 'Patient', id)) !== undefined;
+  /**
+   * The Patient exists and its record is in use: R4 Patient.active is a modifier, and `false` says the
+   * record is not to be treated as valid (a merged-away duplicate, for one); absent counts as in use.
+   */
+  async patientInUse(realm: string, id: string): Promise<boolean> {
+    const patient = await this.read(this.gateway(realm), 'Patient', id);
+    return patient !== undefined && patient.active !== false;
   }
 
   /**
@@ -75,6 +85,7 @@ export class ContextDirectory {
   private episodeFacts(gateway: FhirGateway, episode: fhir4.EpisodeOfCare): EpisodeFacts {
     return {
       episode: gateway.absoluteUrl(`EpisodeOfCare/${episode.id}`),
+      inForce: episodeInForce(episode),
       patient: episode.patient?.reference ? gateway.absoluteUrl(episode.patient.reference) : undefined,
       teams: (episode.team ?? []).flatMap((t) => (t.reference ? [gateway.absoluteUrl(t.reference)] : [])),
       organization: episode.managingOrganization?.reference ? gateway.absoluteUrl(episode.managingOrganization.reference) : undefined,
@@ -94,4 +105,12 @@ export class ContextDirectory {
       throw error;
     }
   }
+}
+
+/**
+ * R4 EpisodeOfCare.status, a modifier: `entered-in-error` was never a valid record and `cancelled`
+ * never took place; every other status (planned to finished) is an episode whose records are real.
+ */
+export function episodeInForce(episode: fhir4.EpisodeOfCare): boolean {
+  return episode.status !== 'entered-in-error' && episode.status !== 'cancelled';
 }

@@ -33,6 +33,8 @@ describe('malformedField', () => {
     [{ resourceType: 'PractitionerRole', period: { end: 20240101 } }, 'period.end'],
     [{ resourceType: 'PractitionerRole', organization: 'Organization/o' }, 'organization'],
     [{ resourceType: 'CareTeam', participant: [{ role: [null] }] }, 'participant.0.role.0'],
+    [{ resourceType: 'CareTeam', status: ['active'] }, 'status'],
+    [{ resourceType: 'EpisodeOfCare', status: null }, 'status'],
     [{ resourceType: 'EpisodeOfCare', patient: { reference: null } }, 'patient.reference'],
     [{ resourceType: 'EpisodeOfCare', managingOrganization: [{ reference: 'Organization/o' }] }, 'managingOrganization'],
   ])('names where %j breaks a field it reads: %s', (resource, path) => {

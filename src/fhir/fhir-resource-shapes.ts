@@ -41,6 +41,7 @@ const SHAPES = new Map<string, z.ZodType>(
     }),
     CareTeam: z.looseObject({
       ...resource,
+      status: z.string().optional(),
       participant: z
         .array(z.looseObject({ member: reference.optional(), role: z.array(concept).optional(), period: period.optional() }))
         .optional(),
@@ -48,6 +49,7 @@ const SHAPES = new Map<string, z.ZodType>(
     }),
     EpisodeOfCare: z.looseObject({
       ...resource,
+      status: z.string().optional(),
       patient: reference.optional(),
       team: z.array(reference).optional(),
       managingOrganization: reference.optional(),

@@ -201,6 +201,57 @@ describe('contexts: listed, selected, checked against FHIR', () => {
       expect((await select('ehealth', team.body.refresh_token as string, { patient_id: 'demo-patient-bo' })).status).toBe(200);
     });
 
+    /** Runs `check` while `reference` in FHIR holds `change`, then puts it back as it was. */
+    const whileChanged = async (base: string, reference: string, change: object, check: () => Promise<void>) => {
+      const url = `${base}/${reference}`;
+      const original = (await (await fetch(url)).json()) as object;
+      const put = (body: object) =>
+        fetch(url, { method: 'PUT', headers: { 'content-type': 'application/fhir+json' }, body: JSON.stringify(body) });
+      expect((await put({ ...original, ...change })).status).toBe(200);
+      try {
+        await check();
+      } finally {
+        expect((await put(original)).status).toBe(200);
+      }
+    };
+
+    it('a care team, episode or patient whose record FHIR marks as not in force (status and active are modifiers)', async () => {
+      const tokens = await nurse();
+      for (const status of ['inactive', 'entered-in-error']) {
+        await whileChanged(fhir, 'CareTeam/demo-careteam-diabetes', { status }, async () => {
+          expectRefused(await select('ehealth', tokens.refresh_token, { care_team_id: 'demo-careteam-diabetes' }));
+        });
+      }
+      const team = await select('ehealth', tokens.refresh_token, { care_team_id: 'demo-careteam-diabetes' });
+      expect(team.status).toBe(200);
+      const underTeam = team.body.refresh_token as string;
+      // The team chosen before is checked again when a patient is chosen under it.
+      await whileChanged(fhir, 'CareTeam/demo-careteam-diabetes', { status: 'suspended' }, async () => {
+        expectRefused(await select('ehealth', underTeam, { patient_id: 'demo-patient-bo' }));
+      });
+      await whileChanged(fhir, 'Patient/demo-patient-bo', { active: false }, async () => {
+        expectRefused(await select('ehealth', underTeam, { patient_id: 'demo-patient-bo' }));
+      });
+      for (const status of ['entered-in-error', 'cancelled']) {
+        await whileChanged(fhir, 'EpisodeOfCare/demo-eoc-bo-diabetes', { status }, async () => {
+          expectRefused(await select('ehealth', underTeam, { episode_of_care_id: 'demo-eoc-bo-diabetes' }));
+        });
+      }
+      const episode = await select('ehealth', underTeam, { episode_of_care_id: 'demo-eoc-bo-diabetes' });
+      expect(contextOf(episode)).toMatchObject({ episode_of_care_id: `${fhir}/EpisodeOfCare/demo-eoc-bo-diabetes` });
+    });
+
+    it('a citizen’s episode entered in error: neither listed nor chosen', async () => {
+      const citizen = await loginTokens(server.baseUrl, 'nemlogin', 'alice');
+      await whileChanged(citizenFhir, 'EpisodeOfCare/demo-eoc-nancy-copd', { status: 'entered-in-error' }, async () => {
+        const listed = await contexts('nemlogin', citizen.access_token);
+        expect(listed.episodes_of_care.map((e: { episode_of_care_id: string }) => e.episode_of_care_id)).toEqual([
+          `${citizenFhir}/EpisodeOfCare/demo-eoc-nancy-cardiology`,
+        ]);
+        expectRefused(await select('nemlogin', citizen.refresh_token, { episode_of_care_id: 'demo-eoc-nancy-copd' }));
+      });
+    });
+
     it('a citizen switching patient, or taking another patient’s episode', async () => {
       const citizen = await loginTokens(server.baseUrl, 'nemlogin', 'alice');
       expectRefused(await select('nemlogin', citizen.refresh_token, { patient_id: 'demo-patient-bo' }));

@@ -1,9 +1,10 @@
+import type * as fhir4 from 'fhir/r4.js';
 import type { IdentityLink } from '../../src/identity/identity-link.js';
 import { IdentityDirectoryRefusedError, IdentityDirectoryUnavailableError } from '../../src/identity/linking-errors.js';
 import { activeParticipantsOf, clinicianInFhir, participantsOf, roleSummary, versionOf } from '../support/fhir/clinician-probes.js';
 import { FHIR_SERVER_SETUPS, type RunningFhirServer } from '../support/fhir/fhir-servers.js';
 import { captureNestLogs, fhirLinker, measure } from '../support/fhir/fhir-linker.js';
-import { probeSearch } from '../support/fhir/fhir-probe.js';
+import { probeCreate, probeRead, probeSearch, probeUpdate } from '../support/fhir/fhir-probe.js';
 import { clinician, DEMO, fakeCpr, ROLE, sor, SOR_SYSTEM, storedPractitioner, uniqueClinicianId } from '../support/fhir/principals.js';
 import { EMPTY_SEARCHSET, sendJson, searchset, startStubServer, type StubServer } from '../support/fhir/stub-http-server.js';
 import { rejectionOf } from '../support/rejection.js';
@@ -149,6 +150,46 @@ describe.each(FHIR_SERVER_SETUPS)('clinician linking against a FHIR server %s', 
     // Returning: the three searches, plus one for the missing organisation and two for the missing team.
     const { cost } = await measure(gateway, () => linker.link(assertion));
     expect(cost).toEqual({ requests: 6, reads: 6, writes: 0, retries: 0, failures: 0 });
+  });
+
+  it('neither joins nor leaves a care team not in force (CareTeam.status is a modifier)', async () => {
+    const identifier = `DEMO-CT-STATUS-${uniqueClinicianId()}`;
+    const created = await probeCreate<fhir4.CareTeam>(base, {
+      resourceType: 'CareTeam',
+      status: 'active',
+      identifier: [{ system: 'urn:dk:sundhed:ehealth:careteam', value: identifier }],
+    });
+    const id = uniqueClinicianId();
+    const cpr = fakeCpr();
+    cprs.push(cpr);
+    const naming = (careTeams: { id: string; roles: string[] }[]) => clinician(id, { cpr, careTeams });
+    const { linker } = fhirLinker(base);
+
+    const joined = await linker.link(naming([{ id: identifier, roles: [ROLE.doctor] }]));
+    expect(joined).toMatchObject({ careTeams: [{ careTeam: team(created.id) }] });
+    const practitioner = `Practitioner/${(await clinicianInFhir(base, id)).practitioners[0]?.id}`;
+    expect(await activeParticipantsOf(base, created.id, practitioner)).toHaveLength(1);
+
+    // The team is set inactive in FHIR: still named, it is no longer the clinician's, and its membership stays as it was.
+    await probeUpdate(base, { ...(await probeRead<fhir4.CareTeam & { id: string }>(base, `CareTeam/${created.id}`)), status: 'inactive' });
+    const version = await versionOf(base, `CareTeam/${created.id}`);
+    expect(await linker.link(naming([{ id: identifier, roles: [ROLE.doctor] }]))).toMatchObject({ careTeams: [] });
+    // No longer named either: not left (a team not in force is not written to).
+    expect(await linker.link(naming([]))).toMatchObject({ careTeams: [] });
+    expect(await versionOf(base, `CareTeam/${created.id}`)).toBe(version);
+    expect(await activeParticipantsOf(base, created.id, practitioner)).toHaveLength(1);
+
+    // A team entered in error is not joined at a first login.
+    const erroneous = await probeCreate<fhir4.CareTeam>(base, {
+      resourceType: 'CareTeam',
+      status: 'entered-in-error',
+      identifier: [{ system: 'urn:dk:sundhed:ehealth:careteam', value: `${identifier}-E` }],
+    });
+    const newcomer = uniqueClinicianId();
+    expect(await linker.link(clinician(newcomer, { careTeams: [{ id: `${identifier}-E`, roles: [ROLE.doctor] }] }))).toMatchObject({
+      careTeams: [],
+    });
+    expect((await probeRead<fhir4.CareTeam>(base, `CareTeam/${erroneous.id}`)).participant ?? []).toEqual([]);
   });
 
   it('joins a care team named by its logical id when no team has that identifier', async () => {

@@ -5,7 +5,7 @@ import type { CareTeamPrivileges } from '../../identity/principal.js';
 import type { FhirGateway } from '../fhir.gateway.js';
 import type { FhirCallOptions, Stored } from '../fhir-resources.js';
 import { escapeSearchValue, referenceTo } from '../fhir-references.js';
-import { isActiveParticipant, planJoin, planLeave } from './membership-plan.js';
+import { careTeamInForce, isActiveParticipant, planJoin, planLeave } from './membership-plan.js';
 import { normaliseRoles } from './role-codes.js';
 import { updateVersioned } from './versioned-update.js';
 
@@ -20,7 +20,8 @@ export const hasCareTeamIdentifier = (team: fhir4.CareTeam, id: string): boolean
 /**
  * Makes the clinician's CareTeam memberships match the assertion (DOMAIN.md): joins each existing
  * care team named in the privileges, with an open `period.start`; ends (`period.end`) memberships
- * no longer named. Care teams are never created; one that does not exist is skipped.
+ * no longer named. Care teams are never created; one that does not exist is skipped, and one not in
+ * force (`status` other than active, careTeamInForce) is neither joined nor left.
  *
  * A returning clinician costs one search (`CareTeam?participant=`), whose results already identify
  * every team they belonged to; only teams not among them are searched for.
@@ -50,8 +51,9 @@ export class CareTeamSync {
         };
       }),
     );
+    // A team not in force is left as it is, joined by no one and left by no one (careTeamInForce).
     const left = memberOf.filter(
-      (team) => !wanted.has(team.id) && (team.participant ?? []).some((p) => isActiveParticipant(p, practitioner)),
+      (team) => careTeamInForce(team) && !wanted.has(team.id) && (team.participant ?? []).some((p) => isActiveParticipant(p, practitioner)),
     );
     await Promise.all(left.map((team) => updateVersioned(this.gateway, team, (latest) => planLeave(latest, practitioner, now), options)));
     return linked;
@@ -96,9 +98,10 @@ export class CareTeamSync {
     for (const privilege of privileges) {
       const matches = byIdentifier.get(privilege.id) ?? [];
       const team = matches.length === 0 ? byLogicalId.get(privilege.id) : matches.length === 1 ? matches[0] : undefined;
-      if (team === undefined) {
+      if (team === undefined || !careTeamInForce(team)) {
         // Care team ids are not personal data; they tell an operator which team is missing.
-        const reason = matches.length > 1 ? 'matches several CareTeams' : 'does not exist';
+        const reason =
+          team !== undefined ? `is not in force (${team.status})` : matches.length > 1 ? 'matches several CareTeams' : 'does not exist';
         this.logger[matches.length > 1 ? 'warn' : 'debug'](`care team ${privilege.id} named in the privileges ${reason}; skipped`);
         continue;
       }

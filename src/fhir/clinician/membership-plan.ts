@@ -8,6 +8,15 @@ import { rolesOf, sameRoles, withRoles } from './role-codes.js';
  * fresh read after a 412, so a plan must be a function of the stored resource alone.
  */
 
+/**
+ * R4 CareTeam.status is a modifier (it "can indicate that a record should not be treated as valid"):
+ * a team is worked under only while `active`; `proposed` is not yet, `suspended` and `inactive` no
+ * longer, `entered-in-error` never was. A team without a status (0..1) is taken as in force.
+ */
+export function careTeamInForce(team: fhir4.CareTeam): boolean {
+  return team.status === undefined || team.status === 'active';
+}
+
 /** A membership is active while its period has no end (DOMAIN.md: "an open `period.start`"). */
 export function isActiveParticipant(participant: fhir4.CareTeamParticipant, member: string): boolean {
   return pointsTo(participant.member, member) && participant.period?.end === undefined;

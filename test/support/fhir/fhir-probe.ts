@@ -33,3 +33,13 @@ export async function probeCreate<T extends fhir4.Resource>(baseUrl: string, res
   if (response.status !== 201) throw new Error(`probe create ${resource.resourceType}: HTTP ${response.status}`);
   return (await response.json()) as T & { id: string };
 }
+
+/** A plain update (R4 http.html#update), as another writer of the server would make it. */
+export async function probeUpdate<T extends fhir4.Resource & { id: string }>(baseUrl: string, resource: T): Promise<void> {
+  const response = await fetch(`${baseUrl}/${resource.resourceType}/${resource.id}`, {
+    method: 'PUT',
+    headers: { 'content-type': 'application/fhir+json' },
+    body: JSON.stringify(resource),
+  });
+  if (response.status !== 200) throw new Error(`probe update ${resource.resourceType}: HTTP ${response.status}`);
+}
