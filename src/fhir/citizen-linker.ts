@@ -10,7 +10,9 @@ import { hasIdentifier, searchToken } from './fhir-references.js';
 /**
  * Citizen login (DOMAIN.md): search `Patient?identifier={system}|{ssn}` — one round trip. One match
  * links the Patient; none still lets the citizen in, with no patient and so no rights; more than
- * one links nobody, since picking one could show a citizen another person's record.
+ * one links nobody, since picking one could show a citizen another person's record. Only records in
+ * use count: R4 Patient.active is a modifier, and `false` says the record is not to be treated as
+ * valid — the duplicate a merge left behind beside the record that replaced it, for one.
  */
 export class CitizenLinker {
   constructor(private readonly gateway: FhirGateway) {}
@@ -27,19 +29,26 @@ export class CitizenLinker {
   }
 
   /**
-   * Enough of the matches to tell none from one from several. "None" links a citizen with no rights
-   * while the login succeeds, so it is believed only from a complete answer: a page with a `next` link
-   * (R4 http.html#paging) may have its matches on later pages, which are followed; a `total` above the
-   * matches returned (R4 bundle.html, Bundle.total counts the whole search) means some were left out,
-   * and if even every page does not hold them the answer is broken, so retryable.
+   * Enough of the matches in use to tell none from one from several. "None" links a citizen with no
+   * rights while the login succeeds, so it is believed only from a complete answer: a page with a
+   * `next` link (R4 http.html#paging) may have its matches on later pages, which are followed; a
+   * `total` above the matches returned (R4 bundle.html, Bundle.total counts the whole search) means
+   * some were left out, and if even every page does not hold them the answer is broken, so retryable.
    */
   private async matches(params: SearchParams, options: FhirCallOptions): Promise<Stored<fhir4.Patient>[]> {
     const first = await this.gateway.search('Patient', params, options);
-    if (first.matches.length > 1 || isComplete(first)) return first.matches;
+    const firstInUse = first.matches.filter(inUse);
+    if (firstInUse.length > 1 || isComplete(first)) return firstInUse;
     const all = await this.gateway.followPages('Patient', first, options);
-    if (all.matches.length > 1 || isComplete(all)) return all.matches;
+    const allInUse = all.matches.filter(inUse);
+    if (allInUse.length > 1 || isComplete(all)) return allInUse;
     throw new FhirUnavailableError('FHIR search Patient: Bundle.total counts more matches than the answer holds');
   }
+}
+
+/** A Patient record in use: `active` absent or true (R4 patient.html, Patient.active). */
+function inUse(patient: fhir4.Patient): boolean {
+  return patient.active !== false;
 }
 
 function isComplete(page: SearchPage<fhir4.Patient>): boolean {

@@ -1,7 +1,9 @@
 import { AmbiguousIdentityError } from '../../src/identity/linking-errors.js';
 import { FHIR_SERVER_SETUPS, SEPARATE_PROCESS, type RunningFhirServer } from '../support/fhir/fhir-servers.js';
 import { captureNestLogs, fhirLinker, measure } from '../support/fhir/fhir-linker.js';
-import { BSN_SYSTEM, citizen, DEMO } from '../support/fhir/principals.js';
+import { probeCreate } from '../support/fhir/fhir-probe.js';
+import { searchset, sendJson, startStubServer } from '../support/fhir/stub-http-server.js';
+import { BSN_SYSTEM, citizen, CPR_SYSTEM, DEMO, fakeCpr } from '../support/fhir/principals.js';
 
 /**
  * Citizen linking (DOMAIN.md "Citizen login") over real HTTP: gateway → node:http → Medplum, run
@@ -10,6 +12,8 @@ import { BSN_SYSTEM, citizen, DEMO } from '../support/fhir/principals.js';
 describe.each(FHIR_SERVER_SETUPS)('citizen linking against a FHIR server %s', (name, start) => {
   let server: RunningFhirServer;
   let logs: ReturnType<typeof captureNestLogs>;
+  /** The CPRs a test made up, kept out of the logs as the demo's are. */
+  const made: string[] = [];
 
   beforeAll(async () => {
     server = await start();
@@ -57,6 +61,31 @@ describe.each(FHIR_SERVER_SETUPS)('citizen linking against a FHIR server %s', (n
     await expect(failure).rejects.not.toThrow(DEMO.cpr.duplicated);
   });
 
+  it('counts only Patient records in use: a merged-away duplicate (active: false) is not a second person', async () => {
+    const patient = (cpr: string, active?: boolean) =>
+      probeCreate(server.baseUrl, { resourceType: 'Patient', identifier: [{ system: CPR_SYSTEM, value: cpr }], active });
+    const { linker } = fhirLinker(server.baseUrl);
+    // A record left inactive by a merge, beside the one in use.
+    const merged = fakeCpr();
+    made.push(merged);
+    await patient(merged, false);
+    const kept = await patient(merged, true);
+    await expect(linker.link(citizen(merged))).resolves.toEqual({ kind: 'patient', patient: `${server.baseUrl}/Patient/${kept.id}` });
+    // A record without `active` counts as in use; one only inactive is no patient at all.
+    const unmarked = fakeCpr();
+    made.push(unmarked);
+    const withoutActive = await patient(unmarked);
+    await patient(unmarked, false);
+    await expect(linker.link(citizen(unmarked))).resolves.toEqual({
+      kind: 'patient',
+      patient: `${server.baseUrl}/Patient/${withoutActive.id}`,
+    });
+    const retired = fakeCpr();
+    made.push(retired);
+    await patient(retired, false);
+    await expect(linker.link(citizen(retired))).resolves.toEqual({ kind: 'patient', patient: undefined });
+  });
+
   it('links a generic principal to nothing, without calling FHIR', async () => {
     const { gateway, linker } = fhirLinker(server.baseUrl);
     const generic = { kind: 'generic' as const, realm: 'ssl', idpAlias: 'ssl', externalId: 'e1', attributes: {} };
@@ -66,7 +95,39 @@ describe.each(FHIR_SERVER_SETUPS)('citizen linking against a FHIR server %s', (n
   });
 
   it('never wrote a CPR or BSN into a log line', () => {
-    const values = [...Object.values(DEMO.cpr), DEMO.bsn.jan];
+    const values = [...Object.values(DEMO.cpr), DEMO.bsn.jan, ...made];
     expect(logs.lines.filter((line) => values.some((v) => line.includes(v)))).toEqual([]);
+  });
+});
+
+describe('citizen linking: records not in use on the first page of the search', () => {
+  it('follows the pages when the first holds only merged-away records, and links the one in use', async () => {
+    const cpr = fakeCpr();
+    const record = (id: string, active: boolean) => ({
+      resourceType: 'Patient',
+      id,
+      active,
+      identifier: [{ system: CPR_SYSTEM, value: cpr }],
+    });
+    const stub = await startStubServer((response, index) =>
+      sendJson(
+        response,
+        200,
+        index === 0
+          ? {
+              ...searchset([record('old-1', false), record('old-2', false)]),
+              total: 3,
+              link: [{ relation: 'next', url: `${stub.baseUrl}/Patient?page=2` }],
+            }
+          : { ...searchset([record('current', true)]), total: 3 },
+      ),
+    );
+    try {
+      const { linker } = fhirLinker(stub.baseUrl);
+      await expect(linker.link(citizen(cpr))).resolves.toEqual({ kind: 'patient', patient: `${stub.baseUrl}/Patient/current` });
+      expect(stub.urls).toHaveLength(2);
+    } finally {
+      await stub.close();
+    }
   });
 });
