@@ -5,6 +5,7 @@ import { configFileFromEnv, loadConfigFile } from '../config/config.loader.js';
 import type { Config } from '../config/config.schema.js';
 import type { FhirGateways } from '../fhir/fhir-gateways.js';
 import { KeyEncryption } from '../keys/key-encryption.js';
+import { PublishedKeys } from '../keys/published-keys.js';
 import { rotationAlgorithm, SigningKeyService } from '../keys/signing-key.service.js';
 import { RealmRegistry } from '../realms/realm.registry.js';
 import { AuditEventRepository } from '../storage/audit-event.repository.js';
@@ -40,7 +41,8 @@ export async function rotateFromCommandLine(
   const realms = new RealmRegistry(config);
   const realm = realms.get(realmName);
   const algorithm = rotationAlgorithm(realm, asked);
-  const keys = new SigningKeyService(new SigningKeyRepository(db), new KeyEncryption(config.keys.encryptionKey), clock);
+  const repository = new SigningKeyRepository(db);
+  const keys = new SigningKeyService(repository, new KeyEncryption(config.keys.encryptionKey), clock, new PublishedKeys(repository, clock));
   const audit = new AuditTrail(
     db,
     new AuditEventRepository(db),

@@ -4,6 +4,7 @@ import type { Config } from '../config/config.schema.js';
 import { SigningKeyRepository } from '../storage/signing-key.repository.js';
 import { KeyEncryption } from './key-encryption.js';
 import { KeysController } from './keys.controller.js';
+import { PublishedKeys } from './published-keys.js';
 import { KEY_ENCRYPTION, SigningKeyService } from './signing-key.service.js';
 import { SigningKeysBootstrap } from './signing-keys.bootstrap.js';
 import { VerificationKeys } from './verification-keys.js';
@@ -13,6 +14,7 @@ import { VerificationKeys } from './verification-keys.js';
   controllers: [KeysController],
   providers: [
     SigningKeyRepository,
+    PublishedKeys,
     SigningKeyService,
     SigningKeysBootstrap,
     VerificationKeys,

@@ -12,6 +12,7 @@ import { realmFromConfig, type Realm } from '../realms/realm.js';
 import { SigningKeyRepository } from '../storage/signing-key.repository.js';
 import { KeyEncryption } from './key-encryption.js';
 import { SigningKeyService } from './signing-key.service.js';
+import { PublishedKeys } from './published-keys.js';
 
 /**
  * A key from `signingKeyFile` is one realm's key of one algorithm (RFC 8725 §3.1: a key is used with
@@ -27,7 +28,13 @@ describe.each(engines)('signing keys from a file on $name', (engine) => {
   let n = 0;
 
   beforeAll(() => {
-    keys = new SigningKeyService(new SigningKeyRepository(storage.db), new KeyEncryption('test-only-key-encryption-key-0123456789'), clock);
+    const repository = new SigningKeyRepository(storage.db);
+    keys = new SigningKeyService(
+      repository,
+      new KeyEncryption('test-only-key-encryption-key-0123456789'),
+      clock,
+      new PublishedKeys(repository, clock),
+    );
   });
 
   const rsaKeyFile = async () => {

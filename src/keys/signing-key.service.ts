@@ -52,15 +52,13 @@ export class SigningKeyService {
   private readonly active = new Map<string, { key: ActiveSigningKey; loadedAt: number }>();
   /** Lookups under way: the requests that find the cache expired together share one (and one new key, if it comes to that). */
   private readonly loading = new Map<string, Promise<ActiveSigningKey>>();
-  private readonly published: PublishedKeys;
 
   constructor(
     private readonly repository: SigningKeyRepository,
     @Inject(KEY_ENCRYPTION) private readonly encryption: KeyEncryption,
     @Inject(CLOCK) private readonly clock: Clock,
-  ) {
-    this.published = new PublishedKeys(repository, clock);
-  }
+    private readonly published: PublishedKeys,
+  ) {}
 
   /**
    * At start: make sure the realm has an active key of each algorithm it signs with, of its configured

@@ -4,7 +4,6 @@ import { errors, type JWK, type JWSHeaderParameters } from 'jose';
 import type { SigningAlg } from '../config/config.schema.js';
 import { CLOCK, type Clock } from '../common/clock.js';
 import type { Realm } from '../realms/realm.js';
-import { SigningKeyRepository } from '../storage/signing-key.repository.js';
 import { PublishedKeys } from './published-keys.js';
 
 /**
@@ -22,15 +21,11 @@ const PLAUSIBLE_KID = /^[\x21-\x7e]{1,128}$/;
 @Injectable()
 export class VerificationKeys {
   private readonly cache = new Map<string, { realm: string; alg: SigningAlg; key: KeyObject; publishUntil: number }>();
-  /** A `kid` not cached is looked for among the realm's published keys, one read shared by whoever asks meanwhile. */
-  private readonly published: PublishedKeys;
-
   constructor(
-    repository: SigningKeyRepository,
+    /** A `kid` not cached is looked for among the realm's published keys (reads shared as PublishedKeys shares them). */
+    private readonly published: PublishedKeys,
     @Inject(CLOCK) private readonly clock: Clock,
-  ) {
-    this.published = new PublishedKeys(repository, clock);
-  }
+  ) {}
 
   /**
    * The key a token's header names, for verifying with the header's `alg`; throws a jose error (a bad

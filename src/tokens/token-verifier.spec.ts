@@ -3,6 +3,7 @@ import { SignJWT, type JWK } from 'jose';
 import { malformedCompactJws } from '../../test/support/malformed-jws.js';
 import { TestClock } from '../../test/support/test-clock.js';
 import type { SigningAlg } from '../config/config.schema.js';
+import { PublishedKeys } from '../keys/published-keys.js';
 import { VerificationKeys } from '../keys/verification-keys.js';
 import type { Realm } from '../realms/realm.js';
 import type { SigningKeyRepository, SigningKeyRow } from '../storage/signing-key.repository.js';
@@ -56,7 +57,7 @@ describe('TokenVerifier', () => {
   const clock = new TestClock(NOW);
   const store = keyStore();
   const verifier = new TokenVerifier(
-    new VerificationKeys(store.repository, clock),
+    new VerificationKeys(new PublishedKeys(store.repository, clock), clock),
     new RefreshTokenMac({ keys: { encryptionKey: 'test-only-key-encryption-key-0123456789' } }),
     clock,
   );
@@ -159,7 +160,7 @@ describe('TokenVerifier', () => {
   });
 
   it('keeps the key object of an unchanged key read again, so its tokens stay remembered; a changed key is another', async () => {
-    const keys = new VerificationKeys(store.repository, clock);
+    const keys = new VerificationKeys(new PublishedKeys(store.repository, clock), clock);
     store.add('es-reread', 'ES256');
     const first = await keys.keyFor(nemlogin, { alg: 'ES256', kid: 'es-reread' });
     const start = clock.now().getTime();

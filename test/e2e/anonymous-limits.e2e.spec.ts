@@ -277,7 +277,8 @@ describe('pending SAML requests of one login', () => {
  * The JWKS and a token naming a key this instance has not cached both read the realm's signing keys
  * from the database, and anyone may ask for either as often as they like: a flood of `/certs` (or of
  * bearer tokens with a made-up `kid`) was a flood of statements, which on the embedded database queued
- * ahead of every grant. Requests that ask while a read is under way share it.
+ * ahead of every grant. Requests that ask while a read is under way share the next one (not the one
+ * under way, which may predate a rotation they must see: published-keys.spec.ts).
  */
 describe('signing keys read for anonymous requests', () => {
   let db: Database;
@@ -308,17 +309,17 @@ describe('signing keys read for anonymous requests', () => {
     return { statuses: new Set(responses.map((r) => r.status)), keyReads };
   };
 
-  it('twenty JWKS requests at once cost one read, and a request after it reads again', async () => {
+  it('twenty JWKS requests at once cost two reads (the first one’s, and the next, which the rest share), and a request after them reads again', async () => {
     const certs = `${server.baseUrl}/realms/nemlogin/protocol/openid-connect/certs`;
-    expect(await together(20, () => fetch(certs))).toEqual({ statuses: new Set([200]), keyReads: 1 });
+    expect(await together(20, () => fetch(certs))).toEqual({ statuses: new Set([200]), keyReads: 2 });
     expect(await together(1, () => fetch(certs))).toEqual({ statuses: new Set([200]), keyReads: 1 });
   });
 
-  it('twenty bearer tokens naming unknown keys at once cost one read', async () => {
+  it('twenty bearer tokens naming unknown keys at once cost two reads', async () => {
     const part = (value: object) => Buffer.from(JSON.stringify(value)).toString('base64url');
     const userinfo = `${server.baseUrl}/realms/nemlogin/protocol/openid-connect/userinfo`;
     const token = () => `${part({ alg: 'ES256', typ: 'at+jwt', kid: randomBytes(32).toString('base64url') })}.${part({ sub: 'x' })}.AAAA`;
     const answer = await together(20, () => fetch(userinfo, { headers: { authorization: `Bearer ${token()}` } }));
-    expect(answer).toEqual({ statuses: new Set([401]), keyReads: 1 });
+    expect(answer).toEqual({ statuses: new Set([401]), keyReads: 2 });
   });
 });
