@@ -161,13 +161,13 @@ describe('browser clients: CORS and response modes', () => {
       expect(metadata.response_modes_supported).toEqual(['query', 'fragment', 'form_post']);
     });
 
-    it('fragment: the code, state and iss come in the fragment, nothing in the query; openid-client redeems it', async () => {
+    it('fragment: the code, session_state, state and iss come in the fragment, nothing in the query; openid-client redeems it', async () => {
       const { config, url, verifier, state } = await authorizationUrl({ response_mode: 'fragment' });
       const callback = await loginAsMockUser(url, 'alice');
       expect(callback.origin + callback.pathname).toBe(SPA.redirectUri);
       expect(callback.search).toBe('');
       const fragment = new URLSearchParams(callback.hash.slice(1));
-      expect([...fragment.keys()]).toEqual(['code', 'state', 'iss']);
+      expect([...fragment.keys()]).toEqual(['code', 'session_state', 'state', 'iss']);
       expect(fragment.get('state')).toBe(state);
       expect(fragment.get('iss')).toBe(issuer);
 
@@ -202,7 +202,7 @@ describe('browser clients: CORS and response modes', () => {
       const html = await page.text();
       const form = readForm(html);
       expect(form.action).toBe(SPA.redirectUri);
-      expect(Object.keys(form.fields)).toEqual(['code', 'state', 'iss']);
+      expect(Object.keys(form.fields)).toEqual(['code', 'session_state', 'state', 'iss']);
       expect(form.fields.state).toBe(state);
       expect(form.fields.iss).toBe(issuer);
 
