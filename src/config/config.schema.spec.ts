@@ -106,8 +106,10 @@ describe('config schema: database timeouts', () => {
 describe("config schema: a login's FHIR deadline", () => {
   const withFhir = (fhir: Record<string, unknown>) => ({ ...withClient({ roles: [] }), fhir });
 
-  it('gives a login 15 s of FHIR unless configured', () => {
+  it('gives a login 15 s of FHIR unless configured, or one request’s timeout where that is longer', () => {
     expect(parseConfig(withFhir({}), 'test', {}).fhir.loginDeadlineMs).toBe(15_000);
+    // A config of an earlier release that set only a long timeout still starts.
+    expect(parseConfig(withFhir({ timeoutMs: 120_000 }), 'test', {}).fhir.loginDeadlineMs).toBe(120_000);
     expect(parseConfig(withFhir({ loginDeadlineMs: 5000, timeoutMs: 5000 }), 'test', {}).fhir.loginDeadlineMs).toBe(5000);
   });
 

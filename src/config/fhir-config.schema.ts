@@ -3,8 +3,15 @@ import { z } from 'zod';
 /** `fhir.maxAnswerBytes` unless configured: a searchset page of a hundred CareTeams is well under it. */
 export const DEFAULT_FHIR_MAX_ANSWER_BYTES = 4 * 1024 * 1024;
 
-/** `fhir.loginDeadlineMs` unless configured: a clinician's first login is seven requests or so. */
+/**
+ * `fhir.loginDeadlineMs` unless configured: a clinician's first login is seven requests or so. Never
+ * less than one request's `timeoutMs`, so a config that set only a long timeout keeps starting.
+ */
 export const DEFAULT_FHIR_LOGIN_DEADLINE_MS = 15_000;
+
+export function defaultLoginDeadlineMs(timeoutMs: number): number {
+  return Math.max(DEFAULT_FHIR_LOGIN_DEADLINE_MS, timeoutMs);
+}
 
 /**
  * The service-wide FHIR server (a realm may name its own, `realms[].fhir`) and how it is called.
@@ -28,9 +35,9 @@ export const fhirSchema = z
      * The most a login waits for FHIR in all, in milliseconds: a clinician's login makes several
      * requests, each with its own `timeoutMs` and retries, and a FHIR server that answers each just in
      * time would otherwise hold the browser for minutes. Past it the login gets the retryable error
-     * page, and its requests still in flight are given up.
+     * page, and its requests still in flight are given up. 15 s, or `timeoutMs` if that is longer.
      */
-    loginDeadlineMs: z.number().int().positive().default(DEFAULT_FHIR_LOGIN_DEADLINE_MS),
+    loginDeadlineMs: z.number().int().positive().optional(),
     /**
      * The most of one FHIR answer that is read, in bytes (4 MiB by default): a larger one, declared
      * or counted while it arrives, is given up as a broken answer (retryable), so no FHIR server can
@@ -40,7 +47,7 @@ export const fhirSchema = z
     /** Sent as `Authorization: Bearer` to the FHIR server. */
     bearerToken: z.string().min(1).optional(),
   })
-  .refine((fhir) => fhir.loginDeadlineMs >= fhir.timeoutMs, {
+  .refine((fhir) => fhir.loginDeadlineMs === undefined || fhir.loginDeadlineMs >= fhir.timeoutMs, {
     path: ['loginDeadlineMs'],
     message: 'must be at least fhir.timeoutMs: a login makes at least one FHIR request',
   })
@@ -48,4 +55,5 @@ export const fhirSchema = z
     path: ['seed'],
     message: 'only the embedded FHIR server is seeded',
   })
+  .transform((fhir) => ({ ...fhir, loginDeadlineMs: fhir.loginDeadlineMs ?? defaultLoginDeadlineMs(fhir.timeoutMs) }))
   .prefault({});

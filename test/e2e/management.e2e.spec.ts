@@ -73,9 +73,7 @@ describe('the management port and readiness', () => {
   it('answers degraded within its one-second FHIR probe when FHIR accepts the request but never answers', async () => {
     const fhir = await startStubServer(() => {});
     // A FHIR timeout of two minutes: readiness must not wait that long.
-    const instance = await startTestServer({
-      patch: (raw) => (raw.fhir = { baseUrl: fhir.baseUrl, timeoutMs: 120_000, loginDeadlineMs: 120_000 }),
-    });
+    const instance = await startTestServer({ patch: (raw) => (raw.fhir = { baseUrl: fhir.baseUrl, timeoutMs: 120_000 }) });
     try {
       const asked = Date.now();
       const ready = await fetch(`${instance.baseUrl}/health/ready`);

@@ -128,7 +128,7 @@ describe('the service as a process', () => {
       // A FHIR server that never answers, and a FHIR timeout far beyond the shutdown deadline.
       fhir = await startStubServer(() => {});
       const config = parse(readFileSync('fixtures/config/demo.yaml', 'utf8')) as Record<string, unknown>;
-      config.fhir = { baseUrl: fhir.baseUrl, timeoutMs: 120_000, loginDeadlineMs: 120_000, retries: 0 };
+      config.fhir = { baseUrl: fhir.baseUrl, timeoutMs: 120_000, retries: 0 };
       config.shutdownTimeoutMs = 1000;
       configFile = join(dataDir, 'hanging-fhir.yaml');
       writeFileSync(configFile, stringify(config));

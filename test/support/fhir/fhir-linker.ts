@@ -1,6 +1,6 @@
 import { ConsoleLogger, Logger, type LoggerService } from '@nestjs/common';
 import { systemClock } from '../../../src/common/clock.js';
-import { DEFAULT_FHIR_LOGIN_DEADLINE_MS, DEFAULT_FHIR_MAX_ANSWER_BYTES } from '../../../src/config/fhir-config.schema.js';
+import { defaultLoginDeadlineMs, DEFAULT_FHIR_MAX_ANSWER_BYTES } from '../../../src/config/fhir-config.schema.js';
 import { FhirGateway, type FhirGatewaySettings } from '../../../src/fhir/fhir.gateway.js';
 import type { FhirRoundTrips } from '../../../src/fhir/fhir-round-trips.js';
 import { FhirGateways } from '../../../src/fhir/fhir-gateways.js';
@@ -9,9 +9,11 @@ import { FhirIdentityLinker } from '../../../src/fhir/fhir-identity-linker.js';
 /** One service instance's FHIR side, wired as FhirModule wires it, pointed at `baseUrl`. */
 export function fhirLinker(
   baseUrl: string,
-  { loginDeadlineMs = DEFAULT_FHIR_LOGIN_DEADLINE_MS, ...settings }: Partial<FhirGatewaySettings> & { loginDeadlineMs?: number } = {},
+  { loginDeadlineMs: deadline, ...settings }: Partial<FhirGatewaySettings> & { loginDeadlineMs?: number } = {},
 ): { gateway: FhirGateway; linker: FhirIdentityLinker } {
   const gateway = new FhirGateway({ baseUrl, timeoutMs: 3000, retries: 2, backoffMs: 20, ...settings });
+  // As the config defaults it (fhir-config.schema.ts).
+  const loginDeadlineMs = deadline ?? defaultLoginDeadlineMs(settings.timeoutMs ?? 3000);
   return {
     gateway,
     linker: new FhirIdentityLinker(
