@@ -17,7 +17,7 @@ import { hasIdentifier, searchToken } from './fhir-references.js';
 export class CitizenLinker {
   constructor(private readonly gateway: FhirGateway) {}
 
-  async link(principal: CitizenPrincipal, options: FhirCallOptions = {}): Promise<IdentityLink> {
+  async link(principal: CitizenPrincipal, options: FhirCallOptions): Promise<IdentityLink> {
     // `_count=2` is enough to tell one match from several, and keeps a bad register from being read whole.
     const matches = await this.matches({ identifier: searchToken(principal.ssn), _count: '2' }, options);
     if (matches.length > 1) throw new AmbiguousIdentityError('Patient', principal.ssn.system);

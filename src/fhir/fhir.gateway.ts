@@ -266,6 +266,8 @@ export class FhirGateway {
     headers: Record<string, string>,
     send: (o: RequestOptions) => Promise<KitResource>,
   ): Promise<KitResource> {
+    // Past the caller's deadline nothing more is sent (nor counted as a round trip): the login has its answer.
+    if (options.signal?.aborted) throw new FhirUnavailableError(`FHIR ${interaction} ${resourceType}: past the deadline of the call`);
     const allHeaders = { ...headers, ...tenantHeader(options) };
     try {
       return await this.meter.measure(kind, () =>

@@ -59,12 +59,16 @@ describe('FHIR unavailable', () => {
   describe('a login has one deadline for all its FHIR requests (fhir.loginDeadlineMs)', () => {
     it('tries no more once it passed, however many retries are left', async () => {
       const silent = await stub(() => {});
-      const { linker } = fhirLinker(silent.baseUrl, { timeoutMs: 300, retries: 5, backoffMs: 20, loginDeadlineMs: 450 });
+      const { gateway, linker } = fhirLinker(silent.baseUrl, { timeoutMs: 300, retries: 5, backoffMs: 20, loginDeadlineMs: 450 });
       const { error, ms } = await elapsed(() => linker.link(citizen(DEMO.cpr.nancy)));
       expect(error).toBeInstanceOf(IdentityDirectoryUnavailableError);
       expect((error as IdentityDirectoryUnavailableError).retryable).toBe(true);
-      // The first try timed out at 300 ms, the second was given up at the deadline; six tries would take 1.8 s.
+      // The first try timed out at 300 ms, the second was given up at the deadline and not retried; six
+      // tries would take 1.8 s.
       expect(silent.requests.length).toBeLessThanOrEqual(2);
+      const { requests, retries } = gateway.stats();
+      expect(requests).toBeLessThanOrEqual(2);
+      expect(retries).toBeLessThanOrEqual(1);
       expect(ms).toBeLessThan(1200);
     });
 
@@ -88,6 +92,19 @@ describe('FHIR unavailable', () => {
       expect(error).toBeInstanceOf(IdentityDirectoryUnavailableError);
       expect((error as Error).message).toContain('timeout');
       expect(ms).toBeLessThan(unbounded.ms);
+    });
+
+    it('gives up a write in flight at the deadline, not at its own timeout', async () => {
+      // A first login: the Practitioner search finds none, and its conditional create is never answered.
+      const writesHang = await stub((response) => {
+        if (response.req.method === 'POST' && !response.req.url?.endsWith('/_search')) return;
+        sendJson(response, 200, EMPTY_SEARCHSET);
+      });
+      const { gateway, linker } = fhirLinker(writesHang.baseUrl, { timeoutMs: 5000, retries: 0, loginDeadlineMs: 500 });
+      const { error, ms } = await elapsed(() => linker.link(clinician(uniqueClinicianId())));
+      expect(error).toBeInstanceOf(IdentityDirectoryUnavailableError);
+      expect(ms).toBeLessThan(2500);
+      expect(gateway.stats()).toMatchObject({ reads: 1, writes: 1, retries: 0 });
     });
   });
 

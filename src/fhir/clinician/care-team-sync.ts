@@ -31,12 +31,7 @@ export class CareTeamSync {
 
   constructor(private readonly gateway: FhirGateway) {}
 
-  async sync(
-    practitioner: string,
-    privileges: CareTeamPrivileges[],
-    now: string,
-    options: FhirCallOptions = {},
-  ): Promise<LinkedCareTeam[]> {
+  async sync(practitioner: string, privileges: CareTeamPrivileges[], now: string, options: FhirCallOptions): Promise<LinkedCareTeam[]> {
     const { matches: memberOf } = await this.gateway.searchAll('CareTeam', { participant: practitioner, _count: '100' }, options);
     const wanted = await this.resolve(privileges, memberOf, options);
 

@@ -40,7 +40,7 @@ export class ClinicianLinker {
     this.careTeams = new CareTeamSync(gateway);
   }
 
-  link(principal: ClinicianPrincipal, options: FhirCallOptions = {}): Promise<IdentityLink> {
+  link(principal: ClinicianPrincipal, options: FhirCallOptions): Promise<IdentityLink> {
     const lookup = principal.identifiers[0];
     if (lookup === undefined) return Promise.reject(new TypeError('a clinician principal needs at least one identifier'));
     return this.mutex.runExclusive(searchToken(lookup), () => this.linkExclusively(principal, options));

@@ -61,7 +61,7 @@ describe('PractitionerRoleSync', () => {
       ],
       [orgA, orgB],
     );
-    const refusal = new PractitionerRoleSync(gateway).sync(ME, privileges, NOW);
+    const refusal = new PractitionerRoleSync(gateway).sync(ME, privileges, NOW, {});
     await expect(refusal).rejects.toBeInstanceOf(FhirRequestError);
     await expect(refusal).rejects.toThrow('FHIR search PractitionerRole: a match lacks the searched practitioner');
     expect(writes).toEqual([]);
@@ -72,7 +72,7 @@ describe('PractitionerRoleSync', () => {
       [roleOf('role-me-A', ME, 'Organization/org-A'), roleOf('role-other-B', 'Practitioner/other', 'Organization/org-B')],
       [orgA, orgB],
     );
-    await expect(new PractitionerRoleSync(gateway).sync(ME, privileges, NOW)).rejects.toBeInstanceOf(FhirRequestError);
+    await expect(new PractitionerRoleSync(gateway).sync(ME, privileges, NOW, {})).rejects.toBeInstanceOf(FhirRequestError);
     expect(writes).toEqual([]);
   });
 
@@ -81,7 +81,7 @@ describe('PractitionerRoleSync', () => {
       [roleOf('role-me-A', `${BASE}/${ME}`, 'Organization/org-A'), roleOf('role-me-B', `${ME}/_history/3`, 'Organization/org-B')],
       [orgA, orgB],
     );
-    const linked = await new PractitionerRoleSync(gateway).sync(ME, privileges, NOW);
+    const linked = await new PractitionerRoleSync(gateway).sync(ME, privileges, NOW, {});
     expect(linked).toEqual([{ organization: `${BASE}/Organization/org-A`, roles: [DOCTOR] }]);
     // The role at A gets the asserted code; the one at B, no longer asserted, is ended.
     expect(writes.sort()).toEqual(['update PractitionerRole/role-me-A', 'update PractitionerRole/role-me-B']);

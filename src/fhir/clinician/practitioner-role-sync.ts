@@ -30,7 +30,7 @@ export class PractitionerRoleSync {
     practitioner: string,
     privileges: OrganisationPrivileges[],
     now: string,
-    options: FhirCallOptions = {},
+    options: FhirCallOptions,
   ): Promise<LinkedOrganisation[]> {
     const { matches: roles, included } = await this.gateway.searchAll(
       'PractitionerRole',

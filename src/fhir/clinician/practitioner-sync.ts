@@ -15,7 +15,7 @@ import { updateVersioned } from './versioned-update.js';
 export class PractitionerSync {
   constructor(private readonly gateway: FhirGateway) {}
 
-  async sync(principal: ClinicianPrincipal, options: FhirCallOptions = {}): Promise<Stored<fhir4.Practitioner>> {
+  async sync(principal: ClinicianPrincipal, options: FhirCallOptions): Promise<Stored<fhir4.Practitioner>> {
     const lookup = principal.identifiers[0];
     if (lookup === undefined) throw new TypeError('a clinician principal needs at least one identifier');
     let current = await this.find(lookup, options);

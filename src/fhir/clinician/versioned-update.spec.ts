@@ -37,14 +37,14 @@ const rename = (latest: CareTeam): CareTeam | undefined => (latest.name === 'min
 describe('updateVersioned', () => {
   it('re-reads and re-applies the plan after a 412, writing with the new version', async () => {
     const { gateway, updates, reads } = fakeServer((n) => (n === 1 ? new FhirPreconditionFailedError('HTTP 412', 412) : undefined));
-    await expect(updateVersioned(gateway, team('1'), rename)).resolves.toMatchObject({ name: 'mine', meta: { versionId: '3' } });
+    await expect(updateVersioned(gateway, team('1'), rename, {})).resolves.toMatchObject({ name: 'mine', meta: { versionId: '3' } });
     expect(updates).toEqual(['1', '2']);
     expect(reads).toEqual(['CareTeam/ct']);
   });
 
   it('treats a 409 Conflict as the same version conflict (R4 http.html#update), not as a refusal', async () => {
     const { gateway, updates, reads } = fakeServer((n) => (n === 1 ? new FhirConflictError('HTTP 409', 409) : undefined));
-    await expect(updateVersioned(gateway, team('1'), rename)).resolves.toMatchObject({ name: 'mine', meta: { versionId: '3' } });
+    await expect(updateVersioned(gateway, team('1'), rename, {})).resolves.toMatchObject({ name: 'mine', meta: { versionId: '3' } });
     expect(updates).toEqual(['1', '2']);
     expect(reads).toEqual(['CareTeam/ct']);
   });
@@ -56,7 +56,7 @@ describe('updateVersioned', () => {
     'gives up after a bounded number of tries lost with %s, retryable: a lost race is transient (R4 http.html#concurrency)',
     async (status, conflict) => {
       const { gateway, updates } = fakeServer(() => conflict);
-      const error = await updateVersioned(gateway, team('1'), rename).catch((e: unknown) => e);
+      const error = await updateVersioned(gateway, team('1'), rename, {}).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(FhirUnavailableError);
       expect(error).toMatchObject({
         retryable: true,
@@ -70,7 +70,7 @@ describe('updateVersioned', () => {
   it('does not retry any other refusal', async () => {
     const refusal = new FhirRequestError('HTTP 422', 422);
     const { gateway, updates, reads } = fakeServer(() => refusal);
-    await expect(updateVersioned(gateway, team('1'), rename)).rejects.toBe(refusal);
+    await expect(updateVersioned(gateway, team('1'), rename, {})).rejects.toBe(refusal);
     expect(updates).toEqual(['1']);
     expect(reads).toEqual([]);
   });
@@ -78,7 +78,7 @@ describe('updateVersioned', () => {
   it('writes nothing when the re-read version already holds what the plan wants', async () => {
     const { gateway, updates } = fakeServer((n) => (n === 1 ? new FhirConflictError('HTTP 409', 409) : undefined));
     const plan = (latest: CareTeam) => (latest.meta?.versionId === '2' ? undefined : { ...latest, name: 'mine' });
-    await expect(updateVersioned(gateway, team('1'), plan)).resolves.toMatchObject({ name: 'theirs', meta: { versionId: '2' } });
+    await expect(updateVersioned(gateway, team('1'), plan, {})).resolves.toMatchObject({ name: 'theirs', meta: { versionId: '2' } });
     expect(updates).toEqual(['1']);
   });
 });

@@ -24,7 +24,7 @@ export async function updateVersioned<K extends ResourceType>(
   gateway: FhirGateway,
   current: Stored<ResourceOf<K>>,
   plan: (latest: Stored<ResourceOf<K>>) => ResourceOf<K> | undefined,
-  options: FhirCallOptions = {},
+  options: FhirCallOptions,
 ): Promise<Stored<ResourceOf<K>>> {
   let latest = current;
   for (let attempt = 1; ; attempt++) {
