@@ -72,7 +72,7 @@ export class ContextSelectionService {
       delete next.episode_of_care_id;
     }
     if (ids.patient_id !== undefined) {
-      if (!(await this.directory.patientInUse(session.realm, ids.patient_id))) return refuse('no such patient in use');
+      if (!(await this.directory.patientNotReplaced(session.realm, ids.patient_id))) return refuse('no such patient, or one replaced');
       next.patient_id = this.url(session.realm, 'Patient', ids.patient_id);
     }
     if (ids.episode_of_care_id !== undefined) {
@@ -80,6 +80,12 @@ export class ContextSelectionService {
       if (!episode?.inForce || !episode.patient) return refuse('no such episode of care in force');
       if (!episode.teams.includes(next.care_team_id!)) return refuse('episode of care does not name the care team');
       if (next.patient_id !== undefined && episode.patient !== next.patient_id) return refuse('episode of care of another patient');
+      // The episode names the patient: checked as a patient chosen by id would be.
+      if (ids.patient_id === undefined) {
+        const id = contextId(episode.patient, 'Patient', this.directory.gateway(session.realm).baseUrl);
+        if (id === undefined || !(await this.directory.patientNotReplaced(session.realm, id)))
+          return refuse('the episode’s patient was replaced');
+      }
       next.patient_id = episode.patient;
       next.episode_of_care_id = episode.episode;
     }

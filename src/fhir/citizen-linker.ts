@@ -6,13 +6,14 @@ import { FhirRequestError, FhirUnavailableError } from './fhir.errors.js';
 import type { FhirGateway } from './fhir.gateway.js';
 import type { FhirCallOptions, SearchPage, SearchParams, Stored } from './fhir-resources.js';
 import { hasIdentifier, searchToken } from './fhir-references.js';
+import { recordsInUse, recordsStandingFor } from './patient-records.js';
 
 /**
  * Citizen login (DOMAIN.md): search `Patient?identifier={system}|{ssn}` — one round trip. One match
  * links the Patient; none still lets the citizen in, with no patient and so no rights; more than
- * one links nobody, since picking one could show a citizen another person's record. Only records in
- * use count: R4 Patient.active is a modifier, and `false` says the record is not to be treated as
- * valid — the duplicate a merge left behind beside the record that replaced it, for one.
+ * one links nobody, since picking one could show a citizen another person's record. Only the records
+ * that stand for the person count (patient-records.ts): not one a merge replaced, and not an inactive
+ * one beside a record in use.
  */
 export class CitizenLinker {
   constructor(private readonly gateway: FhirGateway) {}
@@ -29,26 +30,20 @@ export class CitizenLinker {
   }
 
   /**
-   * Enough of the matches in use to tell none from one from several. "None" links a citizen with no
-   * rights while the login succeeds, so it is believed only from a complete answer: a page with a
+   * Enough of the records standing for the person to tell none from one from several. "None" links a
+   * citizen with no rights while the login succeeds, and a record in use on a later page outranks an
+   * inactive one, so only two records in use decide before the answer is complete: a page with a
    * `next` link (R4 http.html#paging) may have its matches on later pages, which are followed; a
    * `total` above the matches returned (R4 bundle.html, Bundle.total counts the whole search) means
    * some were left out, and if even every page does not hold them the answer is broken, so retryable.
    */
   private async matches(params: SearchParams, options: FhirCallOptions): Promise<Stored<fhir4.Patient>[]> {
     const first = await this.gateway.search('Patient', params, options);
-    const firstInUse = first.matches.filter(inUse);
-    if (firstInUse.length > 1 || isComplete(first)) return firstInUse;
+    if (recordsInUse(first.matches) > 1 || isComplete(first)) return recordsStandingFor(first.matches);
     const all = await this.gateway.followPages('Patient', first, options);
-    const allInUse = all.matches.filter(inUse);
-    if (allInUse.length > 1 || isComplete(all)) return allInUse;
+    if (recordsInUse(all.matches) > 1 || isComplete(all)) return recordsStandingFor(all.matches);
     throw new FhirUnavailableError('FHIR search Patient: Bundle.total counts more matches than the answer holds');
   }
-}
-
-/** A Patient record in use: `active` absent or true (R4 patient.html, Patient.active). */
-function inUse(patient: fhir4.Patient): boolean {
-  return patient.active !== false;
 }
 
 function isComplete(page: SearchPage<fhir4.Patient>): boolean {

@@ -5,6 +5,7 @@ import type { FhirGateway } from './fhir.gateway.js';
 import { FhirGateways } from './fhir-gateways.js';
 import { FhirNotFoundError, FhirRequestError } from './fhir.errors.js';
 import { pointsTo } from './fhir-references.js';
+import { replacedPatient } from './patient-records.js';
 
 /** What a context choice needs to know of a CareTeam (R4 CareTeam.participant, .managingOrganization). */
 export interface CareTeamFacts {
@@ -59,12 +60,12 @@ export class ContextDirectory {
   }
 
   /**
-   * The Patient exists and its record is in use: R4 Patient.active is a modifier, and `false` says the
-   * record is not to be treated as valid (a merged-away duplicate, for one); absent counts as in use.
+   * The Patient exists and no other replaced it (patient-records.ts: R4 says such a record "must no
+   * longer be used"). An inactive one may be chosen: R4 notes it may be a patient not seen for a while.
    */
-  async patientInUse(realm: string, id: string): Promise<boolean> {
+  async patientNotReplaced(realm: string, id: string): Promise<boolean> {
     const patient = await this.read(this.gateway(realm), 'Patient', id);
-    return patient !== undefined && patient.active !== false;
+    return patient !== undefined && !replacedPatient(patient);
   }
 
   /**

@@ -29,7 +29,10 @@ const resource = {
 
 const SHAPES = new Map<string, z.ZodType>(
   Object.entries({
-    Patient: z.looseObject(resource),
+    Patient: z.looseObject({
+      ...resource,
+      link: z.array(z.looseObject({ other: reference.optional(), type: z.string().optional() })).optional(),
+    }),
     Organization: z.looseObject(resource),
     Practitioner: z.looseObject({ ...resource, name: z.array(humanName).optional() }),
     PractitionerRole: z.looseObject({

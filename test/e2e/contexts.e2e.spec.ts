@@ -215,7 +215,7 @@ describe('contexts: listed, selected, checked against FHIR', () => {
       }
     };
 
-    it('a care team, episode or patient whose record FHIR marks as not in force (status and active are modifiers)', async () => {
+    it('a care team, episode or patient whose record FHIR marks as not in force (status and link are modifiers)', async () => {
       const tokens = await nurse();
       for (const status of ['inactive', 'entered-in-error']) {
         await whileChanged(fhir, 'CareTeam/demo-careteam-diabetes', { status }, async () => {
@@ -229,8 +229,17 @@ describe('contexts: listed, selected, checked against FHIR', () => {
       await whileChanged(fhir, 'CareTeam/demo-careteam-diabetes', { status: 'suspended' }, async () => {
         expectRefused(await select('ehealth', underTeam, { patient_id: 'demo-patient-bo' }));
       });
-      await whileChanged(fhir, 'Patient/demo-patient-bo', { active: false }, async () => {
+      // A patient a merge replaced "must no longer be used" (R4 Patient.link): not chosen, by id or through an episode.
+      const replaced = { link: [{ type: 'replaced-by', other: { reference: 'Patient/demo-patient-nancy' } }] };
+      await whileChanged(fhir, 'Patient/demo-patient-bo', replaced, async () => {
         expectRefused(await select('ehealth', underTeam, { patient_id: 'demo-patient-bo' }));
+        expectRefused(await select('ehealth', underTeam, { episode_of_care_id: 'demo-eoc-bo-diabetes' }));
+      });
+      // An inactive one may be: R4 notes it may be a patient not seen for a while. (In a session of its
+      // own: a choice that succeeds rotates the refresh token.)
+      const another = await select('ehealth', (await nurse()).refresh_token, { care_team_id: 'demo-careteam-diabetes' });
+      await whileChanged(fhir, 'Patient/demo-patient-bo', { active: false }, async () => {
+        expect((await select('ehealth', another.body.refresh_token as string, { patient_id: 'demo-patient-bo' })).status).toBe(200);
       });
       for (const status of ['entered-in-error', 'cancelled']) {
         await whileChanged(fhir, 'EpisodeOfCare/demo-eoc-bo-diabetes', { status }, async () => {

@@ -61,29 +61,41 @@ describe.each(FHIR_SERVER_SETUPS)('citizen linking against a FHIR server %s', (n
     await expect(failure).rejects.not.toThrow(DEMO.cpr.duplicated);
   });
 
-  it('counts only Patient records in use: a merged-away duplicate (active: false) is not a second person', async () => {
-    const patient = (cpr: string, active?: boolean) =>
-      probeCreate(server.baseUrl, { resourceType: 'Patient', identifier: [{ system: CPR_SYSTEM, value: cpr }], active });
+  it('links the record that stands for the person: not one a merge replaced, nor an inactive one beside one in use', async () => {
+    const patient = (cpr: string, extra: object = {}) =>
+      probeCreate(server.baseUrl, { resourceType: 'Patient', identifier: [{ system: CPR_SYSTEM, value: cpr }], ...extra });
     const { linker } = fhirLinker(server.baseUrl);
-    // A record left inactive by a merge, beside the one in use.
+    const linked = async (cpr: string) => ((await linker.link(citizen(cpr))) as { patient?: string }).patient;
+    const url = (id: string) => `${server.baseUrl}/Patient/${id}`;
+
+    // A merge's leftover, replaced by the record in use: the record in use.
     const merged = fakeCpr();
     made.push(merged);
-    await patient(merged, false);
-    const kept = await patient(merged, true);
-    await expect(linker.link(citizen(merged))).resolves.toEqual({ kind: 'patient', patient: `${server.baseUrl}/Patient/${kept.id}` });
-    // A record without `active` counts as in use; one only inactive is no patient at all.
-    const unmarked = fakeCpr();
-    made.push(unmarked);
-    const withoutActive = await patient(unmarked);
-    await patient(unmarked, false);
-    await expect(linker.link(citizen(unmarked))).resolves.toEqual({
-      kind: 'patient',
-      patient: `${server.baseUrl}/Patient/${withoutActive.id}`,
-    });
-    const retired = fakeCpr();
-    made.push(retired);
-    await patient(retired, false);
-    await expect(linker.link(citizen(retired))).resolves.toEqual({ kind: 'patient', patient: undefined });
+    const kept = await patient(merged);
+    await patient(merged, { active: false, link: [{ type: 'replaced-by', other: { reference: `Patient/${kept.id}` } }] });
+    expect(await linked(merged)).toBe(url(kept.id));
+    // An inactive record beside one in use (without `active`, which counts as in use): the one in use.
+    const beside = fakeCpr();
+    made.push(beside);
+    const inUse = await patient(beside);
+    await patient(beside, { active: false });
+    expect(await linked(beside)).toBe(url(inUse.id));
+    // Only an inactive record (a patient not seen for a while): still theirs.
+    const dormant = fakeCpr();
+    made.push(dormant);
+    const only = await patient(dormant, { active: false });
+    expect(await linked(dormant)).toBe(url(only.id));
+    // Only a replaced record: it must no longer be used, so no patient.
+    const leftover = fakeCpr();
+    made.push(leftover);
+    await patient(leftover, { link: [{ type: 'replaced-by', other: { reference: 'Patient/elsewhere' } }] });
+    expect(await linked(leftover)).toBeUndefined();
+    // Two inactive records and none in use: still two people as far as can be told.
+    const twins = fakeCpr();
+    made.push(twins);
+    await patient(twins, { active: false });
+    await patient(twins, { active: false });
+    await expect(linker.link(citizen(twins))).rejects.toBeInstanceOf(AmbiguousIdentityError);
   });
 
   it('links a generic principal to nothing, without calling FHIR', async () => {

@@ -152,43 +152,41 @@ describe.each(FHIR_SERVER_SETUPS)('clinician linking against a FHIR server %s', 
     expect(cost).toEqual({ requests: 6, reads: 6, writes: 0, retries: 0, failures: 0 });
   });
 
-  it('neither joins nor leaves a care team not in force (CareTeam.status is a modifier)', async () => {
+  it('joins no care team not in force (CareTeam.status is a modifier), ends a membership in one, and takes the team in force that replaced it', async () => {
     const identifier = `DEMO-CT-STATUS-${uniqueClinicianId()}`;
-    const created = await probeCreate<fhir4.CareTeam>(base, {
-      resourceType: 'CareTeam',
-      status: 'active',
-      identifier: [{ system: 'urn:dk:sundhed:ehealth:careteam', value: identifier }],
-    });
+    const newTeam = (status: fhir4.CareTeam['status'], value = identifier) =>
+      probeCreate<fhir4.CareTeam>(base, {
+        resourceType: 'CareTeam',
+        status,
+        identifier: [{ system: 'urn:dk:sundhed:ehealth:careteam', value }],
+      });
+    const old = await newTeam('active');
     const id = uniqueClinicianId();
     const cpr = fakeCpr();
     cprs.push(cpr);
-    const naming = (careTeams: { id: string; roles: string[] }[]) => clinician(id, { cpr, careTeams });
+    const naming = clinician(id, { cpr, careTeams: [{ id: identifier, roles: [ROLE.doctor] }] });
     const { linker } = fhirLinker(base);
 
-    const joined = await linker.link(naming([{ id: identifier, roles: [ROLE.doctor] }]));
-    expect(joined).toMatchObject({ careTeams: [{ careTeam: team(created.id) }] });
+    expect(await linker.link(naming)).toMatchObject({ careTeams: [{ careTeam: team(old.id) }] });
     const practitioner = `Practitioner/${(await clinicianInFhir(base, id)).practitioners[0]?.id}`;
-    expect(await activeParticipantsOf(base, created.id, practitioner)).toHaveLength(1);
+    expect(await activeParticipantsOf(base, old.id, practitioner)).toHaveLength(1);
 
-    // The team is set inactive in FHIR: still named, it is no longer the clinician's, and its membership stays as it was.
-    await probeUpdate(base, { ...(await probeRead<fhir4.CareTeam & { id: string }>(base, `CareTeam/${created.id}`)), status: 'inactive' });
-    const version = await versionOf(base, `CareTeam/${created.id}`);
-    expect(await linker.link(naming([{ id: identifier, roles: [ROLE.doctor] }]))).toMatchObject({ careTeams: [] });
-    // No longer named either: not left (a team not in force is not written to).
-    expect(await linker.link(naming([]))).toMatchObject({ careTeams: [] });
-    expect(await versionOf(base, `CareTeam/${created.id}`)).toBe(version);
-    expect(await activeParticipantsOf(base, created.id, practitioner)).toHaveLength(1);
+    // The team is suspended in FHIR: though still named, it is no longer the clinician's, and the
+    // membership ends, so it does not count again the day the team is active again.
+    await probeUpdate(base, { ...(await probeRead<fhir4.CareTeam & { id: string }>(base, `CareTeam/${old.id}`)), status: 'suspended' });
+    expect(await linker.link(naming)).toMatchObject({ careTeams: [] });
+    expect(await activeParticipantsOf(base, old.id, practitioner)).toHaveLength(0);
+
+    // A team in force now carries the identifier (the old one kept it): it is the one joined.
+    const replacement = await newTeam('active');
+    expect(await linker.link(naming)).toMatchObject({ careTeams: [{ careTeam: team(replacement.id) }] });
+    expect(await activeParticipantsOf(base, replacement.id, practitioner)).toHaveLength(1);
+    expect(await activeParticipantsOf(base, old.id, practitioner)).toHaveLength(0);
 
     // A team entered in error is not joined at a first login.
-    const erroneous = await probeCreate<fhir4.CareTeam>(base, {
-      resourceType: 'CareTeam',
-      status: 'entered-in-error',
-      identifier: [{ system: 'urn:dk:sundhed:ehealth:careteam', value: `${identifier}-E` }],
-    });
-    const newcomer = uniqueClinicianId();
-    expect(await linker.link(clinician(newcomer, { careTeams: [{ id: `${identifier}-E`, roles: [ROLE.doctor] }] }))).toMatchObject({
-      careTeams: [],
-    });
+    const erroneous = await newTeam('entered-in-error', `${identifier}-E`);
+    const newcomer = clinician(uniqueClinicianId(), { careTeams: [{ id: `${identifier}-E`, roles: [ROLE.doctor] }] });
+    expect(await linker.link(newcomer)).toMatchObject({ careTeams: [] });
     expect((await probeRead<fhir4.CareTeam>(base, `CareTeam/${erroneous.id}`)).participant ?? []).toEqual([]);
   });
 

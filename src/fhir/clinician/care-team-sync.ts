@@ -20,8 +20,8 @@ export const hasCareTeamIdentifier = (team: fhir4.CareTeam, id: string): boolean
 /**
  * Makes the clinician's CareTeam memberships match the assertion (DOMAIN.md): joins each existing
  * care team named in the privileges, with an open `period.start`; ends (`period.end`) memberships
- * no longer named. Care teams are never created; one that does not exist is skipped, and one not in
- * force (`status` other than active, careTeamInForce) is neither joined nor left.
+ * no longer named. Care teams are never created; one that does not exist, or is not in force
+ * (careTeamInForce), is skipped: not joined, and a membership in it ends as one not named.
  *
  * A returning clinician costs one search (`CareTeam?participant=`), whose results already identify
  * every team they belonged to; only teams not among them are searched for.
@@ -46,9 +46,10 @@ export class CareTeamSync {
         };
       }),
     );
-    // A team not in force is left as it is, joined by no one and left by no one (careTeamInForce).
+    // Every membership not wanted ends, whatever the team's status: one left open in a suspended team
+    // would count again the day the team is active again (fail closed).
     const left = memberOf.filter(
-      (team) => careTeamInForce(team) && !wanted.has(team.id) && (team.participant ?? []).some((p) => isActiveParticipant(p, practitioner)),
+      (team) => !wanted.has(team.id) && (team.participant ?? []).some((p) => isActiveParticipant(p, practitioner)),
     );
     await Promise.all(left.map((team) => updateVersioned(this.gateway, team, (latest) => planLeave(latest, practitioner, now), options)));
     return linked;
@@ -64,11 +65,14 @@ export class CareTeamSync {
     memberOf: CareTeam[],
     options: FhirCallOptions,
   ): Promise<Map<string, { team: CareTeam; roles: string[] }>> {
+    // Only teams in force are candidates: an old team not in force that kept the identifier must not
+    // hide the team in force that carries it now, nor make it ambiguous.
+    const current = memberOf.filter(careTeamInForce);
     const byIdentifier = new Map<string, CareTeam[]>();
     for (const { id } of privileges)
       byIdentifier.set(
         id,
-        memberOf.filter((t) => hasCareTeamIdentifier(t, id)),
+        current.filter((t) => hasCareTeamIdentifier(t, id)),
       );
 
     // Teams not among the clinician's own: by identifier, then by logical id for what is still missing
@@ -85,7 +89,7 @@ export class CareTeamSync {
         foundByIdentifier.filter((t) => hasCareTeamIdentifier(t, id)),
       );
 
-    const byLogicalId = new Map<string, CareTeam>(memberOf.map((t) => [t.id, t]));
+    const byLogicalId = new Map<string, CareTeam>(current.map((t) => [t.id, t]));
     const missing = unknown.filter((id) => byIdentifier.get(id)?.length === 0 && !byLogicalId.has(id));
     for (const team of await this.searchTeams('_id', missing.map(escapeSearchValue), options)) byLogicalId.set(team.id, team);
 
@@ -93,10 +97,9 @@ export class CareTeamSync {
     for (const privilege of privileges) {
       const matches = byIdentifier.get(privilege.id) ?? [];
       const team = matches.length === 0 ? byLogicalId.get(privilege.id) : matches.length === 1 ? matches[0] : undefined;
-      if (team === undefined || !careTeamInForce(team)) {
+      if (team === undefined) {
         // Care team ids are not personal data; they tell an operator which team is missing.
-        const reason =
-          team !== undefined ? `is not in force (${team.status})` : matches.length > 1 ? 'matches several CareTeams' : 'does not exist';
+        const reason = matches.length > 1 ? 'matches several CareTeams' : 'does not exist, or is not in force';
         this.logger[matches.length > 1 ? 'warn' : 'debug'](`care team ${privilege.id} named in the privileges ${reason}; skipped`);
         continue;
       }
@@ -106,9 +109,9 @@ export class CareTeamSync {
     return wanted;
   }
 
-  /** One search ORing the values (`,`, R4 search.html#combining); none when there are none. */
+  /** The teams in force among one search ORing the values (`,`, R4 search.html#combining); none when there are none. */
   private async searchTeams(parameter: 'identifier' | '_id', values: string[], options: FhirCallOptions): Promise<CareTeam[]> {
     if (values.length === 0) return [];
-    return (await this.gateway.searchAll('CareTeam', { [parameter]: values.join(',') }, options)).matches;
+    return (await this.gateway.searchAll('CareTeam', { [parameter]: values.join(',') }, options)).matches.filter(careTeamInForce);
   }
 }
