@@ -1,3 +1,4 @@
+import { jest } from '@jest/globals';
 import { generateKeyPairSync } from 'node:crypto';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -204,10 +205,19 @@ describe('config loading', () => {
     expect(() => loadConfigFile(join(dir, 'broken.yaml'))).toThrow(/not valid YAML/);
   });
 
-  it('says where a file is not YAML without quoting it: the lines around a mistake may hold a secret', () => {
+  it.each([
+    [
+      'a nested mapping',
+      'keys:\n  encryptionKey: s3cret-key-material: 0123456789abcdef\nrealms: []\n',
+      'not valid YAML at line 2, column 18 (BLOCK_AS_IMPLICIT_KEY)',
+    ],
+    ['a block scalar header', 'keys:\n  encryptionKey: |s3cret\n    x\n', 'not valid YAML at line 2, column 19 (UNEXPECTED_TOKEN)'],
+    ['an escape', 'keys:\n  encryptionKey: "s3cret\\q"\n', 'not valid YAML at line 2, column 25 (BAD_DQ_ESCAPE)'],
+    ['an alias without its anchor', 'keys:\n  encryptionKey: *s3cret\n', 'not valid YAML: an alias whose anchor is not set before it'],
+  ])('says where a file is not YAML without quoting it (%s): the lines around a mistake may hold a secret', (_what, text, problem) => {
     const dir = mkdtempSync(join(tmpdir(), 'config-'));
     const file = join(dir, 'secret.yaml');
-    writeFileSync(file, 'keys:\n  encryptionKey: s3cret-key-material: 0123456789abcdef\nrealms: []\n');
+    writeFileSync(file, text);
     const error = (() => {
       try {
         loadConfigFile(file);
@@ -216,8 +226,21 @@ describe('config loading', () => {
       }
       throw new Error('expected a refusal');
     })();
-    expect(error.problems).toEqual(['not valid YAML: Nested mappings are not allowed in compact mappings at line 2, column 18']);
+    expect(error.problems).toEqual([problem]);
     expect(error.message).not.toContain('s3cret');
+  });
+
+  it('prints no warning quoting the file for a tag it does not know (the schema refuses the value instead)', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'config-'));
+    const file = join(dir, 'tagged.yaml');
+    writeFileSync(file, 'keys:\n  encryptionKey: !s3cret x\n');
+    const emit = jest.spyOn(process, 'emitWarning');
+    try {
+      expect(() => loadConfigFile(file, {})).toThrow(ConfigError);
+      expect(emit).not.toHaveBeenCalled();
+    } finally {
+      emit.mockRestore();
+    }
   });
 
   it('config:check validates the demo config and exits 1 with every problem for a bad file', () => {

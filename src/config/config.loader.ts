@@ -1,6 +1,6 @@
 import { createPrivateKey, createPublicKey, type JsonWebKey, type KeyObject } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { parse as parseYaml } from 'yaml';
+import { parse as parseYaml, YAMLParseError } from 'yaml';
 import { ConfigError } from './config.error.js';
 import { configSchema, type Config } from './config.schema.js';
 import { formatPath, substituteEnv } from './env-substitution.js';
@@ -28,16 +28,29 @@ export function loadConfigFile(file: string, env: NodeJS.ProcessEnv = process.en
   }
   let parsed: unknown;
   try {
-    parsed = parseYaml(text);
+    // `logLevel: 'error'`: a warning (an unknown tag) would be printed with the lines around it.
+    parsed = parseYaml(text, { logLevel: 'error' });
   } catch (error) {
-    // Its first line says what and where; the lines after quote the file around it, which may be a secret.
-    const [where = ''] = (error as Error).message.split('\n');
-    throw new ConfigError(file, [`not valid YAML: ${where.replace(/:$/, '')}`]);
+    throw new ConfigError(file, [unparsableReason(error)]);
   }
   const config = parseConfig(parsed, file, env);
   const problems = configuredFileProblems(config);
   if (problems.length > 0) throw new ConfigError(file, problems);
   return config;
+}
+
+/**
+ * Where and why a file is not YAML, in words that quote nothing of it: the parser's messages show the
+ * lines around the mistake, and some quote the characters at fault, any of which may be a secret.
+ */
+function unparsableReason(error: unknown): string {
+  if (error instanceof YAMLParseError) {
+    const at = error.linePos?.[0];
+    return `not valid YAML${at ? ` at line ${at.line}, column ${at.col}` : ''} (${error.code})`;
+  }
+  // The one other failure of parsing: an alias (`*name`) before its anchor (`&name`).
+  if (error instanceof ReferenceError) return 'not valid YAML: an alias whose anchor is not set before it';
+  return 'not valid YAML';
 }
 
 /** Why a file named in the config cannot be read, in words: an fs error's text and stack say neither key nor file. */
