@@ -334,6 +334,25 @@ describe('config loading: files the config names', () => {
     ]);
   });
 
+  it('a signingKeyFile that cannot sign the realm’s signingAlg, before the service starts (config:check too)', () => {
+    const rsa = write(
+      'rsa.pem',
+      generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ format: 'pem', type: 'pkcs8' }).toString(),
+    );
+    const small = write(
+      'rsa-1024.pem',
+      generateKeyPairSync('rsa', { modulusLength: 1024 }).privateKey.export({ format: 'pem', type: 'pkcs8' }).toString(),
+    );
+    // The realm signs ES256 unless configured: an RSA key cannot.
+    expect(problemsLoading((raw) => (raw.realms[0].signingKeyFile = rsa))).toEqual([
+      `realms[0].signingKeyFile: ${rsa} is not a key for ES256 (RFC 7518 §3.4: EC on P-256)`,
+    ]);
+    expect(problemsLoading((raw) => ((raw.realms[0].signingKeyFile = small), (raw.realms[0].signingAlg = 'RS256')))).toEqual([
+      `realms[0].signingKeyFile: ${small} is not a key for RS256 (RFC 7518 §3.3: RSA of 2048 bits or more)`,
+    ]);
+    expect(problemsLoading((raw) => ((raw.realms[0].signingKeyFile = rsa), (raw.realms[0].signingAlg = 'RS256')))).toEqual([]);
+  });
+
   it('a signingKeyFile holding the key of an earlier realm, by path or in another file: each realm signs with its own key', () => {
     const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
     const pem = write('shared.pem', privateKey.export({ format: 'pem', type: 'pkcs8' }).toString());

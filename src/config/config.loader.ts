@@ -2,8 +2,9 @@ import { createPrivateKey, createPublicKey, type JsonWebKey, type KeyObject } fr
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
 import { ConfigError } from './config.error.js';
-import { configSchema, type Config } from './config.schema.js';
+import { configSchema, type Config, type SigningAlg } from './config.schema.js';
 import { formatPath, substituteEnv } from './env-substitution.js';
+import { keyMisfit } from './signing-key-fit.js';
 
 export const DEFAULT_CONFIG_FILE = 'fixtures/config/demo.yaml';
 
@@ -124,9 +125,12 @@ function configuredPrivateKey(file: string, where: string): { text: string; key:
  * same key in another file or format is the same key): a key signs one realm's tokens, and its `kid`
  * (its RFC 7638 thumbprint) names one realm's key in signing_keys and in every JWKS.
  */
-function signingKeyFileCheck(seen: Map<string, string>, file: string, where: string): () => void {
+function signingKeyFileCheck(seen: Map<string, string>, file: string, where: string, alg: SigningAlg): () => void {
   return () => {
-    const publicKey = createPublicKey(configuredPrivateKey(file, where).key).export({ type: 'spki', format: 'der' }).toString('base64');
+    const { key } = configuredPrivateKey(file, where);
+    const misfit = keyMisfit(key, alg, where, file);
+    if (misfit) throw new ConfigError(file, [misfit]);
+    const publicKey = createPublicKey(key).export({ type: 'spki', format: 'der' }).toString('base64');
     const earlier = seen.get(publicKey);
     if (earlier) throw new ConfigError(file, [`${where}: ${file} holds the same key as ${earlier}; each realm signs with its own key`]);
     seen.set(publicKey, where);
@@ -144,7 +148,7 @@ function configuredFileProblems(config: Config): string[] {
   const signingKeys = new Map<string, string>();
   config.realms.forEach((realm, r) => {
     const at = `realms[${r}]`;
-    if (realm.signingKeyFile) checks.push(signingKeyFileCheck(signingKeys, realm.signingKeyFile, `${at}.signingKeyFile`));
+    if (realm.signingKeyFile) checks.push(signingKeyFileCheck(signingKeys, realm.signingKeyFile, `${at}.signingKeyFile`, realm.signingAlg));
     realm.clients.forEach((client, c) => {
       if (client.jwksFile) checks.push(() => readConfiguredJwks(client.jwksFile!, `${at}.clients[${c}].jwksFile`));
     });

@@ -3,6 +3,7 @@ import { calculateJwkThumbprint, exportJWK, generateKeyPair, importPKCS8, type J
 import { ConfigError } from '../config/config.error.js';
 import { readConfiguredPrivateKey } from '../config/config.loader.js';
 import type { SigningAlg } from '../config/config.schema.js';
+import { keyFits, keyMisfit } from '../config/signing-key-fit.js';
 
 /** A signing key pair as JWKs; `kid` is the RFC 7638 thumbprint of the public key. */
 export interface KeyMaterial {
@@ -14,22 +15,6 @@ export interface KeyMaterial {
 
 const PRIVATE_MEMBERS = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'oth', 'k'] as const;
 
-/** What each algorithm needs of a private key (RFC 7518 §3.3–3.5: RSA of 2048 bits or more; RFC 8037 §3.1). */
-const FITS: Record<SigningAlg, (key: KeyObject) => boolean> = {
-  ES256: (key) => key.asymmetricKeyType === 'ec' && key.asymmetricKeyDetails?.namedCurve === 'prime256v1',
-  RS256: (key) => key.asymmetricKeyType === 'rsa' && (key.asymmetricKeyDetails?.modulusLength ?? 0) >= 2048,
-  PS256: (key) => key.asymmetricKeyType === 'rsa' && (key.asymmetricKeyDetails?.modulusLength ?? 0) >= 2048,
-  EdDSA: (key) => key.asymmetricKeyType === 'ed25519',
-};
-
-/** What {@link FITS} asks, in words for a config error. */
-const NEEDS: Record<SigningAlg, string> = {
-  ES256: 'RFC 7518 §3.4: EC on P-256',
-  RS256: 'RFC 7518 §3.3: RSA of 2048 bits or more',
-  PS256: 'RFC 7518 §3.5: RSA of 2048 bits or more',
-  EdDSA: 'RFC 8037 §3.1: Ed25519',
-};
-
 /**
  * A private JWK as a node:crypto key for signing, checked against its algorithm as jose's importJWK
  * would. Imported once per key: node:crypto signs with it synchronously, without WebCrypto's per-call
@@ -37,7 +22,7 @@ const NEEDS: Record<SigningAlg, string> = {
  */
 export function signingKeyObject(jwk: JWK, alg: SigningAlg): KeyObject {
   const key = createPrivateKey({ key: jwk as JsonWebKey, format: 'jwk' });
-  if (!FITS[alg](key)) throw new Error(`signing key ${jwk.kid ?? ''} does not fit ${alg}`);
+  if (!keyFits(key, alg)) throw new Error(`signing key ${jwk.kid ?? ''} does not fit ${alg}`);
   return key;
 }
 
@@ -59,8 +44,8 @@ export async function loadKeyMaterial(file: string, alg: SigningAlg, where = 'si
   // Checked before the key is stored and made active: a JWK names no algorithm we trust, and a PEM
   // import takes an RSA key of any size. Found only when signing, it would have replaced the realm's
   // good key with one that cannot sign, in an error naming neither the key nor the file.
-  if (!FITS[alg](createPrivateKey({ key: jwk as JsonWebKey, format: 'jwk' })))
-    throw new ConfigError(file, [`${where}: ${file} is not a key for ${alg} (${NEEDS[alg]})`]);
+  const misfit = keyMisfit(createPrivateKey({ key: jwk as JsonWebKey, format: 'jwk' }), alg, where, file);
+  if (misfit) throw new ConfigError(file, [misfit]);
   return fromPrivateJwk(jwk, alg);
 }
 
