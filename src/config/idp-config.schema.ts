@@ -58,7 +58,10 @@ export const identityProviderSchema = z
     /** PEM file paths or inline PEM; several during a certificate rollover. Given, they replace the metadata's. */
     signingCertificates: z.array(z.string().min(1)).min(1).optional(),
     ...identityProviderMetadataFields,
-    /** For the `generic` profile: which SAML attribute holds what (`externalId`, `givenName`, `familyName`, `name`). */
+    /**
+     * Which SAML attribute holds what the profile reads (ATTRIBUTE_KEYS above: `loa` for every profile;
+     * `generic`: `externalId`, `givenName`, `familyName`, `name`; `nl-citizen`: `bsn`, `givenName`, `familyName`).
+     */
     attributes: z.record(z.string(), z.string()).optional(),
     /** Shown on the IdP chooser page. */
     displayName: z.string().min(1).optional(),

@@ -35,9 +35,14 @@ export class ContextsController {
     if (!session) throw new OAuthError('invalid_token', 'no live user access token');
     const { roles: _roles, ...current } = session.context ?? {};
     const base = { user_type: session.user_type, current };
-    // A session delegated by token exchange keeps its context (ContextSelectionService): nothing to choose.
-    if (session.delegation) return base;
     const { link } = session;
+    // A session delegated by token exchange keeps its context (ContextSelectionService): the listing has
+    // its usual shape, with nothing to choose in it.
+    if (session.delegation) {
+      if (link.kind === 'practitioner') return { ...base, care_teams: [], organizations: [] };
+      if (link.kind === 'patient') return { ...base, ...(link.patient ? { patient_id: link.patient } : {}), episodes_of_care: [] };
+      return base;
+    }
     switch (link.kind) {
       case 'practitioner':
         return {

@@ -51,7 +51,9 @@ export class UserinfoController {
     const scopes = parseScope(claims.scope);
     const info: Record<string, unknown> = { sub: claims.sub, user_type: claims.user_type };
     if (claims.fhirUser) info.fhirUser = claims.fhirUser;
-    if (claims.patient) info.patient = claims.patient;
+    // Claims about the person (OIDC Core §5.3.2), as the ID token's: a citizen's own Patient; the patient
+    // a clinician chose is the token's context, not who they are.
+    if (claims.patient && session.link.kind === 'patient') info.patient = claims.patient;
     if (scopes.includes('profile')) {
       const { given, family, text } = session.profile;
       const name = text ?? [...(given ?? []), family].filter(Boolean).join(' ');

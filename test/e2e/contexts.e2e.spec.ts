@@ -113,7 +113,7 @@ describe('contexts: listed, selected, checked against FHIR', () => {
     expect(contextOf(plain)).toEqual(contextOf(episode));
   });
 
-  it('a patient a clinician chose is the `patient` of every token kind and UserInfo, as of the token response (SMART launch context)', async () => {
+  it('a patient a clinician chose is the `patient` of the access and refresh tokens, as of the token response (SMART launch context), not of UserInfo', async () => {
     const team = await select('ehealth', (await nurse()).refresh_token, { care_team_id: 'demo-careteam-diabetes' });
     const chosen = await select('ehealth', team.body.refresh_token as string, { patient_id: 'demo-patient-bo' });
     expect(chosen.status).toBe(200);
@@ -124,7 +124,8 @@ describe('contexts: listed, selected, checked against FHIR', () => {
     const userinfo = await fetch(`${server.baseUrl}/realms/ehealth/protocol/openid-connect/userinfo`, {
       headers: { authorization: `Bearer ${access}` },
     });
-    expect(((await userinfo.json()) as Record<string, unknown>).patient).toBe('demo-patient-bo');
+    // UserInfo is about the person (OIDC Core §5.3.2): the clinician, whose own claims hold no patient.
+    expect(await userinfo.json()).not.toHaveProperty('patient');
 
     // Another care team, no patient: no `patient` anywhere.
     const other = await select('ehealth', chosen.body.refresh_token as string, { care_team_id: 'demo-careteam-copd' });

@@ -223,7 +223,8 @@ describe('token exchange and tenancy', () => {
       const listed = await fetch(`${h.issuer}/contexts`, { headers: { authorization: `Bearer ${plain.body.access_token as string}` } });
       expect(listed.status).toBe(200);
       const body = (await listed.json()) as Record<string, unknown>;
-      expect(body).toEqual({ user_type: 'PATIENT', current: decodeJwt(patient.access_token).context });
+      const { context } = decodeJwt(patient.access_token) as { context: { patient_id: string } };
+      expect(body).toEqual({ user_type: 'PATIENT', current: context, patient_id: context.patient_id, episodes_of_care: [] });
     });
 
     it('is refused to a client whose policy does not allow it', async () =>
