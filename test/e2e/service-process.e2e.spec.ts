@@ -182,14 +182,14 @@ describe('the service as a process', () => {
   });
 
   it('refuses a signing key file it cannot use with exit code 1, naming key and file, without a stack trace', () => {
-    // An Ed25519 key parses as a private key, so only the realm's loader, while starting, finds it unfit for ES256.
+    // An Ed25519 key parses as a private key; the config's loader finds it unfit for the realm's ES256.
     const keyFile = join(dataDir, 'ed25519.pem');
     writeFileSync(keyFile, generateKeyPairSync('ed25519').privateKey.export({ format: 'pem', type: 'pkcs8' }));
     const raw = parse(readFileSync('fixtures/config/demo.yaml', 'utf8'));
     raw.realms[0].signingKeyFile = keyFile;
     const { result } = startOnConfig('bad-key', stringify(raw));
     expect(result.status).toBe(1);
-    expect(result.stderr).toContain(`signingKeyFile: ${keyFile} is not a PKCS#8 PEM private key for ES256`);
+    expect(result.stderr).toContain(`realms[0].signingKeyFile: ${keyFile} is not a key for ES256 (RFC 7518 §3.4: EC on P-256)`);
     expect(result.stderr).not.toMatch(/\n\s+at /);
   });
 
