@@ -157,30 +157,75 @@ describe('config loading', () => {
     expect(problemsOf({ ...minimal(), publicUrl: 'http://localhost:8080' })).toEqual([]);
   });
 
-  it('refuses in production the private keys the repository ships for tests and the demo (TEST-ONLY), naming the key', () => {
-    const raw: any = {
+  it('refuses in production every key of the repository’s test fixtures, private or public, in whatever file or form, naming the key', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'config-'));
+    const copy = (fixture: string) => {
+      const file = join(dir, fixture.replaceAll('/', '_').replace('TEST-ONLY', 'renamed'));
+      writeFileSync(file, readFileSync(fixture, 'utf8'));
+      return file;
+    };
+    const fixtureJwks = JSON.parse(readFileSync('fixtures/keys/demo-xis-client.jwks.json', 'utf8')) as object;
+    const production = (environment: string) => ({
       ...minimal(),
-      environment: 'production',
+      environment,
       keys: { encryptionKey: 'production-grade-key-encryption-key-0123456789' },
       fhir: { baseUrl: 'https://fhir.example/R4' },
       realms: [
         {
           name: 'nemlogin',
-          signingKeyFile: 'fixtures/keys/realm.TEST-ONLY.pem',
+          signingKeyFile: copy('fixtures/keys/demo-xis-client.TEST-ONLY-private.jwk.json'),
           serviceProvider: {
             signingKey: 'fixtures/saml/sp-signing.TEST-ONLY.key',
             signingCertificate: 'fixtures/saml/sp-signing.crt',
-            decryptionKey: '/srv/federation/fixtures/saml/sp-encryption.TEST-ONLY.key',
+            decryptionKey: readFileSync('fixtures/saml/sp-encryption.TEST-ONLY.key', 'utf8'),
+            decryptionCertificate: copy('fixtures/saml/sp-encryption.crt'),
           },
+          identityProviders: [
+            {
+              alias: 'idp',
+              profile: 'oiosaml3-citizen',
+              entityId: 'urn:idp',
+              ssoUrl: 'https://idp.example/sso',
+              signingCertificates: ['fixtures/saml/idp-signing.crt'],
+            },
+          ],
+          clients: [
+            {
+              clientId: 'xis',
+              type: 'confidential',
+              jwksFile: 'fixtures/keys/demo-xis-client.jwks.json',
+              grantTypes: ['client_credentials'],
+            },
+            { clientId: 'other', type: 'confidential', jwks: fixtureJwks, grantTypes: ['client_credentials'] },
+          ],
+          trustedIssuers: [{ issuer: 'https://issuer.example', jwks: fixtureJwks, algorithms: ['ES256'] }],
         },
       ],
+    });
+    const problemsIn = (environment: string) => {
+      const file = join(dir, `${environment}.yaml`);
+      writeFileSync(file, JSON.stringify(production(environment)));
+      try {
+        loadConfigFile(file, {});
+      } catch (error) {
+        return (error as ConfigError).problems;
+      }
+      return [];
     };
-    expect(problemsOf(raw)).toEqual([
-      'realms[0].signingKeyFile: a TEST-ONLY key (published with the source) is refused in production',
-      'realms[0].serviceProvider.signingKey: a TEST-ONLY key (published with the source) is refused in production',
-      'realms[0].serviceProvider.decryptionKey: a TEST-ONLY key (published with the source) is refused in production',
+    const refused = (where: string, fixture: string) =>
+      `${where}: the key of ${fixture}, published with this repository's source, is refused in production`;
+    expect(problemsIn('production')).toEqual([
+      refused('realms[0].signingKeyFile', 'fixtures/keys/demo-xis-client'),
+      refused('realms[0].serviceProvider.signingKey', 'fixtures/saml/sp-signing'),
+      refused('realms[0].serviceProvider.decryptionKey', 'fixtures/saml/sp-encryption'),
+      refused('realms[0].serviceProvider.signingCertificate', 'fixtures/saml/sp-signing'),
+      refused('realms[0].serviceProvider.decryptionCertificate', 'fixtures/saml/sp-encryption'),
+      refused('realms[0].identityProviders[0].signingCertificates[0]', 'fixtures/saml/idp-signing'),
+      refused('realms[0].clients[0].jwksFile', 'fixtures/keys/demo-xis-client'),
+      refused('realms[0].clients[1].jwks', 'fixtures/keys/demo-xis-client'),
+      refused('realms[0].trustedIssuers[0].jwks', 'fixtures/keys/demo-xis-client'),
     ]);
-    expect(problemsOf({ ...raw, environment: 'test' })).toEqual([]);
+    expect(problemsIn('test')).toEqual([]);
   });
 
   it('treats a config without environment as production, so the production refusals apply', () => {

@@ -1,9 +1,10 @@
-import { createPrivateKey, createPublicKey, type JsonWebKey, type KeyObject } from 'node:crypto';
+import { createPrivateKey, createPublicKey, X509Certificate, type JsonWebKey, type KeyObject } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
 import { ConfigError } from './config.error.js';
 import { configSchema, type Config, type SigningAlg } from './config.schema.js';
 import { formatPath, substituteEnv } from './env-substitution.js';
+import { publishedTestKey } from './published-test-keys.js';
 import { keyMisfit } from './signing-key-fit.js';
 
 export const DEFAULT_CONFIG_FILE = 'fixtures/config/demo.yaml';
@@ -144,7 +145,7 @@ function signingKeyFileCheck(seen: Map<string, string>, file: string, where: str
  * to be readable here: saml-settings parses them.
  */
 function configuredFileProblems(config: Config): string[] {
-  const checks: (() => unknown)[] = [];
+  const checks: (() => unknown)[] = config.environment === 'production' ? publishedTestKeyChecks(config) : [];
   const signingKeys = new Map<string, string>();
   config.realms.forEach((realm, r) => {
     const at = `realms[${r}]`;
@@ -171,6 +172,67 @@ function configuredFileProblems(config: Config): string[] {
       throw error;
     }
   });
+}
+
+/**
+ * In production, no key the config names may be one of the repository's test keys, whose private
+ * halves are published with the source (published-test-keys.ts), in whatever file or form it comes.
+ * A key that does not parse is left to the checks that read it for their own use.
+ */
+function publishedTestKeyChecks(config: Config): (() => void)[] {
+  const checks: (() => void)[] = [];
+  const refuse = (where: string, publicKeys: () => KeyObject[]) =>
+    checks.push(() => {
+      let keys: KeyObject[];
+      try {
+        keys = publicKeys();
+      } catch {
+        return;
+      }
+      const fixture = keys.map(publishedTestKey).find((found) => found !== undefined);
+      if (fixture)
+        throw new ConfigError(where, [
+          `${where}: the key of ${fixture}, published with this repository's source, is refused in production`,
+        ]);
+    });
+  const pem = (source: string, where: string) => (source.includes('-----BEGIN') ? source : readConfiguredFile(source, where));
+  const privateKey = (source: string, where: string) => () => [createPublicKey(createPrivateKey(pem(source, where)))];
+  const certificate = (source: string, where: string) => () => [new X509Certificate(pem(source, where)).publicKey];
+  const jwks = (set: { keys: Record<string, unknown>[] }) => () =>
+    set.keys.map((key) => createPublicKey({ key: key as JsonWebKey, format: 'jwk' }));
+  config.realms.forEach((realm, r) => {
+    const at = `realms[${r}]`;
+    const { signingKeyFile } = realm;
+    // A PEM or a private JWK (configuredPrivateKey), as the realm reads it.
+    if (signingKeyFile)
+      refuse(`${at}.signingKeyFile`, () => [createPublicKey(configuredPrivateKey(signingKeyFile, `${at}.signingKeyFile`).key)]);
+    const sp = realm.serviceProvider;
+    for (const key of ['signingKey', 'decryptionKey'] as const)
+      if (sp?.[key]) refuse(`${at}.serviceProvider.${key}`, privateKey(sp[key], `${at}.serviceProvider.${key}`));
+    for (const key of ['signingCertificate', 'decryptionCertificate'] as const)
+      if (sp?.[key]) refuse(`${at}.serviceProvider.${key}`, certificate(sp[key], `${at}.serviceProvider.${key}`));
+    realm.identityProviders.forEach((idp, i) => {
+      (idp.signingCertificates ?? []).forEach((source, c) => {
+        const where = `${at}.identityProviders[${i}].signingCertificates[${c}]`;
+        refuse(where, certificate(source, where));
+      });
+      if (idp.metadataSigningCertificate) {
+        const where = `${at}.identityProviders[${i}].metadataSigningCertificate`;
+        refuse(where, certificate(idp.metadataSigningCertificate, where));
+      }
+    });
+    realm.clients.forEach((client, c) => {
+      if (client.jwks) refuse(`${at}.clients[${c}].jwks`, jwks(client.jwks as { keys: Record<string, unknown>[] }));
+      if (client.jwksFile) {
+        const where = `${at}.clients[${c}].jwksFile`;
+        refuse(where, () => jwks(readConfiguredJwks(client.jwksFile!, where))());
+      }
+    });
+    realm.trustedIssuers.forEach((issuer, t) => {
+      if (issuer.jwks) refuse(`${at}.trustedIssuers[${t}].jwks`, jwks(issuer.jwks as { keys: Record<string, unknown>[] }));
+    });
+  });
+  return checks;
 }
 
 /** Validates an already parsed config object (tests build these in code). */

@@ -262,7 +262,10 @@ export type MockUserConfig = RealmConfig['mockUsers'][number];
 export type TrustedIssuerConfig = RealmConfig['trustedIssuers'][number];
 export type LevelOfAssurance = (typeof LEVELS_OF_ASSURANCE)[number];
 
-/** What production forbids: an http issuer, mocked users, the embedded FHIR server, the demo and TEST-ONLY keys, short secrets. */
+/**
+ * What production forbids: an http issuer, mocked users, the embedded FHIR server, the demo key, short
+ * secrets. (The repository's test keys, in whatever file: config.loader.ts, which reads the files.)
+ */
 function refineProduction(config: Config, ctx: z.RefinementCtx): void {
   // The issuer of every token and the base of every endpoint; the SSO and login cookies are Secure, and
   // codes and tokens would cross the network in the clear (OIDC Core §3.1.2.1, Discovery §3: https).
@@ -288,22 +291,6 @@ function refineProduction(config: Config, ctx: z.RefinementCtx): void {
     ctx.addIssue({ code: 'custom', path: ['keys', 'encryptionKey'], message: 'a demo key is refused in production' });
   }
   config.realms.forEach((realm, r) => {
-    // The private keys this repository ships for tests and the demo (fixtures/, README "Layout") are
-    // public: anyone could sign as the realm or the SP, or decrypt the assertions sent to it.
-    const privateKeys: [string[], string | undefined][] = [
-      [['signingKeyFile'], realm.signingKeyFile],
-      [['serviceProvider', 'signingKey'], realm.serviceProvider?.signingKey],
-      [['serviceProvider', 'decryptionKey'], realm.serviceProvider?.decryptionKey],
-    ];
-    for (const [key, file] of privateKeys) {
-      if (file?.includes('TEST-ONLY')) {
-        ctx.addIssue({
-          code: 'custom',
-          path: ['realms', r, ...key],
-          message: 'a TEST-ONLY key (published with the source) is refused in production',
-        });
-      }
-    }
     if (realm.mockUsers.length > 0) {
       ctx.addIssue({ code: 'custom', path: ['realms', r, 'mockUsers'], message: 'mocked users are refused in production' });
     }
