@@ -1,5 +1,5 @@
-import { ConfigError } from './config.error.js';
 import { parseConfig } from './config.loader.js';
+import { configProblems as problemsOf } from '../../test/support/config-problems.js';
 
 const raw = (client: Record<string, unknown>, realm: Record<string, unknown> = {}) => ({
   environment: 'test',
@@ -15,16 +15,6 @@ const raw = (client: Record<string, unknown>, realm: Record<string, unknown> = {
     },
   ],
 });
-
-const problemsOf = (config: unknown): string[] => {
-  try {
-    parseConfig(config, 'test', {});
-  } catch (error) {
-    if (error instanceof ConfigError) return error.problems;
-    throw error;
-  }
-  return [];
-};
 
 describe('client webOrigins, redirect URIs and realm scopes', () => {
   it('defaults to no web origins and no realm scopes', () => {

@@ -7,6 +7,7 @@ import { parse, stringify } from 'yaml';
 import { checkConfig } from '../cli/config-check.js';
 import { ConfigError } from './config.error.js';
 import { loadConfigFile, parseConfig } from './config.loader.js';
+import { configProblems as problemsOf } from '../../test/support/config-problems.js';
 
 const minimal = () => ({
   environment: 'development',
@@ -17,15 +18,15 @@ const minimal = () => ({
   ],
 });
 
-const problemsOf = (raw: unknown, env: NodeJS.ProcessEnv = {}): string[] => {
-  try {
-    parseConfig(raw, 'test', env);
-  } catch (error) {
-    if (error instanceof ConfigError) return error.problems;
-    throw error;
-  }
-  return [];
-};
+/** A config production takes, with `patch` on top. */
+const production = (patch: object = {}) => ({
+  ...minimal(),
+  environment: 'production',
+  keys: { encryptionKey: 'production-grade-key-encryption-key-0123456789' },
+  fhir: { baseUrl: 'https://fhir.example/R4' },
+  realms: [{ name: 'nemlogin' }],
+  ...patch,
+});
 
 describe('config loading', () => {
   it('applies defaults and strips the trailing slash of publicUrl', () => {
@@ -121,17 +122,13 @@ describe('config loading', () => {
   });
 
   it('refuses trustProxy: true in production, naming the key, and takes the proxies by address', () => {
-    const production = (trustProxy: unknown) => ({
-      ...minimal(),
-      environment: 'production',
-      trustProxy,
-      keys: { encryptionKey: 'production-grade-key-encryption-key-0123456789' },
-      fhir: { baseUrl: 'https://fhir.example/R4' },
-      realms: [{ name: 'nemlogin' }],
-    });
-    expect(problemsOf(production(true))).toEqual([expect.stringMatching(/^trustProxy: true takes X-Forwarded-For's first address/)]);
-    for (const trusted of [false, ['10.0.0.0/8'], ['192.0.2.10', '2001:db8::/32']]) expect(problemsOf(production(trusted))).toEqual([]);
-    for (const wrong of [1, [], 'yes']) expect(problemsOf(production(wrong))).toEqual([expect.stringMatching(/^trustProxy: /)]);
+    expect(problemsOf(production({ trustProxy: true }))).toEqual([
+      expect.stringMatching(/^trustProxy: true takes X-Forwarded-For's first address/),
+    ]);
+    for (const trusted of [false, ['10.0.0.0/8'], ['192.0.2.10', '2001:db8::/32']])
+      expect(problemsOf(production({ trustProxy: trusted }))).toEqual([]);
+    for (const wrong of [1, [], 'yes'])
+      expect(problemsOf(production({ trustProxy: wrong }))).toEqual([expect.stringMatching(/^trustProxy: /)]);
     // An entry Fastify could not compile is refused by its key, not by a TypeError when the server is built.
     expect(problemsOf({ ...minimal(), trustProxy: ['loopback', '10.0.0.0/33', 'proxy.internal'] })).toEqual([
       'trustProxy[1]: is not an IP address, a CIDR, or one of loopback, linklocal and uniquelocal',
@@ -141,19 +138,11 @@ describe('config loading', () => {
   });
 
   it('refuses an http publicUrl in production, naming the key: the issuer of every token (OIDC Discovery §3: https)', () => {
-    const production = (publicUrl: string) => ({
-      ...minimal(),
-      environment: 'production',
-      publicUrl,
-      keys: { encryptionKey: 'production-grade-key-encryption-key-0123456789' },
-      fhir: { baseUrl: 'https://fhir.example/R4' },
-      realms: [{ name: 'nemlogin' }],
-    });
-    expect(problemsOf(production('http://auth.example'))).toEqual([
+    expect(problemsOf(production({ publicUrl: 'http://auth.example' }))).toEqual([
       'publicUrl: must be an https URL in production: it is the issuer of every token (OpenID Connect Discovery 1.0 §3)',
     ]);
-    expect(problemsOf(production('https://other.example'), { PUBLIC_URL: 'http://auth.example' })).toHaveLength(1);
-    expect(problemsOf(production('https://auth.example'))).toEqual([]);
+    expect(problemsOf(production({ publicUrl: 'https://other.example' }), { PUBLIC_URL: 'http://auth.example' })).toHaveLength(1);
+    expect(problemsOf(production({ publicUrl: 'https://auth.example' }))).toEqual([]);
     expect(problemsOf({ ...minimal(), publicUrl: 'http://localhost:8080' })).toEqual([]);
   });
 
@@ -165,46 +154,44 @@ describe('config loading', () => {
       return file;
     };
     const fixtureJwks = JSON.parse(readFileSync('fixtures/keys/demo-xis-client.jwks.json', 'utf8')) as object;
-    const production = (environment: string) => ({
-      ...minimal(),
-      environment,
-      keys: { encryptionKey: 'production-grade-key-encryption-key-0123456789' },
-      fhir: { baseUrl: 'https://fhir.example/R4' },
-      realms: [
-        {
-          name: 'nemlogin',
-          signingKeyFile: copy('fixtures/keys/demo-xis-client.TEST-ONLY-private.jwk.json'),
-          serviceProvider: {
-            signingKey: 'fixtures/saml/sp-signing.TEST-ONLY.key',
-            signingCertificate: 'fixtures/saml/sp-signing.crt',
-            decryptionKey: readFileSync('fixtures/saml/sp-encryption.TEST-ONLY.key', 'utf8'),
-            decryptionCertificate: copy('fixtures/saml/sp-encryption.crt'),
+    const withFixtureKeys = (environment: string) =>
+      production({
+        environment,
+        realms: [
+          {
+            name: 'nemlogin',
+            signingKeyFile: copy('fixtures/keys/demo-xis-client.TEST-ONLY-private.jwk.json'),
+            serviceProvider: {
+              signingKey: 'fixtures/saml/sp-signing.TEST-ONLY.key',
+              signingCertificate: 'fixtures/saml/sp-signing.crt',
+              decryptionKey: readFileSync('fixtures/saml/sp-encryption.TEST-ONLY.key', 'utf8'),
+              decryptionCertificate: copy('fixtures/saml/sp-encryption.crt'),
+            },
+            identityProviders: [
+              {
+                alias: 'idp',
+                profile: 'oiosaml3-citizen',
+                entityId: 'urn:idp',
+                ssoUrl: 'https://idp.example/sso',
+                signingCertificates: ['fixtures/saml/idp-signing.crt'],
+              },
+            ],
+            clients: [
+              {
+                clientId: 'xis',
+                type: 'confidential',
+                jwksFile: 'fixtures/keys/demo-xis-client.jwks.json',
+                grantTypes: ['client_credentials'],
+              },
+              { clientId: 'other', type: 'confidential', jwks: fixtureJwks, grantTypes: ['client_credentials'] },
+            ],
+            trustedIssuers: [{ issuer: 'https://issuer.example', jwks: fixtureJwks, algorithms: ['ES256'] }],
           },
-          identityProviders: [
-            {
-              alias: 'idp',
-              profile: 'oiosaml3-citizen',
-              entityId: 'urn:idp',
-              ssoUrl: 'https://idp.example/sso',
-              signingCertificates: ['fixtures/saml/idp-signing.crt'],
-            },
-          ],
-          clients: [
-            {
-              clientId: 'xis',
-              type: 'confidential',
-              jwksFile: 'fixtures/keys/demo-xis-client.jwks.json',
-              grantTypes: ['client_credentials'],
-            },
-            { clientId: 'other', type: 'confidential', jwks: fixtureJwks, grantTypes: ['client_credentials'] },
-          ],
-          trustedIssuers: [{ issuer: 'https://issuer.example', jwks: fixtureJwks, algorithms: ['ES256'] }],
-        },
-      ],
-    });
+        ],
+      });
     const problemsIn = (environment: string) => {
       const file = join(dir, `${environment}.yaml`);
-      writeFileSync(file, JSON.stringify(production(environment)));
+      writeFileSync(file, JSON.stringify(withFixtureKeys(environment)));
       try {
         loadConfigFile(file, {});
       } catch (error) {

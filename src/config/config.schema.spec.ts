@@ -1,5 +1,5 @@
-import { ConfigError } from './config.error.js';
 import { parseConfig } from './config.loader.js';
+import { configProblems as problemsOf } from '../../test/support/config-problems.js';
 
 const ISSUER = 'https://auth.example/realms/nemlogin';
 
@@ -19,16 +19,6 @@ const withClient = (
     },
   ],
 });
-
-const problemsOf = (raw: unknown): string[] => {
-  try {
-    parseConfig(raw, 'test', {});
-  } catch (error) {
-    if (error instanceof ConfigError) return error.problems;
-    throw error;
-  }
-  return [];
-};
 
 describe('config schema: admin clients and their audience (RFC 9068 §4)', () => {
   it('refuses an admin client whose audience leaves out the realm’s issuer', () => {

@@ -1,5 +1,4 @@
-import { ConfigError } from './config.error.js';
-import { parseConfig } from './config.loader.js';
+import { configProblems as problemsOf } from '../../test/support/config-problems.js';
 
 const raw = (idp: Record<string, unknown>) => ({
   environment: 'test',
@@ -13,16 +12,6 @@ const raw = (idp: Record<string, unknown>) => ({
     },
   ],
 });
-
-const problemsOf = (config: unknown): string[] => {
-  try {
-    parseConfig(config, 'test', {});
-  } catch (error) {
-    if (error instanceof ConfigError) return error.problems;
-    throw error;
-  }
-  return [];
-};
 
 /**
  * An IdP's `attributes` names which SAML attribute holds what its profile reads (saml/profiles/). A key

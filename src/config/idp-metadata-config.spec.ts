@@ -1,5 +1,5 @@
-import { ConfigError } from './config.error.js';
 import { parseConfig } from './config.loader.js';
+import { configProblems as problemsOf } from '../../test/support/config-problems.js';
 
 const raw = (idp: Record<string, unknown>, environment = 'test') => ({
   environment,
@@ -14,16 +14,6 @@ const raw = (idp: Record<string, unknown>, environment = 'test') => ({
     },
   ],
 });
-
-const problemsOf = (config: unknown): string[] => {
-  try {
-    parseConfig(config, 'test', {});
-  } catch (error) {
-    if (error instanceof ConfigError) return error.problems;
-    throw error;
-  }
-  return [];
-};
 
 describe('IdP metadata config', () => {
   it('lets metadataUrl or metadataFile stand in for entityId, ssoUrl and signingCertificates, refreshed hourly by default', () => {

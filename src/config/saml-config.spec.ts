@@ -1,5 +1,5 @@
-import { ConfigError } from './config.error.js';
 import { parseConfig } from './config.loader.js';
+import { configProblems as problemsOf } from '../../test/support/config-problems.js';
 
 const idp = { alias: 'idp', profile: 'generic', entityId: 'https://idp.test', ssoUrl: 'https://idp.test/sso', signingCertificates: ['c'] };
 
@@ -10,16 +10,6 @@ const raw = (patch: { saml?: unknown; idp?: Record<string, unknown> } = {}) => (
   ...(patch.saml === undefined ? {} : { saml: patch.saml }),
   realms: [{ name: 'r', serviceProvider: { signingKey: 'k', signingCertificate: 'c' }, identityProviders: [{ ...idp, ...patch.idp }] }],
 });
-
-const problemsOf = (config: unknown): string[] => {
-  try {
-    parseConfig(config, 'test', {});
-  } catch (error) {
-    if (error instanceof ConfigError) return error.problems;
-    throw error;
-  }
-  return [];
-};
 
 describe('SAML hardening config', () => {
   it('has safe defaults: a validation deadline, a bounded queue, XML shape limits, a 2-hour authentication age, AES-GCM only', () => {
