@@ -153,7 +153,14 @@ describe('config loading', () => {
       writeFileSync(file, readFileSync(fixture, 'utf8'));
       return file;
     };
-    const fixtureJwks = JSON.parse(readFileSync('fixtures/keys/demo-xis-client.jwks.json', 'utf8')) as object;
+    const fixtureJwks = JSON.parse(readFileSync('fixtures/keys/demo-xis-client.jwks.json', 'utf8')) as { keys: object[] };
+    // An IdP's metadata whose signing certificate is the test IdP's.
+    const certificate = readFileSync('fixtures/saml/idp-signing.crt', 'utf8').replace(/-----[A-Z ]+-----|\s/g, '');
+    const metadata = join(dir, 'idp-metadata.xml');
+    writeFileSync(
+      metadata,
+      `<md:EntityDescriptor xmlns:md="urn:oasis:names:tc:SAML:2.0:metadata" xmlns:ds="http://www.w3.org/2000/09/xmldsig#" entityID="urn:idp2"><md:IDPSSODescriptor protocolSupportEnumeration="urn:oasis:names:tc:SAML:2.0:protocol"><md:KeyDescriptor use="signing"><ds:KeyInfo><ds:X509Data><ds:X509Certificate>\n${certificate}\n</ds:X509Certificate></ds:X509Data></ds:KeyInfo></md:KeyDescriptor><md:SingleSignOnService Binding="urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect" Location="https://idp2.example/sso"/></md:IDPSSODescriptor></md:EntityDescriptor>`,
+    );
     const withFixtureKeys = (environment: string) =>
       production({
         environment,
@@ -175,6 +182,7 @@ describe('config loading', () => {
                 ssoUrl: 'https://idp.example/sso',
                 signingCertificates: ['fixtures/saml/idp-signing.crt'],
               },
+              { alias: 'idp2', profile: 'oiosaml3-citizen', metadataFile: metadata },
             ],
             clients: [
               {
@@ -183,7 +191,13 @@ describe('config loading', () => {
                 jwksFile: 'fixtures/keys/demo-xis-client.jwks.json',
                 grantTypes: ['client_credentials'],
               },
-              { clientId: 'other', type: 'confidential', jwks: fixtureJwks, grantTypes: ['client_credentials'] },
+              // A key that does not read, ahead of the test key, hides nothing.
+              {
+                clientId: 'other',
+                type: 'confidential',
+                jwks: { keys: [{ kty: 'oct', k: 'AAAA' }, ...fixtureJwks.keys] },
+                grantTypes: ['client_credentials'],
+              },
             ],
             trustedIssuers: [{ issuer: 'https://issuer.example', jwks: fixtureJwks, algorithms: ['ES256'] }],
           },
@@ -208,6 +222,7 @@ describe('config loading', () => {
       refused('realms[0].serviceProvider.signingCertificate', 'fixtures/saml/sp-signing'),
       refused('realms[0].serviceProvider.decryptionCertificate', 'fixtures/saml/sp-encryption'),
       refused('realms[0].identityProviders[0].signingCertificates[0]', 'fixtures/saml/idp-signing'),
+      refused('realms[0].identityProviders[1].metadataFile', 'fixtures/saml/idp-signing'),
       refused('realms[0].clients[0].jwksFile', 'fixtures/keys/demo-xis-client'),
       refused('realms[0].clients[1].jwks', 'fixtures/keys/demo-xis-client'),
       refused('realms[0].trustedIssuers[0].jwks', 'fixtures/keys/demo-xis-client'),
@@ -246,6 +261,11 @@ describe('config loading', () => {
     ['a block scalar header', 'keys:\n  encryptionKey: |s3cret\n    x\n', 'not valid YAML at line 2, column 19 (UNEXPECTED_TOKEN)'],
     ['an escape', 'keys:\n  encryptionKey: "s3cret\\q"\n', 'not valid YAML at line 2, column 25 (BAD_DQ_ESCAPE)'],
     ['an alias without its anchor', 'keys:\n  encryptionKey: *s3cret\n', 'not valid YAML: an alias whose anchor is not set before it'],
+    [
+      'aliases that expand without bound',
+      `s3cret: &a [x, x, x, x, x, x, x, x, x]\n${['b', 'c', 'd', 'e'].map((n, i) => `${n}: &${n} [${`*${'abcd'[i]},`.repeat(9)}]`).join('\n')}\n`,
+      'not valid YAML: too many aliases (a document that expands without bound)',
+    ],
   ])('says where a file is not YAML without quoting it (%s): the lines around a mistake may hold a secret', (_what, text, problem) => {
     const dir = mkdtempSync(join(tmpdir(), 'config-'));
     const file = join(dir, 'secret.yaml');

@@ -50,8 +50,11 @@ function unparsableReason(error: unknown): string {
     const at = error.linePos?.[0];
     return `not valid YAML${at ? ` at line ${at.line}, column ${at.col}` : ''} (${error.code})`;
   }
-  // The one other failure of parsing: an alias (`*name`) before its anchor (`&name`).
-  if (error instanceof ReferenceError) return 'not valid YAML: an alias whose anchor is not set before it';
+  // The parser's other failures, both of aliases (`*name`): told apart by their fixed wording.
+  if (error instanceof ReferenceError && error.message.startsWith('Excessive alias count'))
+    return 'not valid YAML: too many aliases (a document that expands without bound)';
+  if (error instanceof ReferenceError && error.message.startsWith('Unresolved alias'))
+    return 'not valid YAML: an alias whose anchor is not set before it';
   return 'not valid YAML';
 }
 
@@ -198,8 +201,25 @@ function publishedTestKeyChecks(config: Config): (() => void)[] {
   const pem = (source: string, where: string) => (source.includes('-----BEGIN') ? source : readConfiguredFile(source, where));
   const privateKey = (source: string, where: string) => () => [createPublicKey(createPrivateKey(pem(source, where)))];
   const certificate = (source: string, where: string) => () => [new X509Certificate(pem(source, where)).publicKey];
+  // Each key on its own: a set's unreadable key must not hide a test key beside it (jose uses the rest).
   const jwks = (set: { keys: Record<string, unknown>[] }) => () =>
-    set.keys.map((key) => createPublicKey({ key: key as JsonWebKey, format: 'jwk' }));
+    set.keys.flatMap((key) => {
+      try {
+        return [createPublicKey({ key: key as JsonWebKey, format: 'jwk' })];
+      } catch {
+        return [];
+      }
+    });
+  // SAML metadata's certificates (`<ds:X509Certificate>`, base64 DER, XML Signature §4.5.4), read out of
+  // the text for this check alone: saml-settings parses the metadata for use.
+  const metadataCertificates = (file: string, where: string) => () =>
+    [...readConfiguredFile(file, where).matchAll(/<(?:[\w-]+:)?X509Certificate\b[^>]*>([^<]*)</g)].flatMap(([, base64]) => {
+      try {
+        return [new X509Certificate(Buffer.from(base64!.replace(/\s+/g, ''), 'base64')).publicKey];
+      } catch {
+        return [];
+      }
+    });
   config.realms.forEach((realm, r) => {
     const at = `realms[${r}]`;
     const { signingKeyFile } = realm;
@@ -219,6 +239,10 @@ function publishedTestKeyChecks(config: Config): (() => void)[] {
       if (idp.metadataSigningCertificate) {
         const where = `${at}.identityProviders[${i}].metadataSigningCertificate`;
         refuse(where, certificate(idp.metadataSigningCertificate, where));
+      }
+      if (idp.metadataFile) {
+        const where = `${at}.identityProviders[${i}].metadataFile`;
+        refuse(where, metadataCertificates(idp.metadataFile, where));
       }
     });
     realm.clients.forEach((client, c) => {
