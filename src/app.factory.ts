@@ -14,6 +14,7 @@ import { PinoNestLogger } from './logging/pino-nest.logger.js';
 import { RequestLogController } from './logging/request-log.controller.js';
 import { answerFrameworkError, OAuthErrorFilter } from './oauth/oauth-error.filter.js';
 import { registerOpenApi } from './openapi.js';
+import { requestTimeouts } from './common/http-timeouts.js';
 
 /** Room for a SAML Response with an encrypted assertion; anything larger is refused before parsing. */
 const BODY_LIMIT_BYTES = 256 * 1024;
@@ -21,20 +22,13 @@ const BODY_LIMIT_BYTES = 256 * 1024;
 /** Builds the application (used by `main.ts`, the e2e tests and the benchmarks alike). */
 export async function createApp(config: Config, overrides: AppOverrides = {}): Promise<NestFastifyApplication> {
   const logger = createLogger(config, overrides.logDestination);
-  const requestTimeout = config.limits.requestTimeoutSeconds * 1000;
   const adapter = new FastifyAdapter({
     bodyLimit: BODY_LIMIT_BYTES,
     loggerInstance: logger,
     genReqId: requestId,
     logController: new RequestLogController(),
     trustProxy: config.trustProxy,
-    // Fastify sets no limit; its documentation asks for one wherever no reverse proxy stands in front.
-    // node checks it every `connectionsCheckingInterval` (30 s by default), so a slow request ends within 5 s of it.
-    requestTimeout,
-    http: {
-      headersTimeout: Math.min(60_000, requestTimeout),
-      connectionsCheckingInterval: Math.min(5_000, requestTimeout),
-    },
+    ...requestTimeouts(config.limits.requestTimeoutSeconds),
     clientErrorHandler: answerClientError,
     frameworkErrors: answerFrameworkError,
   });

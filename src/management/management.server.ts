@@ -1,6 +1,7 @@
 import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { fastify, type FastifyInstance } from 'fastify';
 import type { Config } from '../config/config.schema.js';
+import { requestTimeouts } from '../common/http-timeouts.js';
 import { CONFIG } from '../config/config.token.js';
 import { ReadinessService } from '../health/readiness.service.js';
 import { FederationMetrics } from '../metrics/federation-metrics.js';
@@ -25,7 +26,8 @@ export class ManagementServer implements OnApplicationBootstrap, OnApplicationSh
 
   async onApplicationBootstrap(): Promise<void> {
     if (this.config.managementPort === undefined) return;
-    const server = fastify();
+    // A request must arrive whole in time here too (limits.requestTimeoutSeconds), as on the public port.
+    const server = fastify(requestTimeouts(this.config.limits.requestTimeoutSeconds));
     server.get('/health/live', () => ({ status: 'ok' }));
     server.get('/health/ready', async (_request, reply) => {
       const { httpStatus, body } = await this.readiness.check();

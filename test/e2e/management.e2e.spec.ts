@@ -1,6 +1,7 @@
 import { freePort } from '../support/free-port.js';
 import { sendJson, startStubServer } from '../support/fhir/stub-http-server.js';
 import { parseMetrics, sampleValue } from '../support/prometheus.js';
+import { rawExchange } from '../support/raw-exchange.js';
 import { startTestServer, type TestServer } from '../support/test-server.js';
 
 /**
@@ -14,9 +15,20 @@ describe('the management port and readiness', () => {
   beforeAll(async () => {
     const port = await freePort();
     management = `http://127.0.0.1:${port}`;
-    server = await startTestServer({ patch: (raw) => (raw.managementPort = port) });
+    server = await startTestServer({
+      patch: (raw) => {
+        raw.managementPort = port;
+        raw.limits = { ...raw.limits, requestTimeoutSeconds: 1 };
+      },
+    });
   });
   afterAll(() => server.close());
+
+  it('closes a request that never arrives whole, as the public port does (limits.requestTimeoutSeconds)', async () => {
+    // Headers never finished: without the limit node would wait 60 s for them; checked every second here.
+    const answer = await rawExchange(Number(new URL(management).port), 'GET /metrics HTTP/1.1\r\nHost: x\r\nX-Slow: ', 10_000);
+    expect(answer.closed).toBe(true);
+  });
 
   it('serves metrics and health on the management port, and no longer metrics on the public one', async () => {
     expect((await fetch(`${server.baseUrl}/metrics`)).status).toBe(404);
