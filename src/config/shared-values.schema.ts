@@ -15,3 +15,16 @@ export const jwksSchema = z.strictObject({ keys: z.array(z.record(z.string(), z.
 export function wholeNumber(min: number, max: number, message: string) {
   return z.number({ error: message }).int({ error: message }).min(min, { error: message }).max(max, { error: message });
 }
+
+/** NSIS levels of assurance, lowest first (DOMAIN.md: the citizen realm requires Substantial). */
+export const LEVELS_OF_ASSURANCE = ['Low', 'Substantial', 'High'] as const;
+export type LevelOfAssurance = (typeof LEVELS_OF_ASSURANCE)[number];
+
+/** Refuses each value of `values` seen before, at its index, naming `key`. */
+export function reportDuplicates(values: string[], path: (string | number)[], key: string, ctx: z.RefinementCtx): void {
+  values.forEach((value, index) => {
+    if (values.indexOf(value) !== index) {
+      ctx.addIssue({ code: 'custom', path: [...path, index, key], message: `duplicate ${key} "${value}"` });
+    }
+  });
+}

@@ -1,4 +1,4 @@
-import type { LevelOfAssurance } from '../config/config.schema.js';
+import type { LevelOfAssurance } from '../config/shared-values.schema.js';
 import type { Principal } from '../identity/principal.js';
 import type { Realm } from './realm.js';
 

@@ -1,4 +1,4 @@
-import { LEVELS_OF_ASSURANCE, type LevelOfAssurance } from '../config/config.schema.js';
+import { LEVELS_OF_ASSURANCE, type LevelOfAssurance } from '../config/shared-values.schema.js';
 
 /** OIOSAML 3: the NSIS level of assurance attribute (DOMAIN.md) and its AuthnContextClassRef form. */
 export const NSIS_LOA_ATTRIBUTE = 'https://data.gov.dk/concept/core/nsis/loa';
