@@ -1,4 +1,4 @@
-import { bindTenant } from './tenant-binding.js';
+import { bindTenant, continuedTenant } from './tenant-binding.js';
 
 describe('bindTenant', () => {
   const tenantBound = { clientId: 'portal', tenants: ['01234567', '07654321'] };
@@ -25,5 +25,18 @@ describe('bindTenant', () => {
   it('refuses a malformed or repeated header', () => {
     expect(() => bindTenant(tenantBound, '0123')).toThrow(expect.objectContaining({ code: 'invalid_request' }));
     expect(() => bindTenant(tenantBound, ['01234567', '07654321'])).toThrow(expect.objectContaining({ code: 'invalid_request' }));
+  });
+});
+
+describe('continuedTenant', () => {
+  it('continues a session without a tenant for any client, and one with a tenant only for a client that has it', () => {
+    expect(() => continuedTenant({ clientId: 'batch', tenants: [] }, undefined)).not.toThrow();
+    expect(() => continuedTenant({ clientId: 'portal', tenants: ['01234567'] }, '01234567')).not.toThrow();
+    expect(() => continuedTenant({ clientId: 'portal', tenants: [] }, '01234567')).toThrow(
+      expect.objectContaining({ code: 'unauthorized_client' }),
+    );
+    expect(() => continuedTenant({ clientId: 'portal', tenants: ['07654321'] }, '01234567')).toThrow(
+      expect.objectContaining({ code: 'unauthorized_client' }),
+    );
   });
 });

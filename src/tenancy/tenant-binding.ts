@@ -18,3 +18,13 @@ export function bindTenant(client: Pick<ClientConfig, 'clientId' | 'tenants'>, h
   }
   return code;
 }
+
+/**
+ * A session opened for a tenant continues (is refreshed) only by a client that may still act for it:
+ * a config change may have taken that tenant, or all of them, away from the client.
+ */
+export function continuedTenant(client: Pick<ClientConfig, 'clientId' | 'tenants'>, sessionTenant: string | undefined): void {
+  if (sessionTenant !== undefined && !client.tenants.includes(sessionTenant)) {
+    throw new OAuthError('unauthorized_client', `client ${client.clientId} may not act for organisation ${sessionTenant}`);
+  }
+}

@@ -80,6 +80,8 @@ export class SessionTokensIssuer {
             scope: formatScope(request.refreshScopes ?? scopes),
             ...(access.claims.patient ? { patient: access.claims.patient } : {}),
             ...(access.claims.context ? { context: access.claims.context } : {}),
+            // So a refresh by a client that may no longer act for it is refused before anything changes.
+            ...(session.tenant ? { organisation_agb: session.tenant } : {}),
           });
     const response: TokenResponse = {
       access_token: access.token,

@@ -20,6 +20,8 @@ export interface RefreshTokenClaims extends JWTPayload {
   patient?: string;
   context?: AccessTokenClaims['context'];
   realm_access?: { roles: string[] };
+  /** The tenant of its session (a token exchange's), as its access tokens carry it. */
+  organisation_agb?: string;
 }
 
 /**

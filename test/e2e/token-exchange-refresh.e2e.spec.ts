@@ -63,7 +63,7 @@ describe('token exchange and tenancy', () => {
     const introspect = (token: string, headers: Record<string, string>) =>
       postForm(`${h.issuer}/protocol/openid-connect/token/introspect`, new URLSearchParams({ token }), headers);
 
-    // A refresh token carries no organisation_agb: its session's tenant, which its access tokens carry, is its tenant.
+    // A refresh token's tenant is its session's (which it names, as its access tokens do).
     it('is introspected under its session’s tenant, as its access tokens are: the header naming it sees both (RFC 7662 §4)', async () => {
       const { access, refresh } = await delegatedTokens();
       const sid = decodeJwt(access).sid;

@@ -6,7 +6,7 @@ import { FhirError } from '../../fhir/fhir.errors.js';
 import { FederationMetrics } from '../../metrics/federation-metrics.js';
 import { SessionService } from '../../sessions/session.service.js';
 import { bindExchangeTenant } from '../../tenancy/exchange-tenant.js';
-import { bindTenant } from '../../tenancy/tenant-binding.js';
+import { bindTenant, continuedTenant } from '../../tenancy/tenant-binding.js';
 import { SessionTokensIssuer } from '../../tokens/session-tokens.issuer.js';
 import { isTokenError } from '../../tokens/token-errors.js';
 import { TokenVerifier, type RefreshTokenClaims } from '../../tokens/token-verifier.js';
@@ -48,7 +48,7 @@ export class RefreshTokenGrant implements GrantHandler {
     const granted = parseScope(claims.scope);
     const scopes = narrowScope(params.get('scope'), granted);
     // Before anything changes, as every refusal here: the presented token stays good.
-    await this.checkTenant(client, organisationAgb, claims.sid);
+    await this.checkTenant(client, organisationAgb, claims);
 
     // A context choice is checked against FHIR before anything changes (DOMAIN.md, contexts).
     const choice = ContextSelectionService.requested((name) => params.get(name));
@@ -88,16 +88,22 @@ export class RefreshTokenGrant implements GrantHandler {
   /**
    * A client with tenants names one in `organisation_agb` (bindTenant), and for a session opened for
    * a tenant (a token exchange's) it must be that one, as token exchange requires of its subject
-   * (bindExchangeTenant); a client without tenants names none. Only a tenant-bound client's refresh
-   * looks the session up: only its token exchanges open sessions with a tenant.
+   * (bindExchangeTenant); a client without tenants names none, and refreshes no session of a tenant:
+   * one it opened while it had tenants, which a config change has since taken away. Only a
+   * tenant-bound client's refresh looks the session up: the token names its tenant for the others.
    */
-  private async checkTenant(client: GrantRequest['client'], header: GrantRequest['organisationAgb'], sid: string): Promise<void> {
+  private async checkTenant(
+    client: GrantRequest['client'],
+    header: GrantRequest['organisationAgb'],
+    claims: RefreshTokenClaims,
+  ): Promise<void> {
     if (client.config.tenants.length === 0) {
       bindTenant(client.config, header);
+      continuedTenant(client.config, claims.organisation_agb);
       return;
     }
     // A session no longer live is left to the rotation, which refuses it (or ends it on a reuse).
-    const session = await this.sessions.findLive(sid);
+    const session = await this.sessions.findLive(claims.sid);
     bindExchangeTenant(client.config, header, session?.tenant ?? undefined);
   }
 

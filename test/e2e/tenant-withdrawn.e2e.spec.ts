@@ -1,0 +1,92 @@
+import { decodeJwt } from 'jose';
+import type { Database } from '../../src/storage/database.js';
+import { pgliteEngine, type Scratch } from '../support/database-engines.js';
+import { loginTokens, portalDelegation } from '../support/login-flow.js';
+import { expectOAuthError } from '../support/oauth-error.js';
+import { TEST_SECRETS, TEST_TENANTS } from '../support/test-config.js';
+import { startTestServer, type TestServer } from '../support/test-server.js';
+import { basic, postForm } from '../support/token-requests.js';
+
+/**
+ * The portal opened a delegated session for one of its tenants (token exchange); then a config change
+ * took that tenant away from it. Its refresh token no longer continues that session.
+ */
+describe('a delegated session whose tenant its client no longer has', () => {
+  let scratch: Scratch;
+  let db: Database;
+  let server: TestServer | undefined;
+  let port: number | undefined;
+
+  const start = async (portalTenants?: string[]) => {
+    await server?.close();
+    // The same port each time: one issuer, and the login's redirects lead back to it.
+    server = await startTestServer({
+      port,
+      overrides: { database: db },
+      patch: (raw) => {
+        if (portalTenants) raw.realms[0].clients.find((c: { clientId: string }) => c.clientId === 'portal').tenants = portalTenants;
+      },
+    });
+    port ??= Number(new URL(server.baseUrl).port);
+    return server;
+  };
+  const portalRefresh = (refreshToken: string, headers: Record<string, string> = {}) =>
+    postForm(
+      `${server!.baseUrl}/realms/nemlogin/protocol/openid-connect/token`,
+      new URLSearchParams({ grant_type: 'refresh_token', refresh_token: refreshToken }),
+      { authorization: basic('portal', TEST_SECRETS.portal), ...headers },
+    );
+  /** The chain's current refresh token id of the session, to show a refusal changed nothing. */
+  const currentJti = async (sid: string) =>
+    (await db.query<{ refresh_jti: string }>('SELECT refresh_jti FROM sessions WHERE id = $1', [sid])).rows[0]!.refresh_jti;
+
+  beforeAll(async () => {
+    scratch = await pgliteEngine.createScratch();
+    db = await scratch.connect();
+  });
+  afterAll(async () => {
+    await server?.close();
+    await scratch?.dispose();
+  });
+
+  /** A delegated session of the portal for TEST_TENANTS.allowed: its refresh token and session id. */
+  const delegatedSession = async () => {
+    await start();
+    const patient = await loginTokens(server!.baseUrl, 'nemlogin', 'alice');
+    const delegated = await portalDelegation(server!.baseUrl, 'nemlogin', patient.access_token);
+    expect(delegated.status).toBe(200);
+    const refreshToken = delegated.body.access_token as string;
+    return { refreshToken, sid: decodeJwt(refreshToken).sid as string };
+  };
+
+  it('names its tenant in the refresh token, as its access tokens do', async () => {
+    const { refreshToken } = await delegatedSession();
+    expect(decodeJwt(refreshToken).organisation_agb).toBe(TEST_TENANTS.allowed);
+  });
+
+  it('is refused once the portal has no tenants at all, and the refused token stays the current one', async () => {
+    const { refreshToken, sid } = await delegatedSession();
+    const before = await currentJti(sid);
+    await start([]);
+    expectOAuthError(await portalRefresh(refreshToken), 400, 'unauthorized_client');
+    expect(await currentJti(sid)).toBe(before);
+  });
+
+  it('is refused once the portal keeps only another tenant', async () => {
+    const { refreshToken, sid } = await delegatedSession();
+    const before = await currentJti(sid);
+    await start([TEST_TENANTS.other]);
+    expectOAuthError(await portalRefresh(refreshToken, { organisation_agb: TEST_TENANTS.allowed }), 400, 'unauthorized_client');
+    expect(await currentJti(sid)).toBe(before);
+  });
+
+  it('continues when the tenant is given back', async () => {
+    const { refreshToken } = await delegatedSession();
+    await start([]);
+    expectOAuthError(await portalRefresh(refreshToken), 400, 'unauthorized_client');
+    await start([TEST_TENANTS.allowed]);
+    const refreshed = await portalRefresh(refreshToken, { organisation_agb: TEST_TENANTS.allowed });
+    expect(refreshed.status).toBe(200);
+    expect(decodeJwt(refreshed.body.access_token as string).organisation_agb).toBe(TEST_TENANTS.allowed);
+  });
+});
