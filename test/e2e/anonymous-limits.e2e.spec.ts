@@ -163,6 +163,40 @@ describe('rate limits on the login routes', () => {
   });
 });
 
+describe('the global login share, with busy addresses', () => {
+  let server: TestServer;
+
+  beforeAll(async () => {
+    server = await startTestServer({
+      patch: (raw) => {
+        raw.trustProxy = true;
+        raw.limits = { loginRate: { windowSeconds: 60, perAddress: 30, global: 40 } };
+      },
+    });
+  });
+  afterAll(() => server.close());
+
+  const authorize = (address: string) =>
+    fetch(authorizeUrl(server.baseUrl), { redirect: 'manual', headers: { 'x-forwarded-for': address } });
+  /** How many of `count` requests from `address` were let through. */
+  const letThrough = async (address: string, count: number) => {
+    let passed = 0;
+    for (let i = 0; i < count; i++) if ((await authorize(address)).status !== 429) passed++;
+    return passed;
+  };
+
+  it('keeps half of it for addresses that have only begun: two busy addresses cannot lock a person out', async () => {
+    // Each busy address: its first 5 requests, then requests beyond them until those have half of the 40.
+    expect(await letThrough('203.0.113.10', 30)).toBe(5 + 20);
+    expect(await letThrough('203.0.113.11', 30)).toBe(5);
+    // Someone who has only begun still gets in, where the busy addresses' 30 + 10 used to fill all 40.
+    expect(await letThrough('198.51.100.20', 5)).toBe(5);
+    // All addresses together stay within 40.
+    expect(await letThrough('198.51.100.21', 6)).toBe(5);
+    expect(await letThrough('198.51.100.22', 1)).toBe(0);
+  });
+});
+
 describe('the ceiling on pending logins', () => {
   let db: Database;
   let server: TestServer;
