@@ -4,7 +4,7 @@ import { parse as parseYaml, YAMLParseError } from 'yaml';
 import { ConfigError } from './config.error.js';
 import { configSchema, type Config, type SigningAlg } from './config.schema.js';
 import { formatPath, substituteEnv } from './env-substitution.js';
-import { publishedTestKey } from './published-test-keys.js';
+import { publishedTestKeyAmong } from './published-test-keys.js';
 import { keyMisfit } from './signing-key-fit.js';
 
 export const DEFAULT_CONFIG_FILE = 'fixtures/config/demo.yaml';
@@ -192,7 +192,7 @@ function publishedTestKeyChecks(config: Config): (() => void)[] {
       } catch {
         return;
       }
-      const fixture = keys.map(publishedTestKey).find((found) => found !== undefined);
+      const fixture = publishedTestKeyAmong(keys);
       if (fixture)
         throw new ConfigError(where, [
           `${where}: the key of ${fixture}, published with this repository's source, is refused in production`,

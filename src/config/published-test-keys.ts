@@ -29,3 +29,8 @@ export function spkiFingerprint(publicKey: KeyObject): string {
 export function publishedTestKey(publicKey: KeyObject): string | undefined {
   return PUBLISHED_TEST_KEYS.get(spkiFingerprint(publicKey));
 }
+
+/** The fixture the first of `publicKeys` that is a published test key belongs to, if any. */
+export function publishedTestKeyAmong(publicKeys: readonly KeyObject[]): string | undefined {
+  return publicKeys.map(publishedTestKey).find((found) => found !== undefined);
+}

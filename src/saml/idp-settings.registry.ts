@@ -1,6 +1,8 @@
 import { Inject, Injectable, Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import { CLOCK, type Clock } from '../common/clock.js';
 import { ConfigError } from '../config/config.error.js';
+import type { Config } from '../config/config.schema.js';
+import { CONFIG } from '../config/config.token.js';
 import type { Realm } from '../realms/realm.js';
 import { RealmRegistry } from '../realms/realm.registry.js';
 import { resolveIdpSettings, unavailableReason } from './idp-settings-resolver.js';
@@ -21,7 +23,8 @@ interface Entry {
  *
  * At boot a `metadataFile` that cannot be read or is refused stops the process with its config path
  * (the operator's own file is wrong); a `metadataUrl` that fails leaves only that IdP unavailable
- * (fail closed: its logins are refused) while the rest of the service runs, and is tried again.
+ * (fail closed: its logins are refused) while the rest of the service runs, and is tried again. In
+ * production, metadata holding a published test key is refused the same way (MetadataRefresher).
  */
 @Injectable()
 export class IdpSettingsRegistry implements OnModuleInit, OnModuleDestroy {
@@ -31,11 +34,13 @@ export class IdpSettingsRegistry implements OnModuleInit, OnModuleDestroy {
   constructor(
     realms: RealmRegistry,
     @Inject(CLOCK) private readonly clock: Clock,
+    @Inject(CONFIG) config: Pick<Config, 'environment'>,
   ) {
+    const production = config.environment === 'production';
     for (const realm of realms.all()) {
       for (const base of loadRealmSettings(realm)) {
         const { metadata } = base;
-        const refresher = metadata ? new MetadataRefresher({ ...base, metadata }, clock, this.logger) : undefined;
+        const refresher = metadata ? new MetadataRefresher({ ...base, metadata }, clock, this.logger, production) : undefined;
         this.entries.set(key(realm.name, base.idp.alias), { base, refresher });
       }
     }

@@ -28,7 +28,7 @@ function setup(answers: (() => string)[]) {
     const answer = answers[Math.min(fetches++, answers.length - 1)];
     return Promise.resolve().then(answer);
   };
-  return { refresher: new MetadataRefresher(settings, clock, log, load), clock, lines, fetches: () => fetches };
+  return { refresher: new MetadataRefresher(settings, clock, log, false, load), clock, lines, fetches: () => fetches };
 }
 
 const failing = (reason: string) => () => {

@@ -1,4 +1,6 @@
+import { X509Certificate } from 'node:crypto';
 import type { Clock } from '../../common/clock.js';
+import { publishedTestKeyAmong } from '../../config/published-test-keys.js';
 import type { IdpStaticSettings } from '../saml-settings.js';
 import { readIdpMetadata, type IdpMetadata } from './idp-metadata.js';
 import { MetadataError } from './metadata-error.js';
@@ -25,8 +27,9 @@ export type RefreshTrigger = 'boot' | 'schedule' | 'signature failure';
 
 /**
  * One IdP's metadata on this instance (each instance fetches its own): the last good copy, replaced
- * only by a document that passes every check (readIdpMetadata); a fetch that fails, a tampered or
- * unsigned document when a signature is required, or one past its validUntil, leave it in place.
+ * only by a document that passes every check (readIdpMetadata; in production, no published test key
+ * among its signing certificates); a fetch that fails, a tampered or unsigned document when a
+ * signature is required, or one past its validUntil, leave it in place.
  * Refreshed every `metadataRefreshSeconds` and, rate-limited, after a signature failure at login.
  */
 export class MetadataRefresher {
@@ -43,6 +46,8 @@ export class MetadataRefresher {
     private readonly settings: IdpStaticSettings & { metadata: NonNullable<IdpStaticSettings['metadata']> },
     private readonly clock: Clock,
     private readonly logger: MetadataLog,
+    /** Production refuses metadata holding a test key whose private half is published (published-test-keys.ts). */
+    private readonly production: boolean,
     private readonly load: (source: MetadataSource) => Promise<string> = loadMetadataText,
   ) {}
 
@@ -95,6 +100,14 @@ export class MetadataRefresher {
         signingCertificate: this.settings.metadata.signingCertificate,
         now: this.clock.now(),
       });
+      // Refused like a bad signature (whatever the trigger): anyone could sign Responses as this IdP.
+      const fixture = this.production
+        ? publishedTestKeyAmong(metadata.signingCertificates.map(({ pem }) => new X509Certificate(pem).publicKey))
+        : undefined;
+      if (fixture)
+        throw new MetadataError(
+          `an IdP signing certificate in the metadata has the key of ${fixture}, a test key published with this repository's source: refused in production`,
+        );
       this.lastError = undefined;
       const fingerprint = fingerprintOf(metadata);
       const changed = fingerprint !== this.fingerprint;

@@ -51,3 +51,10 @@ export function testServiceProviderConfig(options: { encryption?: boolean; entit
       : { decryptionKey: SAML_FIXTURE_FILES.spEncryptionKey, decryptionCertificate: SAML_FIXTURE_FILES.spEncryptionCertificate }),
   };
 }
+
+/**
+ * An IdP signing certificate whose private key was discarded when it was made (openssl, as the
+ * fixtures', valid 100 years from 2026-12-06): not a published test key, so production accepts it.
+ * Nothing can sign with it; for metadata that must be accepted, not for logins.
+ */
+export const UNPUBLISHED_IDP_CERTIFICATE = readFileSync('test/support/saml/unpublished-idp-signing.crt', 'utf8');
