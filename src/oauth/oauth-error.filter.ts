@@ -1,16 +1,12 @@
 import { ArgumentsHost, Catch, HttpException, type ExceptionFilter } from '@nestjs/common';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { errorSummary } from '../logging/error-summary.js';
+import { isBrowserRoute } from '../login/browser-routes.js';
 import { sendErrorPage } from '../login/html-reply.js';
+import { refusedBodyPage } from '../login/pages/unreadable-body.page.js';
 import { OAuthError } from '../protocol/oauth-error.js';
 import { UnknownRealmError } from '../realms/unknown-realm.error.js';
 import { DatabaseUnavailableError } from '../storage/database.js';
-
-/**
- * Routes a person's browser visits, as a route's pattern or a request's path: their errors are pages,
- * not JSON (OIDC Core §3.1.2.6). The logout confirmation is the form the logout page posts.
- */
-const BROWSER_ROUTE = /\/(protocol\/openid-connect\/(auth|logout|logout\/confirm)|broker\/[^/]+\/(login|endpoint))$/;
 
 /**
  * The one place errors become responses. OAuth errors render as RFC 6749 §5.2 bodies (only `error`,
@@ -19,7 +15,7 @@ const BROWSER_ROUTE = /\/(protocol\/openid-connect\/(auth|logout|logout\/confirm
  * without detail, logged by class only (the logger's `err` serializer: a database error's message
  * and fields hold SQL parameters and personal data); framework errors for bad input (body too large,
  * unparsable body) and values the database refuses become `invalid_request`, never a 500. On the
- * routes a browser visits, the same errors are a readable page.
+ * routes a browser visits (browser-routes.ts), the same errors are a readable page.
  */
 @Catch()
 export class OAuthErrorFilter implements ExceptionFilter {
@@ -91,9 +87,10 @@ function sendOAuthError(
   if (error.code === 'invalid_token' || error.code === 'insufficient_scope') {
     void reply.header('WWW-Authenticate', error.withoutCredentials ? 'Bearer' : `Bearer error="${error.code}"`);
   }
-  if (BROWSER_ROUTE.test(route ?? request.url.split('?')[0]!)) {
+  if (isBrowserRoute(route ?? request.url.split('?')[0]!)) {
     const key = error.status === 404 ? 'not_found' : error.status >= 500 ? 'server_error' : 'bad_request';
-    void sendErrorPage(reply, { status: error.status, key });
+    // A body the parser refused keeps its status (415 too) and says what was wrong with it.
+    void sendErrorPage(reply, refusedBodyPage(exception) ?? { status: error.status, key });
     return;
   }
   const body: Record<string, string> = { error: error.code, error_description: error.description };

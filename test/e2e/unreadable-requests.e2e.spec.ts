@@ -59,6 +59,45 @@ describe('requests the service cannot read', () => {
     expect(await post.text()).toContain('<h1>Not found</h1>');
   });
 
+  // Refused by Fastify before any controller: too large (bodyLimit 256 KB), a type no parser takes, malformed JSON.
+  const refusedBodies: [string, number, string, string, string][] = [
+    ['too large', 413, 'application/x-www-form-urlencoded', `SAMLResponse=${'x'.repeat(300 * 1024)}`, 'Too much was sent'],
+    ['of a type no parser takes', 415, 'multipart/form-data; boundary=x', '--x--', 'in a format the login service does not accept'],
+    ['declared JSON but malformed', 400, 'application/json', '{"a":', 'incomplete or malformed'],
+    ['declared JSON but empty', 400, 'application/json', '', 'incomplete or malformed'],
+  ];
+
+  it.each(refusedBodies)(
+    'answers a body %s posted to a browser route with a page that says so, status %i kept',
+    async (_what, status, type, body, says) => {
+      const paths = [
+        '/realms/nemlogin/broker/nemlog-in/endpoint',
+        '/realms/nemlogin/broker/mock/login',
+        '/realms/nemlogin/protocol/openid-connect/auth',
+        '/realms/nemlogin/protocol/openid-connect/logout',
+        '/realms/nemlogin/protocol/openid-connect/logout/confirm',
+      ];
+      for (const path of paths) {
+        const response = await fetch(`${server.baseUrl}${path}`, { method: 'POST', headers: { 'content-type': type }, body });
+        expect(response.status).toBe(status);
+        expect(response.headers.get('content-type')).toMatch(/^text\/html/);
+        expect(response.headers.get('x-frame-options')).toBe('DENY');
+        expect(await response.text()).toContain(says);
+      }
+    },
+  );
+
+  it.each(refusedBodies)('answers a body %s posted to an API route with an RFC 6749 body, as before', async (_what, status, type, body) => {
+    const oidc = `${server.baseUrl}/realms/nemlogin/protocol/openid-connect`;
+    for (const url of [`${oidc}/token`, `${oidc}/token/introspect`, `${server.baseUrl}/admin/realms/nemlogin/keys/rotate`]) {
+      const response = await fetch(url, { method: 'POST', headers: { 'content-type': type }, body });
+      // RFC 6749 §5.2 answers 400 for anything malformed; only a body too large keeps its 413.
+      expect(response.status).toBe(status === 413 ? 413 : 400);
+      expect(response.headers.get('content-type')).toMatch(/^application\/json/);
+      expect(await response.json()).toEqual(RFC_6749_BODY);
+    }
+  });
+
   // The 408 case: a 1 s limit, checked every second; rawExchange gives up (closed: false) after 10 s.
   it.each([
     [

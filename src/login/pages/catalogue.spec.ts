@@ -15,6 +15,9 @@ const ERROR_KEYS: Record<ErrorKey, true> = {
   too_many_requests: true,
   not_found: true,
   bad_request: true,
+  body_too_large: true,
+  unsupported_body: true,
+  unreadable_body: true,
   server_error: true,
 };
 

@@ -17,6 +17,9 @@ export type ErrorKey =
   | 'too_many_requests'
   | 'not_found'
   | 'bad_request'
+  | 'body_too_large'
+  | 'unsupported_body'
+  | 'unreadable_body'
   | 'server_error';
 
 export interface ErrorPage {
