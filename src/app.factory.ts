@@ -7,6 +7,7 @@ import { registerCors } from './cors.js';
 import { registerEmbeddedFhirRoutes } from './fhir/embedded/embedded-fhir-routes.js';
 import type { FhirEndpoint } from './fhir/fhir-endpoint.js';
 import { FHIR_ENDPOINT } from './fhir/fhir.module.js';
+import { rememberBrowserReplies } from './browser-bodies-in-flight.js';
 import { answerClientError } from './http-client-errors.js';
 import { registerLoginRateLimit } from './login-rate-limit.js';
 import { createLogger, REQUEST_ID_HEADER, requestId } from './logging/logger.js';
@@ -39,6 +40,8 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     void reply.header(REQUEST_ID_HEADER, request.id);
     done();
   });
+  // Before any route is added: it hooks the browser routes as they are.
+  rememberBrowserReplies(fastify);
   await registerLoginRateLimit(fastify, config.limits.loginRate);
   await registerCors(fastify, config);
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, overrides), adapter, {

@@ -1,6 +1,11 @@
 import { STATUS_CODES } from 'node:http';
 import type { Duplex } from 'node:stream';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import { browserReplyAwaitingBody } from './browser-bodies-in-flight.js';
+import { REQUEST_ID_HEADER } from './logging/logger.js';
+import { renderHtml } from './login/html-reply.js';
+import { renderErrorPage } from './login/pages/error.page.js';
+import { unreadableBodyPage } from './login/pages/unreadable-body.page.js';
 import { OAuthError } from './protocol/oauth-error.js';
 
 /**
@@ -8,7 +13,8 @@ import { OAuthError } from './protocol/oauth-error.js';
  * path or a header, an unknown method, both `Transfer-Encoding` and `Content-Length`, headers over
  * 16 KB; and a request not received whole within `limits.requestTimeoutSeconds`. Fastify's default
  * answer to these has a shape of its own; this one has the RFC 6749 §5.2 body of every other refusal
- * (408 and 431 keep their status), and the connection is closed, as node and Fastify close it.
+ * (408 and 431 keep their status), and the connection is closed, as node and Fastify close it. A
+ * browser route's request whose body was being read (too slow, a broken chunk) gets its error page.
  */
 export function answerClientError(this: FastifyInstance, error: NodeJS.ErrnoException, socket: Duplex): void {
   if (error.code === 'ECONNRESET' || socket.destroyed) return;
@@ -16,12 +22,31 @@ export function answerClientError(this: FastifyInstance, error: NodeJS.ErrnoExce
   // Its code only: a parser error's message may quote the bytes it could not read.
   this.log.debug({ code: error.code, status }, 'unreadable request refused');
   if (socket.writable) {
-    const { code, description } = new OAuthError('invalid_request', 'unreadable request');
-    const body = JSON.stringify({ error: code, error_description: description });
+    const reply = browserReplyAwaitingBody(socket);
+    const { headers, body } = (reply && pageAnswer(reply, status)) ?? jsonAnswer();
+    const head = Object.entries(headers)
+      .map(([name, value]) => `${name}: ${value}\r\n`)
+      .join('');
     socket.write(
-      `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: application/json; charset=utf-8\r\n` +
-        `Content-Length: ${Buffer.byteLength(body)}\r\nCache-Control: no-store\r\nConnection: close\r\n\r\n${body}`,
+      `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\n${head}` +
+        `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
     );
   }
   socket.destroy(error);
+}
+
+function jsonAnswer(): { headers: Record<string, string>; body: string } {
+  const { code, description } = new OAuthError('invalid_request', 'unreadable request');
+  const body = JSON.stringify({ error: code, error_description: description });
+  return { headers: { 'Content-Type': 'application/json; charset=utf-8', 'Cache-Control': 'no-store' }, body };
+}
+
+/** The error page, as sendErrorPage renders it; undefined if it cannot be rendered (a throw here would end the process). */
+function pageAnswer(reply: FastifyReply, status: number): { headers: Record<string, string>; body: string } | undefined {
+  try {
+    const { headers, body } = renderHtml(reply, renderErrorPage(unreadableBodyPage(status)));
+    return { headers: { [REQUEST_ID_HEADER]: reply.request.id, ...headers }, body };
+  } catch {
+    return undefined;
+  }
 }

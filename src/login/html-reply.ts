@@ -13,20 +13,26 @@ import { pageContext } from './pages/page-context.js';
  * here, in the language and with the branding and reference of this request (page-context.ts).
  */
 export function sendHtml(reply: FastifyReply, status: number, html: string | Page): FastifyReply {
-  const context = pageContext(reply.request, reply.server.loginPages);
-  const logo = context.branding.logoUrl ? `; img-src ${context.branding.logoUrl}` : '';
-  return reply
-    .status(status)
-    .header('Content-Type', 'text/html; charset=utf-8')
-    .header('Content-Language', context.locale)
-    .header('Cache-Control', 'no-store')
-    .header('X-Frame-Options', 'DENY')
-    .header('Content-Security-Policy', `default-src 'none'; style-src 'unsafe-inline'${logo}; frame-ancestors 'none'`)
-    .send(typeof html === 'string' ? html : html(context));
+  const { headers, body } = renderHtml(reply, html);
+  return reply.status(status).headers(headers).send(body);
 }
 
 export function sendErrorPage(reply: FastifyReply, page: ErrorPage): FastifyReply {
   return sendHtml(reply, page.status, renderErrorPage(page));
+}
+
+/** The headers and body {@link sendHtml} sends, for an answer written to the socket by hand (http-client-errors.ts). */
+export function renderHtml(reply: FastifyReply, html: string | Page): { headers: Record<string, string>; body: string } {
+  const context = pageContext(reply.request, reply.server.loginPages);
+  const logo = context.branding.logoUrl ? `; img-src ${context.branding.logoUrl}` : '';
+  const headers = {
+    'Content-Type': 'text/html; charset=utf-8',
+    'Content-Language': context.locale,
+    'Cache-Control': 'no-store',
+    'X-Frame-Options': 'DENY',
+    'Content-Security-Policy': `default-src 'none'; style-src 'unsafe-inline'${logo}; frame-ancestors 'none'`,
+  };
+  return { headers, body: typeof html === 'string' ? html : html(context) };
 }
 
 /** Redirects after a form post or to another site are 303 (RFC 9110 §15.4.4), so the browser GETs. */

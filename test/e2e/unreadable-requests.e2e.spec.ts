@@ -116,10 +116,43 @@ describe('requests the service cannot read', () => {
       'POST /realms/nemlogin/protocol/openid-connect/token HTTP/1.1\r\nHost: x\r\n' +
         'Content-Type: application/x-www-form-urlencoded\r\nContent-Length: 100\r\n\r\ngrant_type',
     ],
+    [
+      'a chunked body node cannot parse',
+      400,
+      'POST /realms/nemlogin/protocol/openid-connect/token HTTP/1.1\r\nHost: x\r\n' +
+        'Content-Type: application/x-www-form-urlencoded\r\nTransfer-Encoding: chunked\r\n\r\n3\r\ngra\r\nZZ\r\n',
+    ],
   ])('answers %s with %i and an RFC 6749 body, and closes', async (_what, status, request) => {
     const answer = await rawExchange(port, request);
     expect(answer.head).toMatch(new RegExp(`^HTTP/1\\.1 ${status} `));
     expect(JSON.parse(answer.body)).toEqual(RFC_6749_BODY);
+    expect(answer.closed).toBe(true);
+  });
+
+  // What node refuses of a body it was reading for a browser route: the page, in the request's language.
+  it.each([
+    [
+      'a form that never arrives whole',
+      408,
+      'Content-Length: 100\r\n\r\nSAMLResponse=',
+      'en',
+      'did not finish sending the request in time',
+    ],
+    ['a chunked form node cannot parse', 400, 'Transfer-Encoding: chunked\r\n\r\n3\r\nSAM\r\nZZ\r\n', 'nl', 'onvolledig of ongeldig'],
+  ])('answers %s posted to the ACS with %i and a page that says so, and closes', async (_what, status, rest, language, says) => {
+    const answer = await rawExchange(
+      port,
+      'POST /realms/nemlogin/broker/nemlog-in/endpoint HTTP/1.1\r\nHost: x\r\n' +
+        `Accept-Language: ${language}\r\nContent-Type: application/x-www-form-urlencoded\r\n${rest}`,
+    );
+    expect(answer.head).toMatch(new RegExp(`^HTTP/1\\.1 ${status} `));
+    expect(answer.head).toMatch(/\r\nContent-Type: text\/html; charset=utf-8\r\n/);
+    expect(answer.head).toMatch(new RegExp(`\\r\\nContent-Language: ${language}\\r\\n`));
+    expect(answer.head).toMatch(/\r\nX-Frame-Options: DENY\r\n/);
+    expect(answer.body).toContain(says);
+    // The page's reference is the request's id, as on every other error page.
+    const reference = /\r\nx-request-id: ([\w-]+)\r\n/.exec(answer.head)?.[1];
+    expect(answer.body).toContain(`<code>${reference}</code>`);
     expect(answer.closed).toBe(true);
   });
 });

@@ -18,6 +18,7 @@ const ERROR_KEYS: Record<ErrorKey, true> = {
   body_too_large: true,
   unsupported_body: true,
   unreadable_body: true,
+  request_timeout: true,
   server_error: true,
 };
 

@@ -20,6 +20,7 @@ export type ErrorKey =
   | 'body_too_large'
   | 'unsupported_body'
   | 'unreadable_body'
+  | 'request_timeout'
   | 'server_error';
 
 export interface ErrorPage {

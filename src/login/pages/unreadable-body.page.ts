@@ -2,12 +2,12 @@ import type { ErrorPage } from './error.page.js';
 
 /**
  * The page for a body refused before any controller read it, with the refusal's own status: 413 too
- * large, 415 a media type no parser takes, 400 a body that does not match its Content-Length or its
- * type (empty or malformed JSON).
+ * large, 415 a media type no parser takes, 408 not received whole in time, 400 (or any other) a body
+ * that does not match its Content-Length, its type (empty or malformed JSON) or chunked encoding.
  */
 export function unreadableBodyPage(status: number): ErrorPage {
-  const key = status === 413 ? 'body_too_large' : status === 415 ? 'unsupported_body' : 'unreadable_body';
-  return { status, key };
+  const key = { 408: 'request_timeout', 413: 'body_too_large', 415: 'unsupported_body' } as const;
+  return { status, key: key[status as keyof typeof key] ?? 'unreadable_body' };
 }
 
 /**
