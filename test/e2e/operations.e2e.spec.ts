@@ -68,6 +68,25 @@ describe('discovery and operations', () => {
     expect(await response.text()).toContain('<h1>Not found</h1>');
   });
 
+  it('answers the framed session-status pages of an unknown realm with the 404 page, which no one may frame', async () => {
+    const oidc = `${server.baseUrl}/realms/nope/protocol/openid-connect`;
+    for (const path of ['3p-cookies/step1.html', '3p-cookies/step2.html', 'login-status-iframe.html']) {
+      const response = await fetch(`${oidc}/${path}`);
+      expect(response.status).toBe(404);
+      expect(response.headers.get('content-type')).toMatch(/^text\/html/);
+      expect(await response.text()).toContain('<h1>Not found</h1>');
+      // No realm, no web origins: nobody may frame it, and it runs no script.
+      expect(response.headers.get('x-frame-options')).toBe('DENY');
+      const csp = response.headers.get('content-security-policy')!;
+      expect(csp).toContain("frame-ancestors 'none'");
+      expect(csp).not.toContain('script-src');
+    }
+    // The iframe's script reads only the status of its init fetch: a 404, and no page, as before.
+    const init = await fetch(`${oidc}/login-status-iframe.html/init?client_id=x&origin=${encodeURIComponent('http://app.example')}`);
+    expect(init.status).toBe(404);
+    expect(init.headers.get('content-type')).toMatch(/^application\/json/);
+  });
+
   it('is live, and ready while its database answers', async () => {
     expect(await (await fetch(`${server.baseUrl}/health/live`)).json()).toEqual({ status: 'ok' });
     const ready = await fetch(`${server.baseUrl}/health/ready`);

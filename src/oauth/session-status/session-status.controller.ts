@@ -10,7 +10,8 @@ import { LOGIN_STATUS_IFRAME, THIRD_PARTY_COOKIES_STEP1, THIRD_PARTY_COOKIES_STE
  * What keycloak-js frames from the realm at `init()` and while an app runs (Keycloak's paths): the
  * third-party cookie check and the login-status iframe (OpenID Connect Session Management 1.0 §3.2).
  * Only these pages may be framed, and only by the web origins the realm's clients registered
- * (`frame-ancestors`, CSP3; Keycloak's "Web origins"); every other page keeps refusing frames.
+ * (`frame-ancestors`, CSP3; Keycloak's "Web origins"); every other page keeps refusing frames. An
+ * unknown realm, which has no web origins, gets the 404 error page, which refuses every frame too.
  */
 @Controller('realms/:realm/protocol/openid-connect')
 export class SessionStatusController {
