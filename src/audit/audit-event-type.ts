@@ -1,7 +1,8 @@
 /**
  * The audit trail's vocabulary: Keycloak's event types where one fits (`LOGIN`, `CODE_TO_TOKEN`,
  * `REFRESH_TOKEN`, `CLIENT_LOGIN`, `TOKEN_EXCHANGE`, `LOGOUT` and their `_ERROR`s), plus
- * `CONTEXT_SELECTED` (a clinician's or citizen's choice of organisation, care team, patient or episode)
+ * `CONTEXT_SELECTED` (a clinician's or citizen's choice of organisation, care team, patient or episode,
+ * or a care team that no longer held on a later refresh, with `details.reason`)
  * and `ADMIN_ACTION` (every call of the admin API). Introspection is not an event: it is asked for
  * every API call a resource server serves, and records nothing a person did.
  */

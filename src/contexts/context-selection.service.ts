@@ -7,6 +7,9 @@ import { CONTEXT_PARAMETERS, contextId, type ContextParameter } from './context-
 
 export type ContextRequest = Partial<Record<ContextParameter, string>>;
 
+export type CareTeamLapse =
+  'no longer an active member of the care team in the session' | 'the care team in the session is no longer in force';
+
 /** One fixed wording for every refused choice: the log says which rule refused it. */
 const REFUSED = 'The requested context is not available to this user.';
 
@@ -67,7 +70,10 @@ export class ContextSelectionService {
       if (!next.care_team_id) return refuse('patient or episode without a care team');
       // A care team chosen on an earlier refresh is checked again before a patient or episode rests on
       // it: the membership may have ended since (its period.end set by a later login or in FHIR).
-      if (ids.care_team_id === undefined) await this.stillMember(session.realm, next.care_team_id, practitioner);
+      if (ids.care_team_id === undefined) {
+        const lapse = await this.lapse(session.realm, next.care_team_id, practitioner);
+        if (lapse) return refuse(lapse);
+      }
       delete next.patient_id;
       delete next.episode_of_care_id;
     }
@@ -92,11 +98,26 @@ export class ContextSelectionService {
     return next;
   }
 
-  private async stillMember(realm: string, careTeam: string, practitioner: string): Promise<void> {
+  /**
+   * On a refresh that chooses nothing: the care team in a clinician's session, checked again, since
+   * the tokens about to be issued carry it and the roles held in it. A membership ended in FHIR (or a
+   * team no longer in force) takes the team, and all that rested on it (its organisation, the roles,
+   * patient and episode), out of the session: the context left and why, or undefined if it holds.
+   */
+  async recheck(session: SessionRow): Promise<{ context: SessionContext; lapse: CareTeamLapse } | undefined> {
+    const careTeam = session.context?.care_team_id;
+    if (careTeam === undefined || session.link.kind !== 'practitioner') return undefined;
+    const lapse = await this.lapse(session.realm, careTeam, session.link.practitioner);
+    return lapse && { context: {}, lapse };
+  }
+
+  /** Why the care team in the session no longer holds for the practitioner, or undefined while it does. */
+  private async lapse(realm: string, careTeam: string, practitioner: string): Promise<CareTeamLapse | undefined> {
     const id = contextId(careTeam, 'CareTeam', this.directory.gateway(realm).baseUrl);
     const team = id === undefined ? undefined : await this.directory.careTeam(realm, id, practitioner);
-    if (!team?.member) refuse('no longer an active member of the care team in the session');
-    if (!team.inForce) refuse('the care team in the session is no longer in force');
+    if (!team?.member) return 'no longer an active member of the care team in the session';
+    if (!team.inForce) return 'the care team in the session is no longer in force';
+    return undefined;
   }
 
   private async forCitizen(realm: string, patient: string, ids: ContextRequest): Promise<SessionContext> {

@@ -63,6 +63,26 @@ describe('contexts: listed, selected, checked against FHIR', () => {
     expectOAuthError(response, 400, 'invalid_request', { description: 'The requested context is not available to this user.' });
   };
 
+  /**
+   * Runs `check` while `practitioner`'s participation in the diabetes care team has ended in FHIR
+   * (period.end), as a later login without the team or an administrator would end it; then puts it back.
+   */
+  const whileLeftDiabetesTeam = async (practitioner: string, check: () => Promise<void>) => {
+    const url = `${fhir}/CareTeam/demo-careteam-diabetes`;
+    const original = (await (await fetch(url)).json()) as { participant: { member?: { reference?: string }; period?: object }[] };
+    const put = (body: object) =>
+      fetch(url, { method: 'PUT', headers: { 'content-type': 'application/fhir+json' }, body: JSON.stringify(body) });
+    const left = structuredClone(original);
+    for (const p of left.participant)
+      if (p.member?.reference && practitioner.endsWith(p.member.reference)) p.period = { ...p.period, end: '2020-01-01T00:00:00Z' };
+    expect((await put(left)).status).toBe(200);
+    try {
+      await check();
+    } finally {
+      expect((await put(original)).status).toBe(200);
+    }
+  };
+
   it('lists a clinician’s care teams with organisation and roles, and organisations; no team is preselected with two', async () => {
     const tokens = await nurse();
     expect(decodeJwt(tokens.access_token)).not.toHaveProperty('context');
@@ -111,6 +131,32 @@ describe('contexts: listed, selected, checked against FHIR', () => {
 
     const plain = await refresh(server.baseUrl, 'ehealth', episode.body.refresh_token as string);
     expect(contextOf(plain)).toEqual(contextOf(episode));
+  });
+
+  it('a plain refresh after the clinician left the care team in FHIR takes the team and all that rested on it out of the tokens, and says why in the audit trail', async () => {
+    const team = await select('ehealth', (await nurse()).refresh_token, { care_team_id: 'demo-careteam-diabetes' });
+    const patient = await select('ehealth', team.body.refresh_token as string, { patient_id: 'demo-patient-bo' });
+    expect(patient.body.patient).toBe('demo-patient-bo');
+    const { sid, user_id } = decodeJwt(patient.body.access_token as string);
+    let plain: RawResponse | undefined;
+    await whileLeftDiabetesTeam(user_id as string, async () => {
+      plain = await refresh(server.baseUrl, 'ehealth', patient.body.refresh_token as string);
+    });
+    expect(plain!.status).toBe(200);
+    const claims = decodeJwt(plain!.body.access_token as string);
+    expect(claims).not.toHaveProperty('context');
+    expect(claims).not.toHaveProperty('realm_access');
+    expect(claims).not.toHaveProperty('patient');
+    expect(plain!.body).not.toHaveProperty('patient');
+    expect(decodeJwt(plain!.body.refresh_token as string)).not.toHaveProperty('context');
+    const { rows } = await server.app
+      .get<Database>(DATABASE)
+      .query<{ details: object }>("SELECT details FROM audit_events WHERE type = 'CONTEXT_SELECTED' AND session_id = $1", [sid]);
+    const reasons = rows.filter((row) => 'reason' in row.details);
+    expect(reasons).toEqual([{ details: { reason: 'no longer an active member of the care team in the session' } }]);
+    // Back in the team, the session does not get it back by itself: the clinician chooses again.
+    const after = await refresh(server.baseUrl, 'ehealth', plain!.body.refresh_token as string);
+    expect(decodeJwt(after.body.access_token as string)).not.toHaveProperty('context');
   });
 
   it('a patient a clinician chose is the `patient` of the access and refresh tokens, as of the token response (SMART launch context), not of UserInfo', async () => {
@@ -179,26 +225,14 @@ describe('contexts: listed, selected, checked against FHIR', () => {
     it('a patient or episode under a care team the clinician has left since choosing it', async () => {
       const team = await select('ehealth', (await nurse()).refresh_token, { care_team_id: 'demo-careteam-diabetes' });
       expect(team.status).toBe(200);
-      const practitioner = decodeJwt(team.body.access_token as string).user_id as string;
-      const url = `${fhir}/CareTeam/demo-careteam-diabetes`;
-      const original = (await (await fetch(url)).json()) as { participant: { member?: { reference?: string }; period?: object }[] };
-      const put = (body: object) =>
-        fetch(url, { method: 'PUT', headers: { 'content-type': 'application/fhir+json' }, body: JSON.stringify(body) });
-      // Her participation ends in FHIR (period.end), as a later login without the team or an administrator would end it.
-      const left = structuredClone(original);
-      for (const p of left.participant)
-        if (p.member?.reference && practitioner.endsWith(p.member.reference)) p.period = { ...p.period, end: '2020-01-01T00:00:00Z' };
-      expect((await put(left)).status).toBe(200);
-      try {
+      await whileLeftDiabetesTeam(decodeJwt(team.body.access_token as string).user_id as string, async () => {
         for (const choice of [{ patient_id: 'demo-patient-bo' }, { episode_of_care_id: 'demo-eoc-bo-diabetes' }] as Record<
           string,
           string
         >[]) {
           expectRefused(await select('ehealth', team.body.refresh_token as string, choice));
         }
-      } finally {
-        expect((await put(original)).status).toBe(200);
-      }
+      });
       expect((await select('ehealth', team.body.refresh_token as string, { patient_id: 'demo-patient-bo' })).status).toBe(200);
     });
 
@@ -285,7 +319,7 @@ describe('contexts: listed, selected, checked against FHIR', () => {
     });
   });
 
-  it('a FHIR outage during selection is a retryable 503, and the refresh token stays the current one', async () => {
+  it('a FHIR outage during selection, or during a plain refresh’s check of the care team, is a retryable 503, and the refresh token stays the current one', async () => {
     const down = await startTestServer({
       patch: (raw) => {
         raw.realms[1].clients = [
@@ -306,11 +340,24 @@ describe('contexts: listed, selected, checked against FHIR', () => {
     });
     try {
       const tokens = await loginTokens(down.baseUrl, 'ehealth', 'nurse', 'openid', PUBLIC_CLIENT);
+      const withTeam = await refresh(
+        down.baseUrl,
+        'ehealth',
+        (await loginTokens(down.baseUrl, 'ehealth', 'nurse', 'openid', PUBLIC_CLIENT)).refresh_token,
+        { care_team_id: 'demo-careteam-diabetes' },
+      );
+      expect(withTeam.status).toBe(200);
       await down.app.get<FhirEndpoint>(FHIR_ENDPOINT).close();
       const refused = await refresh(down.baseUrl, 'ehealth', tokens.refresh_token, { care_team_id: 'demo-careteam-diabetes' });
       expect(refused.status).toBe(503);
       expectOAuthError(refused, 503, 'temporarily_unavailable');
       expect((await refresh(down.baseUrl, 'ehealth', tokens.refresh_token)).status).toBe(200);
+      // A plain refresh of a session with a care team checks the team again: retryable, never tokens carrying it unchecked.
+      const teamToken = withTeam.body.refresh_token as string;
+      expectOAuthError(await refresh(down.baseUrl, 'ehealth', teamToken), 503, 'temporarily_unavailable');
+      const { sid, jti } = decodeJwt(teamToken);
+      const current = await down.app.get<Database>(DATABASE).query('SELECT refresh_jti FROM sessions WHERE id = $1', [sid]);
+      expect(current.rows).toEqual([{ refresh_jti: jti }]);
     } finally {
       await down.close();
     }

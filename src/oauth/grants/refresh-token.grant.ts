@@ -50,15 +50,19 @@ export class RefreshTokenGrant implements GrantHandler {
     // Before anything changes, as every refusal here: the presented token stays good.
     await this.checkTenant(client, organisationAgb, claims);
 
-    // A context choice is checked against FHIR before anything changes (DOMAIN.md, contexts).
+    // A context choice is checked against FHIR before anything changes (DOMAIN.md, contexts); without
+    // one, the care team the tokens would carry is checked again.
     const choice = ContextSelectionService.requested((name) => params.get(name));
-    const context = choice ? await this.selectContext(claims, choice) : undefined;
+    const chosen = choice ? await this.selectContext(claims, choice) : undefined;
+    const lapsed = choice ? undefined : await this.recheckCareTeam(claims);
+    const context = chosen ?? lapsed?.context;
 
     // The rotation and its events commit together (issue 13), in one statement: REFRESH_TOKEN (and CONTEXT_SELECTED).
     const event = { realm: realm.name, clientId: client.clientId, ipAddress: clientAddress } as const;
     const events = this.audit.sessionEvents([
       { ...event, type: 'REFRESH_TOKEN', details: { scope: scopes.join(' ') } },
-      ...(context ? [{ ...event, type: 'CONTEXT_SELECTED', details: { ...context } } as const] : []),
+      ...(chosen ? [{ ...event, type: 'CONTEXT_SELECTED', details: { ...chosen } } as const] : []),
+      ...(lapsed ? [{ ...event, type: 'CONTEXT_SELECTED', details: { reason: lapsed.lapse } } as const] : []),
     ]);
     const rotation = await this.sessions.rotate(realm, claims.sid, claims.jti, context, events);
     if (!rotation) {
@@ -105,6 +109,23 @@ export class RefreshTokenGrant implements GrantHandler {
     // A session no longer live is left to the rotation, which refuses it (or ends it on a reuse).
     const session = await this.sessions.findLive(claims.sid);
     bindExchangeTenant(client.config, header, session?.tenant ?? undefined);
+  }
+
+  /**
+   * Only a token whose context names a care team costs a lookup and a FHIR read; a FHIR failure is
+   * retryable and the token stays current, as for a choice (never tokens whose rights went unchecked).
+   */
+  private async recheckCareTeam(claims: RefreshTokenClaims) {
+    if (claims.context?.care_team_id === undefined) return undefined;
+    const session = await this.sessions.findLive(claims.sid);
+    // Not the chain's current token: let rotation decide (reuse ends the session) without a FHIR call.
+    if (!session || session.refresh_jti !== claims.jti) return undefined;
+    try {
+      return await this.contexts.recheck(session);
+    } catch (error) {
+      if (error instanceof FhirError) throw new OAuthError('temporarily_unavailable', `care team check: ${error.message}`);
+      throw error;
+    }
   }
 
   private async selectContext(claims: RefreshTokenClaims, choice: ContextRequest) {
