@@ -230,6 +230,45 @@ describe('config loading', () => {
     expect(problemsIn('test')).toEqual([]);
   });
 
+  it('finds a test key in a metadataFile however the XML writes the certificate: in CDATA, or with character references between its lines', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'config-'));
+    const lines = readFileSync('fixtures/saml/idp-signing.crt', 'utf8')
+      .replace(/-----[A-Z ]+-----/g, '')
+      .trim()
+      .split(/\s+/);
+    const problemsWith = (written: string) => {
+      const metadata = join(dir, 'idp-metadata.xml');
+      writeFileSync(
+        metadata,
+        `<md:EntityDescriptor xmlns:md="urn:oasis:names:tc:SAML:2.0:metadata" xmlns:ds="http://www.w3.org/2000/09/xmldsig#" entityID="urn:idp"><md:IDPSSODescriptor protocolSupportEnumeration="urn:oasis:names:tc:SAML:2.0:protocol"><md:KeyDescriptor use="signing"><ds:KeyInfo><ds:X509Data><ds:X509Certificate>${written}</ds:X509Certificate></ds:X509Data></ds:KeyInfo></md:KeyDescriptor><md:SingleSignOnService Binding="urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect" Location="https://idp.example/sso"/></md:IDPSSODescriptor></md:EntityDescriptor>`,
+      );
+      const raw = production({
+        realms: [
+          {
+            name: 'nemlogin',
+            // Refused too (the filter below leaves them out): production accepts no key of the fixtures.
+            serviceProvider: { signingKey: 'fixtures/saml/sp-signing.TEST-ONLY.key', signingCertificate: 'fixtures/saml/sp-signing.crt' },
+            identityProviders: [{ alias: 'idp', profile: 'oiosaml3-citizen', metadataFile: metadata }],
+          },
+        ],
+      });
+      const file = join(dir, 'production.yaml');
+      writeFileSync(file, JSON.stringify(raw));
+      try {
+        loadConfigFile(file, {});
+      } catch (error) {
+        return (error as ConfigError).problems.filter((problem) => problem.includes('metadataFile'));
+      }
+      return [];
+    };
+    const refusal = [
+      "realms[0].identityProviders[0].metadataFile: the key of fixtures/saml/idp-signing, published with this repository's source, is refused in production",
+    ];
+    expect(problemsWith(`<![CDATA[${lines.join('\n')}]]>`)).toEqual(refusal);
+    expect(problemsWith(lines.join('&#13;\n'))).toEqual(refusal);
+    expect(problemsWith(`${lines.join('&#xD;&#xA;')}`)).toEqual(refusal);
+  });
+
   it('treats a config without environment as production, so the production refusals apply', () => {
     const { environment: _omitted, ...raw } = minimal();
     expect(problemsOf(raw)).toContain('fhir.baseUrl: the embedded FHIR server is refused in production');

@@ -1,11 +1,14 @@
 import { createPrivateKey, createPublicKey, X509Certificate, type JsonWebKey, type KeyObject } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { DOMParser } from '@xmldom/xmldom';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
 import { ConfigError } from './config.error.js';
 import { configSchema, type Config, type SigningAlg } from './config.schema.js';
 import { formatPath, substituteEnv } from './env-substitution.js';
 import { publishedTestKeyAmong } from './published-test-keys.js';
 import { keyMisfit } from './signing-key-fit.js';
+
+const XMLDSIG_NAMESPACE = 'http://www.w3.org/2000/09/xmldsig#';
 
 export const DEFAULT_CONFIG_FILE = 'fixtures/config/demo.yaml';
 
@@ -210,16 +213,21 @@ function publishedTestKeyChecks(config: Config): (() => void)[] {
         return [];
       }
     });
-  // SAML metadata's certificates (`<ds:X509Certificate>`, base64 DER, XML Signature §4.5.4), read out of
-  // the text for this check alone: saml-settings parses the metadata for use.
-  const metadataCertificates = (file: string, where: string) => () =>
-    [...readConfiguredFile(file, where).matchAll(/<(?:[\w-]+:)?X509Certificate\b[^>]*>([^<]*)</g)].flatMap(([, base64]) => {
+  // Every certificate in SAML metadata (`<ds:X509Certificate>`, base64 DER, XML Signature §4.5.4), of any
+  // use or entity, for this check alone (saml-settings parses the metadata for use). Read by an XML
+  // parser, so CDATA or character references between the lines hide none; a document it cannot read
+  // is saml-settings' to refuse.
+  const metadataCertificates = (file: string, where: string) => () => {
+    const text = readConfiguredFile(file, where);
+    const doc = new DOMParser({ errorHandler: () => {} }).parseFromString(text, 'text/xml');
+    return Array.from(doc.getElementsByTagNameNS(XMLDSIG_NAMESPACE, 'X509Certificate')).flatMap((element) => {
       try {
-        return [new X509Certificate(Buffer.from(base64!.replace(/\s+/g, ''), 'base64')).publicKey];
+        return [new X509Certificate(Buffer.from((element.textContent ?? '').replace(/\s+/g, ''), 'base64')).publicKey];
       } catch {
         return [];
       }
     });
+  };
   config.realms.forEach((realm, r) => {
     const at = `realms[${r}]`;
     const { signingKeyFile } = realm;
