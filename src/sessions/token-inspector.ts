@@ -16,9 +16,9 @@ export type InspectedToken =
   | { kind: 'refresh'; claims: RefreshTokenClaims; session: SessionRow };
 
 /**
- * The tenant a live token acts for. An access token names it (`organisation_agb`); a refresh token
- * carries no such claim, so its tenant is its session's, the one that session's access tokens carry
- * (tokens/user-claims.ts). Both kinds of one session thus answer alike where the tenant decides
+ * The tenant a live token acts for. An access token names it (`organisation_agb`); a refresh token's
+ * is its session's (which newer refresh tokens name too, and older ones do not), the one that
+ * session's access tokens carry (tokens/user-claims.ts). Both kinds of one session thus answer alike where the tenant decides
  * which tokens a client may learn about (introspection, RFC 7662 §4).
  */
 export function tenantOf(inspected: InspectedToken): string | undefined {

@@ -1,5 +1,7 @@
 import { decodeJwt } from 'jose';
+import { RealmRegistry } from '../../src/realms/realm.registry.js';
 import type { Database } from '../../src/storage/database.js';
+import { RefreshTokenMac } from '../../src/tokens/refresh-token-mac.js';
 import { pgliteEngine, type Scratch } from '../support/database-engines.js';
 import { loginTokens, portalDelegation } from '../support/login-flow.js';
 import { expectOAuthError } from '../support/oauth-error.js';
@@ -70,6 +72,17 @@ describe('a delegated session whose tenant its client no longer has', () => {
     await start([]);
     expectOAuthError(await portalRefresh(refreshToken), 400, 'unauthorized_client');
     expect(await currentJti(sid)).toBe(before);
+  });
+
+  it('is refused too for a refresh token issued before refresh tokens named their tenant, and no token names the tenant in the answer', async () => {
+    const { refreshToken } = await delegatedSession();
+    // The same token as an earlier version issued it: the same claims, but for the tenant.
+    const { organisation_agb: _tenant, ...claims } = decodeJwt(refreshToken);
+    const older = server!.app.get(RefreshTokenMac).sign(server!.app.get(RealmRegistry).get('nemlogin'), claims);
+    await start([]);
+    const refused = await portalRefresh(older);
+    expectOAuthError(refused, 400, 'unauthorized_client');
+    expect(refused.body).not.toHaveProperty('access_token');
   });
 
   it('is refused once the portal keeps only another tenant', async () => {
