@@ -7,8 +7,8 @@ import { CONTEXT_PARAMETERS, contextId, type ContextParameter } from './context-
 
 export type ContextRequest = Partial<Record<ContextParameter, string>>;
 
-export type CareTeamLapse =
-  'no longer an active member of the care team in the session' | 'the care team in the session is no longer in force';
+/** Why the care team in a session no longer holds: an audit code (never free text). */
+export type CareTeamLapse = 'care_team_membership_ended' | 'care_team_not_in_force';
 
 /** One fixed wording for every refused choice: the log says which rule refused it. */
 const REFUSED = 'The requested context is not available to this user.';
@@ -72,7 +72,7 @@ export class ContextSelectionService {
       // it: the membership may have ended since (its period.end set by a later login or in FHIR).
       if (ids.care_team_id === undefined) {
         const lapse = await this.lapse(session.realm, next.care_team_id, practitioner);
-        if (lapse) return refuse(lapse);
+        if (lapse) return refuse(`the care team in the session: ${lapse}`);
       }
       delete next.patient_id;
       delete next.episode_of_care_id;
@@ -100,23 +100,25 @@ export class ContextSelectionService {
 
   /**
    * On a refresh that chooses nothing: the care team in a clinician's session, checked again, since
-   * the tokens about to be issued carry it and the roles held in it. A membership ended in FHIR (or a
-   * team no longer in force) takes the team, and all that rested on it (its organisation, the roles,
-   * patient and episode), out of the session: the context left and why, or undefined if it holds.
+   * the tokens about to be issued carry it and the roles the assertion gave in it. A membership ended
+   * in FHIR (or a team no longer in force) takes the team, and all that rested on it (its organisation,
+   * the roles, patient and episode), out of the session, a delegated one's too: the context left, why,
+   * and the team that left; undefined while it holds. An organisation chosen without a team rests on
+   * the assertion's roles alone (no FHIR record), so a later login, not a refresh, changes it.
    */
-  async recheck(session: SessionRow): Promise<{ context: SessionContext; lapse: CareTeamLapse } | undefined> {
+  async recheck(session: SessionRow): Promise<{ context: SessionContext; lapse: CareTeamLapse; careTeam: string } | undefined> {
     const careTeam = session.context?.care_team_id;
     if (careTeam === undefined || session.link.kind !== 'practitioner') return undefined;
     const lapse = await this.lapse(session.realm, careTeam, session.link.practitioner);
-    return lapse && { context: {}, lapse };
+    return lapse && { context: {}, lapse, careTeam };
   }
 
   /** Why the care team in the session no longer holds for the practitioner, or undefined while it does. */
   private async lapse(realm: string, careTeam: string, practitioner: string): Promise<CareTeamLapse | undefined> {
     const id = contextId(careTeam, 'CareTeam', this.directory.gateway(realm).baseUrl);
     const team = id === undefined ? undefined : await this.directory.careTeam(realm, id, practitioner);
-    if (!team?.member) return 'no longer an active member of the care team in the session';
-    if (!team.inForce) return 'the care team in the session is no longer in force';
+    if (!team?.member) return 'care_team_membership_ended';
+    if (!team.inForce) return 'care_team_not_in_force';
     return undefined;
   }
 

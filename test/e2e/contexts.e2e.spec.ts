@@ -7,9 +7,10 @@ import { FhirGateways } from '../../src/fhir/fhir-gateways.js';
 import { FHIR_ENDPOINT } from '../../src/fhir/fhir.module.js';
 import type { FhirEndpoint } from '../../src/fhir/fhir-endpoint.js';
 import { DATABASE, type Database } from '../../src/storage/database.js';
-import { loginTokens, PUBLIC_CLIENT, refresh } from '../support/login-flow.js';
+import { loginTokens, portalDelegation, PUBLIC_CLIENT, refresh } from '../support/login-flow.js';
+import { TEST_SECRETS, TEST_TENANTS } from '../support/test-config.js';
 import { startTestServer, type TestServer } from '../support/test-server.js';
-import type { RawResponse } from '../support/token-requests.js';
+import { basic, postForm, type RawResponse } from '../support/token-requests.js';
 import { expectOAuthError } from '../support/oauth-error.js';
 import { sendJson } from '../support/fhir/stub-http-server.js';
 
@@ -30,7 +31,8 @@ describe('contexts: listed, selected, checked against FHIR', () => {
           ...raw.realms[0].clients.find((c: { clientId: string }) => c.clientId === 'patient-app'),
           scopes: ['openid', 'profile'],
         };
-        raw.realms[1].clients = [app];
+        // The portal too, to act for the nurse in a session delegated by token exchange.
+        raw.realms[1].clients = [app, raw.realms[0].clients.find((c: { clientId: string }) => c.clientId === 'portal')];
         raw.realms[1].mockUsers = [
           {
             username: 'nurse',
@@ -153,10 +155,38 @@ describe('contexts: listed, selected, checked against FHIR', () => {
       .get<Database>(DATABASE)
       .query<{ details: object }>("SELECT details FROM audit_events WHERE type = 'CONTEXT_SELECTED' AND session_id = $1", [sid]);
     const reasons = rows.filter((row) => 'reason' in row.details);
-    expect(reasons).toEqual([{ details: { reason: 'no longer an active member of the care team in the session' } }]);
+    expect(reasons).toEqual([
+      { details: { reason: 'care_team_membership_ended', care_team_id: `${fhir}/CareTeam/demo-careteam-diabetes` } },
+    ]);
     // Back in the team, the session does not get it back by itself: the clinician chooses again.
     const after = await refresh(server.baseUrl, 'ehealth', plain!.body.refresh_token as string);
     expect(decodeJwt(after.body.access_token as string)).not.toHaveProperty('context');
+  });
+
+  it('a session delegated from the clinician’s loses the care team on its plain refresh too, as the clinician’s own would', async () => {
+    const team = await select('ehealth', (await nurse()).refresh_token, { care_team_id: 'demo-careteam-diabetes' });
+    const delegated = await portalDelegation(server.baseUrl, 'ehealth', team.body.access_token as string);
+    expect(delegated.status).toBe(200);
+    const portalRefresh = (token: string) =>
+      postForm(
+        `${server.baseUrl}/realms/ehealth/protocol/openid-connect/token`,
+        new URLSearchParams({ grant_type: 'refresh_token', refresh_token: token }),
+        {
+          authorization: basic('portal', TEST_SECRETS.portal),
+          organisation_agb: TEST_TENANTS.allowed,
+        },
+      );
+    const kept = await portalRefresh(delegated.body.access_token as string);
+    expect(contextOf(kept)).toMatchObject({ care_team_id: `${fhir}/CareTeam/demo-careteam-diabetes` });
+    let plain: RawResponse | undefined;
+    await whileLeftDiabetesTeam(decodeJwt(team.body.access_token as string).user_id as string, async () => {
+      plain = await portalRefresh(kept.body.refresh_token as string);
+    });
+    expect(plain!.status).toBe(200);
+    const claims = decodeJwt(plain!.body.access_token as string);
+    expect(claims).toMatchObject({ act: { sub: 'portal' }, organisation_agb: TEST_TENANTS.allowed });
+    expect(claims).not.toHaveProperty('context');
+    expect(claims).not.toHaveProperty('realm_access');
   });
 
   it('a patient a clinician chose is the `patient` of the access and refresh tokens, as of the token response (SMART launch context), not of UserInfo', async () => {
@@ -283,6 +313,22 @@ describe('contexts: listed, selected, checked against FHIR', () => {
       }
       const episode = await select('ehealth', underTeam, { episode_of_care_id: 'demo-eoc-bo-diabetes' });
       expect(contextOf(episode)).toMatchObject({ episode_of_care_id: `${fhir}/EpisodeOfCare/demo-eoc-bo-diabetes` });
+      // A team no longer in force leaves the session on a plain refresh, with what rested on it.
+      let plain: RawResponse | undefined;
+      await whileChanged(fhir, 'CareTeam/demo-careteam-diabetes', { status: 'suspended' }, async () => {
+        plain = await refresh(server.baseUrl, 'ehealth', episode.body.refresh_token as string);
+      });
+      expect(plain!.status).toBe(200);
+      expect(decodeJwt(plain!.body.access_token as string)).not.toHaveProperty('context');
+      const { rows } = await server.app
+        .get<Database>(DATABASE)
+        .query<{ details: Record<string, unknown> }>(
+          "SELECT details FROM audit_events WHERE type = 'CONTEXT_SELECTED' AND session_id = $1",
+          [decodeJwt(episode.body.access_token as string).sid],
+        );
+      expect(rows.filter((row) => 'reason' in row.details)).toEqual([
+        { details: { reason: 'care_team_not_in_force', care_team_id: `${fhir}/CareTeam/demo-careteam-diabetes` } },
+      ]);
     });
 
     it('a citizen’s episode entered in error: neither listed nor chosen', async () => {

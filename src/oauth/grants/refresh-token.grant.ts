@@ -62,7 +62,9 @@ export class RefreshTokenGrant implements GrantHandler {
     const events = this.audit.sessionEvents([
       { ...event, type: 'REFRESH_TOKEN', details: { scope: scopes.join(' ') } },
       ...(chosen ? [{ ...event, type: 'CONTEXT_SELECTED', details: { ...chosen } } as const] : []),
-      ...(lapsed ? [{ ...event, type: 'CONTEXT_SELECTED', details: { reason: lapsed.lapse } } as const] : []),
+      ...(lapsed
+        ? [{ ...event, type: 'CONTEXT_SELECTED', details: { reason: lapsed.lapse, care_team_id: lapsed.careTeam } } as const]
+        : []),
     ]);
     const rotation = await this.sessions.rotate(realm, claims.sid, claims.jti, context, events);
     // A token issued before refresh tokens named their tenant passes checkTenant without one; the
