@@ -122,35 +122,46 @@ export class RefreshTokenGrant implements GrantHandler {
    */
   private async recheckCareTeam(claims: RefreshTokenClaims) {
     if (claims.context?.care_team_id === undefined) return undefined;
-    const session = await this.sessions.findLive(claims.sid);
-    // Not the chain's current token: let rotation decide (reuse ends the session) without a FHIR call.
-    if (!session || session.refresh_jti !== claims.jti) return undefined;
-    try {
-      return await this.contexts.recheck(session);
-    } catch (error) {
-      if (error instanceof FhirError) throw new OAuthError('temporarily_unavailable', `care team check: ${error.message}`);
-      throw error;
-    }
+    const session = await this.currentSession(claims);
+    return session && fhirFailureRetryable('care team check', () => this.contexts.recheck(session));
   }
 
   private async selectContext(claims: RefreshTokenClaims, choice: ContextRequest) {
-    const session = await this.sessions.findLive(claims.sid);
-    if (!session || session.refresh_jti !== claims.jti) {
-      // Not the chain's current token: let rotation decide (reuse ends the session) without a FHIR call.
-      return undefined;
-    }
-    try {
-      return await this.contexts.select(session, choice);
-    } catch (error) {
-      // Any FHIR failure, not only an outage (a 200 OperationOutcome where a resource was due, an
-      // empty answer …), is FHIR's fault, not the user's: retryable, and the token stays current.
-      if (error instanceof FhirError) throw new OAuthError('temporarily_unavailable', `context check: ${error.message}`);
-      // A refused choice is the user's: their trail shows it, with the session it was asked in.
-      if (error instanceof OAuthError) {
-        const facts = { error: 'context_refused', sessionId: session.id, userId: session.user_id };
-        throw new AuditedRefusal(error.code, error.reason, facts, { description: error.description });
+    const session = await this.currentSession(claims);
+    if (!session) return undefined;
+    return fhirFailureRetryable('context check', async () => {
+      try {
+        return await this.contexts.select(session, choice);
+      } catch (error) {
+        // A refused choice is the user's: their trail shows it, with the session it was asked in.
+        if (error instanceof OAuthError) {
+          const facts = { error: 'context_refused', sessionId: session.id, userId: session.user_id };
+          throw new AuditedRefusal(error.code, error.reason, facts, { description: error.description });
+        }
+        throw error;
       }
-      throw error;
-    }
+    });
+  }
+
+  /**
+   * The session whose chain's current token `claims` are; undefined for any other, which rotation
+   * then refuses (a reuse ends the session) without a FHIR call.
+   */
+  private async currentSession(claims: RefreshTokenClaims) {
+    const session = await this.sessions.findLive(claims.sid);
+    return session?.refresh_jti === claims.jti ? session : undefined;
+  }
+}
+
+/**
+ * Any FHIR failure, not only an outage (a 200 OperationOutcome where a resource was due, an empty
+ * answer …), is FHIR's fault, not the user's: retryable, and the refresh token stays current.
+ */
+async function fhirFailureRetryable<T>(check: string, run: () => Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (error) {
+    if (error instanceof FhirError) throw new OAuthError('temporarily_unavailable', `${check}: ${error.message}`);
+    throw error;
   }
 }
