@@ -7,10 +7,10 @@ import { FhirGateways } from '../../src/fhir/fhir-gateways.js';
 import { FHIR_ENDPOINT } from '../../src/fhir/fhir.module.js';
 import type { FhirEndpoint } from '../../src/fhir/fhir-endpoint.js';
 import { DATABASE, type Database } from '../../src/storage/database.js';
-import { loginTokens, portalDelegation, PUBLIC_CLIENT, refresh } from '../support/login-flow.js';
-import { TEST_SECRETS, TEST_TENANTS } from '../support/test-config.js';
+import { loginTokens, portalDelegation, portalRefresh, PUBLIC_CLIENT, refresh } from '../support/login-flow.js';
+import { TEST_TENANTS } from '../support/test-config.js';
 import { startTestServer, type TestServer } from '../support/test-server.js';
-import { basic, postForm, type RawResponse } from '../support/token-requests.js';
+import type { RawResponse } from '../support/token-requests.js';
 import { expectOAuthError } from '../support/oauth-error.js';
 import { sendJson } from '../support/fhir/stub-http-server.js';
 
@@ -167,20 +167,11 @@ describe('contexts: listed, selected, checked against FHIR', () => {
     const team = await select('ehealth', (await nurse()).refresh_token, { care_team_id: 'demo-careteam-diabetes' });
     const delegated = await portalDelegation(server.baseUrl, 'ehealth', team.body.access_token as string);
     expect(delegated.status).toBe(200);
-    const portalRefresh = (token: string) =>
-      postForm(
-        `${server.baseUrl}/realms/ehealth/protocol/openid-connect/token`,
-        new URLSearchParams({ grant_type: 'refresh_token', refresh_token: token }),
-        {
-          authorization: basic('portal', TEST_SECRETS.portal),
-          organisation_agb: TEST_TENANTS.allowed,
-        },
-      );
-    const kept = await portalRefresh(delegated.body.access_token as string);
+    const kept = await portalRefresh(server.baseUrl, 'ehealth', delegated.body.access_token as string);
     expect(contextOf(kept)).toMatchObject({ care_team_id: `${fhir}/CareTeam/demo-careteam-diabetes` });
     let plain: RawResponse | undefined;
     await whileLeftDiabetesTeam(decodeJwt(team.body.access_token as string).user_id as string, async () => {
-      plain = await portalRefresh(kept.body.refresh_token as string);
+      plain = await portalRefresh(server.baseUrl, 'ehealth', kept.body.refresh_token as string);
     });
     expect(plain!.status).toBe(200);
     const claims = decodeJwt(plain!.body.access_token as string);

@@ -3,11 +3,10 @@ import { RealmRegistry } from '../../src/realms/realm.registry.js';
 import type { Database } from '../../src/storage/database.js';
 import { RefreshTokenMac } from '../../src/tokens/refresh-token-mac.js';
 import { pgliteEngine, type Scratch } from '../support/database-engines.js';
-import { loginTokens, portalDelegation } from '../support/login-flow.js';
+import { loginTokens, portalDelegation, portalRefresh } from '../support/login-flow.js';
 import { expectOAuthError } from '../support/oauth-error.js';
-import { TEST_SECRETS, TEST_TENANTS } from '../support/test-config.js';
+import { TEST_TENANTS } from '../support/test-config.js';
 import { startTestServer, type TestServer } from '../support/test-server.js';
-import { basic, postForm } from '../support/token-requests.js';
 
 /**
  * The portal opened a delegated session for one of its tenants (token exchange); then a config change
@@ -32,12 +31,8 @@ describe('a delegated session whose tenant its client no longer has', () => {
     port ??= Number(new URL(server.baseUrl).port);
     return server;
   };
-  const portalRefresh = (refreshToken: string, headers: Record<string, string> = {}) =>
-    postForm(
-      `${server!.baseUrl}/realms/nemlogin/protocol/openid-connect/token`,
-      new URLSearchParams({ grant_type: 'refresh_token', refresh_token: refreshToken }),
-      { authorization: basic('portal', TEST_SECRETS.portal), ...headers },
-    );
+  const refreshAsPortal = (refreshToken: string, organisationAgb: string | null = null) =>
+    portalRefresh(server!.baseUrl, 'nemlogin', refreshToken, organisationAgb);
   /** The chain's current refresh token id of the session, to show a refusal changed nothing. */
   const currentJti = async (sid: string) =>
     (await db.query<{ refresh_jti: string }>('SELECT refresh_jti FROM sessions WHERE id = $1', [sid])).rows[0]!.refresh_jti;
@@ -70,7 +65,7 @@ describe('a delegated session whose tenant its client no longer has', () => {
     const { refreshToken, sid } = await delegatedSession();
     const before = await currentJti(sid);
     await start([]);
-    expectOAuthError(await portalRefresh(refreshToken), 400, 'unauthorized_client');
+    expectOAuthError(await refreshAsPortal(refreshToken), 400, 'unauthorized_client');
     expect(await currentJti(sid)).toBe(before);
   });
 
@@ -80,7 +75,7 @@ describe('a delegated session whose tenant its client no longer has', () => {
     const { organisation_agb: _tenant, ...claims } = decodeJwt(refreshToken);
     const older = server!.app.get(RefreshTokenMac).sign(server!.app.get(RealmRegistry).get('nemlogin'), claims);
     await start([]);
-    const refused = await portalRefresh(older);
+    const refused = await refreshAsPortal(older);
     expectOAuthError(refused, 400, 'unauthorized_client');
     expect(refused.body).not.toHaveProperty('access_token');
   });
@@ -89,16 +84,16 @@ describe('a delegated session whose tenant its client no longer has', () => {
     const { refreshToken, sid } = await delegatedSession();
     const before = await currentJti(sid);
     await start([TEST_TENANTS.other]);
-    expectOAuthError(await portalRefresh(refreshToken, { organisation_agb: TEST_TENANTS.allowed }), 400, 'unauthorized_client');
+    expectOAuthError(await refreshAsPortal(refreshToken, TEST_TENANTS.allowed), 400, 'unauthorized_client');
     expect(await currentJti(sid)).toBe(before);
   });
 
   it('continues when the tenant is given back', async () => {
     const { refreshToken } = await delegatedSession();
     await start([]);
-    expectOAuthError(await portalRefresh(refreshToken), 400, 'unauthorized_client');
+    expectOAuthError(await refreshAsPortal(refreshToken), 400, 'unauthorized_client');
     await start([TEST_TENANTS.allowed]);
-    const refreshed = await portalRefresh(refreshToken, { organisation_agb: TEST_TENANTS.allowed });
+    const refreshed = await refreshAsPortal(refreshToken, TEST_TENANTS.allowed);
     expect(refreshed.status).toBe(200);
     expect(decodeJwt(refreshed.body.access_token as string).organisation_agb).toBe(TEST_TENANTS.allowed);
   });

@@ -78,3 +78,20 @@ export function portalDelegation(baseUrl: string, realm: string, subjectAccessTo
     { authorization: basic('portal', TEST_SECRETS.portal), organisation_agb: TEST_TENANTS.allowed },
   );
 }
+
+/**
+ * The test config's `portal` refreshing a session delegated to it (portalDelegation), naming
+ * `organisationAgb` (by default its allowed tenant; null: no header).
+ */
+export function portalRefresh(
+  baseUrl: string,
+  realm: string,
+  refreshToken: string,
+  organisationAgb: string | null = TEST_TENANTS.allowed,
+): Promise<RawResponse> {
+  return postForm(
+    `${baseUrl}/realms/${realm}/protocol/openid-connect/token`,
+    new URLSearchParams({ grant_type: 'refresh_token', refresh_token: refreshToken }),
+    { authorization: basic('portal', TEST_SECRETS.portal), ...(organisationAgb === null ? {} : { organisation_agb: organisationAgb }) },
+  );
+}
