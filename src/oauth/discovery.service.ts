@@ -48,12 +48,15 @@ export class DiscoveryService {
       revocation_endpoint_auth_signing_alg_values_supported: [...ASSERTION_ALGORITHMS],
       scopes_supported: supportedScopes(realm),
       subject_types_supported: ['public'],
+      // Every claim an ID token (session-tokens.issuer.ts) or UserInfo may carry.
       claims_supported: [
         'sub',
         'iss',
         'aud',
+        'azp',
         'exp',
         'iat',
+        'jti',
         'auth_time',
         'nonce',
         'acr',

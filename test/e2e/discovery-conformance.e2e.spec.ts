@@ -1,0 +1,81 @@
+import { createRemoteJWKSet, decodeProtectedHeader, jwtVerify } from 'jose';
+import * as oidc from 'openid-client';
+import { loginTokens, PUBLIC_CLIENT } from '../support/login-flow.js';
+import { startTestServer, type TestServer } from '../support/test-server.js';
+
+/** The three test realms sign with different algorithms (ES256, RS256, EdDSA). */
+const REALMS = ['nemlogin', 'ehealth', 'ssl'] as const;
+
+/** `ehealth` and `ssl` get the citizen and the public app `nemlogin` has, so every realm can log in. */
+const everyRealmLogsIn = (raw: Record<string, any>) => {
+  for (const realm of raw.realms.slice(1)) {
+    realm.patientIdentifierSystem = raw.realms[0].patientIdentifierSystem;
+    realm.mockUsers = raw.realms[0].mockUsers;
+    realm.clients.push({
+      clientId: PUBLIC_CLIENT.clientId,
+      type: 'public',
+      redirectUris: [PUBLIC_CLIENT.redirectUri],
+      grantTypes: ['authorization_code', 'refresh_token'],
+    });
+  }
+};
+
+/**
+ * What the realms' OpenID Provider metadata (OIDC Discovery 1.0 §3) advertises, checked against what
+ * they do over HTTP: a client that configures itself from the metadata must not meet a claim, an
+ * algorithm, a key or a language the metadata did not tell it of.
+ */
+describe('discovery, held to what the realms do', () => {
+  let server: TestServer;
+
+  beforeAll(async () => {
+    server = await startTestServer({ patch: everyRealmLogsIn });
+  });
+  afterAll(() => server.close());
+
+  const issuerOf = (realm: string) => `${server.baseUrl}/realms/${realm}`;
+  const metadataOf = async (realm: string) =>
+    (await (await fetch(`${issuerOf(realm)}/.well-known/openid-configuration`)).json()) as Record<string, any>;
+
+  it.each(REALMS)('%s: the ID token and UserInfo carry only claims that claims_supported lists', async (realm) => {
+    const metadata = await metadataOf(realm);
+    const tokens = await loginTokens(server.baseUrl, realm, 'alice', 'openid profile fhirUser launch/patient');
+    const config = await oidc.discovery(new URL(issuerOf(realm)), PUBLIC_CLIENT.clientId, undefined, oidc.None(), {
+      execute: [oidc.allowInsecureRequests],
+    });
+    const userinfo = await oidc.fetchUserInfo(config, tokens.access_token as string, oidc.skipSubjectCheck);
+    const { payload: idToken } = await jwtVerify(tokens.id_token as string, createRemoteJWKSet(new URL(metadata.jwks_uri)));
+    for (const [where, claims] of [
+      ['ID token', idToken],
+      ['UserInfo', userinfo],
+    ] as const) {
+      const unlisted = Object.keys(claims).filter((name) => !metadata.claims_supported.includes(name));
+      expect([where, unlisted]).toEqual([where, []]);
+    }
+  });
+
+  it.each(REALMS)('%s: its tokens are signed in advertised algorithms, by keys the JWKS publishes with use, alg and kid', async (realm) => {
+    const metadata = await metadataOf(realm);
+    const { keys } = (await (await fetch(metadata.jwks_uri)).json()) as { keys: Record<string, unknown>[] };
+    for (const key of keys) expect(key).toEqual(expect.objectContaining({ use: 'sig', alg: expect.any(String), kid: expect.any(String) }));
+    const advertised = [...metadata.id_token_signing_alg_values_supported, ...metadata.access_token_signing_alg_values_supported];
+    expect(keys.filter((key) => !advertised.includes(key.alg))).toEqual([]);
+
+    const tokens = await loginTokens(server.baseUrl, realm, 'alice', 'openid');
+    const jwks = createRemoteJWKSet(new URL(metadata.jwks_uri));
+    const issuer = issuerOf(realm);
+    const idToken = await jwtVerify(tokens.id_token as string, jwks, {
+      issuer,
+      algorithms: metadata.id_token_signing_alg_values_supported,
+    });
+    const accessToken = await jwtVerify(tokens.access_token as string, jwks, {
+      issuer,
+      algorithms: metadata.access_token_signing_alg_values_supported,
+    });
+    for (const token of [idToken, accessToken]) {
+      const published = keys.find((key) => key.kid === token.protectedHeader.kid);
+      expect(published?.alg).toBe(token.protectedHeader.alg);
+    }
+    expect(decodeProtectedHeader(tokens.access_token as string).alg).toBe(metadata.access_token_signing_alg_values_supported[0]);
+  });
+});
