@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { signingAlg } from '../config/shared-values.schema.js';
 import { RESPONSE_MODES } from '../protocol/authorization-response.js';
 import { ASSERTION_ALGORITHMS } from '../clients/client-assertion.verifier.js';
+import { LOCALES } from '../login/pages/catalogue.js';
 import type { Realm } from '../realms/realm.js';
 import { GRANT_HANDLERS, type GrantHandler } from './grants/grant-handler.js';
 
@@ -70,6 +71,8 @@ export class DiscoveryService {
         'user_type',
       ],
       access_token_signing_alg_values_supported: [realm.config.signingAlg],
+      // The languages of the login, error and logout pages, as `ui_locales` (OIDC Core §3.1.2.1) chooses them.
+      ui_locales_supported: [...LOCALES],
     };
   }
 }

@@ -78,4 +78,21 @@ describe('discovery, held to what the realms do', () => {
     }
     expect(decodeProtectedHeader(tokens.access_token as string).alg).toBe(metadata.access_token_signing_alg_values_supported[0]);
   });
+
+  it('ui_locales_supported: each language it lists is the one the pages speak when ui_locales asks for it', async () => {
+    const metadata = await metadataOf('nemlogin');
+    expect(metadata.ui_locales_supported).toEqual(expect.arrayContaining(['en']));
+    for (const locale of metadata.ui_locales_supported as string[]) {
+      // The page for a redirect URI the client did not register: shown to the person, in their language.
+      const authorize = new URL(metadata.authorization_endpoint);
+      authorize.search = new URLSearchParams({
+        client_id: PUBLIC_CLIENT.clientId,
+        redirect_uri: 'https://elsewhere.example/cb',
+        response_type: 'code',
+        ui_locales: `${locale}-XX`,
+      }).toString();
+      const page = await (await fetch(authorize)).text();
+      expect([locale, /<html lang="([^"]+)"/.exec(page)?.[1]]).toEqual([locale, locale]);
+    }
+  });
 });
