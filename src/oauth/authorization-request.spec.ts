@@ -143,10 +143,10 @@ describe('scope at the authorization endpoint (OIDC Core §3.1.2.1, RFC 6749 §3
   });
 
   it('drops a known value the client is not registered for', () => {
-    expect(check({ scope: 'openid email xis launch/patient' })).toMatchObject({
+    expect(check({ scope: 'openid offline_access xis launch/patient' })).toMatchObject({
       ok: true,
       request: { scope: ['openid'] },
-      ignoredScopes: ['email', 'xis', 'launch/patient'],
+      ignoredScopes: ['offline_access', 'xis', 'launch/patient'],
     });
   });
 
@@ -165,9 +165,9 @@ describe('scope at the authorization endpoint (OIDC Core §3.1.2.1, RFC 6749 §3
     ).toMatchObject({
       ok: true,
       request: {
-        scope: ['openid', 'fhirUser', 'launch/patient', 'offline_access', 'patient/*.rs', 'user/Practitioner.read', 'email', 'xis'],
+        scope: ['openid', 'fhirUser', 'launch/patient', 'offline_access', 'patient/*.rs', 'user/Practitioner.read', 'xis'],
       },
-      ignoredScopes: ['system/*.read', 'junk'],
+      ignoredScopes: ['email', 'system/*.read', 'junk'],
     });
   });
 

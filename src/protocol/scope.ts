@@ -6,8 +6,12 @@ import { parseSmartResourceScope, scopeCovers } from './smart-scope.js';
  * meaning. One module parses, narrows and formats them, so every grant reads them the same way.
  */
 
-/** OIDC Core §5.4 and §11: the scopes every realm understands. */
-export const OIDC_SCOPES = ['openid', 'profile', 'email', 'offline_access'] as const;
+/**
+ * OIDC Core §5.4 and §11: the scopes every realm understands. Not `email` (nor `address`, `phone`):
+ * no national IdP gives one, so no token or UserInfo could carry its claims; asked for, it is
+ * ignored like any unknown value, and discovery does not offer it.
+ */
+export const OIDC_SCOPES = ['openid', 'profile', 'offline_access'] as const;
 
 /**
  * SMART App Launch 2.x §"Scopes for requesting context data" / "identity data" / "a refresh token"
@@ -82,7 +86,8 @@ export function selectScopes(
   return selection;
 }
 
-const STANDARD_SCOPES: ReadonlySet<string> = new Set([...OIDC_SCOPES, ...SMART_CONTEXT_SCOPES]);
+/** Named in the log as sent: ours, and the OIDC Core §5.4 ones a client may ask for in vain. */
+const STANDARD_SCOPES: ReadonlySet<string> = new Set([...OIDC_SCOPES, 'email', 'address', 'phone', ...SMART_CONTEXT_SCOPES]);
 
 /**
  * How a reason (written to the log) names scope values a request sent: the OIDC and SMART ones as

@@ -5,14 +5,14 @@ describe("ScopeCatalogue (a realm's scopes, as Keycloak client scopes)", () => {
   const catalogue = new ScopeCatalogue(['xis']);
 
   it("knows the OIDC and SMART scopes, patient and user resource scopes in both syntaxes, and the realm's own", () => {
-    for (const scope of ['openid', 'profile', 'email', 'offline_access', 'launch/patient', 'fhirUser', 'xis'])
+    for (const scope of ['openid', 'profile', 'offline_access', 'launch/patient', 'fhirUser', 'xis'])
       expect(catalogue.knows(scope)).toBe(true);
     for (const scope of ['patient/*.rs', 'patient/Observation.cruds', 'user/Patient.read', 'user/*.*', 'patient/*.write'])
       expect(catalogue.knows(scope)).toBe(true);
   });
 
-  it('does not know system scopes (client credentials only), launch/encounter, or anything else', () => {
-    for (const scope of ['system/*.read', 'launch', 'launch/encounter', 'admin', 'patient/*.x', 'OPENID'])
+  it('does not know system scopes (client credentials only), launch/encounter, email (no IdP gives one), or anything else', () => {
+    for (const scope of ['system/*.read', 'launch', 'launch/encounter', 'email', 'admin', 'patient/*.x', 'OPENID'])
       expect(catalogue.knows(scope)).toBe(false);
   });
 

@@ -95,4 +95,28 @@ describe('discovery, held to what the realms do', () => {
       expect([locale, /<html lang="([^"]+)"/.exec(page)?.[1]]).toEqual([locale, locale]);
     }
   });
+
+  /** OIDC Core §5.4: the scopes that ask for claims, and the claims each asks for. */
+  const CLAIM_SCOPES: Record<string, string[]> = {
+    profile: ['name', 'family_name', 'given_name', 'middle_name', 'nickname', 'preferred_username', 'profile', 'picture'],
+    email: ['email', 'email_verified'],
+    address: ['address'],
+    phone: ['phone_number', 'phone_number_verified'],
+  };
+
+  it.each(Object.keys(CLAIM_SCOPES))(
+    '%s (OIDC Core §5.4): granted only where scopes_supported lists it, and then it brings its claims',
+    async (scope) => {
+      // ehealth's app has no scopes list: it may get whatever the realm offers.
+      const metadata = await metadataOf('ehealth');
+      const tokens = await loginTokens(server.baseUrl, 'ehealth', 'alice', `openid ${scope}`);
+      const granted = (tokens.scope as string).split(' ').includes(scope);
+      expect([scope, granted]).toEqual([scope, metadata.scopes_supported.includes(scope)]);
+      if (!granted) return;
+      const userinfo = (await (
+        await fetch(metadata.userinfo_endpoint, { headers: { authorization: `Bearer ${tokens.access_token}` } })
+      ).json()) as Record<string, unknown>;
+      expect(CLAIM_SCOPES[scope]!.filter((claim) => userinfo[claim] !== undefined)).not.toEqual([]);
+    },
+  );
 });

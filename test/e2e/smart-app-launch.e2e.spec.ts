@@ -188,7 +188,6 @@ describe('scopes and SMART App Launch', () => {
       scopes_supported: expect.arrayContaining([
         'openid',
         'profile',
-        'email',
         'offline_access',
         'launch/patient',
         'fhirUser',
