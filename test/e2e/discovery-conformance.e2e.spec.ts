@@ -1,6 +1,7 @@
-import { createRemoteJWKSet, decodeProtectedHeader, jwtVerify } from 'jose';
+import { createRemoteJWKSet, decodeProtectedHeader, importJWK, jwtVerify } from 'jose';
 import * as oidc from 'openid-client';
 import { loginTokens, PUBLIC_CLIENT } from '../support/login-flow.js';
+import { XIS_CLIENT_PRIVATE_JWK } from '../support/test-config.js';
 import { startTestServer, type TestServer } from '../support/test-server.js';
 
 /** The three test realms sign with different algorithms (ES256, RS256, EdDSA). */
@@ -119,4 +120,103 @@ describe('discovery, held to what the realms do', () => {
       expect(CLAIM_SCOPES[scope]!.filter((claim) => userinfo[claim] !== undefined)).not.toEqual([]);
     },
   );
+
+  it.each(REALMS)(
+    '%s: REQUIRED members present and of their types (Discovery §3, RFC 8414 §2), alike at the RFC 8414 path; SMART agrees',
+    async (realm) => {
+      const metadata = await metadataOf(realm);
+      const issuer = issuerOf(realm);
+      expect(metadata.issuer).toBe(issuer);
+      for (const url of ['authorization_endpoint', 'token_endpoint', 'jwks_uri', 'userinfo_endpoint'])
+        expect(new URL(metadata[url]).href.startsWith(`${issuer}/`)).toBe(true);
+      for (const [name, value] of Object.entries(metadata)) {
+        if (name.endsWith('_supported') && typeof value !== 'boolean') {
+          expect([name, Array.isArray(value) && value.every((v: unknown) => typeof v === 'string')]).toEqual([name, true]);
+        }
+        if (name.endsWith('_endpoint') || name.endsWith('_uri') || name.endsWith('_iframe')) expect(typeof value).toBe('string');
+      }
+      for (const required of ['response_types_supported', 'subject_types_supported', 'id_token_signing_alg_values_supported'])
+        expect(metadata[required].length).toBeGreaterThan(0);
+      // Discovery §3: RS256 MUST be listed; RFC 8414 §2: "none" MUST NOT be a client authentication algorithm.
+      expect(metadata.id_token_signing_alg_values_supported).toContain('RS256');
+      for (const algs of ['token_endpoint', 'introspection_endpoint', 'revocation_endpoint'])
+        expect(metadata[`${algs}_auth_signing_alg_values_supported`]).not.toContain('none');
+      // Discovery §3: absent, request_uri_parameter_supported would mean true.
+      expect(metadata).toMatchObject({ request_parameter_supported: false, request_uri_parameter_supported: false });
+
+      const rfc8414 = await (await fetch(`${server.baseUrl}/.well-known/oauth-authorization-server/realms/${realm}`)).json();
+      expect(rfc8414).toEqual(metadata);
+
+      const smart = (await (await fetch(`${issuer}/.well-known/smart-configuration`)).json()) as Record<string, any>;
+      for (const shared of [
+        'issuer',
+        'jwks_uri',
+        'authorization_endpoint',
+        'token_endpoint',
+        'introspection_endpoint',
+        'revocation_endpoint',
+        'grant_types_supported',
+        'response_types_supported',
+        'code_challenge_methods_supported',
+        'token_endpoint_auth_methods_supported',
+        'token_endpoint_auth_signing_alg_values_supported',
+        'scopes_supported',
+      ])
+        expect([shared, smart[shared]]).toEqual([shared, metadata[shared]]);
+      expect(smart.code_challenge_methods_supported).toContain('S256');
+      expect(smart.code_challenge_methods_supported).not.toContain('plain');
+      expect(smart.capabilities).toEqual(expect.any(Array));
+    },
+  );
+
+  it('introspection and revocation take private_key_jwt, as their *_auth_methods_supported say (openid-client)', async () => {
+    const metadata = await metadataOf('nemlogin');
+    expect(metadata.introspection_endpoint_auth_methods_supported).toContain('private_key_jwt');
+    expect(metadata.revocation_endpoint_auth_methods_supported).toContain('private_key_jwt');
+    const key = (await importJWK(XIS_CLIENT_PRIVATE_JWK, 'ES256')) as oidc.CryptoKey;
+    const config = await oidc.discovery(
+      new URL(issuerOf('nemlogin')),
+      'xis',
+      undefined,
+      oidc.PrivateKeyJwt({ key, kid: XIS_CLIENT_PRIVATE_JWK.kid }),
+      { execute: [oidc.allowInsecureRequests] },
+    );
+    const { access_token } = await oidc.clientCredentialsGrant(config);
+    expect(await oidc.tokenIntrospection(config, access_token)).toMatchObject({ active: true, client_id: 'xis' });
+    await oidc.tokenRevocation(config, access_token);
+    expect(await oidc.tokenIntrospection(config, access_token)).toEqual({ active: false });
+  });
+
+  it('a public client revokes by client_id alone ("none"), and may not introspect, which does not list "none"', async () => {
+    const metadata = await metadataOf('nemlogin');
+    expect(metadata.revocation_endpoint_auth_methods_supported).toContain('none');
+    expect(metadata.introspection_endpoint_auth_methods_supported).not.toContain('none');
+    const tokens = await loginTokens(server.baseUrl, 'nemlogin', 'alice');
+    const config = await oidc.discovery(new URL(issuerOf('nemlogin')), PUBLIC_CLIENT.clientId, undefined, oidc.None(), {
+      execute: [oidc.allowInsecureRequests],
+    });
+    await expect(oidc.tokenIntrospection(config, tokens.access_token as string)).rejects.toThrow();
+    await oidc.tokenRevocation(config, tokens.refresh_token as string);
+    await expect(oidc.refreshTokenGrant(config, tokens.refresh_token as string)).rejects.toThrow();
+  });
+
+  it.each([
+    ['request', 'request_not_supported'],
+    ['request_uri', 'request_uri_not_supported'],
+  ])('%s, which discovery calls unsupported, comes back as %s (OIDC Core §3.1.2.6), with iss', async (parameter, error) => {
+    const metadata = await metadataOf('nemlogin');
+    expect(metadata[`${parameter}_parameter_supported`]).toBe(false);
+    const authorize = new URL(metadata.authorization_endpoint);
+    authorize.search = new URLSearchParams({
+      client_id: PUBLIC_CLIENT.clientId,
+      redirect_uri: PUBLIC_CLIENT.redirectUri,
+      response_type: 'code',
+      state: 's',
+      [parameter]: parameter === 'request' ? 'eyJhbGciOiJub25lIn0.e30.' : 'urn:example:request',
+    }).toString();
+    const response = await fetch(authorize, { redirect: 'manual' });
+    expect(response.status).toBe(303);
+    const callback = new URL(response.headers.get('location')!);
+    expect(Object.fromEntries(callback.searchParams)).toEqual({ error, state: 's', iss: metadata.issuer });
+  });
 });
