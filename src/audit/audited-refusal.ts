@@ -18,9 +18,32 @@ export class AuditedRefusal extends OAuthError {
     code: OAuthErrorCode,
     reason: string,
     readonly facts: RefusalFacts,
-    options: { description?: string } = {},
+    options: ConstructorParameters<typeof OAuthError>[2] = {},
   ) {
     super(code, reason, options);
+  }
+}
+
+/**
+ * Runs `step` of a request whose grant was found genuine (a verified refresh token, a redeemed code,
+ * a live subject token): an OAuthError it throws without audit facts of its own is refused as the
+ * same error, its OAuth code as the audit `error`, naming `subject`'s session and user, so the
+ * refusal shows in that person's trail (a leaked refresh token tried by another client, a scope
+ * widened). Any other error passes as it is.
+ */
+export async function refusedForSubject<T>(subject: Omit<RefusalFacts, 'error'>, step: () => Promise<T>): Promise<T> {
+  try {
+    return await step();
+  } catch (error) {
+    // A subclass (an AuditedRefusal with its own facts, a SAML busy error) is left as it is.
+    if (!(error instanceof OAuthError) || error.constructor !== OAuthError) throw error;
+    const { status, description, state, withoutCredentials } = error;
+    throw new AuditedRefusal(
+      error.code,
+      error.reason,
+      { error: error.code, ...subject },
+      { status, description, state, withoutCredentials },
+    );
   }
 }
 

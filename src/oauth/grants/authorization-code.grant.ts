@@ -60,7 +60,8 @@ export class AuthorizationCodeGrant implements GrantHandler {
       throw new AuditedRefusal('invalid_grant', mismatch, { error: 'invalid_code', sessionId: code.session_id });
     }
     const session = await this.sessions.findLive(code.session_id);
-    if (!session) throw new OAuthError('invalid_grant', 'session of the code has ended');
+    if (!session)
+      throw new AuditedRefusal('invalid_grant', 'session of the code has ended', { error: 'session_expired', sessionId: code.session_id });
     // A refresh token only for a client that may use it (RFC 6749 §5.1: "OPTIONAL"); the chain starts with its event.
     const refreshJti = await this.audit.transaction(async (tx) => {
       const jti = client.config.grantTypes.includes('refresh_token') ? await this.sessions.startRefreshChain(session, tx) : undefined;

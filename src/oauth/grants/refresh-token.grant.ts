@@ -1,5 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { AuditedRefusal } from '../../audit/audited-refusal.js';
+import { AuditedRefusal, refusedForSubject } from '../../audit/audited-refusal.js';
 import { AuditTrail } from '../../audit/audit-trail.service.js';
 import { ContextSelectionService, type ContextRequest } from '../../contexts/context-selection.service.js';
 import { FhirError } from '../../fhir/fhir.errors.js';
@@ -35,7 +35,8 @@ export class RefreshTokenGrant implements GrantHandler {
     private readonly metrics: FederationMetrics,
   ) {}
 
-  async handle({ realm, client, params, organisationAgb, clientAddress }: GrantRequest): Promise<TokenResponse> {
+  async handle(request: GrantRequest): Promise<TokenResponse> {
+    const { realm, client, params } = request;
     let claims: RefreshTokenClaims;
     try {
       claims = await this.verifier.verifyRefreshToken(realm, params.require('refresh_token'));
@@ -43,8 +44,17 @@ export class RefreshTokenGrant implements GrantHandler {
       if (error instanceof OAuthError || !isTokenError(error)) throw error;
       throw new AuditedRefusal('invalid_grant', `refresh token rejected: ${(error as Error).message}`, { error: 'invalid_token' });
     }
-    if (claims.client_id !== client.clientId) throw new OAuthError('invalid_grant', 'refresh token of another client');
+    // From here the token is genuine: a refusal names its session and user (Keycloak's `invalid_token` for another client's).
+    if (claims.client_id !== client.clientId)
+      throw new AuditedRefusal('invalid_grant', 'refresh token of another client', { error: 'invalid_token', sessionId: claims.sid });
+    return refusedForSubject({ sessionId: claims.sid }, () => this.rotate(request, claims));
+  }
 
+  /** The refresh of a verified token of the client: each refusal before the rotation leaves the token good. */
+  private async rotate(
+    { realm, client, params, organisationAgb, clientAddress }: GrantRequest,
+    claims: RefreshTokenClaims,
+  ): Promise<TokenResponse> {
     const granted = parseScope(claims.scope);
     const scopes = narrowScope(params.get('scope'), granted);
     // Before anything changes, as every refusal here: the presented token stays good.

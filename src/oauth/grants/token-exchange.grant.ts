@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { refusedForSubject } from '../../audit/audited-refusal.js';
 import { AuditTrail, type AuditEvent } from '../../audit/audit-trail.service.js';
 import type { Queryable } from '../../storage/database.js';
 import { SessionService } from '../../sessions/session.service.js';
@@ -31,7 +32,8 @@ export class TokenExchangeGrant implements GrantHandler {
     private readonly audit: AuditTrail,
   ) {}
 
-  async handle({ realm, client, params, organisationAgb, clientAddress }: GrantRequest): Promise<TokenResponse> {
+  async handle(request: GrantRequest): Promise<TokenResponse> {
+    const { realm, client, params } = request;
     const policy = client.config.tokenExchange;
     if (!policy) throw new OAuthError('unauthorized_client', `client ${client.clientId} has no token-exchange policy`);
     if (params.has('actor_token') || params.has('actor_token_type'))
@@ -45,6 +47,17 @@ export class TokenExchangeGrant implements GrantHandler {
     }
 
     const subject = await this.subjects.resolve(realm, params.require('subject_token'), params.require('subject_token_type'));
+    // A live subject token: a refusal from here on names its user and session, as the exchange's event would.
+    const named = { userId: subject.claims.sub, sessionId: subject.session?.id };
+    return refusedForSubject(named, () => this.exchange(request, requestedType, subject));
+  }
+
+  private async exchange(
+    { realm, client, params, organisationAgb, clientAddress }: GrantRequest,
+    requestedType: string,
+    subject: ExchangeSubject,
+  ): Promise<TokenResponse> {
+    const policy = client.config.tokenExchange!;
     this.checkMayAct(subject, client.clientId);
     if (policy.subjectClients && !policy.subjectClients.includes(subject.clientId ?? '')) {
       throw new OAuthError('invalid_request', 'subject token issued to a client this policy does not accept');
