@@ -58,7 +58,8 @@ export class AcsController {
       this.logger.warn({ realm: realm.name, idp: alias }, 'SAML response rejected: RelayState is not a login transaction id');
       return sendErrorPage(reply, REJECTED);
     }
-    // Before the Response is looked at (and its request used up): is this the browser that started the login?
+    // Before the Response is looked at (and its request used up): is this the browser that started the
+    // login? Another browser's post to a pending login is recorded (`different_browser`) and changes nothing.
     if (relayState !== undefined && !(await this.completion.fromStartingBrowser(realm, relayState, request))) {
       this.logger.warn({ realm: realm.name, idp: alias }, 'SAML response posted by another browser than the one that started the login');
       return sendErrorPage(reply, OTHER_BROWSER);
@@ -88,7 +89,8 @@ export class AcsController {
         // request buys one attempt, so a Response that is expensive to refuse cannot be posted again
         // and again (issue 15). Only the browser that started the login gets here with its RelayState.
         const transactionId = error.relayState ?? relayState;
-        if (transactionId) return sendLoginOutcome(reply, await this.completion.abort(realm, transactionId, error.reason, request));
+        if (transactionId)
+          return sendLoginOutcome(reply, await this.completion.abort(realm, transactionId, error.reason, request, error.error));
         this.logger.warn({ realm: realm.name, idp: alias, reason: error.reason }, 'SAML response rejected');
         return sendErrorPage(reply, REJECTED);
       }

@@ -86,10 +86,18 @@ export class LoginCompletionService {
     return { kind: 'response', response: respond(realm, transaction, { error: 'access_denied' }) };
   }
 
-  /** Whether this request comes from the browser that started the pending login `transactionId`. */
+  /**
+   * Whether this request comes from the browser that started the pending login `transactionId`. When
+   * another browser brings an answer to a pending login, its LOGIN_ERROR (`different_browser`) is
+   * recorded, as {@link complete} records it; the login stays pending for its own browser. A
+   * transaction id that names no pending login is no one's: nothing to record.
+   */
   async fromStartingBrowser(realm: Realm, transactionId: string, request: FastifyRequest): Promise<boolean> {
     const pending = await this.transactions.findPending(realm.name, transactionId, this.clock.now());
-    return pending !== undefined && fromBoundBrowser(request, transactionId, pending.browser_binding);
+    if (pending === undefined) return false;
+    if (fromBoundBrowser(request, transactionId, pending.browser_binding)) return true;
+    await this.audit.failed({ ...loginFacts(realm, pending, request), type: 'LOGIN_ERROR' }, 'different_browser');
+    return false;
   }
 
   async complete(realm: Realm, transactionId: string, authentication: Authentication, request: FastifyRequest): Promise<LoginOutcome> {

@@ -1,6 +1,13 @@
 import { OAuthError } from '../protocol/oauth-error.js';
 
 /**
+ * The class of a refused SAML Response, for the audit trail: it did not hold (a signature, an audience,
+ * a replay, its shape), or it held and named a person below the realm's level of assurance, or without
+ * the identity attributes the IdP's profile needs.
+ */
+export type SamlRejection = 'invalid_saml_response' | 'loa_too_low' | 'invalid_identity_attributes';
+
+/**
  * Why a SAML Response was not accepted. `reason` is fixed wording for the log: never personal data,
  * never document content. `relayState` is set only when this Response was the genuine (verified)
  * answer to a pending request of this realm and IdP, which it has now used up: the login
@@ -15,6 +22,8 @@ export class SamlRejectedError extends Error {
   constructor(
     readonly reason: string,
     readonly relayState?: string,
+    /** The refusal's class, the audit trail's `error` of a login it ends: a code, never the reason's text. */
+    readonly error: SamlRejection = 'invalid_saml_response',
   ) {
     super(`SAML response rejected: ${reason}`);
   }

@@ -183,12 +183,12 @@ export class SamlService {
   private principal(settings: IdpSettings, assertion: AssertionData, relayState: string): Principal {
     const view = attributeView(assertion);
     const loa = checkLoa(statedLoa(settings, view, assertion), minimumLoa(settings.realm, settings.profile.kind));
-    if (!loa.ok) throw new SamlRejectedError(loa.reason, relayState);
+    if (!loa.ok) throw new SamlRejectedError(loa.reason, relayState, 'loa_too_low');
     try {
       const principal = settings.profile.toPrincipal(view, { realm: settings.realm, idp: settings.idp });
       return loa.loa === undefined ? principal : { ...principal, loa: loa.loa };
     } catch (error) {
-      if (error instanceof ProfileError) throw new SamlRejectedError(error.message, relayState);
+      if (error instanceof ProfileError) throw new SamlRejectedError(error.message, relayState, 'invalid_identity_attributes');
       throw error;
     }
   }

@@ -1,0 +1,152 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { DATABASE, type Database } from '../../src/storage/database.js';
+import { CookieJar } from '../support/cookie-jar.js';
+import { citizenAttributes } from '../support/saml/saml-attributes.js';
+import { startSamlTestServer } from '../support/saml/saml-test-server.js';
+import * as tamper from '../support/saml/tamper.js';
+import type { ResponseOptions, TestIdp } from '../support/saml/test-idp.js';
+import type { TestServer } from '../support/test-server.js';
+
+const CALLBACK = 'http://127.0.0.1/callback';
+const CPR = '0101011234';
+const STATUS = 'urn:oasis:names:tc:SAML:2.0:status:';
+const CPR_ATTRIBUTE = 'https://data.gov.dk/model/core/eid/cprNumber';
+
+function withoutCpr() {
+  const { [CPR_ATTRIBUTE]: _cpr, ...rest } = citizenAttributes();
+  return rest;
+}
+
+/**
+ * What a login at a SAML IdP leaves in the audit trail, over HTTP: its LOGIN, or one LOGIN_ERROR
+ * whose `error` tells the refusal's class apart — the IdP said no (`identity_provider_error`), its
+ * Response did not hold (`invalid_saml_response`), the person's level of assurance was too low
+ * (`loa_too_low`), the identity attributes the profile needs were not there (`invalid_identity_attributes`),
+ * another browser than the one that started the login posted it (`different_browser`) — with the
+ * client, the IdP and the browser's address, and never the CPR or a name.
+ */
+describe('the audit trail of SAML logins', () => {
+  let server: TestServer;
+  let idp: TestIdp;
+  let issuer: string;
+  let db: Database;
+
+  beforeAll(async () => {
+    ({ server, idp, issuer } = await startSamlTestServer());
+    db = server.app.get<Database>(DATABASE);
+  });
+  afterAll(() => server.close());
+
+  /** A login of patient-app sent to the IdP by `browser`: where the IdP was sent, and its login transaction. */
+  const startLogin = async (browser: CookieJar) => {
+    const url = new URL(`${issuer}/protocol/openid-connect/auth`);
+    for (const [name, value] of Object.entries({
+      client_id: 'patient-app',
+      redirect_uri: CALLBACK,
+      response_type: 'code',
+      scope: 'openid',
+      kc_idp_hint: 'nemlog-in',
+      code_challenge: createHash('sha256').update(randomBytes(32).toString('base64url')).digest('base64url'),
+      code_challenge_method: 'S256',
+    }))
+      url.searchParams.set(name, value);
+    const toIdp = await browser.fetch(url.href);
+    expect(toIdp.status).toBe(303);
+    return toIdp.headers.get('location')!;
+  };
+  const postToAcs = (browser: CookieJar, form: Record<string, string>) =>
+    browser.fetch(idp.acsUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams(form).toString(),
+    });
+  /** The events written since `since` (an id), oldest first. */
+  const eventsAfter = async (since: string) =>
+    (
+      await db.query<Record<string, unknown>>(
+        `SELECT type, error, client_id, user_id, session_id, idp_alias, ip_address, details FROM audit_events WHERE id > $1 ORDER BY id`,
+        [since],
+      )
+    ).rows;
+  const lastId = async () => (await db.query<{ id: string }>('SELECT coalesce(max(id), 0)::text AS id FROM audit_events')).rows[0]!.id;
+  const good = (): ResponseOptions => ({ attributes: citizenAttributes({ cpr: CPR }) });
+
+  /** The login's one event after the IdP answered with `response` in the browser that started it. */
+  const outcome = async (response: ResponseOptions) => {
+    const browser = new CookieJar();
+    const location = await startLogin(browser);
+    const since = await lastId();
+    const { form } = await idp.respondTo(location, response);
+    const back = await postToAcs(browser, form);
+    expect(back.status).toBe(303);
+    return { events: await eventsAfter(since), callback: new URL(back.headers.get('location')!) };
+  };
+
+  it('a login: one LOGIN with the user, the session, the IdP and the address', async () => {
+    const { events, callback } = await outcome(good());
+    expect(events).toEqual([
+      {
+        type: 'LOGIN',
+        error: null,
+        client_id: 'patient-app',
+        user_id: expect.any(String),
+        session_id: callback.searchParams.get('session_state'),
+        idp_alias: 'nemlog-in',
+        ip_address: '127.0.0.1',
+        details: expect.objectContaining({ user_type: 'PATIENT', link: 'patient' }),
+      },
+    ]);
+  });
+
+  it.each<[string, ResponseOptions, string]>([
+    [
+      'the IdP refused (a cancelled login)',
+      { status: { code: `${STATUS}Responder`, subCode: `${STATUS}AuthnFailed` } },
+      'identity_provider_error',
+    ],
+    [
+      'a Response whose signature does not verify',
+      { ...good(), tamper: tamper.modifyAttribute(CPR_ATTRIBUTE, '0202021234') },
+      'invalid_saml_response',
+    ],
+    ['a Response for another audience', { ...good(), audiences: ['https://other-sp.example'] }, 'invalid_saml_response'],
+    ['a level of assurance below the realm’s', { attributes: citizenAttributes({ cpr: CPR, loa: 'Low' }) }, 'loa_too_low'],
+    ['no CPR in the citizen’s attributes', { attributes: withoutCpr() }, 'invalid_identity_attributes'],
+  ])('%s: one LOGIN_ERROR of its class, the client told access_denied', async (_what, response, error) => {
+    const { events, callback } = await outcome(response);
+    expect(callback.searchParams.get('error')).toBe('access_denied');
+    expect(events).toEqual([
+      {
+        type: 'LOGIN_ERROR',
+        error,
+        client_id: 'patient-app',
+        user_id: null,
+        session_id: null,
+        idp_alias: 'nemlog-in',
+        ip_address: '127.0.0.1',
+        details: { requestId: expect.any(String) },
+      },
+    ]);
+  });
+
+  it('a Response posted by another browser: a LOGIN_ERROR different_browser; the login stays for the browser that started it', async () => {
+    const browser = new CookieJar();
+    const location = await startLogin(browser);
+    const since = await lastId();
+    const { form } = await idp.respondTo(location, good());
+    const other = new CookieJar();
+    await startLogin(other);
+    for (const poster of [new CookieJar(), other]) expect((await postToAcs(poster, form)).status).toBe(400);
+    expect((await eventsAfter(since)).map((event) => [event.type, event.error, event.client_id, event.session_id])).toEqual([
+      ['LOGIN_ERROR', 'different_browser', 'patient-app', null],
+      ['LOGIN_ERROR', 'different_browser', 'patient-app', null],
+    ]);
+    const done = await postToAcs(browser, form);
+    expect(new URL(done.headers.get('location')!).searchParams.get('code')).toBeTruthy();
+  });
+
+  it('keeps no CPR or name in any event', async () => {
+    const all = JSON.stringify(await eventsAfter('0'));
+    for (const text of [CPR, 'Karen', 'Jensen']) expect(all).not.toContain(text);
+  });
+});
