@@ -3,8 +3,10 @@
  * `REFRESH_TOKEN`, `CLIENT_LOGIN`, `TOKEN_EXCHANGE`, `LOGOUT` and their `_ERROR`s), plus
  * `CONTEXT_SELECTED` (a clinician's or citizen's choice of organisation, care team, patient or episode,
  * or a care team that no longer held on a later refresh, with `details.reason`)
- * and `ADMIN_ACTION` (every call of the admin API). Introspection is not an event: it is asked for
- * every API call a resource server serves, and records nothing a person did.
+ * and `ADMIN_ACTION` (every call of the admin API). `REVOKE_GRANT` is an access token's revocation (RFC
+ * 7009; a refresh token's ends its session: a LOGOUT) and `REVOKE_GRANT_ERROR` a live token's refused
+ * to a client it was not issued to. Introspection is not an event: it is asked for every API call a
+ * resource server serves, and records nothing a person did.
  */
 export const AUDIT_EVENT_TYPES = [
   'LOGIN',
@@ -18,6 +20,8 @@ export const AUDIT_EVENT_TYPES = [
   'TOKEN_EXCHANGE',
   'TOKEN_EXCHANGE_ERROR',
   'LOGOUT',
+  'REVOKE_GRANT',
+  'REVOKE_GRANT_ERROR',
   'CONTEXT_SELECTED',
   'ADMIN_ACTION',
 ] as const;
