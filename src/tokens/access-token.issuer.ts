@@ -8,7 +8,7 @@ import type { Identifier } from '../identity/principal.js';
 import type { UserType } from '../identity/user-type.js';
 import type { AccessTokenClaims } from './access-token.claims.js';
 import { nationalIdentifierClaim } from './national-identifier-claim.js';
-import { TokenSigner } from './token-signer.js';
+import { TokenSigner, type PinnedSigningKeys } from './token-signer.js';
 import { sessionClaims } from './user-claims.js';
 import { formatScope } from '../protocol/scope.js';
 
@@ -30,6 +30,8 @@ export interface AccessTokenRequest {
   nationalIdentifier?: Identifier;
   /** Latest `exp` allowed (epoch seconds): a token never outlives what it derives from. */
   notAfter?: number;
+  /** Keys read before the change this token is owed for (TokenSigner.pin). */
+  signingKeys?: PinnedSigningKeys;
 }
 
 export interface IssuedAccessToken {
@@ -71,6 +73,6 @@ export class AccessTokenIssuer {
     if (request.scopes.length > 0) claims.scope = formatScope(request.scopes);
     if (request.organisationAgb !== undefined) claims.organisation_agb = request.organisationAgb;
     if (request.roles && request.roles.length > 0) claims.realm_access = { roles: [...request.roles] };
-    return { token: await this.signer.sign(realm, claims, 'at+jwt'), expiresIn, claims };
+    return { token: await this.signer.sign(realm, claims, 'at+jwt', undefined, request.signingKeys), expiresIn, claims };
   }
 }

@@ -9,7 +9,7 @@ import { AccessTokenIssuer, type IssuedAccessToken } from './access-token.issuer
 import { accessTokenHash } from './token-hash.js';
 import type { Identifier } from '../identity/principal.js';
 import { RefreshTokenMac } from './refresh-token-mac.js';
-import { TokenSigner } from './token-signer.js';
+import { TokenSigner, type PinnedSigningKeys } from './token-signer.js';
 import { fhirLogicalId, launchPatient } from './user-claims.js';
 import { formatScope } from '../protocol/scope.js';
 
@@ -30,6 +30,8 @@ export interface SessionTokenRequest {
   refreshJti?: string;
   /** The citizen's CPR/BSN, handed over by the grant only for a client configured to receive it. */
   nationalIdentifier?: Identifier;
+  /** The keys {@link SessionTokensIssuer.signingKeys} read before the change these tokens are owed for. */
+  signingKeys?: PinnedSigningKeys;
 }
 
 /**
@@ -47,8 +49,18 @@ export class SessionTokensIssuer {
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
+  /**
+   * The keys {@link issue} signs `client`'s tokens with, read now: a grant reads them before it commits
+   * the change the tokens are owed for (a rotation, a code's redemption), so a database that fails the
+   * read fails the request with nothing changed. Signing after that commit needs no database: the
+   * client's retry is not taken for a reuse of its refresh token or code.
+   */
+  signingKeys(realm: Realm, client: RegisteredClient): Promise<PinnedSigningKeys> {
+    return this.signer.pin(realm, [realm.config.signingAlg, idTokenAlgorithm(realm, client.clientId)]);
+  }
+
   async issue(request: SessionTokenRequest): Promise<TokenResponse> {
-    const { realm, client, session, scopes, nonce, refreshJti, nationalIdentifier } = request;
+    const { realm, client, session, scopes, nonce, refreshJti, nationalIdentifier, signingKeys } = request;
     // The session ends here unless a refresh moves its idle end, and that refresh issues new tokens.
     // Introspection calls a token of an ended session inactive; a resource server reading only `exp`
     // must agree, so no token of it expires later (as token exchange caps at the subject's session).
@@ -63,6 +75,7 @@ export class SessionTokensIssuer {
       audience: session.delegation?.audience,
       nationalIdentifier,
       notAfter: sessionEnd,
+      signingKeys,
     });
     const now = epochSeconds(this.clock);
     const refreshToken =
@@ -96,7 +109,7 @@ export class SessionTokensIssuer {
     if (patient !== undefined && !session.delegation) response.patient = patient;
     // An exchanged (delegated) session is not a login of its client: no ID token (OIDC Core §2).
     if (scopes.includes('openid') && !session.delegation)
-      response.id_token = await this.idToken(realm, client, session, scopes, access, nonce);
+      response.id_token = await this.idToken(realm, client, session, scopes, access, nonce, signingKeys);
     return response;
   }
 
@@ -112,6 +125,7 @@ export class SessionTokensIssuer {
     scopes: string[],
     access: IssuedAccessToken,
     nonce?: string,
+    signingKeys?: PinnedSigningKeys,
   ): Promise<string> {
     const { fhirUser } = access.claims;
     const now = epochSeconds(this.clock);
@@ -143,6 +157,6 @@ export class SessionTokensIssuer {
       const name = text ?? [...(given ?? []), family].filter(Boolean).join(' ');
       if (name) claims.name = name;
     }
-    return this.signer.sign(realm, claims, 'JWT', alg);
+    return this.signer.sign(realm, claims, 'JWT', alg, signingKeys);
   }
 }

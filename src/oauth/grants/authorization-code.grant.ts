@@ -36,6 +36,8 @@ export class AuthorizationCodeGrant implements GrantHandler {
     // the tenant the client asked for; before the code is spent, so the refusal changes nothing.
     bindTenant(client.config, organisationAgb);
 
+    // Read before the code is spent: its tokens are then signed without the database (signingKeys).
+    const signingKeys = await this.tokens.signingKeys(realm, client);
     const redemption = await this.codes.redeem(realm.name, codeValue);
     if (redemption.outcome === 'unknown') throw new OAuthError('invalid_grant', 'unknown or expired code');
     const { code } = redemption;
@@ -78,6 +80,7 @@ export class AuthorizationCodeGrant implements GrantHandler {
       nonce: code.nonce ?? undefined,
       refreshJti,
       nationalIdentifier: this.sessions.nationalIdentifierFor(client, session),
+      signingKeys,
     });
   }
 

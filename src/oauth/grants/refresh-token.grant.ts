@@ -76,6 +76,8 @@ export class RefreshTokenGrant implements GrantHandler {
         ? [{ ...event, type: 'CONTEXT_SELECTED', details: { reason: lapsed.lapse, care_team_id: lapsed.careTeam } } as const]
         : []),
     ]);
+    // Read before the rotation commits: its tokens are then signed without the database (signingKeys).
+    const signingKeys = await this.tokens.signingKeys(realm, client);
     const rotation = await this.sessions.rotate(realm, claims.sid, claims.jti, context, events);
     // A token issued before refresh tokens named their tenant passes checkTenant without one; the
     // rotated session says. Refused all the same, fail closed: its successor goes to no one.
@@ -101,6 +103,7 @@ export class RefreshTokenGrant implements GrantHandler {
       refreshScopes: granted,
       refreshJti: rotation.nextJti,
       nationalIdentifier: this.sessions.nationalIdentifierFor(client, rotation.session),
+      signingKeys,
     });
   }
 

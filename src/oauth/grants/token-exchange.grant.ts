@@ -130,6 +130,7 @@ export class TokenExchangeGrant implements GrantHandler {
       await this.audit.record({ ...event, details: { ...event.details, delegated_session: session.id } }, tx);
       return { child: session, refreshJti: jti };
     };
+    const signingKeys = await this.sessionTokens.signingKeys(realm, client);
     const { child, refreshJti } = await this.audit.transaction(open);
     const tokens = await this.sessionTokens.issue({
       realm,
@@ -138,6 +139,7 @@ export class TokenExchangeGrant implements GrantHandler {
       scopes: issued.scopes,
       refreshJti,
       nationalIdentifier: this.sessions.nationalIdentifierFor(client, child),
+      signingKeys,
     });
     return {
       access_token: tokens.refresh_token!,

@@ -1,0 +1,107 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { decodeJwt } from 'jose';
+import { ACTIVE_KEY_CACHE_MS } from '../../src/keys/signing-key.service.js';
+import { DATABASE, DatabaseUnavailableError, type Database } from '../../src/storage/database.js';
+import { loginTokens, PUBLIC_CLIENT, refresh } from '../support/login-flow.js';
+import { loginAsMockUser } from '../support/mock-login.js';
+import { expectOAuthError } from '../support/oauth-error.js';
+import { TestClock } from '../support/test-clock.js';
+import { startTestServer, type TestServer } from '../support/test-server.js';
+import { postForm } from '../support/token-requests.js';
+
+/**
+ * A refresh or a code redemption that the database refuses while the signing key is read (the key is
+ * read again once a minute, ACTIVE_KEY_CACHE_MS) is a retryable 503 that changed nothing: the
+ * rotation and its REFRESH_TOKEN, or the code's redemption and its CODE_TO_TOKEN, are not committed
+ * without tokens that can leave, so the client's retry with the same refresh token or code is not
+ * taken for a reuse (a LOGOUT by `reuse` and a session ended for nothing).
+ */
+describe('an outage while the signing key is read', () => {
+  const clock = new TestClock();
+  let server: TestServer;
+  let db: Database;
+  let oidc: string;
+  let restore: () => void = () => {};
+
+  beforeAll(async () => {
+    server = await startTestServer({ overrides: { clock } });
+    db = server.app.get<Database>(DATABASE);
+    oidc = `${server.baseUrl}/realms/nemlogin/protocol/openid-connect`;
+  });
+  afterEach(() => restore());
+  afterAll(() => server.close());
+
+  /** The key this instance signed with last must be read again at its next signing. */
+  const keyCacheAgedOut = () => clock.advance(ACTIVE_KEY_CACHE_MS / 1000 + 1);
+  /** From now until restored, every read of the signing keys fails as an unavailable database does. */
+  const signingKeysUnavailable = () => {
+    const query = db.query.bind(db);
+    db.query = ((...args: Parameters<Database['query']>) => {
+      const [statement] = args;
+      const text = typeof statement === 'string' ? statement : (statement as { text: string }).text;
+      if (/signing_keys/.test(text)) return Promise.reject(new DatabaseUnavailableError('57P01', true));
+      return query(...args);
+    }) as Database['query'];
+    restore = () => {
+      db.query = query;
+    };
+  };
+  const eventsOf = async (sid: string) =>
+    (
+      await db.query<{ type: string; details: Record<string, unknown> }>(
+        'SELECT type, details FROM audit_events WHERE session_id = $1 ORDER BY id',
+        [sid],
+      )
+    ).rows.map((row) => [row.type, row.details.by]);
+
+  it('a refresh: 503, then the same refresh token works; one REFRESH_TOKEN, no LOGOUT', async () => {
+    const tokens = await loginTokens(server.baseUrl, 'nemlogin', 'alice');
+    const { sid } = decodeJwt(tokens.access_token as string) as { sid: string };
+    keyCacheAgedOut();
+    signingKeysUnavailable();
+    expectOAuthError(await refresh(server.baseUrl, 'nemlogin', tokens.refresh_token as string), 503, 'temporarily_unavailable');
+    restore();
+    expect((await refresh(server.baseUrl, 'nemlogin', tokens.refresh_token as string)).status).toBe(200);
+    expect(await eventsOf(sid)).toEqual([
+      ['LOGIN', undefined],
+      ['CODE_TO_TOKEN', undefined],
+      ['REFRESH_TOKEN', undefined],
+    ]);
+  });
+
+  it('a code redemption: 503, then the same code works; one CODE_TO_TOKEN, no LOGOUT', async () => {
+    // Before the login: its code lives a minute.
+    keyCacheAgedOut();
+    const verifier = randomBytes(32).toString('base64url');
+    const authorize = new URL(`${oidc}/auth`);
+    for (const [name, value] of Object.entries({
+      client_id: PUBLIC_CLIENT.clientId,
+      redirect_uri: PUBLIC_CLIENT.redirectUri,
+      response_type: 'code',
+      scope: 'openid',
+      code_challenge: createHash('sha256').update(verifier).digest('base64url'),
+      code_challenge_method: 'S256',
+    }))
+      authorize.searchParams.set(name, value);
+    const callback = await loginAsMockUser(authorize.href, 'alice');
+    const redeem = () =>
+      postForm(
+        `${oidc}/token`,
+        new URLSearchParams({
+          grant_type: 'authorization_code',
+          code: callback.searchParams.get('code')!,
+          redirect_uri: PUBLIC_CLIENT.redirectUri,
+          client_id: PUBLIC_CLIENT.clientId,
+          code_verifier: verifier,
+        }),
+      );
+    signingKeysUnavailable();
+    expectOAuthError(await redeem(), 503, 'temporarily_unavailable');
+    restore();
+    expect((await redeem()).status).toBe(200);
+    expect(await eventsOf(callback.searchParams.get('session_state')!)).toEqual([
+      ['LOGIN', undefined],
+      ['CODE_TO_TOKEN', undefined],
+    ]);
+  });
+});
