@@ -117,7 +117,7 @@ export class SessionAdminService {
     if (!session.sso_session_id || session.parent_id !== null) return { ended: await this.endOne(session.id, now, tx), ssoSessions: 0 };
     // Exactly the client sessions the ending UPDATE ended get their LOGOUT (SsoSessionService).
     const inSso = await this.ssoSessionService.endWithClientSessions(session.sso_session_id, ENDED_BY_ADMIN, tx);
-    return { ended: inSso?.map((ended) => ended.id) ?? [], ssoSessions: inSso ? 1 : 0 };
+    return { ended: inSso?.clientSessions.map((ended) => ended.id) ?? [], ssoSessions: inSso ? 1 : 0 };
   }
 
   private async endOne(sessionId: string, now: Date, tx: Queryable): Promise<string[]> {

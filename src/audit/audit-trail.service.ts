@@ -7,6 +7,7 @@ import { AuditEventRepository, type NewAuditEvent } from '../storage/audit-event
 import { DATABASE, DatabaseUnavailableError, type Database, type Queryable } from '../storage/database.js';
 import { FhirAuditOutboxRepository } from '../storage/fhir-audit-outbox.repository.js';
 import { SessionRepository, type SessionEvent } from '../storage/session.repository.js';
+import type { EndedSso } from '../storage/sso-session.repository.js';
 import type { AuditDetails, AuditEventType, LogoutBy } from './audit-event-type.js';
 import { refusalFacts } from './audited-refusal.js';
 import { attributeLogout, type LogoutAttribution } from './logout-attribution.js';
@@ -125,6 +126,30 @@ export class AuditTrail {
           actor: facts.actor,
           patient: session.link.kind === 'patient' ? session.link.patient : undefined,
         },
+      },
+      db,
+    );
+  }
+
+  /**
+   * The LOGOUTs of an SSO session `db` has just ended with its client sessions: one per client session.
+   * When none of them was still live, one of the SSO session itself (its id as `sessionId`, no client,
+   * `sso_session: true`): it could still open client sessions without the IdP (single sign-on), so its
+   * end is never without an event; one that had run out gets none, as expiry is not an event.
+   */
+  async ssoSessionEnded(ended: EndedSso, facts: LogoutFacts, db: Queryable): Promise<void> {
+    for (const { id } of ended.clientSessions) await this.sessionEnded(id, facts, db);
+    const { sso } = ended;
+    if (ended.clientSessions.length > 0 || !sso.live) return;
+    await this.record(
+      {
+        realm: sso.realm,
+        type: 'LOGOUT',
+        userId: sso.user_id,
+        sessionId: sso.id,
+        idpAlias: sso.idp_alias,
+        ipAddress: facts.ipAddress,
+        details: { by: facts.by, reason: facts.reason, actor: facts.actor, sso_session: true },
       },
       db,
     );

@@ -198,7 +198,7 @@ export class LoginCompletionService {
       // Another person's SSO session in this browser ended with its client sessions: each gets its LOGOUT
       // with the change, naming this login (its client, the browser's address) as what ended it.
       const endedBy = { by: 'login', reason: 'another_user_logged_in', actor: transaction.client_id, ipAddress: request.ip } as const;
-      for (const { id } of ended) await this.audit.sessionEnded(id, endedBy, tx);
+      if (ended) await this.audit.ssoSessionEnded(ended, endedBy, tx);
       if (authentication.nameId) await this.idpSubjects.remember(realm, sso.id, principal.idpAlias, authentication.nameId, tx);
       const session = await this.ssoSessions.openClientSession(
         realm,

@@ -86,8 +86,8 @@ export class SingleLogoutService {
   }
 
   /**
-   * Ends these SSO sessions and every client session in them, with a LOGOUT per client session, in one
-   * transaction; returns the SSO sessions this call ended and their client sessions (those of a
+   * Ends these SSO sessions and every client session in them, with a LOGOUT per client session (or of
+   * the SSO session, when none was live: AuditTrail.ssoSessionEnded), in one transaction; returns the SSO sessions this call ended and their client sessions (those of a
    * session someone else ended first are not counted twice).
    */
   async endSsoSessions(
@@ -101,13 +101,12 @@ export class SingleLogoutService {
       await this.ssoSessions.lockForEnding(ssoSessionIds, tx);
       for (const ssoSessionId of ssoSessionIds) {
         // Exactly the client sessions the ending UPDATE ended get their LOGOUT (SsoSessionService).
-        const clientSessions = await this.ssoSessions.endWithClientSessions(ssoSessionId, reason, tx);
-        if (clientSessions === undefined) continue;
+        const endedSso = await this.ssoSessions.endWithClientSessions(ssoSessionId, reason, tx);
+        if (endedSso === undefined) continue;
         ended.ssoSessions.push(ssoSessionId);
-        for (const session of clientSessions) {
-          await this.audit.sessionEnded(session.id, facts, tx);
+        await this.audit.ssoSessionEnded(endedSso, facts, tx);
+        for (const session of endedSso.clientSessions)
           ended.clientSessions.push({ id: session.id, realm: session.realm, clientId: session.client_id });
-        }
       }
       return ended;
     });

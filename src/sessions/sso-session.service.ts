@@ -10,8 +10,8 @@ import type { KeyEncryption } from '../keys/key-encryption.js';
 import type { Queryable } from '../storage/database.js';
 import { formatScope } from '../protocol/scope.js';
 import type { Realm } from '../realms/realm.js';
-import { SessionRepository, type EndedClientSession, type SessionRow } from '../storage/session.repository.js';
-import { SsoSessionRepository, type SsoSessionRow } from '../storage/sso-session.repository.js';
+import { SessionRepository, type SessionRow } from '../storage/session.repository.js';
+import { SsoSessionRepository, type EndedSso, type SsoSessionRow } from '../storage/sso-session.repository.js';
 import { NATIONAL_ID_ENCRYPTION } from './session.service.js';
 
 /** What the IdP step established about the person in this browser. */
@@ -35,8 +35,8 @@ export interface SsoAuthentication {
 export interface EstablishedSso {
   sso: SsoSessionRow;
   secret: string;
-  /** The client sessions of another person's SSO session in this browser that this login ended, each owed its LOGOUT. */
-  ended: EndedClientSession[];
+  /** Another person's SSO session in this browser that this login ended, with its client sessions: their LOGOUTs are owed. */
+  ended?: EndedSso;
 }
 
 /** The end reason of an SSO session, and of its client sessions, that another person's login in the browser ended. */
@@ -76,7 +76,7 @@ export class SsoSessionService {
     const now = this.clock.now();
     const secret = randomToken(32);
     const previous = presentedSecret === undefined ? undefined : await this.resume(realm, presentedSecret, db);
-    let ended: EndedClientSession[] = [];
+    let ended: EndedSso | undefined;
     if (previous && previous.user_id === authentication.userId) {
       const renewed = await this.ssoSessions.reauthenticate(
         previous.id,
@@ -99,7 +99,7 @@ export class SsoSessionService {
     } else if (previous) {
       // One SSO session, so no lockForEnding: its ending UPDATE is the login's first lock on a session
       // row and holds it before any client session in it, the order of session.statements.ts.
-      ended = (await this.endWithClientSessions(previous.id, ANOTHER_USER_LOGGED_IN, db)) ?? [];
+      ended = await this.endWithClientSessions(previous.id, ANOTHER_USER_LOGGED_IN, db);
     }
 
     const id = randomToken(16);
@@ -184,19 +184,20 @@ export class SsoSessionService {
   /**
    * Ends SSO session `id` and every client session in it (logout at the RP or the IdP, an
    * administrator, another person's login in the browser); returns the client sessions this call
-   * ended, each owed its LOGOUT, or undefined when it did not end the SSO session. The SSO session's end is one conditional UPDATE, so of
+   * ended, each owed its LOGOUT (AuditTrail.ssoSessionEnded), with the SSO session, or undefined when it did not end it. The SSO session's end is one conditional UPDATE, so of
    * concurrent callers one wins and it alone records; the client sessions are the rows its ending
    * UPDATE returned, not a read made before it, so one a revocation ended in between gets no second
    * LOGOUT and one opened in between does not end without one. Those that had run out are left as
    * they are (SessionRepository.endAllInSso: expiry is not an event).
    */
-  async endWithClientSessions(id: string, reason: string, db?: Queryable): Promise<EndedClientSession[] | undefined> {
+  async endWithClientSessions(id: string, reason: string, db?: Queryable): Promise<EndedSso | undefined> {
     const now = this.clock.now();
     // The winner ended the client sessions in the transaction that ended the SSO session.
-    if (!(await this.ssoSessions.end(id, reason, now, db))) return undefined;
+    const sso = await this.ssoSessions.end(id, reason, now, db);
+    if (!sso) return undefined;
     const clientSessions = await this.sessions.endAllInSso(id, reason, now, db);
     this.logger.log({ ssoSession: id, clientSessions: clientSessions.length, reason }, 'SSO session ended');
-    return clientSessions;
+    return { sso, clientSessions };
   }
 
   /**

@@ -3,6 +3,7 @@ import type { IdentityLink } from '../identity/identity-link.js';
 import type { PersonName } from '../identity/principal.js';
 import type { UserType } from '../identity/user-type.js';
 import { DATABASE, type Database, type Queryable } from './database.js';
+import type { EndedClientSession } from './session.repository.js';
 
 /** A browser's single sign-on session in a realm (migration 012). */
 export interface SsoSessionRow {
@@ -28,6 +29,15 @@ export interface SsoSessionRow {
 }
 
 export type NewSsoSession = Omit<SsoSessionRow, 'ended_at' | 'end_reason'>;
+
+/** An SSO session one call ended: whose it was, and whether it was still live then (not run out). */
+export type EndedSsoSession = Pick<SsoSessionRow, 'id' | 'realm' | 'user_id' | 'idp_alias'> & { live: boolean };
+
+/** An SSO session one call ended, and the client sessions that call ended with it, each owed its LOGOUT. */
+export interface EndedSso {
+  sso: EndedSsoSession;
+  clientSessions: EndedClientSession[];
+}
 
 /** What a new authentication of the same person in the same browser changes. */
 export type Reauthentication = Pick<
@@ -132,14 +142,17 @@ export class SsoSessionRepository {
     return rows[0];
   }
 
-  /** Ends the SSO session; true when this call ended it. Its client sessions die with it (session.repository.ts). */
-  async end(id: string, reason: string, now: Date, db: Queryable = this.db): Promise<boolean> {
-    const { rowCount } = await db.query('UPDATE sso_sessions SET ended_at = $2, end_reason = $3 WHERE id = $1 AND ended_at IS NULL', [
-      id,
-      now,
-      reason,
-    ]);
-    return rowCount === 1;
+  /**
+   * Ends the SSO session; what it was when this call ended it, undefined when it had ended already. Its
+   * client sessions die with it (session.repository.ts). `live`: it had not run out.
+   */
+  async end(id: string, reason: string, now: Date, db: Queryable = this.db): Promise<EndedSsoSession | undefined> {
+    const { rows } = await db.query<EndedSsoSession>(
+      `UPDATE sso_sessions SET ended_at = $2, end_reason = $3 WHERE id = $1 AND ended_at IS NULL
+       RETURNING id, realm, user_id, idp_alias, (idle_expires_at > $2 AND max_expires_at > $2) AS live`,
+      [id, now, reason],
+    );
+    return rows[0];
   }
 
   /** Ends every SSO session of a user in a realm (an administrator's "log out everywhere"); returns how many. */

@@ -6,6 +6,7 @@ import { DATABASE, type Database } from '../../src/storage/database.js';
 import { SessionRepository } from '../../src/storage/session.repository.js';
 import { CookieJar } from '../support/cookie-jar.js';
 import { expectOAuthError } from '../support/oauth-error.js';
+import { postForm } from '../support/token-requests.js';
 import { APP, BYE, ssoServerForSuite, WEB } from '../support/single-sign-on-server.js';
 import { TEST_SECRETS } from '../support/test-config.js';
 import { meanwhileInSsoEnd } from '../support/sso-end-hook.js';
@@ -104,6 +105,48 @@ describe('single sign-on', () => {
     expectOAuthError(await h.refreshOf('web', second.refresh_token!, TEST_SECRETS.web), 400, 'invalid_grant');
     const none = await h.authorization(h.app, APP.redirectUri, { prompt: 'none' });
     expect((await h.authorize(browser, none.url)).searchParams.get('error')).toBe('login_required');
+  });
+
+  it('an SSO session whose client sessions had all ended is a LOGOUT of its own when it ends: by logout, or by another person’s login', async () => {
+    const db = h.server.app.get<Database>(DATABASE);
+    /** Alice's login in a new browser, her one client session then revoked by its app: her SSO session alone is live. */
+    const ssoAlone = async () => {
+      const browser = new CookieJar();
+      const tokens = await h.loginAtIdp(browser, h.app, APP.redirectUri);
+      const revoked = await postForm(
+        `${h.issuer}/protocol/openid-connect/revoke`,
+        new URLSearchParams({ token: tokens.refresh_token!, client_id: APP.clientId }),
+      );
+      expect(revoked.status).toBe(200);
+      const { sub, sid } = decodeJwt(tokens.access_token) as { sub: string; sid: string };
+      return { browser, tokens, sub, sso: ssoSessionIdOf(sid)! };
+    };
+    const logoutsOf = async (sso: string) =>
+      (
+        await db.query<Record<string, unknown>>(
+          "SELECT client_id, user_id, ip_address, details FROM audit_events WHERE type = 'LOGOUT' AND session_id = $1",
+          [sso],
+        )
+      ).rows;
+
+    const byLogout = await ssoAlone();
+    const logout = oidc.buildEndSessionUrl(h.app, { id_token_hint: byLogout.tokens.id_token!, post_logout_redirect_uri: BYE });
+    expect((await byLogout.browser.fetch(logout.href)).status).toBe(303);
+    expect(await logoutsOf(byLogout.sso)).toEqual([
+      { client_id: null, user_id: byLogout.sub, ip_address: '127.0.0.1', details: { by: 'user', sso_session: true } },
+    ]);
+
+    const byLogin = await ssoAlone();
+    const request = await h.authorization(h.web, WEB.redirectUri, { prompt: 'login' });
+    await h.redeem(h.web, await h.pickMockUser(byLogin.browser, await h.authorize(byLogin.browser, request.url), 'bob'), request);
+    expect(await logoutsOf(byLogin.sso)).toEqual([
+      {
+        client_id: null,
+        user_id: byLogin.sub,
+        ip_address: '127.0.0.1',
+        details: { by: 'login', reason: 'another_user_logged_in', actor: 'web', sso_session: true },
+      },
+    ]);
   });
 
   it('another person logging in in the same browser ends the first person’s SSO session and its client sessions, each with its LOGOUT', async () => {
