@@ -65,14 +65,7 @@ export class TokenController {
     const realm = request.oauthRealm!;
     const client = request.oauthClient!;
     const params = FormParams.fromRequest(request);
-    const grantType = params.require('grant_type');
-    const grant = this.grants.get(grantType);
-    if (!grant)
-      throw new OAuthError(
-        'unsupported_grant_type',
-        `grant type ${registeredOrOther(grantType, REGISTERED_GRANT_TYPES)} is not implemented`,
-      );
-    const response = await this.handle(grant, {
+    const response = await this.handle({
       realm,
       client,
       params,
@@ -83,9 +76,18 @@ export class TokenController {
     return response;
   }
 
-  private async handle(grant: GrantHandler, request: GrantRequest & { clientAddress: string }): Promise<TokenResponse> {
-    const { realm, client } = request;
+  /** The grant's answer; a refusal, from a missing or unknown grant type on, is recorded as its grant's (or a client's failed login). */
+  private async handle(request: GrantRequest & { clientAddress: string }): Promise<TokenResponse> {
+    const { realm, client, params } = request;
+    let grantType: string | undefined;
     try {
+      grantType = params.require('grant_type');
+      const grant = this.grants.get(grantType);
+      if (!grant)
+        throw new OAuthError(
+          'unsupported_grant_type',
+          `grant type ${registeredOrOther(grantType, REGISTERED_GRANT_TYPES)} is not implemented`,
+        );
       if (!(client.config.grantTypes as readonly string[]).includes(grant.grantType)) {
         throw new OAuthError('unauthorized_client', `client ${client.clientId} may not use ${grant.grantType}`);
       }
@@ -93,7 +95,7 @@ export class TokenController {
     } catch (error) {
       const event = {
         realm: realm.name,
-        type: refusalEventOf(grant.grantType),
+        type: refusalEventOf(grantType),
         clientId: client.clientId,
         ipAddress: request.clientAddress,
       };

@@ -183,6 +183,18 @@ describe('audit events', () => {
     for (const text of [wrongSecret, 'nobody-registered']) expect(all).not.toContain(text);
   });
 
+  it('records a token request of an authenticated client for a grant type nobody implements, or none, as its CLIENT_LOGIN_ERROR', async () => {
+    for (const form of [{ grant_type: 'password' }, {}] as Record<string, string>[]) {
+      const refused = await postForm(`${oidc}/token`, new URLSearchParams(form), { authorization: basic('system', TEST_SECRETS.system) });
+      expectOAuthError(refused, 400, 'grant_type' in form ? 'unsupported_grant_type' : 'invalid_request');
+    }
+    const refusals = await events({ client: 'system', type: 'CLIENT_LOGIN_ERROR', max: '2' });
+    expect(refusals.map((e) => [e.error, e.ipAddress])).toEqual([
+      ['invalid_request', '127.0.0.1'],
+      ['unsupported_grant_type', '127.0.0.1'],
+    ]);
+  });
+
   it('refuses the events to a request without a token, and to a client without view-events', async () => {
     const anonymous = await adminCall(server.baseUrl, 'GET', 'nemlogin/events');
     expect(anonymous).toMatchObject({ status: 401, body: { error: 'invalid_token' } });
