@@ -102,8 +102,10 @@ export class SessionAdminService {
       for (const id of ended) await this.audit.sessionEnded(id, this.logoutFacts(request), tx);
       const details = { sessions: ended.length, sso_sessions: ssoSessions };
       const event = adminAction(request, 'DELETE', `sessions/${sessionId}`, { userId: session.user_id, sessionId, details });
-      await this.audit.record(event, tx);
-      return ended.includes(sessionId);
+      // Another request ended it since it was looked up: the answer is a 404, and so is its event.
+      const endedIt = ended.includes(sessionId);
+      await this.audit.record(endedIt ? event : { ...event, error: 'not_found' }, tx);
+      return endedIt;
     });
   }
 

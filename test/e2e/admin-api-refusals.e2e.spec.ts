@@ -5,6 +5,8 @@ import { ClientRegistry } from '../../src/clients/client.registry.js';
 import { RealmRegistry } from '../../src/realms/realm.registry.js';
 import { AccessTokenIssuer } from '../../src/tokens/access-token.issuer.js';
 import { loginTokens } from '../support/login-flow.js';
+import { meanwhileInSsoEnd } from '../support/sso-end-hook.js';
+import { ssoSessionIdOf } from '../../src/sessions/sso-session.service.js';
 
 /** The admin API (admin-api.e2e.spec.ts) refusing a token of another audience or without the role, and recording the refusal. */
 describe('admin API: sessions and keys', () => {
@@ -42,6 +44,24 @@ describe('admin API: sessions and keys', () => {
       clientId: 'operator',
       error: 'not_found',
       details: { operation_type: 'DELETE', resource_path: 'sessions/no-such-session' },
+    });
+  });
+
+  it('records a DELETE whose session another request ended meanwhile as the 404 it answers, not as a success', async () => {
+    const tokens = await loginTokens(h.server.baseUrl, 'nemlogin', 'alice');
+    const { sid } = decodeJwt(tokens.access_token) as { sid: string };
+    // Between the admin's lookup of the live session and its end, a logout ends its SSO session and it.
+    const spy = meanwhileInSsoEnd(h.server.app, async (tx, now) => {
+      await tx.query('UPDATE sso_sessions SET ended_at = $2, end_reason = $3 WHERE id = $1', [ssoSessionIdOf(sid), now, 'logout']);
+      await tx.query('UPDATE sessions SET ended_at = $2, end_reason = $3 WHERE id = $1', [sid, now, 'logout']);
+    });
+    expect((await adminCall(h.server.baseUrl, 'DELETE', `nemlogin/sessions/${sid}`, await h.operator())).status).toBe(404);
+    spy.mockRestore();
+    const [call] = await h.adminEvents({ type: 'ADMIN_ACTION', client: 'operator', max: '1' });
+    expect(call).toMatchObject({
+      error: 'not_found',
+      sessionId: sid,
+      details: { operation_type: 'DELETE', resource_path: `sessions/${sid}` },
     });
   });
 
