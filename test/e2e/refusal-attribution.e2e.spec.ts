@@ -1,9 +1,7 @@
-import { createHash, randomBytes } from 'node:crypto';
 import { decodeJwt } from 'jose';
 import { DATABASE, type Database } from '../../src/storage/database.js';
 import { adminCall, adminToken, withAdminClients } from '../support/admin-api.js';
-import { loginTokens, PUBLIC_CLIENT, refresh } from '../support/login-flow.js';
-import { loginAsMockUser } from '../support/mock-login.js';
+import { loginTokens, mockLoginCode, refresh } from '../support/login-flow.js';
 import { expectOAuthError } from '../support/oauth-error.js';
 import { TEST_SECRETS, TEST_TENANTS } from '../support/test-config.js';
 import { startTestServer, type TestServer } from '../support/test-server.js';
@@ -80,18 +78,7 @@ describe('refused token requests name the session and user of a genuine grant', 
   });
 
   it('a code redeemed after an administrator ended its session', async () => {
-    const verifier = randomBytes(32).toString('base64url');
-    const authorize = new URL(`${oidc}/auth`);
-    for (const [name, value] of Object.entries({
-      client_id: PUBLIC_CLIENT.clientId,
-      redirect_uri: PUBLIC_CLIENT.redirectUri,
-      response_type: 'code',
-      scope: 'openid',
-      code_challenge: createHash('sha256').update(verifier).digest('base64url'),
-      code_challenge_method: 'S256',
-    }))
-      authorize.searchParams.set(name, value);
-    const callback = await loginAsMockUser(authorize.href, 'alice');
+    const { callback, redeem } = await mockLoginCode(server.baseUrl, 'nemlogin', 'alice', 'openid');
     const sid = callback.searchParams.get('session_state')!;
     const ended = await adminCall(
       server.baseUrl,
@@ -102,16 +89,7 @@ describe('refused token requests name the session and user of a genuine grant', 
     expect(ended.status).toBe(204);
     const { rows } = await db.query<{ user_id: string }>('SELECT user_id FROM sessions WHERE id = $1', [sid]);
 
-    const redeemed = await postForm(
-      `${oidc}/token`,
-      new URLSearchParams({
-        grant_type: 'authorization_code',
-        code: callback.searchParams.get('code')!,
-        redirect_uri: PUBLIC_CLIENT.redirectUri,
-        client_id: PUBLIC_CLIENT.clientId,
-        code_verifier: verifier,
-      }),
-    );
+    const redeemed = await redeem();
     expectOAuthError(redeemed, 400, 'invalid_grant');
     expect(await lastRefusal('CODE_TO_TOKEN_ERROR')).toEqual({
       type: 'CODE_TO_TOKEN_ERROR',

@@ -1,7 +1,7 @@
-import { createHash, randomBytes } from 'node:crypto';
 import { DATABASE, type Database } from '../../src/storage/database.js';
 import { CookieJar } from '../support/cookie-jar.js';
 import { citizenAttributes } from '../support/saml/saml-attributes.js';
+import { postToAcs, startSamlLogin } from '../support/saml/saml-http-login.js';
 import { startSamlTestServer } from '../support/saml/saml-test-server.js';
 import * as tamper from '../support/saml/tamper.js';
 import type { ResponseOptions, TestIdp } from '../support/saml/test-idp.js';
@@ -37,29 +37,9 @@ describe('the audit trail of SAML logins', () => {
   });
   afterAll(() => server.close());
 
-  /** A login of patient-app sent to the IdP by `browser`: where the IdP was sent, and its login transaction. */
-  const startLogin = async (browser: CookieJar) => {
-    const url = new URL(`${issuer}/protocol/openid-connect/auth`);
-    for (const [name, value] of Object.entries({
-      client_id: 'patient-app',
-      redirect_uri: CALLBACK,
-      response_type: 'code',
-      scope: 'openid',
-      kc_idp_hint: 'nemlog-in',
-      code_challenge: createHash('sha256').update(randomBytes(32).toString('base64url')).digest('base64url'),
-      code_challenge_method: 'S256',
-    }))
-      url.searchParams.set(name, value);
-    const toIdp = await browser.fetch(url.href);
-    expect(toIdp.status).toBe(303);
-    return toIdp.headers.get('location')!;
-  };
-  const postToAcs = (browser: CookieJar, form: Record<string, string>) =>
-    browser.fetch(idp.acsUrl, {
-      method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams(form).toString(),
-    });
+  const PATIENT_APP = { clientId: 'patient-app', redirectUri: CALLBACK };
+  /** A login of patient-app sent to the IdP by `browser`: where the IdP was sent (its AuthnRequest). */
+  const startLogin = async (browser: CookieJar) => (await startSamlLogin(issuer, idp, PATIENT_APP, browser)).location;
   /** The events written since `since` (an id), oldest first. */
   const eventsAfter = async (since: string) =>
     (
@@ -77,7 +57,7 @@ describe('the audit trail of SAML logins', () => {
     const location = await startLogin(browser);
     const since = await lastId();
     const { form } = await idp.respondTo(location, response);
-    const back = await postToAcs(browser, form);
+    const back = await postToAcs(idp, browser, form);
     expect(back.status).toBe(303);
     return { events: await eventsAfter(since), callback: new URL(back.headers.get('location')!) };
   };
@@ -136,12 +116,12 @@ describe('the audit trail of SAML logins', () => {
     const { form } = await idp.respondTo(location, good());
     const other = new CookieJar();
     await startLogin(other);
-    for (const poster of [new CookieJar(), other]) expect((await postToAcs(poster, form)).status).toBe(400);
+    for (const poster of [new CookieJar(), other]) expect((await postToAcs(idp, poster, form)).status).toBe(400);
     expect((await eventsAfter(since)).map((event) => [event.type, event.error, event.client_id, event.session_id])).toEqual([
       ['LOGIN_ERROR', 'different_browser', 'patient-app', null],
       ['LOGIN_ERROR', 'different_browser', 'patient-app', null],
     ]);
-    const done = await postToAcs(browser, form);
+    const done = await postToAcs(idp, browser, form);
     expect(new URL(done.headers.get('location')!).searchParams.get('code')).toBeTruthy();
   });
 

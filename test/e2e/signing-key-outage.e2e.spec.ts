@@ -1,13 +1,10 @@
-import { createHash, randomBytes } from 'node:crypto';
 import { decodeJwt } from 'jose';
 import { ACTIVE_KEY_CACHE_MS } from '../../src/keys/signing-key.service.js';
 import { DATABASE, DatabaseUnavailableError, type Database } from '../../src/storage/database.js';
-import { loginTokens, PUBLIC_CLIENT, refresh } from '../support/login-flow.js';
-import { loginAsMockUser } from '../support/mock-login.js';
+import { loginTokens, mockLoginCode, refresh } from '../support/login-flow.js';
 import { expectOAuthError } from '../support/oauth-error.js';
 import { TestClock } from '../support/test-clock.js';
 import { startTestServer, type TestServer } from '../support/test-server.js';
-import { postForm } from '../support/token-requests.js';
 
 /**
  * A refresh or a code redemption that the database refuses while the signing key is read (the key is
@@ -20,13 +17,11 @@ describe('an outage while the signing key is read', () => {
   const clock = new TestClock();
   let server: TestServer;
   let db: Database;
-  let oidc: string;
   let restore: () => void = () => {};
 
   beforeAll(async () => {
     server = await startTestServer({ overrides: { clock } });
     db = server.app.get<Database>(DATABASE);
-    oidc = `${server.baseUrl}/realms/nemlogin/protocol/openid-connect`;
   });
   afterEach(() => restore());
   afterAll(() => server.close());
@@ -72,29 +67,7 @@ describe('an outage while the signing key is read', () => {
   it('a code redemption: 503, then the same code works; one CODE_TO_TOKEN, no LOGOUT', async () => {
     // Before the login: its code lives a minute.
     keyCacheAgedOut();
-    const verifier = randomBytes(32).toString('base64url');
-    const authorize = new URL(`${oidc}/auth`);
-    for (const [name, value] of Object.entries({
-      client_id: PUBLIC_CLIENT.clientId,
-      redirect_uri: PUBLIC_CLIENT.redirectUri,
-      response_type: 'code',
-      scope: 'openid',
-      code_challenge: createHash('sha256').update(verifier).digest('base64url'),
-      code_challenge_method: 'S256',
-    }))
-      authorize.searchParams.set(name, value);
-    const callback = await loginAsMockUser(authorize.href, 'alice');
-    const redeem = () =>
-      postForm(
-        `${oidc}/token`,
-        new URLSearchParams({
-          grant_type: 'authorization_code',
-          code: callback.searchParams.get('code')!,
-          redirect_uri: PUBLIC_CLIENT.redirectUri,
-          client_id: PUBLIC_CLIENT.clientId,
-          code_verifier: verifier,
-        }),
-      );
+    const { callback, redeem } = await mockLoginCode(server.baseUrl, 'nemlogin', 'alice', 'openid');
     signingKeysUnavailable();
     expectOAuthError(await redeem(), 503, 'temporarily_unavailable');
     restore();

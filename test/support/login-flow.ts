@@ -16,6 +16,22 @@ export async function loginTokens(
   scope = 'openid profile patient/*.read',
   client: { clientId: string; redirectUri: string } = PUBLIC_CLIENT,
 ): Promise<Record<string, any>> {
+  const response = await (await mockLoginCode(baseUrl, realm, username, scope, client)).redeem();
+  if (response.status !== 200) throw new Error(`code redemption failed: ${JSON.stringify(response.body)}`);
+  return response.body;
+}
+
+/**
+ * A mocked-user login of the public test client with PKCE up to its callback: the callback URL (its
+ * `code` and `session_state`), and the code's redemption with its verifier, to make when the test says.
+ */
+export async function mockLoginCode(
+  baseUrl: string,
+  realm: string,
+  username: string,
+  scope = 'openid profile patient/*.read',
+  client: { clientId: string; redirectUri: string } = PUBLIC_CLIENT,
+): Promise<{ callback: URL; redeem(): Promise<RawResponse> }> {
   const verifier = randomBytes(32).toString('base64url');
   const challenge = createHash('sha256').update(verifier).digest('base64url');
   const issuer = `${baseUrl}/realms/${realm}`;
@@ -34,18 +50,18 @@ export async function loginTokens(
   const callback = await loginAsMockUser(authorize.href, username);
   const code = callback.searchParams.get('code');
   if (!code) throw new Error(`login failed: ${callback.href}`);
-  const response = await postForm(
-    `${issuer}/protocol/openid-connect/token`,
-    new URLSearchParams({
-      grant_type: 'authorization_code',
-      code,
-      redirect_uri: client.redirectUri,
-      client_id: client.clientId,
-      code_verifier: verifier,
-    }),
-  );
-  if (response.status !== 200) throw new Error(`code redemption failed: ${JSON.stringify(response.body)}`);
-  return response.body;
+  const redeem = () =>
+    postForm(
+      `${issuer}/protocol/openid-connect/token`,
+      new URLSearchParams({
+        grant_type: 'authorization_code',
+        code,
+        redirect_uri: client.redirectUri,
+        client_id: client.clientId,
+        code_verifier: verifier,
+      }),
+    );
+  return { callback, redeem };
 }
 
 export function refresh(baseUrl: string, realm: string, refreshToken: string, extra: Record<string, string> = {}): Promise<RawResponse> {
