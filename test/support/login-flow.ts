@@ -50,18 +50,27 @@ export async function mockLoginCode(
   const callback = await loginAsMockUser(authorize.href, username);
   const code = callback.searchParams.get('code');
   if (!code) throw new Error(`login failed: ${callback.href}`);
-  const redeem = () =>
-    postForm(
-      `${issuer}/protocol/openid-connect/token`,
-      new URLSearchParams({
-        grant_type: 'authorization_code',
-        code,
-        redirect_uri: client.redirectUri,
-        client_id: client.clientId,
-        code_verifier: verifier,
-      }),
-    );
+  const redeem = () => redeemCode(issuer, code, client, verifier);
   return { callback, redeem };
+}
+
+/** The authorization_code grant of a public `client` with its PKCE verifier (RFC 6749 §4.1.3, RFC 7636 §4.5). */
+export function redeemCode(
+  issuer: string,
+  code: string,
+  client: { clientId: string; redirectUri: string },
+  verifier: string,
+): Promise<RawResponse> {
+  return postForm(
+    `${issuer}/protocol/openid-connect/token`,
+    new URLSearchParams({
+      grant_type: 'authorization_code',
+      code,
+      redirect_uri: client.redirectUri,
+      client_id: client.clientId,
+      code_verifier: verifier,
+    }),
+  );
 }
 
 export function refresh(baseUrl: string, realm: string, refreshToken: string, extra: Record<string, string> = {}): Promise<RawResponse> {

@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { CookieJar } from '../cookie-jar.js';
-import { postForm } from '../token-requests.js';
+import { redeemCode } from '../login-flow.js';
 import type { AuthnRequestInfo, ResponseOptions, TestIdp } from './test-idp.js';
 
 export interface HttpLoginClient {
@@ -39,16 +39,7 @@ export async function samlHttpLogin(
   const callback = new URL(back.headers.get('location')!);
   const code = callback.searchParams.get('code');
   if (!code) return { callback, request, browser };
-  const grant = await postForm(
-    `${issuer}/protocol/openid-connect/token`,
-    new URLSearchParams({
-      grant_type: 'authorization_code',
-      code,
-      redirect_uri: client.redirectUri,
-      client_id: client.clientId,
-      code_verifier: verifier,
-    }),
-  );
+  const grant = await redeemCode(issuer, code, client, verifier);
   if (grant.status !== 200) throw new Error(`code redemption failed: ${JSON.stringify(grant.body)}`);
   return { callback, request, browser, tokens: grant.body };
 }
