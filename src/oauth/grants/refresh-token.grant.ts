@@ -79,9 +79,6 @@ export class RefreshTokenGrant implements GrantHandler {
     // Read before the rotation commits: its tokens are then signed without the database (signingKeys).
     const signingKeys = await this.tokens.signingKeys(realm, client);
     const rotation = await this.sessions.rotate(realm, claims.sid, claims.jti, context, events);
-    // A token issued before refresh tokens named their tenant passes checkTenant without one; the
-    // rotated session says. Refused all the same, fail closed: its successor goes to no one.
-    if (rotation && client.config.tenants.length === 0) continuedTenant(client.config, rotation.session.tenant ?? undefined);
     if (!rotation) {
       // A reuse ends the session, with its LOGOUT; a token of a session already over just fails.
       const logout = { by: 'reuse', reason: 'refresh_token_reused', ipAddress: clientAddress } as const;
@@ -95,6 +92,9 @@ export class RefreshTokenGrant implements GrantHandler {
         sessionId: claims.sid,
       });
     }
+    // A token issued before refresh tokens named their tenant passes checkTenant without one; the
+    // rotated session says. Refused all the same, fail closed: its successor goes to no one.
+    if (client.config.tenants.length === 0) continuedTenant(client.config, rotation.session.tenant ?? undefined);
     return this.tokens.issue({
       realm,
       client,
