@@ -40,7 +40,8 @@ export class AuthorizationCodeService {
     return code;
   }
 
-  redeem(realm: string, code: string): Promise<CodeRedemption> {
-    return this.codes.redeem(realm, sha256(code).toString('base64url'), this.clock.now());
+  /** `db`: the token request's transaction, so the code is spent only with the tokens' event. */
+  redeem(realm: string, code: string, db?: Queryable): Promise<CodeRedemption> {
+    return this.codes.redeem(realm, sha256(code).toString('base64url'), this.clock.now(), db);
   }
 }

@@ -185,8 +185,8 @@ export class SessionService {
     return this.sessions.findLiveUnlessRevoked(id, jti, this.clock.now());
   }
 
-  findLive(id: string): Promise<SessionRow | undefined> {
-    return this.sessions.findLive(id, this.clock.now());
+  findLive(id: string, db?: Queryable): Promise<SessionRow | undefined> {
+    return this.sessions.findLive(id, this.clock.now(), db);
   }
 
   end(id: string, reason: string, db?: Queryable): Promise<boolean> {

@@ -40,14 +40,14 @@ export class AuthorizationCodeRepository {
     );
   }
 
-  async redeem(realm: string, codeHash: string, now: Date): Promise<CodeRedemption> {
-    const redeemed = await this.db.query<AuthorizationCodeRow>(
+  async redeem(realm: string, codeHash: string, now: Date, db: Queryable = this.db): Promise<CodeRedemption> {
+    const redeemed = await db.query<AuthorizationCodeRow>(
       `UPDATE authorization_codes SET consumed_at = $3
         WHERE code_hash = $1 AND realm = $2 AND consumed_at IS NULL AND expires_at > $3 RETURNING *`,
       [codeHash, realm, now],
     );
     if (redeemed.rows[0]) return { outcome: 'redeemed', code: redeemed.rows[0] };
-    const { rows } = await this.db.query<AuthorizationCodeRow>(
+    const { rows } = await db.query<AuthorizationCodeRow>(
       'SELECT * FROM authorization_codes WHERE code_hash = $1 AND realm = $2 AND consumed_at IS NOT NULL',
       [codeHash, realm],
     );

@@ -130,9 +130,15 @@ export class SessionRepository {
     return rows[0];
   }
 
-  /** A session that has not ended and is inside both its idle and its absolute lifetime. */
-  findLive(id: string, now: Date): Promise<SessionRow | undefined> {
-    return this.groupedLive({ id, now });
+  /**
+   * A session that has not ended and is inside both its idle and its absolute lifetime. In a
+   * transaction (`db`), read alone there: a grouped lookup would go through the pool, which an
+   * embedded database's one connection held by the transaction cannot serve (DESIGN.md §5).
+   */
+  async findLive(id: string, now: Date, db?: Queryable): Promise<SessionRow | undefined> {
+    if (!db) return this.groupedLive({ id, now });
+    const { rows } = await db.query<SessionRow & { lookup: number }>(FIND_LIVE, [[id], [now]]);
+    return rowsByLookup(rows, 1)[0];
   }
 
   /**
