@@ -3,7 +3,7 @@ import { Controller, Get, Header, HttpCode, Inject, Post, Query, Req, UseGuards,
 import type { FastifyRequest } from 'fastify';
 import { AuditTrail } from '../audit/audit-trail.service.js';
 import { CLOCK, type Clock } from '../common/clock.js';
-import { KeyRotationRefused, rotationAlgorithm, SigningKeyService } from '../keys/signing-key.service.js';
+import { KeyRotationRefused, rotationAlgorithm, rotationDetails, SigningKeyService } from '../keys/signing-key.service.js';
 import { OAuthError } from '../protocol/oauth-error.js';
 import { SigningKeyRepository, type SigningKeyRow } from '../storage/signing-key.repository.js';
 import { adminAction } from './admin-action.js';
@@ -19,20 +19,25 @@ export interface KeysMetadata {
     algorithm: string;
     type: string;
     use: 'SIG';
-    /** ACTIVE signs; PASSIVE is retired and stays in the JWKS until tokens it signed have expired. */
+    /**
+     * ACTIVE signs now; PASSIVE is only published: retired, in the JWKS until tokens it signed have
+     * expired, or rotated in and not signing yet (`signsFrom`).
+     */
     status: 'ACTIVE' | 'PASSIVE';
     /** Base64 DER SubjectPublicKeyInfo, as Keycloak gives it. */
     publicKey: string;
     /** Epoch milliseconds; when a passive key leaves the JWKS. */
     validTo?: number;
+    /** Not in Keycloak. Epoch milliseconds; when a key a rotation published starts signing, while it is in the future. */
+    signsFrom?: number;
   }[];
 }
 
 /**
  * The realm's signing keys at Keycloak's admin path, and their rotation while the service runs: the
  * new key is installed through this instance's own database handle (so on embedded PGlite too, which
- * one process holds), this instance signs with it at once, and every instance publishes it in its JWKS
- * at once and signs with it within ACTIVE_KEY_CACHE_MS (signing-key.service.ts).
+ * one process holds), every instance publishes it in its JWKS at once, and every instance signs with it
+ * from KEY_PREPUBLICATION_MS later (signing-key.service.ts), once verifiers' cached JWKS have it.
  */
 @Controller('admin/realms/:realm')
 @UseGuards(AdminAuthGuard)
@@ -49,33 +54,43 @@ export class KeysAdminController {
   @RequiresRole('view-realm')
   @Header('Cache-Control', 'no-store')
   async list(@Req() request: FastifyRequest): Promise<KeysMetadata> {
-    const rows = await this.repository.findPublished(request.oauthRealm!.name, this.clock.now());
+    const now = this.clock.now();
+    const rows = await this.repository.findPublished(request.oauthRealm!.name, now);
     await this.audit.record(adminAction(request, 'READ', 'keys'));
     return {
-      active: Object.fromEntries(rows.filter((row) => row.retired_at === null).map((row) => [row.alg, row.kid])),
-      keys: rows.map(metadata),
+      active: Object.fromEntries(rows.filter((row) => signsAt(row, now)).map((row) => [row.alg, row.kid])),
+      keys: rows.map((row) => metadata(row, now)),
     };
   }
 
   /**
-   * Not in Keycloak (which rotates by adding a key provider): one call makes a new generated key the
-   * active one, of the realm's `signingAlg` or of the `algorithm` asked for, one the realm signs a
-   * client's ID tokens with (`idTokenSignedResponseAlg`).
+   * Not in Keycloak (which rotates by adding a key provider, and has an operator publish a new key
+   * passive first): one call makes a new generated key the active one, of the realm's `signingAlg` or
+   * of the `algorithm` asked for, one the realm signs a client's ID tokens with
+   * (`idTokenSignedResponseAlg`). It is published at once and signs from `signsFrom` (epoch ms).
    */
   @Post('keys/rotate')
   @HttpCode(200)
   @RequiresRole('manage-realm')
-  async rotate(@Req() request: FastifyRequest, @Query('algorithm') asked?: unknown): Promise<{ kid: string; algorithm: string }> {
+  async rotate(
+    @Req() request: FastifyRequest,
+    @Query('algorithm') asked?: unknown,
+  ): Promise<{ kid: string; algorithm: string; signsFrom: number }> {
     const realm = request.oauthRealm!;
     const algorithm = refusedAsInvalidRequest(() => rotationAlgorithm(realm, asked));
-    const kid = await this.keys.rotate(realm, algorithm, (tx, newKid) =>
-      this.audit.record(adminAction(request, 'ACTION', 'keys/rotate', { details: { kid: newKid, algorithm } }), tx),
+    const { kid, signsFrom } = await this.keys.rotate(realm, algorithm, (tx, rotation) =>
+      this.audit.record(adminAction(request, 'ACTION', 'keys/rotate', { details: rotationDetails(rotation, algorithm) }), tx),
     );
-    return { kid, algorithm };
+    return { kid, algorithm, signsFrom: signsFrom.getTime() };
   }
 }
 
-function metadata(row: SigningKeyRow): KeysMetadata['keys'][number] {
+/** Whether `row` is the key its algorithm signs with at `now` (SigningKeyRepository.findSigning). */
+function signsAt(row: SigningKeyRow, now: Date): boolean {
+  return (row.signs_from ?? row.created_at) <= now && (row.retired_at === null || row.retired_at > now);
+}
+
+function metadata(row: SigningKeyRow, now: Date): KeysMetadata['keys'][number] {
   const publicKey = createPublicKey({ key: row.public_jwk as JsonWebKey, format: 'jwk' })
     .export({ type: 'spki', format: 'der' })
     .toString('base64');
@@ -84,9 +99,10 @@ function metadata(row: SigningKeyRow): KeysMetadata['keys'][number] {
     algorithm: row.alg,
     type: String(row.public_jwk.kty),
     use: 'SIG',
-    status: row.retired_at === null ? 'ACTIVE' : 'PASSIVE',
+    status: signsAt(row, now) ? 'ACTIVE' : 'PASSIVE',
     publicKey,
     ...(row.publish_until ? { validTo: row.publish_until.getTime() } : {}),
+    ...(row.signs_from && row.signs_from > now ? { signsFrom: row.signs_from.getTime() } : {}),
   };
 }
 

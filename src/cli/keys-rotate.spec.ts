@@ -2,6 +2,7 @@ import { engines } from '../../test/support/database-engines.js';
 import { migratedScratch } from '../../test/support/migrated-scratch.js';
 import { TestClock } from '../../test/support/test-clock.js';
 import { testConfig } from '../../test/support/test-config.js';
+import { KEY_PREPUBLICATION_MS } from '../keys/signing-key.service.js';
 import { SigningKeyRepository } from '../storage/signing-key.repository.js';
 import { rotateFromCommandLine } from './keys-rotate.js';
 
@@ -22,15 +23,23 @@ describe.each(engines)('keys:rotate on $name', (engine) => {
       )
     ).rows;
 
-  it('rotates and records an ADMIN_ACTION that says it came from the command line, with the new kid and algorithm', async () => {
-    const kid = await rotateFromCommandLine({ config, db: storage.db, clock }, 'nemlogin');
+  it('rotates and records an ADMIN_ACTION that says it came from the command line, with the new kid, algorithm and start of signing', async () => {
+    const { kid, signsFrom } = await rotateFromCommandLine({ config, db: storage.db, clock }, 'nemlogin');
     expect(await active('ES256')).toBe(kid);
+    expect(signsFrom.getTime()).toBe(clock.now().getTime() + KEY_PREPUBLICATION_MS);
     expect(await events()).toEqual([
       {
         type: 'ADMIN_ACTION',
         client_id: null,
         ip_address: null,
-        details: { operation_type: 'ACTION', resource_path: 'keys/rotate', via: 'cli', kid, algorithm: 'ES256' },
+        details: {
+          operation_type: 'ACTION',
+          resource_path: 'keys/rotate',
+          via: 'cli',
+          kid,
+          algorithm: 'ES256',
+          signs_from: signsFrom.toISOString(),
+        },
       },
     ]);
   });

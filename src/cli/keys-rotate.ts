@@ -6,7 +6,7 @@ import type { Config } from '../config/config.schema.js';
 import type { FhirGateways } from '../fhir/fhir-gateways.js';
 import { KeyEncryption } from '../keys/key-encryption.js';
 import { PublishedKeys } from '../keys/published-keys.js';
-import { rotationAlgorithm, SigningKeyService } from '../keys/signing-key.service.js';
+import { rotationAlgorithm, rotationDetails, SigningKeyService, type KeyRotation } from '../keys/signing-key.service.js';
 import { RealmRegistry } from '../realms/realm.registry.js';
 import { AuditEventRepository } from '../storage/audit-event.repository.js';
 import type { Database } from '../storage/database.js';
@@ -31,13 +31,13 @@ const NO_FHIR_SERVER = {
  * Makes a new generated key `realmName`'s active one, of `asked` or the realm's `signingAlg`, and
  * records it as the admin API's rotation does (keys-admin.controller.ts): an ADMIN_ACTION in the
  * rotation's transaction, through the service's AuditTrail, so no key changes without its event
- * (docs/ARCHITECTURE.md). Returns the new key id.
+ * (docs/ARCHITECTURE.md). Returns the new key id and when it starts signing.
  */
 export async function rotateFromCommandLine(
   { config, db, clock = systemClock }: { config: Config; db: Database; clock?: Clock },
   realmName: string,
   asked?: string,
-): Promise<string> {
+): Promise<KeyRotation> {
   const realms = new RealmRegistry(config);
   const realm = realms.get(realmName);
   const algorithm = rotationAlgorithm(realm, asked);
@@ -52,16 +52,16 @@ export async function rotateFromCommandLine(
     NO_FHIR_SERVER,
     clock,
   );
-  return keys.rotate(realm, algorithm, (tx, kid) =>
-    audit.record(commandLineAction(realm.name, 'ACTION', 'keys/rotate', { kid, algorithm }), tx),
+  return keys.rotate(realm, algorithm, (tx, rotation) =>
+    audit.record(commandLineAction(realm.name, 'ACTION', 'keys/rotate', rotationDetails(rotation, algorithm)), tx),
   );
 }
 
 /**
  * `npm run keys:rotate -- REALM [ALGORITHM]`: makes a new signing key the realm's active one, of its
- * `signingAlg` or of ALGORITHM, one it signs a client's ID tokens with. The old key stays in the JWKS
- * until every token it signed has expired; running instances pick the new key up within a minute
- * (ACTIVE_KEY_CACHE_MS).
+ * `signingAlg` or of ALGORITHM, one it signs a client's ID tokens with. The new key is published at
+ * once and signs from KEY_PREPUBLICATION_MS later on every instance; the old key stays in the JWKS
+ * until every token it signed has expired.
  */
 async function main(): Promise<void> {
   const [realmName, asked] = process.argv.slice(2);
@@ -72,8 +72,10 @@ async function main(): Promise<void> {
   const db = await openDatabase(config.database);
   try {
     await migrate(db);
-    const kid = await rotateFromCommandLine({ config, db }, realmName, algorithm);
-    process.stdout.write(`realm ${realmName}: new active ${algorithm} signing key ${kid}\n`);
+    const { kid, signsFrom } = await rotateFromCommandLine({ config, db }, realmName, algorithm);
+    process.stdout.write(
+      `realm ${realmName}: new ${algorithm} signing key ${kid}, published now, signing from ${signsFrom.toISOString()}\n`,
+    );
   } finally {
     await db.close();
   }

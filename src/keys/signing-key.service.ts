@@ -20,10 +20,33 @@ export interface ActiveSigningKey {
 
 /** How long an instance signs with a cached key before it looks for a rotation made elsewhere. */
 export const ACTIVE_KEY_CACHE_MS = 60_000;
+/** How long verifiers may hold the JWKS (its Cache-Control max-age, keys.controller.ts). */
+export const JWKS_MAX_AGE_S = 60;
+/**
+ * How long a rotation publishes the new key before it signs: the JWKS's max-age and leeway for
+ * verifiers' clocks and caches in between, so that a verifier holding the JWKS it fetched just before
+ * the rotation never meets a token signed by a key it has not seen. OpenID Connect Core §10.1.1 lets
+ * a signer use a new key at once and a verifier fetch the JWKS again on an unknown `kid`, but not every
+ * verifier does, and those that do limit how often (jose's remote JWKS: once in 30 s). Longer than
+ * ACTIVE_KEY_CACHE_MS, so an instance that read the old key before the rotation reads it again, with
+ * its retirement, before the switch.
+ */
+export const KEY_PREPUBLICATION_MS = JWKS_MAX_AGE_S * 1000 + 10_000;
 /** Leeway for verifiers' clocks when deciding how long a retired key stays published. */
 const CLOCK_SKEW_MS = 60_000;
 
 export const KEY_ENCRYPTION = Symbol('KEY_ENCRYPTION');
+
+/** A rotation's new key, and when it starts signing: until then it is only published. */
+export interface KeyRotation {
+  kid: string;
+  signsFrom: Date;
+}
+
+/** What the audit trail records of a rotation (its ADMIN_ACTION, from the admin API or the command line). */
+export function rotationDetails(rotation: KeyRotation, algorithm: SigningAlg): { kid: string; algorithm: string; signs_from: string } {
+  return { kid: rotation.kid, algorithm, signs_from: rotation.signsFrom.toISOString() };
+}
 
 /** A rotation that cannot be made, in fixed wording that repeats nothing the caller sent. */
 export class KeyRotationRefused extends Error {}
@@ -49,7 +72,8 @@ export function rotationAlgorithm(realm: Realm, asked?: unknown): SigningAlg {
  */
 @Injectable()
 export class SigningKeyService {
-  private readonly active = new Map<string, { key: ActiveSigningKey; loadedAt: number }>();
+  /** The key each algorithm signs with, until when (epoch ms) it may be used without reading again. */
+  private readonly active = new Map<string, { key: ActiveSigningKey; until: number }>();
   /** Lookups under way: the requests that find the cache expired together share one (and one new key, if it comes to that). */
   private readonly loading = new Map<string, Promise<ActiveSigningKey>>();
 
@@ -89,20 +113,21 @@ export class SigningKeyService {
 
   /**
    * Replaces the realm's active key of `alg` (by default its own `signingAlg`) with a newly generated
-   * one; returns the new key id. `record` runs in the rotation's transaction (the admin API's audit
-   * event). Other instances sign with the new key once their cache of the active key expires
-   * (ACTIVE_KEY_CACHE_MS); the JWKS shows it at once.
+   * one, published in the JWKS at once and signing KEY_PREPUBLICATION_MS later, on every instance at
+   * that instant (each caches the old key no longer than its retirement); returns the new key id and
+   * that instant. `record` runs in the rotation's transaction (the admin API's audit event).
    */
   async rotate(
     realm: Realm,
     alg: SigningAlg = realm.config.signingAlg,
-    record?: (tx: Queryable, kid: string) => Promise<void>,
-  ): Promise<string> {
+    record?: (tx: Queryable, rotation: KeyRotation) => Promise<void>,
+  ): Promise<KeyRotation> {
     rotationAlgorithm(realm, alg);
     const material = await generateKeyMaterial(alg);
-    await this.install(realm, material, 'generated', () => true, record && ((tx) => record(tx, material.kid)));
+    const rotation = { kid: material.kid, signsFrom: new Date(this.clock.now().getTime() + KEY_PREPUBLICATION_MS) };
+    await this.install(realm, material, 'generated', () => true, record && ((tx) => record(tx, rotation)), rotation.signsFrom);
     this.active.delete(cacheKey(realm, alg));
-    return material.kid;
+    return rotation;
   }
 
   /**
@@ -114,7 +139,7 @@ export class SigningKeyService {
   async activeKey(realm: Realm, alg: SigningAlg = realm.config.signingAlg): Promise<ActiveSigningKey> {
     const key = cacheKey(realm, alg);
     const cached = this.active.get(key);
-    if (cached && this.clock.now().getTime() - cached.loadedAt < ACTIVE_KEY_CACHE_MS) return cached.key;
+    if (cached && this.clock.now().getTime() < cached.until) return cached.key;
     let loading = this.loading.get(key);
     if (!loading) {
       loading = this.load(realm, alg, cached?.key).finally(() => this.loading.delete(key));
@@ -125,16 +150,18 @@ export class SigningKeyService {
 
   private async load(realm: Realm, alg: SigningAlg, previous: ActiveSigningKey | undefined): Promise<ActiveSigningKey> {
     if (!realm.signingAlgs.includes(alg)) throw new Error(`realm ${realm.name} does not sign with ${alg}`);
-    const loadedAt = this.clock.now().getTime();
-    let row = await this.repository.findActive(realm.name, alg);
+    const now = this.clock.now();
+    let row = await this.repository.findSigning(realm.name, alg, now);
     // Another instance's start may retire the key made here before it is read back: make one again, once.
     for (let attempt = 0; attempt < 2 && !row; attempt++) {
       await this.ensureActiveKey(realm, alg);
-      row = await this.repository.findActive(realm.name, alg);
+      row = await this.repository.findSigning(realm.name, alg, now);
     }
     if (!row) throw new Error(`realm ${realm.name} has no active ${alg} signing key`);
     const active = previous?.kid === row.kid ? previous : this.importPrivate(row);
-    this.active.set(cacheKey(realm, alg), { key: active, loadedAt });
+    // A key a rotation retires is not signed with past that instant, however recently it was read.
+    const until = Math.min(now.getTime() + ACTIVE_KEY_CACHE_MS, row.retired_at?.getTime() ?? Infinity);
+    this.active.set(cacheKey(realm, alg), { key: active, until });
     return active;
   }
 
@@ -150,8 +177,11 @@ export class SigningKeyService {
     source: SigningKeyRow['source'],
     shouldReplace: (active: SigningKeyRow | undefined) => boolean,
     alsoInTransaction?: (tx: Queryable) => Promise<void>,
+    signsFrom?: Date,
   ): Promise<void> {
     const now = this.clock.now();
+    // The key replaced signs until the new one starts; tokens it signs by then verify for the retention.
+    const switchAt = signsFrom ?? now;
     await this.repository.replaceActive(
       realm.name,
       {
@@ -161,8 +191,9 @@ export class SigningKeyService {
         private_jwk_enc: this.encryption.encrypt(JSON.stringify(material.privateJwk), material.kid),
         source,
         created_at: now,
+        signs_from: signsFrom ?? null,
       },
-      new Date(now.getTime() + this.retention(realm)),
+      new Date(switchAt.getTime() + this.retention(realm)),
       shouldReplace,
       alsoInTransaction,
     );

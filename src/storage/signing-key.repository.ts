@@ -10,6 +10,9 @@ export interface SigningKeyRow {
   private_jwk_enc: string;
   source: 'generated' | 'file';
   created_at: Date;
+  /** When it starts signing; null: from `created_at`. Before then it is published only (a rotation's pre-publication). */
+  signs_from: Date | null;
+  /** When it stops signing: null while it is the newest key of its realm and algorithm, possibly in the future. */
   retired_at: Date | null;
   publish_until: Date | null;
 }
@@ -29,11 +32,32 @@ export class SigningKeyTaken extends Error {
   }
 }
 
-/** Rows of `signing_keys`. A realm has at most one key per algorithm with `retired_at` null: its active key of that algorithm. */
+/**
+ * Rows of `signing_keys`. A realm has at most one key per algorithm with `retired_at` null: its newest
+ * key of that algorithm, which signs from its `signs_from` on; the key it replaced signs until then.
+ */
 @Injectable()
 export class SigningKeyRepository {
   constructor(@Inject(DATABASE) private readonly db: Database) {}
 
+  /**
+   * The key that signs in `alg` at `now`: of the keys not retired by then, the one that started signing
+   * last. Each rotation retires the old key at the instant the new one starts, so exactly one matches;
+   * should a key of the algorithm have been retired at start meanwhile (retireUnused), a key that does
+   * not sign yet is taken rather than none.
+   */
+  async findSigning(realm: string, alg: string, now: Date): Promise<SigningKeyRow | undefined> {
+    const { rows } = await this.db.query<SigningKeyRow>(
+      `SELECT * FROM signing_keys
+        WHERE realm = $1 AND alg = $2 AND (retired_at IS NULL OR retired_at > $3)
+        ORDER BY COALESCE(signs_from, created_at) <= $3 DESC, COALESCE(signs_from, created_at) DESC
+        LIMIT 1`,
+      [realm, alg, now],
+    );
+    return rows[0];
+  }
+
+  /** The newest key of `alg`, signing or not yet: the one a rotation or a start replaces. */
   async findActive(realm: string, alg: string, db: Queryable = this.db): Promise<SigningKeyRow | undefined> {
     const { rows } = await db.query<SigningKeyRow>('SELECT * FROM signing_keys WHERE realm = $1 AND alg = $2 AND retired_at IS NULL', [
       realm,
@@ -74,9 +98,9 @@ export class SigningKeyRepository {
   }
 
   /**
-   * Retires the realm's active key of `key`'s algorithm (published until `publishUntil`) and makes
-   * `key` the active one, in one transaction serialised per realm, so two instances starting together
-   * install one key. `shouldReplace` sees the active key under the lock and may decide nothing needs to
+   * Retires the realm's active key of `key`'s algorithm at `key.signs_from` (published until
+   * `publishUntil`) and makes `key` the active one, signing from then (from `key.created_at` when that
+   * is null), in one transaction serialised per realm, so two instances starting together install one key. `shouldReplace` sees the active key under the lock and may decide nothing needs to
    * change; `alsoInTransaction` writes what must commit with the rotation (its audit event). A key
    * that was this realm's key of this algorithm before (a key file back in place) becomes active again;
    * one whose `kid` names another realm's key or another algorithm's throws {@link SigningKeyTaken}
@@ -96,21 +120,21 @@ export class SigningKeyRepository {
       if (active) {
         await tx.query('UPDATE signing_keys SET retired_at = $2, publish_until = $3 WHERE kid = $1', [
           active.kid,
-          key.created_at,
+          key.signs_from ?? key.created_at,
           publishUntil,
         ]);
       }
       // Only a row of this realm and algorithm: RFC 8725 §3.1, a key is used with exactly one algorithm.
       const reused = await tx.query(
-        'UPDATE signing_keys SET retired_at = NULL, publish_until = NULL WHERE kid = $1 AND realm = $2 AND alg = $3',
-        [key.kid, realm, key.alg],
+        'UPDATE signing_keys SET retired_at = NULL, publish_until = NULL, signs_from = $4 WHERE kid = $1 AND realm = $2 AND alg = $3',
+        [key.kid, realm, key.alg, key.signs_from],
       );
       if (reused.rowCount === 0) {
         // The lock is per realm: another realm's start may be inserting this kid now; the conflict waits for it.
         const inserted = await tx.query(
-          `INSERT INTO signing_keys (kid, realm, alg, public_jwk, private_jwk_enc, source, created_at)
-           VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (kid) DO NOTHING`,
-          [key.kid, realm, key.alg, JSON.stringify(key.public_jwk), key.private_jwk_enc, key.source, key.created_at],
+          `INSERT INTO signing_keys (kid, realm, alg, public_jwk, private_jwk_enc, source, created_at, signs_from)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (kid) DO NOTHING`,
+          [key.kid, realm, key.alg, JSON.stringify(key.public_jwk), key.private_jwk_enc, key.source, key.created_at, key.signs_from],
         );
         if (inserted.rowCount === 0) {
           // No statement deletes a signing key: the row in the way is there to be read.

@@ -40,6 +40,7 @@ function keyStore() {
       private_jwk_enc: '',
       source: 'generated',
       created_at: NOW,
+      signs_from: null,
       retired_at: publishUntil,
       publish_until: publishUntil,
     });

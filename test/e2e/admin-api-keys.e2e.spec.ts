@@ -1,13 +1,16 @@
 import { createRemoteJWKSet, decodeProtectedHeader, jwtVerify } from 'jose';
+import { KEY_PREPUBLICATION_MS } from '../../src/keys/signing-key.service.js';
 import { adminCall, clientToken } from '../support/admin-api.js';
 import { adminApiServerForSuite } from '../support/admin-api-server.js';
 import { TEST_SECRETS } from '../support/test-config.js';
+import { TestClock } from '../support/test-clock.js';
 
 /** The admin API (admin-api.e2e.spec.ts) rotating the realm's signing key while the service runs. */
 describe('admin API: sessions and keys', () => {
-  const h = adminApiServerForSuite();
+  const clock = new TestClock();
+  const h = adminApiServerForSuite(clock);
 
-  it('rotates the signing key while running: new tokens carry the new kid, old ones still verify', async () => {
+  it('rotates the signing key while running: published at once, new tokens carry the new kid once it signs, old ones still verify', async () => {
     const before = await clientToken(h.server.baseUrl, 'nemlogin', 'system', TEST_SECRETS.system);
     const oldKid = decodeProtectedHeader(before).kid;
     const listed = await adminCall(h.server.baseUrl, 'GET', 'nemlogin/keys', await h.operator());
@@ -15,10 +18,20 @@ describe('admin API: sessions and keys', () => {
     expect(listed.body.keys[0]).toMatchObject({ kid: oldKid, status: 'ACTIVE', type: 'EC', algorithm: 'ES256', use: 'SIG' });
 
     const rotated = await adminCall(h.server.baseUrl, 'POST', 'nemlogin/keys/rotate', await h.operator());
-    expect(rotated).toMatchObject({ status: 200, body: { kid: expect.any(String), algorithm: 'ES256' } });
+    const signsFrom = clock.now().getTime() + KEY_PREPUBLICATION_MS;
+    expect(rotated).toMatchObject({ status: 200, body: { kid: expect.any(String), algorithm: 'ES256', signsFrom } });
     const newKid = rotated.body.kid as string;
     expect(newKid).not.toBe(oldKid);
+    // Published, not signing yet: Keycloak's PASSIVE, with the instant it starts.
+    const pending = await adminCall(h.server.baseUrl, 'GET', 'nemlogin/keys', await h.operator());
+    expect(pending.body.active).toEqual({ ES256: oldKid });
+    expect(pending.body.keys.map((k: Record<string, unknown>) => [k.kid, k.status, k.signsFrom])).toEqual([
+      [newKid, 'PASSIVE', signsFrom],
+      [oldKid, 'ACTIVE', undefined],
+    ]);
+    expect(decodeProtectedHeader(await clientToken(h.server.baseUrl, 'nemlogin', 'system', TEST_SECRETS.system)).kid).toBe(oldKid);
 
+    clock.advance(KEY_PREPUBLICATION_MS / 1000);
     const after = await clientToken(h.server.baseUrl, 'nemlogin', 'system', TEST_SECRETS.system);
     expect(decodeProtectedHeader(after).kid).toBe(newKid);
     const jwks = createRemoteJWKSet(new URL(`${h.oidc}/certs`));
@@ -33,6 +46,6 @@ describe('admin API: sessions and keys', () => {
     const [action] = await h
       .adminEvents({ type: 'ADMIN_ACTION', client: 'operator', max: '3' })
       .then((events) => events.filter((e) => e.details.resource_path === 'keys/rotate'));
-    expect(action).toMatchObject({ details: { operation_type: 'ACTION', kid: newKid } });
+    expect(action).toMatchObject({ details: { operation_type: 'ACTION', kid: newKid, signs_from: new Date(signsFrom).toISOString() } });
   });
 });

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { jest } from '@jest/globals';
 import { createRemoteJWKSet, decodeJwt, decodeProtectedHeader, jwtVerify } from 'jose';
 import * as oidc from 'openid-client';
-import { SigningKeyService } from '../../src/keys/signing-key.service.js';
+import { KEY_PREPUBLICATION_MS, SigningKeyService } from '../../src/keys/signing-key.service.js';
 import { RealmRegistry } from '../../src/realms/realm.registry.js';
 import type { Database } from '../../src/storage/database.js';
 import { SigningKeyRepository } from '../../src/storage/signing-key.repository.js';
@@ -116,6 +116,7 @@ describe('a client’s own ID token algorithm', () => {
     const after = await published();
     expect(after.map((key) => key.kid)).toEqual(expect.arrayContaining([...before.map((key) => key.kid), rotated.body.kid]));
     expect(after).toHaveLength(3);
+    clock.advance(KEY_PREPUBLICATION_MS / 1000);
     const tokens = await loginTokens(server.baseUrl, 'nemlogin', 'alice');
     expect(decodeProtectedHeader(tokens.id_token).kid).toBe(rotated.body.kid);
     expect(decodeProtectedHeader(tokens.access_token).kid).toBe(before.find((key) => key.alg === 'ES256')!.kid);

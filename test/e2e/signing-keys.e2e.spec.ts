@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createLocalJWKSet, decodeProtectedHeader, exportPKCS8, generateKeyPair, jwtVerify, type JSONWebKeySet } from 'jose';
-import { SigningKeyService } from '../../src/keys/signing-key.service.js';
+import { JWKS_MAX_AGE_S, KEY_PREPUBLICATION_MS, SigningKeyService } from '../../src/keys/signing-key.service.js';
 import { RealmRegistry } from '../../src/realms/realm.registry.js';
 import { DATABASE, type Database } from '../../src/storage/database.js';
 import { openDatabase } from '../../src/storage/database.factory.js';
@@ -66,25 +66,41 @@ describe('realm signing keys', () => {
       }
     });
 
-    it('rotation: new tokens use the new key; the retired key stays published until its tokens have expired', async () => {
+    it('rotation: the new key is published at once and signs from KEY_PREPUBLICATION_MS on; the retired key stays published until its tokens have expired', async () => {
       const realm = server.app.get(RealmRegistry).get('nemlogin');
-      const before = await systemToken(server);
-      const oldKid = decodeProtectedHeader(before).kid;
+      // What a resource server fetched and may keep for the JWKS's max-age.
+      const cachedJwks = createLocalJWKSet(await jwksOf(server, 'nemlogin'));
+      const oldKid = decodeProtectedHeader(await systemToken(server)).kid;
 
-      const newKid = await server.app.get(SigningKeyService).rotate(realm);
+      const { kid: newKid, signsFrom } = await server.app.get(SigningKeyService).rotate(realm);
       expect(newKid).not.toBe(oldKid);
-      const after = await systemToken(server);
-      expect(decodeProtectedHeader(after).kid).toBe(newKid);
+      expect(signsFrom.getTime()).toBe(clock.now().getTime() + KEY_PREPUBLICATION_MS);
+      expect((await jwksOf(server, 'nemlogin')).keys.map((k) => k.kid)).toEqual([newKid, oldKid]);
 
-      const published = (await jwksOf(server, 'nemlogin')).keys.map((k) => k.kid);
-      expect(published).toEqual([newKid, oldKid]);
-      await expect(jwtVerify(before, createLocalJWKSet(await jwksOf(server, 'nemlogin')))).resolves.toBeDefined();
+      // Until then the old key signs, so the JWKS cached before the rotation still verifies every token.
+      clock.advance(KEY_PREPUBLICATION_MS / 1000 - 1);
+      const lastOfTheOldKey = await systemToken(server);
+      expect(decodeProtectedHeader(lastOfTheOldKey).kid).toBe(oldKid);
+      await expect(jwtVerify(lastOfTheOldKey, cachedJwks, { currentDate: clock.now() })).resolves.toBeDefined();
+      // That cache has expired by the time the new key signs.
+      expect(KEY_PREPUBLICATION_MS).toBeGreaterThan(JWKS_MAX_AGE_S * 1000);
+      clock.advance(1);
+      const first = await systemToken(server);
+      expect(decodeProtectedHeader(first).kid).toBe(newKid);
+      await expect(
+        jwtVerify(first, createLocalJWKSet(await jwksOf(server, 'nemlogin')), { currentDate: clock.now() }),
+      ).resolves.toBeDefined();
 
-      // Longest token of the realm is the 1800 s refresh token; the window adds cache and skew leeway.
+      // Longest token of the realm is the 1800 s refresh token, signed up to the switch; the window adds cache and skew leeway.
       clock.advance(1800);
       expect((await jwksOf(server, 'nemlogin')).keys.map((k) => k.kid)).toEqual([newKid, oldKid]);
       clock.advance(121);
       expect((await jwksOf(server, 'nemlogin')).keys.map((k) => k.kid)).toEqual([newKid]);
+    });
+
+    it('says in the JWKS response how long it may be cached, which a rotation waits out', async () => {
+      const response = await fetch(`${server.baseUrl}/realms/nemlogin/protocol/openid-connect/certs`);
+      expect(response.headers.get('cache-control')).toBe(`public, max-age=${JWKS_MAX_AGE_S}`);
     });
   });
 

@@ -1,5 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { decodeJwt } from 'jose';
+import type { Clock } from '../../src/common/clock.js';
 import { DATABASE, type Database } from '../../src/storage/database.js';
 import { adminCall, adminToken, withAdminClients } from './admin-api.js';
 import { CookieJar } from './cookie-jar.js';
@@ -37,12 +38,12 @@ export interface AdminApiServer {
 
 /**
  * The admin API server of the calling `describe` (embedded PGlite, whose one connection the service
- * holds): started before its specs, closed after them.
+ * holds): started before its specs, closed after them; on `clock` when given.
  */
-export function adminApiServerForSuite(): AdminApiServer {
+export function adminApiServerForSuite(clock?: Clock): AdminApiServer {
   const h = {} as AdminApiServer;
   beforeAll(async () => {
-    h.server = await startTestServer({ patch: (raw) => withAdminClients(raw.realms[0]) });
+    h.server = await startTestServer({ patch: (raw) => withAdminClients(raw.realms[0]), overrides: clock && { clock } });
     h.oidc = `${h.server.baseUrl}/realms/nemlogin/protocol/openid-connect`;
   });
   afterAll(() => h.server?.close());
