@@ -13,7 +13,7 @@ export type ContextParameter = keyof typeof CONTEXT_PARAMETERS;
  * them, but as a URL path segment they mean "this type" and "the base" (RFC 3986 §5.2.4), so a read
  * of `Patient/..` would become an unfiltered search.
  */
-const FHIR_ID = /^(?!\.{1,2}$)[A-Za-z0-9\-.]{1,64}$/;
+export const FHIR_ID = /^(?!\.{1,2}$)[A-Za-z0-9\-.]{1,64}$/;
 
 /**
  * The logical id a context parameter names: a bare id, `Type/id`, or `{fhirBase}/Type/id` (only on

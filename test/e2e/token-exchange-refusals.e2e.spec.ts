@@ -114,6 +114,25 @@ describe('token exchange and tenancy', () => {
       expectRefused(await h.exchange(await forged(EXTERNAL_ISSUER), { subject_token_type: JWT }), 'invalid_request');
     });
 
+    it('a trusted issuer’s token whose claims are not of this service’s shapes: a subject that may be a BSN, a patient that is no FHIR id', async () => {
+      const signed = (claims: Record<string, unknown>) =>
+        new SignJWT(claims)
+          .setProtectedHeader({ alg: 'ES256', kid: 'partner-1' })
+          .setIssuer(EXTERNAL_ISSUER)
+          .setAudience(h.issuer)
+          // On the suite's clock, which earlier specs moved on.
+          .setExpirationTime(Math.floor(h.clock.now().getTime() / 1000) + 300)
+          .sign(h.externalKey);
+      const good = await h.exchange(await signed({ sub: 'partner-user-7', patient: 'p-1' }), { subject_token_type: JWT });
+      expect(good.status).toBe(200);
+      for (const claims of [
+        { sub: '123456782', patient: 'p-1' },
+        { sub: 'partner-user-7', patient: { reference: 'Patient/p-1' } },
+      ]) {
+        expectRefused(await h.exchange(await signed(claims), { subject_token_type: JWT }), 'invalid_request');
+      }
+    });
+
     it('alg none and HS256 keyed with the public key', async () => {
       const encode = (o: object) => Buffer.from(JSON.stringify(o)).toString('base64url');
       const claims = { iss: EXTERNAL_ISSUER, sub: 'x', aud: h.issuer, exp: Math.floor(Date.now() / 1000) + 300 };

@@ -9,6 +9,7 @@ import { OAuthError } from '../../protocol/oauth-error.js';
 import { ACCESS_TOKEN_TYPE, JWT_TOKEN_TYPE, TOKEN_TYPES, registeredOrOther } from '../../protocol/registered-values.js';
 import { parseScope } from '../../protocol/scope.js';
 import { sessionEndsAt } from '../../storage/session.repository.js';
+import { externalSubjectClaims } from './external-subject-claims.js';
 
 /** The user claims an exchanged token keeps (DESIGN.md §3); everything else is issued afresh. */
 const CARRIED_CLAIMS = [
@@ -83,11 +84,12 @@ export class ExchangeSubjectResolver {
     const payload = await this.external.verify(realm, token).catch((error: unknown) => {
       throw new OAuthError('invalid_request', `external subject token rejected: ${(error as Error).message}`);
     });
+    const claims = externalSubjectClaims(payload);
     return {
-      claims: pick(payload as Partial<AccessTokenClaims>, CARRIED_EXTERNAL_CLAIMS),
-      scopes: parseScope(typeof payload.scope === 'string' ? payload.scope : undefined),
-      tenant: typeof payload.organisation_agb === 'string' ? payload.organisation_agb : undefined,
-      mayAct: payload.may_act as ExchangeSubject['mayAct'],
+      claims: pick(claims as Partial<AccessTokenClaims>, CARRIED_EXTERNAL_CLAIMS),
+      scopes: parseScope(claims.scope),
+      tenant: claims.organisation_agb,
+      mayAct: claims.may_act,
       notAfter: Math.min(payload.exp!, epochSeconds(this.clock) + realm.config.accessTokenTtl),
     };
   }

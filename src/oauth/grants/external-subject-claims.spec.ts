@@ -1,0 +1,81 @@
+import { OAuthError } from '../../protocol/oauth-error.js';
+import { externalSubjectClaims } from './external-subject-claims.js';
+
+/** A trusted partner's subject token as the exchange reads it, after its signature and `aud`/`exp` checks. */
+const GOOD = {
+  iss: 'https://partner.example',
+  aud: 'https://auth.example/realms/nemlogin',
+  exp: 2_000_000_000,
+  sub: 'partner-user-7',
+  user_type: 'PATIENT',
+  fhirUser: 'https://fhir.partner.example/fhir/Patient/p-1',
+  patient: 'p-1',
+  context: { patient_id: 'p-1', organization_id: 'org.2' },
+  may_act: { client_id: 'portal' },
+  scope: 'patient/*.read',
+  organisation_agb: '01234567',
+  act: { sub: 'partner-portal', client_id: 'partner-portal' },
+};
+
+const refusal = (payload: Record<string, unknown>): string => {
+  try {
+    externalSubjectClaims(payload);
+  } catch (error) {
+    expect(error).toBeInstanceOf(OAuthError);
+    expect((error as OAuthError).code).toBe('invalid_request');
+    return (error as OAuthError).reason;
+  }
+  throw new Error('accepted');
+};
+
+/** `depth` actors, each acting for the next. */
+const chain = (depth: number): Record<string, unknown> => {
+  let act: Record<string, unknown> | undefined;
+  for (let i = depth; i > 0; i--) act = { sub: `actor-${i}`, ...(act ? { act } : {}) };
+  return act!;
+};
+
+describe('the claims of a trusted issuer’s subject token', () => {
+  it('takes the claims of the shapes this service’s own tokens have', () => {
+    expect(externalSubjectClaims(GOOD)).toMatchObject({
+      sub: 'partner-user-7',
+      user_type: 'PATIENT',
+      patient: 'p-1',
+      context: { patient_id: 'p-1', organization_id: 'org.2' },
+      act: { sub: 'partner-portal', client_id: 'partner-portal' },
+    });
+    expect(externalSubjectClaims({ sub: 'only-a-subject', exp: 2_000_000_000 })).toEqual({ sub: 'only-a-subject' });
+    expect(externalSubjectClaims({ ...GOOD, fhirUser: 'Practitioner/doc-1' }).fhirUser).toBe('Practitioner/doc-1');
+  });
+
+  it.each<[string, Record<string, unknown>, string]>([
+    ['sub a number', { sub: 123 }, 'claim sub malformed'],
+    ['sub empty', { sub: '' }, 'claim sub malformed'],
+    ['sub of 256 characters', { sub: 'x'.repeat(256) }, 'claim sub malformed'],
+    ['sub a BSN', { sub: '123456782' }, 'claim sub may hold a national identifier'],
+    ['sub holding a CPR', { sub: 'cpr:010101-1234' }, 'claim sub may hold a national identifier'],
+    ['user_type one not issued here', { user_type: 'ADMIN' }, 'claim user_type malformed'],
+    ['patient a path', { patient: '../Patient' }, 'claim patient malformed'],
+    ['patient an object', { patient: { $ne: 1 } }, 'claim patient malformed'],
+    ['fhirUser a script', { fhirUser: 'javascript:alert(1)' }, 'claim fhirUser malformed'],
+    ['fhirUser an Organization', { fhirUser: 'Organization/o-1' }, 'claim fhirUser malformed'],
+    ['context with a member of its own', { context: { patient_id: 'p-1', role: 'admin' } }, 'claim context malformed'],
+    ['context naming a reference, not an id', { context: { care_team_id: 'CareTeam/ct-1' } }, 'claim context malformed'],
+    ['may_act a string', { may_act: 'portal' }, 'claim may_act malformed'],
+    ['scope a list', { scope: ['patient/*.read'] }, 'claim scope malformed'],
+    ['organisation_agb a number', { organisation_agb: 1234567 }, 'claim organisation_agb malformed'],
+    ['act a string', { act: 'portal' }, 'claim act malformed'],
+    ['act without sub', { act: { client_id: 'portal' } }, 'claim act malformed'],
+    ['an inner act malformed', { act: { sub: 'a', act: { sub: 7 } } }, 'claim act malformed'],
+    ['act nesting nine actors', { act: chain(9) }, 'claim act nests more than 8 actors'],
+  ])('refuses %s, naming the claim and not its value', (_, change, message) => {
+    expect(refusal({ ...GOOD, ...change })).toBe(`external subject token rejected: ${message}`);
+  });
+
+  it('walks a chain of any depth without a stack, and keeps only each actor’s own members', () => {
+    expect(refusal({ ...GOOD, act: chain(100_000) })).toBe('external subject token rejected: claim act nests more than 8 actors');
+    const act = { sub: 'a', roles: ['admin'], act: { sub: 'b', client_id: 'c', extra: 1 } };
+    expect(externalSubjectClaims({ ...GOOD, act }).act).toEqual({ sub: 'a', act: { sub: 'b', client_id: 'c' } });
+    expect(externalSubjectClaims({ ...GOOD, act: chain(8) }).act).toEqual(chain(8));
+  });
+});

@@ -1,0 +1,82 @@
+import { z } from 'zod';
+import { FHIR_ID } from '../../contexts/context-reference.js';
+import { USER_TYPES } from '../../identity/user-type.js';
+import { mayHoldNationalIdentifier } from '../../logging/national-identifiers.js';
+import { OAuthError } from '../../protocol/oauth-error.js';
+
+/** How deep a chain of `act` claims (RFC 8693 §4.1) a partner's token may bring: more is not a delegation anyone made. */
+const MAX_ACTORS = 8;
+
+/** RFC 7519 §4.1.2 StringOrURI, of a length a database column and a log reader can hold. */
+const name = z.string().min(1).max(255);
+const fhirId = z.string().regex(FHIR_ID);
+/** SMART App Launch 2.0 `fhirUser`: a Patient, Practitioner, RelatedPerson or Person, relative or absolute. */
+const fhirUser = z
+  .string()
+  .max(2048)
+  .regex(/^(?:https?:\/\/[^\s/]+(?:\/[^\s/]+)*\/)?(?:Patient|Practitioner|RelatedPerson|Person)\/[A-Za-z0-9\-.]{1,64}$/);
+type Actor = { sub: string; client_id?: string; act?: Actor };
+/** One actor of a chain, the actor it acted for under `act` (checked as the next link). */
+const actor = z.object({ sub: name, client_id: name.optional(), act: z.unknown().optional() });
+
+const claims = z.object({
+  sub: name.refine((sub) => !mayHoldNationalIdentifier(sub), 'may hold a national identifier'),
+  user_type: z.enum(USER_TYPES).optional(),
+  fhirUser: fhirUser.optional(),
+  patient: fhirId.optional(),
+  context: z
+    .strictObject({
+      organization_id: fhirId.optional(),
+      care_team_id: fhirId.optional(),
+      patient_id: fhirId.optional(),
+      episode_of_care_id: fhirId.optional(),
+    })
+    .optional(),
+  may_act: z.object({ sub: name.optional(), client_id: name.optional() }).optional(),
+  scope: z.string().max(4096).optional(),
+  organisation_agb: z.string().max(255).optional(),
+});
+
+export type ExternalSubjectClaims = z.infer<typeof claims> & { act?: Actor };
+
+/**
+ * The claims of a trusted issuer's subject token that an exchange carries into its own token or acts
+ * on (exchange-subject.resolver.ts), held to the shapes this service's own tokens give them. The
+ * partner signed the token, but what it says becomes a claim that FHIR servers and GP systems read in
+ * a token of ours, and a row of our audit trail: so `sub` is refused when it may hold a CPR or BSN
+ * (such an identifier enters a token only for a client configured for it, and is never a subject
+ * here), `patient` and `context` must be FHIR ids, `user_type` one this service issues. A claim of
+ * another shape is refused by its name, `invalid_request` as for any unusable subject token
+ * (RFC 8693 §2.2.2), never carried as it came.
+ */
+export function externalSubjectClaims(payload: Record<string, unknown>): ExternalSubjectClaims {
+  const parsed = claims.safeParse(payload);
+  if (!parsed.success) {
+    const [issue] = parsed.error.issues;
+    // Fixed wording that names the claim, never its value (it may be anything a partner put there).
+    throw refused(String(issue!.path[0]), issue!.code === 'custom' ? issue!.message : 'malformed');
+  }
+  const act = actorChain(payload.act);
+  return act === undefined ? parsed.data : { ...parsed.data, act };
+}
+
+/**
+ * The `act` chain, each link an actor of its own members only; walked, not recursed into, so no depth
+ * of nesting costs a stack.
+ */
+function actorChain(act: unknown): Actor | undefined {
+  const links: Actor[] = [];
+  for (let link = act; link !== undefined;) {
+    if (links.length === MAX_ACTORS) throw refused('act', `nests more than ${MAX_ACTORS} actors`);
+    const parsed = actor.safeParse(link);
+    if (!parsed.success) throw refused('act', 'malformed');
+    const { act: next, ...own } = parsed.data;
+    links.push(own);
+    link = next;
+  }
+  return links.reduceRight<Actor | undefined>((inner, own) => (inner ? { ...own, act: inner } : own), undefined);
+}
+
+function refused(claim: string, why: string): OAuthError {
+  return new OAuthError('invalid_request', `external subject token rejected: claim ${claim} ${why}`);
+}
