@@ -46,19 +46,26 @@ describe('the claims of a trusted issuer’s subject token', () => {
     });
     expect(externalSubjectClaims({ sub: 'only-a-subject', exp: 2_000_000_000 })).toEqual({ sub: 'only-a-subject' });
     expect(externalSubjectClaims({ ...GOOD, fhirUser: 'Practitioner/doc-1' }).fhirUser).toBe('Practitioner/doc-1');
+    // Subjects that merely contain digits: a UUID (Keycloak's), an id with a number in it.
+    for (const sub of ['5b0e2c1a-1234-4567-8123-456782010101', 'user-123456782', 'urn:uuid:0b5e6f0e-0000-4000-8000-000000000000'])
+      expect(externalSubjectClaims({ ...GOOD, sub }).sub).toBe(sub);
   });
 
   it.each<[string, Record<string, unknown>, string]>([
     ['sub a number', { sub: 123 }, 'claim sub malformed'],
     ['sub empty', { sub: '' }, 'claim sub malformed'],
     ['sub of 256 characters', { sub: 'x'.repeat(256) }, 'claim sub malformed'],
-    ['sub a BSN', { sub: '123456782' }, 'claim sub may hold a national identifier'],
-    ['sub holding a CPR', { sub: 'cpr:010101-1234' }, 'claim sub may hold a national identifier'],
+    ['sub a BSN', { sub: '123456782' }, 'claim sub is a CPR or BSN; a subject must be pseudonymous'],
+    ['sub a CPR behind a prefix', { sub: 'cpr:010101-1234' }, 'claim sub is a CPR or BSN; a subject must be pseudonymous'],
     ['user_type one not issued here', { user_type: 'ADMIN' }, 'claim user_type malformed'],
     ['patient a path', { patient: '../Patient' }, 'claim patient malformed'],
     ['patient an object', { patient: { $ne: 1 } }, 'claim patient malformed'],
     ['fhirUser a script', { fhirUser: 'javascript:alert(1)' }, 'claim fhirUser malformed'],
     ['fhirUser an Organization', { fhirUser: 'Organization/o-1' }, 'claim fhirUser malformed'],
+    ['fhirUser naming no id', { fhirUser: 'Patient/..' }, 'claim fhirUser malformed'],
+    ['fhirUser with markup in its base', { fhirUser: 'https://h/<svg/onload=alert(1)>/Patient/p-1' }, 'claim fhirUser malformed'],
+    ['fhirUser with a query', { fhirUser: 'https://fhir.example/Patient/p-1?x=1' }, 'claim fhirUser malformed'],
+    ['fhirUser relative with a path', { fhirUser: 'fhir/Patient/p-1' }, 'claim fhirUser malformed'],
     ['context with a member of its own', { context: { patient_id: 'p-1', role: 'admin' } }, 'claim context malformed'],
     ['context naming a reference, not an id', { context: { care_team_id: 'CareTeam/ct-1' } }, 'claim context malformed'],
     ['may_act a string', { may_act: 'portal' }, 'claim may_act malformed'],

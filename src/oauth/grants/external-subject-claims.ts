@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { FHIR_ID } from '../../contexts/context-reference.js';
 import { USER_TYPES } from '../../identity/user-type.js';
-import { mayHoldNationalIdentifier } from '../../logging/national-identifiers.js';
+import { isNationalIdentifierShaped } from '../../identity/national-identifier-shape.js';
 import { OAuthError } from '../../protocol/oauth-error.js';
 
 /** How deep a chain of `act` claims (RFC 8693 §4.1) a partner's token may bring: more is not a delegation anyone made. */
@@ -10,19 +10,39 @@ const MAX_ACTORS = 8;
 /** RFC 7519 §4.1.2 StringOrURI, of a length a database column and a log reader can hold. */
 const name = z.string().min(1).max(255);
 const fhirId = z.string().regex(FHIR_ID);
-/** SMART App Launch 2.0 `fhirUser`: a Patient, Practitioner, RelatedPerson or Person, relative or absolute. */
-const fhirUser = z
-  .string()
-  .max(2048)
-  .regex(/^(?:https?:\/\/[^\s/]+(?:\/[^\s/]+)*\/)?(?:Patient|Practitioner|RelatedPerson|Person)\/[A-Za-z0-9\-.]{1,64}$/);
+/** SMART App Launch 2.0 `fhirUser`'s resource types. */
+const FHIR_USER_TYPES = new Set(['Patient', 'Practitioner', 'RelatedPerson', 'Person']);
+/** RFC 3986 unreserved characters, `%`, `:` and `/`: a reference, with no query, fragment or markup. */
+const REFERENCE_CHARACTERS = /^[A-Za-z0-9\-._~%:/]+$/;
+
+/**
+ * SMART App Launch 2.0 `fhirUser`: `Type/id` of a Patient, Practitioner, RelatedPerson or Person, on
+ * its own or at the end of an http(s) URL; the id a FHIR id (context-reference.ts's `FHIR_ID`).
+ */
+function isFhirUser(value: string): boolean {
+  if (value.length > 2048 || !REFERENCE_CHARACTERS.test(value)) return false;
+  let path = value;
+  const absolute = /^https?:\/\//i.test(value);
+  if (absolute) {
+    if (!URL.canParse(value)) return false;
+    const url = new URL(value);
+    if (url.username || url.password) return false;
+    path = url.pathname.slice(1);
+  }
+  const segments = path.split('/');
+  if (!absolute && segments.length !== 2) return false;
+  const [type, id] = segments.slice(-2);
+  return type !== undefined && id !== undefined && FHIR_USER_TYPES.has(type) && FHIR_ID.test(id);
+}
+
 type Actor = { sub: string; client_id?: string; act?: Actor };
 /** One actor of a chain, the actor it acted for under `act` (checked as the next link). */
 const actor = z.object({ sub: name, client_id: name.optional(), act: z.unknown().optional() });
 
 const claims = z.object({
-  sub: name.refine((sub) => !mayHoldNationalIdentifier(sub), 'may hold a national identifier'),
+  sub: name.refine((sub) => !isNationalIdentifierShaped(sub), 'is a CPR or BSN; a subject must be pseudonymous'),
   user_type: z.enum(USER_TYPES).optional(),
-  fhirUser: fhirUser.optional(),
+  fhirUser: z.string().refine(isFhirUser, 'malformed').optional(),
   patient: fhirId.optional(),
   context: z
     .strictObject({
@@ -43,9 +63,8 @@ export type ExternalSubjectClaims = z.infer<typeof claims> & { act?: Actor };
  * The claims of a trusted issuer's subject token that an exchange carries into its own token or acts
  * on (exchange-subject.resolver.ts), held to the shapes this service's own tokens give them. The
  * partner signed the token, but what it says becomes a claim that FHIR servers and GP systems read in
- * a token of ours, and a row of our audit trail: so `sub` is refused when it may hold a CPR or BSN
- * (such an identifier enters a token only for a client configured for it, and is never a subject
- * here), `patient` and `context` must be FHIR ids, `user_type` one this service issues. A claim of
+ * a token of ours, and a row of our audit trail: so `sub` is refused when it is a CPR or BSN (such an
+ * identifier enters a token only for a client configured for it, and is never a subject here), `patient` and `context` must be FHIR ids, `user_type` one this service issues. A claim of
  * another shape is refused by its name, `invalid_request` as for any unusable subject token
  * (RFC 8693 §2.2.2), never carried as it came.
  */

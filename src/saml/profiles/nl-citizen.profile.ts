@@ -1,4 +1,5 @@
 import type { CitizenPrincipal } from '../../identity/principal.js';
+import { isBsn } from '../../identity/national-identifier-shape.js';
 import { DIGID_LOA_CLASSES } from '../loa.js';
 import {
   ProfileError,
@@ -47,11 +48,3 @@ export const nlCitizenProfile: AttributeProfile = {
     };
   },
 };
-
-/** Nine digits passing the BSN eleven-test (weights 9…2 and −1; the sum is a multiple of 11). */
-export function isBsn(value: string): boolean {
-  if (!/^\d{9}$/.test(value)) return false;
-  const digits = [...value].map(Number);
-  const sum = digits.slice(0, 8).reduce((total, digit, i) => total + digit * (9 - i), 0) - digits[8];
-  return sum % 11 === 0 && value !== '000000000';
-}

@@ -2,7 +2,7 @@ import { parseConfig } from '../../config/config.loader.js';
 import { realmFromConfig } from '../../realms/realm.js';
 import type { AssertionAttributes, ProfileContext } from './attribute-profile.js';
 import { ProfileError } from './attribute-profile.js';
-import { isBsn, nlCitizenProfile } from './nl-citizen.profile.js';
+import { nlCitizenProfile } from './nl-citizen.profile.js';
 import { oiosaml3CitizenProfile } from './oiosaml3-citizen.profile.js';
 import { genericProfile } from './generic.profile.js';
 import { attributeProfile } from './profiles.js';
@@ -115,16 +115,5 @@ describe('attribute profiles', () => {
     // No attribute named: the NameID is the id, for every assertion of that IdP, which must then carry one.
     expect(genericProfile.toPrincipal(assertion({ uid: ['u1'] }, nameId), context()).externalId).toBe('4711');
     expect(() => genericProfile.toPrincipal(assertion({ uid: ['u1'] }), context())).toThrow('missing NameID');
-  });
-
-  it.each([
-    ['111222333', true],
-    ['123456782', true],
-    ['123456789', false],
-    ['12345678', false],
-    ['000000000', false],
-    ['12345678a', false],
-  ])('BSN eleven-test: %s → %s', (value, valid) => {
-    expect(isBsn(value)).toBe(valid);
   });
 });
