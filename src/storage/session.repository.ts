@@ -9,6 +9,7 @@ import { groupCommitted } from './group-commit.js';
 import { groupedLookups, rowsByLookup } from './grouped-lookups.js';
 import {
   FIND_LIVE,
+  FIND_LIVE_LOCKED,
   FIND_LIVE_UNLESS_REVOKED,
   LIVE,
   LOCK_ALL_OF_USER,
@@ -132,13 +133,14 @@ export class SessionRepository {
 
   /**
    * A session that has not ended and is inside both its idle and its absolute lifetime. In a
-   * transaction (`db`), read alone there: a grouped lookup would go through the pool, which an
-   * embedded database's one connection held by the transaction cannot serve (DESIGN.md §5).
+   * transaction (`db`), read alone there and locked until it commits (FIND_LIVE_LOCKED): a grouped
+   * lookup would go through the pool, which an embedded database's one connection held by the
+   * transaction cannot serve (DESIGN.md §5).
    */
   async findLive(id: string, now: Date, db?: Queryable): Promise<SessionRow | undefined> {
     if (!db) return this.groupedLive({ id, now });
-    const { rows } = await db.query<SessionRow & { lookup: number }>(FIND_LIVE, [[id], [now]]);
-    return rowsByLookup(rows, 1)[0];
+    const { rows } = await db.query<SessionRow>(FIND_LIVE_LOCKED, [id, now]);
+    return rows[0];
   }
 
   /**

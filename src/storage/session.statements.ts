@@ -86,6 +86,16 @@ export const FIND_LIVE: NamedStatement = {
 };
 
 /**
+ * `SessionRepository.findLive` in a transaction (a code's redemption): the one live session, locked
+ * as the UPDATE that ends it would lock it, so an end committed meanwhile is seen (no row) or waits
+ * for the transaction, whose tokens then end with the session.
+ */
+export const FIND_LIVE_LOCKED: NamedStatement = {
+  name: 'sessions.find-live-locked',
+  text: `SELECT ${SESSION_COLUMNS} FROM sessions s WHERE s.id = $1 AND ${LIVE} FOR NO KEY UPDATE OF s`,
+};
+
+/**
  * The statement of `SessionRepository.findLiveUnlessRevoked`, grouped likewise: every token
  * exchange, introspection and userinfo call. `$3` holds each lookup's access token `jti`, probed in
  * the primary key of the revoked tokens.
