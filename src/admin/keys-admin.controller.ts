@@ -3,7 +3,7 @@ import { Controller, Get, Header, HttpCode, Inject, Post, Query, Req, UseGuards,
 import type { FastifyRequest } from 'fastify';
 import { AuditTrail } from '../audit/audit-trail.service.js';
 import { CLOCK, type Clock } from '../common/clock.js';
-import { KeyRotationRefused, rotationAlgorithm, rotationDetails, SigningKeyService } from '../keys/signing-key.service.js';
+import { KeyRotationRefused, rotationAlgorithm, rotationDetails, SigningKeyService, signingStart } from '../keys/signing-key.service.js';
 import { OAuthError } from '../protocol/oauth-error.js';
 import { SigningKeyRepository, type SigningKeyRow } from '../storage/signing-key.repository.js';
 import { adminAction } from './admin-action.js';
@@ -54,12 +54,16 @@ export class KeysAdminController {
   @RequiresRole('view-realm')
   @Header('Cache-Control', 'no-store')
   async list(@Req() request: FastifyRequest): Promise<KeysMetadata> {
+    const realm = request.oauthRealm!.name;
     const now = this.clock.now();
-    const rows = await this.repository.findPublished(request.oauthRealm!.name, now);
+    const rows = await this.repository.findPublished(realm, now);
+    // The key each algorithm signs with is what the signers read (findSigning), not worked out again here.
+    const signing = await Promise.all([...new Set(rows.map((row) => row.alg))].map((alg) => this.repository.findSigning(realm, alg, now)));
+    const active = new Map(signing.flatMap((row) => (row ? [[row.alg, row.kid] as const] : [])));
     await this.audit.record(adminAction(request, 'READ', 'keys'));
     return {
-      active: Object.fromEntries(rows.filter((row) => signsAt(row, now)).map((row) => [row.alg, row.kid])),
-      keys: rows.map((row) => metadata(row, now)),
+      active: Object.fromEntries(active),
+      keys: rows.map((row) => metadata(row, active.get(row.alg) === row.kid, now)),
     };
   }
 
@@ -77,20 +81,17 @@ export class KeysAdminController {
     @Query('algorithm') asked?: unknown,
   ): Promise<{ kid: string; algorithm: string; signsFrom: number }> {
     const realm = request.oauthRealm!;
-    const algorithm = refusedAsInvalidRequest(() => rotationAlgorithm(realm, asked));
-    const { kid, signsFrom } = await this.keys.rotate(realm, algorithm, (tx, rotation) =>
-      this.audit.record(adminAction(request, 'ACTION', 'keys/rotate', { details: rotationDetails(rotation, algorithm) }), tx),
+    const algorithm = await refusedAsInvalidRequest(async () => rotationAlgorithm(realm, asked));
+    const { kid, signsFrom } = await refusedAsInvalidRequest(() =>
+      this.keys.rotate(realm, algorithm, (tx, rotation) =>
+        this.audit.record(adminAction(request, 'ACTION', 'keys/rotate', { details: rotationDetails(rotation, algorithm) }), tx),
+      ),
     );
     return { kid, algorithm, signsFrom: signsFrom.getTime() };
   }
 }
 
-/** Whether `row` is the key its algorithm signs with at `now` (SigningKeyRepository.findSigning). */
-function signsAt(row: SigningKeyRow, now: Date): boolean {
-  return (row.signs_from ?? row.created_at) <= now && (row.retired_at === null || row.retired_at > now);
-}
-
-function metadata(row: SigningKeyRow, now: Date): KeysMetadata['keys'][number] {
+function metadata(row: SigningKeyRow, signs: boolean, now: Date): KeysMetadata['keys'][number] {
   const publicKey = createPublicKey({ key: row.public_jwk as JsonWebKey, format: 'jwk' })
     .export({ type: 'spki', format: 'der' })
     .toString('base64');
@@ -99,16 +100,23 @@ function metadata(row: SigningKeyRow, now: Date): KeysMetadata['keys'][number] {
     algorithm: row.alg,
     type: String(row.public_jwk.kty),
     use: 'SIG',
-    status: signsAt(row, now) ? 'ACTIVE' : 'PASSIVE',
+    status: signs ? 'ACTIVE' : 'PASSIVE',
     publicKey,
     ...(row.publish_until ? { validTo: row.publish_until.getTime() } : {}),
-    ...(row.signs_from && row.signs_from > now ? { signsFrom: row.signs_from.getTime() } : {}),
+    ...(willSign(row, now) ? { signsFrom: signingStart(row).getTime() } : {}),
   };
 }
 
-function refusedAsInvalidRequest<T>(decide: () => T): T {
+/** A key published ahead that still will sign: not one whose rotation a later install overtook. */
+function willSign(row: SigningKeyRow, now: Date): boolean {
+  const start = signingStart(row);
+  return start > now && (row.retired_at === null || row.retired_at > start);
+}
+
+/** A rotation refused (KeyRotationRefused: an algorithm, a key file, one still pending) as the admin API's 400. */
+async function refusedAsInvalidRequest<T>(decide: () => Promise<T>): Promise<T> {
   try {
-    return decide();
+    return await decide();
   } catch (error) {
     if (error instanceof KeyRotationRefused) throw new OAuthError('invalid_request', `admin API: ${error.message}`);
     throw error;

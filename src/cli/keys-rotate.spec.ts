@@ -44,6 +44,21 @@ describe.each(engines)('keys:rotate on $name', (engine) => {
     ]);
   });
 
+  it('publishes the new key ahead: the key it replaces signs until signsFrom, and is then retired', async () => {
+    clock.advance(KEY_PREPUBLICATION_MS / 1000);
+    const repository = new SigningKeyRepository(storage.db);
+    const signing = async () => (await repository.findSigning('nemlogin', 'ES256', clock.now()))?.kid;
+    const before = await signing();
+    const { kid, signsFrom } = await rotateFromCommandLine({ config, db: storage.db, clock }, 'nemlogin');
+    expect(await signing()).toBe(before);
+    clock.advance(KEY_PREPUBLICATION_MS / 1000 - 1);
+    expect(await signing()).toBe(before);
+    clock.advance(1);
+    expect(clock.now()).toEqual(signsFrom);
+    expect(await signing()).toBe(kid);
+    expect((await repository.findByKid(before!))!.retired_at).toEqual(signsFrom);
+  });
+
   it('records in the rotation’s transaction: an event that cannot be written leaves the old key active', async () => {
     const before = await active('ES256');
     await storage.db.query("ALTER TABLE audit_events ADD CONSTRAINT refuse_cli CHECK (details->>'via' IS DISTINCT FROM 'cli') NOT VALID");

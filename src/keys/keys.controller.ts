@@ -13,7 +13,9 @@ export class KeysController {
   ) {}
 
   @Get('certs')
-  @ApiOperation({ summary: 'JWKS (RFC 7517): the realm’s active and recently retired signing keys' })
+  @ApiOperation({
+    summary: 'JWKS (RFC 7517): the realm’s signing keys: those signing now, one a rotation published ahead, recently retired ones',
+  })
   @ApiResponse({ status: 200, description: 'A JSON Web Key Set' })
   @Header('Cache-Control', `public, max-age=${JWKS_MAX_AGE_S}`)
   async certs(@Param('realm') realmName: string): Promise<{ keys: unknown[] }> {

@@ -11,7 +11,7 @@ import { parseConfig } from '../config/config.loader.js';
 import { realmFromConfig, type Realm } from '../realms/realm.js';
 import { SigningKeyRepository } from '../storage/signing-key.repository.js';
 import { KeyEncryption } from './key-encryption.js';
-import { SigningKeyService } from './signing-key.service.js';
+import { KEY_PREPUBLICATION_MS, SigningKeyService } from './signing-key.service.js';
 import { PublishedKeys } from './published-keys.js';
 
 /**
@@ -133,5 +133,59 @@ describe.each(engines)('signing keys from a file on $name', (engine) => {
       `realms.second-owner.signingKeyFile: ${file} holds the key realm first-owner signed with; each realm signs with its own key`,
     ]);
     expect(await rows('second-owner')).toEqual([]);
+  });
+
+  describe('while a rotation publishes its key ahead', () => {
+    const generated = (name: string): Realm => {
+      const raw = { environment: 'development', publicUrl: 'https://auth.example', keys: { encryptionKey: 'x'.repeat(32) } };
+      const config = parseConfig({ ...raw, realms: [{ name, signingAlg: 'PS256' }] }, 'test', {});
+      return realmFromConfig(config.publicUrl, config.realms[0]!);
+    };
+    const repository = () => new SigningKeyRepository(storage.db);
+    /** What the admin API and every instance take for the key that signs now. */
+    const signing = async (name: string) => (await repository().findSigning(name, 'PS256', clock.now()))?.kid;
+    const publishedKeys = async (name: string) =>
+      (await repository().findPublished(name, clock.now())).filter((row) => row.alg === 'PS256');
+
+    it('a key file put in place signs at once, and the keys of the rotation stop: one key signs', async () => {
+      await keys.ensureActiveKeys(generated('file-while-pending'));
+      const { kid: pending } = await keys.rotate(generated('file-while-pending'), 'PS256');
+      clock.advance(10);
+      const withFile = realm('file-while-pending', 'PS256', await rsaKeyFile());
+      await keys.ensureActiveKeys(withFile);
+      const { kid } = await keys.activeKey(withFile);
+      expect(await signing('file-while-pending')).toBe(kid);
+      // Neither the rotation's old key nor its new one signs at any later instant.
+      for (const row of await publishedKeys('file-while-pending'))
+        if (row.kid !== kid) expect(row.retired_at!.getTime()).toBeLessThanOrEqual(clock.now().getTime());
+      clock.advance(KEY_PREPUBLICATION_MS / 1000);
+      expect(await signing('file-while-pending')).toBe(kid);
+      expect(pending).not.toBe(kid);
+    });
+
+    it('an earlier key file put back signs at once', async () => {
+      const [first, second] = [await rsaKeyFile(), await rsaKeyFile()];
+      await keys.ensureActiveKeys(realm('file-back-while-pending', 'PS256', first));
+      const firstKid = (await keys.activeKey(realm('file-back-while-pending', 'PS256', first))).kid;
+      clock.advance(1);
+      await keys.ensureActiveKeys(realm('file-back-while-pending', 'PS256', second));
+      clock.advance(1);
+      await keys.rotate(generated('file-back-while-pending'), 'PS256');
+      clock.advance(10);
+      await keys.ensureActiveKeys(realm('file-back-while-pending', 'PS256', first));
+      expect(await signing('file-back-while-pending')).toBe(firstKid);
+    });
+
+    it('another rotation is refused until the key signs, and changes nothing', async () => {
+      await keys.ensureActiveKeys(generated('rotate-twice'));
+      const { signsFrom } = await keys.rotate(generated('rotate-twice'), 'PS256');
+      const before = await rows('rotate-twice');
+      await expect(keys.rotate(generated('rotate-twice'), 'PS256')).rejects.toThrow(
+        `realm rotate-twice's PS256 key of the last rotation signs from ${signsFrom.toISOString()}; rotate again after that`,
+      );
+      expect(await rows('rotate-twice')).toEqual(before);
+      clock.advance(KEY_PREPUBLICATION_MS / 1000);
+      await expect(keys.rotate(generated('rotate-twice'), 'PS256')).resolves.toBeDefined();
+    });
   });
 });

@@ -20,20 +20,20 @@ export interface ActiveSigningKey {
 
 /** How long an instance signs with a cached key before it looks for a rotation made elsewhere. */
 export const ACTIVE_KEY_CACHE_MS = 60_000;
+/** Leeway for verifiers' and instances' clocks: in how long a retired key stays published, and in a rotation's lead. */
+const CLOCK_SKEW_MS = 60_000;
 /** How long verifiers may hold the JWKS (its Cache-Control max-age, keys.controller.ts). */
 export const JWKS_MAX_AGE_S = 60;
 /**
- * How long a rotation publishes the new key before it signs: the JWKS's max-age and leeway for
- * verifiers' clocks and caches in between, so that a verifier holding the JWKS it fetched just before
- * the rotation never meets a token signed by a key it has not seen. OpenID Connect Core §10.1.1 lets
- * a signer use a new key at once and a verifier fetch the JWKS again on an unknown `kid`, but not every
- * verifier does, and those that do limit how often (jose's remote JWKS: once in 30 s). Longer than
- * ACTIVE_KEY_CACHE_MS, so an instance that read the old key before the rotation reads it again, with
- * its retirement, before the switch.
+ * How long a rotation publishes the new key before it signs: the JWKS's max-age, and leeway for the
+ * clocks of the instances that switch and of the verifiers, so that a verifier holding the JWKS it
+ * fetched just before the rotation for no longer than its max-age never meets a token signed by a key
+ * it has not seen. OpenID Connect Core §10.1.1 lets a signer use a new key at once and a verifier fetch
+ * the JWKS again on an unknown `kid`, but not every verifier does, and those that do limit how often
+ * (jose's remote JWKS: once in 30 s). Longer than ACTIVE_KEY_CACHE_MS, so an instance that read the
+ * old key before the rotation reads it again, with its retirement, before the switch.
  */
-export const KEY_PREPUBLICATION_MS = JWKS_MAX_AGE_S * 1000 + 10_000;
-/** Leeway for verifiers' clocks when deciding how long a retired key stays published. */
-const CLOCK_SKEW_MS = 60_000;
+export const KEY_PREPUBLICATION_MS = JWKS_MAX_AGE_S * 1000 + CLOCK_SKEW_MS;
 
 export const KEY_ENCRYPTION = Symbol('KEY_ENCRYPTION');
 
@@ -115,7 +115,8 @@ export class SigningKeyService {
    * Replaces the realm's active key of `alg` (by default its own `signingAlg`) with a newly generated
    * one, published in the JWKS at once and signing KEY_PREPUBLICATION_MS later, on every instance at
    * that instant (each caches the old key no longer than its retirement); returns the new key id and
-   * that instant. `record` runs in the rotation's transaction (the admin API's audit event).
+   * that instant. `record` runs in the rotation's transaction (the admin API's audit event). While the
+   * key of the last rotation is not signing yet, another rotation is refused: of two at once, one wins.
    */
   async rotate(
     realm: Realm,
@@ -125,7 +126,15 @@ export class SigningKeyService {
     rotationAlgorithm(realm, alg);
     const material = await generateKeyMaterial(alg);
     const rotation = { kid: material.kid, signsFrom: new Date(this.clock.now().getTime() + KEY_PREPUBLICATION_MS) };
-    await this.install(realm, material, 'generated', () => true, record && ((tx) => record(tx, rotation)), rotation.signsFrom);
+    const notPending = (active: SigningKeyRow | undefined) => {
+      const startsAt = active && signingStart(active);
+      if (startsAt && startsAt > this.clock.now())
+        throw new KeyRotationRefused(
+          `realm ${realm.name}'s ${alg} key of the last rotation signs from ${startsAt.toISOString()}; rotate again after that`,
+        );
+      return true;
+    };
+    await this.install(realm, material, 'generated', notPending, record && ((tx) => record(tx, rotation)), rotation.signsFrom);
     this.active.delete(cacheKey(realm, alg));
     return rotation;
   }
@@ -191,7 +200,7 @@ export class SigningKeyService {
         private_jwk_enc: this.encryption.encrypt(JSON.stringify(material.privateJwk), material.kid),
         source,
         created_at: now,
-        signs_from: signsFrom ?? null,
+        signs_from: switchAt,
       },
       new Date(switchAt.getTime() + this.retention(realm)),
       shouldReplace,
@@ -225,6 +234,11 @@ function keyFileTaken(realm: Realm, file: string, alg: SigningAlg, holder: Pick<
   return ConfigError.problem(
     `${where}: ${file} holds the key this realm signed ${holder.alg} tokens with, and a key signs with one algorithm only (RFC 8725 §3.1): give ${alg} a key file of its own`,
   );
+}
+
+/** When `row` starts signing: its `signs_from`, or, for a key from before pre-publication, its creation. */
+export function signingStart(row: Pick<SigningKeyRow, 'signs_from' | 'created_at'>): Date {
+  return row.signs_from ?? row.created_at;
 }
 
 /** Realm names are `[a-z0-9-]+` (config.schema.ts): a space cannot occur in one. */

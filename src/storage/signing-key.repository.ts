@@ -42,9 +42,9 @@ export class SigningKeyRepository {
 
   /**
    * The key that signs in `alg` at `now`: of the keys not retired by then, the one that started signing
-   * last. Each rotation retires the old key at the instant the new one starts, so exactly one matches;
-   * should a key of the algorithm have been retired at start meanwhile (retireUnused), a key that does
-   * not sign yet is taken rather than none.
+   * last. Each install retires every other key of the algorithm by the instant the new one starts
+   * ({@link replaceActive}), so one matches; should a start have retired the algorithm's keys meanwhile
+   * (retireUnused), a key that does not sign yet is taken rather than none.
    */
   async findSigning(realm: string, alg: string, now: Date): Promise<SigningKeyRow | undefined> {
     const { rows } = await this.db.query<SigningKeyRow>(
@@ -66,12 +66,17 @@ export class SigningKeyRepository {
     return rows[0];
   }
 
-  /** The active key and every retired key still inside its publication window. */
+  /**
+   * The active key, one a rotation published ahead, and every retired key still inside its publication
+   * window: those signing at `now` first (a verifier that takes the first key without reading `kid`
+   * keeps working while a new key is published ahead), then by when they start signing, latest first.
+   */
   async findPublished(realm: string, now: Date): Promise<SigningKeyRow[]> {
     const { rows } = await this.db.query<SigningKeyRow>(
       `SELECT * FROM signing_keys
         WHERE realm = $1 AND (retired_at IS NULL OR publish_until > $2)
-        ORDER BY retired_at IS NOT NULL, created_at DESC`,
+        ORDER BY COALESCE(signs_from, created_at) <= $2 AND (retired_at IS NULL OR retired_at > $2) DESC,
+                 COALESCE(signs_from, created_at) DESC`,
       [realm, now],
     );
     return rows;
@@ -90,17 +95,19 @@ export class SigningKeyRepository {
   async retireUnused(realm: string, inUse: readonly string[], now: Date, publishUntil: Date): Promise<void> {
     await this.db.transaction(async (tx) => {
       await tx.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`signing_keys:${realm}`]);
+      // A key retiring later (a rotation's old key) stops now too: nothing signs in an algorithm no longer used.
       await tx.query(
-        'UPDATE signing_keys SET retired_at = $3, publish_until = $4 WHERE realm = $1 AND retired_at IS NULL AND NOT (alg = ANY($2))',
+        'UPDATE signing_keys SET retired_at = $3, publish_until = $4 WHERE realm = $1 AND (retired_at IS NULL OR retired_at > $3) AND NOT (alg = ANY($2))',
         [realm, inUse, now, publishUntil],
       );
     });
   }
 
   /**
-   * Retires the realm's active key of `key`'s algorithm at `key.signs_from` (published until
-   * `publishUntil`) and makes `key` the active one, signing from then (from `key.created_at` when that
-   * is null), in one transaction serialised per realm, so two instances starting together install one key. `shouldReplace` sees the active key under the lock and may decide nothing needs to
+   * Makes `key` the realm's active key of its algorithm, signing from `key.signs_from`, and retires
+   * the key it replaces at that instant (published until `publishUntil`), as well as any other key of
+   * the algorithm that would sign past it (the old key of a rotation still published ahead), in one
+   * transaction serialised per realm, so two instances starting together install one key. `shouldReplace` sees the active key under the lock and may decide nothing needs to
    * change; `alsoInTransaction` writes what must commit with the rotation (its audit event). A key
    * that was this realm's key of this algorithm before (a key file back in place) becomes active again;
    * one whose `kid` names another realm's key or another algorithm's throws {@link SigningKeyTaken}
@@ -108,7 +115,7 @@ export class SigningKeyRepository {
    */
   async replaceActive(
     realm: string,
-    key: Omit<SigningKeyRow, 'realm' | 'retired_at' | 'publish_until'>,
+    key: Omit<SigningKeyRow, 'realm' | 'retired_at' | 'publish_until' | 'signs_from'> & { signs_from: Date },
     publishUntil: Date,
     shouldReplace: (active: SigningKeyRow | undefined) => boolean,
     alsoInTransaction?: (tx: Queryable) => Promise<void>,
@@ -120,10 +127,15 @@ export class SigningKeyRepository {
       if (active) {
         await tx.query('UPDATE signing_keys SET retired_at = $2, publish_until = $3 WHERE kid = $1', [
           active.kid,
-          key.signs_from ?? key.created_at,
+          key.signs_from,
           publishUntil,
         ]);
       }
+      await tx.query('UPDATE signing_keys SET retired_at = $3 WHERE realm = $1 AND alg = $2 AND retired_at > $3', [
+        realm,
+        key.alg,
+        key.signs_from,
+      ]);
       // Only a row of this realm and algorithm: RFC 8725 §3.1, a key is used with exactly one algorithm.
       const reused = await tx.query(
         'UPDATE signing_keys SET retired_at = NULL, publish_until = NULL, signs_from = $4 WHERE kid = $1 AND realm = $2 AND alg = $3',

@@ -26,9 +26,13 @@ describe('admin API: sessions and keys', () => {
     const pending = await adminCall(h.server.baseUrl, 'GET', 'nemlogin/keys', await h.operator());
     expect(pending.body.active).toEqual({ ES256: oldKid });
     expect(pending.body.keys.map((k: Record<string, unknown>) => [k.kid, k.status, k.signsFrom])).toEqual([
-      [newKid, 'PASSIVE', signsFrom],
       [oldKid, 'ACTIVE', undefined],
+      [newKid, 'PASSIVE', signsFrom],
     ]);
+    // Another rotation before that key signs is refused, and changes nothing.
+    const again = await adminCall(h.server.baseUrl, 'POST', 'nemlogin/keys/rotate', await h.operator());
+    expect(again).toMatchObject({ status: 400, body: { error: 'invalid_request' } });
+    expect((await adminCall(h.server.baseUrl, 'GET', 'nemlogin/keys', await h.operator())).body).toEqual(pending.body);
     expect(decodeProtectedHeader(await clientToken(h.server.baseUrl, 'nemlogin', 'system', TEST_SECRETS.system)).kid).toBe(oldKid);
 
     clock.advance(KEY_PREPUBLICATION_MS / 1000);
@@ -43,9 +47,11 @@ describe('admin API: sessions and keys', () => {
       [newKid, 'ACTIVE'],
       [oldKid, 'PASSIVE'],
     ]);
-    const [action] = await h
-      .adminEvents({ type: 'ADMIN_ACTION', client: 'operator', max: '3' })
+    // Newest first: the refused rotation, then the rotation.
+    const [refusal, action] = await h
+      .adminEvents({ type: 'ADMIN_ACTION', client: 'operator', max: '10' })
       .then((events) => events.filter((e) => e.details.resource_path === 'keys/rotate'));
+    expect(refusal).toMatchObject({ error: 'invalid_request' });
     expect(action).toMatchObject({ details: { operation_type: 'ACTION', kid: newKid, signs_from: new Date(signsFrom).toISOString() } });
   });
 });

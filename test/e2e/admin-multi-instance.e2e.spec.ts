@@ -55,7 +55,7 @@ describe.each(engines)('admin API across two instances on one $name database', (
     expect(rotated.status).toBe(200);
     const newKid = rotated.body.kid as string;
 
-    expect(await kids(b)).toEqual([newKid, oldKid]);
+    expect(await kids(b)).toEqual([oldKid, newKid]);
     // b read its key before the rotation, and again after its cache period: neither makes it switch early.
     clock.advance(ACTIVE_KEY_CACHE_MS / 1000 + 1);
     expect([await signingKid(a), await signingKid(b)]).toEqual([oldKid, oldKid]);
@@ -63,6 +63,21 @@ describe.each(engines)('admin API across two instances on one $name database', (
     expect([await signingKid(a), await signingKid(b)]).toEqual([oldKid, oldKid]);
     clock.advance(1);
     expect([await signingKid(a), await signingKid(b)]).toEqual([newKid, newKid]);
+    expect(await kids(b)).toEqual([newKid, oldKid]);
+  });
+
+  it('of two rotations at once, through both instances, one wins and the other is refused', async () => {
+    const [tokenA, tokenB] = [await adminToken(a.baseUrl, 'nemlogin', 'operator'), await adminToken(b.baseUrl, 'nemlogin', 'operator')];
+    const [signing, ...retired] = await kids(a);
+    const answers = await Promise.all([
+      adminCall(a.baseUrl, 'POST', 'nemlogin/keys/rotate', tokenA),
+      adminCall(b.baseUrl, 'POST', 'nemlogin/keys/rotate', tokenB),
+    ]);
+    expect(answers.map((answer) => answer.status).sort()).toEqual([200, 400]);
+    const winner = answers.find((answer) => answer.status === 200)!.body.kid as string;
+    expect(await kids(b)).toEqual([signing, winner, ...retired]);
+    clock.advance(KEY_PREPUBLICATION_MS / 1000);
+    expect([await signingKid(a), await signingKid(b)]).toEqual([winner, winner]);
   });
 
   it('a user logged out through one instance cannot refresh on the other', async () => {
