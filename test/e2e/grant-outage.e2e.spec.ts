@@ -68,6 +68,19 @@ describe('an outage during a grant', () => {
     };
   };
 
+  /** A code redeemed during `outage`: 503; once it is over, the same code works, with one CODE_TO_TOKEN and no LOGOUT. */
+  const codeRedeemedThrough = async (outage: () => void) => {
+    const { callback, redeem } = await mockLoginCode(server.baseUrl, 'nemlogin', 'alice', 'openid');
+    outage();
+    expectOAuthError(await redeem(), 503, 'temporarily_unavailable');
+    restore();
+    expect((await redeem()).status).toBe(200);
+    expect(await eventsOf(callback.searchParams.get('session_state')!)).toEqual([
+      ['LOGIN', undefined],
+      ['CODE_TO_TOKEN', undefined],
+    ]);
+  };
+
   describe('while the signing key is read', () => {
     it('a refresh: 503, then the same refresh token works; one REFRESH_TOKEN, no LOGOUT', async () => {
       const tokens = await loginTokens(server.baseUrl, 'nemlogin', 'alice');
@@ -87,15 +100,7 @@ describe('an outage during a grant', () => {
     it('a code redemption: 503, then the same code works; one CODE_TO_TOKEN, no LOGOUT', async () => {
       // Before the login: its code lives a minute.
       keyCacheAgedOut();
-      const { callback, redeem } = await mockLoginCode(server.baseUrl, 'nemlogin', 'alice', 'openid');
-      signingKeysUnavailable();
-      expectOAuthError(await redeem(), 503, 'temporarily_unavailable');
-      restore();
-      expect((await redeem()).status).toBe(200);
-      expect(await eventsOf(callback.searchParams.get('session_state')!)).toEqual([
-        ['LOGIN', undefined],
-        ['CODE_TO_TOKEN', undefined],
-      ]);
+      await codeRedeemedThrough(signingKeysUnavailable);
     });
   });
 
@@ -104,15 +109,6 @@ describe('an outage during a grant', () => {
    * code is still unspent, and the client's retry redeems it instead of being taken for a replay that
    * ends the session.
    */
-  it('while a code redemption is recorded: 503, then the same code works; one CODE_TO_TOKEN, no LOGOUT', async () => {
-    const { callback, redeem } = await mockLoginCode(server.baseUrl, 'nemlogin', 'alice', 'openid');
-    failingInTransactions(/INSERT INTO audit_events/);
-    expectOAuthError(await redeem(), 503, 'temporarily_unavailable');
-    restore();
-    expect((await redeem()).status).toBe(200);
-    expect(await eventsOf(callback.searchParams.get('session_state')!)).toEqual([
-      ['LOGIN', undefined],
-      ['CODE_TO_TOKEN', undefined],
-    ]);
-  });
+  it('while a code redemption is recorded: 503, then the same code works; one CODE_TO_TOKEN, no LOGOUT', () =>
+    codeRedeemedThrough(() => failingInTransactions(/INSERT INTO audit_events/)));
 });
