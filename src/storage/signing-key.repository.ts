@@ -107,11 +107,12 @@ export class SigningKeyRepository {
    * Makes `key` the realm's active key of its algorithm, signing from `key.signs_from`, and retires
    * the key it replaces at that instant (published until `publishUntil`), as well as any other key of
    * the algorithm that would sign past it (the old key of a rotation still published ahead), in one
-   * transaction serialised per realm, so two instances starting together install one key. `shouldReplace` sees the active key under the lock and may decide nothing needs to
-   * change; `alsoInTransaction` writes what must commit with the rotation (its audit event). A key
-   * that was this realm's key of this algorithm before (a key file back in place) becomes active again;
-   * one whose `kid` names another realm's key or another algorithm's throws {@link SigningKeyTaken}
-   * and changes nothing.
+   * transaction serialised per realm, so two instances starting together install one key.
+   * `shouldReplace` sees the active key under the lock and may decide nothing needs to change (or
+   * refuse, by throwing); `alsoInTransaction` writes what must commit with the rotation (its audit
+   * event). A key that was this realm's key of this algorithm before (a key file back in place)
+   * becomes active again; one whose `kid` names another realm's key or another algorithm's throws
+   * {@link SigningKeyTaken} and changes nothing.
    */
   async replaceActive(
     realm: string,
