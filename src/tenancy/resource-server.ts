@@ -1,4 +1,4 @@
-import { createRemoteJWKSet, jwtVerify, type JWTPayload, type JWTVerifyGetKey } from 'jose';
+import { createRemoteJWKSet, errors, jwtVerify, type JWTPayload, type JWTVerifyGetKey } from 'jose';
 import { bearerCredentials } from '../protocol/bearer-token.js';
 import { parseOrganisationAgb } from './organisation-agb.js';
 
@@ -8,6 +8,9 @@ import { parseOrganisationAgb } from './organisation-agb.js';
  * JWKS) and that the `organisation_agb` header names the tenant the token was issued for.
  * Import it from `federation-service/resource-server`. It checks the token offline; a server that
  * must see revocations and logouts within the token's few minutes calls introspection instead.
+ * A refused token is a {@link ResourceAccessError}; a JWKS that cannot be read (unreachable, timed out,
+ * not a 200 with a key set) is the error as it came, for a 5xx: never `invalid_token`, which would make
+ * the client throw a good token away.
  */
 export interface ResourceServerOptions {
   /** The realm's issuer, e.g. `https://auth.example/realms/nemlogin`. */
@@ -55,6 +58,7 @@ export function createAccessVerifier(options: ResourceServerOptions): (headers: 
       algorithms: ['ES256', 'RS256', 'PS256', 'EdDSA'],
       clockTolerance: options.clockTolerance ?? 30,
     }).catch((error: unknown) => {
+      if (!isTokenError(error)) throw error;
       throw new ResourceAccessError(401, 'invalid_token', `token rejected: ${(error as Error).message}`);
     });
     const claims = payload as VerifiedAccess['claims'];
@@ -69,6 +73,20 @@ export function createAccessVerifier(options: ResourceServerOptions): (headers: 
       throw new ResourceAccessError(403, 'insufficient_scope', 'token issued for another organisation');
     return { claims, tenant: parsed.code };
   };
+}
+
+/**
+ * Whether jose refused the token itself (its form, signature, key id, claims), not the key set: a
+ * fetch that failed is no jose error, a timeout is JWKSTimeout, a key set that is no key set is
+ * JWKSInvalid, and a non-200 or unparsable answer is jose's generic JOSEError (jwks/remote.js).
+ */
+function isTokenError(error: unknown): boolean {
+  return (
+    error instanceof errors.JOSEError &&
+    error.code !== errors.JOSEError.code &&
+    !(error instanceof errors.JWKSTimeout) &&
+    !(error instanceof errors.JWKSInvalid)
+  );
 }
 
 function single(value: string | string[] | undefined): string | undefined {

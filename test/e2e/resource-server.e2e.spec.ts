@@ -2,7 +2,8 @@ import { Controller, Get, Module, Req, UseGuards } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { OrganisationAgbGuard } from '../../src/tenancy/organisation-agb.guard.js';
-import { createAccessVerifier, type VerifiedAccess } from '../../src/tenancy/resource-server.js';
+import { createServer } from 'node:http';
+import { createAccessVerifier, ResourceAccessError, type VerifiedAccess } from '../../src/tenancy/resource-server.js';
 import { freePort } from '../support/free-port.js';
 import { TEST_SECRETS, TEST_TENANTS } from '../support/test-config.js';
 import { startTestServer, type TestServer } from '../support/test-server.js';
@@ -71,6 +72,32 @@ describe('resource-server verification of access token and organisation_agb', ()
       })
     ).body.access_token as string;
     expect(await status({ authorization: `Bearer ${systemToken}`, organisation_agb: TEST_TENANTS.allowed })).toBe(401);
+  });
+
+  // The service's own rule (tokens/token-errors.ts): an outage is never "your token is dead", which would
+  // make a client throw its tokens away (keycloak-js and fhirclient refresh or log in again on a 401).
+  it('a JWKS it cannot read (unreachable, or not answering 200) is not the token’s fault: no invalid_token', async () => {
+    const token = await tokenFor(TEST_TENANTS.allowed);
+    const headers = { authorization: `Bearer ${token}`, organisation_agb: TEST_TENANTS.allowed };
+    const unreachable = createAccessVerifier({ issuer, audience: 'xis', jwksUri: `http://127.0.0.1:${await freePort()}/certs` });
+    const failing = createServer((_request, response) => response.writeHead(503).end('down'));
+    await new Promise<void>((resolve) => failing.listen(0, '127.0.0.1', resolve));
+    try {
+      const { port } = failing.address() as { port: number };
+      const answering503 = createAccessVerifier({ issuer, audience: 'xis', jwksUri: `http://127.0.0.1:${port}/certs` });
+      for (const verify of [unreachable, answering503]) {
+        const outcome = await verify(headers).then(
+          () => 'accepted',
+          (error: unknown) => error,
+        );
+        expect(outcome).not.toBe('accepted');
+        expect(outcome).not.toBeInstanceOf(ResourceAccessError);
+      }
+    } finally {
+      await new Promise((resolve) => failing.close(resolve));
+    }
+    // The same token against the realm's JWKS passes: it was never the token.
+    await expect(createAccessVerifier({ issuer, audience: 'xis' })(headers)).resolves.toMatchObject({ tenant: TEST_TENANTS.allowed });
   });
 
   it('the verifier alone refuses an ID token presented as an access token', async () => {
