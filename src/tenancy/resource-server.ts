@@ -27,7 +27,11 @@ export interface ResourceServerOptions {
 
 export interface VerifiedAccess {
   claims: JWTPayload & { organisation_agb?: string; patient?: string; user_type?: string; scope?: string };
-  /** The AGB code both the header and the token name; undefined when neither does. */
+  /**
+   * The AGB code the token was issued for, which the header (when sent) names too; undefined only for
+   * a token of no tenant. Without the header (`requireTenant: false`) a tenant-bound token keeps its
+   * tenant: a server that scopes its data by it never takes such a token for one of no organisation.
+   */
   tenant: string | undefined;
 }
 
@@ -65,7 +69,7 @@ export function createAccessVerifier(options: ResourceServerOptions): (headers: 
     const header = headers.organisation_agb;
     if (header === undefined) {
       if (requireTenant) throw new ResourceAccessError(400, 'invalid_request', 'organisation_agb header missing');
-      return { claims, tenant: undefined };
+      return { claims, tenant: typeof claims.organisation_agb === 'string' ? claims.organisation_agb : undefined };
     }
     const parsed = parseOrganisationAgb(Array.isArray(header) ? header.join(',') : header);
     if (!parsed.ok) throw new ResourceAccessError(400, 'invalid_request', `malformed organisation_agb: ${parsed.reason}`);

@@ -74,6 +74,13 @@ describe('resource-server verification of access token and organisation_agb', ()
     expect(await status({ authorization: `Bearer ${systemToken}`, organisation_agb: TEST_TENANTS.allowed })).toBe(401);
   });
 
+  it('without requireTenant and without the header, a tenant-bound token still reports its tenant', async () => {
+    const verify = createAccessVerifier({ issuer, audience: 'xis', requireTenant: false });
+    const access = await verify({ authorization: `Bearer ${await tokenFor(TEST_TENANTS.allowed)}` });
+    // A server that scopes its data by `tenant` must not take a token of one organisation for none.
+    expect(access.tenant).toBe(TEST_TENANTS.allowed);
+  });
+
   // The service's own rule (tokens/token-errors.ts): an outage is never "your token is dead", which would
   // make a client throw its tokens away (keycloak-js and fhirclient refresh or log in again on a 401).
   it('a JWKS it cannot read (unreachable, or not answering 200) is not the token’s fault: no invalid_token', async () => {
