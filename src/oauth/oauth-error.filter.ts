@@ -9,6 +9,13 @@ import { UnknownRealmError } from '../realms/unknown-realm.error.js';
 import { DatabaseUnavailableError } from '../storage/database.js';
 
 /**
+ * The routes that are protected resources of their own (RFC 6750), whose every refusal of a request
+ * carries the bearer challenge (§3: "MUST include the HTTP WWW-Authenticate response header field"),
+ * `invalid_request` included (§3.1).
+ */
+const BEARER_RESOURCES: ReadonlySet<string> = new Set(['/realms/:realm/protocol/openid-connect/userinfo', '/realms/:realm/account']);
+
+/**
  * The one place errors become responses. OAuth errors render as RFC 6749 §5.2 bodies (only `error`,
  * `error_description` and `state`); `invalid_client` carries `WWW-Authenticate` (§5.2) and
  * `invalid_token` the bearer challenge (RFC 6750 §3). Anything unexpected becomes a `server_error`
@@ -83,8 +90,13 @@ function sendOAuthError(
     void reply.header('WWW-Authenticate', `Basic realm="${realm && /^[a-z0-9-]+$/.test(realm) ? realm : 'federation'}"`);
   }
   // RFC 6750 §3.1: a bearer token refused (401) or lacking the privileges asked for (403, the admin API's
-  // roles); a request that carried no credentials is only challenged, with no error code.
-  if (error.code === 'invalid_token' || error.code === 'insufficient_scope') {
+  // roles), or, at UserInfo and the account endpoint, a malformed request (400: a token sent two ways, a
+  // malformed organisation_agb); a request that carried no credentials is only challenged, with no error code.
+  if (
+    error.code === 'invalid_token' ||
+    error.code === 'insufficient_scope' ||
+    (error.code === 'invalid_request' && route !== undefined && BEARER_RESOURCES.has(route))
+  ) {
     void reply.header('WWW-Authenticate', error.withoutCredentials ? 'Bearer' : `Bearer error="${error.code}"`);
   }
   if (isBrowserRoute(route ?? request.url.split('?')[0]!)) {

@@ -49,4 +49,18 @@ describe('UserInfo', () => {
     expect(dead.headers.get('www-authenticate')).toBe('Bearer error="invalid_token"');
     expectOAuthError(await postForm(userinfo, new URLSearchParams({ access_token: 'a b' })), 401, 'invalid_token');
   });
+
+  // RFC 6750 §3: a protected resource that refuses a request's token MUST say so in WWW-Authenticate,
+  // and §3.1 names invalid_request for a token sent more than one way or a malformed request.
+  it('answers an invalid_request with the bearer challenge too (RFC 6750 §3), at UserInfo and the account endpoint', async () => {
+    const { access_token } = await login();
+    const both = await postForm(userinfo, new URLSearchParams({ access_token }), { authorization: `Bearer ${access_token}` });
+    expectOAuthError(both, 400, 'invalid_request');
+    expect(both.headers.get('www-authenticate')).toBe('Bearer error="invalid_request"');
+    for (const url of [userinfo, `${server.baseUrl}/realms/nemlogin/account`]) {
+      const malformedTenant = await fetch(url, { headers: { authorization: `Bearer ${access_token}`, organisation_agb: 'not-agb' } });
+      expect(malformedTenant.status).toBe(400);
+      expect(malformedTenant.headers.get('www-authenticate')).toBe('Bearer error="invalid_request"');
+    }
+  });
 });
