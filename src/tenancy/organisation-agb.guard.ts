@@ -10,7 +10,8 @@ import {
 /**
  * A Nest guard for resource servers built on this project: the request must carry a valid access
  * token of the configured issuer and audience, and an `organisation_agb` naming the token's tenant.
- * The verified access is left on `request.access`. Refusals answer with the RFC 6750 §3 challenge.
+ * The verified access is left on `request.access`. Refusals answer with the RFC 6750 §3 challenge
+ * (with no error code when the request carried no Authorization header, §3.1).
  */
 export class OrganisationAgbGuard implements CanActivate {
   private readonly verify: (headers: HeaderBag) => Promise<VerifiedAccess>;
@@ -26,10 +27,9 @@ export class OrganisationAgbGuard implements CanActivate {
       return true;
     } catch (error) {
       if (!(error instanceof ResourceAccessError)) throw error;
-      context
-        .switchToHttp()
-        .getResponse<{ header(name: string, value: string): unknown }>()
-        .header('WWW-Authenticate', `Bearer error="${error.error}"`);
+      // RFC 6750 §3.1: a request with no credentials at all is challenged without an error code.
+      const challenge = request.headers.authorization === undefined ? 'Bearer' : `Bearer error="${error.error}"`;
+      context.switchToHttp().getResponse<{ header(name: string, value: string): unknown }>().header('WWW-Authenticate', challenge);
       throw new HttpException({ error: error.error }, error.status);
     }
   }

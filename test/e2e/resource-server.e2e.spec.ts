@@ -74,6 +74,19 @@ describe('resource-server verification of access token and organisation_agb', ()
     expect(await status({ authorization: `Bearer ${systemToken}`, organisation_agb: TEST_TENANTS.allowed })).toBe(401);
   });
 
+  it('the guard challenges as RFC 6750 §3.1 asks: no error code without credentials, the error with them', async () => {
+    const token = await tokenFor(TEST_TENANTS.allowed);
+    const challenge = async (headers: Record<string, string>) => (await fetch(xisUrl, { headers })).headers.get('www-authenticate');
+    expect(await challenge({ organisation_agb: TEST_TENANTS.allowed })).toBe('Bearer');
+    expect(await challenge({ authorization: `Bearer ${token}x`, organisation_agb: TEST_TENANTS.allowed })).toBe(
+      'Bearer error="invalid_token"',
+    );
+    expect(await challenge({ authorization: `Bearer ${token}`, organisation_agb: TEST_TENANTS.other })).toBe(
+      'Bearer error="insufficient_scope"',
+    );
+    expect(await challenge({ authorization: `Bearer ${token}` })).toBe('Bearer error="invalid_request"');
+  });
+
   it('without requireTenant and without the header, a tenant-bound token still reports its tenant', async () => {
     const verify = createAccessVerifier({ issuer, audience: 'xis', requireTenant: false });
     const access = await verify({ authorization: `Bearer ${await tokenFor(TEST_TENANTS.allowed)}` });
