@@ -1,6 +1,7 @@
 import { HttpException, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import {
   createAccessVerifier,
+  KeySetUnavailableError,
   ResourceAccessError,
   type HeaderBag,
   type ResourceServerOptions,
@@ -11,7 +12,8 @@ import {
  * A Nest guard for resource servers built on this project: the request must carry a valid access
  * token of the configured issuer and audience, and an `organisation_agb` naming the token's tenant.
  * The verified access is left on `request.access`. Refusals answer with the RFC 6750 §3 challenge
- * (with no error code when the request carried no Authorization header, §3.1).
+ * (with no error code when the request carried no Authorization header, §3.1); an issuer whose key set
+ * cannot be read, with a 503.
  */
 export class OrganisationAgbGuard implements CanActivate {
   private readonly verify: (headers: HeaderBag) => Promise<VerifiedAccess>;
@@ -26,6 +28,8 @@ export class OrganisationAgbGuard implements CanActivate {
       request.access = await this.verify(request.headers);
       return true;
     } catch (error) {
+      // The issuer's keys out of reach: the client may retry with the same token (tokens/token-errors.ts).
+      if (error instanceof KeySetUnavailableError) throw new HttpException({ error: 'temporarily_unavailable' }, 503);
       if (!(error instanceof ResourceAccessError)) throw error;
       // RFC 6750 §3.1: a request with no credentials at all is challenged without an error code.
       const challenge = request.headers.authorization === undefined ? 'Bearer' : `Bearer error="${error.error}"`;

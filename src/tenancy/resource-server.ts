@@ -9,8 +9,8 @@ import { parseOrganisationAgb } from './organisation-agb.js';
  * Import it from `federation-service/resource-server`. It checks the token offline; a server that
  * must see revocations and logouts within the token's few minutes calls introspection instead.
  * A refused token is a {@link ResourceAccessError}; a JWKS that cannot be read (unreachable, timed out,
- * not a 200 with a key set) is the error as it came, for a 5xx: never `invalid_token`, which would make
- * the client throw a good token away.
+ * not a 200 with a key set) is a {@link KeySetUnavailableError}, for a 503: never `invalid_token`,
+ * which would make the client throw a good token away.
  */
 export interface ResourceServerOptions {
   /** The realm's issuer, e.g. `https://auth.example/realms/nemlogin`. */
@@ -47,6 +47,14 @@ export class ResourceAccessError extends Error {
   }
 }
 
+/** The issuer's JWKS could not be read: a 503 for the client to retry, not a refusal of its token. */
+export class KeySetUnavailableError extends Error {
+  constructor(cause: unknown) {
+    super('the issuer’s key set could not be read', { cause });
+    this.name = 'KeySetUnavailableError';
+  }
+}
+
 export type HeaderBag = Record<string, string | string[] | undefined>;
 
 export function createAccessVerifier(options: ResourceServerOptions): (headers: HeaderBag) => Promise<VerifiedAccess> {
@@ -62,7 +70,7 @@ export function createAccessVerifier(options: ResourceServerOptions): (headers: 
       algorithms: ['ES256', 'RS256', 'PS256', 'EdDSA'],
       clockTolerance: options.clockTolerance ?? 30,
     }).catch((error: unknown) => {
-      if (!isTokenError(error)) throw error;
+      if (!isTokenError(error)) throw new KeySetUnavailableError(error);
       throw new ResourceAccessError(401, 'invalid_token', `token rejected: ${(error as Error).message}`);
     });
     const claims = payload as VerifiedAccess['claims'];
