@@ -4,7 +4,10 @@ import { withQueryParams } from '../protocol/authorization-response.js';
 import { ApiForm } from '../protocol/openapi.js';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { AuditTrail } from '../audit/audit-trail.service.js';
+import { ClientAuthenticator } from '../clients/client-authenticator.js';
+import { readPresentedCredentials } from '../clients/client-credentials.reader.js';
 import { ClientRegistry } from '../clients/client.registry.js';
+import { OAuthError } from '../protocol/oauth-error.js';
 import { sendErrorPage, sendHtml, sendRedirect } from '../login/html-reply.js';
 import type { ErrorPage } from '../login/pages/error.page.js';
 import { renderLoggedOutPage } from '../login/pages/logged-out.page.js';
@@ -46,6 +49,7 @@ export class LogoutController {
     private readonly ssoSessions: SsoSessionService,
     private readonly audit: AuditTrail,
     private readonly singleLogout: SingleLogoutService,
+    private readonly authenticator: ClientAuthenticator,
   ) {}
 
   @Get('logout')
@@ -68,7 +72,50 @@ export class LogoutController {
   })
   @ApiResponse({ status: 303, description: 'To the registered post_logout_redirect_uri' })
   byPost(@Param('realm') realm: string, @Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<FastifyReply> {
-    return this.logout(realm, (request.body ?? {}) as Record<string, unknown>, request, reply);
+    const body = (request.body ?? {}) as Record<string, unknown>;
+    if (Object.hasOwn(body, 'refresh_token')) return this.byRefreshToken(realm, body, request, reply);
+    return this.logout(realm, body, request, reply);
+  }
+
+  /**
+   * Keycloak's non-browser logout (its LogoutEndpoint): an app's server POSTs its `refresh_token` here
+   * with its client authentication (`client_id` for a public client). The SSO session of the token's
+   * session ends with every client session in it, as at RP-initiated logout; 204. A client that cannot
+   * authenticate, or a refresh token that does not verify or is another client's, gets an RFC 6749
+   * §5.2 body and ends nothing, so the app learns that its logout did not happen.
+   */
+  private async byRefreshToken(
+    realmName: string,
+    body: Record<string, unknown>,
+    request: FastifyRequest,
+    reply: FastifyReply,
+  ): Promise<FastifyReply> {
+    const realm = this.realms.get(realmName);
+    try {
+      const client = await this.authenticator.authenticate(realm, readPresentedCredentials(request));
+      const token = typeof body.refresh_token === 'string' ? body.refresh_token : undefined;
+      if (token === undefined || token === '') throw new OAuthError('invalid_request', 'refresh_token missing or repeated');
+      const claims = await this.verifier.verifyRefreshToken(realm, token).catch(undefinedIfTokenError);
+      if (!claims) throw new OAuthError('invalid_grant', 'logout: refresh token rejected');
+      if (claims.client_id !== client.clientId) throw new OAuthError('invalid_grant', 'logout: refresh token of another client');
+      const { sid } = claims;
+      const sso = ssoSessionIdOf(sid);
+      const facts = { by: 'user', actor: client.clientId, ipAddress: request.ip } as const;
+      if (sso === undefined) await this.audit.endSession(sid, facts, (tx) => this.sessions.end(sid, 'logout', tx));
+      else await this.singleLogout.endSsoSessions([sso], 'logout', facts);
+      this.logger.log({ realm: realm.name, client: client.clientId }, 'logout by refresh token');
+      return reply.status(204).header('Cache-Control', 'no-store').send();
+    } catch (error) {
+      if (!(error instanceof OAuthError) || error.status >= 500) throw error;
+      // An API call on a browser route: the error as JSON (RFC 6749 §5.2), not the error page.
+      this.logger.warn({ realm: realm.name, code: error.code, reason: error.reason }, 'logout by refresh token refused');
+      if (error.code === 'invalid_client') void reply.header('WWW-Authenticate', `Basic realm="${realm.name}"`);
+      return reply
+        .status(error.status)
+        .header('Content-Type', 'application/json; charset=utf-8')
+        .header('Cache-Control', 'no-store')
+        .send({ error: error.code, error_description: error.description });
+    }
   }
 
   @Post('logout/confirm')
