@@ -54,7 +54,10 @@ type LogoutParameter = RedirectQuery['parameter'];
 
 /** How long this SP waits for the LogoutResponse to its LogoutRequest. */
 const PENDING_LOGOUT_SECONDS = 600;
-/** SAML Bindings §3.4.3: RelayState MUST NOT exceed 80 bytes; a longer one is not echoed. */
+/**
+ * SAML Bindings §3.4.3: RelayState MUST NOT exceed 80 bytes, and a response MUST echo it exactly; a
+ * message with a longer one is refused before anything else is read, as one that breaks the binding.
+ */
 const MAX_RELAY_STATE_BYTES = 80;
 
 /**
