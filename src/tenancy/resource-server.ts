@@ -69,6 +69,8 @@ export function createAccessVerifier(options: ResourceServerOptions): (headers: 
       typ: 'at+jwt',
       algorithms: ['ES256', 'RS256', 'PS256', 'EdDSA'],
       clockTolerance: options.clockTolerance ?? 30,
+      // RFC 9068 §2.2: required in every JWT access token; without `exp` jose would let it live forever.
+      requiredClaims: ['exp', 'iat', 'sub', 'client_id', 'jti'],
     }).catch((error: unknown) => {
       if (!isTokenError(error)) throw new KeySetUnavailableError(error);
       throw new ResourceAccessError(401, 'invalid_token', `token rejected: ${(error as Error).message}`);

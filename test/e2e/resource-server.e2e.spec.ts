@@ -3,6 +3,7 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { OrganisationAgbGuard } from '../../src/tenancy/organisation-agb.guard.js';
 import { createServer } from 'node:http';
+import { exportJWK, generateKeyPair, SignJWT } from 'jose';
 import { createAccessVerifier, KeySetUnavailableError, type VerifiedAccess } from '../../src/tenancy/resource-server.js';
 import { freePort } from '../support/free-port.js';
 import { TEST_SECRETS, TEST_TENANTS } from '../support/test-config.js';
@@ -121,6 +122,39 @@ describe('resource-server verification of access token and organisation_agb', ()
     await expect(guard.canActivate(context as unknown as ExecutionContext)).rejects.toMatchObject({ status: 503 });
     // The same token against the realm's JWKS passes: it was never the token.
     await expect(createAccessVerifier({ issuer, audience: 'xis' })(headers)).resolves.toMatchObject({ tenant: TEST_TENANTS.allowed });
+  });
+
+  it('refuses a token without a claim RFC 9068 §2.2 requires, though its signature is good', async () => {
+    const { privateKey, publicKey } = await generateKeyPair('ES256');
+    const jwks = { keys: [{ ...(await exportJWK(publicKey)), kid: 'k', alg: 'ES256' }] };
+    const keyServer = createServer((_request, response) =>
+      response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(jwks)),
+    );
+    await new Promise<void>((resolve) => keyServer.listen(0, '127.0.0.1', resolve));
+    try {
+      const { port } = keyServer.address() as { port: number };
+      const verify = createAccessVerifier({ issuer, audience: 'xis', requireTenant: false, jwksUri: `http://127.0.0.1:${port}/certs` });
+      const now = Math.floor(Date.now() / 1000);
+      const complete: Record<string, unknown> = {
+        iss: issuer,
+        aud: 'xis',
+        sub: 's',
+        client_id: 'portal',
+        jti: 'j',
+        iat: now,
+        exp: now + 300,
+      };
+      const signed = (claims: Record<string, unknown>) =>
+        new SignJWT(claims).setProtectedHeader({ alg: 'ES256', kid: 'k', typ: 'at+jwt' }).sign(privateKey);
+      const bearer = async (claims: Record<string, unknown>) => ({ authorization: `Bearer ${await signed(claims)}` });
+      await expect(verify(await bearer(complete))).resolves.toMatchObject({ claims: { sub: 's' } });
+      for (const claim of ['exp', 'iat', 'sub', 'client_id', 'jti']) {
+        const { [claim]: _dropped, ...without } = complete;
+        await expect(verify(await bearer(without))).rejects.toMatchObject({ status: 401, error: 'invalid_token' });
+      }
+    } finally {
+      await new Promise((resolve) => keyServer.close(resolve));
+    }
   });
 
   it('the verifier alone refuses an ID token presented as an access token', async () => {
