@@ -8,10 +8,11 @@ import {
   LOGOUT_SUCCESS,
   SamlLogoutService,
   type IdpLogoutRequest,
+  type IdpLogoutResponse,
   type LogoutMessageInput,
   type LogoutReply,
 } from '../saml/saml-logout.service.js';
-import { SamlRejectedError } from '../saml/saml.errors.js';
+import { SamlRejectedError, statusForLog } from '../saml/saml.errors.js';
 import { IdpSubjects } from '../sessions/idp-subjects.service.js';
 import { SsoSessionService } from '../sessions/sso-session.service.js';
 import { presentedSsoSecret } from './sso-cookies.js';
@@ -63,6 +64,17 @@ export class SingleLogoutService {
     if (message.kind === 'response') {
       const returnTo = await this.saml.completeLogout(realm, alias, message);
       if (returnTo === undefined) this.logger.warn({ realm: realm.name, idp: alias }, 'LogoutResponse answers no pending logout');
+      else if (!confirmsLogout(message.status))
+        // The session here is over either way; the operator learns that the person's IdP session may not be.
+        this.logger.warn(
+          {
+            realm: realm.name,
+            idp: alias,
+            status: statusForLog(message.status?.code ?? ''),
+            subStatus: message.status?.subCode && statusForLog(message.status.subCode),
+          },
+          'IdP did not confirm the logout: its own session may go on',
+        );
       return returnTo ? { kind: 'client', url: returnTo } : { kind: 'logged-out' };
     }
     const ended = await this.endNamedSessions(realm, alias, message, request.ip);
@@ -128,4 +140,9 @@ export class SingleLogoutService {
     );
     return ended;
   }
+}
+
+/** SAML Core §3.7.3.2: Success, without the PartialLogout that says some session participant was not logged out. */
+function confirmsLogout(status: IdpLogoutResponse['status']): boolean {
+  return status?.code === LOGOUT_SUCCESS.code && status.subCode === undefined;
 }

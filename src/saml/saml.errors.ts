@@ -57,7 +57,7 @@ export class SamlStatusError extends Error {
  * sub-status, such as a cancel reason an operator needs) is kept; anything else, and anything with a
  * run of six or more digits (a CPR or BSN in disguise), is "another status".
  */
-function statusForLog(code: string): string {
+export function statusForLog(code: string): string {
   return /^urn:[A-Za-z0-9:._-]{1,120}$/.test(code) && !/\d{6}/.test(code) ? code : 'another status';
 }
 

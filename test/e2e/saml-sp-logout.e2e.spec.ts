@@ -45,6 +45,17 @@ describe('SP-initiated SAML single logout', () => {
     return { tokens: tokens!, browser };
   };
 
+  /** The log lines saying an IdP did not confirm a logout of ours, since the last call. */
+  let linesRead = 0;
+  const unconfirmedLogouts = () => {
+    const lines = server.logs.slice(linesRead);
+    linesRead = server.logs.length;
+    return lines
+      .map((line) => JSON.parse(line) as { msg?: string; status?: string; subStatus?: string })
+      .filter((line) => line.msg === 'IdP did not confirm the logout: its own session may go on')
+      .map(({ status, subStatus }) => ({ status, subStatus }));
+  };
+
   const introspect = async (token: string) =>
     (
       await postForm(`${issuer}/protocol/openid-connect/token/introspect`, new URLSearchParams({ token }), {
@@ -82,6 +93,7 @@ describe('SP-initiated SAML single logout', () => {
     const back = await browser.fetch(answer.url);
     expect(back.status).toBe(303);
     expect(back.headers.get('location')).toBe(`${BYE}?state=bye-state`);
+    expect(unconfirmedLogouts()).toEqual([]);
     // The request is used up: the same answer again returns no one anywhere.
     const again = await browser.fetch(answer.url);
     expect([again.status, again.headers.get('location')]).toEqual([200, null]);
@@ -103,6 +115,8 @@ describe('SP-initiated SAML single logout', () => {
       body: new URLSearchParams(answer.form).toString(),
     } as RequestInit);
     expect([back.status, back.headers.get('location')]).toEqual([303, `${BYE}?state=bye-state`]);
+    // The operator reads that the person's session at the IdP may go on.
+    expect(unconfirmedLogouts()).toEqual([{ status: `${STATUS}Responder`, subStatus: `${STATUS}PartialLogout` }]);
   });
 
   it('a LogoutResponse not bound to the request (another RelayState, another InResponseTo, unsigned) sends no one to the client', async () => {
