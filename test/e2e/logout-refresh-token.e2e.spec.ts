@@ -34,7 +34,11 @@ describe('logout by refresh token (Keycloak non-browser logout)', () => {
   it('refuses a refresh token it cannot verify, or presented by another client, and ends nothing', async () => {
     const tokens = await login();
     expectOAuthError(await logout({ client_id: 'patient-app', refresh_token: `${tokens.refresh_token}x` }), 400, 'invalid_grant');
-    expectOAuthError(await logout({ refresh_token: tokens.refresh_token }, { authorization: basic('web', TEST_SECRETS.web) }), 400, 'invalid_grant');
+    expectOAuthError(
+      await logout({ refresh_token: tokens.refresh_token }, { authorization: basic('web', TEST_SECRETS.web) }),
+      400,
+      'invalid_grant',
+    );
     expectOAuthError(await logout({ client_id: 'web', refresh_token: tokens.refresh_token }), 401, 'invalid_client');
     expect((await refresh(server.baseUrl, 'nemlogin', tokens.refresh_token)).status).toBe(200);
   });
