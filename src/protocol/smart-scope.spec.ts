@@ -1,4 +1,4 @@
-import { parseSmartResourceScope, scopeCovers } from './smart-scope.js';
+import { needsPatientContext, parseSmartResourceScope, scopeCovers } from './smart-scope.js';
 
 describe('parseSmartResourceScope (SMART App Launch 2.x scopes)', () => {
   it.each([
@@ -44,4 +44,20 @@ describe('scopeCovers', () => {
     expect(scopeCovers('patient/*.rs', 'user/*.rs')).toBe(false);
     expect(scopeCovers('xis', 'xis-archive')).toBe(false);
   });
+});
+
+describe('needsPatientContext', () => {
+  it.each(['launch/patient', 'patient/*.rs', 'patient/Observation.read', 'patient/Observation.rs?category=laboratory'])(
+    '%s does',
+    (scope) => {
+      expect(needsPatientContext(scope)).toBe(true);
+    },
+  );
+
+  it.each(['openid', 'launch', 'patient', 'patient/x', 'user/*.rs', 'user/Observation.rs?category=laboratory', 'system/*.rs'])(
+    '%s does not',
+    (scope) => {
+      expect(needsPatientContext(scope)).toBe(false);
+    },
+  );
 });

@@ -50,3 +50,15 @@ export function scopeCovers(held: string, requested: string): boolean {
   if (h.resource !== '*' && h.resource !== r.resource) return false;
   return [...r.permissions].every((permission) => h.permissions.includes(permission));
 }
+
+/**
+ * Whether `scope` needs a patient in context (SMART App Launch 2.x §"Scopes and launch context": a
+ * server granting a patient-level scope SHALL provide a `patient` launch context): `launch/patient`,
+ * and every `patient/…` resource scope, a query-narrowed one (`patient/Observation.rs?category=…`,
+ * which a client may be registered for) too.
+ */
+export function needsPatientContext(scope: string): boolean {
+  if (scope === 'launch/patient') return true;
+  const query = scope.indexOf('?');
+  return parseSmartResourceScope(query === -1 ? scope : scope.slice(0, query))?.context === 'patient';
+}

@@ -12,6 +12,7 @@ import { RefreshTokenMac } from './refresh-token-mac.js';
 import { TokenSigner, type PinnedSigningKeys } from './token-signer.js';
 import { fhirLogicalId, launchPatient } from './user-claims.js';
 import { formatScope } from '../protocol/scope.js';
+import { needsPatientContext } from '../protocol/smart-scope.js';
 
 export interface SessionTokenRequest {
   realm: Realm;
@@ -60,7 +61,12 @@ export class SessionTokensIssuer {
   }
 
   async issue(request: SessionTokenRequest): Promise<TokenResponse> {
-    const { realm, client, session, scopes, nonce, refreshJti, nationalIdentifier, signingKeys } = request;
+    const { realm, client, session, nonce, refreshJti, nationalIdentifier, signingKeys } = request;
+    const patient = launchPatient(session);
+    // SMART App Launch 2.x §"Scopes and launch context": a patient-level scope only beside a `patient`.
+    // A clinician holds theirs (the refresh token keeps the grant) but uses them only once they have
+    // chosen a patient (contexts/); until then, and after a lapse takes it away, no token names them.
+    const scopes = patient === undefined ? request.scopes.filter((scope) => !needsPatientContext(scope)) : request.scopes;
     // The session ends here unless a refresh moves its idle end, and that refresh issues new tokens.
     // Introspection calls a token of an ended session inactive; a resource server reading only `exp`
     // must agree, so no token of it expires later (as token exchange caps at the subject's session).
@@ -90,7 +96,7 @@ export class SessionTokensIssuer {
             jti: refreshJti,
             sid: session.id,
             client_id: client.clientId,
-            scope: formatScope(request.refreshScopes ?? scopes),
+            scope: formatScope(request.refreshScopes ?? request.scopes),
             ...(access.claims.patient ? { patient: access.claims.patient } : {}),
             ...(access.claims.context ? { context: access.claims.context } : {}),
             // So a refresh by a client that may no longer act for it is refused before anything changes.
@@ -103,7 +109,6 @@ export class SessionTokensIssuer {
       ...(refreshToken ? { refresh_token: refreshToken, refresh_expires_in: sessionEnd - now } : {}),
       scope: formatScope(scopes),
     };
-    const patient = launchPatient(session);
     // SMART App Launch 2.x §"Launch context": beside the tokens, the patient the app works with. A
     // delegated session is not an app's launch (RFC 8693 answers carry only the issued token).
     if (patient !== undefined && !session.delegation) response.patient = patient;

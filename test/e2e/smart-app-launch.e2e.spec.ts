@@ -8,6 +8,9 @@ import { startTestServer, type TestServer } from '../support/test-server.js';
 const SPA = { clientId: 'spa', redirectUri: 'https://spa.example/callback' };
 const SMART = { clientId: 'smart-app', redirectUri: 'https://smart.example/launch/callback' };
 const SMART_REQUEST = 'openid fhirUser launch/patient offline_access patient/*.rs';
+/** Registered with a query-narrowed v2 scope (SMART App Launch 2.x, "finer-grained resource constraints"). */
+const LAB_APP = { clientId: 'lab-app', redirectUri: 'https://lab.example/callback' };
+const LAB_SCOPE = 'patient/Observation.rs?category=laboratory';
 
 /**
  * Issue 11, scopes: the realm's catalogue (OIDC, SMART App Launch 2.x, the realm's own), what a
@@ -25,6 +28,14 @@ describe('scopes and SMART App Launch', () => {
         raw.realms[0].scopes = ['xis'];
         // A citizen whose CPR is in no FHIR Patient.
         raw.realms[0].mockUsers.push({ username: 'stranger', kind: 'citizen', ssn: '0909091234' });
+        // A clinician of the demo seed's diabetes care team: no patient in context until they choose one.
+        raw.realms[0].mockUsers.push({
+          username: 'nurse',
+          kind: 'clinician',
+          identifiers: [{ system: 'urn:test:clinician', value: 'nurse-smart' }],
+          organisations: [{ system: 'urn:oid:1.2.208.176.1.1', value: '999000000000101', roles: ['urn:dk:sundhed:role:nurse'] }],
+          careTeams: [{ id: 'DEMO-CT-DIABETES', roles: ['urn:dk:sundhed:role:nurse'] }],
+        });
         raw.realms[0].clients.push(
           // Registered without a scopes list, as most single-page apps are: it may ask for the catalogue.
           { clientId: SPA.clientId, type: 'public', redirectUris: [SPA.redirectUri], grantTypes: ['authorization_code'] },
@@ -34,6 +45,13 @@ describe('scopes and SMART App Launch', () => {
             redirectUris: [SMART.redirectUri],
             grantTypes: ['authorization_code', 'refresh_token'],
             scopes: ['openid', 'fhirUser', 'launch/patient', 'offline_access', 'patient/*.rs'],
+          },
+          {
+            clientId: LAB_APP.clientId,
+            type: 'public',
+            redirectUris: [LAB_APP.redirectUri],
+            grantTypes: ['authorization_code', 'refresh_token'],
+            scopes: ['openid', 'launch/patient', LAB_SCOPE],
           },
         );
       },
@@ -129,6 +147,36 @@ describe('scopes and SMART App Launch', () => {
     expect(decodeJwt(tokens.access_token)).not.toHaveProperty('patient');
     // The refresh token carries what was granted, not what was asked.
     expect((await oidc.refreshTokenGrant(config, tokens.refresh_token!)).scope).toBe(withoutPatientScopes);
+  });
+
+  it('grants a clinician no patient-level scope until a patient is in context, then gives both (SMART "Scopes and launch context")', async () => {
+    const request = 'openid fhirUser launch/patient online_access patient/*.rs';
+    const { config, tokens } = await login(SMART, request, { aud: fhirBase }, 'nurse');
+    // Granted, held by the refresh token; but with no patient to give, no token says patient/*.rs.
+    expect(tokens.patient).toBeUndefined();
+    expect(tokens.scope).toBe('openid fhirUser online_access');
+    expect(decodeJwt(tokens.access_token)).toMatchObject({ scope: 'openid fhirUser online_access' });
+    expect(decodeJwt(tokens.access_token)).not.toHaveProperty('patient');
+    expect(decodeJwt(tokens.refresh_token!).scope).toBe(request);
+    const refreshed = await oidc.refreshTokenGrant(config, tokens.refresh_token!);
+    expect(refreshed.scope).toBe('openid fhirUser online_access');
+
+    // The clinician chooses a patient (contexts): now the token response has both.
+    const chosen = await oidc.refreshTokenGrant(config, refreshed.refresh_token!, { patient_id: 'demo-patient-nancy' });
+    expect(chosen.patient).toBe('demo-patient-nancy');
+    expect(chosen.scope).toBe(request);
+    expect(decodeJwt(chosen.access_token)).toMatchObject({ scope: request, patient: 'demo-patient-nancy' });
+  });
+
+  it('grants a query-narrowed patient scope only with a patient context, like any patient-level scope', async () => {
+    const request = `openid launch/patient ${LAB_SCOPE}`;
+    const linked = await login(LAB_APP, request, { aud: fhirBase });
+    expect(linked.tokens).toMatchObject({ scope: request, patient: 'demo-patient-nancy' });
+
+    const stranger = await login(LAB_APP, request, { aud: fhirBase }, 'stranger');
+    expect(stranger.tokens.patient).toBeUndefined();
+    expect(stranger.tokens.scope).toBe('openid');
+    expect(decodeJwt(stranger.tokens.access_token).scope).toBe('openid');
   });
 
   it('lets a registered patient/*.rs cover a narrower resource-specific request in v1 syntax', async () => {
