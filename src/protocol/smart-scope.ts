@@ -52,13 +52,20 @@ export function scopeCovers(held: string, requested: string): boolean {
 }
 
 /**
+ * The context (`patient`, `user`, `system`) of a SMART resource scope, a query-narrowed one
+ * (`patient/Observation.rs?category=…`, which a client may be registered for) too; undefined for any
+ * other value.
+ */
+export function resourceScopeContext(scope: string): SmartScopeContext | undefined {
+  const query = scope.indexOf('?');
+  return parseSmartResourceScope(query === -1 ? scope : scope.slice(0, query))?.context;
+}
+
+/**
  * Whether `scope` needs a patient in context (SMART App Launch 2.x §"Scopes and launch context": a
  * server granting a patient-level scope SHALL provide a `patient` launch context): `launch/patient`,
- * and every `patient/…` resource scope, a query-narrowed one (`patient/Observation.rs?category=…`,
- * which a client may be registered for) too.
+ * and every `patient/…` resource scope, query-narrowed or not.
  */
 export function needsPatientContext(scope: string): boolean {
-  if (scope === 'launch/patient') return true;
-  const query = scope.indexOf('?');
-  return parseSmartResourceScope(query === -1 ? scope : scope.slice(0, query))?.context === 'patient';
+  return scope === 'launch/patient' || resourceScopeContext(scope) === 'patient';
 }

@@ -30,6 +30,20 @@ describe("ScopeCatalogue (a realm's scopes, as Keycloak client scopes)", () => {
     });
   });
 
+  it('never gives a login a system/… scope, even to a client registered for it (for its client credentials)', () => {
+    const app: Pick<ClientConfig, 'scopes' | 'grantTypes'> = {
+      scopes: ['openid', 'system/*.rs', 'system/Observation.rs?category=laboratory'],
+      grantTypes: ['authorization_code', 'client_credentials'],
+    };
+    expect(
+      catalogue.selectForLogin(app, ['openid', 'system/*.rs', 'system/Patient.r', 'system/Observation.rs?category=laboratory']),
+    ).toEqual({
+      granted: ['openid'],
+      unknown: [],
+      refused: ['system/*.rs', 'system/Patient.r', 'system/Observation.rs?category=laboratory'],
+    });
+  });
+
   it('allows online_access to a client that gets refresh tokens, whatever its list, and to no other', () => {
     const app: Pick<ClientConfig, 'scopes' | 'grantTypes'> = {
       scopes: ['openid', 'profile', 'patient/*.read'],

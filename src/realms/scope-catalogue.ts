@@ -1,6 +1,6 @@
 import type { ClientConfig } from '../config/client-config.schema.js';
 import { OIDC_SCOPES, SMART_CONTEXT_SCOPES, selectScopes, type ScopeSelection } from '../protocol/scope.js';
-import { parseSmartResourceScope, scopeCovers } from '../protocol/smart-scope.js';
+import { parseSmartResourceScope, resourceScopeContext, scopeCovers } from '../protocol/smart-scope.js';
 
 /**
  * What discovery shows of the SMART resource scopes: the wildcard forms in both syntaxes. Any
@@ -46,12 +46,16 @@ export class ScopeCatalogue {
     return selectScopes(requested, {
       known: (scope) => this.knows(scope) || covered(scope),
       allowed: (scope) =>
-        (scope === 'openid' && client.grantTypes.includes('authorization_code')) ||
-        // What every refresh token here is (scope.ts): granted to a client that gets one, registered or
-        // not, so the answer's `scope` says so (SMART App Launch 2.x; fhirclient refreshes only then).
-        (scope === 'online_access' && client.grantTypes.includes('refresh_token')) ||
-        registered.length === 0 ||
-        covered(scope),
+        // SMART Backend Services' scopes are a machine's own (client credentials): a client registered for
+        // them (one that also logs people in) never gets one in a person's token, whose `patient/…` and
+        // `user/…` scopes a FHIR server limits to that person; `system/*.rs` it would not limit at all.
+        resourceScopeContext(scope) !== 'system' &&
+        ((scope === 'openid' && client.grantTypes.includes('authorization_code')) ||
+          // What every refresh token here is (scope.ts): granted to a client that gets one, registered or
+          // not, so the answer's `scope` says so (SMART App Launch 2.x; fhirclient refreshes only then).
+          (scope === 'online_access' && client.grantTypes.includes('refresh_token')) ||
+          registered.length === 0 ||
+          covered(scope)),
     });
   }
 }

@@ -11,6 +11,12 @@ const SMART_REQUEST = 'openid fhirUser launch/patient offline_access patient/*.r
 /** Registered with a query-narrowed v2 scope (SMART App Launch 2.x, "finer-grained resource constraints"). */
 const LAB_APP = { clientId: 'lab-app', redirectUri: 'https://lab.example/callback' };
 const LAB_SCOPE = 'patient/Observation.rs?category=laboratory';
+/** A confidential app that both logs people in and, as itself, uses SMART Backend Services (system/… scopes). */
+const BACKEND_APP = {
+  clientId: 'backend-app',
+  redirectUri: 'https://backend.example/callback',
+  secret: 'backend-app-secret-0123456789abcdef',
+};
 
 /**
  * Issue 11, scopes: the realm's catalogue (OIDC, SMART App Launch 2.x, the realm's own), what a
@@ -53,6 +59,14 @@ describe('scopes and SMART App Launch', () => {
             grantTypes: ['authorization_code', 'refresh_token'],
             scopes: ['openid', 'launch/patient', LAB_SCOPE],
           },
+          {
+            clientId: BACKEND_APP.clientId,
+            type: 'confidential',
+            secret: BACKEND_APP.secret,
+            redirectUris: [BACKEND_APP.redirectUri],
+            grantTypes: ['authorization_code', 'client_credentials'],
+            scopes: ['openid', 'patient/*.rs', 'system/*.rs'],
+          },
         );
       },
     });
@@ -62,7 +76,11 @@ describe('scopes and SMART App Launch', () => {
   afterAll(() => server.close());
 
   const configFor = (clientId: string) =>
-    oidc.discovery(new URL(issuer), clientId, undefined, oidc.None(), { execute: [oidc.allowInsecureRequests] });
+    clientId === BACKEND_APP.clientId
+      ? oidc.discovery(new URL(issuer), clientId, undefined, oidc.ClientSecretBasic(BACKEND_APP.secret), {
+          execute: [oidc.allowInsecureRequests],
+        })
+      : oidc.discovery(new URL(issuer), clientId, undefined, oidc.None(), { execute: [oidc.allowInsecureRequests] });
 
   /**
    * A mocked citizen's login (alice, linked to demo-patient-nancy, by default), redeemed by
@@ -177,6 +195,12 @@ describe('scopes and SMART App Launch', () => {
     expect(stranger.tokens.patient).toBeUndefined();
     expect(stranger.tokens.scope).toBe('openid');
     expect(decodeJwt(stranger.tokens.access_token).scope).toBe('openid');
+  });
+
+  it('never grants a system/… scope to a person’s login, even to a client registered for one (its client credentials)', async () => {
+    const { tokens } = await login(BACKEND_APP, 'openid patient/*.rs system/*.rs system/Patient.rs', { aud: fhirBase });
+    expect(tokens.scope).toBe('openid patient/*.rs');
+    expect(decodeJwt(tokens.access_token).scope).toBe('openid patient/*.rs');
   });
 
   it('lets a registered patient/*.rs cover a narrower resource-specific request in v1 syntax', async () => {
