@@ -89,6 +89,19 @@ export class AuthorizeController {
     }
     const fromSso = await this.sso.answer(realm, ssoSession, check.request, request);
     if (fromSso) return sendAuthorizationResponse(reply, fromSso);
+    if (this.logins.loginAliases(realm).length === 0) {
+      // No IdP, and no mocked users (none in production): a chooser would be empty and the login would
+      // never end. RFC 6749 §4.1.2.1 server_error goes back to the client; the operator reads why here.
+      this.logger.error(
+        { realm: realm.name, client: check.request.client.clientId },
+        'authorization refused: the realm offers no way to log in',
+      );
+      const { responseMode, redirectUri, state } = check.request;
+      return sendAuthorizationResponse(
+        reply,
+        authorizationResponse(responseMode, redirectUri, realm.issuer, { error: 'server_error', state }),
+      );
+    }
     const start = await this.logins.start(realm, check.request);
     setBindingCookie(reply, realm, start.transactionId, start.browserBinding);
     return start.kind === 'redirect' ? sendRedirect(reply, start.url) : sendHtml(reply, 200, renderChooserPage(start.options));
