@@ -1,4 +1,4 @@
-import { needsPatientContext, parseSmartResourceScope, scopeCovers } from './smart-scope.js';
+import { needsPatientContext, parseSmartResourceScope, scopeCovers, scopesTheSubjectBears } from './smart-scope.js';
 
 describe('parseSmartResourceScope (SMART App Launch 2.x scopes)', () => {
   it.each([
@@ -60,4 +60,19 @@ describe('needsPatientContext', () => {
       expect(needsPatientContext(scope)).toBe(false);
     },
   );
+
+  it('keeps of a subject’s scopes those its token can bear: patient-level ones beside a patient, system ones for a machine', () => {
+    const scopes = [
+      'openid',
+      'launch/patient',
+      'patient/*.rs',
+      'patient/Observation.rs?category=laboratory',
+      'user/*.rs',
+      'system/*.rs',
+      'xis',
+    ];
+    expect(scopesTheSubjectBears(scopes, { person: true, hasPatient: false })).toEqual(['openid', 'user/*.rs', 'xis']);
+    expect(scopesTheSubjectBears(scopes, { person: true, hasPatient: true })).toEqual(scopes.filter((scope) => scope !== 'system/*.rs'));
+    expect(scopesTheSubjectBears(scopes, { person: false, hasPatient: false })).toEqual(['openid', 'user/*.rs', 'system/*.rs', 'xis']);
+  });
 });

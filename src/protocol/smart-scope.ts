@@ -69,3 +69,14 @@ export function resourceScopeContext(scope: string): SmartScopeContext | undefin
 export function needsPatientContext(scope: string): boolean {
   return scope === 'launch/patient' || resourceScopeContext(scope) === 'patient';
 }
+
+/**
+ * Of `scopes`, those a token of this subject can bear: a patient-level scope only beside a patient
+ * ({@link needsPatientContext}), and a `system/…` scope only in a machine's token, never in a person's,
+ * which a FHIR server would not limit to that person.
+ */
+export function scopesTheSubjectBears(scopes: readonly string[], subject: { person: boolean; hasPatient: boolean }): string[] {
+  return scopes.filter(
+    (scope) => !(needsPatientContext(scope) && !subject.hasPatient) && !(subject.person && resourceScopeContext(scope) === 'system'),
+  );
+}

@@ -1,4 +1,4 @@
-import { generateKeyPair, SignJWT } from 'jose';
+import { decodeJwt, generateKeyPair, SignJWT } from 'jose';
 import { loginTokens } from '../support/login-flow.js';
 import { TEST_SECRETS, TEST_TENANTS } from '../support/test-config.js';
 import { basic, postForm } from '../support/token-requests.js';
@@ -131,6 +131,23 @@ describe('token exchange and tenancy', () => {
       ]) {
         expectRefused(await h.exchange(await signed(claims), { subject_token_type: JWT }), 'invalid_request');
       }
+    });
+
+    it('a trusted issuer’s scope only as far as its subject bears it: a patient-level scope beside a patient', async () => {
+      const signed = (claims: Record<string, unknown>) =>
+        new SignJWT({ scope: 'xis patient/*.read', ...claims })
+          .setProtectedHeader({ alg: 'ES256', kid: 'partner-1' })
+          .setIssuer(EXTERNAL_ISSUER)
+          .setAudience(h.issuer)
+          .setExpirationTime(Math.floor(h.clock.now().getTime() / 1000) + 300)
+          .sign(h.externalKey);
+      const scopeOf = async (claims: Record<string, unknown>) => {
+        const response = await h.exchange(await signed(claims), { subject_token_type: JWT });
+        expect(response.status).toBe(200);
+        return decodeJwt(response.body.access_token as string).scope;
+      };
+      expect(await scopeOf({ sub: 'partner-user-7' })).toBe('xis');
+      expect(await scopeOf({ sub: 'partner-user-7', patient: 'p-1' })).toBe('xis patient/*.read');
     });
 
     it('alg none and HS256 keyed with the public key', async () => {

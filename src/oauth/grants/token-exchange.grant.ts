@@ -11,6 +11,7 @@ import { ACCESS_TOKEN_TYPE, REFRESH_TOKEN_TYPE, TOKEN_TYPES, registeredOrOther }
 import type { GrantHandler, GrantRequest, TokenResponse } from './grant-handler.js';
 import { ExchangeSubjectResolver, type ExchangeSubject } from './exchange-subject.resolver.js';
 import { narrowScope } from '../../protocol/scope.js';
+import { scopesTheSubjectBears } from '../../protocol/smart-scope.js';
 
 export const TOKEN_EXCHANGE = 'urn:ietf:params:oauth:grant-type:token-exchange';
 
@@ -63,7 +64,12 @@ export class TokenExchangeGrant implements GrantHandler {
       throw new OAuthError('invalid_request', 'subject token issued to a client this policy does not accept');
     }
     const audience = this.targets([...params.getAll('audience'), ...params.getAll('resource')], policy.audiences);
-    const scopes = this.narrowedScopes(params.get('scope'), subject.scopes, client.config.scopes);
+    // Whoever issued the subject token (a trusted partner's `scope` is taken as it came), the issued token
+    // bears only what its subject can: SMART App Launch 2.x, "Scopes and launch context".
+    const scopes = scopesTheSubjectBears(this.narrowedScopes(params.get('scope'), subject.scopes, client.config.scopes), {
+      person: (subject.claims.user_type ?? 'PATIENT') !== 'SYSTEM',
+      hasPatient: subject.claims.patient !== undefined,
+    });
     const tenant = bindExchangeTenant(client.config, organisationAgb, subject.tenant);
     const act = subject.claims.act
       ? { sub: client.clientId, client_id: client.clientId, act: subject.claims.act }
