@@ -12,7 +12,7 @@ export const AUTHORIZATION_PARAMETER_MAX_LENGTH: Readonly<Record<string, number>
   client_id: 256,
   redirect_uri: 2048,
   response_type: 64,
-  scope: 1024,
+  scope: 4096,
   state: 2048,
   nonce: 512,
   code_challenge: 128,

@@ -1,6 +1,7 @@
 import { testConfig } from '../../test/support/test-config.js';
 import { ClientRegistry } from '../clients/client.registry.js';
 import { RealmRegistry } from '../realms/realm.registry.js';
+import { AUTHORIZATION_PARAMETER_MAX_LENGTH } from './authorization-request-limits.js';
 import { checkAuthorizationRequest } from './authorization-request.js';
 
 const config = testConfig('http://127.0.0.1:1', (raw) => {
@@ -106,7 +107,7 @@ describe('checkAuthorizationRequest (OIDC Core §3.1.2.2, RFC 6749 §4.1.2.1)', 
     it.each([
       ['alone', {}],
       ['with an over-long response_type, which the limits list before it', { response_type: 'c'.repeat(65) }],
-      ['with an over-long scope, which the limits list before it', { scope: 's'.repeat(1025) }],
+      ['with an over-long scope, which the limits list before it', { scope: 's'.repeat(AUTHORIZATION_PARAMETER_MAX_LENGTH.scope! + 1) }],
       ['with a response type refused', { response_type: 'token' }],
       ['with a request object', { request: 'eyJ…' }],
     ])('%s', (_name, overrides) => {
@@ -133,6 +134,20 @@ describe('checkAuthorizationRequest (OIDC Core §3.1.2.2, RFC 6749 §4.1.2.1)', 
 
 describe('scope at the authorization endpoint (OIDC Core §3.1.2.1, RFC 6749 §3.3, the realm catalogue)', () => {
   const spa = (scope: string) => check({ client_id: 'spa', redirect_uri: 'http://127.0.0.1/spa', scope });
+
+  it('takes a request as long as a SMART v2 app’s granular scope list, a search-narrowed scope per category (US Core asks for such lists)', () => {
+    const categories = ['laboratory', 'vital-signs', 'social-history', 'imaging', 'survey', 'exam', 'therapy', 'activity', 'procedure'];
+    const granular = [
+      ...categories.map((code) => `patient/Observation.rs?category=http://terminology.hl7.org/CodeSystem/observation-category|${code}`),
+      ...['encounter-diagnosis', 'problem-list-item', 'health-concern'].map(
+        (code) => `patient/Condition.rs?category=http://terminology.hl7.org/CodeSystem/condition-category|${code}`,
+      ),
+    ];
+    const scope = ['openid', 'fhirUser', 'launch/patient', ...granular].join(' ');
+    expect(scope.length).toBeGreaterThan(1024);
+    // The search-narrowed scopes themselves go to a client registered for them (scope-catalogue.ts).
+    expect(spa(scope)).toMatchObject({ ok: true, request: { scope: expect.arrayContaining(['openid', 'fhirUser', 'launch/patient']) } });
+  });
 
   it('ignores a value the realm does not know, and grants the rest', () => {
     expect(check({ scope: 'openid admin profile' })).toMatchObject({
