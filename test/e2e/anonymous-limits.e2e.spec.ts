@@ -69,7 +69,7 @@ describe('bounded authorization request parameters', () => {
   });
 
   it('refuses a longer nonce or scope, echoing the state', async () => {
-    for (const extra of [{ nonce: 'n'.repeat(513) }, { scope: `openid${' openid'.repeat(200)}` }] as Record<string, string>[]) {
+    for (const extra of [{ nonce: 'n'.repeat(513) }, { scope: `openid${' openid'.repeat(700)}` }] as Record<string, string>[]) {
       const params = await refusal(await fetch(authorizeUrl(server.baseUrl, extra), { redirect: 'manual' }));
       expect(params.get('error')).toBe('invalid_request');
       expect(params.get('state')).toBe('st');
