@@ -61,6 +61,28 @@ describe("ScopeCatalogue (a realm's scopes, as Keycloak client scopes)", () => {
     });
   });
 
+  it('allows offline_access only to a client that gets refresh tokens (OIDC Core §11), even one registered for it', () => {
+    const app: Pick<ClientConfig, 'scopes' | 'grantTypes'> = { scopes: ['openid', 'offline_access'], grantTypes: ['authorization_code'] };
+    expect(catalogue.selectForLogin(app, ['openid', 'offline_access'])).toEqual({
+      granted: ['openid'],
+      unknown: [],
+      refused: ['offline_access'],
+    });
+    expect(catalogue.selectForLogin({ ...app, grantTypes: ['authorization_code', 'refresh_token'] }, ['openid', 'offline_access'])).toEqual(
+      {
+        granted: ['openid', 'offline_access'],
+        unknown: [],
+        refused: [],
+      },
+    );
+    // A client without a list may get the catalogue, offline_access only with refresh tokens all the same.
+    expect(catalogue.selectForLogin({ scopes: [], grantTypes: ['authorization_code'] }, ['openid', 'offline_access'])).toEqual({
+      granted: ['openid'],
+      unknown: [],
+      refused: ['offline_access'],
+    });
+  });
+
   it('allows openid only to a client that may log people in', () => {
     expect(catalogue.selectForLogin({ scopes: ['xis'], grantTypes: ['client_credentials'] }, ['openid'])).toEqual({
       granted: [],

@@ -50,6 +50,9 @@ export class ScopeCatalogue {
         // them (one that also logs people in) never gets one in a person's token, whose `patient/…` and
         // `user/…` scopes a FHIR server limits to that person; `system/*.rs` it would not limit at all.
         resourceScopeContext(scope) !== 'system' &&
+        // `offline_access` asks for a refresh token (OIDC Core §11): granted only to a client that gets one,
+        // or the answer's `scope` would promise what the token response does not carry.
+        (scope !== 'offline_access' || client.grantTypes.includes('refresh_token')) &&
         ((scope === 'openid' && client.grantTypes.includes('authorization_code')) ||
           // What every refresh token here is (scope.ts): granted to a client that gets one, registered or
           // not, so the answer's `scope` says so (SMART App Launch 2.x; fhirclient refreshes only then).
