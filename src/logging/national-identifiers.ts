@@ -50,11 +50,6 @@ export function maskNationalIdentifiersInLine(line: string): string {
   }
 }
 
-/** Whether `text` holds what the mask would take for a CPR or BSN, anywhere in it. */
-export function mayHoldNationalIdentifier(text: string): boolean {
-  return NATIONAL_IDENTIFIER.test(text);
-}
-
 /** `text` with every CPR or BSN in it, as a digit run or as written, replaced by {@link MASKED_DIGITS}. */
 export function maskNationalIdentifiers(text: string): string {
   return text.replace(EVERY_NATIONAL_IDENTIFIER, MASKED_DIGITS);

@@ -12,7 +12,7 @@ import { RefreshTokenMac } from './refresh-token-mac.js';
 import { TokenSigner, type PinnedSigningKeys } from './token-signer.js';
 import { fhirLogicalId, launchPatient } from './user-claims.js';
 import { formatScope } from '../protocol/scope.js';
-import { needsPatientContext } from '../protocol/smart-scope.js';
+import { scopesTheSubjectBears } from '../protocol/smart-scope.js';
 
 export interface SessionTokenRequest {
   realm: Realm;
@@ -66,7 +66,7 @@ export class SessionTokensIssuer {
     // SMART App Launch 2.x §"Scopes and launch context": a patient-level scope only beside a `patient`.
     // A clinician holds theirs (the refresh token keeps the grant) but uses them only once they have
     // chosen a patient (contexts/); until then, and after a lapse takes it away, no token names them.
-    const scopes = patient === undefined ? request.scopes.filter((scope) => !needsPatientContext(scope)) : request.scopes;
+    const scopes = scopesTheSubjectBears(request.scopes, { person: true, hasPatient: patient !== undefined });
     // The session ends here unless a refresh moves its idle end, and that refresh issues new tokens.
     // Introspection calls a token of an ended session inactive; a resource server reading only `exp`
     // must agree, so no token of it expires later (as token exchange caps at the subject's session).
