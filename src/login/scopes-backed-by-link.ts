@@ -1,5 +1,5 @@
 import type { IdentityLink } from '../identity/identity-link.js';
-import { parseSmartResourceScope } from '../protocol/smart-scope.js';
+import { needsPatientContext } from '../protocol/smart-scope.js';
 
 /**
  * The granted scopes a login's link to FHIR can back. SMART App Launch 2.x ("Scopes and launch
@@ -12,8 +12,4 @@ import { parseSmartResourceScope } from '../protocol/smart-scope.js';
 export function scopesBackedByLink(scopes: readonly string[], link: IdentityLink): string[] {
   const patientContextPossible = link.kind === 'practitioner' || (link.kind === 'patient' && link.patient !== undefined);
   return patientContextPossible ? [...scopes] : scopes.filter((scope) => !needsPatientContext(scope));
-}
-
-function needsPatientContext(scope: string): boolean {
-  return scope === 'launch/patient' || parseSmartResourceScope(scope)?.context === 'patient';
 }

@@ -34,13 +34,14 @@ export function formatScope(scopes: readonly string[]): string {
 
 /**
  * A request may narrow what is held, never widen it (RFC 6749 §6: "MUST NOT include any scope not
- * originally granted"; RFC 8693 §2.1 likewise): absent, everything `held` is kept; a value outside
- * `held` is `invalid_scope`.
+ * originally granted"; RFC 8693 §2.1 likewise): absent, everything `held` is kept; a value no held
+ * value covers is `invalid_scope`. A SMART resource scope held covers the narrower ones (`scopeCovers`:
+ * `patient/*.rs` held, `patient/Observation.rs` may be asked for), which grant nothing it did not.
  */
 export function narrowScope(requested: string | undefined, held: readonly string[]): string[] {
   if (requested === undefined) return [...held];
   const scopes = parseScope(requested);
-  const widened = scopes.filter((scope) => !held.includes(scope));
+  const widened = scopes.filter((scope) => !held.some((value) => scopeCovers(value, scope)));
   if (widened.length > 0) throw new OAuthError('invalid_scope', `scope widened: ${scopesForTheLog(widened)}`);
   return scopes;
 }

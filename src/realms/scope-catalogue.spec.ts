@@ -22,6 +22,28 @@ describe("ScopeCatalogue (a realm's scopes, as Keycloak client scopes)", () => {
     );
   });
 
+  it('grants a search-narrowed scope under a wider one the client is registered for, or from the catalogue to a client without a list', () => {
+    const lab = 'patient/Observation.rs?category=laboratory';
+    const registered: Pick<ClientConfig, 'scopes' | 'grantTypes'> = {
+      scopes: ['openid', 'patient/*.rs'],
+      grantTypes: ['authorization_code'],
+    };
+    expect(catalogue.selectForLogin(registered, ['openid', lab, 'patient/Observation.cruds?category=x'])).toEqual({
+      granted: ['openid', lab],
+      unknown: [],
+      refused: ['patient/Observation.cruds?category=x'],
+    });
+    expect(
+      catalogue.selectForLogin({ scopes: [], grantTypes: ['authorization_code'] }, ['openid', lab, 'user/Observation.rs?code=x']),
+    ).toEqual({
+      granted: ['openid', lab, 'user/Observation.rs?code=x'],
+      unknown: [],
+      refused: [],
+    });
+    expect(catalogue.knows('system/Observation.rs?category=laboratory')).toBe(false);
+    expect(catalogue.knows('patient/Observation.rs?')).toBe(false);
+  });
+
   it('counts a value the client is registered for as known, even outside the catalogue', () => {
     expect(new ScopeCatalogue([]).selectForLogin({ scopes: ['legacy'], grantTypes: ['authorization_code'] }, ['legacy', 'other'])).toEqual({
       granted: ['legacy'],

@@ -1,6 +1,6 @@
 import type { ClientConfig } from '../config/client-config.schema.js';
 import { OIDC_SCOPES, SMART_CONTEXT_SCOPES, selectScopes, type ScopeSelection } from '../protocol/scope.js';
-import { parseSmartResourceScope, resourceScopeContext, scopeCovers } from '../protocol/smart-scope.js';
+import { resourceScopeContext, scopeCovers } from '../protocol/smart-scope.js';
 
 /**
  * What discovery shows of the SMART resource scopes: the wildcard forms in both syntaxes. Any
@@ -28,10 +28,11 @@ export class ScopeCatalogue {
     this.named = new Set<string>([...OIDC_SCOPES, ...SMART_CONTEXT_SCOPES, ...realmScopes]);
   }
 
+  /** Our named scopes, and every `patient/…` and `user/…` resource scope, search-narrowed or not. */
   knows(scope: string): boolean {
     if (this.named.has(scope)) return true;
-    const smart = parseSmartResourceScope(scope);
-    return smart !== undefined && smart.context !== 'system';
+    const context = resourceScopeContext(scope);
+    return context !== undefined && context !== 'system';
   }
 
   /** For `scopes_supported` (RFC 8414 §2, SMART App Launch 2.x). */

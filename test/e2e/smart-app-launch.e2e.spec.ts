@@ -208,6 +208,22 @@ describe('scopes and SMART App Launch', () => {
     expect(tokens.scope).toBe('openid patient/Observation.read');
   });
 
+  it('grants a search-narrowed request under a registered patient/*.rs, and lets a refresh narrow patient/*.rs to one (RFC 6749 §6)', async () => {
+    const narrowed = await login(SMART, `openid launch/patient ${LAB_SCOPE}`, { aud: fhirBase });
+    expect(narrowed.tokens).toMatchObject({ scope: `openid launch/patient ${LAB_SCOPE}`, patient: 'demo-patient-nancy' });
+
+    const { config, tokens } = await login(SMART, SMART_REQUEST, { aud: fhirBase });
+    const refreshed = await oidc.refreshTokenGrant(config, tokens.refresh_token!, { scope: `openid launch/patient ${LAB_SCOPE}` });
+    expect(refreshed).toMatchObject({ scope: `openid launch/patient ${LAB_SCOPE}`, patient: 'demo-patient-nancy' });
+    expect(decodeJwt(refreshed.access_token).scope).toBe(`openid launch/patient ${LAB_SCOPE}`);
+    // Never wider than the login's grant: write access was not granted.
+    await expect(
+      oidc.refreshTokenGrant(config, refreshed.refresh_token!, { scope: 'openid patient/Observation.cruds' }),
+    ).rejects.toMatchObject({
+      error: 'invalid_scope',
+    });
+  });
+
   it('ignores values the realm does not know and drops those the client may not have; scope says what was granted', async () => {
     const spa = await login(SPA, 'openid made-up-scope profile xis patient/*.rs');
     expect(spa.tokens.scope).toBe('openid profile xis patient/*.rs');
