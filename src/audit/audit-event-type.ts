@@ -2,11 +2,14 @@
  * The audit trail's vocabulary: Keycloak's event types where one fits (`LOGIN`, `CODE_TO_TOKEN`,
  * `REFRESH_TOKEN`, `CLIENT_LOGIN`, `TOKEN_EXCHANGE`, `LOGOUT` and their `_ERROR`s), plus
  * `CONTEXT_SELECTED` (a clinician's or citizen's choice of organisation, care team, patient or episode,
- * or a care team that no longer held on a later refresh, with `details.reason`)
- * and `ADMIN_ACTION` (every call of the admin API). `REVOKE_GRANT` is an access token's revocation (RFC
- * 7009; a refresh token's ends its session: a LOGOUT) and `REVOKE_GRANT_ERROR` a live token's refused
- * to a client it was not issued to. Introspection is not an event: it is asked for every API call a
- * resource server serves, and records nothing a person did.
+ * or a care team that no longer held on a later refresh, with `details.reason`),
+ * `ADMIN_ACTION` (every call of the admin API, and a rotation by `keys:rotate`) and
+ * `SIGNING_KEY_INSTALLED` (a signing key the service made, or took from `signingKeyFile`, of its own
+ * accord: at start, or after another instance's start retired its algorithm; a rotation's key is its
+ * ADMIN_ACTION). `REVOKE_GRANT` is an access token's revocation (RFC 7009; a refresh token's ends its
+ * session: a LOGOUT) and `REVOKE_GRANT_ERROR` a live token's refused to a client it was not issued to.
+ * Introspection is not an event: it is asked for every API call a resource server serves, and records
+ * nothing a person did.
  */
 export const AUDIT_EVENT_TYPES = [
   'LOGIN',
@@ -24,6 +27,7 @@ export const AUDIT_EVENT_TYPES = [
   'REVOKE_GRANT_ERROR',
   'CONTEXT_SELECTED',
   'ADMIN_ACTION',
+  'SIGNING_KEY_INSTALLED',
 ] as const;
 
 export type AuditEventType = (typeof AUDIT_EVENT_TYPES)[number];

@@ -4,11 +4,15 @@ import { FhirAuditOutboxRepository } from '../storage/fhir-audit-outbox.reposito
 import { SessionRepository } from '../storage/session.repository.js';
 import { AuditTrail } from './audit-trail.service.js';
 import { FhirAuditDelivery } from './fhir-audit-delivery.service.js';
+import { SigningKeyInstallAudit } from './signing-key-install-audit.js';
 
-/** The audit trail every flow writes to (issue 13), and the delivery of its FHIR AuditEvents; global, like the database. */
+/**
+ * The audit trail every flow writes to (issue 13), the delivery of its FHIR AuditEvents, and the record
+ * of the signing keys a start installs; global, like the database.
+ */
 @Global()
 @Module({
-  providers: [AuditEventRepository, FhirAuditOutboxRepository, SessionRepository, AuditTrail, FhirAuditDelivery],
+  providers: [AuditEventRepository, FhirAuditOutboxRepository, SessionRepository, AuditTrail, FhirAuditDelivery, SigningKeyInstallAudit],
   exports: [AuditTrail, AuditEventRepository, FhirAuditOutboxRepository, FhirAuditDelivery],
 })
 export class AuditModule {}

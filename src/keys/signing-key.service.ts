@@ -43,7 +43,26 @@ export interface KeyRotation {
   signsFrom: Date;
 }
 
-/** What the audit trail records of a rotation (its ADMIN_ACTION, from the admin API or the command line). */
+/**
+ * A key the service installed of its own accord: at start, where the algorithm had no key or the
+ * realm's `signingKeyFile` holds another, or again on a later read after another instance's start
+ * retired the algorithm's key. Not a rotation, which its caller records.
+ */
+export interface KeyInstall extends KeyRotation {
+  realm: string;
+  alg: SigningAlg;
+  source: SigningKeyRow['source'];
+  /** The key it replaced as the newest of its algorithm; none for the algorithm's first key. */
+  replaced?: string;
+}
+
+/** Writes what must commit with an install (its audit event), in the install's transaction. */
+export type KeyInstallRecorder = (tx: Queryable, install: KeyInstall) => Promise<void>;
+
+/**
+ * What the audit trail records of a rotation (its ADMIN_ACTION, from the admin API or the command
+ * line), and of a key installed at start (its SIGNING_KEY_INSTALLED).
+ */
 export function rotationDetails(rotation: KeyRotation, algorithm: SigningAlg): { kid: string; algorithm: string; signs_from: string } {
   return { kid: rotation.kid, algorithm, signs_from: rotation.signsFrom.toISOString() };
 }
@@ -69,6 +88,8 @@ export function rotationAlgorithm(realm: Realm, asked?: unknown): SigningAlg {
  * `signingAlg`, and a client's `idTokenSignedResponseAlg`), generated on first start (or, the realm's
  * own, loaded from `signingKeyFile`), stored encrypted. Rotation retires the old key but keeps it in
  * the JWKS until every token it can have signed has expired; so does a start without the algorithm.
+ * Every key installed commits with its audit event: a rotation's its caller writes, one the service
+ * installs of its own accord (at start) the recorder of {@link SigningKeyService.recordInstallsWith}.
  */
 @Injectable()
 export class SigningKeyService {
@@ -76,6 +97,8 @@ export class SigningKeyService {
   private readonly active = new Map<string, { key: ActiveSigningKey; until: number }>();
   /** Lookups under way: the requests that find the cache expired together share one (and one new key, if it comes to that). */
   private readonly loading = new Map<string, Promise<ActiveSigningKey>>();
+  /** Records each key this service installs of its own accord, in the install's transaction ({@link recordInstallsWith}). */
+  private recordInstall?: KeyInstallRecorder;
 
   constructor(
     private readonly repository: SigningKeyRepository,
@@ -83,6 +106,18 @@ export class SigningKeyService {
     @Inject(CLOCK) private readonly clock: Clock,
     private readonly published: PublishedKeys,
   ) {}
+
+  /**
+   * Has `record` write what must commit with every key this service installs of its own accord (a
+   * {@link KeyInstall}: its audit event), in the install's transaction, so that of two instances
+   * starting at once only the one whose key won records it, and a start that finds its keys in place
+   * records nothing. Given by a module above this one (audit/signing-key-install-audit.ts), which
+   * keys/ does not import (docs/ARCHITECTURE.md), before the start makes its keys: Nest runs every
+   * onModuleInit before the first onApplicationBootstrap (signing-keys.bootstrap.ts).
+   */
+  recordInstallsWith(record: KeyInstallRecorder): void {
+    this.recordInstall = record;
+  }
 
   /**
    * At start: make sure the realm has an active key of each algorithm it signs with, of its configured
@@ -103,8 +138,19 @@ export class SigningKeyService {
       active !== undefined && (wanted === undefined || active.kid === wanted.kid);
     if (isCurrent(await this.repository.findActive(realm.name, alg))) return;
     const material = wanted ?? (await generateKeyMaterial(alg));
+    const source = wanted ? 'file' : 'generated';
+    // The key the install replaces as its lock sees it: another instance's start may have replaced the one read above.
+    let replaced: string | undefined;
+    const shouldReplace = (active: SigningKeyRow | undefined) => {
+      replaced = active?.kid;
+      return !isCurrent(active);
+    };
+    const record = this.recordInstall;
+    const recorded =
+      record &&
+      ((tx: Queryable, signsFrom: Date) => record(tx, { realm: realm.name, kid: material.kid, alg, source, signsFrom, replaced }));
     try {
-      await this.install(realm, material, wanted ? 'file' : 'generated', (active) => !isCurrent(active));
+      await this.install(realm, material, source, shouldReplace, recorded);
     } catch (error) {
       if (file && error instanceof SigningKeyTaken) throw keyFileTaken(realm, file, alg, error.holder);
       throw error;
@@ -185,7 +231,7 @@ export class SigningKeyService {
     material: KeyMaterial,
     source: SigningKeyRow['source'],
     shouldReplace: (active: SigningKeyRow | undefined) => boolean,
-    alsoInTransaction?: (tx: Queryable) => Promise<void>,
+    alsoInTransaction?: (tx: Queryable, signsFrom: Date) => Promise<void>,
     signsFrom?: Date,
   ): Promise<void> {
     const now = this.clock.now();
@@ -204,7 +250,7 @@ export class SigningKeyService {
       },
       new Date(switchAt.getTime() + this.retention(realm)),
       shouldReplace,
-      alsoInTransaction,
+      alsoInTransaction && ((tx) => alsoInTransaction(tx, switchAt)),
     );
   }
 
