@@ -10,6 +10,20 @@ describe('admin API: sessions and keys', () => {
   const clock = new TestClock();
   const h = adminApiServerForSuite(clock);
 
+  it('lists the key the start made as a SIGNING_KEY_INSTALLED: the kid that signs, its algorithm, source and start, no client', async () => {
+    const startedAt = clock.now().toISOString();
+    const { body } = await adminCall(h.server.baseUrl, 'GET', 'nemlogin/keys', await h.operator());
+    const installed = await h.adminEvents({ type: 'SIGNING_KEY_INSTALLED' });
+    expect(installed).toEqual([
+      expect.objectContaining({
+        type: 'SIGNING_KEY_INSTALLED',
+        realmId: 'nemlogin',
+        details: { kid: body.active.ES256, algorithm: 'ES256', source: 'generated', signs_from: startedAt },
+      }),
+    ]);
+    expect(installed[0]).not.toHaveProperty('clientId');
+  });
+
   it('rotates the signing key while running: published at once, new tokens carry the new kid once it signs, old ones still verify', async () => {
     const before = await clientToken(h.server.baseUrl, 'nemlogin', 'system', TEST_SECRETS.system);
     const oldKid = decodeProtectedHeader(before).kid;

@@ -11,6 +11,16 @@ import { TEST_SECRETS } from '../support/test-config.js';
 import { startTestServer, type TestServer } from '../support/test-server.js';
 import { basic, postForm } from '../support/token-requests.js';
 
+/** The SIGNING_KEY_INSTALLED events in `db`, by realm: the keys a start made or took from a file. */
+const installedKeys = async (db: Database) =>
+  (
+    await db.query<{ realm: string; kid: string; algorithm: string; source: string; replaced_kid: string | null }>(
+      `SELECT realm, details->>'kid' AS kid, details->>'algorithm' AS algorithm, details->>'source' AS source,
+              details->>'replaced_kid' AS replaced_kid
+         FROM audit_events WHERE type = 'SIGNING_KEY_INSTALLED' ORDER BY realm, id`,
+    )
+  ).rows;
+
 const jwksOf = async (server: TestServer, realm: string) =>
   (await (await fetch(`${server.baseUrl}/realms/${realm}/protocol/openid-connect/certs`)).json()) as JSONWebKeySet;
 
@@ -124,6 +134,24 @@ describe('realm signing keys', () => {
       ).rejects.toThrow(/cannot decrypt/);
     });
 
+    it('a first start records each key it makes as a SIGNING_KEY_INSTALLED; a restart that finds them records none', async () => {
+      const db: Database = await openDatabase({ url: '', dataDir: 'memory://' });
+      const first = await startTestServer({ overrides: { database: db } });
+      const kids = await Promise.all(['ehealth', 'nemlogin', 'ssl'].map(async (realm) => (await jwksOf(first, realm)).keys[0]!.kid));
+      await first.close();
+      const recorded = await installedKeys(db);
+      expect(recorded).toEqual([
+        { realm: 'ehealth', kid: kids[0], algorithm: 'RS256', source: 'generated', replaced_kid: null },
+        { realm: 'nemlogin', kid: kids[1], algorithm: 'ES256', source: 'generated', replaced_kid: null },
+        { realm: 'ssl', kid: kids[2], algorithm: 'EdDSA', source: 'generated', replaced_kid: null },
+      ]);
+
+      const second = await startTestServer({ overrides: { database: db } });
+      await second.close();
+      expect(await installedKeys(db)).toEqual(recorded);
+      await db.close();
+    });
+
     it('two instances starting together on one database install a single key per realm', async () => {
       const db: Database = await openDatabase({ url: '', dataDir: 'memory://' });
       const [a, b] = await Promise.all([
@@ -139,6 +167,11 @@ describe('realm signing keys', () => {
         { realm: 'ssl', n: '1' },
       ]);
       expect(await jwksOf(a, 'nemlogin')).toEqual(await jwksOf(b, 'nemlogin'));
+      // Of the two starts, the one whose key won records it: one event per realm, naming the key there is.
+      const keys = await db.query<{ realm: string; kid: string; algorithm: string }>(
+        'SELECT realm, kid, alg AS algorithm FROM signing_keys ORDER BY realm',
+      );
+      expect(await installedKeys(db)).toEqual(keys.rows.map((key) => ({ ...key, source: 'generated', replaced_kid: null })));
       await a.close();
       await b.close();
       await db.close();
@@ -169,6 +202,11 @@ describe('realm signing keys', () => {
       expect(kids).toHaveLength(2);
       expect(kids[1]).toBe(firstKid);
       expect(decodeProtectedHeader(await systemToken(second, 'ehealth')).kid).toBe(kids[0]);
+      // Each file's key in the audit trail as it came in, the second with the key it replaced.
+      expect((await installedKeys(db)).filter((key) => key.realm === 'ehealth')).toEqual([
+        { realm: 'ehealth', kid: firstKid, algorithm: 'PS256', source: 'file', replaced_kid: null },
+        { realm: 'ehealth', kid: kids[0], algorithm: 'PS256', source: 'file', replaced_kid: firstKid },
+      ]);
       await second.close();
       await db.close();
     });
