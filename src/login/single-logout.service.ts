@@ -15,6 +15,7 @@ import {
 import { SamlRejectedError, statusForLog } from '../saml/saml.errors.js';
 import { IdpSubjects } from '../sessions/idp-subjects.service.js';
 import { SsoSessionService } from '../sessions/sso-session.service.js';
+import type { SsoSessionRow } from '../storage/sso-session.repository.js';
 import { presentedSsoSecret } from './sso-cookies.js';
 
 /** What the broker endpoint does with a logout message; `clearCookies` when the browser's SSO session is over. */
@@ -85,16 +86,31 @@ export class SingleLogoutService {
   }
 
   /**
-   * SP-initiated logout (SAML Profiles §4.4.3.1) of SSO session `ssoSessionId`, which has just ended
-   * here: the IdP's SingleLogoutService URL with a LogoutRequest naming its login's NameID and
-   * SessionIndex; `returnTo` is where the browser goes once the IdP has answered ('' for the
-   * logged-out page). Undefined when its login was not at a SAML IdP with a SingleLogoutService.
+   * RP-initiated logout (OIDC RP-Initiated Logout 1.0 §2) of SSO session `ssoSessionId` and every
+   * client session in it ({@link endSsoSessions}, reason `logout`), with the SP-initiated logout at
+   * its IdP (SAML Profiles §4.4.3.1): `idpUrl` is the IdP's SingleLogoutService URL with a
+   * LogoutRequest naming the login's NameID and SessionIndex, when its login was at a SAML IdP with
+   * one and this call ended the session; `returnTo` is where the browser goes once the IdP has
+   * answered ('' for the logged-out page).
+   *
+   * The LogoutRequest is signed before anything here ends. Signing runs in the SAML worker pool, which
+   * sheds a task at once when its queue is full (SamlBusyError). Ended first, a shed signing left the
+   * person with an error page, cookies cleared, tokens dead and a LOGOUT in the trail, while their
+   * session at the national IdP went on; a retry found nothing left to end, so the IdP was never
+   * asked, and on a shared computer the next login in that browser could go through the IdP as them.
+   * Signed first, a shed logout changes nothing (no session ended, no event, no pending request), the
+   * caller can say so, and the same request again does the whole logout. Not signed inline on the
+   * event loop instead: the pool's bound is what keeps a flood from slowing every login
+   * (saml-workers.ts).
    */
-  async logoutAtIdp(realm: Realm, ssoSessionId: string, returnTo: string): Promise<string | undefined> {
+  async endAtRp(realm: Realm, ssoSessionId: string, returnTo: string, facts: LogoutFacts): Promise<{ idpUrl?: string }> {
     const sso = await this.ssoSessions.find(ssoSessionId);
-    const nameId = sso && (await this.subjects.nameIdOf(sso.id));
-    if (!sso || !nameId) return undefined;
-    return this.saml.logoutRequestUrl(realm, sso.idp_alias, nameId, sso.idp_session_index ?? undefined, returnTo);
+    // Only for a session this call can still end: one ended already was logged out at its IdP by
+    // whoever ended it (or by the IdP itself), and a link replayed must not cost a signing each time.
+    const idpUrl = sso?.ended_at === null ? await this.logoutRequestAtIdp(realm, sso, returnTo) : undefined;
+    const { ssoSessions } = await this.endSsoSessions([ssoSessionId], 'logout', facts);
+    // A concurrent end won: its LogoutRequest is the one the IdP gets; this one stays unsent and expires.
+    return { idpUrl: ssoSessions.length > 0 ? idpUrl : undefined };
   }
 
   /**
@@ -122,6 +138,13 @@ export class SingleLogoutService {
       }
       return ended;
     });
+  }
+
+  /** The LogoutRequest URL of `sso`'s login at its IdP; undefined when it was not at a SAML IdP with a SingleLogoutService. */
+  private async logoutRequestAtIdp(realm: Realm, sso: SsoSessionRow, returnTo: string): Promise<string | undefined> {
+    const nameId = await this.subjects.nameIdOf(sso.id);
+    if (!nameId) return undefined;
+    return this.saml.logoutRequestUrl(realm, sso.idp_alias, nameId, sso.idp_session_index ?? undefined, returnTo);
   }
 
   /** The browser's SSO cookie names no live session (any more): its cookies go, as at RP-initiated logout. */

@@ -3,7 +3,7 @@ import { ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { withQueryParams } from '../protocol/authorization-response.js';
 import { ApiForm } from '../protocol/openapi.js';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { AuditTrail } from '../audit/audit-trail.service.js';
+import { AuditTrail, type LogoutFacts } from '../audit/audit-trail.service.js';
 import { ClientAuthenticator } from '../clients/client-authenticator.js';
 import { readPresentedCredentials } from '../clients/client-credentials.reader.js';
 import { ClientRegistry } from '../clients/client.registry.js';
@@ -16,6 +16,7 @@ import { confirmsLogout, logoutConfirmation } from '../login/logout-confirmation
 import { SingleLogoutService } from '../login/single-logout.service.js';
 import type { Realm } from '../realms/realm.js';
 import { RealmRegistry } from '../realms/realm.registry.js';
+import { SamlBusyError } from '../saml/saml.errors.js';
 import { SessionService } from '../sessions/session.service.js';
 import type { SsoSessionRow } from '../storage/sso-session.repository.js';
 import { SsoSessionService, ssoSessionIdOf } from '../sessions/sso-session.service.js';
@@ -24,6 +25,9 @@ import { undefinedIfTokenError } from '../tokens/token-errors.js';
 import { TokenVerifier } from '../tokens/token-verifier.js';
 
 const INVALID_LOGOUT: ErrorPage = { status: 400, key: 'invalid_logout_link' };
+const LOGOUT_BUSY: ErrorPage = { status: 503, key: 'logout_busy' };
+/** How long a logout shed by a full SAML worker queue is told to wait: a burst of the moment, each task bounded by `saml.validationTimeoutMs`. */
+const BUSY_RETRY_AFTER_SECONDS = 5;
 
 /**
  * RP-initiated logout (OpenID Connect RP-Initiated Logout 1.0 §2): the `id_token_hint` names the
@@ -34,7 +38,8 @@ const INVALID_LOGOUT: ErrorPage = { status: 400, key: 'invalid_logout_link' };
  * introspect as inactive; the browser's SSO cookies go. Only a registered `post_logout_redirect_uri`
  * is followed, with `state`. When the login was at a SAML IdP with a SingleLogoutService, the
  * browser goes there first with a signed LogoutRequest (SAML Profiles §4.4.3.1), and its
- * LogoutResponse at the broker endpoint sends it on.
+ * LogoutResponse at the broker endpoint sends it on; when the SAML worker queue has no room to sign
+ * it, nothing ends and the person is asked to try again (503, {@link LogoutController.endSso}).
  */
 @ApiTags('OpenID Connect')
 @Controller('realms/:realm/protocol/openid-connect')
@@ -173,14 +178,12 @@ export class LogoutController {
     }
     // Every client session that ends here gets its LOGOUT, not only the one the hint names.
     const facts = { by: 'user', ipAddress: reply.request.ip } as const;
-    const ended =
-      sso === undefined
-        ? await this.audit.endSession(sid, facts, (tx) => this.sessions.end(sid, 'logout', tx))
-        : (await this.singleLogout.endSsoSessions([sso], 'logout', facts)).ssoSessions.length > 0;
-    // The browser's cookies named this session, or none that is live.
-    if (secret !== undefined) void reply.header('Set-Cookie', clearedSsoCookies(realm));
     const target = redirect === undefined ? undefined : withState(redirect, text('state'));
-    return this.leave(realm, reply, ended ? sso : undefined, target);
+    // The browser's cookies named this session, or none that is live.
+    if (sso !== undefined) return this.endSso(realm, reply, sso, target, secret !== undefined, facts);
+    await this.audit.endSession(sid, facts, (tx) => this.sessions.end(sid, 'logout', tx));
+    if (secret !== undefined) void reply.header('Set-Cookie', clearedSsoCookies(realm));
+    return this.leave(reply, target);
   }
 
   /**
@@ -213,7 +216,7 @@ export class LogoutController {
     const sso = browserSso ?? (secret === undefined ? undefined : await this.ssoSessions.resume(realm, secret));
     if (secret === undefined || sso === undefined) {
       if (secret !== undefined) void reply.header('Set-Cookie', clearedSsoCookies(realm));
-      return this.leave(realm, reply, undefined, target);
+      return this.leave(reply, target);
     }
     if (!confirmed) {
       const fields: Record<string, string> = { confirmation: logoutConfirmation(secret) };
@@ -227,20 +230,46 @@ export class LogoutController {
       this.logger.warn({ realm: realm.name }, 'logout refused: confirmation missing or not of this browser');
       return sendErrorPage(reply, INVALID_LOGOUT);
     }
-    await this.singleLogout.endSsoSessions([sso.id], 'logout', { by: 'user', ipAddress: request.ip });
-    void reply.header('Set-Cookie', clearedSsoCookies(realm));
-    return this.leave(realm, reply, sso.id, target);
+    return this.endSso(realm, reply, sso.id, target, true, { by: 'user', ipAddress: request.ip });
   }
 
   /**
-   * Where the browser goes once the session here is over. SAML Profiles §4.4.3.1: when the SSO session
-   * `endedSso` came from an IdP with a SingleLogoutService, the IdP's session ends too, and its
-   * LogoutResponse brings the browser back to `target`; otherwise straight to `target`, or a
-   * logged-out page.
+   * Ends SSO session `sso` and sends the browser on. SAML Profiles §4.4.3.1: when it came from an IdP
+   * with a SingleLogoutService, to the IdP with a LogoutRequest, whose LogoutResponse brings the
+   * browser back to `target`; otherwise {@link leave}. `clearCookies`: the browser's SSO cookies named
+   * it, or none that is live.
+   *
+   * When the SAML worker pool has no room to sign the LogoutRequest, nothing has ended
+   * (SingleLogoutService.endAtRp) and the person is told so: 503 with Retry-After (RFC 9110 §15.6.4,
+   * §10.2.3), a page saying they are still logged in, their cookies kept, so that reloading it, the
+   * same link or the confirmation posted again, logs them out here and at the IdP together. Not a
+   * logged-out page with the IdP left out (their IdP session would go on while they believe
+   * themselves logged out), nor a session ended without its LogoutRequest (a LOGOUT in the trail for
+   * a logout that was only half done).
    */
-  private async leave(realm: Realm, reply: FastifyReply, endedSso: string | undefined, target: string | undefined): Promise<FastifyReply> {
-    const atIdp = endedSso === undefined ? undefined : await this.singleLogout.logoutAtIdp(realm, endedSso, target ?? '');
-    if (atIdp) return sendRedirect(reply, atIdp);
+  private async endSso(
+    realm: Realm,
+    reply: FastifyReply,
+    sso: string,
+    target: string | undefined,
+    clearCookies: boolean,
+    facts: LogoutFacts,
+  ): Promise<FastifyReply> {
+    let idpUrl: string | undefined;
+    try {
+      ({ idpUrl } = await this.singleLogout.endAtRp(realm, sso, target ?? '', facts));
+    } catch (error) {
+      if (!(error instanceof SamlBusyError)) throw error;
+      this.logger.warn({ realm: realm.name }, 'logout refused: SAML worker queue full, nothing ended');
+      void reply.header('Retry-After', String(BUSY_RETRY_AFTER_SECONDS));
+      return sendErrorPage(reply, LOGOUT_BUSY);
+    }
+    if (clearCookies) void reply.header('Set-Cookie', clearedSsoCookies(realm));
+    return idpUrl ? sendRedirect(reply, idpUrl) : this.leave(reply, target);
+  }
+
+  /** Where the browser goes once the session here is over: `target`, or a logged-out page. */
+  private leave(reply: FastifyReply, target: string | undefined): FastifyReply {
     return target ? sendRedirect(reply, target) : sendHtml(reply, 200, renderLoggedOutPage());
   }
 }

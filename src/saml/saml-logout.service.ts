@@ -145,7 +145,8 @@ export class SamlLogoutService {
    * SP-initiated logout (SAML Profiles §4.4.3.1): the IdP's SingleLogoutService URL carrying a signed
    * LogoutRequest for the login's NameID and SessionIndex (HTTP-Redirect), recorded as pending with
    * `returnTo` (where the browser goes once the answer is in; '' for none). Undefined when the IdP
-   * has no SingleLogoutService.
+   * has no SingleLogoutService. Signed before it is recorded: a SamlBusyError (the worker
+   * queue full) leaves no pending request behind.
    */
   async logoutRequestUrl(
     realm: Realm,
@@ -160,8 +161,7 @@ export class SamlLogoutService {
     const relayState = randomBytes(16).toString('base64url');
     const now = this.clock.now();
     const expiresAt = new Date(now.getTime() + PENDING_LOGOUT_SECONDS * 1000);
-    await this.requests.record({ requestId: id, realm: realm.name, idpAlias: alias, relayState, createdAt: now, expiresAt, returnTo });
-    return this.workers.logoutRequestUrl({
+    const url = await this.workers.logoutRequestUrl({
       settings: settings.worker,
       id,
       issueInstant: now.toISOString(),
@@ -171,6 +171,8 @@ export class SamlLogoutService {
       sessionIndex,
       relayState,
     });
+    await this.requests.record({ requestId: id, realm: realm.name, idpAlias: alias, relayState, createdAt: now, expiresAt, returnTo });
+    return url;
   }
 
   /**

@@ -1,5 +1,9 @@
+import { decodeJwt } from 'jose';
+import { SamlWorkers } from '../../src/saml/saml-workers.js';
+import { DATABASE, type Database } from '../../src/storage/database.js';
 import { refresh } from '../support/login-flow.js';
 import { expectOAuthError } from '../support/oauth-error.js';
+import { fillSamlQueue } from '../support/saml/full-saml-queue.js';
 import { citizenAttributes } from '../support/saml/saml-attributes.js';
 import { samlHttpLogin } from '../support/saml/saml-http-login.js';
 import { inflateRedirectMessage } from '../support/saml/test-idp-logout.js';
@@ -147,5 +151,87 @@ describe('SP-initiated SAML single logout', () => {
     expect(back.status).toBe(200);
     expect(await back.text()).toContain('logged out');
     expect(await introspect(tokens.access_token as string)).toBe(false);
+  });
+
+  /**
+   * The LogoutRequest is signed in the worker pool, which sheds a task when its queue is full. The
+   * person must not be told they are logged out while their session at the IdP goes on: the logout is
+   * refused before anything here ends, and the same request, retried, logs them out at both.
+   */
+  describe('when the SAML worker queue is full', () => {
+    const db = () => server.app.get<Database>(DATABASE);
+    /** What the audit trail and the pending requests hold of this session: its LOGOUTs, and LogoutRequests awaiting an answer. */
+    async function traces(accessToken: string): Promise<{ logouts: number; pendingLogouts: number }> {
+      const { sid } = decodeJwt(accessToken) as { sid: string };
+      const logouts = await db().query("SELECT 1 FROM audit_events WHERE type = 'LOGOUT' AND session_id = $1", [sid]);
+      const pending = await db().query("SELECT 1 FROM saml_pending_requests WHERE kind = 'logout'");
+      return { logouts: logouts.rows.length, pendingLogouts: pending.rows.length };
+    }
+    /** `fetch` while every SAML worker is busy and the queue full. */
+    async function whileFull(fetch: () => Promise<Response>): Promise<Response> {
+      const release = fillSamlQueue(server.app.get(SamlWorkers));
+      try {
+        return await fetch();
+      } finally {
+        release();
+      }
+    }
+    async function expectRefusedUnchanged(busy: Response, browser: { get(name: string): string | undefined }, accessToken: string) {
+      expect(busy.status).toBe(503);
+      expect(busy.headers.get('retry-after')).toMatch(/^[1-9]\d*$/);
+      expect(busy.headers.get('location')).toBeNull();
+      expect(busy.headers.get('set-cookie')).toBeNull();
+      expect(busy.headers.get('cache-control')).toBe('no-store');
+      expect(await busy.text()).toContain('still logged in');
+      expect(browser.get('KEYCLOAK_IDENTITY')).toEqual(expect.any(String));
+      expect(await introspect(accessToken)).toBe(true);
+    }
+
+    it('with id_token_hint: 503 with Retry-After before anything ends; the same link again logs out here and at the IdP', async () => {
+      const { tokens, browser } = await login('_sp-busy-1');
+      const before = await traces(tokens.access_token as string);
+      const params = new URLSearchParams({ id_token_hint: tokens.id_token as string, post_logout_redirect_uri: BYE, state: 'bye-state' });
+      const link = `${issuer}/protocol/openid-connect/logout?${params}`;
+
+      await expectRefusedUnchanged(await whileFull(() => browser.fetch(link)), browser, tokens.access_token as string);
+      expect(await traces(tokens.access_token as string)).toEqual(before);
+
+      const toIdp = await browser.fetch(link);
+      expect(toIdp.status).toBe(303);
+      const request = await idp.logout.parseRequest(toIdp.headers.get('location')!);
+      expect(request).toMatchObject({ nameId: NAME_ID, sessionIndex: '_sp-busy-1' });
+      expect(await introspect(tokens.access_token as string)).toBe(false);
+      expect((await traces(tokens.access_token as string)).logouts).toBe(before.logouts + 1);
+      const back = await browser.fetch(
+        idp.logout.response({ binding: 'redirect', inResponseTo: request.id, relayState: request.relayState }).url,
+      );
+      expect(back.headers.get('location')).toBe(`${BYE}?state=bye-state`);
+
+      // The link once more: its session is over, so nothing is signed, and a full queue does not stand in the way.
+      const again = await whileFull(() => browser.fetch(link));
+      expect([again.status, again.headers.get('location')]).toEqual([303, `${BYE}?state=bye-state`]);
+    });
+
+    it('confirmed without id_token_hint: 503 before anything ends; the confirmation posted again logs out here and at the IdP', async () => {
+      const { tokens, browser } = await login('_sp-busy-2');
+      const page = await (await browser.fetch(`${issuer}/protocol/openid-connect/logout`)).text();
+      const confirmation = /name="confirmation" value="([^"]+)"/.exec(page)![1]!;
+      const confirm = () =>
+        browser.fetch(`${issuer}/protocol/openid-connect/logout/confirm`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/x-www-form-urlencoded' },
+          body: new URLSearchParams({ confirmation }).toString(),
+        });
+      const before = await traces(tokens.access_token as string);
+
+      await expectRefusedUnchanged(await whileFull(confirm), browser, tokens.access_token as string);
+      expect(await traces(tokens.access_token as string)).toEqual(before);
+
+      const toIdp = await confirm();
+      expect(toIdp.status).toBe(303);
+      expect(await idp.logout.parseRequest(toIdp.headers.get('location')!)).toMatchObject({ sessionIndex: '_sp-busy-2' });
+      expect(await introspect(tokens.access_token as string)).toBe(false);
+      expect(browser.get('KEYCLOAK_IDENTITY')).toBeUndefined();
+    });
   });
 });

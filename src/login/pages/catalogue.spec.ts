@@ -8,6 +8,7 @@ const ERROR_KEYS: Record<ErrorKey, true> = {
   fhir_refused: true,
   saml_rejected: true,
   busy: true,
+  logout_busy: true,
   unknown_user: true,
   loa_too_low: true,
   invalid_login_link: true,

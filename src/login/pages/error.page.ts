@@ -10,6 +10,7 @@ export type ErrorKey =
   | 'fhir_refused'
   | 'saml_rejected'
   | 'busy'
+  | 'logout_busy'
   | 'unknown_user'
   | 'loa_too_low'
   | 'invalid_login_link'
