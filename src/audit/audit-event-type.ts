@@ -8,8 +8,9 @@
  * accord: at start, or after another instance's start retired its algorithm; a rotation's key is its
  * ADMIN_ACTION). `REVOKE_GRANT` is an access token's revocation (RFC 7009; a refresh token's ends its
  * session: a LOGOUT) and `REVOKE_GRANT_ERROR` a live token's refused to a client it was not issued to.
- * Introspection is not an event: it is asked for every API call a resource server serves, and records
- * nothing a person did.
+ * `LOGOUT_ERROR` is a refused non-browser logout (an app's server POSTing its refresh token to the
+ * logout endpoint, where Keycloak records it so), not a refused logout link. Introspection is not an
+ * event: it is asked for every API call a resource server serves, and records nothing a person did.
  */
 export const AUDIT_EVENT_TYPES = [
   'LOGIN',
@@ -23,6 +24,7 @@ export const AUDIT_EVENT_TYPES = [
   'TOKEN_EXCHANGE',
   'TOKEN_EXCHANGE_ERROR',
   'LOGOUT',
+  'LOGOUT_ERROR',
   'REVOKE_GRANT',
   'REVOKE_GRANT_ERROR',
   'CONTEXT_SELECTED',

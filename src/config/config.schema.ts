@@ -80,8 +80,8 @@ export const configSchema = z
         /** Pending logins kept in the database, by all instances together; beyond it the oldest is dropped first. */
         pendingLogins: z.number().int().positive().default(20000),
         /**
-         * Refused token requests (client authentications and grants) recorded one by one in the audit trail
-         * per window, counted by each instance on its own; the rest are counted into one summary event per
+         * Refused token requests (client authentications and grants), and refused non-browser logouts
+         * (a refresh token POSTed to the logout endpoint), recorded one by one in the audit trail per window, counted by each instance on its own; the rest are counted into one summary event per
          * realm and address (and one per realm for all addresses) per window. The refusal itself is never limited.
          */
         tokenRefusalAudit: z

@@ -11,8 +11,9 @@ export type TokenRefusal = Omit<AuditEvent, 'error'> & { ipAddress: string };
 
 /**
  * The audit trail of refused token requests, bounded: refused client authentications (RFC 6749 §5.2
- * `invalid_client`) and refused grants (a bad code or refresh token, RFC 6749 §5.2 `invalid_grant`).
- * Anyone can send either thousands of times a second: a public client names itself with its
+ * `invalid_client`) and refused grants (a bad code or refresh token, RFC 6749 §5.2 `invalid_grant`),
+ * and Keycloak's non-browser logout refused for the same reasons (logout.controller.ts, `LOGOUT_ERROR`).
+ * Anyone can send any of them thousands of times a second: a public client names itself with its
  * `client_id` alone, so a made-up refresh token in its name needs no secret. Each refusal recorded is
  * a row kept for the retention period. Up to `limits.tokenRefusalAudit` per window are recorded one
  * by one ({@link RefusalAuditLimiter}); the rest become one event per realm and address (no address:
