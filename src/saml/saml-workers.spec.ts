@@ -1,5 +1,6 @@
 import { Injectable, type BeforeApplicationShutdown, type OnModuleDestroy } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
+import { fillSamlQueue } from '../../test/support/saml/full-saml-queue.js';
 import { SAML_FIXTURES } from '../../test/support/saml/saml-fixtures.js';
 import { DEFAULT_SAML_OPTIONS, SAML_OPTIONS } from './saml-options.js';
 import { SamlWorkers } from './saml-workers.js';
@@ -64,5 +65,34 @@ describe('SamlWorkers at shutdown', () => {
     expect(poolOf(workers)).toBeUndefined();
     await expect(workers.validateResponse(task)).rejects.toBeInstanceOf(SamlBusyError);
     expect(poolOf(workers)).toBeUndefined();
+  });
+});
+
+describe('SamlWorkers with its queue full', () => {
+  it('sheds what anyone can ask for, but still signs the LogoutResponse owed to a verified IdP LogoutRequest', async () => {
+    const workers = new SamlWorkers({ ...DEFAULT_SAML_OPTIONS, workers: 1, maxQueue: 1 });
+    try {
+      const release = fillSamlQueue(workers);
+      await expect(workers.validateResponse(task)).rejects.toBeInstanceOf(SamlBusyError);
+      await expect(workers.authnRequestUrl({ settings: SETTINGS, requestId: '_a', relayState: 'r' })).rejects.toBeInstanceOf(SamlBusyError);
+      const reply = await workers.logoutResponse({
+        settings: SETTINGS,
+        binding: 'redirect',
+        id: '_owed',
+        issueInstant: new Date().toISOString(),
+        destination: 'https://idp.test/slo',
+        inResponseTo: '_idp-request',
+        status: { code: 'urn:oasis:names:tc:SAML:2.0:status:Success' },
+        relayState: 'idp-relay-state',
+      });
+      expect(reply).toMatchObject({
+        binding: 'redirect',
+        url: expect.stringMatching(/^https:\/\/idp\.test\/slo\?SAMLResponse=.+&Signature=/),
+      });
+      release();
+      await expect(workers.validateResponse(task)).resolves.toMatchObject({ ok: false });
+    } finally {
+      await workers.close();
+    }
   });
 });

@@ -71,9 +71,16 @@ export class SamlWorkers implements OnApplicationShutdown {
     return (await this.submit(task, 'authnRequestUrl')) as string;
   }
 
+  /**
+   * The LogoutResponse owed to an IdP's LogoutRequest, which is never shed: by now its signature was
+   * verified, its ID consumed against replay, and the sessions it named have ended here; shed, the IdP
+   * would get a 503 in place of its answer, and the browser carrying the logout from SP to SP (SAML
+   * Profiles §4.4.3.3) would stop here, leaving the person logged in at the SPs after us. Each such
+   * task was bought by a genuine, fresh IdP message, so a flood of anonymous posts cannot queue them.
+   */
   async logoutResponse(task: LogoutResponseTask): Promise<LogoutReply> {
     if (!this.pooled) return (await this.module()).logoutResponse(task);
-    return (await this.submit(task, 'logoutResponse')) as LogoutReply;
+    return (await this.submit(task, 'logoutResponse', undefined, [], { owed: true })) as LogoutReply;
   }
 
   async logoutRequestUrl(task: LogoutRequestTask): Promise<string> {
@@ -116,8 +123,15 @@ export class SamlWorkers implements OnApplicationShutdown {
     }
   }
 
-  private async submit(task: WorkerTask, name: string, signal?: AbortSignal, transferList: MessagePort[] = []): Promise<unknown> {
-    if (this.inFlight >= this.options.workers + this.options.maxQueue) throw new SamlBusyError();
+  /** `owed`: a task the queue's bound does not shed (counted all the same): see {@link logoutResponse}. */
+  private async submit(
+    task: WorkerTask,
+    name: string,
+    signal?: AbortSignal,
+    transferList: MessagePort[] = [],
+    { owed = false } = {},
+  ): Promise<unknown> {
+    if (!owed && this.inFlight >= this.options.workers + this.options.maxQueue) throw new SamlBusyError();
     this.inFlight++;
     try {
       return await this.threads().run(task, { name, signal, transferList });
