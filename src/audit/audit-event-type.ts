@@ -30,6 +30,7 @@ export const AUDIT_EVENT_TYPES = [
   'CONTEXT_SELECTED',
   'ADMIN_ACTION',
   'SIGNING_KEY_INSTALLED',
+  'SIGNING_KEY_RETIRED',
 ] as const;
 
 export type AuditEventType = (typeof AUDIT_EVENT_TYPES)[number];

@@ -4,7 +4,7 @@ import { FhirAuditOutboxRepository } from '../storage/fhir-audit-outbox.reposito
 import { SessionRepository } from '../storage/session.repository.js';
 import { AuditTrail } from './audit-trail.service.js';
 import { FhirAuditDelivery } from './fhir-audit-delivery.service.js';
-import { SigningKeyInstallAudit } from './signing-key-install-audit.js';
+import { SigningKeyChangeAudit } from './signing-key-change-audit.js';
 
 /**
  * The audit trail every flow writes to (issue 13), the delivery of its FHIR AuditEvents, and the record
@@ -12,7 +12,7 @@ import { SigningKeyInstallAudit } from './signing-key-install-audit.js';
  */
 @Global()
 @Module({
-  providers: [AuditEventRepository, FhirAuditOutboxRepository, SessionRepository, AuditTrail, FhirAuditDelivery, SigningKeyInstallAudit],
+  providers: [AuditEventRepository, FhirAuditOutboxRepository, SessionRepository, AuditTrail, FhirAuditDelivery, SigningKeyChangeAudit],
   exports: [AuditTrail, AuditEventRepository, FhirAuditOutboxRepository, FhirAuditDelivery],
 })
 export class AuditModule {}

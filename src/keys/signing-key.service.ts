@@ -56,8 +56,19 @@ export interface KeyInstall extends KeyRotation {
   replaced?: string;
 }
 
-/** Writes what must commit with an install (its audit event), in the install's transaction. */
-export type KeyInstallRecorder = (tx: Queryable, install: KeyInstall) => Promise<void>;
+/** A key a start retired because the realm no longer signs with its algorithm (published until `publishUntil`). */
+export interface KeyRetirement {
+  realm: string;
+  kid: string;
+  alg: string;
+  publishUntil: Date;
+}
+
+/** Writes what must commit with a key the service changed of its own accord (its audit event), in that change's transaction. */
+export interface KeyChangeRecorder {
+  installed(tx: Queryable, install: KeyInstall): Promise<void>;
+  retired(tx: Queryable, retirement: KeyRetirement): Promise<void>;
+}
 
 /**
  * What the audit trail records of a rotation (its ADMIN_ACTION, from the admin API or the command
@@ -97,8 +108,8 @@ export class SigningKeyService {
   private readonly active = new Map<string, { key: ActiveSigningKey; until: number }>();
   /** Lookups under way: the requests that find the cache expired together share one (and one new key, if it comes to that). */
   private readonly loading = new Map<string, Promise<ActiveSigningKey>>();
-  /** Records each key this service installs of its own accord, in the install's transaction ({@link recordInstallsWith}). */
-  private recordInstall?: KeyInstallRecorder;
+  /** Records each key this service installs or retires of its own accord, in that change's transaction ({@link recordKeyChangesWith}). */
+  private recorder?: KeyChangeRecorder;
 
   constructor(
     private readonly repository: SigningKeyRepository,
@@ -108,15 +119,16 @@ export class SigningKeyService {
   ) {}
 
   /**
-   * Has `record` write what must commit with every key this service installs of its own accord (a
-   * {@link KeyInstall}: its audit event), in the install's transaction, so that of two instances
-   * starting at once only the one whose key won records it, and a start that finds its keys in place
-   * records nothing. Given by a module above this one (audit/signing-key-install-audit.ts), which
-   * keys/ does not import (docs/ARCHITECTURE.md), before the start makes its keys: Nest runs every
-   * onModuleInit before the first onApplicationBootstrap (signing-keys.bootstrap.ts).
+   * Has `recorder` write what must commit with every key this service installs or retires of its own
+   * accord (a {@link KeyInstall}, a {@link KeyRetirement}: their audit events), in that change's
+   * transaction, so that of two instances starting at once only the one whose key won records it, and
+   * a start that finds its keys in place records nothing. Given by a module above this one
+   * (audit/signing-key-change-audit.ts), which keys/ does not import (docs/ARCHITECTURE.md), before the
+   * start makes its keys: Nest runs every onModuleInit before the first onApplicationBootstrap
+   * (signing-keys.bootstrap.ts).
    */
-  recordInstallsWith(record: KeyInstallRecorder): void {
-    this.recordInstall = record;
+  recordKeyChangesWith(recorder: KeyChangeRecorder): void {
+    this.recorder = recorder;
   }
 
   /**
@@ -127,7 +139,18 @@ export class SigningKeyService {
   async ensureActiveKeys(realm: Realm): Promise<void> {
     for (const alg of realm.signingAlgs) await this.ensureActiveKey(realm, alg);
     const now = this.clock.now();
-    await this.repository.retireUnused(realm.name, realm.signingAlgs, now, new Date(now.getTime() + this.retention(realm)));
+    const publishUntil = new Date(now.getTime() + this.retention(realm));
+    const recorder = this.recorder;
+    await this.repository.retireUnused(
+      realm.name,
+      realm.signingAlgs,
+      now,
+      publishUntil,
+      recorder &&
+        (async (tx, retired) => {
+          for (const { kid, alg } of retired) await recorder.retired(tx, { realm: realm.name, kid, alg, publishUntil });
+        }),
+    );
   }
 
   private async ensureActiveKey(realm: Realm, alg: SigningAlg): Promise<void> {
@@ -145,10 +168,11 @@ export class SigningKeyService {
       replaced = active?.kid;
       return !isCurrent(active);
     };
-    const record = this.recordInstall;
+    const recorder = this.recorder;
     const recorded =
-      record &&
-      ((tx: Queryable, signsFrom: Date) => record(tx, { realm: realm.name, kid: material.kid, alg, source, signsFrom, replaced }));
+      recorder &&
+      ((tx: Queryable, signsFrom: Date) =>
+        recorder.installed(tx, { realm: realm.name, kid: material.kid, alg, source, signsFrom, replaced }));
     try {
       await this.install(realm, material, source, shouldReplace, recorded);
     } catch (error) {

@@ -92,14 +92,24 @@ export class SigningKeyRepository {
    * a realm that no longer signs with an algorithm stops signing with its key, and verifiers can check
    * what it signed until then. Serialised per realm with {@link replaceActive}.
    */
-  async retireUnused(realm: string, inUse: readonly string[], now: Date, publishUntil: Date): Promise<void> {
+  async retireUnused(
+    realm: string,
+    inUse: readonly string[],
+    now: Date,
+    publishUntil: Date,
+    /** What must commit with the retirement (its audit events), given the keys it retired, if any. */
+    alsoInTransaction?: (tx: Queryable, retired: Pick<SigningKeyRow, 'kid' | 'alg'>[]) => Promise<void>,
+  ): Promise<void> {
     await this.db.transaction(async (tx) => {
       await tx.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`signing_keys:${realm}`]);
       // A key retiring later (a rotation's old key) stops now too: nothing signs in an algorithm no longer used.
-      await tx.query(
-        'UPDATE signing_keys SET retired_at = $3, publish_until = $4 WHERE realm = $1 AND (retired_at IS NULL OR retired_at > $3) AND NOT (alg = ANY($2))',
+      const { rows } = await tx.query<Pick<SigningKeyRow, 'kid' | 'alg'>>(
+        `UPDATE signing_keys SET retired_at = $3, publish_until = $4
+          WHERE realm = $1 AND (retired_at IS NULL OR retired_at > $3) AND NOT (alg = ANY($2))
+          RETURNING kid, alg`,
         [realm, inUse, now, publishUntil],
       );
+      if (rows.length > 0) await alsoInTransaction?.(tx, rows);
     });
   }
 

@@ -18,17 +18,18 @@ import { FhirAuditOutboxRepository } from '../storage/fhir-audit-outbox.reposito
 import { SessionRepository } from '../storage/session.repository.js';
 import { SigningKeyRepository } from '../storage/signing-key.repository.js';
 import { AuditTrail } from './audit-trail.service.js';
-import { SigningKeyInstallAudit } from './signing-key-install-audit.js';
+import { SigningKeyChangeAudit } from './signing-key-change-audit.js';
 
 /**
  * A signing key the service installs at start, generated or from `signingKeyFile`, is in the audit
  * trail as a rotation's key is: a SIGNING_KEY_INSTALLED committed with the key, so a start that
  * changes nothing records nothing, and of two instances starting at once only the winner's key is
- * recorded ("No recorded change without its audit event", docs/ARCHITECTURE.md).
+ * recorded ("No recorded change without its audit event", docs/ARCHITECTURE.md). A key a start
+ * retires, its algorithm no longer used, is a SIGNING_KEY_RETIRED committed with its retirement.
  */
-describe.each(engines)('signing keys installed at start, in the audit trail, on $name', (engine) => {
+describe.each(engines)('signing keys installed and retired at start, in the audit trail, on $name', (engine) => {
   const storage = migratedScratch(engine);
-  const dir = mkdtempSync(join(tmpdir(), 'signing-key-install-audit-'));
+  const dir = mkdtempSync(join(tmpdir(), 'signing-key-change-audit-'));
   const clock = new TestClock();
   const encryption = new KeyEncryption('test-only-key-encryption-key-0123456789');
   /** SIGNING_KEY_INSTALLED is not sent to FHIR: the trail never asks for a gateway. */
@@ -53,7 +54,7 @@ describe.each(engines)('signing keys installed at start, in the audit trail, on 
       noFhir,
       clock,
     );
-    new SigningKeyInstallAudit(keys, audit).onModuleInit();
+    new SigningKeyChangeAudit(keys, audit).onModuleInit();
     return keys;
   };
 
@@ -197,13 +198,57 @@ describe.each(engines)('signing keys installed at start, in the audit trail, on 
     clock.advance(ACTIVE_KEY_CACHE_MS / 1000);
     const again = await a.activeKey(withClient, 'RS256');
     expect(again.kid).not.toBe(before.kid);
-    const [, , made] = await events('retired');
+    const [, , retired, made] = await events('retired');
+    expect([retired!.type, retired!.details.kid]).toEqual(['SIGNING_KEY_RETIRED', before.kid]);
+    expect(made!.type).toBe('SIGNING_KEY_INSTALLED');
     expect(made!.details).toEqual({ kid: again.kid, algorithm: 'RS256', source: 'generated', signs_from: clock.now().toISOString() });
+  });
+
+  it('a start that retires an algorithm no client uses any more records the key it retired, once, with how long it stays published', async () => {
+    const withClient = realm('unused', { idTokenAlg: 'RS256' });
+    await instance().ensureActiveKeys(withClient);
+    const rs256 = await active('unused', 'RS256');
+    clock.advance(60);
+    const without = realm('unused');
+    await instance().ensureActiveKeys(without);
+    await instance().ensureActiveKeys(without);
+    const retirements = (await events('unused')).filter((event) => event.type === 'SIGNING_KEY_RETIRED');
+    const longest = Math.max(without.config.accessTokenTtl, without.config.sessionIdle) * 1000;
+    expect(retirements).toEqual([
+      {
+        type: 'SIGNING_KEY_RETIRED',
+        outcome: 'success',
+        client_id: null,
+        user_id: null,
+        ip_address: null,
+        details: { kid: rs256, algorithm: 'RS256', reason: 'algorithm_unused', published_until: expect.any(String) },
+      },
+    ]);
+    // Published for the longest token lifetime and the leeways after this start (signing-key.service.ts, retention).
+    const until = Date.parse(retirements[0]!.details.published_until as string) - clock.now().getTime();
+    expect(until).toBeGreaterThanOrEqual(longest);
+    expect(until).toBeLessThanOrEqual(longest + 5 * 60_000);
+  });
+
+  it('a retirement whose event cannot be written retires nothing: the two commit together', async () => {
+    const withClient = realm('unretired', { idTokenAlg: 'RS256' });
+    await instance().ensureActiveKeys(withClient);
+    const rs256 = await active('unretired', 'RS256');
+    const keys = instance();
+    keys.recordKeyChangesWith({
+      installed: () => Promise.resolve(),
+      retired: () => Promise.reject(new Error('audit_events unavailable')),
+    });
+    await expect(keys.ensureActiveKeys(realm('unretired'))).rejects.toThrow('audit_events unavailable');
+    expect(await active('unretired', 'RS256')).toBe(rs256);
   });
 
   it('a key whose event cannot be written is not installed: the two commit together', async () => {
     const keys = instance();
-    keys.recordInstallsWith(() => Promise.reject(new Error('audit_events unavailable')));
+    keys.recordKeyChangesWith({
+      installed: () => Promise.reject(new Error('audit_events unavailable')),
+      retired: () => Promise.resolve(),
+    });
     await expect(keys.ensureActiveKeys(realm('unrecorded'))).rejects.toThrow('audit_events unavailable');
     expect(await active('unrecorded', 'PS256')).toBeUndefined();
     expect(await events('unrecorded')).toEqual([]);
