@@ -42,10 +42,11 @@ export function isAuditEventType(value: string): value is AuditEventType {
 /**
  * Who ended a session (`details.by` of `LOGOUT`): the user (RP-initiated logout, or their app revoking
  * the refresh token), their IdP (SAML single logout), an administrator, or the service itself on a
- * replayed code or refresh token (RFC 9700 §4.14.2, RFC 6749 §4.1.2) or on another person's login in
- * the same browser, which holds one person's SSO session (OIDC Core §3.1.2.3; sso-session.service.ts).
+ * replayed code or refresh token (RFC 9700 §4.14.2, RFC 6749 §4.1.2), on another person's login in
+ * the same browser, which holds one person's SSO session (OIDC Core §3.1.2.3; sso-session.service.ts),
+ * or at its start in production, for a mocked user's session (login/mocked-sessions-sweep.ts).
  */
-export type LogoutBy = 'user' | 'idp' | 'admin' | 'reuse' | 'login';
+export type LogoutBy = 'user' | 'idp' | 'admin' | 'reuse' | 'login' | 'start';
 
 /** `details`: codes, client ids, FHIR references and scopes; never a national identifier, name, secret or token. */
 export type AuditDetails = Record<string, string | number | boolean | string[] | undefined>;

@@ -201,6 +201,11 @@ export class AuditTrail {
   private fhirAuditEvent(row: NewAuditEvent): object | undefined {
     const kind = FHIR_KINDS[row.type as AuditEventType];
     if (!kind || row.outcome !== 'success' || row.user_id === null || row.client_id === null) return undefined;
+    // A mocked user's session that a production start ended (login/mocked-sessions-sweep.ts) is a
+    // made-up person of a development or test instance, its patient a reference into that instance's
+    // FHIR server: nothing for the access log of a production one, and its realm may be configured no
+    // more. The LOGOUT is in this trail.
+    if (row.details.by === 'start') return undefined;
     const realm = this.realms.get(row.realm);
     if (!realm.config.audit.fhir) return undefined;
     const { patient, audience } = row.details;

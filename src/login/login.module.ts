@@ -3,6 +3,7 @@ import { BackchannelModule } from '../backchannel/backchannel.module.js';
 import { SamlModule } from '../saml/saml.module.js';
 import { AuthorizationCodeRepository } from '../storage/authorization-code.repository.js';
 import { LoginTransactionRepository } from '../storage/login-transaction.repository.js';
+import { SsoSessionRepository } from '../storage/sso-session.repository.js';
 import { UserRepository } from '../storage/user.repository.js';
 import { AcsController } from './acs.controller.js';
 import { AuthorizationCodeService } from './authorization-code.service.js';
@@ -12,6 +13,7 @@ import { IdpRedirector } from './idp-redirector.js';
 import { LegacyExternalIdSweep } from './legacy-external-id-sweep.js';
 import { LoginCompletionService } from './login-completion.service.js';
 import { LoginStartService } from './login-start.service.js';
+import { MockedSessionsSweep } from './mocked-sessions-sweep.js';
 import { LoginPagesSetup } from './pages/login-pages.setup.js';
 import { SingleLogoutController } from './single-logout.controller.js';
 import { SingleLogoutService } from './single-logout.service.js';
@@ -27,6 +29,8 @@ import { SsoLoginService } from './sso-login.service.js';
     UserRepository,
     ExternalIdDigest,
     LegacyExternalIdSweep,
+    SsoSessionRepository,
+    MockedSessionsSweep,
     AuthorizationCodeService,
     IdpRedirector,
     LoginStartService,

@@ -10,6 +10,7 @@ import {
   FIND_LIVE_LOCKED,
   FIND_LIVE_UNLESS_REVOKED,
   LIVE,
+  LIVE_MOCKED_OUTSIDE_SSO,
   LOCK_ALL_OF_USER,
   LOCK_IN_SSO_SESSIONS,
   LOCK_WITH_DELEGATED,
@@ -212,6 +213,12 @@ export class SessionRepository {
        UPDATE sessions SET ended_at = $3, end_reason = $2 WHERE id IN (SELECT id FROM delegated) AND ended_at IS NULL RETURNING id`,
       [id, reason, now],
     );
+    return rows.map((row) => row.id);
+  }
+
+  /** Ids of up to `limit` live sessions of mocked users outside any SSO session, in any realm ({@link LIVE_MOCKED_OUTSIDE_SSO}). */
+  async liveOfMockedUsersOutsideSso(now: Date, limit: number): Promise<string[]> {
+    const { rows } = await this.db.query<{ id: string }>(LIVE_MOCKED_OUTSIDE_SSO, [limit, now]);
     return rows.map((row) => row.id);
   }
 

@@ -96,6 +96,20 @@ export const FIND_LIVE_LOCKED: NamedStatement = {
 };
 
 /**
+ * Up to `$1` live sessions of mocked users' logins (`mock`, as sso-session.repository.ts's
+ * LIVE_MOCKED_SSO_SESSIONS) in every realm that are in no SSO session and delegated from none: those
+ * of releases before SSO sessions, which a production start ends one by one with the sessions
+ * delegated from them (login/mocked-sessions-sweep.ts); one in an SSO session ends with it. By
+ * migration 020's index of them alone; the alias is written out for the planner to match its predicate.
+ */
+export const LIVE_MOCKED_OUTSIDE_SSO: NamedStatement = {
+  name: 'sessions.live-mocked-outside-sso',
+  text: `SELECT s.id FROM sessions s
+          WHERE s.idp_alias = 'mock' AND s.sso_session_id IS NULL AND s.parent_id IS NULL AND ${LIVE}
+          ORDER BY s.id LIMIT $1`,
+};
+
+/**
  * The statement of `SessionRepository.findLiveUnlessRevoked`, grouped likewise: every token
  * exchange, introspection and userinfo call. `$3` holds each lookup's access token `jti`, probed in
  * the primary key of the revoked tokens.

@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { IdentityLink } from '../identity/identity-link.js';
 import type { PersonName } from '../identity/principal.js';
 import type { UserType } from '../identity/user-type.js';
-import { DATABASE, type Database, type Queryable } from './database.js';
+import { DATABASE, type Database, type NamedStatement, type Queryable } from './database.js';
 import type { EndedClientSession } from './session.repository.js';
 
 /** A browser's single sign-on session in a realm (migration 012). */
@@ -46,6 +46,17 @@ export type Reauthentication = Pick<
 > & { idleSeconds: number; notOnOrAfter: Date | null };
 
 const LIVE = 'ended_at IS NULL AND idle_expires_at > $2 AND max_expires_at > $2';
+
+/**
+ * Up to `$1` live SSO sessions of mocked users' logins (`mock`, the alias realm-config.schema.ts
+ * reserves for them; login/idp-redirector.ts), in every realm, by migration 020's index of them
+ * alone: every production start asks (login/mocked-sessions-sweep.ts). The alias is written out, not a
+ * parameter, so the planner can match the index's predicate in a generic plan too.
+ */
+export const LIVE_MOCKED_SSO_SESSIONS: NamedStatement = {
+  name: 'sso-sessions.live-mocked',
+  text: `SELECT id FROM sso_sessions WHERE idp_alias = 'mock' AND ${LIVE} ORDER BY id LIMIT $1`,
+};
 
 /** SSO sessions: looked up by the digest of the browser's cookie, each change one conditional statement. */
 @Injectable()
@@ -153,6 +164,12 @@ export class SsoSessionRepository {
       [id, now, reason],
     );
     return rows[0];
+  }
+
+  /** Ids of up to `limit` live SSO sessions of mocked users, in any realm ({@link LIVE_MOCKED_SSO_SESSIONS}). */
+  async liveOfMockedUsers(now: Date, limit: number): Promise<string[]> {
+    const { rows } = await this.db.query<{ id: string }>(LIVE_MOCKED_SSO_SESSIONS, [limit, now]);
+    return rows.map((row) => row.id);
   }
 
   /** Ends every SSO session of a user in a realm (an administrator's "log out everywhere"); returns how many. */
