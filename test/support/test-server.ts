@@ -19,12 +19,19 @@ export interface TestServer {
 
 /** Starts the real application on a loopback port, as a black box reachable over HTTP. */
 export async function startTestServer(
-  options: { patch?: (raw: Record<string, any>) => void; overrides?: Omit<AppOverrides, 'logDestination'>; port?: number } = {},
+  options: {
+    patch?: (raw: Record<string, any>) => void;
+    /** Changes the config the schema accepted, as it never would: production on this loopback http issuer. */
+    adjust?: (config: Config) => void;
+    overrides?: Omit<AppOverrides, 'logDestination'>;
+    port?: number;
+  } = {},
 ): Promise<TestServer> {
   // A port chosen beforehand lets a test build what must know the issuer URL (a test IdP) first.
   const port = options.port ?? (await freePort());
   const baseUrl = `http://127.0.0.1:${port}`;
   const config = testConfig(baseUrl, options.patch);
+  options.adjust?.(config);
   const logs: string[] = [];
   const logDestination = new Writable({
     write(chunk: Buffer, _encoding, callback) {
