@@ -8,6 +8,7 @@ import { registerEmbeddedFhirRoutes } from './fhir/embedded/embedded-fhir-routes
 import type { FhirEndpoint } from './fhir/fhir-endpoint.js';
 import { FHIR_ENDPOINT } from './fhir/fhir.module.js';
 import { rememberBrowserReplies } from './browser-bodies-in-flight.js';
+import { refuseHeadWhereGetChangesState } from './head-requests.js';
 import { answerClientError } from './http-client-errors.js';
 import { registerLoginRateLimit } from './login-rate-limit.js';
 import { createLogger, REQUEST_ID_HEADER, requestId } from './logging/logger.js';
@@ -42,6 +43,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
   });
   // Before any route is added: it hooks the browser routes as they are.
   rememberBrowserReplies(fastify);
+  refuseHeadWhereGetChangesState(fastify);
   await registerLoginRateLimit(fastify, config.limits.loginRate);
   await registerCors(fastify, config);
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, overrides), adapter, {

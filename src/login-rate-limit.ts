@@ -2,6 +2,7 @@ import rateLimit from '@fastify/rate-limit';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { Config } from './config/config.schema.js';
 import { sendErrorPage } from './login/html-reply.js';
+import { changesState } from './protocol/changes-state.js';
 
 /**
  * The routes an anonymous browser drives a login through. Each request may store a pending login
@@ -43,6 +44,9 @@ export async function registerLoginRateLimit(fastify: FastifyInstance, limits: C
   });
   fastify.addHook('onRequest', async (request, reply) => {
     if (!LOGIN_ROUTES.has(request.routeOptions.url ?? '')) return;
+    // A HEAD there is refused before its GET's handler runs (head-requests.ts): it does nothing, so it
+    // uses up no one's share, and a flood of them cannot keep a person from logging in.
+    if (request.method === 'HEAD' && changesState(request.routeOptions.config)) return;
     const own = await perAddress(request);
     if (own.isAllowed) return; // an allow list's address (none is configured)
     if (own.isExceeded) return tooManyRequests(reply, own.ttlInSeconds);

@@ -4,6 +4,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { CONFIG } from '../config/config.token.js';
 import type { Config } from '../config/config.schema.js';
 import { isRandomToken } from '../common/random.js';
+import { ChangesState } from '../protocol/changes-state.js';
 import { RealmRegistry } from '../realms/realm.registry.js';
 import { sendErrorPage, sendHtml, sendLoginOutcome, sendRedirect } from './html-reply.js';
 import { MOCK_ALIAS } from './idp-redirector.js';
@@ -34,6 +35,7 @@ export class BrokerController {
   ) {}
 
   @Get('login')
+  @ChangesState()
   @ApiOperation({ summary: 'Continue a pending login at this IdP; `mock`: the mocked-user page (non-production)' })
   @ApiResponse({ status: 303, description: 'To the IdP with a signed AuthnRequest' })
   async login(

@@ -1,6 +1,7 @@
 import { Controller, Get, Param, Req, Res } from '@nestjs/common';
 import { ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { ChangesState } from '../protocol/changes-state.js';
 import { RealmRegistry } from '../realms/realm.registry.js';
 import { sendLogoutOutcome } from './logout-reply.js';
 import { SingleLogoutService } from './single-logout.service.js';
@@ -19,6 +20,7 @@ export class SingleLogoutController {
   ) {}
 
   @Get()
+  @ChangesState()
   @ApiOperation({ summary: 'SAML single logout (HTTP-Redirect binding, SAML Bindings §3.4): SAMLRequest or SAMLResponse' })
   @ApiResponse({ status: 303, description: 'On to the IdP with the signed LogoutResponse, or back to the client' })
   @ApiResponse({ status: 400, description: 'A page for the person: the message was refused and nothing ended' })

@@ -5,6 +5,7 @@ import { ClientRegistry } from '../clients/client.registry.js';
 import { CLOCK, type Clock } from '../common/clock.js';
 import { FhirGateways } from '../fhir/fhir-gateways.js';
 import { checkAuthorizationRequest } from './authorization-request.js';
+import { ChangesState } from '../protocol/changes-state.js';
 import { authorizationResponse } from '../protocol/authorization-response.js';
 import { scopesForTheLog } from '../protocol/scope.js';
 import type { Realm } from '../realms/realm.js';
@@ -41,6 +42,7 @@ export class AuthorizeController {
   ) {}
 
   @Get('auth')
+  @ChangesState()
   @ApiOperation({ summary: 'Authorization endpoint (OIDC Core §3.1.2): code flow with PKCE S256; ui_locales chooses the pages’ language' })
   @ApiResponse({ status: 303, description: 'To the IdP, or back to the client with `code` or `error`, `state`, `iss`' })
   @ApiResponse({ status: 200, description: 'The IdP chooser, or a form_post response (HTML)' })

@@ -1,6 +1,7 @@
 import { Controller, Get, Logger, Param, Post, Req, Res } from '@nestjs/common';
 import { ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { withQueryParams } from '../protocol/authorization-response.js';
+import { ChangesState } from '../protocol/changes-state.js';
 import { ApiForm } from '../protocol/openapi.js';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { AuditTrail, type LogoutFacts } from '../audit/audit-trail.service.js';
@@ -62,6 +63,7 @@ export class LogoutController {
   ) {}
 
   @Get('logout')
+  @ChangesState()
   @ApiOperation({
     summary: 'RP-initiated logout (OpenID Connect RP-Initiated Logout 1.0 §2): id_token_hint, post_logout_redirect_uri, state',
   })
