@@ -190,3 +190,65 @@ describe('HEAD and the login rate limit', () => {
     expect(get.status).toBe(303);
   });
 });
+
+/**
+ * A browser route's path with a trailing slash names no route (browser-routes.ts): the person sees the
+ * not-found page, never JSON, and nothing happens; an API route's keeps its JSON 404.
+ */
+describe('a browser route’s path with a trailing slash', () => {
+  let db: Database;
+  let server: TestServer;
+
+  beforeAll(async () => {
+    db = await openDatabase({ url: '', dataDir: 'memory://' });
+    server = await startTestServer({ overrides: { database: db } });
+  });
+  afterAll(async () => {
+    await server.close();
+    await db.close();
+  });
+
+  const pendingLogins = async () => Number((await db.query<{ n: string }>('SELECT count(*) AS n FROM login_transactions')).rows[0]!.n);
+
+  const expectNotFoundPage = async (response: Response) => {
+    expect(response.status).toBe(404);
+    expect(response.headers.get('content-type')).toMatch(/^text\/html/);
+    expect(response.headers.get('x-frame-options')).toBe('DENY');
+    expect(await response.text()).toContain('<h1>Not found</h1>');
+  };
+
+  it('answers /auth/ with the not-found page and starts no login', async () => {
+    const url = authorizeUrl(server.baseUrl);
+    url.pathname += '/';
+    const before = await pendingLogins();
+    await expectNotFoundPage(await fetch(url, { redirect: 'manual' }));
+    expect(await pendingLogins()).toBe(before);
+  });
+
+  it('answers every other browser route’s, by GET or by form POST, with the not-found page', async () => {
+    const realm = `${server.baseUrl}/realms/nemlogin`;
+    for (const path of [
+      'protocol/openid-connect/logout/',
+      'protocol/openid-connect/login-status-iframe.html/',
+      'broker/mock/login/?tx=x',
+      'broker/nemlog-in/endpoint/',
+    ])
+      await expectNotFoundPage(await fetch(`${realm}/${path}`, { redirect: 'manual' }));
+    for (const path of ['protocol/openid-connect/auth/', 'protocol/openid-connect/logout/confirm/', 'broker/nemlog-in/endpoint/']) {
+      const post = await fetch(`${realm}/${path}`, {
+        method: 'POST',
+        redirect: 'manual',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: 'client_id=patient-app',
+      });
+      await expectNotFoundPage(post);
+    }
+  });
+
+  it('keeps the JSON 404 of an API route’s', async () => {
+    const response = await fetch(`${server.baseUrl}/realms/nemlogin/protocol/openid-connect/certs/`);
+    expect(response.status).toBe(404);
+    expect(response.headers.get('content-type')).toMatch(/^application\/json/);
+    expect(await response.json()).toMatchObject({ error: 'not_found' });
+  });
+});
