@@ -8,6 +8,7 @@ import { registerEmbeddedFhirRoutes } from './fhir/embedded/embedded-fhir-routes
 import type { FhirEndpoint } from './fhir/fhir-endpoint.js';
 import { FHIR_ENDPOINT } from './fhir/fhir.module.js';
 import { rememberBrowserReplies } from './browser-bodies-in-flight.js';
+import { acceptOnlyFormsAtBrowserRoutes } from './browser-forms.js';
 import { refuseHeadWhereGetChangesState } from './head-requests.js';
 import { answerClientError } from './http-client-errors.js';
 import { registerLoginRateLimit } from './login-rate-limit.js';
@@ -41,9 +42,10 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     void reply.header(REQUEST_ID_HEADER, request.id);
     done();
   });
-  // Before any route is added: it hooks the browser routes as they are.
+  // Before any route is added: they hook the routes as they are added.
   rememberBrowserReplies(fastify);
   refuseHeadWhereGetChangesState(fastify);
+  acceptOnlyFormsAtBrowserRoutes(fastify);
   await registerLoginRateLimit(fastify, config.limits.loginRate);
   await registerCors(fastify, config);
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, overrides), adapter, {

@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { openDatabase } from '../../src/storage/database.factory.js';
 import type { Database } from '../../src/storage/database.js';
+import { cookiesFrom } from '../support/browser-cookies.js';
 import { CookieJar } from '../support/cookie-jar.js';
 import { loginTokens, PUBLIC_CLIENT, refresh } from '../support/login-flow.js';
 import { expectOAuthError } from '../support/oauth-error.js';
@@ -250,5 +251,85 @@ describe('a browser route’s path with a trailing slash', () => {
     expect(response.status).toBe(404);
     expect(response.headers.get('content-type')).toMatch(/^application\/json/);
     expect(await response.json()).toMatchObject({ error: 'not_found' });
+  });
+});
+
+/**
+ * A browser route takes a form by POST, nothing else (browser-forms.ts): a JSON or plain-text body is
+ * 415 with `Accept` and the page that says so, and changes nothing.
+ */
+describe('a body other than a form posted to a browser route', () => {
+  let db: Database;
+  let server: TestServer;
+  let oidc: string;
+
+  beforeAll(async () => {
+    db = await openDatabase({ url: '', dataDir: 'memory://' });
+    server = await startTestServer({ overrides: { database: db } });
+    oidc = `${server.baseUrl}/realms/nemlogin/protocol/openid-connect`;
+  });
+  afterAll(async () => {
+    await server.close();
+    await db.close();
+  });
+
+  const pendingLogins = async () => Number((await db.query<{ n: string }>('SELECT count(*) AS n FROM login_transactions')).rows[0]!.n);
+  const post = (url: string, type: string, body: string, headers: Record<string, string> = {}) =>
+    fetch(url, { method: 'POST', redirect: 'manual', headers: { 'content-type': type, ...headers }, body });
+
+  const expectRefused = async (response: Response) => {
+    expect(response.status).toBe(415);
+    expect(response.headers.get('accept')).toBe('application/x-www-form-urlencoded');
+    expect(response.headers.get('content-type')).toMatch(/^text\/html/);
+    expect(response.headers.get('location')).toBeNull();
+    expect(await response.text()).toContain('in a format the login service does not accept');
+  };
+
+  it('refuses an authorization request in JSON or plain text, starting no login; the same as a form starts one', async () => {
+    const params = Object.fromEntries(authorizeUrl(server.baseUrl).searchParams);
+    const before = await pendingLogins();
+    await expectRefused(await post(`${oidc}/auth`, 'application/json', JSON.stringify(params)));
+    await expectRefused(await post(`${oidc}/auth`, 'application/json; charset=utf-8', JSON.stringify(params)));
+    await expectRefused(await post(`${oidc}/auth`, 'text/plain', new URLSearchParams(params).toString()));
+    expect(await pendingLogins()).toBe(before);
+    // Logged as a refused request, as Fastify's own refusal of a type it cannot parse is.
+    const refusal = server.logs.filter((line) => line.includes('request refused')).at(-1);
+    expect(JSON.parse(refusal!)).toMatchObject({
+      code: 'invalid_request',
+      reason: 'Unsupported Media Type',
+      path: expect.stringMatching(/\/auth$/),
+    });
+    const form = await post(`${oidc}/auth`, 'application/x-www-form-urlencoded; charset=UTF-8', new URLSearchParams(params).toString());
+    expect(form.status).toBe(303);
+    expect(await pendingLogins()).toBe(before + 1);
+  });
+
+  it('ends no session for a logout in JSON', async () => {
+    const tokens = await loginTokens(server.baseUrl, 'nemlogin', 'alice');
+    await expectRefused(await post(`${oidc}/logout`, 'application/json', JSON.stringify({ id_token_hint: tokens.id_token })));
+    // Keycloak's non-browser logout, too, takes a form only.
+    const byToken = JSON.stringify({ refresh_token: tokens.refresh_token, client_id: PUBLIC_CLIENT.clientId });
+    await expectRefused(await post(`${oidc}/logout`, 'application/json', byToken));
+    expect((await refresh(server.baseUrl, 'nemlogin', tokens.refresh_token)).status).toBe(200);
+  });
+
+  it('completes no login for a mocked user chosen in JSON', async () => {
+    const started = await fetch(authorizeUrl(server.baseUrl), { redirect: 'manual' });
+    const page = new URL(started.headers.get('location')!);
+    const tx = page.searchParams.get('tx')!;
+    const cookie = cookiesFrom(started);
+    const action = `${page.origin}${page.pathname}`;
+    await expectRefused(await post(action, 'application/json', JSON.stringify({ tx, username: 'alice' }), { cookie }));
+    // Still pending: the form completes it.
+    const form = await post(action, 'application/x-www-form-urlencoded', new URLSearchParams({ tx, username: 'alice' }).toString(), {
+      cookie,
+    });
+    expect(form.status).toBe(303);
+    expect(new URL(form.headers.get('location')!).searchParams.get('code')).toBeTruthy();
+  });
+
+  it('refuses JSON at the logout confirmation and the broker endpoint too', async () => {
+    for (const url of [`${oidc}/logout/confirm`, `${server.baseUrl}/realms/nemlogin/broker/nemlog-in/endpoint`])
+      await expectRefused(await post(url, 'application/json', '{"SAMLResponse":"x","confirmation":"x"}'));
   });
 });
