@@ -36,7 +36,8 @@ export function formatScope(scopes: readonly string[]): string {
  * A request may narrow what is held, never widen it (RFC 6749 §6: "MUST NOT include any scope not
  * originally granted"; RFC 8693 §2.1 likewise): absent, everything `held` is kept; a value no held
  * value covers is `invalid_scope`. A SMART resource scope held covers the narrower ones (`scopeCovers`:
- * `patient/*.rs` held, `patient/Observation.rs` may be asked for), which grant nothing it did not.
+ * `patient/*.rs` held, `patient/Observation.rs` may be asked for), which grant nothing it did not;
+ * a search-narrowed one only itself.
  */
 export function narrowScope(requested: string | undefined, held: readonly string[]): string[] {
   if (requested === undefined) return [...held];

@@ -1,10 +1,9 @@
 /**
  * SMART App Launch 2.x resource scopes (§"Scopes for requesting clinical data"):
  * `{patient|user|system}/{ResourceType|*}.{permissions}`, where the permissions are v2's `cruds`
- * letters — any non-empty subset, in that order — or v1's `read`, `write`, `*`. A v2 scope may be
- * narrowed by search parameters (`patient/Observation.rs?category=…`, §"Finer-grained resource
- * constraints using search parameters"): {@link parseSmartResourceScope} reads only the resource
- * scope itself, {@link splitSearchNarrowing} separates the two.
+ * letters — any non-empty subset, in that order — or v1's `read`, `write`, `*`. Search-narrowed v2
+ * scopes (`patient/Observation.rs?category=…`) are not parsed: a client gets one only when registered
+ * for it word for word (`scopeCovers`).
  *
  * Written here rather than taken from a library: the grammar is one regular expression, and the
  * SMART client libraries on npm parse scopes only to build requests, not to compare them.
@@ -39,43 +38,31 @@ export function parseSmartResourceScope(scope: string): SmartResourceScope | und
 }
 
 /**
- * A resource scope and the search parameters narrowing it: `patient/Observation.rs?category=…` is
- * `patient/Observation.rs` and `category=…`. Undefined for a value that is no resource scope, or whose
- * `?` is followed by nothing.
- */
-export function splitSearchNarrowing(scope: string): { resourceScope: SmartResourceScope; search: string | undefined } | undefined {
-  const at = scope.indexOf('?');
-  const resourceScope = parseSmartResourceScope(at === -1 ? scope : scope.slice(0, at));
-  if (resourceScope === undefined || at === scope.length - 1) return undefined;
-  return { resourceScope, search: at === -1 ? undefined : scope.slice(at + 1) };
-}
-
-/**
  * Whether holding `held` allows `requested`: both are resource scopes of the same context, `held`
  * names the same resource type or `*`, and grants every permission `requested` asks for — so
  * `patient/*.rs` covers `patient/Observation.r` and `patient/*.read`, but not `patient/*.write`.
- * Search parameters only narrow (SMART 2.x: "the scope grants access only to resources matching the
- * search"), so `patient/*.rs` covers `patient/Observation.rs?category=laboratory`; a narrowed scope
- * held covers only itself, since which other searches stay within one is the FHIR server's to say.
- * Any other value covers only itself.
+ * Any other value covers only itself, a search-narrowed one too (held or asked for): its search is
+ * free text from the request, and covered by a wider scope it would carry whatever a client wrote
+ * (a CPR in `identifier=`) into the token's `scope`, the token response and the audit trail; only
+ * one an administrator registered for the client, word for word, is granted.
  */
 export function scopeCovers(held: string, requested: string): boolean {
   if (held === requested) return true;
-  const h = splitSearchNarrowing(held);
-  const r = splitSearchNarrowing(requested);
-  if (!h || !r || h.search !== undefined) return false;
-  const [hs, rs] = [h.resourceScope, r.resourceScope];
-  if (hs.context !== rs.context) return false;
-  if (hs.resource !== '*' && hs.resource !== rs.resource) return false;
-  return [...rs.permissions].every((permission) => hs.permissions.includes(permission));
+  const h = parseSmartResourceScope(held);
+  const r = parseSmartResourceScope(requested);
+  if (!h || !r || h.context !== r.context) return false;
+  if (h.resource !== '*' && h.resource !== r.resource) return false;
+  return [...r.permissions].every((permission) => h.permissions.includes(permission));
 }
 
 /**
  * The context (`patient`, `user`, `system`) of a SMART resource scope, a search-narrowed one
- * (`patient/Observation.rs?category=…`) too; undefined for any other value.
+ * (`patient/Observation.rs?category=…`, which a client may be registered for) too; undefined for any
+ * other value.
  */
 export function resourceScopeContext(scope: string): SmartScopeContext | undefined {
-  return splitSearchNarrowing(scope)?.resourceScope.context;
+  const query = scope.indexOf('?');
+  return parseSmartResourceScope(query === -1 ? scope : scope.slice(0, query))?.context;
 }
 
 /**

@@ -1,6 +1,6 @@
 import type { ClientConfig } from '../config/client-config.schema.js';
 import { OIDC_SCOPES, SMART_CONTEXT_SCOPES, selectScopes, type ScopeSelection } from '../protocol/scope.js';
-import { resourceScopeContext, scopeCovers } from '../protocol/smart-scope.js';
+import { parseSmartResourceScope, resourceScopeContext, scopeCovers } from '../protocol/smart-scope.js';
 
 /**
  * What discovery shows of the SMART resource scopes: the wildcard forms in both syntaxes. Any
@@ -28,11 +28,14 @@ export class ScopeCatalogue {
     this.named = new Set<string>([...OIDC_SCOPES, ...SMART_CONTEXT_SCOPES, ...realmScopes]);
   }
 
-  /** Our named scopes, and every `patient/…` and `user/…` resource scope, search-narrowed or not. */
+  /**
+   * Our named scopes, and every `patient/…` and `user/…` resource scope; not a search-narrowed one,
+   * which a client gets only when registered for it word for word (`scopeCovers`).
+   */
   knows(scope: string): boolean {
     if (this.named.has(scope)) return true;
-    const context = resourceScopeContext(scope);
-    return context !== undefined && context !== 'system';
+    const smart = parseSmartResourceScope(scope);
+    return smart !== undefined && smart.context !== 'system';
   }
 
   /** For `scopes_supported` (RFC 8414 §2, SMART App Launch 2.x). */
