@@ -6,6 +6,7 @@ import { RealmRegistry } from '../realms/realm.registry.js';
 import { TokenInspector } from '../sessions/token-inspector.js';
 import { ORGANISATION_AGB_HEADER } from '../tenancy/organisation-agb.js';
 import { bearerTokenFromHeaderOrForm } from '../protocol/bearer-token.js';
+import { OAuthError } from '../protocol/oauth-error.js';
 import { parseScope } from '../protocol/scope.js';
 
 /**
@@ -24,7 +25,7 @@ export class UserinfoController {
   @ApiOperation({ summary: 'UserInfo (OIDC Core §5.3): claims by scope' })
   @ApiBearerAuth('bearer')
   @ApiResponse({ status: 200, description: 'The claims' })
-  @ApiOAuthErrors(401)
+  @ApiOAuthErrors(401, 403)
   byGet(@Param('realm') realm: string, @Req() request: FastifyRequest): Promise<Record<string, unknown>> {
     return this.userinfo(realm, request);
   }
@@ -35,7 +36,7 @@ export class UserinfoController {
   })
   @ApiBearerAuth('bearer')
   @ApiResponse({ status: 200, description: 'The claims' })
-  @ApiOAuthErrors(400, 401)
+  @ApiOAuthErrors(400, 401, 403)
   @HttpCode(200)
   byPost(@Param('realm') realm: string, @Req() request: FastifyRequest): Promise<Record<string, unknown>> {
     return this.userinfo(realm, request);
@@ -49,6 +50,11 @@ export class UserinfoController {
       request.headers[ORGANISATION_AGB_HEADER],
     );
     const scopes = parseScope(claims.scope);
+    // OIDC Core §5.3: UserInfo answers the access token of an OpenID Connect request. One without
+    // `openid` (a client credentials token has no person; an exchanged `patient/*.read` token for a
+    // GP system, a login that asked for FHIR scopes only) was granted FHIR access, not who the person
+    // is: 403 insufficient_scope (RFC 6750 §3.1), as Keycloak answers since version 20.
+    if (!scopes.includes('openid')) throw new OAuthError('insufficient_scope', 'userinfo: the access token has no openid scope');
     const info: Record<string, unknown> = { sub: claims.sub, user_type: claims.user_type };
     if (claims.fhirUser) info.fhirUser = claims.fhirUser;
     // Claims about the person (OIDC Core §5.3.2), as the ID token's: a citizen's own Patient; the patient

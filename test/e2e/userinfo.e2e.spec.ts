@@ -50,6 +50,23 @@ describe('UserInfo', () => {
     expectOAuthError(await postForm(userinfo, new URLSearchParams({ access_token: 'a b' })), 401, 'invalid_token');
   });
 
+  it('refuses an access token without the openid scope with 403 insufficient_scope (OIDC Core §5.3, RFC 6750 §3.1), as Keycloak does', async () => {
+    const { access_token } = await login('patient/*.read');
+    expect(decodeJwt(access_token).scope).toBe('patient/*.read');
+    for (const response of [
+      await fetch(userinfo, { headers: { authorization: `Bearer ${access_token}` } }),
+      await fetch(userinfo, { method: 'POST', headers: { authorization: `Bearer ${access_token}` } }),
+    ]) {
+      expect(response.status).toBe(403);
+      expect(await response.json()).toMatchObject({ error: 'insufficient_scope' });
+      expect(response.headers.get('www-authenticate')).toBe('Bearer error="insufficient_scope"');
+    }
+    // The same person's token with openid is answered.
+    expect(
+      (await fetch(userinfo, { headers: { authorization: `Bearer ${(await login('openid patient/*.read')).access_token}` } })).status,
+    ).toBe(200);
+  });
+
   // RFC 6750 §3: a protected resource that refuses a request's token MUST say so in WWW-Authenticate,
   // and §3.1 names invalid_request for a token sent more than one way or a malformed request.
   it('answers an invalid_request with the bearer challenge too (RFC 6750 §3), at UserInfo and the account endpoint', async () => {
