@@ -68,8 +68,15 @@ export class SessionAdminService {
       await this.sessions.lockAllOfUser(realm.name, userId, tx);
       const ended = await this.sessions.endAllOfUser(realm.name, userId, ENDED_BY_ADMIN, now, tx);
       const browsers = await this.ssoSessions.endAllOfUser(realm.name, userId, ENDED_BY_ADMIN, now, tx);
-      for (const id of ended) await this.audit.sessionEnded(id, this.logoutFacts(request), tx);
-      const details = { sessions: ended.length, sso_sessions: browsers };
+      for (const { id } of ended) await this.audit.sessionEnded(id, this.logoutFacts(request), tx);
+      // An SSO session none of whose client sessions was still live opens new ones without the IdP until
+      // it ends: its end is a LOGOUT of its own, as every other end of an SSO session records
+      // (AuditTrail.ssoSessionEnded), not only a count in the ADMIN_ACTION.
+      const withClientSessions = new Set(ended.map((session) => session.sso_session_id));
+      for (const sso of browsers) {
+        if (!withClientSessions.has(sso.id)) await this.audit.ssoSessionEnded({ sso, clientSessions: [] }, this.logoutFacts(request), tx);
+      }
+      const details = { sessions: ended.length, sso_sessions: browsers.length };
       await this.audit.record(adminAction(request, 'ACTION', `users/${userId}/logout`, { userId, details }), tx);
       return ended.length;
     });

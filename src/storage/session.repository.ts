@@ -231,13 +231,20 @@ export class SessionRepository {
     return rows;
   }
 
-  /** Ends every live session of a user in a realm; returns the ids this call ended. */
-  async endAllOfUser(realm: string, userId: string, reason: string, now: Date, db: Queryable = this.db): Promise<string[]> {
-    const { rows } = await db.query<{ id: string }>(
-      `UPDATE sessions AS s SET ended_at = $2, end_reason = $4 WHERE s.user_id = $1 AND ${LIVE} AND s.realm = $3 RETURNING s.id`,
+  /** Ends every live session of a user in a realm; returns those this call ended, with the SSO session each was opened in. */
+  async endAllOfUser(
+    realm: string,
+    userId: string,
+    reason: string,
+    now: Date,
+    db: Queryable = this.db,
+  ): Promise<{ id: string; sso_session_id: string | null }[]> {
+    const { rows } = await db.query<{ id: string; sso_session_id: string | null }>(
+      `UPDATE sessions AS s SET ended_at = $2, end_reason = $4 WHERE s.user_id = $1 AND ${LIVE} AND s.realm = $3
+       RETURNING s.id, s.sso_session_id`,
       [userId, now, realm, reason],
     );
-    return rows.map((row) => row.id);
+    return rows;
   }
 
   /**

@@ -172,12 +172,18 @@ export class SsoSessionRepository {
     return rows.map((row) => row.id);
   }
 
-  /** Ends every SSO session of a user in a realm (an administrator's "log out everywhere"); returns how many. */
-  async endAllOfUser(realm: string, userId: string, reason: string, now: Date, db: Queryable = this.db): Promise<number> {
-    const { rowCount } = await db.query(
-      'UPDATE sso_sessions SET ended_at = $3, end_reason = $4 WHERE realm = $1 AND user_id = $2 AND ended_at IS NULL',
-      [realm, userId, now, reason],
+  /**
+   * Ends every live SSO session of a user in a realm (an administrator's "log out everywhere"); returns
+   * those it ended, each owed its LOGOUT as any SSO session's end is (AuditTrail.ssoSessionEnded). One
+   * that had run out is left as it is, as SessionRepository.endAllOfUser leaves a client session:
+   * expiry is not an event (migration 013), and counting it as ended would overstate the call.
+   */
+  async endAllOfUser(realm: string, userId: string, reason: string, now: Date, db: Queryable = this.db): Promise<EndedSsoSession[]> {
+    const { rows } = await db.query<EndedSsoSession>(
+      `UPDATE sso_sessions SET ended_at = $2, end_reason = $4 WHERE realm = $1 AND user_id = $3 AND ${LIVE}
+       RETURNING id, realm, user_id, idp_alias, true AS live`,
+      [realm, now, userId, reason],
     );
-    return rowCount;
+    return rows;
   }
 }

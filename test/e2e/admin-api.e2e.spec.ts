@@ -63,6 +63,25 @@ describe('admin API: sessions and keys', () => {
     expect(refused.searchParams.get('error')).toBe('login_required');
   });
 
+  it('logging a user out everywhere records the end of an SSO session none of whose client sessions was live as its LOGOUT', async () => {
+    const authorize = await h.browserLogin();
+    const [login] = await h.adminEvents({ type: 'LOGIN', max: '1' });
+    const sub = login!.userId as string;
+    const sso = ssoSessionIdOf(login!.sessionId as string)!;
+    // Its apps revoked their refresh tokens (each a LOGOUT): the browser still gets codes without the IdP.
+    const repository = h.server.app.get(SessionRepository);
+    for (const { id } of (await h.db().query<{ id: string }>('SELECT id FROM sessions WHERE sso_session_id = $1', [sso])).rows) {
+      await repository.end(id, 'refresh token revoked', new Date());
+    }
+
+    expect((await adminCall(h.server.baseUrl, 'POST', `nemlogin/users/${sub}/logout`, await h.operator())).status).toBe(204);
+    expect(new URL((await authorize({ prompt: 'none' })).headers.get('location')!).searchParams.get('error')).toBe('login_required');
+    const [logout] = await h.adminEvents({ type: 'LOGOUT', user: sub, max: '1' });
+    expect(logout).toMatchObject({ sessionId: sso, details: { by: 'admin', actor: 'operator', sso_session: 'true' } });
+    const [action] = await h.adminEvents({ type: 'ADMIN_ACTION', user: sub, max: '1' });
+    expect(action).toMatchObject({ details: { resource_path: `users/${sub}/logout`, sessions: '0', sso_sessions: '1' } });
+  });
+
   it('ends one session; a second attempt, and a session of nobody, are 404', async () => {
     const kept = await loginTokens(h.server.baseUrl, 'nemlogin', 'alice');
     const ended = await loginTokens(h.server.baseUrl, 'nemlogin', 'alice');
