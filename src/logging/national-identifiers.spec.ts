@@ -68,6 +68,18 @@ describe('maskNationalIdentifiersInLine', () => {
     });
   });
 
+  it('masks one written with spaces, or with a separator a path or query escapes (encodeURIComponent), as a URL carries it', () => {
+    const escaped = ['111%20222%20333', '01%2001%2001%201234', '1112.22.333', '010101%2F1234'];
+    const more = ['010101%3A1234', '010101%2B1234', '010101%3a1234', 'users/111%20222%20333/sessions'];
+    const line = lineOf({ escaped, more, ip: '192.168.100.123', at: '2026-12-05%2010:04:22' });
+    expect(JSON.parse(maskNationalIdentifiersInLine(line))).toMatchObject({
+      escaped: escaped.map(() => MASKED_DIGITS),
+      more: [MASKED_DIGITS, MASKED_DIGITS, MASKED_DIGITS, `users/${MASKED_DIGITS}/sessions`],
+      ip: '192.168.100.123',
+      at: '2026-12-05%2010:04:22',
+    });
+  });
+
   it('leaves a hex request id whole, though it holds a run of 10 digits, and masks that run anywhere else', () => {
     const reqId = 'd0c4f0a2-3a6e-4c1c-9b7f-a0101011234b';
     const line = lineOf({ reqId, msg: `request ${reqId} named 0101011234`, nested: { reqId } });

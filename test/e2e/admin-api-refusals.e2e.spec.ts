@@ -104,6 +104,27 @@ describe('admin API: sessions and keys', () => {
     for (const identifier of ['0101701234', '010170-1234', '999911120']) expect(stored).not.toContain(identifier);
   });
 
+  it('keeps no BSN or CPR written with spaces, as a client sends it in a path (%20), in the trail of a refused call', async () => {
+    const auditor = await adminToken(h.server.baseUrl, 'nemlogin', 'auditor');
+    const operator = await h.operator();
+    const calls = [
+      // 403 without the role, and 400 for an id that is none: both recorded from the request's own path.
+      ['GET', 'nemlogin/users/123%20456%20782/sessions', auditor, 403, 'users/[digits masked]/sessions'],
+      ['GET', 'nemlogin/users/123%20456%20782/sessions', operator, 400, 'users/[digits masked]/sessions'],
+      ['DELETE', 'nemlogin/sessions/01%2001%2070%201234', operator, 400, 'sessions/[digits masked]'],
+      ['POST', 'nemlogin/users/010170%201234/logout', auditor, 403, 'users/[digits masked]/logout'],
+    ] as const;
+    for (const [method, path, token, status, resourcePath] of calls) {
+      expect((await adminCall(h.server.baseUrl, method, path, token)).status).toBe(status);
+      const [recorded] = await h.adminEvents({ type: 'ADMIN_ACTION', max: '2' }).then((events) => events.filter((e) => e.error));
+      expect(recorded!.details.resource_path).toBe(resourcePath);
+    }
+    const stored = JSON.stringify((await h.db().query(`SELECT * FROM audit_events WHERE type = 'ADMIN_ACTION'`)).rows);
+    for (const identifier of ['123%20456%20782', '123 456 782', '01%2001%2070%201234', '01 01 70 1234', '010170%201234']) {
+      expect(stored).not.toContain(identifier);
+    }
+  });
+
   it('records a call refused as malformed after admission as a failed ADMIN_ACTION, and changes nothing', async () => {
     const operator = await h.operator();
     const calls = [
