@@ -28,6 +28,22 @@ describe('parseEventQuery', () => {
     });
   });
 
+  it('reads Keycloak’s ipAddress filter and direction, and records them with the read', () => {
+    expect(parseEventQuery('r', { ipAddress: '203.0.113.7', direction: 'asc' })).toMatchObject({
+      ipAddress: '203.0.113.7',
+      ascending: true,
+    });
+    expect(parseEventQuery('r', { direction: 'desc' }).ascending).toBeFalsy();
+    expect(parseEventQuery('r', {}).ascending).toBeFalsy();
+    for (const query of [{ direction: 'up' }, { ipAddress: 'a b' }, { ipAddress: ['192.0.2.1', '192.0.2.2'] }]) {
+      expect(() => parseEventQuery('r', query)).toThrow(OAuthError);
+    }
+    expect(queryDetails(parseEventQuery('r', { ipAddress: '203.0.113.7', direction: 'asc' }))).toMatchObject({
+      ipAddress: '203.0.113.7',
+      direction: 'asc',
+    });
+  });
+
   it('caps max, and refuses what is not a filter value', () => {
     expect(parseEventQuery('r', { max: '100000' }).max).toBe(MAX_MAX);
     for (const query of [

@@ -15,8 +15,11 @@ const SHORT_TEXT = /^[\x21-\x7e]{1,200}$/;
 
 /**
  * The filters of Keycloak's events endpoint: `type` (repeated or comma-separated), `client`, `user`,
- * `dateFrom` and `dateTo` (`yyyy-MM-dd`, UTC, both days included — or epoch milliseconds), `first`
- * and `max` (at most {@link MAX_MAX}). A value that is not one of these is `invalid_request`.
+ * `ipAddress`, `dateFrom` and `dateTo` (`yyyy-MM-dd`, UTC, both days included — or epoch
+ * milliseconds), `direction` (`asc` or `desc`, the default), `first` and `max` (at most
+ * {@link MAX_MAX}). A value that is not one of these is `invalid_request`. `ipAddress` and `direction`
+ * are Keycloak's too: left unread, an auditor's `ipAddress=` query (what did this address do?) was
+ * answered with every event of the realm, as if they all matched, and `direction=asc` newest first.
  */
 export function parseEventQuery(realm: string, query: Record<string, unknown>): AuditEventQuery {
   const types = list(query.type);
@@ -27,8 +30,10 @@ export function parseEventQuery(realm: string, query: Record<string, unknown>): 
     types: types.length > 0 ? types : undefined,
     clientId: text(query.client, 'client'),
     userId: text(query.user, 'user'),
+    ipAddress: text(query.ipAddress, 'ipAddress'),
     from: instant(query.dateFrom, 'dateFrom', 'start'),
     to: instant(query.dateTo, 'dateTo', 'end'),
+    ...(direction(query.direction) === 'asc' ? { ascending: true } : {}),
     first: count(query.first, 'first', 0, Number.MAX_SAFE_INTEGER) ?? 0,
     max: Math.min(count(query.max, 'max', 1, Number.MAX_SAFE_INTEGER) ?? DEFAULT_MAX, MAX_MAX),
   };
@@ -44,6 +49,8 @@ export function queryDetails(query: AuditEventQuery): AuditDetails {
     type: query.types,
     client: operatorNamed(query.clientId),
     user: operatorNamed(query.userId),
+    ipAddress: operatorNamed(query.ipAddress),
+    direction: query.ascending ? 'asc' : undefined,
     dateFrom: query.from?.toISOString(),
     dateTo: query.to?.toISOString(),
     first: query.first,
@@ -61,6 +68,12 @@ function list(value: unknown): string[] {
 function text(value: unknown, name: string): string | undefined {
   if (value === undefined || value === '') return undefined;
   if (typeof value !== 'string' || !SHORT_TEXT.test(value)) throw refused(name);
+  return value;
+}
+
+function direction(value: unknown): 'asc' | 'desc' | undefined {
+  if (value === undefined || value === '') return undefined;
+  if (value !== 'asc' && value !== 'desc') throw refused('direction');
   return value;
 }
 

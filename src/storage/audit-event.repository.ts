@@ -22,14 +22,18 @@ export interface AuditEventRow {
 
 export type NewAuditEvent = Omit<AuditEventRow, 'id'>;
 
-/** A page of a realm's events, newest first; every filter is optional, `from`/`to` inclusive. */
+/** A page of a realm's events, newest first unless `ascending`; every filter is optional, `from`/`to` inclusive. */
 export interface AuditEventQuery {
   realm: string;
   types?: string[];
   clientId?: string;
   userId?: string;
+  /** The client address, exactly as recorded (Keycloak's `ipAddress`). */
+  ipAddress?: string;
   from?: Date;
   to?: Date;
+  /** Oldest first (Keycloak's `direction=asc`). */
+  ascending?: boolean;
   first: number;
   max: number;
 }
@@ -88,12 +92,15 @@ export class AuditEventRepository {
     if (query.types?.length) add((n) => `type = ANY($${n}::text[])`, query.types);
     if (query.clientId !== undefined) add((n) => `client_id = $${n}`, query.clientId);
     if (query.userId !== undefined) add((n) => `user_id = $${n}`, query.userId);
+    if (query.ipAddress !== undefined) add((n) => `ip_address = $${n}`, query.ipAddress);
     if (query.from !== undefined) add((n) => `occurred_at >= $${n}`, query.from);
     if (query.to !== undefined) add((n) => `occurred_at <= $${n}`, query.to);
     params.push(query.max, query.first);
+    // Either way along the realm's (realm, occurred_at DESC, id DESC) index.
+    const order = query.ascending ? 'occurred_at ASC, id ASC' : 'occurred_at DESC, id DESC';
     const { rows } = await this.db.query<AuditEventRow>(
       `SELECT * FROM audit_events WHERE ${where.join(' AND ')}
-        ORDER BY occurred_at DESC, id DESC LIMIT $${params.length - 1} OFFSET $${params.length}`,
+        ORDER BY ${order} LIMIT $${params.length - 1} OFFSET $${params.length}`,
       params,
     );
     return rows;

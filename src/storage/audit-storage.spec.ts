@@ -61,6 +61,18 @@ describe.each(engines)('audit storage on $name', (engine) => {
     expect(row).toMatchObject({ id: expect.any(String), occurred_at: at(1), details: { scope: 'openid', audience: ['xis'] } });
   });
 
+  it('lists by the client address, and oldest first when asked, as Keycloak’s ipAddress and direction=asc', async () => {
+    await events.insert(event(1, { realm: 'address', ip_address: '203.0.113.7' }));
+    await events.insert(event(2, { realm: 'address', type: 'LOGOUT' }));
+    await events.insert(event(3, { realm: 'address', type: 'REFRESH_TOKEN', ip_address: '203.0.113.7' }));
+    const list = (query: object) => events.list({ realm: 'address', first: 0, max: 10, ...query }).then((rows) => rows.map((r) => r.type));
+
+    expect(await list({ ipAddress: '203.0.113.7' })).toEqual(['REFRESH_TOKEN', 'LOGIN']);
+    expect(await list({ ipAddress: '203.0.113.8' })).toEqual([]);
+    expect(await list({ ascending: true })).toEqual(['LOGIN', 'LOGOUT', 'REFRESH_TOKEN']);
+    expect(await list({ ascending: true, first: 1, max: 1 })).toEqual(['LOGOUT']);
+  });
+
   it('finds the LOGIN events of given sessions of a user', async () => {
     await events.insert(event(0, { realm: 'logins', session_id: 's1' }));
     await events.insert(event(0, { realm: 'logins', session_id: 's2', type: 'REFRESH_TOKEN' }));

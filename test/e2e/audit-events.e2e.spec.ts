@@ -231,6 +231,22 @@ describe('audit events', () => {
     expect(reads[0]).toMatchObject({ clientId: 'auditor', details: { operation_type: 'READ', resource_path: 'events' } });
   });
 
+  it('filters by the client address and lists oldest first for direction=asc, as Keycloak’s events endpoint does', async () => {
+    // Every request of these specs comes from 127.0.0.1: an address that sent none has no events, not all of them.
+    expect(await events({ ipAddress: '203.0.113.7' })).toEqual([]);
+    const [read] = await events({ type: 'ADMIN_ACTION', client: 'auditor', max: '1' });
+    expect(read!.details).toMatchObject({ ipAddress: '203.0.113.7', count: '0' });
+    const fromHere = await events({ ipAddress: '127.0.0.1', type: 'LOGIN', max: '1000' });
+    expect(fromHere.length).toBeGreaterThan(1);
+    expect(fromHere.every((e) => e.ipAddress === '127.0.0.1')).toBe(true);
+
+    const oldestFirst = await events({ ipAddress: '127.0.0.1', type: 'LOGIN', max: '1000', direction: 'asc' });
+    expect(oldestFirst.map((e) => e.id)).toEqual(fromHere.map((e) => e.id).reverse());
+    const auditor = await adminToken(server.baseUrl, 'nemlogin', 'auditor');
+    const sideways = await adminCall(server.baseUrl, 'GET', 'nemlogin/events?direction=sideways', auditor);
+    expect(sideways).toMatchObject({ status: 400, body: { error: 'invalid_request' } });
+  });
+
   it('records the filters of an events read, so whose trail was read is itself on record', async () => {
     const day = clock.now().toISOString().slice(0, 10);
     const query = { type: 'LOGIN,LOGOUT', client: 'patient-app', user: 'some-user-id', dateFrom: day, dateTo: day, first: '1', max: '5' };
