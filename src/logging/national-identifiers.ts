@@ -59,6 +59,16 @@ export function maskNationalIdentifiers(text: string): string {
   return text.replace(EVERY_NATIONAL_IDENTIFIER, MASKED_DIGITS);
 }
 
+/**
+ * A request id (`reqId`) where it is kept beside the log line: whole when it is hex and hyphens, as
+ * the line keeps it, else with any CPR or BSN masked. A client's `X-Request-Id` is taken as the id when
+ * it has an id's shape (logging/logger.ts), and `010101-1234` has one: the audit trail records the id
+ * as a refused login's reference (login-completion.service.ts), and holds no national identifier.
+ */
+export function maskedRequestId(id: string): string {
+  return HEX_ID.test(id) ? id : maskNationalIdentifiers(id);
+}
+
 function masked(value: unknown): unknown {
   if (typeof value === 'string') return maskNationalIdentifiers(value);
   if (typeof value === 'number') return NATIONAL_IDENTIFIER.test(String(value)) ? MASKED_DIGITS : value;

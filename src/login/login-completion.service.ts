@@ -21,6 +21,7 @@ import type { IdpNameId } from '../identity/idp-name-id.js';
 import type { Principal } from '../identity/principal.js';
 import { parseScope } from '../protocol/scope.js';
 import { AuditTrail } from '../audit/audit-trail.service.js';
+import { maskedRequestId } from '../logging/national-identifiers.js';
 import { scopesBackedByLink } from './scopes-backed-by-link.js';
 
 /** What the IdP step established: the person and what the IdP said of the session. */
@@ -255,7 +256,8 @@ function loginFacts(realm: Realm, login: LoginTransaction | undefined, request?:
     clientId: login?.client_id,
     idpAlias: login?.idp_alias,
     ipAddress: request?.ip,
-    details: request ? { requestId: String(request.id) } : undefined,
+    // The reference as the log line has it: a client's X-Request-Id may be a CPR (national-identifiers.ts).
+    details: request ? { requestId: maskedRequestId(String(request.id)) } : undefined,
   };
 }
 

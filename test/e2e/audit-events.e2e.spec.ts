@@ -57,11 +57,11 @@ describe('audit events', () => {
     const tx = /name="tx" value="([^"]+)"/.exec(html)![1]!;
     const action = /<form method="post" action="([^"]+)"/.exec(html)![1]!;
     return {
-      post: (username: string) =>
+      post: (username: string, headers: Record<string, string> = {}) =>
         fetch(action, {
           method: 'POST',
           redirect: 'manual',
-          headers: { 'content-type': 'application/x-www-form-urlencoded', cookie },
+          headers: { 'content-type': 'application/x-www-form-urlencoded', cookie, ...headers },
           body: new URLSearchParams({ tx, username }).toString(),
         }),
     };
@@ -156,6 +156,25 @@ describe('audit events', () => {
     // The reference on the error page finds the event too.
     expect(loginError!.details.requestId).toBe(usedUp.headers.get('x-request-id'));
     expect(loginError).not.toHaveProperty('userId');
+  });
+
+  it('keeps no CPR a request sent as its X-Request-Id in the reference a LOGIN_ERROR records, as its log line has none', async () => {
+    const login = await startMockLogin();
+    expect((await login.post('alice')).status).toBe(303);
+    // A header any client may set, and of the shape a request id may have: it is the page's reference.
+    const usedUp = await login.post('alice', { 'x-request-id': '010101-1234' });
+    expect(usedUp.status).toBe(400);
+    expect(usedUp.headers.get('x-request-id')).toBe('010101-1234');
+
+    const [loginError] = await events({ type: 'LOGIN_ERROR', max: '1' });
+    expect(loginError).toMatchObject({ error: 'expired_login', details: { requestId: '[digits masked]' } });
+    // A hex id, a UUID or a proxy's, stays whole, as on the log line: support finds the event by it.
+    const again = await startMockLogin();
+    await again.post('alice');
+    const traced = 'd0c4f0a2-3a6e-4c1c-9b7f-a2020202020b';
+    expect((await again.post('alice', { 'x-request-id': traced })).status).toBe(400);
+    const [tracedError] = await events({ type: 'LOGIN_ERROR', max: '1' });
+    expect(tracedError!.details.requestId).toBe(traced);
   });
 
   it('records a refused client authentication as the refusal of its grant, naming only a registered client', async () => {
