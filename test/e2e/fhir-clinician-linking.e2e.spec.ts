@@ -1,6 +1,10 @@
 import type * as fhir4 from 'fhir/r4.js';
 import type { IdentityLink } from '../../src/identity/identity-link.js';
-import { IdentityDirectoryRefusedError, IdentityDirectoryUnavailableError } from '../../src/identity/linking-errors.js';
+import {
+  AmbiguousIdentityError,
+  IdentityDirectoryRefusedError,
+  IdentityDirectoryUnavailableError,
+} from '../../src/identity/linking-errors.js';
 import { activeParticipantsOf, clinicianInFhir, participantsOf, roleSummary, versionOf } from '../support/fhir/clinician-probes.js';
 import { FHIR_SERVER_SETUPS, type RunningFhirServer } from '../support/fhir/fhir-servers.js';
 import { captureNestLogs, fhirLinker, measure } from '../support/fhir/fhir-linker.js';
@@ -417,5 +421,59 @@ describe('clinician linking against a FHIR server that answers a conditional cre
     expect(error).toBeInstanceOf(IdentityDirectoryRefusedError);
     expect((error as Error).message).toBe('FHIR search Practitioner: a match lacks the searched identifier');
     expect(writesTo(server)).toEqual(['/fhir/Practitioner']);
+  });
+});
+
+/**
+ * A server need not return as many matches on a page as `_count` asks (R4 search.html#count: "the
+ * server is not bound to return the number requested"); `Bundle.total` counts the whole search (R4
+ * bundle.html) and a `next` link leads to the rest (R4 http.html#paging). Two Practitioners with the
+ * clinician's identifier are two whether they come on one page or two: nobody is linked, as for
+ * citizens, rather than the one the first page happened to hold.
+ */
+describe('clinician linking when the Practitioner search is paged below `_count`', () => {
+  const stubs: StubServer[] = [];
+  afterAll(() => Promise.all(stubs.map((s) => s.close())));
+
+  const principal = clinician(uniqueClinicianId());
+  const me = storedPractitioner(principal, 'p-1');
+  const twin = storedPractitioner(principal, 'p-2');
+  /** Practitioner searches answer `pages` in turn; every other search is empty, every write a 500. */
+  const pagedServer = async (pages: (baseUrl: string) => object[]) => {
+    let practitionerPages = 0;
+    const server: StubServer = await startStubServer((response, index) => {
+      const url = server.urls[index] ?? '';
+      if (url.endsWith('/Practitioner/_search') || url.includes('/Practitioner?'))
+        return sendJson(response, 200, pages(server.baseUrl)[practitionerPages++] ?? EMPTY_SEARCHSET);
+      if (url.endsWith('/_search')) return sendJson(response, 200, EMPTY_SEARCHSET);
+      sendJson(response, 500, {});
+    });
+    stubs.push(server);
+    return server;
+  };
+  const writesTo = (server: StubServer) => server.urls.filter((url) => !url.endsWith('/_search') && !url.includes('?'));
+
+  it('refuses to pick when the second page holds another Practitioner with the identifier', async () => {
+    const server = await pagedServer((baseUrl) => [
+      { ...searchset([me]), link: [{ relation: 'next', url: `${baseUrl}/Practitioner?page=2` }] },
+      searchset([twin]),
+    ]);
+    await expect(fhirLinker(server.baseUrl).linker.link(principal)).rejects.toBeInstanceOf(AmbiguousIdentityError);
+    expect(server.urls).toEqual(['/fhir/Practitioner/_search', '/fhir/Practitioner?page=2']);
+    expect(writesTo(server)).toEqual([]);
+  });
+
+  it('refuses to pick when Bundle.total counts more than the one Practitioner the page holds', async () => {
+    const server = await pagedServer(() => [{ ...searchset([me]), total: 2 }]);
+    await expect(fhirLinker(server.baseUrl).linker.link(principal)).rejects.toBeInstanceOf(AmbiguousIdentityError);
+    expect(writesTo(server)).toEqual([]);
+  });
+
+  it('still links the one Practitioner of a whole answer, in one round trip', async () => {
+    const server = await pagedServer(() => [{ ...searchset([me]), total: 1 }]);
+    await expect(fhirLinker(server.baseUrl).linker.link(principal)).resolves.toMatchObject({
+      practitioner: `${server.baseUrl}/Practitioner/p-1`,
+    });
+    expect(server.urls.filter((url) => /\/Practitioner[/?]/.test(url))).toEqual(['/fhir/Practitioner/_search']);
   });
 });

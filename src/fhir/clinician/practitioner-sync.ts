@@ -27,11 +27,16 @@ export class PractitionerSync {
     return updateVersioned(this.gateway, current, (latest) => planPractitioner(principal, latest), options);
   }
 
-  /** The clinician's Practitioner, if there is one. */
+  /**
+   * The clinician's Practitioner, if there is one. `_count=2` asks for enough to tell one match from
+   * several, but a server need not return as many as asked (R4 search.html#count): a `next` link
+   * (R4 http.html#paging) is followed, and `Bundle.total` counts the whole search (R4 bundle.html), so
+   * a second Practitioner on a later page, or only counted, is several all the same — never one picked.
+   */
   private async find(lookup: Identifier, options: FhirCallOptions): Promise<Stored<fhir4.Practitioner> | undefined> {
-    // `_count=2` is enough to tell one match from several.
-    const { matches } = await this.gateway.search('Practitioner', { identifier: searchToken(lookup), _count: '2' }, options);
-    if (matches.length > 1) throw new AmbiguousIdentityError('Practitioner', lookup.system);
+    const first = await this.gateway.search('Practitioner', { identifier: searchToken(lookup), _count: '2' }, options);
+    const { matches, total = 0 } = first.matches.length > 1 ? first : await this.gateway.followPages('Practitioner', first, options);
+    if (matches.length > 1 || total > 1) throw new AmbiguousIdentityError('Practitioner', lookup.system);
     const [found] = matches;
     if (found !== undefined && !hasIdentifier(found, lookup))
       throw new FhirRequestError('FHIR search Practitioner: a match lacks the searched identifier');
