@@ -34,6 +34,19 @@ export function readSearchPage<K extends ResourceType>(body: KitResource, type: 
 }
 
 /**
+ * `page` (every page of a search, as FhirGateway.searchAll gives it) when it holds every match, for a
+ * caller that takes what it gets for all there is: a clinician's roles and memberships, those no longer
+ * asserted to be ended. `Bundle.total` counts the matches of the whole search (R4 bundle.html), so one
+ * above what every page held means some were left out, and a role left out would never be ended: the
+ * clinician would keep in FHIR what the assertion took away. A broken answer, so retryable.
+ */
+export function wholeSearch<T extends fhir4.Resource>(page: SearchPage<T>, type: ResourceType): SearchPage<T> {
+  if (page.total !== undefined && page.total > page.matches.length)
+    throw new FhirUnavailableError(`FHIR search ${type}: Bundle.total counts more matches than the answer holds`);
+  return page;
+}
+
+/**
  * `subject`: the resource type the interaction was about (a search's answer is a Bundle). A 2xx whose
  * body is not the resource asked for — empty (fhir-kit-client gives `{}`), an OperationOutcome, a
  * resource without its id, one breaking the shape of a field this service reads

@@ -176,6 +176,31 @@ describe('broken FHIR answers', () => {
     expect((error as Error).cause).toBeInstanceOf(FhirUnavailableError);
   });
 
+  /**
+   * A clinician's roles and memberships are read whole (searchAll): those no longer asserted are ended.
+   * A searchset whose Bundle.total (R4 bundle.html: the matches of the whole search) counts more than
+   * all its pages hold has left some out, and a role or membership left out is one never ended: the
+   * clinician would keep in FHIR the rights the assertion took away. Retryable, and nothing written.
+   */
+  it.each(['PractitionerRole', 'CareTeam'])(
+    'does not read a %s searchset whose total counts matches it does not hold as all of them',
+    async (type) => {
+      const principal = clinician(uniqueClinicianId());
+      const server: StubServer = await startStubServer((response, index) => {
+        const url = server.urls[index] ?? '';
+        if (url.endsWith('/Practitioner/_search')) return sendJson(response, 200, searchset([storedPractitioner(principal)]));
+        if (url.endsWith(`/${type}/_search`)) return sendJson(response, 200, { ...searchset([]), total: 1 });
+        if (url.endsWith('/_search')) return sendJson(response, 200, EMPTY_SEARCHSET);
+        sendJson(response, 500, {});
+      });
+      stubs.push(server);
+      const error = await rejectionOf(fhirLinker(server.baseUrl).linker.link(principal));
+      expect(error).toBeInstanceOf(IdentityDirectoryUnavailableError);
+      expect((error as Error).message).toBe(`FHIR search ${type}: Bundle.total counts more matches than the answer holds`);
+      expect(server.urls.filter((url) => !url.endsWith('/_search'))).toEqual([]);
+    },
+  );
+
   it.each([
     ['entry as an object', { resourceType: 'Bundle', type: 'searchset', entry: { resource: nancy } }],
     ['link as an object', { resourceType: 'Bundle', type: 'searchset', link: { relation: 'next', url: 'x' } }],

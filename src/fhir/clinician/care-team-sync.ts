@@ -3,6 +3,7 @@ import type * as fhir4 from 'fhir/r4.js';
 import type { LinkedCareTeam } from '../../identity/identity-link.js';
 import type { CareTeamPrivileges } from '../../identity/principal.js';
 import type { FhirGateway } from '../fhir.gateway.js';
+import { wholeSearch } from '../fhir-answers.js';
 import type { FhirCallOptions, Stored } from '../fhir-resources.js';
 import { escapeSearchValue, referenceTo } from '../fhir-references.js';
 import { careTeamInForce, isActiveParticipant, planJoin, planLeave } from './membership-plan.js';
@@ -32,7 +33,11 @@ export class CareTeamSync {
   constructor(private readonly gateway: FhirGateway) {}
 
   async sync(practitioner: string, privileges: CareTeamPrivileges[], now: string, options: FhirCallOptions): Promise<LinkedCareTeam[]> {
-    const { matches: memberOf } = await this.gateway.searchAll('CareTeam', { participant: practitioner, _count: '100' }, options);
+    // Every one of them (wholeSearch), as each membership no longer asserted is ended.
+    const { matches: memberOf } = wholeSearch(
+      await this.gateway.searchAll('CareTeam', { participant: practitioner, _count: '100' }, options),
+      'CareTeam',
+    );
     const wanted = await this.resolve(privileges, memberOf, options);
 
     const linked = await Promise.all(

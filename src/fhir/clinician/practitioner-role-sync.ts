@@ -4,6 +4,7 @@ import type { LinkedOrganisation } from '../../identity/identity-link.js';
 import type { OrganisationPrivileges } from '../../identity/principal.js';
 import { FhirConflictError, FhirRequestError, FhirUnavailableError } from '../fhir.errors.js';
 import type { FhirGateway } from '../fhir.gateway.js';
+import { wholeSearch } from '../fhir-answers.js';
 import type { FhirCallOptions, Stored } from '../fhir-resources.js';
 import { hasIdentifier, pointsTo, referenceTo, searchToken } from '../fhir-references.js';
 import { newRole, planRole, planRoleEnd } from './membership-plan.js';
@@ -32,10 +33,10 @@ export class PractitionerRoleSync {
     now: string,
     options: FhirCallOptions,
   ): Promise<LinkedOrganisation[]> {
-    const { matches: roles, included } = await this.gateway.searchAll(
+    // Every one of them (wholeSearch), as each role at an organisation no longer asserted is ended.
+    const { matches: roles, included } = wholeSearch(
+      await this.gateway.searchAll('PractitionerRole', { practitioner, _include: 'PractitionerRole:organization', _count: '100' }, options),
       'PractitionerRole',
-      { practitioner, _include: 'PractitionerRole:organization', _count: '100' },
-      options,
     );
     // A server that ignored the practitioner parameter (R4 search.html#errors, lenient handling) hands back
     // everyone's roles, which would then be rewritten or ended as this clinician's: fail closed.
