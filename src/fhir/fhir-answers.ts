@@ -21,7 +21,16 @@ export function readSearchPage<K extends ResourceType>(body: KitResource, type: 
   for (const entry of listOf<fhir4.BundleEntry>(bundle.entry, 'entry', type)) {
     const resource = entry.resource;
     if (resource !== undefined && !isObject(resource)) throw brokenBundle(type, 'an entry resource is not a resource');
-    if (resource === undefined || resource.resourceType === 'OperationOutcome') continue;
+    if (resource === undefined) continue;
+    if (resource.resourceType === 'OperationOutcome') {
+      // R4 search.html#errors: an outcome entry carries hints and warnings; an issue of severity error or
+      // fatal ("sufficiently important to cause the action to fail", R4 valueset-issue-severity) says the
+      // search failed, so its matches are no answer — none of them is not "no such patient".
+      const failed = failedIssueCodes(resource);
+      if (failed !== undefined)
+        throw new FhirUnavailableError(`FHIR search ${type}: the answer holds an OperationOutcome saying the search failed${failed}`);
+      continue;
+    }
     if (typeof resource.id !== 'string') throw new FhirRequestError(`FHIR search ${type}: an entry has no id`);
     const malformed = malformedField(resource);
     if (malformed !== undefined)
@@ -101,6 +110,22 @@ function bundleTotal(bundle: fhir4.Bundle, type: string): number | undefined {
   if (total === undefined) return undefined;
   if (typeof total !== 'number' || !Number.isInteger(total) || total < 0) throw brokenBundle(type, 'total is not a count');
   return total;
+}
+
+/**
+ * The codes of an OperationOutcome's issues of severity error or fatal, as ` (a, b)` (R4
+ * OperationOutcome.issue.code is a fixed value set; diagnostics may echo input, so never those); `''`
+ * for such issues without a code; undefined when it has none.
+ */
+function failedIssueCodes(outcome: object): string | undefined {
+  const issues: unknown = (outcome as { issue?: unknown }).issue;
+  const failed = (Array.isArray(issues) ? issues : []).filter(
+    (issue): issue is { code?: unknown } =>
+      isObject(issue) && ['error', 'fatal'].includes((issue as { severity?: unknown }).severity as string),
+  );
+  if (failed.length === 0) return undefined;
+  const codes = failed.map((issue) => issue.code).filter((code): code is string => typeof code === 'string' && /^[a-z-]+$/.test(code));
+  return codes.length > 0 ? ` (${[...new Set(codes)].join(', ')})` : '';
 }
 
 function isObject(value: unknown): value is object {

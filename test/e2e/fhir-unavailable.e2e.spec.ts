@@ -177,6 +177,34 @@ describe('broken FHIR answers', () => {
   });
 
   /**
+   * R4 search.html#errors: a search may carry an OperationOutcome entry (`search.mode = outcome`) with
+   * hints and warnings. An issue of severity `error` or `fatal` says the search itself failed (R4
+   * valueset-issue-severity: "sufficiently important to cause the action to fail"), so the matches it
+   * holds, none here, are not the answer: the citizen must not log in without their patient's rights.
+   */
+  const withOutcome = (severity: string, code: string) => ({
+    resourceType: 'Bundle',
+    type: 'searchset',
+    total: 0,
+    entry: [{ resource: { resourceType: 'OperationOutcome', issue: [{ severity, code }] }, search: { mode: 'outcome' } }],
+  });
+
+  it.each([
+    ['error', 'exception'],
+    ['fatal', 'timeout'],
+  ])('gives a retryable error for a 200 searchset with no match and an outcome of severity %s', async (severity, code) => {
+    const server = await answering(withOutcome(severity, code));
+    const error = await rejectionOf(fhirLinker(server.baseUrl, { retries: 0 }).linker.link(citizen(DEMO.cpr.nancy)));
+    expect(error).toBeInstanceOf(IdentityDirectoryUnavailableError);
+    expect((error as Error).message).toBe(`FHIR search Patient: the answer holds an OperationOutcome saying the search failed (${code})`);
+  });
+
+  it.each(['warning', 'information'])('reads a searchset with an outcome of severity %s as its matches', async (severity) => {
+    const server = await answering(withOutcome(severity, 'not-supported'));
+    await expect(fhirLinker(server.baseUrl).linker.link(citizen(DEMO.cpr.nancy))).resolves.toEqual({ kind: 'patient', patient: undefined });
+  });
+
+  /**
    * A clinician's roles and memberships are read whole (searchAll): those no longer asserted are ended.
    * A searchset whose Bundle.total (R4 bundle.html: the matches of the whole search) counts more than
    * all its pages hold has left some out, and a role or membership left out is one never ended: the
