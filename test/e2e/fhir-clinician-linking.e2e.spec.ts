@@ -223,6 +223,39 @@ describe.each(FHIR_SERVER_SETUPS)('clinician linking against a FHIR server %s', 
     for (const careTeam of [cardiology, copd]) expect(await participantsOf(base, careTeam, practitioner)).toHaveLength(1);
   };
 
+  /**
+   * Two PractitionerRoles of the clinician at one organisation (another writer's, or a server whose
+   * conditional create is not atomic): the roles there are made to match the assertion (DOMAIN.md), so
+   * one keeps the asserted roles and the other is ended, as planJoin closes a member's extra entries —
+   * not left in force with roles the assertion no longer names.
+   */
+  it('ends a second PractitionerRole in force at one organisation, rather than leave it the roles no longer asserted', async () => {
+    const id = uniqueClinicianId();
+    const { linker } = fhirLinker(base);
+    const first = (await linker.link(clinician(id, { organisations: [sor(DEMO.sor.hospital, [ROLE.doctor])] }))) as {
+      practitioner: string;
+    };
+    const practitioner = `Practitioner/${first.practitioner.split('/').pop()}`;
+    await probeCreate<fhir4.PractitionerRole>(base, {
+      resourceType: 'PractitionerRole',
+      active: true,
+      practitioner: { reference: practitioner },
+      organization: { reference: `Organization/${hospital}` },
+      code: [{ coding: [{ system: 'urn:ietf:rfc:3986', code: ROLE.doctor }] }],
+    });
+    expect(roleSummary((await clinicianInFhir(base, id)).roles)).toEqual([
+      [`Organization/${hospital}`, [ROLE.doctor], true],
+      [`Organization/${hospital}`, [ROLE.doctor], true],
+    ]);
+
+    await linker.link(clinician(id, { organisations: [sor(DEMO.sor.hospital, [ROLE.nurse])] }));
+    const roles = (await clinicianInFhir(base, id)).roles;
+    expect(roleSummary(roles.filter((r) => r.active !== false))).toEqual([[`Organization/${hospital}`, [ROLE.nurse], true]]);
+    expect(roles.filter((r) => r.active === false)).toEqual([
+      expect.objectContaining({ period: expect.objectContaining({ end: expect.any(String) }) }),
+    ]);
+  });
+
   it('20 concurrent first logins of one new clinician in one instance make exactly one of each', async () => {
     const [id, cpr] = [uniqueClinicianId(), fakeCpr()];
     const { gateway, linker } = fhirLinker(base);

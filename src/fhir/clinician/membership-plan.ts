@@ -51,12 +51,17 @@ export function planLeave(team: fhir4.CareTeam, member: string, now: string): fh
   };
 }
 
+/** A PractitionerRole is in force until made inactive or given a `period.end` (planRoleEnd). */
+export function roleInForce(role: fhir4.PractitionerRole): boolean {
+  return role.active !== false && role.period?.end === undefined;
+}
+
 /**
  * The PractitionerRole (practitioner × organisation) is active with these roles as `code`.
  * A role that had ended starts a new period.
  */
 export function planRole(role: fhir4.PractitionerRole, roles: string[], now: string): fhir4.PractitionerRole | undefined {
-  const ended = role.active === false || role.period?.end !== undefined;
+  const ended = !roleInForce(role);
   if (!ended && sameRoles(rolesOf(role.code), roles)) return undefined;
   const { code: _code, period: _period, ...rest } = role;
   const code = withRoles(role.code, roles);

@@ -86,4 +86,16 @@ describe('PractitionerRoleSync', () => {
     // The role at A gets the asserted code; the one at B, no longer asserted, is ended.
     expect(writes.sort()).toEqual(['update PractitionerRole/role-me-A', 'update PractitionerRole/role-me-B']);
   });
+
+  it('keeps the role in force at an organisation, not an ended one beside it, and ends other roles still in force there', async () => {
+    const ended = { ...roleOf('role-ended-A', ME, 'Organization/org-A'), active: false, period: { end: '2025-01-01' } };
+    const current = roleOf('role-current-A', ME, 'Organization/org-A');
+    const duplicate = roleOf('role-duplicate-A', ME, 'Organization/org-A');
+    const { gateway, writes } = fakeServer([ended, current, duplicate], [orgA]);
+    const linked = await new PractitionerRoleSync(gateway).sync(ME, privileges, NOW, {});
+    expect(linked).toEqual([{ organization: `${BASE}/Organization/org-A`, roles: [DOCTOR] }]);
+    // The role in force gets the asserted code; the duplicate, left in force with the code the
+    // assertion no longer names, is ended; the ended one stays as it is.
+    expect(writes.sort()).toEqual(['update PractitionerRole/role-current-A', 'update PractitionerRole/role-duplicate-A']);
+  });
 });

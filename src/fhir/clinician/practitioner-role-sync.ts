@@ -7,7 +7,7 @@ import type { FhirGateway } from '../fhir.gateway.js';
 import { wholeSearch } from '../fhir-answers.js';
 import type { FhirCallOptions, Stored } from '../fhir-resources.js';
 import { hasIdentifier, pointsTo, referenceTo, searchToken } from '../fhir-references.js';
-import { newRole, planRole, planRoleEnd } from './membership-plan.js';
+import { newRole, planRole, planRoleEnd, roleInForce } from './membership-plan.js';
 import { normaliseRoles } from './role-codes.js';
 import { updateVersioned } from './versioned-update.js';
 
@@ -48,8 +48,18 @@ export class PractitionerRoleSync {
     const linked = await Promise.all(
       [...wanted.values()].map(async ({ organization, roles: asserted }) => {
         const reference = referenceTo(organization);
-        const existing = roles.find((r) => pointsTo(r.organization, reference));
-        await this.ensureRole(practitioner, reference, existing, asserted, now, options);
+        // One role per practitioner × organisation (DOMAIN.md). Where another writer (or a server whose
+        // conditional create is not atomic) left several, the one in force is kept and made to match;
+        // the others still in force are ended, as planJoin closes a member's extra entries: left alone,
+        // they would keep in FHIR the roles the assertion no longer names. By id, so that logins racing
+        // on two instances keep the same one, whatever order each was answered in.
+        const here = roles.filter((r) => pointsTo(r.organization, reference)).sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+        const existing = here.find(roleInForce) ?? here[0];
+        const extra = here.filter((r) => r !== existing && roleInForce(r));
+        await Promise.all([
+          this.ensureRole(practitioner, reference, existing, asserted, now, options),
+          ...extra.map((role) => updateVersioned(this.gateway, role, (latest) => planRoleEnd(latest, now), options)),
+        ]);
         return { organization: this.gateway.absoluteUrl(reference), roles: asserted };
       }),
     );
