@@ -20,6 +20,9 @@ describe('the log privacy check of every test server', () => {
       line({ bsn: '111 222 333' }),
       line({ msg: 'named d0c4f0a2-3a6e-4c1c-9b7f-a0101011234b' }),
       line({ reqId: 'cpr-0101011234' }),
+      line({ path: '/admin/realms/nemlogin/users/123%20456%20782/sessions' }),
+      line({ path: '/x/010101%2F1234' }),
+      line({ path: '/x/01%3A01%3A01%2B1234' }),
     ];
     expect(linesWithPersonalData(leaking)).toEqual(leaking);
   });

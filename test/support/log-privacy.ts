@@ -5,7 +5,7 @@
  * mask (src/logging/national-identifiers.ts), so that a mistake there fails here.
  *
  * - A national identifier, modelled apart from the mask: every run of digit groups joined by single
- *   separators (space, dash, `.`, `/`, `:`, `+`, `_`, a percent-escaped space or hyphen) is taken
+ *   separators (space, dash, `.`, `/`, `:`, `+`, `_`, or one of those percent-escaped) is taken
  *   apart into its groups' lengths; a group of 9 digits (a BSN) or 10 (a CPR), of any script, or
  *   consecutive groups of 6+4 (`ddmmyy-xxxx`), 2+2+2+4, 3+3+3 or 4+2+3 (a BSN as written) is one,
  *   wherever it stands. Four or more groups joined by dots are an IPv4 address or an OID. pino's `time`
@@ -21,7 +21,7 @@ const HEX_REQUEST_ID = /^[0-9a-f-]{16,64}$/i;
 const NAMES = /\b(?:Alice|Andersen|Karen|Jensen|Nancy|Berggren|Hanne|Hansen|Olsen)\b/;
 
 function holdsNationalIdentifier(text: string): boolean {
-  for (const [run] of text.replace(/%2[0dD]/g, ' ').matchAll(DIGIT_GROUPS)) {
+  for (const [run] of text.replace(/%2[0bBdDfF]|%3[aA]/g, ' ').matchAll(DIGIT_GROUPS)) {
     const lengths = run.split(/\P{Nd}/u).map((group) => [...group].length);
     if (lengths.some((length) => length === 9 || length === 10)) return true;
     if (lengths.length >= 4 && /^[\p{Nd}.]+$/u.test(run)) continue;
