@@ -11,7 +11,7 @@ export function keyInstalledEvent(install: KeyInstall): AuditEvent {
   return {
     realm: install.realm,
     type: 'SIGNING_KEY_INSTALLED',
-    details: { ...rotationDetails(install, install.alg), source: install.source, replaced_kid: install.replaced },
+    details: { ...rotationDetails(install, install.alg), source: install.source },
   };
 }
 

@@ -44,6 +44,14 @@ describe.each(engines)('keys:rotate on $name', (engine) => {
     ]);
   });
 
+  it('names in its ADMIN_ACTION the key it replaces', async () => {
+    clock.advance(KEY_PREPUBLICATION_MS / 1000);
+    const before = await active('ES256');
+    const { kid } = await rotateFromCommandLine({ config, db: storage.db, clock }, 'nemlogin');
+    expect((await events()).at(-1)!.details).toMatchObject({ kid, replaced_kid: before });
+    expect(before).toBeDefined();
+  });
+
   it('publishes the new key ahead: the key it replaces signs until signsFrom, and is then retired', async () => {
     clock.advance(KEY_PREPUBLICATION_MS / 1000);
     const repository = new SigningKeyRepository(storage.db);

@@ -41,6 +41,8 @@ export const KEY_ENCRYPTION = Symbol('KEY_ENCRYPTION');
 export interface KeyRotation {
   kid: string;
   signsFrom: Date;
+  /** The key it replaces as the newest of its algorithm, as the install's lock saw it; none for the algorithm's first key. */
+  replaced?: string;
 }
 
 /**
@@ -52,8 +54,6 @@ export interface KeyInstall extends KeyRotation {
   realm: string;
   alg: SigningAlg;
   source: SigningKeyRow['source'];
-  /** The key it replaced as the newest of its algorithm; none for the algorithm's first key. */
-  replaced?: string;
 }
 
 /** A key a start retired because the realm no longer signs with its algorithm (published until `publishUntil`). */
@@ -74,8 +74,16 @@ export interface KeyChangeRecorder {
  * What the audit trail records of a rotation (its ADMIN_ACTION, from the admin API or the command
  * line), and of a key installed at start (its SIGNING_KEY_INSTALLED).
  */
-export function rotationDetails(rotation: KeyRotation, algorithm: SigningAlg): { kid: string; algorithm: string; signs_from: string } {
-  return { kid: rotation.kid, algorithm, signs_from: rotation.signsFrom.toISOString() };
+export function rotationDetails(
+  rotation: KeyRotation,
+  algorithm: SigningAlg,
+): { kid: string; algorithm: string; signs_from: string; replaced_kid?: string } {
+  return {
+    kid: rotation.kid,
+    algorithm,
+    signs_from: rotation.signsFrom.toISOString(),
+    ...(rotation.replaced === undefined ? {} : { replaced_kid: rotation.replaced }),
+  };
 }
 
 /** A rotation that cannot be made, in fixed wording that repeats nothing the caller sent. */
@@ -195,13 +203,15 @@ export class SigningKeyService {
   ): Promise<KeyRotation> {
     rotationAlgorithm(realm, alg);
     const material = await generateKeyMaterial(alg);
-    const rotation = { kid: material.kid, signsFrom: new Date(this.clock.now().getTime() + KEY_PREPUBLICATION_MS) };
+    const rotation: KeyRotation = { kid: material.kid, signsFrom: new Date(this.clock.now().getTime() + KEY_PREPUBLICATION_MS) };
     const notPending = (active: SigningKeyRow | undefined) => {
       const startsAt = active && signingStart(active);
       if (startsAt && startsAt > this.clock.now())
         throw new KeyRotationRefused(
           `realm ${realm.name}'s ${alg} key of the last rotation signs from ${startsAt.toISOString()}; rotate again after that`,
         );
+      // Under the install's lock: the key this rotation retires, for its audit event.
+      if (active) rotation.replaced = active.kid;
       return true;
     };
     await this.install(realm, material, 'generated', notPending, record && ((tx) => record(tx, rotation)), rotation.signsFrom);

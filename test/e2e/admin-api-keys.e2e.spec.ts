@@ -66,6 +66,8 @@ describe('admin API: sessions and keys', () => {
       .adminEvents({ type: 'ADMIN_ACTION', client: 'operator', max: '10' })
       .then((events) => events.filter((e) => e.details.resource_path === 'keys/rotate'));
     expect(refusal).toMatchObject({ error: 'invalid_request' });
-    expect(action).toMatchObject({ details: { operation_type: 'ACTION', kid: newKid, signs_from: new Date(signsFrom).toISOString() } });
+    expect(action).toMatchObject({
+      details: { operation_type: 'ACTION', kid: newKid, signs_from: new Date(signsFrom).toISOString(), replaced_kid: oldKid },
+    });
   });
 });
