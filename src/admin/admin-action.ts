@@ -81,7 +81,8 @@ export function refusedAdminAction(request: FastifyRequest, realm: Realm, client
     ipAddress: request.ip,
     details: {
       operation_type: operationOf(request.method),
-      resource_path: pathOperatorNamed((path.startsWith(prefix) ? path.slice(prefix.length) : path).slice(0, PATH_LIMIT)),
+      // Masked, then cut: cut first, a CPR across the cut would leave its first digits (a birth date) whole.
+      resource_path: pathOperatorNamed(path.startsWith(prefix) ? path.slice(prefix.length) : path).slice(0, PATH_LIMIT),
     },
   };
 }
