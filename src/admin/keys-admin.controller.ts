@@ -3,7 +3,8 @@ import { Controller, Get, Header, HttpCode, Inject, Post, Query, Req, UseGuards,
 import type { FastifyRequest } from 'fastify';
 import { AuditTrail } from '../audit/audit-trail.service.js';
 import { CLOCK, type Clock } from '../common/clock.js';
-import { KeyRotationRefused, rotationAlgorithm, rotationDetails, SigningKeyService, signingStart } from '../keys/signing-key.service.js';
+import { KeyRotationRefused, rotationAlgorithm, rotationDetails, signingStart } from '../keys/key-changes.js';
+import { SigningKeyService } from '../keys/signing-key.service.js';
 import { OAuthError } from '../protocol/oauth-error.js';
 import { SigningKeyRepository, type SigningKeyRow } from '../storage/signing-key.repository.js';
 import { adminAction } from './admin-action.js';

@@ -1,5 +1,6 @@
 import { Injectable, type OnModuleInit } from '@nestjs/common';
-import { rotationDetails, SigningKeyService, type KeyInstall, type KeyRetirement } from '../keys/signing-key.service.js';
+import { rotationDetails, type KeyInstall, type KeyRetirement } from '../keys/key-changes.js';
+import { SigningKeyService } from '../keys/signing-key.service.js';
 import { AuditTrail, type AuditEvent } from './audit-trail.service.js';
 
 /**

@@ -9,6 +9,7 @@ import type { Queryable } from '../storage/database.js';
 import { SigningKeyRepository, SigningKeyTaken, type SigningKeyRow } from '../storage/signing-key.repository.js';
 import { KeyEncryption } from './key-encryption.js';
 import { generateKeyMaterial, loadKeyMaterial, signingKeyObject, type KeyMaterial } from './key-material.js';
+import { KeyRotationRefused, rotationAlgorithm, signingStart, type KeyChangeRecorder, type KeyRotation } from './key-changes.js';
 import { PublishedKeys } from './published-keys.js';
 
 export interface ActiveSigningKey {
@@ -37,78 +38,13 @@ export const KEY_PREPUBLICATION_MS = JWKS_MAX_AGE_S * 1000 + CLOCK_SKEW_MS;
 
 export const KEY_ENCRYPTION = Symbol('KEY_ENCRYPTION');
 
-/** A rotation's new key, and when it starts signing: until then it is only published. */
-export interface KeyRotation {
-  kid: string;
-  signsFrom: Date;
-  /** The key it replaces as the newest of its algorithm, as the install's lock saw it; none for the algorithm's first key. */
-  replaced?: string;
-}
-
-/**
- * A key the service installed of its own accord: at start, where the algorithm had no key or the
- * realm's `signingKeyFile` holds another, or again on a later read after another instance's start
- * retired the algorithm's key. Not a rotation, which its caller records.
- */
-export interface KeyInstall extends KeyRotation {
-  realm: string;
-  alg: SigningAlg;
-  source: SigningKeyRow['source'];
-}
-
-/** A key a start retired because the realm no longer signs with its algorithm (published until `publishUntil`). */
-export interface KeyRetirement {
-  realm: string;
-  kid: string;
-  alg: string;
-  publishUntil: Date;
-}
-
-/** Writes what must commit with a key the service changed of its own accord (its audit event), in that change's transaction. */
-export interface KeyChangeRecorder {
-  installed(tx: Queryable, install: KeyInstall): Promise<void>;
-  retired(tx: Queryable, retirement: KeyRetirement): Promise<void>;
-}
-
-/**
- * What the audit trail records of a rotation (its ADMIN_ACTION, from the admin API or the command
- * line), and of a key installed at start (its SIGNING_KEY_INSTALLED).
- */
-export function rotationDetails(
-  rotation: KeyRotation,
-  algorithm: SigningAlg,
-): { kid: string; algorithm: string; signs_from: string; replaced_kid?: string } {
-  return {
-    kid: rotation.kid,
-    algorithm,
-    signs_from: rotation.signsFrom.toISOString(),
-    ...(rotation.replaced === undefined ? {} : { replaced_kid: rotation.replaced }),
-  };
-}
-
-/** A rotation that cannot be made, in fixed wording that repeats nothing the caller sent. */
-export class KeyRotationRefused extends Error {}
-
-/**
- * The algorithm whose key a rotation replaces (the admin API's, the CLI's): `asked`, by default the
- * realm's `signingAlg`, when the realm signs with it and generates its key. A key from `signingKeyFile`
- * rotates by replacing the file.
- */
-export function rotationAlgorithm(realm: Realm, asked?: unknown): SigningAlg {
-  const algorithm = realm.signingAlgs.find((alg) => alg === (asked ?? realm.config.signingAlg));
-  if (!algorithm) throw new KeyRotationRefused(`realm ${realm.name} signs with ${realm.signingAlgs.join(', ')} only`);
-  if (realm.config.signingKeyFile && algorithm === realm.config.signingAlg)
-    throw new KeyRotationRefused(`realm ${realm.name} loads its ${algorithm} key from signingKeyFile: rotate by replacing that file`);
-  return algorithm;
-}
-
 /**
  * Realm signing keys: one active key per realm and algorithm it signs with (`Realm.signingAlgs`: its
  * `signingAlg`, and a client's `idTokenSignedResponseAlg`), generated on first start (or, the realm's
  * own, loaded from `signingKeyFile`), stored encrypted. Rotation retires the old key but keeps it in
  * the JWKS until every token it can have signed has expired; so does a start without the algorithm.
  * Every key installed commits with its audit event: a rotation's its caller writes, one the service
- * installs of its own accord (at start) the recorder of {@link SigningKeyService.recordInstallsWith}.
+ * installs of its own accord (at start) the recorder of {@link SigningKeyService.recordKeyChangesWith}.
  */
 @Injectable()
 export class SigningKeyService {
@@ -128,7 +64,7 @@ export class SigningKeyService {
 
   /**
    * Has `recorder` write what must commit with every key this service installs or retires of its own
-   * accord (a {@link KeyInstall}, a {@link KeyRetirement}: their audit events), in that change's
+   * accord (a KeyInstall, a KeyRetirement: their audit events, key-changes.ts), in that change's
    * transaction, so that of two instances starting at once only the one whose key won records it, and
    * a start that finds its keys in place records nothing. Given by a module above this one
    * (audit/signing-key-change-audit.ts), which keys/ does not import (docs/ARCHITECTURE.md), before the
@@ -314,11 +250,6 @@ function keyFileTaken(realm: Realm, file: string, alg: SigningAlg, holder: Pick<
   return ConfigError.problem(
     `${where}: ${file} holds the key this realm signed ${holder.alg} tokens with, and a key signs with one algorithm only (RFC 8725 §3.1): give ${alg} a key file of its own`,
   );
-}
-
-/** When `row` starts signing: its `signs_from`, or, for a key from before pre-publication, its creation. */
-export function signingStart(row: Pick<SigningKeyRow, 'signs_from' | 'created_at'>): Date {
-  return row.signs_from ?? row.created_at;
 }
 
 /** Realm names are `[a-z0-9-]+` (config.schema.ts): a space cannot occur in one. */

@@ -21,6 +21,7 @@ import { UserinfoController } from './userinfo.controller.js';
 import { AccountController } from './account.controller.js';
 import { GRANT_HANDLERS, type GrantHandler } from './grants/grant-handler.js';
 import { TokenController } from './token.controller.js';
+import { RefreshTokenLogout } from './refresh-token-logout.js';
 import { TokenRefusalAudit } from './token-refusal-audit.js';
 import { SessionStatusController } from './session-status/session-status.controller.js';
 
@@ -45,6 +46,7 @@ import { SessionStatusController } from './session-status/session-status.control
     RefreshTokenGrant,
     TokenExchangeGrant,
     ExchangeSubjectResolver,
+    RefreshTokenLogout,
     {
       provide: TokenRefusalAudit,
       useFactory: (audit: AuditTrail, config: Config, clock: Clock) => new TokenRefusalAudit(audit, config.limits.tokenRefusalAudit, clock),

@@ -6,6 +6,7 @@ import { readPresentedCredentials } from '../clients/client-credentials.reader.j
 import { FormParams } from '../protocol/form-params.js';
 import { OAuthError } from '../protocol/oauth-error.js';
 import { RealmRegistry } from '../realms/realm.registry.js';
+import { clientAuthRefusalReason } from './client-auth-refusal.js';
 import { refusalEventOf } from './grants/refusal-events.js';
 import { TokenRefusalAudit } from './token-refusal-audit.js';
 
@@ -52,7 +53,7 @@ export class TokenClientAuthGuard extends ClientAuthGuard {
     const realm = this.realms.get((request.params as { realm: string }).realm);
     const credentials = unlessRefused(() => readPresentedCredentials(request, { refreshTokenNamesClient: this.refreshTokenNamesClient }));
     const client = credentials && this.authenticator.claimedClient(realm, credentials);
-    const reason = credentials === undefined ? 'invalid_client' : client ? 'invalid_client_credentials' : 'client_not_found';
+    const reason = clientAuthRefusalReason(credentials, client);
     await this.refusals.failed(
       {
         realm: realm.name,
