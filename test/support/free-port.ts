@@ -19,14 +19,25 @@ export async function freePort(): Promise<number> {
   if (first === undefined) return listenAndClose(0);
   for (let attempt = 0; attempt < 50; attempt++) {
     const port = first + Math.floor(Math.random() * BLOCK);
+    if (handedOut.has(port)) continue;
     const free = await listenAndClose(port).then(
       () => true,
       () => false,
     );
-    if (free) return port;
+    if (free) {
+      handedOut.add(port);
+      return port;
+    }
   }
   return listenAndClose(0);
 }
+
+/**
+ * Ports this module handed out (jest loads it anew for each test file). A port is free only until its
+ * server listens, and a suite may ask for two before either does: the SLO suite's service, then its
+ * back-channel receiver, which once got the same port and took it first (EADDRINUSE in a full run).
+ */
+const handedOut = new Set<number>();
 
 /** This worker's first port below the ephemeral range, or undefined where that range leaves no room. */
 function firstOwnPort(): number | undefined {
