@@ -9,6 +9,16 @@ import { hasIdentifier, searchToken } from './fhir-references.js';
 import { recordsInUse, recordsStandingFor } from './patient-records.js';
 
 /**
+ * How many records the search asks for on a page (R4 search.html#count). Two would tell one match from
+ * several, but records not in use (merged away, inactive) do not count, so the one in use may come
+ * after them; and a server need not give `next` links (the embedded server gives `Bundle.total` and no
+ * links), so what the first page leaves out may be out of reach. Ten holds every record of a person
+ * with a few merges behind them in one round trip, and still keeps a bad register from being read
+ * whole: more than that on a server without `next` links is a broken answer (below), never a guess.
+ */
+const RECORDS_PER_PAGE = 10;
+
+/**
  * Citizen login (DOMAIN.md): search `Patient?identifier={system}|{ssn}` — one round trip. One match
  * links the Patient; none still lets the citizen in, with no patient and so no rights; more than
  * one links nobody, since picking one could show a citizen another person's record. Only the records
@@ -19,8 +29,7 @@ export class CitizenLinker {
   constructor(private readonly gateway: FhirGateway) {}
 
   async link(principal: CitizenPrincipal, options: FhirCallOptions): Promise<IdentityLink> {
-    // `_count=2` is enough to tell one match from several, and keeps a bad register from being read whole.
-    const matches = await this.matches({ identifier: searchToken(principal.ssn), _count: '2' }, options);
+    const matches = await this.matches({ identifier: searchToken(principal.ssn), _count: String(RECORDS_PER_PAGE) }, options);
     if (matches.length > 1) throw new AmbiguousIdentityError('Patient', principal.ssn.system);
     const [patient] = matches;
     // A server that ignored the identifier parameter would hand back some other person: fail closed.

@@ -98,6 +98,31 @@ describe.each(FHIR_SERVER_SETUPS)('citizen linking against a FHIR server %s', (n
     await expect(linker.link(citizen(twins))).rejects.toBeInstanceOf(AmbiguousIdentityError);
   });
 
+  // The embedded server answers a search cut short by `_count` with `Bundle.total` and no `next` link.
+  it('links the record in use found after two not in use, in one round trip', async () => {
+    const cpr = fakeCpr();
+    made.push(cpr);
+    const patient = (extra: object) =>
+      probeCreate(server.baseUrl, { resourceType: 'Patient', identifier: [{ system: CPR_SYSTEM, value: cpr }], ...extra });
+    await patient({ active: false });
+    await patient({ active: false });
+    const current = await patient({ active: true });
+    const { gateway, linker } = fhirLinker(server.baseUrl);
+    const { result, cost } = await measure(gateway, () => linker.link(citizen(cpr)));
+    expect(result).toEqual({ kind: 'patient', patient: `${server.baseUrl}/Patient/${current.id}` });
+    expect(cost.requests).toBe(1);
+  });
+
+  it('does not guess past the ten records a page holds when the server gives no next link: retryable', async () => {
+    const cpr = fakeCpr();
+    made.push(cpr);
+    for (let i = 0; i < 10; i++)
+      await probeCreate(server.baseUrl, { resourceType: 'Patient', active: false, identifier: [{ system: CPR_SYSTEM, value: cpr }] });
+    await probeCreate(server.baseUrl, { resourceType: 'Patient', identifier: [{ system: CPR_SYSTEM, value: cpr }] });
+    const { linker } = fhirLinker(server.baseUrl, { retries: 0 });
+    await expect(linker.link(citizen(cpr))).rejects.toMatchObject({ retryable: true });
+  });
+
   it('links a generic principal to nothing, without calling FHIR', async () => {
     const { gateway, linker } = fhirLinker(server.baseUrl);
     const generic = { kind: 'generic' as const, realm: 'ssl', idpAlias: 'ssl', externalId: 'e1', attributes: {} };
