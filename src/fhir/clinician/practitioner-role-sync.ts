@@ -2,7 +2,7 @@ import { Logger } from '@nestjs/common';
 import type * as fhir4 from 'fhir/r4.js';
 import type { LinkedOrganisation } from '../../identity/identity-link.js';
 import type { OrganisationPrivileges } from '../../identity/principal.js';
-import { FhirConflictError, FhirRequestError, FhirUnavailableError } from '../fhir.errors.js';
+import { FhirConflictError, FhirPreconditionFailedError, FhirRequestError, FhirUnavailableError } from '../fhir.errors.js';
 import type { FhirGateway } from '../fhir.gateway.js';
 import { wholeSearch } from '../fhir-answers.js';
 import type { FhirCallOptions, Stored } from '../fhir-resources.js';
@@ -89,6 +89,9 @@ export class PractitionerRoleSync {
    * R4 http.html#ccreate, as for the Practitioner (practitioner-sync.ts): a 409 Conflict tells a login
    * that lost the race to another instance's create; the role that won is searched for, with the checks
    * of the first search, and carried on with. Not finding it yet is retryable (R4 http.html#concurrency).
+   * A 412 says several roles match (R4 http.html#ccreate), created since the search by racing writers:
+   * unlike two Practitioners, not an ambiguous person, since {@link sync} keeps one role per organisation
+   * and ends the others. Nothing more is written here; retryable, as the next login's search finds them.
    */
   private async create(
     practitioner: string,
@@ -103,6 +106,8 @@ export class PractitionerRoleSync {
         pointsTo(found.practitioner, practitioner) && pointsTo(found.organization, organization);
       return await this.gateway.createIfNoneExist(newRole(practitioner, organization, roles, now), criteria, isMeant, options);
     } catch (error) {
+      if (error instanceof FhirPreconditionFailedError)
+        throw new FhirUnavailableError('FHIR create PractitionerRole: HTTP 412, several PractitionerRoles match the criteria', 412);
       if (!(error instanceof FhirConflictError)) throw error;
       const { matches } = await this.gateway.searchAll('PractitionerRole', criteria, options);
       if (matches.some((role) => !pointsTo(role.practitioner, practitioner)))

@@ -1,7 +1,7 @@
 import type * as fhir4 from 'fhir/r4.js';
 import type { ClinicianPrincipal, Identifier } from '../../identity/principal.js';
 import { AmbiguousIdentityError } from '../../identity/linking-errors.js';
-import { FhirConflictError, FhirRequestError, FhirUnavailableError } from '../fhir.errors.js';
+import { FhirConflictError, FhirPreconditionFailedError, FhirRequestError, FhirUnavailableError } from '../fhir.errors.js';
 import type { FhirGateway } from '../fhir.gateway.js';
 import type { FhirCallOptions, Stored } from '../fhir-resources.js';
 import { hasIdentifier, searchToken } from '../fhir-references.js';
@@ -47,7 +47,9 @@ export class PractitionerSync {
    * R4 http.html#ccreate: with If-None-Exist, concurrent first logins end with one Practitioner. A server
    * guarding that uniqueness may answer the login that lost the race with 409 Conflict: the Practitioner
    * exists now, so it is found as a returning clinician's is, with the same checks. A lost race is
-   * transient (R4 http.html#concurrency): not finding it yet is retryable.
+   * transient (R4 http.html#concurrency): not finding it yet is retryable. A 412 says the criteria match
+   * several (R4 http.html#ccreate: "not selective enough"): Practitioners with the identifier were
+   * created since the search, so it is refused as that search would now refuse it, never one picked.
    */
   private async create(
     principal: ClinicianPrincipal,
@@ -58,6 +60,7 @@ export class PractitionerSync {
       const isMeant = (found: fhir4.Practitioner) => hasIdentifier(found, lookup);
       return await this.gateway.createIfNoneExist(newPractitioner(principal), { identifier: searchToken(lookup) }, isMeant, options);
     } catch (error) {
+      if (error instanceof FhirPreconditionFailedError) throw new AmbiguousIdentityError('Practitioner', lookup.system);
       if (!(error instanceof FhirConflictError)) throw error;
       const found = await this.find(lookup, options);
       if (found === undefined)
