@@ -7,6 +7,7 @@ import type { FhirGateway } from './fhir.gateway.js';
 import type { FhirCallOptions, SearchPage, SearchParams, Stored } from './fhir-resources.js';
 import { hasIdentifier, searchToken } from './fhir-references.js';
 import { recordsInUse, recordsStandingFor } from './patient-records.js';
+import { PatientReplacements } from './patient-replacement.js';
 
 /**
  * How many records the search asks for on a page (R4 search.html#count). Two would tell one match from
@@ -23,23 +24,30 @@ const RECORDS_PER_PAGE = 10;
  * links the Patient; none still lets the citizen in, with no patient and so no rights; more than
  * one links nobody, since picking one could show a citizen another person's record. Only the records
  * that stand for the person count (patient-records.ts): not one a merge replaced, and not an inactive
- * one beside a record in use.
+ * one beside a record in use. When every record found was replaced, the record that replaced them is
+ * followed to (patient-replacement.ts): a merge must not leave the citizen without their record.
  */
 export class CitizenLinker {
-  constructor(private readonly gateway: FhirGateway) {}
+  private readonly replacements: PatientReplacements;
+
+  constructor(private readonly gateway: FhirGateway) {
+    this.replacements = new PatientReplacements(gateway);
+  }
 
   async link(principal: CitizenPrincipal, options: FhirCallOptions): Promise<IdentityLink> {
     const matches = await this.matches({ identifier: searchToken(principal.ssn), _count: String(RECORDS_PER_PAGE) }, options);
-    if (matches.length > 1) throw new AmbiguousIdentityError('Patient', principal.ssn.system);
-    const [patient] = matches;
+    const standing = recordsStandingFor(matches);
+    if (standing.length > 1) throw new AmbiguousIdentityError('Patient', principal.ssn.system);
     // A server that ignored the identifier parameter would hand back some other person: fail closed.
-    if (patient !== undefined && !hasIdentifier(patient, principal.ssn))
+    // With no record standing, every match is a replaced record whose links would be followed.
+    if ((standing.length > 0 ? standing : matches).some((match) => !hasIdentifier(match, principal.ssn)))
       throw new FhirRequestError('FHIR search Patient: a match lacks the searched identifier');
+    const patient = standing[0] ?? (matches.length > 0 ? await this.replacements.survivor(matches, principal.ssn, options) : undefined);
     return { kind: 'patient', patient: patient === undefined ? undefined : this.gateway.absoluteUrl(`Patient/${patient.id}`) };
   }
 
   /**
-   * Enough of the records standing for the person to tell none from one from several. "None" links a
+   * Enough of the records found to tell none standing for the person from one from several. "None" links a
    * citizen with no rights while the login succeeds, and a record in use on a later page outranks an
    * inactive one, so only two records in use decide before the answer is complete: a page with a
    * `next` link (R4 http.html#paging) may have its matches on later pages, which are followed; a
@@ -48,9 +56,9 @@ export class CitizenLinker {
    */
   private async matches(params: SearchParams, options: FhirCallOptions): Promise<Stored<fhir4.Patient>[]> {
     const first = await this.gateway.search('Patient', params, options);
-    if (recordsInUse(first.matches) > 1 || isComplete(first)) return recordsStandingFor(first.matches);
+    if (recordsInUse(first.matches) > 1 || isComplete(first)) return first.matches;
     const all = await this.gateway.followPages('Patient', first, options);
-    if (recordsInUse(all.matches) > 1 || isComplete(all)) return recordsStandingFor(all.matches);
+    if (recordsInUse(all.matches) > 1 || isComplete(all)) return all.matches;
     throw new FhirUnavailableError('FHIR search Patient: Bundle.total counts more matches than the answer holds');
   }
 }

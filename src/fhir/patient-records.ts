@@ -3,9 +3,10 @@ import type * as fhir4 from 'fhir/r4.js';
 /*
  * Which Patient records stand for the person, read from R4's two modifiers of a Patient (patient.html).
  * `link.type = replaced-by`: "The patient resource containing this link must no longer be used" — a
- * merge's leftover, never chosen. `active = false`: the record is not in use, which R4 notes many
- * systems also say of a patient not seen for a while — still the person's record, so taken when
- * there is no record in use beside it.
+ * merge's leftover, never chosen (when every record found is one, its link is followed instead:
+ * patient-replacement.ts). `active = false`: the record is not in use, which R4 notes many systems
+ * also say of a patient not seen for a while — still the person's record, so taken when there is no
+ * record in use beside it.
  */
 
 /** The record must no longer be used: another replaced it (R4 Patient.link.type). */

@@ -61,7 +61,7 @@ describe.each(FHIR_SERVER_SETUPS)('citizen linking against a FHIR server %s', (n
     await expect(failure).rejects.not.toThrow(DEMO.cpr.duplicated);
   });
 
-  it('links the record that stands for the person: not one a merge replaced, nor an inactive one beside one in use', async () => {
+  it('links the record that stands for the person: not one a merge replaced but the one replacing it, nor an inactive one beside one in use', async () => {
     const patient = (cpr: string, extra: object = {}) =>
       probeCreate(server.baseUrl, { resourceType: 'Patient', identifier: [{ system: CPR_SYSTEM, value: cpr }], ...extra });
     const { linker } = fhirLinker(server.baseUrl);
@@ -85,7 +85,14 @@ describe.each(FHIR_SERVER_SETUPS)('citizen linking against a FHIR server %s', (n
     made.push(dormant);
     const only = await patient(dormant, { active: false });
     expect(await linked(dormant)).toBe(url(only.id));
-    // Only a replaced record: it must no longer be used, so no patient.
+    // Only a replaced record: it must no longer be used, so the record that replaced it, which the
+    // merge left without the CPR (patient-replacement.ts).
+    const mergedAway = fakeCpr();
+    made.push(mergedAway);
+    const survivor = await probeCreate(server.baseUrl, { resourceType: 'Patient', active: true });
+    await patient(mergedAway, { link: [{ type: 'replaced-by', other: { reference: `Patient/${survivor.id}` } }] });
+    expect(await linked(mergedAway)).toBe(url(survivor.id));
+    // Only a replaced record whose replacement is not there: no patient.
     const leftover = fakeCpr();
     made.push(leftover);
     await patient(leftover, { link: [{ type: 'replaced-by', other: { reference: 'Patient/elsewhere' } }] });
