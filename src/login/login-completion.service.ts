@@ -158,7 +158,10 @@ export class LoginCompletionService {
         };
       }
       if (error instanceof AmbiguousIdentityError) {
-        this.logger.warn({ realm: realm.name }, 'login refused: identifier matches several patients');
+        this.logger.warn(
+          { realm: realm.name, resourceType: error.resourceType },
+          `login refused: identifier matches several ${error.resourceType} records`,
+        );
         await refused('ambiguous_identity');
         return {
           kind: 'response',

@@ -61,6 +61,21 @@ describe('clinician linking against a FHIR server that answers a conditional cre
     expect(writesTo(server)).toEqual(['/fhir/Practitioner']);
   });
 
+  it('refuses as ambiguous a create answered without a body whose criteria then find two Practitioners, as the 412 it could have been', async () => {
+    const two = searchset([storedPractitioner(principal, 'p-1'), storedPractitioner(principal, 'p-2')]);
+    let practitionerSearches = 0;
+    const server: StubServer = await startStubServer((response, index) => {
+      const url = server.urls[index] ?? '';
+      if (url.endsWith('/Practitioner/_search')) return sendJson(response, 200, practitionerSearches++ === 0 ? EMPTY_SEARCHSET : two);
+      if (url === '/fhir/Practitioner' && response.req.method === 'POST') return void response.writeHead(201).end();
+      sendJson(response, 500, {});
+    });
+    stubs.push(server);
+    const error = await rejectionOf(fhirLinker(server.baseUrl).linker.link(principal));
+    expect(error).toBeInstanceOf(AmbiguousIdentityError);
+    expect(writesTo(server)).toEqual(['/fhir/Practitioner']);
+  });
+
   it('gives a retryable error for the PractitionerRole create, writing nothing after it: the next login finds the duplicates', async () => {
     const server = await duplicatingServer(searchset([storedPractitioner(principal)]), 'PractitionerRole');
     const error = await rejectionOf(fhirLinker(server.baseUrl).linker.link(principal));
