@@ -12,6 +12,12 @@ export const samlSchema = z
     validationTimeoutMs: wholeNumber(100, 60_000, 'must be between 100 and 60000 milliseconds').default(2000),
     /** Responses waiting for a worker beyond this many are answered 503 at once, instead of slowing every login. */
     maxQueue: wholeNumber(0, 10_000, 'must be a whole number from 0 to 10000').default(64),
+    /**
+     * An IdP's LogoutRequests and LogoutResponses waiting for a worker: an allowance of their own, so
+     * that a flood of ACS posts cannot shed the logout that ends a person's sessions, nor forged
+     * logouts beyond this many block logins. Beyond it they are answered 503 at once.
+     */
+    maxLogoutQueue: wholeNumber(0, 10_000, 'must be a whole number from 0 to 10000').default(16),
     xmlLimits: z
       .strictObject({
         maxElements: wholeNumber(

@@ -17,6 +17,7 @@ describe('SAML hardening config', () => {
     expect(config.saml).toEqual({
       validationTimeoutMs: 2000,
       maxQueue: 64,
+      maxLogoutQueue: 16,
       xmlLimits: { maxElements: 1000, maxDepth: 24, maxAttributesPerElement: 32 },
     });
     expect(config.realms[0].identityProviders[0].maxAuthenticationAgeSeconds).toBe(7200);
@@ -26,7 +27,7 @@ describe('SAML hardening config', () => {
   it('takes each value from the file', () => {
     const config = parseConfig(
       raw({
-        saml: { validationTimeoutMs: 500, maxQueue: 0, xmlLimits: { maxElements: 400 } },
+        saml: { validationTimeoutMs: 500, maxQueue: 0, maxLogoutQueue: 4, xmlLimits: { maxElements: 400 } },
         idp: { maxAuthenticationAgeSeconds: 600, acceptAesCbc: true },
       }),
       'test',
@@ -35,6 +36,7 @@ describe('SAML hardening config', () => {
     expect(config.saml).toEqual({
       validationTimeoutMs: 500,
       maxQueue: 0,
+      maxLogoutQueue: 4,
       xmlLimits: { maxElements: 400, maxDepth: 24, maxAttributesPerElement: 32 },
     });
     expect(config.realms[0].identityProviders[0].maxAuthenticationAgeSeconds).toBe(600);
@@ -48,6 +50,7 @@ describe('SAML hardening config', () => {
           saml: {
             validationTimeoutMs: 10,
             maxQueue: -1,
+            maxLogoutQueue: 1.5,
             xmlLimits: { maxElements: 50, maxDepth: 4, maxAttributesPerElement: 2.5 },
             extra: 1,
           },
@@ -57,6 +60,7 @@ describe('SAML hardening config', () => {
     ).toEqual([
       'saml.validationTimeoutMs: must be between 100 and 60000 milliseconds',
       'saml.maxQueue: must be a whole number from 0 to 10000',
+      'saml.maxLogoutQueue: must be a whole number from 0 to 10000',
       'saml.xmlLimits.maxElements: must be a whole number of at least 200 (a real Response has up to ~120 elements)',
       'saml.xmlLimits.maxDepth: must be a whole number of at least 12 (a real Response nests up to 8 deep)',
       'saml.xmlLimits.maxAttributesPerElement: must be a whole number of at least 16 (a real Response has up to ~10 on one element)',

@@ -15,7 +15,7 @@ const FHIR_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5];
 /** What the metrics read from the modules below them. */
 export interface MetricSources {
   fhir: FhirGateways;
-  saml: Pick<SamlWorkers, 'queueSize'>;
+  saml: Pick<SamlWorkers, 'queueSize' | 'logoutQueueSize'>;
   /** FHIR AuditEvents waiting for delivery (audit.fhirDelivery). */
   auditQueue: QueueBacklog;
   /** Logout tokens owed to clients with a backchannelLogoutUri. */
@@ -91,10 +91,20 @@ export class FederationMetrics {
     this.watchFhir(sources.fhir, registers);
     new Gauge({
       name: 'federation_saml_queue_depth',
-      help: 'SAML Responses waiting for a validation worker.',
+      help: 'SAML tasks waiting for a worker (Responses to validate, and the IdP logout messages counted below too).',
       registers,
       collect() {
         this.set(sources.saml.queueSize);
+      },
+    });
+    // The IdP's LogoutRequests have an allowance of their own (saml.maxLogoutQueue): near it, forged ones
+    // are flooding it, and a genuine one may be answered 503.
+    new Gauge({
+      name: 'federation_saml_logout_queue_depth',
+      help: "An IdP's SAML LogoutRequests and LogoutResponses waiting for a worker (bounded by saml.maxLogoutQueue).",
+      registers,
+      collect() {
+        this.set(sources.saml.logoutQueueSize);
       },
     });
     // So that an operator sees a backlog grow, or an entry that will not go, before anyone asks for the

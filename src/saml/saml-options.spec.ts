@@ -13,9 +13,16 @@ describe('SAML options from the config', () => {
     expect(samlOptionsFromConfig(config())).toEqual(DEFAULT_SAML_OPTIONS);
   });
 
-  it('take the deadline, the queue bound and the XML limits from the config', () => {
-    const options = samlOptionsFromConfig(config({ validationTimeoutMs: 750, maxQueue: 5, xmlLimits: { maxDepth: 16 } }));
-    expect(options).toMatchObject({ validationTimeoutMs: 750, maxQueue: 5, xmlLimits: { maxElements: 1000, maxDepth: 16 } });
+  it('take the deadline, the queue bounds and the XML limits from the config', () => {
+    const options = samlOptionsFromConfig(
+      config({ validationTimeoutMs: 750, maxQueue: 5, maxLogoutQueue: 3, xmlLimits: { maxDepth: 16 } }),
+    );
+    expect(options).toMatchObject({
+      validationTimeoutMs: 750,
+      maxQueue: 5,
+      maxLogoutQueue: 3,
+      xmlLimits: { maxElements: 1000, maxDepth: 16 },
+    });
     expect(options.workers).toBe(DEFAULT_SAML_OPTIONS.workers);
   });
 });

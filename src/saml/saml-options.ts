@@ -16,6 +16,8 @@ export interface SamlOptions {
   validationTimeoutMs: number;
   /** Tasks waiting for a worker beyond this are shed (config `saml.maxQueue`). */
   maxQueue: number;
+  /** An IdP's logout messages waiting for a worker beyond this are shed; logins cannot use it up (config `saml.maxLogoutQueue`). */
+  maxLogoutQueue: number;
   /** Checked on the decoded Response before any parser (config `saml.xmlLimits`). */
   xmlLimits: XmlLimits;
 }
@@ -30,11 +32,12 @@ export const DEFAULT_SAML_OPTIONS: SamlOptions = {
   // The config schema's defaults (config.schema.ts `saml`); saml-options.spec.ts keeps them equal.
   validationTimeoutMs: 2000,
   maxQueue: 64,
+  maxLogoutQueue: 16,
   xmlLimits: DEFAULT_XML_LIMITS,
 };
 
 /** The defaults, with what the config file sets. */
 export function samlOptionsFromConfig(config: Config): SamlOptions {
-  const { validationTimeoutMs, maxQueue, xmlLimits } = config.saml;
-  return { ...DEFAULT_SAML_OPTIONS, validationTimeoutMs, maxQueue, xmlLimits };
+  const { validationTimeoutMs, maxQueue, maxLogoutQueue, xmlLimits } = config.saml;
+  return { ...DEFAULT_SAML_OPTIONS, validationTimeoutMs, maxQueue, maxLogoutQueue, xmlLimits };
 }

@@ -96,3 +96,32 @@ describe('SamlWorkers with its queue full', () => {
     }
   });
 });
+
+describe('SamlWorkers: an IdP logout and the logins each have an allowance of their own', () => {
+  const logoutTask = { settings: SETTINGS, binding: 'post' as const, xml: '<x/>' };
+
+  it('still verifies an IdP logout message while the logins fill theirs (a flood of ACS posts)', async () => {
+    const workers = new SamlWorkers({ ...DEFAULT_SAML_OPTIONS, workers: 1, maxQueue: 1, maxLogoutQueue: 1 });
+    try {
+      const release = fillSamlQueue(workers, 'login');
+      await expect(workers.validateResponse(task)).rejects.toBeInstanceOf(SamlBusyError);
+      await expect(workers.verifyLogout(logoutTask)).resolves.toMatchObject({ ok: false });
+      release();
+    } finally {
+      await workers.close();
+    }
+  });
+
+  it('still validates a login while forged logout messages fill theirs', async () => {
+    const workers = new SamlWorkers({ ...DEFAULT_SAML_OPTIONS, workers: 1, maxQueue: 1, maxLogoutQueue: 1 });
+    try {
+      const release = fillSamlQueue(workers, 'logout');
+      await expect(workers.verifyLogout(logoutTask)).rejects.toBeInstanceOf(SamlBusyError);
+      await expect(workers.validateResponse(task)).resolves.toMatchObject({ ok: false });
+      release();
+      await expect(workers.verifyLogout(logoutTask)).resolves.toMatchObject({ ok: false });
+    } finally {
+      await workers.close();
+    }
+  });
+});

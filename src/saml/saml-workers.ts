@@ -3,6 +3,7 @@ import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import { Piscina } from 'piscina';
 import { SAML_OPTIONS, type SamlOptions } from './saml-options.js';
 import { SamlBusyError } from './saml.errors.js';
+import { SamlLanes, type SamlLane } from './saml-lanes.js';
 import type {
   AuthnRequestTask,
   LogoutReply,
@@ -30,9 +31,11 @@ const WORKER_FILE = new URL('./worker/saml-worker.mjs', import.meta.url).href;
  * the queue nor a worker's start-up counts against an honest Response; past it piscina terminates the
  * worker (a synchronous XPath cannot be interrupted otherwise) and starts a fresh one. At most `maxQueue`
  * tasks wait for a worker; beyond that a task is refused at once ({@link SamlBusyError}), so that a
- * flood sheds load instead of delaying every login. The bound is counted here: piscina's own
- * `maxQueue` does not apply to tasks that carry an AbortSignal, which it keeps in a separate,
- * unbounded queue (piscinajs/piscina#899).
+ * flood sheds load instead of delaying every login. An IdP's logout messages have an allowance of
+ * their own (`maxLogoutQueue`) and take turns with logins for a free worker ({@link SamlLanes}), so
+ * that a flood of ACS posts cannot shed or stall the LogoutRequest that ends a person's sessions. The
+ * bounds are counted here: piscina's own `maxQueue` does not apply to tasks that carry an AbortSignal,
+ * which it keeps in a separate, unbounded queue (piscinajs/piscina#899).
  */
 @Injectable()
 export class SamlWorkers implements OnApplicationShutdown {
@@ -40,14 +43,25 @@ export class SamlWorkers implements OnApplicationShutdown {
   /** Once closed, a task is refused rather than starting a pool that nothing would close. */
   private closed = false;
   private inline: Promise<WorkerModule> | undefined;
-  /** Tasks submitted to the pool and not yet settled: running plus waiting. */
-  private inFlight = 0;
+  /** Tasks admitted and not yet settled, per lane, and those waiting for a worker. */
+  private readonly lanes: SamlLanes;
 
-  constructor(@Inject(SAML_OPTIONS) private readonly options: SamlOptions) {}
+  constructor(@Inject(SAML_OPTIONS) private readonly options: SamlOptions) {
+    const { workers, maxQueue, maxLogoutQueue } = options;
+    this.lanes = new SamlLanes(workers, { login: workers + maxQueue, logout: workers + maxLogoutQueue });
+  }
 
-  /** Tasks waiting for a worker (piscina's `queueSize`, which counts tasks with a deadline too), for /metrics. */
+  /**
+   * Tasks waiting for a worker, for /metrics: in either lane here, and in piscina's queue (its
+   * `queueSize`, which counts tasks with a deadline too) while a worker starts or restarts.
+   */
   get queueSize(): number {
-    return this.pool?.queueSize ?? 0;
+    return this.lanes.waitingIn() + (this.pool?.queueSize ?? 0);
+  }
+
+  /** An IdP's logout messages waiting for a worker (`saml.maxLogoutQueue` bounds them), for /metrics. */
+  get logoutQueueSize(): number {
+    return this.lanes.waitingIn('logout');
   }
 
   /** Whether verification runs on worker threads. */
@@ -60,10 +74,13 @@ export class SamlWorkers implements OnApplicationShutdown {
     return this.withDeadline<ValidationResult>(task, 'validateResponse');
   }
 
-  /** An IdP's LogoutRequest or LogoutResponse: verified with the same deadline as a Response (anyone can send one). */
+  /**
+   * An IdP's LogoutRequest or LogoutResponse: verified with the same deadline as a Response (anyone
+   * can send one), in the logout lane, which ACS posts cannot fill (SAML Profiles §4.4.3.2).
+   */
   async verifyLogout(task: VerifyLogoutTask): Promise<LogoutVerification> {
     if (!this.pooled) return (await this.module()).verifyLogoutMessage(task);
-    return this.withDeadline<LogoutVerification>(task, 'verifyLogoutMessage');
+    return this.withDeadline<LogoutVerification>(task, 'verifyLogoutMessage', 'logout');
   }
 
   async authnRequestUrl(task: AuthnRequestTask): Promise<string> {
@@ -80,7 +97,7 @@ export class SamlWorkers implements OnApplicationShutdown {
    */
   async logoutResponse(task: LogoutResponseTask): Promise<LogoutReply> {
     if (!this.pooled) return (await this.module()).logoutResponse(task);
-    return (await this.submit(task, 'logoutResponse', undefined, [], { owed: true })) as LogoutReply;
+    return (await this.submit(task, 'logoutResponse', { lane: 'logout', owed: true })) as LogoutReply;
   }
 
   async logoutRequestUrl(task: LogoutRequestTask): Promise<string> {
@@ -105,7 +122,11 @@ export class SamlWorkers implements OnApplicationShutdown {
   }
 
   /** A verification under the deadline, which starts when a worker takes the task up (it says so over `started`). */
-  private async withDeadline<T>(task: ValidateTask | VerifyLogoutTask, name: string): Promise<T | { ok: false; reason: string }> {
+  private async withDeadline<T>(
+    task: ValidateTask | VerifyLogoutTask,
+    name: string,
+    lane: SamlLane = 'login',
+  ): Promise<T | { ok: false; reason: string }> {
     const deadline = new AbortController();
     const { port1: started, port2 } = new MessageChannel();
     let timer: NodeJS.Timeout | undefined;
@@ -113,7 +134,7 @@ export class SamlWorkers implements OnApplicationShutdown {
       timer = setTimeout(() => deadline.abort(), this.options.validationTimeoutMs);
     });
     try {
-      return (await this.submit({ ...task, started: port2 }, name, deadline.signal, [port2])) as T;
+      return (await this.submit({ ...task, started: port2 }, name, { lane, signal: deadline.signal, transferList: [port2] })) as T;
     } catch (error) {
       if (deadline.signal.aborted) return { ok: false, reason: 'validation did not finish within its deadline' };
       throw error;
@@ -123,21 +144,18 @@ export class SamlWorkers implements OnApplicationShutdown {
     }
   }
 
-  /** `owed`: a task the queue's bound does not shed (counted all the same): see {@link logoutResponse}. */
+  /** `owed`: a task its lane's bound does not shed (counted all the same): see {@link logoutResponse}. */
   private async submit(
     task: WorkerTask,
     name: string,
-    signal?: AbortSignal,
-    transferList: MessagePort[] = [],
-    { owed = false } = {},
+    {
+      lane = 'login',
+      owed = false,
+      signal,
+      transferList = [],
+    }: { lane?: SamlLane; owed?: boolean; signal?: AbortSignal; transferList?: MessagePort[] } = {},
   ): Promise<unknown> {
-    if (!owed && this.inFlight >= this.options.workers + this.options.maxQueue) throw new SamlBusyError();
-    this.inFlight++;
-    try {
-      return await this.threads().run(task, { name, signal, transferList });
-    } finally {
-      this.inFlight--;
-    }
+    return this.lanes.run(lane, async () => this.threads().run(task, { name, signal, transferList }), { owed });
   }
 
   /** Started on first use, so an application whose realms have no SAML IdP runs no threads. */

@@ -46,6 +46,7 @@ describe('Prometheus metrics', () => {
         'federation_fhir_requests_total',
         'federation_fhir_request_duration_seconds',
         'federation_saml_queue_depth',
+        'federation_saml_logout_queue_depth',
         'federation_fhir_audit_queue_entries',
         'federation_fhir_audit_queue_oldest_seconds',
         'federation_backchannel_logout_queue_entries',
@@ -54,6 +55,7 @@ describe('Prometheus metrics', () => {
       ]),
     );
     expect(sampleValue(metrics, 'federation_saml_queue_depth')).toBe(0);
+    expect(sampleValue(metrics, 'federation_saml_logout_queue_depth')).toBe(0);
   });
 
   it('counts a grant by type and outcome, a refused one by its error code', async () => {

@@ -9,6 +9,9 @@ import { CPR, STATUS, sloServerForSuite } from '../support/saml/slo-server.js';
 import { TEST_SECRETS } from '../support/test-config.js';
 import { basic, postForm } from '../support/token-requests.js';
 import { DATABASE, type Database } from '../../src/storage/database.js';
+import { SamlWorkers } from '../../src/saml/saml-workers.js';
+import { SamlBusyError } from '../../src/saml/saml.errors.js';
+import { fillSamlQueue } from '../support/saml/full-saml-queue.js';
 
 /**
  * IdP-initiated SAML single logout (SAML Profiles §4.4) at the broker endpoint, over real HTTP with
@@ -133,6 +136,23 @@ describe('IdP-initiated SAML single logout', () => {
     expectOAuthError(await refresh(h.server.baseUrl, 'nemlogin', first.tokens.refresh_token as string), 400, 'invalid_grant');
     // The SSO session ended, and every client session in it.
     expect(await h.introspect(second.tokens!.access_token)).toBe(false);
+  });
+
+  it('ends the session while a flood of ACS posts fills the login queue: the logout has an allowance of its own', async () => {
+    const { browser, tokens, nameId, sessionIndex } = await h.login();
+    const workers = h.server.app.get(SamlWorkers);
+    const release = fillSamlQueue(workers, 'login');
+    try {
+      // What the flood has made of the login queue: the next Response or AuthnRequest is shed.
+      await expect(workers.authnRequestUrl({} as never)).rejects.toBeInstanceOf(SamlBusyError);
+      const { message, response } = await h.sendLogoutRequest(browser, { binding: 'post', nameId, sessionIndexes: [sessionIndex] });
+      const answer = await h.idp.logout.parseResponse(await h.replyOf(response));
+      expect([answer.inResponseTo, answer.status]).toEqual([message.id, `${STATUS}Success`]);
+    } finally {
+      release();
+    }
+    expect(await h.introspect(tokens.access_token)).toBe(false);
+    expectOAuthError(await refresh(h.server.baseUrl, 'nemlogin', tokens.refresh_token as string), 400, 'invalid_grant');
   });
 
   it('a LogoutRequest naming no session here is answered Success, and ends nothing', async () => {

@@ -1,17 +1,20 @@
+import type { SamlLane } from '../../../src/saml/saml-lanes.js';
 import type { SamlWorkers } from '../../../src/saml/saml-workers.js';
 
 /**
- * Every worker of the SAML pool busy and its queue full, as {@link SamlWorkers} counts them (the
- * tasks in flight against `workers + maxQueue`), until the returned function is called: the next
- * task is shed with a SamlBusyError where a flood would shed it, without a flood's timing on a
- * shared machine. Throws if SamlWorkers no longer keeps that count, rather than filling nothing.
+ * One lane of the SAML pool full, as {@link SamlWorkers} counts it (the tasks in flight against
+ * `workers + maxQueue` for logins, `workers + maxLogoutQueue` for an IdP's logout messages), until the
+ * returned function is called: the next task of that lane is shed with a SamlBusyError where a flood
+ * would shed it, without a flood's timing on a shared machine. The other lane is left as it was.
+ * Throws if SamlWorkers no longer keeps that count, rather than filling nothing.
  */
-export function fillSamlQueue(workers: SamlWorkers): () => void {
-  const counted = workers as unknown as { inFlight: unknown };
-  if (typeof counted.inFlight !== 'number') throw new Error('SamlWorkers keeps no inFlight count: fillSamlQueue needs updating');
+export function fillSamlQueue(workers: SamlWorkers, lane: SamlLane = 'login'): () => void {
+  const counted = (workers as unknown as { lanes?: { inFlight?: Record<string, unknown> } }).lanes?.inFlight;
+  if (typeof counted?.[lane] !== 'number') throw new Error('SamlWorkers keeps no inFlight count per lane: fillSamlQueue needs updating');
+  const inFlight = counted as Record<SamlLane, number>;
   const held = 1_000_000;
-  counted.inFlight += held;
+  inFlight[lane] += held;
   return () => {
-    (counted as { inFlight: number }).inFlight -= held;
+    inFlight[lane] -= held;
   };
 }
