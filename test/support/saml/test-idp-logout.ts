@@ -149,10 +149,15 @@ export class TestIdpLogout {
     };
   }
 
-  /** The SP's LogoutRequest (HTTP-Redirect), parsed and verified by samlify against the SP's certificate. */
-  async parseRequest(location: string): Promise<ParsedLogoutRequest> {
-    const { parsed, relayState } = await this.parse({ location }, 'SAMLRequest', (binding, request) =>
-      this.idp.parseLogoutRequest(this.sp, binding, request),
+  /**
+   * The SP's LogoutRequest, parsed and verified by samlify against the SP's certificate: from the
+   * redirect's Location (HTTP-Redirect), or from the fields its self-posting form posts (HTTP-POST).
+   */
+  async parseRequest(reply: string | SpReply): Promise<ParsedLogoutRequest> {
+    const { parsed, relayState } = await this.parse(
+      typeof reply === 'string' ? { location: reply } : reply,
+      'SAMLRequest',
+      (binding, request) => this.idp.parseLogoutRequest(this.sp, binding, request),
     );
     const request = parsed.extract.request as Record<string, string>;
     return {

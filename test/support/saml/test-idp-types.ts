@@ -19,6 +19,8 @@ export interface TestIdpOptions {
   spEncryptionCertificate?: string;
   /** The block algorithm of encrypted assertions (XML Encryption URI); default AES-256-GCM. */
   dataEncryptionAlgorithm?: string;
+  /** The bindings of its SingleLogoutService (at `sloUrl`); default both HTTP-Redirect and HTTP-POST. */
+  sloBindings?: ('redirect' | 'post')[];
 }
 
 export interface ResponseOptions {

@@ -79,10 +79,10 @@ export class TestIdp {
       wantLogoutResponseSigned: true,
       isAssertionEncrypted: true,
       singleSignOnService: [{ Binding: REDIRECT_BINDING, Location: ssoUrl }],
-      singleLogoutService: [
-        { Binding: REDIRECT_BINDING, Location: `https://idp.test/${options.alias}/slo` },
-        { Binding: POST_BINDING, Location: `https://idp.test/${options.alias}/slo` },
-      ],
+      singleLogoutService: (options.sloBindings ?? ['redirect', 'post']).map((binding) => ({
+        Binding: binding === 'redirect' ? REDIRECT_BINDING : POST_BINDING,
+        Location: `https://idp.test/${options.alias}/slo`,
+      })),
       ...{ dataEncryptionAlgorithm: options.dataEncryptionAlgorithm ?? AES256_GCM, keyEncryptionAlgorithm: RSA_OAEP },
     });
     const sp = options.spMetadata
