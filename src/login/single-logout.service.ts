@@ -88,9 +88,10 @@ export class SingleLogoutService {
   /**
    * RP-initiated logout (OIDC RP-Initiated Logout 1.0 §2) of SSO session `ssoSessionId` and every
    * client session in it ({@link endSsoSessions}, reason `logout`), with the SP-initiated logout at
-   * its IdP (SAML Profiles §4.4.3.1): `idpUrl` is the IdP's SingleLogoutService URL with a
-   * LogoutRequest naming the login's NameID and SessionIndex, when its login was at a SAML IdP with
-   * one and this call ended the session; `returnTo` is where the browser goes once the IdP has
+   * its IdP (SAML Profiles §4.4.3.1): `toIdp` is the LogoutRequest naming the login's NameID and
+   * SessionIndex, on its way to the IdP's SingleLogoutService (a redirect, or a self-posting form for
+   * an IdP that offers only HTTP-POST), when its login was at a SAML IdP with one and this call ended
+   * the session; `returnTo` is where the browser goes once the IdP has
    * answered ('' for the logged-out page).
    *
    * The LogoutRequest is signed before anything here ends. Signing runs in the SAML worker pool, which
@@ -103,14 +104,14 @@ export class SingleLogoutService {
    * event loop instead: the pool's bound is what keeps a flood from slowing every login
    * (saml-workers.ts).
    */
-  async endAtRp(realm: Realm, ssoSessionId: string, returnTo: string, facts: LogoutFacts): Promise<{ idpUrl?: string }> {
+  async endAtRp(realm: Realm, ssoSessionId: string, returnTo: string, facts: LogoutFacts): Promise<{ toIdp?: LogoutReply }> {
     const sso = await this.ssoSessions.find(ssoSessionId);
     // Only for a session this call can still end: one ended already was logged out at its IdP by
     // whoever ended it (or by the IdP itself), and a link replayed must not cost a signing each time.
-    const idpUrl = sso?.ended_at === null ? await this.logoutRequestAtIdp(realm, sso, returnTo) : undefined;
+    const toIdp = sso?.ended_at === null ? await this.logoutRequestAtIdp(realm, sso, returnTo) : undefined;
     const { ssoSessions } = await this.endSsoSessions([ssoSessionId], 'logout', facts);
     // A concurrent end won: its LogoutRequest is the one the IdP gets; this one stays unsent and expires.
-    return { idpUrl: ssoSessions.length > 0 ? idpUrl : undefined };
+    return { toIdp: ssoSessions.length > 0 ? toIdp : undefined };
   }
 
   /**
@@ -140,11 +141,11 @@ export class SingleLogoutService {
     });
   }
 
-  /** The LogoutRequest URL of `sso`'s login at its IdP; undefined when it was not at a SAML IdP with a SingleLogoutService. */
-  private async logoutRequestAtIdp(realm: Realm, sso: SsoSessionRow, returnTo: string): Promise<string | undefined> {
+  /** The LogoutRequest to `sso`'s login's IdP; undefined when it was not at a SAML IdP with a SingleLogoutService. */
+  private async logoutRequestAtIdp(realm: Realm, sso: SsoSessionRow, returnTo: string): Promise<LogoutReply | undefined> {
     const nameId = await this.subjects.nameIdOf(sso.id);
     if (!nameId) return undefined;
-    return this.saml.logoutRequestUrl(realm, sso.idp_alias, nameId, sso.idp_session_index ?? undefined, returnTo);
+    return this.saml.logoutRequest(realm, sso.idp_alias, nameId, sso.idp_session_index ?? undefined, returnTo);
   }
 
   /** The browser's SSO cookie names no live session (any more): its cookies go, as at RP-initiated logout. */

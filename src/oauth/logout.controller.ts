@@ -11,6 +11,8 @@ import type { ErrorPage } from '../login/pages/error.page.js';
 import { renderLoggedOutPage } from '../login/pages/logged-out.page.js';
 import { renderLogoutConfirmPage } from '../login/pages/logout-confirm.page.js';
 import { confirmsLogout, logoutConfirmation } from '../login/logout-confirmation.js';
+import { sendToIdp } from '../login/logout-reply.js';
+import type { LogoutReply } from '../saml/saml-logout.service.js';
 import { SingleLogoutService } from '../login/single-logout.service.js';
 import type { Realm } from '../realms/realm.js';
 import { RealmRegistry } from '../realms/realm.registry.js';
@@ -194,7 +196,8 @@ export class LogoutController {
 
   /**
    * Ends SSO session `sso` and sends the browser on. SAML Profiles §4.4.3.1: when it came from an IdP
-   * with a SingleLogoutService, to the IdP with a LogoutRequest, whose LogoutResponse brings the
+   * with a SingleLogoutService, to the IdP with a LogoutRequest (redirected, or posted by a
+   * self-posting form to an IdP that offers only HTTP-POST), whose LogoutResponse brings the
    * browser back to `target`; otherwise {@link leave}. `clearCookies`: the browser's SSO cookies named
    * it, or none that is live.
    *
@@ -214,9 +217,9 @@ export class LogoutController {
     clearCookies: boolean,
     facts: LogoutFacts,
   ): Promise<FastifyReply> {
-    let idpUrl: string | undefined;
+    let toIdp: LogoutReply | undefined;
     try {
-      ({ idpUrl } = await this.singleLogout.endAtRp(realm, sso, target ?? '', facts));
+      ({ toIdp } = await this.singleLogout.endAtRp(realm, sso, target ?? '', facts));
     } catch (error) {
       if (!(error instanceof SamlBusyError)) throw error;
       this.logger.warn({ realm: realm.name }, 'logout refused: SAML worker queue full, nothing ended');
@@ -224,7 +227,7 @@ export class LogoutController {
       return sendErrorPage(reply, LOGOUT_BUSY);
     }
     if (clearCookies) void reply.header('Set-Cookie', clearedSsoCookies(realm));
-    return idpUrl ? sendRedirect(reply, idpUrl) : this.leave(reply, target);
+    return toIdp ? sendToIdp(reply, toIdp) : this.leave(reply, target);
   }
 
   /** Where the browser goes once the session here is over: `target`, or a logged-out page. */

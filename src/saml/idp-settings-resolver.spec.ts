@@ -67,6 +67,19 @@ describe('IdP settings from config and metadata', () => {
     expect(resolveIdpSettings(base(), { ...metadata, sloUrl: undefined }, NOW)!.sloResponseUrls).toEqual({});
   });
 
+  it('sends LogoutRequests by HTTP-Redirect when the IdP offers it, by HTTP-POST when its metadata lists only that; a hand-written sloUrl is HTTP-Redirect', () => {
+    const both = { ...metadata, sloPostUrl: 'https://idp.test/slo/post' };
+    expect(resolveIdpSettings(base(), both, NOW)).toMatchObject({ sloUrl: 'https://idp.test/slo', sloBinding: 'redirect' });
+    const postOnly = { ...metadata, sloUrl: undefined, sloPostUrl: 'https://idp.test/slo/post' };
+    expect(resolveIdpSettings(base(), postOnly, NOW)).toMatchObject({ sloUrl: 'https://idp.test/slo/post', sloBinding: 'post' });
+    expect(resolveIdpSettings(base({ sloUrl: 'https://own.test/slo' }), postOnly, NOW)).toMatchObject({
+      sloUrl: 'https://own.test/slo',
+      sloBinding: 'redirect',
+    });
+    const none = resolveIdpSettings(base(), { ...metadata, sloUrl: undefined }, NOW)!;
+    expect([none.sloUrl, none.sloBinding]).toEqual([undefined, undefined]);
+  });
+
   it('never hands an expired or not yet valid certificate to the workers, from metadata or config', () => {
     expect(resolveIdpSettings(base(), { ...metadata, signingCertificates: [expired, current] }, NOW)!.worker.idpCertificates).toEqual([
       current.pem,

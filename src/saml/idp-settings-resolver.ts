@@ -17,10 +17,23 @@ export function resolveIdpSettings(base: IdpStaticSettings, metadata: IdpMetadat
   return {
     ...base,
     idpEntityId: entityId,
-    sloUrl: base.configured.sloUrl ?? current?.sloUrl,
+    ...sloRequestEndpoint(base.configured.sloUrl, current),
     sloResponseUrls: sloResponseUrls(base.configured.sloUrl, current),
     worker: { ...base.worker, ssoUrl, idpCertificates: certificates },
   };
+}
+
+/**
+ * Where and how this SP's LogoutRequests go. A hand-written `sloUrl` is an HTTP-Redirect endpoint, as
+ * it always was. From metadata, the IdP's HTTP-Redirect SingleLogoutService; without one, its HTTP-POST
+ * one, by a self-posting form (SAML Bindings §3.5): an IdP offering only HTTP-POST got nothing before,
+ * and the person stayed logged in there.
+ */
+function sloRequestEndpoint(configured: string | undefined, metadata: IdpMetadata | undefined): Pick<IdpSettings, 'sloUrl' | 'sloBinding'> {
+  if (configured) return { sloUrl: configured, sloBinding: 'redirect' };
+  if (metadata?.sloUrl) return { sloUrl: metadata.sloUrl, sloBinding: 'redirect' };
+  if (metadata?.sloPostUrl) return { sloUrl: metadata.sloPostUrl, sloBinding: 'post' };
+  return {};
 }
 
 /**

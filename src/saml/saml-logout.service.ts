@@ -142,27 +142,28 @@ export class SamlLogoutService {
   }
 
   /**
-   * SP-initiated logout (SAML Profiles §4.4.3.1): the IdP's SingleLogoutService URL carrying a signed
-   * LogoutRequest for the login's NameID and SessionIndex (HTTP-Redirect), recorded as pending with
-   * `returnTo` (where the browser goes once the answer is in; '' for none). Undefined when the IdP
-   * has no SingleLogoutService. Signed before it is recorded: a SamlBusyError (the worker
-   * queue full) leaves no pending request behind.
+   * SP-initiated logout (SAML Profiles §4.4.3.1): a signed LogoutRequest for the login's NameID and
+   * SessionIndex to the IdP's SingleLogoutService, in the binding it offers (HTTP-Redirect, else
+   * HTTP-POST: IdpSettings.sloBinding), recorded as pending with `returnTo` (where the browser goes
+   * once the answer is in; '' for none). Undefined when the IdP has no SingleLogoutService. Signed
+   * before it is recorded: a SamlBusyError (the worker queue full) leaves no pending request behind.
    */
-  async logoutRequestUrl(
+  async logoutRequest(
     realm: Realm,
     alias: string,
     nameId: IdpNameId,
     sessionIndex: string | undefined,
     returnTo: string,
-  ): Promise<string | undefined> {
+  ): Promise<LogoutReply | undefined> {
     const settings = this.settings.find(realm, alias);
     if (!settings?.sloUrl) return undefined;
     const id = newMessageId();
     const relayState = randomBytes(16).toString('base64url');
     const now = this.clock.now();
     const expiresAt = new Date(now.getTime() + PENDING_LOGOUT_SECONDS * 1000);
-    const url = await this.workers.logoutRequestUrl({
+    const message = await this.workers.logoutRequest({
       settings: settings.worker,
+      binding: settings.sloBinding ?? 'redirect',
       id,
       issueInstant: now.toISOString(),
       notOnOrAfter: expiresAt.toISOString(),
@@ -172,7 +173,7 @@ export class SamlLogoutService {
       relayState,
     });
     await this.requests.record({ requestId: id, realm: realm.name, idpAlias: alias, relayState, createdAt: now, expiresAt, returnTo });
-    return url;
+    return message;
   }
 
   /**

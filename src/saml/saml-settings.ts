@@ -47,6 +47,11 @@ export interface IdpSettings extends Omit<IdpStaticSettings, 'worker'> {
   /** The IdP's SingleLogoutService (SAML Profiles §4.4), when it has one: where this SP's LogoutRequests go. */
   sloUrl?: string;
   /**
+   * The binding this SP's LogoutRequests take to `sloUrl`: HTTP-Redirect (SAML Bindings §3.4) whenever
+   * the IdP offers it, HTTP-POST (§3.5) when its metadata lists only that.
+   */
+  sloBinding?: LogoutBinding;
+  /**
    * Where this SP's LogoutResponses go, per binding they are sent by (SAML Metadata §2.2.2: the
    * endpoint's ResponseLocation, else its Location); none in a binding: no answer by it.
    */

@@ -100,9 +100,9 @@ export class SamlWorkers implements OnApplicationShutdown {
     return (await this.submit(task, 'logoutResponse', { lane: 'logout', owed: true })) as LogoutReply;
   }
 
-  async logoutRequestUrl(task: LogoutRequestTask): Promise<string> {
-    if (!this.pooled) return (await this.module()).logoutRequestUrl(task);
-    return (await this.submit(task, 'logoutRequestUrl')) as string;
+  async logoutRequest(task: LogoutRequestTask): Promise<LogoutReply> {
+    if (!this.pooled) return (await this.module()).logoutRequest(task);
+    return (await this.submit(task, 'logoutRequest')) as LogoutReply;
   }
 
   async close(): Promise<void> {

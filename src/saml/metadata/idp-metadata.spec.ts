@@ -87,6 +87,20 @@ describe('IdP metadata (SAML Metadata 2.0)', () => {
     expect(readIdpMetadata(idpMetadataXml({ ...entity, sloUrl: undefined }), { now: NOW }).sloResponseUrls).toEqual({});
   });
 
+  it('takes the HTTP-POST SingleLogoutService Location too, where LogoutRequests go when the IdP has no HTTP-Redirect one', () => {
+    expect(readIdpMetadata(idpMetadataXml(entity), { now: NOW })).toMatchObject({
+      sloUrl: 'https://idp.test/slo',
+      sloPostUrl: 'https://idp.test/slo/post',
+    });
+    const postOnly = idpMetadataXml(entity).replace(/<md:SingleLogoutService Binding="[^"]*HTTP-Redirect"[^>]*\/>/, '');
+    const metadata = readIdpMetadata(postOnly, { now: NOW });
+    expect(metadata.sloUrl).toBeUndefined();
+    expect(metadata.sloPostUrl).toBe('https://idp.test/slo/post');
+    expect(metadata.sloResponseUrls).toEqual({ redirect: undefined, post: 'https://idp.test/slo/post' });
+    const javascript = postOnly.replace('Location="https://idp.test/slo/post"', 'Location="javascript:alert(1)"');
+    expect(refusal(() => readIdpMetadata(javascript, { now: NOW }))).toBe('SingleLogoutService Location is not an http(s) URL');
+  });
+
   it('refuses a SingleLogoutService ResponseLocation that is not an http(s) URL', () => {
     const xml = idpMetadataXml(entity).replace(
       'Location="https://idp.test/slo"',

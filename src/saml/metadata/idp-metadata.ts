@@ -14,6 +14,11 @@ export interface IdpMetadata {
   /** SingleLogoutService with the HTTP-Redirect binding (§2.4.2), when the IdP has one: where LogoutRequests go. */
   sloUrl?: string;
   /**
+   * SingleLogoutService with the HTTP-POST binding: where LogoutRequests go, by a self-posting form
+   * (SAML Bindings §3.5), when the IdP has no HTTP-Redirect one.
+   */
+  sloPostUrl?: string;
+  /**
    * Where LogoutResponses go, per binding of the IdP's SingleLogoutService endpoints: §2.2.2 an
    * endpoint's ResponseLocation, when present, else its Location.
    */
@@ -68,6 +73,7 @@ export function readIdpMetadata(xml: string, expect: MetadataExpectations): IdpM
     entityId,
     ssoUrl: redirectLocation(idp, 'SingleSignOnService'),
     sloUrl: redirectLocation(idp, 'SingleLogoutService'),
+    sloPostUrl: requestLocation(idp, 'SingleLogoutService', POST_BINDING),
     sloResponseUrls: {
       redirect: responseLocation(idp, REDIRECT_BINDING),
       post: responseLocation(idp, POST_BINDING),
@@ -131,7 +137,12 @@ function supportsSaml2(role: Element): boolean {
 
 /** §2.2.2 EndpointType: the first endpoint of this kind in the HTTP-Redirect binding (the one this SP uses). */
 function redirectLocation(idp: Element, kind: 'SingleSignOnService' | 'SingleLogoutService'): string | undefined {
-  const endpoint = firstEndpoint(idp, kind, REDIRECT_BINDING);
+  return requestLocation(idp, kind, REDIRECT_BINDING);
+}
+
+/** §2.2.2 EndpointType: the Location of the first endpoint of this kind in `binding`. */
+function requestLocation(idp: Element, kind: 'SingleSignOnService' | 'SingleLogoutService', binding: string): string | undefined {
+  const endpoint = firstEndpoint(idp, kind, binding);
   return endpoint && httpUrl(endpoint.getAttribute('Location') ?? '', `${kind} Location`);
 }
 

@@ -130,6 +130,7 @@ function fingerprintOf(metadata: IdpMetadata): string {
     metadata.entityId,
     metadata.ssoUrl,
     metadata.sloUrl,
+    metadata.sloPostUrl,
     metadata.sloResponseUrls,
     metadata.validUntil?.toISOString(),
     metadata.signingCertificates.map((c) => c.pem),

@@ -67,8 +67,13 @@ export async function logoutResponse({ settings, binding, id, issueInstant, dest
     : { binding, action: destination, fields: postFields(settings, 'LogoutResponse', 'SAMLResponse', xml, relayState) };
 }
 
-/** A signed LogoutRequest (SAML Core §3.7.1) naming the login's NameID and SessionIndex, over HTTP-Redirect. */
-export async function logoutRequestUrl({ settings, id, issueInstant, notOnOrAfter, destination, nameId, sessionIndex, relayState }) {
+/**
+ * A signed LogoutRequest (SAML Core §3.7.1) naming the login's NameID and SessionIndex, to the IdP's
+ * SingleLogoutService in `binding`: HTTP-Redirect, signed over the query string (SAML Bindings
+ * §3.4.4.1); or HTTP-POST, for an IdP that offers only that, the XML signed (enveloped) and carried
+ * by a self-posting form (§3.5.4), exactly as the LogoutResponse is.
+ */
+export async function logoutRequest({ settings, binding, id, issueInstant, notOnOrAfter, destination, nameId, sessionIndex, relayState }) {
   const nameIdElement = withoutUndefined({
     '@Format': nameId.format,
     '@NameQualifier': nameId.nameQualifier,
@@ -79,7 +84,9 @@ export async function logoutRequestUrl({ settings, id, issueInstant, notOnOrAfte
     'saml:NameID': nameIdElement,
     ...(sessionIndex ? { 'samlp:SessionIndex': { '#text': sessionIndex } } : {}),
   });
-  return redirectUrl(settings, destination, 'SAMLRequest', xml, relayState);
+  return binding === 'post'
+    ? { binding, action: destination, fields: postFields(settings, 'LogoutRequest', 'SAMLRequest', xml, relayState) }
+    : { binding: 'redirect', url: redirectUrl(settings, destination, 'SAMLRequest', xml, relayState) };
 }
 
 /** The message, built (and escaped) by node-saml's XML builder; Issuer first, as the schema orders it. */

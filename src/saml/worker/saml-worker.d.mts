@@ -166,11 +166,13 @@ export interface LogoutResponseTask {
   relayState?: string;
 }
 
-/** How the LogoutResponse travels back through the browser. */
+/** How a logout message of this SP (a LogoutResponse, or a LogoutRequest) travels through the browser to the IdP. */
 export type LogoutReply = { binding: 'redirect'; url: string } | { binding: 'post'; action: string; fields: Record<string, string> };
 
 export interface LogoutRequestTask {
   settings: SamlWorkerSettings;
+  /** The IdP's SingleLogoutService binding (IdpSettings.sloBinding). */
+  binding: LogoutBinding;
   id: string;
   issueInstant: string;
   notOnOrAfter: string;
@@ -182,4 +184,5 @@ export interface LogoutRequestTask {
 
 export function verifyLogoutMessage(task: VerifyLogoutTask): Promise<LogoutVerification>;
 export function logoutResponse(task: LogoutResponseTask): Promise<LogoutReply>;
-export function logoutRequestUrl(task: LogoutRequestTask): Promise<string>;
+/** The LogoutRequest in `task.binding`; how it travels, as a LogoutResponse does. */
+export function logoutRequest(task: LogoutRequestTask): Promise<LogoutReply>;

@@ -26,7 +26,7 @@ import { baseOptions } from './node-saml-options.mjs';
 import { decryptionKeyObject } from './decryption-key.mjs';
 import { refuseUnacceptedContentEncryption } from './content-encryption.mjs';
 
-export { logoutRequestUrl, logoutResponse, verifyLogoutMessage } from './saml-logout.mjs';
+export { logoutRequest, logoutResponse, verifyLogoutMessage } from './saml-logout.mjs';
 
 const { SAML } = nodeSaml;
 
