@@ -4,6 +4,7 @@ import { DOMParser } from '@xmldom/xmldom';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
 import { ConfigError } from './config.error.js';
 import { configSchema, type Config, type SigningAlg } from './config.schema.js';
+import { applyEnvOverrides } from './env-overrides.js';
 import { formatPath, substituteEnv } from './env-substitution.js';
 import { publishedTestKeyAmong } from './published-test-keys.js';
 import { keyMisfit } from './signing-key-fit.js';
@@ -11,17 +12,6 @@ import { keyMisfit } from './signing-key-fit.js';
 const XMLDSIG_NAMESPACE = 'http://www.w3.org/2000/09/xmldsig#';
 
 export const DEFAULT_CONFIG_FILE = 'fixtures/config/demo.yaml';
-
-/** Environment variables that override single config keys (DESIGN.md §3). */
-const ENV_OVERRIDES: { env: string; apply: (raw: Record<string, any>, value: string) => void }[] = [
-  { env: 'PORT', apply: (raw, v) => (raw.port = Number(v)) },
-  { env: 'MANAGEMENT_PORT', apply: (raw, v) => (raw.managementPort = Number(v)) },
-  { env: 'PUBLIC_URL', apply: (raw, v) => (raw.publicUrl = v) },
-  { env: 'DATABASE_URL', apply: (raw, v) => (raw.database = { ...raw.database, url: v }) },
-  { env: 'DATABASE_DIR', apply: (raw, v) => (raw.database = { ...raw.database, dataDir: v }) },
-  { env: 'FHIR_BASE_URL', apply: (raw, v) => (raw.fhir = { ...raw.fhir, baseUrl: v }) },
-  { env: 'LOG_LEVEL', apply: (raw, v) => (raw.logLevel = v) },
-];
 
 /** Reads, substitutes and validates a config file; throws one {@link ConfigError} listing every problem. */
 export function loadConfigFile(file: string, env: NodeJS.ProcessEnv = process.env): Config {
@@ -273,14 +263,11 @@ export function parseConfig(raw: unknown, source: string, env: NodeJS.ProcessEnv
     throw new ConfigError(source, ['(root): must be a mapping of keys to values']);
   }
   const problems: string[] = [];
-  const substituted = substituteEnv(raw, env, problems) as Record<string, any>;
-  for (const { env: name, apply } of ENV_OVERRIDES) {
-    const value = env[name];
-    if (value !== undefined && value !== '') apply(substituted, value);
-  }
+  const substituted = substituteEnv(raw, env, problems) as Record<string, unknown>;
+  const overrides = applyEnvOverrides(substituted, env);
   const result = configSchema.safeParse(substituted);
   if (!result.success) {
-    problems.push(...result.error.issues.map((issue) => `${formatPath(issue.path)}: ${issue.message}`));
+    problems.push(...result.error.issues.map((issue) => overrides.blame(issue.path, `${formatPath(issue.path)}: ${issue.message}`)));
   }
   if (problems.length > 0 || !result.success) throw new ConfigError(source, problems);
   return result.data;

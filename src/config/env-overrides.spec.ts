@@ -1,0 +1,48 @@
+import { parseConfig } from './config.loader.js';
+import { configProblems as problemsOf } from '../../test/support/config-problems.js';
+
+const minimal = () => ({
+  environment: 'development',
+  publicUrl: 'https://auth.example/',
+  port: 8080,
+  keys: { encryptionKey: 'x'.repeat(32) },
+  realms: [{ name: 'nemlogin' }],
+});
+
+describe('config: environment variables that override a key', () => {
+  it('takes a port with the blanks an env file leaves around it', () => {
+    expect(parseConfig(minimal(), 'test', { PORT: ' 9090 ', MANAGEMENT_PORT: '9100\n' })).toMatchObject({
+      port: 9090,
+      managementPort: 9100,
+    });
+  });
+
+  it('refuses a PORT of blanks, which Number() reads as 0 (any free port), naming the variable', () => {
+    expect(problemsOf(minimal(), { PORT: ' ' })).toEqual([expect.stringMatching(/^port: .*\(from environment variable PORT\)$/)]);
+    expect(problemsOf(minimal(), { MANAGEMENT_PORT: '\t' })).toEqual([
+      expect.stringMatching(/^managementPort: .*\(from environment variable MANAGEMENT_PORT\)$/),
+    ]);
+  });
+
+  it('refuses a port Number() would read as another number (hex, an exponent, a fraction)', () => {
+    for (const value of ['0x50', '8e3', '80.5', '-1'])
+      expect(problemsOf(minimal(), { PORT: value })).toEqual([expect.stringMatching(/^port: .*\(from environment variable PORT\)$/)]);
+  });
+
+  it('names the variable a refused value came from, since the file holds another one', () => {
+    expect(problemsOf(minimal(), { PORT: 'eighty' })).toEqual([expect.stringMatching(/^port: .*\(from environment variable PORT\)$/)]);
+    expect(problemsOf(minimal(), { LOG_LEVEL: 'verbose' })).toEqual([
+      expect.stringMatching(/^logLevel: .*\(from environment variable LOG_LEVEL\)$/),
+    ]);
+    expect(problemsOf({ ...minimal(), environment: 'production' }, { PUBLIC_URL: 'http://auth.example' })).toContainEqual(
+      expect.stringMatching(/^publicUrl: must be an https URL in production.*\(from environment variable PUBLIC_URL\)$/),
+    );
+    expect(problemsOf(minimal(), { FHIR_BASE_URL: 'fhir.example/R4' })).toEqual([
+      expect.stringMatching(/^fhir\.baseUrl: .*\(from environment variable FHIR_BASE_URL\)$/),
+    ]);
+  });
+
+  it('leaves the problems of keys the file set as they were', () => {
+    expect(problemsOf({ ...minimal(), logLevel: 'verbose' }, { PORT: '9090' })).toEqual([expect.stringMatching(/^logLevel: [^(]*$/)]);
+  });
+});
