@@ -129,3 +129,22 @@ describe('config schema: the size cap of a FHIR answer', () => {
     }
   });
 });
+
+describe('config schema: the database URL', () => {
+  const withUrl = (url: string) => ({ ...withClient({ roles: [] }), database: { url } });
+
+  it('takes "" (embedded PGlite) and postgres:// or postgresql://', () => {
+    for (const url of ['', 'postgres://fed:pw@db/fed', 'postgresql://db/fed?sslmode=require']) expect(problemsOf(withUrl(url))).toEqual([]);
+  });
+
+  it('refuses any other scheme before the start (config:check said "valid" for one the start refused), never echoing the URL', () => {
+    for (const url of ['postgress://fed:s3cret@db/fed', 'mysql://fed:s3cret@db/fed', 'db.example:5432/fed', 'fed:s3cret@db/fed']) {
+      const problems = problemsOf(withUrl(url));
+      expect(problems).toEqual([expect.stringMatching(/^database\.url: .*postgres:\/\//)]);
+      expect(problems[0]).not.toContain('s3cret');
+    }
+    expect(problemsOf(withUrl(''), { DATABASE_URL: 'postgress://db/fed' })).toEqual([
+      expect.stringMatching(/^database\.url: .*\(from environment variable DATABASE_URL\)$/),
+    ]);
+  });
+});

@@ -31,6 +31,24 @@ const trustedProxy = z
     }
   }, 'is not an IP address, a CIDR, or one of loopback, linklocal and uniquelocal');
 
+/**
+ * `""` (embedded PGlite) or a PostgreSQL connection URL, the two storage/database.factory.ts opens:
+ * refused here, so `config:check` refuses what the start would. Only the scheme is named: the URL may
+ * carry a password.
+ */
+const databaseUrl = z
+  .string()
+  .default('')
+  .superRefine((url, ctx) => {
+    if (url === '') return;
+    const scheme = URL.parse(url)?.protocol;
+    if (scheme === 'postgres:' || scheme === 'postgresql:') return;
+    ctx.addIssue({
+      code: 'custom',
+      message: `unsupported scheme ${scheme === undefined ? '(not a URL)' : `"${scheme}//"`}; expected "" for embedded PGlite, or postgres:// / postgresql://`,
+    });
+  });
+
 export const configSchema = z
   .strictObject({
     /** Absent means production: the safe checks apply unless a config says otherwise. */
@@ -45,7 +63,7 @@ export const configSchema = z
     logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     database: z
       .strictObject({
-        url: z.string().default(''),
+        url: databaseUrl,
         dataDir: z.string().min(1).default('data/pglite'),
         /** PostgreSQL: the wait for a connection (a new one, or a pooled one when all are busy); default 5. */
         connectTimeoutSeconds: z.number().int().min(1).max(60).optional(),
