@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { jwksSchema, scopeToken, signingAlg } from './shared-values.schema.js';
+import { httpUrl, jwksSchema, scopeToken, signingAlg } from './shared-values.schema.js';
 
 /** Grant types this service implements; later grants add themselves here. */
 export const GRANT_TYPES = [
@@ -72,7 +72,7 @@ export const clientSchema = z
      */
     idTokenSignedResponseAlg: signingAlg.optional(),
     /** OIDC Back-Channel Logout 1.0 §2.2: where a logout token is POSTed when one of its sessions ends. */
-    backchannelLogoutUri: z.url().optional(),
+    backchannelLogoutUri: httpUrl.optional(),
     grantTypes: z.array(z.enum(GRANT_TYPES)).min(1),
     /** What the client may get; none listed: at the authorization endpoint, the realm's whole scope catalogue. */
     scopes: z.array(scopeToken).default([]),

@@ -7,7 +7,7 @@ import { fhirSchema } from './fhir-config.schema.js';
 import { refineAdminAudiences } from './admin-audiences.js';
 import { realmSchema } from './realm-config.schema.js';
 import { samlSchema } from './saml-config.schema.js';
-import { reportDuplicates, signingAlg } from './shared-values.schema.js';
+import { httpUrl, reportDuplicates, signingAlg } from './shared-values.schema.js';
 
 /**
  * The configuration file's shape (DESIGN.md §3). Every object is strict so that a misspelt key is
@@ -53,7 +53,10 @@ export const configSchema = z
   .strictObject({
     /** Absent means production: the safe checks apply unless a config says otherwise. */
     environment: z.enum(['development', 'test', 'production']).default('production'),
-    publicUrl: z.url().transform((u) => u.replace(/\/+$/, '')),
+    /** The issuer's base (`{publicUrl}/realms/{realm}`): a path is kept (behind a proxy), a query or fragment never (OIDC Discovery 1.0 §3). */
+    publicUrl: httpUrl
+      .refine((u) => !/[?#]/.test(u), 'must have no query or fragment: it is the base of every issuer (OpenID Connect Discovery 1.0 §3)')
+      .transform((u) => u.replace(/\/+$/, '')),
     port: z.number().int().min(0).max(65535).default(8080),
     /**
      * A second port for `/health/*` and `/metrics` (Keycloak's management interface, 9000): set, the

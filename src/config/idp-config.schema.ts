@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { wholeNumber } from './shared-values.schema.js';
+import { httpUrl, wholeNumber } from './shared-values.schema.js';
 
 /** Where an IdP's SAML metadata (SAML Metadata 2.0 §2.4.3 IDPSSODescriptor) comes from, and how it is trusted. */
 const identityProviderMetadataFields = {
@@ -8,7 +8,7 @@ const identityProviderMetadataFields = {
    * when a Response's signature fails): entity id, SSO and SLO endpoints and signing certificates. In
    * production a plain http URL also needs `metadataSigningCertificate` (refineProduction in config.schema.ts).
    */
-  metadataUrl: z.url().optional(),
+  metadataUrl: httpUrl.optional(),
   /** The same from a local file (re-read on the same schedule). */
   metadataFile: z.string().min(1).optional(),
   /**
@@ -48,13 +48,13 @@ export const identityProviderSchema = z
      */
     entityId: z.string().min(1).optional(),
     /** SSO endpoint for the HTTP-Redirect binding; with metadata, optional (and wins over it). */
-    ssoUrl: z.url().optional(),
+    ssoUrl: httpUrl.optional(),
     /**
      * SingleLogoutService (SAML Profiles §4.4): where this SP's LogoutRequests (RP-initiated logout) and
      * its LogoutResponses to the IdP's LogoutRequests go. Without it (and without one in the metadata),
      * logout ends only the sessions here.
      */
-    sloUrl: z.url().optional(),
+    sloUrl: httpUrl.optional(),
     /** PEM file paths or inline PEM; several during a certificate rollover. Given, they replace the metadata's. */
     signingCertificates: z.array(z.string().min(1)).min(1).optional(),
     ...identityProviderMetadataFields,

@@ -4,7 +4,7 @@ import { realmAuditSchema } from './audit-config.schema.js';
 import { clientSchema } from './client-config.schema.js';
 import { identityProviderSchema } from './idp-config.schema.js';
 import { serviceProviderSchema } from './saml-config.schema.js';
-import { jwksSchema, LEVELS_OF_ASSURANCE, reportDuplicates, scopeToken, signingAlg } from './shared-values.schema.js';
+import { httpUrl, jwksSchema, LEVELS_OF_ASSURANCE, reportDuplicates, scopeToken, signingAlg } from './shared-values.schema.js';
 
 /*
  * A realm's section of the configuration (`realms[]`): its tokens and sessions, keys, SAML service
@@ -16,7 +16,7 @@ import { jwksSchema, LEVELS_OF_ASSURANCE, reportDuplicates, scopeToken, signingA
 const trustedIssuerSchema = z
   .strictObject({
     issuer: z.string().min(1),
-    jwksUri: z.url().optional(),
+    jwksUri: httpUrl.optional(),
     jwks: jwksSchema.optional(),
     algorithms: z.array(z.enum(['ES256', 'ES384', 'RS256', 'RS384', 'PS256', 'PS384', 'EdDSA'])).min(1),
     /** The `aud` its tokens must carry to be accepted here (default: this realm's issuer). */
@@ -59,7 +59,7 @@ export const realmSchema = z
     minimumLoa: z.enum(LEVELS_OF_ASSURANCE).optional(),
     serviceProvider: serviceProviderSchema.optional(),
     /** This realm's own FHIR server, when it is not the service-wide `fhir.baseUrl`. */
-    fhir: z.strictObject({ baseUrl: z.url(), bearerToken: z.string().min(1).optional() }).optional(),
+    fhir: z.strictObject({ baseUrl: httpUrl, bearerToken: z.string().min(1).optional() }).optional(),
     /** External issuers whose JWTs are accepted as token-exchange subject tokens (RFC 8693 §3 `jwt`). */
     trustedIssuers: z.array(trustedIssuerSchema).default([]),
     /** The realm's own scopes in its catalogue, beside the OIDC and SMART ones (e.g. `xis`). */

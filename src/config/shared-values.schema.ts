@@ -8,6 +8,13 @@ export const scopeToken = z.string().regex(/^[\x21\x23-\x5b\x5d-\x7e]+$/, 'is no
 /** The algorithms a realm signs tokens with (RFC 7518 §3.1, RFC 8037 §3.1). */
 export const signingAlg = z.enum(['ES256', 'RS256', 'PS256', 'EdDSA']);
 
+/**
+ * An absolute http(s) URL, for what the service calls or sends a browser to. zod's `z.url()` alone
+ * takes any scheme: `idp.example:443/sso` is a URL of the scheme `idp.example:`, which passed the
+ * config and failed at the first login, fetch or delivery.
+ */
+export const httpUrl = z.url({ protocol: /^https?$/, error: 'must be an http(s) URL such as https://host.example/path' });
+
 /** An inline JSON Web Key Set (RFC 7517 §5) with at least one key. */
 export const jwksSchema = z.strictObject({ keys: z.array(z.record(z.string(), z.unknown())).min(1) });
 
