@@ -30,6 +30,11 @@ describe('config: URLs the service calls or sends browsers to are http(s)', () =
     expect(problemsOf(config({}, 'localhost:8080'))).toEqual([expect.stringMatching(/^publicUrl: must be an http\(s\) URL/)]);
   });
 
+  it('says a missing publicUrl is missing, as for any other required key', () => {
+    const { publicUrl: _omitted, ...withoutPublicUrl } = config();
+    expect(problemsOf(withoutPublicUrl)).toEqual(['publicUrl: required, but missing']);
+  });
+
   it('refuses a publicUrl with a query or fragment, which would land inside every issuer (OIDC Discovery §3)', () => {
     for (const url of ['https://auth.example/?tenant=1', 'https://auth.example/#top'])
       expect(problemsOf(config({}, url))).toEqual([expect.stringMatching(/^publicUrl: must have no query or fragment/)]);

@@ -265,12 +265,24 @@ export function parseConfig(raw: unknown, source: string, env: NodeJS.ProcessEnv
   const problems: string[] = [];
   const substituted = substituteEnv(raw, env, problems) as Record<string, unknown>;
   const overrides = applyEnvOverrides(substituted, env);
-  const result = configSchema.safeParse(substituted);
+  const result = configSchema.safeParse(substituted, { error: missingKey });
   if (!result.success) {
     problems.push(...result.error.issues.map((issue) => overrides.blame(issue.path, `${formatPath(issue.path)}: ${issue.message}`)));
   }
   if (problems.length > 0 || !result.success) throw new ConfigError(source, problems);
   return result.data;
+}
+
+/**
+ * A required key left out is said to be missing, not "expected object, received undefined"; an enum's
+ * (`type`, `profile`) with its options. Other issues keep their schema's words (undefined passes them on).
+ */
+function missingKey(issue: { code?: string; input?: unknown; values?: readonly unknown[] }): string | undefined {
+  if (issue.input !== undefined) return undefined;
+  if (issue.code === 'invalid_type') return 'required, but missing';
+  if (issue.code === 'invalid_value' && issue.values)
+    return `required, but missing (one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')})`;
+  return undefined;
 }
 
 /** The file named by `FEDERATION_CONFIG`, else the demo config. */

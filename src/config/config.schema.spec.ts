@@ -148,3 +148,13 @@ describe('config schema: the database URL', () => {
     ]);
   });
 });
+
+describe('config schema: a required key left out', () => {
+  it('says it is missing, naming the key, rather than which type undefined is not', () => {
+    const { keys: _keys, ...withoutKeys } = withClient({ roles: [] });
+    expect(problemsOf(withoutKeys)).toEqual(['keys: required, but missing']);
+    const raw = withClient({ roles: [] });
+    delete (raw.realms[0]!.clients[0] as Record<string, unknown>).type;
+    expect(problemsOf(raw)).toEqual(['realms[0].clients[0].type: required, but missing (one of "public", "confidential")']);
+  });
+});

@@ -13,7 +13,11 @@ export const signingAlg = z.enum(['ES256', 'RS256', 'PS256', 'EdDSA']);
  * takes any scheme: `idp.example:443/sso` is a URL of the scheme `idp.example:`, which passed the
  * config and failed at the first login, fetch or delivery.
  */
-export const httpUrl = z.url({ protocol: /^https?$/, error: 'must be an http(s) URL such as https://host.example/path' });
+export const httpUrl = z.url({
+  protocol: /^https?$/,
+  // Left out: the words every missing key gets (config.loader.ts).
+  error: (issue) => (issue.input === undefined ? undefined : 'must be an http(s) URL such as https://host.example/path'),
+});
 
 /** An inline JSON Web Key Set (RFC 7517 §5) with at least one key. */
 export const jwksSchema = z.strictObject({ keys: z.array(z.record(z.string(), z.unknown())).min(1) });
