@@ -264,10 +264,15 @@ export function parseConfig(raw: unknown, source: string, env: NodeJS.ProcessEnv
   }
   const problems: string[] = [];
   const substituted = substituteEnv(raw, env, problems) as Record<string, unknown>;
+  // A ${VAR} not set leaves "" behind, which the schema would refuse again (too short): said once.
+  const unset = new Set(problems.map((problem) => problem.slice(0, problem.indexOf(': '))));
   const overrides = applyEnvOverrides(substituted, env);
   const result = configSchema.safeParse(substituted, { error: missingKey });
   if (!result.success) {
-    problems.push(...result.error.issues.map((issue) => overrides.blame(issue.path, `${formatPath(issue.path)}: ${issue.message}`)));
+    for (const issue of result.error.issues) {
+      const key = formatPath(issue.path);
+      if (!unset.has(key)) problems.push(overrides.blame(issue.path, `${key}: ${issue.message}`));
+    }
   }
   if (problems.length > 0 || !result.success) throw new ConfigError(source, problems);
   return result.data;

@@ -46,3 +46,24 @@ describe('config: environment variables that override a key', () => {
     expect(problemsOf({ ...minimal(), logLevel: 'verbose' }, { PORT: '9090' })).toEqual([expect.stringMatching(/^logLevel: [^(]*$/)]);
   });
 });
+
+describe('config: a ${VAR} that is not set', () => {
+  it('is reported once, not again as the empty value it leaves (too short, too small in production)', () => {
+    const raw = {
+      ...minimal(),
+      environment: 'production',
+      keys: { encryptionKey: '${KEY_ENCRYPTION_KEY}' },
+      fhir: { baseUrl: 'https://fhir.example/R4' },
+      realms: [
+        {
+          name: 'nemlogin',
+          clients: [{ clientId: 'portal', type: 'confidential', secret: '${PORTAL_SECRET}', grantTypes: ['client_credentials'] }],
+        },
+      ],
+    };
+    expect(problemsOf(raw)).toEqual([
+      'keys.encryptionKey: environment variable KEY_ENCRYPTION_KEY is not set',
+      'realms[0].clients[0].secret: environment variable PORTAL_SECRET is not set',
+    ]);
+  });
+});
