@@ -2,6 +2,7 @@ import type { Server } from 'node:http';
 import { createApp } from './app.factory.js';
 import { ConfigError } from './config/config.error.js';
 import { configFileFromEnv, loadConfigFile } from './config/config.loader.js';
+import { listenFailure } from './listen-failure.js';
 import { mallocTunablesMissing, missingNodeFlags, SERVICE_MALLOC_TUNABLES, SERVICE_NODE_FLAGS } from './node-flags.js';
 
 /** During shutdown, how often connections that have become idle are closed. */
@@ -11,8 +12,13 @@ const IDLE_SWEEP_MS = 100;
 async function main(file: string): Promise<void> {
   const config = loadConfigFile(file);
   const app = await createApp(config);
-  // Modules start here (IdP metadata files are read and verified): still the config's to fail.
-  await app.listen({ port: config.port, host: process.env.HOST ?? '0.0.0.0' });
+  const host = process.env.HOST ?? '0.0.0.0';
+  // Modules start here (IdP metadata files are read and verified, the management port listens): still
+  // the config's to fail.
+  await app.listen({ port: config.port, host }).catch((error: unknown) => {
+    const reason = listenFailure(error, host, config);
+    throw reason === undefined ? error : new StartupRefusal(reason);
+  });
   const log = app.getHttpAdapter().getInstance().log;
   log.info(
     { publicUrl: config.publicUrl, port: config.port, environment: config.environment, config: file },
@@ -62,6 +68,9 @@ async function main(file: string): Promise<void> {
   }
 }
 
+/** A start refused for a reason said in full in its message: printed without a stack. */
+class StartupRefusal extends Error {}
+
 /**
  * A config problem found while starting (a key file named in the config, read by a loader) is the
  * operator's to fix: its message names the config file, the key and the reason, and a stack would
@@ -69,6 +78,7 @@ async function main(file: string): Promise<void> {
  */
 function startupFailure(error: unknown, file: string): string {
   if (error instanceof ConfigError) return error.in(file).message;
+  if (error instanceof StartupRefusal) return `federation service failed to start: ${error.message}`;
   return `federation service failed to start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`;
 }
 

@@ -1,0 +1,24 @@
+/**
+ * Why the service could not listen, in an operator's words naming the key (and variable) that set the
+ * address; undefined for any other error. Node's own message ("listen EADDRINUSE", "getaddrinfo
+ * ENOTFOUND") names neither, and came with a stack trace that buried it.
+ */
+export function listenFailure(error: unknown, host: string, ports: { port: number; managementPort?: number }): string | undefined {
+  const { code, port } = error as NodeJS.ErrnoException & { port?: number };
+  // The error names the port it failed on, which tells the two listens apart.
+  const key =
+    port !== undefined && port === ports.managementPort && port !== ports.port ? 'managementPort (MANAGEMENT_PORT)' : 'port (PORT)';
+  switch (code) {
+    case 'EADDRINUSE':
+      return `${key}: cannot listen on ${host}:${port}: the address is in use by another process`;
+    case 'EACCES':
+      return `${key}: cannot listen on ${host}:${port}: permission denied (ports below 1024 need privileges)`;
+    case 'EADDRNOTAVAIL':
+    case 'ENOTFOUND':
+    case 'EAI_AGAIN':
+    case 'EAI_NONAME':
+      return `HOST: cannot listen on ${host}: not an IP address of this machine or a name that resolves to one`;
+    default:
+      return undefined;
+  }
+}
