@@ -7,8 +7,18 @@ import { loadRealmSettings } from '../saml/saml-settings.js';
 export function checkConfig(file: string, env: NodeJS.ProcessEnv = process.env): { exitCode: number; output: string } {
   try {
     const config = loadConfigFile(file, env);
-    // Each realm's SAML keys and certificates too, as the service reads them when it starts.
-    for (const realm of config.realms) loadRealmSettings(realmFromConfig(config.publicUrl, realm));
+    // Each realm's SAML keys and certificates too, as the service reads them when it starts: every
+    // realm's, so a file with two broken realms is not fixed one run at a time.
+    const problems = config.realms.flatMap((realm) => {
+      try {
+        loadRealmSettings(realmFromConfig(config.publicUrl, realm));
+        return [];
+      } catch (error) {
+        if (error instanceof ConfigError) return error.problems;
+        throw error;
+      }
+    });
+    if (problems.length > 0) throw new ConfigError(file, problems);
     const realms = config.realms.map((r) => `${r.name} (${r.clients.length} clients)`).join(', ');
     return { exitCode: 0, output: `${file}: valid — environment ${config.environment}, realms ${realms}` };
   } catch (error) {
