@@ -2,7 +2,7 @@ import type { Server } from 'node:http';
 import { createApp } from './app.factory.js';
 import { ConfigError } from './config/config.error.js';
 import { configFileFromEnv, loadConfigFile } from './config/config.loader.js';
-import { listenFailure } from './listen-failure.js';
+import { databaseFailure, listenFailure } from './start-failure.js';
 import { mallocTunablesMissing, missingNodeFlags, SERVICE_MALLOC_TUNABLES, SERVICE_NODE_FLAGS } from './node-flags.js';
 
 /** During shutdown, how often connections that have become idle are closed. */
@@ -11,7 +11,11 @@ const IDLE_SWEEP_MS = 100;
 /** Starts the service on config file `file`; an invalid config stops it with every problem listed (startupFailure). */
 async function main(file: string): Promise<void> {
   const config = loadConfigFile(file);
-  const app = await createApp(config);
+  // Migrations run here: PostgreSQL not answering is the operator's to fix, said as such.
+  const app = await createApp(config).catch((error: unknown) => {
+    const reason = databaseFailure(error, config.database.url);
+    throw reason === undefined ? error : new StartupRefusal(reason);
+  });
   const host = process.env.HOST ?? '0.0.0.0';
   // Modules start here (IdP metadata files are read and verified, the management port listens): still
   // the config's to fail.

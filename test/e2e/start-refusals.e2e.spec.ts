@@ -51,3 +51,18 @@ describe('a start that cannot listen', () => {
     );
   }, 60_000);
 });
+
+describe('a start whose PostgreSQL does not answer', () => {
+  it('names database.url, its variable, the server and the cause, never the password, with exit code 1 and no stack trace', async () => {
+    const port = await freePort(); // nothing listens there
+    const { status, stderr } = await runToExit({
+      HOST: '127.0.0.1',
+      PORT: String(await freePort()),
+      DATABASE_URL: `postgres://fed:S3cretPW@127.0.0.1:${port}/fed`,
+    });
+    expect(status).toBe(1);
+    expect(stderr).toBe(
+      `federation service failed to start: database.url (DATABASE_URL): the database at 127.0.0.1:${port} is unavailable (ECONNREFUSED)\n`,
+    );
+  }, 60_000);
+});

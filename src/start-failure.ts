@@ -1,3 +1,11 @@
+import { DatabaseUnavailableError } from './storage/database.js';
+
+/*
+ * Why a start failed, in an operator's words naming the key (and variable) to look at, for failures
+ * that are the machine's or the config's rather than the service's: printed without a stack trace,
+ * which buried the one line that mattered.
+ */
+
 /**
  * Why the service could not listen, in an operator's words naming the key (and variable) that set the
  * address; undefined for any other error. Node's own message ("listen EADDRINUSE", "getaddrinfo
@@ -21,4 +29,14 @@ export function listenFailure(error: unknown, host: string, ports: { port: numbe
     default:
       return undefined;
   }
+}
+
+/**
+ * The database the config names not answering at start (refused, unreachable, timed out, shutting
+ * down); undefined for any other error. Names the server from `url`, never its user or password.
+ */
+export function databaseFailure(error: unknown, url: string): string | undefined {
+  if (!(error instanceof DatabaseUnavailableError)) return undefined;
+  const server = URL.parse(url)?.host;
+  return `database.url (DATABASE_URL): the database${server ? ` at ${server}` : ''} is unavailable (${error.code})`;
 }
