@@ -158,3 +158,13 @@ describe('config schema: a required key left out', () => {
     expect(problemsOf(raw)).toEqual(['realms[0].clients[0].type: required, but missing (one of "public", "confidential")']);
   });
 });
+
+describe('config schema: the shutdown deadline', () => {
+  it('refuses 0 (no "no deadline") and what setTimeout takes as 1 ms: both cut every request at once and exit 1 on each SIGTERM', () => {
+    for (const shutdownTimeoutMs of [0, 2 ** 31])
+      expect(problemsOf({ ...withClient({ roles: [] }), shutdownTimeoutMs })).toEqual([
+        expect.stringMatching(/^shutdownTimeoutMs: must be a whole number of milliseconds from 1 to 2147483647 /),
+      ]);
+    expect(problemsOf({ ...withClient({ roles: [] }), shutdownTimeoutMs: 30_000 })).toEqual([]);
+  });
+});

@@ -7,7 +7,7 @@ import { fhirSchema } from './fhir-config.schema.js';
 import { refineAdminAudiences } from './admin-audiences.js';
 import { realmSchema } from './realm-config.schema.js';
 import { samlSchema } from './saml-config.schema.js';
-import { httpUrl, reportDuplicates, signingAlg } from './shared-values.schema.js';
+import { httpUrl, reportDuplicates, signingAlg, wholeNumber } from './shared-values.schema.js';
 
 /**
  * The configuration file's shape (DESIGN.md §3). Every object is strict so that a misspelt key is
@@ -48,6 +48,8 @@ const databaseUrl = z
       message: `unsupported scheme ${scheme === undefined ? '(not a URL)' : `"${scheme}//"`}; expected "" for embedded PGlite, or postgres:// / postgresql://`,
     });
   });
+
+const SHUTDOWN_TIMEOUT_RANGE = 'must be a whole number of milliseconds from 1 to 2147483647 (there is no "no deadline")';
 
 export const configSchema = z
   .strictObject({
@@ -124,8 +126,12 @@ export const configSchema = z
         requestTimeoutSeconds: z.number().int().positive().max(600).default(120),
       })
       .prefault({}),
-    /** After SIGTERM/SIGINT, how long in-flight requests may take before the process exits anyway. */
-    shutdownTimeoutMs: z.number().int().min(0).default(10000),
+    /**
+     * After SIGTERM/SIGINT, how long in-flight requests may take before the process exits anyway. Not 0,
+     * which reads as "no deadline" elsewhere, nor above setTimeout's 2^31 - 1, which node takes as 1 ms:
+     * either way the deadline would pass before anything closed, and every stop would exit 1.
+     */
+    shutdownTimeoutMs: wholeNumber(1, 2 ** 31 - 1, SHUTDOWN_TIMEOUT_RANGE).default(10000),
     keys: z.strictObject({
       /**
        * Encrypts stored private signing keys and what sessions keep of a national identifier (AES-256-GCM),
