@@ -115,6 +115,17 @@ describe("config schema: a login's FHIR deadline", () => {
   });
 });
 
+describe("config schema: a FHIR request's timers", () => {
+  const withFhir = (fhir: Record<string, unknown>) => ({ ...withClient({ roles: [] }), fhir });
+
+  it('refuses a timeout or deadline node would take as 1 ms (above 2^31 - 1), which would fail every login', () => {
+    expect(problemsOf(withFhir({ timeoutMs: 2 ** 31, loginDeadlineMs: 2 ** 31 }))).toEqual([
+      expect.stringMatching(/^fhir\.timeoutMs: .*2147483647/),
+      expect.stringMatching(/^fhir\.loginDeadlineMs: .*2147483647/),
+    ]);
+  });
+});
+
 describe('config schema: the size cap of a FHIR answer', () => {
   const withFhir = (fhir: Record<string, unknown>) => ({ ...withClient({ roles: [] }), fhir });
 

@@ -7,7 +7,7 @@ import { fhirSchema } from './fhir-config.schema.js';
 import { refineAdminAudiences } from './admin-audiences.js';
 import { realmSchema } from './realm-config.schema.js';
 import { samlSchema } from './saml-config.schema.js';
-import { httpUrl, reportDuplicates, signingAlg, wholeNumber } from './shared-values.schema.js';
+import { httpUrl, reportDuplicates, signingAlg, TIMER_MAX_MS, wholeNumber } from './shared-values.schema.js';
 
 /**
  * The configuration file's shape (DESIGN.md §3). Every object is strict so that a misspelt key is
@@ -128,10 +128,10 @@ export const configSchema = z
       .prefault({}),
     /**
      * After SIGTERM/SIGINT, how long in-flight requests may take before the process exits anyway. Not 0,
-     * which reads as "no deadline" elsewhere, nor above setTimeout's 2^31 - 1, which node takes as 1 ms:
+     * which reads as "no deadline" elsewhere, nor above TIMER_MAX_MS, which node takes as 1 ms:
      * either way the deadline would pass before anything closed, and every stop would exit 1.
      */
-    shutdownTimeoutMs: wholeNumber(1, 2 ** 31 - 1, SHUTDOWN_TIMEOUT_RANGE).default(10000),
+    shutdownTimeoutMs: wholeNumber(1, TIMER_MAX_MS, SHUTDOWN_TIMEOUT_RANGE).default(10000),
     keys: z.strictObject({
       /**
        * Encrypts stored private signing keys and what sessions keep of a national identifier (AES-256-GCM),

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { timerMs } from './shared-values.schema.js';
 
 /** `fhir.maxAnswerBytes` unless configured: a searchset page of a hundred CareTeams is well under it. */
 export const DEFAULT_FHIR_MAX_ANSWER_BYTES = 4 * 1024 * 1024;
@@ -28,7 +29,7 @@ export const fhirSchema = z
     /** A FHIR Bundle loaded into the embedded server at start; only with `embedded`. */
     seed: z.string().optional(),
     /** Per FHIR request, in milliseconds; reads are retried within `retries`. */
-    timeoutMs: z.number().int().positive().default(3000),
+    timeoutMs: timerMs.default(3000),
     /** Extra tries for reads and searches only (never for writes). */
     retries: z.number().int().min(0).max(5).default(2),
     /**
@@ -37,7 +38,7 @@ export const fhirSchema = z
      * time would otherwise hold the browser for minutes. Past it the login gets the retryable error
      * page, and its requests still in flight are given up. 15 s, or `timeoutMs` if that is longer.
      */
-    loginDeadlineMs: z.number().int().positive().optional(),
+    loginDeadlineMs: timerMs.optional(),
     /**
      * The most of one FHIR answer that is read, in bytes (4 MiB by default): a larger one, declared
      * or counted while it arrives, is given up as a broken answer (retryable), so no FHIR server can

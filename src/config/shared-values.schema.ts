@@ -19,6 +19,16 @@ export const httpUrl = z.url({
   error: (issue) => (issue.input === undefined ? undefined : 'must be an http(s) URL such as https://host.example/path'),
 });
 
+/** The longest timer node keeps (2^31 - 1 ms): a longer setTimeout or AbortSignal.timeout fires after 1 ms. */
+export const TIMER_MAX_MS = 2 ** 31 - 1;
+
+/** A timer in milliseconds, at most {@link TIMER_MAX_MS}. */
+export const timerMs = z
+  .number()
+  .int()
+  .positive()
+  .max(TIMER_MAX_MS, { error: `must be at most ${TIMER_MAX_MS} milliseconds (node takes a longer timer as 1 ms)` });
+
 /** An inline JSON Web Key Set (RFC 7517 §5) with at least one key. */
 export const jwksSchema = z.strictObject({ keys: z.array(z.record(z.string(), z.unknown())).min(1) });
 
