@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
@@ -22,9 +22,12 @@ describe('config:check', () => {
     });
     Object.assign(raw.realms[0], brokenSaml('first'));
     Object.assign(raw.realms[2], brokenSaml('third'));
-    const file = join(mkdtempSync(join(tmpdir(), 'config-check-')), 'two-bad-realms.yaml');
+    const dir = mkdtempSync(join(tmpdir(), 'config-check-'));
+    const file = join(dir, 'two-bad-realms.yaml');
     writeFileSync(file, stringify(raw));
-    expect(checkConfig(file, {})).toEqual({
+    const result = checkConfig(file, {});
+    rmSync(dir, { recursive: true, force: true });
+    expect(result).toEqual({
       exitCode: 1,
       output:
         `invalid configuration in ${file}:\n` +
