@@ -95,7 +95,11 @@ export class SsoSessionService {
         now,
         db,
       );
-      if (renewed) return { sso: renewed, secret, ended };
+      if (renewed) {
+        // The IdP's new SessionNotOnOrAfter may end it sooner: the client sessions in it end no later.
+        await this.sessions.capToSso(renewed.id, renewed.max_expires_at, db);
+        return { sso: renewed, secret, ended };
+      }
     } else if (previous) {
       // One SSO session, so no lockForEnding: its ending UPDATE is the login's first lock on a session
       // row and holds it before any client session in it, the order of session.statements.ts.

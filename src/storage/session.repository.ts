@@ -153,6 +153,22 @@ export class SessionRepository {
   });
 
   /**
+   * Moves the ends of the client sessions in SSO session `ssoSessionId` (those delegated from them
+   * included, which carry it) no later than `maxEnd`: a renewed authentication whose IdP session ends
+   * sooner (SAML Core §2.7.2 `SessionNotOnOrAfter`) moved the SSO session's maximum there. They would
+   * die with it anyway (LIVE), but their rows are what their tokens' `exp` and `refresh_expires_in`
+   * state (sessionEndsAt), and a rotation slides no further than the row's maximum. Run after the SSO
+   * session's UPDATE in the same transaction: that row is held first (session.statements.ts).
+   */
+  async capToSso(ssoSessionId: string, maxEnd: Date, db: Queryable = this.db): Promise<void> {
+    await db.query(
+      `UPDATE sessions SET max_expires_at = LEAST(max_expires_at, $2), idle_expires_at = LEAST(idle_expires_at, $2)
+        WHERE sso_session_id = $1 AND ended_at IS NULL AND max_expires_at > $2`,
+      [ssoSessionId, maxEnd],
+    );
+  }
+
+  /**
    * Ends the session if it is live (a refresh token's reuse: a session already over stays as it is);
    * true when this call ended it. One conditional UPDATE, so of concurrent callers one wins.
    */

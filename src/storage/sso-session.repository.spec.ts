@@ -3,7 +3,7 @@ import { migratedScratch } from '../../test/support/migrated-scratch.js';
 import { at, clientSessionRow, insertUser, ssoSessionRow, T0 } from '../../test/support/session-rows.js';
 import type { Database } from './database.js';
 import { ExpiredRowsRepository } from './expired-rows.repository.js';
-import { SessionRepository } from './session.repository.js';
+import { SessionRepository, sessionEndsAt } from './session.repository.js';
 import { SsoSessionRepository } from './sso-session.repository.js';
 
 /** SSO sessions (migration 012) and the client sessions in them: one lifetime bounds the other. */
@@ -111,5 +111,31 @@ describe.each(engines)('SSO sessions on $name', (engine) => {
     expect(renewed).toMatchObject({ id: sso.id, secret_hash: 'renewed-digest', auth_time: at(100), max_expires_at: at(1000) });
     expect(renewed!.idle_expires_at).toEqual(at(700));
     expect(await ssoSessions.findLiveBySecret('r', sso.secret_hash, at(101))).toBeUndefined();
+  });
+
+  it('a renewed authentication that ends sooner caps the client sessions in it, delegated ones too, and their refreshes', async () => {
+    const { sso, session } = await ssoWithClientSession(1800, 36000);
+    const delegated = clientSessionRow(`${sso.id}.delegated`, sso.user_id, T0, { parent_id: session.id, sso_session_id: sso.id });
+    await sessions.create(delegated);
+    const renewal = {
+      secret_hash: `renewed-${sso.id}`,
+      idp_alias: 'mock',
+      idp_session_index: null,
+      profile: {},
+      auth_time: at(100),
+      acr: null,
+      link: { kind: 'none' as const },
+      national_id_enc: null,
+      idleSeconds: 1800,
+      notOnOrAfter: at(1000),
+    };
+    const renewed = await ssoSessions.reauthenticate(sso.id, renewal, at(100));
+    expect(renewed!.max_expires_at).toEqual(at(1000));
+    await sessions.capToSso(sso.id, renewed!.max_expires_at);
+    for (const id of [session.id, delegated.id]) expect(sessionEndsAt((await sessions.find(id))!)).toBe(at(1000).getTime() / 1000);
+    // The rotated row is what its tokens' `exp` and `refresh_expires_in` state (sessionEndsAt).
+    const rotated = await sessions.rotateRefresh(session.id, 'jti-0', 'jti-1', 1800, at(500));
+    expect(rotated?.refresh_jti).toBe('jti-1');
+    expect(sessionEndsAt(rotated!)).toBe(at(1000).getTime() / 1000);
   });
 });
