@@ -56,7 +56,10 @@ export class RefreshTokenGrant implements GrantHandler {
     claims: RefreshTokenClaims,
   ): Promise<TokenResponse> {
     const granted = parseScope(claims.scope);
-    const scopes = narrowScope(params.get('scope'), granted);
+    // Of what the token holds, only what the client may get now (README "Scopes", as at `auth`): a
+    // config change that took a scope from it binds the sessions opened before, as Keycloak's refresh
+    // drops a client scope the client lost. The refresh token keeps the grant (RFC 6749 §6: "identical").
+    const scopes = realm.scopeCatalogue.selectForLogin(client.config, narrowScope(params.get('scope'), granted)).granted;
     // Before anything changes, as every refusal here: the presented token stays good.
     await this.checkTenant(client, organisationAgb, claims);
 
