@@ -90,5 +90,9 @@ describe('sessions at their edges', () => {
     expect(responses.map((response) => response.status).sort()).toEqual([200, 400]);
     expectOAuthError(await refresh(server.baseUrl, 'nemlogin', winner.body.refresh_token as string), 400, 'invalid_grant');
     expect(await introspect(winner.body.access_token as string)).toBe(false);
+    const userinfo = await fetch(`${server.baseUrl}/realms/nemlogin/protocol/openid-connect/userinfo`, {
+      headers: { authorization: `Bearer ${winner.body.access_token as string}` },
+    });
+    expect(userinfo.status).toBe(401);
   });
 });
