@@ -35,4 +35,40 @@ describe('config:check', () => {
         '  - realms.ssl.serviceProvider.signingKey: expected exactly one PEM private key',
     });
   });
+
+  it('warns, and still passes, of an IdP whose configured signing certificates are expired or expire within 30 days', () => {
+    const raw = parse(readFileSync('fixtures/config/demo.yaml', 'utf8'));
+    const idp = (alias: string, certificate: string) => ({
+      alias,
+      profile: 'generic',
+      entityId: `urn:${alias}`,
+      ssoUrl: 'https://idp.example/sso',
+      signingCertificates: [certificate],
+    });
+    raw.realms[0].serviceProvider = {
+      signingKey: 'fixtures/saml/sp-signing.TEST-ONLY.key',
+      signingCertificate: 'fixtures/saml/sp-signing.crt',
+    };
+    raw.realms[0].identityProviders = [
+      idp('lapsed', 'fixtures/saml/expired-idp-signing.crt'),
+      idp('current', 'fixtures/saml/idp-signing.crt'),
+    ];
+    const dir = mkdtempSync(join(tmpdir(), 'config-check-'));
+    const file = join(dir, 'certificates.yaml');
+    writeFileSync(file, stringify(raw));
+    try {
+      const expired = checkConfig(file, {}, new Date('2026-12-06T00:00:00Z'));
+      expect(expired.exitCode).toBe(0);
+      expect(expired.output.split('\n').slice(1)).toEqual([
+        '  warning: realms.ehealth.identityProviders.lapsed.signingCertificates: no signing certificate is valid now (the last expired 2021-01-01T00:00:00.000Z): its logins are refused',
+      ]);
+      const soon = checkConfig(file, {}, new Date('2046-11-07T00:00:00Z'));
+      expect(soon.output.split('\n').slice(1)).toEqual([
+        '  warning: realms.ehealth.identityProviders.lapsed.signingCertificates: no signing certificate is valid now (the last expired 2021-01-01T00:00:00.000Z): its logins are refused',
+        '  warning: realms.ehealth.identityProviders.current.signingCertificates: every signing certificate valid now expires by 2046-11-17T10:31:51.000Z (in 10 days): its logins will be refused then unless a new one is configured or published',
+      ]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });

@@ -1,30 +1,45 @@
 import { ConfigError } from '../config/config.error.js';
 import { configFileFromEnv, loadConfigFile } from '../config/config.loader.js';
 import { realmFromConfig } from '../realms/realm.js';
-import { loadRealmSettings } from '../saml/saml-settings.js';
+import { certificateWarning } from '../saml/certificate-expiry.js';
+import { loadRealmSettings, type IdpStaticSettings } from '../saml/saml-settings.js';
 
-/** `npm run config:check -- FILE`: validates a config file without starting; exit 1 when invalid. */
-export function checkConfig(file: string, env: NodeJS.ProcessEnv = process.env): { exitCode: number; output: string } {
+/** `npm run config:check -- FILE`: validates a config file without starting; exit 1 when invalid, warnings (exit 0) for what will fail later. */
+export function checkConfig(file: string, env: NodeJS.ProcessEnv = process.env, now = new Date()): { exitCode: number; output: string } {
   try {
     const config = loadConfigFile(file, env);
     // Each realm's SAML keys and certificates too, as the service reads them when it starts: every
     // realm's, so a file with two broken realms is not fixed one run at a time.
-    const problems = config.realms.flatMap((realm) => {
+    const problems: string[] = [];
+    const warnings: string[] = [];
+    for (const realm of config.realms) {
       try {
-        loadRealmSettings(realmFromConfig(config.publicUrl, realm));
-        return [];
+        warnings.push(...certificateWarnings(loadRealmSettings(realmFromConfig(config.publicUrl, realm)), now));
       } catch (error) {
-        if (error instanceof ConfigError) return error.problems;
-        throw error;
+        if (!(error instanceof ConfigError)) throw error;
+        problems.push(...error.problems);
       }
-    });
+    }
     if (problems.length > 0) throw new ConfigError(file, problems);
     const realms = config.realms.map((r) => `${r.name} (${r.clients.length} clients)`).join(', ');
-    return { exitCode: 0, output: `${file}: valid — environment ${config.environment}, realms ${realms}` };
+    const valid = `${file}: valid — environment ${config.environment}, realms ${realms}`;
+    return { exitCode: 0, output: [valid, ...warnings.map((warning) => `  warning: ${warning}`)].join('\n') };
   } catch (error) {
     if (error instanceof ConfigError) return { exitCode: 1, output: error.in(file).message };
     throw error;
   }
+}
+
+/**
+ * The IdP signing certificates written in the config that are expired or near it: the file is valid
+ * (the service starts, and refuses only that IdP's logins), but the operator should hear of it now.
+ * Certificates from metadata are not fetched here; the service says the same of them at start.
+ */
+function certificateWarnings(idps: IdpStaticSettings[], now: Date): string[] {
+  return idps.flatMap(({ where, configured }) => {
+    const warning = certificateWarning(configured.signingCertificates ?? [], now);
+    return warning === undefined ? [] : [`${where}.signingCertificates: ${warning}`];
+  });
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {

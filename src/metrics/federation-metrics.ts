@@ -3,6 +3,7 @@ import { GRANT_TYPES } from '../config/client-config.schema.js';
 import type { Clock } from '../common/clock.js';
 import type { Config } from '../config/config.schema.js';
 import type { FhirGateways } from '../fhir/fhir-gateways.js';
+import type { IdpSettingsRegistry } from '../saml/idp-settings.registry.js';
 import type { SamlWorkers } from '../saml/saml-workers.js';
 import { RequestDurations } from './request-durations.js';
 import { ThrottledReading } from '../common/throttled-reading.js';
@@ -16,6 +17,8 @@ const FHIR_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5];
 export interface MetricSources {
   fhir: FhirGateways;
   saml: Pick<SamlWorkers, 'queueSize' | 'logoutQueueSize'>;
+  /** Each configured SAML IdP's signing certificate expiry. */
+  idps: Pick<IdpSettingsRegistry, 'certificateExpiries'>;
   /** FHIR AuditEvents waiting for delivery (audit.fhirDelivery). */
   auditQueue: QueueBacklog;
   /** Logout tokens owed to clients with a backchannelLogoutUri. */
@@ -105,6 +108,19 @@ export class FederationMetrics {
       registers,
       collect() {
         this.set(sources.saml.logoutQueueSize);
+      },
+    });
+    // The alert an operator sets before a national IdP's certificate rollover (probe_ssl_earliest_cert_expiry's
+    // counterpart): a login is refused the moment its IdP has no valid signing certificate left.
+    new Gauge({
+      name: 'federation_saml_idp_certificate_expiry_seconds',
+      help: "Seconds until the last of a SAML IdP's signing certificates valid now expires (configured, else from its metadata); 0 when none is valid, and its logins are refused.",
+      labelNames: ['realm', 'idp'],
+      registers,
+      collect() {
+        const now = sources.clock.now().getTime();
+        for (const { realm, idp, until } of sources.idps.certificateExpiries())
+          this.set({ realm, idp }, until === undefined ? 0 : Math.max(0, (until.getTime() - now) / 1000));
       },
     });
     // So that an operator sees a backlog grow, or an entry that will not go, before anyone asks for the

@@ -4,6 +4,7 @@ import type { Config } from '../config/config.schema.js';
 import { CONFIG } from '../config/config.token.js';
 import { FhirGateways } from '../fhir/fhir-gateways.js';
 import { SamlModule } from '../saml/saml.module.js';
+import { IdpSettingsRegistry } from '../saml/idp-settings.registry.js';
 import { SamlWorkers } from '../saml/saml-workers.js';
 import { backchannelSubscribers, BackchannelLogoutRepository } from '../storage/backchannel-logout.repository.js';
 import { FhirAuditOutboxRepository } from '../storage/fhir-audit-outbox.repository.js';
@@ -32,6 +33,7 @@ export class MetricsModule {
           useFactory: (
             fhir: FhirGateways,
             saml: SamlWorkers,
+            idps: IdpSettingsRegistry,
             auditQueue: FhirAuditOutboxRepository,
             logouts: BackchannelLogoutRepository,
             clock: Clock,
@@ -39,9 +41,9 @@ export class MetricsModule {
           ) => {
             const subscribers = [...backchannelSubscribers(config).keys()];
             const logoutQueue = { backlog: () => logouts.backlog(subscribers) };
-            return new FederationMetrics({ fhir, saml, auditQueue, logoutQueue, clock }, config);
+            return new FederationMetrics({ fhir, saml, idps, auditQueue, logoutQueue, clock }, config);
           },
-          inject: [FhirGateways, SamlWorkers, FhirAuditOutboxRepository, BackchannelLogoutRepository, CLOCK, CONFIG],
+          inject: [FhirGateways, SamlWorkers, IdpSettingsRegistry, FhirAuditOutboxRepository, BackchannelLogoutRepository, CLOCK, CONFIG],
         },
         HttpMetricsHook,
       ],

@@ -1,4 +1,4 @@
-import { validCertificates } from './certificate-validity.js';
+import { validCertificates, type TrustedCertificate } from './certificate-validity.js';
 import type { IdpMetadata } from './metadata/idp-metadata.js';
 import type { IdpSettings, IdpStaticSettings } from './saml-settings.js';
 
@@ -9,10 +9,10 @@ import type { IdpSettings, IdpStaticSettings } from './saml-settings.js';
  * or metadata past its validUntil (SAML Metadata 2.0 §2.3.1) and nothing fresher.
  */
 export function resolveIdpSettings(base: IdpStaticSettings, metadata: IdpMetadata | undefined, now: Date): IdpSettings | undefined {
-  const current = metadata?.validUntil && metadata.validUntil.getTime() <= now.getTime() ? undefined : metadata;
+  const current = currentMetadata(metadata, now);
   const entityId = base.configured.entityId ?? current?.entityId;
   const ssoUrl = base.configured.ssoUrl ?? current?.ssoUrl;
-  const certificates = validCertificates(base.configured.signingCertificates ?? current?.signingCertificates ?? [], now);
+  const certificates = validCertificates(signingCertificates(base, metadata, now), now);
   if (!entityId || !ssoUrl || certificates.length === 0) return undefined;
   return {
     ...base,
@@ -21,6 +21,16 @@ export function resolveIdpSettings(base: IdpStaticSettings, metadata: IdpMetadat
     sloResponseUrls: sloResponseUrls(base.configured.sloUrl, current),
     worker: { ...base.worker, ssoUrl, idpCertificates: certificates },
   };
+}
+
+/** The IdP's signing certificates at `now`, valid or not: those written in the config, else its current metadata's. */
+export function signingCertificates(base: IdpStaticSettings, metadata: IdpMetadata | undefined, now: Date): TrustedCertificate[] {
+  return base.configured.signingCertificates ?? currentMetadata(metadata, now)?.signingCertificates ?? [];
+}
+
+/** The metadata unless past its validUntil (SAML Metadata 2.0 §2.3.1). */
+function currentMetadata(metadata: IdpMetadata | undefined, now: Date): IdpMetadata | undefined {
+  return metadata?.validUntil && metadata.validUntil.getTime() <= now.getTime() ? undefined : metadata;
 }
 
 /**

@@ -5,7 +5,8 @@ import type { Config } from '../config/config.schema.js';
 import { CONFIG } from '../config/config.token.js';
 import type { Realm } from '../realms/realm.js';
 import { RealmRegistry } from '../realms/realm.registry.js';
-import { resolveIdpSettings, unavailableReason } from './idp-settings-resolver.js';
+import { certificateWarning, lastValidUntil } from './certificate-expiry.js';
+import { resolveIdpSettings, signingCertificates, unavailableReason } from './idp-settings-resolver.js';
 import { MetadataRefresher } from './metadata/metadata-refresher.js';
 import { loadRealmSettings, type IdpSettings, type IdpStaticSettings } from './saml-settings.js';
 
@@ -13,6 +14,16 @@ interface Entry {
   base: IdpStaticSettings;
   refresher?: MetadataRefresher;
 }
+
+/** When an IdP's signing certificates valid now stop being so; `until` undefined: none is valid now. */
+export interface IdpCertificateExpiry {
+  realm: string;
+  idp: string;
+  until?: Date;
+}
+
+/** How often a running service says again what {@link certificateWarning} finds (and at start). */
+const CERTIFICATE_CHECK_MS = 24 * 60 * 60 * 1000;
 
 /**
  * Every realm's SP towards each of its IdPs: the config, loaded (and cross-checked) once at boot, and
@@ -30,6 +41,7 @@ interface Entry {
 export class IdpSettingsRegistry implements OnModuleInit, OnModuleDestroy {
   private readonly logger = new Logger('IdpMetadata');
   private readonly entries = new Map<string, Entry>();
+  private certificateCheck: NodeJS.Timeout | undefined;
 
   constructor(
     realms: RealmRegistry,
@@ -55,10 +67,23 @@ export class IdpSettingsRegistry implements OnModuleInit, OnModuleDestroy {
       }
     }
     for (const { refresher } of withMetadata) refresher!.start();
+    this.warnAboutCertificates();
+    this.certificateCheck = setInterval(() => this.warnAboutCertificates(), CERTIFICATE_CHECK_MS).unref();
   }
 
   onModuleDestroy(): void {
+    clearInterval(this.certificateCheck);
     for (const { refresher } of this.entries.values()) refresher?.stop();
+  }
+
+  /** Every IdP's signing certificate expiry as it stands now, for /metrics. */
+  certificateExpiries(): IdpCertificateExpiry[] {
+    const now = this.clock.now();
+    return [...this.entries.values()].map(({ base, refresher }) => ({
+      realm: base.realm.name,
+      idp: base.idp.alias,
+      until: lastValidUntil(signingCertificates(base, refresher?.metadata, now), now),
+    }));
   }
 
   /**
@@ -75,6 +100,19 @@ export class IdpSettingsRegistry implements OnModuleInit, OnModuleDestroy {
       this.logger.warn({ realm: realm.name, idp: alias, reason }, 'SAML identity provider unavailable');
     }
     return settings;
+  }
+
+  /**
+   * An IdP whose signing certificates are all expired, or all expire within weeks, starts and runs as
+   * any other, its logins refused once none is valid (certificate-validity.ts): said once at start and
+   * once a day, so the operator hears of it before the first refused login does (certificate-expiry.ts).
+   */
+  private warnAboutCertificates(): void {
+    const now = this.clock.now();
+    for (const { base, refresher } of this.entries.values()) {
+      const reason = certificateWarning(signingCertificates(base, refresher?.metadata, now), now);
+      if (reason) this.logger.warn({ realm: base.realm.name, idp: base.idp.alias, reason }, 'SAML identity provider signing certificates');
+    }
   }
 
   /** What the config alone says about IdP `alias` (enough for this SP's own metadata). */

@@ -23,6 +23,6 @@ import { SamlService } from './saml.service.js';
     SamlService,
     SamlLogoutService,
   ],
-  exports: [SamlService, SamlLogoutService, SamlWorkers],
+  exports: [SamlService, SamlLogoutService, SamlWorkers, IdpSettingsRegistry],
 })
 export class SamlModule {}
