@@ -10,6 +10,7 @@ import { ACCESS_TOKEN_TYPE, JWT_TOKEN_TYPE, TOKEN_TYPES, registeredOrOther } fro
 import { parseScope } from '../../protocol/scope.js';
 import { sessionEndsAt } from '../../storage/session.repository.js';
 import { externalSubjectClaims } from './external-subject-claims.js';
+import { isKeySetUnavailable } from './exchange-subject.key-set.js';
 
 /** The user claims an exchanged token keeps (DESIGN.md §3); everything else is issued afresh. */
 const CARRIED_CLAIMS = [
@@ -47,7 +48,8 @@ export interface ExchangeSubject {
 /**
  * The subject of a token exchange (RFC 8693 §2.1): a live access token of this realm (its session
  * not ended, not revoked — ID and refresh tokens are not access tokens), or a JWT of a trusted
- * external issuer. Any other token is `invalid_request` (§2.2.2).
+ * external issuer. Any other token is `invalid_request` (§2.2.2); a trusted issuer whose key set cannot be
+ * read, `temporarily_unavailable` (503).
  */
 @Injectable()
 export class ExchangeSubjectResolver {
@@ -82,6 +84,8 @@ export class ExchangeSubjectResolver {
 
   private async externalToken(realm: Realm, token: string): Promise<ExchangeSubject> {
     const payload = await this.external.verify(realm, token).catch((error: unknown) => {
+      // The issuer's keys out of reach say nothing of the token: the client may retry with it (exchange-subject.key-set.ts).
+      if (isKeySetUnavailable(error)) throw new OAuthError('temporarily_unavailable', 'trusted issuer’s key set could not be read');
       throw new OAuthError('invalid_request', `external subject token rejected: ${(error as Error).message}`);
     });
     const claims = externalSubjectClaims(payload);
