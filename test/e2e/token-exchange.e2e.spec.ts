@@ -96,6 +96,24 @@ describe('token exchange and tenancy', () => {
     expect(claims).not.toHaveProperty('realm_access');
   });
 
+  it('names the scope it issued when that differs from the one asked for, none included (RFC 8693 §2.2.1: "otherwise, it is REQUIRED")', async () => {
+    // A partner's subject with no patient bears no patient-level scope (SMART), so asking for one gets none.
+    const token = await new SignJWT({ scope: 'xis patient/*.read' })
+      .setProtectedHeader({ alg: 'ES256', kid: 'partner-1' })
+      .setIssuer(EXTERNAL_ISSUER)
+      .setSubject('partner-user-7')
+      .setAudience(h.issuer)
+      .setExpirationTime(Math.floor(h.clock.now().getTime() / 1000) + 300)
+      .sign(h.externalKey);
+    const partly = await h.exchange(token, { subject_token_type: JWT, scope: 'xis patient/*.read' });
+    expect(partly.status).toBe(200);
+    expect(partly.body.scope).toBe('xis');
+    const none = await h.exchange(token, { subject_token_type: JWT, scope: 'patient/*.read' });
+    expect(none.status).toBe(200);
+    expect(none.body.scope).toBe('');
+    expect(decodeJwt(none.body.access_token as string)).not.toHaveProperty('scope');
+  });
+
   it('refuses a subject token issued to a client the policy does not accept', async () =>
     expectRefused(await exchangeUnderPolicy({ audiences: ['xis'], subjectClients: ['some-other-app'] }), 'invalid_request'));
 });

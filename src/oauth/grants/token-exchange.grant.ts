@@ -97,7 +97,9 @@ export class TokenExchangeGrant implements GrantHandler {
       token_type: 'Bearer',
       expires_in: issued.expiresIn,
     };
-    if (issued.claims.scope !== undefined) response.scope = issued.claims.scope;
+    // §2.2.1: `scope` is OPTIONAL only when identical to the one requested, "otherwise, it is REQUIRED":
+    // a scope asked for and dropped (one its subject cannot bear) is named, as none (""), not left out.
+    if (issued.claims.scope !== undefined || params.has('scope')) response.scope = issued.claims.scope ?? '';
     return response;
   }
 
