@@ -1,5 +1,6 @@
 import { createRemoteJWKSet, decodeJwt, jwtVerify, SignJWT } from 'jose';
-import { TEST_TENANTS } from '../support/test-config.js';
+import { TEST_SECRETS, TEST_TENANTS } from '../support/test-config.js';
+import { basic, postForm } from '../support/token-requests.js';
 import {
   ACCESS_TOKEN,
   EXTERNAL_ISSUER,
@@ -93,6 +94,18 @@ describe('token exchange and tenancy', () => {
     const claims = decodeJwt(response.body.access_token as string);
     expect(claims).toMatchObject({ sub: 'partner-user-7', user_type: 'PATIENT', act: { sub: 'portal' } });
     expect(claims).not.toHaveProperty('sid');
+    expect(claims).not.toHaveProperty('realm_access');
+  });
+
+  it('a machine’s client-credentials token as subject: its configured roles stay its own, never carried to the exchanging client', async () => {
+    const machine = await postForm(`${h.issuer}/protocol/openid-connect/token`, new URLSearchParams({ grant_type: 'client_credentials' }), {
+      authorization: basic('system', TEST_SECRETS.system),
+    });
+    expect(decodeJwt(machine.body.access_token as string).realm_access).toEqual({ roles: ['system'] });
+    const response = await h.exchange(machine.body.access_token as string);
+    expect(response.status).toBe(200);
+    const claims = decodeJwt(response.body.access_token as string);
+    expect(claims).toMatchObject({ sub: 'system', client_id: 'portal', user_type: 'SYSTEM', act: { sub: 'portal' } });
     expect(claims).not.toHaveProperty('realm_access');
   });
 

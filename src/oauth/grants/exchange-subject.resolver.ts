@@ -27,6 +27,13 @@ const CARRIED_CLAIMS = [
   'act',
 ] as const;
 /**
+ * A machine's token (client credentials: no session) keeps no `realm_access`: its roles are the ones
+ * configured for that client's own tokens (admin-auth.guard.ts honours them only where `sub` is the
+ * `client_id`), not privileges another client may take on by presenting one. A person's roles, from
+ * the contexts of the session, are delegated with the rest (RFC 8693 §1.1).
+ */
+const CARRIED_MACHINE_CLAIMS = CARRIED_CLAIMS.filter((name) => name !== 'realm_access');
+/**
  * From an external issuer only who the subject is: never a `sid` (which would name one of our
  * sessions), roles or authentication facts it cannot vouch for here.
  */
@@ -72,7 +79,7 @@ export class ExchangeSubjectResolver {
     const { claims, session } = inspected;
     const notAfter = session ? sessionEndsAt(session) : claims.exp;
     return {
-      claims: pick(claims),
+      claims: pick(claims, session ? CARRIED_CLAIMS : CARRIED_MACHINE_CLAIMS),
       scopes: parseScope(claims.scope),
       tenant: claims.organisation_agb,
       mayAct: claims.may_act as ExchangeSubject['mayAct'],
