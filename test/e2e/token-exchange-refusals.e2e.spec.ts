@@ -65,6 +65,17 @@ describe('token exchange and tenancy', () => {
       expectRefused(await h.exchangeRepeating(patient.access_token, times('resource', 1000)), 'invalid_request');
     });
 
+    it('a subject token of its own bringing more actors than a partner’s may (RFC 8693 §4.1: act chains stay bounded)', async () => {
+      let token = (await h.patientLogin()).access_token;
+      // Each exchange nests one actor more: a subject of up to 8 (MAX_ACTORS) is exchanged, into a token of 9.
+      for (let depth = 1; depth <= 9; depth++) {
+        const response = await h.exchange(token);
+        expect(response.status).toBe(200);
+        token = response.body.access_token as string;
+      }
+      expectRefused(await h.exchange(token), 'invalid_request');
+    });
+
     it('scope widening', async () =>
       expectRefused(await h.exchange((await h.patientLogin()).access_token, { scope: 'patient/*.read xis' }), 'invalid_scope'));
 

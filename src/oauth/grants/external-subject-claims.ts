@@ -5,7 +5,7 @@ import { isNationalIdentifierShaped } from '../../identity/national-identifier-s
 import { OAuthError } from '../../protocol/oauth-error.js';
 
 /** How deep a chain of `act` claims (RFC 8693 §4.1) a partner's token may bring: more is not a delegation anyone made. */
-const MAX_ACTORS = 8;
+export const MAX_ACTORS = 8;
 
 /** RFC 7519 §4.1.2 StringOrURI, of a length a database column and a log reader can hold. */
 const name = z.string().min(1).max(255);

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { refusedForSubject } from '../../audit/audited-refusal.js';
 import { AuditTrail, type AuditEvent } from '../../audit/audit-trail.service.js';
 import type { Queryable } from '../../storage/database.js';
+import type { AccessTokenClaims } from '../../tokens/access-token.claims.js';
 import { SessionService } from '../../sessions/session.service.js';
 import { bindExchangeTenant } from '../../tenancy/exchange-tenant.js';
 import { SessionTokensIssuer } from '../../tokens/session-tokens.issuer.js';
@@ -10,6 +11,7 @@ import { OAuthError } from '../../protocol/oauth-error.js';
 import { ACCESS_TOKEN_TYPE, REFRESH_TOKEN_TYPE, TOKEN_TYPES, registeredOrOther } from '../../protocol/registered-values.js';
 import type { GrantHandler, GrantRequest, TokenResponse } from './grant-handler.js';
 import { ExchangeSubjectResolver, type ExchangeSubject } from './exchange-subject.resolver.js';
+import { MAX_ACTORS } from './external-subject-claims.js';
 import { narrowScope } from '../../protocol/scope.js';
 import { scopesTheSubjectBears } from '../../protocol/smart-scope.js';
 
@@ -71,9 +73,7 @@ export class TokenExchangeGrant implements GrantHandler {
       hasPatient: subject.claims.patient !== undefined,
     });
     const tenant = bindExchangeTenant(client.config, organisationAgb, subject.tenant);
-    const act = subject.claims.act
-      ? { sub: client.clientId, client_id: client.clientId, act: subject.claims.act }
-      : { sub: client.clientId, client_id: client.clientId };
+    const act = actorClaim(client.clientId, subject.claims.act);
     const event = exchangeEvent(realm.name, client.clientId, subject, { scopes, tenant, audience, requestedType, clientAddress });
     if (requestedType === REFRESH_TOKEN_TYPE)
       return this.delegatedSession(realm, client, subject, { scopes, tenant, audience, act }, event);
@@ -187,6 +187,21 @@ export class TokenExchangeGrant implements GrantHandler {
     const available = subjectScopes.filter((scope) => clientScopes.includes(scope));
     return narrowScope(requested, available);
   }
+}
+
+type Actor = NonNullable<AccessTokenClaims['act']>;
+
+/**
+ * §4.1: the issued token's `act` names this client, with the subject token's own chain nested under
+ * it. A subject token of this realm brings at most `MAX_ACTORS`, as a partner's must
+ * (external-subject-claims.ts): otherwise a client exchanging its own results again and again would
+ * nest actors without end, each token larger than the last, for every resource server to read.
+ */
+function actorClaim(clientId: string, subjectAct: Actor | undefined): Actor {
+  let depth = 0;
+  for (let link = subjectAct; link !== undefined; link = link.act as Actor | undefined) depth++;
+  if (depth > MAX_ACTORS) throw new OAuthError('invalid_request', `subject token nests more than ${MAX_ACTORS} actors`);
+  return subjectAct ? { sub: clientId, client_id: clientId, act: subjectAct } : { sub: clientId, client_id: clientId };
 }
 
 /**
