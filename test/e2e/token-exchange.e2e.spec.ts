@@ -97,6 +97,19 @@ describe('token exchange and tenancy', () => {
     expect(claims).not.toHaveProperty('realm_access');
   });
 
+  it('a partner’s tenant in the header’s system|code form is the tenant the header names by its bare code', async () => {
+    const token = await new SignJWT({ organisation_agb: `http://fhir.nl/fhir/NamingSystem/agb-z|${TEST_TENANTS.allowed}` })
+      .setProtectedHeader({ alg: 'ES256', kid: 'partner-1' })
+      .setIssuer(EXTERNAL_ISSUER)
+      .setSubject('partner-user-7')
+      .setAudience(h.issuer)
+      .setExpirationTime(Math.floor(h.clock.now().getTime() / 1000) + 300)
+      .sign(h.externalKey);
+    const response = await h.exchange(token, { subject_token_type: JWT });
+    expect(response.status).toBe(200);
+    expect(decodeJwt(response.body.access_token as string).organisation_agb).toBe(TEST_TENANTS.allowed);
+  });
+
   it('a machine’s client-credentials token as subject: its configured roles stay its own, never carried to the exchanging client', async () => {
     const machine = await postForm(`${h.issuer}/protocol/openid-connect/token`, new URLSearchParams({ grant_type: 'client_credentials' }), {
       authorization: basic('system', TEST_SECRETS.system),

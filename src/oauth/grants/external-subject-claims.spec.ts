@@ -71,12 +71,25 @@ describe('the claims of a trusted issuer’s subject token', () => {
     ['may_act a string', { may_act: 'portal' }, 'claim may_act malformed'],
     ['scope a list', { scope: ['patient/*.read'] }, 'claim scope malformed'],
     ['organisation_agb a number', { organisation_agb: 1234567 }, 'claim organisation_agb malformed'],
+    ['organisation_agb no AGB code', { organisation_agb: '1234' }, 'claim organisation_agb malformed'],
+    [
+      'organisation_agb of another naming system',
+      { organisation_agb: 'http://fhir.nl/fhir/NamingSystem/ura|01234567' },
+      'claim organisation_agb malformed',
+    ],
     ['act a string', { act: 'portal' }, 'claim act malformed'],
     ['act without sub', { act: { client_id: 'portal' } }, 'claim act malformed'],
     ['an inner act malformed', { act: { sub: 'a', act: { sub: 7 } } }, 'claim act malformed'],
     ['act nesting nine actors', { act: chain(9) }, 'claim act nests more than 8 actors'],
   ])('refuses %s, naming the claim and not its value', (_, change, message) => {
     expect(refusal({ ...GOOD, ...change })).toBe(`external subject token rejected: ${message}`);
+  });
+
+  it('takes organisation_agb in either form the header has, as the bare code its own tokens carry', () => {
+    expect(externalSubjectClaims({ ...GOOD, organisation_agb: 'http://fhir.nl/fhir/NamingSystem/agb-z|01234567' }).organisation_agb).toBe(
+      '01234567',
+    );
+    expect(externalSubjectClaims(GOOD).organisation_agb).toBe('01234567');
   });
 
   it('walks a chain of any depth without a stack, and keeps only each actor’s own members', () => {

@@ -3,6 +3,7 @@ import { FHIR_ID } from '../../contexts/context-reference.js';
 import { USER_TYPES } from '../../identity/user-type.js';
 import { isNationalIdentifierShaped } from '../../identity/national-identifier-shape.js';
 import { OAuthError } from '../../protocol/oauth-error.js';
+import { parseOrganisationAgb } from '../../tenancy/organisation-agb.js';
 
 /** How deep a chain of `act` claims (RFC 8693 §4.1) a partner's token may bring: more is not a delegation anyone made. */
 export const MAX_ACTORS = 8;
@@ -35,6 +36,21 @@ function isFhirUser(value: string): boolean {
   return type !== undefined && id !== undefined && FHIR_USER_TYPES.has(type) && FHIR_ID.test(id);
 }
 
+/**
+ * The tenant, in either form an `organisation_agb` header has (tenancy/organisation-agb.ts), carried as
+ * the bare code this service's tokens hold: a partner writing `agb-z|code` names the same organisation
+ * as the header, and must not be refused as naming another (tenancy/exchange-tenant.ts compares codes).
+ */
+const agbCode = z
+  .string()
+  .max(255)
+  .transform((value, context) => {
+    const parsed = parseOrganisationAgb(value);
+    if (parsed.ok) return parsed.code;
+    context.addIssue({ code: 'custom', message: 'malformed' });
+    return z.NEVER;
+  });
+
 type Actor = { sub: string; client_id?: string; act?: Actor };
 /** One actor of a chain, the actor it acted for under `act` (checked as the next link). */
 const actor = z.object({ sub: name, client_id: name.optional(), act: z.unknown().optional() });
@@ -54,7 +70,7 @@ const claims = z.object({
     .optional(),
   may_act: z.object({ sub: name.optional(), client_id: name.optional() }).optional(),
   scope: z.string().max(4096).optional(),
-  organisation_agb: z.string().max(255).optional(),
+  organisation_agb: agbCode.optional(),
 });
 
 export type ExternalSubjectClaims = z.infer<typeof claims> & { act?: Actor };
