@@ -1,6 +1,9 @@
-import { createRemoteJWKSet, errors, jwtVerify, type JWTPayload, type JWTVerifyGetKey } from 'jose';
+import { errors, jwtVerify, type JWTPayload } from 'jose';
 import { bearerCredentials } from '../protocol/bearer-token.js';
 import { parseOrganisationAgb } from './organisation-agb.js';
+import { IssuerKeySet, KeySetUnavailableError } from './resource-server-keys.js';
+
+export { KeySetUnavailableError } from './resource-server-keys.js';
 
 /**
  * For resource servers (a FHIR server, a GP system / XIS) that trust this service: verifies the
@@ -9,8 +12,9 @@ import { parseOrganisationAgb } from './organisation-agb.js';
  * Import it from `federation-service/resource-server`. It checks the token offline; a server that
  * must see revocations and logouts within the token's few minutes calls introspection instead.
  * A refused token is a {@link ResourceAccessError}; a JWKS that cannot be read (unreachable, timed out,
- * not a 200 with a key set) is a {@link KeySetUnavailableError}, for a 503: never `invalid_token`,
- * which would make the client throw a good token away.
+ * not a 200 with a key set) when the token needs it is a {@link KeySetUnavailableError}, for a 503:
+ * never `invalid_token`, which would make the client throw a good token away. The last key set read
+ * stays in use while the issuer's JWKS is down (resource-server-keys.ts).
  */
 export interface ResourceServerOptions {
   /** The realm's issuer, e.g. `https://auth.example/realms/nemlogin`. */
@@ -47,18 +51,10 @@ export class ResourceAccessError extends Error {
   }
 }
 
-/** The issuer's JWKS could not be read: a 503 for the client to retry, not a refusal of its token. */
-export class KeySetUnavailableError extends Error {
-  constructor(cause: unknown) {
-    super('the issuer’s key set could not be read', { cause });
-    this.name = 'KeySetUnavailableError';
-  }
-}
-
 export type HeaderBag = Record<string, string | string[] | undefined>;
 
 export function createAccessVerifier(options: ResourceServerOptions): (headers: HeaderBag) => Promise<VerifiedAccess> {
-  const keys: JWTVerifyGetKey = createRemoteJWKSet(new URL(options.jwksUri ?? `${options.issuer}/protocol/openid-connect/certs`));
+  const keys = new IssuerKeySet(new URL(options.jwksUri ?? `${options.issuer}/protocol/openid-connect/certs`)).getKey;
   const requireTenant = options.requireTenant ?? true;
   return async (headers) => {
     const token = bearerCredentials(single(headers.authorization));
@@ -72,8 +68,10 @@ export function createAccessVerifier(options: ResourceServerOptions): (headers: 
       // RFC 9068 §2.2: required in every JWT access token; without `exp` jose would let it live forever.
       requiredClaims: ['exp', 'iat', 'sub', 'client_id', 'jti'],
     }).catch((error: unknown) => {
-      if (!isTokenError(error)) throw new KeySetUnavailableError(error);
-      throw new ResourceAccessError(401, 'invalid_token', `token rejected: ${(error as Error).message}`);
+      if (error instanceof KeySetUnavailableError) throw error;
+      // Anything else that is no jose refusal of the token is not the token's fault either.
+      if (!(error instanceof errors.JOSEError)) throw new KeySetUnavailableError(error);
+      throw new ResourceAccessError(401, 'invalid_token', `token rejected: ${error.message}`);
     });
     const claims = payload as VerifiedAccess['claims'];
     const header = headers.organisation_agb;
@@ -87,20 +85,6 @@ export function createAccessVerifier(options: ResourceServerOptions): (headers: 
       throw new ResourceAccessError(403, 'insufficient_scope', 'token issued for another organisation');
     return { claims, tenant: parsed.code };
   };
-}
-
-/**
- * Whether jose refused the token itself (its form, signature, key id, claims), not the key set: a
- * fetch that failed is no jose error, a timeout is JWKSTimeout, a key set that is no key set is
- * JWKSInvalid, and a non-200 or unparsable answer is jose's generic JOSEError (jwks/remote.js).
- */
-function isTokenError(error: unknown): boolean {
-  return (
-    error instanceof errors.JOSEError &&
-    error.code !== errors.JOSEError.code &&
-    !(error instanceof errors.JWKSTimeout) &&
-    !(error instanceof errors.JWKSInvalid)
-  );
 }
 
 function single(value: string | string[] | undefined): string | undefined {
