@@ -4,7 +4,12 @@ import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fa
 import { OrganisationAgbGuard } from '../../src/tenancy/organisation-agb.guard.js';
 import { createServer } from 'node:http';
 import { exportJWK, generateKeyPair, SignJWT } from 'jose';
-import { createAccessVerifier, KeySetUnavailableError, type VerifiedAccess } from '../../src/tenancy/resource-server.js';
+import {
+  createAccessVerifier,
+  KeySetUnavailableError,
+  ResourceAccessError,
+  type VerifiedAccess,
+} from '../../src/tenancy/resource-server.js';
 import { freePort } from '../support/free-port.js';
 import { TEST_SECRETS, TEST_TENANTS } from '../support/test-config.js';
 import { startTestServer, type TestServer } from '../support/test-server.js';
@@ -86,6 +91,30 @@ describe('resource-server verification of access token and organisation_agb', ()
       'Bearer error="insufficient_scope"',
     );
     expect(await challenge({ authorization: `Bearer ${token}` })).toBe('Bearer error="invalid_request"');
+  });
+
+  it('works as the README shows it: `await verify(request.headers)` in a plain node:http handler', async () => {
+    const verify = createAccessVerifier({ issuer, audience: 'xis' });
+    const handler = createServer(async (request, response) => {
+      try {
+        const { claims, tenant } = await verify(request.headers);
+        response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ tenant, sub: claims.sub }));
+      } catch (error) {
+        if (!(error instanceof ResourceAccessError)) throw error;
+        response.writeHead(error.status, { 'www-authenticate': `Bearer error="${error.error}"` }).end();
+      }
+    });
+    await new Promise<void>((resolve) => handler.listen(0, '127.0.0.1', resolve));
+    try {
+      const url = `http://127.0.0.1:${(handler.address() as { port: number }).port}/Patient`;
+      const token = await tokenFor(TEST_TENANTS.allowed);
+      const ok = await fetch(url, { headers: { authorization: `Bearer ${token}`, organisation_agb: TEST_TENANTS.allowed } });
+      expect([ok.status, await ok.json()]).toEqual([200, { tenant: TEST_TENANTS.allowed, sub: expect.any(String) }]);
+      const other = await fetch(url, { headers: { authorization: `Bearer ${token}`, organisation_agb: TEST_TENANTS.other } });
+      expect([other.status, other.headers.get('www-authenticate')]).toEqual([403, 'Bearer error="insufficient_scope"']);
+    } finally {
+      await new Promise((resolve) => handler.close(resolve));
+    }
   });
 
   it('without requireTenant and without the header, a tenant-bound token still reports its tenant', async () => {
