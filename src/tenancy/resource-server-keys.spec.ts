@@ -61,7 +61,10 @@ const outcome = (promise: Promise<unknown>) =>
 describe('resource-server key set', () => {
   const endpoint = new KeySetEndpoint();
   let jwksUri: string;
+  /** Milliseconds the test has moved the clocks on. */
   let clock: number;
+  /** A step of the wall clock alone (NTP), in milliseconds. */
+  let wallStep: number;
 
   beforeAll(async () => {
     jwksUri = await endpoint.start();
@@ -70,8 +73,12 @@ describe('resource-server key set', () => {
   beforeEach(() => {
     endpoint.requests = 0;
     endpoint.up = true;
-    clock = Date.now();
-    jest.spyOn(Date, 'now').mockImplementation(() => clock);
+    // Both clocks move together, whichever the key set reads; token expiry reads the real one.
+    clock = 0;
+    wallStep = 0;
+    const [wall, monotonic] = [Date.now(), performance.now()];
+    jest.spyOn(Date, 'now').mockImplementation(() => wall + wallStep + clock);
+    jest.spyOn(performance, 'now').mockImplementation(() => monotonic + clock);
   });
   afterEach(() => jest.restoreAllMocks());
 
@@ -125,6 +132,17 @@ describe('resource-server key set', () => {
     expect(await outcome(verify(await bearer(rotated)))).toBe('accepted');
     // Just fetched: an unknown kid is a bad token, not a reason to ask again.
     await expect(verify(await bearer(await signingKey('k3')))).rejects.toMatchObject({ status: 401, error: 'invalid_token' });
+  });
+
+  it('a wall clock stepped back does not hold off the lookup of a rotated key', async () => {
+    const [old, rotated] = [await signingKey('k1'), await signingKey('k2')];
+    endpoint.keys = [old.jwk];
+    const verify = createAccessVerifier({ issuer: ISSUER, audience: 'xis', requireTenant: false, jwksUri });
+    await verify(await bearer(old));
+    endpoint.keys = [old.jwk, rotated.jwk];
+    wallStep = -3_600_000;
+    clock += 31_000;
+    expect(await outcome(verify(await bearer(rotated)))).toBe('accepted');
   });
 
   it('a first fetch that fails is an outage, and the next request past the back-off fetches again', async () => {

@@ -20,6 +20,9 @@ const DEFAULT_MAX_AGE_MS = 5 * 60_000;
 const LONGEST_MAX_AGE_MS = 10 * 60_000;
 const TIMEOUT_MS = 5_000;
 
+/** Monotonic: a wall clock stepped back (NTP) must not stop the fetches of a rotated key for that long. */
+const now = (): number => performance.now();
+
 /**
  * The issuer's JWKS (RFC 7517 §5) as a resource server holds it. jose's `createRemoteJWKSet` drops its
  * copy once it is older than its cache age and then fails every request for as long as the issuer's
@@ -43,7 +46,7 @@ export class IssuerKeySet {
 
   readonly getKey: JWTVerifyGetKey = async (header, token) => {
     if (!this.keys) await this.refresh();
-    else if (Date.now() - this.fetchedAt >= this.maxAgeMs) this.refresh().catch(() => undefined);
+    else if (now() - this.fetchedAt >= this.maxAgeMs) this.refresh().catch(() => undefined);
     if (!this.keys) throw new KeySetUnavailableError(this.failure);
     try {
       return await this.keys(header, token);
@@ -62,9 +65,9 @@ export class IssuerKeySet {
   private refresh(): Promise<void> {
     if (this.pending) return this.pending;
     const wait = this.failure === undefined ? COOLDOWN_MS : RETRY_AFTER_FAILURE_MS;
-    if (Date.now() - this.attemptedAt < wait)
+    if (now() - this.attemptedAt < wait)
       return this.failure === undefined ? Promise.resolve() : Promise.reject(new KeySetUnavailableError(this.failure));
-    this.attemptedAt = Date.now();
+    this.attemptedAt = now();
     this.pending = this.fetch().finally(() => (this.pending = undefined));
     return this.pending;
   }
@@ -81,7 +84,7 @@ export class IssuerKeySet {
       // Throws JWKSInvalid for anything that is no key set: that copy is not taken.
       const keys = createLocalJWKSet((await response.json()) as JSONWebKeySet);
       this.keys = keys;
-      this.fetchedAt = Date.now();
+      this.fetchedAt = now();
       this.maxAgeMs = maxAge(response.headers.get('cache-control'));
       this.failure = undefined;
     } catch (error) {
