@@ -1,9 +1,9 @@
 import { errors, jwtVerify, type JWTPayload } from 'jose';
 import { bearerCredentials } from '../protocol/bearer-token.js';
 import { parseOrganisationAgb } from './organisation-agb.js';
-import { IssuerKeySet, KeySetUnavailableError } from './resource-server-keys.js';
+import { IssuerKeySet, KeySetUnavailableError } from '../protocol/issuer-key-set.js';
 
-export { KeySetUnavailableError } from './resource-server-keys.js';
+export { KeySetUnavailableError } from '../protocol/issuer-key-set.js';
 
 /**
  * For resource servers (a FHIR server, a GP system / XIS) that trust this service: verifies the
@@ -14,7 +14,7 @@ export { KeySetUnavailableError } from './resource-server-keys.js';
  * A refused token is a {@link ResourceAccessError}; a JWKS that cannot be read (unreachable, timed out,
  * not a 200 with a key set) when the token needs it is a {@link KeySetUnavailableError}, for a 503:
  * never `invalid_token`, which would make the client throw a good token away. The last key set read
- * stays in use while the issuer's JWKS is down (resource-server-keys.ts).
+ * stays in use while the issuer's JWKS is down (protocol/issuer-key-set.ts).
  */
 export interface ResourceServerOptions {
   /** The realm's issuer, e.g. `https://auth.example/realms/nemlogin`. */

@@ -1,13 +1,15 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { createLocalJWKSet, createRemoteJWKSet, jwtVerify, type JSONWebKeySet, type JWTPayload, type JWTVerifyGetKey } from 'jose';
+import { createLocalJWKSet, jwtVerify, type JSONWebKeySet, type JWTPayload, type JWTVerifyGetKey } from 'jose';
 import { CLOCK, type Clock } from '../common/clock.js';
 import type { TrustedIssuerConfig } from '../config/config.schema.js';
+import { IssuerKeySet } from '../protocol/issuer-key-set.js';
 import type { Realm } from '../realms/realm.js';
 
 /**
  * Verifies JWTs of the external issuers a realm trusts for token exchange (RFC 8693 §3,
  * `urn:ietf:params:oauth:token-type:jwt`): the issuer must be listed, the key must come from its
  * JWKS, the algorithm from its allow-list (never `none` or HMAC), and `aud` must name this realm.
+ * A JWKS that cannot be read, for a key not already held, is a `KeySetUnavailableError`.
  */
 @Injectable()
 export class ExternalTokenVerifier {
@@ -32,7 +34,9 @@ export class ExternalTokenVerifier {
   private keySet(trusted: TrustedIssuerConfig): JWTVerifyGetKey {
     let keys = this.keySets.get(trusted.issuer);
     if (!keys) {
-      keys = trusted.jwks ? createLocalJWKSet(trusted.jwks as JSONWebKeySet) : createRemoteJWKSet(new URL(trusted.jwksUri!));
+      // A partner's JWKS as a resource server holds ours (protocol/issuer-key-set.ts): its outage does not
+      // stop the exchanges its keys already read can verify, and is KeySetUnavailableError otherwise.
+      keys = trusted.jwks ? createLocalJWKSet(trusted.jwks as JSONWebKeySet) : new IssuerKeySet(new URL(trusted.jwksUri!)).getKey;
       this.keySets.set(trusted.issuer, keys);
     }
     return keys;

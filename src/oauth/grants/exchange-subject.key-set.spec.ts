@@ -1,12 +1,13 @@
 import { errors } from 'jose';
+import { KeySetUnavailableError } from '../../protocol/issuer-key-set.js';
 import { isKeySetUnavailable } from './exchange-subject.key-set.js';
 
 describe('isKeySetUnavailable', () => {
   it.each([
-    ['a timed-out key set fetch', new errors.JWKSTimeout()],
-    ['an answer that is no key set', new errors.JWKSInvalid('no keys')],
-    ['a non-200 answer', new errors.JOSEError('Expected 200 OK from the JSON Web Key Set HTTP response')],
-    ['an unreachable host', new TypeError('fetch failed')],
+    ['a timed-out key set fetch', new KeySetUnavailableError(new DOMException('timed out', 'TimeoutError'))],
+    ['an answer that is no key set', new KeySetUnavailableError(new errors.JWKSInvalid('no keys'))],
+    ['a non-200 answer', new KeySetUnavailableError(new Error('the JWKS answered 500'))],
+    ['an unreachable host', new KeySetUnavailableError(new TypeError('fetch failed'))],
   ])('holds for %s', (_name, error) => expect(isKeySetUnavailable(error)).toBe(true));
 
   it.each([
@@ -15,5 +16,6 @@ describe('isKeySetUnavailable', () => {
     ['an expired token', new errors.JWTExpired('expired', {})],
     ['an algorithm not allowed', new errors.JOSEAlgNotAllowed('alg')],
     ['an issuer not trusted', new Error('issuer not trusted')],
+    ['a TypeError of anything but the key set', new TypeError('Cannot read properties of undefined')],
   ])('does not hold for %s', (_name, error) => expect(isKeySetUnavailable(error)).toBe(false));
 });

@@ -1,4 +1,4 @@
-import { errors } from 'jose';
+import { KeySetUnavailableError } from '../../protocol/issuer-key-set.js';
 
 /**
  * Whether verifying a trusted issuer's subject token failed because that issuer's key set could not be
@@ -7,14 +7,10 @@ import { errors } from 'jose';
  * (which would make a portal send its patient to log in again). tokens/token-errors.ts states the rule;
  * the resource server's verifier (tenancy/resource-server.ts) draws the same line.
  *
- * jose's remote key set fails with `JWKSTimeout`, with `JWKSInvalid` for an answer that is no key set,
- * and with the generic `JOSEError` for a non-200 or unparsable answer (jwks/remote.js); `fetch` rejects
- * with a `TypeError` when the host cannot be reached (Fetch Standard, "network error"). Every other
- * failure (signature, key id, algorithm, claims, an issuer not trusted) is the token's.
+ * The partner's key set (protocol/issuer-key-set.ts) says so itself: unreachable, timed out, not 200 or
+ * no key set, for a key it does not already hold. Every other failure (signature, key id, algorithm,
+ * claims, an issuer not trusted) is the token's.
  */
 export function isKeySetUnavailable(error: unknown): boolean {
-  if (error instanceof errors.JWKSTimeout || error instanceof errors.JWKSInvalid) return true;
-  if (error instanceof errors.JOSEError) return error.code === errors.JOSEError.code;
-  // By name: fetch's TypeError may come from another realm than this module's (a VM context under jest).
-  return (error as { name?: unknown } | null)?.name === 'TypeError';
+  return error instanceof KeySetUnavailableError;
 }
