@@ -55,6 +55,12 @@ export const identityProviderSchema = z
      * logout ends only the sessions here.
      */
     sloUrl: httpUrl.optional(),
+    /**
+     * The binding the hand-written `sloUrl` takes (SAML Bindings §3.4 HTTP-Redirect, §3.5 HTTP-POST):
+     * `redirect` (the default) or `post`, for an IdP whose SingleLogoutService takes only HTTP-POST.
+     * Metadata names the binding of each of its endpoints, so this goes only with `sloUrl`.
+     */
+    sloBinding: z.enum(['redirect', 'post'], { error: 'must be redirect or post (the SAML binding the sloUrl takes)' }).optional(),
     /** PEM file paths or inline PEM; several during a certificate rollover. Given, they replace the metadata's. */
     signingCertificates: z.array(z.string().min(1)).min(1).optional(),
     ...identityProviderMetadataFields,
@@ -88,6 +94,13 @@ export const identityProviderSchema = z
     }
     if (idp.metadataUrl !== undefined && idp.metadataFile !== undefined) {
       ctx.addIssue({ code: 'custom', path: ['metadataFile'], message: 'give either metadataUrl or metadataFile, not both' });
+    }
+    if (idp.sloBinding !== undefined && idp.sloUrl === undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['sloBinding'],
+        message: 'only with sloUrl (metadata names the binding of its own SingleLogoutService)',
+      });
     }
     const fromMetadata = idp.metadataUrl !== undefined || idp.metadataFile !== undefined;
     if (!fromMetadata) {

@@ -80,6 +80,26 @@ describe('IdP settings from config and metadata', () => {
     expect([none.sloUrl, none.sloBinding]).toEqual([undefined, undefined]);
   });
 
+  it('sends LogoutRequests to a hand-written sloUrl in its configured sloBinding, and answers there only in that binding when it is HTTP-POST', () => {
+    const postOnly = { ...metadata, sloUrl: undefined, sloPostUrl: 'https://idp.test/slo/post' };
+    const configured = { entityId: 'urn:own', ssoUrl: 'https://own.test/sso', signingCertificates: [current] };
+    const byHand = resolveIdpSettings(base({ ...configured, sloUrl: 'https://own.test/slo', sloBinding: 'post' }), undefined, NOW)!;
+    expect(byHand).toMatchObject({ sloUrl: 'https://own.test/slo', sloBinding: 'post' });
+    // An HTTP-POST-only endpoint takes no HTTP-Redirect answer (SAML Metadata §2.2.2: an endpoint is of one binding).
+    expect(byHand.sloResponseUrls).toEqual({ post: 'https://own.test/slo' });
+    // It wins over the metadata's, as sloUrl does.
+    expect(resolveIdpSettings(base({ sloUrl: 'https://own.test/slo', sloBinding: 'post' }), postOnly, NOW)).toMatchObject({
+      sloUrl: 'https://own.test/slo',
+      sloBinding: 'post',
+      sloResponseUrls: { post: 'https://own.test/slo' },
+    });
+    const redirect = resolveIdpSettings(base({ sloUrl: 'https://own.test/slo', sloBinding: 'redirect' }), postOnly, NOW)!;
+    expect(redirect).toMatchObject({
+      sloBinding: 'redirect',
+      sloResponseUrls: { redirect: 'https://own.test/slo', post: 'https://own.test/slo' },
+    });
+  });
+
   it('never hands an expired or not yet valid certificate to the workers, from metadata or config', () => {
     expect(resolveIdpSettings(base(), { ...metadata, signingCertificates: [expired, current] }, NOW)!.worker.idpCertificates).toEqual([
       current.pem,

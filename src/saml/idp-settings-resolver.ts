@@ -17,8 +17,8 @@ export function resolveIdpSettings(base: IdpStaticSettings, metadata: IdpMetadat
   return {
     ...base,
     idpEntityId: entityId,
-    ...sloRequestEndpoint(base.configured.sloUrl, current),
-    sloResponseUrls: sloResponseUrls(base.configured.sloUrl, current),
+    ...sloRequestEndpoint(base.configured, current),
+    sloResponseUrls: sloResponseUrls(base.configured, current),
     worker: { ...base.worker, ssoUrl, idpCertificates: certificates },
   };
 }
@@ -34,26 +34,34 @@ function currentMetadata(metadata: IdpMetadata | undefined, now: Date): IdpMetad
 }
 
 /**
- * Where and how this SP's LogoutRequests go. A hand-written `sloUrl` is an HTTP-Redirect endpoint, as
- * it always was. From metadata, the IdP's HTTP-Redirect SingleLogoutService; without one, its HTTP-POST
- * one, by a self-posting form (SAML Bindings §3.5): an IdP offering only HTTP-POST got nothing before,
- * and the person stayed logged in there.
+ * Where and how this SP's LogoutRequests go. A hand-written `sloUrl` in its configured `sloBinding`
+ * (HTTP-Redirect unless `post`: an IdP configured by hand with an HTTP-POST-only endpoint). From
+ * metadata, the IdP's HTTP-Redirect SingleLogoutService; without one, its HTTP-POST one, by a
+ * self-posting form (SAML Bindings §3.5): an IdP offering only HTTP-POST got nothing before, and the
+ * person stayed logged in there.
  */
-function sloRequestEndpoint(configured: string | undefined, metadata: IdpMetadata | undefined): Pick<IdpSettings, 'sloUrl' | 'sloBinding'> {
-  if (configured) return { sloUrl: configured, sloBinding: 'redirect' };
+function sloRequestEndpoint(
+  configured: IdpStaticSettings['configured'],
+  metadata: IdpMetadata | undefined,
+): Pick<IdpSettings, 'sloUrl' | 'sloBinding'> {
+  if (configured.sloUrl) return { sloUrl: configured.sloUrl, sloBinding: configured.sloBinding ?? 'redirect' };
   if (metadata?.sloUrl) return { sloUrl: metadata.sloUrl, sloBinding: 'redirect' };
   if (metadata?.sloPostUrl) return { sloUrl: metadata.sloPostUrl, sloBinding: 'post' };
   return {};
 }
 
 /**
- * Where LogoutResponses go. A hand-written `sloUrl` names one endpoint, for every binding (it wins
- * over the metadata's, ResponseLocations included). From metadata, §2.2.2 per binding: the
+ * Where LogoutResponses go. A hand-written `sloUrl` wins over the metadata's, ResponseLocations
+ * included: an HTTP-Redirect one (the default) takes answers in either binding, as it always has;
+ * one configured `sloBinding: post` is an HTTP-POST endpoint and takes them only by HTTP-POST (SAML
+ * Metadata §2.2.2: an endpoint is of one binding). From metadata, §2.2.2 per binding: the
  * ResponseLocation, else the Location, of the endpoint in the binding the answer goes by; an IdP
  * without an HTTP-POST endpoint gets an HTTP-POST answer at its HTTP-Redirect one, as it always has.
  */
-function sloResponseUrls(configured: string | undefined, metadata: IdpMetadata | undefined): IdpSettings['sloResponseUrls'] {
-  if (configured) return { redirect: configured, post: configured };
+function sloResponseUrls(configured: IdpStaticSettings['configured'], metadata: IdpMetadata | undefined): IdpSettings['sloResponseUrls'] {
+  if (configured.sloUrl) {
+    return configured.sloBinding === 'post' ? { post: configured.sloUrl } : { redirect: configured.sloUrl, post: configured.sloUrl };
+  }
   const redirect = metadata?.sloResponseUrls?.redirect ?? metadata?.sloUrl;
   return { redirect, post: metadata?.sloResponseUrls?.post ?? redirect };
 }

@@ -34,7 +34,14 @@ export interface IdpStaticSettings {
   /** The config path of this IdP, for errors and logs (`realms.{realm}.identityProviders.{alias}`). */
   where: string;
   /** The IdP values written in the config: each wins over the metadata's. */
-  configured: { entityId?: string; ssoUrl?: string; sloUrl?: string; signingCertificates?: TrustedCertificate[] };
+  configured: {
+    entityId?: string;
+    ssoUrl?: string;
+    sloUrl?: string;
+    /** The binding of the hand-written `sloUrl` (config `sloBinding`); HTTP-Redirect when not given. */
+    sloBinding?: LogoutBinding;
+    signingCertificates?: TrustedCertificate[];
+  };
   metadata?: IdpMetadataConfig;
   /** The SP's half of what the worker pool needs; the IdP's half comes with the metadata. */
   worker: Omit<SamlWorkerSettings, 'ssoUrl' | 'idpCertificates'>;
@@ -48,7 +55,8 @@ export interface IdpSettings extends Omit<IdpStaticSettings, 'worker'> {
   sloUrl?: string;
   /**
    * The binding this SP's LogoutRequests take to `sloUrl`: HTTP-Redirect (SAML Bindings §3.4) whenever
-   * the IdP offers it, HTTP-POST (§3.5) when its metadata lists only that.
+   * the IdP offers it, HTTP-POST (§3.5) when its metadata lists only that or a hand-written `sloUrl`
+   * is configured with `sloBinding: post`.
    */
   sloBinding?: LogoutBinding;
   /**
@@ -94,6 +102,7 @@ export function loadRealmSettings(realm: Realm): IdpStaticSettings[] {
         entityId: idp.entityId,
         ssoUrl: idp.ssoUrl,
         sloUrl: idp.sloUrl,
+        sloBinding: idp.sloBinding,
         signingCertificates: idp.signingCertificates?.map((c, i) => withValidity(loadCertificate(c, `${where}.signingCertificates[${i}]`))),
       },
       metadata: metadataConfig(idp, where),

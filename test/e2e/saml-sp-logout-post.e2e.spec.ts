@@ -27,6 +27,8 @@ describe('SP-initiated SAML single logout to an IdP with HTTP-POST single logout
   let server: TestServer;
   let metadata: MetadataServer;
   let idp: TestIdp;
+  /** Configured by hand, without metadata: `sloUrl` with `sloBinding: post`. */
+  let byHand: TestIdp;
   let issuer: string;
 
   beforeAll(async () => {
@@ -34,6 +36,7 @@ describe('SP-initiated SAML single logout to an IdP with HTTP-POST single logout
     const port = await freePort();
     issuer = `http://127.0.0.1:${port}/realms/nemlogin`;
     idp = await TestIdp.create({ realmIssuer: issuer, alias: 'post-slo', entityId: 'https://idp.test/post-slo', sloBindings: ['post'] });
+    byHand = await TestIdp.create({ realmIssuer: issuer, alias: 'post-slo-by-hand', sloBindings: ['post'] });
     const xml = idpMetadataXml({ entityId: idp.entityId, ssoUrl: idp.ssoUrl, signingCertificates: [SAML_FIXTURES.idpSigningCertificate] });
     const endpoint = `<md:SingleLogoutService Binding="${POST}" Location="${idp.sloUrl}"/>`;
     metadata.serve('/post-slo', { body: xml.replace('<md:NameIDFormat>', `${endpoint}<md:NameIDFormat>`) });
@@ -41,7 +44,10 @@ describe('SP-initiated SAML single logout to an IdP with HTTP-POST single logout
       port,
       patch: (raw) => {
         raw.realms[0].serviceProvider = testServiceProviderConfig();
-        raw.realms[0].identityProviders = [{ alias: 'post-slo', profile: 'oiosaml3-citizen', metadataUrl: metadata.url('/post-slo') }];
+        raw.realms[0].identityProviders = [
+          { alias: 'post-slo', profile: 'oiosaml3-citizen', metadataUrl: metadata.url('/post-slo') },
+          byHand.idpConfig('oiosaml3-citizen', { sloUrl: byHand.sloUrl, sloBinding: 'post' }),
+        ];
         raw.realms[0].clients.find((c: { clientId: string }) => c.clientId === 'patient-app').postLogoutRedirectUris = [BYE];
       },
     });
@@ -97,5 +103,37 @@ describe('SP-initiated SAML single logout to an IdP with HTTP-POST single logout
     } as RequestInit);
     expect(back.status).toBe(303);
     expect(back.headers.get('location')).toBe(`${BYE}?state=bye-state`);
+  });
+
+  /** The form page's action and hidden fields (the self-posting form of logout-reply.ts sendToIdp). */
+  async function selfPostingForm(page: Response): Promise<{ action?: string; form: Record<string, string> }> {
+    expect(page.status).toBe(200);
+    expect(page.headers.get('content-security-policy')).toBe(FORM_POST_CSP);
+    const html = await page.text();
+    const form = Object.fromEntries([...html.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)"/g)].map((m) => [m[1], m[2]]));
+    return { action: /<form method="post" action="([^"]+)"/.exec(html)?.[1], form };
+  }
+
+  it('posts the LogoutRequest to a hand-written sloUrl configured sloBinding: post (no metadata), and the IdP verifies it', async () => {
+    const nameId = `${NAME_ID.slice(0, -3)}b02`;
+    const { tokens, browser } = await samlHttpLogin(issuer, byHand, CLIENT, {
+      attributes: citizenAttributes({ cpr: '0101011234' }),
+      nameId,
+      sessionIndex: '_by-hand-1',
+    });
+    const params = new URLSearchParams({ id_token_hint: tokens!.id_token as string, post_logout_redirect_uri: BYE, state: 'by-hand' });
+    const { action, form } = await selfPostingForm(await browser.fetch(`${issuer}/protocol/openid-connect/logout?${params}`));
+    expect(action).toBe(byHand.sloUrl);
+    const request = await byHand.logout.parseRequest({ form });
+    expect(request).toMatchObject({ destination: byHand.sloUrl, issuer, nameId, sessionIndex: '_by-hand-1' });
+    expect(await introspect(tokens!.access_token as string)).toBe(false);
+
+    const answer = byHand.logout.response({ binding: 'post', inResponseTo: request.id, relayState: request.relayState });
+    const back = await browser.fetch(answer.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams(answer.form).toString(),
+    } as RequestInit);
+    expect([back.status, back.headers.get('location')]).toEqual([303, `${BYE}?state=by-hand`]);
   });
 });
