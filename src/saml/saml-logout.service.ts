@@ -8,6 +8,7 @@ import { DATABASE, type Database } from '../storage/database.js';
 import { SamlAssertionRepository } from '../storage/saml-assertion.repository.js';
 import { SamlRequestRepository } from '../storage/saml-request.repository.js';
 import { IdpSettingsRegistry } from './idp-settings.registry.js';
+import { logoutAnswerRoute } from './logout-answer-route.js';
 import { decodeRedirectXml, readRedirectQuery } from './logout-bindings.js';
 import { checkLogoutMessage } from './logout-checks.js';
 import { ResponseCheckError } from './response-checks.js';
@@ -120,21 +121,21 @@ export class SamlLogoutService {
   }
 
   /**
-   * The signed LogoutResponse to `request`, in the binding the request came by, with its RelayState
-   * (SAML Bindings §3.4.3, §3.5.3), to the IdP's SingleLogoutService ResponseLocation for that
-   * binding, else its Location (SAML Metadata §2.2.2); undefined when the IdP has no
-   * SingleLogoutService to answer to.
+   * The signed LogoutResponse to `request`, with its RelayState (SAML Bindings §3.4.3, §3.5.3), to
+   * the IdP's SingleLogoutService ResponseLocation, else its Location (SAML Metadata §2.2.2), in the
+   * binding the request came by, or in the other when the IdP has no endpoint of that one
+   * (logout-answer-route.ts); undefined when the IdP has no SingleLogoutService to answer to.
    */
   async answer(realm: Realm, alias: string, request: IdpLogoutRequest, status: ResponseStatus): Promise<LogoutReply | undefined> {
     const settings = this.settings.find(realm, alias);
-    const destination = settings?.sloResponseUrls[request.binding];
-    if (!settings || !destination) return undefined;
+    const route = settings && logoutAnswerRoute(settings.sloResponseUrls, request.binding);
+    if (!settings || !route) return undefined;
     return this.workers.logoutResponse({
       settings: settings.worker,
-      binding: request.binding,
+      binding: route.binding,
       id: newMessageId(),
       issueInstant: this.clock.now().toISOString(),
-      destination,
+      destination: route.destination,
       inResponseTo: request.id,
       status,
       relayState: request.relayState,

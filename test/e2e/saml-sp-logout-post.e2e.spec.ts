@@ -136,4 +136,35 @@ describe('SP-initiated SAML single logout to an IdP with HTTP-POST single logout
     } as RequestInit);
     expect([back.status, back.headers.get('location')]).toEqual([303, `${BYE}?state=by-hand`]);
   });
+
+  /**
+   * IdP-initiated: such an IdP's LogoutRequest by HTTP-Redirect has no HTTP-Redirect endpoint to be
+   * answered at; it is answered by HTTP-POST at its HTTP-POST one (SAML Bindings §3.4.1: HTTP-Redirect
+   * may be composed with HTTP-POST, a request by one answered by the other), where before the IdP got
+   * no LogoutResponse and its logout of the person's other SPs stopped here.
+   */
+  it.each([
+    ['from its metadata', () => idp, '_idp-initiated-1', 'b03'],
+    ['configured by hand', () => byHand, '_idp-initiated-2', 'b04'],
+  ])('answers its LogoutRequest by HTTP-Redirect with a LogoutResponse by HTTP-POST (%s)', async (_name, which, sessionIndex, tail) => {
+    const sender = which();
+    const nameId = `${NAME_ID.slice(0, -3)}${tail}`;
+    const { tokens, browser } = await samlHttpLogin(issuer, sender, CLIENT, {
+      attributes: citizenAttributes({ cpr: '0101011234' }),
+      nameId,
+      sessionIndex,
+    });
+    const message = sender.logout.request({ binding: 'redirect', nameId, sessionIndexes: [sessionIndex], relayState: 'idp-chain' });
+    const { action, form } = await selfPostingForm(await browser.fetch(message.url));
+    expect(action).toBe(sender.sloUrl);
+    expect(await sender.logout.parseResponse({ form })).toEqual({
+      inResponseTo: message.id,
+      destination: sender.sloUrl,
+      issuer,
+      status: 'urn:oasis:names:tc:SAML:2.0:status:Success',
+      subStatus: undefined,
+      relayState: 'idp-chain',
+    });
+    expect(await introspect(tokens!.access_token as string)).toBe(false);
+  });
 });
