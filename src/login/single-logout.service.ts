@@ -12,6 +12,7 @@ import {
   type LogoutMessageInput,
   type LogoutReply,
 } from '../saml/saml-logout.service.js';
+import { LogoutRequestRefusedError } from '../saml/logout-refusal.js';
 import { SamlRejectedError, statusForLog } from '../saml/saml.errors.js';
 import { IdpSubjects } from '../sessions/idp-subjects.service.js';
 import { SsoSessionService } from '../sessions/sso-session.service.js';
@@ -59,8 +60,7 @@ export class SingleLogoutService {
       message = await this.saml.read(realm, alias, input);
     } catch (error) {
       if (!(error instanceof SamlRejectedError)) throw error;
-      this.logger.warn({ realm: realm.name, idp: alias, reason: error.reason }, 'SAML logout message refused');
-      return { kind: 'refused' };
+      return this.refuse(realm, alias, error);
     }
     if (message.kind === 'response') {
       const returnTo = await this.saml.completeLogout(realm, alias, message);
@@ -146,6 +146,23 @@ export class SingleLogoutService {
     const nameId = await this.subjects.nameIdOf(sso.id);
     if (!nameId) return undefined;
     return this.saml.logoutRequest(realm, sso.idp_alias, nameId, sso.idp_session_index ?? undefined, returnTo);
+  }
+
+  /**
+   * A refused logout message ends nothing. A genuine LogoutRequest refused only as stale or replayed
+   * is answered with a signed non-success LogoutResponse when it can be (SamlLogoutService.answerRefusal:
+   * once per ID, never beyond the logout lane), so that the IdP's logout of the person's other SPs
+   * goes on (SAML Profiles §4.4.3.3–4); anything else gets the error page. `answered` tells the
+   * operator which, for such a request.
+   */
+  private async refuse(realm: Realm, alias: string, error: SamlRejectedError): Promise<LogoutOutcome> {
+    const answerable = error instanceof LogoutRequestRefusedError;
+    const reply = answerable ? await this.saml.answerRefusal(realm, alias, error.request) : undefined;
+    this.logger.warn(
+      { realm: realm.name, idp: alias, reason: error.reason, ...(answerable ? { answered: reply !== undefined } : {}) },
+      'SAML logout message refused',
+    );
+    return reply ? { kind: 'idp', reply } : { kind: 'refused' };
   }
 
   /** The browser's SSO cookie names no live session (any more): its cookies go, as at RP-initiated logout. */

@@ -1,4 +1,4 @@
-import { checkLogoutMessage, MAX_LOGOUT_MESSAGE_AGE_SECONDS } from './logout-checks.js';
+import { checkLogoutMessage, LogoutTimeWindowError, MAX_LOGOUT_MESSAGE_AGE_SECONDS } from './logout-checks.js';
 import type { LogoutRequestData } from './worker/saml-worker.mjs';
 
 const NOW = new Date('2031-03-14T09:26:53Z');
@@ -39,6 +39,28 @@ describe('checks on a logout message', () => {
     ['a NotOnOrAfter with an offset', { notOnOrAfter: '2031-03-14T10:26:53+01:00' }, 'NotOnOrAfter missing or not a UTC dateTime'],
   ] as const)('refuses %s', (_name, overrides, reason) => {
     expect(() => checkLogoutMessage(request(overrides), expected, NOW)).toThrow(reason);
+  });
+
+  /**
+   * A genuine message outside its time window is answered (SingleLogoutService), one for another SP
+   * or from another issuer never: the time-window refusals alone are LogoutTimeWindowError.
+   */
+  it.each([
+    ['issued in the future', { issueInstant: at(61) }, true],
+    ['too old', { issueInstant: at(-MAX_LOGOUT_MESSAGE_AGE_SECONDS - 60) }, true],
+    ['past NotOnOrAfter', { notOnOrAfter: at(-60) }, true],
+    ['for another Destination, and too old', { destination: 'https://evil.test/slo', issueInstant: at(-3600) }, false],
+    ['from another Issuer, and too old', { issuer: 'https://other-idp.test', issueInstant: at(-3600) }, false],
+    ['without IssueInstant', { issueInstant: undefined }, false],
+  ] as const)('tells a time-window refusal (%s) from the others: %s', (_name, overrides, window) => {
+    let thrown: unknown;
+    try {
+      checkLogoutMessage(request(overrides), expected, NOW);
+    } catch (error) {
+      thrown = error;
+    }
+    expect(thrown).toBeInstanceOf(Error);
+    expect(thrown instanceof LogoutTimeWindowError).toBe(window);
   });
 
   it('tolerates the skew on both ends', () => {

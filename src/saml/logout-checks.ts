@@ -4,6 +4,13 @@ import type { LogoutRequestData, LogoutResponseData } from './worker/saml-worker
 /** How old an IdP's logout message may be: it travels through the browser at once (SAML Profiles §4.4.3). */
 export const MAX_LOGOUT_MESSAGE_AGE_SECONDS = 300;
 
+/**
+ * A verified message refused only for its time (issued in the future, too old, past NotOnOrAfter):
+ * one the IdP did send, to this SP, so that a LogoutRequest so refused can still be answered
+ * (SingleLogoutService). Issuer and Destination are checked first: a message failing those is never one.
+ */
+export class LogoutTimeWindowError extends ResponseCheckError {}
+
 export interface LogoutExpectations {
   /** The broker endpoint the message was sent to. */
   endpointUrl: string;
@@ -29,13 +36,13 @@ export function checkLogoutMessage(message: LogoutRequestData | LogoutResponseDa
     throw new ResponseCheckError(message.destination ? 'Destination is not this endpoint' : 'Destination missing');
   }
   const issued = instant(message.issueInstant, 'IssueInstant');
-  if (issued.getTime() > now.getTime() + skewMs) throw new ResponseCheckError('message issued in the future');
+  if (issued.getTime() > now.getTime() + skewMs) throw new LogoutTimeWindowError('message issued in the future');
   const tooOld = issued.getTime() + MAX_LOGOUT_MESSAGE_AGE_SECONDS * 1000;
-  if (now.getTime() - skewMs >= tooOld) throw new ResponseCheckError('message too old');
+  if (now.getTime() - skewMs >= tooOld) throw new LogoutTimeWindowError('message too old');
   let end = tooOld;
   if (message.kind === 'request' && message.notOnOrAfter !== undefined) {
     const notOnOrAfter = instant(message.notOnOrAfter, 'NotOnOrAfter').getTime();
-    if (now.getTime() - skewMs >= notOnOrAfter) throw new ResponseCheckError('LogoutRequest expired (NotOnOrAfter)');
+    if (now.getTime() - skewMs >= notOnOrAfter) throw new LogoutTimeWindowError('LogoutRequest expired (NotOnOrAfter)');
     end = Math.min(end, notOnOrAfter);
   }
   return new Date(end + skewMs);

@@ -8,27 +8,33 @@ import { DATABASE, type Database } from '../storage/database.js';
 import { SamlAssertionRepository } from '../storage/saml-assertion.repository.js';
 import { SamlRequestRepository } from '../storage/saml-request.repository.js';
 import { IdpSettingsRegistry } from './idp-settings.registry.js';
-import { logoutAnswerRoute } from './logout-answer-route.js';
-import { decodeRedirectXml, readRedirectQuery } from './logout-bindings.js';
-import { checkLogoutMessage } from './logout-checks.js';
+import { logoutAnswerRoute, type LogoutAnswerRoute } from './logout-answer-route.js';
+import { checkLogoutMessage, LogoutTimeWindowError } from './logout-checks.js';
+import { decodeLogoutMessage, type LogoutMessageInput } from './logout-message-input.js';
+import { LogoutRequestRefusedError, type RefusedLogoutRequest } from './logout-refusal.js';
 import { ResponseCheckError } from './response-checks.js';
-import { SamlRejectedError } from './saml.errors.js';
+import { SamlBusyError, SamlRejectedError } from './saml.errors.js';
 import { MAX_CLOCK_SKEW_SECONDS, SAML_OPTIONS, type SamlOptions } from './saml-options.js';
 import type { IdpSettings } from './saml-settings.js';
 import { SamlWorkers } from './saml-workers.js';
-import { decodeBase64Xml, logoutXmlLimits, MAX_LOGOUT_XML_BYTES, rootAttributeAsWritten, XmlPrecheckError } from './xml-prechecks.js';
-import type { LogoutBinding, LogoutReply, LogoutRequestData, RedirectQuery, ResponseStatus } from './worker/saml-worker.mjs';
+import { rootAttributeAsWritten } from './xml-prechecks.js';
+import type { LogoutBinding, LogoutReply, LogoutRequestData, ResponseStatus } from './worker/saml-worker.mjs';
 
 export type { LogoutBinding, LogoutReply } from './worker/saml-worker.mjs';
+export type { LogoutMessageInput } from './logout-message-input.js';
 
 const STATUS = 'urn:oasis:names:tc:SAML:2.0:status:';
 
 /** SAML Core §3.7.3.2: Success; PartialLogout (second level) when not every session participant confirmed. */
 export const LOGOUT_SUCCESS: ResponseStatus = { code: `${STATUS}Success` };
 export const LOGOUT_PARTIAL: ResponseStatus = { code: `${STATUS}Success`, subCode: `${STATUS}PartialLogout` };
-
-/** A logout message as it reached the broker endpoint: the raw query (HTTP-Redirect) or the form (HTTP-POST). */
-export type LogoutMessageInput = { binding: 'redirect'; rawQuery: string } | { binding: 'post'; form: Record<string, unknown> };
+/**
+ * SAML Core §3.2.2.2: the answer to a genuine LogoutRequest refused as stale or replayed, which ended
+ * nothing: Requester (the request's fault), RequestDenied ("able to process the request but has
+ * chosen not to respond … concern about the security context of the request message or the sequence
+ * of request messages").
+ */
+export const LOGOUT_REQUEST_DENIED: ResponseStatus = { code: `${STATUS}Requester`, subCode: `${STATUS}RequestDenied` };
 
 /** A verified LogoutRequest of the IdP (SAML Core §3.7.1). */
 export interface IdpLogoutRequest {
@@ -51,15 +57,13 @@ export interface IdpLogoutResponse {
   relayState?: string;
 }
 
-type LogoutParameter = RedirectQuery['parameter'];
-
 /** How long this SP waits for the LogoutResponse to its LogoutRequest. */
 const PENDING_LOGOUT_SECONDS = 600;
 /**
- * SAML Bindings §3.4.3: RelayState MUST NOT exceed 80 bytes, and a response MUST echo it exactly; a
- * message with a longer one is refused before anything else is read, as one that breaks the binding.
+ * How long a refused LogoutRequest's ID stays answered: the same message again within it gets the
+ * error page, not another signing (answerRefusal).
  */
-const MAX_RELAY_STATE_BYTES = 80;
+const REFUSAL_ANSWERED_SECONDS = 3600;
 
 /**
  * SAML single logout at a realm's broker endpoint (SAML Profiles §4.4), both directions. An IdP's
@@ -67,7 +71,8 @@ const MAX_RELAY_STATE_BYTES = 80;
  * profile of limits far tighter than a Response's), the signature with
  * that IdP's certificates only (in the worker pool, under the validation deadline), Issuer,
  * Destination, time window, and its ID used once (the replay table, shared by every instance).
- * Which sessions it ends is the caller's business; this answers it with a signed LogoutResponse. The
+ * Which sessions it ends is the caller's business; this answers it with a signed LogoutResponse, and
+ * one refused as stale or replayed, though genuine, with a non-success one (answerRefusal). The
  * other way, a signed LogoutRequest for a session that ended here, and its LogoutResponse bound to
  * it by InResponseTo and RelayState (as an AuthnRequest's Response is).
  */
@@ -91,7 +96,7 @@ export class SamlLogoutService {
   async read(realm: Realm, alias: string, input: LogoutMessageInput): Promise<IdpLogoutRequest | IdpLogoutResponse> {
     let settings = this.settings.find(realm, alias);
     if (!settings) throw new SamlRejectedError('unknown identity provider');
-    const { xml, query, relayState, parameter } = this.decode(input);
+    const { xml, query, relayState, parameter } = decodeLogoutMessage(input, this.options.xmlLimits);
     if (parameter === 'SAMLResponse' && !(await this.answersPendingLogout(realm, alias, xml, relayState))) {
       return { kind: 'response', relayState };
     }
@@ -105,17 +110,20 @@ export class SamlLogoutService {
     }
     if (!verified.ok) throw new SamlRejectedError(verified.reason);
     const { message } = verified;
+    const refused = { id: message.id, binding: input.binding, relayState };
     let replayExpiresAt: Date;
     try {
       replayExpiresAt = checkLogoutMessage(message, this.expectations(settings), this.clock.now());
     } catch (error) {
+      // Genuine, for us, from the IdP, and only stale: a LogoutRequest so refused may be answered.
+      if (error instanceof LogoutTimeWindowError && message.kind === 'request') throw new LogoutRequestRefusedError(error.message, refused);
       if (error instanceof ResponseCheckError) throw new SamlRejectedError(error.message);
       throw error;
     }
     if (message.kind === 'response') return { kind: 'response', inResponseTo: message.inResponseTo, status: message.status, relayState };
     // SAML Core §1.3.4: IDs are unique across the IdP's messages and assertions; one table catches a replay of either.
     if (!(await this.messages.consume(settings.idpEntityId, message.id, realm.name, replayExpiresAt))) {
-      throw new SamlRejectedError('LogoutRequest ID already used (replay)');
+      throw new LogoutRequestRefusedError('LogoutRequest ID already used (replay)', refused);
     }
     return { kind: 'request', binding: input.binding, ...requestFields(message), relayState };
   }
@@ -130,7 +138,43 @@ export class SamlLogoutService {
     const settings = this.settings.find(realm, alias);
     const route = settings && logoutAnswerRoute(settings.sloResponseUrls, request.binding);
     if (!settings || !route) return undefined;
-    return this.workers.logoutResponse({
+    return this.signAnswer(settings, route, request, status, true);
+  }
+
+  /**
+   * The answer to a genuine LogoutRequest refused as stale or replayed ({@link LogoutRequestRefusedError}),
+   * which ended nothing: a signed LogoutResponse with {@link LOGOUT_REQUEST_DENIED}, routed as
+   * {@link answer}'s, so that the IdP, carrying its logout from SP to SP through the browser (SAML
+   * Profiles §4.4.3.3–4), learns it failed here and goes on to the next, where an error page stopped it.
+   * Anyone holding a captured message can send it again, so the signing is bounded: once per message
+   * ID (recorded with the replay table's IDs for {@link REFUSAL_ANSWERED_SECONDS}, before signing), and
+   * shed, not owed, when the logout lane is full (saml-lanes.ts). Undefined, and the caller shows its
+   * error page, when it was answered already, the lane is full, or the IdP has no SingleLogoutService.
+   */
+  async answerRefusal(realm: Realm, alias: string, request: RefusedLogoutRequest): Promise<LogoutReply | undefined> {
+    const settings = this.settings.find(realm, alias);
+    const route = settings && logoutAnswerRoute(settings.sloResponseUrls, request.binding);
+    if (!settings || !route) return undefined;
+    const until = new Date(this.clock.now().getTime() + REFUSAL_ANSWERED_SECONDS * 1000);
+    // An xs:ID has no space (SAML Core §1.3.4): this key is no message ID of the IdP's.
+    if (!(await this.messages.consume(settings.idpEntityId, `${request.id} refusal-answered`, realm.name, until))) return undefined;
+    try {
+      return await this.signAnswer(settings, route, request, LOGOUT_REQUEST_DENIED, false);
+    } catch (error) {
+      if (error instanceof SamlBusyError) return undefined;
+      throw error;
+    }
+  }
+
+  /** The signed LogoutResponse to `request`, with its RelayState (SAML Bindings §3.4.3, §3.5.3); `owed`: see SamlWorkers.logoutResponse. */
+  private signAnswer(
+    settings: IdpSettings,
+    route: LogoutAnswerRoute,
+    request: RefusedLogoutRequest,
+    status: ResponseStatus,
+    owed: boolean,
+  ): Promise<LogoutReply> {
+    const task = {
       settings: settings.worker,
       binding: route.binding,
       id: newMessageId(),
@@ -139,7 +183,8 @@ export class SamlLogoutService {
       inResponseTo: request.id,
       status,
       relayState: request.relayState,
-    });
+    };
+    return this.workers.logoutResponse(task, { owed });
   }
 
   /**
@@ -212,32 +257,6 @@ export class SamlLogoutService {
     return pending !== undefined && digestsEqual(sha256(pending), sha256(relayState));
   }
 
-  /**
-   * The message's text, checked against the logout profile of limits (xml-prechecks.ts
-   * LOGOUT_XML_LIMITS: far tighter than a login Response's, since a logout message needs no pending
-   * login to reach the worker), and which parameter carried it.
-   */
-  private decode(input: LogoutMessageInput): { xml: string; query?: RedirectQuery; relayState?: string; parameter: LogoutParameter } {
-    const limits = logoutXmlLimits(this.options.xmlLimits);
-    try {
-      if (input.binding === 'redirect') {
-        const query = readRedirectQuery(input.rawQuery);
-        checkRelayState(query.relayState);
-        const xml = decodeRedirectXml(query.message, limits, MAX_LOGOUT_XML_BYTES);
-        return { xml, query, relayState: query.relayState, parameter: query.parameter };
-      }
-      const [request, response] = [single(input.form, 'SAMLRequest'), single(input.form, 'SAMLResponse')];
-      if ((request === undefined) === (response === undefined))
-        throw new XmlPrecheckError('exactly one of SAMLRequest and SAMLResponse expected');
-      const relayState = single(input.form, 'RelayState');
-      checkRelayState(relayState);
-      const xml = decodeBase64Xml((request ?? response)!, MAX_LOGOUT_XML_BYTES, limits);
-      return { xml, relayState, parameter: request === undefined ? 'SAMLResponse' : 'SAMLRequest' };
-    } catch (error) {
-      throw new SamlRejectedError(error instanceof XmlPrecheckError ? error.message : 'undecodable message');
-    }
-  }
-
   private expectations(settings: IdpSettings) {
     return { endpointUrl: settings.acsUrl, idpEntityId: settings.idpEntityId, skewSeconds: this.skewSeconds };
   }
@@ -245,20 +264,6 @@ export class SamlLogoutService {
 
 function requestFields(message: LogoutRequestData): Pick<IdpLogoutRequest, 'id' | 'nameId' | 'sessionIndexes'> {
   return { id: message.id, nameId: message.nameId, sessionIndexes: message.sessionIndexes };
-}
-
-/** A form value given once; a repeated one is refused (SAML Bindings §3.5.4). */
-function single(form: Record<string, unknown>, name: string): string | undefined {
-  const value = Object.hasOwn(form, name) ? form[name] : undefined;
-  if (Array.isArray(value)) throw new XmlPrecheckError(`${name} repeated`);
-  if (value === undefined) return undefined;
-  if (typeof value !== 'string' || value === '') throw new XmlPrecheckError(`${name} empty`);
-  return value;
-}
-
-function checkRelayState(relayState: string | undefined): void {
-  if (relayState !== undefined && Buffer.byteLength(relayState, 'utf8') > MAX_RELAY_STATE_BYTES)
-    throw new XmlPrecheckError('RelayState too long');
 }
 
 class RelayStateMismatch extends Error {}

@@ -94,10 +94,12 @@ export class SamlWorkers implements OnApplicationShutdown {
    * would get a 503 in place of its answer, and the browser carrying the logout from SP to SP (SAML
    * Profiles §4.4.3.3) would stop here, leaving the person logged in at the SPs after us. Each such
    * task was bought by a genuine, fresh IdP message, so a flood of anonymous posts cannot queue them.
+   * `owed: false` for the answer to a genuine but stale or replayed LogoutRequest, which ended nothing:
+   * a captured message can be sent again, so that answer is shed like any other task of the lane.
    */
-  async logoutResponse(task: LogoutResponseTask): Promise<LogoutReply> {
+  async logoutResponse(task: LogoutResponseTask, { owed = true }: { owed?: boolean } = {}): Promise<LogoutReply> {
     if (!this.pooled) return (await this.module()).logoutResponse(task);
-    return (await this.submit(task, 'logoutResponse', { lane: 'logout', owed: true })) as LogoutReply;
+    return (await this.submit(task, 'logoutResponse', { lane: 'logout', owed })) as LogoutReply;
   }
 
   async logoutRequest(task: LogoutRequestTask): Promise<LogoutReply> {
