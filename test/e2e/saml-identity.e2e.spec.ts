@@ -36,6 +36,32 @@ describe('SAML: one person per assertion, and a fresh authentication', () => {
     await expect(post(h, 'nl', form)).resolves.toMatchObject({ relayState, principal: { ssn: { value: '111222333' } } });
   });
 
+  it('nl-citizen: DigiD itself, the BSN in its NameID (sector s00000000) and no BSN attribute, logs in as that BSN', async () => {
+    const { location, idp, relayState } = await startLogin(h, 'nl');
+    const { form } = await idp.respondTo(location, {
+      now: h.clock.now(),
+      nameId: 's00000000:111222333',
+      nameIdFormat: 'urn:oasis:names:tc:SAML:1.1:nameid-format:unspecified',
+      attributes: {},
+    });
+    await expect(post(h, 'nl', form)).resolves.toMatchObject({
+      relayState,
+      principal: { kind: 'citizen', ssn: { system: 'http://fhir.nl/fhir/NamingSystem/bsn', value: '111222333' } },
+    });
+  });
+
+  it('nl-citizen: a NameID of another DigiD sector (s00000001, the SoFi number) is no BSN', async () => {
+    const { location, idp, relayState } = await startLogin(h, 'nl');
+    const { form } = await idp.respondTo(location, {
+      now: h.clock.now(),
+      nameId: 's00000001:111222333',
+      nameIdFormat: 'urn:oasis:names:tc:SAML:1.1:nameid-format:unspecified',
+      attributes: {},
+    });
+    const error = await expectRejected(post(h, 'nl', form), 'missing attribute urn:nl-eid-gdi:1.0:id:BSN', relayState);
+    expect(error.message).not.toContain('111222333');
+  });
+
   it('refuses an assertion whose AuthnInstant is three years old (default maximum age: 2 hours)', async () => {
     const { location, idp } = await startLogin(h, 'nemlogin');
     const { form } = await idp.respondTo(location, {

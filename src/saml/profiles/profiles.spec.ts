@@ -64,6 +64,41 @@ describe('attribute profiles', () => {
     );
   });
 
+  describe('nl-citizen: DigiD states the BSN in its NameID, behind the sector code of the BSN (s00000000:)', () => {
+    const nl = (attributes: Record<string, string> = {}) => context({}, { profile: 'nl-citizen', attributes });
+    const unspecified = (value: string) => ({ value, format: 'urn:oasis:names:tc:SAML:1.1:nameid-format:unspecified' });
+
+    it('takes the BSN from a DigiD NameID when no BSN attribute is sent', () => {
+      const principal = nlCitizenProfile.toPrincipal(assertion({}, unspecified('s00000000:111222333')), nl());
+      expect(principal).toMatchObject({
+        externalId: 's00000000:111222333',
+        ssn: { system: 'http://fhir.nl/fhir/NamingSystem/bsn', value: '111222333' },
+      });
+    });
+
+    it('does so under an attribute name the IdP config names too', () => {
+      const principal = nlCitizenProfile.toPrincipal(assertion({}, unspecified('s00000000:111222333')), nl({ bsn: 'urn:example:bsn' }));
+      expect(principal).toMatchObject({ ssn: { value: '111222333' } });
+    });
+
+    it.each([
+      ['another sector code (SoFi)', 's00000001:111222333', 'missing attribute urn:nl-eid-gdi:1.0:id:BSN'],
+      ['a bare number, no sector code', '111222333', 'missing attribute urn:nl-eid-gdi:1.0:id:BSN'],
+      ['an opaque pseudonym', 'opaque-pseudonym-1', 'missing attribute urn:nl-eid-gdi:1.0:id:BSN'],
+      ['a number failing the eleven-test', 's00000000:123456789', 'the DigiD NameID holds no BSN'],
+    ])('refuses %s in the NameID without the attribute, never naming the value', (_what, nameId, reason) => {
+      const refuse = () => nlCitizenProfile.toPrincipal(assertion({}, unspecified(nameId)), nl());
+      expect(refuse).toThrow(ProfileError);
+      expect(refuse).toThrow(reason);
+      expect(refuse).not.toThrow(/111222333|123456789/);
+    });
+
+    it('refuses a transient NameID as the BSN', () => {
+      const transient = { value: 's00000000:111222333', format: 'urn:oasis:names:tc:SAML:2.0:nameid-format:transient' };
+      expect(() => nlCitizenProfile.toPrincipal(assertion({}, transient), nl())).toThrow(ProfileError);
+    });
+  });
+
   it('refusals never carry the attribute value', () => {
     const ctx = context({}, { profile: 'nl-citizen' });
     const bad = () => nlCitizenProfile.toPrincipal(assertion({ 'urn:nl-eid-gdi:1.0:id:BSN': ['123456789'] }, { value: 'n' }), ctx);
