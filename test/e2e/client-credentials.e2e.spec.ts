@@ -51,6 +51,21 @@ describe('client_credentials grant', () => {
     expect(payload.organisation_agb).toBeUndefined();
   });
 
+  it('names the system user in user_id, as every eHealth access token does (DOMAIN.md: the FHIR resource, else an internal id)', async () => {
+    for (const [clientId, secret] of [
+      ['system', TEST_SECRETS.system],
+      ['portal', TEST_SECRETS.portal],
+    ] as const) {
+      const response = await postForm(tokenUrl, 'grant_type=client_credentials', {
+        authorization: basic(clientId, secret),
+        ...(clientId === 'portal' ? { organisation_agb: TEST_TENANTS.allowed } : {}),
+      });
+      expect(response.status).toBe(200);
+      const { payload } = await verify(response.body.access_token as string);
+      expect(payload).toMatchObject({ sub: clientId, user_type: 'SYSTEM', user_id: clientId });
+    }
+  });
+
   it('authenticates with client_secret_post through openid-client too', async () => {
     const config = await oidc.discovery(new URL(issuer), 'system', TEST_SECRETS.system, undefined, {
       execute: [oidc.allowInsecureRequests],

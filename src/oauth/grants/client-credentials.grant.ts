@@ -7,7 +7,9 @@ import type { GrantHandler, GrantRequest, TokenResponse } from './grant-handler.
 
 /**
  * RFC 6749 §4.4: a confidential client obtains a token for itself. RFC 9068 §2.2 makes `sub` the
- * client id when no resource owner is involved; no refresh token is issued (§4.4.3).
+ * client id when no resource owner is involved; no refresh token is issued (§4.4.3). `user_id` names
+ * the system user as eHealth's tokens name every user (DOMAIN.md: the FHIR resource, "else an
+ * internal id"), here its client id: resource servers that read `user_id` find one on every token.
  */
 @Injectable()
 export class ClientCredentialsGrant implements GrantHandler {
@@ -29,6 +31,7 @@ export class ClientCredentialsGrant implements GrantHandler {
       scopes,
       organisationAgb: tenant,
       roles: client.config.roles,
+      claims: { user_id: client.clientId },
     });
     // Nothing changed to commit it with: the event is written before the token leaves, or the request fails.
     const details = { scope: issued.claims.scope, roles: client.config.roles };
