@@ -10,6 +10,8 @@ import { ACCESS_TOKEN_TYPE, JWT_TOKEN_TYPE, TOKEN_TYPES, registeredOrOther } fro
 import { parseScope } from '../../protocol/scope.js';
 import { sessionEndsAt } from '../../storage/session.repository.js';
 import { externalSubjectClaims } from './external-subject-claims.js';
+import { contextOnRealmServer } from './external-subject-context.js';
+import { FhirGateways } from '../../fhir/fhir-gateways.js';
 import { isKeySetUnavailable } from './exchange-subject.key-set.js';
 
 /** The user claims an exchanged token keeps (DESIGN.md §3); everything else is issued afresh. */
@@ -64,6 +66,7 @@ export class ExchangeSubjectResolver {
     private readonly inspector: TokenInspector,
     private readonly external: ExternalTokenVerifier,
     @Inject(CLOCK) private readonly clock: Clock,
+    private readonly fhir: FhirGateways,
   ) {}
 
   async resolve(realm: Realm, token: string, tokenType: string): Promise<ExchangeSubject> {
@@ -95,9 +98,10 @@ export class ExchangeSubjectResolver {
       if (isKeySetUnavailable(error)) throw new OAuthError('temporarily_unavailable', 'trusted issuer’s key set could not be read');
       throw new OAuthError('invalid_request', `external subject token rejected: ${(error as Error).message}`);
     });
-    const claims = externalSubjectClaims(payload);
+    const { context, ...claims } = externalSubjectClaims(payload);
+    const placed = contextOnRealmServer(context, this.fhir.forRealm(realm.name).baseUrl);
     return {
-      claims: pick(claims as Partial<AccessTokenClaims>, CARRIED_EXTERNAL_CLAIMS),
+      claims: pick({ ...claims, ...(placed ? { context: placed } : {}) } as Partial<AccessTokenClaims>, CARRIED_EXTERNAL_CLAIMS),
       scopes: parseScope(claims.scope),
       tenant: claims.organisation_agb,
       mayAct: claims.may_act,

@@ -55,6 +55,17 @@ type Actor = { sub: string; client_id?: string; act?: Actor };
 /** One actor of a chain, the actor it acted for under `act` (checked as the next link). */
 const actor = z.object({ sub: name, client_id: name.optional(), act: z.unknown().optional() });
 
+/**
+ * A member of `context`: a FHIR id, or an absolute http(s) URL as this service's own tokens write it
+ * (DESIGN.md §3); which server and type it names is checked against the realm's FHIR base when it is
+ * carried (external-subject-context.ts). A relative `Type/id` is neither, and is refused.
+ */
+const contextMember = z.string().refine((value) => fhirId.safeParse(value).success || isAbsoluteUrl(value), 'malformed');
+
+function isAbsoluteUrl(value: string): boolean {
+  return value.length <= 2048 && REFERENCE_CHARACTERS.test(value) && /^https?:\/\//i.test(value) && URL.canParse(value);
+}
+
 const claims = z.object({
   sub: name.refine((sub) => !isNationalIdentifierShaped(sub), 'is a CPR or BSN; a subject must be pseudonymous'),
   user_type: z.enum(USER_TYPES).optional(),
@@ -62,10 +73,10 @@ const claims = z.object({
   patient: fhirId.optional(),
   context: z
     .strictObject({
-      organization_id: fhirId.optional(),
-      care_team_id: fhirId.optional(),
-      patient_id: fhirId.optional(),
-      episode_of_care_id: fhirId.optional(),
+      organization_id: contextMember.optional(),
+      care_team_id: contextMember.optional(),
+      patient_id: contextMember.optional(),
+      episode_of_care_id: contextMember.optional(),
     })
     .optional(),
   may_act: z.object({ sub: name.optional(), client_id: name.optional() }).optional(),
@@ -80,7 +91,7 @@ export type ExternalSubjectClaims = z.infer<typeof claims> & { act?: Actor };
  * on (exchange-subject.resolver.ts), held to the shapes this service's own tokens give them. The
  * partner signed the token, but what it says becomes a claim that FHIR servers and GP systems read in
  * a token of ours, and a row of our audit trail: so `sub` is refused when it is a CPR or BSN (such an
- * identifier enters a token only for a client configured for it, and is never a subject here), `patient` and `context` must be FHIR ids, `user_type` one this service issues. A claim of
+ * identifier enters a token only for a client configured for it, and is never a subject here), `patient` must be a FHIR id and `context` FHIR ids or absolute URLs (placed on the realm's FHIR server: external-subject-context.ts), `user_type` one this service issues. A claim of
  * another shape is refused by its name, `invalid_request` as for any unusable subject token
  * (RFC 8693 §2.2.2), never carried as it came.
  */
@@ -112,6 +123,6 @@ function actorChain(act: unknown): Actor | undefined {
   return links.reduceRight<Actor | undefined>((inner, own) => (inner ? { ...own, act: inner } : own), undefined);
 }
 
-function refused(claim: string, why: string): OAuthError {
+export function refused(claim: string, why: string): OAuthError {
   return new OAuthError('invalid_request', `external subject token rejected: claim ${claim} ${why}`);
 }
