@@ -34,11 +34,24 @@ describe('national identifier shapes', () => {
     'cpr:010101-1234',
     'http://fhir.nl/fhir/NamingSystem/bsn|123456782',
     'urn:oid:1.2.208.176.1.2:0101011234',
+    // The last segment of a URL path or a query value: a partner's person URL ending in the number.
+    'https://idp.partner.example/persons/0101011234',
+    'https://idp.partner.example/bsn/123.456.782',
+    'https://idp.partner.example/person?cpr=010101-1234',
   ])('takes %s, whole, for one', (value) => {
     expect(isNationalIdentifierShaped(value)).toBe(true);
   });
 
-  it.each(['user-123456782', '123456789', '9999999999', 'partner-user-7', '1234567820', 'cpr:'])('does not take %s for one', (value) => {
+  it.each([
+    'user-123456782',
+    '123456789',
+    '9999999999',
+    'partner-user-7',
+    '1234567820',
+    'cpr:',
+    'https://idp.partner.example/persons/user-123456782',
+    'https://idp.partner.example/persons/',
+  ])('does not take %s for one', (value) => {
     expect(isNationalIdentifierShaped(value)).toBe(false);
   });
 

@@ -22,12 +22,14 @@ export function isCprShaped(value: string): boolean {
 /**
  * Whether `value` is a CPR or BSN, whole, as people and systems write one: its digits alone or
  * grouped (`ddmmyy-xxxx`, `123.456.782`), behind a prefix that names it (`cpr:`, a naming system and
- * `|`). A value that merely contains a run of digits (a UUID, `user-123456789`) is not one: that is
- * the log mask's broader question (logging/national-identifiers.ts), where masking a number that was
- * none costs little and refusing someone for it would cost much.
+ * `|`), or as the last segment of a URL's path or a query value (`…/persons/{cpr}`, `?cpr={cpr}`),
+ * where an IdP's person URL puts it. A value that merely contains a run of digits (a UUID,
+ * `user-123456789`) is not one: that is the log mask's broader question
+ * (logging/national-identifiers.ts), where masking a number that was none costs little and refusing
+ * someone for it would cost much.
  */
 export function isNationalIdentifierShaped(value: string): boolean {
-  const tail = value.slice(Math.max(value.lastIndexOf(':'), value.lastIndexOf('|')) + 1);
+  const tail = value.slice(Math.max(...[':', '|', '/', '='].map((separator) => value.lastIndexOf(separator))) + 1);
   if (!/^\d[\d .-]*\d$/.test(tail)) return false;
   const digits = tail.replace(/[ .-]/g, '');
   return isBsn(digits) || isCprShaped(digits);
