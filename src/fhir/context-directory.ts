@@ -4,7 +4,7 @@ import { careTeamInForce, isActiveParticipant } from './clinician/membership-pla
 import type { FhirGateway } from './fhir.gateway.js';
 import { FhirGateways } from './fhir-gateways.js';
 import { FhirNotFoundError, FhirRequestError } from './fhir.errors.js';
-import { pointsTo } from './fhir-references.js';
+import { pointsTo, resourceUrl } from './fhir-references.js';
 import { replacedPatient } from './patient-records.js';
 
 /** What a context choice needs to know of a CareTeam (R4 CareTeam.participant, .managingOrganization). */
@@ -47,7 +47,7 @@ export class ContextDirectory {
     const member = this.relative(gateway, practitioner);
     return {
       careTeam: gateway.absoluteUrl(`CareTeam/${team.id}`),
-      organization: team.managingOrganization?.[0]?.reference ? gateway.absoluteUrl(team.managingOrganization[0].reference) : undefined,
+      organization: resourceUrl(team.managingOrganization?.[0]?.reference, gateway.baseUrl),
       member: (team.participant ?? []).some((p) => isActiveParticipant(p, member)),
       inForce: careTeamInForce(team),
     };
@@ -89,7 +89,7 @@ export class ContextDirectory {
       inForce: episodeInForce(episode),
       patient: episode.patient?.reference ? gateway.absoluteUrl(episode.patient.reference) : undefined,
       teams: (episode.team ?? []).flatMap((t) => (t.reference ? [gateway.absoluteUrl(t.reference)] : [])),
-      organization: episode.managingOrganization?.reference ? gateway.absoluteUrl(episode.managingOrganization.reference) : undefined,
+      organization: resourceUrl(episode.managingOrganization?.reference, gateway.baseUrl),
     };
   }
 

@@ -1,4 +1,4 @@
-import { escapeSearchValue, hasIdentifier, pointsTo, referenceTo, searchToken } from './fhir-references.js';
+import { escapeSearchValue, hasIdentifier, pointsTo, referenceTo, searchToken, resourceUrl } from './fhir-references.js';
 
 describe('FHIR references and search tokens', () => {
   it('builds system|value tokens, escaping the characters FHIR search gives a meaning', () => {
@@ -23,4 +23,24 @@ describe('FHIR references and search tokens', () => {
     expect(hasIdentifier(org, { system: 'urn:oid:1.2.208.176.1.1', value: '123' })).toBe(true);
     expect(hasIdentifier(org, { system: 'http://fhir.nl/fhir/NamingSystem/agb-z', value: '123' })).toBe(false);
   });
+});
+
+describe('resourceUrl: the resource a literal reference names, as a context carries it', () => {
+  const base = 'https://fhir.example/R4';
+  it.each([
+    ['Organization/o-1', `${base}/Organization/o-1`],
+    ['Organization/o-1/_history/3', `${base}/Organization/o-1`],
+    [`${base}/Organization/o-1`, `${base}/Organization/o-1`],
+    [`${base}/Organization/o-1/_history/3`, `${base}/Organization/o-1`],
+    ['https://other.example/fhir/Organization/o-1', 'https://other.example/fhir/Organization/o-1'],
+  ])('%s → %s', (reference, url) => {
+    expect(resourceUrl(reference, base)).toBe(url);
+  });
+
+  it.each([undefined, '', '#org', 'o-1', 'urn:uuid:0b5e6f0e-0000-4000-8000-000000000000', 'x/Organization/o-1', 'Organization/'])(
+    'names no resource on a server: %s',
+    (reference) => {
+      expect(resourceUrl(reference, base)).toBeUndefined();
+    },
+  );
 });

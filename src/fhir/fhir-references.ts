@@ -19,6 +19,20 @@ export function referenceTo(resource: { resourceType: string; id: string }): str
 }
 
 /**
+ * The resource a literal reference names (R4 references.html#literal), as the absolute URL a context
+ * carries (DOMAIN.md: absolute FHIR URLs): relative ones on `base`, a version (`…/_history/n`) dropped,
+ * since a context is the resource and not one version of it. Undefined for what names no resource on a
+ * server (a contained `#id`, a reference without `Type/id` at its end), rather than a URL of nothing.
+ */
+export function resourceUrl(reference: string | undefined, base: string): string | undefined {
+  const match = reference === undefined ? null : /^(.*?)([A-Z][A-Za-z]+\/[A-Za-z0-9\-.]{1,64})(?:\/_history\/[^/]+)?$/.exec(reference);
+  if (!match) return undefined;
+  const [, prefix, typeAndId] = match;
+  if (prefix === '') return `${base}/${typeAndId}`;
+  return /^https?:\/\/.+\/$/i.test(prefix!) ? `${prefix}${typeAndId}` : undefined;
+}
+
+/**
  * Whether `reference` (relative, absolute, or versioned `…/_history/n`) points at `Type/id`. Other
  * writers may store absolute references to the same server (R4 references.html#literal), so compare by the tail.
  */

@@ -5,7 +5,7 @@ import type { CareTeamPrivileges } from '../../identity/principal.js';
 import type { FhirGateway } from '../fhir.gateway.js';
 import { wholeSearch } from '../fhir-answers.js';
 import type { FhirCallOptions, Stored } from '../fhir-resources.js';
-import { escapeSearchValue, referenceTo } from '../fhir-references.js';
+import { escapeSearchValue, referenceTo, resourceUrl } from '../fhir-references.js';
 import { careTeamInForce, isActiveParticipant, planJoin, planLeave } from './membership-plan.js';
 import { normaliseRoles } from './role-codes.js';
 import { updateVersioned } from './versioned-update.js';
@@ -43,10 +43,11 @@ export class CareTeamSync {
     const linked = await Promise.all(
       [...wanted.values()].map(async ({ team, roles }) => {
         await updateVersioned(this.gateway, team, (latest) => planJoin(latest, practitioner, roles, now), options);
-        const organization = team.managingOrganization?.[0]?.reference;
+        // DOMAIN.md: the team's organisation is its managingOrganization, as the context's absolute URL.
+        const organization = resourceUrl(team.managingOrganization?.[0]?.reference, this.gateway.baseUrl);
         return {
           careTeam: this.gateway.absoluteUrl(referenceTo(team)),
-          ...(organization ? { organization: this.gateway.absoluteUrl(organization) } : {}),
+          ...(organization ? { organization } : {}),
           roles,
         };
       }),
