@@ -3,7 +3,7 @@ import { PUBLIC_CLIENT, refresh } from '../support/login-flow.js';
 import { citizenAttributes } from '../support/saml/saml-attributes.js';
 import { SAML_FIXTURES } from '../support/saml/saml-fixtures.js';
 import { samlHttpLogin } from '../support/saml/saml-http-login.js';
-import { CPR, sloServerForSuite, STATUS } from '../support/saml/slo-server.js';
+import { CPR, deliverToSp, sloServerForSuite, STATUS } from '../support/saml/slo-server.js';
 import type { LogoutRequestOptions } from '../support/saml/test-idp-logout.js';
 import { TestIdp } from '../support/saml/test-idp.js';
 import { SamlWorkers } from '../../src/saml/saml-workers.js';
@@ -70,14 +70,7 @@ describe('IdP-initiated SAML single logout', () => {
       const message = (to ?? h.idp).logout.request(options);
       // Another realm's IdP sends to its own realm's endpoint; here it is pointed at this realm's.
       const url = to ? message.url.replace('/realms/other/', '/realms/nemlogin/') : message.url;
-      const response =
-        options.binding === 'redirect'
-          ? await browser.fetch(url)
-          : await browser.fetch(url, {
-              method: 'POST',
-              headers: { 'content-type': 'application/x-www-form-urlencoded' },
-              body: new URLSearchParams(message.form).toString(),
-            });
+      const response = await deliverToSp(browser, { ...message, url }, options.binding);
       if (STALE.has(reason)) {
         // Genuine and only stale: answered with a non-success LogoutResponse (saml-single-logout-stale.e2e.spec.ts).
         expect((await h.idp.logout.parseResponse(await h.replyOf(response))).status).toBe(`${STATUS}Requester`);

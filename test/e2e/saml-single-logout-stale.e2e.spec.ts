@@ -1,6 +1,6 @@
 import { refresh } from '../support/login-flow.js';
 import { fillSamlQueue } from '../support/saml/full-saml-queue.js';
-import { STATUS, sloServerForSuite } from '../support/saml/slo-server.js';
+import { deliverToSp, STATUS, sloServerForSuite } from '../support/saml/slo-server.js';
 import type { LogoutRequestOptions } from '../support/saml/test-idp-logout.js';
 import { SamlWorkers } from '../../src/saml/saml-workers.js';
 
@@ -41,14 +41,7 @@ describe('IdP-initiated SAML single logout: a stale or replayed LogoutRequest', 
     expect(await h.introspect(tokens.access_token)).toBe(true);
 
     // The same message again: no second signing, the error page.
-    const again =
-      options.binding === 'redirect'
-        ? await browser.fetch(message.url)
-        : await browser.fetch(message.url, {
-            method: 'POST',
-            headers: { 'content-type': 'application/x-www-form-urlencoded' },
-            body: new URLSearchParams(message.form).toString(),
-          });
+    const again = await deliverToSp(browser, message, options.binding);
     expect([again.status, again.headers.get('location')]).toEqual([400, null]);
     expect(lastRefusal()).toMatchObject({ answered: false });
     expect((await refresh(h.server.baseUrl, 'nemlogin', tokens.refresh_token as string)).status).toBe(200);
@@ -59,11 +52,7 @@ describe('IdP-initiated SAML single logout: a stale or replayed LogoutRequest', 
     const { message, response } = await h.sendLogoutRequest(browser, { binding: 'post', nameId });
     expect((await h.idp.logout.parseResponse(await h.replyOf(response))).status).toBe(`${STATUS}Success`);
     const since = await h.login();
-    const replay = await since.browser.fetch(message.url, {
-      method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams(message.form).toString(),
-    });
+    const replay = await deliverToSp(since.browser, message, 'post');
     const answer = await h.idp.logout.parseResponse(await h.replyOf(replay));
     expect([answer.inResponseTo, answer.status, answer.subStatus]).toEqual([message.id, `${STATUS}Requester`, `${STATUS}RequestDenied`]);
     expect(lastRefusal()).toMatchObject({ answered: true });

@@ -104,15 +104,7 @@ export async function startSloServer(backchannelLogout: Partial<BackchannelLogou
       ).body.active,
     async sendLogoutRequest(browser, options, to = idp) {
       const message = to.logout.request({ relayState: 'idp-relay-state', ...options });
-      const response =
-        options.binding === 'redirect'
-          ? await browser.fetch(message.url)
-          : await browser.fetch(message.url, {
-              method: 'POST',
-              headers: { 'content-type': 'application/x-www-form-urlencoded' },
-              body: new URLSearchParams(message.form).toString(),
-            });
-      return { message, response };
+      return { message, response: await deliverToSp(browser, message, options.binding) };
     },
     async replyOf(response) {
       if (response.status === 303) return { location: response.headers.get('location')! };
@@ -140,4 +132,15 @@ export function sloServerForSuite(backchannelLogout?: Partial<BackchannelLogoutC
   });
   afterAll(() => suite.close?.());
   return suite;
+}
+
+/** An IdP's message as the browser carries it to the SP: followed by HTTP-Redirect, or posted as the form (HTTP-POST). */
+export function deliverToSp(browser: CookieJar, message: OutgoingMessage, binding: 'redirect' | 'post'): Promise<Response> {
+  return binding === 'redirect'
+    ? browser.fetch(message.url)
+    : browser.fetch(message.url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams(message.form).toString(),
+      });
 }
