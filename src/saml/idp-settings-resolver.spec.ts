@@ -54,12 +54,10 @@ describe('IdP settings from config and metadata', () => {
     const settings = resolveIdpSettings(base(), split, NOW)!;
     expect(settings.sloUrl).toBe('https://idp.test/slo');
     expect(settings.sloResponseUrls).toEqual({ redirect: 'https://idp.test/slo/response', post: 'https://idp.test/slo/post-response' });
-    // An IdP without an HTTP-POST endpoint is answered at its HTTP-Redirect one in either binding, as before.
+    // An IdP without an HTTP-POST endpoint has none to be posted to: its HTTP-POST requests are answered by
+    // HTTP-Redirect (logout-answer-route.ts), not by a form posted to its HTTP-Redirect endpoint (§2.2.2).
     const redirectOnly = { ...metadata, sloResponseUrls: { redirect: 'https://idp.test/slo/response' } };
-    expect(resolveIdpSettings(base(), redirectOnly, NOW)!.sloResponseUrls).toEqual({
-      redirect: 'https://idp.test/slo/response',
-      post: 'https://idp.test/slo/response',
-    });
+    expect(resolveIdpSettings(base(), redirectOnly, NOW)!.sloResponseUrls).toEqual({ redirect: 'https://idp.test/slo/response' });
     expect(resolveIdpSettings(base({ sloUrl: 'https://own.test/slo' }), split, NOW)!.sloResponseUrls).toEqual({
       redirect: 'https://own.test/slo',
       post: 'https://own.test/slo',

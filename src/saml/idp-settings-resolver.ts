@@ -55,15 +55,15 @@ function sloRequestEndpoint(
  * included: an HTTP-Redirect one (the default) takes answers in either binding, as it always has;
  * one configured `sloBinding: post` is an HTTP-POST endpoint and takes them only by HTTP-POST (SAML
  * Metadata §2.2.2: an endpoint is of one binding). From metadata, §2.2.2 per binding: the
- * ResponseLocation, else the Location, of the endpoint in the binding the answer goes by; an IdP
- * without an HTTP-POST endpoint gets an HTTP-POST answer at its HTTP-Redirect one, as it always has.
+ * ResponseLocation, else the Location, of the endpoint in each binding the IdP lists, and none in a
+ * binding it does not: a request by that binding is answered in the other (logout-answer-route.ts),
+ * never by a form posted to an endpoint the IdP declared for HTTP-Redirect.
  */
 function sloResponseUrls(configured: IdpStaticSettings['configured'], metadata: IdpMetadata | undefined): IdpSettings['sloResponseUrls'] {
   if (configured.sloUrl) {
     return configured.sloBinding === 'post' ? { post: configured.sloUrl } : { redirect: configured.sloUrl, post: configured.sloUrl };
   }
-  const redirect = metadata?.sloResponseUrls?.redirect ?? metadata?.sloUrl;
-  return { redirect, post: metadata?.sloResponseUrls?.post ?? redirect };
+  return { redirect: metadata?.sloResponseUrls?.redirect ?? metadata?.sloUrl, post: metadata?.sloResponseUrls?.post };
 }
 
 /** Why {@link resolveIdpSettings} gives nothing, for the log. */
