@@ -1,6 +1,7 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
 import type { Config } from './config/config.schema.js';
+import { withBrowserFormRefusals } from './openapi-browser-forms.js';
 
 /** Where integrators and client generators find the document. */
 export const OPENAPI_PATH = '/openapi.json';
@@ -14,19 +15,21 @@ export const OPENAPI_PATH = '/openapi.json';
 export function registerOpenApi(app: NestFastifyApplication, config: Pick<Config, 'publicUrl'>): void {
   let document: OpenAPIObject | undefined;
   const build = () =>
-    (document ??= SwaggerModule.createDocument(
-      app,
-      new DocumentBuilder()
-        .setTitle('Federation service')
-        .setDescription(
-          'OpenID Connect and OAuth 2.0 on Keycloak’s paths: national SAML IdP logins in, FHIR-linked tokens out. ' +
-            'Errors of the OAuth endpoints are RFC 6749 §5.2 bodies.',
-        )
-        .setVersion('1')
-        .addServer(config.publicUrl)
-        .addBasicAuth({ type: 'http', scheme: 'basic', description: 'client_secret_basic (RFC 6749 §2.3.1)' }, 'client_secret_basic')
-        .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'an access token (RFC 6750)' }, 'bearer')
-        .build(),
+    (document ??= withBrowserFormRefusals(
+      SwaggerModule.createDocument(
+        app,
+        new DocumentBuilder()
+          .setTitle('Federation service')
+          .setDescription(
+            'OpenID Connect and OAuth 2.0 on Keycloak’s paths: national SAML IdP logins in, FHIR-linked tokens out. ' +
+              'Errors of the OAuth endpoints are RFC 6749 §5.2 bodies.',
+          )
+          .setVersion('1')
+          .addServer(config.publicUrl)
+          .addBasicAuth({ type: 'http', scheme: 'basic', description: 'client_secret_basic (RFC 6749 §2.3.1)' }, 'client_secret_basic')
+          .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'an access token (RFC 6750)' }, 'bearer')
+          .build(),
+      ),
     ));
   SwaggerModule.setup('openapi', app, build, { swaggerUiEnabled: false, raw: ['json'], jsonDocumentUrl: OPENAPI_PATH });
 }

@@ -54,4 +54,11 @@ describe('the OpenAPI document', () => {
     expect(token.responses['400'].content['application/json'].schema.required).toEqual(['error']);
     expect(token.tags).toEqual(['OpenID Connect']);
   });
+
+  it('declares the 415 every browser route answers a POST body that is no form, and no other route', () => {
+    const oidc = '/realms/{realm}/protocol/openid-connect';
+    for (const path of [`${oidc}/auth`, `${oidc}/logout`, '/realms/{realm}/broker/{alias}/endpoint'])
+      expect(document.paths[path].post.responses['415'].description).toMatch(/application\/x-www-form-urlencoded/);
+    expect(document.paths[`${oidc}/token`].post.responses['415']).toBeUndefined();
+  });
 });
