@@ -12,6 +12,7 @@ import { AuthorizationCodeGrant } from './grants/authorization-code.grant.js';
 import { ClientCredentialsGrant } from './grants/client-credentials.grant.js';
 import { ExchangeSubjectResolver } from './grants/exchange-subject.resolver.js';
 import { RefreshTokenGrant } from './grants/refresh-token.grant.js';
+import { RefreshTokenReuse } from './grants/refresh-token-reuse.js';
 import { TokenExchangeGrant } from './grants/token-exchange.grant.js';
 import { IntrospectionController } from './introspection.controller.js';
 import { LogoutController } from './logout.controller.js';
@@ -44,6 +45,7 @@ import { SessionStatusController } from './session-status/session-status.control
     ClientCredentialsGrant,
     AuthorizationCodeGrant,
     RefreshTokenGrant,
+    RefreshTokenReuse,
     TokenExchangeGrant,
     ExchangeSubjectResolver,
     RefreshTokenLogout,

@@ -1,9 +1,8 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { AuditedRefusal, refusedForSubject } from '../../audit/audited-refusal.js';
 import { AuditTrail } from '../../audit/audit-trail.service.js';
 import { ContextSelectionService, type ContextRequest } from '../../contexts/context-selection.service.js';
 import { FhirError } from '../../fhir/fhir.errors.js';
-import { FederationMetrics } from '../../metrics/federation-metrics.js';
 import { SessionService } from '../../sessions/session.service.js';
 import { bindExchangeTenant } from '../../tenancy/exchange-tenant.js';
 import { bindTenant, continuedTenant } from '../../tenancy/tenant-binding.js';
@@ -13,6 +12,7 @@ import { TokenVerifier, type RefreshTokenClaims } from '../../tokens/token-verif
 import { OAuthError } from '../../protocol/oauth-error.js';
 import type { GrantHandler, GrantRequest, TokenResponse } from './grant-handler.js';
 import { narrowScope, parseScope } from '../../protocol/scope.js';
+import { RefreshTokenReuse } from './refresh-token-reuse.js';
 
 /**
  * RFC 6749 §6 with rotation (RFC 9700 §4.14.2): the refresh token is single use; its successor
@@ -24,7 +24,6 @@ import { narrowScope, parseScope } from '../../protocol/scope.js';
 @Injectable()
 export class RefreshTokenGrant implements GrantHandler {
   readonly grantType = 'refresh_token' as const;
-  private readonly logger = new Logger('RefreshTokenGrant');
 
   constructor(
     private readonly verifier: TokenVerifier,
@@ -32,7 +31,7 @@ export class RefreshTokenGrant implements GrantHandler {
     private readonly tokens: SessionTokensIssuer,
     private readonly contexts: ContextSelectionService,
     private readonly audit: AuditTrail,
-    private readonly metrics: FederationMetrics,
+    private readonly reuse: RefreshTokenReuse,
   ) {}
 
   async handle(request: GrantRequest): Promise<TokenResponse> {
@@ -45,6 +44,9 @@ export class RefreshTokenGrant implements GrantHandler {
       throw new AuditedRefusal('invalid_grant', `refresh token rejected: ${(error as Error).message}`, { error: 'invalid_token' });
     }
     // From here the token is genuine: a refusal names its session and user (Keycloak's `invalid_token` for another client's).
+    // Another client's presentation, even of a rotated token, is not taken for a reuse: anyone may name a
+    // public client, so it would let whoever holds a confidential client's leaked token, useless to them
+    // without its secret (RFC 6749 §6), end that client's session.
     if (claims.client_id !== client.clientId)
       throw new AuditedRefusal('invalid_grant', 'refresh token of another client', { error: 'invalid_token', sessionId: claims.sid });
     return refusedForSubject({ sessionId: claims.sid }, () => this.rotate(request, claims));
@@ -56,12 +58,16 @@ export class RefreshTokenGrant implements GrantHandler {
     claims: RefreshTokenClaims,
   ): Promise<TokenResponse> {
     const granted = parseScope(claims.scope);
-    // Of what the token holds, only what the client may get now (README "Scopes", as at `auth`): a
-    // config change that took a scope from it binds the sessions opened before, as Keycloak's refresh
-    // drops a client scope the client lost. The refresh token keeps the grant (RFC 6749 §6: "identical").
-    const scopes = realm.scopeCatalogue.selectForLogin(client.config, narrowScope(params.get('scope'), granted)).granted;
-    // Before anything changes, as every refusal here: the presented token stays good.
-    await this.checkTenant(client, organisationAgb, claims);
+    // Before anything changes, as every refusal here: a current token stays good; a rotated one is
+    // refused as the reuse it is (RFC 9700 §4.14.2), whatever else is wrong with the request.
+    const scopes = await this.reuse.refusedUnlessStale(realm, claims, clientAddress, async () => {
+      // Of what the token holds, only what the client may get now (README "Scopes", as at `auth`): a
+      // config change that took a scope from it binds the sessions opened before, as Keycloak's refresh
+      // drops a client scope the client lost. The refresh token keeps the grant (RFC 6749 §6: "identical").
+      const selected = realm.scopeCatalogue.selectForLogin(client.config, narrowScope(params.get('scope'), granted)).granted;
+      await this.checkTenant(client, organisationAgb, claims);
+      return selected;
+    });
 
     // A context choice is checked against FHIR before anything changes (DOMAIN.md, contexts); without
     // one, the care team the tokens would carry is checked again.
@@ -82,19 +88,8 @@ export class RefreshTokenGrant implements GrantHandler {
     // Read before the rotation commits: its tokens are then signed without the database (signingKeys).
     const signingKeys = await this.tokens.signingKeys(realm, client);
     const rotation = await this.sessions.rotate(realm, claims.sid, claims.jti, context, events);
-    if (!rotation) {
-      // A reuse ends the session, with its LOGOUT; a token of a session already over just fails.
-      const logout = { by: 'reuse', reason: 'refresh_token_reused', ipAddress: clientAddress } as const;
-      const reused = await this.audit.endSession(claims.sid, logout, (tx) => this.sessions.endReused(claims.sid, tx));
-      if (reused) {
-        this.logger.warn({ realm: realm.name, sid: claims.sid }, 'refresh token reused: session ended');
-        this.metrics.refreshTokenReused(realm.name);
-      }
-      throw new AuditedRefusal('invalid_grant', reused ? 'refresh token reused' : 'session is over', {
-        error: reused ? 'refresh_token_reused' : 'session_expired',
-        sessionId: claims.sid,
-      });
-    }
+    // A reuse ends the session, with its LOGOUT; a token of a session already over just fails.
+    if (!rotation) throw await this.reuse.refusal(realm, claims, clientAddress);
     // A token issued before refresh tokens named their tenant passes checkTenant without one; the
     // rotated session says. Refused all the same, fail closed: its successor goes to no one.
     if (client.config.tenants.length === 0) continuedTenant(client.config, rotation.session.tenant ?? undefined);
