@@ -2,35 +2,13 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { RegisteredClient } from '../clients/registered-client.js';
 import { CLOCK, type Clock } from '../common/clock.js';
 import { randomToken } from '../common/random.js';
-import type { IdentityLink } from '../identity/identity-link.js';
-import type { Identifier, PersonName } from '../identity/principal.js';
+import type { Identifier } from '../identity/principal.js';
 import type { KeyEncryption } from '../keys/key-encryption.js';
 import type { Realm } from '../realms/realm.js';
 import type { SessionContext } from '../identity/session-context.js';
-import type { UserType } from '../identity/user-type.js';
 import type { Queryable } from '../storage/database.js';
 import { SessionRepository, type Delegation, type SessionEvent, type SessionRow } from '../storage/session.repository.js';
 import { formatScope } from '../protocol/scope.js';
-
-export interface OpenSession {
-  realm: Realm;
-  userId: string;
-  clientId: string;
-  idpAlias: string;
-  idpSessionIndex?: string;
-  userType: UserType;
-  profile: PersonName;
-  authTime: Date;
-  acr?: string;
-  link: IdentityLink;
-  scope: string[];
-  /** The IdP's `SessionNotOnOrAfter` (SAML Core §2.7.2): a hard cap on top of `sessionMax`. */
-  notOnOrAfter?: Date;
-  /** The context chosen at login (a clinician's only care team). */
-  context?: SessionContext;
-  /** A citizen's CPR/BSN, kept (encrypted) only when a client of the realm must receive it. */
-  nationalIdentifier?: Identifier;
-}
 
 /** Nest token of the {@link KeyEncryption} for national identifiers (its own derived key). */
 export const NATIONAL_ID_ENCRYPTION = Symbol('NATIONAL_ID_ENCRYPTION');
@@ -65,41 +43,6 @@ export class SessionService {
 
   private sealNationalIdentifier(sessionId: string, identifier: Identifier | undefined): string | null {
     return identifier ? this.encryption.encrypt(`${identifier.system}|${identifier.value}`, sessionId) : null;
-  }
-
-  /** `db`: the login's transaction, so the session opens with its login event (issue 13). */
-  async open(request: OpenSession, db?: Queryable): Promise<SessionRow> {
-    const now = this.clock.now();
-    const { sessionIdle, sessionMax } = request.realm.config;
-    const maxEnd = Math.min(now.getTime() + sessionMax * 1000, request.notOnOrAfter?.getTime() ?? Infinity);
-    const id = randomToken(16);
-    const session: SessionRow = {
-      id,
-      realm: request.realm.name,
-      user_id: request.userId,
-      client_id: request.clientId,
-      idp_alias: request.idpAlias,
-      idp_session_index: request.idpSessionIndex ?? null,
-      user_type: request.userType,
-      profile: request.profile,
-      auth_time: request.authTime,
-      acr: request.acr ?? null,
-      link: request.link,
-      scope: formatScope(request.scope),
-      tenant: null,
-      refresh_jti: null,
-      created_at: now,
-      idle_expires_at: new Date(Math.min(now.getTime() + sessionIdle * 1000, maxEnd)),
-      max_expires_at: new Date(maxEnd),
-      ended_at: null,
-      end_reason: null,
-      context: request.context ?? null,
-      parent_id: null,
-      delegation: null,
-      national_id_enc: this.sealNationalIdentifier(id, request.nationalIdentifier),
-    };
-    await this.sessions.create(session, db);
-    return session;
   }
 
   /**
