@@ -4,6 +4,7 @@ import { realmAuditSchema } from './audit-config.schema.js';
 import { clientSchema } from './client-config.schema.js';
 import { identityProviderSchema } from './idp-config.schema.js';
 import { serviceProviderSchema } from './saml-config.schema.js';
+import { checkPatientIdentifierSystem } from './patient-identifier-system.check.js';
 import { httpUrl, jwksSchema, LEVELS_OF_ASSURANCE, reportDuplicates, scopeToken, signingAlg } from './shared-values.schema.js';
 
 /*
@@ -103,6 +104,7 @@ export const realmSchema = z
     if (realm.identityProviders.some((i) => i.alias === 'mock')) {
       ctx.addIssue({ code: 'custom', path: ['identityProviders'], message: 'the alias "mock" is reserved for mocked users' });
     }
+    checkPatientIdentifierSystem(realm, ctx);
     realm.mockUsers.forEach((user, u) => {
       if (user.kind === 'citizen' && (!user.ssn || !realm.patientIdentifierSystem)) {
         ctx.addIssue({
