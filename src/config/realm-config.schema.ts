@@ -35,6 +35,15 @@ const mockUserSchema = z.strictObject({
   name: z.strictObject({ given: z.array(z.string()).optional(), family: z.string().optional(), text: z.string().optional() }).optional(),
   /** Citizens: the social security number; its system is the realm's `patientIdentifierSystem`. */
   ssn: z.string().min(1).optional(),
+  /**
+   * Citizens: the EpisodeOfCare (logical id, R4 datatypes `id`) the login starts in — DOMAIN.md, mocked
+   * users: "logs a citizen in by CPR (optionally with an episode of care)". Checked at each login as
+   * the citizen's own choice of an episode is (fhir/citizen-episode.ts).
+   */
+  episodeOfCare: z
+    .string()
+    .regex(/^[A-Za-z0-9.-]{1,64}$/, 'must be the logical id of an EpisodeOfCare (R4 id: 1-64 of A-Z a-z 0-9 - .)')
+    .optional(),
   /** Clinicians: identifiers of the Practitioner, the first one found by. */
   identifiers: z.array(z.strictObject({ system: z.string().min(1), value: z.string().min(1) })).default([]),
   organisations: z
@@ -111,6 +120,13 @@ export const realmSchema = z
           code: 'custom',
           path: ['mockUsers', u, 'ssn'],
           message: 'a mocked citizen needs ssn, and the realm a patientIdentifierSystem',
+        });
+      }
+      if (user.episodeOfCare !== undefined && user.kind !== 'citizen') {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['mockUsers', u, 'episodeOfCare'],
+          message: 'only a mocked citizen logs in with an episode of care; a clinician chooses one with a care team (contexts)',
         });
       }
       if (user.kind === 'clinician' && user.identifiers.length === 0) {

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { citizenEpisodeRefusal } from '../fhir/citizen-episode.js';
 import { ContextDirectory } from '../fhir/context-directory.js';
 import { OAuthError } from '../protocol/oauth-error.js';
 import type { SessionContext } from '../identity/session-context.js';
@@ -129,9 +130,9 @@ export class ContextSelectionService {
       return refuse('a citizen cannot change patient');
     if (ids.episode_of_care_id === undefined) return { patient_id: patient };
     const episode = await this.directory.episode(realm, ids.episode_of_care_id);
-    if (!episode || episode.patient !== patient) return refuse('episode of care of another patient');
-    if (!episode.inForce) return refuse('episode of care not in force');
-    return { patient_id: patient, episode_of_care_id: episode.episode };
+    const refusal = citizenEpisodeRefusal(episode, patient);
+    if (refusal !== undefined) return refuse(refusal);
+    return { patient_id: patient, episode_of_care_id: episode!.episode };
   }
 
   /** Every named resource as its logical id; a malformed or foreign reference is refused outright. */

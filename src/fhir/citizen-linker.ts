@@ -7,6 +7,7 @@ import type { FhirGateway } from './fhir.gateway.js';
 import type { FhirCallOptions, SearchPage, SearchParams, Stored } from './fhir-resources.js';
 import { hasIdentifier, searchToken } from './fhir-references.js';
 import { recordsInUse, recordsStandingFor } from './patient-records.js';
+import { checkedCitizenEpisode } from './citizen-episode.js';
 import { PatientReplacements } from './patient-replacement.js';
 
 /**
@@ -43,7 +44,14 @@ export class CitizenLinker {
     if ((standing.length > 0 ? standing : matches).some((match) => !hasIdentifier(match, principal.ssn)))
       throw new FhirRequestError('FHIR search Patient: a match lacks the searched identifier');
     const patient = standing[0] ?? (matches.length > 0 ? await this.replacements.survivor(matches, principal.ssn, options) : undefined);
-    return { kind: 'patient', patient: patient === undefined ? undefined : this.gateway.absoluteUrl(`Patient/${patient.id}`) };
+    const url = patient === undefined ? undefined : this.gateway.absoluteUrl(`Patient/${patient.id}`);
+    if (principal.episodeOfCare === undefined) return { kind: 'patient', patient: url };
+    // A mocked citizen's episode: one more read, checked as the citizen's own choice of one is.
+    return {
+      kind: 'patient',
+      patient: url,
+      episodeOfCare: await checkedCitizenEpisode(this.gateway, principal.episodeOfCare, url, options),
+    };
   }
 
   /**

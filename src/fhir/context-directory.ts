@@ -56,7 +56,7 @@ export class ContextDirectory {
   async episode(realm: string, id: string): Promise<EpisodeFacts | undefined> {
     const gateway = this.gateway(realm);
     const episode = await this.read(gateway, 'EpisodeOfCare', id);
-    return episode ? this.episodeFacts(gateway, episode) : undefined;
+    return episode ? episodeFacts(gateway, episode) : undefined;
   }
 
   /**
@@ -80,17 +80,7 @@ export class ContextDirectory {
     const { matches } = await gateway.searchAll('EpisodeOfCare', { patient: reference });
     if (matches.some((episode) => !pointsTo(episode.patient, reference)))
       throw new FhirRequestError('FHIR search EpisodeOfCare: a match lacks the searched patient');
-    return matches.map((episode) => this.episodeFacts(gateway, episode));
-  }
-
-  private episodeFacts(gateway: FhirGateway, episode: fhir4.EpisodeOfCare): EpisodeFacts {
-    return {
-      episode: gateway.absoluteUrl(`EpisodeOfCare/${episode.id}`),
-      inForce: episodeInForce(episode),
-      patient: episode.patient?.reference ? gateway.absoluteUrl(episode.patient.reference) : undefined,
-      teams: (episode.team ?? []).flatMap((t) => (t.reference ? [gateway.absoluteUrl(t.reference)] : [])),
-      organization: resourceUrl(episode.managingOrganization?.reference, gateway.baseUrl),
-    };
+    return matches.map((episode) => episodeFacts(gateway, episode));
   }
 
   /** `{base}/Type/id` or `Type/id` → `Type/id` (how references are stored on this server). */
@@ -106,6 +96,17 @@ export class ContextDirectory {
       throw error;
     }
   }
+}
+
+/** What a context choice needs to know of an EpisodeOfCare, its references as absolute URLs on `gateway`. */
+export function episodeFacts(gateway: FhirGateway, episode: fhir4.EpisodeOfCare): EpisodeFacts {
+  return {
+    episode: gateway.absoluteUrl(`EpisodeOfCare/${episode.id}`),
+    inForce: episodeInForce(episode),
+    patient: episode.patient?.reference ? gateway.absoluteUrl(episode.patient.reference) : undefined,
+    teams: (episode.team ?? []).flatMap((t) => (t.reference ? [gateway.absoluteUrl(t.reference)] : [])),
+    organization: resourceUrl(episode.managingOrganization?.reference, gateway.baseUrl),
+  };
 }
 
 /**

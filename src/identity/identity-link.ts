@@ -17,7 +17,8 @@ export interface LinkedOrganisation {
 
 /** What linking found in FHIR; recorded in the session and carried into tokens. */
 export type IdentityLink =
-  | { kind: 'patient'; patient: string | undefined }
+  /** `episodeOfCare`: the absolute URL of the episode a mocked citizen logs in with, checked to be the patient's. */
+  | { kind: 'patient'; patient: string | undefined; episodeOfCare?: string }
   | { kind: 'practitioner'; practitioner: string; organisations: LinkedOrganisation[]; careTeams: LinkedCareTeam[] }
   | { kind: 'none' };
 

@@ -38,3 +38,15 @@ export class AmbiguousIdentityError extends Error {
     this.name = 'AmbiguousIdentityError';
   }
 }
+
+/**
+ * The episode of care a login asked to start in (a mocked citizen's, config `mockUsers[].episodeOfCare`)
+ * is not the citizen's to hold: missing, not in force, or another patient's (DOMAIN.md: "The episode of
+ * care must belong to the patient"). A configuration mistake, refused rather than logged in without it.
+ */
+export class EpisodeOfCareRefusedError extends Error {
+  constructor(readonly reason: string) {
+    super(`episode of care refused: ${reason}`);
+    this.name = 'EpisodeOfCareRefusedError';
+  }
+}

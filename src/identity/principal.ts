@@ -31,6 +31,11 @@ export interface CitizenPrincipal extends PrincipalBase {
   kind: 'citizen';
   /** CPR (`urn:oid:1.2.208.176.1.2`) or BSN (`http://fhir.nl/fhir/NamingSystem/bsn`). */
   ssn: Identifier;
+  /**
+   * The EpisodeOfCare (logical id) the login starts in: mocked citizens only (DOMAIN.md, mocked users:
+   * "logs a citizen in by CPR (optionally with an episode of care)"); an IdP's assertion names none.
+   */
+  episodeOfCare?: string;
 }
 
 /** A role scope from the clinician IdP's privilege profile: an organisation or a care team. */

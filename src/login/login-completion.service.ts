@@ -15,7 +15,12 @@ import { ExternalIdDigest } from './external-id-digest.js';
 import { fromBoundBrowser } from './browser-binding.js';
 import { presentedSsoSecret, ssoCookies } from './sso-cookies.js';
 import { IDENTITY_LINKER, type IdentityLinker } from '../identity/identity-link.js';
-import { AmbiguousIdentityError, IdentityDirectoryRefusedError, IdentityDirectoryUnavailableError } from '../identity/linking-errors.js';
+import {
+  AmbiguousIdentityError,
+  EpisodeOfCareRefusedError,
+  IdentityDirectoryRefusedError,
+  IdentityDirectoryUnavailableError,
+} from '../identity/linking-errors.js';
 import type { ErrorPage } from './pages/error.page.js';
 import type { IdpNameId } from '../identity/idp-name-id.js';
 import type { Principal } from '../identity/principal.js';
@@ -42,6 +47,9 @@ const USER_TYPES: Record<Principal['kind'], UserType> = { citizen: 'PATIENT', cl
 export const OTHER_BROWSER: ErrorPage = { status: 400, key: 'other_browser' };
 
 export const LOGIN_EXPIRED: ErrorPage = { status: 400, key: 'login_expired' };
+
+/** A mocked citizen's episode of care that is not theirs (EpisodeOfCareRefusedError); the login stays pending for another choice. */
+const EPISODE_REFUSED: ErrorPage = { status: 403, key: 'episode_of_care_refused' };
 
 /**
  * The common end of every login (SAML assertion or mocked user): link the principal to FHIR, then
@@ -167,6 +175,12 @@ export class LoginCompletionService {
           kind: 'response',
           response: back({ error: 'access_denied', error_description: 'The login could not be linked to a single person.' }),
         };
+      }
+      if (error instanceof EpisodeOfCareRefusedError) {
+        // A mocked citizen's configured episode is not theirs: the operator's mistake, shown to the tester.
+        this.logger.warn({ realm: realm.name, reason: error.reason }, 'login refused: the mocked citizen’s episode of care');
+        await refused('episode_of_care_refused');
+        return { kind: 'page', page: EPISODE_REFUSED };
       }
       throw error;
     }

@@ -10,7 +10,12 @@ export function mockPrincipal(realm: Realm, user: MockUserConfig): Principal {
   const base = { realm: realm.name, idpAlias: MOCK_ALIAS, externalId: `mock:${user.username}`, name: user.name, loa: user.loa };
   switch (user.kind) {
     case 'citizen':
-      return { ...base, kind: 'citizen', ssn: { system: realm.config.patientIdentifierSystem!, value: user.ssn! } };
+      return {
+        ...base,
+        kind: 'citizen',
+        ssn: { system: realm.config.patientIdentifierSystem!, value: user.ssn! },
+        ...(user.episodeOfCare ? { episodeOfCare: user.episodeOfCare } : {}),
+      };
     case 'clinician':
       return {
         ...base,

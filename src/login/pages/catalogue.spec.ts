@@ -11,6 +11,7 @@ const ERROR_KEYS: Record<ErrorKey, true> = {
   logout_busy: true,
   unknown_user: true,
   loa_too_low: true,
+  episode_of_care_refused: true,
   invalid_login_link: true,
   invalid_logout_link: true,
   too_many_requests: true,

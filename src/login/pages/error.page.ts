@@ -13,6 +13,7 @@ export type ErrorKey =
   | 'logout_busy'
   | 'unknown_user'
   | 'loa_too_low'
+  | 'episode_of_care_refused'
   | 'invalid_login_link'
   | 'invalid_logout_link'
   | 'too_many_requests'
