@@ -1,6 +1,6 @@
 import type { ClinicianPrincipal, Identifier } from '../../identity/principal.js';
 import { ProfileError, optionalSingle, personName, requireSingle, type AttributeProfile } from './attribute-profile.js';
-import { CPR_SYSTEM } from './oiosaml3-citizen.profile.js';
+import { CPR_SYSTEM } from '../../config/national-identifier-systems.js';
 import { PrivilegeProfileError, parsePrivilegeProfile } from './privilege-profile.js';
 
 /** The Danish clinician IdP's OIOSAML 2 style attribute names (DOMAIN.md). */

@@ -10,8 +10,8 @@ import {
   type AssertionAttributes,
   type AttributeProfile,
 } from './attribute-profile.js';
+import { BSN_SYSTEM } from '../../config/national-identifier-systems.js';
 
-export const BSN_SYSTEM = 'http://fhir.nl/fhir/NamingSystem/bsn';
 /** Default attribute carrying the BSN; the IdP config's `attributes.bsn` overrides it. */
 export const BSN_ATTRIBUTE = 'urn:nl-eid-gdi:1.0:id:BSN';
 

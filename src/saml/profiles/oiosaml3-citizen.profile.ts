@@ -10,6 +10,7 @@ import {
   stableNameId,
   type AttributeProfile,
 } from './attribute-profile.js';
+import { CPR_SYSTEM } from '../../config/national-identifier-systems.js';
 
 /** OIOSAML 3 (NemLog-in) attribute names (DOMAIN.md). */
 export const OIOSAML3 = {
@@ -17,8 +18,6 @@ export const OIOSAML3 = {
   firstName: 'https://data.gov.dk/model/core/eid/firstName',
   lastName: 'https://data.gov.dk/model/core/eid/lastName',
 } as const;
-
-export const CPR_SYSTEM = 'urn:oid:1.2.208.176.1.2';
 
 /** A NameID that is a CPR number; NemLog-in's persistent NameID is a UUID URI, never one. */
 const CPR_NAME_ID = /^(\d{10})$/;
