@@ -177,8 +177,8 @@ export class FhirGateway {
    * Location header names it (`{base}/{type}/{id}/_history/{vid}`), so it is read — on this server only,
    * as a `next` link is followed. Without one (or when what it names is not found), the criteria name
    * it: one search, `_count=2` to tell one match from several, and exactly one match that is the one
-   * meant is taken. Nothing found yet is retryable (the server just said it exists); several is the 412 the
-   * create could have answered, and one not meant is unsafe to use.
+   * meant is taken. Nothing found yet is retryable (the server just said it exists); several is the 412
+   * the create could have answered (criteria not selective, R4 http.html#ccreate); one not meant is unsafe.
    */
   private async findCreated<K extends ResourceType>(
     type: K,
@@ -191,7 +191,6 @@ export class FhirGateway {
     const named = id === undefined ? undefined : await this.readResource(type, id, options).catch(notFoundAsUndefined);
     const found = named === undefined ? (await this.search(type, { ...criteria, _count: '2' }, options)).matches : [named];
     if (found.length === 0) throw new FhirUnavailableError(`FHIR create ${type}: the resource cannot be found after creating it`);
-    // Several: the criteria are not selective, as a 412 to the create itself would say (R4 http.html#ccreate).
     if (found.length > 1)
       throw new FhirPreconditionFailedError(`FHIR create ${type}: several resources match the criteria after creating one`);
     if (!isMeant(found[0]!))
