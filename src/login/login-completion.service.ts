@@ -15,12 +15,6 @@ import { ExternalIdDigest } from './external-id-digest.js';
 import { fromBoundBrowser } from './browser-binding.js';
 import { presentedSsoSecret, ssoCookies } from './sso-cookies.js';
 import { IDENTITY_LINKER, type IdentityLinker } from '../identity/identity-link.js';
-import {
-  AmbiguousIdentityError,
-  EpisodeOfCareRefusedError,
-  IdentityDirectoryRefusedError,
-  IdentityDirectoryUnavailableError,
-} from '../identity/linking-errors.js';
 import type { ErrorPage } from './pages/error.page.js';
 import type { IdpNameId } from '../identity/idp-name-id.js';
 import type { Principal } from '../identity/principal.js';
@@ -28,6 +22,7 @@ import { parseScope } from '../protocol/scope.js';
 import { AuditTrail } from '../audit/audit-trail.service.js';
 import { maskedRequestId } from '../logging/national-identifiers.js';
 import { scopesBackedByLink } from './scopes-backed-by-link.js';
+import { linkingRefusal } from './linking-refusal.js';
 
 /** What the IdP step established: the person and what the IdP said of the session. */
 export interface Authentication {
@@ -37,6 +32,8 @@ export interface Authentication {
   sessionIndex?: string;
   sessionNotOnOrAfter?: Date;
   authnInstant?: Date;
+  /** The assertion's IssueInstant: an IdP LogoutRequest issued after it may cover it (SAML Core §3.7.3.2). */
+  issuedAt?: Date;
 }
 
 /** The answer for the client, in its response mode (with the SSO cookies of a completed login); or a page for the person. */
@@ -48,8 +45,8 @@ export const OTHER_BROWSER: ErrorPage = { status: 400, key: 'other_browser' };
 
 export const LOGIN_EXPIRED: ErrorPage = { status: 400, key: 'login_expired' };
 
-/** A mocked citizen's episode of care that is not theirs (EpisodeOfCareRefusedError); the login stays pending for another choice. */
-const EPISODE_REFUSED: ErrorPage = { status: 403, key: 'episode_of_care_refused' };
+/** The login's assertion was ended at the IdP before it arrived here (IdpSubjects.loggedOutAtIdp). */
+const LOGGED_OUT_AT_IDP = Symbol('logged out at the IdP');
 
 /**
  * The common end of every login (SAML assertion or mocked user): link the principal to FHIR, then
@@ -140,55 +137,20 @@ export class LoginCompletionService {
     try {
       link = await this.linker.link(authentication.principal);
     } catch (error) {
-      if (error instanceof IdentityDirectoryUnavailableError) {
-        this.logger.warn({ realm: realm.name, reason: error.message }, 'login refused: FHIR unavailable');
-        await refused('identity_directory_unavailable');
-        const retry = back({
-          error: 'temporarily_unavailable',
-          error_description: 'The health records service is unavailable; try again.',
-        });
-        return {
-          kind: 'page',
-          page: {
-            status: 503,
-            key: 'fhir_unavailable',
-            ...(retry.mode === 'form_post' ? { returnForm: retry } : { returnUrl: retry.url }),
-          },
-        };
-      }
-      if (error instanceof IdentityDirectoryRefusedError) {
-        // The FHIR server refused (e.g. our credentials for it expired): not the person's fault, not retryable by them.
-        this.logger.error({ realm: realm.name, reason: error.message }, 'login refused: FHIR refused the linking');
-        await refused('identity_directory_refused');
-        return {
-          kind: 'page',
-          page: { status: 502, key: 'fhir_refused' },
-        };
-      }
-      if (error instanceof AmbiguousIdentityError) {
-        this.logger.warn(
-          { realm: realm.name, resourceType: error.resourceType },
-          `login refused: identifier matches several ${error.resourceType} records`,
-        );
-        await refused('ambiguous_identity');
-        return {
-          kind: 'response',
-          response: back({ error: 'access_denied', error_description: 'The login could not be linked to a single person.' }),
-        };
-      }
-      if (error instanceof EpisodeOfCareRefusedError) {
-        // A mocked citizen's configured episode is not theirs: the operator's mistake, shown to the tester.
-        this.logger.warn({ realm: realm.name, reason: error.reason }, 'login refused: the mocked citizen’s episode of care');
-        await refused('episode_of_care_refused');
-        return { kind: 'page', page: EPISODE_REFUSED };
-      }
-      throw error;
+      const refusal = linkingRefusal(error, back);
+      if (!refusal) throw error;
+      this.logger[refusal.level]({ realm: realm.name, ...refusal.facts }, refusal.message);
+      await refused(refusal.code);
+      return refusal.outcome;
     }
 
     const { principal } = authentication;
     // One transaction (issue 13): the pending login completes, the session and its code exist and the
     // LOGIN event is written — or none of it. Nothing slow runs inside: linking is done above.
     const completed = await this.audit.transaction(async (tx) => {
+      // SAML Core §3.7.3.2: an IdP LogoutRequest that came after this assertion, for its person and
+      // session, ended it; checked first, so that a refusal writes nothing here.
+      if (await this.idpSubjects.loggedOutAtIdp(realm, principal.idpAlias, authentication, tx)) return LOGGED_OUT_AT_IDP;
       const now = this.clock.now();
       const transaction = await this.transactions.complete(realm.name, transactionId, now, tx);
       if (!transaction) return undefined;
@@ -246,6 +208,9 @@ export class LoginCompletionService {
       );
       return { transaction, session, code, sso, secret };
     });
+    if (completed === LOGGED_OUT_AT_IDP) {
+      return this.abort(realm, transactionId, 'assertion covered by a later LogoutRequest of the IdP', request, 'logged_out_at_idp');
+    }
     if (!completed) {
       await refused('expired_login');
       return { kind: 'page', page: LOGIN_EXPIRED };

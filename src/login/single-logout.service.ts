@@ -41,6 +41,8 @@ const ENDED_AT_IDP = 'logout at the identity provider';
  * tried at once. The answer is Success, or PartialLogout when a client could not be told within
  * `backchannelLogout.sloWaitMs` (§3.7.3.2); a delivery still under way then goes on.
  * A request naming no session here is answered Success all the same: the IdP learns nothing.
+ * Either way it is kept while an assertion it covers could still arrive, and such an assertion is
+ * refused (SAML Core §3.7.3.2; IdpSubjects.recordLogout).
  */
 @Injectable()
 export class SingleLogoutService {
@@ -171,8 +173,14 @@ export class SingleLogoutService {
     return secret !== undefined && !(await this.ssoSessions.resume(realm, secret));
   }
 
-  /** Ends the SSO sessions the request names and the client sessions in them; returns the client sessions it ended. */
+  /**
+   * Ends the SSO sessions the request names and the client sessions in them; returns the client sessions
+   * it ended. The request is recorded first (SAML Core §3.7.3.2): an assertion it covers that arrives
+   * later is refused (LoginCompletionService), and a login that makes its session after the search
+   * below finds the record.
+   */
   private async endNamedSessions(realm: Realm, alias: string, request: IdpLogoutRequest, ipAddress: string): Promise<EndedSession[]> {
+    await this.subjects.recordLogout(realm, alias, request);
     const named = await this.subjects.liveSsoSessions(realm, alias, request.nameId, request.sessionIndexes);
     const { clientSessions: ended } = await this.endSsoSessions(named, ENDED_AT_IDP, { by: 'idp', ipAddress });
     this.logger.log(

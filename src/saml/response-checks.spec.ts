@@ -52,6 +52,7 @@ describe('response checks (injected clock, bounded skew)', () => {
     expect(checkAssertion(envelope(), assertion(), expected, NOW)).toEqual({
       inResponseTo: '_req',
       replayExpiresAt: new Date(at(360)),
+      issuedAt: NOW,
       authnInstant: NOW,
       sessionIndex: '_s',
       sessionNotOnOrAfter: new Date(at(3600)),

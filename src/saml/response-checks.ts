@@ -20,6 +20,8 @@ export interface CheckedAssertion {
   inResponseTo: string;
   /** Until when the assertion ID must stay recorded: after this it fails the time checks anyway. */
   replayExpiresAt: Date;
+  /** Its IssueInstant: an IdP LogoutRequest issued after it applies to it (SAML Core §3.7.3.2). */
+  issuedAt: Date;
   authnInstant: Date;
   sessionIndex?: string;
   sessionNotOnOrAfter?: Date;
@@ -57,7 +59,8 @@ export function checkAssertion(envelope: ResponseEnvelope, assertion: AssertionD
   if (assertion.issuer !== expected.idpEntityId) fail('Assertion Issuer is not the configured IdP');
   // Unsolicited (IdP-initiated) responses are not accepted: every login starts with our AuthnRequest.
   if (!envelope.inResponseTo) fail('InResponseTo missing: unsolicited responses are refused');
-  if (notYet(instant(assertion.issueInstant, 'IssueInstant'))) fail('assertion issued in the future');
+  const issuedAt = instant(assertion.issueInstant, 'IssueInstant');
+  if (notYet(issuedAt)) fail('assertion issued in the future');
 
   const confirmation = bearerConfirmation(assertion.subjectConfirmations, envelope.inResponseTo!, expected.acsUrl, notYet, over);
 
@@ -90,6 +93,7 @@ export function checkAssertion(envelope: ResponseEnvelope, assertion: AssertionD
   return {
     inResponseTo: envelope.inResponseTo!,
     replayExpiresAt: new Date(validUntil + skewMs),
+    issuedAt,
     authnInstant,
     sessionIndex: assertion.authnStatements[0].sessionIndex,
     sessionNotOnOrAfter,

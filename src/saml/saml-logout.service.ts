@@ -12,7 +12,8 @@ import { logoutAnswerRoute, type LogoutAnswerRoute } from './logout-answer-route
 import { checkLogoutMessage, LogoutTimeWindowError } from './logout-checks.js';
 import { decodeLogoutMessage, type LogoutMessageInput } from './logout-message-input.js';
 import { LogoutRequestRefusedError, type RefusedLogoutRequest } from './logout-refusal.js';
-import { ResponseCheckError } from './response-checks.js';
+import { instant, ResponseCheckError } from './response-checks.js';
+import { lateAssertionWindowEnd } from './late-assertion-window.js';
 import { SamlBusyError, SamlRejectedError } from './saml.errors.js';
 import { MAX_CLOCK_SKEW_SECONDS, SAML_OPTIONS, type SamlOptions } from './saml-options.js';
 import type { IdpSettings } from './saml-settings.js';
@@ -43,6 +44,10 @@ export interface IdpLogoutRequest {
   id: string;
   nameId: IdpNameId;
   sessionIndexes: string[];
+  /** Its IssueInstant: an assertion issued before it, for the NameID and a session it names, is refused (SAML Core §3.7.3.2). */
+  issuedAt: Date;
+  /** Until when it applies to an assertion arriving after it (late-assertion-window.ts). */
+  appliesUntil: Date;
   relayState?: string;
 }
 
@@ -125,7 +130,7 @@ export class SamlLogoutService {
     if (!(await this.messages.consume(settings.idpEntityId, message.id, realm.name, replayExpiresAt))) {
       throw new LogoutRequestRefusedError('LogoutRequest ID already used (replay)', refused);
     }
-    return { kind: 'request', binding: input.binding, ...requestFields(message), relayState };
+    return { kind: 'request', binding: input.binding, ...this.requestFields(message), relayState };
   }
 
   /**
@@ -260,10 +265,14 @@ export class SamlLogoutService {
   private expectations(settings: IdpSettings) {
     return { endpointUrl: settings.acsUrl, idpEntityId: settings.idpEntityId, skewSeconds: this.skewSeconds };
   }
-}
 
-function requestFields(message: LogoutRequestData): Pick<IdpLogoutRequest, 'id' | 'nameId' | 'sessionIndexes'> {
-  return { id: message.id, nameId: message.nameId, sessionIndexes: message.sessionIndexes };
+  /** The fields of a checked LogoutRequest (its instants were parsed by checkLogoutMessage already). */
+  private requestFields(message: LogoutRequestData): Omit<IdpLogoutRequest, 'kind' | 'binding' | 'relayState'> {
+    const issuedAt = instant(message.issueInstant, 'IssueInstant');
+    const notOnOrAfter = message.notOnOrAfter === undefined ? undefined : instant(message.notOnOrAfter, 'NotOnOrAfter');
+    const appliesUntil = lateAssertionWindowEnd({ issuedAt, notOnOrAfter }, this.options.pendingRequestTtlSeconds, this.skewSeconds);
+    return { id: message.id, nameId: message.nameId, sessionIndexes: message.sessionIndexes, issuedAt, appliesUntil };
+  }
 }
 
 class RelayStateMismatch extends Error {}

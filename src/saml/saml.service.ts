@@ -33,6 +33,8 @@ export interface SamlLogin {
   /** SAML Core §2.7.2: the IdP's session ends here; ours must not outlive it. */
   sessionNotOnOrAfter?: Date;
   authnInstant?: Date;
+  /** The assertion's IssueInstant: whether an IdP LogoutRequest came after it (SAML Core §3.7.3.2). */
+  issuedAt?: Date;
 }
 
 /** A worker's reason that may mean the IdP signs with a key this SP does not know yet (saml-worker.mjs). */
@@ -241,5 +243,6 @@ function statedLoa(settings: IdpSettings, view: AssertionAttributes, assertion: 
 }
 
 function sessionFields(checked: CheckedAssertion): Omit<SamlLogin, 'relayState' | 'principal'> {
-  return { sessionIndex: checked.sessionIndex, sessionNotOnOrAfter: checked.sessionNotOnOrAfter, authnInstant: checked.authnInstant };
+  const { sessionIndex, sessionNotOnOrAfter, authnInstant, issuedAt } = checked;
+  return { sessionIndex, sessionNotOnOrAfter, authnInstant, issuedAt };
 }

@@ -1,6 +1,7 @@
 import { Global, Module } from '@nestjs/common';
 import { ExpiredRowsRepository } from '../storage/expired-rows.repository.js';
 import { RevokedAccessTokenRepository } from '../storage/revoked-access-token.repository.js';
+import { SamlIdpLogoutRepository } from '../storage/saml-idp-logout.repository.js';
 import { SessionRepository } from '../storage/session.repository.js';
 import { SsoSessionNameIdRepository } from '../storage/sso-session-name-id.repository.js';
 import { SsoSessionRepository } from '../storage/sso-session.repository.js';
@@ -21,6 +22,7 @@ import { TokenInspector } from './token-inspector.js';
     SsoSessionRepository,
     SsoSessionService,
     SsoSessionNameIdRepository,
+    SamlIdpLogoutRepository,
     IdpSubjects,
     RevokedAccessTokenRepository,
     TokenInspector,

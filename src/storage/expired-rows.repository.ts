@@ -10,6 +10,7 @@ const EXPIRING_TABLES = [
   'saml_pending_requests',
   'saml_used_assertions',
   'backchannel_logouts',
+  'saml_idp_logouts',
 ] as const;
 
 /** Rows deleted per statement, so a purge never holds locks long enough to slow requests. */

@@ -87,6 +87,7 @@ describe('SAML login (service level, worker pool)', () => {
       },
       sessionNotOnOrAfter: new Date(PINNED_TIME.getTime() + 3600_000),
       authnInstant: PINNED_TIME,
+      issuedAt: PINNED_TIME,
     });
   });
 
