@@ -1,56 +1,32 @@
 import { decodeJwt } from 'jose';
 import { RealmRegistry } from '../../src/realms/realm.registry.js';
-import type { Database } from '../../src/storage/database.js';
 import { RefreshTokenMac } from '../../src/tokens/refresh-token-mac.js';
-import { pgliteEngine, type Scratch } from '../support/database-engines.js';
 import { loginTokens, portalDelegation, portalRefresh } from '../support/login-flow.js';
 import { expectOAuthError } from '../support/oauth-error.js';
 import { TEST_TENANTS } from '../support/test-config.js';
-import { startTestServer, type TestServer } from '../support/test-server.js';
+import { restartedServerForSuite } from '../support/restarted-server.js';
 
 /**
  * The portal opened a delegated session for one of its tenants (token exchange); then a config change
  * took that tenant away from it. Its refresh token no longer continues that session.
  */
 describe('a delegated session whose tenant its client no longer has', () => {
-  let scratch: Scratch;
-  let db: Database;
-  let server: TestServer | undefined;
-  let port: number | undefined;
-
-  const start = async (portalTenants?: string[]) => {
-    await server?.close();
-    // The same port each time: one issuer, and the login's redirects lead back to it.
-    server = await startTestServer({
-      port,
-      overrides: { database: db },
-      patch: (raw) => {
-        if (portalTenants) raw.realms[0].clients.find((c: { clientId: string }) => c.clientId === 'portal').tenants = portalTenants;
-      },
+  const suite = restartedServerForSuite();
+  const start = (portalTenants?: string[]) =>
+    suite.start((raw) => {
+      if (portalTenants) raw.realms[0].clients.find((c: { clientId: string }) => c.clientId === 'portal').tenants = portalTenants;
     });
-    port ??= Number(new URL(server.baseUrl).port);
-    return server;
-  };
   const refreshAsPortal = (refreshToken: string, organisationAgb: string | null = null) =>
-    portalRefresh(server!.baseUrl, 'nemlogin', refreshToken, organisationAgb);
+    portalRefresh(suite.server.baseUrl, 'nemlogin', refreshToken, organisationAgb);
   /** The chain's current refresh token id of the session, to show a refusal changed nothing. */
   const currentJti = async (sid: string) =>
-    (await db.query<{ refresh_jti: string }>('SELECT refresh_jti FROM sessions WHERE id = $1', [sid])).rows[0]!.refresh_jti;
-
-  beforeAll(async () => {
-    scratch = await pgliteEngine.createScratch();
-    db = await scratch.connect();
-  });
-  afterAll(async () => {
-    await server?.close();
-    await scratch?.dispose();
-  });
+    (await suite.db.query<{ refresh_jti: string }>('SELECT refresh_jti FROM sessions WHERE id = $1', [sid])).rows[0]!.refresh_jti;
 
   /** A delegated session of the portal for TEST_TENANTS.allowed: its refresh token and session id. */
   const delegatedSession = async () => {
     await start();
-    const patient = await loginTokens(server!.baseUrl, 'nemlogin', 'alice');
-    const delegated = await portalDelegation(server!.baseUrl, 'nemlogin', patient.access_token);
+    const patient = await loginTokens(suite.server.baseUrl, 'nemlogin', 'alice');
+    const delegated = await portalDelegation(suite.server.baseUrl, 'nemlogin', patient.access_token);
     expect(delegated.status).toBe(200);
     const refreshToken = delegated.body.access_token as string;
     return { refreshToken, sid: decodeJwt(refreshToken).sid as string };
@@ -73,7 +49,7 @@ describe('a delegated session whose tenant its client no longer has', () => {
     const { refreshToken } = await delegatedSession();
     // The same token as an earlier version issued it: the same claims, but for the tenant.
     const { organisation_agb: _tenant, ...claims } = decodeJwt(refreshToken);
-    const older = server!.app.get(RefreshTokenMac).sign(server!.app.get(RealmRegistry).get('nemlogin'), claims);
+    const older = suite.server.app.get(RefreshTokenMac).sign(suite.server.app.get(RealmRegistry).get('nemlogin'), claims);
     await start([]);
     const refused = await refreshAsPortal(older);
     expectOAuthError(refused, 400, 'unauthorized_client');
