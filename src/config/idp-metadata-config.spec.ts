@@ -1,19 +1,7 @@
 import { parseConfig } from './config.loader.js';
-import { configProblems as problemsOf } from '../../test/support/config-problems.js';
+import { configProblems as problemsOf, configWithIdp } from '../../test/support/config-problems.js';
 
-const raw = (idp: Record<string, unknown>, environment = 'test') => ({
-  environment,
-  publicUrl: 'https://auth.example',
-  keys: { encryptionKey: 'production-grade-key-encryption-key-0123456789' },
-  fhir: { baseUrl: 'https://fhir.example/R4' },
-  realms: [
-    {
-      name: 'r',
-      serviceProvider: { signingKey: 'k', signingCertificate: 'c' },
-      identityProviders: [{ alias: 'idp', profile: 'generic', ...idp }],
-    },
-  ],
-});
+const raw = configWithIdp;
 
 describe('IdP metadata config', () => {
   it('lets metadataUrl or metadataFile stand in for entityId, ssoUrl and signingCertificates, refreshed hourly by default', () => {

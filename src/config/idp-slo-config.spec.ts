@@ -1,21 +1,9 @@
 import { parseConfig } from './config.loader.js';
-import { configProblems as problemsOf } from '../../test/support/config-problems.js';
+import { configProblems as problemsOf, configWithIdp } from '../../test/support/config-problems.js';
 
-const raw = (idp: Record<string, unknown>) => ({
-  environment: 'test',
-  publicUrl: 'https://auth.example',
-  keys: { encryptionKey: 'production-grade-key-encryption-key-0123456789' },
-  fhir: { baseUrl: 'https://fhir.example/R4' },
-  realms: [
-    {
-      name: 'r',
-      serviceProvider: { signingKey: 'k', signingCertificate: 'c' },
-      identityProviders: [
-        { alias: 'idp', profile: 'generic', entityId: 'urn:idp', ssoUrl: 'https://idp.example/sso', signingCertificates: ['c'], ...idp },
-      ],
-    },
-  ],
-});
+/** An IdP written by hand, with `idp`'s keys besides. */
+const raw = (idp: Record<string, unknown>) =>
+  configWithIdp({ entityId: 'urn:idp', ssoUrl: 'https://idp.example/sso', signingCertificates: ['c'], ...idp });
 
 const idpOf = (idp: Record<string, unknown>) => parseConfig(raw(idp), 'test', {}).realms[0].identityProviders[0];
 

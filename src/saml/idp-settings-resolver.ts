@@ -68,11 +68,11 @@ function sloResponseUrls(configured: IdpStaticSettings['configured'], metadata: 
 
 /** Why {@link resolveIdpSettings} gives nothing, for the log. */
 export function unavailableReason(base: IdpStaticSettings, metadata: IdpMetadata | undefined, now: Date): string {
-  const stale = metadata?.validUntil !== undefined && metadata.validUntil.getTime() <= now.getTime();
-  const current = stale ? undefined : metadata;
+  const current = currentMetadata(metadata, now);
+  const stale = metadata !== undefined && current === undefined;
   const { configured } = base;
   const missing = !(configured.entityId ?? current?.entityId) || !(configured.ssoUrl ?? current?.ssoUrl);
-  if (missing || !(configured.signingCertificates ?? current?.signingCertificates)?.length) {
+  if (missing || signingCertificates(base, metadata, now).length === 0) {
     if (base.metadata && !metadata) return 'no good metadata yet';
     if (stale) return 'metadata past its validUntil';
     if (missing) return 'no entity id or HTTP-Redirect SingleSignOnService';

@@ -11,3 +11,20 @@ export function configProblems(raw: unknown, env: NodeJS.ProcessEnv = {}): strin
   }
   return [];
 }
+
+/** A minimal config of one realm `r` whose one SAML IdP (alias `idp`, profile generic) is `idp`, for the IdP keys' specs. */
+export function configWithIdp(idp: Record<string, unknown>, environment = 'test') {
+  return {
+    environment,
+    publicUrl: 'https://auth.example',
+    keys: { encryptionKey: 'production-grade-key-encryption-key-0123456789' },
+    fhir: { baseUrl: 'https://fhir.example/R4' },
+    realms: [
+      {
+        name: 'r',
+        serviceProvider: { signingKey: 'k', signingCertificate: 'c' },
+        identityProviders: [{ alias: 'idp', profile: 'generic', ...idp }],
+      },
+    ],
+  };
+}
