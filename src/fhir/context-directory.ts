@@ -77,7 +77,7 @@ export class ContextDirectory {
   async episodesOf(realm: string, patient: string): Promise<EpisodeFacts[]> {
     const gateway = this.gateway(realm);
     const reference = this.relative(gateway, patient);
-    const { matches } = await gateway.searchAll('EpisodeOfCare', { patient: reference });
+    const { matches } = await gateway.searchAll('EpisodeOfCare', { patient: reference, _count: '100' });
     if (matches.some((episode) => !pointsTo(episode.patient, reference)))
       throw new FhirRequestError('FHIR search EpisodeOfCare: a match lacks the searched patient');
     return matches.map((episode) => episodeFacts(gateway, episode));

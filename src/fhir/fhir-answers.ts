@@ -43,11 +43,12 @@ export function readSearchPage<K extends ResourceType>(body: KitResource, type: 
 }
 
 /**
- * `page` (every page of a search, as FhirGateway.searchAll gives it) when it holds every match, for a
- * caller that takes what it gets for all there is: a clinician's roles and memberships, those no longer
- * asserted to be ended. `Bundle.total` counts the matches of the whole search (R4 bundle.html), so one
- * above what every page held means some were left out, and a role left out would never be ended: the
- * clinician would keep in FHIR what the assertion took away. A broken answer, so retryable.
+ * `page` (every page of a search) when it holds every match, for FhirGateway.searchAll, whose every
+ * caller takes what it gets for all there is. `Bundle.total` counts the matches of the whole search (R4
+ * bundle.html), so one above what every page held means some were left out: a clinician's role or
+ * membership left out would never be ended, keeping in FHIR what the assertion took away; an
+ * organisation, care team or episode the assertion or the citizen names, left out, would be a login
+ * that succeeds without the rights it should carry. A broken answer, so retryable.
  */
 export function wholeSearch<T extends fhir4.Resource>(page: SearchPage<T>, type: ResourceType): SearchPage<T> {
   if (page.total !== undefined && page.total > page.matches.length)

@@ -1,6 +1,6 @@
 import { Client, type FhirResource as KitResource, type RequestOptions } from 'fhir-kit-client';
 import { DEFAULT_FHIR_MAX_ANSWER_BYTES } from '../config/fhir-config.schema.js';
-import { expectResource, readSearchPage } from './fhir-answers.js';
+import { expectResource, readSearchPage, wholeSearch } from './fhir-answers.js';
 import {
   FhirError,
   FhirNotFoundError,
@@ -105,13 +105,13 @@ export class FhirGateway {
     return readSearchPage<K>(bundle, type, this.requestUrl);
   }
 
-  /** Every page of a type search, following `next` links (R4 http.html, "Paging") on this server only. */
+  /** Every page of a type search (`next` links on this server only, R4 http.html "Paging"): every match, or wholeSearch refuses it. */
   async searchAll<K extends ResourceType>(
     type: K,
     params: SearchParams,
     options: FhirCallOptions = {},
   ): Promise<SearchPage<ResourceOf<K>>> {
-    return this.followPages(type, await this.search(type, params, options), options);
+    return wholeSearch(await this.followPages(type, await this.search(type, params, options), options), type);
   }
 
   /**

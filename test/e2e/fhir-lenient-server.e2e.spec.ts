@@ -95,7 +95,7 @@ describe('a FHIR server that ignores the PractitionerRole practitioner parameter
  */
 describe('a FHIR server that pages a search from an empty first page', () => {
   const nancy = { resourceType: 'Patient', id: 'nancy', identifier: [{ system: CPR_SYSTEM, value: DEMO.cpr.nancy }] };
-  const pagedServer = async (next: (baseUrl: string) => string) => {
+  const pagedServer = async (next: (baseUrl: string) => string, match: object = nancy) => {
     const server: StubServer = await startStubServer((response, index) =>
       index === 0
         ? sendJson(response, 200, {
@@ -108,7 +108,7 @@ describe('a FHIR server that pages a search from an empty first page', () => {
             resourceType: 'Bundle',
             type: 'searchset',
             total: 1,
-            entry: [{ resource: nancy, search: { mode: 'match' } }],
+            entry: [{ resource: match, search: { mode: 'match' } }],
           }),
     );
     return server;
@@ -130,10 +130,14 @@ describe('a FHIR server that pages a search from an empty first page', () => {
   });
 
   it('follows a relative next link of a clinician-side search on this server', async () => {
-    const server = await pagedServer(() => 'PractitionerRole?page=2');
+    const role = { resourceType: 'PractitionerRole', id: 'r-1', practitioner: { reference: 'Practitioner/p' } };
+    const server = await pagedServer(() => 'PractitionerRole?page=2', role);
     try {
       const { gateway } = fhirLinker(server.baseUrl, { timeoutMs: 1000 });
-      await expect(gateway.searchAll('PractitionerRole', { practitioner: 'Practitioner/p' })).resolves.toMatchObject({ next: undefined });
+      await expect(gateway.searchAll('PractitionerRole', { practitioner: 'Practitioner/p' })).resolves.toMatchObject({
+        next: undefined,
+        matches: [role],
+      });
       expect(server.urls).toEqual(['/fhir/PractitionerRole/_search', '/fhir/PractitionerRole?page=2']);
     } finally {
       await server.close();

@@ -4,7 +4,16 @@ import { IdentityDirectoryRefusedError, IdentityDirectoryUnavailableError } from
 import { freePort } from '../support/free-port.js';
 import { rejectionOf } from '../support/rejection.js';
 import { fhirLinker, measure } from '../support/fhir/fhir-linker.js';
-import { citizen, clinician, CPR_SYSTEM, DEMO, SOR_SYSTEM, storedPractitioner, uniqueClinicianId } from '../support/fhir/principals.js';
+import {
+  citizen,
+  clinician,
+  CPR_SYSTEM,
+  DEMO,
+  sor,
+  SOR_SYSTEM,
+  storedPractitioner,
+  uniqueClinicianId,
+} from '../support/fhir/principals.js';
 import { EMPTY_SEARCHSET, sendJson, searchset, startStubServer, type StubServer } from '../support/fhir/stub-http-server.js';
 
 /** When FHIR cannot answer, linking fails fast with IdentityDirectoryUnavailableError (retryable), never hangs. */
@@ -228,6 +237,47 @@ describe('broken FHIR answers', () => {
       expect(server.urls.filter((url) => !url.endsWith('/_search'))).toEqual([]);
     },
   );
+
+  /**
+   * The organisations and care teams an assertion names are searched for whole too: one the answer
+   * counted in Bundle.total but left out would make a login that succeeds without the rights asserted
+   * for it, "a token with missing rights presented as success". Retryable, and nothing written.
+   */
+  it.each([
+    ['Organization', 1, { organisations: [sor('123456', ['urn:dk:sundhed:role:doctor'])] }],
+    ['CareTeam', 2, { careTeams: [{ id: 'CT-1', roles: ['urn:dk:sundhed:role:doctor'] }] }],
+  ])(
+    'does not read the %s search for those the assertion names, whose total counts matches it does not hold, as all of them',
+    async (type, nth, privileges) => {
+      const principal = clinician(uniqueClinicianId(), privileges);
+      const searches = new Map<string, number>();
+      const server: StubServer = await startStubServer((response, index) => {
+        const url = server.urls[index] ?? '';
+        const searched = /\/(\w+)\/_search$/.exec(url)?.[1];
+        if (searched === undefined) return sendJson(response, 500, {});
+        searches.set(searched, (searches.get(searched) ?? 0) + 1);
+        if (searched === 'Practitioner') return sendJson(response, 200, searchset([storedPractitioner(principal)]));
+        if (searched === type && searches.get(searched) === nth) return sendJson(response, 200, { ...searchset([]), total: 1 });
+        sendJson(response, 200, EMPTY_SEARCHSET);
+      });
+      stubs.push(server);
+      const error = await rejectionOf(fhirLinker(server.baseUrl).linker.link(principal));
+      expect(error).toBeInstanceOf(IdentityDirectoryUnavailableError);
+      expect((error as IdentityDirectoryUnavailableError).retryable).toBe(true);
+      expect((error as Error).message).toBe(`FHIR search ${type}: Bundle.total counts more matches than the answer holds`);
+      expect(searches.get(type)).toBe(nth);
+      expect(server.urls.filter((url) => !url.endsWith('/_search'))).toEqual([]);
+    },
+  );
+
+  it('does not give a search of every page whose total counts matches they do not hold as all of them', async () => {
+    const episode = { resourceType: 'EpisodeOfCare', id: 'eoc-1', status: 'active', patient: { reference: 'Patient/p-1' } };
+    const server = await answering({ ...searchset([episode]), total: 2 });
+    const { gateway } = fhirLinker(server.baseUrl);
+    const error = await rejectionOf(gateway.searchAll('EpisodeOfCare', { patient: 'Patient/p-1' }));
+    expect(error).toBeInstanceOf(FhirUnavailableError);
+    expect((error as Error).message).toBe('FHIR search EpisodeOfCare: Bundle.total counts more matches than the answer holds');
+  });
 
   it.each([
     ['entry as an object', { resourceType: 'Bundle', type: 'searchset', entry: { resource: nancy } }],

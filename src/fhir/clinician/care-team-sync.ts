@@ -3,7 +3,6 @@ import type * as fhir4 from 'fhir/r4.js';
 import type { LinkedCareTeam } from '../../identity/identity-link.js';
 import type { CareTeamPrivileges } from '../../identity/principal.js';
 import type { FhirGateway } from '../fhir.gateway.js';
-import { wholeSearch } from '../fhir-answers.js';
 import type { FhirCallOptions, Stored } from '../fhir-resources.js';
 import { escapeSearchValue, referenceTo, resourceUrl } from '../fhir-references.js';
 import { careTeamInForce, isActiveParticipant, planJoin, planLeave } from './membership-plan.js';
@@ -33,11 +32,8 @@ export class CareTeamSync {
   constructor(private readonly gateway: FhirGateway) {}
 
   async sync(practitioner: string, privileges: CareTeamPrivileges[], now: string, options: FhirCallOptions): Promise<LinkedCareTeam[]> {
-    // Every one of them (wholeSearch), as each membership no longer asserted is ended.
-    const { matches: memberOf } = wholeSearch(
-      await this.gateway.searchAll('CareTeam', { participant: practitioner, _count: '100' }, options),
-      'CareTeam',
-    );
+    // Every one of them (searchAll refuses an incomplete answer), as each membership no longer asserted is ended.
+    const { matches: memberOf } = await this.gateway.searchAll('CareTeam', { participant: practitioner, _count: '100' }, options);
     const wanted = await this.resolve(privileges, memberOf, options);
 
     const linked = await Promise.all(
@@ -118,6 +114,8 @@ export class CareTeamSync {
   /** The teams in force among one search ORing the values (`,`, R4 search.html#combining); none when there are none. */
   private async searchTeams(parameter: 'identifier' | '_id', values: string[], options: FhirCallOptions): Promise<CareTeam[]> {
     if (values.length === 0) return [];
-    return (await this.gateway.searchAll('CareTeam', { [parameter]: values.join(',') }, options)).matches.filter(careTeamInForce);
+    return (await this.gateway.searchAll('CareTeam', { [parameter]: values.join(','), _count: '100' }, options)).matches.filter(
+      careTeamInForce,
+    );
   }
 }

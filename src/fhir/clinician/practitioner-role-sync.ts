@@ -4,7 +4,6 @@ import type { LinkedOrganisation } from '../../identity/identity-link.js';
 import type { OrganisationPrivileges } from '../../identity/principal.js';
 import { FhirConflictError, FhirPreconditionFailedError, FhirRequestError, FhirUnavailableError } from '../fhir.errors.js';
 import type { FhirGateway } from '../fhir.gateway.js';
-import { wholeSearch } from '../fhir-answers.js';
 import type { FhirCallOptions, Stored } from '../fhir-resources.js';
 import { hasIdentifier, pointsTo, referenceTo, searchToken } from '../fhir-references.js';
 import { newRole, planRole, planRoleEnd, roleInForce } from './membership-plan.js';
@@ -33,10 +32,11 @@ export class PractitionerRoleSync {
     now: string,
     options: FhirCallOptions,
   ): Promise<LinkedOrganisation[]> {
-    // Every one of them (wholeSearch), as each role at an organisation no longer asserted is ended.
-    const { matches: roles, included } = wholeSearch(
-      await this.gateway.searchAll('PractitionerRole', { practitioner, _include: 'PractitionerRole:organization', _count: '100' }, options),
+    // Every one of them (searchAll refuses an incomplete answer), as each role at an organisation no longer asserted is ended.
+    const { matches: roles, included } = await this.gateway.searchAll(
       'PractitionerRole',
+      { practitioner, _include: 'PractitionerRole:organization', _count: '100' },
+      options,
     );
     // A server that ignored the practitioner parameter (R4 search.html#errors, lenient handling) hands back
     // everyone's roles, which would then be rewritten or ended as this clinician's: fail closed.
@@ -129,8 +129,13 @@ export class PractitionerRoleSync {
     const searched =
       unknown.length === 0
         ? []
-        : (await this.gateway.searchAll('Organization', { identifier: unknown.map((p) => searchToken(p.identifier)).join(',') }, options))
-            .matches;
+        : (
+            await this.gateway.searchAll(
+              'Organization',
+              { identifier: unknown.map((p) => searchToken(p.identifier)).join(','), _count: '100' },
+              options,
+            )
+          ).matches;
 
     const wanted = new Map<string, { organization: Organization; roles: string[] }>();
     privileges.forEach((privilege, index) => {
