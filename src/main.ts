@@ -2,6 +2,7 @@ import type { Server } from 'node:http';
 import { createApp } from './app.factory.js';
 import { ConfigError } from './config/config.error.js';
 import { configFileFromEnv, loadConfigFile } from './config/config.loader.js';
+import { productionWarnings } from './config/production-warnings.js';
 import { databaseFailure, listenFailure } from './start-failure.js';
 import { mallocTunablesMissing, missingNodeFlags, SERVICE_MALLOC_TUNABLES, SERVICE_NODE_FLAGS } from './node-flags.js';
 
@@ -28,6 +29,7 @@ async function main(file: string): Promise<void> {
     { publicUrl: config.publicUrl, port: config.port, environment: config.environment, config: file },
     'federation service listening',
   );
+  for (const { key, reason } of productionWarnings(config)) log.warn({ key }, `production config: ${key}: ${reason}`);
   const missing = missingNodeFlags(process.execArgv, process.env.NODE_OPTIONS);
   if (missing.length > 0)
     log.warn(

@@ -1,5 +1,6 @@
 import { ConfigError } from '../config/config.error.js';
 import { configFileFromEnv, loadConfigFile } from '../config/config.loader.js';
+import { productionWarnings } from '../config/production-warnings.js';
 import { realmFromConfig } from '../realms/realm.js';
 import { certificateWarning } from '../saml/certificate-expiry.js';
 import { loadRealmSettings, type IdpStaticSettings } from '../saml/saml-settings.js';
@@ -11,7 +12,7 @@ export function checkConfig(file: string, env: NodeJS.ProcessEnv = process.env, 
     // Each realm's SAML keys and certificates too, as the service reads them when it starts: every
     // realm's, so a file with two broken realms is not fixed one run at a time.
     const problems: string[] = [];
-    const warnings: string[] = [];
+    const warnings = productionWarnings(config).map(({ key, reason }) => `${key}: ${reason}`);
     for (const realm of config.realms) {
       try {
         warnings.push(...certificateWarnings(loadRealmSettings(realmFromConfig(config.publicUrl, realm)), now));

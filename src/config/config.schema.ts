@@ -177,7 +177,8 @@ export type TrustedIssuerConfig = RealmConfig['trustedIssuers'][number];
 
 /**
  * What production forbids: an http issuer, mocked users, the embedded FHIR server, the demo key, short
- * secrets. (The repository's test keys, in whatever file: config.loader.ts, which reads the files.)
+ * secrets, keys fetched over plain http. (The repository's test keys, in whatever file:
+ * config.loader.ts, which reads the files. What it allows but warns of: production-warnings.ts.)
  */
 function refineProduction(config: Config, ctx: z.RefinementCtx): void {
   // The issuer of every token and the base of every endpoint; the SSO and login cookies are Secure, and
@@ -214,6 +215,17 @@ function refineProduction(config: Config, ctx: z.RefinementCtx): void {
           code: 'custom',
           path: ['realms', r, 'identityProviders', i, 'metadataUrl'],
           message: 'an http (not https) metadataUrl needs metadataSigningCertificate in production',
+        });
+      }
+    });
+    realm.trustedIssuers.forEach((issuer, t) => {
+      // Its keys verify token-exchange subject tokens (RFC 8693 §2.1): keys swapped on the way would let
+      // whoever swapped them act for any patient. An https URL, or the keys written in the config (jwks).
+      if (URL.parse(issuer.jwksUri ?? '')?.protocol === 'http:') {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['realms', r, 'trustedIssuers', t, 'jwksUri'],
+          message: 'an http (not https) jwksUri is refused in production: give an https URL, or the keys as jwks',
         });
       }
     });
