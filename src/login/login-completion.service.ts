@@ -149,7 +149,8 @@ export class LoginCompletionService {
     // LOGIN event is written — or none of it. Nothing slow runs inside: linking is done above.
     const completed = await this.audit.transaction(async (tx) => {
       // SAML Core §3.7.3.2: an IdP LogoutRequest that came after this assertion, for its person and
-      // session, ended it; checked first, so that a refusal writes nothing here.
+      // session, ended it; checked first, so that a refusal writes nothing here, and under the
+      // person's lock, held to the commit: a LogoutRequest recorded meanwhile waits, then finds the session.
       if (await this.idpSubjects.loggedOutAtIdp(realm, principal.idpAlias, authentication, tx)) return LOGGED_OUT_AT_IDP;
       const now = this.clock.now();
       const transaction = await this.transactions.complete(realm.name, transactionId, now, tx);

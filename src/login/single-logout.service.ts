@@ -175,9 +175,10 @@ export class SingleLogoutService {
 
   /**
    * Ends the SSO sessions the request names and the client sessions in them; returns the client sessions
-   * it ended. The request is recorded first (SAML Core §3.7.3.2): an assertion it covers that arrives
-   * later is refused (LoginCompletionService), and a login that makes its session after the search
-   * below finds the record.
+   * it ended. The request is recorded first, and committed, under the person's lock (SAML Core
+   * §3.7.3.2; IdpSubjects.recordLogout): an assertion it covers that arrives later is refused
+   * (LoginCompletionService), and a login already under way has committed its session before the
+   * record did, so the search below finds it.
    */
   private async endNamedSessions(realm: Realm, alias: string, request: IdpLogoutRequest, ipAddress: string): Promise<EndedSession[]> {
     await this.subjects.recordLogout(realm, alias, request);

@@ -68,9 +68,12 @@ export class IdpSubjects {
   }
 
   /**
-   * Records IdP `idpAlias`'s verified LogoutRequest. SingleLogoutService does so before it looks for
-   * the sessions the request names: a login whose session that search is too early to see is refused
-   * by the record instead (docs/ARCHITECTURE.md, "A logout", says what window is left).
+   * Records IdP `idpAlias`'s verified LogoutRequest, and commits it, under the person's lock, which a
+   * login's {@link loggedOutAtIdp} holds until its session is committed (SAML Core §3.7.3.2).
+   * SingleLogoutService does so before it looks for the sessions the request names: a login that took
+   * the lock first has committed its session by then, and the search finds it; one that takes it
+   * after finds the record, and is refused. No window is left between the two (docs/ARCHITECTURE.md,
+   * "A logout").
    */
   async recordLogout(realm: Realm, idpAlias: string, request: IdpLogoutRequest): Promise<void> {
     const { id: requestId, sessionIndexes, issuedAt, appliesUntil: expiresAt } = request;
@@ -79,11 +82,14 @@ export class IdpSubjects {
   }
 
   /**
-   * Whether an accepted LogoutRequest of IdP `idpAlias` covers this login's assertion: one indexed
-   * lookup, in the login's own transaction `db`. Only an assertion issued before the request is
+   * Whether an accepted LogoutRequest of IdP `idpAlias` covers this login's assertion: the person's
+   * lock, then one indexed lookup, in the login's own transaction `db`, which holds the lock until it
+   * ends: a LogoutRequest recorded meanwhile waits for the login's session, and its search then finds
+   * it ({@link recordLogout}). So it is asked first thing in that transaction, before it locks
+   * anything else: whoever waits for the lock holds nothing. Only an assertion issued before the request is
    * covered: one issued after it is a new login at the IdP, which a request naming no SessionIndex
    * must not block; both instants are the IdP's own clock. A login without NameID or IssueInstant (a
-   * mocked user's) is no SAML assertion, and costs no query.
+   * mocked user's) is no SAML assertion, and costs neither lock nor query.
    */
   async loggedOutAtIdp(realm: Realm, idpAlias: string, login: ArrivingLogin, db: Queryable): Promise<boolean> {
     if (login.nameId === undefined || login.issuedAt === undefined) return false;
