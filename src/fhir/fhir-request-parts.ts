@@ -17,3 +17,9 @@ export function tenantHeader(options: FhirCallOptions): Record<string, string> {
   if (!parsed.ok) throw new FhirRequestError(`organisation_agb: ${parsed.reason}`);
   return { [ORGANISATION_AGB_HEADER]: `${AGB_SYSTEM}|${parsed.code}` };
 }
+
+/** Each request's own timeout, and the caller's deadline when it has one (whichever ends first). */
+export function requestSignal(timeoutMs: number, deadline: AbortSignal | undefined): AbortSignal {
+  const timeout = AbortSignal.timeout(timeoutMs);
+  return deadline === undefined ? timeout : AbortSignal.any([timeout, deadline]);
+}

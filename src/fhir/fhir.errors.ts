@@ -59,3 +59,9 @@ export class FhirConflictError extends FhirError {
 export class FhirRequestError extends FhirError {
   readonly retryable = false;
 }
+
+/** A read answered 404 or 410 (R4 http.html#read) as nothing; any other failure as it is. */
+export function notFoundAsUndefined(error: unknown): undefined {
+  if (error instanceof FhirNotFoundError) return undefined;
+  throw error;
+}

@@ -3,7 +3,7 @@ import { DEFAULT_FHIR_MAX_ANSWER_BYTES } from '../config/fhir-config.schema.js';
 import { expectResource, readSearchPage, wholeSearch } from './fhir-answers.js';
 import {
   FhirError,
-  FhirNotFoundError,
+  notFoundAsUndefined,
   FhirPreconditionFailedError,
   FhirRequestError,
   FhirUnavailableError,
@@ -11,7 +11,7 @@ import {
 } from './fhir.errors.js';
 import { fhirClient } from './fhir-exchange.js';
 import { toFhirError } from './fhir-failure.js';
-import { queryString, tenantHeader } from './fhir-request-parts.js';
+import { queryString, requestSignal, tenantHeader } from './fhir-request-parts.js';
 import type { FhirCallOptions, ResourceOf, ResourceType, SearchPage, SearchParams, Stored } from './fhir-resources.js';
 import { withRetries } from './fhir-retry.js';
 import { FhirRoundTripMeter, type FhirRoundTripListener, type FhirRoundTrips } from './fhir-round-trips.js';
@@ -114,10 +114,7 @@ export class FhirGateway {
     return wholeSearch(await this.followPages(type, await this.search(type, params, options), options), type);
   }
 
-  /**
-   * The rest of a search whose first page is in hand (from {@link search}): `first` with every later
-   * page's entries added, following `next` links as {@link searchAll} does, within the same page limit.
-   */
+  /** `first` (a page from {@link search}) with every later page's entries added, following `next` links, at most MAX_PAGES. */
   async followPages<K extends ResourceType>(
     type: K,
     first: SearchPage<ResourceOf<K>>,
@@ -132,6 +129,19 @@ export class FhirGateway {
       result.next = page.next;
     }
     return result;
+  }
+
+  /**
+   * Enough of a search to tell none from one from several: `_count=2`, and its later pages while it has shown
+   * fewer (R4 search.html#count: a server may). Several: more matches, or a `Bundle.total` above one.
+   */
+  async searchOneOrSeveral<K extends ResourceType>(
+    type: K,
+    criteria: SearchParams,
+    options: FhirCallOptions = {},
+  ): Promise<SearchPage<ResourceOf<K>>> {
+    const first = await this.search(type, { ...criteria, _count: '2' }, options);
+    return first.matches.length > 1 ? first : this.followPages(type, first, options);
   }
 
   private async nextPage<K extends ResourceType>(type: K, next: string, options: FhirCallOptions): Promise<SearchPage<ResourceOf<K>>> {
@@ -174,11 +184,10 @@ export class FhirGateway {
 
   /**
    * The resource a conditional create answered without a body is about. R4 http.html#create: the
-   * Location header names it (`{base}/{type}/{id}/_history/{vid}`), so it is read — on this server only,
-   * as a `next` link is followed. Without one (or when what it names is not found), the criteria name
-   * it: one search, `_count=2` to tell one match from several, and exactly one match that is the one
-   * meant is taken. Nothing found yet is retryable (the server just said it exists); several is the 412
-   * the create could have answered (criteria not selective, R4 http.html#ccreate); one not meant is unsafe.
+   * Location header names it (`{base}/{type}/{id}/_history/{vid}`), read on this server only, as a `next`
+   * link is followed; without one (or when it is not found), the criteria do (searchOneOrSeveral). Only one
+   * match, the one meant, is taken. None yet is retryable (the server just said it exists); several is the
+   * 412 the create could have answered (criteria not selective, R4 http.html#ccreate); one not meant is unsafe.
    */
   private async findCreated<K extends ResourceType>(
     type: K,
@@ -189,9 +198,10 @@ export class FhirGateway {
   ): Promise<Stored<ResourceOf<K>>> {
     const id = location === undefined ? undefined : this.idInLocation(type, location);
     const named = id === undefined ? undefined : await this.readResource(type, id, options).catch(notFoundAsUndefined);
-    const found = named === undefined ? (await this.search(type, { ...criteria, _count: '2' }, options)).matches : [named];
+    const { matches: found, total = 0 } =
+      named === undefined ? await this.searchOneOrSeveral(type, criteria, options) : { matches: [named] };
     if (found.length === 0) throw new FhirUnavailableError(`FHIR create ${type}: the resource cannot be found after creating it`);
-    if (found.length > 1)
+    if (found.length > 1 || total > 1)
       throw new FhirPreconditionFailedError(`FHIR create ${type}: several resources match the criteria after creating one`);
     if (!isMeant(found[0]!))
       throw new FhirRequestError(`FHIR create ${type}: the resource found after creating one does not match the criteria`);
@@ -285,16 +295,4 @@ export class FhirGateway {
       throw toFhirError(error, { interaction, resourceType });
     }
   }
-}
-
-/** Each request's own timeout, and the caller's deadline when it has one (whichever ends first). */
-function requestSignal(timeoutMs: number, deadline: AbortSignal | undefined): AbortSignal {
-  const timeout = AbortSignal.timeout(timeoutMs);
-  return deadline === undefined ? timeout : AbortSignal.any([timeout, deadline]);
-}
-
-/** A read answered 404 or 410 (R4 http.html#read) as nothing; any other failure as it is. */
-function notFoundAsUndefined(error: unknown): undefined {
-  if (error instanceof FhirNotFoundError) return undefined;
-  throw error;
 }

@@ -183,6 +183,25 @@ describe('FhirGateway', () => {
       );
     });
 
+    /** A server need not return as many matches as `_count` asks (R4 search.html#count): a page of one is not one. */
+    it.each([
+      ['a Bundle.total of two', () => [{ ...searchset([mine]), total: 2 }]],
+      [
+        'a second page holding another',
+        (base: string) => [{ ...searchset([mine]), link: [{ relation: 'next', url: `${base}/Practitioner?page=2` }] }, searchset([mine])],
+      ],
+    ])('refuses as several one match on the first page of a search with %s', async (_, pages) => {
+      let base = '';
+      const server = await stub((response, index) => {
+        if (index === 0) return response.writeHead(201).end();
+        sendJson(response, 200, pages(base)[index - 1]);
+      });
+      base = server.baseUrl;
+      const error = await create(server).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(FhirPreconditionFailedError);
+      expect((error as Error).message).toBe('FHIR create Practitioner: several resources match the criteria after creating one');
+    });
+
     it('is retryable when the created resource cannot be found yet', async () => {
       const error = await create(await terseServer(undefined, [])).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(FhirUnavailableError);

@@ -34,8 +34,7 @@ export class PractitionerSync {
    * a second Practitioner on a later page, or only counted, is several all the same — never one picked.
    */
   private async find(lookup: Identifier, options: FhirCallOptions): Promise<Stored<fhir4.Practitioner> | undefined> {
-    const first = await this.gateway.search('Practitioner', { identifier: searchToken(lookup), _count: '2' }, options);
-    const { matches, total = 0 } = first.matches.length > 1 ? first : await this.gateway.followPages('Practitioner', first, options);
+    const { matches, total = 0 } = await this.gateway.searchOneOrSeveral('Practitioner', { identifier: searchToken(lookup) }, options);
     if (matches.length > 1 || total > 1) throw new AmbiguousIdentityError('Practitioner', lookup.system);
     const [found] = matches;
     if (found !== undefined && !hasIdentifier(found, lookup))
