@@ -1,6 +1,6 @@
 import { engines, type Scratch } from '../../test/support/database-engines.js';
 import { AuditEventRepository, type NewAuditEvent } from './audit-event.repository.js';
-import { DatabaseUnavailableError, type Database } from './database.js';
+import { DatabaseUnavailableError, statementText, type Database, type NamedStatement } from './database.js';
 import { migrate } from './migrator.js';
 
 const event = (clientId: string, details: Record<string, unknown> = {}): NewAuditEvent => ({
@@ -22,7 +22,7 @@ const event = (clientId: string, details: Record<string, unknown> = {}): NewAudi
 describe.each(engines)('audit events on $name', (engine) => {
   let scratch: Scratch;
   let db: Database;
-  let statements: string[];
+  let statements: (string | NamedStatement)[];
   let events: AuditEventRepository;
 
   beforeAll(async () => {
@@ -31,8 +31,8 @@ describe.each(engines)('audit events on $name', (engine) => {
     await migrate(real);
     // The same database, counting the INSERTs it is sent.
     db = Object.assign(Object.create(real) as Database, {
-      query: (sql: string, params?: unknown[]) => {
-        if (sql.startsWith('INSERT INTO audit_events')) statements.push(sql);
+      query: (sql: string | NamedStatement, params?: unknown[]) => {
+        if (statementText(sql).startsWith('INSERT INTO audit_events')) statements.push(sql);
         return real.query(sql, params);
       },
       transaction: real.transaction.bind(real),
@@ -51,6 +51,23 @@ describe.each(engines)('audit events on $name', (engine) => {
     await Promise.all(Array.from({ length: 40 }, (_, i) => events.insert(event(`together-${i}`))));
     expect(statements).toHaveLength(1);
     expect(await stored('together-')).toHaveLength(40);
+  });
+
+  it('names the statements of up to 64 events, one name a size, so each is planned once per connection', async () => {
+    for (const round of [1, 2]) await Promise.all(Array.from({ length: 3 }, (_, i) => events.insert(event(`named-${round}-${i}`))));
+    await Promise.all(Array.from({ length: 64 }, (_, i) => events.insert(event(`named-64-${i}`))));
+    expect(statements.map((sql) => (typeof sql === 'string' ? 'unnamed' : sql.name))).toEqual([
+      'audit-events.insert-3',
+      'audit-events.insert-3',
+      'audit-events.insert-64',
+    ]);
+    expect(await stored('named-')).toHaveLength(70);
+  });
+
+  it('leaves a larger statement, which only a flood makes, unnamed', async () => {
+    await Promise.all(Array.from({ length: 65 }, (_, i) => events.insert(event(`flood-${i}`))));
+    expect(statements.map((sql) => typeof sql)).toEqual(['string']);
+    expect(await stored('flood-')).toHaveLength(65);
   });
 
   it('writes an event alone when nothing else waits', async () => {
@@ -73,7 +90,7 @@ describe.each(engines)('audit events on $name', (engine) => {
   it('fails every event of a statement the database did not answer, without trying each alone', async () => {
     const answering = new AuditEventRepository(
       Object.assign(Object.create(db) as Database, {
-        query: (sql: string) => {
+        query: (sql: string | NamedStatement) => {
           statements.push(sql);
           return Promise.reject(new DatabaseUnavailableError('QUERY_TIMEOUT', false));
         },

@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { DATABASE, DatabaseUnavailableError, type Database, type Queryable } from './database.js';
+import { DATABASE, DatabaseUnavailableError, type Database, type NamedStatement, type Queryable } from './database.js';
 import { groupCommitted } from './group-commit.js';
 
 /** A stored audit event; `details` holds only codes and references (never a national identifier, name or token). */
@@ -134,11 +134,26 @@ function eventParams(event: NewAuditEvent): unknown[] {
   ];
 }
 
+/**
+ * Statements of up to this many rows are named, so PostgreSQL parses and plans each size once per
+ * connection: a group commit's INSERT of 12–16 rows spent a quarter of PostgreSQL's CPU in parsing
+ * and planning it anew (measured: 38–45 → 26–33 µs of the backend's CPU a row). Larger ones, which
+ * only a flood makes, stay unnamed rather than leave a plan per size in every connection.
+ */
+const MAX_NAMED_ROWS = 64;
+
 /** `INSERT … VALUES ($1, …, $12), ($13, …)` for `count` events, made once per count. */
-const statements: string[] = [];
-function insertStatement(count: number): string {
-  return (statements[count] ??= `INSERT INTO audit_events (${COLUMNS}) VALUES ${Array.from(
-    { length: count },
-    (_, row) => `(${Array.from({ length: PARAMS_PER_ROW }, (_, column) => `$${row * PARAMS_PER_ROW + column + 1}`).join(', ')})`,
-  ).join(', ')}`);
+const statements: (string | NamedStatement)[] = [];
+function insertStatement(count: number): string | NamedStatement {
+  return (statements[count] ??= named(
+    count,
+    `INSERT INTO audit_events (${COLUMNS}) VALUES ${Array.from(
+      { length: count },
+      (_, row) => `(${Array.from({ length: PARAMS_PER_ROW }, (_, column) => `$${row * PARAMS_PER_ROW + column + 1}`).join(', ')})`,
+    ).join(', ')}`,
+  ));
+}
+
+function named(count: number, text: string): string | NamedStatement {
+  return count <= MAX_NAMED_ROWS ? { name: `audit-events.insert-${count}`, text } : text;
 }
