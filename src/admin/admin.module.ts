@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { SigningKeyRepository } from '../storage/signing-key.repository.js';
 import { SsoSessionRepository } from '../storage/sso-session.repository.js';
+import { UserRepository } from '../storage/user.repository.js';
 import { AdminAuthGuard } from './admin-auth.guard.js';
 import { EventsController } from './events.controller.js';
 import { KeysAdminController } from './keys-admin.controller.js';
@@ -13,6 +14,6 @@ import { SessionsController } from './sessions.controller.js';
  */
 @Module({
   controllers: [EventsController, SessionsController, KeysAdminController],
-  providers: [AdminAuthGuard, SessionAdminService, SigningKeyRepository, SsoSessionRepository],
+  providers: [AdminAuthGuard, SessionAdminService, SigningKeyRepository, SsoSessionRepository, UserRepository],
 })
 export class AdminModule {}

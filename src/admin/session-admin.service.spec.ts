@@ -12,6 +12,7 @@ import type { Database } from '../storage/database.js';
 import { FhirAuditOutboxRepository } from '../storage/fhir-audit-outbox.repository.js';
 import { SessionRepository } from '../storage/session.repository.js';
 import { SsoSessionRepository } from '../storage/sso-session.repository.js';
+import { UserRepository } from '../storage/user.repository.js';
 import { SessionAdminService } from './session-admin.service.js';
 
 /**
@@ -39,7 +40,15 @@ describe.each(engines)('an administrator logging a user out on $name', (engine) 
       clock,
     );
     const ssoSessions = new SsoSessionService(new SsoSessionRepository(db), sessions, clock, {} as never);
-    admin = new SessionAdminService(sessions, new SsoSessionRepository(db), ssoSessions, new AuditEventRepository(db), audit, clock);
+    admin = new SessionAdminService(
+      sessions,
+      new SsoSessionRepository(db),
+      ssoSessions,
+      new AuditEventRepository(db),
+      new UserRepository(db),
+      audit,
+      clock,
+    );
   });
 
   const adminRequest = { oauthRealm: { name: 'r' }, oauthClient: { clientId: 'admin-cli' }, ip: '192.0.2.1' } as unknown as FastifyRequest;

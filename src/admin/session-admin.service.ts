@@ -8,6 +8,7 @@ import { AuditEventRepository } from '../storage/audit-event.repository.js';
 import type { Queryable } from '../storage/database.js';
 import { SessionRepository, type SessionRow } from '../storage/session.repository.js';
 import { SsoSessionRepository } from '../storage/sso-session.repository.js';
+import { UserRepository } from '../storage/user.repository.js';
 import { adminAction } from './admin-action.js';
 
 /** Keycloak's `UserSessionRepresentation`, as far as this service knows it (no user names here). */
@@ -38,13 +39,19 @@ export class SessionAdminService {
     private readonly ssoSessions: SsoSessionRepository,
     private readonly ssoSessionService: SsoSessionService,
     private readonly events: AuditEventRepository,
+    private readonly users: UserRepository,
     private readonly audit: AuditTrail,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
-  async userSessions(request: FastifyRequest, userId: string): Promise<UserSessionRepresentation[]> {
+  /** Keycloak's `GET /users/{id}/sessions`; undefined for a user the realm does not have (404, as Keycloak's "User not found"). */
+  async userSessions(request: FastifyRequest, userId: string): Promise<UserSessionRepresentation[] | undefined> {
     const realm = request.oauthRealm!;
     const live = await this.sessions.findLiveOfUser(realm.name, userId, this.clock.now());
+    if (live.length === 0 && !(await this.users.exists(realm.name, userId))) {
+      await this.audit.failed(adminAction(request, 'READ', `users/${userId}/sessions`, { userId }), 'not_found');
+      return undefined;
+    }
     const logins = await this.events.loginsOf(
       realm.name,
       userId,
@@ -58,10 +65,14 @@ export class SessionAdminService {
   /**
    * Keycloak's `POST /users/{id}/logout`: every live client session of the user ends, and every SSO
    * session of theirs, so no browser of theirs gets a new code without logging in again; returns how
-   * many client sessions ended.
+   * many client sessions ended, or undefined for a user the realm does not have (404, as Keycloak).
    */
-  logoutUser(request: FastifyRequest, userId: string): Promise<number> {
+  async logoutUser(request: FastifyRequest, userId: string): Promise<number | undefined> {
     const realm = request.oauthRealm!;
+    if (!(await this.users.exists(realm.name, userId))) {
+      await this.audit.failed(adminAction(request, 'ACTION', `users/${userId}/logout`, { userId }), 'not_found');
+      return undefined;
+    }
     return this.audit.transaction(async (tx) => {
       const now = this.clock.now();
       // The sessions end before the SSO sessions: locked first in the order a rotation locks them.

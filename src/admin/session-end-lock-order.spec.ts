@@ -12,6 +12,7 @@ import type { Database } from '../storage/database.js';
 import { FhirAuditOutboxRepository } from '../storage/fhir-audit-outbox.repository.js';
 import { SessionRepository } from '../storage/session.repository.js';
 import { SsoSessionRepository } from '../storage/sso-session.repository.js';
+import { UserRepository } from '../storage/user.repository.js';
 import { SingleLogoutService } from '../login/single-logout.service.js';
 import { SsoSessionService } from '../sessions/sso-session.service.js';
 import { SessionAdminService } from './session-admin.service.js';
@@ -48,7 +49,15 @@ describe.each(engines)('ending several sessions on $name', (engine) => {
     );
     // Ending SSO sessions reads no national identifier and sends nothing: the other collaborators stay unused.
     const ssoSessions = new SsoSessionService(new SsoSessionRepository(db), sessions, clock, {} as never);
-    admin = new SessionAdminService(sessions, new SsoSessionRepository(db), ssoSessions, new AuditEventRepository(db), audit, clock);
+    admin = new SessionAdminService(
+      sessions,
+      new SsoSessionRepository(db),
+      ssoSessions,
+      new AuditEventRepository(db),
+      new UserRepository(db),
+      audit,
+      clock,
+    );
     singleLogout = new SingleLogoutService({} as never, {} as never, ssoSessions, {} as never, audit);
   });
 

@@ -19,15 +19,15 @@ export class SessionsController {
   @Get('users/:id/sessions')
   @RequiresRole('view-users')
   @Header('Cache-Control', 'no-store')
-  sessions(@Req() request: FastifyRequest, @Param('id') userId: string): Promise<UserSessionRepresentation[]> {
-    return this.admin.userSessions(request, id(userId));
+  async sessions(@Req() request: FastifyRequest, @Param('id') userId: string): Promise<UserSessionRepresentation[]> {
+    return (await this.admin.userSessions(request, id(userId))) ?? noSuchUser();
   }
 
   @Post('users/:id/logout')
   @HttpCode(204)
   @RequiresRole('manage-users')
   async logout(@Req() request: FastifyRequest, @Param('id') userId: string): Promise<void> {
-    await this.admin.logoutUser(request, id(userId));
+    if ((await this.admin.logoutUser(request, id(userId))) === undefined) noSuchUser();
   }
 
   @Delete('sessions/:id')
@@ -38,6 +38,10 @@ export class SessionsController {
       throw new OAuthError('not_found', 'admin API: no such live session', { description: 'Not found.' });
     }
   }
+}
+
+function noSuchUser(): never {
+  throw new OAuthError('not_found', 'admin API: no such user', { description: 'User not found.' });
 }
 
 function id(value: string): string {

@@ -85,6 +85,12 @@ export class UserRepository {
     return rows[0]!.id;
   }
 
+  /** Whether realm `realm` has user `id` (one who logged in here, whether or not a session of theirs lives). */
+  async exists(realm: string, id: string): Promise<boolean> {
+    const { rows } = await this.db.query(`SELECT 1 FROM users WHERE id = $1 AND realm = $2`, [id, realm]);
+    return rows.length > 0;
+  }
+
   /** Up to `limit` rows still in the clear, in id order after `afterId` (the sweep pages through the table once). */
   async legacyRows(afterId: string, limit: number): Promise<LegacyUserRow[]> {
     const { rows } = await this.db.query<LegacyUserRow>(LEGACY_ROWS, [afterId, limit]);

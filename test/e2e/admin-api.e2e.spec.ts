@@ -82,6 +82,33 @@ describe('admin API: sessions and keys', () => {
     expect(action).toMatchObject({ details: { resource_path: `users/${sub}/logout`, sessions: '0', sso_sessions: '1' } });
   });
 
+  it('answers 404 for the sessions and the logout of a user the realm does not have, as Keycloak; [] and 204 for one with none live', async () => {
+    const nobody = '5f0c7a1e-0000-4000-8000-000000000000';
+    for (const [method, path] of [
+      ['GET', `nemlogin/users/${nobody}/sessions`],
+      ['POST', `nemlogin/users/${nobody}/logout`],
+    ] as const) {
+      expect(await adminCall(h.server.baseUrl, method, path, await h.operator())).toMatchObject({
+        status: 404,
+        body: { error: 'not_found', error_description: 'User not found.' },
+      });
+    }
+    const refused = await h.adminEvents({ type: 'ADMIN_ACTION', user: nobody, max: '2' });
+    expect(refused.map((e) => [e.error, (e.details as Record<string, string>).resource_path])).toEqual([
+      ['not_found', `users/${nobody}/logout`],
+      ['not_found', `users/${nobody}/sessions`],
+    ]);
+
+    const { access_token } = await loginTokens(h.server.baseUrl, 'nemlogin', 'alice');
+    const { sub } = decodeJwt(access_token) as { sub: string };
+    expect((await adminCall(h.server.baseUrl, 'POST', `nemlogin/users/${sub}/logout`, await h.operator())).status).toBe(204);
+    expect(await adminCall(h.server.baseUrl, 'GET', `nemlogin/users/${sub}/sessions`, await h.operator())).toMatchObject({
+      status: 200,
+      body: [],
+    });
+    expect((await adminCall(h.server.baseUrl, 'POST', `nemlogin/users/${sub}/logout`, await h.operator())).status).toBe(204);
+  });
+
   it('ends one session; a second attempt, and a session of nobody, are 404', async () => {
     const kept = await loginTokens(h.server.baseUrl, 'nemlogin', 'alice');
     const ended = await loginTokens(h.server.baseUrl, 'nemlogin', 'alice');
