@@ -43,6 +43,7 @@ function keyStore() {
       signs_from: null,
       retired_at: publishUntil,
       publish_until: publishUntil,
+      withdrawn_at: null,
     });
     privates.set(kid, privateKey);
     return { privateKey, publicKey, public_jwk };
