@@ -6,11 +6,12 @@ import { ConfigError } from '../config/config.error.js';
 import type { SigningAlg } from '../config/config.schema.js';
 import type { Realm } from '../realms/realm.js';
 import type { Queryable } from '../storage/database.js';
-import { SigningKeyRepository, SigningKeyTaken, type SigningKeyRow } from '../storage/signing-key.repository.js';
+import { SigningKeyRepository, SigningKeyTaken, SigningKeyWithdrawn, type SigningKeyRow } from '../storage/signing-key.repository.js';
 import { KeyEncryption } from './key-encryption.js';
 import { generateKeyMaterial, loadKeyMaterial, signingKeyObject, type KeyMaterial } from './key-material.js';
 import { KeyRotationRefused, rotationAlgorithm, signingStart, type KeyChangeRecorder, type KeyRotation } from './key-changes.js';
 import { PublishedKeys } from './published-keys.js';
+import { storedKey } from './stored-key.js';
 
 export interface ActiveSigningKey {
   kid: string;
@@ -19,8 +20,14 @@ export interface ActiveSigningKey {
   privateKey: KeyObject;
 }
 
-/** How long an instance signs with a cached key before it looks for a rotation made elsewhere. */
-export const ACTIVE_KEY_CACHE_MS = 60_000;
+/**
+ * How long an instance signs with a cached key before it reads again which key signs, and how long it
+ * verifies with a key it read before it reads again whether that key is still published
+ * (verification-keys.ts). A rotation made elsewhere gives far more warning (KEY_PREPUBLICATION_MS);
+ * a withdrawal made elsewhere gives none, so this is how long another instance may go on signing and
+ * verifying with a withdrawn key. One read a second per realm and algorithm costs nothing measurable.
+ */
+export const ACTIVE_KEY_CACHE_MS = 1_000;
 /** Leeway for verifiers' and instances' clocks: in how long a retired key stays published, and in a rotation's lead. */
 const CLOCK_SKEW_MS = 60_000;
 /** How long verifiers may hold the JWKS (its Cache-Control max-age, keys.controller.ts). */
@@ -83,7 +90,7 @@ export class SigningKeyService {
   async ensureActiveKeys(realm: Realm): Promise<void> {
     for (const alg of realm.signingAlgs) await this.ensureActiveKey(realm, alg);
     const now = this.clock.now();
-    const publishUntil = new Date(now.getTime() + this.retention(realm));
+    const publishUntil = new Date(now.getTime() + keyRetentionMs(realm));
     const recorder = this.recorder;
     await this.repository.retireUnused(
       realm.name,
@@ -121,6 +128,7 @@ export class SigningKeyService {
       await this.install(realm, material, source, shouldReplace, recorded);
     } catch (error) {
       if (file && error instanceof SigningKeyTaken) throw keyFileTaken(realm, file, alg, error.holder);
+      if (file && error instanceof SigningKeyWithdrawn) throw keyFileWithdrawn(realm, file, error);
       throw error;
     }
   }
@@ -190,6 +198,14 @@ export class SigningKeyService {
     return active;
   }
 
+  /**
+   * Forgets the key cached for `realm`'s `alg`, so the next token is signed with what the database
+   * says signs now: after a withdrawal made through this instance, at once (elsewhere within ACTIVE_KEY_CACHE_MS).
+   */
+  forgetActive(realm: Realm, alg: SigningAlg): void {
+    this.active.delete(cacheKey(realm, alg));
+  }
+
   /** The realm's JWKS (RFC 7517 §5): the active key and the retired keys still in their window; anyone may ask (PublishedKeys). */
   async publishedKeys(realm: Realm): Promise<JWK[]> {
     const rows = await this.published.of(realm.name);
@@ -209,25 +225,11 @@ export class SigningKeyService {
     const switchAt = signsFrom ?? now;
     await this.repository.replaceActive(
       realm.name,
-      {
-        kid: material.kid,
-        alg: material.alg,
-        public_jwk: material.publicJwk,
-        private_jwk_enc: this.encryption.encrypt(JSON.stringify(material.privateJwk), material.kid),
-        source,
-        created_at: now,
-        signs_from: switchAt,
-      },
-      new Date(switchAt.getTime() + this.retention(realm)),
+      storedKey(material, source, this.encryption, now, switchAt),
+      new Date(switchAt.getTime() + keyRetentionMs(realm)),
       shouldReplace,
       alsoInTransaction && ((tx) => alsoInTransaction(tx, switchAt)),
     );
-  }
-
-  /** The longest a token signed just before rotation can stay valid, plus cache and clock leeway. */
-  private retention(realm: Realm): number {
-    const longestTokenSeconds = Math.max(realm.config.accessTokenTtl, realm.config.sessionIdle);
-    return longestTokenSeconds * 1000 + ACTIVE_KEY_CACHE_MS + CLOCK_SKEW_MS;
   }
 
   private importPrivate(row: SigningKeyRow): ActiveSigningKey {
@@ -235,6 +237,23 @@ export class SigningKeyService {
     const alg = row.alg as SigningAlg;
     return { kid: row.kid, alg, privateKey: signingKeyObject(jwk, alg) };
   }
+}
+
+/** How long a retired key stays published: the longest a token signed just before can stay valid, plus cache and clock leeway. */
+export function keyRetentionMs(realm: Realm): number {
+  const longestTokenSeconds = Math.max(realm.config.accessTokenTtl, realm.config.sessionIdle);
+  return longestTokenSeconds * 1000 + ACTIVE_KEY_CACHE_MS + CLOCK_SKEW_MS;
+}
+
+/**
+ * Why `file` cannot be the realm's key: it holds a key an operator withdrew (it leaked). The start
+ * stops rather than sign with it again; the key generated at the withdrawal still signs on every
+ * instance that runs.
+ */
+function keyFileWithdrawn(realm: Realm, file: string, error: SigningKeyWithdrawn): ConfigError {
+  return ConfigError.problem(
+    `realms.${realm.name}.signingKeyFile: ${file} holds key ${error.kid}, withdrawn at ${error.withdrawnAt.toISOString()}: put a new key in the file`,
+  );
 }
 
 /**

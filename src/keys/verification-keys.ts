@@ -5,22 +5,25 @@ import type { SigningAlg } from '../config/config.schema.js';
 import { CLOCK, type Clock } from '../common/clock.js';
 import type { Realm } from '../realms/realm.js';
 import { PublishedKeys } from './published-keys.js';
+import { ACTIVE_KEY_CACHE_MS } from './signing-key.service.js';
 
 /**
  * A `kid` worth looking up: RFC 7515 §4.1.4 leaves it free-form, ours are RFC 7638 thumbprints (43
  * base64url characters). Anything else — a NUL byte the database refuses, a 100 KB string — is a
  * bad token, decided before the database is asked.
  */
-const PLAUSIBLE_KID = /^[\x21-\x7e]{1,128}$/;
+export const PLAUSIBLE_KID = /^[\x21-\x7e]{1,128}$/;
 
 /**
  * Public keys for verifying this service's own tokens, by `kid`: only keys of the token's realm that
- * are still published (active, or retired inside their window), and only for the algorithm the key
- * was made for. Imported keys are cached; the publication window is checked on every use.
+ * are still published (active, or retired inside their window; never a withdrawn one), and only for
+ * the algorithm the key was made for. Imported keys are cached; the publication window is checked on
+ * every use, and whether the key is still published (not withdrawn on another instance) is read again
+ * once its entry is ACTIVE_KEY_CACHE_MS old. A withdrawal through this instance drops the entry at once ({@link forget}).
  */
 @Injectable()
 export class VerificationKeys {
-  private readonly cache = new Map<string, { realm: string; alg: SigningAlg; key: KeyObject; publishUntil: number }>();
+  private readonly cache = new Map<string, { realm: string; alg: SigningAlg; key: KeyObject; recheckAt: number }>();
   constructor(
     /** A `kid` not cached is looked for among the realm's published keys (reads shared as PublishedKeys shares them). */
     private readonly published: PublishedKeys,
@@ -39,14 +42,24 @@ export class VerificationKeys {
       throw new errors.JWSInvalid('kid is not a short printable string');
     let entry = this.cache.get(header.kid) ?? (await this.load(realm, header.kid));
     if (!entry || entry.realm !== realm.name || entry.alg !== header.alg) throw new errors.JWKSNoMatchingKey();
-    if (entry.publishUntil <= this.clock.now().getTime()) {
-      // Re-read once: a key re-activated by a new key file is published again.
+    if (entry.recheckAt <= this.clock.now().getTime()) {
+      // Read again: a key withdrawn (on any instance) or past its window is no longer published; one
+      // re-activated by a new key file is published again.
       this.cache.delete(header.kid);
       entry = await this.load(realm, header.kid, entry);
-      if (!entry || entry.realm !== realm.name || entry.alg !== header.alg || entry.publishUntil <= this.clock.now().getTime())
-        throw new errors.JWKSNoMatchingKey();
+      if (!entry || entry.realm !== realm.name || entry.alg !== header.alg) throw new errors.JWKSNoMatchingKey();
     }
     return { alg: entry.alg, key: entry.key };
+  }
+
+  /**
+   * Drops `kid`, withdrawn through this instance: it verifies nothing from now on, without waiting for
+   * its entry to be read again. Its KeyObject goes with it, and with it every signature remembered for
+   * it (tokens/verified-signatures.ts holds a signature for the very object that verified it): should
+   * the key ever be read again, it is another object.
+   */
+  forget(kid: string): void {
+    this.cache.delete(kid);
   }
 
   /**
@@ -60,12 +73,13 @@ export class VerificationKeys {
     if (!row) return undefined;
     const alg = row.alg as SigningAlg;
     const key = publicKeyFor(alg, row.public_jwk);
+    const recheckAt = this.clock.now().getTime() + ACTIVE_KEY_CACHE_MS;
     const entry = {
       realm: row.realm,
       alg,
       key: previous?.alg === alg && previous.key.equals(key) ? previous.key : key,
-      // An active key is good until rotation; re-checked against the database once a minute.
-      publishUntil: row.publish_until?.getTime() ?? this.clock.now().getTime() + 60_000,
+      // Read again by the end of its window, and sooner: another instance may have withdrawn it.
+      recheckAt: Math.min(row.publish_until?.getTime() ?? recheckAt, recheckAt),
     };
     this.cache.set(kid, entry);
     return entry;
