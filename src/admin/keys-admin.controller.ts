@@ -1,10 +1,12 @@
 import { createPublicKey, type JsonWebKey } from 'node:crypto';
-import { Controller, Get, Header, HttpCode, Inject, Post, Query, Req, UseGuards, UseInterceptors } from '@nestjs/common';
+import { Controller, Get, Header, HttpCode, Inject, Param, Post, Query, Req, UseGuards, UseInterceptors } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
 import { AuditTrail } from '../audit/audit-trail.service.js';
 import { CLOCK, type Clock } from '../common/clock.js';
-import { KeyRotationRefused, rotationAlgorithm, rotationDetails, signingStart } from '../keys/key-changes.js';
+import { KeyRotationRefused, rotationAlgorithm, rotationDetails, signingStart, withdrawalDetails } from '../keys/key-changes.js';
+import { KeyWithdrawalService } from '../keys/key-withdrawal.service.js';
 import { SigningKeyService } from '../keys/signing-key.service.js';
+import { PLAUSIBLE_KID } from '../keys/verification-keys.js';
 import { OAuthError } from '../protocol/oauth-error.js';
 import { SigningKeyRepository, type SigningKeyRow } from '../storage/signing-key.repository.js';
 import { adminAction } from './admin-action.js';
@@ -22,16 +24,31 @@ export interface KeysMetadata {
     use: 'SIG';
     /**
      * ACTIVE signs now; PASSIVE is only published: retired, in the JWKS until tokens it signed have
-     * expired, or rotated in and not signing yet (`signsFrom`).
+     * expired, or rotated in and not signing yet (`signsFrom`). DISABLED: withdrawn (leaked), in no
+     * JWKS, verifying nothing, listed after the others (Keycloak's status of a disabled provider's key).
      */
-    status: 'ACTIVE' | 'PASSIVE';
+    status: 'ACTIVE' | 'PASSIVE' | 'DISABLED';
     /** Base64 DER SubjectPublicKeyInfo, as Keycloak gives it. */
     publicKey: string;
     /** Epoch milliseconds; when a passive key leaves the JWKS. */
     validTo?: number;
     /** Not in Keycloak. Epoch milliseconds; when a key a rotation published starts signing, while it is in the future. */
     signsFrom?: number;
+    /** Not in Keycloak. Epoch milliseconds; when a DISABLED key was withdrawn. */
+    withdrawnAt?: number;
   }[];
+}
+
+/** The answer to a withdrawal: the key, when it was withdrawn, and the key of its algorithm that signs now. */
+export interface KeyWithdrawalRepresentation {
+  kid: string;
+  algorithm: string;
+  /** Epoch milliseconds; of the first withdrawal, when the key was withdrawn before. */
+  withdrawnAt: number;
+  /** Present, true, when the key was withdrawn before: nothing changed. */
+  alreadyWithdrawn?: true;
+  /** The key of `algorithm` that signs now: a new one when the withdrawn key signed, or was about to. */
+  signingKid?: string;
 }
 
 /**
@@ -46,6 +63,7 @@ export interface KeysMetadata {
 export class KeysAdminController {
   constructor(
     private readonly keys: SigningKeyService,
+    private readonly withdrawals: KeyWithdrawalService,
     private readonly repository: SigningKeyRepository,
     private readonly audit: AuditTrail,
     @Inject(CLOCK) private readonly clock: Clock,
@@ -58,13 +76,44 @@ export class KeysAdminController {
     const realm = request.oauthRealm!.name;
     const now = this.clock.now();
     const rows = await this.repository.findPublished(realm, now);
+    const withdrawn = await this.repository.findWithdrawn(realm);
     // The key each algorithm signs with is what the signers read (findSigning), not worked out again here.
     const signing = await Promise.all([...new Set(rows.map((row) => row.alg))].map((alg) => this.repository.findSigning(realm, alg, now)));
     const active = new Map(signing.flatMap((row) => (row ? [[row.alg, row.kid] as const] : [])));
     await this.audit.record(adminAction(request, 'READ', 'keys'));
     return {
       active: Object.fromEntries(active),
-      keys: rows.map((row) => metadata(row, active.get(row.alg) === row.kid, now)),
+      keys: [...rows.map((row) => metadata(row, active.get(row.alg) === row.kid, now)), ...withdrawn.map(disabledMetadata)],
+    };
+  }
+
+  /**
+   * Not in Keycloak as one call (there an operator disables or deletes the key's provider): withdraws a
+   * key that leaked (key-withdrawal.service.ts). It leaves every instance's JWKS at once and verifies
+   * nothing here from then on; where it signed, a new key signs at once. Withdrawing it again changes
+   * nothing and answers as the first time did (an operator's retry after a lost answer is no error). A
+   * `kid` the realm does not have, another realm's included, is 404 and changes nothing.
+   */
+  @Post('keys/:kid/withdraw')
+  @HttpCode(200)
+  @RequiresRole('manage-realm')
+  async withdraw(@Req() request: FastifyRequest, @Param('kid') kid: string): Promise<KeyWithdrawalRepresentation> {
+    // RFC 7515 §4.1.4 leaves a kid free-form; ours are RFC 7638 thumbprints. Refused before the database is asked.
+    if (!PLAUSIBLE_KID.test(kid)) throw new OAuthError('invalid_request', 'admin API: malformed kid');
+    const path = `keys/${kid}/withdraw`;
+    const withdrawal = await this.withdrawals.withdraw(request.oauthRealm!, kid, (tx, done) =>
+      this.audit.record(adminAction(request, 'ACTION', path, { details: withdrawalDetails(done) }), tx),
+    );
+    if (!withdrawal) {
+      await this.audit.failed(adminAction(request, 'ACTION', path), 'not_found');
+      throw new OAuthError('not_found', 'admin API: no such signing key in this realm', { description: 'Not found.' });
+    }
+    return {
+      kid: withdrawal.kid,
+      algorithm: withdrawal.alg,
+      withdrawnAt: withdrawal.withdrawnAt.getTime(),
+      ...(withdrawal.alreadyWithdrawn ? { alreadyWithdrawn: true as const } : {}),
+      ...(withdrawal.signing === undefined ? {} : { signingKid: withdrawal.signing }),
     };
   }
 
@@ -93,19 +142,24 @@ export class KeysAdminController {
 }
 
 function metadata(row: SigningKeyRow, signs: boolean, now: Date): KeysMetadata['keys'][number] {
-  const publicKey = createPublicKey({ key: row.public_jwk as JsonWebKey, format: 'jwk' })
-    .export({ type: 'spki', format: 'der' })
-    .toString('base64');
   return {
-    kid: row.kid,
-    algorithm: row.alg,
-    type: String(row.public_jwk.kty),
-    use: 'SIG',
+    ...described(row),
     status: signs ? 'ACTIVE' : 'PASSIVE',
-    publicKey,
     ...(row.publish_until ? { validTo: row.publish_until.getTime() } : {}),
     ...(willSign(row, now) ? { signsFrom: signingStart(row).getTime() } : {}),
   };
+}
+
+/** A withdrawn key: listed, so that an operator sees the withdrawal took, and the audit trail's kid is found. */
+function disabledMetadata(row: SigningKeyRow): KeysMetadata['keys'][number] {
+  return { ...described(row), status: 'DISABLED', withdrawnAt: row.withdrawn_at!.getTime() };
+}
+
+function described(row: SigningKeyRow): Pick<KeysMetadata['keys'][number], 'kid' | 'algorithm' | 'type' | 'use' | 'publicKey'> {
+  const publicKey = createPublicKey({ key: row.public_jwk as JsonWebKey, format: 'jwk' })
+    .export({ type: 'spki', format: 'der' })
+    .toString('base64');
+  return { kid: row.kid, algorithm: row.alg, type: String(row.public_jwk.kty), use: 'SIG', publicKey };
 }
 
 /** A key published ahead that still will sign: not one whose rotation a later install overtook. */
