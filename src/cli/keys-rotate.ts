@@ -1,32 +1,13 @@
 import { commandLineAction } from '../admin/admin-action.js';
-import { AuditTrail } from '../audit/audit-trail.service.js';
-import { systemClock, type Clock } from '../common/clock.js';
+import type { Clock } from '../common/clock.js';
 import { configFileFromEnv, loadConfigFile } from '../config/config.loader.js';
 import type { Config } from '../config/config.schema.js';
-import type { FhirGateways } from '../fhir/fhir-gateways.js';
-import { KeyEncryption } from '../keys/key-encryption.js';
-import { PublishedKeys } from '../keys/published-keys.js';
 import { rotationAlgorithm, rotationDetails, type KeyRotation } from '../keys/key-changes.js';
-import { SigningKeyService } from '../keys/signing-key.service.js';
 import { RealmRegistry } from '../realms/realm.registry.js';
-import { AuditEventRepository } from '../storage/audit-event.repository.js';
 import type { Database } from '../storage/database.js';
 import { openDatabase } from '../storage/database.factory.js';
-import { FhirAuditOutboxRepository } from '../storage/fhir-audit-outbox.repository.js';
 import { migrate } from '../storage/migrator.js';
-import { SessionRepository } from '../storage/session.repository.js';
-import { SigningKeyRepository } from '../storage/signing-key.repository.js';
-
-/**
- * What the command's audit trail is handed for FHIR: nothing it could use. It records one ADMIN_ACTION,
- * which no realm sends to FHIR (AuditTrail sends logins, logouts and token exchanges), so the command
- * opens no FHIR server (an embedded one would start Medplum for nothing).
- */
-const NO_FHIR_SERVER = {
-  forRealm(): never {
-    throw new Error('keys:rotate opens no FHIR server');
-  },
-} as Partial<FhirGateways> as FhirGateways;
+import { keyCommandServices } from './key-command.js';
 
 /**
  * Makes a new generated key `realmName`'s active one, of `asked` or the realm's `signingAlg`, and
@@ -35,24 +16,13 @@ const NO_FHIR_SERVER = {
  * (docs/ARCHITECTURE.md). Returns the new key id and when it starts signing.
  */
 export async function rotateFromCommandLine(
-  { config, db, clock = systemClock }: { config: Config; db: Database; clock?: Clock },
+  services: { config: Config; db: Database; clock?: Clock },
   realmName: string,
   asked?: string,
 ): Promise<KeyRotation> {
-  const realms = new RealmRegistry(config);
+  const { realms, keys, audit } = keyCommandServices(services);
   const realm = realms.get(realmName);
   const algorithm = rotationAlgorithm(realm, asked);
-  const repository = new SigningKeyRepository(db);
-  const keys = new SigningKeyService(repository, new KeyEncryption(config.keys.encryptionKey), clock, new PublishedKeys(repository, clock));
-  const audit = new AuditTrail(
-    db,
-    new AuditEventRepository(db),
-    new SessionRepository(db),
-    new FhirAuditOutboxRepository(db),
-    realms,
-    NO_FHIR_SERVER,
-    clock,
-  );
   return keys.rotate(realm, algorithm, (tx, rotation) =>
     audit.record(commandLineAction(realm.name, 'ACTION', 'keys/rotate', rotationDetails(rotation, algorithm)), tx),
   );
