@@ -52,10 +52,12 @@ export interface KeyWithdrawalRepresentation {
 }
 
 /**
- * The realm's signing keys at Keycloak's admin path, and their rotation while the service runs: the
- * new key is installed through this instance's own database handle (so on embedded PGlite too, which
- * one process holds), every instance publishes it in its JWKS at once, and every instance signs with it
- * from KEY_PREPUBLICATION_MS later (signing-key.service.ts), once verifiers' cached JWKS have it.
+ * The realm's signing keys at Keycloak's admin path, their rotation while the service runs, and the
+ * withdrawal of one that leaked. A rotation's new key is installed through this instance's own database
+ * handle (so on embedded PGlite too, which one process holds), every instance publishes it in its JWKS
+ * at once, and every instance signs with it from KEY_PREPUBLICATION_MS later (signing-key.service.ts),
+ * once verifiers' cached JWKS have it. A withdrawn key leaves every JWKS at once, and its replacement
+ * signs at once (key-withdrawal.service.ts).
  */
 @Controller('admin/realms/:realm')
 @UseGuards(AdminAuthGuard)

@@ -3,7 +3,7 @@
  * `REFRESH_TOKEN`, `CLIENT_LOGIN`, `TOKEN_EXCHANGE`, `LOGOUT` and their `_ERROR`s), plus
  * `CONTEXT_SELECTED` (a clinician's or citizen's choice of organisation, care team, patient or episode,
  * or a care team that no longer held on a later refresh, with `details.reason`),
- * `ADMIN_ACTION` (every call of the admin API, and a rotation by `keys:rotate`) and
+ * `ADMIN_ACTION` (every call of the admin API, and a rotation by `keys:rotate` or a withdrawal by `keys:withdraw`) and
  * `SIGNING_KEY_INSTALLED` (a signing key the service made, or took from `signingKeyFile`, of its own
  * accord: at start, or after another instance's start retired its algorithm; a rotation's key is its
  * ADMIN_ACTION). `REVOKE_GRANT` is an access token's revocation (RFC 7009; a refresh token's ends its

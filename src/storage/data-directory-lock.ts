@@ -10,7 +10,7 @@ const held = new Set<string>();
 /**
  * An exclusive lock on an embedded (PGlite) data directory. PGlite is PostgreSQL inside one process,
  * without the postmaster's own lock: a second process on the same directory (a second `npm start`,
- * `keys:rotate` while the service runs) corrupts what both see (issue 15, finding 7). A process
+ * `keys:rotate` or `keys:withdraw` while the service runs) corrupts what both see (issue 15, finding 7). A process
  * that died without releasing it (`kill -9`) leaves a pid that no longer runs: that lock is taken over.
  */
 export class DataDirectoryLock {
@@ -116,6 +116,6 @@ function removeStale(file: string, stalePid: number | undefined): void {
 function inUse(dir: string, pid: number): Error {
   return new Error(
     `database.dataDir ${dir} is in use by another process (pid ${pid}): an embedded database can be opened by one process ` +
-      'at a time. Stop that process first (keys:rotate included), or use PostgreSQL (database.url) for several instances.',
+      'at a time. Stop that process first (keys:rotate and keys:withdraw included), or use PostgreSQL (database.url) for several instances.',
   );
 }

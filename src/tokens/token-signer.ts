@@ -34,7 +34,7 @@ export class TokenSigner {
   }
 
   /**
-   * The realm's active keys of `algs` now (the key cache reads the database once a minute): read before
+   * The realm's active keys of `algs` now (the key cache reads the database once a second): read before
    * a change that owes tokens is committed (a refresh's rotation, a code's redemption), a database that
    * fails that read fails the request while nothing has changed, not after.
    */

@@ -8,7 +8,7 @@ import { startTestServer, type TestServer } from '../support/test-server.js';
 
 /**
  * A refresh or a code redemption that the database refuses, while the signing key is read (the key is
- * read again once a minute, ACTIVE_KEY_CACHE_MS) or while the grant's event is written, is a retryable
+ * read again once a second, ACTIVE_KEY_CACHE_MS) or while the grant's event is written, is a retryable
  * 503 that changed nothing: the
  * rotation and its REFRESH_TOKEN, or the code's redemption and its CODE_TO_TOKEN, are not committed
  * without tokens that can leave, so the client's retry with the same refresh token or code is not
