@@ -1,13 +1,13 @@
 import { decodeJwt, decodeProtectedHeader } from 'jose';
 import { ACTIVE_KEY_CACHE_MS, KEY_PREPUBLICATION_MS } from '../../src/keys/signing-key.service.js';
-import type { Database } from '../../src/storage/database.js';
-import { adminCall, adminToken, clientToken, withAdminClients } from '../support/admin-api.js';
-import { engines, type Scratch } from '../support/database-engines.js';
+import { adminCall, adminToken, clientToken } from '../support/admin-api.js';
+import { engines } from '../support/database-engines.js';
+import { adminInstancesForSuite, jwksKids } from '../support/admin-instances.js';
 import { loginTokens, refresh } from '../support/login-flow.js';
 import { expectOAuthError } from '../support/oauth-error.js';
 import { TestClock } from '../support/test-clock.js';
 import { TEST_SECRETS } from '../support/test-config.js';
-import { startTestServer, type TestServer } from '../support/test-server.js';
+import type { TestServer } from '../support/test-server.js';
 
 /**
  * The admin API's actions reach every instance on the database (PostgreSQL when TEST_DATABASE_URL is
@@ -16,36 +16,10 @@ import { startTestServer, type TestServer } from '../support/test-server.js';
  */
 describe.each(engines)('admin API across two instances on one $name database', (engine) => {
   const clock = new TestClock();
-  let scratch: Scratch;
+  const servers = adminInstancesForSuite(engine, clock);
   let a: TestServer;
   let b: TestServer;
-
-  const startInstance = async (db: Database, url?: string) =>
-    startTestServer({
-      overrides: { database: db, clock },
-      patch: (raw) => {
-        withAdminClients(raw.realms[0]);
-        if (url) raw.publicUrl = url;
-      },
-    });
-
-  beforeAll(async () => {
-    scratch = await engine.createScratch();
-    a = await startInstance(await scratch.connect());
-    b = await startInstance(await scratch.connect(), a.baseUrl);
-  });
-  afterAll(async () => {
-    await a?.close();
-    await b?.close();
-    await scratch?.dispose();
-  });
-
-  const kids = async (server: TestServer) => {
-    const jwks = (await (await fetch(`${server.baseUrl}/realms/nemlogin/protocol/openid-connect/certs`)).json()) as {
-      keys: { kid: string }[];
-    };
-    return jwks.keys.map((key) => key.kid);
-  };
+  beforeAll(() => ({ a, b } = servers));
   const signingKid = async (server: TestServer) =>
     decodeProtectedHeader(await clientToken(server.baseUrl, 'nemlogin', 'system', TEST_SECRETS.system)).kid;
 
@@ -55,7 +29,7 @@ describe.each(engines)('admin API across two instances on one $name database', (
     expect(rotated.status).toBe(200);
     const newKid = rotated.body.kid as string;
 
-    expect(await kids(b)).toEqual([oldKid, newKid]);
+    expect(await jwksKids(b)).toEqual([oldKid, newKid]);
     // b read its key before the rotation, and again after its cache period: neither makes it switch early.
     clock.advance(ACTIVE_KEY_CACHE_MS / 1000 + 1);
     expect([await signingKid(a), await signingKid(b)]).toEqual([oldKid, oldKid]);
@@ -63,19 +37,19 @@ describe.each(engines)('admin API across two instances on one $name database', (
     expect([await signingKid(a), await signingKid(b)]).toEqual([oldKid, oldKid]);
     clock.advance(1);
     expect([await signingKid(a), await signingKid(b)]).toEqual([newKid, newKid]);
-    expect(await kids(b)).toEqual([newKid, oldKid]);
+    expect(await jwksKids(b)).toEqual([newKid, oldKid]);
   });
 
   it('of two rotations at once, through both instances, one wins and the other is refused', async () => {
     const [tokenA, tokenB] = [await adminToken(a.baseUrl, 'nemlogin', 'operator'), await adminToken(b.baseUrl, 'nemlogin', 'operator')];
-    const [signing, ...retired] = await kids(a);
+    const [signing, ...retired] = await jwksKids(a);
     const answers = await Promise.all([
       adminCall(a.baseUrl, 'POST', 'nemlogin/keys/rotate', tokenA),
       adminCall(b.baseUrl, 'POST', 'nemlogin/keys/rotate', tokenB),
     ]);
     expect(answers.map((answer) => answer.status).sort()).toEqual([200, 400]);
     const winner = answers.find((answer) => answer.status === 200)!.body.kid as string;
-    expect(await kids(b)).toEqual([signing, winner, ...retired]);
+    expect(await jwksKids(b)).toEqual([signing, winner, ...retired]);
     clock.advance(KEY_PREPUBLICATION_MS / 1000);
     expect([await signingKid(a), await signingKid(b)]).toEqual([winner, winner]);
   });

@@ -1,11 +1,11 @@
 import { decodeProtectedHeader } from 'jose';
 import { ACTIVE_KEY_CACHE_MS } from '../../src/keys/signing-key.service.js';
-import type { Database } from '../../src/storage/database.js';
-import { adminCall, adminToken, clientToken, withAdminClients } from '../support/admin-api.js';
-import { engines, type Scratch } from '../support/database-engines.js';
+import { adminCall, adminToken, clientToken } from '../support/admin-api.js';
+import { engines } from '../support/database-engines.js';
+import { adminInstancesForSuite, jwksKids } from '../support/admin-instances.js';
 import { TestClock } from '../support/test-clock.js';
 import { TEST_SECRETS } from '../support/test-config.js';
-import { startTestServer, type TestServer } from '../support/test-server.js';
+import type { TestServer } from '../support/test-server.js';
 import { basic, postForm } from '../support/token-requests.js';
 
 /**
@@ -16,36 +16,10 @@ import { basic, postForm } from '../support/token-requests.js';
  */
 describe.each(engines)('a key withdrawn across two instances on one $name database', (engine) => {
   const clock = new TestClock();
-  let scratch: Scratch;
+  const servers = adminInstancesForSuite(engine, clock);
   let a: TestServer;
   let b: TestServer;
-
-  const startInstance = async (db: Database, url?: string) =>
-    startTestServer({
-      overrides: { database: db, clock },
-      patch: (raw) => {
-        withAdminClients(raw.realms[0]);
-        if (url) raw.publicUrl = url;
-      },
-    });
-
-  beforeAll(async () => {
-    scratch = await engine.createScratch();
-    a = await startInstance(await scratch.connect());
-    b = await startInstance(await scratch.connect(), a.baseUrl);
-  });
-  afterAll(async () => {
-    await a?.close();
-    await b?.close();
-    await scratch?.dispose();
-  });
-
-  const kids = async (server: TestServer) => {
-    const jwks = (await (await fetch(`${server.baseUrl}/realms/nemlogin/protocol/openid-connect/certs`)).json()) as {
-      keys: { kid: string }[];
-    };
-    return jwks.keys.map((key) => key.kid);
-  };
+  beforeAll(() => ({ a, b } = servers));
   const systemToken = (server: TestServer) => clientToken(server.baseUrl, 'nemlogin', 'system', TEST_SECRETS.system);
   const kidOf = (token: string) => decodeProtectedHeader(token).kid;
   const introspect = async (server: TestServer, token: string) =>
@@ -72,8 +46,8 @@ describe.each(engines)('a key withdrawn across two instances on one $name databa
     const newKid = withdrawn.body.signingKid as string;
     expect(newKid).not.toBe(oldKid);
 
-    expect(await kids(b)).toEqual([newKid]);
-    expect(await kids(a)).toEqual([newKid]);
+    expect(await jwksKids(b)).toEqual([newKid]);
+    expect(await jwksKids(a)).toEqual([newKid]);
     expect(kidOf(await systemToken(a))).toBe(newKid);
     expect(await introspect(a, old)).toEqual({ active: false });
 
