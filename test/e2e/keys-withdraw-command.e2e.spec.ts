@@ -1,10 +1,9 @@
 import { decodeProtectedHeader } from 'jose';
 import { withdrawFromCommandLine } from '../../src/cli/keys-withdraw.js';
-import type { Database } from '../../src/storage/database.js';
 import { clientToken } from '../support/admin-api.js';
-import { pgliteEngine, type Scratch } from '../support/database-engines.js';
+import { restartedServerForSuite } from '../support/restarted-server.js';
 import { TEST_SECRETS } from '../support/test-config.js';
-import { startTestServer, type TestServer } from '../support/test-server.js';
+import type { TestServer } from '../support/test-server.js';
 import { basic, postForm } from '../support/token-requests.js';
 
 /**
@@ -13,30 +12,7 @@ import { basic, postForm } from '../support/token-requests.js';
  * it signed, and signs with the key the command made.
  */
 describe('keys:withdraw on a stopped service’s database', () => {
-  let scratch: Scratch;
-  let db: Database;
-  let server: TestServer | undefined;
-  let port: number | undefined;
-
-  beforeAll(async () => {
-    scratch = await pgliteEngine.createScratch();
-    db = await scratch.connect();
-  });
-  afterAll(async () => {
-    await server?.close();
-    await scratch?.dispose();
-  });
-
-  /** The service on the one database and port (one issuer, so its earlier tokens are this realm's). */
-  const start = async () => {
-    server = await startTestServer({ port, overrides: { database: db } });
-    port ??= Number(new URL(server.baseUrl).port);
-    return server;
-  };
-  const stop = async () => {
-    await server!.close();
-    server = undefined;
-  };
+  const h = restartedServerForSuite();
   const systemToken = (s: TestServer) => clientToken(s.baseUrl, 'nemlogin', 'system', TEST_SECRETS.system);
   const kidOf = (token: string) => decodeProtectedHeader(token).kid;
   const jwksKids = async (s: TestServer) =>
@@ -51,17 +27,17 @@ describe('keys:withdraw on a stopped service’s database', () => {
     ).body;
 
   it('the restarted service publishes the key no more, refuses its tokens, and signs with the new key', async () => {
-    const first = await start();
+    const first = await h.start();
     const token = await systemToken(first);
     const leaked = kidOf(token) as string;
     expect(await introspect(first, token)).toMatchObject({ active: true });
     const config = first.config;
-    await stop();
+    await h.stop();
 
-    const withdrawal = await withdrawFromCommandLine({ config, db }, 'nemlogin', leaked);
+    const withdrawal = await withdrawFromCommandLine({ config, db: h.db }, 'nemlogin', leaked);
     expect(withdrawal).toMatchObject({ kid: leaked, alreadyWithdrawn: false, installed: expect.any(String) });
 
-    const again = await start();
+    const again = await h.start();
     expect(await jwksKids(again)).toEqual([withdrawal.installed]);
     expect(await introspect(again, token)).toEqual({ active: false });
     const fresh = await systemToken(again);

@@ -6,6 +6,8 @@ import { startTestServer, type TestServer } from './test-server.js';
 export interface RestartedServer {
   /** Stops the running instance, if any, and starts one whose config `patch` changes. */
   start(patch?: (raw: Record<string, any>) => void): Promise<TestServer>;
+  /** Stops the running instance (a command then has its database to itself). */
+  stop(): Promise<void>;
   readonly server: TestServer;
   readonly db: Database;
 }
@@ -34,6 +36,10 @@ export function restartedServerForSuite(): RestartedServer {
       server = await startTestServer({ port, overrides: { database: db! }, patch });
       port ??= Number(new URL(server.baseUrl).port);
       return server;
+    },
+    async stop() {
+      await server?.close();
+      server = undefined;
     },
     get server() {
       return server!;
