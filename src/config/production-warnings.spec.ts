@@ -84,6 +84,22 @@ describe('production warnings', () => {
     ]);
   });
 
+  it('names a token-exchange policy that takes any client’s tokens, not one naming the clients whose it takes', () => {
+    const portal = {
+      clientId: 'portal',
+      type: 'confidential',
+      secret: SECRET,
+      grantTypes: ['urn:ietf:params:oauth:grant-type:token-exchange'],
+    };
+    const raw = production({
+      clients: [
+        { ...portal, tokenExchange: { audiences: ['xis'] } },
+        { ...portal, clientId: 'portal-2', tokenExchange: { audiences: ['xis'], subjectClients: ['app'] } },
+      ],
+    });
+    expect(keysOf(raw)).toEqual(['realms.nemlogin.clients.portal.tokenExchange.subjectClients']);
+  });
+
   it('says nothing outside production', () => {
     expect(
       keysOf({ ...production({}, { database: { url: '' }, fhir: { baseUrl: 'http://fhir.internal/R4' } }), environment: 'test' }),

@@ -41,6 +41,12 @@ export function productionWarnings(config: Config): ProductionWarning[] {
         client.backchannelLogoutUri,
         'logout tokens, naming the user and the session, cross the network in the clear (OpenID Connect Back-Channel Logout 1.0 §2.5)',
       );
+      if (client.tokenExchange && client.tokenExchange.subjectClients === undefined)
+        warnings.push({
+          key: `${of}.tokenExchange.subjectClients`,
+          reason:
+            'absent: this client may exchange any live access token of the realm, whichever client it was issued to (RFC 8693 §2.1 leaves to the server which subject tokens a client may exchange; name the clients whose tokens it is meant to receive)',
+        });
       client.redirectUris.forEach((uri, u) => {
         // RFC 8252 §7.3: a native app's loopback redirect never leaves the machine.
         if (!isLoopback(uri))
