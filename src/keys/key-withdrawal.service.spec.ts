@@ -1,7 +1,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { exportPKCS8, generateKeyPair } from 'jose';
+import { decodeProtectedHeader, exportPKCS8, generateKeyPair } from 'jose';
 import { engines } from '../../test/support/database-engines.js';
 import { migratedScratch } from '../../test/support/migrated-scratch.js';
 import { TestClock } from '../../test/support/test-clock.js';
@@ -120,5 +120,50 @@ describe.each(engines)('withdrawing a signing key on $name', (engine) => {
     expect(await service.withdrawals.withdraw(mine, theirKid)).toBeUndefined();
     expect(await service.withdrawals.withdraw(mine, 'no-such-kid')).toBeUndefined();
     expect((await service.keys.publishedKeys(theirs)).map((jwk) => jwk.kid)).toEqual([theirKid]);
+  });
+  /**
+   * A read of the keys begun before a withdrawal through this instance commits, answered after it: what
+   * it read is not kept, and not used. The signer and the verifier read again.
+   */
+  it('a read of the keys under way when its key is withdrawn here signs and verifies with nothing it read', async () => {
+    const on = realm('in-flight');
+    const repository = new SigningKeyRepository(storage.db);
+    const encryption = new KeyEncryption(SECRET);
+    const first = instance();
+    await first.keys.ensureActiveKeys(on);
+    const token = await tokenOf(first, on);
+    const leaked = (await first.keys.activeKey(on)).kid;
+
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    const holdFirst = <T>(read: () => Promise<T>) => {
+      let calls = 0;
+      return async () => {
+        const answer = await read();
+        if (calls++ === 0) await held;
+        return answer;
+      };
+    };
+    const published = new PublishedKeys(repository, clock);
+    const heldPublished = Object.assign(Object.create(published) as PublishedKeys, {
+      of: holdFirst(() => published.of(on.name)),
+    });
+    const heldRepository = Object.assign(Object.create(repository) as SigningKeyRepository, {
+      findSigning: holdFirst(() => repository.findSigning(on.name, 'ES256', clock.now())),
+    });
+    const keys = new SigningKeyService(heldRepository, encryption, clock, published);
+    const verification = new VerificationKeys(heldPublished, clock);
+    const withdrawals = new KeyWithdrawalService(repository, encryption, clock, keys, verification);
+
+    const signing = keys.activeKey(on);
+    const verifying = verification.keyFor(on, decodeProtectedHeader(token)).then(
+      () => 'verified',
+      (error: unknown) => (error as Error).name,
+    );
+    await new Promise((resolve) => setTimeout(resolve, 50)); // both reads are answered, and held
+    expect(await withdrawals.withdraw(on, leaked)).toMatchObject({ alreadyWithdrawn: false });
+    release();
+    expect((await signing).kid).not.toBe(leaked);
+    expect(await verifying).toBe('JWKSNoMatchingKey');
   });
 });

@@ -59,6 +59,8 @@ export class SigningKeyService {
   private readonly active = new Map<string, { key: ActiveSigningKey; until: number }>();
   /** Lookups under way: the requests that find the cache expired together share one (and one new key, if it comes to that). */
   private readonly loading = new Map<string, Promise<ActiveSigningKey>>();
+  /** Counts {@link forgetActive}: a lookup begun before one may have read the withdrawn key, and is not kept. */
+  private forgotten = 0;
   /** Records each key this service installs or retires of its own accord, in that change's transaction ({@link recordKeyChangesWith}). */
   private recorder?: KeyChangeRecorder;
 
@@ -183,6 +185,7 @@ export class SigningKeyService {
 
   private async load(realm: Realm, alg: SigningAlg, previous: ActiveSigningKey | undefined): Promise<ActiveSigningKey> {
     if (!realm.signingAlgs.includes(alg)) throw new Error(`realm ${realm.name} does not sign with ${alg}`);
+    const forgotten = this.forgotten;
     const now = this.clock.now();
     let row = await this.repository.findSigning(realm.name, alg, now);
     // Another instance's start may retire the key made here before it is read back: make one again, once.
@@ -191,6 +194,8 @@ export class SigningKeyService {
       row = await this.repository.findSigning(realm.name, alg, now);
     }
     if (!row) throw new Error(`realm ${realm.name} has no active ${alg} signing key`);
+    // A withdrawal through this instance since the read began: it may have read the withdrawn key; read again.
+    if (forgotten !== this.forgotten) return this.load(realm, alg, undefined);
     const active = previous?.kid === row.kid ? previous : this.importPrivate(row);
     // A key a rotation retires is not signed with past that instant, however recently it was read.
     const until = Math.min(now.getTime() + ACTIVE_KEY_CACHE_MS, row.retired_at?.getTime() ?? Infinity);
@@ -203,6 +208,7 @@ export class SigningKeyService {
    * says signs now: after a withdrawal made through this instance, at once (elsewhere within ACTIVE_KEY_CACHE_MS).
    */
   forgetActive(realm: Realm, alg: SigningAlg): void {
+    this.forgotten++;
     this.active.delete(cacheKey(realm, alg));
   }
 

@@ -23,7 +23,11 @@ export const PLAUSIBLE_KID = /^[\x21-\x7e]{1,128}$/;
  */
 @Injectable()
 export class VerificationKeys {
-  private readonly cache = new Map<string, { realm: string; alg: SigningAlg; key: KeyObject; recheckAt: number }>();
+  private readonly cache = new Map<string, Entry>();
+  /** Readings under way, by realm and kid ({@link reload}). */
+  private readonly reading = new Map<string, Promise<Entry | undefined>>();
+  /** Counts {@link forget}. */
+  private forgotten = 0;
   constructor(
     /** A `kid` not cached is looked for among the realm's published keys (reads shared as PublishedKeys shares them). */
     private readonly published: PublishedKeys,
@@ -40,15 +44,11 @@ export class VerificationKeys {
     if (!header.kid) throw new errors.JWSInvalid('token without kid');
     if (typeof header.kid !== 'string' || !PLAUSIBLE_KID.test(header.kid))
       throw new errors.JWSInvalid('kid is not a short printable string');
-    let entry = this.cache.get(header.kid) ?? (await this.load(realm, header.kid));
+    let entry = this.cache.get(header.kid);
+    // Read again once due: a key withdrawn (on any instance) or past its window is no longer published;
+    // one re-activated by a new key file is published again. Never verified with meanwhile.
+    if (!entry || entry.recheckAt <= this.clock.now().getTime()) entry = await this.reload(realm, header.kid, entry);
     if (!entry || entry.realm !== realm.name || entry.alg !== header.alg) throw new errors.JWKSNoMatchingKey();
-    if (entry.recheckAt <= this.clock.now().getTime()) {
-      // Read again: a key withdrawn (on any instance) or past its window is no longer published; one
-      // re-activated by a new key file is published again.
-      this.cache.delete(header.kid);
-      entry = await this.load(realm, header.kid, entry);
-      if (!entry || entry.realm !== realm.name || entry.alg !== header.alg) throw new errors.JWKSNoMatchingKey();
-    }
     return { alg: entry.alg, key: entry.key };
   }
 
@@ -59,7 +59,28 @@ export class VerificationKeys {
    * the key ever be read again, it is another object.
    */
   forget(kid: string): void {
+    this.forgotten++;
     this.cache.delete(kid);
+  }
+
+  /**
+   * {@link load}, one at a time per realm and `kid`: the requests that find an entry due share its
+   * reading, and so its KeyObject and the signatures remembered for it. One begun before a
+   * {@link forget} may have read the withdrawn key, and reads again.
+   */
+  private reload(realm: Realm, kid: string, previous?: Entry): Promise<Entry | undefined> {
+    const key = `${realm.name}\n${kid}`;
+    let reading = this.reading.get(key);
+    if (!reading) {
+      const read = async (): Promise<Entry | undefined> => {
+        const forgotten = this.forgotten;
+        const entry = await this.load(realm, kid, previous);
+        return forgotten === this.forgotten ? entry : this.load(realm, kid);
+      };
+      reading = read().finally(() => this.reading.delete(key));
+      this.reading.set(key, reading);
+    }
+    return reading;
   }
 
   /**
@@ -68,9 +89,12 @@ export class VerificationKeys {
    * key read again keeps its KeyObject, so the signatures it verified stay remembered
    * (tokens/verified-signatures.ts, which holds a signature for the very object that verified it).
    */
-  private async load(realm: Realm, kid: string, previous?: { alg: SigningAlg; key: KeyObject }) {
+  private async load(realm: Realm, kid: string, previous?: { alg: SigningAlg; key: KeyObject }): Promise<Entry | undefined> {
     const row = (await this.published.of(realm.name)).find((published) => published.kid === kid);
-    if (!row) return undefined;
+    if (!row) {
+      if (this.cache.get(kid)?.realm === realm.name) this.cache.delete(kid);
+      return undefined;
+    }
     const alg = row.alg as SigningAlg;
     const key = publicKeyFor(alg, row.public_jwk);
     const recheckAt = this.clock.now().getTime() + ACTIVE_KEY_CACHE_MS;
@@ -84,6 +108,14 @@ export class VerificationKeys {
     this.cache.set(kid, entry);
     return entry;
   }
+}
+
+/** A key read from the realm's published keys, and when to read it again. */
+interface Entry {
+  realm: string;
+  alg: SigningAlg;
+  key: KeyObject;
+  recheckAt: number;
 }
 
 /** What each algorithm's key must be (RFC 7518 §3.3–3.5, RFC 8037 §3.1); the rows are ours, checked anyway. */
