@@ -75,6 +75,19 @@ describe.each(engines)('withdrawing a signing key on $name', (engine) => {
     expect(await verifies(here.verifier, on, fresh)).toBe(true);
   });
 
+  it('ends the withdrawn key’s signing and publication in its row too, for an older instance that reads no mark', async () => {
+    const here = instance();
+    const on = realm('older-instances');
+    await here.keys.ensureActiveKeys(on);
+    const leaked = (await here.keys.activeKey(on)).kid;
+    const { withdrawnAt } = (await here.withdrawals.withdraw(on, leaked))!;
+    const { rows } = await storage.db.query<{ retired_at: Date; publish_until: Date }>(
+      'SELECT retired_at, publish_until FROM signing_keys WHERE kid = $1',
+      [leaked],
+    );
+    expect(rows).toEqual([{ retired_at: withdrawnAt, publish_until: withdrawnAt }]);
+  });
+
   it('a key file holding the withdrawn key: a generated key signs until the next start, which stops, naming the file', async () => {
     const { privateKey } = await generateKeyPair('ES256', { extractable: true });
     const file = join(dir, 'leaked.pem');

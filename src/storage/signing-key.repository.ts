@@ -125,11 +125,15 @@ export class SigningKeyRepository {
   /**
    * Marks `kid` withdrawn at `now`: out of the JWKS and of every verification and signer from then on
    * (the queries above leave it out by its mark). A key that would still sign, or is published ahead, is
-   * retired at `now` too, so the realm's newest key of the algorithm is never a withdrawn one.
+   * retired at `now` too, so the realm's newest key of the algorithm is never a withdrawn one; and its
+   * publication ends at `now`, so that an instance of an older version, which reads no mark, during a
+   * rolling upgrade, neither signs with it nor publishes it.
    */
   async markWithdrawn(kid: string, now: Date, tx: Queryable): Promise<void> {
     await tx.query(
-      'UPDATE signing_keys SET withdrawn_at = $2, retired_at = LEAST(COALESCE(retired_at, $2), $2) WHERE kid = $1 AND withdrawn_at IS NULL',
+      `UPDATE signing_keys SET withdrawn_at = $2, retired_at = LEAST(COALESCE(retired_at, $2), $2),
+              publish_until = LEAST(COALESCE(publish_until, $2), $2)
+        WHERE kid = $1 AND withdrawn_at IS NULL`,
       [kid, now],
     );
   }

@@ -188,7 +188,10 @@ describe('FhirGateway', () => {
       ['a Bundle.total of two', () => [{ ...searchset([mine]), total: 2 }]],
       [
         'a second page holding another',
-        (base: string) => [{ ...searchset([mine]), link: [{ relation: 'next', url: `${base}/Practitioner?page=2` }] }, searchset([mine])],
+        (base: string) => [
+          { ...searchset([mine]), link: [{ relation: 'next', url: `${base}/Practitioner?page=2` }] },
+          searchset([someoneElse]),
+        ],
       ],
     ])('refuses as several one match on the first page of a search with %s', async (_, pages) => {
       let base = '';
