@@ -28,10 +28,12 @@ const now = (): number => performance.now();
  * copy once it is older than its cache age and then fails every request for as long as the issuer's
  * JWKS is down, each request trying the fetch again: one issuer outage became an outage of every
  * resource server. Here the last good copy stays in use whatever its age (stale-if-error: its tokens
- * still expire, and a key the issuer stopped publishing since signed only tokens past their `exp`); a
- * copy older than the issuer's `max-age` is fetched again in the background (stale-while-revalidate),
- * so no request waits on the issuer but the first and one naming a `kid` not held (OIDC Core §10.1.1:
- * a verifier fetches the JWKS again on an unknown `kid`), at most once per cooldown.
+ * still expire, and a key the issuer retired since signed only tokens past their `exp`; one it
+ * withdrew as leaked verifies here until a fetch succeeds, the price of not failing closed on every
+ * issuer outage, which the README states); a copy older than the issuer's `max-age` is fetched again
+ * in the background (stale-while-revalidate), so no request waits on the issuer but the first and one
+ * naming a `kid` not held (OIDC Core §10.1.1: a verifier fetches the JWKS again on an unknown `kid`),
+ * at most once per cooldown.
  */
 export class IssuerKeySet {
   private keys?: ReturnType<typeof createLocalJWKSet>;
