@@ -1,4 +1,4 @@
-import { SAML_FIXTURES } from '../../../test/support/saml/saml-fixtures.js';
+import { SAML_FIXTURES, UNPUBLISHED_IDP_CERTIFICATE } from '../../../test/support/saml/saml-fixtures.js';
 import { idpMetadataXml } from '../../../test/support/saml/idp-metadata-xml.js';
 import { TestClock } from '../../../test/support/test-clock.js';
 import type { IdpStaticSettings } from '../saml-settings.js';
@@ -15,12 +15,15 @@ const settings = {
 const document = (certificate: string) =>
   idpMetadataXml({ entityId: 'https://idp.test', ssoUrl: 'https://idp.test/sso', signingCertificates: [certificate] });
 
-function setup(answers: (() => string)[]) {
+function setup(answers: (() => string)[], production = false, configured: IdpStaticSettings['configured'] = {}) {
   const clock = new TestClock(new Date('2031-03-14T09:26:53Z'));
   const lines: string[] = [];
   const log: MetadataLog = {
     log: (_facts, message) => lines.push(`log ${message}`),
-    warn: (facts, message) => lines.push(`warn ${message}: ${(facts as { reason: string }).reason}`),
+    warn: (facts, message) => {
+      const { endpoint, url, reason } = facts as { endpoint?: string; url?: string; reason: string };
+      lines.push(`warn ${message}: ${endpoint === undefined ? '' : `${endpoint} ${url}: `}${reason}`);
+    },
     error: (facts, message) => lines.push(`error ${message}: ${(facts as { reason: string }).reason}`),
   };
   let fetches = 0;
@@ -28,7 +31,8 @@ function setup(answers: (() => string)[]) {
     const answer = answers[Math.min(fetches++, answers.length - 1)];
     return Promise.resolve().then(answer);
   };
-  return { refresher: new MetadataRefresher(settings, clock, log, false, load), clock, lines, fetches: () => fetches };
+  const refresher = new MetadataRefresher({ ...settings, configured }, clock, log, production, load);
+  return { refresher, clock, lines, fetches: () => fetches };
 }
 
 const failing = (reason: string) => () => {
@@ -86,5 +90,41 @@ describe('IdP metadata refresh', () => {
     clock.advance(1);
     await refresher.refreshAfterSignatureFailure();
     expect(fetches()).toBe(3);
+  });
+
+  describe('plain http endpoints in production', () => {
+    const plain = (certificate: string) =>
+      idpMetadataXml({
+        entityId: 'https://idp.test',
+        ssoUrl: 'http://idp.test/sso',
+        sloUrl: 'http://idp.test/slo',
+        signingCertificates: [certificate],
+      });
+    const clear = "plain http: the person's SAML messages to the IdP cross the network in the clear";
+
+    it('warns of each one the SP would use, once for each new copy, and still uses the copy', async () => {
+      const { refresher, lines } = setup([() => plain(UNPUBLISHED_IDP_CERTIFICATE), () => plain(UNPUBLISHED_IDP_CERTIFICATE)], true);
+      expect(await refresher.refresh('boot')).toBe(true);
+      expect(await refresher.refresh('schedule')).toBe(false);
+      expect(refresher.metadata?.ssoUrl).toBe('http://idp.test/sso');
+      expect(lines).toEqual([
+        'log IdP metadata loaded',
+        `warn IdP metadata names a plain http endpoint: SingleSignOnService http://idp.test/sso: ${clear}`,
+        `warn IdP metadata names a plain http endpoint: SingleLogoutService http://idp.test/slo: ${clear}`,
+        // Its HTTP-POST SingleLogoutService: where LogoutResponses to a LogoutRequest posted by the IdP go.
+        `warn IdP metadata names a plain http endpoint: SingleLogoutService http://idp.test/slo/post: ${clear}`,
+      ]);
+    });
+
+    it('says nothing of an endpoint the config overrides, of https ones, or outside production', async () => {
+      const overridden = setup([() => plain(UNPUBLISHED_IDP_CERTIFICATE)], true, {
+        ssoUrl: 'https://idp.test/sso',
+        sloUrl: 'https://idp.test/slo',
+      });
+      const secure = setup([() => document(UNPUBLISHED_IDP_CERTIFICATE)], true);
+      const development = setup([() => plain(UNPUBLISHED_IDP_CERTIFICATE)], false);
+      for (const { refresher } of [overridden, secure, development]) expect(await refresher.refresh('boot')).toBe(true);
+      for (const { lines } of [overridden, secure, development]) expect(lines).toEqual(['log IdP metadata loaded']);
+    });
   });
 });

@@ -5,6 +5,7 @@ import type { IdpStaticSettings } from '../saml-settings.js';
 import { readIdpMetadata, type IdpMetadata } from './idp-metadata.js';
 import { MetadataError } from './metadata-error.js';
 import { loadMetadataText, type MetadataSource } from './metadata-source.js';
+import { plainHttpEndpoints } from './plain-http-endpoints.js';
 
 /** What the refresher logs: facts only (realm, alias, reason), never document content. */
 export interface MetadataLog {
@@ -113,7 +114,15 @@ export class MetadataRefresher {
       const changed = fingerprint !== this.fingerprint;
       this.current = metadata;
       this.fingerprint = fingerprint;
-      if (changed) this.logger.log({ ...facts, certificates: metadata.signingCertificates.length }, 'IdP metadata loaded');
+      if (changed) {
+        this.logger.log({ ...facts, certificates: metadata.signingCertificates.length }, 'IdP metadata loaded');
+        const plainHttp = this.production ? plainHttpEndpoints(metadata, this.settings.configured) : [];
+        for (const endpoint of plainHttp)
+          this.logger.warn(
+            { ...facts, ...endpoint, reason: "plain http: the person's SAML messages to the IdP cross the network in the clear" },
+            'IdP metadata names a plain http endpoint',
+          );
+      }
       return changed;
     } catch (error) {
       const reason = error instanceof MetadataError ? error.message : 'unexpected error reading metadata';
