@@ -77,9 +77,9 @@ export const clientSchema = z
     /** What the client may get; none listed: at the authorization endpoint, the realm's whole scope catalogue. */
     scopes: z.array(scopeToken).default([]),
     /**
-     * Browser origins allowed to call the token, userinfo, revocation, introspection and logout
+     * Browser origins allowed to call the token, userinfo, revocation, introspection and account
      * endpoints (CORS), as Keycloak's "Web origins": `https://app.example`, or `+` for the origins
-     * of the client's redirect URIs.
+     * of the client's redirect URIs. Never logout: an app navigates there (cors.ts).
      */
     webOrigins: z.array(webOrigin).default([]),
     roles: z.array(z.string().min(1)).default([]),
