@@ -51,9 +51,9 @@ export class UserinfoController {
     );
     const scopes = parseScope(claims.scope);
     // OIDC Core §5.3: UserInfo answers the access token of an OpenID Connect request. One without
-    // `openid` (a client credentials token has no person; an exchanged `patient/*.read` token for a
-    // GP system, a login that asked for FHIR scopes only) was granted FHIR access, not who the person
-    // is: 403 insufficient_scope (RFC 6750 §3.1), as Keycloak answers since version 20.
+    // `openid` (an exchanged `patient/*.read` token for a GP system, a login that asked for FHIR scopes
+    // only) was granted FHIR access, not who the person is: 403 insufficient_scope (RFC 6750 §3.1), as
+    // Keycloak answers since version 20; a machine's token, which has no person, is refused so above.
     if (!scopes.includes('openid')) throw new OAuthError('insufficient_scope', 'userinfo: the access token has no openid scope');
     const info: Record<string, unknown> = { sub: claims.sub, user_type: claims.user_type };
     if (claims.fhirUser) info.fhirUser = claims.fhirUser;

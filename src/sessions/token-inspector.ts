@@ -51,8 +51,9 @@ export class TokenInspector {
 
   /**
    * The live access token of a person's session that a bearer request presents (UserInfo, the account
-   * endpoint), or `invalid_token` (RFC 6750 §3.1): live, of a session (not a machine's), and of the
-   * tenant the request's `organisation_agb` names, if it names one.
+   * endpoint), or `invalid_token` (RFC 6750 §3.1) unless live and of the tenant the request's
+   * `organisation_agb` names, if it names one; a live one of no person's session (a machine's) is
+   * `insufficient_scope`.
    */
   async personsAccessToken(
     realm: Realm,
@@ -60,9 +61,12 @@ export class TokenInspector {
     tenantHeader: string | string[] | undefined,
   ): Promise<{ claims: AccessTokenClaims & JWTPayload; session: SessionRow }> {
     const inspected = await this.liveAccessToken(realm, token);
-    if (!inspected || inspected.kind !== 'access' || !inspected.claims.sid)
-      throw new OAuthError('invalid_token', 'access token not live or not a user’s');
+    if (!inspected || inspected.kind !== 'access') throw new OAuthError('invalid_token', 'access token not live');
     if (!tenantMatches(tenantHeader, inspected.claims.organisation_agb)) throw new OAuthError('invalid_token', 'token of another tenant');
+    // A live token that speaks for no person (client credentials, or a machine's token exchanged) is
+    // valid, only not for a person's claims: RFC 6750 §3.1 insufficient_scope (403), not
+    // invalid_token (401), which would tell its client to throw away a good token.
+    if (!inspected.claims.sid) throw new OAuthError('insufficient_scope', 'the access token speaks for no person');
     if (!inspected.session) throw new OAuthError('invalid_token', 'session ended');
     return { claims: inspected.claims, session: inspected.session };
   }

@@ -2,7 +2,8 @@ import { decodeJwt } from 'jose';
 import { loginTokens } from '../support/login-flow.js';
 import { expectOAuthError } from '../support/oauth-error.js';
 import { startTestServer, type TestServer } from '../support/test-server.js';
-import { postForm } from '../support/token-requests.js';
+import { TEST_SECRETS, TEST_TENANTS } from '../support/test-config.js';
+import { basic, postForm } from '../support/token-requests.js';
 
 /**
  * UserInfo by POST (OIDC Core §5.3.1) and the two ways RFC 6750 §2 lets its bearer token travel.
@@ -65,6 +66,26 @@ describe('UserInfo', () => {
     expect(
       (await fetch(userinfo, { headers: { authorization: `Bearer ${(await login('openid patient/*.read')).access_token}` } })).status,
     ).toBe(200);
+  });
+
+  it('refuses a live client credentials token with 403 insufficient_scope, not invalid_token: it is good, and names no person', async () => {
+    const granted = await postForm(
+      `${server.baseUrl}/realms/nemlogin/protocol/openid-connect/token`,
+      new URLSearchParams({ grant_type: 'client_credentials', scope: 'xis' }),
+      { authorization: basic('portal', TEST_SECRETS.portal), organisation_agb: TEST_TENANTS.allowed },
+    );
+    expect(granted.status).toBe(200);
+    const { access_token } = granted.body as { access_token: string };
+    const headers = { authorization: `Bearer ${access_token}`, organisation_agb: TEST_TENANTS.allowed };
+    for (const url of [userinfo, `${server.baseUrl}/realms/nemlogin/account`]) {
+      const response = await fetch(url, { headers });
+      expect(response.status).toBe(403);
+      expect(await response.json()).toMatchObject({ error: 'insufficient_scope' });
+      expect(response.headers.get('www-authenticate')).toBe('Bearer error="insufficient_scope"');
+    }
+    // The same token for another tenant is no token at all there (RFC 6750 §3.1 invalid_token).
+    const otherTenant = await fetch(userinfo, { headers: { ...headers, organisation_agb: TEST_TENANTS.other } });
+    expect(otherTenant.status).toBe(401);
   });
 
   // RFC 6750 §3: a protected resource that refuses a request's token MUST say so in WWW-Authenticate,
