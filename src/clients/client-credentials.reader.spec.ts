@@ -23,6 +23,12 @@ describe('readPresentedCredentials (RFC 6749 §2.3)', () => {
     });
   });
 
+  it('reads Basic after one or more spaces (RFC 9110 §11.4 1*SP), the scheme in any case', () => {
+    const [, token] = basic('app', 'pw').split(' ');
+    for (const header of [`Basic  ${token}`, `basic ${token}`])
+      expect(readPresentedCredentials(request({}, header))).toMatchObject({ clientId: 'app', secret: 'pw' });
+  });
+
   it('accepts a body client_id that repeats the Basic one, refuses one that differs', () => {
     expect(readPresentedCredentials(request({ client_id: 'app' }, basic('app', 'pw')))).toMatchObject({ clientId: 'app' });
     expect(() => readPresentedCredentials(request({ client_id: 'other' }, basic('app', 'pw')))).toThrow(refusal('invalid_request'));

@@ -68,9 +68,12 @@ function refreshTokenClient(params: FormParams): string | undefined {
   }
 }
 
-/** RFC 6749 §2.3.1: id and secret are form-encoded, then joined by a colon and base64-encoded. */
+/**
+ * RFC 6749 §2.3.1: id and secret are form-encoded, then joined by a colon and base64-encoded. The
+ * scheme is followed by one or more spaces (RFC 9110 §11.4 `1*SP`).
+ */
 function parseBasic(header: string): { clientId: string; secret: string } {
-  const match = /^Basic ([A-Za-z0-9+/]+={0,2})$/i.exec(header.trim());
+  const match = /^Basic +([A-Za-z0-9+/]+={0,2})$/i.exec(header.trim());
   if (!match) throw new OAuthError('invalid_client', 'Authorization header is not Basic');
   const decoded = Buffer.from(match[1]!, 'base64').toString('utf8');
   const colon = decoded.indexOf(':');

@@ -5,10 +5,26 @@ describe('bearerCredentials', () => {
     for (const scheme of ['Bearer', 'bearer', 'BEARER']) expect(bearerCredentials(`${scheme} abc.DEF-_~+/=`)).toBe('abc.DEF-_~+/=');
   });
 
-  it.each([undefined, '', 'Bearer', 'Bearer ', 'Basic YWJjOmRlZg==', 'Bearer a b', 'Bearer  abc', 'Bearer abc=def', 'Bearerabc'])(
-    'finds no bearer token in %p',
-    (header) => {
-      expect(bearerCredentials(header)).toBeUndefined();
-    },
-  );
+  // RFC 6750 §2.1 `"Bearer" 1*SP b64token`: one space or several. This list refused 'Bearer  abc'
+  // until a review read the grammar; a header with two spaces is a token, and a leading one is not.
+  it('reads the token after one or more spaces (RFC 6750 §2.1 1*SP)', () => {
+    expect(bearerCredentials('Bearer  abc')).toBe('abc');
+    expect(bearerCredentials('Bearer    abc.def')).toBe('abc.def');
+  });
+
+  it.each([
+    undefined,
+    '',
+    'Bearer',
+    'Bearer ',
+    'Bearer  ',
+    'Basic YWJjOmRlZg==',
+    'Bearer a b',
+    ' Bearer abc',
+    'Bearer abc ',
+    'Bearer abc=def',
+    'Bearerabc',
+  ])('finds no bearer token in %p', (header) => {
+    expect(bearerCredentials(header)).toBeUndefined();
+  });
 });

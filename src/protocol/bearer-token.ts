@@ -8,10 +8,10 @@ const B64TOKEN = /^[A-Za-z0-9\-._~+/]+=*$/;
 /**
  * The token of an `Authorization: Bearer <b64token>` header (RFC 6750 §2.1), or undefined.
  * The scheme name is case-insensitive (RFC 9110 §11.1): keycloak-js's `loadUserInfo()`
- * sends `bearer`.
+ * sends `bearer`. One or more spaces follow it (§2.1: `"Bearer" 1*SP b64token`).
  */
 export function bearerCredentials(authorization: string | undefined): string | undefined {
-  return /^Bearer ([A-Za-z0-9\-._~+/]+=*)$/i.exec(authorization ?? '')?.[1];
+  return /^Bearer +([A-Za-z0-9\-._~+/]+=*)$/i.exec(authorization ?? '')?.[1];
 }
 
 /**
