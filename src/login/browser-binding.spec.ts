@@ -1,5 +1,6 @@
-import type { FastifyRequest } from 'fastify';
-import { cookieName, fromBoundBrowser, newBrowserBinding } from './browser-binding.js';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { Realm } from '../realms/realm.js';
+import { cookieName, fromBoundBrowser, MAX_BINDING_COOKIES, newBrowserBinding, setBindingCookie } from './browser-binding.js';
 
 describe('browser binding of a pending login', () => {
   const request = (cookie?: string) => ({ headers: cookie === undefined ? {} : { cookie } }) as unknown as FastifyRequest;
@@ -15,5 +16,33 @@ describe('browser binding of a pending login', () => {
     expect(fromBoundBrowser(request(`${cookieName('tx-2')}=${binding.value}`), 'tx-1', binding.digest)).toBe(false);
     expect(fromBoundBrowser(request(`${cookieName('tx-1')}=${newBrowserBinding().value}`), 'tx-1', binding.digest)).toBe(false);
     expect(fromBoundBrowser(request(`${cookieName('tx-1')}=${binding.value}`), 'tx-1', null)).toBe(false);
+  });
+
+  describe('its cookies', () => {
+    const realm = { issuer: 'https://auth.example/realms/nemlogin' } as Realm;
+    const setCookies = (sent?: string): string[] => {
+      const set: string[] = [];
+      const reply = { header: (_name: string, value: string | string[]) => set.push(...[value].flat()) } as unknown as FastifyReply;
+      setBindingCookie(reply, realm, 'tx-new', 'value', sent);
+      return set;
+    };
+    const sentBy = (count: number) => Array.from({ length: count }, (_, i) => `${cookieName(`tx-${i}`)}=v${i}`);
+
+    it('sets the new login’s cookie alone while the browser holds few', () => {
+      const set = setCookies(['KEYCLOAK_IDENTITY=x', ...sentBy(MAX_BINDING_COOKIES - 1)].join('; '));
+      expect(set).toEqual([expect.stringMatching(new RegExp(`^${cookieName('tx-new')}=value; Path=/realms/nemlogin/; Max-Age=600`))]);
+    });
+
+    // A browser that started hundreds of logins within their Max-Age would otherwise send more than
+    // node's 16 KB of headers under the realm's path, and get 431 on every page of it.
+    it('expires the oldest (listed first, RFC 6265 §5.4) beyond the bound, and no other cookie', () => {
+      const sent = sentBy(300);
+      const set = setCookies(['KEYCLOAK_IDENTITY=x', ...sent, 'other=y'].join('; '));
+      const expired = set.filter((cookie) => cookie.includes('Max-Age=0'));
+      expect(expired).toHaveLength(300 - (MAX_BINDING_COOKIES - 1));
+      expect(expired.map((cookie) => cookie.split('=')[0])).toEqual(sent.slice(0, expired.length).map((cookie) => cookie.split('=')[0]));
+      expect(expired.every((cookie) => cookie.includes('Path=/realms/nemlogin/'))).toBe(true);
+      expect(set.filter((cookie) => !cookie.includes('Max-Age=0'))).toHaveLength(1);
+    });
   });
 });

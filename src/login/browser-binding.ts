@@ -15,18 +15,46 @@ import type { Realm } from '../realms/realm.js';
  */
 export const LOGIN_COOKIE_TTL_S = 600;
 
+/**
+ * The most binding cookies one browser keeps at once, the new one included. Each login started has a
+ * cookie of its own (parallel logins in several tabs), and nothing else removes one before its
+ * Max-Age: a browser that started a few hundred logins within it (an app's redirect loop, a person
+ * pressing "log in" again and again) would send every request under the realm's path more than
+ * node's 16 KB of headers, and be refused (431) on every page of the realm until they expire.
+ */
+export const MAX_BINDING_COOKIES = 10;
+const COOKIE_PREFIX = 'federation_login_';
+
 export function newBrowserBinding(): { value: string; digest: string } {
   const value = randomToken(24);
   return { value, digest: digest(value) };
 }
 
 export function cookieName(transactionId: string): string {
-  return `federation_login_${createHash('sha256').update(transactionId).digest('base64url').slice(0, 12)}`;
+  return `${COOKIE_PREFIX}${createHash('sha256').update(transactionId).digest('base64url').slice(0, 12)}`;
 }
 
-export function setBindingCookie(reply: FastifyReply, realm: Realm, transactionId: string, value: string): void {
-  const attributes = [`Path=${new URL(realm.issuer).pathname}/`, `Max-Age=${LOGIN_COOKIE_TTL_S}`, 'HttpOnly', sameSiteAttributes(realm)];
-  void reply.header('Set-Cookie', `${cookieName(transactionId)}=${value}; ${attributes.join('; ')}`);
+/**
+ * Sets the new login's cookie and expires the oldest binding cookies the browser sent beyond
+ * {@link MAX_BINDING_COOKIES} - 1. A browser lists cookies of one path oldest first (RFC 6265 §5.4
+ * step 2), so those are the logins it started longest ago; finishing one of them is refused as from
+ * another browser, as after the cookie's Max-Age.
+ */
+export function setBindingCookie(reply: FastifyReply, realm: Realm, transactionId: string, value: string, sentCookies?: string): void {
+  const path = `Path=${new URL(realm.issuer).pathname}/`;
+  const attributes = [path, `Max-Age=${LOGIN_COOKIE_TTL_S}`, 'HttpOnly', sameSiteAttributes(realm)];
+  const sent = bindingCookieNames(sentCookies);
+  const expired = sent.slice(0, Math.max(0, sent.length - (MAX_BINDING_COOKIES - 1)));
+  void reply.header('Set-Cookie', [
+    ...expired.map((name) => `${name}=; ${path}; Max-Age=0; HttpOnly; ${sameSiteAttributes(realm)}`),
+    `${cookieName(transactionId)}=${value}; ${attributes.join('; ')}`,
+  ]);
+}
+
+/** The names of the binding cookies in a `Cookie` header, in its order, each once. */
+function bindingCookieNames(header: string | undefined): string[] {
+  const names = (header ?? '').split(';').map((part) => part.trim().split('=')[0] ?? '');
+  return [...new Set(names.filter((name) => name.startsWith(COOKIE_PREFIX)))];
 }
 
 /** `SameSite=None; Secure` where browsers keep Secure cookies (https, and loopback over http), else `Lax` (see above). */

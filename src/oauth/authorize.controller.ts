@@ -105,7 +105,7 @@ export class AuthorizeController {
       );
     }
     const start = await this.logins.start(realm, check.request);
-    setBindingCookie(reply, realm, start.transactionId, start.browserBinding);
+    setBindingCookie(reply, realm, start.transactionId, start.browserBinding, request.headers.cookie);
     return start.kind === 'redirect' ? sendRedirect(reply, start.url) : sendHtml(reply, 200, renderChooserPage(start.options));
   }
 
