@@ -1,5 +1,5 @@
 import { createPublicKey, type JsonWebKey } from 'node:crypto';
-import { Controller, Get, Header, HttpCode, Inject, Param, Post, Query, Req, UseGuards, UseInterceptors } from '@nestjs/common';
+import { Body, Controller, Get, Header, HttpCode, Inject, Param, Post, Query, Req, UseGuards, UseInterceptors } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
 import { AuditTrail } from '../audit/audit-trail.service.js';
 import { CLOCK, type Clock } from '../common/clock.js';
@@ -131,7 +131,13 @@ export class KeysAdminController {
   async rotate(
     @Req() request: FastifyRequest,
     @Query('algorithm') asked?: unknown,
+    @Body() body?: unknown,
   ): Promise<{ kid: string; algorithm: string; signsFrom: number }> {
+    // The algorithm is the query's alone. A body naming one ({"algorithm": "RS256"}, as a JSON admin
+    // client would send it) was ignored, and a key of the realm's signingAlg made instead: a change
+    // the caller did not ask for, which no second call undoes. Refused before anything changes.
+    if (!isEmptyBody(body))
+      throw new OAuthError('invalid_request', 'admin API: keys/rotate takes no body (?algorithm= names the algorithm)');
     const realm = request.oauthRealm!;
     const algorithm = await refusedAsInvalidRequest(async () => rotationAlgorithm(realm, asked));
     const { kid, signsFrom } = await refusedAsInvalidRequest(() =>
@@ -168,6 +174,12 @@ function described(row: SigningKeyRow): Pick<KeysMetadata['keys'][number], 'kid'
 function willSign(row: SigningKeyRow, now: Date): boolean {
   const start = signingStart(row);
   return start > now && (row.retired_at === null || row.retired_at > start);
+}
+
+/** No body, or one that says nothing: an empty text, form or JSON object. */
+function isEmptyBody(body: unknown): boolean {
+  if (body === undefined || body === null || body === '') return true;
+  return typeof body === 'object' && !Array.isArray(body) && Object.keys(body).length === 0;
 }
 
 /** A rotation refused (KeyRotationRefused: an algorithm, a key file, one still pending) as the admin API's 400. */

@@ -144,4 +144,25 @@ describe('admin API: sessions and keys', () => {
     const keys = await adminCall(h.server.baseUrl, 'GET', 'nemlogin/keys', operator);
     expect(Object.keys(keys.body.active)).toEqual(['ES256']);
   });
+
+  // A JSON admin client names the algorithm in the body; the rotation takes it from the query alone,
+  // so that body was ignored and a key of the realm's signingAlg made, unasked.
+  it('refuses a rotation with a body naming what it wants, and makes no key', async () => {
+    const operator = await h.operator();
+    const before = await adminCall(h.server.baseUrl, 'GET', 'nemlogin/keys', operator);
+    const bodies = [
+      ['application/json', '{"algorithm":"RS256"}'],
+      ['application/x-www-form-urlencoded', 'algorithm=RS256'],
+    ] as const;
+    for (const [type, body] of bodies) {
+      const response = await fetch(`${h.server.baseUrl}/admin/realms/nemlogin/keys/rotate`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${operator}`, 'content-type': type },
+        body,
+      });
+      expect(response.status).toBe(400);
+      expect(await response.json()).toMatchObject({ error: 'invalid_request' });
+    }
+    expect((await adminCall(h.server.baseUrl, 'GET', 'nemlogin/keys', operator)).body).toEqual(before.body);
+  });
 });
