@@ -17,6 +17,7 @@ import { PinoNestLogger } from './logging/pino-nest.logger.js';
 import { RequestLogController } from './logging/request-log.controller.js';
 import { answerFrameworkError, OAuthErrorFilter } from './oauth/oauth-error.filter.js';
 import { registerOpenApi } from './openapi.js';
+import { rememberRouteMethods } from './route-methods.js';
 import { requestTimeouts } from './common/http-timeouts.js';
 
 /** Room for a SAML Response with an encrypted assertion; anything larger is refused before parsing. */
@@ -44,6 +45,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
   });
   // Before any route is added: they hook the routes as they are added.
   rememberBrowserReplies(fastify);
+  rememberRouteMethods(fastify);
   refuseHeadWhereGetChangesState(fastify);
   acceptOnlyFormsAtBrowserRoutes(fastify);
   await registerLoginRateLimit(fastify, config.limits.loginRate);

@@ -2,6 +2,7 @@ import { ArgumentsHost, Catch, HttpException, type ExceptionFilter } from '@nest
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { errorSummary } from '../logging/error-summary.js';
 import { isBrowserRoute } from '../login/browser-routes.js';
+import '../protocol/allowed-methods.js';
 import { sendErrorPage } from '../login/html-reply.js';
 import { refusedBodyPage } from '../login/pages/unreadable-body.page.js';
 import { OAuthError } from '../protocol/oauth-error.js';
@@ -29,6 +30,14 @@ export class OAuthErrorFilter implements ExceptionFilter {
   catch(exception: unknown, host: ArgumentsHost): void {
     const reply = host.switchToHttp().getResponse<FastifyReply>();
     const request = host.switchToHttp().getRequest<FastifyRequest>();
+    const allowed = exception instanceof HttpException && exception.getStatus() === 404 ? allowedMethods(request) : [];
+    if (allowed.length > 0) {
+      // RFC 9110 §15.5.6: the target exists under other methods; 405 names them in Allow.
+      void reply.header('Allow', allowed.join(', '));
+      const description = `This endpoint takes ${allowed.join(', ')}.`;
+      const error = new OAuthError('invalid_request', `no ${request.method} route`, { status: 405, description });
+      return sendOAuthError(request, reply, error, exception, undefined);
+    }
     sendOAuthError(request, reply, this.toOAuthError(exception, request), exception, request.routeOptions?.url);
   }
 
@@ -60,6 +69,11 @@ export class OAuthErrorFilter implements ExceptionFilter {
     // Never the exception's message: it may quote SQL parameters or input.
     return new OAuthError('server_error', 'unexpected error');
   }
+}
+
+/** The methods routed at the request's path (protocol/allowed-methods.ts); none where nothing is. */
+function allowedMethods(request: FastifyRequest): string[] {
+  return request.server.allowedMethods?.(request.url.split('?')[0]!) ?? [];
 }
 
 /**

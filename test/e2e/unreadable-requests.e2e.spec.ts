@@ -42,9 +42,10 @@ describe('requests the service cannot read', () => {
     });
     expect(confirm.status).toBe(400);
     expect(confirm.headers.get('content-type')).toMatch(/^text\/html/);
-    // A method no route of that path takes: a browser's route still answers with a page.
+    // A method no route of that path takes: a browser's route still answers with a page, 405 with
+    // the methods it does take (RFC 9110 §15.5.6; method-not-allowed.e2e.spec.ts), where it was 404.
     const put = await fetch(`${server.baseUrl}/realms/nemlogin/protocol/openid-connect/auth`, { method: 'PUT' });
-    expect(put.status).toBe(404);
+    expect([put.status, put.headers.get('allow')]).toEqual([405, 'GET, POST']);
     expect(put.headers.get('content-type')).toMatch(/^text\/html/);
   });
 
