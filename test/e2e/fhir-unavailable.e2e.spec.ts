@@ -345,7 +345,9 @@ describe('FHIR answers beyond the size cap', () => {
       pump();
     });
     stubs.push(server);
-    const { gateway, linker } = fhirLinker(server.baseUrl, { retries: 0 });
+    // The cap, not the clock, must stop it: streaming 4 MiB through one event loop took over the
+    // default 3 s once in CI, on a machine busy with other suites, and the timeout answered first.
+    const { gateway, linker } = fhirLinker(server.baseUrl, { retries: 0, timeoutMs: 20_000 });
     const error = await rejectionOf(linker.link(citizen(DEMO.cpr.nancy)));
     expect(error).toBeInstanceOf(IdentityDirectoryUnavailableError);
     expect((error as IdentityDirectoryUnavailableError).retryable).toBe(true);
