@@ -45,7 +45,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
   });
   // Before any route is added: they hook the routes as they are added.
   rememberBrowserReplies(fastify);
-  rememberRouteMethods(fastify);
+  rememberRouteMethods(fastify, new Set(config.realms.map((realm) => realm.name)));
   refuseHeadWhereGetChangesState(fastify);
   acceptOnlyFormsAtBrowserRoutes(fastify);
   await registerLoginRateLimit(fastify, config.limits.loginRate);

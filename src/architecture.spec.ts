@@ -55,7 +55,7 @@ const files = sourceFiles(SRC);
 const sources = new Map(files.map((file) => [file, readFileSync(file, 'utf8')]));
 
 const imports: Import[] = files.flatMap((file) =>
-  [...sources.get(file)!.matchAll(/(?:from\s+|import\s*\(\s*)'(\.{1,2}\/[^']+)'/g)].map((match) => {
+  [...sources.get(file)!.matchAll(/(?:from\s+|import\s*\(\s*|^import\s+)'(\.{1,2}\/[^']+)'/gm)].map((match) => {
     const target = normalize(join(dirname(file), match[1]!));
     return { file, from: moduleOf(file), to: moduleOf(target), specifier: match[1]! };
   }),

@@ -16,8 +16,9 @@ const METHODS: readonly HTTPMethods[] = ['GET', 'POST'];
  * as Fastify does.) HEAD at every other GET route (discovery, the JWKS, the framed pages) still
  * answers as the GET does; a new GET that changes state needs the mark.
  *
- * Fastify adds a HEAD route beside each GET; its `exposeHeadRoute: false` would make HEAD a 404,
- * which says the resource does not exist, and Nest passes no such option anyway. So this hook gives
+ * Fastify adds a HEAD route beside each GET; its `exposeHeadRoute: false` would leave HEAD to the
+ * not-found handler (a 405 naming the other methods, route-methods.ts), for every GET route alike,
+ * and Nest passes no such option anyway. So this hook gives
  * the HEAD route Fastify adds (whose options are a copy of the GET's, `config` included) a handler
  * of its own. Registered before any route is added.
  */

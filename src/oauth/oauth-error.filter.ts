@@ -30,7 +30,9 @@ export class OAuthErrorFilter implements ExceptionFilter {
   catch(exception: unknown, host: ArgumentsHost): void {
     const reply = host.switchToHttp().getResponse<FastifyReply>();
     const request = host.switchToHttp().getRequest<FastifyRequest>();
-    const allowed = exception instanceof HttpException && exception.getStatus() === 404 ? allowedMethods(request) : [];
+    // Only where no route took the request: a 404 a route's handler threw means no such resource there.
+    const unrouted = exception instanceof HttpException && exception.getStatus() === 404 && request.routeOptions.url === undefined;
+    const allowed = unrouted ? allowedMethods(request) : [];
     if (allowed.length > 0) {
       // RFC 9110 §15.5.6: the target exists under other methods; 405 names them in Allow.
       void reply.header('Allow', allowed.join(', '));

@@ -43,10 +43,28 @@ describe('a method a route does not take', () => {
     expect(response.headers.get('content-type')).toMatch(/^text\/html/);
   });
 
-  it('leaves a path no route matches at 404, whatever the method', async () => {
-    for (const method of ['GET', 'POST', 'DELETE']) {
-      const response = await fetch(`${oidc}/no-such-endpoint`, { method });
-      expect([response.status, response.headers.get('allow')]).toEqual([404, null]);
+  it('is 405 for HEAD at a route that takes POST alone', async () => {
+    const response = await fetch(`${oidc}/token`, { method: 'HEAD' });
+    expect([response.status, response.headers.get('allow')]).toEqual([405, 'POST']);
+  });
+
+  it('leaves a path no route matches at 404, whatever the method, and so a realm that does not exist, as Keycloak', async () => {
+    for (const [method, path] of [
+      ['GET', `${oidc}/no-such-endpoint`],
+      ['POST', `${oidc}/no-such-endpoint`],
+      ['DELETE', `${oidc}/no-such-endpoint`],
+      ['GET', `${server.baseUrl}/realms/no-such-realm/protocol/openid-connect/token`],
+      ['POST', `${server.baseUrl}/realms/no-such-realm/.well-known/openid-configuration`],
+      ['GET', `${server.baseUrl}/admin/realms/no-such-realm/keys/rotate`],
+    ]) {
+      const response = await fetch(path!, { method });
+      expect([method, path, response.status, response.headers.get('allow')]).toEqual([method, path, 404, null]);
     }
+  });
+
+  it('leaves the embedded FHIR bases to their own handler: a method none of them takes is no 405 naming TRACE', async () => {
+    const response = await fetch(`${server.baseUrl}/fhir/nemlogin/Patient`, { method: 'PROPFIND' });
+    expect(response.status).toBe(404);
+    expect(response.headers.get('allow')).toBeNull();
   });
 });
