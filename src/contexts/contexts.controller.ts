@@ -27,10 +27,13 @@ export class ContextsController {
   @ApiOperation({ summary: 'The contexts (care teams, patients, episodes of care) the bearer may choose with a refresh_token grant' })
   @ApiBearerAuth('bearer')
   @ApiResponse({ status: 200, description: 'The choosable contexts' })
-  @ApiOAuthErrors(401)
+  @ApiOAuthErrors(401, 403)
   async list(@Param('realm') realmName: string, @Req() request: FastifyRequest): Promise<Record<string, unknown>> {
     const realm = this.realms.get(realmName);
     const inspected = await this.inspector.liveAccessToken(realm, bearerToken(request));
+    // A live machine's token is good, only not for a person's contexts: 403, as at UserInfo (token-inspector.ts).
+    if (inspected?.kind === 'access' && !inspected.claims.sid)
+      throw new OAuthError('insufficient_scope', 'the access token speaks for no person');
     const session = inspected?.kind === 'access' ? inspected.session : undefined;
     if (!session) throw new OAuthError('invalid_token', 'no live user access token');
     const { roles: _roles, ...current } = session.context ?? {};

@@ -36,7 +36,7 @@ export class AccountController {
   })
   @ApiBearerAuth('bearer')
   @ApiResponse({ status: 200, description: 'The profile' })
-  @ApiOAuthErrors(401)
+  @ApiOAuthErrors(400, 401, 403)
   async profile(@Param('realm') realmName: string, @Req() request: FastifyRequest): Promise<AccountProfile> {
     const realm = this.realms.get(realmName);
     const { claims, session } = await this.inspector.personsAccessToken(

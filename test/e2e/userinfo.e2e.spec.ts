@@ -68,7 +68,7 @@ describe('UserInfo', () => {
     ).toBe(200);
   });
 
-  it('refuses a live client credentials token with 403 insufficient_scope, not invalid_token: it is good, and names no person', async () => {
+  it('refuses a live client credentials token with 403 insufficient_scope, not invalid_token: it is good, and names no person (UserInfo, account, contexts)', async () => {
     const granted = await postForm(
       `${server.baseUrl}/realms/nemlogin/protocol/openid-connect/token`,
       new URLSearchParams({ grant_type: 'client_credentials', scope: 'xis' }),
@@ -77,9 +77,9 @@ describe('UserInfo', () => {
     expect(granted.status).toBe(200);
     const { access_token } = granted.body as { access_token: string };
     const headers = { authorization: `Bearer ${access_token}`, organisation_agb: TEST_TENANTS.allowed };
-    for (const url of [userinfo, `${server.baseUrl}/realms/nemlogin/account`]) {
+    for (const url of [userinfo, `${server.baseUrl}/realms/nemlogin/account`, `${server.baseUrl}/realms/nemlogin/contexts`]) {
       const response = await fetch(url, { headers });
-      expect(response.status).toBe(403);
+      expect([url, response.status]).toEqual([url, 403]);
       expect(await response.json()).toMatchObject({ error: 'insufficient_scope' });
       expect(response.headers.get('www-authenticate')).toBe('Bearer error="insufficient_scope"');
     }
