@@ -23,7 +23,15 @@ export const LOGIN_COOKIE_TTL_S = 600;
  * node's 16 KB of headers, and be refused (431) on every page of the realm until they expire.
  */
 export const MAX_BINDING_COOKIES = 10;
+/**
+ * At most this many are expired in one answer: a browser arriving with a few hundred (from before the
+ * cap) would otherwise get one `Set-Cookie` line for each, more than a proxy's buffer for the
+ * answer's headers (nginx's `proxy_buffer_size` is 4–8 KB). The next logins expire the rest.
+ */
+export const MAX_EXPIRED_PER_ANSWER = 16;
 const COOKIE_PREFIX = 'federation_login_';
+/** The shape cookieName gives: only such names are ever expired, so no other name is echoed back. */
+const BINDING_COOKIE_NAME = /^federation_login_[A-Za-z0-9_-]{12}$/;
 
 export function newBrowserBinding(): { value: string; digest: string } {
   const value = randomToken(24);
@@ -43,18 +51,12 @@ export function cookieName(transactionId: string): string {
 export function setBindingCookie(reply: FastifyReply, realm: Realm, transactionId: string, value: string, sentCookies?: string): void {
   const path = `Path=${new URL(realm.issuer).pathname}/`;
   const attributes = [path, `Max-Age=${LOGIN_COOKIE_TTL_S}`, 'HttpOnly', sameSiteAttributes(realm)];
-  const sent = bindingCookieNames(sentCookies);
-  const expired = sent.slice(0, Math.max(0, sent.length - (MAX_BINDING_COOKIES - 1)));
+  const sent = [...new Set(cookieNames(sentCookies).filter((name) => BINDING_COOKIE_NAME.test(name)))];
+  const expired = sent.slice(0, Math.max(0, sent.length - (MAX_BINDING_COOKIES - 1))).slice(0, MAX_EXPIRED_PER_ANSWER);
   void reply.header('Set-Cookie', [
-    ...expired.map((name) => `${name}=; ${path}; Max-Age=0; HttpOnly; ${sameSiteAttributes(realm)}`),
+    ...expired.map((name) => `${name}=; ${path}; Max-Age=0; Expires=Thu, 01 Jan 1970 00:00:00 GMT; HttpOnly; ${sameSiteAttributes(realm)}`),
     `${cookieName(transactionId)}=${value}; ${attributes.join('; ')}`,
   ]);
-}
-
-/** The names of the binding cookies in a `Cookie` header, in its order, each once. */
-function bindingCookieNames(header: string | undefined): string[] {
-  const names = (header ?? '').split(';').map((part) => part.trim().split('=')[0] ?? '');
-  return [...new Set(names.filter((name) => name.startsWith(COOKIE_PREFIX)))];
 }
 
 /** `SameSite=None; Secure` where browsers keep Secure cookies (https, and loopback over http), else `Lax` (see above). */
@@ -75,11 +77,19 @@ function digest(value: string): string {
   return createHash('sha256').update(value).digest('base64url');
 }
 
+/** The cookies of a `Cookie` header (RFC 6265 §5.4), in its order: name and value. */
+function cookiePairs(header: string | undefined): [string, string][] {
+  return (header ?? '').split(';').map((part) => {
+    const [name, ...rest] = part.trim().split('=');
+    return [name ?? '', rest.join('=')];
+  });
+}
+
+function cookieNames(header: string | undefined): string[] {
+  return cookiePairs(header).map(([name]) => name);
+}
+
 /** The value of cookie `name` in a `Cookie` header (RFC 6265 §5.4), the first if repeated. */
 export function readCookie(header: string | undefined, name: string): string | undefined {
-  for (const part of (header ?? '').split(';')) {
-    const [key, ...rest] = part.trim().split('=');
-    if (key === name) return rest.join('=');
-  }
-  return undefined;
+  return cookiePairs(header).find(([key]) => key === name)?.[1];
 }

@@ -40,7 +40,7 @@ function currentMetadata(metadata: IdpMetadata | undefined, now: Date): IdpMetad
  * self-posting form (SAML Bindings §3.5): an IdP offering only HTTP-POST got nothing before, and the
  * person stayed logged in there.
  */
-function sloRequestEndpoint(
+export function sloRequestEndpoint(
   configured: IdpStaticSettings['configured'],
   metadata: IdpMetadata | undefined,
 ): Pick<IdpSettings, 'sloUrl' | 'sloBinding'> {
@@ -59,7 +59,10 @@ function sloRequestEndpoint(
  * binding it does not: a request by that binding is answered in the other (logout-answer-route.ts),
  * never by a form posted to an endpoint the IdP declared for HTTP-Redirect.
  */
-function sloResponseUrls(configured: IdpStaticSettings['configured'], metadata: IdpMetadata | undefined): IdpSettings['sloResponseUrls'] {
+export function sloResponseUrls(
+  configured: IdpStaticSettings['configured'],
+  metadata: IdpMetadata | undefined,
+): IdpSettings['sloResponseUrls'] {
   if (configured.sloUrl) {
     return configured.sloBinding === 'post' ? { post: configured.sloUrl } : { redirect: configured.sloUrl, post: configured.sloUrl };
   }

@@ -93,26 +93,40 @@ describe('IdP metadata refresh', () => {
   });
 
   describe('plain http endpoints in production', () => {
-    const plain = (certificate: string) =>
+    const plain = (certificate: string, ssoUrl = 'http://idp.test/sso') =>
       idpMetadataXml({
         entityId: 'https://idp.test',
-        ssoUrl: 'http://idp.test/sso',
+        ssoUrl,
         sloUrl: 'http://idp.test/slo',
         signingCertificates: [certificate],
       });
     const clear = "plain http: the person's SAML messages to the IdP cross the network in the clear";
 
     it('warns of each one the SP would use, once for each new copy, and still uses the copy', async () => {
-      const { refresher, lines } = setup([() => plain(UNPUBLISHED_IDP_CERTIFICATE), () => plain(UNPUBLISHED_IDP_CERTIFICATE)], true);
+      const { refresher, lines } = setup(
+        [
+          () => plain(UNPUBLISHED_IDP_CERTIFICATE),
+          () => plain(UNPUBLISHED_IDP_CERTIFICATE),
+          () => plain(UNPUBLISHED_IDP_CERTIFICATE, 'http://idp.test/sso2'),
+        ],
+        true,
+      );
       expect(await refresher.refresh('boot')).toBe(true);
       expect(await refresher.refresh('schedule')).toBe(false);
       expect(refresher.metadata?.ssoUrl).toBe('http://idp.test/sso');
-      expect(lines).toEqual([
-        'log IdP metadata loaded',
-        `warn IdP metadata names a plain http endpoint: SingleSignOnService http://idp.test/sso: ${clear}`,
+      expect(await refresher.refresh('schedule')).toBe(true);
+      const slo = [
         `warn IdP metadata names a plain http endpoint: SingleLogoutService http://idp.test/slo: ${clear}`,
         // Its HTTP-POST SingleLogoutService: where LogoutResponses to a LogoutRequest posted by the IdP go.
         `warn IdP metadata names a plain http endpoint: SingleLogoutService http://idp.test/slo/post: ${clear}`,
+      ];
+      expect(lines).toEqual([
+        'log IdP metadata loaded',
+        `warn IdP metadata names a plain http endpoint: SingleSignOnService http://idp.test/sso: ${clear}`,
+        ...slo,
+        'log IdP metadata loaded',
+        `warn IdP metadata names a plain http endpoint: SingleSignOnService http://idp.test/sso2: ${clear}`,
+        ...slo,
       ]);
     });
 
