@@ -17,10 +17,10 @@ const METHODS: readonly HTTPMethods[] = ['GET', 'POST'];
  * answers as the GET does; a new GET that changes state needs the mark.
  *
  * Fastify adds a HEAD route beside each GET; its `exposeHeadRoute: false` would leave HEAD to the
- * not-found handler (a 405 naming the other methods, route-methods.ts), for every GET route alike,
- * and Nest passes no such option anyway. So this hook gives
- * the HEAD route Fastify adds (whose options are a copy of the GET's, `config` included) a handler
- * of its own. Registered before any route is added.
+ * not-found handler (a 405 naming the other methods, route-methods.ts) at every GET route alike, and
+ * Nest passes no such option anyway. So this hook gives the HEAD route Fastify adds (whose options
+ * are a copy of the GET's, `config` included) a handler of its own. Registered before any route is
+ * added.
  */
 export function refuseHeadWhereGetChangesState(fastify: FastifyInstance): void {
   fastify.addHook('onRoute', (route) => {
