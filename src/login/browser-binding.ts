@@ -49,14 +49,31 @@ export function cookieName(transactionId: string): string {
  * another browser, as after the cookie's Max-Age.
  */
 export function setBindingCookie(reply: FastifyReply, realm: Realm, transactionId: string, value: string, sentCookies?: string): void {
-  const path = `Path=${new URL(realm.issuer).pathname}/`;
-  const attributes = [path, `Max-Age=${LOGIN_COOKIE_TTL_S}`, 'HttpOnly', sameSiteAttributes(realm)];
+  const attributes = [cookiePath(realm), `Max-Age=${LOGIN_COOKIE_TTL_S}`, 'HttpOnly', sameSiteAttributes(realm)];
   const sent = [...new Set(cookieNames(sentCookies).filter((name) => BINDING_COOKIE_NAME.test(name)))];
   const expired = sent.slice(0, Math.max(0, sent.length - (MAX_BINDING_COOKIES - 1))).slice(0, MAX_EXPIRED_PER_ANSWER);
   void reply.header('Set-Cookie', [
-    ...expired.map((name) => `${name}=; ${path}; Max-Age=0; Expires=Thu, 01 Jan 1970 00:00:00 GMT; HttpOnly; ${sameSiteAttributes(realm)}`),
+    ...expired.map((name) => expiry(realm, name)),
     `${cookieName(transactionId)}=${value}; ${attributes.join('; ')}`,
   ]);
+}
+
+/**
+ * The `Set-Cookie` value that removes the cookie of login `transactionId`, sent with the login's end
+ * (completed, or refused back to the client): its transaction is over, so the cookie binds nothing,
+ * and a browser that logs in often keeps none of them for their Max-Age.
+ */
+export function expiredBindingCookie(realm: Realm, transactionId: string): string {
+  return expiry(realm, cookieName(transactionId));
+}
+
+/** Removes a cookie (RFC 6265 §3.1): the same name and path, expired; `Max-Age=0` (§5.2.2), and `Expires` for agents without it. */
+function expiry(realm: Realm, name: string): string {
+  return `${name}=; ${cookiePath(realm)}; Max-Age=0; Expires=Thu, 01 Jan 1970 00:00:00 GMT; HttpOnly; ${sameSiteAttributes(realm)}`;
+}
+
+function cookiePath(realm: Realm): string {
+  return `Path=${new URL(realm.issuer).pathname}/`;
 }
 
 /** `SameSite=None; Secure` where browsers keep Secure cookies (https, and loopback over http), else `Lax` (see above). */

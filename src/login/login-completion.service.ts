@@ -12,7 +12,7 @@ import type { FastifyRequest } from 'fastify';
 import { authenticatedRecentlyEnough } from './authentication-age.js';
 import { AuthorizationCodeService } from './authorization-code.service.js';
 import { ExternalIdDigest } from './external-id-digest.js';
-import { fromBoundBrowser } from './browser-binding.js';
+import { expiredBindingCookie, fromBoundBrowser } from './browser-binding.js';
 import { presentedSsoSecret, ssoCookies } from './sso-cookies.js';
 import { IDENTITY_LINKER, type IdentityLinker } from '../identity/identity-link.js';
 import type { ErrorPage } from './pages/error.page.js';
@@ -36,7 +36,10 @@ export interface Authentication {
   issuedAt?: Date;
 }
 
-/** The answer for the client, in its response mode (with the SSO cookies of a completed login); or a page for the person. */
+/**
+ * The answer for the client, in its response mode, with the cookies to set (a completed login's SSO
+ * cookies; the login's binding cookie removed); or a page for the person.
+ */
 export type LoginOutcome = { kind: 'response'; response: AuthorizationResponse; cookies?: string[] } | { kind: 'page'; page: ErrorPage };
 
 const USER_TYPES: Record<Principal['kind'], UserType> = { citizen: 'PATIENT', clinician: 'PRACTITIONER', generic: 'SSL' };
@@ -89,7 +92,11 @@ export class LoginCompletionService {
     });
     if (!transaction) return { kind: 'page', page: LOGIN_EXPIRED };
     this.logger.warn({ realm: realm.name, client: transaction.client_id, reason }, 'login refused');
-    return { kind: 'response', response: respond(realm, transaction, { error: 'access_denied' }) };
+    return {
+      kind: 'response',
+      response: respond(realm, transaction, { error: 'access_denied' }),
+      cookies: [expiredBindingCookie(realm, transactionId)],
+    };
   }
 
   /**
@@ -223,7 +230,7 @@ export class LoginCompletionService {
     return {
       kind: 'response',
       response: back({ code, session_state: session.id }),
-      cookies: ssoCookies(realm, sso, secret, this.clock.now()),
+      cookies: [...ssoCookies(realm, sso, secret, this.clock.now()), expiredBindingCookie(realm, transactionId)],
     };
   }
 }

@@ -4,6 +4,7 @@ import * as oidc from 'openid-client';
 import { AuthorizationCodeRepository } from '../../src/storage/authorization-code.repository.js';
 import { SessionRepository } from '../../src/storage/session.repository.js';
 import { CALLBACK, codeFlowServerForSuite } from '../support/code-flow-server.js';
+import { cookiesFrom } from '../support/browser-cookies.js';
 import { loginAsMockUser } from '../support/mock-login.js';
 import { startTestServer } from '../support/test-server.js';
 
@@ -164,6 +165,26 @@ describe('authorization code flow (mocked users)', () => {
     });
     expect(posted.status).toBe(400);
     expect(posted.headers.get('location')).toBeNull();
+  });
+
+  it('removes the login’s binding cookie with the completed login’s answer: it binds nothing any more', async () => {
+    const { url } = await h.authorize();
+    const toMock = await fetch(url, { redirect: 'manual' });
+    const binding = cookiesFrom(toMock);
+    const name = binding.split('=')[0]!;
+    expect(name).toMatch(/^federation_login_/);
+    const tx = new URL(toMock.headers.get('location')!).searchParams.get('tx')!;
+    const done = await fetch(`${h.issuer}/broker/mock/login`, {
+      method: 'POST',
+      redirect: 'manual',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: binding },
+      body: new URLSearchParams({ tx, username: 'alice' }).toString(),
+    });
+    expect(done.status).toBe(303);
+    expect(new URL(done.headers.get('location')!).searchParams.get('code')).toBeTruthy();
+    expect(done.headers.getSetCookie()).toContain(
+      `${name}=; Path=/realms/nemlogin/; Max-Age=0; Expires=Thu, 01 Jan 1970 00:00:00 GMT; HttpOnly; SameSite=None; Secure`,
+    );
   });
 
   it('creates no session and no code when the login is refused (LoA below the realm minimum)', async () => {

@@ -99,6 +99,21 @@ describe('max_age at /auth', () => {
     expect(callback(await acs(form, fresh.cookie)).searchParams.get('code')).toBeTruthy();
   });
 
+  it('removes the binding cookie of a login it ends with access_denied, and keeps the login’s answer', async () => {
+    const stale = await authorize({ max_age: '300', kc_idp_hint: 'nemlog-in' });
+    const name = stale.cookie.split('=')[0]!;
+    expect(name).toMatch(/^federation_login_/);
+    const { form: old } = await idp.respondTo(stale.location, {
+      attributes: citizenAttributes({ cpr: '0101011234' }),
+      authnInstant: new Date(Date.now() - 10 * MINUTE),
+    });
+    const refused = await acs(old, stale.cookie);
+    expect(callback(refused).searchParams.get('error')).toBe('access_denied');
+    expect(refused.headers.getSetCookie()).toEqual([
+      `${name}=; Path=/realms/nemlogin/; Max-Age=0; Expires=Thu, 01 Jan 1970 00:00:00 GMT; HttpOnly; SameSite=None; Secure`,
+    ]);
+  });
+
   it('max_age=0 accepts an authentication made in answer to this request', async () => {
     const start = await authorize({ max_age: '0', kc_idp_hint: 'nemlog-in' });
     const { form } = await idp.respondTo(start.location, { attributes: citizenAttributes({ cpr: '0101011234' }) });
