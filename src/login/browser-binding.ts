@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { digestsEqual } from '../common/constant-time.js';
+import { cookieNames, readCookie } from '../common/cookie-header.js';
 import { randomToken } from '../common/random.js';
 import type { Realm } from '../realms/realm.js';
 
@@ -92,21 +93,4 @@ export function fromBoundBrowser(request: FastifyRequest, transactionId: string,
 
 function digest(value: string): string {
   return createHash('sha256').update(value).digest('base64url');
-}
-
-/** The cookies of a `Cookie` header (RFC 6265 §5.4), in its order: name and value. */
-function cookiePairs(header: string | undefined): [string, string][] {
-  return (header ?? '').split(';').map((part) => {
-    const [name, ...rest] = part.trim().split('=');
-    return [name ?? '', rest.join('=')];
-  });
-}
-
-function cookieNames(header: string | undefined): string[] {
-  return cookiePairs(header).map(([name]) => name);
-}
-
-/** The value of cookie `name` in a `Cookie` header (RFC 6265 §5.4), the first if repeated. */
-export function readCookie(header: string | undefined, name: string): string | undefined {
-  return cookiePairs(header).find(([key]) => key === name)?.[1];
 }

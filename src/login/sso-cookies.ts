@@ -2,7 +2,8 @@ import type { FastifyRequest } from 'fastify';
 import { isRandomToken } from '../common/random.js';
 import type { Realm } from '../realms/realm.js';
 import type { SsoSessionRow } from '../storage/sso-session.repository.js';
-import { readCookie, sameSiteAttributes } from './browser-binding.js';
+import { readCookie } from '../common/cookie-header.js';
+import { sameSiteAttributes } from './browser-binding.js';
 
 /**
  * The two cookies of a browser's SSO session, named as Keycloak names them so that what reads them

@@ -1,4 +1,5 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { readCookie } from '../../common/cookie-header.js';
 import { supported } from './locale.js';
 import type { PageSettings } from './page-settings.js';
 
@@ -29,12 +30,4 @@ export function rememberLocale(request: FastifyRequest, reply: FastifyReply, set
     secure ? 'SameSite=None; Secure' : 'SameSite=Lax',
   ];
   void reply.header('Set-Cookie', `${LOCALE_COOKIE}=${locale ?? ''}; ${attributes.join('; ')}`);
-}
-
-export function readCookie(header: string | undefined, name: string): string | undefined {
-  for (const part of (header ?? '').split(';')) {
-    const [key, ...rest] = part.trim().split('=');
-    if (key === name) return rest.join('=');
-  }
-  return undefined;
 }

@@ -2,7 +2,8 @@ import type { FastifyRequest } from 'fastify';
 import type { BrandingConfig } from '../../config/branding.schema.js';
 import { message, type Locale } from './catalogue.js';
 import { chooseLocale } from './locale.js';
-import { LOCALE_COOKIE, readCookie } from './locale-cookie.js';
+import { readCookie } from '../../common/cookie-header.js';
+import { LOCALE_COOKIE } from './locale-cookie.js';
 import type { PageSettings, RealmPageSettings } from './page-settings.js';
 
 /** What a page is rendered with: the person's language, the operator's branding, the request's reference. */
