@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { digestsEqual } from '../common/constant-time.js';
-import { cookieNames, readCookie } from '../common/cookie-header.js';
+import { cookieNames, crossSiteAttributes, expiredCookie, readCookie } from '../common/cookies.js';
 import { randomToken } from '../common/random.js';
 import type { Realm } from '../realms/realm.js';
 
@@ -50,7 +50,7 @@ export function cookieName(transactionId: string): string {
  * another browser, as after the cookie's Max-Age.
  */
 export function setBindingCookie(reply: FastifyReply, realm: Realm, transactionId: string, value: string, sentCookies?: string): void {
-  const attributes = [cookiePath(realm), `Max-Age=${LOGIN_COOKIE_TTL_S}`, 'HttpOnly', sameSiteAttributes(realm)];
+  const attributes = [`Path=${realmCookiePath(realm)}`, `Max-Age=${LOGIN_COOKIE_TTL_S}`, 'HttpOnly', sameSiteAttributes(realm)];
   const sent = [...new Set(cookieNames(sentCookies).filter((name) => BINDING_COOKIE_NAME.test(name)))];
   const expired = sent.slice(0, Math.max(0, sent.length - (MAX_BINDING_COOKIES - 1))).slice(0, MAX_EXPIRED_PER_ANSWER);
   void reply.header('Set-Cookie', [
@@ -68,20 +68,18 @@ export function expiredBindingCookie(realm: Realm, transactionId: string): strin
   return expiry(realm, cookieName(transactionId));
 }
 
-/** Removes a cookie (RFC 6265 §3.1): the same name and path, expired; `Max-Age=0` (§5.2.2), and `Expires` for agents without it. */
 function expiry(realm: Realm, name: string): string {
-  return `${name}=; ${cookiePath(realm)}; Max-Age=0; Expires=Thu, 01 Jan 1970 00:00:00 GMT; HttpOnly; ${sameSiteAttributes(realm)}`;
+  return expiredCookie(name, realmCookiePath(realm), ['HttpOnly', sameSiteAttributes(realm)]);
 }
 
-function cookiePath(realm: Realm): string {
-  return `Path=${new URL(realm.issuer).pathname}/`;
+/** Where a realm's cookies live: under its issuer's path, so that no other realm's pages receive them. */
+export function realmCookiePath(realm: Realm): string {
+  return `${new URL(realm.issuer).pathname}/`;
 }
 
-/** `SameSite=None; Secure` where browsers keep Secure cookies (https, and loopback over http), else `Lax` (see above). */
+/** The realm's cookies come along on cross-site requests where browsers allow it (see above). */
 export function sameSiteAttributes(realm: Realm): string {
-  const url = new URL(realm.issuer);
-  const secure = url.protocol === 'https:' || ['localhost', '127.0.0.1', '[::1]'].includes(url.hostname);
-  return secure ? 'SameSite=None; Secure' : 'SameSite=Lax';
+  return crossSiteAttributes(new URL(realm.issuer));
 }
 
 /** Whether this request comes from the browser the transaction is bound to. */

@@ -2,8 +2,8 @@ import type { FastifyRequest } from 'fastify';
 import { isRandomToken } from '../common/random.js';
 import type { Realm } from '../realms/realm.js';
 import type { SsoSessionRow } from '../storage/sso-session.repository.js';
-import { readCookie } from '../common/cookie-header.js';
-import { sameSiteAttributes } from './browser-binding.js';
+import { expiredCookie, readCookie } from '../common/cookies.js';
+import { realmCookiePath, sameSiteAttributes } from './browser-binding.js';
 
 /**
  * The two cookies of a browser's SSO session, named as Keycloak names them so that what reads them
@@ -23,15 +23,13 @@ export const SESSION_COOKIE = 'KEYCLOAK_SESSION';
 export function ssoCookies(realm: Realm, sso: SsoSessionRow, secret: string, now: Date): string[] {
   const maxAge = Math.max(0, Math.floor((sso.max_expires_at.getTime() - now.getTime()) / 1000));
   const attributes = (httpOnly: boolean) =>
-    [`Path=${realmPath(realm)}`, `Max-Age=${maxAge}`, ...(httpOnly ? ['HttpOnly'] : []), sameSiteAttributes(realm)].join('; ');
+    [`Path=${realmCookiePath(realm)}`, `Max-Age=${maxAge}`, ...(httpOnly ? ['HttpOnly'] : []), sameSiteAttributes(realm)].join('; ');
   return [`${IDENTITY_COOKIE}=${secret}; ${attributes(true)}`, `${SESSION_COOKIE}=${sessionCookieValue(realm, sso)}; ${attributes(false)}`];
 }
 
 /** The `Set-Cookie` values that remove both cookies (logout). */
 export function clearedSsoCookies(realm: Realm): string[] {
-  return [IDENTITY_COOKIE, SESSION_COOKIE].map(
-    (name) => `${name}=; Path=${realmPath(realm)}; Max-Age=0; Expires=Thu, 01 Jan 1970 00:00:00 GMT; ${sameSiteAttributes(realm)}`,
-  );
+  return [IDENTITY_COOKIE, SESSION_COOKIE].map((name) => expiredCookie(name, realmCookiePath(realm), [sameSiteAttributes(realm)]));
 }
 
 /** The identity cookie's value, when it has the form of one (a random token); anything else names nothing. */
@@ -43,8 +41,4 @@ export function presentedSsoSecret(request: FastifyRequest): string | undefined 
 /** Keycloak's `KEYCLOAK_SESSION` value: realm, user and session id, slash-separated. */
 export function sessionCookieValue(realm: Realm, sso: Pick<SsoSessionRow, 'user_id' | 'id'>): string {
   return `${realm.name}/${sso.user_id}/${sso.id}`;
-}
-
-function realmPath(realm: Realm): string {
-  return `${new URL(realm.issuer).pathname}/`;
 }

@@ -1,5 +1,5 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { readCookie } from '../../common/cookie-header.js';
+import { readCookie } from '../../common/cookies.js';
 import { supported } from './locale.js';
 import type { PageSettings } from './page-settings.js';
 
@@ -16,18 +16,13 @@ const LIFETIME_S = 600;
 export function rememberLocale(request: FastifyRequest, reply: FastifyReply, settings: PageSettings, uiLocales: string | undefined): void {
   const realm = (request.params as Record<string, unknown> | undefined)?.realm;
   if (!settings.isRealm(realm)) return;
-  const { cookiePath, secure } = settings.forRealm(realm);
+  const { cookiePath, sameSite } = settings.forRealm(realm);
   const locale = (uiLocales ?? '')
     .split(' ')
     .map(supported)
     .find((l) => l !== undefined);
   const had = readCookie(request.headers.cookie, LOCALE_COOKIE) !== undefined;
   if (!locale && !had) return;
-  const attributes = [
-    `Path=${cookiePath}`,
-    `Max-Age=${locale ? LIFETIME_S : 0}`,
-    'HttpOnly',
-    secure ? 'SameSite=None; Secure' : 'SameSite=Lax',
-  ];
+  const attributes = [`Path=${cookiePath}`, `Max-Age=${locale ? LIFETIME_S : 0}`, 'HttpOnly', sameSite];
   void reply.header('Set-Cookie', `${LOCALE_COOKIE}=${locale ?? ''}; ${attributes.join('; ')}`);
 }

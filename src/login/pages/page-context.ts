@@ -2,7 +2,7 @@ import type { FastifyRequest } from 'fastify';
 import type { BrandingConfig } from '../../config/branding.schema.js';
 import { message, type Locale } from './catalogue.js';
 import { chooseLocale } from './locale.js';
-import { readCookie } from '../../common/cookie-header.js';
+import { readCookie } from '../../common/cookies.js';
 import { LOCALE_COOKIE } from './locale-cookie.js';
 import type { PageSettings, RealmPageSettings } from './page-settings.js';
 

@@ -1,6 +1,7 @@
 import type { BrandingConfig } from '../../config/branding.schema.js';
 import type { Config } from '../../config/config.schema.js';
 import type { IdentityProviderConfig } from '../../config/idp-config.schema.js';
+import { crossSiteAttributes } from '../../common/cookies.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -14,8 +15,8 @@ export interface RealmPageSettings {
   identityProviders: ReadonlyMap<string, Pick<IdentityProviderConfig, 'profile' | 'displayName'>>;
   /** Where the realm's cookies live: the issuer's path. */
   cookiePath: string;
-  /** Whether browsers keep a `Secure` cookie here (https, or loopback). */
-  secure: boolean;
+  /** The SameSite attributes of a cookie that must reach the ACS's cross-site post (common/cookies.ts). */
+  sameSite: string;
 }
 
 /** The pages' view of the config, by realm; an unknown realm gets the service-wide branding. */
@@ -25,9 +26,9 @@ export class PageSettings {
 
   constructor(config: Pick<Config, 'publicUrl' | 'realms' | 'branding'>) {
     const url = new URL(config.publicUrl);
-    const secure = url.protocol === 'https:' || ['localhost', '127.0.0.1', '[::1]'].includes(url.hostname);
+    const sameSite = crossSiteAttributes(url);
     const base = url.pathname.replace(/\/+$/, '');
-    this.fallback = { branding: config.branding ?? {}, identityProviders: new Map(), cookiePath: `${base}/`, secure };
+    this.fallback = { branding: config.branding ?? {}, identityProviders: new Map(), cookiePath: `${base}/`, sameSite };
     this.realms = new Map(
       config.realms.map((realm) => [
         realm.name,
@@ -35,7 +36,7 @@ export class PageSettings {
           branding: { ...config.branding, ...realm.branding },
           identityProviders: new Map(realm.identityProviders.map((idp) => [idp.alias, idp])),
           cookiePath: `${base}/realms/${realm.name}/`,
-          secure,
+          sameSite,
         },
       ]),
     );
