@@ -21,8 +21,9 @@ const MAX_JTI_LENGTH = 256;
 
 /**
  * `private_key_jwt` client authentication (OIDC Core §9, RFC 7523 §2.2 and §3): `iss` and `sub`
- * are the client id, `aud` names this realm's issuer or token endpoint, `exp` is near, the
- * signature verifies with a key the client registered, and the `jti` is used only once.
+ * are the client id, `aud` names this realm's issuer or token endpoint, `exp` is near, `iat` (if
+ * any) is not in the future, the signature verifies with a key the client registered, and the `jti`
+ * is used only once.
  */
 @Injectable()
 export class ClientAssertionVerifier {
@@ -58,6 +59,12 @@ export class ClientAssertionVerifier {
     const nowSeconds = Math.floor(now.getTime() / 1000);
     if (payload.exp! > nowSeconds + MAX_ASSERTION_LIFETIME_S + CLOCK_TOLERANCE_S) {
       throw new OAuthError('invalid_client', 'client assertion lives too long');
+    }
+    // RFC 7519 §4.1.6: `iat` is when the JWT was issued. One from the future (beyond the clock
+    // tolerance) was made in advance or by a clock that is wrong; jose checks it only with
+    // maxTokenAge, which would make `iat` required, and RFC 7523 §3 leaves it optional.
+    if (payload.iat !== undefined && payload.iat > nowSeconds + CLOCK_TOLERANCE_S) {
+      throw new OAuthError('invalid_client', 'client assertion issued in the future');
     }
     // The jti is stored to refuse its replay: a value no client needs (control characters, or longer
     // than any UUID or random id) is refused before it reaches the database.

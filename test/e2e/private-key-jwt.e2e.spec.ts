@@ -83,6 +83,10 @@ describe('private_key_jwt client authentication', () => {
     expect((await request(await assertion(), '&client_id=xis')).status).toBe(200);
   });
 
+  it('accepts an iat a few seconds ahead, within the clock tolerance', async () => {
+    expect((await request(await assertion({ iat: Math.floor(Date.now() / 1000) + 10 }))).status).toBe(200);
+  });
+
   const refusals: [string, () => Promise<string>][] = [
     ['a malformed assertion', async () => 'not.a.jwt'],
     ['garbage', async () => 'garbage'],
@@ -94,6 +98,10 @@ describe('private_key_jwt client authentication', () => {
     ['a jti longer than any id', () => assertion({ jti: 'x'.repeat(257) })],
     ['a jti that is not a string', () => assertion({ jti: 42 as unknown as string })],
     ['an assertion that lives too long', () => assertion({ exp: Math.floor(Date.now() / 1000) + 3600 })],
+    [
+      'an assertion issued two minutes from now',
+      () => assertion({ iat: Math.floor(Date.now() / 1000) + 120, exp: Math.floor(Date.now() / 1000) + 180 }),
+    ],
     ['a subject other than the client', () => assertion({ sub: 'someone-else' })],
     ['an unknown issuing client', () => assertion({ iss: 'nobody', sub: 'nobody' })],
     // SMART App Launch 2.2: a jku that is not the client's registered JWK Set URL fails, and no client registers one.
