@@ -51,7 +51,7 @@ export function cookieName(transactionId: string): string {
  */
 export function setBindingCookie(reply: FastifyReply, realm: Realm, transactionId: string, value: string, sentCookies?: string): void {
   const attributes = [`Path=${realmCookiePath(realm)}`, `Max-Age=${LOGIN_COOKIE_TTL_S}`, 'HttpOnly', sameSiteAttributes(realm)];
-  const sent = [...new Set(cookieNames(sentCookies).filter((name) => BINDING_COOKIE_NAME.test(name)))];
+  const sent = cookieNames(sentCookies).filter((name) => BINDING_COOKIE_NAME.test(name));
   const expired = sent.slice(0, Math.max(0, sent.length - (MAX_BINDING_COOKIES - 1))).slice(0, MAX_EXPIRED_PER_ANSWER);
   void reply.header('Set-Cookie', [
     ...expired.map((name) => expiry(realm, name)),
