@@ -71,10 +71,15 @@ describe('maskNationalIdentifiersInLine', () => {
   it('masks one written with spaces, or with a separator a path or query escapes (encodeURIComponent), as a URL carries it', () => {
     const escaped = ['111%20222%20333', '01%2001%2001%201234', '1112.22.333', '010101%2F1234'];
     const more = ['010101%3A1234', '010101%2B1234', '010101%3a1234', 'users/111%20222%20333/sessions'];
-    const line = lineOf({ escaped, more, ip: '192.168.100.123', at: '2026-12-05%2010:04:22' });
+    // Beyond ASCII, a path carries a separator's UTF-8 bytes escaped: en dash, non-breaking hyphen, minus, no-break space.
+    const unicode = ['010101\u22121234', '010101%E2%80%931234', '010101%e2%80%911234', '010101%E2%88%921234', '010101%C2%A01234'];
+    const grouped = ['111%C2%A0222%C2%A0333', '111\u00a0222\u00a0333', '01%C2%A001%C2%A001%C2%A01234', 'x/010101%E2%80%951234/y'];
+    const line = lineOf({ escaped, more, unicode, grouped, ip: '192.168.100.123', at: '2026-12-05%2010:04:22' });
     expect(JSON.parse(maskNationalIdentifiersInLine(line))).toMatchObject({
       escaped: escaped.map(() => MASKED_DIGITS),
       more: [MASKED_DIGITS, MASKED_DIGITS, MASKED_DIGITS, `users/${MASKED_DIGITS}/sessions`],
+      unicode: unicode.map(() => MASKED_DIGITS),
+      grouped: [MASKED_DIGITS, MASKED_DIGITS, MASKED_DIGITS, `x/${MASKED_DIGITS}/y`],
       ip: '192.168.100.123',
       at: '2026-12-05%2010:04:22',
     });

@@ -5,21 +5,26 @@ export const MASKED_DIGITS = '[digits masked]';
  * A run of 9 digits (a Dutch BSN) or 10 (a Danish CPR) wherever it stands but inside a longer run
  * (pino's `time` has 13 digits): stuck to letters (`cpr0101011234`) or behind a percent-escape
  * (`%7C0101011234`, a SMART scope's identifier search) as well; digits of any script (full-width ones
- * too). And as people write them: a CPR `ddmmyy-xxxx` with any dash, a space, `.`, `/`, `:`, `+`, `_`
- * or a percent-escaped space, hyphen, `/`, `:` or `+` between, or `dd mm yy xxxx`; a BSN `ddd ddd ddd`,
- * `ddd.ddd.ddd` or `dddd.dd.ddd`. A space is also its escape `%20` in the grouped forms: a path or query
- * carries `111 222 333` as `111%20222%20333` (encodeURIComponent), and the request log line and a
+ * too). And as people write them: a CPR `ddmmyy-xxxx` with any dash or the minus sign, a space (a
+ * no-break one too), `.`, `/`, `:`, `+`, `_`, or any of those but `.` and `_` percent-escaped, between;
+ * or `dd mm yy xxxx`; a BSN `ddd ddd ddd`, `ddd.ddd.ddd` or `dddd.dd.ddd`. A space is also its escape
+ * in the grouped forms: a path or query carries `111 222 333` as `111%20222%20333`
+ * (encodeURIComponent), and the request log line and a
  * refused admin call's audit row (admin/admin-action.ts) keep the path as it came. An AGB code has 8
  * digits, as has a CVR number; an IPv4 address and a date have no group of 6.
  */
 const D = '\\p{Nd}';
-const CPR_SEPARATOR = '(?:[-\\u2010-\\u2015\\s./:+_]|%20|%2[bBdDfF]|%3[aA])';
-const SPACE = '(?: |%20)';
+// A path is logged as it came, percent-escaped, so a dash or a no-break space beyond ASCII arrives as
+// its UTF-8 bytes escaped: U+2010–2015 as %E2%80%90–%E2%80%95, U+2212 (minus) as %E2%88%92, U+00A0 as %C2%A0.
+const ESCAPED_DASH = '%[eE]2%80%9[0-5]|%[eE]2%88%92';
+const ESCAPED_NO_BREAK_SPACE = '%[cC]2%[aA]0';
+const CPR_SEPARATOR = `(?:[-\\u2010-\\u2015\\u2212\\s./:+_]|%20|%2[bBdDfF]|%3[aA]|${ESCAPED_DASH}|${ESCAPED_NO_BREAK_SPACE})`;
+const SPACE = `(?: |\\u00a0|%20|${ESCAPED_NO_BREAK_SPACE})`;
 const NATIONAL_IDENTIFIER = new RegExp(
   // Not inside a longer run, nor a dotted one (an IPv4 address such as 192.168.100.123).
   `(?<!${D}|${D}\\.)(?:${D}{9,10}|${D}{6}${CPR_SEPARATOR}${D}{4}|` +
     `${D}{2}(?:[.-]|${SPACE})${D}{2}(?:[.-]|${SPACE})${D}{2}(?:-|${SPACE})${D}{4}|` +
-    `${D}{3}( |\\.|%20)${D}{3}\\1${D}{3}|${D}{4}\\.${D}{2}\\.${D}{3})(?!${D}|\\.${D})`,
+    `${D}{3}(${SPACE}|\\.)${D}{3}\\1${D}{3}|${D}{4}\\.${D}{2}\\.${D}{3})(?!${D}|\\.${D})`,
   'u',
 );
 const EVERY_NATIONAL_IDENTIFIER = new RegExp(NATIONAL_IDENTIFIER.source, 'gu');
