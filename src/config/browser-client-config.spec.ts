@@ -46,6 +46,9 @@ describe('client webOrigins, redirect URIs and realm scopes', () => {
     ['an empty fragment', 'https://spa.example/cb#', /must not have a fragment/],
     ['a javascript: URI', 'javascript:alert(1)', /must not be a javascript: URI/],
     ['a data: URI', 'data:text/html,hi', /must not be a data: URI/],
+    ['only a path', '/callback', /must be an absolute URI/],
+    ['no URI at all', 'not a url', /must be an absolute URI/],
+    ['a scheme and nothing after it', 'http://', /must be an absolute URI/],
   ])('refuses a redirect URI with %s, naming the key, for logout too', (_name, uri, message) => {
     expect(problemsOf(raw({ redirectUris: [uri] }))).toEqual([expect.stringMatching(/^realms\[0\]\.clients\[0\]\.redirectUris\[0\]: /)]);
     expect(problemsOf(raw({ redirectUris: [uri] }))[0]).toMatch(message);

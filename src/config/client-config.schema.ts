@@ -32,7 +32,9 @@ function isSerialisedOrigin(value: string): boolean {
  * keeps when it adds its parameters; not a scheme that would run in the browser instead of going
  * somewhere (`javascript:`, `data:`, `vbscript:`). Native apps' own schemes are allowed.
  */
-const redirectUri = z.url().superRefine((value, context) => {
+const redirectUri = z.url('must be an absolute URI (RFC 6749 §3.1.2)').superRefine((value, context) => {
+  // zod runs a refinement after a failed check too; `z.url()` has already said what is wrong then.
+  if (!URL.canParse(value)) return;
   const url = new URL(value);
   // `#` alone too: an empty fragment leaves `url.hash` empty.
   if (value.includes('#')) context.addIssue({ code: 'custom', message: 'must not have a fragment (RFC 6749 §3.1.2)' });
