@@ -59,6 +59,33 @@ describe('parseEventQuery', () => {
     }
   });
 
+  it('refuses a parameter it does not read, rather than answer every event as if it matched, and says so', () => {
+    for (const query of [
+      { clientId: 'app' },
+      { types: 'LOGIN' },
+      { datefrom: '2026-12-08' },
+      { 'type[]': 'LOGIN' },
+      { client: 'app', eventType: 'LOGIN' },
+    ]) {
+      expect(() => parseEventQuery('r', query)).toThrow(
+        expect.objectContaining({
+          code: 'invalid_request',
+          description: 'events query: bad parameter: it takes only type, client, user, ipAddress, dateFrom, dateTo, direction, first, max',
+        }),
+      );
+    }
+  });
+
+  it('takes epoch milliseconds up to the end of 9999, as far as a day reaches, and refuses later ones', () => {
+    expect(parseEventQuery('r', { dateTo: '253402300799999' }).to).toEqual(new Date('9999-12-31T23:59:59.999Z'));
+    expect(parseEventQuery('r', { dateTo: '9999-12-31' }).to).toEqual(new Date('9999-12-31T23:59:59.999Z'));
+    for (const query of [{ dateTo: '253402300800000' }, { dateFrom: '999999999999999' }]) {
+      expect(() => parseEventQuery('r', query)).toThrow(
+        expect.objectContaining({ description: expect.stringMatching(/after 9999-12-31$/) }),
+      );
+    }
+  });
+
   it('records the filters of a read without a CPR or BSN an operator typed, and an issued user id whole', () => {
     const details = (query: Record<string, string>) => queryDetails(parseEventQuery('r', query));
     expect(details({ user: '0101701234', client: 'app' })).toMatchObject({ user: '[digits masked]', client: 'app' });

@@ -1,7 +1,8 @@
 import { isAuditEventType } from '../audit/audit-event-type.js';
-import { OAuthError } from '../protocol/oauth-error.js';
 import { operatorNamed } from './admin-action.js';
+import { malformedAdminCall } from './malformed-admin-call.js';
 import type { AuditDetails } from '../audit/audit-event-type.js';
+import type { OAuthError } from '../protocol/oauth-error.js';
 import type { AuditEventQuery } from '../storage/audit-event.repository.js';
 
 /** Keycloak's default page size for `GET /admin/realms/{realm}/events`. */
@@ -11,20 +12,27 @@ export const MAX_MAX = 1000;
 
 const DAY = /^(\d{4})-(\d{2})-(\d{2})$/;
 const MILLIS = /^\d{1,15}$/;
+/** The last millisecond of 9999-12-31, as far as a `yyyy-MM-dd` day reaches: a later instant has no ISO form PostgreSQL reads. */
+const LATEST_MILLIS = Date.UTC(10000, 0, 1) - 1;
 const SHORT_TEXT = /^[\x21-\x7e]{1,200}$/;
+/** Every parameter the endpoint reads. Another (`clientId=`, `types=`) would be ignored, and every event returned as if it matched. */
+const PARAMETERS = new Set(['type', 'client', 'user', 'ipAddress', 'dateFrom', 'dateTo', 'direction', 'first', 'max']);
 
 /**
  * The filters of Keycloak's events endpoint: `type` (repeated or comma-separated), `client`, `user`,
  * `ipAddress`, `dateFrom` and `dateTo` (`yyyy-MM-dd`, UTC, both days included — or epoch
  * milliseconds), `direction` (`asc` or `desc`, the default), `first` and `max` (at most
- * {@link MAX_MAX}). A value that is not one of these is `invalid_request`. `ipAddress` and `direction`
- * are Keycloak's too: left unread, an auditor's `ipAddress=` query (what did this address do?) was
- * answered with every event of the realm, as if they all matched, and `direction=asc` newest first.
+ * {@link MAX_MAX}). A value that is not one of these is `invalid_request`, and so is a parameter that
+ * is none of these. `ipAddress` and `direction` are Keycloak's too: left unread, an auditor's
+ * `ipAddress=` query (what did this address do?) was answered with every event of the realm, as if
+ * they all matched, and `direction=asc` newest first; a misspelt filter would be answered so too.
+ * Keycloak ignores a parameter it does not know; an auditor is better told than given the whole trail.
  */
 export function parseEventQuery(realm: string, query: Record<string, unknown>): AuditEventQuery {
+  if (Object.keys(query).some((name) => !PARAMETERS.has(name))) throw refused(`parameter: it takes only ${[...PARAMETERS].join(', ')}`);
   const types = list(query.type);
   const unknown = types.filter((type) => !isAuditEventType(type));
-  if (unknown.length > 0) throw refused('unknown event type');
+  if (unknown.length > 0) throw refused('type: no such event type');
   return {
     realm,
     types: types.length > 0 ? types : undefined,
@@ -81,7 +89,10 @@ function direction(value: unknown): 'asc' | 'desc' | undefined {
 function instant(value: unknown, name: string, edge: 'start' | 'end'): Date | undefined {
   if (value === undefined || value === '') return undefined;
   if (typeof value !== 'string') throw refused(name);
-  if (MILLIS.test(value)) return new Date(Number(value));
+  if (MILLIS.test(value)) {
+    if (Number(value) > LATEST_MILLIS) throw refused(`${name}: epoch milliseconds after 9999-12-31`);
+    return new Date(Number(value));
+  }
   const day = DAY.exec(value);
   const start = day ? new Date(Date.UTC(Number(day[1]), Number(day[2]) - 1, Number(day[3]))) : undefined;
   if (!start || start.toISOString().slice(0, 10) !== value) throw refused(name);
@@ -95,5 +106,5 @@ function count(value: unknown, name: string, min: number, max: number): number |
 }
 
 function refused(what: string): OAuthError {
-  return new OAuthError('invalid_request', `events query: bad ${what}`);
+  return malformedAdminCall(`events query: bad ${what}`);
 }

@@ -11,6 +11,7 @@ import { OAuthError } from '../protocol/oauth-error.js';
 import { SigningKeyRepository, type SigningKeyRow } from '../storage/signing-key.repository.js';
 import { adminAction } from './admin-action.js';
 import { AdminAuthGuard } from './admin-auth.guard.js';
+import { malformedAdminCall } from './malformed-admin-call.js';
 import { RecordRefusedAdminCall } from './refused-admin-call.interceptor.js';
 import { RequiresRole } from './admin-roles.js';
 
@@ -101,7 +102,7 @@ export class KeysAdminController {
   @RequiresRole('manage-realm')
   async withdraw(@Req() request: FastifyRequest, @Param('kid') kid: string): Promise<KeyWithdrawalRepresentation> {
     // RFC 7515 §4.1.4 leaves a kid free-form; ours are RFC 7638 thumbprints. Refused before the database is asked.
-    if (!PLAUSIBLE_KID.test(kid)) throw new OAuthError('invalid_request', 'admin API: malformed kid');
+    if (!PLAUSIBLE_KID.test(kid)) throw malformedAdminCall('malformed kid');
     const path = `keys/${kid}/withdraw`;
     const withdrawal = await this.withdrawals.withdraw(request.oauthRealm!, kid, (tx, done) =>
       this.audit.record(adminAction(request, 'ACTION', path, { details: withdrawalDetails(done) }), tx),
@@ -136,8 +137,7 @@ export class KeysAdminController {
     // client would send it) was ignored, and a key of the realm's signingAlg made instead: a change
     // the caller did not ask for, which no second call undoes. Refused before anything changes.
     // Read from the request, not by @Body(), which OpenAPI would document as a body to send.
-    if (!isEmptyBody(request.body))
-      throw new OAuthError('invalid_request', 'admin API: keys/rotate takes no body (?algorithm= names the algorithm)');
+    if (!isEmptyBody(request.body)) throw malformedAdminCall('keys/rotate takes no body (?algorithm= names the algorithm)');
     const realm = request.oauthRealm!;
     const algorithm = await refusedAsInvalidRequest(async () => rotationAlgorithm(realm, asked));
     const { kid, signsFrom } = await refusedAsInvalidRequest(() =>
@@ -187,7 +187,7 @@ async function refusedAsInvalidRequest<T>(decide: () => Promise<T>): Promise<T> 
   try {
     return await decide();
   } catch (error) {
-    if (error instanceof KeyRotationRefused) throw new OAuthError('invalid_request', `admin API: ${error.message}`);
+    if (error instanceof KeyRotationRefused) throw malformedAdminCall(error.message);
     throw error;
   }
 }

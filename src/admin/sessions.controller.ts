@@ -2,6 +2,7 @@ import { Controller, Delete, Get, Header, HttpCode, Param, Post, Req, UseGuards,
 import type { FastifyRequest } from 'fastify';
 import { OAuthError } from '../protocol/oauth-error.js';
 import { AdminAuthGuard } from './admin-auth.guard.js';
+import { malformedAdminCall } from './malformed-admin-call.js';
 import { RecordRefusedAdminCall } from './refused-admin-call.interceptor.js';
 import { RequiresRole } from './admin-roles.js';
 import { SessionAdminService, type UserSessionRepresentation } from './session-admin.service.js';
@@ -45,6 +46,6 @@ function noSuchUser(): never {
 }
 
 function id(value: string): string {
-  if (!ID.test(value)) throw new OAuthError('invalid_request', 'admin API: malformed id');
+  if (!ID.test(value)) throw malformedAdminCall('malformed id');
   return value;
 }

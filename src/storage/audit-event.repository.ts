@@ -81,7 +81,11 @@ export class AuditEventRepository {
     await db.query(insertStatement(events.length), events.flatMap(eventParams));
   }
 
-  /** Ordered by time and then id, so paging with `first` is stable while new events arrive. */
+  /**
+   * Ordered by time and then id. Oldest first, paging with `first` is stable while new events arrive;
+   * newest first, each new event (a read's own ADMIN_ACTION among them) moves the pages after it by
+   * one, unless the caller pins `dateTo` (README, admin API).
+   */
   async list(query: AuditEventQuery): Promise<AuditEventRow[]> {
     const params: unknown[] = [query.realm];
     const where = ['realm = $1'];

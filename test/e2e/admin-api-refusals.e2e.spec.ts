@@ -127,13 +127,26 @@ describe('admin API: sessions and keys', () => {
 
   it('records a call refused as malformed after admission as a failed ADMIN_ACTION, and changes nothing', async () => {
     const operator = await h.operator();
+    // The caller holds the role, so the answer says what was wrong, in fixed words.
     const calls = [
-      ['DELETE', 'nemlogin/sessions/not$an$id', 'DELETE', 'sessions/not$an$id'],
-      ['GET', 'nemlogin/events?type=NOT_AN_EVENT', 'READ', 'events'],
-      ['POST', 'nemlogin/keys/rotate?algorithm=HS256', 'ACTION', 'keys/rotate'],
+      ['DELETE', 'nemlogin/sessions/not$an$id', 'DELETE', 'sessions/not$an$id', 'malformed id'],
+      ['GET', 'nemlogin/events?type=NOT_AN_EVENT', 'READ', 'events', 'events query: bad type: no such event type'],
+      [
+        'GET',
+        'nemlogin/events?clientId=operator',
+        'READ',
+        'events',
+        expect.stringMatching(/^events query: bad parameter: it takes only type, /),
+      ],
+      // Past 9999 the instant has no form PostgreSQL reads: refused here, not by the database after the call's record.
+      ['GET', 'nemlogin/events?dateTo=999999999999999', 'READ', 'events', 'events query: bad dateTo: epoch milliseconds after 9999-12-31'],
+      ['POST', 'nemlogin/keys/rotate?algorithm=HS256', 'ACTION', 'keys/rotate', 'realm nemlogin signs with ES256 only'],
     ] as const;
-    for (const [method, path, operation, resourcePath] of calls) {
-      expect(await adminCall(h.server.baseUrl, method, path, operator)).toMatchObject({ status: 400, body: { error: 'invalid_request' } });
+    for (const [method, path, operation, resourcePath, description] of calls) {
+      expect(await adminCall(h.server.baseUrl, method, path, operator)).toMatchObject({
+        status: 400,
+        body: { error: 'invalid_request', error_description: description },
+      });
       const [recorded] = await h.adminEvents({ type: 'ADMIN_ACTION', max: '1' });
       expect(recorded).toMatchObject({
         clientId: 'operator',
