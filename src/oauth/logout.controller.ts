@@ -1,5 +1,6 @@
 import { Controller, Get, Logger, Param, Post, Req, Res } from '@nestjs/common';
 import { ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { hasControlCharacter } from '../common/control-characters.js';
 import { withQueryParams } from '../protocol/authorization-response.js';
 import { ChangesState } from '../protocol/changes-state.js';
 import { ApiForm } from '../protocol/openapi.js';
@@ -23,6 +24,7 @@ import { SsoSessionService, ssoSessionIdOf } from '../sessions/sso-session.servi
 import { clearedSsoCookies, presentedSsoSecret } from '../login/sso-cookies.js';
 import { undefinedIfTokenError } from '../tokens/token-errors.js';
 import { TokenVerifier } from '../tokens/token-verifier.js';
+import { AUTHORIZATION_PARAMETER_MAX_LENGTH } from './authorization-request-limits.js';
 import { RefreshTokenLogout } from './refresh-token-logout.js';
 
 const INVALID_LOGOUT: ErrorPage = { status: 400, key: 'invalid_logout_link' };
@@ -91,12 +93,12 @@ export class LogoutController {
   async confirmed(@Param('realm') realmName: string, @Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<FastifyReply> {
     const realm = this.realms.get(realmName);
     const text = textParams((request.body ?? {}) as Record<string, unknown>);
-    if (!text) return this.refuseRepeated(realm.name, reply);
+    if (!text) return this.refuseMalformed(realm.name, reply);
     return this.withoutHint(realm, text, request, reply, true);
   }
 
-  private refuseRepeated(realm: string, reply: FastifyReply): FastifyReply {
-    this.logger.warn({ realm }, 'logout refused: a parameter sent more than once');
+  private refuseMalformed(realm: string, reply: FastifyReply): FastifyReply {
+    this.logger.warn({ realm }, 'logout refused: a parameter sent more than once, too long, or with a control character');
     return sendErrorPage(reply, INVALID_LOGOUT);
   }
 
@@ -108,7 +110,7 @@ export class LogoutController {
   ): Promise<FastifyReply> {
     const realm = this.realms.get(realmName);
     const text = textParams(params);
-    if (!text) return this.refuseRepeated(realm.name, reply);
+    if (!text) return this.refuseMalformed(realm.name, reply);
     const hint = text('id_token_hint');
     if (hint === undefined) return this.withoutHint(realm, text, request, reply, false);
     const claims = await this.verifier
@@ -236,16 +238,33 @@ export class LogoutController {
   }
 }
 
-/** The parameters a logout reads; the others are ignored. */
-const LOGOUT_PARAMS = ['id_token_hint', 'post_logout_redirect_uri', 'state', 'client_id', 'confirmation'];
+/**
+ * The parameters a logout reads (the others are ignored), each with the longest value taken. `state`
+ * is echoed in the redirect (and kept with a SAML LogoutRequest until the IdP answers): bounded as at
+ * the authorization endpoint, so that one anonymous request cannot make a `Location` header of
+ * 200 KB, which a proxy's response buffer turns into a 502 after the session has ended. An ID token
+ * is a few KB at most.
+ */
+const LOGOUT_PARAMETER_MAX_LENGTH: Readonly<Record<string, number>> = {
+  id_token_hint: 8192,
+  post_logout_redirect_uri: AUTHORIZATION_PARAMETER_MAX_LENGTH.redirect_uri,
+  state: AUTHORIZATION_PARAMETER_MAX_LENGTH.state,
+  client_id: AUTHORIZATION_PARAMETER_MAX_LENGTH.client_id,
+  confirmation: 64,
+};
 
 /**
  * A request's parameters as text: a parameter that is not one non-empty string counts as absent.
  * Undefined when one the logout reads was sent more than once (RFC 6749 §3.1: parameters "MUST NOT
- * be included more than once"), rather than reading it as absent and, say, leaving `state` out.
+ * be included more than once"), rather than reading it as absent and, say, leaving `state` out; or is
+ * longer than {@link LOGOUT_PARAMETER_MAX_LENGTH} allows, or holds a control character, as at `/auth`.
  */
 function textParams(params: Record<string, unknown>): ((name: string) => string | undefined) | undefined {
-  if (LOGOUT_PARAMS.some((name) => Array.isArray(params[name]))) return undefined;
+  const malformed = Object.entries(LOGOUT_PARAMETER_MAX_LENGTH).some(([name, maxLength]) => {
+    const value = params[name];
+    return Array.isArray(value) || (typeof value === 'string' && (value.length > maxLength || hasControlCharacter(value)));
+  });
+  if (malformed) return undefined;
   return (name) => (typeof params[name] === 'string' && params[name] !== '' ? (params[name] as string) : undefined);
 }
 

@@ -256,4 +256,24 @@ describe('logout without id_token_hint', () => {
     expect(twice.status).toBe(400);
     await stillLive(tokens.refresh_token!);
   });
+
+  // `state` comes back in the Location header: unbounded, one request made a header of 200 KB, and a
+  // proxy's response buffer a 502 after the session had ended. Bounded as at /auth (2048 characters).
+  it('refuses a state longer than /auth takes, or with a control character, and ends nothing', async () => {
+    const browser = new CookieJar();
+    const tokens = await login(browser);
+    const asked = (state: string) => ({ id_token_hint: tokens.id_token!, post_logout_redirect_uri: BYE, state });
+    for (const state of ['x'.repeat(2049), 'a\u0001b']) {
+      const posted = await browser.fetch(`${oidc}/logout`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams(asked(state)).toString(),
+      });
+      expect(posted.status).toBe(400);
+      expect(await posted.text()).toContain('This logout link is not valid');
+    }
+    await stillLive(tokens.refresh_token!);
+    const longest = await browser.fetch(`${oidc}/logout?${new URLSearchParams(asked('x'.repeat(2048)))}`);
+    expect(longest.headers.get('location')).toBe(`${BYE}?state=${'x'.repeat(2048)}`);
+  });
 });
