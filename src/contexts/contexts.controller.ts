@@ -1,4 +1,4 @@
-import { Controller, Get, Param, Req } from '@nestjs/common';
+import { Controller, Get, Header, Param, Req } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { ApiOAuthErrors } from '../protocol/openapi.js';
 import type { FastifyRequest } from 'fastify';
@@ -24,6 +24,8 @@ export class ContextsController {
   ) {}
 
   @Get()
+  // Whose patients and care teams a person may choose: kept out of the browser's cache, as UserInfo's answer.
+  @Header('Cache-Control', 'no-store')
   @ApiOperation({ summary: 'The contexts (care teams, patients, episodes of care) the bearer may choose with a refresh_token grant' })
   @ApiBearerAuth('bearer')
   @ApiResponse({ status: 200, description: 'The choosable contexts' })

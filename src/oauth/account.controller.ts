@@ -1,4 +1,4 @@
-import { Controller, Get, Param, Req } from '@nestjs/common';
+import { Controller, Get, Header, Param, Req } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
 import { bearerToken } from '../protocol/bearer-token.js';
@@ -31,6 +31,8 @@ export class AccountController {
   ) {}
 
   @Get('account')
+  // A person's names: kept out of the browser's cache, as UserInfo's answer.
+  @Header('Cache-Control', 'no-store')
   @ApiOperation({
     summary: 'The person’s profile as keycloak-js loadUserProfile() reads it: id, and with the profile scope firstName, lastName',
   })

@@ -1,4 +1,4 @@
-import { Controller, Get, HttpCode, Param, Post, Req } from '@nestjs/common';
+import { Controller, Get, Header, HttpCode, Param, Post, Req } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { ApiOAuthErrors } from '../protocol/openapi.js';
 import type { FastifyRequest } from 'fastify';
@@ -11,7 +11,9 @@ import { parseScope } from '../protocol/scope.js';
 
 /**
  * UserInfo (OIDC Core §5.3): claims about the user of a live access token, by its scopes (§5.4).
- * GET, or POST with the token in the header or the form body (RFC 6750 §2.1, §2.2).
+ * GET, or POST with the token in the header or the form body (RFC 6750 §2.1, §2.2). The answer names
+ * a person, and a browser may keep an authenticated GET's answer in its private cache (RFC 9111 §3.5)
+ * on a shared ward or kiosk machine: `no-store`, as the token endpoint's (RFC 6749 §5.1).
  */
 @ApiTags('OpenID Connect')
 @Controller('realms/:realm/protocol/openid-connect')
@@ -22,6 +24,7 @@ export class UserinfoController {
   ) {}
 
   @Get('userinfo')
+  @Header('Cache-Control', 'no-store')
   @ApiOperation({ summary: 'UserInfo (OIDC Core §5.3): claims by scope' })
   @ApiBearerAuth('bearer')
   @ApiResponse({ status: 200, description: 'The claims' })
@@ -31,6 +34,7 @@ export class UserinfoController {
   }
 
   @Post('userinfo')
+  @Header('Cache-Control', 'no-store')
   @ApiOperation({
     summary: 'UserInfo by POST (OIDC Core §5.3.1): the token in the header, or as the form body’s access_token (RFC 6750 §2.2)',
   })

@@ -24,6 +24,7 @@ describe('the account endpoint (keycloak-js loadUserProfile)', () => {
     const withProfile = await loginTokens(server.baseUrl, 'nemlogin', 'alice', 'openid profile');
     const response = await profileWith(withProfile.access_token);
     expect(response.status).toBe(200);
+    expect(response.headers.get('cache-control')).toBe('no-store');
     const profile = await response.json();
     expect(profile).toEqual({ id: decodeJwt(withProfile.access_token).sub, firstName: 'Alice', lastName: 'Andersen' });
     expect(JSON.stringify(profile)).not.toContain('0101011234');

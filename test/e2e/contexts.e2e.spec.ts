@@ -88,6 +88,10 @@ describe('contexts: listed, selected, checked against FHIR', () => {
   it('lists a clinician’s care teams with organisation and roles, and organisations; no team is preselected with two', async () => {
     const tokens = await nurse();
     expect(decodeJwt(tokens.access_token)).not.toHaveProperty('context');
+    const answer = await fetch(`${server.baseUrl}/realms/ehealth/contexts`, {
+      headers: { authorization: `Bearer ${tokens.access_token}` },
+    });
+    expect(answer.headers.get('cache-control')).toBe('no-store');
     const listed = await contexts('ehealth', tokens.access_token);
     expect(listed.user_type).toBe('PRACTITIONER');
     expect(listed.current).toEqual({});

@@ -26,6 +26,8 @@ describe('UserInfo', () => {
     const byGet = await fetch(userinfo, { headers: { authorization: `Bearer ${access_token}` } });
     const byPost = await fetch(userinfo, { method: 'POST', headers: { authorization: `Bearer ${access_token}` } });
     expect([byGet.status, byPost.status]).toEqual([200, 200]);
+    // Claims about a person: never kept in a browser's cache (RFC 9111 §5.2.2.5).
+    expect([byGet.headers.get('cache-control'), byPost.headers.get('cache-control')]).toEqual(['no-store', 'no-store']);
     const claims = await byPost.json();
     expect(claims).toEqual(await byGet.json());
     expect(claims).toMatchObject({ sub: decodeJwt(access_token).sub, patient: 'demo-patient-nancy' });
