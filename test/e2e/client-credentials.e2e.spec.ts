@@ -90,12 +90,16 @@ describe('client_credentials grant', () => {
     }
   });
 
-  it('grants every registered scope when none is requested', async () => {
-    const response = await postForm(tokenUrl, 'grant_type=client_credentials', {
-      authorization: basic('portal', TEST_SECRETS.portal),
-      organisation_agb: TEST_TENANTS.allowed,
-    });
-    expect(response.body.scope).toBe('xis patient/*.read');
+  // The portal is registered for `patient/*.read` for the tokens it exchanges on a patient's behalf;
+  // its own token names no patient, so a FHIR server reading the scope alone would not know whose data.
+  it('grants every registered scope a machine’s token can bear when none is requested: no patient-level one', async () => {
+    const asPortal = (body: string) =>
+      postForm(tokenUrl, body, { authorization: basic('portal', TEST_SECRETS.portal), organisation_agb: TEST_TENANTS.allowed });
+    const unasked = await asPortal('grant_type=client_credentials');
+    expect(unasked.body.scope).toBe('xis');
+    expect((await verify(unasked.body.access_token as string)).payload.scope).toBe('xis');
+    expect((await asPortal('grant_type=client_credentials&scope=xis+patient%2F*.read')).body.scope).toBe('xis');
+    expectOAuthError(await asPortal('grant_type=client_credentials&scope=patient%2F*.read'), 400, 'invalid_scope');
   });
 
   it('grants a narrower SMART resource scope than the registered system/*.read (SMART Backend Services)', async () => {

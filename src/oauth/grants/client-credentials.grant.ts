@@ -2,7 +2,9 @@ import { Injectable } from '@nestjs/common';
 import { AuditTrail } from '../../audit/audit-trail.service.js';
 import { bindTenant } from '../../tenancy/tenant-binding.js';
 import { AccessTokenIssuer } from '../../tokens/access-token.issuer.js';
+import { OAuthError } from '../../protocol/oauth-error.js';
 import { grantScopes } from '../../protocol/scope.js';
+import { scopesTheSubjectBears } from '../../protocol/smart-scope.js';
 import type { GrantHandler, GrantRequest, TokenResponse } from './grant-handler.js';
 
 /**
@@ -21,7 +23,7 @@ export class ClientCredentialsGrant implements GrantHandler {
   ) {}
 
   async handle({ realm, client, params, organisationAgb, clientAddress }: GrantRequest): Promise<TokenResponse> {
-    const scopes = grantScopes(params.get('scope'), client.config.scopes);
+    const scopes = machineScopes(params.get('scope'), client.config.scopes);
     const tenant = bindTenant(client.config, organisationAgb);
     const issued = await this.accessTokens.issue({
       realm,
@@ -47,4 +49,20 @@ export class ClientCredentialsGrant implements GrantHandler {
     if (issued.claims.scope !== undefined) response.scope = issued.claims.scope;
     return response;
   }
+}
+
+/**
+ * What a machine's token bears of the scopes asked for (all the client's when none are). It names no
+ * patient, so no patient-level SMART scope (`patient/*.read`, `launch/patient`), as a login without a
+ * patient or an exchange has none: a FHIR server that read the scope alone would take it as a
+ * patient's data with no patient to limit it to (SMART App Launch 2.x, "Scopes and launch context").
+ * The answer's `scope` says what was granted (RFC 6749 §3.3); a request left with nothing is
+ * `invalid_scope` rather than a token that can do nothing.
+ */
+function machineScopes(requested: string | undefined, allowed: readonly string[]): string[] {
+  const asked = grantScopes(requested, allowed);
+  const borne = scopesTheSubjectBears(asked, { person: false, hasPatient: false });
+  if (requested !== undefined && asked.length > 0 && borne.length === 0)
+    throw new OAuthError('invalid_scope', 'client_credentials: only patient-level scopes asked for, and a machine names no patient');
+  return borne;
 }
