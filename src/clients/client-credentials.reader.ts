@@ -1,5 +1,6 @@
 import type { FastifyRequest } from 'fastify';
 import { decodeJwt } from 'jose';
+import { authorizationHeader } from '../protocol/authorization-header.js';
 import { FormParams } from '../protocol/form-params.js';
 import { OAuthError } from '../protocol/oauth-error.js';
 import { JWT_BEARER_ASSERTION_TYPE } from './client-assertion.verifier.js';
@@ -18,7 +19,7 @@ export type PresentedCredentials =
  */
 export function readPresentedCredentials(request: FastifyRequest, { refreshTokenNamesClient = false } = {}): PresentedCredentials {
   const params = FormParams.fromRequest(request);
-  const authorization = request.headers.authorization;
+  const authorization = authorizationHeader(request);
   const presented: ClientAuthMethod[] = [];
   if (authorization !== undefined) presented.push('client_secret_basic');
   if (params.has('client_secret')) presented.push('client_secret_post');

@@ -1,4 +1,5 @@
 import type { FastifyRequest } from 'fastify';
+import { authorizationHeader } from './authorization-header.js';
 import { FormParams, isFormPost } from './form-params.js';
 import { OAuthError } from './oauth-error.js';
 
@@ -19,9 +20,10 @@ export function bearerCredentials(authorization: string | undefined): string | u
  * at all is told only that a bearer token is needed (RFC 6750 §3.1: no error code then).
  */
 export function bearerToken(request: FastifyRequest): string {
-  const token = bearerCredentials(request.headers.authorization);
+  const authorization = authorizationHeader(request);
+  const token = bearerCredentials(authorization);
   if (token === undefined) {
-    throw new OAuthError('invalid_token', 'no bearer token', { withoutCredentials: request.headers.authorization === undefined });
+    throw new OAuthError('invalid_token', 'no bearer token', { withoutCredentials: authorization === undefined });
   }
   return token;
 }
@@ -34,7 +36,7 @@ export function bearerToken(request: FastifyRequest): string {
 export function bearerTokenFromHeaderOrForm(request: FastifyRequest): string {
   const inBody = isFormPost(request) ? FormParams.fromRequest(request).get('access_token') : undefined;
   if (inBody === undefined) return bearerToken(request);
-  if (request.headers.authorization !== undefined) throw new OAuthError('invalid_request', 'bearer token in the header and the body');
+  if (authorizationHeader(request) !== undefined) throw new OAuthError('invalid_request', 'bearer token in the header and the body');
   if (!B64TOKEN.test(inBody)) throw new OAuthError('invalid_token', 'access_token in the body is not a b64token');
   return inBody;
 }

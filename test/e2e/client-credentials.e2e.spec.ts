@@ -4,6 +4,7 @@ import { startTestServer, type TestServer } from '../support/test-server.js';
 import { TEST_SECRETS, TEST_TENANTS } from '../support/test-config.js';
 import { basic, postForm } from '../support/token-requests.js';
 import { expectOAuthError } from '../support/oauth-error.js';
+import { rawExchange } from '../support/raw-exchange.js';
 
 /** RFC 6749 §4.4 over real HTTP: a confidential client gets an RFC 9068 access token for itself. */
 describe('client_credentials grant', () => {
@@ -178,6 +179,27 @@ describe('client_credentials grant', () => {
         'invalid_request',
       );
       expectOAuthError(await postForm(tokenUrl, 'grant_type=client_credentials&scope=a&scope=b', systemAuth), 400, 'invalid_request');
+    });
+
+    // Node keeps the first of two Authorization lines, where a proxy in front may read the last: the
+    // request was answered as the first's client (RFC 9110 §5.3: the field is not a list).
+    it('two Authorization headers, in either order: invalid_request, whichever is the good one', async () => {
+      const port = Number(new URL(server.baseUrl).port);
+      const body = 'grant_type=client_credentials';
+      for (const lines of [
+        [systemAuth.authorization, basic('system', 'wrong')],
+        [basic('system', 'wrong'), systemAuth.authorization],
+        [systemAuth.authorization, systemAuth.authorization],
+      ]) {
+        const answer = await rawExchange(
+          port,
+          `POST /realms/nemlogin/protocol/openid-connect/token HTTP/1.1\r\nHost: x\r\nConnection: close\r\n` +
+            lines.map((line) => `Authorization: ${line}\r\n`).join('') +
+            `Content-Type: application/x-www-form-urlencoded\r\nContent-Length: ${body.length}\r\n\r\n${body}`,
+        );
+        expect(answer.head).toMatch(/^HTTP\/1\.1 400 /);
+        expect(JSON.parse(answer.body)).toMatchObject({ error: 'invalid_request' });
+      }
     });
 
     it('two authentication methods at once: invalid_request', async () => {

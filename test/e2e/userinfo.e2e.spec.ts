@@ -1,6 +1,7 @@
 import { decodeJwt } from 'jose';
 import { loginTokens } from '../support/login-flow.js';
 import { expectOAuthError } from '../support/oauth-error.js';
+import { rawExchange } from '../support/raw-exchange.js';
 import { startTestServer, type TestServer } from '../support/test-server.js';
 import { TEST_SECRETS, TEST_TENANTS } from '../support/test-config.js';
 import { basic, postForm } from '../support/token-requests.js';
@@ -97,6 +98,14 @@ describe('UserInfo', () => {
     const both = await postForm(userinfo, new URLSearchParams({ access_token }), { authorization: `Bearer ${access_token}` });
     expectOAuthError(both, 400, 'invalid_request');
     expect(both.headers.get('www-authenticate')).toBe('Bearer error="invalid_request"');
+    // Two Authorization lines: node reads the first, a proxy may read the last (RFC 9110 §5.3).
+    const twice = await rawExchange(
+      Number(new URL(server.baseUrl).port),
+      `GET /realms/nemlogin/protocol/openid-connect/userinfo HTTP/1.1\r\nHost: x\r\nConnection: close\r\n` +
+        `Authorization: Bearer ${access_token}\r\nAuthorization: Bearer not.this.one\r\n\r\n`,
+    );
+    expect(twice.head).toMatch(/^HTTP\/1\.1 400 /);
+    expect(twice.head).toMatch(/\r\nwww-authenticate: Bearer error="invalid_request"\r\n/i);
     for (const url of [userinfo, `${server.baseUrl}/realms/nemlogin/account`]) {
       const malformedTenant = await fetch(url, { headers: { authorization: `Bearer ${access_token}`, organisation_agb: 'not-agb' } });
       expect(malformedTenant.status).toBe(400);
