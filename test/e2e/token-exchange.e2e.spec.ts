@@ -1,5 +1,5 @@
 import { createRemoteJWKSet, decodeJwt, jwtVerify, SignJWT } from 'jose';
-import { TEST_SECRETS, TEST_TENANTS } from '../support/test-config.js';
+import { TEST_SECRETS, TEST_TENANTS, XIS_ARCHIVE_RESOURCE } from '../support/test-config.js';
 import { basic, postForm } from '../support/token-requests.js';
 import {
   ACCESS_TOKEN,
@@ -55,7 +55,7 @@ describe('token exchange and tenancy', () => {
     expect(payload.act).toEqual({ sub: 'portal', client_id: 'portal', act: { sub: 'portal', client_id: 'portal' } });
   });
 
-  it('several targets: audience and resource may each repeat (RFC 8693 §2.1), every value one name', async () => {
+  it('several targets: audience and resource may each repeat (RFC 8693 §2.1), every value one name, a resource an absolute URI', async () => {
     const patient = await h.patientLogin();
     const audiences = await h.exchangeRepeating(patient.access_token, [
       ['audience', 'xis'],
@@ -65,11 +65,15 @@ describe('token exchange and tenancy', () => {
     expect(decodeJwt(audiences.body.access_token as string).aud).toEqual(['xis', 'xis-archive']);
 
     const resources = await h.exchangeRepeating(patient.access_token, [
-      ['resource', 'xis-archive'],
-      ['resource', 'xis'],
+      ['audience', 'xis'],
+      ['resource', XIS_ARCHIVE_RESOURCE],
     ]);
     expect(resources.status).toBe(200);
-    expect(decodeJwt(resources.body.access_token as string).aud).toEqual(['xis-archive', 'xis']);
+    expect(decodeJwt(resources.body.access_token as string).aud).toEqual(['xis', XIS_ARCHIVE_RESOURCE]);
+    // RFC 8707 §2: a resource is an absolute URI without a fragment; a logical name goes in `audience`.
+    for (const resource of ['xis', 'xis-archive', `${XIS_ARCHIVE_RESOURCE}#part`]) {
+      expectRefused(await h.exchange(patient.access_token, { resource }), 'invalid_target');
+    }
 
     // A space is part of one audience value, not a separator: this names no registered target.
     expectRefused(await h.exchange(patient.access_token, { audience: 'xis xis-archive' }), 'invalid_target');

@@ -11,6 +11,9 @@ export const TEST_SECRETS = {
 /** `allowed` and `other` are both the portal's tenants; `forbidden` is nobody's. */
 export const TEST_TENANTS = { allowed: '01234567', other: '07654321', forbidden: '11111111' } as const;
 
+/** A target the portal's exchange policy names by URI, as an RFC 8707 `resource` names one. */
+export const XIS_ARCHIVE_RESOURCE = 'https://xis-archive.example/fhir';
+
 /** The test client's private key for `private_key_jwt` (a clearly named test-only fixture). */
 export const XIS_CLIENT_PRIVATE_JWK = JSON.parse(
   readFileSync('fixtures/keys/demo-xis-client.TEST-ONLY-private.jwk.json', 'utf8'),
@@ -44,7 +47,7 @@ export function testConfig(publicUrl: string, patch: (raw: Record<string, any>) 
             scopes: ['xis', 'patient/*.read'],
             tenants: [TEST_TENANTS.allowed, TEST_TENANTS.other],
             audience: ['xis'],
-            tokenExchange: { audiences: ['xis', 'xis-archive'], refreshTokens: true },
+            tokenExchange: { audiences: ['xis', 'xis-archive', XIS_ARCHIVE_RESOURCE], refreshTokens: true },
           },
           {
             clientId: 'system',

@@ -65,7 +65,7 @@ export class TokenExchangeGrant implements GrantHandler {
     if (policy.subjectClients && !policy.subjectClients.includes(subject.clientId ?? '')) {
       throw new OAuthError('invalid_request', 'subject token issued to a client this policy does not accept');
     }
-    const audience = this.targets([...params.getAll('audience'), ...params.getAll('resource')], policy.audiences);
+    const audience = this.targets(params.getAll('audience'), params.getAll('resource'), policy.audiences);
     // Whoever issued the subject token (a trusted partner's `scope` is taken as it came), the issued token
     // bears only what its subject can: SMART App Launch 2.x, "Scopes and launch context".
     const scopes = scopesTheSubjectBears(this.narrowedScopes(params.get('scope'), subject.scopes, client.config.scopes), {
@@ -170,8 +170,14 @@ export class TokenExchangeGrant implements GrantHandler {
    * `MAX_REPEATED_VALUES` times, FormParams); each must be one the policy allows. Each `audience`
    * value is one logical name: a space in it is part of the name, not a separator (no client or
    * test relied on splitting), so `xis xis-archive` names no registered target (`invalid_target`).
+   * A `resource` is an absolute URI without a fragment (§2.1, RFC 8707 §2: `invalid_target`
+   * otherwise); a logical name such as `xis` goes in `audience`.
    */
-  private targets(requested: readonly string[], allowed: string[]): string[] {
+  private targets(audiences: readonly string[], resources: readonly string[], allowed: string[]): string[] {
+    if (resources.some((resource) => !URL.canParse(resource) || resource.includes('#'))) {
+      throw new OAuthError('invalid_target', 'a resource that is not an absolute URI without a fragment');
+    }
+    const requested = [...audiences, ...resources];
     if (requested.length === 0) {
       if (allowed.length === 1) return [...allowed];
       throw new OAuthError('invalid_target', 'no audience named and the policy allows several');
