@@ -15,8 +15,22 @@ const MILLIS = /^\d{1,15}$/;
 /** The last millisecond of 9999-12-31, as far as a `yyyy-MM-dd` day reaches: a later instant has no ISO form PostgreSQL reads. */
 const LATEST_MILLIS = Date.UTC(10000, 0, 1) - 1;
 const SHORT_TEXT = /^[\x21-\x7e]{1,200}$/;
-/** Every parameter the endpoint reads. Another (`clientId=`, `types=`) would be ignored, and every event returned as if it matched. */
-const PARAMETERS = new Set(['type', 'client', 'user', 'ipAddress', 'dateFrom', 'dateTo', 'direction', 'first', 'max']);
+/**
+ * Every parameter the endpoint reads, with what it means (the OpenAPI document lists them so). Another
+ * (`clientId=`, `types=`) would be ignored, and every event returned as if it matched.
+ */
+export const EVENT_QUERY_PARAMETERS: Readonly<Record<string, string>> = {
+  type: 'event types, repeated or comma-separated (LOGIN, LOGOUT, ADMIN_ACTION …)',
+  client: 'the client id',
+  user: 'the user id (the tokens’ sub)',
+  ipAddress: 'the client address, exactly as recorded',
+  dateFrom: 'from this day (yyyy-MM-dd, UTC, the whole day) or instant (epoch ms)',
+  dateTo: 'to this day (yyyy-MM-dd, UTC, the whole day) or instant (epoch ms)',
+  direction: 'desc (newest first, the default) or asc',
+  first: 'how many matching events to skip (default 0)',
+  max: `how many to return (default ${DEFAULT_MAX}, at most ${MAX_MAX})`,
+};
+const PARAMETERS = new Set(Object.keys(EVENT_QUERY_PARAMETERS));
 
 /**
  * The filters of Keycloak's events endpoint: `type` (repeated or comma-separated), `client`, `user`,

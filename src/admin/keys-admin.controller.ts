@@ -1,5 +1,6 @@
 import { createPublicKey, type JsonWebKey } from 'node:crypto';
 import { Controller, Get, Header, HttpCode, Inject, Param, Post, Query, Req, UseGuards, UseInterceptors } from '@nestjs/common';
+import { ApiOperation, ApiQuery, ApiResponse } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
 import { AuditTrail } from '../audit/audit-trail.service.js';
 import { CLOCK, type Clock } from '../common/clock.js';
@@ -8,9 +9,11 @@ import { KeyWithdrawalService } from '../keys/key-withdrawal.service.js';
 import { SigningKeyService } from '../keys/signing-key.service.js';
 import { PLAUSIBLE_KID } from '../keys/verification-keys.js';
 import { OAuthError } from '../protocol/oauth-error.js';
+import { ApiOAuthErrors } from '../protocol/openapi.js';
 import { SigningKeyRepository, type SigningKeyRow } from '../storage/signing-key.repository.js';
 import { adminAction } from './admin-action.js';
 import { AdminAuthGuard } from './admin-auth.guard.js';
+import { ApiAdminController } from './admin-openapi.js';
 import { malformedAdminCall } from './malformed-admin-call.js';
 import { RecordRefusedAdminCall } from './refused-admin-call.interceptor.js';
 import { RequiresRole } from './admin-roles.js';
@@ -60,6 +63,7 @@ export interface KeyWithdrawalRepresentation {
  * once verifiers' cached JWKS have it. A withdrawn key leaves every JWKS at once, and its replacement
  * signs at once (key-withdrawal.service.ts).
  */
+@ApiAdminController()
 @Controller('admin/realms/:realm')
 @UseGuards(AdminAuthGuard)
 @UseInterceptors(RecordRefusedAdminCall)
@@ -73,6 +77,7 @@ export class KeysAdminController {
   ) {}
 
   @Get('keys')
+  @ApiOperation({ summary: 'The realm’s signing keys: active, published ahead, retired and withdrawn (view-realm)' })
   @RequiresRole('view-realm')
   @Header('Cache-Control', 'no-store')
   async list(@Req() request: FastifyRequest): Promise<KeysMetadata> {
@@ -98,6 +103,12 @@ export class KeysAdminController {
    * `kid` the realm does not have, another realm's included, is 404 and changes nothing.
    */
   @Post('keys/:kid/withdraw')
+  @ApiOperation({ summary: 'Withdraw a leaked signing key: out of every JWKS at once, its tokens refused (manage-realm)' })
+  @ApiResponse({
+    status: 200,
+    description: '{ kid, algorithm, withdrawnAt, signingKid }; again: the first withdrawnAt and alreadyWithdrawn',
+  })
+  @ApiOAuthErrors(404)
   @HttpCode(200)
   @RequiresRole('manage-realm')
   async withdraw(@Req() request: FastifyRequest, @Param('kid') kid: string): Promise<KeyWithdrawalRepresentation> {
@@ -127,6 +138,13 @@ export class KeysAdminController {
    * (`idTokenSignedResponseAlg`). It is published at once and signs from `signsFrom` (epoch ms).
    */
   @Post('keys/rotate')
+  @ApiOperation({ summary: 'A new generated signing key, published at once and signing from signsFrom (manage-realm)' })
+  @ApiQuery({
+    name: 'algorithm',
+    required: false,
+    description: 'the algorithm whose key to replace: the realm’s signingAlg (the default), or one it signs a client’s ID tokens with',
+    schema: { type: 'string' },
+  })
   @HttpCode(200)
   @RequiresRole('manage-realm')
   async rotate(

@@ -58,6 +58,7 @@ export class BrokerController {
   @Post('login')
   @ApiOperation({ summary: 'The mocked-user form (non-production)' })
   @ApiConsumes('application/x-www-form-urlencoded')
+  @ApiResponse({ status: 303, description: 'Back to the client’s redirect_uri with the code, or on to the next step of the login' })
   async mockLogin(
     @Param('realm') realmName: string,
     @Param('alias') alias: string,

@@ -1,6 +1,6 @@
 import { Controller, HttpCode, Post, Req, Res, UseGuards } from '@nestjs/common';
 import { ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
-import { ApiForm, ApiOAuthErrors } from '../protocol/openapi.js';
+import { ApiForm, ApiOAuthErrors, ApiRealmParam } from '../protocol/openapi.js';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ClientAuthGuard } from '../clients/client-auth.guard.js';
 import { TokenInspector, tenantOf } from '../sessions/token-inspector.js';
@@ -16,6 +16,7 @@ import { OAuthError } from '../protocol/oauth-error.js';
  * tenant is inactive too; a refresh token's tenant is that of its session.
  */
 @ApiTags('OpenID Connect')
+@ApiRealmParam()
 @Controller('realms/:realm/protocol/openid-connect/token')
 export class IntrospectionController {
   constructor(private readonly inspector: TokenInspector) {}

@@ -1,6 +1,6 @@
 import { Controller, HttpCode, Logger, Post, Req, UseGuards } from '@nestjs/common';
 import { ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
-import { ApiForm, ApiOAuthErrors } from '../protocol/openapi.js';
+import { ApiForm, ApiOAuthErrors, ApiRealmParam } from '../protocol/openapi.js';
 import type { FastifyRequest } from 'fastify';
 import { AuditTrail } from '../audit/audit-trail.service.js';
 import { ClientAuthGuard } from '../clients/client-auth.guard.js';
@@ -19,6 +19,7 @@ import { OAuthError } from '../protocol/oauth-error.js';
  * a refusal a REVOKE_GRANT_ERROR; an unknown or dead token records nothing (anyone may send one).
  */
 @ApiTags('OpenID Connect')
+@ApiRealmParam()
 @Controller('realms/:realm/protocol/openid-connect')
 export class RevocationController {
   private readonly logger = new Logger('Revocation');

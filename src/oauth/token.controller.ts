@@ -1,7 +1,7 @@
 import { Controller, HttpCode, Inject, Post, Req, Res, UseGuards } from '@nestjs/common';
 import { ApiOperation, ApiResponse, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import { GRANT_TYPES } from '../config/client-config.schema.js';
-import { ApiForm, ApiOAuthErrors } from '../protocol/openapi.js';
+import { ApiForm, ApiOAuthErrors, ApiRealmParam } from '../protocol/openapi.js';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ORGANISATION_AGB_HEADER } from '../tenancy/organisation-agb.js';
 import { FormParams } from '../protocol/form-params.js';
@@ -19,6 +19,7 @@ import { REGISTERED_GRANT_TYPES, registeredOrOther } from '../protocol/registere
  * guard, both within the bounds of {@link TokenRefusalAudit}; each grant records its own success.
  */
 @ApiTags('OpenID Connect')
+@ApiRealmParam()
 @Controller('realms/:realm/protocol/openid-connect')
 export class TokenController {
   private readonly grants: Map<string, GrantHandler>;

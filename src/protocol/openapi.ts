@@ -1,5 +1,5 @@
 import { applyDecorators } from '@nestjs/common';
-import { ApiBody, ApiConsumes, ApiResponse, type SchemaObject } from '@nestjs/swagger';
+import { ApiBody, ApiConsumes, ApiParam, ApiResponse, type SchemaObject } from '@nestjs/swagger';
 
 /**
  * OpenAPI helpers for the endpoints that speak OAuth: their bodies are forms (RFC 6749 §4.1.3,
@@ -32,4 +32,13 @@ export function ApiOAuthErrors(...statuses: number[]) {
   return applyDecorators(
     ...statuses.map((status) => ApiResponse({ status, description: 'OAuth error (RFC 6749 §5.2)', schema: OAUTH_ERROR_SCHEMA })),
   );
+}
+
+/**
+ * The `{realm}` of a controller's paths, for a handler that reads it from the request (a guard's, or
+ * `request.params`) rather than by `@Param`, which would declare it: OpenAPI 3 requires every
+ * template expression of a path to be a declared path parameter.
+ */
+export function ApiRealmParam() {
+  return ApiParam({ name: 'realm', description: 'The realm, as in its issuer `{publicUrl}/realms/{realm}`', schema: { type: 'string' } });
 }

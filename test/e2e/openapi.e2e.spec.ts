@@ -55,6 +55,57 @@ describe('the OpenAPI document', () => {
     expect(token.tags).toEqual(['OpenID Connect']);
   });
 
+  // OpenAPI 3.0 §4.7.12.1: each template expression of a path MUST be a path parameter of its operations;
+  // a client generator cannot build the URL otherwise. The schema validator above does not check it.
+  it('declares every path template’s parameters on each operation', () => {
+    const undeclared: string[] = [];
+    for (const [path, item] of Object.entries<Record<string, any>>(document.paths)) {
+      const names = [...path.matchAll(/\{([^}]+)\}/g)].map((match) => match[1]);
+      for (const [method, operation] of Object.entries<Record<string, any>>(item)) {
+        const declared = [...(item.parameters ?? []), ...(operation.parameters ?? [])].filter((p) => p.in === 'path').map((p) => p.name);
+        for (const name of names) if (!declared.includes(name)) undeclared.push(`${method.toUpperCase()} ${path}: ${name}`);
+        for (const name of declared)
+          if (!names.includes(name)) undeclared.push(`${method.toUpperCase()} ${path}: ${name} is in no template`);
+      }
+    }
+    expect(undeclared).toEqual([]);
+  });
+
+  // A POST without a declared answer is documented as Nest's default 201, which no route here sends.
+  it('declares each operation’s success, and no 201', () => {
+    const wrong: string[] = [];
+    for (const [path, item] of Object.entries<Record<string, any>>(document.paths))
+      for (const [method, operation] of Object.entries<Record<string, any>>(item)) {
+        const statuses = Object.keys(operation.responses);
+        if (statuses.includes('201') || !statuses.some((status) => /^[23]/.test(status))) wrong.push(`${method} ${path}: ${statuses}`);
+      }
+    expect(wrong).toEqual([]);
+  });
+
+  it('describes the admin API as served: its bearer token, the events query’s parameters, the rotation’s algorithm', () => {
+    const admin = Object.entries<Record<string, any>>(document.paths).filter(([path]) => path.startsWith('/admin/'));
+    expect(admin.length).toBeGreaterThanOrEqual(6);
+    for (const [path, item] of admin)
+      for (const [method, operation] of Object.entries<Record<string, any>>(item)) {
+        expect([`${method} ${path}`, operation.security]).toEqual([`${method} ${path}`, [{ bearer: [] }]]);
+        expect(Object.keys(operation.responses)).toEqual(expect.arrayContaining(['400', '401', '403']));
+      }
+    const events = document.paths['/admin/realms/{realm}/events'].get;
+    expect(events.parameters.filter((p: any) => p.in === 'query').map((p: any) => p.name)).toEqual([
+      'type',
+      'client',
+      'user',
+      'ipAddress',
+      'dateFrom',
+      'dateTo',
+      'direction',
+      'first',
+      'max',
+    ]);
+    const rotate = document.paths['/admin/realms/{realm}/keys/rotate'].post;
+    expect(rotate.parameters.filter((p: any) => p.in === 'query').map((p: any) => p.name)).toEqual(['algorithm']);
+  });
+
   it('declares the 415 every browser route answers a POST body that is no form, and no other route', () => {
     const oidc = '/realms/{realm}/protocol/openid-connect';
     for (const path of [`${oidc}/auth`, `${oidc}/logout`, '/realms/{realm}/broker/{alias}/endpoint'])
