@@ -9,6 +9,7 @@ import type { Database } from '../storage/database.js';
 import { openDatabase } from '../storage/database.factory.js';
 import { migrate } from '../storage/migrator.js';
 import { keyCommandServices } from './key-command.js';
+import { argumentsUnlessHelp } from './usage.js';
 
 /** A withdrawal that cannot be made (no such key in the realm), in fixed wording; nothing changed. */
 export class KeyWithdrawalRefused extends Error {}
@@ -42,8 +43,11 @@ export async function withdrawFromCommandLine(
  * key signs.
  */
 async function main(): Promise<void> {
-  const [realmName, kid] = process.argv.slice(2);
-  if (!realmName || !kid) throw new Error('usage: npm run keys:withdraw -- REALM KID');
+  const usage = 'usage: npm run keys:withdraw -- REALM KID';
+  const args = argumentsUnlessHelp(process.argv.slice(2));
+  if (!args) return void process.stdout.write(`${usage}\n`);
+  const [realmName, kid] = args;
+  if (!realmName || !kid) throw new Error(usage);
   const config = loadConfigFile(configFileFromEnv());
   // An unknown realm is refused before the database is opened.
   new RealmRegistry(config).get(realmName);

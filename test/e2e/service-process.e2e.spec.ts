@@ -173,6 +173,21 @@ describe('the service as a process', () => {
     }, 180_000);
   });
 
+  it('answers --help of each command with its usage and exit code 0, opening nothing', () => {
+    for (const [command, usage] of [
+      ['config-check', 'usage: npm run config:check -- [FILE]'],
+      ['keys-rotate', 'usage: npm run keys:rotate -- REALM [ALGORITHM]'],
+      ['keys-withdraw', 'usage: npm run keys:withdraw -- REALM KID'],
+    ]) {
+      // A config that does not exist: reading it would fail.
+      const result = spawnSync(process.execPath, [`dist/src/cli/${command}.js`, '--help'], {
+        encoding: 'utf8',
+        env: { ...process.env, FEDERATION_CONFIG: join(dataDir, 'no-such-config.yaml') },
+      });
+      expect([command, result.status, result.stdout]).toEqual([command, 0, expect.stringContaining(usage)]);
+    }
+  });
+
   it('refuses an invalid config with exit code 1, naming every offending key', () => {
     const { result } = startOnConfig('bad', 'publicUrl: nope\nkeys: { encryptionKey: short }\nrealms: [ { name: Bad } ]\n');
     expect(result.status).toBe(1);
