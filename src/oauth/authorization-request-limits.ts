@@ -25,6 +25,9 @@ export const AUTHORIZATION_PARAMETER_MAX_LENGTH: Readonly<Record<string, number>
   idp_hint: 64,
 };
 
+/** Our ID tokens are well under 4 KB (profile claims, fhirUser, acr); twice that is room enough for an `id_token_hint`. */
+export const MAX_ID_TOKEN_HINT_LENGTH = 8192;
+
 /**
  * The first of the parameters above whose value is too long or holds a control character (which
  * PostgreSQL refuses, or which would split a header or a log line), or undefined. A repeated

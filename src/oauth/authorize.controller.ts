@@ -5,6 +5,7 @@ import { ClientRegistry } from '../clients/client.registry.js';
 import { CLOCK, type Clock } from '../common/clock.js';
 import { FhirGateways } from '../fhir/fhir-gateways.js';
 import { checkAuthorizationRequest } from './authorization-request.js';
+import { MAX_ID_TOKEN_HINT_LENGTH } from './authorization-request-limits.js';
 import { ChangesState } from '../protocol/changes-state.js';
 import { authorizationResponse } from '../protocol/authorization-response.js';
 import { scopesForTheLog } from '../protocol/scope.js';
@@ -126,6 +127,3 @@ export class AuthorizeController {
     return claims?.sub === sso.user_id ? sso : undefined;
   }
 }
-
-/** Our ID tokens are well under 4 KB (profile claims, fhirUser, acr); twice that is room enough. */
-const MAX_ID_TOKEN_HINT_LENGTH = 8192;

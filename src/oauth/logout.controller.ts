@@ -24,7 +24,7 @@ import { SsoSessionService, ssoSessionIdOf } from '../sessions/sso-session.servi
 import { clearedSsoCookies, presentedSsoSecret } from '../login/sso-cookies.js';
 import { undefinedIfTokenError } from '../tokens/token-errors.js';
 import { TokenVerifier } from '../tokens/token-verifier.js';
-import { AUTHORIZATION_PARAMETER_MAX_LENGTH } from './authorization-request-limits.js';
+import { AUTHORIZATION_PARAMETER_MAX_LENGTH, MAX_ID_TOKEN_HINT_LENGTH } from './authorization-request-limits.js';
 import { RefreshTokenLogout } from './refresh-token-logout.js';
 
 const INVALID_LOGOUT: ErrorPage = { status: 400, key: 'invalid_logout_link' };
@@ -242,11 +242,10 @@ export class LogoutController {
  * The parameters a logout reads (the others are ignored), each with the longest value taken. `state`
  * is echoed in the redirect (and kept with a SAML LogoutRequest until the IdP answers): bounded as at
  * the authorization endpoint, so that one anonymous request cannot make a `Location` header of
- * 200 KB, which a proxy's response buffer turns into a 502 after the session has ended. An ID token
- * is a few KB at most.
+ * 200 KB, which a proxy's response buffer turns into a 502 after the session has ended.
  */
 const LOGOUT_PARAMETER_MAX_LENGTH: Readonly<Record<string, number>> = {
-  id_token_hint: 8192,
+  id_token_hint: MAX_ID_TOKEN_HINT_LENGTH,
   post_logout_redirect_uri: AUTHORIZATION_PARAMETER_MAX_LENGTH.redirect_uri,
   state: AUTHORIZATION_PARAMETER_MAX_LENGTH.state,
   client_id: AUTHORIZATION_PARAMETER_MAX_LENGTH.client_id,
