@@ -51,6 +51,10 @@ export const LOGIN_EXPIRED: ErrorPage = { status: 400, key: 'login_expired' };
 /** The login's assertion was ended at the IdP before it arrived here (IdpSubjects.loggedOutAtIdp). */
 const LOGGED_OUT_AT_IDP = Symbol('logged out at the IdP');
 
+/** Thrown inside the login's transaction, so that nothing of it stays: another person than the `id_token_hint`'s logged in. */
+class NotTheHintedPerson extends Error {}
+const NOT_THE_HINTED_PERSON = Symbol('not the person of the id_token_hint');
+
 /**
  * The common end of every login (SAML assertion or mocked user): link the principal to FHIR, then
  * — only if that worked — complete the pending transaction once, establish the browser's SSO session
@@ -84,6 +88,7 @@ export class LoginCompletionService {
     reason: string,
     request: FastifyRequest,
     error = 'identity_provider_error',
+    clientError = 'access_denied',
   ): Promise<LoginOutcome> {
     const transaction = await this.audit.transaction(async (tx) => {
       const ended = await this.transactions.complete(realm.name, transactionId, this.clock.now(), tx);
@@ -94,7 +99,7 @@ export class LoginCompletionService {
     this.logger.warn({ realm: realm.name, client: transaction.client_id, reason }, 'login refused');
     return {
       kind: 'response',
-      response: respond(realm, transaction, { error: 'access_denied' }),
+      response: respond(realm, transaction, { error: clientError }),
       cookies: [expiredBindingCookie(realm, transactionId)],
     };
   }
@@ -154,68 +159,87 @@ export class LoginCompletionService {
     const { principal } = authentication;
     // One transaction (issue 13): the pending login completes, the session and its code exist and the
     // LOGIN event is written — or none of it. Nothing slow runs inside: linking is done above.
-    const completed = await this.audit.transaction(async (tx) => {
-      // SAML Core §3.7.3.2: an IdP LogoutRequest that came after this assertion, for its person and
-      // session, ended it; checked first, so that a refusal writes nothing here, and under the
-      // person's lock, held to the commit: a LogoutRequest recorded meanwhile waits, then finds the session.
-      if (await this.idpSubjects.loggedOutAtIdp(realm, principal.idpAlias, authentication, tx)) return LOGGED_OUT_AT_IDP;
-      const now = this.clock.now();
-      const transaction = await this.transactions.complete(realm.name, transactionId, now, tx);
-      if (!transaction) return undefined;
-      const identity = this.externalIds.identity(realm.name, principal.idpAlias, principal.externalId);
-      const userId = await this.users.upsert(realm.name, principal.idpAlias, identity, now, tx);
-      const { sso, secret, ended } = await this.ssoSessions.establish(
-        {
-          realm,
-          userId,
-          idpAlias: principal.idpAlias,
-          idpSessionIndex: authentication.sessionIndex,
-          userType: USER_TYPES[principal.kind],
-          profile: principal.name ?? {},
-          authTime: authentication.authnInstant ?? now,
-          acr: acrForLoa(principal.loa),
-          link,
-          // Kept only if some client of the realm must receive it in its tokens; encrypted at rest.
-          nationalIdentifier:
-            principal.kind === 'citizen' && realm.config.clients.some((c) => c.nationalIdentifier) ? principal.ssn : undefined,
-          notOnOrAfter: authentication.sessionNotOnOrAfter,
-        },
-        presentedSsoSecret(request),
-        tx,
-      );
-      // Another person's SSO session in this browser ended with its client sessions: each gets its LOGOUT
-      // with the change, naming this login (its client, the browser's address) as what ended it.
-      const endedBy = { by: 'login', reason: 'another_user_logged_in', actor: transaction.client_id, ipAddress: request.ip } as const;
-      if (ended) await this.audit.ssoSessionEnded(ended, endedBy, tx);
-      if (authentication.nameId) await this.idpSubjects.remember(realm, sso.id, principal.idpAlias, authentication.nameId, tx);
-      const session = await this.ssoSessions.openClientSession(
-        realm,
-        sso,
-        { clientId: transaction.client_id, scope: scopesBackedByLink(parseScope(transaction.scope), link) },
-        tx,
-      );
-      // The code carries what the session was granted, which may be less than was asked.
-      const code = await this.codes.issue({ ...transaction, scope: session.scope }, session.id, tx);
-      await this.audit.record(
-        {
-          ...loginFacts(realm, transaction, request),
-          type: 'LOGIN',
-          userId,
-          sessionId: session.id,
-          idpAlias: principal.idpAlias,
-          details: {
-            user_type: session.user_type,
-            acr: session.acr ?? undefined,
-            link: link.kind,
-            patient: link.kind === 'patient' ? link.patient : undefined,
-            practitioner: link.kind === 'practitioner' ? link.practitioner : undefined,
-            scope: session.scope,
+    const completed = await this.audit
+      .transaction(async (tx) => {
+        // SAML Core §3.7.3.2: an IdP LogoutRequest that came after this assertion, for its person and
+        // session, ended it; checked first, so that a refusal writes nothing here, and under the
+        // person's lock, held to the commit: a LogoutRequest recorded meanwhile waits, then finds the session.
+        if (await this.idpSubjects.loggedOutAtIdp(realm, principal.idpAlias, authentication, tx)) return LOGGED_OUT_AT_IDP;
+        const now = this.clock.now();
+        const transaction = await this.transactions.complete(realm.name, transactionId, now, tx);
+        if (!transaction) return undefined;
+        const identity = this.externalIds.identity(realm.name, principal.idpAlias, principal.externalId);
+        const userId = await this.users.upsert(realm.name, principal.idpAlias, identity, now, tx);
+        // OIDC Core §3.1.2.1: the client's id_token_hint named someone else. Rolled back whole: the login
+        // stays pending until abort() ends it, and this person's SSO session is not made for a client
+        // that expects another.
+        if (transaction.hint_subject !== null && transaction.hint_subject !== userId) throw new NotTheHintedPerson();
+        const { sso, secret, ended } = await this.ssoSessions.establish(
+          {
+            realm,
+            userId,
+            idpAlias: principal.idpAlias,
+            idpSessionIndex: authentication.sessionIndex,
+            userType: USER_TYPES[principal.kind],
+            profile: principal.name ?? {},
+            authTime: authentication.authnInstant ?? now,
+            acr: acrForLoa(principal.loa),
+            link,
+            // Kept only if some client of the realm must receive it in its tokens; encrypted at rest.
+            nationalIdentifier:
+              principal.kind === 'citizen' && realm.config.clients.some((c) => c.nationalIdentifier) ? principal.ssn : undefined,
+            notOnOrAfter: authentication.sessionNotOnOrAfter,
           },
-        },
-        tx,
+          presentedSsoSecret(request),
+          tx,
+        );
+        // Another person's SSO session in this browser ended with its client sessions: each gets its LOGOUT
+        // with the change, naming this login (its client, the browser's address) as what ended it.
+        const endedBy = { by: 'login', reason: 'another_user_logged_in', actor: transaction.client_id, ipAddress: request.ip } as const;
+        if (ended) await this.audit.ssoSessionEnded(ended, endedBy, tx);
+        if (authentication.nameId) await this.idpSubjects.remember(realm, sso.id, principal.idpAlias, authentication.nameId, tx);
+        const session = await this.ssoSessions.openClientSession(
+          realm,
+          sso,
+          { clientId: transaction.client_id, scope: scopesBackedByLink(parseScope(transaction.scope), link) },
+          tx,
+        );
+        // The code carries what the session was granted, which may be less than was asked.
+        const code = await this.codes.issue({ ...transaction, scope: session.scope }, session.id, tx);
+        await this.audit.record(
+          {
+            ...loginFacts(realm, transaction, request),
+            type: 'LOGIN',
+            userId,
+            sessionId: session.id,
+            idpAlias: principal.idpAlias,
+            details: {
+              user_type: session.user_type,
+              acr: session.acr ?? undefined,
+              link: link.kind,
+              patient: link.kind === 'patient' ? link.patient : undefined,
+              practitioner: link.kind === 'practitioner' ? link.practitioner : undefined,
+              scope: session.scope,
+            },
+          },
+          tx,
+        );
+        return { transaction, session, code, sso, secret };
+      })
+      .catch((error: unknown): typeof NOT_THE_HINTED_PERSON => {
+        if (error instanceof NotTheHintedPerson) return NOT_THE_HINTED_PERSON;
+        throw error;
+      });
+    if (completed === NOT_THE_HINTED_PERSON) {
+      return this.abort(
+        realm,
+        transactionId,
+        'another person than the id_token_hint names logged in',
+        request,
+        'not_the_hinted_user',
+        'login_required',
       );
-      return { transaction, session, code, sso, secret };
-    });
+    }
     if (completed === LOGGED_OUT_AT_IDP) {
       return this.abort(realm, transactionId, 'assertion covered by a later LogoutRequest of the IdP', request, 'logged_out_at_idp');
     }

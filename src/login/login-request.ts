@@ -24,4 +24,9 @@ export interface LoginRequest {
    * `login_required`, never showing a page; `login` sends the person to the IdP even with one.
    */
   prompt?: 'none' | 'login';
+  /**
+   * OIDC Core §3.1.2.1 `id_token_hint`: the `sub` of the hint, verified. Only that person's login
+   * completes; another's gets `login_required` ("otherwise, it SHOULD return an error").
+   */
+  hintSubject?: string;
 }

@@ -51,6 +51,7 @@ export class LoginStartService {
       // OIDC Core §3.1.2.1: prompt=login asks for a fresh authentication, which is what max_age=0 asks:
       // the IdP is told to re-authenticate (ForceAuthn, SAML Core §3.4.1) and an older AuthnInstant is refused.
       max_age: request.prompt === 'login' ? 0 : (request.maxAge ?? null),
+      hint_subject: request.hintSubject ?? null,
       created_at: now,
       expires_at: new Date(now.getTime() + LOGIN_TRANSACTION_TTL_S * 1000),
     };

@@ -11,7 +11,6 @@ import { authorizationResponse } from '../protocol/authorization-response.js';
 import { scopesForTheLog } from '../protocol/scope.js';
 import type { Realm } from '../realms/realm.js';
 import { RealmRegistry } from '../realms/realm.registry.js';
-import type { SsoSessionRow } from '../storage/sso-session.repository.js';
 import { undefinedIfTokenError } from '../tokens/token-errors.js';
 import { TokenVerifier } from '../tokens/token-verifier.js';
 import { setBindingCookie } from '../login/browser-binding.js';
@@ -67,7 +66,10 @@ export class AuthorizeController {
         (e): e is [string, string | string[]] => typeof e[1] === 'string' || Array.isArray(e[1]),
       ),
     );
-    const ssoSession = await this.sessionTheHintAllows(realm, params.get('id_token_hint'), await this.sso.browserSession(realm, request));
+    const hinted = await this.hintedSubject(realm, params.get('id_token_hint'));
+    const browserSso = await this.sso.browserSession(realm, request);
+    // The browser's SSO session answers a hint only if it is the hinted person's.
+    const ssoSession = hinted === NO_HINT || browserSso?.user_id === hinted ? browserSso : undefined;
     const check = checkAuthorizationRequest(realm, this.clients, params, {
       fhirBaseUrl: this.fhir.forRealm(realm.name).baseUrl,
       ssoSession,
@@ -90,7 +92,8 @@ export class AuthorizeController {
         'scope values not granted',
       );
     }
-    const fromSso = await this.sso.answer(realm, ssoSession, check.request, request);
+    const loginRequest = typeof hinted === 'string' ? { ...check.request, hintSubject: hinted } : check.request;
+    const fromSso = await this.sso.answer(realm, ssoSession, loginRequest, request);
     if (fromSso) return sendAuthorizationResponse(reply, fromSso);
     if (this.logins.loginAliases(realm).length === 0) {
       // No IdP, and no mocked users (none in production): a chooser would be empty and the login would
@@ -105,25 +108,30 @@ export class AuthorizeController {
         authorizationResponse(responseMode, redirectUri, realm.issuer, { error: 'server_error', state }),
       );
     }
-    const start = await this.logins.start(realm, check.request);
+    const start = await this.logins.start(realm, loginRequest);
     setBindingCookie(reply, realm, start.transactionId, start.browserBinding, request.headers.cookie);
     return start.kind === 'redirect' ? sendRedirect(reply, start.url) : sendHtml(reply, 200, renderChooserPage(start.options));
   }
 
   /**
    * OIDC Core §3.1.2.1 `id_token_hint`: the client expects the person its ID token names (an expired
-   * one still names them). The browser's SSO session answers only if it is theirs; someone else's, or a
-   * hint this realm did not sign, is no answer: `prompt=none` then gets `login_required`, otherwise the
-   * person logs in at the IdP. A hint longer than any ID token here is not even verified.
+   * one still names them): its `sub`. The browser's SSO session answers only if it is theirs; someone
+   * else's, or a hint this realm did not sign ({@link UNVERIFIED_HINT}), is no answer: `prompt=none`
+   * then gets `login_required`, otherwise the person logs in at the IdP, and a login there completes
+   * only for the hinted person (login-completion.service.ts). A hint longer than any ID token here is
+   * not even verified.
    */
-  private async sessionTheHintAllows(
+  private async hintedSubject(
     realm: Realm,
     hint: string | string[] | undefined,
-    sso: SsoSessionRow | undefined,
-  ): Promise<SsoSessionRow | undefined> {
-    if (sso === undefined || hint === undefined || hint === '') return sso;
-    if (typeof hint !== 'string' || hint.length > MAX_ID_TOKEN_HINT_LENGTH) return undefined;
+  ): Promise<string | typeof NO_HINT | typeof UNVERIFIED_HINT> {
+    if (hint === undefined || hint === '') return NO_HINT;
+    if (typeof hint !== 'string' || hint.length > MAX_ID_TOKEN_HINT_LENGTH) return UNVERIFIED_HINT;
     const claims = await this.verifier.verify(realm, hint, 'JWT', { allowExpired: true }).catch(undefinedIfTokenError);
-    return claims?.sub === sso.user_id ? sso : undefined;
+    return typeof claims?.sub === 'string' ? claims.sub : UNVERIFIED_HINT;
   }
 }
+
+const NO_HINT = Symbol('no id_token_hint');
+/** A hint this realm did not sign, or one too long to be an ID token of it: no SSO session answers it, and no person is bound by it. */
+const UNVERIFIED_HINT = Symbol('an id_token_hint that does not verify');

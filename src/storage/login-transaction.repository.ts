@@ -20,6 +20,8 @@ export interface LoginTransaction {
   browser_binding: string | null;
   /** OIDC `max_age` in seconds, when the authorization request set one. */
   max_age: number | null;
+  /** The `sub` of the request's verified `id_token_hint`: the one person this login may complete for. */
+  hint_subject: string | null;
   created_at: Date;
   expires_at: Date;
   completed_at: Date | null;
@@ -46,8 +48,8 @@ export class LoginTransactionRepository {
   async create(tx: Omit<LoginTransaction, 'completed_at'>): Promise<void> {
     await this.db.query(
       `WITH inserted AS (
-         INSERT INTO login_transactions (id, realm, client_id, redirect_uri, state, nonce, scope, code_challenge, idp_alias, browser_binding, created_at, expires_at, max_age, response_mode)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $14, $15)
+         INSERT INTO login_transactions (id, realm, client_id, redirect_uri, state, nonce, scope, code_challenge, idp_alias, browser_binding, created_at, expires_at, max_age, response_mode, hint_subject)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $14, $15, $16)
          RETURNING seq)
        DELETE FROM login_transactions WHERE seq = (SELECT seq - $13 FROM inserted)`,
       [
@@ -66,6 +68,7 @@ export class LoginTransactionRepository {
         this.ceiling,
         tx.max_age,
         tx.response_mode,
+        tx.hint_subject,
       ],
     );
   }

@@ -1,4 +1,5 @@
 import { decodeJwt } from 'jose';
+import { DATABASE, type Database } from '../../src/storage/database.js';
 import { CookieJar } from '../support/cookie-jar.js';
 import { APP, ssoServerForSuite, WEB } from '../support/single-sign-on-server.js';
 
@@ -43,6 +44,30 @@ describe('single sign-on', () => {
     const request = await h.authorization(h.web, WEB.redirectUri, { id_token_hint: bob.id_token! });
     expect(h.isMockPage(await h.authorize(alices, request.url))).toBe(true);
     expect((await h.refreshOf('patient-app', alice.refresh_token!)).status).toBe(200);
+  });
+
+  // A shared ward workstation: the app asks for Bob again, and Alice logs in at the IdP. The client
+  // expects the person its hint names, so another gets login_required (OIDC Core §3.1.2.1: "otherwise,
+  // it SHOULD return an error"), and nothing of her login is kept for it.
+  it('id_token_hint: a login at the IdP completes only for the hinted person; another gets login_required', async () => {
+    const bob = await h.loginAtIdp(new CookieJar(), h.app, APP.redirectUri, 'bob');
+    const browser = new CookieJar();
+    const request = await h.authorization(h.web, WEB.redirectUri, { id_token_hint: bob.id_token! });
+    const answer = await h.pickMockUser(browser, await h.authorize(browser, request.url), 'alice');
+    expect(answer.origin + answer.pathname).toBe(WEB.redirectUri);
+    expect(Object.fromEntries(answer.searchParams)).toEqual({ error: 'login_required', state: request.state, iss: h.issuer });
+    // No SSO session was made for Alice: the next silent request has none to answer from.
+    const silent = await h.authorize(browser, (await h.authorization(h.web, WEB.redirectUri, { prompt: 'none' })).url);
+    expect(silent.searchParams.get('error')).toBe('login_required');
+    const { rows } = await h.server.app
+      .get<Database>(DATABASE)
+      .query("SELECT client_id, error FROM audit_events WHERE type = 'LOGIN_ERROR' ORDER BY occurred_at DESC, id DESC LIMIT 1");
+    expect(rows).toEqual([{ client_id: WEB.clientId, error: 'not_the_hinted_user' }]);
+
+    // Bob himself, in the same browser, completes as ever.
+    const again = await h.authorization(h.web, WEB.redirectUri, { id_token_hint: bob.id_token! });
+    const tokens = await h.redeem(h.web, await h.pickMockUser(browser, await h.authorize(browser, again.url), 'bob'), again);
+    expect(decodeJwt(tokens.id_token!).sub).toBe(decodeJwt(bob.id_token!).sub);
   });
 
   it('prompt=login and max_age send the person to the IdP despite the SSO session; a recent enough login does not', async () => {
