@@ -2,10 +2,15 @@ import type { FastifyRequest } from 'fastify';
 import { JWT_BEARER_ASSERTION_TYPE } from './client-assertion.verifier.js';
 import { readPresentedCredentials } from './client-credentials.reader.js';
 
-/** A token-endpoint request as Fastify hands it over: form body parsed, headers lower-cased. */
-function request(body: Record<string, string | string[]>, authorization?: string): FastifyRequest {
+/**
+ * A token-endpoint request as Fastify hands it over: form body parsed, headers lower-cased, node's
+ * request beneath with the header lines as sent (`authorization` one or more of them; node keeps the first).
+ */
+function request(body: Record<string, string | string[]>, authorization?: string | string[]): FastifyRequest {
+  const lines = authorization === undefined ? [] : [authorization].flat();
   return {
-    headers: { 'content-type': 'application/x-www-form-urlencoded', ...(authorization ? { authorization } : {}) },
+    headers: { 'content-type': 'application/x-www-form-urlencoded', ...(lines.length > 0 ? { authorization: lines[0] } : {}) },
+    raw: { rawHeaders: ['Content-Type', 'application/x-www-form-urlencoded', ...lines.flatMap((line) => ['Authorization', line])] },
     body,
   } as unknown as FastifyRequest;
 }
@@ -27,6 +32,16 @@ describe('readPresentedCredentials (RFC 6749 §2.3)', () => {
     const [, token] = basic('app', 'pw').split(' ');
     for (const header of [`Basic  ${token}`, `basic ${token}`])
       expect(readPresentedCredentials(request({}, header))).toMatchObject({ clientId: 'app', secret: 'pw' });
+  });
+
+  // RFC 9110 §5.3: Authorization is no list; node reads the first line, a proxy in front may read the last.
+  it('refuses two Authorization lines, even when both are the same', () => {
+    for (const lines of [
+      [basic('app', 'pw'), basic('app', 'wrong')],
+      [basic('app', 'pw'), basic('app', 'pw')],
+    ]) {
+      expect(() => readPresentedCredentials(request({}, lines))).toThrow(refusal('invalid_request'));
+    }
   });
 
   it('accepts a body client_id that repeats the Basic one, refuses one that differs', () => {
