@@ -21,6 +21,7 @@ import type { Principal } from '../identity/principal.js';
 import { parseScope } from '../protocol/scope.js';
 import { AuditTrail } from '../audit/audit-trail.service.js';
 import { maskedRequestId } from '../logging/national-identifiers.js';
+import { loginEventDetails } from './login-event-details.js';
 import { scopesBackedByLink } from './scopes-backed-by-link.js';
 import { linkingRefusal } from './linking-refusal.js';
 
@@ -213,14 +214,7 @@ export class LoginCompletionService {
             userId,
             sessionId: session.id,
             idpAlias: principal.idpAlias,
-            details: {
-              user_type: session.user_type,
-              acr: session.acr ?? undefined,
-              link: link.kind,
-              patient: link.kind === 'patient' ? link.patient : undefined,
-              practitioner: link.kind === 'practitioner' ? link.practitioner : undefined,
-              scope: session.scope,
-            },
+            details: loginEventDetails(session, link),
           },
           tx,
         );

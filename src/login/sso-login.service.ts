@@ -10,6 +10,7 @@ import { AuthorizationCodeService } from './authorization-code.service.js';
 import type { LoginRequest } from './login-request.js';
 import { presentedSsoSecret } from './sso-cookies.js';
 import { answersFromSso } from './sso-reuse.js';
+import { loginEventDetails } from './login-event-details.js';
 import { scopesBackedByLink } from './scopes-backed-by-link.js';
 
 /**
@@ -70,15 +71,7 @@ export class SsoLoginService {
           sessionId: session.id,
           idpAlias: sso.idp_alias,
           ipAddress: browser.ip,
-          details: {
-            sso: true,
-            user_type: session.user_type,
-            acr: session.acr ?? undefined,
-            link: link.kind,
-            patient: link.kind === 'patient' ? link.patient : undefined,
-            practitioner: link.kind === 'practitioner' ? link.practitioner : undefined,
-            scope: session.scope,
-          },
+          details: { sso: true, ...loginEventDetails(session, link) },
         },
         tx,
       );
