@@ -29,6 +29,9 @@ import { RefreshTokenLogout } from './refresh-token-logout.js';
 
 const INVALID_LOGOUT: ErrorPage = { status: 400, key: 'invalid_logout_link' };
 const LOGOUT_BUSY: ErrorPage = { status: 503, key: 'logout_busy' };
+const LOGOUT_PAGE = 'The page asking the person to confirm (no id_token_hint, or another session’s), or a logged-out page';
+const INVALID_LOGOUT_PAGE =
+  'A page: the logout link is not valid (an unregistered URI, a parameter repeated, too long or with a control character)';
 /** How long a logout shed by a full SAML worker queue is told to wait: a burst of the moment, each task bounded by `saml.validationTimeoutMs`. */
 const BUSY_RETRY_AFTER_SECONDS = 5;
 
@@ -66,7 +69,8 @@ export class LogoutController {
     summary: 'RP-initiated logout (OpenID Connect RP-Initiated Logout 1.0 §2): id_token_hint, post_logout_redirect_uri, state',
   })
   @ApiResponse({ status: 303, description: 'To the registered post_logout_redirect_uri' })
-  @ApiResponse({ status: 200, description: 'A logged-out page' })
+  @ApiResponse({ status: 200, description: LOGOUT_PAGE })
+  @ApiResponse({ status: 400, description: INVALID_LOGOUT_PAGE })
   byGet(@Param('realm') realm: string, @Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<FastifyReply> {
     return this.logout(realm, request.query as Record<string, unknown>, request, reply);
   }
@@ -80,6 +84,12 @@ export class LogoutController {
     client_id: 'the client',
   })
   @ApiResponse({ status: 303, description: 'To the registered post_logout_redirect_uri' })
+  @ApiResponse({ status: 200, description: LOGOUT_PAGE })
+  @ApiResponse({
+    status: 204,
+    description: 'Keycloak’s non-browser logout (refresh_token and client authentication): the SSO session ended',
+  })
+  @ApiResponse({ status: 400, description: `${INVALID_LOGOUT_PAGE}; for a refresh_token logout, an RFC 6749 §5.2 body` })
   byPost(@Param('realm') realm: string, @Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<FastifyReply> {
     const body = (request.body ?? {}) as Record<string, unknown>;
     if (Object.hasOwn(body, 'refresh_token')) return this.refreshTokenLogout.answer(realm, body, request, reply);

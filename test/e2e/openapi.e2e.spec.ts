@@ -80,6 +80,10 @@ describe('the OpenAPI document', () => {
         if (statuses.includes('201') || !statuses.some((status) => /^[23]/.test(status))) wrong.push(`${method} ${path}: ${statuses}`);
       }
     expect(wrong).toEqual([]);
+    // RP-initiated logout answers a page as often as a redirect: the confirmation, the logged-out page, an invalid link.
+    const logout = document.paths['/realms/{realm}/protocol/openid-connect/logout'];
+    expect(Object.keys(logout.get.responses)).toEqual(expect.arrayContaining(['200', '303', '400']));
+    expect(Object.keys(logout.post.responses)).toEqual(expect.arrayContaining(['200', '204', '303', '400']));
   });
 
   it('describes the admin API as served: its bearer token, the events query’s parameters, the rotation’s algorithm', () => {
