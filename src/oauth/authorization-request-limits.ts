@@ -39,7 +39,11 @@ export function unacceptableParameter(params: ReadonlyMap<string, string | strin
 
 /** Whether this one parameter is too long or holds a control character (a repeated one is not judged here). */
 export function isUnacceptable(params: ReadonlyMap<string, string | string[]>, name: string): boolean {
-  const value = params.get(name);
   const maxLength = AUTHORIZATION_PARAMETER_MAX_LENGTH[name];
-  return typeof value === 'string' && maxLength !== undefined && (value.length > maxLength || hasControlCharacter(value));
+  return maxLength !== undefined && isUnacceptableValue(params.get(name), maxLength);
+}
+
+/** Whether a parameter's one value is longer than `maxLength` or holds a control character; the logout endpoint's rule too. */
+export function isUnacceptableValue(value: unknown, maxLength: number): boolean {
+  return typeof value === 'string' && (value.length > maxLength || hasControlCharacter(value));
 }

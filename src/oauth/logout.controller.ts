@@ -1,6 +1,5 @@
 import { Controller, Get, Logger, Param, Post, Req, Res } from '@nestjs/common';
 import { ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
-import { hasControlCharacter } from '../common/control-characters.js';
 import { withQueryParams } from '../protocol/authorization-response.js';
 import { ChangesState } from '../protocol/changes-state.js';
 import { ApiForm } from '../protocol/openapi.js';
@@ -24,7 +23,7 @@ import { SsoSessionService, ssoSessionIdOf } from '../sessions/sso-session.servi
 import { clearedSsoCookies, presentedSsoSecret } from '../login/sso-cookies.js';
 import { undefinedIfTokenError } from '../tokens/token-errors.js';
 import { TokenVerifier } from '../tokens/token-verifier.js';
-import { AUTHORIZATION_PARAMETER_MAX_LENGTH, MAX_ID_TOKEN_HINT_LENGTH } from './authorization-request-limits.js';
+import { AUTHORIZATION_PARAMETER_MAX_LENGTH, isUnacceptableValue, MAX_ID_TOKEN_HINT_LENGTH } from './authorization-request-limits.js';
 import { RefreshTokenLogout } from './refresh-token-logout.js';
 
 const INVALID_LOGOUT: ErrorPage = { status: 400, key: 'invalid_logout_link' };
@@ -269,10 +268,9 @@ const LOGOUT_PARAMETER_MAX_LENGTH: Readonly<Record<string, number>> = {
  * longer than {@link LOGOUT_PARAMETER_MAX_LENGTH} allows, or holds a control character, as at `/auth`.
  */
 function textParams(params: Record<string, unknown>): ((name: string) => string | undefined) | undefined {
-  const malformed = Object.entries(LOGOUT_PARAMETER_MAX_LENGTH).some(([name, maxLength]) => {
-    const value = params[name];
-    return Array.isArray(value) || (typeof value === 'string' && (value.length > maxLength || hasControlCharacter(value)));
-  });
+  const malformed = Object.entries(LOGOUT_PARAMETER_MAX_LENGTH).some(
+    ([name, maxLength]) => Array.isArray(params[name]) || isUnacceptableValue(params[name], maxLength),
+  );
   if (malformed) return undefined;
   return (name) => (typeof params[name] === 'string' && params[name] !== '' ? (params[name] as string) : undefined);
 }
