@@ -1,6 +1,7 @@
 import { ArgumentsHost, Catch, HttpException, type ExceptionFilter } from '@nestjs/common';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { errorSummary } from '../logging/error-summary.js';
+import { prefersHtmlPage } from '../login/browser-navigation.js';
 import { isBrowserRoute } from '../login/browser-routes.js';
 import '../protocol/allowed-methods.js';
 import { sendErrorPage } from '../login/html-reply.js';
@@ -115,7 +116,9 @@ function sendOAuthError(
   ) {
     void reply.header('WWW-Authenticate', error.withoutCredentials ? 'Bearer' : `Bearer error="${error.code}"`);
   }
-  if (isBrowserRoute(route ?? request.url.split('?')[0]!)) {
+  // A path no route serves is a page too when a browser navigated to it (browser-navigation.ts).
+  const unroutedNavigation = route === undefined && error.status === 404 && prefersHtmlPage(request.headers);
+  if (unroutedNavigation || isBrowserRoute(route ?? request.url.split('?')[0]!)) {
     const key = error.status === 404 ? 'not_found' : error.status >= 500 ? 'server_error' : 'bad_request';
     // A body the parser refused keeps its status (415 too) and says what was wrong with it.
     void sendErrorPage(reply, refusedBodyPage(exception) ?? { status: error.status, key });

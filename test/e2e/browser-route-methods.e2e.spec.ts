@@ -194,7 +194,8 @@ describe('HEAD and the login rate limit', () => {
 
 /**
  * A browser route's path with a trailing slash names no route (browser-routes.ts): the person sees the
- * not-found page, never JSON, and nothing happens; an API route's keeps its JSON 404.
+ * not-found page, never JSON, and nothing happens; an API route's keeps its JSON 404. Any path no
+ * route serves is the not-found page too when a browser navigates to it (browser-navigation.ts).
  */
 describe('a browser route’s path with a trailing slash', () => {
   let db: Database;
@@ -251,6 +252,21 @@ describe('a browser route’s path with a trailing slash', () => {
     expect(response.status).toBe(404);
     expect(response.headers.get('content-type')).toMatch(/^application\/json/);
     expect(await response.json()).toMatchObject({ error: 'not_found' });
+  });
+
+  it('answers a browser that navigates to a path no route serves with the not-found page, an API client with JSON', async () => {
+    const navigation = 'text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8';
+    for (const path of [
+      '/',
+      '/realms/nemlogin/account/x',
+      '/realms/nemlogin/protocol/openid-connect/authx',
+      '/realms/nemlogin/protocol/openid-connect/certs/',
+    ])
+      await expectNotFoundPage(await fetch(`${server.baseUrl}${path}`, { headers: { accept: navigation } }));
+    for (const accept of ['application/json', '*/*', 'application/json, text/html;q=0.5', undefined]) {
+      const response = await fetch(`${server.baseUrl}/realms/nemlogin/account/x`, { headers: accept === undefined ? {} : { accept } });
+      expect([accept, response.status, response.headers.get('content-type')]).toEqual([accept, 404, 'application/json; charset=utf-8']);
+    }
   });
 });
 
