@@ -24,13 +24,19 @@ export const samlSchema = z
           200,
           1_000_000,
           'must be a whole number of at least 200 (a real Response has up to ~120 elements)',
-        ).default(1000),
+        ).default(500),
         maxDepth: wholeNumber(12, 1000, 'must be a whole number of at least 12 (a real Response nests up to 8 deep)').default(24),
         maxAttributesPerElement: wholeNumber(
           16,
           10_000,
           'must be a whole number of at least 16 (a real Response has up to ~10 on one element)',
         ).default(32),
+        /** Namespace declarations included: they set what canonicalisation costs (saml/xml-prechecks.ts). */
+        maxAttributes: wholeNumber(
+          200,
+          1_000_000,
+          'must be a whole number of at least 200 (a real Response has up to ~125 in all)',
+        ).default(500),
       })
       .prefault({}),
   })

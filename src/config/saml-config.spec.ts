@@ -18,7 +18,7 @@ describe('SAML hardening config', () => {
       validationTimeoutMs: 2000,
       maxQueue: 64,
       maxLogoutQueue: 16,
-      xmlLimits: { maxElements: 1000, maxDepth: 24, maxAttributesPerElement: 32 },
+      xmlLimits: { maxElements: 500, maxDepth: 24, maxAttributesPerElement: 32, maxAttributes: 500 },
     });
     expect(config.realms[0].identityProviders[0].maxAuthenticationAgeSeconds).toBe(7200);
     expect(config.realms[0].identityProviders[0].acceptAesCbc).toBe(false);
@@ -37,7 +37,7 @@ describe('SAML hardening config', () => {
       validationTimeoutMs: 500,
       maxQueue: 0,
       maxLogoutQueue: 4,
-      xmlLimits: { maxElements: 400, maxDepth: 24, maxAttributesPerElement: 32 },
+      xmlLimits: { maxElements: 400, maxDepth: 24, maxAttributesPerElement: 32, maxAttributes: 500 },
     });
     expect(config.realms[0].identityProviders[0].maxAuthenticationAgeSeconds).toBe(600);
     expect(config.realms[0].identityProviders[0].acceptAesCbc).toBe(true);
@@ -51,7 +51,7 @@ describe('SAML hardening config', () => {
             validationTimeoutMs: 10,
             maxQueue: -1,
             maxLogoutQueue: 1.5,
-            xmlLimits: { maxElements: 50, maxDepth: 4, maxAttributesPerElement: 2.5 },
+            xmlLimits: { maxElements: 50, maxDepth: 4, maxAttributesPerElement: 2.5, maxAttributes: 199 },
             extra: 1,
           },
           idp: { maxAuthenticationAgeSeconds: 0 },
@@ -64,6 +64,7 @@ describe('SAML hardening config', () => {
       'saml.xmlLimits.maxElements: must be a whole number of at least 200 (a real Response has up to ~120 elements)',
       'saml.xmlLimits.maxDepth: must be a whole number of at least 12 (a real Response nests up to 8 deep)',
       'saml.xmlLimits.maxAttributesPerElement: must be a whole number of at least 16 (a real Response has up to ~10 on one element)',
+      'saml.xmlLimits.maxAttributes: must be a whole number of at least 200 (a real Response has up to ~125 in all)',
       'saml: Unrecognized key: "extra"',
       'realms[0].identityProviders[0].maxAuthenticationAgeSeconds: must be a whole number of seconds from 1',
     ]);

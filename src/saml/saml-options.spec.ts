@@ -21,7 +21,7 @@ describe('SAML options from the config', () => {
       validationTimeoutMs: 750,
       maxQueue: 5,
       maxLogoutQueue: 3,
-      xmlLimits: { maxElements: 1000, maxDepth: 16 },
+      xmlLimits: { maxElements: 500, maxDepth: 16, maxAttributes: 500 },
     });
     expect(options.workers).toBe(DEFAULT_SAML_OPTIONS.workers);
   });

@@ -87,6 +87,16 @@ describe('XML pre-checks (before any parser)', () => {
       [
         'attributes',
         response(`<e ${Array.from({ length: DEFAULT_XML_LIMITS.maxAttributesPerElement + 1 }, (_, i) => `a${i}="v"`).join(' ')}/>`),
+        'too many attributes on one element',
+      ],
+      [
+        'attribute in all (namespace declarations counted)',
+        response(
+          Array.from(
+            { length: DEFAULT_XML_LIMITS.maxAttributes / 20 },
+            (_, i) => `<e${Array.from({ length: 20 }, (_, j) => ` xmlns:p${j}="u${i}"`).join('')}/>`,
+          ).join(''),
+        ),
         'too many attributes',
       ],
     ])('refuses one %s over the default limit', (_what, xml, reason) => {
@@ -115,12 +125,14 @@ describe('XML pre-checks (before any parser)', () => {
       ) +
       '</samlp:LogoutRequest>';
 
-    it('refuses the forged LogoutRequest, which is within every limit of a login Response', () => {
+    it('refuses the forged LogoutRequest, and what a login Response’s limits let through', () => {
       const xml = forged(700);
       expect(Buffer.byteLength(xml)).toBeGreaterThan(150_000);
-      expect(() => precheckXml(xml, DEFAULT_XML_LIMITS)).not.toThrow();
       expect(() => decodeBase64Xml(b64(xml), MAX_LOGOUT_XML_BYTES, LOGOUT_XML_LIMITS)).toThrow('message too large');
       expect(() => precheckXml(xml, LOGOUT_XML_LIMITS)).toThrow('too many elements');
+      const withinResponseLimits = forged(300, 1);
+      expect(() => precheckXml(withinResponseLimits, DEFAULT_XML_LIMITS)).not.toThrow();
+      expect(() => precheckXml(withinResponseLimits, LOGOUT_XML_LIMITS)).toThrow('too many elements');
     });
 
     it('bounds the attributes of the whole document, not only of one element', () => {

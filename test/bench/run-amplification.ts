@@ -9,6 +9,7 @@ import {
   prepareHonestLogins,
   runHonestLogins,
   startAttack,
+  withinLimitsResponse,
 } from './saml-amplification.bench.js';
 import { samlBenchConfig, samlBenchIdp } from './saml-login.bench.js';
 import { startService } from './service-process.js';
@@ -27,8 +28,9 @@ const MAX_SLOWDOWN = 3;
  * alone, then while 8 anonymous clients keep an amplification Response (16,000 elements in
  * Extensions, broken signature) in flight; then with the same traffic carrying a tiny malformed
  * Response, to tell the cost of the attack's own requests (each needs its own /auth) from any
- * amplification. Prints the p99s and how long the attack posts took to be refused. Not part of
- * `npm run bench`: it prepares 1,250 logins and runs for about two minutes.
+ * amplification; then with the costliest Response found within every shape limit, which the precheck
+ * lets through to a worker. Prints the p99s and how long the attack posts took to be refused. Not
+ * part of `npm run bench`: it prepares 1,650 logins and runs for about three minutes.
  */
 async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'bench-amplification-'));
@@ -45,9 +47,11 @@ async function main(): Promise<void> {
       const idleLogins = await prepareHonestLogins(service.baseUrl, idp, LOGINS);
       const attackedLogins = await prepareHonestLogins(service.baseUrl, idp, LOGINS);
       const floodedLogins = await prepareHonestLogins(service.baseUrl, idp, LOGINS);
+      const withinLimitsLogins = await prepareHonestLogins(service.baseUrl, idp, LOGINS);
       const samlResponse = await amplificationResponse(service.baseUrl, idp);
       // The same traffic with a tiny Response refused as malformed: what the attack costs without any amplification.
       const tiny = Buffer.from('<samlp:Response xmlns:samlp="urn:oasis:names:tc:SAML:2.0:protocol"/>').toString('base64');
+      const withinLimits = await withinLimitsResponse(service.baseUrl, idp);
 
       const idle = await runHonestLogins('SAML login, idle', service.baseUrl, idp, idleLogins, CONCURRENCY);
       const attack = startAttack(service.baseUrl, idp, samlResponse, ATTACKERS);
@@ -56,8 +60,17 @@ async function main(): Promise<void> {
       const flood = startAttack(service.baseUrl, idp, tiny, ATTACKERS);
       const flooded = await runHonestLogins(`SAML login, ${ATTACKERS} tiny posts`, service.baseUrl, idp, floodedLogins, CONCURRENCY);
       const floodRefused = await flood.stop();
+      const heavy = startAttack(service.baseUrl, idp, withinLimits, ATTACKERS);
+      const burdened = await runHonestLogins(
+        `SAML login, ${ATTACKERS} within limits`,
+        service.baseUrl,
+        idp,
+        withinLimitsLogins,
+        CONCURRENCY,
+      );
+      const heavyRefused = await heavy.stop();
 
-      printResults([idle, attacked, flooded]);
+      printResults([idle, attacked, flooded, burdened]);
       const slowdown = attacked.p99Ms / Math.max(1, idle.p99Ms);
       const bytes = Math.round((Buffer.from(samlResponse, 'base64').length / 1024) * 10) / 10;
       console.log(`\namplification Response: ${AMPLIFICATION_ELEMENTS} elements in Extensions, ${bytes} KB, broken signature`);
@@ -76,8 +89,15 @@ async function main(): Promise<void> {
         `same traffic, tiny Response: honest p99 ${flooded.p99Ms} ms = ${(flooded.p99Ms / Math.max(1, idle.p99Ms)).toFixed(2)}× idle; ` +
           `${floodRefused.posts} posts refused in p50 ${floodRefused.p50Ms} ms, p99 ${floodRefused.p99Ms} ms`,
       );
+      const heavySlowdown = burdened.p99Ms / Math.max(1, idle.p99Ms);
+      const heavyKb = Math.round((Buffer.from(withinLimits, 'base64').length / 1024) * 10) / 10;
+      console.log(
+        `within every shape limit (${heavyKb} KB, broken signature): honest p99 ${burdened.p99Ms} ms = ${heavySlowdown.toFixed(2)}× idle; ` +
+          `${heavyRefused.posts} posts refused in p50 ${heavyRefused.p50Ms} ms, p99 ${heavyRefused.p99Ms} ms (limit ${MAX_SLOWDOWN}×)`,
+      );
       const failed = [
-        idle.failures + attacked.failures + flooded.failures > 0 && 'some honest logins failed',
+        idle.failures + attacked.failures + flooded.failures + burdened.failures > 0 && 'some honest logins failed',
+        heavySlowdown >= MAX_SLOWDOWN && `honest p99 under the within-limits posts is ${heavySlowdown.toFixed(2)}× idle`,
         slowdown >= MAX_SLOWDOWN && `honest p99 under attack is ${slowdown.toFixed(2)}× idle`,
         refused.maxMs >= WORKER_DEADLINE_MS && 'an attack post took longer than the worker deadline',
         refused.posts === 0 && 'no attack post was answered',
