@@ -19,9 +19,7 @@ import { answerFrameworkError, OAuthErrorFilter } from './oauth/oauth-error.filt
 import { registerOpenApi } from './openapi.js';
 import { rememberRouteMethods } from './route-methods.js';
 import { requestTimeouts } from './common/http-timeouts.js';
-
-/** Room for a SAML Response with an encrypted assertion; anything larger is refused before parsing. */
-const BODY_LIMIT_BYTES = 256 * 1024;
+import { BODY_LIMIT_BYTES, limitRequestBodies, useBoundedFormParser } from './request-bodies.js';
 
 /** Builds the application (used by `main.ts`, the e2e tests and the benchmarks alike). */
 export async function createApp(config: Config, overrides: AppOverrides = {}): Promise<NestFastifyApplication> {
@@ -36,6 +34,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     clientErrorHandler: answerClientError,
     frameworkErrors: answerFrameworkError,
   });
+  useBoundedFormParser(adapter);
   const fastify = adapter.getInstance();
   fastify.decorateRequest('oauthClient', undefined);
   fastify.decorateRequest('oauthRealm', undefined);
@@ -48,6 +47,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
   rememberRouteMethods(fastify, new Set(config.realms.map((realm) => realm.name)));
   refuseHeadWhereGetChangesState(fastify);
   acceptOnlyFormsAtBrowserRoutes(fastify);
+  limitRequestBodies(fastify);
   await registerLoginRateLimit(fastify, config.limits.loginRate);
   await registerCors(fastify, config);
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, overrides), adapter, {

@@ -13,7 +13,7 @@ const REPEATABLE_BY_GRANT: Readonly<Record<string, readonly string[]>> = {
 
 /**
  * The most values one repeatable parameter may carry. RFC 8693 sets no maximum; a client names a
- * handful of targets at most, and without a bound the 256 KiB body would carry tens of thousands.
+ * handful of targets at most, and without a bound a form's 100 pairs (request-bodies.ts) could all be one.
  */
 export const MAX_REPEATED_VALUES = 10;
 

@@ -1,3 +1,4 @@
+import { MAX_FORM_PAIRS } from '../../src/request-bodies.js';
 import { rawExchange } from '../support/raw-exchange.js';
 import { startTestServer, type TestServer } from '../support/test-server.js';
 
@@ -60,9 +61,12 @@ describe('requests the service cannot read', () => {
     expect(await post.text()).toContain('<h1>Not found</h1>');
   });
 
-  // Refused by Fastify before any controller: too large (bodyLimit 256 KB), a type no parser takes, malformed JSON.
+  // Refused before any controller: too large (over 256 KB even at the SAML endpoint, or more pairs than
+  // any request has: request-bodies.ts), a type no parser takes, malformed JSON.
+  const manyPairs = Array.from({ length: MAX_FORM_PAIRS + 1 }, (_, i) => `p${i}=v`).join('&');
   const refusedBodies: [string, number, string, string, string][] = [
     ['too large', 413, 'application/x-www-form-urlencoded', `SAMLResponse=${'x'.repeat(300 * 1024)}`, 'Too much was sent'],
+    ['of more pairs than any request has', 413, 'application/x-www-form-urlencoded', manyPairs, 'Too much was sent'],
     ['of a type no parser takes', 415, 'multipart/form-data; boundary=x', '--x--', 'in a format the login service does not accept'],
     ['declared JSON but malformed', 400, 'application/json', '{"a":', 'incomplete or malformed'],
     ['declared JSON but empty', 400, 'application/json', '', 'incomplete or malformed'],
@@ -97,6 +101,21 @@ describe('requests the service cannot read', () => {
       expect(response.headers.get('content-type')).toMatch(/^application\/json/);
       expect(await response.json()).toEqual(RFC_6749_BODY);
     }
+  });
+
+  it('reads a form of up to 256 KB at the SAML endpoint only: elsewhere one over 64 KB is too large', async () => {
+    const body = `SAMLResponse=${'x'.repeat(100 * 1024)}&RelayState=r`;
+    const post = (path: string) =>
+      fetch(`${server.baseUrl}/realms/nemlogin/${path}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body,
+      });
+    const acs = await post('broker/nemlog-in/endpoint');
+    expect(acs.status).toBe(400);
+    expect(await acs.text()).not.toContain('Too much was sent');
+    for (const path of ['protocol/openid-connect/token', 'protocol/openid-connect/auth', 'protocol/openid-connect/logout'])
+      expect([path, (await post(path)).status]).toEqual([path, 413]);
   });
 
   // The 408 case: a 1 s limit, checked every second; rawExchange gives up (closed: false) after 10 s.
