@@ -104,8 +104,7 @@ describe('SAML CPU amplification', () => {
     it('refuses a Response of 300 elements with 31 namespace declarations each in the precheck', async () => {
       const values = Array.from(
         { length: 300 },
-        (_, i) =>
-          `<saml:AttributeValue${Array.from({ length: 31 }, (_, j) => ` xmlns:p${j}="u${i}"`).join('')}>v</saml:AttributeValue>`,
+        (_, i) => `<saml:AttributeValue${Array.from({ length: 31 }, (_, j) => ` xmlns:p${j}="u${i}"`).join('')}>v</saml:AttributeValue>`,
       ).join('');
       const { location, idp } = await startLogin(h, 'nemlogin');
       const { form, xml } = await idp.respondTo(location, {
