@@ -66,8 +66,14 @@ export class SingleLogoutService {
     }
     if (message.kind === 'response') {
       const returnTo = await this.saml.completeLogout(realm, alias, message);
-      if (returnTo === undefined) this.logger.warn({ realm: realm.name, idp: alias }, 'LogoutResponse answers no pending logout');
-      else if (!confirmsLogout(message.status))
+      if (returnTo === undefined) {
+        this.logger.warn({ realm: realm.name, idp: alias }, 'LogoutResponse answers no pending logout');
+        // Set aside unverified, it tells nothing. Where this browser's session lives on, "you are logged
+        // out" would be false (a forged answer, linked or posted to a person at a shared computer): the
+        // invalid-link page. Where none does (a genuine answer replayed by the back button) it is true.
+        return (await this.browserSessionLive(realm, request)) ? { kind: 'refused' } : { kind: 'logged-out' };
+      }
+      if (!confirmsLogout(message.status))
         // The session here is over either way; the operator learns that the person's IdP session may not be.
         this.logger.warn(
           {
@@ -78,7 +84,7 @@ export class SingleLogoutService {
           },
           'IdP did not confirm the logout: its own session may go on',
         );
-      return returnTo ? { kind: 'client', url: returnTo } : { kind: 'logged-out' };
+      return returnTo !== '' ? { kind: 'client', url: returnTo } : { kind: 'logged-out' };
     }
     const ended = await this.endNamedSessions(realm, alias, message, request.ip);
     const everyClientTold = await this.backchannel.deliverNow(ended);
@@ -169,8 +175,13 @@ export class SingleLogoutService {
 
   /** The browser's SSO cookie names no live session (any more): its cookies go, as at RP-initiated logout. */
   private async browserSessionOver(realm: Realm, request: FastifyRequest): Promise<boolean> {
+    return (await this.browserSessionLive(realm, request)) === false;
+  }
+
+  /** Whether the browser's SSO cookie names a live session of `realm`; undefined when it sends none. */
+  private async browserSessionLive(realm: Realm, request: FastifyRequest): Promise<boolean | undefined> {
     const secret = presentedSsoSecret(request);
-    return secret !== undefined && !(await this.ssoSessions.resume(realm, secret));
+    return secret === undefined ? undefined : (await this.ssoSessions.resume(realm, secret)) !== undefined;
   }
 
   /**
