@@ -12,7 +12,8 @@ import { OAuthError } from '../protocol/oauth-error.js';
 
 /**
  * Token revocation (RFC 7009). A refresh token ends its session, so the whole chain and every
- * access token of it die; an access token is denied until it expires. Unknown or invalid tokens
+ * access token of it die, a rotated one of a live session too (TokenInspector.revocable); an access
+ * token is denied until it expires. Unknown or invalid tokens
  * still get 200 (§2.2). A live token issued to another client is refused (§2.1), so a client that
  * names itself wrongly learns that its logout did not happen; nothing happens to the token. In the
  * audit trail: a refresh token's revocation is its session's LOGOUT, an access token's a REVOKE_GRANT,
@@ -41,7 +42,7 @@ export class RevocationController {
   async revoke(@Req() request: FastifyRequest): Promise<void> {
     const realm = request.oauthRealm!;
     const params = FormParams.fromRequest(request);
-    const inspected = await this.inspector.inspect(realm, params.require('token'), params.get('token_type_hint'));
+    const inspected = await this.inspector.revocable(realm, params.require('token'), params.get('token_type_hint'));
     if (!inspected) return;
     const clientId = request.oauthClient!.clientId;
     const { session } = inspected;

@@ -40,13 +40,27 @@ export class TokenInspector {
   ) {}
 
   /** The live token, or undefined for anything else (never throws for a bad token). */
-  async inspect(realm: Realm, token: string, hint?: string): Promise<InspectedToken | undefined> {
-    const order = hint === 'refresh_token' ? (['refresh', 'access'] as const) : (['access', 'refresh'] as const);
-    for (const kind of order) {
-      const inspected = kind === 'access' ? await this.liveAccessToken(realm, token) : await this.liveRefreshToken(realm, token);
-      if (inspected) return inspected;
-    }
-    return undefined;
+  inspect(realm: Realm, token: string, hint?: string): Promise<InspectedToken | undefined> {
+    return this.firstOf(
+      hint,
+      () => this.liveAccessToken(realm, token),
+      () => this.liveRefreshToken(realm, token),
+    );
+  }
+
+  /**
+   * What revoking `token` ends (RFC 7009 §2.1): a live access token, or a refresh token of a live
+   * session, its chain's current one or one rotated already. A rotated one presented means that two
+   * parties hold the chain (RFC 9700 §4.14.2), and the token endpoint and refresh-token logout end
+   * the session for it; revocation does too, rather than answer 200 while the grant lives on in the
+   * other's hands (and a revocation racing its client's own refresh lose to it).
+   */
+  revocable(realm: Realm, token: string, hint?: string): Promise<InspectedToken | undefined> {
+    return this.firstOf(
+      hint,
+      () => this.liveAccessToken(realm, token),
+      () => this.refreshTokenOfLiveSession(realm, token),
+    );
   }
 
   /**
@@ -83,10 +97,24 @@ export class TokenInspector {
   }
 
   async liveRefreshToken(realm: Realm, token: string): Promise<InspectedToken | undefined> {
+    const inspected = await this.refreshTokenOfLiveSession(realm, token);
+    return inspected && inspected.session.refresh_jti === inspected.claims.jti ? inspected : undefined;
+  }
+
+  private async refreshTokenOfLiveSession(realm: Realm, token: string): Promise<Extract<InspectedToken, { kind: 'refresh' }> | undefined> {
     const claims = await this.verifier.verifyRefreshToken(realm, token).catch(undefinedIfTokenError);
     if (!claims) return undefined;
     const session = await this.sessions.findLive(claims.sid);
-    if (!session || session.refresh_jti !== claims.jti) return undefined;
-    return { kind: 'refresh', claims, session };
+    return session ? { kind: 'refresh', claims, session } : undefined;
+  }
+
+  /** The first kind the hint names (RFC 7009 §2.1, RFC 7662 §2.1: a hint only orders the search), then the other. */
+  private async firstOf(
+    hint: string | undefined,
+    access: () => Promise<InspectedToken | undefined>,
+    refresh: () => Promise<InspectedToken | undefined>,
+  ): Promise<InspectedToken | undefined> {
+    const [first, second] = hint === 'refresh_token' ? [refresh, access] : [access, refresh];
+    return (await first()) ?? (await second());
   }
 }

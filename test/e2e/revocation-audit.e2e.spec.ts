@@ -1,6 +1,6 @@
 import { decodeJwt } from 'jose';
 import { DATABASE, type Database } from '../../src/storage/database.js';
-import { loginTokens } from '../support/login-flow.js';
+import { loginTokens, refresh } from '../support/login-flow.js';
 import { expectOAuthError } from '../support/oauth-error.js';
 import { TEST_SECRETS } from '../support/test-config.js';
 import { startTestServer, type TestServer } from '../support/test-server.js';
@@ -72,6 +72,40 @@ describe('the audit trail of token revocation', () => {
         details: expect.objectContaining({ by: 'user', reason: 'revoked', actor: 'patient-app' }),
       },
     ]);
+  });
+
+  it('a refresh token its client rotated already: the grant still ends, with the same LOGOUT, and the current tokens die', async () => {
+    // Another tab, or another party, holds the chain's current token (RFC 9700 §4.14.2; RFC 7009 §2.1: the whole grant).
+    const { tokens, sub, sid } = await login();
+    const rotated = await refresh(server.baseUrl, 'nemlogin', tokens.refresh_token as string);
+    expect(rotated.status).toBe(200);
+    const since = await lastId();
+    expect((await revokeByApp(tokens.refresh_token as string)).status).toBe(200);
+    expect(await eventsAfter(since)).toEqual([
+      expect.objectContaining({
+        type: 'LOGOUT',
+        error: null,
+        user_id: sub,
+        session_id: sid,
+        details: expect.objectContaining({ by: 'user', reason: 'revoked' }),
+      }),
+    ]);
+    expect((await refresh(server.baseUrl, 'nemlogin', rotated.body.refresh_token as string)).status).toBe(400);
+    expect((await revokeByApp(tokens.refresh_token as string)).status).toBe(200);
+  });
+
+  it('a revocation racing its client’s own refresh of the same token ends the grant whichever comes first', async () => {
+    for (let round = 0; round < 5; round++) {
+      const { tokens } = await login();
+      const [revoked, refreshed] = await Promise.all([
+        revokeByApp(tokens.refresh_token as string),
+        refresh(server.baseUrl, 'nemlogin', tokens.refresh_token as string),
+      ]);
+      expect(revoked.status).toBe(200);
+      if (refreshed.status === 200)
+        expect((await refresh(server.baseUrl, 'nemlogin', refreshed.body.refresh_token as string)).status).toBe(400);
+      else expect(refreshed.status).toBe(400);
+    }
   });
 
   it('a live token of another client: one REVOKE_GRANT_ERROR naming the presenter, and the token’s session, user and client', async () => {
