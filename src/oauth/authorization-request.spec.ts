@@ -158,10 +158,18 @@ describe('scope at the authorization endpoint (OIDC Core §3.1.2.1, RFC 6749 §3
   });
 
   it('drops a known value the client is not registered for', () => {
-    expect(check({ scope: 'openid offline_access xis launch/patient' })).toMatchObject({
+    expect(check({ scope: 'openid xis launch/patient' })).toMatchObject({
       ok: true,
       request: { scope: ['openid'] },
-      ignoredScopes: ['offline_access', 'xis', 'launch/patient'],
+      ignoredScopes: ['xis', 'launch/patient'],
+    });
+  });
+
+  it('grants online_access in place of offline_access, which no refresh token here is (it outlives no session)', () => {
+    expect(check({ scope: 'openid offline_access' })).toMatchObject({
+      ok: true,
+      request: { scope: ['openid', 'online_access'] },
+      ignoredScopes: ['offline_access'],
     });
   });
 
@@ -174,7 +182,7 @@ describe('scope at the authorization endpoint (OIDC Core §3.1.2.1, RFC 6749 §3
     });
   });
 
-  it('gives a client without a scopes list what the realm knows: OIDC, SMART and its own scopes (offline_access only with refresh tokens)', () => {
+  it('gives a client without a scopes list what the realm knows: OIDC, SMART and its own scopes (never offline_access)', () => {
     expect(
       spa('openid fhirUser launch/patient offline_access patient/*.rs user/Practitioner.read email xis system/*.read junk'),
     ).toMatchObject({
@@ -182,8 +190,8 @@ describe('scope at the authorization endpoint (OIDC Core §3.1.2.1, RFC 6749 §3
       request: {
         scope: ['openid', 'fhirUser', 'launch/patient', 'patient/*.rs', 'user/Practitioner.read', 'xis'],
       },
-      // This single-page app has no refresh_token grant, so offline_access would promise a token it never gets.
-      ignoredScopes: ['email', 'system/*.read', 'junk', 'offline_access'],
+      // This single-page app has no refresh_token grant, so not even online_access takes its place.
+      ignoredScopes: ['offline_access', 'email', 'system/*.read', 'junk'],
     });
   });
 

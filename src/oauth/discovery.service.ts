@@ -88,5 +88,7 @@ function idTokenSigningAlgs(realm: Realm): string[] {
 
 /** The realm's scope catalogue, and whatever its clients are registered for beyond it (e.g. `system/…`). */
 export function supportedScopes(realm: Realm): string[] {
-  return [...new Set([...realm.scopeCatalogue.listing(), ...realm.config.clients.flatMap((client) => client.scopes)])];
+  const registered = realm.config.clients.flatMap((client) => client.scopes);
+  // Never granted, even to a client registered for it (ScopeCatalogue.selectForLogin): not offered either.
+  return [...new Set([...realm.scopeCatalogue.listing(), ...registered])].filter((scope) => scope !== 'offline_access');
 }

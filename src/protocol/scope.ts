@@ -7,17 +7,18 @@ import { parseSmartResourceScope, scopeCovers } from './smart-scope.js';
  */
 
 /**
- * OIDC Core §5.4 and §11: the scopes every realm understands. Not `email` (nor `address`, `phone`):
- * no national IdP gives one, so no token or UserInfo could carry its claims; asked for, it is
- * ignored like any unknown value, and discovery does not offer it.
+ * OIDC Core §5.4: the scopes every realm understands. Not `email` (nor `address`, `phone`): no
+ * national IdP gives one, so no token or UserInfo could carry its claims; asked for, it is ignored
+ * like any unknown value, and discovery does not offer it. Nor `offline_access` (§11): no refresh
+ * token here outlives its session (ScopeCatalogue.selectForLogin grants `online_access` instead).
  */
-export const OIDC_SCOPES = ['openid', 'profile', 'offline_access'] as const;
+export const OIDC_SCOPES = ['openid', 'profile'] as const;
 
 /**
  * SMART App Launch 2.x §"Scopes for requesting context data" / "identity data" / "a refresh token"
  * this service serves. `online_access` asks for a refresh token usable while the person's session
  * lives, which is what every refresh token here is (fhirclient refreshes only with it or
- * `offline_access` granted).
+ * `offline_access` granted, and `offline_access` is never granted).
  */
 export const SMART_CONTEXT_SCOPES = ['launch/patient', 'fhirUser', 'online_access'] as const;
 
@@ -89,7 +90,14 @@ export function selectScopes(
 }
 
 /** Named in the log as sent: ours, and the OIDC Core §5.4 ones a client may ask for in vain. */
-const STANDARD_SCOPES: ReadonlySet<string> = new Set([...OIDC_SCOPES, 'email', 'address', 'phone', ...SMART_CONTEXT_SCOPES]);
+const STANDARD_SCOPES: ReadonlySet<string> = new Set([
+  ...OIDC_SCOPES,
+  'email',
+  'address',
+  'phone',
+  'offline_access',
+  ...SMART_CONTEXT_SCOPES,
+]);
 
 /**
  * How a reason (written to the log) names scope values a request sent: the OIDC and SMART ones as

@@ -5,14 +5,13 @@ describe("ScopeCatalogue (a realm's scopes, as Keycloak client scopes)", () => {
   const catalogue = new ScopeCatalogue(['xis']);
 
   it("knows the OIDC and SMART scopes, patient and user resource scopes in both syntaxes, and the realm's own", () => {
-    for (const scope of ['openid', 'profile', 'offline_access', 'launch/patient', 'fhirUser', 'xis'])
-      expect(catalogue.knows(scope)).toBe(true);
+    for (const scope of ['openid', 'profile', 'launch/patient', 'fhirUser', 'xis']) expect(catalogue.knows(scope)).toBe(true);
     for (const scope of ['patient/*.rs', 'patient/Observation.cruds', 'user/Patient.read', 'user/*.*', 'patient/*.write'])
       expect(catalogue.knows(scope)).toBe(true);
   });
 
-  it('does not know system scopes (client credentials only), launch/encounter, email (no IdP gives one), or anything else', () => {
-    for (const scope of ['system/*.read', 'launch', 'launch/encounter', 'email', 'admin', 'patient/*.x', 'OPENID'])
+  it('does not know system scopes (client credentials only), launch/encounter, email (no IdP gives one), offline_access, or anything else', () => {
+    for (const scope of ['system/*.read', 'launch', 'launch/encounter', 'email', 'offline_access', 'admin', 'patient/*.x', 'OPENID'])
       expect(catalogue.knows(scope)).toBe(false);
   });
 
@@ -69,8 +68,8 @@ describe("ScopeCatalogue (a realm's scopes, as Keycloak client scopes)", () => {
     };
     expect(catalogue.selectForLogin(app, ['openid', 'patient/*.read', 'online_access', 'offline_access'])).toEqual({
       granted: ['openid', 'patient/*.read', 'online_access'],
-      unknown: [],
-      refused: ['offline_access'],
+      unknown: ['offline_access'],
+      refused: [],
     });
     expect(catalogue.selectForLogin({ ...app, grantTypes: ['authorization_code'] }, ['openid', 'online_access'])).toEqual({
       granted: ['openid'],
@@ -79,25 +78,31 @@ describe("ScopeCatalogue (a realm's scopes, as Keycloak client scopes)", () => {
     });
   });
 
-  it('allows offline_access only to a client that gets refresh tokens (OIDC Core §11), even one registered for it', () => {
+  it('never grants offline_access (OIDC Core §11: no refresh token here outlives its session), even to a client registered for it', () => {
     const app: Pick<ClientConfig, 'scopes' | 'grantTypes'> = { scopes: ['openid', 'offline_access'], grantTypes: ['authorization_code'] };
     expect(catalogue.selectForLogin(app, ['openid', 'offline_access'])).toEqual({
       granted: ['openid'],
       unknown: [],
       refused: ['offline_access'],
     });
-    expect(catalogue.selectForLogin({ ...app, grantTypes: ['authorization_code', 'refresh_token'] }, ['openid', 'offline_access'])).toEqual(
-      {
-        granted: ['openid', 'offline_access'],
-        unknown: [],
-        refused: [],
-      },
-    );
-    // A client without a list may get the catalogue, offline_access only with refresh tokens all the same.
-    expect(catalogue.selectForLogin({ scopes: [], grantTypes: ['authorization_code'] }, ['openid', 'offline_access'])).toEqual({
-      granted: ['openid'],
+    // A client that gets refresh tokens gets online_access in its place: what its refresh token is.
+    const refreshing: Pick<ClientConfig, 'scopes' | 'grantTypes'> = { ...app, grantTypes: ['authorization_code', 'refresh_token'] };
+    expect(catalogue.selectForLogin(refreshing, ['openid', 'offline_access'])).toEqual({
+      granted: ['openid', 'online_access'],
       unknown: [],
       refused: ['offline_access'],
+    });
+    expect(catalogue.selectForLogin(refreshing, ['offline_access', 'online_access'])).toEqual({
+      granted: ['online_access'],
+      unknown: [],
+      refused: ['offline_access'],
+    });
+    // A client without a list may get the catalogue, which does not hold offline_access.
+    const unlisted: Pick<ClientConfig, 'scopes' | 'grantTypes'> = { scopes: [], grantTypes: ['authorization_code', 'refresh_token'] };
+    expect(catalogue.selectForLogin(unlisted, ['openid', 'offline_access'])).toEqual({
+      granted: ['openid', 'online_access'],
+      unknown: ['offline_access'],
+      refused: [],
     });
   });
 

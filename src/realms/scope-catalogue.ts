@@ -43,20 +43,29 @@ export class ScopeCatalogue {
     return [...OIDC_SCOPES, ...SMART_CONTEXT_SCOPES, ...SMART_RESOURCE_EXAMPLES, ...this.realmScopes];
   }
 
-  /** What `client` gets of `requested` at the authorization endpoint (see `selectScopes`). */
+  /**
+   * What `client` gets of `requested` at the authorization endpoint (see `selectScopes`). Never
+   * `offline_access` (OIDC Core §11, SMART App Launch 2.x): it asks for a refresh token that outlives
+   * the person's session, and none here does (a session lives exactly as long as its refresh chain,
+   * and ends with the person's session at the national IdP). A client that asks for it gets
+   * `online_access` in its place, if it gets refresh tokens at all, so that the answer's `scope` says
+   * what its refresh token is (RFC 6749 §3.3) and fhirclient, which refreshes only with one of the
+   * two granted, still refreshes.
+   */
   selectForLogin(client: Pick<ClientConfig, 'scopes' | 'grantTypes'>, requested: readonly string[]): ScopeSelection {
     const registered = client.scopes;
     const covered = (scope: string) => registered.some((held) => scopeCovers(held, scope));
-    return selectScopes(requested, {
+    const inItsPlace =
+      requested.includes('offline_access') && !requested.includes('online_access') && client.grantTypes.includes('refresh_token');
+    const asked = inItsPlace ? [...requested, 'online_access'] : requested;
+    return selectScopes(asked, {
       known: (scope) => this.knows(scope) || covered(scope),
       allowed: (scope) =>
         // SMART Backend Services' scopes are a machine's own (client credentials): a client registered for
         // them (one that also logs people in) never gets one in a person's token, whose `patient/…` and
         // `user/…` scopes a FHIR server limits to that person; `system/*.rs` it would not limit at all.
         resourceScopeContext(scope) !== 'system' &&
-        // `offline_access` asks for a refresh token (OIDC Core §11): granted only to a client that gets one,
-        // or the answer's `scope` would promise what the token response does not carry.
-        (scope !== 'offline_access' || client.grantTypes.includes('refresh_token')) &&
+        scope !== 'offline_access' &&
         ((scope === 'openid' && client.grantTypes.includes('authorization_code')) ||
           // What every refresh token here is (scope.ts): granted to a client that gets one, registered or
           // not, so the answer's `scope` says so (SMART App Launch 2.x; fhirclient refreshes only then).

@@ -8,6 +8,8 @@ import { startTestServer, type TestServer } from '../support/test-server.js';
 const SPA = { clientId: 'spa', redirectUri: 'https://spa.example/callback' };
 const SMART = { clientId: 'smart-app', redirectUri: 'https://smart.example/launch/callback' };
 const SMART_REQUEST = 'openid fhirUser launch/patient offline_access patient/*.rs';
+/** What the app gets: `online_access` in place of `offline_access`, which no refresh token here is (it outlives no session). */
+const SMART_GRANTED = 'openid fhirUser launch/patient patient/*.rs online_access';
 /** Registered with a query-narrowed v2 scope (SMART App Launch 2.x, "finer-grained resource constraints"). */
 const LAB_APP = { clientId: 'lab-app', redirectUri: 'https://lab.example/callback' };
 const LAB_SCOPE = 'patient/Observation.rs?category=laboratory';
@@ -131,7 +133,7 @@ describe('scopes and SMART App Launch', () => {
 
   it('grants a SMART app its request (aud = the FHIR base), with patient beside the tokens and fhirUser in the ID token', async () => {
     const { config, tokens } = await login(SMART, SMART_REQUEST, { aud: fhirBase });
-    expect(tokens.scope).toBe(SMART_REQUEST);
+    expect(tokens.scope).toBe(SMART_GRANTED);
     expect(tokens.patient).toBe('demo-patient-nancy');
     expect(tokens.refresh_token).toEqual(expect.any(String));
     expect(tokens.claims()!.fhirUser).toBe(`${fhirBase}/Patient/demo-patient-nancy`);
@@ -139,24 +141,24 @@ describe('scopes and SMART App Launch', () => {
       issuer,
       typ: 'at+jwt',
     });
-    expect(payload).toMatchObject({ scope: SMART_REQUEST, patient: 'demo-patient-nancy' });
+    expect(payload).toMatchObject({ scope: SMART_GRANTED, patient: 'demo-patient-nancy' });
 
     // The refresh grant keeps the launch context (SMART App Launch 2.x §"Refresh access token").
     const refreshed = await oidc.refreshTokenGrant(config, tokens.refresh_token!);
     expect(refreshed.patient).toBe('demo-patient-nancy');
-    expect(refreshed.scope).toBe(SMART_REQUEST);
+    expect(refreshed.scope).toBe(SMART_GRANTED);
   });
 
   it('grants the same launch context to an authorization request sent as a form POST (SMART App Launch 2.2 authorize-post)', async () => {
     const { tokens } = await login(SMART, SMART_REQUEST, { aud: fhirBase }, 'alice', true);
-    expect(tokens.scope).toBe(SMART_REQUEST);
+    expect(tokens.scope).toBe(SMART_GRANTED);
     expect(tokens.patient).toBe('demo-patient-nancy');
     expect(tokens.claims()!.fhirUser).toBe(`${fhirBase}/Patient/demo-patient-nancy`);
   });
 
   it('grants a citizen no Patient matched no patient-level scope: there is no patient context to give (SMART "Scopes and launch context")', async () => {
     const { config, tokens } = await login(SMART, SMART_REQUEST, { aud: fhirBase }, 'stranger');
-    const withoutPatientScopes = SMART_REQUEST.split(' ')
+    const withoutPatientScopes = SMART_GRANTED.split(' ')
       .filter((scope) => scope !== 'launch/patient' && !scope.startsWith('patient/'))
       .join(' ');
     expect(tokens.scope).toBe(withoutPatientScopes);
@@ -274,15 +276,7 @@ describe('scopes and SMART App Launch', () => {
       code_challenge_methods_supported: ['S256'],
       token_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post', 'private_key_jwt', 'none'],
       token_endpoint_auth_signing_alg_values_supported: expect.arrayContaining(['ES384', 'RS384']),
-      scopes_supported: expect.arrayContaining([
-        'openid',
-        'profile',
-        'offline_access',
-        'launch/patient',
-        'fhirUser',
-        'patient/*.rs',
-        'xis',
-      ]),
+      scopes_supported: expect.arrayContaining(['openid', 'profile', 'online_access', 'launch/patient', 'fhirUser', 'patient/*.rs', 'xis']),
       capabilities: [
         'launch-standalone',
         'authorize-post',
@@ -305,7 +299,7 @@ describe('scopes and SMART App Launch', () => {
     expect(metadata.scopes_supported).toEqual(
       expect.arrayContaining([
         'openid',
-        'offline_access',
+        'online_access',
         'launch/patient',
         'fhirUser',
         'patient/*.rs',
@@ -315,5 +309,8 @@ describe('scopes and SMART App Launch', () => {
       ]),
     );
     expect(new Set(metadata.scopes_supported).size).toBe(metadata.scopes_supported.length);
+    // Not even with the SMART app registered for it: no refresh token here outlives its session (no permission-offline).
+    const smart = (await (await fetch(`${issuer}/.well-known/smart-configuration`)).json()) as { scopes_supported: string[] };
+    for (const listed of [metadata.scopes_supported, smart.scopes_supported]) expect(listed).not.toContain('offline_access');
   });
 });
