@@ -74,8 +74,9 @@ describe('checkAuthorizationRequest (OIDC Core §3.1.2.2, RFC 6749 §4.1.2.1)', 
       ['a request object', { request: 'eyJ…' }, 'request_not_supported'],
       ['a request_uri', { request_uri: 'https://app.example/r' }, 'request_uri_not_supported'],
       ['no response_type', { response_type: undefined }, 'invalid_request'],
-      ['the implicit flow', { response_type: 'token' }, 'unsupported_response_type'],
-      ['a hybrid response type', { response_type: 'code id_token' }, 'unsupported_response_type'],
+      // In the query because it is asked for: by default their answers go to the fragment (below).
+      ['the implicit flow', { response_type: 'token', response_mode: 'query' }, 'unsupported_response_type'],
+      ['a hybrid response type', { response_type: 'code id_token', response_mode: 'query' }, 'unsupported_response_type'],
       ['prompt=none without a login', { prompt: 'none' }, 'login_required'],
       ['PKCE plain (RFC 7636 §4.2; only S256 here)', { code_challenge_method: 'plain' }, 'invalid_request'],
       ['a challenge without a method (plain by default)', { code_challenge_method: undefined }, 'invalid_request'],
@@ -220,6 +221,16 @@ describe('response_mode and aud', () => {
     expect(check()).toMatchObject({ ok: true, request: { responseMode: 'query' } });
     expect(check({ response_mode: 'fragment' })).toMatchObject({ ok: true, request: { responseMode: 'fragment' } });
     expect(check({ response_mode: 'form_post' })).toMatchObject({ ok: true, request: { responseMode: 'form_post' } });
+  });
+
+  it('sends an implicit or hybrid request’s error to the fragment unless another mode is asked for', () => {
+    expect(check({ response_type: 'token' })).toMatchObject({ ok: false, responseMode: 'fragment', error: 'unsupported_response_type' });
+    expect(check({ response_type: 'code id_token', response_mode: 'jwt' })).toMatchObject({
+      ok: false,
+      responseMode: 'fragment',
+      error: 'invalid_request',
+    });
+    expect(check({ response_type: 'token', response_mode: 'query' })).toMatchObject({ ok: false, responseMode: 'query' });
   });
 
   it('sends a later error back in the mode asked for', () => {

@@ -3,7 +3,7 @@ import type { LoginRequest } from '../login/login-request.js';
 import { answersFromSso } from '../login/sso-reuse.js';
 import type { Realm } from '../realms/realm.js';
 import type { OAuthErrorCode } from '../protocol/oauth-error.js';
-import { parseResponseMode, type ResponseMode } from '../protocol/authorization-response.js';
+import { defaultResponseMode, parseResponseMode, type ResponseMode } from '../protocol/authorization-response.js';
 import { isWellFormedPkceValue } from '../protocol/pkce.js';
 import { CODE_CHALLENGE_METHODS, RESPONSE_TYPES, registeredOrOther } from '../protocol/registered-values.js';
 import { parseScope } from '../protocol/scope.js';
@@ -76,12 +76,13 @@ export function checkAuthorizationRequest(
   const state = isUnacceptable(params, 'state') ? undefined : single('state');
   // Read first, so every later error goes back the way the client asked (OAuth 2.0 Form Post Response Mode §2).
   const requestedMode = single('response_mode');
-  const responseMode = requestedMode === null ? null : parseResponseMode(requestedMode);
+  const responseType = single('response_type');
+  const responseMode = requestedMode === null ? null : parseResponseMode(requestedMode, responseType);
   const fail = (error: Extract<AuthorizationRequestCheck, { page: false }>['error'], reason: string): AuthorizationRequestCheck => ({
     ok: false,
     page: false,
     redirectUri,
-    responseMode: responseMode ?? 'query',
+    responseMode: responseMode ?? defaultResponseMode(responseType),
     state: typeof state === 'string' ? state : undefined,
     error,
     reason,
@@ -92,7 +93,6 @@ export function checkAuthorizationRequest(
   if (params.has('request')) return fail('request_not_supported', 'request objects are not supported');
   if (params.has('request_uri')) return fail('request_uri_not_supported', 'request_uri is not supported');
   if (responseMode === null) return fail('invalid_request', 'unsupported response_mode');
-  const responseType = single('response_type');
   if (!responseType) return fail('invalid_request', 'missing response_type');
   if (responseType !== 'code') return fail('unsupported_response_type', `response_type ${registeredOrOther(responseType, RESPONSE_TYPES)}`);
   if (!client.config.grantTypes.includes('authorization_code')) return fail('unauthorized_client', 'client may not use authorization_code');

@@ -48,10 +48,18 @@ describe('authorizationResponse (RFC 6749 §4.1.2, RFC 9207, response modes)', (
 describe('parseResponseMode', () => {
   it('defaults to query and knows query, fragment and form_post, case-sensitively', () => {
     expect(parseResponseMode(undefined)).toBe('query');
+    expect(parseResponseMode(undefined, 'code')).toBe('query');
     expect(parseResponseMode('fragment')).toBe('fragment');
     expect(parseResponseMode('form_post')).toBe('form_post');
     expect(parseResponseMode('query')).toBe('query');
     expect(parseResponseMode('jwt')).toBeNull();
     expect(parseResponseMode('Fragment')).toBeNull();
+  });
+
+  it('defaults to fragment for a response type with token or id_token (Multiple Response Type Encoding Practices §5)', () => {
+    for (const type of ['token', 'id_token', 'id_token token', 'code id_token', 'code token', 'code id_token token'])
+      expect([type, parseResponseMode(undefined, type)]).toEqual([type, 'fragment']);
+    for (const type of ['code', 'none', 'tokens', '']) expect([type, parseResponseMode(undefined, type)]).toEqual([type, 'query']);
+    expect(parseResponseMode('query', 'token')).toBe('query');
   });
 });

@@ -7,10 +7,24 @@
 export const RESPONSE_MODES = ['query', 'fragment', 'form_post'] as const;
 export type ResponseMode = (typeof RESPONSE_MODES)[number];
 
-/** `response_mode` of an authorization request: absent is `query`; a value not listed above is null. */
-export function parseResponseMode(value: string | undefined): ResponseMode | null {
-  if (value === undefined) return 'query';
+/**
+ * `response_mode` of an authorization request: absent, its `response_type`'s default; a value not
+ * listed above is null.
+ */
+export function parseResponseMode(value: string | undefined, responseType?: string | null): ResponseMode | null {
+  if (value === undefined) return defaultResponseMode(responseType);
   return (RESPONSE_MODES as readonly string[]).includes(value) ? (value as ResponseMode) : null;
+}
+
+/**
+ * OAuth 2.0 Multiple Response Type Encoding Practices §2.1 and §5: `query` for `code` (and `none`),
+ * `fragment` for a type that includes `token` or `id_token`, where implicit and hybrid clients read
+ * the answer (RFC 6749 §4.2.2.1, OIDC Core §3.2.2.6, §3.3.2.6). Only `code` is served, so this
+ * decides where such a client's error goes: where it looks for it.
+ */
+export function defaultResponseMode(responseType: string | null | undefined): ResponseMode {
+  const types = responseType?.split(' ') ?? [];
+  return types.includes('token') || types.includes('id_token') ? 'fragment' : 'query';
 }
 
 /** The response, ready to send: a redirect, or the fields of a form to post to the redirect URI. */

@@ -31,7 +31,8 @@ describe('authorization code flow (mocked users)', () => {
   });
 
   describe('refusals after it is trusted: a 303 back to the client with error, state and iss', () => {
-    const refusal = async (extra: Record<string, string | undefined>) => {
+    /** The error, from the query, or from the fragment for a response type whose answer goes there. */
+    const refusal = async (extra: Record<string, string | undefined>, where: 'query' | 'fragment' = 'query') => {
       const { url } = await h.authorize();
       const target = new URL(url);
       for (const [name, value] of Object.entries(extra)) {
@@ -41,15 +42,20 @@ describe('authorization code flow (mocked users)', () => {
       const response = await fetch(target, { redirect: 'manual' });
       expect(response.status).toBe(303);
       const location = new URL(response.headers.get('location')!);
-      expect(location.searchParams.get('state')).toBe(target.searchParams.get('state'));
-      expect(location.searchParams.get('iss')).toBe(h.issuer);
-      return location.searchParams.get('error');
+      const answer = where === 'query' ? location.searchParams : new URLSearchParams(location.hash.slice(1));
+      if (where === 'fragment') expect(location.search).toBe('');
+      expect(answer.get('state')).toBe(target.searchParams.get('state'));
+      expect(answer.get('iss')).toBe(h.issuer);
+      return answer.get('error');
     };
 
     it('no PKCE from a public client', async () =>
       expect(await refusal({ code_challenge: undefined, code_challenge_method: undefined })).toBe('invalid_request'));
     it('PKCE plain', async () => expect(await refusal({ code_challenge_method: 'plain' })).toBe('invalid_request'));
-    it('response_type token', async () => expect(await refusal({ response_type: 'token' })).toBe('unsupported_response_type'));
+    // Multiple Response Type Encoding Practices §5: an implicit or hybrid client reads its answer, an error too, in the fragment.
+    it.each(['token', 'id_token token', 'code id_token'])('response_type %s, in the fragment', async (type) =>
+      expect(await refusal({ response_type: type }, 'fragment')).toBe('unsupported_response_type'),
+    );
     it('a repeated parameter', async () => {
       const { url } = await h.authorize();
       const response = await fetch(`${url}&scope=openid`, { redirect: 'manual' });
