@@ -156,12 +156,14 @@ describe('scopes and SMART App Launch', () => {
     expect(tokens.claims()!.fhirUser).toBe(`${fhirBase}/Patient/demo-patient-nancy`);
   });
 
-  it('grants a citizen no Patient matched no patient-level scope: there is no patient context to give (SMART "Scopes and launch context")', async () => {
+  it('grants a citizen no Patient matched no patient-level scope, nor fhirUser: there is no patient context to give, no resource to name (SMART "Scopes and launch context")', async () => {
     const { config, tokens } = await login(SMART, SMART_REQUEST, { aud: fhirBase }, 'stranger');
     const withoutPatientScopes = SMART_GRANTED.split(' ')
-      .filter((scope) => scope !== 'launch/patient' && !scope.startsWith('patient/'))
+      .filter((scope) => scope !== 'launch/patient' && !scope.startsWith('patient/') && scope !== 'fhirUser')
       .join(' ');
+    expect(withoutPatientScopes).toBe('openid online_access');
     expect(tokens.scope).toBe(withoutPatientScopes);
+    expect(tokens.claims()).not.toHaveProperty('fhirUser');
     expect(tokens.patient).toBeUndefined();
     expect(decodeJwt(tokens.access_token)).toMatchObject({ scope: withoutPatientScopes });
     expect(decodeJwt(tokens.access_token)).not.toHaveProperty('patient');
