@@ -36,6 +36,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
   });
   useBoundedFormParser(adapter);
   const fastify = adapter.getInstance();
+  fastify.server.maxConnections = config.limits.maxConnections;
   fastify.decorateRequest('oauthClient', undefined);
   fastify.decorateRequest('oauthRealm', undefined);
   fastify.addHook('onRequest', (request, reply, done) => {

@@ -124,6 +124,13 @@ export const configSchema = z
          * server at 1 Mbit/s, a 256 KB SAML post at far less. Headers alone get at most 60 s.
          */
         requestTimeoutSeconds: z.number().int().positive().max(600).default(120),
+        /**
+         * Connections the public port holds at once (node's `server.maxConnections`); one more is closed
+         * as it arrives. Idle sockets cost a file descriptor each, and 20,000 held open by one client took
+         * every descriptor the process had, its database's and FHIR server's connections too. This keeps
+         * the process able to reach them; limiting each client's connections is the reverse proxy's job.
+         */
+        maxConnections: z.number().int().positive().default(10000),
       })
       .prefault({}),
     /**
