@@ -53,7 +53,8 @@ export class TokenInspector {
    * session, its chain's current one or one rotated already. A rotated one presented means that two
    * parties hold the chain (RFC 9700 §4.14.2), and the token endpoint and refresh-token logout end
    * the session for it; revocation does too, rather than answer 200 while the grant lives on in the
-   * other's hands (and a revocation racing its client's own refresh lose to it).
+   * other's hands. So a revocation that races its client's own refresh of the token ends the grant
+   * whichever commits first.
    */
   revocable(realm: Realm, token: string, hint?: string): Promise<InspectedToken | undefined> {
     return this.firstOf(
