@@ -22,6 +22,16 @@ export const OIDC_SCOPES = ['openid', 'profile'] as const;
  */
 export const SMART_CONTEXT_SCOPES = ['launch/patient', 'fhirUser', 'online_access'] as const;
 
+/**
+ * `offline_access` read as what a client gets here in its place, `online_access`
+ * (ScopeCatalogue.selectForLogin). At refresh, a client that repeats the scope it asked for at login
+ * (angular-oauth2-oidc sends its configured one) asks for no more than it holds, and a session opened
+ * while `offline_access` was still granted holds no more than the refresh token it has.
+ */
+export function offlineAsOnline(scopes: readonly string[]): string[] {
+  return [...new Set(scopes.map((scope) => (scope === 'offline_access' ? 'online_access' : scope)))];
+}
+
 /** The distinct values of a scope string, in first-seen order; absent or blank is none. */
 export function parseScope(scope: string | undefined): string[] {
   if (scope === undefined) return [];

@@ -50,7 +50,7 @@ export class ScopeCatalogue {
    * and ends with the person's session at the national IdP). A client that asks for it gets
    * `online_access` in its place, if it gets refresh tokens at all, so that the answer's `scope` says
    * what its refresh token is (RFC 6749 §3.3) and fhirclient, which refreshes only with one of the
-   * two granted, still refreshes.
+   * two granted, still refreshes. A refresh reads it the same way (protocol/scope.ts, `offlineAsOnline`).
    */
   selectForLogin(client: Pick<ClientConfig, 'scopes' | 'grantTypes'>, requested: readonly string[]): ScopeSelection {
     const registered = client.scopes;

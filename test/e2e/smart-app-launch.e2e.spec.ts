@@ -147,6 +147,14 @@ describe('scopes and SMART App Launch', () => {
     const refreshed = await oidc.refreshTokenGrant(config, tokens.refresh_token!);
     expect(refreshed.patient).toBe('demo-patient-nancy');
     expect(refreshed.scope).toBe(SMART_GRANTED);
+
+    // A client that sends the scope it asked for at login again (angular-oauth2-oidc's refresh does),
+    // offline_access included, asks for no more than it holds: online_access in its place.
+    const repeated = await oidc.refreshTokenGrant(config, refreshed.refresh_token!, { scope: SMART_REQUEST });
+    expect(repeated.scope!.split(' ').sort()).toEqual(SMART_GRANTED.split(' ').sort());
+    await expect(oidc.refreshTokenGrant(config, repeated.refresh_token!, { scope: `${SMART_REQUEST} user/*.rs` })).rejects.toMatchObject({
+      error: 'invalid_scope',
+    });
   });
 
   it('grants the same launch context to an authorization request sent as a form POST (SMART App Launch 2.2 authorize-post)', async () => {

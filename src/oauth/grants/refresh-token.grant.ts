@@ -11,7 +11,7 @@ import { isTokenError } from '../../tokens/token-errors.js';
 import { TokenVerifier, type RefreshTokenClaims } from '../../tokens/token-verifier.js';
 import { OAuthError } from '../../protocol/oauth-error.js';
 import type { GrantHandler, GrantRequest, TokenResponse } from './grant-handler.js';
-import { narrowScope, parseScope } from '../../protocol/scope.js';
+import { formatScope, narrowScope, offlineAsOnline, parseScope } from '../../protocol/scope.js';
 import { RefreshTokenReuse } from './refresh-token-reuse.js';
 
 /**
@@ -57,14 +57,16 @@ export class RefreshTokenGrant implements GrantHandler {
     { realm, client, params, organisationAgb, clientAddress }: GrantRequest,
     claims: RefreshTokenClaims,
   ): Promise<TokenResponse> {
-    const granted = parseScope(claims.scope);
+    const granted = offlineAsOnline(parseScope(claims.scope));
+    const asked = params.get('scope');
+    const requested = asked === undefined ? undefined : formatScope(offlineAsOnline(parseScope(asked)));
     // Before anything changes, as every refusal here: a current token stays good; a rotated one is
     // refused as the reuse it is (RFC 9700 §4.14.2), whatever else is wrong with the request.
     const scopes = await this.reuse.refusedUnlessStale(realm, claims, clientAddress, async () => {
       // Of what the token holds, only what the client may get now (README "Scopes", as at `auth`): a
       // config change that took a scope from it binds the sessions opened before, as Keycloak's refresh
       // drops a client scope the client lost. The refresh token keeps the grant (RFC 6749 §6: "identical").
-      const selected = realm.scopeCatalogue.selectForLogin(client.config, narrowScope(params.get('scope'), granted)).granted;
+      const selected = realm.scopeCatalogue.selectForLogin(client.config, narrowScope(requested, granted)).granted;
       await this.checkTenant(client, organisationAgb, claims);
       return selected;
     });
