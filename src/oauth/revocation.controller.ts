@@ -8,12 +8,13 @@ import { SessionService } from '../sessions/session.service.js';
 import { TokenInspector } from '../sessions/token-inspector.js';
 import { RevokedAccessTokenRepository } from '../storage/revoked-access-token.repository.js';
 import { FormParams } from '../protocol/form-params.js';
+import { RefreshTokenReuse } from './grants/refresh-token-reuse.js';
 import { OAuthError } from '../protocol/oauth-error.js';
 
 /**
  * Token revocation (RFC 7009). A refresh token ends its session, so the whole chain and every
- * access token of it die, a rotated one of a live session too (TokenInspector.revocable); an access
- * token is denied until it expires. Unknown or invalid tokens
+ * access token of it die; a rotated one of a live session ends it as a reuse, as the token endpoint
+ * does (TokenInspector.revocable); an access token is denied until it expires. Unknown or invalid tokens
  * still get 200 (§2.2). A live token issued to another client is refused (§2.1), so a client that
  * names itself wrongly learns that its logout did not happen; nothing happens to the token. In the
  * audit trail: a refresh token's revocation is its session's LOGOUT, an access token's a REVOKE_GRANT,
@@ -30,6 +31,7 @@ export class RevocationController {
     private readonly sessions: SessionService,
     private readonly revoked: RevokedAccessTokenRepository,
     private readonly audit: AuditTrail,
+    private readonly reuse: RefreshTokenReuse,
   ) {}
 
   @Post('revoke')
@@ -62,7 +64,10 @@ export class RevocationController {
       await this.audit.failed({ ...event, type: 'REVOKE_GRANT_ERROR', details }, 'unauthorized_client');
       throw new OAuthError('unauthorized_client', 'token issued to another client');
     }
-    if (inspected.kind === 'refresh') {
+    if (inspected.kind === 'refresh' && inspected.session.refresh_jti !== inspected.claims.jti) {
+      // Rotated already: another party holds the chain's current token. Ended as the token endpoint ends it (reuse).
+      await this.reuse.endReused(realm, inspected.claims, request.ip);
+    } else if (inspected.kind === 'refresh') {
       const { sid } = inspected.claims;
       const facts = { by: 'user', reason: 'revoked', actor: inspected.claims.client_id, ipAddress: request.ip } as const;
       await this.audit.endSession(sid, facts, (tx) => this.sessions.end(sid, 'refresh token revoked', tx));

@@ -28,16 +28,26 @@ export class RefreshTokenReuse {
    * "not current" decided before this call still holds; of concurrent ends, one wins (endIfLive).
    */
   async refusal(realm: Realm, claims: RefreshTokenClaims, clientAddress: string | undefined): Promise<AuditedRefusal> {
+    const reused = await this.endReused(realm, claims, clientAddress);
+    return new AuditedRefusal('invalid_grant', reused ? 'refresh token reused' : 'session is over', {
+      error: reused ? 'refresh_token_reused' : 'session_expired',
+      sessionId: claims.sid,
+    });
+  }
+
+  /**
+   * Ends the live session of `claims`, a token rotated already, as a reuse: its LOGOUT (`by: reuse`),
+   * the warning and the metric an operator watches for stolen chains. Whether it ended it; false for
+   * a session already over. Also where revocation meets such a token (TokenInspector.revocable).
+   */
+  async endReused(realm: Realm, claims: RefreshTokenClaims, clientAddress: string | undefined): Promise<boolean> {
     const logout = { by: 'reuse', reason: 'refresh_token_reused', ipAddress: clientAddress } as const;
     const reused = await this.audit.endSession(claims.sid, logout, (tx) => this.sessions.endReused(claims.sid, tx));
     if (reused) {
       this.logger.warn({ realm: realm.name, sid: claims.sid }, 'refresh token reused: session ended');
       this.metrics.refreshTokenReused(realm.name);
     }
-    return new AuditedRefusal('invalid_grant', reused ? 'refresh token reused' : 'session is over', {
-      error: reused ? 'refresh_token_reused' : 'session_expired',
-      sessionId: claims.sid,
-    });
+    return reused;
   }
 
   /**
