@@ -97,7 +97,7 @@ describe('XML pre-checks (before any parser)', () => {
             (_, i) => `<e${Array.from({ length: 20 }, (_, j) => ` xmlns:p${j}="u${i}"`).join('')}/>`,
           ).join(''),
         ),
-        'too many attributes',
+        /^too many attributes$/,
       ],
     ])('refuses one %s over the default limit', (_what, xml, reason) => {
       expect(() => precheckXml(xml)).toThrow(XmlPrecheckError);
@@ -107,6 +107,9 @@ describe('XML pre-checks (before any parser)', () => {
     it('accepts a document exactly at every limit, and applies the limits it is given', () => {
       const limits = { maxElements: 3, maxDepth: 2, maxAttributesPerElement: 2 };
       expect(() => precheckXml('<a p="1" q="2"><b/><c/></a>', limits)).not.toThrow();
+      const total = { ...limits, maxAttributes: 3 };
+      expect(() => precheckXml('<a p="1" q="2"><b r="3"/><c/></a>', total)).not.toThrow();
+      expect(() => precheckXml('<a p="1" q="2"><b r="3"/><c s="4"/></a>', total)).toThrow(/^too many attributes$/);
       expect(() => precheckXml('<a><b/><c/><d/></a>', limits)).toThrow('too many elements');
       expect(() => precheckXml('<a><b><c/></b></a>', limits)).toThrow('nested too deeply');
       expect(() => precheckXml('<a p="1" q="2" r="3"/>', limits)).toThrow('too many attributes');

@@ -21,7 +21,7 @@ export const MAX_XML_BYTES = 200_000;
  * node-saml parses and canonicalises whole before refusing it, at a cost that grows with its
  * elements and its attributes (namespace declarations above all). Measured against an honest
  * Response's ~20 ms: 300 elements of 31 namespace declarations each (183 KB, within the element
- * and per-element limits) took 240–410 ms to refuse; within these limits the worst shape found,
+ * and per-element limits) took 240–505 ms to refuse; within these limits the worst shape found,
  * 500 elements and 500 attributes, 40–70 ms.
  */
 export const DEFAULT_XML_LIMITS: Required<XmlLimits> = { maxElements: 500, maxDepth: 24, maxAttributesPerElement: 32, maxAttributes: 500 };

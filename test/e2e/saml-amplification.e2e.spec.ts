@@ -97,7 +97,7 @@ describe('SAML CPU amplification', () => {
 
     /**
      * A later probe's document, within the element, depth and per-element limits: 300 attribute values
-     * of 31 namespace declarations each (183 KB), whose broken signature took node-saml 240–410 ms of
+     * of 31 namespace declarations each (183 KB), whose broken signature took node-saml 240–505 ms of
      * worker CPU to refuse, an honest Response's ~20 ms (xml-prechecks.ts). Its attributes in all are
      * refused first. (Inside an encrypted assertion the worker applies the same limits: below.)
      */
@@ -117,7 +117,23 @@ describe('SAML CPU amplification', () => {
       expect(shape.elements).toBeLessThanOrEqual(DEFAULT_XML_LIMITS.maxElements);
       expect(shape.attributesPerElement).toBeLessThanOrEqual(DEFAULT_XML_LIMITS.maxAttributesPerElement);
       expect(shape.attributes).toBeGreaterThan(9000);
-      await expectRejected(post(h, 'nemlogin', form), 'too many attributes');
+      await expectRejected(post(h, 'nemlogin', form), /^too many attributes$/);
+    });
+
+    it('gives an encrypted assertion what its Response left of the limits, not the limits again', async () => {
+      // node-saml works through the Response and the decrypted assertion both: together they get one budget.
+      const { location, idp } = await startLogin(h, 'nemlogin');
+      const { form, xml } = await idp.respondTo(location, {
+        now: h.clock.now(),
+        attributes: citizenAttributes(),
+        encrypt: true,
+        tamper: wideExtensions(440, '<samlp:e/>'),
+      });
+      const outer = measureXml(xml);
+      expect(outer.elements).toBeLessThanOrEqual(DEFAULT_XML_LIMITS.maxElements);
+      // The assertion alone (~50 elements) is far within the limits; beside the Response's, it is not.
+      expect(DEFAULT_XML_LIMITS.maxElements - outer.elements).toBeLessThan(50);
+      await expectRejected(post(h, 'nemlogin', form), 'encrypted assertion: too many elements');
     });
 
     it('refuses a character reference to a character XML forbids (&#1; in a name)', async () => {

@@ -21,7 +21,7 @@ import {
   serializeXml,
 } from './saml-reader.mjs';
 import { hasForbiddenCharacter, hasForbiddenCharacterReference } from './xml-characters.mjs';
-import { shapeProblem } from './xml-shape.mjs';
+import { limitsLeftBy, shapeProblem } from './xml-shape.mjs';
 import { baseOptions } from './node-saml-options.mjs';
 import { decryptionKeyObject } from './decryption-key.mjs';
 import { refuseUnacceptedContentEncryption } from './content-encryption.mjs';
@@ -73,7 +73,7 @@ export async function validateResponse({ settings, xml, xmlLimits, started }) {
     const acceptAesCbc = settings.acceptAesCbc === true;
     if (envelope.encrypted) refuseUnacceptedContentEncryption(encryptedAssertion(root), acceptAesCbc);
     if (envelope.encrypted && settings.decryptionKey) {
-      await precheckDecrypted(root, decryptionKeyObject(settings.decryptionKey), xmlLimits, acceptAesCbc);
+      await precheckDecrypted(root, decryptionKeyObject(settings.decryptionKey), limitsLeftBy(xml, xmlLimits), acceptAesCbc);
     }
     const saml = new SAML(baseOptions(settings));
     const { profile } = await saml.validatePostResponseAsync({ SAMLResponse: base64(withVerifiedResponseSignature(xml, root, settings)) });
@@ -87,7 +87,8 @@ export async function validateResponse({ settings, xml, xmlLimits, started }) {
 /**
  * The caller's precheck saw an encrypted assertion only as ciphertext, and anyone can encrypt to the
  * SP's published certificate: an assertion of 16,000 elements would cost node-saml seconds of XPath
- * before its signature fails. So the plaintext gets the same checks before node-saml sees it. This
+ * before its signature fails. So the plaintext gets the same checks before node-saml sees it, within
+ * what the Response's own shape left of the limits (limitsLeftBy): node-saml works through both. This
  * decrypts a second time (node-saml decrypts again itself): about 1 ms of a login's worker CPU, of
  * which the RSA-OAEP decryption is 0.28 ms with the key parsed once (decryption-key.mjs).
  */

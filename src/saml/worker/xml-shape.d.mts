@@ -30,3 +30,5 @@ export interface XmlShape {
 /** Stops counting past `maxElements` (default: counts everything). */
 export function measureXml(xml: string, maxElements?: number): XmlShape;
 export function shapeProblem(xml: string, limits: XmlLimits): string | undefined;
+/** What `limits` leave, in elements and attributes, for a document carried inside `outer`. */
+export function limitsLeftBy(outer: string, limits: XmlLimits): XmlLimits;

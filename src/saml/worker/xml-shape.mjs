@@ -58,6 +58,20 @@ export function measureXml(xml, maxElements = Infinity) {
   return { elements, depth: deepest, attributesPerElement: widest, attributes: totalAttributes };
 }
 
+/**
+ * What `limits` leave for a document carried inside `outer` (a decrypted assertion, in place of its
+ * EncryptedAssertion): the elements and attributes `outer` has not used. node-saml works through
+ * both, so together they get the Response's budget, not twice it.
+ */
+export function limitsLeftBy(outer, limits) {
+  const used = measureXml(outer);
+  return {
+    ...limits,
+    maxElements: limits.maxElements - used.elements,
+    ...(limits.maxAttributes === undefined ? {} : { maxAttributes: limits.maxAttributes - used.attributes }),
+  };
+}
+
 /** The first limit `xml` exceeds, as fixed wording; undefined when within all of them. */
 export function shapeProblem(xml, limits) {
   const shape = measureXml(xml, limits.maxElements);
