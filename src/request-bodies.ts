@@ -37,7 +37,9 @@ export function limitRequestBodies(fastify: FastifyInstance): void {
 /**
  * The form parser, in place of Nest's default (which Nest then does not add): its parse
  * (fast-querystring, as Fastify's own for query strings) and its answer to a `__proto__` pair
- * (refused, as in a JSON body), after counting the pairs on the raw bytes.
+ * (refused, as in a JSON body), after counting the pairs on the raw bytes. Written out because Nest's
+ * is private (`getDefaultBodyParser`); it also honours Fastify's `onProtoPoisoning`, which this
+ * service never sets, so the refusal here is its default.
  */
 export function useBoundedFormParser(adapter: FastifyAdapter): void {
   adapter.useBodyParser(FORM, false, undefined, (_request, body, done) => {

@@ -71,7 +71,8 @@ export class SingleLogoutService {
         // Set aside unverified, it tells nothing. Where this browser's session lives on, "you are logged
         // out" would be false (a forged answer, linked or posted to a person at a shared computer): the
         // invalid-link page. Where none does (a genuine answer replayed by the back button) it is true.
-        return (await this.browserSessionLive(realm, request)) ? { kind: 'refused' } : { kind: 'logged-out' };
+        const live = await this.browserSessionLive(realm, request);
+        return live ? { kind: 'refused' } : { kind: 'logged-out', clearCookies: live === false };
       }
       if (!confirmsLogout(message.status))
         // The session here is over either way; the operator learns that the person's IdP session may not be.

@@ -219,6 +219,22 @@ describe('IdP-initiated SAML single logout', () => {
         expect((await refresh(h.server.baseUrl, 'nemlogin', tokens.refresh_token as string)).status).toBe(200);
       },
     );
+
+    it('tells a browser whose session is over that it is logged out, and clears its stale cookies', async () => {
+      const { tokens, browser } = await h.login();
+      // Ended elsewhere (the app's server logs out with its refresh token): the browser still holds its cookies.
+      const ended = await fetch(`${h.issuer}/protocol/openid-connect/logout`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({ refresh_token: tokens.refresh_token as string, client_id: PUBLIC_CLIENT.clientId }).toString(),
+      });
+      expect(ended.status).toBe(204);
+      const answer = h.idp.logout.response({ binding: 'redirect', inResponseTo: '_no-such-request', relayState: 'r' });
+      const response = await deliverToSp(browser, answer, 'redirect');
+      expect(response.status).toBe(200);
+      expect(await response.text()).toContain('You are logged out');
+      expect(response.headers.getSetCookie().join('\n')).toMatch(/KEYCLOAK_IDENTITY=;.*Max-Age=0/);
+    });
   });
 
   it('no CPR and no NameID reach a log line', async () => {
