@@ -2,7 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { cookiesFrom } from '../support/browser-cookies.js';
 import { citizenAttributes } from '../support/saml/saml-attributes.js';
 import type { TestIdp } from '../support/saml/test-idp.js';
-import { DEFAULT_XML_LIMITS, measureXml, precheckXml } from '../../src/saml/xml-prechecks.js';
+import { DEFAULT_XML_LIMITS, measureXml, precheckXml, type XmlShape } from '../../src/saml/xml-prechecks.js';
 import { runFlows } from './flows.js';
 import type { LoadResult } from './load.js';
 
@@ -118,30 +118,27 @@ export async function amplificationResponse(baseUrl: string, idp: TestIdp): Prom
  */
 export async function withinLimitsResponse(baseUrl: string, idp: TestIdp): Promise<string> {
   const { location } = await authorize(`${baseUrl}/realms/nemlogin`);
-  const build = (values: number, declarations: number) => (xml: string) => {
-    const namespaced = Array.from({ length: declarations }, (_, i) => {
-      const names = Array.from({ length: DEFAULT_XML_LIMITS.maxAttributesPerElement - 1 }, (_, j) => ` xmlns:p${j}="u${i}"`).join('');
-      return `<saml:AttributeValue${names}>v</saml:AttributeValue>`;
-    });
-    const plain = Array.from({ length: values - declarations }, () => '<saml:AttributeValue>v</saml:AttributeValue>');
-    return xml.replace(
-      '</saml:AttributeStatement>',
-      `<saml:Attribute Name="x">${[...namespaced, ...plain].join('')}</saml:Attribute></saml:AttributeStatement>`,
-    );
-  };
-  const { xml } = await idp.respondTo(location, { attributes: citizenAttributes({ cpr: '0101011234' }) });
-  const shape = measureXml(xml);
-  const values = DEFAULT_XML_LIMITS.maxElements - shape.elements - 1;
-  const declarations = Math.floor(
-    (DEFAULT_XML_LIMITS.maxAttributes - shape.attributes - 1) / (DEFAULT_XML_LIMITS.maxAttributesPerElement - 1),
-  );
-  const { location: next } = await authorize(`${baseUrl}/realms/nemlogin`);
-  const { samlResponse, xml: tampered } = await idp.respondTo(next, {
+  const { samlResponse, xml } = await idp.respondTo(location, {
     attributes: citizenAttributes({ cpr: '0101011234' }),
-    tamper: build(values, declarations),
+    tamper: (signed) =>
+      signed.replace('</saml:AttributeStatement>', `${valuesUpToTheLimits(measureXml(signed))}</saml:AttributeStatement>`),
   });
-  precheckXml(tampered);
+  precheckXml(xml);
   return samlResponse;
+}
+
+/** An Attribute of values that take a Response of `shape` up to each default limit. */
+function valuesUpToTheLimits(shape: XmlShape): string {
+  const perElement = DEFAULT_XML_LIMITS.maxAttributesPerElement - 1;
+  // The Attribute itself takes one element and one attribute of what is left.
+  const values = DEFAULT_XML_LIMITS.maxElements - shape.elements - 1;
+  const declarations = Math.floor((DEFAULT_XML_LIMITS.maxAttributes - shape.attributes - 1) / perElement);
+  const namespaced = Array.from({ length: declarations }, (_, i) => {
+    const names = Array.from({ length: perElement }, (_, j) => ` xmlns:p${j}="u${i}"`).join('');
+    return `<saml:AttributeValue${names}>v</saml:AttributeValue>`;
+  });
+  const plain = Array.from({ length: values - declarations }, () => '<saml:AttributeValue>v</saml:AttributeValue>');
+  return `<saml:Attribute Name="x">${[...namespaced, ...plain].join('')}</saml:Attribute>`;
 }
 
 /**
