@@ -7,7 +7,7 @@ import { FhirGateways } from '../../src/fhir/fhir-gateways.js';
 import { FHIR_ENDPOINT } from '../../src/fhir/fhir.module.js';
 import type { FhirEndpoint } from '../../src/fhir/fhir-endpoint.js';
 import { DATABASE, type Database } from '../../src/storage/database.js';
-import { loginTokens, portalDelegation, portalRefresh, PUBLIC_CLIENT, refresh } from '../support/login-flow.js';
+import { loginTokens, portalDelegation, portalExchange, portalRefresh, PUBLIC_CLIENT, refresh } from '../support/login-flow.js';
 import { TEST_TENANTS } from '../support/test-config.js';
 import { startTestServer, type TestServer } from '../support/test-server.js';
 import type { RawResponse } from '../support/token-requests.js';
@@ -165,6 +165,28 @@ describe('contexts: listed, selected, checked against FHIR', () => {
     // Back in the team, the session does not get it back by itself: the clinician chooses again.
     const after = await refresh(server.baseUrl, 'ehealth', plain!.body.refresh_token as string);
     expect(decodeJwt(after.body.access_token as string)).not.toHaveProperty('context');
+  });
+
+  it('an access token issued before a refresh took the team out is exchanged without it, and so is the token exchanged from it', async () => {
+    const team = await select('ehealth', (await nurse()).refresh_token, { care_team_id: 'demo-careteam-diabetes' });
+    const chosen = await select('ehealth', team.body.refresh_token as string, { patient_id: 'demo-patient-bo' });
+    const before = chosen.body.access_token as string;
+    const exchangedBefore = await portalExchange(server.baseUrl, 'ehealth', before);
+    expect(exchangedBefore.status).toBe(200);
+    expect(contextOf(exchangedBefore)).toMatchObject({ care_team_id: `${fhir}/CareTeam/demo-careteam-diabetes` });
+    await whileLeftDiabetesTeam(decodeJwt(before).user_id as string, async () => {
+      expect((await refresh(server.baseUrl, 'ehealth', chosen.body.refresh_token as string)).status).toBe(200);
+    });
+    // The old token is still live (its session is), but the session holds no team any more.
+    for (const subject of [before, exchangedBefore.body.access_token as string]) {
+      const exchanged = await portalExchange(server.baseUrl, 'ehealth', subject);
+      expect(exchanged.status).toBe(200);
+      const claims = decodeJwt(exchanged.body.access_token as string);
+      expect(claims).toMatchObject({ act: { sub: 'portal' }, sub: decodeJwt(before).sub });
+      expect(claims).not.toHaveProperty('context');
+      expect(claims).not.toHaveProperty('realm_access');
+      expect(claims).not.toHaveProperty('patient');
+    }
   });
 
   it('a session delegated from the clinician’s loses the care team on its plain refresh too, as the clinician’s own would', async () => {

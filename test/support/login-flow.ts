@@ -86,22 +86,35 @@ export function refresh(baseUrl: string, realm: string, refreshToken: string, ex
 }
 
 /**
- * The test config's `portal` exchanging a user's access token for a refresh token of a session
- * delegated from the user's (RFC 8693; the issued token is in `access_token`, §2.2.1), for XIS, as
- * its allowed tenant.
+ * The test config's `portal` exchanging a user's access token (RFC 8693) for XIS, as its allowed
+ * tenant: by default for an access token; for a refresh token of a session delegated from the user's,
+ * portalDelegation.
  */
-export function portalDelegation(baseUrl: string, realm: string, subjectAccessToken: string): Promise<RawResponse> {
+export function portalExchange(
+  baseUrl: string,
+  realm: string,
+  subjectAccessToken: string,
+  requestedTokenType = 'urn:ietf:params:oauth:token-type:access_token',
+): Promise<RawResponse> {
   return postForm(
     `${baseUrl}/realms/${realm}/protocol/openid-connect/token`,
     new URLSearchParams({
       grant_type: 'urn:ietf:params:oauth:grant-type:token-exchange',
       subject_token: subjectAccessToken,
       subject_token_type: 'urn:ietf:params:oauth:token-type:access_token',
-      requested_token_type: 'urn:ietf:params:oauth:token-type:refresh_token',
+      requested_token_type: requestedTokenType,
       audience: 'xis',
     }),
     { authorization: basic('portal', TEST_SECRETS.portal), organisation_agb: TEST_TENANTS.allowed },
   );
+}
+
+/**
+ * portalExchange for a refresh token of a session delegated from the user's (the issued token is in
+ * `access_token`, RFC 8693 §2.2.1).
+ */
+export function portalDelegation(baseUrl: string, realm: string, subjectAccessToken: string): Promise<RawResponse> {
+  return portalExchange(baseUrl, realm, subjectAccessToken, 'urn:ietf:params:oauth:token-type:refresh_token');
 }
 
 /**

@@ -9,6 +9,7 @@ import { OAuthError } from '../../protocol/oauth-error.js';
 import { ACCESS_TOKEN_TYPE, JWT_TOKEN_TYPE, TOKEN_TYPES, registeredOrOther } from '../../protocol/registered-values.js';
 import { parseScope } from '../../protocol/scope.js';
 import { sessionEndsAt } from '../../storage/session.repository.js';
+import { sessionClaims } from '../../tokens/user-claims.js';
 import { externalSubjectClaims } from './external-subject-claims.js';
 import { contextOnRealmServer } from './external-subject-context.js';
 import { FhirGateways } from '../../fhir/fhir-gateways.js';
@@ -35,6 +36,14 @@ const CARRIED_CLAIMS = [
  * the contexts of the session, are delegated with the rest (RFC 8693 §1.1).
  */
 const CARRIED_MACHINE_CLAIMS = CARRIED_CLAIMS.filter((name) => name !== 'realm_access');
+/**
+ * A person's claims that rest on the session's context, taken from the session as it is now rather
+ * than as the subject token saw it: a refresh that found a care team's membership ended took the team
+ * and what rested on it out of the session (README, Contexts), and an exchange issues no more than
+ * that refresh would, nor stretches a withdrawn context by exchanging its tokens again.
+ */
+const SESSION_CONTEXT_CLAIMS = ['patient', 'context', 'realm_access'] as const;
+const CARRIED_TOKEN_CLAIMS = CARRIED_CLAIMS.filter((name) => !(SESSION_CONTEXT_CLAIMS as readonly string[]).includes(name));
 /**
  * From an external issuer only who the subject is: never a `sid` (which would name one of our
  * sessions), roles or authentication facts it cannot vouch for here.
@@ -82,7 +91,9 @@ export class ExchangeSubjectResolver {
     const { claims, session } = inspected;
     const notAfter = session ? sessionEndsAt(session) : claims.exp;
     return {
-      claims: pick(claims, session ? CARRIED_CLAIMS : CARRIED_MACHINE_CLAIMS),
+      claims: session
+        ? { ...pick(claims, CARRIED_TOKEN_CLAIMS), ...pick(sessionClaims(session), SESSION_CONTEXT_CLAIMS) }
+        : pick(claims, CARRIED_MACHINE_CLAIMS),
       scopes: parseScope(claims.scope),
       tenant: claims.organisation_agb,
       mayAct: claims.may_act as ExchangeSubject['mayAct'],
