@@ -22,6 +22,10 @@ describe('grantScopes', () => {
     expect(() => grantScopes('xis admin', allowed)).toThrow(expect.objectContaining({ code: 'invalid_scope' }));
     expect(() => grantScopes('XIS', allowed)).toThrow(expect.objectContaining({ code: 'invalid_scope' }));
   });
+
+  it('refuses a scope of spaces only, which names nothing (RFC 6749 §3.3), rather than grant nothing', () => {
+    for (const blank of [' ', '   ']) expect(() => grantScopes(blank, allowed)).toThrow(expect.objectContaining({ code: 'invalid_scope' }));
+  });
 });
 
 describe('parseScope', () => {
@@ -49,6 +53,10 @@ describe('narrowScope', () => {
 
   it('refuses a value not held, as invalid_scope', () => {
     expect(() => narrowScope('openid admin', held)).toThrow(expect.objectContaining({ code: 'invalid_scope' }));
+  });
+
+  it('refuses a scope of spaces only, rather than narrow to nothing', () => {
+    expect(() => narrowScope(' ', held)).toThrow(expect.objectContaining({ code: 'invalid_scope' }));
   });
 
   it('takes a narrower SMART resource scope of one held (RFC 6749 §6: nothing not granted), never a wider or a search-narrowed one', () => {

@@ -52,7 +52,7 @@ export function formatScope(scopes: readonly string[]): string {
  */
 export function narrowScope(requested: string | undefined, held: readonly string[]): string[] {
   if (requested === undefined) return [...held];
-  const scopes = parseScope(requested);
+  const scopes = requestedScopes(requested);
   const widened = scopes.filter((scope) => !held.some((value) => scopeCovers(value, scope)));
   if (widened.length > 0) throw new OAuthError('invalid_scope', `scope widened: ${scopesForTheLog(widened)}`);
   return scopes;
@@ -66,9 +66,20 @@ export function narrowScope(requested: string | undefined, held: readonly string
  */
 export function grantScopes(requested: string | undefined, allowed: readonly string[]): string[] {
   if (requested === undefined) return [...allowed];
-  const scopes = parseScope(requested);
+  const scopes = requestedScopes(requested);
   const refused = scopes.filter((scope) => !allowed.some((held) => scopeCovers(held, scope)));
   if (refused.length > 0) throw new OAuthError('invalid_scope', `scope not allowed: ${scopesForTheLog(refused)}`);
+  return scopes;
+}
+
+/**
+ * The values of a `scope` a token request sent (RFC 6749 §3.3: `scope-token *( SP scope-token )`).
+ * An empty one is absent (RFC 6749 §3.1, FormParams); one of spaces only names nothing, and is
+ * `invalid_scope` rather than a token that can do nothing, or everything held.
+ */
+function requestedScopes(requested: string): string[] {
+  const scopes = parseScope(requested);
+  if (scopes.length === 0) throw new OAuthError('invalid_scope', 'scope of spaces only names no value');
   return scopes;
 }
 

@@ -101,6 +101,9 @@ describe('client_credentials grant', () => {
     expect((await verify(unasked.body.access_token as string)).payload.scope).toBe('xis');
     expect((await asPortal('grant_type=client_credentials&scope=xis+patient%2F*.read')).body.scope).toBe('xis');
     expectOAuthError(await asPortal('grant_type=client_credentials&scope=patient%2F*.read'), 400, 'invalid_scope');
+    // Empty is absent (RFC 6749 §3.1); spaces only name nothing (§3.3), not a token that can do nothing.
+    expect((await asPortal('grant_type=client_credentials&scope=')).body.scope).toBe('xis');
+    expectOAuthError(await asPortal('grant_type=client_credentials&scope=+'), 400, 'invalid_scope');
   });
 
   it('grants a narrower SMART resource scope than the registered system/*.read (SMART Backend Services)', async () => {

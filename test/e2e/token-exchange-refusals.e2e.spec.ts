@@ -82,6 +82,9 @@ describe('token exchange and tenancy', () => {
     it('scope widening', async () =>
       expectRefused(await h.exchange((await h.patientLogin()).access_token, { scope: 'patient/*.read xis' }), 'invalid_scope'));
 
+    it('a scope of spaces only, which names nothing (RFC 6749 §3.3)', async () =>
+      expectRefused(await h.exchange((await h.patientLogin()).access_token, { scope: '  ' }), 'invalid_scope'));
+
     it('an expired subject token', async () => {
       const patient = await h.patientLogin();
       h.clock.advance(301);

@@ -62,7 +62,7 @@ export class ClientCredentialsGrant implements GrantHandler {
 function machineScopes(requested: string | undefined, allowed: readonly string[]): string[] {
   const asked = grantScopes(requested, allowed);
   const borne = scopesTheSubjectBears(asked, { person: false, hasPatient: false });
-  if (requested !== undefined && asked.length > 0 && borne.length === 0)
+  if (requested !== undefined && borne.length === 0)
     throw new OAuthError('invalid_scope', 'client_credentials: only patient-level scopes asked for, and a machine names no patient');
   return borne;
 }
