@@ -116,6 +116,15 @@ export const clientSchema = z
     if (client.type === 'public' && client.grantTypes.some((g) => g !== 'authorization_code' && g !== 'refresh_token')) {
       ctx.addIssue({ code: 'custom', path: ['grantTypes'], message: 'a public client may only use authorization_code and refresh_token' });
     }
+    // A delegated session's refresh token is refreshed by this client (RFC 8693 §2.2.1; RFC 6749 §6):
+    // without the grant, each exchange would open a session and write its event for a token refused at its first use.
+    if (client.tokenExchange?.refreshTokens && !client.grantTypes.includes('refresh_token')) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['tokenExchange', 'refreshTokens'],
+        message: 'refresh tokens from token exchange need refresh_token in grantTypes: without it the client could never use them',
+      });
+    }
     // A tenant is bound where a request names it in organisation_agb: client credentials and token
     // exchange (README, tenancy). A code is redeemed for a login (RFC 6749 §4.1), which names none: its
     // session has no tenant, so its tokens would carry none while its refreshes demanded the header.

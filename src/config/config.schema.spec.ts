@@ -78,6 +78,22 @@ describe('config schema: a client’s tenants (organisation_agb)', () => {
   });
 });
 
+describe('config schema: a token-exchange client’s refresh tokens', () => {
+  const exchange = 'urn:ietf:params:oauth:grant-type:token-exchange';
+  const exchanging = (grantTypes: string[]) => {
+    const config = withClient({ roles: [], grantTypes });
+    Object.assign(config.realms[0]!.clients[0]!, { tokenExchange: { audiences: ['xis'], refreshTokens: true } });
+    return config;
+  };
+
+  it('refuses refreshTokens for a client that may not use refresh_token, naming the key', () => {
+    expect(problemsOf(exchanging(['client_credentials', exchange]))).toEqual([
+      'realms[0].clients[0].tokenExchange.refreshTokens: refresh tokens from token exchange need refresh_token in grantTypes: without it the client could never use them',
+    ]);
+    expect(problemsOf(exchanging([exchange, 'refresh_token']))).toEqual([]);
+  });
+});
+
 describe('config schema: database timeouts', () => {
   const withDatabase = (database: Record<string, unknown>) => ({ ...withClient({ roles: [] }), database });
 
