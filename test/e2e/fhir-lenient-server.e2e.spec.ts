@@ -89,6 +89,62 @@ describe('a FHIR server that ignores the PractitionerRole practitioner parameter
 });
 
 /**
+ * A FHIR server that ignores Organization's or CareTeam's search parameter answers with organisations
+ * or teams not asked for. Skipping them as "not found" would log the clinician in without the roles and
+ * memberships the assertion names, presented as a success: the search fails closed instead, as the
+ * Patient and PractitionerRole searches do, before anything is written.
+ */
+describe('a FHIR server that ignores the Organization or CareTeam search parameter', () => {
+  const team = (id: string, identifier: string) => ({
+    resourceType: 'CareTeam',
+    id,
+    meta: { versionId: '1' },
+    status: 'active',
+    identifier: [{ system: 'urn:dk:sundhed:ehealth:careteam', value: identifier }],
+  });
+  /** Answers the Practitioner search with the clinician as asserted, the n-th search of `type` with `answers[n]`, any other with none. */
+  const lenientServer = async (me: object, type: string, answers: object[][]) => {
+    let searches = 0;
+    const server: StubServer = await startStubServer((response, index) => {
+      const url = server.urls[index] ?? '';
+      if (url.endsWith('/Practitioner/_search')) return sendJson(response, 200, searchset([me]));
+      if (url.endsWith(`/${type}/_search`)) return sendJson(response, 200, searchset(answers[searches++] ?? []));
+      if (url.endsWith('/_search')) return sendJson(response, 200, searchset([]));
+      return sendJson(response, 201, { resourceType: type, id: 'written', meta: { versionId: '9' } });
+    });
+    return server;
+  };
+  const refusalOf = async (server: StubServer, principal: ReturnType<typeof clinician>) => {
+    const { linker } = fhirLinker(server.baseUrl, { timeoutMs: 1000 });
+    return linker.link(principal).then(
+      () => undefined,
+      (error: unknown) => error as Error,
+    );
+  };
+
+  it.each([
+    ['Organization', 'identifier', [[{ resourceType: 'Organization', id: 'org-B', identifier: [{ system: SOR_SYSTEM, value: '222' }] }]]],
+    // The clinician's own teams (participant) first, then the one named, by identifier, then by logical id.
+    ['CareTeam', 'identifier', [[], [team('ct-other', 'CT-OTHER')]]],
+    ['CareTeam', 'id', [[], [], [team('ct-other', 'CT-OTHER')]]],
+  ])('%s searched by %s: refuses the login and writes nothing, rather than log in with rights missing', async (type, searched, answers) => {
+    const principal = clinician('DEMO-CLIN-lenient-directory', {
+      ...(type === 'Organization' ? { organisations: [sor('111', ['urn:role:doctor'])] } : {}),
+      ...(type === 'CareTeam' ? { careTeams: [{ id: 'CT-MINE', roles: ['urn:role:doctor'] }] } : {}),
+    });
+    const server = await lenientServer(storedPractitioner(principal), type, answers);
+    try {
+      const refusal = await refusalOf(server, principal);
+      expect(refusal).toBeInstanceOf(IdentityDirectoryRefusedError);
+      expect(refusal?.message).toBe(`FHIR search ${type}: a match lacks the searched ${searched}`);
+      expect(server.urls.filter((url) => !url.endsWith('/_search'))).toEqual([]);
+    } finally {
+      await server.close();
+    }
+  });
+});
+
+/**
  * A server may answer a search with a first page that holds no match but links to the next one (R4
  * http.html#paging; Bundle.total counts the whole search, bundle.html). "No entries" on that page is
  * not "no such patient": the citizen would log in without their patient's rights.

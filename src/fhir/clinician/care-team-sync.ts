@@ -5,6 +5,7 @@ import type { CareTeamPrivileges } from '../../identity/principal.js';
 import type { FhirGateway } from '../fhir.gateway.js';
 import type { FhirCallOptions, Stored } from '../fhir-resources.js';
 import { escapeSearchValue, referenceTo, resourceUrl } from '../fhir-references.js';
+import { FhirRequestError } from '../fhir.errors.js';
 import { careTeamInForce, isActiveParticipant, planJoin, planLeave } from './membership-plan.js';
 import { normaliseRoles } from './role-codes.js';
 import { updateVersioned } from './versioned-update.js';
@@ -80,11 +81,7 @@ export class CareTeamSync {
     // Teams not among the clinician's own: by identifier, then by logical id for what is still missing
     // (one after the other: teams are normally found by identifier, so the second search is rare).
     const unknown = privileges.map((p) => p.id).filter((id) => byIdentifier.get(id)?.length === 0);
-    const foundByIdentifier = await this.searchTeams(
-      'identifier',
-      unknown.map((id) => `${CARE_TEAM_IDENTIFIER_SYSTEM}|${escapeSearchValue(id)}`),
-      options,
-    );
+    const foundByIdentifier = await this.searchTeams('identifier', unknown, options);
     for (const id of unknown)
       byIdentifier.set(
         id,
@@ -93,7 +90,7 @@ export class CareTeamSync {
 
     const byLogicalId = new Map<string, CareTeam>(current.map((t) => [t.id, t]));
     const missing = unknown.filter((id) => byIdentifier.get(id)?.length === 0 && !byLogicalId.has(id));
-    for (const team of await this.searchTeams('_id', missing.map(escapeSearchValue), options)) byLogicalId.set(team.id, team);
+    for (const team of await this.searchTeams('_id', missing, options)) byLogicalId.set(team.id, team);
 
     const wanted = new Map<string, { team: CareTeam; roles: string[] }>();
     for (const privilege of privileges) {
@@ -111,11 +108,21 @@ export class CareTeamSync {
     return wanted;
   }
 
-  /** The teams in force among one search ORing the values (`,`, R4 search.html#combining); none when there are none. */
-  private async searchTeams(parameter: 'identifier' | '_id', values: string[], options: FhirCallOptions): Promise<CareTeam[]> {
-    if (values.length === 0) return [];
-    return (await this.gateway.searchAll('CareTeam', { [parameter]: values.join(','), _count: '100' }, options)).matches.filter(
-      careTeamInForce,
-    );
+  /**
+   * The teams in force among one search ORing the ids (`,`, R4 search.html#combining); none when
+   * there are none. A server that ignored the parameter (R4 search.html#errors, lenient handling)
+   * would answer teams not asked for, and skipping them would be a login with rights missing,
+   * presented as a success: a match that is none of the ids fails the login closed, as linking does.
+   */
+  private async searchTeams(parameter: 'identifier' | '_id', ids: string[], options: FhirCallOptions): Promise<CareTeam[]> {
+    if (ids.length === 0) return [];
+    const values =
+      parameter === 'identifier' ? ids.map((id) => `${CARE_TEAM_IDENTIFIER_SYSTEM}|${escapeSearchValue(id)}`) : ids.map(escapeSearchValue);
+    const { matches } = await this.gateway.searchAll('CareTeam', { [parameter]: values.join(','), _count: '100' }, options);
+    const asked = (team: CareTeam) =>
+      parameter === 'identifier' ? ids.some((id) => hasCareTeamIdentifier(team, id)) : ids.includes(team.id);
+    if (!matches.every(asked))
+      throw new FhirRequestError(`FHIR search CareTeam: a match lacks the searched ${parameter === '_id' ? 'id' : 'identifier'}`);
+    return matches.filter(careTeamInForce);
   }
 }

@@ -136,6 +136,10 @@ export class PractitionerRoleSync {
               options,
             )
           ).matches;
+    // A server that ignored the parameter would answer organisations not asked for (R4 search.html#errors);
+    // skipping them would be a login with its roles left out, presented as a success: fail closed.
+    if (searched.some((o) => !unknown.some((p) => hasIdentifier(o, p.identifier))))
+      throw new FhirRequestError('FHIR search Organization: a match lacks the searched identifier');
 
     const wanted = new Map<string, { organization: Organization; roles: string[] }>();
     privileges.forEach((privilege, index) => {
