@@ -20,16 +20,16 @@ export function referenceTo(resource: { resourceType: string; id: string }): str
 
 /**
  * The resource a literal reference names (R4 references.html#literal), as the absolute URL a context
- * carries (DOMAIN.md: absolute FHIR URLs): relative ones on `base`, a version (`…/_history/n`) dropped,
- * since a context is the resource and not one version of it. Undefined for what names no resource on a
- * server (a contained `#id`, a reference without `Type/id` at its end), rather than a URL of nothing.
+ * carries (DOMAIN.md: absolute FHIR URLs on the realm's server): relative ones on `base`, a version
+ * (`…/_history/n`) dropped, since a context is the resource and not one version of it. Undefined for
+ * what names no resource on this server: a contained `#id`, a reference without `Type/id` at its end,
+ * or one on another server, which nothing here can check and a context choice refuses (contextId).
  */
 export function resourceUrl(reference: string | undefined, base: string): string | undefined {
   const match = reference === undefined ? null : /^(.*?)([A-Z][A-Za-z]+\/[A-Za-z0-9\-.]{1,64})(?:\/_history\/[^/]+)?$/.exec(reference);
   if (!match) return undefined;
   const [, prefix, typeAndId] = match;
-  if (prefix === '') return `${base}/${typeAndId}`;
-  return /^https?:\/\/.+\/$/i.test(prefix!) ? `${prefix}${typeAndId}` : undefined;
+  return prefix === '' || prefix === `${base}/` ? `${base}/${typeAndId}` : undefined;
 }
 
 /**
