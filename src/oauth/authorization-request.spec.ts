@@ -81,6 +81,9 @@ describe('checkAuthorizationRequest (OIDC Core §3.1.2.2, RFC 6749 §4.1.2.1)', 
       ['PKCE plain (RFC 7636 §4.2; only S256 here)', { code_challenge_method: 'plain' }, 'invalid_request'],
       ['a challenge without a method (plain by default)', { code_challenge_method: undefined }, 'invalid_request'],
       ['a malformed challenge', { code_challenge: 'short' }, 'invalid_request'],
+      // RFC 7636 §4.2: an S256 challenge is 43 base64url characters; a verifier's shape is not enough.
+      ['an S256 challenge of a verifier’s length, not a digest’s', { code_challenge: 'a'.repeat(128) }, 'invalid_request'],
+      ['an S256 challenge in characters base64url has not', { code_challenge: '~'.repeat(43) }, 'invalid_request'],
       ['a public client without PKCE', { code_challenge: undefined, code_challenge_method: undefined }, 'invalid_request'],
       [
         'a public client without PKCE, even with prompt=none and no login',

@@ -4,7 +4,7 @@ import { answersFromSso } from '../login/sso-reuse.js';
 import type { Realm } from '../realms/realm.js';
 import type { OAuthErrorCode } from '../protocol/oauth-error.js';
 import { defaultResponseMode, parseResponseMode, type ResponseMode } from '../protocol/authorization-response.js';
-import { isWellFormedPkceValue } from '../protocol/pkce.js';
+import { isWellFormedS256Challenge } from '../protocol/pkce.js';
 import { CODE_CHALLENGE_METHODS, RESPONSE_TYPES, registeredOrOther } from '../protocol/registered-values.js';
 import { parseScope } from '../protocol/scope.js';
 import { isUnacceptable, unacceptableParameter } from './authorization-request-limits.js';
@@ -104,7 +104,7 @@ export function checkAuthorizationRequest(
   const method = single('code_challenge_method') ?? (codeChallenge ? 'plain' : undefined);
   if (method !== undefined && method !== 'S256')
     return fail('invalid_request', `code_challenge_method ${registeredOrOther(method, CODE_CHALLENGE_METHODS)} refused`);
-  if (codeChallenge !== undefined && !isWellFormedPkceValue(codeChallenge)) return fail('invalid_request', 'malformed code_challenge');
+  if (codeChallenge !== undefined && !isWellFormedS256Challenge(codeChallenge)) return fail('invalid_request', 'malformed code_challenge');
   if (client.config.type === 'public' && !codeChallenge) return fail('invalid_request', 'PKCE is required for public clients');
 
   const aud = single('aud') ?? undefined;

@@ -1,4 +1,4 @@
-import { isWellFormedPkceValue, verifyS256 } from './pkce.js';
+import { isWellFormedPkceValue, isWellFormedS256Challenge, verifyS256 } from './pkce.js';
 
 describe('PKCE S256', () => {
   // RFC 7636 Appendix B.
@@ -20,5 +20,11 @@ describe('PKCE S256', () => {
     expect(isWellFormedPkceValue('a'.repeat(42))).toBe(false);
     expect(isWellFormedPkceValue('a'.repeat(129))).toBe(false);
     expect(isWellFormedPkceValue(`${'a'.repeat(42)}/`)).toBe(false);
+  });
+
+  it('takes as an S256 challenge only what a SHA-256 digest in base64url can be: 43 characters', () => {
+    expect(isWellFormedS256Challenge(challenge)).toBe(true);
+    for (const malformed of ['a'.repeat(42), 'a'.repeat(44), 'a'.repeat(128), '~'.repeat(43), `${'a'.repeat(42)}.`, `${'a'.repeat(42)}=`])
+      expect(isWellFormedS256Challenge(malformed)).toBe(false);
   });
 });
