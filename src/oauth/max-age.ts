@@ -1,7 +1,7 @@
 /**
  * OIDC Core §3.1.2.1 `max_age`: the seconds that may have passed since the person last actively
- * authenticated; a non-negative integer. Anything else is an invalid request (null). Values beyond
- * 2^31 − 1 seconds (68 years) mean the same as that, and are stored as that.
+ * authenticated; a non-negative integer, here of at most 12 digits. Anything else is an invalid request
+ * (null). Values beyond 2^31 − 1 seconds (68 years) mean the same as that, and are stored as that.
  */
 export const MAX_AGE_CEILING = 2_147_483_647;
 
