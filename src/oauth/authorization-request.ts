@@ -9,6 +9,7 @@ import { CODE_CHALLENGE_METHODS, RESPONSE_TYPES, registeredOrOther } from '../pr
 import { parseScope } from '../protocol/scope.js';
 import { isUnacceptable, unacceptableParameter } from './authorization-request-limits.js';
 import { parseMaxAge } from './max-age.js';
+import { isRegisteredRedirectUri } from './registered-redirect-uri.js';
 import { namesFhirServer } from './smart-audience.js';
 
 /** An authorization request that passed every check: what a login starts from. */
@@ -66,8 +67,8 @@ export function checkAuthorizationRequest(
   const client = clients.find(realm.name, clientId);
   // Not written to the log: an id that names no client may be anything a person or app typed there.
   if (!client) return { ok: false, page: true, reason: 'unknown client' };
-  // Exact string comparison (RFC 9700 §4.1.3): no case folding, no port or query leeway.
-  if (!redirectUri || !client.config.redirectUris.includes(redirectUri)) {
+  // Exact string comparison (RFC 9700 §4.1.3), but for a loopback IP literal's port (RFC 8252 §7.3).
+  if (!redirectUri || !isRegisteredRedirectUri(redirectUri, client.config.redirectUris)) {
     return { ok: false, page: true, reason: `redirect_uri not registered for ${clientId}` };
   }
 

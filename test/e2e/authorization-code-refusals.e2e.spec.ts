@@ -7,7 +7,9 @@ describe('authorization code flow (mocked users)', () => {
   describe('refusals before the redirect URI is trusted: an HTML page, no redirect', () => {
     it.each([
       ['a different case', 'http://127.0.0.1/Callback'],
-      ['another port', 'http://127.0.0.1:8080/callback'],
+      // A loopback IP literal may name any port (RFC 8252 §7.3: authorization-code.e2e.spec.ts); no other host may.
+      ['another port of a host that is not loopback', 'https://app.example:8443/cb?tab=1'],
+      ['another path on a loopback port', 'http://127.0.0.1:8080/callback/'],
       ['an extra query', 'http://127.0.0.1/callback?x=1'],
       ['a trailing slash', 'http://127.0.0.1/callback/'],
       ['a missing query of a registered URI', 'https://app.example/cb'],

@@ -7,6 +7,7 @@ import { CALLBACK, codeFlowServerForSuite } from '../support/code-flow-server.js
 import { cookiesFrom } from '../support/browser-cookies.js';
 import { loginAsMockUser } from '../support/mock-login.js';
 import { startTestServer } from '../support/test-server.js';
+import { postForm } from '../support/token-requests.js';
 
 /**
  * OIDC authorization code flow with PKCE, through the mock login page, finished by openid-client: a
@@ -77,6 +78,36 @@ describe('authorization code flow (mocked users)', () => {
     expect(refreshExpiresIn).toBeGreaterThan(1790);
     expect(refreshExpiresIn).toBeLessThanOrEqual(1800);
     expect(h.server.logs.join('\n')).not.toContain('0101011234');
+  });
+
+  it('takes a native app’s loopback redirect on the port its system picked (RFC 8252 §7.3), and binds the code to that port', async () => {
+    const onPort = 'http://127.0.0.1:51234/callback';
+    const login = async () => {
+      const request = await h.authorize({ redirect_uri: onPort });
+      return { ...request, callback: await loginAsMockUser(request.url, 'alice') };
+    };
+    const { callback, verifier, state, nonce } = await login();
+    expect(callback.origin + callback.pathname).toBe(onPort);
+    const tokens = await oidc.authorizationCodeGrant(h.client, callback, {
+      pkceCodeVerifier: verifier,
+      expectedState: state,
+      expectedNonce: nonce,
+    });
+    expect(tokens.claims()).toMatchObject({ aud: 'patient-app', nonce });
+
+    // RFC 6749 §4.1.3: the redirect_uri of the authorization request redeems its code, not the registered one.
+    const another = await login();
+    const registered = await postForm(
+      `${h.issuer}/protocol/openid-connect/token`,
+      new URLSearchParams({
+        grant_type: 'authorization_code',
+        client_id: 'patient-app',
+        code: another.callback.searchParams.get('code')!,
+        redirect_uri: CALLBACK,
+        code_verifier: another.verifier,
+      }),
+    );
+    expect(registered.body).toMatchObject({ error: 'invalid_grant' });
   });
 
   it('gives the same stable sub on every login of one person', async () => {
