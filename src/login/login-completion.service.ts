@@ -145,7 +145,7 @@ export class LoginCompletionService {
     }
     const back = (params: Record<string, string | undefined>) => respond(realm, pending, params);
 
-    // Linking comes before the transaction is completed: a FHIR outage leaves nothing behind.
+    // Linking comes before the transaction is completed: a FHIR outage leaves no session and no code.
     let link;
     try {
       link = await this.linker.link(authentication.principal);
