@@ -66,4 +66,44 @@ describe('config: a ${VAR} that is not set', () => {
       'realms[0].clients[0].secret: environment variable PORTAL_SECRET is not set',
     ]);
   });
+
+  it('refuses a placeholder mistyped, naming the key and not the value, rather than take it as written', () => {
+    const raw = {
+      ...minimal(),
+      keys: { encryptionKey: '${FEDERATION_KEY_ENCRYPTION_KEY_PRODUCTION' },
+      realms: [
+        {
+          name: 'nemlogin',
+          clients: [
+            { clientId: 'portal', type: 'confidential', secret: '$PORTAL_CLIENT_SECRET', grantTypes: ['client_credentials'] },
+            { clientId: 'xis', type: 'confidential', secret: 'prefix-${XIS_SECRET}-${OOPS', grantTypes: ['client_credentials'] },
+          ],
+        },
+      ],
+    };
+    const problems = problemsOf(raw, { XIS_SECRET: 'x'.repeat(40) });
+    expect(problems).toEqual([
+      'keys.encryptionKey: a "${" that is not a placeholder ${NAME} or ${NAME:-default} (a brace missing?)',
+      'realms[0].clients[0].secret: $NAME is not read from the environment; write ${NAME}',
+      'realms[0].clients[1].secret: a "${" that is not a placeholder ${NAME} or ${NAME:-default} (a brace missing?)',
+    ]);
+    expect(problems.join('\n')).not.toMatch(/FEDERATION_KEY_ENCRYPTION_KEY_PRODUCTION|PORTAL_CLIENT_SECRET|OOPS/);
+  });
+
+  it('takes a $ elsewhere in a value as written, and whatever a variable brings in', () => {
+    const raw = {
+      ...minimal(),
+      realms: [
+        {
+          name: 'nemlogin',
+          clients: [
+            { clientId: 'a', type: 'confidential', secret: 'pa$word-$2b$10$-costs', grantTypes: ['client_credentials'] },
+            { clientId: 'b', type: 'confidential', secret: '${B_SECRET}', grantTypes: ['client_credentials'] },
+          ],
+        },
+      ],
+    };
+    const config = parseConfig(raw, 'test', { B_SECRET: '${not-a-placeholder' });
+    expect(config.realms[0]!.clients.map((c) => c.secret)).toEqual(['pa$word-$2b$10$-costs', '${not-a-placeholder']);
+  });
 });

@@ -3,9 +3,22 @@
  * the parsed YAML tree, not on the file text, so a variable's value can never change the structure.
  */
 const PLACEHOLDER = /\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}/g;
+/** A whole value that names a variable the shell way, without braces: meant as a placeholder, never a secret. */
+const BARE_VARIABLE = /^\$[A-Za-z_][A-Za-z0-9_]*$/;
 
 export function substituteEnv(value: unknown, env: NodeJS.ProcessEnv, problems: string[], path: string[] = []): unknown {
   if (typeof value === 'string') {
+    // A placeholder mistyped (`${NAME` without its brace, `$NAME`) would otherwise be taken as written:
+    // a key or secret anyone reading the file knows, over every length check. Refused, naming the key,
+    // never the value; what a variable brings in is not looked at (its value may hold anything).
+    if (value.replace(PLACEHOLDER, '').includes('${')) {
+      problems.push(`${formatPath(path)}: a "\${" that is not a placeholder \${NAME} or \${NAME:-default} (a brace missing?)`);
+      return value;
+    }
+    if (BARE_VARIABLE.test(value)) {
+      problems.push(`${formatPath(path)}: $NAME is not read from the environment; write \${NAME}`);
+      return value;
+    }
     return value.replace(PLACEHOLDER, (_match, name: string, fallback: string | undefined) => {
       const found = env[name];
       if (found !== undefined && found !== '') return found;
