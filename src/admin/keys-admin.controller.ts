@@ -149,15 +149,17 @@ export class KeysAdminController {
   @RequiresRole('manage-realm')
   async rotate(
     @Req() request: FastifyRequest,
-    @Query('algorithm') asked?: unknown,
+    @Query() query: Record<string, unknown>,
   ): Promise<{ kid: string; algorithm: string; signsFrom: number }> {
     // The algorithm is the query's alone. A body naming one ({"algorithm": "RS256"}, as a JSON admin
     // client would send it) was ignored, and a key of the realm's signingAlg made instead: a change
     // the caller did not ask for, which no second call undoes. Refused before anything changes.
     // Read from the request, not by @Body(), which OpenAPI would document as a body to send.
     if (!isEmptyBody(request.body)) throw malformedAdminCall('keys/rotate takes no body (?algorithm= names the algorithm)');
+    // So is a query parameter it does not read: `?algoritm=RS256` would rotate the signingAlg's key instead.
+    if (Object.keys(query).some((name) => name !== 'algorithm')) throw malformedAdminCall('keys/rotate takes only ?algorithm=');
     const realm = request.oauthRealm!;
-    const algorithm = await refusedAsInvalidRequest(async () => rotationAlgorithm(realm, asked));
+    const algorithm = await refusedAsInvalidRequest(async () => rotationAlgorithm(realm, query.algorithm));
     const { kid, signsFrom } = await refusedAsInvalidRequest(() =>
       this.keys.rotate(realm, algorithm, (tx, rotation) =>
         this.audit.record(adminAction(request, 'ACTION', 'keys/rotate', { details: rotationDetails(rotation, algorithm) }), tx),

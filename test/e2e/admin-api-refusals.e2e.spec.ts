@@ -141,6 +141,8 @@ describe('admin API: sessions and keys', () => {
       // Past 9999 the instant has no form PostgreSQL reads: refused here, not by the database after the call's record.
       ['GET', 'nemlogin/events?dateTo=999999999999999', 'READ', 'events', 'events query: bad dateTo: epoch milliseconds after 9999-12-31'],
       ['POST', 'nemlogin/keys/rotate?algorithm=HS256', 'ACTION', 'keys/rotate', 'realm nemlogin signs with ES256 only'],
+      // A misspelt parameter would otherwise rotate the key of the realm's signingAlg, which no call undoes.
+      ['POST', 'nemlogin/keys/rotate?algoritm=RS256', 'ACTION', 'keys/rotate', 'keys/rotate takes only ?algorithm='],
     ] as const;
     for (const [method, path, operation, resourcePath, description] of calls) {
       expect(await adminCall(h.server.baseUrl, method, path, operator)).toMatchObject({
