@@ -46,7 +46,9 @@ export class AdminAuthGuard implements CanActivate {
     if (!namesAudience(claims.aud, realm.issuer)) throw new OAuthError('invalid_token', 'admin API: token not issued for this service');
     const client = this.clients.find(realm.name, claims.client_id);
     if (!client || !holdsRole(claims, client, role)) {
-      await this.audit.failed(refusedAdminAction(request, realm, claims.client_id), 'insufficient_scope');
+      // A person's token (a user's never administers) names who tried, as every other event of theirs does.
+      const person = claims.sid ? { userId: claims.sub, sessionId: inspected.session?.id } : {};
+      await this.audit.failed({ ...refusedAdminAction(request, realm, claims.client_id), ...person }, 'insufficient_scope');
       throw new OAuthError('insufficient_scope', `admin API: ${claims.client_id} lacks ${role}`);
     }
     request.oauthRealm = realm;

@@ -47,6 +47,21 @@ describe('admin API: sessions and keys', () => {
     });
   });
 
+  it('records who a person’s token speaks for when it is refused, as a user’s token never administers', async () => {
+    const tokens = await loginTokens(h.server.baseUrl, 'nemlogin', 'alice');
+    const { sub, sid, aud } = decodeJwt(tokens.access_token) as { sub: string; sid: string; aud: string };
+    expect(aud).toBe(h.server.app.get(RealmRegistry).get('nemlogin').issuer);
+    expect((await adminCall(h.server.baseUrl, 'GET', 'nemlogin/events', tokens.access_token)).status).toBe(403);
+    const [refused] = await h.adminEvents({ type: 'ADMIN_ACTION', client: 'patient-app', max: '1' });
+    expect(refused).toMatchObject({
+      clientId: 'patient-app',
+      userId: sub,
+      sessionId: sid,
+      error: 'insufficient_scope',
+      details: { operation_type: 'READ', resource_path: 'events' },
+    });
+  });
+
   it('records a DELETE whose session another request ended meanwhile as the 404 it answers, not as a success', async () => {
     const tokens = await loginTokens(h.server.baseUrl, 'nemlogin', 'alice');
     const { sid } = decodeJwt(tokens.access_token) as { sid: string };
