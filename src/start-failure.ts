@@ -1,3 +1,4 @@
+import pg from 'pg';
 import { DatabaseUnavailableError } from './storage/database.js';
 
 /*
@@ -33,10 +34,15 @@ export function listenFailure(error: unknown, host: string, ports: { port: numbe
 
 /**
  * The database the config names not answering at start (refused, unreachable, timed out, shutting
- * down); undefined for any other error. Names the server from `url`, never its user or password.
+ * down), or refusing the connection `url` asks for: no such database (3D000), or its role or password
+ * refused (class 28, whose messages name the role, never the password). Undefined for any other
+ * error. Names the server from `url`, never its user or password.
  */
 export function databaseFailure(error: unknown, url: string): string | undefined {
-  if (!(error instanceof DatabaseUnavailableError)) return undefined;
   const server = URL.parse(url)?.host;
-  return `database.url (DATABASE_URL): the database${server ? ` at ${server}` : ''} is unavailable (${error.code})`;
+  const database = `database.url (DATABASE_URL): the database${server ? ` at ${server}` : ''}`;
+  if (error instanceof DatabaseUnavailableError) return `${database} is unavailable (${error.code})`;
+  if (error instanceof pg.DatabaseError && (error.code === '3D000' || error.code?.startsWith('28')))
+    return `${database} refused the connection: ${error.message} (${error.code})`;
+  return undefined;
 }

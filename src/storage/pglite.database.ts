@@ -1,4 +1,5 @@
 import { mkdir } from 'node:fs/promises';
+import { ConfigError } from '../config/config.error.js';
 import { PGlite, types, type Results, type Transaction } from '@electric-sql/pglite';
 import { DataDirectoryLock } from './data-directory-lock.js';
 import { freshClusterDump } from './pglite-fresh-cluster.js';
@@ -46,7 +47,10 @@ export class PgliteDatabase implements Database {
     let lock: DataDirectoryLock | undefined;
     const inMemory = dataDir.startsWith(IN_MEMORY_PREFIX);
     if (!inMemory) {
-      await mkdir(dataDir, { recursive: true });
+      // The operator's to fix (a file in the way, no permission): said naming the key, without a stack.
+      await mkdir(dataDir, { recursive: true }).catch((error: NodeJS.ErrnoException) => {
+        throw ConfigError.problem(`database.dataDir (DATABASE_DIR): cannot create the directory ${dataDir} (${error.code ?? 'error'})`);
+      });
       lock = DataDirectoryLock.acquire(dataDir);
     }
     const startParams = [...PGlite.defaultStartParams, ...SIZING];

@@ -1,7 +1,11 @@
 import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { buildService } from '../support/built-service.js';
 import { freePort } from '../support/free-port.js';
+import { testDatabaseUrl } from '../support/database-engines.js';
 
 // One suite builds dist/ once; each test starts the built service on the demo config and an in-memory database.
 beforeAll(() => buildService(), 300_000);
@@ -65,4 +69,55 @@ describe('a start whose PostgreSQL does not answer', () => {
       `federation service failed to start: database.url (DATABASE_URL): the database at 127.0.0.1:${port} is unavailable (ECONNREFUSED)\n`,
     );
   }, 60_000);
+});
+
+describe('a start whose database or seed the config names cannot be used', () => {
+  const scratch = mkdtempSync(join(tmpdir(), 'start-refusals-'));
+  const demo = 'fixtures/config/demo.yaml';
+
+  it('names database.dataDir and the cause when a file stands where its directory would be, with exit code 1 and no stack trace', async () => {
+    const file = join(scratch, 'a-file');
+    writeFileSync(file, 'not a directory');
+    for (const [dataDir, code] of [
+      [file, 'EEXIST'],
+      [join(file, 'below'), 'ENOTDIR'],
+    ] as const) {
+      const { status, stderr } = await runToExit({ HOST: '127.0.0.1', PORT: String(await freePort()), DATABASE_DIR: dataDir });
+      expect(status).toBe(1);
+      expect(stderr).toBe(
+        `invalid configuration in ${demo}:\n  - database.dataDir (DATABASE_DIR): cannot create the directory ${dataDir} (${code})\n`,
+      );
+    }
+  }, 60_000);
+
+  it('names fhir.seed and the file when it is missing or not JSON, with no stack trace', async () => {
+    const notJson = join(scratch, 'seed.json');
+    writeFileSync(notJson, '{ not json');
+    for (const [seed, reason] of [
+      [join(scratch, 'missing.json'), 'cannot read {seed}: ENOENT'],
+      [notJson, '{seed} is not valid JSON'],
+    ] as const) {
+      const config = join(scratch, `seeded-${reason.length}.yaml`);
+      writeFileSync(config, readFileSync(demo, 'utf8').replace('seed: fixtures/fhir/demo.json', `seed: ${seed}`));
+      const { status, stderr } = await runToExit({ HOST: '127.0.0.1', PORT: String(await freePort()), FEDERATION_CONFIG: config });
+      expect(status).toBe(1);
+      expect(stderr).toBe(`invalid configuration in ${config}:\n  - fhir.seed: ${reason.replace('{seed}', seed)}\n`);
+    }
+  }, 60_000);
+
+  // PostgreSQL answering, but not for the database or role the URL names: the URL is the operator's to mend.
+  (testDatabaseUrl ? it : it.skip)(
+    'names database.url and what PostgreSQL refused, never the password',
+    async () => {
+      const url = new URL(testDatabaseUrl!);
+      url.pathname = '/no_such_database_for_start_refusals';
+      url.password = 'S3cretPW';
+      const { status, stderr } = await runToExit({ HOST: '127.0.0.1', PORT: String(await freePort()), DATABASE_URL: url.href });
+      expect(status).toBe(1);
+      expect(stderr).toBe(
+        `federation service failed to start: database.url (DATABASE_URL): the database at ${url.host} refused the connection: database "no_such_database_for_start_refusals" does not exist (3D000)\n`,
+      );
+    },
+    60_000,
+  );
 });

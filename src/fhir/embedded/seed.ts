@@ -1,4 +1,5 @@
 import { readFile } from 'node:fs/promises';
+import { ConfigError } from '../../config/config.error.js';
 import { getStatus, normalizeOperationOutcome, validateResource } from '@medplum/core';
 import type { FhirRouter, MemoryRepository } from '@medplum/fhir-router';
 import { HELD_RESOURCE_TYPES, isHeldResourceType } from './resource-types.js';
@@ -11,18 +12,18 @@ interface SeedEntry {
   request?: { method?: unknown; url?: unknown };
 }
 
-/** Reads a seed Bundle file; a missing or malformed file stops the start with the path. */
+/** Reads a seed Bundle file; a missing or malformed file stops the start naming the key and the path, without a stack. */
 export async function readSeedFile(path: string): Promise<unknown> {
   let text: string;
   try {
     text = await readFile(path, 'utf8');
   } catch (error) {
-    throw new Error(`fhir.seed: cannot read ${path}: ${(error as NodeJS.ErrnoException).code ?? 'error'}`, { cause: error });
+    throw ConfigError.problem(`fhir.seed: cannot read ${path}: ${(error as NodeJS.ErrnoException).code ?? 'error'}`);
   }
   try {
     return JSON.parse(text) as unknown;
   } catch {
-    throw new Error(`fhir.seed: ${path} is not valid JSON`);
+    throw ConfigError.problem(`fhir.seed: ${path} is not valid JSON`);
   }
 }
 
@@ -37,7 +38,7 @@ export async function readSeedFile(path: string): Promise<unknown> {
 export async function applySeed(router: FhirRouter, repo: MemoryRepository, bundle: unknown, source: string): Promise<number> {
   const { type, entries } = seedEntries(bundle, source);
   const invalid = entries.flatMap((entry, index) => validationProblem(entry, index));
-  if (invalid.length > 0) throw new Error(`fhir.seed: ${source}: invalid entries: ${invalid.join('; ')}`);
+  if (invalid.length > 0) throw ConfigError.problem(`fhir.seed: ${source}: invalid entries: ${invalid.join('; ')}`);
 
   // A transaction stays one, so Medplum still resolves `urn:uuid` references between its entries.
   const batch = { resourceType: 'Bundle', type: type === 'collection' ? 'batch' : type, entry: entries };
@@ -51,16 +52,16 @@ export async function applySeed(router: FhirRouter, repo: MemoryRepository, bund
     return status.startsWith('2') ? [] : [`#${index} ${describe(entry)} → ${status}`];
   });
   if (failures.length > 0) {
-    throw new Error(`fhir.seed: ${source}: ${failures.length} of ${entries.length} entries failed: ${failures.join('; ')}`);
+    throw ConfigError.problem(`fhir.seed: ${source}: ${failures.length} of ${entries.length} entries failed: ${failures.join('; ')}`);
   }
   return entries.length;
 }
 
 function seedEntries(bundle: unknown, source: string): { type: string; entries: SeedEntry[] } {
   const candidate = bundle as { resourceType?: unknown; type?: unknown; entry?: unknown } | null;
-  if (candidate?.resourceType !== 'Bundle') throw new Error(`fhir.seed: ${source} is not a FHIR Bundle`);
+  if (candidate?.resourceType !== 'Bundle') throw ConfigError.problem(`fhir.seed: ${source} is not a FHIR Bundle`);
   if (candidate.type !== 'transaction' && candidate.type !== 'batch' && candidate.type !== 'collection') {
-    throw new Error(`fhir.seed: ${source}: Bundle.type must be transaction, batch or collection`);
+    throw ConfigError.problem(`fhir.seed: ${source}: Bundle.type must be transaction, batch or collection`);
   }
   const type = candidate.type;
   const entries = Array.isArray(candidate.entry) ? (candidate.entry as SeedEntry[]) : [];
