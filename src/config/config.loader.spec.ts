@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { jest } from '@jest/globals';
 import { generateKeyPairSync } from 'node:crypto';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
@@ -119,6 +120,29 @@ describe('config loading', () => {
       'realms[0].clients[0].secret: must be at least 32 characters in production',
       'realms[0].mockUsers: mocked users are refused in production',
     ]);
+  });
+
+  it('refuses in production the digest of a secret the demo config publishes, where no length check sees it', () => {
+    const withDigest = (secret: string) =>
+      production({
+        realms: [
+          {
+            name: 'nemlogin',
+            clients: [
+              {
+                clientId: 'portal',
+                type: 'confidential',
+                secretSha256: createHash('sha256').update(secret).digest('hex'),
+                grantTypes: ['client_credentials'],
+              },
+            ],
+          },
+        ],
+      });
+    expect(problemsOf(withDigest('demo-portal-secret'))).toEqual([
+      "realms[0].clients[0].secretSha256: the digest of the demo config's portal secret, published with this repository's source, is refused in production",
+    ]);
+    expect(problemsOf(withDigest('x'.repeat(40)))).toEqual([]);
   });
 
   it('refuses trustProxy: true in production, naming the key, and takes the proxies by address', () => {

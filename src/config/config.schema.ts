@@ -8,6 +8,7 @@ import { refineAdminAudiences } from './admin-audiences.js';
 import { realmSchema } from './realm-config.schema.js';
 import { samlSchema } from './saml-config.schema.js';
 import { httpUrl, reportDuplicates, signingAlg, TIMER_MAX_MS, wholeNumber } from './shared-values.schema.js';
+import { PUBLISHED_DEMO_SECRET_DIGESTS } from './published-demo-secrets.js';
 
 /**
  * The configuration file's shape (DESIGN.md §3). Every object is strict so that a misspelt key is
@@ -242,6 +243,14 @@ function refineProduction(config: Config, ctx: z.RefinementCtx): void {
           code: 'custom',
           path: ['realms', r, 'clients', c, 'secret'],
           message: 'must be at least 32 characters in production',
+        });
+      }
+      const demo = client.secretSha256 === undefined ? undefined : PUBLISHED_DEMO_SECRET_DIGESTS.get(client.secretSha256);
+      if (demo !== undefined) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['realms', r, 'clients', c, 'secretSha256'],
+          message: `the digest of the demo config's ${demo} secret, published with this repository's source, is refused in production`,
         });
       }
     });
