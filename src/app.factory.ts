@@ -14,6 +14,7 @@ import { answerClientError } from './http-client-errors.js';
 import { registerLoginRateLimit } from './login-rate-limit.js';
 import { createLogger, REQUEST_ID_HEADER, requestId } from './logging/logger.js';
 import { PinoNestLogger } from './logging/pino-nest.logger.js';
+import { registerRequestContext } from './logging/request-context.js';
 import { RequestLogController } from './logging/request-log.controller.js';
 import { answerFrameworkError, OAuthErrorFilter } from './oauth/oauth-error.filter.js';
 import { registerOpenApi } from './openapi.js';
@@ -43,6 +44,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     void reply.header(REQUEST_ID_HEADER, request.id);
     done();
   });
+  await registerRequestContext(fastify);
   // Before any route is added: they hook the routes as they are added.
   rememberBrowserReplies(fastify);
   rememberRouteMethods(fastify, new Set(config.realms.map((realm) => realm.name)));

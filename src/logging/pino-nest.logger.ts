@@ -1,10 +1,12 @@
 import type { LoggerService } from '@nestjs/common';
 import type { Logger } from 'pino';
 import { ConfigError } from '../config/config.error.js';
+import { currentRequestId } from './request-context.js';
 
 /**
- * Nest's framework messages (module start-up, route mapping) through the same pino logger.
- * Nest passes the context name last; an object first argument becomes structured fields.
+ * Nest's framework messages (module start-up, route mapping) and the Nest Logger lines of controllers
+ * and services through the same pino logger. Nest passes the context name last; an object first
+ * argument becomes structured fields; a line written while a request is handled carries its `reqId`.
  */
 export class PinoNestLogger implements LoggerService {
   constructor(private readonly logger: Logger) {}
@@ -33,6 +35,8 @@ export class PinoNestLogger implements LoggerService {
   private write(level: 'info' | 'error' | 'warn' | 'debug' | 'trace' | 'fatal', message: unknown, rest: unknown[]): void {
     const context = typeof rest[rest.length - 1] === 'string' ? (rest.pop() as string) : undefined;
     const fields: Record<string, unknown> = context ? { context } : {};
+    const reqId = currentRequestId();
+    if (reqId !== undefined) fields.reqId = reqId;
     if (message !== null && typeof message === 'object' && !(message instanceof Error)) {
       const msg = rest.find((r) => typeof r === 'string');
       this.logger[level]({ ...fields, ...message }, msg as string | undefined);
