@@ -4,7 +4,7 @@ import { productionWarnings } from '../config/production-warnings.js';
 import { realmFromConfig } from '../realms/realm.js';
 import { certificateWarning } from '../saml/certificate-expiry.js';
 import { loadRealmSettings, type IdpStaticSettings } from '../saml/saml-settings.js';
-import { argumentsUnlessHelp } from './usage.js';
+import { argumentsUnlessHelp, withinArity } from './usage.js';
 
 /** `npm run config:check -- FILE`: validates a config file without starting; exit 1 when invalid, warnings (exit 0) for what will fail later. */
 export function checkConfig(file: string, env: NodeJS.ProcessEnv = process.env, now = new Date()): { exitCode: number; output: string } {
@@ -45,10 +45,15 @@ function certificateWarnings(idps: IdpStaticSettings[], now: Date): string[] {
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
+  const usage = 'usage: npm run config:check -- [FILE] (default: $FEDERATION_CONFIG, else fixtures/config/demo.yaml)\n';
   const args = argumentsUnlessHelp(process.argv.slice(2));
   if (!args) {
-    process.stdout.write('usage: npm run config:check -- [FILE] (default: $FEDERATION_CONFIG, else fixtures/config/demo.yaml)\n');
+    process.stdout.write(usage);
     process.exit(0);
+  }
+  if (!withinArity(args, 1)) {
+    process.stderr.write(usage);
+    process.exit(1);
   }
   const { exitCode, output } = checkConfig(args[0] ?? configFileFromEnv());
   (exitCode === 0 ? process.stdout : process.stderr).write(`${output}\n`);

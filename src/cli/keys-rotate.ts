@@ -8,7 +8,7 @@ import type { Database } from '../storage/database.js';
 import { openDatabase } from '../storage/database.factory.js';
 import { migrate } from '../storage/migrator.js';
 import { keyCommandServices } from './key-command.js';
-import { argumentsUnlessHelp } from './usage.js';
+import { argumentsUnlessHelp, withinArity } from './usage.js';
 
 /**
  * Makes a new generated key `realmName`'s active one, of `asked` or the realm's `signingAlg`, and
@@ -40,7 +40,7 @@ async function main(): Promise<void> {
   const args = argumentsUnlessHelp(process.argv.slice(2));
   if (!args) return void process.stdout.write(`${usage}\n`);
   const [realmName, asked] = args;
-  if (!realmName) throw new Error(usage);
+  if (!realmName || !withinArity(args, 2)) throw new Error(usage);
   const config = loadConfigFile(configFileFromEnv());
   // Refused (an unknown realm, an algorithm it does not sign with) before the database is opened.
   const algorithm = rotationAlgorithm(new RealmRegistry(config).get(realmName), asked);

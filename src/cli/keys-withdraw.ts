@@ -9,7 +9,7 @@ import type { Database } from '../storage/database.js';
 import { openDatabase } from '../storage/database.factory.js';
 import { migrate } from '../storage/migrator.js';
 import { keyCommandServices } from './key-command.js';
-import { argumentsUnlessHelp } from './usage.js';
+import { argumentsUnlessHelp, withinArity } from './usage.js';
 
 /** A withdrawal that cannot be made (no such key in the realm), in fixed wording; nothing changed. */
 export class KeyWithdrawalRefused extends Error {}
@@ -47,7 +47,7 @@ async function main(): Promise<void> {
   const args = argumentsUnlessHelp(process.argv.slice(2));
   if (!args) return void process.stdout.write(`${usage}\n`);
   const [realmName, kid] = args;
-  if (!realmName || !kid) throw new Error(usage);
+  if (!realmName || !kid || !withinArity(args, 2)) throw new Error(usage);
   const config = loadConfigFile(configFileFromEnv());
   // An unknown realm is refused before the database is opened.
   new RealmRegistry(config).get(realmName);

@@ -5,3 +5,11 @@
 export function argumentsUnlessHelp(args: readonly string[]): readonly string[] | undefined {
   return args.some((arg) => arg === '--help' || arg === '-h') ? undefined : args;
 }
+
+/**
+ * Whether a command was given no more arguments than it takes. One more is a mistake to say, not to
+ * pass over: `keys:rotate nemlogin ES256 RS256` would otherwise rotate the key of the one it read.
+ */
+export function withinArity(args: readonly string[], most: number): boolean {
+  return args.length <= most;
+}

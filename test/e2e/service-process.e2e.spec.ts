@@ -188,6 +188,21 @@ describe('the service as a process', () => {
     }
   });
 
+  it('refuses an argument more than a command reads with its usage and exit code 1, opening nothing', () => {
+    for (const [command, args, usage] of [
+      ['config-check', ['fixtures/config/demo.yaml', 'other.yaml'], 'usage: npm run config:check -- [FILE]'],
+      // `ES256 RS256`: rotating the key of the first read would be a change no second call undoes.
+      ['keys-rotate', ['nemlogin', 'ES256', 'RS256'], 'usage: npm run keys:rotate -- REALM [ALGORITHM]'],
+      ['keys-withdraw', ['nemlogin', 'kid-1', 'kid-2'], 'usage: npm run keys:withdraw -- REALM KID'],
+    ] as const) {
+      const result = spawnSync(process.execPath, [`dist/src/cli/${command}.js`, ...args], {
+        encoding: 'utf8',
+        env: { ...process.env, FEDERATION_CONFIG: join(dataDir, 'no-such-config.yaml') },
+      });
+      expect([command, result.status, result.stdout, result.stderr]).toEqual([command, 1, '', expect.stringContaining(usage)]);
+    }
+  });
+
   it('refuses an invalid config with exit code 1, naming every offending key', () => {
     const { result } = startOnConfig('bad', 'publicUrl: nope\nkeys: { encryptionKey: short }\nrealms: [ { name: Bad } ]\n');
     expect(result.status).toBe(1);
