@@ -35,8 +35,8 @@ export function listenFailure(error: unknown, host: string, ports: { port: numbe
 /**
  * The database the config names not answering at start (refused, unreachable, timed out, shutting
  * down), or refusing the connection `url` asks for: no such database (3D000), or its role or password
- * refused (class 28, whose messages name the role, never the password). Undefined for any other
- * error. Names the server from `url`, never its user or password.
+ * refused (class 28). Undefined for any other error. Names the server from `url`, never its password;
+ * PostgreSQL's own message names the database or role it refused (the operator's config), never a password.
  */
 export function databaseFailure(error: unknown, url: string): string | undefined {
   const server = URL.parse(url)?.host;

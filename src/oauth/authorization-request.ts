@@ -67,8 +67,8 @@ export function checkAuthorizationRequest(
   const client = clients.find(realm.name, clientId);
   // Not written to the log: an id that names no client may be anything a person or app typed there.
   if (!client) return { ok: false, page: true, reason: 'unknown client' };
-  // Exact string comparison (RFC 9700 §4.1.3), but for a loopback IP literal's port (RFC 8252 §7.3).
-  if (!redirectUri || !isRegisteredRedirectUri(redirectUri, client.config.redirectUris)) {
+  // Exact string comparison (RFC 9700 §4.1.3), but for a native app's loopback IP literal's port (RFC 8252 §7.3).
+  if (!redirectUri || !isRegisteredRedirectUri(redirectUri, client.config)) {
     return { ok: false, page: true, reason: `redirect_uri not registered for ${clientId}` };
   }
 

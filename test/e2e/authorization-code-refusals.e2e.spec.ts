@@ -10,6 +10,8 @@ describe('authorization code flow (mocked users)', () => {
       // A loopback IP literal may name any port (RFC 8252 §7.3: authorization-code.e2e.spec.ts); no other host may.
       ['another port of a host that is not loopback', 'https://app.example:8443/cb?tab=1'],
       ['another path on a loopback port', 'http://127.0.0.1:8080/callback/'],
+      // No URL parser takes it: accepted, the code could never be sent there (a 500 after the login).
+      ['a loopback port past 65535', 'http://127.0.0.1:99999/callback'],
       ['an extra query', 'http://127.0.0.1/callback?x=1'],
       ['a trailing slash', 'http://127.0.0.1/callback/'],
       ['a missing query of a registered URI', 'https://app.example/cb'],

@@ -37,10 +37,11 @@ const CARRIED_CLAIMS = [
  */
 const CARRIED_MACHINE_CLAIMS = CARRIED_CLAIMS.filter((name) => name !== 'realm_access');
 /**
- * A person's claims that rest on the session's context, taken from the session as it is now rather
- * than as the subject token saw it: a refresh that found a care team's membership ended took the team
- * and what rested on it out of the session (README, Contexts), and an exchange issues no more than
- * that refresh would, nor stretches a withdrawn context by exchanging its tokens again.
+ * A person's claims that rest on the session's context, taken from the subject token's own session as
+ * it is now rather than as the token saw it: a refresh that found a care team's membership ended took
+ * the team and what rested on it out of the session (README, Contexts), and an exchange issues no more
+ * than that refresh would, nor carries the withdrawn context on by exchanging older tokens. A delegated
+ * session's context is its own copy, checked at its own refresh.
  */
 const SESSION_CONTEXT_CLAIMS = ['patient', 'context', 'realm_access'] as const;
 const CARRIED_TOKEN_CLAIMS = CARRIED_CLAIMS.filter((name) => !(SESSION_CONTEXT_CLAIMS as readonly string[]).includes(name));
