@@ -77,17 +77,19 @@ describe('config: a ${VAR} that is not set', () => {
           clients: [
             { clientId: 'portal', type: 'confidential', secret: '$PORTAL_CLIENT_SECRET', grantTypes: ['client_credentials'] },
             { clientId: 'xis', type: 'confidential', secret: 'prefix-${XIS_SECRET}-${OOPS', grantTypes: ['client_credentials'] },
+            { clientId: 'nested', type: 'confidential', secret: '${NESTED_SECRET:-${OTHER_SECRET}}', grantTypes: ['client_credentials'] },
           ],
         },
       ],
     };
     const problems = problemsOf(raw, { XIS_SECRET: 'x'.repeat(40) });
     expect(problems).toEqual([
-      'keys.encryptionKey: a "${" that is not a placeholder ${NAME} or ${NAME:-default} (a brace missing?)',
+      'keys.encryptionKey: a "${" that is not a placeholder ${NAME} or ${NAME:-default} (a brace missing, or one in a default?)',
       'realms[0].clients[0].secret: $NAME is not read from the environment; write ${NAME}',
-      'realms[0].clients[1].secret: a "${" that is not a placeholder ${NAME} or ${NAME:-default} (a brace missing?)',
+      'realms[0].clients[1].secret: a "${" that is not a placeholder ${NAME} or ${NAME:-default} (a brace missing, or one in a default?)',
+      'realms[0].clients[2].secret: a "${" that is not a placeholder ${NAME} or ${NAME:-default} (a brace missing, or one in a default?)',
     ]);
-    expect(problems.join('\n')).not.toMatch(/FEDERATION_KEY_ENCRYPTION_KEY_PRODUCTION|PORTAL_CLIENT_SECRET|OOPS/);
+    expect(problems.join('\n')).not.toMatch(/FEDERATION_KEY_ENCRYPTION_KEY_PRODUCTION|PORTAL_CLIENT_SECRET|OOPS|OTHER_SECRET/);
   });
 
   it('takes a $ elsewhere in a value as written, and whatever a variable brings in', () => {

@@ -11,8 +11,13 @@ export function substituteEnv(value: unknown, env: NodeJS.ProcessEnv, problems: 
     // A placeholder mistyped (`${NAME` without its brace, `$NAME`) would otherwise be taken as written:
     // a key or secret anyone reading the file knows, over every length check. Refused, naming the key,
     // never the value; what a variable brings in is not looked at (its value may hold anything).
-    if (value.replace(PLACEHOLDER, '').includes('${')) {
-      problems.push(`${formatPath(path)}: a "\${" that is not a placeholder \${NAME} or \${NAME:-default} (a brace missing?)`);
+    // A default is taken as written: one holding a placeholder (the shell's `${A:-${B}}`) would leave
+    // `${B}` itself as the value when A is not set, and a `}` after it.
+    const nested = [...value.matchAll(PLACEHOLDER)].some(([, , fallback]) => fallback?.includes('${'));
+    if (nested || value.replace(PLACEHOLDER, '').includes('${')) {
+      problems.push(
+        `${formatPath(path)}: a "\${" that is not a placeholder \${NAME} or \${NAME:-default} (a brace missing, or one in a default?)`,
+      );
       return value;
     }
     if (BARE_VARIABLE.test(value)) {
