@@ -4,12 +4,16 @@
  * ({@link ConfigError.in}).
  */
 export class ConfigError extends Error {
-  constructor(
-    readonly source: string | undefined,
-    readonly problems: string[],
-  ) {
+  // Fields declared apart from the constructor (no parameter properties): the embedded FHIR server's
+  // seed reads this class, and a test runs that server's source in a process that only strips types.
+  readonly source: string | undefined;
+  readonly problems: string[];
+
+  constructor(source: string | undefined, problems: string[]) {
     super(`invalid configuration${source === undefined ? '' : ` in ${source}`}:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
     this.name = 'ConfigError';
+    this.source = source;
+    this.problems = problems;
   }
 
   /** One problem, found by a loader at start-up that does not know the config file's name (a key, certificate or metadata file). */
