@@ -1,4 +1,4 @@
-import { fastifyRequestContext, requestContext } from '@fastify/request-context';
+import { asyncLocalStorage, fastifyRequestContext, requestContext } from '@fastify/request-context';
 import type { FastifyInstance } from 'fastify';
 
 declare module '@fastify/request-context' {
@@ -22,4 +22,13 @@ export async function registerRequestContext(fastify: FastifyInstance): Promise<
 /** The id of the request being handled, where there is one. */
 export function currentRequestId(): string | undefined {
   return requestContext.get('reqId');
+}
+
+/**
+ * Runs `work` outside any request: for a timer or a promise chain that one request happens to set up
+ * but that outlives it and serves others (a window's summary of many refusals), whose log lines are
+ * no request's. Set up inside, they would carry that request's id wherever they went.
+ */
+export function outsideRequest<T>(work: () => T): T {
+  return asyncLocalStorage.exit(work);
 }

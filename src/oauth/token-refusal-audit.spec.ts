@@ -1,6 +1,9 @@
+import type { AsyncLocalStorage } from 'node:async_hooks';
 import { jest } from '@jest/globals';
 import type { AuditEvent, AuditTrail } from '../audit/audit-trail.service.js';
 import { TestClock } from '../../test/support/test-clock.js';
+import { asyncLocalStorage } from '@fastify/request-context';
+import { currentRequestId } from '../logging/request-context.js';
 import { REFUSALS_NOT_RECORDED, TokenRefusalAudit } from './token-refusal-audit.js';
 
 type Written = [Omit<AuditEvent, 'error'>, string];
@@ -74,6 +77,47 @@ describe('TokenRefusalAudit', () => {
     await jest.advanceTimersByTimeAsync(1_000);
     expect(written[1]).toEqual([expect.objectContaining({ details: expect.objectContaining({ refusals: 1 }) }), REFUSALS_NOT_RECORDED]);
     expect(jest.getTimerCount()).toBe(0);
+  });
+
+  it('writes a summary as no request’s, though a request overflowed or closed its window', async () => {
+    // Each write notes the request it ran in: a log line it writes would name that one (request-context.ts).
+    const during: [string, string | undefined][] = [];
+    const audit = {
+      failed: (_event: Omit<AuditEvent, 'error'>, error: string) => {
+        during.push([error, currentRequestId()]);
+        return Promise.resolve();
+      },
+    } as unknown as AuditTrail;
+    const clock = new TestClock(new Date('2030-01-01T00:00:00Z'));
+    const refusals = new TokenRefusalAudit(audit, { perAddress: 1, global: 10, windowSeconds: 1 }, clock);
+    // The plugin's store, as its onRequest hook fills it (its type names the accessor, not the store).
+    const store = asyncLocalStorage as unknown as AsyncLocalStorage<{ reqId: string }>;
+    const inRequest = (reqId: string, work: () => Promise<void>) => store.run({ reqId }, work);
+    await inRequest('req-1', () => refusals.failed(refusal('203.0.113.1'), 'invalid_client'));
+    // Counted, not written: it opens the summary's timer, on the real clock.
+    await inRequest('req-2', () => refusals.failed(refusal('203.0.113.1'), 'invalid_client'));
+    clock.advance(1);
+    await new Promise((resolve) => setTimeout(resolve, 1_300));
+    await refusals.flush();
+    expect(during).toEqual([
+      ['invalid_client', 'req-1'],
+      [REFUSALS_NOT_RECORDED, undefined],
+    ]);
+
+    // Closed by a request's refusal rather than by the timer: the summary is still none of its business.
+    await inRequest('req-3', () => refusals.failed(refusal('203.0.113.2'), 'invalid_client'));
+    await inRequest('req-4', () => refusals.failed(refusal('203.0.113.2'), 'invalid_client'));
+    clock.advance(1);
+    await inRequest('req-5', () => refusals.failed(refusal('203.0.113.2'), 'invalid_client'));
+    await refusals.flush();
+    expect(during.slice(2)).toEqual(
+      expect.arrayContaining([
+        ['invalid_client', 'req-3'],
+        [REFUSALS_NOT_RECORDED, undefined],
+        ['invalid_client', 'req-5'],
+      ]),
+    );
+    expect(during.slice(2)).toHaveLength(3);
   });
 
   it('unrefs its timer', async () => {

@@ -1,6 +1,7 @@
 import type { OnApplicationShutdown } from '@nestjs/common';
 import type { AuditEvent, AuditTrail } from '../audit/audit-trail.service.js';
 import type { Clock } from '../common/clock.js';
+import { outsideRequest } from '../logging/request-context.js';
 import { RefusalAuditLimiter, type RefusalAuditLimits, type UnrecordedRefusals } from './refusal-audit-limiter.js';
 
 /** The `error` of a summary event: refusals counted, not recorded one by one. */
@@ -80,20 +81,26 @@ export class TokenRefusalAudit implements OnApplicationShutdown {
   private closeOnTime(): void {
     if (this.timer !== undefined) return;
     const delay = Math.max(1000, this.limiter.windowEnd! - this.clock.now().getTime());
-    this.timer = setTimeout(() => {
-      this.timer = undefined;
-      this.write(this.limiter.close());
-      // A clock behind the timer (a test's) leaves the window open: look again later.
-      if (this.limiter.hasUnrecorded) this.closeOnTime();
-    }, delay).unref();
+    // Set up by whichever refusal overflowed the window, for the window's: its lines are no request's.
+    this.timer = outsideRequest(() =>
+      setTimeout(() => {
+        this.timer = undefined;
+        this.write(this.limiter.close());
+        // A clock behind the timer (a test's) leaves the window open: look again later.
+        if (this.limiter.hasUnrecorded) this.closeOnTime();
+      }, delay).unref(),
+    );
   }
 
   private write(summaries: UnrecordedRefusals[]): void {
     if (summaries.length === 0) return;
-    this.writing = this.writing.then(async () => {
-      // AuditTrail.failed logs a failed write and never throws.
-      for (const summary of summaries) await this.audit.failed(this.summaryEvent(summary), REFUSALS_NOT_RECORDED);
-    });
+    // Summaries of many addresses' refusals, chained by whichever request closed the window: no request's.
+    this.writing = outsideRequest(() =>
+      this.writing.then(async () => {
+        // AuditTrail.failed logs a failed write and never throws.
+        for (const summary of summaries) await this.audit.failed(this.summaryEvent(summary), REFUSALS_NOT_RECORDED);
+      }),
+    );
   }
 
   /**
