@@ -68,17 +68,17 @@ describe('FHIR unavailable', () => {
   describe('a login has one deadline for all its FHIR requests (fhir.loginDeadlineMs)', () => {
     it('tries no more once it passed, however many retries are left', async () => {
       const silent = await stub(() => {});
-      const { gateway, linker } = fhirLinker(silent.baseUrl, { timeoutMs: 300, retries: 5, backoffMs: 20, loginDeadlineMs: 450 });
+      const { gateway, linker } = fhirLinker(silent.baseUrl, { timeoutMs: 1000, retries: 5, backoffMs: 20, loginDeadlineMs: 1500 });
       const { error, ms } = await elapsed(() => linker.link(citizen(DEMO.cpr.nancy)));
       expect(error).toBeInstanceOf(IdentityDirectoryUnavailableError);
       expect((error as IdentityDirectoryUnavailableError).retryable).toBe(true);
-      // The first try timed out at 300 ms, the second was given up at the deadline and not retried; six
-      // tries would take 1.8 s.
+      // The first try timed out at 1 s, the second was given up at the deadline and not retried; six
+      // tries would take 6 s. The margin over the deadline is a busy CI machine's (one took 1.9 s past a 450 ms one).
       expect(silent.requests.length).toBeLessThanOrEqual(2);
       const { requests, retries } = gateway.stats();
       expect(requests).toBeLessThanOrEqual(2);
       expect(retries).toBeLessThanOrEqual(1);
-      expect(ms).toBeLessThan(1200);
+      expect(ms).toBeLessThan(4000);
     });
 
     it("ends a clinician's login whose requests are each answered in time but together too late", async () => {
