@@ -1,5 +1,5 @@
-import pg from 'pg';
 import { DatabaseUnavailableError } from './storage/database.js';
+import { connectionRefusal } from './storage/pg-unavailable.js';
 
 /*
  * Why a start failed, in an operator's words naming the key (and variable) to look at, for failures
@@ -42,7 +42,6 @@ export function databaseFailure(error: unknown, url: string): string | undefined
   const server = URL.parse(url)?.host;
   const database = `database.url (DATABASE_URL): the database${server ? ` at ${server}` : ''}`;
   if (error instanceof DatabaseUnavailableError) return `${database} is unavailable (${error.code})`;
-  if (error instanceof pg.DatabaseError && (error.code === '3D000' || error.code?.startsWith('28')))
-    return `${database} refused the connection: ${error.message} (${error.code})`;
-  return undefined;
+  const refusal = connectionRefusal(error);
+  return refusal && `${database} refused the connection: ${refusal.message} (${refusal.code})`;
 }

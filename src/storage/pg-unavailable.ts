@@ -67,3 +67,14 @@ export function unavailableCause(error: unknown): DatabaseUnavailableError | und
   const known = PG_CONNECTION_FAILURES.get(error.message);
   return known === undefined ? undefined : new DatabaseUnavailableError(known, false);
 }
+
+/**
+ * PostgreSQL refusing the connection a URL asks for: no such database (3D000), or its role or password
+ * refused (class 28). Waiting mends neither; the URL is the operator's to mend. Its message names the
+ * database or role, never a password.
+ */
+export function connectionRefusal(error: unknown): { code: string; message: string } | undefined {
+  if (!(error instanceof pg.DatabaseError)) return undefined;
+  const code = error.code ?? '';
+  return code === '3D000' || code.startsWith('28') ? { code, message: error.message } : undefined;
+}
