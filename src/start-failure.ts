@@ -1,3 +1,4 @@
+import { DataDirectoryInUse } from './storage/data-directory-lock.js';
 import { DatabaseUnavailableError } from './storage/database.js';
 import { connectionRefusal } from './storage/pg-unavailable.js';
 
@@ -35,10 +36,11 @@ export function listenFailure(error: unknown, host: string, ports: { port: numbe
 /**
  * The database the config names not answering at start (refused, unreachable, timed out, shutting
  * down), or refusing the connection `url` asks for: no such database (3D000), or its role or password
- * refused (class 28). Undefined for any other error. Names the server from `url`, never its password;
+ * refused (class 28); or the embedded database's directory held by another process. Undefined for any other error. Names the server from `url`, never its password;
  * PostgreSQL's own message names the database or role it refused (the operator's config), never a password.
  */
 export function databaseFailure(error: unknown, url: string): string | undefined {
+  if (error instanceof DataDirectoryInUse) return error.message;
   const server = URL.parse(url)?.host;
   const database = `database.url (DATABASE_URL): the database${server ? ` at ${server}` : ''}`;
   if (error instanceof DatabaseUnavailableError) return `${database} is unavailable (${error.code})`;

@@ -4,6 +4,14 @@ import { join, resolve } from 'node:path';
 /** The lock file inside an embedded data directory; it holds the owner's pid. */
 export const LOCK_FILE = 'federation.lock';
 
+/**
+ * The lock is held by another process: the operator's to resolve, said in full in its message (the
+ * directory, the key and the pid), so it is printed without a stack (start-failure.ts).
+ */
+export class DataDirectoryInUse extends Error {
+  override readonly name = 'DataDirectoryInUse';
+}
+
 /** Directories this process holds: a second open in the same process is refused as well. */
 const held = new Set<string>();
 
@@ -37,7 +45,7 @@ export class DataDirectoryLock {
       // A dead holder, or our own pid left by an earlier life of a container whose process is always pid 1.
       removeStale(file, holder);
     }
-    throw new Error(`database.dataDir ${dir}: could not take the lock file ${file}; another process keeps taking it`);
+    throw new DataDirectoryInUse(`database.dataDir ${dir}: could not take the lock file ${file}; another process keeps taking it`);
   }
 
   release(): void {
@@ -113,8 +121,8 @@ function removeStale(file: string, stalePid: number | undefined): void {
   unlinkSync(aside);
 }
 
-function inUse(dir: string, pid: number): Error {
-  return new Error(
+function inUse(dir: string, pid: number): DataDirectoryInUse {
+  return new DataDirectoryInUse(
     `database.dataDir ${dir} is in use by another process (pid ${pid}): an embedded database can be opened by one process ` +
       'at a time. Stop that process first (keys:rotate and keys:withdraw included), or use PostgreSQL (database.url) for several instances.',
   );

@@ -1,8 +1,9 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { LOCK_FILE } from '../../src/storage/data-directory-lock.js';
 import { buildService } from '../support/built-service.js';
 import { freePort } from '../support/free-port.js';
 import { testDatabaseUrl } from '../support/database-engines.js';
@@ -88,6 +89,20 @@ describe('a start whose database or seed the config names cannot be used', () =>
         `invalid configuration in ${demo}:\n  - database.dataDir (DATABASE_DIR): cannot create the directory ${dataDir} (${code})\n`,
       );
     }
+  }, 60_000);
+
+  it('names database.dataDir and the pid holding it when another process has it, with exit code 1 and no stack trace', async () => {
+    const dataDir = join(scratch, 'held');
+    mkdirSync(dataDir);
+    // The lock as a running service leaves it: this test's own process is the live holder.
+    writeFileSync(join(dataDir, LOCK_FILE), `${process.pid}\n`);
+    const { status, stderr } = await runToExit({ HOST: '127.0.0.1', PORT: String(await freePort()), DATABASE_DIR: dataDir });
+    expect(status).toBe(1);
+    expect(stderr).toBe(
+      `federation service failed to start: database.dataDir ${dataDir} is in use by another process (pid ${process.pid}): an embedded ` +
+        'database can be opened by one process at a time. Stop that process first (keys:rotate and keys:withdraw included), or use ' +
+        'PostgreSQL (database.url) for several instances.\n',
+    );
   }, 60_000);
 
   it('names fhir.seed and the file when it is missing or not JSON, with no stack trace', async () => {
