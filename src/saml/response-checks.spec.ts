@@ -154,6 +154,14 @@ describe('response checks (injected clock, bounded skew)', () => {
   it('refuses an IdP session already over, and takes the earliest SessionNotOnOrAfter', () => {
     const over = assertion({ authnStatements: [{ authnInstant: at(-100), sessionNotOnOrAfter: at(-61) }] });
     expect(check(envelope(), over)).toThrow('SessionNotOnOrAfter');
+    // No skew here: the instant becomes our session's maximum as it stands, so a session ending at or
+    // before now would be over before its code is redeemed.
+    for (const end of [-30, -1, 0]) {
+      const ended = assertion({ authnStatements: [{ authnInstant: at(-100), sessionNotOnOrAfter: at(end) }] });
+      expect(check(envelope(), ended)).toThrow('SessionNotOnOrAfter');
+    }
+    const endingSoon = assertion({ authnStatements: [{ authnInstant: at(-100), sessionNotOnOrAfter: at(1) }] });
+    expect(checkAssertion(envelope(), endingSoon, expected, NOW).sessionNotOnOrAfter).toEqual(new Date(at(1)));
     const two = assertion({
       authnStatements: [
         { authnInstant: at(0), sessionNotOnOrAfter: at(900) },

@@ -87,7 +87,10 @@ export function checkAssertion(envelope: ResponseEnvelope, assertion: AssertionD
     .filter((s) => s.sessionNotOnOrAfter !== undefined)
     .map((s) => instant(s.sessionNotOnOrAfter, 'SessionNotOnOrAfter'));
   const sessionNotOnOrAfter = sessionEnds.length > 0 ? new Date(Math.min(...sessionEnds.map((d) => d.getTime()))) : undefined;
-  if (sessionNotOnOrAfter && over(sessionNotOnOrAfter)) fail('IdP session already over (SessionNotOnOrAfter)');
+  // Judged without the skew: this instant becomes our session's own maximum as it stands
+  // (sso-session.service.ts), so one at or before now would start a session already over, whose code
+  // could never be redeemed.
+  if (sessionNotOnOrAfter && now.getTime() >= sessionNotOnOrAfter.getTime()) fail('IdP session already over (SessionNotOnOrAfter)');
 
   const validUntil = Math.min(confirmation.getTime(), conditionsEnd?.getTime() ?? Infinity);
   return {
