@@ -4,6 +4,7 @@ import { realmAuditSchema } from './audit-config.schema.js';
 import { clientSchema } from './client-config.schema.js';
 import { identityProviderSchema } from './idp-config.schema.js';
 import { serviceProviderSchema } from './saml-config.schema.js';
+import { nationalIdentifierShapeProblem } from './national-identifier-systems.js';
 import { checkPatientIdentifierSystem } from './patient-identifier-system.check.js';
 import { httpUrl, jwksSchema, LEVELS_OF_ASSURANCE, reportDuplicates, scopeToken, signingAlg } from './shared-values.schema.js';
 
@@ -122,6 +123,9 @@ export const realmSchema = z
           message: 'a mocked citizen needs ssn, and the realm a patientIdentifierSystem',
         });
       }
+      const shapeProblem =
+        user.ssn && realm.patientIdentifierSystem && nationalIdentifierShapeProblem(realm.patientIdentifierSystem, user.ssn);
+      if (shapeProblem) ctx.addIssue({ code: 'custom', path: ['mockUsers', u, 'ssn'], message: shapeProblem });
       if (user.episodeOfCare !== undefined && user.kind !== 'citizen') {
         ctx.addIssue({
           code: 'custom',

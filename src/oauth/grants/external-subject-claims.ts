@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { FHIR_ID } from '../../contexts/context-reference.js';
 import { USER_TYPES } from '../../identity/user-type.js';
-import { isNationalIdentifierShaped } from '../../identity/national-identifier-shape.js';
+import { isNationalIdentifierShaped } from '../../common/national-identifier-shape.js';
 import { OAuthError } from '../../protocol/oauth-error.js';
 import { parseOrganisationAgb } from '../../tenancy/organisation-agb.js';
 

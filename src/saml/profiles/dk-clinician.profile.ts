@@ -1,3 +1,4 @@
+import { isCprNumber } from '../../common/national-identifier-shape.js';
 import type { ClinicianPrincipal, Identifier } from '../../identity/principal.js';
 import { ProfileError, optionalSingle, personName, requireSingle, type AttributeProfile } from './attribute-profile.js';
 import { CPR_SYSTEM } from '../../config/national-identifier-systems.js';
@@ -30,7 +31,7 @@ export const dkClinicianProfile: AttributeProfile = {
     const identifiers: Identifier[] = [{ system: CLINICIAN_USER_ID_SYSTEM, value: userId }];
     const cpr = optionalSingle(assertion, DK_CLINICIAN.cpr);
     if (cpr !== undefined) {
-      if (!/^\d{10}$/.test(cpr)) throw new ProfileError(`attribute ${DK_CLINICIAN.cpr} is not a CPR number`);
+      if (!isCprNumber(cpr)) throw new ProfileError(`attribute ${DK_CLINICIAN.cpr} is not a CPR number`);
       identifiers.push({ system: CPR_SYSTEM, value: cpr });
     }
     let privileges;

@@ -1,5 +1,5 @@
 import type { CitizenPrincipal } from '../../identity/principal.js';
-import { isBsn } from '../../identity/national-identifier-shape.js';
+import { isBsn } from '../../common/national-identifier-shape.js';
 import { DIGID_LOA_CLASSES } from '../loa.js';
 import {
   ProfileError,

@@ -1,3 +1,4 @@
+import { isCprNumber } from '../../common/national-identifier-shape.js';
 import type { CitizenPrincipal } from '../../identity/principal.js';
 import { NSIS_LOA_CLASSES } from '../loa.js';
 import {
@@ -35,8 +36,7 @@ export const oiosaml3CitizenProfile: AttributeProfile = {
   assurance: { requestedClasses: NSIS_LOA_CLASSES, statedInAuthnContext: false },
   toPrincipal(assertion, { realm, idp }): CitizenPrincipal {
     const cpr = requireSingle(assertion, OIOSAML3.cpr);
-    // Ten digits; no modulus-11 test, which CPR numbers issued since 2007 need not pass.
-    if (!/^\d{10}$/.test(cpr)) throw new ProfileError(`attribute ${OIOSAML3.cpr} is not a CPR number`);
+    if (!isCprNumber(cpr)) throw new ProfileError(`attribute ${OIOSAML3.cpr} is not a CPR number`);
     const externalId = stableNameId(assertion, true);
     requireNameIdAgrees(externalId, CPR_NAME_ID, cpr, 'CPR');
     return {

@@ -7,6 +7,14 @@ export function isBsn(value: string): boolean {
 }
 
 /**
+ * A CPR number as NemLog-in and the clinician profile carry it: ten digits, no separator. No
+ * modulus-11 test, which CPR numbers issued since 2007 need not pass.
+ */
+export function isCprNumber(value: string): boolean {
+  return /^\d{10}$/.test(value);
+}
+
+/**
  * Ten digits whose first six are a date, `ddmmyy`: what every CPR number is. No modulus-11 test,
  * which CPR numbers issued since 2007 need not pass.
  */
