@@ -5,12 +5,13 @@ import type { Config } from './config/config.schema.js';
 
 /**
  * Endpoints a single-page app calls with credentials (a code, a refresh token, a bearer token, a
- * client secret): only the realm's clients' web origins may read their answers. Not `logout`: an
+ * client secret): only the realm's clients' web origins may read their answers. `contexts` among
+ * them: an app lists the contexts it may choose there before choosing one at `token` (DOMAIN.md). Not `logout`: an
  * app logs out by navigating there (RP-Initiated Logout 1.0 §2; keycloak-js and openid-client do),
  * and its confirmation page carries the token that makes a logout without `id_token_hint` the
  * person's own choice (logout-confirmation.ts), which another page's script must not read.
  */
-const CREDENTIALED = /^\/realms\/([^/]+)\/(?:protocol\/openid-connect\/(?:token|token\/introspect|userinfo|revoke)|account)$/;
+const CREDENTIALED = /^\/realms\/([^/]+)\/(?:protocol\/openid-connect\/(?:token|token\/introspect|userinfo|revoke)|account|contexts)$/;
 
 /** Public metadata and keys: any page may read them, without credentials. */
 const PUBLIC =

@@ -81,6 +81,25 @@ describe('browser clients: CORS and response modes', () => {
       },
     );
 
+    // A browser app reads the person's account and lists the contexts it may choose (DOMAIN.md,
+    // contexts) with its bearer token, then chooses one with a refresh_token grant at `token`.
+    it.each(['account', 'contexts'])(
+      'allows a preflight to the realm’s %s from a registered origin, and lets the app read its bearer errors',
+      async (endpoint) => {
+        const url = `${issuer}/${endpoint}`;
+        const allowed = await preflight(url, SPA.origin, 'GET');
+        expect(allowed.status).toBe(204);
+        expect(allowed.headers.get('access-control-allow-origin')).toBe(SPA.origin);
+        expect(allowed.headers.get('access-control-allow-credentials')).toBe('true');
+        expect((await preflight(url, STRANGER, 'GET')).headers.get('access-control-allow-origin')).toBeNull();
+
+        const unauthenticated = await fetch(url, { headers: { origin: SPA.origin, authorization: 'Bearer not-a-token' } });
+        expect(unauthenticated.status).toBe(401);
+        expect(unauthenticated.headers.get('access-control-allow-origin')).toBe(SPA.origin);
+        expect(unauthenticated.headers.get('access-control-expose-headers')).toBe('WWW-Authenticate');
+      },
+    );
+
     it('refuses a preflight from an origin no client registered: no CORS header at all, no 2xx', async () => {
       for (const origin of [STRANGER, 'https://spa.example:8443', 'http://spa.example', 'null']) {
         const response = await preflight(`${oidcBase}/token`, origin);
