@@ -32,6 +32,17 @@ const trustedProxy = z
     }
   }, 'is not an IP address, a CIDR, or one of loopback, linklocal and uniquelocal');
 
+/** A share of refusals recorded one by one in the audit trail per window (audit/bounded-refusal-audit.ts). */
+const refusalAuditSchema = z
+  .strictObject({
+    windowSeconds: z.number().int().positive().default(60),
+    /** From one client address (IPv6: one /64). */
+    perAddress: z.number().int().positive().default(60),
+    /** From all addresses together. */
+    global: z.number().int().positive().default(6000),
+  })
+  .prefault({});
+
 /**
  * `""` (embedded PGlite) or a PostgreSQL connection URL, the two storage/database.factory.ts opens:
  * refused here, so `config:check` refuses what the start would. Only the scheme is named: the URL may
@@ -108,15 +119,13 @@ export const configSchema = z
          * (a refresh token POSTed to the logout endpoint), recorded one by one in the audit trail per window, counted by each instance on its own; the rest are counted into one summary event per
          * realm and address (and one per realm for all addresses) per window. The refusal itself is never limited.
          */
-        tokenRefusalAudit: z
-          .strictObject({
-            windowSeconds: z.number().int().positive().default(60),
-            /** From one client address (IPv6: one /64). */
-            perAddress: z.number().int().positive().default(60),
-            /** From all addresses together. */
-            global: z.number().int().positive().default(6000),
-          })
-          .prefault({}),
+        tokenRefusalAudit: refusalAuditSchema,
+        /**
+         * Browser logins refused before anything in them is the person's (an answer posted by another
+         * browser than the one that started the login; a mocked login's answer to no pending login),
+         * recorded one by one per window as tokenRefusalAudit's, with a share of their own.
+         */
+        loginRefusalAudit: refusalAuditSchema,
         /**
          * How long a client may take to send a whole request, headers and body, before the connection is
          * closed with 408 (node's `server.requestTimeout`, the total time, not an idle time; Fastify leaves

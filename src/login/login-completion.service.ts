@@ -24,6 +24,7 @@ import { maskedRequestId } from '../logging/national-identifiers.js';
 import { loginEventDetails } from './login-event-details.js';
 import { scopesBackedByLink } from './scopes-backed-by-link.js';
 import { linkingRefusal } from './linking-refusal.js';
+import { LoginRefusalAudit } from './login-refusal-audit.js';
 
 /** What the IdP step established: the person and what the IdP said of the session. */
 export interface Authentication {
@@ -76,6 +77,7 @@ export class LoginCompletionService {
     private readonly audit: AuditTrail,
     private readonly idpSubjects: IdpSubjects,
     private readonly externalIds: ExternalIdDigest,
+    private readonly anonymousRefusals: LoginRefusalAudit,
   ) {}
 
   /**
@@ -115,15 +117,19 @@ export class LoginCompletionService {
     const pending = await this.transactions.findPending(realm.name, transactionId, this.clock.now());
     if (pending === undefined) return false;
     if (fromBoundBrowser(request, transactionId, pending.browser_binding)) return true;
-    await this.audit.failed({ ...loginFacts(realm, pending, request), type: 'LOGIN_ERROR' }, 'different_browser');
+    await this.anonymousRefusals.failed(
+      { ...loginFacts(realm, pending, request), ipAddress: request.ip, type: 'LOGIN_ERROR' },
+      'different_browser',
+    );
     return false;
   }
 
   async complete(realm: Realm, transactionId: string, authentication: Authentication, request: FastifyRequest): Promise<LoginOutcome> {
     const pending = await this.transactions.findPending(realm.name, transactionId, this.clock.now());
+    // Refused before the login is known to be this browser's: anyone can post these (limits.loginRefusalAudit).
     const refused = (error: string) =>
-      this.audit.failed(
-        { ...loginFacts(realm, pending, request), idpAlias: authentication.principal.idpAlias, type: 'LOGIN_ERROR' },
+      this.anonymousRefusals.failed(
+        { ...loginFacts(realm, pending, request), ipAddress: request.ip, idpAlias: authentication.principal.idpAlias, type: 'LOGIN_ERROR' },
         error,
       );
     // The answer must come from the IdP this login was sent to (a mocked login cannot finish a SAML one).

@@ -1,4 +1,8 @@
 import { Module } from '@nestjs/common';
+import { AuditTrail } from '../audit/audit-trail.service.js';
+import { CLOCK, type Clock } from '../common/clock.js';
+import { CONFIG } from '../config/config.token.js';
+import type { Config } from '../config/config.schema.js';
 import { BackchannelModule } from '../backchannel/backchannel.module.js';
 import { SamlModule } from '../saml/saml.module.js';
 import { AuthorizationCodeRepository } from '../storage/authorization-code.repository.js';
@@ -12,6 +16,7 @@ import { ExternalIdDigest } from './external-id-digest.js';
 import { IdpRedirector } from './idp-redirector.js';
 import { LegacyExternalIdSweep } from './legacy-external-id-sweep.js';
 import { LoginCompletionService } from './login-completion.service.js';
+import { LoginRefusalAudit } from './login-refusal-audit.js';
 import { LoginStartService } from './login-start.service.js';
 import { MockedSessionsSweep } from './mocked-sessions-sweep.js';
 import { LoginPagesSetup } from './pages/login-pages.setup.js';
@@ -38,6 +43,11 @@ import { SsoLoginService } from './sso-login.service.js';
     LoginPagesSetup,
     SsoLoginService,
     SingleLogoutService,
+    {
+      provide: LoginRefusalAudit,
+      useFactory: (audit: AuditTrail, config: Config, clock: Clock) => new LoginRefusalAudit(audit, config.limits.loginRefusalAudit, clock),
+      inject: [AuditTrail, CONFIG, CLOCK],
+    },
   ],
   exports: [AuthorizationCodeService, AuthorizationCodeRepository, LoginStartService, SsoLoginService, SingleLogoutService],
 })

@@ -1,5 +1,7 @@
+import { openDatabase } from '../../src/storage/database.factory.js';
 import { DATABASE, type Database } from '../../src/storage/database.js';
 import { CookieJar } from '../support/cookie-jar.js';
+import { refusalEvents } from '../support/refusal-events.js';
 import { citizenAttributes } from '../support/saml/saml-attributes.js';
 import { postToAcs, startSamlLogin } from '../support/saml/saml-http-login.js';
 import { startSamlTestServer } from '../support/saml/saml-test-server.js';
@@ -128,5 +130,56 @@ describe('the audit trail of SAML logins', () => {
   it('keeps no CPR or name in any event', async () => {
     const all = JSON.stringify(await eventsAfter('0'));
     for (const text of [CPR, 'Karen', 'Jensen']) expect(all).not.toContain(text);
+  });
+});
+
+/**
+ * Another browser's post leaves the login pending, so one RelayState can be posted again and again by
+ * anyone, without a cookie: each refusal was a row kept for the retention period. An address's
+ * refusals of a window are recorded one by one up to `limits.loginRefusalAudit.perAddress`, the rest
+ * counted into one summary; every post is still refused, and the login still completes in its own browser.
+ */
+describe('the audit trail of SAML responses posted by another browser, bounded', () => {
+  let db: Database;
+  let server: TestServer;
+  let idp: TestIdp;
+  let issuer: string;
+  let closed = false;
+
+  beforeAll(async () => {
+    db = await openDatabase({ url: '', dataDir: 'memory://' });
+    ({ server, idp, issuer } = await startSamlTestServer({
+      overrides: { database: db },
+      adjust: (config) => {
+        config.limits.loginRefusalAudit = { ...config.limits.loginRefusalAudit, perAddress: 3 };
+      },
+    }));
+  });
+  afterAll(async () => {
+    if (!closed) await server.close();
+    await db.close();
+  });
+
+  it('records an address’s share one by one and counts the rest into one summary', async () => {
+    const browser = new CookieJar();
+    const { location } = await startSamlLogin(issuer, idp, { clientId: 'patient-app', redirectUri: CALLBACK }, browser);
+    const { form } = await idp.respondTo(location, { attributes: citizenAttributes({ cpr: CPR }) });
+    for (let i = 0; i < 10; i++) expect((await postToAcs(idp, new CookieJar(), form)).status).toBe(400);
+    expect(await refusalEvents(db, { error: 'different_browser' })).toHaveLength(3);
+
+    const done = await postToAcs(idp, browser, form);
+    expect(new URL(done.headers.get('location')!).searchParams.get('code')).toBeTruthy();
+
+    // The window's summary is written at the latest when the service stops.
+    await server.close();
+    closed = true;
+    expect(await refusalEvents(db, { error: 'refusals_not_recorded' })).toEqual([
+      expect.objectContaining({
+        type: 'LOGIN_ERROR',
+        client_id: null,
+        ip_address: '127.0.0.1',
+        details: expect.objectContaining({ refusals: 7, types: ['LOGIN_ERROR'], login_error: 7, clients: ['patient-app'] }),
+      }),
+    ]);
   });
 });

@@ -1,11 +1,12 @@
 import { normalizeIP } from '@fastify/rate-limit';
-import type { AuditEventType } from '../audit/audit-event-type.js';
+import type { AuditEventType } from './audit-event-type.js';
 import type { Clock } from '../common/clock.js';
 import type { Config } from '../config/config.schema.js';
 
+/** `limits.tokenRefusalAudit` or `limits.loginRefusalAudit`: one shape. */
 export type RefusalAuditLimits = Config['limits']['tokenRefusalAudit'];
 
-/** A refused token request as the limiter sees it: its realm, its event type, and the registered client it named, if any. */
+/** A refused request as the limiter sees it: its realm, its event type, and the registered client it named, if any. */
 export interface RefusalKind {
   realm: string;
   type: AuditEventType;

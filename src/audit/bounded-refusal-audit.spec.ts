@@ -1,10 +1,10 @@
 import type { AsyncLocalStorage } from 'node:async_hooks';
 import { jest } from '@jest/globals';
-import type { AuditEvent, AuditTrail } from '../audit/audit-trail.service.js';
+import type { AuditEvent, AuditTrail } from './audit-trail.service.js';
 import { TestClock } from '../../test/support/test-clock.js';
 import { asyncLocalStorage } from '@fastify/request-context';
 import { currentRequestId } from '../logging/request-context.js';
-import { REFUSALS_NOT_RECORDED, TokenRefusalAudit } from './token-refusal-audit.js';
+import { BoundedRefusalAudit, REFUSALS_NOT_RECORDED } from './bounded-refusal-audit.js';
 
 type Written = [Omit<AuditEvent, 'error'>, string];
 
@@ -26,13 +26,13 @@ function fakeAudit(): { audit: AuditTrail; written: Written[] } {
 
 const refusal = (ipAddress: string) => ({ realm: 'nemlogin', type: 'CLIENT_LOGIN_ERROR' as const, ipAddress });
 
-describe('TokenRefusalAudit', () => {
+describe('BoundedRefusalAudit', () => {
   afterEach(() => jest.useRealTimers());
 
   it('records the share one by one and the rest as one summary at the next refusal after the window', async () => {
     const clock = new TestClock(new Date('2030-01-01T00:00:00Z'));
     const { audit, written } = fakeAudit();
-    const refusals = new TokenRefusalAudit(audit, { perAddress: 2, global: 10, windowSeconds: 60 }, clock);
+    const refusals = new BoundedRefusalAudit(audit, { perAddress: 2, global: 10, windowSeconds: 60 }, clock);
     for (let i = 0; i < 5; i++) await refusals.failed(refusal('203.0.113.1'), 'client_not_found');
     expect(written.map(([, error]) => error)).toEqual(['client_not_found', 'client_not_found']);
 
@@ -68,7 +68,7 @@ describe('TokenRefusalAudit', () => {
     jest.useFakeTimers({ now: new Date('2030-01-01T00:00:00Z') });
     const clock = { now: () => new Date() };
     const { audit, written } = fakeAudit();
-    const refusals = new TokenRefusalAudit(audit, { perAddress: 1, global: 10, windowSeconds: 60 }, clock);
+    const refusals = new BoundedRefusalAudit(audit, { perAddress: 1, global: 10, windowSeconds: 60 }, clock);
     await refusals.failed(refusal('203.0.113.1'), 'invalid_client');
     await refusals.failed(refusal('203.0.113.1'), 'invalid_client');
     expect(jest.getTimerCount()).toBe(1);
@@ -89,7 +89,7 @@ describe('TokenRefusalAudit', () => {
       },
     } as unknown as AuditTrail;
     const clock = new TestClock(new Date('2030-01-01T00:00:00Z'));
-    const refusals = new TokenRefusalAudit(audit, { perAddress: 1, global: 10, windowSeconds: 1 }, clock);
+    const refusals = new BoundedRefusalAudit(audit, { perAddress: 1, global: 10, windowSeconds: 1 }, clock);
     // The plugin's store, as its onRequest hook fills it (its type names the accessor, not the store).
     const store = asyncLocalStorage as unknown as AsyncLocalStorage<{ reqId: string }>;
     const inRequest = (reqId: string, work: () => Promise<void>) => store.run({ reqId }, work);
@@ -124,7 +124,7 @@ describe('TokenRefusalAudit', () => {
     const unref = jest.fn<() => NodeJS.Timeout>();
     const setTimeoutSpy = jest.spyOn(globalThis, 'setTimeout').mockReturnValue({ unref } as unknown as NodeJS.Timeout);
     try {
-      const refusals = new TokenRefusalAudit(fakeAudit().audit, { perAddress: 1, global: 10, windowSeconds: 60 }, new TestClock());
+      const refusals = new BoundedRefusalAudit(fakeAudit().audit, { perAddress: 1, global: 10, windowSeconds: 60 }, new TestClock());
       await refusals.failed(refusal('203.0.113.1'), 'invalid_client');
       await refusals.failed(refusal('203.0.113.1'), 'invalid_client');
       expect(unref).toHaveBeenCalledTimes(1);
@@ -135,7 +135,7 @@ describe('TokenRefusalAudit', () => {
 
   it('writes what the open window did not record on flush, and nothing when all was recorded', async () => {
     const { audit, written } = fakeAudit();
-    const refusals = new TokenRefusalAudit(audit, { perAddress: 5, global: 1, windowSeconds: 60 }, new TestClock());
+    const refusals = new BoundedRefusalAudit(audit, { perAddress: 5, global: 1, windowSeconds: 60 }, new TestClock());
     await refusals.flush();
     expect(written).toEqual([]);
     await refusals.failed(refusal('203.0.113.1'), 'invalid_client');
@@ -150,7 +150,7 @@ describe('TokenRefusalAudit', () => {
 
   it('bounds refused grants within the same share, summed up with the types and clients they were of', async () => {
     const { audit, written } = fakeAudit();
-    const refusals = new TokenRefusalAudit(audit, { perAddress: 2, global: 10, windowSeconds: 60 }, new TestClock());
+    const refusals = new BoundedRefusalAudit(audit, { perAddress: 2, global: 10, windowSeconds: 60 }, new TestClock());
     const grant = { realm: 'nemlogin', type: 'REFRESH_TOKEN_ERROR' as const, clientId: 'patient-app', ipAddress: '203.0.113.1' };
     await refusals.failed(refusal('203.0.113.1'), 'client_not_found');
     for (let i = 0; i < 4; i++) await refusals.refused(grant, new Error('invalid_token'));
