@@ -15,7 +15,8 @@ import { DatabaseUnavailableError } from '../storage/database.js';
  * carries the bearer challenge (§3: "MUST include the HTTP WWW-Authenticate response header field"),
  * `invalid_request` included (§3.1).
  */
-const BEARER_RESOURCES: ReadonlySet<string> = new Set(['/realms/:realm/protocol/openid-connect/userinfo', '/realms/:realm/account']);
+const ACCOUNT = '/realms/:realm/account';
+const BEARER_RESOURCES: ReadonlySet<string> = new Set(['/realms/:realm/protocol/openid-connect/userinfo', ACCOUNT]);
 
 /**
  * The one place errors become responses. OAuth errors render as RFC 6749 §5.2 bodies (only `error`,
@@ -118,6 +119,13 @@ function sendOAuthError(
   }
   // A path no route serves is a page too when a browser navigated to it (browser-navigation.ts).
   const unroutedNavigation = route === undefined && error.status === 404 && prefersHtmlPage(request.headers);
+  // keycloak-js's accountManagement() navigates to the account endpoint, Keycloak's account console,
+  // which is not served here: a person who lands there (no token: a navigation carries none) gets the
+  // not-found page, where an API client keeps its 401 and bearer challenge.
+  if (route === ACCOUNT && error.withoutCredentials && prefersHtmlPage(request.headers)) {
+    void sendErrorPage(reply, { status: 404, key: 'not_found' });
+    return;
+  }
   if (unroutedNavigation || isBrowserRoute(route ?? request.url.split('?')[0]!)) {
     const key = error.status === 404 ? 'not_found' : error.status >= 500 ? 'server_error' : 'bad_request';
     // A body the parser refused keeps its status (415 too) and says what was wrong with it.

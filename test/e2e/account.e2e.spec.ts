@@ -41,4 +41,14 @@ describe('the account endpoint (keycloak-js loadUserProfile)', () => {
     expect(anonymous.headers.get('www-authenticate')).toBe('Bearer');
     await expectOAuthErrorResponse(anonymous, 401, 'invalid_token');
   });
+
+  it('shows a person whom keycloak-js’s accountManagement() sent there the not-found page: there is no account console', async () => {
+    const navigation = await fetch(`${account}?referrer=patient-app`, { headers: { accept: 'text/html,application/xhtml+xml,*/*;q=0.8' } });
+    expect(navigation.status).toBe(404);
+    expect(navigation.headers.get('content-type')).toMatch(/^text\/html/);
+    expect(await navigation.text()).toContain('This page does not exist');
+    // A token sent with an HTML Accept is still an API call: its refusal stays the bearer error.
+    const withToken = await fetch(account, { headers: { accept: 'text/html', authorization: 'Bearer not.a.token' } });
+    await expectOAuthErrorResponse(withToken, 401, 'invalid_token');
+  });
 });
