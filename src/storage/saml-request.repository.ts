@@ -1,4 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
+import type { Config } from '../config/config.schema.js';
+import { CONFIG } from '../config/config.token.js';
 import { DATABASE, type Database, type Queryable } from './database.js';
 
 /** An AuthnRequest (or, with `returnTo`, a LogoutRequest) this service sent and has not yet seen answered. */
@@ -26,22 +28,38 @@ export interface PendingLogout {
  */
 @Injectable()
 export class SamlRequestRepository {
-  constructor(@Inject(DATABASE) private readonly db: Database) {}
+  private readonly ceiling: number;
+
+  constructor(
+    @Inject(DATABASE) private readonly db: Database,
+    @Inject(CONFIG) config: Config,
+  ) {
+    this.ceiling = config.limits.pendingLogins;
+  }
 
   /**
    * Records a request. An AuthnRequest replaces the pending one of the same login (RelayState) and
    * IdP, in the same statement (migration 016): one login keeps one row per IdP however often its
    * chooser link is followed, and the latest request, the one the browser took to the IdP, is the one
    * a Response can answer. (Two racing for one login may both stand; each is then answerable.)
+   *
+   * AuthnRequests also keep to `limits.pendingLogins` as the logins do (LoginTransactionRepository
+   * `create`): they outlive their login threefold, so without it every login ever sent to an IdP in
+   * the last pendingRequestTtlSeconds kept a row. Each insert takes the next `seq` (migration 024) and
+   * deletes the AuthnRequest `ceiling` places behind it. A LogoutRequest takes a place too but is never
+   * the one deleted: anonymous logins must not push out a signed-in person's logout (those are bounded
+   * by the sessions that send them).
    */
   async record(request: PendingSamlRequest): Promise<void> {
     await this.db.query(
       `WITH replaced AS (
          DELETE FROM saml_pending_requests
           WHERE $7::text = 'authn' AND kind = 'authn' AND realm = $2 AND idp_alias = $3 AND relay_state = $4
-       )
-       INSERT INTO saml_pending_requests (request_id, realm, idp_alias, relay_state, created_at, expires_at, kind, return_to)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+       ), inserted AS (
+         INSERT INTO saml_pending_requests (request_id, realm, idp_alias, relay_state, created_at, expires_at, kind, return_to)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+         RETURNING seq)
+       DELETE FROM saml_pending_requests WHERE seq = (SELECT seq - $9 FROM inserted) AND kind = 'authn'`,
       [
         request.requestId,
         request.realm,
@@ -51,6 +69,7 @@ export class SamlRequestRepository {
         request.expiresAt,
         request.returnTo === undefined ? 'authn' : 'logout',
         request.returnTo ?? null,
+        this.ceiling,
       ],
     );
   }
