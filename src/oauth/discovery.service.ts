@@ -5,6 +5,8 @@ import { ASSERTION_ALGORITHMS } from '../clients/client-assertion.verifier.js';
 import { LOCALES } from '../login/pages/catalogue.js';
 import type { Realm } from '../realms/realm.js';
 import { GRANT_HANDLERS, type GrantHandler } from './grants/grant-handler.js';
+import { needsPatientContext } from '../protocol/smart-scope.js';
+import { grantsPatientScopes } from './realm-login-kinds.js';
 
 /**
  * Authorization server metadata (RFC 8414 §2; OpenID Connect Discovery 1.0 §3), listing exactly
@@ -86,9 +88,17 @@ function idTokenSigningAlgs(realm: Realm): string[] {
   return [...new Set([...realm.signingAlgs, ...signingAlg.options])];
 }
 
-/** The realm's scope catalogue, and whatever its clients are registered for beyond it (e.g. `system/…`). */
+/**
+ * The realm's scope catalogue, and whatever its clients are registered for beyond it (e.g. `system/…`),
+ * less what no login here is ever granted. Discovery's and SMART's `scopes_supported` (SMART App Launch
+ * 2.x §"Conformance") list scopes the server supports, and both documents read this one list.
+ */
 export function supportedScopes(realm: Realm): string[] {
   const registered = realm.config.clients.flatMap((client) => client.scopes);
-  // Never granted, even to a client registered for it (ScopeCatalogue.selectForLogin): not offered either.
-  return [...new Set([...realm.scopeCatalogue.listing(), ...registered])].filter((scope) => scope !== 'offline_access');
+  const patientScopes = grantsPatientScopes(realm);
+  return [...new Set([...realm.scopeCatalogue.listing(), ...registered])].filter(
+    // offline_access: never granted, even to a client registered for it (ScopeCatalogue.selectForLogin).
+    // launch/patient, patient/…: granted only beside a patient, which no login of some realms has.
+    (scope) => scope !== 'offline_access' && (patientScopes || !needsPatientContext(scope)),
+  );
 }

@@ -14,6 +14,10 @@ describe('embedded FHIR server under the service’s own URL', () => {
   const patch = (raw: Record<string, any>) => {
     raw.realms[0].clients.find((c: { clientId: string }) => c.clientId === 'patient-app').webOrigins = [APP_ORIGIN];
     raw.realms[1].fhir = undefined;
+    // A realm of clinicians, as the demo's ehealth: they reach a patient only by choosing one (contexts).
+    raw.realms[1].mockUsers = [
+      { username: 'clinician', kind: 'clinician', identifiers: [{ system: 'urn:test:clinician', value: 'urls' }] },
+    ];
   };
   let port: number;
   let server: TestServer;
@@ -46,18 +50,36 @@ describe('embedded FHIR server under the service’s own URL', () => {
     expect((await fetch(again.fhirUser as string)).status).toBe(200);
   });
 
+  /**
+   * SMART App Launch 2.x §"Conformance": a realm advertises a standalone launch with patient context
+   * only where the launch's token response names a patient (citizens), patient-level scopes only where
+   * a token can carry them beside a patient (citizens; clinicians once they choose one), and `ssl`,
+   * whose test realm has no one in FHIR, neither.
+   */
+  const PATIENT_CAPABILITIES: Record<string, string[]> = {
+    nemlogin: ['context-standalone-patient', 'permission-patient'],
+    ehealth: ['permission-patient'],
+    ssl: [],
+  };
+
   it('gives each realm its own base over the one store: each base’s SMART configuration and CapabilityStatement name its realm', async () => {
-    for (const realm of ['nemlogin', 'ehealth']) {
+    for (const [realm, patientCapabilities] of Object.entries(PATIENT_CAPABILITIES)) {
       const base = `${server.baseUrl}/fhir/${realm}`;
       const issuer = `${server.baseUrl}/realms/${realm}`;
       const smart = await fetch(`${base}/.well-known/smart-configuration`);
       expect(smart.status).toBe(200);
-      expect(await smart.json()).toMatchObject({
+      const configuration = (await smart.json()) as { capabilities: string[]; scopes_supported: string[] };
+      expect(configuration).toMatchObject({
         issuer,
         authorization_endpoint: `${issuer}/protocol/openid-connect/auth`,
         token_endpoint: `${issuer}/protocol/openid-connect/token`,
-        capabilities: expect.arrayContaining(['launch-standalone', 'context-standalone-patient']),
+        capabilities: expect.arrayContaining(['launch-standalone', 'permission-user']),
       });
+      const patientOnes = ['context-standalone-patient', 'permission-patient'];
+      expect([realm, configuration.capabilities.filter((c) => patientOnes.includes(c))]).toEqual([realm, patientCapabilities]);
+      const patientScopes =
+        configuration.scopes_supported.includes('launch/patient') && configuration.scopes_supported.includes('patient/*.rs');
+      expect([realm, patientScopes]).toEqual([realm, patientCapabilities.includes('permission-patient')]);
       const metadata = (await (await fetch(`${base}/metadata`)).json()) as Record<string, any>;
       expect(metadata).toMatchObject({ resourceType: 'CapabilityStatement', fhirVersion: '4.0.1', implementation: { url: base } });
       expect(metadata.rest[0].security.extension[0]).toEqual({
