@@ -45,7 +45,7 @@ interface AddressShare {
 export const MAX_ADDRESSES = 10_000;
 
 /**
- * Decides which refused token requests the audit trail records one by one: at most `perAddress` per
+ * Decides which refusals (token requests, browser logins: bounded-refusal-audit.ts) the audit trail records one by one: at most `perAddress` per
  * client address and `global` in all per window, the rest counted per realm and address for a
  * summary when the window closes. Addresses are keyed as the login routes' rate limit
  * keys them (@fastify/rate-limit's `normalizeIP`: `request.ip`, an IPv6 address by its /64).

@@ -52,6 +52,8 @@ export const LOGIN_EXPIRED: ErrorPage = { status: 400, key: 'login_expired' };
 
 /** The login's assertion was ended at the IdP before it arrived here (IdpSubjects.loggedOutAtIdp). */
 const LOGGED_OUT_AT_IDP = Symbol('logged out at the IdP');
+/** The assertion's SessionNotOnOrAfter passed before the login could complete. */
+const IDP_SESSION_OVER = Symbol('IdP session over');
 
 /** Thrown inside the login's transaction, so that nothing of it stays: another person than the `id_token_hint`'s logged in. */
 class NotTheHintedPerson extends Error {}
@@ -126,20 +128,19 @@ export class LoginCompletionService {
 
   async complete(realm: Realm, transactionId: string, authentication: Authentication, request: FastifyRequest): Promise<LoginOutcome> {
     const pending = await this.transactions.findPending(realm.name, transactionId, this.clock.now());
-    // Refused before the login is known to be this browser's: anyone can post these (limits.loginRefusalAudit).
-    const refused = (error: string) =>
-      this.anonymousRefusals.failed(
-        { ...loginFacts(realm, pending, request), ipAddress: request.ip, idpAlias: authentication.principal.idpAlias, type: 'LOGIN_ERROR' },
-        error,
-      );
+    const facts = { ...loginFacts(realm, pending, request), idpAlias: authentication.principal.idpAlias, type: 'LOGIN_ERROR' as const };
+    const refused = (error: string) => this.audit.failed(facts, error);
+    // Refused before the login is known to be this browser's, so anyone can post these: recorded within
+    // limits.loginRefusalAudit. Every refusal after it is the person's own, recorded whole.
+    const refusedAnonymous = (error: string) => this.anonymousRefusals.failed({ ...facts, ipAddress: request.ip }, error);
     // The answer must come from the IdP this login was sent to (a mocked login cannot finish a SAML one).
     if (!pending || pending.idp_alias !== authentication.principal.idpAlias) {
-      await refused('expired_login');
+      await refusedAnonymous('expired_login');
       return { kind: 'page', page: LOGIN_EXPIRED };
     }
     if (!fromBoundBrowser(request, transactionId, pending.browser_binding)) {
       this.logger.warn({ realm: realm.name, client: pending.client_id }, 'login refused: completed in another browser than it started in');
-      await refused('different_browser');
+      await refusedAnonymous('different_browser');
       return { kind: 'page', page: OTHER_BROWSER };
     }
     // OIDC Core §3.1.2.1: the client sent max_age; a mocked user authenticates now, a SAML login at AuthnInstant.
@@ -173,6 +174,9 @@ export class LoginCompletionService {
         // person's lock, held to the commit: a LogoutRequest recorded meanwhile waits, then finds the session.
         if (await this.idpSubjects.loggedOutAtIdp(realm, principal.idpAlias, authentication, tx)) return LOGGED_OUT_AT_IDP;
         const now = this.clock.now();
+        // The IdP's session may have run out while FHIR was asked (judged at the ACS: response-checks.ts):
+        // a session over at its start would hand out a code that no grant can redeem.
+        if (authentication.sessionNotOnOrAfter && authentication.sessionNotOnOrAfter.getTime() <= now.getTime()) return IDP_SESSION_OVER;
         const transaction = await this.transactions.complete(realm.name, transactionId, now, tx);
         if (!transaction) return undefined;
         const identity = this.externalIds.identity(realm.name, principal.idpAlias, principal.externalId);
@@ -238,6 +242,15 @@ export class LoginCompletionService {
         request,
         'not_the_hinted_user',
         'login_required',
+      );
+    }
+    if (completed === IDP_SESSION_OVER) {
+      return this.abort(
+        realm,
+        transactionId,
+        'IdP session over (SessionNotOnOrAfter) before the login completed',
+        request,
+        'idp_session_over',
       );
     }
     if (completed === LOGGED_OUT_AT_IDP) {

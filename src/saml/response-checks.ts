@@ -89,7 +89,7 @@ export function checkAssertion(envelope: ResponseEnvelope, assertion: AssertionD
   const sessionNotOnOrAfter = sessionEnds.length > 0 ? new Date(Math.min(...sessionEnds.map((d) => d.getTime()))) : undefined;
   // Judged without the skew: this instant becomes our session's own maximum as it stands
   // (sso-session.service.ts), so one at or before now would start a session already over, whose code
-  // could never be redeemed.
+  // could never be redeemed. Judged again when the session is made, after FHIR (login-completion.service.ts).
   if (sessionNotOnOrAfter && now.getTime() >= sessionNotOnOrAfter.getTime()) fail('IdP session already over (SessionNotOnOrAfter)');
 
   const validUntil = Math.min(confirmation.getTime(), conditionsEnd?.getTime() ?? Infinity);

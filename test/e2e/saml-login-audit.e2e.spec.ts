@@ -1,6 +1,7 @@
 import { openDatabase } from '../../src/storage/database.factory.js';
 import { DATABASE, type Database } from '../../src/storage/database.js';
 import { CookieJar } from '../support/cookie-jar.js';
+import { mockLoginResponse } from '../support/mock-login.js';
 import { refusalEvents } from '../support/refusal-events.js';
 import { citizenAttributes } from '../support/saml/saml-attributes.js';
 import { postToAcs, startSamlLogin } from '../support/saml/saml-http-login.js';
@@ -150,6 +151,9 @@ describe('the audit trail of SAML responses posted by another browser, bounded',
     db = await openDatabase({ url: '', dataDir: 'memory://' });
     ({ server, idp, issuer } = await startSamlTestServer({
       overrides: { database: db },
+      // A mocked citizen whose configured episode of care is another patient's: a refusal of the person's own.
+      patch: (raw) =>
+        raw.realms[0].mockUsers.push({ username: 'nancy-as-bo', kind: 'citizen', ssn: CPR, episodeOfCare: 'demo-eoc-bo-diabetes' }),
       adjust: (config) => {
         config.limits.loginRefusalAudit = { ...config.limits.loginRefusalAudit, perAddress: 3 };
       },
@@ -169,6 +173,22 @@ describe('the audit trail of SAML responses posted by another browser, bounded',
 
     const done = await postToAcs(idp, browser, form);
     expect(new URL(done.headers.get('location')!).searchParams.get('code')).toBeTruthy();
+
+    // The share spent, a refusal past the browser check is still the person's, and recorded whole.
+    const authorization = new URL(`${issuer}/protocol/openid-connect/auth`);
+    authorization.search = new URLSearchParams({
+      client_id: 'patient-app',
+      redirect_uri: CALLBACK,
+      response_type: 'code',
+      scope: 'openid',
+      code_challenge: 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM',
+      code_challenge_method: 'S256',
+      kc_idp_hint: 'mock', // the realm also has a SAML IdP: straight to the mocked users
+    }).toString();
+    expect((await mockLoginResponse(authorization.href, 'nancy-as-bo')).status).toBe(403);
+    expect(await refusalEvents(db, { error: 'episode_of_care_refused' })).toEqual([
+      expect.objectContaining({ type: 'LOGIN_ERROR', client_id: 'patient-app', details: { requestId: expect.any(String) } }),
+    ]);
 
     // The window's summary is written at the latest when the service stops.
     await server.close();
