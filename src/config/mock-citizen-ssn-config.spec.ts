@@ -4,12 +4,20 @@ const CPR = 'urn:oid:1.2.208.176.1.2';
 const BSN = 'http://fhir.nl/fhir/NamingSystem/bsn';
 const OTHER = 'urn:oid:2.16.578.1.12.4.1.4.1';
 
-const withCitizen = (patientIdentifierSystem: string, ssn: string) => ({
+const withCitizen = (patientIdentifierSystem: string, ssn: string, realm: Record<string, unknown> = {}) => ({
   environment: 'test',
   publicUrl: 'https://auth.example',
   keys: { encryptionKey: 'x'.repeat(32) },
-  realms: [{ name: 'r', patientIdentifierSystem, mockUsers: [{ username: 'c', kind: 'citizen', ssn }] }],
+  realms: [{ name: 'r', patientIdentifierSystem, mockUsers: [{ username: 'c', kind: 'citizen', ssn }], ...realm }],
 });
+
+/** A realm whose citizens log in by NemLog-in, which sends ten digits whatever system the realm files them under. */
+const nemLogIn = {
+  serviceProvider: { signingKey: 'k', signingCertificate: 'c' },
+  identityProviders: [
+    { alias: 'nemlog-in', profile: 'oiosaml3-citizen', entityId: 'urn:idp', ssoUrl: 'https://idp.example/sso', signingCertificates: ['c'] },
+  ],
+};
 
 /**
  * A mocked citizen's `ssn` is held to the shape the realm's IdP profile holds the real one to
@@ -26,15 +34,22 @@ describe('config: a mocked citizen’s ssn', () => {
   it('refuses a CPR number in any other form, naming the key', () => {
     for (const ssn of ['010101-1234', ' 0101011234', '101011234', '01010112345', '٠١٠١٠١١٢٣٤']) {
       expect(problemsOf(withCitizen(CPR, ssn))).toEqual([
-        'realms[0].mockUsers[0].ssn: must be a CPR number, the realm’s patientIdentifierSystem (ten digits without a separator, as NemLog-in sends it)',
+        'realms[0].mockUsers[0].ssn: must be a CPR number (ten digits without a separator), as NemLog-in sends it',
       ]);
     }
+  });
+
+  it('holds a realm with a NemLog-in IdP to ten digits under another system too', () => {
+    expect(problemsOf(withCitizen(OTHER, '0101011234', nemLogIn))).toEqual([]);
+    expect(problemsOf(withCitizen(OTHER, '010101-1234', nemLogIn))).toEqual([
+      'realms[0].mockUsers[0].ssn: must be a CPR number (ten digits without a separator), as NemLog-in sends it',
+    ]);
   });
 
   it('refuses a BSN failing the eleven-test or of another length, naming the key', () => {
     for (const ssn of ['111222334', '0303031234', '9999.11.120', '000000000']) {
       expect(problemsOf(withCitizen(BSN, ssn))).toEqual([
-        'realms[0].mockUsers[0].ssn: must be a BSN, the realm’s patientIdentifierSystem (nine digits passing the eleven-test, as DigiD sends it)',
+        'realms[0].mockUsers[0].ssn: must be a BSN (nine digits passing the eleven-test), as DigiD sends it',
       ]);
     }
   });

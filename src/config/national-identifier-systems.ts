@@ -15,15 +15,15 @@ export const NATIONAL_IDENTIFIER_CLAIMS: Readonly<Record<string, 'cpr' | 'bsn'>>
 };
 
 /**
- * Why `value` cannot be an identifier of `system` (a sentence after the key), for the systems whose shape the IdP profiles
- * check (oiosaml3-citizen.profile.ts, nl-citizen.profile.ts); undefined if it can, or if the system
- * is another. A mocked citizen is held to the same shape as the IdP's would be, so it links as that
- * citizen would and no malformed number travels in a `cpr` or `bsn` claim.
+ * Why a mocked citizen's `value` could not come from the realm's IdP (a sentence after the key);
+ * undefined if it could. The IdP profiles check the shape (oiosaml3-citizen.profile.ts: ten digits, filed
+ * under the realm's `patientIdentifierSystem` whatever it is; nl-citizen.profile.ts: a BSN), so a
+ * mocked citizen is held to the same, by the realm's system or its NemLog-in IdP: it links as that
+ * citizen would, and no malformed number travels in a `cpr` or `bsn` claim.
  */
-export function nationalIdentifierShapeProblem(system: string, value: string): string | undefined {
-  if (system === CPR_SYSTEM && !isCprNumber(value))
-    return 'must be a CPR number, the realm’s patientIdentifierSystem (ten digits without a separator, as NemLog-in sends it)';
-  if (system === BSN_SYSTEM && !isBsn(value))
-    return 'must be a BSN, the realm’s patientIdentifierSystem (nine digits passing the eleven-test, as DigiD sends it)';
+export function nationalIdentifierShapeProblem(system: string, value: string, nemLogInIdp: boolean): string | undefined {
+  if ((system === CPR_SYSTEM || nemLogInIdp) && !isCprNumber(value))
+    return 'must be a CPR number (ten digits without a separator), as NemLog-in sends it';
+  if (system === BSN_SYSTEM && !isBsn(value)) return 'must be a BSN (nine digits passing the eleven-test), as DigiD sends it';
   return undefined;
 }

@@ -123,8 +123,9 @@ export const realmSchema = z
           message: 'a mocked citizen needs ssn, and the realm a patientIdentifierSystem',
         });
       }
+      const nemLogIn = realm.identityProviders.some((idp) => idp.profile === 'oiosaml3-citizen');
       const shapeProblem =
-        user.ssn && realm.patientIdentifierSystem && nationalIdentifierShapeProblem(realm.patientIdentifierSystem, user.ssn);
+        user.ssn && realm.patientIdentifierSystem && nationalIdentifierShapeProblem(realm.patientIdentifierSystem, user.ssn, nemLogIn);
       if (shapeProblem) ctx.addIssue({ code: 'custom', path: ['mockUsers', u, 'ssn'], message: shapeProblem });
       if (user.episodeOfCare !== undefined && user.kind !== 'citizen') {
         ctx.addIssue({
