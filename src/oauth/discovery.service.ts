@@ -6,7 +6,7 @@ import { LOCALES } from '../login/pages/catalogue.js';
 import type { Realm } from '../realms/realm.js';
 import { GRANT_HANDLERS, type GrantHandler } from './grants/grant-handler.js';
 import { needsPatientContext } from '../protocol/smart-scope.js';
-import { grantsPatientScopes } from './realm-login-kinds.js';
+import { linksToFhir } from './realm-login-kinds.js';
 
 /**
  * Authorization server metadata (RFC 8414 §2; OpenID Connect Discovery 1.0 §3), listing exactly
@@ -95,10 +95,10 @@ function idTokenSigningAlgs(realm: Realm): string[] {
  */
 export function supportedScopes(realm: Realm): string[] {
   const registered = realm.config.clients.flatMap((client) => client.scopes);
-  const patientScopes = grantsPatientScopes(realm);
+  const fhirPersons = linksToFhir(realm);
   return [...new Set([...realm.scopeCatalogue.listing(), ...registered])].filter(
     // offline_access: never granted, even to a client registered for it (ScopeCatalogue.selectForLogin).
-    // launch/patient, patient/…: granted only beside a patient, which no login of some realms has.
-    (scope) => scope !== 'offline_access' && (patientScopes || !needsPatientContext(scope)),
+    // fhirUser, launch/patient, patient/…: granted only beside a person in FHIR, whom no token of some realms names.
+    (scope) => scope !== 'offline_access' && (fhirPersons || (scope !== 'fhirUser' && !needsPatientContext(scope))),
   );
 }

@@ -11,12 +11,13 @@ export function loginKinds(realm: Realm): ReadonlySet<Principal['kind']> {
 }
 
 /**
- * Whether any token of `realm` can carry a `patient`, and with it patient-level scopes (SMART App
- * Launch 2.x §"Scopes and launch context"): a citizen's own, the one a clinician chooses (contexts/),
- * or one a trusted issuer's subject token names (token exchange, external-subject-claims.ts). A realm
- * of supplier employees and machines only drops those scopes from every token.
+ * Whether any token of `realm` can name a person in FHIR, and so carry `fhirUser`, a `patient` and
+ * patient-level scopes (SMART App Launch 2.x §"Scopes and launch context"; login/scopes-backed-by-link.ts
+ * drops them from a login linked to no one): a citizen's own Patient, a clinician's Practitioner and the
+ * patient they choose (contexts/), or what a trusted issuer's subject token names (token exchange,
+ * external-subject-claims.ts). A realm of supplier employees and machines only never has one.
  */
-export function grantsPatientScopes(realm: Realm): boolean {
+export function linksToFhir(realm: Realm): boolean {
   const kinds = loginKinds(realm);
   return kinds.has('citizen') || kinds.has('clinician') || realm.config.trustedIssuers.length > 0;
 }

@@ -43,7 +43,7 @@ describe('SMART configuration per realm', () => {
     const { capabilities, scopes_supported } = smart(realm(realmConfig('nemlogin')));
     expect(capabilities).toEqual(expect.arrayContaining([...EVERY_REALM, 'context-standalone-patient', 'permission-patient']));
     expect(capabilities).toHaveLength(EVERY_REALM.length + 2);
-    expect(scopes_supported).toEqual(expect.arrayContaining(PATIENT_SCOPES));
+    expect(scopes_supported).toEqual(expect.arrayContaining([...PATIENT_SCOPES, 'fhirUser']));
   });
 
   it('ehealth (clinicians): no patient at the launch, but patient-level scopes once a patient is chosen', () => {
@@ -58,6 +58,8 @@ describe('SMART configuration per realm', () => {
     const { capabilities, scopes_supported } = smart(realm(realmConfig('ssl')));
     expect(capabilities).toEqual(EVERY_REALM);
     expect(scopes_supported.filter((scope) => scope === 'launch/patient' || scope.startsWith('patient/'))).toEqual([]);
+    // Nor fhirUser: no one logging in here has a FHIR resource to name (login/scopes-backed-by-link.ts).
+    expect(scopes_supported).not.toContain('fhirUser');
     // What every realm offers stays: user-level scopes and OpenID Connect.
     expect(scopes_supported).toEqual(expect.arrayContaining(['openid', 'profile', 'user/*.rs']));
   });

@@ -3,7 +3,7 @@ import { ASSERTION_ALGORITHMS } from '../clients/client-assertion.verifier.js';
 import type { Realm } from '../realms/realm.js';
 import { supportedScopes } from './discovery.service.js';
 import { GRANT_HANDLERS, type GrantHandler } from './grants/grant-handler.js';
-import { grantsPatientScopes, loginKinds } from './realm-login-kinds.js';
+import { linksToFhir, loginKinds } from './realm-login-kinds.js';
 
 /**
  * SMART App Launch 2.2 §"Conformance" capabilities this service can have: a standalone launch,
@@ -47,7 +47,7 @@ export const SMART_CAPABILITIES = [
 export function smartCapabilities(realm: Realm): string[] {
   const held: Partial<Record<(typeof SMART_CAPABILITIES)[number], boolean>> = {
     'context-standalone-patient': loginKinds(realm).has('citizen'),
-    'permission-patient': grantsPatientScopes(realm),
+    'permission-patient': linksToFhir(realm),
   };
   return SMART_CAPABILITIES.filter((capability) => held[capability] ?? true);
 }
