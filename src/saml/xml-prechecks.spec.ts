@@ -5,6 +5,7 @@ import {
   logoutXmlLimits,
   MAX_LOGOUT_XML_BYTES,
   MAX_XML_BYTES,
+  MAX_XML_REFERENCES,
   maxBase64Chars,
   measureXml,
   precheckXml,
@@ -58,6 +59,14 @@ describe('XML pre-checks (before any parser)', () => {
     expect(() => decodeBase64Xml(justOver)).toThrow('too large');
     expect(() => decodeBase64Xml(b64(`<a>${' '.repeat(MAX_XML_BYTES - 7)}</a>`))).not.toThrow();
     expect(() => decodeBase64Xml(b64('<a>12345</a>'), 8)).toThrow('too large');
+  });
+
+  it('refuses a POSTed message with more entity or character references than a real one has', () => {
+    const value = (references: number) => b64(`<a b="${'&lt;'.repeat(references - 1)}">&#x20AC;</a>`);
+    expect(() => decodeBase64Xml(value(MAX_XML_REFERENCES))).not.toThrow();
+    expect(() => decodeBase64Xml(value(MAX_XML_REFERENCES + 1))).toThrow('too many entity or character references');
+    // The amplification a probe found: one attribute value of 47,000 `&lt;`, within the size limit.
+    expect(() => decodeBase64Xml(b64(`<a b="${'&lt;'.repeat(47_000)}"/>`))).toThrow('too many entity or character references');
   });
 
   describe('shape limits (node-saml’s XPath work grows faster than the document)', () => {

@@ -1,6 +1,7 @@
-import { hasForbiddenCharacter, hasForbiddenCharacterReference } from './worker/xml-characters.mjs';
+import { hasForbiddenCharacter, hasForbiddenCharacterReference, hasTooManyReferences } from './worker/xml-characters.mjs';
 import { shapeProblem, type XmlLimits } from './worker/xml-shape.mjs';
 
+export { MAX_XML_REFERENCES } from './worker/xml-characters.mjs';
 export { measureXml, type XmlLimits, type XmlShape } from './worker/xml-shape.mjs';
 
 /**
@@ -68,7 +69,7 @@ export class XmlPrecheckError extends Error {}
 
 /**
  * Strict base64 (SAML Bindings §3.5.4: the POST binding base64-encodes the message) to UTF-8 text,
- * size-capped before and after decoding.
+ * size-capped before and after decoding, prechecked, its references counted (at most {@link MAX_XML_REFERENCES}).
  */
 export function decodeBase64Xml(value: string, maxBytes = MAX_XML_BYTES, limits: XmlLimits = DEFAULT_XML_LIMITS): string {
   if (value.length > maxBase64Chars(maxBytes)) throw new XmlPrecheckError('message too large');
@@ -83,6 +84,7 @@ export function decodeBase64Xml(value: string, maxBytes = MAX_XML_BYTES, limits:
     throw new XmlPrecheckError('message is not UTF-8');
   }
   precheckXml(xml, limits);
+  if (hasTooManyReferences(xml)) throw new XmlPrecheckError('too many entity or character references');
   return xml;
 }
 

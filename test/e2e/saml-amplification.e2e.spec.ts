@@ -1,5 +1,5 @@
 import { SamlBusyError } from '../../src/saml/saml.errors.js';
-import { DEFAULT_XML_LIMITS, measureXml } from '../../src/saml/xml-prechecks.js';
+import { DEFAULT_XML_LIMITS, MAX_XML_REFERENCES, measureXml } from '../../src/saml/xml-prechecks.js';
 import { citizenAttributes, clinicianAttributes } from '../support/saml/saml-attributes.js';
 import { createSamlHarness, type SamlHarness } from '../support/saml/saml-harness.js';
 import { expectRejected, post, startLogin, validAttributes } from '../support/saml/saml-expect.js';
@@ -145,6 +145,16 @@ describe('SAML CPU amplification', () => {
       });
       await expectRejected(post(h, 'nemlogin', form), 'character reference');
     });
+
+    it('refuses a Response with more entity references than a real one has, before any worker (47,000 `&lt;` cost one 102 ms)', async () => {
+      const { location, idp } = await startLogin(h, 'nemlogin');
+      const { form } = await idp.respondTo(location, {
+        now: h.clock.now(),
+        attributes: citizenAttributes({ firstName: 'Karen' }),
+        tamper: (xml) => xml.replace('>Karen<', `>${'&lt;'.repeat(MAX_XML_REFERENCES + 1)}<`),
+      });
+      await expectRejected(post(h, 'nemlogin', form), /^too many entity or character references$/);
+    });
   });
 
   describe('inside an encrypted assertion, which the precheck sees only as ciphertext', () => {
@@ -161,6 +171,18 @@ describe('SAML CPU amplification', () => {
       const { location, idp } = await startLogin(h, 'nemlogin');
       const { form } = await idp.respondTo(location, { now: h.clock.now(), attributes: citizenAttributes({ firstName }), encrypt: true });
       await expectRejected(post(h, 'nemlogin', form), 'character XML forbids');
+    });
+
+    it('refuses more entity references than a real assertion has in a signed name', async () => {
+      const { location, idp } = await startLogin(h, 'nemlogin');
+      const firstName = '<'.repeat(MAX_XML_REFERENCES + 1);
+      const { form, xml } = await idp.respondTo(location, {
+        now: h.clock.now(),
+        attributes: citizenAttributes({ firstName }),
+        encrypt: true,
+      });
+      expect(xml).not.toContain('&lt;');
+      await expectRejected(post(h, 'nemlogin', form), 'encrypted assertion: too many entity or character references');
     });
   });
 

@@ -20,7 +20,7 @@ import {
   responseSignatures,
   serializeXml,
 } from './saml-reader.mjs';
-import { hasForbiddenCharacter, hasForbiddenCharacterReference } from './xml-characters.mjs';
+import { hasForbiddenCharacter, hasForbiddenCharacterReference, hasTooManyReferences } from './xml-characters.mjs';
 import { limitsLeftBy, shapeProblem } from './xml-shape.mjs';
 import { baseOptions } from './node-saml-options.mjs';
 import { decryptionKeyObject } from './decryption-key.mjs';
@@ -104,6 +104,7 @@ async function precheckDecrypted(root, decryptionKey, xmlLimits, acceptAesCbc) {
   if (hasForbiddenCharacter(plaintext) || hasForbiddenCharacterReference(plaintext)) {
     throw new RejectedResponse('assertion holds a character XML forbids');
   }
+  if (hasTooManyReferences(plaintext)) throw new RejectedResponse('encrypted assertion: too many entity or character references');
   // An EncryptedID or EncryptedAttribute inside, which node-saml would decrypt too: parsed only then.
   if (plaintext.includes('EncryptedData')) refuseUnacceptedContentEncryption(parseXml(plaintext).documentElement, acceptAesCbc);
 }

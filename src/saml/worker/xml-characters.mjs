@@ -34,3 +34,21 @@ function isXmlChar(code) {
     (code >= 0x10000 && code <= 0x10ffff)
   );
 }
+
+/**
+ * Entity and character references (`&lt;`, `&#60;`) a SAML message or a decrypted assertion may hold.
+ * A real one has a handful, in names and attribute values; each costs the parser and the
+ * canonicalisation more than the characters it stands for: a Response with a broken signature and one
+ * attribute value of 47,000 `&lt;` (190 KB) cost the worker 102 ms to refuse, twice the worst shape
+ * within the shape limits (xml-prechecks.ts).
+ */
+export const MAX_XML_REFERENCES = 1000;
+
+/** Whether `xml` holds more than {@link MAX_XML_REFERENCES}: every reference starts with `&`, which XML allows nowhere else (§2.4). */
+export function hasTooManyReferences(xml) {
+  let references = 0;
+  for (let at = xml.indexOf('&'); at !== -1; at = xml.indexOf('&', at + 1)) {
+    if (++references > MAX_XML_REFERENCES) return true;
+  }
+  return false;
+}
