@@ -102,6 +102,13 @@ function sendOAuthError(
   if (error.status >= 500) request.log.error({ ...log, err: exception }, 'request failed');
   else request.log.warn(log, 'request refused');
 
+  // keycloak-js's accountManagement() navigates to the account endpoint, Keycloak's account console,
+  // which is not served here: a person who lands there (no token: a navigation carries none) gets the
+  // not-found page, where an API client keeps its 401 and bearer challenge.
+  if (route === ACCOUNT && error.withoutCredentials && prefersHtmlPage(request.headers)) {
+    void sendErrorPage(reply, { status: 404, key: 'not_found' });
+    return;
+  }
   if (error.code === 'invalid_client') {
     // Only a well-formed realm name goes into the header (RFC 7235 quoted-string; no injection).
     const realm = (request.params as Record<string, string> | undefined)?.realm;
@@ -119,13 +126,6 @@ function sendOAuthError(
   }
   // A path no route serves is a page too when a browser navigated to it (browser-navigation.ts).
   const unroutedNavigation = route === undefined && error.status === 404 && prefersHtmlPage(request.headers);
-  // keycloak-js's accountManagement() navigates to the account endpoint, Keycloak's account console,
-  // which is not served here: a person who lands there (no token: a navigation carries none) gets the
-  // not-found page, where an API client keeps its 401 and bearer challenge.
-  if (route === ACCOUNT && error.withoutCredentials && prefersHtmlPage(request.headers)) {
-    void sendErrorPage(reply, { status: 404, key: 'not_found' });
-    return;
-  }
   if (unroutedNavigation || isBrowserRoute(route ?? request.url.split('?')[0]!)) {
     const key = error.status === 404 ? 'not_found' : error.status >= 500 ? 'server_error' : 'bad_request';
     // A body the parser refused keeps its status (415 too) and says what was wrong with it.

@@ -48,7 +48,8 @@ export class SamlRequestRepository {
    * the last pendingRequestTtlSeconds kept a row. Each insert takes the next `seq` (migration 024) and
    * deletes the AuthnRequest `ceiling` places behind it. A LogoutRequest takes a place too but is never
    * the one deleted: anonymous logins must not push out a signed-in person's logout (those are bounded
-   * by the sessions that send them).
+   * by the sessions that send them). A row whose turn is missed (a gap in `seq` from a failed insert, or
+   * one not yet committed when its turn came) is not deleted by the ceiling: it expires.
    */
   async record(request: PendingSamlRequest): Promise<void> {
     await this.db.query(

@@ -47,6 +47,7 @@ describe('the account endpoint (keycloak-js loadUserProfile)', () => {
     expect(navigation.status).toBe(404);
     expect(navigation.headers.get('content-type')).toMatch(/^text\/html/);
     expect(await navigation.text()).toContain('This page does not exist');
+    expect(navigation.headers.get('www-authenticate')).toBeNull();
     // A token sent with an HTML Accept is still an API call: its refusal stays the bearer error.
     const withToken = await fetch(account, { headers: { accept: 'text/html', authorization: 'Bearer not.a.token' } });
     await expectOAuthErrorResponse(withToken, 401, 'invalid_token');
