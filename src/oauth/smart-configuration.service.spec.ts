@@ -83,22 +83,4 @@ describe('SMART configuration per realm', () => {
     expect(capabilities.filter((capability) => !EVERY_REALM.includes(capability))).toEqual(['permission-patient']);
     expect(scopes_supported).toEqual(expect.arrayContaining(PATIENT_SCOPES));
   });
-
-  it('keeps the order of SMART’s list and names each capability once', () => {
-    const { capabilities } = smart(realm(realmConfig('nemlogin')));
-    expect(capabilities).toEqual([
-      'launch-standalone',
-      'authorize-post',
-      'client-public',
-      'client-confidential-symmetric',
-      'client-confidential-asymmetric',
-      'context-standalone-patient',
-      'permission-online',
-      'permission-v2',
-      'permission-v1',
-      'permission-patient',
-      'permission-user',
-      'sso-openid-connect',
-    ]);
-  });
 });
