@@ -40,9 +40,9 @@ export const SMART_CAPABILITIES = [
  * - `permission-patient`, "support for patient-level scopes": granted only beside a `patient`
  *   (§"Scopes and launch context"; tokens/session-tokens.issuer.ts), so where citizens log in, and
  *   where clinicians do: their refresh token keeps `patient/…`, and their tokens carry it, with
- *   `patient`, once they have chosen a patient (login/scopes-backed-by-link.ts). Not in a realm of
- *   supplier employees only, whose every login drops those scopes.
- * Token exchange (RFC 8693) is no SMART launch, and is left out.
+ *   `patient`, once they have chosen a patient (login/scopes-backed-by-link.ts); and where a trusted
+ *   issuer's subject tokens may name a patient (token exchange). Not in a realm of supplier employees
+ *   and machines only, whose every token goes without (realm-login-kinds.ts).
  */
 export function smartCapabilities(realm: Realm): string[] {
   const held: Partial<Record<(typeof SMART_CAPABILITIES)[number], boolean>> = {
