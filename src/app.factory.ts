@@ -3,6 +3,7 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { AppModule, type AppOverrides } from './app.module.js';
 import type { Config } from './config/config.schema.js';
+import { pinClientAddress } from './client-address.js';
 import { registerCors } from './cors.js';
 import { registerEmbeddedFhirRoutes } from './fhir/embedded/embedded-fhir-routes.js';
 import type { FhirEndpoint } from './fhir/fhir-endpoint.js';
@@ -41,6 +42,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
   fastify.decorateRequest('oauthClient', undefined);
   fastify.decorateRequest('oauthRealm', undefined);
   fastify.addHook('onRequest', (request, reply, done) => {
+    pinClientAddress(request);
     void reply.header(REQUEST_ID_HEADER, request.id);
     done();
   });
