@@ -1,7 +1,7 @@
 import { BadRequestException } from '@nestjs/common';
 import type { FastifyAdapter } from '@nestjs/platform-fastify';
 import { parse as parseQueryString } from 'fast-querystring';
-import { errorCodes, type FastifyInstance } from 'fastify';
+import { errorCodes, type FastifyInstance, type onRequestHookHandler } from 'fastify';
 
 /**
  * What a request body may cost before any controller reads it. Every body is read whole and parsed
@@ -27,12 +27,34 @@ const FORM = 'application/x-www-form-urlencoded';
 const AMPERSAND = 0x26;
 const SAML_ENDPOINT = /\/broker\/[^/]+\/endpoint$/;
 
-/** The SAML endpoint's routes get their larger limit as they are added (registered before any route is). */
+/**
+ * The SAML endpoint's routes get their larger limit as they are added (registered before any route is),
+ * and every route but the embedded FHIR server's (it reads its own bodies) refuses a content coding.
+ */
 export function limitRequestBodies(fastify: FastifyInstance): void {
   fastify.addHook('onRoute', (route) => {
     if (SAML_ENDPOINT.test(route.url)) route.bodyLimit ??= SAML_ENDPOINT_BODY_LIMIT_BYTES;
+    if (route.url.startsWith(EMBEDDED_FHIR_ROUTES)) return;
+    const hooks = route.onRequest === undefined ? [] : Array.isArray(route.onRequest) ? route.onRequest : [route.onRequest];
+    route.onRequest = [...hooks, refuseContentCodings];
   });
 }
+
+const EMBEDDED_FHIR_ROUTES = '/fhir/';
+
+/**
+ * A body in a content coding (RFC 9110 §8.4) is refused before it is read. The parsers read the bytes
+ * as they came: a gzip form would be read as garbage, and a plain form labelled gzip as a form, where
+ * a proxy or firewall that decodes it sees other parameters than the service. 415 with
+ * `Accept-Encoding: identity` (RFC 9110 §15.5.16, §12.5.3) as Fastify answers a type it has no parser
+ * for; an OAuth route answers that as every unreadable body (RFC 6749 §5.2), a browser route with its page.
+ */
+const refuseContentCodings: onRequestHookHandler = (request, reply, done) => {
+  const coding = request.headers['content-encoding'];
+  if (coding === undefined || coding.trim().toLowerCase() === 'identity') return done();
+  void reply.header('Accept-Encoding', 'identity');
+  done(new errorCodes.FST_ERR_CTP_INVALID_MEDIA_TYPE());
+};
 
 /**
  * The form parser, in place of Nest's default (which Nest then does not add): its parse

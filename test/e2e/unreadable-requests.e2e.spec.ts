@@ -1,5 +1,9 @@
 import { MAX_FORM_PAIRS } from '../../src/request-bodies.js';
+import { DATABASE, type Database } from '../../src/storage/database.js';
+import { gzipSync } from 'node:zlib';
 import { rawExchange } from '../support/raw-exchange.js';
+import { eventuallyRefusalEvents } from '../support/refusal-events.js';
+import { TEST_SECRETS, TEST_TENANTS } from '../support/test-config.js';
 import { startTestServer, type TestServer } from '../support/test-server.js';
 
 const RFC_6749_BODY = { error: 'invalid_request', error_description: expect.any(String) };
@@ -147,6 +151,59 @@ describe('requests the service cannot read', () => {
     expect(answer.head).toMatch(new RegExp(`^HTTP/1\\.1 ${status} `));
     expect(JSON.parse(answer.body)).toEqual(RFC_6749_BODY);
     expect(answer.closed).toBe(true);
+  });
+
+  // RFC 9110 §8.4: the parsers read the bytes as they came, so a body in a content coding would be
+  // read as garbage, or (labelled but plain) as a form a decoding proxy reads otherwise.
+  it('refuses a body in a content coding, read or not, and starts nothing; identity is no coding', async () => {
+    const form = 'grant_type=client_credentials&scope=xis';
+    const token = (encoding: string, body: string | Blob) =>
+      fetch(`${server.baseUrl}/realms/nemlogin/protocol/openid-connect/token`, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/x-www-form-urlencoded',
+          'content-encoding': encoding,
+          authorization: `Basic ${Buffer.from(`portal:${TEST_SECRETS.portal}`).toString('base64')}`,
+          organisation_agb: TEST_TENANTS.allowed,
+        },
+        body,
+      });
+    for (const [encoding, body] of [
+      ['gzip', form],
+      ['gzip', new Blob([new Uint8Array(gzipSync(form))])],
+      ['x-unknown', form],
+    ] as const) {
+      const refused = await token(encoding, body);
+      expect([encoding, refused.status, refused.headers.get('accept-encoding')]).toEqual([encoding, 400, 'identity']);
+      expect(await refused.json()).toEqual(RFC_6749_BODY);
+    }
+    expect((await token(' Identity', form)).status).toBe(200);
+
+    const login = await fetch(`${server.baseUrl}/realms/nemlogin/protocol/openid-connect/auth`, {
+      method: 'POST',
+      redirect: 'manual',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', 'content-encoding': 'x-unknown' },
+      body: 'client_id=patient-app&response_type=code&redirect_uri=http%3A%2F%2Flocalhost%3A3000%2Fcallback',
+    });
+    expect([login.status, login.headers.get('set-cookie')]).toEqual([415, null]);
+    expect(login.headers.get('content-type')).toMatch(/^text\/html/);
+    expect(await login.text()).toContain('in a format the login service does not accept');
+  });
+
+  // Bytes node cannot parse right behind a request destroy the connection while that request is still
+  // answered, as does a client that gives up waiting. Its address is the one it had when it came.
+  it('records a refused token request whose connection is gone before its answer with its address, and fails nothing', async () => {
+    const body = 'grant_type=client_credentials&client_id=nobody&client_secret=x';
+    await rawExchange(
+      port,
+      'POST /realms/nemlogin/protocol/openid-connect/token HTTP/1.1\r\nHost: x\r\n' +
+        `Content-Type: application/x-www-form-urlencoded\r\nContent-Length: ${body.length}\r\n\r\n${body}garbage\r\n\r\n`,
+    );
+    const db = server.app.get<Database>(DATABASE);
+    const [refused] = await eventuallyRefusalEvents(db, { type: 'CLIENT_LOGIN_ERROR' }, 1);
+    expect(refused).toMatchObject({ client_id: null, ip_address: '127.0.0.1' });
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(server.logs.filter((line) => /"level":50/.test(line))).toEqual([]);
   });
 
   // What node refuses of a body it was reading for a browser route: the page, in the request's language.
