@@ -85,6 +85,22 @@ describe('maskNationalIdentifiersInLine', () => {
     });
   });
 
+  // An escape's last hex digit is no digit of the run: %20 (space), %22 and %27 (quotes), %28 (a
+  // parenthesis), %E2%80%93 (an en dash), as a path carries what a person typed before the number.
+  it('masks one right behind a percent-escape that ends in a digit, as one behind an escape ending in a letter', () => {
+    const behind = ['x%200101011234', '%280101011234%29', '%22999911120%22', '%27010101-1234%27', 'x%E2%80%930101011234'];
+    const grouped = ['bsn%20111%20222%20333', 'users/Nancy%20Berggren%20010101-1234/sessions'];
+    const line = lineOf({ behind, grouped, time2: '%201764892800123', agb: '%2001234567' });
+    const M = MASKED_DIGITS;
+    expect(JSON.parse(maskNationalIdentifiersInLine(line))).toMatchObject({
+      behind: [`x%20${M}`, `%28${M}%29`, `%22${M}%22`, `%27${M}%27`, `x%E2%80%93${M}`],
+      grouped: [`bsn%20${M}`, `users/Nancy%20Berggren%20${M}/sessions`],
+      // Runs of 13 and 8 digits stay what they are behind an escape, as anywhere.
+      time2: '%201764892800123',
+      agb: '%2001234567',
+    });
+  });
+
   it('leaves a hex request id whole, though it holds a run of 10 digits, and masks that run anywhere else', () => {
     const reqId = 'd0c4f0a2-3a6e-4c1c-9b7f-a0101011234b';
     const line = lineOf({ reqId, msg: `request ${reqId} named 0101011234`, nested: { reqId } });
@@ -95,6 +111,15 @@ describe('maskNationalIdentifiersInLine', () => {
     });
     // A client's own X-Request-Id that is not hex is masked as anything else.
     expect(JSON.parse(maskNationalIdentifiersInLine(lineOf({ reqId: 'cpr-0101011234' }))).reqId).toBe(`cpr-${MASKED_DIGITS}`);
+    // So is one of hex and hyphens that is no random id's shape: an integrator's `{CPR}-{time}`.
+    for (const [reqId, masked] of [
+      ['0101011234-1764892800123', `${MASKED_DIGITS}-1764892800123`],
+      ['0101011234-0000-0000-0000-000000000000', `${MASKED_DIGITS}-0000-0000-0000-000000000000`],
+    ])
+      expect(JSON.parse(maskNationalIdentifiersInLine(lineOf({ reqId }))).reqId).toBe(masked);
+    // nginx's `$request_id`: 32 hex digits, whole.
+    const nginx = 'a0101011234bcdef0123456789abcdef';
+    expect(JSON.parse(maskNationalIdentifiersInLine(lineOf({ reqId: nginx }))).reqId).toBe(nginx);
   });
 
   it('masks what is not JSON as plain text', () => {

@@ -4,7 +4,7 @@ export const MASKED_DIGITS = '[digits masked]';
 /**
  * A run of 9 digits (a Dutch BSN) or 10 (a Danish CPR) wherever it stands but inside a longer run
  * (pino's `time` has 13 digits): stuck to letters (`cpr0101011234`) or behind a percent-escape
- * (`%7C0101011234`, a SMART scope's identifier search) as well; digits of any script (full-width ones
+ * (`%7C0101011234`, a SMART scope's identifier search; `%200101011234`, a space before it) as well; digits of any script (full-width ones
  * too). And as people write them: a CPR `ddmmyy-xxxx` with any dash or the minus sign, a space (a
  * no-break one too), `.`, `/`, `:`, `+`, `_`, or any of those but `.` and `_` percent-escaped, between;
  * or `dd mm yy xxxx`; a BSN `ddd ddd ddd`, `ddd.ddd.ddd` or `dddd.dd.ddd`. A space is also its escape
@@ -21,8 +21,9 @@ const ESCAPED_NO_BREAK_SPACE = '%[cC]2%[aA]0';
 const CPR_SEPARATOR = `(?:[-\\u2010-\\u2015\\u2212\\s./:+_]|%20|%2[bBdDfF]|%3[aA]|${ESCAPED_DASH}|${ESCAPED_NO_BREAK_SPACE})`;
 const SPACE = `(?: |\\u00a0|%20|${ESCAPED_NO_BREAK_SPACE})`;
 const NATIONAL_IDENTIFIER = new RegExp(
-  // Not inside a longer run, nor a dotted one (an IPv4 address such as 192.168.100.123).
-  `(?<!${D}|${D}\\.)(?:${D}{9,10}|${D}{6}${CPR_SEPARATOR}${D}{4}|` +
+  // Not inside a longer run, nor a dotted one (an IPv4 address such as 192.168.100.123), nor inside a
+  // percent-escape; an escape's hex digits (`%20`, `%28`, `%E2%80%93`) are no digits of the run after it.
+  `(?<!%|(?<!%\\p{AHex})${D}|${D}\\.)(?:${D}{9,10}|${D}{6}${CPR_SEPARATOR}${D}{4}|` +
     `${D}{2}(?:[.-]|${SPACE})${D}{2}(?:[.-]|${SPACE})${D}{2}(?:-|${SPACE})${D}{4}|` +
     `${D}{3}(${SPACE}|\\.)${D}{3}\\1${D}{3}|${D}{4}\\.${D}{2}\\.${D}{3})(?!${D}|\\.${D})`,
   'u',
@@ -30,12 +31,14 @@ const NATIONAL_IDENTIFIER = new RegExp(
 const EVERY_NATIONAL_IDENTIFIER = new RegExp(NATIONAL_IDENTIFIER.source, 'gu');
 
 /**
- * The one value left as it is: the request id (`reqId`) when it is hex and hyphens, as the service's
- * own UUIDs and a proxy's ids are. One UUID in forty has a run of 9 or 10 digits among its hex, and
- * masking it would cut the thread that ties a request's lines to each other and to the proxy's.
+ * The one value left as it is: the request id (`reqId`) when it has a random id's shape, a UUID (the
+ * service's own, Envoy's) or 32 hex digits (nginx's `$request_id`). One UUID in forty has a run of 9
+ * or 10 digits among its hex, and masking it would cut the thread that ties a request's lines to each
+ * other and to the proxy's. Any other id a client sends (`X-Request-Id`) is masked as any value:
+ * hex and hyphens alone would let `0101011234-1764892800123` through.
  */
 const REQUEST_ID_KEY = 'reqId';
-const HEX_ID = /^[0-9a-f-]{16,64}$/i;
+const RANDOM_ID = /^(?:\p{AHex}{8}-\p{AHex}{4}-\p{AHex}{4}-\p{AHex}{4}-\p{AHex}{12}|\p{AHex}{32})$/u;
 
 /**
  * The logger's last step (pino's `streamWrite` hook, on the finished JSON line): national identifiers
@@ -50,7 +53,7 @@ export function maskNationalIdentifiersInLine(line: string): string {
   if (!NATIONAL_IDENTIFIER.test(line)) return line;
   try {
     const fields = Object.entries(JSON.parse(line) as Record<string, unknown>).map(([key, value]) =>
-      key === REQUEST_ID_KEY && typeof value === 'string' && HEX_ID.test(value) ? [key, value] : [masked(key), masked(value)],
+      key === REQUEST_ID_KEY && typeof value === 'string' && RANDOM_ID.test(value) ? [key, value] : [masked(key), masked(value)],
     );
     return `${JSON.stringify(Object.fromEntries(fields))}\n`;
   } catch {
@@ -65,13 +68,13 @@ export function maskNationalIdentifiers(text: string): string {
 }
 
 /**
- * A request id (`reqId`) where it is kept beside the log line: whole when it is hex and hyphens, as
- * the line keeps it, else with any CPR or BSN masked. A client's `X-Request-Id` is taken as the id when
+ * A request id (`reqId`) where it is kept beside the log line: whole when it has a random id's shape,
+ * as the line keeps it, else with any CPR or BSN masked. A client's `X-Request-Id` is taken as the id when
  * it has an id's shape (logging/logger.ts), and `010101-1234` has one: the audit trail records the id
  * as a refused login's reference (login-completion.service.ts), and holds no national identifier.
  */
 export function maskedRequestId(id: string): string {
-  return HEX_ID.test(id) ? id : maskNationalIdentifiers(id);
+  return RANDOM_ID.test(id) ? id : maskNationalIdentifiers(id);
 }
 
 function masked(value: unknown): unknown {

@@ -175,6 +175,12 @@ describe('audit events', () => {
     expect((await again.post('alice', { 'x-request-id': traced })).status).toBe(400);
     const [tracedError] = await events({ type: 'LOGIN_ERROR', max: '1' });
     expect(tracedError!.details.requestId).toBe(traced);
+    // Hex and hyphens of another shape are no proxy's random id: an integrator's `{CPR}-{time}`.
+    const third = await startMockLogin();
+    await third.post('alice');
+    expect((await third.post('alice', { 'x-request-id': '0101011234-0000-0000-0000-000000000000' })).status).toBe(400);
+    const [shapedError] = await events({ type: 'LOGIN_ERROR', max: '1' });
+    expect(shapedError!.details.requestId).toBe('[digits masked]-0000-0000-0000-000000000000');
   });
 
   it('records a refused client authentication as the refusal of its grant, naming only a registered client', async () => {

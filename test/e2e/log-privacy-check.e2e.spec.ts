@@ -20,9 +20,12 @@ describe('the log privacy check of every test server', () => {
       line({ bsn: '111 222 333' }),
       line({ msg: 'named d0c4f0a2-3a6e-4c1c-9b7f-a0101011234b' }),
       line({ reqId: 'cpr-0101011234' }),
+      line({ reqId: '0101011234-1764892800123' }),
       line({ path: '/admin/realms/nemlogin/users/123%20456%20782/sessions' }),
       line({ path: '/x/010101%2F1234' }),
       line({ path: '/x/01%3A01%3A01%2B1234' }),
+      line({ path: '/x/%280101011234%29' }),
+      line({ path: '/x/%22999911120%22' }),
     ];
     expect(linesWithPersonalData(leaking)).toEqual(leaking);
   });
@@ -35,18 +38,25 @@ describe('the log privacy check of every test server', () => {
       line({ msg: 'listening', port: 55433, bytes: 262144, jti: 'aZ_123456789012x' }),
       line({ msg: 'rotated', kid: 'k-20261205-1', count: 12345678, big: 12345678901 }),
       line({ msg: 'mock login', username: 'dr-hansen' }),
+      line({ path: '/x/%2001234567', at: '%201764892800123' }),
     ];
     expect(linesWithPersonalData(clean)).toEqual([]);
   });
 
-  it('passes a CPR a client put in a path: the service masks it in the request log', async () => {
+  it('passes a CPR a client put in a path, alone or in quotes: the service masks it in the request log', async () => {
     const server = await startTestServer();
-    const answer = await fetch(`${server.baseUrl}/realms/nemlogin/patients/0101011234`);
-    expect(answer.status).toBe(404);
-    const line = server.logs
-      .map((l) => JSON.parse(l) as Record<string, unknown>)
-      .find((l) => l.msg === 'request completed' && l.statusCode === 404);
-    expect(line?.path).toBe('/realms/nemlogin/patients/[digits masked]');
+    for (const [sent, logged] of [
+      ['0101011234', '[digits masked]'],
+      ['%220101011234%22', '%22[digits masked]%22'],
+    ]) {
+      const answer = await fetch(`${server.baseUrl}/realms/nemlogin/patients/${sent}`);
+      expect(answer.status).toBe(404);
+      const paths = server.logs
+        .map((l) => JSON.parse(l) as Record<string, unknown>)
+        .filter((l) => l.msg === 'request completed' && l.statusCode === 404)
+        .map((l) => l.path);
+      expect(paths).toContain(`/realms/nemlogin/patients/${logged}`);
+    }
     await server.close();
   });
 
