@@ -46,10 +46,12 @@ async function main(file: string): Promise<void> {
   // Graceful shutdown: stop accepting, finish in-flight requests, close workers, FHIR and database;
   // with a deadline (issue 15, finding 7), since a request waiting on a dead peer or a keep-alive
   // connection would otherwise keep a stopped service alive for as long as they last.
+  // Listened for as long as the process lives: a supervisor may repeat its signal, and npm passes on
+  // each one it gets, and a signal nobody listens for any more ends the process at once.
   let closing = false;
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {
-    process.once(signal, () => {
-      if (closing) return;
+    process.on(signal, () => {
+      if (closing) return void log.info({ signal }, 'already shutting down');
       closing = true;
       log.info({ signal, deadlineMs: config.shutdownTimeoutMs }, 'shutting down');
       setTimeout(() => {

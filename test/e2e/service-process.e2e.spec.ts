@@ -135,10 +135,11 @@ describe('the service as a process', () => {
     });
     afterAll(() => fhir.close());
 
-    it('exits once the shutdown deadline has passed, with exit code 1', async () => {
+    /** A service with a mock login in flight, hanging on its FHIR search. */
+    const startWithLoginInFlight = async (name: string) => {
       const service = await startOwnIssuer({
         FEDERATION_CONFIG: configFile,
-        DATABASE_DIR: join(dataDir, 'deadline'),
+        DATABASE_DIR: join(dataDir, name),
         DATABASE_URL: '',
       });
       const authorize = new URL(`${service.baseUrl}/realms/nemlogin/protocol/openid-connect/auth`);
@@ -156,6 +157,7 @@ describe('the service as a process', () => {
       const cookie = cookiesFrom(started);
       const page = await (await fetch(started.headers.get('location')!, { headers: { cookie } })).text();
       const tx = /name="tx" value="([^"]+)"/.exec(page)![1]!;
+      const searches = fhir.urls.filter((url) => url.includes('/Patient')).length;
       // The login's FHIR search hangs: the request stays in flight. (Readiness probes reach the stub
       // too, so wait for the Patient search itself, not for any request.)
       const inFlight = fetch(`${service.baseUrl}/realms/nemlogin/broker/mock/login`, {
@@ -163,12 +165,29 @@ describe('the service as a process', () => {
         headers: { 'content-type': 'application/x-www-form-urlencoded', cookie },
         body: new URLSearchParams({ tx, username: 'nancy' }).toString(),
       }).catch(() => undefined);
-      while (!fhir.urls.some((url) => url.includes('/Patient'))) await new Promise((resolve) => setTimeout(resolve, 50));
+      while (fhir.urls.filter((url) => url.includes('/Patient')).length === searches) await new Promise((resolve) => setTimeout(resolve, 50));
+      return { service, inFlight };
+    };
 
+    it('exits once the shutdown deadline has passed, with exit code 1', async () => {
+      const { service, inFlight } = await startWithLoginInFlight('deadline');
       const stopping = Date.now();
       await service.stop();
       expect(Date.now() - stopping).toBeLessThan(5000);
       expect(service.child.exitCode).toBe(1);
+      await inFlight;
+    }, 180_000);
+
+    // A supervisor may repeat its signal, and npm passes on each one it gets (npm start): the shutdown
+    // under way goes on, where the default action of a signal nobody listens for would end the process.
+    it('goes on shutting down through a repeated SIGTERM or a SIGINT after it', async () => {
+      const { service, inFlight } = await startWithLoginInFlight('repeated-signal');
+      const exited = new Promise((resolve) => service.child.once('exit', (code, signal) => resolve([code, signal])));
+      for (const signal of ['SIGTERM', 'SIGTERM', 'SIGINT'] as const) {
+        service.child.kill(signal);
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      expect(await exited).toEqual([1, null]);
       await inFlight;
     }, 180_000);
   });
