@@ -20,6 +20,7 @@ import { RequestLogController } from './logging/request-log.controller.js';
 import { answerFrameworkError, OAuthErrorFilter } from './oauth/oauth-error.filter.js';
 import { registerOpenApi } from './openapi.js';
 import { rememberRouteMethods } from './route-methods.js';
+import { refuseRequestsWhileClosing } from './shutdown-drain.js';
 import { requestTimeouts } from './common/http-timeouts.js';
 import { BODY_LIMIT_BYTES, limitRequestBodies, useBoundedFormParser } from './request-bodies.js';
 
@@ -35,6 +36,8 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     ...requestTimeouts(config.limits.requestTimeoutSeconds),
     clientErrorHandler: answerClientError,
     frameworkErrors: answerFrameworkError,
+    // The filter answers a request that arrives during shutdown (shutdown-drain.ts).
+    return503OnClosing: false,
   });
   useBoundedFormParser(adapter);
   const fastify = adapter.getInstance();
@@ -46,6 +49,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     void reply.header(REQUEST_ID_HEADER, request.id);
     done();
   });
+  refuseRequestsWhileClosing(fastify);
   await registerRequestContext(fastify);
   // Before any route is added: they hook the routes as they are added.
   rememberBrowserReplies(fastify);

@@ -165,7 +165,8 @@ describe('the service as a process', () => {
         headers: { 'content-type': 'application/x-www-form-urlencoded', cookie },
         body: new URLSearchParams({ tx, username: 'nancy' }).toString(),
       }).catch(() => undefined);
-      while (fhir.urls.filter((url) => url.includes('/Patient')).length === searches) await new Promise((resolve) => setTimeout(resolve, 50));
+      while (fhir.urls.filter((url) => url.includes('/Patient')).length === searches)
+        await new Promise((resolve) => setTimeout(resolve, 50));
       return { service, inFlight };
     };
 
