@@ -9,6 +9,7 @@ import { refusedBodyPage } from '../login/pages/unreadable-body.page.js';
 import { OAuthError } from '../protocol/oauth-error.js';
 import { UnknownRealmError } from '../realms/unknown-realm.error.js';
 import { DatabaseUnavailableError } from '../storage/database.js';
+import { isApiCall } from './api-calls-on-browser-routes.js';
 
 /**
  * The routes that are protected resources of their own (RFC 6750), whose every refusal of a request
@@ -126,7 +127,7 @@ function sendOAuthError(
   }
   // A path no route serves is a page too when a browser navigated to it (browser-navigation.ts).
   const unroutedNavigation = route === undefined && error.status === 404 && prefersHtmlPage(request.headers);
-  if (unroutedNavigation || isBrowserRoute(route ?? request.url.split('?')[0]!)) {
+  if (unroutedNavigation || (isBrowserRoute(route ?? request.url.split('?')[0]!) && !isApiCall(request))) {
     const key = error.status === 404 ? 'not_found' : error.status >= 500 ? 'server_error' : 'bad_request';
     // A body the parser refused keeps its status (415 too) and says what was wrong with it.
     void sendErrorPage(reply, refusedBodyPage(exception) ?? { status: error.status, key });

@@ -13,6 +13,7 @@ import { SessionService } from '../sessions/session.service.js';
 import { ssoSessionIdOf } from '../sessions/sso-session.service.js';
 import { undefinedIfTokenError } from '../tokens/token-errors.js';
 import { TokenVerifier } from '../tokens/token-verifier.js';
+import { markApiCall } from './api-calls-on-browser-routes.js';
 import { clientAuthRefusalReason } from './client-auth-refusal.js';
 import { TokenRefusalAudit } from './token-refusal-audit.js';
 
@@ -44,6 +45,8 @@ export class RefreshTokenLogout {
    * share per address and window for both), since anyone can send these as fast as token requests.
    */
   async answer(realmName: string, body: Record<string, unknown>, request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
+    // An API call on a browser route: what the filter answers for it (an outage) is JSON too.
+    markApiCall(request);
     const realm = this.realms.get(realmName);
     let credentials: PresentedCredentials | undefined;
     let client: RegisteredClient | undefined;

@@ -1,6 +1,6 @@
 import { decodeJwt } from 'jose';
 import { openDatabase } from '../../src/storage/database.factory.js';
-import { DATABASE, type Database } from '../../src/storage/database.js';
+import { DATABASE, DatabaseUnavailableError, type Database } from '../../src/storage/database.js';
 import { loginTokens, refresh } from '../support/login-flow.js';
 import { expectOAuthError } from '../support/oauth-error.js';
 import { eventuallyRefusalEvents, refusalEvents } from '../support/refusal-events.js';
@@ -46,6 +46,28 @@ describe('logout by refresh token (Keycloak non-browser logout)', () => {
     );
     expectOAuthError(await logout({ client_id: 'web', refresh_token: tokens.refresh_token }), 401, 'invalid_client');
     expect((await refresh(server.baseUrl, 'nemlogin', tokens.refresh_token)).status).toBe(200);
+  });
+
+  // An API call on a browser route: an outage is the client's to retry, so it is JSON as every other
+  // refusal here (python-keycloak parses the body), never the browser's error page.
+  it('answers an unavailable database with a retryable RFC 6749 body, and the logout can be sent again', async () => {
+    const tokens = await login();
+    const db = server.app.get<Database>(DATABASE);
+    const transaction = db.transaction.bind(db);
+    db.transaction = (() => Promise.reject(new DatabaseUnavailableError('57P01', true))) as Database['transaction'];
+    try {
+      const refused = await fetch(`${oidc}/logout`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'text/html' },
+        body: new URLSearchParams({ client_id: 'patient-app', refresh_token: tokens.refresh_token }).toString(),
+      });
+      expect(refused.status).toBe(503);
+      expect(refused.headers.get('content-type')).toMatch(/^application\/json/);
+      expect(await refused.json()).toEqual({ error: 'temporarily_unavailable', error_description: expect.any(String) });
+    } finally {
+      db.transaction = transaction;
+    }
+    expect((await logout({ client_id: 'patient-app', refresh_token: tokens.refresh_token })).status).toBe(204);
   });
 
   it('records each refusal as a LOGOUT_ERROR (Keycloak’s event), under the token endpoint’s reason codes, and never the token or a secret', async () => {
