@@ -7,6 +7,7 @@ import type { IdpSettingsRegistry } from '../saml/idp-settings.registry.js';
 import type { SamlWorkers } from '../saml/saml-workers.js';
 import { RequestDurations } from './request-durations.js';
 import { ThrottledReading } from '../common/throttled-reading.js';
+import { within } from '../common/within.js';
 
 /** Seconds; from a cached JWKS answer (~1 ms) to a login waiting on FHIR and a SAML worker. */
 const REQUEST_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
@@ -28,11 +29,22 @@ export interface MetricSources {
 
 /** A database queue's entries waiting, and when the oldest of them was queued (null when none). */
 export interface QueueBacklog {
-  backlog(): Promise<{ entries: number; oldest: Date | null }>;
+  backlog(): Promise<Backlog>;
 }
+
+type Backlog = { entries: number; oldest: Date | null };
 
 /** A database queue is counted at most this often, whoever scrapes. */
 const QUEUE_READ_MS = 1000;
+
+/**
+ * How long a scrape waits for a queue's count. Prometheus gives a whole scrape 10 s by default
+ * (`scrape_timeout`), and a database that stops answering holds a read for the statement timeout plus
+ * the connect timeout (15 s by default): a scrape that waited for it would fail whole (`up` 0), every
+ * series lost for the outage, the 503s an operator then needs first. Past this the gauges keep the
+ * last values read, as readiness waits no longer for FHIR (health/readiness.service.ts, FHIR_PROBE_MS).
+ */
+const QUEUE_SCRAPE_MS = 1000;
 
 /** The alias of the mocked-user login (login/idp-redirector.ts), which is no configured IdP. */
 const MOCK_ALIAS = 'mock';
@@ -177,17 +189,29 @@ export class FederationMetrics {
 
   /**
    * `{name}_entries` and `{name}_oldest_seconds` of a database queue, all realms. Read from the database
-   * at most once a second however often `/metrics` is scraped; when it cannot be read, the last values
-   * stay and readiness reports the database.
+   * at most once a second however often `/metrics` is scraped; when it cannot be read, or not within
+   * QUEUE_SCRAPE_MS, the last values read stay (the oldest's age counted on from them) and readiness
+   * reports the database.
    */
   private watchQueue(name: string, what: string, queue: QueueBacklog, clock: Clock, registers: Registry[]): void {
-    const backlog = new ThrottledReading(() => queue.backlog(), QUEUE_READ_MS);
+    // One read at a time: while the database is silent, a scrape each second must not start a read of
+    // its own, each holding a connection until its timeouts. A read that answers after its scrape gave
+    // up is kept for the next scrape; one that fails then is handled (by ThrottledReading and within).
+    let reading: Promise<Backlog> | undefined;
+    let last: Backlog | undefined;
+    const readOnce = () =>
+      (reading ??= queue
+        .backlog()
+        .then((read) => (last = read))
+        .finally(() => (reading = undefined)));
+    const backlog = new ThrottledReading(readOnce, QUEUE_READ_MS);
+    const latest = async () => (await within(backlog.get(), QUEUE_SCRAPE_MS).catch(() => undefined)) ?? last;
     new Gauge({
       name: `${name}_entries`,
       help: `${what}, all realms.`,
       registers,
       async collect() {
-        const read = await backlog.get().catch(() => undefined);
+        const read = await latest();
         if (read) this.set(read.entries);
       },
     });
@@ -196,7 +220,7 @@ export class FederationMetrics {
       help: `Age in seconds of the oldest of ${name}_entries; 0 when none waits.`,
       registers,
       async collect() {
-        const read = await backlog.get().catch(() => undefined);
+        const read = await latest();
         if (read) this.set(read.oldest ? Math.max(0, (clock.now().getTime() - read.oldest.getTime()) / 1000) : 0);
       },
     });
