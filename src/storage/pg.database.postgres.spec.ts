@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { jest } from '@jest/globals';
+import { Logger } from '@nestjs/common';
 import pg from 'pg';
 import { postgresEngines, type Scratch } from '../../test/support/database-engines.js';
 import { startFreezableProxy, type FreezableProxy } from '../../test/support/freezable-proxy.js';
@@ -71,6 +72,23 @@ for (const engine of postgresEngines) {
       expect(error).toMatchObject({ code: '57P01', connectionUsable: false });
       expect((await setup.query<{ value: number }>('SELECT value FROM counters WHERE id = 1')).rows[0]!.value).toBeLessThan(10);
       expect((await db.query('SELECT 1')).rowCount).toBe(1);
+    });
+
+    it('says in the service log, with its code, that an idle pooled connection the server ended is replaced', async () => {
+      const warned = jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => {});
+      const emitted = jest.spyOn(process, 'emitWarning');
+      try {
+        const db = open(scratch.url!);
+        const { rows } = await db.query<{ pid: number }>('SELECT pg_backend_pid() AS pid');
+        await setup.query('SELECT pg_terminate_backend($1)', [rows[0]!.pid]);
+        for (let tries = 0; tries < 50 && warned.mock.calls.length === 0; tries++) await new Promise((resolve) => setTimeout(resolve, 20));
+        expect(warned.mock.calls).toEqual([[{ code: '57P01' }, 'idle PostgreSQL connection failed; the pool replaces it']]);
+        expect(emitted).not.toHaveBeenCalled();
+        expect((await db.query('SELECT 1')).rowCount).toBe(1);
+      } finally {
+        warned.mockRestore();
+        emitted.mockRestore();
+      }
     });
 
     it('passes a statement the database refuses through as it is', async () => {

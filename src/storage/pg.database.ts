@@ -1,3 +1,4 @@
+import { Logger } from '@nestjs/common';
 import pg from 'pg';
 import {
   DatabaseUnavailableError,
@@ -186,12 +187,15 @@ class ClientTransaction implements Queryable {
   }
 }
 
+const log = new Logger('Database');
+
 /**
- * A string, not the error itself: `process.emitWarning` rejects an Error from another realm (jest's
- * module sandbox) with a TypeError, which would turn a harmless dropped connection into a crash.
+ * A pooled connection that failed while idle (a restart, a failover, `pg_terminate_backend`): pg-pool
+ * drops it, and the next statement gets a new one. Said in the service's JSON log, with its code
+ * (SQLSTATE or socket error), where `process.emitWarning` wrote a line of text to stderr beside it.
  */
 function warnAboutIdleClientError(error: Error): void {
-  process.emitWarning(`idle PostgreSQL connection failed: ${error.message}`);
+  log.warn({ code: (error as { code?: unknown }).code }, 'idle PostgreSQL connection failed; the pool replaces it');
 }
 
 /** A named statement is prepared by `pg` on each connection at its first use, and executed by name after. */
