@@ -2,6 +2,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
+import { loadConfigFile } from '../config/config.loader.js';
 import { checkConfig } from './config-check.js';
 
 describe('config:check', () => {
@@ -70,5 +71,55 @@ describe('config:check', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+
+  describe('the seed of the embedded FHIR server (config:check said "valid" for a seed the start refused)', () => {
+    let dir: string;
+    beforeEach(() => (dir = mkdtempSync(join(tmpdir(), 'config-check-'))));
+    afterEach(() => rmSync(dir, { recursive: true, force: true }));
+    /** The demo config with `seed`, and `change` made to it, in a file of `dir`. */
+    const seededConfig = (seed: string, change: (raw: { realms: Record<string, unknown>[] }) => void = () => undefined) => {
+      const raw = parse(readFileSync('fixtures/config/demo.yaml', 'utf8'));
+      raw.fhir.seed = seed;
+      change(raw);
+      const file = join(dir, 'seeded.yaml');
+      writeFileSync(file, stringify(raw));
+      return file;
+    };
+    it('refuses a seed file that is missing, unreadable or not JSON, as the start does', () => {
+      const notJson = join(dir, 'seed.json');
+      writeFileSync(notJson, '{ not json');
+      for (const [seed, problem] of [
+        [join(dir, 'missing.json'), `fhir.seed: cannot read ${join(dir, 'missing.json')}: not found`],
+        [notJson, `fhir.seed: ${notJson} is not valid JSON (malformed)`],
+        [dir, `fhir.seed: cannot read ${dir}: unreadable (a directory)`],
+      ] as const) {
+        const file = seededConfig(seed);
+        expect(checkConfig(file, {})).toEqual({ exitCode: 1, output: `invalid configuration in ${file}:\n  - ${problem}` });
+        expect(() => loadConfigFile(file, {})).toThrow(problem);
+      }
+    });
+
+    it("lists the seed's problem with the other files' problems, and none while the keys are refused", () => {
+      const missing = join(dir, 'missing.json');
+      const file = seededConfig(missing, (raw) => (raw.realms[0]!.signingKeyFile = '/nonexistent/key.pem'));
+      expect(checkConfig(file, {})).toEqual({
+        exitCode: 1,
+        output:
+          `invalid configuration in ${file}:\n` +
+          `  - fhir.seed: cannot read ${missing}: not found\n` +
+          '  - realms[0].signingKeyFile: cannot read /nonexistent/key.pem: not found',
+      });
+      const invalidKeys = seededConfig(missing, (raw) => (raw.realms[0]!.name = 'Not A Name!'));
+      const refused = checkConfig(invalidKeys, {});
+      expect(refused.output).toMatch(/^ {2}- realms\[0\]\.name: /m);
+      expect(refused.output).not.toContain('fhir.seed');
+    });
+
+    it('passes a seed that is JSON, as before', () => {
+      const seed = join(dir, 'seed.json');
+      writeFileSync(seed, readFileSync('fixtures/fhir/demo.json'));
+      expect(checkConfig(seededConfig(seed), {})).toMatchObject({ exitCode: 0, output: expect.stringContaining(': valid — ') });
+    });
   });
 });

@@ -142,6 +142,9 @@ function signingKeyFileCheck(seen: Map<string, string>, file: string, where: str
  */
 function configuredFileProblems(config: Config): string[] {
   const checks: (() => unknown)[] = config.environment === 'production' ? publishedTestKeyChecks(config) : [];
+  // The embedded FHIR server's seed Bundle: whether its entries store is for the start that loads them.
+  const seed = config.fhir.seed;
+  if (seed) checks.push(() => readConfiguredJson(seed, 'fhir.seed'));
   const signingKeys = new Map<string, string>();
   config.realms.forEach((realm, r) => {
     const at = `realms[${r}]`;

@@ -109,8 +109,8 @@ describe('a start whose database or seed the config names cannot be used', () =>
     const notJson = join(scratch, 'seed.json');
     writeFileSync(notJson, '{ not json');
     for (const [seed, reason] of [
-      [join(scratch, 'missing.json'), 'cannot read {seed}: ENOENT'],
-      [notJson, '{seed} is not valid JSON'],
+      [join(scratch, 'missing.json'), 'cannot read {seed}: not found'],
+      [notJson, '{seed} is not valid JSON (malformed)'],
     ] as const) {
       const config = join(scratch, `seeded-${reason.length}.yaml`);
       writeFileSync(config, readFileSync(demo, 'utf8').replace('seed: fixtures/fhir/demo.json', `seed: ${seed}`));
