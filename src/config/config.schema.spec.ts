@@ -174,6 +174,28 @@ describe('config schema: the database URL', () => {
       expect.stringMatching(/^database\.url: .*\(from environment variable DATABASE_URL\)$/),
     ]);
   });
+
+  it('says a postgres:// URL that does not parse is not a valid URL, not a wrong scheme, never echoing it', () => {
+    // A port out of range; a password with an unencoded "/", "#" or "?" (what follows it reads as the port).
+    for (const url of [
+      'postgres://postgres@127.0.0.1:99999/x',
+      'postgresql://fed:s3cret/pw@db/fed',
+      'postgres://fed:s3cret#pw@db:5432/fed',
+      'POSTGRES://fed:s3cret?pw@db/fed',
+    ]) {
+      const problems = problemsOf(withUrl(url));
+      expect(problems).toEqual(['database.url: not a valid URL (check the port, and percent-encode special characters in the password)']);
+    }
+    expect(problemsOf(withUrl('postgres://fed:s3cret%2Fpw@db/fed'))).toEqual([]);
+    expect(problemsOf(withUrl(''), { DATABASE_URL: 'postgres://db:99999/fed' })).toEqual([
+      'database.url: not a valid URL (check the port, and percent-encode special characters in the password) (from environment variable DATABASE_URL)',
+    ]);
+    // Another scheme is still named as such, whether or not the rest parses.
+    for (const url of ['mysql://fed:s3cret/pw@db/fed', 'not a URL at all'])
+      expect(problemsOf(withUrl(url))).toEqual([
+        expect.stringMatching(/^database\.url: unsupported scheme ("mysql:\/\/"|\(not a URL\)); /),
+      ]);
+  });
 });
 
 describe('config schema: a required key left out', () => {

@@ -43,21 +43,30 @@ const refusalAuditSchema = z
   })
   .prefault({});
 
+const POSTGRES_SCHEMES = ['postgres:', 'postgresql:'];
+
 /**
  * `""` (embedded PGlite) or a PostgreSQL connection URL, the two storage/database.factory.ts opens:
  * refused here, so `config:check` refuses what the start would. Only the scheme is named: the URL may
- * carry a password.
+ * carry a password. A postgres:// URL that does not parse (a port out of range, a password with an
+ * unencoded `/`, `#` or `?`) is said to be that, not a wrong scheme.
  */
 const databaseUrl = z
   .string()
   .default('')
   .superRefine((url, ctx) => {
     if (url === '') return;
-    const scheme = URL.parse(url)?.protocol;
-    if (scheme === 'postgres:' || scheme === 'postgresql:') return;
+    const parsed = URL.parse(url)?.protocol;
+    // The scheme as written (RFC 3986 §3.1), for a URL that does not parse.
+    const scheme = parsed ?? /^([a-z][a-z0-9+.-]*):/i.exec(url)?.[1]?.toLowerCase().concat(':');
+    if (parsed !== undefined && POSTGRES_SCHEMES.includes(parsed)) return;
+    const expected = 'expected "" for embedded PGlite, or postgres:// / postgresql://';
     ctx.addIssue({
       code: 'custom',
-      message: `unsupported scheme ${scheme === undefined ? '(not a URL)' : `"${scheme}//"`}; expected "" for embedded PGlite, or postgres:// / postgresql://`,
+      message:
+        scheme !== undefined && POSTGRES_SCHEMES.includes(scheme)
+          ? 'not a valid URL (check the port, and percent-encode special characters in the password)'
+          : `unsupported scheme ${scheme === undefined ? '(not a URL)' : `"${scheme}//"`}; ${expected}`,
     });
   });
 
