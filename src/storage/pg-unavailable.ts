@@ -74,7 +74,11 @@ export function unavailableCause(error: unknown): DatabaseUnavailableError | und
  * database or role, never a password.
  */
 export function connectionRefusal(error: unknown): { code: string; message: string } | undefined {
-  if (!(error instanceof pg.DatabaseError)) return undefined;
-  const code = error.code ?? '';
-  return code === '3D000' || code.startsWith('28') ? { code, message: error.message } : undefined;
+  const answer = databaseAnswer(error);
+  return answer && (answer.code === '3D000' || answer.code.startsWith('28')) ? answer : undefined;
+}
+
+/** An error PostgreSQL answered (its SQLSTATE, empty where it sent none, and its message); undefined for any other. */
+export function databaseAnswer(error: unknown): { code: string; message: string } | undefined {
+  return error instanceof pg.DatabaseError ? { code: error.code ?? '', message: error.message } : undefined;
 }

@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:net';
+import { createServer, type AddressInfo, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LOCK_FILE } from '../../src/storage/data-directory-lock.js';
@@ -70,6 +70,65 @@ describe('a start whose PostgreSQL does not answer', () => {
       `federation service failed to start: database.url (DATABASE_URL): the database at 127.0.0.1:${port} is unavailable (ECONNREFUSED)\n`,
     );
   }, 60_000);
+});
+
+describe('a start whose PostgreSQL connection cannot be made as the URL asks', () => {
+  // Answers the SSLRequest a URL asking for TLS opens with "N", as a PostgreSQL without TLS does.
+  let withoutTls: Server;
+  let port: number;
+  beforeAll(async () => {
+    withoutTls = createServer((socket) => socket.once('data', () => socket.write('N')).on('error', () => undefined));
+    port = await new Promise<number>((resolve) =>
+      withoutTls.listen(0, '127.0.0.1', () => resolve((withoutTls.address() as AddressInfo).port)),
+    );
+  });
+  afterAll(() => new Promise<void>((resolve) => withoutTls.close(() => resolve())));
+  const noTls = () =>
+    `database.url (DATABASE_URL): no connection to the database at 127.0.0.1:${port}: ` +
+    "TLS: the server does not support SSL connections (the URL's sslmode or ssl asks for TLS)";
+
+  it('names database.url, its variable, the server and TLS, never the password, with exit code 1 and no stack trace', async () => {
+    const { status, stderr } = await runToExit({
+      HOST: '127.0.0.1',
+      PORT: String(await freePort()),
+      DATABASE_URL: `postgres://fed:S3cretPW@127.0.0.1:${port}/fed?sslmode=verify-full`,
+    });
+    expect(status).toBe(1);
+    expect(stderr).toBe(`federation service failed to start: ${noTls()}\n`);
+  }, 60_000);
+
+  it('says the same for sslmode=require, after the warning pg gives of that mode', async () => {
+    const { status, stderr } = await runToExit({
+      HOST: '127.0.0.1',
+      PORT: String(await freePort()),
+      DATABASE_URL: `postgres://fed:S3cretPW@127.0.0.1:${port}/fed?sslmode=require`,
+    });
+    expect(status).toBe(1);
+    expect(stderr.split('\n').slice(-2)).toEqual([`federation service failed to start: ${noTls()}`, '']);
+    expect(stderr).not.toMatch(/\n\s+at /);
+    expect(stderr).not.toContain('S3cretPW');
+  }, 60_000);
+
+  // PostgreSQL refusing a startup parameter the URL sets: the URL is the operator's to mend.
+  (testDatabaseUrl ? it : it.skip)(
+    'names database.url, the SQLSTATE and what PostgreSQL said, never the password',
+    async () => {
+      for (const [parameter, value, said] of [
+        ['options', '-c foo=bar', 'unrecognized configuration parameter "foo" (42704)'],
+        ['statement_timeout', 'abc', 'invalid value for parameter "statement_timeout": "NaN" (22023)'],
+      ] as const) {
+        const url = new URL(testDatabaseUrl!);
+        url.password = 'S3cretPW';
+        url.searchParams.set(parameter, value);
+        const { status, stderr } = await runToExit({ HOST: '127.0.0.1', PORT: String(await freePort()), DATABASE_URL: url.href });
+        expect(status).toBe(1);
+        expect(stderr).toBe(
+          `federation service failed to start: database.url (DATABASE_URL): the database at ${url.host} answered an error at start: ${said}\n`,
+        );
+      }
+    },
+    60_000,
+  );
 });
 
 describe('a start whose database or seed the config names cannot be used', () => {
