@@ -7,7 +7,7 @@ import { isLogoutResponse } from '../saml/logout-bindings.js';
 import { SamlBusyError, SamlRejectedError, SamlService, SamlStatusError } from '../saml/saml.service.js';
 import { OAuthError } from '../protocol/oauth-error.js';
 import { sendErrorPage, sendLoginOutcome } from './html-reply.js';
-import { LoginCompletionService, OTHER_BROWSER } from './login-completion.service.js';
+import { LOGIN_EXPIRED, LoginCompletionService, OTHER_BROWSER } from './login-completion.service.js';
 import { sendLogoutOutcome } from './logout-reply.js';
 import type { ErrorPage } from './pages/error.page.js';
 import { SingleLogoutService } from './single-logout.service.js';
@@ -85,6 +85,16 @@ export class AcsController {
         return sendErrorPage(reply, BUSY);
       }
       if (error instanceof SamlRejectedError) {
+        // Refused before its assertion was bound to the login, while another post's was: the IdP's
+        // form posted twice, a replay of the Response that post is completing the login with. That
+        // post ends the login, as it will; this one ends nothing (the page says it was completed).
+        if (error.relayState === undefined && relayState !== undefined && (await this.saml.answered(realm, relayState))) {
+          this.logger.warn(
+            { realm: realm.name, idp: alias, reason: error.reason },
+            'SAML response refused: its login was answered by another post',
+          );
+          return sendErrorPage(reply, LOGIN_EXPIRED);
+        }
         // A refused Response ends the login it names, as a replay finds it ended: one authorization
         // request buys one attempt, so a Response that is expensive to refuse cannot be posted again
         // and again (issue 15). Only the browser that started the login gets here with its RelayState.

@@ -166,9 +166,25 @@ export class SamlService {
       const recorded = await this.requests.take(checked.inResponseTo, settings.realm.name, settings.idp.alias, now, tx);
       if (recorded === undefined) throw new SamlRejectedError('InResponseTo names no pending request of this realm and IdP');
       if (!sameRelayState(recorded, relayState)) throw new SamlRejectedError('RelayState does not match the request');
-      const fresh = await this.assertions.consume(settings.idpEntityId, assertion.id, settings.realm.name, checked.replayExpiresAt, tx);
+      const fresh = await this.assertions.consume(
+        settings.idpEntityId,
+        assertion.id,
+        settings.realm.name,
+        checked.replayExpiresAt,
+        tx,
+        relayState,
+      );
       if (!fresh) throw new SamlRejectedError('assertion ID already used (replay)');
     });
+  }
+
+  /**
+   * Whether a Response for the login `relayState` was accepted already (its assertion bound to that
+   * login's request): another post of the same form, refused as a replay, belongs to the login the
+   * accepted one is completing.
+   */
+  answered(realm: Realm, relayState: string): Promise<boolean> {
+    return this.assertions.answered(realm.name, relayState);
   }
 
   /** A status Response ends its pending request when the RelayState matches; otherwise the delete is rolled back. */
