@@ -23,7 +23,7 @@ describe('one SAML Response posted twice while the first post completes the logi
   let idp: TestIdp;
   let issuer: string;
   /** Patient searches the stub holds until released, and how many it has seen. */
-  let held: (() => void)[] = [];
+  const held: (() => void)[] = [];
   let searches = 0;
 
   beforeAll(async () => {
