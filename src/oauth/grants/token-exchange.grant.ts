@@ -122,6 +122,11 @@ export class TokenExchangeGrant implements GrantHandler {
     const parent = subject.session;
     // The delegated session, its refresh chain and the TOKEN_EXCHANGE event commit together (issue 13).
     const open = async (tx: Queryable) => {
+      // The subject's session, read again and locked as its end locks it: an end committed since the
+      // subject token was read is seen here, and one under way waits for this commit and then finds the
+      // delegated session to end with it (SessionRepository.endDelegatedFrom), with its LOGOUT.
+      if (!(await this.sessions.findLive(parent.id, tx)))
+        throw new OAuthError('invalid_request', 'subject token is not a live access token of this realm');
       const session = await this.sessions.openDelegated(
         realm,
         parent,
