@@ -13,7 +13,7 @@ export class KeySetUnavailableError extends Error {
  * what the issuer's key rotation allows for (keys/signing-key.service.ts publishes a new key ahead).
  */
 const COOLDOWN_MS = 30_000;
-/** Least time between a failed fetch and the next: a JWKS that is down is not asked once per request. */
+/** Least time between a failed fetch's failure and the next fetch: a JWKS that is down is not asked once per request. */
 const RETRY_AFTER_FAILURE_MS = 5_000;
 /** How long a copy is fresh without a Cache-Control max-age, and the longest one is taken for. */
 const DEFAULT_MAX_AGE_MS = 5 * 60_000;
@@ -91,6 +91,9 @@ export class IssuerKeySet {
       this.failure = undefined;
     } catch (error) {
       this.failure = error;
+      // The back-off counts from the failure: one that took the whole deadline (a JWKS that hangs)
+      // must not have used up the wait before the next try, or every request would ask again.
+      this.attemptedAt = now();
       throw new KeySetUnavailableError(error);
     }
   }

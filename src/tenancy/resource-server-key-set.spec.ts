@@ -10,8 +10,11 @@ class KeySetEndpoint {
   requests = 0;
   up = true;
   keys: JWK[] = [];
+  /** Runs at each request: a test's clock moving on while the endpoint makes the verifier wait. */
+  onRequest = () => {};
   private readonly server: Server = createServer((_request, response) => {
     this.requests++;
+    this.onRequest();
     if (!this.up) return void response.writeHead(503).end('down');
     response.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'public, max-age=60' });
     response.end(JSON.stringify({ keys: this.keys }));
@@ -73,6 +76,7 @@ describe('resource-server key set', () => {
   beforeEach(() => {
     endpoint.requests = 0;
     endpoint.up = true;
+    endpoint.onRequest = () => {};
     // Both clocks move together, whichever the key set reads; token expiry reads the real one.
     clock = 0;
     wallStep = 0;
@@ -110,6 +114,16 @@ describe('resource-server key set', () => {
     }
     // One fetch of the stale set, and none more for the unknown kid while the last one failed just now.
     expect(endpoint.requests - before).toBeLessThanOrEqual(1);
+  });
+
+  it('counts the back-off from a failure, so a JWKS that fails only after longer (a timeout) is not asked by every request', async () => {
+    const key = await signingKey('k1');
+    const verify = createAccessVerifier({ issuer: ISSUER, audience: 'xis', requireTenant: false, jwksUri });
+    endpoint.up = false;
+    // Each fetch fails 6 s after it began, past the 5 s back-off: a JWKS that hangs until the deadline.
+    endpoint.onRequest = () => (clock += 6_000);
+    for (let i = 0; i < 5; i++) expect(await outcome(verify(await bearer(key)))).toBe('key set unavailable');
+    expect(endpoint.requests).toBe(1);
   });
 
   it('a key that is neither held nor can be looked up is the issuer’s outage (503), not the token’s fault', async () => {
