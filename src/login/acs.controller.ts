@@ -4,7 +4,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { isRandomToken } from '../common/random.js';
 import { RealmRegistry } from '../realms/realm.registry.js';
 import { isLogoutResponse } from '../saml/logout-bindings.js';
-import { SamlBusyError, SamlRejectedError, SamlService, SamlStatusError } from '../saml/saml.service.js';
+import { SamlBusyError, SamlRejectedError, SamlRepostError, SamlService, SamlStatusError } from '../saml/saml.service.js';
 import { OAuthError } from '../protocol/oauth-error.js';
 import { sendErrorPage, sendLoginOutcome } from './html-reply.js';
 import { LOGIN_EXPIRED, LoginCompletionService, OTHER_BROWSER } from './login-completion.service.js';
@@ -64,6 +64,11 @@ export class AcsController {
       this.logger.warn({ realm: realm.name, idp: alias }, 'SAML response posted by another browser than the one that started the login');
       return sendErrorPage(reply, OTHER_BROWSER);
     }
+    // The IdP's form posted twice (a double click, a browser's retry): once a Response for this login
+    // was accepted, no other can be, and the post that was accepted completes the login and ends it.
+    // Another is refused before any worker looks at it, and ends nothing (the page says it was done).
+    if (relayState !== undefined && (await this.saml.answered(realm, relayState)))
+      return this.answeredByAnotherPost(reply, realm.name, alias, 'its login was answered already');
     try {
       const login = await this.saml.consume(realm, alias, form);
       return sendLoginOutcome(reply, await this.completion.complete(realm, login.relayState, login, request));
@@ -84,17 +89,11 @@ export class AcsController {
         this.logger.warn({ realm: realm.name, idp: alias }, 'SAML response shed: worker queue full');
         return sendErrorPage(reply, BUSY);
       }
+      if (error instanceof SamlRepostError) {
+        // The same Response, accepted for this login by a post that overlapped this one: it ends nothing.
+        return this.answeredByAnotherPost(reply, realm.name, alias, error.reason);
+      }
       if (error instanceof SamlRejectedError) {
-        // Refused before its assertion was bound to the login, while another post's was: the IdP's
-        // form posted twice, a replay of the Response that post is completing the login with. That
-        // post ends the login, as it will; this one ends nothing (the page says it was completed).
-        if (error.relayState === undefined && relayState !== undefined && (await this.saml.answered(realm, relayState))) {
-          this.logger.warn(
-            { realm: realm.name, idp: alias, reason: error.reason },
-            'SAML response refused: its login was answered by another post',
-          );
-          return sendErrorPage(reply, LOGIN_EXPIRED);
-        }
         // A refused Response ends the login it names, as a replay finds it ended: one authorization
         // request buys one attempt, so a Response that is expensive to refuse cannot be posted again
         // and again (issue 15). Only the browser that started the login gets here with its RelayState.
@@ -106,6 +105,11 @@ export class AcsController {
       }
       throw error;
     }
+  }
+
+  private answeredByAnotherPost(reply: FastifyReply, realm: string, idp: string, reason: string): FastifyReply {
+    this.logger.warn({ realm, idp, reason }, 'SAML response refused: its login was answered by another post');
+    return sendErrorPage(reply, LOGIN_EXPIRED);
   }
 
   @Get('descriptor')

@@ -17,7 +17,7 @@ export type SamlRejection = 'invalid_saml_response' | 'loa_too_low' | 'invalid_i
  * when the browser that started that login posted it: see acs.controller.ts.)
  */
 export class SamlRejectedError extends Error {
-  override readonly name = 'SamlRejectedError';
+  override readonly name: string = 'SamlRejectedError';
 
   constructor(
     readonly reason: string,
@@ -27,6 +27,15 @@ export class SamlRejectedError extends Error {
   ) {
     super(`SAML response rejected: ${reason}`);
   }
+}
+
+/**
+ * The Response another post of the same login was accepted with, posted again (the IdP's form posted
+ * twice: a double click, a browser's retry) while that post completes the login. Refused as any
+ * replay, but it ends nothing: the login is that post's to end (login/acs.controller.ts).
+ */
+export class SamlRepostError extends SamlRejectedError {
+  override readonly name = 'SamlRepostError';
 }
 
 /**

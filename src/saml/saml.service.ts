@@ -12,7 +12,7 @@ import { minimumLoa } from '../realms/minimum-loa.js';
 import { checkLoa, loaOfContextClass, NSIS_LOA_ATTRIBUTE } from './loa.js';
 import { ProfileError, type AssertionAttributes } from './profiles/attribute-profile.js';
 import { checkAssertion, checkEnvelope, ResponseCheckError, type CheckedAssertion } from './response-checks.js';
-import { SamlIdpUnavailableError, SamlRejectedError, SamlStatusError } from './saml.errors.js';
+import { SamlIdpUnavailableError, SamlRejectedError, SamlRepostError, SamlStatusError } from './saml.errors.js';
 import { IdpSettingsRegistry } from './idp-settings.registry.js';
 import type { IdpSettings } from './saml-settings.js';
 import { MAX_CLOCK_SKEW_SECONDS, SAML_OPTIONS, type SamlOptions } from './saml-options.js';
@@ -21,7 +21,7 @@ import { serviceProviderMetadata } from './sp-metadata.js';
 import { decodeBase64Xml, MAX_XML_BYTES, XmlPrecheckError } from './xml-prechecks.js';
 import type { AssertionData } from './worker/saml-worker.mjs';
 
-export { SamlBusyError, SamlIdpUnavailableError, SamlRejectedError, SamlStatusError } from './saml.errors.js';
+export { SamlBusyError, SamlIdpUnavailableError, SamlRejectedError, SamlRepostError, SamlStatusError } from './saml.errors.js';
 
 /** A verified login at a SAML IdP. */
 export interface SamlLogin {
@@ -162,26 +162,36 @@ export class SamlService {
     relayState: string,
   ): Promise<void> {
     const now = this.clock.now();
-    await this.db.transaction(async (tx) => {
-      const recorded = await this.requests.take(checked.inResponseTo, settings.realm.name, settings.idp.alias, now, tx);
-      if (recorded === undefined) throw new SamlRejectedError('InResponseTo names no pending request of this realm and IdP');
-      if (!sameRelayState(recorded, relayState)) throw new SamlRejectedError('RelayState does not match the request');
-      const fresh = await this.assertions.consume(
-        settings.idpEntityId,
-        assertion.id,
-        settings.realm.name,
-        checked.replayExpiresAt,
-        tx,
-        relayState,
-      );
-      if (!fresh) throw new SamlRejectedError('assertion ID already used (replay)');
-    });
+    try {
+      await this.db.transaction(async (tx) => {
+        const recorded = await this.requests.take(checked.inResponseTo, settings.realm.name, settings.idp.alias, now, tx);
+        if (recorded === undefined) throw new SamlRejectedError('InResponseTo names no pending request of this realm and IdP');
+        if (!sameRelayState(recorded, relayState)) throw new SamlRejectedError('RelayState does not match the request');
+        const fresh = await this.assertions.consume(
+          settings.idpEntityId,
+          assertion.id,
+          settings.realm.name,
+          checked.replayExpiresAt,
+          tx,
+          relayState,
+        );
+        if (!fresh) throw new SamlRejectedError('assertion ID already used (replay)');
+      });
+    } catch (error) {
+      // This very assertion, accepted for this very login by another post: that post completes it.
+      if (
+        error instanceof SamlRejectedError &&
+        (await this.assertions.acceptedFor(settings.idpEntityId, assertion.id, settings.realm.name, relayState))
+      )
+        throw new SamlRepostError(`${error.reason}: the same Response was accepted for this login by another post`);
+      throw error;
+    }
   }
 
   /**
    * Whether a Response for the login `relayState` was accepted already (its assertion bound to that
-   * login's request): another post of the same form, refused as a replay, belongs to the login the
-   * accepted one is completing.
+   * login's request, which it took): no other can be, so a post to that login is refused before the
+   * worker looks at it, and leaves the login to the post that is completing it.
    */
   answered(realm: Realm, relayState: string): Promise<boolean> {
     return this.assertions.answered(realm.name, relayState);

@@ -27,6 +27,15 @@ export class SamlAssertionRepository {
     return rowCount === 1;
   }
 
+  /** Whether assertion `assertionId` of `issuer` was accepted for the login `relayState` of `realm` (its primary key, then its login). */
+  async acceptedFor(issuer: string, assertionId: string, realm: string, relayState: string): Promise<boolean> {
+    const { rows } = await this.db.query(
+      `SELECT 1 FROM saml_used_assertions WHERE issuer = $1 AND assertion_id = $2 AND realm = $3 AND relay_state = $4`,
+      [issuer, assertionId, realm, relayState],
+    );
+    return rows.length > 0;
+  }
+
   /** Whether an assertion accepted for the login `relayState` of `realm` is on record. */
   async answered(realm: string, relayState: string): Promise<boolean> {
     const { rows } = await this.db.query(`SELECT 1 FROM saml_used_assertions WHERE realm = $1 AND relay_state = $2 LIMIT 1`, [

@@ -67,4 +67,33 @@ describe('one SAML Response posted twice while the first post completes the logi
     );
     expect(rows).toEqual([{ type: 'LOGIN', error: null }]);
   });
+
+  // Both posts at once: the second is refused before the worker (the first was accepted already) or,
+  // overlapping it, as a repost of the Response the first was accepted with. Either way one login.
+  it('gives exactly one login when both posts arrive at once, round after round', async () => {
+    const db = server.app.get<Database>(DATABASE);
+    const logins = async () =>
+      (
+        await db.query<{ type: string; error: string | null }>(
+          `SELECT type, error FROM audit_events WHERE type IN ('LOGIN', 'LOGIN_ERROR')`,
+        )
+      ).rows;
+    const before = (await logins()).length;
+    const releasing = setInterval(() => held.splice(0).forEach((release) => release()), 5);
+    try {
+      for (let round = 0; round < 5; round++) {
+        const browser = new CookieJar();
+        const { location } = await startSamlLogin(issuer, idp, { clientId: 'patient-app', redirectUri: CALLBACK }, browser);
+        const { form } = await idp.respondTo(location, { attributes: citizenAttributes({ cpr: '0101011234' }) });
+        const answers = await Promise.all([postToAcs(idp, browser, form), postToAcs(idp, browser, form)]);
+        const codes = answers.filter(
+          (answer) => answer.status === 303 && new URL(answer.headers.get('location')!).searchParams.get('code'),
+        );
+        expect([round, codes.length, answers.map((answer) => answer.status).sort()]).toEqual([round, 1, [303, 400]]);
+      }
+    } finally {
+      clearInterval(releasing);
+    }
+    expect((await logins()).slice(before)).toEqual(Array.from({ length: 5 }, () => ({ type: 'LOGIN', error: null })));
+  });
 });
