@@ -14,9 +14,9 @@ export function refuseRequestsWhileClosing(fastify: FastifyInstance): void {
     closing = true;
     done();
   });
-  fastify.addHook('onRequest', (_request, reply, done) => {
+  // Fastify itself answers such a request with `Connection: close` (lib/route.js); the filter logs it as info.
+  fastify.addHook('onRequest', (_request, _reply, done) => {
     if (!closing) return done();
-    void reply.header('Connection', 'close');
-    done(new OAuthError('temporarily_unavailable', 'the service is shutting down'));
+    done(new OAuthError('temporarily_unavailable', 'the service is shutting down', { routine: true }));
   });
 }

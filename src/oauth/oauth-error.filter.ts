@@ -100,7 +100,8 @@ function sendOAuthError(
   route: string | undefined,
 ): void {
   const log = { code: error.code, reason: error.reason, path: route ?? 'unmatched' };
-  if (error.status >= 500) request.log.error({ ...log, err: exception }, 'request failed');
+  if (error.routine) request.log.info(log, 'request refused');
+  else if (error.status >= 500) request.log.error({ ...log, err: exception }, 'request failed');
   else request.log.warn(log, 'request refused');
 
   // keycloak-js's accountManagement() navigates to the account endpoint, Keycloak's account console,

@@ -61,7 +61,7 @@ export class OAuthError extends Error {
     readonly code: OAuthErrorCode,
     /** Why, for the log only: never sent to the client. */
     readonly reason: string,
-    options: { status?: number; description?: string; state?: string; withoutCredentials?: boolean } = {},
+    options: { status?: number; description?: string; state?: string; withoutCredentials?: boolean; routine?: boolean } = {},
   ) {
     super(`${code}: ${reason}`);
     this.name = 'OAuthError';
@@ -69,9 +69,12 @@ export class OAuthError extends Error {
     this.description = options.description ?? DESCRIPTION[code];
     this.state = options.state;
     this.withoutCredentials = options.withoutCredentials ?? false;
+    this.routine = options.routine ?? false;
   }
 
   readonly state: string | undefined;
   /** The request carried no credentials at all: the challenge names no error (RFC 6750 §3.1). */
   readonly withoutCredentials: boolean;
+  /** An answer the service gives in its normal course (a 503 while it shuts down): logged as info, not as a failure. */
+  readonly routine: boolean;
 }
