@@ -38,18 +38,28 @@ describe('databaseFailure', () => {
     expect(databaseFailure(refusal('42P01', 'relation "x" does not exist'), '')).toBeUndefined();
   });
 
-  it('names database.url, the SQLSTATE and what PostgreSQL said for any other error it answered at start, on one line', () => {
+  it('names database.url, the SQLSTATE and what PostgreSQL said when the URL or its role is the cause, on one line', () => {
     for (const [code, message] of [
       ['42704', 'unrecognized configuration parameter "foo"'],
       ['22023', 'invalid value for parameter "statement_timeout": "NaN"'],
       ['42501', 'permission denied for schema public'],
+      ['08P01', 'invalid startup packet layout'],
     ] as const)
       expect(databaseFailure(refusal(code, message), url)).toBe(
         `database.url (DATABASE_URL): the database at db.example:5432 answered an error at start: ${message} (${code})`,
       );
-    expect(databaseFailure(refusal('XX000', 'first line\n  second line'), url)).toBe(
-      'database.url (DATABASE_URL): the database at db.example:5432 answered an error at start: first line second line (XX000)',
+    expect(databaseFailure(refusal('08006', 'first line\n  second line'), url)).toBe(
+      'database.url (DATABASE_URL): the database at db.example:5432 answered an error at start: first line second line (08006)',
     );
+  });
+
+  it('leaves an error of a migration the URL is not the cause of to its stack', () => {
+    for (const [code, message] of [
+      ['42P07', 'relation "sessions" already exists'],
+      ['42601', 'syntax error at or near "TABEL"'],
+      ['XX000', 'internal error'],
+    ] as const)
+      expect(databaseFailure(refusal(code, message), url)).toBeUndefined();
   });
 
   it('prints no password even where a message quotes the URL or the password', () => {

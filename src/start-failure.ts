@@ -37,10 +37,10 @@ export function listenFailure(error: unknown, host: string, ports: { port: numbe
  * The database the config names not answering at start (refused, unreachable, timed out, shutting
  * down), refusing the connection `url` asks for (no such database, 3D000; its role or password refused,
  * class 28), a TLS connection the URL asks for that could not be made (the server has no TLS, or its
- * certificate was refused), or any other error PostgreSQL answered while the service connected and
- * migrated (a startup parameter of the URL it refused, such as `options=-c …`, a role that may not
- * create tables); or the embedded database's directory held by another process. Undefined for any
- * other error. Names the server from `url`, never its password; PostgreSQL's own message names the
+ * certificate was refused), or another refusal of what the URL or its role asks for (a startup
+ * parameter of the URL, such as `options=-c …`, {@link URL_OR_ROLE_SQLSTATES}); or the embedded
+ * database's directory held by another process. Undefined for any other error: a migration that fails
+ * for another reason keeps its stack, since the URL is not where to look. Names the server from `url`, never its password; PostgreSQL's own message names the
  * database, role or parameter it refused (the operator's config), never a password.
  */
 export function databaseFailure(error: unknown, url: string): string | undefined {
@@ -56,9 +56,17 @@ export function databaseFailure(error: unknown, url: string): string | undefined
   const refusal = connectionRefusal(error);
   if (refusal) return `${database} refused the connection: ${withoutCredentials(refusal.message, url)} (${refusal.code})`;
   const answer = databaseAnswer(error);
-  if (answer) return `${database} answered an error at start: ${withoutCredentials(answer.message, url)} (${answer.code || 'no SQLSTATE'})`;
+  if (answer && (URL_OR_ROLE_SQLSTATES.has(answer.code) || answer.code.startsWith('08')))
+    return `${database} answered an error at start: ${withoutCredentials(answer.message, url)} (${answer.code || 'no SQLSTATE'})`;
   return undefined;
 }
+
+/**
+ * What PostgreSQL answers a connection or a migration that the URL or its role is the cause of, besides
+ * class 08 (connection exception): an unknown parameter (42704) or a bad value of one (22023) among
+ * the URL's startup options, and a privilege the role lacks (42501: it may not create the tables).
+ */
+const URL_OR_ROLE_SQLSTATES: ReadonlySet<string> = new Set(['42704', '22023', '42501']);
 
 /** pg's own wording when the server answers an SSLRequest with "N". */
 const NO_TLS_AT_SERVER = 'The server does not support SSL connections';
