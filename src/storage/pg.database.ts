@@ -195,7 +195,8 @@ const log = new Logger('Database');
  * (SQLSTATE or socket error), where `process.emitWarning` wrote a line of text to stderr beside it.
  */
 function warnAboutIdleClientError(error: Error): void {
-  log.warn({ code: (error as { code?: unknown }).code }, 'idle PostgreSQL connection failed; the pool replaces it');
+  // pg's or the socket's words ("Connection terminated unexpectedly" has no code): no statement ran on it.
+  log.warn({ code: (error as { code?: unknown }).code, reason: error.message }, 'idle PostgreSQL connection failed; the pool replaces it');
 }
 
 /** A named statement is prepared by `pg` on each connection at its first use, and executed by name after. */
