@@ -50,8 +50,9 @@ const EMBEDDED_FHIR_ROUTES = '/fhir/';
  * for; an OAuth route answers that as every unreadable body (RFC 6749 §5.2), a browser route with its page.
  */
 const refuseContentCodings: onRequestHookHandler = (request, reply, done) => {
-  const coding = request.headers['content-encoding'];
-  if (coding === undefined || coding.trim().toLowerCase() === 'identity') return done();
+  const codings = request.headers['content-encoding'];
+  // A list (RFC 9110 §8.4), whose empty elements a recipient ignores (§5.6.1): `identity` is no coding.
+  if (codings === undefined || codings.split(',').every((coding) => ['', 'identity'].includes(coding.trim().toLowerCase()))) return done();
   void reply.header('Accept-Encoding', 'identity');
   done(new errorCodes.FST_ERR_CTP_INVALID_MEDIA_TYPE());
 };

@@ -177,7 +177,8 @@ describe('requests the service cannot read', () => {
       expect([encoding, refused.status, refused.headers.get('accept-encoding')]).toEqual([encoding, 400, 'identity']);
       expect(await refused.json()).toEqual(RFC_6749_BODY);
     }
-    expect((await token(' Identity', form)).status).toBe(200);
+    for (const none of [' Identity', '', 'identity, ,identity']) expect([none, (await token(none, form)).status]).toEqual([none, 200]);
+    expect((await token('identity, gzip', form)).status).toBe(400);
 
     const login = await fetch(`${server.baseUrl}/realms/nemlogin/protocol/openid-connect/auth`, {
       method: 'POST',
