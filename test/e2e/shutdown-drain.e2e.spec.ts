@@ -1,3 +1,4 @@
+import type { Server } from 'node:http';
 import { connect } from 'node:net';
 import { startTestServer } from '../support/test-server.js';
 
@@ -20,6 +21,9 @@ describe('a request arriving while the service shuts down', () => {
     'at %s gets 503 in the route’s own form, and its connection closes',
     async (route, second) => {
       const server = await startTestServer();
+      const http = server.app.getHttpServer() as Server;
+      // The first request in flight: its headers read (an idle connection would be closed at once).
+      const inFlight = new Promise((resolve) => http.once('request', resolve));
       const socket = connect(Number(new URL(server.baseUrl).port), '127.0.0.1');
       let received = '';
       socket.on('data', (chunk: Buffer) => (received += chunk.toString('utf8')));
@@ -29,9 +33,10 @@ describe('a request arriving while the service shuts down', () => {
       socket.write(
         `POST ${TOKEN} HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: ${body.length}\r\n\r\ngrant`,
       );
-      await new Promise((resolve) => setTimeout(resolve, 100));
+      await inFlight;
       const closing = server.close();
-      await new Promise((resolve) => setTimeout(resolve, 100));
+      // Fastify stops listening once its preClose hooks have run: the shutdown has begun.
+      while (http.listening) await new Promise((resolve) => setTimeout(resolve, 10));
       socket.write(`${body.slice('grant'.length)}${second}`);
       await ended;
       await closing;
