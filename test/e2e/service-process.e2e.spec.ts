@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
 import { SessionRepository } from '../../src/storage/session.repository.js';
 import { PostgresDatabase } from '../../src/storage/pg.database.js';
-import { buildService, startServiceProcess, type ServiceProcess } from '../support/built-service.js';
+import { buildService, startServiceOnOwnIssuer, startServiceProcess, type ServiceProcess } from '../support/built-service.js';
 import { freePort } from '../support/free-port.js';
 import { postgresEngines, type Scratch } from '../support/database-engines.js';
 import { loginTokens, refresh } from '../support/login-flow.js';
@@ -38,12 +38,6 @@ describe('the service as a process', () => {
     await second.stop();
   }, 180_000);
 
-  /** A service whose issuer is its own address, so the login's redirects come back to it. */
-  const startOwnIssuer = async (env: Record<string, string>) => {
-    const port = await freePort();
-    return startServiceProcess({ PUBLIC_URL: `http://127.0.0.1:${port}`, ...env }, port);
-  };
-
   /** Runs a built entry point to its end (it is expected to refuse to start), with its stderr. */
   const runToExit = (script: string, env: Record<string, string>, args: string[] = []) =>
     new Promise<{ code: number | null; stderr: string }>((resolve) => {
@@ -69,7 +63,7 @@ describe('the service as a process', () => {
 
   it('refuses a second process on the same embedded database, naming the directory and the holder', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'process-lock-'));
-    const first = await startOwnIssuer({ DATABASE_DIR: dir, DATABASE_URL: '' });
+    const first = await startServiceOnOwnIssuer({ DATABASE_DIR: dir, DATABASE_URL: '' });
     try {
       const env = { DATABASE_DIR: dir, DATABASE_URL: '', PORT: String(await freePort()) };
       const second = await runToExit('dist/src/main.js', env);
@@ -92,9 +86,9 @@ describe('the service as a process', () => {
   it('takes over the lock a killed process left behind', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'process-lock-'));
     try {
-      const killed = await startOwnIssuer({ DATABASE_DIR: dir, DATABASE_URL: '' });
+      const killed = await startServiceOnOwnIssuer({ DATABASE_DIR: dir, DATABASE_URL: '' });
       await killed.kill();
-      const next = await startOwnIssuer({ DATABASE_DIR: dir, DATABASE_URL: '' });
+      const next = await startServiceOnOwnIssuer({ DATABASE_DIR: dir, DATABASE_URL: '' });
       expect((await loginTokens(next.baseUrl, 'nemlogin', 'nancy', 'openid', DEMO_APP)).access_token).toBeTruthy();
       await next.stop();
       expect(next.child.exitCode).toBe(0);

@@ -5,9 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
 import { cookiesFrom } from '../support/browser-cookies.js';
-import { buildService, startServiceProcess } from '../support/built-service.js';
+import { buildService, startServiceOnOwnIssuer, startServiceProcess } from '../support/built-service.js';
 import { startStubServer, type StubServer } from '../support/fhir/stub-http-server.js';
-import { freePort } from '../support/free-port.js';
 
 const DEMO_APP = { clientId: 'patient-app', redirectUri: 'http://localhost:3000/callback' };
 
@@ -21,12 +20,6 @@ describe('the service as a process, shutting down', () => {
     dataDir = mkdtempSync(join(tmpdir(), 'process-shutdown-'));
   });
   afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
-
-  /** A service whose issuer is its own address, so the login's redirects come back to it. */
-  const startOwnIssuer = async (env: Record<string, string>) => {
-    const port = await freePort();
-    return startServiceProcess({ PUBLIC_URL: `http://127.0.0.1:${port}`, ...env }, port);
-  };
 
   it('on SIGTERM closes idle keep-alive connections at once and exits 0', async () => {
     const service = await startServiceProcess({ DATABASE_DIR: dataDir, DATABASE_URL: '' });
@@ -59,7 +52,7 @@ describe('the service as a process, shutting down', () => {
 
     /** A service with a mock login in flight, hanging on its FHIR search. */
     const startWithLoginInFlight = async (name: string) => {
-      const service = await startOwnIssuer({
+      const service = await startServiceOnOwnIssuer({
         FEDERATION_CONFIG: configFile,
         DATABASE_DIR: join(dataDir, name),
         DATABASE_URL: '',

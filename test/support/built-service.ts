@@ -50,3 +50,9 @@ export async function startServiceProcess(env: Record<string, string>, port?: nu
   };
   return { baseUrl, child, kill: () => signal('SIGKILL'), stop: () => signal('SIGTERM') };
 }
+
+/** {@link startServiceProcess} on a free port whose issuer is its own address, so a login's redirects come back to it. */
+export async function startServiceOnOwnIssuer(env: Record<string, string>): Promise<ServiceProcess> {
+  const port = await freePort();
+  return startServiceProcess({ PUBLIC_URL: `http://127.0.0.1:${port}`, ...env }, port);
+}
