@@ -1,3 +1,5 @@
+import { FHIR_ID } from '../fhir/fhir-references.js';
+
 /** The FHIR resource types a context names, by the request parameter that names them. */
 export const CONTEXT_PARAMETERS = {
   organization_id: 'Organization',
@@ -7,13 +9,6 @@ export const CONTEXT_PARAMETERS = {
 } as const;
 
 export type ContextParameter = keyof typeof CONTEXT_PARAMETERS;
-
-/**
- * FHIR R4 `id` (datatypes.html#id): 1–64 of `[A-Za-z0-9\-.]`, less `.` and `..`: the grammar allows
- * them, but as a URL path segment they mean "this type" and "the base" (RFC 3986 §5.2.4), so a read
- * of `Patient/..` would become an unfiltered search.
- */
-export const FHIR_ID = /^(?!\.{1,2}$)[A-Za-z0-9\-.]{1,64}$/;
 
 /**
  * The logical id a context parameter names: a bare id, `Type/id`, or `{fhirBase}/Type/id` (only on

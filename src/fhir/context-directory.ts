@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type * as fhir4 from 'fhir/r4.js';
-import { careTeamInForce, isActiveParticipant } from './clinician/membership-plan.js';
+import { careTeamInForce, isParticipantNow } from './clinician/membership-plan.js';
 import type { FhirGateway } from './fhir.gateway.js';
 import { FhirGateways } from './fhir-gateways.js';
 import { FhirNotFoundError, FhirRequestError } from './fhir.errors.js';
@@ -11,7 +11,7 @@ import { replacedPatient } from './patient-records.js';
 export interface CareTeamFacts {
   careTeam: string;
   organization?: string;
-  /** The practitioner is an active participant (no ended period). */
+  /** The practitioner is a participant now: {@link isParticipantNow}. */
   member: boolean;
   /** The team is in force: {@link careTeamInForce}. */
   inForce: boolean;
@@ -48,7 +48,7 @@ export class ContextDirectory {
     return {
       careTeam: gateway.absoluteUrl(`CareTeam/${team.id}`),
       organization: resourceUrl(team.managingOrganization?.[0]?.reference, gateway.baseUrl),
-      member: (team.participant ?? []).some((p) => isActiveParticipant(p, member)),
+      member: (team.participant ?? []).some((p) => isParticipantNow(p, member, Date.now())),
       inForce: careTeamInForce(team),
     };
   }

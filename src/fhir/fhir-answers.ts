@@ -1,22 +1,30 @@
 import type { FhirResource as KitResource } from 'fhir-kit-client';
 import type * as fhir4 from 'fhir/r4.js';
-import { FhirRequestError, FhirUnavailableError, type FhirInteraction } from './fhir.errors.js';
+import { FhirUnavailableError, type FhirInteraction } from './fhir.errors.js';
 import type { ResourceOf, ResourceType, SearchPage, Stored } from './fhir-resources.js';
 import { malformedField } from './fhir-resource-shapes.js';
 
 /**
- * A search's answer as a page: the matches of `type`, what `_include` added, the `next` link made
- * absolute against `requestUrl` (where the gateway reaches the server) and `Bundle.total`. A Bundle
- * that breaks its own shape, or holds a resource breaking the shape of a field this service reads
- * (fhir-resource-shapes.ts), is refused here, retryable, before anything reads it.
+ * A search's answer as a page: the matches of `type`, what `_include` added (when `includes`, the
+ * search asked for it), the `next` link made absolute against `requestUrl` (where the gateway reaches
+ * the server) and `Bundle.total`. A Bundle that breaks its own shape, holds a resource breaking the
+ * shape of a field this service reads (fhir-resource-shapes.ts), or, for a search that asked for
+ * nothing else, a resource that is no match of it (read as "no match", a citizen would log in without
+ * their patient), is refused here, retryable, before anything reads it.
  */
-export function readSearchPage<K extends ResourceType>(body: KitResource, type: K, requestUrl: string): SearchPage<ResourceOf<K>> {
+export function readSearchPage<K extends ResourceType>(
+  body: KitResource,
+  type: K,
+  requestUrl: string,
+  includes: boolean,
+): SearchPage<ResourceOf<K>> {
   const bundle = expectResource(body, 'Bundle', 'search', type);
   const page: SearchPage<ResourceOf<K>> = {
     matches: [],
     included: [],
     next: nextLink(bundle, type, requestUrl),
     total: bundleTotal(bundle, type),
+    includes,
   };
   for (const entry of listOf<fhir4.BundleEntry>(bundle.entry, 'entry', type)) {
     const resource = entry.resource;
@@ -31,13 +39,14 @@ export function readSearchPage<K extends ResourceType>(body: KitResource, type: 
         throw new FhirUnavailableError(`FHIR search ${type}: the answer holds an OperationOutcome saying the search failed${failed}`);
       continue;
     }
-    if (typeof resource.id !== 'string') throw new FhirRequestError(`FHIR search ${type}: an entry has no id`);
+    if (typeof resource.id !== 'string') throw new FhirUnavailableError(`FHIR search ${type}: an entry has no id`);
     const malformed = malformedField(resource);
     if (malformed !== undefined)
       throw new FhirUnavailableError(`FHIR search ${type}: a ${resource.resourceType} in the answer is malformed (${malformed})`);
     const isMatch = entry.search?.mode ? entry.search.mode === 'match' : resource.resourceType === type;
     if (isMatch && resource.resourceType === type) page.matches.push(resource as Stored<ResourceOf<K>>);
-    else page.included.push(resource as Stored<fhir4.FhirResource>);
+    else if (includes) page.included.push(resource as Stored<fhir4.FhirResource>);
+    else throw brokenBundle(type, `an entry is a ${resource.resourceType} the search did not ask for`);
   }
   return page;
 }

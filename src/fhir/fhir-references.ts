@@ -2,6 +2,13 @@ import type * as fhir4 from 'fhir/r4.js';
 import type { Identifier } from '../identity/principal.js';
 
 /**
+ * FHIR R4 `id` (datatypes.html#id): 1–64 of `[A-Za-z0-9\-.]`, less `.` and `..`: the grammar allows
+ * them, but as a URL path segment they mean "this type" and "the base" (RFC 3986 §5.2.4), so a read
+ * of `Patient/..` would become an unfiltered search.
+ */
+export const FHIR_ID = /^(?!\.{1,2}$)[A-Za-z0-9\-.]{1,64}$/;
+
+/**
  * A token search value `system|value` (R4 search.html#token), with `\ , $ |` escaped as R4
  * search.html#escaping requires, so an identifier value cannot split into an OR (`,`).
  */

@@ -23,3 +23,14 @@ export function requestSignal(timeoutMs: number, deadline: AbortSignal | undefin
   const timeout = AbortSignal.timeout(timeoutMs);
   return deadline === undefined ? timeout : AbortSignal.any([timeout, deadline]);
 }
+
+/**
+ * Whether `url` is the FHIR base `base` or under it (HAPI pages at the base itself, `base?_getpages=`).
+ * Another path of the same origin may be another server: another realm's base on the embedded one,
+ * another tenant of a server partitioned by path.
+ */
+export function isUnderBase(url: URL, base: string): boolean {
+  const { origin, pathname } = new URL(base);
+  const path = pathname.replace(/\/+$/, '');
+  return url.origin === origin && (url.pathname === path || url.pathname.startsWith(`${path}/`));
+}

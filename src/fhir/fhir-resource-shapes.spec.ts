@@ -24,6 +24,9 @@ describe('malformedField', () => {
   });
 
   it.each([
+    [{ resourceType: 'Patient', id: 'x/../../Patient/other' }, 'id'],
+    [{ resourceType: 'CareTeam', id: '..' }, 'id'],
+    [{ resourceType: 'Organization', id: 'o'.repeat(65) }, 'id'],
     [{ resourceType: 'Patient', identifier: 'not-a-list' }, 'identifier'],
     [{ resourceType: 'Patient', identifier: [{ system: 'urn:x', value: 'v' }, null] }, 'identifier.1'],
     [{ resourceType: 'Organization', identifier: [{ system: 7 }] }, 'identifier.0.system'],

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { FHIR_ID } from './fhir-references.js';
 
 /*
  * The shape of every field this service reads from a resource FHIR hands it (linking, memberships,
@@ -22,6 +23,9 @@ const humanName = z.looseObject({
 });
 
 const resource = {
+  // The id goes into tokens (`patient`, `fhirUser`, `context`) and into the URLs of later reads and
+  // updates: one outside R4's grammar (`x/../../Patient/other`) would name another resource there.
+  id: z.string().regex(FHIR_ID).optional(),
   meta: z.looseObject({ versionId: z.string().optional() }).optional(),
   identifier: z.array(identifier).optional(),
   active: z.boolean().optional(),

@@ -23,6 +23,8 @@ export interface SearchPage<T extends fhir4.Resource> {
   matches: Stored<T>[];
   /** Entries added by `_include` / `_revinclude` (`search.mode = include`). */
   included: Stored<fhir4.FhirResource>[];
+  /** Whether the search asked for `_include` / `_revinclude`: without, an entry that is no match is a broken answer. */
+  includes?: boolean;
   /** The `next` link, absolute (resolved against the base when the server sent it relative). */
   next?: string;
   /**

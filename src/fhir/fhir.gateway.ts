@@ -11,7 +11,7 @@ import {
 } from './fhir.errors.js';
 import { fhirClient } from './fhir-exchange.js';
 import { toFhirError } from './fhir-failure.js';
-import { queryString, requestSignal, tenantHeader } from './fhir-request-parts.js';
+import { isUnderBase, queryString, requestSignal, tenantHeader } from './fhir-request-parts.js';
 import type { FhirCallOptions, ResourceOf, ResourceType, SearchPage, SearchParams, Stored } from './fhir-resources.js';
 import { withRetries } from './fhir-retry.js';
 import { FhirRoundTripMeter, type FhirRoundTripListener, type FhirRoundTrips } from './fhir-round-trips.js';
@@ -102,7 +102,7 @@ export class FhirGateway {
     const bundle = await this.sendRead('search', type, options, (o) =>
       this.client.resourceSearch({ resourceType: type, searchParams: params, options: { ...o, postSearch: true } }),
     );
-    return readSearchPage<K>(bundle, type, this.requestUrl);
+    return readSearchPage<K>(bundle, type, this.requestUrl, '_include' in params || '_revinclude' in params);
   }
 
   /** Every page of a type search (`next` links on this server only, R4 http.html "Paging"): every match, or wholeSearch refuses it. */
@@ -123,7 +123,7 @@ export class FhirGateway {
     const result = { ...first, matches: [...first.matches], included: [...first.included] };
     for (let pages = 1; result.next !== undefined; pages++) {
       if (pages >= MAX_PAGES) throw new FhirRequestError(`FHIR search ${type}: more than ${MAX_PAGES} pages`);
-      const page = await this.nextPage(type, result.next, options);
+      const page = readSearchPage<K>(await this.nextPage(type, result.next, options), type, this.requestUrl, result.includes === true);
       result.matches.push(...page.matches);
       result.included.push(...page.included);
       result.next = page.next;
@@ -144,13 +144,10 @@ export class FhirGateway {
     return first.matches.length > 1 ? first : this.followPages(type, first, options);
   }
 
-  private async nextPage<K extends ResourceType>(type: K, next: string, options: FhirCallOptions): Promise<SearchPage<ResourceOf<K>>> {
+  /** The answer a `next` link leads to, on this server only. */
+  private async nextPage(type: ResourceType, next: string, options: FhirCallOptions): Promise<KitResource> {
     if (!this.isThisServer(new URL(next))) throw new FhirRequestError(`FHIR search ${type}: a next link leaves the server`);
-    return readSearchPage<K>(
-      await this.sendRead('search', type, options, (o) => this.client.request(next, { options: o })),
-      type,
-      this.requestUrl,
-    );
+    return this.sendRead('search', type, options, (o) => this.client.request(next, { options: o }));
   }
 
   async readResource<K extends ResourceType>(type: K, id: string, options: FhirCallOptions = {}): Promise<Stored<ResourceOf<K>>> {
@@ -208,9 +205,9 @@ export class FhirGateway {
     return found[0]!;
   }
 
-  /** Whether `url` is on this server: at its base URL's origin or the one it is reached at. */
+  /** Whether `url` is on this server: under its base URL or the one it is reached at (isUnderBase). */
   private isThisServer(url: URL): boolean {
-    return url.origin === new URL(this.requestUrl).origin || url.origin === new URL(this.baseUrl).origin;
+    return isUnderBase(url, this.requestUrl) || isUnderBase(url, this.baseUrl);
   }
 
   /** The logical id a Location header names for a resource of `type` on this server, if it does. */

@@ -33,23 +33,25 @@ export function linkingRefusal(
 ): LinkingRefusal | undefined {
   if (error instanceof IdentityDirectoryUnavailableError) {
     const retry = back({ error: 'temporarily_unavailable', error_description: 'The health records service is unavailable; try again.' });
-    const way = retry.mode === 'form_post' ? { returnForm: retry } : { returnUrl: retry.url };
     return {
       code: 'identity_directory_unavailable',
       level: 'warn',
       facts: { reason: error.message },
       message: 'login refused: FHIR unavailable',
-      outcome: { kind: 'page', page: { status: 503, key: 'fhir_unavailable', ...way } },
+      outcome: { kind: 'page', page: { status: 503, key: 'fhir_unavailable', ...wayBack(retry) } },
     };
   }
   if (error instanceof IdentityDirectoryRefusedError) {
-    // The FHIR server refused (e.g. our credentials for it expired): not the person's fault, not retryable by them.
+    // The FHIR server refused (e.g. our credentials for it expired), or answered what cannot be used: not
+    // the person's fault, not retryable by them. The page still offers the way back, so the client learns
+    // that the login failed (RFC 6749 §4.1.2.1: `server_error`, the redirect URI being valid).
+    const failed = back({ error: 'server_error', error_description: 'The health records service refused the login.' });
     return {
       code: 'identity_directory_refused',
       level: 'error',
       facts: { reason: error.message },
       message: 'login refused: FHIR refused the linking',
-      outcome: { kind: 'page', page: { status: 502, key: 'fhir_refused' } },
+      outcome: { kind: 'page', page: { status: 502, key: 'fhir_refused', ...wayBack(failed) } },
     };
   }
   if (error instanceof AmbiguousIdentityError) {
@@ -75,4 +77,9 @@ export function linkingRefusal(
     };
   }
   return undefined;
+}
+
+/** The error page's way back to the client: a link, or a button posting the form (Form Post Response Mode §2). */
+function wayBack(answer: AuthorizationResponse): Pick<ErrorPage, 'returnUrl' | 'returnForm'> {
+  return answer.mode === 'form_post' ? { returnForm: answer } : { returnUrl: answer.url };
 }

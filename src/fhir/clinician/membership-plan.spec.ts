@@ -1,5 +1,5 @@
 import type * as fhir4 from 'fhir/r4.js';
-import { isActiveParticipant, newRole, planJoin, planLeave, planRole, planRoleEnd } from './membership-plan.js';
+import { isActiveParticipant, isParticipantNow, newRole, planJoin, planLeave, planRole, planRoleEnd } from './membership-plan.js';
 import { ROLE_CODE_SYSTEM, rolesOf } from './role-codes.js';
 
 const ME = 'Practitioner/me';
@@ -38,6 +38,26 @@ describe('planJoin', () => {
     const next = planJoin(team([a, b]), ME, [], NOW);
     expect(next?.participant?.filter((p) => isActiveParticipant(p, ME))).toHaveLength(1);
     expect(next?.participant?.[1]?.period?.end).toBe(NOW);
+  });
+});
+
+describe('isParticipantNow', () => {
+  const now = Date.parse(NOW);
+  it.each([
+    ['an open period begun', { start: T0 }, true],
+    ['no period', undefined, true],
+    ['a period beginning at this instant', { start: NOW }, true],
+    ['a partial date of a past year', { start: '2025' }, true],
+    ['a period beginning later', { start: '2026-06-01T12:00:01.000Z' }, false],
+    ['a period beginning in a later year', { start: '2099' }, false],
+    ['a start that is no dateTime', { start: 'soon' }, false],
+    ['an ended period', { start: T0, end: NOW }, false],
+  ])('%s', (_case, period, expected) => {
+    expect(isParticipantNow({ member: { reference: ME }, period }, ME, now)).toBe(expected);
+  });
+
+  it('is about the member named', () => {
+    expect(isParticipantNow(other, ME, Date.parse(NOW))).toBe(false);
   });
 });
 

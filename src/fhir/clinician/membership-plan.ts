@@ -23,6 +23,16 @@ export function isActiveParticipant(participant: fhir4.CareTeamParticipant, memb
 }
 
 /**
+ * A membership that counts for a context now: active, and begun. R4 CareTeam.participant.period is
+ * when the participant is on the team; one starting later is not a member yet, and a start that is no
+ * dateTime is not taken on trust.
+ */
+export function isParticipantNow(participant: fhir4.CareTeamParticipant, member: string, now: number): boolean {
+  const start = participant.period?.start;
+  return isActiveParticipant(participant, member) && (start === undefined || Date.parse(start) <= now);
+}
+
+/**
  * The clinician is an active participant of the care team with exactly these roles. A missing
  * membership is added with `period.start = now`; extra active entries for the same member (left by
  * some other writer) are closed, so there is one.

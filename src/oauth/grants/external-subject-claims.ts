@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { FHIR_ID } from '../../contexts/context-reference.js';
+import { FHIR_ID } from '../../fhir/fhir-references.js';
 import { USER_TYPES } from '../../identity/user-type.js';
 import { isNationalIdentifierShaped } from '../../common/national-identifier-shape.js';
 import { OAuthError } from '../../protocol/oauth-error.js';
