@@ -133,6 +133,7 @@ describe('checkAuthorizationRequest (OIDC Core §3.1.2.2, RFC 6749 §4.1.2.1)', 
 
   it('treats empty values as absent (RFC 6749 §3.1)', () => {
     expect(check({ state: '', nonce: '' })).toMatchObject({ ok: true, request: { state: undefined, nonce: undefined } });
+    expect(check({ request: '', request_uri: '' })).toMatchObject({ ok: true });
   });
 });
 

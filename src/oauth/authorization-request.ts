@@ -90,9 +90,10 @@ export function checkAuthorizationRequest(
   });
   for (const [name, value] of params) if (Array.isArray(value)) return fail('invalid_request', `parameter ${name} repeated`);
   if (unacceptable) return fail('invalid_request', `${unacceptable} too long or holds a control character`);
-  // OIDC Core §3.1.2.6: each form of request object has its own error (Discovery: both advertised false).
-  if (params.has('request')) return fail('request_not_supported', 'request objects are not supported');
-  if (params.has('request_uri')) return fail('request_uri_not_supported', 'request_uri is not supported');
+  // OIDC Core §3.1.2.6: each form of request object has its own error (Discovery: both advertised false);
+  // one sent without a value is as if omitted (RFC 6749 §3.1), as every other parameter here is.
+  if (single('request') !== undefined) return fail('request_not_supported', 'request objects are not supported');
+  if (single('request_uri') !== undefined) return fail('request_uri_not_supported', 'request_uri is not supported');
   if (responseMode === null) return fail('invalid_request', 'unsupported response_mode');
   if (!responseType) return fail('invalid_request', 'missing response_type');
   if (responseType !== 'code') return fail('unsupported_response_type', `response_type ${registeredOrOther(responseType, RESPONSE_TYPES)}`);
