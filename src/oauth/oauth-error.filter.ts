@@ -4,6 +4,7 @@ import { errorSummary } from '../logging/error-summary.js';
 import { prefersHtmlPage } from '../login/browser-navigation.js';
 import { isBrowserRoute } from '../login/browser-routes.js';
 import '../protocol/allowed-methods.js';
+import { bearerChallenge } from '../protocol/bearer-challenge.js';
 import { sendErrorPage } from '../login/html-reply.js';
 import { refusedBodyPage } from '../login/pages/unreadable-body.page.js';
 import { OAuthError } from '../protocol/oauth-error.js';
@@ -111,11 +112,10 @@ function sendOAuthError(
     void sendErrorPage(reply, { status: 404, key: 'not_found' });
     return;
   }
-  if (error.code === 'invalid_client') {
-    // Only a well-formed realm name goes into the header (RFC 7235 quoted-string; no injection).
-    const realm = (request.params as Record<string, string> | undefined)?.realm;
-    void reply.header('WWW-Authenticate', `Basic realm="${realm && /^[a-z0-9-]+$/.test(realm) ? realm : 'federation'}"`);
-  }
+  // Only a well-formed realm name goes into a challenge (RFC 7235 quoted-string; no injection).
+  const realmParam = (request.params as Record<string, string> | undefined)?.realm;
+  const realm = realmParam && /^[a-z0-9-]+$/.test(realmParam) ? realmParam : 'federation';
+  if (error.code === 'invalid_client') void reply.header('WWW-Authenticate', `Basic realm="${realm}"`);
   // RFC 6750 §3.1: a bearer token refused (401) or lacking the privileges asked for (403, the admin API's
   // roles), or, at UserInfo and the account endpoint, a malformed request (400: a token sent two ways, a
   // malformed organisation_agb); a request that carried no credentials is only challenged, with no error code.
@@ -124,7 +124,7 @@ function sendOAuthError(
     error.code === 'insufficient_scope' ||
     (error.code === 'invalid_request' && route !== undefined && BEARER_RESOURCES.has(route))
   ) {
-    void reply.header('WWW-Authenticate', error.withoutCredentials ? 'Bearer' : `Bearer error="${error.code}"`);
+    void reply.header('WWW-Authenticate', bearerChallenge(realm, error.withoutCredentials ? undefined : error.code));
   }
   // A path no route serves is a page too when a browser navigated to it (browser-navigation.ts).
   const unroutedNavigation = route === undefined && error.status === 404 && prefersHtmlPage(request.headers);

@@ -1,4 +1,5 @@
 import { HttpException, type CanActivate, type ExecutionContext } from '@nestjs/common';
+import { bearerChallenge } from '../protocol/bearer-challenge.js';
 import {
   createAccessVerifier,
   KeySetUnavailableError,
@@ -17,9 +18,12 @@ import {
  */
 export class OrganisationAgbGuard implements CanActivate {
   private readonly verify: (headers: HeaderBag) => Promise<VerifiedAccess>;
+  /** The protection space of the challenge (RFC 6750 §3): this resource server, as the tokens' `aud` names it. */
+  private readonly realm: string;
 
   constructor(options: ResourceServerOptions) {
     this.verify = createAccessVerifier(options);
+    this.realm = options.audience;
   }
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
@@ -32,7 +36,7 @@ export class OrganisationAgbGuard implements CanActivate {
       if (error instanceof KeySetUnavailableError) throw new HttpException({ error: 'temporarily_unavailable' }, 503);
       if (!(error instanceof ResourceAccessError)) throw error;
       // RFC 6750 §3.1: a request with no credentials at all is challenged without an error code.
-      const challenge = request.headers.authorization === undefined ? 'Bearer' : `Bearer error="${error.error}"`;
+      const challenge = bearerChallenge(this.realm, request.headers.authorization === undefined ? undefined : error.error);
       context.switchToHttp().getResponse<{ header(name: string, value: string): unknown }>().header('WWW-Authenticate', challenge);
       throw new HttpException({ error: error.error }, error.status);
     }

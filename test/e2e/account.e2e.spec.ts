@@ -38,7 +38,7 @@ describe('the account endpoint (keycloak-js loadUserProfile)', () => {
     await expectOAuthErrorResponse(await profileWith(tokens.refresh_token), 401, 'invalid_token');
     await expectOAuthErrorResponse(await profileWith('not.a.token'), 401, 'invalid_token');
     const anonymous = await fetch(account);
-    expect(anonymous.headers.get('www-authenticate')).toBe('Bearer');
+    expect(anonymous.headers.get('www-authenticate')).toBe('Bearer realm="nemlogin"');
     await expectOAuthErrorResponse(anonymous, 401, 'invalid_token');
   });
 

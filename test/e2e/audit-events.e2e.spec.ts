@@ -224,12 +224,12 @@ describe('audit events', () => {
     const anonymous = await adminCall(server.baseUrl, 'GET', 'nemlogin/events');
     expect(anonymous).toMatchObject({ status: 401, body: { error: 'invalid_token' } });
     // RFC 6750 §3.1: a request with no credentials at all is challenged without an error code.
-    expect(anonymous.headers.get('www-authenticate')).toBe('Bearer');
+    expect(anonymous.headers.get('www-authenticate')).toBe('Bearer realm="nemlogin"');
 
     const system = await clientToken(server.baseUrl, 'nemlogin', 'system', TEST_SECRETS.system);
     const forbidden = await adminCall(server.baseUrl, 'GET', 'nemlogin/events', system);
     expect(forbidden).toMatchObject({ status: 403, body: { error: 'insufficient_scope', error_description: expect.any(String) } });
-    expect(forbidden.headers.get('www-authenticate')).toBe('Bearer error="insufficient_scope"');
+    expect(forbidden.headers.get('www-authenticate')).toBe('Bearer realm="nemlogin", error="insufficient_scope"');
 
     const user = await loginTokens(server.baseUrl, 'nemlogin', 'alice');
     expect((await adminCall(server.baseUrl, 'GET', 'nemlogin/events', user.access_token)).status).toBe(403);

@@ -80,17 +80,17 @@ describe('resource-server verification of access token and organisation_agb', ()
     expect(await status({ authorization: `Bearer ${systemToken}`, organisation_agb: TEST_TENANTS.allowed })).toBe(401);
   });
 
-  it('the guard challenges as RFC 6750 §3.1 asks: no error code without credentials, the error with them', async () => {
+  it('the guard challenges as RFC 6750 §3 asks: its realm always, no error code without credentials (§3.1), the error with them', async () => {
     const token = await tokenFor(TEST_TENANTS.allowed);
     const challenge = async (headers: Record<string, string>) => (await fetch(xisUrl, { headers })).headers.get('www-authenticate');
-    expect(await challenge({ organisation_agb: TEST_TENANTS.allowed })).toBe('Bearer');
+    expect(await challenge({ organisation_agb: TEST_TENANTS.allowed })).toBe('Bearer realm="xis"');
     expect(await challenge({ authorization: `Bearer ${token}x`, organisation_agb: TEST_TENANTS.allowed })).toBe(
-      'Bearer error="invalid_token"',
+      'Bearer realm="xis", error="invalid_token"',
     );
     expect(await challenge({ authorization: `Bearer ${token}`, organisation_agb: TEST_TENANTS.other })).toBe(
-      'Bearer error="insufficient_scope"',
+      'Bearer realm="xis", error="insufficient_scope"',
     );
-    expect(await challenge({ authorization: `Bearer ${token}` })).toBe('Bearer error="invalid_request"');
+    expect(await challenge({ authorization: `Bearer ${token}` })).toBe('Bearer realm="xis", error="invalid_request"');
   });
 
   it('works as the README shows it: `await verify(request.headers)` in a plain node:http handler', async () => {

@@ -229,11 +229,11 @@ describe('sessions and refresh tokens', () => {
     expect(lowercase.status).toBe(200);
     const refused = await userinfo(tokens.refresh_token);
     expect(refused.status).toBe(401);
-    expect(refused.headers.get('www-authenticate')).toBe('Bearer error="invalid_token"');
+    expect(refused.headers.get('www-authenticate')).toBe('Bearer realm="nemlogin", error="invalid_token"');
     // RFC 6750 §3.1: no credentials at all, no error code in the challenge.
     const anonymous = await fetch(`${oidc}/userinfo`);
     expect(anonymous.status).toBe(401);
-    expect(anonymous.headers.get('www-authenticate')).toBe('Bearer');
+    expect(anonymous.headers.get('www-authenticate')).toBe('Bearer realm="nemlogin"');
   });
 
   it('a database outage is a server error, never "your token is dead"', async () => {

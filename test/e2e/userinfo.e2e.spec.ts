@@ -50,7 +50,7 @@ describe('UserInfo', () => {
     );
     const dead = await postForm(userinfo, new URLSearchParams({ access_token: refresh_token }));
     expectOAuthError(dead, 401, 'invalid_token');
-    expect(dead.headers.get('www-authenticate')).toBe('Bearer error="invalid_token"');
+    expect(dead.headers.get('www-authenticate')).toBe('Bearer realm="nemlogin", error="invalid_token"');
     expectOAuthError(await postForm(userinfo, new URLSearchParams({ access_token: 'a b' })), 401, 'invalid_token');
   });
 
@@ -63,7 +63,7 @@ describe('UserInfo', () => {
     ]) {
       expect(response.status).toBe(403);
       expect(await response.json()).toMatchObject({ error: 'insufficient_scope' });
-      expect(response.headers.get('www-authenticate')).toBe('Bearer error="insufficient_scope"');
+      expect(response.headers.get('www-authenticate')).toBe('Bearer realm="nemlogin", error="insufficient_scope"');
     }
     // The same person's token with openid is answered.
     expect(
@@ -84,7 +84,7 @@ describe('UserInfo', () => {
       const response = await fetch(url, { headers });
       expect([url, response.status]).toEqual([url, 403]);
       expect(await response.json()).toMatchObject({ error: 'insufficient_scope' });
-      expect(response.headers.get('www-authenticate')).toBe('Bearer error="insufficient_scope"');
+      expect(response.headers.get('www-authenticate')).toBe('Bearer realm="nemlogin", error="insufficient_scope"');
     }
     // The same token for another tenant is no token at all there (RFC 6750 §3.1 invalid_token).
     const otherTenant = await fetch(userinfo, { headers: { ...headers, organisation_agb: TEST_TENANTS.other } });
@@ -97,7 +97,7 @@ describe('UserInfo', () => {
     const { access_token } = await login();
     const both = await postForm(userinfo, new URLSearchParams({ access_token }), { authorization: `Bearer ${access_token}` });
     expectOAuthError(both, 400, 'invalid_request');
-    expect(both.headers.get('www-authenticate')).toBe('Bearer error="invalid_request"');
+    expect(both.headers.get('www-authenticate')).toBe('Bearer realm="nemlogin", error="invalid_request"');
     // Two Authorization lines: node reads the first, a proxy may read the last (RFC 9110 §5.3).
     const twice = await rawExchange(
       Number(new URL(server.baseUrl).port),
@@ -105,11 +105,11 @@ describe('UserInfo', () => {
         `Authorization: Bearer ${access_token}\r\nAuthorization: Bearer not.this.one\r\n\r\n`,
     );
     expect(twice.head).toMatch(/^HTTP\/1\.1 400 /);
-    expect(twice.head).toMatch(/\r\nwww-authenticate: Bearer error="invalid_request"\r\n/i);
+    expect(twice.head).toMatch(/\r\nwww-authenticate: Bearer realm="nemlogin", error="invalid_request"\r\n/i);
     for (const url of [userinfo, `${server.baseUrl}/realms/nemlogin/account`]) {
       const malformedTenant = await fetch(url, { headers: { authorization: `Bearer ${access_token}`, organisation_agb: 'not-agb' } });
       expect(malformedTenant.status).toBe(400);
-      expect(malformedTenant.headers.get('www-authenticate')).toBe('Bearer error="invalid_request"');
+      expect(malformedTenant.headers.get('www-authenticate')).toBe('Bearer realm="nemlogin", error="invalid_request"');
     }
   });
 });
