@@ -68,8 +68,8 @@ export class DiscoveryService {
         'name',
         'given_name',
         'family_name',
-        'fhirUser',
-        'patient',
+        // Claims it "MAY be able to supply values for" (Discovery §3): none names a FHIR resource in a realm where no token can.
+        ...(linksToFhir(realm) ? ['fhirUser', 'patient'] : []),
         'user_type',
       ],
       access_token_signing_alg_values_supported: [realm.config.signingAlg],

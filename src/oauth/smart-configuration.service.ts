@@ -43,11 +43,15 @@ export const SMART_CAPABILITIES = [
  *   `patient`, once they have chosen a patient (login/scopes-backed-by-link.ts); and where a trusted
  *   issuer's subject tokens may name a patient (token exchange). Not in a realm of supplier employees
  *   and machines only, whose every token goes without (realm-login-kinds.ts).
+ * - `sso-openid-connect`, "support for SMART's OpenID Connect profile": an ID token naming the person's
+ *   FHIR resource as `fhirUser` when the app asks for it. Only a citizen's or a clinician's login has
+ *   one; a supplier employee's ID token never does.
  */
 export function smartCapabilities(realm: Realm): string[] {
   const held: Partial<Record<(typeof SMART_CAPABILITIES)[number], boolean>> = {
     'context-standalone-patient': loginKinds(realm).has('citizen'),
     'permission-patient': linksToFhir(realm),
+    'sso-openid-connect': loginKinds(realm).has('citizen') || loginKinds(realm).has('clinician'),
   };
   return SMART_CAPABILITIES.filter((capability) => held[capability] ?? true);
 }
