@@ -263,9 +263,11 @@ describe('prompt (OIDC Core §3.1.2.1) and the SSO session', () => {
     });
   };
 
-  it('hands prompt=login and prompt=none to the login', () => {
+  it('hands prompt=login and prompt=none to the login, select_account as login (a choice is made only at the IdP), consent as nothing', () => {
     expect(check({ prompt: 'login' })).toMatchObject({ ok: true, request: { prompt: 'login' } });
-    expect(check({ prompt: 'consent select_account' })).toMatchObject({ ok: true, request: { prompt: undefined } });
+    expect(check({ prompt: 'select_account' })).toMatchObject({ ok: true, request: { prompt: 'login' } });
+    expect(check({ prompt: 'consent select_account' })).toMatchObject({ ok: true, request: { prompt: 'login' } });
+    expect(check({ prompt: 'consent' })).toMatchObject({ ok: true, request: { prompt: undefined } });
     expect(withSso({ prompt: 'none' }, 60)).toMatchObject({ ok: true, request: { prompt: 'none' } });
   });
 

@@ -83,4 +83,14 @@ describe('single sign-on', () => {
     const tooOld = await h.authorize(browser, (await h.authorization(h.web, WEB.redirectUri, { prompt: 'none', max_age: '60' })).url);
     expect(tooOld.searchParams.get('error')).toBe('login_required');
   });
+
+  it('prompt=select_account goes to the IdP, where alone a person can choose (never the last person’s session); consent does not', async () => {
+    const browser = new CookieJar();
+    await h.loginAtIdp(browser, h.app, APP.redirectUri);
+    const select = await h.authorization(h.web, WEB.redirectUri, { prompt: 'select_account' });
+    expect(h.isMockPage(await h.authorize(browser, select.url))).toBe(true);
+    const consent = await h.authorize(browser, (await h.authorization(h.web, WEB.redirectUri, { prompt: 'consent' })).url);
+    expect(consent.origin + consent.pathname).toBe(WEB.redirectUri);
+    expect(consent.searchParams.get('code')).toEqual(expect.any(String));
+  });
 });
