@@ -20,6 +20,7 @@ import { RequestLogController } from './logging/request-log.controller.js';
 import { answerFrameworkError, OAuthErrorFilter } from './oauth/oauth-error.filter.js';
 import { registerOpenApi } from './openapi.js';
 import { rememberRouteMethods } from './route-methods.js';
+import { SECURITY_HEADERS } from './security-headers.js';
 import { refuseRequestsWhileClosing } from './shutdown-drain.js';
 import { requestTimeouts } from './common/http-timeouts.js';
 import { BODY_LIMIT_BYTES, limitRequestBodies, useBoundedFormParser } from './request-bodies.js';
@@ -46,7 +47,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
   fastify.decorateRequest('oauthRealm', undefined);
   fastify.addHook('onRequest', (request, reply, done) => {
     pinClientAddress(request);
-    void reply.header(REQUEST_ID_HEADER, request.id);
+    void reply.header(REQUEST_ID_HEADER, request.id).headers(SECURITY_HEADERS);
     done();
   });
   refuseRequestsWhileClosing(fastify);

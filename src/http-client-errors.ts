@@ -4,6 +4,7 @@ import type { FastifyInstance, FastifyReply } from 'fastify';
 import { browserReplyAwaitingBody } from './browser-bodies-in-flight.js';
 import { REQUEST_ID_HEADER } from './logging/logger.js';
 import { renderHtml } from './login/html-reply.js';
+import { SECURITY_HEADERS } from './security-headers.js';
 import { renderErrorPage } from './login/pages/error.page.js';
 import { unreadableBodyPage } from './login/pages/unreadable-body.page.js';
 import { OAuthError } from './protocol/oauth-error.js';
@@ -24,7 +25,7 @@ export function answerClientError(this: FastifyInstance, error: NodeJS.ErrnoExce
   if (socket.writable) {
     const reply = browserReplyAwaitingBody(socket);
     const { headers, body } = (reply && pageAnswer(reply, status)) ?? jsonAnswer();
-    const head = Object.entries(headers)
+    const head = Object.entries({ ...headers, ...SECURITY_HEADERS })
       .map(([name, value]) => `${name}: ${value}\r\n`)
       .join('');
     socket.write(
