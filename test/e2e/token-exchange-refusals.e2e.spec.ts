@@ -70,12 +70,15 @@ describe('token exchange and tenancy', () => {
 
     it('a subject token of its own bringing more actors than a partner’s may (RFC 8693 §4.1: act chains stay bounded)', async () => {
       let token = (await h.patientLogin()).access_token;
-      // Each exchange nests one actor more: a subject of up to 8 (MAX_ACTORS) is exchanged, into a token of 9.
-      for (let depth = 1; depth <= 9; depth++) {
+      // Each exchange nests one actor more, up to 8 (MAX_ACTORS, a partner's limit too); a subject of 8 is refused.
+      for (let depth = 1; depth <= 8; depth++) {
         const response = await h.exchange(token);
         expect(response.status).toBe(200);
         token = response.body.access_token as string;
       }
+      let depth = 0;
+      for (let act = decodeJwt(token).act as { act?: unknown } | undefined; act !== undefined; act = act.act as typeof act) depth++;
+      expect(depth).toBe(8);
       expectRefused(await h.exchange(token), 'invalid_request');
     });
 

@@ -204,14 +204,16 @@ type Actor = NonNullable<AccessTokenClaims['act']>;
 
 /**
  * §4.1: the issued token's `act` names this client, with the subject token's own chain nested under
- * it. A subject token of this realm brings at most `MAX_ACTORS`, as a partner's must
- * (external-subject-claims.ts): otherwise a client exchanging its own results again and again would
- * nest actors without end, each token larger than the last, for every resource server to read.
+ * it. The issued chain is at most `MAX_ACTORS` deep, as a partner's subject token must be
+ * (external-subject-claims.ts), so a subject already bringing that many is refused: otherwise a
+ * client exchanging its own results again and again would nest actors without end, each token larger
+ * than the last, for every resource server to read, and this realm would issue what it refuses.
  */
 function actorClaim(clientId: string, subjectAct: Actor | undefined): Actor {
   let depth = 0;
   for (let link = subjectAct; link !== undefined; link = link.act as Actor | undefined) depth++;
-  if (depth > MAX_ACTORS) throw new OAuthError('invalid_request', `subject token nests more than ${MAX_ACTORS} actors`);
+  if (depth >= MAX_ACTORS)
+    throw new OAuthError('invalid_request', `subject token already nests ${MAX_ACTORS} actors, the most a token may`);
   return subjectAct ? { sub: clientId, client_id: clientId, act: subjectAct } : { sub: clientId, client_id: clientId };
 }
 
