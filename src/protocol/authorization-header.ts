@@ -17,7 +17,7 @@ export function authorizationHeader(request: FastifyRequest): string | undefined
 }
 
 /** How many `Authorization` field lines `rawHeaders` (names and values alternating, as sent) holds. */
-function authorizationLines(rawHeaders: readonly string[]): number {
+export function authorizationLines(rawHeaders: readonly string[]): number {
   let lines = 0;
   for (let i = 0; i < rawHeaders.length; i += 2) {
     const name = rawHeaders[i]!;

@@ -2,6 +2,7 @@ import { HttpException, type CanActivate, type ExecutionContext } from '@nestjs/
 import { bearerChallenge } from '../protocol/bearer-challenge.js';
 import {
   createAccessVerifier,
+  type AccessVerifier,
   KeySetUnavailableError,
   ResourceAccessError,
   type HeaderBag,
@@ -17,7 +18,7 @@ import {
  * cannot be read, with a 503.
  */
 export class OrganisationAgbGuard implements CanActivate {
-  private readonly verify: (headers: HeaderBag) => Promise<VerifiedAccess>;
+  private readonly verify: AccessVerifier;
   /** The protection space of the challenge (RFC 6750 §3): this resource server, as the tokens' `aud` names it. */
   private readonly realm: string;
 
@@ -27,9 +28,15 @@ export class OrganisationAgbGuard implements CanActivate {
   }
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
-    const request = context.switchToHttp().getRequest<{ headers: HeaderBag; access?: VerifiedAccess }>();
+    const request = context.switchToHttp().getRequest<{
+      headers: HeaderBag;
+      access?: VerifiedAccess;
+      rawHeaders?: string[];
+      raw?: { rawHeaders?: string[] };
+    }>();
     try {
-      request.access = await this.verify(request.headers);
+      // Fastify's request keeps node's under `raw`; Express's is node's.
+      request.access = await this.verify(request.headers, request.raw?.rawHeaders ?? request.rawHeaders);
       return true;
     } catch (error) {
       // The issuer's keys out of reach: the client may retry with the same token (tokens/token-errors.ts).

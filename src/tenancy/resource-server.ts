@@ -1,4 +1,5 @@
 import { errors, jwtVerify, type JWTPayload } from 'jose';
+import { authorizationLines } from '../protocol/authorization-header.js';
 import { bearerCredentials } from '../protocol/bearer-token.js';
 import { parseOrganisationAgb } from './organisation-agb.js';
 import { IssuerKeySet, KeySetUnavailableError } from '../protocol/issuer-key-set.js';
@@ -53,10 +54,19 @@ export class ResourceAccessError extends Error {
 
 export type HeaderBag = Record<string, string | string[] | undefined>;
 
-export function createAccessVerifier(options: ResourceServerOptions): (headers: HeaderBag) => Promise<VerifiedAccess> {
+/**
+ * Verifies a request's headers. `rawHeaders` (node's `request.rawHeaders`), when given, lets it refuse
+ * an `Authorization` header sent twice, which node's `headers` shows as its first only while a proxy
+ * in front may have read the last (protocol/authorization-header.ts: RFC 9110 §5.3, RFC 6750 §2).
+ */
+export type AccessVerifier = (headers: HeaderBag, rawHeaders?: readonly string[]) => Promise<VerifiedAccess>;
+
+export function createAccessVerifier(options: ResourceServerOptions): AccessVerifier {
   const keys = new IssuerKeySet(new URL(options.jwksUri ?? `${options.issuer}/protocol/openid-connect/certs`)).getKey;
   const requireTenant = options.requireTenant ?? true;
-  return async (headers) => {
+  return async (headers, rawHeaders) => {
+    if (rawHeaders !== undefined && authorizationLines(rawHeaders) > 1)
+      throw new ResourceAccessError(400, 'invalid_request', 'Authorization header sent more than once');
     const token = bearerCredentials(single(headers.authorization));
     if (token === undefined) throw new ResourceAccessError(401, 'invalid_token', 'no bearer token');
     const { payload } = await jwtVerify(token, keys, {

@@ -11,6 +11,7 @@ import {
   type VerifiedAccess,
 } from '../../src/tenancy/resource-server.js';
 import { freePort } from '../support/free-port.js';
+import { rawExchange } from '../support/raw-exchange.js';
 import { TEST_SECRETS, TEST_TENANTS } from '../support/test-config.js';
 import { startTestServer, type TestServer } from '../support/test-server.js';
 import { basic, postForm } from '../support/token-requests.js';
@@ -93,11 +94,27 @@ describe('resource-server verification of access token and organisation_agb', ()
     expect(await challenge({ authorization: `Bearer ${token}` })).toBe('Bearer realm="xis", error="invalid_request"');
   });
 
-  it('works as the README shows it: `await verify(request.headers)` in a plain node:http handler', async () => {
+  it('refuses an Authorization header sent twice, which node shows as its first while a proxy may read the last', async () => {
+    const [mine, other] = [await tokenFor(TEST_TENANTS.allowed), await tokenFor(TEST_TENANTS.other)];
+    const twice = await rawExchange(
+      Number(new URL(xisUrl).port),
+      `GET /fhir/Patient HTTP/1.1\r\nHost: x\r\nConnection: close\r\norganisation_agb: ${TEST_TENANTS.allowed}\r\n` +
+        `Authorization: Bearer ${mine}\r\nauthorization: Bearer ${other}\r\n\r\n`,
+    );
+    expect(twice.head).toMatch(/^HTTP\/1\.1 400 /);
+    expect(twice.head).toMatch(/\r\nwww-authenticate: Bearer realm="xis", error="invalid_request"\r\n/i);
+    const verify = createAccessVerifier({ issuer, audience: 'xis' });
+    const headers = { authorization: `Bearer ${mine}`, organisation_agb: TEST_TENANTS.allowed };
+    const raw = ['Authorization', `Bearer ${mine}`, 'Authorization', `Bearer ${other}`, 'organisation_agb', TEST_TENANTS.allowed];
+    await expect(verify(headers, raw)).rejects.toMatchObject({ status: 400, error: 'invalid_request' });
+    await expect(verify(headers, raw.slice(2))).resolves.toMatchObject({ tenant: TEST_TENANTS.allowed });
+  });
+
+  it('works as the README shows it: `await verify(request.headers, request.rawHeaders)` in a plain node:http handler', async () => {
     const verify = createAccessVerifier({ issuer, audience: 'xis' });
     const handler = createServer(async (request, response) => {
       try {
-        const { claims, tenant } = await verify(request.headers);
+        const { claims, tenant } = await verify(request.headers, request.rawHeaders);
         response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ tenant, sub: claims.sub }));
       } catch (error) {
         if (!(error instanceof ResourceAccessError)) throw error;
