@@ -4,6 +4,7 @@ import { GRANT_TYPES } from '../config/client-config.schema.js';
 import { ApiForm, ApiOAuthErrors, ApiRealmParam } from '../protocol/openapi.js';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ORGANISATION_AGB_HEADER } from '../tenancy/organisation-agb.js';
+import { tenantAskedFor } from '../tenancy/tenant-match.js';
 import { FormParams } from '../protocol/form-params.js';
 import { refusalEventOf } from './grants/refusal-events.js';
 import { TokenClientAuthGuard } from './token-client-auth.guard.js';
@@ -99,6 +100,7 @@ export class TokenController {
         type: refusalEventOf(grantType),
         clientId: client.clientId,
         ipAddress: request.clientAddress,
+        tenant: tenantAskedFor(request.organisationAgb),
       };
       await this.refusals.refused(event, error);
       throw error;

@@ -14,6 +14,19 @@ export function tenantNamedBy(header: string | string[] | undefined): string | u
 }
 
 /**
+ * The AGB code a refused request asked to act for, for its audit event (an auditor asks "who tried to
+ * act for this organisation"); undefined without the header or with a malformed one, whose bytes are
+ * no organisation's and stay out of the trail.
+ */
+export function tenantAskedFor(header: string | string[] | undefined): string | undefined {
+  try {
+    return tenantNamedBy(header);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
  * Does a token's tenant fit the request's `organisation_agb` header? No header: no tenant check.
  * A header: the token must carry that same organisation (a token without one does not match).
  */

@@ -5,6 +5,7 @@ import { TEST_SECRETS, TEST_TENANTS } from '../support/test-config.js';
 import { basic, postForm } from '../support/token-requests.js';
 import { expectOAuthError } from '../support/oauth-error.js';
 import { rawExchange } from '../support/raw-exchange.js';
+import { DATABASE, type Database } from '../../src/storage/database.js';
 
 /** RFC 6749 §4.4 over real HTTP: a confidential client gets an RFC 9068 access token for itself. */
 describe('client_credentials grant', () => {
@@ -229,6 +230,16 @@ describe('client_credentials grant', () => {
         400,
         'unauthorized_client',
       );
+      // The audit trail says which organisation each tried to act for.
+      const { rows } = await server.app
+        .get<Database>(DATABASE)
+        .query<{ client_id: string; tenant: string | null }>(
+          `SELECT client_id, tenant FROM audit_events WHERE type = 'CLIENT_LOGIN_ERROR' AND error = 'unauthorized_client' ORDER BY id`,
+        );
+      expect(rows.slice(-2)).toEqual([
+        { client_id: 'portal', tenant: TEST_TENANTS.forbidden },
+        { client_id: 'system', tenant: TEST_TENANTS.allowed },
+      ]);
     });
 
     it('tenant header missing for a tenant-bound client, or malformed: invalid_request', async () => {
