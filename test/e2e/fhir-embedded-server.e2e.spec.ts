@@ -116,6 +116,9 @@ describe('embedded FHIR server', () => {
       await fetch(`${base}/Encounter?patient=x`),
       await fetch(`${base}/Patient/demo-patient-nancy/Encounter`),
       await post('Encounter', { resourceType: 'Encounter' }),
+      // R4 resource types are case-sensitive: `patient` is no type, not an empty search.
+      await fetch(`${base}/patient?identifier=x`),
+      await fetch(`${base}/%3Cscript%3E`),
     ]) {
       expect(response.status).toBe(404);
       expect(await response.json()).toMatchObject({ resourceType: 'OperationOutcome' });

@@ -147,11 +147,15 @@ export class FhirHttpAdapter {
 
 /**
  * The resource type a path names that this server does not hold, if any: `Type…` and a compartment's
- * `Type/id/OtherType` (R4 http.html#search). System paths (`metadata`, `_history`, `$operation`) name none.
+ * `Type/id/OtherType` (R4 http.html#search). System paths (`metadata`, `_history`, `_search`,
+ * `$operation`, the base itself) name none; any other first segment does, `patient` too (R4 types are
+ * case-sensitive), rather than reach the router as an empty search.
  */
 function unheldResourceType(path: string): string | undefined {
   const segments = path.replace(/^\/+/, '').split('/');
-  return [segments[0], segments[2]].find((segment) => segment !== undefined && /^[A-Z]/.test(segment) && !isHeldResourceType(segment));
+  const [first = '', , third] = segments;
+  if (first !== '' && !/^[_$]/.test(first) && first !== 'metadata' && !isHeldResourceType(first)) return first;
+  return third !== undefined && /^[A-Z]/.test(third) && !isHeldResourceType(third) ? third : undefined;
 }
 
 /** Real servers give search entries a `fullUrl` (R4 Bundle.entry.fullUrl); Medplum's memory store does not. */
