@@ -1,25 +1,10 @@
 import { SessionRepository } from '../../src/storage/session.repository.js';
-import { mockLoginResponse } from '../support/mock-login.js';
+import { citizenAuthorizationUrl, mockLoginResponse } from '../support/mock-login.js';
 import { sendJson, startStubServer, type StubServer } from '../support/fhir/stub-http-server.js';
 import { startTestServer, type TestServer } from '../support/test-server.js';
 
 const NANCY_CPR = '0101011234';
 const CPR = { system: 'urn:oid:1.2.208.176.1.2', value: NANCY_CPR };
-
-/** The public test client's authorization request (PKCE), to drive a mocked login up to its answer. */
-function authorizationUrl(baseUrl: string): string {
-  const url = new URL(`${baseUrl}/realms/nemlogin/protocol/openid-connect/auth`);
-  url.search = new URLSearchParams({
-    client_id: 'patient-app',
-    redirect_uri: 'http://127.0.0.1/callback',
-    response_type: 'code',
-    scope: 'openid patient/*.read',
-    code_challenge: 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM',
-    code_challenge_method: 'S256',
-    state: 'st',
-  }).toString();
-  return url.href;
-}
 
 const patientSearch = (...entry: object[]) => ({ resourceType: 'Bundle', type: 'searchset', entry });
 
@@ -54,7 +39,7 @@ describe('a citizen login on a FHIR server answering what cannot be used', () =>
   ])('%s: the retryable page, no session', async (_case, id) => {
     answer = patientSearch({ resource: { resourceType: 'Patient', id, identifier: [CPR] }, search: { mode: 'match' } });
     const before = await sessionCount();
-    const page = await mockLoginResponse(authorizationUrl(server.baseUrl), 'alice');
+    const page = await mockLoginResponse(citizenAuthorizationUrl(server.baseUrl), 'alice');
     expect(page.status).toBe(503);
     const html = await page.text();
     expect(html).toMatch(/error=temporarily_unavailable/);
@@ -65,7 +50,7 @@ describe('a citizen login on a FHIR server answering what cannot be used', () =>
   it('an answer holding only a resource of another type: the retryable page, not a login without a patient', async () => {
     answer = patientSearch({ resource: { resourceType: 'Practitioner', id: 'p1' } });
     const before = await sessionCount();
-    const page = await mockLoginResponse(authorizationUrl(server.baseUrl), 'alice');
+    const page = await mockLoginResponse(citizenAuthorizationUrl(server.baseUrl), 'alice');
     expect(page.status).toBe(503);
     expect(await page.text()).toMatch(/error=temporarily_unavailable/);
     expect(await sessionCount()).toBe(before);
@@ -75,7 +60,7 @@ describe('a citizen login on a FHIR server answering what cannot be used', () =>
     const stranger = { resourceType: 'Patient', id: 'someone-else', identifier: [{ system: CPR.system, value: '9999999999' }] };
     answer = patientSearch({ resource: stranger, search: { mode: 'match' } });
     const before = await sessionCount();
-    const page = await mockLoginResponse(authorizationUrl(server.baseUrl), 'alice');
+    const page = await mockLoginResponse(citizenAuthorizationUrl(server.baseUrl), 'alice');
     expect(page.status).toBe(502);
     const back = /class="button" href="([^"]+)"/.exec((await page.text()).replace(/&#38;|&amp;/g, '&'))?.[1];
     expect(back).toBeDefined();

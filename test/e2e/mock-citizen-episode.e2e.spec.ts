@@ -5,25 +5,10 @@ import { startEmbeddedFhirServer, type EmbeddedFhirServer } from '../../src/fhir
 import { SessionRepository } from '../../src/storage/session.repository.js';
 import { sendJson } from '../support/fhir/stub-http-server.js';
 import { loginTokens, refresh } from '../support/login-flow.js';
-import { mockLoginResponse } from '../support/mock-login.js';
+import { citizenAuthorizationUrl, mockLoginResponse } from '../support/mock-login.js';
 import { startTestServer, type TestServer } from '../support/test-server.js';
 
 const NANCY_CPR = '0101011234';
-
-/** The authorization request of the public test client (PKCE), to drive a mocked login up to its answer. */
-function authorizationUrl(baseUrl: string): string {
-  const url = new URL(`${baseUrl}/realms/nemlogin/protocol/openid-connect/auth`);
-  url.search = new URLSearchParams({
-    client_id: 'patient-app',
-    redirect_uri: 'http://127.0.0.1/callback',
-    response_type: 'code',
-    scope: 'openid patient/*.read',
-    code_challenge: 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM',
-    code_challenge_method: 'S256',
-    state: 'st',
-  }).toString();
-  return url.href;
-}
 
 /**
  * A mocked citizen who logs in with an episode of care (DOMAIN.md, mocked users: "logs a citizen in by
@@ -94,7 +79,7 @@ describe('mocked citizen with an episode of care', () => {
     ['a citizen with no Patient in FHIR', 'stranger-cardiology'],
   ])('refuses %s with a readable page, and opens no session', async (_case, username) => {
     const before = await sessionCount();
-    const answer = await mockLoginResponse(authorizationUrl(server.baseUrl), username);
+    const answer = await mockLoginResponse(citizenAuthorizationUrl(server.baseUrl), username);
     expect(answer.status).toBe(403);
     expect(answer.headers.get('content-type')).toMatch(/^text\/html/);
     const page = await answer.text();
@@ -106,7 +91,7 @@ describe('mocked citizen with an episode of care', () => {
   it('with the EpisodeOfCare unreadable, answers a retryable page, never tokens without the episode', async () => {
     const before = await sessionCount();
     episodesDown = true;
-    const answer = await mockLoginResponse(authorizationUrl(server.baseUrl), 'nancy-cardiology');
+    const answer = await mockLoginResponse(citizenAuthorizationUrl(server.baseUrl), 'nancy-cardiology');
     expect(answer.status).toBe(503);
     const page = await answer.text();
     expect(page).toContain('Please try again in a moment');

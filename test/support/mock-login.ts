@@ -31,3 +31,18 @@ export async function mockLoginResponse(authorizationUrl: string, username: stri
     body: new URLSearchParams({ tx, username }).toString(),
   });
 }
+
+/** The public test client's authorization request in realm nemlogin (PKCE), to drive a mocked citizen's login up to its answer. */
+export function citizenAuthorizationUrl(baseUrl: string): string {
+  const url = new URL(`${baseUrl}/realms/nemlogin/protocol/openid-connect/auth`);
+  url.search = new URLSearchParams({
+    client_id: 'patient-app',
+    redirect_uri: 'http://127.0.0.1/callback',
+    response_type: 'code',
+    scope: 'openid patient/*.read',
+    code_challenge: 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM',
+    code_challenge_method: 'S256',
+    state: 'st',
+  }).toString();
+  return url.href;
+}
