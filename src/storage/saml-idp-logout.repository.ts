@@ -49,13 +49,15 @@ const SUBJECT_LOCK: NamedStatement = {
 /**
  * The ACS's one lookup, by the primary key's prefix (realm, IdP, NameID digest): prepared once per
  * connection, for it runs in every SAML login. An assertion without SessionIndex is covered only by a
- * request that named none (`NULL = ANY(…)` is not true).
+ * request that named none (`NULL = ANY(…)` is not true). An assertion issued at the request's own
+ * instant is covered: IdPs that write whole seconds cannot say which came first, and a session the IdP
+ * has logged out is worse than a new login refused, which the person repeats a second later.
  */
 const COVERING: NamedStatement = {
   name: 'saml-idp-logouts.covering',
   text: `SELECT 1 FROM saml_idp_logouts
           WHERE realm = $1 AND idp_alias = $2 AND name_id_digest = $3
-            AND issued_at > $4 AND expires_at > $5
+            AND issued_at >= $4 AND expires_at > $5
             AND (cardinality(session_indexes) = 0 OR $6::text = ANY(session_indexes))
           LIMIT 1`,
 };
