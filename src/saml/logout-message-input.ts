@@ -16,10 +16,14 @@ export interface DecodedLogoutMessage {
 }
 
 /**
- * SAML Bindings §3.4.3: RelayState MUST NOT exceed 80 bytes, and a response MUST echo it exactly; a
- * message with a longer one is refused before anything else is read, as one that breaks the binding.
+ * SAML Bindings §3.4.3: RelayState MUST NOT exceed 80 bytes, and a response MUST echo it exactly. A
+ * LogoutResponse's RelayState is ours coming back (login/single-logout.service.ts), so a longer one is
+ * refused before anything else is read, as one that breaks the binding. An IdP's LogoutRequest that
+ * breaks that MUST still ends the person's sessions (the IdP has logged them out whatever we answer;
+ * refusing it would keep here a session the national IdP ended), and its RelayState is echoed
+ * exactly: up to 1 KB, which bounds what a signed answer repeats.
  */
-const MAX_RELAY_STATE_BYTES = 80;
+const MAX_RELAY_STATE_BYTES = { SAMLResponse: 80, SAMLRequest: 1024 } as const;
 
 /**
  * The message's text, checked against the logout profile of limits (xml-prechecks.ts
@@ -32,7 +36,7 @@ export function decodeLogoutMessage(input: LogoutMessageInput, xmlLimits: XmlLim
   try {
     if (input.binding === 'redirect') {
       const query = readRedirectQuery(input.rawQuery);
-      checkRelayState(query.relayState);
+      checkRelayState(query.relayState, query.parameter);
       const xml = decodeRedirectXml(query.message, limits, MAX_LOGOUT_XML_BYTES);
       return { xml, query, relayState: query.relayState, parameter: query.parameter };
     }
@@ -40,9 +44,10 @@ export function decodeLogoutMessage(input: LogoutMessageInput, xmlLimits: XmlLim
     if ((request === undefined) === (response === undefined))
       throw new XmlPrecheckError('exactly one of SAMLRequest and SAMLResponse expected');
     const relayState = single(input.form, 'RelayState');
-    checkRelayState(relayState);
+    const parameter = request === undefined ? 'SAMLResponse' : 'SAMLRequest';
+    checkRelayState(relayState, parameter);
     const xml = decodeBase64Xml((request ?? response)!, MAX_LOGOUT_XML_BYTES, limits);
-    return { xml, relayState, parameter: request === undefined ? 'SAMLResponse' : 'SAMLRequest' };
+    return { xml, relayState, parameter };
   } catch (error) {
     throw new SamlRejectedError(error instanceof XmlPrecheckError ? error.message : 'undecodable message');
   }
@@ -57,7 +62,7 @@ function single(form: Record<string, unknown>, name: string): string | undefined
   return value;
 }
 
-function checkRelayState(relayState: string | undefined): void {
-  if (relayState !== undefined && Buffer.byteLength(relayState, 'utf8') > MAX_RELAY_STATE_BYTES)
+function checkRelayState(relayState: string | undefined, parameter: RedirectQuery['parameter']): void {
+  if (relayState !== undefined && Buffer.byteLength(relayState, 'utf8') > MAX_RELAY_STATE_BYTES[parameter])
     throw new XmlPrecheckError('RelayState too long');
 }

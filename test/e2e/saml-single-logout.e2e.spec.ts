@@ -52,6 +52,14 @@ describe('IdP-initiated SAML single logout', () => {
     });
   });
 
+  it('an IdP RelayState over the 80 bytes Bindings §3.4.3 allows a sender still ends the session, and comes back as it went', async () => {
+    const { browser, tokens, nameId } = await h.login();
+    const relayState = 'r'.repeat(200);
+    const { response } = await h.sendLogoutRequest(browser, { binding: 'redirect', nameId, relayState });
+    expect(await h.idp.logout.parseResponse(await h.replyOf(response))).toMatchObject({ status: `${STATUS}Success`, relayState });
+    expect(await h.introspect(tokens.access_token)).toBe(false);
+  });
+
   /** /auth with prompt=none from a browser with these cookies: where it is sent. */
   async function silentAuthorization(cookie: string): Promise<URL> {
     const url = new URL(`${h.issuer}/protocol/openid-connect/auth`);
