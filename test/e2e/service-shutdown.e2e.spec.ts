@@ -36,6 +36,29 @@ describe('the service as a process, shutting down', () => {
     agent.destroy();
   }, 180_000);
 
+  // npm runs a script by `sh -c`, and passes a signal it gets to that shell: unless the shell has become
+  // the service (`exec`), a supervisor's SIGTERM to `npm start` ends npm and the shell and leaves the
+  // service running, orphaned, with its database open.
+  it('npm start’s command hands the service a SIGTERM sent to its shell: the service stops and exits 0', async () => {
+    const { scripts } = JSON.parse(readFileSync('package.json', 'utf8')) as { scripts: Record<string, string> };
+    const run = scripts.start!.slice(scripts.start!.lastIndexOf('&& ') + 3);
+    const service = await startServiceProcess({ DATABASE_DIR: join(dataDir, 'npm-start'), DATABASE_URL: '' }, undefined, {
+      command: 'sh',
+      args: ['-c', run],
+    });
+    try {
+      await service.stop();
+      expect(service.child.exitCode).toBe(0);
+      const answer = await fetch(`${service.baseUrl}/health/live`).then(
+        () => 'still answering',
+        () => 'stopped',
+      );
+      expect(answer).toBe('stopped');
+    } finally {
+      service.killGroup(); // a service its shell left running: the test leaves none behind
+    }
+  }, 180_000);
+
   describe('with a request that never finishes', () => {
     let fhir: StubServer;
     let configFile: string;

@@ -1,4 +1,5 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { dirname } from 'node:path';
 import { SERVICE_MALLOC_TUNABLES, SERVICE_NODE_FLAGS } from '../../src/node-flags.js';
 import { freePort } from './free-port.js';
 
@@ -13,16 +14,28 @@ export interface ServiceProcess {
   child: ChildProcess;
   /** SIGKILL: no shutdown hooks, no flush, in-flight requests cut. */
   kill(): Promise<void>;
+  /** SIGKILL to every process a {@link Launch} started (its own process group), whether or not it still has a parent. */
+  killGroup(): void;
   stop(): Promise<void>;
 }
 
+/** How the service is launched: node with the service's flags, unless a test launches it otherwise (as npm start does). */
+export interface Launch {
+  command: string;
+  args: string[];
+}
+
 /** Starts `dist/src/main.js` with the given environment and waits until /health/ready answers. */
-export async function startServiceProcess(env: Record<string, string>, port?: number): Promise<ServiceProcess> {
+export async function startServiceProcess(env: Record<string, string>, port?: number, launch?: Launch): Promise<ServiceProcess> {
   port ??= await freePort();
   const baseUrl = `http://127.0.0.1:${port}`;
-  const child = spawn(process.execPath, [...SERVICE_NODE_FLAGS, 'dist/src/main.js'], {
+  const { command, args } = launch ?? { command: process.execPath, args: [...SERVICE_NODE_FLAGS, 'dist/src/main.js'] };
+  const child = spawn(command, args, {
+    detached: launch !== undefined,
     env: {
       ...process.env,
+      // The node running these tests first: a command run by a shell finds it as npm's scripts do.
+      PATH: `${dirname(process.execPath)}:${process.env.PATH ?? ''}`,
       NODE_OPTIONS: '',
       GLIBC_TUNABLES: SERVICE_MALLOC_TUNABLES,
       PORT: String(port),
@@ -48,7 +61,14 @@ export async function startServiceProcess(env: Record<string, string>, port?: nu
     if (child.exitCode === null && child.signalCode === null) child.kill(name);
     await exited;
   };
-  return { baseUrl, child, kill: () => signal('SIGKILL'), stop: () => signal('SIGTERM') };
+  const killGroup = () => {
+    try {
+      process.kill(-child.pid!, 'SIGKILL');
+    } catch {
+      // The group is gone already.
+    }
+  };
+  return { baseUrl, child, kill: () => signal('SIGKILL'), stop: () => signal('SIGTERM'), killGroup };
 }
 
 /** {@link startServiceProcess} on a free port whose issuer is its own address, so a login's redirects come back to it. */
