@@ -20,7 +20,7 @@ import { RequestLogController } from './logging/request-log.controller.js';
 import { answerFrameworkError, OAuthErrorFilter } from './oauth/oauth-error.filter.js';
 import { registerOpenApi } from './openapi.js';
 import { rememberRouteMethods } from './route-methods.js';
-import { SECURITY_HEADERS } from './security-headers.js';
+import { SECURITY_HEADERS } from './common/security-headers.js';
 import { refuseRequestsWhileClosing } from './shutdown-drain.js';
 import { requestTimeouts } from './common/http-timeouts.js';
 import { BODY_LIMIT_BYTES, limitRequestBodies, useBoundedFormParser } from './request-bodies.js';

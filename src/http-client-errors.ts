@@ -4,7 +4,7 @@ import type { FastifyInstance, FastifyReply } from 'fastify';
 import { browserReplyAwaitingBody } from './browser-bodies-in-flight.js';
 import { REQUEST_ID_HEADER } from './logging/logger.js';
 import { renderHtml } from './login/html-reply.js';
-import { SECURITY_HEADERS } from './security-headers.js';
+import { SECURITY_HEADERS } from './common/security-headers.js';
 import { renderErrorPage } from './login/pages/error.page.js';
 import { unreadableBodyPage } from './login/pages/unreadable-body.page.js';
 import { OAuthError } from './protocol/oauth-error.js';

@@ -2,6 +2,7 @@ import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShut
 import { fastify, type FastifyInstance } from 'fastify';
 import type { Config } from '../config/config.schema.js';
 import { requestTimeouts } from '../common/http-timeouts.js';
+import { SECURITY_HEADERS } from '../common/security-headers.js';
 import { CONFIG } from '../config/config.token.js';
 import { ReadinessService } from '../health/readiness.service.js';
 import { FederationMetrics } from '../metrics/federation-metrics.js';
@@ -28,6 +29,10 @@ export class ManagementServer implements OnApplicationBootstrap, OnApplicationSh
     if (this.config.managementPort === undefined) return;
     // A request must arrive whole in time here too (limits.requestTimeoutSeconds), as on the public port.
     const server = fastify(requestTimeouts(this.config.limits.requestTimeoutSeconds));
+    server.addHook('onRequest', (_request, reply, done) => {
+      void reply.headers(SECURITY_HEADERS);
+      done();
+    });
     server.get('/health/live', () => ({ status: 'ok' }));
     server.get('/health/ready', async (_request, reply) => {
       const { httpStatus, body } = await this.readiness.check();

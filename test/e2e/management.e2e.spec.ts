@@ -30,6 +30,17 @@ describe('the management port and readiness', () => {
     expect(answer.closed).toBe(true);
   });
 
+  it('says nosniff and no-referrer on every answer, as the public port does (common/security-headers.ts)', async () => {
+    for (const path of ['/health/live', '/health/ready', '/metrics', '/no-such-path']) {
+      const response = await fetch(`${management}${path}`);
+      expect([path, response.headers.get('x-content-type-options'), response.headers.get('referrer-policy')]).toEqual([
+        path,
+        'nosniff',
+        'no-referrer',
+      ]);
+    }
+  });
+
   it('serves metrics and health on the management port, and no longer metrics on the public one', async () => {
     expect((await fetch(`${server.baseUrl}/metrics`)).status).toBe(404);
     await fetch(`${server.baseUrl}/health/live`);
