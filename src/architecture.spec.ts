@@ -112,6 +112,10 @@ describe('architecture', () => {
     expect(offending).toEqual([]);
   });
 
+  it('lets the login know FHIR only through the IdentityLinker seam of identity/', () => {
+    expect(crossModule.filter((i) => i.from === 'login' && i.to === 'fhir')).toEqual([]);
+  });
+
   it('mints tokens only in tokens/', () => {
     const offending = files.filter((file) => moduleOf(file) !== 'tokens' && /\bSignJWT\b|\bTokenSigner\b/.test(sources.get(file)!));
     expect(offending).toEqual([]);
@@ -120,6 +124,7 @@ describe('architecture', () => {
   it('catches what it is meant to catch', () => {
     // A guard against a vacuous pass: the scan must see the imports that do exist.
     expect(crossModule.some((i) => i.from === 'oauth' && i.to === 'realms')).toBe(true);
+    expect(crossModule.some((i) => i.from === 'login' && i.to === 'identity')).toBe(true);
     expect(files.some((file) => moduleOf(file) === 'storage' && /DELETE FROM/.test(sources.get(file)!))).toBe(true);
   });
 });

@@ -40,6 +40,10 @@ describe('config: environment variables that override a key', () => {
     expect(problemsOf(minimal(), { FHIR_BASE_URL: 'fhir.example/R4' })).toEqual([
       expect.stringMatching(/^fhir\.baseUrl: .*\(from environment variable FHIR_BASE_URL\)$/),
     ]);
+    // A remote server named on a config written for the embedded one (the demo's, with a seed).
+    expect(problemsOf({ ...minimal(), fhir: { seed: 'fixtures/fhir/demo.json' } }, { FHIR_BASE_URL: 'https://fhir.example/R4' })).toEqual([
+      'fhir.baseUrl: only the embedded FHIR server is seeded: remove fhir.seed to use another server (from environment variable FHIR_BASE_URL)',
+    ]);
   });
 
   it('leaves the problems of keys the file set as they were', () => {

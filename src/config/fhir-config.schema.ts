@@ -52,9 +52,11 @@ export const fhirSchema = z
     path: ['loginDeadlineMs'],
     message: 'must be at least fhir.timeoutMs: a login makes at least one FHIR request',
   })
+  // Reported under baseUrl: that is the key an operator changes (often by FHIR_BASE_URL, on a config
+  // written for the embedded server, the demo's), and the variable that set it is named beside it.
   .refine((fhir) => fhir.seed === undefined || fhir.baseUrl === 'embedded', {
-    path: ['seed'],
-    message: 'only the embedded FHIR server is seeded',
+    path: ['baseUrl'],
+    message: 'only the embedded FHIR server is seeded: remove fhir.seed to use another server',
   })
   .transform((fhir) => ({ ...fhir, loginDeadlineMs: fhir.loginDeadlineMs ?? defaultLoginDeadlineMs(fhir.timeoutMs) }))
   .prefault({});

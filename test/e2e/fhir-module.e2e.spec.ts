@@ -89,7 +89,7 @@ describe('FhirModule', () => {
     it('refuses a base URL that is neither `embedded` nor http(s), and a seed for a remote server', () => {
       expect(problems({ baseUrl: 'fhir.example/r4' })).toContain('fhir.baseUrl: must be "embedded" or an http(s) URL');
       expect(problems({ baseUrl: 'https://fhir.example/r4', seed: 'fixtures/fhir/demo.json' })).toContain(
-        'fhir.seed: only the embedded FHIR server is seeded',
+        'fhir.baseUrl: only the embedded FHIR server is seeded: remove fhir.seed to use another server',
       );
       expect(problems({ baseUrl: 'https://fhir.example/r4', retries: 9 })).toContain('fhir.retries: Too big: expected number to be <=5');
     });
