@@ -1,5 +1,6 @@
 import { Controller, Get, Header, Logger, Param, Post, Req, Res } from '@nestjs/common';
-import { ApiConsumes, ApiOperation, ApiProduces, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ApiOperation, ApiProduces, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ApiForm } from '../protocol/openapi.js';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { isRandomToken } from '../common/random.js';
 import { RealmRegistry } from '../realms/realm.registry.js';
@@ -36,7 +37,11 @@ export class AcsController {
 
   @Post()
   @ApiOperation({ summary: 'SAML assertion consumer service and single logout (HTTP-POST binding, SAML Bindings §3.5)' })
-  @ApiConsumes('application/x-www-form-urlencoded')
+  @ApiForm({
+    SAMLResponse: 'base64: a Response to a pending login, or a LogoutResponse',
+    SAMLRequest: 'base64: an IdP’s LogoutRequest',
+    RelayState: 'as the SP sent it (a login), or the IdP’s (its LogoutRequest)',
+  })
   @ApiResponse({ status: 303, description: 'Back to the client with `code` or `error`' })
   @ApiResponse({ status: 400, description: 'A page for the person' })
   async consume(

@@ -1,5 +1,6 @@
 import { Controller, Get, Inject, Logger, Param, Post, Query, Req, Res } from '@nestjs/common';
-import { ApiConsumes, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ApiForm } from '../protocol/openapi.js';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { CONFIG } from '../config/config.token.js';
 import type { Config } from '../config/config.schema.js';
@@ -57,7 +58,7 @@ export class BrokerController {
 
   @Post('login')
   @ApiOperation({ summary: 'The mocked-user form (non-production)' })
-  @ApiConsumes('application/x-www-form-urlencoded')
+  @ApiForm({ tx: 'the pending login, as the page holds it', username: 'the mocked user chosen' }, ['tx', 'username'])
   @ApiResponse({ status: 303, description: 'Back to the client’s redirect_uri with the code, or on to the next step of the login' })
   async mockLogin(
     @Param('realm') realmName: string,

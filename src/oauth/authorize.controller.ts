@@ -1,5 +1,6 @@
 import { Controller, Get, Inject, Logger, Param, Post, Req, Res } from '@nestjs/common';
-import { ApiConsumes, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ApiForm } from '../protocol/openapi.js';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ClientRegistry } from '../clients/client.registry.js';
 import { CLOCK, type Clock } from '../common/clock.js';
@@ -53,7 +54,26 @@ export class AuthorizeController {
 
   @Post('auth')
   @ApiOperation({ summary: 'Authorization endpoint by form POST (OIDC Core §3.1.2.1)' })
-  @ApiConsumes('application/x-www-form-urlencoded')
+  @ApiForm(
+    {
+      client_id: 'the client',
+      redirect_uri: 'a redirect URI registered for it',
+      response_type: { type: 'string', enum: ['code'] },
+      scope: 'space-separated scopes (openid, profile, fhirUser, launch/patient, patient/…, user/…)',
+      state: 'returned as is',
+      nonce: 'put in the ID token',
+      code_challenge: 'PKCE (RFC 7636): the S256 challenge',
+      code_challenge_method: { type: 'string', enum: ['S256'] },
+      response_mode: { type: 'string', enum: ['query', 'fragment', 'form_post'] },
+      prompt: 'none, login, select_account, consent (OIDC Core §3.1.2.1)',
+      max_age: 'seconds since the authentication at most',
+      id_token_hint: 'an ID token naming the person expected',
+      ui_locales: 'the pages’ language (en, da, nl)',
+      kc_idp_hint: 'the IdP alias to go to',
+      aud: 'SMART: the FHIR server the token is for',
+    },
+    ['client_id', 'redirect_uri', 'response_type'],
+  )
   @ApiResponse({ status: 303, description: 'As GET' })
   authorizeByPost(@Param('realm') realm: string, @Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<FastifyReply> {
     return this.authorize(realm, request.body, request, reply);

@@ -81,6 +81,8 @@ export class LogoutController {
     post_logout_redirect_uri: 'a registered URI',
     state: 'returned as is',
     client_id: 'the client',
+    refresh_token: 'Keycloak’s non-browser logout: the client’s refresh token (with its client authentication)',
+    client_secret: 'Keycloak’s non-browser logout: client_secret_post',
   })
   @ApiResponse({ status: 303, description: 'To the registered post_logout_redirect_uri' })
   @ApiResponse({ status: 200, description: LOGOUT_PAGE })
@@ -97,6 +99,15 @@ export class LogoutController {
 
   @Post('logout/confirm')
   @ApiOperation({ summary: 'The logout confirmation form of a logout without id_token_hint (its button posts here)' })
+  @ApiForm(
+    {
+      confirmation: 'the page’s own proof, bound to the browser’s SSO session',
+      client_id: 'as the logout request named it',
+      post_logout_redirect_uri: 'as the logout request named it',
+      state: 'as the logout request named it',
+    },
+    ['confirmation'],
+  )
   @ApiResponse({ status: 303, description: 'To the registered post_logout_redirect_uri' })
   @ApiResponse({ status: 200, description: 'A logged-out page' })
   async confirmed(@Param('realm') realmName: string, @Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<FastifyReply> {

@@ -1,6 +1,6 @@
 import { Controller, Get, Header, HttpCode, Param, Post, Req } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
-import { ApiOAuthErrors } from '../protocol/openapi.js';
+import { ApiForm, ApiOAuthErrors } from '../protocol/openapi.js';
 import type { FastifyRequest } from 'fastify';
 import { RealmRegistry } from '../realms/realm.registry.js';
 import { TokenInspector } from '../sessions/token-inspector.js';
@@ -39,6 +39,7 @@ export class UserinfoController {
     summary: 'UserInfo by POST (OIDC Core §5.3.1): the token in the header, or as the form body’s access_token (RFC 6750 §2.2)',
   })
   @ApiBearerAuth('bearer')
+  @ApiForm({ access_token: 'the access token, when not in the Authorization header (never both)' })
   @ApiResponse({ status: 200, description: 'The claims' })
   @ApiOAuthErrors(400, 401, 403)
   @HttpCode(200)

@@ -55,6 +55,20 @@ describe('the OpenAPI document', () => {
     expect(token.tags).toEqual(['OpenID Connect']);
   });
 
+  it('describes the form body of every operation that takes one, so a generator can send it', () => {
+    const posts = Object.entries(document.paths as Record<string, Record<string, any>>).filter(([, item]) => item.post);
+    const bodiless = posts.filter(([, item]) => !item.post.requestBody?.content?.['application/x-www-form-urlencoded']);
+    // The admin API's POSTs (a rotation, a withdrawal, a user's logout) take their input in the path and query.
+    expect(bodiless.map(([path]) => path).filter((path) => !path.startsWith('/admin/'))).toEqual([]);
+    const fields = (path: string) =>
+      Object.keys(document.paths[path].post.requestBody.content['application/x-www-form-urlencoded'].schema.properties);
+    expect(fields('/realms/{realm}/protocol/openid-connect/userinfo')).toEqual(['access_token']);
+    expect(fields('/realms/{realm}/broker/{alias}/endpoint')).toEqual(
+      expect.arrayContaining(['SAMLResponse', 'SAMLRequest', 'RelayState']),
+    );
+    expect(fields('/realms/{realm}/protocol/openid-connect/auth')).toEqual(expect.arrayContaining(['client_id', 'code_challenge']));
+  });
+
   // OpenAPI 3.0 §4.7.12.1: each template expression of a path MUST be a path parameter of its operations;
   // a client generator cannot build the URL otherwise. The schema validator above does not check it.
   it('declares every path template’s parameters on each operation', () => {
