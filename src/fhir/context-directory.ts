@@ -1,4 +1,5 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
+import { CLOCK, systemClock, type Clock } from '../common/clock.js';
 import type * as fhir4 from 'fhir/r4.js';
 import { careTeamInForce, isParticipantNow } from './clinician/membership-plan.js';
 import type { FhirGateway } from './fhir.gateway.js';
@@ -33,7 +34,11 @@ export interface EpisodeFacts {
  */
 @Injectable()
 export class ContextDirectory {
-  constructor(@Inject(FhirGateways) private readonly gateways: FhirGateways) {}
+  constructor(
+    @Inject(FhirGateways) private readonly gateways: FhirGateways,
+    // The clock the linker writes memberships' starts with (fhir.module.ts), so a test clock reads them as written.
+    @Optional() @Inject(CLOCK) private readonly clock: Clock = systemClock,
+  ) {}
 
   /** The FHIR server of `realm`: its base URL makes context ids absolute and checks them. */
   gateway(realm: string): FhirGateway {
@@ -48,7 +53,7 @@ export class ContextDirectory {
     return {
       careTeam: gateway.absoluteUrl(`CareTeam/${team.id}`),
       organization: resourceUrl(team.managingOrganization?.[0]?.reference, gateway.baseUrl),
-      member: (team.participant ?? []).some((p) => isParticipantNow(p, member, Date.now())),
+      member: (team.participant ?? []).some((p) => isParticipantNow(p, member, this.clock.now().getTime())),
       inForce: careTeamInForce(team),
     };
   }

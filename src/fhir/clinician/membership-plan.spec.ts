@@ -48,9 +48,12 @@ describe('isParticipantNow', () => {
     ['no period', undefined, true],
     ['a period beginning at this instant', { start: NOW }, true],
     ['a partial date of a past year', { start: '2025' }, true],
-    ['a period beginning later', { start: '2026-06-01T12:00:01.000Z' }, false],
+    ['a period beginning within the clocks’ skew (another instance wrote it)', { start: '2026-06-01T12:00:59.000Z' }, true],
+    ['a period beginning later', { start: '2026-06-01T12:01:01.000Z' }, false],
     ['a period beginning in a later year', { start: '2099' }, false],
     ['a start that is no dateTime', { start: 'soon' }, false],
+    ['a start Date.parse reads but R4 does not (a bare 1, "June 1")', { start: '1' }, false],
+    ['an instant with an offset', { start: '2026-06-01T13:30:00+02:00' }, true],
     ['an ended period', { start: T0, end: NOW }, false],
   ])('%s', (_case, period, expected) => {
     expect(isParticipantNow({ member: { reference: ME }, period }, ME, now)).toBe(expected);

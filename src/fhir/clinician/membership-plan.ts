@@ -22,14 +22,25 @@ export function isActiveParticipant(participant: fhir4.CareTeamParticipant, memb
   return pointsTo(participant.member, member) && participant.period?.end === undefined;
 }
 
+/** R4 dateTime (datatypes.html#dateTime): a year, month or day, or an instant with its zone. */
+const FHIR_DATE_TIME = /^\d{4}(-\d{2}(-\d{2}(T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2}))?)?)?$/;
+
+/**
+ * How far ahead a membership's start may lie and still count: the instance that wrote it (with its
+ * own `now`), the one reading it and the FHIR server keep clocks this close, as the SAML checks allow
+ * (saml/saml-options.ts, MAX_CLOCK_SKEW_SECONDS).
+ */
+const START_SKEW_MS = 60_000;
+
 /**
  * A membership that counts for a context now: active, and begun. R4 CareTeam.participant.period is
  * when the participant is on the team; one starting later is not a member yet, and a start that is no
- * dateTime is not taken on trust.
+ * R4 dateTime is not taken on trust.
  */
 export function isParticipantNow(participant: fhir4.CareTeamParticipant, member: string, now: number): boolean {
   const start = participant.period?.start;
-  return isActiveParticipant(participant, member) && (start === undefined || Date.parse(start) <= now);
+  if (!isActiveParticipant(participant, member)) return false;
+  return start === undefined || (FHIR_DATE_TIME.test(start) && Date.parse(start) <= now + START_SKEW_MS);
 }
 
 /**
