@@ -1,6 +1,8 @@
 import { ArgumentsHost, Catch, HttpException, type ExceptionFilter } from '@nestjs/common';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import { SECURITY_HEADERS } from '../common/security-headers.js';
 import { errorSummary } from '../logging/error-summary.js';
+import { REQUEST_ID_HEADER } from '../logging/logger.js';
 import { prefersHtmlPage } from '../login/browser-navigation.js';
 import { isBrowserRoute } from '../login/browser-routes.js';
 import '../protocol/allowed-methods.js';
@@ -89,6 +91,8 @@ function allowedMethods(request: FastifyRequest): string[] {
  * a browser visits), instead of Fastify's own body, which echoes the path (`frameworkErrors`).
  */
 export function answerFrameworkError(error: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
+  // No onRequest hook ran for it (Fastify answers before routing): its id and the headers every answer carries.
+  void reply.header(REQUEST_ID_HEADER, request.id).headers(SECURITY_HEADERS);
   sendOAuthError(request, reply, new OAuthError('invalid_request', `unroutable path (${error.code})`), error, undefined);
 }
 

@@ -17,7 +17,7 @@ describe('security headers on every answer', () => {
     expect([response.headers.get('x-content-type-options'), response.headers.get('referrer-policy')]).toEqual(['nosniff', 'no-referrer']);
   };
 
-  it('on JSON, refusals, redirects, pages and unrouted paths', async () => {
+  it('on JSON, refusals, redirects, pages, unrouted paths and paths that cannot be decoded', async () => {
     const oidc = `${server.baseUrl}/realms/nemlogin/protocol/openid-connect`;
     const answers = [
       await fetch(`${server.baseUrl}/realms/nemlogin/.well-known/openid-configuration`),
@@ -25,8 +25,11 @@ describe('security headers on every answer', () => {
       await fetch(`${oidc}/auth?client_id=patient-app&redirect_uri=http://127.0.0.1/callback&response_type=code`, { redirect: 'manual' }),
       await fetch(`${oidc}/auth?client_id=nobody`, { headers: { accept: 'text/html' } }),
       await fetch(`${server.baseUrl}/no/such/path`),
+      // A path Fastify cannot decode, refused before any hook runs (answerFrameworkError).
+      await fetch(`${server.baseUrl}/realms/%E0%A4%A/.well-known/openid-configuration`),
     ];
-    expect(answers.map((answer) => answer.status)).toEqual([200, 401, 303, 400, 404]);
+    expect(answers.map((answer) => answer.status)).toEqual([200, 401, 303, 400, 404, 400]);
+    expect(answers.at(-1)!.headers.get('x-request-id')).toEqual(expect.any(String));
     for (const answer of answers) expectHeaders(answer);
   });
 
