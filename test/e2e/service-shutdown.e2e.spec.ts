@@ -43,8 +43,9 @@ describe('the service as a process, shutting down', () => {
     const { scripts } = JSON.parse(readFileSync('package.json', 'utf8')) as { scripts: Record<string, string> };
     const run = scripts.start!.slice(scripts.start!.lastIndexOf('&& ') + 3);
     const service = await startServiceProcess({ DATABASE_DIR: join(dataDir, 'npm-start'), DATABASE_URL: '' }, undefined, {
+      // A command after it, so no shell may skip the fork on its own (dash and bash run a lone last command in place).
       command: 'sh',
-      args: ['-c', run],
+      args: ['-c', `${run}\nexit $?`],
     });
     try {
       await service.stop();
