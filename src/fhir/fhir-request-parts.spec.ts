@@ -15,6 +15,11 @@ describe('isUnderBase', () => {
     expect(isUnderBase(new URL(url), base)).toBe(expected);
   });
 
+  it('takes a base written with a trailing slash as the same base', () => {
+    expect(isUnderBase(new URL('https://fhir.example/fhir/nemlogin/Patient'), `${base}/`)).toBe(true);
+    expect(isUnderBase(new URL('https://fhir.example/fhir/ehealth/Patient'), `${base}/`)).toBe(false);
+  });
+
   it('takes the whole origin for a base at its root, with or without the slash', () => {
     expect(isUnderBase(new URL('https://fhir.example/Patient'), 'https://fhir.example')).toBe(true);
     expect(isUnderBase(new URL('https://fhir.example/Patient'), 'https://fhir.example/')).toBe(true);

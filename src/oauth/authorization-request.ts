@@ -143,7 +143,7 @@ export function checkAuthorizationRequest(
  * OIDC Core §3.1.2.1 `prompt`, space-delimited: `none` alone, or any of `login`, `consent`,
  * `select_account`. This service asks no consent (the client's registration is it), so `consent`
  * changes nothing. It keeps one account per browser, so the only place a person can choose another
- * is the IdP: `select_account` goes there as `login` does (as Keycloak's login form does), never
+ * is the IdP: `select_account` goes there as `login` does, never
  * answered from the SSO session without anyone choosing, which the spec forbids ("MUST return an
  * error" when no choice can be obtained) and which, at a shared workstation, would hand the app the
  * last person's session. Null: an unknown value, or `none` with another (the spec's error).

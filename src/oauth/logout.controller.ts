@@ -83,6 +83,8 @@ export class LogoutController {
     client_id: 'the client',
     refresh_token: 'Keycloak’s non-browser logout: the client’s refresh token (with its client authentication)',
     client_secret: 'Keycloak’s non-browser logout: client_secret_post',
+    client_assertion_type: 'Keycloak’s non-browser logout, private_key_jwt (RFC 7523)',
+    client_assertion: 'Keycloak’s non-browser logout, private_key_jwt: the signed JWT',
   })
   @ApiResponse({ status: 303, description: 'To the registered post_logout_redirect_uri' })
   @ApiResponse({ status: 200, description: LOGOUT_PAGE })

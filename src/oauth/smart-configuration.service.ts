@@ -10,9 +10,10 @@ import { linksToFhir, loginKinds } from './realm-login-kinds.js';
  * authorization requests by GET or form POST, public clients, clients with a secret and clients with
  * registered keys (`private_key_jwt` with RS384 and ES384 among its algorithms, as
  * client-confidential-asymmetric asks), v1 and v2 scope syntax in patient and user context, and
- * OpenID Connect sign-in. No EHR launch: nothing here hands out a `launch` parameter.
+ * no EHR launch: nothing here hands out a `launch` parameter.
  * `permission-online` but no `permission-offline`: a refresh token lives only as long as its session,
- * `offline_access` or not. The two patient ones hold only in some realms (smartCapabilities).
+ * `offline_access` or not. The two patient ones, and SMART's OpenID Connect profile, hold only in some
+ * realms (smartCapabilities).
  */
 export const SMART_CAPABILITIES = [
   'launch-standalone',

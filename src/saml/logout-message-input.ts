@@ -16,7 +16,7 @@ export interface DecodedLogoutMessage {
 }
 
 /**
- * SAML Bindings §3.4.3: RelayState MUST NOT exceed 80 bytes, and a response MUST echo it exactly. A
+ * SAML Bindings §3.4.3 and §3.5.3: RelayState MUST NOT exceed 80 bytes, and a response MUST echo it exactly. A
  * LogoutResponse's RelayState is ours coming back (login/single-logout.service.ts), so a longer one is
  * refused before anything else is read, as one that breaks the binding. An IdP's LogoutRequest that
  * breaks that MUST still ends the person's sessions (the IdP has logged them out whatever we answer;

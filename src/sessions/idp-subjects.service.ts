@@ -86,8 +86,8 @@ export class IdpSubjects {
    * lock, then one indexed lookup, in the login's own transaction `db`, which holds the lock until it
    * ends: a LogoutRequest recorded meanwhile waits for the login's session, and its search then finds
    * it ({@link recordLogout}). So it is asked first thing in that transaction, before it locks
-   * anything else: whoever waits for the lock holds nothing. Only an assertion issued before the request is
-   * covered: one issued after it is a new login at the IdP, which a request naming no SessionIndex
+   * anything else: whoever waits for the lock holds nothing. Only an assertion issued before the request, or
+   * at its very instant (saml-idp-logout.repository.ts), is covered: one issued after it is a new login at the IdP, which a request naming no SessionIndex
    * must not block; both instants are the IdP's own clock. A login without NameID or IssueInstant (a
    * mocked user's) is no SAML assertion, and costs neither lock nor query.
    */

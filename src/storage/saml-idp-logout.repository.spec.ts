@@ -9,8 +9,8 @@ const at = (seconds: number) => new Date(T0.getTime() + seconds * 1000);
 
 /**
  * SAML Core §3.7.3.2: an accepted IdP LogoutRequest applies to an assertion that arrives after it —
- * same IdP, same NameID, one of its SessionIndexes or none named, issued before the request, the
- * request not expired. Each test has a NameID of its own.
+ * same IdP, same NameID, one of its SessionIndexes or none named, issued before the request or at its
+ * instant, the request not expired. Each test has a NameID of its own.
  */
 describe.each(engines)('IdP LogoutRequests applied to late assertions on $name', (engine) => {
   const storage = migratedScratch(engine);

@@ -18,7 +18,7 @@ const REFERENCE_CHARACTERS = /^[A-Za-z0-9\-._~%:/]+$/;
 
 /**
  * SMART App Launch 2.0 `fhirUser`: `Type/id` of a Patient, Practitioner, RelatedPerson or Person, on
- * its own or at the end of an http(s) URL; the id a FHIR id (context-reference.ts's `FHIR_ID`).
+ * its own or at the end of an http(s) URL; the id a FHIR id (fhir/fhir-references.ts's `FHIR_ID`).
  */
 function isFhirUser(value: string): boolean {
   if (value.length > 2048 || !REFERENCE_CHARACTERS.test(value)) return false;
