@@ -8,7 +8,7 @@ import { FhirGateways } from '../fhir/fhir-gateways.js';
 import { checkAuthorizationRequest } from './authorization-request.js';
 import { MAX_ID_TOKEN_HINT_LENGTH } from './authorization-request-limits.js';
 import { ChangesState } from '../protocol/changes-state.js';
-import { authorizationResponse } from '../protocol/authorization-response.js';
+import { authorizationResponse, RESPONSE_MODES } from '../protocol/authorization-response.js';
 import { scopesForTheLog } from '../protocol/scope.js';
 import type { Realm } from '../realms/realm.js';
 import { RealmRegistry } from '../realms/realm.registry.js';
@@ -64,7 +64,7 @@ export class AuthorizeController {
       nonce: 'put in the ID token',
       code_challenge: 'PKCE (RFC 7636): the S256 challenge',
       code_challenge_method: { type: 'string', enum: ['S256'] },
-      response_mode: { type: 'string', enum: ['query', 'fragment', 'form_post'] },
+      response_mode: { type: 'string', enum: [...RESPONSE_MODES] },
       prompt: 'none, login, select_account, consent (OIDC Core §3.1.2.1)',
       max_age: 'seconds since the authentication at most',
       id_token_hint: 'an ID token naming the person expected',
