@@ -1,7 +1,7 @@
 import { DOMParser, XMLSerializer } from '@xmldom/xmldom';
 import { generateServiceProviderMetadata } from '@node-saml/node-saml';
 import type { IdpStaticSettings } from './saml-settings.js';
-import { acceptedContentEncryption } from './worker/content-encryption.mjs';
+import { RSA_OAEP, acceptedContentEncryption } from './worker/content-encryption.mjs';
 
 const METADATA_NS = 'urn:oasis:names:tc:SAML:2.0:metadata';
 const REDIRECT_BINDING = 'urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect';
@@ -11,8 +11,9 @@ const REDIRECT_BINDING = 'urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect';
  * ACS, the signing and encryption keys, and the SingleLogoutService at the same broker endpoint in
  * both bindings this SP accepts there (SAML Bindings §3.4 HTTP-Redirect, §3.5 HTTP-POST). node-saml
  * writes the HTTP-POST one; the HTTP-Redirect one is added beside it, in schema order. The encryption
- * key lists only the block algorithms this SP accepts from the IdP (§2.4.1.1 EncryptionMethod, which
- * an IdP chooses from): node-saml lists AES-CBC too, which is accepted only where configured.
+ * key lists only the algorithms this SP accepts from the IdP (§2.4.1.1 EncryptionMethod, which an IdP
+ * chooses from): the block algorithms (node-saml lists AES-CBC too, which is accepted only where
+ * configured), and RSA-OAEP, the one key transport accepted, which node-saml does not list.
  */
 export function serviceProviderMetadata(settings: IdpStaticSettings): string {
   const xml = generateServiceProviderMetadata({
@@ -30,6 +31,14 @@ export function serviceProviderMetadata(settings: IdpStaticSettings): string {
   const accepted = acceptedContentEncryption(settings.worker.acceptAesCbc === true);
   for (const method of Array.from(doc.getElementsByTagNameNS(METADATA_NS, 'EncryptionMethod'))) {
     if (!accepted.includes(method.getAttribute('Algorithm') ?? '')) method.parentNode?.removeChild(method);
+  }
+  const encryptionKey = Array.from(doc.getElementsByTagNameNS(METADATA_NS, 'KeyDescriptor')).find(
+    (key) => key.getAttribute('use') === 'encryption',
+  );
+  if (encryptionKey) {
+    const keyTransport = doc.createElementNS(METADATA_NS, 'EncryptionMethod');
+    keyTransport.setAttribute('Algorithm', RSA_OAEP);
+    encryptionKey.appendChild(keyTransport);
   }
   const post = doc.getElementsByTagNameNS(METADATA_NS, 'SingleLogoutService').item(0);
   if (!post?.parentNode) throw new Error('node-saml wrote no SingleLogoutService');

@@ -183,8 +183,47 @@ describe('SAML response rejections: encoding, XML and signatures', () => {
       expect(offered('nemlogin', 'nemlog-in')).toEqual([
         'http://www.w3.org/2009/xmlenc11#aes256-gcm',
         'http://www.w3.org/2009/xmlenc11#aes128-gcm',
+        'http://www.w3.org/2001/04/xmlenc#rsa-oaep-mgf1p', // the one key transport accepted
       ]);
       expect(offered('other', 'other-idp')).toEqual(expect.arrayContaining([AES256_CBC, AES128_CBC]));
+    });
+  });
+
+  describe('algorithms: RSA with SHA-2 signatures, RSA-OAEP key transport', () => {
+    const RSA_SHA1 = 'http://www.w3.org/2000/09/xmldsig#rsa-sha1';
+    const RSA_1_5 = 'http://www.w3.org/2001/04/xmlenc#rsa-1_5';
+    /** The nemlogin IdP, key and all, signing or encrypting with other algorithms. */
+    const nemloginWith = (algorithms: { signatureAlgorithm?: string; keyEncryptionAlgorithm?: string }) =>
+      TestIdp.create({
+        realmIssuer: 'https://federation.test/realms/nemlogin',
+        alias: h.idps.nemlogin.alias,
+        entityId: h.idps.nemlogin.entityId,
+        ...algorithms,
+      });
+
+    /** Refused with `reason`, and the login's pending request still takes the honest Response. */
+    async function expectRefusedThenHonest(idp: TestIdp, options: { sign: 'both' | 'assertion' }, reason: string, seen: string) {
+      const { location, relayState } = await startLogin(h, 'nemlogin');
+      const refused = await idp.respondTo(location, { now: h.clock.now(), attributes: citizenAttributes(), encrypt: true, ...options });
+      expect(refused.xml).toContain(seen);
+      await expectRejected(post(h, 'nemlogin', refused.form), reason);
+      const honest = await h.idps.nemlogin.respondTo(location, { now: h.clock.now(), attributes: citizenAttributes(), encrypt: true });
+      await expect(post(h, 'nemlogin', honest.form)).resolves.toMatchObject({ relayState });
+    }
+
+    it('refuses a Response signed with RSA-SHA1 over a SHA-1 digest, though the signature verifies', async () => {
+      const sha1 = await nemloginWith({ signatureAlgorithm: RSA_SHA1 });
+      await expectRefusedThenHonest(sha1, { sign: 'both' }, 'signed with an algorithm not accepted', `Algorithm="${RSA_SHA1}"`);
+    });
+
+    it('refuses an assertion signed with RSA-SHA1 inside its encryption, seen only once decrypted', async () => {
+      const sha1 = await nemloginWith({ signatureAlgorithm: RSA_SHA1 });
+      await expectRefusedThenHonest(sha1, { sign: 'assertion' }, 'signed with an algorithm not accepted', 'EncryptedAssertion');
+    });
+
+    it('refuses an assertion whose key is transported with RSA PKCS#1 v1.5, before decrypting it', async () => {
+      const pkcs1 = await nemloginWith({ keyEncryptionAlgorithm: RSA_1_5 });
+      await expectRefusedThenHonest(pkcs1, { sign: 'both' }, 'key transported with an algorithm not accepted', `Algorithm="${RSA_1_5}"`);
     });
   });
 

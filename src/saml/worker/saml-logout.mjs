@@ -12,6 +12,7 @@ import postSigning from '@node-saml/node-saml/lib/saml-post-signing.js';
 import { readLogoutMessage } from './logout-reader.mjs';
 import { baseOptions } from './node-saml-options.mjs';
 import { ASSERTION_NS, PROTOCOL_NS, RejectedResponse, parseXml } from './saml-reader.mjs';
+import { refuseWeakSignatureAlgorithms } from './signature-algorithms.mjs';
 
 const { SAML } = nodeSaml;
 
@@ -48,6 +49,7 @@ export async function verifyLogoutMessage({ settings, binding, xml, query, start
       return { ok: true, message: readLogoutMessage(parseXml(xml).documentElement) };
     }
     const root = parseXml(xml).documentElement;
+    refuseWeakSignatureAlgorithms(root);
     const signed = xmlHelpers.getVerifiedXml(xml, root, settings.idpCertificates);
     if (!signed) throw new RejectedResponse('signature missing or does not verify');
     return { ok: true, message: readLogoutMessage(parseXml(signed).documentElement) };

@@ -1,7 +1,7 @@
 import { DOMParser } from '@xmldom/xmldom';
 import { SignedXml } from 'xml-crypto';
 import { SAML_FIXTURES } from '../../../test/support/saml/saml-fixtures.js';
-import { logoutRequest } from './saml-worker.mjs';
+import { logoutRequest, verifyLogoutMessage } from './saml-worker.mjs';
 
 const PROTOCOL = 'urn:oasis:names:tc:SAML:2.0:protocol';
 const ASSERTION = 'urn:oasis:names:tc:SAML:2.0:assertion';
@@ -91,5 +91,35 @@ describe('logoutRequest (our LogoutRequest to the IdP, SAML Core §3.7.1)', () =
     const url = new URL(message.url);
     expect(`${url.origin}${url.pathname}`).toBe('https://idp.test/slo/post');
     expect([...url.searchParams.keys()]).toEqual(['SAMLRequest', 'RelayState', 'SigAlg', 'Signature']);
+  });
+});
+
+describe("verifyLogoutMessage, HTTP-POST (an IdP's LogoutRequest, SAML Bindings §3.5.4)", () => {
+  const EXC_C14N = 'http://www.w3.org/2001/10/xml-exc-c14n#';
+  const unsigned =
+    `<samlp:LogoutRequest xmlns:samlp="${PROTOCOL}" xmlns:saml="${ASSERTION}" ID="_idp-logout-1" Version="2.0" ` +
+    `IssueInstant="2031-03-14T09:26:53Z" Destination="https://sp.test/acs"><saml:Issuer>https://idp.test</saml:Issuer>` +
+    `<saml:NameID>https://data.gov.dk/model/core/eid/person/uuid/5b1f0e0c</saml:NameID><samlp:SessionIndex>_session-7</samlp:SessionIndex></samlp:LogoutRequest>`;
+
+  /** The LogoutRequest signed enveloped by the IdP's key with `signatureAlgorithm` over a `digestAlgorithm` digest. */
+  function signedByIdp(signatureAlgorithm: string, digestAlgorithm: string): string {
+    const signer = new SignedXml({ privateKey: SAML_FIXTURES.idpSigningKey, signatureAlgorithm, canonicalizationAlgorithm: EXC_C14N });
+    signer.addReference({ xpath: '/*', digestAlgorithm, transforms: [ENVELOPED, EXC_C14N] });
+    signer.computeSignature(unsigned, { location: { reference: "/*/*[local-name(.)='Issuer']", action: 'after' } });
+    return signer.getSignedXml();
+  }
+  const verifyPost = (xml: string) => verifyLogoutMessage({ settings: SETTINGS, binding: 'post', xml });
+
+  it('takes one signed with RSA-SHA256, and refuses the same signed with RSA-SHA1 or over a SHA-1 digest, though both verify', async () => {
+    const sha256 = 'http://www.w3.org/2001/04/xmlenc#sha256';
+    await expect(verifyPost(signedByIdp('http://www.w3.org/2001/04/xmldsig-more#rsa-sha256', sha256))).resolves.toMatchObject({ ok: true });
+    await expect(verifyPost(signedByIdp(`${DSIG}rsa-sha1`, sha256))).resolves.toEqual({
+      ok: false,
+      reason: 'signed with an algorithm not accepted (RSA with SHA-256 or SHA-512 only)',
+    });
+    await expect(verifyPost(signedByIdp('http://www.w3.org/2001/04/xmldsig-more#rsa-sha256', `${DSIG}sha1`))).resolves.toEqual({
+      ok: false,
+      reason: 'signed over a digest not accepted (SHA-256 or SHA-512 only)',
+    });
   });
 });

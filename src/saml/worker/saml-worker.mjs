@@ -25,6 +25,7 @@ import { limitsLeftBy, shapeProblem } from './xml-shape.mjs';
 import { baseOptions } from './node-saml-options.mjs';
 import { decryptionKeyObject } from './decryption-key.mjs';
 import { refuseUnacceptedContentEncryption } from './content-encryption.mjs';
+import { refuseWeakSignatureAlgorithms } from './signature-algorithms.mjs';
 
 export { logoutRequest, logoutResponse, verifyLogoutMessage } from './saml-logout.mjs';
 
@@ -61,6 +62,7 @@ export async function validateResponse({ settings, xml, xmlLimits, started }) {
   try {
     const root = parseXml(xml).documentElement;
     const envelope = readEnvelope(root);
+    refuseWeakSignatureAlgorithms(root);
     // A non-Success Response carries no assertion (SAML Core §3.2.2.2); a signature on it, rare,
     // must still verify. The caller decides what it may mean, using only its InResponseTo binding.
     if (envelope.status.code !== SUCCESS) {
@@ -105,8 +107,11 @@ async function precheckDecrypted(root, decryptionKey, xmlLimits, acceptAesCbc) {
     throw new RejectedResponse('assertion holds a character XML forbids');
   }
   if (hasTooManyReferences(plaintext)) throw new RejectedResponse('encrypted assertion: too many entity or character references');
-  // An EncryptedID or EncryptedAttribute inside, which node-saml would decrypt too: parsed only then.
-  if (plaintext.includes('EncryptedData')) refuseUnacceptedContentEncryption(parseXml(plaintext).documentElement, acceptAesCbc);
+  // The assertion's signature, and any EncryptedID or EncryptedAttribute inside, which node-saml
+  // would decrypt too: the Response's checks did not see them.
+  const assertion = parseXml(plaintext).documentElement;
+  refuseWeakSignatureAlgorithms(assertion);
+  refuseUnacceptedContentEncryption(assertion, acceptAesCbc);
 }
 
 /**

@@ -19,6 +19,10 @@ export interface TestIdpOptions {
   spEncryptionCertificate?: string;
   /** The block algorithm of encrypted assertions (XML Encryption URI); default AES-256-GCM. */
   dataEncryptionAlgorithm?: string;
+  /** The key transport of encrypted assertions (XML Encryption URI); default RSA-OAEP. */
+  keyEncryptionAlgorithm?: string;
+  /** The XML Signature SignatureMethod of what it signs (its digest follows it); default RSA-SHA256. */
+  signatureAlgorithm?: string;
   /** The bindings of its SingleLogoutService (at `sloUrl`); default both HTTP-Redirect and HTTP-POST. */
   sloBindings?: ('redirect' | 'post')[];
 }

@@ -42,6 +42,7 @@ export class TestIdp {
   readonly sloUrl: string;
   /** Single logout: LogoutRequests and LogoutResponses to the SP, and the SP's parsed and verified. */
   readonly logout: TestIdpLogout;
+  private readonly signatureAlgorithm: string;
 
   private constructor(
     readonly entityId: string,
@@ -56,8 +57,9 @@ export class TestIdp {
     this.acsUrl = `${options.realmIssuer}/broker/${options.alias}/endpoint`;
     this.ssoUrl = `https://idp.test/${options.alias}/sso`;
     this.sloUrl = `https://idp.test/${options.alias}/slo`;
+    this.signatureAlgorithm = options.signatureAlgorithm ?? RSA_SHA256;
     const signRoot = (xml: string, root: string, key: string, certificate: string) =>
-      signXml(xml, key, certificateBody(certificate), {
+      signXml(xml, key, certificateBody(certificate), this.signatureAlgorithm, {
         isMessageSigned: true,
         after: `/*[local-name(.)='${root}']/*[local-name(.)='Issuer']`,
       });
@@ -83,7 +85,10 @@ export class TestIdp {
         Binding: binding === 'redirect' ? REDIRECT_BINDING : POST_BINDING,
         Location: `https://idp.test/${options.alias}/slo`,
       })),
-      ...{ dataEncryptionAlgorithm: options.dataEncryptionAlgorithm ?? AES256_GCM, keyEncryptionAlgorithm: RSA_OAEP },
+      ...{
+        dataEncryptionAlgorithm: options.dataEncryptionAlgorithm ?? AES256_GCM,
+        keyEncryptionAlgorithm: options.keyEncryptionAlgorithm ?? RSA_OAEP,
+      },
     });
     const sp = options.spMetadata
       ? samlify.ServiceProvider({ metadata: options.spMetadata })
@@ -199,7 +204,7 @@ export class TestIdp {
     const hasAssertion = fields.status.code === SUCCESS;
     let out = xml;
     if (hasAssertion && (sign === 'assertion' || sign === 'both')) {
-      out = signXml(out, key, certificate, {
+      out = signXml(out, key, certificate, this.signatureAlgorithm, {
         referenceTagXPath: "/*[local-name(.)='Response']/*[local-name(.)='Assertion']",
         after: "/*[local-name(.)='Response']/*[local-name(.)='Assertion']/*[local-name(.)='Issuer']",
       });
@@ -208,7 +213,7 @@ export class TestIdp {
       out = Buffer.from(await samlify.SamlLib.encryptAssertion(this.idp, this.sp, out), 'base64').toString('utf8');
     }
     if (sign === 'response' || sign === 'both') {
-      out = signXml(out, key, certificate, {
+      out = signXml(out, key, certificate, this.signatureAlgorithm, {
         isMessageSigned: true,
         after: fields.issuer === null ? undefined : "/*[local-name(.)='Response']/*[local-name(.)='Issuer']",
       });
@@ -221,6 +226,7 @@ function signXml(
   xml: string,
   privateKey: string,
   certificate: string,
+  signatureAlgorithm: string,
   where: { referenceTagXPath?: string; isMessageSigned?: boolean; after?: string },
 ): string {
   return samlify.SamlLib.constructSAMLSignature({
@@ -229,7 +235,7 @@ function signXml(
     isMessageSigned: where.isMessageSigned ?? false,
     privateKey,
     signingCert: certificate,
-    signatureAlgorithm: RSA_SHA256,
+    signatureAlgorithm,
     isBase64Output: false,
     signatureConfig: {
       prefix: 'ds',
