@@ -11,6 +11,7 @@ interface KeycloakWindow {
     token?: string;
     tokenParsed?: Record<string, unknown>;
     idToken?: string;
+    sessionId?: string;
     updateToken(minValidity: number): Promise<boolean>;
     loadUserInfo(): Promise<Record<string, unknown>>;
     loadUserProfile(): Promise<Record<string, unknown>>;
@@ -41,7 +42,8 @@ describe('keycloak-js in a real browser', () => {
         raw.realms[0].clients.push({
           clientId: 'kc-app',
           type: 'public',
-          redirectUris: [`${appOrigin}/app.html`, `${appOrigin}/by-discovery.html`],
+          // The same app reached as localhost too: another site than the realm's 127.0.0.1.
+          redirectUris: [`${appOrigin}/app.html`, `${appOrigin}/by-discovery.html`, `http://localhost:${appPort}/app.html`],
           postLogoutRedirectUris: [`${appOrigin}/bye.html`],
           webOrigins: ['+'],
           grantTypes: ['authorization_code', 'refresh_token'],
@@ -86,6 +88,33 @@ kc.init({ onLoad: 'login-required', pkceMethod: 'S256' }).then(
       const w = window as unknown as KeycloakWindow;
       return { result: w.initResult, error: w.initError };
     });
+  }
+
+  /** The login-status iframe's answers to `messages`, framed by `page` and asked in turn (OIDC Session Management §3.2). */
+  function askLoginStatus(page: Page, messages: unknown[]): Promise<unknown[]> {
+    const src = `${server.baseUrl}/realms/nemlogin/protocol/openid-connect/login-status-iframe.html`;
+    return page.evaluate(
+      async ({ src, messages }) => {
+        const frame = document.createElement('iframe');
+        frame.src = src;
+        document.body.appendChild(frame);
+        await new Promise((resolve) => frame.addEventListener('load', resolve));
+        const ask = (data: unknown) =>
+          new Promise((resolve) => {
+            const listener = (event: MessageEvent) => {
+              if (event.source !== frame.contentWindow) return;
+              window.removeEventListener('message', listener);
+              resolve(event.data);
+            };
+            window.addEventListener('message', listener);
+            frame.contentWindow!.postMessage(data, new URL(src).origin);
+          });
+        const answers = [];
+        for (const message of messages) answers.push(await ask(message));
+        return answers;
+      },
+      { src, messages },
+    );
   }
 
   /** A page in a fresh browser context, and the paths its frames (not the page itself) request. */
@@ -144,34 +173,15 @@ kc.init({ onLoad: 'login-required', pkceMethod: 'S256' }).then(
     expect(await page.evaluate(() => (window as unknown as KeycloakWindow).kc.loadUserProfile())).toEqual({ id: claims.sub });
 
     // The login-status iframe answers every message: the app's own session, another one, and malformed ones.
-    const answers = await page.evaluate(
-      async ({ src, sessionState }) => {
-        const frame = document.createElement('iframe');
-        frame.src = src;
-        document.body.appendChild(frame);
-        await new Promise((resolve) => frame.addEventListener('load', resolve));
-        const ask = (data: unknown) =>
-          new Promise((resolve) => {
-            const listener = (event: MessageEvent) => {
-              if (event.source !== frame.contentWindow) return;
-              window.removeEventListener('message', listener);
-              resolve(event.data);
-            };
-            window.addEventListener('message', listener);
-            frame.contentWindow!.postMessage(data, new URL(src).origin);
-          });
-        const sid = (window as unknown as { kc: { sessionId: string } }).kc.sessionId;
-        return [
-          await ask(`kc-app ${sid}`),
-          await ask(`kc-app ${sessionState}`),
-          await ask('kc-app someone.else'),
-          await ask(42),
-          await ask('one-part'),
-          await ask(`nobody ${sid}`),
-        ];
-      },
-      { src: `${server.baseUrl}/realms/nemlogin/protocol/openid-connect/login-status-iframe.html`, sessionState },
-    );
+    const sid = await page.evaluate(() => (window as unknown as KeycloakWindow).kc.sessionId);
+    const answers = await askLoginStatus(page, [
+      `kc-app ${sid}`,
+      `kc-app ${sessionState}`,
+      'kc-app someone.else',
+      42,
+      'one-part',
+      `nobody ${sid}`,
+    ]);
     expect(sessionState).toBe(claims.sid);
     expect(answers).toEqual(['unchanged', 'unchanged', 'changed', 'error', 'error', 'error']);
 
@@ -199,6 +209,23 @@ kc.init({ onLoad: 'login-required', pkceMethod: 'S256' }).then(
     await page.getByRole('button', { name: /Alice Andersen/ }).click();
     expect(await initOutcome(page)).toEqual({ result: true });
     expect(framed).toContain('/realms/nemlogin/protocol/openid-connect/login-status-iframe.html');
+    expect(await page.evaluate(() => (window as unknown as KeycloakWindow).kc.updateToken(-1))).toBe(true);
+    await context.close();
+  });
+
+  it("on another site, where the browser keeps the realm's cookies from its frames, the iframe answers `error`, not `changed`", async () => {
+    const { context, page, framed } = await pageRecordingFrames();
+    await page.goto(`http://localhost:${new URL(app.origin).port}/app.html`);
+    await page.getByRole('heading', { name: /Mocked login/ }).waitFor();
+    await page.getByRole('button', { name: /Alice Andersen/ }).click();
+    expect(await initOutcome(page)).toEqual({ result: true });
+    // keycloak-js's own third-party cookie check found no cookies in frames, so it framed no login-status iframe.
+    expect(framed).toContain('/realms/nemlogin/protocol/openid-connect/3p-cookies/step1.html');
+    expect(framed).not.toContain('/realms/nemlogin/protocol/openid-connect/login-status-iframe.html');
+
+    // A Session Management RP (oidc-client-ts) frames it all the same: a live session the frame cannot see is not `changed`.
+    const sid = await page.evaluate(() => (window as unknown as KeycloakWindow).kc.sessionId);
+    expect(await askLoginStatus(page, [`kc-app ${sid}`])).toEqual(['error']);
     expect(await page.evaluate(() => (window as unknown as KeycloakWindow).kc.updateToken(-1))).toBe(true);
     await context.close();
   });

@@ -34,7 +34,8 @@ window.parent.postMessage(supported ? 'supported' : 'unsupported', '*');`;
  * app's origin (`init`, asked once per client and origin), the answer is `unchanged` when the token's
  * session belongs to the browser's SSO session (a client session id is `{sso}.{own}`; the
  * `KEYCLOAK_SESSION` cookie is `{realm}/{user}/{sso}`), `changed` when it does not (logged out, or
- * someone else logged in), and `error` for anything else — a malformed message included.
+ * someone else logged in), and `error` for anything else — a malformed message included, and a frame
+ * without storage access (Storage Access API), which cannot read the cookie at all.
  */
 const LOGIN_STATUS = `const confirmed = new Map();
 function registered(clientId, origin) {
@@ -60,6 +61,9 @@ window.addEventListener('message', async (event) => {
   const [clientId, sid] = parts;
   try {
     if (!(await registered(clientId, event.origin))) return answer('error');
+    // A frame on another site than the app's, where the browser keeps cookies from frames, cannot
+    // read KEYCLOAK_SESSION: it cannot tell, which is no change (Keycloak's iframe answers the same).
+    if ('hasStorageAccess' in document && !(await document.hasStorageAccess())) return answer('error');
     answer(sid.split('.')[0] === browserSso() ? 'unchanged' : 'changed');
   } catch {
     answer('error');
