@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { citizenEpisodeRefusal } from '../fhir/citizen-episode.js';
 import { ContextDirectory } from '../fhir/context-directory.js';
 import { OAuthError } from '../protocol/oauth-error.js';
+import type { IdentityLink } from '../identity/identity-link.js';
 import type { SessionContext } from '../identity/session-context.js';
 import type { SessionRow } from '../storage/session.repository.js';
 import { CONTEXT_PARAMETERS, contextId, type ContextParameter } from './context-reference.js';
@@ -9,7 +10,14 @@ import { CONTEXT_PARAMETERS, contextId, type ContextParameter } from './context-
 export type ContextRequest = Partial<Record<ContextParameter, string>>;
 
 /** Why the care team in a session no longer holds: an audit code (never free text). */
-export type CareTeamLapse = 'care_team_membership_ended' | 'care_team_not_in_force';
+export type CareTeamLapse = 'care_team_membership_ended' | 'care_team_not_in_force' | 'care_team_organization_changed';
+
+/** A care team that no longer holds: the context left (empty), why, and the team that left. */
+export interface CareTeamRecheck {
+  context: SessionContext;
+  lapse: CareTeamLapse;
+  careTeam: string;
+}
 
 /** One fixed wording for every refused choice: the log says which rule refused it. */
 const REFUSED = 'The requested context is not available to this user.';
@@ -72,7 +80,7 @@ export class ContextSelectionService {
       // A care team chosen on an earlier refresh is checked again before a patient or episode rests on
       // it: the membership may have ended since (its period.end set by a later login or in FHIR).
       if (ids.care_team_id === undefined) {
-        const lapse = await this.lapse(session.realm, next.care_team_id, practitioner);
+        const lapse = await this.lapse(session.realm, next, practitioner);
         if (lapse) return refuse(`the care team in the session: ${lapse}`);
       }
       delete next.patient_id;
@@ -102,24 +110,32 @@ export class ContextSelectionService {
   /**
    * On a refresh that chooses nothing: the care team in a clinician's session, checked again, since
    * the tokens about to be issued carry it and the roles the assertion gave in it. A membership ended
-   * in FHIR (or a team no longer in force) takes the team, and all that rested on it (its organisation,
-   * the roles, patient and episode), out of the session, a delegated one's too: the context left, why,
-   * and the team that left; undefined while it holds. An organisation chosen without a team rests on
-   * the assertion's roles alone (no FHIR record), so a later login, not a refresh, changes it.
+   * in FHIR, a team no longer in force, or one now managed by another organisation than the one in the
+   * context (its tenant) takes the team, and all that rested on it (its organisation, the roles,
+   * patient and episode), out of the session, a delegated one's too: the context left, why, and the
+   * team that left; undefined while it holds. An organisation chosen without a team rests on the
+   * assertion's roles alone (no FHIR record), so a later login, not a refresh, changes it.
    */
-  async recheck(session: SessionRow): Promise<{ context: SessionContext; lapse: CareTeamLapse; careTeam: string } | undefined> {
-    const careTeam = session.context?.care_team_id;
-    if (careTeam === undefined || session.link.kind !== 'practitioner') return undefined;
-    const lapse = await this.lapse(session.realm, careTeam, session.link.practitioner);
+  async recheck(session: SessionRow): Promise<CareTeamRecheck | undefined> {
+    return this.recheckContext(session.realm, session.link, session.context ?? undefined);
+  }
+
+  /** {@link recheck} of a context about to be given to a session: a new client session's of an SSO session, the context of its login. */
+  async recheckContext(realm: string, link: IdentityLink, context: SessionContext | undefined): Promise<CareTeamRecheck | undefined> {
+    const careTeam = context?.care_team_id;
+    if (careTeam === undefined || link.kind !== 'practitioner') return undefined;
+    const lapse = await this.lapse(realm, context!, link.practitioner);
     return lapse && { context: {}, lapse, careTeam };
   }
 
-  /** Why the care team in the session no longer holds for the practitioner, or undefined while it does. */
-  private async lapse(realm: string, careTeam: string, practitioner: string): Promise<CareTeamLapse | undefined> {
-    const id = contextId(careTeam, 'CareTeam', this.directory.gateway(realm).baseUrl);
+  /** Why the care team in `context` no longer holds for the practitioner, or undefined while it does. */
+  private async lapse(realm: string, context: SessionContext, practitioner: string): Promise<CareTeamLapse | undefined> {
+    const id = contextId(context.care_team_id!, 'CareTeam', this.directory.gateway(realm).baseUrl);
     const team = id === undefined ? undefined : await this.directory.careTeam(realm, id, practitioner);
     if (!team?.member) return 'care_team_membership_ended';
     if (!team.inForce) return 'care_team_not_in_force';
+    // DOMAIN.md: a care team's organisation is its managingOrganization; the context's, chosen with the team, is the tenant.
+    if (team.organization !== context.organization_id) return 'care_team_organization_changed';
     return undefined;
   }
 

@@ -4,6 +4,7 @@ import { CLOCK, type Clock } from '../common/clock.js';
 import { CONFIG } from '../config/config.token.js';
 import type { Config } from '../config/config.schema.js';
 import { BackchannelModule } from '../backchannel/backchannel.module.js';
+import { ContextsModule } from '../contexts/contexts.module.js';
 import { SamlModule } from '../saml/saml.module.js';
 import { AuthorizationCodeRepository } from '../storage/authorization-code.repository.js';
 import { LoginTransactionRepository } from '../storage/login-transaction.repository.js';
@@ -26,7 +27,7 @@ import { SsoLoginService } from './sso-login.service.js';
 
 /** The browser login: authorization endpoint, IdP choice, mocked users, completion into a session and a code; SAML single logout. */
 @Module({
-  imports: [SamlModule, BackchannelModule],
+  imports: [SamlModule, BackchannelModule, ContextsModule],
   controllers: [BrokerController, AcsController, SingleLogoutController],
   providers: [
     AuthorizationCodeRepository,

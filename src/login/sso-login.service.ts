@@ -2,6 +2,10 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
 import { AuditTrail } from '../audit/audit-trail.service.js';
 import { CLOCK, type Clock } from '../common/clock.js';
+import { ContextSelectionService, type CareTeamRecheck } from '../contexts/context-selection.service.js';
+import { fhirFailureRetryable } from '../contexts/fhir-failure-retryable.js';
+import { defaultContext } from '../identity/default-context.js';
+import { OAuthError } from '../protocol/oauth-error.js';
 import { authorizationResponse, type AuthorizationResponse } from '../protocol/authorization-response.js';
 import type { Realm } from '../realms/realm.js';
 import { SsoSessionService } from '../sessions/sso-session.service.js';
@@ -16,9 +20,12 @@ import { scopesBackedByLink } from './scopes-backed-by-link.js';
 /**
  * Single sign-on at the authorization endpoint (OIDC Core §3.1.2.3): a browser with a live SSO
  * session in the realm gets a code at once, for the same or another client, as a new client session
- * of the same SSO session, linked and contextualised as at its login: no IdP step, no FHIR call.
- * Like a login at the IdP it is a LOGIN in the audit trail (`sso: true`), written with the client
- * session and its code in one transaction.
+ * of the same SSO session, linked and contextualised as at its login: no IdP step. A clinician's care
+ * team in that context is read from FHIR again first, as a refresh reads it, since the new session's
+ * tokens would carry it: one that no longer holds is left out (CONTEXT_SELECTED with the reason), and a
+ * FHIR failure is `temporarily_unavailable` to the client (RFC 6749 §4.1.2.1), never a session
+ * carrying a team unchecked. Like a login at the IdP it is a LOGIN in the audit trail (`sso: true`),
+ * written with the client session and its code in one transaction.
  */
 @Injectable()
 export class SsoLoginService {
@@ -28,6 +35,7 @@ export class SsoLoginService {
     private readonly ssoSessions: SsoSessionService,
     private readonly codes: AuthorizationCodeService,
     private readonly audit: AuditTrail,
+    private readonly contexts: ContextSelectionService,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
@@ -46,9 +54,26 @@ export class SsoLoginService {
   ): Promise<AuthorizationResponse | undefined> {
     if (!sso || !answersFromSso(sso, request, this.clock.now())) return undefined;
     const clientId = request.client.clientId;
+    let lapsed: CareTeamRecheck | undefined;
+    try {
+      lapsed = await fhirFailureRetryable('care team check', () =>
+        this.contexts.recheckContext(realm.name, sso.link, defaultContext(sso.link)),
+      );
+    } catch (error) {
+      if (!(error instanceof OAuthError) || error.code !== 'temporarily_unavailable') throw error;
+      this.logger.warn(
+        { realm: realm.name, client: clientId, reason: error.reason },
+        'login from the SSO session refused: FHIR unavailable',
+      );
+      return authorizationResponse(request.responseMode, request.redirectUri, realm.issuer, {
+        error: 'temporarily_unavailable',
+        error_description: 'The health records service is unavailable; try again.',
+        state: request.state,
+      });
+    }
     const { session, code } = await this.audit.transaction(async (tx) => {
       const scope = scopesBackedByLink(request.scope, sso.link);
-      const session = await this.ssoSessions.openClientSession(realm, sso, { clientId, scope }, tx);
+      const session = await this.ssoSessions.openClientSession(realm, sso, { clientId, scope, context: lapsed?.context }, tx);
       const code = await this.codes.issue(
         {
           realm: realm.name,
@@ -75,6 +100,21 @@ export class SsoLoginService {
         },
         tx,
       );
+      if (lapsed) {
+        const details = { reason: lapsed.lapse, care_team_id: lapsed.careTeam };
+        await this.audit.record(
+          {
+            realm: realm.name,
+            type: 'CONTEXT_SELECTED',
+            clientId,
+            userId: sso.user_id,
+            sessionId: session.id,
+            ipAddress: browser.ip,
+            details,
+          },
+          tx,
+        );
+      }
       return { session, code };
     });
     this.logger.log({ realm: realm.name, client: clientId, sid: session.id }, 'login from the SSO session');

@@ -4,6 +4,7 @@ import { sha256 } from '../common/constant-time.js';
 import { randomToken } from '../common/random.js';
 import { defaultContext } from '../identity/default-context.js';
 import type { IdentityLink } from '../identity/identity-link.js';
+import type { SessionContext } from '../identity/session-context.js';
 import type { Identifier, PersonName } from '../identity/principal.js';
 import type { UserType } from '../identity/user-type.js';
 import type { KeyEncryption } from '../keys/key-encryption.js';
@@ -138,7 +139,8 @@ export class SsoSessionService {
 
   /**
    * A client session in `sso` for one authorization: the person, FHIR link and context of the login
-   * (the default context of its link, as at login; no new IdP step, no FHIR call), its own refresh
+   * (the default context of its link, as at login, unless the caller found its care team lapsed and
+   * gives the context left; no new IdP step), its own refresh
    * chain, lifetimes inside the SSO session's. Its id starts with the SSO session's (`{sso}.{own}`),
    * so the login-status iframe can tell from the browser's session cookie alone whether a token's
    * `sid` belongs to the browser's SSO session (keycloak-js `checkLoginIframe`). Opening it counts as
@@ -147,7 +149,7 @@ export class SsoSessionService {
   async openClientSession(
     realm: Realm,
     sso: SsoSessionRow,
-    client: { clientId: string; scope: string[] },
+    client: { clientId: string; scope: string[]; context?: SessionContext },
     db?: Queryable,
   ): Promise<SessionRow> {
     const now = this.clock.now();
@@ -173,7 +175,7 @@ export class SsoSessionService {
       max_expires_at: new Date(maxEnd),
       ended_at: null,
       end_reason: null,
-      context: defaultContext(sso.link) ?? null,
+      context: client.context ?? defaultContext(sso.link) ?? null,
       parent_id: null,
       delegation: null,
       // Sealed anew: a ciphertext is bound to its row's id.

@@ -13,6 +13,7 @@ import { startTestServer, type TestServer } from '../support/test-server.js';
 import type { RawResponse } from '../support/token-requests.js';
 import { expectOAuthError } from '../support/oauth-error.js';
 import { sendJson } from '../support/fhir/stub-http-server.js';
+import { membershipEnded, whileCareTeamEdited } from '../support/fhir/care-team-edit.js';
 
 const SOR = 'urn:oid:1.2.208.176.1.1';
 const NURSE = 'urn:dk:sundhed:role:nurse';
@@ -65,25 +66,9 @@ describe('contexts: listed, selected, checked against FHIR', () => {
     expectOAuthError(response, 400, 'invalid_request', { description: 'The requested context is not available to this user.' });
   };
 
-  /**
-   * Runs `check` while `practitioner`'s participation in the diabetes care team has ended in FHIR
-   * (period.end), as a later login without the team or an administrator would end it; then puts it back.
-   */
-  const whileLeftDiabetesTeam = async (practitioner: string, check: () => Promise<void>) => {
-    const url = `${fhir}/CareTeam/demo-careteam-diabetes`;
-    const original = (await (await fetch(url)).json()) as { participant: { member?: { reference?: string }; period?: object }[] };
-    const put = (body: object) =>
-      fetch(url, { method: 'PUT', headers: { 'content-type': 'application/fhir+json' }, body: JSON.stringify(body) });
-    const left = structuredClone(original);
-    for (const p of left.participant)
-      if (p.member?.reference && practitioner.endsWith(p.member.reference)) p.period = { ...p.period, end: '2020-01-01T00:00:00Z' };
-    expect((await put(left)).status).toBe(200);
-    try {
-      await check();
-    } finally {
-      expect((await put(original)).status).toBe(200);
-    }
-  };
+  /** Runs `check` while `practitioner`'s participation in the diabetes care team has ended in FHIR (period.end). */
+  const whileLeftDiabetesTeam = (practitioner: string, check: () => Promise<void>) =>
+    whileCareTeamEdited(fhir, 'demo-careteam-diabetes', membershipEnded(practitioner), check);
 
   it('lists a clinician’s care teams with organisation and roles, and organisations; no team is preselected with two', async () => {
     const tokens = await nurse();
@@ -165,6 +150,29 @@ describe('contexts: listed, selected, checked against FHIR', () => {
     // Back in the team, the session does not get it back by itself: the clinician chooses again.
     const after = await refresh(server.baseUrl, 'ehealth', plain!.body.refresh_token as string);
     expect(decodeJwt(after.body.access_token as string)).not.toHaveProperty('context');
+  });
+
+  it('a plain refresh after the care team moved to another organisation in FHIR takes the team and its organisation out of the tokens', async () => {
+    const team = await select('ehealth', (await nurse()).refresh_token, { care_team_id: 'demo-careteam-diabetes' });
+    expect(contextOf(team)).toMatchObject({ organization_id: `${fhir}/Organization/demo-org-hospital` });
+    const { sid } = decodeJwt(team.body.access_token as string);
+    let plain: RawResponse | undefined;
+    const moved = (careTeam: { managingOrganization?: { reference?: string }[] }) => {
+      careTeam.managingOrganization = [{ reference: 'Organization/demo-org-gp-practice' }];
+    };
+    await whileCareTeamEdited(fhir, 'demo-careteam-diabetes', moved, async () => {
+      plain = await refresh(server.baseUrl, 'ehealth', team.body.refresh_token as string);
+    });
+    expect(plain!.status).toBe(200);
+    const claims = decodeJwt(plain!.body.access_token as string);
+    expect(claims).not.toHaveProperty('context');
+    expect(claims).not.toHaveProperty('realm_access');
+    const { rows } = await server.app
+      .get<Database>(DATABASE)
+      .query<{ details: object }>("SELECT details FROM audit_events WHERE type = 'CONTEXT_SELECTED' AND session_id = $1", [sid]);
+    expect(rows.filter((row) => 'reason' in row.details)).toEqual([
+      { details: { reason: 'care_team_organization_changed', care_team_id: `${fhir}/CareTeam/demo-careteam-diabetes` } },
+    ]);
   });
 
   it('an access token issued before a refresh took the team out is exchanged without it, and so is the token exchanged from it', async () => {

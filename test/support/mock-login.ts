@@ -1,4 +1,5 @@
 import { cookiesFrom } from './browser-cookies.js';
+import type { CookieJar } from './cookie-jar.js';
 
 /**
  * Drives the browser part of a login without a browser: follows the authorization redirect to the
@@ -45,4 +46,19 @@ export function citizenAuthorizationUrl(baseUrl: string): string {
     state: 'st',
   }).toString();
   return url.href;
+}
+
+/** In `browser` (a cookie jar), on the mock login page it was sent to, picks `username`: where the service sends it next. */
+export async function pickMockUserIn(browser: CookieJar, mockPage: URL, username: string): Promise<URL> {
+  const html = await (await browser.fetch(mockPage.href)).text();
+  const tx = /name="tx" value="([^"]+)"/.exec(html)?.[1];
+  const action = /<form method="post" action="([^"]+)"/.exec(html)?.[1];
+  if (!tx || !action) throw new Error(`no mock login form in: ${html.slice(0, 200)}`);
+  const posted = await browser.fetch(action, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ tx, username }).toString(),
+  });
+  if (posted.status !== 303) throw new Error(`mock login answered ${posted.status}`);
+  return new URL(posted.headers.get('location')!);
 }

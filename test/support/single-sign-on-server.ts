@@ -1,6 +1,7 @@
 import * as oidc from 'openid-client';
 import type { CookieJar } from './cookie-jar.js';
 import { PUBLIC_CLIENT } from './login-flow.js';
+import { pickMockUserIn } from './mock-login.js';
 import { TestClock } from './test-clock.js';
 import { TEST_SECRETS } from './test-config.js';
 import { startTestServer, type TestServer } from './test-server.js';
@@ -86,18 +87,7 @@ export function ssoServerForSuite(): SsoServer {
     expect(response.status).toBe(303);
     return new URL(response.headers.get('location')!);
   };
-  h.pickMockUser = async (browser, mockPage, username) => {
-    const html = await (await browser.fetch(mockPage.href)).text();
-    const tx = /name="tx" value="([^"]+)"/.exec(html)![1]!;
-    const action = /<form method="post" action="([^"]+)"/.exec(html)![1]!;
-    const posted = await browser.fetch(action, {
-      method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({ tx, username }).toString(),
-    });
-    expect(posted.status).toBe(303);
-    return new URL(posted.headers.get('location')!);
-  };
+  h.pickMockUser = pickMockUserIn;
   h.isMockPage = (url) => url.pathname.endsWith('/broker/mock/login');
   h.loginAtIdp = async (browser, client, redirectUri, username = 'alice') => {
     const request = await h.authorization(client, redirectUri);

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { AuditedRefusal, refusedForSubject } from '../../audit/audited-refusal.js';
 import { AuditTrail } from '../../audit/audit-trail.service.js';
 import { ContextSelectionService, type ContextRequest } from '../../contexts/context-selection.service.js';
-import { FhirError } from '../../fhir/fhir.errors.js';
+import { fhirFailureRetryable } from '../../contexts/fhir-failure-retryable.js';
 import { SessionService } from '../../sessions/session.service.js';
 import { bindExchangeTenant } from '../../tenancy/exchange-tenant.js';
 import { bindTenant, continuedTenant } from '../../tenancy/tenant-binding.js';
@@ -163,18 +163,5 @@ export class RefreshTokenGrant implements GrantHandler {
   private async currentSession(claims: RefreshTokenClaims) {
     const session = await this.sessions.findLive(claims.sid);
     return session?.refresh_jti === claims.jti ? session : undefined;
-  }
-}
-
-/**
- * Any FHIR failure, not only an outage (a 200 OperationOutcome where a resource was due, an empty
- * answer …), is FHIR's fault, not the user's: retryable, and the refresh token stays current.
- */
-async function fhirFailureRetryable<T>(check: string, run: () => Promise<T>): Promise<T> {
-  try {
-    return await run();
-  } catch (error) {
-    if (error instanceof FhirError) throw new OAuthError('temporarily_unavailable', `${check}: ${error.message}`);
-    throw error;
   }
 }
