@@ -9,7 +9,6 @@ import { registerEmbeddedFhirRoutes } from './fhir/embedded/embedded-fhir-routes
 import type { FhirEndpoint } from './fhir/fhir-endpoint.js';
 import { FHIR_ENDPOINT } from './fhir/fhir.module.js';
 import { rememberBrowserReplies } from './browser-bodies-in-flight.js';
-import { acceptOnlyFormsAtBrowserRoutes } from './browser-forms.js';
 import { refuseHeadWhereGetChangesState } from './head-requests.js';
 import { answerClientError } from './http-client-errors.js';
 import { registerLoginRateLimit } from './login-rate-limit.js';
@@ -56,13 +55,14 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
   rememberBrowserReplies(fastify);
   rememberRouteMethods(fastify, new Set(config.realms.map((realm) => realm.name)));
   refuseHeadWhereGetChangesState(fastify);
-  acceptOnlyFormsAtBrowserRoutes(fastify);
   limitRequestBodies(fastify);
   await registerLoginRateLimit(fastify, config.limits.loginRate);
   await registerCors(fastify, config);
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, overrides), adapter, {
     logger: new PinoNestLogger(logger.child({ component: 'nest' })),
     abortOnError: false,
+    // The form parser is registered above (request-bodies.ts); Nest's JSON parser is not wanted.
+    bodyParser: false,
   });
   app.useGlobalFilters(new OAuthErrorFilter());
   registerOpenApi(app, config);

@@ -2,7 +2,7 @@ import type { OpenAPIObject } from '@nestjs/swagger';
 import { isBrowserRoute } from './login/browser-routes.js';
 
 /**
- * The 415 a browser route answers a POST body that is no form (browser-forms.ts) is a Fastify hook's,
+ * The 415 a browser route answers a POST body that is no form (request-bodies.ts) is a Fastify hook's,
  * which no controller decorator declares: added here to each such operation of the document, so that
  * a client generator knows the one body type these routes take (RFC 9110 §15.5.16).
  */

@@ -2,6 +2,7 @@ import { BadRequestException } from '@nestjs/common';
 import type { FastifyAdapter } from '@nestjs/platform-fastify';
 import { parse as parseQueryString } from 'fast-querystring';
 import { errorCodes, type FastifyInstance, type onRequestHookHandler } from 'fastify';
+import { isFormBody } from './protocol/form-params.js';
 
 /**
  * What a request body may cost before any controller reads it. Every body is read whole and parsed
@@ -29,14 +30,15 @@ const SAML_ENDPOINT = /\/broker\/[^/]+\/endpoint$/;
 
 /**
  * The SAML endpoint's routes get their larger limit as they are added (registered before any route is),
- * and every route but the embedded FHIR server's (it reads its own bodies) refuses a content coding.
+ * and every route but the embedded FHIR server's (it reads its own bodies) refuses a content coding
+ * and a body of any type but a form before reading it.
  */
 export function limitRequestBodies(fastify: FastifyInstance): void {
   fastify.addHook('onRoute', (route) => {
     if (SAML_ENDPOINT.test(route.url)) route.bodyLimit ??= SAML_ENDPOINT_BODY_LIMIT_BYTES;
     if (route.url.startsWith(EMBEDDED_FHIR_ROUTES)) return;
     const hooks = route.onRequest === undefined ? [] : Array.isArray(route.onRequest) ? route.onRequest : [route.onRequest];
-    route.onRequest = [...hooks, refuseContentCodings];
+    route.onRequest = [...hooks, refuseContentCodings, refuseOtherThanForms];
   });
 }
 
@@ -58,6 +60,24 @@ const refuseContentCodings: onRequestHookHandler = (request, reply, done) => {
 };
 
 /**
+ * What a route here takes in a body is a form, `application/x-www-form-urlencoded`: the OAuth
+ * requests (RFC 6749 §3.2, the token, introspection and revocation endpoints), the authorization
+ * request by POST (OIDC Core §3.1.2.1, SMART's `authorize-post`), the logout request (RP-Initiated
+ * Logout 1.0 §2) and its confirmation, the mocked-user form, a SAML message by HTTP-POST (SAML
+ * Bindings §3.5.4); the admin API takes none. A body of any other type is refused before it is read,
+ * so it starts and ends nothing and costs nothing to parse (a 256 KB JSON body at the SAML endpoint
+ * took 30 ms of the main thread to parse before the route refused it): 415 (RFC 9110 §15.5.16) with
+ * `Accept` naming the form's type (§12.5.1), Fastify's own refusal of a type it has no parser for,
+ * which the filter answers as an OAuth error at an API route and with the page at a browser's. A
+ * request without a Content-Type has no body to refuse.
+ */
+const refuseOtherThanForms: onRequestHookHandler = (request, reply, done) => {
+  if (request.headers['content-type'] === undefined || isFormBody(request)) return done();
+  void reply.header('Accept', FORM);
+  done(new errorCodes.FST_ERR_CTP_INVALID_MEDIA_TYPE());
+};
+
+/**
  * The form parser, in place of Nest's default (which Nest then does not add): its parse
  * (fast-querystring, as Fastify's own for query strings) and its answer to a `__proto__` pair
  * (refused, as in a JSON body), after counting the pairs on the raw bytes. Written out because Nest's
@@ -65,6 +85,10 @@ const refuseContentCodings: onRequestHookHandler = (request, reply, done) => {
  * service never sets, so the refusal here is its default.
  */
 export function useBoundedFormParser(adapter: FastifyAdapter): void {
+  // The only parser: Fastify's own for JSON and plain text go, so a body of those types is parsed at no
+  // route, the unrouted ones included (refuseOtherThanForms refuses it at the others); Nest adds none
+  // (`bodyParser: false`, app.factory.ts). The embedded FHIR server's routes read their own bodies.
+  adapter.getInstance().removeContentTypeParser(['application/json', 'text/plain']);
   adapter.useBodyParser(FORM, false, undefined, (_request, body, done) => {
     if (!atMostPairs(body, MAX_FORM_PAIRS)) return done(new errorCodes.FST_ERR_CTP_BODY_TOO_LARGE(), undefined);
     const parsed = parseQueryString(body.toString()) as Record<string, unknown>;

@@ -29,7 +29,12 @@ function mediaType(request: FastifyRequest): string {
 
 /** Whether a request is a POST with a form body, the one place RFC 6750 §2.2 lets a bearer token be. */
 export function isFormPost(request: FastifyRequest): boolean {
-  return request.method === 'POST' && mediaType(request) === FORM_MEDIA_TYPE;
+  return request.method === 'POST' && isFormBody(request);
+}
+
+/** Whether a request's body, if it has one, is declared a form (`application/x-www-form-urlencoded`). */
+export function isFormBody(request: FastifyRequest): boolean {
+  return mediaType(request) === FORM_MEDIA_TYPE;
 }
 
 /**

@@ -271,7 +271,7 @@ describe('a browser route’s path with a trailing slash', () => {
 });
 
 /**
- * A browser route takes a form by POST, nothing else (browser-forms.ts): a JSON or plain-text body is
+ * A browser route takes a form by POST, nothing else (request-bodies.ts): a JSON or plain-text body is
  * 415 with `Accept` and the page that says so, and changes nothing.
  */
 describe('a body other than a form posted to a browser route', () => {

@@ -45,7 +45,8 @@ describe('requests the service cannot read', () => {
       headers: { 'content-type': 'application/json' },
       body: '{',
     });
-    expect(confirm.status).toBe(400);
+    // No form: refused unread (request-bodies.ts), with a page.
+    expect(confirm.status).toBe(415);
     expect(confirm.headers.get('content-type')).toMatch(/^text\/html/);
     // A method no route of that path takes: a browser's route still answers with a page, 405 with
     // the methods it does take (RFC 9110 §15.5.6; method-not-allowed.e2e.spec.ts), where it was 404.
@@ -66,14 +67,18 @@ describe('requests the service cannot read', () => {
   });
 
   // Refused before any controller: too large (over 256 KB even at the SAML endpoint, or more pairs than
-  // any request has: request-bodies.ts), a type no parser takes, malformed JSON.
+  // any request has: request-bodies.ts), and any type but a form, before it is read (JSON is never parsed:
+  // one over 256 KB is refused as no form, not as too large).
   const manyPairs = Array.from({ length: MAX_FORM_PAIRS + 1 }, (_, i) => `p${i}=v`).join('&');
+  const NO_FORM = 'in a format the login service does not accept';
   const refusedBodies: [string, number, string, string, string][] = [
     ['too large', 413, 'application/x-www-form-urlencoded', `SAMLResponse=${'x'.repeat(300 * 1024)}`, 'Too much was sent'],
     ['of more pairs than any request has', 413, 'application/x-www-form-urlencoded', manyPairs, 'Too much was sent'],
-    ['of a type no parser takes', 415, 'multipart/form-data; boundary=x', '--x--', 'in a format the login service does not accept'],
-    ['declared JSON but malformed', 400, 'application/json', '{"a":', 'incomplete or malformed'],
-    ['declared JSON but empty', 400, 'application/json', '', 'incomplete or malformed'],
+    ['of a type no parser takes', 415, 'multipart/form-data; boundary=x', '--x--', NO_FORM],
+    ['declared JSON but malformed', 415, 'application/json', '{"a":', NO_FORM],
+    ['declared JSON but empty', 415, 'application/json', '', NO_FORM],
+    ['declared JSON, larger than any body limit, unread', 415, 'application/json', `{"a":"${'x'.repeat(300 * 1024)}"}`, NO_FORM],
+    ['of plain text', 415, 'text/plain', 'SAMLResponse=x', NO_FORM],
   ];
 
   it.each(refusedBodies)(
