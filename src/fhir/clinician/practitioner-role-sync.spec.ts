@@ -98,4 +98,17 @@ describe('PractitionerRoleSync', () => {
     // assertion no longer names, is ended; the ended one stays as it is.
     expect(writes.sort()).toEqual(['update PractitionerRole/role-current-A', 'update PractitionerRole/role-duplicate-A']);
   });
+
+  it('takes an Organization marked inactive (R4 Organization.active, a modifier) for none: its role is ended, and a record in force with its identifier is taken', async () => {
+    const closed = { ...orgA, active: false };
+    const alone = fakeServer([roleOf('role-me-A', ME, 'Organization/org-A')], [closed]);
+    expect(await new PractitionerRoleSync(alone.gateway).sync(ME, privileges, NOW, {})).toEqual([]);
+    expect(alone.writes).toEqual(['update PractitionerRole/role-me-A']);
+
+    const successor = organization('org-A2', '111');
+    const replaced = fakeServer([roleOf('role-me-A', ME, 'Organization/org-A')], [closed, successor]);
+    const linked = await new PractitionerRoleSync(replaced.gateway).sync(ME, privileges, NOW, {});
+    expect(linked).toEqual([{ organization: `${BASE}/Organization/org-A2`, roles: [DOCTOR] }]);
+    expect(replaced.writes.sort()).toEqual(['create Practitioner/me at Organization/org-A2', 'update PractitionerRole/role-me-A']);
+  });
 });

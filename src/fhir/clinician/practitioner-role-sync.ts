@@ -119,12 +119,18 @@ export class PractitionerRoleSync {
     }
   }
 
-  /** Organisation id → the organisation and the roles asserted there (repeats merged). */
+  /**
+   * Organisation id → the organisation and the roles asserted there (repeats merged). Only an
+   * organisation in force counts: R4 Organization.active is a modifier ("a record that should not be
+   * treated as valid" when false), so one marked inactive is as one that does not exist (its role, if
+   * any, is ended as stale), and a record in force with the same identifier (its successor) is taken.
+   */
   private async resolve(
     privileges: OrganisationPrivileges[],
-    known: Organization[],
+    everyKnown: Organization[],
     options: FhirCallOptions,
   ): Promise<Map<string, { organization: Organization; roles: string[] }>> {
+    const known = everyKnown.filter(organizationInForce);
     const unknown = privileges.filter((p) => !known.some((o) => hasIdentifier(o, p.identifier)));
     const searched =
       unknown.length === 0
@@ -144,10 +150,11 @@ export class PractitionerRoleSync {
     const wanted = new Map<string, { organization: Organization; roles: string[] }>();
     privileges.forEach((privilege, index) => {
       const local = known.filter((o) => hasIdentifier(o, privilege.identifier));
-      const candidates = local.length > 0 ? local : searched.filter((o) => hasIdentifier(o, privilege.identifier));
+      const candidates =
+        local.length > 0 ? local : searched.filter((o) => organizationInForce(o) && hasIdentifier(o, privilege.identifier));
       if (candidates.length !== 1) {
         // Organisation identifiers are not personal data, but the position is all an operator needs.
-        const reason = candidates.length === 0 ? 'does not exist in FHIR' : 'matches several Organizations';
+        const reason = candidates.length === 0 ? 'does not exist in FHIR, or is not active' : 'matches several Organizations';
         this.logger[candidates.length === 0 ? 'debug' : 'warn'](`organisation #${index} of the assertion ${reason}; skipped`);
         return;
       }
@@ -157,4 +164,9 @@ export class PractitionerRoleSync {
     });
     return wanted;
   }
+}
+
+/** R4 Organization.active (a modifier): absent is in force, as R4 leaves it to mean. */
+function organizationInForce(organization: fhir4.Organization): boolean {
+  return organization.active !== false;
 }
