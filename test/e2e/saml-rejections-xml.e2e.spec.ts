@@ -140,6 +140,12 @@ describe('SAML response rejections: encoding, XML and signatures', () => {
       );
     });
 
+    it('refuses an assertion the IdP signed that is not of SAML 2.0 (SAML Core §2.3.3)', async () => {
+      const version11 = (xml: string) => xml.replace(/(<saml:Assertion\b[^>]*) Version="2\.0"/, '$1 Version="1.1"');
+      expect(version11('<saml:Assertion ID="a" Version="2.0">')).toBe('<saml:Assertion ID="a" Version="1.1">');
+      await expectRejectedKeepingRequest(h, 'nemlogin', { sign: 'assertion', beforeSigning: version11 }, 'not a SAML 2.0 Assertion');
+    });
+
     it('refuses an encrypted assertion in a realm without a decryption key', async () => {
       await expectRejectedKeepingRequest(h, 'ehealth', { encrypt: true }, 'No decryption key');
     });

@@ -102,6 +102,8 @@ export function readAssertion(xml) {
     throw new RejectedResponse('assertion holds a character XML forbids');
   const root = parseXml(xml).documentElement;
   if (!is(root, ASSERTION_NS, 'Assertion')) throw new RejectedResponse('signed content is not an Assertion');
+  // SAML Core §2.3.3: an assertion of this specification is Version 2.0, as its Response is (readEnvelope).
+  if (root.getAttribute('Version') !== '2.0') throw new RejectedResponse('not a SAML 2.0 Assertion');
   if (descendants(root, 'Assertion').length > 0) throw new RejectedResponse('nested assertion (Advice) refused');
   const id = attr(root, 'ID');
   if (!id) throw new RejectedResponse('Assertion without ID');

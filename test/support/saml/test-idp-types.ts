@@ -68,6 +68,8 @@ export interface ResponseOptions {
   relayState?: string;
   /** Applied to the final XML, after signing and encryption. */
   tamper?: (xml: string) => string;
+  /** Applied to the XML before it is signed: what a sloppy IdP would sign. */
+  beforeSigning?: (xml: string) => string;
 }
 
 export interface AuthnRequestInfo {

@@ -183,7 +183,8 @@ export class TestIdp {
       authnContextClassRef: options.authnContextClassRef ?? 'https://data.gov.dk/concept/core/nsis/loa/Substantial',
       attributes: options.attributes ?? {},
     };
-    const xml = await this.signAndEncrypt(responseXml(fields), fields, options);
+    const unsigned = responseXml(fields);
+    const xml = await this.signAndEncrypt(options.beforeSigning ? options.beforeSigning(unsigned) : unsigned, fields, options);
     const final = options.tamper ? options.tamper(xml) : xml;
     const samlResponse = Buffer.from(final, 'utf8').toString('base64');
     const relayState = options.relayState ?? '';
