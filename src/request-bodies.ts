@@ -1,8 +1,8 @@
 import { BadRequestException } from '@nestjs/common';
 import type { FastifyAdapter } from '@nestjs/platform-fastify';
 import { parse as parseQueryString } from 'fast-querystring';
-import { errorCodes, type FastifyInstance, type onRequestHookHandler } from 'fastify';
-import { isFormBody } from './protocol/form-params.js';
+import { errorCodes, type FastifyInstance, type FastifyRequest, type onRequestHookHandler } from 'fastify';
+import { bodyMediaType } from './protocol/form-params.js';
 
 /**
  * What a request body may cost before any controller reads it. Every body is read whole and parsed
@@ -38,7 +38,7 @@ export function limitRequestBodies(fastify: FastifyInstance): void {
     if (SAML_ENDPOINT.test(route.url)) route.bodyLimit ??= SAML_ENDPOINT_BODY_LIMIT_BYTES;
     if (route.url.startsWith(EMBEDDED_FHIR_ROUTES)) return;
     const hooks = route.onRequest === undefined ? [] : Array.isArray(route.onRequest) ? route.onRequest : [route.onRequest];
-    route.onRequest = [...hooks, refuseContentCodings, refuseOtherThanForms];
+    route.onRequest = [...hooks, refuseContentCodings, refuseBodiesOtherThanForms];
   });
 }
 
@@ -64,18 +64,34 @@ const refuseContentCodings: onRequestHookHandler = (request, reply, done) => {
  * requests (RFC 6749 §3.2, the token, introspection and revocation endpoints), the authorization
  * request by POST (OIDC Core §3.1.2.1, SMART's `authorize-post`), the logout request (RP-Initiated
  * Logout 1.0 §2) and its confirmation, the mocked-user form, a SAML message by HTTP-POST (SAML
- * Bindings §3.5.4); the admin API takes none. A body of any other type is refused before it is read,
- * so it starts and ends nothing and costs nothing to parse (a 256 KB JSON body at the SAML endpoint
- * took 30 ms of the main thread to parse before the route refused it): 415 (RFC 9110 §15.5.16) with
- * `Accept` naming the form's type (§12.5.1), Fastify's own refusal of a type it has no parser for,
- * which the filter answers as an OAuth error at an API route and with the page at a browser's. A
- * request without a Content-Type has no body to refuse.
+ * Bindings §3.5.4). The admin API reads no body, but takes a small JSON one, as the Keycloak admin
+ * client sends `{}` with every call that may carry one (ADMIN_JSON_BODY_LIMIT_BYTES). A body of any
+ * other type is refused before it is read, so it starts and ends nothing and costs nothing to parse
+ * (a 256 KB JSON body at the SAML endpoint took 30 ms of the main thread to parse before the route
+ * refused it): 415 (RFC 9110 §15.5.16) with `Accept` naming the form's type (§12.5.1), Fastify's own
+ * refusal of a type it has no parser for, which the filter answers as an OAuth error at an API route
+ * and with the page at a browser's. A request with no body (RFC 9112 §6.3: no Transfer-Encoding, no
+ * Content-Length above 0), or of a method whose body Fastify never reads, is not judged by its
+ * Content-Type: some clients send one with every request.
  */
-const refuseOtherThanForms: onRequestHookHandler = (request, reply, done) => {
-  if (request.headers['content-type'] === undefined || isFormBody(request)) return done();
+const refuseBodiesOtherThanForms: onRequestHookHandler = (request, reply, done) => {
+  const type = bodyMediaType(request);
+  if (!mayHaveBody(request) || type === FORM || (type === JSON_TYPE && request.url.startsWith(ADMIN_ROUTES))) return done();
   void reply.header('Accept', FORM);
   done(new errorCodes.FST_ERR_CTP_INVALID_MEDIA_TYPE());
 };
+
+const ADMIN_ROUTES = '/admin/';
+const JSON_TYPE = 'application/json';
+
+/** The admin API's JSON body (above): `{}`, or a few names; one larger is refused unread (413). */
+export const ADMIN_JSON_BODY_LIMIT_BYTES = 1024;
+
+function mayHaveBody(request: FastifyRequest): boolean {
+  if (request.method === 'GET' || request.method === 'HEAD') return false;
+  const length = request.headers['content-length'];
+  return request.headers['transfer-encoding'] !== undefined || (length !== undefined && length !== '0');
+}
 
 /**
  * The form parser, in place of Nest's default (which Nest then does not add): its parse
@@ -85,10 +101,16 @@ const refuseOtherThanForms: onRequestHookHandler = (request, reply, done) => {
  * service never sets, so the refusal here is its default.
  */
 export function useBoundedFormParser(adapter: FastifyAdapter): void {
-  // The only parser: Fastify's own for JSON and plain text go, so a body of those types is parsed at no
-  // route, the unrouted ones included (refuseOtherThanForms refuses it at the others); Nest adds none
+  // Besides it, only Fastify's own JSON parser for the admin API's small bodies (refuseBodiesOtherThanForms
+  // refuses JSON at every other route unread); its plain-text parser goes, and Nest adds none
   // (`bodyParser: false`, app.factory.ts). The embedded FHIR server's routes read their own bodies.
-  adapter.getInstance().removeContentTypeParser(['application/json', 'text/plain']);
+  const fastify = adapter.getInstance();
+  fastify.removeContentTypeParser(['application/json', 'text/plain']);
+  fastify.addContentTypeParser(
+    JSON_TYPE,
+    { parseAs: 'string', bodyLimit: ADMIN_JSON_BODY_LIMIT_BYTES },
+    fastify.getDefaultJsonParser('error', 'error'),
+  );
   adapter.useBodyParser(FORM, false, undefined, (_request, body, done) => {
     if (!atMostPairs(body, MAX_FORM_PAIRS)) return done(new errorCodes.FST_ERR_CTP_BODY_TOO_LARGE(), undefined);
     const parsed = parseQueryString(body.toString()) as Record<string, unknown>;

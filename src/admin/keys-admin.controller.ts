@@ -196,7 +196,7 @@ function willSign(row: SigningKeyRow, now: Date): boolean {
   return start > now && (row.retired_at === null || row.retired_at > start);
 }
 
-/** No body, or one that says nothing: an empty text, form or JSON object. */
+/** No body, or one that says nothing: an empty form, or the `{}` the Keycloak admin client sends (request-bodies.ts). */
 function isEmptyBody(body: unknown): boolean {
   if (body === undefined || body === null || body === '') return true;
   return typeof body === 'object' && !Array.isArray(body) && Object.keys(body).length === 0;

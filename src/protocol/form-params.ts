@@ -20,7 +20,7 @@ export const MAX_REPEATED_VALUES = 10;
 const FORM_MEDIA_TYPE = 'application/x-www-form-urlencoded';
 
 /** The media type of a request's body, without parameters, in lower case ('' when none). */
-function mediaType(request: FastifyRequest): string {
+export function bodyMediaType(request: FastifyRequest): string {
   return String(request.headers['content-type'] ?? '')
     .split(';')[0]!
     .trim()
@@ -29,12 +29,7 @@ function mediaType(request: FastifyRequest): string {
 
 /** Whether a request is a POST with a form body, the one place RFC 6750 §2.2 lets a bearer token be. */
 export function isFormPost(request: FastifyRequest): boolean {
-  return request.method === 'POST' && isFormBody(request);
-}
-
-/** Whether a request's body, if it has one, is declared a form (`application/x-www-form-urlencoded`). */
-export function isFormBody(request: FastifyRequest): boolean {
-  return mediaType(request) === FORM_MEDIA_TYPE;
+  return request.method === 'POST' && bodyMediaType(request) === FORM_MEDIA_TYPE;
 }
 
 /**
@@ -50,7 +45,7 @@ export class FormParams {
   static fromRequest(request: FastifyRequest): FormParams {
     const cached = parsed.get(request);
     if (cached) return cached;
-    const contentType = mediaType(request);
+    const contentType = bodyMediaType(request);
     if (contentType !== FORM_MEDIA_TYPE) {
       throw new OAuthError('invalid_request', `content type ${registeredOrOther(contentType, MEDIA_TYPE_SHAPE)} is not a form`);
     }

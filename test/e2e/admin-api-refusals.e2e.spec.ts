@@ -195,4 +195,29 @@ describe('admin API: sessions and keys', () => {
     }
     expect((await adminCall(h.server.baseUrl, 'GET', 'nemlogin/keys', operator)).body).toEqual(before.body);
   });
+
+  it("takes the Keycloak admin client's `{}` JSON body and a Content-Type on a GET; refuses a JSON body over 1 KB unread", async () => {
+    const operator = await h.operator();
+    // @keycloak/keycloak-admin-client sends `{}` as JSON with every call that may carry a body.
+    const asAdminClient = (method: string, path: string, body?: string) =>
+      fetch(`${h.server.baseUrl}/admin/realms/nemlogin/${path}`, {
+        method,
+        headers: { authorization: `Bearer ${operator}`, 'content-type': 'application/json' },
+        body,
+      });
+    const first = await loginTokens(h.server.baseUrl, 'nemlogin', 'alice');
+    const { sub, sid } = decodeJwt(first.access_token) as { sub: string; sid: string };
+    expect((await asAdminClient('GET', `users/${sub}/sessions`)).status).toBe(200);
+    expect((await asAdminClient('DELETE', `sessions/${sid}`, '{}')).status).toBe(204);
+    expect((await h.introspect(first.access_token)).active).toBe(false);
+    const second = await loginTokens(h.server.baseUrl, 'nemlogin', 'alice');
+    expect((await asAdminClient('POST', `users/${sub}/logout`, '{}')).status).toBe(204);
+    expect((await h.introspect(second.access_token)).active).toBe(false);
+
+    const large = await asAdminClient('POST', 'keys/rotate', JSON.stringify({ note: 'x'.repeat(2048) }));
+    expect(large.status).toBe(413);
+    // JSON elsewhere is no form, refused before it is read, whatever its size.
+    const token = await fetch(`${h.oidc}/token`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+    expect([token.status, token.headers.get('accept')]).toEqual([400, 'application/x-www-form-urlencoded']);
+  });
 });

@@ -67,8 +67,7 @@ describe('requests the service cannot read', () => {
   });
 
   // Refused before any controller: too large (over 256 KB even at the SAML endpoint, or more pairs than
-  // any request has: request-bodies.ts), and any type but a form, before it is read (JSON is never parsed:
-  // one over 256 KB is refused as no form, not as too large).
+  // any request has: request-bodies.ts), any type but a form, before it is read, and empty JSON.
   const manyPairs = Array.from({ length: MAX_FORM_PAIRS + 1 }, (_, i) => `p${i}=v`).join('&');
   const NO_FORM = 'in a format the login service does not accept';
   const refusedBodies: [string, number, string, string, string][] = [
@@ -76,8 +75,7 @@ describe('requests the service cannot read', () => {
     ['of more pairs than any request has', 413, 'application/x-www-form-urlencoded', manyPairs, 'Too much was sent'],
     ['of a type no parser takes', 415, 'multipart/form-data; boundary=x', '--x--', NO_FORM],
     ['declared JSON but malformed', 415, 'application/json', '{"a":', NO_FORM],
-    ['declared JSON but empty', 415, 'application/json', '', NO_FORM],
-    ['declared JSON, larger than any body limit, unread', 415, 'application/json', `{"a":"${'x'.repeat(300 * 1024)}"}`, NO_FORM],
+    ['declared JSON but empty', 400, 'application/json', '', 'incomplete or malformed'],
     ['of plain text', 415, 'text/plain', 'SAMLResponse=x', NO_FORM],
   ];
 
@@ -110,6 +108,21 @@ describe('requests the service cannot read', () => {
       expect(response.headers.get('content-type')).toMatch(/^application\/json/);
       expect(await response.json()).toEqual(RFC_6749_BODY);
     }
+  });
+
+  it('reads a JSON body at no route but the admin API, and there only up to 1 KB: one larger than any limit is refused unread', async () => {
+    const json = JSON.stringify({ SAMLResponse: 'x'.repeat(300 * 1024) });
+    const post = (path: string) =>
+      fetch(`${server.baseUrl}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: json });
+    for (const path of ['/realms/nemlogin/broker/nemlog-in/endpoint', '/realms/nemlogin/protocol/openid-connect/auth']) {
+      const page = await post(path);
+      expect([page.status, page.headers.get('accept')]).toEqual([415, 'application/x-www-form-urlencoded']);
+      expect(await page.text()).toContain(NO_FORM);
+    }
+    const token = await post('/realms/nemlogin/protocol/openid-connect/token');
+    expect(token.status).toBe(400);
+    expect(await token.json()).toEqual(RFC_6749_BODY);
+    expect((await post('/admin/realms/nemlogin/keys/rotate')).status).toBe(413);
   });
 
   it('reads a form of up to 256 KB at the SAML endpoint only: elsewhere one over 64 KB is too large', async () => {
