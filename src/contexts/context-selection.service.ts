@@ -19,6 +19,11 @@ export interface CareTeamRecheck {
   careTeam: string;
 }
 
+/** The CONTEXT_SELECTED details of a care team that no longer held (README, audit trail). */
+export function lapseDetails(lapsed: CareTeamRecheck): { reason: CareTeamLapse; care_team_id: string } {
+  return { reason: lapsed.lapse, care_team_id: lapsed.careTeam };
+}
+
 /** One fixed wording for every refused choice: the log says which rule refused it. */
 const REFUSED = 'The requested context is not available to this user.';
 

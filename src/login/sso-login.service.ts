@@ -2,13 +2,14 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
 import { AuditTrail } from '../audit/audit-trail.service.js';
 import { CLOCK, type Clock } from '../common/clock.js';
-import { ContextSelectionService, type CareTeamRecheck } from '../contexts/context-selection.service.js';
+import { ContextSelectionService, lapseDetails, type CareTeamRecheck } from '../contexts/context-selection.service.js';
 import { fhirFailureRetryable } from '../contexts/fhir-failure-retryable.js';
 import { defaultContext } from '../identity/default-context.js';
 import { OAuthError } from '../protocol/oauth-error.js';
 import { authorizationResponse, type AuthorizationResponse } from '../protocol/authorization-response.js';
 import type { Realm } from '../realms/realm.js';
-import { SsoSessionService } from '../sessions/sso-session.service.js';
+import { SsoSessionOver, SsoSessionService } from '../sessions/sso-session.service.js';
+import type { SessionRow } from '../storage/session.repository.js';
 import type { SsoSessionRow } from '../storage/sso-session.repository.js';
 import { AuthorizationCodeService } from './authorization-code.service.js';
 import type { LoginRequest } from './login-request.js';
@@ -65,58 +66,19 @@ export class SsoLoginService {
         { realm: realm.name, client: clientId, reason: error.reason },
         'login from the SSO session refused: FHIR unavailable',
       );
+      // As an IdP login refused for FHIR's failure is recorded (linking-refusal.ts).
+      const refusal = { realm: realm.name, type: 'LOGIN_ERROR', clientId, userId: sso.user_id, idpAlias: sso.idp_alias } as const;
+      await this.audit.record({ ...refusal, ipAddress: browser.ip, error: 'identity_directory_unavailable', details: { sso: true } });
       return authorizationResponse(request.responseMode, request.redirectUri, realm.issuer, {
         error: 'temporarily_unavailable',
         error_description: 'The health records service is unavailable; try again.',
         state: request.state,
       });
     }
-    const { session, code } = await this.audit.transaction(async (tx) => {
-      const scope = scopesBackedByLink(request.scope, sso.link);
-      const session = await this.ssoSessions.openClientSession(realm, sso, { clientId, scope, context: lapsed?.context }, tx);
-      const code = await this.codes.issue(
-        {
-          realm: realm.name,
-          client_id: clientId,
-          redirect_uri: request.redirectUri,
-          code_challenge: request.codeChallenge ?? null,
-          nonce: request.nonce ?? null,
-          scope: session.scope,
-        },
-        session.id,
-        tx,
-      );
-      const { link } = sso;
-      await this.audit.record(
-        {
-          realm: realm.name,
-          type: 'LOGIN',
-          clientId,
-          userId: sso.user_id,
-          sessionId: session.id,
-          idpAlias: sso.idp_alias,
-          ipAddress: browser.ip,
-          details: { sso: true, ...loginEventDetails(session, link) },
-        },
-        tx,
-      );
-      if (lapsed) {
-        const details = { reason: lapsed.lapse, care_team_id: lapsed.careTeam };
-        await this.audit.record(
-          {
-            realm: realm.name,
-            type: 'CONTEXT_SELECTED',
-            clientId,
-            userId: sso.user_id,
-            sessionId: session.id,
-            ipAddress: browser.ip,
-            details,
-          },
-          tx,
-        );
-      }
-      return { session, code };
-    });
+    const opened = await this.openWithCode(realm, sso, request, browser, lapsed);
+    // The SSO session ended while its care team was read (a logout meanwhile): as if there were none.
+    if (!opened) return undefined;
+    const { session, code } = opened;
     this.logger.log({ realm: realm.name, client: clientId, sid: session.id }, 'login from the SSO session');
     // `session_state` as after a login at the IdP (login-completion.service.ts, OIDC Session Management 1.0 §2).
     return authorizationResponse(request.responseMode, request.redirectUri, realm.issuer, {
@@ -124,5 +86,67 @@ export class SsoLoginService {
       state: request.state,
       session_state: session.id,
     });
+  }
+
+  /** The client session, its code and its events, in one transaction; undefined when the SSO session is over by then. */
+  private async openWithCode(
+    realm: Realm,
+    sso: SsoSessionRow,
+    request: LoginRequest,
+    browser: FastifyRequest,
+    lapsed: CareTeamRecheck | undefined,
+  ): Promise<{ session: SessionRow; code: string } | undefined> {
+    const clientId = request.client.clientId;
+    try {
+      return await this.audit.transaction(async (tx) => {
+        const scope = scopesBackedByLink(request.scope, sso.link);
+        const session = await this.ssoSessions.openClientSession(realm, sso, { clientId, scope, context: lapsed?.context }, tx);
+        const code = await this.codes.issue(
+          {
+            realm: realm.name,
+            client_id: clientId,
+            redirect_uri: request.redirectUri,
+            code_challenge: request.codeChallenge ?? null,
+            nonce: request.nonce ?? null,
+            scope: session.scope,
+          },
+          session.id,
+          tx,
+        );
+        const { link } = sso;
+        await this.audit.record(
+          {
+            realm: realm.name,
+            type: 'LOGIN',
+            clientId,
+            userId: sso.user_id,
+            sessionId: session.id,
+            idpAlias: sso.idp_alias,
+            ipAddress: browser.ip,
+            details: { sso: true, ...loginEventDetails(session, link) },
+          },
+          tx,
+        );
+        if (lapsed) {
+          const details = lapseDetails(lapsed);
+          await this.audit.record(
+            {
+              realm: realm.name,
+              type: 'CONTEXT_SELECTED',
+              clientId,
+              userId: sso.user_id,
+              sessionId: session.id,
+              ipAddress: browser.ip,
+              details,
+            },
+            tx,
+          );
+        }
+        return { session, code };
+      });
+    } catch (error) {
+      if (error instanceof SsoSessionOver) return undefined;
+      throw error;
+    }
   }
 }

@@ -51,6 +51,13 @@ const ANOTHER_USER_LOGGED_IN = 'another user logged in in this browser';
  * client sessions), never past `sessionMax` nor the IdP's `SessionNotOnOrAfter`; every client
  * session dies with it.
  */
+/** The SSO session a client session was to open in ended, or ran out, after it was read. */
+export class SsoSessionOver extends Error {
+  constructor() {
+    super('the SSO session is over');
+  }
+}
+
 @Injectable()
 export class SsoSessionService {
   private readonly logger = new Logger('SsoSessions');
@@ -182,8 +189,10 @@ export class SsoSessionService {
       national_id_enc: this.seal(id, this.unseal(sso)),
       sso_session_id: sso.id,
     };
+    // Touched first: an SSO session that ended since `sso` was read (a logout meanwhile) opens nothing.
+    // In the caller's transaction its row stays locked until the commit, so an end waits, then ends this one too.
+    if (!(await this.ssoSessions.touch(sso.id, realm.config.sessionIdle, now, db))) throw new SsoSessionOver();
     await this.sessions.create(session, db);
-    await this.ssoSessions.touch(sso.id, realm.config.sessionIdle, now, db);
     return session;
   }
 

@@ -1,8 +1,11 @@
+import { jest } from '@jest/globals';
 import { decodeJwt } from 'jose';
 import * as oidc from 'openid-client';
+import { ContextSelectionService } from '../../src/contexts/context-selection.service.js';
 import { FHIR_ENDPOINT } from '../../src/fhir/fhir.module.js';
 import type { FhirEndpoint } from '../../src/fhir/fhir-endpoint.js';
 import { FhirGateways } from '../../src/fhir/fhir-gateways.js';
+import { SsoSessionService, ssoSessionIdOf } from '../../src/sessions/sso-session.service.js';
 import { DATABASE, type Database } from '../../src/storage/database.js';
 import { CookieJar } from '../support/cookie-jar.js';
 import { membershipEnded, whileCareTeamEdited } from '../support/fhir/care-team-edit.js';
@@ -100,13 +103,38 @@ describe('single sign-on of a clinician: the care team is read from FHIR again f
     expect(await reasonsOf(again.sid as string)).toEqual([]);
   });
 
+  it('an SSO session a logout ends while its care team is read opens nothing: the browser goes to the IdP, no LOGIN is recorded', async () => {
+    const browser = new CookieJar();
+    const first = decodeJwt((await (await signOn(browser)).redeem()).access_token);
+    const logins = async () => {
+      const { rows } = await server.app
+        .get<Database>(DATABASE)
+        .query<{ details: { sso?: boolean } }>("SELECT details FROM audit_events WHERE type = 'LOGIN' AND user_id = $1", [first.sub]);
+      return rows.map((row) => (row.details.sso ? 'sso' : 'idp'));
+    };
+    const before = await logins();
+    const contexts = server.app.get(ContextSelectionService);
+    const check = contexts.recheckContext.bind(contexts);
+    const spy = jest.spyOn(contexts, 'recheckContext').mockImplementationOnce(async (...args) => {
+      await server.app.get(SsoSessionService).endWithClientSessions(ssoSessionIdOf(first.sid as string)!, 'test logout');
+      return check(...args);
+    });
+    try {
+      expect((await signOn(browser)).atIdp).toBe(true);
+    } finally {
+      spy.mockRestore();
+    }
+    // One more login, at the IdP the browser was sent to; none from the SSO session that ended.
+    expect((await logins()).sort()).toEqual([...before, 'idp'].sort());
+  });
+
   // Last: it closes the FHIR server.
   it('a FHIR outage is temporarily_unavailable at the redirect URI, with no new session, never a session carrying the team unchecked', async () => {
     const browser = new CookieJar();
     const login = await signOn(browser);
-    const { user_id } = decodeJwt((await login.redeem()).access_token);
+    const { sub } = decodeJwt((await login.redeem()).access_token);
     const database = server.app.get<Database>(DATABASE);
-    const sessionsOf = async () => (await database.query('SELECT id FROM sessions WHERE user_id = $1', [user_id])).rows.length;
+    const sessionsOf = async () => (await database.query('SELECT id FROM sessions WHERE user_id = $1', [sub])).rows.length;
     const before = await sessionsOf();
 
     await server.app.get<FhirEndpoint>(FHIR_ENDPOINT).close();
@@ -116,5 +144,10 @@ describe('single sign-on of a clinician: the care team is read from FHIR again f
     expect(sso.callback.searchParams.get('error')).toBe('temporarily_unavailable');
     expect(sso.callback.searchParams.get('code')).toBeNull();
     expect(await sessionsOf()).toBe(before);
+    const { rows } = await database.query<{ error: string; details: object }>(
+      "SELECT error, details FROM audit_events WHERE type = 'LOGIN_ERROR' AND user_id = $1",
+      [sub],
+    );
+    expect(rows).toEqual([{ error: 'identity_directory_unavailable', details: { sso: true } }]);
   });
 });

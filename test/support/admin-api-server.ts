@@ -5,6 +5,7 @@ import { DATABASE, type Database } from '../../src/storage/database.js';
 import { adminCall, adminToken, withAdminClients } from './admin-api.js';
 import { CookieJar } from './cookie-jar.js';
 import { portalDelegation } from './login-flow.js';
+import { pickMockUserIn } from './mock-login.js';
 import { TEST_SECRETS, TEST_TENANTS } from './test-config.js';
 import { startTestServer, type TestServer } from './test-server.js';
 import { basic, postForm, type RawResponse } from './token-requests.js';
@@ -64,16 +65,8 @@ export function adminApiServerForSuite(clock?: Clock): AdminApiServer {
       return browser.fetch(url.href);
     };
     const toMock = await authorize();
-    const page = await (await browser.fetch(toMock.headers.get('location')!)).text();
-    const tx = /name="tx" value="([^"]+)"/.exec(page)![1]!;
-    const action = /<form method="post" action="([^"]+)"/.exec(page)![1]!;
-    const body = new URLSearchParams({ tx, username: 'alice' }).toString();
-    const loggedIn = await browser.fetch(action, {
-      method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body,
-    });
-    expect(new URL(loggedIn.headers.get('location')!).searchParams.has('code')).toBe(true);
+    const callback = await pickMockUserIn(browser, new URL(toMock.headers.get('location')!), 'alice');
+    expect(callback.searchParams.has('code')).toBe(true);
     const silent = new URL((await authorize({ prompt: 'none' })).headers.get('location')!);
     expect(silent.searchParams.has('code')).toBe(true);
     return authorize;

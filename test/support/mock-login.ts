@@ -21,10 +21,7 @@ export async function mockLoginResponse(authorizationUrl: string, username: stri
   if (toMock.status !== 303) throw new Error(`authorization answered ${toMock.status}: ${await toMock.text()}`);
   const cookie = cookiesFrom(toMock);
   const mockPage = await fetch(toMock.headers.get('location')!, { headers: { cookie } });
-  const html = await mockPage.text();
-  const tx = /name="tx" value="([^"]+)"/.exec(html)?.[1];
-  const action = /<form method="post" action="([^"]+)"/.exec(html)?.[1];
-  if (!tx || !action) throw new Error(`no mock login form in: ${html.slice(0, 200)}`);
+  const { tx, action } = mockLoginForm(await mockPage.text());
   return fetch(action, {
     method: 'POST',
     redirect: 'manual',
@@ -50,10 +47,7 @@ export function citizenAuthorizationUrl(baseUrl: string): string {
 
 /** In `browser` (a cookie jar), on the mock login page it was sent to, picks `username`: where the service sends it next. */
 export async function pickMockUserIn(browser: CookieJar, mockPage: URL, username: string): Promise<URL> {
-  const html = await (await browser.fetch(mockPage.href)).text();
-  const tx = /name="tx" value="([^"]+)"/.exec(html)?.[1];
-  const action = /<form method="post" action="([^"]+)"/.exec(html)?.[1];
-  if (!tx || !action) throw new Error(`no mock login form in: ${html.slice(0, 200)}`);
+  const { tx, action } = mockLoginForm(await (await browser.fetch(mockPage.href)).text());
   const posted = await browser.fetch(action, {
     method: 'POST',
     headers: { 'content-type': 'application/x-www-form-urlencoded' },
@@ -61,4 +55,12 @@ export async function pickMockUserIn(browser: CookieJar, mockPage: URL, username
   });
   if (posted.status !== 303) throw new Error(`mock login answered ${posted.status}`);
   return new URL(posted.headers.get('location')!);
+}
+
+/** The mock login page's form: its login transaction and where it posts. */
+function mockLoginForm(html: string): { tx: string; action: string } {
+  const tx = /name="tx" value="([^"]+)"/.exec(html)?.[1];
+  const action = /<form method="post" action="([^"]+)"/.exec(html)?.[1];
+  if (!tx || !action) throw new Error(`no mock login form in: ${html.slice(0, 200)}`);
+  return { tx, action };
 }

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { AuditedRefusal, refusedForSubject } from '../../audit/audited-refusal.js';
 import { AuditTrail } from '../../audit/audit-trail.service.js';
-import { ContextSelectionService, type ContextRequest } from '../../contexts/context-selection.service.js';
+import { ContextSelectionService, lapseDetails, type ContextRequest } from '../../contexts/context-selection.service.js';
 import { fhirFailureRetryable } from '../../contexts/fhir-failure-retryable.js';
 import { SessionService } from '../../sessions/session.service.js';
 import { bindExchangeTenant } from '../../tenancy/exchange-tenant.js';
@@ -83,9 +83,7 @@ export class RefreshTokenGrant implements GrantHandler {
     const events = this.audit.sessionEvents([
       { ...event, type: 'REFRESH_TOKEN', details: { scope: scopes.join(' ') } },
       ...(chosen ? [{ ...event, type: 'CONTEXT_SELECTED', details: { ...chosen } } as const] : []),
-      ...(lapsed
-        ? [{ ...event, type: 'CONTEXT_SELECTED', details: { reason: lapsed.lapse, care_team_id: lapsed.careTeam } } as const]
-        : []),
+      ...(lapsed ? [{ ...event, type: 'CONTEXT_SELECTED', details: lapseDetails(lapsed) } as const] : []),
     ]);
     // Read before the rotation commits: its tokens are then signed without the database (signingKeys).
     const signingKeys = await this.tokens.signingKeys(realm, client);

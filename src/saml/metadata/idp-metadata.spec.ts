@@ -142,6 +142,19 @@ describe('IdP metadata (SAML Metadata 2.0)', () => {
       expect(refusal(() => readIdpMetadata(otherEndpoint, options))).toBe('metadata is not signed by metadataSigningCertificate');
     });
 
+    it('refuses it signed with RSA-SHA1 by that very key: SHA-2 only, as for every IdP signature', () => {
+      const sha1 = signMetadata(
+        idpMetadataXml(entity),
+        F.metadataSigningKey,
+        F.metadataSigningCertificate,
+        'http://www.w3.org/2000/09/xmldsig#rsa-sha1',
+      );
+      expect(sha1).toContain('xmldsig#rsa-sha1');
+      expect(refusal(() => readIdpMetadata(sha1, { signingCertificate: METADATA_SIGNER, now: NOW }))).toBe(
+        'metadata signed with an algorithm not accepted (RSA with SHA-256 or SHA-512 only)',
+      );
+    });
+
     it('refuses a signed entity wrapped in an unsigned group (the signature must be on the root)', () => {
       const entitySigned = signMetadata(entityDescriptorXml(entity), F.metadataSigningKey, F.metadataSigningCertificate);
       const wrapped = `<md:EntitiesDescriptor xmlns:md="urn:oasis:names:tc:SAML:2.0:metadata">${entitySigned}</md:EntitiesDescriptor>`;

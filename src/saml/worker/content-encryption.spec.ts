@@ -56,8 +56,9 @@ describe('content encryption of assertions (XML Encryption 1.1 §5.2)', () => {
 
   it('judges an EncryptedKey beside the EncryptedData too (found through a RetrievalMethod, XML Encryption §3.5.1)', () => {
     const beside = parseXml(
-      `<saml:EncryptedAssertion xmlns:saml="urn:oasis:names:tc:SAML:2.0:assertion" xmlns:xenc="${XENC}">` +
-        `<xenc:EncryptedData><xenc:EncryptionMethod Algorithm="${AES_GCM[0]}"/></xenc:EncryptedData>` +
+      `<saml:EncryptedAssertion xmlns:saml="urn:oasis:names:tc:SAML:2.0:assertion" xmlns:xenc="${XENC}" xmlns:ds="http://www.w3.org/2000/09/xmldsig#">` +
+        `<xenc:EncryptedData><xenc:EncryptionMethod Algorithm="${AES_GCM[0]}"/>` +
+        `<ds:KeyInfo><ds:RetrievalMethod URI="#k" Type="${XENC}EncryptedKey"/></ds:KeyInfo></xenc:EncryptedData>` +
         `<xenc:EncryptedKey Id="k"><xenc:EncryptionMethod Algorithm="${RSA_1_5}"/></xenc:EncryptedKey></saml:EncryptedAssertion>`,
     ).documentElement;
     expect(() => refuseUnacceptedContentEncryption(beside, false)).toThrow('key transported with an algorithm not accepted');

@@ -107,8 +107,8 @@ async function precheckDecrypted(root, decryptionKey, xmlLimits, acceptAesCbc) {
     throw new RejectedResponse('assertion holds a character XML forbids');
   }
   if (hasTooManyReferences(plaintext)) throw new RejectedResponse('encrypted assertion: too many entity or character references');
-  // The assertion's signature, and any EncryptedID or EncryptedAttribute inside, which node-saml
-  // would decrypt too: the Response's checks did not see them.
+  // The assertion's signature, and any EncryptedData inside it (an EncryptedID, an EncryptedAttribute),
+  // judged as the assertion's own encryption is: the Response's checks saw them only as ciphertext.
   const assertion = parseXml(plaintext).documentElement;
   refuseWeakSignatureAlgorithms(assertion);
   refuseUnacceptedContentEncryption(assertion, acceptAesCbc);

@@ -35,8 +35,10 @@ describe('signature algorithms of IdP signatures (XML Signature 1.1 §6)', () =>
   });
 
   it('finds SignatureMethod and DigestMethod by local name, as xml-crypto does, in any namespace', () => {
-    const foreign = signedResponse(`${DS}rsa-sha1`, SHA256, 'x', 'urn:example:not-dsig');
-    expect(() => refuseWeakSignatureAlgorithms(foreign)).toThrow('signed with an algorithm not accepted');
+    const foreignMethod = signedResponse(`${DS}rsa-sha1`, SHA256, 'x', 'urn:example:not-dsig');
+    expect(() => refuseWeakSignatureAlgorithms(foreignMethod)).toThrow('signed with an algorithm not accepted');
+    const foreignDigest = signedResponse(RSA_SHA256, `${DS}sha1`, 'x', 'urn:example:not-dsig');
+    expect(() => refuseWeakSignatureAlgorithms(foreignDigest)).toThrow('signed over a digest not accepted');
   });
 
   it("leaves the DigestMethod of an EncryptedKey's RSA-OAEP alone (XML Encryption §5.5.2), and a document with no signature", () => {

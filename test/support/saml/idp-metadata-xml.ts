@@ -73,14 +73,19 @@ export function idpMetadataXml(options: IdpMetadataOptions): string {
   return `<?xml version="1.0" encoding="UTF-8"?>${entityDescriptorXml(options)}`;
 }
 
-/** An enveloped RSA-SHA256 signature over the root element, as its first child (SAML Metadata 2.0 §3; schema order). */
-export function signMetadata(xml: string, privateKey: string, certificate: string): string {
+/** An enveloped signature (RSA-SHA256 unless `signatureAlgorithm` says) over the root element, as its first child (SAML Metadata 2.0 §3; schema order). */
+export function signMetadata(
+  xml: string,
+  privateKey: string,
+  certificate: string,
+  signatureAlgorithm = 'http://www.w3.org/2001/04/xmldsig-more#rsa-sha256',
+): string {
   return samlify.SamlLib.constructSAMLSignature({
     rawSamlMessage: xml,
     isMessageSigned: true,
     privateKey,
     signingCert: certificateBody(certificate),
-    signatureAlgorithm: 'http://www.w3.org/2001/04/xmldsig-more#rsa-sha256',
+    signatureAlgorithm,
     isBase64Output: false,
     signatureConfig: { prefix: 'ds', location: { reference: '/*', action: 'prepend' } },
   });
