@@ -1,4 +1,5 @@
 import { decodeJwt, SignJWT } from 'jose';
+import { DATABASE, type Database } from '../../src/storage/database.js';
 import { EXTERNAL_ISSUER, expectRefused, JWT, exchangeServerForSuite } from '../support/token-exchange-server.js';
 
 /**
@@ -16,8 +17,8 @@ describe('token exchange: a trusted partner’s context, in the shape of this re
     return own.context.patient_id.replace(/\/Patient\/[^/]+$/, '');
   };
 
-  const partnerToken = (context: Record<string, string>) =>
-    new SignJWT({ user_type: 'PATIENT', patient: 'p-1', context })
+  const partnerToken = (context?: Record<string, string>) =>
+    new SignJWT({ user_type: 'PATIENT', patient: 'p-1', ...(context ? { context } : {}) })
       .setProtectedHeader({ alg: 'ES256', kid: 'partner-1' })
       .setIssuer(EXTERNAL_ISSUER)
       .setSubject('partner-user-7')
@@ -51,5 +52,23 @@ describe('token exchange: a trusted partner’s context, in the shape of this re
       { care_team_id: `${base}/CareTeam/ct-1/_history/2` },
     ])
       expectRefused(await h.exchange(await partnerToken(context), { subject_token_type: JWT }), 'invalid_request');
+  });
+
+  it('an exchange for the patient a partner names by `patient` alone records that patient, as its own tokens’ exchanges do', async () => {
+    const base = await fhirBase();
+    const response = await h.exchange(await partnerToken(), { subject_token_type: JWT });
+    expect(response.status).toBe(200);
+    expect(decodeJwt(response.body.access_token as string).patient).toBe('p-1');
+    const { rows } = await h.server.app
+      .get<Database>(DATABASE)
+      .query<{ details: { patient?: string } }>(
+        "SELECT details FROM audit_events WHERE type = 'TOKEN_EXCHANGE' AND user_id = 'partner-user-7'",
+      );
+    expect(rows.at(-1)!.details.patient).toBe(`${base}/Patient/p-1`);
+  });
+
+  it('a partner’s token naming two patients is refused, never carried', async () => {
+    const response = await h.exchange(await partnerToken({ patient_id: 'p-2' }), { subject_token_type: JWT });
+    expectRefused(response, 'invalid_request');
   });
 });

@@ -62,6 +62,8 @@ export interface ExchangeSubject {
   session?: SessionRow;
   /** The client the subject token was issued to (own tokens only). */
   clientId?: string;
+  /** The Patient a trusted issuer's token names by `patient` alone, as an absolute URL: for the audit trail. */
+  patient?: string;
 }
 
 /**
@@ -111,8 +113,10 @@ export class ExchangeSubjectResolver {
       throw new OAuthError('invalid_request', `external subject token rejected: ${(error as Error).message}`);
     });
     const { context, ...claims } = externalSubjectClaims(payload);
-    const placed = contextOnRealmServer(context, this.fhir.forRealm(realm.name).baseUrl);
+    const fhirBase = this.fhir.forRealm(realm.name).baseUrl;
+    const placed = contextOnRealmServer(context, fhirBase);
     return {
+      patient: claims.patient && `${fhirBase}/Patient/${claims.patient}`,
       claims: pick({ ...claims, ...(placed ? { context: placed } : {}) } as Partial<AccessTokenClaims>, CARRIED_EXTERNAL_CLAIMS),
       scopes: parseScope(claims.scope),
       tenant: claims.organisation_agb,

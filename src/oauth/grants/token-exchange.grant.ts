@@ -244,7 +244,7 @@ function exchangeEvent(
       subject_client: subject.clientId,
       requested_token_type: issued.requestedType,
       user_type: subject.claims.user_type,
-      patient: subject.claims.context?.patient_id ?? (link?.kind === 'patient' ? link.patient : undefined),
+      patient: subject.claims.context?.patient_id ?? (link?.kind === 'patient' ? link.patient : undefined) ?? subject.patient,
     },
   };
 }
