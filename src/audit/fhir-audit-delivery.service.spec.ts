@@ -49,7 +49,7 @@ describe('FHIR AuditEvent delivery rounds', () => {
       raw.audit = { fhirDelivery: { intervalMs: 3_600_000, batchSize: BATCH } };
     });
     delivery = new FhirAuditDelivery(outbox, gateways, config, clock);
-    delivery.onApplicationBootstrap();
+    await delivery.onApplicationBootstrap();
   });
   afterEach(() => delivery.onApplicationShutdown());
 
@@ -57,6 +57,14 @@ describe('FHIR AuditEvent delivery rounds', () => {
     for (const id of ids) await outbox.enqueue('nemlogin', { resourceType: 'AuditEvent', id }, clock.now());
   };
   const waiting = async () => (await outbox.pending('nemlogin')).map((entry) => [entry.resource.id, entry.attempts]);
+
+  it('sends an entry of a realm the config no longer has to no server: it stays queued, untried', async () => {
+    await outbox.enqueue('removed-realm', { resourceType: 'AuditEvent', id: 'orphan' }, clock.now());
+    await queue('a');
+    expect(await delivery.drain()).toEqual({ delivered: 1, failed: 0 });
+    expect(received).toEqual(['a']);
+    expect((await outbox.pending('removed-realm')).map((entry) => [entry.resource.id, entry.attempts])).toEqual([['orphan', 0]]);
+  });
 
   it('delivers a backlog of several batches in one round, oldest first', async () => {
     await queue('a', 'b', 'c', 'd', 'e');

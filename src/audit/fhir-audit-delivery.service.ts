@@ -29,6 +29,8 @@ export class FhirAuditDelivery implements OnApplicationBootstrap, OnApplicationS
   private readonly logger = new Logger('FhirAuditDelivery');
   /** One round at a time per instance: a round still running (a slow FHIR server) is not doubled. */
   private readonly rounds: PeriodicTask;
+  /** The realms whose entries are delivered, each to its own FHIR server: those the config has. */
+  private readonly realms: string[];
 
   constructor(
     private readonly outbox: FhirAuditOutboxRepository,
@@ -36,6 +38,7 @@ export class FhirAuditDelivery implements OnApplicationBootstrap, OnApplicationS
     @Inject(CONFIG) private readonly config: Config,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {
+    this.realms = config.realms.map((realm) => realm.name);
     this.rounds = new PeriodicTask({
       intervalMs: config.audit.fhirDelivery.intervalMs,
       round: () => this.drain(),
@@ -43,8 +46,13 @@ export class FhirAuditDelivery implements OnApplicationBootstrap, OnApplicationS
     });
   }
 
-  onApplicationBootstrap(): void {
+  async onApplicationBootstrap(): Promise<void> {
     if (this.config.realms.some((realm) => realm.audit.fhir)) this.rounds.start();
+    // A realm the config no longer has: its entries stay queued, sent to no other realm's server (nor
+    // the service-wide one) and never dropped; the operator is told at each start, and /metrics counts them.
+    for (const { realm, entries } of await this.outbox.strandedBesides(this.realms)) {
+      this.logger.warn({ realm, entries }, 'FHIR AuditEvents queued for a realm the config no longer has; kept, not delivered');
+    }
   }
 
   async onApplicationShutdown(): Promise<void> {
@@ -74,7 +82,7 @@ export class FhirAuditDelivery implements OnApplicationBootstrap, OnApplicationS
     const now = this.clock.now();
     const token = randomToken(16);
     const leaseUntil = new Date(now.getTime() + batchSize * this.config.fhir.timeoutMs + LEASE_MARGIN_MS);
-    const entries = await this.outbox.claim(now, leaseUntil, token, batchSize);
+    const entries = await this.outbox.claim(now, leaseUntil, token, batchSize, this.realms);
     let delivered = 0;
     for (const entry of entries) {
       if (await this.deliver(entry, token)) delivered++;

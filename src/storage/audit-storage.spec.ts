@@ -85,12 +85,12 @@ describe.each(engines)('audit storage on $name', (engine) => {
 
     it('leases a due entry to one claim until its lease runs out, and counts each attempt', async () => {
       await outbox.enqueue('lease', { resourceType: 'AuditEvent', n: 1 }, T0);
-      const [first] = await outbox.claim(T0, lease, 'claim-1', 10);
+      const [first] = await outbox.claim(T0, lease, 'claim-1', 10, ['lease']);
       expect(first).toMatchObject({ realm: 'lease', attempts: 1, lease_token: 'claim-1', resource: { n: 1 } });
-      expect(await outbox.claim(at(59), at(120), 'claim-2', 10)).toEqual([]);
+      expect(await outbox.claim(at(59), at(120), 'claim-2', 10, ['lease'])).toEqual([]);
 
       // The first claimant died: past its lease the entry is claimed again, and the stale claim can no longer finish it.
-      const [again] = await outbox.claim(at(60), at(120), 'claim-3', 10);
+      const [again] = await outbox.claim(at(60), at(120), 'claim-3', 10, ['lease']);
       expect(again).toMatchObject({ id: first!.id, attempts: 2 });
       await outbox.delivered(first!.id, 'claim-1');
       expect(await outbox.pending('lease')).toHaveLength(1);
@@ -100,10 +100,21 @@ describe.each(engines)('audit storage on $name', (engine) => {
 
     it('a failed attempt releases the entry until its next attempt is due', async () => {
       await outbox.enqueue('retry', { resourceType: 'AuditEvent' }, T0);
-      const [entry] = await outbox.claim(T0, lease, 'claim', 10);
+      const [entry] = await outbox.claim(T0, lease, 'claim', 10, ['retry']);
       await outbox.retryLater(entry!.id, 'claim', at(5), 'FHIR create AuditEvent: HTTP 503');
-      expect(await outbox.claim(at(4), lease, 'early', 10)).toEqual([]);
-      expect(await outbox.claim(at(5), lease, 'due', 10)).toMatchObject([{ attempts: 2, last_error: 'FHIR create AuditEvent: HTTP 503' }]);
+      expect(await outbox.claim(at(4), lease, 'early', 10, ['retry'])).toEqual([]);
+      expect(await outbox.claim(at(5), lease, 'due', 10, ['retry'])).toMatchObject([
+        { attempts: 2, last_error: 'FHIR create AuditEvent: HTTP 503' },
+      ]);
+    });
+
+    it('claims the entries of the realms named only, and counts those of any other realm, left as they were', async () => {
+      await outbox.enqueue('kept', { resourceType: 'AuditEvent', n: 1 }, T0);
+      await outbox.enqueue('gone', { resourceType: 'AuditEvent', n: 2 }, T0);
+      expect(await outbox.claim(T0, lease, 'only-kept', 10, ['kept'])).toMatchObject([{ realm: 'kept', resource: { n: 1 } }]);
+      expect(await outbox.pending('gone')).toMatchObject([{ attempts: 0, lease_token: null }]);
+      expect(await outbox.strandedBesides(['kept', 'lease', 'retry', 'shared'])).toContainEqual({ realm: 'gone', entries: 1 });
+      expect(await outbox.strandedBesides(['kept', 'gone'])).not.toContainEqual(expect.objectContaining({ realm: 'gone' }));
     });
 
     it('counts the entries waiting, all realms, and names when the oldest was queued', async () => {
@@ -118,7 +129,7 @@ describe.each(engines)('audit storage on $name', (engine) => {
     it('claims running at the same time on separate connections take different entries', async () => {
       for (let i = 0; i < 20; i++) await outbox.enqueue('shared', { resourceType: 'AuditEvent', i }, T0);
       const other = new FhirAuditOutboxRepository(await storage.scratch.connect());
-      const claims = await Promise.all([outbox.claim(at(1), lease, 'a', 15), other.claim(at(1), lease, 'b', 15)]);
+      const claims = await Promise.all([outbox.claim(at(1), lease, 'a', 15, ['shared']), other.claim(at(1), lease, 'b', 15, ['shared'])]);
       const ids = claims
         .flat()
         .filter((entry) => entry.realm === 'shared')

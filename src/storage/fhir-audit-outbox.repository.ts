@@ -34,19 +34,19 @@ export class FhirAuditOutboxRepository {
   }
 
   /**
-   * Leases up to `limit` entries that are due and not leased (or whose lease ran out) to the claim
-   * named `token` until `leaseUntil`, oldest first, and counts the attempt. One statement: FOR UPDATE
+   * Leases up to `limit` entries of `realms` that are due and not leased (or whose lease ran out) to the
+   * claim named `token` until `leaseUntil`, oldest first, and counts the attempt. One statement: FOR UPDATE
    * SKIP LOCKED lets claims running at the same time on PostgreSQL take different rows without waiting;
    * the lease keeps a row claimed after the statement commits (PGlite, one connection, needs only that).
    */
-  async claim(now: Date, leaseUntil: Date, token: string, limit: number): Promise<OutboxEntry[]> {
+  async claim(now: Date, leaseUntil: Date, token: string, limit: number, realms: readonly string[]): Promise<OutboxEntry[]> {
     const { rows } = await this.db.query<OutboxEntry>(
       `UPDATE fhir_audit_outbox SET leased_until = $2, lease_token = $3, attempts = attempts + 1
         WHERE id IN (SELECT id FROM fhir_audit_outbox
-                      WHERE next_attempt_at <= $1 AND (leased_until IS NULL OR leased_until <= $1)
+                      WHERE next_attempt_at <= $1 AND (leased_until IS NULL OR leased_until <= $1) AND realm = ANY($5::text[])
                       ORDER BY id LIMIT $4 FOR UPDATE SKIP LOCKED)
         RETURNING *`,
-      [now, leaseUntil, token, limit],
+      [now, leaseUntil, token, limit, realms],
     );
     return rows.sort((a, b) => Number(a.id) - Number(b.id));
   }
@@ -71,6 +71,15 @@ export class FhirAuditOutboxRepository {
       'SELECT count(*) AS entries, min(created_at) AS oldest FROM fhir_audit_outbox',
     );
     return { entries: Number(rows[0]!.entries), oldest: rows[0]!.oldest };
+  }
+
+  /** How many entries wait for each realm not among `realms` (one the config no longer has). */
+  async strandedBesides(realms: readonly string[]): Promise<{ realm: string; entries: number }[]> {
+    const { rows } = await this.db.query<{ realm: string; entries: string }>(
+      'SELECT realm, count(*) AS entries FROM fhir_audit_outbox WHERE NOT (realm = ANY($1::text[])) GROUP BY realm ORDER BY realm',
+      [realms],
+    );
+    return rows.map((row) => ({ realm: row.realm, entries: Number(row.entries) }));
   }
 
   /** Entries not yet delivered (tests). */
