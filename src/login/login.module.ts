@@ -20,6 +20,7 @@ import { LoginCompletionService } from './login-completion.service.js';
 import { LoginRefusalAudit } from './login-refusal-audit.js';
 import { LoginStartService } from './login-start.service.js';
 import { MockedSessionsSweep } from './mocked-sessions-sweep.js';
+import { RemovedIdpSessionsSweep } from './removed-idp-sessions-sweep.js';
 import { LoginPagesSetup } from './pages/login-pages.setup.js';
 import { SingleLogoutController } from './single-logout.controller.js';
 import { SingleLogoutService } from './single-logout.service.js';
@@ -37,6 +38,7 @@ import { SsoLoginService } from './sso-login.service.js';
     LegacyExternalIdSweep,
     SsoSessionRepository,
     MockedSessionsSweep,
+    RemovedIdpSessionsSweep,
     AuthorizationCodeService,
     IdpRedirector,
     LoginStartService,

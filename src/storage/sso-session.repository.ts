@@ -166,6 +166,22 @@ export class SsoSessionRepository {
     return rows[0];
   }
 
+  /**
+   * Ids of up to `limit` live SSO sessions whose realm and IdP alias are not among `logins` (the pairs
+   * the config has): of an IdP or a realm since removed. A scan of the live rows, made once at a start.
+   */
+  async liveOfLoginsBesides(logins: readonly { realm: string; alias: string }[], now: Date, limit: number): Promise<string[]> {
+    const { rows } = await this.db.query<{ id: string }>(
+      `SELECT s.id FROM sso_sessions s
+        WHERE ${LIVE}
+          AND NOT EXISTS (SELECT 1 FROM unnest($3::text[], $4::text[]) AS known(realm, alias)
+                           WHERE known.realm = s.realm AND known.alias = s.idp_alias)
+        ORDER BY s.id LIMIT $1`,
+      [limit, now, logins.map((login) => login.realm), logins.map((login) => login.alias)],
+    );
+    return rows.map((row) => row.id);
+  }
+
   /** Ids of up to `limit` live SSO sessions of mocked users, in any realm ({@link LIVE_MOCKED_SSO_SESSIONS}). */
   async liveOfMockedUsers(now: Date, limit: number): Promise<string[]> {
     const { rows } = await this.db.query<{ id: string }>(LIVE_MOCKED_SSO_SESSIONS, [limit, now]);
