@@ -13,6 +13,7 @@ export class SigningKeysBootstrap implements OnApplicationBootstrap {
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
+    await this.keys.proveEncryptionKey();
     for (const realm of this.realms.all()) {
       await this.keys.ensureActiveKeys(realm);
       for (const wanted of realm.signingAlgs) {

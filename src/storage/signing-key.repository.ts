@@ -97,6 +97,12 @@ export class SigningKeyRepository {
     return rows;
   }
 
+  /** One stored key, whichever (the oldest): what proves that `keys.encryptionKey` is the one the keys were stored with. */
+  async findAny(): Promise<SigningKeyRow | undefined> {
+    const { rows } = await this.db.query<SigningKeyRow>('SELECT * FROM signing_keys ORDER BY created_at, kid LIMIT 1');
+    return rows[0];
+  }
+
   async findByKid(kid: string, db: Queryable = this.db): Promise<SigningKeyRow | undefined> {
     const { rows } = await db.query<SigningKeyRow>('SELECT * FROM signing_keys WHERE kid = $1', [kid]);
     return rows[0];
