@@ -102,7 +102,7 @@ export function readConfiguredJwks(file: string, where: string): { keys: Record<
   return jwks as { keys: Record<string, unknown>[] };
 }
 
-/** A private key's text (PKCS#8 PEM or a private JWK) from a configured file, checked to parse as one. */
+/** A private key's text (a PEM private key node reads, or a private JWK) from a configured file, checked to parse as one. */
 export function readConfiguredPrivateKey(file: string, where: string): string {
   return configuredPrivateKey(file, where).text;
 }

@@ -1,5 +1,5 @@
 import { createPrivateKey, type JsonWebKey, type KeyObject } from 'node:crypto';
-import { calculateJwkThumbprint, exportJWK, generateKeyPair, importPKCS8, type JWK } from 'jose';
+import { calculateJwkThumbprint, exportJWK, generateKeyPair, type JWK } from 'jose';
 import { ConfigError } from '../config/config.error.js';
 import { readConfiguredPrivateKey } from '../config/config.loader.js';
 import type { SigningAlg } from '../config/config.schema.js';
@@ -39,7 +39,7 @@ export async function generateKeyMaterial(alg: SigningAlg): Promise<KeyMaterial>
  */
 export async function loadKeyMaterial(file: string, alg: SigningAlg, where = 'signingKeyFile'): Promise<KeyMaterial> {
   const text = readConfiguredPrivateKey(file, where);
-  const jwk = text.startsWith('{') ? (JSON.parse(text) as JWK) : await pemToJwk(text, alg, file, where);
+  const jwk = text.startsWith('{') ? (JSON.parse(text) as JWK) : pemToJwk(text, file, where);
   if (!jwk.d) throw new ConfigError(file, [`${where}: ${file} holds no private key`]);
   // Checked before the key is stored and made active: a JWK names no algorithm we trust, and a PEM
   // import takes an RSA key of any size. Found only when signing, it would have replaced the realm's
@@ -49,11 +49,16 @@ export async function loadKeyMaterial(file: string, alg: SigningAlg, where = 'si
   return fromPrivateJwk(jwk, alg);
 }
 
-async function pemToJwk(pem: string, alg: SigningAlg, file: string, where: string): Promise<JWK> {
+/**
+ * Any PEM private key node reads unencrypted, as the config check reads it (config.loader.ts): PKCS#8,
+ * and the SEC1 (`EC PRIVATE KEY`) and PKCS#1 (`RSA PRIVATE KEY`) forms `openssl` writes by default.
+ * Whether it fits `alg` is checked after (keyMisfit).
+ */
+function pemToJwk(pem: string, file: string, where: string): JWK {
   try {
-    return await exportJWK(await importPKCS8(pem, alg, { extractable: true }));
+    return createPrivateKey(pem).export({ format: 'jwk' }) as JWK;
   } catch {
-    throw new ConfigError(file, [`${where}: ${file} is not a PKCS#8 PEM private key for ${alg}`]);
+    throw new ConfigError(file, [`${where}: ${file} is not a PEM private key or a private JWK`]);
   }
 }
 
