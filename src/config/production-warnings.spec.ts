@@ -64,6 +64,12 @@ describe('production warnings', () => {
     expect(configProblems(raw)).toEqual([]);
   });
 
+  it('names a plain-http redirect URI on a name that only begins like a loopback address (RFC 8252 §7.3: IP literals)', () => {
+    const app = production().realms[0]!.clients[0]!;
+    const raw = production({ clients: [{ ...app, redirectUris: ['http://127.0.0.1.nip.io/cb', 'http://127.1.2.3/cb'] }] });
+    expect(keysOf(raw)).toEqual(['realms.nemlogin.clients.app.redirectUris[0]']);
+  });
+
   it('names an IdP whose hand-written SAML endpoints are plain http', () => {
     const realm = {
       serviceProvider: { signingKey: 'k', signingCertificate: 'c' },

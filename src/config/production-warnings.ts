@@ -1,3 +1,4 @@
+import { isIPv4 } from 'node:net';
 import type { Config } from './config.schema.js';
 
 /** A choice production allows but an operator should make knowingly: the key it is about, and why. */
@@ -63,5 +64,6 @@ export function productionWarnings(config: Config): ProductionWarning[] {
 
 function isLoopback(uri: string): boolean {
   const host = URL.parse(uri)?.hostname;
-  return host === 'localhost' || host === '[::1]' || (host?.startsWith('127.') ?? false);
+  // An IPv4 literal in 127.0.0.0/8, not a name that begins so (`127.0.0.1.nip.io` resolves anywhere).
+  return host === 'localhost' || host === '[::1]' || (host !== undefined && isIPv4(host) && host.startsWith('127.'));
 }
