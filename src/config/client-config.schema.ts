@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { httpUrl, jwksSchema, scopeToken, signingAlg } from './shared-values.schema.js';
+import { verifyingKeyProblems } from './verifying-keys.js';
 
 /** Grant types this service implements; later grants add themselves here. */
 export const GRANT_TYPES = [
@@ -102,6 +103,7 @@ export const clientSchema = z
       .optional(),
   })
   .superRefine((client, ctx) => {
+    for (const problem of verifyingKeyProblems(client.jwks?.keys ?? [])) ctx.addIssue({ code: 'custom', path: ['jwks'], message: problem });
     const credentials = [client.secret, client.secretSha256, client.jwks, client.jwksFile].filter((c) => c !== undefined);
     if (client.type === 'confidential' && credentials.length !== 1) {
       ctx.addIssue({

@@ -56,6 +56,30 @@ describe('config loading', () => {
     );
   });
 
+  it('names a client’s or trusted issuer’s key that cannot verify a signature, inline or in its file, by key path and index', () => {
+    const raw: any = minimal();
+    const privateJwk = generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ format: 'jwk' });
+    const dir = mkdtempSync(join(tmpdir(), 'client-keys-'));
+    const file = join(dir, 'client.jwks.json');
+    writeFileSync(file, JSON.stringify({ keys: [privateJwk] }));
+    raw.realms[0].clients.push(
+      { clientId: 'inline', type: 'confidential', jwks: { keys: [{ kty: 'oct', k: 'AAAA' }] }, grantTypes: ['client_credentials'] },
+      { clientId: 'filed', type: 'confidential', jwksFile: file, grantTypes: ['client_credentials'] },
+    );
+    raw.realms[0].trustedIssuers = [{ issuer: 'https://partner.example', jwks: { keys: [privateJwk] }, algorithms: ['ES256'] }];
+    expect(problemsOf(raw).sort()).toEqual([
+      'realms[0].clients[1].jwks: keys[0] is not an asymmetric key (kty EC, RSA or OKP)',
+      'realms[0].trustedIssuers[0].jwks: keys[0] holds private key material: register the public key alone',
+    ]);
+    const config = join(dir, 'config.json');
+    raw.realms[0].clients.splice(1, 1);
+    delete raw.realms[0].trustedIssuers;
+    writeFileSync(config, JSON.stringify(raw));
+    expect(() => loadConfigFile(config, {})).toThrow(
+      `realms[0].clients[1].jwksFile: ${file}: keys[0] holds private key material: register the public key alone`,
+    );
+  });
+
   it('reports duplicate client ids and realm names once the entries themselves are valid', () => {
     const raw: any = minimal();
     raw.realms[0].clients.push({ ...raw.realms[0].clients[0] });
@@ -178,6 +202,7 @@ describe('config loading', () => {
       return file;
     };
     const fixtureJwks = JSON.parse(readFileSync('fixtures/keys/demo-xis-client.jwks.json', 'utf8')) as { keys: object[] };
+    const otherJwk = generateKeyPairSync('ec', { namedCurve: 'P-256' }).publicKey.export({ format: 'jwk' });
     // An IdP's metadata whose signing certificate is the test IdP's.
     const certificate = readFileSync('fixtures/saml/idp-signing.crt', 'utf8').replace(/-----[A-Z ]+-----|\s/g, '');
     const metadata = join(dir, 'idp-metadata.xml');
@@ -215,11 +240,11 @@ describe('config loading', () => {
                 jwksFile: 'fixtures/keys/demo-xis-client.jwks.json',
                 grantTypes: ['client_credentials'],
               },
-              // A key that does not read, ahead of the test key, hides nothing.
+              // Behind a key of its own, the test key is found all the same (a key that does not read is refused by the schema now: verifying-keys.spec.ts).
               {
                 clientId: 'other',
                 type: 'confidential',
-                jwks: { keys: [{ kty: 'oct', k: 'AAAA' }, ...fixtureJwks.keys] },
+                jwks: { keys: [otherJwk, ...fixtureJwks.keys] },
                 grantTypes: ['client_credentials'],
               },
             ],

@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { DOMParser } from '@xmldom/xmldom';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
 import { ConfigError } from './config.error.js';
+import { verifyingKeyProblems } from './verifying-keys.js';
 import { configSchema, type Config, type SigningAlg } from './config.schema.js';
 import { applyEnvOverrides } from './env-overrides.js';
 import { formatPath, substituteEnv } from './env-substitution.js';
@@ -150,7 +151,17 @@ function configuredFileProblems(config: Config): string[] {
     const at = `realms[${r}]`;
     if (realm.signingKeyFile) checks.push(signingKeyFileCheck(signingKeys, realm.signingKeyFile, `${at}.signingKeyFile`, realm.signingAlg));
     realm.clients.forEach((client, c) => {
-      if (client.jwksFile) checks.push(() => readConfiguredJwks(client.jwksFile!, `${at}.clients[${c}].jwksFile`));
+      if (client.jwksFile) {
+        const where = `${at}.clients[${c}].jwksFile`;
+        checks.push(() => {
+          const problems = verifyingKeyProblems(readConfiguredJwks(client.jwksFile!, where).keys);
+          if (problems.length > 0)
+            throw new ConfigError(
+              undefined,
+              problems.map((problem) => `${where}: ${client.jwksFile}: ${problem}`),
+            );
+        });
+      }
     });
     const sp = realm.serviceProvider;
     for (const key of ['signingKey', 'signingCertificate', 'decryptionKey', 'decryptionCertificate'] as const) {

@@ -7,6 +7,7 @@ import { serviceProviderSchema } from './saml-config.schema.js';
 import { nationalIdentifierShapeProblem } from './national-identifier-systems.js';
 import { checkPatientIdentifierSystem } from './patient-identifier-system.check.js';
 import { httpUrl, jwksSchema, LEVELS_OF_ASSURANCE, reportDuplicates, scopeToken, signingAlg } from './shared-values.schema.js';
+import { verifyingKeyProblems } from './verifying-keys.js';
 
 /*
  * A realm's section of the configuration (`realms[]`): its tokens and sessions, keys, SAML service
@@ -27,6 +28,9 @@ const trustedIssuerSchema = z
   .refine((t) => (t.jwksUri === undefined) !== (t.jwks === undefined), {
     message: 'needs exactly one of jwksUri, jwks',
     path: ['jwksUri'],
+  })
+  .superRefine((t, ctx) => {
+    for (const problem of verifyingKeyProblems(t.jwks?.keys ?? [])) ctx.addIssue({ code: 'custom', path: ['jwks'], message: problem });
   });
 
 /** A mocked user (non-production): logs in without the national IdP through the same pipeline. */
