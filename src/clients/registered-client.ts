@@ -28,5 +28,17 @@ export function registerClient(realm: string, config: ClientConfig): RegisteredC
   // loadConfigFile has read it already, with the indexed key path; a config built in code has not.
   const jwks =
     config.jwks ?? (readConfiguredJwks(config.jwksFile!, `realm ${realm}, client ${config.clientId}: jwksFile`) as JSONWebKeySet);
-  return { ...base, authMethods: ['private_key_jwt'], jwks: createLocalJWKSet(jwks as JSONWebKeySet) };
+  return { ...base, authMethods: ['private_key_jwt'], jwks: createLocalJWKSet({ keys: jwks.keys.map(eitherEdDsaName) } as JSONWebKeySet) };
+}
+
+/**
+ * An Ed25519 key registered with `alg` `EdDSA` (RFC 8037 §3.1) or `Ed25519` (RFC 9864, the fully
+ * specified name) verifies assertions signed under either: they are one algorithm, and jose matches a
+ * key's `alg` exactly, so a key registered by the older name refused openid-client 6, which signs by
+ * the newer. Its `alg` is left out, as a key without one may serve any algorithm of its type.
+ */
+function eitherEdDsaName(key: Record<string, unknown>): Record<string, unknown> {
+  if (key.kty !== 'OKP' || (key.alg !== 'EdDSA' && key.alg !== 'Ed25519')) return key;
+  const { alg: _either, ...withoutAlg } = key;
+  return withoutAlg;
 }
