@@ -233,7 +233,12 @@ export class SigningKeyService {
   /** The realm's JWKS (RFC 7517 §5): the active key and the retired keys still in their window; anyone may ask (PublishedKeys). */
   async publishedKeys(realm: Realm): Promise<JWK[]> {
     const rows = await this.published.of(realm.name);
-    return rows.map((row) => row.public_jwk);
+    // The key signing the realm's access tokens first (signing keys come first, the newest first): a
+    // verifier that takes a JWKS's first key, as some do, then checks every access token, not only the
+    // ID tokens of a client on another algorithm.
+    const main = rows.findIndex((row) => row.alg === realm.config.signingAlg);
+    const ordered = main <= 0 ? rows : [rows[main]!, ...rows.slice(0, main), ...rows.slice(main + 1)];
+    return ordered.map((row) => row.public_jwk);
   }
 
   private async install(

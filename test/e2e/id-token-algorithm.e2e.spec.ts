@@ -61,6 +61,8 @@ describe('a client’s own ID token algorithm', () => {
     expect(metadata.id_token_signing_alg_values_supported).toEqual(['ES256', 'RS256', 'PS256', 'EdDSA']);
     expect(metadata.access_token_signing_alg_values_supported).toEqual(['ES256']);
     expect((await published()).map((key) => key.alg).sort()).toEqual(['ES256', 'RS256']);
+    // The key of the realm's access tokens first, for a verifier that takes the first key it is given.
+    expect((await published())[0]!.alg).toBe('ES256');
   });
 
   it('openid-client, told to expect RS256, redeems the code and validates the RS256 ID token; the access token stays ES256', async () => {
@@ -120,6 +122,8 @@ describe('a client’s own ID token algorithm', () => {
     const tokens = await loginTokens(server.baseUrl, 'nemlogin', 'alice');
     expect(decodeProtectedHeader(tokens.id_token).kid).toBe(rotated.body.kid);
     expect(decodeProtectedHeader(tokens.access_token).kid).toBe(before.find((key) => key.alg === 'ES256')!.kid);
+    // The newest signing key is the client's RS256 one; the access tokens' key is still published first.
+    expect((await published())[0]!.kid).toBe(decodeProtectedHeader(tokens.access_token).kid);
 
     const refused = await adminCall(server.baseUrl, 'POST', 'nemlogin/keys/rotate?algorithm=PS256', token);
     expect(refused).toMatchObject({ status: 400, body: { error: 'invalid_request' } });
