@@ -5,7 +5,6 @@ import { SamlIdpLogoutRepository } from '../storage/saml-idp-logout.repository.j
 import { SessionRepository } from '../storage/session.repository.js';
 import { SsoSessionNameIdRepository } from '../storage/sso-session-name-id.repository.js';
 import { SsoSessionRepository } from '../storage/sso-session.repository.js';
-import { SessionLifetimesSweep } from './session-lifetimes-sweep.js';
 import { HousekeepingService } from './housekeeping.service.js';
 import { IdpSubjects } from './idp-subjects.service.js';
 import { CONFIG } from '../config/config.token.js';
@@ -29,7 +28,6 @@ import { TokenInspector } from './token-inspector.js';
     TokenInspector,
     ExpiredRowsRepository,
     HousekeepingService,
-    SessionLifetimesSweep,
     {
       provide: NATIONAL_ID_ENCRYPTION,
       useFactory: (config: Config) => new KeyEncryption(config.keys.encryptionKey, 'national-identifier/v1'),

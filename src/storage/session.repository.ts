@@ -160,23 +160,6 @@ export class SessionRepository {
    * state (sessionEndsAt), and a rotation slides no further than the row's maximum. Run after the SSO
    * session's UPDATE in the same transaction: that row is held first (session.statements.ts).
    */
-  /**
-   * Caps every live session of `realm` at `maxSeconds` from its creation and at its SSO session's end
-   * (capped first: SsoSessionRepository.capLifetimes); how many it shortened.
-   */
-  async capLifetimes(realm: string, maxSeconds: number, db: Queryable = this.db): Promise<number> {
-    const { rows } = await db.query<{ id: string }>(
-      `UPDATE sessions s SET max_expires_at = c.cap, idle_expires_at = LEAST(s.idle_expires_at, c.cap)
-         FROM (SELECT own.id, LEAST(own.created_at + make_interval(secs => $2), COALESCE(sso.max_expires_at, 'infinity')) AS cap
-                 FROM sessions own LEFT JOIN sso_sessions sso ON sso.id = own.sso_session_id
-                WHERE own.realm = $1 AND own.ended_at IS NULL) c
-        WHERE s.id = c.id AND s.max_expires_at > c.cap
-        RETURNING s.id`,
-      [realm, maxSeconds],
-    );
-    return rows.length;
-  }
-
   async capToSso(ssoSessionId: string, maxEnd: Date, db: Queryable = this.db): Promise<void> {
     await db.query(
       `UPDATE sessions SET max_expires_at = LEAST(max_expires_at, $2), idle_expires_at = LEAST(idle_expires_at, $2)

@@ -182,22 +182,6 @@ export class SsoSessionRepository {
     return rows.map((row) => row.id);
   }
 
-  /**
-   * Caps every live SSO session of `realm` at `maxSeconds` from its creation, as one opened now would
-   * end (SsoSessionService.open: `sessionMax` from the login; a renewal never extends it); how many it
-   * shortened. A `sessionMax` lowered in the config binds the sessions opened before it too.
-   */
-  async capLifetimes(realm: string, maxSeconds: number, db: Queryable = this.db): Promise<number> {
-    const { rows } = await db.query<{ id: string }>(
-      `UPDATE sso_sessions SET max_expires_at = created_at + make_interval(secs => $2),
-              idle_expires_at = LEAST(idle_expires_at, created_at + make_interval(secs => $2))
-        WHERE realm = $1 AND ended_at IS NULL AND max_expires_at > created_at + make_interval(secs => $2)
-        RETURNING id`,
-      [realm, maxSeconds],
-    );
-    return rows.length;
-  }
-
   /** Ids of up to `limit` live SSO sessions of mocked users, in any realm ({@link LIVE_MOCKED_SSO_SESSIONS}). */
   async liveOfMockedUsers(now: Date, limit: number): Promise<string[]> {
     const { rows } = await this.db.query<{ id: string }>(LIVE_MOCKED_SSO_SESSIONS, [limit, now]);
