@@ -203,11 +203,11 @@ export class AuditTrail {
     if (!kind || row.outcome !== 'success' || row.user_id === null || row.client_id === null) return undefined;
     // A mocked user's session that a production start ended (login/mocked-sessions-sweep.ts) is a
     // made-up person of a development or test instance, its patient a reference into that instance's
-    // FHIR server: nothing for the access log of a production one, and its realm may be configured no
-    // more. The LOGOUT is in this trail.
-    if (row.details.by === 'start') return undefined;
-    const realm = this.realms.get(row.realm);
-    if (!realm.config.audit.fhir) return undefined;
+    // FHIR server: nothing for the access log of a production one. A session a start ended in a realm
+    // configured no more has no FHIR server to go to. Their LOGOUT is in this trail.
+    if (row.details.by === 'start' && row.details.reason === 'mocked_user_in_production') return undefined;
+    const realm = this.realms.all().find((candidate) => candidate.name === row.realm);
+    if (!realm?.config.audit.fhir) return undefined;
     const { patient, audience } = row.details;
     const event = balpAuditEvent({
       kind,

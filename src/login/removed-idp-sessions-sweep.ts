@@ -45,10 +45,11 @@ export class RemovedIdpSessionsSweep implements OnApplicationBootstrap {
   async sweep(): Promise<{ ssoSessions: number; sessions: number }> {
     const logins = this.configuredLogins();
     const ended = { ssoSessions: 0, sessions: 0 };
-    // Each page leaves the live set (ended by this call or a concurrent one), so the loop comes to its end.
-    for (;;) {
-      const page = await this.ssoSessions.liveOfLoginsBesides(logins, this.clock.now(), PAGE);
+    // By id, each page after the last: one pass over the live rows, however many are ended.
+    for (let after = ''; ;) {
+      const page = await this.ssoSessions.liveOfLoginsBesides(logins, this.clock.now(), after, PAGE);
       if (page.length === 0) return ended;
+      after = page.at(-1)!;
       const { ssoSessions, clientSessions } = await this.logout.endSsoSessions(page, ENDED, FACTS);
       ended.ssoSessions += ssoSessions.length;
       ended.sessions += clientSessions.length;

@@ -167,17 +167,23 @@ export class SsoSessionRepository {
   }
 
   /**
-   * Ids of up to `limit` live SSO sessions whose realm and IdP alias are not among `logins` (the pairs
-   * the config has): of an IdP or a realm since removed. A scan of the live rows, made once at a start.
+   * Ids of up to `limit` live SSO sessions after id `after` whose realm and IdP alias are not among
+   * `logins` (the pairs the config has): of an IdP or a realm since removed. One scan of the live rows
+   * at a start, page by page from where the last page ended.
    */
-  async liveOfLoginsBesides(logins: readonly { realm: string; alias: string }[], now: Date, limit: number): Promise<string[]> {
+  async liveOfLoginsBesides(
+    logins: readonly { realm: string; alias: string }[],
+    now: Date,
+    after: string,
+    limit: number,
+  ): Promise<string[]> {
     const { rows } = await this.db.query<{ id: string }>(
       `SELECT s.id FROM sso_sessions s
-        WHERE ${LIVE}
+        WHERE ${LIVE} AND s.id > $5
           AND NOT EXISTS (SELECT 1 FROM unnest($3::text[], $4::text[]) AS known(realm, alias)
                            WHERE known.realm = s.realm AND known.alias = s.idp_alias)
         ORDER BY s.id LIMIT $1`,
-      [limit, now, logins.map((login) => login.realm), logins.map((login) => login.alias)],
+      [limit, now, logins.map((login) => login.realm), logins.map((login) => login.alias), after],
     );
     return rows.map((row) => row.id);
   }

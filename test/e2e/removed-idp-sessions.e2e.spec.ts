@@ -1,4 +1,5 @@
 import { DATABASE, type Database } from '../../src/storage/database.js';
+import { FhirAuditOutboxRepository } from '../../src/storage/fhir-audit-outbox.repository.js';
 import { loginTokens, PUBLIC_CLIENT, refresh } from '../support/login-flow.js';
 import { expectOAuthError } from '../support/oauth-error.js';
 import { restartedServerForSuite } from '../support/restarted-server.js';
@@ -17,7 +18,8 @@ describe('a start whose config took an IdP out of a realm', () => {
         { ...raw.realms[0].clients.find((c: { clientId: string }) => c.clientId === 'patient-app'), scopes: ['openid'] },
       ];
       raw.realms[1].mockUsers = [{ username: 'nurse', kind: 'clinician', identifiers: [{ system: 'urn:test:clinician', value: 'kept' }] }];
-      if (withoutNemloginUsers) raw.realms[0].mockUsers = [];
+      if (withoutNemloginUsers) Object.assign(raw.realms[0], { mockUsers: [], audit: { fhir: true } });
+      raw.audit = { fhirDelivery: { intervalMs: 3_600_000 } };
     });
 
   it('ends the sessions of its logins, with their LOGOUT, and keeps those of the IdPs it still has', async () => {
@@ -35,6 +37,9 @@ describe('a start whose config took an IdP out of a realm', () => {
       { realm: 'nemlogin', details: expect.objectContaining({ by: 'start', reason: 'identity_provider_not_configured' }) },
     ]);
     expect(suite.server.logs.some((line) => line.includes('sessions of an identity provider the config no longer has ended'))).toBe(true);
+    // A real person's logout: queued for the realm's FHIR server as its AuditEvent, as any other (unlike a mocked user's in production).
+    const queued = await suite.server.app.get(FhirAuditOutboxRepository).pending('nemlogin');
+    expect(queued.map((entry) => (entry.resource as { subtype: { code: string }[] }).subtype[0]!.code)).toEqual(['110123']);
 
     // Nothing more to end at the next start.
     await start(true);
