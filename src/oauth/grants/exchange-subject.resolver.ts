@@ -11,7 +11,7 @@ import { parseScope } from '../../protocol/scope.js';
 import { sessionEndsAt } from '../../storage/session.repository.js';
 import { sessionClaims } from '../../tokens/user-claims.js';
 import { externalSubjectClaims } from './external-subject-claims.js';
-import { contextOnRealmServer } from './external-subject-context.js';
+import { contextOnRealmServer, onePatient } from './external-subject-context.js';
 import { FhirGateways } from '../../fhir/fhir-gateways.js';
 import { isKeySetUnavailable } from './exchange-subject.key-set.js';
 
@@ -62,7 +62,7 @@ export interface ExchangeSubject {
   session?: SessionRow;
   /** The client the subject token was issued to (own tokens only). */
   clientId?: string;
-  /** The Patient a trusted issuer's token names by `patient` alone, as an absolute URL: for the audit trail. */
+  /** The Patient a trusted issuer's token names, as an absolute URL on the realm's FHIR server (onePatient): for the audit trail. */
   patient?: string;
 }
 
@@ -116,7 +116,7 @@ export class ExchangeSubjectResolver {
     const fhirBase = this.fhir.forRealm(realm.name).baseUrl;
     const placed = contextOnRealmServer(context, fhirBase);
     return {
-      patient: claims.patient && `${fhirBase}/Patient/${claims.patient}`,
+      patient: onePatient(claims, placed, fhirBase),
       claims: pick({ ...claims, ...(placed ? { context: placed } : {}) } as Partial<AccessTokenClaims>, CARRIED_EXTERNAL_CLAIMS),
       scopes: parseScope(claims.scope),
       tenant: claims.organisation_agb,

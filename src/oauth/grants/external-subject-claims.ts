@@ -52,10 +52,10 @@ const agbCode = z
   });
 
 /**
- * No CPR or BSN, wherever a claim could carry one into a token any client of the exchange gets, or
- * into the audit trail: such an identifier enters a token only for a client configured for it, and is
- * never a subject, an actor or a reference here. A FHIR id is refused too when it is one: nine digits
- * passing the eleven-test cannot be told from a BSN.
+ * No CPR or BSN as a subject or an actor, which a token any client of the exchange gets names, and the
+ * audit trail records: such an identifier enters a token only for a client configured for it. A FHIR
+ * id (`patient`, a `context` member, `fhirUser`'s) is an id on a server, not checked so: a numeric id
+ * passes the eleven-test one time in eleven, and this realm's own tokens carry such ids.
  */
 const NATIONAL_IDENTIFIER = 'is a CPR or BSN; a subject must be pseudonymous';
 const notNationalIdentifier = (value: string) => !isNationalIdentifierShaped(value);
@@ -70,10 +70,7 @@ const actor = z.object({ sub: pseudonym, client_id: pseudonym.optional(), act: z
  * (DESIGN.md §3); which server and type it names is checked against the realm's FHIR base when it is
  * carried (external-subject-context.ts). A relative `Type/id` is neither, and is refused.
  */
-const contextMember = z
-  .string()
-  .refine((value) => fhirId.safeParse(value).success || isAbsoluteUrl(value), 'malformed')
-  .refine(notNationalIdentifier, NATIONAL_IDENTIFIER);
+const contextMember = z.string().refine((value) => fhirId.safeParse(value).success || isAbsoluteUrl(value), 'malformed');
 
 function isAbsoluteUrl(value: string): boolean {
   return value.length <= 2048 && REFERENCE_CHARACTERS.test(value) && /^https?:\/\//i.test(value) && URL.canParse(value);
@@ -82,8 +79,8 @@ function isAbsoluteUrl(value: string): boolean {
 const claims = z.object({
   sub: pseudonym,
   user_type: z.enum(USER_TYPES).optional(),
-  fhirUser: z.string().refine(isFhirUser, 'malformed').refine(notNationalIdentifier, NATIONAL_IDENTIFIER).optional(),
-  patient: fhirId.refine(notNationalIdentifier, NATIONAL_IDENTIFIER).optional(),
+  fhirUser: z.string().refine(isFhirUser, 'malformed').optional(),
+  patient: fhirId.optional(),
   context: z
     .strictObject({
       organization_id: contextMember.optional(),
@@ -103,10 +100,10 @@ export type ExternalSubjectClaims = z.infer<typeof claims> & { act?: Actor };
  * The claims of a trusted issuer's subject token that an exchange carries into its own token or acts
  * on (exchange-subject.resolver.ts), held to the shapes this service's own tokens give them. The
  * partner signed the token, but what it says becomes a claim that FHIR servers and GP systems read in
- * a token of ours, and a row of our audit trail: so `sub`, `patient`, `fhirUser`, a `context` member
- * and an actor are refused when they are or end in a CPR or BSN (NATIONAL_IDENTIFIER), `patient` must
- * be a FHIR id and `context` FHIR ids or absolute URLs (placed on the realm's FHIR server:
- * external-subject-context.ts), all three naming one patient, and `user_type` one this service issues.
+ * a token of ours, and a row of our audit trail: so `sub` and an actor are refused when they are a CPR
+ * or BSN (NATIONAL_IDENTIFIER), `patient` must be a FHIR id and `context` FHIR ids or absolute URLs
+ * (placed on the realm's FHIR server, where all that names a patient must name one:
+ * external-subject-context.ts), and `user_type` one this service issues.
  * A claim of another shape is refused by its name, `invalid_request` as for any unusable subject token
  * (RFC 8693 §2.2.2), never carried as it came.
  */
@@ -117,27 +114,8 @@ export function externalSubjectClaims(payload: Record<string, unknown>): Externa
     // Fixed wording that names the claim, never its value (it may be anything a partner put there).
     throw refused(String(issue!.path[0]), issue!.code === 'custom' ? issue!.message : 'malformed');
   }
-  refuseSeveralPatients(parsed.data);
   const act = actorChain(payload.act);
   return act === undefined ? parsed.data : { ...parsed.data, act };
-}
-
-/**
- * This service's own tokens name one patient, in `patient`, `context.patient_id` and (a citizen's)
- * `fhirUser` alike; a partner's naming two would have a GP system reading SMART's `patient` act for one
- * person and one reading `context` for another, and the audit trail record either. Compared by id,
- * as where each points is checked when the context is placed (external-subject-context.ts).
- */
-function refuseSeveralPatients({ patient, context, fhirUser }: z.infer<typeof claims>): void {
-  const ids = new Set<string>();
-  if (patient !== undefined) ids.add(patient);
-  if (context?.patient_id !== undefined) ids.add(lastSegment(context.patient_id));
-  if (fhirUser !== undefined && /(^|\/)Patient\/[^/]+$/.test(fhirUser)) ids.add(lastSegment(fhirUser));
-  if (ids.size > 1) throw refused('patient', 'names another patient than context.patient_id or fhirUser');
-}
-
-function lastSegment(reference: string): string {
-  return reference.slice(reference.lastIndexOf('/') + 1);
 }
 
 /**

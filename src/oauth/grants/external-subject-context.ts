@@ -21,3 +21,26 @@ export function contextOnRealmServer(context: Record<string, string> | undefined
   }
   return placed;
 }
+
+/**
+ * The one Patient, as an absolute URL on the realm's FHIR server, that a partner's token names by
+ * `patient`, `context.patient_id` (placed already) or a `fhirUser` on that server (bare `Patient/id`
+ * there too); undefined when it names none. This realm's own tokens name one patient in all three: a
+ * token naming two would have a GP system reading SMART's `patient` act for one person and one reading
+ * `context` for another, so it is refused. A `fhirUser` on the partner's own server names its record
+ * there, not one of this realm's, and is not compared.
+ */
+export function onePatient(
+  claims: { patient?: string; fhirUser?: string },
+  placed: SessionContext | undefined,
+  fhirBase: string,
+): string | undefined {
+  const named = new Set<string>();
+  if (placed?.patient_id !== undefined) named.add(placed.patient_id);
+  if (claims.patient !== undefined) named.add(`${fhirBase}/Patient/${claims.patient}`);
+  const user = claims.fhirUser;
+  if (user !== undefined && /^Patient\/[^/]+$/.test(user)) named.add(`${fhirBase}/${user}`);
+  else if (user?.startsWith(`${fhirBase}/Patient/`)) named.add(user);
+  if (named.size > 1) throw refused('patient', 'names another patient than context.patient_id or fhirUser');
+  return named.values().next().value;
+}
