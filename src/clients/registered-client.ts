@@ -38,7 +38,7 @@ export function registerClient(realm: string, config: ClientConfig): RegisteredC
  * the newer. Its `alg` is left out, as a key without one may serve any algorithm of its type.
  */
 function eitherEdDsaName(key: Record<string, unknown>): Record<string, unknown> {
-  if (key.kty !== 'OKP' || (key.alg !== 'EdDSA' && key.alg !== 'Ed25519')) return key;
+  if (key.kty !== 'OKP' || key.crv !== 'Ed25519' || (key.alg !== 'EdDSA' && key.alg !== 'Ed25519')) return key;
   const { alg: _either, ...withoutAlg } = key;
   return withoutAlg;
 }

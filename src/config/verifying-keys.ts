@@ -17,9 +17,14 @@ export function verifyingKeyProblems(keys: readonly Record<string, unknown>[]): 
   });
 }
 
+/** The curves of the algorithms a client's assertion or a partner's token may be signed with (ES256, ES384; EdDSA). */
+const CURVES: Readonly<Record<string, readonly string[]>> = { EC: ['P-256', 'P-384'], OKP: ['Ed25519', 'Ed448'] };
+
 function keyProblem(jwk: Record<string, unknown>): string | undefined {
   if (jwk.kty !== 'EC' && jwk.kty !== 'RSA' && jwk.kty !== 'OKP') return 'is not an asymmetric key (kty EC, RSA or OKP)';
   if (PRIVATE_MEMBERS.some((member) => member in jwk)) return 'holds private key material: register the public key alone';
+  const curves = CURVES[jwk.kty];
+  if (curves && !curves.includes(jwk.crv as string)) return `is on a curve no accepted algorithm signs with (${curves.join(', ')})`;
   let modulusLength: number | undefined;
   try {
     modulusLength = createPublicKey({ key: jwk as JsonWebKey, format: 'jwk' }).asymmetricKeyDetails?.modulusLength;
