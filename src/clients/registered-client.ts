@@ -1,7 +1,7 @@
 import { createLocalJWKSet, type JSONWebKeySet, type JWTVerifyGetKey } from 'jose';
 import { sha256 } from '../common/constant-time.js';
 import type { ClientConfig } from '../config/client-config.schema.js';
-import { readConfiguredJwks } from '../config/config.loader.js';
+import { readConfiguredJwks } from '../config/configured-files.js';
 
 /** RFC 7591 §2 names of the ways a client proves who it is at the token endpoint. */
 export type ClientAuthMethod = 'client_secret_basic' | 'client_secret_post' | 'private_key_jwt' | 'none';

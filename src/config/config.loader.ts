@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { DOMParser } from '@xmldom/xmldom';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
 import { ConfigError } from './config.error.js';
+import { configuredPrivateKey, readConfiguredFile, readConfiguredJson, readConfiguredJwks } from './configured-files.js';
 import { verifyingKeyProblems } from './verifying-keys.js';
 import { configSchema, type Config, type SigningAlg } from './config.schema.js';
 import { applyEnvOverrides } from './env-overrides.js';
@@ -52,70 +53,16 @@ function unparsableReason(error: unknown): string {
   return 'not valid YAML';
 }
 
-/** Why a file named in the config cannot be read, in words: an fs error's text and stack say neither key nor file. */
-function unreadableReason(error: unknown): string {
-  switch ((error as NodeJS.ErrnoException).code) {
-    case 'ENOENT':
-      return 'not found';
-    case 'EACCES':
-    case 'EPERM':
-      return 'unreadable (permission denied)';
-    case 'EISDIR':
-      return 'unreadable (a directory)';
-    default:
-      return `unreadable (${(error as NodeJS.ErrnoException).code ?? 'unknown error'})`;
-  }
-}
-
-/**
- * The text of a file the config names at `where`; else a ConfigError naming the key, the file and the
- * reason. Never the contents: they may be key material.
- */
-export function readConfiguredFile(file: string, where: string): string {
-  try {
-    return readFileSync(file, 'utf8');
-  } catch (error) {
-    throw new ConfigError(file, [`${where}: cannot read ${file}: ${unreadableReason(error)}`]);
-  }
-}
-
-/** JSON from a configured file. A JSON.parse message quotes the input (a key), so only "malformed JSON" is said. */
-export function readConfiguredJson(file: string, where: string): unknown {
-  const text = readConfiguredFile(file, where);
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    throw new ConfigError(file, [`${where}: ${file} is not valid JSON (malformed)`]);
-  }
-}
-
-/** A JWK Set (RFC 7517 §5) from a configured file. */
-export function readConfiguredJwks(file: string, where: string): { keys: Record<string, unknown>[] } {
-  const jwks = readConfiguredJson(file, where) as { keys?: unknown } | null;
-  if (
-    jwks === null ||
-    typeof jwks !== 'object' ||
-    !Array.isArray(jwks.keys) ||
-    !jwks.keys.every((k) => k !== null && typeof k === 'object')
-  ) {
-    throw new ConfigError(file, [`${where}: ${file} is not a JWK Set (an object with a "keys" list)`]);
-  }
-  return jwks as { keys: Record<string, unknown>[] };
-}
-
-/** A private key's text (a PEM private key node reads, or a private JWK) from a configured file, checked to parse as one. */
-export function readConfiguredPrivateKey(file: string, where: string): string {
-  return configuredPrivateKey(file, where).text;
-}
-
-function configuredPrivateKey(file: string, where: string): { text: string; key: KeyObject } {
-  const text = readConfiguredFile(file, where).trim();
-  const jwk = text.startsWith('{') ? (readConfiguredJson(file, where) as JsonWebKey) : undefined;
-  try {
-    return { text, key: createPrivateKey(jwk ? { key: jwk, format: 'jwk' } : text) };
-  } catch {
-    throw new ConfigError(file, [`${where}: ${file} is not a PEM private key or a private JWK`]);
-  }
+/** A client's `jwksFile` read, each of its keys one that can verify the client's assertions (verifying-keys.ts). */
+function jwksFileCheck(file: string, where: string): () => void {
+  return () => {
+    const problems = verifyingKeyProblems(readConfiguredJwks(file, where).keys);
+    if (problems.length > 0)
+      throw new ConfigError(
+        undefined,
+        problems.map((problem) => `${where}: ${file}: ${problem}`),
+      );
+  };
 }
 
 /**
@@ -151,17 +98,7 @@ function configuredFileProblems(config: Config): string[] {
     const at = `realms[${r}]`;
     if (realm.signingKeyFile) checks.push(signingKeyFileCheck(signingKeys, realm.signingKeyFile, `${at}.signingKeyFile`, realm.signingAlg));
     realm.clients.forEach((client, c) => {
-      if (client.jwksFile) {
-        const where = `${at}.clients[${c}].jwksFile`;
-        checks.push(() => {
-          const problems = verifyingKeyProblems(readConfiguredJwks(client.jwksFile!, where).keys);
-          if (problems.length > 0)
-            throw new ConfigError(
-              undefined,
-              problems.map((problem) => `${where}: ${client.jwksFile}: ${problem}`),
-            );
-        });
-      }
+      if (client.jwksFile) checks.push(jwksFileCheck(client.jwksFile, `${at}.clients[${c}].jwksFile`));
     });
     const sp = realm.serviceProvider;
     for (const key of ['signingKey', 'signingCertificate', 'decryptionKey', 'decryptionCertificate'] as const) {

@@ -1,7 +1,7 @@
 import { createPrivateKey, type JsonWebKey, type KeyObject } from 'node:crypto';
 import { calculateJwkThumbprint, exportJWK, generateKeyPair, type JWK } from 'jose';
 import { ConfigError } from '../config/config.error.js';
-import { readConfiguredPrivateKey } from '../config/config.loader.js';
+import { readConfiguredPrivateKey } from '../config/configured-files.js';
 import type { SigningAlg } from '../config/config.schema.js';
 import { keyFits, keyMisfit } from '../config/signing-key-fit.js';
 

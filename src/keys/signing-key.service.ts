@@ -89,24 +89,6 @@ export class SigningKeyService {
    * source, and retire those of algorithms it no longer signs with. Their tokens still verify: a retired
    * key stays published until every token it can have signed has expired.
    */
-  /**
-   * Before anything is written: `keys.encryptionKey` decrypts a key already stored. A start with another
-   * one would install a realm's key (a new realm, algorithm or key file) sealed under it, which no
-   * correctly configured instance could then read: every instance's signing would fail, and so would
-   * their starts. Refused here as the config's error, naming the key, with nothing changed.
-   */
-  async proveEncryptionKey(): Promise<void> {
-    const stored = await this.repository.findAny();
-    if (stored === undefined) return;
-    try {
-      this.encryption.decrypt(stored.private_jwk_enc, stored.kid);
-    } catch {
-      throw ConfigError.problem(
-        'keys.encryptionKey: does not decrypt the signing keys stored in this database; it must be the key they were stored with (nothing was changed)',
-      );
-    }
-  }
-
   async ensureActiveKeys(realm: Realm): Promise<void> {
     for (const alg of realm.signingAlgs) await this.ensureActiveKey(realm, alg);
     const now = this.clock.now();
