@@ -2,6 +2,8 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { CLOCK, type Clock } from '../common/clock.js';
 import { balpAuditEvent, type AuditEventFacts } from '../fhir/balp-audit-event.js';
 import { FhirGateways } from '../fhir/fhir-gateways.js';
+import { UnknownRealmError } from '../realms/unknown-realm.error.js';
+import type { Realm } from '../realms/realm.js';
 import { RealmRegistry } from '../realms/realm.registry.js';
 import { AuditEventRepository, type NewAuditEvent } from '../storage/audit-event.repository.js';
 import { DATABASE, DatabaseUnavailableError, type Database, type Queryable } from '../storage/database.js';
@@ -197,6 +199,16 @@ export class AuditTrail {
     }
   }
 
+  /** The realm of the config named so; undefined for one it no longer has. */
+  private configuredRealm(name: string): Realm | undefined {
+    try {
+      return this.realms.get(name);
+    } catch (error) {
+      if (error instanceof UnknownRealmError) return undefined;
+      throw error;
+    }
+  }
+
   /** The FHIR AuditEvent of a successful login, logout or token exchange of a user, where the realm asks for one. */
   private fhirAuditEvent(row: NewAuditEvent): object | undefined {
     const kind = FHIR_KINDS[row.type as AuditEventType];
@@ -206,7 +218,7 @@ export class AuditTrail {
     // FHIR server: nothing for the access log of a production one. A session a start ended in a realm
     // configured no more has no FHIR server to go to. Their LOGOUT is in this trail.
     if (row.details.by === 'start' && row.details.reason === 'mocked_user_in_production') return undefined;
-    const realm = this.realms.all().find((candidate) => candidate.name === row.realm);
+    const realm = this.configuredRealm(row.realm);
     if (!realm?.config.audit.fhir) return undefined;
     const { patient, audience } = row.details;
     const event = balpAuditEvent({
