@@ -58,16 +58,12 @@ export function readConfiguredJwks(file: string, where: string): { keys: Record<
   return jwks as { keys: Record<string, unknown>[] };
 }
 
-/** A private key's text (a PEM private key node reads, or a private JWK) from a configured file, checked to parse as one. */
-export function readConfiguredPrivateKey(file: string, where: string): string {
-  return configuredPrivateKey(file, where).text;
-}
-
-export function configuredPrivateKey(file: string, where: string): { text: string; key: KeyObject } {
+/** A private key (a PEM private key node reads, or a private JWK) from a configured file. */
+export function configuredPrivateKey(file: string, where: string): { key: KeyObject } {
   const text = readConfiguredFile(file, where).trim();
   const jwk = text.startsWith('{') ? (readConfiguredJson(file, where) as JsonWebKey) : undefined;
   try {
-    return { text, key: createPrivateKey(jwk ? { key: jwk, format: 'jwk' } : text) };
+    return { key: createPrivateKey(jwk ? { key: jwk, format: 'jwk' } : text) };
   } catch {
     throw new ConfigError(file, [`${where}: ${file} is not a PEM private key or a private JWK`]);
   }

@@ -1,7 +1,7 @@
 import { createPrivateKey, type JsonWebKey, type KeyObject } from 'node:crypto';
 import { calculateJwkThumbprint, exportJWK, generateKeyPair, type JWK } from 'jose';
 import { ConfigError } from '../config/config.error.js';
-import { readConfiguredPrivateKey } from '../config/configured-files.js';
+import { configuredPrivateKey } from '../config/configured-files.js';
 import type { SigningAlg } from '../config/config.schema.js';
 import { keyFits, keyMisfit } from '../config/signing-key-fit.js';
 
@@ -33,33 +33,18 @@ export async function generateKeyMaterial(alg: SigningAlg): Promise<KeyMaterial>
 }
 
 /**
- * Loads a private key from a PKCS#8 PEM file or a JWK (JSON) file. Every failure is a ConfigError
- * naming the key and the file, never the material: WebCrypto's own ("DataError: Invalid keyData")
- * names neither.
+ * Loads a private key from a PEM file (PKCS#8, or the SEC1 and PKCS#1 forms `openssl` writes by
+ * default) or a JWK (JSON) file, read and parsed once, as the config check reads it
+ * (configured-files.ts). Every failure is a ConfigError naming the key and the file, never the material.
  */
 export async function loadKeyMaterial(file: string, alg: SigningAlg, where = 'signingKeyFile'): Promise<KeyMaterial> {
-  const text = readConfiguredPrivateKey(file, where);
-  const jwk = text.startsWith('{') ? (JSON.parse(text) as JWK) : pemToJwk(text, file, where);
-  if (!jwk.d) throw new ConfigError(file, [`${where}: ${file} holds no private key`]);
+  const { key } = configuredPrivateKey(file, where);
   // Checked before the key is stored and made active: a JWK names no algorithm we trust, and a PEM
   // import takes an RSA key of any size. Found only when signing, it would have replaced the realm's
   // good key with one that cannot sign, in an error naming neither the key nor the file.
-  const misfit = keyMisfit(createPrivateKey({ key: jwk as JsonWebKey, format: 'jwk' }), alg, where, file);
+  const misfit = keyMisfit(key, alg, where, file);
   if (misfit) throw new ConfigError(file, [misfit]);
-  return fromPrivateJwk(jwk, alg);
-}
-
-/**
- * Any PEM private key node reads unencrypted, as the config check reads it (config.loader.ts): PKCS#8,
- * and the SEC1 (`EC PRIVATE KEY`) and PKCS#1 (`RSA PRIVATE KEY`) forms `openssl` writes by default.
- * Whether it fits `alg` is checked after (keyMisfit).
- */
-function pemToJwk(pem: string, file: string, where: string): JWK {
-  try {
-    return createPrivateKey(pem).export({ format: 'jwk' }) as JWK;
-  } catch {
-    throw new ConfigError(file, [`${where}: ${file} is not a PEM private key or a private JWK`]);
-  }
+  return fromPrivateJwk(key.export({ format: 'jwk' }) as JWK, alg);
 }
 
 async function fromPrivateJwk(privateJwk: JWK, alg: SigningAlg): Promise<KeyMaterial> {

@@ -43,6 +43,13 @@ export interface EstablishedSso {
 /** The end reason of an SSO session, and of its client sessions, that another person's login in the browser ended. */
 const ANOTHER_USER_LOGGED_IN = 'another user logged in in this browser';
 
+/** The SSO session a client session was to open in ended, or ran out, after it was read. */
+export class SsoSessionOver extends Error {
+  constructor() {
+    super('the SSO session is over');
+  }
+}
+
 /**
  * Single sign-on in a realm (OIDC Core §3.1.2.3: the OP may answer from an existing session). A
  * login at the IdP establishes the browser's SSO session; each authorization (at login or later from
@@ -51,13 +58,6 @@ const ANOTHER_USER_LOGGED_IN = 'another user logged in in this browser';
  * client sessions), never past `sessionMax` nor the IdP's `SessionNotOnOrAfter`; every client
  * session dies with it.
  */
-/** The SSO session a client session was to open in ended, or ran out, after it was read. */
-export class SsoSessionOver extends Error {
-  constructor() {
-    super('the SSO session is over');
-  }
-}
-
 @Injectable()
 export class SsoSessionService {
   private readonly logger = new Logger('SsoSessions');

@@ -9,7 +9,8 @@ import { MetadataError } from './metadata-error.js';
  * signature whose single Reference names the root by its ID, made with `certificate`'s key. Verified
  * by xml-crypto through node-saml's `getVerifiedXml`, which also refuses references to another
  * element, duplicated IDs and extra transforms (the signature-wrapping defences it applies to
- * assertions), after its algorithms are checked as an assertion's are (signature-algorithms.mjs). Returns the signed content as canonicalised: the only text the caller may read.
+ * assertions), after its algorithms are checked as an assertion's are (signature-algorithms.mjs).
+ * Returns the signed content as canonicalised: the only text the caller may read.
  */
 export function verifiedMetadataXml(xml: string, root: Element, certificate: string): string {
   let verified: string | null;

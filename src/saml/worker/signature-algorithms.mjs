@@ -3,9 +3,10 @@
  * RSA-PSS with SHA-256), over SHA-256 or SHA-512 digests. xml-crypto (under node-saml) also verifies
  * rsa-sha1 over sha1 digests; SHA-1 has chosen-prefix collisions (SHAmbles, 2020), and SAML2Int and
  * OIOSAML 3 ask for SHA-256 or better, as the HTTP-Redirect binding's list (saml-logout.mjs) already
- * does (that list follows node-saml's query verifier: RSA-SHA384 too, no RSA-PSS). Checked before any signature is verified. xml-crypto finds a signature's SignatureMethod and
- * a Reference's DigestMethod by local name alone, so so does this, in any namespace. Plain
- * JavaScript: it runs inside the worker pool (see saml-worker.mjs).
+ * does (that list follows node-saml's query verifier: RSA-SHA384 too, no RSA-PSS). Checked before any
+ * signature is verified. xml-crypto finds a signature's SignatureMethod and a Reference's
+ * DigestMethod by local name alone, so so does this, in any namespace. Plain JavaScript: it runs
+ * inside the worker pool (see saml-worker.mjs).
  */
 import { RejectedResponse } from './saml-reader.mjs';
 
