@@ -1,10 +1,12 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
+import { CLOCK, type Clock } from '../common/clock.js';
 import { digestsEqual, sha256 } from '../common/constant-time.js';
 import { OAuthError } from '../protocol/oauth-error.js';
 import type { Realm } from '../realms/realm.js';
 import { assertionIssuer, ClientAssertionVerifier } from './client-assertion.verifier.js';
 import { ClientRegistry } from './client.registry.js';
 import type { PresentedCredentials } from './client-credentials.reader.js';
+import { PreviousSecretUses } from './previous-secret-uses.js';
 import type { ClientAuthMethod, RegisteredClient } from './registered-client.js';
 
 /** Compared against when the client is unknown, so both paths cost one digest comparison. */
@@ -19,6 +21,8 @@ export class ClientAuthenticator {
   constructor(
     private readonly clients: ClientRegistry,
     private readonly assertions: ClientAssertionVerifier,
+    private readonly previousSecretUses: PreviousSecretUses,
+    @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
   async authenticate(realm: Realm, credentials: PresentedCredentials): Promise<RegisteredClient> {
@@ -26,8 +30,9 @@ export class ClientAuthenticator {
       case 'client_secret_basic':
       case 'client_secret_post': {
         const client = this.clients.find(realm.name, credentials.clientId);
+        const presented = sha256(credentials.secret);
         const expected = client?.secretDigest ?? UNKNOWN_CLIENT_DIGEST;
-        if (!digestsEqual(sha256(credentials.secret), expected) || !client) {
+        if (!client || !(digestsEqual(presented, expected) || this.isPreviousSecret(client, presented))) {
           // An id that names no client is not written to the log: it may be a secret sent in its place.
           throw new OAuthError('invalid_client', client ? `wrong secret for client "${client.clientId}"` : 'unknown client');
         }
@@ -51,6 +56,16 @@ export class ClientAuthenticator {
     const clientId =
       credentials.method === 'private_key_jwt' ? (credentials.clientId ?? assertionIssuer(credentials.assertion)) : credentials.clientId;
     return typeof clientId === 'string' ? this.clients.find(realm.name, clientId) : undefined;
+  }
+
+  /** The secret being replaced, before its `until`: afterwards it is as wrong as any other. */
+  private isPreviousSecret(client: RegisteredClient, presented: Buffer): boolean {
+    const previous = client.previousSecret;
+    if (!previous || !digestsEqual(presented, previous.digest)) return false;
+    const now = this.clock.now().getTime();
+    if (now >= previous.until) return false;
+    this.previousSecretUses.record(client, now);
+    return true;
   }
 
   private allowed(client: RegisteredClient, method: ClientAuthMethod): RegisteredClient {

@@ -1,6 +1,5 @@
 import { createLocalJWKSet, type JSONWebKeySet, type JWTVerifyGetKey } from 'jose';
-import { sha256 } from '../common/constant-time.js';
-import type { ClientConfig } from '../config/client-config.schema.js';
+import { configuredSecretDigest, type ClientConfig } from '../config/client-config.schema.js';
 import { readConfiguredJwks } from '../config/configured-files.js';
 
 /** RFC 7591 §2 names of the ways a client proves who it is at the token endpoint. */
@@ -13,17 +12,25 @@ export interface RegisteredClient {
   readonly config: ClientConfig;
   readonly authMethods: readonly ClientAuthMethod[];
   readonly secretDigest?: Buffer;
+  /** The secret being replaced (`previousSecret`), accepted until `until` (epoch ms). */
+  readonly previousSecret?: { readonly digest: Buffer; readonly until: number };
   readonly jwks?: JWTVerifyGetKey;
 }
 
 export function registerClient(realm: string, config: ClientConfig): RegisteredClient {
   const base = { realm, clientId: config.clientId, config };
   if (config.type === 'public') return { ...base, authMethods: ['none'] };
-  if (config.secret !== undefined || config.secretSha256 !== undefined) {
-    const secretDigest = config.secret !== undefined ? sha256(config.secret) : Buffer.from(config.secretSha256!, 'hex');
-    // The plain secret is dropped here so it never sits in memory beside the registry.
-    const { secret: _dropped, ...withoutSecret } = config;
-    return { ...base, config: withoutSecret, authMethods: ['client_secret_basic', 'client_secret_post'], secretDigest };
+  const secretDigest = configuredSecretDigest(config);
+  if (secretDigest !== undefined) {
+    // The plain secrets are dropped here so they never sit in memory beside the registry.
+    const { secret: _dropped, previousSecret, ...withoutSecrets } = config;
+    return {
+      ...base,
+      config: withoutSecrets,
+      authMethods: ['client_secret_basic', 'client_secret_post'],
+      secretDigest,
+      previousSecret: previousSecret && { digest: configuredSecretDigest(previousSecret)!, until: Date.parse(previousSecret.until) },
+    };
   }
   // loadConfigFile has read it already, with the indexed key path; a config built in code has not.
   const jwks =

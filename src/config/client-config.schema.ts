@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { sha256 } from '../common/constant-time.js';
 import { httpUrl, jwksSchema, scopeToken, signingAlg } from './shared-values.schema.js';
 import { verifyingKeyProblems } from './verifying-keys.js';
 
@@ -9,6 +10,9 @@ export const GRANT_TYPES = [
   'client_credentials',
   'urn:ietf:params:oauth:grant-type:token-exchange',
 ] as const;
+
+/** The hex SHA-256 of a client secret, for config files that must not hold the secret itself. */
+const secretDigest = z.string().regex(/^[0-9a-f]{64}$/, 'must be 64 lowercase hex characters');
 
 /** An AGB code: 8 digits (Vektis AGB register). */
 const agbCode = z.string().regex(/^\d{8}$/, 'must be an 8-digit AGB code');
@@ -57,9 +61,18 @@ export const clientSchema = z
     /** Plain secret (normally `${VAR}`); hashed at load, never kept in clear. */
     secret: z.string().min(1).optional(),
     /** Hex SHA-256 of the secret, for config files that must not hold the secret itself. */
-    secretSha256: z
-      .string()
-      .regex(/^[0-9a-f]{64}$/, 'must be 64 lowercase hex characters')
+    secretSha256: secretDigest.optional(),
+    /**
+     * The secret being replaced, still accepted beside the new one until `until` (an ISO 8601 time with
+     * its offset), so a client run by several instances can take the new secret one instance at a
+     * time, as Keycloak's client secret rotation keeps a rotated secret until it expires.
+     */
+    previousSecret: z
+      .strictObject({
+        secret: z.string().min(1).optional(),
+        secretSha256: secretDigest.optional(),
+        until: z.iso.datetime({ offset: true, message: 'must be an ISO 8601 time with its offset, such as 2027-01-31T12:00:00Z' }),
+      })
       .optional(),
     /** Public keys for `private_key_jwt` (RFC 7523): inline JWKS or a path to a JWKS file. */
     jwks: jwksSchema.optional(),
@@ -112,6 +125,7 @@ export const clientSchema = z
         message: 'a confidential client needs exactly one of secret, secretSha256, jwks, jwksFile',
       });
     }
+    checkPreviousSecret(client, ctx);
     if (client.type === 'public' && credentials.length > 0) {
       ctx.addIssue({ code: 'custom', path: ['secret'], message: 'a public client has no credentials' });
     }
@@ -142,3 +156,36 @@ export const clientSchema = z
 
 export type ClientConfig = z.infer<typeof clientSchema>;
 export type GrantType = (typeof GRANT_TYPES)[number];
+
+/** A secret as configured: in plain (hashed here), or as its hex SHA-256. */
+interface ConfiguredSecret {
+  secret?: string;
+  secretSha256?: string;
+}
+
+/** The SHA-256 a presented secret is compared with; undefined when neither form is configured. */
+export function configuredSecretDigest(configured: ConfiguredSecret): Buffer | undefined {
+  if (configured.secret !== undefined) return sha256(configured.secret);
+  return configured.secretSha256 === undefined ? undefined : Buffer.from(configured.secretSha256, 'hex');
+}
+
+/** A previous secret replaces a secret: exactly one of its forms, not the current secret again. */
+function checkPreviousSecret(client: ConfiguredSecret & { previousSecret?: ConfiguredSecret }, ctx: z.RefinementCtx): void {
+  const previous = client.previousSecret;
+  if (previous === undefined) return;
+  if (client.secret === undefined && client.secretSha256 === undefined) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['previousSecret'],
+      message: 'only a client authenticated by secret or secretSha256 has a previous secret',
+    });
+  }
+  if ((previous.secret === undefined) === (previous.secretSha256 === undefined)) {
+    ctx.addIssue({ code: 'custom', path: ['previousSecret'], message: 'needs exactly one of secret, secretSha256' });
+    return;
+  }
+  const current = configuredSecretDigest(client);
+  if (current !== undefined && configuredSecretDigest(previous)!.equals(current)) {
+    ctx.addIssue({ code: 'custom', path: ['previousSecret'], message: 'is the current secret: give the one being replaced' });
+  }
+}

@@ -146,6 +146,70 @@ describe('config loading', () => {
     ]);
   });
 
+  it('takes a previous secret only beside a secret, in one form, not the current one, with an ISO 8601 until', () => {
+    const withPrevious = (client: object) => {
+      const raw: any = minimal();
+      raw.realms[0].clients = [{ clientId: 'portal', type: 'confidential', grantTypes: ['client_credentials'], ...client }];
+      return problemsOf(raw);
+    };
+    const until = '2027-01-31T12:00:00Z';
+    const sha = (secret: string) => createHash('sha256').update(secret).digest('hex');
+    expect(withPrevious({ secret: 'new-secret', previousSecret: { secret: 'old-secret', until } })).toEqual([]);
+    expect(withPrevious({ secretSha256: sha('new-secret'), previousSecret: { secretSha256: sha('old-secret'), until } })).toEqual([]);
+    expect(withPrevious({ secret: 'new-secret', previousSecret: { secret: 'old-secret' } })).toEqual([
+      'realms[0].clients[0].previousSecret.until: must be an ISO 8601 time with its offset, such as 2027-01-31T12:00:00Z',
+    ]);
+    expect(withPrevious({ secret: 'new-secret', previousSecret: { secret: 'old-secret', until: '31-01-2027' } })).toEqual([
+      'realms[0].clients[0].previousSecret.until: must be an ISO 8601 time with its offset, such as 2027-01-31T12:00:00Z',
+    ]);
+    expect(withPrevious({ secret: 'new-secret', previousSecret: { secret: 'old-secret', until: '2027-01-31T12:00:00' } })).toHaveLength(1);
+    expect(withPrevious({ secret: 'new-secret', previousSecret: { until } })).toEqual([
+      'realms[0].clients[0].previousSecret: needs exactly one of secret, secretSha256',
+    ]);
+    expect(
+      withPrevious({ secret: 'new-secret', previousSecret: { secret: 'old-secret', secretSha256: sha('old-secret'), until } }),
+    ).toEqual(['realms[0].clients[0].previousSecret: needs exactly one of secret, secretSha256']);
+    expect(withPrevious({ secret: 'new-secret', previousSecret: { secretSha256: sha('new-secret'), until } })).toEqual([
+      'realms[0].clients[0].previousSecret: is the current secret: give the one being replaced',
+    ]);
+    expect(
+      withPrevious({ jwks: { keys: [] }, previousSecret: { secret: 'old-secret', until } }).filter((p) => p.includes('previousSecret')),
+    ).toEqual(['realms[0].clients[0].previousSecret: only a client authenticated by secret or secretSha256 has a previous secret']);
+  });
+
+  it('refuses in production a short previous secret, or the digest of a demo secret as one', () => {
+    const raw = production({
+      realms: [
+        {
+          name: 'nemlogin',
+          clients: [
+            {
+              clientId: 'portal',
+              type: 'confidential',
+              secret: 'x'.repeat(40),
+              previousSecret: { secret: 'short', until: '2027-01-31T12:00:00Z' },
+              grantTypes: ['client_credentials'],
+            },
+            {
+              clientId: 'system',
+              type: 'confidential',
+              secret: 'y'.repeat(40),
+              previousSecret: {
+                secretSha256: createHash('sha256').update('demo-portal-secret').digest('hex'),
+                until: '2027-01-31T12:00:00Z',
+              },
+              grantTypes: ['client_credentials'],
+            },
+          ],
+        },
+      ],
+    });
+    expect(problemsOf(raw)).toEqual([
+      'realms[0].clients[0].previousSecret.secret: must be at least 32 characters in production',
+      "realms[0].clients[1].previousSecret.secretSha256: the digest of the demo config's portal secret, published with this repository's source, is refused in production",
+    ]);
+  });
+
   it('refuses in production the digest of a secret the demo config publishes, where no length check sees it', () => {
     const withDigest = (secret: string) =>
       production({

@@ -256,21 +256,27 @@ function refineProduction(config: Config, ctx: z.RefinementCtx): void {
       }
     });
     realm.clients.forEach((client, c) => {
-      if (client.secret !== undefined && client.secret.length < 32) {
-        ctx.addIssue({
-          code: 'custom',
-          path: ['realms', r, 'clients', c, 'secret'],
-          message: 'must be at least 32 characters in production',
-        });
-      }
-      const demo = client.secretSha256 === undefined ? undefined : PUBLISHED_DEMO_SECRET_DIGESTS.get(client.secretSha256);
-      if (demo !== undefined) {
-        ctx.addIssue({
-          code: 'custom',
-          path: ['realms', r, 'clients', c, 'secretSha256'],
-          message: `the digest of the demo config's ${demo} secret, published with this repository's source, is refused in production`,
-        });
-      }
+      refineProductionSecret(client, ['realms', r, 'clients', c], ctx);
+      if (client.previousSecret) refineProductionSecret(client.previousSecret, ['realms', r, 'clients', c, 'previousSecret'], ctx);
     });
   });
+}
+
+/** A client's secret, or the one it replaces: long, and not a digest of a secret the demo config publishes. */
+function refineProductionSecret(
+  configured: { secret?: string; secretSha256?: string },
+  at: (string | number)[],
+  ctx: z.RefinementCtx,
+): void {
+  if (configured.secret !== undefined && configured.secret.length < 32) {
+    ctx.addIssue({ code: 'custom', path: [...at, 'secret'], message: 'must be at least 32 characters in production' });
+  }
+  const demo = configured.secretSha256 === undefined ? undefined : PUBLISHED_DEMO_SECRET_DIGESTS.get(configured.secretSha256);
+  if (demo !== undefined) {
+    ctx.addIssue({
+      code: 'custom',
+      path: [...at, 'secretSha256'],
+      message: `the digest of the demo config's ${demo} secret, published with this repository's source, is refused in production`,
+    });
+  }
 }

@@ -106,6 +106,31 @@ describe('production warnings', () => {
     expect(keysOf(raw)).toEqual(['realms.nemlogin.clients.portal.tokenExchange.subjectClients']);
   });
 
+  it('names a previous secret whose `until` has passed, and none still accepted', () => {
+    const rotating = (until: string) =>
+      production({
+        clients: [
+          {
+            clientId: 'portal',
+            type: 'confidential',
+            secret: SECRET,
+            previousSecret: { secret: `previous-${SECRET}`, until },
+            grantTypes: ['client_credentials'],
+          },
+        ],
+      });
+    const at = new Date('2027-01-31T12:00:00Z');
+    const warningsAt = (until: string) => productionWarnings(parseConfig(rotating(until), 'test', {}), at);
+    expect(warningsAt('2027-01-31T12:00:00Z')).toEqual([
+      {
+        key: 'realms.nemlogin.clients.portal.previousSecret.until',
+        reason: 'passed: the previous secret is refused since; remove previousSecret',
+      },
+    ]);
+    expect(warningsAt('2027-01-31T13:00:00+01:00')).toHaveLength(1);
+    expect(warningsAt('2027-01-31T12:00:01Z')).toEqual([]);
+  });
+
   it('says nothing outside production', () => {
     expect(
       keysOf({ ...production({}, { database: { url: '' }, fhir: { baseUrl: 'http://fhir.internal/R4' } }), environment: 'test' }),

@@ -13,7 +13,7 @@ export interface ProductionWarning {
  * network whose sidecars encrypt (a service mesh), or one embedded instance for a small practice. So
  * the start and `config:check` say it, and the service runs.
  */
-export function productionWarnings(config: Config): ProductionWarning[] {
+export function productionWarnings(config: Config, now = new Date()): ProductionWarning[] {
   if (config.environment !== 'production') return [];
   const warnings: ProductionWarning[] = [];
   if (config.database.url === '')
@@ -48,6 +48,9 @@ export function productionWarnings(config: Config): ProductionWarning[] {
           reason:
             'absent: this client may exchange any live access token of the realm, whichever client it was issued to (RFC 8693 §2.1 leaves to the server which subject tokens a client may exchange; name the clients whose tokens it is meant to receive)',
         });
+      // Harmless (the secret is refused from then on), but a credential nobody may use no longer belongs in the config.
+      if (client.previousSecret && Date.parse(client.previousSecret.until) <= now.getTime())
+        warnings.push({ key: `${of}.previousSecret.until`, reason: 'passed: the previous secret is refused since; remove previousSecret' });
       client.redirectUris.forEach((uri, u) => {
         // RFC 8252 §7.3: a native app's loopback redirect never leaves the machine.
         if (!isLoopback(uri))

@@ -55,6 +55,7 @@ describe('FederationMetrics: a scrape and a database that does not answer', () =
         idps: { certificateExpiries: () => [] },
         auditQueue,
         logoutQueue: { backlog: async () => ({ entries: 0, oldest: null }) },
+        previousSecrets: { all: () => [] },
         clock: { now: () => NOW },
       },
       { realms: [] },

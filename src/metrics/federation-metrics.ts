@@ -1,5 +1,6 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { GRANT_TYPES } from '../config/client-config.schema.js';
+import type { PreviousSecretUses } from '../clients/previous-secret-uses.js';
 import type { Clock } from '../common/clock.js';
 import type { Config } from '../config/config.schema.js';
 import type { FhirGateways } from '../fhir/fhir-gateways.js';
@@ -24,6 +25,8 @@ export interface MetricSources {
   auditQueue: QueueBacklog;
   /** Logout tokens owed to clients with a backchannelLogoutUri. */
   logoutQueue: QueueBacklog;
+  /** Clients still authenticating with their `previousSecret`. */
+  previousSecrets: Pick<PreviousSecretUses, 'all'>;
   clock: Clock;
 }
 
@@ -133,6 +136,16 @@ export class FederationMetrics {
         const now = sources.clock.now().getTime();
         for (const { realm, idp, until } of sources.idps.certificateExpiries())
           this.set({ realm, idp }, until === undefined ? 0 : Math.max(0, (until.getTime() - now) / 1000));
+      },
+    });
+    // Until every instance of a client has taken its new secret, the previous one cannot go.
+    new Gauge({
+      name: 'federation_client_previous_secret_last_use_timestamp_seconds',
+      help: 'When a client last authenticated with its previousSecret (epoch seconds; this instance): remove that secret once no instance presents it.',
+      labelNames: ['realm', 'client'],
+      registers,
+      collect() {
+        for (const { realm, clientId, at } of sources.previousSecrets.all()) this.set({ realm, client: clientId }, at / 1000);
       },
     });
     // So that an operator sees a backlog grow, or an entry that will not go, before anyone asks for the

@@ -1,4 +1,5 @@
 import { Module, type DynamicModule } from '@nestjs/common';
+import { PreviousSecretUses } from '../clients/previous-secret-uses.js';
 import { CLOCK, type Clock } from '../common/clock.js';
 import type { Config } from '../config/config.schema.js';
 import { CONFIG } from '../config/config.token.js';
@@ -36,14 +37,24 @@ export class MetricsModule {
             idps: IdpSettingsRegistry,
             auditQueue: FhirAuditOutboxRepository,
             logouts: BackchannelLogoutRepository,
+            previousSecrets: PreviousSecretUses,
             clock: Clock,
             config: Config,
           ) => {
             const subscribers = [...backchannelSubscribers(config).keys()];
             const logoutQueue = { backlog: () => logouts.backlog(subscribers) };
-            return new FederationMetrics({ fhir, saml, idps, auditQueue, logoutQueue, clock }, config);
+            return new FederationMetrics({ fhir, saml, idps, auditQueue, logoutQueue, previousSecrets, clock }, config);
           },
-          inject: [FhirGateways, SamlWorkers, IdpSettingsRegistry, FhirAuditOutboxRepository, BackchannelLogoutRepository, CLOCK, CONFIG],
+          inject: [
+            FhirGateways,
+            SamlWorkers,
+            IdpSettingsRegistry,
+            FhirAuditOutboxRepository,
+            BackchannelLogoutRepository,
+            PreviousSecretUses,
+            CLOCK,
+            CONFIG,
+          ],
         },
         HttpMetricsHook,
       ],
