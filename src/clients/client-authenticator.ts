@@ -32,7 +32,8 @@ export class ClientAuthenticator {
         const client = this.clients.find(realm.name, credentials.clientId);
         const presented = sha256(credentials.secret);
         const expected = client?.secretDigest ?? UNKNOWN_CLIENT_DIGEST;
-        if (!client || !(digestsEqual(presented, expected) || this.isPreviousSecret(client, presented))) {
+        const matches = digestsEqual(presented, expected) || (client !== undefined && this.isPreviousSecret(client, presented));
+        if (!matches || !client) {
           // An id that names no client is not written to the log: it may be a secret sent in its place.
           throw new OAuthError('invalid_client', client ? `wrong secret for client "${client.clientId}"` : 'unknown client');
         }
