@@ -13,6 +13,7 @@ const ENV = {
   FEDERATION_KEY_ENCRYPTION_KEY: 'an-encryption-key-of-more-than-32-characters',
   FHIR_TOKEN: 'fhir-token',
   PORTAL_SECRET: 'a-portal-secret-of-more-than-32-characters',
+  PORTAL_OLD_SECRET: 'the-portal-secret-being-replaced-of-more-than-32-characters',
   AUDITOR_SECRET: 'an-auditor-secret-of-more-than-32-characters',
 };
 
